@@ -1,0 +1,349 @@
+// Package db opens Ombud's database — an embedded SQLite file by default,
+// PostgreSQL for scale-out — and gives the domain stores one way to read and
+// write both. SQL is written once with `?` placeholders; the Dialect rewrites
+// them for PostgreSQL and supplies the few expressions that differ.
+//
+// Writes go through DB.Write. On SQLite a single writer goroutine groups
+// concurrent writes into one transaction (group commit), each write in its own
+// savepoint, so a failing write is rolled back alone and every successful one
+// is durable (synchronous=FULL) when Write returns. On PostgreSQL each Write is
+// a transaction of its own on the pool.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+)
+
+// Dialect names the database engine and carries the differences between them.
+type Dialect int
+
+// The engines.
+const (
+	SQLite Dialect = iota + 1
+	Postgres
+)
+
+func (d Dialect) String() string {
+	switch d {
+	case SQLite:
+		return "sqlite"
+	case Postgres:
+		return "postgres"
+	}
+	return "unknown"
+}
+
+// Rebind rewrites `?` placeholders to `$1, $2, …` for PostgreSQL. Queries in
+// Ombud never contain a literal question mark.
+func (d Dialect) Rebind(q string) string {
+	if d != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+func itoa(n int) string {
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return fmt.Sprint(n)
+}
+
+// JSONText returns an expression extracting key (a trusted identifier) from
+// a JSON column as text.
+func (d Dialect) JSONText(col, key string) string {
+	if d == Postgres {
+		return col + "->>'" + key + "'"
+	}
+	return "json_extract(" + col + ", '$." + key + "')"
+}
+
+// Options configure Open.
+type Options struct {
+	// URL is a postgres:// URL; empty means SQLite in DataDir.
+	URL string
+	// DataDir holds ombud.db when URL is empty.
+	DataDir string
+	// MaxReadConns bounds the read pool (default 2 × GOMAXPROCS, at least 4).
+	MaxReadConns int
+	// MaxBatch bounds how many writes share one SQLite transaction (default 512).
+	MaxBatch int
+}
+
+// DB is an open database.
+type DB struct {
+	dialect Dialect
+	read    *sql.DB // SQLite: read-only pool; PostgreSQL: the one pool
+	write   *sql.DB // SQLite: one connection used by the writer goroutine
+	writer  *groupWriter
+	url     string
+}
+
+// Open opens (creating when needed) the database described by opts. It does
+// not migrate; call Migrate.
+func Open(ctx context.Context, opts Options) (*DB, error) {
+	if opts.MaxReadConns <= 0 {
+		opts.MaxReadConns = 8
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 512
+	}
+	if opts.URL != "" {
+		return openPostgres(ctx, opts)
+	}
+	return openSQLite(ctx, opts)
+}
+
+func openPostgres(ctx context.Context, opts Options) (*DB, error) {
+	u, err := url.Parse(opts.URL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return nil, fmt.Errorf("db: database URL must be postgres://…")
+	}
+	pool, err := sql.Open("pgx", opts.URL)
+	if err != nil {
+		return nil, fmt.Errorf("db: open postgres: %w", err)
+	}
+	pool.SetMaxOpenConns(opts.MaxReadConns * 2)
+	pool.SetMaxIdleConns(opts.MaxReadConns * 2)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := pool.PingContext(pctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("db: connect postgres: %w", err)
+	}
+	return &DB{dialect: Postgres, read: pool, write: pool, url: opts.URL}, nil
+}
+
+func openSQLite(ctx context.Context, opts Options) (*DB, error) {
+	if opts.DataDir == "" {
+		return nil, errors.New("db: data directory is required for SQLite")
+	}
+	if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("db: create data dir: %w", err)
+	}
+	path := filepath.Join(opts.DataDir, "ombud.db")
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)"
+	// FULL makes every commit durable across power loss, which a 201 promises;
+	// group commit pays for the extra fsync.
+	wdsn := "file:" + path + "?" + common + "&_pragma=synchronous(FULL)&_txlock=immediate"
+	w, err := sql.Open("sqlite", wdsn)
+	if err != nil {
+		return nil, fmt.Errorf("db: open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
+	}
+	rdsn := "file:" + path + "?" + common + "&_pragma=query_only(1)"
+	r, err := sql.Open("sqlite", rdsn)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("db: open sqlite reader: %w", err)
+	}
+	r.SetMaxOpenConns(opts.MaxReadConns)
+	r.SetMaxIdleConns(opts.MaxReadConns)
+	r.SetConnMaxIdleTime(0)
+	r.SetConnMaxLifetime(0)
+	d := &DB{dialect: SQLite, read: r, write: w, url: path}
+	d.writer = newGroupWriter(w, SQLite, opts.MaxBatch)
+	return d, nil
+}
+
+// Dialect reports the engine.
+func (d *DB) Dialect() Dialect { return d.dialect }
+
+// Location is the SQLite file path or the PostgreSQL URL (for logs; the
+// password is removed).
+func (d *DB) Location() string {
+	if d.dialect == Postgres {
+		if u, err := url.Parse(d.url); err == nil {
+			return u.Redacted()
+		}
+	}
+	return d.url
+}
+
+// Stats reports the connection pools' statistics for /metrics.
+func (d *DB) Stats() (read, write sql.DBStats) {
+	return d.read.Stats(), d.write.Stats()
+}
+
+// Close stops the writer and closes the pools.
+func (d *DB) Close() error {
+	if d.writer != nil {
+		d.writer.close()
+	}
+	err := d.read.Close()
+	if d.write != d.read {
+		if werr := d.write.Close(); err == nil {
+			err = werr
+		}
+	}
+	return err
+}
+
+// Ping checks the database answers.
+func (d *DB) Ping(ctx context.Context) error { return d.read.PingContext(ctx) }
+
+// Querier runs read queries; Tx and *DB both implement it.
+type Querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	Dialect() Dialect
+}
+
+// QueryContext runs a read query on the read pool.
+func (d *DB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return d.read.QueryContext(ctx, d.dialect.Rebind(q), args...)
+}
+
+// QueryRowContext runs a single-row read query on the read pool.
+func (d *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return d.read.QueryRowContext(ctx, d.dialect.Rebind(q), args...)
+}
+
+// Tx is a write transaction (on SQLite: one savepoint of a shared transaction).
+type Tx struct {
+	tx      *sql.Tx
+	dialect Dialect
+	after   []func()
+}
+
+// Dialect reports the engine.
+func (t *Tx) Dialect() Dialect { return t.dialect }
+
+// ExecContext runs a statement.
+func (t *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.dialect.Rebind(q), args...)
+}
+
+// QueryContext runs a query inside the transaction.
+func (t *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.dialect.Rebind(q), args...)
+}
+
+// QueryRowContext runs a single-row query inside the transaction.
+func (t *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.dialect.Rebind(q), args...)
+}
+
+// InsertID runs an INSERT … RETURNING id and returns the id.
+func (t *Tx) InsertID(ctx context.Context, q string, args ...any) (int64, error) {
+	var id int64
+	if err := t.QueryRowContext(ctx, q+" RETURNING id", args...).Scan(&id); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// AfterCommit registers f to run once the transaction has committed (live
+// updates, cache invalidation). It never runs when the write fails.
+func (t *Tx) AfterCommit(f func()) { t.after = append(t.after, f) }
+
+// Write runs fn in a write transaction. fn's error rolls back only fn's work
+// and is returned as is. A panic in fn is turned into an error.
+func (d *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	if d.writer != nil {
+		return d.writer.do(ctx, fn)
+	}
+	sqltx, err := d.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", err)
+	}
+	tx := &Tx{tx: sqltx, dialect: d.dialect}
+	if err := runProtected(tx, fn); err != nil {
+		_ = sqltx.Rollback()
+		return err
+	}
+	if err := sqltx.Commit(); err != nil {
+		return fmt.Errorf("db: commit: %w", err)
+	}
+	for _, f := range tx.after {
+		f()
+	}
+	return nil
+}
+
+func runProtected(tx *Tx, fn func(tx *Tx) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("db: panic in write: %v", r)
+		}
+	}()
+	return fn(tx)
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint failure on either engine.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+}
+
+// NullString maps "" to NULL.
+func NullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// NullInt maps 0 to NULL (ids start at 1).
+func NullInt(n int64) sql.NullInt64 { return sql.NullInt64{Int64: n, Valid: n != 0} }
+
+// Millis converts a time to the stored form: milliseconds since the Unix epoch, UTC.
+func Millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// Time converts stored milliseconds back; 0 is the zero time.
+func Time(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// NullTime converts a nullable stored time.
+func NullTime(ms sql.NullInt64) time.Time {
+	if !ms.Valid {
+		return time.Time{}
+	}
+	return Time(ms.Int64)
+}
+
+// NullMillis maps the zero time to NULL.
+func NullMillis(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
+}

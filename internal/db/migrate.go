@@ -1,0 +1,100 @@
+package db
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"time"
+)
+
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrationFiles embed.FS
+
+// Migrations lists the migration file names for an engine in the order they apply.
+func Migrations(d Dialect) ([]string, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations/"+d.String())
+	if err != nil {
+		return nil, fmt.Errorf("db: list migrations: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".sql") {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// Migrate applies every migration not yet recorded, one transaction per file.
+// It returns the names it applied.
+func (d *DB) Migrate(ctx context.Context) ([]string, error) {
+	const create = `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name TEXT PRIMARY KEY,
+		applied_at BIGINT NOT NULL
+	)`
+	if err := d.Write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, create)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("db: create schema_migrations: %w", err)
+	}
+	names, err := Migrations(d.dialect)
+	if err != nil {
+		return nil, err
+	}
+	var applied []string
+	for _, name := range names {
+		body, err := migrationFiles.ReadFile("migrations/" + d.dialect.String() + "/" + name)
+		if err != nil {
+			return applied, fmt.Errorf("db: read migration %s: %w", name, err)
+		}
+		did := false
+		err = d.Write(ctx, func(tx *Tx) error {
+			if d.dialect == Postgres {
+				// Two instances starting together must not both migrate.
+				if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7261)"); err != nil {
+					return err
+				}
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE name = ?", name).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", name, time.Now().UnixMilli()); err != nil {
+				return err
+			}
+			did = true
+			return nil
+		})
+		if err != nil {
+			return applied, fmt.Errorf("db: migration %s: %w", name, err)
+		}
+		if did {
+			applied = append(applied, name)
+		}
+	}
+	return applied, nil
+}
+
+// Pending reports how many migrations are not applied (for /readyz).
+func (d *DB) Pending(ctx context.Context) (int, error) {
+	names, err := Migrations(d.dialect)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := d.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations").Scan(&n); err != nil {
+		return len(names), fmt.Errorf("db: count migrations: %w", err)
+	}
+	return len(names) - n, nil
+}

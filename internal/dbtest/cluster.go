@@ -1,0 +1,159 @@
+package dbtest
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// cluster is the throwaway PostgreSQL server of this test binary. It is
+// process-wide on purpose: one initdb per package binary, one database per test.
+var cluster struct {
+	once sync.Once
+	url  string
+	err  error
+	cmd  *exec.Cmd
+	dir  string
+}
+
+func parseURL(s string) (*url.URL, error) { return url.Parse(s) }
+
+// pgBin finds a PostgreSQL server binary: on PATH, else in Debian's versioned directories.
+func pgBin(name string) (string, error) {
+	if p, err := exec.LookPath(name); err == nil {
+		return p, nil
+	}
+	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/" + name)
+	if len(matches) == 0 {
+		return "", errf("%s not found: install Debian's postgresql package (the test command does)", name)
+	}
+	sort.Strings(matches)
+	return matches[len(matches)-1], nil
+}
+
+// runAs returns the credential to run PostgreSQL with: initdb and postgres
+// refuse to run as root, so root uses the postgres system user.
+func runAs() (*syscall.Credential, int, int, error) {
+	if os.Geteuid() != 0 {
+		return nil, -1, -1, nil
+	}
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return nil, 0, 0, errf("running as root needs the postgres system user: %v", err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, uid, gid, nil
+}
+
+func startCluster() (string, error) {
+	cluster.once.Do(func() {
+		cluster.url, cluster.err = start()
+	})
+	return cluster.url, cluster.err
+}
+
+func start() (string, error) {
+	initdb, err := pgBin("initdb")
+	if err != nil {
+		return "", err
+	}
+	postgres, err := pgBin("postgres")
+	if err != nil {
+		return "", err
+	}
+	cred, uid, gid, err := runAs()
+	if err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp("", "ombud-pg-")
+	if err != nil {
+		return "", errf("temp dir: %v", err)
+	}
+	cluster.dir = dir
+	if cred != nil {
+		if err := os.Chown(dir, uid, gid); err != nil {
+			return "", errf("chown %s: %v", dir, err)
+		}
+	}
+	data := filepath.Join(dir, "data")
+	cmd := exec.Command(initdb, "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", errf("initdb: %v: %s", err, out)
+	}
+	port, err := freePort()
+	if err != nil {
+		return "", err
+	}
+	var logs bytes.Buffer
+	srv := exec.Command(postgres, "-D", data, "-p", strconv.Itoa(port), "-k", dir,
+		"-c", "listen_addresses=127.0.0.1",
+		// Durability is not under test here; speed is welcome.
+		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+		"-c", "max_connections=200", "-c", "shared_buffers=64MB")
+	srv.Stdout = &logs
+	srv.Stderr = &logs
+	// Pdeathsig: the server dies with the test binary even if Main was not called.
+	srv.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	if err := srv.Start(); err != nil {
+		return "", errf("start postgres: %v", err)
+	}
+	cluster.cmd = srv
+	u := "postgres://postgres@127.0.0.1:" + strconv.Itoa(port) + "/postgres?sslmode=disable"
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c, err := sql.Open("pgx", u)
+		if err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			err = c.PingContext(ctx)
+			cancel()
+			c.Close()
+		}
+		if err == nil {
+			return u, nil
+		}
+		if time.Now().After(deadline) {
+			return "", errf("postgres did not start: %v\n%s", err, logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func stopCluster() {
+	if cluster.cmd == nil || cluster.cmd.Process == nil {
+		return
+	}
+	// SIGINT is PostgreSQL's fast shutdown.
+	_ = cluster.cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan struct{})
+	go func() { _ = cluster.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = cluster.cmd.Process.Kill()
+	}
+	if cluster.dir != "" {
+		_ = os.RemoveAll(cluster.dir)
+	}
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, errf("free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
