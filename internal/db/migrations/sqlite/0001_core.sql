@@ -169,6 +169,7 @@ CREATE TABLE ticket_events (
     actor_type TEXT NOT NULL,
     actor_id   BIGINT,
     at         BIGINT NOT NULL,
+    origin_ticket_id BIGINT,
     data       TEXT NOT NULL DEFAULT '{}',
     UNIQUE (ticket_id, seq)
 );

@@ -1,0 +1,116 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/ombud/ombud/internal/agent"
+	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/customer"
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/importer"
+	"github.com/ombud/ombud/internal/ticket"
+)
+
+// requesters adapts the customer directory to what tickets need.
+type requesters struct{ c *customer.Service }
+
+func (r requesters) ResolveRequester(ctx context.Context, tx *db.Tx, email, name string) (int64, int64, error) {
+	return r.c.ResolveRequester(ctx, tx, email, name)
+}
+
+func (r requesters) Brief(ctx context.Context, ids []int64) (map[int64]ticket.CustomerBrief, error) {
+	bs, err := r.c.Brief(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]ticket.CustomerBrief, len(bs))
+	for id, b := range bs {
+		out[id] = ticket.CustomerBrief{ID: b.ID, Name: b.Name, Email: b.Email}
+	}
+	return out, nil
+}
+
+// directory lets the importer create or find teams, agents, organizations
+// and customers through their services.
+type directory struct{ s *System }
+
+func (d directory) EnsureTeam(ctx context.Context, t importer.Team) (int64, error) {
+	if team, err := d.s.Agents.TeamByName(ctx, t.Name); err == nil {
+		return team.ID, nil
+	} else if !apperr.Is(err, apperr.CodeNotFound) {
+		return 0, err
+	}
+	team, err := d.s.Agents.CreateTeam(ctx, authz.System, agent.TeamInput{Name: t.Name, Description: t.Description})
+	if err != nil {
+		return 0, err
+	}
+	return team.ID, nil
+}
+
+func (d directory) EnsureAgent(ctx context.Context, a importer.Agent, teamIDs []int64) (int64, error) {
+	if existing, err := d.s.Agents.ByEmail(ctx, a.Email); err == nil {
+		return existing.ID, nil
+	} else if !apperr.Is(err, apperr.CodeNotFound) {
+		return 0, err
+	}
+	created, err := d.s.Agents.CreateAgent(ctx, authz.System, agent.AgentInput{
+		Email: a.Email, Name: a.Name, Role: authz.Role(a.Role), Locale: a.Locale, TimeZone: a.TimeZone,
+		Skills: a.Skills, TeamIDs: teamIDs, Password: a.Password,
+	})
+	if err != nil {
+		return 0, err
+	}
+	return created.ID, nil
+}
+
+func (d directory) EnsureOrganization(ctx context.Context, o importer.Organization) (int64, error) {
+	org, err := d.s.Customers.CreateOrganization(ctx, authz.System, customer.OrganizationInput{Name: o.Name, Domains: o.Domains, Notes: o.Notes})
+	if err == nil {
+		return org.ID, nil
+	}
+	if !apperr.Is(err, apperr.CodeConflict) {
+		return 0, err
+	}
+	list, lerr := d.s.Customers.ListOrganizations(ctx, authz.System, customer.OrgFilter{Query: o.Name, Page: pageOf(100)})
+	if lerr != nil {
+		return 0, lerr
+	}
+	for _, x := range list.Data {
+		if strings.EqualFold(x.Name, o.Name) {
+			return x.ID, nil
+		}
+	}
+	return 0, err
+}
+
+func (d directory) EnsureCustomer(ctx context.Context, c importer.Customer, orgID int64) (int64, error) {
+	in := customer.CustomerInput{Name: c.Name, Emails: c.Emails, Phones: c.Phones, Locale: c.Locale}
+	for _, h := range c.Handles {
+		in.Handles = append(in.Handles, customer.Identity{Type: h.Type, Value: h.Value})
+	}
+	if orgID != 0 {
+		in.OrganizationID = &orgID
+	}
+	created, err := d.s.Customers.Create(ctx, authz.System, in)
+	if err == nil {
+		return created.ID, nil
+	}
+	if !apperr.Is(err, apperr.CodeConflict) || len(c.Emails) == 0 {
+		return 0, err
+	}
+	// Already imported: find the customer by the first email.
+	var id int64
+	rerr := d.s.DB.Write(ctx, func(tx *db.Tx) error {
+		var e error
+		id, _, e = d.s.Customers.ResolveRequester(ctx, tx, c.Emails[0], c.Name)
+		return e
+	})
+	if rerr != nil {
+		return 0, errors.Join(err, fmt.Errorf("find existing customer: %w", rerr))
+	}
+	return id, nil
+}

@@ -1,0 +1,293 @@
+// Package app wires Ombud together: configuration → database → migrations →
+// services → HTTP server, and implements the command-line interface.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ombud/ombud/internal/agent"
+	"github.com/ombud/ombud/internal/auth"
+	"github.com/ombud/ombud/internal/blob"
+	"github.com/ombud/ombud/internal/config"
+	"github.com/ombud/ombud/internal/customer"
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/importer"
+	"github.com/ombud/ombud/internal/richtext"
+	"github.com/ombud/ombud/internal/ticket"
+	"github.com/ombud/ombud/internal/web"
+	webagent "github.com/ombud/ombud/internal/web/agent"
+	"github.com/ombud/ombud/internal/web/api"
+)
+
+// Version is set at build time with -ldflags "-X github.com/ombud/ombud/internal/app.Version=…".
+var Version = "dev"
+
+const usage = `Ombud — customer support platform
+
+Usage:
+  ombud serve   [--addr 127.0.0.1:8080] [--data DIR] [--database-url URL] [--demo] …
+  ombud migrate [--data DIR] [--database-url URL]
+  ombud user create --email E --name N --role R [--password P]
+  ombud token create --email E
+  ombud import [--file F.ndjson]   (reads standard input without --file)
+  ombud version
+
+Every flag may also be set as OMBUD_<FLAG> in the environment (e.g. OMBUD_DATABASE_URL).
+Run "ombud COMMAND -h" for a command's flags.
+`
+
+// Main runs the command line and returns the exit status.
+func Main(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) < 1 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = runServe(ctx, args[1:], getenv, stdout, stderr)
+	case "migrate":
+		err = runMigrate(ctx, args[1:], getenv, stdout, stderr)
+	case "user":
+		err = runUser(ctx, args[1:], getenv, stdout, stderr)
+	case "token":
+		err = runToken(ctx, args[1:], getenv, stdout, stderr)
+	case "import":
+		err = runImport(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "ombud", Version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "ombud: unknown command %q (run \"ombud help\")\n", args[0])
+		return 2
+	}
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "ombud: %v\n", err)
+		return 2
+	}
+	fmt.Fprintf(stderr, "ombud: %s\n", oneLine(err.Error()))
+	return 1
+}
+
+// usageError marks bad command-line usage (exit status 2).
+type usageError struct{ error }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func newLogger(c config.Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// parse binds flags for a command and validates the result.
+func parse(name string, args []string, getenv func(string) string, stderr io.Writer, serve bool, extra func(fs *flag.FlagSet)) (config.Config, error) {
+	c := config.Defaults()
+	fs := flag.NewFlagSet("ombud "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	envErr := c.Bind(fs, getenv, serve)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		return c, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return c, usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	if *envErr != nil {
+		return c, usageError{*envErr}
+	}
+	if err := c.Validate(); err != nil {
+		return c, usageError{err}
+	}
+	return c, nil
+}
+
+// System is the wired application.
+type System struct {
+	Config    config.Config
+	Log       *slog.Logger
+	DB        *db.DB
+	Tickets   *ticket.Service
+	Customers *customer.Service
+	Agents    *agent.Service
+	Auth      *auth.Service
+	Importer  *importer.Service
+	Now       func() time.Time
+}
+
+// Open connects to the database, migrates it and builds the services.
+func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() time.Time) (*System, error) {
+	d, err := db.Open(ctx, db.Options{URL: c.DatabaseURL, DataDir: c.DataDir})
+	if err != nil {
+		return nil, err
+	}
+	applied, err := d.Migrate(ctx)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("migrated database", "applied", applied, "database", d.Location())
+	}
+	blobDir := filepath.Join(c.DataDir, "blobs")
+	blobs, err := blob.New(blobDir)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	s := &System{Config: c, Log: log, DB: d, Now: now}
+	s.Customers = customer.NewService(d, now)
+	s.Agents = agent.NewService(d, now)
+	s.Auth = auth.NewService(d, now, auth.Options{})
+	s.Tickets = ticket.NewService(d, now, requesters{s.Customers}, richtext.New())
+	s.Tickets.SetBlobs(blobs)
+	s.Customers.MoveTickets = s.Tickets.MoveRequester
+	s.Agents.OnDeactivate = s.Auth.DeleteAgentCredentials
+	s.Importer = importer.NewService(d, s.Tickets, directory{s})
+	return s, nil
+}
+
+// Close releases the database.
+func (s *System) Close() error { return s.DB.Close() }
+
+// Handler builds the HTTP handler.
+func (s *System) Handler() (http.Handler, error) {
+	ui, err := webagent.New(s.Tickets, s.Agents, s.Auth, s.Log, s.Config.SecureCookie)
+	if err != nil {
+		return nil, err
+	}
+	srv := &web.Server{
+		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, DB: s.DB, Log: s.Log},
+		UI:  ui, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
+	}
+	return srv.Handler(), nil
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	c, err := parse("serve", args, getenv, stderr, true, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(c, stderr)
+	sys, err := Open(ctx, c, log, time.Now)
+	if err != nil {
+		return err
+	}
+	defer sys.Close()
+	var demo *DemoLogin
+	if c.Demo {
+		if demo, err = sys.LoadDemo(ctx); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+	h, err := sys.Handler()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	url := "http://" + ln.Addr().String()
+	if c.BaseURL != "" {
+		url = c.BaseURL
+	}
+	hs := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	log.Info("ombud serving", "url", url, "database", sys.DB.Dialect().String(), "location", sys.DB.Location(), "version", Version)
+	fmt.Fprintf(stdout, "Ombud is running at %s\n", url)
+	if demo != nil {
+		fmt.Fprintf(stdout, "Demo data loaded. Sign in at %s/login\n", url)
+		for _, l := range demo.Logins {
+			fmt.Fprintf(stdout, "  %-13s %-26s password: %s\n", l.Role, l.Email, demo.Password)
+		}
+		fmt.Fprintf(stdout, "API token (admin): %s\n", demo.Token)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests", "wait", c.ShutdownWait)
+	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownWait)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	c, err := parse("migrate", args, getenv, stderr, false, nil)
+	if err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, db.Options{URL: c.DatabaseURL, DataDir: c.DataDir})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	applied, err := d.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(stdout, "database is up to date")
+		return nil
+	}
+	for _, a := range applied {
+		fmt.Fprintln(stdout, "applied", a)
+	}
+	return nil
+}
+
+// envPath keeps getenv reads in one place for commands reading files.
+func openInput(path string, stdin io.Reader) (io.ReadCloser, error) {
+	if path == "" || path == "-" {
+		return io.NopCloser(stdin), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return f, nil
+}

@@ -1,0 +1,114 @@
+// Package authz decides what an actor may do. Services call Check before
+// every operation, so the rules hold for the API, the web UI, the CLI and
+// any future channel alike; handlers only identify the actor.
+package authz
+
+import (
+	"slices"
+
+	"github.com/ombud/ombud/internal/apperr"
+)
+
+// Role is an agent's role.
+type Role string
+
+// The roles, from most to least powerful.
+const (
+	Admin        Role = "admin"        // everything, including settings, agents and import
+	Manager      Role = "manager"      // runs the team: tickets, agents (not admins), teams, fields, reports
+	Agent        Role = "agent"        // works tickets and customers
+	QAReviewer   Role = "qa_reviewer"  // reads everything, writes internal notes (reviews come later)
+	Collaborator Role = "collaborator" // another department: reads tickets, writes internal notes
+)
+
+// Roles lists every role, for validation and the authorization test matrix.
+var Roles = []Role{Admin, Manager, Agent, QAReviewer, Collaborator}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// Kind says who is acting.
+type Kind string
+
+// Actor kinds.
+const (
+	KindAgent    Kind = "agent"
+	KindCustomer Kind = "customer"
+	KindSystem   Kind = "system"
+)
+
+// Actor is whoever performs an operation.
+type Actor struct {
+	Kind Kind
+	ID   int64 // agent or customer id; 0 for system
+	Role Role  // agents only
+	Name string
+}
+
+// System is the actor for Ombud's own work (imports run as their original actors).
+var System = Actor{Kind: KindSystem, Name: "Ombud"}
+
+// IsAgent reports whether the actor is a staff user.
+func (a Actor) IsAgent() bool { return a.Kind == KindAgent && a.ID != 0 }
+
+// Perm is one permission.
+type Perm string
+
+// Permissions.
+const (
+	TicketRead        Perm = "ticket.read"
+	TicketCreate      Perm = "ticket.create"
+	TicketUpdate      Perm = "ticket.update" // fields, status, assignment, tags
+	TicketReply       Perm = "ticket.reply"  // public comments
+	TicketNote        Perm = "ticket.note"   // internal notes
+	TicketMerge       Perm = "ticket.merge"
+	TicketBulk        Perm = "ticket.bulk"
+	CustomerRead      Perm = "customer.read"
+	CustomerWrite     Perm = "customer.write"
+	TeamRead          Perm = "team.read"
+	TeamWrite         Perm = "team.write"
+	AgentRead         Perm = "agent.read"
+	AgentWrite        Perm = "agent.write"
+	AgentAdminWrite   Perm = "agent.admin_write" // create, promote or change admins
+	CustomFieldRead   Perm = "custom_field.read"
+	CustomFieldWrite  Perm = "custom_field.write"
+	Import            Perm = "import"
+	AuditRead         Perm = "audit.read"
+	TokenManageOthers Perm = "token.manage_others"
+)
+
+var grants = map[Role][]Perm{
+	Admin: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
+		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite, AgentAdminWrite,
+		CustomFieldRead, CustomFieldWrite, Import, AuditRead, TokenManageOthers},
+	Manager: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
+		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite,
+		CustomFieldRead, CustomFieldWrite, AuditRead},
+	Agent: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
+		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead},
+	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead},
+	Collaborator: {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead},
+}
+
+// Can reports whether a may do p. The system actor may do everything;
+// customers act only through the portal's own rules, never these.
+func Can(a Actor, p Perm) bool {
+	switch a.Kind {
+	case KindSystem:
+		return true
+	case KindAgent:
+		return slices.Contains(grants[a.Role], p)
+	}
+	return false
+}
+
+// Check returns a forbidden error unless a may do p.
+func Check(a Actor, p Perm) error {
+	if Can(a, p) {
+		return nil
+	}
+	if a.Kind == "" {
+		return apperr.Unauthenticated("sign in first")
+	}
+	return apperr.Forbidden("your role may not do this (" + string(p) + ")")
+}

@@ -1,0 +1,139 @@
+// Package config reads Ombud's infrastructure settings from command-line
+// flags and OMBUD_* environment variables (flags win). Business settings
+// live in the database, edited in the UI.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the infrastructure configuration of one ombud process.
+type Config struct {
+	Addr         string        // HTTP listen address
+	DataDir      string        // SQLite file and blobs
+	DatabaseURL  string        // postgres://… (empty: SQLite)
+	SMTPAddr     string        // inbound SMTP listen address ("" disables)
+	BaseURL      string        // public URL for links (default http://Addr)
+	Demo         bool          // load demo data into an empty database
+	LogFormat    string        // text or json
+	LogLevel     string        // debug, info, warn, error
+	MaxBodyBytes int64         // largest accepted request body
+	ShutdownWait time.Duration // how long in-flight requests may finish on stop
+	SecureCookie bool          // mark cookies Secure (set when served over TLS)
+}
+
+// Defaults returns the configuration used when nothing is set.
+func Defaults() Config {
+	return Config{
+		Addr:         "127.0.0.1:8080",
+		DataDir:      "./ombud-data",
+		SMTPAddr:     "",
+		LogFormat:    "text",
+		LogLevel:     "info",
+		MaxBodyBytes: 10 << 20,
+		ShutdownWait: 20 * time.Second,
+	}
+}
+
+// Bind registers the flags on fs, with defaults taken from the environment
+// (getenv) where OMBUD_<NAME> is set.
+func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) *error {
+	var envErr error
+	str := func(p *string, name, usage string) {
+		if v := getenv(envName(name)); v != "" {
+			*p = v
+		}
+		fs.StringVar(p, name, *p, usage)
+	}
+	str(&c.DataDir, "data", "data directory for the SQLite database and attachments")
+	str(&c.DatabaseURL, "database-url", "PostgreSQL URL (postgres://…); empty uses SQLite in --data")
+	str(&c.LogFormat, "log-format", "log format: text or json")
+	str(&c.LogLevel, "log-level", "log level: debug, info, warn or error")
+	if !serve {
+		return &envErr
+	}
+	str(&c.Addr, "addr", "HTTP listen address")
+	str(&c.SMTPAddr, "smtp-addr", "inbound SMTP listen address (empty disables)")
+	str(&c.BaseURL, "base-url", "public base URL used in links (default http://ADDR)")
+	if v := getenv("OMBUD_DEMO"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			envErr = fmt.Errorf("OMBUD_DEMO: want true or false, got %q", v)
+		}
+		c.Demo = b
+	}
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "load demo data into an empty database and print the sign-in details")
+	if v := getenv("OMBUD_MAX_BODY_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			envErr = fmt.Errorf("OMBUD_MAX_BODY_BYTES: want a number of bytes, got %q", v)
+		}
+		c.MaxBodyBytes = n
+	}
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest accepted request body in bytes (413 beyond)")
+	if v := getenv("OMBUD_SHUTDOWN_WAIT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			envErr = fmt.Errorf("OMBUD_SHUTDOWN_WAIT: want a duration such as 20s, got %q", v)
+		}
+		c.ShutdownWait = d
+	}
+	fs.DurationVar(&c.ShutdownWait, "shutdown-wait", c.ShutdownWait, "how long in-flight requests may finish on stop")
+	return &envErr
+}
+
+func envName(flagName string) string {
+	return "OMBUD_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Validate checks the configuration and fills derived values.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.DatabaseURL == "" && c.DataDir == "" {
+		errs = append(errs, errors.New("--data is required when --database-url is empty"))
+	}
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			errs = append(errs, errors.New("--database-url must be a postgres:// URL"))
+		}
+	}
+	if c.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+			errs = append(errs, fmt.Errorf("--addr %q: %v", c.Addr, err))
+		}
+	}
+	if c.SMTPAddr != "" {
+		if _, _, err := net.SplitHostPort(c.SMTPAddr); err != nil {
+			errs = append(errs, fmt.Errorf("--smtp-addr %q: %v", c.SMTPAddr, err))
+		}
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("--log-level must be debug, info, warn or error, not %q", c.LogLevel))
+	}
+	if c.MaxBodyBytes < 1024 {
+		errs = append(errs, errors.New("--max-body-bytes must be at least 1024"))
+	}
+	if c.BaseURL != "" {
+		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, errors.New("--base-url must be an http(s) URL"))
+		} else if u.Scheme == "https" {
+			c.SecureCookie = true
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,93 @@
+// Package page implements list pagination: a limit and an opaque keyset
+// cursor, so deep pages cost the same as the first and concurrent inserts
+// neither repeat nor skip rows.
+package page
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
+
+	"github.com/ombud/ombud/internal/apperr"
+)
+
+// Limits for every list.
+const (
+	DefaultLimit = 25
+	MaxLimit     = 100
+)
+
+// Cursor is the position after the last row of a page: the sort key of that
+// row (a time in milliseconds, a rank or a name) and its id as tie-breaker.
+type Cursor struct {
+	Key  int64  `json:"k,omitempty"`
+	Str  string `json:"s,omitempty"`
+	ID   int64  `json:"i"`
+	Sort string `json:"o,omitempty"` // the sort the cursor belongs to
+}
+
+// Encode makes the opaque cursor string.
+func (c Cursor) Encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Decode parses a cursor from a request; "" is the first page.
+func Decode(s string) (*Cursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) > 512 {
+		return nil, apperr.InvalidField("cursor", "is not a cursor returned by this list")
+	}
+	var c Cursor
+	if err := json.Unmarshal(b, &c); err != nil || c.ID <= 0 {
+		return nil, apperr.InvalidField("cursor", "is not a cursor returned by this list")
+	}
+	return &c, nil
+}
+
+// Request is a validated page request.
+type Request struct {
+	Limit  int
+	Cursor *Cursor
+}
+
+// Parse validates raw limit and cursor strings from a query string.
+func Parse(limit, cursor string) (Request, error) {
+	r := Request{Limit: DefaultLimit}
+	if limit != "" {
+		n, err := strconv.Atoi(limit)
+		if err != nil || n < 1 || n > MaxLimit {
+			return r, apperr.InvalidField("limit", "must be a whole number from 1 to 100")
+		}
+		r.Limit = n
+	}
+	c, err := Decode(cursor)
+	if err != nil {
+		return r, err
+	}
+	r.Cursor = c
+	return r, nil
+}
+
+// List is one page of results.
+type List[T any] struct {
+	Data       []T     `json:"data"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+// Trim turns limit+1 fetched rows into a page; next builds the cursor from
+// the last row kept.
+func Trim[T any](rows []T, limit int, next func(T) Cursor) List[T] {
+	if rows == nil {
+		rows = []T{}
+	}
+	if len(rows) <= limit {
+		return List[T]{Data: rows}
+	}
+	rows = rows[:limit]
+	s := next(rows[len(rows)-1]).Encode()
+	return List[T]{Data: rows, NextCursor: &s}
+}

@@ -1,0 +1,319 @@
+package ticket
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/richtext"
+)
+
+// CommentInput adds a reply or note. Status, when set, changes the ticket's
+// status in the same write ("submit as pending").
+type CommentInput struct {
+	Body          string  `json:"body"`
+	HTML          string  `json:"html"`
+	Public        *bool   `json:"public"` // default true: a public reply
+	Status        Status  `json:"status"`
+	AttachmentIDs []int64 `json:"attachment_ids"`
+	// Channel the comment arrived on; empty means the web UI / API.
+	Channel string `json:"-"`
+	// AsCustomer posts as the ticket's requester (channels and the portal).
+	AsCustomer bool `json:"-"`
+	// At overrides the time (imports only).
+	At time.Time `json:"-"`
+	// Exact skips the automatic status rules, for imports that replay a
+	// history in which every status change is its own step.
+	Exact bool `json:"-"`
+}
+
+func (in *CommentInput) validate() error {
+	fe := apperr.FieldErrors{}
+	if strings.TrimSpace(in.Body) == "" && strings.TrimSpace(in.HTML) == "" {
+		fe.Add("body", "is required")
+	}
+	if len(in.Body) > MaxBody || len(in.HTML) > MaxBody {
+		fe.Add("body", fmt.Sprintf("must be at most %d bytes", MaxBody))
+	}
+	if in.Status != "" && !validStatus(in.Status) {
+		fe.Add("status", "must be one of new, open, pending, on_hold, solved, closed")
+	}
+	if len(in.AttachmentIDs) > 50 {
+		fe.Add("attachment_ids", "at most 50 attachments")
+	}
+	return fe.Err()
+}
+
+func validStatus(s Status) bool {
+	for _, x := range Statuses {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// AddComment adds a public reply or internal note and applies the status
+// rules a helpdesk expects: an agent's first public reply opens a new ticket,
+// a customer's message reopens a pending or solved one, a closed ticket takes
+// no more comments.
+func (s *Service) AddComment(ctx context.Context, actor authz.Actor, ticketID int64, in CommentInput) (Comment, error) {
+	public := in.Public == nil || *in.Public
+	perm := authz.TicketReply
+	if !public {
+		perm = authz.TicketNote
+	}
+	if !in.AsCustomer {
+		if err := authz.Check(actor, perm); err != nil {
+			return Comment{}, err
+		}
+	}
+	if err := in.validate(); err != nil {
+		return Comment{}, err
+	}
+	var c Comment
+	var events []Event
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		now := s.now()
+		if !in.At.IsZero() {
+			now = in.At
+		}
+		t, err := loadForUpdate(ctx, tx, ticketID)
+		if err != nil {
+			return err
+		}
+		log := &eventLog{ticketID: t.ID, actor: actor, at: now}
+		c, err = s.commentTx(ctx, tx, log, &t, actor, in, public, now)
+		if err != nil {
+			return err
+		}
+		if err := log.flush(ctx, tx); err != nil {
+			return err
+		}
+		events = log.events
+		return nil
+	})
+	if err != nil {
+		return Comment{}, err
+	}
+	s.changed(ticketID, events)
+	return c, nil
+}
+
+func (s *Service) commentTx(ctx context.Context, tx *db.Tx, log *eventLog, t *Ticket, actor authz.Actor, in CommentInput, public bool, now time.Time) (Comment, error) {
+	if t.Status == StatusClosed {
+		return Comment{}, apperr.Unprocessable("ticket", fmt.Sprintf("ticket %d is closed; open a follow-up ticket instead", t.ID))
+	}
+	if t.MergedIntoID != nil {
+		return Comment{}, apperr.Unprocessable("ticket", fmt.Sprintf("ticket %d was merged into %d", t.ID, *t.MergedIntoID))
+	}
+	author := Person{Type: string(actor.Kind), ID: actor.ID}
+	if in.AsCustomer || actor.Kind == authz.KindCustomer {
+		author = Person{Type: "customer", ID: t.RequesterID}
+		public = true
+	}
+	channel := in.Channel
+	if channel == "" {
+		channel = "web"
+		if author.Type == "agent" {
+			channel = t.Channel // replies go out on the ticket's channel
+		}
+	}
+	c, err := s.insertComment(ctx, tx, log, t.ID, author, public, in.Body, in.HTML, channel, in.AttachmentIDs, now)
+	if err != nil {
+		return Comment{}, err
+	}
+	next := in.Status
+	if next == "" && !in.Exact {
+		switch {
+		case author.Type == "customer" && (t.Status == StatusPending || t.Status == StatusSolved || t.Status == StatusOnHold):
+			next = StatusOpen
+		case author.Type == "agent" && public && t.Status == StatusNew:
+			next = StatusOpen
+		}
+	}
+	if next != "" && next != t.Status {
+		if err := s.applyPatch(ctx, tx, log, t, Patch{Status: &next}); err != nil {
+			return Comment{}, err
+		}
+	}
+	return c, nil
+}
+
+// insertComment stores a comment (sanitising HTML, deriving the missing
+// form), links uploaded attachments and logs the event.
+func (s *Service) insertComment(ctx context.Context, tx *db.Tx, log *eventLog, ticketID int64, author Person, public bool, body, html, channel string, attachmentIDs []int64, now time.Time) (Comment, error) {
+	if html != "" {
+		html = s.html.Sanitize(html)
+		if strings.TrimSpace(body) == "" {
+			body = richtext.ToText(html)
+		}
+	} else {
+		html = richtext.FromText(body)
+	}
+	body = strings.TrimSpace(body)
+	id, err := tx.InsertID(ctx, `INSERT INTO comments (ticket_id, author_type, author_id, public, body, html, channel, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ticketID, author.Type, db.NullInt(author.ID), public, body, html, channel, db.Millis(now))
+	if err != nil {
+		return Comment{}, fmt.Errorf("ticket: insert comment: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE tickets SET comment_count = comment_count + 1 WHERE id = ?`, ticketID); err != nil {
+		return Comment{}, fmt.Errorf("ticket: count comment: %w", err)
+	}
+	c := Comment{ID: id, TicketID: ticketID, AuthorType: author.Type, AuthorID: author.ID, Public: public,
+		Body: body, HTML: html, Channel: channel, CreatedAt: db.Time(db.Millis(now)), Attachments: []Attachment{}}
+	for i, aid := range attachmentIDs {
+		res, err := tx.ExecContext(ctx, `UPDATE attachments SET comment_id = ? WHERE id = ? AND comment_id IS NULL`, id, aid)
+		if err != nil {
+			return Comment{}, fmt.Errorf("ticket: link attachment: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return Comment{}, apperr.InvalidField(fmt.Sprintf("attachment_ids[%d]", i), "is not an unused upload")
+		}
+	}
+	if len(attachmentIDs) > 0 {
+		atts, err := loadAttachments(ctx, tx, []int64{id})
+		if err != nil {
+			return Comment{}, err
+		}
+		c.Attachments = atts[id]
+	}
+	log.add(EvCommentAdded, map[string]any{
+		"comment_id": id, "public": public, "author_type": author.Type, "author_id": author.ID, "channel": channel,
+	})
+	return c, nil
+}
+
+// ListComments returns a ticket's comments oldest first, paged by id.
+func (s *Service) ListComments(ctx context.Context, actor authz.Actor, ticketID int64, pr page.Request) (page.List[Comment], error) {
+	if err := authz.Check(actor, authz.TicketRead); err != nil {
+		return page.List[Comment]{}, err
+	}
+	if err := s.exists(ctx, ticketID); err != nil {
+		return page.List[Comment]{}, err
+	}
+	after := int64(0)
+	if pr.Cursor != nil {
+		after = pr.Cursor.ID
+	}
+	cs, err := s.comments(ctx, ticketID, after, pr.Limit+1)
+	if err != nil {
+		return page.List[Comment]{}, err
+	}
+	return page.Trim(cs, pr.Limit, func(c Comment) page.Cursor { return page.Cursor{ID: c.ID} }), nil
+}
+
+func (s *Service) comments(ctx context.Context, ticketID, afterID int64, limit int) ([]Comment, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, ticket_id, author_type, author_id, public, body, html, channel, created_at
+		FROM comments WHERE ticket_id = ? AND id > ? ORDER BY id LIMIT ?`, ticketID, afterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("ticket: list comments: %w", err)
+	}
+	defer rows.Close()
+	var out []Comment
+	var ids []int64
+	for rows.Next() {
+		var c Comment
+		var author sql.NullInt64
+		var at int64
+		if err := rows.Scan(&c.ID, &c.TicketID, &c.AuthorType, &author, &c.Public, &c.Body, &c.HTML, &c.Channel, &at); err != nil {
+			return nil, fmt.Errorf("ticket: scan comment: %w", err)
+		}
+		c.AuthorID = author.Int64
+		c.CreatedAt = db.Time(at)
+		c.Attachments = []Attachment{}
+		out = append(out, c)
+		ids = append(ids, c.ID)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ticket: list comments: %w", err)
+	}
+	rows.Close()
+	atts, err := loadAttachments(ctx, s.db, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if a, ok := atts[out[i].ID]; ok {
+			out[i].Attachments = a
+		}
+	}
+	return out, nil
+}
+
+func loadAttachments(ctx context.Context, q db.Querier, commentIDs []int64) (map[int64][]Attachment, error) {
+	out := map[int64][]Attachment{}
+	if len(commentIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(commentIDs))
+	for i, id := range commentIDs {
+		args[i] = id
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, comment_id, filename, content_type, size, sha256, inline_cid, created_at
+		FROM attachments WHERE comment_id IN (`+placeholders(len(args))+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("ticket: load attachments: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a Attachment
+		var at int64
+		if err := rows.Scan(&a.ID, &a.CommentID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.InlineCID, &at); err != nil {
+			return nil, fmt.Errorf("ticket: scan attachment: %w", err)
+		}
+		a.CreatedAt = db.Time(at)
+		out[a.CommentID] = append(out[a.CommentID], a)
+	}
+	return out, rows.Err()
+}
+
+// ListEvents returns a ticket's history in sequence order.
+func (s *Service) ListEvents(ctx context.Context, actor authz.Actor, ticketID int64, pr page.Request) (page.List[Event], error) {
+	if err := authz.Check(actor, authz.TicketRead); err != nil {
+		return page.List[Event]{}, err
+	}
+	if err := s.exists(ctx, ticketID); err != nil {
+		return page.List[Event]{}, err
+	}
+	after := int64(0)
+	if pr.Cursor != nil {
+		after = pr.Cursor.ID
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, ticket_id, seq, type, actor_type, actor_id, at, origin_ticket_id, data
+		FROM ticket_events WHERE ticket_id = ? AND seq > ? ORDER BY seq LIMIT ?`, ticketID, after, pr.Limit+1)
+	if err != nil {
+		return page.List[Event]{}, fmt.Errorf("ticket: list events: %w", err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return page.List[Event]{}, fmt.Errorf("ticket: scan event: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return page.List[Event]{}, fmt.Errorf("ticket: list events: %w", err)
+	}
+	return page.Trim(out, pr.Limit, func(e Event) page.Cursor { return page.Cursor{ID: e.Seq} }), nil
+}
+
+func (s *Service) exists(ctx context.Context, id int64) error {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM tickets WHERE id = ?`, id).Scan(&n)
+	if err == sql.ErrNoRows {
+		return apperr.NotFound("ticket", id)
+	}
+	if err != nil {
+		return fmt.Errorf("ticket: exists %d: %w", id, err)
+	}
+	return nil
+}

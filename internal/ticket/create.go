@@ -1,0 +1,305 @@
+package ticket
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/db"
+)
+
+// RequesterInput names the customer a ticket is for; an unknown email creates
+// the customer.
+type RequesterInput struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+}
+
+// CreateInput creates a ticket. Description becomes the first comment.
+type CreateInput struct {
+	Subject         string          `json:"subject"`
+	Description     string          `json:"description"`
+	DescriptionHTML string          `json:"description_html"`
+	Public          *bool           `json:"public"` // the description is public unless false (e.g. a phone log)
+	Requester       *RequesterInput `json:"requester"`
+	RequesterID     int64           `json:"requester_id"`
+	Status          Status          `json:"status"`
+	Priority        string          `json:"priority"`
+	Type            string          `json:"type"`
+	Channel         string          `json:"channel"`
+	AssigneeID      *int64          `json:"assignee_id"`
+	TeamID          *int64          `json:"team_id"`
+	Language        string          `json:"language"`
+	Tags            []string        `json:"tags"`
+	FollowerIDs     []int64         `json:"follower_ids"`
+	CustomFields    map[string]any  `json:"custom_fields"`
+	ExternalID      string          `json:"external_id"`
+	AttachmentIDs   []int64         `json:"attachment_ids"`
+}
+
+// Limits on user-supplied text.
+const (
+	MaxSubject = 500
+	MaxBody    = 256 << 10
+	MaxTags    = 50
+)
+
+var (
+	tagRE  = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N}_\-.:/]{0,63}$`)
+	langRE = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,2}$`)
+)
+
+// NormalizeTags lower-cases, de-duplicates and validates tags; field names the JSON field.
+func NormalizeTags(fe apperr.FieldErrors, field string, tags []string) []string {
+	if len(tags) > MaxTags {
+		fe.Add(field, fmt.Sprintf("at most %d tags", MaxTags))
+		return nil
+	}
+	out := make([]string, 0, len(tags))
+	for i, t := range tags {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if !tagRE.MatchString(t) {
+			fe.Add(fmt.Sprintf("%s[%d]", field, i), "must be 1 to 64 letters, digits or _-.:/ without spaces")
+			continue
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func checkEnum(fe apperr.FieldErrors, field, v string, allowed []string) {
+	if !slices.Contains(allowed, v) {
+		fe.Add(field, "must be one of "+strings.Join(allowed, ", "))
+	}
+}
+
+func checkSubject(fe apperr.FieldErrors, s string) string {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		fe.Add("subject", "is required")
+	case utf8.RuneCountInString(s) > MaxSubject:
+		fe.Add("subject", fmt.Sprintf("must be at most %d characters", MaxSubject))
+	case !utf8.ValidString(s):
+		fe.Add("subject", "must be valid UTF-8")
+	}
+	return s
+}
+
+func (in *CreateInput) validate() error {
+	fe := apperr.FieldErrors{}
+	in.Subject = checkSubject(fe, in.Subject)
+	if strings.TrimSpace(in.Description) == "" && strings.TrimSpace(in.DescriptionHTML) == "" {
+		fe.Add("description", "is required")
+	} else if len(in.Description) > MaxBody || len(in.DescriptionHTML) > MaxBody {
+		fe.Add("description", fmt.Sprintf("must be at most %d bytes", MaxBody))
+	}
+	switch {
+	case in.Requester == nil && in.RequesterID == 0:
+		fe.Add("requester", "is required: give requester.email or requester_id")
+	case in.Requester != nil && in.RequesterID != 0:
+		fe.Add("requester", "give either requester or requester_id, not both")
+	case in.Requester != nil:
+		addr, err := mail.ParseAddress(in.Requester.Email)
+		if err != nil || addr.Name != "" || !strings.Contains(addr.Address, "@") {
+			fe.Add("requester.email", "must be an email address")
+		} else {
+			in.Requester.Email = strings.ToLower(addr.Address)
+		}
+		in.Requester.Name = strings.TrimSpace(in.Requester.Name)
+		if len(in.Requester.Name) > 200 {
+			fe.Add("requester.name", "must be at most 200 characters")
+		}
+	case in.RequesterID < 0:
+		fe.Add("requester_id", "must be a positive id")
+	}
+	if in.Status == "" {
+		in.Status = StatusNew
+	}
+	if !slices.Contains(Statuses, in.Status) || in.Status == StatusClosed {
+		fe.Add("status", "must be one of new, open, pending, on_hold, solved")
+	}
+	if in.Priority == "" {
+		in.Priority = "normal"
+	}
+	checkEnum(fe, "priority", in.Priority, Priorities)
+	if in.Type == "" {
+		in.Type = "question"
+	}
+	checkEnum(fe, "type", in.Type, Types)
+	if in.Channel == "" {
+		in.Channel = "api"
+	}
+	checkEnum(fe, "channel", in.Channel, Channels)
+	if in.Language != "" && !langRE.MatchString(in.Language) {
+		fe.Add("language", "must be a language tag such as en, nb or sl")
+	}
+	in.Language = strings.ToLower(in.Language)
+	in.Tags = NormalizeTags(fe, "tags", in.Tags)
+	if in.AssigneeID != nil && *in.AssigneeID <= 0 {
+		fe.Add("assignee_id", "must be a positive id")
+	}
+	if in.TeamID != nil && *in.TeamID <= 0 {
+		fe.Add("team_id", "must be a positive id")
+	}
+	if len(in.ExternalID) > 200 {
+		fe.Add("external_id", "must be at most 200 characters")
+	}
+	if len(in.FollowerIDs) > 100 {
+		fe.Add("follower_ids", "at most 100 followers")
+	}
+	return fe.Err()
+}
+
+// Create opens a ticket with its first comment, creating the requester when
+// the email is new. It appends a "created" event (and a "comment_added"
+// event) in the same transaction.
+func (s *Service) Create(ctx context.Context, actor authz.Actor, in CreateInput) (Ticket, error) {
+	if err := authz.Check(actor, authz.TicketCreate); err != nil {
+		return Ticket{}, err
+	}
+	if err := in.validate(); err != nil {
+		return Ticket{}, err
+	}
+	var t Ticket
+	var events []Event
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		var err error
+		t, events, err = s.createTx(ctx, tx, actor, s.now(), in)
+		return err
+	})
+	if err != nil {
+		return Ticket{}, err
+	}
+	s.changed(t.ID, events)
+	return t, nil
+}
+
+func (s *Service) changed(id int64, events []Event) {
+	if s.OnChange != nil && len(events) > 0 {
+		s.OnChange(id, events)
+	}
+}
+
+// createTx writes a validated ticket at time now.
+func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, now time.Time, in CreateInput) (Ticket, []Event, error) {
+	var requesterID, orgID int64
+	var err error
+	if in.Requester != nil {
+		requesterID, orgID, err = s.requesters.ResolveRequester(ctx, tx, in.Requester.Email, in.Requester.Name)
+		if err != nil {
+			return Ticket{}, nil, fmt.Errorf("ticket: resolve requester: %w", err)
+		}
+	} else {
+		requesterID = in.RequesterID
+		if orgID, err = customerOrg(ctx, tx, "requester_id", requesterID); err != nil {
+			return Ticket{}, nil, err
+		}
+	}
+	if actor.Kind == authz.KindCustomer && actor.ID == 0 {
+		actor.ID = requesterID
+	}
+	if in.AssigneeID != nil {
+		if err := checkAgent(ctx, tx, "assignee_id", *in.AssigneeID); err != nil {
+			return Ticket{}, nil, err
+		}
+	}
+	if in.TeamID != nil {
+		if err := checkTeam(ctx, tx, "team_id", *in.TeamID); err != nil {
+			return Ticket{}, nil, err
+		}
+	}
+	for i, f := range in.FollowerIDs {
+		if err := checkAgent(ctx, tx, fmt.Sprintf("follower_ids[%d]", i), f); err != nil {
+			return Ticket{}, nil, err
+		}
+	}
+	fields := map[string]any{}
+	if _, err := applyFieldValues(ctx, tx, fields, in.CustomFields); err != nil {
+		return Ticket{}, nil, err
+	}
+	status := in.Status
+	if status == StatusSolved {
+		fe, err := missingRequired(ctx, tx, fields)
+		if err != nil {
+			return Ticket{}, nil, err
+		}
+		if err := fe.Err(); err != nil {
+			return Ticket{}, nil, err
+		}
+	}
+	ms := db.Millis(now)
+	var solved any
+	if status == StatusSolved {
+		solved = ms
+	}
+	var ext any
+	if in.ExternalID != "" {
+		ext = in.ExternalID
+	}
+	id, err := tx.InsertID(ctx, `INSERT INTO tickets (subject, status, priority, type, channel, requester_id, organization_id,
+		assignee_id, team_id, language, custom_fields, external_id, created_at, updated_at, solved_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		in.Subject, status, in.Priority, in.Type, in.Channel, requesterID, db.NullInt(orgID),
+		nullPtr(in.AssigneeID), nullPtr(in.TeamID), in.Language, mustJSON(fields), ext, ms, ms, solved)
+	if db.IsUniqueViolation(err) {
+		return Ticket{}, nil, apperr.Conflict("external_id", "a ticket with this external_id exists")
+	}
+	if err != nil {
+		return Ticket{}, nil, fmt.Errorf("ticket: insert: %w", err)
+	}
+	for _, tag := range in.Tags {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_tags (ticket_id, tag) VALUES (?, ?)`, id, tag); err != nil {
+			return Ticket{}, nil, fmt.Errorf("ticket: insert tag: %w", err)
+		}
+	}
+	if _, _, err := setFollowers(ctx, tx, id, nil, in.FollowerIDs); err != nil {
+		return Ticket{}, nil, err
+	}
+	log := &eventLog{ticketID: id, actor: actor, at: now}
+	log.add(EvCreated, map[string]any{
+		"subject": in.Subject, "status": status, "priority": in.Priority, "type": in.Type, "channel": in.Channel,
+		"requester_id": requesterID, "organization_id": orgID, "assignee_id": deref(in.AssigneeID), "team_id": deref(in.TeamID),
+		"language": in.Language, "tags": in.Tags, "custom_fields": fields,
+	})
+	public := in.Public == nil || *in.Public
+	author := authorOf(actor, requesterID, in.Channel)
+	if _, err := s.insertComment(ctx, tx, log, id, author, public, in.Description, in.DescriptionHTML, in.Channel, in.AttachmentIDs, now); err != nil {
+		return Ticket{}, nil, err
+	}
+	if err := log.flush(ctx, tx); err != nil {
+		return Ticket{}, nil, err
+	}
+	t, err := loadForUpdate(ctx, tx, id)
+	if err != nil {
+		return Ticket{}, nil, err
+	}
+	return t, log.events, nil
+}
+
+// authorOf decides who wrote a new ticket's description: the agent for a
+// phone call they log, otherwise the requester (an agent entering a customer's
+// message from another channel writes on the customer's behalf).
+func authorOf(actor authz.Actor, requesterID int64, channel string) Person {
+	if actor.Kind == authz.KindAgent && channel == "phone" {
+		return Person{Type: "agent", ID: actor.ID}
+	}
+	return Person{Type: "customer", ID: requesterID}
+}
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

@@ -1,0 +1,446 @@
+package ticket
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/search"
+)
+
+// Filter selects tickets for a list. Zero values mean "any".
+type Filter struct {
+	Statuses       []Status
+	Priorities     []string
+	Types          []string
+	Channels       []string
+	AssigneeID     int64
+	Unassigned     bool
+	TeamID         int64
+	RequesterID    int64
+	OrganizationID int64
+	Tags           []string // all of them
+	Language       string
+	CreatedFrom    time.Time // inclusive
+	CreatedTo      time.Time // exclusive
+	UpdatedFrom    time.Time
+	UpdatedTo      time.Time
+	// Sort is "updated" (newest change first, the default) or "created"
+	// (newest first) or "created_asc".
+	Sort string
+}
+
+// Sorts lists the accepted Filter.Sort values.
+var Sorts = []string{"updated", "created", "created_asc"}
+
+// where accumulates SQL conditions and their arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) in(col string, vals []string) {
+	if len(vals) == 0 {
+		return
+	}
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
+	}
+	w.add(col+" IN ("+placeholders(len(vals))+")", args...)
+}
+
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+func (f Filter) apply(w *where) {
+	st := make([]string, len(f.Statuses))
+	for i, s := range f.Statuses {
+		st[i] = string(s)
+	}
+	w.in("t.status", st)
+	w.in("t.priority", f.Priorities)
+	w.in("t.type", f.Types)
+	w.in("t.channel", f.Channels)
+	if f.Unassigned {
+		w.add("t.assignee_id IS NULL")
+	} else if f.AssigneeID != 0 {
+		w.add("t.assignee_id = ?", f.AssigneeID)
+	}
+	if f.TeamID != 0 {
+		w.add("t.team_id = ?", f.TeamID)
+	}
+	if f.RequesterID != 0 {
+		w.add("t.requester_id = ?", f.RequesterID)
+	}
+	if f.OrganizationID != 0 {
+		w.add("t.organization_id = ?", f.OrganizationID)
+	}
+	for _, tag := range f.Tags {
+		w.add("EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = ?)", tag)
+	}
+	if f.Language != "" {
+		w.add("t.language = ?", f.Language)
+	}
+	if !f.CreatedFrom.IsZero() {
+		w.add("t.created_at >= ?", db.Millis(f.CreatedFrom))
+	}
+	if !f.CreatedTo.IsZero() {
+		w.add("t.created_at < ?", db.Millis(f.CreatedTo))
+	}
+	if !f.UpdatedFrom.IsZero() {
+		w.add("t.updated_at >= ?", db.Millis(f.UpdatedFrom))
+	}
+	if !f.UpdatedTo.IsZero() {
+		w.add("t.updated_at < ?", db.Millis(f.UpdatedTo))
+	}
+}
+
+// List returns a page of tickets matching f, with keyset pagination on the
+// sort column.
+func (s *Service) List(ctx context.Context, actor authz.Actor, f Filter, pr page.Request) (page.List[Ticket], error) {
+	if err := authz.Check(actor, authz.TicketRead); err != nil {
+		return page.List[Ticket]{}, err
+	}
+	w := &where{}
+	f.apply(w)
+	return s.listWhere(ctx, w, f.Sort, pr)
+}
+
+func (s *Service) listWhere(ctx context.Context, w *where, sort string, pr page.Request) (page.List[Ticket], error) {
+	col, dir := "t.updated_at", "DESC"
+	switch sort {
+	case "", "updated":
+		sort = "updated"
+	case "created":
+		col = "t.created_at"
+	case "created_asc":
+		col, dir = "t.created_at", "ASC"
+	default:
+		return page.List[Ticket]{}, apperr.InvalidField("sort", "must be one of "+strings.Join(Sorts, ", "))
+	}
+	if c := pr.Cursor; c != nil {
+		if c.Sort != sort {
+			return page.List[Ticket]{}, apperr.InvalidField("cursor", "belongs to another sort order")
+		}
+		op := "<"
+		if dir == "ASC" {
+			op = ">"
+		}
+		w.add("("+col+" "+op+" ? OR ("+col+" = ? AND t.id "+op+" ?))", c.Key, c.Key, c.ID)
+	}
+	q := `SELECT ` + ticketCols + ` FROM tickets t` + w.sql() + ` ORDER BY ` + col + ` ` + dir + `, t.id ` + dir + ` LIMIT ?`
+	args := append(w.args, pr.Limit+1)
+	ts, err := s.query(ctx, q, args)
+	if err != nil {
+		return page.List[Ticket]{}, err
+	}
+	return page.Trim(ts, pr.Limit, func(t Ticket) page.Cursor {
+		k := t.UpdatedAt
+		if sort != "updated" {
+			k = t.CreatedAt
+		}
+		return page.Cursor{Key: db.Millis(k), ID: t.ID, Sort: sort}
+	}), nil
+}
+
+func (s *Service) query(ctx context.Context, q string, args []any) ([]Ticket, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("ticket: list: %w", err)
+	}
+	defer rows.Close()
+	var ts []Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, fmt.Errorf("ticket: scan: %w", err)
+		}
+		ts = append(ts, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ticket: list: %w", err)
+	}
+	rows.Close()
+	ptrs := make([]*Ticket, len(ts))
+	for i := range ts {
+		ptrs[i] = &ts[i]
+	}
+	if err := loadTagsFollowers(ctx, s.db, ptrs); err != nil {
+		return nil, err
+	}
+	if err := s.decorate(ctx, ptrs); err != nil {
+		return nil, err
+	}
+	return ts, nil
+}
+
+// Search runs an agent search-box query: field terms become filters, words
+// and phrases full-text matches over subjects and comments (all words in the
+// subject or in one comment), ranked by relevance. Without words the result
+// is ordered by last update.
+func (s *Service) Search(ctx context.Context, actor authz.Actor, q search.Query, pr page.Request) (page.List[Ticket], error) {
+	if err := authz.Check(actor, authz.TicketRead); err != nil {
+		return page.List[Ticket]{}, err
+	}
+	w := &where{}
+	for _, term := range q.Terms {
+		if err := s.termCond(w, actor, term); err != nil {
+			return page.List[Ticket]{}, err
+		}
+	}
+	for _, nw := range q.NotWords {
+		w.add("t.id NOT IN ("+s.matchIDs()+")", s.matchArgs(ftsQuery(s.db.Dialect(), []string{nw}, nil))...)
+	}
+	if !q.HasText() {
+		return s.listWhere(ctx, w, "updated", pr)
+	}
+	return s.ranked(ctx, w, ftsQuery(s.db.Dialect(), q.Words, q.Phrases), pr)
+}
+
+// ftsQuery renders words and phrases as one engine query string: FTS5 syntax
+// (each term quoted, so no user text is read as an operator) or the text for
+// websearch_to_tsquery, which is forgiving by design.
+func ftsQuery(d db.Dialect, words, phrases []string) string {
+	var parts []string
+	for _, w := range words {
+		parts = append(parts, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)
+	}
+	for _, p := range phrases {
+		parts = append(parts, `"`+strings.ReplaceAll(p, `"`, `""`)+`"`)
+	}
+	if d == db.Postgres {
+		// websearch_to_tsquery treats "…" as a phrase and space as AND;
+		// doubled quotes inside are dropped by its parser.
+		return strings.Join(parts, " ")
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// matchIDs is a subquery of ticket ids whose subject or any comment matches.
+func (s *Service) matchIDs() string {
+	if s.db.Dialect() == db.Postgres {
+		return `SELECT id FROM tickets WHERE search_vec @@ websearch_to_tsquery('simple', ?)
+			UNION SELECT ticket_id FROM comments WHERE search_vec @@ websearch_to_tsquery('simple', ?)`
+	}
+	return `SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?
+		UNION SELECT c.ticket_id FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid WHERE comment_fts MATCH ?`
+}
+
+func (s *Service) matchArgs(q string) []any { return []any{q, q} }
+
+// ranked pages through full-text hits best first; the cursor is an offset,
+// since relevance is no stable key.
+func (s *Service) ranked(ctx context.Context, w *where, fts string, pr page.Request) (page.List[Ticket], error) {
+	var hits string
+	if s.db.Dialect() == db.Postgres {
+		hits = `SELECT id AS tid, 2 * ts_rank(search_vec, websearch_to_tsquery('simple', ?)) AS r FROM tickets WHERE search_vec @@ websearch_to_tsquery('simple', ?)
+			UNION ALL SELECT ticket_id, ts_rank(search_vec, websearch_to_tsquery('simple', ?)) FROM comments WHERE search_vec @@ websearch_to_tsquery('simple', ?)`
+	} else {
+		hits = `SELECT rowid AS tid, -2 * bm25(ticket_fts) AS r FROM ticket_fts WHERE ticket_fts MATCH ?
+			UNION ALL SELECT c.ticket_id, -bm25(comment_fts) FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid WHERE comment_fts MATCH ?`
+	}
+	var args []any
+	if s.db.Dialect() == db.Postgres {
+		args = []any{fts, fts, fts, fts}
+	} else {
+		args = []any{fts, fts}
+	}
+	offset := int64(0)
+	if pr.Cursor != nil {
+		if pr.Cursor.Sort != "rank" {
+			return page.List[Ticket]{}, apperr.InvalidField("cursor", "belongs to another sort order")
+		}
+		offset = pr.Cursor.Key
+	}
+	q := `SELECT ` + ticketCols + ` FROM (SELECT tid, MAX(r) AS r FROM (` + hits + `) h GROUP BY tid) h JOIN tickets t ON t.id = h.tid` +
+		w.sql() + ` ORDER BY h.r DESC, t.id DESC LIMIT ? OFFSET ?`
+	args = append(args, w.args...)
+	args = append(args, pr.Limit+1, offset)
+	ts, err := s.query(ctx, q, args)
+	if err != nil {
+		return page.List[Ticket]{}, err
+	}
+	next := offset + int64(pr.Limit)
+	return page.Trim(ts, pr.Limit, func(t Ticket) page.Cursor { return page.Cursor{Key: next, ID: t.ID, Sort: "rank"} }), nil
+}
+
+// termCond turns one search field term into a condition.
+func (s *Service) termCond(w *where, actor authz.Actor, t search.Term) error {
+	inner := &where{}
+	switch t.Field {
+	case "status", "priority", "type", "channel":
+		inner.in("t."+t.Field, t.Values)
+	case "language":
+		inner.in("t.language", t.Values)
+	case "id":
+		if err := compareInt(inner, "t.id", t); err != nil {
+			return err
+		}
+	case "assignee":
+		var ors []string
+		for _, v := range t.Values {
+			switch {
+			case v == "me":
+				if !actor.IsAgent() {
+					return apperr.InvalidField("q", "assignee:me needs a signed-in agent")
+				}
+				ors = append(ors, "t.assignee_id = ?")
+				inner.args = append(inner.args, actor.ID)
+			case v == "none":
+				ors = append(ors, "t.assignee_id IS NULL")
+			case isDigits(v):
+				ors = append(ors, "t.assignee_id = ?")
+				inner.args = append(inner.args, atoi(v))
+			default:
+				ors = append(ors, "t.assignee_id IN (SELECT id FROM agents WHERE lower(email) = lower(?) OR lower(name) = lower(?))")
+				inner.args = append(inner.args, v, v)
+			}
+		}
+		inner.conds = append(inner.conds, "("+strings.Join(ors, " OR ")+")")
+	case "team":
+		idOrName(inner, "t.team_id", "SELECT id FROM teams WHERE lower(name) = lower(?)", t.Values)
+	case "organization":
+		idOrName(inner, "t.organization_id", "SELECT id FROM organizations WHERE lower(name) = lower(?)", t.Values)
+	case "requester":
+		idOrName(inner, "t.requester_id", "SELECT customer_id FROM customer_identities WHERE value = lower(?)", t.Values)
+	case "tag":
+		for _, v := range t.Values {
+			inner.add("EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = lower(?))", v)
+		}
+	case "created", "updated", "solved":
+		col := "t." + t.Field + "_at"
+		switch t.Op {
+		case ":":
+			inner.add(col+" >= ? AND "+col+" < ?", db.Millis(t.Time), db.Millis(t.End))
+		case ">":
+			inner.add(col+" > ?", db.Millis(t.Time))
+		case ">=":
+			inner.add(col+" >= ?", db.Millis(t.Time))
+		case "<":
+			inner.add(col+" < ?", db.Millis(t.Time))
+		case "<=":
+			inner.add(col+" <= ?", db.Millis(t.Time))
+		}
+	case "subject":
+		for _, v := range t.Values {
+			if s.db.Dialect() == db.Postgres {
+				inner.add("t.search_vec @@ websearch_to_tsquery('simple', ?)", ftsQuery(db.Postgres, nil, []string{v}))
+			} else {
+				inner.add("t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", ftsQuery(db.SQLite, nil, []string{v}))
+			}
+		}
+	default:
+		return apperr.InvalidField("q", fmt.Sprintf("field %q cannot be searched", t.Field))
+	}
+	if len(inner.conds) == 0 {
+		return nil
+	}
+	cond := strings.Join(inner.conds, " AND ")
+	if t.Negated {
+		cond = "NOT (" + cond + ")"
+	}
+	w.add("("+cond+")", inner.args...)
+	return nil
+}
+
+func idOrName(w *where, col, byName string, vals []string) {
+	var ors []string
+	var args []any
+	for _, v := range vals {
+		if isDigits(v) {
+			ors = append(ors, col+" = ?")
+			args = append(args, atoi(v))
+		} else {
+			ors = append(ors, col+" IN ("+byName+")")
+			args = append(args, v)
+		}
+	}
+	w.add("("+strings.Join(ors, " OR ")+")", args...)
+}
+
+func compareInt(w *where, col string, t search.Term) error {
+	if len(t.Values) == 0 {
+		return nil
+	}
+	op := string(t.Op)
+	if op == ":" {
+		op = "="
+	}
+	var ors []string
+	var args []any
+	for _, v := range t.Values {
+		if !isDigits(v) {
+			return apperr.InvalidField("q", fmt.Sprintf("%s needs a number, not %q", t.Field, v))
+		}
+		ors = append(ors, col+" "+op+" ?")
+		args = append(args, atoi(v))
+	}
+	w.add("("+strings.Join(ors, " OR ")+")", args...)
+	return nil
+}
+
+func isDigits(s string) bool {
+	if s == "" || len(s) > 18 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func atoi(s string) int64 {
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
+}
+
+// TagCount is a tag in use and how many tickets carry it.
+type TagCount struct {
+	Name    string `json:"name"`
+	Tickets int64  `json:"tickets"`
+}
+
+// Tags lists tags in use, most used first, optionally those starting with prefix.
+func (s *Service) Tags(ctx context.Context, actor authz.Actor, prefix string, limit int) ([]TagCount, error) {
+	if err := authz.Check(actor, authz.TicketRead); err != nil {
+		return nil, err
+	}
+	w := &where{}
+	if prefix != "" {
+		// Range instead of LIKE so no user character acts as a wildcard.
+		p := strings.ToLower(prefix)
+		w.add("tag >= ? AND tag < ?", p, p+"\U0010FFFF")
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT tag, COUNT(*) AS n FROM ticket_tags`+w.sql()+` GROUP BY tag ORDER BY n DESC, tag LIMIT ?`, append(w.args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("ticket: tags: %w", err)
+	}
+	defer rows.Close()
+	out := []TagCount{}
+	for rows.Next() {
+		var t TagCount
+		if err := rows.Scan(&t.Name, &t.Tickets); err != nil {
+			return nil, fmt.Errorf("ticket: scan tag: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,309 @@
+package ticket
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/db"
+)
+
+const ticketCols = `t.id, t.subject, t.status, t.priority, t.type, t.channel, t.requester_id,
+	t.organization_id, t.assignee_id, t.team_id, t.language, t.custom_fields, t.merged_into_id,
+	COALESCE(t.external_id, ''), t.last_seq, t.comment_count, t.created_at, t.updated_at, t.solved_at, t.closed_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanTicket(s scanner) (Ticket, error) {
+	var t Ticket
+	var org, asg, team, merged, solved, closed sql.NullInt64
+	var fields string
+	var created, updated int64
+	err := s.Scan(&t.ID, &t.Subject, &t.Status, &t.Priority, &t.Type, &t.Channel, &t.RequesterID,
+		&org, &asg, &team, &t.Language, &fields, &merged, &t.ExternalID, &t.Version, &t.CommentCount,
+		&created, &updated, &solved, &closed)
+	if err != nil {
+		return t, err
+	}
+	t.OrganizationID = ptrInt(org)
+	t.AssigneeID = ptrInt(asg)
+	t.TeamID = ptrInt(team)
+	t.MergedIntoID = ptrInt(merged)
+	t.CreatedAt = db.Time(created)
+	t.UpdatedAt = db.Time(updated)
+	t.SolvedAt = ptrTime(solved)
+	t.ClosedAt = ptrTime(closed)
+	t.CustomFields = map[string]any{}
+	if fields != "" && fields != "{}" {
+		_ = json.Unmarshal([]byte(fields), &t.CustomFields)
+	}
+	t.Tags = []string{}
+	t.FollowerIDs = []int64{}
+	return t, nil
+}
+
+func ptrInt(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	v := n.Int64
+	return &v
+}
+
+func ptrTime(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	v := db.Time(n.Int64)
+	return &v
+}
+
+func nullPtr(p *int64) sql.NullInt64 {
+	if p == nil || *p == 0 {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: *p, Valid: true}
+}
+
+// loadForUpdate reads a ticket inside a write, locking its row on PostgreSQL
+// (SQLite has a single writer already).
+func loadForUpdate(ctx context.Context, tx *db.Tx, id int64) (Ticket, error) {
+	q := `SELECT ` + ticketCols + ` FROM tickets t WHERE t.id = ?`
+	if tx.Dialect() == db.Postgres {
+		q += ` FOR UPDATE`
+	}
+	t, err := scanTicket(tx.QueryRowContext(ctx, q, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, apperr.NotFound("ticket", id)
+	}
+	if err != nil {
+		return t, fmt.Errorf("ticket: load %d: %w", id, err)
+	}
+	if err := loadTagsFollowers(ctx, tx, []*Ticket{&t}); err != nil {
+		return t, err
+	}
+	return t, nil
+}
+
+// loadTagsFollowers fills Tags and FollowerIDs for a page of tickets in two queries.
+func loadTagsFollowers(ctx context.Context, q db.Querier, ts []*Ticket) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*Ticket, len(ts))
+	ids := make([]any, 0, len(ts))
+	for _, t := range ts {
+		byID[t.ID] = t
+		ids = append(ids, t.ID)
+	}
+	in := placeholders(len(ids))
+	rows, err := q.QueryContext(ctx, `SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id IN (`+in+`) ORDER BY tag`, ids...)
+	if err != nil {
+		return fmt.Errorf("ticket: load tags: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var tag string
+		if err := rows.Scan(&id, &tag); err != nil {
+			rows.Close()
+			return fmt.Errorf("ticket: scan tag: %w", err)
+		}
+		byID[id].Tags = append(byID[id].Tags, tag)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("ticket: load tags: %w", err)
+	}
+	rows, err = q.QueryContext(ctx, `SELECT ticket_id, agent_id FROM ticket_followers WHERE ticket_id IN (`+in+`) ORDER BY agent_id`, ids...)
+	if err != nil {
+		return fmt.Errorf("ticket: load followers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, agent int64
+		if err := rows.Scan(&id, &agent); err != nil {
+			return fmt.Errorf("ticket: scan follower: %w", err)
+		}
+		byID[id].FollowerIDs = append(byID[id].FollowerIDs, agent)
+	}
+	return rows.Err()
+}
+
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?,", n-1) + "?"
+}
+
+// eventLog collects the events of one write and appends them with
+// consecutive sequence numbers.
+type eventLog struct {
+	ticketID int64
+	actor    authz.Actor
+	at       time.Time
+	events   []Event
+}
+
+func (l *eventLog) add(typ string, data map[string]any) {
+	if data == nil {
+		data = map[string]any{}
+	}
+	l.events = append(l.events, Event{
+		TicketID: l.ticketID, Type: typ, ActorType: string(l.actor.Kind), ActorID: l.actor.ID, At: l.at, Data: data,
+	})
+}
+
+// flush appends the collected events after the ticket's last sequence number
+// and bumps it and updated_at.
+func (l *eventLog) flush(ctx context.Context, tx *db.Tx) error {
+	if len(l.events) == 0 {
+		return nil
+	}
+	var last int64
+	if err := tx.QueryRowContext(ctx,
+		`UPDATE tickets SET last_seq = last_seq + ?, updated_at = ? WHERE id = ? RETURNING last_seq`,
+		len(l.events), db.Millis(l.at), l.ticketID).Scan(&last); err != nil {
+		return fmt.Errorf("ticket: bump seq %d: %w", l.ticketID, err)
+	}
+	first := last - int64(len(l.events)) + 1
+	for i := range l.events {
+		e := &l.events[i]
+		e.Seq = first + int64(i)
+		id, err := tx.InsertID(ctx,
+			`INSERT INTO ticket_events (ticket_id, seq, type, actor_type, actor_id, at, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			l.ticketID, e.Seq, e.Type, e.ActorType, db.NullInt(e.ActorID), db.Millis(e.At), mustJSON(e.Data))
+		if err != nil {
+			return fmt.Errorf("ticket: append event %s: %w", e.Type, err)
+		}
+		e.ID = id
+	}
+	return nil
+}
+
+func scanEvent(s scanner) (Event, error) {
+	var e Event
+	var actor, origin sql.NullInt64
+	var at int64
+	var data string
+	if err := s.Scan(&e.ID, &e.TicketID, &e.Seq, &e.Type, &e.ActorType, &actor, &at, &origin, &data); err != nil {
+		return e, err
+	}
+	e.ActorID = actor.Int64
+	e.OriginTicketID = origin.Int64
+	e.At = db.Time(at)
+	e.Data = map[string]any{}
+	_ = json.Unmarshal([]byte(data), &e.Data)
+	return e, nil
+}
+
+// setTags replaces a ticket's tags, returning what was added and removed.
+func setTags(ctx context.Context, tx *db.Tx, id int64, old, want []string) (added, removed []string, err error) {
+	oldSet := map[string]bool{}
+	for _, t := range old {
+		oldSet[t] = true
+	}
+	wantSet := map[string]bool{}
+	for _, t := range want {
+		wantSet[t] = true
+		if !oldSet[t] {
+			added = append(added, t)
+		}
+	}
+	for _, t := range old {
+		if !wantSet[t] {
+			removed = append(removed, t)
+		}
+	}
+	sort.Strings(added)
+	sort.Strings(removed)
+	for _, t := range added {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_tags (ticket_id, tag) VALUES (?, ?)`, id, t); err != nil {
+			return nil, nil, fmt.Errorf("ticket: add tag: %w", err)
+		}
+	}
+	for _, t := range removed {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_tags WHERE ticket_id = ? AND tag = ?`, id, t); err != nil {
+			return nil, nil, fmt.Errorf("ticket: remove tag: %w", err)
+		}
+	}
+	return added, removed, nil
+}
+
+func setFollowers(ctx context.Context, tx *db.Tx, id int64, old, want []int64) (added, removed []int64, err error) {
+	oldSet := map[int64]bool{}
+	for _, a := range old {
+		oldSet[a] = true
+	}
+	wantSet := map[int64]bool{}
+	for _, a := range want {
+		if wantSet[a] {
+			continue
+		}
+		wantSet[a] = true
+		if !oldSet[a] {
+			added = append(added, a)
+		}
+	}
+	for _, a := range old {
+		if !wantSet[a] {
+			removed = append(removed, a)
+		}
+	}
+	for _, a := range added {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_followers (ticket_id, agent_id) VALUES (?, ?)`, id, a); err != nil {
+			return nil, nil, fmt.Errorf("ticket: add follower: %w", err)
+		}
+	}
+	for _, a := range removed {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_followers WHERE ticket_id = ? AND agent_id = ?`, id, a); err != nil {
+			return nil, nil, fmt.Errorf("ticket: remove follower: %w", err)
+		}
+	}
+	return added, removed, nil
+}
+
+// checkAgent verifies an agent exists and is active (for assignee and followers).
+func checkAgent(ctx context.Context, tx *db.Tx, field string, id int64) error {
+	var active bool
+	err := tx.QueryRowContext(ctx, `SELECT active FROM agents WHERE id = ?`, id).Scan(&active)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !active) {
+		return apperr.InvalidField(field, fmt.Sprintf("agent %d does not exist or is deactivated", id))
+	}
+	if err != nil {
+		return fmt.Errorf("ticket: check agent: %w", err)
+	}
+	return nil
+}
+
+func checkTeam(ctx context.Context, tx *db.Tx, field string, id int64) error {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM teams WHERE id = ?`, id).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.InvalidField(field, fmt.Sprintf("team %d does not exist", id))
+	}
+	if err != nil {
+		return fmt.Errorf("ticket: check team: %w", err)
+	}
+	return nil
+}
+
+// customerOrg reads a customer's organization (0 when none) and checks it exists.
+func customerOrg(ctx context.Context, tx *db.Tx, field string, id int64) (int64, error) {
+	var org sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT organization_id FROM customers WHERE id = ?`, id).Scan(&org)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, apperr.InvalidField(field, fmt.Sprintf("customer %d does not exist", id))
+	}
+	if err != nil {
+		return 0, fmt.Errorf("ticket: check customer: %w", err)
+	}
+	return org.Int64, nil
+}

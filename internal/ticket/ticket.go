@@ -1,0 +1,194 @@
+// Package ticket owns tickets, their comments, tags, followers and custom
+// fields, and the append-only event log that records every change. Every
+// write updates the current-state row and appends its events in the same
+// transaction, so history, audit and metrics can always be explained event
+// by event.
+package ticket
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/ombud/ombud/internal/blob"
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/richtext"
+)
+
+// Status is a ticket's state in its life cycle.
+type Status string
+
+// Statuses.
+const (
+	StatusNew     Status = "new"
+	StatusOpen    Status = "open"
+	StatusPending Status = "pending" // waiting on the customer
+	StatusOnHold  Status = "on_hold" // waiting on a third party or another team
+	StatusSolved  Status = "solved"
+	StatusClosed  Status = "closed" // final: a new message starts a follow-up ticket
+)
+
+// Statuses lists every status in life-cycle order.
+var Statuses = []Status{StatusNew, StatusOpen, StatusPending, StatusOnHold, StatusSolved, StatusClosed}
+
+// transitions lists where each status may go. A status never returns to new;
+// closed is final.
+var transitions = map[Status][]Status{
+	StatusNew:     {StatusOpen, StatusPending, StatusOnHold, StatusSolved},
+	StatusOpen:    {StatusPending, StatusOnHold, StatusSolved},
+	StatusPending: {StatusOpen, StatusOnHold, StatusSolved},
+	StatusOnHold:  {StatusOpen, StatusPending, StatusSolved},
+	StatusSolved:  {StatusOpen, StatusClosed},
+	StatusClosed:  {},
+}
+
+// CanTransition reports whether from → to is allowed (staying is always allowed).
+func CanTransition(from, to Status) bool {
+	return from == to || slices.Contains(transitions[from], to)
+}
+
+// Unsolved reports whether the ticket still needs work.
+func (s Status) Unsolved() bool {
+	return s == StatusNew || s == StatusOpen || s == StatusPending || s == StatusOnHold
+}
+
+// Enumerations of the other ticket fields.
+var (
+	Priorities = []string{"low", "normal", "high", "urgent"}
+	Types      = []string{"question", "incident", "problem", "task", "complaint", "return"}
+	Channels   = []string{"email", "chat", "web", "phone", "social", "api"}
+)
+
+// Person is the short form of an agent or customer shown beside tickets and comments.
+type Person struct {
+	ID    int64  `json:"id"`
+	Type  string `json:"type"` // agent, customer, system
+	Name  string `json:"name"`
+	Email string `json:"email,omitempty"`
+}
+
+// Ticket is the current state of a ticket.
+type Ticket struct {
+	ID             int64          `json:"id"`
+	Subject        string         `json:"subject"`
+	Status         Status         `json:"status"`
+	Priority       string         `json:"priority"`
+	Type           string         `json:"type"`
+	Channel        string         `json:"channel"`
+	RequesterID    int64          `json:"requester_id"`
+	Requester      *Person        `json:"requester,omitempty"`
+	OrganizationID *int64         `json:"organization_id"`
+	AssigneeID     *int64         `json:"assignee_id"`
+	TeamID         *int64         `json:"team_id"`
+	Language       string         `json:"language"`
+	Tags           []string       `json:"tags"`
+	FollowerIDs    []int64        `json:"follower_ids"`
+	CustomFields   map[string]any `json:"custom_fields"`
+	MergedIntoID   *int64         `json:"merged_into_id"`
+	ExternalID     string         `json:"external_id,omitempty"`
+	CommentCount   int            `json:"comment_count"`
+	Version        int64          `json:"version"` // the sequence number of the latest event
+	CreatedAt      time.Time      `json:"created_at"`
+	UpdatedAt      time.Time      `json:"updated_at"`
+	SolvedAt       *time.Time     `json:"solved_at"`
+	ClosedAt       *time.Time     `json:"closed_at"`
+}
+
+// Comment is a public reply or an internal note.
+type Comment struct {
+	ID          int64        `json:"id"`
+	TicketID    int64        `json:"ticket_id"`
+	AuthorType  string       `json:"author_type"` // agent, customer, system
+	AuthorID    int64        `json:"author_id,omitempty"`
+	Author      *Person      `json:"author,omitempty"`
+	Public      bool         `json:"public"`
+	Body        string       `json:"body"`
+	HTML        string       `json:"html"`
+	Channel     string       `json:"channel"`
+	Attachments []Attachment `json:"attachments"`
+	CreatedAt   time.Time    `json:"created_at"`
+}
+
+// Attachment is a file stored in the blob store and linked to a comment.
+type Attachment struct {
+	ID          int64     `json:"id"`
+	CommentID   int64     `json:"comment_id,omitempty"`
+	Filename    string    `json:"filename"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	InlineCID   string    `json:"inline_cid,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Event is one entry of a ticket's append-only history.
+type Event struct {
+	ID             int64          `json:"id"`
+	TicketID       int64          `json:"ticket_id"`
+	Seq            int64          `json:"seq"`
+	Type           string         `json:"type"`
+	ActorType      string         `json:"actor_type"`
+	ActorID        int64          `json:"actor_id,omitempty"`
+	At             time.Time      `json:"at"`
+	OriginTicketID int64          `json:"origin_ticket_id,omitempty"` // set on events moved here by a merge
+	Data           map[string]any `json:"data"`
+}
+
+// Event types. Data carries "from"/"to" for field changes.
+const (
+	EvCreated          = "created"
+	EvCommentAdded     = "comment_added"
+	EvStatusChanged    = "status_changed"
+	EvPriorityChanged  = "priority_changed"
+	EvTypeChanged      = "type_changed"
+	EvAssigneeChanged  = "assignee_changed"
+	EvTeamChanged      = "team_changed"
+	EvTagsChanged      = "tags_changed"
+	EvSubjectChanged   = "subject_changed"
+	EvLanguageChanged  = "language_changed"
+	EvRequesterChanged = "requester_changed"
+	EvFollowersChanged = "followers_changed"
+	EvFieldChanged     = "field_changed"
+	EvMerged           = "merged"         // this ticket was merged into data.into
+	EvMergeReceived    = "merge_received" // data.from was merged into this ticket
+)
+
+// Requesters is what ticket needs of the customer directory: resolving a
+// requester inside the ticket's transaction and naming requesters for lists.
+type Requesters interface {
+	ResolveRequester(ctx context.Context, tx *db.Tx, email, name string) (customerID, orgID int64, err error)
+	Brief(ctx context.Context, ids []int64) (map[int64]CustomerBrief, error)
+}
+
+// CustomerBrief names a requester; customer.Brief converts to it.
+type CustomerBrief struct {
+	ID    int64
+	Name  string
+	Email string
+}
+
+// Service manages tickets.
+type Service struct {
+	db         *db.DB
+	now        func() time.Time
+	requesters Requesters
+	html       *richtext.Sanitizer
+	blobs      *blob.Store
+	// OnChange, when set, is called after a write commits with the ticket id
+	// and the events it appended (live updates, triggers later).
+	OnChange func(ticketID int64, events []Event)
+}
+
+// NewService returns a ticket service.
+func NewService(d *db.DB, now func() time.Time, requesters Requesters, html *richtext.Sanitizer) *Service {
+	return &Service{db: d, now: now, requesters: requesters, html: html}
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
+}

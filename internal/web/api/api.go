@@ -1,0 +1,27 @@
+// Package api serves the JSON API under /api/v1. Each file handles one
+// resource; handlers decode and validate the request shape, call one
+// service method with the actor from the context, and encode the result.
+// Authorization and business rules live in the services.
+package api
+
+import (
+	"log/slog"
+
+	"github.com/ombud/ombud/internal/agent"
+	"github.com/ombud/ombud/internal/auth"
+	"github.com/ombud/ombud/internal/customer"
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/importer"
+	"github.com/ombud/ombud/internal/ticket"
+)
+
+// API holds the services the handlers call.
+type API struct {
+	Tickets   *ticket.Service
+	Customers *customer.Service
+	Agents    *agent.Service
+	Auth      *auth.Service
+	Importer  *importer.Service
+	DB        *db.DB // read-only uses: the audit log
+	Log       *slog.Logger
+}

@@ -1,0 +1,102 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/audit"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/ticket"
+	"github.com/ombud/ombud/internal/web/httpx"
+)
+
+// UploadAttachment answers POST /api/v1/attachments?filename=NAME with the
+// file as the raw body; the returned id goes into a comment's attachment_ids.
+func (a *API) UploadAttachment(w http.ResponseWriter, r *http.Request) error {
+	if err := httpx.CheckQuery(r, "filename"); err != nil {
+		return err
+	}
+	name := r.URL.Query().Get("filename")
+	if name == "" {
+		return apperr.InvalidField("filename", "is required")
+	}
+	att, err := a.Tickets.Upload(r.Context(), httpx.Actor(r.Context()), name, r.Header.Get("Content-Type"), r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if asMaxBytes(err, &mbe) {
+			return &apperr.Error{Code: apperr.CodeTooLarge, Message: fmt.Sprintf("the file is larger than %d bytes", mbe.Limit)}
+		}
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusCreated, att)
+}
+
+// DownloadAttachment answers GET /api/v1/attachments/{id}.
+func (a *API) DownloadAttachment(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id", "attachment")
+	if err != nil {
+		return err
+	}
+	att, f, err := a.Tickets.OpenAttachment(r.Context(), httpx.Actor(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	disp := "attachment"
+	if ticket.SafeInline(att.ContentType) {
+		disp = "inline"
+	}
+	h := w.Header()
+	h.Set("Content-Type", att.ContentType)
+	h.Set("Content-Length", strconv.FormatInt(att.Size, 10))
+	h.Set("Content-Disposition", disp+"; filename*=UTF-8''"+url.PathEscape(att.Filename))
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Cache-Control", "private, max-age=86400")
+	_, err = io.Copy(w, f)
+	return err
+}
+
+// ListAudit answers GET /api/v1/audit.
+func (a *API) ListAudit(w http.ResponseWriter, r *http.Request) error {
+	if err := httpx.CheckQuery(r, "limit"); err != nil {
+		return err
+	}
+	if err := authz.Check(httpx.Actor(r.Context()), authz.AuditRead); err != nil {
+		return err
+	}
+	pr, err := page.Parse(r.URL.Query().Get("limit"), "")
+	if err != nil {
+		return err
+	}
+	entries, err := audit.List(r.Context(), a.DB, pr.Limit)
+	if err != nil {
+		return err
+	}
+	if entries == nil {
+		entries = []audit.Entry{}
+	}
+	return httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": entries})
+}
+
+// Import answers POST /api/v1/import with an NDJSON body (one record a line).
+func (a *API) Import(w http.ResponseWriter, r *http.Request) error {
+	res, err := a.Importer.Import(r.Context(), httpx.Actor(r.Context()), r.Body)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if res.Failed > 0 && res.Imported == 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return httpx.WriteJSON(w, status, res)
+}
+
+func asMaxBytes(err error, target **http.MaxBytesError) bool {
+	return errors.As(err, target)
+}

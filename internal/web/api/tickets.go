@@ -1,0 +1,389 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/search"
+	"github.com/ombud/ombud/internal/ticket"
+	"github.com/ombud/ombud/internal/web/httpx"
+)
+
+// ticketListParams are the query parameters of GET /tickets.
+var ticketListParams = []string{"status", "priority", "type", "channel", "assignee_id", "team_id", "requester_id",
+	"organization_id", "tag", "language", "created_from", "created_to", "updated_from", "updated_to", "sort", "limit", "cursor"}
+
+// TicketListParams is exported for the OpenAPI document.
+func TicketListParams() []string { return ticketListParams }
+
+func listValues(r *http.Request, name string, allowed []string, fe apperr.FieldErrors) []string {
+	raw := r.URL.Query().Get(name)
+	if raw == "" {
+		return nil
+	}
+	var out []string
+	for _, v := range strings.Split(raw, ",") {
+		v = strings.TrimSpace(v)
+		if allowed != nil && !slices.Contains(allowed, v) {
+			fe.Add(name, "must be one or more of "+strings.Join(allowed, ", ")+" (comma separated)")
+			return nil
+		}
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func timeParam(r *http.Request, name string, fe apperr.FieldErrors) time.Time {
+	raw := r.URL.Query().Get(name)
+	if raw == "" {
+		return time.Time{}
+	}
+	if t, err := time.Parse(time.RFC3339, raw); err == nil {
+		return t.UTC()
+	}
+	if t, err := time.Parse("2006-01-02", raw); err == nil {
+		return t
+	}
+	fe.Add(name, "must be an RFC 3339 time or a YYYY-MM-DD date")
+	return time.Time{}
+}
+
+// ListTickets answers GET /api/v1/tickets.
+func (a *API) ListTickets(w http.ResponseWriter, r *http.Request) error {
+	if err := httpx.CheckQuery(r, ticketListParams...); err != nil {
+		return err
+	}
+	fe := apperr.FieldErrors{}
+	var f ticket.Filter
+	statuses := make([]string, len(ticket.Statuses))
+	for i, s := range ticket.Statuses {
+		statuses[i] = string(s)
+	}
+	for _, s := range listValues(r, "status", statuses, fe) {
+		f.Statuses = append(f.Statuses, ticket.Status(s))
+	}
+	f.Priorities = listValues(r, "priority", ticket.Priorities, fe)
+	f.Types = listValues(r, "type", ticket.Types, fe)
+	f.Channels = listValues(r, "channel", ticket.Channels, fe)
+	switch v := r.URL.Query().Get("assignee_id"); v {
+	case "":
+	case "none":
+		f.Unassigned = true
+	case "me":
+		f.AssigneeID = httpx.Actor(r.Context()).ID
+	default:
+		id, err := httpx.QueryInt64(r, "assignee_id")
+		if err != nil {
+			fe.Add("assignee_id", "must be an agent id, me or none")
+		}
+		f.AssigneeID = id
+	}
+	for name, dst := range map[string]*int64{"team_id": &f.TeamID, "requester_id": &f.RequesterID, "organization_id": &f.OrganizationID} {
+		id, err := httpx.QueryInt64(r, name)
+		if err != nil {
+			fe.Add(name, "must be a positive whole number")
+		}
+		*dst = id
+	}
+	for _, tag := range listValues(r, "tag", nil, fe) {
+		f.Tags = append(f.Tags, strings.ToLower(tag))
+	}
+	f.Language = strings.ToLower(r.URL.Query().Get("language"))
+	f.CreatedFrom = timeParam(r, "created_from", fe)
+	f.CreatedTo = timeParam(r, "created_to", fe)
+	f.UpdatedFrom = timeParam(r, "updated_from", fe)
+	f.UpdatedTo = timeParam(r, "updated_to", fe)
+	f.Sort = r.URL.Query().Get("sort")
+	if f.Sort != "" && !slices.Contains(ticket.Sorts, f.Sort) {
+		fe.Add("sort", "must be one of "+strings.Join(ticket.Sorts, ", "))
+	}
+	pr, err := page.Parse(r.URL.Query().Get("limit"), r.URL.Query().Get("cursor"))
+	if err != nil {
+		return err
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	list, err := a.Tickets.List(r.Context(), httpx.Actor(r.Context()), f, pr)
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusOK, list)
+}
+
+// CreateTicket answers POST /api/v1/tickets.
+func (a *API) CreateTicket(w http.ResponseWriter, r *http.Request) error {
+	var in ticket.CreateInput
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	t, err := a.Tickets.Create(r.Context(), httpx.Actor(r.Context()), in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/tickets/"+itoa(t.ID))
+	return httpx.WriteJSON(w, http.StatusCreated, t)
+}
+
+// GetTicket answers GET /api/v1/tickets/{id}.
+func (a *API) GetTicket(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id", "ticket")
+	if err != nil {
+		return err
+	}
+	t, err := a.Tickets.Get(r.Context(), httpx.Actor(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusOK, t)
+}
+
+// UpdateTicket answers PATCH /api/v1/tickets/{id}.
+func (a *API) UpdateTicket(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id", "ticket")
+	if err != nil {
+		return err
+	}
+	var p ticket.Patch
+	if err := httpx.DecodeJSON(r, &p); err != nil {
+		return err
+	}
+	t, err := a.Tickets.Update(r.Context(), httpx.Actor(r.Context()), id, p)
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusOK, t)
+}
+
+// ListComments answers GET /api/v1/tickets/{id}/comments.
+func (a *API) ListComments(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id", "ticket")
+	if err != nil {
+		return err
+	}
+	if err := httpx.CheckQuery(r, "limit", "cursor"); err != nil {
+		return err
+	}
+	pr, err := page.Parse(r.URL.Query().Get("limit"), r.URL.Query().Get("cursor"))
+	if err != nil {
+		return err
+	}
+	list, err := a.Tickets.ListComments(r.Context(), httpx.Actor(r.Context()), id, pr)
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusOK, list)
+}
+
+// AddComment answers POST /api/v1/tickets/{id}/comments.
+func (a *API) AddComment(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id", "ticket")
+	if err != nil {
+		return err
+	}
+	var in ticket.CommentInput
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	c, err := a.Tickets.AddComment(r.Context(), httpx.Actor(r.Context()), id, in)
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusCreated, c)
+}
+
+// ListEvents answers GET /api/v1/tickets/{id}/events.
+func (a *API) ListEvents(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id", "ticket")
+	if err != nil {
+		return err
+	}
+	if err := httpx.CheckQuery(r, "limit", "cursor"); err != nil {
+		return err
+	}
+	pr, err := page.Parse(r.URL.Query().Get("limit"), r.URL.Query().Get("cursor"))
+	if err != nil {
+		return err
+	}
+	list, err := a.Tickets.ListEvents(r.Context(), httpx.Actor(r.Context()), id, pr)
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusOK, list)
+}
+
+// MergeInput is the body of POST /api/v1/tickets/{id}/merge.
+type MergeInput struct {
+	SourceID int64 `json:"source_id"`
+}
+
+// MergeTicket answers POST /api/v1/tickets/{id}/merge: source_id is merged into {id}.
+func (a *API) MergeTicket(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id", "ticket")
+	if err != nil {
+		return err
+	}
+	var in MergeInput
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.SourceID <= 0 {
+		return apperr.InvalidField("source_id", "is required: the id of the ticket to merge into this one")
+	}
+	t, err := a.Tickets.Merge(r.Context(), httpx.Actor(r.Context()), id, in.SourceID)
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusOK, t)
+}
+
+// BulkInput is the body of POST /api/v1/tickets/bulk.
+type BulkInput struct {
+	IDs   []int64      `json:"ids"`
+	Patch ticket.Patch `json:"patch"`
+}
+
+// BulkReply answers a bulk update.
+type BulkReply struct {
+	Results []ticket.BulkResult `json:"results"`
+}
+
+// BulkUpdateTickets answers POST /api/v1/tickets/bulk.
+func (a *API) BulkUpdateTickets(w http.ResponseWriter, r *http.Request) error {
+	var in BulkInput
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	res, err := a.Tickets.BulkUpdate(r.Context(), httpx.Actor(r.Context()), in.IDs, in.Patch)
+	if err != nil {
+		return prefixPatch(err)
+	}
+	return httpx.WriteJSON(w, http.StatusOK, BulkReply{Results: res})
+}
+
+// prefixPatch renames patch field errors to their place in the bulk body.
+func prefixPatch(err error) error {
+	e := apperr.As(err)
+	if e.Code != apperr.CodeInvalid || len(e.Fields) == 0 {
+		return err
+	}
+	out := apperr.FieldErrors{}
+	for k, v := range e.Fields {
+		if k == "ids" || strings.HasPrefix(k, "ids[") || k == "version" {
+			out[k] = v
+		} else {
+			out["patch."+k] = v
+		}
+	}
+	return out.Err()
+}
+
+// Search answers GET /api/v1/search?q=.
+func (a *API) Search(w http.ResponseWriter, r *http.Request) error {
+	if err := httpx.CheckQuery(r, "q", "limit", "cursor"); err != nil {
+		return err
+	}
+	q, err := search.Parse(r.URL.Query().Get("q"))
+	if err != nil {
+		return err
+	}
+	pr, err := page.Parse(r.URL.Query().Get("limit"), r.URL.Query().Get("cursor"))
+	if err != nil {
+		return err
+	}
+	list, err := a.Tickets.Search(r.Context(), httpx.Actor(r.Context()), q, pr)
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusOK, list)
+}
+
+// ListTags answers GET /api/v1/tags: tags in use with their ticket counts.
+func (a *API) ListTags(w http.ResponseWriter, r *http.Request) error {
+	if err := httpx.CheckQuery(r, "q", "limit"); err != nil {
+		return err
+	}
+	pr, err := page.Parse(r.URL.Query().Get("limit"), "")
+	if err != nil {
+		return err
+	}
+	tags, err := a.Tickets.Tags(r.Context(), httpx.Actor(r.Context()), r.URL.Query().Get("q"), pr.Limit)
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": tags})
+}
+
+// ListFields answers GET /api/v1/custom-fields.
+func (a *API) ListFields(w http.ResponseWriter, r *http.Request) error {
+	fs, err := a.Tickets.ListFields(r.Context(), httpx.Actor(r.Context()))
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusOK, page.List[ticket.Field]{Data: fs})
+}
+
+// CreateField answers POST /api/v1/custom-fields.
+func (a *API) CreateField(w http.ResponseWriter, r *http.Request) error {
+	var in ticket.FieldInput
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	f, err := a.Tickets.CreateField(r.Context(), httpx.Actor(r.Context()), in)
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusCreated, f)
+}
+
+// GetField answers GET /api/v1/custom-fields/{id}.
+func (a *API) GetField(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id", "custom field")
+	if err != nil {
+		return err
+	}
+	f, err := a.Tickets.GetField(r.Context(), httpx.Actor(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusOK, f)
+}
+
+// UpdateField answers PATCH /api/v1/custom-fields/{id}.
+func (a *API) UpdateField(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id", "custom field")
+	if err != nil {
+		return err
+	}
+	var p ticket.FieldPatch
+	if err := httpx.DecodeJSON(r, &p); err != nil {
+		return err
+	}
+	f, err := a.Tickets.UpdateField(r.Context(), httpx.Actor(r.Context()), id, p)
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusOK, f)
+}
+
+// DeleteField answers DELETE /api/v1/custom-fields/{id} (deactivates it).
+func (a *API) DeleteField(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id", "custom field")
+	if err != nil {
+		return err
+	}
+	if err := a.Tickets.DeleteField(r.Context(), httpx.Actor(r.Context()), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,278 @@
+// Package httpx holds what every Ombud handler shares: strict JSON decoding,
+// JSON responses, the error → status mapping, the acting user in the request
+// context, and path/query parsing helpers. It runs no SQL.
+package httpx
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/authz"
+)
+
+// HandlerFunc is an http handler that returns its error for the router to render.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+type ctxKey int
+
+const (
+	actorKey ctxKey = iota
+	requestIDKey
+	loggerKey
+	sessionKey
+)
+
+// WithActor returns ctx carrying the authenticated actor.
+func WithActor(ctx context.Context, a authz.Actor) context.Context {
+	return context.WithValue(ctx, actorKey, a)
+}
+
+// Actor returns the authenticated actor; the zero Actor when nobody signed in.
+func Actor(ctx context.Context) authz.Actor {
+	a, _ := ctx.Value(actorKey).(authz.Actor)
+	return a
+}
+
+// Session is what the web UI needs of a signed-in browser session.
+type Session struct {
+	CSRF     string
+	Locale   string
+	TimeZone string
+	Name     string
+	Email    string
+}
+
+// WithSession returns ctx carrying the browser session.
+func WithSession(ctx context.Context, s *Session) context.Context {
+	return context.WithValue(ctx, sessionKey, s)
+}
+
+// SessionFrom returns the browser session or nil for API-token requests.
+func SessionFrom(ctx context.Context) *Session {
+	s, _ := ctx.Value(sessionKey).(*Session)
+	return s
+}
+
+// RequestID returns the request id set by the middleware.
+func RequestID(ctx context.Context) string {
+	s, _ := ctx.Value(requestIDKey).(string)
+	return s
+}
+
+// WithRequestID returns ctx carrying a request id.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey, id)
+}
+
+// Logger returns the request-scoped logger (with request_id), or fallback.
+func Logger(ctx context.Context, fallback *slog.Logger) *slog.Logger {
+	if l, ok := ctx.Value(loggerKey).(*slog.Logger); ok {
+		return l
+	}
+	return fallback
+}
+
+// WithLogger returns ctx carrying a request-scoped logger.
+func WithLogger(ctx context.Context, l *slog.Logger) context.Context {
+	return context.WithValue(ctx, loggerKey, l)
+}
+
+// DecodeJSON reads a JSON object body into dst strictly: the content type
+// must be JSON, unknown fields and trailing data are refused, and type errors
+// name the field. The body size is limited by the router (413).
+func DecodeJSON(r *http.Request, dst any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return &apperr.Error{Code: apperr.CodeUnsupported, Message: "send the body as application/json"}
+		}
+	}
+	return DecodeJSONReader(r.Body, dst)
+}
+
+// DecodeJSONReader is DecodeJSON for any reader (also used by fuzz tests and the importer).
+func DecodeJSONReader(body io.Reader, dst any) error {
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		if err != nil {
+			if e := jsonError(err); apperr.CodeOf(e) != apperr.CodeInvalid || errors.As(err, new(*json.SyntaxError)) {
+				return e
+			}
+		}
+		return apperr.InvalidField("body", "must hold exactly one JSON object")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return &apperr.Error{Code: apperr.CodeTooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", mbe.Limit)}
+	case errors.Is(err, io.EOF):
+		return apperr.InvalidField("body", "is empty; send a JSON object")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return apperr.InvalidField("body", "is not valid JSON (it ends too early)")
+	case errors.As(err, &syn):
+		return apperr.InvalidField("body", fmt.Sprintf("is not valid JSON (at byte %d)", syn.Offset))
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return apperr.InvalidField("body", "must be a JSON object")
+		}
+		return apperr.InvalidField(field, "must be "+jsonKind(typ.Type.Kind().String()))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return apperr.InvalidField(name, "is not a known field")
+	}
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return apperr.InvalidField("body", "is not valid JSON")
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "a string"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "a whole number"
+	case "float32", "float64":
+		return "a number"
+	case "bool":
+		return "true or false"
+	case "slice", "array":
+		return "an array"
+	case "map", "struct":
+		return "an object"
+	}
+	return "of another type"
+}
+
+// WriteJSON writes v with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// Status maps an error code to an HTTP status.
+func Status(code apperr.Code) int {
+	switch code {
+	case apperr.CodeInvalid:
+		return http.StatusBadRequest
+	case apperr.CodeUnprocessable:
+		return http.StatusUnprocessableEntity
+	case apperr.CodeNotFound:
+		return http.StatusNotFound
+	case apperr.CodeConflict:
+		return http.StatusConflict
+	case apperr.CodeForbidden:
+		return http.StatusForbidden
+	case apperr.CodeUnauthenticated:
+		return http.StatusUnauthorized
+	case apperr.CodeRateLimited:
+		return http.StatusTooManyRequests
+	case apperr.CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case apperr.CodeUnsupported:
+		return http.StatusUnsupportedMediaType
+	}
+	return http.StatusInternalServerError
+}
+
+// ErrorBody is the JSON shape of every error answer.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail describes one error.
+type ErrorDetail struct {
+	Code      apperr.Code       `json:"code"`
+	Message   string            `json:"message"`
+	Fields    map[string]string `json:"fields,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+}
+
+// Describe turns err into the status and body to show; internal errors are
+// logged here and never shown.
+func Describe(r *http.Request, err error, log *slog.Logger) (int, ErrorBody) {
+	e := apperr.As(err)
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		e = &apperr.Error{Code: apperr.CodeInvalid, Message: "request cancelled"}
+	}
+	status := Status(e.Code)
+	if status >= 500 {
+		Logger(r.Context(), log).Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = &apperr.Error{Code: apperr.CodeInternal, Message: "internal error; the request id identifies it in the logs"}
+	}
+	return status, ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields, RequestID: RequestID(r.Context())}}
+}
+
+// WriteError writes err as the JSON error shape.
+func WriteError(w http.ResponseWriter, r *http.Request, err error, log *slog.Logger) {
+	status, body := Describe(r, err, log)
+	if status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "60")
+	}
+	_ = WriteJSON(w, status, body)
+}
+
+// PathID parses a positive integer path value; anything else is not found.
+func PathID(r *http.Request, name, kind string) (int64, error) {
+	s := r.PathValue(name)
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, apperr.NotFound(kind, s)
+	}
+	return n, nil
+}
+
+// QueryInt64 parses an optional positive integer query parameter.
+func QueryInt64(r *http.Request, name string) (int64, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, apperr.InvalidField(name, "must be a positive whole number")
+	}
+	return n, nil
+}
+
+// CheckQuery refuses query parameters outside allowed, so typos are not
+// silently ignored.
+func CheckQuery(r *http.Request, allowed ...string) error {
+	for k := range r.URL.Query() {
+		ok := false
+		for _, a := range allowed {
+			if k == a {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return apperr.InvalidField(k, "is not a known query parameter")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,98 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/ombud/ombud/internal/agent"
+	"github.com/ombud/ombud/internal/auth"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/customer"
+	"github.com/ombud/ombud/internal/importer"
+	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/ticket"
+	"github.com/ombud/ombud/internal/web/api"
+)
+
+// Routes is every route Ombud serves: the JSON API, the agent UI and the
+// operational endpoints. The OpenAPI document and the authorization test
+// matrix are generated from it, so a route cannot exist undocumented or
+// untested.
+func (s *Server) Routes() []Route {
+	a, ui := s.API, s.UI
+	const created = http.StatusCreated
+	const noContent = http.StatusNoContent
+	return []Route{
+		// Operations.
+		{Method: "GET", Path: "/healthz", Access: Public, Handler: s.healthz, Summary: "Process is up"},
+		{Method: "GET", Path: "/readyz", Access: Public, Handler: s.readyz, Summary: "Database reachable and migrated"},
+		{Method: "GET", Path: "/api/v1/openapi.json", Access: Public, Handler: s.openAPI, Summary: "This API's OpenAPI 3.1 document"},
+
+		// Tickets.
+		{Method: "GET", Path: "/api/v1/tickets", Access: APIAuth, Perm: authz.TicketRead, Handler: a.ListTickets, Summary: "List tickets", Query: api.TicketListParams(), Reply: page.List[ticket.Ticket]{}},
+		{Method: "POST", Path: "/api/v1/tickets", Access: APIAuth, Perm: authz.TicketCreate, Handler: a.CreateTicket, Summary: "Create a ticket", Request: ticket.CreateInput{}, Reply: ticket.Ticket{}, Status: created},
+		{Method: "POST", Path: "/api/v1/tickets/bulk", Access: APIAuth, Perm: authz.TicketBulk, Handler: a.BulkUpdateTickets, Summary: "Update up to 100 tickets", Request: api.BulkInput{}, Reply: api.BulkReply{}},
+		{Method: "GET", Path: "/api/v1/tickets/{id}", Access: APIAuth, Perm: authz.TicketRead, Handler: a.GetTicket, Summary: "Get a ticket", Reply: ticket.Ticket{}},
+		{Method: "PATCH", Path: "/api/v1/tickets/{id}", Access: APIAuth, Perm: authz.TicketUpdate, Handler: a.UpdateTicket, Summary: "Update a ticket", Request: ticket.Patch{}, Reply: ticket.Ticket{}},
+		{Method: "GET", Path: "/api/v1/tickets/{id}/comments", Access: APIAuth, Perm: authz.TicketRead, Handler: a.ListComments, Summary: "List a ticket's comments", Query: []string{"limit", "cursor"}, Reply: page.List[ticket.Comment]{}},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/comments", Access: APIAuth, Perm: authz.TicketNote, Handler: a.AddComment, Summary: "Add a reply or internal note", Request: ticket.CommentInput{}, Reply: ticket.Comment{}, Status: created},
+		{Method: "GET", Path: "/api/v1/tickets/{id}/events", Access: APIAuth, Perm: authz.TicketRead, Handler: a.ListEvents, Summary: "A ticket's event history", Query: []string{"limit", "cursor"}, Reply: page.List[ticket.Event]{}},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/merge", Access: APIAuth, Perm: authz.TicketMerge, Handler: a.MergeTicket, Summary: "Merge another ticket into this one", Request: api.MergeInput{}, Reply: ticket.Ticket{}},
+		{Method: "GET", Path: "/api/v1/search", Access: APIAuth, Perm: authz.TicketRead, Handler: a.Search, Summary: "Search tickets with the query language", Query: []string{"q", "limit", "cursor"}, Reply: page.List[ticket.Ticket]{}},
+		{Method: "GET", Path: "/api/v1/tags", Access: APIAuth, Perm: authz.TicketRead, Handler: a.ListTags, Summary: "Tags in use with counts", Query: []string{"q", "limit"}, Reply: []ticket.TagCount{}},
+		{Method: "POST", Path: "/api/v1/attachments", Access: APIAuth, Perm: authz.TicketNote, Handler: a.UploadAttachment, Summary: "Upload a file to attach to a comment (raw body; ?filename=)", Query: []string{"filename"}, Reply: ticket.Attachment{}, Status: created},
+		{Method: "GET", Path: "/api/v1/attachments/{id}", Access: APIAuth, Perm: authz.TicketRead, Handler: a.DownloadAttachment, Summary: "Download an attachment"},
+
+		// Custom fields.
+		{Method: "GET", Path: "/api/v1/custom-fields", Access: APIAuth, Perm: authz.CustomFieldRead, Handler: a.ListFields, Summary: "List custom ticket fields", Reply: page.List[ticket.Field]{}},
+		{Method: "POST", Path: "/api/v1/custom-fields", Access: APIAuth, Perm: authz.CustomFieldWrite, Handler: a.CreateField, Summary: "Define a custom ticket field", Request: ticket.FieldInput{}, Reply: ticket.Field{}, Status: created},
+		{Method: "GET", Path: "/api/v1/custom-fields/{id}", Access: APIAuth, Perm: authz.CustomFieldRead, Handler: a.GetField, Summary: "Get a custom field", Reply: ticket.Field{}},
+		{Method: "PATCH", Path: "/api/v1/custom-fields/{id}", Access: APIAuth, Perm: authz.CustomFieldWrite, Handler: a.UpdateField, Summary: "Change a custom field", Request: ticket.FieldPatch{}, Reply: ticket.Field{}},
+		{Method: "DELETE", Path: "/api/v1/custom-fields/{id}", Access: APIAuth, Perm: authz.CustomFieldWrite, Handler: a.DeleteField, Summary: "Deactivate a custom field", Status: noContent},
+
+		// Customers and organizations.
+		{Method: "GET", Path: "/api/v1/customers", Access: APIAuth, Perm: authz.CustomerRead, Handler: a.ListCustomers, Summary: "List customers", Query: []string{"q", "organization_id", "limit", "cursor"}, Reply: page.List[customer.Customer]{}},
+		{Method: "POST", Path: "/api/v1/customers", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.CreateCustomer, Summary: "Create a customer", Request: customer.CustomerInput{}, Reply: customer.Customer{}, Status: created},
+		{Method: "GET", Path: "/api/v1/customers/{id}", Access: APIAuth, Perm: authz.CustomerRead, Handler: a.GetCustomer, Summary: "Get a customer", Reply: customer.Customer{}},
+		{Method: "PATCH", Path: "/api/v1/customers/{id}", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.UpdateCustomer, Summary: "Update a customer", Request: customer.CustomerPatch{}, Reply: customer.Customer{}},
+		{Method: "DELETE", Path: "/api/v1/customers/{id}", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.DeleteCustomer, Summary: "Delete a customer without tickets", Status: noContent},
+		{Method: "POST", Path: "/api/v1/customers/{id}/identities", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.AddCustomerIdentity, Summary: "Add an email, phone or handle", Request: customer.Identity{}, Reply: customer.Identity{}, Status: created},
+		{Method: "DELETE", Path: "/api/v1/customers/{id}/identities/{identity_id}", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.RemoveCustomerIdentity, Summary: "Remove an identity", Status: noContent},
+		{Method: "POST", Path: "/api/v1/customers/{id}/merge", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.MergeCustomer, Summary: "Merge another customer into this one", Reply: customer.Customer{}},
+		{Method: "GET", Path: "/api/v1/organizations", Access: APIAuth, Perm: authz.CustomerRead, Handler: a.ListOrganizations, Summary: "List organizations", Query: []string{"q", "limit", "cursor"}, Reply: page.List[customer.Organization]{}},
+		{Method: "POST", Path: "/api/v1/organizations", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.CreateOrganization, Summary: "Create an organization", Request: customer.OrganizationInput{}, Reply: customer.Organization{}, Status: created},
+		{Method: "GET", Path: "/api/v1/organizations/{id}", Access: APIAuth, Perm: authz.CustomerRead, Handler: a.GetOrganization, Summary: "Get an organization", Reply: customer.Organization{}},
+		{Method: "PATCH", Path: "/api/v1/organizations/{id}", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.UpdateOrganization, Summary: "Update an organization", Request: customer.OrganizationPatch{}, Reply: customer.Organization{}},
+		{Method: "DELETE", Path: "/api/v1/organizations/{id}", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.DeleteOrganization, Summary: "Delete an organization", Status: noContent},
+
+		// Agents, teams, tokens.
+		{Method: "GET", Path: "/api/v1/me", Access: APIAuth, Handler: a.GetMe, Summary: "The signed-in agent", Reply: agent.Agent{}},
+		{Method: "GET", Path: "/api/v1/agents", Access: APIAuth, Perm: authz.AgentRead, Handler: a.ListAgents, Summary: "List agents", Query: []string{"team_id", "role", "q", "limit", "cursor"}, Reply: page.List[agent.Agent]{}},
+		{Method: "POST", Path: "/api/v1/agents", Access: APIAuth, Perm: authz.AgentWrite, Handler: a.CreateAgent, Summary: "Create an agent", Request: agent.AgentInput{}, Reply: agent.Agent{}, Status: created},
+		{Method: "GET", Path: "/api/v1/agents/{id}", Access: APIAuth, Perm: authz.AgentRead, Handler: a.GetAgent, Summary: "Get an agent", Reply: agent.Agent{}},
+		{Method: "PATCH", Path: "/api/v1/agents/{id}", Access: APIAuth, Perm: authz.AgentWrite, Handler: a.UpdateAgent, Summary: "Update an agent", Request: agent.AgentPatch{}, Reply: agent.Agent{}},
+		{Method: "DELETE", Path: "/api/v1/agents/{id}", Access: APIAuth, Perm: authz.AgentWrite, Handler: a.DeactivateAgent, Summary: "Deactivate an agent", Status: noContent},
+		{Method: "GET", Path: "/api/v1/teams", Access: APIAuth, Perm: authz.TeamRead, Handler: a.ListTeams, Summary: "List teams", Reply: page.List[agent.Team]{}},
+		{Method: "POST", Path: "/api/v1/teams", Access: APIAuth, Perm: authz.TeamWrite, Handler: a.CreateTeam, Summary: "Create a team", Request: agent.TeamInput{}, Reply: agent.Team{}, Status: created},
+		{Method: "GET", Path: "/api/v1/teams/{id}", Access: APIAuth, Perm: authz.TeamRead, Handler: a.GetTeam, Summary: "Get a team", Reply: agent.Team{}},
+		{Method: "PATCH", Path: "/api/v1/teams/{id}", Access: APIAuth, Perm: authz.TeamWrite, Handler: a.UpdateTeam, Summary: "Update a team", Request: agent.TeamPatch{}, Reply: agent.Team{}},
+		{Method: "DELETE", Path: "/api/v1/teams/{id}", Access: APIAuth, Perm: authz.TeamWrite, Handler: a.DeleteTeam, Summary: "Delete a team", Status: noContent},
+		{Method: "GET", Path: "/api/v1/tokens", Access: APIAuth, Handler: a.ListTokens, Summary: "List API tokens", Query: []string{"agent_id"}, Reply: page.List[auth.Token]{}},
+		{Method: "POST", Path: "/api/v1/tokens", Access: APIAuth, Handler: a.CreateToken, Summary: "Create an API token (shown once)", Status: created},
+		{Method: "DELETE", Path: "/api/v1/tokens/{id}", Access: APIAuth, Handler: a.RevokeToken, Summary: "Revoke an API token", Status: noContent},
+
+		// Administration.
+		{Method: "POST", Path: "/api/v1/import", Access: APIAuth, Perm: authz.Import, Handler: a.Import, Summary: "Import history from NDJSON (application/x-ndjson)", Reply: importer.Result{}},
+		{Method: "GET", Path: "/api/v1/audit", Access: APIAuth, Perm: authz.AuditRead, Handler: a.ListAudit, Summary: "Recent audit log entries", Query: []string{"limit"}},
+
+		// Agent web UI.
+		{Method: "GET", Path: "/static/{file...}", Access: Public, Handler: ui.Static, Summary: "Embedded CSS, JS and images (content-hashed URLs)"},
+		{Method: "GET", Path: "/login", Access: Public, Handler: ui.LoginPage, Summary: "Sign-in page"},
+		{Method: "POST", Path: "/login", Access: Public, Handler: ui.SignIn, Summary: "Sign in"},
+		{Method: "POST", Path: "/logout", Access: UIAuth, Handler: ui.SignOut, Summary: "Sign out"},
+		{Method: "GET", Path: "/{$}", Access: UIAuth, Handler: ui.Home, Summary: "Home: redirects to the ticket list"},
+		{Method: "GET", Path: "/tickets", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.TicketList, Summary: "Ticket list page"},
+		{Method: "GET", Path: "/tickets/{id}", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.TicketPage, Summary: "Ticket page"},
+		{Method: "POST", Path: "/tickets/{id}", Access: UIAuth, Perm: authz.TicketUpdate, Handler: ui.UpdateTicket, Summary: "Change ticket fields (form)"},
+		{Method: "POST", Path: "/tickets/{id}/comments", Access: UIAuth, Perm: authz.TicketNote, Handler: ui.AddComment, Summary: "Reply or add a note (form)"},
+	}
+}

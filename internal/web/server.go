@@ -1,0 +1,299 @@
+// Package web assembles Ombud's HTTP surface: one route table (routes.go)
+// for the JSON API, the agent UI and the operational endpoints, and the
+// middleware every request passes: request id, logging, panic recovery,
+// metrics, body limits, authentication and CSRF.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/auth"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/web/agent"
+	"github.com/ombud/ombud/internal/web/api"
+	"github.com/ombud/ombud/internal/web/httpx"
+)
+
+// Access says who may call a route.
+type Access int
+
+// Access levels.
+const (
+	Public  Access = iota // anyone (health, sign-in page, static files)
+	APIAuth               // bearer token or browser session (+CSRF on writes); JSON errors
+	UIAuth                // browser session (+CSRF on writes); redirects to sign-in
+)
+
+// Route is one entry of the route table.
+type Route struct {
+	Method  string
+	Path    string // ServeMux pattern path, e.g. /api/v1/tickets/{id}
+	Access  Access
+	Perm    authz.Perm // the permission the service checks (for the authorization matrix); "" = any signed-in agent
+	Handler httpx.HandlerFunc
+	Summary string
+	Request any // request body type (for OpenAPI), nil when none
+	Reply   any // response body type (for OpenAPI)
+	Status  int // success status (200 unless set)
+	Query   []string
+}
+
+// Server holds the dependencies of the HTTP layer.
+type Server struct {
+	API          *api.API
+	UI           *agent.UI
+	Auth         *auth.Service
+	DB           *db.DB
+	Log          *slog.Logger
+	MaxBodyBytes int64
+	SecureCookie bool
+	Registry     *prometheus.Registry
+
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// SessionCookie is the browser session cookie's name.
+const SessionCookie = "ombud_session"
+
+// Handler builds the http.Handler for the route table.
+func (s *Server) Handler() http.Handler {
+	s.initMetrics()
+	mux := http.NewServeMux()
+	for _, r := range s.Routes() {
+		mux.Handle(r.Method+" "+r.Path, s.wrap(r))
+	}
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		err := apperr.NotFound("page", r.URL.Path)
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			httpx.WriteError(w, r, err, s.Log)
+			return
+		}
+		s.UI.Error(w, r, err)
+	})
+	return s.base(mux)
+}
+
+func (s *Server) initMetrics() {
+	if s.Registry == nil {
+		s.Registry = prometheus.NewRegistry()
+	}
+	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ombud_http_requests_total", Help: "HTTP requests by route pattern, method and status code.",
+	}, []string{"route", "code"})
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "ombud_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"route"})
+	s.Registry.MustRegister(s.requests, s.latency, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}), dbCollector{s.DB})
+}
+
+// statusWriter records the status code for logs and metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// base adds what every request gets: request id, security headers, panic
+// recovery, logging.
+func (s *Server) base(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 64 {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		log := s.Log.With("request_id", id)
+		ctx := httpx.WithLogger(httpx.WithRequestID(r.Context(), id), log)
+		r = r.WithContext(ctx)
+		h := w.Header()
+		h.Set("X-Request-Id", id)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", p)
+				if sw.status == 0 {
+					httpx.WriteError(sw, r, apperr.Internal(errors.New("panic")), s.Log)
+				}
+			}
+			if s.Log.Enabled(ctx, slog.LevelInfo) {
+				log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+					slog.Int("status", sw.status), slog.Duration("took", time.Since(start)))
+			}
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// wrap turns a route into a handler: metrics, body limit, authentication,
+// CSRF, and error rendering by access kind.
+func (s *Server) wrap(rt Route) http.Handler {
+	label := rt.Method + " " + rt.Path
+	counter := map[int]prometheus.Counter{}
+	for _, c := range []int{200, 201, 204, 303, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500} {
+		counter[c] = s.requests.WithLabelValues(label, strconv.Itoa(c))
+	}
+	obs := s.latency.WithLabelValues(label)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw, _ := w.(*statusWriter)
+		defer func() {
+			obs.Observe(time.Since(start).Seconds())
+			code := 200
+			if sw != nil && sw.status != 0 {
+				code = sw.status
+			}
+			if c, ok := counter[code]; ok {
+				c.Inc()
+			} else {
+				s.requests.WithLabelValues(label, strconv.Itoa(code)).Inc()
+			}
+		}()
+		if r.Body != nil && s.MaxBodyBytes > 0 {
+			r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+		}
+		fail := func(err error) {
+			if rt.Access == UIAuth || (rt.Access == Public && !strings.HasPrefix(rt.Path, "/api/")) {
+				s.UI.Error(w, r, err)
+				return
+			}
+			httpx.WriteError(w, r, err, s.Log)
+		}
+		if rt.Access != Public {
+			ctx, err := s.authenticate(r, rt.Access)
+			if err != nil {
+				if rt.Access == UIAuth && apperr.Is(err, apperr.CodeUnauthenticated) {
+					http.Redirect(w, r, "/login?next="+urlPath(r), http.StatusSeeOther)
+					return
+				}
+				fail(err)
+				return
+			}
+			r = r.WithContext(ctx)
+		}
+		if err := rt.Handler(w, r); err != nil {
+			fail(err)
+		}
+	})
+}
+
+func urlPath(r *http.Request) string {
+	p := r.URL.RequestURI()
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		return "/"
+	}
+	return strings.NewReplacer("&", "%26", "?", "%3F", "#", "%23").Replace(p)
+}
+
+// authenticate finds the actor: a bearer token for API clients, otherwise
+// the session cookie, which on state-changing methods also needs the
+// session's CSRF token (header X-CSRF-Token or form field csrf_token).
+func (s *Server) authenticate(r *http.Request, access Access) (context.Context, error) {
+	ctx := r.Context()
+	if h := r.Header.Get("Authorization"); h != "" && access == APIAuth {
+		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || tok == "" {
+			return ctx, apperr.Unauthenticated("use Authorization: Bearer <token>")
+		}
+		actor, err := s.Auth.TokenActor(ctx, strings.TrimSpace(tok))
+		if err != nil {
+			return ctx, err
+		}
+		return httpx.WithActor(ctx, actor), nil
+	}
+	c, err := r.Cookie(SessionCookie)
+	if err != nil || c.Value == "" {
+		return ctx, apperr.Unauthenticated("sign in or send an API token")
+	}
+	actor, sess, err := s.Auth.Session(ctx, c.Value)
+	if err != nil {
+		return ctx, err
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		presented := r.Header.Get("X-CSRF-Token")
+		if presented == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			presented = r.PostFormValue("csrf_token")
+		}
+		if presented == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			presented = r.FormValue("csrf_token")
+		}
+		if !auth.CheckCSRF(sess.CSRF, presented) {
+			return ctx, apperr.Forbidden("the form expired or came from elsewhere (CSRF check failed); reload the page")
+		}
+	}
+	ctx = httpx.WithActor(ctx, actor)
+	ctx = httpx.WithSession(ctx, &httpx.Session{CSRF: sess.CSRF, Locale: sess.Locale, TimeZone: sess.TimeZone, Name: sess.Name, Email: sess.Email})
+	return ctx, nil
+}
+
+// dbCollector exports connection pool statistics.
+type dbCollector struct{ db *db.DB }
+
+var (
+	descOpen  = prometheus.NewDesc("ombud_db_open_connections", "Open database connections by pool.", []string{"pool"}, nil)
+	descInUse = prometheus.NewDesc("ombud_db_in_use_connections", "Database connections in use by pool.", []string{"pool"}, nil)
+	descWait  = prometheus.NewDesc("ombud_db_wait_count_total", "Waits for a database connection by pool.", []string{"pool"}, nil)
+)
+
+func (c dbCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descOpen
+	ch <- descInUse
+	ch <- descWait
+}
+
+func (c dbCollector) Collect(ch chan<- prometheus.Metric) {
+	if c.db == nil {
+		return
+	}
+	r, w := c.db.Stats()
+	ch <- prometheus.MustNewConstMetric(descOpen, prometheus.GaugeValue, float64(r.OpenConnections), "read")
+	ch <- prometheus.MustNewConstMetric(descOpen, prometheus.GaugeValue, float64(w.OpenConnections), "write")
+	ch <- prometheus.MustNewConstMetric(descInUse, prometheus.GaugeValue, float64(r.InUse), "read")
+	ch <- prometheus.MustNewConstMetric(descInUse, prometheus.GaugeValue, float64(w.InUse), "write")
+	ch <- prometheus.MustNewConstMetric(descWait, prometheus.CounterValue, float64(r.WaitCount), "read")
+	ch <- prometheus.MustNewConstMetric(descWait, prometheus.CounterValue, float64(w.WaitCount), "write")
+}
