@@ -214,6 +214,15 @@ func (s *Server) wrap(rt Route) http.Handler {
 				return
 			}
 			r = r.WithContext(ctx)
+			// The services check permissions on every call; checking the
+			// route's permission here as well answers 403 before any body
+			// is read, so a role never learns more than "not allowed".
+			if rt.Perm != "" {
+				if err := authz.Check(httpx.Actor(ctx), rt.Perm); err != nil {
+					fail(err)
+					return
+				}
+			}
 		}
 		if err := rt.Handler(w, r); err != nil {
 			fail(err)

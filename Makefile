@@ -1,0 +1,26 @@
+# Everyday commands; each is one line so it can be run by hand too.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+
+.PHONY: run test lint fuzz bench build
+
+run:
+	go run ./cmd/ombud serve --demo
+
+build:
+	go build -o ombud ./cmd/ombud
+
+test:
+	bash scripts/test.sh
+
+lint:
+	test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)
+	go vet ./...
+	go run $(STATICCHECK) ./...
+
+fuzz:
+	go test ./internal/search/ -run '^$$' -fuzz FuzzParse -fuzztime 30s
+	go test ./internal/web/httpx/ -run '^$$' -fuzz FuzzDecodeJSON -fuzztime 30s
+	go test ./internal/richtext/ -run '^$$' -fuzz FuzzSanitize -fuzztime 30s
+
+bench:
+	go run ./bench/load -out docs/benchmarks-latest.txt

@@ -1,0 +1,293 @@
+// Package bench drives a real ombud process over loopback and reports
+// throughput, latency percentiles and peak memory per operation.
+//
+//	go test ./bench/ -run '^$' -bench Load -benchtime 1x -timeout 60m
+//
+// Settings (environment): OMBUD_BENCH_TICKETS (existing tickets, default
+// 100000), OMBUD_BENCH_SECONDS (per operation, default 10),
+// OMBUD_BENCH_CLIENTS (default 64), OMBUD_BENCH_ENGINES (default
+// "sqlite,postgres").
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/importer"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// words used in seeded subjects and bodies and in search queries.
+var words = []string{"invoice", "refund", "login", "password", "shipping", "delivery", "order", "return", "exchange",
+	"faktura", "levering", "passord", "retur", "bestilling", "konto", "račun", "dostava", "geslo", "betalning", "leverans",
+	"damaged", "broken", "late", "missing", "cancel", "subscription", "upgrade", "discount", "warranty", "charger"}
+
+func sentence(r *rand.Rand, n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = words[r.IntN(len(words))]
+	}
+	return strings.Join(parts, " ")
+}
+
+// seedFile writes n tickets (each with its own new customer, a reply and a
+// solve for a third) as NDJSON for `ombud import`.
+func seedFile(t testing.TB, dir string, n int) string {
+	path := filepath.Join(dir, "seed.ndjson")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 1<<20)
+	enc := json.NewEncoder(w)
+	_ = enc.Encode(importer.Record{Kind: importer.KindTeam, Team: &importer.Team{Name: "Support"}})
+	_ = enc.Encode(importer.Record{Kind: importer.KindAgent, Agent: &importer.Agent{Email: "seed@ombud.test", Name: "Seed Agent", Role: "agent", Teams: []string{"Support"}}})
+	r := rand.New(rand.NewPCG(1, 2))
+	start := time.Now().Add(-365 * 24 * time.Hour)
+	statuses := []string{"open", "pending", "solved"}
+	for i := range n {
+		at := start.Add(time.Duration(i) * (365 * 24 * time.Hour / time.Duration(n)))
+		email := fmt.Sprintf("seed%d@customers.example", i)
+		tl := []importer.Action{{At: at, Actor: "customer:" + email, Do: "comment", Public: true, Body: sentence(r, 30)}}
+		st := statuses[i%3]
+		tl = append(tl, importer.Action{At: at.Add(time.Minute), Actor: "agent:seed@ombud.test", Do: "comment", Public: true, Body: sentence(r, 20)})
+		tl = append(tl, importer.Action{At: at.Add(2 * time.Minute), Actor: "agent:seed@ombud.test", Do: "status", To: st})
+		_ = enc.Encode(importer.Record{Kind: importer.KindTicket, Ticket: &importer.Ticket{
+			Subject: sentence(r, 5), Requester: email, RequesterName: "Seed " + strconv.Itoa(i), Channel: "email",
+			Priority: "normal", Type: "question", Language: "en", Tags: []string{words[r.IntN(len(words))]}, Timeline: tl,
+		}})
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+type server struct {
+	cmd   *exec.Cmd
+	url   string
+	token string
+}
+
+func run(t testing.TB, bin string, env []string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("ombud %s: %v\n%s%s", strings.Join(args, " "), err, out.String(), errb.String())
+	}
+	return strings.TrimSpace(out.String())
+}
+
+func start(t testing.TB, bin, dir string, env []string, tickets int) *server {
+	run(t, bin, env, "migrate")
+	run(t, bin, env, "user", "create", "--email", "bench@ombud.test", "--name", "Bench", "--role", "admin", "--password", "bench-password-1")
+	token := run(t, bin, env, "token", "create", "--email", "bench@ombud.test")
+	if tickets > 0 {
+		seed := seedFile(t, dir, tickets)
+		begin := time.Now()
+		out := run(t, bin, env, "import", "--file", seed)
+		t.Logf("seeded: %s (%.0f tickets/s)", out, float64(tickets)/time.Since(begin).Seconds())
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--log-level", "warn")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{cmd: cmd, url: "http://" + addr, token: token}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+	})
+	for i := 0; ; i++ {
+		resp, err := http.Get(s.url + "/readyz")
+		if err == nil && resp.StatusCode == 200 {
+			resp.Body.Close()
+			break
+		}
+		if i > 200 {
+			t.Fatalf("server did not become ready: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return s
+}
+
+// peakRSS reads the server's high-water resident memory in MiB.
+func peakRSS(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			f := strings.Fields(line)
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+type result struct {
+	op            string
+	n, errs       int64
+	rate          float64
+	p50, p95, p99 time.Duration
+}
+
+// drive runs op from clients goroutines for d and collects latencies.
+func drive(op string, clients int, d time.Duration, do func(r *rand.Rand, i int64) error) result {
+	var n, errs atomic.Int64
+	lat := make([][]time.Duration, clients)
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	begin := time.Now()
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(c), 7))
+			for time.Now().Before(deadline) {
+				i := n.Add(1)
+				t0 := time.Now()
+				if err := do(r, i); err != nil {
+					if errs.Add(1) < 5 {
+						fmt.Fprintf(os.Stderr, "%s: %v\n", op, err)
+					}
+				}
+				lat[c] = append(lat[c], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	took := time.Since(begin)
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	pct := func(p float64) time.Duration {
+		if len(all) == 0 {
+			return 0
+		}
+		return all[min(len(all)-1, int(float64(len(all))*p))]
+	}
+	return result{op: op, n: int64(len(all)), errs: errs.Load(), rate: float64(len(all)) / took.Seconds(), p50: pct(.50), p95: pct(.95), p99: pct(.99)}
+}
+
+func request(c *http.Client, method, url, token string, body []byte, want int) error {
+	req, _ := http.NewRequestWithContext(context.Background(), method, url, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != want {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
+		return fmt.Errorf("%s %s: %d %s", method, url, resp.StatusCode, b)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return nil
+}
+
+func BenchmarkLoad(b *testing.B) {
+	tickets := envInt("OMBUD_BENCH_TICKETS", 100000)
+	seconds := envInt("OMBUD_BENCH_SECONDS", 10)
+	clients := envInt("OMBUD_BENCH_CLIENTS", 64)
+	engines := os.Getenv("OMBUD_BENCH_ENGINES")
+	if engines == "" {
+		engines = "sqlite,postgres"
+	}
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "ombud")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/ombud").CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	for _, engine := range strings.Split(engines, ",") {
+		b.Run(engine, func(b *testing.B) {
+			data := filepath.Join(b.TempDir(), "data")
+			env := []string{"OMBUD_DATA=" + data}
+			if engine == "postgres" {
+				env = append(env, "OMBUD_DATABASE_URL="+dbtest.NewPostgresDatabase(b))
+			}
+			s := start(b, bin, b.TempDir(), env, tickets)
+			tr := &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}
+			c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+			d := time.Duration(seconds) * time.Second
+			maxID := int64(tickets)
+			var results []result
+			results = append(results, drive("ticket create (new customer)", clients, d, func(r *rand.Rand, i int64) error {
+				body := fmt.Sprintf(`{"subject":"Bench %d %s","description":"%s","requester":{"email":"bench%d-%d@new.example","name":"Bench Customer"},"channel":"web","tags":["bench"]}`,
+					i, sentence(r, 4), sentence(r, 25), i, r.Uint32())
+				return request(c, "POST", s.url+"/api/v1/tickets", s.token, []byte(body), 201)
+			}))
+			results = append(results, drive("ticket get", clients, d, func(r *rand.Rand, i int64) error {
+				return request(c, "GET", fmt.Sprintf("%s/api/v1/tickets/%d", s.url, 1+r.Int64N(maxID)), s.token, nil, 200)
+			}))
+			results = append(results, drive("list page of 50", clients, d, func(r *rand.Rand, i int64) error {
+				return request(c, "GET", s.url+"/api/v1/tickets?status=open,pending&limit=50", s.token, nil, 200)
+			}))
+			results = append(results, drive("comment add", clients, d, func(r *rand.Rand, i int64) error {
+				body := fmt.Sprintf(`{"body":"%s","public":false}`, sentence(r, 15))
+				return request(c, "POST", fmt.Sprintf("%s/api/v1/tickets/%d/comments", s.url, 1+r.Int64N(maxID)), s.token, []byte(body), 201)
+			}))
+			results = append(results, drive("search (ranked full text)", clients, d, func(r *rand.Rand, i int64) error {
+				q := words[r.IntN(len(words))] + "%20" + words[r.IntN(len(words))]
+				return request(c, "GET", s.url+"/api/v1/search?q="+q+"&limit=25", s.token, nil, 200)
+			}))
+			rss := peakRSS(s.cmd.Process.Pid)
+			fmt.Printf("\n%s, %d existing tickets, %d clients, %ds per operation\n", engine, tickets, clients, seconds)
+			fmt.Printf("%-30s %10s %8s %10s %10s %10s %7s\n", "operation", "ops", "errors", "ops/s", "p50", "p95", "p99")
+			for _, r := range results {
+				fmt.Printf("%-30s %10d %8d %10.0f %10s %10s %10s\n", r.op, r.n, r.errs, r.rate,
+					r.p50.Round(10*time.Microsecond), r.p95.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond))
+				b.ReportMetric(r.rate, strings.Fields(r.op)[0]+"_"+strings.Fields(r.op)[1]+"/s")
+			}
+			fmt.Printf("peak RSS of the server: %.0f MiB\n", rss)
+			b.ReportMetric(rss, "peakRSS_MiB")
+		})
+	}
+}

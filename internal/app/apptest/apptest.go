@@ -1,0 +1,119 @@
+// Package apptest starts a fully wired Ombud (real database, real services,
+// real HTTP server on loopback) for tests, with one agent and API token per
+// role.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/ombud/ombud/internal/agent"
+	"github.com/ombud/ombud/internal/app"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/config"
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/dbtest"
+)
+
+// Env is a running Ombud.
+type Env struct {
+	Sys    *app.System
+	URL    string
+	Tokens map[authz.Role]string
+	Agents map[authz.Role]agent.Agent
+	Client *http.Client
+}
+
+// Password is every test agent's password.
+const Password = "correct horse battery"
+
+// New starts Ombud on the given engine.
+func New(t testing.TB, engine db.Dialect) *Env {
+	t.Helper()
+	ctx := context.Background()
+	c := config.Defaults()
+	c.DataDir = t.TempDir()
+	c.MaxBodyBytes = 1 << 20
+	if engine == db.Postgres {
+		c.DatabaseURL = dbtest.NewPostgresDatabase(t)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sys, err := app.Open(ctx, c, log, time.Now)
+	if err != nil {
+		t.Fatalf("apptest: open: %v", err)
+	}
+	t.Cleanup(func() { sys.Close() })
+	h, err := sys.Handler()
+	if err != nil {
+		t.Fatalf("apptest: handler: %v", err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	e := &Env{Sys: sys, URL: srv.URL, Tokens: map[authz.Role]string{}, Agents: map[authz.Role]agent.Agent{}, Client: srv.Client()}
+	for _, role := range authz.Roles {
+		a, err := sys.Agents.CreateAgent(ctx, authz.System, agent.AgentInput{
+			Email: string(role) + "@ombud.test", Name: "Test " + string(role), Role: role, Password: Password,
+		})
+		if err != nil {
+			t.Fatalf("apptest: create %s: %v", role, err)
+		}
+		tok, _, err := sys.Auth.CreateToken(ctx, authz.System, a.ID, "test")
+		if err != nil {
+			t.Fatalf("apptest: token %s: %v", role, err)
+		}
+		e.Agents[role] = a
+		e.Tokens[role] = tok
+	}
+	return e
+}
+
+// Do sends a request as role ("" for anonymous) with a JSON body (a string
+// is sent as is) and returns the status and the decoded JSON reply.
+func (e *Env) Do(t testing.TB, role authz.Role, method, path string, body any) (int, map[string]any) {
+	t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = bytes.NewBufferString(b)
+	case []byte:
+		r = bytes.NewReader(b)
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequest(method, e.URL+path, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if role != "" {
+		req.Header.Set("Authorization", "Bearer "+e.Tokens[role])
+	}
+	resp, err := e.Client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	out := map[string]any{}
+	if len(raw) > 0 && raw[0] == '{' {
+		if err := json.Unmarshal(raw, &out); err != nil {
+			t.Fatalf("%s %s: reply is not JSON: %q", method, path, raw)
+		}
+	}
+	out["_raw"] = string(raw)
+	return resp.StatusCode, out
+}

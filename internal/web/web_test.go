@@ -1,0 +1,286 @@
+package web_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/ombud/ombud/internal/app/apptest"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/web"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+func createTicket(t *testing.T, e *apptest.Env, subject string) int64 {
+	t.Helper()
+	st, body := e.Do(t, authz.Agent, "POST", "/api/v1/tickets", map[string]any{
+		"subject": subject, "description": "Hello, my order is late.",
+		"requester": map[string]any{"email": "ola@example.no", "name": "Ola"}, "priority": "high", "type": "question", "channel": "email",
+		"tags": []string{"shipping"},
+	})
+	if st != http.StatusCreated {
+		t.Fatalf("create: %d %v", st, body["_raw"])
+	}
+	return int64(body["id"].(float64))
+}
+
+// scenario is one API call and what must come back.
+type scenario struct {
+	name   string
+	role   authz.Role
+	method string
+	path   string
+	body   any
+	status int
+	field  string // an error field that must be named, or a top-level reply key that must exist
+}
+
+func TestAPIScenarios(t *testing.T) {
+	for _, engine := range dbtest.Engines {
+		t.Run(engine.String(), func(t *testing.T) {
+			e := apptest.New(t, engine)
+			id := createTicket(t, e, "Order late")
+			tp := fmt.Sprintf("/api/v1/tickets/%d", id)
+			big := strings.Repeat("x", 2<<20)
+			tests := []scenario{
+				{"get", authz.Agent, "GET", tp, nil, 200, "subject"},
+				{"list", authz.Agent, "GET", "/api/v1/tickets?status=new&priority=high&tag=shipping&limit=10", nil, 200, "data"},
+				{"list bad status", authz.Agent, "GET", "/api/v1/tickets?status=maybe", nil, 400, "status"},
+				{"list bad limit", authz.Agent, "GET", "/api/v1/tickets?limit=1000", nil, 400, "limit"},
+				{"list bad cursor", authz.Agent, "GET", "/api/v1/tickets?cursor=%%%", nil, 400, "cursor"},
+				{"list forged cursor", authz.Agent, "GET", "/api/v1/tickets?cursor=eyJpIjoxfQ", nil, 400, "cursor"},
+				{"list unknown param", authz.Agent, "GET", "/api/v1/tickets?colour=red", nil, 400, "colour"},
+				{"list bad date", authz.Agent, "GET", "/api/v1/tickets?created_from=yesterday", nil, 400, "created_from"},
+				{"unknown ticket", authz.Agent, "GET", "/api/v1/tickets/999999", nil, 404, ""},
+				{"non-numeric id", authz.Agent, "GET", "/api/v1/tickets/abc", nil, 404, ""},
+				{"create malformed", authz.Agent, "POST", "/api/v1/tickets", `{"subject":`, 400, "body"},
+				{"create unknown field", authz.Agent, "POST", "/api/v1/tickets", `{"subject":"x","colour":"red"}`, 400, "colour"},
+				{"create wrong type", authz.Agent, "POST", "/api/v1/tickets", `{"subject":5}`, 400, "subject"},
+				{"create bad enum", authz.Agent, "POST", "/api/v1/tickets", `{"subject":"x","description":"y","requester":{"email":"a@b.no"},"priority":"meh"}`, 400, "priority"},
+				{"create missing requester", authz.Agent, "POST", "/api/v1/tickets", `{"subject":"x","description":"y"}`, 400, "requester"},
+				{"create oversize", authz.Agent, "POST", "/api/v1/tickets", `{"subject":"` + big + `"}`, 413, ""},
+				{"create wrong content type", authz.Agent, "POST", "/api/v1/tickets", nil, 400, ""},
+				{"patch invalid transition", authz.Agent, "PATCH", tp, `{"status":"new"}`, 200, ""},
+				{"patch bad enum", authz.Agent, "PATCH", tp, `{"type":"rant"}`, 400, "type"},
+				{"patch nothing", authz.Agent, "PATCH", tp, `{}`, 400, "body"},
+				{"patch unknown assignee", authz.Agent, "PATCH", tp, `{"assignee_id":987654}`, 400, "assignee_id"},
+				{"comment", authz.Agent, "POST", tp + "/comments", `{"body":"We are on it.","status":"pending"}`, 201, "id"},
+				{"comment empty", authz.Agent, "POST", tp + "/comments", `{"body":""}`, 400, "body"},
+				{"qa cannot reply", authz.QAReviewer, "POST", tp + "/comments", `{"body":"hi"}`, 403, ""},
+				{"qa can note", authz.QAReviewer, "POST", tp + "/comments", `{"body":"hi","public":false}`, 201, "id"},
+				{"solve", authz.Agent, "PATCH", tp, `{"status":"solved"}`, 200, ""},
+				{"solved to pending refused", authz.Agent, "PATCH", tp, `{"status":"pending"}`, 422, "status"},
+				{"events", authz.Agent, "GET", tp + "/events", nil, 200, "data"},
+				{"comments", authz.Agent, "GET", tp + "/comments", nil, 200, "data"},
+				{"search", authz.Agent, "GET", "/api/v1/search?q=" + "status:solved%20order", nil, 200, "data"},
+				{"search bad syntax", authz.Agent, "GET", "/api/v1/search?q=%22unterminated", nil, 400, "q"},
+				{"search unknown field", authz.Agent, "GET", "/api/v1/search?q=colour:red", nil, 400, "q"},
+				{"bulk too many", authz.Agent, "POST", "/api/v1/tickets/bulk", map[string]any{"ids": make([]int, 101), "patch": map[string]any{"priority": "low"}}, 400, "ids"},
+				{"bulk bad patch", authz.Agent, "POST", "/api/v1/tickets/bulk", `{"ids":[1],"patch":{"priority":"meh"}}`, 400, "patch.priority"},
+				{"merge self", authz.Agent, "POST", tp + "/merge", map[string]any{"source_id": id}, 400, "source_id"},
+				{"merge missing", authz.Agent, "POST", tp + "/merge", `{}`, 400, "source_id"},
+				{"custom field as agent", authz.Agent, "POST", "/api/v1/custom-fields", `{"key":"x","label":"X","type":"text"}`, 403, ""},
+				{"custom field bad type", authz.Admin, "POST", "/api/v1/custom-fields", `{"key":"x","label":"X","type":"colour"}`, 400, "type"},
+				{"custom field", authz.Admin, "POST", "/api/v1/custom-fields", `{"key":"order_no","label":"Order","type":"text"}`, 201, "id"},
+				{"no token", "", "GET", "/api/v1/tickets", nil, 401, ""},
+				{"import as agent", authz.Agent, "POST", "/api/v1/import", "", 403, ""},
+				{"openapi", "", "GET", "/api/v1/openapi.json", nil, 200, "paths"},
+				{"healthz", "", "GET", "/healthz", nil, 200, "status"},
+				{"readyz", "", "GET", "/readyz", nil, 200, "status"},
+				{"unknown api path", authz.Agent, "GET", "/api/v1/nothing", nil, 404, ""},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					body := tt.body
+					if tt.name == "create wrong content type" {
+						status := doForm(t, e, tp)
+						if status != 415 {
+							t.Fatalf("status %d, want 415", status)
+						}
+						return
+					}
+					if tt.name == "patch invalid transition" {
+						// solved→new is not allowed, but this ticket is pending: pending→new is not either.
+						st, reply := e.Do(t, tt.role, tt.method, tt.path, body)
+						if st != 422 {
+							t.Fatalf("status %d, want 422: %v", st, reply["_raw"])
+						}
+						return
+					}
+					st, reply := e.Do(t, tt.role, tt.method, tt.path, body)
+					if st != tt.status {
+						t.Fatalf("status %d, want %d: %v", st, tt.status, reply["_raw"])
+					}
+					if st >= 400 {
+						errObj, ok := reply["error"].(map[string]any)
+						if !ok || errObj["code"] == "" || errObj["message"] == "" {
+							t.Fatalf("error body has not the error shape: %v", reply["_raw"])
+						}
+						if tt.field != "" {
+							fields, _ := errObj["fields"].(map[string]any)
+							if _, ok := fields[tt.field]; !ok {
+								t.Fatalf("error fields %v lack %q", fields, tt.field)
+							}
+						}
+					} else if tt.field != "" {
+						if _, ok := reply[tt.field]; !ok {
+							t.Fatalf("reply lacks %q: %v", tt.field, reply["_raw"])
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+func doForm(t *testing.T, e *apptest.Env, path string) int {
+	t.Helper()
+	req, _ := http.NewRequest("PATCH", e.URL+path, strings.NewReader("status=open"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer "+e.Tokens[authz.Agent])
+	resp, err := e.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+var param = regexp.MustCompile(`\{[a-z_]+(\.\.\.)?\}`)
+
+// selfService routes are open to every signed-in agent; the service limits
+// them to the agent's own data.
+var selfService = map[string]bool{
+	"GET /api/v1/me": true, "GET /api/v1/tokens": true, "POST /api/v1/tokens": true, "DELETE /api/v1/tokens/{id}": true,
+	"POST /logout": true, "GET /{$}": true,
+}
+
+// TestAuthorizationMatrix calls every route of the route table as every
+// role (and anonymously) and checks the answer against the route's declared
+// permission and the role grants. Since the matrix is generated from the
+// table, a new route is covered the moment it is added.
+func TestAuthorizationMatrix(t *testing.T) {
+	e := apptest.New(t, db.SQLite)
+	id := createTicket(t, e, "Matrix")
+	srv := &web.Server{}
+	for _, rt := range srv.Routes() {
+		key := rt.Method + " " + rt.Path
+		if rt.Access == web.Public {
+			continue
+		}
+		if rt.Perm == "" && !selfService[key] {
+			t.Errorf("route %s has no permission and is not listed as self-service", key)
+		}
+		target := fmt.Sprint(id)
+		if rt.Method == "DELETE" {
+			// Deleting real rows (the test agents, their tokens) would
+			// change the answers of the calls after it.
+			target = "999999"
+		}
+		path := param.ReplaceAllString(strings.TrimSuffix(rt.Path, "{$}"), target)
+		if rt.Path == "/{$}" {
+			path = "/"
+		}
+		t.Run(key, func(t *testing.T) {
+			roles := append([]authz.Role{""}, authz.Roles...)
+			for _, role := range roles {
+				st := call(t, e, role, rt.Method, path, rt.Access)
+				switch {
+				case role == "":
+					if st != 401 && st != 303 {
+						t.Errorf("anonymous: status %d, want 401 (API) or 303 to sign-in (UI)", st)
+					}
+				case rt.Perm != "" && !authz.Can(authz.Actor{Kind: authz.KindAgent, ID: 1, Role: role}, rt.Perm):
+					if st != 403 {
+						t.Errorf("%s: status %d, want 403", role, st)
+					}
+				default:
+					if st == 401 || st == 403 || st >= 500 {
+						t.Errorf("%s: status %d, want access", role, st)
+					}
+				}
+			}
+		})
+	}
+}
+
+// call sends an empty-bodied request; UI routes are called with the role's
+// browser session.
+func call(t *testing.T, e *apptest.Env, role authz.Role, method, path string, access web.Access) int {
+	t.Helper()
+	if access == web.UIAuth {
+		return callUI(t, e, role, method, path)
+	}
+	var body any
+	if method == "POST" || method == "PATCH" {
+		body = `{}`
+	}
+	st, _ := e.Do(t, role, method, path, body)
+	return st
+}
+
+func callUI(t *testing.T, e *apptest.Env, role authz.Role, method, path string) int {
+	t.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest(method, e.URL+path, nil)
+	if role != "" {
+		s, err := e.Sys.Auth.SignIn(t.Context(), string(role)+"@ombud.test", apptest.Password, "127.0.0.1", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: s.Token})
+		req.Header.Set("X-CSRF-Token", s.CSRF)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestOpenAPIMatchesRoutes keeps /api/v1/openapi.json in step with the route table.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	e := apptest.New(t, db.SQLite)
+	st, body := e.Do(t, "", "GET", "/api/v1/openapi.json", nil)
+	if st != 200 {
+		t.Fatalf("status %d", st)
+	}
+	var doc struct {
+		Paths map[string]map[string]struct {
+			OperationID string         `json:"operationId"`
+			Responses   map[string]any `json:"responses"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal([]byte(body["_raw"].(string)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, rt := range (&web.Server{}).Routes() {
+		if !strings.HasPrefix(rt.Path, "/api/") && rt.Path != "/healthz" && rt.Path != "/readyz" {
+			continue
+		}
+		want++
+		op, ok := doc.Paths[rt.Path][strings.ToLower(rt.Method)]
+		if !ok {
+			t.Errorf("OpenAPI lacks %s %s", rt.Method, rt.Path)
+			continue
+		}
+		if op.OperationID == "" || len(op.Responses) == 0 {
+			t.Errorf("%s %s: operation incomplete", rt.Method, rt.Path)
+		}
+	}
+	got := 0
+	for _, ops := range doc.Paths {
+		got += len(ops)
+	}
+	if got != want {
+		t.Errorf("OpenAPI has %d operations, route table %d", got, want)
+	}
+}
