@@ -57,7 +57,7 @@ func (s *Server) Routes() []Route {
 		{Method: "DELETE", Path: "/api/v1/customers/{id}", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.DeleteCustomer, Summary: "Delete a customer without tickets", Status: noContent},
 		{Method: "POST", Path: "/api/v1/customers/{id}/identities", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.AddCustomerIdentity, Summary: "Add an email, phone or handle", Request: customer.Identity{}, Reply: customer.Identity{}, Status: created},
 		{Method: "DELETE", Path: "/api/v1/customers/{id}/identities/{identity_id}", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.RemoveCustomerIdentity, Summary: "Remove an identity", Status: noContent},
-		{Method: "POST", Path: "/api/v1/customers/{id}/merge", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.MergeCustomer, Summary: "Merge another customer into this one", Reply: customer.Customer{}},
+		{Method: "POST", Path: "/api/v1/customers/{id}/merge", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.MergeCustomer, Summary: "Merge another customer into this one", Request: customer.MergeInput{}, Reply: customer.Customer{}},
 		{Method: "GET", Path: "/api/v1/organizations", Access: APIAuth, Perm: authz.CustomerRead, Handler: a.ListOrganizations, Summary: "List organizations", Query: []string{"q", "limit", "cursor"}, Reply: page.List[customer.Organization]{}},
 		{Method: "POST", Path: "/api/v1/organizations", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.CreateOrganization, Summary: "Create an organization", Request: customer.OrganizationInput{}, Reply: customer.Organization{}, Status: created},
 		{Method: "GET", Path: "/api/v1/organizations/{id}", Access: APIAuth, Perm: authz.CustomerRead, Handler: a.GetOrganization, Summary: "Get an organization", Reply: customer.Organization{}},
@@ -77,7 +77,7 @@ func (s *Server) Routes() []Route {
 		{Method: "PATCH", Path: "/api/v1/teams/{id}", Access: APIAuth, Perm: authz.TeamWrite, Handler: a.UpdateTeam, Summary: "Update a team", Request: agent.TeamPatch{}, Reply: agent.Team{}},
 		{Method: "DELETE", Path: "/api/v1/teams/{id}", Access: APIAuth, Perm: authz.TeamWrite, Handler: a.DeleteTeam, Summary: "Delete a team", Status: noContent},
 		{Method: "GET", Path: "/api/v1/tokens", Access: APIAuth, Handler: a.ListTokens, Summary: "List API tokens", Query: []string{"agent_id"}, Reply: page.List[auth.Token]{}},
-		{Method: "POST", Path: "/api/v1/tokens", Access: APIAuth, Handler: a.CreateToken, Summary: "Create an API token (shown once)", Status: created},
+		{Method: "POST", Path: "/api/v1/tokens", Access: APIAuth, Handler: a.CreateToken, Summary: "Create an API token (shown once)", Request: auth.CreateTokenInput{}, Reply: auth.NewToken{}, Status: created},
 		{Method: "DELETE", Path: "/api/v1/tokens/{id}", Access: APIAuth, Handler: a.RevokeToken, Summary: "Revoke an API token", Status: noContent},
 
 		// Administration.

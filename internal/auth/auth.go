@@ -1,0 +1,281 @@
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/audit"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/db"
+)
+
+// Options tune the service.
+type Options struct {
+	SessionTTL  time.Duration // sliding; default 14 days
+	SignInLimit int           // failed attempts per email and per IP per window; default 10
+	LimitWindow time.Duration // default 15 minutes
+	CacheTTL    time.Duration // how long a verified API token is trusted without a query; default 10 s
+}
+
+// Service authenticates agents.
+type Service struct {
+	db      *db.DB
+	now     func() time.Time
+	opts    Options
+	limiter *limiter
+	cache   *tokenCache
+	// dummy is a real hash verified for unknown emails, so a sign-in takes
+	// as long whether or not the account exists.
+	dummy string
+}
+
+// NewService returns an auth service.
+func NewService(d *db.DB, now func() time.Time, opts Options) *Service {
+	if opts.SessionTTL <= 0 {
+		opts.SessionTTL = 14 * 24 * time.Hour
+	}
+	if opts.SignInLimit <= 0 {
+		opts.SignInLimit = 10
+	}
+	if opts.LimitWindow <= 0 {
+		opts.LimitWindow = 15 * time.Minute
+	}
+	if opts.CacheTTL <= 0 {
+		opts.CacheTTL = 10 * time.Second
+	}
+	dummy, _ := HashPassword("not a real password, only for timing")
+	return &Service{db: d, now: now, opts: opts, limiter: newLimiter(), cache: newTokenCache(10000), dummy: dummy}
+}
+
+func hashToken(raw string) string {
+	h := sha256.Sum256([]byte(raw))
+	return hex.EncodeToString(h[:])
+}
+
+// SessionInfo is a new browser session; Token goes in the cookie and is
+// never stored.
+type SessionInfo struct {
+	Token     string
+	CSRF      string
+	AgentID   int64
+	ExpiresAt time.Time
+}
+
+// SessionView is what a request learns from its session.
+type SessionView struct {
+	AgentID  int64
+	CSRF     string
+	Name     string
+	Email    string
+	Locale   string
+	TimeZone string
+}
+
+var errSignIn = apperr.Unauthenticated("email or password is wrong")
+
+// SignIn checks a password and opens a session. Failures are rate limited
+// per email and per IP address.
+func (s *Service) SignIn(ctx context.Context, email, password, ip, userAgent string) (SessionInfo, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	now := s.now()
+	if !s.limiter.allow(now, "email:"+email, s.opts.SignInLimit, s.opts.LimitWindow) ||
+		!s.limiter.allow(now, "ip:"+ip, s.opts.SignInLimit*5, s.opts.LimitWindow) {
+		return SessionInfo{}, apperr.RateLimited("too many failed sign-ins; wait a few minutes and try again")
+	}
+	var id int64
+	var hash string
+	var active bool
+	err := s.db.QueryRowContext(ctx, `SELECT id, password_hash, active FROM agents WHERE email = ?`, email).Scan(&id, &hash, &active)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return SessionInfo{}, fmt.Errorf("auth: sign in: %w", err)
+	}
+	ok := false
+	if err == nil && hash != "" {
+		ok, _ = VerifyPassword(hash, password)
+	} else {
+		_, _ = VerifyPassword(s.dummy, password)
+	}
+	if !ok || !active {
+		s.limiter.fail(now, "email:"+email, s.opts.LimitWindow)
+		s.limiter.fail(now, "ip:"+ip, s.opts.LimitWindow)
+		_ = s.db.Write(ctx, func(tx *db.Tx) error {
+			return audit.Record(ctx, tx, now, authz.Actor{Kind: authz.KindAgent, ID: id}, "auth.sign_in_failed", email, map[string]any{"ip": ip})
+		})
+		return SessionInfo{}, errSignIn
+	}
+	info := SessionInfo{Token: randomToken(32), CSRF: randomToken(32), AgentID: id, ExpiresAt: now.Add(s.opts.SessionTTL)}
+	if len(userAgent) > 300 {
+		userAgent = userAgent[:300]
+	}
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, agent_id, csrf_token, created_at, expires_at, last_seen_at, user_agent, ip)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, hashToken(info.Token), id, info.CSRF, db.Millis(now), db.Millis(info.ExpiresAt), db.Millis(now), userAgent, ip); err != nil {
+			return fmt.Errorf("auth: create session: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE agent_id = ? AND expires_at < ?`, id, db.Millis(now)); err != nil {
+			return fmt.Errorf("auth: prune sessions: %w", err)
+		}
+		return audit.Record(ctx, tx, now, authz.Actor{Kind: authz.KindAgent, ID: id}, "auth.sign_in", email, map[string]any{"ip": ip})
+	})
+	if err != nil {
+		return SessionInfo{}, err
+	}
+	s.limiter.reset("email:" + email)
+	return info, nil
+}
+
+// Session resolves a session cookie. Expiry slides: a session in use is
+// extended, at most one write per ten minutes.
+func (s *Service) Session(ctx context.Context, raw string) (authz.Actor, SessionView, error) {
+	if raw == "" || len(raw) > 200 {
+		return authz.Actor{}, SessionView{}, apperr.Unauthenticated("sign in again")
+	}
+	h := hashToken(raw)
+	var v SessionView
+	var role string
+	var exp, seen int64
+	var active bool
+	err := s.db.QueryRowContext(ctx, `SELECT s.agent_id, s.csrf_token, s.expires_at, s.last_seen_at, a.name, a.email, a.locale, a.time_zone, a.role, a.active
+		FROM sessions s JOIN agents a ON a.id = s.agent_id WHERE s.id_hash = ?`, h).
+		Scan(&v.AgentID, &v.CSRF, &exp, &seen, &v.Name, &v.Email, &v.Locale, &v.TimeZone, &role, &active)
+	if errors.Is(err, sql.ErrNoRows) {
+		return authz.Actor{}, SessionView{}, apperr.Unauthenticated("your session ended; sign in again")
+	}
+	if err != nil {
+		return authz.Actor{}, SessionView{}, fmt.Errorf("auth: session: %w", err)
+	}
+	now := s.now()
+	if !active || db.Time(exp).Before(now) {
+		return authz.Actor{}, SessionView{}, apperr.Unauthenticated("your session ended; sign in again")
+	}
+	if now.Sub(db.Time(seen)) > 10*time.Minute {
+		err := s.db.Write(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id_hash = ?`,
+				db.Millis(now), db.Millis(now.Add(s.opts.SessionTTL)), h)
+			return err
+		})
+		if err != nil {
+			return authz.Actor{}, SessionView{}, fmt.Errorf("auth: extend session: %w", err)
+		}
+	}
+	return authz.Actor{Kind: authz.KindAgent, ID: v.AgentID, Role: authz.Role(role), Name: v.Name}, v, nil
+}
+
+// SignOut ends a session.
+func (s *Service) SignOut(ctx context.Context, raw string) error {
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, hashToken(raw))
+		if err != nil {
+			return fmt.Errorf("auth: sign out: %w", err)
+		}
+		return nil
+	})
+}
+
+// SetPassword changes an agent's password and ends their other sessions.
+// Agents change their own; changing another's needs AgentWrite, and an
+// admin's needs AgentAdminWrite.
+func (s *Service) SetPassword(ctx context.Context, actor authz.Actor, agentID int64, pw string) error {
+	if len(pw) < MinPassword || len(pw) > MaxPassword {
+		return apperr.InvalidField("password", fmt.Sprintf("must be %d to %d characters", MinPassword, MaxPassword))
+	}
+	hash, err := HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		var role string
+		err := tx.QueryRowContext(ctx, `SELECT role FROM agents WHERE id = ?`, agentID).Scan(&role)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFound("agent", agentID)
+		}
+		if err != nil {
+			return fmt.Errorf("auth: set password: %w", err)
+		}
+		if actor.ID != agentID || actor.Kind != authz.KindAgent {
+			perm := authz.AgentWrite
+			if authz.Role(role) == authz.Admin {
+				perm = authz.AgentAdminWrite
+			}
+			if err := authz.Check(actor, perm); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE agents SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, db.Millis(s.now()), agentID); err != nil {
+			return fmt.Errorf("auth: set password: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE agent_id = ?`, agentID); err != nil {
+			return fmt.Errorf("auth: end sessions: %w", err)
+		}
+		return audit.Record(ctx, tx, s.now(), actor, "auth.password_set", fmt.Sprint(agentID), nil)
+	})
+}
+
+// DeleteAgentCredentials ends an agent's sessions and revokes their tokens
+// inside the caller's transaction (agent deactivation).
+func (s *Service) DeleteAgentCredentials(ctx context.Context, tx *db.Tx, agentID int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE agent_id = ?`, agentID); err != nil {
+		return fmt.Errorf("auth: end sessions: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE agent_id = ? AND revoked_at IS NULL`, db.Millis(s.now()), agentID); err != nil {
+		return fmt.Errorf("auth: revoke tokens: %w", err)
+	}
+	tx.AfterCommit(func() { s.cache.evictAgent(agentID) })
+	return nil
+}
+
+// limiter counts failures per key in a fixed window.
+type limiter struct {
+	mu   sync.Mutex
+	hits map[string]*window
+}
+
+type window struct {
+	start time.Time
+	n     int
+}
+
+func newLimiter() *limiter { return &limiter{hits: map[string]*window{}} }
+
+func (l *limiter) allow(now time.Time, key string, limit int, d time.Duration) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w, ok := l.hits[key]
+	if !ok || now.Sub(w.start) > d {
+		return true
+	}
+	return w.n < limit
+}
+
+func (l *limiter) fail(now time.Time, key string, d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.hits) > 100000 {
+		// Bound memory under a spray of distinct keys: drop old windows.
+		for k, w := range l.hits {
+			if now.Sub(w.start) > time.Hour {
+				delete(l.hits, k)
+			}
+		}
+	}
+	w, ok := l.hits[key]
+	if !ok || now.Sub(w.start) > d {
+		l.hits[key] = &window{start: now, n: 1}
+		return
+	}
+	w.n++
+}
+
+func (l *limiter) reset(key string) {
+	l.mu.Lock()
+	delete(l.hits, key)
+	l.mu.Unlock()
+}
