@@ -456,9 +456,11 @@ func TestListAndSearch(t *testing.T) {
 			})
 			ids = append(ids, tk.ID)
 		}
+		f.clk.add(time.Minute)
 		if _, err := f.svc.AddComment(ctx, f.agent, ids[1], ticket.CommentInput{Body: "Have you tried resetting the passphrase?"}); err != nil {
 			t.Fatal(err)
 		}
+		f.clk.add(time.Minute)
 		if _, err := f.svc.Update(ctx, f.agent, ids[2], ticket.Patch{AssigneeID: opt.Of(f.agent.ID)}); err != nil {
 			t.Fatal(err)
 		}
@@ -492,7 +494,7 @@ func TestListAndSearch(t *testing.T) {
 			{"refund", []int64{ids[0]}},
 			{"passphrase", []int64{ids[1]}},
 			{`"damaged chair"`, []int64{ids[0]}},
-			{"tag:refund priority:urgent", []int64{ids[4], ids[2], ids[0]}},
+			{"tag:refund priority:urgent", []int64{ids[2], ids[4], ids[0]}},
 			{"tag:refund -faktura", []int64{ids[4], ids[0]}},
 			{"assignee:me", []int64{ids[2]}},
 			{"assignee:none tag:refund", []int64{ids[4], ids[0]}},
@@ -500,7 +502,8 @@ func TestListAndSearch(t *testing.T) {
 			{"status:new,open", []int64{ids[2], ids[1], ids[4], ids[3], ids[0]}},
 			{"status:solved", nil},
 			{"geslo", []int64{ids[4]}},
-			{"created>2026-03-02", []int64{ids[2], ids[1], ids[4], ids[3], ids[0]}},
+			{"created>2026-03-01", []int64{ids[2], ids[1], ids[4], ids[3], ids[0]}},
+			{"created>2026-03-02", nil},
 			{"created<2026-03-01", nil},
 			{"subject:faktura", []int64{ids[2]}},
 		}
