@@ -182,6 +182,9 @@ func (s *Service) Create(ctx context.Context, actor authz.Actor, in CreateInput)
 		return Ticket{}, err
 	}
 	s.changed(t.ID, events)
+	if err := s.decorate(ctx, []*Ticket{&t}); err != nil {
+		return Ticket{}, err
+	}
 	return t, nil
 }
 

@@ -1,0 +1,410 @@
+package agent
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	agentsvc "github.com/ombud/ombud/internal/agent"
+	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/opt"
+	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/search"
+	"github.com/ombud/ombud/internal/ticket"
+	"github.com/ombud/ombud/internal/web/httpx"
+)
+
+// LoginPage shows the sign-in form.
+func (u *UI) LoginPage(w http.ResponseWriter, r *http.Request) error {
+	return u.render(w, r, http.StatusOK, "login", pageData{Title: "Sign in", Data: map[string]string{"Next": safeNext(r.URL.Query().Get("next"))}})
+}
+
+// SignIn checks the form, opens a session and redirects.
+func (u *UI) SignIn(w http.ResponseWriter, r *http.Request) error {
+	// Login CSRF: a cross-site form post carries a foreign Origin.
+	if o := r.Header.Get("Origin"); o != "" {
+		if ou, err := url.Parse(o); err != nil || ou.Host != r.Host {
+			return apperr.Forbidden("sign-in from another site is not allowed")
+		}
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.InvalidField("body", "is not a form")
+	}
+	email, next := r.PostFormValue("email"), safeNext(r.PostFormValue("next"))
+	ip, _, _ := net.SplitHostPort(r.RemoteAddr)
+	s, err := u.Auth.SignIn(r.Context(), email, r.PostFormValue("password"), ip, r.UserAgent())
+	if err != nil {
+		e := apperr.As(err)
+		if e.Code == apperr.CodeInternal {
+			return err
+		}
+		return u.render(w, r, httpx.Status(e.Code), "login", pageData{Title: "Sign in", Error: e.Message, Data: map[string]string{"Next": next, "Email": email}})
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: s.Token, Path: "/", HttpOnly: true, Secure: u.SecureCookie,
+		SameSite: http.SameSiteLaxMode, Expires: s.ExpiresAt})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+// SignOut ends the session.
+func (u *UI) SignOut(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		if err := u.Auth.SignOut(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: u.SecureCookie, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+// Home sends agents to their ticket list.
+func (u *UI) Home(w http.ResponseWriter, r *http.Request) error {
+	http.Redirect(w, r, "/tickets", http.StatusSeeOther)
+	return nil
+}
+
+// view is a built-in ticket list.
+type view struct {
+	Key, Name string
+	filter    func(agentID int64) ticket.Filter
+}
+
+var unsolved = []ticket.Status{ticket.StatusNew, ticket.StatusOpen, ticket.StatusPending, ticket.StatusOnHold}
+
+var views = []view{
+	{"mine", "My open tickets", func(a int64) ticket.Filter { return ticket.Filter{AssigneeID: a, Statuses: unsolved} }},
+	{"unassigned", "Unassigned", func(int64) ticket.Filter {
+		return ticket.Filter{Unassigned: true, Statuses: []ticket.Status{ticket.StatusNew, ticket.StatusOpen}}
+	}},
+	{"open", "All unsolved", func(int64) ticket.Filter { return ticket.Filter{Statuses: unsolved} }},
+	{"pending", "Pending", func(int64) ticket.Filter { return ticket.Filter{Statuses: []ticket.Status{ticket.StatusPending}} }},
+	{"on_hold", "On hold", func(int64) ticket.Filter { return ticket.Filter{Statuses: []ticket.Status{ticket.StatusOnHold}} }},
+	{"solved", "Recently solved", func(int64) ticket.Filter {
+		return ticket.Filter{Statuses: []ticket.Status{ticket.StatusSolved, ticket.StatusClosed}}
+	}},
+}
+
+type row struct {
+	ticket.Ticket
+	Assignee string
+	Updated  string
+	Created  string
+}
+
+// TicketList shows a view or search results.
+func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	actor := httpx.Actor(ctx)
+	qs := r.URL.Query()
+	key := qs.Get("view")
+	if key == "" {
+		key = "open"
+	}
+	cur := views[2]
+	for _, v := range views {
+		if v.Key == key {
+			cur = v
+		}
+	}
+	pr, err := page.Parse("50", qs.Get("cursor"))
+	if err != nil {
+		return err
+	}
+	q := strings.TrimSpace(qs.Get("q"))
+	status := http.StatusOK
+	var list page.List[ticket.Ticket]
+	var searchErr string
+	title := cur.Name
+	if q != "" {
+		title = "Search"
+		parsed, err := search.ParseIn(q, location(r))
+		if err == nil {
+			list, err = u.Tickets.Search(ctx, actor, parsed, pr)
+		}
+		if err != nil {
+			e := apperr.As(err)
+			if e.Code == apperr.CodeInternal {
+				return err
+			}
+			searchErr = e.Fields["q"]
+			if searchErr == "" {
+				searchErr = e.Message
+			}
+			status = httpx.Status(e.Code)
+		}
+	} else {
+		list, err = u.Tickets.List(ctx, actor, cur.filter(actor.ID), pr)
+		if err != nil {
+			return err
+		}
+	}
+	ids := []int64{}
+	for _, t := range list.Data {
+		if t.AssigneeID != nil {
+			ids = append(ids, *t.AssigneeID)
+		}
+	}
+	names, err := u.Agents.Brief(ctx, ids)
+	if err != nil {
+		return err
+	}
+	loc := location(r)
+	rows := make([]row, 0, len(list.Data))
+	for _, t := range list.Data {
+		rw := row{Ticket: t, Updated: when(t.UpdatedAt, loc), Created: when(t.CreatedAt, loc)}
+		if t.AssigneeID != nil {
+			rw.Assignee = names[*t.AssigneeID].Name
+		}
+		rows = append(rows, rw)
+	}
+	next := ""
+	if list.NextCursor != nil {
+		v := url.Values{"cursor": {*list.NextCursor}}
+		if q != "" {
+			v.Set("q", q)
+		} else {
+			v.Set("view", cur.Key)
+		}
+		next = "/tickets?" + v.Encode()
+	}
+	return u.render(w, r, status, "list", pageData{Title: title, Nav: cur.Key, Error: searchErr, Data: map[string]any{
+		"Views": views, "Current": cur.Key, "Rows": rows, "Next": next, "Query": q, "Searching": q != "",
+	}})
+}
+
+func when(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format("2006-01-02 15:04")
+}
+
+type commentView struct {
+	ticket.Comment
+	AuthorName string
+	When       string
+}
+
+type eventView struct {
+	ticket.Event
+	Actor string
+	When  string
+	Text  string
+}
+
+// TicketPage shows one ticket: conversation, composer, fields and history.
+func (u *UI) TicketPage(w http.ResponseWriter, r *http.Request) error {
+	return u.ticketPage(w, r, http.StatusOK, "", "", nil)
+}
+
+func (u *UI) ticketPage(w http.ResponseWriter, r *http.Request, status int, errMsg, draft string, fields map[string]string) error {
+	ctx := r.Context()
+	actor := httpx.Actor(ctx)
+	id, err := httpx.PathID(r, "id", "ticket")
+	if err != nil {
+		return err
+	}
+	t, err := u.Tickets.Get(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	cs, err := u.Tickets.ListComments(ctx, actor, id, page.Request{Limit: page.MaxLimit})
+	if err != nil {
+		return err
+	}
+	ev, err := u.Tickets.ListEvents(ctx, actor, id, page.Request{Limit: page.MaxLimit})
+	if err != nil {
+		return err
+	}
+	agents, err := u.Agents.ListAgents(ctx, actor, agentsvc.Filter{Page: page.Request{Limit: page.MaxLimit}})
+	if err != nil {
+		return err
+	}
+	names := map[int64]string{}
+	for _, a := range agents.Data {
+		names[a.ID] = a.Name
+	}
+	loc := location(r)
+	requester := "Customer"
+	if t.Requester != nil {
+		requester = t.Requester.Name
+	}
+	comments := make([]commentView, 0, len(cs.Data))
+	for _, c := range cs.Data {
+		cv := commentView{Comment: c, When: when(c.CreatedAt, loc)}
+		switch c.AuthorType {
+		case "agent":
+			cv.AuthorName = names[c.AuthorID]
+		case "customer":
+			cv.AuthorName = requester
+		default:
+			cv.AuthorName = "Ombud"
+		}
+		comments = append(comments, cv)
+	}
+	events := make([]eventView, 0, len(ev.Data))
+	for _, e := range ev.Data {
+		a := "Ombud"
+		switch e.ActorType {
+		case "agent":
+			a = names[e.ActorID]
+		case "customer":
+			a = requester
+		}
+		events = append(events, eventView{Event: e, Actor: a, When: when(e.At, loc), Text: describe(e, names)})
+	}
+	assignee := ""
+	if t.AssigneeID != nil {
+		assignee = names[*t.AssigneeID]
+	}
+	return u.render(w, r, status, "ticket", pageData{Title: fmt.Sprintf("#%d %s", t.ID, t.Subject), Error: errMsg, Data: map[string]any{
+		"T": t, "Comments": comments, "Events": events, "Agents": agents.Data, "Assignee": assignee,
+		"Statuses": ticket.Statuses, "Priorities": ticket.Priorities, "Types": ticket.Types,
+		"Created": when(t.CreatedAt, loc), "Draft": draft, "Fields": fields, "Tags": strings.Join(t.Tags, ", "),
+	}})
+}
+
+// describe says in words what an event did.
+func describe(e ticket.Event, names map[int64]string) string {
+	agentName := func(v any) string {
+		f, _ := v.(float64)
+		if f == 0 {
+			return "nobody"
+		}
+		if n := names[int64(f)]; n != "" {
+			return n
+		}
+		return fmt.Sprintf("agent %d", int64(f))
+	}
+	d := e.Data
+	switch e.Type {
+	case ticket.EvCreated:
+		return fmt.Sprintf("created the ticket (%s, %s)", label(d["channel"]), label(d["priority"]))
+	case ticket.EvCommentAdded:
+		if pub, _ := d["public"].(bool); pub {
+			return "added a public reply"
+		}
+		return "added an internal note"
+	case ticket.EvStatusChanged:
+		return fmt.Sprintf("changed status from %s to %s", label(d["from"]), label(d["to"]))
+	case ticket.EvPriorityChanged, ticket.EvTypeChanged, ticket.EvLanguageChanged, ticket.EvSubjectChanged:
+		return fmt.Sprintf("changed %s from %v to %v", strings.TrimSuffix(e.Type, "_changed"), label(d["from"]), label(d["to"]))
+	case ticket.EvAssigneeChanged:
+		return fmt.Sprintf("assigned from %s to %s", agentName(d["from"]), agentName(d["to"]))
+	case ticket.EvTeamChanged:
+		return "changed the team"
+	case ticket.EvTagsChanged:
+		return fmt.Sprintf("tags: added %v, removed %v", d["added"], d["removed"])
+	case ticket.EvFieldChanged:
+		return fmt.Sprintf("changed %v from %v to %v", d["key"], d["from"], d["to"])
+	case ticket.EvMerged:
+		return fmt.Sprintf("merged this ticket into #%v", d["into"])
+	case ticket.EvMergeReceived:
+		return fmt.Sprintf("merged ticket #%v into this one", d["from"])
+	}
+	return strings.ReplaceAll(e.Type, "_", " ")
+}
+
+// UpdateTicket applies the side-panel form.
+func (u *UI) UpdateTicket(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := httpx.PathID(r, "id", "ticket")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.InvalidField("body", "is not a form")
+	}
+	var p ticket.Patch
+	if v := r.PostFormValue("status"); v != "" {
+		s := ticket.Status(v)
+		p.Status = &s
+	}
+	if v := r.PostFormValue("priority"); v != "" {
+		p.Priority = &v
+	}
+	if v := r.PostFormValue("type"); v != "" {
+		p.Type = &v
+	}
+	if v, ok := r.PostForm["assignee_id"]; ok {
+		switch v[0] {
+		case "", "0":
+			p.AssigneeID = opt.Null[int64]()
+		default:
+			n, err := strconv.ParseInt(v[0], 10, 64)
+			if err != nil || n <= 0 {
+				return apperr.InvalidField("assignee_id", "must be an agent")
+			}
+			p.AssigneeID = opt.Of(n)
+		}
+	}
+	if _, ok := r.PostForm["tags"]; ok {
+		tags := []string{}
+		for _, t := range strings.Split(r.PostFormValue("tags"), ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				tags = append(tags, t)
+			}
+		}
+		p.Tags = &tags
+	}
+	if v := r.PostFormValue("version"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err == nil {
+			p.Version = &n
+		}
+	}
+	if _, err := u.Tickets.Update(ctx, httpx.Actor(ctx), id, p); err != nil {
+		e := apperr.As(err)
+		if e.Code == apperr.CodeInternal || e.Code == apperr.CodeNotFound || e.Code == apperr.CodeForbidden {
+			return err
+		}
+		msg := e.Message
+		if e.Code == apperr.CodeConflict {
+			msg = "Someone changed this ticket while you were looking at it. Review the latest version below and try again."
+		}
+		return u.ticketPage(w, r, httpx.Status(e.Code), msg, "", e.Fields)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/tickets/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+// AddComment posts the composer.
+func (u *UI) AddComment(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := httpx.PathID(r, "id", "ticket")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.InvalidField("body", "is not a form")
+	}
+	body := r.PostFormValue("body")
+	public := r.PostFormValue("public") != "false"
+	in := ticket.CommentInput{Body: body, Public: &public, Status: ticket.Status(r.PostFormValue("status"))}
+	if _, err := u.Tickets.AddComment(ctx, httpx.Actor(ctx), id, in); err != nil {
+		e := apperr.As(err)
+		if e.Code == apperr.CodeInternal || e.Code == apperr.CodeNotFound {
+			return err
+		}
+		// Keep what the agent typed: nothing is lost on a refused send.
+		return u.ticketPage(w, r, httpx.Status(e.Code), e.Message+describeFields(e.Fields), body, e.Fields)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/tickets/%d#latest", id), http.StatusSeeOther)
+	return nil
+}
+
+func describeFields(f map[string]string) string {
+	if len(f) == 0 {
+		return ""
+	}
+	var parts []string
+	for k, v := range f {
+		parts = append(parts, k+" "+v)
+	}
+	return ": " + strings.Join(parts, "; ")
+}

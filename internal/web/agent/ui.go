@@ -1,0 +1,193 @@
+// Package agent serves the agent web UI: server-rendered pages that work
+// without JavaScript, with a small vanilla script for keyboard use. Assets
+// are embedded and served under content-hashed URLs.
+package agent
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	agentsvc "github.com/ombud/ombud/internal/agent"
+	"github.com/ombud/ombud/internal/auth"
+	"github.com/ombud/ombud/internal/ticket"
+	"github.com/ombud/ombud/internal/web/httpx"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// SessionCookie is the browser session cookie (the router reads it too).
+const SessionCookie = "ombud_session"
+
+type asset struct {
+	body  []byte
+	ctype string
+	hash  string
+}
+
+// UI holds the agent UI's dependencies and parsed templates.
+type UI struct {
+	Tickets      *ticket.Service
+	Agents       *agentsvc.Service
+	Auth         *auth.Service
+	Log          *slog.Logger
+	SecureCookie bool
+
+	pages  map[string]*template.Template
+	assets map[string]asset // by file name
+}
+
+// New parses the templates and hashes the static assets.
+func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Service, log *slog.Logger, secureCookie bool) (*UI, error) {
+	u := &UI{Tickets: tickets, Agents: agents, Auth: authSvc, Log: log, SecureCookie: secureCookie, assets: map[string]asset{}}
+	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		ct := mime.TypeByExtension(path.Ext(p))
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		u.assets[path.Base(p)] = asset{body: b, ctype: ct, hash: hex.EncodeToString(sum[:6])}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("agent ui: assets: %w", err)
+	}
+	funcs := template.FuncMap{
+		"asset": u.AssetURL,
+		"html":  func(s string) template.HTML { return template.HTML(s) }, // only for HTML the ticket service sanitised
+		"label": label,
+		"join":  strings.Join,
+		"deref": func(p *int64) int64 {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
+	}
+	u.pages = map[string]*template.Template{}
+	for _, name := range []string{"login", "list", "ticket", "error"} {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("agent ui: parse %s: %w", name, err)
+		}
+		u.pages[name] = t
+	}
+	return u, nil
+}
+
+// AssetURL is the content-hashed URL of a static file.
+func (u *UI) AssetURL(name string) string {
+	a, ok := u.assets[name]
+	if !ok {
+		return "/static/missing/" + name
+	}
+	return "/static/" + a.hash + "/" + name
+}
+
+// Static serves embedded assets; the hash in the URL makes them cacheable forever.
+func (u *UI) Static(w http.ResponseWriter, r *http.Request) error {
+	hash, name, ok := strings.Cut(r.PathValue("file"), "/")
+	a, found := u.assets[name]
+	if !ok || !found || a.hash != hash {
+		http.NotFound(w, r)
+		return nil
+	}
+	w.Header().Set("Content-Type", a.ctype)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	_, err := w.Write(a.body)
+	return err
+}
+
+// pageData is what every template gets.
+type pageData struct {
+	Title   string
+	User    *httpx.Session
+	CSRF    string
+	Flash   string
+	Error   string
+	Nav     string
+	Data    any
+	Version string
+}
+
+func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name string, p pageData) error {
+	if s := httpx.SessionFrom(r.Context()); s != nil {
+		p.User = s
+		p.CSRF = s.CSRF
+	}
+	var buf bytes.Buffer
+	if err := u.pages[name].Execute(&buf, p); err != nil {
+		return fmt.Errorf("agent ui: render %s: %w", name, err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+	w.WriteHeader(status)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// Error renders an error page with the status its code maps to.
+func (u *UI) Error(w http.ResponseWriter, r *http.Request, err error) {
+	status, body := httpx.Describe(r, err, u.Log)
+	p := pageData{Title: http.StatusText(status), Error: body.Error.Message, Data: map[string]any{"Status": status, "Fields": body.Error.Fields, "RequestID": body.Error.RequestID}}
+	if rerr := u.render(w, r, status, "error", p); rerr != nil {
+		u.Log.Error("render error page", "err", rerr)
+		http.Error(w, http.StatusText(status), status)
+	}
+}
+
+// location returns the signed-in agent's time zone.
+func location(r *http.Request) *time.Location {
+	if s := httpx.SessionFrom(r.Context()); s != nil && s.TimeZone != "" {
+		if loc, err := time.LoadLocation(s.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+var labels = map[string]string{
+	"new": "New", "open": "Open", "pending": "Pending", "on_hold": "On hold", "solved": "Solved", "closed": "Closed",
+	"low": "Low", "normal": "Normal", "high": "High", "urgent": "Urgent",
+	"question": "Question", "incident": "Incident", "problem": "Problem", "task": "Task", "complaint": "Complaint", "return": "Return",
+	"email": "Email", "chat": "Chat", "web": "Web form", "phone": "Phone", "social": "Social", "api": "API",
+}
+
+func label(s any) string {
+	k := fmt.Sprint(s)
+	if l, ok := labels[k]; ok {
+		return l
+	}
+	return strings.ReplaceAll(k, "_", " ")
+}
+
+// safeNext keeps post-sign-in redirects on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+		return "/tickets"
+	}
+	return next
+}
