@@ -1,0 +1,321 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/ombud/ombud/internal/app"
+	"github.com/ombud/ombud/internal/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// run calls the real command line.
+func run(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := app.Main(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCLI(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
+			if engine == "postgres" {
+				env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
+			}
+			tests := []struct {
+				name    string
+				args    []string
+				code    int
+				out, er string
+			}{
+				{"version", []string{"version"}, 0, "ombud dev", ""},
+				{"no command", nil, 2, "", "Usage"},
+				{"unknown command", []string{"frobnicate"}, 2, "", "unknown command"},
+				{"migrate", []string{"migrate"}, 0, "applied 0001_core.sql", ""},
+				{"migrate again", []string{"migrate"}, 0, "up to date", ""},
+				{"bad flag", []string{"migrate", "--nope"}, 2, "", "flag provided but not defined"},
+				{"user without email", []string{"user", "create", "--name", "X"}, 2, "", "--email and --name are required"},
+				{"user bad role", []string{"user", "create", "--email", "x@ombud.test", "--name", "X", "--role", "boss"}, 1, "", "role"},
+				{"user", []string{"user", "create", "--email", "admin@ombud.test", "--name", "Admin", "--role", "admin"}, 0, "password: ", ""},
+				{"user again", []string{"user", "create", "--email", "admin@ombud.test", "--name", "Admin", "--role", "admin", "--password", "long-enough-1"}, 1, "", "exists"},
+				{"token unknown", []string{"token", "create", "--email", "nobody@ombud.test"}, 1, "", "not found"},
+				{"token", []string{"token", "create", "--email", "admin@ombud.test"}, 0, "omb_", ""},
+				{"import missing file", []string{"import", "--file", "/nonexistent.ndjson"}, 1, "", "no such file"},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					code, out, er := run(t, env, tt.args...)
+					if code != tt.code || !strings.Contains(out, tt.out) || !strings.Contains(er, tt.er) {
+						t.Fatalf("exit %d (want %d)\nstdout %q (want %q)\nstderr %q (want %q)", code, tt.code, out, tt.out, er, tt.er)
+					}
+					if code != 0 && strings.Count(strings.TrimSpace(er), "\n") > 0 && tt.name != "no command" && tt.name != "bad flag" {
+						t.Fatalf("error is not one line: %q", er)
+					}
+				})
+			}
+			// token create prints the token and nothing else.
+			_, out, _ := run(t, env, "token", "create", "--email", "admin@ombud.test")
+			if f := strings.Fields(out); len(f) != 1 || !strings.HasPrefix(f[0], "omb_") {
+				t.Fatalf("token output %q", out)
+			}
+		})
+	}
+}
+
+func TestImportCommand(t *testing.T) {
+	env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
+	file := filepath.Join(t.TempDir(), "h.ndjson")
+	lines := []string{
+		`{"kind":"team","team":{"name":"Support"}}`,
+		`{"kind":"agent","agent":{"email":"ingrid@ombud.test","name":"Ingrid","role":"agent","teams":["Support"]}}`,
+		`{"kind":"organization","organization":{"name":"Fjord AS","domains":["fjord.example"]}}`,
+		`{"kind":"customer","customer":{"name":"Kari","emails":["kari@fjord.example"],"organization":"Fjord AS"}}`,
+		`{"kind":"ticket","ticket":{"subject":"Faktura","requester":"kari@fjord.example","channel":"email","priority":"normal","type":"question","timeline":[` +
+			`{"at":"2026-01-05T09:00:00Z","actor":"customer:kari@fjord.example","do":"comment","public":true,"body":"Hei"},` +
+			`{"at":"2026-01-05T09:10:00Z","actor":"agent:ingrid@ombud.test","do":"assign","assignee":"ingrid@ombud.test","team":"Support"},` +
+			`{"at":"2026-01-05T09:20:00Z","actor":"agent:ingrid@ombud.test","do":"comment","public":true,"body":"Hei Kari"},` +
+			`{"at":"2026-01-05T09:21:00Z","actor":"agent:ingrid@ombud.test","do":"status","to":"solved"}]}}`,
+		`{"kind":"ticket","ticket":{"subject":"Bad","requester":"kari@fjord.example","channel":"email","priority":"normal","type":"question","timeline":[` +
+			`{"at":"2026-01-05T09:00:00Z","actor":"customer:kari@fjord.example","do":"comment","public":true,"body":"x"},` +
+			`{"at":"2026-01-05T09:01:00Z","actor":"agent:ingrid@ombud.test","do":"status","to":"closed"}]}}`,
+		`not json`,
+	}
+	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := run(t, env, "import", "--file", file)
+	if code != 1 || !strings.Contains(out, "imported 5, skipped 0, failed 2") || !strings.Contains(out, "line 6:") || !strings.Contains(out, "line 7:") {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+type server struct {
+	url    string
+	cancel context.CancelFunc
+	done   chan int
+}
+
+// serve starts the real program in-process on a free loopback port.
+func serve(t *testing.T, env map[string]string) *server {
+	t.Helper()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{url: "http://" + addr, cancel: cancel, done: make(chan int, 1)}
+	go func() {
+		var out, errb bytes.Buffer
+		s.done <- app.Main(ctx, []string{"serve", "--addr", addr}, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb)
+	}()
+	for i := 0; ; i++ {
+		resp, err := http.Get(s.url + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if i > 400 {
+			t.Fatalf("server did not start: %v", err)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Cleanup(func() {
+		cancel()
+		<-s.done
+	})
+	return s
+}
+
+func api(t *testing.T, method, url, token string, body any) (int, map[string]any) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, url, bytes.NewReader(b))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out := map[string]any{}
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+// TestGracefulShutdown stops the server while creates are in flight: every
+// create answered 201 is in the database afterwards, and none is half done.
+func TestGracefulShutdown(t *testing.T) {
+	env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
+	if code, _, er := run(t, env, "user", "create", "--email", "a@ombud.test", "--name", "A", "--role", "admin", "--password", "long-enough-1"); code != 0 {
+		t.Fatal(er)
+	}
+	_, tok, _ := run(t, env, "token", "create", "--email", "a@ombud.test")
+	tok = strings.TrimSpace(tok)
+	s := serve(t, env)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	created := 0
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b, _ := json.Marshal(map[string]any{"subject": fmt.Sprint("S", i), "description": "d", "requester": map[string]string{"email": fmt.Sprintf("c%d@x.example", i)}})
+			req, _ := http.NewRequest("POST", s.url+"/api/v1/tickets", bytes.NewReader(b))
+			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return // refused after shutdown began: the client knows it failed
+			}
+			resp.Body.Close()
+			if resp.StatusCode == 201 {
+				mu.Lock()
+				created++
+				mu.Unlock()
+			}
+		}()
+	}
+	time.Sleep(20 * time.Millisecond)
+	s.cancel()
+	wg.Wait()
+	if code := <-s.done; code != 0 {
+		t.Fatalf("serve exited %d", code)
+	}
+	s.done <- 0 // for the cleanup
+	s2 := serve(t, env)
+	code, list := api(t, "GET", s2.url+"/api/v1/search?q=status:new&limit=100", tok, nil)
+	if code != 200 {
+		t.Fatalf("list: %d", code)
+	}
+	if n := len(list["data"].([]any)); n != created {
+		t.Fatalf("%d tickets answered 201 but %d stored", created, n)
+	}
+}
+
+// TestBrowser drives the agent UI in Debian's Chromium: sign in, open the
+// list, open a ticket, reply, change status, and save screenshots.
+func TestBrowser(t *testing.T) {
+	env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
+	if code, _, er := run(t, env, "user", "create", "--email", "ingrid@ombud.test", "--name", "Ingrid Haugen", "--role", "agent", "--password", "browser-pass-1"); code != 0 {
+		t.Fatal(er)
+	}
+	_, tok, _ := run(t, env, "token", "create", "--email", "ingrid@ombud.test")
+	tok = strings.TrimSpace(tok)
+	s := serve(t, env)
+	code, tk := api(t, "POST", s.url+"/api/v1/tickets", tok, map[string]any{
+		"subject": "Pakken min er ikke kommet", "description": "Hei! Bestilling 123456 er fortsatt ikke levert.",
+		"requester": map[string]string{"email": "kari@fjord.example", "name": "Kari Nordmann"}, "priority": "high", "tags": []string{"shipping"},
+	})
+	if code != 201 {
+		t.Fatalf("create: %d %v", code, tk)
+	}
+	id := int64(tk["id"].(float64))
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.WindowSize(1280, 900))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+
+	shots := filepath.Join("..", "..", "docs", "screenshots")
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	step := func(what string, acts ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, acts...); err != nil {
+			t.Fatalf("browser: %s: %v", what, err)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("browser: text of %s: %v", sel, err)
+		}
+		return v
+	}
+	shot := func(name string) {
+		t.Helper()
+		b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("browser: screenshot: %v", err)
+		}
+		if err := os.WriteFile(filepath.Join(shots, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step("open sign-in", chromedp.Navigate(s.url+"/tickets"), chromedp.WaitVisible(chromedp.ID("email")))
+	shot("sign-in.png")
+	step("sign in",
+		chromedp.SendKeys(chromedp.ID("email"), "ingrid@ombud.test"),
+		chromedp.SendKeys(chromedp.ID("password"), "browser-pass-1"),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.CSS("table.tickets")))
+	title, err := chromedp.Run(ctx, chromedp.Title())
+	if err != nil {
+		t.Fatal(err)
+	}
+	listText := text("table.tickets")
+	shot("ticket-list.png")
+	// Keyboard only: j selects the first row, Enter opens it.
+	step("keyboard open", chromedp.KeyEvent("j"), chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.ID("body")))
+	step("reply",
+		chromedp.SendKeys(chromedp.ID("body"), "Hei Kari, vi har purret på transportøren."),
+		chromedp.SetValue(chromedp.ID("submit-status"), "pending"),
+		chromedp.Submit(chromedp.ID("body")),
+		chromedp.WaitVisible(chromedp.CSS("article.comment:nth-of-type(2)")))
+	thread := text("section.thread")
+	status := text(".meta .status")
+	shot("ticket.png")
+	if !strings.Contains(title, "Ombud") || !strings.Contains(listText, "Pakken min er ikke kommet") || !strings.Contains(listText, "Kari Nordmann") {
+		t.Fatalf("list page: title %q text %q", title, listText)
+	}
+	if !strings.Contains(thread, "vi har purret") || !strings.Contains(thread, "Ingrid Haugen") || status != "Pending" {
+		t.Fatalf("ticket page: status %q thread %q", status, thread)
+	}
+	// The reply went through the event log.
+	code, ev := api(t, "GET", fmt.Sprintf("%s/api/v1/tickets/%d/events", s.url, id), tok, nil)
+	if code != 200 || len(ev["data"].([]any)) < 4 {
+		t.Fatalf("events %d %v", code, ev)
+	}
+}
+
+func chromiumPath(t *testing.T) string {
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	t.Fatal("chromium not found: install Debian's chromium package (scripts/test.sh does)")
+	return ""
+}
