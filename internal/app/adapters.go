@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -113,4 +114,54 @@ func (d directory) EnsureCustomer(ctx context.Context, c importer.Customer, orgI
 		return 0, errors.Join(err, fmt.Errorf("find existing customer: %w", rerr))
 	}
 	return id, nil
+}
+
+// people answers the email channel's questions about agents and customers.
+// The lookups run inside the channel's transaction, so they read the
+// tables directly through the querier they are given.
+type people struct{ c *customer.Service }
+
+func (p people) AgentByEmail(ctx context.Context, q db.Querier, email string) (authz.Actor, string, bool, error) {
+	var a authz.Actor
+	var role, name string
+	err := q.QueryRowContext(ctx, `SELECT id, role, name FROM agents WHERE email = ? AND active`, strings.ToLower(email)).Scan(&a.ID, &role, &name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return authz.Actor{}, "", false, nil
+	}
+	if err != nil {
+		return authz.Actor{}, "", false, fmt.Errorf("agent by email: %w", err)
+	}
+	a.Kind, a.Role, a.Name = authz.KindAgent, authz.Role(role), name
+	return a, strings.ToLower(email), true, nil
+}
+
+func (p people) ResolveCustomer(ctx context.Context, tx *db.Tx, email, name string) (int64, error) {
+	id, _, err := p.c.ResolveRequester(ctx, tx, email, name)
+	return id, err
+}
+
+func (p people) CustomerEmail(ctx context.Context, q db.Querier, id int64) (string, string, error) {
+	var name string
+	var email sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT c.name, (SELECT i.value FROM customer_identities i WHERE i.customer_id = c.id AND i.type = 'email'
+		ORDER BY i.is_primary DESC, i.id LIMIT 1) FROM customers c WHERE c.id = ?`, id).Scan(&name, &email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", apperr.NotFound("customer", id)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("customer email: %w", err)
+	}
+	return name, email.String, nil
+}
+
+func (p people) AgentName(ctx context.Context, q db.Querier, id int64) (string, error) {
+	var name string
+	err := q.QueryRowContext(ctx, `SELECT name FROM agents WHERE id = ?`, id).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apperr.NotFound("agent", id)
+	}
+	if err != nil {
+		return "", fmt.Errorf("agent name: %w", err)
+	}
+	return name, nil
 }

@@ -14,15 +14,18 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/blob"
+	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/config"
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/importer"
+	"github.com/ombud/ombud/internal/jobs"
 	"github.com/ombud/ombud/internal/richtext"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web"
@@ -142,6 +145,8 @@ type System struct {
 	Agents    *agent.Service
 	Auth      *auth.Service
 	Importer  *importer.Service
+	Email     *email.Service
+	Jobs      *jobs.Runner
 	Now       func() time.Time
 }
 
@@ -174,6 +179,12 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Customers.MoveTickets = s.Tickets.MoveRequester
 	s.Agents.OnDeactivate = s.Auth.DeleteAgentCredentials
 	s.Importer = importer.NewService(d, s.Tickets, directory{s})
+	s.Jobs = jobs.NewRunner(d, jobs.Options{Now: now, Logger: log.With("component", "jobs")})
+	s.Email = email.NewService(d, now, log.With("component", "email"), s.Tickets, people{s.Customers}, blobs, richtext.New(), email.Options{
+		MaxMessageBytes: c.MaxMailBytes, Hostname: c.Hostname(), BaseURL: c.BaseURL, Wake: s.Jobs.Wake,
+	})
+	s.Tickets.SetOutbox(s.Email)
+	s.Jobs.Handle(email.JobSend, s.Email.Send)
 	return s, nil
 }
 
@@ -187,8 +198,9 @@ func (s *System) Handler() (http.Handler, error) {
 		return nil, err
 	}
 	srv := &web.Server{
-		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, DB: s.DB, Log: s.Log},
-		UI:  ui, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
+		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email,
+			DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake},
+		UI: ui, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 	}
 	return srv.Handler(), nil
 }
@@ -239,17 +251,51 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		fmt.Fprintf(stdout, "API token (admin): %s\n", demo.Token)
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
+	var smtpL *email.Listener
+	if c.SMTPAddr != "" {
+		sln, err := net.Listen("tcp", c.SMTPAddr)
+		if err != nil {
+			hs.Close()
+			return fmt.Errorf("listen on %s: %w", c.SMTPAddr, err)
+		}
+		smtpL = email.NewListener(sys.Email, c.Hostname(), log.With("component", "smtp"))
+		go func() {
+			if err := smtpL.Serve(sln); err != nil {
+				errc <- fmt.Errorf("smtp server: %w", err)
+			}
+		}()
+		log.Info("accepting mail", "smtp", sln.Addr().String())
+		fmt.Fprintf(stdout, "Inbound SMTP on %s\n", sln.Addr().String())
+	}
+	// Background work stops only after the listeners: a message being
+	// committed or a reply being queued finishes first.
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); _ = sys.Jobs.Run(bg) }()
+	go func() { defer wg.Done(); _ = email.NewIMAPSources(sys.Email, 0).Run(bg) }()
+	var serveErr error
 	select {
-	case err := <-errc:
-		return fmt.Errorf("http server: %w", err)
+	case serveErr = <-errc:
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: finishing in-flight requests", "wait", c.ShutdownWait)
 	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownWait)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
+	err = hs.Shutdown(sctx)
+	if smtpL != nil {
+		if serr := smtpL.Shutdown(sctx); serr != nil && err == nil {
+			err = serr
+		}
+	}
+	stopBG()
+	wg.Wait()
+	if serveErr != nil {
+		return serveErr
+	}
+	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped")

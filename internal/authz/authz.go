@@ -75,15 +75,18 @@ const (
 	Import            Perm = "import"
 	AuditRead         Perm = "audit.read"
 	TokenManageOthers Perm = "token.manage_others"
+	ChannelRead       Perm = "channel.read"  // mailboxes and the inbound mail log
+	ChannelWrite      Perm = "channel.write" // configure mailboxes, re-process mail
+	JobsManage        Perm = "jobs.manage"   // see and retry background jobs
 )
 
 var grants = map[Role][]Perm{
 	Admin: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite, AgentAdminWrite,
-		CustomFieldRead, CustomFieldWrite, Import, AuditRead, TokenManageOthers},
+		CustomFieldRead, CustomFieldWrite, Import, AuditRead, TokenManageOthers, ChannelRead, ChannelWrite, JobsManage},
 	Manager: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite,
-		CustomFieldRead, CustomFieldWrite, AuditRead},
+		CustomFieldRead, CustomFieldWrite, AuditRead, ChannelRead},
 	Agent: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead},
 	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead},

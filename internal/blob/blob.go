@@ -71,6 +71,15 @@ func (s *Store) Put(r io.Reader, max int64) (sum string, size int64, err error) 
 	if err := os.Rename(tmp.Name(), dst); err != nil {
 		return "", 0, fmt.Errorf("blob: rename: %w", err)
 	}
+	// The rename is durable only once its directory is synced; callers
+	// (mail ingest) acknowledge receipt right after Put.
+	if d, err := os.Open(filepath.Dir(dst)); err == nil {
+		serr := d.Sync()
+		d.Close()
+		if serr != nil {
+			return "", 0, fmt.Errorf("blob: sync dir: %w", serr)
+		}
+	}
 	return sum, n, nil
 }
 

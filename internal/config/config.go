@@ -20,6 +20,8 @@ type Config struct {
 	DataDir      string        // SQLite file and blobs
 	DatabaseURL  string        // postgres://… (empty: SQLite)
 	SMTPAddr     string        // inbound SMTP listen address ("" disables)
+	SMTPHostname string        // name in SMTP greetings and Message-IDs (default: the base URL's host)
+	MaxMailBytes int64         // largest accepted inbound email (552 beyond)
 	BaseURL      string        // public URL for links (default http://Addr)
 	Demo         bool          // load demo data into an empty database
 	LogFormat    string        // text or json
@@ -38,6 +40,7 @@ func Defaults() Config {
 		LogFormat:    "text",
 		LogLevel:     "info",
 		MaxBodyBytes: 10 << 20,
+		MaxMailBytes: 40 << 20,
 		ShutdownWait: 20 * time.Second,
 	}
 }
@@ -61,7 +64,16 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	}
 	str(&c.Addr, "addr", "HTTP listen address")
 	str(&c.SMTPAddr, "smtp-addr", "inbound SMTP listen address (empty disables)")
+	str(&c.SMTPHostname, "smtp-hostname", "host name in SMTP greetings and Message-IDs (default: the base URL's host)")
 	str(&c.BaseURL, "base-url", "public base URL used in links (default http://ADDR)")
+	if v := getenv("OMBUD_MAX_MAIL_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			envErr = fmt.Errorf("OMBUD_MAX_MAIL_BYTES: want a number of bytes, got %q", v)
+		}
+		c.MaxMailBytes = n
+	}
+	fs.Int64Var(&c.MaxMailBytes, "max-mail-bytes", c.MaxMailBytes, "largest accepted inbound email in bytes (SMTP 552 beyond)")
 	if v := getenv("OMBUD_DEMO"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -125,6 +137,12 @@ func (c *Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("--log-level must be debug, info, warn or error, not %q", c.LogLevel))
 	}
+	if c.MaxMailBytes < 1024 {
+		errs = append(errs, errors.New("--max-mail-bytes must be at least 1024"))
+	}
+	if strings.ContainsAny(c.SMTPHostname, " /@:") {
+		errs = append(errs, fmt.Errorf("--smtp-hostname %q must be a host name", c.SMTPHostname))
+	}
 	if c.MaxBodyBytes < 1024 {
 		errs = append(errs, errors.New("--max-body-bytes must be at least 1024"))
 	}
@@ -136,4 +154,16 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Hostname is the name this server gives itself in mail: the SMTP
+// hostname, else the base URL's host, else "localhost".
+func (c Config) Hostname() string {
+	if c.SMTPHostname != "" {
+		return c.SMTPHostname
+	}
+	if u, err := url.Parse(c.BaseURL); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "localhost"
 }

@@ -264,6 +264,30 @@ func (t *Tx) InsertID(ctx context.Context, q string, args ...any) (int64, error)
 	return id, nil
 }
 
+// Savepoint runs fn inside a savepoint of tx: when fn fails, its work (and
+// the after-commit hooks it registered) is undone while the rest of the
+// transaction goes on. name must be a trusted identifier.
+func (t *Tx) Savepoint(ctx context.Context, name string, fn func() error) error {
+	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("db: savepoint %s: %w", name, err)
+	}
+	hooks := len(t.after)
+	if ferr := runProtected(t, func(*Tx) error { return fn() }); ferr != nil {
+		if _, err := t.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
+			return fmt.Errorf("db: rollback to %s: %w (after %w)", name, err, ferr)
+		}
+		t.after = t.after[:hooks]
+		if _, err := t.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
+			return fmt.Errorf("db: release %s: %w", name, err)
+		}
+		return ferr
+	}
+	if _, err := t.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("db: release %s: %w", name, err)
+	}
+	return nil
+}
+
 // AfterCommit registers f to run once the transaction has committed (live
 // updates, cache invalidation). It never runs when the write fails.
 func (t *Tx) AfterCommit(f func()) { t.after = append(t.after, f) }

@@ -26,6 +26,12 @@ type CommentInput struct {
 	Channel string `json:"-"`
 	// AsCustomer posts as the ticket's requester (channels and the portal).
 	AsCustomer bool `json:"-"`
+	// CustomerID posts as another customer on the ticket (someone copied on
+	// its mail); 0 means the requester.
+	CustomerID int64 `json:"-"`
+	// NoDelivery records a public agent reply without sending it (the
+	// customer already has it: the agent mailed them directly).
+	NoDelivery bool `json:"-"`
 	// At overrides the time (imports only).
 	At time.Time `json:"-"`
 	// Exact skips the automatic status rules, for imports that replay a
@@ -114,8 +120,11 @@ func (s *Service) commentTx(ctx context.Context, tx *db.Tx, log *eventLog, t *Ti
 		return Comment{}, apperr.Unprocessable("ticket", fmt.Sprintf("ticket %d was merged into %d", t.ID, *t.MergedIntoID))
 	}
 	author := Person{Type: string(actor.Kind), ID: actor.ID}
-	if in.AsCustomer || actor.Kind == authz.KindCustomer {
+	if in.AsCustomer || in.CustomerID != 0 || actor.Kind == authz.KindCustomer {
 		author = Person{Type: "customer", ID: t.RequesterID}
+		if in.CustomerID != 0 {
+			author.ID = in.CustomerID
+		}
 		public = true
 	}
 	channel := in.Channel
@@ -128,6 +137,11 @@ func (s *Service) commentTx(ctx context.Context, tx *db.Tx, log *eventLog, t *Ti
 	c, err := s.insertComment(ctx, tx, log, t.ID, author, public, in.Body, in.HTML, channel, in.AttachmentIDs, now)
 	if err != nil {
 		return Comment{}, err
+	}
+	if s.outbox != nil && author.Type == "agent" && public && !in.Exact && !in.NoDelivery {
+		if err := s.outbox.QueueReply(ctx, tx, *t, c); err != nil {
+			return Comment{}, fmt.Errorf("ticket: queue reply %d: %w", c.ID, err)
+		}
 	}
 	next := in.Status
 	if next == "" && !in.Exact {
@@ -210,8 +224,14 @@ func (s *Service) ListComments(ctx context.Context, actor authz.Actor, ticketID 
 }
 
 func (s *Service) comments(ctx context.Context, ticketID, afterID int64, limit int) ([]Comment, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, ticket_id, author_type, author_id, public, body, html, channel, created_at
-		FROM comments WHERE ticket_id = ? AND id > ? ORDER BY id LIMIT ?`, ticketID, afterID, limit)
+	return s.commentsWhere(ctx, s.db, `c.ticket_id = ? AND c.id > ? ORDER BY c.id LIMIT ?`, ticketID, afterID, limit)
+}
+
+// commentsWhere loads comments matching cond (which may end in ORDER BY /
+// LIMIT) with their attachments.
+func (s *Service) commentsWhere(ctx context.Context, q db.Querier, cond string, args ...any) ([]Comment, error) {
+	rows, err := q.QueryContext(ctx, `SELECT c.id, c.ticket_id, c.author_type, c.author_id, c.public, c.body, c.html, c.channel, c.created_at
+		FROM comments c WHERE `+cond, args...)
 	if err != nil {
 		return nil, fmt.Errorf("ticket: list comments: %w", err)
 	}
@@ -235,7 +255,7 @@ func (s *Service) comments(ctx context.Context, ticketID, afterID int64, limit i
 		return nil, fmt.Errorf("ticket: list comments: %w", err)
 	}
 	rows.Close()
-	atts, err := loadAttachments(ctx, s.db, ids)
+	atts, err := loadAttachments(ctx, q, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -175,6 +175,7 @@ type Service struct {
 	requesters Requesters
 	html       *richtext.Sanitizer
 	blobs      *blob.Store
+	outbox     Outbox
 	// OnChange, when set, is called after a write commits with the ticket id
 	// and the events it appended (live updates, triggers later).
 	OnChange func(ticketID int64, events []Event)

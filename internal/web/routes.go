@@ -6,8 +6,10 @@ import (
 	"github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/importer"
+	"github.com/ombud/ombud/internal/jobs"
 	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web/api"
@@ -79,6 +81,23 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/api/v1/tokens", Access: APIAuth, Handler: a.ListTokens, Summary: "List API tokens", Query: []string{"agent_id"}, Reply: page.List[auth.Token]{}},
 		{Method: "POST", Path: "/api/v1/tokens", Access: APIAuth, Handler: a.CreateToken, Summary: "Create an API token (shown once)", Request: auth.CreateTokenInput{}, Reply: auth.NewToken{}, Status: created},
 		{Method: "DELETE", Path: "/api/v1/tokens/{id}", Access: APIAuth, Handler: a.RevokeToken, Summary: "Revoke an API token", Status: noContent},
+
+		// Email channel.
+		{Method: "GET", Path: "/api/v1/mailboxes", Access: APIAuth, Perm: authz.ChannelRead, Handler: a.ListMailboxes, Summary: "List support mailboxes", Reply: page.List[email.Mailbox]{}},
+		{Method: "POST", Path: "/api/v1/mailboxes", Access: APIAuth, Perm: authz.ChannelWrite, Handler: a.CreateMailbox, Summary: "Add a support mailbox", Request: email.MailboxInput{}, Reply: email.Mailbox{}, Status: created},
+		{Method: "GET", Path: "/api/v1/mailboxes/{id}", Access: APIAuth, Perm: authz.ChannelRead, Handler: a.GetMailbox, Summary: "Get a mailbox", Reply: email.Mailbox{}},
+		{Method: "PATCH", Path: "/api/v1/mailboxes/{id}", Access: APIAuth, Perm: authz.ChannelWrite, Handler: a.UpdateMailbox, Summary: "Change a mailbox", Request: email.MailboxInput{}, Reply: email.Mailbox{}},
+		{Method: "DELETE", Path: "/api/v1/mailboxes/{id}", Access: APIAuth, Perm: authz.ChannelWrite, Handler: a.DeleteMailbox, Summary: "Delete a mailbox", Status: noContent},
+		{Method: "GET", Path: "/api/v1/inbound-messages", Access: APIAuth, Perm: authz.ChannelRead, Handler: a.ListInboundMessages, Summary: "The inbound mail log (failed mail included)", Query: []string{"state", "mailbox_id", "limit", "cursor"}, Reply: page.List[email.InboundMessage]{}},
+		{Method: "GET", Path: "/api/v1/inbound-messages/{id}", Access: APIAuth, Perm: authz.ChannelRead, Handler: a.GetInboundMessage, Summary: "One inbound message with its outcome or error", Reply: email.InboundMessage{}},
+		{Method: "GET", Path: "/api/v1/inbound-messages/{id}/raw", Access: APIAuth, Perm: authz.ChannelRead, Handler: a.RawInboundMessage, Summary: "The message exactly as received (message/rfc822)"},
+		{Method: "POST", Path: "/api/v1/inbound-messages/{id}/reprocess", Access: APIAuth, Perm: authz.ChannelWrite, Handler: a.ReprocessInboundMessage, Summary: "Process a failed or ignored message again", Reply: email.InboundMessage{}},
+		{Method: "GET", Path: "/api/v1/tickets/{id}/comments/{comment_id}/original", Access: APIAuth, Perm: authz.TicketRead, Handler: a.OriginalEmail, Summary: "The full email behind a comment, quotes and signature included", Reply: email.Original{}},
+
+		// Background jobs.
+		{Method: "GET", Path: "/api/v1/jobs", Access: APIAuth, Perm: authz.JobsManage, Handler: a.ListJobs, Summary: "Background jobs, dead letters included", Query: []string{"state", "limit", "cursor"}, Reply: page.List[jobs.Job]{}},
+		{Method: "GET", Path: "/api/v1/jobs/{id}", Access: APIAuth, Perm: authz.JobsManage, Handler: a.GetJob, Summary: "One background job", Reply: jobs.Job{}},
+		{Method: "POST", Path: "/api/v1/jobs/{id}/retry", Access: APIAuth, Perm: authz.JobsManage, Handler: a.RetryJob, Summary: "Run a dead job again", Reply: jobs.Job{}},
 
 		// Administration.
 		{Method: "POST", Path: "/api/v1/import", Access: APIAuth, Perm: authz.Import, Handler: a.Import, Summary: "Import history from NDJSON (application/x-ndjson)", Reply: importer.Result{}},

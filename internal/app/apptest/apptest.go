@@ -37,12 +37,21 @@ const Password = "correct horse battery"
 // New starts Ombud on the given engine.
 func New(t testing.TB, engine db.Dialect) *Env {
 	t.Helper()
+	return NewWith(t, engine, nil)
+}
+
+// NewWith is New with a chance to adjust the configuration first.
+func NewWith(t testing.TB, engine db.Dialect, configure func(*config.Config)) *Env {
+	t.Helper()
 	ctx := context.Background()
 	c := config.Defaults()
 	c.DataDir = t.TempDir()
 	c.MaxBodyBytes = 1 << 20
 	if engine == db.Postgres {
 		c.DatabaseURL = dbtest.NewPostgresDatabase(t)
+	}
+	if configure != nil {
+		configure(&c)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sys, err := app.Open(ctx, c, log, time.Now)

@@ -6,9 +6,11 @@ package api
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/auth"
+	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/importer"
@@ -22,6 +24,9 @@ type API struct {
 	Agents    *agent.Service
 	Auth      *auth.Service
 	Importer  *importer.Service
-	DB        *db.DB // read-only uses: the audit log
+	Email     *email.Service
+	DB        *db.DB // read-only uses: the audit log, the job list; job retries
 	Log       *slog.Logger
+	Now       func() time.Time
+	WakeJobs  func() // a job was made runnable
 }

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -114,7 +115,45 @@ func DecodeJSONReader(body io.Reader, dst any) error {
 		}
 		return apperr.InvalidField("body", "must hold exactly one JSON object")
 	}
+	if hasNUL(reflect.ValueOf(dst), 0) {
+		return apperr.InvalidField("body", "must not contain the NUL character (\\u0000)")
+	}
 	return nil
+}
+
+// hasNUL reports whether any string reachable from v holds the NUL
+// character: PostgreSQL cannot store it in text and no helpdesk text needs
+// it, so it is refused at the door rather than failing deep inside a write.
+func hasNUL(v reflect.Value, depth int) bool {
+	if depth > 32 {
+		return false
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return strings.IndexByte(v.String(), 0) >= 0
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && hasNUL(v.Elem(), depth+1)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() && hasNUL(v.Field(i), depth+1) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if hasNUL(v.Index(i), depth+1) {
+				return true
+			}
+		}
+	case reflect.Map:
+		it := v.MapRange()
+		for it.Next() {
+			if hasNUL(it.Key(), depth+1) || hasNUL(it.Value(), depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func jsonError(err error) error {

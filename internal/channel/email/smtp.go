@@ -1,0 +1,130 @@
+package email
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/ombud/ombud/internal/apperr"
+)
+
+// Listener is the inbound SMTP server: it accepts mail for the configured
+// mailboxes only and says 250 once the message is committed.
+type Listener struct {
+	svc *Service
+	srv *smtp.Server
+	log *slog.Logger
+}
+
+// NewListener returns an SMTP listener for the service's mailboxes.
+// hostname is announced in the greeting.
+func NewListener(svc *Service, hostname string, log *slog.Logger) *Listener {
+	l := &Listener{svc: svc, log: log}
+	srv := smtp.NewServer(backend{l})
+	srv.Domain = hostname
+	srv.MaxMessageBytes = svc.MaxMessageBytes()
+	srv.MaxRecipients = 100
+	srv.ReadTimeout = 5 * time.Minute
+	srv.WriteTimeout = time.Minute
+	srv.ErrorLog = slogPrinter{log}
+	l.srv = srv
+	return l
+}
+
+// Serve accepts connections on ln until Shutdown.
+func (l *Listener) Serve(ln net.Listener) error {
+	err := l.srv.Serve(ln)
+	if errors.Is(err, smtp.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting mail and waits for sessions in progress (each
+// message being committed) until ctx is done.
+func (l *Listener) Shutdown(ctx context.Context) error { return l.srv.Shutdown(ctx) }
+
+type slogPrinter struct{ log *slog.Logger }
+
+func (p slogPrinter) Printf(format string, v ...any) {
+	p.log.Warn("smtp: " + fmt.Sprintf(format, v...))
+}
+func (p slogPrinter) Println(v ...any) { p.log.Warn("smtp: " + fmt.Sprint(v...)) }
+
+type backend struct{ l *Listener }
+
+func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &session{l: b.l, remote: c.Conn().RemoteAddr().String()}, nil
+}
+
+type session struct {
+	l         *Listener
+	remote    string
+	from      string
+	rcpts     []string
+	mailboxes []int64
+}
+
+func (s *session) Reset() {
+	s.from, s.rcpts, s.mailboxes = "", nil, nil
+}
+
+func (s *session) Logout() error { return nil }
+
+func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	s.Reset()
+	s.from = strings.ToLower(from)
+	return nil
+}
+
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	mb, err := s.l.svc.MailboxFor(context.Background(), to)
+	if apperr.Is(err, apperr.CodeNotFound) {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such mailbox here"}
+	}
+	if err != nil {
+		s.l.log.Error("smtp: mailbox lookup", "to", to, "err", err)
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Temporary failure, try again later"}
+	}
+	s.rcpts = append(s.rcpts, strings.ToLower(to))
+	if !slices.Contains(s.mailboxes, mb.ID) {
+		s.mailboxes = append(s.mailboxes, mb.ID)
+	}
+	return nil
+}
+
+func (s *session) Data(r io.Reader) error {
+	var buf bytes.Buffer
+	if _, err := io.Copy(&buf, r); err != nil {
+		if errors.Is(err, smtp.ErrDataTooLarge) {
+			return smtp.ErrDataTooLarge
+		}
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Error reading message"}
+	}
+	raw := buf.Bytes()
+	// The message is acknowledged only when every mailbox has committed it;
+	// a failure answers 451 and the sender retries (duplicates are dropped).
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for _, id := range s.mailboxes {
+		res, err := s.l.svc.Receive(ctx, Inbound{MailboxID: id, Source: "smtp", EnvelopeFrom: s.from, EnvelopeTo: s.rcpts, Raw: raw})
+		if apperr.Is(err, apperr.CodeTooLarge) {
+			return smtp.ErrDataTooLarge
+		}
+		if err != nil {
+			s.l.log.Error("smtp: store message", "remote", s.remote, "from", s.from, "err", err)
+			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Temporary failure storing the message, try again later"}
+		}
+		s.l.log.Debug("smtp: received", "remote", s.remote, "inbound_id", res.InboundID, "outcome", res.Outcome, "ticket_id", res.TicketID, "duplicate", res.Duplicate)
+	}
+	return nil
+}
