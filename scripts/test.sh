@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs Ombud's whole test suite. It first installs what the tests need from
-# Debian's packages (PostgreSQL server binaries, Chromium for browser tests),
+# Debian's packages (PostgreSQL server binaries, Chromium for browser tests,
+# Dovecot as the IMAP peer and swaks as an SMTP client for mail tests),
 # so no test ever skips for a missing tool.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,12 @@ if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb 
 fi
 if ! command -v chromium >/dev/null 2>&1; then
   need+=(chromium)
+fi
+if [ ! -x /usr/sbin/dovecot ]; then
+  need+=(dovecot-imapd)
+fi
+if ! command -v swaks >/dev/null 2>&1; then
+  need+=(swaks)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing test tools: ${need[*]}"

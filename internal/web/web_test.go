@@ -95,6 +95,29 @@ func TestAPIScenarios(t *testing.T) {
 				{"healthz", "", "GET", "/healthz", nil, 200, "status"},
 				{"readyz", "", "GET", "/readyz", nil, 200, "status"},
 				{"unknown api path", authz.Agent, "GET", "/api/v1/nothing", nil, 404, ""},
+				{"NUL in text", authz.Agent, "POST", "/api/v1/tickets", `{"subject":"a\u0000b","description":"y","requester":{"email":"a@b.no"}}`, 400, "body"},
+				{"mailbox", authz.Admin, "POST", "/api/v1/mailboxes", `{"address":"support@example.com","name":"Support","smtp":{"host":"smtp.example.com"}}`, 201, "id"},
+				{"mailbox duplicate", authz.Admin, "POST", "/api/v1/mailboxes", `{"address":"Support@Example.com","name":"Again"}`, 409, "address"},
+				{"mailbox alias taken", authz.Admin, "POST", "/api/v1/mailboxes", `{"address":"billing@example.com","name":"Billing","aliases":["support@example.com"]}`, 409, "aliases[0]"},
+				{"mailbox bad address", authz.Admin, "POST", "/api/v1/mailboxes", `{"address":"not an address","name":"X"}`, 400, "address"},
+				{"mailbox plus address", authz.Admin, "POST", "/api/v1/mailboxes", `{"address":"a+b@example.com","name":"X"}`, 400, "address"},
+				{"mailbox missing name", authz.Admin, "POST", "/api/v1/mailboxes", `{"address":"x@example.com"}`, 400, "name"},
+				{"mailbox bad port", authz.Admin, "POST", "/api/v1/mailboxes", `{"address":"x@example.com","name":"X","smtp":{"host":"h","port":70000}}`, 400, "smtp.port"},
+				{"mailbox bad security", authz.Admin, "POST", "/api/v1/mailboxes", `{"address":"x@example.com","name":"X","smtp":{"host":"h","security":"ssl3"}}`, 400, "smtp.security"},
+				{"mailbox imap without password", authz.Admin, "POST", "/api/v1/mailboxes", `{"address":"x@example.com","name":"X","imap":{"host":"imap.example.com","username":"x"}}`, 400, "imap.password"},
+				{"mailbox unknown team", authz.Admin, "POST", "/api/v1/mailboxes", `{"address":"x@example.com","name":"X","team_id":4242}`, 400, "team_id"},
+				{"mailbox as agent", authz.Agent, "POST", "/api/v1/mailboxes", `{"address":"x@example.com","name":"X"}`, 403, ""},
+				{"mailbox unknown", authz.Admin, "GET", "/api/v1/mailboxes/4242", nil, 404, ""},
+				{"mailbox patch bad", authz.Admin, "PATCH", "/api/v1/mailboxes/1", `{"imap":{"host":"h","username":"u","password":"p","interval_seconds":1}}`, 400, "imap.interval_seconds"},
+				{"mailbox password never shown", authz.Admin, "PATCH", "/api/v1/mailboxes/1", `{"smtp":{"host":"smtp.example.com","username":"u","password":"s3cret"}}`, 200, "smtp"},
+				{"inbound bad state", authz.Admin, "GET", "/api/v1/inbound-messages?state=lost", nil, 400, "state"},
+				{"inbound unknown", authz.Admin, "GET", "/api/v1/inbound-messages/4242", nil, 404, ""},
+				{"original of a web comment", authz.Agent, "GET", tp + "/comments/1/original", nil, 404, ""},
+				{"jobs bad state", authz.Admin, "GET", "/api/v1/jobs?state=lost", nil, 400, "state"},
+				{"jobs", authz.Admin, "GET", "/api/v1/jobs", nil, 200, "data"},
+				{"job unknown", authz.Admin, "GET", "/api/v1/jobs/4242", nil, 404, ""},
+				{"job retry unknown", authz.Admin, "POST", "/api/v1/jobs/4242/retry", nil, 404, ""},
+				{"jobs as manager", authz.Manager, "GET", "/api/v1/jobs", nil, 403, ""},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
@@ -109,6 +132,9 @@ func TestAPIScenarios(t *testing.T) {
 					st, reply := e.Do(t, tt.role, tt.method, tt.path, body)
 					if st != tt.status {
 						t.Fatalf("status %d, want %d: %v", st, tt.status, reply["_raw"])
+					}
+					if strings.Contains(reply["_raw"].(string), "s3cret") {
+						t.Fatalf("a write-only secret came back: %v", reply["_raw"])
 					}
 					if st >= 400 {
 						errObj, ok := reply["error"].(map[string]any)
