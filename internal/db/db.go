@@ -235,23 +235,58 @@ type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
 	after   []func()
+	// stmts caches statements prepared on this transaction's connection
+	// (the SQLite writer shares one transaction among a batch of writes, so
+	// a statement parsed for the first write serves the rest). The
+	// transaction's end closes them.
+	stmts map[string]*sql.Stmt
 }
 
 // Dialect reports the engine.
 func (t *Tx) Dialect() Dialect { return t.dialect }
 
+// stmt returns q prepared on the transaction, or nil when there is no
+// cache or it cannot be prepared (the caller then runs q directly and
+// reports the error).
+func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if t.stmts == nil {
+		return nil
+	}
+	if st, ok := t.stmts[q]; ok {
+		return st
+	}
+	if len(t.stmts) >= 500 {
+		return nil
+	}
+	st, err := t.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil
+	}
+	t.stmts[q] = st
+	return st
+}
+
 // ExecContext runs a statement.
 func (t *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := t.stmt(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return t.tx.ExecContext(ctx, t.dialect.Rebind(q), args...)
 }
 
 // QueryContext runs a query inside the transaction.
 func (t *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return t.tx.QueryContext(ctx, t.dialect.Rebind(q), args...)
 }
 
 // QueryRowContext runs a single-row query inside the transaction.
 func (t *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := t.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return t.tx.QueryRowContext(ctx, t.dialect.Rebind(q), args...)
 }
 

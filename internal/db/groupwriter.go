@@ -117,12 +117,13 @@ func (g *groupWriter) commit(batch []*writeReq) {
 	}
 	results := make([]error, len(batch))
 	ok := 0
+	stmts := map[string]*sql.Stmt{}
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			results[i] = err
 			continue
 		}
-		r.tx = &Tx{tx: sqltx, dialect: g.dialect}
+		r.tx = &Tx{tx: sqltx, dialect: g.dialect, stmts: stmts}
 		if _, err := sqltx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 			results[i] = fmt.Errorf("db: savepoint: %w", err)
 			continue

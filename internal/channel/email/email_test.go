@@ -372,6 +372,24 @@ func TestEmailConversation(t *testing.T) {
 				}
 			})
 
+			t.Run("an inline image shows in place", func(t *testing.T) {
+				e.mustSend(t, "anna@example.se", fixture(t, "inline_image.eml"))
+				got := e.inbound(t, "")[0]
+				cs := e.comments(t, num(got["ticket_id"]))
+				atts := cs[0]["attachments"].([]any)
+				if len(atts) != 1 {
+					t.Fatalf("attachments %v", atts)
+				}
+				a := atts[0].(map[string]any)
+				want := fmt.Sprintf(`src="/api/v1/attachments/%d"`, num(a["id"]))
+				if html := cs[0]["html"].(string); !strings.Contains(html, want) || a["inline_cid"] != "skarm@example.se" {
+					t.Fatalf("html %q lacks %s (attachment %v)", html, want, a)
+				}
+				if body := cs[0]["body"].(string); !strings.Contains(body, "Se bilden") {
+					t.Fatalf("HTML-only mail should have a text body: %q", body)
+				}
+			})
+
 			t.Run("a permanent relay failure is recorded on the ticket", func(t *testing.T) {
 				e.capture.FailNext(1, 550, "5.1.1 mailbox unavailable")
 				e.reply(t, id, "Ett spørsmål til.")

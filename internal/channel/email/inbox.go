@@ -34,7 +34,7 @@ type InboundMessage struct {
 	CommentID    *int64     `json:"comment_id"`
 	ReceivedAt   time.Time  `json:"received_at"`
 	ProcessedAt  *time.Time `json:"processed_at"`
-	sha          string
+	SHA256       string     `json:"sha256"`
 }
 
 const inboundCols = `id, mailbox_id, source, message_id, size, envelope_from, envelope_to, from_address, subject, state, outcome, error,
@@ -45,7 +45,7 @@ func scanInbound(s interface{ Scan(...any) error }) (InboundMessage, error) {
 	var mb, t, c, processed sql.NullInt64
 	var received int64
 	err := s.Scan(&m.ID, &mb, &m.Source, &m.MessageID, &m.Size, &m.EnvelopeFrom, &m.EnvelopeTo, &m.From, &m.Subject, &m.State, &m.Outcome, &m.Error,
-		&t, &c, &received, &processed, &m.sha)
+		&t, &c, &received, &processed, &m.SHA256)
 	if err != nil {
 		return m, err
 	}
@@ -138,14 +138,23 @@ func (s *Service) Raw(ctx context.Context, actor authz.Actor, id int64) ([]byte,
 	if err := authz.Check(actor, authz.ChannelRead); err != nil {
 		return nil, err
 	}
-	m, err := s.inbound(ctx, s.db, id)
-	if err != nil {
-		return nil, err
-	}
-	return s.readRaw(m.sha)
+	return s.readRaw(ctx, id)
 }
 
-func (s *Service) readRaw(sum string) ([]byte, error) {
+// readRaw returns a stored message's bytes from its row or the blob store.
+func (s *Service) readRaw(ctx context.Context, id int64) ([]byte, error) {
+	var raw []byte
+	var sum string
+	err := s.db.QueryRowContext(ctx, `SELECT raw, sha256 FROM inbound_messages WHERE id = ?`, id).Scan(&raw, &sum)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFound("inbound message", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("email: raw message %d: %w", id, err)
+	}
+	if raw != nil {
+		return raw, nil
+	}
 	f, err := s.blobs.Open(sum)
 	if err != nil {
 		return nil, fmt.Errorf("email: raw message %s: %w", sum, err)
@@ -174,7 +183,7 @@ func (s *Service) Reprocess(ctx context.Context, actor authz.Actor, id int64) (I
 	if cur.MailboxID == nil {
 		return InboundMessage{}, apperr.Unprocessable("mailbox_id", "the message's mailbox was deleted")
 	}
-	raw, err := s.readRaw(cur.sha)
+	raw, err := s.readRaw(ctx, id)
 	if err != nil {
 		return InboundMessage{}, err
 	}
@@ -235,15 +244,14 @@ func (s *Service) Original(ctx context.Context, actor authz.Actor, ticketID, com
 		return Original{}, err
 	}
 	var id int64
-	var sum string
-	err := s.db.QueryRowContext(ctx, `SELECT id, sha256 FROM inbound_messages WHERE comment_id = ? AND ticket_id = ? ORDER BY id LIMIT 1`, commentID, ticketID).Scan(&id, &sum)
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM inbound_messages WHERE comment_id = ? AND ticket_id = ? ORDER BY id LIMIT 1`, commentID, ticketID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Original{}, apperr.NotFound("email for comment", commentID)
 	}
 	if err != nil {
 		return Original{}, fmt.Errorf("email: original of %d: %w", commentID, err)
 	}
-	raw, err := s.readRaw(sum)
+	raw, err := s.readRaw(ctx, id)
 	if err != nil {
 		return Original{}, err
 	}

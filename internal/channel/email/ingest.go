@@ -3,10 +3,14 @@ package email
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,6 +62,10 @@ const (
 	EvBounced        = "email_bounced"
 )
 
+// inlineRawMax is the largest raw message kept in its database row; larger
+// ones go to the blob store (fsynced before the row commits).
+const inlineRawMax = 256 << 10
+
 // errDuplicate reports a concurrent delivery of a message already stored.
 var errDuplicate = errors.New("email: duplicate message")
 
@@ -68,8 +76,13 @@ func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 	if int64(len(in.Raw)) > s.opts.MaxMessageBytes {
 		return Result{}, &apperr.Error{Code: apperr.CodeTooLarge, Message: fmt.Sprintf("the message is larger than %d bytes", s.opts.MaxMessageBytes)}
 	}
-	sum, _, err := s.blobs.Put(bytes.NewReader(in.Raw), s.opts.MaxMessageBytes)
-	if err != nil {
+	h := sha256.Sum256(in.Raw)
+	sum := hex.EncodeToString(h[:])
+	var inline []byte
+	if len(in.Raw) <= inlineRawMax {
+		// Stored in the message's row: durable with the same commit.
+		inline = in.Raw
+	} else if _, _, err := s.blobs.Put(bytes.NewReader(in.Raw), s.opts.MaxMessageBytes); err != nil {
 		return Result{}, fmt.Errorf("email: store raw message: %w", err)
 	}
 	m, perr := message.Parse(in.Raw)
@@ -112,7 +125,7 @@ func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 			return o.fatal // the database failed: let the sender retry
 		}
 		queued = o.queued
-		row := inboundRow{mailboxID: in.MailboxID, source: in.Source, messageID: msgID, sha: sum, size: len(in.Raw),
+		row := inboundRow{mailboxID: in.MailboxID, source: in.Source, messageID: msgID, sha: sum, raw: inline, size: len(in.Raw),
 			envFrom: in.EnvelopeFrom, envTo: strings.Join(in.EnvelopeTo, ", "),
 			state: o.state, outcome: o.outcome, err: o.err, ticketID: o.ticketID, commentID: o.commentID}
 		if m != nil {
@@ -191,6 +204,7 @@ func isDataError(err error) bool {
 type inboundRow struct {
 	mailboxID              int64
 	source, messageID, sha string
+	raw                    []byte // nil when the message is in the blob store
 	size                   int
 	envFrom, envTo         string
 	from, subject          string
@@ -200,10 +214,10 @@ type inboundRow struct {
 
 func (r inboundRow) insert(ctx context.Context, tx *db.Tx, now interface{ UnixMilli() int64 }) (int64, error) {
 	ms := now.UnixMilli()
-	return tx.InsertID(ctx, `INSERT INTO inbound_messages (mailbox_id, source, message_id, sha256, size, envelope_from, envelope_to,
+	return tx.InsertID(ctx, `INSERT INTO inbound_messages (mailbox_id, source, message_id, sha256, raw, size, envelope_from, envelope_to,
 		from_address, subject, state, outcome, error, ticket_id, comment_id, received_at, processed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.mailboxID, r.source, truncate(r.messageID, 900), r.sha, r.size, truncate(r.envFrom, 500), truncate(r.envTo, 2000), truncate(r.from, 500), r.subject,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.mailboxID, r.source, truncate(r.messageID, 900), r.sha, r.raw, r.size, truncate(r.envFrom, 500), truncate(r.envTo, 2000), truncate(r.from, 500), r.subject,
 		r.state, r.outcome, truncate(r.err, 2000), db.NullInt(r.ticketID), db.NullInt(r.commentID), ms, ms)
 }
 
@@ -291,12 +305,21 @@ func (s *Service) process(ctx context.Context, tx *db.Tx, mb Mailbox, in Inbound
 		}
 	}
 	attIDs := make([]int64, 0, len(parts))
+	cids := map[string]int64{}
 	for _, p := range parts {
 		a, err := s.tickets.AttachTx(ctx, tx, p.a)
 		if err != nil {
 			return processed{}, err
 		}
 		attIDs = append(attIDs, a.ID)
+		if a.InlineCID != "" {
+			cids[a.InlineCID] = a.ID
+		}
+	}
+	if len(cids) > 0 {
+		mc := *m
+		mc.HTML = inlineImages(m.HTML, cids)
+		m = &mc
 	}
 	var out processed
 	if ticketID == 0 {
@@ -409,6 +432,24 @@ func (s *Service) reply(ctx context.Context, tx *db.Tx, ticketID int64, m *messa
 		}
 	}
 	return processed{state: "processed", outcome: outcome, ticketID: ticketID, commentID: c.ID, queued: isAgent && !in.NoDelivery}, nil
+}
+
+// cidRE matches a cid: URL in an HTML attribute value.
+var cidRE = regexp.MustCompile(`(?i)\bcid:([^"'\s>]+)`)
+
+// inlineImages points cid: references (images sent inside the message) at
+// the stored attachments, so they show in place.
+func inlineImages(html string, cids map[string]int64) string {
+	return cidRE.ReplaceAllStringFunc(html, func(ref string) string {
+		cid := ref[4:]
+		if u, err := url.PathUnescape(cid); err == nil {
+			cid = u
+		}
+		if id, ok := cids[cid]; ok {
+			return "/api/v1/attachments/" + strconv.FormatInt(id, 10)
+		}
+		return ref
+	})
 }
 
 // bodyText picks the comment text (Parse already turned HTML-only mail
@@ -692,12 +733,16 @@ func addressed(m *message.Message, email string) bool {
 	return false
 }
 
-// noNUL drops NUL characters, which PostgreSQL cannot store in text.
+// noNUL makes s storable as text on both engines: valid UTF-8 without NUL
+// characters (PostgreSQL refuses both; broken mail has both).
 func noNUL(s string) string {
-	if strings.IndexByte(s, 0) < 0 {
-		return s
+	if strings.IndexByte(s, 0) >= 0 {
+		s = strings.ReplaceAll(s, "\x00", "")
 	}
-	return strings.ReplaceAll(s, "\x00", "")
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return s
 }
 
 // scrub removes NUL characters from everything ingest stores of m.

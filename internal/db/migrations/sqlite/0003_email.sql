@@ -33,13 +33,15 @@ CREATE TABLE mailbox_addresses (
 );
 CREATE INDEX mailbox_addresses_mailbox ON mailbox_addresses(mailbox_id);
 
--- Inbound mail, kept raw in the blob store before anything else happens.
+-- Inbound mail, kept raw: small messages in the row itself (committed with
+-- the rest, one fsync shared by the batch), large ones in the blob store.
 CREATE TABLE inbound_messages (
     id            INTEGER PRIMARY KEY,
     mailbox_id    BIGINT REFERENCES mailboxes(id) ON DELETE SET NULL,
     source        TEXT NOT NULL,
     message_id    TEXT NOT NULL,
     sha256        TEXT NOT NULL,
+    raw           BLOB,
     size          BIGINT NOT NULL,
     envelope_from TEXT NOT NULL DEFAULT '',
     envelope_to   TEXT NOT NULL DEFAULT '',
@@ -57,6 +59,7 @@ CREATE UNIQUE INDEX inbound_messages_dedupe ON inbound_messages(mailbox_id, mess
 CREATE INDEX inbound_messages_state ON inbound_messages(state, id);
 CREATE INDEX inbound_messages_comment ON inbound_messages(comment_id);
 CREATE INDEX inbound_messages_ticket ON inbound_messages(ticket_id);
+CREATE INDEX inbound_messages_sender ON inbound_messages(from_address, received_at);
 
 -- Message-IDs known to belong to a ticket: mail we sent and mail we received.
 -- Replies thread through In-Reply-To/References looked up here.
