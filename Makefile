@@ -21,6 +21,11 @@ fuzz:
 	go test ./internal/search/ -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	go test ./internal/web/httpx/ -run '^$$' -fuzz FuzzDecodeJSON -fuzztime 30s
 	go test ./internal/richtext/ -run '^$$' -fuzz FuzzSanitize -fuzztime 30s
+	go test ./internal/customer/ -run '^$$' -fuzz FuzzNormalizeIdentity -fuzztime 30s
+	go test ./internal/auth/ -run '^$$' -fuzz FuzzVerifyPassword -fuzztime 30s
+	go test ./internal/channel/email/message/ -run '^$$' -fuzz FuzzParse -fuzztime 30s
+	go test ./internal/channel/email/message/ -run '^$$' -fuzz FuzzExtractReply -fuzztime 30s
+	go test ./internal/channel/email/message/ -run '^$$' -fuzz FuzzHTML -fuzztime 30s
 
 bench:
 	go test ./bench/ -run '^$$' -bench Load -benchtime 1x -timeout 60m | tee docs/benchmarks-latest.txt
