@@ -193,7 +193,7 @@ func (s *System) Close() error { return s.DB.Close() }
 
 // Handler builds the HTTP handler.
 func (s *System) Handler() (http.Handler, error) {
-	ui, err := webagent.New(s.Tickets, s.Agents, s.Auth, s.Log, s.Config.SecureCookie)
+	ui, err := webagent.New(s.Tickets, s.Agents, s.Auth, s.Email, s.Log, s.Config.SecureCookie)
 	if err != nil {
 		return nil, err
 	}

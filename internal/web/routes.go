@@ -113,5 +113,14 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/tickets/{id}", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.TicketPage, Summary: "Ticket page"},
 		{Method: "POST", Path: "/tickets/{id}", Access: UIAuth, Perm: authz.TicketUpdate, Handler: ui.UpdateTicket, Summary: "Change ticket fields (form)"},
 		{Method: "POST", Path: "/tickets/{id}/comments", Access: UIAuth, Perm: authz.TicketNote, Handler: ui.AddComment, Summary: "Reply or add a note (form)"},
+		{Method: "GET", Path: "/tickets/{id}/comments/{comment_id}/original", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.OriginalEmail, Summary: "The full email behind a comment"},
+		{Method: "GET", Path: "/admin/mailboxes", Access: UIAuth, Perm: authz.ChannelRead, Handler: ui.Mailboxes, Summary: "Mailbox list, with the form to add one"},
+		{Method: "POST", Path: "/admin/mailboxes", Access: UIAuth, Perm: authz.ChannelWrite, Handler: ui.CreateMailbox, Summary: "Add a mailbox (form)"},
+		{Method: "GET", Path: "/admin/mailboxes/{id}", Access: UIAuth, Perm: authz.ChannelRead, Handler: ui.MailboxPage, Summary: "Mailbox settings page"},
+		{Method: "POST", Path: "/admin/mailboxes/{id}", Access: UIAuth, Perm: authz.ChannelWrite, Handler: ui.UpdateMailbox, Summary: "Change a mailbox (form)"},
+		{Method: "POST", Path: "/admin/mailboxes/{id}/delete", Access: UIAuth, Perm: authz.ChannelWrite, Handler: ui.DeleteMailbox, Summary: "Delete a mailbox (form)"},
+		{Method: "POST", Path: "/admin/mailboxes/{id}/check-imap", Access: UIAuth, Perm: authz.ChannelWrite, Handler: ui.CheckIMAP, Summary: "Test a mailbox's IMAP settings"},
+		{Method: "GET", Path: "/admin/mail", Access: UIAuth, Perm: authz.ChannelRead, Handler: ui.MailLog, Summary: "Inbound mail log page"},
+		{Method: "POST", Path: "/admin/mail/{id}/reprocess", Access: UIAuth, Perm: authz.ChannelWrite, Handler: ui.ReprocessMail, Summary: "Process a failed or ignored message again (form)"},
 	}
 }

@@ -20,6 +20,8 @@ import (
 
 	agentsvc "github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/auth"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web/httpx"
 )
@@ -44,6 +46,7 @@ type UI struct {
 	Tickets      *ticket.Service
 	Agents       *agentsvc.Service
 	Auth         *auth.Service
+	Email        *email.Service
 	Log          *slog.Logger
 	SecureCookie bool
 
@@ -52,8 +55,8 @@ type UI struct {
 }
 
 // New parses the templates and hashes the static assets.
-func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Service, log *slog.Logger, secureCookie bool) (*UI, error) {
-	u := &UI{Tickets: tickets, Agents: agents, Auth: authSvc, Log: log, SecureCookie: secureCookie, assets: map[string]asset{}}
+func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Service, emailSvc *email.Service, log *slog.Logger, secureCookie bool) (*UI, error) {
+	u := &UI{Tickets: tickets, Agents: agents, Auth: authSvc, Email: emailSvc, Log: log, SecureCookie: secureCookie, assets: map[string]asset{}}
 	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -84,9 +87,11 @@ func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Servic
 			}
 			return *p
 		},
+		// can only decides what to show; the services enforce the rules.
+		"can": func(a authz.Actor, p string) bool { return authz.Can(a, authz.Perm(p)) },
 	}
 	u.pages = map[string]*template.Template{}
-	for _, name := range []string{"login", "list", "ticket", "error"} {
+	for _, name := range []string{"login", "list", "ticket", "error", "mailboxes", "mailbox", "maillog", "original"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("agent ui: parse %s: %w", name, err)
@@ -123,6 +128,7 @@ func (u *UI) Static(w http.ResponseWriter, r *http.Request) error {
 type pageData struct {
 	Title   string
 	User    *httpx.Session
+	Actor   authz.Actor // the signed-in agent, for role-dependent links
 	CSRF    string
 	Flash   string
 	Error   string
@@ -135,6 +141,7 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 	if s := httpx.SessionFrom(r.Context()); s != nil {
 		p.User = s
 		p.CSRF = s.CSRF
+		p.Actor = httpx.Actor(r.Context())
 	}
 	var buf bytes.Buffer
 	if err := u.pages[name].Execute(&buf, p); err != nil {
