@@ -287,3 +287,22 @@ func formatAddr(a message.Address) string {
 	}
 	return a.Name + " <" + a.Email + ">"
 }
+
+// WithOriginal returns the ids of a ticket's comments that came by email
+// and so have an original to show.
+func (s *Service) WithOriginal(ctx context.Context, ticketID int64) (map[int64]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT comment_id FROM inbound_messages WHERE ticket_id = ? AND comment_id IS NOT NULL`, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("email: originals of %d: %w", ticketID, err)
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}

@@ -186,8 +186,9 @@ func when(t time.Time, loc *time.Location) string {
 
 type commentView struct {
 	ticket.Comment
-	AuthorName string
-	When       string
+	AuthorName  string
+	When        string
+	HasOriginal bool // it came by email: the full message can be shown
 }
 
 type eventView struct {
@@ -234,9 +235,15 @@ func (u *UI) ticketPage(w http.ResponseWriter, r *http.Request, status int, errM
 	if t.Requester != nil {
 		requester = t.Requester.Name
 	}
+	originals := map[int64]bool{}
+	if u.Email != nil {
+		if originals, err = u.Email.WithOriginal(ctx, id); err != nil {
+			return err
+		}
+	}
 	comments := make([]commentView, 0, len(cs.Data))
 	for _, c := range cs.Data {
-		cv := commentView{Comment: c, When: when(c.CreatedAt, loc)}
+		cv := commentView{Comment: c, When: when(c.CreatedAt, loc), HasOriginal: originals[c.ID]}
 		switch c.AuthorType {
 		case "agent":
 			cv.AuthorName = names[c.AuthorID]
