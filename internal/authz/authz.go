@@ -78,17 +78,24 @@ const (
 	ChannelRead       Perm = "channel.read"  // mailboxes and the inbound mail log
 	ChannelWrite      Perm = "channel.write" // configure mailboxes, re-process mail
 	JobsManage        Perm = "jobs.manage"   // see and retry background jobs
+	SLARead           Perm = "sla.read"      // business calendars and SLA policies
+	SLAWrite          Perm = "sla.write"
+	AutomationRead    Perm = "automation.read" // triggers, automations, routing, shared macros
+	AutomationWrite   Perm = "automation.write"
+	MacroUse          Perm = "macro.use" // apply macros, keep personal ones
 )
 
 var grants = map[Role][]Perm{
 	Admin: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite, AgentAdminWrite,
-		CustomFieldRead, CustomFieldWrite, Import, AuditRead, TokenManageOthers, ChannelRead, ChannelWrite, JobsManage},
+		CustomFieldRead, CustomFieldWrite, Import, AuditRead, TokenManageOthers, ChannelRead, ChannelWrite, JobsManage,
+		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse},
 	Manager: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite,
-		CustomFieldRead, CustomFieldWrite, AuditRead, ChannelRead},
+		CustomFieldRead, CustomFieldWrite, AuditRead, ChannelRead,
+		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse},
 	Agent: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
-		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead},
+		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse},
 	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead},
 	Collaborator: {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead},
 }
