@@ -65,7 +65,7 @@ func (s *Service) CommentTx(ctx context.Context, tx *db.Tx, actor authz.Actor, t
 	if err != nil {
 		return Comment{}, Ticket{}, err
 	}
-	log := &eventLog{ticketID: t.ID, actor: actor, at: now}
+	log := &eventLog{ticketID: t.ID, actor: actor, at: now, hooks: s.hooks}
 	c, err := s.commentTx(ctx, tx, log, &t, actor, in, public, now)
 	if err != nil {
 		return Comment{}, Ticket{}, err
@@ -112,7 +112,7 @@ func (s *Service) RecordTx(ctx context.Context, tx *db.Tx, actor authz.Actor, ti
 	if _, err := loadForUpdate(ctx, tx, ticketID); err != nil {
 		return err
 	}
-	log := &eventLog{ticketID: ticketID, actor: actor, at: s.now()}
+	log := &eventLog{ticketID: ticketID, actor: actor, at: s.now(), hooks: s.hooks}
 	log.add(typ, data)
 	if err := log.flush(ctx, tx); err != nil {
 		return err
@@ -154,7 +154,7 @@ func (s *Service) FollowTx(ctx context.Context, tx *db.Tx, actor authz.Actor, ti
 	if err != nil || len(added) == 0 {
 		return err
 	}
-	log := &eventLog{ticketID: ticketID, actor: actor, at: s.now()}
+	log := &eventLog{ticketID: ticketID, actor: actor, at: s.now(), hooks: s.hooks}
 	log.add(EvFollowersChanged, map[string]any{"added": added, "removed": []int64{}})
 	if err := log.flush(ctx, tx); err != nil {
 		return err
@@ -162,4 +162,27 @@ func (s *Service) FollowTx(ctx context.Context, tx *db.Tx, actor authz.Actor, ti
 	events := log.events
 	tx.AfterCommit(func() { s.changed(ticketID, events) })
 	return nil
+}
+
+// EventHook hears every change to a ticket inside the transaction that
+// makes it, with the events just appended: SLA clocks and automation queue
+// their work here (as job rows), so it commits with the change or not at all.
+// Imported history does not reach hooks.
+type EventHook interface {
+	TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, events []Event) error
+}
+
+// AddHook registers h; call before serving.
+func (s *Service) AddHook(h EventHook) { s.hooks = append(s.hooks, h) }
+
+type noHooksKey struct{}
+
+// withoutHooks marks ctx so that event hooks stay silent (imports).
+func withoutHooks(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noHooksKey{}, true)
+}
+
+func hooksOff(ctx context.Context) bool {
+	v, _ := ctx.Value(noHooksKey{}).(bool)
+	return v
 }

@@ -94,7 +94,7 @@ func (s *Service) AddComment(ctx context.Context, actor authz.Actor, ticketID in
 		if err != nil {
 			return err
 		}
-		log := &eventLog{ticketID: t.ID, actor: actor, at: now}
+		log := &eventLog{ticketID: t.ID, actor: actor, at: now, hooks: s.hooks}
 		c, err = s.commentTx(ctx, tx, log, &t, actor, in, public, now)
 		if err != nil {
 			return err

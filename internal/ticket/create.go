@@ -269,7 +269,7 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, no
 	if _, _, err := setFollowers(ctx, tx, id, nil, in.FollowerIDs); err != nil {
 		return Ticket{}, nil, err
 	}
-	log := &eventLog{ticketID: id, actor: actor, at: now}
+	log := &eventLog{ticketID: id, actor: actor, at: now, hooks: s.hooks}
 	log.add(EvCreated, map[string]any{
 		"subject": in.Subject, "status": status, "priority": in.Priority, "type": in.Type, "channel": in.Channel,
 		"requester_id": requesterID, "organization_id": orgID, "assignee_id": deref(in.AssigneeID), "team_id": deref(in.TeamID),

@@ -32,6 +32,7 @@ type ImportTicket struct {
 // the same code that writes live changes, so its events are the ones Ombud
 // would have written. Errors name the step ("timeline[3].to").
 func (s *Service) ImportTx(ctx context.Context, tx *db.Tx, in ImportTicket) (int64, error) {
+	ctx = withoutHooks(ctx)
 	status := in.Create.Status
 	in.Create.Status = ""
 	if err := in.Create.validate(); err != nil {
@@ -58,7 +59,7 @@ func (s *Service) ImportTx(ctx context.Context, tx *db.Tx, in ImportTicket) (int
 		if st.Actor.Kind == authz.KindCustomer && st.Actor.ID == 0 {
 			st.Actor.ID = cur.RequesterID
 		}
-		log := &eventLog{ticketID: t.ID, actor: st.Actor, at: st.At}
+		log := &eventLog{ticketID: t.ID, actor: st.Actor, at: st.At, hooks: s.hooks}
 		switch {
 		case st.Comment != nil:
 			c := *st.Comment

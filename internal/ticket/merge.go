@@ -75,7 +75,7 @@ func (s *Service) Merge(ctx context.Context, actor authz.Actor, targetID, source
 		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET comment_count = 0 WHERE id = ?`, source.ID); err != nil {
 			return fmt.Errorf("ticket: merge count: %w", err)
 		}
-		tlog := &eventLog{ticketID: target.ID, actor: actor, at: now}
+		tlog := &eventLog{ticketID: target.ID, actor: actor, at: now, hooks: s.hooks}
 		tlog.add(EvMergeReceived, map[string]any{"from": source.ID, "comments": nComments, "events": moved})
 		tags := slices.Clone(target.Tags)
 		for _, tag := range source.Tags {
@@ -99,7 +99,7 @@ func (s *Service) Merge(ctx context.Context, actor authz.Actor, targetID, source
 		if err := tlog.flush(ctx, tx); err != nil {
 			return err
 		}
-		slog := &eventLog{ticketID: source.ID, actor: actor, at: now}
+		slog := &eventLog{ticketID: source.ID, actor: actor, at: now, hooks: s.hooks}
 		slog.add(EvMerged, map[string]any{"into": target.ID})
 		// A duplicate closes directly; the life cycle's solved step does not apply.
 		slog.add(EvStatusChanged, map[string]any{"from": source.Status, "to": StatusClosed})
@@ -163,7 +163,7 @@ func (s *Service) MoveRequester(ctx context.Context, tx *db.Tx, from, to int64) 
 		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET requester_id = ?, organization_id = ? WHERE id = ?`, to, db.NullInt(org), id); err != nil {
 			return fmt.Errorf("ticket: move requester %d: %w", id, err)
 		}
-		log := &eventLog{ticketID: id, actor: authz.System, at: now}
+		log := &eventLog{ticketID: id, actor: authz.System, at: now, hooks: s.hooks}
 		log.add(EvRequesterChanged, map[string]any{"from": from, "to": to, "reason": "customer merge"})
 		if err := log.flush(ctx, tx); err != nil {
 			return err

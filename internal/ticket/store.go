@@ -150,6 +150,7 @@ type eventLog struct {
 	actor    authz.Actor
 	at       time.Time
 	events   []Event
+	hooks    []EventHook
 }
 
 func (l *eventLog) add(typ string, data map[string]any) {
@@ -184,6 +185,14 @@ func (l *eventLog) flush(ctx context.Context, tx *db.Tx) error {
 			return fmt.Errorf("ticket: append event %s: %w", e.Type, err)
 		}
 		e.ID = id
+	}
+	if hooksOff(ctx) {
+		return nil
+	}
+	for _, h := range l.hooks {
+		if err := h.TicketEvents(ctx, tx, l.ticketID, l.events); err != nil {
+			return fmt.Errorf("ticket: event hook: %w", err)
+		}
 	}
 	return nil
 }

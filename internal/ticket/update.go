@@ -156,7 +156,7 @@ func (s *Service) updateTx(ctx context.Context, tx *db.Tx, actor authz.Actor, id
 	if p.Version != nil && *p.Version != t.Version {
 		return Ticket{}, nil, apperr.Conflict("version", fmt.Sprintf("ticket %d changed since version %d (now %d); reload and retry", id, *p.Version, t.Version))
 	}
-	log := &eventLog{ticketID: id, actor: actor, at: s.now()}
+	log := &eventLog{ticketID: id, actor: actor, at: s.now(), hooks: s.hooks}
 	if err := s.applyPatch(ctx, tx, log, &t, p); err != nil {
 		return Ticket{}, nil, err
 	}
