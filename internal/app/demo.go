@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/demo"
 	"github.com/ombud/ombud/internal/importer"
 	"github.com/ombud/ombud/internal/page"
@@ -44,6 +45,9 @@ func (s *System) LoadDemo(ctx context.Context) (*DemoLogin, error) {
 		if res.Failed > 0 {
 			return nil, fmt.Errorf("%d demo records failed; first: line %d: %s %v", res.Failed, res.Errors[0].Line, res.Errors[0].Error, res.Errors[0].Field)
 		}
+		if err := s.demoMailbox(ctx); err != nil {
+			return nil, err
+		}
 		s.Log.Info("demo data loaded", "records", res.Imported, "took", time.Since(start).Round(time.Millisecond))
 	} else {
 		s.Log.Info("database not empty: demo data not loaded again")
@@ -58,6 +62,21 @@ func (s *System) LoadDemo(ctx context.Context) (*DemoLogin, error) {
 		return nil, err
 	}
 	return &DemoLogin{Logins: logins, Password: DemoPassword, Token: tok}, nil
+}
+
+// demoMailbox adds the support address the demo's mail goes to (no relay:
+// replies to demo customers are recorded as undeliverable, never sent).
+func (s *System) demoMailbox(ctx context.Context) error {
+	var team *int64
+	if t, err := s.Agents.TeamByName(ctx, "Support"); err == nil {
+		team = &t.ID
+	}
+	addr, name := "support@demo.ombud.test", "Ombud Demo Support"
+	_, err := s.Email.CreateMailbox(ctx, authz.System, email.MailboxInput{Address: &addr, Name: &name, TeamID: team})
+	if err != nil {
+		return fmt.Errorf("demo mailbox: %w", err)
+	}
+	return nil
 }
 
 func pageOf(limit int) page.Request { return page.Request{Limit: limit} }

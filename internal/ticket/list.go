@@ -246,21 +246,16 @@ func (s *Service) matchArgs(q string) []any { return []any{q, q} }
 
 // ranked pages through full-text hits best first; the cursor is an offset,
 // since relevance is no stable key.
+//
+// Without field filters only the best (offset+limit)·4 hits of each index
+// are joined and grouped: the engines still score every match, but the
+// join to comments, the grouping by ticket and the sort touch a few hundred
+// rows instead of every match, which is what makes common words affordable.
+// A ticket's score is its best hit, so its best hit is among each index's
+// top hits whenever it belongs on the page — unless many hits of a few
+// tickets crowd the top, which the factor of 4 absorbs; when the page still
+// comes out short, the exhaustive query answers instead.
 func (s *Service) ranked(ctx context.Context, w *where, fts string, pr page.Request) (page.List[Ticket], error) {
-	var hits string
-	if s.db.Dialect() == db.Postgres {
-		hits = `SELECT id AS tid, 2 * ts_rank(search_vec, websearch_to_tsquery('simple', ?)) AS r FROM tickets WHERE search_vec @@ websearch_to_tsquery('simple', ?)
-			UNION ALL SELECT ticket_id, ts_rank(search_vec, websearch_to_tsquery('simple', ?)) FROM comments WHERE search_vec @@ websearch_to_tsquery('simple', ?)`
-	} else {
-		hits = `SELECT rowid AS tid, -2 * bm25(ticket_fts) AS r FROM ticket_fts WHERE ticket_fts MATCH ?
-			UNION ALL SELECT c.ticket_id, -bm25(comment_fts) FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid WHERE comment_fts MATCH ?`
-	}
-	var args []any
-	if s.db.Dialect() == db.Postgres {
-		args = []any{fts, fts, fts, fts}
-	} else {
-		args = []any{fts, fts}
-	}
 	offset := int64(0)
 	if pr.Cursor != nil {
 		if pr.Cursor.Sort != "rank" {
@@ -268,16 +263,49 @@ func (s *Service) ranked(ctx context.Context, w *where, fts string, pr page.Requ
 		}
 		offset = pr.Cursor.Key
 	}
-	q := `SELECT ` + ticketCols + ` FROM (SELECT tid, MAX(r) AS r FROM (` + hits + `) h GROUP BY tid) h JOIN tickets t ON t.id = h.tid` +
-		w.sql() + ` ORDER BY h.r DESC, t.id DESC LIMIT ? OFFSET ?`
-	args = append(args, w.args...)
-	args = append(args, pr.Limit+1, offset)
-	ts, err := s.query(ctx, q, args)
+	topK := 0
+	if len(w.conds) == 0 {
+		topK = int(offset)*4 + (pr.Limit+1)*4 + 50
+	}
+	ts, err := s.rankedQuery(ctx, w, fts, pr.Limit+1, offset, topK)
 	if err != nil {
 		return page.List[Ticket]{}, err
 	}
+	if topK > 0 && len(ts) < pr.Limit+1 {
+		if ts, err = s.rankedQuery(ctx, w, fts, pr.Limit+1, offset, 0); err != nil {
+			return page.List[Ticket]{}, err
+		}
+	}
 	next := offset + int64(pr.Limit)
 	return page.Trim(ts, pr.Limit, func(t Ticket) page.Cursor { return page.Cursor{Key: next, ID: t.ID, Sort: "rank"} }), nil
+}
+
+// rankedQuery runs one ranked search; topK > 0 keeps only each index's best
+// topK hits.
+func (s *Service) rankedQuery(ctx context.Context, w *where, fts string, limit int, offset int64, topK int) ([]Ticket, error) {
+	var hits string
+	var args []any
+	lim := ""
+	if topK > 0 {
+		lim = " LIMIT " + strconv.Itoa(topK)
+	}
+	if s.db.Dialect() == db.Postgres {
+		hits = `SELECT * FROM (SELECT id AS tid, 2 * ts_rank(search_vec, websearch_to_tsquery('simple', ?)) AS r FROM tickets
+				WHERE search_vec @@ websearch_to_tsquery('simple', ?) ORDER BY r DESC` + lim + `) a
+			UNION ALL SELECT * FROM (SELECT ticket_id, ts_rank(search_vec, websearch_to_tsquery('simple', ?)) AS r FROM comments
+				WHERE search_vec @@ websearch_to_tsquery('simple', ?) ORDER BY r DESC` + lim + `) b`
+		args = []any{fts, fts, fts, fts}
+	} else {
+		hits = `SELECT * FROM (SELECT rowid AS tid, -2 * bm25(ticket_fts) AS r FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rank` + lim + `)
+			UNION ALL SELECT c.ticket_id, x.r FROM (SELECT rowid AS cid, -bm25(comment_fts) AS r FROM comment_fts WHERE comment_fts MATCH ? ORDER BY rank` + lim + `) x
+				JOIN comments c ON c.id = x.cid`
+		args = []any{fts, fts}
+	}
+	q := `SELECT ` + ticketCols + ` FROM (SELECT tid, MAX(r) AS r FROM (` + hits + `) h GROUP BY tid) h JOIN tickets t ON t.id = h.tid` +
+		w.sql() + ` ORDER BY h.r DESC, t.id DESC LIMIT ? OFFSET ?`
+	args = append(args, w.args...)
+	args = append(args, limit, offset)
+	return s.query(ctx, q, args)
 }
 
 // termCond turns one search field term into a condition.
