@@ -274,11 +274,11 @@ func BenchmarkLoad(b *testing.B) {
 				body := fmt.Sprintf(`{"body":"%s","public":false}`, sentence(r, 15))
 				return request(c, "POST", fmt.Sprintf("%s/api/v1/tickets/%d/comments", s.url, 1+r.Int64N(maxID)), s.token, []byte(body), 201)
 			}))
-			// A support search names something specific (an order number)
-			// and usually a word; the second search is the worst case, two
-			// words that nearly every ticket of this synthetic corpus holds.
-			results = append(results, drive("search (order no. + word)", clients, d, func(r *rand.Rand, i int64) error {
-				q := fmt.Sprintf("%d%%20%s", 100000+r.Int64N(maxID), words[r.IntN(len(words))])
+			// A support search names something specific (an order number);
+			// the second search is the worst case, two words that nearly
+			// every ticket of this synthetic corpus holds.
+			results = append(results, drive("search (order number)", clients, d, func(r *rand.Rand, i int64) error {
+				q := fmt.Sprintf("order%%20%d", 100000+r.Int64N(maxID))
 				return request(c, "GET", s.url+"/api/v1/search?q="+q+"&limit=25", s.token, nil, 200)
 			}))
 			results = append(results, drive("search (2 common words)", clients, d, func(r *rand.Rand, i int64) error {
