@@ -7,7 +7,6 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -147,20 +146,6 @@ func mailboxForm(set map[string]string) url.Values {
 		f.Set(k, v)
 	}
 	return f
-}
-
-func idFrom(t *testing.T, loc, prefix string) int64 {
-	t.Helper()
-	s, ok := strings.CutPrefix(loc, prefix)
-	if !ok {
-		t.Fatalf("redirect %q does not start with %q", loc, prefix)
-	}
-	s, _, _ = strings.Cut(s, "?")
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		t.Fatalf("redirect %q: %v", loc, err)
-	}
-	return id
 }
 
 const chairMail = "From: Ola Nordmann <ola@example.no>\r\n" +
