@@ -26,6 +26,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/importer"
 	"github.com/ombud/ombud/internal/jobs"
+	"github.com/ombud/ombud/internal/live"
 	"github.com/ombud/ombud/internal/richtext"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web"
@@ -147,6 +148,7 @@ type System struct {
 	Importer  *importer.Service
 	Email     *email.Service
 	Jobs      *jobs.Runner
+	Live      *live.Hub
 	Now       func() time.Time
 }
 
@@ -184,6 +186,15 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 		MaxMessageBytes: c.MaxMailBytes, Hostname: c.Hostname(), BaseURL: c.BaseURL, Wake: s.Jobs.Wake,
 	})
 	s.Tickets.SetOutbox(s.Email)
+	s.Live = live.NewHub(now, log.With("component", "live"))
+	s.Tickets.OnChange = func(id int64, events []ticket.Event) {
+		types := make([]string, len(events))
+		for i, e := range events {
+			types[i] = e.Type
+		}
+		last := events[len(events)-1]
+		s.Live.TicketChanged(id, types, last.ActorType, last.ActorID, last.Seq)
+	}
 	s.Jobs.Handle(email.JobSend, s.Email.Send)
 	return s, nil
 }
@@ -197,6 +208,7 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	ui.Live = s.Live
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email,
 			DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake},
@@ -273,7 +285,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// committed or a reply being queued finishes first.
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		if sys.DB.Dialect() == db.Postgres {
+			_ = sys.Live.Connect(bg, sys.DB) // other instances' changes reach this one's pages
+		}
+	}()
 	go func() { defer wg.Done(); _ = sys.Jobs.Run(bg) }()
 	go func() { defer wg.Done(); _ = email.NewIMAPSources(sys.Email, 0).Run(bg) }()
 	var serveErr error
@@ -284,6 +302,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	log.Info("shutting down: finishing in-flight requests", "wait", c.ShutdownWait)
 	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownWait)
 	defer cancel()
+	hs.RegisterOnShutdown(sys.Live.Shutdown) // open event streams end, so Shutdown need not wait for them
 	err = hs.Shutdown(sctx)
 	if smtpL != nil {
 		if serr := smtpL.Shutdown(sctx); serr != nil && err == nil {

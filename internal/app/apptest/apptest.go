@@ -65,6 +65,8 @@ func NewWith(t testing.TB, engine db.Dialect, configure func(*config.Config)) *E
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
+	t.Cleanup(sys.Live.Shutdown) // runs first: open event streams end
+
 	e := &Env{Sys: sys, URL: srv.URL, Tokens: map[authz.Role]string{}, Agents: map[authz.Role]agent.Agent{}, Client: srv.Client()}
 	for _, role := range authz.Roles {
 		a, err := sys.Agents.CreateAgent(ctx, authz.System, agent.AgentInput{

@@ -5,12 +5,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	agentsvc "github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/opt"
 	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/search"
@@ -392,6 +394,15 @@ func (u *UI) AddComment(w http.ResponseWriter, r *http.Request) error {
 	}
 	body := r.PostFormValue("body")
 	public := r.PostFormValue("public") != "false"
+	if warn, err := u.changedSince(r, id, r.PostFormValue("version")); err != nil {
+		return err
+	} else if warn != "" && public {
+		// Collision: someone else wrote to the customer while this reply was
+		// being typed. Show what changed, keep the draft, let the agent
+		// decide; the page carries the new version, so sending again goes
+		// through.
+		return u.ticketPage(w, r, http.StatusConflict, warn, body, nil)
+	}
 	in := ticket.CommentInput{Body: body, Public: &public, Status: ticket.Status(r.PostFormValue("status"))}
 	if _, err := u.Tickets.AddComment(ctx, httpx.Actor(ctx), id, in); err != nil {
 		e := apperr.As(err)
@@ -414,4 +425,43 @@ func describeFields(f map[string]string) string {
 		parts = append(parts, k+" "+v)
 	}
 	return ": " + strings.Join(parts, "; ")
+}
+
+// changedSince describes the comments other people added to a ticket after
+// the version the composer was opened at ("" when none, or no version sent).
+func (u *UI) changedSince(r *http.Request, id int64, version string) (string, error) {
+	v, err := strconv.ParseInt(version, 10, 64)
+	if err != nil || v <= 0 {
+		return "", nil
+	}
+	ctx := r.Context()
+	actor := httpx.Actor(ctx)
+	t, err := u.Tickets.Get(ctx, actor, id)
+	if err != nil || t.Version <= v {
+		return "", err
+	}
+	evs, err := u.Tickets.ListEvents(ctx, actor, id, page.Request{Limit: page.MaxLimit, Cursor: &page.Cursor{ID: v}})
+	if err != nil {
+		return "", err
+	}
+	var who []string
+	for _, e := range evs.Data {
+		if e.Type != ticket.EvCommentAdded || (e.ActorType == string(authz.KindAgent) && e.ActorID == actor.ID) {
+			continue
+		}
+		name := "the customer"
+		if e.ActorType == string(authz.KindAgent) {
+			name = "another agent"
+			if a, err := u.Agents.GetAgent(ctx, actor, e.ActorID); err == nil {
+				name = a.Name
+			}
+		}
+		if !slices.Contains(who, name) {
+			who = append(who, name)
+		}
+	}
+	if len(who) == 0 {
+		return "", nil
+	}
+	return "While you were writing, " + strings.Join(who, " and ") + " added to this ticket. Read the new messages, then send your reply again.", nil
 }

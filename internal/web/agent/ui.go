@@ -22,6 +22,7 @@ import (
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/channel/email"
+	"github.com/ombud/ombud/internal/live"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web/httpx"
 )
@@ -49,6 +50,8 @@ type UI struct {
 	Email        *email.Service
 	Log          *slog.Logger
 	SecureCookie bool
+	// Live carries ticket changes and presence to open pages (set before serving).
+	Live *live.Hub
 
 	pages  map[string]*template.Template
 	assets map[string]asset // by file name

@@ -41,3 +41,75 @@ document.addEventListener("keydown", (e) => {
     }
   }
 });
+
+// Live updates: who else is on this ticket, and what changed while it is
+// open; on lists, a notice when tickets change. Without JavaScript (or
+// without EventSource) the pages still work with reloads.
+const main = document.querySelector("main[data-ticket]");
+const csrf = document.querySelector('input[name="csrf_token"]')?.value;
+
+function presenceText(viewers) {
+  if (!viewers || !viewers.length) return "";
+  const parts = viewers.map((v) => v.state === "typing" ? `${v.name} is typing a reply` : `${v.name} is viewing`);
+  return "Also here: " + parts.join(", ") + ".";
+}
+
+function setPresence(state) {
+  if (!main || !csrf) return;
+  const body = new URLSearchParams({ state, csrf_token: csrf });
+  fetch(`/tickets/${main.dataset.ticket}/presence`, { method: "POST", body, keepalive: true }).catch(() => {});
+}
+
+async function refreshThread() {
+  // Replace the conversation, history and side panel with the current ones;
+  // the composer (and its draft) stays as it is.
+  const res = await fetch(location.pathname, { headers: { Accept: "text/html" } });
+  if (!res.ok) return;
+  const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+  for (const sel of ["section.thread", "aside.panel", "p.meta"]) {
+    const fresh = doc.querySelector(sel), old = document.querySelector(sel);
+    if (fresh && old) old.replaceWith(fresh);
+  }
+  const fm = doc.querySelector("main[data-ticket]");
+  if (fm && main) main.dataset.version = fm.dataset.version;
+}
+
+if (window.EventSource) {
+  const notice = document.getElementById("live-notice");
+  const presence = document.getElementById("presence");
+  const src = new EventSource(main ? `/live?ticket=${main.dataset.ticket}` : "/live");
+  src.addEventListener("viewers", (e) => {
+    if (!presence) return;
+    const text = presenceText(JSON.parse(e.data));
+    presence.textContent = text;
+    presence.hidden = text === "";
+  });
+  src.addEventListener("ticket", (e) => {
+    const ev = JSON.parse(e.data);
+    if (main) {
+      if (String(ev.ticket_id) !== main.dataset.ticket || ev.version <= Number(main.dataset.version)) return;
+      refreshThread().then(() => {
+        if (notice && ev.types.includes("comment_added")) {
+          notice.textContent = "New message on this ticket: it is shown above. Check it before you send your reply.";
+          notice.hidden = false;
+        }
+      });
+    } else if (notice && ev.types.includes("created")) {
+      notice.hidden = false;
+      notice.textContent = "New tickets arrived. ";
+      const a = document.createElement("a");
+      a.href = location.href;
+      a.textContent = "Show them";
+      notice.append(a);
+    }
+  });
+  const body = document.getElementById("body");
+  let typingUntil = 0;
+  body?.addEventListener("input", () => {
+    const now = Date.now();
+    if (now > typingUntil) setPresence("typing");
+    typingUntil = now + 10000;
+  });
+  body?.addEventListener("blur", () => { if (typingUntil) { typingUntil = 0; setPresence("viewing"); } });
+  window.addEventListener("pagehide", () => { if (main) setPresence("left"); });
+}

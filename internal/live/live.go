@@ -1,0 +1,261 @@
+// Package live fans out what happens to tickets to the agents looking at
+// them: changes (so views and open tickets update without a reload) and
+// presence (who is viewing or typing a reply, for collision detection).
+//
+// Each instance keeps its subscribers in memory. Instances sharing a
+// PostgreSQL database relay events to each other with LISTEN/NOTIFY; on
+// SQLite there is only one instance.
+package live
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Event kinds.
+const (
+	KindTicket   = "ticket"   // a ticket changed (created, commented, fields)
+	KindPresence = "presence" // someone's presence on a ticket changed
+)
+
+// Presence states.
+const (
+	Viewing = "viewing"
+	Typing  = "typing"
+	Left    = "left"
+)
+
+// Event is one thing that happened.
+type Event struct {
+	Kind      string   `json:"kind"`
+	TicketID  int64    `json:"ticket_id"`
+	Types     []string `json:"types,omitempty"` // ticket event types (created, comment_added, …)
+	ActorType string   `json:"actor_type,omitempty"`
+	ActorID   int64    `json:"actor_id,omitempty"`
+	Version   int64    `json:"version,omitempty"` // the ticket's latest event sequence number
+	AgentID   int64    `json:"agent_id,omitempty"`
+	AgentName string   `json:"agent_name,omitempty"`
+	State     string   `json:"state,omitempty"`
+	Origin    string   `json:"origin,omitempty"` // the instance that published it
+}
+
+// Viewer is an agent present on a ticket.
+type Viewer struct {
+	AgentID int64     `json:"agent_id"`
+	Name    string    `json:"name"`
+	State   string    `json:"state"`
+	Since   time.Time `json:"since"`
+}
+
+// Relay carries events to other instances.
+type Relay interface {
+	Send(ctx context.Context, payload []byte) error
+}
+
+// PresenceTTL is how long a presence lasts without being renewed: a browser
+// that vanished without saying goodbye stops showing after this.
+const PresenceTTL = 45 * time.Second
+
+// Hub is one instance's subscribers and presence.
+type Hub struct {
+	now    func() time.Time
+	log    *slog.Logger
+	origin string
+
+	done     chan struct{}
+	stopOnce sync.Once
+
+	mu       sync.Mutex
+	subs     map[*Sub]struct{}
+	presence map[int64]map[int64]presenceEntry // ticket → agent → entry
+	relay    Relay
+}
+
+type presenceEntry struct {
+	name  string
+	state string
+	since time.Time
+	until time.Time
+}
+
+// NewHub returns an empty hub.
+func NewHub(now func() time.Time, log *slog.Logger) *Hub {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return &Hub{now: now, log: log, origin: hex.EncodeToString(b[:]), done: make(chan struct{}),
+		subs: map[*Sub]struct{}{}, presence: map[int64]map[int64]presenceEntry{}}
+}
+
+// Done is closed when the hub shuts down: event streams end then, so a
+// graceful HTTP shutdown need not wait for them.
+func (h *Hub) Done() <-chan struct{} { return h.done }
+
+// Shutdown ends every subscriber's stream.
+func (h *Hub) Shutdown() { h.stopOnce.Do(func() { close(h.done) }) }
+
+// SetRelay connects the hub to other instances.
+func (h *Hub) SetRelay(r Relay) {
+	h.mu.Lock()
+	h.relay = r
+	h.mu.Unlock()
+}
+
+// Sub is one subscriber (a browser tab's event stream).
+type Sub struct {
+	C       chan Event
+	h       *Hub
+	agentID int64
+	dropped bool
+}
+
+// Subscribe adds a subscriber for an agent. Close it when done.
+func (h *Hub) Subscribe(agentID int64) *Sub {
+	s := &Sub{C: make(chan Event, 64), h: h, agentID: agentID}
+	h.mu.Lock()
+	h.subs[s] = struct{}{}
+	h.mu.Unlock()
+	return s
+}
+
+// Close removes the subscriber.
+func (s *Sub) Close() {
+	s.h.mu.Lock()
+	delete(s.h.subs, s)
+	s.h.mu.Unlock()
+}
+
+// Publish delivers e to this instance's subscribers and relays it.
+func (h *Hub) Publish(e Event) {
+	e.Origin = h.origin
+	h.deliver(e)
+	h.mu.Lock()
+	r := h.relay
+	h.mu.Unlock()
+	if r == nil {
+		return
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := r.Send(ctx, b); err != nil {
+		h.log.Warn("live: relay", "err", err)
+	}
+}
+
+// Received handles an event relayed from another instance.
+func (h *Hub) Received(payload []byte) {
+	var e Event
+	if err := json.Unmarshal(payload, &e); err != nil || e.Origin == h.origin {
+		return
+	}
+	if e.Kind == KindPresence {
+		h.setPresence(e.TicketID, e.AgentID, e.AgentName, e.State)
+	}
+	h.deliver(e)
+}
+
+// deliver hands e to every subscriber without blocking: a subscriber too
+// slow to keep up loses events (its page reloads what it needs).
+func (h *Hub) deliver(e Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.subs {
+		select {
+		case s.C <- e:
+		default:
+			s.dropped = true
+		}
+	}
+}
+
+// TicketChanged is the ticket service's after-commit callback.
+func (h *Hub) TicketChanged(ticketID int64, types []string, actorType string, actorID, version int64) {
+	h.Publish(Event{Kind: KindTicket, TicketID: ticketID, Types: types, ActorType: actorType, ActorID: actorID, Version: version})
+}
+
+// Presence records that an agent is viewing or typing on a ticket (or has
+// left) and tells everyone.
+func (h *Hub) Presence(ticketID, agentID int64, name, state string) {
+	if h.setPresence(ticketID, agentID, name, state) {
+		h.Publish(Event{Kind: KindPresence, TicketID: ticketID, AgentID: agentID, AgentName: name, State: state})
+	}
+}
+
+// setPresence stores the state and reports whether it changed.
+func (h *Hub) setPresence(ticketID, agentID int64, name, state string) bool {
+	now := h.now()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	m := h.presence[ticketID]
+	if state == Left {
+		if m == nil {
+			return false
+		}
+		_, had := m[agentID]
+		delete(m, agentID)
+		if len(m) == 0 {
+			delete(h.presence, ticketID)
+		}
+		return had
+	}
+	if m == nil {
+		m = map[int64]presenceEntry{}
+		h.presence[ticketID] = m
+	}
+	old, had := m[agentID]
+	e := presenceEntry{name: name, state: state, since: now, until: now.Add(PresenceTTL)}
+	if had && old.state == state && old.until.After(now) {
+		e.since = old.since
+	}
+	m[agentID] = e
+	return !had || old.state != state || !old.until.After(now)
+}
+
+// Viewers lists the agents present on a ticket, except one (the asker).
+func (h *Hub) Viewers(ticketID, except int64) []Viewer {
+	now := h.now()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := []Viewer{}
+	for id, e := range h.presence[ticketID] {
+		if id == except || !e.until.After(now) {
+			continue
+		}
+		out = append(out, Viewer{AgentID: id, Name: e.name, State: e.state, Since: e.since})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Since.Before(out[j].Since) })
+	return out
+}
+
+// Notifier is the database's cross-process notification (PostgreSQL).
+type Notifier interface {
+	Notify(ctx context.Context, channel, payload string) error
+	Listen(ctx context.Context, channel string, fn func(payload string), onErr func(error)) error
+}
+
+const channel = "ombud_live"
+
+type pgRelay struct{ n Notifier }
+
+func (r pgRelay) Send(ctx context.Context, payload []byte) error {
+	return r.n.Notify(ctx, channel, string(payload))
+}
+
+// Connect relays this hub's events to the other instances sharing n's
+// database and delivers theirs here, until ctx is done.
+func (h *Hub) Connect(ctx context.Context, n Notifier) error {
+	h.SetRelay(pgRelay{n})
+	defer h.SetRelay(nil)
+	return n.Listen(ctx, channel, func(p string) { h.Received([]byte(p)) }, func(err error) {
+		h.log.Warn("live: listen", "err", err)
+	})
+}
