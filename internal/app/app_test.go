@@ -223,6 +223,9 @@ func TestBrowser(t *testing.T) {
 	if code, _, er := run(t, env, "user", "create", "--email", "ingrid@ombud.test", "--name", "Ingrid Haugen", "--role", "agent", "--password", "browser-pass-1"); code != 0 {
 		t.Fatal(er)
 	}
+	if code, _, er := run(t, env, "user", "create", "--email", "erik@ombud.test", "--name", "Erik Lund", "--role", "agent", "--password", "browser-pass-2"); code != 0 {
+		t.Fatal(er)
+	}
 	_, tok, _ := run(t, env, "token", "create", "--email", "ingrid@ombud.test")
 	tok = strings.TrimSpace(tok)
 	s := serve(t, env)
@@ -308,6 +311,51 @@ func TestBrowser(t *testing.T) {
 	if code != 200 || len(ev["data"].([]any)) < 4 {
 		t.Fatalf("events %d %v", code, ev)
 	}
+
+	// A colleague in a second browser opens the same ticket: Ingrid sees
+	// them arrive and type, and their reply appears on her page without a
+	// reload, her own draft untouched.
+	ctx2, cancel2 := chromedp.NewContext(actx)
+	defer cancel2()
+	ctx2, cancel2 = context.WithTimeout(ctx2, 60*time.Second)
+	defer cancel2()
+	step2 := func(what string, acts ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx2, acts...); err != nil {
+			t.Fatalf("second browser: %s: %v", what, err)
+		}
+	}
+	step("start a draft", chromedp.SendKeys(chromedp.ID("body"), "Utkast som ikke må forsvinne"))
+	step2("erik signs in and opens the ticket",
+		chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", s.url, id)), chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), "erik@ombud.test"),
+		chromedp.SendKeys(chromedp.ID("password"), "browser-pass-2"),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.ID("body")))
+	waitText := func(sel, want string) {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			if v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel))); err == nil && strings.Contains(v, want) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("browser: %s never showed %q", sel, want)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	waitText("#presence", "Erik Lund is viewing")
+	step2("erik types", chromedp.SendKeys(chromedp.ID("body"), "Jeg tar denne."))
+	waitText("#presence", "Erik Lund is typing")
+	step2("erik replies", chromedp.Submit(chromedp.ID("body")), chromedp.WaitVisible(chromedp.CSS("article.comment:nth-of-type(3)")))
+	waitText("section.thread", "Jeg tar denne.")
+	waitText("#live-notice", "New message on this ticket")
+	draft, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("body")))
+	if err != nil || draft != "Utkast som ikke må forsvinne" {
+		t.Fatalf("the draft changed: %q (%v)", draft, err)
+	}
+	shot("ticket-live.png")
 }
 
 func chromiumPath(t *testing.T) string {
