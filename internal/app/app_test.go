@@ -356,6 +356,12 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("the draft changed: %q (%v)", draft, err)
 	}
 	shot("ticket-live.png")
+	// The draft lives on the server: a reload brings it back.
+	step("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("body")))
+	draft, err = chromedp.Run(ctx, chromedp.Value(chromedp.ID("body")))
+	if err != nil || draft != "Utkast som ikke må forsvinne" {
+		t.Fatalf("the draft did not survive a reload: %q (%v)", draft, err)
+	}
 }
 
 func chromiumPath(t *testing.T) string {

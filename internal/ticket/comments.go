@@ -138,6 +138,12 @@ func (s *Service) commentTx(ctx context.Context, tx *db.Tx, log *eventLog, t *Ti
 	if err != nil {
 		return Comment{}, err
 	}
+	if author.Type == "agent" && !in.Exact {
+		// The reply is sent: its draft is done.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE agent_id = ? AND ticket_id = ?`, author.ID, t.ID); err != nil {
+			return Comment{}, fmt.Errorf("ticket: clear draft: %w", err)
+		}
+	}
 	if s.outbox != nil && author.Type == "agent" && public && !in.Exact && !in.NoDelivery {
 		if err := s.outbox.QueueReply(ctx, tx, *t, c); err != nil {
 			return Comment{}, fmt.Errorf("ticket: queue reply %d: %w", c.ID, err)

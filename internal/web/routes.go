@@ -114,6 +114,7 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/tickets/{id}", Access: UIAuth, Perm: authz.TicketUpdate, Handler: ui.UpdateTicket, Summary: "Change ticket fields (form)"},
 		{Method: "POST", Path: "/tickets/{id}/comments", Access: UIAuth, Perm: authz.TicketNote, Handler: ui.AddComment, Summary: "Reply or add a note (form)"},
 		{Method: "GET", Path: "/live", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.LiveStream, Summary: "Live ticket changes and presence (Server-Sent Events; ?ticket=ID)", Query: []string{"ticket"}},
+		{Method: "POST", Path: "/tickets/{id}/draft", Access: UIAuth, Perm: authz.TicketNote, Handler: ui.SaveDraft, Summary: "Save the composer's draft (empty body removes it)"},
 		{Method: "POST", Path: "/tickets/{id}/presence", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.SetPresence, Summary: "Say you are viewing, typing on or leaving a ticket"},
 		{Method: "GET", Path: "/tickets/{id}/comments/{comment_id}/original", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.OriginalEmail, Summary: "The full email behind a comment"},
 		{Method: "GET", Path: "/admin/mailboxes", Access: UIAuth, Perm: authz.ChannelRead, Handler: ui.Mailboxes, Summary: "Mailbox list, with the form to add one"},

@@ -216,6 +216,15 @@ func (u *UI) ticketPage(w http.ResponseWriter, r *http.Request, status int, errM
 	if err != nil {
 		return err
 	}
+	notePreset := false
+	if draft == "" {
+		// The saved draft: what the agent typed here before, on any device.
+		d, err := u.Tickets.GetDraft(ctx, actor, id)
+		if err != nil {
+			return err
+		}
+		draft, notePreset = d.Body, d.Body != "" && !d.Public
+	}
 	cs, err := u.Tickets.ListComments(ctx, actor, id, page.Request{Limit: page.MaxLimit})
 	if err != nil {
 		return err
@@ -274,7 +283,7 @@ func (u *UI) ticketPage(w http.ResponseWriter, r *http.Request, status int, errM
 	return u.render(w, r, status, "ticket", pageData{Title: fmt.Sprintf("#%d %s", t.ID, t.Subject), Error: errMsg, Data: map[string]any{
 		"T": t, "Comments": comments, "Events": events, "Agents": agents.Data, "Assignee": assignee,
 		"Statuses": ticket.Statuses, "Priorities": ticket.Priorities, "Types": ticket.Types,
-		"Created": when(t.CreatedAt, loc), "Draft": draft, "Fields": fields, "Tags": strings.Join(t.Tags, ", "),
+		"Created": when(t.CreatedAt, loc), "Draft": draft, "DraftIsNote": notePreset, "Fields": fields, "Tags": strings.Join(t.Tags, ", "),
 	}})
 }
 
@@ -464,4 +473,23 @@ func (u *UI) changedSince(r *http.Request, id int64, version string) (string, er
 		return "", nil
 	}
 	return "While you were writing, " + strings.Join(who, " and ") + " added to this ticket. Read the new messages, then send your reply again.", nil
+}
+
+// SaveDraft answers POST /tickets/{id}/draft: the composer's text, saved as
+// the agent types (an empty body removes the draft).
+func (u *UI) SaveDraft(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := httpx.PathID(r, "id", "ticket")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.InvalidField("body", "is not a form")
+	}
+	public := r.PostFormValue("public") != "false"
+	if err := u.Tickets.SaveDraft(ctx, httpx.Actor(ctx), id, r.PostFormValue("body"), public); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

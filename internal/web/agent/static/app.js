@@ -113,3 +113,26 @@ if (window.EventSource) {
   body?.addEventListener("blur", () => { if (typingUntil) { typingUntil = 0; setPresence("viewing"); } });
   window.addEventListener("pagehide", () => { if (main) setPresence("left"); });
 }
+
+// Drafts: the composer's text is saved on the server as the agent types,
+// so a reload, a crash or another device brings it back.
+(() => {
+  const form = document.querySelector("form.composer");
+  const body = document.getElementById("body");
+  if (!form || !body || !main || !csrf) return;
+  let timer = 0, saved = body.value;
+  const save = () => {
+    timer = 0;
+    if (body.value === saved) return;
+    const pub = form.querySelector('input[name="public"]:checked')?.value ?? "true";
+    const data = new URLSearchParams({ body: body.value, public: pub, csrf_token: csrf });
+    const text = body.value;
+    fetch(`/tickets/${main.dataset.ticket}/draft`, { method: "POST", body: data, keepalive: true })
+      .then((r) => { if (r.ok) saved = text; }).catch(() => {});
+  };
+  const later = () => { clearTimeout(timer); timer = setTimeout(save, 700); };
+  body.addEventListener("input", later);
+  form.addEventListener("change", later);
+  window.addEventListener("pagehide", () => { if (timer) save(); });
+  form.addEventListener("submit", () => { clearTimeout(timer); timer = 0; saved = body.value; });
+})();
