@@ -44,7 +44,7 @@ func columns(t *testing.T, d *db.DB) map[string][]string {
 	var q string
 	if d.Dialect() == db.SQLite {
 		q = `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
-		     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '%fts%'`
+		     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '%\_fts%' ESCAPE '\'`
 	} else {
 		q = `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'`
 	}
