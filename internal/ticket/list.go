@@ -122,6 +122,20 @@ func (s *Service) List(ctx context.Context, actor authz.Actor, f Filter, pr page
 	return s.listWhere(ctx, w, f.Sort, pr)
 }
 
+// Count returns how many tickets match f (view counts in the sidebar).
+func (s *Service) Count(ctx context.Context, actor authz.Actor, f Filter) (int, error) {
+	if err := authz.Check(actor, authz.TicketRead); err != nil {
+		return 0, err
+	}
+	w := &where{}
+	f.apply(w)
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets t`+w.sql(), w.args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("ticket: count: %w", err)
+	}
+	return n, nil
+}
+
 func (s *Service) listWhere(ctx context.Context, w *where, sort string, pr page.Request) (page.List[Ticket], error) {
 	col, dir := "t.updated_at", "DESC"
 	switch sort {

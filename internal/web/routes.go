@@ -110,6 +110,7 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/logout", Access: UIAuth, Handler: ui.SignOut, Summary: "Sign out"},
 		{Method: "GET", Path: "/{$}", Access: UIAuth, Handler: ui.Home, Summary: "Home: redirects to the ticket list"},
 		{Method: "GET", Path: "/tickets", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.TicketList, Summary: "Ticket list page"},
+		{Method: "POST", Path: "/tickets/bulk", Access: UIAuth, Perm: authz.TicketBulk, Handler: ui.BulkUpdate, Summary: "Change the selected tickets of a list (form)"},
 		{Method: "GET", Path: "/tickets/{id}", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.TicketPage, Summary: "Ticket page"},
 		{Method: "POST", Path: "/tickets/{id}", Access: UIAuth, Perm: authz.TicketUpdate, Handler: ui.UpdateTicket, Summary: "Change ticket fields (form)"},
 		{Method: "POST", Path: "/tickets/{id}/comments", Access: UIAuth, Perm: authz.TicketNote, Handler: ui.AddComment, Summary: "Reply or add a note (form)"},

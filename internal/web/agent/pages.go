@@ -174,9 +174,102 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 		}
 		next = "/tickets?" + v.Encode()
 	}
+	counts := map[string]int{}
+	for _, v := range views {
+		n, err := u.Tickets.Count(ctx, actor, v.filter(actor.ID))
+		if err != nil {
+			return err
+		}
+		counts[v.Key] = n
+	}
+	agents, err := u.Agents.ListAgents(ctx, actor, agentsvc.Filter{Page: page.Request{Limit: page.MaxLimit}})
+	if err != nil {
+		return err
+	}
+	flash := ""
+	if d := qs.Get("updated"); d != "" {
+		flash = d + " tickets updated."
+		if f := qs.Get("failed"); f != "" && f != "0" {
+			flash += " " + f + " could not be changed: " + qs.Get("why")
+		}
+	}
+	back := r.URL.RequestURI()
 	return u.render(w, r, status, "list", pageData{Title: title, Nav: cur.Key, Error: searchErr, Data: map[string]any{
 		"Views": views, "Current": cur.Key, "Rows": rows, "Next": next, "Query": q, "Searching": q != "",
+		"Counts": counts, "Agents": agents.Data, "Statuses": ticket.Statuses, "Priorities": ticket.Priorities,
+		"Flash": flash, "Back": back,
 	}})
+}
+
+// BulkUpdate answers POST /tickets/bulk: the list's selected tickets get
+// the chosen changes, each ticket all or nothing.
+func (u *UI) BulkUpdate(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	actor := httpx.Actor(ctx)
+	if err := r.ParseForm(); err != nil {
+		return apperr.InvalidField("ids", "is not a form")
+	}
+	var ids []int64
+	for _, v := range r.PostForm["ids"] {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return apperr.InvalidField("ids", "must be ticket ids")
+		}
+		ids = append(ids, id)
+	}
+	var p ticket.Patch
+	if v := r.PostFormValue("status"); v != "" {
+		st := ticket.Status(v)
+		p.Status = &st
+	}
+	if v := r.PostFormValue("priority"); v != "" {
+		p.Priority = &v
+	}
+	switch v := r.PostFormValue("assignee_id"); v {
+	case "":
+	case "none":
+		p.AssigneeID = opt.Null[int64]()
+	case "me":
+		p.AssigneeID = opt.Of(actor.ID)
+	default:
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return apperr.InvalidField("assignee_id", "must be an agent id")
+		}
+		p.AssigneeID = opt.Of(n)
+	}
+	if v := strings.TrimSpace(r.PostFormValue("add_tag")); v != "" {
+		p.AddTags = []string{v}
+	}
+	res, err := u.Tickets.BulkUpdate(ctx, actor, ids, p)
+	if err != nil {
+		e := apperr.As(err)
+		if e.Code == apperr.CodeInternal || e.Code == apperr.CodeForbidden {
+			return err
+		}
+		msg := e.Message + describeFields(e.Fields)
+		if e.Fields["ids"] == "is required" {
+			msg = "Select at least one ticket."
+		}
+		return apperr.InvalidField("ids", msg)
+	}
+	failed, why := 0, ""
+	for _, x := range res {
+		if x.Error != nil {
+			failed++
+			if why == "" {
+				why = fmt.Sprintf("#%d: %s", x.ID, x.Error.Message)
+			}
+		}
+	}
+	back := safeNext(r.PostFormValue("back"))
+	sep := "?"
+	if strings.Contains(back, "?") {
+		sep = "&"
+	}
+	v := url.Values{"updated": {strconv.Itoa(len(res) - failed)}, "failed": {strconv.Itoa(failed)}, "why": {why}}
+	http.Redirect(w, r, back+sep+v.Encode(), http.StatusSeeOther)
+	return nil
 }
 
 func when(t time.Time, loc *time.Location) string {

@@ -22,6 +22,11 @@ document.addEventListener("keydown", (e) => {
   switch (e.key) {
     case "/": e.preventDefault(); document.getElementById("q")?.focus(); break;
     case "j": select(current + 1); break;
+    case "x": {
+      const box = rows()[current]?.querySelector('input[name="ids"]');
+      if (box) box.checked = !box.checked;
+      break;
+    }
     case "k": select(current - 1); break;
     case "Enter": {
       const r = rows()[current];

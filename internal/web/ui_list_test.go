@@ -1,0 +1,64 @@
+package web_test
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/ombud/ombud/internal/app/apptest"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/dbtest"
+)
+
+func TestListCountsAndBulk(t *testing.T) {
+	for _, engine := range dbtest.Engines {
+		t.Run(engine.String(), func(t *testing.T) {
+			e := apptest.New(t, engine)
+			a := createTicket(t, e, "First")
+			b := createTicket(t, e, "Second")
+			c := createTicket(t, e, "Third")
+			ag := signIn(t, e, authz.Agent)
+			qa := signIn(t, e, authz.QAReviewer)
+
+			_, page, _ := ag.do(t, "GET", "/tickets?view=open", nil)
+			if !strings.Contains(page, `aria-label="3 tickets"`) {
+				t.Fatalf("the All unsolved count should be 3: %s", excerpt(page))
+			}
+			form := url.Values{"ids": {fmt.Sprint(a), fmt.Sprint(b)}, "status": {"pending"}, "assignee_id": {"me"}, "add_tag": {"bulk"}, "back": {"/tickets?view=open"}}
+			st, _, loc := ag.do(t, "POST", "/tickets/bulk", form)
+			if st != 303 || !strings.HasPrefix(loc, "/tickets?view=open&") || !strings.Contains(loc, "updated=2") {
+				t.Fatalf("bulk: %d %s", st, loc)
+			}
+			for _, id := range []int64{a, b} {
+				_, tk := e.Do(t, authz.Agent, "GET", fmt.Sprintf("/api/v1/tickets/%d", id), nil)
+				if tk["status"] != "pending" || num(tk["assignee_id"]) != e.Agents[authz.Agent].ID || !strings.Contains(fmt.Sprint(tk["tags"]), "bulk") {
+					t.Fatalf("ticket %d after bulk: %v", id, tk["_raw"])
+				}
+			}
+			_, page, _ = ag.do(t, "GET", loc, nil)
+			if !strings.Contains(page, "2 tickets updated.") || !strings.Contains(page, `aria-label="2 tickets"`) {
+				t.Fatalf("after bulk: %s", excerpt(page))
+			}
+			// Per ticket all or nothing: closing is not allowed from pending/new.
+			st, _, loc = ag.do(t, "POST", "/tickets/bulk", url.Values{"ids": {fmt.Sprint(a), fmt.Sprint(c)}, "status": {"closed"}})
+			if st != 303 || !strings.Contains(loc, "updated=0") || !strings.Contains(loc, "failed=2") {
+				t.Fatalf("refused bulk: %d %s", st, loc)
+			}
+			if st, page, _ := ag.do(t, "POST", "/tickets/bulk", url.Values{"status": {"open"}}); st != 400 || !strings.Contains(page, "Select at least one ticket") {
+				t.Fatalf("no selection: %d %s", st, excerpt(page))
+			}
+			if st, _, _ := ag.do(t, "POST", "/tickets/bulk", url.Values{"ids": {"abc"}}); st != 400 {
+				t.Fatalf("bad id: %d", st)
+			}
+			if st, _, _ := qa.do(t, "POST", "/tickets/bulk", url.Values{"ids": {fmt.Sprint(a)}, "status": {"open"}}); st != 403 {
+				t.Fatalf("qa reviewer bulk: %d", st)
+			}
+		})
+	}
+}
+
+func num(v any) int64 {
+	f, _ := v.(float64)
+	return int64(f)
+}
