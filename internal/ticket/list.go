@@ -23,6 +23,8 @@ type Filter struct {
 	AssigneeID     int64
 	Unassigned     bool
 	TeamID         int64
+	TeamIDs        []int64 // any of these teams (an agent's teams); empty matches none when TeamsOnly
+	TeamsOnly      bool    // restrict to TeamIDs even when it is empty
 	RequesterID    int64
 	OrganizationID int64
 	Tags           []string // all of them
@@ -84,6 +86,17 @@ func (f Filter) apply(w *where) {
 	}
 	if f.TeamID != 0 {
 		w.add("t.team_id = ?", f.TeamID)
+	}
+	if f.TeamsOnly {
+		if len(f.TeamIDs) == 0 {
+			w.add("1 = 0")
+		} else {
+			args := make([]any, len(f.TeamIDs))
+			for i, id := range f.TeamIDs {
+				args[i] = id
+			}
+			w.add("t.team_id IN ("+placeholders(len(args))+")", args...)
+		}
 	}
 	if f.RequesterID != 0 {
 		w.add("t.requester_id = ?", f.RequesterID)

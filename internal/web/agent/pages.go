@@ -73,20 +73,29 @@ func (u *UI) Home(w http.ResponseWriter, r *http.Request) error {
 // view is a built-in ticket list.
 type view struct {
 	Key, Name string
-	filter    func(agentID int64) ticket.Filter
+	filter    func(me viewer) ticket.Filter
+}
+
+// viewer is who a view is computed for.
+type viewer struct {
+	id    int64
+	teams []int64
 }
 
 var unsolved = []ticket.Status{ticket.StatusNew, ticket.StatusOpen, ticket.StatusPending, ticket.StatusOnHold}
 
 var views = []view{
-	{"mine", "My open tickets", func(a int64) ticket.Filter { return ticket.Filter{AssigneeID: a, Statuses: unsolved} }},
-	{"unassigned", "Unassigned", func(int64) ticket.Filter {
-		return ticket.Filter{Unassigned: true, Statuses: []ticket.Status{ticket.StatusNew, ticket.StatusOpen}}
+	{"mine", "My open tickets", func(me viewer) ticket.Filter { return ticket.Filter{AssigneeID: me.id, Statuses: unsolved} }},
+	{"my_teams", "Unassigned in my teams", func(me viewer) ticket.Filter {
+		return ticket.Filter{Unassigned: true, TeamIDs: me.teams, TeamsOnly: true, Statuses: unsolved}
 	}},
-	{"open", "All unsolved", func(int64) ticket.Filter { return ticket.Filter{Statuses: unsolved} }},
-	{"pending", "Pending", func(int64) ticket.Filter { return ticket.Filter{Statuses: []ticket.Status{ticket.StatusPending}} }},
-	{"on_hold", "On hold", func(int64) ticket.Filter { return ticket.Filter{Statuses: []ticket.Status{ticket.StatusOnHold}} }},
-	{"solved", "Recently solved", func(int64) ticket.Filter {
+	{"unassigned", "All unassigned", func(viewer) ticket.Filter {
+		return ticket.Filter{Unassigned: true, Statuses: unsolved}
+	}},
+	{"open", "All unsolved", func(viewer) ticket.Filter { return ticket.Filter{Statuses: unsolved} }},
+	{"pending", "Pending", func(viewer) ticket.Filter { return ticket.Filter{Statuses: []ticket.Status{ticket.StatusPending}} }},
+	{"on_hold", "On hold", func(viewer) ticket.Filter { return ticket.Filter{Statuses: []ticket.Status{ticket.StatusOnHold}} }},
+	{"solved", "Recently solved", func(viewer) ticket.Filter {
 		return ticket.Filter{Statuses: []ticket.Status{ticket.StatusSolved, ticket.StatusClosed}}
 	}},
 }
@@ -107,7 +116,7 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 	if key == "" {
 		key = "open"
 	}
-	cur := views[2]
+	cur := views[3]
 	for _, v := range views {
 		if v.Key == key {
 			cur = v
@@ -115,6 +124,12 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 	}
 	pr, err := page.Parse("50", qs.Get("cursor"))
 	if err != nil {
+		return err
+	}
+	me := viewer{id: actor.ID}
+	if a, err := u.Agents.GetAgent(ctx, actor, actor.ID); err == nil {
+		me.teams = a.TeamIDs
+	} else if !apperr.Is(err, apperr.CodeNotFound) {
 		return err
 	}
 	q := strings.TrimSpace(qs.Get("q"))
@@ -140,7 +155,7 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 			status = httpx.Status(e.Code)
 		}
 	} else {
-		list, err = u.Tickets.List(ctx, actor, cur.filter(actor.ID), pr)
+		list, err = u.Tickets.List(ctx, actor, cur.filter(me), pr)
 		if err != nil {
 			return err
 		}
@@ -176,7 +191,7 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 	}
 	counts := map[string]int{}
 	for _, v := range views {
-		n, err := u.Tickets.Count(ctx, actor, v.filter(actor.ID))
+		n, err := u.Tickets.Count(ctx, actor, v.filter(me))
 		if err != nil {
 			return err
 		}

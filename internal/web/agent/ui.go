@@ -22,6 +22,7 @@ import (
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/channel/email"
+	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/live"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web/httpx"
@@ -52,6 +53,8 @@ type UI struct {
 	SecureCookie bool
 	// Live carries ticket changes and presence to open pages (set before serving).
 	Live *live.Hub
+	// Customers backs the customer and organization pages (set before serving).
+	Customers *customer.Service
 
 	pages  map[string]*template.Template
 	assets map[string]asset // by file name
@@ -94,7 +97,8 @@ func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Servic
 		"can": func(a authz.Actor, p string) bool { return authz.Can(a, authz.Perm(p)) },
 	}
 	u.pages = map[string]*template.Template{}
-	for _, name := range []string{"login", "list", "ticket", "error", "mailboxes", "mailbox", "maillog", "original"} {
+	for _, name := range []string{"login", "list", "ticket", "error", "mailboxes", "mailbox", "maillog", "original",
+		"customers", "customer", "merge", "organizations", "organization", "agents", "agentedit", "teams", "team", "fields", "field", "tags"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("agent ui: parse %s: %w", name, err)

@@ -38,6 +38,26 @@ document.addEventListener("keydown", (e) => {
       if (b) { e.preventDefault(); b.focus(); }
       break;
     }
+    case "a": {
+      // Assign to me: pick myself in the side panel and save it.
+      const sel = document.getElementById("f-assignee"), me = document.body.dataset.me;
+      if (sel && me && sel.querySelector(`option[value="${me}"]`)) {
+        e.preventDefault();
+        sel.value = me;
+        sel.form.requestSubmit();
+      }
+      break;
+    }
+    case "s": {
+      const st = document.getElementById("f-status");
+      if (st) { e.preventDefault(); st.focus(); }
+      break;
+    }
+    case "?": {
+      const d = document.getElementById("keys-help");
+      if (d && !d.open) { e.preventDefault(); d.showModal(); }
+      break;
+    }
     case "n": {
       const note = document.querySelector('input[name="public"][value="false"]');
       const b = document.getElementById("body");
