@@ -19,6 +19,7 @@ import (
 
 	"github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/auth"
+	"github.com/ombud/ombud/internal/automation"
 	"github.com/ombud/ombud/internal/blob"
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/config"
@@ -28,6 +29,7 @@ import (
 	"github.com/ombud/ombud/internal/jobs"
 	"github.com/ombud/ombud/internal/live"
 	"github.com/ombud/ombud/internal/richtext"
+	"github.com/ombud/ombud/internal/routing"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web"
 	webagent "github.com/ombud/ombud/internal/web/agent"
@@ -138,18 +140,20 @@ func parse(name string, args []string, getenv func(string) string, stderr io.Wri
 
 // System is the wired application.
 type System struct {
-	Config    config.Config
-	Log       *slog.Logger
-	DB        *db.DB
-	Tickets   *ticket.Service
-	Customers *customer.Service
-	Agents    *agent.Service
-	Auth      *auth.Service
-	Importer  *importer.Service
-	Email     *email.Service
-	Jobs      *jobs.Runner
-	Live      *live.Hub
-	Now       func() time.Time
+	Config     config.Config
+	Log        *slog.Logger
+	DB         *db.DB
+	Tickets    *ticket.Service
+	Customers  *customer.Service
+	Agents     *agent.Service
+	Auth       *auth.Service
+	Importer   *importer.Service
+	Email      *email.Service
+	Jobs       *jobs.Runner
+	Live       *live.Hub
+	Automation *automation.Service
+	Routing    *routing.Service
+	Now        func() time.Time
 }
 
 // Open connects to the database, migrates it and builds the services.
@@ -196,6 +200,12 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 		s.Live.TicketChanged(id, types, last.ActorType, last.ActorID, last.Seq)
 	}
 	s.Jobs.Handle(email.JobSend, s.Email.Send)
+	s.Automation = automation.NewService(d, now, s.Tickets, s.Agents)
+	s.Tickets.AddHook(s.Automation)
+	s.Automation.Register(s.Jobs) // trigger and webhook jobs, the 5-minute automation sweep
+	s.Routing = routing.NewService(d, now, s.Tickets, log.With("component", "routing"))
+	s.Tickets.AddHook(s.Routing)
+	s.Routing.Register(s.Jobs) // assignment jobs, the escalation and backlog sweep
 	return s, nil
 }
 
@@ -209,8 +219,9 @@ func (s *System) Handler() (http.Handler, error) {
 		return nil, err
 	}
 	ui.Live = s.Live
+	ui.Customers = s.Customers
 	srv := &web.Server{
-		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email,
+		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing,
 			DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake},
 		UI: ui, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 	}

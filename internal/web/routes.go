@@ -6,11 +6,13 @@ import (
 	"github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/automation"
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/importer"
 	"github.com/ombud/ombud/internal/jobs"
 	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/routing"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web/api"
 )
@@ -43,6 +45,33 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/api/v1/tags", Access: APIAuth, Perm: authz.TicketRead, Handler: a.ListTags, Summary: "Tags in use with counts", Query: []string{"q", "limit"}, Reply: []ticket.TagCount{}},
 		{Method: "POST", Path: "/api/v1/attachments", Access: APIAuth, Perm: authz.TicketNote, Handler: a.UploadAttachment, Summary: "Upload a file to attach to a comment (raw body; ?filename=)", Query: []string{"filename"}, Reply: ticket.Attachment{}, Status: created},
 		{Method: "GET", Path: "/api/v1/attachments/{id}", Access: APIAuth, Perm: authz.TicketRead, Handler: a.DownloadAttachment, Summary: "Download an attachment"},
+
+		// Automation: triggers, automations, macros.
+		{Method: "GET", Path: "/api/v1/triggers", Access: APIAuth, Perm: authz.AutomationRead, Handler: a.ListTriggers, Summary: "List triggers in evaluation order", Reply: page.List[automation.Rule]{}},
+		{Method: "POST", Path: "/api/v1/triggers", Access: APIAuth, Perm: authz.AutomationWrite, Handler: a.CreateTrigger, Summary: "Create a trigger (runs after every ticket change)", Request: automation.RuleInput{}, Reply: automation.Rule{}, Status: created},
+		{Method: "POST", Path: "/api/v1/triggers/reorder", Access: APIAuth, Perm: authz.AutomationWrite, Handler: a.ReorderTriggers, Summary: "Set the evaluation order of all triggers", Request: api.ReorderInput{}, Reply: page.List[automation.Rule]{}},
+		{Method: "GET", Path: "/api/v1/triggers/{id}", Access: APIAuth, Perm: authz.AutomationRead, Handler: a.GetTrigger, Summary: "Get a trigger", Reply: automation.Rule{}},
+		{Method: "PATCH", Path: "/api/v1/triggers/{id}", Access: APIAuth, Perm: authz.AutomationWrite, Handler: a.UpdateTrigger, Summary: "Change a trigger", Request: automation.RulePatch{}, Reply: automation.Rule{}},
+		{Method: "DELETE", Path: "/api/v1/triggers/{id}", Access: APIAuth, Perm: authz.AutomationWrite, Handler: a.DeleteTrigger, Summary: "Delete a trigger", Status: noContent},
+		{Method: "GET", Path: "/api/v1/triggers/{id}/runs", Access: APIAuth, Perm: authz.AutomationRead, Handler: a.ListTriggerRuns, Summary: "A trigger's recent firings (debugging)", Query: []string{"limit", "cursor"}, Reply: page.List[automation.Run]{}},
+		{Method: "GET", Path: "/api/v1/automations", Access: APIAuth, Perm: authz.AutomationRead, Handler: a.ListAutomations, Summary: "List time-based automations", Reply: page.List[automation.Rule]{}},
+		{Method: "POST", Path: "/api/v1/automations", Access: APIAuth, Perm: authz.AutomationWrite, Handler: a.CreateAutomation, Summary: "Create an automation (evaluated every 5 minutes)", Request: automation.RuleInput{}, Reply: automation.Rule{}, Status: created},
+		{Method: "GET", Path: "/api/v1/automations/{id}", Access: APIAuth, Perm: authz.AutomationRead, Handler: a.GetAutomation, Summary: "Get an automation", Reply: automation.Rule{}},
+		{Method: "PATCH", Path: "/api/v1/automations/{id}", Access: APIAuth, Perm: authz.AutomationWrite, Handler: a.UpdateAutomation, Summary: "Change an automation", Request: automation.RulePatch{}, Reply: automation.Rule{}},
+		{Method: "DELETE", Path: "/api/v1/automations/{id}", Access: APIAuth, Perm: authz.AutomationWrite, Handler: a.DeleteAutomation, Summary: "Delete an automation", Status: noContent},
+		{Method: "GET", Path: "/api/v1/automations/{id}/runs", Access: APIAuth, Perm: authz.AutomationRead, Handler: a.ListAutomationRuns, Summary: "An automation's recent firings (debugging)", Query: []string{"limit", "cursor"}, Reply: page.List[automation.Run]{}},
+		{Method: "GET", Path: "/api/v1/macros", Access: APIAuth, Perm: authz.MacroUse, Handler: a.ListMacros, Summary: "List the macros you may use (your own and shared)", Query: []string{"limit", "cursor"}, Reply: page.List[automation.Macro]{}},
+		{Method: "POST", Path: "/api/v1/macros", Access: APIAuth, Perm: authz.MacroUse, Handler: a.CreateMacro, Summary: "Create a personal macro (shared ones need automation.write)", Request: automation.MacroInput{}, Reply: automation.Macro{}, Status: created},
+		{Method: "GET", Path: "/api/v1/macros/{id}", Access: APIAuth, Perm: authz.MacroUse, Handler: a.GetMacro, Summary: "Get a macro", Reply: automation.Macro{}},
+		{Method: "PATCH", Path: "/api/v1/macros/{id}", Access: APIAuth, Perm: authz.MacroUse, Handler: a.UpdateMacro, Summary: "Change a macro (your own; shared ones need automation.write)", Request: automation.MacroPatch{}, Reply: automation.Macro{}},
+		{Method: "DELETE", Path: "/api/v1/macros/{id}", Access: APIAuth, Perm: authz.MacroUse, Handler: a.DeleteMacro, Summary: "Delete a macro (your own; shared ones need automation.write)", Status: noContent},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/macros/{macro_id}/preview", Access: APIAuth, Perm: authz.MacroUse, Handler: a.PreviewMacro, Summary: "Render a macro for a ticket without applying it", Reply: automation.MacroPreview{}},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/macros/{macro_id}/apply", Access: APIAuth, Perm: authz.MacroUse, Handler: a.ApplyMacro, Summary: "Apply a macro: its reply and field changes", Reply: automation.MacroResult{}},
+
+		// Routing.
+		{Method: "GET", Path: "/api/v1/routing/teams/{team_id}", Access: APIAuth, Perm: authz.AutomationRead, Handler: a.GetRoutingSettings, Summary: "A team's routing settings", Reply: routing.Settings{}},
+		{Method: "PUT", Path: "/api/v1/routing/teams/{team_id}", Access: APIAuth, Perm: authz.AutomationWrite, Handler: a.PutRoutingSettings, Summary: "Replace a team's routing settings", Request: routing.SettingsInput{}, Reply: routing.Settings{}},
+		{Method: "PUT", Path: "/api/v1/agents/{id}/availability", Access: APIAuth, Handler: a.SetAgentAvailability, Summary: "Set an agent's availability (own, or anyone's with agent.write)", Request: routing.AvailabilityInput{}, Reply: routing.Availability{}},
 
 		// Custom fields.
 		{Method: "GET", Path: "/api/v1/custom-fields", Access: APIAuth, Perm: authz.CustomFieldRead, Handler: a.ListFields, Summary: "List custom ticket fields", Reply: page.List[ticket.Field]{}},

@@ -10,23 +10,27 @@ import (
 
 	"github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/auth"
+	"github.com/ombud/ombud/internal/automation"
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/importer"
+	"github.com/ombud/ombud/internal/routing"
 	"github.com/ombud/ombud/internal/ticket"
 )
 
 // API holds the services the handlers call.
 type API struct {
-	Tickets   *ticket.Service
-	Customers *customer.Service
-	Agents    *agent.Service
-	Auth      *auth.Service
-	Importer  *importer.Service
-	Email     *email.Service
-	DB        *db.DB // read-only uses: the audit log, the job list; job retries
-	Log       *slog.Logger
-	Now       func() time.Time
-	WakeJobs  func() // a job was made runnable
+	Tickets    *ticket.Service
+	Customers  *customer.Service
+	Agents     *agent.Service
+	Auth       *auth.Service
+	Importer   *importer.Service
+	Email      *email.Service
+	Automation *automation.Service
+	Routing    *routing.Service
+	DB         *db.DB // read-only uses: the audit log, the job list; job retries
+	Log        *slog.Logger
+	Now        func() time.Time
+	WakeJobs   func() // a job was made runnable
 }

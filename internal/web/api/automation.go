@@ -1,8 +1,3 @@
-// The constraint keeps the api package compiling until api.go gains the
-// field "Automation *automation.Service"; delete these lines (and the blank
-// line after the constraint) in the same change that adds it.
-//go:build ombud_automation_api
-
 package api
 
 import (

@@ -1,8 +1,3 @@
-//go:build ombud_routing
-
-// The build constraint above keeps this file out of the build until api.go
-// has its Routing field; remove it together with adding the field.
-
 package api
 
 import (

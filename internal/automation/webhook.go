@@ -1,0 +1,104 @@
+package automation
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/ombud/ombud/internal/jobs"
+)
+
+// Poster delivers one webhook request. Errors follow the jobs conventions:
+// jobs.Permanent for a request that a retry cannot fix, jobs.RetryAfter when
+// the receiver names a delay, any other error to retry with backoff.
+type Poster interface {
+	Post(ctx context.Context, url string, header map[string]string, body []byte) error
+}
+
+// httpPoster is the real Poster. This package otherwise stays clear of
+// net/http (it serves nothing); an outgoing webhook simply is an HTTP request.
+type httpPoster struct{ c *http.Client }
+
+// NewHTTPPoster returns a Poster over net/http that gives each request at
+// most timeout and does not follow redirects (a webhook URL that moved is
+// a configuration problem to show, not to chase).
+func NewHTTPPoster(timeout time.Duration) Poster {
+	return httpPoster{c: &http.Client{
+		Timeout:       timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+func (p httpPoster) Post(ctx context.Context, url string, header map[string]string, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return jobs.Permanent(fmt.Errorf("webhook: %w", err))
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := p.c.Do(req)
+	if err != nil {
+		return fmt.Errorf("webhook: %w", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		return nil
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
+		err := fmt.Errorf("webhook: %s answered %s", url, resp.Status)
+		if secs, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && secs > 0 {
+			return jobs.RetryAfter(err, time.Duration(min(secs, 3600))*time.Second)
+		}
+		return err
+	case resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500:
+		return fmt.Errorf("webhook: %s answered %s", url, resp.Status)
+	}
+	return jobs.Permanent(fmt.Errorf("webhook: %s answered %s", url, resp.Status))
+}
+
+// postPayload is the job that delivers one webhook or chat message. The body
+// and its signature are fixed when the rule fires, so every retry sends the
+// same bytes and the receiver can de-duplicate on X-Ombud-Delivery.
+type postPayload struct {
+	URL       string `json:"url"`
+	Body      string `json:"body"`
+	Signature string `json:"signature,omitempty"`
+	RuleID    int64  `json:"rule_id"`
+	TicketID  int64  `json:"ticket_id"`
+}
+
+// Sign returns the X-Ombud-Signature value of body: "sha256=" and the hex
+// HMAC-SHA256 of the body keyed by the rule's webhook secret.
+func Sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+func (s *Service) handlePost(ctx context.Context, j jobs.Job) error {
+	var p postPayload
+	if err := json.Unmarshal(j.Payload, &p); err != nil || p.URL == "" {
+		return jobs.Permanent(fmt.Errorf("automation: bad webhook payload: %v", err))
+	}
+	h := map[string]string{
+		"Content-Type":      "application/json",
+		"User-Agent":        "Ombud-Webhook/1",
+		"X-Ombud-Delivery":  strconv.FormatInt(j.ID, 10),
+		"X-Ombud-Rule":      strconv.FormatInt(p.RuleID, 10),
+		"X-Ombud-Ticket-Id": strconv.FormatInt(p.TicketID, 10),
+	}
+	if p.Signature != "" {
+		h["X-Ombud-Signature"] = p.Signature
+	}
+	return s.poster.Post(ctx, p.URL, h, []byte(p.Body))
+}
