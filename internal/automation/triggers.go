@@ -73,6 +73,13 @@ func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, e
 	if len(events) == 0 {
 		return nil
 	}
+	for _, e := range events {
+		// Mail a machine sent (an out-of-office, a mailing list) never
+		// sets off automatic responses: that is how mail loops start.
+		if auto, _ := e.Data["auto_submitted"].(bool); auto {
+			return nil
+		}
+	}
 	next := chain{ID: newSecret()[:16], Depth: 1}
 	if c := chainFrom(ctx); c != nil {
 		if c.Depth >= MaxChainDepth {

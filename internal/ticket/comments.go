@@ -32,6 +32,9 @@ type CommentInput struct {
 	// NoDelivery records a public agent reply without sending it (the
 	// customer already has it: the agent mailed them directly).
 	NoDelivery bool `json:"-"`
+	// AutoSubmitted marks a message a machine sent (an auto-reply): its
+	// event says so, and automation leaves it alone.
+	AutoSubmitted bool `json:"-"`
 	// At overrides the time (imports only).
 	At time.Time `json:"-"`
 	// Exact skips the automatic status rules, for imports that replay a
@@ -138,13 +141,16 @@ func (s *Service) commentTx(ctx context.Context, tx *db.Tx, log *eventLog, t *Ti
 	if err != nil {
 		return Comment{}, err
 	}
+	if in.AutoSubmitted {
+		log.events[len(log.events)-1].Data["auto_submitted"] = true
+	}
 	if author.Type == "agent" && !in.Exact {
 		// The reply is sent: its draft is done.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE agent_id = ? AND ticket_id = ?`, author.ID, t.ID); err != nil {
 			return Comment{}, fmt.Errorf("ticket: clear draft: %w", err)
 		}
 	}
-	if s.outbox != nil && author.Type == "agent" && public && !in.Exact && !in.NoDelivery {
+	if s.outbox != nil && (author.Type == "agent" || author.Type == "system") && public && !in.Exact && !in.NoDelivery {
 		if err := s.outbox.QueueReply(ctx, tx, *t, c); err != nil {
 			return Comment{}, fmt.Errorf("ticket: queue reply %d: %w", c.ID, err)
 		}

@@ -42,6 +42,8 @@ type CreateInput struct {
 	CustomFields    map[string]any  `json:"custom_fields"`
 	ExternalID      string          `json:"external_id"`
 	AttachmentIDs   []int64         `json:"attachment_ids"`
+	// AutoSubmitted marks a ticket opened by machine-sent mail.
+	AutoSubmitted bool `json:"-"`
 }
 
 // Limits on user-supplied text.
@@ -270,11 +272,15 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, no
 		return Ticket{}, nil, err
 	}
 	log := &eventLog{ticketID: id, actor: actor, at: now, hooks: s.hooks}
-	log.add(EvCreated, map[string]any{
+	created := map[string]any{
 		"subject": in.Subject, "status": status, "priority": in.Priority, "type": in.Type, "channel": in.Channel,
 		"requester_id": requesterID, "organization_id": orgID, "assignee_id": deref(in.AssigneeID), "team_id": deref(in.TeamID),
 		"language": in.Language, "tags": in.Tags, "custom_fields": fields,
-	})
+	}
+	if in.AutoSubmitted {
+		created["auto_submitted"] = true
+	}
+	log.add(EvCreated, created)
 	public := in.Public == nil || *in.Public
 	author := authorOf(actor, requesterID, in.Channel)
 	if _, err := s.insertComment(ctx, tx, log, id, author, public, in.Description, in.DescriptionHTML, in.Channel, in.AttachmentIDs, now); err != nil {

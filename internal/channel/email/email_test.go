@@ -316,16 +316,39 @@ func TestEmailConversation(t *testing.T) {
 			})
 
 			t.Run("an auto-reply is recorded but changes nothing", func(t *testing.T) {
+				// A trigger that answers every customer message must not
+				// answer an out-of-office: that is how mail loops start.
+				status, tr := e.Do(t, authz.Admin, "POST", "/api/v1/triggers", map[string]any{
+					"name": "Acknowledge customer mail",
+					"conditions": map[string]any{"all": []any{
+						map[string]any{"field": "event", "op": "is", "value": "comment_added"},
+						map[string]any{"field": "comment.author_type", "op": "is", "value": "customer"},
+					}},
+					"actions": []any{map[string]any{"type": "add_tags", "value": []string{"customer-wrote"}}},
+				})
+				if status != 201 {
+					t.Fatalf("trigger: %d %v", status, tr["_raw"])
+				}
+				defer e.Do(t, authz.Admin, "DELETE", fmt.Sprintf("/api/v1/triggers/%d", num(tr["id"])), nil)
 				e.setStatus(t, id, "pending")
 				sent := len(e.capture.Messages())
 				e.mustSend(t, "ola@example.no", fixture(t, "auto_reply.eml", "TICKET", fmt.Sprint(id), "OUTBOUND", outboundID))
 				if st := e.ticket(t, id)["status"]; st != "pending" {
 					t.Fatalf("status %v after an auto-reply", st)
 				}
-				time.Sleep(200 * time.Millisecond)
+				time.Sleep(500 * time.Millisecond)
 				if n := len(e.capture.Messages()); n != sent {
 					t.Fatalf("an auto-reply triggered mail")
 				}
+				if tags := fmt.Sprint(e.ticket(t, id)["tags"]); strings.Contains(tags, "customer-wrote") {
+					t.Fatalf("a trigger fired on an auto-reply: tags %s", tags)
+				}
+				// The same trigger does fire on a person's message.
+				e.mustSend(t, "ola@example.no", fixture(t, "token_only.eml", "FROM", "Ola <ola@example.no>", "MSGID", "<tok-3@x>", "TICKET", fmt.Sprint(id)))
+				waitFor(t, "the trigger on a real reply", 10*time.Second, func() bool {
+					return strings.Contains(fmt.Sprint(e.ticket(t, id)["tags"]), "customer-wrote")
+				})
+				e.setStatus(t, id, "pending")
 			})
 
 			t.Run("a bounce attaches to the ticket as a delivery failure", func(t *testing.T) {

@@ -364,6 +364,7 @@ func (s *Service) newTicket(ctx context.Context, tx *db.Tx, mb Mailbox, m *messa
 	}
 	if m.AutoSubmitted {
 		in.Tags = []string{"auto-submitted"}
+		in.AutoSubmitted = true
 	}
 	actor := authz.Actor{Kind: authz.KindCustomer}
 	if isAgent {
@@ -397,7 +398,8 @@ func (s *Service) reply(ctx context.Context, tx *db.Tx, ticketID int64, m *messa
 		Channel:       "email",
 		AttachmentIDs: attIDs,
 		// An automatic reply (out of office) is recorded but changes nothing.
-		Exact: m.AutoSubmitted,
+		Exact:         m.AutoSubmitted,
+		AutoSubmitted: m.AutoSubmitted,
 	}
 	actor := agentActor
 	outcome := OutcomeAgentReply

@@ -297,6 +297,11 @@ func (s *Service) compose(ctx context.Context, o outgoing) ([]byte, []string, er
 		Header("X-Ombud-Ticket", strconv.FormatInt(o.ticketID, 10)).
 		Text(text.Bytes()).
 		HTML(html.Bytes())
+	if c.AuthorType == "system" {
+		// Sent by a rule, not a person (RFC 3834): well-behaved
+		// responders will not answer it automatically.
+		b = b.Header("Auto-Submitted", "auto-generated")
+	}
 	rcpts := []string{reqEmail}
 	for _, a := range cc {
 		if a != reqEmail {
