@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -100,6 +101,9 @@ type DB struct {
 	write   *sql.DB // SQLite: one connection used by the writer goroutine
 	writer  *groupWriter
 	url     string
+
+	rmu    sync.RWMutex
+	rstmts map[string]*sql.Stmt // SQLite read pool statements
 }
 
 // Open opens (creating when needed) the database described by opts. It does
@@ -172,7 +176,7 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 	r.SetMaxIdleConns(opts.MaxReadConns)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	d := &DB{dialect: SQLite, read: r, write: w, url: path}
+	d := &DB{dialect: SQLite, read: r, write: w, url: path, rstmts: map[string]*sql.Stmt{}}
 	d.writer = newGroupWriter(w, SQLite, opts.MaxBatch)
 	return d, nil
 }
@@ -201,6 +205,12 @@ func (d *DB) Close() error {
 	if d.writer != nil {
 		d.writer.close()
 	}
+	d.rmu.Lock()
+	for _, st := range d.rstmts {
+		st.Close()
+	}
+	d.rstmts = map[string]*sql.Stmt{}
+	d.rmu.Unlock()
 	err := d.read.Close()
 	if d.write != d.read {
 		if werr := d.write.Close(); err == nil {
@@ -222,12 +232,51 @@ type Querier interface {
 
 // QueryContext runs a read query on the read pool.
 func (d *DB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := d.readStmt(q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return d.read.QueryContext(ctx, d.dialect.Rebind(q), args...)
 }
 
 // QueryRowContext runs a single-row read query on the read pool.
 func (d *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := d.readStmt(q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return d.read.QueryRowContext(ctx, d.dialect.Rebind(q), args...)
+}
+
+// readStmt returns q prepared on the SQLite read pool, or nil. SQLite spends
+// a good part of a small query parsing and planning it; a pool statement is
+// prepared once per connection and reused. (PostgreSQL: pgx caches
+// statements itself.) The cache is bounded: queries built from many filter
+// combinations beyond it simply run unprepared.
+func (d *DB) readStmt(q string) *sql.Stmt {
+	if d.dialect != SQLite {
+		return nil
+	}
+	d.rmu.RLock()
+	st, ok := d.rstmts[q]
+	d.rmu.RUnlock()
+	if ok {
+		return st
+	}
+	d.rmu.Lock()
+	defer d.rmu.Unlock()
+	if st, ok := d.rstmts[q]; ok {
+		return st
+	}
+	if len(d.rstmts) >= 2000 {
+		return nil
+	}
+	// Preparing takes a connection of the read pool itself, never the
+	// writer's, so it cannot wait on a transaction in progress.
+	st, err := d.read.PrepareContext(context.Background(), q)
+	if err != nil {
+		return nil // the direct query reports the error
+	}
+	d.rstmts[q] = st
+	return st
 }
 
 // Tx is a write transaction (on SQLite: one savepoint of a shared transaction).
