@@ -26,6 +26,8 @@ fuzz:
 	go test ./internal/channel/email/message/ -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	go test ./internal/channel/email/message/ -run '^$$' -fuzz FuzzExtractReply -fuzztime 30s
 	go test ./internal/channel/email/message/ -run '^$$' -fuzz FuzzHTML -fuzztime 30s
+	go test ./internal/sla/ -run '^$$' -fuzz FuzzCalendar -fuzztime 30s
+	go test ./internal/automation/ -run '^$$' -fuzz FuzzConditions -fuzztime 30s
 
 bench:
 	go test ./bench/ -run '^$$' -bench Load -benchtime 1x -timeout 60m | tee docs/benchmarks-latest.txt

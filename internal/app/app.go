@@ -30,6 +30,7 @@ import (
 	"github.com/ombud/ombud/internal/live"
 	"github.com/ombud/ombud/internal/richtext"
 	"github.com/ombud/ombud/internal/routing"
+	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web"
 	webagent "github.com/ombud/ombud/internal/web/agent"
@@ -153,6 +154,7 @@ type System struct {
 	Live       *live.Hub
 	Automation *automation.Service
 	Routing    *routing.Service
+	SLA        *sla.Service
 	Now        func() time.Time
 }
 
@@ -206,6 +208,9 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Routing = routing.NewService(d, now, s.Tickets, log.With("component", "routing"))
 	s.Tickets.AddHook(s.Routing)
 	s.Routing.Register(s.Jobs) // assignment jobs, the escalation and backlog sweep
+	s.SLA = sla.NewService(d, now, s.Tickets)
+	s.Tickets.AddHook(s.SLA) // each ticket change refreshes its SLA clocks in its own transaction
+	s.SLA.Register(s.Jobs)   // the minute sweep (warnings, breaches) and recomputes after policy changes
 	return s, nil
 }
 
@@ -221,7 +226,7 @@ func (s *System) Handler() (http.Handler, error) {
 	ui.Live = s.Live
 	ui.Customers = s.Customers
 	srv := &web.Server{
-		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing,
+		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA,
 			DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake},
 		UI: ui, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 	}

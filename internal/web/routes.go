@@ -13,6 +13,7 @@ import (
 	"github.com/ombud/ombud/internal/jobs"
 	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/routing"
+	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web/api"
 )
@@ -67,6 +68,20 @@ func (s *Server) Routes() []Route {
 		{Method: "DELETE", Path: "/api/v1/macros/{id}", Access: APIAuth, Perm: authz.MacroUse, Handler: a.DeleteMacro, Summary: "Delete a macro (your own; shared ones need automation.write)", Status: noContent},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/macros/{macro_id}/preview", Access: APIAuth, Perm: authz.MacroUse, Handler: a.PreviewMacro, Summary: "Render a macro for a ticket without applying it", Reply: automation.MacroPreview{}},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/macros/{macro_id}/apply", Access: APIAuth, Perm: authz.MacroUse, Handler: a.ApplyMacro, Summary: "Apply a macro: its reply and field changes", Reply: automation.MacroResult{}},
+
+		// SLA: business calendars, policies, ticket clocks.
+		{Method: "GET", Path: "/api/v1/business-calendars", Access: APIAuth, Perm: authz.SLARead, Handler: a.ListBusinessCalendars, Summary: "List business-hours calendars", Reply: page.List[sla.BusinessCalendar]{}},
+		{Method: "POST", Path: "/api/v1/business-calendars", Access: APIAuth, Perm: authz.SLAWrite, Handler: a.CreateBusinessCalendar, Summary: "Create a business-hours calendar", Request: sla.CalendarInput{}, Reply: sla.BusinessCalendar{}, Status: created},
+		{Method: "GET", Path: "/api/v1/business-calendars/{id}", Access: APIAuth, Perm: authz.SLARead, Handler: a.GetBusinessCalendar, Summary: "Get a business-hours calendar", Reply: sla.BusinessCalendar{}},
+		{Method: "PATCH", Path: "/api/v1/business-calendars/{id}", Access: APIAuth, Perm: authz.SLAWrite, Handler: a.UpdateBusinessCalendar, Summary: "Change a business-hours calendar", Request: sla.CalendarPatch{}, Reply: sla.BusinessCalendar{}},
+		{Method: "DELETE", Path: "/api/v1/business-calendars/{id}", Access: APIAuth, Perm: authz.SLAWrite, Handler: a.DeleteBusinessCalendar, Summary: "Delete a calendar no SLA policy uses", Status: noContent},
+		{Method: "GET", Path: "/api/v1/sla-policies", Access: APIAuth, Perm: authz.SLARead, Handler: a.ListSLAPolicies, Summary: "List SLA policies in the order they are tried", Reply: page.List[sla.Policy]{}},
+		{Method: "POST", Path: "/api/v1/sla-policies", Access: APIAuth, Perm: authz.SLAWrite, Handler: a.CreateSLAPolicy, Summary: "Create an SLA policy (tried last)", Request: sla.PolicyInput{}, Reply: sla.Policy{}, Status: created},
+		{Method: "POST", Path: "/api/v1/sla-policies/reorder", Access: APIAuth, Perm: authz.SLAWrite, Handler: a.ReorderSLAPolicies, Summary: "Set the order SLA policies are tried in", Request: sla.ReorderInput{}, Reply: page.List[sla.Policy]{}},
+		{Method: "GET", Path: "/api/v1/sla-policies/{id}", Access: APIAuth, Perm: authz.SLARead, Handler: a.GetSLAPolicy, Summary: "Get an SLA policy", Reply: sla.Policy{}},
+		{Method: "PATCH", Path: "/api/v1/sla-policies/{id}", Access: APIAuth, Perm: authz.SLAWrite, Handler: a.UpdateSLAPolicy, Summary: "Change an SLA policy", Request: sla.PolicyPatch{}, Reply: sla.Policy{}},
+		{Method: "DELETE", Path: "/api/v1/sla-policies/{id}", Access: APIAuth, Perm: authz.SLAWrite, Handler: a.DeleteSLAPolicy, Summary: "Delete an SLA policy", Status: noContent},
+		{Method: "GET", Path: "/api/v1/tickets/{id}/sla", Access: APIAuth, Perm: authz.TicketRead, Handler: a.GetTicketSLA, Summary: "A ticket's SLA clocks, computed from its history", Reply: sla.State{}},
 
 		// Routing.
 		{Method: "GET", Path: "/api/v1/routing/teams/{team_id}", Access: APIAuth, Perm: authz.AutomationRead, Handler: a.GetRoutingSettings, Summary: "A team's routing settings", Reply: routing.Settings{}},
@@ -155,5 +170,32 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/admin/mailboxes/{id}/check-imap", Access: UIAuth, Perm: authz.ChannelWrite, Handler: ui.CheckIMAP, Summary: "Test a mailbox's IMAP settings"},
 		{Method: "GET", Path: "/admin/mail", Access: UIAuth, Perm: authz.ChannelRead, Handler: ui.MailLog, Summary: "Inbound mail log page"},
 		{Method: "POST", Path: "/admin/mail/{id}/reprocess", Access: UIAuth, Perm: authz.ChannelWrite, Handler: ui.ReprocessMail, Summary: "Process a failed or ignored message again (form)"},
+		{Method: "GET", Path: "/customers", Access: UIAuth, Perm: authz.CustomerRead, Handler: ui.CustomerList, Summary: "Customer list page (search, organization filter), with the form to add one", Query: []string{"q", "organization_id", "cursor"}},
+		{Method: "POST", Path: "/customers", Access: UIAuth, Perm: authz.CustomerWrite, Handler: ui.CreateCustomer, Summary: "Add a customer (form)"},
+		{Method: "GET", Path: "/customers/{id}", Access: UIAuth, Perm: authz.CustomerRead, Handler: ui.CustomerPage, Summary: "Customer profile: identities, notes and tickets on every channel"},
+		{Method: "POST", Path: "/customers/{id}", Access: UIAuth, Perm: authz.CustomerWrite, Handler: ui.UpdateCustomer, Summary: "Change a customer's profile and notes (form)"},
+		{Method: "POST", Path: "/customers/{id}/identities", Access: UIAuth, Perm: authz.CustomerWrite, Handler: ui.AddIdentity, Summary: "Add an email, phone or handle (form)"},
+		{Method: "POST", Path: "/customers/{id}/identities/{identity_id}/delete", Access: UIAuth, Perm: authz.CustomerWrite, Handler: ui.RemoveIdentity, Summary: "Remove an identity (form)"},
+		{Method: "POST", Path: "/customers/{id}/merge", Access: UIAuth, Perm: authz.CustomerWrite, Handler: ui.MergeCustomer, Summary: "Merge another customer into this one (form: review, then confirm=yes)"},
+		{Method: "GET", Path: "/organizations", Access: UIAuth, Perm: authz.CustomerRead, Handler: ui.Organizations, Summary: "Organization list page, with the form to add one", Query: []string{"q", "cursor"}},
+		{Method: "POST", Path: "/organizations", Access: UIAuth, Perm: authz.CustomerWrite, Handler: ui.CreateOrganization, Summary: "Add an organization (form)"},
+		{Method: "GET", Path: "/organizations/{id}", Access: UIAuth, Perm: authz.CustomerRead, Handler: ui.OrganizationPage, Summary: "Organization page: settings, members and tickets"},
+		{Method: "POST", Path: "/organizations/{id}", Access: UIAuth, Perm: authz.CustomerWrite, Handler: ui.UpdateOrganization, Summary: "Change an organization (form)"},
+		{Method: "POST", Path: "/organizations/{id}/delete", Access: UIAuth, Perm: authz.CustomerWrite, Handler: ui.DeleteOrganization, Summary: "Delete an organization without tickets (form)"},
+		{Method: "GET", Path: "/admin/agents", Access: UIAuth, Perm: authz.AgentRead, Handler: ui.AgentList, Summary: "Agent list, with the form to invite one"},
+		{Method: "POST", Path: "/admin/agents", Access: UIAuth, Perm: authz.AgentWrite, Handler: ui.CreateAgent, Summary: "Invite an agent (form)"},
+		{Method: "GET", Path: "/admin/agents/{id}", Access: UIAuth, Perm: authz.AgentRead, Handler: ui.AgentPage, Summary: "Agent settings page"},
+		{Method: "POST", Path: "/admin/agents/{id}", Access: UIAuth, Perm: authz.AgentWrite, Handler: ui.UpdateAgent, Summary: "Change an agent's role, teams, skills or status (form)"},
+		{Method: "GET", Path: "/admin/teams", Access: UIAuth, Perm: authz.TeamRead, Handler: ui.TeamList, Summary: "Team list, with the form to add one"},
+		{Method: "POST", Path: "/admin/teams", Access: UIAuth, Perm: authz.TeamWrite, Handler: ui.CreateTeam, Summary: "Add a team (form)"},
+		{Method: "GET", Path: "/admin/teams/{id}", Access: UIAuth, Perm: authz.TeamRead, Handler: ui.TeamPage, Summary: "Team settings and members page"},
+		{Method: "POST", Path: "/admin/teams/{id}", Access: UIAuth, Perm: authz.TeamWrite, Handler: ui.UpdateTeam, Summary: "Change a team and its members (form)"},
+		{Method: "POST", Path: "/admin/teams/{id}/delete", Access: UIAuth, Perm: authz.TeamWrite, Handler: ui.DeleteTeam, Summary: "Delete a team without tickets (form)"},
+		{Method: "GET", Path: "/admin/fields", Access: UIAuth, Perm: authz.CustomFieldRead, Handler: ui.FieldList, Summary: "Custom ticket field list, with the form to add one"},
+		{Method: "POST", Path: "/admin/fields", Access: UIAuth, Perm: authz.CustomFieldWrite, Handler: ui.CreateField, Summary: "Define a custom ticket field (form)"},
+		{Method: "GET", Path: "/admin/fields/{id}", Access: UIAuth, Perm: authz.CustomFieldRead, Handler: ui.FieldPage, Summary: "Custom field settings page"},
+		{Method: "POST", Path: "/admin/fields/{id}", Access: UIAuth, Perm: authz.CustomFieldWrite, Handler: ui.UpdateField, Summary: "Change a custom field (form)"},
+		{Method: "POST", Path: "/admin/fields/{id}/deactivate", Access: UIAuth, Perm: authz.CustomFieldWrite, Handler: ui.DeactivateField, Summary: "Deactivate a custom field (form)"},
+		{Method: "GET", Path: "/admin/tags", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.TagList, Summary: "Tags in use with counts", Query: []string{"q"}},
 	}
 }

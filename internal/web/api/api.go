@@ -16,6 +16,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/importer"
 	"github.com/ombud/ombud/internal/routing"
+	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
 )
 
@@ -29,6 +30,7 @@ type API struct {
 	Email      *email.Service
 	Automation *automation.Service
 	Routing    *routing.Service
+	SLA        *sla.Service
 	DB         *db.DB // read-only uses: the audit log, the job list; job retries
 	Log        *slog.Logger
 	Now        func() time.Time
