@@ -45,9 +45,9 @@ func TestTwoInstancesSendOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got := e.capture.Wait(t, replies, 60*time.Second)
+	e.capture.Wait(t, replies, 60*time.Second)
 	time.Sleep(1500 * time.Millisecond) // a duplicate would arrive now
-	got = e.capture.Messages()
+	got := e.capture.Messages()
 	if len(got) != replies {
 		t.Fatalf("%d messages delivered for %d replies", len(got), replies)
 	}
