@@ -299,12 +299,39 @@ func (s *Service) ranked(ctx context.Context, w *where, fts string, pr page.Requ
 		return page.List[Ticket]{}, err
 	}
 	if topK > 0 && len(ts) < pr.Limit+1 {
-		if ts, err = s.rankedQuery(ctx, w, fts, pr.Limit+1, offset, 0); err != nil {
+		// Short page: exhaustive only if an index had more hits than were
+		// taken (otherwise the top hits were all the hits).
+		more, err := s.moreHitsThan(ctx, fts, topK)
+		if err != nil {
 			return page.List[Ticket]{}, err
+		}
+		if more {
+			if ts, err = s.rankedQuery(ctx, w, fts, pr.Limit+1, offset, 0); err != nil {
+				return page.List[Ticket]{}, err
+			}
 		}
 	}
 	next := offset + int64(pr.Limit)
 	return page.Trim(ts, pr.Limit, func(t Ticket) page.Cursor { return page.Cursor{Key: next, ID: t.ID, Sort: "rank"} }), nil
+}
+
+// moreHitsThan reports whether subjects or comments match fts more than n
+// times; it counts without scoring, which is cheap.
+func (s *Service) moreHitsThan(ctx context.Context, fts string, n int) (bool, error) {
+	var q string
+	args := []any{fts, n + 1, fts, n + 1}
+	if s.db.Dialect() == db.Postgres {
+		q = `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE search_vec @@ websearch_to_tsquery('simple', ?) LIMIT ?) a),
+			(SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE search_vec @@ websearch_to_tsquery('simple', ?) LIMIT ?) b)`
+	} else {
+		q = `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM ticket_fts WHERE ticket_fts MATCH ? LIMIT ?)),
+			(SELECT COUNT(*) FROM (SELECT 1 FROM comment_fts WHERE comment_fts MATCH ? LIMIT ?))`
+	}
+	var a, b int
+	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&a, &b); err != nil {
+		return false, fmt.Errorf("ticket: count hits: %w", err)
+	}
+	return a > n || b > n, nil
 }
 
 // rankedQuery runs one ranked search; topK > 0 keeps only each index's best
