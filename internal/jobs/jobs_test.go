@@ -580,7 +580,9 @@ func TestLeaseExpiry(t *testing.T) {
 		}
 
 		// A job whose lease expires on its last attempt is dead, not run again.
-		id = enqueue(t, d, clk.Now(), jobs.New{Kind: "slow", MaxAttempts: 2})
+		// (Queued for later, so B cannot claim it before it is made to look
+		// like a crashed instance's.)
+		id = enqueue(t, d, clk.Now(), jobs.New{Kind: "slow", MaxAttempts: 2, RunAt: clk.Now().Add(time.Hour)})
 		exec(t, d, `UPDATE jobs SET state = 'running', attempts = 2, lease_owner = 'crashed', lease_until = ? WHERE id = ?`,
 			db.Millis(clk.Now().Add(-time.Second)), id)
 		b.Wake()
