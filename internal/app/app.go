@@ -211,6 +211,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.SLA = sla.NewService(d, now, s.Tickets)
 	s.Tickets.AddHook(s.SLA) // each ticket change refreshes its SLA clocks in its own transaction
 	s.SLA.Register(s.Jobs)   // the minute sweep (warnings, breaches) and recomputes after policy changes
+	s.Automation.SetBusinessHours(func(t time.Time) bool { return s.SLA.OpenNow(context.Background(), t) })
 	return s, nil
 }
 
@@ -225,6 +226,7 @@ func (s *System) Handler() (http.Handler, error) {
 	}
 	ui.Live = s.Live
 	ui.Customers = s.Customers
+	ui.SLA, ui.Automation, ui.Routing = s.SLA, s.Automation, s.Routing
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA,
 			DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake},

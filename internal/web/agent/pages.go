@@ -98,6 +98,9 @@ var views = []view{
 	{"solved", "Recently solved", func(viewer) ticket.Filter {
 		return ticket.Filter{Statuses: []ticket.Status{ticket.StatusSolved, ticket.StatusClosed}}
 	}},
+	// Computed by the SLA service, not a filter: unsolved tickets with a
+	// running clock due within two hours or overdue, earliest first.
+	{atRiskKey, "SLA at risk", nil},
 }
 
 type row struct {
@@ -154,6 +157,10 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 			}
 			status = httpx.Status(e.Code)
 		}
+	} else if cur.filter == nil {
+		if list, err = u.atRiskList(ctx, actor); err != nil {
+			return err
+		}
 	} else {
 		list, err = u.Tickets.List(ctx, actor, cur.filter(me), pr)
 		if err != nil {
@@ -191,6 +198,18 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 	}
 	counts := map[string]int{}
 	for _, v := range views {
+		if v.filter == nil {
+			if cur.Key == v.Key && q == "" {
+				counts[v.Key] = len(list.Data)
+				continue
+			}
+			ids, err := u.atRiskTickets(ctx, actor, atRiskLimit)
+			if err != nil {
+				return err
+			}
+			counts[v.Key] = len(ids)
+			continue
+		}
 		n, err := u.Tickets.Count(ctx, actor, v.filter(me))
 		if err != nil {
 			return err
@@ -212,7 +231,7 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 	return u.render(w, r, status, "list", pageData{Title: title, Nav: cur.Key, Error: searchErr, Data: map[string]any{
 		"Views": views, "Current": cur.Key, "Rows": rows, "Next": next, "Query": q, "Searching": q != "",
 		"Counts": counts, "Agents": agents.Data, "Statuses": ticket.Statuses, "Priorities": ticket.Priorities,
-		"Flash": flash, "Back": back,
+		"Flash": flash, "Back": back, "AtRisk": cur.filter == nil && q == "",
 	}})
 }
 
@@ -314,6 +333,12 @@ func (u *UI) TicketPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (u *UI) ticketPage(w http.ResponseWriter, r *http.Request, status int, errMsg, draft string, fields map[string]string) error {
+	return u.ticketPageWith(w, r, status, errMsg, draft, fields, nil)
+}
+
+// ticketPageWith renders the ticket page; a macro preview, when given,
+// fills the composer with its text (draft) and lists what else it does.
+func (u *UI) ticketPageWith(w http.ResponseWriter, r *http.Request, status int, errMsg, draft string, fields map[string]string, preview *macroPreview) error {
 	ctx := r.Context()
 	actor := httpx.Actor(ctx)
 	id, err := httpx.PathID(r, "id", "ticket")
@@ -388,10 +413,22 @@ func (u *UI) ticketPage(w http.ResponseWriter, r *http.Request, status int, errM
 	if t.AssigneeID != nil {
 		assignee = names[*t.AssigneeID]
 	}
+	slaState, err := u.ticketSLA(ctx, actor, id, loc)
+	if err != nil {
+		return err
+	}
+	macros, err := u.usableMacros(ctx, actor)
+	if err != nil {
+		return err
+	}
+	if preview != nil {
+		notePreset = !preview.Public
+	}
 	return u.render(w, r, status, "ticket", pageData{Title: fmt.Sprintf("#%d %s", t.ID, t.Subject), Error: errMsg, Data: map[string]any{
 		"T": t, "Comments": comments, "Events": events, "Agents": agents.Data, "Assignee": assignee,
 		"Statuses": ticket.Statuses, "Priorities": ticket.Priorities, "Types": ticket.Types,
 		"Created": when(t.CreatedAt, loc), "Draft": draft, "DraftIsNote": notePreset, "Fields": fields, "Tags": strings.Join(t.Tags, ", "),
+		"SLA": slaState, "Macros": macros, "Preview": preview,
 	}})
 }
 

@@ -21,9 +21,12 @@ import (
 	agentsvc "github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/automation"
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/live"
+	"github.com/ombud/ombud/internal/routing"
+	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web/httpx"
 )
@@ -55,6 +58,11 @@ type UI struct {
 	Live *live.Hub
 	// Customers backs the customer and organization pages (set before serving).
 	Customers *customer.Service
+	// SLA, Automation and Routing back the business-rule admin pages
+	// (set before serving).
+	SLA        *sla.Service
+	Automation *automation.Service
+	Routing    *routing.Service
 
 	pages  map[string]*template.Template
 	assets map[string]asset // by file name
@@ -98,7 +106,8 @@ func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Servic
 	}
 	u.pages = map[string]*template.Template{}
 	for _, name := range []string{"login", "list", "ticket", "error", "mailboxes", "mailbox", "maillog", "original",
-		"customers", "customer", "merge", "organizations", "organization", "agents", "agentedit", "teams", "team", "fields", "field", "tags"} {
+		"customers", "customer", "merge", "organizations", "organization", "agents", "agentedit", "teams", "team", "fields", "field", "tags",
+		"calendars", "calendar", "slapolicies", "slapolicy", "rules", "rule", "routing", "routingteam", "macros", "macro"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("agent ui: parse %s: %w", name, err)

@@ -161,3 +161,39 @@ if (window.EventSource) {
   window.addEventListener("pagehide", () => { if (timer) save(); });
   form.addEventListener("submit", () => { clearTimeout(timer); timer = 0; saved = body.value; });
 })();
+
+// Macros: Preview fills the composer in place instead of reloading the
+// page. Without JavaScript the same form renders the page again with the
+// preview; on any failure the form is simply submitted.
+(() => {
+  const form = document.querySelector("form.macros");
+  const body = document.getElementById("body");
+  if (!form || !body || !window.fetch || !window.DOMParser) return;
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (body.value.trim() !== "" && !body.dataset.macro &&
+        !window.confirm("Replace the text in the composer with the macro's text?")) return;
+    let doc;
+    try {
+      const res = await fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), headers: { Accept: "text/html" } });
+      if (!res.ok) throw new Error(String(res.status));
+      doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    } catch {
+      form.submit();
+      return;
+    }
+    const fresh = doc.querySelector("section.macro-preview"), text = doc.getElementById("body");
+    if (!fresh || !text) { form.submit(); return; }
+    document.querySelector("section.macro-preview")?.remove();
+    form.before(fresh);
+    body.value = text.value;
+    body.dataset.macro = form.querySelector("select")?.value ?? "";
+    const kind = doc.querySelector('input[name="public"]:checked')?.value;
+    const radio = kind && document.querySelector(`form.composer input[name="public"][value="${kind}"]`);
+    if (radio) radio.checked = true;
+    body.dispatchEvent(new Event("input")); // saves it as the draft
+    fresh.querySelector("h2")?.setAttribute("tabindex", "-1");
+    fresh.querySelector("h2")?.focus();
+  });
+  body.addEventListener("input", (e) => { if (e.isTrusted) delete body.dataset.macro; });
+})();
