@@ -205,6 +205,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Automation = automation.NewService(d, now, s.Tickets, s.Agents)
 	s.Tickets.AddHook(s.Automation)
 	s.Automation.Register(s.Jobs) // trigger and webhook jobs, the 5-minute automation sweep
+	s.Automation.SetMailer(s.Email)
+	s.Jobs.Handle(email.JobNotice, s.Email.SendNotice)
 	s.Routing = routing.NewService(d, now, s.Tickets, log.With("component", "routing"))
 	s.Tickets.AddHook(s.Routing)
 	s.Routing.Register(s.Jobs) // assignment jobs, the escalation and backlog sweep

@@ -3,6 +3,7 @@ package automation
 import (
 	"encoding/json"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"regexp"
 	"slices"
@@ -25,15 +26,16 @@ import (
 //	{"type":"webhook","url":"https://example.com/hook"}
 //	{"type":"slack","url":"https://hooks.slack.com/…","body":"Ticket #{{ticket.id}} is urgent"}
 type Action struct {
-	Type  string `json:"type"`
-	Value any    `json:"value,omitempty"`
-	Body  string `json:"body,omitempty"`
-	URL   string `json:"url,omitempty"`
+	Type    string `json:"type"`
+	Value   any    `json:"value,omitempty"`
+	Body    string `json:"body,omitempty"`
+	URL     string `json:"url,omitempty"`
+	Subject string `json:"subject,omitempty"` // notify: the email's subject (placeholders allowed)
 }
 
 // Action types.
 var actionTypes = []string{"set_status", "set_priority", "set_type", "set_team", "set_assignee",
-	"add_tags", "remove_tags", "add_follower", "add_note", "send_reply", "webhook", "slack"}
+	"add_tags", "remove_tags", "add_follower", "add_note", "send_reply", "notify", "webhook", "slack"}
 
 const maxActions = 20
 
@@ -43,8 +45,12 @@ type action struct {
 	str  string           // set_status, set_priority, set_type
 	id   opt.Value[int64] // set_team, set_assignee, add_follower
 	tags []string
-	body *Template // add_note, send_reply, slack
+	body *Template // add_note, send_reply, slack, notify
 	url  string
+	// notify: who gets the email ("assignee", "followers" or an address)
+	// and its subject.
+	to      string
+	subject *Template
 }
 
 // compileActions validates actions for kind ("trigger", "automation" or
@@ -75,7 +81,10 @@ func compileActions(in []Action, kind string, fe apperr.FieldErrors) []action {
 		if !usesValue && has {
 			fe.Add(p+".value", "is not used by "+a.Type)
 		}
-		usesBody := a.Type == "add_note" || a.Type == "send_reply" || a.Type == "slack"
+		usesBody := a.Type == "add_note" || a.Type == "send_reply" || a.Type == "slack" || a.Type == "notify"
+		if a.Type != "notify" && a.Subject != "" {
+			fe.Add(p+".subject", "is not used by "+a.Type)
+		}
 		if !usesBody && a.Body != "" {
 			fe.Add(p+".body", "is not used by "+a.Type)
 		}
@@ -127,6 +136,29 @@ func compileActions(in []Action, kind string, fe apperr.FieldErrors) []action {
 				continue
 			}
 			c.tags = ticket.NormalizeTags(fe, vp, raw)
+		case "notify":
+			to, _ := v.(string)
+			to = strings.TrimSpace(to)
+			if to != "assignee" && to != "followers" && !isEmailAddress(to) {
+				fe.Add(vp, `must be "assignee", "followers" or an email address`)
+				continue
+			}
+			c.to = to
+			subj := a.Subject
+			if subj == "" {
+				subj = "[#{{ticket.id}}] {{ticket.subject}}"
+			}
+			st, err := ParseTemplate(subj)
+			if err != nil || len(subj) > 500 {
+				msg := "must be at most 500 characters"
+				if err != nil {
+					msg = err.Error()
+				}
+				fe.Add(p+".subject", msg)
+				continue
+			}
+			c.subject = st
+			fallthrough
 		case "add_note", "send_reply", "slack":
 			if strings.TrimSpace(a.Body) == "" {
 				fe.Add(p+".body", "is required")
@@ -153,6 +185,12 @@ func compileActions(in []Action, kind string, fe apperr.FieldErrors) []action {
 		out = append(out, c)
 	}
 	return out
+}
+
+// isEmailAddress reports whether s is a bare address like a@b.example.
+func isEmailAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Name == "" && a.Address == s && strings.Contains(s, "@")
 }
 
 // checkURL accepts absolute http and https URLs only: other schemes (file:,
@@ -262,7 +300,14 @@ type plan struct {
 	patch    ticket.Patch
 	comments []plannedComment
 	posts    []plannedPost
+	notices  []plannedNotice
 	applied  []string // action types, for the run log
+}
+
+// plannedNotice is a notification email to send once the rule's changes
+// are made.
+type plannedNotice struct {
+	to, subject, body string
 }
 
 type plannedComment struct {
@@ -311,6 +356,8 @@ func buildPlan(acts []action, t ticket.Ticket, data map[string]string) plan {
 			}
 		case "add_note", "send_reply":
 			p.comments = append(p.comments, plannedComment{Body: a.body.Render(data), Public: a.typ == "send_reply"})
+		case "notify":
+			p.notices = append(p.notices, plannedNotice{to: a.to, subject: a.subject.Render(data), body: a.body.Render(data)})
 		case "webhook":
 			p.posts = append(p.posts, plannedPost{url: a.url})
 		case "slack":

@@ -52,6 +52,7 @@ type Service struct {
 	poster        Poster
 	businessHours func(time.Time) bool
 	wake          func()
+	mailer        Mailer
 }
 
 // NewService returns an automation service. agents may be nil (then

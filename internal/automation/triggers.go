@@ -281,6 +281,11 @@ func (s *Service) fire(ctx context.Context, r Rule, t ticket.Ticket, events []Ev
 					return err
 				}
 			}
+			for i, n := range pl.notices {
+				if err := s.queueNotice(ctx, tx, r, t, chainID, i, n); err != nil {
+					return err
+				}
+			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE automation_runs SET actions = ?, error = ? WHERE id = ?`, mustJSON(pl.applied), errText, runID)
 		return err
@@ -370,4 +375,66 @@ func (s *Service) queuePost(ctx context.Context, tx *db.Tx, now time.Time, r Rul
 		tx.AfterCommit(s.wake)
 	}
 	return nil
+}
+
+// Notice is a notification email a rule sends (to agents or a fixed
+// address), as opposed to a reply on the ticket.
+type Notice struct {
+	TicketID int64
+	To       []string
+	Subject  string
+	Body     string
+	Key      string // idempotency: one email per rule, ticket, chain and action
+}
+
+// Mailer queues notification email inside the rule run's transaction (the
+// email channel implements it with its outbox).
+type Mailer interface {
+	QueueNotice(ctx context.Context, tx *db.Tx, n Notice) error
+}
+
+// SetMailer connects notify actions to the email channel; without one they
+// are recorded in the run log and send nothing.
+func (s *Service) SetMailer(m Mailer) { s.mailer = m }
+
+func (s *Service) queueNotice(ctx context.Context, tx *db.Tx, r Rule, t ticket.Ticket, chainID string, i int, n plannedNotice) error {
+	if s.mailer == nil {
+		return nil
+	}
+	var to []string
+	switch n.to {
+	case "assignee":
+		if t.AssigneeID == nil {
+			return nil
+		}
+		var e string
+		err := tx.QueryRowContext(ctx, `SELECT email FROM agents WHERE id = ? AND active`, *t.AssigneeID).Scan(&e)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("automation: assignee email: %w", err)
+		}
+		if e != "" {
+			to = append(to, e)
+		}
+	case "followers":
+		rows, err := tx.QueryContext(ctx, `SELECT a.email FROM ticket_followers f JOIN agents a ON a.id = f.agent_id WHERE f.ticket_id = ? AND a.active ORDER BY a.id`, t.ID)
+		if err != nil {
+			return fmt.Errorf("automation: follower emails: %w", err)
+		}
+		for rows.Next() {
+			var e string
+			if err := rows.Scan(&e); err != nil {
+				rows.Close()
+				return err
+			}
+			to = append(to, e)
+		}
+		rows.Close()
+	default:
+		to = []string{n.to}
+	}
+	if len(to) == 0 {
+		return nil
+	}
+	return s.mailer.QueueNotice(ctx, tx, Notice{TicketID: t.ID, To: to, Subject: n.subject, Body: n.body,
+		Key: chainID + ":" + strconv.FormatInt(r.ID, 10) + ":" + strconv.FormatInt(t.ID, 10) + ":" + strconv.Itoa(i)})
 }

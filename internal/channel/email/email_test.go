@@ -413,6 +413,42 @@ func TestEmailConversation(t *testing.T) {
 				}
 			})
 
+			t.Run("a trigger's notification email goes out marked automatic", func(t *testing.T) {
+				status, tr := e.Do(t, authz.Admin, "POST", "/api/v1/triggers", map[string]any{
+					"name": "Tell the lead",
+					"conditions": map[string]any{"all": []any{
+						map[string]any{"field": "event", "op": "is", "value": "comment_added"},
+						map[string]any{"field": "comment.author_type", "op": "is", "value": "customer"},
+					}},
+					"actions": []any{map[string]any{"type": "notify", "value": "lead@example.org",
+						"subject": "Customer wrote on #{{ticket.id}}", "body": "{{requester.name}} wrote again."}},
+				})
+				if status != 201 {
+					t.Fatalf("trigger: %d %v", status, tr["_raw"])
+				}
+				defer e.Do(t, authz.Admin, "DELETE", fmt.Sprintf("/api/v1/triggers/%d", num(tr["id"])), nil)
+				if st, bad := e.Do(t, authz.Admin, "POST", "/api/v1/triggers", map[string]any{"name": "Bad",
+					"conditions": map[string]any{"all": []any{map[string]any{"field": "event", "op": "is", "value": "created"}}},
+					"actions":    []any{map[string]any{"type": "notify", "value": "not an address", "body": "x"}}}); st != 400 {
+					t.Fatalf("bad notify: %d %v", st, bad["_raw"])
+				}
+				sent := len(e.capture.Messages())
+				e.mustSend(t, "ola@example.no", fixture(t, "token_only.eml", "FROM", "Ola <ola@example.no>", "MSGID", "<tok-4@x>", "TICKET", fmt.Sprint(id)))
+				var notice *message.Message
+				waitFor(t, "the notification", 15*time.Second, func() bool {
+					for _, c := range e.capture.Messages()[sent:] {
+						if slices.Contains(c.To, "lead@example.org") {
+							notice, _ = message.Parse(c.Data)
+							return true
+						}
+					}
+					return false
+				})
+				if want := fmt.Sprintf("Customer wrote on #%d", id); notice.Subject != want || !strings.Contains(notice.Text, "Ola Nordmann wrote again.") || !notice.AutoSubmitted {
+					t.Fatalf("notice: subject %q text %q auto %v", notice.Subject, notice.Text, notice.AutoSubmitted)
+				}
+			})
+
 			t.Run("a permanent relay failure is recorded on the ticket", func(t *testing.T) {
 				e.capture.FailNext(1, 550, "5.1.1 mailbox unavailable")
 				e.reply(t, id, "Ett spørsmål til.")
