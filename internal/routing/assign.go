@@ -238,24 +238,24 @@ func candidates(ctx context.Context, tx *db.Tx, set settingsRow, now int64) ([]*
 	}
 	// Loads and skills for the members only, by team membership rather than
 	// an IN list so the statement stays the same for every team size.
-	rows, err = tx.QueryContext(ctx, `SELECT t.assignee_id, COUNT(*) FROM tickets t
-		JOIN team_members m ON m.agent_id = t.assignee_id AND m.team_id = ?
-		WHERE t.status IN `+loadStatuses+` GROUP BY t.assignee_id`, set.TeamID)
+	// An agent's load is the tickets assigned to them plus live claims
+	// (slots reserved by a pick whose assignment has not committed yet),
+	// counted in ONE statement: on PostgreSQL each statement sees the
+	// commits made before it started, so two statements could miss an
+	// assignment that committed between them (neither the claim, excluded
+	// as assigned, nor the ticket, not yet assigned, would count). UNION
+	// counts a claimed ticket already assigned to the claimant once.
+	rows, err = tx.QueryContext(ctx, `SELECT agent_id, COUNT(*) FROM (
+			SELECT t.assignee_id AS agent_id, t.id AS ticket_id FROM tickets t
+				JOIN team_members m ON m.agent_id = t.assignee_id AND m.team_id = ?
+				WHERE t.status IN `+loadStatuses+`
+			UNION
+			SELECT c.agent_id, c.ticket_id FROM routing_claims c
+				JOIN team_members m ON m.agent_id = c.agent_id AND m.team_id = ?
+				WHERE c.claimed_at > ?
+		) x GROUP BY agent_id`, set.TeamID, set.TeamID, now-claimTTL.Milliseconds())
 	if err != nil {
 		return nil, fmt.Errorf("routing: loads of %d: %w", set.TeamID, err)
-	}
-	if err := addCounts(rows, byID); err != nil {
-		return nil, err
-	}
-	// A live claim counts until its ticket is assigned to the claimed agent
-	// (then the ticket itself counts).
-	rows, err = tx.QueryContext(ctx, `SELECT c.agent_id, COUNT(*) FROM routing_claims c
-		JOIN team_members m ON m.agent_id = c.agent_id AND m.team_id = ?
-		JOIN tickets t ON t.id = c.ticket_id
-		WHERE c.claimed_at > ? AND (t.assignee_id IS NULL OR t.assignee_id <> c.agent_id)
-		GROUP BY c.agent_id`, set.TeamID, now-claimTTL.Milliseconds())
-	if err != nil {
-		return nil, fmt.Errorf("routing: claims of %d: %w", set.TeamID, err)
 	}
 	if err := addCounts(rows, byID); err != nil {
 		return nil, err
