@@ -227,6 +227,7 @@ func (s *System) Handler() (http.Handler, error) {
 		return nil, err
 	}
 	ui.Live = s.Live
+	ui.Jobs = webagent.JobsAdmin{DB: s.DB, Wake: s.Jobs.Wake}
 	ui.Customers = s.Customers
 	ui.SLA, ui.Automation, ui.Routing = s.SLA, s.Automation, s.Routing
 	srv := &web.Server{

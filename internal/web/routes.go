@@ -158,6 +158,8 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/tickets/{id}", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.TicketPage, Summary: "Ticket page"},
 		{Method: "POST", Path: "/tickets/{id}", Access: UIAuth, Perm: authz.TicketUpdate, Handler: ui.UpdateTicket, Summary: "Change ticket fields (form)"},
 		{Method: "POST", Path: "/tickets/{id}/comments", Access: UIAuth, Perm: authz.TicketNote, Handler: ui.AddComment, Summary: "Reply or add a note (form)"},
+		{Method: "GET", Path: "/admin/jobs", Access: UIAuth, Perm: authz.JobsManage, Handler: ui.JobsPage, Summary: "Background jobs and dead letters", Query: []string{"state", "retried"}},
+		{Method: "POST", Path: "/admin/jobs/{id}/retry", Access: UIAuth, Perm: authz.JobsManage, Handler: ui.RetryJob, Summary: "Run a dead job again (form)"},
 		{Method: "GET", Path: "/live", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.LiveStream, Summary: "Live ticket changes and presence (Server-Sent Events; ?ticket=ID)", Query: []string{"ticket"}},
 		{Method: "POST", Path: "/tickets/{id}/macros/preview", Access: UIAuth, Perm: authz.MacroUse, Handler: ui.PreviewMacro, Summary: "Show a macro's text in the composer and its field changes (form: macro_id)"},
 		{Method: "POST", Path: "/tickets/{id}/macros/apply", Access: UIAuth, Perm: authz.MacroUse, Handler: ui.ApplyMacro, Summary: "Apply a macro to the ticket (form: macro_id)"},

@@ -56,6 +56,8 @@ type UI struct {
 	SecureCookie bool
 	// Live carries ticket changes and presence to open pages (set before serving).
 	Live *live.Hub
+	// Jobs lets admins see and retry background work (set before serving).
+	Jobs JobsAdmin
 	// Customers backs the customer and organization pages (set before serving).
 	Customers *customer.Service
 	// SLA, Automation and Routing back the business-rule admin pages
@@ -105,7 +107,7 @@ func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Servic
 		"can": func(a authz.Actor, p string) bool { return authz.Can(a, authz.Perm(p)) },
 	}
 	u.pages = map[string]*template.Template{}
-	for _, name := range []string{"login", "list", "ticket", "error", "mailboxes", "mailbox", "maillog", "original",
+	for _, name := range []string{"jobs", "login", "list", "ticket", "error", "mailboxes", "mailbox", "maillog", "original",
 		"customers", "customer", "merge", "organizations", "organization", "agents", "agentedit", "teams", "team", "fields", "field", "tags",
 		"calendars", "calendar", "slapolicies", "slapolicy", "rules", "rule", "routing", "routingteam", "macros", "macro"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
