@@ -206,6 +206,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Tickets.AddHook(s.Automation)
 	s.Automation.Register(s.Jobs) // trigger and webhook jobs, the 5-minute automation sweep
 	s.Automation.SetMailer(s.Email)
+	s.Automation.SetPoster(automation.NewHTTPPoster(15*time.Second, c.WebhookAllowPrivate))
 	s.Jobs.Handle(email.JobNotice, s.Email.SendNotice)
 	s.Routing = routing.NewService(d, now, s.Tickets, log.With("component", "routing"))
 	s.Tickets.AddHook(s.Routing)

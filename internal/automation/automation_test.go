@@ -78,6 +78,9 @@ func setup(t *testing.T, d *db.DB) *env {
 	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	tickets := ticket.NewService(d, clk.now, requesters{customer.NewService(d, clk.now)}, richtext.New())
 	svc := automation.NewService(d, clk.now, tickets, agent.NewService(d, clk.now))
+	// The test's webhook receivers listen on loopback, which the default
+	// poster refuses (TestWebhookRefusesPrivateAddresses).
+	svc.SetPoster(automation.NewHTTPPoster(5*time.Second, true))
 	tickets.AddHook(svc)
 	var a1, a2, a3, team int64
 	err := d.Write(ctx, func(tx *db.Tx) error {

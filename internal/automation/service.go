@@ -58,7 +58,7 @@ type Service struct {
 // NewService returns an automation service. agents may be nil (then
 // {{agent.name}} renders empty in triggers).
 func NewService(d *db.DB, now func() time.Time, tickets Tickets, agents Agents) *Service {
-	return &Service{db: d, now: now, tickets: tickets, agents: agents, poster: NewHTTPPoster(15 * time.Second)}
+	return &Service{db: d, now: now, tickets: tickets, agents: agents, poster: NewHTTPPoster(15*time.Second, false)}
 }
 
 // SetBusinessHours sets the calendar within_business_hours consults; the

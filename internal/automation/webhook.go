@@ -9,8 +9,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/ombud/ombud/internal/jobs"
@@ -29,12 +32,53 @@ type httpPoster struct{ c *http.Client }
 
 // NewHTTPPoster returns a Poster over net/http that gives each request at
 // most timeout and does not follow redirects (a webhook URL that moved is
-// a configuration problem to show, not to chase).
-func NewHTTPPoster(timeout time.Duration) Poster {
+// a configuration problem to show, not to chase). Unless allowPrivate, it
+// refuses to connect to loopback, private, link-local and other non-public
+// addresses — checked on the address actually dialled, after DNS — so a
+// rule cannot be used to reach the server's own network (SSRF).
+func NewHTTPPoster(timeout time.Duration, allowPrivate bool) Poster {
+	d := &net.Dialer{Timeout: 10 * time.Second}
+	if !allowPrivate {
+		d.Control = func(network, address string, _ syscall.RawConn) error {
+			host, _, err := net.SplitHostPort(address)
+			if err != nil {
+				return err
+			}
+			ip, err := netip.ParseAddr(host)
+			if err != nil {
+				return err
+			}
+			if !publicAddr(ip.Unmap()) {
+				return jobs.Permanent(fmt.Errorf("webhook: %s is not a public address (allow private webhook targets in the server configuration to post there)", ip))
+			}
+			return nil
+		}
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = d.DialContext
+	tr.Proxy = nil // a proxy would dial for us and dodge the check
 	return httpPoster{c: &http.Client{
 		Timeout:       timeout,
+		Transport:     tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
+}
+
+// publicAddr reports whether ip is a globally routable unicast address.
+func publicAddr(ip netip.Addr) bool {
+	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsMulticast() || ip.IsUnspecified() || ip.IsInterfaceLocalMulticast() {
+		return false
+	}
+	// Carrier-grade NAT and the benchmarking/documentation ranges are not
+	// anyone's public webhook either.
+	for _, p := range []netip.Prefix{netip.MustParsePrefix("100.64.0.0/10"), netip.MustParsePrefix("198.18.0.0/15"),
+		netip.MustParsePrefix("0.0.0.0/8"), netip.MustParsePrefix("240.0.0.0/4")} {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	return true
 }
 
 func (p httpPoster) Post(ctx context.Context, url string, header map[string]string, body []byte) error {

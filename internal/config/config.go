@@ -29,6 +29,9 @@ type Config struct {
 	MaxBodyBytes int64         // largest accepted request body
 	ShutdownWait time.Duration // how long in-flight requests may finish on stop
 	SecureCookie bool          // mark cookies Secure (set when served over TLS)
+	// WebhookAllowPrivate lets rule webhooks reach loopback and private
+	// addresses (off: a rule cannot probe the server's own network).
+	WebhookAllowPrivate bool
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -82,6 +85,14 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 		c.Demo = b
 	}
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "load demo data into an empty database and print the sign-in details")
+	if v := getenv("OMBUD_WEBHOOK_ALLOW_PRIVATE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			envErr = fmt.Errorf("OMBUD_WEBHOOK_ALLOW_PRIVATE: want true or false, got %q", v)
+		}
+		c.WebhookAllowPrivate = b
+	}
+	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let rule webhooks post to loopback and private addresses")
 	if v := getenv("OMBUD_MAX_BODY_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {

@@ -1,0 +1,4 @@
+package automation
+
+// PublicAddr is publicAddr for the external tests.
+var PublicAddr = publicAddr
