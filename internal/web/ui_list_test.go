@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/ombud/ombud/internal/app/apptest"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/ticket"
 )
 
 func TestListCountsAndBulk(t *testing.T) {
@@ -61,4 +63,22 @@ func TestListCountsAndBulk(t *testing.T) {
 func num(v any) int64 {
 	f, _ := v.(float64)
 	return int64(f)
+}
+
+// TestCopiedCustomerNamed: a comment by a customer other than the
+// requester (someone copied on the mail) carries that customer's name.
+func TestCopiedCustomerNamed(t *testing.T) {
+	e := apptest.New(t, dbtest.Engines[0])
+	id := createTicket(t, e, "Copied")
+	st, kari := e.Do(t, authz.Agent, "POST", "/api/v1/customers", map[string]any{"name": "Kari Copied", "emails": []string{"kari@example.no"}})
+	if st != 201 {
+		t.Fatalf("customer: %d %v", st, kari["_raw"])
+	}
+	if _, err := e.Sys.Tickets.AddComment(context.Background(), authz.System, id, ticket.CommentInput{Body: "I am copied.", CustomerID: num(kari["id"])}); err != nil {
+		t.Fatal(err)
+	}
+	_, page, _ := signIn(t, e, authz.Agent).do(t, "GET", fmt.Sprintf("/tickets/%d", id), nil)
+	if !strings.Contains(page, "<strong>Kari Copied</strong>") || !strings.Contains(page, "<strong>Ola</strong>") {
+		t.Fatalf("authors: %s", excerpt(page))
+	}
 }

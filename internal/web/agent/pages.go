@@ -385,6 +385,30 @@ func (u *UI) ticketPageWith(w http.ResponseWriter, r *http.Request, status int, 
 			return err
 		}
 	}
+	// Customers other than the requester write too (people copied on the
+	// mail): name each by their own record.
+	customerNames := map[int64]string{}
+	if u.Customers != nil {
+		var ids []int64
+		for _, c := range cs.Data {
+			if c.AuthorType == "customer" && c.AuthorID != 0 && c.AuthorID != t.RequesterID {
+				ids = append(ids, c.AuthorID)
+			}
+		}
+		briefs, err := u.Customers.Brief(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for id, b := range briefs {
+			customerNames[id] = b.Name
+		}
+	}
+	customerName := func(id int64) string {
+		if n, ok := customerNames[id]; ok {
+			return n
+		}
+		return requester
+	}
 	comments := make([]commentView, 0, len(cs.Data))
 	for _, c := range cs.Data {
 		cv := commentView{Comment: c, When: when(c.CreatedAt, loc), HasOriginal: originals[c.ID]}
@@ -392,7 +416,7 @@ func (u *UI) ticketPageWith(w http.ResponseWriter, r *http.Request, status int, 
 		case "agent":
 			cv.AuthorName = names[c.AuthorID]
 		case "customer":
-			cv.AuthorName = requester
+			cv.AuthorName = customerName(c.AuthorID)
 		default:
 			cv.AuthorName = "Ombud"
 		}
@@ -405,7 +429,7 @@ func (u *UI) ticketPageWith(w http.ResponseWriter, r *http.Request, status int, 
 		case "agent":
 			a = names[e.ActorID]
 		case "customer":
-			a = requester
+			a = customerName(e.ActorID)
 		}
 		events = append(events, eventView{Event: e, Actor: a, When: when(e.At, loc), Text: describe(e, names)})
 	}
