@@ -24,6 +24,7 @@ import (
 	"github.com/ombud/ombud/internal/automation"
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/customer"
+	"github.com/ombud/ombud/internal/i18n"
 	"github.com/ombud/ombud/internal/live"
 	"github.com/ombud/ombud/internal/routing"
 	"github.com/ombud/ombud/internal/sla"
@@ -68,6 +69,7 @@ type UI struct {
 
 	pages  map[string]*template.Template
 	assets map[string]asset // by file name
+	i18n   *i18n.Translator
 }
 
 // New parses the templates and hashes the static assets.
@@ -92,10 +94,15 @@ func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Servic
 	if err != nil {
 		return nil, fmt.Errorf("agent ui: assets: %w", err)
 	}
+	if u.i18n, err = i18n.New(); err != nil {
+		return nil, fmt.Errorf("agent ui: %w", err)
+	}
 	funcs := template.FuncMap{
 		"asset": u.AssetURL,
 		"html":  func(s string) template.HTML { return template.HTML(s) }, // only for HTML the ticket service sanitised
 		"label": label,
+		"t":     u.translate,
+		"tl":    u.translateLabel,
 		"join":  strings.Join,
 		"deref": func(p *int64) int64 {
 			if p == nil {
@@ -153,6 +160,7 @@ type pageData struct {
 	Nav     string
 	Data    any
 	Version string
+	Lang    string // the UI language: the agent's locale, or Accept-Language when signed out
 }
 
 func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name string, p pageData) error {
@@ -160,6 +168,9 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 		p.User = s
 		p.CSRF = s.CSRF
 		p.Actor = httpx.Actor(r.Context())
+		p.Lang = u.i18n.Match(s.Locale)
+	} else {
+		p.Lang = u.i18n.MatchAcceptLanguage(r.Header.Get("Accept-Language"))
 	}
 	var buf bytes.Buffer
 	if err := u.pages[name].Execute(&buf, p); err != nil {
@@ -207,6 +218,29 @@ func label(s any) string {
 		return l
 	}
 	return strings.ReplaceAll(k, "_", " ")
+}
+
+// translate is the template func t: key (an English string from a
+// template, possibly a format) in lang. Catalog strings are trusted HTML
+// text; the arguments and any string not in the catalog are escaped.
+func (u *UI) translate(lang, key string, args ...any) any {
+	esc := make([]any, len(args))
+	for i, a := range args {
+		esc[i] = template.HTMLEscapeString(fmt.Sprint(a))
+	}
+	if !u.i18n.Has(key) {
+		return u.i18n.T(lang, key, args...)
+	}
+	return template.HTML(u.i18n.T(lang, key, esc...))
+}
+
+// translateLabel is the template func tl: label(s) in lang.
+func (u *UI) translateLabel(lang string, s any) any {
+	k := label(s)
+	if !u.i18n.Has(k) {
+		return k
+	}
+	return template.HTML(u.i18n.String(lang, k))
 }
 
 // safeNext keeps post-sign-in redirects on this site.
