@@ -225,6 +225,10 @@ func (s *Server) wrap(rt Route) http.Handler {
 				}
 			}
 		}
+		if err := httpx.CheckNUL(r); err != nil {
+			fail(err)
+			return
+		}
 		if err := rt.Handler(w, r); err != nil {
 			fail(err)
 		}

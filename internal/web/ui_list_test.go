@@ -50,6 +50,9 @@ func TestListCountsAndBulk(t *testing.T) {
 			if st, page, _ := ag.do(t, "POST", "/tickets/bulk", url.Values{"status": {"open"}}); st != 400 || !strings.Contains(page, "Select at least one ticket") {
 				t.Fatalf("no selection: %d %s", st, excerpt(page))
 			}
+			if st, page, _ := ag.do(t, "POST", fmt.Sprintf("/tickets/%d/draft", a), url.Values{"body": {"a\x00b"}}); st != 400 || !strings.Contains(page, "NUL") {
+				t.Fatalf("NUL in a form: %d %s", st, excerpt(page))
+			}
 			if st, _, _ := ag.do(t, "POST", "/tickets/bulk", url.Values{"ids": {"abc"}}); st != 400 {
 				t.Fatalf("bad id: %d", st)
 			}

@@ -95,6 +95,7 @@ func TestAPIScenarios(t *testing.T) {
 				{"healthz", "", "GET", "/healthz", nil, 200, "status"},
 				{"readyz", "", "GET", "/readyz", nil, 200, "status"},
 				{"unknown api path", authz.Agent, "GET", "/api/v1/nothing", nil, 404, ""},
+				{"NUL in a query", authz.Agent, "GET", "/api/v1/customers?q=a%00b", nil, 400, "q"},
 				{"NUL in text", authz.Agent, "POST", "/api/v1/tickets", `{"subject":"a\u0000b","description":"y","requester":{"email":"a@b.no"}}`, 400, "body"},
 				{"mailbox", authz.Admin, "POST", "/api/v1/mailboxes", `{"address":"support@example.com","name":"Support","smtp":{"host":"smtp.example.com"}}`, 201, "id"},
 				{"mailbox duplicate", authz.Admin, "POST", "/api/v1/mailboxes", `{"address":"Support@Example.com","name":"Again"}`, 409, "address"},

@@ -315,3 +315,31 @@ func CheckQuery(r *http.Request, allowed ...string) error {
 	}
 	return nil
 }
+
+// CheckNUL refuses a request whose query string or form fields carry the
+// NUL character, with 400 naming the field — the same rule DecodeJSON
+// applies to JSON bodies, here for every other input path (PostgreSQL
+// cannot store NUL in text, and no helpdesk text needs it).
+func CheckNUL(r *http.Request) error {
+	for k, vs := range r.URL.Query() {
+		for _, v := range vs {
+			if strings.IndexByte(k, 0) >= 0 || strings.IndexByte(v, 0) >= 0 {
+				return apperr.InvalidField(strings.ReplaceAll(k, "\x00", ""), "must not contain the NUL character")
+			}
+		}
+	}
+	if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		return nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.InvalidField("body", "is not a valid form")
+	}
+	for k, vs := range r.PostForm {
+		for _, v := range vs {
+			if strings.IndexByte(k, 0) >= 0 || strings.IndexByte(v, 0) >= 0 {
+				return apperr.InvalidField(strings.ReplaceAll(k, "\x00", ""), "must not contain the NUL character")
+			}
+		}
+	}
+	return nil
+}
