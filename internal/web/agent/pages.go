@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -197,6 +198,10 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 		next = "/tickets?" + v.Encode()
 	}
 	counts := map[string]int{}
+	stamp, err := u.Tickets.Stamp(ctx)
+	if err != nil {
+		return err
+	}
 	for _, v := range views {
 		if v.filter == nil {
 			if cur.Key == v.Key && q == "" {
@@ -210,7 +215,7 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 			counts[v.Key] = len(ids)
 			continue
 		}
-		n, err := u.Tickets.Count(ctx, actor, v.filter(me))
+		n, err := u.viewCount(ctx, actor, me, v, stamp)
 		if err != nil {
 			return err
 		}
@@ -661,4 +666,28 @@ func (u *UI) SaveDraft(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// viewCount counts a view's tickets, reusing the last count while no ticket
+// has changed since (the sidebar would otherwise count every view on every
+// page load).
+func (u *UI) viewCount(ctx context.Context, actor authz.Actor, me viewer, v view, stamp string) (int, error) {
+	key := fmt.Sprint(me.id, me.teams, v.Key)
+	u.counts.mu.Lock()
+	e, ok := u.counts.m[key]
+	u.counts.mu.Unlock()
+	if ok && e.stamp == stamp {
+		return e.n, nil
+	}
+	n, err := u.Tickets.Count(ctx, actor, v.filter(me))
+	if err != nil {
+		return 0, err
+	}
+	u.counts.mu.Lock()
+	if u.counts.m == nil || len(u.counts.m) > 10000 {
+		u.counts.m = map[string]countEntry{}
+	}
+	u.counts.m[key] = countEntry{stamp: stamp, n: n}
+	u.counts.mu.Unlock()
+	return n, nil
 }

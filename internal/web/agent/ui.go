@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	agentsvc "github.com/ombud/ombud/internal/agent"
@@ -66,6 +67,8 @@ type UI struct {
 	SLA        *sla.Service
 	Automation *automation.Service
 	Routing    *routing.Service
+
+	counts countCache // view counts by agent and view, valid for one ticket stamp
 
 	pages  map[string]*template.Template
 	assets map[string]asset // by file name
@@ -249,4 +252,14 @@ func safeNext(next string) string {
 		return "/tickets"
 	}
 	return next
+}
+
+type countEntry struct {
+	stamp string
+	n     int
+}
+
+type countCache struct {
+	mu sync.Mutex
+	m  map[string]countEntry
 }
