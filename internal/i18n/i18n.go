@@ -30,12 +30,47 @@ var Locales = []Locale{
 // Fallback is the locale used for unknown locales and keys.
 const Fallback = "en"
 
-// translations maps each non-English locale to its table.
-var translations = map[string]map[string]string{
-	"nb": nb,
-	"sv": sv,
-	"da": da,
-	"sl": sl,
+// Part is one area's share of the catalog: its English strings and their
+// translations. Areas keep their strings in their own files (core.go's
+// tables, admin.go, reports.go …) so they can grow independently; a key may
+// appear in several parts only with the same translations.
+type Part struct {
+	Name    string
+	English []string
+	// Translations maps each non-English locale code to English → text.
+	Translations map[string]map[string]string
+}
+
+// parts lists every catalog part.
+func parts() []Part {
+	return []Part{
+		{Name: "core", English: english, Translations: map[string]map[string]string{"nb": nb, "sv": sv, "da": da, "sl": sl}},
+		adminPart,
+	}
+}
+
+// merged returns every key once and each locale's table over all parts.
+func merged() ([]string, map[string]map[string]string) {
+	var keys []string
+	seen := map[string]bool{}
+	tables := map[string]map[string]string{}
+	for _, p := range parts() {
+		for _, k := range p.English {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+		for code, t := range p.Translations {
+			if tables[code] == nil {
+				tables[code] = map[string]string{}
+			}
+			for k, v := range t {
+				tables[code][k] = v
+			}
+		}
+	}
+	return keys, tables
 }
 
 // Translator formats UI strings in a locale. It is immutable after New and
@@ -50,6 +85,7 @@ type Translator struct {
 func New() (*Translator, error) {
 	b := catalog.NewBuilder(catalog.Fallback(language.English))
 	tr := &Translator{printers: map[string]*message.Printer{}, keys: map[string]bool{}}
+	english, translations := merged()
 	for _, k := range english {
 		tr.keys[k] = true
 		if err := b.SetString(language.English, k, k); err != nil {

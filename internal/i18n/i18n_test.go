@@ -9,38 +9,53 @@ import (
 // without a translation in every language, or a translation is left over
 // for a string that no longer exists.
 func TestEveryKeyTranslated(t *testing.T) {
-	seen := map[string]bool{}
-	for _, k := range english {
-		if seen[k] {
-			t.Errorf("english: %q listed twice", k)
+	// A key shared by two parts must be translated the same way in both.
+	first := map[string]map[string]string{} // locale → key → text
+	firstPart := map[string]string{}
+	for _, p := range parts() {
+		seen := map[string]bool{}
+		for _, k := range p.English {
+			if seen[k] {
+				t.Errorf("%s: %q listed twice", p.Name, k)
+			}
+			seen[k] = true
 		}
-		seen[k] = true
-	}
-	for _, l := range Locales {
-		if l.Code == Fallback {
-			continue
+		for _, l := range Locales {
+			if l.Code == Fallback {
+				continue
+			}
+			t.Run(p.Name+"/"+l.Code, func(t *testing.T) {
+				table, ok := p.Translations[l.Code]
+				if !ok {
+					t.Fatalf("no translation table for %s", l.Code)
+				}
+				if first[l.Code] == nil {
+					first[l.Code] = map[string]string{}
+				}
+				for _, k := range p.English {
+					v, ok := table[k]
+					if !ok || strings.TrimSpace(v) == "" {
+						t.Errorf("missing %s translation of %q", l.Code, k)
+						continue
+					}
+					if got, want := strings.Count(v, "%s"), strings.Count(k, "%s"); got != want {
+						t.Errorf("%s %q: %d %%s verbs, English has %d", l.Code, k, got, want)
+					}
+					if prev, ok := first[l.Code][k]; ok && prev != v {
+						t.Errorf("%s %q: %q here, %q in part %s", l.Code, k, v, prev, firstPart[k])
+					}
+					first[l.Code][k] = v
+					if _, ok := firstPart[k]; !ok {
+						firstPart[k] = p.Name
+					}
+				}
+				for k := range table {
+					if !seen[k] {
+						t.Errorf("%s translates %q, which is not in the part's English list", l.Code, k)
+					}
+				}
+			})
 		}
-		t.Run(l.Code, func(t *testing.T) {
-			table, ok := translations[l.Code]
-			if !ok {
-				t.Fatalf("no translation table for %s", l.Code)
-			}
-			for _, k := range english {
-				v, ok := table[k]
-				if !ok || strings.TrimSpace(v) == "" {
-					t.Errorf("missing %s translation of %q", l.Code, k)
-					continue
-				}
-				if got, want := strings.Count(v, "%s"), strings.Count(k, "%s"); got != want {
-					t.Errorf("%s %q: %d %%s verbs, English has %d", l.Code, k, got, want)
-				}
-			}
-			for k := range table {
-				if !seen[k] {
-					t.Errorf("%s translates %q, which is not in the English list", l.Code, k)
-				}
-			}
-		})
 	}
 }
 
@@ -109,6 +124,7 @@ func TestNoMarkup(t *testing.T) {
 			t.Errorf("%s: %q contains one of <>&\"", locale, s)
 		}
 	}
+	english, translations := merged()
 	for _, k := range english {
 		check("en", k)
 	}
