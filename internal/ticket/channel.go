@@ -172,6 +172,14 @@ type EventHook interface {
 	TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, events []Event) error
 }
 
+// ImportHook is an EventHook that also sees imported history (hooks are
+// otherwise silent during imports, so triggers do not fire on old tickets).
+// Reports implement it: an imported ticket's metrics count like any other.
+type ImportHook interface {
+	EventHook
+	HookImports()
+}
+
 // AddHook registers h; call before serving.
 func (s *Service) AddHook(h EventHook) { s.hooks = append(s.hooks, h) }
 

@@ -186,10 +186,11 @@ func (l *eventLog) flush(ctx context.Context, tx *db.Tx) error {
 		}
 		e.ID = id
 	}
-	if hooksOff(ctx) {
-		return nil
-	}
+	off := hooksOff(ctx)
 	for _, h := range l.hooks {
+		if _, always := h.(ImportHook); off && !always {
+			continue
+		}
 		if err := h.TicketEvents(ctx, tx, l.ticketID, l.events); err != nil {
 			return fmt.Errorf("ticket: event hook: %w", err)
 		}

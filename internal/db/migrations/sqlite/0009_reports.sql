@@ -1,0 +1,91 @@
+-- Reporting. Metrics are derived from the ticket event log in two steps:
+-- each ticket's log becomes "facts" (one row per measurement: a first
+-- reply and its duration, a solve, a reopen, an SLA target met …), and the
+-- facts are summed into hourly roll-ups that dashboards read. A ticket whose
+-- log grows is marked dirty in the same transaction; the refresher
+-- recomputes its facts and applies the difference to the roll-ups.
+
+-- Tickets whose facts are stale. gen changes on every mark, so a refresh
+-- deletes the row only if no event arrived while it worked.
+CREATE TABLE report_dirty (
+    ticket_id BIGINT PRIMARY KEY,
+    gen       BIGINT NOT NULL DEFAULT 1
+);
+
+-- One measurement. value is seconds of calendar time (or a count),
+-- bvalue the same duration in business hours. The dimensions are the
+-- ticket's current ones, except agent_id, which is the agent credited
+-- with the measurement (the replier for replies, else the assignee).
+CREATE TABLE report_facts (
+    ticket_id       BIGINT NOT NULL,
+    kind            TEXT NOT NULL,
+    n               INTEGER NOT NULL,
+    at              BIGINT NOT NULL,
+    hour            BIGINT NOT NULL,
+    team_id         BIGINT NOT NULL DEFAULT 0,
+    agent_id        BIGINT NOT NULL DEFAULT 0,
+    channel         TEXT NOT NULL,
+    priority        TEXT NOT NULL,
+    type            TEXT NOT NULL,
+    organization_id BIGINT NOT NULL DEFAULT 0,
+    language        TEXT NOT NULL DEFAULT '',
+    value           BIGINT NOT NULL DEFAULT 0,
+    bvalue          BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (ticket_id, kind, n)
+);
+CREATE INDEX report_facts_kind_at ON report_facts(kind, at);
+-- Medians walk these in value order within a kind.
+CREATE INDEX report_facts_kind_value ON report_facts(kind, value, at);
+CREATE INDEX report_facts_kind_bvalue ON report_facts(kind, bvalue, at);
+
+-- Roll-ups: per UTC hour (any whole-hour time zone's days are exact sums of
+-- hours), without dimensions for the unfiltered overview and with them
+-- for team, agent, channel, priority and type filters and tables.
+CREATE TABLE report_hourly (
+    hour   BIGINT NOT NULL,
+    kind   TEXT NOT NULL,
+    n      BIGINT NOT NULL,
+    total  BIGINT NOT NULL,
+    btotal BIGINT NOT NULL,
+    PRIMARY KEY (kind, hour)
+);
+CREATE TABLE report_hourly_dims (
+    hour     BIGINT NOT NULL,
+    team_id  BIGINT NOT NULL,
+    agent_id BIGINT NOT NULL,
+    channel  TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    type     TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    n        BIGINT NOT NULL,
+    total    BIGINT NOT NULL,
+    btotal   BIGINT NOT NULL,
+    PRIMARY KEY (kind, hour, team_id, agent_id, channel, priority, type)
+);
+
+-- Targets a manager sets per team (team_id 0: the whole support team).
+CREATE TABLE report_goals (
+    id         INTEGER PRIMARY KEY,
+    team_id    BIGINT NOT NULL DEFAULT 0,
+    metric     TEXT NOT NULL,
+    op         TEXT NOT NULL CHECK (op IN ('<=', '>=')),
+    target     DOUBLE PRECISION NOT NULL,
+    created_by BIGINT REFERENCES agents(id) ON DELETE SET NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    UNIQUE (team_id, metric)
+);
+
+-- Weekly or monthly summary mails (team_id 0: every team).
+CREATE TABLE report_subscriptions (
+    id          INTEGER PRIMARY KEY,
+    agent_id    BIGINT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+    frequency   TEXT NOT NULL CHECK (frequency IN ('weekly', 'monthly')),
+    team_id     BIGINT NOT NULL DEFAULT 0,
+    last_period TEXT NOT NULL DEFAULT '',
+    created_at  BIGINT NOT NULL,
+    UNIQUE (agent_id, frequency, team_id)
+);
+
+-- Facts of a ticket merged away are computed from the events it took along.
+CREATE INDEX ticket_events_origin ON ticket_events(origin_ticket_id) WHERE origin_ticket_id IS NOT NULL;

@@ -1,0 +1,883 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/sla"
+	"github.com/ombud/ombud/internal/ticket"
+)
+
+// Filter selects what a report covers: the facts whose moment falls in
+// [From, To), with optional dimensions. Loc is the viewer's time zone: it
+// decides where days, weeks and months begin.
+type Filter struct {
+	From, To       time.Time
+	Loc            *time.Location
+	TeamID         int64
+	AgentID        int64
+	Channel        string
+	Priority       string
+	Type           string
+	Tag            string
+	OrganizationID int64
+	Language       string
+}
+
+// MaxRange bounds a report's period.
+const MaxRange = 3 * 366 * 24 * time.Hour
+
+// Validate checks the period and fills Loc.
+func (f *Filter) Validate() error {
+	if f.Loc == nil {
+		f.Loc = time.UTC
+	}
+	if f.From.IsZero() || f.To.IsZero() {
+		return apperr.InvalidField("from", "and to are required")
+	}
+	if !f.To.After(f.From) {
+		return apperr.InvalidField("to", "must be after from")
+	}
+	if f.To.Sub(f.From) > MaxRange {
+		return apperr.InvalidField("to", "the period may span at most three years")
+	}
+	check := func(field, v string, allowed []string) error {
+		if v == "" {
+			return nil
+		}
+		for _, a := range allowed {
+			if a == v {
+				return nil
+			}
+		}
+		return apperr.InvalidField(field, "must be one of "+strings.Join(allowed, ", "))
+	}
+	if err := check("channel", f.Channel, ticket.Channels); err != nil {
+		return err
+	}
+	if err := check("priority", f.Priority, ticket.Priorities); err != nil {
+		return err
+	}
+	return check("type", f.Type, ticket.Types)
+}
+
+// source is where a query reads: the dimensionless roll-up, the roll-up
+// with dimensions, or the facts themselves (tag, organization and language
+// filters, or period bounds that are not whole hours).
+type source int
+
+const (
+	fromHourly source = iota
+	fromDims
+	fromFacts
+)
+
+func (f Filter) source() source {
+	if f.Tag != "" || f.OrganizationID != 0 || f.Language != "" ||
+		f.From.Unix()%3600 != 0 || f.To.Unix()%3600 != 0 || f.From.Nanosecond() != 0 || f.To.Nanosecond() != 0 {
+		return fromFacts
+	}
+	if f.TeamID != 0 || f.AgentID != 0 || f.Channel != "" || f.Priority != "" || f.Type != "" {
+		return fromDims
+	}
+	return fromHourly
+}
+
+// where builds the filter's conditions on the dimension columns (prefix
+// "f." for facts), returning SQL and arguments.
+func (f Filter) dimsWhere(prefix string) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(col string, v any) {
+		conds = append(conds, prefix+col+" = ?")
+		args = append(args, v)
+	}
+	if f.TeamID != 0 {
+		add("team_id", f.TeamID)
+	}
+	if f.AgentID != 0 {
+		add("agent_id", f.AgentID)
+	}
+	if f.Channel != "" {
+		add("channel", f.Channel)
+	}
+	if f.Priority != "" {
+		add("priority", f.Priority)
+	}
+	if f.Type != "" {
+		add("type", f.Type)
+	}
+	if f.OrganizationID != 0 {
+		add("organization_id", f.OrganizationID)
+	}
+	if f.Language != "" {
+		add("language", f.Language)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " AND " + strings.Join(conds, " AND "), args
+}
+
+// Sums is a roll-up cell or total: how many facts, and the sums of their
+// calendar and business values.
+type Sums struct {
+	N      int64 `json:"n"`
+	Total  int64 `json:"total"`
+	BTotal int64 `json:"btotal"`
+}
+
+func (a *Sums) add(b Sums) { a.N, a.Total, a.BTotal = a.N+b.N, a.Total+b.Total, a.BTotal+b.BTotal }
+
+// cell is one row read for a period: an hour (or a fact's moment) of a
+// kind, with the dimension a breakdown groups by.
+type cell struct {
+	at    time.Time
+	kind  string
+	group string
+	Sums
+}
+
+// scan reads the cells of kinds in the filter's period; groupBy (a
+// dimension column or "") adds a grouping value to each.
+func (s *Service) scan(ctx context.Context, f Filter, kinds []string, groupBy string, from, to time.Time, fn func(cell)) error {
+	kph := strings.TrimSuffix(strings.Repeat("?, ", len(kinds)), ", ")
+	var args []any
+	for _, k := range kinds {
+		args = append(args, k)
+	}
+	group := "''"
+	if groupBy != "" {
+		group = "CAST(" + groupBy + " AS TEXT)"
+	}
+	var q string
+	src := f.source()
+	if groupBy != "" && src == fromHourly {
+		src = fromDims // the dimensionless roll-up cannot group
+	}
+	switch src {
+	case fromHourly:
+		q = `SELECT hour * 3600000, kind, ` + group + `, n, total, btotal FROM report_hourly WHERE kind IN (` + kph + `) AND hour >= ? AND hour < ?`
+		args = append(args, from.Unix()/3600, ceilHour(to))
+	case fromDims:
+		w, wargs := f.dimsWhere("")
+		q = `SELECT hour * 3600000, kind, ` + group + `, SUM(n), SUM(total), SUM(btotal) FROM report_hourly_dims WHERE kind IN (` + kph + `) AND hour >= ? AND hour < ?` + w +
+			` GROUP BY hour, kind`
+		if groupBy != "" {
+			q += ", " + group
+		}
+		args = append(args, from.Unix()/3600, ceilHour(to))
+		args = append(args, wargs...)
+	default:
+		w, wargs := f.dimsWhere("f.")
+		join := ""
+		if f.Tag != "" {
+			join = ` JOIN ticket_tags tt ON tt.ticket_id = f.ticket_id AND tt.tag = ?`
+			args = append([]any{f.Tag}, args...)
+		}
+		if groupBy != "" {
+			group = "CAST(f." + groupBy + " AS TEXT)"
+		}
+		q = `SELECT f.at, f.kind, ` + group + `, 1, f.value, f.bvalue FROM report_facts f` + join + ` WHERE f.kind IN (` + kph + `) AND f.at >= ? AND f.at < ?` + w
+		args = append(args, db.Millis(from), db.Millis(to))
+		args = append(args, wargs...)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("report: scan: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c cell
+		var at int64
+		if err := rows.Scan(&at, &c.kind, &c.group, &c.N, &c.Total, &c.BTotal); err != nil {
+			return fmt.Errorf("report: scan: %w", err)
+		}
+		c.at = db.Time(at)
+		fn(c)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("report: scan: %w", err)
+	}
+	return nil
+}
+
+func ceilHour(t time.Time) int64 { return (t.Unix() + 3599) / 3600 }
+
+// Totals sums each kind over the filter's period.
+func (s *Service) totals(ctx context.Context, f Filter, kinds []string) (map[string]Sums, error) {
+	out := map[string]Sums{}
+	err := s.scan(ctx, f, kinds, "", f.From, f.To, func(c cell) {
+		t := out[c.kind]
+		t.add(c.Sums)
+		out[c.kind] = t
+	})
+	return out, err
+}
+
+// backlogAt counts tickets unsolved at t: the sum of every backlog fact
+// before it.
+func (s *Service) backlogAt(ctx context.Context, f Filter, t time.Time) (int64, error) {
+	g := f
+	g.From, g.To = time.Unix(0, 0).UTC(), t
+	sums, err := s.totals(ctx, g, []string{KindBacklog})
+	if err != nil {
+		return 0, err
+	}
+	return sums[KindBacklog].Total, nil
+}
+
+// median returns the median value (calendar, or business with biz) of a
+// kind's facts in the period: the middle one, or the mean of the middle
+// two. It walks the (kind, value) index from the low end, so it costs
+// half the period's facts of that kind, not a sort.
+func (s *Service) median(ctx context.Context, f Filter, kind string, biz bool, count int64) (float64, bool, error) {
+	if count <= 0 {
+		return 0, false, nil
+	}
+	col := "value"
+	if biz {
+		col = "bvalue"
+	}
+	w, wargs := f.dimsWhere("f.")
+	join := ""
+	args := []any{}
+	if f.Tag != "" {
+		join = ` JOIN ticket_tags tt ON tt.ticket_id = f.ticket_id AND tt.tag = ?`
+		args = append(args, f.Tag)
+	}
+	args = append(args, kind, db.Millis(f.From), db.Millis(f.To))
+	args = append(args, wargs...)
+	args = append(args, (count-1)/2)
+	rows, err := s.db.QueryContext(ctx, `SELECT f.`+col+` FROM report_facts f`+join+` WHERE f.kind = ? AND f.at >= ? AND f.at < ?`+w+
+		` ORDER BY f.`+col+` LIMIT 2 OFFSET ?`, args...)
+	if err != nil {
+		return 0, false, fmt.Errorf("report: median: %w", err)
+	}
+	defer rows.Close()
+	var vals []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return 0, false, fmt.Errorf("report: median: %w", err)
+		}
+		vals = append(vals, v)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, false, fmt.Errorf("report: median: %w", err)
+	}
+	switch {
+	case len(vals) == 0:
+		return 0, false, nil
+	case count%2 == 1 || len(vals) == 1:
+		return float64(vals[0]), true, nil
+	default:
+		return float64(vals[0]+vals[1]) / 2, true, nil
+	}
+}
+
+// Figures are the key numbers of a period. Durations are seconds; a nil
+// pointer means "no data" (no replies in the period: no reply time).
+type Figures struct {
+	Created          int64    `json:"created"`
+	Solved           int64    `json:"solved"`
+	BacklogEnd       int64    `json:"backlog_end"`
+	Replies          int64    `json:"agent_replies"`
+	Reopens          int64    `json:"reopens"`
+	FirstReplyAvg    *float64 `json:"first_reply_avg"`
+	FirstReplyAvgBH  *float64 `json:"first_reply_avg_business"`
+	FirstReplyMed    *float64 `json:"first_reply_median"`
+	FirstReplyMedBH  *float64 `json:"first_reply_median_business"`
+	NextReplyAvg     *float64 `json:"next_reply_avg"`
+	NextReplyAvgBH   *float64 `json:"next_reply_avg_business"`
+	ResolutionAvg    *float64 `json:"resolution_avg"`
+	ResolutionAvgBH  *float64 `json:"resolution_avg_business"`
+	ResolutionMed    *float64 `json:"resolution_median"`
+	ResolutionMedBH  *float64 `json:"resolution_median_business"`
+	WaitAvg          *float64 `json:"requester_wait_avg"`
+	WaitAvgBH        *float64 `json:"requester_wait_avg_business"`
+	OnHoldAvg        *float64 `json:"on_hold_avg"`
+	OnHoldAvgBH      *float64 `json:"on_hold_avg_business"`
+	RepliesPerTicket *float64 `json:"replies_per_ticket"`
+	OneTouchRate     *float64 `json:"one_touch_rate"`
+	ReopenRate       *float64 `json:"reopen_rate"`
+	SLAAttainment    *float64 `json:"sla_attainment"`
+	// SLA maps each target (first_reply, next_reply, periodic_update,
+	// resolution) to its attainment and counts.
+	SLA map[string]SLAFigure `json:"sla"`
+}
+
+// SLAFigure is one SLA target's attainment.
+type SLAFigure struct {
+	Achieved int64    `json:"achieved"`
+	Breached int64    `json:"breached"`
+	Rate     *float64 `json:"rate"`
+}
+
+func ratio(num, den int64) *float64 {
+	if den == 0 {
+		return nil
+	}
+	v := float64(num) / float64(den)
+	return &v
+}
+
+func figures(t map[string]Sums) Figures {
+	f := Figures{
+		Created: t[KindCreated].N, Solved: t[KindSolved].N, Replies: t[KindReply].N, Reopens: t[KindReopen].N,
+		FirstReplyAvg: ratio(t[KindFirstReply].Total, t[KindFirstReply].N), FirstReplyAvgBH: ratio(t[KindFirstReply].BTotal, t[KindFirstReply].N),
+		NextReplyAvg: ratio(t[KindNextReply].Total, t[KindNextReply].N), NextReplyAvgBH: ratio(t[KindNextReply].BTotal, t[KindNextReply].N),
+		ResolutionAvg: ratio(t[KindSolved].Total, t[KindSolved].N), ResolutionAvgBH: ratio(t[KindSolved].BTotal, t[KindSolved].N),
+		WaitAvg: ratio(t[KindWait].Total, t[KindWait].N), WaitAvgBH: ratio(t[KindWait].BTotal, t[KindWait].N),
+		OnHoldAvg: ratio(t[KindOnHold].Total, t[KindOnHold].N), OnHoldAvgBH: ratio(t[KindOnHold].BTotal, t[KindOnHold].N),
+		RepliesPerTicket: ratio(t[KindReplies].Total, t[KindReplies].N),
+		OneTouchRate:     ratio(t[KindOneTouch].Total, t[KindOneTouch].N),
+		ReopenRate:       ratio(t[KindSolvedReopened].Total, t[KindSolvedReopened].N),
+		SLA:              map[string]SLAFigure{},
+	}
+	var met, all int64
+	for _, m := range sla.Metrics {
+		c := t[KindSLAPrefix+m]
+		if c.N == 0 {
+			continue
+		}
+		f.SLA[m] = SLAFigure{Achieved: c.Total, Breached: c.N - c.Total, Rate: ratio(c.Total, c.N)}
+		met, all = met+c.Total, all+c.N
+	}
+	f.SLAAttainment = ratio(met, all)
+	return f
+}
+
+// Figures computes a period's key numbers.
+func (s *Service) Figures(ctx context.Context, actor authz.Actor, f Filter) (Figures, error) {
+	if err := authz.Check(actor, authz.ReportRead); err != nil {
+		return Figures{}, err
+	}
+	if err := f.Validate(); err != nil {
+		return Figures{}, err
+	}
+	return s.figures(ctx, f)
+}
+
+func (s *Service) figures(ctx context.Context, f Filter) (Figures, error) {
+	t, err := s.totals(ctx, f, Kinds)
+	if err != nil {
+		return Figures{}, err
+	}
+	out := figures(t)
+	if out.BacklogEnd, err = s.backlogAt(ctx, f, f.To); err != nil {
+		return Figures{}, err
+	}
+	meds := []struct {
+		kind string
+		biz  bool
+		dst  **float64
+	}{
+		{KindFirstReply, false, &out.FirstReplyMed}, {KindFirstReply, true, &out.FirstReplyMedBH},
+		{KindSolved, false, &out.ResolutionMed}, {KindSolved, true, &out.ResolutionMedBH},
+	}
+	for _, m := range meds {
+		v, ok, err := s.median(ctx, f, m.kind, m.biz, t[m.kind].N)
+		if err != nil {
+			return Figures{}, err
+		}
+		if ok {
+			*m.dst = &v
+		}
+	}
+	return out, nil
+}
+
+// Overview is the manager's first page: the period's figures, the same for
+// the period before it (for the trend), and daily series.
+type Overview struct {
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to"`
+	Current  Figures   `json:"current"`
+	Previous Figures   `json:"previous"`
+	Series   []Point   `json:"series"`
+	Pending  int64     `json:"pending_tickets"` // tickets whose latest events are not counted yet
+}
+
+// Point is one bucket (a day, week or month in the viewer's zone) of a
+// series.
+type Point struct {
+	Start         time.Time `json:"start"`
+	Created       int64     `json:"created"`
+	Solved        int64     `json:"solved"`
+	Backlog       int64     `json:"backlog"` // unsolved at the bucket's end
+	Replies       int64     `json:"agent_replies"`
+	FirstReplyAvg *float64  `json:"first_reply_avg"`
+	ResolutionAvg *float64  `json:"resolution_avg"`
+	SLAAttainment *float64  `json:"sla_attainment"`
+}
+
+// Overview computes the overview for f.
+func (s *Service) Overview(ctx context.Context, actor authz.Actor, f Filter) (Overview, error) {
+	if err := authz.Check(actor, authz.ReportRead); err != nil {
+		return Overview{}, err
+	}
+	if err := f.Validate(); err != nil {
+		return Overview{}, err
+	}
+	cur, err := s.figures(ctx, f)
+	if err != nil {
+		return Overview{}, err
+	}
+	prev := f
+	prev.From, prev.To = f.From.Add(-f.To.Sub(f.From)), f.From
+	pf, err := s.figures(ctx, prev)
+	if err != nil {
+		return Overview{}, err
+	}
+	series, err := s.series(ctx, f, bucketFor(f))
+	if err != nil {
+		return Overview{}, err
+	}
+	pending, err := s.Pending(ctx)
+	if err != nil {
+		return Overview{}, err
+	}
+	return Overview{From: f.From, To: f.To, Current: cur, Previous: pf, Series: series, Pending: pending}, nil
+}
+
+// Bucket sizes for series.
+const (
+	Day   = "day"
+	Week  = "week"
+	Month = "month"
+)
+
+// bucketFor picks days up to ~3 months, weeks up to a year, else months.
+func bucketFor(f Filter) string {
+	switch d := f.To.Sub(f.From); {
+	case d <= 93*24*time.Hour:
+		return Day
+	case d <= 366*24*time.Hour:
+		return Week
+	}
+	return Month
+}
+
+// bucketStart returns the start of t's bucket in loc.
+func bucketStart(t time.Time, loc *time.Location, bucket string) time.Time {
+	l := t.In(loc)
+	day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
+	switch bucket {
+	case Week: // weeks start on Monday (ISO 8601)
+		off := (int(day.Weekday()) + 6) % 7
+		return day.AddDate(0, 0, -off)
+	case Month:
+		return time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, loc)
+	}
+	return day
+}
+
+func nextBucket(t time.Time, bucket string) time.Time {
+	switch bucket {
+	case Week:
+		return t.AddDate(0, 0, 7)
+	case Month:
+		return t.AddDate(0, 1, 0)
+	}
+	return t.AddDate(0, 0, 1)
+}
+
+// Series returns f's period bucketed by day, week or month.
+func (s *Service) Series(ctx context.Context, actor authz.Actor, f Filter, bucket string) ([]Point, error) {
+	if err := authz.Check(actor, authz.ReportRead); err != nil {
+		return nil, err
+	}
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	switch bucket {
+	case "":
+		bucket = bucketFor(f)
+	case Day, Week, Month:
+	default:
+		return nil, apperr.InvalidField("bucket", "must be day, week or month")
+	}
+	return s.series(ctx, f, bucket)
+}
+
+func (s *Service) series(ctx context.Context, f Filter, bucket string) ([]Point, error) {
+	var starts []time.Time
+	idx := map[time.Time]int{}
+	for b := bucketStart(f.From, f.Loc, bucket); b.Before(f.To); b = nextBucket(b, bucket) {
+		idx[b] = len(starts)
+		starts = append(starts, b)
+	}
+	type acc struct{ created, solved, backlog, replies, frt, res, slaMet, slaAll Sums }
+	accs := make([]acc, len(starts))
+	slaKinds := map[string]bool{}
+	for _, m := range sla.Metrics {
+		slaKinds[KindSLAPrefix+m] = true
+	}
+	kinds := []string{KindCreated, KindSolved, KindBacklog, KindReply, KindFirstReply}
+	for k := range slaKinds {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	err := s.scan(ctx, f, kinds, "", f.From, f.To, func(c cell) {
+		i, ok := idx[bucketStart(c.at, f.Loc, bucket)]
+		if !ok {
+			return
+		}
+		a := &accs[i]
+		switch {
+		case c.kind == KindCreated:
+			a.created.add(c.Sums)
+		case c.kind == KindSolved:
+			a.solved.add(c.Sums)
+		case c.kind == KindBacklog:
+			a.backlog.add(c.Sums)
+		case c.kind == KindReply:
+			a.replies.add(c.Sums)
+		case c.kind == KindFirstReply:
+			a.frt.add(c.Sums)
+		case slaKinds[c.kind]:
+			a.slaAll.add(c.Sums)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	backlog, err := s.backlogAt(ctx, f, f.From)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Point, len(starts))
+	for i, b := range starts {
+		a := accs[i]
+		backlog += a.backlog.Total
+		out[i] = Point{Start: b, Created: a.created.N, Solved: a.solved.N, Backlog: backlog, Replies: a.replies.N,
+			FirstReplyAvg: ratio(a.frt.Total, a.frt.N), ResolutionAvg: ratio(a.solved.Total, a.solved.N),
+			SLAAttainment: ratio(a.slaAll.Total, a.slaAll.N)}
+	}
+	return out, nil
+}
+
+// Breakdown dimensions.
+var Dimensions = []string{"team", "agent", "channel", "priority", "type"}
+
+// Row is one group of a breakdown.
+type Row struct {
+	Key     string  `json:"key"` // the team or agent id, or the channel/priority/type
+	Figures Figures `json:"figures"`
+}
+
+// Breakdown groups the period's figures by one dimension (medians are
+// left out: per group they would cost one index walk each).
+func (s *Service) Breakdown(ctx context.Context, actor authz.Actor, f Filter, by string) ([]Row, error) {
+	if err := authz.Check(actor, authz.ReportRead); err != nil {
+		return nil, err
+	}
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	col := map[string]string{"team": "team_id", "agent": "agent_id", "channel": "channel", "priority": "priority", "type": "type"}[by]
+	if col == "" {
+		return nil, apperr.InvalidField("by", "must be one of "+strings.Join(Dimensions, ", "))
+	}
+	groups := map[string]map[string]Sums{}
+	err := s.scan(ctx, f, Kinds, col, f.From, f.To, func(c cell) {
+		m := groups[c.group]
+		if m == nil {
+			m = map[string]Sums{}
+			groups[c.group] = m
+		}
+		t := m[c.kind]
+		t.add(c.Sums)
+		m[c.kind] = t
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Row, 0, len(groups))
+	for k, t := range groups {
+		out = append(out, Row{Key: k, Figures: figures(t)})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Figures.Created != out[j].Figures.Created {
+			return out[i].Figures.Created > out[j].Figures.Created
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out, nil
+}
+
+// Heatmap counts created tickets by weekday (0 = Monday) and hour of day
+// in the viewer's zone.
+func (s *Service) Heatmap(ctx context.Context, actor authz.Actor, f Filter) ([7][24]int64, error) {
+	var out [7][24]int64
+	if err := authz.Check(actor, authz.ReportRead); err != nil {
+		return out, err
+	}
+	if err := f.Validate(); err != nil {
+		return out, err
+	}
+	err := s.scan(ctx, f, []string{KindCreated}, "", f.From, f.To, func(c cell) {
+		l := c.at.In(f.Loc)
+		out[(int(l.Weekday())+6)%7][l.Hour()] += c.N
+	})
+	return out, err
+}
+
+// AgeBucket is one bar of the backlog age histogram.
+type AgeBucket struct {
+	Label string `json:"label"`
+	Max   int64  `json:"max_seconds"` // upper bound; 0 for the open-ended last bar
+	Count int64  `json:"count"`
+}
+
+// BacklogAges sorts the tickets unsolved now by age. It reads the tickets
+// table (the current backlog is small next to history), with the same
+// dimension filters.
+func (s *Service) BacklogAges(ctx context.Context, actor authz.Actor, f Filter) ([]AgeBucket, error) {
+	if err := authz.Check(actor, authz.ReportRead); err != nil {
+		return nil, err
+	}
+	if f.Loc == nil {
+		f.Loc = time.UTC
+	}
+	buckets := []AgeBucket{
+		{Label: "< 1 day", Max: 86400}, {Label: "1–3 days", Max: 3 * 86400}, {Label: "3–7 days", Max: 7 * 86400},
+		{Label: "1–2 weeks", Max: 14 * 86400}, {Label: "2–4 weeks", Max: 28 * 86400}, {Label: "> 4 weeks"},
+	}
+	var conds []string
+	var args []any
+	add := func(c string, v any) { conds = append(conds, c); args = append(args, v) }
+	if f.TeamID != 0 {
+		add("t.team_id = ?", f.TeamID)
+	}
+	if f.AgentID != 0 {
+		add("t.assignee_id = ?", f.AgentID)
+	}
+	if f.Channel != "" {
+		add("t.channel = ?", f.Channel)
+	}
+	if f.Priority != "" {
+		add("t.priority = ?", f.Priority)
+	}
+	if f.Type != "" {
+		add("t.type = ?", f.Type)
+	}
+	if f.OrganizationID != 0 {
+		add("t.organization_id = ?", f.OrganizationID)
+	}
+	if f.Language != "" {
+		add("t.language = ?", f.Language)
+	}
+	if f.Tag != "" {
+		add("EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = ?)", f.Tag)
+	}
+	w := ""
+	if len(conds) > 0 {
+		w = " AND " + strings.Join(conds, " AND ")
+	}
+	now := db.Millis(s.now())
+	// One CASE per bucket, counted in the database.
+	var cases strings.Builder
+	for i, b := range buckets {
+		if b.Max == 0 {
+			fmt.Fprintf(&cases, ", SUM(CASE WHEN ? - t.created_at >= %d THEN 1 ELSE 0 END)", buckets[i-1].Max*1000)
+			continue
+		}
+		lo := int64(0)
+		if i > 0 {
+			lo = buckets[i-1].Max * 1000
+		}
+		fmt.Fprintf(&cases, ", SUM(CASE WHEN ? - t.created_at >= %d AND ? - t.created_at < %d THEN 1 ELSE 0 END)", lo, b.Max*1000)
+	}
+	var qargs []any
+	for _, b := range buckets {
+		qargs = append(qargs, now)
+		if b.Max != 0 {
+			qargs = append(qargs, now)
+		}
+	}
+	qargs = append(qargs, args...)
+	dest := make([]any, len(buckets)+1)
+	var total int64
+	dest[0] = &total
+	vals := make([]*int64, len(buckets))
+	for i := range buckets {
+		var v int64
+		vals[i] = &v
+		dest[i+1] = &nullInt{&v}
+	}
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*)`+cases.String()+` FROM tickets t
+		WHERE t.status IN ('new', 'open', 'pending', 'on_hold')`+w, qargs...).Scan(dest...)
+	if err != nil {
+		return nil, fmt.Errorf("report: backlog ages: %w", err)
+	}
+	for i := range buckets {
+		buckets[i].Count = *vals[i]
+	}
+	return buckets, nil
+}
+
+// nullInt scans a SUM that is NULL over no rows as 0.
+type nullInt struct{ v *int64 }
+
+func (n *nullInt) Scan(src any) error {
+	switch x := src.(type) {
+	case nil:
+		*n.v = 0
+	case int64:
+		*n.v = x
+	case float64:
+		*n.v = int64(x)
+	case []byte:
+		_, err := fmt.Sscan(string(x), n.v)
+		return err
+	case string:
+		_, err := fmt.Sscan(x, n.v)
+		return err
+	default:
+		return fmt.Errorf("report: unexpected %T", src)
+	}
+	return nil
+}
+
+// TagCount is a tag's ticket count in a period and the one before.
+type TagCount struct {
+	Tag      string `json:"tag"`
+	Count    int64  `json:"count"`
+	Previous int64  `json:"previous"`
+}
+
+// TagTrends lists the tags of tickets created in the period, most used
+// first (up to limit), with the previous period's counts.
+func (s *Service) TagTrends(ctx context.Context, actor authz.Actor, f Filter, limit int) ([]TagCount, error) {
+	if err := authz.Check(actor, authz.ReportRead); err != nil {
+		return nil, err
+	}
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 100 {
+		limit = 10
+	}
+	count := func(from, to time.Time) (map[string]int64, []string, error) {
+		w, wargs := f.dimsWhere("f.")
+		args := []any{db.Millis(from), db.Millis(to)}
+		args = append(args, wargs...)
+		rows, err := s.db.QueryContext(ctx, `SELECT tt.tag, COUNT(*) FROM report_facts f JOIN ticket_tags tt ON tt.ticket_id = f.ticket_id
+			WHERE f.kind = 'created' AND f.at >= ? AND f.at < ?`+w+` GROUP BY tt.tag ORDER BY COUNT(*) DESC, tt.tag`, args...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("report: tags: %w", err)
+		}
+		defer rows.Close()
+		m := map[string]int64{}
+		var order []string
+		for rows.Next() {
+			var tag string
+			var n int64
+			if err := rows.Scan(&tag, &n); err != nil {
+				return nil, nil, fmt.Errorf("report: tags: %w", err)
+			}
+			m[tag] = n
+			order = append(order, tag)
+		}
+		return m, order, rows.Err()
+	}
+	cur, order, err := count(f.From, f.To)
+	if err != nil {
+		return nil, err
+	}
+	prev, _, err := count(f.From.Add(-f.To.Sub(f.From)), f.From)
+	if err != nil {
+		return nil, err
+	}
+	out := []TagCount{}
+	for _, tag := range order {
+		if len(out) == limit {
+			break
+		}
+		if f.Tag != "" && tag != f.Tag {
+			continue
+		}
+		out = append(out, TagCount{Tag: tag, Count: cur[tag], Previous: prev[tag]})
+	}
+	return out, nil
+}
+
+// EachFact streams the facts behind a figure (of kind, or every kind for
+// ""), oldest first: the drill-down from a number to its tickets, and the
+// fact export.
+func (s *Service) EachFact(ctx context.Context, actor authz.Actor, f Filter, kind string, fn func(Fact) error) error {
+	if err := authz.Check(actor, authz.ReportRead); err != nil {
+		return err
+	}
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	args := []any{}
+	join := ""
+	if f.Tag != "" {
+		join = ` JOIN ticket_tags tt ON tt.ticket_id = f.ticket_id AND tt.tag = ?`
+		args = append(args, f.Tag)
+	}
+	cond := ""
+	if kind != "" {
+		known := false
+		for _, k := range Kinds {
+			known = known || k == kind
+		}
+		if !known {
+			return apperr.InvalidField("kind", "must be one of "+strings.Join(Kinds, ", "))
+		}
+		cond = " AND f.kind = ?"
+		args = append(args, kind)
+	}
+	w, wargs := f.dimsWhere("f.")
+	args = append(args, db.Millis(f.From), db.Millis(f.To))
+	args = append(args, wargs...)
+	rows, err := s.db.QueryContext(ctx, `SELECT f.ticket_id, f.kind, f.n, f.at, f.team_id, f.agent_id, f.channel, f.priority, f.type,
+		f.organization_id, f.language, f.value, f.bvalue FROM report_facts f`+join+` WHERE 1 = 1`+cond+` AND f.at >= ? AND f.at < ?`+w+
+		` ORDER BY f.at, f.ticket_id, f.kind, f.n`, args...)
+	if err != nil {
+		return fmt.Errorf("report: facts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var x Fact
+		var at int64
+		if err := rows.Scan(&x.TicketID, &x.Kind, &x.N, &at, &x.TeamID, &x.AgentID, &x.Channel, &x.Priority, &x.Type,
+			&x.OrganizationID, &x.Language, &x.Value, &x.BValue); err != nil {
+			return fmt.Errorf("report: facts: %w", err)
+		}
+		x.At = db.Time(at)
+		if err := fn(x); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Facts collects up to limit facts (see EachFact).
+func (s *Service) Facts(ctx context.Context, actor authz.Actor, f Filter, kind string) ([]Fact, error) {
+	const limit = 10000
+	var out []Fact
+	err := s.EachFact(ctx, actor, f, kind, func(x Fact) error {
+		if len(out) == limit {
+			return errEnough
+		}
+		out = append(out, x)
+		return nil
+	})
+	if err == errEnough {
+		err = nil
+	}
+	return out, err
+}
+
+var errEnough = fmt.Errorf("report: enough")

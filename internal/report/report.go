@@ -1,0 +1,548 @@
+// Package report turns the ticket event log into the numbers a support
+// manager runs the team by: per-ticket facts (each first reply, solve,
+// reopen, SLA target met…) and hourly roll-ups of them that dashboards,
+// exports and scheduled summaries read. docs/metrics.md defines every
+// metric; any figure can be traced to the facts and events behind it.
+package report
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/jobs"
+	"github.com/ombud/ombud/internal/sla"
+	"github.com/ombud/ombud/internal/ticket"
+)
+
+// RefreshName is the periodic job that folds dirty tickets into the facts.
+const RefreshName = "report.refresh"
+
+const (
+	// batch is how many tickets one write transaction recomputes: small
+	// enough that ticket writes queued behind it wait milliseconds.
+	batch = 200
+	// maxBatches bounds one refresh run; the rest waits for the next.
+	maxBatches = 100
+	// lockKey is the PostgreSQL advisory lock that keeps two instances
+	// from applying the same ticket's difference twice.
+	lockKey = 7_242_001
+)
+
+// SLAs is what reports need of the SLA service.
+type SLAs interface {
+	Snapshot(ctx context.Context) (*sla.Snapshot, error)
+}
+
+// Service computes and reads report data.
+type Service struct {
+	db   *db.DB
+	now  func() time.Time
+	slas SLAs
+	log  *slog.Logger
+}
+
+// NewService returns a report service; slas may be nil (no SLA facts,
+// business hours are 24/7).
+func NewService(d *db.DB, now func() time.Time, slas SLAs, log *slog.Logger) *Service {
+	return &Service{db: d, now: now, slas: slas, log: log}
+}
+
+// Register refreshes the facts every few seconds on r.
+func (s *Service) Register(r *jobs.Runner) {
+	r.Every(RefreshName, 5*time.Second, func(ctx context.Context, _ time.Time) error {
+		_, err := s.Refresh(ctx)
+		return err
+	})
+}
+
+// TicketEvents marks the ticket dirty inside the transaction that wrote
+// its events: one small upsert, so ticket writes stay fast and the facts
+// follow within seconds.
+func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, _ []ticket.Event) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO report_dirty (ticket_id, gen) VALUES (?, 1)
+		ON CONFLICT (ticket_id) DO UPDATE SET gen = report_dirty.gen + 1`, ticketID); err != nil {
+		return fmt.Errorf("report: mark ticket %d: %w", ticketID, err)
+	}
+	return nil
+}
+
+// HookImports makes imported tickets count too.
+func (s *Service) HookImports() {}
+
+func (s *Service) snapshot(ctx context.Context) (*sla.Snapshot, error) {
+	if s.slas == nil {
+		return nil, nil
+	}
+	sn, err := s.slas.Snapshot(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("report: sla rules: %w", err)
+	}
+	return sn, nil
+}
+
+// Refresh recomputes the facts of every dirty ticket (up to a bound) and
+// returns how many tickets it looked at.
+func (s *Service) Refresh(ctx context.Context) (int, error) {
+	sn, err := s.snapshot(ctx)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for range maxBatches {
+		n, err := s.refreshBatch(ctx, sn)
+		total += n
+		if err != nil || n < batch {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+func (s *Service) refreshBatch(ctx context.Context, sn *sla.Snapshot) (int, error) {
+	n := 0
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		n = 0
+		if ok, err := lock(ctx, tx); err != nil || !ok {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT ticket_id, gen FROM report_dirty ORDER BY ticket_id LIMIT ?`, batch)
+		if err != nil {
+			return fmt.Errorf("report: dirty: %w", err)
+		}
+		gens := map[int64]int64{}
+		var ids []int64
+		for rows.Next() {
+			var id, gen int64
+			if err := rows.Scan(&id, &gen); err != nil {
+				rows.Close()
+				return fmt.Errorf("report: dirty: %w", err)
+			}
+			gens[id] = gen
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("report: dirty: %w", err)
+		}
+		n = len(ids)
+		if n == 0 {
+			return nil
+		}
+		if err := s.recompute(ctx, tx, sn, ids); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			// Only if nothing happened to the ticket meanwhile.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM report_dirty WHERE ticket_id = ? AND gen = ?`, id, gens[id]); err != nil {
+				return fmt.Errorf("report: clean %d: %w", id, err)
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// lock takes the transaction-scoped advisory lock on PostgreSQL (SQLite's
+// single writer already serialises); false means another instance is
+// refreshing, which is as good.
+func lock(ctx context.Context, tx *db.Tx) (bool, error) {
+	if tx.Dialect() != db.Postgres {
+		return true, nil
+	}
+	var ok bool
+	if err := tx.QueryRowContext(ctx, `SELECT pg_try_advisory_xact_lock(?)`, lockKey).Scan(&ok); err != nil {
+		return false, fmt.Errorf("report: lock: %w", err)
+	}
+	return ok, nil
+}
+
+// Rebuild recomputes every ticket's facts from the event log, in batches
+// of ticket ids, applying each batch's difference to the roll-ups exactly
+// as the incremental refresh does. After a rebuild of unchanged data the
+// roll-ups are unchanged; a test proves the two agree.
+func (s *Service) Rebuild(ctx context.Context, progress func(done int)) error {
+	sn, err := s.snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	// Roll-ups are recomputed from scratch: drop them and the facts,
+	// then rebuild both ticket by ticket.
+	if err := s.db.Write(ctx, func(tx *db.Tx) error {
+		if ok, err := lockWait(ctx, tx); err != nil || !ok {
+			return err
+		}
+		for _, t := range []string{"report_facts", "report_hourly", "report_hourly_dims"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
+				return fmt.Errorf("report: clear %s: %w", t, err)
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	after, done := int64(0), 0
+	for {
+		var ids []int64
+		rows, err := s.db.QueryContext(ctx, `SELECT id FROM tickets WHERE id > ? ORDER BY id LIMIT ?`, after, rebuildBatch)
+		if err != nil {
+			return fmt.Errorf("report: rebuild ids: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("report: rebuild ids: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("report: rebuild ids: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if err := s.db.Write(ctx, func(tx *db.Tx) error {
+			if ok, err := lockWait(ctx, tx); err != nil || !ok {
+				return err
+			}
+			return s.recompute(ctx, tx, sn, ids)
+		}); err != nil {
+			return err
+		}
+		after = ids[len(ids)-1]
+		done += len(ids)
+		if progress != nil {
+			progress(done)
+		}
+	}
+}
+
+const rebuildBatch = 1000
+
+// lockWait takes the advisory lock on PostgreSQL, waiting for a refresh
+// on another instance to finish.
+func lockWait(ctx context.Context, tx *db.Tx) (bool, error) {
+	if tx.Dialect() != db.Postgres {
+		return true, nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, lockKey); err != nil {
+		return false, fmt.Errorf("report: lock: %w", err)
+	}
+	return true, nil
+}
+
+// factKey identifies a fact within its ticket.
+type factKey struct {
+	kind string
+	n    int
+}
+
+// recompute brings the facts of ids up to date with their logs and
+// applies the difference to the roll-ups, all inside tx.
+func (s *Service) recompute(ctx context.Context, tx *db.Tx, sn *sla.Snapshot, ids []int64) error {
+	now := s.now()
+	states, slaTickets, err := loadTickets(ctx, tx, ids, sn != nil)
+	if err != nil {
+		return err
+	}
+	events, err := loadEvents(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	old, err := loadFacts(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	var cal *sla.Calendar
+	if sn != nil {
+		cal = sn.BusinessCalendar()
+	}
+	d := newDelta()
+	for _, id := range ids {
+		var fresh []Fact
+		if st, ok := states[id]; ok {
+			var eps []sla.Metric
+			if sn != nil {
+				eps = sn.Episodes(slaTickets[id], events[id], now)
+			}
+			fresh = Compute(st, events[id], cal, eps)
+		}
+		before := map[factKey]Fact{}
+		for _, f := range old[id] {
+			before[factKey{f.Kind, f.N}] = f
+		}
+		for _, f := range fresh {
+			k := factKey{f.Kind, f.N}
+			prev, had := before[k]
+			delete(before, k)
+			if had && sameFact(prev, f) {
+				continue
+			}
+			if had {
+				d.add(prev, -1)
+			}
+			d.add(f, 1)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO report_facts
+				(ticket_id, kind, n, at, hour, team_id, agent_id, channel, priority, type, organization_id, language, value, bvalue)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (ticket_id, kind, n) DO UPDATE SET at = excluded.at, hour = excluded.hour,
+					team_id = excluded.team_id, agent_id = excluded.agent_id, channel = excluded.channel,
+					priority = excluded.priority, type = excluded.type, organization_id = excluded.organization_id,
+					language = excluded.language, value = excluded.value, bvalue = excluded.bvalue`,
+				f.TicketID, f.Kind, f.N, db.Millis(f.At), hourOf(f.At), f.TeamID, f.AgentID, f.Channel, f.Priority, f.Type,
+				f.OrganizationID, f.Language, f.Value, f.BValue); err != nil {
+				return fmt.Errorf("report: write fact %d %s: %w", f.TicketID, f.Kind, err)
+			}
+		}
+		for k, f := range before {
+			d.add(f, -1)
+			if _, err := tx.ExecContext(ctx, `DELETE FROM report_facts WHERE ticket_id = ? AND kind = ? AND n = ?`, id, k.kind, k.n); err != nil {
+				return fmt.Errorf("report: drop fact %d %s: %w", id, k.kind, err)
+			}
+		}
+	}
+	return d.apply(ctx, tx)
+}
+
+func sameFact(a, b Fact) bool {
+	return a.At.Equal(b.At) && a.Dims == b.Dims && a.Value == b.Value && a.BValue == b.BValue
+}
+
+func hourOf(t time.Time) int64 { return t.Unix() / 3600 }
+
+// sums is one roll-up cell's change.
+type sums struct{ n, total, btotal int64 }
+
+type hourKey struct {
+	hour int64
+	kind string
+}
+
+type dimKey struct {
+	hour                   int64
+	team, agent            int64
+	channel, priority, typ string
+	kind                   string
+}
+
+// delta accumulates a batch's roll-up changes, so each cell is written once.
+type delta struct {
+	hourly map[hourKey]sums
+	dims   map[dimKey]sums
+}
+
+func newDelta() *delta {
+	return &delta{hourly: map[hourKey]sums{}, dims: map[dimKey]sums{}}
+}
+
+func (d *delta) add(f Fact, sign int64) {
+	h := hourOf(f.At)
+	hk := hourKey{h, f.Kind}
+	c := d.hourly[hk]
+	c.n, c.total, c.btotal = c.n+sign, c.total+sign*f.Value, c.btotal+sign*f.BValue
+	d.hourly[hk] = c
+	dk := dimKey{h, f.TeamID, f.AgentID, f.Channel, f.Priority, f.Type, f.Kind}
+	c = d.dims[dk]
+	c.n, c.total, c.btotal = c.n+sign, c.total+sign*f.Value, c.btotal+sign*f.BValue
+	d.dims[dk] = c
+}
+
+func (d *delta) apply(ctx context.Context, tx *db.Tx) error {
+	for k, c := range d.hourly {
+		if c == (sums{}) {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO report_hourly (hour, kind, n, total, btotal) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (kind, hour) DO UPDATE SET n = report_hourly.n + excluded.n,
+				total = report_hourly.total + excluded.total, btotal = report_hourly.btotal + excluded.btotal`,
+			k.hour, k.kind, c.n, c.total, c.btotal); err != nil {
+			return fmt.Errorf("report: roll up: %w", err)
+		}
+		if c.n < 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM report_hourly WHERE kind = ? AND hour = ? AND n = 0`, k.kind, k.hour); err != nil {
+				return fmt.Errorf("report: roll up: %w", err)
+			}
+		}
+	}
+	for k, c := range d.dims {
+		if c == (sums{}) {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO report_hourly_dims (hour, team_id, agent_id, channel, priority, type, kind, n, total, btotal)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (kind, hour, team_id, agent_id, channel, priority, type) DO UPDATE SET n = report_hourly_dims.n + excluded.n,
+				total = report_hourly_dims.total + excluded.total, btotal = report_hourly_dims.btotal + excluded.btotal`,
+			k.hour, k.team, k.agent, k.channel, k.priority, k.typ, k.kind, c.n, c.total, c.btotal); err != nil {
+			return fmt.Errorf("report: roll up: %w", err)
+		}
+		if c.n < 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM report_hourly_dims WHERE kind = ? AND hour = ? AND team_id = ? AND agent_id = ?
+				AND channel = ? AND priority = ? AND type = ? AND n = 0`,
+				k.kind, k.hour, k.team, k.agent, k.channel, k.priority, k.typ); err != nil {
+				return fmt.Errorf("report: roll up: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// placeholders returns "?, ?, …" for n arguments and the ids as []any.
+func placeholders(ids []int64) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", "), args
+}
+
+// loadTickets reads the current rows of ids, and with forSLA the fuller
+// tickets SLA policies match on.
+func loadTickets(ctx context.Context, q db.Querier, ids []int64, forSLA bool) (map[int64]TicketState, map[int64]ticket.Ticket, error) {
+	ph, args := placeholders(ids)
+	rows, err := q.QueryContext(ctx, `SELECT id, status, priority, type, channel, COALESCE(team_id, 0), COALESCE(assignee_id, 0),
+		COALESCE(organization_id, 0), language, created_at, custom_fields FROM tickets WHERE id IN (`+ph+`)`, args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("report: load tickets: %w", err)
+	}
+	defer rows.Close()
+	states := map[int64]TicketState{}
+	full := map[int64]ticket.Ticket{}
+	for rows.Next() {
+		var st TicketState
+		var created int64
+		var fields string
+		if err := rows.Scan(&st.ID, &st.Status, &st.Priority, &st.Type, &st.Channel, &st.TeamID, &st.AssigneeID,
+			&st.OrganizationID, &st.Language, &created, &fields); err != nil {
+			return nil, nil, fmt.Errorf("report: load tickets: %w", err)
+		}
+		st.CreatedAt = db.Time(created)
+		states[st.ID] = st
+		if forSLA {
+			t := ticket.Ticket{ID: st.ID, Status: st.Status, Priority: st.Priority, Type: st.Type, Channel: st.Channel,
+				CreatedAt: st.CreatedAt, CustomFields: map[string]any{}, Tags: []string{}}
+			if st.TeamID != 0 {
+				t.TeamID = &st.TeamID
+			}
+			if st.OrganizationID != 0 {
+				t.OrganizationID = &st.OrganizationID
+			}
+			if fields != "" && fields != "{}" {
+				// A malformed value only loses the policy conditions on
+				// custom fields; it must not stop the report.
+				_ = json.Unmarshal([]byte(fields), &t.CustomFields)
+			}
+			full[st.ID] = t
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("report: load tickets: %w", err)
+	}
+	rows.Close()
+	if forSLA && len(full) > 0 {
+		trows, err := q.QueryContext(ctx, `SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id IN (`+ph+`) ORDER BY ticket_id, tag`, args...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("report: load tags: %w", err)
+		}
+		defer trows.Close()
+		for trows.Next() {
+			var id int64
+			var tag string
+			if err := trows.Scan(&id, &tag); err != nil {
+				return nil, nil, fmt.Errorf("report: load tags: %w", err)
+			}
+			t := full[id]
+			t.Tags = append(t.Tags, tag)
+			full[id] = t
+		}
+		if err := trows.Err(); err != nil {
+			return nil, nil, fmt.Errorf("report: load tags: %w", err)
+		}
+	}
+	return states, full, nil
+}
+
+// loadEvents reads the events that make facts for ids: each ticket's own,
+// and those a merge moved elsewhere (origin_ticket_id), in the order they
+// happened. Moved events are handed over as the ticket's own.
+func loadEvents(ctx context.Context, q db.Querier, ids []int64) (map[int64][]ticket.Event, error) {
+	ph, args := placeholders(ids)
+	args = append(args, args...)
+	rows, err := q.QueryContext(ctx, `SELECT COALESCE(origin_ticket_id, ticket_id), id, seq, type, actor_type, COALESCE(actor_id, 0), at, data
+		FROM ticket_events WHERE type IN ('created', 'comment_added', 'status_changed', 'merged')
+		AND ((ticket_id IN (`+ph+`) AND origin_ticket_id IS NULL) OR origin_ticket_id IN (`+ph+`))`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("report: load events: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]ticket.Event{}
+	for rows.Next() {
+		var e ticket.Event
+		var at int64
+		var data string
+		if err := rows.Scan(&e.TicketID, &e.ID, &e.Seq, &e.Type, &e.ActorType, &e.ActorID, &at, &data); err != nil {
+			return nil, fmt.Errorf("report: load events: %w", err)
+		}
+		e.At = db.Time(at)
+		if err := json.Unmarshal([]byte(data), &e.Data); err != nil {
+			return nil, fmt.Errorf("report: event %d data: %w", e.ID, err)
+		}
+		out[e.TicketID] = append(out[e.TicketID], e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("report: load events: %w", err)
+	}
+	for id, evs := range out {
+		sort.SliceStable(evs, func(i, j int) bool {
+			if !evs[i].At.Equal(evs[j].At) {
+				return evs[i].At.Before(evs[j].At)
+			}
+			return evs[i].ID < evs[j].ID
+		})
+		// Renumber in order, as the SLA clocks read seq as the episode id.
+		for i := range evs {
+			evs[i].Seq = int64(i + 1)
+		}
+		out[id] = evs
+	}
+	return out, nil
+}
+
+// loadFacts reads the stored facts of ids.
+func loadFacts(ctx context.Context, q db.Querier, ids []int64) (map[int64][]Fact, error) {
+	ph, args := placeholders(ids)
+	rows, err := q.QueryContext(ctx, `SELECT ticket_id, kind, n, at, team_id, agent_id, channel, priority, type, organization_id, language, value, bvalue
+		FROM report_facts WHERE ticket_id IN (`+ph+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("report: load facts: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]Fact{}
+	for rows.Next() {
+		var f Fact
+		var at int64
+		if err := rows.Scan(&f.TicketID, &f.Kind, &f.N, &at, &f.TeamID, &f.AgentID, &f.Channel, &f.Priority, &f.Type,
+			&f.OrganizationID, &f.Language, &f.Value, &f.BValue); err != nil {
+			return nil, fmt.Errorf("report: load facts: %w", err)
+		}
+		f.At = db.Time(at)
+		out[f.TicketID] = append(out[f.TicketID], f)
+	}
+	return out, rows.Err()
+}
+
+// Pending returns how many tickets wait for a refresh (shown on dashboards
+// as "updating").
+func (s *Service) Pending(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_dirty`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("report: pending: %w", err)
+	}
+	return n, nil
+}
