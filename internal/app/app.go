@@ -28,6 +28,7 @@ import (
 	"github.com/ombud/ombud/internal/importer"
 	"github.com/ombud/ombud/internal/jobs"
 	"github.com/ombud/ombud/internal/live"
+	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/richtext"
 	"github.com/ombud/ombud/internal/routing"
 	"github.com/ombud/ombud/internal/sla"
@@ -48,6 +49,7 @@ Usage:
   ombud user create --email E --name N --role R [--password P]
   ombud token create --email E
   ombud import [--file F.ndjson]   (reads standard input without --file)
+  ombud report rebuild             (recompute report facts from the event log)
   ombud version
 
 Every flag may also be set as OMBUD_<FLAG> in the environment (e.g. OMBUD_DATABASE_URL).
@@ -70,6 +72,8 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdin 
 		err = runUser(ctx, args[1:], getenv, stdout, stderr)
 	case "token":
 		err = runToken(ctx, args[1:], getenv, stdout, stderr)
+	case "report":
+		err = runReport(ctx, args[1:], getenv, stdout, stderr)
 	case "import":
 		err = runImport(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "version", "--version", "-v":
@@ -155,6 +159,7 @@ type System struct {
 	Automation *automation.Service
 	Routing    *routing.Service
 	SLA        *sla.Service
+	Reports    *report.Service
 	Now        func() time.Time
 }
 
@@ -192,6 +197,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 		MaxMessageBytes: c.MaxMailBytes, Hostname: c.Hostname(), BaseURL: c.BaseURL, Wake: s.Jobs.Wake,
 	})
 	s.Tickets.SetOutbox(s.Email)
+	s.Tickets.SetNotifier(s.Email) // @mentions: notices through the email outbox
 	s.Live = live.NewHub(now, log.With("component", "live"))
 	s.Tickets.OnChange = func(id int64, events []ticket.Event) {
 		types := make([]string, len(events))
@@ -215,6 +221,9 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Tickets.AddHook(s.SLA) // each ticket change refreshes its SLA clocks in its own transaction
 	s.SLA.Register(s.Jobs)   // the minute sweep (warnings, breaches) and recomputes after policy changes
 	s.Automation.SetBusinessHours(func(t time.Time) bool { return s.SLA.OpenNow(context.Background(), t) })
+	s.Reports = report.NewService(d, now, s.SLA, log.With("component", "report"))
+	s.Tickets.AddHook(s.Reports) // marks the ticket for the report refresher, imports included
+	s.Reports.Register(s.Jobs)
 	return s, nil
 }
 
@@ -230,9 +239,11 @@ func (s *System) Handler() (http.Handler, error) {
 	ui.Live = s.Live
 	ui.Jobs = webagent.JobsAdmin{DB: s.DB, Wake: s.Jobs.Wake}
 	ui.Customers = s.Customers
+	ui.MaxUploadBytes = s.Config.MaxBodyBytes
 	ui.SLA, ui.Automation, ui.Routing = s.SLA, s.Automation, s.Routing
+	ui.Reports = s.Reports
 	srv := &web.Server{
-		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA,
+		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports,
 			DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake},
 		UI: ui, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 	}

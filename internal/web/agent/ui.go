@@ -27,6 +27,7 @@ import (
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/i18n"
 	"github.com/ombud/ombud/internal/live"
+	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/routing"
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
@@ -67,6 +68,11 @@ type UI struct {
 	SLA        *sla.Service
 	Automation *automation.Service
 	Routing    *routing.Service
+	// Reports backs the manager dashboards (set before serving).
+	Reports *report.Service
+	// MaxUploadBytes is the request body limit, which bounds a composer
+	// message with its attachments (set before serving).
+	MaxUploadBytes int64
 
 	counts countCache // view counts by agent and view, valid for one ticket stamp
 
@@ -119,12 +125,16 @@ func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Servic
 	u.pages = map[string]*template.Template{}
 	for _, name := range []string{"jobs", "login", "list", "ticket", "error", "mailboxes", "mailbox", "maillog", "original",
 		"customers", "customer", "merge", "organizations", "organization", "agents", "agentedit", "teams", "team", "fields", "field", "tags",
-		"calendars", "calendar", "slapolicies", "slapolicy", "rules", "rule", "routing", "routingteam", "macros", "macro"} {
+		"calendars", "calendar", "slapolicies", "slapolicy", "rules", "rule", "routing", "routingteam", "macros", "macro", "profile"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("agent ui: parse %s: %w", name, err)
 		}
 		u.pages[name] = t
+	}
+	// The print view is a page of its own: no navigation, no composer.
+	if u.pages["print"], err = template.New("print.html").Funcs(funcs).ParseFS(templateFS, "templates/print.html"); err != nil {
+		return nil, fmt.Errorf("agent ui: parse print: %w", err)
 	}
 	return u, nil
 }
@@ -175,6 +185,7 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 	} else {
 		p.Lang = u.i18n.MatchAcceptLanguage(r.Header.Get("Accept-Language"))
 	}
+	u.localize(p.Lang, &p)
 	var buf bytes.Buffer
 	if err := u.pages[name].Execute(&buf, p); err != nil {
 		return fmt.Errorf("agent ui: render %s: %w", name, err)

@@ -15,6 +15,7 @@ import (
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/importer"
+	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/routing"
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
@@ -31,6 +32,7 @@ type API struct {
 	Automation *automation.Service
 	Routing    *routing.Service
 	SLA        *sla.Service
+	Reports    *report.Service
 	DB         *db.DB // read-only uses: the audit log, the job list; job retries
 	Log        *slog.Logger
 	Now        func() time.Time
