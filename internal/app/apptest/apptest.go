@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,7 +121,8 @@ func (e *Env) Do(t testing.TB, role authz.Role, method, path string, body any) (
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	out := map[string]any{}
-	if len(raw) > 0 && raw[0] == '{' {
+	// NDJSON streams (exports) are left raw: several objects, one per line.
+	if len(raw) > 0 && raw[0] == '{' && !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/x-ndjson") {
 		if err := json.Unmarshal(raw, &out); err != nil {
 			t.Fatalf("%s %s: reply is not JSON: %q", method, path, raw)
 		}

@@ -1,0 +1,170 @@
+package web_test
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/ombud/ombud/internal/app/apptest"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/dbtest"
+)
+
+// reportFixture creates three tickets (two email, one phone), answers and
+// solves one, and folds them into the report facts.
+func reportFixture(t *testing.T, e *apptest.Env) []int64 {
+	t.Helper()
+	var ids []int64
+	for i, ch := range []string{"email", "email", "phone"} {
+		st, body := e.Do(t, authz.Agent, "POST", "/api/v1/tickets", map[string]any{
+			"subject": "Report " + ch, "description": "Where is my parcel?", "channel": ch,
+			"requester": map[string]any{"email": "kari@example.no", "name": "Kari Nordmann"}, "tags": []string{"shipping", []string{"a", "b", "c"}[i]},
+		})
+		if st != http.StatusCreated {
+			t.Fatalf("create: %d %v", st, body["_raw"])
+		}
+		ids = append(ids, int64(body["id"].(float64)))
+	}
+	st, body := e.Do(t, authz.Agent, "POST", "/api/v1/tickets/"+itoa(ids[0])+"/comments", map[string]any{"body": "On its way", "public": true, "status": "solved"})
+	if st != http.StatusCreated {
+		t.Fatalf("reply: %d %v", st, body["_raw"])
+	}
+	if _, err := e.Sys.Reports.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+func TestReportAPI(t *testing.T) {
+	for _, engine := range dbtest.Engines {
+		t.Run(engine.String(), func(t *testing.T) {
+			e := apptest.New(t, engine)
+			ids := reportFixture(t, e)
+
+			st, body := e.Do(t, authz.Manager, "GET", "/api/v1/reports/overview", nil)
+			if st != http.StatusOK {
+				t.Fatalf("overview: %d %v", st, body["_raw"])
+			}
+			cur := body["current"].(map[string]any)
+			if cur["created"] != 3.0 || cur["solved"] != 1.0 || cur["backlog_end"] != 2.0 || cur["agent_replies"] != 1.0 {
+				t.Errorf("overview current = %v", cur)
+			}
+			if cur["first_reply_median"] == nil || cur["one_touch_rate"] != 1.0 {
+				t.Errorf("first reply median %v, one-touch %v", cur["first_reply_median"], cur["one_touch_rate"])
+			}
+
+			// CSV, as a spreadsheet reads it.
+			rows := getCSV(t, e, "/api/v1/reports/overview?format=csv")
+			if len(rows) < 10 || rows[0][0] != "metric" {
+				t.Fatalf("overview csv = %v", rows)
+			}
+			found := false
+			for _, r := range rows {
+				if r[0] == "created" && r[3] == "3" {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no created=3 row in %v", rows)
+			}
+
+			rows = getCSV(t, e, "/api/v1/reports/breakdown?by=channel&format=csv")
+			byChannel := map[string]string{}
+			for _, r := range rows[1:] {
+				byChannel[r[0]] = r[1]
+			}
+			if byChannel["email"] != "2" || byChannel["phone"] != "1" {
+				t.Errorf("breakdown by channel = %v", rows)
+			}
+			// Filters apply everywhere: only the phone ticket.
+			st, body = e.Do(t, authz.Manager, "GET", "/api/v1/reports/overview?channel=phone", nil)
+			if st != http.StatusOK || body["current"].(map[string]any)["created"] != 1.0 {
+				t.Errorf("phone overview: %d %v", st, body["_raw"])
+			}
+			st, body = e.Do(t, authz.Manager, "GET", "/api/v1/reports/overview?tag=b", nil)
+			if st != http.StatusOK || body["current"].(map[string]any)["created"] != 1.0 {
+				t.Errorf("tag overview: %d %v", st, body["_raw"])
+			}
+
+			// The facts behind the first reply figure name the ticket.
+			st, body = e.Do(t, authz.Manager, "GET", "/api/v1/reports/facts?kind=first_reply", nil)
+			raw := body["_raw"].(string)
+			lines := strings.Split(strings.TrimSpace(raw), "\n")
+			if st != http.StatusOK || len(lines) != 1 || !strings.Contains(lines[0], `"ticket_id":`+itoa(ids[0])) {
+				t.Errorf("facts: %d %q", st, raw)
+			}
+			// The raw event log: created ×3, comment_added ×4, status_changed.
+			rows = getCSV(t, e, "/api/v1/reports/events?format=csv")
+			types := map[string]int{}
+			for _, r := range rows[1:] {
+				types[r[3]]++
+			}
+			if types["created"] != 3 || types["comment_added"] != 4 {
+				t.Errorf("event export types = %v", types)
+			}
+			for _, path := range []string{"/api/v1/reports/series", "/api/v1/reports/heatmap", "/api/v1/reports/backlog-ages", "/api/v1/reports/tags",
+				"/api/v1/reports/series?bucket=week&format=csv", "/api/v1/reports/heatmap?format=csv", "/api/v1/reports/tags?format=csv&limit=5"} {
+				if st, body := e.Do(t, authz.Manager, "GET", path, nil); st != http.StatusOK {
+					t.Errorf("%s: %d %v", path, st, body["_raw"])
+				}
+			}
+
+			bad := []struct{ path, field string }{
+				{"/api/v1/reports/overview?from=yesterday", "from"},
+				{"/api/v1/reports/overview?from=2026-03-02&to=2026-03-01", "to"},
+				{"/api/v1/reports/overview?from=2020-01-01&to=2026-01-01", "to"},
+				{"/api/v1/reports/overview?tz=Mars/Olympus", "tz"},
+				{"/api/v1/reports/overview?channel=pigeon", "channel"},
+				{"/api/v1/reports/overview?team_id=-4", "team_id"},
+				{"/api/v1/reports/overview?format=xlsx", "format"},
+				{"/api/v1/reports/overview?colour=red", "colour"},
+				{"/api/v1/reports/breakdown?by=weather", "by"},
+				{"/api/v1/reports/series?bucket=fortnight", "bucket"},
+				{"/api/v1/reports/facts?kind=vibes", "kind"},
+				{"/api/v1/reports/tags?limit=1000", "limit"},
+			}
+			for _, b := range bad {
+				st, body := e.Do(t, authz.Manager, "GET", b.path, nil)
+				if st != http.StatusBadRequest {
+					t.Errorf("%s: %d, want 400", b.path, st)
+					continue
+				}
+				fields, _ := body["error"].(map[string]any)["fields"].(map[string]any)
+				if _, ok := fields[b.field]; !ok {
+					t.Errorf("%s: error %v does not name %s", b.path, body["error"], b.field)
+				}
+			}
+			for role, want := range map[authz.Role]int{authz.Agent: 403, authz.Collaborator: 403, authz.QAReviewer: 200, authz.Admin: 200} {
+				if st, _ := e.Do(t, role, "GET", "/api/v1/reports/overview", nil); st != want {
+					t.Errorf("%s: %d, want %d", role, st, want)
+				}
+			}
+		})
+	}
+}
+
+func getCSV(t *testing.T, e *apptest.Env, path string) [][]string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", e.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+e.Tokens[authz.Manager])
+	resp, err := e.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
+		t.Fatalf("%s: %d %s", path, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	rows, err := csv.NewReader(resp.Body).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if len(rows) > 0 && len(rows[0]) > 0 {
+		rows[0][0] = strings.TrimPrefix(rows[0][0], "\uFEFF")
+	}
+	return rows
+}
