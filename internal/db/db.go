@@ -150,10 +150,15 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("db: create data dir: %w", err)
 	}
 	path := filepath.Join(opts.DataDir, "ombud.db")
-	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)"
+	// temp_store(MEMORY): statement journals (every multi-row upsert has
+	// one) and sorts stay off disk — on a temp file they cost a write
+	// system call per page and made report rebuilds ten times slower.
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=temp_store(MEMORY)"
 	// FULL makes every commit durable across power loss, which a 201 promises;
 	// group commit pays for the extra fsync.
-	wdsn := "file:" + path + "?" + common + "&_pragma=synchronous(FULL)&_txlock=immediate"
+	// The single writer gets a 64 MiB page cache (SQLite's default is 2 MiB):
+	// index pages of a large database stay cached between batches.
+	wdsn := "file:" + path + "?" + common + "&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_txlock=immediate"
 	w, err := sql.Open("sqlite", wdsn)
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite: %w", err)
@@ -166,7 +171,7 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
-	rdsn := "file:" + path + "?" + common + "&_pragma=query_only(1)"
+	rdsn := "file:" + path + "?" + common + "&_pragma=query_only(1)&_pragma=cache_size(-16384)"
 	r, err := sql.Open("sqlite", rdsn)
 	if err != nil {
 		w.Close()

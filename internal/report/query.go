@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,30 +69,32 @@ func (f *Filter) Validate() error {
 	return check("type", f.Type, ticket.Types)
 }
 
-// source is where a query reads: the dimensionless roll-up, the roll-up
-// with dimensions, or the facts themselves (tag, organization and language
-// filters, or period bounds that are not whole hours).
-type source int
+// dimColumns maps each roll-up dimension to its facts column.
+var dimColumns = map[string]string{"team": "team_id", "agent": "agent_id", "channel": "channel", "priority": "priority", "type": "type"}
 
-const (
-	fromHourly source = iota
-	fromDims
-	fromFacts
-)
-
-func (f Filter) source() source {
-	if f.Tag != "" || f.OrganizationID != 0 || f.Language != "" ||
-		f.From.Unix()%3600 != 0 || f.To.Unix()%3600 != 0 || f.From.Nanosecond() != 0 || f.To.Nanosecond() != 0 {
-		return fromFacts
+// dimFilters returns the filter's conditions on roll-up dimensions as
+// (dimension, value) pairs.
+func (f Filter) dimFilters() [][2]string {
+	var out [][2]string
+	if f.TeamID != 0 {
+		out = append(out, [2]string{"team", strconv.FormatInt(f.TeamID, 10)})
 	}
-	if f.TeamID != 0 || f.AgentID != 0 || f.Channel != "" || f.Priority != "" || f.Type != "" {
-		return fromDims
+	if f.AgentID != 0 {
+		out = append(out, [2]string{"agent", strconv.FormatInt(f.AgentID, 10)})
 	}
-	return fromHourly
+	if f.Channel != "" {
+		out = append(out, [2]string{"channel", f.Channel})
+	}
+	if f.Priority != "" {
+		out = append(out, [2]string{"priority", f.Priority})
+	}
+	if f.Type != "" {
+		out = append(out, [2]string{"type", f.Type})
+	}
+	return out
 }
 
-// where builds the filter's conditions on the dimension columns (prefix
-// "f." for facts), returning SQL and arguments.
+// dimsWhere builds the filter's conditions on the facts' dimension columns.
 func (f Filter) dimsWhere(prefix string) (string, []any) {
 	var conds []string
 	var args []any
@@ -136,102 +139,172 @@ type Sums struct {
 
 func (a *Sums) add(b Sums) { a.N, a.Total, a.BTotal = a.N+b.N, a.Total+b.Total, a.BTotal+b.BTotal }
 
-// cell is one row read for a period: an hour (or a fact's moment) of a
-// kind, with the dimension a breakdown groups by.
-type cell struct {
-	at    time.Time
-	kind  string
-	group string
-	Sums
+// grouping says how aggregate groups: not at all, by a dimension (a
+// breakdown), by hour (the heat map) or into buckets between boundaries.
+type grouping struct {
+	by      string      // team, agent, channel, priority, type
+	perHour bool        // group key: the UTC hour number
+	bounds  []time.Time // group key: the index i of [bounds[i], bounds[i+1])
 }
 
-// scan reads the cells of kinds in the filter's period; groupBy (a
-// dimension column or "") adds a grouping value to each.
-func (s *Service) scan(ctx context.Context, f Filter, kinds []string, groupBy string, from, to time.Time, fn func(cell)) error {
+func wholeHour(t time.Time) bool { return t.Unix()%3600 == 0 && t.Nanosecond() == 0 }
+
+// aggregate sums kinds over [from, to) in the database and returns group
+// key → kind → sums. It reads the plain hourly roll-up when nothing is
+// filtered, the one-dimension roll-up when one dimension is filtered or
+// grouped by, and the facts otherwise (several dimensions, tag,
+// organization, language, or bounds that are not whole UTC hours).
+func (s *Service) aggregate(ctx context.Context, f Filter, from, to time.Time, kinds []string, g grouping) (map[string]map[string]Sums, error) {
+	dims := f.dimFilters()
+	exact := wholeHour(from) && wholeHour(to)
+	for _, b := range g.bounds {
+		exact = exact && wholeHour(b)
+	}
+	useFacts := !exact || f.Tag != "" || f.OrganizationID != 0 || f.Language != "" || len(dims) > 1 ||
+		(len(dims) == 1 && g.by != "" && dims[0][0] != g.by)
 	kph := strings.TrimSuffix(strings.Repeat("?, ", len(kinds)), ", ")
-	var args []any
-	for _, k := range kinds {
-		args = append(args, k)
-	}
-	group := "''"
-	if groupBy != "" {
-		group = "CAST(" + groupBy + " AS TEXT)"
-	}
-	var q string
-	src := f.source()
-	if groupBy != "" && src == fromHourly {
-		src = fromDims // the dimensionless roll-up cannot group
-	}
-	switch src {
-	case fromHourly:
-		q = `SELECT hour * 3600000, kind, ` + group + `, n, total, btotal FROM report_hourly WHERE kind IN (` + kph + `) AND hour >= ? AND hour < ?`
-		args = append(args, from.Unix()/3600, ceilHour(to))
-	case fromDims:
-		w, wargs := f.dimsWhere("")
-		q = `SELECT hour * 3600000, kind, ` + group + `, SUM(n), SUM(total), SUM(btotal) FROM report_hourly_dims WHERE kind IN (` + kph + `) AND hour >= ? AND hour < ?` + w +
-			` GROUP BY hour, kind`
-		if groupBy != "" {
-			q += ", " + group
-		}
-		args = append(args, from.Unix()/3600, ceilHour(to))
-		args = append(args, wargs...)
-	default:
-		w, wargs := f.dimsWhere("f.")
-		join := ""
+	var (
+		from_, join, where, timeCol, sums, group string
+		args                                []any
+		lo, hi                              int64
+		unit                                = int64(3600) // seconds per time-column unit
+	)
+	switch {
+	case useFacts:
+		from_ = "report_facts r"
 		if f.Tag != "" {
-			join = ` JOIN ticket_tags tt ON tt.ticket_id = f.ticket_id AND tt.tag = ?`
-			args = append([]any{f.Tag}, args...)
+			join = " JOIN ticket_tags tt ON tt.ticket_id = r.ticket_id AND tt.tag = ?"
+			args = append(args, f.Tag)
 		}
-		if groupBy != "" {
-			group = "CAST(f." + groupBy + " AS TEXT)"
+		timeCol, unit = "r.at", 0
+		lo, hi = db.Millis(from), db.Millis(to)
+		sums = "COUNT(*), COALESCE(CAST(SUM(r.value) AS BIGINT), 0), COALESCE(CAST(SUM(r.bvalue) AS BIGINT), 0)"
+		w, wargs := f.dimsWhere("r.")
+		where = "r.kind IN (" + kph + ") AND r.at >= ? AND r.at < ?" + w
+		for _, k := range kinds {
+			args = append(args, k)
 		}
-		q = `SELECT f.at, f.kind, ` + group + `, 1, f.value, f.bvalue FROM report_facts f` + join + ` WHERE f.kind IN (` + kph + `) AND f.at >= ? AND f.at < ?` + w
-		args = append(args, db.Millis(from), db.Millis(to))
+		args = append(args, lo, hi)
 		args = append(args, wargs...)
+		switch {
+		case g.by != "":
+			group = "CAST(r." + dimColumns[g.by] + " AS TEXT)"
+		case g.perHour:
+			group = "CAST(r.hour AS TEXT)"
+		}
+	case len(dims) == 1 || g.by != "":
+		from_ = "report_hourly_dim r"
+		timeCol = "r.hour"
+		lo, hi = from.Unix()/3600, to.Unix()/3600
+		sums = "COALESCE(CAST(SUM(r.n) AS BIGINT), 0), COALESCE(CAST(SUM(r.total) AS BIGINT), 0), COALESCE(CAST(SUM(r.btotal) AS BIGINT), 0)"
+		dim := g.by
+		if dim == "" {
+			dim = dims[0][0]
+		}
+		where = "r.dim = ?"
+		args = append(args, dim)
+		if len(dims) == 1 {
+			where += " AND r.value = ?"
+			args = append(args, dims[0][1])
+		}
+		where += " AND r.kind IN (" + kph + ") AND r.hour >= ? AND r.hour < ?"
+		for _, k := range kinds {
+			args = append(args, k)
+		}
+		args = append(args, lo, hi)
+		switch {
+		case g.by != "":
+			group = "r.value"
+		case g.perHour:
+			group = "CAST(r.hour AS TEXT)"
+		}
+	default:
+		from_ = "report_hourly r"
+		timeCol = "r.hour"
+		lo, hi = from.Unix()/3600, to.Unix()/3600
+		sums = "COALESCE(CAST(SUM(r.n) AS BIGINT), 0), COALESCE(CAST(SUM(r.total) AS BIGINT), 0), COALESCE(CAST(SUM(r.btotal) AS BIGINT), 0)"
+		where = "r.kind IN (" + kph + ") AND r.hour >= ? AND r.hour < ?"
+		for _, k := range kinds {
+			args = append(args, k)
+		}
+		args = append(args, lo, hi)
+		if g.perHour {
+			group = "CAST(r.hour AS TEXT)"
+		}
+	}
+	q := ""
+	if len(g.bounds) > 1 {
+		// Buckets as a VALUES list joined on the time column: the database
+		// sums each bucket, however many hours or facts it holds. CROSS
+		// JOIN keeps the buckets the outer loop in SQLite, so each bucket
+		// is one index range scan rather than every row tried per bucket.
+		var vals []string
+		var bargs []any
+		conv := func(t time.Time) int64 {
+			if unit == 0 {
+				return db.Millis(t)
+			}
+			return t.Unix() / unit
+		}
+		for i := 0; i+1 < len(g.bounds); i++ {
+			vals = append(vals, "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))")
+			bargs = append(bargs, i, conv(g.bounds[i]), conv(g.bounds[i+1]))
+		}
+		q = "WITH b(i, lo, hi) AS (VALUES " + strings.Join(vals, ", ") + ") SELECT CAST(b.i AS TEXT), r.kind, " + sums +
+			" FROM b CROSS JOIN " + from_ + join + " WHERE " + timeCol + " >= b.lo AND " + timeCol + " < b.hi AND " + where + " GROUP BY b.i, r.kind"
+		args = append(bargs, args...)
+	} else if group != "" {
+		q = "SELECT " + group + ", r.kind, " + sums + " FROM " + from_ + join + " WHERE " + where + " GROUP BY " + group + ", r.kind"
+	} else {
+		q = "SELECT '', r.kind, " + sums + " FROM " + from_ + join + " WHERE " + where + " GROUP BY r.kind"
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return fmt.Errorf("report: scan: %w", err)
+		return nil, fmt.Errorf("report: aggregate: %w", err)
 	}
 	defer rows.Close()
+	out := map[string]map[string]Sums{}
 	for rows.Next() {
-		var c cell
-		var at int64
-		if err := rows.Scan(&at, &c.kind, &c.group, &c.N, &c.Total, &c.BTotal); err != nil {
-			return fmt.Errorf("report: scan: %w", err)
+		var key, kind string
+		var c Sums
+		if err := rows.Scan(&key, &kind, &c.N, &c.Total, &c.BTotal); err != nil {
+			return nil, fmt.Errorf("report: aggregate: %w", err)
 		}
-		c.at = db.Time(at)
-		fn(c)
+		m := out[key]
+		if m == nil {
+			m = map[string]Sums{}
+			out[key] = m
+		}
+		t := m[kind]
+		t.add(c)
+		m[kind] = t
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("report: scan: %w", err)
+		return nil, fmt.Errorf("report: aggregate: %w", err)
 	}
-	return nil
+	return out, nil
 }
 
-func ceilHour(t time.Time) int64 { return (t.Unix() + 3599) / 3600 }
-
-// Totals sums each kind over the filter's period.
+// totals sums each kind over the filter's period.
 func (s *Service) totals(ctx context.Context, f Filter, kinds []string) (map[string]Sums, error) {
-	out := map[string]Sums{}
-	err := s.scan(ctx, f, kinds, "", f.From, f.To, func(c cell) {
-		t := out[c.kind]
-		t.add(c.Sums)
-		out[c.kind] = t
-	})
-	return out, err
+	out, err := s.aggregate(ctx, f, f.From, f.To, kinds, grouping{})
+	if err != nil {
+		return nil, err
+	}
+	if out[""] == nil {
+		return map[string]Sums{}, nil
+	}
+	return out[""], nil
 }
 
 // backlogAt counts tickets unsolved at t: the sum of every backlog fact
 // before it.
 func (s *Service) backlogAt(ctx context.Context, f Filter, t time.Time) (int64, error) {
-	g := f
-	g.From, g.To = time.Unix(0, 0).UTC(), t
-	sums, err := s.totals(ctx, g, []string{KindBacklog})
+	out, err := s.aggregate(ctx, f, time.Unix(0, 0).UTC(), t, []string{KindBacklog}, grouping{})
 	if err != nil {
 		return 0, err
 	}
-	return sums[KindBacklog].Total, nil
+	return out[""][KindBacklog].Total, nil
 }
 
 // median returns the median value (calendar, or business with biz) of a
@@ -509,44 +582,18 @@ func (s *Service) Series(ctx context.Context, actor authz.Actor, f Filter, bucke
 }
 
 func (s *Service) series(ctx context.Context, f Filter, bucket string) ([]Point, error) {
-	var starts []time.Time
-	idx := map[time.Time]int{}
+	var starts, bounds []time.Time
 	for b := bucketStart(f.From, f.Loc, bucket); b.Before(f.To); b = nextBucket(b, bucket) {
-		idx[b] = len(starts)
 		starts = append(starts, b)
+		// The first bucket may start before the period: count from From.
+		bounds = append(bounds, maxTime(b, f.From))
 	}
-	type acc struct{ created, solved, backlog, replies, frt, res, slaMet, slaAll Sums }
-	accs := make([]acc, len(starts))
-	slaKinds := map[string]bool{}
-	for _, m := range sla.Metrics {
-		slaKinds[KindSLAPrefix+m] = true
-	}
+	bounds = append(bounds, f.To)
 	kinds := []string{KindCreated, KindSolved, KindBacklog, KindReply, KindFirstReply}
-	for k := range slaKinds {
-		kinds = append(kinds, k)
+	for _, m := range sla.Metrics {
+		kinds = append(kinds, KindSLAPrefix+m)
 	}
-	sort.Strings(kinds)
-	err := s.scan(ctx, f, kinds, "", f.From, f.To, func(c cell) {
-		i, ok := idx[bucketStart(c.at, f.Loc, bucket)]
-		if !ok {
-			return
-		}
-		a := &accs[i]
-		switch {
-		case c.kind == KindCreated:
-			a.created.add(c.Sums)
-		case c.kind == KindSolved:
-			a.solved.add(c.Sums)
-		case c.kind == KindBacklog:
-			a.backlog.add(c.Sums)
-		case c.kind == KindReply:
-			a.replies.add(c.Sums)
-		case c.kind == KindFirstReply:
-			a.frt.add(c.Sums)
-		case slaKinds[c.kind]:
-			a.slaAll.add(c.Sums)
-		}
-	})
+	groups, err := s.aggregate(ctx, f, f.From, f.To, kinds, grouping{bounds: bounds})
 	if err != nil {
 		return nil, err
 	}
@@ -556,13 +603,24 @@ func (s *Service) series(ctx context.Context, f Filter, bucket string) ([]Point,
 	}
 	out := make([]Point, len(starts))
 	for i, b := range starts {
-		a := accs[i]
-		backlog += a.backlog.Total
-		out[i] = Point{Start: b, Created: a.created.N, Solved: a.solved.N, Backlog: backlog, Replies: a.replies.N,
-			FirstReplyAvg: ratio(a.frt.Total, a.frt.N), ResolutionAvg: ratio(a.solved.Total, a.solved.N),
-			SLAAttainment: ratio(a.slaAll.Total, a.slaAll.N)}
+		g := groups[strconv.Itoa(i)]
+		var slaAll Sums
+		for _, m := range sla.Metrics {
+			slaAll.add(g[KindSLAPrefix+m])
+		}
+		backlog += g[KindBacklog].Total
+		out[i] = Point{Start: b, Created: g[KindCreated].N, Solved: g[KindSolved].N, Backlog: backlog, Replies: g[KindReply].N,
+			FirstReplyAvg: ratio(g[KindFirstReply].Total, g[KindFirstReply].N), ResolutionAvg: ratio(g[KindSolved].Total, g[KindSolved].N),
+			SLAAttainment: ratio(slaAll.Total, slaAll.N)}
 	}
 	return out, nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // Breakdown dimensions.
@@ -583,21 +641,10 @@ func (s *Service) Breakdown(ctx context.Context, actor authz.Actor, f Filter, by
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	col := map[string]string{"team": "team_id", "agent": "agent_id", "channel": "channel", "priority": "priority", "type": "type"}[by]
-	if col == "" {
+	if dimColumns[by] == "" {
 		return nil, apperr.InvalidField("by", "must be one of "+strings.Join(Dimensions, ", "))
 	}
-	groups := map[string]map[string]Sums{}
-	err := s.scan(ctx, f, Kinds, col, f.From, f.To, func(c cell) {
-		m := groups[c.group]
-		if m == nil {
-			m = map[string]Sums{}
-			groups[c.group] = m
-		}
-		t := m[c.kind]
-		t.add(c.Sums)
-		m[c.kind] = t
-	})
+	groups, err := s.aggregate(ctx, f, f.From, f.To, Kinds, grouping{by: by})
 	if err != nil {
 		return nil, err
 	}
@@ -624,11 +671,21 @@ func (s *Service) Heatmap(ctx context.Context, actor authz.Actor, f Filter) ([7]
 	if err := f.Validate(); err != nil {
 		return out, err
 	}
-	err := s.scan(ctx, f, []string{KindCreated}, "", f.From, f.To, func(c cell) {
-		l := c.at.In(f.Loc)
-		out[(int(l.Weekday())+6)%7][l.Hour()] += c.N
-	})
-	return out, err
+	groups, err := s.aggregate(ctx, f, f.From, f.To, []string{KindCreated}, grouping{perHour: true})
+	if err != nil {
+		return out, err
+	}
+	for key, m := range groups {
+		h, err := strconv.ParseInt(key, 10, 64)
+		if err != nil {
+			return out, fmt.Errorf("report: heat map hour %q: %w", key, err)
+		}
+		l := time.Unix(h*3600, 0).In(f.Loc)
+		// A half-hour zone's hour straddles two local hours; the facts
+		// path groups by UTC hour too, so the count goes to where it starts.
+		out[(int(l.Weekday())+6)%7][l.Hour()] += m[KindCreated].N
+	}
+	return out, nil
 }
 
 // AgeBucket is one bar of the backlog age histogram.

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -177,7 +178,7 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done int)) error {
 		if ok, err := lockWait(ctx, tx); err != nil || !ok {
 			return err
 		}
-		for _, t := range []string{"report_facts", "report_hourly", "report_hourly_dims"} {
+		for _, t := range []string{"report_facts", "report_hourly", "report_hourly_dim"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
 				return fmt.Errorf("report: clear %s: %w", t, err)
 			}
@@ -224,7 +225,9 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done int)) error {
 	}
 }
 
-const rebuildBatch = 1000
+// rebuildBatch tickets per transaction: big enough that neighbouring
+// tickets' facts fall into the same roll-up cells and are written once.
+const rebuildBatch = 5000
 
 // lockWait takes the advisory lock on PostgreSQL, waiting for a refresh
 // on another instance to finish.
@@ -265,6 +268,8 @@ func (s *Service) recompute(ctx context.Context, tx *db.Tx, sn *sla.Snapshot, id
 		cal = sn.BusinessCalendar()
 	}
 	d := newDelta()
+	var upserts []Fact
+	var drops []Fact
 	for _, id := range ids {
 		var fresh []Fact
 		if st, ok := states[id]; ok {
@@ -289,26 +294,63 @@ func (s *Service) recompute(ctx context.Context, tx *db.Tx, sn *sla.Snapshot, id
 				d.add(prev, -1)
 			}
 			d.add(f, 1)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO report_facts
-				(ticket_id, kind, n, at, hour, team_id, agent_id, channel, priority, type, organization_id, language, value, bvalue)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (ticket_id, kind, n) DO UPDATE SET at = excluded.at, hour = excluded.hour,
-					team_id = excluded.team_id, agent_id = excluded.agent_id, channel = excluded.channel,
-					priority = excluded.priority, type = excluded.type, organization_id = excluded.organization_id,
-					language = excluded.language, value = excluded.value, bvalue = excluded.bvalue`,
-				f.TicketID, f.Kind, f.N, db.Millis(f.At), hourOf(f.At), f.TeamID, f.AgentID, f.Channel, f.Priority, f.Type,
-				f.OrganizationID, f.Language, f.Value, f.BValue); err != nil {
-				return fmt.Errorf("report: write fact %d %s: %w", f.TicketID, f.Kind, err)
-			}
+			upserts = append(upserts, f)
 		}
-		for k, f := range before {
+		for _, f := range before {
 			d.add(f, -1)
-			if _, err := tx.ExecContext(ctx, `DELETE FROM report_facts WHERE ticket_id = ? AND kind = ? AND n = ?`, id, k.kind, k.n); err != nil {
-				return fmt.Errorf("report: drop fact %d %s: %w", id, k.kind, err)
-			}
+			drops = append(drops, f)
+		}
+	}
+	if err := writeFacts(ctx, tx, upserts); err != nil {
+		return err
+	}
+	for _, f := range drops {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_facts WHERE ticket_id = ? AND kind = ? AND n = ?`, f.TicketID, f.Kind, f.N); err != nil {
+			return fmt.Errorf("report: drop fact %d %s: %w", f.TicketID, f.Kind, err)
 		}
 	}
 	return d.apply(ctx, tx)
+}
+
+// rowsPer says how many rows one upsert statement carries. On
+// PostgreSQL a few hundred: one round trip per row is what made a rebuild
+// slow. On SQLite one: there is no round trip, and a multi-row upsert needs
+// a statement journal of every page it touches, which cost more than it
+// saved.
+func rowsPer(tx *db.Tx) int {
+	if tx.Dialect() == db.Postgres {
+		return 400
+	}
+	return 1
+}
+
+// writeFacts inserts or replaces facts, many rows per statement.
+func writeFacts(ctx context.Context, tx *db.Tx, facts []Fact) error {
+	for len(facts) > 0 {
+		part := facts[:min(rowsPer(tx), len(facts))]
+		facts = facts[len(part):]
+		args := make([]any, 0, len(part)*14)
+		for _, f := range part {
+			args = append(args, f.TicketID, f.Kind, f.N, db.Millis(f.At), hourOf(f.At), f.TeamID, f.AgentID, f.Channel, f.Priority, f.Type,
+				f.OrganizationID, f.Language, f.Value, f.BValue)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO report_facts
+			(ticket_id, kind, n, at, hour, team_id, agent_id, channel, priority, type, organization_id, language, value, bvalue)
+			VALUES `+valueRows(len(part), 14)+`
+			ON CONFLICT (ticket_id, kind, n) DO UPDATE SET at = excluded.at, hour = excluded.hour,
+				team_id = excluded.team_id, agent_id = excluded.agent_id, channel = excluded.channel,
+				priority = excluded.priority, type = excluded.type, organization_id = excluded.organization_id,
+				language = excluded.language, value = excluded.value, bvalue = excluded.bvalue`, args...); err != nil {
+			return fmt.Errorf("report: write facts: %w", err)
+		}
+	}
+	return nil
+}
+
+// valueRows returns "(?, ?), (?, ?)" for rows × cols parameters.
+func valueRows(rows, cols int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
 }
 
 func sameFact(a, b Fact) bool {
@@ -326,10 +368,9 @@ type hourKey struct {
 }
 
 type dimKey struct {
-	hour                   int64
-	team, agent            int64
-	channel, priority, typ string
-	kind                   string
+	dim, value string
+	kind       string
+	hour       int64
 }
 
 // delta accumulates a batch's roll-up changes, so each cell is written once.
@@ -342,52 +383,87 @@ func newDelta() *delta {
 	return &delta{hourly: map[hourKey]sums{}, dims: map[dimKey]sums{}}
 }
 
+// dimValues are a fact's values of the one-dimension roll-up.
+func dimValues(f Fact) [5][2]string {
+	return [5][2]string{
+		{"team", strconv.FormatInt(f.TeamID, 10)}, {"agent", strconv.FormatInt(f.AgentID, 10)},
+		{"channel", f.Channel}, {"priority", f.Priority}, {"type", f.Type},
+	}
+}
+
 func (d *delta) add(f Fact, sign int64) {
 	h := hourOf(f.At)
+	bump := func(c sums) sums {
+		return sums{c.n + sign, c.total + sign*f.Value, c.btotal + sign*f.BValue}
+	}
 	hk := hourKey{h, f.Kind}
-	c := d.hourly[hk]
-	c.n, c.total, c.btotal = c.n+sign, c.total+sign*f.Value, c.btotal+sign*f.BValue
-	d.hourly[hk] = c
-	dk := dimKey{h, f.TeamID, f.AgentID, f.Channel, f.Priority, f.Type, f.Kind}
-	c = d.dims[dk]
-	c.n, c.total, c.btotal = c.n+sign, c.total+sign*f.Value, c.btotal+sign*f.BValue
-	d.dims[dk] = c
+	d.hourly[hk] = bump(d.hourly[hk])
+	for _, dv := range dimValues(f) {
+		dk := dimKey{dv[0], dv[1], f.Kind, h}
+		d.dims[dk] = bump(d.dims[dk])
+	}
 }
 
 func (d *delta) apply(ctx context.Context, tx *db.Tx) error {
+	var hourly [][]any
+	var shrunk []hourKey
 	for k, c := range d.hourly {
 		if c == (sums{}) {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO report_hourly (hour, kind, n, total, btotal) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (kind, hour) DO UPDATE SET n = report_hourly.n + excluded.n,
-				total = report_hourly.total + excluded.total, btotal = report_hourly.btotal + excluded.btotal`,
-			k.hour, k.kind, c.n, c.total, c.btotal); err != nil {
-			return fmt.Errorf("report: roll up: %w", err)
-		}
+		hourly = append(hourly, []any{k.hour, k.kind, c.n, c.total, c.btotal})
 		if c.n < 0 {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM report_hourly WHERE kind = ? AND hour = ? AND n = 0`, k.kind, k.hour); err != nil {
-				return fmt.Errorf("report: roll up: %w", err)
-			}
+			shrunk = append(shrunk, k)
 		}
 	}
+	if err := upsertRows(ctx, tx, `INSERT INTO report_hourly (hour, kind, n, total, btotal) VALUES `, hourly,
+		` ON CONFLICT (kind, hour) DO UPDATE SET n = report_hourly.n + excluded.n,
+			total = report_hourly.total + excluded.total, btotal = report_hourly.btotal + excluded.btotal`); err != nil {
+		return err
+	}
+	for _, k := range shrunk {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_hourly WHERE kind = ? AND hour = ? AND n = 0`, k.kind, k.hour); err != nil {
+			return fmt.Errorf("report: roll up: %w", err)
+		}
+	}
+	var dims [][]any
+	var dshrunk []dimKey
 	for k, c := range d.dims {
 		if c == (sums{}) {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO report_hourly_dims (hour, team_id, agent_id, channel, priority, type, kind, n, total, btotal)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (kind, hour, team_id, agent_id, channel, priority, type) DO UPDATE SET n = report_hourly_dims.n + excluded.n,
-				total = report_hourly_dims.total + excluded.total, btotal = report_hourly_dims.btotal + excluded.btotal`,
-			k.hour, k.team, k.agent, k.channel, k.priority, k.typ, k.kind, c.n, c.total, c.btotal); err != nil {
+		dims = append(dims, []any{k.dim, k.value, k.kind, k.hour, c.n, c.total, c.btotal})
+		if c.n < 0 {
+			dshrunk = append(dshrunk, k)
+		}
+	}
+	if err := upsertRows(ctx, tx, `INSERT INTO report_hourly_dim (dim, value, kind, hour, n, total, btotal) VALUES `, dims,
+		` ON CONFLICT (dim, value, kind, hour) DO UPDATE SET n = report_hourly_dim.n + excluded.n,
+			total = report_hourly_dim.total + excluded.total, btotal = report_hourly_dim.btotal + excluded.btotal`); err != nil {
+		return err
+	}
+	for _, k := range dshrunk {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_hourly_dim WHERE dim = ? AND value = ? AND kind = ? AND hour = ? AND n = 0`,
+			k.dim, k.value, k.kind, k.hour); err != nil {
 			return fmt.Errorf("report: roll up: %w", err)
 		}
-		if c.n < 0 {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM report_hourly_dims WHERE kind = ? AND hour = ? AND team_id = ? AND agent_id = ?
-				AND channel = ? AND priority = ? AND type = ? AND n = 0`,
-				k.kind, k.hour, k.team, k.agent, k.channel, k.priority, k.typ); err != nil {
-				return fmt.Errorf("report: roll up: %w", err)
-			}
+	}
+	return nil
+}
+
+// upsertRows writes rows (each of the same width) with multi-row
+// statements; keys are unique within rows (they come from a map), as
+// PostgreSQL's ON CONFLICT requires.
+func upsertRows(ctx context.Context, tx *db.Tx, head string, rows [][]any, tail string) error {
+	for len(rows) > 0 {
+		part := rows[:min(rowsPer(tx), len(rows))]
+		rows = rows[len(part):]
+		args := make([]any, 0, len(part)*len(part[0]))
+		for _, r := range part {
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, head+valueRows(len(part), len(part[0]))+tail, args...); err != nil {
+			return fmt.Errorf("report: roll up: %w", err)
 		}
 	}
 	return nil

@@ -39,8 +39,11 @@ CREATE INDEX report_facts_kind_value ON report_facts(kind, value, at);
 CREATE INDEX report_facts_kind_bvalue ON report_facts(kind, bvalue, at);
 
 -- Roll-ups: per UTC hour (any whole-hour time zone's days are exact sums of
--- hours), without dimensions for the unfiltered overview and with them
--- for team, agent, channel, priority and type filters and tables.
+-- hours). report_hourly has no dimensions: the unfiltered overview.
+-- report_hourly_dim has one row per dimension value (dim is team, agent,
+-- channel, priority or type): a filter on one dimension or a table by one
+-- reads it. Several dimensions at once, tags, organizations and languages
+-- read the facts.
 CREATE TABLE report_hourly (
     hour   BIGINT NOT NULL,
     kind   TEXT NOT NULL,
@@ -49,19 +52,17 @@ CREATE TABLE report_hourly (
     btotal BIGINT NOT NULL,
     PRIMARY KEY (kind, hour)
 );
-CREATE TABLE report_hourly_dims (
-    hour     BIGINT NOT NULL,
-    team_id  BIGINT NOT NULL,
-    agent_id BIGINT NOT NULL,
-    channel  TEXT NOT NULL,
-    priority TEXT NOT NULL,
-    type     TEXT NOT NULL,
-    kind     TEXT NOT NULL,
-    n        BIGINT NOT NULL,
-    total    BIGINT NOT NULL,
-    btotal   BIGINT NOT NULL,
-    PRIMARY KEY (kind, hour, team_id, agent_id, channel, priority, type)
+CREATE TABLE report_hourly_dim (
+    dim    TEXT NOT NULL,
+    value  TEXT NOT NULL,
+    kind   TEXT NOT NULL,
+    hour   BIGINT NOT NULL,
+    n      BIGINT NOT NULL,
+    total  BIGINT NOT NULL,
+    btotal BIGINT NOT NULL,
+    PRIMARY KEY (dim, value, kind, hour)
 );
+CREATE INDEX report_hourly_dim_kind ON report_hourly_dim(dim, kind, hour);
 
 -- Targets a manager sets per team (team_id 0: the whole support team).
 CREATE TABLE report_goals (
