@@ -74,6 +74,32 @@ var fields = map[string]bool{
 
 func isDate(f string) bool { return f == "created" || f == "updated" || f == "solved" }
 
+// FieldPrefix starts a custom-field term: field.order_no:1234. The parser
+// only checks the key's shape; whether the field exists, and which values
+// and operators its type takes, is the ticket store's call, since only it
+// knows the definitions.
+const FieldPrefix = "field."
+
+// IsCustom reports whether a term's field is a custom field, and its key.
+func IsCustom(field string) (key string, ok bool) {
+	key, ok = strings.CutPrefix(field, FieldPrefix)
+	return key, ok
+}
+
+// validKey mirrors the custom field key rule (ticket.fieldKeyRE) without
+// a regexp: a lower-case letter, then up to 62 of a-z, 0-9 and _.
+func validKey(k string) bool {
+	if k == "" || len(k) > 63 || k[0] < 'a' || k[0] > 'z' {
+		return false
+	}
+	for _, r := range k {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 func invalid(format string, args ...any) error {
 	return apperr.InvalidField("q", fmt.Sprintf(format, args...))
 }
@@ -237,8 +263,11 @@ func splitField(s string) (name string, op Op, value string, ok bool) {
 		return "", "", "", false
 	}
 	name = strings.ToLower(s[:idx])
+	// A custom field's key may hold digits and comes after "field."; its
+	// shape is checked by fieldTerm so a typo is named, not searched as text.
+	custom := strings.HasPrefix(name, FieldPrefix)
 	for _, r := range name {
-		if !(r >= 'a' && r <= 'z' || r == '_') {
+		if !(r >= 'a' && r <= 'z' || r == '_' || custom && (r >= '0' && r <= '9' || r == '.')) {
 			return "", "", "", false
 		}
 	}
@@ -264,6 +293,9 @@ func splitField(s string) (name string, op Op, value string, ok bool) {
 func fieldTerm(name string, op Op, value string, pos int, loc *time.Location) (Term, error) {
 	if a, ok := aliases[name]; ok {
 		name = a
+	}
+	if key, ok := IsCustom(name); ok {
+		return customTerm(name, key, op, value, pos)
 	}
 	if !fields[name] {
 		return Term{}, invalid("unknown field %q at position %d", name, pos+1)
@@ -356,6 +388,32 @@ func fieldTerm(name string, op Op, value string, pos int, loc *time.Location) (T
 		}
 	default:
 		t.Values = values
+	}
+	return t, nil
+}
+
+// customTerm reads field.<key> terms. Every operator is accepted here; a
+// comparison takes one value, ":" takes alternatives (a,b) or "*" for "has
+// any value".
+func customTerm(name, key string, op Op, value string, pos int) (Term, error) {
+	if !validKey(key) {
+		return Term{}, invalid("bad custom field key %q at position %d (a-z, 0-9 and _, starting with a letter)", key, pos+1)
+	}
+	t := Term{Field: name, Op: op}
+	if strings.HasPrefix(value, "\x00") {
+		t.Values = []string{strings.ReplaceAll(value, "\x00", "")}
+	} else {
+		for _, v := range strings.Split(strings.ReplaceAll(value, "\x00", ""), ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				t.Values = append(t.Values, v)
+			}
+		}
+	}
+	if len(t.Values) == 0 || t.Values[0] == "" {
+		return Term{}, invalid("%s needs a value (at position %d)", name, pos+1)
+	}
+	if op != OpIs && len(t.Values) != 1 {
+		return Term{}, invalid("%s%s takes one value (at position %d)", name, op, pos+1)
 	}
 	return t, nil
 }

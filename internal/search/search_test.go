@@ -44,6 +44,17 @@ func TestParse(t *testing.T) {
 		{"https://ombud.test/x 10:30", Query{Words: []string{"https://ombud.test/x", "10:30"}}},
 		{"passord æøå geslo čšž", Query{Words: []string{"passord", "æøå", "geslo", "čšž"}}},
 		{"subject:faktura", Query{Terms: []Term{{Field: "subject", Op: OpIs, Values: []string{"faktura"}}}}},
+		// Custom fields: the parser checks the key's shape and keeps values
+		// as typed; the store knows the field types.
+		{"field.order_number:1234", Query{Terms: []Term{{Field: "field.order_number", Op: OpIs, Values: []string{"1234"}}}}},
+		{"Field.Plan:Gold,silver", Query{Terms: []Term{{Field: "field.plan", Op: OpIs, Values: []string{"Gold", "silver"}}}}},
+		{"-field.x2:y", Query{Terms: []Term{{Field: "field.x2", Op: OpIs, Values: []string{"y"}, Negated: true}}}},
+		{`field.city:"Mo i Rana"`, Query{Terms: []Term{{Field: "field.city", Op: OpIs, Values: []string{"Mo i Rana"}}}}},
+		{"field.seats>=10", Query{Terms: []Term{{Field: "field.seats", Op: OpGe, Values: []string{"10"}}}}},
+		{"field.renewal<2026-07-01", Query{Terms: []Term{{Field: "field.renewal", Op: OpLt, Values: []string{"2026-07-01"}}}}},
+		{"field.plan:*", Query{Terms: []Term{{Field: "field.plan", Op: OpIs, Values: []string{"*"}}}}},
+		{"field.a:1 field.a:2", Query{Terms: []Term{{Field: "field.a", Op: OpIs, Values: []string{"1"}}, {Field: "field.a", Op: OpIs, Values: []string{"2"}}}}},
+		{"e.g.:x", Query{Words: []string{"e.g.:x"}}}, // a dotted word that is no custom field stays text
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -82,6 +93,13 @@ func TestParseErrors(t *testing.T) {
 		{strings.Repeat("a ", 600), "longer than 1000 bytes"},
 		{strings.Repeat("a ", 51), "more than 50 terms"},
 		{"lang:n_b", "bad language"},
+		{"field.:x", `bad custom field key ""`},
+		{"field.9lives:x", `bad custom field key "9lives"`},
+		{"field.a.b:x", `bad custom field key "a.b"`},
+		{"field." + strings.Repeat("k", 64) + ":x", "bad custom field key"},
+		{"field.plan:", "field.plan needs a value"},
+		{`field.plan:""`, "field.plan needs a value"},
+		{"field.seats>1,2", "takes one value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -98,7 +116,8 @@ func TestParseErrors(t *testing.T) {
 // same canonical form.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"", "refund", `"a b"`, "status:open,pending", "-tag:x", "created>2026-01-01", `org:"A B"`,
-		"id>=3", `ab"cd"`, "-", `-""`, "http://x", "a:b:c", "status:unsolved lang:nb", ", 0", `0" "`} {
+		"id>=3", `ab"cd"`, "-", `-""`, "http://x", "a:b:c", "status:unsolved lang:nb", ", 0", `0" "`,
+		"field.plan:gold,silver", `-field.city:"Mo i Rana"`, "field.seats>=10", "field.x:a:b", `field.x:a\b`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {

@@ -236,9 +236,13 @@ func (s *Service) Search(ctx context.Context, actor authz.Actor, q search.Query,
 	if err := authz.Check(actor, authz.TicketRead); err != nil {
 		return page.List[Ticket]{}, err
 	}
+	defs, err := s.searchFields(ctx, q)
+	if err != nil {
+		return page.List[Ticket]{}, err
+	}
 	w := &where{}
 	for _, term := range q.Terms {
-		if err := s.termCond(w, actor, term); err != nil {
+		if err := s.termCond(w, actor, term, defs); err != nil {
 			return page.List[Ticket]{}, err
 		}
 	}
@@ -373,8 +377,9 @@ func (s *Service) rankedQuery(ctx context.Context, w *where, fts string, limit i
 	return s.query(ctx, q, args)
 }
 
-// termCond turns one search field term into a condition.
-func (s *Service) termCond(w *where, actor authz.Actor, t search.Term) error {
+// termCond turns one search field term into a condition; defs are the
+// custom field definitions by key (needed for field.<key> terms only).
+func (s *Service) termCond(w *where, actor authz.Actor, t search.Term, defs map[string]Field) error {
 	inner := &where{}
 	switch t.Field {
 	case "status", "priority", "type", "channel":
@@ -439,7 +444,12 @@ func (s *Service) termCond(w *where, actor authz.Actor, t search.Term) error {
 			}
 		}
 	default:
-		return apperr.InvalidField("q", fmt.Sprintf("field %q cannot be searched", t.Field))
+		if _, ok := search.IsCustom(t.Field); !ok {
+			return apperr.InvalidField("q", fmt.Sprintf("field %q cannot be searched", t.Field))
+		}
+		if err := customFieldCond(inner, s.db.Dialect(), defs, t); err != nil {
+			return err
+		}
 	}
 	if len(inner.conds) == 0 {
 		return nil
