@@ -35,14 +35,6 @@ func roleOptions(actor authz.Actor) []option {
 	return out
 }
 
-func localeOptions() []option {
-	out := []option{}
-	for _, l := range agentsvc.Locales {
-		out = append(out, option{Value: l, Label: l})
-	}
-	return out
-}
-
 func teamChoices(teams []agentsvc.Team) []option {
 	out := []option{}
 	for _, t := range teams {
@@ -190,7 +182,7 @@ func (u *UI) agentPage(w http.ResponseWriter, r *http.Request, status int, a age
 	canWrite := authz.Can(actor, authz.AgentWrite) && (a.Role != authz.Admin || authz.Can(actor, authz.AgentAdminWrite))
 	return u.render(w, r, status, "agentedit", pageData{Title: a.Name, Nav: "agents", Flash: flash, Error: errMsg, Data: map[string]any{
 		"A": a, "RoleLabel": roleLabels[a.Role], "Fieldsets": sets, "Teams": f.checks("team_ids", "Teams", "", teamChoices(teams)),
-		"Errors": summary(sets, f.Errs), "CanWrite": canWrite, "Created": when(a.CreatedAt, location(r)),
+		"Errors": summary(sets, f.Errs), "CanWrite": canWrite, "Created": when(u.lang(r), a.CreatedAt, location(r)),
 	}})
 }
 
@@ -411,7 +403,7 @@ func (u *UI) DeleteTeam(w http.ResponseWriter, r *http.Request) error {
 		if !ok {
 			return err
 		}
-		return u.teamPage(w, r, httpx.Status(e.Code), t, teamForm(t), "", "The team was not deleted: "+e.Message+".")
+		return u.teamPage(w, r, httpx.Status(e.Code), t, teamForm(t), "", u.tr(r, "The team was not deleted: %s.", e.Message))
 	}
 	http.Redirect(w, r, "/admin/teams?deleted=1", http.StatusSeeOther)
 	return nil

@@ -49,14 +49,14 @@ func (u *UI) JobsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	loc := location(r)
+	loc, lang := location(r), u.lang(r)
 	rows := make([]jobRow, 0, len(list))
 	for _, j := range list {
-		rows = append(rows, jobRow{Job: j, Updated: when(j.UpdatedAt, loc), RunAt: when(j.RunAt, loc)})
+		rows = append(rows, jobRow{Job: j, Updated: when(lang, j.UpdatedAt, loc), RunAt: when(lang, j.RunAt, loc)})
 	}
 	flash := ""
 	if d := r.URL.Query().Get("retried"); d != "" {
-		flash = "Job " + d + " is queued to run again."
+		flash = u.tr(r, "Job %s is queued to run again.", d)
 	}
 	return u.render(w, r, http.StatusOK, "jobs", pageData{Title: "Background jobs", Nav: "jobs", Flash: flash, Data: map[string]any{
 		"State": state, "Rows": rows, "Stats": stats, "States": []string{jobs.StateDead, jobs.StateQueued, jobs.StateRunning, jobs.StateDone},

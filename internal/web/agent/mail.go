@@ -390,7 +390,7 @@ func (u *UI) mailboxesPage(w http.ResponseWriter, r *http.Request, status int, f
 			row.Team = names[*m.TeamID]
 		}
 		if m.IMAP != nil {
-			row.IMAPText = fmt.Sprintf("%s, folder %s, as %s", relayText(m.IMAP.Host, m.IMAP.Port, m.IMAP.Security), m.IMAP.Folder, m.IMAP.Username)
+			row.IMAPText = u.tr(r, "%s, folder %s, as %s", relayText(m.IMAP.Host, m.IMAP.Port, m.IMAP.Security), m.IMAP.Folder, m.IMAP.Username)
 		}
 		rows = append(rows, row)
 	}
@@ -483,7 +483,7 @@ func (u *UI) mailboxPage(w http.ResponseWriter, r *http.Request, status int, m e
 	sets := form.fieldsets(teams, errs, true)
 	return u.render(w, r, status, "mailbox", pageData{Title: m.Address, Nav: "mailboxes", Flash: flash, Data: map[string]any{
 		"M": m, "Fieldsets": sets, "Errors": summary(sets, errs), "CanWrite": authz.Can(actor, authz.ChannelWrite), "Check": check,
-		"Created": when(m.CreatedAt, location(r)), "Updated": when(m.UpdatedAt, location(r)),
+		"Created": when(u.lang(r), m.CreatedAt, location(r)), "Updated": when(u.lang(r), m.UpdatedAt, location(r)),
 	}})
 }
 
@@ -553,9 +553,9 @@ func (u *UI) CheckIMAP(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	check := &imapCheck{OK: true, Message: "Connected: signed in and found the folder."}
+	check := &imapCheck{OK: true, Message: u.i18n.String(u.lang(r), "Connected: signed in and found the folder.")}
 	if m.IMAP == nil {
-		check = &imapCheck{Message: "This mailbox has no IMAP source. Fill in the IMAP fields and save first."}
+		check = &imapCheck{Message: u.i18n.String(u.lang(r), "This mailbox has no IMAP source. Fill in the IMAP fields and save first.")}
 	} else {
 		cctx, cancel := context.WithTimeout(ctx, imapCheckTimeout)
 		err := u.Email.CheckIMAP(cctx, actor, id)
@@ -621,17 +621,17 @@ func (u *UI) mailLog(w http.ResponseWriter, r *http.Request, status int, state s
 	for _, b := range boxes.Data {
 		addr[b.ID] = b.Address
 	}
-	loc := location(r)
+	loc, lang := location(r), u.lang(r)
 	rows := make([]mailRow, 0, len(list.Data))
 	for _, m := range list.Data {
-		row := mailRow{InboundMessage: m, Received: when(m.ReceivedAt, loc), Retry: m.State == "failed" || m.State == "ignored"}
+		row := mailRow{InboundMessage: m, Received: when(lang, m.ReceivedAt, loc), Retry: m.State == "failed" || m.State == "ignored"}
 		switch {
 		case m.MailboxID == nil:
-			row.Mailbox = "(deleted)"
+			row.Mailbox = u.i18n.String(lang, "(deleted)")
 		case addr[*m.MailboxID] != "":
 			row.Mailbox = addr[*m.MailboxID]
 		default:
-			row.Mailbox = fmt.Sprintf("mailbox %d", *m.MailboxID)
+			row.Mailbox = u.i18n.T(lang, "mailbox %s", strconv.FormatInt(*m.MailboxID, 10))
 		}
 		rows = append(rows, row)
 	}
@@ -649,11 +649,11 @@ func (u *UI) mailLog(w http.ResponseWriter, r *http.Request, status int, state s
 	}
 	flash := ""
 	if done != nil {
-		flash = fmt.Sprintf("Message %d was processed again: now %s", done.ID, done.State)
+		st := u.labelIn(lang, done.State)
 		if done.Outcome != "" {
-			flash += " (" + label(done.Outcome) + ")"
+			st += " (" + u.labelIn(lang, done.Outcome) + ")"
 		}
-		flash += "."
+		flash = u.i18n.T(lang, "Message %s was processed again: now %s.", strconv.FormatInt(done.ID, 10), st)
 	}
 	return u.render(w, r, status, "maillog", pageData{Title: "Mail log", Nav: "maillog", Flash: flash, Error: errMsg, Data: map[string]any{
 		"Rows": rows, "Filters": filters, "State": state, "Next": next, "Done": done, "CanWrite": authz.Can(actor, authz.ChannelWrite),
@@ -684,7 +684,7 @@ func (u *UI) ReprocessMail(w http.ResponseWriter, r *http.Request) error {
 		if !ok {
 			return err
 		}
-		return u.mailLog(w, r, httpx.Status(e.Code), state, page.Request{Limit: 50}, nil, fmt.Sprintf("Message %d was not processed again: %s", id, e.Message))
+		return u.mailLog(w, r, httpx.Status(e.Code), state, page.Request{Limit: 50}, nil, u.tr(r, "Message %s was not processed again: %s", strconv.FormatInt(id, 10), e.Message))
 	}
 	v := url.Values{"done": {strconv.FormatInt(m.ID, 10)}}
 	if state != "" {
@@ -733,7 +733,7 @@ func (u *UI) OriginalEmail(w http.ResponseWriter, r *http.Request) error {
 		date = o.Date.In(location(r)).Format("2006-01-02 15:04 MST")
 		dateISO = o.Date.Format(time.RFC3339)
 	}
-	return u.render(w, r, http.StatusOK, "original", pageData{Title: "Original email · #" + strconv.FormatInt(t.ID, 10), Data: map[string]any{
+	return u.render(w, r, http.StatusOK, "original", pageData{Title: u.tr(r, "Original email") + " · #" + strconv.FormatInt(t.ID, 10), Data: map[string]any{
 		"T": t, "CommentID": cid, "O": o, "Headers": headers, "Date": date, "DateISO": dateISO,
 		"CanRaw": authz.Can(actor, authz.ChannelRead),
 	}})

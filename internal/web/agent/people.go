@@ -73,6 +73,7 @@ func (f form) choice(name, label string, opts []option, hint string) formField {
 type checks struct {
 	Name, Legend, Hint, Error string
 	Options                   []option
+	Lang                      string // the page's language, set by localize
 }
 
 func (f form) checks(name, legend, hint string, opts []option) checks {
@@ -174,10 +175,10 @@ func (u *UI) ticketRows(r *http.Request, f ticket.Filter) ([]row, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	loc := location(r)
+	loc, lang := location(r), u.lang(r)
 	rows := make([]row, 0, len(list.Data))
 	for _, t := range list.Data {
-		rows = append(rows, row{Ticket: t, Updated: when(t.UpdatedAt, loc), Created: when(t.CreatedAt, loc)})
+		rows = append(rows, row{Ticket: t, Updated: when(lang, t.UpdatedAt, loc), Created: when(lang, t.CreatedAt, loc)})
 	}
 	return rows, list.NextCursor != nil, nil
 }
@@ -242,10 +243,10 @@ func (u *UI) customersPage(w http.ResponseWriter, r *http.Request, status int, f
 	if err != nil {
 		return err
 	}
-	loc := location(r)
+	loc, lang := location(r), u.lang(r)
 	rows := make([]customerRow, 0, len(list.Data))
 	for _, c := range list.Data {
-		cr := customerRow{Customer: c, Created: when(c.CreatedAt, loc)}
+		cr := customerRow{Customer: c, Created: when(lang, c.CreatedAt, loc)}
 		if c.OrganizationID != nil {
 			cr.Organization = names[*c.OrganizationID]
 		}
@@ -385,7 +386,7 @@ func (u *UI) customerPage(w http.ResponseWriter, r *http.Request, status int, c 
 	return u.render(w, r, status, "customer", pageData{Title: c.Name, Nav: "customers", Flash: st.flash, Error: st.errMsg, Data: map[string]any{
 		"C": c, "Organization": org, "Tickets": tickets, "MoreTickets": more, "Edit": edit, "EditForm": st.edit,
 		"Ident": ident, "Merge": merge, "Errors": errs, "CanWrite": authz.Can(actor, authz.CustomerWrite),
-		"Created": when(c.CreatedAt, location(r)), "CanRemove": len(c.Identities) > 1,
+		"Created": when(u.lang(r), c.CreatedAt, location(r)), "CanRemove": len(c.Identities) > 1,
 	}})
 }
 
@@ -467,7 +468,7 @@ func (u *UI) RemoveIdentity(w http.ResponseWriter, r *http.Request) error {
 		}
 		st := customerState{edit: customerEditForm(c), ident: newForm(map[string]string{"type": "email"}), merge: newForm(nil), errMsg: e.Message}
 		if m := e.Fields["identity_id"]; m != "" {
-			st.errMsg = "The identity was not removed: " + m + "."
+			st.errMsg = u.tr(r, "The identity was not removed: %s.", m)
 		}
 		return u.customerPage(w, r, httpx.Status(e.Code), c, st)
 	}
@@ -595,10 +596,10 @@ func (u *UI) organizationsPage(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	loc := location(r)
+	loc, lang := location(r), u.lang(r)
 	rows := make([]orgRow, 0, len(list.Data))
 	for _, o := range list.Data {
-		rows = append(rows, orgRow{Organization: o, Created: when(o.CreatedAt, loc)})
+		rows = append(rows, orgRow{Organization: o, Created: when(lang, o.CreatedAt, loc)})
 	}
 	next := ""
 	if list.NextCursor != nil {
@@ -675,7 +676,7 @@ func (u *UI) organizationPage(w http.ResponseWriter, r *http.Request, status int
 	return u.render(w, r, status, "organization", pageData{Title: o.Name, Nav: "organizations", Flash: flash, Error: errMsg, Data: map[string]any{
 		"O": o, "Members": members.Data, "MoreMembers": members.NextCursor != nil, "Tickets": tickets, "MoreTickets": more,
 		"Fieldsets": sets, "Errors": summary(sets, f.Errs), "Form": f, "CanWrite": authz.Can(actor, authz.CustomerWrite),
-		"Created": when(o.CreatedAt, location(r)),
+		"Created": when(u.lang(r), o.CreatedAt, location(r)),
 	}})
 }
 
@@ -714,7 +715,7 @@ func (u *UI) DeleteOrganization(w http.ResponseWriter, r *http.Request) error {
 		if !ok {
 			return err
 		}
-		return u.organizationPage(w, r, httpx.Status(e.Code), o, orgForm(o), "", "The organization was not deleted: "+e.Message+".")
+		return u.organizationPage(w, r, httpx.Status(e.Code), o, orgForm(o), "", u.tr(r, "The organization was not deleted: %s.", e.Message))
 	}
 	http.Redirect(w, r, "/organizations?deleted=1", http.StatusSeeOther)
 	return nil

@@ -9,11 +9,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	agentsvc "github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/automation"
+	"github.com/ombud/ombud/internal/i18n"
 	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/routing"
 	"github.com/ombud/ombud/internal/sla"
@@ -295,7 +297,7 @@ func scheduleRows(f form) []dayRow {
 }
 
 // calendarErrors lists a calendar form's errors for the summary.
-func calendarErrors(f form) []fieldError {
+func (u *UI) calendarErrors(lang string, f form) []fieldError {
 	var out []fieldError
 	add := func(name, label string) {
 		if m := f.Errs[name]; m != "" {
@@ -311,7 +313,7 @@ func calendarErrors(f form) []fieldError {
 			n := slotName(d.Key, i)
 			for _, k := range []string{n, n + ".start", n + ".end"} {
 				if m := f.Errs[k]; m != "" {
-					out = append(out, fieldError{Name: n + ".start", Label: fmt.Sprintf("%s, interval %d", d.Label, i+1), Message: m})
+					out = append(out, fieldError{Name: n + ".start", Label: u.i18n.T(lang, "%s, interval %s", u.i18n.String(lang, d.Label), strconv.Itoa(i+1)), Message: m})
 				}
 			}
 		}
@@ -342,15 +344,15 @@ func (u *UI) Calendars(w http.ResponseWriter, r *http.Request) error {
 	}
 	rows := make([]row, 0, len(list))
 	for _, c := range list {
-		rows = append(rows, row{BusinessCalendar: c, Hours: scheduleText(c.Schedule)})
+		rows = append(rows, row{BusinessCalendar: c, Hours: scheduleText(u.lang(r), c.Schedule)})
 	}
 	return u.render(w, r, http.StatusOK, "calendars", pageData{Title: "Business hours", Nav: "calendars",
 		Flash: flashOf(r, map[string]string{"deleted": "Calendar deleted."}), Data: map[string]any{
 			"Rows": rows, "CanWrite": authz.Can(actor, authz.SLAWrite)}})
 }
 
-// scheduleText summarises a week: "Mon 08:00–16:00; Sat closed".
-func scheduleText(s sla.Schedule) string {
+// scheduleText summarises a week in lang: "Mon 08:00–16:00; Sat 10:00–14:00".
+func scheduleText(lang string, s sla.Schedule) string {
 	days := [][]sla.Interval{s.Mon, s.Tue, s.Wed, s.Thu, s.Fri, s.Sat, s.Sun}
 	var parts []string
 	for i, d := range days {
@@ -361,7 +363,7 @@ func scheduleText(s sla.Schedule) string {
 		for _, iv := range d {
 			ivs = append(ivs, iv.Start+"–"+iv.End)
 		}
-		parts = append(parts, weekdays[i].Label[:3]+" "+strings.Join(ivs, ", "))
+		parts = append(parts, i18n.Weekday(lang, time.Weekday((i+1)%7))+" "+strings.Join(ivs, ", "))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -379,7 +381,7 @@ func (u *UI) calendarPage(w http.ResponseWriter, r *http.Request, status int, c 
 	}
 	return u.render(w, r, status, "calendar", pageData{Title: title, Nav: "calendars", Flash: flash, Error: errMsg, Data: map[string]any{
 		"C": c, "F": f, "Name": f.field("name", "Name", "text", true, "Like “Oslo office” or “US support”."),
-		"Zones": zoneOptions(f.v("time_zone")), "Days": scheduleRows(f), "Errors": calendarErrors(f),
+		"Zones": zoneOptions(f.v("time_zone")), "Days": scheduleRows(f), "Errors": u.calendarErrors(u.lang(r), f),
 		"CanWrite": authz.Can(actor, authz.SLAWrite),
 	}})
 }
@@ -459,7 +461,7 @@ func (u *UI) DeleteCalendar(w http.ResponseWriter, r *http.Request) error {
 		if !ok {
 			return err
 		}
-		return u.calendarPage(w, r, httpx.Status(e.Code), &c, calendarForm(c), "", "The calendar was not deleted: "+e.Message+".")
+		return u.calendarPage(w, r, httpx.Status(e.Code), &c, calendarForm(c), "", u.tr(r, "The calendar was not deleted: %s.", e.Message))
 	}
 	http.Redirect(w, r, "/admin/calendars?deleted=1", http.StatusSeeOther)
 	return nil
@@ -605,13 +607,13 @@ type targetRow struct {
 	Calendar               formField
 }
 
-func targetRows(f form, cals []sla.BusinessCalendar) []targetRow {
+func (u *UI) targetRows(lang string, f form, cals []sla.BusinessCalendar) []targetRow {
 	var out []targetRow
 	for _, prio := range ticket.Priorities {
 		base := "targets." + prio + "."
 		row := targetRow{Priority: prio, Label: label(prio), Error: f.Errs["targets."+prio]}
 		for _, m := range slaMetricOptions {
-			c := f.field(base+m.Value, m.Label+" ("+label(prio)+")", "text", false, "")
+			c := f.field(base+m.Value, u.i18n.String(lang, m.Label)+" ("+u.labelIn(lang, prio)+")", "text", false, "")
 			row.Cells = append(row.Cells, c)
 		}
 		row.BusinessHours = f.field(base+"business_hours", "Business hours", "checkbox", false, "")
@@ -619,7 +621,7 @@ func targetRows(f form, cals []sla.BusinessCalendar) []targetRow {
 		for _, c := range cals {
 			opts = append(opts, option{Value: strconv.FormatInt(c.ID, 10), Label: c.Name})
 		}
-		row.Calendar = f.choice(base+"calendar_id", "Calendar ("+label(prio)+")", opts, "")
+		row.Calendar = f.choice(base+"calendar_id", u.i18n.String(lang, "Calendar")+" ("+u.labelIn(lang, prio)+")", opts, "")
 		out = append(out, row)
 	}
 	return out
@@ -650,17 +652,18 @@ func (u *UI) slaPoliciesPage(w http.ResponseWriter, r *http.Request, status int,
 		First, Last bool
 		Targets     string
 	}
+	lang := u.lang(r)
 	rows := make([]row, 0, len(list))
 	for i, p := range list {
 		var ts []string
 		for _, prio := range ticket.Priorities {
 			if t, ok := p.Targets[prio]; ok {
-				s := label(prio) + ":"
+				s := u.labelIn(lang, prio) + ":"
 				if t.FirstReply != "" {
-					s += " first reply " + t.FirstReply
+					s += " " + u.i18n.T(lang, "first reply %s", t.FirstReply)
 				}
 				if t.Resolution != "" {
-					s += " resolution " + t.Resolution
+					s += " " + u.i18n.T(lang, "resolution %s", t.Resolution)
 				}
 				ts = append(ts, s)
 			}
@@ -737,7 +740,7 @@ func (u *UI) slaPolicyPage(w http.ResponseWriter, r *http.Request, status int, p
 		"Priorities": f.checks("priority", "Priority", "", enumChoices(ticket.Priorities)),
 		"Channels":   f.checks("channel", "Channel", "", enumChoices(ticket.Channels)),
 		"Types":      f.checks("type", "Type", "", enumChoices(ticket.Types)),
-		"Targets":    targetRows(f, cals), "Metrics": slaMetricOptions, "HasCalendars": len(cals) > 0,
+		"Targets":    u.targetRows(u.lang(r), f, cals), "Metrics": slaMetricOptions, "HasCalendars": len(cals) > 0,
 		"CanWrite": authz.Can(actor, authz.SLAWrite),
 	}})
 }
@@ -849,7 +852,7 @@ func (u *UI) MoveSLAPolicy(w http.ResponseWriter, r *http.Request) error {
 		if !ok {
 			return err
 		}
-		return u.slaPoliciesPage(w, r, httpx.Status(e.Code), "The order was not saved: "+e.Message+".")
+		return u.slaPoliciesPage(w, r, httpx.Status(e.Code), u.tr(r, "The order was not saved: %s.", e.Message))
 	}
 	http.Redirect(w, r, "/admin/sla-policies?moved=1", http.StatusSeeOther)
 	return nil
@@ -869,6 +872,8 @@ type ruleKind struct {
 	Runs          string // API path prefix of the runs log
 	Intro         string
 	ConditionsRef []option // field → operators
+	// Whole phrases for the pages, so each language can inflect the noun.
+	Single, New, Add, AddA, Save, Delete, DeleteThis, Empty string
 }
 
 var conditionRef = []option{
@@ -895,6 +900,8 @@ var automationRef = append([]option{
 
 var (
 	triggerKind = ruleKind{Kind: automation.KindTrigger, Base: "/admin/triggers", Title: "Triggers", One: "trigger", A: "a trigger", Ordered: true,
+		Single: "Trigger", New: "New trigger", Add: "Add trigger", AddA: "Add a trigger", Save: "Save trigger",
+		Delete: "Delete trigger", DeleteThis: "Delete this trigger", Empty: "No triggers yet.",
 		Runs: "/api/v1/triggers/", Intro: "Triggers run after every ticket change, in this order; each fires at most once per change.",
 		Conditions: `{
   "all": [
@@ -907,6 +914,8 @@ var (
   {"type": "add_note", "body": "Urgent ticket from {{requester.name}}"}
 ]`, ConditionsRef: triggerRef}
 	automationKind = ruleKind{Kind: automation.KindAutomation, Base: "/admin/automations", Title: "Automations", One: "automation", A: "an automation",
+		Single: "Automation", New: "New automation", Add: "Add automation", AddA: "Add an automation", Save: "Save automation",
+		Delete: "Delete automation", DeleteThis: "Delete this automation", Empty: "No automations yet.",
 		Runs: "/api/v1/automations/", Intro: "Automations are checked every few minutes and fire once per ticket while their conditions hold.",
 		Conditions: `{
   "all": [
@@ -1035,7 +1044,7 @@ func (u *UI) NewRulePage(kind automation.Kind) httpx.HandlerFunc {
 
 func (u *UI) rulePage(w http.ResponseWriter, r *http.Request, k ruleKind, status int, rl *automation.Rule, f form, flash, errMsg string) error {
 	actor := httpx.Actor(r.Context())
-	title := "New " + k.One
+	title := k.New
 	if rl != nil {
 		title = rl.Name
 	}
@@ -1179,7 +1188,7 @@ func (u *UI) MoveTrigger(w http.ResponseWriter, r *http.Request) error {
 		if !ok {
 			return err
 		}
-		return u.ruleListPage(w, r, triggerKind, httpx.Status(e.Code), "The order was not saved: "+e.Message+".")
+		return u.ruleListPage(w, r, triggerKind, httpx.Status(e.Code), u.tr(r, "The order was not saved: %s.", e.Message))
 	}
 	http.Redirect(w, r, "/admin/triggers?moved=1", http.StatusSeeOther)
 	return nil
@@ -1239,9 +1248,9 @@ func (u *UI) RoutingTeams(w http.ResponseWriter, r *http.Request) error {
 		}
 		esc := ""
 		if s.EscalateAfterMinutes > 0 {
-			esc = fmt.Sprintf("after %d minutes", s.EscalateAfterMinutes)
+			esc = u.tr(r, "after %s minutes", strconv.Itoa(s.EscalateAfterMinutes))
 		}
-		rows = append(rows, row{Team: t, Method: optionLabel(methodOptions, string(s.Method)), Capacity: s.Capacity, Escalate: esc})
+		rows = append(rows, row{Team: t, Method: u.i18n.String(u.lang(r), optionLabel(methodOptions, string(s.Method))), Capacity: s.Capacity, Escalate: esc})
 	}
 	return u.render(w, r, http.StatusOK, "routing", pageData{Title: "Routing", Nav: "routing", Data: map[string]any{"Rows": rows}})
 }
@@ -1282,11 +1291,11 @@ func (u *UI) routingTeamPage(w http.ResponseWriter, r *http.Request, status int,
 	}
 	esc := []option{{Value: "", Label: "Nobody (no escalation)"}}
 	for _, a := range agents {
-		esc = append(esc, option{Value: "agent:" + a.Value, Label: "Agent: " + a.Label})
+		esc = append(esc, option{Value: "agent:" + a.Value, Label: u.tr(r, "Agent: %s", a.Label)})
 	}
 	for _, o := range teams {
 		if o.ID != t.ID {
-			esc = append(esc, option{Value: fmt.Sprintf("team:%d", o.ID), Label: "Team: " + o.Name})
+			esc = append(esc, option{Value: fmt.Sprintf("team:%d", o.ID), Label: u.tr(r, "Team: %s", o.Name)})
 		}
 	}
 	sets := []fieldset{
@@ -1303,7 +1312,7 @@ func (u *UI) routingTeamPage(w http.ResponseWriter, r *http.Request, status int,
 	}
 	sets[0].Fields[1].Min, sets[0].Fields[1].Max = "1", "10000"
 	sets[1].Fields[0].Min, sets[1].Fields[0].Max = "0", strconv.Itoa(routing.MaxEscalateMinutes)
-	return u.render(w, r, status, "routingteam", pageData{Title: "Routing · " + t.Name, Nav: "routing", Flash: flash, Error: errMsg, Data: map[string]any{
+	return u.render(w, r, status, "routingteam", pageData{Title: u.tr(r, "Routing: %s", t.Name), Nav: "routing", Flash: flash, Error: errMsg, Data: map[string]any{
 		"T": t, "Fieldsets": sets, "Errors": summary(sets, f.Errs), "CanWrite": authz.Can(actor, authz.AutomationWrite),
 	}})
 }
@@ -1387,14 +1396,14 @@ func (u *UI) teamNames(r *http.Request) ([]agentsvc.Team, map[int64]string, erro
 	return teams, names, nil
 }
 
-func scopeText(m automation.Macro, names map[int64]string) string {
+func (u *UI) scopeText(lang string, m automation.Macro, names map[int64]string) string {
 	if m.Scope == automation.ScopePersonal {
-		return "Personal"
+		return u.i18n.String(lang, "Personal")
 	}
 	if m.TeamID != nil {
-		return "Shared with " + names[*m.TeamID]
+		return u.i18n.T(lang, "Shared with %s", names[*m.TeamID])
 	}
-	return "Shared with everyone"
+	return u.i18n.String(lang, "Shared with everyone")
 }
 
 // Macros lists the macros the agent may use: their own and the shared ones.
@@ -1410,7 +1419,7 @@ func (u *UI) Macros(w http.ResponseWriter, r *http.Request) error {
 	}
 	rows := make([]macroRow, 0, len(list.Data))
 	for _, m := range list.Data {
-		rows = append(rows, macroRow{Macro: m, Scope: scopeText(m, names)})
+		rows = append(rows, macroRow{Macro: m, Scope: u.scopeText(u.lang(r), m, names)})
 	}
 	return u.render(w, r, http.StatusOK, "macros", pageData{Title: "Macros", Nav: "macros",
 		Flash: flashOf(r, map[string]string{"deleted": "Macro deleted."}), Data: map[string]any{"Rows": rows, "More": list.NextCursor != nil}})
@@ -1453,7 +1462,7 @@ func (u *UI) macroPage(w http.ResponseWriter, r *http.Request, status int, m *au
 	title, scope := "New macro", ""
 	canWrite := true
 	if m != nil {
-		title, scope = m.Name, scopeText(*m, names)
+		title, scope = m.Name, u.scopeText(u.lang(r), *m, names)
 		canWrite = m.Scope == automation.ScopePersonal || authz.Can(actor, authz.AutomationWrite)
 	}
 	fields := []formField{f.field("name", "Name", "text", true, "")}

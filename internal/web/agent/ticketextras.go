@@ -59,7 +59,7 @@ type slaView struct {
 
 // ticketSLA builds the SLA section for a ticket; nil when the SLA service
 // is not wired.
-func (u *UI) ticketSLA(ctx context.Context, actor authz.Actor, id int64, loc *time.Location) (*slaView, error) {
+func (u *UI) ticketSLA(ctx context.Context, actor authz.Actor, id int64, loc *time.Location, lang string) (*slaView, error) {
 	if u.SLA == nil {
 		return nil, nil
 	}
@@ -69,20 +69,20 @@ func (u *UI) ticketSLA(ctx context.Context, actor authz.Actor, id int64, loc *ti
 	}
 	v := &slaView{Policy: st.PolicyName, Targets: []slaTarget{}}
 	for _, m := range st.Metrics {
-		tg := slaTarget{Label: metricLabels[m.Metric], Status: m.Status, StatusLabel: slaStatusLabels[m.Status], Target: m.TargetText}
-		if tg.Label == "" {
+		tg := slaTarget{Label: u.i18n.String(lang, metricLabels[m.Metric]), Status: m.Status, StatusLabel: u.i18n.String(lang, slaStatusLabels[m.Status]), Target: m.TargetText}
+		if metricLabels[m.Metric] == "" {
 			tg.Label = label(m.Metric)
 		}
 		if m.DueAt != nil {
-			tg.Due = when(*m.DueAt, loc)
+			tg.Due = when(lang, *m.DueAt, loc)
 			tg.DueISO = m.DueAt.UTC().Format(time.RFC3339)
 		}
 		running := m.CompletedAt == nil && (m.Status == sla.StatusActive || m.Status == sla.StatusBreached)
 		if running {
 			if m.Remaining >= 0 {
-				tg.Left = span(m.Remaining) + " left"
+				tg.Left = u.i18n.T(lang, "%s left", span(m.Remaining))
 			} else {
-				tg.Left = "overdue by " + span(-m.Remaining)
+				tg.Left = u.i18n.T(lang, "overdue by %s", span(-m.Remaining))
 				tg.Overdue = true
 			}
 		}
@@ -214,7 +214,7 @@ func (u *UI) PreviewMacro(w http.ResponseWriter, r *http.Request) error {
 				}
 				p.Replies = append(p.Replies, c.Body)
 			}
-			if p.Changes, err = u.describeChanges(ctx, actor, pv.Changes); err != nil {
+			if p.Changes, err = u.describeChanges(ctx, actor, u.lang(r), pv.Changes); err != nil {
 				return err
 			}
 			return u.ticketPageWith(w, r, http.StatusOK, "", draft, nil, p)
@@ -225,7 +225,7 @@ func (u *UI) PreviewMacro(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// A missing or hidden ticket fails again in the page, as a 404.
-	return u.ticketPageWith(w, r, httpx.Status(e.Code), "The macro cannot be previewed: "+e.Message+describeFields(e.Fields), "", nil, nil)
+	return u.ticketPageWith(w, r, httpx.Status(e.Code), u.tr(r, "The macro cannot be previewed: %s", e.Message+u.describeFields(u.lang(r), e.Fields)), "", nil, nil)
 }
 
 // ApplyMacro answers POST /tickets/{id}/macros/apply: the macro's reply
@@ -248,14 +248,15 @@ func (u *UI) ApplyMacro(w http.ResponseWriter, r *http.Request) error {
 		if e.Code == apperr.CodeInternal {
 			return err
 		}
-		return u.ticketPageWith(w, r, httpx.Status(e.Code), "The macro was not applied: "+e.Message+describeFields(e.Fields), "", e.Fields, nil)
+		return u.ticketPageWith(w, r, httpx.Status(e.Code), u.tr(r, "The macro was not applied: %s", e.Message+u.describeFields(u.lang(r), e.Fields)), "", e.Fields, nil)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/tickets/%d#latest", id), http.StatusSeeOther)
 	return nil
 }
 
-// describeChanges says in words what a macro's field changes will do.
-func (u *UI) describeChanges(ctx context.Context, actor authz.Actor, ch map[string]any) ([]string, error) {
+// describeChanges says in words, in lang, what a macro's field changes will do.
+func (u *UI) describeChanges(ctx context.Context, actor authz.Actor, lang string, ch map[string]any) ([]string, error) {
+	t := func(key string, args ...any) string { return u.i18n.T(lang, key, args...) }
 	keys := make([]string, 0, len(ch))
 	for k := range ch {
 		keys = append(keys, k)
@@ -265,35 +266,39 @@ func (u *UI) describeChanges(ctx context.Context, actor authz.Actor, ch map[stri
 	for _, k := range keys {
 		v := ch[k]
 		switch k {
-		case "status", "priority", "type":
-			out = append(out, fmt.Sprintf("Set %s to %s", k, label(v)))
+		case "status":
+			out = append(out, t("Set status to %s", u.labelIn(lang, v)))
+		case "priority":
+			out = append(out, t("Set priority to %s", u.labelIn(lang, v)))
+		case "type":
+			out = append(out, t("Set type to %s", u.labelIn(lang, v)))
 		case "assignee_id":
 			p, _ := v.(*int64)
 			if p == nil {
-				out = append(out, "Unassign the ticket")
+				out = append(out, t("Unassign the ticket"))
 				continue
 			}
-			name := fmt.Sprintf("agent %d", *p)
+			name := t("agent %s", strconv.FormatInt(*p, 10))
 			if names, err := u.Agents.Brief(ctx, []int64{*p}); err != nil {
 				return nil, err
 			} else if n := names[*p].Name; n != "" {
 				name = n
 			}
-			out = append(out, "Assign to "+name)
+			out = append(out, t("Assign to %s", name))
 		case "team_id":
 			if p, _ := v.(*int64); p != nil {
-				out = append(out, fmt.Sprintf("Move to team %d", *p))
+				out = append(out, t("Move to team %s", strconv.FormatInt(*p, 10)))
 			} else {
-				out = append(out, "Remove the team")
+				out = append(out, t("Remove the team"))
 			}
 		case "add_tags":
-			out = append(out, "Add tags: "+strings.Join(toStrings(v), ", "))
+			out = append(out, t("Add tags: %s", strings.Join(toStrings(v), ", ")))
 		case "remove_tags":
-			out = append(out, "Remove tags: "+strings.Join(toStrings(v), ", "))
+			out = append(out, t("Remove tags: %s", strings.Join(toStrings(v), ", ")))
 		case "follower_ids":
-			out = append(out, "Change the followers")
+			out = append(out, t("Change the followers"))
 		default:
-			out = append(out, "Change "+label(k))
+			out = append(out, t("Change %s", label(k)))
 		}
 	}
 	return out, nil
