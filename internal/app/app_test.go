@@ -362,6 +362,40 @@ func TestBrowser(t *testing.T) {
 	if err != nil || draft != "Utkast som ikke må forsvinne" {
 		t.Fatalf("the draft did not survive a reload: %q (%v)", draft, err)
 	}
+
+	// The composer: a file dropped on it and one chosen in the file input
+	// are both listed and sent; typing "@Eri" offers Erik to mention.
+	notat := filepath.Join(t.TempDir(), "notat.txt")
+	if err := os.WriteFile(notat, []byte("Sporingsnummer 42"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+		const form = document.querySelector("form.composer");
+		const dt = new DataTransfer();
+		dt.items.add(new File(["fra skrivebordet"], "slippet.txt", { type: "text/plain" }));
+		form.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+		form.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+		const b = document.getElementById("body");
+		b.focus();
+		b.setSelectionRange(b.value.length, b.value.length);
+		return true;
+	})()`)); err != nil {
+		t.Fatalf("browser: drop a file: %v", err)
+	}
+	step("choose a file", chromedp.SetUploadFiles(chromedp.ID("attachments"), []string{notat}))
+	waitText(".chosen-files", "slippet.txt")
+	waitText(".chosen-files", "notat.txt")
+	step("mention", chromedp.SendKeys(chromedp.ID("body"), " @Eri"), chromedp.WaitVisible(chromedp.CSS("#mention-list li")), chromedp.KeyEvent("\r"))
+	if v, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("body"))); err != nil || !strings.Contains(v, "@Erik Lund ") {
+		t.Fatalf("mention not chosen: %q (%v)", v, err)
+	}
+	step("send with files", chromedp.Submit(chromedp.ID("body")), chromedp.WaitVisible(chromedp.CSS("article.comment .mention")))
+	thread = text("section.thread")
+	for _, want := range []string{"slippet.txt", "notat.txt", "@Erik Lund"} {
+		if !strings.Contains(thread, want) {
+			t.Errorf("the sent message lacks %q: %q", want, thread)
+		}
+	}
 }
 
 func chromiumPath(t *testing.T) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,9 @@ type CommentInput struct {
 	Public        *bool   `json:"public"` // default true: a public reply
 	Status        Status  `json:"status"`
 	AttachmentIDs []int64 `json:"attachment_ids"`
+	// Files are uploads already in the blob store (PutFile), recorded and
+	// linked to the comment in its transaction (the agent composer).
+	Files []Attachment `json:"-"`
 	// Channel the comment arrived on; empty means the web UI / API.
 	Channel string `json:"-"`
 	// AsCustomer posts as the ticket's requester (channels and the portal).
@@ -55,6 +59,9 @@ func (in *CommentInput) validate() error {
 	}
 	if len(in.AttachmentIDs) > 50 {
 		fe.Add("attachment_ids", "at most 50 attachments")
+	}
+	if len(in.Files) > 50 {
+		fe.Add("attachments", "at most 50 files")
 	}
 	return fe.Err()
 }
@@ -137,9 +144,22 @@ func (s *Service) commentTx(ctx context.Context, tx *db.Tx, log *eventLog, t *Ti
 			channel = t.Channel // replies go out on the ticket's channel
 		}
 	}
-	c, err := s.insertComment(ctx, tx, log, t.ID, author, public, in.Body, in.HTML, channel, in.AttachmentIDs, now)
+	attachmentIDs := in.AttachmentIDs
+	for _, f := range in.Files {
+		a, err := s.AttachTx(ctx, tx, f)
+		if err != nil {
+			return Comment{}, err
+		}
+		attachmentIDs = append(slices.Clip(attachmentIDs), a.ID)
+	}
+	c, err := s.insertComment(ctx, tx, log, t.ID, author, public, in.Body, in.HTML, channel, attachmentIDs, now)
 	if err != nil {
 		return Comment{}, err
+	}
+	if author.Type == "agent" && !in.Exact {
+		if err := s.mentionTx(ctx, tx, log, t, author.ID, actor.Name, c); err != nil {
+			return Comment{}, err
+		}
 	}
 	if in.AutoSubmitted {
 		log.events[len(log.events)-1].Data["auto_submitted"] = true

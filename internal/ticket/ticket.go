@@ -176,6 +176,7 @@ type Service struct {
 	html       *richtext.Sanitizer
 	blobs      *blob.Store
 	outbox     Outbox
+	notifier   Notifier // mention notices (mentions.go)
 	hooks      []EventHook
 	// OnChange, when set, is called after a write commits with the ticket id
 	// and the events it appended (live updates, triggers later).

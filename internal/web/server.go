@@ -273,7 +273,11 @@ func (s *Server) authenticate(r *http.Request, access Access) (context.Context, 
 			presented = r.PostFormValue("csrf_token")
 		}
 		if presented == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-			presented = r.FormValue("csrf_token")
+			// Read from the first parts only: the handler streams the
+			// uploads itself (and keeps the text when one is too large).
+			if presented = httpx.PeekMultipartField(r, "csrf_token"); presented == "" {
+				presented = r.FormValue("csrf_token")
+			}
 		}
 		if !auth.CheckCSRF(sess.CSRF, presented) {
 			return ctx, apperr.Forbidden("the form expired or came from elsewhere (CSRF check failed); reload the page")
