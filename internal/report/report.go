@@ -46,6 +46,8 @@ type Service struct {
 	now  func() time.Time
 	slas SLAs
 	log  *slog.Logger
+	// mailer sends the scheduled summaries (SetMailer; nil: none).
+	mailer Mailer
 }
 
 // NewService returns a report service; slas may be nil (no SLA facts,
@@ -60,6 +62,9 @@ func (s *Service) Register(r *jobs.Runner) {
 		_, err := s.Refresh(ctx)
 		return err
 	})
+	// Scheduled summaries (subscriptions.go): hourly, so each agent's
+	// Monday 06:00 comes within the hour in any time zone.
+	r.Every(SummariesName, time.Hour, s.SendSummaries)
 }
 
 // TicketEvents marks the ticket dirty inside the transaction that wrote

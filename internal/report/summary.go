@@ -1,0 +1,287 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"html/template"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SummaryLine is one metric of a summary mail.
+type SummaryLine struct {
+	Metric   Metric
+	Value    *float64
+	Previous *float64
+	Goal     *Goal
+	Met      *bool
+}
+
+// Value texts.
+func (l SummaryLine) ValueText() string    { return FormatValue(l.Metric.Unit, l.Value) }
+func (l SummaryLine) PreviousText() string { return FormatValue(l.Metric.Unit, l.Previous) }
+
+// Arrow is ↑, ↓ or → for the change from the period before ("" without
+// data on both sides).
+func (l SummaryLine) Arrow() string {
+	if l.Value == nil || l.Previous == nil {
+		return ""
+	}
+	switch d := *l.Value - *l.Previous; {
+	case d > 1e-9:
+		return "↑"
+	case d < -1e-9:
+		return "↓"
+	}
+	return "→"
+}
+
+// ChangeText is the change from the period before: "+3", "−10 min",
+// "+5 pts", "no change", or "" without data on both sides.
+func (l SummaryLine) ChangeText() string {
+	a := l.Arrow()
+	if a == "" {
+		return ""
+	}
+	if a == "→" {
+		return "no change"
+	}
+	d := *l.Value - *l.Previous
+	sign := "+"
+	if d < 0 {
+		sign, d = "−", -d
+	}
+	if l.Metric.Unit == Ratio {
+		return sign + trimFloat(d*100, 1) + " pts"
+	}
+	return sign + FormatValue(l.Metric.Unit, &d)
+}
+
+// Better says whether the change is an improvement: "better", "worse", or
+// "" (no change, no data, or a plain count such as tickets created).
+func (l SummaryLine) Better() string {
+	a := l.Arrow()
+	if a == "" || a == "→" || (l.Metric.Unit == Count && !l.Metric.LowerIsBetter) {
+		return ""
+	}
+	if (a == "↓") == l.Metric.LowerIsBetter {
+		return "better"
+	}
+	return "worse"
+}
+
+// GoalText is "goal ≤ 1 h: met" ("" without a goal).
+func (l SummaryLine) GoalText() string {
+	if l.Goal == nil {
+		return ""
+	}
+	t := l.Goal.Target
+	s := "goal " + opWord(l.Goal.Op) + " " + FormatValue(l.Metric.Unit, &t) + ": "
+	switch {
+	case l.Met == nil:
+		return s + "no data"
+	case *l.Met:
+		return s + "met"
+	}
+	return s + "not met"
+}
+
+func opWord(op string) string {
+	if op == AtMost {
+		return "≤"
+	}
+	return "≥"
+}
+
+func trimFloat(v float64, prec int) string {
+	s := strconv.FormatFloat(v, 'f', prec, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// FormatValue writes a figure for people: "2 h 5 min", "83.3%", "7",
+// "1.25"; "—" for no data.
+func FormatValue(u Unit, v *float64) string {
+	if v == nil || math.IsNaN(*v) {
+		return "—"
+	}
+	x := *v
+	switch u {
+	case Seconds:
+		return FormatDuration(x)
+	case Ratio:
+		return trimFloat(x*100, 1) + "%"
+	case Count:
+		return strconv.FormatFloat(math.Round(x), 'f', 0, 64)
+	}
+	return trimFloat(x, 2)
+}
+
+// FormatDuration writes seconds as "45 s", "35 min", "2 h 5 min" or
+// "3 d 4 h".
+func FormatDuration(sec float64) string {
+	s := int64(math.Round(math.Abs(sec)))
+	switch {
+	case s < 60:
+		return fmt.Sprintf("%d s", s)
+	case s < 3600:
+		return fmt.Sprintf("%d min", (s+30)/60)
+	case s < 86400:
+		m := (s + 30) / 60
+		if m%60 == 0 {
+			return fmt.Sprintf("%d h", m/60)
+		}
+		return fmt.Sprintf("%d h %d min", m/60, m%60)
+	}
+	h := (s + 1800) / 3600
+	if h%24 == 0 {
+		return fmt.Sprintf("%d d", h/24)
+	}
+	return fmt.Sprintf("%d d %d h", h/24, h%24)
+}
+
+// PeriodText names [from, to) by its days: "12–18 Oct 2026",
+// "28 Sep – 4 Oct 2026", "29 Dec 2025 – 4 Jan 2026", or for a whole
+// month "October 2026".
+func PeriodText(from, to time.Time, freq string) string {
+	if freq == Monthly {
+		return from.Format("January 2006")
+	}
+	last := to.AddDate(0, 0, -1)
+	switch {
+	case from.Year() != last.Year():
+		return from.Format("2 Jan 2006") + " – " + last.Format("2 Jan 2006")
+	case from.Month() != last.Month():
+		return from.Format("2 Jan") + " – " + last.Format("2 Jan 2006")
+	}
+	return from.Format("2") + "–" + last.Format("2 Jan 2006")
+}
+
+// summaryData is what the mail templates get.
+type summaryData struct {
+	Subject, Frequency, Period, PrevPeriod, Team, Zone, Name string
+	Lines                                                    []SummaryLine
+	Link, Manage                                             string
+}
+
+func (s *Service) summaryMail(ctx context.Context, d dueSub, loc *time.Location, from, to time.Time, key string) (Mail, error) {
+	f := Filter{From: from, To: to, Loc: loc, TeamID: d.TeamID}
+	cur, err := s.figures(ctx, f)
+	if err != nil {
+		return Mail{}, err
+	}
+	pf := f
+	pf.From, pf.To = previousPeriod(from, d.Frequency), from
+	prev, err := s.figures(ctx, pf)
+	if err != nil {
+		return Mail{}, err
+	}
+	goals, err := listGoals(ctx, s.db, d.TeamID)
+	if err != nil {
+		return Mail{}, err
+	}
+	byMetric := map[string]Goal{}
+	for _, g := range goals {
+		byMetric[g.Metric] = g
+	}
+	team := "All teams"
+	if d.TeamID != 0 {
+		var name string
+		err := s.db.QueryRowContext(ctx, `SELECT name FROM teams WHERE id = ?`, d.TeamID).Scan(&name)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			name = fmt.Sprintf("Team %d (deleted)", d.TeamID)
+		case err != nil:
+			return Mail{}, fmt.Errorf("report: team %d: %w", d.TeamID, err)
+		}
+		team = "Team " + name
+	}
+	data := summaryData{Frequency: d.Frequency, Period: PeriodText(from, to, d.Frequency),
+		PrevPeriod: PeriodText(pf.From, pf.To, d.Frequency), Team: team, Zone: loc.String(), Name: d.name}
+	data.Subject = fmt.Sprintf("Ombud %s summary: %s", d.Frequency, data.Period)
+	if d.TeamID != 0 {
+		data.Subject += " (" + strings.TrimPrefix(team, "Team ") + ")"
+	}
+	for _, m := range Metrics {
+		l := SummaryLine{Metric: m, Value: m.Value(cur), Previous: m.Value(prev)}
+		if g, ok := byMetric[m.Key]; ok {
+			l.Goal = &g
+			_, l.Met = g.judge(m, cur)
+		}
+		data.Lines = append(data.Lines, l)
+	}
+	if base := strings.TrimRight(s.mailer.BaseURL(), "/"); base != "" {
+		q := url.Values{"from": {from.Format("2006-01-02")}, "to": {to.AddDate(0, 0, -1).Format("2006-01-02")}, "tz": {loc.String()}}
+		if d.TeamID != 0 {
+			q.Set("team_id", strconv.FormatInt(d.TeamID, 10))
+		}
+		data.Link = base + "/reports?" + q.Encode()
+		data.Manage = base + "/reports/goals"
+	}
+	var text, html bytes.Buffer
+	writeSummaryText(&text, data)
+	if err := summaryHTML.Execute(&html, data); err != nil {
+		return Mail{}, fmt.Errorf("report: summary html: %w", err)
+	}
+	return Mail{To: d.email, Subject: data.Subject, Text: text.String(), HTML: html.String(), TeamID: d.TeamID,
+		Key: fmt.Sprintf("report.summary:%d:%s", d.ID, key)}, nil
+}
+
+func writeSummaryText(b *bytes.Buffer, d summaryData) {
+	fmt.Fprintf(b, "%s\n\n", d.Subject)
+	fmt.Fprintf(b, "%s, times in %s, compared with %s.\n\n", d.Team, d.Zone, d.PrevPeriod)
+	for _, l := range d.Lines {
+		fmt.Fprintf(b, "%s: %s", l.Metric.Label, l.ValueText())
+		if c := l.ChangeText(); c != "" {
+			fmt.Fprintf(b, " (%s %s", l.Arrow(), c)
+			if c != "no change" {
+				fmt.Fprintf(b, " from %s", l.PreviousText())
+			}
+			if w := l.Better(); w != "" {
+				fmt.Fprintf(b, ", %s", w)
+			}
+			b.WriteString(")")
+		} else if l.Value != nil || l.Previous != nil {
+			fmt.Fprintf(b, " (before: %s)", l.PreviousText())
+		}
+		if g := l.GoalText(); g != "" {
+			fmt.Fprintf(b, "; %s", g)
+		}
+		b.WriteString("\n")
+	}
+	if d.Link != "" {
+		fmt.Fprintf(b, "\nOpen the dashboard: %s\n", d.Link)
+		fmt.Fprintf(b, "Goals and your summary subscriptions: %s\n", d.Manage)
+	}
+	b.WriteString("\nYou receive this because you subscribed to it in Ombud.\n")
+}
+
+// summaryHTML is the HTML part: a plain table, every value escaped by
+// html/template.
+var summaryHTML = template.Must(template.New("summary").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>{{.Subject}}</title></head>
+<body style="font-family: sans-serif; color: #1a1a1a">
+<h1 style="font-size: 1.3em">{{.Subject}}</h1>
+<p>{{.Team}}, times in {{.Zone}}, compared with {{.PrevPeriod}}.</p>
+<table cellpadding="6" style="border-collapse: collapse">
+<thead><tr><th align="left">Metric</th><th align="right">Value</th><th align="left">Change</th><th align="right">Before</th><th align="left">Goal</th></tr></thead>
+<tbody>
+{{- range .Lines}}
+<tr style="border-top: 1px solid #ddd"><td>{{.Metric.Label}}</td><td align="right"><b>{{.ValueText}}</b></td><td>{{.Arrow}} {{.ChangeText}}{{with .Better}} ({{.}}){{end}}</td><td align="right">{{.PreviousText}}</td><td>{{.GoalText}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- if .Link}}
+<p><a href="{{.Link}}">Open the dashboard</a> · <a href="{{.Manage}}">Goals and your summary subscriptions</a></p>
+{{- end}}
+<p style="color: #666">You receive this because you subscribed to it in Ombud.</p>
+</body></html>
+`))
