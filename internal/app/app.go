@@ -224,6 +224,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Reports = report.NewService(d, now, s.SLA, log.With("component", "report"))
 	s.Tickets.AddHook(s.Reports) // marks the ticket for the report refresher, imports included
 	s.Reports.Register(s.Jobs)
+	s.Reports.SetMailer(s.Email) // scheduled summaries through the email outbox
+	s.Jobs.Handle(email.JobSummary, s.Email.SendSummary)
 	return s, nil
 }
 

@@ -46,6 +46,11 @@ func parts() []Part {
 	return []Part{
 		{Name: "core", English: english, Translations: map[string]map[string]string{"nb": nb, "sv": sv, "da": da, "sl": sl}},
 		adminPart,
+		viewsPart,
+		historyPart,
+		composerPart,
+		reportGoalsPart,
+		reportsPart,
 	}
 }
 

@@ -164,14 +164,14 @@ func (s *Service) aggregate(ctx context.Context, f Filter, from, to time.Time, k
 		(len(dims) == 1 && g.by != "" && dims[0][0] != g.by)
 	kph := strings.TrimSuffix(strings.Repeat("?, ", len(kinds)), ", ")
 	var (
-		from_, join, where, timeCol, sums, group string
-		args                                []any
-		lo, hi                              int64
-		unit                                = int64(3600) // seconds per time-column unit
+		table, join, where, timeCol, sums, group string
+		args                                     []any
+		lo, hi                                   int64
+		unit                                     = int64(3600) // seconds per time-column unit
 	)
 	switch {
 	case useFacts:
-		from_ = "report_facts r"
+		table = "report_facts r"
 		if f.Tag != "" {
 			join = " JOIN ticket_tags tt ON tt.ticket_id = r.ticket_id AND tt.tag = ?"
 			args = append(args, f.Tag)
@@ -193,7 +193,7 @@ func (s *Service) aggregate(ctx context.Context, f Filter, from, to time.Time, k
 			group = "CAST(r.hour AS TEXT)"
 		}
 	case len(dims) == 1 || g.by != "":
-		from_ = "report_hourly_dim r"
+		table = "report_hourly_dim r"
 		timeCol = "r.hour"
 		lo, hi = from.Unix()/3600, to.Unix()/3600
 		sums = "COALESCE(CAST(SUM(r.n) AS BIGINT), 0), COALESCE(CAST(SUM(r.total) AS BIGINT), 0), COALESCE(CAST(SUM(r.btotal) AS BIGINT), 0)"
@@ -219,7 +219,7 @@ func (s *Service) aggregate(ctx context.Context, f Filter, from, to time.Time, k
 			group = "CAST(r.hour AS TEXT)"
 		}
 	default:
-		from_ = "report_hourly r"
+		table = "report_hourly r"
 		timeCol = "r.hour"
 		lo, hi = from.Unix()/3600, to.Unix()/3600
 		sums = "COALESCE(CAST(SUM(r.n) AS BIGINT), 0), COALESCE(CAST(SUM(r.total) AS BIGINT), 0), COALESCE(CAST(SUM(r.btotal) AS BIGINT), 0)"
@@ -251,12 +251,12 @@ func (s *Service) aggregate(ctx context.Context, f Filter, from, to time.Time, k
 			bargs = append(bargs, i, conv(g.bounds[i]), conv(g.bounds[i+1]))
 		}
 		q = "WITH b(i, lo, hi) AS (VALUES " + strings.Join(vals, ", ") + ") SELECT CAST(b.i AS TEXT), r.kind, " + sums +
-			" FROM b CROSS JOIN " + from_ + join + " WHERE " + timeCol + " >= b.lo AND " + timeCol + " < b.hi AND " + where + " GROUP BY b.i, r.kind"
+			" FROM b CROSS JOIN " + table + join + " WHERE " + timeCol + " >= b.lo AND " + timeCol + " < b.hi AND " + where + " GROUP BY b.i, r.kind"
 		args = append(bargs, args...)
 	} else if group != "" {
-		q = "SELECT " + group + ", r.kind, " + sums + " FROM " + from_ + join + " WHERE " + where + " GROUP BY " + group + ", r.kind"
+		q = "SELECT " + group + ", r.kind, " + sums + " FROM " + table + join + " WHERE " + where + " GROUP BY " + group + ", r.kind"
 	} else {
-		q = "SELECT '', r.kind, " + sums + " FROM " + from_ + join + " WHERE " + where + " GROUP BY r.kind"
+		q = "SELECT '', r.kind, " + sums + " FROM " + table + join + " WHERE " + where + " GROUP BY r.kind"
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	agentsvc "github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/apperr"
@@ -126,6 +125,13 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 			cur = v
 		}
 	}
+	saved, err := u.savedView(ctx, actor, key) // views.go: ?view=v<ID>
+	if err != nil {
+		return err
+	}
+	if saved != nil {
+		cur = view{Key: key, Name: saved.Name}
+	}
 	pr, err := page.Parse("50", qs.Get("cursor"))
 	if err != nil {
 		return err
@@ -158,6 +164,10 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 			}
 			status = httpx.Status(e.Code)
 		}
+	} else if saved != nil {
+		if list, searchErr, status, err = u.runSavedView(ctx, r, *saved, pr); err != nil {
+			return err
+		}
 	} else if cur.filter == nil {
 		if list, err = u.atRiskList(ctx, actor); err != nil {
 			return err
@@ -178,10 +188,10 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	loc := location(r)
+	loc, lang := location(r), u.lang(r)
 	rows := make([]row, 0, len(list.Data))
 	for _, t := range list.Data {
-		rw := row{Ticket: t, Updated: when(t.UpdatedAt, loc), Created: when(t.CreatedAt, loc)}
+		rw := row{Ticket: t, Updated: when(lang, t.UpdatedAt, loc), Created: when(lang, t.CreatedAt, loc)}
 		if t.AssigneeID != nil {
 			rw.Assignee = names[*t.AssigneeID].Name
 		}
@@ -233,11 +243,15 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	back := r.URL.RequestURI()
-	return u.render(w, r, status, "list", pageData{Title: title, Nav: cur.Key, Error: searchErr, Data: map[string]any{
+	data := map[string]any{
 		"Views": views, "Current": cur.Key, "Rows": rows, "Next": next, "Query": q, "Searching": q != "",
 		"Counts": counts, "Agents": agents.Data, "Statuses": ticket.Statuses, "Priorities": ticket.Priorities,
-		"Flash": flash, "Back": back, "AtRisk": cur.filter == nil && q == "",
-	}})
+		"Flash": flash, "Back": back, "AtRisk": cur.Key == atRiskKey && q == "",
+	}
+	if err := u.addViewData(ctx, r, data, saved, rows, stamp); err != nil {
+		return err
+	}
+	return u.render(w, r, status, "list", pageData{Title: title, Nav: cur.Key, Error: searchErr, Data: data})
 }
 
 // BulkUpdate answers POST /tickets/bulk: the list's selected tickets get
@@ -286,7 +300,7 @@ func (u *UI) BulkUpdate(w http.ResponseWriter, r *http.Request) error {
 		if e.Code == apperr.CodeInternal || e.Code == apperr.CodeForbidden {
 			return err
 		}
-		msg := e.Message + describeFields(e.Fields)
+		msg := e.Message + u.describeFields(u.lang(r), e.Fields)
 		if e.Fields["ids"] == "is required" {
 			msg = "Select at least one ticket."
 		}
@@ -309,13 +323,6 @@ func (u *UI) BulkUpdate(w http.ResponseWriter, r *http.Request) error {
 	v := url.Values{"updated": {strconv.Itoa(len(res) - failed)}, "failed": {strconv.Itoa(failed)}, "why": {why}}
 	http.Redirect(w, r, back+sep+v.Encode(), http.StatusSeeOther)
 	return nil
-}
-
-func when(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(loc).Format("2006-01-02 15:04")
 }
 
 type commentView struct {
@@ -362,6 +369,8 @@ func (u *UI) ticketPageWith(w http.ResponseWriter, r *http.Request, status int, 
 			return err
 		}
 		draft, notePreset = d.Body, d.Body != "" && !d.Public
+	} else if r.Method == http.MethodPost && r.PostForm.Get("public") == "false" {
+		notePreset = true // a refused note comes back as a note, not a reply
 	}
 	cs, err := u.Tickets.ListComments(ctx, actor, id, page.Request{Limit: page.MaxLimit})
 	if err != nil {
@@ -379,7 +388,7 @@ func (u *UI) ticketPageWith(w http.ResponseWriter, r *http.Request, status int, 
 	for _, a := range agents.Data {
 		names[a.ID] = a.Name
 	}
-	loc := location(r)
+	loc, lang := location(r), u.lang(r)
 	requester := "Customer"
 	if t.Requester != nil {
 		requester = t.Requester.Name
@@ -416,7 +425,7 @@ func (u *UI) ticketPageWith(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	comments := make([]commentView, 0, len(cs.Data))
 	for _, c := range cs.Data {
-		cv := commentView{Comment: c, When: when(c.CreatedAt, loc), HasOriginal: originals[c.ID]}
+		cv := commentView{Comment: c, When: when(lang, c.CreatedAt, loc), HasOriginal: originals[c.ID]}
 		switch c.AuthorType {
 		case "agent":
 			cv.AuthorName = names[c.AuthorID]
@@ -427,6 +436,7 @@ func (u *UI) ticketPageWith(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		comments = append(comments, cv)
 	}
+	u.markMentions(r, comments) // composer.go
 	events := make([]eventView, 0, len(ev.Data))
 	for _, e := range ev.Data {
 		a := "Ombud"
@@ -436,13 +446,13 @@ func (u *UI) ticketPageWith(w http.ResponseWriter, r *http.Request, status int, 
 		case "customer":
 			a = customerName(e.ActorID)
 		}
-		events = append(events, eventView{Event: e, Actor: a, When: when(e.At, loc), Text: describe(e, names)})
+		events = append(events, eventView{Event: e, Actor: a, When: when(lang, e.At, loc), Text: u.describe(lang, e, names)})
 	}
 	assignee := ""
 	if t.AssigneeID != nil {
 		assignee = names[*t.AssigneeID]
 	}
-	slaState, err := u.ticketSLA(ctx, actor, id, loc)
+	slaState, err := u.ticketSLA(ctx, actor, id, loc, lang)
 	if err != nil {
 		return err
 	}
@@ -456,50 +466,9 @@ func (u *UI) ticketPageWith(w http.ResponseWriter, r *http.Request, status int, 
 	return u.render(w, r, status, "ticket", pageData{Title: fmt.Sprintf("#%d %s", t.ID, t.Subject), Error: errMsg, Data: map[string]any{
 		"T": t, "Comments": comments, "Events": events, "Agents": agents.Data, "Assignee": assignee,
 		"Statuses": ticket.Statuses, "Priorities": ticket.Priorities, "Types": ticket.Types,
-		"Created": when(t.CreatedAt, loc), "Draft": draft, "DraftIsNote": notePreset, "Fields": fields, "Tags": strings.Join(t.Tags, ", "),
-		"SLA": slaState, "Macros": macros, "Preview": preview,
+		"Created": when(lang, t.CreatedAt, loc), "Draft": draft, "DraftIsNote": notePreset, "Fields": fields, "Tags": strings.Join(t.Tags, ", "),
+		"SLA": slaState, "Macros": macros, "Preview": preview, "Upload": u.uploadLimits(),
 	}})
-}
-
-// describe says in words what an event did.
-func describe(e ticket.Event, names map[int64]string) string {
-	agentName := func(v any) string {
-		f, _ := v.(float64)
-		if f == 0 {
-			return "nobody"
-		}
-		if n := names[int64(f)]; n != "" {
-			return n
-		}
-		return fmt.Sprintf("agent %d", int64(f))
-	}
-	d := e.Data
-	switch e.Type {
-	case ticket.EvCreated:
-		return fmt.Sprintf("created the ticket (%s, %s)", label(d["channel"]), label(d["priority"]))
-	case ticket.EvCommentAdded:
-		if pub, _ := d["public"].(bool); pub {
-			return "added a public reply"
-		}
-		return "added an internal note"
-	case ticket.EvStatusChanged:
-		return fmt.Sprintf("changed status from %s to %s", label(d["from"]), label(d["to"]))
-	case ticket.EvPriorityChanged, ticket.EvTypeChanged, ticket.EvLanguageChanged, ticket.EvSubjectChanged:
-		return fmt.Sprintf("changed %s from %v to %v", strings.TrimSuffix(e.Type, "_changed"), label(d["from"]), label(d["to"]))
-	case ticket.EvAssigneeChanged:
-		return fmt.Sprintf("assigned from %s to %s", agentName(d["from"]), agentName(d["to"]))
-	case ticket.EvTeamChanged:
-		return "changed the team"
-	case ticket.EvTagsChanged:
-		return fmt.Sprintf("tags: added %v, removed %v", d["added"], d["removed"])
-	case ticket.EvFieldChanged:
-		return fmt.Sprintf("changed %v from %v to %v", d["key"], d["from"], d["to"])
-	case ticket.EvMerged:
-		return fmt.Sprintf("merged this ticket into #%v", d["into"])
-	case ticket.EvMergeReceived:
-		return fmt.Sprintf("merged ticket #%v into this one", d["from"])
-	}
-	return strings.ReplaceAll(e.Type, "_", " ")
 }
 
 // UpdateTicket applies the side-panel form.
@@ -572,40 +541,47 @@ func (u *UI) AddComment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return apperr.InvalidField("body", "is not a form")
+	form, err := u.readComposer(r) // composer.go: text fields and uploaded files
+	if err != nil {
+		return err
 	}
-	body := r.PostFormValue("body")
-	public := r.PostFormValue("public") != "false"
-	if warn, err := u.changedSince(r, id, r.PostFormValue("version")); err != nil {
+	body := form.values.Get("body")
+	public := form.values.Get("public") != "false"
+	if form.fileErr != "" {
+		// A file over a limit: nothing is sent, the text stays.
+		return u.ticketPage(w, r, http.StatusRequestEntityTooLarge, form.fileErr, body, map[string]string{"attachments": form.fileErr})
+	}
+	if warn, err := u.changedSince(r, id, form.values.Get("version")); err != nil {
 		return err
 	} else if warn != "" && public {
 		// Collision: someone else wrote to the customer while this reply was
 		// being typed. Show what changed, keep the draft, let the agent
 		// decide; the page carries the new version, so sending again goes
 		// through.
-		return u.ticketPage(w, r, http.StatusConflict, warn, body, nil)
+		warn, fields := u.filesLost(r, form, warn, nil)
+		return u.ticketPage(w, r, http.StatusConflict, warn, body, fields)
 	}
-	in := ticket.CommentInput{Body: body, Public: &public, Status: ticket.Status(r.PostFormValue("status"))}
+	in := ticket.CommentInput{Body: body, Public: &public, Status: ticket.Status(form.values.Get("status")), Files: form.files}
 	if _, err := u.Tickets.AddComment(ctx, httpx.Actor(ctx), id, in); err != nil {
 		e := apperr.As(err)
 		if e.Code == apperr.CodeInternal || e.Code == apperr.CodeNotFound {
 			return err
 		}
 		// Keep what the agent typed: nothing is lost on a refused send.
-		return u.ticketPage(w, r, httpx.Status(e.Code), e.Message+describeFields(e.Fields), body, e.Fields)
+		msg, fields := u.filesLost(r, form, e.Message+u.describeFields(u.lang(r), e.Fields), e.Fields)
+		return u.ticketPage(w, r, httpx.Status(e.Code), msg, body, fields)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/tickets/%d#latest", id), http.StatusSeeOther)
 	return nil
 }
 
-func describeFields(f map[string]string) string {
+func (u *UI) describeFields(lang string, f map[string]string) string {
 	if len(f) == 0 {
 		return ""
 	}
 	var parts []string
 	for k, v := range f {
-		parts = append(parts, k+" "+v)
+		parts = append(parts, k+" "+u.i18n.String(lang, v))
 	}
 	return ": " + strings.Join(parts, "; ")
 }

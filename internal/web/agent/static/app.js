@@ -197,3 +197,194 @@ if (window.EventSource) {
   });
   body.addEventListener("input", (e) => { if (e.isTrusted) delete body.dataset.macro; });
 })();
+
+// Composer attachments (composer.go): the chosen files listed with Remove
+// buttons, files dropped on the composer or images pasted into the message
+// added to the file input (DataTransfer), and the size limits checked
+// before sending, so a file over the limit never costs the typed text.
+// Without JavaScript the plain file input sends the files and the server
+// checks the limits (keeping the text, too).
+const fillIn = (tpl, ...args) => { let i = 0; return (tpl || "").replace(/%s/g, () => String(args[i++] ?? "")); };
+(() => {
+  const form = document.querySelector("form.composer");
+  const input = document.getElementById("attachments");
+  const list = form?.querySelector(".chosen-files");
+  const err = document.getElementById("attachments-error");
+  const body = document.getElementById("body");
+  if (!form || !input || !list || !err || !window.DataTransfer) return;
+  try { input.files = new DataTransfer().files; } catch { return; } // no settable FileList: keep the plain input
+  form.querySelector(".js-only")?.removeAttribute("hidden");
+  const maxFile = Number(input.dataset.maxFile), maxTotal = Number(input.dataset.maxTotal);
+  const sizeText = (n) => n < 1024 ? `${n} B` : n < 1048576 ? `${Math.round(n / 1024)} KB` : `${(n / 1048576).toFixed(1).replace(/\.0$/, "")} MB`;
+  let files = [];
+  const problem = () => {
+    const big = files.find((f) => f.size > maxFile);
+    if (big) return fillIn(list.dataset.tooBig, big.name, list.dataset.maxFileText);
+    if (files.reduce((n, f) => n + f.size, 0) > maxTotal) return fillIn(list.dataset.tooMuch, list.dataset.maxTotalText);
+    return "";
+  };
+  const showError = (msg) => {
+    err.textContent = msg;
+    err.hidden = msg === "";
+    input.closest(".field")?.classList.toggle("invalid", msg !== "");
+    input.setAttribute("aria-describedby", msg ? "attachments-hint attachments-error" : "attachments-hint");
+    if (msg) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+  };
+  const sync = () => {
+    const dt = new DataTransfer();
+    files.forEach((f) => dt.items.add(f));
+    input.files = dt.files;
+    list.replaceChildren();
+    files.forEach((f, i) => {
+      const li = document.createElement("li");
+      li.classList.toggle("too-big", f.size > maxFile);
+      const name = document.createElement("span");
+      name.textContent = `${f.name} (${sizeText(f.size)})`;
+      const rm = document.createElement("button");
+      rm.type = "button";
+      rm.textContent = "×";
+      rm.setAttribute("aria-label", fillIn(list.dataset.remove, f.name));
+      rm.addEventListener("click", () => {
+        files.splice(i, 1);
+        sync();
+        (list.querySelector("button") || input).focus();
+      });
+      li.append(name, rm);
+      list.append(li);
+    });
+    list.hidden = files.length === 0;
+    showError(problem());
+  };
+  const add = (more) => { files = files.concat(more); sync(); };
+  // Choosing files again adds to the list instead of replacing it.
+  input.addEventListener("change", () => add(Array.from(input.files).filter((f) => !files.includes(f))));
+  form.addEventListener("dragover", (e) => {
+    if (!e.dataTransfer || !Array.from(e.dataTransfer.types).includes("Files")) return;
+    e.preventDefault();
+    form.classList.add("dragover");
+  });
+  form.addEventListener("dragleave", (e) => { if (!form.contains(e.relatedTarget)) form.classList.remove("dragover"); });
+  // A file dropped beside the composer would make the browser open it and
+  // leave the page; outside the composer a drop does nothing.
+  for (const type of ["dragover", "drop"]) {
+    window.addEventListener(type, (e) => {
+      if (!form.contains(e.target) && e.dataTransfer && Array.from(e.dataTransfer.types).includes("Files")) e.preventDefault();
+    });
+  }
+  form.addEventListener("drop", (e) => {
+    form.classList.remove("dragover");
+    if (!e.dataTransfer || !e.dataTransfer.files.length) return;
+    e.preventDefault();
+    add(Array.from(e.dataTransfer.files));
+  });
+  body?.addEventListener("paste", (e) => {
+    const cd = e.clipboardData;
+    const images = Array.from(cd?.files || []).filter((f) => f.type.startsWith("image/"));
+    if (!images.length) return;
+    if (!Array.from(cd.types).includes("text/plain")) e.preventDefault();
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
+    add(images.map((f, i) => new File([f], !f.name || f.name === "image.png" ? `pasted-${stamp}-${i + 1}.${f.type.split("/")[1] || "png"}` : f.name, { type: f.type })));
+  });
+  // Refused before the page goes: runs ahead of the draft saver's submit
+  // listener (capture), so the draft is not marked as sent.
+  form.addEventListener("submit", (e) => {
+    const msg = problem();
+    if (!msg) return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    showError(msg);
+    input.focus();
+  }, true);
+})();
+
+// @mentions (composer.go): typing "@" and part of a colleague's name or
+// address opens a list of matching agents; arrows move, Enter or Tab
+// chooses, Escape closes. Without JavaScript, "@Full Name" or "@address"
+// typed out does the same on the server.
+(() => {
+  const body = document.getElementById("body");
+  const list = document.getElementById("mention-list");
+  const status = document.getElementById("mention-status");
+  if (!body || !list || !status || !window.fetch) return;
+  body.setAttribute("aria-autocomplete", "list");
+  body.setAttribute("aria-controls", "mention-list");
+  let items = [], active = -1, start = -1, timer = 0, seq = 0, skip = false;
+  const trigger = () => {
+    const before = body.value.slice(0, body.selectionStart);
+    const m = /(^|[\s(\[{"'“‘,;:!?])@([^\s@]{0,40}(?: [^\s@]{0,40})?)$/u.exec(before);
+    return m ? { at: before.length - m[2].length - 1, q: m[2] } : null;
+  };
+  const close = () => {
+    clearTimeout(timer);
+    seq++;
+    list.hidden = true;
+    list.replaceChildren();
+    items = [];
+    active = -1;
+    body.removeAttribute("aria-activedescendant");
+    status.textContent = "";
+  };
+  const highlight = (i) => {
+    active = i;
+    list.querySelectorAll("li").forEach((li, j) => li.setAttribute("aria-selected", j === i ? "true" : "false"));
+    body.setAttribute("aria-activedescendant", `mention-${i}`);
+  };
+  const choose = (i) => {
+    const a = items[i];
+    if (!a) return;
+    const text = `@${a.name} `;
+    const end = body.selectionStart;
+    body.value = body.value.slice(0, start) + text + body.value.slice(end);
+    body.setSelectionRange(start + text.length, start + text.length);
+    close();
+    skip = true;
+    body.dispatchEvent(new Event("input")); // saves the draft
+    body.focus();
+  };
+  const show = (data) => {
+    items = data;
+    list.replaceChildren();
+    if (!items.length) { close(); return; }
+    items.forEach((a, i) => {
+      const li = document.createElement("li");
+      li.id = `mention-${i}`;
+      li.setAttribute("role", "option");
+      const email = document.createElement("span");
+      email.className = "muted";
+      email.textContent = a.email;
+      li.append(`${a.name} `, email);
+      li.addEventListener("mousedown", (e) => { e.preventDefault(); choose(i); });
+      list.append(li);
+    });
+    list.style.top = `${body.offsetTop + body.offsetHeight}px`;
+    list.hidden = false;
+    highlight(0);
+    status.textContent = fillIn(list.dataset.count, items.length);
+  };
+  body.addEventListener("input", () => {
+    if (skip) { skip = false; return; }
+    const t = trigger();
+    if (!t) { close(); return; }
+    start = t.at;
+    clearTimeout(timer);
+    const n = ++seq;
+    timer = setTimeout(async () => {
+      try {
+        const res = await fetch(`/agents/mentions?q=${encodeURIComponent(t.q)}`, { headers: { Accept: "application/json" } });
+        if (!res.ok) return;
+        const data = (await res.json()).data || [];
+        if (n === seq) show(data);
+      } catch { /* no suggestions; typing the name still works */ }
+    }, 150);
+  });
+  body.addEventListener("keydown", (e) => {
+    if (list.hidden || !items.length) return;
+    switch (e.key) {
+      case "ArrowDown": e.preventDefault(); highlight((active + 1) % items.length); break;
+      case "ArrowUp": e.preventDefault(); highlight((active - 1 + items.length) % items.length); break;
+      case "Enter": case "Tab": e.preventDefault(); choose(active); break;
+      case "Escape": e.preventDefault(); e.stopPropagation(); close(); break;
+    }
+  });
+  body.addEventListener("blur", () => setTimeout(() => { if (document.activeElement !== body) close(); }, 150));
+})();

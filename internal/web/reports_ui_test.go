@@ -1,0 +1,140 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/ombud/ombud/internal/app/apptest"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/dbtest"
+)
+
+// TestReportPages: a manager reads the dashboards over tickets created
+// and answered through the API; the numbers match what happened, every
+// chart is SVG with its table, filters narrow the figures, a bad filter
+// is a 400 naming the field, and every count drills down to its tickets.
+func TestReportPages(t *testing.T) {
+	for _, engine := range dbtest.Engines {
+		t.Run(engine.String(), func(t *testing.T) {
+			e := apptest.New(t, engine)
+			ctx := t.Context()
+			newTicket := func(subject, channel string, tags []string) int64 {
+				t.Helper()
+				st, body := e.Do(t, authz.Agent, "POST", "/api/v1/tickets", map[string]any{
+					"subject": subject, "description": "Where is my parcel?", "channel": channel, "priority": "normal", "type": "question",
+					"requester": map[string]any{"email": "kari@example.no", "name": "Kari"}, "tags": tags,
+				})
+				if st != http.StatusCreated {
+					t.Fatalf("create %s: %d %v", subject, st, body["_raw"])
+				}
+				return int64(body["id"].(float64))
+			}
+			reply := func(role authz.Role, id int64, status string) {
+				t.Helper()
+				in := map[string]any{"body": "We are on it.", "public": true}
+				if status != "" {
+					in["status"] = status
+				}
+				if st, body := e.Do(t, role, "POST", fmt.Sprintf("/api/v1/tickets/%d/comments", id), in); st != http.StatusCreated {
+					t.Fatalf("reply to %d: %d %v", id, st, body["_raw"])
+				}
+			}
+			mail1 := newTicket("Parcel lost", "email", []string{"shipping"})
+			mail2 := newTicket("Parcel late", "email", nil)
+			chat := newTicket("Refund please", "chat", []string{"refund"})
+			reply(authz.Agent, mail1, "solved")
+			reply(authz.Manager, mail2, "")
+			reply(authz.Agent, chat, "")
+			if _, err := e.Sys.Reports.Refresh(ctx); err != nil {
+				t.Fatal(err)
+			}
+
+			manager := signIn(t, e, authz.Manager)
+			qa := signIn(t, e, authz.QAReviewer)
+			agent := signIn(t, e, authz.Agent)
+			svg := `<svg class="chart `
+			runPages(t, []pageCase{
+				{name: "overview", who: manager, method: "GET", path: "/reports", status: http.StatusOK,
+					want: []string{"<h1>Reports</h1>", svg + "bar-chart", svg + "line-chart", `role="img"`, `aria-current="page">Overview</a>`,
+						`href="/reports/facts?kind=created"`, "Created and solved tickets", "Show the numbers", `<details class="chart-numbers">`,
+						`id="f-range"`, `<option value="30d" selected>Last 30 days</option>`, `href="/reports"`},
+					notWant: []string{"tickets pending"}},
+				{name: "qa reviewer may read", who: qa, method: "GET", path: "/reports/agents", status: http.StatusOK,
+					want: []string{"<h1>Agent performance</h1>"}},
+				{name: "agents", who: manager, method: "GET", path: "/reports/agents", status: http.StatusOK,
+					want: []string{`<th scope="row">Test agent</th>`, `<th scope="row">Test manager</th>`, svg + "bar-chart", "Created and solved by agent",
+						fmt.Sprintf(`href="/reports/facts?agent_id=%d&amp;kind=reply"`, e.Agents[authz.Agent].ID)}},
+				{name: "agents sorted", who: manager, method: "GET", path: "/reports/agents?sort=replies&dir=asc", status: http.StatusOK,
+					want: []string{`aria-sort="ascending"`, `href="/reports/agents?dir=desc&amp;sort=replies#table"`}},
+				{name: "team", who: manager, method: "GET", path: "/reports/team", status: http.StatusOK,
+					want: []string{`<th scope="row">No team</th>`, svg + "bar-chart"}},
+				{name: "sla", who: manager, method: "GET", path: "/reports/sla", status: http.StatusOK,
+					want: []string{"<h1>SLA attainment</h1>", svg + "line-chart", "No SLA targets were decided in this period."}},
+				{name: "backlog", who: manager, method: "GET", path: "/reports/backlog", status: http.StatusOK,
+					want: []string{svg + "line-chart", svg + "histogram", "Unsolved tickets now, by age", "Under 1 day"}},
+				{name: "channels", who: manager, method: "GET", path: "/reports/channels", status: http.StatusOK,
+					want: []string{`<th scope="row">Email</th>`, `<th scope="row">Chat</th>`, `href="/reports/facts?channel=chat&amp;kind=created"`}},
+				{name: "heatmap", who: manager, method: "GET", path: "/reports/heatmap", status: http.StatusOK,
+					want: []string{svg + "heat-grid", `<rect class="cell`, " created</title>", "Tickets created by weekday and hour (UTC)"}},
+				{name: "tags", who: manager, method: "GET", path: "/reports/tags", status: http.StatusOK,
+					want: []string{`<th scope="row"><a href="/reports?tag=shipping">shipping</a></th>`, `href="/reports/facts?kind=created&amp;tag=refund"`}},
+				{name: "drill-down", who: manager, method: "GET", path: "/reports/facts?kind=created", status: http.StatusOK,
+					want: []string{"<h1>Tickets created</h1>", fmt.Sprintf(`href="/tickets/%d"`, mail1), fmt.Sprintf(`href="/tickets/%d"`, mail2),
+						fmt.Sprintf(`href="/tickets/%d"`, chat), "3 facts.", `<input type="hidden" name="kind" value="created">`}},
+				{name: "drill-down by channel", who: manager, method: "GET", path: "/reports/facts?kind=created&channel=chat", status: http.StatusOK,
+					want:    []string{fmt.Sprintf(`href="/tickets/%d"`, chat), "1 facts."},
+					notWant: []string{fmt.Sprintf(`href="/tickets/%d"`, mail1)}},
+				{name: "drill-down of first replies", who: manager, method: "GET", path: "/reports/facts?kind=first_reply", status: http.StatusOK,
+					want: []string{"<h1>First replies</h1>", "Test agent", "Test manager", "In business hours"}},
+				{name: "bad from", who: manager, method: "GET", path: "/reports?range=custom&from=yesterday", status: http.StatusBadRequest,
+					want: []string{"The filter has an error", `<a href="#f-from">Start date</a>`, "must be a date (2026-03-01) or an RFC 3339 time",
+						`aria-invalid="true"`, `value="yesterday"`},
+					notWant: []string{svg}},
+				{name: "bad channel", who: manager, method: "GET", path: "/reports/agents?channel=pigeon", status: http.StatusBadRequest,
+					want: []string{`<a href="#f-channel">Channel</a>`}},
+				{name: "bad range", who: manager, method: "GET", path: "/reports/sla?range=forever", status: http.StatusBadRequest,
+					want: []string{`<a href="#f-range">Period</a>`}},
+				{name: "bad kind", who: manager, method: "GET", path: "/reports/facts?kind=nope", status: http.StatusBadRequest,
+					want: []string{"The filter has an error", "kind"}},
+				{name: "agent refused", who: agent, method: "GET", path: "/reports", status: http.StatusForbidden},
+				{name: "agent refused drill-down", who: agent, method: "GET", path: "/reports/facts?kind=created", status: http.StatusForbidden},
+				{name: "no reports link for agents", who: agent, method: "GET", path: "/tickets", status: http.StatusOK,
+					notWant: []string{`href="/reports"`}},
+			})
+
+			// The key figures: the tile's value, all tickets and only chat.
+			tile := func(path, label string) string {
+				t.Helper()
+				st, body, _ := manager.do(t, "GET", path, nil)
+				if st != http.StatusOK {
+					t.Fatalf("%s: status %d", path, st)
+				}
+				m := regexp.MustCompile(`kpi-label">` + regexp.QuoteMeta(label) + `</span>\s*<span class="kpi-value">([^<]*)<`).FindStringSubmatch(body)
+				if m == nil {
+					t.Fatalf("%s: no %q tile\n%s", path, label, excerpt(body))
+				}
+				return m[1]
+			}
+			for _, tc := range []struct{ path, label, want string }{
+				{"/reports", "Tickets created", "3"},
+				{"/reports", "Tickets solved", "1"},
+				{"/reports", "Backlog at the end", "2"},
+				{"/reports?channel=chat", "Tickets created", "1"},
+				{"/reports?channel=chat", "Tickets solved", "0"},
+				{"/reports?channel=email&tag=shipping", "Tickets created", "1"},
+				{"/reports?range=last_month", "Tickets created", "0"},
+			} {
+				if got := tile(tc.path, tc.label); got != tc.want {
+					t.Errorf("%s: %s = %q, want %q", tc.path, tc.label, got, tc.want)
+				}
+			}
+			// The period's trend: created is new against an empty previous period.
+			if _, body, _ := manager.do(t, "GET", "/reports", nil); !strings.Contains(body, `class="kpi-change trend-good"`) {
+				t.Errorf("overview: no improving trend on a tile\n%s", excerpt(body))
+			}
+		})
+	}
+}
