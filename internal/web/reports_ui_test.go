@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	agentsvc "github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/app/apptest"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/dbtest"
@@ -105,6 +106,23 @@ func TestReportPages(t *testing.T) {
 					notWant: []string{`href="/reports"`}},
 			})
 
+			// In Norwegian: the words, and numbers as Norwegians write them.
+			if _, err := e.Sys.Agents.CreateAgent(ctx, authz.System, agentsvc.AgentInput{Email: "nora@ombud.test", Name: "Nora",
+				Role: authz.Manager, Locale: "nb", Password: apptest.Password}); err != nil {
+				t.Fatal(err)
+			}
+			nora := signInEmail(t, e, "nora@ombud.test")
+			runPages(t, []pageCase{
+				{name: "nb overview", who: nora, method: "GET", path: "/reports", status: http.StatusOK,
+					want: []string{`<html lang="nb">`, "<title>Rapporter · Ombud</title>", "<h1>Rapporter</h1>", "Opprettede saker", "Oversikt</a>",
+						"Siste 30 dager", "Vis tallene", "Opprettede og løste saker"},
+					notWant: []string{"Tickets created", "Show the numbers"}},
+				{name: "nb drill-down", who: nora, method: "GET", path: "/reports/facts?kind=solved", status: http.StatusOK,
+					want: []string{"<title>Løste saker · Ombud</title>", "I åpningstiden", "1 fakta."}},
+				{name: "nb bad date", who: nora, method: "GET", path: "/reports?range=custom&to=2026-13-01", status: http.StatusBadRequest,
+					want: []string{"Filteret har en feil", "må være en dato (2026-03-01) eller et RFC 3339-tidspunkt"}},
+			})
+
 			// The key figures: the tile's value, all tickets and only chat.
 			tile := func(path, label string) string {
 				t.Helper()
@@ -131,6 +149,11 @@ func TestReportPages(t *testing.T) {
 					t.Errorf("%s: %s = %q, want %q", tc.path, tc.label, got, tc.want)
 				}
 			}
+			// A ticket the refresher has not counted yet is announced.
+			newTicket("Not counted yet", "web", nil)
+			runPages(t, []pageCase{{name: "pending", who: manager, method: "GET", path: "/reports", status: http.StatusOK,
+				want: []string{`role="status">Updating — 1 tickets pending</p>`}}})
+
 			// The period's trend: created is new against an empty previous period.
 			if _, body, _ := manager.do(t, "GET", "/reports", nil); !strings.Contains(body, `class="kpi-change trend-good"`) {
 				t.Errorf("overview: no improving trend on a tile\n%s", excerpt(body))

@@ -156,6 +156,7 @@ type reportCtx struct {
 	page  reportPage
 	teams map[int64]string
 	i18n  *i18n.Translator
+	title string // the page title's catalog key
 }
 
 func (c *reportCtx) t(key string, args ...any) string { return c.i18n.T(c.lang, key, args...) }
@@ -188,8 +189,8 @@ func (c *reportCtx) facts(kind string, kv ...string) string {
 	return c.link("/reports/facts", append([]string{"kind", kind}, kv...)...)
 }
 
-// begin checks the permission, reads the filter and builds the filter
-// bar. With a refused filter it renders the page with a 400 and the
+// beginReport checks the permission, reads the filter and builds the
+// filter bar. With a refused filter it renders the page with a 400 and the
 // field's error and returns ok=false.
 func (u *UI) beginReport(w http.ResponseWriter, r *http.Request, pageKey, heading string) (*reportCtx, bool, error) {
 	ctx := r.Context()
@@ -206,6 +207,7 @@ func (u *UI) beginReport(w http.ResponseWriter, r *http.Request, pageKey, headin
 		c.page.Reset += "?" + url.Values{"kind": {k}}.Encode()
 	}
 	c.page.Heading = c.s(heading)
+	c.title = heading
 	in := r.URL.Query()
 	for _, k := range filterParams {
 		if v := strings.TrimSpace(in.Get(k)); v != "" {
@@ -323,8 +325,13 @@ func (u *UI) filterBar(c *reportCtx, rng string, errs map[string]string) error {
 	}
 	selected := func(opts []option, v string) []option {
 		out := slices.Clone(opts)
+		found := v == ""
 		for i := range out {
 			out[i].Selected = out[i].Value == v
+			found = found || out[i].Selected
+		}
+		if !found { // an id past the list's first page: keep it chosen
+			out = append(out, option{Value: v, Label: "#" + v, Selected: true})
 		}
 		return out
 	}
@@ -386,7 +393,7 @@ func (u *UI) filterBar(c *reportCtx, rng string, errs map[string]string) error {
 }
 
 func (u *UI) renderReport(w http.ResponseWriter, r *http.Request, status int, c *reportCtx) error {
-	return u.render(w, r, status, "reports", pageData{Title: "Reports", Nav: "reports", Data: c.page})
+	return u.render(w, r, status, "reports", pageData{Title: c.title, Nav: "reports", Data: c.page})
 }
 
 // Formatting of figures in the viewer's language.
@@ -1031,9 +1038,9 @@ func (u *UI) ReportFacts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if l, ok := kindLabels[kind]; ok {
-		c.page.Heading = c.s(l)
+		c.page.Heading, c.title = c.s(l), l
 	} else if kind == "" {
-		c.page.Heading = c.t("All facts")
+		c.page.Heading, c.title = c.t("All facts"), "All facts"
 	}
 	var ids []int64
 	for _, x := range rows {
