@@ -40,6 +40,10 @@ func BenchmarkReport(b *testing.B) {
 		b.Run(engine, func(b *testing.B) {
 			ctx := context.Background()
 			opts := db.Options{DataDir: b.TempDir()}
+			if dir := os.Getenv("OMBUD_BENCH_REPORT_DIR"); dir != "" && engine == "sqlite" {
+				// Keep (and reuse) the generated database between runs.
+				opts.DataDir = dir
+			}
 			if engine == "postgres" {
 				opts.URL = dbtest.NewPostgresDatabase(b)
 			}
@@ -52,69 +56,87 @@ func BenchmarkReport(b *testing.B) {
 				b.Fatal(err)
 			}
 			now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+			var have int
+			_ = d.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets`).Scan(&have)
+			reuse := have > 0
 			start := time.Now()
-			events := generate(b, d, n, now)
-			b.Logf("%s: generated %d tickets, %d events in %s", engine, n, events, time.Since(start).Round(time.Second))
+			if !reuse {
+				events := generate(b, d, n, now)
+				b.Logf("%s: generated %d tickets, %d events in %s", engine, n, events, time.Since(start).Round(time.Second))
+			}
 
 			slas := sla.NewService(d, func() time.Time { return now }, nil)
 			admin := authz.Actor{Kind: authz.KindAgent, ID: 1, Role: authz.Admin}
-			if _, err := slas.CreateCalendar(ctx, admin, sla.CalendarInput{Name: "Office", TimeZone: "Europe/Oslo", Schedule: officeHours()}); err != nil {
-				b.Fatal(err)
+			reports := report.NewService(d, func() time.Time { return now }, slas, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			if !reuse {
+				rebuild(b, ctx, d, slas, reports, admin, engine)
 			}
-			var pin sla.PolicyInput
-			if err := json.Unmarshal([]byte(`{"name":"Standard","active":true,"targets":{
+			measure(b, ctx, reports, admin, engine)
+		})
+	}
+}
+
+// rebuild sets up business hours and an SLA policy and derives the facts.
+func rebuild(b *testing.B, ctx context.Context, d *db.DB, slas *sla.Service, reports *report.Service, admin authz.Actor, engine string) {
+	if _, err := slas.CreateCalendar(ctx, admin, sla.CalendarInput{Name: "Office", TimeZone: "Europe/Oslo", Schedule: officeHours()}); err != nil {
+		b.Fatal(err)
+	}
+	var pin sla.PolicyInput
+	if err := json.Unmarshal([]byte(`{"name":"Standard","active":true,"targets":{
 				"low":{"first_reply":"24h","resolution":"120h"},"normal":{"first_reply":"8h","next_reply":"8h","resolution":"72h"},
 				"high":{"first_reply":"2h","next_reply":"4h","resolution":"24h"},"urgent":{"first_reply":"1h","next_reply":"1h","resolution":"8h"}}}`), &pin); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := slas.CreatePolicy(ctx, admin, pin); err != nil {
-				b.Fatal(err)
-			}
-			reports := report.NewService(d, func() time.Time { return now }, slas, slog.New(slog.NewTextHandler(io.Discard, nil)))
-			start = time.Now()
-			if err := reports.Rebuild(ctx, nil); err != nil {
-				b.Fatal(err)
-			}
-			var facts int64
-			_ = d.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_facts`).Scan(&facts)
-			b.Logf("%s: rebuild (facts and roll-ups from the log) %s, %d facts", engine, time.Since(start).Round(time.Second), facts)
+		b.Fatal(err)
+	}
+	if _, err := slas.CreatePolicy(ctx, admin, pin); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	if err := reports.Rebuild(ctx, nil); err != nil {
+		b.Fatal(err)
+	}
+	var facts int64
+	_ = d.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_facts`).Scan(&facts)
+	b.Logf("%s: rebuild (facts and roll-ups from the log) %s, %d facts", engine, time.Since(start).Round(time.Second), facts)
+}
 
-			oslo, _ := time.LoadLocation("Europe/Oslo")
-			f := report.Filter{From: time.Date(2025, 11, 1, 0, 0, 0, 0, oslo), To: time.Date(2026, 11, 1, 0, 0, 0, 0, oslo), Loc: oslo}
-			var times []time.Duration
-			var ov report.Overview
-			b.ResetTimer()
-			for range 5 {
-				t0 := time.Now()
-				ov, err = reports.Overview(ctx, admin, f)
-				if err != nil {
-					b.Fatal(err)
-				}
-				times = append(times, time.Since(t0))
-			}
-			b.StopTimer()
-			sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-			b.ReportMetric(ms(times[len(times)/2]), "overview-ms")
-			b.Logf("%s: overview 12 months: median %s (min %s, max %s); created %d solved %d, first reply median %.0f s, SLA %.3f",
-				engine, times[len(times)/2].Round(time.Millisecond), times[0].Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond),
-				ov.Current.Created, ov.Current.Solved, deref(ov.Current.FirstReplyMed), deref(ov.Current.SLAAttainment))
-			// The team table (roll-up with dimensions) and a tag filter (facts).
-			for _, c := range []struct {
-				name string
-				run  func() error
-			}{
-				{"team table", func() error { _, err := reports.Breakdown(ctx, admin, f, "team"); return err }},
-				{"agent table", func() error { _, err := reports.Breakdown(ctx, admin, f, "agent"); return err }},
-				{"overview, one team", func() error { g := f; g.TeamID = 2; _, err := reports.Overview(ctx, admin, g); return err }},
-				{"overview, one tag", func() error { g := f; g.Tag = "billing"; _, err := reports.Overview(ctx, admin, g); return err }},
-			} {
-				t0 := time.Now()
-				if err := c.run(); err != nil {
-					b.Fatal(err)
-				}
-				b.Logf("%s: %s %s", engine, c.name, time.Since(t0).Round(time.Millisecond))
-			}
-		})
+// measure times the overview and a few other reports.
+func measure(b *testing.B, ctx context.Context, reports *report.Service, admin authz.Actor, engine string) {
+	var err error
+
+	oslo, _ := time.LoadLocation("Europe/Oslo")
+	f := report.Filter{From: time.Date(2025, 11, 1, 0, 0, 0, 0, oslo), To: time.Date(2026, 11, 1, 0, 0, 0, 0, oslo), Loc: oslo}
+	var times []time.Duration
+	var ov report.Overview
+	b.ResetTimer()
+	for range 5 {
+		t0 := time.Now()
+		ov, err = reports.Overview(ctx, admin, f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		times = append(times, time.Since(t0))
+	}
+	b.StopTimer()
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	b.ReportMetric(ms(times[len(times)/2]), "overview-ms")
+	b.Logf("%s: overview 12 months: median %s (min %s, max %s); created %d solved %d, first reply median %.0f s, SLA %.3f",
+		engine, times[len(times)/2].Round(time.Millisecond), times[0].Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond),
+		ov.Current.Created, ov.Current.Solved, deref(ov.Current.FirstReplyMed), deref(ov.Current.SLAAttainment))
+	// The team table (roll-up with dimensions) and a tag filter (facts).
+	for _, c := range []struct {
+		name string
+		run  func() error
+	}{
+		{"team table", func() error { _, err := reports.Breakdown(ctx, admin, f, "team"); return err }},
+		{"agent table", func() error { _, err := reports.Breakdown(ctx, admin, f, "agent"); return err }},
+		{"overview, one team", func() error { g := f; g.TeamID = 2; _, err := reports.Overview(ctx, admin, g); return err }},
+		{"overview, one tag", func() error { g := f; g.Tag = "billing"; _, err := reports.Overview(ctx, admin, g); return err }},
+	} {
+		t0 := time.Now()
+		if err := c.run(); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%s: %s %s", engine, c.name, time.Since(t0).Round(time.Millisecond))
 	}
 }
 

@@ -160,43 +160,27 @@ func (s *Service) aggregate(ctx context.Context, f Filter, from, to time.Time, k
 	for _, b := range g.bounds {
 		exact = exact && wholeHour(b)
 	}
+	for _, k := range kinds {
+		if _, ok := kindIndex[k]; !ok {
+			return nil, fmt.Errorf("report: unknown kind %q", k)
+		}
+	}
 	useFacts := !exact || f.Tag != "" || f.OrganizationID != 0 || f.Language != "" || len(dims) > 1 ||
 		(len(dims) == 1 && g.by != "" && dims[0][0] != g.by)
-	kph := strings.TrimSuffix(strings.Repeat("?, ", len(kinds)), ", ")
-	var (
-		table, join, where, timeCol, sums, group string
-		args                                     []any
-		lo, hi                                   int64
-		unit                                     = int64(3600) // seconds per time-column unit
-	)
-	switch {
-	case useFacts:
-		table = "report_facts r"
-		if f.Tag != "" {
-			join = " JOIN ticket_tags tt ON tt.ticket_id = r.ticket_id AND tt.tag = ?"
-			args = append(args, f.Tag)
-		}
-		timeCol, unit = "r.at", 0
-		lo, hi = db.Millis(from), db.Millis(to)
-		sums = "COUNT(*), COALESCE(CAST(SUM(r.value) AS BIGINT), 0), COALESCE(CAST(SUM(r.bvalue) AS BIGINT), 0)"
-		w, wargs := f.dimsWhere("r.")
-		where = "r.kind IN (" + kph + ") AND r.at >= ? AND r.at < ?" + w
-		for _, k := range kinds {
-			args = append(args, k)
-		}
-		args = append(args, lo, hi)
-		args = append(args, wargs...)
-		switch {
-		case g.by != "":
-			group = "CAST(r." + dimColumns[g.by] + " AS TEXT)"
-		case g.perHour:
-			group = "CAST(r.hour AS TEXT)"
-		}
-	case len(dims) == 1 || g.by != "":
+	if useFacts {
+		return s.aggregateFacts(ctx, f, from, to, kinds, g)
+	}
+	// The roll-ups: one wide row per hour (and dimension value); the
+	// database sums the columns of the kinds asked for.
+	var sel []string
+	for _, k := range kinds {
+		sel = append(sel, "COALESCE(CAST(SUM(r."+k+"_n) AS BIGINT), 0)", "COALESCE(CAST(SUM(r."+k+"_t) AS BIGINT), 0)",
+			"COALESCE(CAST(SUM(r."+k+"_b) AS BIGINT), 0)")
+	}
+	var table, where, group string
+	var args []any
+	if len(dims) == 1 || g.by != "" {
 		table = "report_hourly_dim r"
-		timeCol = "r.hour"
-		lo, hi = from.Unix()/3600, to.Unix()/3600
-		sums = "COALESCE(CAST(SUM(r.n) AS BIGINT), 0), COALESCE(CAST(SUM(r.total) AS BIGINT), 0), COALESCE(CAST(SUM(r.btotal) AS BIGINT), 0)"
 		dim := g.by
 		if dim == "" {
 			dim = dims[0][0]
@@ -207,56 +191,29 @@ func (s *Service) aggregate(ctx context.Context, f Filter, from, to time.Time, k
 			where += " AND r.value = ?"
 			args = append(args, dims[0][1])
 		}
-		where += " AND r.kind IN (" + kph + ") AND r.hour >= ? AND r.hour < ?"
-		for _, k := range kinds {
-			args = append(args, k)
-		}
-		args = append(args, lo, hi)
-		switch {
-		case g.by != "":
+		if g.by != "" {
 			group = "r.value"
-		case g.perHour:
-			group = "CAST(r.hour AS TEXT)"
 		}
-	default:
-		table = "report_hourly r"
-		timeCol = "r.hour"
-		lo, hi = from.Unix()/3600, to.Unix()/3600
-		sums = "COALESCE(CAST(SUM(r.n) AS BIGINT), 0), COALESCE(CAST(SUM(r.total) AS BIGINT), 0), COALESCE(CAST(SUM(r.btotal) AS BIGINT), 0)"
-		where = "r.kind IN (" + kph + ") AND r.hour >= ? AND r.hour < ?"
-		for _, k := range kinds {
-			args = append(args, k)
-		}
-		args = append(args, lo, hi)
-		if g.perHour {
-			group = "CAST(r.hour AS TEXT)"
-		}
-	}
-	q := ""
-	if len(g.bounds) > 1 {
-		// Buckets as a VALUES list joined on the time column: the database
-		// sums each bucket, however many hours or facts it holds. CROSS
-		// JOIN keeps the buckets the outer loop in SQLite, so each bucket
-		// is one index range scan rather than every row tried per bucket.
-		var vals []string
-		var bargs []any
-		conv := func(t time.Time) int64 {
-			if unit == 0 {
-				return db.Millis(t)
-			}
-			return t.Unix() / unit
-		}
-		for i := 0; i+1 < len(g.bounds); i++ {
-			vals = append(vals, "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))")
-			bargs = append(bargs, i, conv(g.bounds[i]), conv(g.bounds[i+1]))
-		}
-		q = "WITH b(i, lo, hi) AS (VALUES " + strings.Join(vals, ", ") + ") SELECT CAST(b.i AS TEXT), r.kind, " + sums +
-			" FROM b CROSS JOIN " + table + join + " WHERE " + timeCol + " >= b.lo AND " + timeCol + " < b.hi AND " + where + " GROUP BY b.i, r.kind"
-		args = append(bargs, args...)
-	} else if group != "" {
-		q = "SELECT " + group + ", r.kind, " + sums + " FROM " + table + join + " WHERE " + where + " GROUP BY " + group + ", r.kind"
 	} else {
-		q = "SELECT '', r.kind, " + sums + " FROM " + table + join + " WHERE " + where + " GROUP BY r.kind"
+		table = "report_hourly r"
+		where = "1 = 1"
+	}
+	where += " AND r.hour >= ? AND r.hour < ?"
+	args = append(args, from.Unix()/3600, to.Unix()/3600)
+	if g.perHour {
+		group = "CAST(r.hour AS TEXT)"
+	}
+	var q string
+	switch {
+	case len(g.bounds) > 1:
+		vals, bargs := bucketValues(g.bounds, func(t time.Time) int64 { return t.Unix() / 3600 })
+		q = "WITH b(i, lo, hi) AS (VALUES " + vals + ") SELECT CAST(b.i AS TEXT), " + strings.Join(sel, ", ") +
+			" FROM b CROSS JOIN " + table + " WHERE r.hour >= b.lo AND r.hour < b.hi AND " + where + " GROUP BY b.i"
+		args = append(bargs, args...)
+	case group != "":
+		q = "SELECT " + group + ", " + strings.Join(sel, ", ") + " FROM " + table + " WHERE " + where + " GROUP BY " + group
+	default:
+		q = "SELECT '', " + strings.Join(sel, ", ") + " FROM " + table + " WHERE " + where
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -264,11 +221,99 @@ func (s *Service) aggregate(ctx context.Context, f Filter, from, to time.Time, k
 	}
 	defer rows.Close()
 	out := map[string]map[string]Sums{}
+	vals := make([]int64, 3*len(kinds))
+	dest := make([]any, 1+len(vals))
+	var key string
+	dest[0] = &key
+	for i := range vals {
+		dest[i+1] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("report: aggregate: %w", err)
+		}
+		m := out[key]
+		if m == nil {
+			m = map[string]Sums{}
+			out[key] = m
+		}
+		for i, k := range kinds {
+			c := Sums{N: vals[3*i], Total: vals[3*i+1], BTotal: vals[3*i+2]}
+			if c == (Sums{}) {
+				continue
+			}
+			t := m[k]
+			t.add(c)
+			m[k] = t
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("report: aggregate: %w", err)
+	}
+	return out, nil
+}
+
+// bucketValues renders bucket bounds as VALUES rows (i, lo, hi) in the
+// unit conv gives. CROSS JOIN with it keeps the buckets the outer loop in
+// SQLite, so each bucket is one index range scan.
+func bucketValues(bounds []time.Time, conv func(time.Time) int64) (string, []any) {
+	var vals []string
+	var args []any
+	for i := 0; i+1 < len(bounds); i++ {
+		vals = append(vals, "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))")
+		args = append(args, i, conv(bounds[i]), conv(bounds[i+1]))
+	}
+	return strings.Join(vals, ", "), args
+}
+
+// aggregateFacts is aggregate over the facts themselves: any combination
+// of filters, exact to the millisecond.
+func (s *Service) aggregateFacts(ctx context.Context, f Filter, from, to time.Time, kinds []string, g grouping) (map[string]map[string]Sums, error) {
+	kph := strings.TrimSuffix(strings.Repeat("?, ", len(kinds)), ", ")
+	var args []any
+	join := ""
+	if f.Tag != "" {
+		join = " JOIN ticket_tags tt ON tt.ticket_id = r.ticket_id AND tt.tag = ?"
+		args = append(args, f.Tag)
+	}
+	w, wargs := f.dimsWhere("r.")
+	where := "r.kind IN (" + kph + ") AND r.at >= ? AND r.at < ?" + w
+	for _, k := range kinds {
+		args = append(args, k)
+	}
+	args = append(args, db.Millis(from), db.Millis(to))
+	args = append(args, wargs...)
+	group := ""
+	switch {
+	case g.by != "":
+		group = "CAST(r." + dimColumns[g.by] + " AS TEXT)"
+	case g.perHour:
+		group = "CAST(r.hour AS TEXT)"
+	}
+	sums := "COUNT(*), COALESCE(CAST(SUM(r.value) AS BIGINT), 0), COALESCE(CAST(SUM(r.bvalue) AS BIGINT), 0)"
+	var q string
+	switch {
+	case len(g.bounds) > 1:
+		vals, bargs := bucketValues(g.bounds, db.Millis)
+		q = "WITH b(i, lo, hi) AS (VALUES " + vals + ") SELECT CAST(b.i AS TEXT), r.kind, " + sums +
+			" FROM b CROSS JOIN report_facts r" + join + " WHERE r.at >= b.lo AND r.at < b.hi AND " + where + " GROUP BY b.i, r.kind"
+		args = append(bargs, args...)
+	case group != "":
+		q = "SELECT " + group + ", r.kind, " + sums + " FROM report_facts r" + join + " WHERE " + where + " GROUP BY " + group + ", r.kind"
+	default:
+		q = "SELECT '', r.kind, " + sums + " FROM report_facts r" + join + " WHERE " + where + " GROUP BY r.kind"
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("report: aggregate facts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]map[string]Sums{}
 	for rows.Next() {
 		var key, kind string
 		var c Sums
 		if err := rows.Scan(&key, &kind, &c.N, &c.Total, &c.BTotal); err != nil {
-			return nil, fmt.Errorf("report: aggregate: %w", err)
+			return nil, fmt.Errorf("report: aggregate facts: %w", err)
 		}
 		m := out[key]
 		if m == nil {
@@ -280,7 +325,7 @@ func (s *Service) aggregate(ctx context.Context, f Filter, from, to time.Time, k
 		m[kind] = t
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("report: aggregate: %w", err)
+		return nil, fmt.Errorf("report: aggregate facts: %w", err)
 	}
 	return out, nil
 }

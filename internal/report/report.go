@@ -367,25 +367,36 @@ func hourOf(t time.Time) int64 { return t.Unix() / 3600 }
 // sums is one roll-up cell's change.
 type sums struct{ n, total, btotal int64 }
 
-type hourKey struct {
-	hour int64
-	kind string
-}
+// row is a roll-up row's change: one cell per kind (in Kinds order).
+type row [numKinds]sums
+
+const numKinds = 16
+
+// kindIndex maps a kind to its column triple.
+var kindIndex = func() map[string]int {
+	if len(Kinds) != numKinds {
+		panic("report: numKinds does not match Kinds")
+	}
+	m := map[string]int{}
+	for i, k := range Kinds {
+		m[k] = i
+	}
+	return m
+}()
 
 type dimKey struct {
 	dim, value string
-	kind       string
 	hour       int64
 }
 
-// delta accumulates a batch's roll-up changes, so each cell is written once.
+// delta accumulates a batch's roll-up changes, so each row is written once.
 type delta struct {
-	hourly map[hourKey]sums
-	dims   map[dimKey]sums
+	hourly map[int64]*row
+	dims   map[dimKey]*row
 }
 
 func newDelta() *delta {
-	return &delta{hourly: map[hourKey]sums{}, dims: map[dimKey]sums{}}
+	return &delta{hourly: map[int64]*row{}, dims: map[dimKey]*row{}}
 }
 
 // dimValues are a fact's values of the one-dimension roll-up.
@@ -397,59 +408,105 @@ func dimValues(f Fact) [5][2]string {
 }
 
 func (d *delta) add(f Fact, sign int64) {
-	h := hourOf(f.At)
-	bump := func(c sums) sums {
-		return sums{c.n + sign, c.total + sign*f.Value, c.btotal + sign*f.BValue}
+	i, ok := kindIndex[f.Kind]
+	if !ok {
+		return
 	}
-	hk := hourKey{h, f.Kind}
-	d.hourly[hk] = bump(d.hourly[hk])
+	h := hourOf(f.At)
+	bump := func(r *row) {
+		c := &r[i]
+		c.n, c.total, c.btotal = c.n+sign, c.total+sign*f.Value, c.btotal+sign*f.BValue
+	}
+	r := d.hourly[h]
+	if r == nil {
+		r = &row{}
+		d.hourly[h] = r
+	}
+	bump(r)
 	for _, dv := range dimValues(f) {
-		dk := dimKey{dv[0], dv[1], f.Kind, h}
-		d.dims[dk] = bump(d.dims[dk])
+		k := dimKey{dv[0], dv[1], h}
+		r := d.dims[k]
+		if r == nil {
+			r = &row{}
+			d.dims[k] = r
+		}
+		bump(r)
 	}
 }
 
+// rollupColumns is "created_n, created_t, created_b, …" and the matching
+// "x = table.x + excluded.x, …" update list.
+func rollupColumns(table string) (cols, update string) {
+	var c, u []string
+	for _, k := range Kinds {
+		for _, suf := range []string{"_n", "_t", "_b"} {
+			c = append(c, k+suf)
+			u = append(u, k+suf+" = "+table+"."+k+suf+" + excluded."+k+suf)
+		}
+	}
+	u = append(u, "n = "+table+".n + excluded.n")
+	return strings.Join(c, ", "), strings.Join(u, ", ")
+}
+
+var (
+	hourlyCols, hourlyUpdate = rollupColumns("report_hourly")
+	dimCols, dimUpdate       = rollupColumns("report_hourly_dim")
+)
+
+// values flattens a row change: its total fact count, then each triple.
+func (r *row) values() (int64, []any) {
+	var n int64
+	out := make([]any, 0, 3*numKinds)
+	for _, c := range r {
+		n += c.n
+		out = append(out, c.n, c.total, c.btotal)
+	}
+	return n, out
+}
+
+func (r *row) zero() bool { return *r == row{} }
+
 func (d *delta) apply(ctx context.Context, tx *db.Tx) error {
 	var hourly [][]any
-	var shrunk []hourKey
-	for k, c := range d.hourly {
-		if c == (sums{}) {
+	var shrunk []int64
+	for h, r := range d.hourly {
+		if r.zero() {
 			continue
 		}
-		hourly = append(hourly, []any{k.hour, k.kind, c.n, c.total, c.btotal})
-		if c.n < 0 {
-			shrunk = append(shrunk, k)
+		n, vals := r.values()
+		hourly = append(hourly, append([]any{h, n}, vals...))
+		if n < 0 {
+			shrunk = append(shrunk, h)
 		}
 	}
-	if err := upsertRows(ctx, tx, `INSERT INTO report_hourly (hour, kind, n, total, btotal) VALUES `, hourly,
-		` ON CONFLICT (kind, hour) DO UPDATE SET n = report_hourly.n + excluded.n,
-			total = report_hourly.total + excluded.total, btotal = report_hourly.btotal + excluded.btotal`); err != nil {
+	if err := upsertRows(ctx, tx, `INSERT INTO report_hourly (hour, n, `+hourlyCols+`) VALUES `, hourly,
+		` ON CONFLICT (hour) DO UPDATE SET `+hourlyUpdate); err != nil {
 		return err
 	}
-	for _, k := range shrunk {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM report_hourly WHERE kind = ? AND hour = ? AND n = 0`, k.kind, k.hour); err != nil {
+	for _, h := range shrunk {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_hourly WHERE hour = ? AND n = 0`, h); err != nil {
 			return fmt.Errorf("report: roll up: %w", err)
 		}
 	}
 	var dims [][]any
 	var dshrunk []dimKey
-	for k, c := range d.dims {
-		if c == (sums{}) {
+	for k, r := range d.dims {
+		if r.zero() {
 			continue
 		}
-		dims = append(dims, []any{k.dim, k.value, k.kind, k.hour, c.n, c.total, c.btotal})
-		if c.n < 0 {
+		n, vals := r.values()
+		dims = append(dims, append([]any{k.dim, k.value, k.hour, n}, vals...))
+		if n < 0 {
 			dshrunk = append(dshrunk, k)
 		}
 	}
-	if err := upsertRows(ctx, tx, `INSERT INTO report_hourly_dim (dim, value, kind, hour, n, total, btotal) VALUES `, dims,
-		` ON CONFLICT (dim, value, kind, hour) DO UPDATE SET n = report_hourly_dim.n + excluded.n,
-			total = report_hourly_dim.total + excluded.total, btotal = report_hourly_dim.btotal + excluded.btotal`); err != nil {
+	if err := upsertRows(ctx, tx, `INSERT INTO report_hourly_dim (dim, value, hour, n, `+dimCols+`) VALUES `, dims,
+		` ON CONFLICT (dim, value, hour) DO UPDATE SET `+dimUpdate); err != nil {
 		return err
 	}
 	for _, k := range dshrunk {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM report_hourly_dim WHERE dim = ? AND value = ? AND kind = ? AND hour = ? AND n = 0`,
-			k.dim, k.value, k.kind, k.hour); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_hourly_dim WHERE dim = ? AND value = ? AND hour = ? AND n = 0`,
+			k.dim, k.value, k.hour); err != nil {
 			return fmt.Errorf("report: roll up: %w", err)
 		}
 	}

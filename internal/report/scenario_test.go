@@ -330,8 +330,8 @@ func dump(t *testing.T, d *db.DB) string {
 	var b strings.Builder
 	for _, q := range []string{
 		`SELECT ticket_id, kind, n, at, hour, team_id, agent_id, channel, priority, type, organization_id, language, value, bvalue FROM report_facts ORDER BY ticket_id, kind, n`,
-		`SELECT hour, kind, n, total, btotal FROM report_hourly ORDER BY kind, hour`,
-		`SELECT dim, value, kind, hour, n, total, btotal FROM report_hourly_dim ORDER BY dim, value, kind, hour`,
+		`SELECT * FROM report_hourly ORDER BY hour`,
+		`SELECT * FROM report_hourly_dim ORDER BY dim, value, hour`,
 	} {
 		rows, err := d.QueryContext(context.Background(), q)
 		if err != nil {

@@ -39,30 +39,59 @@ CREATE INDEX report_facts_kind_value ON report_facts(kind, value, at);
 CREATE INDEX report_facts_kind_bvalue ON report_facts(kind, bvalue, at);
 
 -- Roll-ups: per UTC hour (any whole-hour time zone's days are exact sums of
--- hours). report_hourly has no dimensions: the unfiltered overview.
--- report_hourly_dim has one row per dimension value (dim is team, agent,
--- channel, priority or type): a filter on one dimension or a table by one
--- reads it. Several dimensions at once, tags, organizations and languages
--- read the facts.
+-- hours), one wide row per hour with a column triple per fact kind —
+-- facts counted (_n), their values summed (_t) and their business values
+-- summed (_b) — so a year is 8,760 rows to sum, not one row per kind.
+-- n counts all facts in the row; a row whose n falls to 0 is deleted.
+-- report_hourly has no dimensions: the unfiltered overview.
+-- report_hourly_dim has one row per hour and dimension value (dim is team,
+-- agent, channel, priority or type): a filter on one dimension or a table
+-- by one reads it. Several dimensions at once, tags, organizations and
+-- languages read the facts.
 CREATE TABLE report_hourly (
-    hour   BIGINT NOT NULL,
-    kind   TEXT NOT NULL,
-    n      BIGINT NOT NULL,
-    total  BIGINT NOT NULL,
-    btotal BIGINT NOT NULL,
-    PRIMARY KEY (kind, hour)
+    hour BIGINT PRIMARY KEY,
+    n    BIGINT NOT NULL DEFAULT 0,
+    created_n BIGINT NOT NULL DEFAULT 0, created_t BIGINT NOT NULL DEFAULT 0, created_b BIGINT NOT NULL DEFAULT 0,
+    first_reply_n BIGINT NOT NULL DEFAULT 0, first_reply_t BIGINT NOT NULL DEFAULT 0, first_reply_b BIGINT NOT NULL DEFAULT 0,
+    next_reply_n BIGINT NOT NULL DEFAULT 0, next_reply_t BIGINT NOT NULL DEFAULT 0, next_reply_b BIGINT NOT NULL DEFAULT 0,
+    reply_n BIGINT NOT NULL DEFAULT 0, reply_t BIGINT NOT NULL DEFAULT 0, reply_b BIGINT NOT NULL DEFAULT 0,
+    solved_n BIGINT NOT NULL DEFAULT 0, solved_t BIGINT NOT NULL DEFAULT 0, solved_b BIGINT NOT NULL DEFAULT 0,
+    requester_wait_n BIGINT NOT NULL DEFAULT 0, requester_wait_t BIGINT NOT NULL DEFAULT 0, requester_wait_b BIGINT NOT NULL DEFAULT 0,
+    on_hold_n BIGINT NOT NULL DEFAULT 0, on_hold_t BIGINT NOT NULL DEFAULT 0, on_hold_b BIGINT NOT NULL DEFAULT 0,
+    replies_n BIGINT NOT NULL DEFAULT 0, replies_t BIGINT NOT NULL DEFAULT 0, replies_b BIGINT NOT NULL DEFAULT 0,
+    one_touch_n BIGINT NOT NULL DEFAULT 0, one_touch_t BIGINT NOT NULL DEFAULT 0, one_touch_b BIGINT NOT NULL DEFAULT 0,
+    solved_reopened_n BIGINT NOT NULL DEFAULT 0, solved_reopened_t BIGINT NOT NULL DEFAULT 0, solved_reopened_b BIGINT NOT NULL DEFAULT 0,
+    reopen_n BIGINT NOT NULL DEFAULT 0, reopen_t BIGINT NOT NULL DEFAULT 0, reopen_b BIGINT NOT NULL DEFAULT 0,
+    backlog_n BIGINT NOT NULL DEFAULT 0, backlog_t BIGINT NOT NULL DEFAULT 0, backlog_b BIGINT NOT NULL DEFAULT 0,
+    sla_first_reply_n BIGINT NOT NULL DEFAULT 0, sla_first_reply_t BIGINT NOT NULL DEFAULT 0, sla_first_reply_b BIGINT NOT NULL DEFAULT 0,
+    sla_next_reply_n BIGINT NOT NULL DEFAULT 0, sla_next_reply_t BIGINT NOT NULL DEFAULT 0, sla_next_reply_b BIGINT NOT NULL DEFAULT 0,
+    sla_periodic_update_n BIGINT NOT NULL DEFAULT 0, sla_periodic_update_t BIGINT NOT NULL DEFAULT 0, sla_periodic_update_b BIGINT NOT NULL DEFAULT 0,
+    sla_resolution_n BIGINT NOT NULL DEFAULT 0, sla_resolution_t BIGINT NOT NULL DEFAULT 0, sla_resolution_b BIGINT NOT NULL DEFAULT 0
 );
 CREATE TABLE report_hourly_dim (
-    dim    TEXT NOT NULL,
-    value  TEXT NOT NULL,
-    kind   TEXT NOT NULL,
-    hour   BIGINT NOT NULL,
-    n      BIGINT NOT NULL,
-    total  BIGINT NOT NULL,
-    btotal BIGINT NOT NULL,
-    PRIMARY KEY (dim, value, kind, hour)
+    dim   TEXT NOT NULL,
+    value TEXT NOT NULL,
+    hour  BIGINT NOT NULL,
+    n     BIGINT NOT NULL DEFAULT 0,
+    created_n BIGINT NOT NULL DEFAULT 0, created_t BIGINT NOT NULL DEFAULT 0, created_b BIGINT NOT NULL DEFAULT 0,
+    first_reply_n BIGINT NOT NULL DEFAULT 0, first_reply_t BIGINT NOT NULL DEFAULT 0, first_reply_b BIGINT NOT NULL DEFAULT 0,
+    next_reply_n BIGINT NOT NULL DEFAULT 0, next_reply_t BIGINT NOT NULL DEFAULT 0, next_reply_b BIGINT NOT NULL DEFAULT 0,
+    reply_n BIGINT NOT NULL DEFAULT 0, reply_t BIGINT NOT NULL DEFAULT 0, reply_b BIGINT NOT NULL DEFAULT 0,
+    solved_n BIGINT NOT NULL DEFAULT 0, solved_t BIGINT NOT NULL DEFAULT 0, solved_b BIGINT NOT NULL DEFAULT 0,
+    requester_wait_n BIGINT NOT NULL DEFAULT 0, requester_wait_t BIGINT NOT NULL DEFAULT 0, requester_wait_b BIGINT NOT NULL DEFAULT 0,
+    on_hold_n BIGINT NOT NULL DEFAULT 0, on_hold_t BIGINT NOT NULL DEFAULT 0, on_hold_b BIGINT NOT NULL DEFAULT 0,
+    replies_n BIGINT NOT NULL DEFAULT 0, replies_t BIGINT NOT NULL DEFAULT 0, replies_b BIGINT NOT NULL DEFAULT 0,
+    one_touch_n BIGINT NOT NULL DEFAULT 0, one_touch_t BIGINT NOT NULL DEFAULT 0, one_touch_b BIGINT NOT NULL DEFAULT 0,
+    solved_reopened_n BIGINT NOT NULL DEFAULT 0, solved_reopened_t BIGINT NOT NULL DEFAULT 0, solved_reopened_b BIGINT NOT NULL DEFAULT 0,
+    reopen_n BIGINT NOT NULL DEFAULT 0, reopen_t BIGINT NOT NULL DEFAULT 0, reopen_b BIGINT NOT NULL DEFAULT 0,
+    backlog_n BIGINT NOT NULL DEFAULT 0, backlog_t BIGINT NOT NULL DEFAULT 0, backlog_b BIGINT NOT NULL DEFAULT 0,
+    sla_first_reply_n BIGINT NOT NULL DEFAULT 0, sla_first_reply_t BIGINT NOT NULL DEFAULT 0, sla_first_reply_b BIGINT NOT NULL DEFAULT 0,
+    sla_next_reply_n BIGINT NOT NULL DEFAULT 0, sla_next_reply_t BIGINT NOT NULL DEFAULT 0, sla_next_reply_b BIGINT NOT NULL DEFAULT 0,
+    sla_periodic_update_n BIGINT NOT NULL DEFAULT 0, sla_periodic_update_t BIGINT NOT NULL DEFAULT 0, sla_periodic_update_b BIGINT NOT NULL DEFAULT 0,
+    sla_resolution_n BIGINT NOT NULL DEFAULT 0, sla_resolution_t BIGINT NOT NULL DEFAULT 0, sla_resolution_b BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (dim, value, hour)
 );
-CREATE INDEX report_hourly_dim_kind ON report_hourly_dim(dim, kind, hour);
+CREATE INDEX report_hourly_dim_hour ON report_hourly_dim(dim, hour);
 
 -- Targets a manager sets per team (team_id 0: the whole support team).
 CREATE TABLE report_goals (
