@@ -23,7 +23,7 @@ import (
 // BenchmarkReport measures the manager's overview dashboard (12 months,
 // with the previous 12 months for the trend) over a generated history of
 // OMBUD_BENCH_REPORT_TICKETS tickets (default 1,000,000) with about ten
-// events each, on each engine in OMBUD_BENCH_ENGINES:
+// events each (10.4M for the default), on each engine in OMBUD_BENCH_ENGINES:
 //
 //	go test ./bench/ -run '^$' -bench Report -benchtime 1x -timeout 120m
 //
@@ -215,6 +215,10 @@ func generate(b *testing.B, d *db.DB, n int, now time.Time) int64 {
 			later(30)
 			ev("assignee_changed", "system", 0, fmt.Sprintf(`{"from":0,"to":%d}`, agent))
 			ev("team_changed", "system", 0, fmt.Sprintf(`{"from":0,"to":%d}`, team))
+			// Triage: a tag and the priority confirmed (events reports
+			// skip, as most of a real log is).
+			ev("tags_changed", "agent", agent, fmt.Sprintf(`{"from":[%q],"to":[%q,"triaged"]}`, tag, tag))
+			ev("priority_changed", "agent", agent, fmt.Sprintf(`{"from":%q,"to":%q}`, prio, prio))
 			status := "new"
 			solvedAt := int64(0)
 			rounds := 1 + r.IntN(2)

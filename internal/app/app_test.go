@@ -226,6 +226,9 @@ func TestBrowser(t *testing.T) {
 	if code, _, er := run(t, env, "user", "create", "--email", "erik@ombud.test", "--name", "Erik Lund", "--role", "agent", "--password", "browser-pass-2"); code != 0 {
 		t.Fatal(er)
 	}
+	if code, _, er := run(t, env, "user", "create", "--email", "maria@ombud.test", "--name", "Maria Berg", "--role", "manager", "--password", "browser-pass-3"); code != 0 {
+		t.Fatal(er)
+	}
 	_, tok, _ := run(t, env, "token", "create", "--email", "ingrid@ombud.test")
 	tok = strings.TrimSpace(tok)
 	s := serve(t, env)
@@ -396,6 +399,47 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("the sent message lacks %q: %q", want, thread)
 		}
 	}
+
+	// A personal view saved from a search, listed in the sidebar.
+	step("new view", chromedp.Navigate(s.url+"/views/new?q=tag:shipping"), chromedp.WaitVisible(chromedp.ID("f-name")),
+		chromedp.SendKeys(chromedp.ID("f-name"), "Frakt"), chromedp.Submit(chromedp.ID("f-name")),
+		chromedp.WaitVisible(chromedp.CSS("table.tickets")))
+	if nav := text("nav"); !strings.Contains(nav, "Frakt") {
+		t.Errorf("the sidebar lacks the new view: %q", nav)
+	}
+	shot("view.png")
+
+	// The manager's dashboards, once the report refresher (every 5 s) has
+	// folded in this test's tickets.
+	step("sign out", chromedp.Submit(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+	step("manager signs in",
+		chromedp.SendKeys(chromedp.ID("email"), "maria@ombud.test"),
+		chromedp.SendKeys(chromedp.ID("password"), "browser-pass-3"),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.CSS("table.tickets")))
+	for i := 0; ; i++ {
+		step("reports", chromedp.Navigate(s.url+"/reports"), chromedp.WaitVisible(chromedp.CSS("main svg")))
+		pending, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector(".report-pending") !== null`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !pending {
+			break
+		}
+		if i == 30 {
+			t.Fatal("the report facts were not refreshed within 15 s")
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if main := text("main"); !strings.Contains(main, "Tickets created") {
+		t.Errorf("the overview lacks its figures: %q", main)
+	}
+	shot("reports.png")
+	step("agent table", chromedp.Navigate(s.url+"/reports/agents"), chromedp.WaitVisible(chromedp.CSS("main table")))
+	if main := text("main"); !strings.Contains(main, "Ingrid Haugen") {
+		t.Errorf("the agent table lacks Ingrid: %q", main)
+	}
+	shot("reports-agents.png")
 }
 
 func chromiumPath(t *testing.T) string {
