@@ -404,7 +404,7 @@ func TestBrowser(t *testing.T) {
 	step("new view", chromedp.Navigate(s.url+"/views/new?q=tag:shipping"), chromedp.WaitVisible(chromedp.ID("f-name")),
 		chromedp.SendKeys(chromedp.ID("f-name"), "Frakt"), chromedp.Submit(chromedp.ID("f-name")),
 		chromedp.WaitVisible(chromedp.CSS("table.tickets")))
-	if nav := text("nav"); !strings.Contains(nav, "Frakt") {
+	if nav := text("nav.views"); !strings.Contains(nav, "Frakt") {
 		t.Errorf("the sidebar lacks the new view: %q", nav)
 	}
 	shot("view.png")
