@@ -11,6 +11,8 @@ import (
 	"github.com/ombud/ombud/internal/demo"
 	"github.com/ombud/ombud/internal/importer"
 	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/report"
+	"github.com/ombud/ombud/internal/sla"
 )
 
 // DemoPassword is every demo agent's password; the demo is for trying Ombud
@@ -48,6 +50,9 @@ func (s *System) LoadDemo(ctx context.Context) (*DemoLogin, error) {
 		if err := s.demoMailbox(ctx); err != nil {
 			return nil, err
 		}
+		if err := s.demoRules(ctx); err != nil {
+			return nil, err
+		}
 		s.Log.Info("demo data loaded", "records", res.Imported, "took", time.Since(start).Round(time.Millisecond))
 	} else {
 		s.Log.Info("database not empty: demo data not loaded again")
@@ -78,5 +83,46 @@ func (s *System) demoMailbox(ctx context.Context) error {
 	}
 	return nil
 }
+
+// demoRules adds what a support lead sets up first: office hours, an SLA
+// policy in business hours and a few goals, so the dashboards show
+// business-hour times, SLA attainment and goal status.
+func (s *System) demoRules(ctx context.Context) error {
+	day := []sla.Interval{{Start: "08:00", End: "16:00"}}
+	cal, err := s.SLA.CreateCalendar(ctx, authz.System, sla.CalendarInput{
+		Name: "Oslo office", TimeZone: "Europe/Oslo",
+		Schedule: sla.Schedule{Mon: day, Tue: day, Wed: day, Thu: day, Fri: day},
+		Holidays: []sla.Holiday{
+			{Date: "2026-01-01", Name: "New Year's Day", Yearly: true}, {Date: "2026-05-01", Name: "Labour Day", Yearly: true},
+			{Date: "2026-05-17", Name: "Constitution Day", Yearly: true}, {Date: "2026-12-25", Name: "Christmas Day", Yearly: true},
+			{Date: "2026-12-26", Name: "Boxing Day", Yearly: true},
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("demo calendar: %w", err)
+	}
+	target := func(first, next, resolution string) sla.Target {
+		return sla.Target{FirstReply: first, NextReply: next, Resolution: resolution, BusinessHours: true, CalendarID: &cal.ID}
+	}
+	if _, err := s.SLA.CreatePolicy(ctx, authz.System, sla.PolicyInput{Name: "Standard", Targets: map[string]sla.Target{
+		"urgent": target("1h", "2h", "8h"), "high": target("2h", "4h", "16h"),
+		"normal": target("4h", "8h", "24h"), "low": target("8h", "16h", "40h"),
+	}}); err != nil {
+		return fmt.Errorf("demo SLA policy: %w", err)
+	}
+	for _, g := range []report.GoalInput{
+		{Metric: "first_reply_median_business", Op: "<=", Target: ptr(4 * 3600.0)},
+		{Metric: "sla_attainment", Op: ">=", Target: ptr(0.9)},
+		{Metric: "one_touch_rate", Op: ">=", Target: ptr(0.4)},
+		{Metric: "reopen_rate", Op: "<=", Target: ptr(0.1)},
+	} {
+		if _, err := s.Reports.CreateGoal(ctx, authz.System, g); err != nil {
+			return fmt.Errorf("demo goal %s: %w", g.Metric, err)
+		}
+	}
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }
 
 func pageOf(limit int) page.Request { return page.Request{Limit: limit} }
