@@ -8,6 +8,7 @@ var reportGoalsPart = Part{
 	English: []string{
 		"← Reports",
 		"Goals",
+		"Edit goals",
 		"Targets for the key figures, for one team or for everyone, measured from %s to %s and compared with the period before.",
 		"First day",
 		"Last day",
@@ -54,8 +55,9 @@ var reportGoalsPart = Part{
 	},
 	Translations: map[string]map[string]string{
 		"nb": {
-			"← Reports": "← Rapporter",
-			"Goals":     "Mål",
+			"← Reports":  "← Rapporter",
+			"Goals":      "Mål",
+			"Edit goals": "Endre mål",
 			"Targets for the key figures, for one team or for everyone, measured from %s to %s and compared with the period before.": "Mål for nøkkeltallene, for ett team eller for alle, målt fra %s til %s og sammenlignet med perioden før.",
 			"First day":            "Første dag",
 			"Last day":             "Siste dag",
@@ -101,8 +103,9 @@ var reportGoalsPart = Part{
 			"Edit":                                 "Rediger",
 		},
 		"sv": {
-			"← Reports": "← Rapporter",
-			"Goals":     "Mål",
+			"← Reports":  "← Rapporter",
+			"Goals":      "Mål",
+			"Edit goals": "Ändra mål",
 			"Targets for the key figures, for one team or for everyone, measured from %s to %s and compared with the period before.": "Mål för nyckeltalen, för ett team eller för alla, mätta från %s till %s och jämförda med perioden innan.",
 			"First day":            "Första dagen",
 			"Last day":             "Sista dagen",
@@ -148,8 +151,9 @@ var reportGoalsPart = Part{
 			"Edit":                                 "Redigera",
 		},
 		"da": {
-			"← Reports": "← Rapporter",
-			"Goals":     "Mål",
+			"← Reports":  "← Rapporter",
+			"Goals":      "Mål",
+			"Edit goals": "Redigér mål",
 			"Targets for the key figures, for one team or for everyone, measured from %s to %s and compared with the period before.": "Mål for nøgletallene, for ét team eller for alle, målt fra %s til %s og sammenlignet med perioden før.",
 			"First day":            "Første dag",
 			"Last day":             "Sidste dag",
@@ -195,8 +199,9 @@ var reportGoalsPart = Part{
 			"Edit":                                 "Rediger",
 		},
 		"sl": {
-			"← Reports": "← Poročila",
-			"Goals":     "Cilji",
+			"← Reports":  "← Poročila",
+			"Goals":      "Cilji",
+			"Edit goals": "Uredi cilje",
 			"Targets for the key figures, for one team or for everyone, measured from %s to %s and compared with the period before.": "Cilji za ključne kazalnike, za eno ekipo ali za vse, merjeni od %s do %s in primerjani s prejšnjim obdobjem.",
 			"First day":            "Prvi dan",
 			"Last day":             "Zadnji dan",

@@ -53,6 +53,10 @@ func TestReportPages(t *testing.T) {
 				t.Fatal(err)
 			}
 
+			// A goal shows on the overview with its status.
+			if st, body := e.Do(t, authz.Manager, "POST", "/api/v1/report-goals", map[string]any{"metric": "solved", "op": ">=", "target": 1}); st != http.StatusCreated {
+				t.Fatalf("goal: %d %v", st, body["_raw"])
+			}
 			manager := signIn(t, e, authz.Manager)
 			qa := signIn(t, e, authz.QAReviewer)
 			agent := signIn(t, e, authz.Agent)
@@ -61,7 +65,8 @@ func TestReportPages(t *testing.T) {
 				{name: "overview", who: manager, method: "GET", path: "/reports", status: http.StatusOK,
 					want: []string{"<h1>Reports</h1>", svg + "bar-chart", svg + "line-chart", `role="img"`, `aria-current="page">Overview</a>`,
 						`href="/reports/facts?kind=created"`, "Created and solved tickets", "Show the numbers", `<details class="chart-numbers">`,
-						`id="f-range"`, `<option value="30d" selected>Last 30 days</option>`, `href="/reports"`},
+						`id="f-range"`, `<option value="30d" selected>Last 30 days</option>`, `href="/reports"`,
+						`<h2 id="goals-h">Goals</h2>`, `<th scope="row">Tickets solved</th>`, `<span class="badge met">met</span>`},
 					notWant: []string{"tickets pending"}},
 				{name: "qa reviewer may read", who: qa, method: "GET", path: "/reports/agents", status: http.StatusOK,
 					want: []string{"<h1>Agent performance</h1>"}},

@@ -94,6 +94,7 @@ type reportPage struct {
 	Notes   []string
 
 	Tiles       []kpiTile
+	Goals       []goalRow // the goals for the filtered team (or everyone's), with status and trend
 	Charts      []chartBlock
 	Tables      []dataTable
 	TablesFirst bool // the table is the page's main content
@@ -537,6 +538,24 @@ func (u *UI) ReportOverview(w http.ResponseWriter, r *http.Request) error {
 			href = c.facts(tl.kind)
 		}
 		c.page.Tiles = append(c.page.Tiles, c.tile(m, ov.Current, ov.Previous, href))
+	}
+	// Goals: status now, before and over the last weeks, next to the
+	// figures they are about.
+	statuses, err := u.Reports.GoalStatus(c.ctx, c.actor, c.f)
+	if err != nil {
+		return err
+	}
+	for _, st := range statuses {
+		g := st.Goal
+		t := g.Target
+		row := goalRow{ID: g.ID, Label: c.s(st.Label), Op: c.s(opLabel(g.Op)), Target: c.value(st.Unit, &t),
+			Value: c.value(st.Unit, st.Value), Previous: c.value(st.Unit, st.Previous),
+			State: metState(st.Met), PrevState: metState(st.PreviousMet), Everyone: g.TeamID == 0}
+		for _, p := range st.Trend {
+			row.Trend = append(row.Trend, goalTrendCell{Start: i18n.FormatDay(c.lang, p.Start.In(c.f.Loc), false),
+				Value: c.value(st.Unit, p.Value), State: metState(p.Met)})
+		}
+		c.page.Goals = append(c.page.Goals, row)
 	}
 	s := ov.Series
 	labels := make([]string, len(s))
