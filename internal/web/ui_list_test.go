@@ -59,6 +59,26 @@ func TestListCountsAndBulk(t *testing.T) {
 			if st, _, _ := qa.do(t, "POST", "/tickets/bulk", url.Values{"ids": {fmt.Sprint(a)}, "status": {"open"}}); st != 403 {
 				t.Fatalf("qa reviewer bulk: %d", st)
 			}
+			// Merge: b and c go into a, the oldest selected.
+			st, _, loc = ag.do(t, "POST", "/tickets/bulk", url.Values{"ids": {fmt.Sprint(c), fmt.Sprint(a), fmt.Sprint(b)}, "action": {"merge"}, "back": {"/tickets?view=open"}})
+			if st != 303 || !strings.Contains(loc, "updated=2") || !strings.Contains(loc, fmt.Sprintf("merged_into=%d", a)) {
+				t.Fatalf("bulk merge: %d %s", st, loc)
+			}
+			for _, id := range []int64{b, c} {
+				_, tk := e.Do(t, authz.Agent, "GET", fmt.Sprintf("/api/v1/tickets/%d", id), nil)
+				if tk["status"] != "closed" || num(tk["merged_into_id"]) != a {
+					t.Fatalf("ticket %d after merge: %v", id, tk["_raw"])
+				}
+			}
+			if _, page, _ := ag.do(t, "GET", loc, nil); !strings.Contains(page, fmt.Sprintf("2 tickets merged into #%d.", a)) {
+				t.Fatalf("after merge: %s", excerpt(page))
+			}
+			if st, page, _ := ag.do(t, "POST", "/tickets/bulk", url.Values{"ids": {fmt.Sprint(a)}, "action": {"merge"}}); st != 400 || !strings.Contains(page, "Select at least two tickets to merge.") {
+				t.Fatalf("merge one: %d %s", st, excerpt(page))
+			}
+			if st, _, _ := qa.do(t, "POST", "/tickets/bulk", url.Values{"ids": {fmt.Sprint(a), fmt.Sprint(b)}, "action": {"merge"}}); st != 403 {
+				t.Fatalf("qa reviewer merge: %d", st)
+			}
 		})
 	}
 }

@@ -237,9 +237,12 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 	}
 	flash := ""
 	if d := qs.Get("updated"); d != "" {
-		flash = d + " tickets updated."
+		flash = u.i18n.T(lang, "%s tickets updated.", d)
+		if into := qs.Get("merged_into"); into != "" {
+			flash = u.i18n.T(lang, "%s tickets merged into #%s.", d, into)
+		}
 		if f := qs.Get("failed"); f != "" && f != "0" {
-			flash += " " + f + " could not be changed: " + qs.Get("why")
+			flash += " " + u.i18n.T(lang, "%s could not be changed: %s", f, qs.Get("why"))
 		}
 	}
 	back := r.URL.RequestURI()
@@ -294,6 +297,9 @@ func (u *UI) BulkUpdate(w http.ResponseWriter, r *http.Request) error {
 	if v := strings.TrimSpace(r.PostFormValue("add_tag")); v != "" {
 		p.AddTags = []string{v}
 	}
+	if r.PostFormValue("action") == "merge" {
+		return u.bulkMerge(w, r, ids)
+	}
 	res, err := u.Tickets.BulkUpdate(ctx, actor, ids, p)
 	if err != nil {
 		e := apperr.As(err)
@@ -321,6 +327,49 @@ func (u *UI) BulkUpdate(w http.ResponseWriter, r *http.Request) error {
 		sep = "&"
 	}
 	v := url.Values{"updated": {strconv.Itoa(len(res) - failed)}, "failed": {strconv.Itoa(failed)}, "why": {why}}
+	http.Redirect(w, r, back+sep+v.Encode(), http.StatusSeeOther)
+	return nil
+}
+
+// bulkMerge merges the selected tickets into the oldest of them (the
+// lowest number: the conversation that started first), one at a time, and
+// reports how many went in and why any did not.
+func (u *UI) bulkMerge(w http.ResponseWriter, r *http.Request, ids []int64) error {
+	ctx := r.Context()
+	actor := httpx.Actor(ctx)
+	if err := authz.Check(actor, authz.TicketMerge); err != nil {
+		return err
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) < 2 {
+		return apperr.InvalidField("ids", "Select at least two tickets to merge.")
+	}
+	if len(ids) > 100 {
+		return apperr.InvalidField("ids", "Merge at most 100 tickets at a time.")
+	}
+	target := ids[0]
+	merged, failed, why := 0, 0, ""
+	for _, id := range ids[1:] {
+		if _, err := u.Tickets.Merge(ctx, actor, target, id); err != nil {
+			e := apperr.As(err)
+			if e.Code == apperr.CodeInternal {
+				return err
+			}
+			failed++
+			if why == "" {
+				why = fmt.Sprintf("#%d: %s", id, e.Message)
+			}
+			continue
+		}
+		merged++
+	}
+	back := safeNext(r.PostFormValue("back"))
+	sep := "?"
+	if strings.Contains(back, "?") {
+		sep = "&"
+	}
+	v := url.Values{"updated": {strconv.Itoa(merged)}, "merged_into": {strconv.FormatInt(target, 10)}, "failed": {strconv.Itoa(failed)}, "why": {why}}
 	http.Redirect(w, r, back+sep+v.Encode(), http.StatusSeeOther)
 	return nil
 }
