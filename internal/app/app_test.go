@@ -400,6 +400,39 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 
+	// An internal note, then "a" assigns the ticket to me from the keyboard.
+	step("note",
+		chromedp.Click(chromedp.CSS(`input[name="public"][value="false"]`)),
+		chromedp.SendKeys(chromedp.ID("body"), "Intern: transportøren svarer innen fredag."),
+		chromedp.Submit(chromedp.ID("body")),
+		chromedp.WaitVisible(chromedp.CSS("article.comment.note")))
+	if note := text("article.comment.note"); !strings.Contains(note, "transportøren svarer") {
+		t.Errorf("the note is not shown as a note: %q", note)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.activeElement && document.activeElement.blur(), true)`)); err != nil {
+		t.Fatal(err)
+	}
+	step("assign to me", chromedp.KeyEvent("a"))
+	for i := 0; ; i++ {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const s = document.getElementById("f-assignee"); return s ? s.options[s.selectedIndex].text : ""; })()`))
+		if err == nil && strings.Contains(v, "Ingrid Haugen") {
+			break
+		}
+		if i == 50 {
+			t.Fatalf("assign to me: the side panel shows %q (%v)", v, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Bulk: select the ticket in the list and raise its priority.
+	step("bulk update", chromedp.Navigate(s.url+"/tickets?view=open"), chromedp.WaitVisible(chromedp.CSS("table.tickets")),
+		chromedp.Click(chromedp.CSS(`table.tickets input[name="ids"]`)),
+		chromedp.SetValue(chromedp.ID("bulk-priority"), "urgent"),
+		chromedp.Click(chromedp.CSS(`fieldset.bulk button:not([name])`)),
+		chromedp.WaitVisible(chromedp.CSS("table.tickets")))
+	if code, tk := api(t, "GET", fmt.Sprintf("%s/api/v1/tickets/%d", s.url, id), tok, nil); code != 200 || tk["priority"] != "urgent" {
+		t.Errorf("after bulk update: %d priority %v", code, tk["priority"])
+	}
+
 	// A personal view saved from a search, listed in the sidebar.
 	step("new view", chromedp.Navigate(s.url+"/views/new?q=tag:shipping"), chromedp.WaitVisible(chromedp.ID("f-name")),
 		chromedp.SendKeys(chromedp.ID("f-name"), "Frakt"), chromedp.Submit(chromedp.ID("f-name")),
