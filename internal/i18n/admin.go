@@ -6,6 +6,8 @@ package i18n
 var adminPart = Part{
 	Name: "admin",
 	English: []string{
+		"(required)",
+		"Please correct the following",
 		"← Agents",
 		"active",
 		"deactivated",
@@ -513,6 +515,8 @@ var adminPart = Part{
 	},
 	Translations: map[string]map[string]string{
 		"nb": {
+			"(required)":                           "(påkrevd)",
+			"Please correct the following":         "Rett opp følgende",
 			"← Agents":                             "← Agenter",
 			"active":                               "aktiv",
 			"deactivated":                          "deaktivert",
@@ -1019,6 +1023,8 @@ var adminPart = Part{
 			"must be a customer id or an email address": "må være en kunde-id eller en e-postadresse",
 		},
 		"sv": {
+			"(required)":                           "(obligatoriskt)",
+			"Please correct the following":         "Rätta till följande",
 			"← Agents":                             "← Agenter",
 			"active":                               "aktiv",
 			"deactivated":                          "inaktiverad",
@@ -1525,6 +1531,8 @@ var adminPart = Part{
 			"must be a customer id or an email address": "måste vara ett kund-id eller en e-postadress",
 		},
 		"da": {
+			"(required)":                           "(påkrævet)",
+			"Please correct the following":         "Ret følgende",
 			"← Agents":                             "← Agenter",
 			"active":                               "aktiv",
 			"deactivated":                          "deaktiveret",
@@ -2031,6 +2039,8 @@ var adminPart = Part{
 			"must be a customer id or an email address": "skal være et kunde-id eller en e-mailadresse",
 		},
 		"sl": {
+			"(required)":                           "(obvezno)",
+			"Please correct the following":         "Popravite naslednje",
 			"← Agents":                             "← Agenti",
 			"active":                               "aktiven",
 			"deactivated":                          "deaktiviran",

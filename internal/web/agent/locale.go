@@ -166,6 +166,7 @@ func (u *UI) localizeValue(lang string, v any) any {
 		return out
 	case formField:
 		x.Label, x.Hint, x.Error = s(x.Label), s(x.Hint), s(x.Error)
+		x.RequiredText = s("(required)")
 		x.Options = u.localizeValue(lang, x.Options).([]option)
 		return x
 	case []option:
@@ -180,6 +181,7 @@ func (u *UI) localizeValue(lang string, v any) any {
 		out := slices.Clone(x)
 		for i := range out {
 			out[i].Label, out[i].Message = s(out[i].Label), s(out[i].Message)
+			out[i].Title = s("Please correct the following")
 		}
 		return out
 	case checks:

@@ -45,6 +45,9 @@ type formField struct {
 	Required     bool
 	Autocomplete string
 	Min, Max     string // bounds of a number
+	// RequiredText marks a required field's label ("(required)", in the
+	// page's language; filled in by the page's localize pass).
+	RequiredText string
 }
 
 // DescribedBy lists the ids of the field's hint and error for aria-describedby.
@@ -70,6 +73,9 @@ type fieldset struct {
 // fieldError is one entry of the error summary above a form.
 type fieldError struct {
 	Name, Label, Message string
+	// Title heads the error summary (in the page's language; the
+	// localize pass fills it in; the summary reads the first entry's).
+	Title string
 }
 
 // mailboxForm is the mailbox form as the admin filled it in, so a refused
