@@ -579,7 +579,8 @@ func (s *Service) listSorted(ctx context.Context, w *where, sort string, pr page
 		if dir == "ASC" {
 			op = ">"
 		}
-		w.add("("+col+" "+op+" ? OR ("+col+" = ? AND t.id "+op+" ?))", c.Key, c.Key, c.ID)
+		// Row values, as in listWhere: an index range on both engines.
+		w.add("("+col+", t.id) "+op+" (?, ?)", c.Key, c.ID)
 	}
 	q := `SELECT ` + ticketCols + ` FROM tickets t` + w.sql() + ` ORDER BY ` + col + ` ` + dir + `, t.id ` + dir + ` LIMIT ?`
 	ts, err := s.query(ctx, q, append(w.args, pr.Limit+1))

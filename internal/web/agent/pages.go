@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	agentsvc "github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/apperr"
@@ -218,11 +219,11 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 				counts[v.Key] = len(list.Data)
 				continue
 			}
-			ids, err := u.atRiskTickets(ctx, actor, atRiskLimit)
+			n, err := u.atRiskCount(ctx, actor, stamp)
 			if err != nil {
 				return err
 			}
-			counts[v.Key] = len(ids)
+			counts[v.Key] = n
 			continue
 		}
 		n, err := u.viewCount(ctx, actor, me, v, stamp)
@@ -696,6 +697,33 @@ func (u *UI) SaveDraft(w http.ResponseWriter, r *http.Request) error {
 // viewCount counts a view's tickets, reusing the last count while no ticket
 // has changed since (the sidebar would otherwise count every view on every
 // page load).
+// atRiskCount is the "SLA at risk" count for the sidebar. Computing it
+// replays the clocks of every candidate ticket, so it is cached like the
+// other counts — for the ticket stamp and, since tickets fall into the
+// view as time passes, for half a minute at most. The list itself is
+// always computed fresh.
+func (u *UI) atRiskCount(ctx context.Context, actor authz.Actor, stamp string) (int, error) {
+	const key = "sla-at-risk"
+	st := stamp + "@" + strconv.FormatInt(time.Now().Unix()/30, 10)
+	u.counts.mu.Lock()
+	e, ok := u.counts.m[key]
+	u.counts.mu.Unlock()
+	if ok && e.stamp == st {
+		return e.n, nil
+	}
+	ids, err := u.atRiskTickets(ctx, actor, atRiskLimit)
+	if err != nil {
+		return 0, err
+	}
+	u.counts.mu.Lock()
+	if u.counts.m == nil || len(u.counts.m) > 10000 {
+		u.counts.m = map[string]countEntry{}
+	}
+	u.counts.m[key] = countEntry{stamp: st, n: len(ids)}
+	u.counts.mu.Unlock()
+	return len(ids), nil
+}
+
 func (u *UI) viewCount(ctx context.Context, actor authz.Actor, me viewer, v view, stamp string) (int, error) {
 	key := fmt.Sprint(me.id, me.teams, v.Key)
 	u.counts.mu.Lock()
