@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -337,6 +338,11 @@ func (s *Service) ListEvents(ctx context.Context, actor authz.Actor, ticketID in
 	after := int64(0)
 	if pr.Cursor != nil {
 		after = pr.Cursor.ID
+		// seq is a 32-bit column on PostgreSQL: a forged cursor beyond it
+		// would be a database error, not an empty page.
+		if after < 0 || after > math.MaxInt32 {
+			return page.List[Event]{}, apperr.InvalidField("cursor", "is not a cursor returned by this list")
+		}
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, ticket_id, seq, type, actor_type, actor_id, at, origin_ticket_id, data
 		FROM ticket_events WHERE ticket_id = ? AND seq > ? ORDER BY seq LIMIT ?`, ticketID, after, pr.Limit+1)
