@@ -222,7 +222,7 @@ func (s *Service) aggregate(ctx context.Context, f Filter, from, to time.Time, k
 		return nil, fmt.Errorf("report: aggregate: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]map[string]Sums{}
+	out := groups{}
 	vals := make([]int64, 3*len(kinds))
 	dest := make([]any, 1+len(vals))
 	var key string
@@ -234,25 +234,30 @@ func (s *Service) aggregate(ctx context.Context, f Filter, from, to time.Time, k
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("report: aggregate: %w", err)
 		}
-		m := out[key]
-		if m == nil {
-			m = map[string]Sums{}
-			out[key] = m
-		}
 		for i, k := range kinds {
-			c := Sums{N: vals[3*i], Total: vals[3*i+1], BTotal: vals[3*i+2]}
-			if c == (Sums{}) {
-				continue
+			if c := (Sums{N: vals[3*i], Total: vals[3*i+1], BTotal: vals[3*i+2]}); c != (Sums{}) {
+				out.add(key, k, c)
 			}
-			t := m[k]
-			t.add(c)
-			m[k] = t
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("report: aggregate: %w", err)
 	}
 	return out, nil
+}
+
+// groups is aggregate's result: group key → kind → sums.
+type groups map[string]map[string]Sums
+
+func (g groups) add(key, kind string, c Sums) {
+	m := g[key]
+	if m == nil {
+		m = map[string]Sums{}
+		g[key] = m
+	}
+	t := m[kind]
+	t.add(c)
+	m[kind] = t
 }
 
 // bucketValues renders bucket bounds as VALUES rows (i, lo, hi) in the
@@ -320,21 +325,14 @@ func (s *Service) aggregateFacts(ctx context.Context, f Filter, from, to time.Ti
 		return nil, fmt.Errorf("report: aggregate facts: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]map[string]Sums{}
+	out := groups{}
 	for rows.Next() {
 		var key, kind string
 		var c Sums
 		if err := rows.Scan(&key, &kind, &c.N, &c.Total, &c.BTotal); err != nil {
 			return nil, fmt.Errorf("report: aggregate facts: %w", err)
 		}
-		m := out[key]
-		if m == nil {
-			m = map[string]Sums{}
-			out[key] = m
-		}
-		t := m[kind]
-		t.add(c)
-		m[kind] = t
+		out.add(key, kind, c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("report: aggregate facts: %w", err)
@@ -360,7 +358,7 @@ func (s *Service) bucketByQuarter(ctx context.Context, q string, args []any, bou
 		return nil, fmt.Errorf("report: aggregate facts: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]map[string]Sums{}
+	out := groups{}
 	for rows.Next() {
 		var slot int64
 		var kind string
@@ -373,15 +371,7 @@ func (s *Service) bucketByQuarter(ctx context.Context, q string, args []any, bou
 		if i < 0 || i >= len(bounds)-1 {
 			continue
 		}
-		key := strconv.Itoa(i)
-		m := out[key]
-		if m == nil {
-			m = map[string]Sums{}
-			out[key] = m
-		}
-		t := m[kind]
-		t.add(c)
-		m[kind] = t
+		out.add(strconv.Itoa(i), kind, c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("report: aggregate facts: %w", err)
@@ -1021,18 +1011,15 @@ func (s *Service) EachFact(ctx context.Context, actor authz.Actor, f Filter, kin
 		return err
 	}
 	args := []any{}
-	join := ""
+	from, tagCond, at := "report_facts f", "1 = 1", "f.at"
 	if f.Tag != "" {
-		join = ` JOIN ticket_tags tt ON tt.ticket_id = f.ticket_id AND tt.tag = ?`
+		// As in aggregateFacts: start from the tag's tickets.
+		from, tagCond, at = "ticket_tags tt CROSS JOIN report_facts f", "tt.tag = ? AND f.ticket_id = tt.ticket_id", s.noIndex("f.at")
 		args = append(args, f.Tag)
 	}
 	cond := ""
 	if kind != "" {
-		known := false
-		for _, k := range Kinds {
-			known = known || k == kind
-		}
-		if !known {
+		if _, ok := kindIndex[kind]; !ok {
 			return apperr.InvalidField("kind", "must be one of "+strings.Join(Kinds, ", "))
 		}
 		cond = " AND f.kind = ?"
@@ -1042,7 +1029,7 @@ func (s *Service) EachFact(ctx context.Context, actor authz.Actor, f Filter, kin
 	args = append(args, db.Millis(f.From), db.Millis(f.To))
 	args = append(args, wargs...)
 	rows, err := s.db.QueryContext(ctx, `SELECT f.ticket_id, f.kind, f.n, f.at, f.team_id, f.agent_id, f.channel, f.priority, f.type,
-		f.organization_id, f.language, f.value, f.bvalue FROM report_facts f`+join+` WHERE 1 = 1`+cond+` AND f.at >= ? AND f.at < ?`+w+
+		f.organization_id, f.language, f.value, f.bvalue FROM `+from+` WHERE `+tagCond+cond+` AND `+at+` >= ? AND `+at+` < ?`+w+
 		` ORDER BY f.at, f.ticket_id, f.kind, f.n`, args...)
 	if err != nil {
 		return fmt.Errorf("report: facts: %w", err)
