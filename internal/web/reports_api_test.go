@@ -98,12 +98,12 @@ func TestReportAPI(t *testing.T) {
 				t.Errorf("facts: %d %q", st, raw)
 			}
 			// With a tag, only that tag's tickets.
-		st, body = e.Do(t, authz.Manager, "GET", "/api/v1/reports/facts?kind=created&tag=b", nil)
-		raw = body["_raw"].(string)
-		if lines := strings.Split(strings.TrimSpace(raw), "\n"); st != http.StatusOK || len(lines) != 1 || !strings.Contains(lines[0], `"ticket_id":`+itoa(ids[1])) {
-			t.Errorf("facts by tag: %d %q", st, raw)
-		}
-		// The raw event log: created ×3, comment_added ×4, status_changed.
+			st, body = e.Do(t, authz.Manager, "GET", "/api/v1/reports/facts?kind=created&tag=b", nil)
+			raw = body["_raw"].(string)
+			if lines := strings.Split(strings.TrimSpace(raw), "\n"); st != http.StatusOK || len(lines) != 1 || !strings.Contains(lines[0], `"ticket_id":`+itoa(ids[1])) {
+				t.Errorf("facts by tag: %d %q", st, raw)
+			}
+			// The raw event log: created ×3, comment_added ×4, status_changed.
 			rows = getCSV(t, e, "/api/v1/reports/events?format=csv")
 			types := map[string]int{}
 			for _, r := range rows[1:] {
