@@ -38,6 +38,19 @@ type goalTrendCell struct {
 	State string // met, missed, or "" without data
 }
 
+// newGoalRow fills the status part of a goal's row — value, previous
+// value, trend — with value and day formatting chosen by the page.
+func newGoalRow(s report.GoalStatus, value func(report.Unit, *float64) string, day func(time.Time) string) goalRow {
+	t := s.Goal.Target
+	row := goalRow{ID: s.Goal.ID, Label: s.Label, Target: value(s.Unit, &t),
+		Value: value(s.Unit, s.Value), Previous: value(s.Unit, s.Previous),
+		State: metState(s.Met), PrevState: metState(s.PreviousMet), Everyone: s.Goal.TeamID == 0}
+	for _, p := range s.Trend {
+		row.Trend = append(row.Trend, goalTrendCell{Start: day(p.Start), Value: value(s.Unit, p.Value), State: metState(p.Met)})
+	}
+	return row
+}
+
 func metState(b *bool) string {
 	switch {
 	case b == nil:
@@ -148,19 +161,12 @@ func (u *UI) reportGoalsPage(w http.ResponseWriter, r *http.Request, status int,
 	rows := make([]goalRow, 0, len(statuses))
 	for _, s := range statuses {
 		g := s.Goal
-		t := g.Target
-		row := goalRow{ID: g.ID, Label: s.Label, Team: teamName[g.TeamID], Op: opLabel(g.Op),
-			Target: report.FormatValue(s.Unit, &t), TargetInput: targetInput(s.Unit, g.Target), InputUnit: inputUnit(s.Unit),
-			Value: report.FormatValue(s.Unit, s.Value), Previous: report.FormatValue(s.Unit, s.Previous),
-			State: metState(s.Met), PrevState: metState(s.PreviousMet), Unit: s.Unit,
-			OpAtMostSelected: g.Op == report.AtMost, OpAtLeastSel: g.Op == report.AtLeast}
-		row.Everyone = g.TeamID == 0
+		row := newGoalRow(s, report.FormatValue, func(t time.Time) string { return t.In(filter.Loc).Format("2006-01-02") })
+		row.Team, row.Op = teamName[g.TeamID], opLabel(g.Op)
+		row.TargetInput, row.InputUnit, row.Unit = targetInput(s.Unit, g.Target), inputUnit(s.Unit), s.Unit
+		row.OpAtMostSelected, row.OpAtLeastSel = g.Op == report.AtMost, g.Op == report.AtLeast
 		if row.Team == "" {
 			row.Team = "#" + strconv.FormatInt(g.TeamID, 10)
-		}
-		for _, p := range s.Trend {
-			row.Trend = append(row.Trend, goalTrendCell{Start: p.Start.In(filter.Loc).Format("2006-01-02"),
-				Value: report.FormatValue(s.Unit, p.Value), State: metState(p.Met)})
 		}
 		rows = append(rows, row)
 	}

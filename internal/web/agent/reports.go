@@ -546,15 +546,8 @@ func (u *UI) ReportOverview(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for _, st := range statuses {
-		g := st.Goal
-		t := g.Target
-		row := goalRow{ID: g.ID, Label: c.s(st.Label), Op: c.s(opLabel(g.Op)), Target: c.value(st.Unit, &t),
-			Value: c.value(st.Unit, st.Value), Previous: c.value(st.Unit, st.Previous),
-			State: metState(st.Met), PrevState: metState(st.PreviousMet), Everyone: g.TeamID == 0}
-		for _, p := range st.Trend {
-			row.Trend = append(row.Trend, goalTrendCell{Start: i18n.FormatDay(c.lang, p.Start.In(c.f.Loc), false),
-				Value: c.value(st.Unit, p.Value), State: metState(p.Met)})
-		}
+		row := newGoalRow(st, c.value, func(t time.Time) string { return i18n.FormatDay(c.lang, t.In(c.f.Loc), false) })
+		row.Label, row.Op = c.s(st.Label), c.s(opLabel(st.Goal.Op))
 		c.page.Goals = append(c.page.Goals, row)
 	}
 	s := ov.Series
