@@ -1004,10 +1004,7 @@ func (s *Service) TagTrends(ctx context.Context, actor authz.Actor, f Filter, li
 // ""), oldest first: the drill-down from a number to its tickets, and the
 // fact export.
 func (s *Service) EachFact(ctx context.Context, actor authz.Actor, f Filter, kind string, fn func(Fact) error) error {
-	if err := authz.Check(actor, authz.ReportRead); err != nil {
-		return err
-	}
-	if err := f.Validate(); err != nil {
+	if err := CheckExport(actor, &f, kind); err != nil {
 		return err
 	}
 	args := []any{}
@@ -1019,9 +1016,6 @@ func (s *Service) EachFact(ctx context.Context, actor authz.Actor, f Filter, kin
 	}
 	cond := ""
 	if kind != "" {
-		if _, ok := kindIndex[kind]; !ok {
-			return apperr.InvalidField("kind", "must be one of "+strings.Join(Kinds, ", "))
-		}
 		cond = " AND f.kind = ?"
 		args = append(args, kind)
 	}
@@ -1050,6 +1044,22 @@ func (s *Service) EachFact(ctx context.Context, actor authz.Actor, f Filter, kin
 	return rows.Err()
 }
 
+// CheckExport answers what EachFact or EachEvent (kind "") would refuse —
+// the role, the period, the kind — without running the query, so a
+// streamed export can fail with a status before its first byte.
+func CheckExport(actor authz.Actor, f *Filter, kind string) error {
+	if err := authz.Check(actor, authz.ReportRead); err != nil {
+		return err
+	}
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	if _, ok := kindIndex[kind]; kind != "" && !ok {
+		return apperr.InvalidField("kind", "must be one of "+strings.Join(Kinds, ", "))
+	}
+	return nil
+}
+
 // Facts collects up to limit facts (see EachFact).
 func (s *Service) Facts(ctx context.Context, actor authz.Actor, f Filter, kind string) ([]Fact, error) {
 	const limit = 10000
@@ -1073,10 +1083,7 @@ var errEnough = fmt.Errorf("report: enough")
 // time, then id), for BI tools. Only the period applies: events carry no
 // report dimensions of their own.
 func (s *Service) EachEvent(ctx context.Context, actor authz.Actor, f Filter, fn func(ticket.Event) error) error {
-	if err := authz.Check(actor, authz.ReportRead); err != nil {
-		return err
-	}
-	if err := f.Validate(); err != nil {
+	if err := CheckExport(actor, &f, ""); err != nil {
 		return err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, ticket_id, seq, type, actor_type, COALESCE(actor_id, 0), at, COALESCE(origin_ticket_id, 0), data

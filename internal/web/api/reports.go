@@ -268,7 +268,7 @@ func (a *API) ReportFacts(w http.ResponseWriter, r *http.Request) error {
 	kind := r.URL.Query().Get("kind")
 	actor := httpx.Actor(r.Context())
 	// Validate before the first byte, so errors are still JSON.
-	if err := a.Reports.EachFact(r.Context(), actor, f, kind, func(report.Fact) error { return errStop }); err != nil && err != errStop {
+	if err := report.CheckExport(actor, &f, kind); err != nil {
 		return err
 	}
 	if format == "csv" {
@@ -303,7 +303,7 @@ func (a *API) ReportEvents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	actor := httpx.Actor(r.Context())
-	if err := a.Reports.EachEvent(r.Context(), actor, f, func(ticket.Event) error { return errStop }); err != nil && err != errStop {
+	if err := report.CheckExport(actor, &f, ""); err != nil {
 		return err
 	}
 	if format == "csv" {
@@ -328,8 +328,6 @@ func (a *API) ReportEvents(w http.ResponseWriter, r *http.Request) error {
 	_ = bw.Flush()
 	return logOnly(r, a, err)
 }
-
-var errStop = fmt.Errorf("api: stop")
 
 // logOnly records an error that happened after the response started (a
 // status can no longer be sent; the client sees a truncated stream).
