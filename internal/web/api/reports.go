@@ -133,20 +133,19 @@ func (a *API) ReportBreakdown(w http.ResponseWriter, r *http.Request) error {
 		return httpx.WriteJSON(w, http.StatusOK, map[string]any{"by": by, "data": rows})
 	}
 	cw := csvWriter(w, "breakdown-"+by)
+	// Medians are not computed per group.
+	var metrics []report.Metric
 	head := []string{by}
 	for _, m := range report.Metrics {
-		if strings.Contains(m.Key, "median") {
-			continue // medians are not computed per group
+		if !strings.Contains(m.Key, "median") {
+			metrics = append(metrics, m)
+			head = append(head, m.Key)
 		}
-		head = append(head, m.Key)
 	}
 	_ = cw.Write(head)
 	for _, row := range rows {
 		rec := []string{row.Key}
-		for _, m := range report.Metrics {
-			if strings.Contains(m.Key, "median") {
-				continue
-			}
+		for _, m := range metrics {
 			rec = append(rec, num(m.Value(row.Figures)))
 		}
 		_ = cw.Write(rec)
