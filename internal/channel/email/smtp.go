@@ -66,6 +66,10 @@ func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	return &session{l: b.l, remote: c.Conn().RemoteAddr().String()}, nil
 }
 
+// errLineTooLong answers a message with a line over the server's
+// MaxLineLength (go-smtp's default, twice RFC 5321's 1000).
+var errLineTooLong = &smtp.SMTPError{Code: 500, EnhancedCode: smtp.EnhancedCode{5, 5, 2}, Message: "Line too long"}
+
 type session struct {
 	l         *Listener
 	remote    string
@@ -107,6 +111,11 @@ func (s *session) Data(r io.Reader) error {
 	if _, err := io.Copy(&buf, r); err != nil {
 		if errors.Is(err, smtp.ErrDataTooLarge) {
 			return smtp.ErrDataTooLarge
+		}
+		if errors.Is(err, smtp.ErrTooLongLine) {
+			// Permanent: the same message would fail the same way on every
+			// retry (RFC 5321 4.5.3.1.6; the connection closes after this).
+			return errLineTooLong
 		}
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Error reading message"}
 	}
