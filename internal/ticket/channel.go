@@ -49,11 +49,7 @@ func (s *Service) CreateTx(ctx context.Context, tx *db.Tx, actor authz.Actor, in
 func (s *Service) CommentTx(ctx context.Context, tx *db.Tx, actor authz.Actor, ticketID int64, in CommentInput) (Comment, Ticket, error) {
 	public := in.Public == nil || *in.Public
 	if !in.AsCustomer && in.CustomerID == 0 {
-		perm := authz.TicketReply
-		if !public {
-			perm = authz.TicketNote
-		}
-		if err := authz.Check(actor, perm); err != nil {
+		if err := checkComment(actor, in, public); err != nil {
 			return Comment{}, Ticket{}, err
 		}
 	}

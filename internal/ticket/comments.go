@@ -67,6 +67,25 @@ func (in *CommentInput) validate() error {
 	return fe.Err()
 }
 
+// checkComment is the permission check for an agent's comment and for every
+// change that rides along with it: a status sent with a note needs the same
+// right as the same change sent on its own (ticket.update), so a role that
+// may only write notes cannot solve, and by solving assign, a ticket.
+func checkComment(actor authz.Actor, in CommentInput, public bool) error {
+	perm := authz.TicketReply
+	if !public {
+		perm = authz.TicketNote
+	}
+	if err := authz.Check(actor, perm); err != nil {
+		return err
+	}
+	if in.Status != "" && !authz.Can(actor, authz.TicketUpdate) {
+		return &apperr.Error{Code: apperr.CodeForbidden, Message: "your role may add notes but not change the ticket (" + string(authz.TicketUpdate) + ")",
+			Fields: map[string]string{"status": "your role may not change it"}}
+	}
+	return nil
+}
+
 func validStatus(s Status) bool {
 	for _, x := range Statuses {
 		if x == s {
@@ -82,12 +101,8 @@ func validStatus(s Status) bool {
 // no more comments.
 func (s *Service) AddComment(ctx context.Context, actor authz.Actor, ticketID int64, in CommentInput) (Comment, error) {
 	public := in.Public == nil || *in.Public
-	perm := authz.TicketReply
-	if !public {
-		perm = authz.TicketNote
-	}
-	if !in.AsCustomer {
-		if err := authz.Check(actor, perm); err != nil {
+	if !in.AsCustomer && in.CustomerID == 0 {
+		if err := checkComment(actor, in, public); err != nil {
 			return Comment{}, err
 		}
 	}

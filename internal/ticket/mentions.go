@@ -300,6 +300,12 @@ func (s *Service) mentionTx(ctx context.Context, tx *db.Tx, log *eventLog, t *Ti
 		return nil
 	}
 	log.add(EvMentioned, map[string]any{"comment_id": c.ID, "agent_ids": ids})
+	// A mention makes the colleague a follower only when the author may
+	// change the ticket's followers; a note-only role's mention notifies,
+	// and changes no field.
+	if !authz.Can(log.actor, authz.TicketUpdate) {
+		return s.notifyMentions(ctx, tx, t, author, authorName, c, ids, byID)
+	}
 	want := slices.Clone(t.FollowerIDs)
 	for _, id := range ids {
 		if !slices.Contains(want, id) {
@@ -316,6 +322,11 @@ func (s *Service) mentionTx(ctx context.Context, tx *db.Tx, log *eventLog, t *Ti
 		}
 		t.FollowerIDs = want
 	}
+	return s.notifyMentions(ctx, tx, t, author, authorName, c, ids, byID)
+}
+
+// notifyMentions queues a notice to each mentioned colleague.
+func (s *Service) notifyMentions(ctx context.Context, tx *db.Tx, t *Ticket, author int64, authorName string, c Comment, ids []int64, byID map[int64]MentionCandidate) error {
 	if s.notifier == nil {
 		return nil
 	}

@@ -518,6 +518,9 @@ func (u *UI) ticketPageWith(w http.ResponseWriter, r *http.Request, status int, 
 		"Statuses": ticket.Statuses, "Priorities": ticket.Priorities, "Types": ticket.Types,
 		"Created": when(lang, t.CreatedAt, loc), "Draft": draft, "DraftIsNote": notePreset, "Fields": fields, "Tags": strings.Join(t.Tags, ", "),
 		"SLA": slaState, "Macros": macros, "Preview": preview, "Upload": u.uploadLimits(),
+		// A note-only role (collaborator, QA reviewer) gets a composer for
+		// notes and a read-only panel: the service refuses the rest.
+		"CanUpdate": authz.Can(actor, authz.TicketUpdate), "CanReply": authz.Can(actor, authz.TicketReply),
 	}})
 }
 
