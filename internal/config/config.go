@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ombud/ombud/internal/secret"
 )
 
 // Config is the infrastructure configuration of one ombud process.
@@ -32,6 +34,10 @@ type Config struct {
 	// WebhookAllowPrivate lets rule webhooks reach loopback and private
 	// addresses (off: a rule cannot probe the server's own network).
 	WebhookAllowPrivate bool
+	// SecretKey encrypts stored credentials: base64 keys, the current one
+	// first, then previous ones still accepted for reading (rotation).
+	// Empty: a key generated into DataDir/secret.key on first start.
+	SecretKey string
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -62,6 +68,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	str(&c.DatabaseURL, "database-url", "PostgreSQL URL (postgres://…); empty uses SQLite in --data")
 	str(&c.LogFormat, "log-format", "log format: text or json")
 	str(&c.LogLevel, "log-level", "log level: debug, info, warn or error")
+	str(&c.SecretKey, "secret-key", "key(s) encrypting stored credentials: base64 of 32 bytes, current first, then previous ones, comma-separated (default: generated into DATA/secret.key; prefer the environment variable)")
 	if !serve {
 		return &envErr
 	}
@@ -153,6 +160,11 @@ func (c *Config) Validate() error {
 	}
 	if strings.ContainsAny(c.SMTPHostname, " /@:") {
 		errs = append(errs, fmt.Errorf("--smtp-hostname %q must be a host name", c.SMTPHostname))
+	}
+	if c.SecretKey != "" {
+		if _, err := secret.ParseKeys(c.SecretKey); err != nil {
+			errs = append(errs, fmt.Errorf("--secret-key / OMBUD_SECRET_KEY: %w", err))
+		}
 	}
 	if c.MaxBodyBytes < 1024 {
 		errs = append(errs, errors.New("--max-body-bytes must be at least 1024"))

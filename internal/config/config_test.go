@@ -34,6 +34,13 @@ func TestBindAndValidate(t *testing.T) {
 		{name: "bad url", args: []string{"--database-url", "mysql://x"}, wantErr: "postgres://"},
 		{name: "bad addr", args: []string{"--addr", "nonsense"}, wantErr: "--addr"},
 		{name: "bad log", args: []string{"--log-format", "xml"}, wantErr: "--log-format"},
+		{name: "secret keys from env", env: map[string]string{"OMBUD_SECRET_KEY": "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=,AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI="},
+			check: func(t *testing.T, c Config) {
+				if !strings.HasPrefix(c.SecretKey, "AQEB") || !strings.Contains(c.SecretKey, ",AgIC") {
+					t.Fatalf("secret key = %q", c.SecretKey)
+				}
+			}},
+		{name: "bad secret key", env: map[string]string{"OMBUD_SECRET_KEY": "hunter2"}, wantErr: "OMBUD_SECRET_KEY"},
 		{name: "https base url sets secure cookie", args: []string{"--base-url", "https://help.example.com"}, check: func(t *testing.T, c Config) {
 			if !c.SecureCookie {
 				t.Fatal("SecureCookie not set")
