@@ -765,7 +765,8 @@ type Row struct {
 }
 
 // Breakdown groups the period's figures by one dimension (medians are
-// left out: per group they would cost one index walk each).
+// left out: per group they would cost one index walk each). BacklogEnd is
+// each group's own backlog at the period's end.
 func (s *Service) Breakdown(ctx context.Context, actor authz.Actor, f Filter, by string) ([]Row, error) {
 	if err := authz.Check(actor, authz.ReportRead); err != nil {
 		return nil, err
@@ -780,9 +781,28 @@ func (s *Service) Breakdown(ctx context.Context, actor authz.Actor, f Filter, by
 	if err != nil {
 		return nil, err
 	}
+	// Each group's backlog at the period's end, as backlogAt counts it for
+	// one value: every backlog fact before the end, summed per value.
+	// Facts carry the ticket's current dimensions, so a ticket counts
+	// under the team, agent… it has now.
+	backlog, err := s.aggregate(ctx, f, time.Unix(0, 0).UTC(), f.To, []string{KindBacklog}, grouping{by: by})
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Row, 0, len(groups))
 	for k, t := range groups {
-		out = append(out, Row{Key: k, Figures: figures(t)})
+		row := Row{Key: k, Figures: figures(t)}
+		row.Figures.BacklogEnd = backlog[k][KindBacklog].Total
+		out = append(out, row)
+	}
+	// A value with unsolved tickets and nothing else in the period still
+	// has a backlog to show.
+	for k, b := range backlog {
+		if _, ok := groups[k]; !ok && b[KindBacklog].Total != 0 {
+			row := Row{Key: k, Figures: figures(map[string]Sums{})}
+			row.Figures.BacklogEnd = b[KindBacklog].Total
+			out = append(out, row)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Figures.Created != out[j].Figures.Created {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -404,6 +405,72 @@ func TestFactsExplainFigures(t *testing.T) {
 		_, err = f.reports.Figures(ctx, authz.Actor{Kind: authz.KindAgent, ID: f.agent.ID, Role: authz.Agent}, report.Filter{From: at(23, 0, 0), To: at(31, 0, 0)})
 		if err == nil {
 			t.Error("an agent read the reports")
+		}
+	})
+}
+
+// TestScenarioBreakdownBacklog: each breakdown row carries the backlog at
+// the period's end for its team, agent, channel, priority or type — the
+// figure the overview filtered to that value shows — and the rows add up
+// to the whole backlog. At the end of the week C (phone) and G (email),
+// both low priority, are unsolved.
+func TestScenarioBreakdownBacklog(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		scenario(t, f)
+		week := report.Filter{From: at(23, 0, 0), To: at(31, 0, 0), Loc: oslo}
+		want := map[string]map[string]int64{
+			"channel":  {"email": 1, "phone": 1, "web": 0},
+			"priority": {"low": 2, "normal": 0},
+			"type":     {"question": 2},
+			"team":     {strconv.FormatInt(f.team, 10): 2},
+		}
+		for _, by := range report.Dimensions {
+			t.Run(by, func(t *testing.T) {
+				rows, err := f.reports.Breakdown(ctx, f.admin, week, by)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := map[string]int64{}
+				var sum int64
+				for _, r := range rows {
+					got[r.Key] = r.Figures.BacklogEnd
+					sum += r.Figures.BacklogEnd
+					// The same figure as the overview filtered to the row.
+					g := week
+					switch by {
+					case "team":
+						g.TeamID, _ = strconv.ParseInt(r.Key, 10, 64)
+					case "agent":
+						g.AgentID, _ = strconv.ParseInt(r.Key, 10, 64)
+					case "channel":
+						g.Channel = r.Key
+					case "priority":
+						g.Priority = r.Key
+					case "type":
+						g.Type = r.Key
+					}
+					if r.Key == "0" || r.Key == "" {
+						continue // "none" is not a filter
+					}
+					fig, err := f.reports.Figures(ctx, f.admin, g)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if fig.BacklogEnd != r.Figures.BacklogEnd {
+						t.Errorf("%s %s: breakdown backlog %d, filtered overview %d", by, r.Key, r.Figures.BacklogEnd, fig.BacklogEnd)
+					}
+				}
+				if sum != 2 {
+					t.Errorf("backlog rows add up to %d, want 2: %v", sum, got)
+				}
+				if w, ok := want[by]; ok {
+					if diff := cmp.Diff(w, got); diff != "" {
+						t.Errorf("backlog by %s (-want +got):\n%s", by, diff)
+					}
+				}
+			})
 		}
 	})
 }

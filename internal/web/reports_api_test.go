@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -79,6 +80,28 @@ func TestReportAPI(t *testing.T) {
 			}
 			if byChannel["email"] != "2" || byChannel["phone"] != "1" {
 				t.Errorf("breakdown by channel = %v", rows)
+			}
+			// Each row's backlog at the end is its own (one email ticket
+			// solved), in the CSV and the JSON alike.
+			backlogCol := slices.Index(rows[0], "backlog")
+			backlogs := map[string]string{}
+			for _, r := range rows[1:] {
+				if backlogCol > 0 {
+					backlogs[r[0]] = r[backlogCol]
+				}
+			}
+			if backlogs["email"] != "1" || backlogs["phone"] != "1" {
+				t.Errorf("breakdown backlog by channel = %v (header %v)", backlogs, rows[0])
+			}
+			st, body = e.Do(t, authz.Manager, "GET", "/api/v1/reports/breakdown?by=channel", nil)
+			if st != http.StatusOK {
+				t.Fatalf("breakdown: %d %v", st, body["_raw"])
+			}
+			for _, r := range body["data"].([]any) {
+				row := r.(map[string]any)
+				if got := row["figures"].(map[string]any)["backlog_end"]; got != 1.0 {
+					t.Errorf("breakdown %v backlog_end = %v, want 1", row["key"], got)
+				}
 			}
 			// Filters apply everywhere: only the phone ticket.
 			st, body = e.Do(t, authz.Manager, "GET", "/api/v1/reports/overview?channel=phone", nil)

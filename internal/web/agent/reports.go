@@ -599,6 +599,7 @@ var perfColumns = []struct {
 }{
 	{"created", "Created", report.Count, report.KindCreated, func(f report.Figures) *float64 { v := float64(f.Created); return &v }},
 	{"solved", "Solved", report.Count, report.KindSolved, func(f report.Figures) *float64 { v := float64(f.Solved); return &v }},
+	{"backlog", "Backlog", report.Count, report.KindBacklog, func(f report.Figures) *float64 { v := float64(f.BacklogEnd); return &v }},
 	{"replies", "Replies", report.Count, report.KindReply, func(f report.Figures) *float64 { v := float64(f.Replies); return &v }},
 	{"first_reply", "First reply (mean)", report.Seconds, report.KindFirstReply, func(f report.Figures) *float64 { return f.FirstReplyAvg }},
 	{"resolution", "Resolution (mean)", report.Seconds, report.KindSolved, func(f report.Figures) *float64 { return f.ResolutionAvg }},
@@ -733,10 +734,13 @@ func (u *UI) perfTable(r *http.Request, c *reportCtx, by string, caption string)
 			v := pc.get(row.Figures)
 			cl := cell{Text: c.value(pc.unit, v), Num: true}
 			if linkable && v != nil {
-				if pc.kind != "" {
-					cl.Href = c.facts(pc.kind, param, row.Key)
-				} else {
+				switch pc.kind {
+				case report.KindBacklog: // unsolved at the end: the backlog page for the row
+					cl.Href = c.link("/reports/backlog", param, row.Key)
+				case "":
 					cl.Href = c.link("/reports/sla", param, row.Key)
+				default:
+					cl.Href = c.facts(pc.kind, param, row.Key)
 				}
 			}
 			cells = append(cells, cl)
