@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ombud/ombud/internal/apperr"
@@ -19,10 +18,13 @@ import (
 
 // Options tune the service.
 type Options struct {
-	SessionTTL  time.Duration // sliding; default 14 days
-	SignInLimit int           // failed attempts per email and per IP per window; default 10
-	LimitWindow time.Duration // default 15 minutes
-	CacheTTL    time.Duration // how long a verified API token is trusted without a query; default 10 s
+	SessionTTL   time.Duration // sliding; default 14 days
+	SignInLimit  int           // attempts per account and client address per window; default 10
+	AddressLimit int           // attempts per client address over all accounts; default 5 × SignInLimit
+	AccountLimit int           // attempts per account from addresses not known for it; default 10 × SignInLimit
+	LimitWindow  time.Duration // default 15 minutes
+	KnownFor     time.Duration // how long a successful sign-in makes its address known; default 30 days
+	CacheTTL     time.Duration // how long a verified API token is trusted without a query; default 10 s
 }
 
 // Service authenticates agents.
@@ -45,14 +47,23 @@ func NewService(d *db.DB, now func() time.Time, opts Options) *Service {
 	if opts.SignInLimit <= 0 {
 		opts.SignInLimit = 10
 	}
+	if opts.AddressLimit <= 0 {
+		opts.AddressLimit = 5 * opts.SignInLimit
+	}
+	if opts.AccountLimit <= 0 {
+		opts.AccountLimit = 10 * opts.SignInLimit
+	}
 	if opts.LimitWindow <= 0 {
 		opts.LimitWindow = 15 * time.Minute
+	}
+	if opts.KnownFor <= 0 {
+		opts.KnownFor = 30 * 24 * time.Hour
 	}
 	if opts.CacheTTL <= 0 {
 		opts.CacheTTL = 10 * time.Second
 	}
 	dummy, _ := HashPassword("not a real password, only for timing")
-	return &Service{db: d, now: now, opts: opts, limiter: newLimiter(), cache: newTokenCache(10000), dummy: dummy}
+	return &Service{db: d, now: now, opts: opts, limiter: newLimiter(d, opts), cache: newTokenCache(10000), dummy: dummy}
 }
 
 func hashToken(raw string) string {
@@ -81,19 +92,21 @@ type SessionView struct {
 
 var errSignIn = apperr.Unauthenticated("email or password is wrong")
 
-// SignIn checks a password and opens a session. Failures are rate limited
-// per email and per IP address.
+// SignIn checks a password and opens a session. Attempts are rate limited
+// per account and client address, per address and per account (limit.go).
 func (s *Service) SignIn(ctx context.Context, email, password, ip, userAgent string) (SessionInfo, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.now()
-	if !s.limiter.allow(now, "email:"+email, s.opts.SignInLimit, s.opts.LimitWindow) ||
-		!s.limiter.allow(now, "ip:"+ip, s.opts.SignInLimit*5, s.opts.LimitWindow) {
-		return SessionInfo{}, apperr.RateLimited("too many failed sign-ins; wait a few minutes and try again")
+	// The attempt is counted before the password is checked: parallel
+	// guesses cannot all pass a check that only later failures update.
+	slot, err := s.limiter.reserve(ctx, now, email, ip)
+	if err != nil {
+		return SessionInfo{}, err
 	}
 	var id int64
 	var hash string
 	var active bool
-	err := s.db.QueryRowContext(ctx, `SELECT id, password_hash, active FROM agents WHERE email = ?`, email).Scan(&id, &hash, &active)
+	err = s.db.QueryRowContext(ctx, `SELECT id, password_hash, active FROM agents WHERE email = ?`, email).Scan(&id, &hash, &active)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return SessionInfo{}, fmt.Errorf("auth: sign in: %w", err)
 	}
@@ -104,8 +117,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip, userAgent str
 		_, _ = VerifyPassword(s.dummy, password)
 	}
 	if !ok || !active {
-		s.limiter.fail(now, "email:"+email, s.opts.LimitWindow)
-		s.limiter.fail(now, "ip:"+ip, s.opts.LimitWindow)
+		// The slot stays taken: this was a failed attempt.
 		_ = s.db.Write(ctx, func(tx *db.Tx) error {
 			return audit.Record(ctx, tx, now, authz.Actor{Kind: authz.KindAgent, ID: id}, "auth.sign_in_failed", email, map[string]any{"ip": ip})
 		})
@@ -123,12 +135,14 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip, userAgent str
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE agent_id = ? AND expires_at < ?`, id, db.Millis(now)); err != nil {
 			return fmt.Errorf("auth: prune sessions: %w", err)
 		}
+		if err := s.limiter.release(ctx, tx, now, slot); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, now, authz.Actor{Kind: authz.KindAgent, ID: id}, "auth.sign_in", email, map[string]any{"ip": ip})
 	})
 	if err != nil {
 		return SessionInfo{}, err
 	}
-	s.limiter.reset("email:" + email)
 	return info, nil
 }
 
@@ -230,52 +244,4 @@ func (s *Service) DeleteAgentCredentials(ctx context.Context, tx *db.Tx, agentID
 	}
 	tx.AfterCommit(func() { s.cache.evictAgent(agentID) })
 	return nil
-}
-
-// limiter counts failures per key in a fixed window.
-type limiter struct {
-	mu   sync.Mutex
-	hits map[string]*window
-}
-
-type window struct {
-	start time.Time
-	n     int
-}
-
-func newLimiter() *limiter { return &limiter{hits: map[string]*window{}} }
-
-func (l *limiter) allow(now time.Time, key string, limit int, d time.Duration) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	w, ok := l.hits[key]
-	if !ok || now.Sub(w.start) > d {
-		return true
-	}
-	return w.n < limit
-}
-
-func (l *limiter) fail(now time.Time, key string, d time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.hits) > 100000 {
-		// Bound memory under a spray of distinct keys: drop old windows.
-		for k, w := range l.hits {
-			if now.Sub(w.start) > time.Hour {
-				delete(l.hits, k)
-			}
-		}
-	}
-	w, ok := l.hits[key]
-	if !ok || now.Sub(w.start) > d {
-		l.hits[key] = &window{start: now, n: 1}
-		return
-	}
-	w.n++
-}
-
-func (l *limiter) reset(key string) {
-	l.mu.Lock()
-	delete(l.hits, key)
-	l.mu.Unlock()
 }
