@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -34,6 +35,9 @@ type Config struct {
 	// WebhookAllowPrivate lets rule webhooks reach loopback and private
 	// addresses (off: a rule cannot probe the server's own network).
 	WebhookAllowPrivate bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (none by default: the connection's peer is the client).
+	TrustedProxies []netip.Prefix
 	// SecretKey encrypts stored credentials: base64 keys, the current one
 	// first, then previous ones still accepted for reading (rotation).
 	// Empty: a key generated into DataDir/secret.key on first start.
@@ -116,6 +120,17 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 		c.ShutdownWait = d
 	}
 	fs.DurationVar(&c.ShutdownWait, "shutdown-wait", c.ShutdownWait, "how long in-flight requests may finish on stop")
+	if v := getenv("OMBUD_TRUSTED_PROXIES"); v != "" {
+		p, err := ParseTrustedProxies(v)
+		if err != nil {
+			envErr = fmt.Errorf("OMBUD_TRUSTED_PROXIES: %w", err)
+		}
+		c.TrustedProxies = p
+	}
+	fs.Func("trusted-proxies", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (default none)", func(v string) (err error) {
+		c.TrustedProxies, err = ParseTrustedProxies(v)
+		return err
+	})
 	return &envErr
 }
 
@@ -189,4 +204,34 @@ func (c Config) Hostname() string {
 		return u.Hostname()
 	}
 	return "localhost"
+}
+
+// ParseTrustedProxies reads a comma-separated list of IP addresses and
+// CIDR prefixes. IPv4-mapped IPv6 forms become IPv4, as client addresses do.
+func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		var p netip.Prefix
+		if strings.Contains(f, "/") {
+			var err error
+			if p, err = netip.ParsePrefix(f); err != nil {
+				return nil, fmt.Errorf("trusted proxy %q: want an IP address or CIDR", f)
+			}
+		} else {
+			a, err := netip.ParseAddr(f)
+			if err != nil || a.Zone() != "" {
+				return nil, fmt.Errorf("trusted proxy %q: want an IP address or CIDR", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

@@ -73,3 +73,55 @@ func TestBindAndValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestTrustedProxies(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     string
+		args    []string
+		want    string // the parsed prefixes, space-separated
+		wantErr string
+	}{
+		{name: "default none", want: ""},
+		{name: "flag", args: []string{"--trusted-proxies", "10.0.0.0/8, 192.0.2.1,2001:db8::/32 , ::1"}, want: "10.0.0.0/8 192.0.2.1/32 2001:db8::/32 ::1/128"},
+		{name: "env", env: "127.0.0.1", want: "127.0.0.1/32"},
+		{name: "flag beats env", env: "127.0.0.1", args: []string{"--trusted-proxies", "10.1.0.0/16"}, want: "10.1.0.0/16"},
+		{name: "host bits masked", args: []string{"--trusted-proxies", "10.1.2.3/8"}, want: "10.0.0.0/8"},
+		{name: "mapped IPv4 as IPv4", args: []string{"--trusted-proxies", "::ffff:10.0.0.0/104"}, want: "10.0.0.0/8"},
+		{name: "bad flag", args: []string{"--trusted-proxies", "10.0.0.0/8,proxy.internal"}, wantErr: "proxy.internal"},
+		{name: "bad env", env: "10.0.0.0/33", wantErr: "OMBUD_TRUSTED_PROXIES"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Defaults()
+			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			envErr := c.Bind(fs, func(k string) string {
+				if k == "OMBUD_TRUSTED_PROXIES" {
+					return tt.env
+				}
+				return ""
+			}, true)
+			err := fs.Parse(tt.args)
+			if err == nil {
+				err = *envErr
+			}
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range c.TrustedProxies {
+				got = append(got, p.String())
+			}
+			if s := strings.Join(got, " "); s != tt.want {
+				t.Fatalf("TrustedProxies = %q, want %q", s, tt.want)
+			}
+		})
+	}
+}
