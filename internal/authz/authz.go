@@ -86,13 +86,16 @@ const (
 	ViewShare         Perm = "view.share"   // create and edit ticket views shared with everyone
 	ReportRead        Perm = "report.read"  // dashboards, report exports, raw event export
 	ReportWrite       Perm = "report.write" // goals and scheduled reports
+	// SecretReveal: see and enter stored credentials in full (webhook and
+	// chat URLs, webhook signing secrets); others see them masked or not at all.
+	SecretReveal Perm = "secret.reveal"
 )
 
 var grants = map[Role][]Perm{
 	Admin: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite, AgentAdminWrite,
 		CustomFieldRead, CustomFieldWrite, Import, AuditRead, TokenManageOthers, ChannelRead, ChannelWrite, JobsManage,
-		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite},
+		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal},
 	Manager: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite,
 		CustomFieldRead, CustomFieldWrite, AuditRead, ChannelRead,

@@ -67,6 +67,7 @@ type env struct {
 	agent   authz.Actor
 	other   authz.Actor
 	manager authz.Actor
+	admin   authz.Actor
 	team    int64
 }
 
@@ -82,7 +83,7 @@ func setup(t *testing.T, d *db.DB) *env {
 	// poster refuses (TestWebhookRefusesPrivateAddresses).
 	svc.SetPoster(automation.NewHTTPPoster(5*time.Second, true))
 	tickets.AddHook(svc)
-	var a1, a2, a3, team int64
+	var a1, a2, a3, a4, team int64
 	err := d.Write(ctx, func(tx *db.Tx) error {
 		var err error
 		if a1, err = tx.InsertID(ctx, `INSERT INTO agents (email, name, role, created_at, updated_at) VALUES ('ingrid@ombud.test', 'Ingrid Berg', 'agent', 1, 1)`); err != nil {
@@ -92,6 +93,9 @@ func setup(t *testing.T, d *db.DB) *env {
 			return err
 		}
 		if a3, err = tx.InsertID(ctx, `INSERT INTO agents (email, name, role, created_at, updated_at) VALUES ('other@ombud.test', 'Other', 'agent', 1, 1)`); err != nil {
+			return err
+		}
+		if a4, err = tx.InsertID(ctx, `INSERT INTO agents (email, name, role, created_at, updated_at) VALUES ('admin@ombud.test', 'Admin', 'admin', 1, 1)`); err != nil {
 			return err
 		}
 		team, err = tx.InsertID(ctx, `INSERT INTO teams (name, created_at, updated_at) VALUES ('Billing', 1, 1)`)
@@ -104,6 +108,7 @@ func setup(t *testing.T, d *db.DB) *env {
 		agent:   authz.Actor{Kind: authz.KindAgent, ID: a1, Role: authz.Agent, Name: "Ingrid Berg"},
 		manager: authz.Actor{Kind: authz.KindAgent, ID: a2, Role: authz.Manager, Name: "Lead"},
 		other:   authz.Actor{Kind: authz.KindAgent, ID: a3, Role: authz.Agent, Name: "Other"},
+		admin:   authz.Actor{Kind: authz.KindAgent, ID: a4, Role: authz.Admin, Name: "Admin"},
 	}
 }
 
@@ -152,7 +157,7 @@ func leaf(field, op, value string) automation.Condition {
 
 func (e *env) rule(t *testing.T, kind automation.Kind, name string, conds automation.Conditions, acts ...automation.Action) automation.Rule {
 	t.Helper()
-	r, err := e.svc.CreateRule(context.Background(), e.manager, kind, automation.RuleInput{Name: name, Conditions: conds, Actions: acts})
+	r, err := e.svc.CreateRule(context.Background(), e.admin, kind, automation.RuleInput{Name: name, Conditions: conds, Actions: acts})
 	if err != nil {
 		t.Fatalf("create %s %q: %v", kind, name, err)
 	}
@@ -533,7 +538,7 @@ func TestRuleValidationAndOrder(t *testing.T) {
 			{"unknown field", e.manager, automation.KindTrigger, automation.RuleInput{Name: "x",
 				Conditions: automation.Conditions{All: []automation.Condition{leaf("colour", "is", `"red"`)}}, Actions: []automation.Action{setLow}},
 				apperr.CodeInvalid, "conditions.all[0].field"},
-			{"bad webhook url", e.manager, automation.KindTrigger, automation.RuleInput{Name: "x", Conditions: ok,
+			{"bad webhook url", e.admin, automation.KindTrigger, automation.RuleInput{Name: "x", Conditions: ok,
 				Actions: []automation.Action{setLow, {Type: "webhook", URL: "file:///etc/passwd"}}}, apperr.CodeInvalid, "actions[1].url"},
 			{"no name", e.manager, automation.KindTrigger, automation.RuleInput{Conditions: ok, Actions: []automation.Action{setLow}}, apperr.CodeInvalid, "name"},
 			{"no actions", e.manager, automation.KindTrigger, automation.RuleInput{Name: "x", Conditions: ok}, apperr.CodeInvalid, "actions"},
@@ -568,7 +573,7 @@ func TestRuleValidationAndOrder(t *testing.T) {
 		if err != nil || got.WebhookSecret != "" {
 			t.Fatalf("agent read: secret %q, %v", got.WebhookSecret, err)
 		}
-		upd, err := e.svc.UpdateRule(ctx, e.manager, automation.KindTrigger, a.ID, automation.RulePatch{Active: ptr(false), RotateSecret: true})
+		upd, err := e.svc.UpdateRule(ctx, e.admin, automation.KindTrigger, a.ID, automation.RulePatch{Active: ptr(false), RotateSecret: true})
 		if err != nil || upd.Active || upd.WebhookSecret == a.WebhookSecret {
 			t.Fatalf("update = %+v, %v", upd, err)
 		}

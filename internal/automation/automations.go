@@ -102,7 +102,7 @@ func candidateFilter(m *Matcher, now time.Time) (string, []any) {
 // episode and its actions are queued as a job in the same transaction, so a
 // ticket is acted on once per episode even across instances and crashes.
 func (s *Service) Sweep(ctx context.Context, now time.Time) error {
-	rules, err := listRules(ctx, s.db, KindAutomation, true)
+	rules, err := s.listRules(ctx, s.db, KindAutomation, true)
 	if err != nil {
 		return err
 	}
@@ -213,7 +213,7 @@ func (s *Service) handleRun(ctx context.Context, j jobs.Job) error {
 	if err := json.Unmarshal(j.Payload, &p); err != nil || p.RuleID <= 0 || p.TicketID <= 0 {
 		return jobs.Permanent(fmt.Errorf("automation: bad run payload: %v", err))
 	}
-	r, err := getRule(ctx, s.db, KindAutomation, p.RuleID)
+	r, err := s.getRule(ctx, s.db, KindAutomation, p.RuleID)
 	if apperr.Is(err, apperr.CodeNotFound) {
 		return nil // deleted since the sweep
 	}

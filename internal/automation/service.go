@@ -27,6 +27,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/secret"
 	"github.com/ombud/ombud/internal/ticket"
 )
 
@@ -53,12 +54,13 @@ type Service struct {
 	businessHours func(time.Time) bool
 	wake          func()
 	mailer        Mailer
+	secrets       *secret.Box
 }
 
 // NewService returns an automation service. agents may be nil (then
 // {{agent.name}} renders empty in triggers).
 func NewService(d *db.DB, now func() time.Time, tickets Tickets, agents Agents) *Service {
-	return &Service{db: d, now: now, tickets: tickets, agents: agents, poster: NewHTTPPoster(15*time.Second, false)}
+	return &Service{db: d, now: now, tickets: tickets, agents: agents, poster: NewHTTPPoster(15*time.Second, false), secrets: secret.Ephemeral()}
 }
 
 // SetBusinessHours sets the calendar within_business_hours consults; the
@@ -171,30 +173,38 @@ func (s *Service) CreateRule(ctx context.Context, actor authz.Actor, kind Kind, 
 	}
 	fe := apperr.FieldErrors{}
 	r := Rule{Kind: kind, Name: checkName(fe, in.Name), Description: in.Description, Active: in.Active == nil || *in.Active,
-		Conditions: in.Conditions, Actions: in.Actions, WebhookSecret: newSecret()}
-	if r.Actions == nil {
-		r.Actions = []Action{}
+		Conditions: in.Conditions, Actions: append([]Action{}, in.Actions...), WebhookSecret: newSecret()}
+	if err := restoreURLs(actor, r.Actions, nil, fe); err != nil {
+		return Rule{}, err
 	}
 	r.compile(fe)
 	if err := fe.Err(); err != nil {
 		return Rule{}, err
 	}
+	acts, err := s.sealedActions(r.Actions)
+	if err != nil {
+		return Rule{}, err
+	}
+	sec, err := s.secrets.Seal(purposeSecret, r.WebhookSecret)
+	if err != nil {
+		return Rule{}, fmt.Errorf("automation: seal secret: %w", err)
+	}
 	now := s.now()
 	r.CreatedAt, r.UpdatedAt = db.Time(db.Millis(now)), db.Time(db.Millis(now))
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), 0) + 1 FROM automation_rules WHERE kind = ?`, kind).Scan(&r.Position); err != nil {
 			return err
 		}
 		var err error
 		r.ID, err = tx.InsertID(ctx, `INSERT INTO automation_rules (kind, name, description, active, position, conditions, actions, secret, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, kind, r.Name, r.Description, r.Active, r.Position,
-			mustJSON(r.Conditions), mustJSON(r.Actions), r.WebhookSecret, db.Millis(now), db.Millis(now))
+			mustJSON(r.Conditions), acts, sec, db.Millis(now), db.Millis(now))
 		return err
 	})
 	if err != nil {
 		return Rule{}, fmt.Errorf("automation: create %s: %w", kind, err)
 	}
-	return r, nil
+	return redact(actor, r), nil
 }
 
 // GetRule reads one rule.
@@ -205,7 +215,7 @@ func (s *Service) GetRule(ctx context.Context, actor authz.Actor, kind Kind, id 
 	if err := authz.Check(actor, authz.AutomationRead); err != nil {
 		return Rule{}, err
 	}
-	r, err := getRule(ctx, s.db, kind, id)
+	r, err := s.getRule(ctx, s.db, kind, id)
 	if err != nil {
 		return Rule{}, err
 	}
@@ -220,7 +230,7 @@ func (s *Service) ListRules(ctx context.Context, actor authz.Actor, kind Kind) (
 	if err := authz.Check(actor, authz.AutomationRead); err != nil {
 		return page.List[Rule]{}, err
 	}
-	rs, err := listRules(ctx, s.db, kind, false)
+	rs, err := s.listRules(ctx, s.db, kind, false)
 	if err != nil {
 		return page.List[Rule]{}, err
 	}
@@ -228,14 +238,6 @@ func (s *Service) ListRules(ctx context.Context, actor authz.Actor, kind Kind) (
 		rs[i] = redact(actor, rs[i])
 	}
 	return page.List[Rule]{Data: rs}, nil
-}
-
-// redact hides the webhook secret from actors who may only read rules.
-func redact(actor authz.Actor, r Rule) Rule {
-	if !authz.Can(actor, authz.AutomationWrite) {
-		r.WebhookSecret = ""
-	}
-	return r
 }
 
 // UpdateRule changes a rule.
@@ -246,10 +248,15 @@ func (s *Service) UpdateRule(ctx context.Context, actor authz.Actor, kind Kind, 
 	if err := authz.Check(actor, authz.AutomationWrite); err != nil {
 		return Rule{}, err
 	}
+	if p.RotateSecret && !authz.Can(actor, authz.SecretReveal) {
+		// The new secret is shown only to admins, so only they can hand
+		// it on to the receiver.
+		return Rule{}, apperr.Forbidden("only an administrator may issue a new webhook secret")
+	}
 	var r Rule
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		var err error
-		if r, err = getRule(ctx, tx, kind, id); err != nil {
+		if r, err = s.getRule(ctx, tx, kind, id); err != nil {
 			return err
 		}
 		fe := apperr.FieldErrors{}
@@ -266,7 +273,11 @@ func (s *Service) UpdateRule(ctx context.Context, actor authz.Actor, kind Kind, 
 			r.Conditions = *p.Conditions
 		}
 		if p.Actions != nil {
-			r.Actions = *p.Actions
+			acts := append([]Action{}, *p.Actions...)
+			if err := restoreURLs(actor, acts, r.Actions, fe); err != nil {
+				return err
+			}
+			r.Actions = acts
 		}
 		if p.RotateSecret {
 			r.WebhookSecret = newSecret()
@@ -276,14 +287,22 @@ func (s *Service) UpdateRule(ctx context.Context, actor authz.Actor, kind Kind, 
 			return err
 		}
 		r.UpdatedAt = db.Time(db.Millis(s.now()))
+		acts, err := s.sealedActions(r.Actions)
+		if err != nil {
+			return err
+		}
+		sec, err := s.secrets.Seal(purposeSecret, r.WebhookSecret)
+		if err != nil {
+			return fmt.Errorf("automation: seal secret: %w", err)
+		}
 		_, err = tx.ExecContext(ctx, `UPDATE automation_rules SET name = ?, description = ?, active = ?, conditions = ?, actions = ?, secret = ?, updated_at = ?
-			WHERE id = ?`, r.Name, r.Description, r.Active, mustJSON(r.Conditions), mustJSON(r.Actions), r.WebhookSecret, db.Millis(r.UpdatedAt), id)
+			WHERE id = ?`, r.Name, r.Description, r.Active, mustJSON(r.Conditions), acts, sec, db.Millis(r.UpdatedAt), id)
 		return err
 	})
 	if err != nil {
 		return Rule{}, wrap(err, "automation: update %s %d", kind, id)
 	}
-	return r, nil
+	return redact(actor, r), nil
 }
 
 // DeleteRule removes a rule with its run log.
@@ -317,7 +336,7 @@ func (s *Service) ReorderRules(ctx context.Context, actor authz.Actor, kind Kind
 		return page.List[Rule]{}, err
 	}
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		rs, err := listRules(ctx, tx, kind, false)
+		rs, err := s.listRules(ctx, tx, kind, false)
 		if err != nil {
 			return err
 		}
@@ -410,20 +429,25 @@ const ruleCols = `id, kind, name, description, active, position, conditions, act
 
 type scanner interface{ Scan(dest ...any) error }
 
-// scanRule reads a rule and compiles it. A stored rule that no longer
-// validates (a custom field removed, rules tightened) keeps its data but
-// never matches, rather than failing every read.
-func scanRule(sc scanner) (Rule, error) {
+// scanRule reads a rule, opens its sealed URLs and secret, and compiles it.
+// A stored rule that no longer validates (a custom field removed, rules
+// tightened, a URL sealed with a key no longer configured) keeps its data
+// but never matches, rather than failing every read.
+func (s *Service) scanRule(sc scanner) (Rule, error) {
 	var r Rule
-	var conds, acts string
+	var conds, acts, sec string
 	var created, updated int64
-	if err := sc.Scan(&r.ID, &r.Kind, &r.Name, &r.Description, &r.Active, &r.Position, &conds, &acts, &r.WebhookSecret, &created, &updated); err != nil {
+	if err := sc.Scan(&r.ID, &r.Kind, &r.Name, &r.Description, &r.Active, &r.Position, &conds, &acts, &sec, &created, &updated); err != nil {
 		return Rule{}, err
 	}
 	r.CreatedAt, r.UpdatedAt = db.Time(created), db.Time(updated)
 	_ = json.Unmarshal([]byte(conds), &r.Conditions)
 	r.Actions = []Action{}
 	_ = json.Unmarshal([]byte(acts), &r.Actions)
+	s.openActions(r.Actions)
+	if open, err := s.secrets.Open(purposeSecret, sec); err == nil {
+		r.WebhookSecret = open
+	}
 	fe := apperr.FieldErrors{}
 	r.compile(fe)
 	if len(fe) > 0 {
@@ -432,8 +456,8 @@ func scanRule(sc scanner) (Rule, error) {
 	return r, nil
 }
 
-func getRule(ctx context.Context, q db.Querier, kind Kind, id int64) (Rule, error) {
-	r, err := scanRule(q.QueryRowContext(ctx, `SELECT `+ruleCols+` FROM automation_rules WHERE kind = ? AND id = ?`, kind, id))
+func (s *Service) getRule(ctx context.Context, q db.Querier, kind Kind, id int64) (Rule, error) {
+	r, err := s.scanRule(q.QueryRowContext(ctx, `SELECT `+ruleCols+` FROM automation_rules WHERE kind = ? AND id = ?`, kind, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Rule{}, apperr.NotFound(string(kind), id)
 	}
@@ -443,7 +467,7 @@ func getRule(ctx context.Context, q db.Querier, kind Kind, id int64) (Rule, erro
 	return r, nil
 }
 
-func listRules(ctx context.Context, q db.Querier, kind Kind, activeOnly bool) ([]Rule, error) {
+func (s *Service) listRules(ctx context.Context, q db.Querier, kind Kind, activeOnly bool) ([]Rule, error) {
 	cond := ``
 	if activeOnly {
 		cond = ` AND active = TRUE`
@@ -455,7 +479,7 @@ func listRules(ctx context.Context, q db.Querier, kind Kind, activeOnly bool) ([
 	defer rows.Close()
 	out := []Rule{}
 	for rows.Next() {
-		r, err := scanRule(rows)
+		r, err := s.scanRule(rows)
 		if err != nil {
 			return nil, fmt.Errorf("automation: scan %s: %w", kind, err)
 		}

@@ -129,7 +129,7 @@ func (s *Service) handleTrigger(ctx context.Context, j jobs.Job) error {
 	if err := json.Unmarshal(j.Payload, &p); err != nil || p.TicketID <= 0 || p.Chain.ID == "" {
 		return jobs.Permanent(fmt.Errorf("automation: bad trigger payload: %v", err))
 	}
-	rules, err := listRules(ctx, s.db, KindTrigger, true)
+	rules, err := s.listRules(ctx, s.db, KindTrigger, true)
 	if err != nil || len(rules) == 0 {
 		return err
 	}
@@ -363,10 +363,15 @@ func (s *Service) queuePost(ctx context.Context, tx *db.Tx, now time.Time, r Rul
 		}
 		sig = Sign(r.WebhookSecret, body)
 	}
-	_, err := jobs.Enqueue(ctx, tx, now, jobs.New{
+	// The job row keeps the URL sealed like the rule does.
+	url, err := s.secrets.Seal(purposePostURL, p.url)
+	if err != nil {
+		return fmt.Errorf("automation: seal webhook url: %w", err)
+	}
+	_, err = jobs.Enqueue(ctx, tx, now, jobs.New{
 		Kind:    JobPost,
 		Key:     chainID + ":" + strconv.FormatInt(r.ID, 10) + ":" + strconv.FormatInt(t.ID, 10) + ":" + strconv.Itoa(i),
-		Payload: postPayload{URL: p.url, Body: string(body), Signature: sig, RuleID: r.ID, TicketID: t.ID},
+		Payload: postPayload{URL: url, Body: string(body), Signature: sig, RuleID: r.ID, TicketID: t.ID},
 	})
 	if err != nil {
 		return err

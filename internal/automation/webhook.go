@@ -7,16 +7,19 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/netip"
+	neturl "net/url"
 	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/ombud/ombud/internal/jobs"
+	"github.com/ombud/ombud/internal/secret"
 )
 
 // Poster delivers one webhook request. Errors follow the jobs conventions:
@@ -81,16 +84,23 @@ func publicAddr(ip netip.Addr) bool {
 	return true
 }
 
+// Post's errors name the URL masked: they are stored with the job and
+// shown, and the full URL is a credential.
 func (p httpPoster) Post(ctx context.Context, url string, header map[string]string, body []byte) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return jobs.Permanent(fmt.Errorf("webhook: %w", err))
+		return jobs.Permanent(fmt.Errorf("webhook %s: invalid request", secret.MaskURL(url)))
 	}
+	shown := secret.MaskURL(url)
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
 	resp, err := p.c.Do(req)
 	if err != nil {
+		var ue *neturl.Error
+		if errors.As(err, &ue) {
+			ue.URL = shown
+		}
 		return fmt.Errorf("webhook: %w", err)
 	}
 	defer resp.Body.Close()
@@ -99,15 +109,15 @@ func (p httpPoster) Post(ctx context.Context, url string, header map[string]stri
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return nil
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
-		err := fmt.Errorf("webhook: %s answered %s", url, resp.Status)
+		err := fmt.Errorf("webhook: %s answered %s", shown, resp.Status)
 		if secs, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && secs > 0 {
 			return jobs.RetryAfter(err, time.Duration(min(secs, 3600))*time.Second)
 		}
 		return err
 	case resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500:
-		return fmt.Errorf("webhook: %s answered %s", url, resp.Status)
+		return fmt.Errorf("webhook: %s answered %s", shown, resp.Status)
 	}
-	return jobs.Permanent(fmt.Errorf("webhook: %s answered %s", url, resp.Status))
+	return jobs.Permanent(fmt.Errorf("webhook: %s answered %s", shown, resp.Status))
 }
 
 // postPayload is the job that delivers one webhook or chat message. The body
@@ -144,5 +154,9 @@ func (s *Service) handlePost(ctx context.Context, j jobs.Job) error {
 	if p.Signature != "" {
 		h["X-Ombud-Signature"] = p.Signature
 	}
-	return s.poster.Post(ctx, p.URL, h, []byte(p.Body))
+	url, err := s.secrets.Open(purposePostURL, p.URL)
+	if err != nil {
+		return jobs.Permanent(fmt.Errorf("automation: webhook url of rule %d: %w", p.RuleID, err))
+	}
+	return s.poster.Post(ctx, url, h, []byte(p.Body))
 }
