@@ -26,6 +26,7 @@ fuzz:
 	go test ./internal/channel/email/message/ -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	go test ./internal/channel/email/message/ -run '^$$' -fuzz FuzzExtractReply -fuzztime 30s
 	go test ./internal/channel/email/message/ -run '^$$' -fuzz FuzzHTML -fuzztime 30s
+	go test ./internal/channel/email/mailauth/ -run '^$$' -fuzz FuzzVerify -fuzztime 30s
 	go test ./internal/sla/ -run '^$$' -fuzz FuzzCalendar -fuzztime 30s
 	go test ./internal/automation/ -run '^$$' -fuzz FuzzConditions -fuzztime 30s
 
