@@ -617,12 +617,14 @@ func loadTickets(ctx context.Context, q db.Querier, ids []int64, forSLA bool) (m
 
 // loadEvents reads the events that make facts for ids: each ticket's own,
 // and those a merge moved elsewhere (origin_ticket_id), in the order they
-// happened. Moved events are handed over as the ticket's own.
+// happened. Moved events are handed over as the ticket's own. Priority
+// changes are among them for the SLA clocks: a target decided before one
+// keeps its outcome.
 func loadEvents(ctx context.Context, q db.Querier, ids []int64) (map[int64][]ticket.Event, error) {
 	ph, args := placeholders(ids)
 	args = append(args, args...)
 	rows, err := q.QueryContext(ctx, `SELECT COALESCE(origin_ticket_id, ticket_id), id, seq, type, actor_type, COALESCE(actor_id, 0), at, data
-		FROM ticket_events WHERE type IN ('created', 'comment_added', 'status_changed', 'merged')
+		FROM ticket_events WHERE type IN ('created', 'comment_added', 'status_changed', 'merged', 'priority_changed')
 		AND ((ticket_id IN (`+ph+`) AND origin_ticket_id IS NULL) OR origin_ticket_id IN (`+ph+`))`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("report: load events: %w", err)

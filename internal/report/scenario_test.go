@@ -474,3 +474,66 @@ func TestScenarioBreakdownBacklog(t *testing.T) {
 		}
 	})
 }
+
+// TestScenarioPriorityChange: raising a ticket's priority nine days after
+// its first reply met the target leaves that target met in the reports,
+// and a target already missed stays missed when it was missed (docs/
+// metrics.md, "SLA outcomes are final").
+func TestScenarioPriorityChange(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		if _, err := f.slas.CreatePolicy(ctx, f.admin, decode[sla.PolicyInput](t, `{"name":"Standard","targets":{
+			"normal":{"first_reply":"4h","resolution":"48h"},"urgent":{"first_reply":"1h","resolution":"8h"}}}`)); err != nil {
+			t.Fatal(err)
+		}
+		step := func(when time.Time, what func()) {
+			t.Helper()
+			f.clk.set(when)
+			what()
+			if _, err := f.reports.Refresh(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var id int64
+		step(at(2, 9, 0), func() {
+			tk, err := f.tickets.Create(ctx, f.agent, ticket.CreateInput{Subject: "Slow", Description: "Hello", Priority: "normal",
+				Channel: "email", Requester: &ticket.RequesterInput{Email: "kari@example.no", Name: "Kari"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id = tk.ID
+		})
+		// Answered after 2 h: within normal's 4 h, outside urgent's 1 h.
+		step(at(2, 11, 0), func() {
+			if _, err := f.tickets.AddComment(ctx, f.agent, id, ticket.CommentInput{Body: "Looking", Public: ptr(true)}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		step(at(11, 11, 0), func() {
+			if _, err := f.tickets.Update(ctx, f.agent, id, ticket.Patch{Priority: ptr("urgent")}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		fig, err := f.reports.Figures(ctx, f.admin, report.Filter{From: at(1, 0, 0), To: at(20, 0, 0), Loc: oslo})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]report.SLAFigure{
+			"first_reply": {Achieved: 1, Rate: f64(1)},
+			"resolution":  {Breached: 1, Rate: f64(0)},
+		}
+		if diff := cmp.Diff(want, fig.SLA); diff != "" {
+			t.Errorf("SLA figures (-want +got):\n%s", diff)
+		}
+		// The resolution target (48 h at normal) was missed on the 4th,
+		// long before the priority changed: that is when it counts.
+		facts, err := f.reports.Facts(ctx, f.admin, report.Filter{From: at(1, 0, 0), To: at(20, 0, 0), Loc: oslo}, report.KindSLAPrefix+sla.Resolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(facts) != 1 || !facts[0].At.Equal(at(4, 9, 0)) {
+			t.Errorf("resolution facts %+v, want one at %v", facts, at(4, 9, 0))
+		}
+	})
+}

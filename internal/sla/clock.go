@@ -33,7 +33,11 @@ type Input struct {
 	// priority when it counts business hours; nil or a target without
 	// business hours means 24/7.
 	Calendar *Calendar
-	Now      time.Time
+	// Calendars holds the business calendars by id, for the targets of
+	// priorities the ticket had before (see Compute); a missing one
+	// counts 24/7.
+	Calendars map[int64]*Calendar
+	Now       time.Time
 }
 
 // State is a ticket's SLA at one moment: one entry per measured metric,
@@ -380,8 +384,12 @@ func measure(e *episode, goal time.Duration, cal *Calendar, now time.Time) Metri
 
 // Compute derives a ticket's SLA state from its event log: the pure core
 // of TicketSLA, Refresh and Sweep. Targets come from the policy's entry for
-// the ticket's current priority and apply from the ticket's start, so a
-// priority change re-targets every clock.
+// the priority in force and count from each episode's start. A priority
+// change re-targets only the clocks still undecided at that moment: an
+// episode that had already ended within its target (achieved) or passed it
+// (breached) keeps that outcome, measured against the target of the
+// priority it was decided under (docs/metrics.md, "SLA outcomes are
+// final").
 func Compute(in Input) State {
 	st := State{TicketID: in.Ticket.ID, Priority: in.Ticket.Priority, At: in.Now, Metrics: []Metric{}}
 	if in.Policy == nil {
@@ -390,23 +398,13 @@ func Compute(in Input) State {
 	pid := in.Policy.ID
 	st.PolicyID = &pid
 	st.PolicyName = in.Policy.Name
-	target, ok := in.Policy.Targets[in.Ticket.Priority]
-	if !ok {
-		return st
-	}
-	cal := in.Calendar
-	if !target.BusinessHours || cal == nil {
-		cal = AlwaysOpen()
-	} else {
+	if target, ok := in.Policy.Targets[in.Ticket.Priority]; ok && target.BusinessHours && in.calendar(in.Ticket.Priority) != nil {
 		st.BusinessHours = true
 		st.CalendarID = target.CalendarID
 	}
+	spans := prioritySpans(in.Ticket, in.Events)
 	r := newReplay(in.Ticket, in.Events)
 	for _, name := range Metrics {
-		goal := target.Goal(name)
-		if goal <= 0 {
-			continue
-		}
 		var eps []*episode
 		switch name {
 		case FirstReply:
@@ -421,7 +419,10 @@ func Compute(in Input) State {
 			eps = []*episode{r.resolution}
 		}
 		for i, e := range eps {
-			m := measure(e, goal, cal, in.Now)
+			m, ok := in.measureAcross(e, spans, in.Now)
+			if !ok {
+				continue
+			}
 			st.all = append(st.all, m)
 			if i == len(eps)-1 {
 				st.Metrics = append(st.Metrics, m)
@@ -429,6 +430,108 @@ func Compute(in Input) State {
 		}
 	}
 	return st
+}
+
+// prioritySpan is a stretch of the ticket's life at one priority, from
+// from (zero for the first) until the next span's from.
+type prioritySpan struct {
+	from     time.Time
+	priority string
+}
+
+// prioritySpans reads the ticket's priorities over time from its
+// priority_changed events. The first span's priority is the first change's
+// "from"; the last span's is the ticket's current priority, which wins
+// over the log should the two disagree.
+func prioritySpans(t ticket.Ticket, events []ticket.Event) []prioritySpan {
+	var changes []ticket.Event
+	for _, e := range events {
+		if e.Type == ticket.EvPriorityChanged && e.OriginTicketID == 0 {
+			changes = append(changes, e)
+		}
+	}
+	first := t.Priority
+	if len(changes) > 0 {
+		if p := str(changes[0].Data, "from"); p != "" {
+			first = p
+		}
+	}
+	spans := []prioritySpan{{priority: first}}
+	for _, e := range changes {
+		spans = append(spans, prioritySpan{from: e.At, priority: str(e.Data, "to")})
+	}
+	spans[len(spans)-1].priority = t.Priority
+	return spans
+}
+
+// calendar is the business calendar the target for priority counts in;
+// nil means 24/7.
+func (in Input) calendar(priority string) *Calendar {
+	tg, ok := in.Policy.Targets[priority]
+	if !ok || !tg.BusinessHours || tg.CalendarID == nil {
+		return nil
+	}
+	if priority == in.Ticket.Priority && in.Calendar != nil {
+		return in.Calendar
+	}
+	return in.Calendars[*tg.CalendarID]
+}
+
+// goal is the policy's target for metric at priority and the calendar it
+// counts in; ok is false when there is none.
+func (in Input) goal(priority, metric string) (time.Duration, *Calendar, bool) {
+	tg, ok := in.Policy.Targets[priority]
+	if !ok {
+		return 0, nil, false
+	}
+	goal := tg.Goal(metric)
+	if goal <= 0 {
+		return 0, nil, false
+	}
+	cal := in.calendar(priority)
+	if cal == nil {
+		cal = AlwaysOpen()
+	}
+	return goal, cal, true
+}
+
+// measureAcross measures an episode against the priorities in force during
+// it: the target of the priority at its start, until a change finds it
+// still undecided; then the next priority's, counted from the episode's
+// start. ok is false when the deciding priority has no target for the
+// metric.
+func (in Input) measureAcross(e *episode, spans []prioritySpan, now time.Time) (Metric, bool) {
+	for i, sp := range spans {
+		last := i == len(spans)-1
+		var next time.Time
+		if !last {
+			next = spans[i+1].from
+			if !e.start.Before(next) {
+				continue // the episode began after this priority ended
+			}
+		}
+		goal, cal, ok := in.goal(sp.priority, e.metric)
+		if !ok {
+			if last || (e.done() && !e.ended.After(next)) {
+				// No target, or it ended under a priority without one:
+				// a later priority's target does not reach back to it.
+				return Metric{}, false
+			}
+			continue // nothing to decide against at this priority
+		}
+		m := measure(e, goal, cal, now)
+		if last {
+			return m, true
+		}
+		// Decided by the time the priority changed: the outcome stands.
+		if m.BreachedAt != nil && !m.BreachedAt.After(next) {
+			return m, true
+		}
+		if m.Status == StatusAchieved && m.CompletedAt != nil && !m.CompletedAt.After(next) {
+			return m, true
+		}
+	}
+	return Metric{}, false
 }
 
 // TicketSLA computes a ticket's SLA state now. Reading it needs only

@@ -226,11 +226,51 @@ func TestCompute(t *testing.T) {
 			},
 		},
 		{
-			name: "priority lowered mid-ticket", priority: "normal",
+			// Missed at 1 h under urgent, before the change at 90 min: a
+			// missed target stays missed; resolution still ran, so it
+			// takes normal's 48 h.
+			name: "priority lowered after a target was missed", priority: "normal",
 			events: [][]step{opened, then(prio(90*m, "urgent", "normal"))}, now: 2 * hr,
+			want: []got{
+				{Metric: FirstReply, Status: StatusBreached, Episode: 1, Elapsed: 2 * hr, Due: h(hr), Breached: h(hr)},
+				{Metric: Resolution, Status: StatusActive, Episode: 1, Elapsed: 2 * hr, Due: h(48 * hr)},
+			},
+		},
+		{
+			name: "priority lowered before a target was missed", priority: "normal",
+			events: [][]step{opened, then(prio(30*m, "urgent", "normal"))}, now: 2 * hr,
 			want: []got{
 				{Metric: FirstReply, Status: StatusActive, Episode: 1, Elapsed: 2 * hr, Due: h(4 * hr)},
 				{Metric: Resolution, Status: StatusActive, Episode: 1, Elapsed: 2 * hr, Due: h(48 * hr)},
+			},
+		},
+		{
+			// Answered at 3 h: met under normal (4 h), which urgent (1 h)
+			// would have missed. The running clocks take urgent's targets.
+			name: "priority raised after a target was met", priority: "urgent",
+			events: [][]step{opened, then(reply(3*hr), prio(5*hr, "normal", "urgent"))}, now: 6 * hr,
+			want: []got{
+				{Metric: FirstReply, Status: StatusAchieved, Episode: 1, Elapsed: 3 * hr, Due: h(4 * hr), Completed: h(3 * hr)},
+				{Metric: PeriodicUpdate, Status: StatusActive, Episode: 3, Elapsed: 3 * hr, Due: h(7 * hr)},
+				{Metric: Resolution, Status: StatusActive, Episode: 1, Elapsed: 6 * hr, Due: h(8 * hr)},
+			},
+		},
+		{
+			name: "a met target stays when the new priority has none", priority: "low",
+			events: [][]step{opened, then(reply(3*hr), prio(5*hr, "normal", "low"))}, now: 6 * hr,
+			want: []got{
+				{Metric: FirstReply, Status: StatusAchieved, Episode: 1, Elapsed: 3 * hr, Due: h(4 * hr), Completed: h(3 * hr)},
+			},
+		},
+		{
+			// Business hours at high until the change (Monday 11:00 Oslo):
+			// the reply at 10:30 met high's 2 business hours.
+			name: "a met target keeps its calendar", priority: "urgent",
+			events: [][]step{opened, then(reply(90*m), prio(2*hr, "high", "urgent"))}, now: 3 * hr,
+			want: []got{
+				{Metric: FirstReply, Status: StatusAchieved, Episode: 1, Elapsed: 90 * m, Due: h(2 * hr), Completed: h(90 * m)},
+				{Metric: PeriodicUpdate, Status: StatusActive, Episode: 3, Elapsed: 90 * m, Due: h(90*m + 4*hr)},
+				{Metric: Resolution, Status: StatusActive, Episode: 1, Elapsed: 3 * hr, Due: h(8 * hr)},
 			},
 		},
 		{
@@ -328,11 +368,12 @@ func TestCompute(t *testing.T) {
 				p = nil
 			}
 			in := Input{
-				Ticket:   ticket.Ticket{ID: 1, Priority: tt.priority, CreatedAt: start},
-				Events:   history(start, tt.events...),
-				Policy:   p,
-				Calendar: office,
-				Now:      start.Add(tt.now),
+				Ticket:    ticket.Ticket{ID: 1, Priority: tt.priority, CreatedAt: start},
+				Events:    history(start, tt.events...),
+				Policy:    p,
+				Calendar:  office,
+				Calendars: map[int64]*Calendar{calID: office},
+				Now:       start.Add(tt.now),
 			}
 			st := Compute(in)
 			if diff := cmp.Diff(tt.want, project(st.Metrics)); diff != "" {

@@ -24,6 +24,10 @@ import (
 const (
 	EvWarning  = "sla_warning"
 	EvBreached = "sla_breached"
+	// EvRetargeted records a priority change that moved running clocks'
+	// targets: data {from_priority, to_priority, policy_id, clocks: [{metric,
+	// episode, from_target, to_target, from_due, to_due}]}.
+	EvRetargeted = "sla_retargeted"
 )
 
 // Job kinds and periodic names this package registers.

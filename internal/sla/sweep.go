@@ -60,7 +60,7 @@ func loadRules(ctx context.Context, q db.Querier) (*rules, error) {
 }
 
 func (r *rules) compute(t ticket.Ticket, events []ticket.Event, now time.Time) State {
-	in := Input{Ticket: t, Events: events, Now: now, Policy: firstMatch(r.policies, &t)}
+	in := Input{Ticket: t, Events: events, Now: now, Policy: firstMatch(r.policies, &t), Calendars: r.calendars}
 	if in.Policy != nil {
 		if tg, ok := in.Policy.Targets[t.Priority]; ok && tg.BusinessHours && tg.CalendarID != nil {
 			in.Calendar = r.calendars[*tg.CalendarID]
@@ -120,7 +120,7 @@ func loadTicket(ctx context.Context, q db.Querier, id int64, lock bool) (ticket.
 		return t, nil, fmt.Errorf("sla: ticket %d tags: %w", id, err)
 	}
 	rows, err = q.QueryContext(ctx, `SELECT seq, type, at, COALESCE(origin_ticket_id, 0), data FROM ticket_events
-		WHERE ticket_id = ? AND type IN ('created', 'comment_added', 'status_changed') ORDER BY seq`, id)
+		WHERE ticket_id = ? AND type IN ('created', 'comment_added', 'status_changed', 'priority_changed') ORDER BY seq`, id)
 	if err != nil {
 		return t, nil, fmt.Errorf("sla: ticket %d events: %w", id, err)
 	}
@@ -184,20 +184,34 @@ func (s *Service) Refresh(ctx context.Context, tx *db.Tx, ticketID int64) error 
 // sweep's own events are among them, so recording one never re-enters
 // the sweep's work on that ticket.
 var untimed = map[string]bool{
-	EvWarning: true, EvBreached: true,
+	EvWarning: true, EvBreached: true, EvRetargeted: true,
 	ticket.EvAssigneeChanged: true, ticket.EvFollowersChanged: true,
 	ticket.EvSubjectChanged: true, ticket.EvLanguageChanged: true,
 }
 
 // TicketEvents refreshes a ticket's clock state inside the transaction of
-// each change to it (ticket.EventHook: register with Tickets.AddHook).
+// each change to it (ticket.EventHook: register with Tickets.AddHook),
+// imports included (HookImports), and records in the ticket's history
+// how a priority change moved the clocks still running (retarget.go).
 func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, events []ticket.Event) error {
-	for _, e := range events {
-		if !untimed[e.Type] {
-			return s.Refresh(ctx, tx, ticketID)
+	timed := false
+	var change *ticket.Event
+	for i, e := range events {
+		timed = timed || !untimed[e.Type]
+		if e.Type == ticket.EvPriorityChanged && change == nil {
+			change = &events[i]
 		}
 	}
-	return nil
+	if !timed {
+		return nil
+	}
+	// Imported history is written as it was: no lines are added to it.
+	if change != nil && !ticket.Importing(ctx) {
+		if err := s.retarget(ctx, tx, ticketID, *change); err != nil {
+			return err
+		}
+	}
+	return s.Refresh(ctx, tx, ticketID)
 }
 
 // sync recomputes a ticket's state rows at now and, when record is set,

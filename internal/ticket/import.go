@@ -89,6 +89,10 @@ func (s *Service) ImportTx(ctx context.Context, tx *db.Tx, in ImportTicket) (int
 	return t.ID, nil
 }
 
+// Importing reports whether ctx belongs to an import (ImportTx), for an
+// ImportHook that treats replayed history differently from live changes.
+func Importing(ctx context.Context) bool { return hooksOff(ctx) }
+
 // prefix renames an error's fields to sit under a timeline step.
 func prefix(field string, err error) error {
 	e := apperr.As(err)
