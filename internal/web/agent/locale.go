@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ombud/ombud/internal/i18n"
+	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web/httpx"
 )
@@ -113,6 +114,8 @@ func (u *UI) describe(lang string, e ticket.Event, names map[int64]string) strin
 		return t("merged this ticket into #%s", fmt.Sprint(d["into"]))
 	case ticket.EvMergeReceived:
 		return t("merged ticket #%s into this one", fmt.Sprint(d["from"]))
+	case sla.EvRetargeted: // slahistory.go
+		return u.describeRetarget(lang, e)
 	case ticket.EvMentioned: // composer.go: @mentions
 		var who []string
 		ids, _ := d["agent_ids"].([]any)
