@@ -248,6 +248,7 @@ func (s *System) Handler() (http.Handler, error) {
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports,
 			DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake},
 		UI: ui, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
+		TrustedProxies: s.Config.TrustedProxies,
 	}
 	return srv.Handler(), nil
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +63,10 @@ type Server struct {
 	MaxBodyBytes int64
 	SecureCookie bool
 	Registry     *prometheus.Registry
+
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (--trusted-proxies); see httpx.ClientAddr.
+	TrustedProxies []netip.Prefix
 
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
@@ -144,6 +149,7 @@ func (s *Server) base(next http.Handler) http.Handler {
 		}
 		log := s.Log.With("request_id", id)
 		ctx := httpx.WithLogger(httpx.WithRequestID(r.Context(), id), log)
+		ctx = httpx.WithClientAddr(ctx, httpx.ClientAddr(r, s.TrustedProxies))
 		r = r.WithContext(ctx)
 		h := w.Header()
 		h.Set("X-Request-Id", id)

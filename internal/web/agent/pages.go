@@ -3,7 +3,6 @@ package agent
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -26,6 +25,9 @@ func (u *UI) LoginPage(w http.ResponseWriter, r *http.Request) error {
 	return u.render(w, r, http.StatusOK, "login", pageData{Title: "Sign in", Data: map[string]string{"Next": safeNext(r.URL.Query().Get("next"))}})
 }
 
+// signInLimited is the sign-in page's notice when attempts are rate limited.
+const signInLimited = "Too many sign-in attempts. Wait a few minutes and try again, or reset your password by email."
+
 // SignIn checks the form, opens a session and redirects.
 func (u *UI) SignIn(w http.ResponseWriter, r *http.Request) error {
 	// Login CSRF: a cross-site form post carries a foreign Origin.
@@ -38,14 +40,19 @@ func (u *UI) SignIn(w http.ResponseWriter, r *http.Request) error {
 		return apperr.InvalidField("body", "is not a form")
 	}
 	email, next := r.PostFormValue("email"), safeNext(r.PostFormValue("next"))
-	ip, _, _ := net.SplitHostPort(r.RemoteAddr)
-	s, err := u.Auth.SignIn(r.Context(), email, r.PostFormValue("password"), ip, r.UserAgent())
+	s, err := u.Auth.SignIn(r.Context(), email, r.PostFormValue("password"), httpx.RequestClientAddr(r), r.UserAgent())
 	if err != nil {
 		e := apperr.As(err)
 		if e.Code == apperr.CodeInternal {
 			return err
 		}
-		return u.render(w, r, httpx.Status(e.Code), "login", pageData{Title: "Sign in", Error: e.Message, Data: map[string]string{"Next": next, "Email": email}})
+		msg, data := e.Message, map[string]string{"Next": next, "Email": email}
+		if e.Code == apperr.CodeRateLimited {
+			// The way around the limit: a reset link by email, which a
+			// guesser elsewhere cannot block.
+			msg, data["Limited"] = signInLimited, "1"
+		}
+		return u.render(w, r, httpx.Status(e.Code), "login", pageData{Title: "Sign in", Error: msg, Data: data})
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: s.Token, Path: "/", HttpOnly: true, Secure: u.SecureCookie,
 		SameSite: http.SameSiteLaxMode, Expires: s.ExpiresAt})
