@@ -47,6 +47,11 @@ func (f fixture) importedStatus(at time.Time, s ticket.Status) ticket.ImportStep
 	return ticket.ImportStep{At: at, Actor: a, Patch: &ticket.Patch{Status: &s}}
 }
 
+func (f fixture) importedCustomer(at time.Time) ticket.ImportStep {
+	return ticket.ImportStep{At: at, Actor: authz.Actor{Kind: authz.KindCustomer},
+		Comment: &ticket.CommentInput{Body: "Any news?", Public: ptr(true), AsCustomer: true}}
+}
+
 // breachedNow lists the metrics the SLA endpoint calls breached (every
 // episode, the sweep's view), as recorded events would name them.
 func breachedNow(t testing.TB, f fixture, id int64) []recorded {
@@ -73,7 +78,7 @@ func TestImportSchedulesSLA(t *testing.T) {
 		ctx := context.Background()
 		f := setup(t, d)
 		if _, err := f.svc.CreatePolicy(ctx, f.admin, sla.PolicyInput{Name: "All", Targets: map[string]sla.Target{
-			"urgent": {FirstReply: "1h", Resolution: "8h"}}}); err != nil {
+			"urgent": {FirstReply: "1h", NextReply: "2h", Resolution: "8h"}}}); err != nil {
 			t.Fatal(err)
 		}
 		if err := f.svc.RecomputeAll(ctx); err != nil { // the policy's own recompute, before any import
@@ -85,20 +90,39 @@ func TestImportSchedulesSLA(t *testing.T) {
 			name  string
 			steps []ticket.ImportStep
 			want  []recorded
+			// current: every breach is of a current episode, which the
+			// ticket's SLA endpoint shows.
+			current bool
 		}{
 			{"never answered", nil,
-				[]recorded{{sla.EvBreached, sla.FirstReply, 1}, {sla.EvBreached, sla.Resolution, 1}}},
+				[]recorded{{sla.EvBreached, sla.FirstReply, 1}, {sla.EvBreached, sla.Resolution, 1}}, true},
 			{"answered in time, solved in time",
 				[]ticket.ImportStep{f.importedReply(t0.Add(30 * time.Minute)), f.importedStatus(t0.Add(2*time.Hour), ticket.StatusSolved)},
-				nil},
+				nil, true},
 			{"answered late, solved in time, closed",
 				[]ticket.ImportStep{f.importedReply(t0.Add(2 * time.Hour)), f.importedStatus(t0.Add(3*time.Hour), ticket.StatusSolved),
 					f.importedStatus(t0.Add(4*time.Hour), ticket.StatusClosed)},
-				[]recorded{{sla.EvBreached, sla.FirstReply, 1}}},
+				[]recorded{{sla.EvBreached, sla.FirstReply, 1}}, false},
+			// The first follow-up waited 3 h for an answer (target 2 h),
+			// the second 30 min: the breach of the earlier episode counts.
+			{"a late answer to a follow-up, then a quick one",
+				[]ticket.ImportStep{f.importedReply(t0.Add(30 * time.Minute)), f.importedCustomer(t0.Add(time.Hour)),
+					f.importedReply(t0.Add(4 * time.Hour)), f.importedCustomer(t0.Add(5 * time.Hour)),
+					f.importedReply(t0.Add(5*time.Hour + 30*time.Minute)), f.importedStatus(t0.Add(6*time.Hour), ticket.StatusSolved)},
+				[]recorded{{sla.EvBreached, sla.NextReply, -1}}, false},
 		}
 		ids := map[string]int64{}
-		for _, c := range cases {
+		for i, c := range cases {
 			ids[c.name] = f.importTicket(t, "urgent", t0, c.steps...)
+			for j, w := range c.want {
+				if w.Episode == -1 { // the customer's message at t0+1h starts it
+					for _, e := range f.events(t, ids[c.name]) {
+						if e.Type == ticket.EvCommentAdded && e.At.Equal(t0.Add(time.Hour)) {
+							cases[i].want[j].Episode = e.Seq
+						}
+					}
+				}
+			}
 		}
 		if _, err := f.svc.Sweep(ctx, now); err != nil {
 			t.Fatal(err)
@@ -109,7 +133,7 @@ func TestImportSchedulesSLA(t *testing.T) {
 				if diff := cmp.Diff(c.want, got); diff != "" {
 					t.Errorf("recorded SLA events (-want +got):\n%s", diff)
 				}
-				if c.name != "answered late, solved in time, closed" { // closed: its state is gone once recorded
+				if c.current {
 					if diff := cmp.Diff(breachedNow(t, f, ids[c.name]), append([]recorded{}, c.want...)); diff != "" {
 						t.Errorf("the SLA endpoint and the history disagree (-endpoint +history):\n%s", diff)
 					}

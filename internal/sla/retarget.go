@@ -10,13 +10,6 @@ import (
 	"github.com/ombud/ombud/internal/ticket"
 )
 
-// Imported tickets' clocks are refreshed like any other change's, so the
-// sweep records the breaches their history holds (ticket.ImportHook).
-var _ ticket.ImportHook = (*Service)(nil)
-
-// HookImports makes imports refresh the clocks (see TicketEvents).
-func (s *Service) HookImports() {}
-
 // retarget records, as an sla_retargeted event, how a priority change
 // moved the clocks that were still running when it happened: each one's
 // target and deadline at the old priority and at the new. Clocks already

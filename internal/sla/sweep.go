@@ -175,7 +175,7 @@ func (s *Service) Refresh(ctx context.Context, tx *db.Tx, ticketID int64) error 
 		}
 		return nil
 	}
-	_, err = s.sync(ctx, tx, r, ticketID, s.now(), false)
+	_, err = s.sync(ctx, tx, r, ticketID, s.now(), false, false)
 	return err
 }
 
@@ -190,9 +190,10 @@ var untimed = map[string]bool{
 }
 
 // TicketEvents refreshes a ticket's clock state inside the transaction of
-// each change to it (ticket.EventHook: register with Tickets.AddHook),
-// imports included (HookImports), and records in the ticket's history
-// how a priority change moved the clocks still running (retarget.go).
+// each change to it (ticket.EventHook: register with Tickets.AddHook; an
+// import refreshes once per ticket, ImportedTx) and records in the
+// ticket's history how a priority change moved the clocks still running
+// (retarget.go).
 func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, events []ticket.Event) error {
 	timed := false
 	var change *ticket.Event
@@ -205,8 +206,7 @@ func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, e
 	if !timed {
 		return nil
 	}
-	// Imported history is written as it was: no lines are added to it.
-	if change != nil && !ticket.Importing(ctx) {
+	if change != nil {
 		if err := s.retarget(ctx, tx, ticketID, *change); err != nil {
 			return err
 		}
@@ -222,8 +222,10 @@ func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, e
 // earlier episode is kept only while a breach of it waits to be recorded
 // (the episode ended after its target, before a sweep ran); rows are never
 // created for past episodes, so history from before a policy applied
-// raises nothing.
-func (s *Service) sync(ctx context.Context, tx *db.Tx, r *rules, ticketID int64, now time.Time, record bool) (int, error) {
+// raises nothing — except with past, for an imported ticket: each of its
+// episodes began at a step a live change would have refreshed, so a past
+// episode's unrecorded breach gets its row as it would have then.
+func (s *Service) sync(ctx context.Context, tx *db.Tx, r *rules, ticketID int64, now time.Time, record, past bool) (int, error) {
 	t, events, err := loadTicket(ctx, tx, ticketID, true)
 	if apperr.Is(err, apperr.CodeNotFound) {
 		return 0, nil // deleted: its rows went with it
@@ -260,7 +262,7 @@ func (s *Service) sync(ctx context.Context, tx *db.Tx, r *rules, ticketID int64,
 	for _, m := range st.all {
 		k := rowKey{m.Metric, m.Episode}
 		row, had := existing[k]
-		if !current[k] && !had {
+		if !current[k] && !had && !past {
 			continue // a past episode never tracked
 		}
 		warned, breached := row.warned, row.breached
@@ -375,7 +377,7 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) (int, error) {
 				var got int
 				err := tx.Savepoint(ctx, "sla_sweep", func() error {
 					var err error
-					got, err = s.sync(ctx, tx, r, id, now, true)
+					got, err = s.sync(ctx, tx, r, id, now, true, false)
 					return err
 				})
 				if err != nil {
@@ -511,7 +513,7 @@ func (s *Service) recomputeFrom(ctx context.Context, after int64, limit int) (in
 			}
 			now := s.now()
 			for _, id := range ids {
-				if _, err := s.sync(ctx, tx, r, id, now, false); err != nil {
+				if _, err := s.sync(ctx, tx, r, id, now, false, false); err != nil {
 					return err
 				}
 			}

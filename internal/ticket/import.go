@@ -86,12 +86,24 @@ func (s *Service) ImportTx(ctx context.Context, tx *db.Tx, in ImportTicket) (int
 			return 0, err
 		}
 	}
+	for _, h := range s.hooks {
+		if f, ok := h.(ImportFinisher); ok {
+			if err := f.ImportedTx(ctx, tx, t.ID); err != nil {
+				return 0, fmt.Errorf("ticket: import hook for %d: %w", t.ID, err)
+			}
+		}
+	}
 	return t.ID, nil
 }
 
-// Importing reports whether ctx belongs to an import (ImportTx), for an
-// ImportHook that treats replayed history differently from live changes.
-func Importing(ctx context.Context) bool { return hooksOff(ctx) }
+// ImportFinisher is an EventHook that stays silent while an import replays
+// a ticket's steps but wants one call once the ticket's whole history is
+// written, in the import's transaction: SLA clocks are refreshed there once
+// per imported ticket, as live changes refresh them, rather than at every
+// replayed step.
+type ImportFinisher interface {
+	ImportedTx(ctx context.Context, tx *db.Tx, ticketID int64) error
+}
 
 // prefix renames an error's fields to sit under a timeline step.
 func prefix(field string, err error) error {
