@@ -76,7 +76,8 @@ func BenchmarkIngest(b *testing.B) {
 			}
 			smtpAddr := l.Addr().String()
 			l.Close()
-			env := []string{"OMBUD_DATA=" + filepath.Join(b.TempDir(), "data"), "OMBUD_SMTP_ADDR=" + smtpAddr}
+			// No DNS for sender checks: a benchmark never leaves loopback.
+			env := []string{"OMBUD_DATA=" + filepath.Join(b.TempDir(), "data"), "OMBUD_SMTP_ADDR=" + smtpAddr, "OMBUD_MAIL_DNS=off"}
 			if engine == "postgres" {
 				env = append(env, "OMBUD_DATABASE_URL="+dbtest.NewPostgresDatabase(b))
 			}

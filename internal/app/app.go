@@ -195,6 +195,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Jobs = jobs.NewRunner(d, jobs.Options{Now: now, Logger: log.With("component", "jobs")})
 	s.Email = email.NewService(d, now, log.With("component", "email"), s.Tickets, people{s.Customers}, blobs, richtext.New(), email.Options{
 		MaxMessageBytes: c.MaxMailBytes, Hostname: c.Hostname(), BaseURL: c.BaseURL, Wake: s.Jobs.Wake,
+		SenderAuth: senderAuth(c),
 	})
 	s.Tickets.SetOutbox(s.Email)
 	s.Tickets.SetNotifier(s.Email) // @mentions: notices through the email outbox

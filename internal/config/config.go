@@ -42,6 +42,12 @@ type Config struct {
 	// first, then previous ones still accepted for reading (rotation).
 	// Empty: a key generated into DataDir/secret.key on first start.
 	SecretKey string
+	// TrustedMTA lists the mail server relaying into the SMTP listener:
+	// its authserv-ids and addresses (see TrustedMTAs, mailauth.go).
+	TrustedMTA string
+	// MailDNS is the DNS server for sender checks (host:port), "" for the
+	// system's, "off" for none (only trusted MTA headers verify).
+	MailDNS string
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -79,6 +85,8 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	str(&c.Addr, "addr", "HTTP listen address")
 	str(&c.SMTPAddr, "smtp-addr", "inbound SMTP listen address (empty disables)")
 	str(&c.SMTPHostname, "smtp-hostname", "host name in SMTP greetings and Message-IDs (default: the base URL's host)")
+	str(&c.TrustedMTA, "trusted-mta", "mail server relaying into the SMTP listener whose Authentication-Results headers are trusted: its authserv-ids and IP addresses or CIDR ranges, comma-separated")
+	str(&c.MailDNS, "mail-dns", "DNS server (host:port) for DKIM, SPF and DMARC checks of inbound mail; empty for the system resolver, \"off\" for no checks")
 	str(&c.BaseURL, "base-url", "public base URL used in links (default http://ADDR)")
 	if v := getenv("OMBUD_MAX_MAIL_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -176,6 +184,7 @@ func (c *Config) Validate() error {
 	if strings.ContainsAny(c.SMTPHostname, " /@:") {
 		errs = append(errs, fmt.Errorf("--smtp-hostname %q must be a host name", c.SMTPHostname))
 	}
+	errs = append(errs, c.validateMailAuth()...)
 	if c.SecretKey != "" {
 		if _, err := secret.ParseKeys(c.SecretKey); err != nil {
 			errs = append(errs, fmt.Errorf("--secret-key / OMBUD_SECRET_KEY: %w", err))

@@ -21,6 +21,7 @@ import (
 	"github.com/ombud/ombud/internal/config"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/mailtest"
 )
 
 // Env is a running Ombud.
@@ -30,6 +31,9 @@ type Env struct {
 	Tokens map[authz.Role]string
 	Agents map[authz.Role]agent.Agent
 	Client *http.Client
+	// DNS answers the inbound mail sender checks (DKIM keys, SPF, DMARC):
+	// no test asks a real name server.
+	DNS *mailtest.DNS
 }
 
 // Password is every test agent's password.
@@ -60,6 +64,8 @@ func NewWith(t testing.TB, engine db.Dialect, configure func(*config.Config)) *E
 		t.Fatalf("apptest: open: %v", err)
 	}
 	t.Cleanup(func() { sys.Close() })
+	dns := mailtest.NewDNS()
+	sys.Email.UseResolver(dns)
 	h, err := sys.Handler()
 	if err != nil {
 		t.Fatalf("apptest: handler: %v", err)
@@ -68,7 +74,7 @@ func NewWith(t testing.TB, engine db.Dialect, configure func(*config.Config)) *E
 	t.Cleanup(srv.Close)
 	t.Cleanup(sys.Live.Shutdown) // runs first: open event streams end
 
-	e := &Env{Sys: sys, URL: srv.URL, Tokens: map[authz.Role]string{}, Agents: map[authz.Role]agent.Agent{}, Client: srv.Client()}
+	e := &Env{Sys: sys, URL: srv.URL, Tokens: map[authz.Role]string{}, Agents: map[authz.Role]agent.Agent{}, Client: srv.Client(), DNS: dns}
 	for _, role := range authz.Roles {
 		a, err := sys.Agents.CreateAgent(ctx, authz.System, agent.AgentInput{
 			Email: string(role) + "@ombud.test", Name: "Test " + string(role), Role: role, Password: Password,

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/blob"
+	"github.com/ombud/ombud/internal/channel/email/mailauth"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/richtext"
 	"github.com/ombud/ombud/internal/ticket"
@@ -60,6 +61,9 @@ type Options struct {
 	BaseURL string
 	// Wake is called after a commit that queued jobs (jobs.Runner.Wake).
 	Wake func()
+	// SenderAuth verifies inbound senders; nil verifies nobody (every
+	// From address is treated as unproven).
+	SenderAuth *mailauth.Verifier
 }
 
 // Service runs the email channel.
@@ -73,6 +77,8 @@ type Service struct {
 	html    *richtext.Sanitizer
 	opts    Options
 	cache   mailboxCache
+	authMu  sync.RWMutex
+	authV   *mailauth.Verifier // sender verification (senderauth.go)
 }
 
 // NewService returns the email channel service.
@@ -89,7 +95,10 @@ func NewService(d *db.DB, now func() time.Time, log *slog.Logger, tickets Ticket
 	if opts.Wake == nil {
 		opts.Wake = func() {}
 	}
-	return &Service{db: d, now: now, log: log, tickets: tickets, people: people, blobs: blobs, html: html, opts: opts}
+	if opts.SenderAuth == nil {
+		opts.SenderAuth = mailauth.New(nil, mailauth.Trust{})
+	}
+	return &Service{db: d, now: now, log: log, tickets: tickets, people: people, blobs: blobs, html: html, opts: opts, authV: opts.SenderAuth}
 }
 
 // MaxMessageBytes is the largest message the channel accepts.

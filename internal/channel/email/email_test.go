@@ -10,6 +10,7 @@ import (
 	"net/smtp"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -35,11 +36,25 @@ type mailEnv struct {
 	smtpAddr  string
 	capture   *mailtest.Capture
 	mailboxID int64
+	// signers DKIM-sign mail the way senders' servers do, with keys
+	// published in the test's DNS zone.
+	signers *mailtest.Signers
 }
 
 func startMail(t *testing.T, engine db.Dialect) *mailEnv {
 	t.Helper()
-	env := apptest.NewWith(t, engine, func(c *config.Config) { c.MaxMailBytes = 256 << 10 })
+	return startMailWith(t, engine, nil)
+}
+
+// startMailWith is startMail with a chance to adjust the configuration.
+func startMailWith(t *testing.T, engine db.Dialect, configure func(*config.Config)) *mailEnv {
+	t.Helper()
+	env := apptest.NewWith(t, engine, func(c *config.Config) {
+		c.MaxMailBytes = 256 << 10
+		if configure != nil {
+			configure(c)
+		}
+	})
 	capture := mailtest.StartCapture(t)
 	host, port, _ := net.SplitHostPort(capture.Addr())
 	status, mb := env.Do(t, authz.Admin, "POST", "/api/v1/mailboxes", map[string]any{
@@ -66,7 +81,7 @@ func startMail(t *testing.T, engine db.Dialect) *mailEnv {
 		cancel()
 		wg.Wait()
 	})
-	return &mailEnv{Env: env, smtpAddr: ln.Addr().String(), capture: capture, mailboxID: int64(mb["id"].(float64))}
+	return &mailEnv{Env: env, smtpAddr: ln.Addr().String(), capture: capture, mailboxID: int64(mb["id"].(float64)), signers: mailtest.NewSigners(env.DNS)}
 }
 
 func atoi(s string) int {
@@ -89,7 +104,15 @@ func (e *mailEnv) send(from string, to []string, raw []byte) error {
 	return smtp.SendMail(e.smtpAddr, nil, from, to, raw)
 }
 
+// mustSend delivers raw DKIM-signed by its From domain, as the sender's
+// mail server would: the sender is verified.
 func (e *mailEnv) mustSend(t *testing.T, from string, raw []byte) {
+	t.Helper()
+	e.mustSendUnsigned(t, from, e.signers.Sign(t, raw))
+}
+
+// mustSendUnsigned delivers raw as it is: anyone can write such a From.
+func (e *mailEnv) mustSendUnsigned(t *testing.T, from string, raw []byte) {
 	t.Helper()
 	if err := e.send(from, []string{"support@example.com"}, raw); err != nil {
 		t.Fatalf("send: %v", err)
@@ -254,8 +277,10 @@ func TestEmailConversation(t *testing.T) {
 					t.Fatal(err)
 				}
 				outboundID = m.MessageID
-				if want := fmt.Sprintf("ombud.%d.%d@example.com", id, cid); m.MessageID != want {
-					t.Errorf("Message-ID %q, want %q", m.MessageID, want)
+				// A random part makes the Message-ID unguessable: answering it
+				// proves the sender saw the mail.
+				if want := regexp.MustCompile(fmt.Sprintf(`^ombud\.%d\.%d\.[a-z2-7]{16}@example\.com$`, id, cid)); !want.MatchString(m.MessageID) {
+					t.Errorf("Message-ID %q, want %s", m.MessageID, want)
 				}
 				if !slices.Equal(m.InReplyTo, []string{"first-1234@mail.example.no"}) {
 					t.Errorf("In-Reply-To %v", m.InReplyTo)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -35,17 +36,24 @@ type InboundMessage struct {
 	ReceivedAt   time.Time  `json:"received_at"`
 	ProcessedAt  *time.Time `json:"processed_at"`
 	SHA256       string     `json:"sha256"`
+	// Auth is whether the From address was proven (verified, unverified;
+	// "" for mail without a sender and mail received before the check),
+	// AuthDetail the checks behind it ("DKIM fail, SPF softfail, DMARC none").
+	Auth       string `json:"auth"`
+	AuthDetail string `json:"auth_detail"`
+	ClientIP   string `json:"client_ip"` // the SMTP client, "" for IMAP
+	Helo       string `json:"helo"`
 }
 
 const inboundCols = `id, mailbox_id, source, message_id, size, envelope_from, envelope_to, from_address, subject, state, outcome, error,
-	ticket_id, comment_id, received_at, processed_at, sha256`
+	ticket_id, comment_id, received_at, processed_at, sha256, auth, auth_detail, client_ip, helo`
 
 func scanInbound(s interface{ Scan(...any) error }) (InboundMessage, error) {
 	var m InboundMessage
 	var mb, t, c, processed sql.NullInt64
 	var received int64
 	err := s.Scan(&m.ID, &mb, &m.Source, &m.MessageID, &m.Size, &m.EnvelopeFrom, &m.EnvelopeTo, &m.From, &m.Subject, &m.State, &m.Outcome, &m.Error,
-		&t, &c, &received, &processed, &m.SHA256)
+		&t, &c, &received, &processed, &m.SHA256, &m.Auth, &m.AuthDetail, &m.ClientIP, &m.Helo)
 	if err != nil {
 		return m, err
 	}
@@ -193,9 +201,16 @@ func (s *Service) Reprocess(ctx context.Context, actor authz.Actor, id int64) (I
 	if err != nil {
 		return InboundMessage{}, err
 	}
-	in := Inbound{MailboxID: *cur.MailboxID, Source: cur.Source, EnvelopeFrom: cur.EnvelopeFrom, Raw: raw}
+	in := Inbound{MailboxID: *cur.MailboxID, Source: cur.Source, EnvelopeFrom: cur.EnvelopeFrom, Raw: raw, Helo: cur.Helo}
 	if cur.EnvelopeTo != "" {
 		in.EnvelopeTo = strings.Split(cur.EnvelopeTo, ", ")
+	}
+	in.ClientIP, _ = netip.ParseAddr(cur.ClientIP)
+	// The verdict of the message's arrival stands: keys are rotated and
+	// records change, so a later check could fail a message that was fine.
+	v := verdict{state: cur.Auth, detail: cur.AuthDetail, from: cur.From}
+	if v.state == "" {
+		v = s.verify(ctx, in, m)
 	}
 	var queued bool
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
@@ -203,13 +218,15 @@ func (s *Service) Reprocess(ctx context.Context, actor authz.Actor, id int64) (I
 		if err != nil {
 			return err
 		}
-		row := s.outcome(ctx, tx, mb, in, m, parts, perr)
+		row := s.outcome(ctx, tx, mb, in, m, parts, perr, v)
 		if row.fatal != nil {
 			return row.fatal
 		}
 		queued = row.queued
-		_, err = tx.ExecContext(ctx, `UPDATE inbound_messages SET state = ?, outcome = ?, error = ?, ticket_id = ?, comment_id = ?, processed_at = ? WHERE id = ?`,
-			row.state, row.outcome, truncate(row.err, 2000), db.NullInt(row.ticketID), db.NullInt(row.commentID), db.Millis(s.now()), id)
+		_, err = tx.ExecContext(ctx, `UPDATE inbound_messages SET state = ?, outcome = ?, error = ?, ticket_id = ?, comment_id = ?, processed_at = ?,
+			auth = ?, auth_detail = ? WHERE id = ?`,
+			row.state, row.outcome, truncate(row.err, 2000), db.NullInt(row.ticketID), db.NullInt(row.commentID), db.Millis(s.now()),
+			v.state, truncate(v.detail, 500), id)
 		if err != nil {
 			return fmt.Errorf("email: update inbound %d: %w", id, err)
 		}
@@ -236,6 +253,10 @@ type Original struct {
 	Text      string              `json:"text"`
 	HTML      string              `json:"html"` // sanitised
 	Headers   map[string][]string `json:"headers"`
+	// Auth says whether the sender was proven (verified, unverified);
+	// AuthDetail the checks behind it.
+	Auth       string `json:"auth"`
+	AuthDetail string `json:"auth_detail"`
 }
 
 // Original returns the full inbound email behind a comment.
@@ -244,7 +265,9 @@ func (s *Service) Original(ctx context.Context, actor authz.Actor, ticketID, com
 		return Original{}, err
 	}
 	var id int64
-	err := s.db.QueryRowContext(ctx, `SELECT id FROM inbound_messages WHERE comment_id = ? AND ticket_id = ? ORDER BY id LIMIT 1`, commentID, ticketID).Scan(&id)
+	var auth, detail string
+	err := s.db.QueryRowContext(ctx, `SELECT id, auth, auth_detail FROM inbound_messages WHERE comment_id = ? AND ticket_id = ? ORDER BY id LIMIT 1`, commentID, ticketID).
+		Scan(&id, &auth, &detail)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Original{}, apperr.NotFound("email for comment", commentID)
 	}
@@ -256,7 +279,7 @@ func (s *Service) Original(ctx context.Context, actor authz.Actor, ticketID, com
 		return Original{}, err
 	}
 	m, _ := message.Parse(raw)
-	o := Original{InboundID: id, To: []string{}, Cc: []string{}, Headers: map[string][]string{}}
+	o := Original{InboundID: id, To: []string{}, Cc: []string{}, Headers: map[string][]string{}, Auth: auth, AuthDetail: detail}
 	if m == nil {
 		return o, nil
 	}
@@ -288,21 +311,36 @@ func formatAddr(a message.Address) string {
 	return a.Name + " <" + a.Email + ">"
 }
 
-// WithOriginal returns the ids of a ticket's comments that came by email
-// and so have an original to show.
-func (s *Service) WithOriginal(ctx context.Context, ticketID int64) (map[int64]bool, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT comment_id FROM inbound_messages WHERE ticket_id = ? AND comment_id IS NOT NULL`, ticketID)
+// CommentMail is what a ticket page shows of the email behind a comment.
+type CommentMail struct {
+	From       string // the From address as received
+	Auth       string // AuthVerified, AuthUnverified or ""
+	AuthDetail string
+}
+
+// Unverified reports whether the comment came from a sender who could not
+// be proven (agents are warned).
+func (c CommentMail) Unverified() bool { return c.Auth == AuthUnverified }
+
+// WithOriginal returns, by comment id, the comments of a ticket that came
+// by email (and so have an original to show) with their sender verdict.
+func (s *Service) WithOriginal(ctx context.Context, ticketID int64) (map[int64]CommentMail, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT comment_id, from_address, auth, auth_detail FROM inbound_messages
+		WHERE ticket_id = ? AND comment_id IS NOT NULL ORDER BY id`, ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("email: originals of %d: %w", ticketID, err)
 	}
 	defer rows.Close()
-	out := map[int64]bool{}
+	out := map[int64]CommentMail{}
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var c CommentMail
+		if err := rows.Scan(&id, &c.From, &c.Auth, &c.AuthDetail); err != nil {
 			return nil, err
 		}
-		out[id] = true
+		if _, ok := out[id]; !ok {
+			out[id] = c
+		}
 	}
 	return out, rows.Err()
 }

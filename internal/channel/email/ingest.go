@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
@@ -31,7 +32,17 @@ type Inbound struct {
 	EnvelopeFrom string
 	EnvelopeTo   []string
 	Raw          []byte
+	// ClientIP and Helo are what the SMTP session knows of the connecting
+	// client (for SPF and the trusted-MTA check); zero for IMAP.
+	ClientIP netip.Addr
+	Helo     string
 }
+
+// Sender verdicts stored with each inbound message (see mailauth).
+const (
+	AuthVerified   = "verified"
+	AuthUnverified = "unverified"
+)
 
 // Outcomes of an inbound message.
 const (
@@ -54,6 +65,9 @@ type Result struct {
 	TicketID  int64  `json:"ticket_id,omitempty"`
 	CommentID int64  `json:"comment_id,omitempty"`
 	Duplicate bool   `json:"duplicate,omitempty"`
+	// Auth is the sender verdict: verified or unverified ("" when the
+	// message names no sender to check).
+	Auth string `json:"auth,omitempty"`
 }
 
 // Event types the channel appends to a ticket's history.
@@ -91,6 +105,9 @@ func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	// DNS questions are asked before the transaction: the single writer
+	// never waits on the network.
+	verdict := s.verify(ctx, in, m)
 	msgID := ""
 	if m != nil {
 		msgID = m.MessageID
@@ -120,14 +137,18 @@ func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 		if err != nil {
 			return err
 		}
-		o := s.outcome(ctx, tx, mb, in, m, parts, perr)
+		o := s.outcome(ctx, tx, mb, in, m, parts, perr, verdict)
 		if o.fatal != nil {
 			return o.fatal // the database failed: let the sender retry
 		}
 		queued = o.queued
 		row := inboundRow{mailboxID: in.MailboxID, source: in.Source, messageID: msgID, sha: sum, raw: inline, size: len(in.Raw),
 			envFrom: in.EnvelopeFrom, envTo: strings.Join(in.EnvelopeTo, ", "),
-			state: o.state, outcome: o.outcome, err: o.err, ticketID: o.ticketID, commentID: o.commentID}
+			state: o.state, outcome: o.outcome, err: o.err, ticketID: o.ticketID, commentID: o.commentID,
+			auth: verdict.state, authDetail: verdict.detail, helo: in.Helo}
+		if in.ClientIP.IsValid() {
+			row.clientIP = in.ClientIP.String()
+		}
 		if m != nil {
 			row.from, row.subject = m.From.Email, truncate(m.Subject, 500)
 		}
@@ -138,7 +159,7 @@ func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 		if err != nil {
 			return err
 		}
-		res = Result{InboundID: id, State: row.state, Outcome: row.outcome, Error: row.err, TicketID: row.ticketID, CommentID: row.commentID}
+		res = Result{InboundID: id, State: row.state, Outcome: row.outcome, Error: row.err, TicketID: row.ticketID, CommentID: row.commentID, Auth: row.auth}
 		return nil
 	})
 	if errors.Is(err, errDuplicate) {
@@ -165,7 +186,7 @@ type outcomeRow struct {
 
 // outcome processes a parsed message inside a savepoint. A failure caused
 // by the message is kept as the row's error; a database failure is fatal.
-func (s *Service) outcome(ctx context.Context, tx *db.Tx, mb Mailbox, in Inbound, m *message.Message, parts []storedPart, perr error) outcomeRow {
+func (s *Service) outcome(ctx context.Context, tx *db.Tx, mb Mailbox, in Inbound, m *message.Message, parts []storedPart, perr error, v verdict) outcomeRow {
 	// A message that failed to parse and names no sender is not trusted to
 	// become a ticket (the envelope sender of garbage proves little).
 	if m == nil || (perr != nil && m.From.Email == "") {
@@ -177,7 +198,7 @@ func (s *Service) outcome(ctx context.Context, tx *db.Tx, mb Mailbox, in Inbound
 	var out processed
 	err := tx.Savepoint(ctx, "ingest", func() error {
 		var err error
-		out, err = s.process(ctx, tx, mb, in, m, parts)
+		out, err = s.process(ctx, tx, mb, in, m, parts, v)
 		return err
 	})
 	switch {
@@ -210,15 +231,18 @@ type inboundRow struct {
 	from, subject          string
 	state, outcome, err    string
 	ticketID, commentID    int64
+	auth, authDetail       string
+	clientIP, helo         string
 }
 
 func (r inboundRow) insert(ctx context.Context, tx *db.Tx, now interface{ UnixMilli() int64 }) (int64, error) {
 	ms := now.UnixMilli()
 	return tx.InsertID(ctx, `INSERT INTO inbound_messages (mailbox_id, source, message_id, sha256, raw, size, envelope_from, envelope_to,
-		from_address, subject, state, outcome, error, ticket_id, comment_id, received_at, processed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		from_address, subject, state, outcome, error, ticket_id, comment_id, received_at, processed_at, auth, auth_detail, client_ip, helo)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.mailboxID, r.source, truncate(r.messageID, 900), r.sha, r.raw, r.size, truncate(r.envFrom, 500), truncate(r.envTo, 2000), truncate(r.from, 500), r.subject,
-		r.state, r.outcome, truncate(r.err, 2000), db.NullInt(r.ticketID), db.NullInt(r.commentID), ms, ms)
+		r.state, r.outcome, truncate(r.err, 2000), db.NullInt(r.ticketID), db.NullInt(r.commentID), ms, ms,
+		r.auth, truncate(r.authDetail, 500), truncate(r.clientIP, 64), truncate(r.helo, 255))
 }
 
 // storedPart is an attachment already in the blob store.
@@ -258,7 +282,7 @@ type processed struct {
 
 // process decides what an inbound message is and writes it. It runs inside
 // a savepoint: an error undoes its writes, and the message is kept as failed.
-func (s *Service) process(ctx context.Context, tx *db.Tx, mb Mailbox, in Inbound, m *message.Message, parts []storedPart) (processed, error) {
+func (s *Service) process(ctx context.Context, tx *db.Tx, mb Mailbox, in Inbound, m *message.Message, parts []storedPart, v verdict) (processed, error) {
 	sender := m.From
 	if sender.Email == "" {
 		sender.Email = strings.ToLower(in.EnvelopeFrom)
@@ -282,17 +306,28 @@ func (s *Service) process(ctx context.Context, tx *db.Tx, mb Mailbox, in Inbound
 	if limited {
 		return processed{state: "ignored", outcome: OutcomeRateLimited}, nil
 	}
+	// Only a verified From address is trusted: mail that merely claims an
+	// agent's address is a customer message (flagged), and an unverified
+	// sender reaches a ticket only by answering a Message-ID of its mail.
+	verified := v.verifies(sender.Email)
 	agentActor, _, isAgent, err := s.people.AgentByEmail(ctx, tx, sender.Email)
 	if err != nil {
 		return processed{}, err
 	}
-	ticketID, err := s.thread(ctx, tx, mb, in, m, sender.Email, isAgent)
+	isAgent = isAgent && verified
+	ticketID, err := s.thread(ctx, tx, mb, in, m, sender.Email, isAgent, verified)
 	if err != nil {
 		return processed{}, err
 	}
-	ccAgents, ccCustomers, err := s.splitCopies(ctx, tx, m, sender.Email)
-	if err != nil {
-		return processed{}, err
+	var ccAgents []int64
+	var ccCustomers []string
+	if verified {
+		// Unverified mail changes nobody's part in a ticket: no followers,
+		// no addresses copied on the replies.
+		ccAgents, ccCustomers, err = s.splitCopies(ctx, tx, m, sender.Email)
+		if err != nil {
+			return processed{}, err
+		}
 	}
 	followUp := false
 	if ticketID != 0 {
@@ -469,15 +504,20 @@ func bodyText(text, html string, reply bool) string {
 
 // thread finds the ticket a message belongs to: by the Message-IDs it
 // answers, then by the [#id] token in its subject, then by a plus-addressed
-// recipient (support+t123@…). A token or tag is trusted only from someone
-// already on the ticket, so a guessed number cannot reach another
-// customer's conversation.
-func (s *Service) thread(ctx context.Context, tx *db.Tx, mb Mailbox, in Inbound, m *message.Message, sender string, isAgent bool) (int64, error) {
+// recipient (support+t123@…). A token or tag is trusted only from a
+// verified sender already on the ticket, so neither a guessed number nor a
+// forged From address reaches another customer's conversation. Our own
+// Message-IDs carry a random part, so answering one shows the sender saw
+// the mail.
+func (s *Service) thread(ctx context.Context, tx *db.Tx, mb Mailbox, in Inbound, m *message.Message, sender string, isAgent, verified bool) (int64, error) {
 	ids := slices.Clone(m.InReplyTo)
 	for i := len(m.References) - 1; i >= 0; i-- {
 		ids = append(ids, m.References[i])
 	}
 	for _, id := range ids {
+		if !verified && guessableID.MatchString(id) {
+			continue // sent before Message-IDs had a random part
+		}
 		var t int64
 		err := tx.QueryRowContext(ctx, `SELECT ticket_id FROM email_threads WHERE message_id = ?`, id).Scan(&t)
 		if err == nil {
@@ -486,6 +526,9 @@ func (s *Service) thread(ctx context.Context, tx *db.Tx, mb Mailbox, in Inbound,
 		if !errors.Is(err, sql.ErrNoRows) {
 			return 0, fmt.Errorf("email: thread lookup: %w", err)
 		}
+	}
+	if !verified {
+		return 0, nil
 	}
 	candidates := []int64{}
 	if t := message.TicketToken(m.Subject); t != 0 {

@@ -74,7 +74,9 @@ func (s *Service) QueueReply(ctx context.Context, tx *db.Tx, t ticket.Ticket, c 
 	if to == "" {
 		return nil // a requester without email (phone, chat) gets replies on their channel
 	}
-	msgID := fmt.Sprintf("ombud.%d.%d@%s", t.ID, c.ID, domainOf(mb.Address))
+	// The random part makes the Message-ID a secret of the thread: a reply
+	// naming it proves its sender saw our mail (see thread).
+	msgID := fmt.Sprintf("ombud.%d.%d.%s@%s", t.ID, c.ID, randomPart(), domainOf(mb.Address))
 	id, err := tx.InsertID(ctx, `INSERT INTO outbound_emails (ticket_id, comment_id, mailbox_id, message_id, recipients, state, created_at)
 		VALUES (?, ?, ?, ?, '[]', 'queued', ?)`, t.ID, c.ID, mb.ID, msgID, db.Millis(s.now()))
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -63,7 +64,7 @@ func (p slogPrinter) Println(v ...any) { p.log.Warn("smtp: " + fmt.Sprint(v...))
 type backend struct{ l *Listener }
 
 func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
-	return &session{l: b.l, remote: c.Conn().RemoteAddr().String()}, nil
+	return &session{l: b.l, remote: c.Conn().RemoteAddr().String(), conn: c}, nil
 }
 
 // errLineTooLong answers a message with a line over the server's
@@ -73,6 +74,7 @@ var errLineTooLong = &smtp.SMTPError{Code: 500, EnhancedCode: smtp.EnhancedCode{
 type session struct {
 	l         *Listener
 	remote    string
+	conn      *smtp.Conn // its HELO name, for SPF
 	from      string
 	rcpts     []string
 	mailboxes []int64
@@ -125,7 +127,8 @@ func (s *session) Data(r io.Reader) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	for _, id := range s.mailboxes {
-		res, err := s.l.svc.Receive(ctx, Inbound{MailboxID: id, Source: "smtp", EnvelopeFrom: s.from, EnvelopeTo: s.rcpts, Raw: raw})
+		res, err := s.l.svc.Receive(ctx, Inbound{MailboxID: id, Source: "smtp", EnvelopeFrom: s.from, EnvelopeTo: s.rcpts, Raw: raw,
+			ClientIP: clientIP(s.remote), Helo: s.conn.Hostname()})
 		if apperr.Is(err, apperr.CodeTooLarge) {
 			return smtp.ErrDataTooLarge
 		}
@@ -136,4 +139,13 @@ func (s *session) Data(r io.Reader) error {
 		s.l.log.Debug("smtp: received", "remote", s.remote, "inbound_id", res.InboundID, "outcome", res.Outcome, "ticket_id", res.TicketID, "duplicate", res.Duplicate)
 	}
 	return nil
+}
+
+// clientIP is the address of a connection's peer ("203.0.113.5:4711").
+func clientIP(remote string) netip.Addr {
+	ap, err := netip.ParseAddrPort(remote)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
 }

@@ -13,6 +13,7 @@ import (
 	agentsvc "github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/opt"
 	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/search"
@@ -387,6 +388,9 @@ type commentView struct {
 	AuthorName  string
 	When        string
 	HasOriginal bool // it came by email: the full message can be shown
+	// Mail is the email behind it; Mail.Unverified() warns that its sender
+	// could not be proven.
+	Mail email.CommentMail
 }
 
 type eventView struct {
@@ -450,7 +454,7 @@ func (u *UI) ticketPageWith(w http.ResponseWriter, r *http.Request, status int, 
 	if t.Requester != nil {
 		requester = t.Requester.Name
 	}
-	originals := map[int64]bool{}
+	originals := map[int64]email.CommentMail{}
 	if u.Email != nil {
 		if originals, err = u.Email.WithOriginal(ctx, id); err != nil {
 			return err
@@ -482,7 +486,8 @@ func (u *UI) ticketPageWith(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	comments := make([]commentView, 0, len(cs.Data))
 	for _, c := range cs.Data {
-		cv := commentView{Comment: c, When: when(lang, c.CreatedAt, loc), HasOriginal: originals[c.ID]}
+		mail, fromMail := originals[c.ID]
+		cv := commentView{Comment: c, When: when(lang, c.CreatedAt, loc), HasOriginal: fromMail, Mail: mail}
 		switch c.AuthorType {
 		case "agent":
 			cv.AuthorName = names[c.AuthorID]
