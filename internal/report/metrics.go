@@ -98,6 +98,9 @@ func FilterFromQuery(q url.Values, fallback *time.Location, now time.Time) (Filt
 		if err != nil {
 			return time.Time{}, apperr.InvalidField(field, "must be a date (2026-03-01) or an RFC 3339 time")
 		}
+		if t.IsZero() { // would read as "not given"
+			return time.Time{}, apperr.InvalidField(field, "must be between 1970-01-01 and 2200-01-01")
+		}
 		return t, nil
 	}
 	var err error

@@ -37,6 +37,14 @@ type Filter struct {
 // MaxRange bounds a report's period.
 const MaxRange = 3 * 366 * 24 * time.Hour
 
+// A period lies within [MinTime, MaxTime]: the facts hold nothing before
+// 1970, and far-future times do not fit the encodings the answers use
+// (JSON times end at year 9999).
+var (
+	MinTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	MaxTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
 // Validate checks the period and fills Loc.
 func (f *Filter) Validate() error {
 	if f.Loc == nil {
@@ -44,6 +52,13 @@ func (f *Filter) Validate() error {
 	}
 	if f.From.IsZero() || f.To.IsZero() {
 		return apperr.InvalidField("from", "and to are required")
+	}
+	outside := func(t time.Time) bool { return t.Before(MinTime) || t.After(MaxTime) }
+	if outside(f.To) {
+		return apperr.InvalidField("to", "must be between 1970-01-01 and 2200-01-01")
+	}
+	if outside(f.From) {
+		return apperr.InvalidField("from", "must be between 1970-01-01 and 2200-01-01")
 	}
 	if !f.To.After(f.From) {
 		return apperr.InvalidField("to", "must be after from")

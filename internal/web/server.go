@@ -204,6 +204,13 @@ func (s *Server) wrap(rt Route) http.Handler {
 			r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
 		}
 		fail := func(err error) {
+			if sw != nil && sw.status != 0 {
+				// The answer has started (a stream cut short): its status
+				// cannot change, and an error body would only be appended
+				// to the data. The log keeps it.
+				httpx.Logger(r.Context(), s.Log).Error("response interrupted", "method", r.Method, "path", r.URL.Path, "status", sw.status, "err", err)
+				return
+			}
 			if rt.Access == UIAuth || (rt.Access == Public && !strings.HasPrefix(rt.Path, "/api/")) {
 				s.UI.Error(w, r, err)
 				return
@@ -231,7 +238,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 				}
 			}
 		}
-		if err := httpx.CheckNUL(r); err != nil {
+		if err := checkInput(rt, r); err != nil {
 			fail(err)
 			return
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -86,6 +87,12 @@ func (a *API) ListAudit(w http.ResponseWriter, r *http.Request) error {
 
 // Import answers POST /api/v1/import with an NDJSON body (one record a line).
 func (a *API) Import(w http.ResponseWriter, r *http.Request) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || !ndjsonType(mt) {
+			return &apperr.Error{Code: apperr.CodeUnsupported, Message: "send the records as application/x-ndjson, one JSON object a line"}
+		}
+	}
 	res, err := a.Importer.Import(r.Context(), httpx.Actor(r.Context()), r.Body)
 	if err != nil {
 		return err
@@ -95,6 +102,16 @@ func (a *API) Import(w http.ResponseWriter, r *http.Request) error {
 		status = http.StatusUnprocessableEntity
 	}
 	return httpx.WriteJSON(w, status, res)
+}
+
+// ndjsonType reports whether the import may read a body of media type mt:
+// the names NDJSON and JSON Lines go by, and JSON itself (one record).
+func ndjsonType(mt string) bool {
+	switch mt {
+	case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines", "application/jsonlines":
+		return true
+	}
+	return httpx.IsJSONType(mt)
 }
 
 func asMaxBytes(err error, target **http.MaxBytesError) bool {

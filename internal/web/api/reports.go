@@ -271,26 +271,23 @@ func (a *API) ReportFacts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if format == "csv" {
-		cw := csvWriter(w, "facts")
+		st, cw := csvStream(w, "facts")
 		_ = cw.Write([]string{"ticket_id", "kind", "n", "at", "team_id", "agent_id", "channel", "priority", "type", "organization_id", "language", "value", "business_value"})
 		err := a.Reports.EachFact(r.Context(), actor, f, kind, func(x report.Fact) error {
 			return cw.Write([]string{fmt.Sprint(x.TicketID), x.Kind, strconv.Itoa(x.N), stamp(x.At, f.Loc), fmt.Sprint(x.TeamID), fmt.Sprint(x.AgentID),
 				x.Channel, x.Priority, x.Type, fmt.Sprint(x.OrganizationID), x.Language, fmt.Sprint(x.Value), fmt.Sprint(x.BValue)})
 		})
-		cw.Flush()
-		return logOnly(r, a, err)
+		return endCSV(st, cw, err)
 	}
-	w.Header().Set("Content-Type", "application/x-ndjson")
-	w.WriteHeader(http.StatusOK)
-	bw := bufio.NewWriter(w)
+	st := httpx.NewStream(w, "application/x-ndjson")
+	bw := bufio.NewWriter(st)
 	enc := json.NewEncoder(bw)
 	err = a.Reports.EachFact(r.Context(), actor, f, kind, func(x report.Fact) error {
 		return enc.Encode(FactRow{TicketID: x.TicketID, Kind: x.Kind, N: x.N, At: x.At.UTC(), TeamID: x.TeamID, AgentID: x.AgentID,
 			Channel: x.Channel, Priority: x.Priority, Type: x.Type, OrganizationID: x.OrganizationID, Language: x.Language,
 			Value: x.Value, BusinessValue: x.BValue})
 	})
-	_ = bw.Flush()
-	return logOnly(r, a, err)
+	return endNDJSON(st, bw, err)
 }
 
 // ReportEvents answers GET /api/v1/reports/events: the raw ticket event
@@ -306,33 +303,49 @@ func (a *API) ReportEvents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if format == "csv" {
-		cw := csvWriter(w, "events")
+		st, cw := csvStream(w, "events")
 		_ = cw.Write([]string{"id", "ticket_id", "seq", "type", "actor_type", "actor_id", "at", "origin_ticket_id", "data"})
 		err := a.Reports.EachEvent(r.Context(), actor, f, func(e ticket.Event) error {
 			data, _ := json.Marshal(e.Data)
 			return cw.Write([]string{fmt.Sprint(e.ID), fmt.Sprint(e.TicketID), fmt.Sprint(e.Seq), e.Type, e.ActorType, fmt.Sprint(e.ActorID),
 				stamp(e.At, f.Loc), fmt.Sprint(e.OriginTicketID), string(data)})
 		})
-		cw.Flush()
-		return logOnly(r, a, err)
+		return endCSV(st, cw, err)
 	}
-	w.Header().Set("Content-Type", "application/x-ndjson")
-	w.WriteHeader(http.StatusOK)
-	bw := bufio.NewWriter(w)
+	st := httpx.NewStream(w, "application/x-ndjson")
+	bw := bufio.NewWriter(st)
 	enc := json.NewEncoder(bw)
 	err = a.Reports.EachEvent(r.Context(), actor, f, func(e ticket.Event) error {
 		e.At = e.At.UTC()
 		return enc.Encode(e)
 	})
-	_ = bw.Flush()
-	return logOnly(r, a, err)
+	return endNDJSON(st, bw, err)
 }
 
-// logOnly records an error that happened after the response started (a
-// status can no longer be sent; the client sees a truncated stream).
-func logOnly(r *http.Request, a *API, err error) error {
-	if err != nil {
-		httpx.Logger(r.Context(), a.Log).Error("export interrupted", "err", err)
+// csvStream starts a streamed CSV download (see csvWriter): the status
+// line waits for the first rows, so a query that fails at once is still
+// answered with its error.
+func csvStream(w http.ResponseWriter, name string) (*httpx.Stream, *csv.Writer) {
+	st := httpx.NewStream(w, "text/csv; charset=utf-8")
+	st.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+	_, _ = st.Write([]byte("\uFEFF"))
+	return st, csv.NewWriter(st)
+}
+
+// endCSV flushes a streamed CSV and ends the stream with the first error.
+func endCSV(st *httpx.Stream, cw *csv.Writer, err error) error {
+	if err == nil {
+		cw.Flush()
+		err = cw.Error()
 	}
-	return nil
+	return st.Close(err)
+}
+
+// endNDJSON flushes a streamed NDJSON body and ends the stream with the
+// first error.
+func endNDJSON(st *httpx.Stream, bw *bufio.Writer, err error) error {
+	if err == nil {
+		err = bw.Flush()
+	}
+	return st.Close(err)
 }

@@ -4,6 +4,7 @@
 package httpx
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/authz"
@@ -93,16 +96,30 @@ func WithLogger(ctx context.Context, l *slog.Logger) context.Context {
 func DecodeJSON(r *http.Request, dst any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		if err != nil || !IsJSONType(mt) {
 			return &apperr.Error{Code: apperr.CodeUnsupported, Message: "send the body as application/json"}
 		}
 	}
 	return DecodeJSONReader(r.Body, dst)
 }
 
+// IsJSONType reports whether a media type (without parameters) is JSON.
+func IsJSONType(mt string) bool {
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
 // DecodeJSONReader is DecodeJSON for any reader (also used by fuzz tests and the importer).
 func DecodeJSONReader(body io.Reader, dst any) error {
-	dec := json.NewDecoder(body)
+	// The whole body is read first (the router bounds its size): invalid
+	// UTF-8, which encoding/json would quietly turn into U+FFFD, is refused.
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return jsonError(err)
+	}
+	if err := checkUTF8(b); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return jsonError(err)
@@ -119,6 +136,73 @@ func DecodeJSONReader(body io.Reader, dst any) error {
 		return apperr.InvalidField("body", "must not contain the NUL character (\\u0000)")
 	}
 	return nil
+}
+
+// checkUTF8 refuses a JSON text that is not valid UTF-8, or whose \u
+// escapes name a lone UTF-16 surrogate: encoding/json would replace either
+// with U+FFFD and store text the client never sent.
+func checkUTF8(b []byte) error {
+	if !utf8.Valid(b) {
+		at := 0
+		for at < len(b) {
+			r, n := utf8.DecodeRune(b[at:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			at += n
+		}
+		return apperr.InvalidField("body", fmt.Sprintf("is not valid UTF-8 (at byte %d)", at))
+	}
+	// A backslash appears only inside strings in valid JSON (anything else
+	// is a syntax error the decoder reports), so the escapes can be read
+	// without tracking where strings start.
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' || i+1 >= len(b) {
+			continue
+		}
+		if b[i+1] != 'u' {
+			i++ // \" \\ \n …: skip the escaped character
+			continue
+		}
+		r, ok := hex4(b, i+2)
+		if !ok {
+			return nil // a malformed escape: the decoder names it
+		}
+		switch {
+		case utf16.IsSurrogate(r) && r < 0xdc00:
+			low, ok := hex4(b, i+8)
+			if !ok || i+7 >= len(b) || b[i+6] != '\\' || b[i+7] != 'u' || low < 0xdc00 || low > 0xdfff {
+				return apperr.InvalidField("body", fmt.Sprintf("holds a lone UTF-16 surrogate escape (at byte %d)", i))
+			}
+			i += 11
+		case utf16.IsSurrogate(r):
+			return apperr.InvalidField("body", fmt.Sprintf("holds a lone UTF-16 surrogate escape (at byte %d)", i))
+		default:
+			i += 5
+		}
+	}
+	return nil
+}
+
+// hex4 reads the four hex digits of a \u escape starting at b[at].
+func hex4(b []byte, at int) (rune, bool) {
+	if at+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[at : at+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
 
 // hasNUL reports whether any string reachable from v holds the NUL
@@ -204,13 +288,20 @@ func jsonKind(k string) string {
 	return "of another type"
 }
 
-// WriteJSON writes v with status.
+// WriteJSON writes v with status. It encodes v before the status line
+// goes out, so a value that cannot be encoded is an error the router can
+// still answer (500), never a 200 followed by an error body.
 func WriteJSON(w http.ResponseWriter, status int, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("httpx: encode reply: %w", err)
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	_, err := w.Write(buf.Bytes())
+	return err
 }
 
 // Status maps an error code to an HTTP status.

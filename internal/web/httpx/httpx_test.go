@@ -39,6 +39,12 @@ func TestDecodeJSON(t *testing.T) {
 		{"two objects", "application/json", `{"subject":"a"}{"subject":"b"}`, apperr.CodeInvalid, "body"},
 		{"trailing garbage", "application/json", `{"subject":"a"} xyz`, apperr.CodeInvalid, "body"},
 		{"form", "application/x-www-form-urlencoded", `subject=x`, apperr.CodeUnsupported, ""},
+		{"invalid UTF-8", "application/json", `{"subject":"caf` + "\xe9" + `"}`, apperr.CodeInvalid, "body"},
+		{"truncated UTF-8", "application/json", `{"subject":"` + "\xe2\x82" + `"}`, apperr.CodeInvalid, "body"},
+		{"lone high surrogate", "application/json", `{"subject":"\ud83d x"}`, apperr.CodeInvalid, "body"},
+		{"lone low surrogate", "application/json", `{"subject":"\udc00"}`, apperr.CodeInvalid, "body"},
+		{"surrogate pair", "application/json", `{"subject":"\ud83d\ude00 \u00e9 \\ud800"}`, "", ""},
+		{"replacement character sent", "application/json", `{"subject":"\ufffd` + "\uFFFD" + `"}`, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
