@@ -117,6 +117,14 @@ type Service struct {
 	// OnDeactivate, set by the app, ends a deactivated agent's sessions and
 	// tokens inside the deactivation's transaction.
 	OnDeactivate func(ctx context.Context, tx *db.Tx, agentID int64) error
+	// OnAccessChange, set by the app, is called inside the transaction that
+	// changes an agent's role or active state: cached API token roles must
+	// not outlive it.
+	OnAccessChange func(ctx context.Context, tx *db.Tx, agentID int64) error
+	// OnPasswordSet, set by the app, is called inside the transaction in
+	// which someone else sets an agent's password: it ends all their
+	// sessions and reset links.
+	OnPasswordSet func(ctx context.Context, tx *db.Tx, agentID int64) error
 }
 
 // NewService returns an agent service.
@@ -448,8 +456,10 @@ func (s *Service) Brief(ctx context.Context, ids []int64) (map[int64]Brief, erro
 }
 
 // UpdateAgent changes an agent. Agents may change their own name, locale,
-// time zone, availability and password; everything else needs AgentWrite,
-// and touching an admin or the admin role needs AgentAdminWrite.
+// time zone and availability; everything else needs AgentWrite, and
+// touching an admin or the admin role needs AgentAdminWrite. Setting
+// someone else's password signs them out everywhere; an agent's own password
+// changes only with the current one (auth.Service.ChangeOwnPassword).
 func (s *Service) UpdateAgent(ctx context.Context, actor authz.Actor, id int64, p AgentPatch) (Agent, error) {
 	self := actor.Kind == authz.KindAgent && actor.ID == id
 	privileged := p.Role != nil || p.Skills != nil || p.TeamIDs != nil || p.Active != nil
@@ -481,6 +491,11 @@ func (s *Service) UpdateAgent(ctx context.Context, actor authz.Actor, id int64, 
 	}
 	if p.Password != nil && (len(*p.Password) < auth.MinPassword || len(*p.Password) > auth.MaxPassword) {
 		fe.Add("password", fmt.Sprintf("must be %d to %d characters", auth.MinPassword, auth.MaxPassword))
+	}
+	if p.Password != nil && self {
+		// Whoever holds a session or token must not take over the account
+		// without knowing the password.
+		fe.Add("password", "your own password changes with your current one: POST /api/v1/me/password or My profile")
 	}
 	if p == (AgentPatch{}) {
 		fe.Add("body", "changes nothing; name at least one field")
@@ -537,6 +552,14 @@ func (s *Service) UpdateAgent(ctx context.Context, actor authz.Actor, id int64, 
 			if _, err := tx.ExecContext(ctx, `UPDATE agents SET password_hash = ? WHERE id = ?`, hash, id); err != nil {
 				return fmt.Errorf("agent: password: %w", err)
 			}
+			if s.OnPasswordSet != nil {
+				if err := s.OnPasswordSet(ctx, tx, id); err != nil {
+					return err
+				}
+			}
+			if err := audit.Record(ctx, tx, now, actor, "agent.password_set", cur.Email, nil); err != nil {
+				return err
+			}
 		}
 		if p.Skills != nil {
 			if err := setSkills(ctx, tx, id, *p.Skills); err != nil {
@@ -555,6 +578,11 @@ func (s *Service) UpdateAgent(ctx context.Context, actor authz.Actor, id int64, 
 		}
 		if old.Active && !cur.Active {
 			if err := s.deactivated(ctx, tx, actor, cur, now); err != nil {
+				return err
+			}
+		}
+		if (old.Role != cur.Role || old.Active != cur.Active) && s.OnAccessChange != nil {
+			if err := s.OnAccessChange(ctx, tx, id); err != nil {
 				return err
 			}
 		}

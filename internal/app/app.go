@@ -226,6 +226,10 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Tickets.AddHook(s.Reports) // marks the ticket for the report refresher, imports included
 	s.Reports.Register(s.Jobs)
 	s.Reports.SetMailer(s.Email) // scheduled summaries through the email outbox
+	if err := s.wirePasswords(); err != nil { // passwords.go
+		d.Close()
+		return nil, err
+	}
 	s.Jobs.Handle(email.JobSummary, s.Email.SendSummary)
 	return s, nil
 }
@@ -322,7 +326,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// committed or a reply being queued finishes first.
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
+	go func() { defer wg.Done(); sys.followAccessChanges(bg) }()
 	go func() {
 		defer wg.Done()
 		if sys.DB.Dialect() == db.Postgres {

@@ -37,6 +37,8 @@ type Service struct {
 	// dummy is a real hash verified for unknown emails, so a sign-in takes
 	// as long whether or not the account exists.
 	dummy string
+	// resets sends password reset links (reset.go); set by Register.
+	resets resetState
 }
 
 // NewService returns an auth service.
@@ -194,7 +196,8 @@ func (s *Service) SignOut(ctx context.Context, raw string) error {
 	})
 }
 
-// SetPassword changes an agent's password and ends their other sessions.
+// SetPassword changes an agent's password and ends all their sessions,
+// reset links and cached token roles.
 // Agents change their own; changing another's needs AgentWrite, and an
 // admin's needs AgentAdminWrite.
 func (s *Service) SetPassword(ctx context.Context, actor authz.Actor, agentID int64, pw string) error {
@@ -226,8 +229,8 @@ func (s *Service) SetPassword(ctx context.Context, actor authz.Actor, agentID in
 		if _, err := tx.ExecContext(ctx, `UPDATE agents SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, db.Millis(s.now()), agentID); err != nil {
 			return fmt.Errorf("auth: set password: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE agent_id = ?`, agentID); err != nil {
-			return fmt.Errorf("auth: end sessions: %w", err)
+		if err := s.passwordChanged(ctx, tx, agentID, ""); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, s.now(), actor, "auth.password_set", fmt.Sprint(agentID), nil)
 	})

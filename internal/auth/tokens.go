@@ -116,8 +116,8 @@ func (s *Service) ListTokens(ctx context.Context, actor authz.Actor, agentID int
 	return out, rows.Err()
 }
 
-// RevokeToken revokes a token at once on this instance (other instances
-// within the cache TTL).
+// RevokeToken revokes a token at once, on this instance and (PostgreSQL)
+// on the others.
 func (s *Service) RevokeToken(ctx context.Context, actor authz.Actor, tokenID int64) error {
 	return s.db.Write(ctx, func(tx *db.Tx) error {
 		var agentID int64
@@ -140,6 +140,9 @@ func (s *Service) RevokeToken(ctx context.Context, actor authz.Actor, tokenID in
 		}
 		s.cache.evict(hash) // now, and again after commit in case a reader refilled it
 		tx.AfterCommit(func() { s.cache.evict(hash) })
+		if err := s.notifyAgentChange(ctx, tx, agentID); err != nil { // other instances' caches
+			return err
+		}
 		return audit.Record(ctx, tx, s.now(), actor, "token.revoke", fmt.Sprint(tokenID), nil)
 	})
 }
@@ -156,6 +159,9 @@ func (s *Service) TokenActor(ctx context.Context, raw string) (authz.Actor, erro
 		s.touch(ctx, e, h, now)
 		return e.actor, nil
 	}
+	// Taken before the query: if an eviction happens while it runs (a
+	// role change committing), what it read may be stale and is not kept.
+	epoch := s.cache.stamp()
 	var a authz.Actor
 	var role string
 	var tokenID int64
@@ -171,7 +177,7 @@ func (s *Service) TokenActor(ctx context.Context, raw string) (authz.Actor, erro
 	a.Kind = authz.KindAgent
 	a.Role = authz.Role(role)
 	e := &cacheEntry{actor: a, tokenID: tokenID, until: now.Add(s.opts.CacheTTL), lastUsed: db.NullTime(used)}
-	s.cache.put(h, e)
+	s.cache.put(h, e, epoch)
 	s.touch(ctx, e, h, now)
 	return a, nil
 }
@@ -197,11 +203,15 @@ type cacheEntry struct {
 	lastUsed time.Time
 }
 
-// tokenCache is a bounded map of verified token hashes.
+// tokenCache is a bounded map of verified token hashes. Every eviction
+// advances epoch, and put keeps an entry only if no eviction happened since
+// its lookup began, so a lookup racing a role change or revocation cannot
+// put back what the eviction removed.
 type tokenCache struct {
-	mu  sync.Mutex
-	max int
-	m   map[string]*cacheEntry
+	mu    sync.Mutex
+	max   int
+	m     map[string]*cacheEntry
+	epoch uint64
 }
 
 func newTokenCache(max int) *tokenCache { return &tokenCache{max: max, m: map[string]*cacheEntry{}} }
@@ -216,9 +226,19 @@ func (c *tokenCache) get(h string, now time.Time) (*cacheEntry, bool) {
 	return e, true
 }
 
-func (c *tokenCache) put(h string, e *cacheEntry) {
+// stamp is the epoch a lookup starts in, for put.
+func (c *tokenCache) stamp() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.epoch
+}
+
+func (c *tokenCache) put(h string, e *cacheEntry, epoch uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if epoch != c.epoch {
+		return // evicted meanwhile: the next call reads again
+	}
 	if len(c.m) >= c.max {
 		clear(c.m) // simple and bounded; a refill is one query per token
 	}
@@ -237,13 +257,23 @@ func (c *tokenCache) markUsed(e *cacheEntry, now time.Time) bool {
 
 func (c *tokenCache) evict(h string) {
 	c.mu.Lock()
+	c.epoch++
 	delete(c.m, h)
+	c.mu.Unlock()
+}
+
+// clear drops every entry (a missed change notification could name any agent).
+func (c *tokenCache) clear() {
+	c.mu.Lock()
+	c.epoch++
+	clear(c.m)
 	c.mu.Unlock()
 }
 
 func (c *tokenCache) evictAgent(agentID int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.epoch++
 	for h, e := range c.m {
 		if e.actor.ID == agentID {
 			delete(c.m, h)

@@ -119,6 +119,7 @@ func (s *Server) Routes() []Route {
 
 		// Agents, teams, tokens.
 		{Method: "GET", Path: "/api/v1/me", Access: APIAuth, Handler: a.GetMe, Summary: "The signed-in agent", Reply: agent.Agent{}},
+		{Method: "POST", Path: "/api/v1/me/password", Access: APIAuth, Handler: a.ChangeMyPassword, Summary: "Change your own password (the current one is required); your other sessions end", Request: auth.PasswordChange{}, Status: noContent},
 		{Method: "GET", Path: "/api/v1/agents", Access: APIAuth, Perm: authz.AgentRead, Handler: a.ListAgents, Summary: "List agents", Query: []string{"team_id", "role", "q", "limit", "cursor"}, Reply: page.List[agent.Agent]{}},
 		{Method: "POST", Path: "/api/v1/agents", Access: APIAuth, Perm: authz.AgentWrite, Handler: a.CreateAgent, Summary: "Create an agent", Request: agent.AgentInput{}, Reply: agent.Agent{}, Status: created},
 		{Method: "GET", Path: "/api/v1/agents/{id}", Access: APIAuth, Perm: authz.AgentRead, Handler: a.GetAgent, Summary: "Get an agent", Reply: agent.Agent{}},
@@ -180,6 +181,11 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/logout", Access: UIAuth, Handler: ui.SignOut, Summary: "Sign out"},
 		{Method: "GET", Path: "/profile", Access: UIAuth, Handler: ui.ProfilePage, Summary: "My profile: own language and time zone"},
 		{Method: "POST", Path: "/profile", Access: UIAuth, Handler: ui.UpdateProfile, Summary: "Change own language and time zone (form)"},
+		{Method: "POST", Path: "/profile/password", Access: UIAuth, Handler: ui.ChangePassword, Summary: "Change own password with the current one; other sessions end (form)"},
+		{Method: "GET", Path: "/password/forgot", Access: Public, Handler: ui.ForgotPasswordPage, Summary: "Form to ask for a password reset link by email", Query: []string{"sent"}},
+		{Method: "POST", Path: "/password/forgot", Access: Public, Handler: ui.RequestPasswordReset, Summary: "Mail a reset link if the address is an agent's; the same answer either way (form; limited per address)"},
+		{Method: "GET", Path: "/password/reset", Access: Public, Handler: ui.ResetPasswordPage, Summary: "Form to choose a new password with an emailed link", Query: []string{"token"}},
+		{Method: "POST", Path: "/password/reset", Access: Public, Handler: ui.ResetPassword, Summary: "Set a new password with a link, once; every session ends (form)"},
 		{Method: "GET", Path: "/{$}", Access: UIAuth, Handler: ui.Home, Summary: "Home: redirects to the ticket list"},
 		{Method: "GET", Path: "/tickets", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.TicketList, Summary: "Ticket list page"},
 		{Method: "GET", Path: "/views/new", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.NewViewPage, Summary: "Form to save a ticket view (?q= fills in the query)", Query: []string{"q"}},

@@ -43,6 +43,13 @@ const Password = "correct horse battery"
 func New(t testing.TB, engine db.Dialect) *Env {
 	t.Helper()
 	return NewWith(t, engine, nil)
+	t.Helper()
+	return NewWithClock(t, engine, time.Now, configure)
+}
+
+// NewWithClock is NewWith on a clock the test controls: sessions, reset
+// links, limits and jobs all read it.
+func NewWithClock(t testing.TB, engine db.Dialect, now func() time.Time, configure func(*config.Config)) *Env {
 }
 
 // NewWith is New with a chance to adjust the configuration first.
@@ -59,7 +66,7 @@ func NewWith(t testing.TB, engine db.Dialect, configure func(*config.Config)) *E
 		configure(&c)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sys, err := app.Open(ctx, c, log, time.Now)
+	sys, err := app.Open(ctx, c, log, now)
 	if err != nil {
 		t.Fatalf("apptest: open: %v", err)
 	}

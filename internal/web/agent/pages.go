@@ -23,7 +23,11 @@ import (
 
 // LoginPage shows the sign-in form.
 func (u *UI) LoginPage(w http.ResponseWriter, r *http.Request) error {
-	return u.render(w, r, http.StatusOK, "login", pageData{Title: "Sign in", Data: map[string]string{"Next": safeNext(r.URL.Query().Get("next"))}})
+	flash := ""
+	if r.URL.Query().Get("reset") != "" {
+		flash = "Your password is changed. Sign in with the new one."
+	}
+	return u.render(w, r, http.StatusOK, "login", pageData{Title: "Sign in", Flash: flash, Data: map[string]string{"Next": safeNext(r.URL.Query().Get("next"))}})
 }
 
 // signInLimited is the sign-in page's notice when attempts are rate limited.

@@ -13,7 +13,8 @@ import (
 
 // This file holds "My profile": every agent picks their own UI language
 // and time zone. The form changes nothing else; the agent service lets an
-// agent change these fields of their own record without agent.write.
+// agent change these fields of their own record without agent.write. The
+// page's second form changes the agent's password (password.go).
 
 // localeOptions lists the UI languages by their own names.
 func localeOptions() []option {
@@ -43,21 +44,36 @@ func (u *UI) ProfilePage(w http.ResponseWriter, r *http.Request) error {
 	if s == nil {
 		return apperr.Unauthenticated("sign in first")
 	}
-	f := newForm(map[string]string{"locale": u.i18n.Match(s.Locale), "time_zone": s.TimeZone})
 	flash := ""
-	if r.URL.Query().Get("saved") != "" {
+	switch {
+	case r.URL.Query().Get("saved") != "":
 		flash = "Your profile is saved."
+	case r.URL.Query().Get("password") != "":
+		flash = "Your password is changed. Your other sessions are signed out."
 	}
-	return u.profilePage(w, r, http.StatusOK, f, flash)
+	return u.profilePage(w, r, http.StatusOK, u.profileForm(r), newForm(nil), flash, "")
 }
 
-func (u *UI) profilePage(w http.ResponseWriter, r *http.Request, status int, f form, flash string) error {
+// profileForm is the language form filled from the session.
+func (u *UI) profileForm(r *http.Request) form {
+	s := httpx.SessionFrom(r.Context())
+	if s == nil {
+		return newForm(nil)
+	}
+	return newForm(map[string]string{"locale": u.i18n.Match(s.Locale), "time_zone": s.TimeZone})
+}
+
+// profilePage shows both forms: f the language and time zone, pw the
+// password change.
+func (u *UI) profilePage(w http.ResponseWriter, r *http.Request, status int, f, pw form, flash, errMsg string) error {
 	sets := []fieldset{{Legend: "Language and time zone", Fields: []formField{
 		f.choice("locale", "Language", localeOptions(), "The language of the pages you see."),
 		f.field("time_zone", "Time zone", "text", true, "An IANA time zone such as Europe/Oslo."),
 	}}}
-	return u.render(w, r, status, "profile", pageData{Title: "My profile", Nav: "profile", Flash: flash, Data: map[string]any{
+	pwSets := passwordFields(pw)
+	return u.render(w, r, status, "profile", pageData{Title: "My profile", Nav: "profile", Flash: flash, Error: errMsg, Data: map[string]any{
 		"Fieldsets": sets, "Errors": summary(sets, f.Errs),
+		"PasswordFieldsets": pwSets, "PasswordErrors": summary(pwSets, pw.Errs),
 	}})
 }
 
@@ -72,7 +88,7 @@ func (u *UI) UpdateProfile(w http.ResponseWriter, r *http.Request) error {
 	}
 	checkLocaleZone(f)
 	if len(f.Errs) > 0 {
-		return u.profilePage(w, r, http.StatusBadRequest, f, "")
+		return u.profilePage(w, r, http.StatusBadRequest, f, newForm(nil), "", "")
 	}
 	locale, zone := f.v("locale"), f.v("time_zone")
 	if _, err := u.Agents.UpdateAgent(ctx, actor, actor.ID, agentsvc.AgentPatch{Locale: &locale, TimeZone: &zone}); err != nil {
@@ -80,7 +96,7 @@ func (u *UI) UpdateProfile(w http.ResponseWriter, r *http.Request) error {
 		if !ok {
 			return err
 		}
-		return u.profilePage(w, r, st, f, "")
+		return u.profilePage(w, r, st, f, newForm(nil), "", "")
 	}
 	http.Redirect(w, r, "/profile?saved=1", http.StatusSeeOther)
 	return nil
