@@ -23,6 +23,12 @@ func (r requesters) ResolveRequester(ctx context.Context, tx *db.Tx, email, name
 	return r.c.ResolveRequester(ctx, tx, email, name)
 }
 
+// ResolveIdentity finds or creates a requester known by phone (or another
+// identity) when there is no email.
+func (r requesters) ResolveIdentity(ctx context.Context, tx *db.Tx, typ, value, name string) (int64, int64, error) {
+	return r.c.ResolveIdentity(ctx, tx, typ, value, name)
+}
+
 func (r requesters) Brief(ctx context.Context, ids []int64) (map[int64]ticket.CustomerBrief, error) {
 	bs, err := r.c.Brief(ctx, ids)
 	if err != nil {

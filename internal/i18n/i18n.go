@@ -52,9 +52,10 @@ func parts() []Part {
 		reportGoalsPart,
 		reportsPart,
 		passwordPart,
-		senderAuthPart,
 		signInPart,
 		slaHistoryPart,
+		senderAuthPart,
+		newTicketPart,
 	}
 }
 

@@ -19,8 +19,17 @@ import (
 // the customer.
 type RequesterInput struct {
 	Email string `json:"email"`
+	// Phone finds or creates the customer by phone when no email is given
+	// (a caller who left only a number).
+	Phone string `json:"phone"`
 	Name  string `json:"name"`
 }
+
+// Authors of a new ticket's first message.
+const (
+	AuthorCustomer = "customer" // the customer's words, recorded by an agent
+	AuthorAgent    = "agent"    // the agent's own message: a call log, or outbound mail when public
+)
 
 // CreateInput creates a ticket. Description becomes the first comment.
 type CreateInput struct {
@@ -42,6 +51,11 @@ type CreateInput struct {
 	CustomFields    map[string]any  `json:"custom_fields"`
 	ExternalID      string          `json:"external_id"`
 	AttachmentIDs   []int64         `json:"attachment_ids"`
+	// Author says who wrote the description when an agent creates the
+	// ticket: "customer" or "agent". Empty keeps the rule by channel (the
+	// agent for a phone call, otherwise the customer). A public message by
+	// the agent is sent to the requester like any reply.
+	Author string `json:"author"`
 	// AutoSubmitted marks a ticket opened by machine-sent mail.
 	AutoSubmitted bool `json:"-"`
 }
@@ -112,6 +126,14 @@ func (in *CreateInput) validate() error {
 	case in.Requester != nil && in.RequesterID != 0:
 		fe.Add("requester", "give either requester or requester_id, not both")
 	case in.Requester != nil:
+		in.Requester.Email = strings.TrimSpace(in.Requester.Email)
+		in.Requester.Phone = strings.TrimSpace(in.Requester.Phone)
+		if in.Requester.Email == "" && in.Requester.Phone != "" {
+			if len(in.Requester.Phone) > 50 {
+				fe.Add("requester.phone", "must be at most 50 characters")
+			}
+			break
+		}
 		addr, err := mail.ParseAddress(in.Requester.Email)
 		if err != nil || addr.Name != "" || !strings.Contains(addr.Address, "@") {
 			fe.Add("requester.email", "must be an email address")
@@ -157,6 +179,11 @@ func (in *CreateInput) validate() error {
 	if len(in.ExternalID) > 200 {
 		fe.Add("external_id", "must be at most 200 characters")
 	}
+	switch in.Author {
+	case "", AuthorCustomer, AuthorAgent:
+	default:
+		fe.Add("author", "must be customer or agent")
+	}
 	if len(in.FollowerIDs) > 100 {
 		fe.Add("follower_ids", "at most 100 followers")
 	}
@@ -201,7 +228,7 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, no
 	var requesterID, orgID int64
 	var err error
 	if in.Requester != nil {
-		requesterID, orgID, err = s.requesters.ResolveRequester(ctx, tx, in.Requester.Email, in.Requester.Name)
+		requesterID, orgID, err = s.resolveRequester(ctx, tx, *in.Requester)
 		if err != nil {
 			return Ticket{}, nil, fmt.Errorf("ticket: resolve requester: %w", err)
 		}
@@ -239,8 +266,9 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, no
 		if err != nil {
 			return Ticket{}, nil, err
 		}
-		if err := fe.Err(); err != nil {
-			return Ticket{}, nil, err
+		if len(fe) > 0 {
+			// The same refusal as solving an existing ticket.
+			return Ticket{}, nil, &apperr.Error{Code: apperr.CodeUnprocessable, Message: "fill in the required fields to solve the ticket", Fields: fe}
 		}
 	}
 	ms := db.Millis(now)
@@ -282,8 +310,9 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, no
 	}
 	log.add(EvCreated, created)
 	public := in.Public == nil || *in.Public
-	author := authorOf(actor, requesterID, in.Channel)
-	if _, err := s.insertComment(ctx, tx, log, id, author, public, in.Description, in.DescriptionHTML, in.Channel, in.AttachmentIDs, now); err != nil {
+	author := authorOf(actor, requesterID, in.Channel, in.Author)
+	c, err := s.insertComment(ctx, tx, log, id, author, public, in.Description, in.DescriptionHTML, in.Channel, in.AttachmentIDs, now)
+	if err != nil {
 		return Ticket{}, nil, err
 	}
 	if err := log.flush(ctx, tx); err != nil {
@@ -293,14 +322,45 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, no
 	if err != nil {
 		return Ticket{}, nil, err
 	}
+	// An agent's public first message starts an outbound conversation: it
+	// goes to the requester in this transaction's outbox, like a reply.
+	if author.Type == "agent" && public && in.Author == AuthorAgent && s.outbox != nil {
+		if err := s.outbox.QueueReply(ctx, tx, t, c); err != nil {
+			return Ticket{}, nil, fmt.Errorf("ticket: queue first message of %d: %w", id, err)
+		}
+	}
 	return t, log.events, nil
+}
+
+// identityResolver is what a requester directory offers beyond email: a
+// customer found or created by phone. The app's customer directory has it;
+// without it a phone-only requester is refused.
+type identityResolver interface {
+	ResolveIdentity(ctx context.Context, tx *db.Tx, typ, value, name string) (customerID, orgID int64, err error)
+}
+
+// resolveRequester finds or creates the requester by email, or by phone
+// when no email is given.
+func (s *Service) resolveRequester(ctx context.Context, tx *db.Tx, r RequesterInput) (int64, int64, error) {
+	if r.Email != "" {
+		return s.requesters.ResolveRequester(ctx, tx, r.Email, r.Name)
+	}
+	ir, ok := s.requesters.(identityResolver)
+	if !ok {
+		return 0, 0, apperr.InvalidField("requester.email", "is required")
+	}
+	id, org, err := ir.ResolveIdentity(ctx, tx, "phone", r.Phone, r.Name)
+	if apperr.Is(err, apperr.CodeInvalid) {
+		return 0, 0, apperr.InvalidField("requester.phone", "must be a phone number such as +47 22 33 44 55")
+	}
+	return id, org, err
 }
 
 // authorOf decides who wrote a new ticket's description: the agent for a
 // phone call they log, otherwise the requester (an agent entering a customer's
 // message from another channel writes on the customer's behalf).
-func authorOf(actor authz.Actor, requesterID int64, channel string) Person {
-	if actor.Kind == authz.KindAgent && channel == "phone" {
+func authorOf(actor authz.Actor, requesterID int64, channel, chosen string) Person {
+	if actor.Kind == authz.KindAgent && (chosen == AuthorAgent || chosen == "" && channel == "phone") {
 		return Person{Type: "agent", ID: actor.ID}
 	}
 	return Person{Type: "customer", ID: requesterID}

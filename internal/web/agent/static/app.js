@@ -53,6 +53,12 @@ document.addEventListener("keydown", (e) => {
       if (st) { e.preventDefault(); st.focus(); }
       break;
     }
+    case "c": {
+      // New ticket: a phone call, a visit, or mail to a customer.
+      const link = document.querySelector("a.new-ticket-link");
+      if (link) { e.preventDefault(); location.href = link.href; }
+      break;
+    }
     case "?": {
       const d = document.getElementById("keys-help");
       if (d && !d.open) { e.preventDefault(); d.showModal(); }
