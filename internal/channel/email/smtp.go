@@ -24,6 +24,10 @@ type Listener struct {
 	svc *Service
 	srv *smtp.Server
 	log *slog.Logger
+	// ShutdownGrace is how long Shutdown lets a message being sent
+	// finish (zero: 5 s).
+	ShutdownGrace time.Duration
+	stop          connTracker
 }
 
 // NewListener returns an SMTP listener for the service's mailboxes.
@@ -43,16 +47,12 @@ func NewListener(svc *Service, hostname string, log *slog.Logger) *Listener {
 
 // Serve accepts connections on ln until Shutdown.
 func (l *Listener) Serve(ln net.Listener) error {
-	err := l.srv.Serve(ln)
+	err := l.srv.Serve(trackingListener{ln, &l.stop})
 	if errors.Is(err, smtp.ErrServerClosed) {
 		return nil
 	}
 	return err
 }
-
-// Shutdown stops accepting mail and waits for sessions in progress (each
-// message being committed) until ctx is done.
-func (l *Listener) Shutdown(ctx context.Context) error { return l.srv.Shutdown(ctx) }
 
 type slogPrinter struct{ log *slog.Logger }
 
@@ -87,6 +87,9 @@ func (s *session) Reset() {
 func (s *session) Logout() error { return nil }
 
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	if s.l.stop.isStopping() {
+		return errShuttingDown
+	}
 	s.Reset()
 	s.from = strings.ToLower(from)
 	return nil
@@ -109,6 +112,8 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (s *session) Data(r io.Reader) error {
+	s.l.stop.set(s.remote, true, false)
+	defer s.l.stop.set(s.remote, false, false)
 	var buf bytes.Buffer
 	if _, err := io.Copy(&buf, r); err != nil {
 		if errors.Is(err, smtp.ErrDataTooLarge) {
@@ -119,9 +124,13 @@ func (s *session) Data(r io.Reader) error {
 			// retry (RFC 5321 4.5.3.1.6; the connection closes after this).
 			return errLineTooLong
 		}
+		if s.l.stop.isStopping() {
+			return errShuttingDown // cut off by Shutdown after the grace
+		}
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Error reading message"}
 	}
 	raw := buf.Bytes()
+	s.l.stop.set(s.remote, false, true)
 	// The message is acknowledged only when every mailbox has committed it;
 	// a failure answers 451 and the sender retries (duplicates are dropped).
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
