@@ -210,6 +210,9 @@ func (s *Service) Create(ctx context.Context, actor authz.Actor, in CustomerInpu
 	if err := authz.Check(actor, authz.CustomerWrite); err != nil {
 		return Customer{}, err
 	}
+	if err := in.checkSizes(); err != nil {
+		return Customer{}, err
+	}
 	fe := apperr.FieldErrors{}
 	ids := in.identities(fe)
 	in.Name = strings.TrimSpace(in.Name)
@@ -683,8 +686,12 @@ func (s *Service) AddIdentity(ctx context.Context, actor authz.Actor, customerID
 	}
 	out := Identity{Type: in.Type, Value: v}
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
-		if _, err := get(ctx, tx, customerID); err != nil {
+		c, err := get(ctx, tx, customerID)
+		if err != nil {
 			return err
+		}
+		if len(c.Identities) >= MaxIdentities {
+			return apperr.Unprocessable("value", IdentitiesInAll)
 		}
 		now := db.Millis(s.now())
 		if err := insertIdentity(ctx, tx, customerID, out, now); err != nil {

@@ -35,6 +35,9 @@ func (s *Service) CreateOrganization(ctx context.Context, actor authz.Actor, in 
 		return Organization{}, err
 	}
 	fe := apperr.FieldErrors{}
+	if fe.MaxItems("domains", len(in.Domains), MaxDomains) {
+		return Organization{}, fe.Err()
+	}
 	in.Name = checkOrgName(fe, in.Name)
 	domains := normalizeDomains(fe, in.Domains)
 	if len(in.Notes) > 10000 {
@@ -134,6 +137,9 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor authz.Actor, id 
 		return Organization{}, err
 	}
 	fe := apperr.FieldErrors{}
+	if p.Domains != nil && fe.MaxItems("domains", len(*p.Domains), MaxDomains) {
+		return Organization{}, fe.Err()
+	}
 	if p.Name != nil {
 		n := checkOrgName(fe, *p.Name)
 		p.Name = &n

@@ -113,6 +113,9 @@ func checkSubject(fe apperr.FieldErrors, s string) string {
 }
 
 func (in *CreateInput) validate() error {
+	if err := in.checkSizes(); err != nil {
+		return err
+	}
 	fe := apperr.FieldErrors{}
 	in.Subject = checkSubject(fe, in.Subject)
 	if strings.TrimSpace(in.Description) == "" && strings.TrimSpace(in.DescriptionHTML) == "" {

@@ -61,6 +61,9 @@ type FieldPatch struct {
 var fieldKeyRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 
 func validateOptions(fe apperr.FieldErrors, typ string, opts []string) []string {
+	if fe.MaxItems("options", len(opts), MaxFieldOptions) {
+		return []string{}
+	}
 	if typ != "dropdown" {
 		if len(opts) > 0 {
 			fe.Add("options", "only dropdown fields have options")
@@ -130,6 +133,9 @@ func (s *Service) CreateField(ctx context.Context, actor authz.Actor, in FieldIn
 func (s *Service) UpdateField(ctx context.Context, actor authz.Actor, id int64, p FieldPatch) (Field, error) {
 	if err := authz.Check(actor, authz.CustomFieldWrite); err != nil {
 		return Field{}, err
+	}
+	if fe := (apperr.FieldErrors{}); p.Options != nil && fe.MaxItems("options", len(*p.Options), MaxFieldOptions) {
+		return Field{}, fe.Err()
 	}
 	var f Field
 	err := s.db.Write(ctx, func(tx *db.Tx) error {

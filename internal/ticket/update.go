@@ -42,6 +42,9 @@ func (p Patch) Empty() bool {
 }
 
 func (p *Patch) validate() error {
+	if err := p.checkSizes(); err != nil {
+		return err
+	}
 	fe := apperr.FieldErrors{}
 	if p.Subject != nil {
 		s := checkSubject(fe, *p.Subject)
@@ -381,10 +384,10 @@ func (s *Service) BulkUpdate(ctx context.Context, actor authz.Actor, ids []int64
 	case len(ids) == 0:
 		fe.Add("ids", "is required")
 	case len(ids) > MaxBulk:
-		fe.Add("ids", fmt.Sprintf("at most %d ids", MaxBulk))
+		fe.Add("ids", apperr.TooMany(MaxBulk))
 	}
 	seen := map[int64]bool{}
-	for i, id := range ids {
+	for i, id := range ids[:min(len(ids), MaxBulk)] {
 		if id <= 0 {
 			fe.Add(fmt.Sprintf("ids[%d]", i), "must be a positive id")
 		}
@@ -395,6 +398,11 @@ func (s *Service) BulkUpdate(ctx context.Context, actor authz.Actor, ids []int64
 	}
 	if p.Version != nil {
 		fe.Add("version", "is not allowed in a bulk update")
+	}
+	if err := p.checkSizes(); err != nil {
+		for k, v := range apperr.As(err).Fields {
+			fe.Add(k, v)
+		}
 	}
 	if err := fe.Err(); err != nil {
 		return nil, err
