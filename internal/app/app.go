@@ -31,6 +31,7 @@ import (
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/richtext"
 	"github.com/ombud/ombud/internal/routing"
+	"github.com/ombud/ombud/internal/secret"
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web"
@@ -50,6 +51,7 @@ Usage:
   ombud token create --email E
   ombud import [--file F.ndjson]   (reads standard input without --file)
   ombud report rebuild             (recompute report facts from the event log)
+  ombud secrets rotate             (re-encrypt stored credentials with the current secret key)
   ombud version
 
 Every flag may also be set as OMBUD_<FLAG> in the environment (e.g. OMBUD_DATABASE_URL).
@@ -74,6 +76,8 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdin 
 		err = runToken(ctx, args[1:], getenv, stdout, stderr)
 	case "report":
 		err = runReport(ctx, args[1:], getenv, stdout, stderr)
+	case "secrets":
+		err = runSecrets(ctx, args[1:], getenv, stdout, stderr)
 	case "import":
 		err = runImport(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "version", "--version", "-v":
@@ -160,11 +164,16 @@ type System struct {
 	Routing    *routing.Service
 	SLA        *sla.Service
 	Reports    *report.Service
+	Secrets    *secret.Box // seals stored credentials (mailbox passwords, webhook URLs)
 	Now        func() time.Time
 }
 
 // Open connects to the database, migrates it and builds the services.
 func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() time.Time) (*System, error) {
+	box, err := loadSecrets(c, log)
+	if err != nil {
+		return nil, err
+	}
 	d, err := db.Open(ctx, db.Options{URL: c.DatabaseURL, DataDir: c.DataDir})
 	if err != nil {
 		return nil, err
@@ -183,7 +192,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 		d.Close()
 		return nil, err
 	}
-	s := &System{Config: c, Log: log, DB: d, Now: now}
+	s := &System{Config: c, Log: log, DB: d, Now: now, Secrets: box}
 	s.Customers = customer.NewService(d, now)
 	s.Agents = agent.NewService(d, now)
 	s.Auth = auth.NewService(d, now, auth.Options{})
@@ -194,7 +203,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Importer = importer.NewService(d, s.Tickets, directory{s})
 	s.Jobs = jobs.NewRunner(d, jobs.Options{Now: now, Logger: log.With("component", "jobs")})
 	s.Email = email.NewService(d, now, log.With("component", "email"), s.Tickets, people{s.Customers}, blobs, richtext.New(), email.Options{
-		MaxMessageBytes: c.MaxMailBytes, Hostname: c.Hostname(), BaseURL: c.BaseURL, Wake: s.Jobs.Wake,
+		MaxMessageBytes: c.MaxMailBytes, Hostname: c.Hostname(), BaseURL: c.BaseURL, Wake: s.Jobs.Wake, Secrets: box,
 		SenderAuth: senderAuth(c),
 	})
 	s.Tickets.SetOutbox(s.Email)
@@ -210,6 +219,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	}
 	s.Jobs.Handle(email.JobSend, s.Email.Send)
 	s.Automation = automation.NewService(d, now, s.Tickets, s.Agents)
+	s.Automation.SetSecrets(box)
 	s.Tickets.AddHook(s.Automation)
 	s.Automation.Register(s.Jobs) // trigger and webhook jobs, the 5-minute automation sweep
 	s.Automation.SetMailer(s.Email)
@@ -226,11 +236,12 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Tickets.AddHook(s.Reports) // marks the ticket for the report refresher, imports included
 	s.Reports.Register(s.Jobs)
 	s.Reports.SetMailer(s.Email) // scheduled summaries through the email outbox
-	if err := s.wirePasswords(); err != nil { // passwords.go
+	s.Jobs.Handle(email.JobSummary, s.Email.SendSummary)
+	// Credentials stored in plain text by an older release are sealed now.
+	if _, err := s.SealSecrets(ctx, false); err != nil {
 		d.Close()
 		return nil, err
 	}
-	s.Jobs.Handle(email.JobSummary, s.Email.SendSummary)
 	return s, nil
 }
 
@@ -326,8 +337,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// committed or a reply being queued finishes first.
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Add(4)
-	go func() { defer wg.Done(); sys.followAccessChanges(bg) }()
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
 		if sys.DB.Dialect() == db.Postgres {

@@ -51,11 +51,10 @@ func parts() []Part {
 		composerPart,
 		reportGoalsPart,
 		reportsPart,
-		passwordPart,
+		secretsPart,
+		senderAuthPart,
 		signInPart,
 		slaHistoryPart,
-		senderAuthPart,
-		newTicketPart,
 	}
 }
 

@@ -188,3 +188,19 @@ func generateKeyFile(path string) ([]byte, bool, error) {
 	}
 	return k, true, nil
 }
+
+// Ephemeral returns a Box with a random key that lives as long as the
+// process: for services built without configuration (unit tests). What it
+// seals cannot be read after a restart, so the application always passes
+// the Box from Load.
+func Ephemeral() *Box {
+	k := make([]byte, KeySize)
+	if _, err := rand.Read(k); err != nil {
+		panic("secret: no randomness: " + err.Error())
+	}
+	b, err := NewBox(k)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

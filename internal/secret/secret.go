@@ -192,3 +192,60 @@ func MaskURL(s string) string {
 
 // IsMasked reports whether s is (or holds) a mask rather than a value.
 func IsMasked(s string) bool { return strings.Contains(s, Masked) }
+
+// Tally counts what a pass over stored secrets did.
+type Tally struct {
+	Sealed     int // values written sealed with the current key
+	Unreadable int // values sealed with a key the Box lacks, or damaged
+	// UnknownKeys are the ids of keys that sealed values this Box cannot
+	// open: a key missing from OMBUD_SECRET_KEY, or instances that do not
+	// share one key.
+	UnknownKeys []string
+}
+
+// Add adds o to t.
+func (t *Tally) Add(o Tally) {
+	t.Sealed += o.Sealed
+	t.Unreadable += o.Unreadable
+	for _, id := range o.UnknownKeys {
+		t.unknown(id)
+	}
+}
+
+func (t *Tally) unknown(id string) {
+	for _, x := range t.UnknownKeys {
+		if x == id {
+			return
+		}
+	}
+	t.UnknownKeys = append(t.UnknownKeys, id)
+}
+
+// Sweep decides what a stored value becomes in a pass over the database:
+// plain text is always sealed (the upgrade from unencrypted storage); with
+// rotate, a value sealed with a previous key is sealed again with the
+// current one. It returns the value to write and whether to write it, and
+// counts in t what it did and what it could not open.
+func (b *Box) Sweep(purpose, stored string, rotate bool, t *Tally) (string, bool) {
+	if stored == "" {
+		return stored, false
+	}
+	if IsSealed(stored) {
+		if _, err := b.Open(purpose, stored); err != nil {
+			t.Unreadable++
+			if id := KeyID(stored); !b.Has(id) {
+				t.unknown(id)
+			}
+			return stored, false
+		}
+		if !rotate || b.Current(stored) {
+			return stored, false
+		}
+	}
+	out, changed, err := b.Reseal(purpose, stored)
+	if err != nil || !changed {
+		return stored, false
+	}
+	t.Sealed++
+	return out, true
+}

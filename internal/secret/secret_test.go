@@ -240,3 +240,41 @@ func TestMaskURL(t *testing.T) {
 		t.Fatal("IsMasked")
 	}
 }
+
+func TestSweep(t *testing.T) {
+	old, _ := NewBox(key(1))
+	stranger, _ := NewBox(key(7))
+	both, _ := NewBox(key(2), key(1))
+	sealedOld, _ := old.Seal("p", "a")
+	sealedNew, _ := both.Seal("p", "b")
+	foreign, _ := stranger.Seal("p", "c")
+	tests := []struct {
+		name   string
+		stored string
+		rotate bool
+		write  bool
+	}{
+		{"empty", "", true, false},
+		{"plain on start", "plain", false, true},
+		{"plain on rotate", "plain", true, true},
+		{"previous key on start", sealedOld, false, false},
+		{"previous key on rotate", sealedOld, true, true},
+		{"current key on rotate", sealedNew, true, false},
+		{"unknown key", foreign, true, false},
+	}
+	var total Tally
+	for _, tt := range tests {
+		var tl Tally
+		out, write := both.Sweep("p", tt.stored, tt.rotate, &tl)
+		if write != tt.write {
+			t.Errorf("%s: write = %v, want %v", tt.name, write, tt.write)
+		}
+		if write && !both.Current(out) {
+			t.Errorf("%s: written value not sealed with the current key", tt.name)
+		}
+		total.Add(tl)
+	}
+	if total.Sealed != 3 || total.Unreadable != 1 || len(total.UnknownKeys) != 1 || total.UnknownKeys[0] != stranger.CurrentID() {
+		t.Fatalf("tally = %+v", total)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/dbtest"
-	"github.com/ombud/ombud/internal/mailtest"
 	"github.com/ombud/ombud/internal/page"
 )
 
@@ -210,7 +208,15 @@ func TestMailAdminPages(t *testing.T) {
 				t.Fatalf("mailboxes: %v %v", list.Data, err)
 			}
 			mb := list.Data[0]
-			if !mb.SMTP.HasPassword || mb.IMAP == nil || mb.IMAP.Password != "s3cret-imap" || mb.IMAP.IntervalSeconds != 120 || len(mb.Aliases) != 2 {
+			// Passwords stay sealed (internal/secret) until used to log in.
+			open := func(purpose, sealed string) string {
+				plain, err := e.Sys.Secrets.Open(purpose, sealed)
+				if err != nil {
+					t.Fatalf("open %s: %v", purpose, err)
+				}
+				return plain
+			}
+			if !mb.SMTP.HasPassword || mb.IMAP == nil || open("mailboxes.imap_password", mb.IMAP.Password) != "s3cret-imap" || mb.IMAP.IntervalSeconds != 120 || len(mb.Aliases) != 2 {
 				t.Fatalf("stored mailbox: %+v imap %+v", mb, mb.IMAP)
 			}
 			mp := fmt.Sprintf("/admin/mailboxes/%d", mb.ID)
@@ -245,7 +251,7 @@ func TestMailAdminPages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Name != "Renamed" || got.SMTP.Password != "s3cret-smtp" || got.IMAP == nil || got.IMAP.Password != "s3cret-imap" {
+			if got.Name != "Renamed" || open("mailboxes.smtp_password", got.SMTP.Password) != "s3cret-smtp" || got.IMAP == nil || open("mailboxes.imap_password", got.IMAP.Password) != "s3cret-imap" {
 				t.Fatalf("an empty password field must keep the stored one: %+v imap %+v", got, got.IMAP)
 			}
 			runPages(t, []pageCase{
@@ -298,9 +304,8 @@ func TestMailAdminPages(t *testing.T) {
 				{name: "re-process an unknown message", who: admin, method: "POST", path: "/admin/mail/4242/reprocess", status: 404},
 			})
 
-			// The original email of a comment (signed by the sender's
-			// domain, so the sender is verified).
-			res, err = e.Sys.Email.Receive(ctx, email.Inbound{MailboxID: mb.ID, Source: "api", Raw: mailtest.NewSigners(e.DNS).Sign(t, []byte(chairMail))})
+			// The original email of a comment.
+			res, err = e.Sys.Email.Receive(ctx, email.Inbound{MailboxID: mb.ID, Source: "api", Raw: []byte(chairMail)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -326,31 +331,6 @@ func TestMailAdminPages(t *testing.T) {
 				{name: "no original for a web comment", who: agent, method: "GET", path: fmt.Sprintf("/tickets/%d/comments/%d/original", web, cs.Data[0].ID), status: 404},
 				{name: "comment of another ticket", who: agent, method: "GET", path: fmt.Sprintf("/tickets/%d/comments/%d/original", web, res.CommentID), status: 404},
 				{name: "unknown ticket", who: agent, method: "GET", path: fmt.Sprintf("/tickets/999999/comments/%d/original", res.CommentID), status: 404},
-				{name: "a verified sender has no warning", who: agent, method: "GET", path: fmt.Sprintf("/tickets/%d", res.TicketID), status: 200,
-					notWant: []string{"Unverified sender", "sender-warning"}},
-			})
-
-			// Mail that only claims an agent's address: a customer message on
-			// a ticket of its own, with a warning wherever agents see it.
-			forged := fmt.Sprintf("From: Test agent <agent@ombud.test>\r\nTo: support@example.com\r\nSubject: Re: [#%d] Broken chair\r\n"+
-				"Message-ID: <forged-1@evil.example>\r\n\r\nRefund approved: send us your card number.\r\n", res.TicketID)
-			fres, err := e.Sys.Email.Receive(ctx, email.Inbound{MailboxID: mb.ID, Source: "smtp", EnvelopeFrom: "agent@ombud.test",
-				ClientIP: netip.MustParseAddr("203.0.113.9"), Helo: "evil.example", Raw: []byte(forged)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if fres.Auth != email.AuthUnverified || fres.TicketID == res.TicketID || fres.Outcome != email.OutcomeNewTicket {
-				t.Fatalf("forged agent mail: %+v", fres)
-			}
-			warning := "Ombud could not verify that this email really comes from agent@ombud.test (DKIM none, SPF none, DMARC none)."
-			runPages(t, []pageCase{
-				{name: "ticket warns on the forged comment", who: agent, method: "GET", path: fmt.Sprintf("/tickets/%d", fres.TicketID), status: 200,
-					want: []string{fmt.Sprintf(`class="comment public from-customer sender-unverified" id="c%d"`, fres.CommentID), `<span class="badge unverified">Unverified sender</span>`,
-						`<p class="sender-warning" role="note">` + warning}},
-				{name: "its original says so", who: agent, method: "GET", path: fmt.Sprintf("/tickets/%d/comments/%d/original", fres.TicketID, fres.CommentID), status: 200,
-					want: []string{"Unverified sender", "DKIM none, SPF none, DMARC none"}},
-				{name: "the mail log says so", who: admin, method: "GET", path: "/admin/mail", status: 200,
-					want: []string{`<span class="badge unverified">Unverified sender</span> <span class="auth-detail">DKIM none, SPF none, DMARC none</span>`}},
 			})
 		})
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/ombud/ombud/internal/channel/email/mailauth"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/richtext"
+	"github.com/ombud/ombud/internal/secret"
 	"github.com/ombud/ombud/internal/ticket"
 )
 
@@ -64,6 +65,9 @@ type Options struct {
 	// SenderAuth verifies inbound senders; nil verifies nobody (every
 	// From address is treated as unproven).
 	SenderAuth *mailauth.Verifier
+	// Secrets seals the mailbox passwords stored in the database (default:
+	// a key that lasts as long as the process, for tests).
+	Secrets *secret.Box
 }
 
 // Service runs the email channel.
@@ -97,6 +101,9 @@ func NewService(d *db.DB, now func() time.Time, log *slog.Logger, tickets Ticket
 	}
 	if opts.SenderAuth == nil {
 		opts.SenderAuth = mailauth.New(nil, mailauth.Trust{})
+	}
+	if opts.Secrets == nil {
+		opts.Secrets = secret.Ephemeral()
 	}
 	return &Service{db: d, now: now, log: log, tickets: tickets, people: people, blobs: blobs, html: html, opts: opts, authV: opts.SenderAuth}
 }

@@ -64,8 +64,13 @@ func (m *IMAPSources) sync(ctx context.Context) error {
 		if !b.Active || b.IMAP == nil {
 			continue
 		}
+		pw, err := m.svc.imapPassword(b)
+		if err != nil {
+			m.svc.log.Error("imap: not polling", "mailbox_id", b.ID, "err", err)
+			continue
+		}
 		want[b.ID] = imapsource.Config{Host: b.IMAP.Host, Port: b.IMAP.Port, Security: b.IMAP.Security, Username: b.IMAP.Username,
-			Password: b.IMAP.Password, Folder: b.IMAP.Folder, ProcessedFolder: b.IMAP.ProcessedFolder}
+			Password: pw, Folder: b.IMAP.Folder, ProcessedFolder: b.IMAP.ProcessedFolder, AllowInsecureAuth: b.AllowInsecureAuth}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -127,6 +132,10 @@ func (s *Service) CheckIMAP(ctx context.Context, actor authz.Actor, id int64) er
 	if b.IMAP == nil {
 		return fmt.Errorf("mailbox %d has no IMAP source", id)
 	}
+	pw, err := s.imapPassword(b)
+	if err != nil {
+		return err
+	}
 	return imapsource.CheckConfig(ctx, imapsource.Config{Host: b.IMAP.Host, Port: b.IMAP.Port, Security: b.IMAP.Security,
-		Username: b.IMAP.Username, Password: b.IMAP.Password, Folder: b.IMAP.Folder, ProcessedFolder: b.IMAP.ProcessedFolder})
+		Username: b.IMAP.Username, Password: pw, Folder: b.IMAP.Folder, ProcessedFolder: b.IMAP.ProcessedFolder, AllowInsecureAuth: b.AllowInsecureAuth})
 }

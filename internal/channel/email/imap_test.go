@@ -28,6 +28,8 @@ func TestIMAPSource(t *testing.T) {
 			host, port, _ := net.SplitHostPort(dv.Addr())
 			status, body := e.Do(t, authz.Admin, "PATCH", fmt.Sprintf("/api/v1/mailboxes/%d", e.mailboxID), map[string]any{
 				"imap": map[string]any{"host": host, "port": atoi(port), "security": "none", "username": user, "password": "secret", "interval_seconds": 10},
+				// The test Dovecot has no TLS on this port: the admin's explicit choice.
+				"allow_insecure_auth": true,
 			})
 			if status != 200 {
 				t.Fatalf("set imap: %d %v", status, body["_raw"])

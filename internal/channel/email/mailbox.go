@@ -31,20 +31,24 @@ var securities = []string{SecurityNone, SecuritySTARTTLS, SecurityTLS}
 // Mailbox is a support address: where its mail routes, how replies leave
 // and, optionally, an IMAP folder to collect mail from.
 type Mailbox struct {
-	ID        int64       `json:"id"`
-	Address   string      `json:"address"`
-	Name      string      `json:"name"`
-	Aliases   []string    `json:"aliases"`
-	TeamID    *int64      `json:"team_id"`
-	Active    bool        `json:"active"`
-	SMTP      Relay       `json:"smtp"`
-	IMAP      *IMAPSource `json:"imap"`
-	CreatedAt time.Time   `json:"created_at"`
-	UpdatedAt time.Time   `json:"updated_at"`
+	ID      int64       `json:"id"`
+	Address string      `json:"address"`
+	Name    string      `json:"name"`
+	Aliases []string    `json:"aliases"`
+	TeamID  *int64      `json:"team_id"`
+	Active  bool        `json:"active"`
+	SMTP    Relay       `json:"smtp"`
+	IMAP    *IMAPSource `json:"imap"`
+	// AllowInsecureAuth lets the SMTP and IMAP passwords go over a
+	// connection without TLS (security "none"); off, they are refused.
+	AllowInsecureAuth bool      `json:"allow_insecure_auth"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
 }
 
 // Relay is the SMTP server replies are sent through. The password is
-// write-only: reads report only whether one is set.
+// write-only: reads report only whether one is set. Inside the package it
+// holds the stored, sealed value (internal/secret), opened only to log in.
 type Relay struct {
 	Host        string `json:"host"`
 	Port        int    `json:"port"`
@@ -99,6 +103,8 @@ type MailboxInput struct {
 	Active  *bool                `json:"active"`
 	SMTP    *RelayInput          `json:"smtp"`
 	IMAP    opt.Value[IMAPInput] `json:"imap"`
+	// AllowInsecureAuth: see Mailbox.
+	AllowInsecureAuth *bool `json:"allow_insecure_auth"`
 }
 
 // normalizeAddress returns a bare lower-case address, or "" when s is not one.
@@ -216,6 +222,9 @@ func (in MailboxInput) apply(m Mailbox, creating bool) (Mailbox, error) {
 	if m.SMTP.Security == "" {
 		m.SMTP.Security = SecuritySTARTTLS
 	}
+	if in.AllowInsecureAuth != nil {
+		m.AllowInsecureAuth = *in.AllowInsecureAuth
+	}
 	switch {
 	case in.IMAP.Null:
 		m.IMAP = nil
@@ -261,7 +270,7 @@ func (in MailboxInput) apply(m Mailbox, creating bool) (Mailbox, error) {
 
 const mailboxCols = `id, address, name, team_id, active, smtp_host, smtp_port, smtp_security, smtp_username, smtp_password,
 	imap_host, imap_port, imap_security, imap_username, imap_password, imap_folder, imap_processed_folder, imap_interval_seconds,
-	created_at, updated_at`
+	allow_insecure_auth, created_at, updated_at`
 
 func scanMailbox(s interface{ Scan(...any) error }) (Mailbox, error) {
 	var m Mailbox
@@ -269,7 +278,7 @@ func scanMailbox(s interface{ Scan(...any) error }) (Mailbox, error) {
 	var im IMAPSource
 	var created, updated int64
 	err := s.Scan(&m.ID, &m.Address, &m.Name, &team, &m.Active, &m.SMTP.Host, &m.SMTP.Port, &m.SMTP.Security, &m.SMTP.Username, &m.SMTP.Password,
-		&im.Host, &im.Port, &im.Security, &im.Username, &im.Password, &im.Folder, &im.ProcessedFolder, &im.IntervalSeconds, &created, &updated)
+		&im.Host, &im.Port, &im.Security, &im.Username, &im.Password, &im.Folder, &im.ProcessedFolder, &im.IntervalSeconds, &m.AllowInsecureAuth, &created, &updated)
 	if err != nil {
 		return m, err
 	}
@@ -315,7 +324,7 @@ func mailboxArgs(m Mailbox) []any {
 		im = *m.IMAP
 	}
 	return []any{m.Address, m.Name, db.NullInt(derefID(m.TeamID)), m.Active, m.SMTP.Host, m.SMTP.Port, m.SMTP.Security, m.SMTP.Username, m.SMTP.Password,
-		im.Host, im.Port, im.Security, im.Username, im.Password, im.Folder, im.ProcessedFolder, im.IntervalSeconds}
+		im.Host, im.Port, im.Security, im.Username, im.Password, im.Folder, im.ProcessedFolder, im.IntervalSeconds, m.AllowInsecureAuth}
 }
 
 func derefID(p *int64) int64 {
@@ -371,6 +380,10 @@ func (s *Service) CreateMailbox(ctx context.Context, actor authz.Actor, in Mailb
 	if err := authz.Check(actor, authz.ChannelWrite); err != nil {
 		return Mailbox{}, err
 	}
+	in, err := s.sealPasswords(in)
+	if err != nil {
+		return Mailbox{}, err
+	}
 	m, err := in.apply(Mailbox{}, true)
 	if err != nil {
 		return Mailbox{}, err
@@ -381,8 +394,9 @@ func (s *Service) CreateMailbox(ctx context.Context, actor authz.Actor, in Mailb
 		}
 		now := db.Millis(s.now())
 		id, err := tx.InsertID(ctx, `INSERT INTO mailboxes (address, name, team_id, active, smtp_host, smtp_port, smtp_security, smtp_username, smtp_password,
-			imap_host, imap_port, imap_security, imap_username, imap_password, imap_folder, imap_processed_folder, imap_interval_seconds, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(mailboxArgs(m), now, now)...)
+			imap_host, imap_port, imap_security, imap_username, imap_password, imap_folder, imap_processed_folder, imap_interval_seconds, allow_insecure_auth,
+			created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(mailboxArgs(m), now, now)...)
 		if db.IsUniqueViolation(err) {
 			return apperr.Conflict("address", "a mailbox with this address exists")
 		}
@@ -411,8 +425,12 @@ func (s *Service) UpdateMailbox(ctx context.Context, actor authz.Actor, id int64
 	if err := authz.Check(actor, authz.ChannelWrite); err != nil {
 		return Mailbox{}, err
 	}
+	in, err := s.sealPasswords(in)
+	if err != nil {
+		return Mailbox{}, err
+	}
 	var m Mailbox
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		cur, err := getMailbox(ctx, tx, id)
 		if err != nil {
 			return err
@@ -426,7 +444,7 @@ func (s *Service) UpdateMailbox(ctx context.Context, actor authz.Actor, id int64
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE mailboxes SET address = ?, name = ?, team_id = ?, active = ?, smtp_host = ?, smtp_port = ?, smtp_security = ?,
 			smtp_username = ?, smtp_password = ?, imap_host = ?, imap_port = ?, imap_security = ?, imap_username = ?, imap_password = ?, imap_folder = ?,
-			imap_processed_folder = ?, imap_interval_seconds = ?, updated_at = ? WHERE id = ?`, append(mailboxArgs(m), db.Millis(s.now()), id)...)
+			imap_processed_folder = ?, imap_interval_seconds = ?, allow_insecure_auth = ?, updated_at = ? WHERE id = ?`, append(mailboxArgs(m), db.Millis(s.now()), id)...)
 		if db.IsUniqueViolation(err) {
 			return apperr.Conflict("address", "a mailbox with this address exists")
 		}

@@ -395,6 +395,19 @@ func (s *Service) deliver(ctx context.Context, mb Mailbox, rcpts []string, raw [
 		return jobs.Permanent(fmt.Errorf("mailbox %s has no SMTP relay configured", mb.Address))
 	}
 	addr := net.JoinHostPort(r.Host, strconv.Itoa(r.Port))
+	password := ""
+	if r.Username != "" {
+		// A relay password crosses the network only inside TLS, unless the
+		// admin chose otherwise for this mailbox.
+		if r.Security == SecurityNone && !mb.AllowInsecureAuth {
+			return jobs.Permanent(fmt.Errorf("mailbox %s: refused to send the SMTP password to %s over an unencrypted connection: choose STARTTLS or TLS, or allow passwords over unencrypted connections in the mailbox settings", mb.Address, addr))
+		}
+		pw, err := s.smtpPassword(mb)
+		if err != nil {
+			return jobs.Permanent(err)
+		}
+		password = pw
+	}
 	tlsConf := &tls.Config{ServerName: r.Host, MinVersion: tls.VersionTLS12}
 	dialer := &net.Dialer{Timeout: 30 * time.Second}
 	var conn net.Conn
@@ -426,7 +439,7 @@ func (s *Service) deliver(ctx context.Context, mb Mailbox, rcpts []string, raw [
 		return fmt.Errorf("smtp hello: %w", err)
 	}
 	if r.Username != "" {
-		if err := c.Auth(sasl.NewPlainClient("", r.Username, r.Password)); err != nil {
+		if err := c.Auth(sasl.NewPlainClient("", r.Username, password)); err != nil {
 			return fmt.Errorf("smtp auth: %w", err)
 		}
 	}

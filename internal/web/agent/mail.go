@@ -91,6 +91,9 @@ type mailboxForm struct {
 	IMAPFolder, IMAPProcessed, IMAPInterval        string
 	RemoveIMAP                                     bool
 
+	// AllowInsecureAuth: send the passwords over connections without TLS.
+	AllowInsecureAuth bool
+
 	// What the stored mailbox has (editing only): whether to say "leave
 	// empty to keep" and whether an empty IMAP host means a mistake.
 	HasIMAP, SMTPHasPassword, IMAPHasPassword bool
@@ -100,7 +103,7 @@ type mailboxForm struct {
 
 func formFromMailbox(m email.Mailbox) mailboxForm {
 	f := mailboxForm{
-		Address: m.Address, Name: m.Name, Aliases: strings.Join(m.Aliases, ", "), Active: m.Active,
+		Address: m.Address, Name: m.Name, Aliases: strings.Join(m.Aliases, ", "), Active: m.Active, AllowInsecureAuth: m.AllowInsecureAuth,
 		SMTPHost: m.SMTP.Host, SMTPSecurity: m.SMTP.Security, SMTPUsername: m.SMTP.Username, SMTPHasPassword: m.SMTP.HasPassword,
 		IMAPSecurity: email.SecurityTLS, IMAPFolder: "INBOX",
 	}
@@ -133,7 +136,8 @@ func parseMailboxForm(r *http.Request) (mailboxForm, error) {
 		SMTPHost: v("smtp_host"), SMTPPort: v("smtp_port"), SMTPSecurity: v("smtp_security"), SMTPUsername: v("smtp_username"),
 		IMAPHost: v("imap_host"), IMAPPort: v("imap_port"), IMAPSecurity: v("imap_security"), IMAPUsername: v("imap_username"),
 		IMAPFolder: v("imap_folder"), IMAPProcessed: v("imap_processed_folder"), IMAPInterval: v("imap_interval_seconds"),
-		RemoveIMAP: r.PostFormValue("remove_imap") != "",
+		RemoveIMAP:        r.PostFormValue("remove_imap") != "",
+		AllowInsecureAuth: r.PostFormValue("allow_insecure_auth") != "",
 		// Passwords are taken exactly as typed: spaces may belong to them.
 		smtpPassword: r.PostFormValue("smtp_password"), imapPassword: r.PostFormValue("imap_password"),
 	}, nil
@@ -173,7 +177,7 @@ func password(s string) *string {
 func (f mailboxForm) input(editing bool) (email.MailboxInput, apperr.FieldErrors) {
 	fe := apperr.FieldErrors{}
 	aliases := aliasList(f.Aliases)
-	in := email.MailboxInput{Address: &f.Address, Name: &f.Name, Aliases: &aliases, Active: &f.Active}
+	in := email.MailboxInput{Address: &f.Address, Name: &f.Name, Aliases: &aliases, Active: &f.Active, AllowInsecureAuth: &f.AllowInsecureAuth}
 	var team int64
 	if f.TeamID != "" {
 		n, err := strconv.ParseInt(f.TeamID, 10, 64)
@@ -294,6 +298,11 @@ func (f mailboxForm) fieldsets(teams []agentsvc.Team, errs map[string]string, ed
 			{Name: "imap_interval_seconds", Label: "Check every (seconds)", Type: "number", Value: f.IMAPInterval, Min: "10", Max: "86400", Hint: "Empty: 60. Servers that support IDLE deliver sooner."},
 		}},
 	}
+	// Last, apart from both servers it covers: a setting to leave off.
+	sets = append(sets, fieldset{Legend: "Unencrypted connections", Fields: []formField{
+		{Name: "allow_insecure_auth", Label: "Allow passwords over unencrypted connections", Type: "checkbox", Checked: f.AllowInsecureAuth,
+			Hint: "Off: the SMTP and IMAP passwords are only sent inside TLS (STARTTLS or TLS), and a server set to “None (unencrypted)” gets no password. Turn on only for a server on a network you trust."},
+	}})
 	if editing && f.HasIMAP {
 		sets[2].Fields = append(sets[2].Fields, formField{Name: "remove_imap", Label: "Remove the IMAP source", Type: "checkbox", Checked: f.RemoveIMAP,
 			Hint: "Stops collecting mail from this folder when you save."})

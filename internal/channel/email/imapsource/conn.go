@@ -37,6 +37,9 @@ func (s *session) close() {
 // ErrConnect, ErrTLS, ErrLogin or ErrFolderNotFound, or are ctx.Err().
 func (p *Poller) open(ctx context.Context) (*session, error) {
 	addr := net.JoinHostPort(p.cfg.Host, strconv.Itoa(p.cfg.Port))
+	if p.cfg.Security == "none" && !p.cfg.AllowInsecureAuth {
+		return nil, fmt.Errorf("imapsource: %w to %s: choose starttls or tls, or allow passwords over unencrypted connections for this mailbox", ErrUnencrypted, addr)
+	}
 	dctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	defer cancel()
 

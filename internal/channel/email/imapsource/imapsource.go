@@ -48,6 +48,9 @@ var (
 	ErrTLS            = errors.New("TLS failed")
 	ErrLogin          = errors.New("login failed")
 	ErrFolderNotFound = errors.New("folder not found")
+	// ErrUnencrypted: the password would cross a connection without TLS
+	// and the admin did not allow that (Config.AllowInsecureAuth).
+	ErrUnencrypted = errors.New("password refused over an unencrypted connection")
 )
 
 // Config is one support mailbox, as an admin enters it.
@@ -64,6 +67,10 @@ type Config struct {
 	// \Deleted and EXPUNGE when the server lacks MOVE).
 	ProcessedFolder    string
 	InsecureSkipVerify bool // for self-signed test servers only
+	// AllowInsecureAuth lets LOGIN go over a connection without TLS
+	// (Security "none"); otherwise the poller refuses before connecting,
+	// so the password never crosses the network in the clear by default.
+	AllowInsecureAuth bool
 }
 
 // Deliver stores one raw RFC 5322 message. It must return nil only once the

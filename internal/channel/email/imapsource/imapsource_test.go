@@ -37,7 +37,7 @@ func startServer(t *testing.T, opts ...mailtest.DovecotOption) (*mailtest.Doveco
 	d := mailtest.StartDovecot(t, opts...)
 	d.AddUser(t, user, pass)
 	host, port := splitAddr(t, d.Addr())
-	return d, Config{Host: host, Port: port, Security: "none", Username: user, Password: pass}
+	return d, Config{Host: host, Port: port, Security: "none", Username: user, Password: pass, AllowInsecureAuth: true}
 }
 
 func splitAddr(t *testing.T, addr string) (string, int) {
@@ -419,6 +419,8 @@ func TestCheckConfig(t *testing.T) {
 		wantMsg string
 	}{
 		{"plain", func(*Config) {}, nil, ""},
+		{"plain without the admin's consent", func(c *Config) { c.AllowInsecureAuth = false }, ErrUnencrypted, "unencrypted"},
+		{"starttls needs no consent", func(c *Config) { c.Security, c.InsecureSkipVerify, c.AllowInsecureAuth = "starttls", true, false }, nil, ""},
 		{"starttls", func(c *Config) { c.Security, c.InsecureSkipVerify = "starttls", true }, nil, ""},
 		{"implicit tls", func(c *Config) { c.Security, c.Port, c.InsecureSkipVerify = "tls", tlsPort, true }, nil, ""},
 		{"processed folder exists", func(c *Config) { c.ProcessedFolder = "Archive" }, nil, ""},

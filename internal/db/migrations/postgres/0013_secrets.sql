@@ -1,0 +1,12 @@
+-- Secrets at rest: mailbox passwords, rule webhook URLs and signing secrets
+-- are stored encrypted (internal/secret). The columns stay TEXT: a sealed
+-- value is text ("enc:v1:<key id>:<base64>"), and values stored before this
+-- release are sealed by the first start (app.Open), not by SQL, which has no
+-- key.
+--
+-- A mailbox sends its SMTP and IMAP passwords only over TLS (STARTTLS or
+-- implicit TLS) unless the admin explicitly allows an unencrypted
+-- connection here. Existing mailboxes start with it off: a relay or IMAP
+-- server without encryption and with a password stops until an admin
+-- chooses TLS or ticks the box.
+ALTER TABLE mailboxes ADD COLUMN allow_insecure_auth BOOLEAN NOT NULL DEFAULT FALSE;
