@@ -99,21 +99,23 @@ var errSignIn = apperr.Unauthenticated("email or password is wrong")
 func (s *Service) SignIn(ctx context.Context, email, password, ip, userAgent string) (SessionInfo, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.now()
-	// The attempt is counted before the password is checked: parallel
-	// guesses cannot all pass a check that only later failures update.
-	slot, err := s.limiter.reserve(ctx, now, email, ip)
-	if err != nil {
-		return SessionInfo{}, err
-	}
 	var id int64
 	var hash string
 	var active bool
-	err = s.db.QueryRowContext(ctx, `SELECT id, password_hash, active FROM agents WHERE email = ?`, email).Scan(&id, &hash, &active)
+	err := s.db.QueryRowContext(ctx, `SELECT id, password_hash, active FROM agents WHERE email = ?`, email).Scan(&id, &hash, &active)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return SessionInfo{}, fmt.Errorf("auth: sign in: %w", err)
 	}
+	found := err == nil
+	// The attempt is counted before the password is checked: parallel
+	// guesses cannot all pass a check that only later failures update.
+	// The account's bucket is per password hash, so a reset starts afresh.
+	slot, err := s.limiter.reserve(ctx, now, email, hash, ip)
+	if err != nil {
+		return SessionInfo{}, err
+	}
 	ok := false
-	if err == nil && hash != "" {
+	if found && hash != "" {
 		ok, _ = VerifyPassword(hash, password)
 	} else {
 		_, _ = VerifyPassword(s.dummy, password)

@@ -30,6 +30,7 @@ import (
 //     cannot spray many accounts.
 //   - account: AccountLimit attempts (100) from addresses that are not
 //     known for the account, to slow a guesser spread over many addresses.
+//     It is per password: a new password (a reset by email) starts afresh.
 //     An address is known for KnownFor (30 days) after a successful sign-in
 //     from it, so the owner at their usual address is never refused by it.
 //
@@ -92,8 +93,10 @@ func addressKey(ip string) string {
 }
 
 // reserve takes a slot in every bucket for email at ip, or none at all and
-// errLimited when any bucket is full.
-func (l *limiter) reserve(ctx context.Context, now time.Time, email, ip string) (reservation, error) {
+// errLimited when any bucket is full. credential is the account's password
+// hash ("" for none): the account bucket counts guesses at one password, so
+// a new password (a reset by email) is not held back by guesses at the old.
+func (l *limiter) reserve(ctx context.Context, now time.Time, email, credential, ip string) (reservation, error) {
 	addr := addressKey(ip)
 	r := reservation{known: bucketKey("known", email, addr)}
 	type bucket struct {
@@ -109,7 +112,7 @@ func (l *limiter) reserve(ctx context.Context, now time.Time, email, ip string) 
 		known := err == nil && until > db.Millis(now)
 		buckets := []bucket{{bucketKey("pair", email, addr), l.pair}, {bucketKey("address", addr), l.address}}
 		if !known {
-			buckets = append(buckets, bucket{bucketKey("account", email), l.account})
+			buckets = append(buckets, bucket{bucketKey("account", email, credential), l.account})
 		}
 		// One order for every transaction: two attempts locking the same
 		// rows on PostgreSQL never wait for each other in a circle.

@@ -232,8 +232,20 @@ func TestSignInAccountLimitSparesKnownAddresses(t *testing.T) {
 		if _, err := a.SignIn(ctx, "owner@ombud.test", ownerPassword, "192.0.2.99", "owner"); err != nil {
 			t.Fatalf("owner at an address trusted after a reset: %v", err)
 		}
+		// A new password (a reset by email) starts a new account bucket:
+		// the guesses were against the old one.
+		var id int64
+		if err := d.QueryRowContext(ctx, `SELECT id FROM agents WHERE email = 'owner@ombud.test'`).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.SetPassword(ctx, authz.System, id, "a-new-password-2"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.SignIn(ctx, "owner@ombud.test", "a-new-password-2", "192.0.2.77", "owner"); err != nil {
+			t.Fatalf("owner at a new address after a new password: %v", err)
+		}
 		clk.add(16 * time.Minute)
-		if _, err := a.SignIn(ctx, "owner@ombud.test", ownerPassword, "192.0.2.150", "owner"); err != nil {
+		if _, err := a.SignIn(ctx, "owner@ombud.test", "a-new-password-2", "192.0.2.150", "owner"); err != nil {
 			t.Fatalf("owner at a new address after the window: %v", err)
 		}
 	})

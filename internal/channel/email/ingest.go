@@ -299,17 +299,17 @@ func (s *Service) process(ctx context.Context, tx *db.Tx, mb Mailbox, in Inbound
 		// Mail from one of our own addresses is a loop (or spoofed): keep, don't act.
 		return processed{state: "ignored", outcome: OutcomeOwnAddress}, nil
 	}
-	limited, err := s.senderLimited(ctx, tx, sender.Email)
+	// Only a verified From address is trusted: mail that merely claims an
+	// agent's address is a customer message (flagged), and an unverified
+	// sender reaches a ticket only by answering a Message-ID of its mail.
+	verified := v.verifies(sender.Email)
+	limited, err := s.senderLimited(ctx, tx, sender.Email, verified)
 	if err != nil {
 		return processed{}, err
 	}
 	if limited {
 		return processed{state: "ignored", outcome: OutcomeRateLimited}, nil
 	}
-	// Only a verified From address is trusted: mail that merely claims an
-	// agent's address is a customer message (flagged), and an unverified
-	// sender reaches a ticket only by answering a Message-ID of its mail.
-	verified := v.verifies(sender.Email)
 	agentActor, _, isAgent, err := s.people.AgentByEmail(ctx, tx, sender.Email)
 	if err != nil {
 		return processed{}, err
@@ -719,10 +719,16 @@ func (s *Service) isOwnAddress(ctx context.Context, q db.Querier, addr string) (
 
 // senderLimited reports whether sender has sent more than the hourly limit:
 // a mail loop with a system that ignores Auto-Submitted, or a flood.
-func (s *Service) senderLimited(ctx context.Context, q db.Querier, sender string) (bool, error) {
+// Verified and unverified mail are counted apart, so a flood of mail
+// forged in someone's name does not get their own mail ignored.
+func (s *Service) senderLimited(ctx context.Context, q db.Querier, sender string, verified bool) (bool, error) {
 	since := s.now().Add(-time.Hour).UnixMilli()
+	cond := `auth <> 'verified'`
+	if verified {
+		cond = `auth = 'verified'`
+	}
 	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbound_messages WHERE from_address = ? AND received_at > ?`, sender, since).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbound_messages WHERE from_address = ? AND received_at > ? AND `+cond, sender, since).Scan(&n); err != nil {
 		return false, fmt.Errorf("email: sender rate: %w", err)
 	}
 	return n >= s.opts.SenderLimit, nil

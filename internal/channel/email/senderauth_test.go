@@ -282,3 +282,24 @@ func TestTrustedMTA(t *testing.T) {
 		})
 	}
 }
+
+// TestForgedMailDoesNotSilenceTheSender: the hourly per-sender limit must
+// not let a forger who floods mail in an agent's name get the agent's own,
+// verified mail ignored.
+func TestForgedMailDoesNotSilenceTheSender(t *testing.T) {
+	e := startMail(t, db.SQLite)
+	id, _ := e.openTicket(t)
+	for i := range 61 { // the default limit is 60 an hour
+		raw := mailFrom("agent@ombud.test", fmt.Sprintf("flood-%d@evil.example", i), "Spam")
+		if _, err := e.Sys.Email.Receive(t.Context(), email.Inbound{MailboxID: e.mailboxID, Source: "smtp", EnvelopeFrom: "agent@ombud.test", Raw: raw}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := e.last(t); got["outcome"] != email.OutcomeRateLimited {
+		t.Fatalf("the flood itself should be limited: %v", got)
+	}
+	e.mustSend(t, "agent@ombud.test", mailFrom("agent@ombud.test", "real-1@ombud.test", fmt.Sprintf("Re: [#%d] x", id)))
+	if got := e.last(t); got["outcome"] != email.OutcomeAgentReply || num(got["ticket_id"]) != id {
+		t.Fatalf("the agent's verified reply was not taken: %v", got)
+	}
+}
