@@ -22,6 +22,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/textcheck"
 )
 
 // Locales the UI is translated into.
@@ -152,6 +153,8 @@ func checkName(fe apperr.FieldErrors, n string) string {
 	n = strings.TrimSpace(n)
 	if n == "" || utf8.RuneCountInString(n) > 200 {
 		fe.Add("name", "must be 1 to 200 characters")
+	} else if msg := textcheck.Line(n); msg != "" {
+		fe.Add("name", msg)
 	}
 	return n
 }

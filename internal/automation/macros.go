@@ -14,6 +14,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/opt"
 	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/textcheck"
 	"github.com/ombud/ombud/internal/ticket"
 )
 
@@ -80,6 +81,8 @@ type MacroResult struct {
 func (m *Macro) compile(fe apperr.FieldErrors) {
 	if len(m.Body) > 64<<10 {
 		fe.Add("body", "must be at most 64 KiB")
+	} else if msg := textcheck.Body(m.Body); msg != "" {
+		fe.Add("body", msg)
 	} else if strings.TrimSpace(m.Body) != "" {
 		t, err := ParseTemplate(m.Body)
 		if err != nil {

@@ -28,6 +28,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/secret"
+	"github.com/ombud/ombud/internal/textcheck"
 	"github.com/ombud/ombud/internal/ticket"
 )
 
@@ -134,6 +135,8 @@ func checkName(fe apperr.FieldErrors, name string) string {
 		fe.Add("name", "is required")
 	case utf8.RuneCountInString(name) > 200:
 		fe.Add("name", "must be at most 200 characters")
+	case textcheck.Line(name) != "":
+		fe.Add("name", textcheck.Line(name))
 	}
 	return name
 }

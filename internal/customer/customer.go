@@ -23,6 +23,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/opt"
 	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/textcheck"
 )
 
 // IdentityTypes lists the kinds of identity.
@@ -218,6 +219,8 @@ func (s *Service) Create(ctx context.Context, actor authz.Actor, in CustomerInpu
 	in.Name = strings.TrimSpace(in.Name)
 	if utf8.RuneCountInString(in.Name) > 200 {
 		fe.Add("name", "must be at most 200 characters")
+	} else if msg := textcheck.Line(in.Name); msg != "" {
+		fe.Add("name", msg)
 	}
 	if in.Name == "" && len(ids) == 0 {
 		fe.Add("name", "a customer needs a name or at least one email, phone or handle")
@@ -225,6 +228,8 @@ func (s *Service) Create(ctx context.Context, actor authz.Actor, in CustomerInpu
 	checkLocale(fe, in.Locale)
 	if len(in.Notes) > 10000 {
 		fe.Add("notes", "must be at most 10000 characters")
+	} else if msg := textcheck.Body(in.Notes); msg != "" {
+		fe.Add("notes", msg)
 	}
 	if err := fe.Err(); err != nil {
 		return Customer{}, err
@@ -529,6 +534,8 @@ func (s *Service) Update(ctx context.Context, actor authz.Actor, id int64, p Cus
 		n := strings.TrimSpace(*p.Name)
 		if n == "" || utf8.RuneCountInString(n) > 200 {
 			fe.Add("name", "must be 1 to 200 characters")
+		} else if msg := textcheck.Line(n); msg != "" {
+			fe.Add("name", msg)
 		}
 		p.Name = &n
 	}
@@ -537,6 +544,8 @@ func (s *Service) Update(ctx context.Context, actor authz.Actor, id int64, p Cus
 	}
 	if p.Notes != nil && len(*p.Notes) > 10000 {
 		fe.Add("notes", "must be at most 10000 characters")
+	} else if p.Notes != nil && textcheck.Body(*p.Notes) != "" {
+		fe.Add("notes", textcheck.Body(*p.Notes))
 	}
 	if p.Name == nil && p.Locale == nil && p.Notes == nil && !p.OrganizationID.Set {
 		fe.Add("body", "changes nothing; name at least one field")

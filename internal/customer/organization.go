@@ -13,6 +13,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/textcheck"
 )
 
 // OrgFilter selects organizations.
@@ -25,6 +26,8 @@ func checkOrgName(fe apperr.FieldErrors, name string) string {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 200 {
 		fe.Add("name", "must be 1 to 200 characters")
+	} else if msg := textcheck.Line(name); msg != "" {
+		fe.Add("name", msg)
 	}
 	return name
 }
@@ -42,6 +45,8 @@ func (s *Service) CreateOrganization(ctx context.Context, actor authz.Actor, in 
 	domains := normalizeDomains(fe, in.Domains)
 	if len(in.Notes) > 10000 {
 		fe.Add("notes", "must be at most 10000 characters")
+	} else if msg := textcheck.Body(in.Notes); msg != "" {
+		fe.Add("notes", msg)
 	}
 	if err := fe.Err(); err != nil {
 		return Organization{}, err
@@ -150,6 +155,8 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor authz.Actor, id 
 	}
 	if p.Notes != nil && len(*p.Notes) > 10000 {
 		fe.Add("notes", "must be at most 10000 characters")
+	} else if p.Notes != nil && textcheck.Body(*p.Notes) != "" {
+		fe.Add("notes", textcheck.Body(*p.Notes))
 	}
 	if p.Name == nil && p.Domains == nil && p.Notes == nil {
 		fe.Add("body", "changes nothing; name at least one field")

@@ -14,6 +14,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/opt"
+	"github.com/ombud/ombud/internal/textcheck"
 	"github.com/ombud/ombud/internal/ticket"
 )
 
@@ -291,8 +292,10 @@ func resolveTicket(t Ticket, agents, teams map[string]int64) (ticket.ImportTicke
 		CreatedAt: first.At.UTC(),
 		Creator:   creator,
 		Create: ticket.CreateInput{
-			Subject: t.Subject, Description: first.Body, DescriptionHTML: first.HTML, Public: &public,
-			Requester: &ticket.RequesterInput{Email: t.Requester, Name: t.RequesterName},
+			// History from another helpdesk is cleaned to the text rule
+			// rather than refused (docs/api.md, "Input rules").
+			Subject: textcheck.CleanLine(t.Subject), Description: textcheck.CleanBody(first.Body), DescriptionHTML: textcheck.CleanBody(first.HTML), Public: &public,
+			Requester: &ticket.RequesterInput{Email: t.Requester, Name: textcheck.CleanLine(t.RequesterName)},
 			Priority:  t.Priority, Type: t.Type, Channel: t.Channel, Language: t.Language, Tags: t.Tags,
 			CustomFields: t.CustomFields, ExternalID: t.ExternalID,
 		},
@@ -315,7 +318,7 @@ func resolveTicket(t Ticket, agents, teams map[string]int64) (ticket.ImportTicke
 		switch a.Do {
 		case "comment":
 			pub := a.Public
-			step.Comment = &ticket.CommentInput{Body: a.Body, HTML: a.HTML, Public: &pub, AsCustomer: actor.Kind == authz.KindCustomer}
+			step.Comment = &ticket.CommentInput{Body: textcheck.CleanBody(a.Body), HTML: textcheck.CleanBody(a.HTML), Public: &pub, AsCustomer: actor.Kind == authz.KindCustomer}
 		case "status":
 			st := ticket.Status(a.To)
 			step.Patch = &ticket.Patch{Status: &st}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/textcheck"
 )
 
 // Interval is one stretch of business hours on a weekday in the calendar's
@@ -252,6 +253,8 @@ func NewCalendar(timeZone string, sched Schedule, holidays []Holiday) (*Calendar
 		field := fmt.Sprintf("holidays[%d]", i)
 		if utf8.RuneCountInString(h.Name) > maxHolidayName {
 			fe.Add(field+".name", fmt.Sprintf("must be at most %d characters", maxHolidayName))
+		} else if msg := textcheck.Line(h.Name); msg != "" {
+			fe.Add(field+".name", msg)
 		}
 		d, err := time.Parse(time.DateOnly, h.Date)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/textcheck"
 	"github.com/ombud/ombud/internal/ticket"
 )
 
@@ -367,6 +368,8 @@ func checkName(fe apperr.FieldErrors, s string) string {
 		fe.Add("name", "is required")
 	case utf8.RuneCountInString(s) > maxName:
 		fe.Add("name", fmt.Sprintf("must be at most %d characters", maxName))
+	case textcheck.Line(s) != "":
+		fe.Add("name", textcheck.Line(s))
 	}
 	return s
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/richtext"
+	"github.com/ombud/ombud/internal/textcheck"
 )
 
 // CommentInput adds a reply or note. Status, when set, changes the ticket's
@@ -54,6 +55,8 @@ func (in *CommentInput) validate() error {
 	}
 	if len(in.Body) > MaxBody || len(in.HTML) > MaxBody {
 		fe.Add("body", fmt.Sprintf("must be at most %d bytes", MaxBody))
+	} else if msg := textcheck.Body(in.Body + in.HTML); msg != "" {
+		fe.Add("body", msg)
 	}
 	if in.Status != "" && !validStatus(in.Status) {
 		fe.Add("status", "must be one of new, open, pending, on_hold, solved, closed")

@@ -13,6 +13,7 @@ import (
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/textcheck"
 )
 
 // RequesterInput names the customer a ticket is for; an unknown email creates
@@ -108,6 +109,10 @@ func checkSubject(fe apperr.FieldErrors, s string) string {
 		fe.Add("subject", fmt.Sprintf("must be at most %d characters", MaxSubject))
 	case !utf8.ValidString(s):
 		fe.Add("subject", "must be valid UTF-8")
+	default:
+		if msg := textcheck.Line(s); msg != "" {
+			fe.Add("subject", msg)
+		}
 	}
 	return s
 }
@@ -122,6 +127,8 @@ func (in *CreateInput) validate() error {
 		fe.Add("description", "is required")
 	} else if len(in.Description) > MaxBody || len(in.DescriptionHTML) > MaxBody {
 		fe.Add("description", fmt.Sprintf("must be at most %d bytes", MaxBody))
+	} else if msg := textcheck.Body(in.Description + in.DescriptionHTML); msg != "" {
+		fe.Add("description", msg)
 	}
 	switch {
 	case in.Requester == nil && in.RequesterID == 0:
@@ -149,6 +156,11 @@ func (in *CreateInput) validate() error {
 		}
 	case in.RequesterID < 0:
 		fe.Add("requester_id", "must be a positive id")
+	}
+	if in.Requester != nil {
+		if msg := textcheck.Line(in.Requester.Name); msg != "" {
+			fe.Add("requester.name", msg)
+		}
 	}
 	if in.Status == "" {
 		in.Status = StatusNew

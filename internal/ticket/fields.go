@@ -16,6 +16,7 @@ import (
 	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/textcheck"
 )
 
 // FieldTypes are the kinds of admin-defined ticket fields.
@@ -82,6 +83,8 @@ func validateOptions(fe apperr.FieldErrors, typ string, opts []string) []string 
 			fe.Add(fmt.Sprintf("options[%d]", i), "must be 1 to 200 characters")
 		case seen[o]:
 			fe.Add(fmt.Sprintf("options[%d]", i), "is repeated")
+		case textcheck.Line(o) != "":
+			fe.Add(fmt.Sprintf("options[%d]", i), textcheck.Line(o))
 		}
 		seen[o] = true
 		out = append(out, o)
@@ -101,6 +104,8 @@ func (s *Service) CreateField(ctx context.Context, actor authz.Actor, in FieldIn
 	in.Label = strings.TrimSpace(in.Label)
 	if in.Label == "" || len(in.Label) > 200 {
 		fe.Add("label", "is required (at most 200 characters)")
+	} else if msg := textcheck.Line(in.Label); msg != "" {
+		fe.Add("label", msg)
 	}
 	if !slices.Contains(FieldTypes, in.Type) {
 		fe.Add("type", "must be one of "+strings.Join(FieldTypes, ", "))
@@ -148,6 +153,8 @@ func (s *Service) UpdateField(ctx context.Context, actor authz.Actor, id int64, 
 			cur.Label = strings.TrimSpace(*p.Label)
 			if cur.Label == "" || len(cur.Label) > 200 {
 				fe.Add("label", "is required (at most 200 characters)")
+			} else if msg := textcheck.Line(cur.Label); msg != "" {
+				fe.Add("label", msg)
 			}
 		}
 		if p.Options != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/search"
+	"github.com/ombud/ombud/internal/textcheck"
 )
 
 // A view is a saved ticket list: a query in the search language with the
@@ -113,6 +114,8 @@ func (s *Service) checkView(ctx context.Context, actor authz.Actor, v *View) err
 		fe.Add("name", "is not valid UTF-8")
 	} else if v.Name == "" || utf8.RuneCountInString(v.Name) > maxViewName {
 		fe.Add("name", fmt.Sprintf("is required (at most %d characters)", maxViewName))
+	} else if msg := textcheck.Line(v.Name); msg != "" {
+		fe.Add("name", msg)
 	}
 	v.Query = strings.TrimSpace(v.Query)
 	if q, err := search.Parse(v.Query); err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/channel/email/message"
 	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/textcheck"
 	"github.com/ombud/ombud/internal/ticket"
 )
 
@@ -796,13 +797,17 @@ func noNUL(s string) string {
 	return s
 }
 
-// scrub removes NUL characters from everything ingest stores of m.
+// scrub removes NUL characters from everything ingest stores of m, and
+// cleans its subject, names and bodies to the text rule the ticket and
+// customer validators apply (internal/textcheck): a customer's mail is
+// never refused over a tab or a control character in its subject.
 func scrub(m *message.Message) {
 	if m == nil {
 		return
 	}
-	addr := func(a *message.Address) { a.Name, a.Email = noNUL(a.Name), noNUL(a.Email) }
-	m.MessageID, m.Subject, m.Text, m.HTML = noNUL(m.MessageID), noNUL(m.Subject), noNUL(m.Text), noNUL(m.HTML)
+	addr := func(a *message.Address) { a.Name, a.Email = textcheck.CleanLine(noNUL(a.Name)), noNUL(a.Email) }
+	m.MessageID, m.Subject = noNUL(m.MessageID), strings.TrimSpace(textcheck.CleanLine(noNUL(m.Subject)))
+	m.Text, m.HTML = textcheck.CleanBody(noNUL(m.Text)), textcheck.CleanBody(noNUL(m.HTML))
 	addr(&m.From)
 	for _, l := range [][]message.Address{m.To, m.Cc, m.ReplyTo} {
 		for i := range l {
