@@ -1,8 +1,11 @@
 package email_test
 
 import (
+	"context"
 	"fmt"
+	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -280,6 +283,59 @@ func TestTrustedMTA(t *testing.T) {
 				t.Errorf("SPF of the trusted relay's own address should not be asked: %v", got["auth_detail"])
 			}
 		})
+	}
+}
+
+// TestIMAPSenderVerification fetches mail from a real Dovecot: with no SMTP
+// session there is no SPF, so a DKIM signature or the delivering server's
+// trusted Authentication-Results verify the sender.
+func TestIMAPSenderVerification(t *testing.T) {
+	dv := mailtest.StartDovecot(t)
+	e := startMailWith(t, db.SQLite, func(c *config.Config) { c.TrustedMTA = "mx.provider.test" })
+	id, _ := e.openTicket(t)
+	dv.AddUser(t, "verify", "secret")
+	host, port, _ := net.SplitHostPort(dv.Addr())
+	status, body := e.Do(t, authz.Admin, "PATCH", fmt.Sprintf("/api/v1/mailboxes/%d", e.mailboxID), map[string]any{
+		"imap":                map[string]any{"host": host, "port": atoi(port), "security": "none", "username": "verify", "password": "secret", "interval_seconds": 10},
+		"allow_insecure_auth": true, // the test Dovecot has no TLS on this port
+	})
+	if status != 200 {
+		t.Fatalf("set imap: %d %v", status, body["_raw"])
+	}
+	subject := fmt.Sprintf("Re: [#%d] x", id)
+	msgs := map[string]struct {
+		raw  []byte
+		auth string
+		on   bool // lands on ticket id as the agent's reply
+	}{
+		"signed@ombud.test": {e.signers.Sign(t, mailFrom("agent@ombud.test", "signed@ombud.test", subject)), email.AuthVerified, true},
+		"ar@ombud.test": {mailFrom("agent@ombud.test", "ar@ombud.test", subject,
+			"Authentication-Results: mx.provider.test; dmarc=pass header.from=ombud.test\r\n"), email.AuthVerified, true},
+		"forged@evil.example": {mailFrom("agent@ombud.test", "forged@evil.example", subject), email.AuthUnverified, false},
+		"forged-ar@evil.example": {mailFrom("agent@ombud.test", "forged-ar@evil.example", subject,
+			"Authentication-Results: mx.evil.example; dmarc=pass header.from=ombud.test\r\n"), email.AuthUnverified, false},
+	}
+	for _, m := range msgs {
+		dv.Append(t, "verify", "secret", "INBOX", m.raw)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); _ = email.NewIMAPSources(e.Sys.Email, 50*time.Millisecond).Run(ctx) }()
+	defer func() { cancel(); wg.Wait() }()
+	waitFor(t, "the messages to be imported", 20*time.Second, func() bool { return len(e.inbound(t, "")) >= len(msgs)+1 })
+	for _, got := range e.inbound(t, "") {
+		if got["source"] != "imap" {
+			continue
+		}
+		want, ok := msgs[got["message_id"].(string)]
+		if !ok {
+			t.Fatalf("unexpected message %v", got)
+		}
+		onTicket := num(got["ticket_id"]) == id && got["outcome"] == email.OutcomeAgentReply
+		if got["auth"] != want.auth || onTicket != want.on {
+			t.Errorf("%s: auth %v (%v), outcome %v on #%v; want %s, agent reply on #%d: %v", got["message_id"], got["auth"], got["auth_detail"], got["outcome"], got["ticket_id"], want.auth, id, want.on)
+		}
 	}
 }
 
