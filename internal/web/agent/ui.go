@@ -14,10 +14,13 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	agentsvc "github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/auth"
@@ -257,12 +260,31 @@ func (u *UI) translateLabel(lang string, s any) any {
 	return template.HTML(u.i18n.String(lang, k))
 }
 
-// safeNext keeps post-sign-in redirects on this site.
+// safeNext keeps post-sign-in redirects on this site: next must be a path
+// on this host that no browser can read as another one. Browsers drop tab,
+// CR and LF from URLs and read a backslash as a slash, so "/\t/evil" and
+// "/\\evil" lead to //evil; a path with white space, a control or format
+// character or a backslash is refused, also percent-encoded in the path,
+// as are "//" and anything with a scheme.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
-		return "/tickets"
+	const home = "/tickets"
+	pathPart, _, _ := strings.Cut(next, "?")
+	decoded, err := url.PathUnescape(pathPart)
+	if err != nil || !onSitePath(next) || !onSitePath(decoded) {
+		return home
 	}
 	return next
+}
+
+// onSitePath reports whether p starts with a single slash and holds no
+// backslash, white space, control or format character.
+func onSitePath(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || !utf8.ValidString(p) {
+		return false
+	}
+	return !strings.ContainsFunc(p, func(r rune) bool {
+		return r == '\\' || unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+	})
 }
 
 type countEntry struct {
