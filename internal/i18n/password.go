@@ -41,6 +41,7 @@ var passwordPart = Part{
 		"Someone asked to reset the password of your Ombud account %s. To choose a new password, open this link:",
 		"The link works once and expires at %s.",
 		"If you did not ask for this, ignore this email: your password stays as it is.",
+		"Leave empty to keep the current one. A new password signs the agent out everywhere.",
 	},
 	Translations: map[string]map[string]string{
 		"nb": {
@@ -76,8 +77,9 @@ var passwordPart = Part{
 			"Reset your Ombud password":                                                            "Tilbakestill passordet ditt i Ombud",
 			"Hello %s,":                                                                            "Hei %s,",
 			"Someone asked to reset the password of your Ombud account %s. To choose a new password, open this link:": "Noen har bedt om å tilbakestille passordet til Ombud-kontoen din %s. Åpne denne lenken for å velge et nytt passord:",
-			"The link works once and expires at %s.":                                        "Lenken virker én gang og utløper %s.",
-			"If you did not ask for this, ignore this email: your password stays as it is.": "Hvis du ikke har bedt om dette, kan du se bort fra denne e-posten: passordet ditt forblir som det er.",
+			"The link works once and expires at %s.":                                              "Lenken virker én gang og utløper %s.",
+			"If you did not ask for this, ignore this email: your password stays as it is.":       "Hvis du ikke har bedt om dette, kan du se bort fra denne e-posten: passordet ditt forblir som det er.",
+			"Leave empty to keep the current one. A new password signs the agent out everywhere.": "La stå tomt for å beholde det nåværende. Et nytt passord logger agenten ut overalt.",
 		},
 		"sv": {
 			"Forgot your password?": "Glömt lösenordet?",
@@ -112,8 +114,9 @@ var passwordPart = Part{
 			"Reset your Ombud password":                                                            "Återställ ditt lösenord i Ombud",
 			"Hello %s,":                                                                            "Hej %s,",
 			"Someone asked to reset the password of your Ombud account %s. To choose a new password, open this link:": "Någon har bett om att återställa lösenordet till ditt Ombud-konto %s. Öppna den här länken för att välja ett nytt lösenord:",
-			"The link works once and expires at %s.":                                        "Länken fungerar en gång och går ut %s.",
-			"If you did not ask for this, ignore this email: your password stays as it is.": "Om du inte har bett om detta kan du bortse från mejlet: ditt lösenord förblir som det är.",
+			"The link works once and expires at %s.":                                              "Länken fungerar en gång och går ut %s.",
+			"If you did not ask for this, ignore this email: your password stays as it is.":       "Om du inte har bett om detta kan du bortse från mejlet: ditt lösenord förblir som det är.",
+			"Leave empty to keep the current one. A new password signs the agent out everywhere.": "Lämna tomt för att behålla det nuvarande. Ett nytt lösenord loggar ut agenten överallt.",
 		},
 		"da": {
 			"Forgot your password?": "Glemt adgangskoden?",
@@ -148,8 +151,9 @@ var passwordPart = Part{
 			"Reset your Ombud password":                                                            "Nulstil din adgangskode til Ombud",
 			"Hello %s,":                                                                            "Hej %s",
 			"Someone asked to reset the password of your Ombud account %s. To choose a new password, open this link:": "Nogen har bedt om at nulstille adgangskoden til din Ombud-konto %s. Åbn dette link for at vælge en ny adgangskode:",
-			"The link works once and expires at %s.":                                        "Linket virker én gang og udløber %s.",
-			"If you did not ask for this, ignore this email: your password stays as it is.": "Hvis du ikke har bedt om dette, kan du se bort fra denne e-mail: din adgangskode forbliver, som den er.",
+			"The link works once and expires at %s.":                                              "Linket virker én gang og udløber %s.",
+			"If you did not ask for this, ignore this email: your password stays as it is.":       "Hvis du ikke har bedt om dette, kan du se bort fra denne e-mail: din adgangskode forbliver, som den er.",
+			"Leave empty to keep the current one. A new password signs the agent out everywhere.": "Lad feltet stå tomt for at beholde den nuværende. En ny adgangskode logger agenten ud overalt.",
 		},
 		"sl": {
 			"Forgot your password?": "Ste pozabili geslo?",
@@ -184,8 +188,9 @@ var passwordPart = Part{
 			"Reset your Ombud password":                                                            "Ponastavite geslo za Ombud",
 			"Hello %s,":                                                                            "Pozdravljeni, %s,",
 			"Someone asked to reset the password of your Ombud account %s. To choose a new password, open this link:": "nekdo je zahteval ponastavitev gesla za vaš račun Ombud %s. Za izbiro novega gesla odprite to povezavo:",
-			"The link works once and expires at %s.":                                        "Povezava deluje enkrat in poteče %s.",
-			"If you did not ask for this, ignore this email: your password stays as it is.": "Če tega niste zahtevali, to sporočilo prezrite: vaše geslo ostane nespremenjeno.",
+			"The link works once and expires at %s.":                                              "Povezava deluje enkrat in poteče %s.",
+			"If you did not ask for this, ignore this email: your password stays as it is.":       "Če tega niste zahtevali, to sporočilo prezrite: vaše geslo ostane nespremenjeno.",
+			"Leave empty to keep the current one. A new password signs the agent out everywhere.": "Pustite prazno, da ostane trenutno. Novo geslo agenta odjavi povsod.",
 		},
 	},
 }

@@ -518,3 +518,32 @@ func TestPasswordStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestAgentPagePassword: an admin sets another agent's password on the
+// agent's settings page; the agent is signed out everywhere. The page has
+// no such field for one's own record (that is My profile's, with the
+// current password).
+func TestAgentPagePassword(t *testing.T) {
+	for _, engine := range dbtest.Engines {
+		t.Run(engine.String(), func(t *testing.T) {
+			e := apptest.New(t, engine)
+			target := e.Agents[authz.Agent]
+			admin := signIn(t, e, authz.Admin)
+			victim := signIn(t, e, authz.Agent)
+			page := fmt.Sprintf("/admin/agents/%d", target.ID)
+			form := func(pw string) url.Values {
+				return url.Values{"name": {target.Name}, "role": {string(target.Role)}, "locale": {"en"}, "time_zone": {"UTC"}, "active": {"yes"}, "password": {pw}}
+			}
+			runPages(t, []pageCase{
+				{name: "field", who: admin, method: "GET", path: page, status: 200, want: []string{`name="password"`, `autocomplete="new-password"`}},
+				{name: "not on one's own page", who: admin, method: "GET", path: fmt.Sprintf("/admin/agents/%d", e.Agents[authz.Admin].ID), status: 200, notWant: []string{`name="password"`}},
+				{name: "too short", who: admin, method: "POST", path: page, form: form("short"), status: 400, want: []string{"must be 10 to 256 characters"}},
+				{name: "empty keeps it", who: admin, method: "POST", path: page, form: form(""), status: 303, location: page + "?saved=1"},
+				{name: "still signed in", who: victim, method: "GET", path: "/tickets", status: 200},
+				{name: "set", who: admin, method: "POST", path: page, form: form("set-on-the-page-1"), status: 303, location: page + "?saved=1"},
+				{name: "signed out", who: victim, method: "GET", path: "/tickets", status: 303, location: "/login"},
+			})
+			signInWith(t, e, target.Email, "set-on-the-page-1")
+		})
+	}
+}

@@ -179,6 +179,11 @@ func (u *UI) agentPage(w http.ResponseWriter, r *http.Request, status int, a age
 		f.choice("active", "Status", []option{{Value: "yes", Label: "Active"}, {Value: "no", Label: "Deactivated"}},
 			"A deactivated agent cannot sign in; their API tokens stop working. History stays."),
 	}}}
+	if a.ID != actor.ID { // one's own password changes on My profile, with the current one
+		pw := f.field("password", "New password", "password", false, "Leave empty to keep the current one. A new password signs the agent out everywhere.")
+		pw.Autocomplete = "new-password"
+		sets[0].Fields = append(sets[0].Fields, pw)
+	}
 	canWrite := authz.Can(actor, authz.AgentWrite) && (a.Role != authz.Admin || authz.Can(actor, authz.AgentAdminWrite))
 	return u.render(w, r, status, "agentedit", pageData{Title: a.Name, Nav: "agents", Flash: flash, Error: errMsg, Data: map[string]any{
 		"A": a, "RoleLabel": roleLabels[a.Role], "Fieldsets": sets, "Teams": f.checks("team_ids", "Teams", "", teamChoices(teams)),
@@ -201,6 +206,9 @@ func (u *UI) UpdateAgent(w http.ResponseWriter, r *http.Request) error {
 	teams, ok := f.ids("team_ids")
 	name, locale, zone, skills := f.v("name"), f.v("locale"), f.v("time_zone"), splitList(f.v("skills"))
 	p := agentsvc.AgentPatch{Name: &name, Locale: &locale, TimeZone: &zone, Skills: &skills, TeamIDs: &teams}
+	if pw := r.PostFormValue("password"); pw != "" && a.ID != actor.ID {
+		p.Password = &pw // as typed: spaces belong to a password
+	}
 	if v := f.v("role"); v != "" && v != string(a.Role) {
 		role := authz.Role(v)
 		p.Role = &role
