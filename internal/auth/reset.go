@@ -18,7 +18,7 @@ import (
 	"github.com/ombud/ombud/internal/jobs"
 )
 
-// Password reset by email (docs/security.md, "Passwords"). A request only
+// Password reset by email (docs/security.md, "Passwords and sessions"). A request only
 // queues a job with the typed address, whether or not it belongs to
 // anyone, so the answer and its timing never tell whether an account
 // exists. The job looks the agent up, makes a random 256-bit token, stores
