@@ -43,6 +43,10 @@ const Password = "correct horse battery"
 func New(t testing.TB, engine db.Dialect) *Env {
 	t.Helper()
 	return NewWith(t, engine, nil)
+}
+
+// NewWith is New with a chance to adjust the configuration first.
+func NewWith(t testing.TB, engine db.Dialect, configure func(*config.Config)) *Env {
 	t.Helper()
 	return NewWithClock(t, engine, time.Now, configure)
 }
@@ -50,10 +54,6 @@ func New(t testing.TB, engine db.Dialect) *Env {
 // NewWithClock is NewWith on a clock the test controls: sessions, reset
 // links, limits and jobs all read it.
 func NewWithClock(t testing.TB, engine db.Dialect, now func() time.Time, configure func(*config.Config)) *Env {
-}
-
-// NewWith is New with a chance to adjust the configuration first.
-func NewWith(t testing.TB, engine db.Dialect, configure func(*config.Config)) *Env {
 	t.Helper()
 	ctx := context.Background()
 	c := config.Defaults()
