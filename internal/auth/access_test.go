@@ -85,5 +85,9 @@ func TestPasswordChangeDropsCachedTokens(t *testing.T) {
 		if err := a.ChangeOwnPassword(ctx, kariActor, auth.PasswordChange{CurrentPassword: "wrong-password", NewPassword: "kari-password-9"}, ""); !apperr.Is(err, apperr.CodeInvalid) || apperr.As(err).Fields["current_password"] == "" {
 			t.Fatalf("wrong current password: %v", err)
 		}
+		// Without the current password, nobody sets their own.
+		if err := a.SetPassword(ctx, kariActor, kari.ID, "kari-password-8"); !apperr.Is(err, apperr.CodeForbidden) {
+			t.Fatalf("own password through SetPassword: %v", err)
+		}
 	})
 }

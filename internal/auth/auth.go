@@ -198,11 +198,14 @@ func (s *Service) SignOut(ctx context.Context, raw string) error {
 	})
 }
 
-// SetPassword changes an agent's password and ends all their sessions,
-// reset links and cached token roles.
-// Agents change their own; changing another's needs AgentWrite, and an
-// admin's needs AgentAdminWrite.
+// SetPassword sets another agent's password (or any, for the system) and
+// ends all their sessions, reset links and cached token roles. It needs
+// AgentWrite, and an admin's needs AgentAdminWrite. Agents change their own
+// with ChangeOwnPassword, which asks for the current one.
 func (s *Service) SetPassword(ctx context.Context, actor authz.Actor, agentID int64, pw string) error {
+	if actor.Kind == authz.KindAgent && actor.ID == agentID {
+		return apperr.Forbidden("change your own password with your current one")
+	}
 	if len(pw) < MinPassword || len(pw) > MaxPassword {
 		return apperr.InvalidField("password", fmt.Sprintf("must be %d to %d characters", MinPassword, MaxPassword))
 	}
@@ -219,14 +222,12 @@ func (s *Service) SetPassword(ctx context.Context, actor authz.Actor, agentID in
 		if err != nil {
 			return fmt.Errorf("auth: set password: %w", err)
 		}
-		if actor.ID != agentID || actor.Kind != authz.KindAgent {
-			perm := authz.AgentWrite
-			if authz.Role(role) == authz.Admin {
-				perm = authz.AgentAdminWrite
-			}
-			if err := authz.Check(actor, perm); err != nil {
-				return err
-			}
+		perm := authz.AgentWrite
+		if authz.Role(role) == authz.Admin {
+			perm = authz.AgentAdminWrite
+		}
+		if err := authz.Check(actor, perm); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE agents SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, db.Millis(s.now()), agentID); err != nil {
 			return fmt.Errorf("auth: set password: %w", err)

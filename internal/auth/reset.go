@@ -18,13 +18,13 @@ import (
 	"github.com/ombud/ombud/internal/jobs"
 )
 
-// Password reset by email (docs/security.md, "Passwords and sessions"). A request only
-// queues a job with the typed address, whether or not it belongs to
-// anyone, so the answer and its timing never tell whether an account
-// exists. The job looks the agent up, makes a random 256-bit token, stores
-// its SHA-256 and mails the link in the agent's language. A link works
-// once, for ResetLinkTTL, and any password change spends it. Redeeming it
-// ends all the agent's sessions and cached token roles.
+// Password reset by email (docs/security.md, "Passwords and sessions"). A
+// request only queues a job with the typed address, whether or not it
+// belongs to anyone, so the answer and its timing never tell whether an
+// account exists. The job looks the agent up, makes a random 256-bit token,
+// stores its SHA-256 and mails the link in the agent's language. A link
+// works once, for ResetLinkTTL, and any password change spends it.
+// Redeeming it ends all the agent's sessions and cached token roles.
 
 // JobPasswordReset is the job kind that mails a password reset link.
 const JobPasswordReset = "auth.password_reset"

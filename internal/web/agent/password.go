@@ -186,11 +186,10 @@ func (u *UI) ResetPassword(w http.ResponseWriter, r *http.Request) error {
 		f.Errs["confirm_password"] = "does not match the new password"
 		return u.resetPage(w, r, http.StatusBadRequest, f, token, "")
 	}
-	err = u.Auth.ResetPassword(r.Context(), token, f.v("new_password"), httpx.RequestClientAddr(r))
-	if e := apperr.As(err); err != nil && e.Code == apperr.CodeInvalid && e.Fields["token"] != "" {
-		return u.badLink(w, r, err)
-	}
-	if err != nil {
+	if err := u.Auth.ResetPassword(r.Context(), token, f.v("new_password"), httpx.RequestClientAddr(r)); err != nil {
+		if e := apperr.As(err); e.Code == apperr.CodeInvalid && e.Fields["token"] != "" {
+			return u.badLink(w, r, err)
+		}
 		st, msg, ok := refused(err, f)
 		if !ok {
 			return err
