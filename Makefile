@@ -20,6 +20,8 @@ lint:
 fuzz:
 	go test ./internal/search/ -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	go test ./internal/web/httpx/ -run '^$$' -fuzz FuzzDecodeJSON -fuzztime 30s
+	go test ./internal/web/httpx/ -run '^$$' -fuzz FuzzParseQuery -fuzztime 30s
+	go test ./internal/textcheck/ -run '^$$' -fuzz FuzzClean -fuzztime 30s
 	go test ./internal/richtext/ -run '^$$' -fuzz FuzzSanitize -fuzztime 30s
 	go test ./internal/customer/ -run '^$$' -fuzz FuzzNormalizeIdentity -fuzztime 30s
 	go test ./internal/auth/ -run '^$$' -fuzz FuzzVerifyPassword -fuzztime 30s
