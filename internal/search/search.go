@@ -1,9 +1,13 @@
 // Package search parses the agent search-box language:
 //
 //	refund "exact phrase" status:open,pending -tag:spam assignee:me created>2026-01-01
+//	#2628   2628   ola@example.no   created>7d   updated<yesterday
 //
-// Free words and phrases become full-text terms; field terms become filters.
-// The parser is pure; the ticket store turns a Query into SQL.
+// Free words and phrases become full-text terms; field terms become filters;
+// "#N" is ticket N. The parser is pure and reads no clock: relative dates
+// (7d, yesterday, last_week) keep the agent's zone and are resolved by the
+// store against its clock (Term.Resolve). Errors are apperr invalid errors
+// on "q" whose cause is a *Problem, a message format the UI translates.
 package search
 
 import (
@@ -38,6 +42,11 @@ type Term struct {
 	Time    time.Time // date fields: the bound, or the day's start for ":"
 	End     time.Time // date fields with ":": the next day's start
 	Negated bool
+	// Rel is a relative date ("7d", "24h", "yesterday", "last_week") read
+	// in Loc; Time and End stay zero until Resolve gives them a clock.
+	// The Op stays as typed: "created>yesterday" is after yesterday.
+	Rel string
+	Loc *time.Location
 }
 
 // Query is a parsed search.
@@ -100,9 +109,27 @@ func validKey(k string) bool {
 	return true
 }
 
-func invalid(format string, args ...any) error {
-	return apperr.InvalidField("q", fmt.Sprintf(format, args...))
+// Problem is why a query cannot be read: a message format from a fixed set
+// and its arguments, so the UI can show it in the agent's language (the
+// formats are catalog keys) while the API answers in English.
+type Problem struct {
+	Format string
+	Args   []any
 }
+
+func (p *Problem) Error() string { return fmt.Sprintf(p.Format, p.Args...) }
+
+// Invalid is a query error: apperr invalid on "q" in English, with the
+// Problem as its cause. The ticket store uses it for errors only it can
+// find (an unknown custom field), so those are translated too.
+func Invalid(format string, args ...any) error {
+	p := &Problem{Format: format, Args: args}
+	e := apperr.InvalidField("q", p.Error())
+	e.Err = p
+	return e
+}
+
+func invalid(format string, args ...any) error { return Invalid(format, args...) }
 
 // Parse parses q with dates in UTC.
 func Parse(q string) (Query, error) { return ParseIn(q, time.UTC) }
@@ -140,6 +167,10 @@ func ParseIn(q string, loc *time.Location) (Query, error) {
 			}
 			continue
 		}
+		if id, ok := ticketRef(t.text); ok {
+			out.Terms = mergeTerm(out.Terms, Term{Field: "id", Op: OpIs, Values: []string{id}, Negated: t.negated})
+			continue
+		}
 		name, op, value, ok := splitField(t.text)
 		if !ok {
 			if strings.Contains(t.text, "\x00") {
@@ -163,9 +194,30 @@ func ParseIn(q string, loc *time.Location) (Query, error) {
 	return out, nil
 }
 
-// mergeTerm folds repeated enum terms into one OR term (status:open status:pending).
+// ticketRef reads "#2628", the way agents write a ticket number: the
+// ticket itself, not text. "#0", "#" and "#abc" stay words.
+func ticketRef(s string) (string, bool) {
+	n, ok := strings.CutPrefix(s, "#")
+	if !ok || n == "" || len(n) > 18 {
+		return "", false
+	}
+	for _, r := range n {
+		if r < '0' || r > '9' {
+			return "", false
+		}
+	}
+	id, err := strconv.ParseInt(n, 10, 64)
+	if err != nil || id <= 0 {
+		return "", false
+	}
+	return strconv.FormatInt(id, 10), true
+}
+
+// mergeTerm folds repeated enum terms into one OR term (status:open
+// status:pending), and ticket numbers into one id term ("#12 #13" is either
+// ticket: two ids at once match nothing, so OR is the only useful reading).
 func mergeTerm(terms []Term, t Term) []Term {
-	if _, ok := enums[t.Field]; ok && t.Op == OpIs {
+	if _, ok := enums[t.Field]; ok && t.Op == OpIs || t.Field == "id" && t.Op == OpIs {
 		for i := range terms {
 			if terms[i].Field == t.Field && terms[i].Op == OpIs && terms[i].Negated == t.Negated {
 				for _, v := range t.Values {
@@ -252,7 +304,7 @@ func quoted(q string, i int) (string, int, error) {
 		b.WriteByte(q[j])
 		j++
 	}
-	return "", 0, invalid("unterminated quote at position %d", i+1)
+	return "", 0, invalid("Unterminated quote at position %d; close it with another \".", i+1)
 }
 
 // splitField splits "name:value", "name>=value" etc. A word whose prefix is
@@ -298,7 +350,10 @@ func fieldTerm(name string, op Op, value string, pos int, loc *time.Location) (T
 		return customTerm(name, key, op, value, pos)
 	}
 	if !fields[name] {
-		return Term{}, invalid("unknown field %q at position %d", name, pos+1)
+		if near := nearestField(name); near != "" {
+			return Term{}, invalid("Unknown field '%s' (at position %d). Did you mean %s:?", name, pos+1, near)
+		}
+		return Term{}, invalid("Unknown field '%s' (at position %d). Try status:, tag:, assignee:, requester:, created>…", name, pos+1)
 	}
 	if op != OpIs && !isDate(name) && name != "id" {
 		return Term{}, invalid("%s takes only ':' (at position %d)", name, pos+1)
@@ -343,9 +398,19 @@ func fieldTerm(name string, op Op, value string, pos int, loc *time.Location) (T
 		if len(values) != 1 {
 			return Term{}, invalid("%s takes one date", name)
 		}
+		if rel, ok, err := relative(values[0]); err != nil || ok {
+			if err != nil {
+				return Term{}, invalid("bad date %q for %s (want YYYY-MM-DD, an RFC 3339 time, an age such as 7d or 24h, or today, yesterday, this_week, last_week, this_month, last_month)", values[0], name)
+			}
+			if op == OpIs && !isPeriod(rel) {
+				return Term{}, invalid("%s:%s is an age; use %s>%s for the last %s or %s<%s for before", name, rel, name, rel, rel, name, rel)
+			}
+			t.Values, t.Rel, t.Loc = []string{rel}, rel, loc
+			return t, nil
+		}
 		day, isDay, err := parseDate(values[0], loc)
 		if err != nil {
-			return Term{}, invalid("bad date %q for %s (want YYYY-MM-DD or RFC 3339)", values[0], name)
+			return Term{}, invalid("bad date %q for %s (want YYYY-MM-DD, an RFC 3339 time, an age such as 7d or 24h, or today, yesterday, this_week, last_week, this_month, last_month)", values[0], name)
 		}
 		t.Values = []string{values[0]}
 		t.Time = day
@@ -441,7 +506,9 @@ func (q Query) String() string {
 		b.WriteString(t.Field)
 		if isDate(t.Field) {
 			b.WriteString(string(t.Op))
-			if t.Op == OpIs {
+			if t.Rel != "" {
+				b.WriteString(t.Rel)
+			} else if t.Op == OpIs {
 				b.WriteString(t.Values[0])
 			} else {
 				b.WriteString(t.Time.UTC().Format(time.RFC3339Nano))
@@ -480,3 +547,48 @@ func quote(s string) string {
 // no space or quote and never start with '-' (that negates); quoting one
 // would turn it into a phrase.
 func wordString(w string) string { return w }
+
+// nearestField names the field a mistyped one most likely meant (one or
+// two edits away), or "".
+func nearestField(name string) string {
+	best, bestD := "", 3
+	if len(name) <= 4 {
+		bestD = 2 // "tag" is one edit from many short words
+	}
+	names := make([]string, 0, len(fields)+len(aliases))
+	for f := range fields {
+		names = append(names, f)
+	}
+	for a := range aliases {
+		names = append(names, a)
+	}
+	slices.Sort(names) // a tie goes to the same field every time
+	for _, f := range names {
+		if d := editDistance(name, f); d < bestD {
+			best, bestD = f, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of two short ASCII-ish names.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

@@ -2,13 +2,11 @@ package ticket
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/search"
 )
@@ -56,7 +54,7 @@ func customFieldCond(w *where, d db.Dialect, defs map[string]Field, t search.Ter
 	key, _ := search.IsCustom(t.Field)
 	def, ok := defs[key]
 	if !ok {
-		return apperr.InvalidField("q", fmt.Sprintf("unknown custom field %q", key))
+		return search.Invalid("unknown custom field %q", key)
 	}
 	// The key is a checked identifier ([a-z][a-z0-9_]*, enforced when the
 	// field was defined and again by the parser), so it may be spelled into
@@ -78,7 +76,7 @@ func customFieldCond(w *where, d db.Dialect, defs map[string]Field, t search.Ter
 		return nil
 	}
 	bad := func(format string, args ...any) error {
-		return apperr.InvalidField("q", t.Field+": "+fmt.Sprintf(format, args...))
+		return search.Invalid("%s: "+format, append([]any{t.Field}, args...)...)
 	}
 	op := string(t.Op)
 	if t.Op == search.OpIs {

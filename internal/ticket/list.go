@@ -234,8 +234,10 @@ func (s *Service) query(ctx context.Context, q string, args []any) ([]Ticket, er
 
 // Search runs an agent search-box query: field terms become filters, words
 // and phrases full-text matches over subjects and comments (all words in the
-// subject or in one comment), ranked by relevance. Without words the result
-// is ordered by last update.
+// subject or in one comment) and lookups of what the text names (a ticket
+// number, a requester's email, phone or name, an organization; see
+// textsearch.go), ranked by what matched and then relevance. Without words
+// the result is ordered by last update.
 func (s *Service) Search(ctx context.Context, actor authz.Actor, q search.Query, pr page.Request) (page.List[Ticket], error) {
 	if err := authz.Check(actor, authz.TicketRead); err != nil {
 		return page.List[Ticket]{}, err
@@ -256,7 +258,7 @@ func (s *Service) Search(ctx context.Context, actor authz.Actor, q search.Query,
 	if !q.HasText() {
 		return s.listWhere(ctx, w, "updated", pr)
 	}
-	return s.ranked(ctx, w, ftsQuery(s.db.Dialect(), q.Words, q.Phrases), pr)
+	return s.ranked(ctx, w, s.newTextQuery(q), pr)
 }
 
 // ftsQuery renders words and phrases as one engine query string: FTS5 syntax
@@ -301,7 +303,7 @@ func (s *Service) matchArgs(q string) []any { return []any{q, q} }
 // top hits whenever it belongs on the page — unless many hits of a few
 // tickets crowd the top, which the factor of 4 absorbs; when the page still
 // comes out short, the exhaustive query answers instead.
-func (s *Service) ranked(ctx context.Context, w *where, fts string, pr page.Request) (page.List[Ticket], error) {
+func (s *Service) ranked(ctx context.Context, w *where, tq textQuery, pr page.Request) (page.List[Ticket], error) {
 	offset := int64(0)
 	if pr.Cursor != nil {
 		if pr.Cursor.Sort != "rank" {
@@ -313,19 +315,19 @@ func (s *Service) ranked(ctx context.Context, w *where, fts string, pr page.Requ
 	if len(w.conds) == 0 {
 		topK = int(offset)*4 + (pr.Limit+1)*4 + 50
 	}
-	ts, err := s.rankedQuery(ctx, w, fts, pr.Limit+1, offset, topK)
+	ts, err := s.rankedQuery(ctx, w, tq, pr.Limit+1, offset, topK)
 	if err != nil {
 		return page.List[Ticket]{}, err
 	}
 	if topK > 0 && len(ts) < pr.Limit+1 {
 		// Short page: exhaustive only if an index had more hits than were
 		// taken (otherwise the top hits were all the hits).
-		more, err := s.moreHitsThan(ctx, fts, topK)
+		more, err := s.moreHitsThan(ctx, tq, topK)
 		if err != nil {
 			return page.List[Ticket]{}, err
 		}
 		if more {
-			if ts, err = s.rankedQuery(ctx, w, fts, pr.Limit+1, offset, 0); err != nil {
+			if ts, err = s.rankedQuery(ctx, w, tq, pr.Limit+1, offset, 0); err != nil {
 				return page.List[Ticket]{}, err
 			}
 		}
@@ -334,28 +336,42 @@ func (s *Service) ranked(ctx context.Context, w *where, fts string, pr page.Requ
 	return page.Trim(ts, pr.Limit, func(t Ticket) page.Cursor { return page.Cursor{Key: next, ID: t.ID, Sort: "rank"} }), nil
 }
 
-// moreHitsThan reports whether subjects or comments match fts more than n
-// times; it counts without scoring, which is cheap.
-func (s *Service) moreHitsThan(ctx context.Context, fts string, n int) (bool, error) {
-	var q string
+// moreHitsThan reports whether subjects, comments or a lookup (textsearch.go)
+// find more than n tickets each; it counts without scoring, which is cheap.
+func (s *Service) moreHitsThan(ctx context.Context, tq textQuery, n int) (bool, error) {
+	fts := tq.fts
+	var cols []string
 	args := []any{fts, n + 1, fts, n + 1}
 	if s.db.Dialect() == db.Postgres {
-		q = `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE search_vec @@ websearch_to_tsquery('simple', ?) LIMIT ?) a),
-			(SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE search_vec @@ websearch_to_tsquery('simple', ?) LIMIT ?) b)`
+		cols = []string{`(SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE search_vec @@ websearch_to_tsquery('simple', ?) LIMIT ?) a)`,
+			`(SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE search_vec @@ websearch_to_tsquery('simple', ?) LIMIT ?) b)`}
 	} else {
-		q = `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM ticket_fts WHERE ticket_fts MATCH ? LIMIT ?)),
-			(SELECT COUNT(*) FROM (SELECT 1 FROM comment_fts WHERE comment_fts MATCH ? LIMIT ?))`
+		cols = []string{`(SELECT COUNT(*) FROM (SELECT 1 FROM ticket_fts WHERE ticket_fts MATCH ? LIMIT ?))`,
+			`(SELECT COUNT(*) FROM (SELECT 1 FROM comment_fts WHERE comment_fts MATCH ? LIMIT ?))`}
 	}
-	var a, b int
-	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&a, &b); err != nil {
+	lc, largs := s.lookupCounts(tq, n)
+	cols = append(cols, lc...)
+	args = append(args, largs...)
+	counts := make([]int, len(cols))
+	dest := make([]any, len(cols))
+	for i := range counts {
+		dest[i] = &counts[i]
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT `+strings.Join(cols, ", "), args...).Scan(dest...); err != nil {
 		return false, fmt.Errorf("ticket: count hits: %w", err)
 	}
-	return a > n || b > n, nil
+	for _, c := range counts {
+		if c > n {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // rankedQuery runs one ranked search; topK > 0 keeps only each index's best
 // topK hits.
-func (s *Service) rankedQuery(ctx context.Context, w *where, fts string, limit int, offset int64, topK int) ([]Ticket, error) {
+func (s *Service) rankedQuery(ctx context.Context, w *where, tq textQuery, limit int, offset int64, topK int) ([]Ticket, error) {
+	fts := tq.fts
 	var hits string
 	var args []any
 	lim := ""
@@ -374,6 +390,9 @@ func (s *Service) rankedQuery(ctx context.Context, w *where, fts string, limit i
 				JOIN comments c ON c.id = x.cid`
 		args = []any{fts, fts}
 	}
+	lh, largs := s.lookupHits(tq, topK)
+	hits += lh
+	args = append(args, largs...)
 	q := `SELECT ` + ticketCols + ` FROM (SELECT tid, MAX(r) AS r FROM (` + hits + `) h GROUP BY tid) h JOIN tickets t ON t.id = h.tid` +
 		w.sql() + ` ORDER BY h.r DESC, t.id DESC LIMIT ? OFFSET ?`
 	args = append(args, w.args...)
@@ -400,7 +419,7 @@ func (s *Service) termCond(w *where, actor authz.Actor, t search.Term, defs map[
 			switch {
 			case v == "me":
 				if !actor.IsAgent() {
-					return apperr.InvalidField("q", "assignee:me needs a signed-in agent")
+					return search.Invalid("assignee:me needs a signed-in agent")
 				}
 				ors = append(ors, "t.assignee_id = ?")
 				inner.args = append(inner.args, actor.ID)
@@ -420,13 +439,25 @@ func (s *Service) termCond(w *where, actor authz.Actor, t search.Term, defs map[
 	case "organization":
 		idOrName(inner, "t.organization_id", "SELECT id FROM organizations WHERE lower(name) = lower(?)", t.Values)
 	case "requester":
-		idOrName(inner, "t.requester_id", "SELECT customer_id FROM customer_identities WHERE value = lower(?)", t.Values)
+		requesterCond(inner, s.db.Dialect(), t.Values)
 	case "tag":
 		for _, v := range t.Values {
 			inner.add("EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = lower(?))", v)
 		}
 	case "created", "updated", "solved":
 		col := "t." + t.Field + "_at"
+		if t.Rel != "" {
+			// A relative date is resolved now, by the service's clock, in
+			// the zone the query was read in.
+			from, to := t.Resolve(s.now()).Bounds()
+			if !from.IsZero() {
+				inner.add(col+" >= ?", db.Millis(from))
+			}
+			if !to.IsZero() {
+				inner.add(col+" < ?", db.Millis(to))
+			}
+			break
+		}
 		switch t.Op {
 		case ":":
 			inner.add(col+" >= ? AND "+col+" < ?", db.Millis(t.Time), db.Millis(t.End))
@@ -449,7 +480,7 @@ func (s *Service) termCond(w *where, actor authz.Actor, t search.Term, defs map[
 		}
 	default:
 		if _, ok := search.IsCustom(t.Field); !ok {
-			return apperr.InvalidField("q", fmt.Sprintf("field %q cannot be searched", t.Field))
+			return search.Invalid("field %q cannot be searched", t.Field)
 		}
 		if err := customFieldCond(inner, s.db.Dialect(), defs, t); err != nil {
 			return err
@@ -493,7 +524,7 @@ func compareInt(w *where, col string, t search.Term) error {
 	var args []any
 	for _, v := range t.Values {
 		if !isDigits(v) {
-			return apperr.InvalidField("q", fmt.Sprintf("%s needs a number, not %q", t.Field, v))
+			return search.Invalid("%s needs a number, not %q", t.Field, v)
 		}
 		ors = append(ors, col+" "+op+" ?")
 		args = append(args, atoi(v))

@@ -1,0 +1,192 @@
+package ticket
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/search"
+)
+
+// This file is how a search's free text finds tickets besides the words of
+// their subjects and comments (the full-text part is in list.go):
+//
+//	2628               the ticket with that number, ranked first
+//	ola@example.no     the tickets of the customer with that email
+//	+47 912 34 567     … with that phone (also typed without country code)
+//	Ola Nordmann       the tickets of customers so named (all words)
+//	Fjord Kraft        the tickets of organizations so named
+//
+// Every way is an indexed lookup (ticket id, identity (type, value), the
+// phone tail index, the name full-text indexes of migration 0017) that
+// gives ticket ids through tickets_requester or tickets_org: no scan over
+// tickets. Issue 13 reworks ranking; the scores live here only.
+
+// textQuery is a query's free text, ready for the engines.
+type textQuery struct {
+	fts    string        // the words and phrases as a full-text query
+	lookup search.Lookup // the text as a ticket number, email or phone
+}
+
+func (s *Service) newTextQuery(q search.Query) textQuery {
+	return textQuery{fts: ftsQuery(s.db.Dialect(), q.Words, q.Phrases), lookup: q.Lookup()}
+}
+
+// Scores put what the text names above what merely mentions it: the ticket
+// the number names, then the tickets of the customer whose email or phone
+// it is, of customers and then organizations so named, then full-text hits
+// by relevance (bm25 and ts_rank stay far below 1e8). Ties go to the newest
+// ticket.
+const (
+	scoreNumber   = "1e12"
+	scoreIdentity = "1e10"
+	scoreName     = "1e9"
+	scoreOrg      = "1e8"
+)
+
+// lookupSource is one way the text finds tickets: tickets whose col is in
+// the subquery sub (or equals the one argument when sub is "?").
+type lookupSource struct {
+	score string
+	col   string // id, requester_id or organization_id
+	sub   string
+	args  []any
+}
+
+func (src lookupSource) cond(alias string) string {
+	if src.sub == "?" {
+		return alias + src.col + " = ?"
+	}
+	return alias + src.col + " IN (" + src.sub + ")"
+}
+
+// lookupSources lists the ways tq finds tickets besides full text.
+func (s *Service) lookupSources(tq textQuery) []lookupSource {
+	var out []lookupSource
+	if tq.lookup.Number > 0 {
+		out = append(out, lookupSource{scoreNumber, "id", "?", []any{tq.lookup.Number}})
+	}
+	if sub, args := identityCustomers(s.db.Dialect(), tq.lookup); sub != "" {
+		out = append(out, lookupSource{scoreIdentity, "requester_id", sub, args})
+	}
+	if tq.fts != "" {
+		out = append(out,
+			lookupSource{scoreName, "requester_id", customerNameMatch(s.db.Dialect()), []any{tq.fts}},
+			lookupSource{scoreOrg, "organization_id", organizationNameMatch(s.db.Dialect()), []any{tq.fts}})
+	}
+	return out
+}
+
+// lookupHits renders the sources as UNION ALL branches of (tid, r) rows
+// for rankedQuery; topK > 0 keeps each source's newest topK tickets.
+func (s *Service) lookupHits(tq textQuery, topK int) (string, []any) {
+	var b strings.Builder
+	var args []any
+	for i, src := range s.lookupSources(tq) {
+		q := `SELECT id AS tid, CAST(` + src.score + ` AS DOUBLE PRECISION) AS r FROM tickets WHERE ` + src.cond("")
+		if topK > 0 {
+			q += ` ORDER BY id DESC LIMIT ` + strconv.Itoa(topK)
+		}
+		b.WriteString(` UNION ALL SELECT * FROM (` + q + `) lk` + strconv.Itoa(i))
+		args = append(args, src.args...)
+	}
+	return b.String(), args
+}
+
+// lookupCounts renders, per source, a count of its tickets capped at n+1
+// (for moreHitsThan).
+func (s *Service) lookupCounts(tq textQuery, n int) ([]string, []any) {
+	var cols []string
+	var args []any
+	for i, src := range s.lookupSources(tq) {
+		cols = append(cols, `(SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE `+src.cond("")+` LIMIT `+strconv.Itoa(n+1)+`) lc`+strconv.Itoa(i)+`)`)
+		args = append(args, src.args...)
+	}
+	return cols, args
+}
+
+// textCond is the condition "the text finds this ticket" on tickets t, for
+// views, which filter by text but keep their own order.
+func (s *Service) textCond(tq textQuery) (string, []any) {
+	ors := []string{"t.id IN (" + s.matchIDs() + ")"}
+	args := s.matchArgs(tq.fts)
+	for _, src := range s.lookupSources(tq) {
+		ors = append(ors, src.cond("t."))
+		args = append(args, src.args...)
+	}
+	return "(" + strings.Join(ors, " OR ") + ")", args
+}
+
+// identityCustomers is a subquery of the customers whose email or phone
+// the lookup is, or "" when it names none. Each branch is one index lookup:
+// (type, value), or the phone tail index and then the full tail.
+func identityCustomers(d db.Dialect, l search.Lookup) (string, []any) {
+	var parts []string
+	var args []any
+	if l.Email != "" {
+		parts = append(parts, `SELECT customer_id FROM customer_identities WHERE type = 'email' AND value = ?`)
+		args = append(args, l.Email)
+	}
+	if len(l.Phones) > 0 {
+		parts = append(parts, `SELECT customer_id FROM customer_identities WHERE type = 'phone' AND value IN (`+placeholders(len(l.Phones))+`)`)
+		for _, p := range l.Phones {
+			args = append(args, p)
+		}
+	}
+	if t := l.PhoneTail; len(t) >= search.PhoneTailLen {
+		n := strconv.Itoa(len(t))
+		if d == db.Postgres {
+			parts = append(parts, `SELECT customer_id FROM customer_identities WHERE type = 'phone' AND right(value, 7) = ? AND right(value, `+n+`) = ?`)
+		} else {
+			parts = append(parts, `SELECT customer_id FROM customer_identities WHERE type = 'phone' AND substr(value, -7) = ? AND substr(value, -`+n+`) = ?`)
+		}
+		args = append(args, t[len(t)-search.PhoneTailLen:], t)
+	}
+	return strings.Join(parts, " UNION "), args
+}
+
+// customerNameMatch is a subquery of customers whose name has all the
+// words of one full-text query argument.
+func customerNameMatch(d db.Dialect) string {
+	if d == db.Postgres {
+		return `SELECT id FROM customers WHERE to_tsvector('simple', name) @@ websearch_to_tsquery('simple', ?)`
+	}
+	return `SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?`
+}
+
+// organizationNameMatch is customerNameMatch for organizations.
+func organizationNameMatch(d db.Dialect) string {
+	if d == db.Postgres {
+		return `SELECT id FROM organizations WHERE to_tsvector('simple', name) @@ websearch_to_tsquery('simple', ?)`
+	}
+	return `SELECT rowid FROM organization_fts WHERE organization_fts MATCH ?`
+}
+
+// requesterCond is the requester: term: a customer id, or an identity
+// (email, phone in any format, handle) or a name (all words, in order).
+func requesterCond(w *where, d db.Dialect, vals []string) {
+	var ors []string
+	var args []any
+	for _, v := range vals {
+		l := search.ReadLookup(v)
+		if isDigits(v) {
+			ors = append(ors, "t.requester_id = ?")
+			args = append(args, atoi(v))
+			if len(l.Phones) == 0 {
+				continue // too short for a phone: only an id
+			}
+		}
+		l.Number = 0
+		sub, sargs := identityCustomers(d, l)
+		if sub != "" {
+			sub += " UNION "
+		}
+		// Handles (chat, social) as typed; a name by its words.
+		sub += `SELECT customer_id FROM customer_identities WHERE type IN ('chat', 'twitter', 'facebook', 'whatsapp', 'instagram', 'telegram', 'other') AND value = ?
+			UNION ` + customerNameMatch(d)
+		sargs = append(sargs, v, ftsQuery(d, nil, []string{v}))
+		ors = append(ors, "t.requester_id IN ("+sub+")")
+		args = append(args, sargs...)
+	}
+	w.add("("+strings.Join(ors, " OR ")+")", args...)
+}
