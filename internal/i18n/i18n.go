@@ -51,10 +51,12 @@ func parts() []Part {
 		composerPart,
 		reportGoalsPart,
 		reportsPart,
+		passwordPart,
 		secretsPart,
-		senderAuthPart,
 		signInPart,
 		slaHistoryPart,
+		senderAuthPart,
+		newTicketPart,
 	}
 }
 

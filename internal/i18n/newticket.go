@@ -1,7 +1,8 @@
 package i18n
 
-// newTicketPart holds the strings of the "New ticket" page and the
-// read-only ticket panel of note-only roles.
+// newTicketPart holds the strings of the "New ticket" page and the ticket
+// page's fields panel (editable, and read-only for note-only roles and
+// closed tickets).
 var newTicketPart = Part{
 	Name: "newticket",
 	English: []string{
@@ -28,9 +29,25 @@ var newTicketPart = Part{
 		"must be a phone number such as +47 22 33 44 55",
 		"must be customer or agent",
 		"must be at most 50 characters",
+		"Requester's email or phone",
+		"Another address moves the ticket to that customer (added if new).",
+		"Followers",
+		"Followers hear of every change. Ctrl-click to pick several.",
+		"Closed tickets do not change.",
+		"Create a follow-up",
+		"A follow-up to ticket %s, which is closed.",
+		"Someone changed this ticket while you were looking at it. Review the latest version below and try again.",
 	},
 	Translations: map[string]map[string]string{
 		"nb": {
+			"Requester's email or phone":                                        "Innsenderens e-post eller telefon",
+			"Another address moves the ticket to that customer (added if new).": "En annen adresse flytter saken til den kunden (legges til om den er ny).",
+			"Followers": "Følgere",
+			"Followers hear of every change. Ctrl-click to pick several.": "Følgere får beskjed om alle endringer. Ctrl-klikk for å velge flere.",
+			"Closed tickets do not change.":                               "Lukkede saker endres ikke.",
+			"Create a follow-up":                                          "Opprett en oppfølgingssak",
+			"A follow-up to ticket %s, which is closed.":                  "En oppfølging av sak %s, som er lukket.",
+			"Someone changed this ticket while you were looking at it. Review the latest version below and try again.": "Noen endret saken mens du så på den. Se gjennom den nyeste versjonen nedenfor og prøv igjen.",
 			"New ticket":                   "Ny sak",
 			"+ New ticket":                 "+ Ny sak",
 			"Create a new ticket":          "Opprett en ny sak",
@@ -56,6 +73,14 @@ var newTicketPart = Part{
 			"must be at most 50 characters":                  "kan være høyst 50 tegn",
 		},
 		"sv": {
+			"Requester's email or phone":                                        "Beställarens e-post eller telefon",
+			"Another address moves the ticket to that customer (added if new).": "En annan adress flyttar ärendet till den kunden (läggs till om den är ny).",
+			"Followers": "Följare",
+			"Followers hear of every change. Ctrl-click to pick several.": "Följare får veta om varje ändring. Ctrl-klicka för att välja flera.",
+			"Closed tickets do not change.":                               "Stängda ärenden ändras inte.",
+			"Create a follow-up":                                          "Skapa ett uppföljningsärende",
+			"A follow-up to ticket %s, which is closed.":                  "En uppföljning av ärende %s, som är stängt.",
+			"Someone changed this ticket while you were looking at it. Review the latest version below and try again.": "Någon ändrade ärendet medan du tittade på det. Gå igenom den senaste versionen nedan och försök igen.",
 			"New ticket":                   "Nytt ärende",
 			"+ New ticket":                 "+ Nytt ärende",
 			"Create a new ticket":          "Skapa ett nytt ärende",
@@ -81,6 +106,14 @@ var newTicketPart = Part{
 			"must be at most 50 characters":                  "får vara högst 50 tecken",
 		},
 		"da": {
+			"Requester's email or phone":                                        "Anmoderens e-mail eller telefon",
+			"Another address moves the ticket to that customer (added if new).": "En anden adresse flytter sagen til den kunde (tilføjes, hvis den er ny).",
+			"Followers": "Følgere",
+			"Followers hear of every change. Ctrl-click to pick several.": "Følgere hører om alle ændringer. Ctrl-klik for at vælge flere.",
+			"Closed tickets do not change.":                               "Lukkede sager ændres ikke.",
+			"Create a follow-up":                                          "Opret en opfølgningssag",
+			"A follow-up to ticket %s, which is closed.":                  "En opfølgning på sag %s, som er lukket.",
+			"Someone changed this ticket while you were looking at it. Review the latest version below and try again.": "Nogen ændrede sagen, mens du kiggede på den. Gennemgå den nyeste version nedenfor, og prøv igen.",
 			"New ticket":                   "Ny sag",
 			"+ New ticket":                 "+ Ny sag",
 			"Create a new ticket":          "Opret en ny sag",
@@ -106,6 +139,14 @@ var newTicketPart = Part{
 			"must be at most 50 characters":                  "må højst være 50 tegn",
 		},
 		"sl": {
+			"Requester's email or phone":                                        "E-pošta ali telefon vlagatelja",
+			"Another address moves the ticket to that customer (added if new).": "Drug naslov prestavi zahtevek k tej stranki (če je nova, jo dodamo).",
+			"Followers": "Sledilci",
+			"Followers hear of every change. Ctrl-click to pick several.": "Sledilci izvedo za vsako spremembo. Za več izbir kliknite s tipko Ctrl.",
+			"Closed tickets do not change.":                               "Zaprti zahtevki se ne spreminjajo.",
+			"Create a follow-up":                                          "Ustvari nadaljevanje",
+			"A follow-up to ticket %s, which is closed.":                  "Nadaljevanje zahtevka %s, ki je zaprt.",
+			"Someone changed this ticket while you were looking at it. Review the latest version below and try again.": "Nekdo je spremenil zahtevek, medtem ko ste ga gledali. Preglejte najnovejšo različico spodaj in poskusite znova.",
 			"New ticket":                   "Nov zahtevek",
 			"+ New ticket":                 "+ Nov zahtevek",
 			"Create a new ticket":          "Ustvari nov zahtevek",

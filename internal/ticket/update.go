@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/mail"
 	"slices"
+	"strings"
 
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/authz"
@@ -23,6 +25,9 @@ type Patch struct {
 	AssigneeID   opt.Value[int64] `json:"assignee_id"`
 	TeamID       opt.Value[int64] `json:"team_id"`
 	RequesterID  *int64           `json:"requester_id"`
+	// Requester finds or creates the new requester by email (or phone),
+	// instead of naming one by requester_id.
+	Requester    *RequesterInput `json:"requester"`
 	Language     *string          `json:"language"`
 	Tags         *[]string        `json:"tags"`
 	AddTags      []string         `json:"add_tags"`
@@ -37,7 +42,7 @@ type Patch struct {
 // Empty reports whether the patch changes nothing.
 func (p Patch) Empty() bool {
 	return p.Subject == nil && p.Status == nil && p.Priority == nil && p.Type == nil && !p.AssigneeID.Set &&
-		!p.TeamID.Set && p.RequesterID == nil && p.Language == nil && p.Tags == nil && len(p.AddTags) == 0 &&
+		!p.TeamID.Set && p.RequesterID == nil && p.Requester == nil && p.Language == nil && p.Tags == nil && len(p.AddTags) == 0 &&
 		len(p.RemoveTags) == 0 && p.FollowerIDs == nil && len(p.CustomFields) == 0
 }
 
@@ -67,6 +72,9 @@ func (p *Patch) validate() error {
 	}
 	if p.RequesterID != nil && *p.RequesterID <= 0 {
 		fe.Add("requester_id", "must be a positive id")
+	}
+	if p.Requester != nil {
+		checkRequesterChange(fe, p)
 	}
 	if p.Language != nil && *p.Language != "" && !langRE.MatchString(*p.Language) {
 		fe.Add("language", "must be a language tag such as en, nb or sl")
@@ -237,6 +245,13 @@ func (s *Service) applyPatch(ctx context.Context, tx *db.Tx, log *eventLog, t *T
 			t.AssigneeID = to
 			set("assignee_id", nullPtr(to))
 		}
+	}
+	if p.Requester != nil {
+		id, _, err := s.resolveRequester(ctx, tx, *p.Requester)
+		if err != nil {
+			return err
+		}
+		p.RequesterID = &id
 	}
 	if p.RequesterID != nil && *p.RequesterID != t.RequesterID {
 		org, err := customerOrg(ctx, tx, "requester_id", *p.RequesterID)
@@ -447,4 +462,31 @@ func (s *Service) BulkUpdate(ctx context.Context, actor authz.Actor, ids []int64
 		s.changed(id, ev)
 	}
 	return results, nil
+}
+
+// checkRequesterChange validates a requester given by email or phone.
+func checkRequesterChange(fe apperr.FieldErrors, p *Patch) {
+	r := p.Requester
+	if p.RequesterID != nil {
+		fe.Add("requester", "give either requester or requester_id, not both")
+	}
+	r.Email, r.Phone, r.Name = strings.TrimSpace(r.Email), strings.TrimSpace(r.Phone), strings.TrimSpace(r.Name)
+	switch {
+	case r.Email != "":
+		addr, err := mail.ParseAddress(r.Email)
+		if err != nil || addr.Name != "" || !strings.Contains(addr.Address, "@") {
+			fe.Add("requester.email", "must be an email address")
+		} else {
+			r.Email = strings.ToLower(addr.Address)
+		}
+	case r.Phone != "":
+		if len(r.Phone) > 50 {
+			fe.Add("requester.phone", "must be at most 50 characters")
+		}
+	default:
+		fe.Add("requester", "give the customer's email or phone")
+	}
+	if len(r.Name) > 200 {
+		fe.Add("requester.name", "must be at most 200 characters")
+	}
 }

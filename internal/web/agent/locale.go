@@ -161,6 +161,14 @@ func (u *UI) localizeValue(lang string, v any) any {
 		x.Legend, x.Short, x.Hint = s(x.Legend), s(x.Short), s(x.Hint)
 		x.Fields = u.localizeValue(lang, x.Fields).([]formField)
 		return x
+	case panel:
+		x.CustomFields = u.localizeValue(lang, x.CustomFields).([]formField)
+		errs := make(map[string]string, len(x.Errs))
+		for k, v := range x.Errs {
+			errs[k] = s(v)
+		}
+		x.Errs = errs
+		return x
 	case []formField:
 		out := slices.Clone(x)
 		for i := range out {

@@ -3,6 +3,7 @@ package agent
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	agentsvc "github.com/ombud/ombud/internal/agent"
@@ -42,6 +43,24 @@ func (u *UI) NewTicketPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		vals["requester_id"] = strconv.FormatInt(*id, 10)
 	}
+	if s := r.URL.Query().Get("follow_up"); s != "" {
+		// A follow-up to a closed ticket: the same requester and subject.
+		id, ok := optID(s)
+		if !ok || id == nil {
+			return apperr.InvalidField("follow_up", "must be a ticket")
+		}
+		prev, err := u.Tickets.Get(r.Context(), httpx.Actor(r.Context()), *id)
+		if err != nil {
+			return err
+		}
+		vals["requester_id"] = strconv.FormatInt(prev.RequesterID, 10)
+		vals["subject"] = prev.Subject
+		vals["follow_up"] = strconv.FormatInt(prev.ID, 10)
+		vals["channel"], vals["kind"] = prev.Channel, "outbound"
+		if !slices.Contains(newTicketChannels, prev.Channel) {
+			vals["channel"] = "email"
+		}
+	}
 	return u.newTicketPage(w, r, http.StatusOK, newForm(vals), "")
 }
 
@@ -60,12 +79,16 @@ func (u *UI) newTicketPage(w http.ResponseWriter, r *http.Request, status int, f
 		}
 		requester = map[string]any{"ID": c.ID, "Name": c.Name, "Email": c.Email}
 	}
+	var followUp string
+	if id, ok := optID(f.v("follow_up")); ok && id != nil {
+		followUp = strconv.FormatInt(*id, 10)
+	}
 	kinds := make([]option, len(firstMessageKinds))
 	for i, k := range firstMessageKinds {
 		kinds[i] = option{Value: k.Value, Label: k.Label, Selected: f.v("kind") == k.Value}
 	}
 	return u.render(w, r, status, "newticket", pageData{Title: "New ticket", Nav: "tickets", Error: errMsg, Data: map[string]any{
-		"Form": f, "Fieldsets": sets, "Errors": summary(sets, f.Errs), "Requester": requester, "Kinds": kinds,
+		"Form": f, "Fieldsets": sets, "Errors": summary(sets, f.Errs), "Requester": requester, "Kinds": kinds, "FollowUp": followUp,
 	}})
 }
 

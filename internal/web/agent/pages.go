@@ -416,6 +416,28 @@ func (u *UI) ticketPage(w http.ResponseWriter, r *http.Request, status int, errM
 // ticketPageWith renders the ticket page; a macro preview, when given,
 // fills the composer with its text (draft) and lists what else it does.
 func (u *UI) ticketPageWith(w http.ResponseWriter, r *http.Request, status int, errMsg, draft string, fields map[string]string, preview *macroPreview) error {
+	return u.ticketPageFull(w, r, ticketPageOpts{status: status, errMsg: errMsg, draft: draft, fields: fields, preview: preview})
+}
+
+// ticketPageWithPanel renders the ticket page with a refused fields panel
+// as it was sent (ticketpanel.go).
+func (u *UI) ticketPageWithPanel(w http.ResponseWriter, r *http.Request, status int, errMsg string, panelErrs map[string]string, sent *form) error {
+	return u.ticketPageFull(w, r, ticketPageOpts{status: status, errMsg: errMsg, panelErrs: panelErrs, panelSent: sent})
+}
+
+// ticketPageOpts says how to render the ticket page: the composer's draft
+// and refused fields, a macro preview, or a refused fields panel.
+type ticketPageOpts struct {
+	status        int
+	errMsg, draft string
+	fields        map[string]string
+	preview       *macroPreview
+	panelErrs     map[string]string
+	panelSent     *form
+}
+
+func (u *UI) ticketPageFull(w http.ResponseWriter, r *http.Request, o ticketPageOpts) error {
+	status, errMsg, draft, fields, preview := o.status, o.errMsg, o.draft, o.fields, o.preview
 	ctx := r.Context()
 	actor := httpx.Actor(ctx)
 	id, err := httpx.PathID(r, "id", "ticket")
@@ -529,8 +551,13 @@ func (u *UI) ticketPageWith(w http.ResponseWriter, r *http.Request, status int, 
 	if preview != nil {
 		notePreset = !preview.Public
 	}
+	pnl, err := u.ticketPanel(ctx, actor, t, agents.Data, o.panelErrs, o.panelSent)
+	if err != nil {
+		return err
+	}
 	return u.render(w, r, status, "ticket", pageData{Title: fmt.Sprintf("#%d %s", t.ID, t.Subject), Error: errMsg, Data: map[string]any{
-		"T": t, "Comments": comments, "Events": events, "Agents": agents.Data, "Assignee": assignee,
+		"Panel": pnl,
+		"T":     t, "Comments": comments, "Events": events, "Agents": agents.Data, "Assignee": assignee,
 		"Statuses": ticket.Statuses, "Priorities": ticket.Priorities, "Types": ticket.Types,
 		"Created": when(lang, t.CreatedAt, loc), "Draft": draft, "DraftIsNote": notePreset, "Fields": fields, "Tags": strings.Join(t.Tags, ", "),
 		"SLA": slaState, "Macros": macros, "Preview": preview, "Upload": u.uploadLimits(),
@@ -538,69 +565,6 @@ func (u *UI) ticketPageWith(w http.ResponseWriter, r *http.Request, status int, 
 		// notes and a read-only panel: the service refuses the rest.
 		"CanUpdate": authz.Can(actor, authz.TicketUpdate), "CanReply": authz.Can(actor, authz.TicketReply),
 	}})
-}
-
-// UpdateTicket applies the side-panel form.
-func (u *UI) UpdateTicket(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	id, err := httpx.PathID(r, "id", "ticket")
-	if err != nil {
-		return err
-	}
-	if err := r.ParseForm(); err != nil {
-		return apperr.InvalidField("body", "is not a form")
-	}
-	var p ticket.Patch
-	if v := r.PostFormValue("status"); v != "" {
-		s := ticket.Status(v)
-		p.Status = &s
-	}
-	if v := r.PostFormValue("priority"); v != "" {
-		p.Priority = &v
-	}
-	if v := r.PostFormValue("type"); v != "" {
-		p.Type = &v
-	}
-	if v, ok := r.PostForm["assignee_id"]; ok {
-		switch v[0] {
-		case "", "0":
-			p.AssigneeID = opt.Null[int64]()
-		default:
-			n, err := strconv.ParseInt(v[0], 10, 64)
-			if err != nil || n <= 0 {
-				return apperr.InvalidField("assignee_id", "must be an agent")
-			}
-			p.AssigneeID = opt.Of(n)
-		}
-	}
-	if _, ok := r.PostForm["tags"]; ok {
-		tags := []string{}
-		for _, t := range strings.Split(r.PostFormValue("tags"), ",") {
-			if t = strings.TrimSpace(t); t != "" {
-				tags = append(tags, t)
-			}
-		}
-		p.Tags = &tags
-	}
-	if v := r.PostFormValue("version"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err == nil {
-			p.Version = &n
-		}
-	}
-	if _, err := u.Tickets.Update(ctx, httpx.Actor(ctx), id, p); err != nil {
-		e := apperr.As(err)
-		if e.Code == apperr.CodeInternal || e.Code == apperr.CodeNotFound || e.Code == apperr.CodeForbidden {
-			return err
-		}
-		msg := e.Message
-		if e.Code == apperr.CodeConflict {
-			msg = "Someone changed this ticket while you were looking at it. Review the latest version below and try again."
-		}
-		return u.ticketPage(w, r, httpx.Status(e.Code), msg, "", e.Fields)
-	}
-	http.Redirect(w, r, fmt.Sprintf("/tickets/%d", id), http.StatusSeeOther)
-	return nil
 }
 
 // AddComment posts the composer.

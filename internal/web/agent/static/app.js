@@ -394,3 +394,16 @@ const fillIn = (tpl, ...args) => { let i = 0; return (tpl || "").replace(/%s/g, 
   });
   body.addEventListener("blur", () => setTimeout(() => { if (document.activeElement !== body) close(); }, 150));
 })();
+
+// The fields panel offers the chosen team's agents: the others are hidden
+// (the one assigned now always stays), so the list is short on big teams.
+function filterAssignees() {
+  const team = document.getElementById("f-team"), sel = document.getElementById("f-assignee");
+  if (!team || !sel) return;
+  for (const o of sel.options) {
+    if (!o.value || !team.value || o.selected) { o.hidden = false; continue; }
+    o.hidden = !(o.dataset.teams || "").split(" ").includes(team.value);
+  }
+}
+document.getElementById("f-team")?.addEventListener("change", filterAssignees);
+filterAssignees();
