@@ -114,6 +114,31 @@ func TestSearchFindsWhatAgentsType(t *testing.T) {
 				}
 			})
 		}
+		// A view filters by the same text, in its own order.
+		views := []struct {
+			q    string
+			want []int64
+		}{
+			{"Kari Bakken", []int64{k1, k2}},
+			{num, []int64{k2, l1}},
+			{"#" + num, []int64{k2}},
+			{"91234567 status:new", []int64{k1, k2}},
+			{"Fjord Kraft", []int64{k1, k2}},
+			{"884211", []int64{p1}},
+		}
+		for _, v := range views {
+			l, err := f.svc.RunView(ctx, f.agent, ticket.View{Query: v.q, Sort: "id_asc"}, time.UTC, page.Request{Limit: 25})
+			if err != nil {
+				t.Fatalf("view %q: %v", v.q, err)
+			}
+			var got []int64
+			for _, tk := range l.Data {
+				got = append(got, tk.ID)
+			}
+			if diff := cmp.Diff(v.want, got); diff != "" {
+				t.Errorf("view %q (-want +got):\n%s", v.q, diff)
+			}
+		}
 		// A page of one walks the number search: the ticket, then the text.
 		q, _ := search.Parse(num)
 		l, err := f.svc.Search(ctx, f.agent, q, page.Request{Limit: 1})
@@ -191,6 +216,11 @@ func TestSearchRelativeDates(t *testing.T) {
 			{"created>yesterday", oslo, []int64{c, b}},
 			{"created<=yesterday created>=last_week", oslo, []int64{a, e}},
 			{"-created:this_month", oslo, []int64{e, dd}},
+		}
+		// A saved view stays relative: it is read when it runs.
+		l, err := f.svc.RunView(context.Background(), f.agent, ticket.View{Query: "created:today", Sort: "id_asc"}, oslo, page.Request{Limit: 25})
+		if err != nil || len(l.Data) != 2 || l.Data[0].ID != b || l.Data[1].ID != c {
+			t.Fatalf("view created:today: %+v %v", l.Data, err)
 		}
 		for _, tt := range tests {
 			t.Run(tt.q+" in "+tt.loc.String(), func(t *testing.T) {

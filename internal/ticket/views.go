@@ -537,7 +537,9 @@ func (s *Service) queryWhere(ctx context.Context, actor authz.Actor, q search.Qu
 		w.add("t.id NOT IN ("+s.matchIDs()+")", s.matchArgs(ftsQuery(s.db.Dialect(), []string{nw}, nil))...)
 	}
 	if q.HasText() {
-		w.add("t.id IN ("+s.matchIDs()+")", s.matchArgs(ftsQuery(s.db.Dialect(), q.Words, q.Phrases))...)
+		// The text finds what it finds in a search (textsearch.go).
+		cond, args := s.textCond(s.newTextQuery(q))
+		w.add(cond, args...)
 	}
 	return w, nil
 }
