@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -88,4 +89,78 @@ func browser(t *testing.T) context.Context {
 		t.Fatalf("browser: start: %v", err)
 	}
 	return ctx
+}
+
+// TestBrowserTicketFields is the journey of setting every kind of custom
+// field in the ticket page's panel and solving with a required one, on
+// both engines: solving without the required field is refused beside it,
+// with what was chosen kept; filling it in solves the ticket.
+func TestBrowserTicketFields(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
+			if engine == "postgres" {
+				env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
+			}
+			if code, _, er := run(t, env, "user", "create", "--email", "lead@ombud.test", "--name", "Lea Lead", "--role", "admin", "--password", "browser-pass-5"); code != 0 {
+				t.Fatal(er)
+			}
+			_, tok, _ := run(t, env, "token", "create", "--email", "lead@ombud.test")
+			tok = strings.TrimSpace(tok)
+			s := serve(t, env)
+			for _, f := range []map[string]any{
+				{"key": "plan", "label": "Plan", "type": "dropdown", "options": []string{"Basic", "Gold"}},
+				{"key": "renewal", "label": "Renewal", "type": "date"},
+				{"key": "seats", "label": "Seats", "type": "number"},
+				{"key": "vip", "label": "VIP", "type": "checkbox"},
+				{"key": "order_no", "label": "Order number", "type": "text", "required": true},
+			} {
+				if code, body := api(t, "POST", s.url+"/api/v1/custom-fields", tok, f); code != 201 {
+					t.Fatalf("field: %d %v", code, body)
+				}
+			}
+			code, tk := api(t, "POST", s.url+"/api/v1/tickets", tok, map[string]any{
+				"subject": "Oppgradering til Gold", "description": "Vi vil oppgradere.", "requester": map[string]string{"email": "kjoper@firma.example"},
+			})
+			if code != 201 {
+				t.Fatalf("ticket: %d %v", code, tk)
+			}
+			page := fmt.Sprintf("%s/tickets/%d", s.url, int64(tk["id"].(float64)))
+			ctx := browser(t)
+			step := func(what string, acts ...chromedp.Action[chromedp.Void]) {
+				t.Helper()
+				if err := chromedp.Do(ctx, acts...); err != nil {
+					t.Fatalf("browser: %s: %v", what, err)
+				}
+			}
+			byID := func(id string) chromedp.CSS { return chromedp.CSS(`[id="` + id + `"]`) }
+			step("sign in", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.ID("email")),
+				chromedp.SendKeys(chromedp.ID("email"), "lead@ombud.test"),
+				chromedp.SendKeys(chromedp.ID("password"), "browser-pass-5"),
+				chromedp.Submit(chromedp.ID("password")),
+				chromedp.WaitVisible(byID("f-custom_fields.plan")))
+			step("set every kind and solve",
+				chromedp.SetValue(byID("f-custom_fields.plan"), "Gold"),
+				chromedp.SetValue(byID("f-custom_fields.renewal"), "2027-03-01"),
+				chromedp.SendKeys(byID("f-custom_fields.seats"), "25"),
+				chromedp.Click(byID("f-custom_fields.vip")),
+				chromedp.SetValue(chromedp.ID("f-status"), "solved"),
+				chromedp.Submit(chromedp.ID("f-status")),
+				chromedp.WaitVisible(byID("e-custom_fields.order_no")))
+			kept, err := chromedp.Run(ctx, chromedp.Value(byID("f-custom_fields.plan")))
+			if err != nil || kept != "Gold" {
+				t.Fatalf("refused panel kept plan %q (%v)", kept, err)
+			}
+			step("fill in the required field",
+				chromedp.SendKeys(byID("f-custom_fields.order_no"), "A-4411"),
+				chromedp.SetValue(chromedp.ID("f-status"), "solved"),
+				chromedp.Submit(chromedp.ID("f-status")),
+				chromedp.WaitVisible(chromedp.CSS(".meta .status.s-solved")))
+			_, got := api(t, "GET", fmt.Sprintf("%s/api/v1/tickets/%d", s.url, int64(tk["id"].(float64))), tok, nil)
+			cf, _ := got["custom_fields"].(map[string]any)
+			if got["status"] != "solved" || cf["plan"] != "Gold" || cf["renewal"] != "2027-03-01" || cf["seats"] != 25.0 || cf["vip"] != true || cf["order_no"] != "A-4411" {
+				t.Fatalf("ticket after the panel: %v", got)
+			}
+		})
+	}
 }
