@@ -3,6 +3,8 @@ package search
 import (
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Lookup is what a query's free text may name besides words in subjects
@@ -113,4 +115,26 @@ func digitsOnly(s string) bool {
 		}
 	}
 	return true
+}
+
+// MaxPrefixTokens bounds the words of a search-as-you-type query.
+const MaxPrefixTokens = 6
+
+// PrefixTokens splits text typed so far into lower-case words of letters
+// and digits, as the full-text indexes split names and subjects, for a
+// prefix query whose last word is still being typed: "Kari Bak" gives
+// kari, bak. Nothing in a token needs quoting in either engine's syntax.
+// It returns nil when the last word is shorter than minLast (one letter
+// would match half the index).
+func PrefixTokens(text string, minLast int) []string {
+	f := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	if len(f) == 0 || utf8.RuneCountInString(f[len(f)-1]) < minLast {
+		return nil
+	}
+	if len(f) > MaxPrefixTokens {
+		f = f[len(f)-MaxPrefixTokens:]
+	}
+	return f
 }
