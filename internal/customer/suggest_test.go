@@ -42,10 +42,10 @@ func TestSuggest(t *testing.T) {
 			{"KARL@", []int64{karl}},
 			{"+47 912", []int64{kari}},
 			{"+47 912 34 567", []int64{kari}},
-			{"912 34 567", []int64{kari}},  // without country code
-			{"070-123 45 67", []int64{per}}, // national format with trunk zero
+			{"912 34 567", []int64{kari}},     // without country code
+			{"070-123 45 67", []int64{per}},   // national format with trunk zero
 			{"kunde", []int64{4, 5, 6, 7, 8}}, // email prefixes in order, then stop at 5
-			{"k", nil}, // too short to ask
+			{"k", nil},                        // too short to ask
 			{"", nil},
 			{"nobody", nil},
 			{`"; DROP TABLE customers; --`, nil},
