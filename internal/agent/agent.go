@@ -181,6 +181,9 @@ func (s *Service) CreateAgent(ctx context.Context, actor authz.Actor, in AgentIn
 			return Agent{}, err
 		}
 	}
+	if err := checkAgentSizes(&in.Skills, &in.TeamIDs); err != nil {
+		return Agent{}, err
+	}
 	fe := apperr.FieldErrors{}
 	addr, err := mail.ParseAddress(strings.TrimSpace(in.Email))
 	if err != nil || addr.Name != "" || !strings.Contains(addr.Address, "@") {
@@ -470,6 +473,9 @@ func (s *Service) UpdateAgent(ctx context.Context, actor authz.Actor, id int64, 
 		if err := authz.Check(actor, authz.AgentWrite); err != nil {
 			return Agent{}, err
 		}
+	}
+	if err := checkAgentSizes(p.Skills, p.TeamIDs); err != nil {
+		return Agent{}, err
 	}
 	fe := apperr.FieldErrors{}
 	if p.Name != nil {

@@ -19,6 +19,9 @@ func (s *Service) CreateTeam(ctx context.Context, actor authz.Actor, in TeamInpu
 	if err := authz.Check(actor, authz.TeamWrite); err != nil {
 		return Team{}, err
 	}
+	if err := checkTeamSizes(&in.AgentIDs); err != nil {
+		return Team{}, err
+	}
 	fe := apperr.FieldErrors{}
 	in.Name = checkName(fe, in.Name)
 	if len(in.Description) > 2000 {
@@ -150,6 +153,9 @@ func (s *Service) ListTeams(ctx context.Context, actor authz.Actor) (page.List[T
 // UpdateTeam changes a team.
 func (s *Service) UpdateTeam(ctx context.Context, actor authz.Actor, id int64, p TeamPatch) (Team, error) {
 	if err := authz.Check(actor, authz.TeamWrite); err != nil {
+		return Team{}, err
+	}
+	if err := checkTeamSizes(p.AgentIDs); err != nil {
 		return Team{}, err
 	}
 	fe := apperr.FieldErrors{}

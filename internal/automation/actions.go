@@ -57,7 +57,7 @@ type action struct {
 // "macro"); problems are reported as actions[i].field.
 func compileActions(in []Action, kind string, fe apperr.FieldErrors) []action {
 	if len(in) > maxActions {
-		fe.Add("actions", fmt.Sprintf("at most %d actions", maxActions))
+		fe.Add("actions", apperr.TooMany(maxActions))
 		return nil
 	}
 	out := make([]action, 0, len(in))

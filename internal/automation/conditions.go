@@ -259,6 +259,12 @@ func (cc *compiler) group(all, any []Condition, path string, depth int) pred {
 		cc.fe.Add(path, fmt.Sprintf("nests deeper than %d levels", maxDepth))
 		return never
 	}
+	// A list longer than a whole rule may hold is refused as one, without
+	// looking at (and reporting on) each of its elements.
+	tooMany := cc.fe.MaxItems(path+".all", len(all), maxConditions)
+	if cc.fe.MaxItems(path+".any", len(any), maxConditions) || tooMany {
+		return never
+	}
 	var alls, anys []pred
 	for i, c := range all {
 		alls = append(alls, cc.node(c, fmt.Sprintf("%s.all[%d]", path, i), depth, depth == 1))
@@ -289,7 +295,9 @@ func never(*Facts) bool { return false }
 func (cc *compiler) node(c Condition, path string, depth int, root bool) pred {
 	cc.count++
 	if cc.count > maxConditions {
-		cc.fe.Add(path, fmt.Sprintf("a rule has at most %d conditions", maxConditions))
+		if cc.count == maxConditions+1 { // once, not for every condition beyond
+			cc.fe.Add(path, fmt.Sprintf("a rule has at most %d conditions", maxConditions))
+		}
 		return never
 	}
 	isGroup := len(c.All) > 0 || len(c.Any) > 0

@@ -174,6 +174,9 @@ func (s *Service) CreateRule(ctx context.Context, actor authz.Actor, kind Kind, 
 	if err := authz.Check(actor, authz.AutomationWrite); err != nil {
 		return Rule{}, err
 	}
+	if err := checkRuleSizes(&in.Conditions, &in.Actions); err != nil {
+		return Rule{}, err
+	}
 	fe := apperr.FieldErrors{}
 	r := Rule{Kind: kind, Name: checkName(fe, in.Name), Description: in.Description, Active: in.Active == nil || *in.Active,
 		Conditions: in.Conditions, Actions: append([]Action{}, in.Actions...), WebhookSecret: newSecret()}
@@ -256,6 +259,9 @@ func (s *Service) UpdateRule(ctx context.Context, actor authz.Actor, kind Kind, 
 		// it on to the receiver.
 		return Rule{}, apperr.Forbidden("only an administrator may issue a new webhook secret")
 	}
+	if err := checkRuleSizes(p.Conditions, p.Actions); err != nil {
+		return Rule{}, err
+	}
 	var r Rule
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		var err error
@@ -337,6 +343,9 @@ func (s *Service) ReorderRules(ctx context.Context, actor authz.Actor, kind Kind
 	}
 	if err := authz.Check(actor, authz.AutomationWrite); err != nil {
 		return page.List[Rule]{}, err
+	}
+	if fe := (apperr.FieldErrors{}); fe.MaxItems("ids", len(ids), MaxRules) {
+		return page.List[Rule]{}, fe.Err()
 	}
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		rs, err := s.listRules(ctx, tx, kind, false)

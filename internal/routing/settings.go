@@ -66,6 +66,9 @@ func defaults(teamID int64) Settings {
 // (agents, teams) are checked inside the write.
 func (in *SettingsInput) validate() error {
 	fe := apperr.FieldErrors{}
+	if fe.MaxItems("agent_capacities", len(in.AgentCapacities), MaxAgentCapacities) {
+		return fe.Err()
+	}
 	switch {
 	case in.Method == "":
 		fe.Add("method", "is required")
@@ -77,9 +80,6 @@ func (in *SettingsInput) validate() error {
 		in.Capacity = &c
 	} else if *in.Capacity < 1 || *in.Capacity > 10000 {
 		fe.Add("capacity", "must be between 1 and 10000")
-	}
-	if len(in.AgentCapacities) > 1000 {
-		fe.Add("agent_capacities", "at most 1000 entries")
 	}
 	seen := map[int64]bool{}
 	for i, c := range in.AgentCapacities {

@@ -185,6 +185,9 @@ func (s *Service) CreateCalendar(ctx context.Context, actor authz.Actor, in Cale
 	if err := authz.Check(actor, authz.SLAWrite); err != nil {
 		return BusinessCalendar{}, err
 	}
+	if err := checkCalendarSizes(&in.Schedule, &in.Holidays); err != nil {
+		return BusinessCalendar{}, err
+	}
 	c := BusinessCalendar{Name: in.Name, TimeZone: in.TimeZone, Schedule: in.Schedule, Holidays: in.Holidays}
 	fe := apperr.FieldErrors{}
 	checkCalendar(fe, &c)
@@ -219,6 +222,9 @@ func (s *Service) UpdateCalendar(ctx context.Context, actor authz.Actor, id int6
 	}
 	if p.Name == nil && p.TimeZone == nil && p.Schedule == nil && p.Holidays == nil {
 		return BusinessCalendar{}, apperr.InvalidField("body", "changes nothing; name at least one field")
+	}
+	if err := checkCalendarSizes(p.Schedule, p.Holidays); err != nil {
+		return BusinessCalendar{}, err
 	}
 	var out BusinessCalendar
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
@@ -449,6 +455,9 @@ func (s *Service) CreatePolicy(ctx context.Context, actor authz.Actor, in Policy
 	if err := authz.Check(actor, authz.SLAWrite); err != nil {
 		return Policy{}, err
 	}
+	if err := checkPolicySizes(&in.Conditions, &in.Targets); err != nil {
+		return Policy{}, err
+	}
 	p := Policy{Name: in.Name, Description: in.Description, Active: in.Active == nil || *in.Active,
 		Conditions: in.Conditions, Targets: in.Targets}
 	var out Policy
@@ -497,6 +506,9 @@ func (s *Service) UpdatePolicy(ctx context.Context, actor authz.Actor, id int64,
 	}
 	if pt.Name == nil && pt.Description == nil && pt.Active == nil && pt.Conditions == nil && pt.Targets == nil {
 		return Policy{}, apperr.InvalidField("body", "changes nothing; name at least one field")
+	}
+	if err := checkPolicySizes(pt.Conditions, pt.Targets); err != nil {
+		return Policy{}, err
 	}
 	var out Policy
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
@@ -582,6 +594,9 @@ func (s *Service) ReorderPolicies(ctx context.Context, actor authz.Actor, in Reo
 	}
 	if len(in.IDs) == 0 {
 		return nil, apperr.InvalidField("ids", "is required: every policy id in the new order")
+	}
+	if fe := (apperr.FieldErrors{}); fe.MaxItems("ids", len(in.IDs), MaxPolicies) {
+		return nil, fe.Err()
 	}
 	var out []Policy
 	err := s.db.Write(ctx, func(tx *db.Tx) error {

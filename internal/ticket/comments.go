@@ -61,9 +61,7 @@ func (in *CommentInput) validate() error {
 	if in.Status != "" && !validStatus(in.Status) {
 		fe.Add("status", "must be one of new, open, pending, on_hold, solved, closed")
 	}
-	if len(in.AttachmentIDs) > 50 {
-		fe.Add("attachment_ids", "at most 50 attachments")
-	}
+	fe.MaxItems("attachment_ids", len(in.AttachmentIDs), MaxAttachments)
 	if len(in.Files) > 50 {
 		fe.Add("attachments", "at most 50 files")
 	}

@@ -156,7 +156,7 @@ func (s *Service) checkColumns(ctx context.Context, fe apperr.FieldErrors, cols 
 		return nil
 	}
 	if len(cols) > MaxViewColumns {
-		fe.Add("columns", fmt.Sprintf("at most %d columns", MaxViewColumns))
+		fe.Add("columns", apperr.TooMany(MaxViewColumns))
 		return nil
 	}
 	var defs map[string]Field

@@ -175,10 +175,11 @@ func (in MailboxInput) apply(m Mailbox, creating bool) (Mailbox, error) {
 	}
 	if in.Aliases != nil {
 		m.Aliases = []string{}
-		if len(*in.Aliases) > 50 {
-			fe.Add("aliases", "at most 50 aliases")
+		aliases := *in.Aliases
+		if fe.MaxItems("aliases", len(aliases), MaxAliases) {
+			aliases = nil
 		}
-		for i, a := range *in.Aliases {
+		for i, a := range aliases {
 			n := normalizeAddress(a)
 			if n == "" {
 				fe.Add(fmt.Sprintf("aliases[%d]", i), "must be an email address")
@@ -380,6 +381,9 @@ func (s *Service) CreateMailbox(ctx context.Context, actor authz.Actor, in Mailb
 	if err := authz.Check(actor, authz.ChannelWrite); err != nil {
 		return Mailbox{}, err
 	}
+	if err := in.checkSizes(); err != nil {
+		return Mailbox{}, err
+	}
 	in, err := s.sealPasswords(in)
 	if err != nil {
 		return Mailbox{}, err
@@ -423,6 +427,9 @@ func (s *Service) CreateMailbox(ctx context.Context, actor authz.Actor, in Mailb
 // UpdateMailbox changes a mailbox (admins only).
 func (s *Service) UpdateMailbox(ctx context.Context, actor authz.Actor, id int64, in MailboxInput) (Mailbox, error) {
 	if err := authz.Check(actor, authz.ChannelWrite); err != nil {
+		return Mailbox{}, err
+	}
+	if err := in.checkSizes(); err != nil {
 		return Mailbox{}, err
 	}
 	in, err := s.sealPasswords(in)
