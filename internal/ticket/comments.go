@@ -110,6 +110,9 @@ func (s *Service) AddComment(ctx context.Context, actor authz.Actor, ticketID in
 	if err := in.validate(); err != nil {
 		return Comment{}, err
 	}
+	if err := s.checkUploads(ctx, actor, in.AttachmentIDs); err != nil {
+		return Comment{}, err
+	}
 	var c Comment
 	var events []Event
 	err := s.db.Write(ctx, func(tx *db.Tx) error {

@@ -215,6 +215,9 @@ func (s *Service) Create(ctx context.Context, actor authz.Actor, in CreateInput)
 	if err := in.validate(); err != nil {
 		return Ticket{}, err
 	}
+	if err := s.checkUploads(ctx, actor, in.AttachmentIDs); err != nil {
+		return Ticket{}, err
+	}
 	var t Ticket
 	var events []Event
 	err := s.db.Write(ctx, func(tx *db.Tx) error {

@@ -222,3 +222,46 @@ func TestImportCleansText(t *testing.T) {
 		}
 	}
 }
+
+// TestUnattachedUploadsPrivate: an upload not yet attached to a comment is
+// its uploader's alone — another agent can neither download it (404) nor
+// attach it to a comment or a new ticket of theirs (400) — and once the
+// uploader attaches it, everyone who reads the ticket may download it.
+func TestUnattachedUploadsPrivate(t *testing.T) {
+	for _, engine := range dbtest.Engines {
+		t.Run(engine.String(), func(t *testing.T) {
+			e := apptest.New(t, engine)
+			id := createTicket(t, e, "Uploads")
+			tp := fmt.Sprintf("/api/v1/tickets/%d", id)
+			st, raw, up := send(t, e, authz.Agent, "POST", "/api/v1/attachments?filename=secret.txt", "text/plain", "payroll")
+			if st != http.StatusCreated {
+				t.Fatalf("upload: %d %s", st, raw)
+			}
+			ap := fmt.Sprintf("/api/v1/attachments/%d", int64(up["id"].(float64)))
+			ids := fmt.Sprintf(`[%d]`, int64(up["id"].(float64)))
+			steps := []hygieneCase{
+				{"uploader downloads", authz.Agent, "GET", ap, "", "", 200, ""},
+				{"another agent gets 404", authz.Manager, "GET", ap, "", "", 404, ""},
+				{"an admin gets 404", authz.Admin, "GET", ap, "", "", 404, ""},
+				{"another agent cannot attach it to a comment", authz.Manager, "POST", tp + "/comments", jsonType, `{"body":"mine now","public":false,"attachment_ids":` + ids + `}`, 400, "attachment_ids[0]"},
+				{"another agent cannot attach it to a new ticket", authz.Manager, "POST", "/api/v1/tickets", jsonType, `{"subject":"x","description":"y","requester":{"email":"a@b.no"},"attachment_ids":` + ids + `}`, 400, "attachment_ids[0]"},
+				{"still private", authz.Manager, "GET", ap, "", "", 404, ""},
+				{"the uploader attaches it", authz.Agent, "POST", tp + "/comments", jsonType, `{"body":"see file","public":false,"attachment_ids":` + ids + `}`, 201, ""},
+				{"now another agent downloads it", authz.Manager, "GET", ap, "", "", 200, ""},
+				{"and cannot attach it again", authz.Agent, "POST", tp + "/comments", jsonType, `{"body":"again","public":false,"attachment_ids":` + ids + `}`, 400, "attachment_ids[0]"},
+			}
+			for _, tt := range steps {
+				st, raw, reply := send(t, e, tt.role, tt.method, tt.path, tt.ctype, tt.body)
+				if st != tt.status {
+					t.Fatalf("%s: status %d, want %d: %s", tt.name, st, tt.status, raw)
+				}
+				if tt.field != "" {
+					fields, _ := reply["error"].(map[string]any)["fields"].(map[string]any)
+					if _, ok := fields[tt.field]; !ok {
+						t.Fatalf("%s: error fields %v lack %q", tt.name, fields, tt.field)
+					}
+				}
+			}
+		})
+	}
+}
