@@ -39,15 +39,18 @@ type Identity struct {
 
 // Customer is an end user.
 type Customer struct {
-	ID             int64      `json:"id"`
-	Name           string     `json:"name"`
-	Email          string     `json:"email"` // primary email, "" when none
-	OrganizationID *int64     `json:"organization_id"`
-	Locale         string     `json:"locale"`
-	Notes          string     `json:"notes"`
-	Identities     []Identity `json:"identities"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
+	ID             int64  `json:"id"`
+	Name           string `json:"name"`
+	Email          string `json:"email"` // primary email, "" when none
+	OrganizationID *int64 `json:"organization_id"`
+	Locale         string `json:"locale"`
+	// TimeZone is the customer's IANA zone ("" when unknown), for their
+	// local time beside a ticket.
+	TimeZone   string     `json:"time_zone"`
+	Notes      string     `json:"notes"`
+	Identities []Identity `json:"identities"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 // Organization groups customers; new customers join it by email domain.
@@ -84,6 +87,7 @@ type CustomerPatch struct {
 	Name           *string          `json:"name"`
 	OrganizationID opt.Value[int64] `json:"organization_id"`
 	Locale         *string          `json:"locale"`
+	TimeZone       *string          `json:"time_zone"`
 	Notes          *string          `json:"notes"`
 }
 
@@ -429,13 +433,13 @@ func (s *Service) Get(ctx context.Context, actor authz.Actor, id int64) (Custome
 	return get(ctx, s.db, id)
 }
 
-const customerCols = `c.id, c.name, c.organization_id, c.locale, c.notes, c.created_at, c.updated_at`
+const customerCols = `c.id, c.name, c.organization_id, c.locale, c.time_zone, c.notes, c.created_at, c.updated_at`
 
 func scanCustomer(sc interface{ Scan(...any) error }) (Customer, error) {
 	var c Customer
 	var org sql.NullInt64
 	var cr, up int64
-	if err := sc.Scan(&c.ID, &c.Name, &org, &c.Locale, &c.Notes, &cr, &up); err != nil {
+	if err := sc.Scan(&c.ID, &c.Name, &org, &c.Locale, &c.TimeZone, &c.Notes, &cr, &up); err != nil {
 		return c, err
 	}
 	if org.Valid {
@@ -542,12 +546,19 @@ func (s *Service) Update(ctx context.Context, actor authz.Actor, id int64, p Cus
 	if p.Locale != nil {
 		checkLocale(fe, *p.Locale)
 	}
+	if p.TimeZone != nil {
+		tz := strings.TrimSpace(*p.TimeZone)
+		if _, err := time.LoadLocation(tz); err != nil || tz == "Local" || len(tz) > 64 {
+			fe.Add("time_zone", "must be a time zone such as Europe/Oslo")
+		}
+		p.TimeZone = &tz
+	}
 	if p.Notes != nil && len(*p.Notes) > 10000 {
 		fe.Add("notes", "must be at most 10000 characters")
 	} else if p.Notes != nil && textcheck.Body(*p.Notes) != "" {
 		fe.Add("notes", textcheck.Body(*p.Notes))
 	}
-	if p.Name == nil && p.Locale == nil && p.Notes == nil && !p.OrganizationID.Set {
+	if p.Name == nil && p.Locale == nil && p.TimeZone == nil && p.Notes == nil && !p.OrganizationID.Set {
 		fe.Add("body", "changes nothing; name at least one field")
 	}
 	if err := fe.Err(); err != nil {
@@ -568,6 +579,9 @@ func (s *Service) Update(ctx context.Context, actor authz.Actor, id int64, p Cus
 		if p.Notes != nil {
 			cur.Notes = *p.Notes
 		}
+		if p.TimeZone != nil {
+			cur.TimeZone = *p.TimeZone
+		}
 		if p.OrganizationID.Set {
 			cur.OrganizationID = p.OrganizationID.Ptr()
 			if cur.OrganizationID != nil {
@@ -580,8 +594,8 @@ func (s *Service) Update(ctx context.Context, actor authz.Actor, id int64, p Cus
 		if cur.OrganizationID != nil {
 			org = *cur.OrganizationID
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE customers SET name = ?, locale = ?, notes = ?, organization_id = ?, updated_at = ? WHERE id = ?`,
-			cur.Name, cur.Locale, cur.Notes, db.NullInt(org), db.Millis(s.now()), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE customers SET name = ?, locale = ?, time_zone = ?, notes = ?, organization_id = ?, updated_at = ? WHERE id = ?`,
+			cur.Name, cur.Locale, cur.TimeZone, cur.Notes, db.NullInt(org), db.Millis(s.now()), id); err != nil {
 			return fmt.Errorf("customer: update: %w", err)
 		}
 		c, err = get(ctx, tx, id)

@@ -196,6 +196,7 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/tickets/bulk", Access: UIAuth, Perm: authz.TicketBulk, Handler: ui.BulkUpdate, Summary: "Change the selected tickets of a list (form)"},
 		{Method: "GET", Path: "/tickets/new", Access: UIAuth, Perm: authz.TicketCreate, Handler: ui.NewTicketPage, Summary: "Form to log a call or visit, record a message or write to a customer first (?customer_id= fills in the requester)"},
 		{Method: "POST", Path: "/tickets", Access: UIAuth, Perm: authz.TicketCreate, Handler: ui.CreateTicket, Summary: "Create a ticket (form)"},
+		{Method: "POST", Path: "/tickets/{id}/customer-note", Access: UIAuth, Perm: authz.CustomerWrite, Handler: ui.AddCustomerNote, Summary: "Add a dated note about the ticket's requester (form: note)"},
 		{Method: "GET", Path: "/tickets/{id}", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.TicketPage, Summary: "Ticket page"},
 		{Method: "POST", Path: "/tickets/{id}", Access: UIAuth, Perm: authz.TicketUpdate, Handler: ui.UpdateTicket, Summary: "Change ticket fields (form)"},
 		{Method: "POST", Path: "/tickets/{id}/comments", Access: UIAuth, Perm: authz.TicketNote, Handler: ui.AddComment, Summary: "Reply or add a note (form, multipart with attachments; @mentions notify agents)"},

@@ -346,7 +346,7 @@ func (u *UI) getCustomer(r *http.Request) (customer.Customer, error) {
 }
 
 func customerEditForm(c customer.Customer) form {
-	f := newForm(map[string]string{"name": c.Name, "locale": c.Locale, "notes": c.Notes})
+	f := newForm(map[string]string{"name": c.Name, "locale": c.Locale, "time_zone": c.TimeZone, "notes": c.Notes})
 	if c.OrganizationID != nil {
 		f.Values["organization_id"] = strconv.FormatInt(*c.OrganizationID, 10)
 	}
@@ -372,6 +372,7 @@ func (u *UI) customerPage(w http.ResponseWriter, r *http.Request, status int, c 
 		st.edit.field("name", "Name", "text", true, ""),
 		st.edit.choice("organization_id", "Organization", orgs, ""),
 		st.edit.field("locale", "Language", "text", false, "A language tag such as en, nb or sl."),
+		st.edit.field("time_zone", "Time zone", "text", false, "Like Europe/Oslo; shows their local time beside their tickets."),
 	}}}
 	ident := []fieldset{{Legend: "Add an identity", Fields: []formField{
 		st.ident.choice("type", "Type", identityOptions(), ""),
@@ -401,8 +402,8 @@ func (u *UI) UpdateCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	name, locale, notes := f.v("name"), f.v("locale"), f.Values["notes"]
-	p := customer.CustomerPatch{Name: &name, Locale: &locale, Notes: &notes}
+	name, locale, tz, notes := f.v("name"), f.v("locale"), f.v("time_zone"), f.Values["notes"]
+	p := customer.CustomerPatch{Name: &name, Locale: &locale, TimeZone: &tz, Notes: &notes}
 	org, ok := optID(f.v("organization_id"))
 	switch {
 	case !ok:
