@@ -58,6 +58,7 @@ func parts() []Part {
 		slaHistoryPart,
 		senderAuthPart,
 		newTicketPart,
+		remoteImagesPart,
 		searchPart,
 	}
 }

@@ -327,6 +327,9 @@ func (u *UI) PrintTicket(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	u.markMentions(r, comments)
+	if err := hideRemoteImages(w, r, comments, false); err != nil {
+		return err
+	}
 	out := make([]printComment, len(comments))
 	for i, c := range comments {
 		out[i] = printComment{commentView: c, Body: template.HTML(c.HTML)} // sanitised by the ticket service

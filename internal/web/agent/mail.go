@@ -738,6 +738,10 @@ func (u *UI) OriginalEmail(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var hiddenImages int
+	if o.HTML, hiddenImages, err = hideOriginalImages(w, r, o.HTML); err != nil {
+		return err
+	}
 	headers := make([]header, 0, len(o.Headers))
 	for k, v := range o.Headers {
 		headers = append(headers, header{Name: k, Values: v})
@@ -750,6 +754,6 @@ func (u *UI) OriginalEmail(w http.ResponseWriter, r *http.Request) error {
 	}
 	return u.render(w, r, http.StatusOK, "original", pageData{Title: u.tr(r, "Original email") + " · #" + strconv.FormatInt(t.ID, 10), Data: map[string]any{
 		"T": t, "CommentID": cid, "O": o, "Headers": headers, "Date": date, "DateISO": dateISO,
-		"CanRaw": authz.Can(actor, authz.ChannelRead),
+		"CanRaw": authz.Can(actor, authz.ChannelRead), "HiddenImages": hiddenImages,
 	}})
 }

@@ -395,6 +395,10 @@ type commentView struct {
 	// Mail is the email behind it; Mail.Unverified() warns that its sender
 	// could not be proven.
 	Mail email.CommentMail
+	// HiddenImages counts the elements whose remote images are held back;
+	// ShowImages is the address of the page showing them (remoteimages.go).
+	HiddenImages int
+	ShowImages   string
 }
 
 type eventView struct {
@@ -525,6 +529,9 @@ func (u *UI) ticketPageFull(w http.ResponseWriter, r *http.Request, o ticketPage
 		comments = append(comments, cv)
 	}
 	u.markMentions(r, comments) // composer.go
+	if err := hideRemoteImages(w, r, comments, true); err != nil {
+		return err
+	}
 	events := make([]eventView, 0, len(ev.Data))
 	for _, e := range ev.Data {
 		a := "Ombud"

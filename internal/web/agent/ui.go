@@ -196,7 +196,9 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+	if h.Get("Content-Security-Policy") == "" { // a page showing remote images set its own (remoteimages.go)
+		h.Set("Content-Security-Policy", pageCSP(false))
+	}
 	w.WriteHeader(status)
 	_, err := buf.WriteTo(w)
 	return err

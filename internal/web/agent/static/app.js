@@ -94,7 +94,8 @@ function setPresence(state) {
 async function refreshThread() {
   // Replace the conversation, history and side panel with the current ones;
   // the composer (and its draft) stays as it is.
-  const res = await fetch(location.pathname, { headers: { Accept: "text/html" } });
+  // With the query: images the agent chose to show stay shown.
+  const res = await fetch(location.pathname + location.search, { headers: { Accept: "text/html" } });
   if (!res.ok) return;
   const doc = new DOMParser().parseFromString(await res.text(), "text/html");
   for (const sel of ["section.thread", "aside.panel", "p.meta"]) {
