@@ -171,10 +171,7 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 			if e.Code == apperr.CodeInternal {
 				return err
 			}
-			searchErr = e.Fields["q"]
-			if searchErr == "" {
-				searchErr = e.Message
-			}
+			searchErr = u.queryError(u.lang(r), err) // search.go: in the agent's language
 			status = httpx.Status(e.Code)
 		}
 	} else if saved != nil {

@@ -285,12 +285,17 @@ func prefixPatch(err error) error {
 	return out.Err()
 }
 
-// Search answers GET /api/v1/search?q=.
+// Search answers GET /api/v1/search?q=. Days and relative dates (today,
+// last_week) are read in ?tz=, else in the agent's own time zone, else UTC.
 func (a *API) Search(w http.ResponseWriter, r *http.Request) error {
-	if err := httpx.CheckQuery(r, "q", "limit", "cursor"); err != nil {
+	if err := httpx.CheckQuery(r, "q", "tz", "limit", "cursor"); err != nil {
 		return err
 	}
-	q, err := search.Parse(r.URL.Query().Get("q"))
+	loc, err := a.searchZone(r)
+	if err != nil {
+		return err
+	}
+	q, err := search.ParseIn(r.URL.Query().Get("q"), loc)
 	if err != nil {
 		return err
 	}
@@ -303,6 +308,25 @@ func (a *API) Search(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return httpx.WriteJSON(w, http.StatusOK, list)
+}
+
+// searchZone is the zone a search's dates are read in: ?tz= (an IANA
+// name), else the agent's profile zone, else UTC.
+func (a *API) searchZone(r *http.Request) (*time.Location, error) {
+	if tz := strings.TrimSpace(r.URL.Query().Get("tz")); tz != "" {
+		loc, err := time.LoadLocation(tz)
+		if err != nil || strings.EqualFold(tz, "local") {
+			return nil, apperr.InvalidField("tz", "is not an IANA time zone such as Europe/Oslo")
+		}
+		return loc, nil
+	}
+	actor := httpx.Actor(r.Context())
+	if me, err := a.Agents.GetAgent(r.Context(), actor, actor.ID); err == nil && me.TimeZone != "" {
+		if loc, err := time.LoadLocation(me.TimeZone); err == nil {
+			return loc, nil
+		}
+	}
+	return time.UTC, nil
 }
 
 // ListTags answers GET /api/v1/tags: tags in use with their ticket counts.

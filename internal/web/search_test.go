@@ -1,0 +1,150 @@
+package web_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ombud/ombud/internal/agent"
+	"github.com/ombud/ombud/internal/app/apptest"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/dbtest"
+)
+
+// TestSearchBox: the header's suggestions (GET /search/suggest) offer
+// tickets and customers for a number, a name or a phone being typed; a
+// query the parser cannot read is explained in the agent's language with a
+// hint (in English with field "q" on the API); relative dates are read in
+// the agent's zone in the UI and in ?tz= on the API.
+func TestSearchBox(t *testing.T) {
+	for _, engine := range dbtest.Engines {
+		t.Run(engine.String(), func(t *testing.T) {
+			// Sessions follow the clock and cookies real time, so the test
+			// days lie ahead of today: a ticket at 23:30 UTC is created the
+			// next day in Oslo (00:30 or 01:30), and read at 10:00 UTC the
+			// day after, it is from today in Oslo but from yesterday in UTC.
+			day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 7)
+			var mu sync.Mutex
+			now := day.Add(23*time.Hour + 30*time.Minute)
+			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+			set := func(t time.Time) { mu.Lock(); defer mu.Unlock(); now = t }
+			e := apptest.NewWithClock(t, engine, clock, nil)
+			if _, err := e.Sys.Agents.CreateAgent(t.Context(), authz.System, agent.AgentInput{Email: "nora@ombud.test", Name: "Nora",
+				Role: authz.Agent, Locale: "nb", TimeZone: "Europe/Oslo", Password: apptest.Password}); err != nil {
+				t.Fatal(err)
+			}
+			st, body := e.Do(t, authz.Agent, "POST", "/api/v1/customers", map[string]any{
+				"name": "Kari Bakken", "emails": []string{"kari@fjordkraft.no"}, "phones": []string{"+47 912 34 567"}})
+			if st != http.StatusCreated {
+				t.Fatalf("customer: %d %v", st, body["_raw"])
+			}
+			kari := int64(body["id"].(float64))
+			create := func(subject string) int64 {
+				st, body := e.Do(t, authz.Agent, "POST", "/api/v1/tickets", map[string]any{
+					"subject": subject, "description": "Hei", "requester_id": kari})
+				if st != http.StatusCreated {
+					t.Fatalf("ticket: %d %v", st, body["_raw"])
+				}
+				return int64(body["id"].(float64))
+			}
+			first := create("Strømregning for februar")
+			set(day.AddDate(0, 0, 1).Add(10 * time.Hour))
+			nora := signInEmail(t, e, "nora@ombud.test")
+
+			type suggestion struct {
+				Tickets []struct {
+					ID          int64  `json:"id"`
+					Subject     string `json:"subject"`
+					StatusLabel string `json:"status_label"`
+				} `json:"tickets"`
+				Customers []struct {
+					ID    int64  `json:"id"`
+					Name  string `json:"name"`
+					Email string `json:"email"`
+				} `json:"customers"`
+				Error string `json:"error"`
+			}
+			suggest := func(t *testing.T, q string) suggestion {
+				t.Helper()
+				st, raw, _ := nora.do(t, "GET", "/search/suggest?q="+url.QueryEscape(q), nil)
+				if st != http.StatusOK {
+					t.Fatalf("suggest %q: status %d %s", q, st, raw)
+				}
+				var s suggestion
+				if err := json.Unmarshal([]byte(raw), &s); err != nil {
+					t.Fatalf("suggest %q: %v in %s", q, err, raw)
+				}
+				return s
+			}
+			for _, q := range []string{fmt.Sprint(first), "#" + fmt.Sprint(first), "Kari Bak", "+47 912 34 567", "91234567", "strøm"} {
+				t.Run("suggest "+q, func(t *testing.T) {
+					s := suggest(t, q)
+					if len(s.Tickets) != 1 || s.Tickets[0].ID != first || s.Tickets[0].Subject != "Strømregning for februar" || s.Tickets[0].StatusLabel != "Ny" {
+						t.Errorf("tickets %+v", s.Tickets)
+					}
+					if q != "strøm" && !strings.HasPrefix(q, "#") && q != fmt.Sprint(first) &&
+						(len(s.Customers) != 1 || s.Customers[0].ID != kari || s.Customers[0].Email != "kari@fjordkraft.no") {
+						t.Errorf("customers %+v", s.Customers)
+					}
+				})
+			}
+			t.Run("suggest while a query is wrong", func(t *testing.T) {
+				s := suggest(t, "colour:red")
+				if s.Error != "Ukjent felt 'colour' (på posisjon 1). Prøv status:, tag:, assignee:, requester:, created>…" || len(s.Tickets) != 0 {
+					t.Errorf("%+v", s)
+				}
+			})
+			t.Run("suggest refuses unknown parameters", func(t *testing.T) {
+				if st, _, _ := nora.do(t, "GET", "/search/suggest?q=x&limit=50", nil); st != http.StatusBadRequest {
+					t.Errorf("status %d", st)
+				}
+			})
+			for _, tt := range []struct{ q, want string }{
+				{"colour:red", "Ukjent felt 'colour' (på posisjon 1). Prøv status:, tag:, assignee:, requester:, created>…"},
+				{"refund stauts:open", "Ukjent felt 'stauts' (på posisjon 8). Mente du status:?"},
+				{"created:7d", "created:7d er en alder; bruk created>7d for de siste 7d eller created<7d for tiden før"},
+				{"field.colour:red", `ukjent egendefinert felt "colour"`},
+			} {
+				t.Run("list error "+tt.q, func(t *testing.T) {
+					st, page, _ := nora.do(t, "GET", "/tickets?q="+url.QueryEscape(tt.q), nil)
+					if st != http.StatusBadRequest || !strings.Contains(page, `<p class="error" role="alert">`+html.EscapeString(tt.want)+`</p>`) {
+						t.Errorf("status %d, want %q in\n%s", st, tt.want, excerpt(page))
+					}
+				})
+			}
+			t.Run("api error in English", func(t *testing.T) {
+				st, body := e.Do(t, authz.Agent, "GET", "/api/v1/search?q=colour:red", nil)
+				f, _ := body["error"].(map[string]any)["fields"].(map[string]any)
+				if st != http.StatusBadRequest || f["q"] != "Unknown field 'colour' (at position 1). Try status:, tag:, assignee:, requester:, created>…" {
+					t.Errorf("status %d %v", st, body["_raw"])
+				}
+			})
+			// The ticket is from today for Nora in Oslo but from yesterday in UTC.
+			t.Run("relative dates in the agent's zone", func(t *testing.T) {
+				_, page, _ := nora.do(t, "GET", "/tickets?q="+url.QueryEscape("created:today"), nil)
+				if !strings.Contains(page, html.EscapeString("Strømregning for februar")) {
+					t.Errorf("created:today in Oslo misses the ticket\n%s", excerpt(page))
+				}
+				for tz, want := range map[string]int{"": 0, "UTC": 0, "Europe/Oslo": 1} {
+					path := "/api/v1/search?q=created:today"
+					if tz != "" {
+						path += "&tz=" + url.QueryEscape(tz)
+					}
+					st, body := e.Do(t, authz.Agent, "GET", path, nil)
+					if data, _ := body["data"].([]any); st != http.StatusOK || len(data) != want {
+						t.Errorf("tz %q: status %d, %d tickets, want %d", tz, st, len(data), want)
+					}
+				}
+				if st, body := e.Do(t, authz.Agent, "GET", "/api/v1/search?q=x&tz=Mars/Base", nil); st != http.StatusBadRequest || !strings.Contains(fmt.Sprint(body["_raw"]), `"tz"`) {
+					t.Errorf("bad tz: %d %v", st, body["_raw"])
+				}
+			})
+		})
+	}
+}
