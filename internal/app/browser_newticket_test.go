@@ -164,3 +164,106 @@ func TestBrowserTicketFields(t *testing.T) {
 		})
 	}
 }
+
+// TestBrowserAvailability is the journey of going away and no longer
+// receiving routed tickets, on both engines: in a team that assigns only to
+// available agents, an agent switches to away in the header; the next
+// tickets go to the colleague who is online, and back to them once online.
+func TestBrowserAvailability(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
+			if engine == "postgres" {
+				env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
+			}
+			for _, u := range [][]string{{"ana@ombud.test", "Ana", "agent"}, {"bo@ombud.test", "Bo", "agent"}, {"boss@ombud.test", "Boss", "admin"}} {
+				if code, _, er := run(t, env, "user", "create", "--email", u[0], "--name", u[1], "--role", u[2], "--password", "browser-pass-6"); code != 0 {
+					t.Fatal(er)
+				}
+			}
+			_, tok, _ := run(t, env, "token", "create", "--email", "boss@ombud.test")
+			tok = strings.TrimSpace(tok)
+			s := serve(t, env)
+			_, agents := api(t, "GET", s.url+"/api/v1/agents?limit=100", tok, nil)
+			ids := map[string]int64{}
+			for _, a := range agents["data"].([]any) {
+				m := a.(map[string]any)
+				ids[m["email"].(string)] = int64(m["id"].(float64))
+			}
+			code, team := api(t, "POST", s.url+"/api/v1/teams", tok, map[string]any{"name": "Support", "agent_ids": []int64{ids["ana@ombud.test"], ids["bo@ombud.test"]}})
+			if code != 201 {
+				t.Fatalf("team: %d %v", code, team)
+			}
+			teamID := int64(team["id"].(float64))
+			if code, body := api(t, "PUT", fmt.Sprintf("%s/api/v1/routing/teams/%d", s.url, teamID), tok, map[string]any{"method": "round_robin", "capacity": 50, "require_available": true, "offline_policy": "keep"}); code != 200 {
+				t.Fatalf("routing: %d %v", code, body)
+			}
+			for _, who := range []string{"ana@ombud.test", "bo@ombud.test"} {
+				if code, body := api(t, "PUT", fmt.Sprintf("%s/api/v1/agents/%d/availability", s.url, ids[who]), tok, map[string]any{"availability": "online"}); code != 200 {
+					t.Fatalf("online: %d %v", code, body)
+				}
+			}
+			assignees := func(n int) map[int64]int {
+				t.Helper()
+				got := map[int64]int{}
+				for i := 0; i < n; i++ {
+					code, tk := api(t, "POST", s.url+"/api/v1/tickets", tok, map[string]any{"subject": fmt.Sprintf("Routed %d", i), "description": "Hello",
+						"requester": map[string]string{"email": "c@example.com"}, "team_id": teamID})
+					if code != 201 {
+						t.Fatalf("ticket: %d %v", code, tk)
+					}
+					path := fmt.Sprintf("%s/api/v1/tickets/%d", s.url, int64(tk["id"].(float64)))
+					deadline := time.Now().Add(10 * time.Second)
+					for {
+						_, cur := api(t, "GET", path, tok, nil)
+						if a, ok := cur["assignee_id"].(float64); ok {
+							got[int64(a)]++
+							break
+						}
+						if time.Now().After(deadline) {
+							t.Fatalf("ticket %s never routed", path)
+						}
+						time.Sleep(50 * time.Millisecond)
+					}
+				}
+				return got
+			}
+			if got := assignees(4); got[ids["ana@ombud.test"]] == 0 || got[ids["bo@ombud.test"]] == 0 {
+				t.Fatalf("both online: %v, want both to get tickets", got)
+			}
+
+			ctx := browser(t)
+			step := func(what string, acts ...chromedp.Action[chromedp.Void]) {
+				t.Helper()
+				if err := chromedp.Do(ctx, acts...); err != nil {
+					t.Fatalf("browser: %s: %v", what, err)
+				}
+			}
+			// fire sends a DOM event, as a person's change of a select does.
+			fire := func(id, event string) chromedp.Action[chromedp.Void] {
+				return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+					_, err := chromedp.Evaluate[bool](`document.getElementById("`+id+`").dispatchEvent(new Event("`+event+`"))`)(ctx, tg)
+					return chromedp.Void{}, err
+				}
+			}
+			step("sign in", chromedp.Navigate(s.url+"/tickets"), chromedp.WaitVisible(chromedp.ID("email")),
+				chromedp.SendKeys(chromedp.ID("email"), "ana@ombud.test"),
+				chromedp.SendKeys(chromedp.ID("password"), "browser-pass-6"),
+				chromedp.Submit(chromedp.ID("password")),
+				chromedp.WaitVisible(chromedp.CSS("form.availability.a-online")))
+			step("go away", chromedp.SetValue(chromedp.ID("availability"), "away"), fire("availability", "change"),
+				chromedp.WaitVisible(chromedp.CSS("form.availability.a-away")))
+			if got := assignees(3); got[ids["ana@ombud.test"]] != 0 || got[ids["bo@ombud.test"]] != 3 {
+				t.Fatalf("Ana away: %v, want every ticket to Bo", got)
+			}
+			// The list refreshes itself as tickets arrive; switch from the
+			// profile page, which holds still.
+			step("back online", chromedp.Navigate(s.url+"/profile"), chromedp.WaitVisible(chromedp.CSS("form.availability.a-away")),
+				chromedp.SetValue(chromedp.ID("availability"), "online"), fire("availability", "change"),
+				chromedp.WaitVisible(chromedp.CSS("form.availability.a-online")))
+			if got := assignees(4); got[ids["ana@ombud.test"]] == 0 {
+				t.Fatalf("Ana back online: %v, want her to get tickets again", got)
+			}
+		})
+	}
+}

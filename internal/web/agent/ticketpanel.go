@@ -26,6 +26,7 @@ import (
 // the team's agents first when a team is picked.
 type agentOption struct {
 	Value, Label, Teams string
+	State               string // online, away or offline
 	Selected            bool
 }
 
@@ -67,7 +68,7 @@ func (u *UI) ticketPanel(ctx context.Context, actor authz.Actor, t ticket.Ticket
 			ts[i] = strconv.FormatInt(id, 10)
 		}
 		o := agentOption{Value: strconv.FormatInt(a.ID, 10), Label: a.Name, Teams: strings.Join(ts, " ")}
-		p.Assignees = append(p.Assignees, agentOption{Value: o.Value, Label: o.Label, Teams: o.Teams, Selected: a.ID == assignee})
+		p.Assignees = append(p.Assignees, agentOption{Value: o.Value, Label: o.Label, Teams: o.Teams, State: a.Availability, Selected: a.ID == assignee})
 		p.Followers = append(p.Followers, agentOption{Value: o.Value, Label: o.Label, Teams: o.Teams, Selected: slices.Contains(t.FollowerIDs, a.ID)})
 	}
 	// The controls show what was sent when the panel was refused, else the

@@ -177,6 +177,9 @@ type pageData struct {
 	Data    any
 	Version string
 	Lang    string // the UI language: the agent's locale, or Accept-Language when signed out
+	// Availability is the signed-in agent's online/away/offline, for the
+	// header's switch (availability.go).
+	Availability string
 }
 
 func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name string, p pageData) error {
@@ -185,6 +188,7 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 		p.CSRF = s.CSRF
 		p.Actor = httpx.Actor(r.Context())
 		p.Lang = u.i18n.Match(s.Locale)
+		p.Availability = u.availabilityOf(r.Context(), p.Actor)
 	} else {
 		p.Lang = u.i18n.MatchAcceptLanguage(r.Header.Get("Accept-Language"))
 	}
@@ -229,6 +233,7 @@ var labels = map[string]string{
 	"low": "Low", "normal": "Normal", "high": "High", "urgent": "Urgent",
 	"question": "Question", "incident": "Incident", "problem": "Problem", "task": "Task", "complaint": "Complaint", "return": "Return",
 	"email": "Email", "chat": "Chat", "web": "Web form", "phone": "Phone", "social": "Social", "api": "API",
+	"online": "Online", "away": "Away", "offline": "Offline",
 }
 
 func label(s any) string {

@@ -408,3 +408,10 @@ function filterAssignees() {
 }
 document.getElementById("f-team")?.addEventListener("change", filterAssignees);
 filterAssignees();
+
+// The header's availability switch applies as soon as it changes.
+const availability = document.getElementById("availability");
+if (availability) {
+  availability.form.querySelector("button")?.setAttribute("hidden", "");
+  availability.addEventListener("change", () => availability.form.requestSubmit());
+}
