@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -67,6 +68,13 @@ type Server struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client (--trusted-proxies); see httpx.ClientAddr.
 	TrustedProxies []netip.Prefix
+	// HSTS sends Strict-Transport-Security: the public base URL is https.
+	HSTS bool
+	// MetricsToken is the bearer token /metrics requires ("": none);
+	// MetricsElsewhere serves /metrics only through MetricsListener
+	// (--metrics-addr). See metrics.go.
+	MetricsToken     string
+	MetricsElsewhere bool
 
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
@@ -82,7 +90,7 @@ func (s *Server) Handler() http.Handler {
 	for _, r := range s.Routes() {
 		mux.Handle(r.Method+" "+r.Path, s.wrap(r))
 	}
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", s.metricsHandler(promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		err := apperr.NotFound("page", r.URL.Path)
 		if strings.HasPrefix(r.URL.Path, "/api/") {
@@ -156,6 +164,11 @@ func (s *Server) base(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
+		if s.HSTS {
+			// A year, as browsers' preload lists ask; only when the base URL
+			// is https, so a plain-HTTP setup is never locked out.
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
@@ -283,7 +296,13 @@ func (s *Server) authenticate(r *http.Request, access Access) (context.Context, 
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		presented := r.Header.Get("X-CSRF-Token")
 		if presented == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-			presented = r.PostFormValue("csrf_token")
+			// A form that cannot be read (too large, more fields than the
+			// standard library parses) is the client's error, not a
+			// missing token.
+			if err := r.ParseForm(); err != nil {
+				return ctx, unreadableForm(err)
+			}
+			presented = r.PostForm.Get("csrf_token")
 		}
 		if presented == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 			// Read from the first parts only: the handler streams the
@@ -299,6 +318,15 @@ func (s *Server) authenticate(r *http.Request, access Access) (context.Context, 
 	ctx = httpx.WithActor(ctx, actor)
 	ctx = httpx.WithSession(ctx, &httpx.Session{CSRF: sess.CSRF, Locale: sess.Locale, TimeZone: sess.TimeZone, Name: sess.Name, Email: sess.Email})
 	return ctx, nil
+}
+
+// unreadableForm is the answer to a form body ParseForm refuses.
+func unreadableForm(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &apperr.Error{Code: apperr.CodeTooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", mbe.Limit)}
+	}
+	return apperr.InvalidField("body", "is not a form that can be read (malformed, or more than 10000 fields)")
 }
 
 // dbCollector exports connection pool statistics.
