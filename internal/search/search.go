@@ -71,6 +71,8 @@ var enums = map[string][]string{
 	"priority": {"low", "normal", "high", "urgent"},
 	"type":     {"question", "incident", "problem", "task", "complaint", "return"},
 	"channel":  {"email", "chat", "web", "phone", "social", "api"},
+	// delivery:failed finds tickets with a reply that was not delivered.
+	"delivery": {"failed"},
 }
 
 var aliases = map[string]string{"org": "organization", "lang": "language"}
@@ -78,7 +80,7 @@ var aliases = map[string]string{"org": "organization", "lang": "language"}
 var fields = map[string]bool{
 	"status": true, "priority": true, "type": true, "channel": true, "assignee": true, "team": true,
 	"requester": true, "organization": true, "tag": true, "language": true, "id": true,
-	"created": true, "updated": true, "solved": true, "subject": true,
+	"created": true, "updated": true, "solved": true, "subject": true, "delivery": true,
 }
 
 func isDate(f string) bool { return f == "created" || f == "updated" || f == "solved" }
@@ -304,7 +306,7 @@ func quoted(q string, i int) (string, int, error) {
 		b.WriteByte(q[j])
 		j++
 	}
-	return "", 0, invalid("Unterminated quote at position %d; close it with another \".", i+1)
+	return "", 0, invalid("Unterminated quote at position %d; end the phrase with a closing quote.", i+1)
 }
 
 // splitField splits "name:value", "name>=value" etc. A word whose prefix is
@@ -353,7 +355,9 @@ func fieldTerm(name string, op Op, value string, pos int, loc *time.Location) (T
 		if near := nearestField(name); near != "" {
 			return Term{}, invalid("Unknown field '%s' (at position %d). Did you mean %s:?", name, pos+1, near)
 		}
-		return Term{}, invalid("Unknown field '%s' (at position %d). Try status:, tag:, assignee:, requester:, created>…", name, pos+1)
+		// The hint is query syntax, the same in every language (and kept
+		// out of the format, which the catalogs hold as plain text).
+		return Term{}, invalid("Unknown field '%s' (at position %d). Try %s", name, pos+1, "status:, tag:, assignee:, requester:, created>…")
 	}
 	if op != OpIs && !isDate(name) && name != "id" {
 		return Term{}, invalid("%s takes only ':' (at position %d)", name, pos+1)
@@ -403,7 +407,7 @@ func fieldTerm(name string, op Op, value string, pos int, loc *time.Location) (T
 				return Term{}, invalid("bad date %q for %s (want YYYY-MM-DD, an RFC 3339 time, an age such as 7d or 24h, or today, yesterday, this_week, last_week, this_month, last_month)", values[0], name)
 			}
 			if op == OpIs && !isPeriod(rel) {
-				return Term{}, invalid("%s:%s is an age; use %s>%s for the last %s or %s<%s for before", name, rel, name, rel, rel, name, rel)
+				return Term{}, invalid("%s is an age; use %s for the last %s or %s for before", name+":"+rel, name+">"+rel, rel, name+"<"+rel)
 			}
 			t.Values, t.Rel, t.Loc = []string{rel}, rel, loc
 			return t, nil
@@ -416,7 +420,7 @@ func fieldTerm(name string, op Op, value string, pos int, loc *time.Location) (T
 		t.Time = day
 		if op == OpIs {
 			if !isDay {
-				return Term{}, invalid("%s: takes a day (YYYY-MM-DD); use > or < with a time", name)
+				return Term{}, invalid("%s: takes a day (YYYY-MM-DD); use %s or %s with a time", name, ">", "<")
 			}
 			t.End = time.Date(day.In(loc).Year(), day.In(loc).Month(), day.In(loc).Day()+1, 0, 0, 0, 0, loc).UTC()
 		}

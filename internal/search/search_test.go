@@ -86,7 +86,7 @@ func TestParseErrors(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"foo:bar", `Unknown field 'foo' (at position 1)`},
 		{"status:maybe", `bad value "maybe" for status`},
-		{`"unterminated`, "Unterminated quote at position 1"},
+		{`"unterminated`, "Unterminated quote at position 1; end the phrase"},
 		{"created>2026-13-01", `bad date "2026-13-01"`},
 		{"priority>high", "priority takes only ':'"},
 		{"status:", "status needs a value"},
