@@ -78,7 +78,7 @@ func TestAgentUILocale(t *testing.T) {
 					notWant: []string{"Sign out", "Change selected tickets", `lang="en"`}},
 				{name: "nb ticket", who: nb, method: "GET", path: ticketPath, status: http.StatusOK,
 					want: []string{`<html lang="nb">`, "← Saker", "Offentlig svar", "Internt notat", "Oppdater saken</button>",
-						"<h2>Innsender</h2>", ">Send</button>", "via Nettskjema", "Parcel never arrived"},
+						`<h2 id="requester-h">Innsender</h2>`, ">Send</button>", "via Nettskjema", "Parcel never arrived"},
 					notWant: []string{"Update ticket", "Public reply", "via Web form"}},
 				{name: "sl list", who: sl, method: "GET", path: "/tickets", status: http.StatusOK,
 					want:    []string{`<html lang="sl">`, "<h2>Pogledi</h2>", "Odjava</button>", "<legend>Spremeni izbrane zahtevke</legend>", ">Nujna</span>"},
