@@ -265,6 +265,7 @@ func (s *System) Handler() (http.Handler, error) {
 			DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake},
 		UI: ui, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		TrustedProxies: s.Config.TrustedProxies,
+		HSTS:           s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",
 	}
 	return srv.Handler(), nil
 }
@@ -317,6 +318,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
+	stopMetrics, err := serveMetrics(c, h, log, stdout, errc) // metrics.go
+	if err != nil {
+		hs.Close()
+		return err
+	}
 	var smtpL *email.Listener
 	if c.SMTPAddr != "" {
 		sln, err := net.Listen("tcp", c.SMTPAddr)
@@ -356,6 +362,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer cancel()
 	hs.RegisterOnShutdown(sys.Live.Shutdown) // open event streams end, so Shutdown need not wait for them
 	err = hs.Shutdown(sctx)
+	stopMetrics(sctx)
 	if smtpL != nil {
 		if serr := smtpL.Shutdown(sctx); serr != nil && err == nil {
 			err = serr

@@ -48,6 +48,9 @@ type Config struct {
 	// MailDNS is the DNS server for sender checks (host:port), "" for the
 	// system's, "off" for none (only trusted MTA headers verify).
 	MailDNS string
+	// MetricsAddr serves /metrics on its own listener, and only there;
+	// MetricsToken is the bearer token /metrics requires (metrics.go).
+	MetricsAddr, MetricsToken string
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -88,6 +91,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	str(&c.TrustedMTA, "trusted-mta", "mail server relaying into the SMTP listener whose Authentication-Results headers are trusted: its authserv-ids and IP addresses or CIDR ranges, comma-separated")
 	str(&c.MailDNS, "mail-dns", "DNS server (host:port) for DKIM, SPF and DMARC checks of inbound mail; empty for the system resolver, \"off\" for no checks")
 	str(&c.BaseURL, "base-url", "public base URL used in links (default http://ADDR)")
+	c.bindMetrics(fs, getenv)
 	if v := getenv("OMBUD_MAX_MAIL_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -168,6 +172,7 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("--smtp-addr %q: %v", c.SMTPAddr, err))
 		}
 	}
+	errs = append(errs, c.validateMetrics()...)
 	switch c.LogFormat {
 	case "text", "json":
 	default:

@@ -68,6 +68,13 @@ type Server struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client (--trusted-proxies); see httpx.ClientAddr.
 	TrustedProxies []netip.Prefix
+	// HSTS sends Strict-Transport-Security: the public base URL is https.
+	HSTS bool
+	// MetricsToken is the bearer token /metrics requires ("": none);
+	// MetricsElsewhere serves /metrics only through MetricsListener
+	// (--metrics-addr). See metrics.go.
+	MetricsToken     string
+	MetricsElsewhere bool
 
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
@@ -83,7 +90,7 @@ func (s *Server) Handler() http.Handler {
 	for _, r := range s.Routes() {
 		mux.Handle(r.Method+" "+r.Path, s.wrap(r))
 	}
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", s.metricsHandler(promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		err := apperr.NotFound("page", r.URL.Path)
 		if strings.HasPrefix(r.URL.Path, "/api/") {
@@ -157,6 +164,11 @@ func (s *Server) base(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
+		if s.HSTS {
+			// A year, as browsers' preload lists ask; only when the base URL
+			// is https, so a plain-HTTP setup is never locked out.
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
