@@ -51,6 +51,7 @@ func parts() []Part {
 		composerPart,
 		reportGoalsPart,
 		reportsPart,
+		reportWordingPart,
 		limitsPart,
 		passwordPart,
 		secretsPart,

@@ -53,7 +53,7 @@ const (
 
 // DefaultOp is the comparison a goal on m gets when none is given.
 func DefaultOp(m Metric) string {
-	if m.LowerIsBetter {
+	if m.Better == LowerIsBetter {
 		return AtMost
 	}
 	return AtLeast

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -20,38 +21,118 @@ const (
 	Number  Unit = "number" // a mean count, e.g. replies per ticket
 )
 
+// Direction says which way a metric moves when the team does better.
+// Volumes are Neutral: more tickets created (or solved, or replies sent)
+// is demand, not an improvement, so a change of theirs gets no verdict
+// and no good/bad colour. docs/metrics.md lists each metric's direction.
+type Direction string
+
+// Directions.
+const (
+	Neutral        Direction = "neutral"
+	HigherIsBetter Direction = "higher_is_better"
+	LowerIsBetter  Direction = "lower_is_better"
+)
+
+// Stat says how a metric sums up its facts: a Mean or a Median of their
+// values; "" for counts and rates.
+type Stat string
+
+// Stats.
+const (
+	Mean   Stat = "mean"
+	Median Stat = "median"
+)
+
+// Hours says which clock a duration metric reads: wall-clock Calendar
+// hours or the reporting calendar's Business hours; "" for metrics that
+// are not durations.
+type Hours string
+
+// Clocks.
+const (
+	Calendar Hours = "calendar"
+	Business Hours = "business"
+)
+
 // Metric is one named figure: what goals, scheduled summaries, exports and
 // dashboards refer to by Key.
 type Metric struct {
-	Key   string
-	Label string // English; the UI translates it
-	Unit  Unit
-	// LowerIsBetter: for reply times and backlog a fall is an improvement.
-	LowerIsBetter bool
-	Value         func(Figures) *float64
+	Key    string
+	Label  string // English; the UI translates it
+	Unit   Unit
+	Better Direction
+	Stat   Stat
+	Hours  Hours
+	Value  func(Figures) *float64
 }
 
 func count(v int64) *float64 { f := float64(v); return &f }
 
 // Metrics lists every figure in the order summaries show them.
 var Metrics = []Metric{
-	{"created", "Tickets created", Count, false, func(f Figures) *float64 { return count(f.Created) }},
-	{"solved", "Tickets solved", Count, false, func(f Figures) *float64 { return count(f.Solved) }},
-	{"backlog", "Backlog at the end", Count, true, func(f Figures) *float64 { return count(f.BacklogEnd) }},
-	{"agent_replies", "Agent replies", Count, false, func(f Figures) *float64 { return count(f.Replies) }},
-	{"first_reply_median", "First reply time (median)", Seconds, true, func(f Figures) *float64 { return f.FirstReplyMed }},
-	{"first_reply_median_business", "First reply time, business hours (median)", Seconds, true, func(f Figures) *float64 { return f.FirstReplyMedBH }},
-	{"first_reply_avg", "First reply time (mean)", Seconds, true, func(f Figures) *float64 { return f.FirstReplyAvg }},
-	{"next_reply_avg", "Next reply time (mean)", Seconds, true, func(f Figures) *float64 { return f.NextReplyAvg }},
-	{"resolution_median", "Full resolution time (median)", Seconds, true, func(f Figures) *float64 { return f.ResolutionMed }},
-	{"resolution_median_business", "Full resolution time, business hours (median)", Seconds, true, func(f Figures) *float64 { return f.ResolutionMedBH }},
-	{"resolution_avg", "Full resolution time (mean)", Seconds, true, func(f Figures) *float64 { return f.ResolutionAvg }},
-	{"requester_wait_avg", "Requester wait time (mean)", Seconds, true, func(f Figures) *float64 { return f.WaitAvg }},
-	{"on_hold_avg", "On-hold time (mean)", Seconds, true, func(f Figures) *float64 { return f.OnHoldAvg }},
-	{"replies_per_ticket", "Replies per solved ticket", Number, true, func(f Figures) *float64 { return f.RepliesPerTicket }},
-	{"one_touch_rate", "One-touch resolution rate", Ratio, false, func(f Figures) *float64 { return f.OneTouchRate }},
-	{"reopen_rate", "Reopen rate", Ratio, true, func(f Figures) *float64 { return f.ReopenRate }},
-	{"sla_attainment", "SLA attainment", Ratio, false, func(f Figures) *float64 { return f.SLAAttainment }},
+	{"created", "Tickets created", Count, Neutral, "", "", func(f Figures) *float64 { return count(f.Created) }},
+	{"solved", "Tickets solved", Count, Neutral, "", "", func(f Figures) *float64 { return count(f.Solved) }},
+	{"backlog", "Backlog at the end", Count, LowerIsBetter, "", "", func(f Figures) *float64 { return count(f.BacklogEnd) }},
+	{"agent_replies", "Agent replies", Count, Neutral, "", "", func(f Figures) *float64 { return count(f.Replies) }},
+	{"first_reply_median", "First reply time (median)", Seconds, LowerIsBetter, Median, Calendar, func(f Figures) *float64 { return f.FirstReplyMed }},
+	{"first_reply_median_business", "First reply time, business hours (median)", Seconds, LowerIsBetter, Median, Business, func(f Figures) *float64 { return f.FirstReplyMedBH }},
+	{"first_reply_avg", "First reply time (mean)", Seconds, LowerIsBetter, Mean, Calendar, func(f Figures) *float64 { return f.FirstReplyAvg }},
+	{"next_reply_avg", "Next reply time (mean)", Seconds, LowerIsBetter, Mean, Calendar, func(f Figures) *float64 { return f.NextReplyAvg }},
+	{"resolution_median", "Full resolution time (median)", Seconds, LowerIsBetter, Median, Calendar, func(f Figures) *float64 { return f.ResolutionMed }},
+	{"resolution_median_business", "Full resolution time, business hours (median)", Seconds, LowerIsBetter, Median, Business, func(f Figures) *float64 { return f.ResolutionMedBH }},
+	{"resolution_avg", "Full resolution time (mean)", Seconds, LowerIsBetter, Mean, Calendar, func(f Figures) *float64 { return f.ResolutionAvg }},
+	{"requester_wait_avg", "Requester wait time (mean)", Seconds, LowerIsBetter, Mean, Calendar, func(f Figures) *float64 { return f.WaitAvg }},
+	{"on_hold_avg", "On-hold time (mean)", Seconds, LowerIsBetter, Mean, Calendar, func(f Figures) *float64 { return f.OnHoldAvg }},
+	{"replies_per_ticket", "Replies per solved ticket", Number, LowerIsBetter, Mean, "", func(f Figures) *float64 { return f.RepliesPerTicket }},
+	{"one_touch_rate", "One-touch resolution rate", Ratio, HigherIsBetter, "", "", func(f Figures) *float64 { return f.OneTouchRate }},
+	{"reopen_rate", "Reopen rate", Ratio, LowerIsBetter, "", "", func(f Figures) *float64 { return f.ReopenRate }},
+	{"sla_attainment", "SLA attainment", Ratio, HigherIsBetter, "", "", func(f Figures) *float64 { return f.SLAAttainment }},
+}
+
+// Moves and verdicts of a Change.
+const (
+	Up      = "up"
+	Down    = "down"
+	Flat    = "flat"
+	Better  = "better"
+	Worse   = "worse"
+	unmoved = 1e-9 // closer than this is no change (float sums)
+)
+
+// Change is how a figure moved from the previous period and what that
+// means for its metric.
+type Change struct {
+	Move    string   // Up, Down, Flat, or "" when either period has no data
+	Verdict string   // Better, Worse, or "" (no move, no data, or a Neutral metric)
+	Ratio   *float64 // |now − before| ÷ |before|; nil when before is 0 or missing
+}
+
+// Compare judges the move from prev to cur by m's direction: only a
+// metric with a direction gets a verdict.
+func Compare(m Metric, cur, prev *float64) Change {
+	if cur == nil || prev == nil || math.IsNaN(*cur) || math.IsNaN(*prev) {
+		return Change{}
+	}
+	d := *cur - *prev
+	if math.Abs(d) < unmoved {
+		return Change{Move: Flat}
+	}
+	c := Change{Move: Up}
+	if d < 0 {
+		c.Move = Down
+	}
+	if *prev != 0 {
+		r := math.Abs(d) / math.Abs(*prev)
+		c.Ratio = &r
+	}
+	switch {
+	case m.Better == HigherIsBetter && c.Move == Up, m.Better == LowerIsBetter && c.Move == Down:
+		c.Verdict = Better
+	case m.Better == HigherIsBetter, m.Better == LowerIsBetter:
+		c.Verdict = Worse
+	}
+	return c
 }
 
 // MetricByKey finds a metric.

@@ -64,17 +64,9 @@ func (l SummaryLine) ChangeText() string {
 }
 
 // Better says whether the change is an improvement: "better", "worse", or
-// "" (no change, no data, or a plain count such as tickets created).
-func (l SummaryLine) Better() string {
-	a := l.Arrow()
-	if a == "" || a == "→" || (l.Metric.Unit == Count && !l.Metric.LowerIsBetter) {
-		return ""
-	}
-	if (a == "↓") == l.Metric.LowerIsBetter {
-		return "better"
-	}
-	return "worse"
-}
+// "" (no change, no data, or a metric without a direction such as tickets
+// created; see Compare).
+func (l SummaryLine) Better() string { return Compare(l.Metric, l.Value, l.Previous).Verdict }
 
 // GoalText is "goal ≤ 1 h: met" ("" without a goal).
 func (l SummaryLine) GoalText() string {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"strings"
 	"testing"
 
 	agentsvc "github.com/ombud/ombud/internal/agent"
@@ -160,9 +159,15 @@ func TestReportPages(t *testing.T) {
 			runPages(t, []pageCase{{name: "pending", who: manager, method: "GET", path: "/reports", status: http.StatusOK,
 				want: []string{`role="status">Updating — 1 tickets pending</p>`}}})
 
-			// The period's trend: created is new against an empty previous period.
-			if _, body, _ := manager.do(t, "GET", "/reports", nil); !strings.Contains(body, `class="kpi-change trend-good"`) {
-				t.Errorf("overview: no improving trend on a tile\n%s", excerpt(body))
+			// The period's trend: created is new against an empty previous
+			// period, which is no improvement (a volume has no direction);
+			// a backlog that grows from none is a decline.
+			_, body, _ := manager.do(t, "GET", "/reports", nil)
+			for label, want := range map[string]string{"Tickets created": "trend-neutral", "Backlog at the end": "trend-bad"} {
+				m := regexp.MustCompile(`(?s)kpi-label">` + label + `</span>.*?class="kpi-change ([a-z-]+)"`).FindStringSubmatch(body)
+				if m == nil || m[1] != want {
+					t.Errorf("overview: %s tile trend %v, want %s\n%s", label, m, want, excerpt(body))
+				}
 			}
 		})
 	}

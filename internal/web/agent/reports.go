@@ -13,10 +13,13 @@ import (
 	"strings"
 	"time"
 
+	agentsvc "github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/i18n"
+	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/report"
+	"github.com/ombud/ombud/internal/search"
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web/httpx"
@@ -97,17 +100,22 @@ type reportPage struct {
 	Goals       []goalRow // the goals for the filtered team (or everyone's), with status and trend
 	Charts      []chartBlock
 	Tables      []dataTable
-	TablesFirst bool // the table is the page's main content
+	TablesFirst bool        // the table is the page's main content
+	Stats       []reportTab // the performance tables' median/mean switch
 	Facts       *factList
 }
 
 // kpiTile is one key figure with its change from the previous period.
 type kpiTile struct {
 	Label, Value, Href string
+	Basis              string // how the figure is summed up: "Median · business hours"
 	Previous           string
 	Arrow, Change      string // "↑", "+12.5%"
-	Trend              string // good, bad, flat, none: the colour
-	Said               string // the change in words, for screen readers
+	// Trend is the change's colour class: good or bad where the metric
+	// has a direction (report.Compare), neutral for a move of a metric
+	// without one, flat, or none without a comparison.
+	Trend string
+	Said  string // the change in words, for screen readers
 }
 
 // chartBlock is a chart and the table of its numbers.
@@ -127,6 +135,7 @@ type dataTable struct {
 
 type headCell struct {
 	Label, Href, Sort string // Sort: ascending, descending or ""
+	Sub               string // a second line: how the column's figures are summed up
 	Num               bool
 }
 
@@ -136,12 +145,14 @@ type cell struct {
 	Head       bool // the row's header cell
 }
 
-// factList is the drill-down's rows.
+// factList is a drill-down page: the facts or the tickets behind a
+// figure, one page of them, and links to the next page and other views.
 type factList struct {
 	Kind  string
-	Total int
-	Shown int
 	Table dataTable
+	Links []reportTab // "Open as a ticket list" and the like
+	Next  string      // the next page; "" on the last
+	First string      // the first page; "" on it
 }
 
 // reportCtx is one report request: the viewer, the parsed filter and the
@@ -203,7 +214,7 @@ func (u *UI) beginReport(w http.ResponseWriter, r *http.Request, pageKey, headin
 	c.page.Page = pageKey
 	c.page.Action = r.URL.Path
 	c.page.Reset = r.URL.Path
-	if k := strings.TrimSpace(r.URL.Query().Get("kind")); k != "" && pageKey == "facts" {
+	if k := strings.TrimSpace(r.URL.Query().Get("kind")); k != "" && (pageKey == "facts" || pageKey == "tickets") {
 		c.page.Hidden = append(c.page.Hidden, option{Value: "kind", Label: k})
 		c.page.Reset += "?" + url.Values{"kind": {k}}.Encode()
 	}
@@ -467,48 +478,85 @@ var overviewTiles = []struct{ metric, kind, page string }{
 	{"requester_wait_avg", report.KindWait, ""},
 }
 
+// tileNames are the overview tiles' names: the metric's label without the
+// "(median)" or "(mean)" that the tile's basis line says in full.
+var tileNames = map[string]string{
+	"first_reply_median": "First reply time", "resolution_median": "Full resolution time",
+	"requester_wait_avg": "Requester wait time",
+}
+
+// basisLabels say how a figure is summed up, by statistic and clock.
+var basisLabels = map[report.Stat]map[report.Hours]string{
+	report.Median: {report.Calendar: "Median · calendar hours", report.Business: "Median · business hours", "": "Median"},
+	report.Mean:   {report.Calendar: "Mean · calendar hours", report.Business: "Mean · business hours", "": "Mean"},
+}
+
+// basis names a statistic and clock ("" for counts and rates).
+func (c *reportCtx) basis(stat report.Stat, hours report.Hours) string {
+	if l := basisLabels[stat][hours]; l != "" {
+		return c.s(l)
+	}
+	return ""
+}
+
+// trendClass is a change's colour: only a metric with a direction is
+// coloured good or bad; a move of a volume is neutral.
+func trendClass(ch report.Change) string {
+	switch {
+	case ch.Move == "":
+		return "none"
+	case ch.Move == report.Flat:
+		return "flat"
+	case ch.Verdict == report.Better:
+		return "good"
+	case ch.Verdict == report.Worse:
+		return "bad"
+	}
+	return "neutral"
+}
+
 // tile compares a metric with the previous period.
 func (c *reportCtx) tile(m report.Metric, cur, prev report.Figures, href string) kpiTile {
 	v, p := m.Value(cur), m.Value(prev)
-	t := kpiTile{Label: c.s(m.Label), Value: c.value(m.Unit, v), Href: href, Trend: "none"}
+	label := m.Label
+	if n, ok := tileNames[m.Key]; ok {
+		label = n
+	}
+	t := kpiTile{Label: c.s(label), Basis: c.basis(m.Stat, m.Hours), Value: c.value(m.Unit, v), Href: href}
 	if p != nil {
 		t.Previous = c.t("Previous period: %s", c.value(m.Unit, p))
 	}
+	ch := report.Compare(m, v, p)
+	t.Trend = trendClass(ch)
 	switch {
-	case v == nil || p == nil:
+	case ch.Move == "":
 		t.Said = c.t("No comparison with the previous period")
-	case *v == *p:
-		t.Arrow, t.Change, t.Trend = "→", "0%", "flat"
+	case ch.Move == report.Flat:
+		t.Arrow, t.Change = "→", "0%"
 		t.Said = c.t("Unchanged from the previous period")
-	case *p == 0:
-		t.Arrow, t.Trend = "↑", "good"
-		if m.LowerIsBetter {
-			t.Trend = "bad"
-		}
-		t.Change = c.t("new")
+	case ch.Ratio == nil: // up from zero (figures are never negative)
+		t.Arrow, t.Change = "↑", c.t("new")
 		t.Said = c.t("Up from none in the previous period")
 	default:
-		ch := (*v - *p) / math.Abs(*p)
-		better := (ch > 0) != m.LowerIsBetter
-		t.Trend = "bad"
-		if better {
-			t.Trend = "good"
-		}
-		pct := i18n.FormatPercent(c.lang, math.Abs(ch))
-		if ch > 0 {
+		pct := i18n.FormatPercent(c.lang, *ch.Ratio)
+		up := ch.Move == report.Up
+		t.Arrow, t.Change = "↓", "−"+pct
+		if up {
 			t.Arrow, t.Change = "↑", "+"+pct
-			if better {
-				t.Said = c.t("Up %s from the previous period, an improvement", pct)
-			} else {
-				t.Said = c.t("Up %s from the previous period, a decline", pct)
-			}
-		} else {
-			t.Arrow, t.Change = "↓", "−"+pct
-			if better {
-				t.Said = c.t("Down %s from the previous period, an improvement", pct)
-			} else {
-				t.Said = c.t("Down %s from the previous period, a decline", pct)
-			}
+		}
+		switch {
+		case up && ch.Verdict == report.Better:
+			t.Said = c.t("Up %s from the previous period, an improvement", pct)
+		case up && ch.Verdict == report.Worse:
+			t.Said = c.t("Up %s from the previous period, a decline", pct)
+		case up:
+			t.Said = c.t("Up %s from the previous period", pct)
+		case ch.Verdict == report.Better:
+			t.Said = c.t("Down %s from the previous period, an improvement", pct)
+		case ch.Verdict == report.Worse:
+			t.Said = c.t("Down %s from the previous period, a decline", pct)
+		default:
+			t.Said = c.t("Down %s from the previous period", pct)
 		}
 	}
 	return t
@@ -590,30 +638,70 @@ func (u *UI) ReportOverview(w http.ResponseWriter, r *http.Request) error {
 }
 
 // perfColumns are the performance tables' columns: the figure, how it is
-// written, and the facts behind it.
+// written, and the facts behind it. Durations have a mean (get) and a
+// median (med); the table's ?stat= picks one.
 var perfColumns = []struct {
 	key, label string
 	unit       report.Unit
 	kind       string
 	get        func(report.Figures) *float64
+	med        func(report.Figures) *float64
 }{
-	{"created", "Created", report.Count, report.KindCreated, func(f report.Figures) *float64 { v := float64(f.Created); return &v }},
-	{"solved", "Solved", report.Count, report.KindSolved, func(f report.Figures) *float64 { v := float64(f.Solved); return &v }},
-	{"backlog", "Backlog", report.Count, report.KindBacklog, func(f report.Figures) *float64 { v := float64(f.BacklogEnd); return &v }},
-	{"replies", "Replies", report.Count, report.KindReply, func(f report.Figures) *float64 { v := float64(f.Replies); return &v }},
-	{"first_reply", "First reply (mean)", report.Seconds, report.KindFirstReply, func(f report.Figures) *float64 { return f.FirstReplyAvg }},
-	{"resolution", "Resolution (mean)", report.Seconds, report.KindSolved, func(f report.Figures) *float64 { return f.ResolutionAvg }},
-	{"one_touch", "One-touch", report.Ratio, report.KindOneTouch, func(f report.Figures) *float64 { return f.OneTouchRate }},
-	{"reopen", "Reopened", report.Ratio, report.KindSolvedReopened, func(f report.Figures) *float64 { return f.ReopenRate }},
-	{"sla", "SLA attainment", report.Ratio, "", func(f report.Figures) *float64 { return f.SLAAttainment }},
+	{"created", "Created", report.Count, report.KindCreated, func(f report.Figures) *float64 { v := float64(f.Created); return &v }, nil},
+	{"solved", "Solved", report.Count, report.KindSolved, func(f report.Figures) *float64 { v := float64(f.Solved); return &v }, nil},
+	{"backlog", "Backlog", report.Count, report.KindBacklog, func(f report.Figures) *float64 { v := float64(f.BacklogEnd); return &v }, nil},
+	{"replies", "Replies", report.Count, report.KindReply, func(f report.Figures) *float64 { v := float64(f.Replies); return &v }, nil},
+	{"first_reply", "First reply", report.Seconds, report.KindFirstReply,
+		func(f report.Figures) *float64 { return f.FirstReplyAvg }, func(f report.Figures) *float64 { return f.FirstReplyMed }},
+	{"resolution", "Resolution", report.Seconds, report.KindSolved,
+		func(f report.Figures) *float64 { return f.ResolutionAvg }, func(f report.Figures) *float64 { return f.ResolutionMed }},
+	{"one_touch", "One-touch", report.Ratio, report.KindOneTouch, func(f report.Figures) *float64 { return f.OneTouchRate }, nil},
+	{"reopen", "Reopened", report.Ratio, report.KindSolvedReopened, func(f report.Figures) *float64 { return f.ReopenRate }, nil},
+	{"sla", "SLA attainment", report.Ratio, "", func(f report.Figures) *float64 { return f.SLAAttainment }, nil},
+}
+
+// perfStats are the performance tables' choices of statistic, the
+// default (median) first.
+var perfStats = []struct {
+	stat  report.Stat
+	label string
+}{{report.Median, "Median"}, {report.Mean, "Mean"}}
+
+// readStat reads ?stat=: median (the default) or mean.
+func readStat(r *http.Request) (report.Stat, bool) {
+	switch v := r.URL.Query().Get("stat"); v {
+	case "", string(report.Median):
+		return report.Median, true
+	case string(report.Mean):
+		return report.Mean, true
+	}
+	return report.Median, false
 }
 
 // perfTable lays out a breakdown: one row per group, sortable by column
-// (?sort=&dir=), each figure linking to its facts for that group.
-func (u *UI) perfTable(r *http.Request, c *reportCtx, by string, caption string) (dataTable, []report.Row, []string, error) {
-	rows, err := u.Reports.Breakdown(c.ctx, c.actor, c.f, by)
+// (?sort=&dir=), each figure linking to its facts for that group. Times
+// are medians or means of the group's own facts (stat).
+func (u *UI) perfTable(r *http.Request, c *reportCtx, by string, caption string, stat report.Stat) (dataTable, []report.Row, []string, error) {
+	var rows []report.Row
+	var err error
+	if stat == report.Median {
+		rows, err = u.Reports.BreakdownMedians(c.ctx, c.actor, c.f, by)
+	} else {
+		rows, err = u.Reports.Breakdown(c.ctx, c.actor, c.f, by)
+	}
 	if err != nil {
 		return dataTable{}, nil, nil, err
+	}
+	// statParam keeps a chosen mean in the table's links.
+	statParam := ""
+	if stat != report.Median {
+		statParam = string(stat)
+	}
+	figure := func(i int, f report.Figures) *float64 {
+		if pc := perfColumns[i]; stat == report.Median && pc.med != nil {
+			return pc.med(f)
+		}
+		return perfColumns[i].get(f)
 	}
 	names := make([]string, len(rows))
 	param := map[string]string{"team": "team_id", "agent": "agent_id", "channel": "channel", "priority": "priority", "type": "type"}[by]
@@ -686,7 +774,7 @@ func (u *UI) perfTable(r *http.Request, c *reportCtx, by string, caption string)
 				}
 				return na > nb
 			}
-			va, vb := perfColumns[col].get(rows[ia].Figures), perfColumns[col].get(rows[ib].Figures)
+			va, vb := figure(col, rows[ia].Figures), figure(col, rows[ib].Figures)
 			switch {
 			case va == nil && vb == nil:
 				return false
@@ -703,6 +791,11 @@ func (u *UI) perfTable(r *http.Request, c *reportCtx, by string, caption string)
 	}
 	head := func(key, label string, num bool) headCell {
 		h := headCell{Label: c.s(label), Num: num}
+		for _, pc := range perfColumns {
+			if pc.key == key && pc.med != nil {
+				h.Sub = c.basis(stat, report.Calendar)
+			}
+		}
 		next := "desc"
 		if key == "name" {
 			next = "asc"
@@ -714,7 +807,7 @@ func (u *UI) perfTable(r *http.Request, c *reportCtx, by string, caption string)
 				h.Sort, next = "descending", "asc"
 			}
 		}
-		h.Href = c.link(r.URL.Path, "sort", key, "dir", next) + "#table"
+		h.Href = c.link(r.URL.Path, "sort", key, "dir", next, "stat", statParam) + "#table"
 		return h
 	}
 	nameLabel := map[string]string{"team": "Team", "agent": "Agent", "channel": "Channel", "priority": "Priority", "type": "Type"}[by]
@@ -730,8 +823,8 @@ func (u *UI) perfTable(r *http.Request, c *reportCtx, by string, caption string)
 		sorted[n], sortedNames[n] = row, names[i]
 		linkable := row.Key != "0" && row.Key != ""
 		cells := []cell{{Text: names[i], Head: true}}
-		for _, pc := range perfColumns {
-			v := pc.get(row.Figures)
+		for ci, pc := range perfColumns {
+			v := figure(ci, row.Figures)
 			cl := cell{Text: c.value(pc.unit, v), Num: true}
 			if linkable && v != nil {
 				switch pc.kind {
@@ -768,7 +861,25 @@ func (u *UI) breakdownPage(w http.ResponseWriter, r *http.Request, key, heading,
 	if !ok {
 		return err
 	}
-	t, rows, names, err := u.perfTable(r, c, by, c.page.Heading)
+	stat, ok := readStat(r)
+	if !ok {
+		c.page.Invalid = append(c.page.Invalid, fieldError{Label: "stat", Message: c.t("must be median or mean")})
+		return u.renderReport(w, r, http.StatusBadRequest, c)
+	}
+	// The switch keeps the sort; the filter form keeps the statistic.
+	q := r.URL.Query()
+	for _, st := range perfStats {
+		v := string(st.stat)
+		if st.stat == report.Median {
+			v = ""
+		}
+		c.page.Stats = append(c.page.Stats, reportTab{Key: string(st.stat), Label: c.s(st.label), Current: st.stat == stat,
+			Href: c.link(r.URL.Path, "sort", q.Get("sort"), "dir", q.Get("dir"), "stat", v) + "#table"})
+	}
+	if stat != report.Median {
+		c.page.Hidden = append(c.page.Hidden, option{Value: "stat", Label: string(stat)})
+	}
+	t, rows, names, err := u.perfTable(r, c, by, c.page.Heading, stat)
 	if err != nil {
 		return err
 	}
@@ -976,8 +1087,12 @@ func (u *UI) ReportTags(w http.ResponseWriter, r *http.Request) error {
 	return u.renderReport(w, r, http.StatusOK, c)
 }
 
-// maxFacts caps the drill-down page.
-const maxFacts = 500
+// Drill-down page sizes: facts are short rows; the ticket view matches the
+// ticket list's 50.
+const (
+	factsPerPage   = 100
+	ticketsPerPage = 50
+)
 
 // kindLabels name the fact kinds on the drill-down.
 var kindLabels = map[string]string{
@@ -1020,27 +1135,23 @@ func (c *reportCtx) factValue(x report.Fact) (string, string) {
 	return "", ""
 }
 
-// ReportFacts is GET /reports/facts?kind=…: the facts behind a number,
-// event by event, with their tickets.
-func (u *UI) ReportFacts(w http.ResponseWriter, r *http.Request) error {
-	c, ok, err := u.beginReport(w, r, "facts", "Facts behind a figure")
+// drillDown starts a drill-down page (the facts or the tickets behind a
+// figure): the filter, the kind and the page cursor. A refused kind or
+// cursor renders the page with a 400 and returns ok=false.
+func (u *UI) drillDown(w http.ResponseWriter, r *http.Request, pageKey, heading string) (*reportCtx, string, page.Request, bool, error) {
+	c, ok, err := u.beginReport(w, r, pageKey, heading)
 	if !ok {
-		return err
+		return c, "", page.Request{}, false, err
 	}
 	kind := strings.TrimSpace(r.URL.Query().Get("kind"))
 	c.q.Set("kind", kind)
 	if kind == "" {
 		c.q.Del("kind")
 	}
-	var rows []report.Fact
-	total := 0
-	err = u.Reports.EachFact(c.ctx, c.actor, c.f, kind, func(x report.Fact) error {
-		total++
-		if len(rows) < maxFacts {
-			rows = append(rows, x)
-		}
-		return nil
-	})
+	pr, err := page.Parse("", r.URL.Query().Get("cursor"))
+	if err == nil {
+		err = report.CheckExport(c.actor, &c.f, kind)
+	}
 	if err != nil {
 		if e := apperr.As(err); e != nil && e.Code == apperr.CodeInvalid {
 			for k, m := range e.Fields {
@@ -1049,15 +1160,58 @@ func (u *UI) ReportFacts(w http.ResponseWriter, r *http.Request) error {
 			if len(e.Fields) == 0 {
 				c.page.Invalid = append(c.page.Invalid, fieldError{Message: u.i18n.String(c.lang, e.Message)})
 			}
-			return u.renderReport(w, r, http.StatusBadRequest, c)
+			return c, kind, pr, false, u.renderReport(w, r, http.StatusBadRequest, c)
 		}
-		return err
+		return c, kind, pr, false, err
 	}
 	if l, ok := kindLabels[kind]; ok {
 		c.page.Heading, c.title = c.s(l), l
 	} else if kind == "" {
 		c.page.Heading, c.title = c.t("All facts"), "All facts"
 	}
+	return c, kind, pr, true, nil
+}
+
+// pageLinks sets a drill-down's next and first page links and its note:
+// all (one page: "%s facts."), of ("rows 101–200 of 340") or, with the
+// total unknown (< 0), span ("rows 101–200").
+func (c *reportCtx) pageLinks(fl *factList, path string, pr page.Request, shown int, next *string, total int64, all, of, span string) {
+	offset := report.PageOffset(pr.Cursor)
+	if next != nil {
+		fl.Next = c.link(path, "cursor", *next)
+	}
+	if pr.Cursor != nil {
+		fl.First = c.link(path)
+	}
+	from, to := c.count(int64(offset+1)), c.count(int64(offset+shown))
+	switch {
+	case next == nil && pr.Cursor == nil && total >= 0:
+		c.page.Notes = append(c.page.Notes, c.t(all, c.count(total)))
+	case shown == 0:
+	case total >= 0:
+		c.page.Notes = append(c.page.Notes, c.t(of, from, to, c.count(total)))
+	default:
+		c.page.Notes = append(c.page.Notes, c.t(span, from, to))
+	}
+}
+
+// ReportFacts is GET /reports/facts?kind=…: the facts behind a number,
+// event by event, with their tickets, 100 a page (?cursor=).
+func (u *UI) ReportFacts(w http.ResponseWriter, r *http.Request) error {
+	c, kind, pr, ok, err := u.drillDown(w, r, "facts", "Facts behind a figure")
+	if !ok {
+		return err
+	}
+	pr.Limit = factsPerPage
+	list, err := u.Reports.FactPage(c.ctx, c.actor, c.f, kind, pr)
+	if err != nil {
+		return err
+	}
+	total, err := u.Reports.FactCount(c.ctx, c.actor, c.f, kind)
+	if err != nil {
+		return err
+	}
+	rows := list.Data
 	var ids []int64
 	for _, x := range rows {
 		ids = append(ids, x.AgentID)
@@ -1077,20 +1231,6 @@ func (u *UI) ReportFacts(w http.ResponseWriter, r *http.Request) error {
 	}
 	t := dataTable{Caption: c.page.Heading, Head: head, Empty: c.t("No facts in this period.")}
 	for _, x := range rows {
-		agentName := "—"
-		if x.AgentID != 0 {
-			agentName = c.t("Agent %s", strconv.FormatInt(x.AgentID, 10))
-			if b, ok := briefs[x.AgentID]; ok {
-				agentName = b.Name
-			}
-		}
-		teamName := "—"
-		if x.TeamID != 0 {
-			teamName = c.teams[x.TeamID]
-			if teamName == "" {
-				teamName = c.t("Team %s", strconv.FormatInt(x.TeamID, 10))
-			}
-		}
 		v, bv := c.factValue(x)
 		row := []cell{{Text: "#" + strconv.FormatInt(x.TicketID, 10), Href: "/tickets/" + strconv.FormatInt(x.TicketID, 10), Head: true},
 			{Text: when(c.lang, x.At, c.loc)}}
@@ -1101,18 +1241,128 @@ func (u *UI) ReportFacts(w http.ResponseWriter, r *http.Request) error {
 			}
 			row = append(row, cell{Text: label})
 		}
-		row = append(row, cell{Text: agentName}, cell{Text: teamName}, cell{Text: u.labelIn(c.lang, x.Channel)}, cell{Text: v, Num: true})
+		row = append(row, cell{Text: c.agentName(briefs, x.AgentID)}, cell{Text: c.teamName(x.TeamID)}, cell{Text: u.labelIn(c.lang, x.Channel)}, cell{Text: v, Num: true})
 		if showBiz {
 			row = append(row, cell{Text: bv, Num: true})
 		}
 		t.Rows = append(t.Rows, row)
 	}
-	c.page.Facts = &factList{Kind: kind, Total: total, Shown: len(rows), Table: t}
-	if total > len(rows) {
-		c.page.Notes = append(c.page.Notes, c.t("Showing the first %s of %s facts. Narrow the period or the filters to see the rest.",
-			c.count(int64(len(rows))), c.count(int64(total))))
-	} else {
-		c.page.Notes = append(c.page.Notes, c.t("%s facts.", c.count(int64(total))))
+	fl := &factList{Kind: kind, Table: t}
+	if total > 0 {
+		fl.Links = append(fl.Links, reportTab{Label: c.t("Open as a ticket list"), Href: c.link("/reports/tickets")})
 	}
+	c.pageLinks(fl, "/reports/facts", pr, len(rows), list.NextCursor, total, "%s facts.", "Facts %s–%s of %s.", "Facts %s–%s.")
+	c.page.Facts = fl
 	return u.renderReport(w, r, http.StatusOK, c)
+}
+
+// ReportTickets is GET /reports/tickets?kind=…: the tickets behind a
+// number as a ticket list, each once, in the order of their first fact in
+// the period, 50 a page (?cursor=). Each page opens in the ticket list
+// (a search for exactly its ticket numbers) for bulk changes.
+func (u *UI) ReportTickets(w http.ResponseWriter, r *http.Request) error {
+	c, kind, pr, ok, err := u.drillDown(w, r, "tickets", "Facts behind a figure")
+	if !ok {
+		return err
+	}
+	pr.Limit = ticketsPerPage
+	list, err := u.Reports.FactTickets(c.ctx, c.actor, c.f, kind, pr)
+	if err != nil {
+		return err
+	}
+	total := int64(-1) // unknown unless each ticket has one fact of the kind
+	if report.OneFactPerTicket[kind] {
+		if total, err = u.Reports.FactCount(c.ctx, c.actor, c.f, kind); err != nil {
+			return err
+		}
+	}
+	ids := make([]string, 0, len(list.Data))
+	for _, x := range list.Data {
+		ids = append(ids, strconv.FormatInt(x.TicketID, 10))
+	}
+	tickets := map[int64]ticket.Ticket{}
+	if len(ids) > 0 {
+		found, err := u.Tickets.Search(c.ctx, c.actor, search.Query{Terms: []search.Term{{Field: "id", Op: search.OpIs, Values: ids}}},
+			page.Request{Limit: page.MaxLimit})
+		if err != nil {
+			return err
+		}
+		for _, tk := range found.Data {
+			tickets[tk.ID] = tk
+		}
+	}
+	var agentIDs []int64
+	for _, tk := range tickets {
+		if tk.AssigneeID != nil {
+			agentIDs = append(agentIDs, *tk.AssigneeID)
+		}
+	}
+	briefs, err := u.Agents.Brief(c.ctx, agentIDs)
+	if err != nil {
+		return err
+	}
+	t := dataTable{Caption: c.page.Heading, Empty: c.t("No tickets in this period."),
+		Head: []headCell{{Label: c.t("Ticket")}, {Label: c.t("Subject")}, {Label: c.t("Requester")}, {Label: c.t("Status")},
+			{Label: c.t("Priority")}, {Label: c.t("Assignee")}, {Label: c.t("Team")}, {Label: c.t("Updated")}, {Label: c.t("When")}}}
+	for _, x := range list.Data {
+		href := "/tickets/" + strconv.FormatInt(x.TicketID, 10)
+		row := []cell{{Text: "#" + strconv.FormatInt(x.TicketID, 10), Href: href, Head: true}}
+		tk, ok := tickets[x.TicketID]
+		if !ok { // gone since the facts were counted
+			row = append(row, cell{Text: "—"}, cell{}, cell{}, cell{}, cell{}, cell{}, cell{}, cell{Text: when(c.lang, x.At, c.loc)})
+			t.Rows = append(t.Rows, row)
+			continue
+		}
+		requester := ""
+		if tk.Requester != nil {
+			requester = tk.Requester.Name
+			if requester == "" {
+				requester = tk.Requester.Email
+			}
+		}
+		assignee := "—"
+		if tk.AssigneeID != nil {
+			assignee = c.agentName(briefs, *tk.AssigneeID)
+		}
+		team := "—"
+		if tk.TeamID != nil {
+			team = c.teamName(*tk.TeamID)
+		}
+		row = append(row, cell{Text: tk.Subject, Href: href}, cell{Text: requester}, cell{Text: u.labelIn(c.lang, tk.Status)},
+			cell{Text: u.labelIn(c.lang, tk.Priority)}, cell{Text: assignee}, cell{Text: team},
+			cell{Text: when(c.lang, tk.UpdatedAt, c.loc)}, cell{Text: when(c.lang, x.At, c.loc)})
+		t.Rows = append(t.Rows, row)
+	}
+	fl := &factList{Kind: kind, Table: t}
+	// The page in the ticket list, where tickets can be changed together:
+	// a search for exactly these numbers (when it fits a search).
+	if q := "id:" + strings.Join(ids, ","); len(ids) > 0 && len(q) <= search.MaxLen {
+		fl.Links = append(fl.Links, reportTab{Label: c.t("Open these tickets in the ticket list"), Href: "/tickets?" + url.Values{"q": {q}}.Encode()})
+	}
+	fl.Links = append(fl.Links, reportTab{Label: c.t("Show the facts"), Href: c.link("/reports/facts")})
+	c.pageLinks(fl, "/reports/tickets", pr, len(list.Data), list.NextCursor, total, "%s tickets.", "Tickets %s–%s of %s.", "Tickets %s–%s.")
+	c.page.Facts = fl
+	return u.renderReport(w, r, http.StatusOK, c)
+}
+
+// agentName names an agent credited with a fact.
+func (c *reportCtx) agentName(briefs map[int64]agentsvc.Brief, id int64) string {
+	if id == 0 {
+		return "—"
+	}
+	if b, ok := briefs[id]; ok {
+		return b.Name
+	}
+	return c.t("Agent %s", strconv.FormatInt(id, 10))
+}
+
+// teamName names a team by id.
+func (c *reportCtx) teamName(id int64) string {
+	if id == 0 {
+		return "—"
+	}
+	if n := c.teams[id]; n != "" {
+		return n
+	}
+	return c.t("Team %s", strconv.FormatInt(id, 10))
 }

@@ -52,6 +52,10 @@ func TestReportStringsTranslated(t *testing.T) {
 			args = []int{3}
 		case "breakdownPage":
 			args = []int{3, 5}
+		case "drillDown":
+			args = []int{3}
+		case "pageLinks":
+			args = []int{6, 7, 8}
 		}
 		for _, i := range args {
 			if i >= len(call.Args) {
@@ -75,6 +79,17 @@ func TestReportStringsTranslated(t *testing.T) {
 	}
 	for _, x := range perfColumns {
 		keys = append(keys, x.label)
+	}
+	for _, x := range perfStats {
+		keys = append(keys, x.label)
+	}
+	for _, x := range tileNames {
+		keys = append(keys, x)
+	}
+	for _, byHours := range basisLabels {
+		for _, x := range byHours {
+			keys = append(keys, x)
+		}
 	}
 	for _, x := range kindLabels {
 		keys = append(keys, x)

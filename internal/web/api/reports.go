@@ -87,9 +87,12 @@ func (a *API) ReportOverview(w http.ResponseWriter, r *http.Request) error {
 		return httpx.WriteJSON(w, http.StatusOK, ov)
 	}
 	cw := csvWriter(w, "overview")
-	_ = cw.Write([]string{"metric", "label", "unit", "value", "previous", "from", "to"})
+	// better, stat and hours say how to read each figure: which way is an
+	// improvement (neutral: none), mean or median, calendar or business.
+	_ = cw.Write([]string{"metric", "label", "unit", "value", "previous", "from", "to", "better", "stat", "hours"})
 	for _, m := range report.Metrics {
-		_ = cw.Write([]string{m.Key, m.Label, string(m.Unit), num(m.Value(ov.Current)), num(m.Value(ov.Previous)), stamp(f.From, f.Loc), stamp(f.To, f.Loc)})
+		_ = cw.Write([]string{m.Key, m.Label, string(m.Unit), num(m.Value(ov.Current)), num(m.Value(ov.Previous)), stamp(f.From, f.Loc), stamp(f.To, f.Loc),
+			string(m.Better), string(m.Stat), string(m.Hours)})
 	}
 	cw.Flush()
 	return nil
@@ -119,13 +122,27 @@ func (a *API) ReportSeries(w http.ResponseWriter, r *http.Request) error {
 }
 
 // ReportBreakdown answers GET /api/v1/reports/breakdown?by=team|agent|channel|priority|type.
+// ?stat=median adds each row's medians of first reply and resolution time
+// (one more pass over the period's facts); the default, mean, reads only
+// the roll-ups and leaves the medians null.
 func (a *API) ReportBreakdown(w http.ResponseWriter, r *http.Request) error {
-	f, format, err := a.reportFilter(r, "by")
+	f, format, err := a.reportFilter(r, "by", "stat")
 	if err != nil {
 		return err
 	}
-	by := r.URL.Query().Get("by")
-	rows, err := a.Reports.Breakdown(r.Context(), httpx.Actor(r.Context()), f, by)
+	q := r.URL.Query()
+	by := q.Get("by")
+	var rows []report.Row
+	medians := false
+	switch q.Get("stat") {
+	case "", string(report.Mean):
+		rows, err = a.Reports.Breakdown(r.Context(), httpx.Actor(r.Context()), f, by)
+	case string(report.Median):
+		medians = true
+		rows, err = a.Reports.BreakdownMedians(r.Context(), httpx.Actor(r.Context()), f, by)
+	default:
+		return apperr.InvalidField("stat", "must be median or mean")
+	}
 	if err != nil {
 		return err
 	}
@@ -133,11 +150,11 @@ func (a *API) ReportBreakdown(w http.ResponseWriter, r *http.Request) error {
 		return httpx.WriteJSON(w, http.StatusOK, map[string]any{"by": by, "data": rows})
 	}
 	cw := csvWriter(w, "breakdown-"+by)
-	// Medians are not computed per group.
+	// Medians only when asked for.
 	var metrics []report.Metric
 	head := []string{by}
 	for _, m := range report.Metrics {
-		if !strings.Contains(m.Key, "median") {
+		if m.Stat != report.Median || medians {
 			metrics = append(metrics, m)
 			head = append(head, m.Key)
 		}
