@@ -162,16 +162,43 @@ func (l *eventLog) add(typ string, data map[string]any) {
 	})
 }
 
+// changeTypes are the events that change the ticket itself. A system actor
+// bumps updated_at only with one of these: a customer's message arrives
+// through a channel acting as the system, and an automation's change is a
+// change; the system's bookkeeping (SLA warnings, breaches and retargets,
+// delivery state, escalations: types other packages define) is history
+// only, so "Updated" keeps meaning the last thing a person or customer did.
+var changeTypes = map[string]bool{
+	EvCreated: true, EvCommentAdded: true, EvStatusChanged: true, EvPriorityChanged: true, EvTypeChanged: true,
+	EvAssigneeChanged: true, EvTeamChanged: true, EvTagsChanged: true, EvSubjectChanged: true, EvLanguageChanged: true,
+	EvRequesterChanged: true, EvFollowersChanged: true, EvFieldChanged: true, EvMerged: true, EvMergeReceived: true,
+}
+
+// bumpsUpdated reports whether the collected events move updated_at.
+func (l *eventLog) bumpsUpdated() bool {
+	if l.actor.Kind != authz.KindSystem {
+		return true
+	}
+	for _, e := range l.events {
+		if changeTypes[e.Type] {
+			return true
+		}
+	}
+	return false
+}
+
 // flush appends the collected events after the ticket's last sequence number
-// and bumps it and updated_at.
+// and bumps it and, unless they are system bookkeeping, updated_at.
 func (l *eventLog) flush(ctx context.Context, tx *db.Tx) error {
 	if len(l.events) == 0 {
 		return nil
 	}
+	q, args := `UPDATE tickets SET last_seq = last_seq + ?, updated_at = ? WHERE id = ? RETURNING last_seq`, []any{len(l.events), db.Millis(l.at), l.ticketID}
+	if !l.bumpsUpdated() {
+		q, args = `UPDATE tickets SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq`, []any{len(l.events), l.ticketID}
+	}
 	var last int64
-	if err := tx.QueryRowContext(ctx,
-		`UPDATE tickets SET last_seq = last_seq + ?, updated_at = ? WHERE id = ? RETURNING last_seq`,
-		len(l.events), db.Millis(l.at), l.ticketID).Scan(&last); err != nil {
+	if err := tx.QueryRowContext(ctx, q, args...).Scan(&last); err != nil {
 		return fmt.Errorf("ticket: bump seq %d: %w", l.ticketID, err)
 	}
 	first := last - int64(len(l.events)) + 1
