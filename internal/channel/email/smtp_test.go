@@ -19,7 +19,10 @@ import (
 // make it come back over and over with the same line).
 func TestSMTPLineTooLong(t *testing.T) {
 	e := startMail(t, db.SQLite)
-	long := strings.Repeat("x", 5000)
+	// Just over go-smtp's 2000: the whole request then fits one read, so
+	// the server closes with nothing unread and the client gets its reply
+	// (with bytes left unread the close is a reset, which may discard it).
+	long := strings.Repeat("x", 2100)
 	cases := []struct {
 		name string
 		// lines sent after the greeting and EHLO; the last one is answered
