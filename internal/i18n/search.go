@@ -38,7 +38,8 @@ var searchPart = Part{
 		"%s: %q is not true or false",
 		"%s: fields of type %s cannot be searched",
 		"Suggestions",
-		"All results for this search",
+		"Search all tickets for “%s”",
+		"%s suggestions: use the up and down arrows, then Enter.",
 	},
 	Translations: map[string]map[string]string{
 		"nb": {
@@ -73,7 +74,8 @@ var searchPart = Part{
 			"%s: %q is not true or false":                                                     "%s: %q er verken true eller false",
 			"%s: fields of type %s cannot be searched":                                        "%s: det kan ikke søkes i felt av typen %s",
 			"Suggestions":                 "Forslag",
-			"All results for this search": "Alle treff for dette søket",
+			"Search all tickets for “%s”": "Søk i alle saker etter «%s»",
+			"%s suggestions: use the up and down arrows, then Enter.": "%s forslag: bruk pil opp og ned, og deretter Enter.",
 		},
 		"sv": {
 			"the query is longer than %d bytes":                                           "sökningen är längre än %d byte",
@@ -107,7 +109,8 @@ var searchPart = Part{
 			"%s: %q is not true or false":                                                     "%s: %q är varken true eller false",
 			"%s: fields of type %s cannot be searched":                                        "%s: det går inte att söka i fält av typen %s",
 			"Suggestions":                 "Förslag",
-			"All results for this search": "Alla träffar för den här sökningen",
+			"Search all tickets for “%s”": "Sök i alla ärenden efter ”%s”",
+			"%s suggestions: use the up and down arrows, then Enter.": "%s förslag: använd upp- och nedpilarna och sedan Enter.",
 		},
 		"da": {
 			"the query is longer than %d bytes":                                           "søgningen er længere end %d byte",
@@ -141,7 +144,8 @@ var searchPart = Part{
 			"%s: %q is not true or false":                                                     "%s: %q er hverken true eller false",
 			"%s: fields of type %s cannot be searched":                                        "%s: der kan ikke søges i felter af typen %s",
 			"Suggestions":                 "Forslag",
-			"All results for this search": "Alle resultater for denne søgning",
+			"Search all tickets for “%s”": "Søg i alle sager efter »%s«",
+			"%s suggestions: use the up and down arrows, then Enter.": "%s forslag: brug pil op og ned, og derefter Enter.",
 		},
 		"sl": {
 			"the query is longer than %d bytes":                                           "poizvedba je daljša od %d bajtov",
@@ -175,7 +179,8 @@ var searchPart = Part{
 			"%s: %q is not true or false":                                                     "%s: %q ni niti true niti false",
 			"%s: fields of type %s cannot be searched":                                        "%s: po poljih vrste %s ni mogoče iskati",
 			"Suggestions":                 "Predlogi",
-			"All results for this search": "Vsi zadetki za to iskanje",
+			"Search all tickets for “%s”": "Išči »%s« v vseh zahtevkih",
+			"%s suggestions: use the up and down arrows, then Enter.": "Predlogov: %s. Uporabite puščici gor in dol, nato Enter.",
 		},
 	},
 }

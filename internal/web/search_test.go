@@ -94,6 +94,15 @@ func TestSearchBox(t *testing.T) {
 					}
 				})
 			}
+			t.Run("the box's listbox in the agent's language", func(t *testing.T) {
+				_, page, _ := nora.do(t, "GET", "/tickets", nil)
+				for _, want := range []string{`<ul id="search-suggest" class="suggest-list" role="listbox" aria-label="Forslag" hidden`,
+					`data-tickets="Saker"`, `data-customers="Kunder"`, `data-all="Søk i alle saker etter «%s»"`, `/search.js"`} {
+					if !strings.Contains(page, want) {
+						t.Errorf("page lacks %q", want)
+					}
+				}
+			})
 			t.Run("suggest while a query is wrong", func(t *testing.T) {
 				s := suggest(t, "colour:red")
 				if s.Error != "Ukjent felt 'colour' (på posisjon 1). Prøv status:, tag:, assignee:, requester:, created>…" || len(s.Tickets) != 0 {
