@@ -267,3 +267,65 @@ func TestBrowserAvailability(t *testing.T) {
 		})
 	}
 }
+
+// TestBrowserMerge is the journey of merging a duplicate from its ticket
+// page with a note to the requester, on both engines.
+func TestBrowserMerge(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
+			if engine == "postgres" {
+				env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
+			}
+			if code, _, er := run(t, env, "user", "create", "--email", "mia@ombud.test", "--name", "Mia", "--role", "agent", "--password", "browser-pass-7"); code != 0 {
+				t.Fatal(er)
+			}
+			_, tok, _ := run(t, env, "token", "create", "--email", "mia@ombud.test")
+			tok = strings.TrimSpace(tok)
+			s := serve(t, env)
+			mk := func(subject string) int64 {
+				code, tk := api(t, "POST", s.url+"/api/v1/tickets", tok, map[string]any{"subject": subject, "description": "Hvor er pakken min?",
+					"requester": map[string]string{"email": "ola@example.no", "name": "Ola"}})
+				if code != 201 {
+					t.Fatalf("ticket: %d %v", code, tk)
+				}
+				return int64(tk["id"].(float64))
+			}
+			keep, dup := mk("Pakke 7781 mangler"), mk("Pakke 7781 mangler fortsatt")
+			ctx := browser(t)
+			step := func(what string, acts ...chromedp.Action[chromedp.Void]) {
+				t.Helper()
+				if err := chromedp.Do(ctx, acts...); err != nil {
+					t.Fatalf("browser: %s: %v", what, err)
+				}
+			}
+			step("sign in", chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", s.url, dup)), chromedp.WaitVisible(chromedp.ID("email")),
+				chromedp.SendKeys(chromedp.ID("email"), "mia@ombud.test"),
+				chromedp.SendKeys(chromedp.ID("password"), "browser-pass-7"),
+				chromedp.Submit(chromedp.ID("password")),
+				chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`a[href="/tickets/%d/merge"]`, dup))))
+			step("choose the target", chromedp.Click(chromedp.CSS(fmt.Sprintf(`a[href="/tickets/%d/merge"]`, dup))),
+				chromedp.WaitVisible(chromedp.ID("merge-q")),
+				chromedp.SendKeys(chromedp.ID("merge-q"), fmt.Sprintf("#%d", keep)),
+				chromedp.Submit(chromedp.ID("merge-q")),
+				chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`a[href="/tickets/%d/merge?target=%d"]`, dup, keep))),
+				chromedp.Click(chromedp.CSS(fmt.Sprintf(`a[href="/tickets/%d/merge?target=%d"]`, dup, keep))),
+				chromedp.WaitVisible(chromedp.CSS(".merge-sides")))
+			step("confirm with a note",
+				chromedp.SendKeys(chromedp.ID("f-note"), "Vi har slått sammen de to henvendelsene dine."),
+				chromedp.Submit(chromedp.ID("f-note")),
+				chromedp.WaitVisible(chromedp.CSS("p.flash")))
+			thread, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("section.thread")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(thread, "Vi har slått sammen de to henvendelsene dine.") {
+				t.Fatalf("target thread lacks the note: %q", thread)
+			}
+			_, src := api(t, "GET", fmt.Sprintf("%s/api/v1/tickets/%d", s.url, dup), tok, nil)
+			if fmt.Sprint(src["merged_into_id"]) != fmt.Sprint(keep) {
+				t.Fatalf("source %v", src)
+			}
+		})
+	}
+}

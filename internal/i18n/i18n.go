@@ -59,6 +59,7 @@ func parts() []Part {
 		slaHistoryPart,
 		senderAuthPart,
 		newTicketPart,
+		mergePart,
 		remoteImagesPart,
 		searchPart,
 	}

@@ -197,6 +197,8 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/tickets/new", Access: UIAuth, Perm: authz.TicketCreate, Handler: ui.NewTicketPage, Summary: "Form to log a call or visit, record a message or write to a customer first (?customer_id= fills in the requester)"},
 		{Method: "POST", Path: "/tickets", Access: UIAuth, Perm: authz.TicketCreate, Handler: ui.CreateTicket, Summary: "Create a ticket (form)"},
 		{Method: "POST", Path: "/availability", Access: UIAuth, Handler: ui.SetAvailability, Summary: "Set your own availability: online, away or offline (form, from the header)"},
+		{Method: "GET", Path: "/tickets/{id}/merge", Access: UIAuth, Perm: authz.TicketMerge, Handler: ui.MergeTicketPage, Summary: "Merge this ticket into another: find the target (?q=), then confirm with both side by side (?target=)", Query: []string{"q", "target"}},
+		{Method: "POST", Path: "/tickets/{id}/merge", Access: UIAuth, Perm: authz.TicketMerge, Handler: ui.MergeTicket, Summary: "Merge this ticket into target_id (form), with an optional public note to the requester on the target"},
 		{Method: "POST", Path: "/tickets/{id}/customer-note", Access: UIAuth, Perm: authz.CustomerWrite, Handler: ui.AddCustomerNote, Summary: "Add a dated note about the ticket's requester (form: note)"},
 		{Method: "GET", Path: "/tickets/{id}", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.TicketPage, Summary: "Ticket page"},
 		{Method: "POST", Path: "/tickets/{id}", Access: UIAuth, Perm: authz.TicketUpdate, Handler: ui.UpdateTicket, Summary: "Change ticket fields (form)"},

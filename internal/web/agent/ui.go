@@ -128,7 +128,7 @@ func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Servic
 	u.pages = map[string]*template.Template{}
 	for _, name := range []string{"jobs", "login", "list", "ticket", "error", "mailboxes", "mailbox", "maillog", "original",
 		"customers", "customer", "merge", "organizations", "organization", "agents", "agentedit", "teams", "team", "fields", "field", "tags",
-		"calendars", "calendar", "slapolicies", "slapolicy", "rules", "rule", "routing", "routingteam", "macros", "macro", "profile", "passwordforgot", "passwordreset", "viewedit", "reports", "reportgoals", "newticket"} {
+		"calendars", "calendar", "slapolicies", "slapolicy", "rules", "rule", "routing", "routingteam", "macros", "macro", "profile", "passwordforgot", "passwordreset", "viewedit", "reports", "reportgoals", "newticket", "mergeticket"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("agent ui: parse %s: %w", name, err)
