@@ -293,9 +293,15 @@ func (s *Service) sync(ctx context.Context, tx *db.Tx, r *rules, ticketID int64,
 		}
 		keep[k] = true
 		var due, warnAt sql.NullInt64
-		if m.Status == StatusActive {
+		switch {
+		case m.Status == StatusActive:
 			due = db.NullMillis(*m.DueAt)
 			warnAt = db.NullMillis(m.warnAt)
+		case m.Status == StatusBreached && m.CompletedAt == nil && m.DueAt != nil:
+			// Overdue and not yet met: the ticket lists show how long
+			// (DueTimes) without replaying the log; status keeps it out
+			// of AtRisk's index range of clocks not yet due.
+			due = db.NullMillis(*m.DueAt)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sla_ticket_state
 				(ticket_id, metric, episode, policy_id, status, due_at, warn_at, check_at, warned_at, breached_at, updated_at)
