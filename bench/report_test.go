@@ -16,6 +16,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/sla"
 )
@@ -129,6 +130,19 @@ func measure(b *testing.B, ctx context.Context, reports *report.Service, admin a
 	}{
 		{"team table", func() error { _, err := reports.Breakdown(ctx, admin, f, "team"); return err }},
 		{"agent table", func() error { _, err := reports.Breakdown(ctx, admin, f, "agent"); return err }},
+		// The tables' default: with each row's medians (one pass over the
+		// year's first reply and solved facts).
+		{"team table with medians", func() error { _, err := reports.BreakdownMedians(ctx, admin, f, "team"); return err }},
+		{"agent table with medians", func() error { _, err := reports.BreakdownMedians(ctx, admin, f, "agent"); return err }},
+		// Drill-downs: a page of the year's created tickets, the first and
+		// (by its cursor) the second.
+		{"drill-down, facts, pages 1 and 2", func() error { return twoPages(ctx, reports.FactPage, admin, f, 100) }},
+		{"drill-down, tickets, pages 1 and 2", func() error { return twoPages(ctx, reports.FactTickets, admin, f, 50) }},
+		{"drill-down, replies as tickets, pages 1 and 2", func() error {
+			return twoPages(ctx, func(ctx context.Context, a authz.Actor, f report.Filter, _ string, pr page.Request) (page.List[report.Fact], error) {
+				return reports.FactTickets(ctx, a, f, report.KindReply, pr)
+			}, admin, f, 50)
+		}},
 		{"overview, one team", func() error { g := f; g.TeamID = 2; _, err := reports.Overview(ctx, admin, g); return err }},
 		{"overview, one tag", func() error { g := f; g.Tag = "billing"; _, err := reports.Overview(ctx, admin, g); return err }},
 	} {
@@ -138,6 +152,22 @@ func measure(b *testing.B, ctx context.Context, reports *report.Service, admin a
 		}
 		b.Logf("%s: %s %s", engine, c.name, time.Since(t0).Round(time.Millisecond))
 	}
+}
+
+// twoPages reads the first two pages of the year's created tickets'
+// facts (or tickets) through fn.
+func twoPages(ctx context.Context, fn func(context.Context, authz.Actor, report.Filter, string, page.Request) (page.List[report.Fact], error),
+	admin authz.Actor, f report.Filter, size int) error {
+	l, err := fn(ctx, admin, f, report.KindCreated, page.Request{Limit: size})
+	if err != nil || l.NextCursor == nil {
+		return err
+	}
+	c, err := page.Decode(*l.NextCursor)
+	if err != nil {
+		return err
+	}
+	_, err = fn(ctx, admin, f, report.KindCreated, page.Request{Limit: size, Cursor: c})
+	return err
 }
 
 func deref(v *float64) float64 {

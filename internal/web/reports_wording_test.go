@@ -260,3 +260,49 @@ func TestReportWording(t *testing.T) {
 		})
 	}
 }
+
+// TestReportBreakdownStat: the breakdown API gives each row's medians with
+// ?stat=median, in JSON and CSV; the default stays the means alone.
+func TestReportBreakdownStat(t *testing.T) {
+	e := apptest.New(t, dbtest.Engines[0])
+	reportFixture(t, e)
+	emailRow := func(path string) map[string]any {
+		t.Helper()
+		st, body := e.Do(t, authz.Manager, "GET", path, nil)
+		if st != http.StatusOK {
+			t.Fatalf("%s: %d %v", path, st, body["_raw"])
+		}
+		for _, r := range body["data"].([]any) {
+			if row := r.(map[string]any); row["key"] == "email" {
+				return row["figures"].(map[string]any)
+			}
+		}
+		t.Fatalf("%s: no email row in %v", path, body["_raw"])
+		return nil
+	}
+	if f := emailRow("/api/v1/reports/breakdown?by=channel"); f["first_reply_median"] != nil || f["first_reply_avg"] == nil {
+		t.Errorf("means: first reply median %v, mean %v", f["first_reply_median"], f["first_reply_avg"])
+	}
+	if f := emailRow("/api/v1/reports/breakdown?by=channel&stat=median"); f["first_reply_median"] == nil || f["resolution_median"] == nil {
+		t.Errorf("medians: first reply %v, resolution %v", f["first_reply_median"], f["resolution_median"])
+	}
+	rows := getCSV(t, e, "/api/v1/reports/breakdown?by=channel&stat=median&format=csv")
+	if !slices.Contains(rows[0], "first_reply_median") || !slices.Contains(rows[0], "first_reply_avg") {
+		t.Errorf("median CSV header %v", rows[0])
+	}
+	if rows := getCSV(t, e, "/api/v1/reports/breakdown?by=channel&format=csv"); slices.Contains(rows[0], "first_reply_median") {
+		t.Errorf("mean CSV header %v", rows[0])
+	}
+	if rows := getCSV(t, e, "/api/v1/reports/overview?format=csv"); !slices.Equal(rows[0][7:], []string{"better", "stat", "hours"}) {
+		t.Errorf("overview CSV header %v", rows[0])
+	} else {
+		for _, r := range rows[1:] {
+			if r[0] == "created" && r[7] != "neutral" || r[0] == "first_reply_median_business" && (r[7] != "lower_is_better" || r[8] != "median" || r[9] != "business") {
+				t.Errorf("overview CSV row %v", r)
+			}
+		}
+	}
+	if st, body := e.Do(t, authz.Manager, "GET", "/api/v1/reports/breakdown?by=channel&stat=average", nil); st != http.StatusBadRequest || !strings.Contains(body["_raw"].(string), `"stat"`) {
+		t.Errorf("bad stat: %d %v", st, body["_raw"])
+	}
+}
