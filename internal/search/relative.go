@@ -158,3 +158,19 @@ func (t Term) Bounds() (from, to time.Time) {
 	}
 	return time.Time{}, time.Time{}
 }
+
+// HasRelativeDate reports whether query (in the search language) holds a
+// relative date, whose matches change as time passes without any ticket
+// changing (caches of its counts must expire).
+func HasRelativeDate(query string) bool {
+	q, err := Parse(query)
+	if err != nil {
+		return false
+	}
+	for _, t := range q.Terms {
+		if t.Rel != "" {
+			return true
+		}
+	}
+	return false
+}

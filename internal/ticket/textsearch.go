@@ -3,6 +3,7 @@ package ticket
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/search"
@@ -190,3 +191,7 @@ func requesterCond(w *where, d db.Dialect, vals []string) {
 	}
 	w.add("("+strings.Join(ors, " OR ")+")", args...)
 }
+
+// Now is the service's clock, which relative dates in searches and views
+// are read against; the UI keys cached counts of such views by it.
+func (s *Service) Now() time.Time { return s.now() }

@@ -6,6 +6,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -152,6 +153,34 @@ func TestSearchBox(t *testing.T) {
 				}
 				if st, body := e.Do(t, authz.Agent, "GET", "/api/v1/search?q=x&tz=Mars/Base", nil); st != http.StatusBadRequest || !strings.Contains(fmt.Sprint(body["_raw"]), `"tz"`) {
 					t.Errorf("bad tz: %d %v", st, body["_raw"])
+				}
+			})
+			// A saved view with a relative date is counted again as time
+			// passes, though no ticket changed.
+			t.Run("relative view counts", func(t *testing.T) {
+				st, body := e.Do(t, authz.Manager, "POST", "/api/v1/views", map[string]any{"name": "Siste time", "query": "created>1h", "shared": true})
+				if st != http.StatusCreated {
+					t.Fatalf("view: %d %v", st, body["_raw"])
+				}
+				count := func() string {
+					t.Helper()
+					_, page, _ := nora.do(t, "GET", "/tickets", nil)
+					m := regexp.MustCompile(`Siste time <span class="count"[^>]*>([^<]+)</span>`).FindStringSubmatch(page)
+					if m == nil {
+						t.Fatalf("no count for the view in\n%s", excerpt(page))
+					}
+					return m[1]
+				}
+				if n := count(); n != "0" {
+					t.Fatalf("before: %s", n)
+				}
+				create("Ny sak nå")
+				if n := count(); n != "1" {
+					t.Fatalf("after a new ticket: %s", n)
+				}
+				set(clock().Add(2 * time.Hour))
+				if n := count(); n != "0" {
+					t.Fatalf("two hours later: %s", n)
 				}
 			})
 		})

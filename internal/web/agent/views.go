@@ -97,6 +97,11 @@ func (u *UI) savedSidebar(ctx context.Context, r *http.Request, stamp string) (s
 			}
 			st += "/" + fieldStamp
 		}
+		if search.HasRelativeDate(v.Query) {
+			// Tickets fall in and out of "created>24h" as time passes, with
+			// no event to change the stamp: count again every half minute.
+			st += "@" + strconv.FormatInt(u.Tickets.Now().Unix()/30, 10)
+		}
 		n, err := u.savedCount(ctx, actor, v, loc, st)
 		if err != nil {
 			return nil, nil, err
