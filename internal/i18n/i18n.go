@@ -62,6 +62,7 @@ func parts() []Part {
 		mergePart,
 		remoteImagesPart,
 		searchPart,
+		macrosPart,
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/authz"
-	"github.com/ombud/ombud/internal/automation"
 	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
@@ -128,8 +127,9 @@ func (u *UI) atRiskTickets(ctx context.Context, actor authz.Actor, limit int) ([
 
 // macroOption is a macro in the composer's list.
 type macroOption struct {
-	ID   int64
-	Name string
+	ID    int64
+	Name  string
+	Usage int64 // how often it was applied: the most used come first
 }
 
 // macroPreview is a rendered macro shown above the composer.
@@ -138,7 +138,9 @@ type macroPreview struct {
 	Name    string
 	Replies []string // every reply or note beyond the one in the composer
 	Public  bool
-	Changes []string
+	Changes []macroChange
+	Status  string          // the macro's status: "Submit as" is preset to it
+	Dropped map[string]bool // pending changes the agent removed (a refused send shows them again)
 }
 
 // usableMacros lists the active macros the agent may apply (none without
@@ -156,7 +158,7 @@ func (u *UI) usableMacros(ctx context.Context, actor authz.Actor) ([]macroOption
 		}
 		for _, m := range list.Data {
 			if m.Active {
-				out = append(out, macroOption{ID: m.ID, Name: m.Name})
+				out = append(out, macroOption{ID: m.ID, Name: m.Name, Usage: m.UsageCount})
 			}
 		}
 		if list.NextCursor == nil || len(out) >= 500 {
@@ -168,7 +170,12 @@ func (u *UI) usableMacros(ctx context.Context, actor authz.Actor) ([]macroOption
 		}
 		pr = c
 	}
-	sort.SliceStable(out, func(i, j int) bool { return strings.ToLower(out[i].Name) < strings.ToLower(out[j].Name) })
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Usage != out[j].Usage {
+			return out[i].Usage > out[j].Usage
+		}
+		return strings.ToLower(out[i].Name) < strings.ToLower(out[j].Name)
+	})
 	return out, nil
 }
 
@@ -187,8 +194,6 @@ func formMacroID(r *http.Request) (int64, error) {
 // again, with the macro's text in the composer and what else it will
 // change, and a button to apply it.
 func (u *UI) PreviewMacro(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	actor := httpx.Actor(ctx)
 	id, err := httpx.PathID(r, "id", "ticket")
 	if err != nil {
 		return err
@@ -200,25 +205,9 @@ func (u *UI) PreviewMacro(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return u.ticketPageWith(w, r, http.StatusUnprocessableEntity, "Choose a macro to preview.", "", nil, nil)
 	}
-	m, err := u.Automation.GetMacro(ctx, actor, macroID)
+	p, draft, err := u.macroPreviewFor(r, id, macroID, nil)
 	if err == nil {
-		var pv automation.MacroPreview
-		pv, err = u.Automation.PreviewMacro(ctx, actor, id, macroID)
-		if err == nil {
-			p := &macroPreview{MacroID: macroID, Name: m.Name, Public: true}
-			draft := ""
-			for i, c := range pv.Comments {
-				if i == 0 {
-					draft, p.Public = c.Body, c.Public
-					continue
-				}
-				p.Replies = append(p.Replies, c.Body)
-			}
-			if p.Changes, err = u.describeChanges(ctx, actor, u.lang(r), pv.Changes); err != nil {
-				return err
-			}
-			return u.ticketPageWith(w, r, http.StatusOK, "", draft, nil, p)
-		}
+		return u.ticketPageWith(w, r, http.StatusOK, "", draft, nil, p)
 	}
 	e := apperr.As(err)
 	if e.Code == apperr.CodeInternal {
@@ -252,56 +241,6 @@ func (u *UI) ApplyMacro(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, fmt.Sprintf("/tickets/%d#latest", id), http.StatusSeeOther)
 	return nil
-}
-
-// describeChanges says in words, in lang, what a macro's field changes will do.
-func (u *UI) describeChanges(ctx context.Context, actor authz.Actor, lang string, ch map[string]any) ([]string, error) {
-	t := func(key string, args ...any) string { return u.i18n.T(lang, key, args...) }
-	keys := make([]string, 0, len(ch))
-	for k := range ch {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := []string{}
-	for _, k := range keys {
-		v := ch[k]
-		switch k {
-		case "status":
-			out = append(out, t("Set status to %s", u.labelIn(lang, v)))
-		case "priority":
-			out = append(out, t("Set priority to %s", u.labelIn(lang, v)))
-		case "type":
-			out = append(out, t("Set type to %s", u.labelIn(lang, v)))
-		case "assignee_id":
-			p, _ := v.(*int64)
-			if p == nil {
-				out = append(out, t("Unassign the ticket"))
-				continue
-			}
-			name := t("agent %s", strconv.FormatInt(*p, 10))
-			if names, err := u.Agents.Brief(ctx, []int64{*p}); err != nil {
-				return nil, err
-			} else if n := names[*p].Name; n != "" {
-				name = n
-			}
-			out = append(out, t("Assign to %s", name))
-		case "team_id":
-			if p, _ := v.(*int64); p != nil {
-				out = append(out, t("Move to team %s", strconv.FormatInt(*p, 10)))
-			} else {
-				out = append(out, t("Remove the team"))
-			}
-		case "add_tags":
-			out = append(out, t("Add tags: %s", strings.Join(toStrings(v), ", ")))
-		case "remove_tags":
-			out = append(out, t("Remove tags: %s", strings.Join(toStrings(v), ", ")))
-		case "follower_ids":
-			out = append(out, t("Change the followers"))
-		default:
-			out = append(out, t("Change %s", label(k)))
-		}
-	}
-	return out, nil
 }
 
 func toStrings(v any) []string {
