@@ -13,6 +13,7 @@ import (
 	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/sla"
+	"github.com/ombud/ombud/internal/ticket"
 )
 
 // DemoPassword is every demo agent's password; the demo is for trying Ombud
@@ -35,6 +36,9 @@ func (s *System) LoadDemo(ctx context.Context) (*DemoLogin, error) {
 	}
 	if agents == 0 {
 		start := time.Now()
+		if err := s.demoFields(ctx); err != nil {
+			return nil, err
+		}
 		recs := demo.Generate(demo.Options{Now: s.Now().UTC(), Seed: 2026, Password: DemoPassword})
 		var buf bytes.Buffer
 		if err := importer.WriteNDJSON(&buf, recs); err != nil {
@@ -67,6 +71,20 @@ func (s *System) LoadDemo(ctx context.Context) (*DemoLogin, error) {
 		return nil, err
 	}
 	return &DemoLogin{Logins: logins, Password: DemoPassword, Token: tok}, nil
+}
+
+// demoFields defines the custom fields the demo tickets fill in (why the
+// customer got in touch, the order and product a conversation is about);
+// they must exist before the tickets are imported.
+func (s *System) demoFields(ctx context.Context) error {
+	for i, f := range demo.Fields() {
+		if _, err := s.Tickets.CreateField(ctx, authz.System, ticket.FieldInput{
+			Key: f.Key, Label: f.Label, Type: f.Type, Options: f.Options, Position: i + 1,
+		}); err != nil {
+			return fmt.Errorf("demo field %s: %w", f.Key, err)
+		}
+	}
+	return nil
 }
 
 // demoMailbox adds the support address the demo's mail goes to (no relay:

@@ -2,8 +2,11 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,6 +31,7 @@ func TestDemoDashboards(t *testing.T) {
 	if _, err := sys.LoadDemo(ctx); err != nil {
 		t.Fatal(err)
 	}
+	t.Run("conversations", func(t *testing.T) { checkDemoConversations(t, sys) })
 	for {
 		n, err := sys.Reports.Refresh(ctx)
 		if err != nil {
@@ -63,5 +67,73 @@ func TestDemoDashboards(t *testing.T) {
 		if g.Value == nil || g.Met == nil {
 			t.Errorf("goal %s has no value", g.Goal.Metric)
 		}
+	}
+}
+
+// checkDemoConversations reads the imported demo back from the database:
+// every ticket has a contact reason, names no order number but the one in
+// its order number field, has no agent text twice, and its agents' public
+// replies greet the requester by first name and carry the author's name
+// (chat replies have no signature).
+func checkDemoConversations(t *testing.T, sys *app.System) {
+	ctx := context.Background()
+	rows, err := sys.DB.QueryContext(ctx, `SELECT t.id, t.channel, t.custom_fields, cu.name, c.author_type, COALESCE(a.name, ''), c.public, c.body
+		FROM tickets t JOIN customers cu ON cu.id = t.requester_id JOIN comments c ON c.ticket_id = t.id
+		LEFT JOIN agents a ON c.author_type = 'agent' AND a.id = c.author_id
+		ORDER BY t.id, c.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	orderRE := regexp.MustCompile(`\b\d{6}\b`)
+	var (
+		cur     int64
+		tickets int
+		seen    map[string]bool
+		fields  map[string]any
+	)
+	for rows.Next() {
+		var (
+			id                                    int64
+			channel, cf, requester, author, agent string
+			public                                bool
+			body                                  string
+		)
+		if err := rows.Scan(&id, &channel, &cf, &requester, &author, &agent, &public, &body); err != nil {
+			t.Fatal(err)
+		}
+		if id != cur {
+			cur, seen, tickets = id, map[string]bool{}, tickets+1
+			fields = nil
+			if err := json.Unmarshal([]byte(cf), &fields); err != nil {
+				t.Fatalf("ticket %d: custom fields %q: %v", id, cf, err)
+			}
+			if r, _ := fields["contact_reason"].(string); r == "" {
+				t.Fatalf("ticket %d: no contact reason in %v", id, fields)
+			}
+		}
+		order, _ := fields["order_number"].(string)
+		for _, m := range orderRE.FindAllString(body, -1) {
+			if m != order {
+				t.Fatalf("ticket %d (order field %q) names order %s:\n%s", id, order, m, body)
+			}
+		}
+		if author != "agent" {
+			continue
+		}
+		if seen[body] {
+			t.Fatalf("ticket %d: an agent wrote the same text twice:\n%s", id, body)
+		}
+		seen[body] = true
+		first, _, _ := strings.Cut(requester, " ")
+		if public && (!strings.Contains(body, first) || (channel != "chat" && !strings.Contains(body, agent))) {
+			t.Fatalf("ticket %d: reply by %s to %s:\n%s", id, agent, requester, body)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if tickets != 3000 {
+		t.Fatalf("%d demo tickets with messages", tickets)
 	}
 }

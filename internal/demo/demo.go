@@ -55,13 +55,15 @@ func Agents() []AgentLogin {
 }
 
 type customer struct {
-	name, email, lang, org string
+	first, name, email, lang, org string
 }
 
 type gen struct {
 	r    *rand.Rand
 	now  time.Time
 	oslo *time.Location
+	// used order and invoice numbers: each ticket has its own
+	orders, invoices map[int]bool
 }
 
 func pick[T any](r *rand.Rand, s []T) T { return s[r.IntN(len(s))] }
@@ -89,6 +91,19 @@ func ascii(s string) string {
 // Generate returns the demo records: teams, agents, organizations,
 // customers, then tickets in creation order.
 func Generate(o Options) []importer.Record {
+	recs, _ := generate(o)
+	return recs
+}
+
+// conversation is the plan behind one demo ticket: its topic and the
+// details every message of it refers to.
+type conversation struct {
+	topic   string
+	details map[string]string
+	ticket  *importer.Ticket
+}
+
+func generate(o Options) ([]importer.Record, []conversation) {
 	if o.Tickets == 0 {
 		o.Tickets = 3000
 	}
@@ -108,7 +123,8 @@ func Generate(o Options) []importer.Record {
 	if err != nil {
 		oslo = time.UTC
 	}
-	g := &gen{r: rand.New(rand.NewPCG(uint64(o.Seed), 0x0b0d)), now: o.Now.UTC().Truncate(time.Second), oslo: oslo}
+	g := &gen{r: rand.New(rand.NewPCG(uint64(o.Seed), 0x0b0d)), now: o.Now.UTC().Truncate(time.Second), oslo: oslo,
+		orders: map[int]bool{}, invoices: map[int]bool{}}
 	var recs []importer.Record
 	for _, t := range []string{"Support", "Billing"} {
 		desc := map[string]string{"Support": "First line for every channel", "Billing": "Invoices, refunds and subscriptions"}[t]
@@ -155,7 +171,7 @@ func Generate(o Options) []importer.Record {
 			domain = pick(g.r, []string{"mail.example", "post.example", "inbox.example"})
 		}
 		first, last := pick(g.r, firstNames[c.lang]), pick(g.r, lastNames[c.lang])
-		c.name = first + " " + last
+		c.first, c.name = first, first+" "+last
 		c.email = ascii(first) + "." + ascii(last) + "@" + domain
 		if seenEmail[c.email] {
 			c.email = ascii(first) + "." + ascii(last) + fmt.Sprint(len(customers)) + "@" + domain
@@ -176,17 +192,17 @@ func Generate(o Options) []importer.Record {
 		}
 		recs = append(recs, importer.Record{Kind: importer.KindCustomer, Customer: rec})
 	}
-	var tickets []*importer.Ticket
+	var convs []conversation
 	start := g.now.AddDate(0, 0, -o.Days)
 	for i := 0; i < o.Tickets; i++ {
 		at := g.creationTime(start, o.Days)
-		tickets = append(tickets, g.ticket(i, customers[g.r.IntN(len(customers))], at))
+		convs = append(convs, g.ticket(i, customers[g.r.IntN(len(customers))], at))
 	}
-	sort.SliceStable(tickets, func(i, j int) bool { return tickets[i].Timeline[0].At.Before(tickets[j].Timeline[0].At) })
-	for _, t := range tickets {
-		recs = append(recs, importer.Record{Kind: importer.KindTicket, Ticket: t})
+	sort.SliceStable(convs, func(i, j int) bool { return convs[i].ticket.Timeline[0].At.Before(convs[j].ticket.Timeline[0].At) })
+	for _, c := range convs {
+		recs = append(recs, importer.Record{Kind: importer.KindTicket, Ticket: c.ticket})
 	}
-	return recs
+	return recs, convs
 }
 
 // creationTime draws a time with more tickets on weekdays and in office
@@ -240,52 +256,182 @@ func (g *gen) workTime(t time.Time) time.Time {
 	}
 }
 
-func (g *gen) fill(s string, lang string) string {
-	cur := currencies[lang]
-	return strings.NewReplacer(
-		"{order}", fmt.Sprintf("%d", 100000+g.r.IntN(900000)),
-		"{invoice}", fmt.Sprintf("F-%d", 20000+g.r.IntN(80000)),
-		"{amount}", fmt.Sprintf("%d %s", 100+g.r.IntN(4900), cur),
-		"{product}", pick(g.r, products),
-	).Replace(s)
+// details draws what one conversation refers to — order and invoice
+// numbers, the product and its price, sizes, a tracking number, … — once,
+// so every message of the ticket names the same ones. It returns them as
+// placeholder values and the product's index.
+func (g *gen) details(tp topic, c customer) (map[string]string, int) {
+	lang := c.lang
+	var sized []int
+	for i, p := range products {
+		if len(p.sizes) > 1 {
+			sized = append(sized, i)
+		}
+	}
+	pi := g.r.IntN(len(products))
+	if tp.sized {
+		pi = pick(g.r, sized)
+	}
+	p := products[pi]
+	d := map[string]string{
+		"order":    fmt.Sprint(g.unique(g.orders, 100000, 900000)),
+		"invoice":  fmt.Sprint(invoicePrefix[lang], g.unique(g.invoices, 10000, 90000)),
+		"product":  p.name[lang],
+		"amount":   money(lang, p.price[lang]),
+		"tracking": fmt.Sprintf("70%012d", g.r.Int64N(1e12)),
+		"card":     fmt.Sprintf("%04d", g.r.IntN(10000)),
+		"feature":  pick(g.r, features)[lang],
+		"plan":     pick(g.r, plans),
+		"email":    c.email,
+		"size":     "", // set below for a product in sizes
+		"newsize":  "",
+	}
+	if len(p.sizes) > 1 {
+		k := g.r.IntN(len(p.sizes) - 1)
+		d["size"], d["newsize"] = p.sizes[k], p.sizes[k+1]
+	}
+	minor, patch := 1+g.r.IntN(9), g.r.IntN(6)
+	d["version"], d["fixversion"] = fmt.Sprintf("4.%d.%d", minor, patch), fmt.Sprintf("4.%d.%d", minor, patch+1)
+	return d, pi
 }
 
-func (g *gen) ticket(i int, c customer, at time.Time) *importer.Ticket {
-	weights := make([]int, len(scenarios))
-	for j, s := range scenarios {
-		weights[j] = s.weight
+// unique draws a number in [base, base+n) not drawn before (once all
+// are taken, a huge demo repeats some).
+func (g *gen) unique(used map[int]bool, base, n int) int {
+	for {
+		v := base + g.r.IntN(n)
+		if !used[v] || len(used) >= n {
+			used[v] = true
+			return v
+		}
 	}
-	idx := make([]string, len(scenarios))
-	for j := range idx {
-		idx[j] = fmt.Sprint(j)
+}
+
+// money writes an amount the way the language's market does.
+func money(lang string, n int) string {
+	group := func(sep string) string {
+		if n < 1000 {
+			return fmt.Sprint(n)
+		}
+		return fmt.Sprintf("%d%s%03d", n/1000, sep, n%1000)
 	}
-	var si int
-	_, _ = fmt.Sscan(weighted(g.r, idx, weights), &si)
-	sc := scenarios[si]
+	switch lang {
+	case "en":
+		return fmt.Sprintf("£%d.00", n)
+	case "sl":
+		return group(".") + ",00 €"
+	case "da":
+		return group(".") + " kr."
+	}
+	return group(" ") + " kr"
+}
+
+func placeholders(d map[string]string) *strings.Replacer {
+	keys := make([]string, 0, len(d))
+	for k := range d {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	pairs := make([]string, 0, 2*len(keys))
+	for _, k := range keys {
+		pairs = append(pairs, "{"+k+"}", d[k])
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+func (g *gen) topic() topic {
+	total := 0
+	for _, t := range topics {
+		total += t.weight
+	}
+	n := g.r.IntN(total)
+	for _, t := range topics {
+		if n < t.weight {
+			return t
+		}
+		n -= t.weight
+	}
+	return topics[len(topics)-1]
+}
+
+var agentNames = func() map[string]string {
+	m := map[string]string{}
+	for _, a := range agents {
+		m[a.Email] = a.Name
+	}
+	return m
+}()
+
+func (g *gen) ticket(i int, c customer, at time.Time) conversation {
+	tp := g.topic()
 	lang := c.lang
+	tx, fr := content[lang][tp.key], frames[lang]
+	d, pi := g.details(tp, c)
+	fill := placeholders(d)
+	say := func(variants []string) string { return fill.Replace(pick(g.r, variants)) }
 	channel := weighted(g.r, []string{"email", "web", "chat", "phone", "social"}, []int{50, 15, 20, 8, 7})
 	priority := weighted(g.r, []string{"low", "normal", "high", "urgent"}, []int{12, 65, 18, 5})
-	if sc.kind == "complaint" && priority == "low" {
+	if tp.kind == "complaint" && priority == "low" {
 		priority = "high"
 	}
-	subject := g.fill(pick(g.r, sc.subject[lang]), lang)
-	tags := append([]string{}, sc.tags...)
+	si := g.r.IntN(len(tx.Subject))
+	subject := fill.Replace(tx.Subject[si])
+	opening := fill.Replace(tx.Opening[si%len(tx.Opening)])
+	tags := append([]string{}, tp.tags...)
 	if g.r.IntN(100) < 6 {
 		tags = append(tags, "vip")
 	}
+	fields := map[string]any{"contact_reason": tp.reason}
+	if uses(tp.key, "order") {
+		fields["order_number"] = d["order"]
+	}
+	if uses(tp.key, "product") {
+		fields["product"] = products[pi].label
+	}
 	cust := "customer:" + c.email
 	team := "Support"
-	if sc.billing {
+	if tp.billing {
 		team = "Billing"
 	}
 	members := teamAgents(team)
 	assignee := pick(g.r, members)
+	// Messages are framed as people write them: the customer greets and
+	// signs, the agent greets the requester by first name and signs with
+	// the name of whoever answers (chat has no letter-style signatures).
+	fromCustomer := func(body string, first bool) string {
+		switch {
+		case channel == "chat":
+			return body
+		case first:
+			return pick(g.r, fr.CustomerGreet) + "\n\n" + body + "\n\n" + strings.ReplaceAll(pick(g.r, fr.CustomerSign), "{name}", c.name)
+		}
+		return body + "\n\n" + c.first
+	}
+	fromAgent := func(body string) string {
+		s := strings.ReplaceAll(pick(g.r, fr.Greet), "{first}", c.first) + "\n\n" + body
+		if channel != "chat" {
+			s += "\n\n" + strings.ReplaceAll(pick(g.r, fr.Sign), "{agent}", agentNames[assignee])
+		}
+		return s
+	}
+	// Internal notes are drawn without repeats; a ticket that wants more
+	// notes than its topic has simply gets fewer.
+	notes := append([]string{}, tx.Notes...)
+	g.r.Shuffle(len(notes), func(a, b int) { notes[a], notes[b] = notes[b], notes[a] })
+	note := func() (string, bool) {
+		if len(notes) == 0 {
+			return "", false
+		}
+		n := notes[0]
+		notes = notes[1:]
+		return fill.Replace(n), true
+	}
 	tl := []importer.Action{}
-	first := importer.Action{At: at, Actor: cust, Do: "comment", Public: true, Body: g.fill(pick(g.r, sc.opening[lang]), lang)}
+	first := importer.Action{At: at, Actor: cust, Do: "comment", Public: true, Body: fromCustomer(opening, true)}
 	if channel == "phone" {
 		first.Actor = "agent:" + assignee
 		first.Public = false
-		first.Body = map[string]string{"en": "Phone call: ", "nb": "Telefonsamtale: ", "sv": "Telefonsamtal: ", "da": "Telefonopkald: ", "sl": "Telefonski klic: "}[lang] + first.Body
+		first.Body = strings.ReplaceAll(fr.Phone, "{name}", c.name) + "\n\n" + opening
 	}
 	tl = append(tl, first)
 	t := at
@@ -313,7 +459,9 @@ func (g *gen) ticket(i int, c customer, at time.Time) *importer.Ticket {
 		tl = append(tl, importer.Action{At: step(time.Duration(1+g.r.IntN(10))*time.Minute, false), Actor: ag(assignee), Do: "priority", To: p})
 	}
 	if g.r.IntN(100) < 30 {
-		tl = append(tl, importer.Action{At: step(time.Duration(2+g.r.IntN(30))*time.Minute, true), Actor: ag(assignee), Do: "comment", Public: false, Body: g.fill(pick(g.r, sc.notes[lang]), lang)})
+		if n, ok := note(); ok {
+			tl = append(tl, importer.Action{At: step(time.Duration(2+g.r.IntN(30))*time.Minute, true), Actor: ag(assignee), Do: "comment", Public: false, Body: n})
+		}
 	}
 	if g.r.IntN(100) < 15 {
 		// Handover: another agent, or Support → Billing for money matters.
@@ -345,8 +493,11 @@ func (g *gen) ticket(i int, c customer, at time.Time) *importer.Ticket {
 		customerWait = func() time.Duration { return time.Duration(24+g.r.IntN(24*12)) * time.Hour }
 	}
 	status := "new"
-	reply := func(public bool) {
-		tl = append(tl, importer.Action{At: step(firstDelay, channel != "chat"), Actor: ag(assignee), Do: "comment", Public: public, Body: g.fill(pick(g.r, sc.replies[lang]), lang)})
+	reply := func(stage []string) {
+		tl = append(tl, importer.Action{At: step(firstDelay, channel != "chat"), Actor: ag(assignee), Do: "comment", Public: true, Body: fromAgent(say(stage))})
+	}
+	customerSays := func(stage []string) {
+		tl = append(tl, importer.Action{At: step(customerWait(), false), Actor: cust, Do: "comment", Public: true, Body: fromCustomer(say(stage), false)})
 	}
 	setStatus := func(to string, actor string) {
 		if to == status {
@@ -355,31 +506,65 @@ func (g *gen) ticket(i int, c customer, at time.Time) *importer.Ticket {
 		tl = append(tl, importer.Action{At: step(time.Duration(10+g.r.IntN(50))*time.Second, false), Actor: actor, Do: "status", To: to})
 		status = to
 	}
-	reply(true)
-	setStatus("open", ag(assignee))
+	// The script (see lines in content.go): with no rounds the first reply
+	// solves (Direct or Resolve); otherwise Ask, then per round the
+	// customer answers (Answer, then Nudge) and the agent replies (Update,
+	// and Resolve in the last round). Every agent reply is another stage,
+	// so no reply repeats on a ticket.
 	rounds := 0
 	if forceRound || g.r.IntN(100) < 55 {
 		rounds = 1 + g.r.IntN(2)
 	}
-	for range rounds {
+	direct := false
+	switch {
+	case rounds > 0:
+		reply(tx.Ask)
+	case len(tx.Direct) > 0:
+		direct = true
+		reply(tx.Direct)
+	default:
+		reply(tx.Resolve)
+	}
+	setStatus("open", ag(assignee))
+	for k := 1; k <= rounds; k++ {
 		if g.r.IntN(100) < 12 {
 			setStatus("on_hold", ag(assignee))
-			tl = append(tl, importer.Action{At: step(time.Duration(2+g.r.IntN(40))*time.Hour, true), Actor: ag(assignee), Do: "comment", Public: false, Body: g.fill(pick(g.r, sc.notes[lang]), lang)})
+			if n, ok := note(); ok {
+				tl = append(tl, importer.Action{At: step(time.Duration(2+g.r.IntN(40))*time.Hour, true), Actor: ag(assignee), Do: "comment", Public: false, Body: n})
+			}
 			setStatus("open", ag(assignee))
 		}
 		setStatus("pending", ag(assignee))
-		tl = append(tl, importer.Action{At: step(customerWait(), false), Actor: cust, Do: "comment", Public: true, Body: pick(g.r, sc.followup[lang])})
+		if k == 1 {
+			customerSays(tx.Answer)
+		} else {
+			customerSays(tx.Nudge)
+		}
 		setStatus("open", "system")
 		firstDelay = time.Duration(5+g.r.IntN(240)) * time.Minute
-		reply(true)
+		if k == rounds {
+			reply(tx.Resolve)
+		} else {
+			reply(tx.Update)
+		}
 	}
 	setStatus("solved", ag(assignee))
 	if g.r.IntN(100) < 9 {
-		// Reopened by the customer, then solved again.
-		tl = append(tl, importer.Action{At: step(time.Duration(3+g.r.IntN(60))*time.Hour, false), Actor: cust, Do: "comment", Public: true, Body: pick(g.r, sc.followup[lang])})
+		// Reopened by the customer, then solved again. After a direct
+		// answer the conversation goes on where Ask would have led.
+		customerWait = func() time.Duration { return time.Duration(3+g.r.IntN(60)) * time.Hour }
+		if direct {
+			customerSays(tx.Answer)
+		} else {
+			customerSays(tx.Reopen)
+		}
 		setStatus("open", "system")
 		firstDelay = time.Duration(10+g.r.IntN(200)) * time.Minute
-		reply(true)
+		if direct {
+			reply(tx.Resolve)
+		} else {
+			reply(tx.Reopened)
+		}
 		setStatus("solved", ag(assignee))
 	}
 	tl = append(tl, importer.Action{At: step(96*time.Hour+time.Duration(g.r.IntN(600))*time.Minute, false), Actor: "system", Do: "status", To: "closed"})
@@ -392,10 +577,50 @@ func (g *gen) ticket(i int, c customer, at time.Time) *importer.Ticket {
 		}
 	}
 	tl = tl[:cut]
-	return &importer.Ticket{
+	return conversation{topic: tp.key, details: d, ticket: &importer.Ticket{
 		ExternalID: fmt.Sprintf("demo-%05d", i+1), Subject: subject, Requester: c.email, RequesterName: c.name,
-		Channel: channel, Priority: priority, Type: sc.kind, Language: lang, Tags: tags, Timeline: tl,
+		Channel: channel, Priority: priority, Type: tp.kind, Language: lang, Tags: tags, CustomFields: fields, Timeline: tl,
+	}}
+}
+
+// Field is a custom ticket field the demo tickets fill in; it must exist
+// before they are imported.
+type Field struct {
+	Key, Label, Type string
+	Options          []string
+}
+
+// Fields lists the demo's custom fields: why the customer got in touch,
+// and the order number and product a conversation is about.
+func Fields() []Field {
+	reasons := make([]string, len(topics))
+	for i, t := range topics {
+		reasons[i] = t.reason
 	}
+	names := make([]string, len(products))
+	for i, p := range products {
+		names[i] = p.label
+	}
+	return []Field{
+		{Key: "contact_reason", Label: "Contact reason", Type: "dropdown", Options: reasons},
+		{Key: "order_number", Label: "Order number", Type: "text"},
+		{Key: "product", Label: "Product", Type: "dropdown", Options: names},
+	}
+}
+
+// uses reports whether a topic's conversations name a detail ("order",
+// "product", …); the English texts decide, and a test holds every
+// language to the same placeholders.
+func uses(topicKey, detail string) bool {
+	l := content["en"][topicKey]
+	for _, stage := range [][]string{l.Subject, l.Opening, l.Ask, l.Answer, l.Update, l.Nudge, l.Resolve, l.Direct, l.Reopen, l.Reopened, l.Notes} {
+		for _, s := range stage {
+			if strings.Contains(s, "{"+detail+"}") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func teamAgents(team string) []string {
