@@ -218,6 +218,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 		s.Live.TicketChanged(id, types, last.ActorType, last.ActorID, last.Seq)
 	}
 	s.Jobs.Handle(email.JobSend, s.Email.Send)
+	s.wireDelivery() // delivery.go: delivery states to open pages
 	s.Automation = automation.NewService(d, now, s.Tickets, s.Agents)
 	s.Automation.SetSecrets(box)
 	s.Tickets.AddHook(s.Automation)

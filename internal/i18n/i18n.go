@@ -59,10 +59,10 @@ func parts() []Part {
 		slaHistoryPart,
 		senderAuthPart,
 		newTicketPart,
+		deliveryPart,
 		mergePart,
 		remoteImagesPart,
 		searchPart,
-		macrosPart,
 	}
 }
 

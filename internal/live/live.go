@@ -22,6 +22,10 @@ import (
 const (
 	KindTicket   = "ticket"   // a ticket changed (created, commented, fields)
 	KindPresence = "presence" // someone's presence on a ticket changed
+	// KindNotice is for one agent (AgentID) only: something on a ticket
+	// needs them (Types says what: delivery_failed, a reply of theirs or
+	// on their ticket was not delivered).
+	KindNotice = "notice"
 )
 
 // Presence states.

@@ -22,6 +22,36 @@ type Outbox interface {
 // SetOutbox sets where public agent replies are queued for delivery.
 func (s *Service) SetOutbox(o Outbox) { s.outbox = o }
 
+// Superseder is an Outbox that can mark a reply whose delivery failed as
+// replaced by a newer one (CommentInput.Supersedes, "edit and resend"),
+// inside the new reply's transaction. It refuses a reply that was
+// delivered, is still being sent or was replaced already.
+type Superseder interface {
+	SupersedeTx(ctx context.Context, tx *db.Tx, actor authz.Actor, ticketID, oldCommentID, newCommentID int64) error
+}
+
+// DeliverySearch is an Outbox that answers the search term delivery:
+// (delivery:failed, tickets with a reply that was not delivered): a
+// condition on the tickets' id column t.id, over the outbox's own tables.
+type DeliverySearch interface {
+	DeliveryCond(values []string) (cond string, args []any)
+}
+
+// supersedeTx marks the reply in.Supersedes as replaced by c.
+func (s *Service) supersedeTx(ctx context.Context, tx *db.Tx, actor authz.Actor, author Person, public bool, in CommentInput, c Comment) error {
+	if !public || author.Type != "agent" {
+		return apperr.InvalidField("supersedes", "only an agent's public reply can replace an undelivered one")
+	}
+	if in.Supersedes < 0 || in.Supersedes == c.ID {
+		return apperr.InvalidField("supersedes", "must be the id of an undelivered reply on this ticket")
+	}
+	sup, ok := s.outbox.(Superseder)
+	if !ok || in.NoDelivery {
+		return apperr.InvalidField("supersedes", "this reply is not sent, so it cannot replace an undelivered one")
+	}
+	return sup.SupersedeTx(ctx, tx, actor, c.TicketID, in.Supersedes, c.ID)
+}
+
 // CreateTx creates a ticket inside a channel's own write transaction (mail
 // ingest stores the raw message and the ticket together). Live-update
 // listeners hear of it once tx commits.

@@ -46,6 +46,10 @@ type CommentInput struct {
 	// Exact skips the automatic status rules, for imports that replay a
 	// history in which every status change is its own step.
 	Exact bool `json:"-"`
+	// Supersedes names an earlier public reply of this ticket whose
+	// delivery failed: this reply is sent instead ("edit and resend") and
+	// the old one is marked replaced, in the same write.
+	Supersedes int64 `json:"supersedes,omitempty"`
 }
 
 func (in *CommentInput) validate() error {
@@ -193,6 +197,11 @@ func (s *Service) commentTx(ctx context.Context, tx *db.Tx, log *eventLog, t *Ti
 	if s.outbox != nil && (author.Type == "agent" || author.Type == "system") && public && !in.Exact && !in.NoDelivery {
 		if err := s.outbox.QueueReply(ctx, tx, *t, c); err != nil {
 			return Comment{}, fmt.Errorf("ticket: queue reply %d: %w", c.ID, err)
+		}
+	}
+	if in.Supersedes != 0 {
+		if err := s.supersedeTx(ctx, tx, actor, author, public, in, c); err != nil { // channel.go
+			return Comment{}, err
 		}
 	}
 	next := in.Status

@@ -470,6 +470,14 @@ func (s *Service) termCond(w *where, actor authz.Actor, t search.Term, defs map[
 		case "<=":
 			inner.add(col+" <= ?", db.Millis(t.Time))
 		}
+	case "delivery":
+		ds, ok := s.outbox.(DeliverySearch) // channel.go
+		if !ok {
+			inner.add("1 = 0") // nothing is sent, so nothing failed
+			break
+		}
+		cond, args := ds.DeliveryCond(t.Values)
+		inner.add(cond, args...)
 	case "subject":
 		for _, v := range t.Values {
 			if s.db.Dialect() == db.Postgres {

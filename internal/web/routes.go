@@ -145,6 +145,8 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/api/v1/inbound-messages/{id}/raw", Access: APIAuth, Perm: authz.ChannelRead, Handler: a.RawInboundMessage, Summary: "The message exactly as received (message/rfc822)"},
 		{Method: "POST", Path: "/api/v1/inbound-messages/{id}/reprocess", Access: APIAuth, Perm: authz.ChannelWrite, Handler: a.ReprocessInboundMessage, Summary: "Process a failed or ignored message again", Reply: email.InboundMessage{}},
 		{Method: "GET", Path: "/api/v1/tickets/{id}/comments/{comment_id}/original", Access: APIAuth, Perm: authz.TicketRead, Handler: a.OriginalEmail, Summary: "The full email behind a comment, quotes and signature included", Reply: email.Original{}},
+		{Method: "GET", Path: "/api/v1/tickets/{id}/deliveries", Access: APIAuth, Perm: authz.TicketRead, Handler: a.ListDeliveries, Summary: "How each public reply sent by email is doing: sending, sent, delivered, failed, bounced or superseded, with the reason", Reply: page.List[email.Delivery]{}},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/comments/{comment_id}/retry-delivery", Access: APIAuth, Perm: authz.TicketReply, Handler: a.RetryDelivery, Summary: "Send a reply that was not delivered again, same Message-ID (a second call while it is queued does nothing; edit and resend: POST a comment with supersedes)", Reply: email.Delivery{}},
 
 		// Reports: every one as JSON or CSV (?format=csv), with the same filters.
 		{Method: "GET", Path: "/api/v1/reports/overview", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportOverview, Summary: "Key figures of a period and the one before, with a series", Query: api.ReportParams(), Reply: report.Overview{}},
@@ -229,6 +231,8 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/tickets/{id}/draft", Access: UIAuth, Perm: authz.TicketNote, Handler: ui.SaveDraft, Summary: "Save the composer's draft (empty body removes it)"},
 		{Method: "POST", Path: "/tickets/{id}/presence", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.SetPresence, Summary: "Say you are viewing, typing on or leaving a ticket"},
 		{Method: "GET", Path: "/tickets/{id}/comments/{comment_id}/original", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.OriginalEmail, Summary: "The full email behind a comment"},
+		{Method: "POST", Path: "/tickets/{id}/comments/{comment_id}/retry-delivery", Access: UIAuth, Perm: authz.TicketReply, Handler: ui.RetryDelivery, Summary: "Send a reply that was not delivered again (form)"},
+		{Method: "POST", Path: "/tickets/{id}/comments/{comment_id}/resend", Access: UIAuth, Perm: authz.TicketReply, Handler: ui.ResendDelivery, Summary: "Edit and resend: the ticket page with a reply that was not delivered in the composer, which replaces it when sent (form)"},
 		{Method: "GET", Path: "/admin/mailboxes", Access: UIAuth, Perm: authz.ChannelRead, Handler: ui.Mailboxes, Summary: "Mailbox list, with the form to add one"},
 		{Method: "POST", Path: "/admin/mailboxes", Access: UIAuth, Perm: authz.ChannelWrite, Handler: ui.CreateMailbox, Summary: "Add a mailbox (form)"},
 		{Method: "GET", Path: "/admin/mailboxes/{id}", Access: UIAuth, Perm: authz.ChannelRead, Handler: ui.MailboxPage, Summary: "Mailbox settings page"},

@@ -19,6 +19,7 @@ import (
 	"github.com/ombud/ombud/internal/blob"
 	"github.com/ombud/ombud/internal/channel/email/mailauth"
 	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/i18n"
 	"github.com/ombud/ombud/internal/richtext"
 	"github.com/ombud/ombud/internal/secret"
 	"github.com/ombud/ombud/internal/ticket"
@@ -68,6 +69,9 @@ type Options struct {
 	// Secrets seals the mailbox passwords stored in the database (default:
 	// a key that lasts as long as the process, for tests).
 	Secrets *secret.Box
+	// Catalog translates the notices agents get (default: the built-in
+	// catalogs).
+	Catalog *i18n.Translator
 }
 
 // Service runs the email channel.
@@ -83,6 +87,10 @@ type Service struct {
 	cache   mailboxCache
 	authMu  sync.RWMutex
 	authV   *mailauth.Verifier // sender verification (senderauth.go)
+	// catalog words agents' notices; onDelivery hears of delivery state
+	// changes (delivery.go).
+	catalog    *i18n.Translator
+	onDelivery func(DeliveryChange)
 }
 
 // NewService returns the email channel service.
@@ -105,7 +113,13 @@ func NewService(d *db.DB, now func() time.Time, log *slog.Logger, tickets Ticket
 	if opts.Secrets == nil {
 		opts.Secrets = secret.Ephemeral()
 	}
-	return &Service{db: d, now: now, log: log, tickets: tickets, people: people, blobs: blobs, html: html, opts: opts, authV: opts.SenderAuth}
+	if opts.Catalog == nil {
+		// Without catalogs (they are built in, so never in practice)
+		// notices stay in English.
+		opts.Catalog, _ = i18n.New()
+	}
+	return &Service{db: d, now: now, log: log, tickets: tickets, people: people, blobs: blobs, html: html, opts: opts, authV: opts.SenderAuth,
+		catalog: opts.Catalog}
 }
 
 // MaxMessageBytes is the largest message the channel accepts.

@@ -749,15 +749,41 @@ func (s *Service) bounce(ctx context.Context, tx *db.Tx, m *message.Message) (pr
 	if t == 0 {
 		return processed{state: "ignored", outcome: OutcomeBounce}, nil
 	}
+	if b.Action == "delivered" || b.Action == "relayed" || b.Action == "expanded" {
+		// A success report: the reply reached the recipient's mailbox (or
+		// a system that reports no further). Nothing for the history.
+		if err := s.dsnTx(ctx, tx, comment, "delivered"); err != nil {
+			return processed{}, err
+		}
+		return processed{state: "processed", outcome: OutcomeBounce, ticketID: t}, nil
+	}
 	data := map[string]any{"recipients": b.Recipients, "status": b.Status, "action": b.Action, "diagnostic": truncate(b.Diagnostic, 1000),
 		"permanent": b.Permanent, "message_id": b.OriginalMessageID, "comment_id": comment}
 	if err := s.tickets.RecordTx(ctx, tx, authz.System, t, EvBounced, data); err != nil {
 		return processed{}, err
 	}
-	if b.Permanent {
-		if _, err := tx.ExecContext(ctx, `UPDATE outbound_emails SET state = 'failed', last_error = ? WHERE message_id = ?`,
-			truncate("bounced: "+b.Status+" "+b.Diagnostic, 2000), b.OriginalMessageID); err != nil {
-			return processed{}, fmt.Errorf("email: mark bounced: %w", err)
+	if !b.Permanent {
+		if err := s.dsnTx(ctx, tx, comment, "delayed"); err != nil {
+			return processed{}, err
+		}
+		return processed{state: "processed", outcome: OutcomeBounce, ticketID: t}, nil
+	}
+	// Returned for good: the reply was not delivered, and says so
+	// (delivery.go), once, however many reports come back.
+	var outID int64
+	var rcpts string
+	err := tx.QueryRowContext(ctx, `SELECT id, recipients FROM outbound_emails WHERE comment_id = ? AND state = 'sent'`, comment).Scan(&outID, &rcpts)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return processed{}, fmt.Errorf("email: bounced reply: %w", err)
+	}
+	if outID != 0 {
+		to := b.Recipients
+		if len(to) == 0 {
+			_ = json.Unmarshal([]byte(rcpts), &to)
+		}
+		if err := s.failTx(ctx, tx, failure{outboundID: outID, commentID: comment, messageID: b.OriginalMessageID, recipients: to,
+			reason: ReasonBounced, dsn: "bounced", detail: strings.TrimSpace(b.Status + " " + b.Diagnostic)}); err != nil {
+			return processed{}, err
 		}
 	}
 	return processed{state: "processed", outcome: OutcomeBounce, ticketID: t}, nil

@@ -22,7 +22,6 @@ import (
 	"github.com/jhillyerd/enmime/v2"
 
 	"github.com/ombud/ombud/internal/apperr"
-	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/jobs"
 	"github.com/ombud/ombud/internal/ticket"
@@ -58,15 +57,6 @@ func (s *Service) QueueReply(ctx context.Context, tx *db.Tx, t ticket.Ticket, c 
 	case err != nil:
 		return fmt.Errorf("email: ticket mailbox: %w", err)
 	}
-	mb, err := s.pickMailbox(ctx, tx, mailboxID, t.TeamID)
-	if err != nil {
-		return err
-	}
-	if mb.ID == 0 {
-		return s.tickets.RecordTx(ctx, tx, authz.System, t.ID, EvDeliveryFailed, map[string]any{
-			"comment_id": c.ID, "error": "no mailbox is configured to send email from",
-		})
-	}
 	_, to, err := s.people.CustomerEmail(ctx, tx, t.RequesterID)
 	if err != nil {
 		return err
@@ -74,16 +64,31 @@ func (s *Service) QueueReply(ctx context.Context, tx *db.Tx, t ticket.Ticket, c 
 	if to == "" {
 		return nil // a requester without email (phone, chat) gets replies on their channel
 	}
+	mb, err := s.pickMailbox(ctx, tx, mailboxID, t.TeamID)
+	if err != nil {
+		return err
+	}
+	domain := domainOf(mb.Address)
+	if mb.ID == 0 {
+		domain = s.opts.Hostname
+	}
 	// The random part makes the Message-ID a secret of the thread: a reply
 	// naming it proves its sender saw our mail (see thread).
-	msgID := fmt.Sprintf("ombud.%d.%d.%s@%s", t.ID, c.ID, randomPart(), domainOf(mb.Address))
+	msgID := fmt.Sprintf("ombud.%d.%d.%s@%s", t.ID, c.ID, randomPart(), domain)
+	rcpts, _ := json.Marshal([]string{to})
 	id, err := tx.InsertID(ctx, `INSERT INTO outbound_emails (ticket_id, comment_id, mailbox_id, message_id, recipients, state, created_at)
-		VALUES (?, ?, ?, ?, '[]', 'queued', ?)`, t.ID, c.ID, mb.ID, msgID, db.Millis(s.now()))
+		VALUES (?, ?, ?, ?, ?, 'queued', ?)`, t.ID, c.ID, db.NullInt(mb.ID), msgID, string(rcpts), db.Millis(s.now()))
 	if err != nil {
 		return fmt.Errorf("email: queue reply: %w", err)
 	}
 	if err := s.rememberThread(ctx, tx, t.ID, c.ID, msgID, "out"); err != nil {
 		return err
+	}
+	if mb.ID == 0 {
+		// Kept as a reply that was not delivered, which an agent can send
+		// again once a mailbox is set up.
+		return s.failTx(ctx, tx, failure{outboundID: id, commentID: c.ID, messageID: msgID, recipients: []string{to},
+			reason: ReasonNoMailbox, detail: "no mailbox is configured to send email from"})
 	}
 	if _, err := jobs.Enqueue(ctx, tx, s.now(), jobs.New{Kind: JobSend, Key: "comment:" + strconv.FormatInt(c.ID, 10),
 		Payload: sendPayload{OutboundID: id}}); err != nil {
@@ -141,6 +146,8 @@ type outgoing struct {
 	messageID string
 	state     string
 	mailbox   Mailbox
+	// superseded: an agent replaced it with a newer reply (edit and resend).
+	superseded bool
 }
 
 // Send is the job handler for JobSend. SMTP permanent failures (5xx) end
@@ -152,13 +159,17 @@ func (s *Service) Send(ctx context.Context, j jobs.Job) error {
 		return jobs.Permanent(fmt.Errorf("email: bad send payload %q", j.Payload))
 	}
 	o, err := s.loadOutgoing(ctx, p.OutboundID)
-	if err != nil {
+	if err != nil && (o.id == 0 || !jobs.IsPermanent(err)) {
 		return err
 	}
-	if o.state == "sent" {
-		return nil // sent before a crash stopped the job from finishing
+	if o.state == "sent" || o.superseded {
+		return nil // sent before a crash stopped the job from finishing, or replaced
 	}
-	raw, rcpts, err := s.compose(ctx, o)
+	var raw []byte
+	var rcpts []string
+	if err == nil {
+		raw, rcpts, err = s.compose(ctx, o)
+	}
 	if err == nil {
 		err = s.deliver(ctx, o.mailbox, rcpts, raw)
 	}
@@ -171,38 +182,45 @@ func (s *Service) Send(ctx context.Context, j jobs.Job) error {
 			}
 			return jobs.Permanent(err)
 		}
+		// Still sending: the page says why the last attempt failed.
 		_ = s.db.Write(ctx, func(tx *db.Tx) error {
-			_, err2 := tx.ExecContext(ctx, `UPDATE outbound_emails SET attempts = attempts + 1, last_error = ? WHERE id = ?`, truncate(err.Error(), 2000), o.id)
+			_, err2 := tx.ExecContext(ctx, `UPDATE outbound_emails SET attempts = attempts + 1, last_error = ?, reason = ? WHERE id = ?`,
+				truncate(err.Error(), 2000), reasonOf(err), o.id)
+			s.published(tx, DeliveryChange{TicketID: o.ticketID, CommentID: o.commentID, State: DeliverySending})
 			return err2
 		})
 		return err
 	}
 	b, _ := json.Marshal(rcpts)
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE outbound_emails SET state = 'sent', attempts = attempts + 1, last_error = '', recipients = ?, sent_at = ? WHERE id = ?`,
+		_, err := tx.ExecContext(ctx, `UPDATE outbound_emails SET state = 'sent', attempts = attempts + 1, last_error = '', reason = '', recipients = ?, sent_at = ? WHERE id = ?`,
 			string(b), db.Millis(s.now()), o.id)
+		s.published(tx, DeliveryChange{TicketID: o.ticketID, CommentID: o.commentID, State: DeliverySent})
 		return err
 	})
 }
 
+// failed records that a reply could not be delivered (delivery.go: the
+// reason in words, the event, the assignee's notice).
 func (s *Service) failed(ctx context.Context, o outgoing, rcpts []string, cause error) error {
-	b, _ := json.Marshal(rcpts)
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE outbound_emails SET state = 'failed', attempts = attempts + 1, last_error = ?, recipients = ? WHERE id = ?`,
-			truncate(cause.Error(), 2000), string(b), o.id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbound_emails SET attempts = attempts + 1 WHERE id = ?`, o.id); err != nil {
 			return err
 		}
-		return s.tickets.RecordTx(ctx, tx, authz.System, o.ticketID, EvDeliveryFailed, map[string]any{
-			"comment_id": o.commentID, "message_id": o.messageID, "recipients": rcpts, "error": truncate(cause.Error(), 1000),
-		})
+		var attempts int
+		if err := tx.QueryRowContext(ctx, `SELECT attempts FROM outbound_emails WHERE id = ?`, o.id).Scan(&attempts); err != nil {
+			return err
+		}
+		return s.failTx(ctx, tx, failure{outboundID: o.id, commentID: o.commentID, messageID: o.messageID, recipients: rcpts,
+			reason: reasonOf(cause), detail: cause.Error(), attempts: attempts})
 	})
 }
 
 func (s *Service) loadOutgoing(ctx context.Context, id int64) (outgoing, error) {
 	var o outgoing
 	var mb sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT id, ticket_id, comment_id, mailbox_id, message_id, state FROM outbound_emails WHERE id = ?`, id).
-		Scan(&o.id, &o.ticketID, &o.commentID, &mb, &o.messageID, &o.state)
+	err := s.db.QueryRowContext(ctx, `SELECT id, ticket_id, comment_id, mailbox_id, message_id, state, superseded_by IS NOT NULL FROM outbound_emails WHERE id = ?`, id).
+		Scan(&o.id, &o.ticketID, &o.commentID, &mb, &o.messageID, &o.state, &o.superseded)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, jobs.Permanent(fmt.Errorf("email: outbound %d is gone", id))
 	}
@@ -221,7 +239,7 @@ func (s *Service) loadOutgoing(ctx context.Context, id int64) (outgoing, error) 
 		return o, err
 	}
 	if o.mailbox.ID == 0 {
-		return o, jobs.Permanent(errors.New("no mailbox is configured to send email from"))
+		return o, jobs.Permanent(reasoned(ReasonNoMailbox, errors.New("no mailbox is configured to send email from")))
 	}
 	return o, nil
 }
@@ -249,7 +267,7 @@ func (s *Service) compose(ctx context.Context, o outgoing) ([]byte, []string, er
 		return nil, nil, err
 	}
 	if reqEmail == "" {
-		return nil, nil, jobs.Permanent(errors.New("the requester has no email address"))
+		return nil, nil, jobs.Permanent(reasoned(ReasonNoAddress, errors.New("the requester has no email address")))
 	}
 	agentName := ""
 	if c.AuthorType == "agent" && c.AuthorID != 0 {
@@ -392,7 +410,7 @@ func (s *Service) threadIDs(ctx context.Context, ticketID int64, own string) (st
 func (s *Service) deliver(ctx context.Context, mb Mailbox, rcpts []string, raw []byte) error {
 	r := mb.SMTP
 	if r.Host == "" {
-		return jobs.Permanent(fmt.Errorf("mailbox %s has no SMTP relay configured", mb.Address))
+		return jobs.Permanent(reasoned(ReasonNoRelay, fmt.Errorf("mailbox %s has no SMTP relay configured", mb.Address)))
 	}
 	addr := net.JoinHostPort(r.Host, strconv.Itoa(r.Port))
 	password := ""
@@ -400,7 +418,7 @@ func (s *Service) deliver(ctx context.Context, mb Mailbox, rcpts []string, raw [
 		// A relay password crosses the network only inside TLS, unless the
 		// admin chose otherwise for this mailbox.
 		if r.Security == SecurityNone && !mb.AllowInsecureAuth {
-			return jobs.Permanent(fmt.Errorf("mailbox %s: refused to send the SMTP password to %s over an unencrypted connection: choose STARTTLS or TLS, or allow passwords over unencrypted connections in the mailbox settings", mb.Address, addr))
+			return jobs.Permanent(reasoned(ReasonInsecure, fmt.Errorf("mailbox %s: refused to send the SMTP password to %s over an unencrypted connection: choose STARTTLS or TLS, or allow passwords over unencrypted connections in the mailbox settings", mb.Address, addr)))
 		}
 		pw, err := s.smtpPassword(mb)
 		if err != nil {
@@ -418,7 +436,7 @@ func (s *Service) deliver(ctx context.Context, mb Mailbox, rcpts []string, raw [
 		conn, err = dialer.DialContext(ctx, "tcp", addr)
 	}
 	if err != nil {
-		return fmt.Errorf("connect to %s: %w", addr, err)
+		return reasoned(dialReason(err, r.Security), fmt.Errorf("connect to %s: %w", addr, err))
 	}
 	deadline, ok := ctx.Deadline()
 	if !ok {
@@ -429,22 +447,22 @@ func (s *Service) deliver(ctx context.Context, mb Mailbox, rcpts []string, raw [
 	if r.Security == SecuritySTARTTLS {
 		if c, err = smtp.NewClientStartTLS(conn, tlsConf); err != nil {
 			conn.Close()
-			return fmt.Errorf("starttls with %s: %w", addr, err)
+			return reasoned(ReasonTLS, fmt.Errorf("starttls with %s: %w", addr, err))
 		}
 	} else {
 		c = smtp.NewClient(conn)
 	}
 	defer c.Close()
 	if err := c.Hello(s.opts.Hostname); err != nil {
-		return fmt.Errorf("smtp hello: %w", err)
+		return reasoned(ReasonConnect, fmt.Errorf("smtp hello: %w", err))
 	}
 	if r.Username != "" {
 		if err := c.Auth(sasl.NewPlainClient("", r.Username, password)); err != nil {
-			return fmt.Errorf("smtp auth: %w", err)
+			return reasoned(ReasonAuth, fmt.Errorf("smtp auth: %w", err))
 		}
 	}
 	if err := c.SendMail(mb.Address, rcpts, bytes.NewReader(raw)); err != nil {
-		return fmt.Errorf("smtp send: %w", err)
+		return reasoned(ReasonConnect, fmt.Errorf("smtp send: %w", err))
 	}
 	_ = c.Quit()
 	return nil

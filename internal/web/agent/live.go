@@ -90,6 +90,10 @@ func (u *UI) LiveStream(w http.ResponseWriter, r *http.Request) error {
 				if err := send("ticket", e); err != nil {
 					return nil
 				}
+			case e.Kind == live.KindNotice && e.AgentID == actor.ID:
+				if err := send("notice", e); err != nil {
+					return nil
+				}
 			case e.Kind == live.KindPresence && e.TicketID == ticketID && ticketID != 0 && e.AgentID != actor.ID:
 				if err := send("viewers", u.Live.Viewers(ticketID, actor.ID)); err != nil {
 					return nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/i18n"
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
@@ -116,6 +117,8 @@ func (u *UI) describe(lang string, e ticket.Event, names map[int64]string) strin
 		return t("merged ticket #%s into this one", fmt.Sprint(d["from"]))
 	case sla.EvRetargeted: // slahistory.go
 		return u.describeRetarget(lang, e)
+	case email.EvDeliveryFailed, email.EvBounced, email.EvDeliveryRetried, email.EvDeliverySuperseded: // delivery.go
+		return u.describeDelivery(lang, e)
 	case ticket.EvMentioned: // composer.go: @mentions
 		var who []string
 		ids, _ := d["agent_ids"].([]any)

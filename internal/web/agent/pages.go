@@ -264,6 +264,9 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 	if err := u.addViewData(ctx, r, data, saved, rows, stamp); err != nil {
 		return err
 	}
+	if err := u.markUndelivered(ctx, data, list.Data); err != nil { // delivery.go
+		return err
+	}
 	return u.render(w, r, status, "list", pageData{Title: title, Nav: cur.Key, Error: searchErr, Data: data})
 }
 
@@ -396,6 +399,8 @@ type commentView struct {
 	// ShowImages is the address of the page showing them (remoteimages.go).
 	HiddenImages int
 	ShowImages   string
+	// Delivery is how a reply sent by email is doing (delivery.go).
+	Delivery *deliveryView
 }
 
 type eventView struct {
@@ -435,6 +440,7 @@ type ticketPageOpts struct {
 	preview       *macroPreview
 	panelErrs     map[string]string
 	panelSent     *form
+	supersedes    int64 // the composer resends this undelivered reply (delivery.go)
 }
 
 func (u *UI) ticketPageFull(w http.ResponseWriter, r *http.Request, o ticketPageOpts) error {
@@ -526,6 +532,13 @@ func (u *UI) ticketPageFull(w http.ResponseWriter, r *http.Request, o ticketPage
 		comments = append(comments, cv)
 	}
 	u.markMentions(r, comments) // composer.go
+	// Each reply's delivery state (delivery.go).
+	if err := u.markDeliveries(r, t, comments); err != nil {
+		return err
+	}
+	if o.supersedes == 0 && r.Method == http.MethodPost {
+		o.supersedes = supersedesOf(r.PostForm.Get("supersedes")) // a refused resend stays one
+	}
 	if err := hideRemoteImages(w, r, comments, true); err != nil {
 		return err
 	}
@@ -568,7 +581,7 @@ func (u *UI) ticketPageFull(w http.ResponseWriter, r *http.Request, o ticketPage
 		"T":     t, "Comments": comments, "Events": events, "Agents": agents.Data, "Assignee": assignee,
 		"Statuses": ticket.Statuses, "Priorities": ticket.Priorities, "Types": ticket.Types,
 		"Created": when(lang, t.CreatedAt, loc), "Draft": draft, "DraftIsNote": notePreset, "Fields": fields, "Tags": strings.Join(t.Tags, ", "),
-		"SLA": slaState, "Macros": macros, "Preview": preview, "Upload": u.uploadLimits(),
+		"SLA": slaState, "Macros": macros, "Preview": preview, "Upload": u.uploadLimits(), "Supersedes": o.supersedes,
 		// A note-only role (collaborator, QA reviewer) gets a composer for
 		// notes and a read-only panel: the service refuses the rest.
 		"CanUpdate": authz.Can(actor, authz.TicketUpdate), "CanReply": authz.Can(actor, authz.TicketReply),
@@ -577,6 +590,7 @@ func (u *UI) ticketPageFull(w http.ResponseWriter, r *http.Request, o ticketPage
 
 // AddComment posts the composer.
 func (u *UI) AddComment(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
 	id, err := httpx.PathID(r, "id", "ticket")
 	if err != nil {
 		return err
@@ -601,16 +615,16 @@ func (u *UI) AddComment(w http.ResponseWriter, r *http.Request) error {
 		warn, fields := u.filesLost(r, form, warn, nil)
 		return u.ticketPage(w, r, http.StatusConflict, warn, body, fields)
 	}
-	in := ticket.CommentInput{Body: body, Public: &public, Status: ticket.Status(form.values.Get("status")), Files: form.files}
-	// With a previewed macro, its kept field changes go too (macrocompose.go).
-	if preview, err := u.sendComment(r, id, in, form.values); err != nil {
+	in := ticket.CommentInput{Body: body, Public: &public, Status: ticket.Status(form.values.Get("status")), Files: form.files,
+		Supersedes: supersedesOf(form.values.Get("supersedes"))} // delivery.go: edit and resend
+	if _, err := u.Tickets.AddComment(ctx, httpx.Actor(ctx), id, in); err != nil {
 		e := apperr.As(err)
 		if e.Code == apperr.CodeInternal || e.Code == apperr.CodeNotFound {
 			return err
 		}
 		// Keep what the agent typed: nothing is lost on a refused send.
 		msg, fields := u.filesLost(r, form, e.Message+u.describeFields(u.lang(r), e.Fields), e.Fields)
-		return u.ticketPageWith(w, r, httpx.Status(e.Code), msg, body, fields, preview)
+		return u.ticketPage(w, r, httpx.Status(e.Code), msg, body, fields)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/tickets/%d#latest", id), http.StatusSeeOther)
 	return nil
