@@ -63,6 +63,7 @@ func parts() []Part {
 		mergePart,
 		remoteImagesPart,
 		searchPart,
+		listsPart,
 	}
 }
 

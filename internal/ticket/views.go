@@ -28,12 +28,17 @@ import (
 // a shared "assignee:me" view shows each agent their own tickets.
 
 // ViewColumns are the ticket columns a view may show, in the order the
-// forms offer them. Custom fields add "field.<key>".
-var ViewColumns = []string{"id", "subject", "requester", "status", "priority", "type", "channel", "assignee", "team", "tags", "created", "updated"}
+// forms offer them. Custom fields add "field.<key>". "sla_due" is the next
+// SLA target's due time relative to now, "next_breach" the same target's
+// metric and time; a view cannot sort by them: the due time lives in
+// sla_ticket_state rows, and ordering by their per-ticket minimum under a
+// view's filter is a scan and sort of every match, not the index range
+// the other orders page through (the "SLA at risk" view lists by due time).
+var ViewColumns = []string{"id", "subject", "requester", "organization", "status", "priority", "type", "channel", "assignee", "team", "tags", "sla_due", "next_breach", "created", "updated"}
 
 // DefaultViewColumns are a new view's columns when none are chosen: those of
 // the built-in lists.
-var DefaultViewColumns = []string{"id", "subject", "requester", "status", "priority", "assignee", "updated"}
+var DefaultViewColumns = []string{"id", "subject", "requester", "status", "priority", "assignee", "sla_due", "updated"}
 
 // ViewSorts are the orders a view may list its tickets in; the first is the default.
 var ViewSorts = []string{"updated_desc", "updated_asc", "created_desc", "created_asc", "priority", "id_desc", "id_asc"}

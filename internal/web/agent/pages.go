@@ -255,11 +255,17 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 			flash += " " + u.i18n.T(lang, "%s could not be changed: %s", f, qs.Get("why"))
 		}
 	}
+	if n := u.bulkNotice(lang, qs.Get("bulk")); n != "" { // lists.go
+		flash = n
+	}
 	back := r.URL.RequestURI()
 	data := map[string]any{
 		"Views": views, "Current": cur.Key, "Rows": rows, "Next": next, "Query": q, "Searching": q != "",
 		"Counts": counts, "Agents": agents.Data, "Statuses": ticket.Statuses, "Priorities": ticket.Priorities,
 		"Flash": flash, "Back": back, "AtRisk": cur.Key == atRiskKey && q == "",
+	}
+	if err := u.addListSLA(ctx, r, data, list.Data); err != nil { // lists.go: SLA due for the page
+		return err
 	}
 	if err := u.addViewData(ctx, r, data, saved, rows, stamp); err != nil {
 		return err
@@ -309,6 +315,15 @@ func (u *UI) BulkUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	if v := strings.TrimSpace(r.PostFormValue("add_tag")); v != "" {
 		p.AddTags = []string{v}
+	}
+	// An apply that would change nothing keeps the list, with a notice (lists.go).
+	switch merge := r.PostFormValue("action") == "merge"; {
+	case merge && len(ids) < 2:
+		return emptyBulk(w, r, "merge")
+	case !merge && len(ids) == 0:
+		return emptyBulk(w, r, "none")
+	case !merge && p.Status == nil && p.Priority == nil && !p.AssigneeID.Set && len(p.AddTags) == 0:
+		return emptyBulk(w, r, "nochange")
 	}
 	if r.PostFormValue("action") == "merge" {
 		return u.bulkMerge(w, r, ids)

@@ -158,9 +158,10 @@ type viewColumn struct {
 
 // viewCell is one cell; Kind picks its rendering in list.html.
 type viewCell struct {
-	Kind  string // id, subject, status, priority, label, person, tags, time, text
+	Kind  string // id, subject, status, priority, label, person, tags, time, text, sla_due, next_breach
 	Text  string
 	Items []string
+	SLA   *slaCell // sla_due and next_breach (lists.go)
 }
 
 // viewRow is a ticket as a saved view shows it.
@@ -173,6 +174,7 @@ type viewRow struct {
 var columnLabels = map[string]string{
 	"id": "Ticket number", "subject": "Subject", "requester": "Requester", "status": "Status", "priority": "Priority",
 	"type": "Type", "channel": "Channel", "assignee": "Assignee", "team": "Team", "tags": "Tags", "created": "Created", "updated": "Updated",
+	"organization": "Organization", "sla_due": "SLA due", "next_breach": "Next breach",
 }
 
 // sortLabels name the view orders (catalog keys).
@@ -184,10 +186,24 @@ var sortLabels = map[string]string{
 
 // savedTable builds a saved view's header and rows from the page's rows
 // (which carry assignee names and local times already).
-func (u *UI) savedTable(ctx context.Context, actor authz.Actor, v ticket.View, rows []row) ([]viewColumn, []viewRow, error) {
+func (u *UI) savedTable(ctx context.Context, actor authz.Actor, v ticket.View, rows []row, slaCells map[int64]slaCell) ([]viewColumn, []viewRow, error) {
 	fields := map[string]ticket.Field{}
 	teamNames := map[int64]string{}
+	var orgNames map[int64]string
 	for _, c := range v.Columns {
+		if c == "organization" && orgNames == nil && u.Customers != nil {
+			// One query for the page's organizations.
+			var ids []int64
+			for _, rw := range rows {
+				if rw.OrganizationID != nil {
+					ids = append(ids, *rw.OrganizationID)
+				}
+			}
+			var err error
+			if orgNames, err = u.Customers.OrganizationNames(ctx, ids); err != nil {
+				return nil, nil, err
+			}
+		}
 		if _, ok := search.IsCustom(c); ok && len(fields) == 0 {
 			defs, err := u.Tickets.ListFields(ctx, actor)
 			if err != nil {
@@ -249,6 +265,15 @@ func (u *UI) savedTable(ctx context.Context, actor authz.Actor, v ticket.View, r
 				if rw.TeamID != nil {
 					cell = viewCell{Kind: "text", Text: teamNames[*rw.TeamID]}
 				}
+			case "organization":
+				if rw.OrganizationID != nil {
+					cell = viewCell{Kind: "text", Text: orgNames[*rw.OrganizationID]}
+				}
+			case "sla_due", "next_breach":
+				cell = viewCell{Kind: c}
+				if sc, ok := slaCells[rw.ID]; ok {
+					cell.SLA = &sc
+				}
 			case "tags":
 				cell = viewCell{Kind: "tags", Items: rw.Tags}
 			case "created":
@@ -297,7 +322,8 @@ func (u *UI) addViewData(ctx context.Context, r *http.Request, data map[string]a
 	if searching, _ := data["Searching"].(bool); saved == nil || searching {
 		return nil // search results keep the standard columns
 	}
-	cols, vrows, err := u.savedTable(ctx, actor, *saved, rows)
+	slaCells, _ := data["SLA"].(map[int64]slaCell) // lists.go, added before
+	cols, vrows, err := u.savedTable(ctx, actor, *saved, rows, slaCells)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,70 @@
+package i18n
+
+// listsPart holds the strings of the ticket lists' triage columns, the
+// select-all box and the notices of an empty bulk apply
+// (internal/web/agent/lists.go, templates/list.html).
+var listsPart = Part{
+	Name: "lists",
+	English: []string{
+		"SLA due",
+		"Next breach",
+		"On track",
+		"At risk",
+		"in %s",
+		"%s overdue",
+		"Select all tickets on this page",
+		"Select at least one ticket first.",
+		"Choose a change to apply to the selected tickets.",
+		"Select at least two tickets to merge.",
+	},
+	Translations: map[string]map[string]string{
+		"nb": {
+			"SLA due":                           "SLA-frist",
+			"Next breach":                       "Neste brudd",
+			"On track":                          "I rute",
+			"At risk":                           "I fare",
+			"in %s":                             "om %s",
+			"%s overdue":                        "%s over fristen",
+			"Select all tickets on this page":   "Velg alle saker på denne siden",
+			"Select at least one ticket first.": "Velg minst én sak først.",
+			"Choose a change to apply to the selected tickets.": "Velg en endring for de valgte sakene.",
+			"Select at least two tickets to merge.":             "Velg minst to saker for å slå dem sammen.",
+		},
+		"sv": {
+			"SLA due":                           "SLA-tidsgräns",
+			"Next breach":                       "Nästa överträdelse",
+			"On track":                          "I fas",
+			"At risk":                           "I riskzonen",
+			"in %s":                             "om %s",
+			"%s overdue":                        "%s försenat",
+			"Select all tickets on this page":   "Markera alla ärenden på den här sidan",
+			"Select at least one ticket first.": "Markera minst ett ärende först.",
+			"Choose a change to apply to the selected tickets.": "Välj en ändring för de markerade ärendena.",
+			"Select at least two tickets to merge.":             "Markera minst två ärenden för att slå ihop dem.",
+		},
+		"da": {
+			"SLA due":                           "SLA-frist",
+			"Next breach":                       "Næste overskridelse",
+			"On track":                          "Inden for tid",
+			"At risk":                           "I fare",
+			"in %s":                             "om %s",
+			"%s overdue":                        "%s over fristen",
+			"Select all tickets on this page":   "Vælg alle sager på denne side",
+			"Select at least one ticket first.": "Vælg mindst én sag først.",
+			"Choose a change to apply to the selected tickets.": "Vælg en ændring til de valgte sager.",
+			"Select at least two tickets to merge.":             "Vælg mindst to sager for at flette dem.",
+		},
+		"sl": {
+			"SLA due":                           "Rok SLA",
+			"Next breach":                       "Naslednja kršitev",
+			"On track":                          "V roku",
+			"At risk":                           "Ogroženo",
+			"in %s":                             "čez %s",
+			"%s overdue":                        "%s čez rok",
+			"Select all tickets on this page":   "Izberi vse zahtevke na tej strani",
+			"Select at least one ticket first.": "Najprej izberite vsaj en zahtevek.",
+			"Choose a change to apply to the selected tickets.": "Izberite spremembo za izbrane zahtevke.",
+			"Select at least two tickets to merge.":             "Za združitev izberite vsaj dva zahtevka.",
+		},
+	},
+}
