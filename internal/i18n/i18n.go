@@ -59,11 +59,11 @@ func parts() []Part {
 		slaHistoryPart,
 		senderAuthPart,
 		newTicketPart,
-		deliveryPart,
 		mergePart,
 		remoteImagesPart,
 		searchPart,
-		listsPart,
+		macrosPart,
+		gapsPart,
 	}
 }
 

@@ -109,7 +109,9 @@ func (u *UI) newTicketFields(r *http.Request, f form) ([]fieldset, error) {
 	if err != nil {
 		return nil, err
 	}
-	assignees := []option{{Value: "", Label: "Unassigned"}, {Value: strconv.FormatInt(actor.ID, 10), Label: "Me"}}
+	// "Me" carries the agent's id, so localize (which leaves choices with row
+	// ids alone: they are names) would not translate it; translate it here.
+	assignees := []option{{Value: "", Label: "Unassigned"}, {Value: strconv.FormatInt(actor.ID, 10), Label: u.i18n.String(u.lang(r), "Me")}}
 	for _, a := range agents.Data {
 		if a.Active && a.ID != actor.ID && authz.Can(authz.Actor{Kind: authz.KindAgent, ID: a.ID, Role: a.Role}, authz.TicketUpdate) {
 			assignees = append(assignees, option{Value: strconv.FormatInt(a.ID, 10), Label: a.Name})

@@ -79,10 +79,15 @@ document.addEventListener("keydown", (e) => {
 const main = document.querySelector("main[data-ticket]");
 const csrf = document.querySelector('input[name="csrf_token"]')?.value;
 
+// The live notices' and dialogs' words, in the agent's language, rendered
+// by the server into layout.html's #ui-strings.
+const ui = document.getElementById("ui-strings")?.dataset ?? {};
+const fill = (tpl, ...args) => { let i = 0; return (tpl || "").replace(/%s/g, () => String(args[i++] ?? "")); };
+
 function presenceText(viewers) {
   if (!viewers || !viewers.length) return "";
-  const parts = viewers.map((v) => v.state === "typing" ? `${v.name} is typing a reply` : `${v.name} is viewing`);
-  return "Also here: " + parts.join(", ") + ".";
+  const parts = viewers.map((v) => fill(v.state === "typing" ? ui.typing : ui.viewing, v.name));
+  return fill(ui.alsoHere, parts.join(", "));
 }
 
 function setPresence(state) {
@@ -119,34 +124,21 @@ if (window.EventSource) {
   src.addEventListener("ticket", (e) => {
     const ev = JSON.parse(e.data);
     if (main) {
-      // A reply's delivery state changes without a new version.
-      const delivery = ev.types && ev.types.includes("delivery");
-      if (String(ev.ticket_id) !== main.dataset.ticket || (!delivery && ev.version <= Number(main.dataset.version))) return;
+      if (String(ev.ticket_id) !== main.dataset.ticket || ev.version <= Number(main.dataset.version)) return;
       refreshThread().then(() => {
         if (notice && ev.types.includes("comment_added")) {
-          notice.textContent = "New message on this ticket: it is shown above. Check it before you send your reply.";
+          notice.textContent = ui.newMessage;
           notice.hidden = false;
         }
       });
     } else if (notice && ev.types.includes("created")) {
       notice.hidden = false;
-      notice.textContent = "New tickets arrived. ";
+      notice.textContent = ui.newTickets + " ";
       const a = document.createElement("a");
       a.href = location.href;
-      a.textContent = "Show them";
+      a.textContent = ui.showThem;
       notice.append(a);
     }
-  });
-  // A reply of a ticket assigned to me was not delivered (live.KindNotice).
-  src.addEventListener("notice", (e) => {
-    const ev = JSON.parse(e.data);
-    if (!notice || !notice.dataset.undelivered || !(ev.types || []).includes("delivery_failed")) return;
-    notice.textContent = notice.dataset.undelivered.replace("%s", ev.ticket_id) + " ";
-    const a = document.createElement("a");
-    a.href = `/tickets/${ev.ticket_id}`;
-    a.textContent = notice.dataset.undeliveredOpen;
-    notice.append(a);
-    notice.hidden = false;
   });
   const body = document.getElementById("body");
   let typingUntil = 0;
@@ -192,7 +184,7 @@ if (window.EventSource) {
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     if (body.value.trim() !== "" && !body.dataset.macro &&
-        !window.confirm("Replace the text in the composer with the macro's text?")) return;
+        !window.confirm(ui.replaceWithMacro)) return;
     let doc;
     try {
       const res = await fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), headers: { Accept: "text/html" } });
