@@ -59,10 +59,11 @@ func parts() []Part {
 		slaHistoryPart,
 		senderAuthPart,
 		newTicketPart,
+		deliveryPart,
 		mergePart,
 		remoteImagesPart,
 		searchPart,
-		macrosPart,
+		listsPart,
 		gapsPart,
 	}
 }

@@ -124,7 +124,9 @@ if (window.EventSource) {
   src.addEventListener("ticket", (e) => {
     const ev = JSON.parse(e.data);
     if (main) {
-      if (String(ev.ticket_id) !== main.dataset.ticket || ev.version <= Number(main.dataset.version)) return;
+      // A reply's delivery state changes without a new version.
+      const delivery = ev.types && ev.types.includes("delivery");
+      if (String(ev.ticket_id) !== main.dataset.ticket || (!delivery && ev.version <= Number(main.dataset.version))) return;
       refreshThread().then(() => {
         if (notice && ev.types.includes("comment_added")) {
           notice.textContent = ui.newMessage;
@@ -139,6 +141,17 @@ if (window.EventSource) {
       a.textContent = ui.showThem;
       notice.append(a);
     }
+  });
+  // A reply of a ticket assigned to me was not delivered (live.KindNotice).
+  src.addEventListener("notice", (e) => {
+    const ev = JSON.parse(e.data);
+    if (!notice || !notice.dataset.undelivered || !(ev.types || []).includes("delivery_failed")) return;
+    notice.textContent = notice.dataset.undelivered.replace("%s", ev.ticket_id) + " ";
+    const a = document.createElement("a");
+    a.href = `/tickets/${ev.ticket_id}`;
+    a.textContent = notice.dataset.undeliveredOpen;
+    notice.append(a);
+    notice.hidden = false;
   });
   const body = document.getElementById("body");
   let typingUntil = 0;
