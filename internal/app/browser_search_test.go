@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -124,6 +126,16 @@ func TestBrowserSearch(t *testing.T) {
 			step("type more", chromedp.SendKeys(chromedp.ID("q"), " "), chromedp.WaitVisible(chromedp.CSS(option)))
 			if got := text("#search-suggest"); !strings.Contains(got, "Strømregningen er for høy") || !strings.Contains(got, "Kari Bakken") {
 				t.Fatalf("suggestions for the phone: %q", got)
+			}
+			if os.Getenv("OMBUD_SCREENSHOTS") == "1" && engine == "sqlite" {
+				// OMBUD_SCREENSHOTS=1 refreshes docs/screenshots.
+				png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", "search-suggestions.png"), png, 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 			step("click the ticket", chromedp.Click(chromedp.CSS(option)), chromedp.WaitVisible(chromedp.ID("body")))
 			if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.HasSuffix(loc, fmt.Sprintf("/tickets/%d", strom)) {
