@@ -64,6 +64,7 @@ func parts() []Part {
 		remoteImagesPart,
 		searchPart,
 		listsPart,
+		macrosPart,
 		gapsPart,
 	}
 }
