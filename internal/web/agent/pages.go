@@ -605,7 +605,6 @@ func (u *UI) ticketPageFull(w http.ResponseWriter, r *http.Request, o ticketPage
 
 // AddComment posts the composer.
 func (u *UI) AddComment(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
 	id, err := httpx.PathID(r, "id", "ticket")
 	if err != nil {
 		return err
@@ -632,14 +631,15 @@ func (u *UI) AddComment(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := ticket.CommentInput{Body: body, Public: &public, Status: ticket.Status(form.values.Get("status")), Files: form.files,
 		Supersedes: supersedesOf(form.values.Get("supersedes"))} // delivery.go: edit and resend
-	if _, err := u.Tickets.AddComment(ctx, httpx.Actor(ctx), id, in); err != nil {
+	// With a previewed macro, its kept field changes go too (macrocompose.go).
+	if preview, err := u.sendComment(r, id, in, form.values); err != nil {
 		e := apperr.As(err)
 		if e.Code == apperr.CodeInternal || e.Code == apperr.CodeNotFound {
 			return err
 		}
 		// Keep what the agent typed: nothing is lost on a refused send.
 		msg, fields := u.filesLost(r, form, e.Message+u.describeFields(u.lang(r), e.Fields), e.Fields)
-		return u.ticketPage(w, r, httpx.Status(e.Code), msg, body, fields)
+		return u.ticketPageWith(w, r, httpx.Status(e.Code), msg, body, fields, preview)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/tickets/%d#latest", id), http.StatusSeeOther)
 	return nil

@@ -213,6 +213,12 @@ if (window.EventSource) {
     form.before(fresh);
     body.value = text.value;
     body.dataset.macro = form.querySelector("select")?.value ?? "";
+    // The macro's pending changes and its "Submit as" come along (macrocompose.go).
+    document.querySelector("form.composer .macro-pending")?.remove();
+    const pending = doc.querySelector("form.composer .macro-pending");
+    if (pending) document.getElementById("body-hint")?.after(pending);
+    const as = doc.getElementById("submit-status"), status = document.getElementById("submit-status");
+    if (as && status) status.value = as.value;
     const kind = doc.querySelector('input[name="public"]:checked')?.value;
     const radio = kind && document.querySelector(`form.composer input[name="public"][value="${kind}"]`);
     if (radio) radio.checked = true;
