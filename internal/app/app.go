@@ -238,6 +238,10 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Reports.Register(s.Jobs)
 	s.Reports.SetMailer(s.Email) // scheduled summaries through the email outbox
 	s.Jobs.Handle(email.JobSummary, s.Email.SendSummary)
+	if err := s.wirePasswords(); err != nil { // passwords.go
+		d.Close()
+		return nil, err
+	}
 	// Credentials stored in plain text by an older release are sealed now.
 	if _, err := s.SealSecrets(ctx, false); err != nil {
 		d.Close()
@@ -344,7 +348,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// committed or a reply being queued finishes first.
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
+	go func() { defer wg.Done(); sys.followAccessChanges(bg) }()
 	go func() {
 		defer wg.Done()
 		if sys.DB.Dialect() == db.Postgres {
