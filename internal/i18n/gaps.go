@@ -14,9 +14,11 @@ var gapsPart = Part{
 		"New tickets arrived.",
 		"Show them",
 		"Replace the text in the composer with the macro's text?",
+		"None (unencrypted)",
 	},
 	Translations: map[string]map[string]string{
 		"nb": {
+			"None (unencrypted)":   "Ingen (ukryptert)",
 			"Also here: %s.":       "Også her: %s.",
 			"%s is typing a reply": "%s skriver et svar",
 			"%s is viewing":        "%s ser på saken",
@@ -26,6 +28,7 @@ var gapsPart = Part{
 			"Replace the text in the composer with the macro's text?": "Erstatte teksten i skrivefeltet med makroens tekst?",
 		},
 		"sv": {
+			"None (unencrypted)":   "Ingen (okrypterad)",
 			"Also here: %s.":       "Också här: %s.",
 			"%s is typing a reply": "%s skriver ett svar",
 			"%s is viewing":        "%s tittar på ärendet",
@@ -35,6 +38,7 @@ var gapsPart = Part{
 			"Replace the text in the composer with the macro's text?": "Ersätta texten i skrivfältet med makrots text?",
 		},
 		"da": {
+			"None (unencrypted)":   "Ingen (ukrypteret)",
 			"Also here: %s.":       "Også her: %s.",
 			"%s is typing a reply": "%s skriver et svar",
 			"%s is viewing":        "%s ser på sagen",
@@ -44,6 +48,7 @@ var gapsPart = Part{
 			"Replace the text in the composer with the macro's text?": "Erstat teksten i skrivefeltet med makroens tekst?",
 		},
 		"sl": {
+			"None (unencrypted)":   "Brez (nešifrirano)",
 			"Also here: %s.":       "Tukaj so tudi: %s.",
 			"%s is typing a reply": "%s piše odgovor",
 			"%s is viewing":        "%s si ogleduje zahtevek",

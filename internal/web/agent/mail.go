@@ -353,14 +353,16 @@ type mailboxRow struct {
 	IMAPText string
 }
 
-func relayText(host string, port int, security string) string {
+// relayText is "host:port / security" with the security's label in the
+// agent's language ("None (unencrypted)" is words, not a name).
+func (u *UI) relayText(r *http.Request, host string, port int, security string) string {
 	if host == "" {
 		return ""
 	}
 	name := security
 	for _, o := range securityLabels {
 		if o.Value == security {
-			name = o.Label
+			name = u.i18n.String(u.lang(r), o.Label)
 		}
 	}
 	return fmt.Sprintf("%s:%d / %s", host, port, name)
@@ -400,12 +402,12 @@ func (u *UI) mailboxesPage(w http.ResponseWriter, r *http.Request, status int, f
 	}
 	rows := make([]mailboxRow, 0, len(list.Data))
 	for _, m := range list.Data {
-		row := mailboxRow{Mailbox: m, SMTPText: relayText(m.SMTP.Host, m.SMTP.Port, m.SMTP.Security)}
+		row := mailboxRow{Mailbox: m, SMTPText: u.relayText(r, m.SMTP.Host, m.SMTP.Port, m.SMTP.Security)}
 		if m.TeamID != nil {
 			row.Team = names[*m.TeamID]
 		}
 		if m.IMAP != nil {
-			row.IMAPText = u.tr(r, "%s, folder %s, as %s", relayText(m.IMAP.Host, m.IMAP.Port, m.IMAP.Security), m.IMAP.Folder, m.IMAP.Username)
+			row.IMAPText = u.tr(r, "%s, folder %s, as %s", u.relayText(r, m.IMAP.Host, m.IMAP.Port, m.IMAP.Security), m.IMAP.Folder, m.IMAP.Username)
 		}
 		rows = append(rows, row)
 	}
