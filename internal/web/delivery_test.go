@@ -125,7 +125,7 @@ func TestDeliveryPages(t *testing.T) {
 			waitDelivery(t, e, id, again, email.DeliverySent)
 			runPages(t, []pageCase{
 				{name: "the message says sent", who: agent, method: "GET", path: path, status: 200,
-					want: []string{`class="delivery delivery-sent"`, ">Sent<", "sent a reply that was not delivered again"},
+					want:    []string{`class="delivery delivery-sent"`, ">Sent<", "sent a reply that was not delivered again"},
 					notWant: []string{fmt.Sprintf(`action="/tickets/%d/comments/%d/retry-delivery"`, id, again)}},
 			})
 			var retried int
