@@ -126,6 +126,23 @@ func TestMacroPendingChanges(t *testing.T) {
 				t.Errorf("plain send: %d %v", st, got)
 			}
 
+			// A refused change (the assignee was deactivated since) adds no
+			// comment and keeps the typed text and the pending changes.
+			off := false
+			if _, err := e.Sys.Agents.UpdateAgent(t.Context(), authz.System, ingrid, agent.AgentPatch{Active: &off}); err != nil {
+				t.Fatal(err)
+			}
+			id4 := slaTicket(t, e, "Refused handover")
+			st, b, _ := agentB.do(t, "POST", fmt.Sprintf("/tickets/%d/comments", id4), url.Values{"body": {"My own careful words."}, "public": {"true"},
+				"status": {"pending"}, "macro_id": {macroID}, "macro_change": {"priority", "assignee_id"}})
+			if st != http.StatusBadRequest || !strings.Contains(b, "My own careful words.</textarea>") ||
+				!strings.Contains(b, `name="macro_change" value="assignee_id" checked`) || strings.Contains(b, `value="add_tags" checked`) {
+				t.Errorf("refused send: %d %.2000s", st, b)
+			}
+			if got := ticketJSON(id4); got["status"] != "new" || got["priority"] != "normal" {
+				t.Errorf("after a refused send: %v", got)
+			}
+
 			// Each send counted the macro once.
 			st, mj := e.Do(t, authz.Agent, "GET", "/api/v1/macros/"+macroID, nil)
 			if st != http.StatusOK || mj["usage_count"] != float64(2) {
