@@ -55,15 +55,15 @@ func (s *Service) Suggest(ctx context.Context, actor authz.Actor, text string, l
 		}
 		return rows.Err()
 	}
-	// A prefix of an identity value: a range on (type, value) on SQLite,
-	// LIKE on the text_pattern_ops index on PostgreSQL (a range would
-	// follow the collation, which may not sort by bytes).
+	// A prefix of an identity value: a range on (type, value) in byte
+	// order — SQLite's own, and on PostgreSQL the "C" collation of the
+	// migration's index, whatever the database's collation.
 	prefix := func(typ, p string) error {
+		val := "value"
 		if d == db.Postgres {
-			return add(`SELECT customer_id FROM customer_identities WHERE type = ? AND value LIKE ? ESCAPE '\' ORDER BY value LIMIT ?`,
-				typ, escapeLike(p)+"%")
+			val = `(value COLLATE "C")`
 		}
-		return add(`SELECT customer_id FROM customer_identities WHERE type = ? AND value >= ? AND value < ? ORDER BY value LIMIT ?`,
+		return add(`SELECT customer_id FROM customer_identities WHERE type = ? AND `+val+` >= ? AND `+val+` < ? ORDER BY `+val+` LIMIT ?`,
 			typ, p, p+"\U0010FFFF")
 	}
 	lk := search.ReadLookup(text)
