@@ -96,6 +96,23 @@ function setPresence(state) {
   fetch(`/tickets/${main.dataset.ticket}/presence`, { method: "POST", body, keepalive: true }).catch(() => {});
 }
 
+// Replace each message's delivery line (Sending…, Sent, Not delivered …)
+// with the current one, leaving the rest of the page alone. Unless forced,
+// only while a reply on the page is still sending.
+async function refreshDeliveries(force) {
+  if (!main || (!force && !document.querySelector(".comment .delivery-sending"))) return;
+  const res = await fetch(location.pathname + location.search, { headers: { Accept: "text/html" } });
+  if (!res.ok) return;
+  const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+  for (const fresh of doc.querySelectorAll(".comment[id] .delivery")) {
+    const old = document.querySelector(`#${fresh.closest(".comment").id} .delivery`);
+    if (old) old.replaceWith(fresh);
+  }
+}
+// A reply sent just before the page loaded may go out, or be refused,
+// before the live stream is open: look again a few times.
+if (main) for (const ms of [1000, 3000, 8000]) setTimeout(() => refreshDeliveries(false), ms);
+
 async function refreshThread() {
   // Replace the conversation, history and side panel with the current ones;
   // the composer (and its draft) stays as it is.
@@ -124,9 +141,13 @@ if (window.EventSource) {
   src.addEventListener("ticket", (e) => {
     const ev = JSON.parse(e.data);
     if (main) {
-      // A reply's delivery state changes without a new version.
-      const delivery = ev.types && ev.types.includes("delivery");
-      if (String(ev.ticket_id) !== main.dataset.ticket || (!delivery && ev.version <= Number(main.dataset.version))) return;
+      // A reply's delivery state changes without a new version: only the
+      // delivery lines are fetched again.
+      if ((ev.types || []).includes("delivery")) {
+        if (String(ev.ticket_id) === main.dataset.ticket) refreshDeliveries(true);
+        return;
+      }
+      if (String(ev.ticket_id) !== main.dataset.ticket || ev.version <= Number(main.dataset.version)) return;
       refreshThread().then(() => {
         if (notice && ev.types.includes("comment_added")) {
           notice.textContent = ui.newMessage;
