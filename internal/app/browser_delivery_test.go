@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -97,6 +99,21 @@ func TestBrowserDeliveryFailed(t *testing.T) {
 				return v
 			}
 
+			// OMBUD_SCREENSHOTS=1 refreshes docs/screenshots.
+			shot := func(name string) {
+				t.Helper()
+				if os.Getenv("OMBUD_SCREENSHOTS") != "1" || engine != "sqlite" {
+					return
+				}
+				png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name), png, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+
 			capture.FailNext(1000, 554, "5.7.1 Relay access denied")
 			step("sign in", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.ID("email")),
 				chromedp.SendKeys(chromedp.ID("email"), "ingrid@ombud.test"),
@@ -117,6 +134,7 @@ func TestBrowserDeliveryFailed(t *testing.T) {
 			if got := text(".delivery-failed details.delivery-detail pre"); !strings.Contains(got, "Relay access denied") {
 				t.Fatalf("the server's reply: %q", got)
 			}
+			shot("delivery-failed.png")
 			ds := deliveries()
 			if len(ds) != 1 || ds[0]["state"] != "failed" {
 				t.Fatalf("deliveries: %v", ds)
@@ -127,6 +145,7 @@ func TestBrowserDeliveryFailed(t *testing.T) {
 				chromedp.Navigate(s.url+"/tickets?view=all"), chromedp.WaitVisible(chromedp.CSS("p.undelivered-note a")),
 				chromedp.Click(chromedp.CSS("p.undelivered-note a")),
 				chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`tr[data-href="/tickets/%d"] .undelivered-mark`, id))))
+			shot("delivery-list.png")
 
 			capture.FailNext(0, 0, "") // the relay is back
 			step("retry on the message",
