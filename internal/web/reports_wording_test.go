@@ -157,20 +157,23 @@ func TestReportWording(t *testing.T) {
 				return m
 			}
 			runPages(t, []pageCase{
-				{name: "agents: medians", who: manager, method: "GET", path: "/reports/agents?" + week, status: http.StatusOK,
+				{name: "agents: medians", who: manager, method: "GET", path: "/reports/agents?stat=median&" + week, status: http.StatusOK,
 					want: []string{`<span class="th-sub muted">Median · calendar hours</span>`, `aria-current="true">Median</a>`,
-						`href="/reports/agents?from=` + day(now.AddDate(0, 0, -6)) + `&amp;range=custom&amp;stat=mean&amp;to=` + day(now) + `#table">Mean</a>`}},
+						`href="/reports/agents?from=` + day(now.AddDate(0, 0, -6)) + `&amp;range=custom&amp;to=` + day(now) + `#table">Mean</a>`,
+						`<input type="hidden" name="stat" value="median">`, `&amp;stat=median&amp;to=`}},
+				{name: "agents: means by default", who: manager, method: "GET", path: "/reports/agents?" + week, status: http.StatusOK,
+					want: []string{`<span class="th-sub muted">Mean · calendar hours</span>`, `aria-current="true">Mean</a>`}},
 				{name: "agents: means", who: manager, method: "GET", path: "/reports/agents?stat=mean&" + week, status: http.StatusOK,
 					want: []string{`<span class="th-sub muted">Mean · calendar hours</span>`, `aria-current="true">Mean</a>`,
-						`<input type="hidden" name="stat" value="mean">`, `&amp;stat=mean&amp;to=`}},
-				{name: "teams: nb", who: nora, method: "GET", path: "/reports/team?" + week, status: http.StatusOK,
+						`href="/reports/agents?from=` + day(now.AddDate(0, 0, -6)) + `&amp;range=custom&amp;stat=median&amp;to=` + day(now) + `#table">Median</a>`}},
+				{name: "teams: nb", who: nora, method: "GET", path: "/reports/team?stat=median&" + week, status: http.StatusOK,
 					want: []string{`<span class="th-sub muted">Median · kalendertid</span>`, "Tider som", ">Gjennomsnitt</a>"}},
 				{name: "agents: sl", who: spela, method: "GET", path: "/reports/agents?stat=mean&" + week, status: http.StatusOK,
 					want: []string{`<span class="th-sub muted">Povprečje · koledarski čas</span>`, "Časi kot", ">Mediana</a>"}},
 				{name: "bad stat", who: manager, method: "GET", path: "/reports/agents?stat=average", status: http.StatusBadRequest,
 					want: []string{"must be median or mean"}},
 			})
-			_, body, _ := manager.do(t, "GET", "/reports/agents?"+week, nil)
+			_, body, _ := manager.do(t, "GET", "/reports/agents?stat=median&"+week, nil)
 			if row := agentRow(body); !strings.Contains(row, `>`+hours(2)+`</a>`) || strings.Contains(row, `>`+hours(3)+`</a>`) {
 				t.Errorf("median first reply: want 2 h\n%s", row)
 			}
