@@ -507,7 +507,6 @@ type failedNotice struct {
 	TicketID                                  int64
 	Subject, Author, To, Reason, Detail, Link string
 	Attempts                                  int
-	Lang                                      string
 }
 
 // noticeFailureTx queues the notice of a failed reply for the ticket's
@@ -515,12 +514,12 @@ type failedNotice struct {
 // (the key holds the reply and how often it was retried). It returns the
 // agent told (0 for none).
 func (s *Service) noticeFailureTx(ctx context.Context, tx *db.Tx, ticketID int64, f failure) (int64, error) {
-	var subject, authorType string
+	var subject, authorType, recorded string
 	var assignee, author sql.NullInt64
 	var resends int
-	err := tx.QueryRowContext(ctx, `SELECT t.subject, t.assignee_id, c.author_type, c.author_id, o.resends
+	err := tx.QueryRowContext(ctx, `SELECT t.subject, t.assignee_id, c.author_type, c.author_id, o.resends, o.recipients
 		FROM tickets t JOIN comments c ON c.id = ? JOIN outbound_emails o ON o.id = ? WHERE t.id = ?`, f.commentID, f.outboundID, ticketID).
-		Scan(&subject, &assignee, &authorType, &author, &resends)
+		Scan(&subject, &assignee, &authorType, &author, &resends, &recorded)
 	if err != nil {
 		return 0, fmt.Errorf("email: failure notice of %d: %w", f.commentID, err)
 	}
@@ -552,13 +551,17 @@ func (s *Service) noticeFailureTx(ctx context.Context, tx *db.Tx, ticketID int64
 	if base := strings.TrimRight(s.opts.BaseURL, "/"); base != "" {
 		link = fmt.Sprintf("%s/tickets/%d#c%d", base, ticketID, f.commentID)
 	}
-	rcpt := strings.Join(f.recipients, ", ")
+	rcpts := f.recipients
+	if len(rcpts) == 0 {
+		_ = json.Unmarshal([]byte(recorded), &rcpts) // the requester, recorded when it was queued
+	}
+	rcpt := strings.Join(rcpts, ", ")
 	if rcpt == "" {
 		rcpt = "—"
 	}
 	t := func(key string, args ...any) string { return s.tr(lang, key, args...) }
 	v := failedNotice{TicketID: ticketID, Subject: subject, Author: authorName, To: rcpt, Reason: s.trString(lang, ReasonText(f.reason)),
-		Detail: truncate(f.detail, 1000), Link: link, Attempts: f.attempts, Lang: lang}
+		Detail: truncate(f.detail, 1000), Link: link, Attempts: f.attempts}
 	tmpl, err := failedNoticeTmpl.Clone()
 	if err != nil {
 		return 0, fmt.Errorf("email: failure notice template: %w", err)
