@@ -18,22 +18,22 @@ import (
 // Patch changes ticket fields; absent fields stay as they are. Tags replaces
 // the set; AddTags/RemoveTags edit it. CustomFields merges (null clears a key).
 type Patch struct {
-	Subject      *string          `json:"subject"`
-	Status       *Status          `json:"status"`
-	Priority     *string          `json:"priority"`
-	Type         *string          `json:"type"`
-	AssigneeID   opt.Value[int64] `json:"assignee_id"`
-	TeamID       opt.Value[int64] `json:"team_id"`
-	RequesterID  *int64           `json:"requester_id"`
+	Subject     *string          `json:"subject"`
+	Status      *Status          `json:"status"`
+	Priority    *string          `json:"priority"`
+	Type        *string          `json:"type"`
+	AssigneeID  opt.Value[int64] `json:"assignee_id"`
+	TeamID      opt.Value[int64] `json:"team_id"`
+	RequesterID *int64           `json:"requester_id"`
 	// Requester finds or creates the new requester by email (or phone),
 	// instead of naming one by requester_id.
 	Requester    *RequesterInput `json:"requester"`
-	Language     *string          `json:"language"`
-	Tags         *[]string        `json:"tags"`
-	AddTags      []string         `json:"add_tags"`
-	RemoveTags   []string         `json:"remove_tags"`
-	FollowerIDs  *[]int64         `json:"follower_ids"`
-	CustomFields map[string]any   `json:"custom_fields"`
+	Language     *string         `json:"language"`
+	Tags         *[]string       `json:"tags"`
+	AddTags      []string        `json:"add_tags"`
+	RemoveTags   []string        `json:"remove_tags"`
+	FollowerIDs  *[]int64        `json:"follower_ids"`
+	CustomFields map[string]any  `json:"custom_fields"`
 	// Version, when set, makes the update conditional: it fails with a
 	// conflict if the ticket changed since the client read it.
 	Version *int64 `json:"version"`

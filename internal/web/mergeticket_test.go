@@ -65,4 +65,3 @@ func TestMergeFromTicketPage(t *testing.T) {
 		})
 	}
 }
-

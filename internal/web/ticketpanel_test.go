@@ -125,4 +125,3 @@ func TestTicketFieldsPanel(t *testing.T) {
 		})
 	}
 }
-

@@ -593,7 +593,7 @@ func (u *UI) ticketPageFull(w http.ResponseWriter, r *http.Request, o ticketPage
 	}
 	return u.render(w, r, status, "ticket", pageData{Title: fmt.Sprintf("#%d %s", t.ID, t.Subject), Error: errMsg, Data: map[string]any{
 		"Panel": pnl, "Who": who, "MergedFrom": mergedFrom(r),
-		"T":     t, "Comments": comments, "Events": events, "Agents": agents.Data, "Assignee": assignee,
+		"T": t, "Comments": comments, "Events": events, "Agents": agents.Data, "Assignee": assignee,
 		"Statuses": ticket.Statuses, "Priorities": ticket.Priorities, "Types": ticket.Types,
 		"Created": when(lang, t.CreatedAt, loc), "Draft": draft, "DraftIsNote": notePreset, "Fields": fields, "Tags": strings.Join(t.Tags, ", "),
 		"SLA": slaState, "Macros": macros, "Preview": preview, "Upload": u.uploadLimits(), "Supersedes": o.supersedes,
