@@ -107,18 +107,27 @@ func (s *Service) Suggest(ctx context.Context, actor authz.Actor, text string, l
 	}
 	if lk.Email == "" {
 		if tokens := search.PrefixTokens(text, 2); tokens != nil {
-			q := `SELECT rowid FROM customer_fts WHERE customer_fts MATCH ? ORDER BY rowid DESC LIMIT ?`
-			m := make([]string, len(tokens))
-			for i, t := range tokens {
-				m[i] = `"` + t + `"`
-			}
-			match := strings.Join(m, " AND ") + "*"
 			if d == db.Postgres {
-				q = `SELECT id FROM customers WHERE to_tsvector('simple', name) @@ to_tsquery('simple', ?) ORDER BY id DESC LIMIT ?`
-				match = strings.Join(tokens, " & ") + ":*"
-			}
-			if err := add(q, match); err != nil {
-				return nil, err
+				// As ticket.prefixIDs: the newest customers first, the
+				// index only when they hold too few (the planner cannot
+				// guess how many names a prefix matches).
+				match := strings.Join(tokens, " & ") + ":*"
+				if err := add(`SELECT id FROM (SELECT id, name FROM customers ORDER BY id DESC LIMIT 200) r
+					WHERE to_tsvector('simple', name) @@ to_tsquery('simple', ?) ORDER BY id DESC LIMIT ?`, match); err != nil {
+					return nil, err
+				}
+				if err := add(`WITH m AS MATERIALIZED (SELECT id FROM customers WHERE to_tsvector('simple', name) @@ to_tsquery('simple', ?))
+					SELECT id FROM m ORDER BY id DESC LIMIT ?`, match); err != nil {
+					return nil, err
+				}
+			} else {
+				m := make([]string, len(tokens))
+				for i, t := range tokens {
+					m[i] = `"` + t + `"`
+				}
+				if err := add(`SELECT rowid FROM customer_fts WHERE customer_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, strings.Join(m, " AND ")+"*"); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}

@@ -258,7 +258,11 @@ func (s *Service) Search(ctx context.Context, actor authz.Actor, q search.Query,
 	if !q.HasText() {
 		return s.listWhere(ctx, w, "updated", pr)
 	}
-	return s.ranked(ctx, w, s.newTextQuery(q), pr)
+	tq, err := s.resolveText(ctx, q)
+	if err != nil {
+		return page.List[Ticket]{}, err
+	}
+	return s.ranked(ctx, w, tq, pr)
 }
 
 // ftsQuery renders words and phrases as one engine query string: FTS5 syntax

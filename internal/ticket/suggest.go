@@ -3,6 +3,7 @@ package ticket
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/ombud/ombud/internal/authz"
@@ -82,25 +83,44 @@ func (s *Service) Suggest(ctx context.Context, actor authz.Actor, q search.Query
 			return nil, err
 		}
 	}
+	byRequester := func(customers []int64) error {
+		if len(customers) == 0 {
+			return nil
+		}
+		args := make([]any, len(customers))
+		for i, id := range customers {
+			args[i] = id
+		}
+		return add(`SELECT id FROM tickets WHERE requester_id IN (`+placeholders(len(args))+`) ORDER BY id DESC LIMIT ?`, args...)
+	}
 	if sub, args := identityCustomers(d, lk); sub != "" {
-		if err := add(`SELECT id FROM tickets WHERE requester_id IN (`+sub+`) ORDER BY id DESC LIMIT ?`, args...); err != nil {
+		customers, err := s.lookupIDs(ctx, sub, args, maxIdentified)
+		if err != nil {
+			return nil, err
+		}
+		if err := byRequester(customers); err != nil {
 			return nil, err
 		}
 	}
-	if tokens := search.PrefixTokens(q.Text(), 2); tokens != nil {
+	if tokens := search.PrefixTokens(q.Text(), 2); tokens != nil && len(ids) < limit {
 		m := prefixMatch(d, tokens)
 		// The newest tickets of the first customers so named, then subjects.
-		names := `SELECT rowid FROM customer_fts WHERE customer_fts MATCH ? LIMIT 20`
-		subjects := `SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ?`
-		if d == db.Postgres {
-			names = `SELECT id FROM customers WHERE to_tsvector('simple', name) @@ to_tsquery('simple', ?) LIMIT 20`
-			subjects = `SELECT id FROM tickets WHERE search_vec @@ to_tsquery('simple', ?) ORDER BY id DESC LIMIT ?`
-		}
-		if err := add(`SELECT id FROM tickets WHERE requester_id IN (`+names+`) ORDER BY id DESC LIMIT ?`, m); err != nil {
+		named, err := s.prefixIDs(ctx, "customers", m, 20)
+		if err != nil {
 			return nil, err
 		}
-		if err := add(subjects, m); err != nil {
+		if err := byRequester(named); err != nil {
 			return nil, err
+		}
+		subjects, err := s.prefixIDs(ctx, "tickets", m, limit)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range subjects {
+			if !seen[id] && len(ids) < limit {
+				seen[id] = true
+				ids = append(ids, id)
+			}
 		}
 	}
 	out := make([]Suggestion, 0, len(ids))
@@ -131,4 +151,45 @@ func (s *Service) Suggest(ctx context.Context, actor authz.Actor, q search.Query
 		out = append(out, byID[id])
 	}
 	return out, nil
+}
+
+// prefixIDs finds up to n of the newest customers (by name) or tickets (by
+// subject) matching a prefix query. FTS5 walks its index newest first. On
+// PostgreSQL a prefix's matches cannot be counted ahead, so the planner
+// guesses, and a wrong guess either reads every row in id order (a rare
+// prefix) or every match through the index (a common one); so the newest
+// rows are tried first, and only when they hold too few matches does the
+// index give them all, which is then cheap because they are few.
+func (s *Service) prefixIDs(ctx context.Context, table, match string, n int) ([]int64, error) {
+	if s.db.Dialect() == db.SQLite {
+		fts := map[string]string{"customers": "customer_fts", "tickets": "ticket_fts"}[table]
+		return s.lookupIDsOrdered(ctx, `SELECT rowid FROM `+fts+` WHERE `+fts+` MATCH ? ORDER BY rowid DESC LIMIT ?`, match, n)
+	}
+	vec := map[string]string{"customers": "to_tsvector('simple', name)", "tickets": "search_vec"}[table]
+	const window = 200
+	ids, err := s.lookupIDsOrdered(ctx, `SELECT id FROM (SELECT id, `+vec+` AS v FROM `+table+` ORDER BY id DESC LIMIT `+strconv.Itoa(window)+`) r
+		WHERE v @@ to_tsquery('simple', ?) ORDER BY id DESC LIMIT ?`, match, n)
+	if err != nil || len(ids) >= n {
+		return ids, err
+	}
+	return s.lookupIDsOrdered(ctx, `WITH m AS MATERIALIZED (SELECT id FROM `+table+` WHERE `+vec+` @@ to_tsquery('simple', ?))
+		SELECT id FROM m ORDER BY id DESC LIMIT ?`, match, n)
+}
+
+// lookupIDsOrdered runs a query of ids, keeping their order.
+func (s *Service) lookupIDsOrdered(ctx context.Context, q string, args ...any) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("ticket: suggest: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("ticket: suggest: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }

@@ -1,6 +1,9 @@
 package ticket
 
 import (
+	"context"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,19 +21,82 @@ import (
 //	Ola Nordmann       the tickets of customers so named (all words)
 //	Fjord Kraft        the tickets of organizations so named
 //
-// Every way is an indexed lookup (ticket id, identity (type, value), the
-// phone tail index, the name full-text indexes of migration 0017) that
-// gives ticket ids through tickets_requester or tickets_org: no scan over
-// tickets. Issue 13 reworks ranking; the scores live here only.
+// The people and organizations are looked up first, each by an index
+// (identities by (type, value), the phone tail index, the name full-text
+// indexes of migration 0017), and their tickets then found through
+// tickets_requester or tickets_org by those ids: no scan over tickets.
+// Giving the ticket query the ids themselves, not a subquery, keeps
+// PostgreSQL from walking every ticket by id to test each against a
+// subquery it misjudged. Issue 13 reworks ranking; the scores live here
+// only.
 
 // textQuery is a query's free text, ready for the engines.
 type textQuery struct {
 	fts    string        // the words and phrases as a full-text query
 	lookup search.Lookup // the text as a ticket number, email or phone
+	// Who the text names (resolveText), newest first.
+	customers []int64 // by email or phone
+	named     []int64 // customers whose name has all the words
+	orgs      []int64 // organizations whose name has all the words
 }
 
-func (s *Service) newTextQuery(q search.Query) textQuery {
-	return textQuery{fts: ftsQuery(s.db.Dialect(), q.Words, q.Phrases), lookup: q.Lookup()}
+// Bounds on whom a text may name: beyond them a name is too common to
+// single anyone out, and the newest are kept.
+const (
+	maxIdentified = 100
+	maxNamed      = 500
+	maxOrgs       = 100
+)
+
+// resolveText reads q's free text and looks up the people and
+// organizations it names.
+func (s *Service) resolveText(ctx context.Context, q search.Query) (textQuery, error) {
+	d := s.db.Dialect()
+	tq := textQuery{fts: ftsQuery(d, q.Words, q.Phrases), lookup: q.Lookup()}
+	var err error
+	if sub, args := identityCustomers(d, tq.lookup); sub != "" {
+		if tq.customers, err = s.lookupIDs(ctx, sub, args, maxIdentified); err != nil {
+			return tq, err
+		}
+	}
+	if tq.fts != "" {
+		if tq.named, err = s.lookupIDs(ctx, customerNameMatch(d), []any{tq.fts}, maxNamed); err != nil {
+			return tq, err
+		}
+		if tq.orgs, err = s.lookupIDs(ctx, organizationNameMatch(d), []any{tq.fts}, maxOrgs); err != nil {
+			return tq, err
+		}
+	}
+	return tq, nil
+}
+
+// lookupIDs runs a query of ids and keeps the newest max of them. The query
+// has no ORDER BY or LIMIT on purpose: either could tempt PostgreSQL into
+// reading every row in id order instead of asking the index.
+func (s *Service) lookupIDs(ctx context.Context, q string, args []any, max int) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("ticket: search lookup: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("ticket: search lookup: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ticket: search lookup: %w", err)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	slices.Reverse(ids)
+	if len(ids) > max {
+		ids = ids[:max]
+	}
+	return ids, nil
 }
 
 // Scores put what the text names above what merely mentions it: the ticket
@@ -45,36 +111,36 @@ const (
 	scoreOrg      = "1e8"
 )
 
-// lookupSource is one way the text finds tickets: tickets whose col is in
-// the subquery sub (or equals the one argument when sub is "?").
+// lookupSource is one way the text finds tickets: those whose col is one
+// of ids.
 type lookupSource struct {
 	score string
 	col   string // id, requester_id or organization_id
-	sub   string
-	args  []any
+	ids   []int64
 }
 
-func (src lookupSource) cond(alias string) string {
-	if src.sub == "?" {
-		return alias + src.col + " = ?"
+func (src lookupSource) cond(alias string) (string, []any) {
+	args := make([]any, len(src.ids))
+	for i, id := range src.ids {
+		args[i] = id
 	}
-	return alias + src.col + " IN (" + src.sub + ")"
+	return alias + src.col + " IN (" + placeholders(len(src.ids)) + ")", args
 }
 
 // lookupSources lists the ways tq finds tickets besides full text.
 func (s *Service) lookupSources(tq textQuery) []lookupSource {
 	var out []lookupSource
+	add := func(score, col string, ids []int64) {
+		if len(ids) > 0 {
+			out = append(out, lookupSource{score, col, ids})
+		}
+	}
 	if tq.lookup.Number > 0 {
-		out = append(out, lookupSource{scoreNumber, "id", "?", []any{tq.lookup.Number}})
+		add(scoreNumber, "id", []int64{tq.lookup.Number})
 	}
-	if sub, args := identityCustomers(s.db.Dialect(), tq.lookup); sub != "" {
-		out = append(out, lookupSource{scoreIdentity, "requester_id", sub, args})
-	}
-	if tq.fts != "" {
-		out = append(out,
-			lookupSource{scoreName, "requester_id", customerNameMatch(s.db.Dialect()), []any{tq.fts}},
-			lookupSource{scoreOrg, "organization_id", organizationNameMatch(s.db.Dialect()), []any{tq.fts}})
-	}
+	add(scoreIdentity, "requester_id", tq.customers)
+	add(scoreName, "requester_id", tq.named)
+	add(scoreOrg, "organization_id", tq.orgs)
 	return out
 }
 
@@ -84,12 +150,13 @@ func (s *Service) lookupHits(tq textQuery, topK int) (string, []any) {
 	var b strings.Builder
 	var args []any
 	for i, src := range s.lookupSources(tq) {
-		q := `SELECT id AS tid, CAST(` + src.score + ` AS DOUBLE PRECISION) AS r FROM tickets WHERE ` + src.cond("")
+		cond, cargs := src.cond("")
+		q := `SELECT id AS tid, CAST(` + src.score + ` AS DOUBLE PRECISION) AS r FROM tickets WHERE ` + cond
 		if topK > 0 {
 			q += ` ORDER BY id DESC LIMIT ` + strconv.Itoa(topK)
 		}
 		b.WriteString(` UNION ALL SELECT * FROM (` + q + `) lk` + strconv.Itoa(i))
-		args = append(args, src.args...)
+		args = append(args, cargs...)
 	}
 	return b.String(), args
 }
@@ -100,22 +167,28 @@ func (s *Service) lookupCounts(tq textQuery, n int) ([]string, []any) {
 	var cols []string
 	var args []any
 	for i, src := range s.lookupSources(tq) {
-		cols = append(cols, `(SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE `+src.cond("")+` LIMIT `+strconv.Itoa(n+1)+`) lc`+strconv.Itoa(i)+`)`)
-		args = append(args, src.args...)
+		cond, cargs := src.cond("")
+		cols = append(cols, `(SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE `+cond+` LIMIT `+strconv.Itoa(n+1)+`) lc`+strconv.Itoa(i)+`)`)
+		args = append(args, cargs...)
 	}
 	return cols, args
 }
 
 // textCond is the condition "the text finds this ticket" on tickets t, for
 // views, which filter by text but keep their own order.
-func (s *Service) textCond(tq textQuery) (string, []any) {
+func (s *Service) textCond(ctx context.Context, q search.Query) (string, []any, error) {
+	tq, err := s.resolveText(ctx, q)
+	if err != nil {
+		return "", nil, err
+	}
 	ors := []string{"t.id IN (" + s.matchIDs() + ")"}
 	args := s.matchArgs(tq.fts)
 	for _, src := range s.lookupSources(tq) {
-		ors = append(ors, src.cond("t."))
-		args = append(args, src.args...)
+		cond, cargs := src.cond("t.")
+		ors = append(ors, cond)
+		args = append(args, cargs...)
 	}
-	return "(" + strings.Join(ors, " OR ") + ")", args
+	return "(" + strings.Join(ors, " OR ") + ")", args, nil
 }
 
 // identityCustomers is a subquery of the customers whose email or phone

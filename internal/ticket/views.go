@@ -543,7 +543,10 @@ func (s *Service) queryWhere(ctx context.Context, actor authz.Actor, q search.Qu
 	}
 	if q.HasText() {
 		// The text finds what it finds in a search (textsearch.go).
-		cond, args := s.textCond(s.newTextQuery(q))
+		cond, args, err := s.textCond(ctx, q)
+		if err != nil {
+			return nil, err
+		}
 		w.add(cond, args...)
 	}
 	return w, nil
