@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/mailtest"
 	"github.com/ombud/ombud/internal/page"
 )
 
@@ -304,8 +306,9 @@ func TestMailAdminPages(t *testing.T) {
 				{name: "re-process an unknown message", who: admin, method: "POST", path: "/admin/mail/4242/reprocess", status: 404},
 			})
 
-			// The original email of a comment.
-			res, err = e.Sys.Email.Receive(ctx, email.Inbound{MailboxID: mb.ID, Source: "api", Raw: []byte(chairMail)})
+			// The original email of a comment (signed by the sender's
+			// domain, so the sender is verified).
+			res, err = e.Sys.Email.Receive(ctx, email.Inbound{MailboxID: mb.ID, Source: "api", Raw: mailtest.NewSigners(e.DNS).Sign(t, []byte(chairMail))})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -331,6 +334,31 @@ func TestMailAdminPages(t *testing.T) {
 				{name: "no original for a web comment", who: agent, method: "GET", path: fmt.Sprintf("/tickets/%d/comments/%d/original", web, cs.Data[0].ID), status: 404},
 				{name: "comment of another ticket", who: agent, method: "GET", path: fmt.Sprintf("/tickets/%d/comments/%d/original", web, res.CommentID), status: 404},
 				{name: "unknown ticket", who: agent, method: "GET", path: fmt.Sprintf("/tickets/999999/comments/%d/original", res.CommentID), status: 404},
+				{name: "a verified sender has no warning", who: agent, method: "GET", path: fmt.Sprintf("/tickets/%d", res.TicketID), status: 200,
+					notWant: []string{"Unverified sender", "sender-warning"}},
+			})
+
+			// Mail that only claims an agent's address: a customer message on
+			// a ticket of its own, with a warning wherever agents see it.
+			forged := fmt.Sprintf("From: Test agent <agent@ombud.test>\r\nTo: support@example.com\r\nSubject: Re: [#%d] Broken chair\r\n"+
+				"Message-ID: <forged-1@evil.example>\r\n\r\nRefund approved: send us your card number.\r\n", res.TicketID)
+			fres, err := e.Sys.Email.Receive(ctx, email.Inbound{MailboxID: mb.ID, Source: "smtp", EnvelopeFrom: "agent@ombud.test",
+				ClientIP: netip.MustParseAddr("203.0.113.9"), Helo: "evil.example", Raw: []byte(forged)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fres.Auth != email.AuthUnverified || fres.TicketID == res.TicketID || fres.Outcome != email.OutcomeNewTicket {
+				t.Fatalf("forged agent mail: %+v", fres)
+			}
+			warning := "Ombud could not verify that this email really comes from agent@ombud.test (DKIM none, SPF none, DMARC none)."
+			runPages(t, []pageCase{
+				{name: "ticket warns on the forged comment", who: agent, method: "GET", path: fmt.Sprintf("/tickets/%d", fres.TicketID), status: 200,
+					want: []string{fmt.Sprintf(`class="comment public from-customer sender-unverified" id="c%d"`, fres.CommentID), `<span class="badge unverified">Unverified sender</span>`,
+						`<p class="sender-warning" role="note">` + warning}},
+				{name: "its original says so", who: agent, method: "GET", path: fmt.Sprintf("/tickets/%d/comments/%d/original", fres.TicketID, fres.CommentID), status: 200,
+					want: []string{"Unverified sender", "DKIM none, SPF none, DMARC none"}},
+				{name: "the mail log says so", who: admin, method: "GET", path: "/admin/mail", status: 200,
+					want: []string{`<span class="badge unverified">Unverified sender</span> <span class="auth-detail">DKIM none, SPF none, DMARC none</span>`}},
 			})
 		})
 	}
