@@ -28,21 +28,8 @@ func TestBrowserNewTicket(t *testing.T) {
 			}
 			s := serve(t, env)
 			ctx := browser(t)
-			step := func(what string, acts ...chromedp.Action[chromedp.Void]) {
-				t.Helper()
-				actx, cancel := context.WithTimeout(ctx, 15*time.Second)
-				defer cancel()
-				if err := chromedp.Do(actx, acts...); err != nil {
-					loc, _ := chromedp.Run(ctx, chromedp.Location())
-					body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-					t.Fatalf("browser: %s: %v (at %s: %.500s)", what, err, loc, body)
-				}
-			}
-			step("sign in", chromedp.Navigate(s.url+"/tickets"), chromedp.WaitVisible(chromedp.ID("email")),
-				chromedp.SendKeys(chromedp.ID("email"), "ida@ombud.test"),
-				chromedp.SendKeys(chromedp.ID("password"), "browser-pass-4"),
-				chromedp.Submit(chromedp.ID("password")),
-				chromedp.WaitVisible(chromedp.CSS("a.new-ticket-link")))
+			step := stepper(t, ctx)
+			step("sign in", signIn(s.url+"/tickets", "ida@ombud.test", "browser-pass-4"), chromedp.WaitVisible(chromedp.CSS("a.new-ticket-link")))
 			step("press c", chromedp.KeyEvent("c"), chromedp.WaitVisible(chromedp.ID("new-ticket")))
 			step("fill in the call",
 				chromedp.SendKeys(chromedp.ID("f-subject"), "Ringte om faktura 4411"),
@@ -127,18 +114,9 @@ func TestBrowserTicketFields(t *testing.T) {
 			}
 			page := fmt.Sprintf("%s/tickets/%d", s.url, int64(tk["id"].(float64)))
 			ctx := browser(t)
-			step := func(what string, acts ...chromedp.Action[chromedp.Void]) {
-				t.Helper()
-				if err := chromedp.Do(ctx, acts...); err != nil {
-					t.Fatalf("browser: %s: %v", what, err)
-				}
-			}
+			step := stepper(t, ctx)
 			byID := func(id string) chromedp.CSS { return chromedp.CSS(`[id="` + id + `"]`) }
-			step("sign in", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.ID("email")),
-				chromedp.SendKeys(chromedp.ID("email"), "lead@ombud.test"),
-				chromedp.SendKeys(chromedp.ID("password"), "browser-pass-5"),
-				chromedp.Submit(chromedp.ID("password")),
-				chromedp.WaitVisible(byID("f-custom_fields.plan")))
+			step("sign in", signIn(page, "lead@ombud.test", "browser-pass-5"), chromedp.WaitVisible(byID("f-custom_fields.plan")))
 			step("set every kind and solve",
 				chromedp.SetValue(byID("f-custom_fields.plan"), "Gold"),
 				chromedp.SetValue(byID("f-custom_fields.renewal"), "2027-03-01"),
@@ -233,12 +211,7 @@ func TestBrowserAvailability(t *testing.T) {
 			}
 
 			ctx := browser(t)
-			step := func(what string, acts ...chromedp.Action[chromedp.Void]) {
-				t.Helper()
-				if err := chromedp.Do(ctx, acts...); err != nil {
-					t.Fatalf("browser: %s: %v", what, err)
-				}
-			}
+			step := stepper(t, ctx)
 			// choose picks a value in the header's switch as a person does
 			// (the change event submits it), waiting out a page that is
 			// still being replaced.
@@ -255,11 +228,7 @@ func TestBrowserAvailability(t *testing.T) {
 					}
 				}
 			}
-			step("sign in", chromedp.Navigate(s.url+"/tickets"), chromedp.WaitVisible(chromedp.ID("email")),
-				chromedp.SendKeys(chromedp.ID("email"), "ana@ombud.test"),
-				chromedp.SendKeys(chromedp.ID("password"), "browser-pass-6"),
-				chromedp.Submit(chromedp.ID("password")),
-				chromedp.WaitVisible(chromedp.CSS("form.availability.a-online")))
+			step("sign in", signIn(s.url+"/tickets", "ana@ombud.test", "browser-pass-6"), chromedp.WaitVisible(chromedp.CSS("form.availability.a-online")))
 			// The list refreshes itself as tickets arrive; switch from the
 			// profile page, which holds still.
 			step("go away", chromedp.Navigate(s.url+"/profile"), chromedp.WaitVisible(chromedp.CSS("form.availability.a-online")),
@@ -305,17 +274,8 @@ func TestBrowserMerge(t *testing.T) {
 			}
 			keep, dup := mk("Pakke 7781 mangler"), mk("Pakke 7781 mangler fortsatt")
 			ctx := browser(t)
-			step := func(what string, acts ...chromedp.Action[chromedp.Void]) {
-				t.Helper()
-				if err := chromedp.Do(ctx, acts...); err != nil {
-					t.Fatalf("browser: %s: %v", what, err)
-				}
-			}
-			step("sign in", chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", s.url, dup)), chromedp.WaitVisible(chromedp.ID("email")),
-				chromedp.SendKeys(chromedp.ID("email"), "mia@ombud.test"),
-				chromedp.SendKeys(chromedp.ID("password"), "browser-pass-7"),
-				chromedp.Submit(chromedp.ID("password")),
-				chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`a[href="/tickets/%d/merge"]`, dup))))
+			step := stepper(t, ctx)
+			step("sign in", signIn(fmt.Sprintf("%s/tickets/%d", s.url, dup), "mia@ombud.test", "browser-pass-7"), chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`a[href="/tickets/%d/merge"]`, dup))))
 			step("choose the target", chromedp.Click(chromedp.CSS(fmt.Sprintf(`a[href="/tickets/%d/merge"]`, dup))),
 				chromedp.WaitVisible(chromedp.ID("merge-q")),
 				chromedp.SendKeys(chromedp.ID("merge-q"), fmt.Sprintf("#%d", keep)),
@@ -340,4 +300,27 @@ func TestBrowserMerge(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stepper runs a named group of browser actions with a 30 s limit and, when
+// one fails, reports where the browser was and what the page said.
+func stepper(t *testing.T, ctx context.Context) func(what string, acts ...chromedp.Action[chromedp.Void]) {
+	return func(what string, acts ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		actx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(actx, acts...); err != nil {
+			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+			t.Fatalf("browser: %s: %v (at %s: %.500s)", what, err, loc, body)
+		}
+	}
+}
+
+// signIn opens page, which asks for a sign-in, and signs in there.
+func signIn(page, email, password string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.Navigate(page), chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Submit(chromedp.ID("password")))
 }
