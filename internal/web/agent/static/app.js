@@ -215,11 +215,17 @@ if (window.EventSource) {
   const form = document.querySelector("form.macros");
   const body = document.getElementById("body");
   if (!form || !body || !window.fetch || !window.DOMParser) return;
+  // One preview at a time: a second submit while one is on its way (Enter
+  // pressed twice, a double click) would replace the preview, and any change
+  // the agent already unticked, once the second answer arrives.
+  let busy = false;
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
+    if (busy) return;
     if (body.value.trim() !== "" && !body.dataset.macro &&
         !window.confirm(ui.replaceWithMacro)) return;
     let doc;
+    busy = true;
     try {
       const res = await fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), headers: { Accept: "text/html" } });
       if (!res.ok) throw new Error(String(res.status));
@@ -227,6 +233,8 @@ if (window.EventSource) {
     } catch {
       form.submit();
       return;
+    } finally {
+      busy = false;
     }
     const fresh = doc.querySelector("section.macro-preview"), text = doc.getElementById("body");
     if (!fresh || !text) { form.submit(); return; }
