@@ -96,6 +96,7 @@ func TestBrowserMacroEdited(t *testing.T) {
 			if err != nil || as != "pending" {
 				t.Fatalf("Submit as %q (%v)", as, err)
 			}
+			screenshot(t, ctx, engine, "macro-preview.png")
 			step("remove the tag, edit the text and send",
 				chromedp.Click(chromedp.CSS(`input[name="macro_change"][value="add_tags"]`)),
 				chromedp.SetValue(chromedp.ID("body"), "Hei! Fakturaavdelingen tar over saken din nå."),

@@ -40,7 +40,9 @@ func TestBrowserNewTicket(t *testing.T) {
 				chromedp.SetValue(chromedp.ID("f-channel"), "phone"),
 				chromedp.SetValue(chromedp.ID("f-priority"), "high"),
 				chromedp.SendKeys(chromedp.ID("f-tags"), "faktura"),
-				chromedp.Submit(chromedp.ID("f-subject")),
+			)
+			screenshot(t, ctx, engine, "new-ticket.png")
+			step("submit the call", chromedp.Submit(chromedp.ID("f-subject")),
 				chromedp.WaitVisible(chromedp.ID("body")))
 			thread, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("section.thread")))
 			if err != nil {
@@ -125,6 +127,7 @@ func TestBrowserTicketFields(t *testing.T) {
 				chromedp.SetValue(chromedp.ID("f-status"), "solved"),
 				chromedp.Submit(chromedp.ID("f-status")),
 				chromedp.WaitVisible(byID("e-custom_fields.order_no")))
+			screenshot(t, ctx, engine, "ticket-fields.png")
 			kept, err := chromedp.Run(ctx, chromedp.Value(byID("f-custom_fields.plan")))
 			if err != nil || kept != "Gold" {
 				t.Fatalf("refused panel kept plan %q (%v)", kept, err)
@@ -234,6 +237,7 @@ func TestBrowserAvailability(t *testing.T) {
 			step("go away", chromedp.Navigate(s.url+"/profile"), chromedp.WaitVisible(chromedp.CSS("form.availability.a-online")),
 				choose("away"),
 				chromedp.WaitVisible(chromedp.CSS("form.availability.a-away")))
+			screenshot(t, ctx, engine, "availability.png")
 			if got := assignees(3); got[ids["ana@ombud.test"]] != 0 || got[ids["bo@ombud.test"]] != 3 {
 				t.Fatalf("Ana away: %v, want every ticket to Bo", got)
 			}
@@ -283,6 +287,7 @@ func TestBrowserMerge(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`a[href="/tickets/%d/merge?target=%d"]`, dup, keep))),
 				chromedp.Click(chromedp.CSS(fmt.Sprintf(`a[href="/tickets/%d/merge?target=%d"]`, dup, keep))),
 				chromedp.WaitVisible(chromedp.CSS(".merge-sides")))
+			screenshot(t, ctx, engine, "merge.png")
 			step("confirm with a note",
 				chromedp.SendKeys(chromedp.ID("f-note"), "Vi har slått sammen de to henvendelsene dine."),
 				chromedp.Submit(chromedp.ID("f-note")),
