@@ -178,3 +178,23 @@ func TestRebind(t *testing.T) {
 		})
 	}
 }
+
+// TestMigrateAnalyzes checks a migrated PostgreSQL database has planner
+// statistics at once: reltuples is -1 until a table is first analyzed.
+func TestMigrateAnalyzes(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		if d.Dialect() != db.Postgres {
+			if err := d.Analyze(context.Background()); err != nil { // nothing to do on SQLite
+				t.Fatal(err)
+			}
+			return
+		}
+		var n float64
+		if err := d.QueryRowContext(context.Background(), "SELECT reltuples FROM pg_class WHERE relname = 'tickets'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n < 0 {
+			t.Fatalf("tickets reltuples %v: never analyzed", n)
+		}
+	})
+}

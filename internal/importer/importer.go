@@ -204,8 +204,17 @@ func (s *Service) Import(ctx context.Context, actor authz.Actor, r io.Reader) (R
 	if err := s.flush(ctx, batch, &res); err != nil {
 		return res, err
 	}
+	if res.Imported >= analyzeAfter {
+		// The import is committed: stale planner statistics cost speed, not
+		// data, so a failure here does not fail the import.
+		_ = s.db.Analyze(ctx)
+	}
 	return res, nil
 }
+
+// analyzeAfter is how many imported records make the planner's statistics
+// worth refreshing at once rather than when autovacuum gets there.
+const analyzeAfter = 1000
 
 // flush writes a batch of tickets in one transaction, each in a savepoint so
 // a bad ticket fails alone.
