@@ -2,11 +2,8 @@ package app_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,16 +77,7 @@ func TestBrowserDeliveryFailed(t *testing.T) {
 			}
 
 			ctx := browser(t)
-			step := func(what string, acts ...chromedp.Action[chromedp.Void]) {
-				t.Helper()
-				actx, cancel := context.WithTimeout(ctx, 20*time.Second)
-				defer cancel()
-				if err := chromedp.Do(actx, acts...); err != nil {
-					loc, _ := chromedp.Run(ctx, chromedp.Location())
-					body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-					t.Fatalf("browser: %s: %v (at %s: %.800s)", what, err, loc, body)
-				}
-			}
+			step := stepper(t, ctx)
 			text := func(sel string) string {
 				t.Helper()
 				v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
@@ -99,26 +87,10 @@ func TestBrowserDeliveryFailed(t *testing.T) {
 				return v
 			}
 
-			// OMBUD_SCREENSHOTS=1 refreshes docs/screenshots.
-			shot := func(name string) {
-				t.Helper()
-				if os.Getenv("OMBUD_SCREENSHOTS") != "1" || engine != "sqlite" {
-					return
-				}
-				png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name), png, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			shot := func(name string) { t.Helper(); screenshot(t, ctx, engine, name) }
 
 			capture.FailNext(1000, 554, "5.7.1 Relay access denied")
-			step("sign in", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.ID("email")),
-				chromedp.SendKeys(chromedp.ID("email"), "ingrid@ombud.test"),
-				chromedp.SendKeys(chromedp.ID("password"), "browser-pass-8"),
-				chromedp.Submit(chromedp.ID("password")),
+			step("sign in", signIn(page, "ingrid@ombud.test", "browser-pass-8"),
 				chromedp.WaitVisible(chromedp.ID("body")))
 			step("answer by email while the relay refuses everything",
 				chromedp.SetValue(chromedp.ID("body"), "Hei Kari, en ny stol er på vei."),

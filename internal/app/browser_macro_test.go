@@ -1,12 +1,10 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -65,20 +63,8 @@ func TestBrowserMacroEdited(t *testing.T) {
 			}
 			id := int64(tk["id"].(float64))
 			ctx := browser(t)
-			step := func(what string, acts ...chromedp.Action[chromedp.Void]) {
-				t.Helper()
-				actx, cancel := context.WithTimeout(ctx, 15*time.Second)
-				defer cancel()
-				if err := chromedp.Do(actx, acts...); err != nil {
-					loc, _ := chromedp.Run(ctx, chromedp.Location())
-					body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-					t.Fatalf("browser: %s: %v (at %s: %.800s)", what, err, loc, body)
-				}
-			}
-			step("sign in", chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", s.url, id)), chromedp.WaitVisible(chromedp.ID("email")),
-				chromedp.SendKeys(chromedp.ID("email"), "lead@ombud.test"),
-				chromedp.SendKeys(chromedp.ID("password"), "browser-pass-7"),
-				chromedp.Submit(chromedp.ID("password")),
+			step := stepper(t, ctx)
+			step("sign in", signIn(fmt.Sprintf("%s/tickets/%d", s.url, id), "lead@ombud.test", "browser-pass-7"),
 				chromedp.WaitVisible(chromedp.ID("macro-search")))
 			step("find the macro by typing and choose it with the keyboard",
 				chromedp.SendKeys(chromedp.ID("macro-search"), "hand"),

@@ -1,14 +1,10 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -58,16 +54,7 @@ func TestBrowserSearch(t *testing.T) {
 			}
 
 			ctx := browser(t)
-			step := func(what string, acts ...chromedp.Action[chromedp.Void]) {
-				t.Helper()
-				actx, cancel := context.WithTimeout(ctx, 15*time.Second)
-				defer cancel()
-				if err := chromedp.Do(actx, acts...); err != nil {
-					loc, _ := chromedp.Run(ctx, chromedp.Location())
-					body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-					t.Fatalf("browser: %s: %v (at %s: %.500s)", what, err, loc, body)
-				}
-			}
+			step := stepper(t, ctx)
 			text := func(sel string) string {
 				t.Helper()
 				v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
@@ -77,10 +64,7 @@ func TestBrowserSearch(t *testing.T) {
 				return v
 			}
 			option := `#search-suggest li[role="option"]`
-			step("sign in", chromedp.Navigate(s.url+"/tickets"), chromedp.WaitVisible(chromedp.ID("email")),
-				chromedp.SendKeys(chromedp.ID("email"), "siv@ombud.test"),
-				chromedp.SendKeys(chromedp.ID("password"), "browser-pass-5"),
-				chromedp.Submit(chromedp.ID("password")),
+			step("sign in", signIn(s.url+"/tickets", "siv@ombud.test", "browser-pass-5"),
 				chromedp.WaitVisible(chromedp.ID("q")))
 
 			// By number: the ticket is the first suggestion; down and Enter open it.
@@ -127,16 +111,7 @@ func TestBrowserSearch(t *testing.T) {
 			if got := text("#search-suggest"); !strings.Contains(got, "Strømregningen er for høy") || !strings.Contains(got, "Kari Bakken") {
 				t.Fatalf("suggestions for the phone: %q", got)
 			}
-			if os.Getenv("OMBUD_SCREENSHOTS") == "1" && engine == "sqlite" {
-				// OMBUD_SCREENSHOTS=1 refreshes docs/screenshots.
-				png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", "search-suggestions.png"), png, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			screenshot(t, ctx, engine, "search-suggestions.png")
 			step("click the ticket", chromedp.Click(chromedp.CSS(option)), chromedp.WaitVisible(chromedp.ID("body")))
 			if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.HasSuffix(loc, fmt.Sprintf("/tickets/%d", strom)) {
 				t.Fatalf("at %s", loc)
