@@ -42,31 +42,12 @@ type Part struct {
 	Translations map[string]map[string]string
 }
 
-// parts lists every catalog part.
+// parts lists the catalog parts still kept in Go. New strings go into the
+// locale files; a part added by a branch written before the files existed
+// is listed here until TestWriteCatalogs -write moves it (README.md).
 func parts() []Part {
 	return []Part{
-		{Name: "core", English: english, Translations: map[string]map[string]string{"nb": nb, "sv": sv, "da": da, "sl": sl}},
-		adminPart,
-		viewsPart,
-		historyPart,
-		composerPart,
-		reportGoalsPart,
-		reportsPart,
-		reportWordingPart,
-		limitsPart,
-		passwordPart,
-		secretsPart,
-		signInPart,
-		slaHistoryPart,
-		senderAuthPart,
-		newTicketPart,
-		deliveryPart,
-		mergePart,
-		remoteImagesPart,
-		searchPart,
-		listsPart,
-		macrosPart,
-		gapsPart,
+		// one line per part not yet moved, such as fooPart,
 	}
 }
 
