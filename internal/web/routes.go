@@ -208,6 +208,7 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/tickets/{id}/print", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.PrintTicket, Summary: "Print view: the ticket's fields and whole conversation, without navigation"},
 		{Method: "GET", Path: "/search/suggest", Access: UIAuth, Perm: authz.TicketRead, Handler: ui.SearchSuggest, Summary: "Tickets and customers for what is typed in the search box (JSON, for its suggestions)", Query: []string{"q"}},
 		{Method: "GET", Path: "/agents/mentions", Access: UIAuth, Perm: authz.TicketNote, Handler: ui.MentionAgents, Summary: "Agents a comment may @mention (JSON, for the composer's autocomplete)", Query: []string{"q"}},
+		{Method: "GET", Path: "/admin", Access: UIAuth, Handler: ui.AdminIndex, Summary: "Settings pages you may open, in the Admin menu's groups"},
 		{Method: "GET", Path: "/admin/jobs", Access: UIAuth, Perm: authz.JobsManage, Handler: ui.JobsPage, Summary: "Background jobs and dead letters", Query: []string{"state", "retried"}},
 		{Method: "POST", Path: "/admin/jobs/{id}/retry", Access: UIAuth, Perm: authz.JobsManage, Handler: ui.RetryJob, Summary: "Run a dead job again (form)"},
 		{Method: "GET", Path: "/reports", Access: UIAuth, Perm: authz.ReportRead, Handler: ui.ReportOverview, Summary: "Reports overview: key figures against the previous period, created/solved, backlog and first-reply trends", Query: reportUIQuery()},

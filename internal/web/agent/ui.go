@@ -124,11 +124,12 @@ func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Servic
 		},
 		// can only decides what to show; the services enforce the rules.
 		"can": func(a authz.Actor, p string) bool { return authz.Can(a, authz.Perm(p)) },
+		"nav": navFor,
 	}
 	u.pages = map[string]*template.Template{}
 	for _, name := range []string{"jobs", "login", "list", "ticket", "error", "mailboxes", "mailbox", "maillog", "original",
 		"customers", "customer", "merge", "organizations", "organization", "agents", "agentedit", "teams", "team", "fields", "field", "tags",
-		"calendars", "calendar", "slapolicies", "slapolicy", "rules", "rule", "routing", "routingteam", "macros", "macro", "profile", "passwordforgot", "passwordreset", "viewedit", "reports", "reportgoals", "newticket", "mergeticket"} {
+		"calendars", "calendar", "slapolicies", "slapolicy", "rules", "rule", "routing", "routingteam", "macros", "macro", "profile", "passwordforgot", "passwordreset", "viewedit", "reports", "reportgoals", "newticket", "mergeticket", "adminindex"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("agent ui: parse %s: %w", name, err)

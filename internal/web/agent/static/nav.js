@@ -1,0 +1,23 @@
+// The header's Admin menu is a <details> disclosure, so it opens and
+// closes without this file (and /admin lists the same pages). With it, the
+// menu also closes on Escape (focus goes back to its button) and on a click
+// or focus outside it, like any menu.
+(() => {
+  const menu = document.querySelector("details.admin-menu");
+  if (!menu) return;
+  const summary = menu.querySelector("summary");
+  const close = () => { menu.open = false; };
+  menu.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape" || !menu.open) return;
+    e.preventDefault();
+    e.stopPropagation();
+    close();
+    summary.focus();
+  });
+  document.addEventListener("click", (e) => {
+    if (menu.open && !menu.contains(e.target)) close();
+  });
+  document.addEventListener("focusin", (e) => {
+    if (menu.open && !menu.contains(e.target)) close();
+  });
+})();
