@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -32,8 +34,9 @@ const headerRow = `(() => {
 const pageScroll = `(() => {
 	const w = document.documentElement.scrollWidth, v = window.innerWidth;
 	if (w <= v) return "ok";
-	const wide = [...document.querySelectorAll("body *")].filter(el => el.getBoundingClientRect().right > v + 1)
-		.map(el => el.tagName + "." + el.className).slice(0, 5);
+	const over = el => el.getBoundingClientRect().right > v + 1;
+	const wide = [...document.querySelectorAll("body *")].filter(el => over(el) && !over(el.parentElement))
+		.map(el => el.tagName + "." + el.className + " (" + Math.round(el.getBoundingClientRect().width) + " px)").slice(0, 6);
 	return "scrollWidth " + w + " > " + v + ": " + wide.join(", ");
 })()`
 
@@ -81,6 +84,22 @@ func TestBrowserNav(t *testing.T) {
 				}
 				return got
 			}
+			// Screenshots go to a temporary directory, or with
+			// OMBUD_SCREENSHOTS=1 to docs/screenshots.
+			shots := t.TempDir()
+			if os.Getenv("OMBUD_SCREENSHOTS") == "1" {
+				shots = filepath.Join("..", "..", "docs", "screenshots")
+			}
+			shot := func(name string) {
+				t.Helper()
+				b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+				if err == nil {
+					err = os.WriteFile(filepath.Join(shots, name), b, 0o644)
+				}
+				if err != nil {
+					t.Fatalf("screenshot %s: %v", name, err)
+				}
+			}
 			isOpen := func() bool {
 				t.Helper()
 				return eval("menu state", `String(document.querySelector("details.admin-menu").open)`) == "true"
@@ -115,6 +134,10 @@ func TestBrowserNav(t *testing.T) {
 						t.Errorf("%s %s at 1280 px: %s", lang, p, got)
 					}
 				}
+				if lang == "sl" {
+					step("sl menu", chromedp.Click(chromedp.CSS("details.admin-menu > summary")), chromedp.WaitVisible(chromedp.CSS(".admin-menu-panel")))
+					shot("nav-admin-menu.png")
+				}
 			}
 			if code, body := api(t, "PATCH", fmt.Sprintf("%s/api/v1/agents/%d", s.url, myID), tok, map[string]any{"locale": "en"}); code != 200 {
 				t.Fatalf("locale en: %d %v", code, body)
@@ -138,6 +161,8 @@ func TestBrowserNav(t *testing.T) {
 				t.Error("the menu stayed open after a click outside it")
 			}
 			step("admin menu to triggers", viaMenuToTriggers)
+			step("admin index", chromedp.Navigate(s.url+"/admin"), chromedp.WaitVisible(chromedp.CSS(".admin-index-groups")))
+			shot("nav-admin-index.png")
 
 			// A phone.
 			step("phone", chromedp.EmulateViewport(390, 844))
@@ -159,6 +184,9 @@ func TestBrowserNav(t *testing.T) {
 				if got := eval("page scroll", pageScroll); got != "ok" {
 					t.Errorf("%s at 390 px: %s", p, got)
 				}
+				if p == "/tickets" {
+					shot("nav-phone-list.png")
+				}
 			}
 			step("phone menu", chromedp.Navigate(s.url+"/tickets"), chromedp.WaitVisible(chromedp.CSS("details.admin-menu > summary")),
 				chromedp.Click(chromedp.CSS("details.admin-menu > summary")), chromedp.WaitVisible(chromedp.CSS(`.admin-menu-panel a[href="/admin/sla-policies"]`)))
@@ -169,6 +197,7 @@ func TestBrowserNav(t *testing.T) {
 			if got := eval("page scroll", pageScroll); got != "ok" {
 				t.Errorf("menu open at 390 px: %s", got)
 			}
+			shot("nav-phone-menu.png")
 			step("phone menu to SLA policies", chromedp.Click(chromedp.CSS(`.admin-menu-panel a[href="/admin/sla-policies"]`)),
 				chromedp.WaitReady(chromedp.CSS(`.admin-menu-panel a[href="/admin/sla-policies"][aria-current="page"]`)))
 			if got := eval("page scroll", pageScroll); got != "ok" {
