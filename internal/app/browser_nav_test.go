@@ -65,7 +65,7 @@ func TestBrowserNav(t *testing.T) {
 				code, tk := api(t, "POST", s.url+"/api/v1/tickets", tok, map[string]any{
 					"subject": subj, "description": "Hei! Vi trenger hjelp med dette så snart som mulig. Ordrenummer 2024-118834.",
 					"requester": map[string]string{"email": fmt.Sprintf("innkjop.avdeling%d@stor-bedrift-eksempel.no", i), "name": "Innkjøpsavdelingen Stor Bedrift AS"},
-					"tags": []string{"faktura", "prioritert-kunde"}, "priority": "high"})
+					"tags":      []string{"faktura", "prioritert-kunde"}, "priority": "high"})
 				if code != 201 {
 					t.Fatalf("ticket: %d %v", code, tk)
 				}
