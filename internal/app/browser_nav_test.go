@@ -184,8 +184,13 @@ func TestBrowserNav(t *testing.T) {
 				if got := eval("page scroll", pageScroll); got != "ok" {
 					t.Errorf("%s at 390 px: %s", p, got)
 				}
-				if p == "/tickets" {
+				switch p {
+				case "/tickets":
 					shot("nav-phone-list.png")
+				case "/reports":
+					shot("nav-phone-reports.png")
+				case fmt.Sprintf("/tickets/%d", ticketID):
+					shot("nav-phone-ticket.png")
 				}
 			}
 			step("phone menu", chromedp.Navigate(s.url+"/tickets"), chromedp.WaitVisible(chromedp.CSS("details.admin-menu > summary")),
