@@ -2,8 +2,6 @@ package app_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -84,22 +82,7 @@ func TestBrowserNav(t *testing.T) {
 				}
 				return got
 			}
-			// Screenshots go to a temporary directory, or with
-			// OMBUD_SCREENSHOTS=1 to docs/screenshots.
-			shots := t.TempDir()
-			if os.Getenv("OMBUD_SCREENSHOTS") == "1" {
-				shots = filepath.Join("..", "..", "docs", "screenshots")
-			}
-			shot := func(name string) {
-				t.Helper()
-				b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-				if err == nil {
-					err = os.WriteFile(filepath.Join(shots, name), b, 0o644)
-				}
-				if err != nil {
-					t.Fatalf("screenshot %s: %v", name, err)
-				}
-			}
+			shot := func(name string) { t.Helper(); screenshot(t, ctx, engine, name) }
 			isOpen := func() bool {
 				t.Helper()
 				return eval("menu state", `String(document.querySelector("details.admin-menu").open)`) == "true"
