@@ -48,7 +48,6 @@ type Part struct {
 func parts() []Part {
 	return []Part{
 		// one line per part not yet moved, such as fooPart,
-		navPart,
 	}
 }
 
