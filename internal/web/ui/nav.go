@@ -1,0 +1,118 @@
+package ui
+
+import (
+	"net/http"
+
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/web/httpx"
+)
+
+// NavLink is one page the header links to. Perm is the permission of the
+// page's route, so a link shows exactly when the page would answer (a test
+// in internal/web checks it against the route table).
+type NavLink struct {
+	Key   string // the page's pageData.Nav, to mark the link as the current page
+	Path  string
+	Label string // English; the template translates it
+	Perm  authz.Perm
+}
+
+// NavGroup is one group of the Admin menu and of the /admin index.
+type NavGroup struct {
+	Label string
+	Links []NavLink
+}
+
+// TopNav is the header's own links after "New ticket": the pages agents
+// open every day. Settings go in the Admin menu (AdminNav), so the header
+// keeps to one row at 1280 px in every language.
+func TopNav() []NavLink {
+	return []NavLink{
+		{"customers", "/customers", "Customers", authz.CustomerRead},
+		{"organizations", "/organizations", "Organizations", authz.CustomerRead},
+		{"reports", "/reports", "Reports", authz.ReportRead},
+	}
+}
+
+// AdminNav is the Admin menu: every settings page, grouped the way an
+// admin looks for them.
+func AdminNav() []NavGroup {
+	return []NavGroup{
+		{"Channels", []NavLink{
+			{"mailboxes", "/admin/mailboxes", "Mailboxes", authz.ChannelRead},
+			{"maillog", "/admin/mail", "Mail log", authz.ChannelRead},
+		}},
+		{"People", []NavLink{
+			{"agents", "/admin/agents", "Agents", authz.AgentRead},
+			{"teams", "/admin/teams", "Teams", authz.TeamRead},
+		}},
+		{"Business rules", []NavLink{
+			{"triggers", "/admin/triggers", "Triggers", authz.AutomationRead},
+			{"automations", "/admin/automations", "Automations", authz.AutomationRead},
+			{"macros", "/admin/macros", "Macros", authz.MacroUse},
+			{"routing", "/admin/routing", "Routing", authz.AutomationRead},
+		}},
+		{"SLA", []NavLink{
+			{"calendars", "/admin/calendars", "Business hours", authz.SLARead},
+			{"slapolicies", "/admin/sla-policies", "SLA policies", authz.SLARead},
+		}},
+		{"Fields", []NavLink{
+			{"fields", "/admin/fields", "Custom fields", authz.CustomFieldRead},
+			{"tags", "/admin/tags", "Tags", authz.TicketRead},
+		}},
+		{"Operations", []NavLink{
+			{"jobs", "/admin/jobs", "Background jobs", authz.JobsManage},
+		}},
+	}
+}
+
+// navView is the header's navigation for one actor on one page.
+type navView struct {
+	Top   []NavLink
+	Admin []NavGroup // only the groups with a link the actor may open
+	// AdminCurrent says the current page is in the Admin menu (or is the
+	// /admin index), so the menu's button is marked too.
+	AdminCurrent bool
+}
+
+// navFor is the template func nav: the links the actor may open, cur being
+// the page's pageData.Nav.
+func navFor(a authz.Actor, cur string) navView {
+	var v navView
+	for _, l := range TopNav() {
+		if authz.Can(a, l.Perm) {
+			v.Top = append(v.Top, l)
+		}
+	}
+	v.Admin = adminFor(a)
+	v.AdminCurrent = cur == "admin"
+	for _, g := range v.Admin {
+		for _, l := range g.Links {
+			v.AdminCurrent = v.AdminCurrent || l.Key == cur
+		}
+	}
+	return v
+}
+
+func adminFor(a authz.Actor) []NavGroup {
+	var out []NavGroup
+	for _, g := range AdminNav() {
+		var links []NavLink
+		for _, l := range g.Links {
+			if authz.Can(a, l.Perm) {
+				links = append(links, l)
+			}
+		}
+		if links != nil {
+			out = append(out, NavGroup{g.Label, links})
+		}
+	}
+	return out
+}
+
+// AdminIndex is /admin: the Admin menu's groups as a page, for browsers
+// without JavaScript and for phones, listing what the agent may open.
+func (u *UI) AdminIndex(w http.ResponseWriter, r *http.Request) error {
+	return u.render(w, r, http.StatusOK, "adminindex", pageData{Title: "Administration", Nav: "admin",
+		Data: map[string]any{"Groups": adminFor(httpx.Actor(r.Context()))}})
+}
