@@ -35,8 +35,12 @@ import (
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web"
-	webagent "github.com/ombud/ombud/internal/web/agent"
+	"github.com/ombud/ombud/internal/web/admin"
 	"github.com/ombud/ombud/internal/web/api"
+	webpeople "github.com/ombud/ombud/internal/web/people"
+	"github.com/ombud/ombud/internal/web/reports"
+	"github.com/ombud/ombud/internal/web/tickets"
+	webui "github.com/ombud/ombud/internal/web/ui"
 )
 
 // Version is set at build time with -ldflags "-X github.com/ombud/ombud/internal/app.Version=…".
@@ -255,20 +259,35 @@ func (s *System) Close() error { return s.DB.Close() }
 
 // Handler builds the HTTP handler.
 func (s *System) Handler() (http.Handler, error) {
-	ui, err := webagent.New(s.Tickets, s.Agents, s.Auth, s.Email, s.Log, s.Config.SecureCookie)
+	ui, err := webui.New(s.Tickets, s.Agents, s.Auth, s.Email, s.Log, s.Config.SecureCookie)
 	if err != nil {
 		return nil, err
 	}
 	ui.Live = s.Live
-	ui.Jobs = webagent.JobsAdmin{DB: s.DB, Wake: s.Jobs.Wake}
 	ui.Customers = s.Customers
 	ui.MaxUploadBytes = s.Config.MaxBodyBytes
 	ui.SLA, ui.Automation, ui.Routing = s.SLA, s.Automation, s.Routing
 	ui.Reports = s.Reports
+	ticketPages, err := tickets.New(ui)
+	if err != nil {
+		return nil, err
+	}
+	peoplePages, err := webpeople.New(ui)
+	if err != nil {
+		return nil, err
+	}
+	adminPages, err := admin.New(ui, admin.JobsAdmin{DB: s.DB, Wake: s.Jobs.Wake})
+	if err != nil {
+		return nil, err
+	}
+	reportPages, err := reports.New(ui)
+	if err != nil {
+		return nil, err
+	}
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports,
 			DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake},
-		UI: ui, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
+		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		TrustedProxies: s.Config.TrustedProxies,
 		HSTS:           s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/web"
-	"github.com/ombud/ombud/internal/web/agent"
+	"github.com/ombud/ombud/internal/web/ui"
 )
 
 // notInNav are the top-level GET pages the header does not link to, and why.
@@ -56,10 +56,10 @@ func TestNavLinksMatchRoutes(t *testing.T) {
 			t.Errorf("header link %s needs %q, its route %q", path, perm, rt.Perm)
 		}
 	}
-	for _, l := range agent.TopNav() {
+	for _, l := range ui.TopNav() {
 		check(l.Path, l.Perm)
 	}
-	for _, g := range agent.AdminNav() {
+	for _, g := range ui.AdminNav() {
 		for _, l := range g.Links {
 			check(l.Path, l.Perm)
 		}
@@ -113,12 +113,12 @@ func TestHeaderPerRole(t *testing.T) {
 					want = append(want, p)
 				}
 			}
-			for _, l := range agent.TopNav() {
+			for _, l := range ui.TopNav() {
 				if authz.Can(actor, l.Perm) {
 					want = append(want, l.Path)
 				}
 			}
-			for _, g := range agent.AdminNav() {
+			for _, g := range ui.AdminNav() {
 				for _, l := range g.Links {
 					if authz.Can(actor, l.Perm) {
 						wantAdmin = append(wantAdmin, l.Path)

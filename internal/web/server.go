@@ -25,9 +25,13 @@ import (
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
-	"github.com/ombud/ombud/internal/web/agent"
+	"github.com/ombud/ombud/internal/web/admin"
 	"github.com/ombud/ombud/internal/web/api"
 	"github.com/ombud/ombud/internal/web/httpx"
+	"github.com/ombud/ombud/internal/web/people"
+	"github.com/ombud/ombud/internal/web/reports"
+	"github.com/ombud/ombud/internal/web/tickets"
+	"github.com/ombud/ombud/internal/web/ui"
 )
 
 // Access says who may call a route.
@@ -56,8 +60,15 @@ type Route struct {
 
 // Server holds the dependencies of the HTTP layer.
 type Server struct {
-	API          *api.API
-	UI           *agent.UI
+	API *api.API
+	// UI is the agent UI's shared part (error pages, assets, the header's
+	// availability switch); the surfaces serve the pages.
+	UI      *ui.UI
+	Tickets *tickets.UI
+	People  *people.UI
+	Admin   *admin.UI
+	Reports *reports.UI
+
 	Auth         *auth.Service
 	DB           *db.DB
 	Log          *slog.Logger

@@ -315,7 +315,7 @@ func countLetters(s string) int {
 // into the page; every readable string comes from a data-* attribute the
 // server rendered in the agent's language.
 func TestStaticJSHasNoEnglish(t *testing.T) {
-	files, err := filepath.Glob("agent/static/*.js")
+	files, err := filepath.Glob("ui/static/*.js")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scripts found: %v", err)
 	}

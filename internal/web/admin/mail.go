@@ -24,60 +24,6 @@ import (
 // The email service checks every permission itself; the route table checks
 // them again before a body is read.
 
-// option is one choice of a select.
-type option struct {
-	Value, Label string
-	Selected     bool
-}
-
-// formField is one labelled control of a generated form. The "field"
-// template in layout.html renders it with its hint and error message tied
-// to the control for screen readers.
-type formField struct {
-	Name         string // form name; the control's id is "f-" + Name
-	Label        string
-	Type         string // text, email, number, password, select, checkbox
-	Value        string
-	Checked      bool
-	Options      []option
-	Hint         string
-	Error        string
-	Required     bool
-	Autocomplete string
-	Min, Max     string // bounds of a number
-	// RequiredText marks a required field's label ("(required)", in the
-	// page's language; filled in by the page's localize pass).
-	RequiredText string
-}
-
-// DescribedBy lists the ids of the field's hint and error for aria-describedby.
-func (f formField) DescribedBy() string {
-	var ids []string
-	if f.Hint != "" {
-		ids = append(ids, "h-"+f.Name)
-	}
-	if f.Error != "" {
-		ids = append(ids, "e-"+f.Name)
-	}
-	return strings.Join(ids, " ")
-}
-
-// fieldset groups fields under a legend.
-type fieldset struct {
-	Legend string
-	Short  string // prefix naming its fields in the error summary ("SMTP host")
-	Hint   string
-	Fields []formField
-}
-
-// fieldError is one entry of the error summary above a form.
-type fieldError struct {
-	Name, Label, Message string
-	// Title heads the error summary (in the page's language; the
-	// localize pass fills it in; the summary reads the first entry's).
-	Title string
-}
-
 // mailboxForm is the mailbox form as the admin filled it in, so a refused
 // form comes back with everything typed. Passwords are kept apart and are
 // never rendered: a page must not carry a secret back to the browser.
@@ -315,36 +261,6 @@ func (f mailboxForm) fieldsets(teams []agentsvc.Team, errs map[string]string, ed
 	return sets
 }
 
-// summary lists the form's errors in the order of the form; errors of
-// fields the form does not show come last.
-func summary(sets []fieldset, errs map[string]string) []fieldError {
-	var out []fieldError
-	seen := map[string]bool{}
-	for _, s := range sets {
-		for _, f := range s.Fields {
-			if f.Error != "" {
-				l := f.Label
-				if s.Short != "" {
-					l = s.Short + " " + strings.ToLower(l)
-				}
-				out = append(out, fieldError{Name: f.Name, Label: l, Message: f.Error})
-				seen[f.Name] = true
-			}
-		}
-	}
-	keys := make([]string, 0, len(errs))
-	for k := range errs {
-		if !seen[k] {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		out = append(out, fieldError{Label: strings.ReplaceAll(k, "_", " "), Message: errs[k]})
-	}
-	return out
-}
-
 // mailboxRow is a mailbox as the list shows it.
 type mailboxRow struct {
 	email.Mailbox
@@ -366,14 +282,6 @@ func (u *UI) relayText(r *http.Request, host string, port int, security string) 
 		}
 	}
 	return fmt.Sprintf("%s:%d / %s", host, port, name)
-}
-
-func (u *UI) teams(ctx context.Context, actor authz.Actor) ([]agentsvc.Team, error) {
-	ts, err := u.Agents.ListTeams(ctx, actor)
-	if err != nil {
-		return nil, err
-	}
-	return ts.Data, nil
 }
 
 // Mailboxes lists the support mailboxes, with the form to add one for admins.
@@ -415,17 +323,6 @@ func (u *UI) mailboxesPage(w http.ResponseWriter, r *http.Request, status int, f
 	return u.render(w, r, status, "mailboxes", pageData{Title: "Mailboxes", Nav: "mailboxes", Flash: flash, Data: map[string]any{
 		"Rows": rows, "Fieldsets": sets, "Errors": summary(sets, errs), "CanWrite": authz.Can(actor, authz.ChannelWrite),
 	}})
-}
-
-// refusal splits a service error into what the form shows (field problems,
-// conflicts) and what the error page handles (everything else).
-func refusal(err error) (*apperr.Error, bool) {
-	e := apperr.As(err)
-	switch e.Code {
-	case apperr.CodeInvalid, apperr.CodeConflict, apperr.CodeUnprocessable:
-		return e, true
-	}
-	return nil, false
 }
 
 // fieldsOf returns the error's field messages; a refusal without fields
@@ -709,53 +606,4 @@ func (u *UI) ReprocessMail(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/admin/mail?"+v.Encode(), http.StatusSeeOther)
 	return nil
-}
-
-// header is one header of the original email.
-type header struct {
-	Name   string
-	Values []string
-}
-
-// OriginalEmail shows the full email behind a comment: quoted history and
-// signature included, and all its headers.
-func (u *UI) OriginalEmail(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	actor := httpx.Actor(ctx)
-	id, err := httpx.PathID(r, "id", "ticket")
-	if err != nil {
-		return err
-	}
-	cid, err := httpx.PathID(r, "comment_id", "comment")
-	if err != nil {
-		return err
-	}
-	// The ticket service decides who may see the ticket; reading it first
-	// keeps the original email no more visible than the ticket itself.
-	t, err := u.Tickets.Get(ctx, actor, id)
-	if err != nil {
-		return err
-	}
-	o, err := u.Email.Original(ctx, actor, id, cid)
-	if err != nil {
-		return err
-	}
-	var hiddenImages int
-	if o.HTML, hiddenImages, err = hideOriginalImages(w, r, o.HTML); err != nil {
-		return err
-	}
-	headers := make([]header, 0, len(o.Headers))
-	for k, v := range o.Headers {
-		headers = append(headers, header{Name: k, Values: v})
-	}
-	slices.SortFunc(headers, func(a, b header) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
-	date, dateISO := "", ""
-	if o.Date != nil {
-		date = o.Date.In(location(r)).Format("2006-01-02 15:04 MST")
-		dateISO = o.Date.Format(time.RFC3339)
-	}
-	return u.render(w, r, http.StatusOK, "original", pageData{Title: u.tr(r, "Original email") + " · #" + strconv.FormatInt(t.ID, 10), Data: map[string]any{
-		"T": t, "CommentID": cid, "O": o, "Headers": headers, "Date": date, "DateISO": dateISO,
-		"CanRaw": authz.Can(actor, authz.ChannelRead), "HiddenImages": hiddenImages,
-	}})
 }

@@ -70,17 +70,6 @@ func refusedInto(err error, f form, key func(string) (string, string)) (status i
 	return httpx.Status(e.Code), strings.Join(msgs, "; "), true
 }
 
-// flashOf returns the message for a "?saved=1"-style query.
-func flashOf(r *http.Request, msgs map[string]string) string {
-	q := r.URL.Query()
-	for k, m := range msgs {
-		if q.Get(k) != "" {
-			return m
-		}
-	}
-	return ""
-}
-
 // capital upper-cases the first letter of a label.
 func capital(s string) string {
 	if s == "" {
@@ -1382,18 +1371,6 @@ func (u *UI) SaveRouting(w http.ResponseWriter, r *http.Request) error {
 type macroRow struct {
 	automation.Macro
 	Scope string
-}
-
-func (u *UI) teamNames(r *http.Request) ([]agentsvc.Team, map[int64]string, error) {
-	teams, err := u.teams(r.Context(), httpx.Actor(r.Context()))
-	if err != nil {
-		return nil, nil, err
-	}
-	names := map[int64]string{}
-	for _, t := range teams {
-		names[t.ID] = t.Name
-	}
-	return teams, names, nil
 }
 
 func (u *UI) scopeText(lang string, m automation.Macro, names map[int64]string) string {

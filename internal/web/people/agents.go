@@ -1,7 +1,6 @@
 package people
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -31,14 +30,6 @@ func roleOptions(actor authz.Actor) []option {
 			continue
 		}
 		out = append(out, option{Value: string(r), Label: roleLabels[r]})
-	}
-	return out
-}
-
-func teamChoices(teams []agentsvc.Team) []option {
-	out := []option{}
-	for _, t := range teams {
-		out = append(out, option{Value: strconv.FormatInt(t.ID, 10), Label: t.Name})
 	}
 	return out
 }
@@ -244,24 +235,6 @@ func (u *UI) UpdateAgent(w http.ResponseWriter, r *http.Request) error {
 type teamRow struct {
 	agentsvc.Team
 	Members string
-}
-
-func (u *UI) agentChoices(ctx context.Context, actor authz.Actor) ([]option, map[int64]string, error) {
-	list, err := u.Agents.ListAgents(ctx, actor, agentsvc.Filter{Page: page.Request{Limit: page.MaxLimit}})
-	if err != nil {
-		return nil, nil, err
-	}
-	out := []option{}
-	names := map[int64]string{}
-	for _, a := range list.Data {
-		names[a.ID] = a.Name
-		l := a.Name
-		if !a.Active {
-			l += " (deactivated)"
-		}
-		out = append(out, option{Value: strconv.FormatInt(a.ID, 10), Label: l})
-	}
-	return out, names, nil
 }
 
 // TeamList lists the teams, with the form to add one.

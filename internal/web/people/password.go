@@ -8,6 +8,7 @@ import (
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/web/httpx"
+	"github.com/ombud/ombud/internal/web/ui"
 )
 
 // This file holds the password pages: the agent's own password change on
@@ -64,7 +65,7 @@ func (u *UI) ChangePassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	keep := ""
-	if c, err := r.Cookie(SessionCookie); err == nil {
+	if c, err := r.Cookie(ui.SessionCookie); err == nil {
 		keep = c.Value
 	}
 	in := auth.PasswordChange{CurrentPassword: f.v("current_password"), NewPassword: f.v("new_password")}
@@ -197,7 +198,7 @@ func (u *UI) ResetPassword(w http.ResponseWriter, r *http.Request) error {
 		return u.resetPage(w, r, st, f, token, msg)
 	}
 	// The browser may hold a session of the account (now ended): drop it.
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: u.SecureCookie, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	http.SetCookie(w, &http.Cookie{Name: ui.SessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: u.SecureCookie, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 	http.Redirect(w, r, "/login?reset=1", http.StatusSeeOther)
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,150 +22,6 @@ import (
 // back with what was typed and a message beside each refused field; the
 // customer service checks every permission and rule itself.
 
-// form is a submitted (or pre-filled) form: single values trimmed, lists
-// (checkbox groups) as sent, and the messages of refused fields.
-type form struct {
-	Values map[string]string
-	Multi  map[string][]string
-	Errs   map[string]string
-}
-
-func newForm(values map[string]string) form {
-	if values == nil {
-		values = map[string]string{}
-	}
-	return form{Values: values, Multi: map[string][]string{}, Errs: map[string]string{}}
-}
-
-func readForm(r *http.Request) (form, error) {
-	if err := r.ParseForm(); err != nil {
-		return form{}, apperr.InvalidField("body", "is not a form")
-	}
-	f := newForm(nil)
-	for k, v := range r.PostForm {
-		if k == "csrf_token" || len(v) == 0 {
-			continue
-		}
-		f.Values[k] = strings.TrimSpace(v[0])
-		f.Multi[k] = v
-	}
-	return f, nil
-}
-
-func (f form) v(k string) string { return f.Values[k] }
-
-// field builds a formField from the form's value and error.
-func (f form) field(name, label, typ string, required bool, hint string) formField {
-	return formField{Name: name, Label: label, Type: typ, Value: f.Values[name], Checked: f.Values[name] != "",
-		Required: required, Hint: hint, Error: f.Errs[name], Autocomplete: "off"}
-}
-
-func (f form) choice(name, label string, opts []option, hint string) formField {
-	out := slices.Clone(opts)
-	for i := range out {
-		out[i].Selected = out[i].Value == f.Values[name]
-	}
-	return formField{Name: name, Label: label, Type: "select", Options: out, Hint: hint, Error: f.Errs[name]}
-}
-
-// checks is a group of checkboxes sharing one name (teams, members).
-type checks struct {
-	Name, Legend, Hint, Error string
-	Options                   []option
-	Lang                      string // the page's language, set by localize
-}
-
-func (f form) checks(name, legend, hint string, opts []option) checks {
-	out := slices.Clone(opts)
-	for i := range out {
-		out[i].Selected = slices.Contains(f.Multi[name], out[i].Value)
-	}
-	return checks{Name: name, Legend: legend, Hint: hint, Error: f.Errs[name], Options: out}
-}
-
-// ids parses a checkbox group of ids.
-func (f form) ids(name string) ([]int64, bool) {
-	out := []int64{}
-	for _, s := range f.Multi[name] {
-		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-		if err != nil || n <= 0 {
-			f.Errs[name] = "must be chosen from the list"
-			return nil, false
-		}
-		out = append(out, n)
-	}
-	return out, true
-}
-
-// splitList splits a typed list on commas, semicolons and line breaks.
-func splitList(s string) []string {
-	out := []string{}
-	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '\n' || r == '\r' }) {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// splitLines splits on line breaks only (dropdown options may hold commas).
-func splitLines(s string) []string {
-	out := []string{}
-	for _, p := range strings.Split(s, "\n") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-var indexSuffix = regexp.MustCompile(`\[\d+\].*$`)
-
-// refused turns a service refusal into form messages: "emails[1]" becomes
-// the "emails" field. A refusal without fields goes to the page's error.
-// ok is false for errors the error page handles.
-func refused(err error, f form) (status int, msg string, ok bool) {
-	e, ok := refusal(err)
-	if !ok {
-		if apperr.CodeOf(err) != apperr.CodeForbidden {
-			return 0, "", false
-		}
-		// A role may not do this particular thing (a manager making an
-		// admin): show it on the form, which keeps what was typed.
-		e = apperr.As(err)
-	}
-	for k, m := range e.Fields {
-		name := indexSuffix.ReplaceAllString(k, "")
-		if name == "" || name == "body" {
-			msg = e.Message
-			continue
-		}
-		if f.Errs[name] != "" {
-			m = f.Errs[name] + "; " + m
-		}
-		f.Errs[name] = m
-	}
-	if len(e.Fields) == 0 {
-		msg = e.Message
-	}
-	return httpx.Status(e.Code), msg, true
-}
-
-// orgOptions lists organizations for a select; first is the "none" choice.
-func (u *UI) orgOptions(ctx context.Context, actor authz.Actor, none string) ([]option, map[int64]string, error) {
-	list, err := u.Customers.ListOrganizations(ctx, actor, customer.OrgFilter{Page: page.Request{Limit: page.MaxLimit}})
-	if err != nil {
-		return nil, nil, err
-	}
-	out := []option{{Value: "", Label: none}}
-	names := map[int64]string{}
-	for _, o := range list.Data {
-		out = append(out, option{Value: strconv.FormatInt(o.ID, 10), Label: o.Name})
-		names[o.ID] = o.Name
-	}
-	return out, names, nil
-}
-
 // ticketRows lists tickets of a filter, newest first, for a profile page.
 func (u *UI) ticketRows(r *http.Request, f ticket.Filter) ([]row, bool, error) {
 	ctx := r.Context()
@@ -181,17 +36,6 @@ func (u *UI) ticketRows(r *http.Request, f ticket.Filter) ([]row, bool, error) {
 		rows = append(rows, row{Ticket: t, Updated: when(lang, t.UpdatedAt, loc), Created: when(lang, t.CreatedAt, loc)})
 	}
 	return rows, list.NextCursor != nil, nil
-}
-
-func optID(s string) (*int64, bool) {
-	if s == "" {
-		return nil, true
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n <= 0 {
-		return nil, false
-	}
-	return &n, true
 }
 
 // customerRow is a customer as the list shows it.

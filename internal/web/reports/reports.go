@@ -908,10 +908,6 @@ func (u *UI) ReportChannels(w http.ResponseWriter, r *http.Request) error {
 	return u.breakdownPage(w, r, "channels", "Channels", "channel", "Volume by channel")
 }
 
-var slaLabels = map[string]string{
-	sla.FirstReply: "First reply", sla.NextReply: "Next reply", sla.PeriodicUpdate: "Periodic update", sla.Resolution: "Resolution",
-}
-
 // ReportSLA is GET /reports/sla: attainment per target and its trend.
 func (u *UI) ReportSLA(w http.ResponseWriter, r *http.Request) error {
 	c, ok, err := u.beginReport(w, r, "sla", "SLA attainment")

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/ombud/ombud/internal/ticket"
+	"github.com/ombud/ombud/internal/web/ui"
 )
 
 func TestHighlightMentions(t *testing.T) {
@@ -37,7 +38,7 @@ func TestUploadLimits(t *testing.T) {
 	for total, want := range map[int64][2]string{
 		10 << 20: {"9 MB", "9 MB"}, 1 << 20: {"960 KB", "960 KB"}, 100 << 20: {"25 MB", "99 MB"}, 0: {"24 MB", "24 MB"},
 	} {
-		u := &UI{MaxUploadBytes: total}
+		u := &UI{UI: &ui.UI{MaxUploadBytes: total}}
 		l := u.uploadLimits()
 		if l.PerFileText != want[0] || l.TotalText != want[1] || l.PerFile > l.Total {
 			t.Errorf("limits for %d: %+v, want %v", total, l, want)

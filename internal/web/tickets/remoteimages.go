@@ -21,16 +21,6 @@ import (
 // maxShownImages bounds the comment ids ?images= may list.
 const maxShownImages = 100
 
-// pageCSP is the agent pages' Content-Security-Policy; remoteImages lets
-// images come from any host (the agent asked to see a message's images).
-func pageCSP(remoteImages bool) string {
-	img := "img-src 'self' data:"
-	if remoteImages {
-		img += " https: http:"
-	}
-	return "default-src 'self'; " + img + "; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"
-}
-
 // shownImages reads ?images=: the comments whose remote images the agent
 // asked to see, as a comma-separated list of comment ids.
 func shownImages(r *http.Request) (map[int64]bool, error) {

@@ -16,9 +16,9 @@ import (
 // available agents skip them, and going offline may return their tickets)
 // and colleagues see it beside their name.
 
-// availabilityOf reads the signed-in agent's availability for the header
+// AvailabilityOf reads the signed-in agent's availability for the header
 // ("" when it cannot be read, which hides the switch).
-func (u *UI) availabilityOf(ctx context.Context, actor authz.Actor) string {
+func (u *UI) AvailabilityOf(ctx context.Context, actor authz.Actor) string {
 	if u.Routing == nil || !actor.IsAgent() {
 		return ""
 	}
@@ -30,7 +30,7 @@ func (u *UI) availabilityOf(ctx context.Context, actor authz.Actor) string {
 }
 
 // AvailabilityChoices are the switch's choices, for the layout.
-func (pageData) AvailabilityChoices() []string { return agentsvc.Availabilities }
+func (PageData) AvailabilityChoices() []string { return agentsvc.Availabilities }
 
 // SetAvailability applies the header's switch and goes back to the page.
 func (u *UI) SetAvailability(w http.ResponseWriter, r *http.Request) error {
@@ -49,7 +49,7 @@ func (u *UI) SetAvailability(w http.ResponseWriter, r *http.Request) error {
 // backTo is the page a header form was sent from, when it is on this site.
 func backTo(r *http.Request) string {
 	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && ref.Path != "" {
-		if next := safeNext(ref.RequestURI()); next != "" {
+		if next := SafeNext(ref.RequestURI()); next != "" {
 			return next
 		}
 	}

@@ -1,10 +1,7 @@
 package ui
 
 import (
-	"net/http"
-
 	"github.com/ombud/ombud/internal/authz"
-	"github.com/ombud/ombud/internal/web/httpx"
 )
 
 // NavLink is one page the header links to. Perm is the permission of the
@@ -84,7 +81,7 @@ func navFor(a authz.Actor, cur string) navView {
 			v.Top = append(v.Top, l)
 		}
 	}
-	v.Admin = adminFor(a)
+	v.Admin = AdminFor(a)
 	v.AdminCurrent = cur == "admin"
 	for _, g := range v.Admin {
 		for _, l := range g.Links {
@@ -94,7 +91,8 @@ func navFor(a authz.Actor, cur string) navView {
 	return v
 }
 
-func adminFor(a authz.Actor) []NavGroup {
+// AdminFor is the Admin menu's groups with the links a may open.
+func AdminFor(a authz.Actor) []NavGroup {
 	var out []NavGroup
 	for _, g := range AdminNav() {
 		var links []NavLink
@@ -108,11 +106,4 @@ func adminFor(a authz.Actor) []NavGroup {
 		}
 	}
 	return out
-}
-
-// AdminIndex is /admin: the Admin menu's groups as a page, for browsers
-// without JavaScript and for phones, listing what the agent may open.
-func (u *UI) AdminIndex(w http.ResponseWriter, r *http.Request) error {
-	return u.render(w, r, http.StatusOK, "adminindex", pageData{Title: "Administration", Nav: "admin",
-		Data: map[string]any{"Groups": adminFor(httpx.Actor(r.Context()))}})
 }

@@ -37,8 +37,8 @@ func TestSafeNext(t *testing.T) {
 		{"/a\xffb", "/tickets"},
 	}
 	for _, tt := range tests {
-		if got := safeNext(tt.next); got != tt.want {
-			t.Errorf("safeNext(%q) = %q, want %q", tt.next, got, tt.want)
+		if got := SafeNext(tt.next); got != tt.want {
+			t.Errorf("SafeNext(%q) = %q, want %q", tt.next, got, tt.want)
 		}
 	}
 }

@@ -1,6 +1,9 @@
-// Package agent serves the agent web UI: server-rendered pages that work
-// without JavaScript, with a small vanilla script for keyboard use. Assets
-// are embedded and served under content-hashed URLs.
+// Package ui is the shared part of the agent web UI, whose pages the
+// surface packages (tickets, people, admin, reports) serve: server-rendered
+// pages that work without JavaScript, with a small vanilla script for
+// keyboard use. It parses each surface's templates with the layout, renders
+// pages and error pages, translates, and serves the embedded assets under
+// content-hashed URLs.
 package ui
 
 import (
@@ -17,7 +20,6 @@ import (
 	"net/url"
 	"path"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -38,7 +40,7 @@ import (
 )
 
 //go:embed templates/*.html
-var templateFS embed.FS
+var templateFS embed.FS // the layout (with its shared partials) and the error page
 
 //go:embed static
 var staticFS embed.FS
@@ -52,7 +54,8 @@ type asset struct {
 	hash  string
 }
 
-// UI holds the agent UI's dependencies and parsed templates.
+// UI holds the agent UI's dependencies, the parsed layout and the assets;
+// each surface embeds it.
 type UI struct {
 	Tickets      *ticket.Service
 	Agents       *agentsvc.Service
@@ -62,8 +65,6 @@ type UI struct {
 	SecureCookie bool
 	// Live carries ticket changes and presence to open pages (set before serving).
 	Live *live.Hub
-	// Jobs lets admins see and retry background work (set before serving).
-	Jobs JobsAdmin
 	// Customers backs the customer and organization pages (set before serving).
 	Customers *customer.Service
 	// SLA, Automation and Routing back the business-rule admin pages
@@ -77,8 +78,8 @@ type UI struct {
 	// message with its attachments (set before serving).
 	MaxUploadBytes int64
 
-	counts countCache // view counts by agent and view, valid for one ticket stamp
-
+	funcs  template.FuncMap
+	layout *template.Template // layout.html, cloned for every page
 	pages  map[string]*template.Template
 	assets map[string]asset // by file name
 	i18n   *i18n.Translator
@@ -112,7 +113,7 @@ func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Servic
 	funcs := template.FuncMap{
 		"asset": u.AssetURL,
 		"html":  func(s string) template.HTML { return template.HTML(s) }, // only for HTML the ticket service sanitised
-		"label": label,
+		"label": Label,
 		"t":     u.translate,
 		"tl":    u.translateLabel,
 		"join":  strings.Join,
@@ -126,22 +127,45 @@ func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Servic
 		"can": func(a authz.Actor, p string) bool { return authz.Can(a, authz.Perm(p)) },
 		"nav": navFor,
 	}
-	u.pages = map[string]*template.Template{}
-	for _, name := range []string{"jobs", "login", "list", "ticket", "error", "mailboxes", "mailbox", "maillog", "original",
-		"customers", "customer", "merge", "organizations", "organization", "agents", "agentedit", "teams", "team", "fields", "field", "tags",
-		"calendars", "calendar", "slapolicies", "slapolicy", "rules", "rule", "routing", "routingteam", "macros", "macro", "profile", "passwordforgot", "passwordreset", "viewedit", "reports", "reportgoals", "newticket", "mergeticket", "adminindex"} {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
-		if err != nil {
-			return nil, fmt.Errorf("agent ui: parse %s: %w", name, err)
-		}
-		u.pages[name] = t
+	u.funcs = funcs
+	if u.layout, err = template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"); err != nil {
+		return nil, fmt.Errorf("agent ui: parse layout: %w", err)
 	}
-	// The print view is a page of its own: no navigation, no composer.
-	if u.pages["print"], err = template.New("print.html").Funcs(funcs).ParseFS(templateFS, "templates/print.html"); err != nil {
-		return nil, fmt.Errorf("agent ui: parse print: %w", err)
+	if u.pages, err = u.Parse(templateFS, "error"); err != nil {
+		return nil, err
 	}
 	return u, nil
 }
+
+// Parse parses a surface's pages, templates/<name>.html in fsys, each with
+// the layout.
+func (u *UI) Parse(fsys fs.FS, names ...string) (map[string]*template.Template, error) {
+	pages := map[string]*template.Template{}
+	for _, name := range names {
+		t, err := u.layout.Clone()
+		if err == nil {
+			t, err = t.ParseFS(fsys, "templates/"+name+".html")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("agent ui: parse %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// ParsePage parses templates/<name>.html in fsys as a page of its own,
+// without the layout.
+func (u *UI) ParsePage(fsys fs.FS, name string) (*template.Template, error) {
+	t, err := template.New(name+".html").Funcs(u.funcs).ParseFS(fsys, "templates/"+name+".html")
+	if err != nil {
+		return nil, fmt.Errorf("agent ui: parse %s: %w", name, err)
+	}
+	return t, nil
+}
+
+// I18n is the translator of the pages.
+func (u *UI) I18n() *i18n.Translator { return u.i18n }
 
 // AssetURL is the content-hashed URL of a static file.
 func (u *UI) AssetURL(name string) string {
@@ -166,8 +190,8 @@ func (u *UI) Static(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-// pageData is what every template gets.
-type pageData struct {
+// PageData is what every template gets.
+type PageData struct {
 	Title   string
 	User    *httpx.Session
 	Actor   authz.Actor // the signed-in agent, for role-dependent links
@@ -183,26 +207,27 @@ type pageData struct {
 	Availability string
 }
 
-func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name string, p pageData) error {
+// Render writes page t (from Parse) with p, in the request's language.
+func (u *UI) Render(w http.ResponseWriter, r *http.Request, status int, t *template.Template, p PageData) error {
 	if s := httpx.SessionFrom(r.Context()); s != nil {
 		p.User = s
 		p.CSRF = s.CSRF
 		p.Actor = httpx.Actor(r.Context())
 		p.Lang = u.i18n.Match(s.Locale)
-		p.Availability = u.availabilityOf(r.Context(), p.Actor)
+		p.Availability = u.AvailabilityOf(r.Context(), p.Actor)
 	} else {
 		p.Lang = u.i18n.MatchAcceptLanguage(r.Header.Get("Accept-Language"))
 	}
 	u.localize(p.Lang, &p)
 	var buf bytes.Buffer
-	if err := u.pages[name].Execute(&buf, p); err != nil {
-		return fmt.Errorf("agent ui: render %s: %w", name, err)
+	if err := t.Execute(&buf, p); err != nil {
+		return fmt.Errorf("agent ui: render %s: %w", t.Name(), err)
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	if h.Get("Content-Security-Policy") == "" { // a page showing remote images set its own (remoteimages.go)
-		h.Set("Content-Security-Policy", pageCSP(false))
+		h.Set("Content-Security-Policy", PageCSP(false))
 	}
 	w.WriteHeader(status)
 	_, err := buf.WriteTo(w)
@@ -212,15 +237,15 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 // Error renders an error page with the status its code maps to.
 func (u *UI) Error(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := httpx.Describe(r, err, u.Log)
-	p := pageData{Title: http.StatusText(status), Error: body.Error.Message, Data: map[string]any{"Status": status, "Fields": body.Error.Fields, "RequestID": body.Error.RequestID}}
-	if rerr := u.render(w, r, status, "error", p); rerr != nil {
+	p := PageData{Title: http.StatusText(status), Error: body.Error.Message, Data: map[string]any{"Status": status, "Fields": body.Error.Fields, "RequestID": body.Error.RequestID}}
+	if rerr := u.Render(w, r, status, u.pages["error"], p); rerr != nil {
 		u.Log.Error("render error page", "err", rerr)
 		http.Error(w, http.StatusText(status), status)
 	}
 }
 
-// location returns the signed-in agent's time zone.
-func location(r *http.Request) *time.Location {
+// Location returns the signed-in agent's time zone.
+func Location(r *http.Request) *time.Location {
 	if s := httpx.SessionFrom(r.Context()); s != nil && s.TimeZone != "" {
 		if loc, err := time.LoadLocation(s.TimeZone); err == nil {
 			return loc
@@ -229,7 +254,8 @@ func location(r *http.Request) *time.Location {
 	return time.UTC
 }
 
-var labels = map[string]string{
+// Labels are the words of enum values (statuses, priorities, channels…).
+var Labels = map[string]string{
 	"new": "New", "open": "Open", "pending": "Pending", "on_hold": "On hold", "solved": "Solved", "closed": "Closed",
 	"low": "Low", "normal": "Normal", "high": "High", "urgent": "Urgent",
 	"question": "Question", "incident": "Incident", "problem": "Problem", "task": "Task", "complaint": "Complaint", "return": "Return",
@@ -237,9 +263,10 @@ var labels = map[string]string{
 	"online": "Online", "away": "Away", "offline": "Offline",
 }
 
-func label(s any) string {
+// Label is the English word of an enum value.
+func Label(s any) string {
 	k := fmt.Sprint(s)
-	if l, ok := labels[k]; ok {
+	if l, ok := Labels[k]; ok {
 		return l
 	}
 	return strings.ReplaceAll(k, "_", " ")
@@ -261,20 +288,20 @@ func (u *UI) translate(lang, key string, args ...any) any {
 
 // translateLabel is the template func tl: label(s) in lang.
 func (u *UI) translateLabel(lang string, s any) any {
-	k := label(s)
+	k := Label(s)
 	if !u.i18n.Has(k) {
 		return k
 	}
 	return template.HTML(u.i18n.String(lang, k))
 }
 
-// safeNext keeps post-sign-in redirects on this site: next must be a path
+// SafeNext keeps post-sign-in redirects on this site: next must be a path
 // on this host that no browser can read as another one. Browsers drop tab,
 // CR and LF from URLs and read a backslash as a slash, so "/\t/evil" and
 // "/\\evil" lead to //evil; a path with white space, a control or format
 // character or a backslash is refused, also percent-encoded in the path,
 // as are "//" and anything with a scheme.
-func safeNext(next string) string {
+func SafeNext(next string) string {
 	const home = "/tickets"
 	pathPart, _, _ := strings.Cut(next, "?")
 	decoded, err := url.PathUnescape(pathPart)
@@ -295,12 +322,12 @@ func onSitePath(p string) bool {
 	})
 }
 
-type countEntry struct {
-	stamp string
-	n     int
-}
-
-type countCache struct {
-	mu sync.Mutex
-	m  map[string]countEntry
+// PageCSP is the agent pages' Content-Security-Policy; remoteImages lets
+// images come from any host (the agent asked to see a message's images).
+func PageCSP(remoteImages bool) string {
+	img := "img-src 'self' data:"
+	if remoteImages {
+		img += " https: http:"
+	}
+	return "default-src 'self'; " + img + "; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"
 }
