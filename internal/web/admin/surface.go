@@ -52,8 +52,6 @@ type (
 	row        = ui.Row
 )
 
-var labels = ui.Labels
-
 func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name string, p pageData) error {
 	if m, ok := p.Data.(map[string]any); ok {
 		if lang := u.lang(r); lang != i18n.Fallback {
@@ -95,11 +93,8 @@ func (u *UI) labelIn(lang string, s any) string                    { return u.La
 func when(lang string, t time.Time, loc *time.Location) string     { return ui.When(lang, t, loc) }
 func location(r *http.Request) *time.Location                      { return ui.Location(r) }
 func label(s any) string                                           { return ui.Label(s) }
-func safeNext(next string) string                                  { return ui.SafeNext(next) }
 func summary(sets []fieldset, errs map[string]string) []fieldError { return ui.Summary(sets, errs) }
-func optID(s string) (*int64, bool)                                { return ui.OptID(s) }
 func splitList(s string) []string                                  { return ui.SplitList(s) }
-func splitLines(s string) []string                                 { return ui.SplitLines(s) }
 func refusal(err error) (*apperr.Error, bool)                      { return ui.Refusal(err) }
 func flashOf(r *http.Request, msgs map[string]string) string       { return ui.FlashOf(r, msgs) }
 func teamChoices(teams []agentsvc.Team) []option                   { return ui.TeamChoices(teams) }
@@ -114,10 +109,6 @@ func (u *UI) teamNames(r *http.Request) ([]agentsvc.Team, map[int64]string, erro
 
 func (u *UI) agentChoices(ctx context.Context, actor authz.Actor) ([]option, map[int64]string, error) {
 	return u.AgentChoices(ctx, actor)
-}
-
-func (u *UI) orgOptions(ctx context.Context, actor authz.Actor, none string) ([]option, map[int64]string, error) {
-	return u.OrgOptions(ctx, actor, none)
 }
 
 // form is ui.Form with the short method names the handlers use.

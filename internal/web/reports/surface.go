@@ -63,21 +63,12 @@ func (u *UI) labelIn(lang string, s any) string                    { return u.La
 func when(lang string, t time.Time, loc *time.Location) string     { return ui.When(lang, t, loc) }
 func location(r *http.Request) *time.Location                      { return ui.Location(r) }
 func label(s any) string                                           { return ui.Label(s) }
-func safeNext(next string) string                                  { return ui.SafeNext(next) }
 func summary(sets []fieldset, errs map[string]string) []fieldError { return ui.Summary(sets, errs) }
-func optID(s string) (*int64, bool)                                { return ui.OptID(s) }
-func splitList(s string) []string                                  { return ui.SplitList(s) }
-func splitLines(s string) []string                                 { return ui.SplitLines(s) }
 func refusal(err error) (*apperr.Error, bool)                      { return ui.Refusal(err) }
 func flashOf(r *http.Request, msgs map[string]string) string       { return ui.FlashOf(r, msgs) }
-func teamChoices(teams []agentsvc.Team) []option                   { return ui.TeamChoices(teams) }
 
 func (u *UI) teams(ctx context.Context, actor authz.Actor) ([]agentsvc.Team, error) {
 	return u.Teams(ctx, actor)
-}
-
-func (u *UI) teamNames(r *http.Request) ([]agentsvc.Team, map[int64]string, error) {
-	return u.TeamNames(r)
 }
 
 func (u *UI) agentChoices(ctx context.Context, actor authz.Actor) ([]option, map[int64]string, error) {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	agentsvc "github.com/ombud/ombud/internal/agent"
-	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/i18n"
 	"github.com/ombud/ombud/internal/web/ui"
@@ -46,13 +45,12 @@ func New(shared *ui.UI) (*UI, error) {
 // they did when every page lived in one package.
 
 type (
-	pageData   = ui.PageData
-	option     = ui.Option
-	formField  = ui.FormField
-	fieldset   = ui.Fieldset
-	fieldError = ui.FieldError
-	checks     = ui.Checks
-	row        = ui.Row
+	pageData  = ui.PageData
+	option    = ui.Option
+	formField = ui.FormField
+	fieldset  = ui.Fieldset
+	checks    = ui.Checks
+	row       = ui.Row
 )
 
 var labels = ui.Labels
@@ -86,21 +84,17 @@ func (u *UI) localizeOwn(lang string, v any) any {
 	return v
 }
 
-func (u *UI) lang(r *http.Request) string                          { return u.Lang(r) }
-func (u *UI) tr(r *http.Request, key string, args ...any) string   { return u.Tr(r, key, args...) }
-func (u *UI) labelIn(lang string, s any) string                    { return u.LabelIn(lang, s) }
-func when(lang string, t time.Time, loc *time.Location) string     { return ui.When(lang, t, loc) }
-func location(r *http.Request) *time.Location                      { return ui.Location(r) }
-func label(s any) string                                           { return ui.Label(s) }
-func pageCSP(remoteImages bool) string                             { return ui.PageCSP(remoteImages) }
-func safeNext(next string) string                                  { return ui.SafeNext(next) }
-func summary(sets []fieldset, errs map[string]string) []fieldError { return ui.Summary(sets, errs) }
-func optID(s string) (*int64, bool)                                { return ui.OptID(s) }
-func splitList(s string) []string                                  { return ui.SplitList(s) }
-func splitLines(s string) []string                                 { return ui.SplitLines(s) }
-func refusal(err error) (*apperr.Error, bool)                      { return ui.Refusal(err) }
-func flashOf(r *http.Request, msgs map[string]string) string       { return ui.FlashOf(r, msgs) }
-func teamChoices(teams []agentsvc.Team) []option                   { return ui.TeamChoices(teams) }
+func (u *UI) lang(r *http.Request) string                             { return u.Lang(r) }
+func (u *UI) tr(r *http.Request, key string, args ...any) string      { return u.Tr(r, key, args...) }
+func (u *UI) labelIn(lang string, s any) string                       { return u.LabelIn(lang, s) }
+func when(lang string, t time.Time, loc *time.Location) string        { return ui.When(lang, t, loc) }
+func location(r *http.Request) *time.Location                         { return ui.Location(r) }
+func label(s any) string                                              { return ui.Label(s) }
+func pageCSP(remoteImages bool) string                                { return ui.PageCSP(remoteImages) }
+func safeNext(next string) string                                     { return ui.SafeNext(next) }
+func summary(sets []fieldset, errs map[string]string) []ui.FieldError { return ui.Summary(sets, errs) }
+func optID(s string) (*int64, bool)                                   { return ui.OptID(s) }
+func splitList(s string) []string                                     { return ui.SplitList(s) }
 
 func (u *UI) teams(ctx context.Context, actor authz.Actor) ([]agentsvc.Team, error) {
 	return u.Teams(ctx, actor)
@@ -108,14 +102,6 @@ func (u *UI) teams(ctx context.Context, actor authz.Actor) ([]agentsvc.Team, err
 
 func (u *UI) teamNames(r *http.Request) ([]agentsvc.Team, map[int64]string, error) {
 	return u.TeamNames(r)
-}
-
-func (u *UI) agentChoices(ctx context.Context, actor authz.Actor) ([]option, map[int64]string, error) {
-	return u.AgentChoices(ctx, actor)
-}
-
-func (u *UI) orgOptions(ctx context.Context, actor authz.Actor, none string) ([]option, map[int64]string, error) {
-	return u.OrgOptions(ctx, actor, none)
 }
 
 // form is ui.Form with the short method names the handlers use.
