@@ -95,6 +95,7 @@ func location(r *http.Request) *time.Location                      { return ui.L
 func label(s any) string                                           { return ui.Label(s) }
 func summary(sets []fieldset, errs map[string]string) []fieldError { return ui.Summary(sets, errs) }
 func splitList(s string) []string                                  { return ui.SplitList(s) }
+func splitLines(s string) []string                                 { return ui.SplitLines(s) }
 func refusal(err error) (*apperr.Error, bool)                      { return ui.Refusal(err) }
 func flashOf(r *http.Request, msgs map[string]string) string       { return ui.FlashOf(r, msgs) }
 func teamChoices(teams []agentsvc.Team) []option                   { return ui.TeamChoices(teams) }

@@ -61,7 +61,6 @@ func safeNext(next string) string                                     { return u
 func summary(sets []fieldset, errs map[string]string) []ui.FieldError { return ui.Summary(sets, errs) }
 func optID(s string) (*int64, bool)                                   { return ui.OptID(s) }
 func splitList(s string) []string                                     { return ui.SplitList(s) }
-func splitLines(s string) []string                                    { return ui.SplitLines(s) }
 func refusal(err error) (*apperr.Error, bool)                         { return ui.Refusal(err) }
 func teamChoices(teams []agentsvc.Team) []option                      { return ui.TeamChoices(teams) }
 
