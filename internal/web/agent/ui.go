@@ -130,7 +130,11 @@ func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Servic
 	for _, name := range []string{"jobs", "login", "list", "ticket", "error", "mailboxes", "mailbox", "maillog", "original",
 		"customers", "customer", "merge", "organizations", "organization", "agents", "agentedit", "teams", "team", "fields", "field", "tags",
 		"calendars", "calendar", "slapolicies", "slapolicy", "rules", "rule", "routing", "routingteam", "macros", "macro", "profile", "passwordforgot", "passwordreset", "viewedit", "reports", "reportgoals", "newticket", "mergeticket", "adminindex"} {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		files := []string{"templates/layout.html", "templates/" + name + ".html"}
+		if name == "rule" || name == "macro" {
+			files = append(files, "templates/rulebuilder.html") // the rule builder's rows
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, files...)
 		if err != nil {
 			return nil, fmt.Errorf("agent ui: parse %s: %w", name, err)
 		}
