@@ -51,7 +51,7 @@ func TestRuleBuilder(t *testing.T) {
 			}
 			runPages(t, []pageCase{
 				{name: "new trigger: one empty condition and action", who: manager, method: "GET", path: "/admin/triggers/new", status: 200,
-					want: []string{`name="all[0].field"`, `name="act[0].type"`, `id="rule-catalog"`, "Billing", "Preview matches", "Advanced: JSON"},
+					want:    []string{`name="all[0].field"`, `name="act[0].type"`, `id="rule-catalog"`, "Billing", "Preview matches", "Advanced: JSON"},
 					notWant: []string{`name="all[1].field"`}},
 				{name: "add a condition without JavaScript", who: manager, method: "POST", path: "/admin/triggers", form: plus(rows, "add", "any"), status: 200,
 					want: []string{`name="any[0].field"`, `value="refund"`}},
@@ -66,7 +66,7 @@ func TestRuleBuilder(t *testing.T) {
 				{name: "an action without its agent", who: manager, method: "POST", path: "/admin/triggers",
 					form: plus(rows, "act[1].type", "add_follower"), status: 400, want: []string{"Action 2: choose an agent"}},
 				{name: "preview lists the matches", who: manager, method: "POST", path: "/admin/triggers", form: plus(rows, "preview", "1"), status: 200,
-					want: []string{"1 of the newest 2 tickets match.", fmt.Sprintf(`href="/tickets/%d"`, refund), "Refund for order 42"},
+					want:    []string{"1 of the newest 2 tickets match.", fmt.Sprintf(`href="/tickets/%d"`, refund), "Refund for order 42"},
 					notWant: []string{"Where is my parcel"}},
 				{name: "preview of an incomplete row", who: manager, method: "POST", path: "/admin/triggers",
 					form: plus(rows, "all[0].value", "", "preview", "1"), status: 400, want: []string{"Condition 1: enter a value", "Correct the conditions"}},
@@ -161,4 +161,3 @@ func textarea(t *testing.T, page, name string) string {
 	}
 	return html.UnescapeString(m[1])
 }
-
