@@ -965,7 +965,8 @@ func (b *builder) actionRows(f form) []actRow {
 
 // catalog is what static/rules.js needs to switch a row's controls in
 // place: per field its operators and value control, in the page's language.
-func (b *builder) catalog() string {
+// html/template writes it as JSON inside the page's application/json script.
+func (b *builder) catalog() any {
 	type opt struct {
 		V string `json:"v"`
 		L string `json:"l"`
@@ -997,8 +998,7 @@ func (b *builder) catalog() string {
 		}
 		out[fi.Name] = e
 	}
-	raw, _ := json.Marshal(out)
-	return string(raw)
+	return out
 }
 
 // builderErrors lists the rows' messages for the summary above the form,
