@@ -34,16 +34,15 @@ import (
 // builder holds what the controls offer: teams, agents, tag suggestions,
 // custom fields, in the page's language.
 type builder struct {
-	lang    string
-	tr      func(string, ...any) string
-	kind    string // trigger, automation or macro
-	teams   []option
-	agents  []option
-	tags    []string
-	custom  map[string]ticket.Field
-	fields  []automation.FieldInfo
-	admin   bool // may see and enter webhook URLs
-	present map[string]bool
+	lang   string
+	tr     func(string, ...any) string
+	kind   string // trigger, automation or macro
+	teams  []option
+	agents []option
+	tags   []string
+	custom map[string]ticket.Field
+	fields []automation.FieldInfo
+	admin  bool // may see and enter webhook URLs
 }
 
 func (u *UI) newBuilder(r *http.Request, kind string) (*builder, error) {
