@@ -305,6 +305,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer sys.Close()
+	// Starter triggers, once per install: active on a new one, switched
+	// off on one that already has tickets or rules (automation/defaults.go).
+	if n, active, err := sys.Automation.SeedDefaults(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("added the default triggers", "count", n, "active", active)
+	}
 	var demo *DemoLogin
 	if c.Demo {
 		if demo, err = sys.LoadDemo(ctx); err != nil {

@@ -31,6 +31,9 @@ type Action struct {
 	Body    string `json:"body,omitempty"`
 	URL     string `json:"url,omitempty"`
 	Subject string `json:"subject,omitempty"` // notify: the email's subject (placeholders allowed)
+	// Texts are the subject and body in other languages, by language code
+	// (texts.go): the recipient's language picks one, else Subject and Body.
+	Texts map[string]ActionText `json:"texts,omitempty"`
 }
 
 // Action types.
@@ -51,6 +54,7 @@ type action struct {
 	// and its subject.
 	to      string
 	subject *Template
+	texts   map[string]compiledText
 }
 
 // compileActions validates actions for kind ("trigger", "automation" or
@@ -139,8 +143,8 @@ func compileActions(in []Action, kind string, fe apperr.FieldErrors) []action {
 		case "notify":
 			to, _ := v.(string)
 			to = strings.TrimSpace(to)
-			if to != "assignee" && to != "followers" && !isEmailAddress(to) {
-				fe.Add(vp, `must be "assignee", "followers" or an email address`)
+			if to != "assignee" && to != "followers" && to != "requester" && !isEmailAddress(to) {
+				fe.Add(vp, `must be "assignee", "followers", "requester" or an email address`)
 				continue
 			}
 			c.to = to
@@ -174,6 +178,12 @@ func compileActions(in []Action, kind string, fe apperr.FieldErrors) []action {
 				continue
 			}
 			c.body = t
+			if c.texts = compileTexts(a, p, fe); c.texts == nil && len(a.Texts) > 0 {
+				continue
+			}
+		}
+		if !usesBody && len(a.Texts) > 0 {
+			fe.Add(p+".texts", "is not used by "+a.Type)
 		}
 		if usesURL {
 			if err := checkURL(a.URL); err != nil {
@@ -225,13 +235,13 @@ type tmplPart struct {
 var (
 	placeholderRE = regexp.MustCompile(`^[a-z_]+(\.[a-z_][a-z0-9_]*)?$`)
 	placeholders  = []string{"ticket.id", "ticket.subject", "ticket.status", "ticket.priority", "ticket.type",
-		"requester.name", "requester.first_name", "requester.email", "agent.name"}
+		"requester.name", "requester.first_name", "requester.email", "agent.name", "comment.body"}
 )
 
 // ParseTemplate parses text with {{name}} placeholders. Known names are
 // ticket.id, ticket.subject, ticket.status, ticket.priority, ticket.type,
-// requester.name, requester.first_name, requester.email, agent.name and
-// custom.<key>.
+// requester.name, requester.first_name, requester.email, agent.name,
+// comment.body (a trigger's public comment) and custom.<key>.
 func ParseTemplate(s string) (*Template, error) {
 	t := &Template{}
 	for {
@@ -308,6 +318,8 @@ type plan struct {
 // are made.
 type plannedNotice struct {
 	to, subject, body string
+	// byLang are the subject and body in other languages (texts.go).
+	byLang map[string][2]string
 }
 
 type plannedComment struct {
@@ -355,9 +367,10 @@ func buildPlan(acts []action, t ticket.Ticket, data map[string]string) plan {
 				p.patch.FollowerIDs = &next
 			}
 		case "add_note", "send_reply":
-			p.comments = append(p.comments, plannedComment{Body: a.body.Render(data), Public: a.typ == "send_reply"})
+			_, body := a.textFor(t.Language)
+			p.comments = append(p.comments, plannedComment{Body: body.Render(data), Public: a.typ == "send_reply"})
 		case "notify":
-			p.notices = append(p.notices, plannedNotice{to: a.to, subject: a.subject.Render(data), body: a.body.Render(data)})
+			p.notices = append(p.notices, a.notice(data))
 		case "webhook":
 			p.posts = append(p.posts, plannedPost{url: a.url})
 		case "slack":

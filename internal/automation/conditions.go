@@ -247,11 +247,13 @@ func Compile(c Conditions, k Kind, prefix string, fe apperr.FieldErrors) *Matche
 }
 
 type compiler struct {
-	kind   Kind
-	fe     apperr.FieldErrors
-	count  int
-	anchor string
-	hints  []Hint
+	kind Kind
+	// preview counts conditions on the change itself (preview.go) as met.
+	preview, ignored bool
+	fe               apperr.FieldErrors
+	count            int
+	anchor           string
+	hints            []Hint
 }
 
 func (cc *compiler) group(all, any []Condition, path string, depth int) pred {
@@ -390,6 +392,10 @@ func (cc *compiler) leaf(c Condition, path string, root bool) pred {
 	p, h := cc.compileLeaf(c.Field, spec, c.Op, v, vpath)
 	if p == nil {
 		return never
+	}
+	if cc.preview && aboutChange(c.Field, c.Op) {
+		cc.ignored = true
+		return always
 	}
 	if root && h != nil {
 		h.Field, h.Op = c.Field, c.Op

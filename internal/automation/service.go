@@ -38,6 +38,7 @@ type Tickets interface {
 	Update(ctx context.Context, actor authz.Actor, id int64, p ticket.Patch) (ticket.Ticket, error)
 	AddComment(ctx context.Context, actor authz.Actor, ticketID int64, in ticket.CommentInput) (ticket.Comment, error)
 	CommentByID(ctx context.Context, q db.Querier, ticketID, commentID int64) (ticket.Comment, error)
+	List(ctx context.Context, actor authz.Actor, f ticket.Filter, pr page.Request) (page.List[ticket.Ticket], error)
 }
 
 // Agents names agents for the {{agent.name}} placeholder.
@@ -187,30 +188,32 @@ func (s *Service) CreateRule(ctx context.Context, actor authz.Actor, kind Kind, 
 	if err := fe.Err(); err != nil {
 		return Rule{}, err
 	}
+	err := s.db.Write(ctx, func(tx *db.Tx) error { return s.insertRule(ctx, tx, &r) })
+	if err != nil {
+		return Rule{}, wrap(err, "automation: create %s", kind)
+	}
+	return redact(actor, r), nil
+}
+
+// insertRule stores a validated rule at the end of its kind's order.
+func (s *Service) insertRule(ctx context.Context, tx *db.Tx, r *Rule) error {
 	acts, err := s.sealedActions(r.Actions)
 	if err != nil {
-		return Rule{}, err
+		return err
 	}
 	sec, err := s.secrets.Seal(purposeSecret, r.WebhookSecret)
 	if err != nil {
-		return Rule{}, fmt.Errorf("automation: seal secret: %w", err)
+		return fmt.Errorf("automation: seal secret: %w", err)
 	}
 	now := s.now()
 	r.CreatedAt, r.UpdatedAt = db.Time(db.Millis(now)), db.Time(db.Millis(now))
-	err = s.db.Write(ctx, func(tx *db.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), 0) + 1 FROM automation_rules WHERE kind = ?`, kind).Scan(&r.Position); err != nil {
-			return err
-		}
-		var err error
-		r.ID, err = tx.InsertID(ctx, `INSERT INTO automation_rules (kind, name, description, active, position, conditions, actions, secret, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, kind, r.Name, r.Description, r.Active, r.Position,
-			mustJSON(r.Conditions), acts, sec, db.Millis(now), db.Millis(now))
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), 0) + 1 FROM automation_rules WHERE kind = ?`, r.Kind).Scan(&r.Position); err != nil {
 		return err
-	})
-	if err != nil {
-		return Rule{}, fmt.Errorf("automation: create %s: %w", kind, err)
 	}
-	return redact(actor, r), nil
+	r.ID, err = tx.InsertID(ctx, `INSERT INTO automation_rules (kind, name, description, active, position, conditions, actions, secret, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.Kind, r.Name, r.Description, r.Active, r.Position,
+		mustJSON(r.Conditions), acts, sec, db.Millis(now), db.Millis(now))
+	return err
 }
 
 // GetRule reads one rule.

@@ -60,6 +60,18 @@ func chainFrom(ctx context.Context) *chain {
 	return c
 }
 
+type commentKey struct{}
+
+// withComment carries the comment that ran a trigger to its actions.
+func withComment(ctx context.Context, c *CommentFact) context.Context {
+	return context.WithValue(ctx, commentKey{}, c)
+}
+
+func commentFrom(ctx context.Context) *CommentFact {
+	c, _ := ctx.Value(commentKey{}).(*CommentFact)
+	return c
+}
+
 type triggerPayload struct {
 	TicketID int64       `json:"ticket_id"`
 	Events   []EventFact `json:"events"`
@@ -165,7 +177,7 @@ func (s *Service) handleTrigger(ctx context.Context, j jobs.Job) error {
 		}
 		fired[r.ID] = true
 		ch.Fired = append(ch.Fired, r.ID)
-		t, _, err := s.fire(ctx, r, facts.Ticket, p.Events, ch.ID)
+		t, _, err := s.fire(withComment(ctx, facts.Comment), r, facts.Ticket, p.Events, ch.ID)
 		if err != nil {
 			return err
 		}
@@ -307,7 +319,13 @@ func (s *Service) apply(ctx context.Context, r Rule, t ticket.Ticket) (ticket.Ti
 	if err != nil {
 		return t, plan{}, err
 	}
-	pl := buildPlan(r.acts, t, templateData(t, name))
+	data := templateData(t, name)
+	// {{comment.body}} is the comment that ran the trigger, when it is
+	// public: a rule must not mail an internal note to a customer.
+	if c := commentFrom(ctx); c != nil && c.Public {
+		data["comment.body"] = c.Body
+	}
+	pl := buildPlan(r.acts, t, data)
 	if !pl.patch.Empty() {
 		nt, err := s.tickets.Update(ctx, actor, t.ID, pl.patch)
 		if err != nil {
@@ -406,40 +424,76 @@ func (s *Service) queueNotice(ctx context.Context, tx *db.Tx, r Rule, t ticket.T
 	if s.mailer == nil {
 		return nil
 	}
-	var to []string
-	switch n.to {
+	rcpts, err := noticeRecipients(ctx, tx, t, n.to)
+	if err != nil {
+		return err
+	}
+	// One email per language among the recipients, each in its language.
+	byText := map[[2]string][]string{}
+	var order [][2]string
+	for _, rc := range rcpts {
+		subj, body := n.inLanguage(rc.lang)
+		k := [2]string{subj, body}
+		if _, ok := byText[k]; !ok {
+			order = append(order, k)
+		}
+		byText[k] = append(byText[k], rc.email)
+	}
+	for j, k := range order {
+		key := chainID + ":" + strconv.FormatInt(r.ID, 10) + ":" + strconv.FormatInt(t.ID, 10) + ":" + strconv.Itoa(i)
+		if j > 0 {
+			key += ":" + strconv.Itoa(j)
+		}
+		if err := s.mailer.QueueNotice(ctx, tx, Notice{TicketID: t.ID, To: byText[k], Subject: k[0], Body: k[1], Key: key}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type recipient struct{ email, lang string }
+
+// noticeRecipients resolves a notify action's "to": active agents in their
+// own language; the requester and fixed addresses in the ticket's.
+func noticeRecipients(ctx context.Context, tx *db.Tx, t ticket.Ticket, to string) ([]recipient, error) {
+	var out []recipient
+	switch to {
 	case "assignee":
 		if t.AssigneeID == nil {
-			return nil
+			return nil, nil
 		}
-		var e string
-		err := tx.QueryRowContext(ctx, `SELECT email FROM agents WHERE id = ? AND active`, *t.AssigneeID).Scan(&e)
+		var rc recipient
+		err := tx.QueryRowContext(ctx, `SELECT email, locale FROM agents WHERE id = ? AND active`, *t.AssigneeID).Scan(&rc.email, &rc.lang)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("automation: assignee email: %w", err)
+			return nil, fmt.Errorf("automation: assignee email: %w", err)
 		}
-		if e != "" {
-			to = append(to, e)
+		if rc.email != "" {
+			out = append(out, rc)
 		}
 	case "followers":
-		rows, err := tx.QueryContext(ctx, `SELECT a.email FROM ticket_followers f JOIN agents a ON a.id = f.agent_id WHERE f.ticket_id = ? AND a.active ORDER BY a.id`, t.ID)
+		rows, err := tx.QueryContext(ctx, `SELECT a.email, a.locale FROM ticket_followers f JOIN agents a ON a.id = f.agent_id WHERE f.ticket_id = ? AND a.active ORDER BY a.id`, t.ID)
 		if err != nil {
-			return fmt.Errorf("automation: follower emails: %w", err)
+			return nil, fmt.Errorf("automation: follower emails: %w", err)
 		}
+		defer rows.Close()
 		for rows.Next() {
-			var e string
-			if err := rows.Scan(&e); err != nil {
-				rows.Close()
-				return err
+			var rc recipient
+			if err := rows.Scan(&rc.email, &rc.lang); err != nil {
+				return nil, err
 			}
-			to = append(to, e)
+			out = append(out, rc)
 		}
-		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("automation: follower emails: %w", err)
+		}
+	case "requester":
+		// A requester without an address (a phone or chat contact) gets
+		// nothing by email.
+		if t.Requester != nil && t.Requester.Email != "" {
+			out = append(out, recipient{email: t.Requester.Email, lang: t.Language})
+		}
 	default:
-		to = []string{n.to}
+		out = append(out, recipient{email: to, lang: t.Language})
 	}
-	if len(to) == 0 {
-		return nil
-	}
-	return s.mailer.QueueNotice(ctx, tx, Notice{TicketID: t.ID, To: to, Subject: n.subject, Body: n.body,
-		Key: chainID + ":" + strconv.FormatInt(r.ID, 10) + ":" + strconv.FormatInt(t.ID, 10) + ":" + strconv.Itoa(i)})
+	return out, nil
 }

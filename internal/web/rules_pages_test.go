@@ -181,32 +181,37 @@ func TestRulesPages(t *testing.T) {
 			}
 
 			// Triggers and automations.
-			goodConds := `{"all":[{"field":"event","op":"is","value":"created"},{"field":"priority","op":"is","value":"urgent"}]}`
-			goodActs := `[{"type":"add_tags","value":["urgent"]}]`
+			good := []string{"all[0].row", "1", "all[0].field", "event", "all[0].op", "is", "all[0].value", "created",
+				"all[1].row", "1", "all[1].field", "priority", "all[1].op", "is", "all[1].value", "urgent",
+				"act[0].row", "1", "act[0].type", "add_tags", "act[0].tags", "urgent"}
+			with := func(kv ...string) url.Values { return vals(append(kv, good...)...) }
 			runPages(t, []pageCase{
-				{name: "trigger form has an example", who: manager, method: "GET", path: "/admin/triggers/new", status: 200,
-					want: []string{`name="conditions"`, "add_note", "comment.body", "Add trigger"}},
+				{name: "trigger form is built from controls", who: manager, method: "GET", path: "/admin/triggers/new", status: 200,
+					want: []string{`name="all[0].field"`, `name="act[0].type"`, "Add a condition", "Preview matches", "comment.body", "Add trigger"}},
 				{name: "agent may not add a trigger", who: agent, method: "POST", path: "/admin/triggers",
-					form: vals("name", "X", "conditions", goodConds, "actions", goodActs), status: 403},
-				{name: "conditions that are not JSON", who: manager, method: "POST", path: "/admin/triggers",
-					form: vals("name", "Typed trigger", "conditions", `{"all": [`, "actions", goodActs), status: 400,
-					want: []string{"is not a condition tree", `value="Typed trigger"`, `{&#34;all&#34;: [`, `id="e-conditions"`}},
+					form: with("name", "X"), status: 403},
+				{name: "a row without its value", who: manager, method: "POST", path: "/admin/triggers",
+					form: vals("name", "Typed trigger", "all[0].row", "1", "all[0].field", "team_id", "all[0].op", "is", "act[0].row", "1", "act[0].type", "add_tags", "act[0].tags", "x"), status: 400,
+					want: []string{"Condition 1: choose a team", `value="Typed trigger"`, `id="e-all-0-value"`, `href="#f-all-0-value"`}},
 				{name: "unknown condition field", who: manager, method: "POST", path: "/admin/triggers",
-					form: vals("name", "Colour", "conditions", `{"all":[{"field":"colour","op":"is","value":"red"}]}`, "actions", goodActs), status: 400,
-					want: []string{"conditions.all[0].field: ", "colour", `aria-invalid="true"`}},
+					form: vals("name", "Colour", "all[0].row", "1", "all[0].field", "colour", "all[0].op", "is", "all[0].value", "red", "act[0].row", "1", "act[0].type", "add_tags", "act[0].tags", "x"), status: 400,
+					want: []string{"Condition 1: choose what to check", `aria-invalid="true"`}},
 				{name: "unknown action", who: manager, method: "POST", path: "/admin/triggers",
-					form: vals("name", "Act", "conditions", goodConds, "actions", `[{"type":"explode"}]`), status: 400,
-					want: []string{"actions[0].type: must be one of", `id="e-actions"`}},
+					form: vals("name", "Act", "all[0].row", "1", "all[0].field", "priority", "all[0].op", "is", "all[0].value", "urgent", "act[0].row", "1", "act[0].type", "explode"), status: 400,
+					want: []string{"Action 1: choose what to do"}},
 				{name: "trigger created", who: manager, method: "POST", path: "/admin/triggers",
-					form: vals("name", "Tag urgent", "active", "on", "description", "Tags urgent tickets", "conditions", goodConds, "actions", goodActs), status: 303, location: "/admin/triggers/"},
+					form: with("name", "Tag urgent", "active", "on", "description", "Tags urgent tickets"), status: 303, location: "/admin/triggers/"},
 				{name: "second trigger", who: manager, method: "POST", path: "/admin/triggers",
-					form: vals("name", "Second", "active", "on", "conditions", goodConds, "actions", `[{"type":"set_priority","value":"high"}]`), status: 303},
+					form: vals("name", "Second", "active", "on", "all[0].row", "1", "all[0].field", "priority", "all[0].op", "is", "all[0].value", "urgent",
+						"act[0].row", "1", "act[0].type", "set_priority", "act[0].priority", "high"), status: 303},
 				{name: "automation without hours", who: manager, method: "POST", path: "/admin/automations",
-					form: vals("name", "Close", "conditions", `{"all":[{"field":"status","op":"is","value":"pending"}]}`, "actions", `[{"type":"set_status","value":"solved"}]`), status: 400,
+					form: vals("name", "Close", "all[0].row", "1", "all[0].field", "status", "all[0].op", "is", "all[0].value", "pending",
+						"act[0].row", "1", "act[0].type", "set_status", "act[0].status", "solved"), status: 400,
 					want: []string{"an automation needs an hours_since_* condition"}},
 				{name: "automation created", who: manager, method: "POST", path: "/admin/automations",
-					form: vals("name", "Close pending", "active", "on", "conditions", `{"all":[{"field":"status","op":"is","value":"pending"},{"field":"hours_since_status_change","op":"gt","value":96}]}`,
-						"actions", `[{"type":"set_status","value":"solved"}]`), status: 303, location: "/admin/automations/"},
+					form: vals("name", "Close pending", "active", "on", "all[0].row", "1", "all[0].field", "status", "all[0].op", "is", "all[0].value", "pending",
+						"all[1].row", "1", "all[1].field", "hours_since_status_change", "all[1].op", "gt", "all[1].value", "96",
+						"act[0].row", "1", "act[0].type", "set_status", "act[0].status", "solved"), status: 303, location: "/admin/automations/"},
 			})
 			_, tids := ruleIDs(t, e, automation.KindTrigger)
 			tp := fmt.Sprintf("/admin/triggers/%d", tids["Tag urgent"])
@@ -215,11 +220,11 @@ func TestRulesPages(t *testing.T) {
 					want: []string{"Tag urgent", "Second", fmt.Sprintf(`/api/v1/triggers/%d/runs`, tids["Tag urgent"]), "↓ Down"}},
 				{name: "agent reads the triggers", who: agent, method: "GET", path: "/admin/triggers", status: 200, want: []string{"Tag urgent"}, notWant: []string{"Add a trigger", "/move"}},
 				{name: "agent reads a trigger", who: agent, method: "GET", path: tp, status: 200, want: []string{"Tag urgent", " disabled>"}, notWant: []string{"Save trigger"}},
-				{name: "trigger page", who: manager, method: "GET", path: tp, status: 200, want: []string{"Save trigger", "&#34;priority&#34;", "Runs log"}},
+				{name: "trigger page", who: manager, method: "GET", path: tp, status: 200, want: []string{"Save trigger", `<option value="priority" selected>`, "&#34;priority&#34;", "Runs log"}},
 				{name: "move Second up", who: manager, method: "POST", path: fmt.Sprintf("/admin/triggers/%d/move", tids["Second"]), form: vals("direction", "up"), status: 303},
 				{name: "trigger edit refused keeps the text", who: manager, method: "POST", path: tp,
-					form: vals("name", "Tag urgent", "conditions", `{"all":[{"field":"priority","op":"is","value":"urgentish"}]}`, "actions", goodActs), status: 400,
-					want: []string{"conditions.all[0].value: ", "urgentish"}},
+					form: vals("name", "Tag urgent", "all[0].row", "1", "all[0].field", "priority", "all[0].op", "is", "all[0].value", "urgentish", "act[0].row", "1", "act[0].type", "add_tags", "act[0].tags", "urgent"), status: 400,
+					want: []string{"Condition 1: choose a value from the list", `value="Tag urgent"`}},
 				{name: "automation list", who: manager, method: "GET", path: "/admin/automations", status: 200, want: []string{"Close pending", "/api/v1/automations/"}},
 			})
 			if names, _ := ruleIDs(t, e, automation.KindTrigger); len(names) != 2 || names[0] != "Second" {
@@ -256,7 +261,7 @@ func TestRulesPages(t *testing.T) {
 				{name: "manager may share", who: manager, method: "GET", path: "/admin/macros/new", status: 200, want: []string{`name="shared"`, "Billing"}},
 				{name: "agent adds a personal macro", who: agent, method: "POST", path: "/admin/macros",
 					form: vals("name", "Thanks", "body", "Hi {{requester.first_name}}, thanks!", "reply", "public", "active", "on",
-						"actions", `[{"type":"set_status","value":"pending"}]`), status: 303, location: "/admin/macros/"},
+						"act[0].row", "1", "act[0].type", "set_status", "act[0].status", "pending"), status: 303, location: "/admin/macros/"},
 				{name: "unknown placeholder", who: agent, method: "POST", path: "/admin/macros",
 					form: vals("name", "Typo", "body", "Hi {{nope}}", "reply", "internal"), status: 400,
 					want: []string{"is not a known placeholder", `value="Typo"`, "Hi {{nope}}", `id="f-reply-internal" name="reply" value="internal" checked`}},
@@ -284,7 +289,7 @@ func TestRulesPages(t *testing.T) {
 			}
 			mp := fmt.Sprintf("/admin/macros/%d", thanks.ID)
 			runPages(t, []pageCase{
-				{name: "macro page", who: agent, method: "GET", path: mp, status: 200, want: []string{`value="Thanks"`, "set_status", "Save macro"}},
+				{name: "macro page", who: agent, method: "GET", path: mp, status: 200, want: []string{`value="Thanks"`, `<option value="set_status" selected>`, `<option value="pending" selected>`, "Save macro"}},
 				{name: "another agent's macro is not found", who: manager, method: "GET", path: mp, status: 404},
 				{name: "macro edit", who: agent, method: "POST", path: mp, form: vals("name", "Thanks!", "body", "Thanks.", "reply", "internal", "active", "on"), status: 303, location: mp},
 				{name: "macro deleted", who: agent, method: "POST", path: mp + "/delete", status: 303, location: "/admin/macros?deleted=1"},

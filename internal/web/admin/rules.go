@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -924,77 +923,6 @@ func kindOf(k automation.Kind) ruleKind {
 	return triggerKind
 }
 
-func ruleForm(rl automation.Rule) form {
-	f := newForm(map[string]string{"name": rl.Name, "description": rl.Description})
-	if rl.Active {
-		f.Values["active"] = "on"
-	}
-	if b, err := json.MarshalIndent(rl.Conditions, "", "  "); err == nil {
-		f.Values["conditions"] = string(b)
-	}
-	if b, err := json.MarshalIndent(rl.Actions, "", "  "); err == nil {
-		f.Values["actions"] = string(b)
-	}
-	return f
-}
-
-// jsonKey files errors of a JSON text under its textarea, naming the path.
-func jsonKey(texts ...string) func(string) (string, string) {
-	return func(k string) (string, string) {
-		for _, t := range texts {
-			if k == t {
-				return t, ""
-			}
-			if strings.HasPrefix(k, t+".") || strings.HasPrefix(k, t+"[") {
-				return t, k + ": "
-			}
-		}
-		return k, ""
-	}
-}
-
-// parseActions reads an actions JSON text strictly; empty is no actions.
-func parseActions(s string) ([]automation.Action, error) {
-	out := []automation.Action{}
-	if strings.TrimSpace(s) == "" {
-		return out, nil
-	}
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.DisallowUnknownFields()
-	dec.UseNumber()
-	if err := dec.Decode(&out); err != nil {
-		return nil, fmt.Errorf("is not a list of actions: %w", err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("has text after the list of actions")
-	}
-	return out, nil
-}
-
-// ruleInput reads the rule form; JSON that does not parse is a form error.
-func ruleInput(f form) (automation.RuleInput, bool) {
-	active := f.v("active") != ""
-	in := automation.RuleInput{Name: f.v("name"), Description: f.v("description"), Active: &active}
-	ok := true
-	raw := bytes.TrimSpace([]byte(f.v("conditions")))
-	if len(raw) == 0 {
-		raw = []byte("{}")
-	}
-	c, err := automation.ParseConditions(raw)
-	if err != nil {
-		f.Errs["conditions"] = apperr.As(err).Fields["conditions"]
-		ok = false
-	}
-	in.Conditions = c
-	acts, err := parseActions(f.v("actions"))
-	if err != nil {
-		f.Errs["actions"] = err.Error()
-		ok = false
-	}
-	in.Actions = acts
-	return in, ok
-}
-
 // RuleList lists the triggers or automations.
 func (u *UI) RuleList(kind automation.Kind) httpx.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
@@ -1026,12 +954,19 @@ func (u *UI) ruleListPage(w http.ResponseWriter, r *http.Request, k ruleKind, st
 func (u *UI) NewRulePage(kind automation.Kind) httpx.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		k := kindOf(kind)
-		f := newForm(map[string]string{"active": "on", "conditions": k.Conditions, "actions": k.Actions})
+		f := newForm(map[string]string{"active": "on"})
+		addRow(f, "all")
+		addRow(f, "act")
 		return u.rulePage(w, r, k, http.StatusOK, nil, f, "", "")
 	}
 }
 
 func (u *UI) rulePage(w http.ResponseWriter, r *http.Request, k ruleKind, status int, rl *automation.Rule, f form, flash, errMsg string) error {
+	return u.rulePageWith(w, r, k, status, rl, f, flash, errMsg, nil)
+}
+
+// rulePageWith is rulePage with more data for the template (the preview).
+func (u *UI) rulePageWith(w http.ResponseWriter, r *http.Request, k ruleKind, status int, rl *automation.Rule, f form, flash, errMsg string, extra map[string]any) error {
 	actor := httpx.Actor(r.Context())
 	title := k.New
 	if rl != nil {
@@ -1042,16 +977,15 @@ func (u *UI) rulePage(w http.ResponseWriter, r *http.Request, k ruleKind, status
 		f.field("description", "Description", "text", false, ""),
 		f.field("active", "Active", "checkbox", false, ""),
 	}}}
-	errs := summary(sets, nil)
-	for _, n := range []string{"conditions", "actions"} {
-		if m := f.Errs[n]; m != "" {
-			errs = append(errs, fieldError{Name: n, Label: capital(label(n)), Message: m})
-		}
+	data := map[string]any{"K": k, "R": rl, "F": f, "Fieldsets": sets, "CanWrite": authz.Can(actor, authz.AutomationWrite)}
+	if err := u.builderData(r, string(k.Kind), f, data); err != nil {
+		return err
 	}
-	return u.render(w, r, status, "rule", pageData{Title: title, Nav: string(k.Kind) + "s", Flash: flash, Error: errMsg, Data: map[string]any{
-		"K": k, "R": rl, "F": f, "Fieldsets": sets, "Errors": errs, "CanWrite": authz.Can(actor, authz.AutomationWrite),
-		"Placeholders": "{{ticket.id}}, {{ticket.subject}}, {{ticket.status}}, {{ticket.priority}}, {{ticket.type}}, {{requester.name}}, {{requester.first_name}}, {{requester.email}}, {{agent.name}}, {{custom.<key>}}",
-	}})
+	for key, v := range extra {
+		data[key] = v
+	}
+	data["Errors"] = append(summary(sets, nil), data["BuilderErrors"].([]fieldError)...)
+	return u.render(w, r, status, "rule", pageData{Title: title, Nav: string(k.Kind) + "s", Flash: flash, Error: errMsg, Data: data})
 }
 
 // CreateRule adds a trigger or automation from the form.
@@ -1063,13 +997,19 @@ func (u *UI) CreateRule(kind automation.Kind) httpx.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		in, ok := ruleInput(f)
-		if !ok {
+		if done, err := u.ruleButtons(w, r, k, nil, f); done {
+			return err
+		}
+		in, rs, err := u.ruleFromForm(r, k, f)
+		if err != nil {
+			return err
+		}
+		if !rs.ok {
 			return u.rulePage(w, r, k, http.StatusBadRequest, nil, f, "", "")
 		}
 		rl, err := u.Automation.CreateRule(ctx, httpx.Actor(ctx), kind, in)
 		if err != nil {
-			st, msg, ok := refusedInto(err, f, jsonKey("conditions", "actions"))
+			st, msg, ok := rs.refused(err, f)
 			if !ok {
 				return err
 			}
@@ -1096,7 +1036,7 @@ func (u *UI) RulePage(kind automation.Kind) httpx.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		return u.rulePage(w, r, k, http.StatusOK, &rl, ruleForm(rl), flashOf(r, map[string]string{"saved": "Saved."}), "")
+		return u.rulePage(w, r, k, http.StatusOK, &rl, ruleToForm(rl), flashOf(r, map[string]string{"saved": "Saved."}), "")
 	}
 }
 
@@ -1113,13 +1053,19 @@ func (u *UI) UpdateRule(kind automation.Kind) httpx.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		in, ok := ruleInput(f)
-		if !ok {
+		if done, err := u.ruleButtons(w, r, k, &rl, f); done {
+			return err
+		}
+		in, rs, err := u.ruleFromForm(r, k, f)
+		if err != nil {
+			return err
+		}
+		if !rs.ok {
 			return u.rulePage(w, r, k, http.StatusBadRequest, &rl, f, "", "")
 		}
 		p := automation.RulePatch{Name: &in.Name, Description: &in.Description, Active: in.Active, Conditions: &in.Conditions, Actions: &in.Actions}
 		if _, err := u.Automation.UpdateRule(ctx, httpx.Actor(ctx), kind, rl.ID, p); err != nil {
-			st, msg, ok := refusedInto(err, f, jsonKey("conditions", "actions"))
+			st, msg, ok := rs.refused(err, f)
 			if !ok {
 				return err
 			}
@@ -1416,11 +1362,7 @@ func macroForm(m automation.Macro) form {
 	if m.TeamID != nil {
 		f.Values["team_id"] = strconv.FormatInt(*m.TeamID, 10)
 	}
-	if len(m.Actions) > 0 {
-		if b, err := json.MarshalIndent(m.Actions, "", "  "); err == nil {
-			f.Values["actions"] = string(b)
-		}
-	}
+	actionsForm(f, m.Actions)
 	return f
 }
 
@@ -1452,19 +1394,21 @@ func (u *UI) macroPage(w http.ResponseWriter, r *http.Request, status int, m *au
 	fields = append(fields, f.field("active", "Active", "checkbox", false, ""))
 	sets := []fieldset{{Legend: "Macro", Fields: fields}}
 	errs := summary(sets, nil)
-	for _, n := range []string{"body", "reply", "actions", "scope"} {
+	for _, n := range []string{"body", "reply", "scope"} {
 		if msg := f.Errs[n]; msg != "" {
 			errs = append(errs, fieldError{Name: n, Label: capital(label(n)), Message: msg})
 		}
 	}
-	return u.render(w, r, status, "macro", pageData{Title: title, Nav: "macros", Flash: flash, Error: errMsg, Data: map[string]any{
-		"M": m, "F": f, "Scope": scope, "Fieldsets": sets, "Errors": errs, "CanWrite": canWrite,
-		"Placeholders": "{{ticket.id}}, {{ticket.subject}}, {{ticket.status}}, {{ticket.priority}}, {{ticket.type}}, {{requester.name}}, {{requester.first_name}}, {{requester.email}}, {{agent.name}}, {{custom.<key>}}",
-	}})
+	data := map[string]any{"M": m, "F": f, "Scope": scope, "Fieldsets": sets, "CanWrite": canWrite}
+	if err := u.builderData(r, "macro", f, data); err != nil {
+		return err
+	}
+	data["Errors"] = append(errs, data["BuilderErrors"].([]fieldError)...)
+	return u.render(w, r, status, "macro", pageData{Title: title, Nav: "macros", Flash: flash, Error: errMsg, Data: data})
 }
 
-// macroInput reads the macro form; actions JSON that does not parse is a form error.
-func macroInput(f form) (automation.MacroInput, bool) {
+// macroInput reads the macro form; an incomplete action row is a form error.
+func (u *UI) macroInput(r *http.Request, f form) (automation.MacroInput, *ruleState, bool, error) {
 	public := f.v("reply") != "internal"
 	active := f.v("active") != ""
 	in := automation.MacroInput{Name: f.v("name"), Scope: automation.ScopePersonal, Body: f.Values["body"], Public: &public, Active: &active}
@@ -1480,13 +1424,27 @@ func macroInput(f form) (automation.MacroInput, bool) {
 		}
 		in.TeamID = &id
 	}
-	acts, err := parseActions(f.v("actions"))
+	st, err := u.readRule(r, "macro", f)
 	if err != nil {
-		f.Errs["actions"] = err.Error()
-		ok = false
+		return in, nil, false, err
 	}
-	in.Actions = acts
-	return in, ok
+	in.Actions = st.acts
+	return in, st, ok && st.ok, nil
+}
+
+// macroButtons handles the builder's buttons on the macro form.
+func (u *UI) macroButtons(w http.ResponseWriter, r *http.Request, m *automation.Macro, f form) (bool, error) {
+	if editButtons(r, f) {
+		return true, u.macroPage(w, r, http.StatusOK, m, f, "", "")
+	}
+	if r.PostFormValue("import") != "" {
+		st := http.StatusOK
+		if !importJSON(f, true) {
+			st = http.StatusBadRequest
+		}
+		return true, u.macroPage(w, r, st, m, f, "", "")
+	}
+	return false, nil
 }
 
 // CreateMacro adds a macro from the form.
@@ -1496,13 +1454,19 @@ func (u *UI) CreateMacro(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, ok := macroInput(f)
+	if done, err := u.macroButtons(w, r, nil, f); done {
+		return err
+	}
+	in, rs, ok, err := u.macroInput(r, f)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return u.macroPage(w, r, http.StatusBadRequest, nil, f, "", "")
 	}
 	m, err := u.Automation.CreateMacro(ctx, httpx.Actor(ctx), in)
 	if err != nil {
-		st, msg, ok := refusedInto(err, f, jsonKey("actions"))
+		st, msg, ok := rs.refused(err, f)
 		if !ok {
 			return err
 		}
@@ -1541,7 +1505,13 @@ func (u *UI) UpdateMacro(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, ok := macroInput(f)
+	if done, err := u.macroButtons(w, r, &m, f); done {
+		return err
+	}
+	in, rs, ok, err := u.macroInput(r, f)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return u.macroPage(w, r, http.StatusBadRequest, &m, f, "", "")
 	}
@@ -1555,7 +1525,7 @@ func (u *UI) UpdateMacro(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if _, err := u.Automation.UpdateMacro(ctx, httpx.Actor(ctx), m.ID, p); err != nil {
-		st, msg, ok := refusedInto(err, f, jsonKey("actions"))
+		st, msg, ok := rs.refused(err, f)
 		if !ok {
 			return err
 		}

@@ -4,6 +4,7 @@ package admin
 import (
 	"context"
 	"embed"
+	"fmt"
 	"html/template"
 	"net/http"
 	"slices"
@@ -34,6 +35,11 @@ func New(shared *ui.UI, jobs JobsAdmin) (*UI, error) {
 	pages, err := shared.Parse(templateFS, "adminindex", "calendar", "calendars", "field", "fields", "jobs", "macro", "macros", "mailbox", "mailboxes", "maillog", "routing", "routingteam", "rule", "rules", "slapolicies", "slapolicy", "tags")
 	if err != nil {
 		return nil, err
+	}
+	for _, name := range []string{"rule", "macro"} { // the rule builder's rows
+		if _, err := pages[name].ParseFS(templateFS, "templates/rulebuilder.html"); err != nil {
+			return nil, fmt.Errorf("admin ui: parse rulebuilder for %s: %w", name, err)
+		}
 	}
 	u := &UI{UI: shared, Jobs: jobs, pages: pages, i18n: shared.I18n()}
 	return u, nil
