@@ -83,6 +83,7 @@ func TestBrowserRuleBuilder(t *testing.T) {
 			if preview := text(`#rb-preview`); !strings.Contains(preview, "Refund for an old order") || !strings.Contains(preview, "1 of the newest 1 tickets match.") {
 				t.Fatalf("preview: %q", preview)
 			}
+			screenshot(t, ctx, engine, "rule-editor.png")
 			step("save", chromedp.Click(css(`div.actions button.primary`)), chromedp.WaitVisible(css(`p.flash`)))
 			url, err := chromedp.Run(ctx, chromedp.Location())
 			if err != nil || !strings.Contains(url, "/admin/triggers/") {
