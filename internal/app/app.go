@@ -56,6 +56,8 @@ Usage:
   ombud import [--file F.ndjson]   (reads standard input without --file)
   ombud report rebuild             (recompute report facts from the event log)
   ombud secrets rotate             (re-encrypt stored credentials with the current secret key)
+  ombud backup --out FILE          (online backup of the database and attachments)
+  ombud restore --in FILE          (restore a backup into an empty data directory)
   ombud version
 
 Every flag may also be set as OMBUD_<FLAG> in the environment (e.g. OMBUD_DATABASE_URL).
@@ -84,6 +86,10 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdin 
 		err = runSecrets(ctx, args[1:], getenv, stdout, stderr)
 	case "import":
 		err = runImport(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "backup":
+		err = runBackup(ctx, args[1:], getenv, stdout, stderr) // backup.go
+	case "restore":
+		err = runRestore(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "ombud", Version)
 		return 0
