@@ -1,13 +1,17 @@
 # Everyday commands; each is one line so it can be run by hand too.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run test lint fuzz bench build
+.PHONY: run test lint fuzz bench build release
 
 run:
 	go run ./cmd/ombud serve --demo
 
 build:
 	go build -o ombud ./cmd/ombud
+
+# Reproducible linux/amd64 and linux/arm64 archives + SHA256SUMS in dist/ (PLATFORMS=, OUT=, VERSION= to change).
+release:
+	bash scripts/release.sh
 
 test:
 	bash scripts/test.sh

@@ -91,7 +91,7 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdin 
 	case "restore":
 		err = runRestore(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-v":
-		fmt.Fprintln(stdout, "ombud", Version)
+		printVersion(stdout) // version.go
 		return 0
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
@@ -344,7 +344,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	log.Info("ombud serving", "url", url, "database", sys.DB.Dialect().String(), "location", sys.DB.Location(), "version", Version)
+	log.Info("ombud serving", "url", url, "database", sys.DB.Dialect().String(), "location", sys.DB.Location(), "version", versionString())
 	fmt.Fprintf(stdout, "Ombud is running at %s\n", url)
 	if demo != nil {
 		fmt.Fprintf(stdout, "Demo data loaded. Sign in at %s/login\n", url)

@@ -62,7 +62,7 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	}()
 	start := time.Now()
 	m, err := backup.Create(ctx, f, backup.Options{
-		DataDir: c.DataDir, DB: d, Version: Version, SecretKey: !noKey,
+		DataDir: c.DataDir, DB: d, Version: versionString(), SecretKey: !noKey,
 		TempDir: filepath.Dir(out), Progress: progressPrinter(stderr, "backup"),
 	})
 	if err != nil {
