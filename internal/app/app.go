@@ -52,16 +52,23 @@ Usage:
   ombud serve   [--addr 127.0.0.1:8080] [--data DIR] [--database-url URL] [--demo] …
   ombud migrate [--data DIR] [--database-url URL]
   ombud user create --email E --name N --role R [--password P]
+  ombud user list | deactivate --email E | reset-password --email E
   ombud token create --email E
+  ombud token list [--email E] | revoke --id ID
   ombud import [--file F.ndjson]   (reads standard input without --file)
   ombud report rebuild             (recompute report facts from the event log)
   ombud secrets rotate             (re-encrypt stored credentials with the current secret key)
   ombud backup --out FILE          (online backup of the database and attachments)
   ombud restore --in FILE          (restore a backup into an empty data directory)
   ombud version
+  ombud help [COMMAND]
 
 Every flag may also be set as OMBUD_<FLAG> in the environment (e.g. OMBUD_DATABASE_URL).
-Run "ombud COMMAND -h" for a command's flags.
+Run "ombud COMMAND --help" for a command's flags and examples.
+
+Examples:
+  ombud serve --demo
+  ombud help backup
 `
 
 // Main runs the command line and returns the exit status.
@@ -69,6 +76,15 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdin 
 	if len(args) < 1 {
 		fmt.Fprint(stderr, usage)
 		return 2
+	}
+	if args[0] == "help" || wantsHelp(args) { // cli.go
+		if args[0] == "help" {
+			args = append(args[1:len(args):len(args)], "--help")
+		}
+		if tableHelp(args, stdout) {
+			return 0
+		}
+		stderr = stdout // asked for: help goes to standard output
 	}
 	var err error
 	switch args[0] {
@@ -92,9 +108,6 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdin 
 		err = runRestore(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		printVersion(stdout) // version.go
-		return 0
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
 		return 0
 	default:
 		fmt.Fprintf(stderr, "ombud: unknown command %q (run \"ombud help\")\n", args[0])
@@ -135,6 +148,7 @@ func parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	c := config.Defaults()
 	fs := flag.NewFlagSet("ombud "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = flagUsage(fs, name, args) // cli.go
 	envErr := c.Bind(fs, getenv, serve)
 	if extra != nil {
 		extra(fs)
