@@ -310,6 +310,7 @@ func (s *System) Handler() (http.Handler, error) {
 		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		TrustedProxies: s.Config.TrustedProxies,
 		HSTS:           s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",
+		AccessLog: &web.AccessLog{Mode: s.Config.AccessLog, Slow: s.Config.SlowRequest},
 	}
 	return srv.Handler(), nil
 }
@@ -361,11 +362,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	log.Info("ombud serving", "url", url, "database", sys.DB.Dialect().String(), "location", sys.DB.Location(), "version", versionString())
 	fmt.Fprintf(stdout, "Ombud is running at %s\n", url)
 	if demo != nil {
-		fmt.Fprintf(stdout, "Demo data loaded. Sign in at %s/login\n", url)
-		for _, l := range demo.Logins {
-			fmt.Fprintf(stdout, "  %-13s %-26s password: %s\n", l.Role, l.Email, demo.Password)
-		}
-		fmt.Fprintf(stdout, "API token (admin): %s\n", demo.Token)
+		demo.Print(stdout, url) // demostart.go
+	}
+	if demo == nil || demo.Other {
+		sys.adminHint(ctx, stdout, c)
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
