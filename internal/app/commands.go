@@ -149,12 +149,16 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer sys.Close()
+	var total int
+	if err := sys.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets`).Scan(&total); err != nil {
+		return fmt.Errorf("count tickets: %w", err)
+	}
 	start := time.Now()
 	last := start
 	err = sys.Reports.Rebuild(ctx, func(done int) {
 		if time.Since(last) > 5*time.Second {
 			last = time.Now()
-			fmt.Fprintf(stderr, "%d tickets …\n", done)
+			fmt.Fprintf(stderr, "rebuild: %d/%d tickets\n", done, total)
 		}
 	})
 	if err != nil {
