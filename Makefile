@@ -1,13 +1,21 @@
 # Everyday commands; each is one line so it can be run by hand too.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run test lint fuzz bench build
+.PHONY: run test lint fuzz bench build release screenshots
 
 run:
 	go run ./cmd/ombud serve --demo
 
 build:
 	go build -o ombud ./cmd/ombud
+
+# Reproducible linux/amd64 and linux/arm64 archives + SHA256SUMS in dist/ (PLATFORMS=, OUT=, VERSION= to change).
+release:
+	bash scripts/release.sh
+
+# The browser journeys that take the pictures in docs/screenshots (SQLite runs only).
+screenshots:
+	OMBUD_SCREENSHOTS=1 go test ./internal/app/ -count=1 -run 'TestBrowser(Availability|DeliveryFailed|MacroEdited|Merge|Nav|NewTicket|Search|TicketFields)$$'
 
 test:
 	bash scripts/test.sh

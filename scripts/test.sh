@@ -1,8 +1,33 @@
 #!/usr/bin/env bash
-# Runs Ombud's whole test suite. It first installs what the tests need from
-# Debian's packages (PostgreSQL server binaries, Chromium for browser tests,
-# Dovecot as the IMAP peer and swaks as an SMTP client for mail tests),
-# so no test ever skips for a missing tool.
+# Runs Ombud's whole test suite: go vet, then go test -race on SQLite and
+# PostgreSQL. No test skips for a missing tool, so the suite needs:
+#
+#   Go 1.26         go.mod names the exact version (go fetches it when older)
+#   PostgreSQL      server binaries initdb and postgres, any supported version,
+#                   on PATH or in /usr/lib/postgresql/*/bin (tests start a
+#                   throwaway cluster in a temporary directory; nothing is
+#                   configured system-wide)
+#   Chromium        /usr/bin/chromium or /usr/bin/chromium-browser (browser journeys)
+#   Dovecot 2.3.x   /usr/sbin/dovecot or on PATH (the IMAP peer; 2.4 changed
+#                   its configuration syntax and is refused)
+#   swaks           on PATH (an SMTP client for mail tests)
+#
+# On Debian and Ubuntu the script installs what is missing with apt-get
+# (packages postgresql, chromium, dovecot-imapd, swaks), through sudo when
+# not root.
+#
+# Without root: everything runs as your user — PostgreSQL and Dovecot are
+# started by the tests as you, on loopback ports, in temporary directories.
+# Only installing needs root: install the four tools once (or have them
+# installed), then the script needs no privileges. As root, the tests run
+# PostgreSQL as the "postgres" user and Dovecot's login processes as
+# "dovecot"/"dovenull", which the Debian packages create.
+#
+# Other systems: install the same tools so the paths above resolve, e.g.
+#   Fedora:  dnf install postgresql-server chromium dovecot swaks
+#   Arch:    pacman -S postgresql chromium swaks, and a Dovecot 2.3 build
+#   Alpine:  apk add postgresql chromium dovecot swaks (check dovecot --version is 2.3.x)
+# then run this script again; it only checks and goes on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,19 +35,37 @@ need=()
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need+=(postgresql)
 fi
-if ! command -v chromium >/dev/null 2>&1; then
+if [ ! -x /usr/bin/chromium ] && [ ! -x /usr/bin/chromium-browser ]; then
   need+=(chromium)
 fi
-if [ ! -x /usr/sbin/dovecot ]; then
+if [ ! -x /usr/sbin/dovecot ] && ! command -v dovecot >/dev/null 2>&1; then
   need+=(dovecot-imapd)
 fi
 if ! command -v swaks >/dev/null 2>&1; then
   need+=(swaks)
 fi
 if [ ${#need[@]} -gt 0 ]; then
-  echo "installing test tools: ${need[*]}"
   SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      SUDO="sudo"
+    elif command -v sudo >/dev/null 2>&1 && [ -t 0 ]; then
+      SUDO="sudo" # asks for your password
+    else
+      SUDO="none"
+    fi
+  fi
+  if ! command -v apt-get >/dev/null 2>&1 || [ "$SUDO" = "none" ]; then
+    echo "scripts/test.sh: missing test tools (Debian package names): ${need[*]}" >&2
+    if ! command -v apt-get >/dev/null 2>&1; then
+      echo "This is not a Debian-based system: install PostgreSQL, Chromium, Dovecot 2.3 and swaks with your package manager (see the top of scripts/test.sh), then run it again." >&2
+    else
+      echo "Installing them needs root: run 'sudo apt-get install ${need[*]}' once (or ask an administrator), then run this script again as yourself." >&2
+    fi
+    exit 1
+  fi
+  [ "$SUDO" = "none" ] && SUDO=""
+  echo "installing test tools: ${need[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi

@@ -52,14 +52,23 @@ Usage:
   ombud serve   [--addr 127.0.0.1:8080] [--data DIR] [--database-url URL] [--demo] …
   ombud migrate [--data DIR] [--database-url URL]
   ombud user create --email E --name N --role R [--password P]
+  ombud user list | deactivate --email E | reset-password --email E
   ombud token create --email E
+  ombud token list [--email E] | revoke --id ID
   ombud import [--file F.ndjson]   (reads standard input without --file)
   ombud report rebuild             (recompute report facts from the event log)
   ombud secrets rotate             (re-encrypt stored credentials with the current secret key)
+  ombud backup --out FILE          (online backup of the database and attachments)
+  ombud restore --in FILE          (restore a backup into an empty data directory)
   ombud version
+  ombud help [COMMAND]
 
 Every flag may also be set as OMBUD_<FLAG> in the environment (e.g. OMBUD_DATABASE_URL).
-Run "ombud COMMAND -h" for a command's flags.
+Run "ombud COMMAND --help" for a command's flags and examples.
+
+Examples:
+  ombud serve --demo
+  ombud help backup
 `
 
 // Main runs the command line and returns the exit status.
@@ -67,6 +76,15 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdin 
 	if len(args) < 1 {
 		fmt.Fprint(stderr, usage)
 		return 2
+	}
+	if args[0] == "help" || wantsHelp(args) { // cli.go
+		if args[0] == "help" {
+			args = append(args[1:len(args):len(args)], "--help")
+		}
+		if tableHelp(args, stdout) {
+			return 0
+		}
+		stderr = stdout // asked for: help goes to standard output
 	}
 	var err error
 	switch args[0] {
@@ -84,11 +102,12 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdin 
 		err = runSecrets(ctx, args[1:], getenv, stdout, stderr)
 	case "import":
 		err = runImport(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "backup":
+		err = runBackup(ctx, args[1:], getenv, stdout, stderr) // backup.go
+	case "restore":
+		err = runRestore(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-v":
-		fmt.Fprintln(stdout, "ombud", Version)
-		return 0
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		printVersion(stdout) // version.go
 		return 0
 	default:
 		fmt.Fprintf(stderr, "ombud: unknown command %q (run \"ombud help\")\n", args[0])
@@ -129,6 +148,7 @@ func parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	c := config.Defaults()
 	fs := flag.NewFlagSet("ombud "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = flagUsage(fs, name, args) // cli.go
 	envErr := c.Bind(fs, getenv, serve)
 	if extra != nil {
 		extra(fs)
@@ -290,6 +310,7 @@ func (s *System) Handler() (http.Handler, error) {
 		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		TrustedProxies: s.Config.TrustedProxies,
 		HSTS:           s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",
+		AccessLog: &web.AccessLog{Mode: s.Config.AccessLog, Slow: s.Config.SlowRequest},
 	}
 	return srv.Handler(), nil
 }
@@ -338,14 +359,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	log.Info("ombud serving", "url", url, "database", sys.DB.Dialect().String(), "location", sys.DB.Location(), "version", Version)
+	log.Info("ombud serving", "url", url, "database", sys.DB.Dialect().String(), "location", sys.DB.Location(), "version", versionString())
 	fmt.Fprintf(stdout, "Ombud is running at %s\n", url)
 	if demo != nil {
-		fmt.Fprintf(stdout, "Demo data loaded. Sign in at %s/login\n", url)
-		for _, l := range demo.Logins {
-			fmt.Fprintf(stdout, "  %-13s %-26s password: %s\n", l.Role, l.Email, demo.Password)
-		}
-		fmt.Fprintf(stdout, "API token (admin): %s\n", demo.Token)
+		demo.Print(stdout, url) // demostart.go
+	}
+	if demo == nil || demo.Other {
+		sys.adminHint(ctx, stdout, c)
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()

@@ -15,8 +15,13 @@ import (
 )
 
 func runUser(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		if sub, ok := userCommands()[args[0]]; ok { // usercmd.go
+			return sub(ctx, args[1:], getenv, stdout, stderr)
+		}
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return usageError{errors.New(`usage: ombud user create --email E --name N --role R [--password P]`)}
+		return usageError{errors.New(`usage: ombud user create|list|deactivate|reset-password … (run "ombud user --help")`)}
 	}
 	var email, name, role, password string
 	c, err := parse("user create", args[1:], getenv, stderr, false, func(fs *flag.FlagSet) {
@@ -53,8 +58,13 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 }
 
 func runToken(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		if sub, ok := tokenCommands()[args[0]]; ok { // usercmd.go
+			return sub(ctx, args[1:], getenv, stdout, stderr)
+		}
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return usageError{errors.New(`usage: ombud token create --email E [--name NAME]`)}
+		return usageError{errors.New(`usage: ombud token create|list|revoke … (run "ombud token --help")`)}
 	}
 	var email, name string
 	c, err := parse("token create", args[1:], getenv, stderr, false, func(fs *flag.FlagSet) {
@@ -139,12 +149,16 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer sys.Close()
+	var total int
+	if err := sys.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets`).Scan(&total); err != nil {
+		return fmt.Errorf("count tickets: %w", err)
+	}
 	start := time.Now()
 	last := start
 	err = sys.Reports.Rebuild(ctx, func(done int) {
 		if time.Since(last) > 5*time.Second {
 			last = time.Now()
-			fmt.Fprintf(stderr, "%d tickets …\n", done)
+			fmt.Fprintf(stderr, "rebuild: %d/%d tickets\n", done, total)
 		}
 	})
 	if err != nil {

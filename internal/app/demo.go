@@ -20,11 +20,18 @@ import (
 // on localhost, never for production.
 const DemoPassword = "ombud-demo-2026"
 
-// DemoLogin is what serve --demo prints.
+// DemoLogin is what serve --demo prints (demostart.go).
 type DemoLogin struct {
 	Logins   []demo.AgentLogin
 	Password string
-	Token    string
+	// Loaded is true when this start loaded the demo; Token is then a new
+	// API token for the demo admin. A later start mints none: a token is
+	// shown once, and one per start would pile up unused tokens.
+	Loaded bool
+	Token  string
+	// Other is true when the database holds data that is not the demo:
+	// nothing was loaded and there are no demo sign-ins.
+	Other bool
 }
 
 // LoadDemo fills an empty database with the demo history (and leaves a
@@ -58,11 +65,17 @@ func (s *System) LoadDemo(ctx context.Context) (*DemoLogin, error) {
 			return nil, err
 		}
 		s.Log.Info("demo data loaded", "records", res.Imported, "took", time.Since(start).Round(time.Millisecond))
-	} else {
-		s.Log.Info("database not empty: demo data not loaded again")
 	}
 	logins := demo.Agents()
 	admin, err := s.Agents.ByEmail(ctx, logins[0].Email)
+	if agents > 0 {
+		if err != nil {
+			s.Log.Info("database holds other data: demo data not loaded")
+			return &DemoLogin{Other: true}, nil
+		}
+		s.Log.Info("demo data loaded before: not loaded again")
+		return &DemoLogin{Logins: logins, Password: DemoPassword}, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("demo admin: %w", err)
 	}
@@ -70,7 +83,7 @@ func (s *System) LoadDemo(ctx context.Context) (*DemoLogin, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DemoLogin{Logins: logins, Password: DemoPassword, Token: tok}, nil
+	return &DemoLogin{Logins: logins, Password: DemoPassword, Loaded: true, Token: tok}, nil
 }
 
 // demoFields defines the custom fields the demo tickets fill in (why the

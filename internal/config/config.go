@@ -51,6 +51,10 @@ type Config struct {
 	// MetricsAddr serves /metrics on its own listener, and only there;
 	// MetricsToken is the bearer token /metrics requires (metrics.go).
 	MetricsAddr, MetricsToken string
+	// AccessLog is off, sampled or full; SlowRequest is the duration from
+	// which a request is always logged (accesslog.go).
+	AccessLog   string
+	SlowRequest time.Duration
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -64,6 +68,8 @@ func Defaults() Config {
 		MaxBodyBytes: 10 << 20,
 		MaxMailBytes: 40 << 20,
 		ShutdownWait: 20 * time.Second,
+		AccessLog:    "sampled",
+		SlowRequest:  time.Second,
 	}
 }
 
@@ -92,6 +98,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	str(&c.MailDNS, "mail-dns", "DNS server (host:port) for DKIM, SPF and DMARC checks of inbound mail; empty for the system resolver, \"off\" for no checks")
 	str(&c.BaseURL, "base-url", "public base URL used in links (default http://ADDR)")
 	c.bindMetrics(fs, getenv)
+	c.bindAccessLog(fs, getenv, &envErr)
 	if v := getenv("OMBUD_MAX_MAIL_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -173,6 +180,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.validateMetrics()...)
+	errs = append(errs, c.validateAccessLog()...)
 	switch c.LogFormat {
 	case "text", "json":
 	default:

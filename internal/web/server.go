@@ -86,6 +86,8 @@ type Server struct {
 	// (--metrics-addr). See metrics.go.
 	MetricsToken     string
 	MetricsElsewhere bool
+	// AccessLog chooses the requests logged (nil: sampled, see accesslog.go).
+	AccessLog *AccessLog
 
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
@@ -97,6 +99,9 @@ const SessionCookie = "ombud_session"
 // Handler builds the http.Handler for the route table.
 func (s *Server) Handler() http.Handler {
 	s.initMetrics()
+	if s.AccessLog == nil {
+		s.AccessLog = &AccessLog{}
+	}
 	mux := http.NewServeMux()
 	for _, r := range s.Routes() {
 		mux.Handle(r.Method+" "+r.Path, s.wrap(r))
@@ -191,10 +196,7 @@ func (s *Server) base(next http.Handler) http.Handler {
 					httpx.WriteError(sw, r, apperr.Internal(errors.New("panic")), s.Log)
 				}
 			}
-			if s.Log.Enabled(ctx, slog.LevelInfo) {
-				log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
-					slog.Int("status", sw.status), slog.Duration("took", time.Since(start)))
-			}
+			s.AccessLog.log(ctx, log, r, sw, sw.status, time.Since(start)) // accesslog.go
 		}()
 		next.ServeHTTP(sw, r)
 	})
