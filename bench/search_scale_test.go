@@ -1,0 +1,309 @@
+package bench
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/demo"
+	"github.com/ombud/ombud/internal/importer"
+)
+
+// BenchmarkSearchScale measures the search query classes of issue 13 on a
+// corpus of OMBUD_BENCH_TICKETS tickets (default 100,000) written by the
+// demo generator (five languages, several messages a ticket, so common
+// words are as common as in real mail), imported through `ombud import`:
+// first one client at a time (OMBUD_BENCH_REQUESTS requests per class:
+// server time plus loopback), then OMBUD_BENCH_CLIENTS clients for
+// OMBUD_BENCH_SECONDS per class (throughput).
+//
+// The query values come from the corpus itself: order numbers that occur
+// in it, its most common words (by the number of tickets holding them),
+// its most common two-word phrase, its most common tag, real requester
+// names and emails. OMBUD_BENCH_SEARCH_DIR keeps the SQLite data there and
+// reuses it on the next run (a PostgreSQL corpus is always built anew).
+//
+//	go test ./bench/ -run '^$' -bench SearchScale -benchtime 1x -timeout 120m
+func BenchmarkSearchScale(b *testing.B) {
+	tickets := envInt("OMBUD_BENCH_TICKETS", 100000)
+	requests := envInt("OMBUD_BENCH_REQUESTS", 200)
+	seconds := envInt("OMBUD_BENCH_SECONDS", 10)
+	clients := envInt("OMBUD_BENCH_CLIENTS", 64)
+	engines := os.Getenv("OMBUD_BENCH_ENGINES")
+	if engines == "" {
+		engines = "sqlite,postgres"
+	}
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "ombud")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/ombud").CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	for _, engine := range strings.Split(engines, ",") {
+		b.Run(engine, func(b *testing.B) {
+			work := b.TempDir()
+			if keep := os.Getenv("OMBUD_BENCH_SEARCH_DIR"); keep != "" && engine == "sqlite" {
+				work = filepath.Join(keep, fmt.Sprintf("sqlite-%d", tickets))
+				if err := os.MkdirAll(work, 0o755); err != nil {
+					b.Fatal(err)
+				}
+			}
+			env := []string{"OMBUD_DATA=" + filepath.Join(work, "data")}
+			if engine == "postgres" {
+				env = append(env, "OMBUD_DATABASE_URL="+dbtest.NewPostgresDatabase(b))
+			}
+			s, qs := startCorpus(b, bin, work, env, tickets)
+			api := &http.Client{Timeout: 60 * time.Second}
+			fmt.Printf("\n%s, %d demo tickets; one client, %d sequential requests per class\n", engine, tickets, requests)
+			fmt.Printf("%-34s %-34s %9s %9s %9s %9s\n", "class", "example", "p50", "p95", "p99", "total")
+			for _, c := range qs.classes() {
+				r := rand.New(rand.NewPCG(1, 9))
+				var lat []time.Duration
+				var total string
+				for range requests {
+					q := c.pick(r)
+					t0 := time.Now()
+					body, err := getJSON(api, s, q)
+					if err != nil {
+						b.Fatalf("%s %q: %v", c.name, q, err)
+					}
+					lat = append(lat, time.Since(t0))
+					total = body
+				}
+				sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+				p := func(f float64) time.Duration { return lat[int(f*float64(len(lat)-1))].Round(10 * time.Microsecond) }
+				fmt.Printf("%-34s %-34.34s %9s %9s %9s %9s\n", c.name, c.pick(rand.New(rand.NewPCG(1, 9))), p(.5), p(.95), p(.99), total)
+			}
+			tr := &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}
+			hc := &http.Client{Transport: tr, Timeout: 60 * time.Second}
+			fmt.Printf("\n%s, %d clients, %ds per class\n", engine, clients, seconds)
+			fmt.Printf("%-34s %10s %8s %10s %10s %10s\n", "class", "searches/s", "errors", "p50", "p95", "p99")
+			for _, c := range qs.classes() {
+				res := drive(c.name, clients, time.Duration(seconds)*time.Second, func(r *rand.Rand, _ int64) error {
+					return request(hc, "GET", s.url+"/api/v1/search?limit=25&q="+url.QueryEscape(c.pick(r)), s.token, nil, 200)
+				})
+				fmt.Printf("%-34s %10.0f %8d %10s %10s %10s\n", c.name, res.rate, res.errs,
+					res.p50.Round(10*time.Microsecond), res.p95.Round(10*time.Microsecond), res.p99.Round(10*time.Microsecond))
+			}
+		})
+	}
+}
+
+// getJSON runs one search and returns its total as the response tells it.
+func getJSON(c *http.Client, s *server, q string) (string, error) {
+	req, _ := http.NewRequest("GET", s.url+"/api/v1/search?limit=25&q="+url.QueryEscape(q), nil)
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	resp, err := c.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Data           []json.RawMessage `json:"data"`
+		Total          *int64            `json:"total"`
+		TotalEstimated bool              `json:"total_estimated"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return "", err
+	}
+	if resp.StatusCode != 200 {
+		return "", fmt.Errorf("status %d", resp.StatusCode)
+	}
+	switch {
+	case body.Total == nil:
+		return fmt.Sprintf("(%d rows)", len(body.Data)), nil
+	case body.TotalEstimated:
+		return fmt.Sprintf("~%d", *body.Total), nil
+	}
+	return fmt.Sprint(*body.Total), nil
+}
+
+// corpusQueries are the values each query class draws from.
+type corpusQueries struct {
+	Tickets int      `json:"tickets"`
+	Orders  []string `json:"orders"`  // order numbers in the text
+	Common  []string `json:"common"`  // the most common words, most common first
+	Phrases []string `json:"phrases"` // the most common two-word phrases
+	Tag     string   `json:"tag"`     // the most common tag
+	Names   []string `json:"names"`
+	Emails  []string `json:"emails"`
+}
+
+type queryClass struct {
+	name string
+	pick func(r *rand.Rand) string
+}
+
+func (qs corpusQueries) classes() []queryClass {
+	one := func(s []string) func(r *rand.Rand) string {
+		return func(r *rand.Rand) string { return s[r.IntN(len(s))] }
+	}
+	top := qs.Common[:min(5, len(qs.Common))]
+	return []queryClass{
+		{"rare token (order number)", one(qs.Orders)},
+		{"one common word", one(top)},
+		{"two common words", func(r *rand.Rand) string {
+			i := r.IntN(len(top))
+			return top[i] + " " + top[(i+1+r.IntN(len(top)-1))%len(top)]
+		}},
+		{"exact phrase", func(r *rand.Rand) string { return `"` + qs.Phrases[r.IntN(min(5, len(qs.Phrases)))] + `"` }},
+		{"field only (status tag)", func(*rand.Rand) string { return "status:open tag:" + qs.Tag }},
+		{"field terms plus a word", func(r *rand.Rand) string { return "status:open " + top[r.IntN(len(top))] }},
+		{"requester name", one(qs.Names)},
+		{"requester email", one(qs.Emails)},
+		{"ticket number (#N)", func(r *rand.Rand) string { return fmt.Sprintf("#%d", 1+r.IntN(qs.Tickets)) }},
+		{"ticket number (N)", func(r *rand.Rand) string { return fmt.Sprint(1 + r.IntN(qs.Tickets)) }},
+	}
+}
+
+// startCorpus seeds (or reuses) the demo corpus and starts the server.
+func startCorpus(b *testing.B, bin, work string, env []string, tickets int) (*server, corpusQueries) {
+	var qs corpusQueries
+	qfile := filepath.Join(work, "queries.json")
+	if raw, err := os.ReadFile(qfile); err == nil && json.Unmarshal(raw, &qs) == nil && qs.Tickets == tickets {
+		b.Logf("reusing the corpus in %s", work)
+	} else {
+		run(b, bin, env, "migrate")
+		run(b, bin, env, "user", "create", "--email", "bench@ombud.test", "--name", "Bench", "--role", "admin", "--password", "bench-password-1")
+		recs := demo.Generate(demo.Options{Seed: 13, Tickets: tickets, Customers: max(300, tickets/4), Orgs: max(40, tickets/500), Days: 365})
+		qs = corpusStats(recs, tickets)
+		seed := filepath.Join(work, "seed.ndjson")
+		f, err := os.Create(seed)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w := bufio.NewWriterSize(f, 1<<20)
+		for _, r := range recs {
+			if r.Ticket != nil {
+				r.Ticket.CustomFields = nil // the fields are not defined here
+			}
+			if r.Agent != nil {
+				r.Agent.Password = ""
+			}
+		}
+		if err := importer.WriteNDJSON(w, recs); err != nil {
+			b.Fatal(err)
+		}
+		if err := w.Flush(); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+		recs = nil
+		begin := time.Now()
+		out := run(b, bin, env, "import", "--file", seed)
+		b.Logf("seeded: %s in %s", out, time.Since(begin).Round(time.Second))
+		_ = os.Remove(seed)
+		raw, _ := json.Marshal(qs)
+		if err := os.WriteFile(qfile, raw, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	token := run(b, bin, env, "token", "create", "--email", "bench@ombud.test")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--log-level", "warn")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	s := &server{cmd: cmd, url: "http://" + addr, token: token}
+	b.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+	})
+	for i := 0; ; i++ {
+		resp, err := http.Get(s.url + "/readyz")
+		if err == nil && resp.StatusCode == 200 {
+			resp.Body.Close()
+			break
+		}
+		if i > 600 {
+			b.Fatalf("server did not become ready: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return s, qs
+}
+
+// corpusStats picks the query values from the generated records.
+func corpusStats(recs []importer.Record, tickets int) corpusQueries {
+	qs := corpusQueries{Tickets: tickets}
+	df := map[string]int{}
+	bigrams := map[string]int{}
+	tags := map[string]int{}
+	orders := map[string]bool{}
+	seen := map[string]bool{}
+	for _, r := range recs {
+		if c := r.Customer; c != nil && len(qs.Names) < 500 {
+			qs.Names = append(qs.Names, c.Name)
+			qs.Emails = append(qs.Emails, c.Emails...)
+		}
+		t := r.Ticket
+		if t == nil {
+			continue
+		}
+		for _, tag := range t.Tags {
+			tags[tag]++
+		}
+		clear(seen)
+		texts := []string{t.Subject}
+		for _, a := range t.Timeline {
+			if a.Do == "comment" {
+				texts = append(texts, a.Body)
+			}
+		}
+		for _, text := range texts {
+			ws := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+			for i, w := range ws {
+				if len(w) == 6 && w[0] >= '1' && w[0] <= '9' && strings.Trim(w, "0123456789") == "" && len(orders) < 2000 {
+					orders[w] = true
+				}
+				if !seen[w] {
+					seen[w] = true
+					df[w]++
+				}
+				if i > 0 && len(w) > 2 && len(ws[i-1]) > 2 && !seen["\x00"+ws[i-1]+" "+w] {
+					seen["\x00"+ws[i-1]+" "+w] = true
+					bigrams[ws[i-1]+" "+w]++
+				}
+			}
+		}
+	}
+	for o := range orders {
+		qs.Orders = append(qs.Orders, o)
+	}
+	sort.Strings(qs.Orders)
+	byCount := func(m map[string]int, ok func(string) bool) []string {
+		var out []string
+		for k := range m {
+			if ok(k) {
+				out = append(out, k)
+			}
+		}
+		sort.Slice(out, func(i, j int) bool { return m[out[i]] > m[out[j]] || m[out[i]] == m[out[j]] && out[i] < out[j] })
+		return out[:min(20, len(out))]
+	}
+	qs.Common = byCount(df, func(w string) bool { return len([]rune(w)) >= 4 && strings.Trim(w, "0123456789") != "" })
+	qs.Phrases = byCount(bigrams, func(string) bool { return true })
+	qs.Tag = byCount(tags, func(string) bool { return true })[0]
+	return qs
+}
