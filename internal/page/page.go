@@ -76,6 +76,11 @@ func Parse(limit, cursor string) (Request, error) {
 type List[T any] struct {
 	Data       []T     `json:"data"`
 	NextCursor *string `json:"next_cursor"`
+	// Total, when a list tells it, is how many rows match in all;
+	// TotalEstimated marks it as an estimate (searches for common words,
+	// where counting exactly would cost more than the search).
+	Total          *int64 `json:"total,omitempty"`
+	TotalEstimated bool   `json:"total_estimated,omitempty"`
 }
 
 // Trim turns limit+1 fetched rows into a page; next builds the cursor from

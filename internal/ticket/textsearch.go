@@ -32,8 +32,9 @@ import (
 
 // textQuery is a query's free text, ready for the engines.
 type textQuery struct {
-	fts    string        // the words and phrases as a full-text query
-	lookup search.Lookup // the text as a ticket number, email or phone
+	fts    string           // the words and phrases as a full-text query
+	lookup search.Lookup    // the text as a ticket number, email or phone
+	rel    search.Relevance // scores the texts that match (rank.go)
 	// Who the text names (resolveText), newest first.
 	customers []int64 // by email or phone
 	named     []int64 // customers whose name has all the words
@@ -52,7 +53,7 @@ const (
 // organizations it names.
 func (s *Service) resolveText(ctx context.Context, q search.Query) (textQuery, error) {
 	d := s.db.Dialect()
-	tq := textQuery{fts: ftsQuery(d, q.Words, q.Phrases), lookup: q.Lookup()}
+	tq := textQuery{fts: ftsQuery(d, q.Words, q.Phrases), lookup: q.Lookup(), rel: search.NewRelevance(q.Words, q.Phrases)}
 	var err error
 	if sub, args := identityCustomers(d, tq.lookup); sub != "" {
 		if tq.customers, err = s.lookupIDs(ctx, sub, args, maxIdentified); err != nil {
@@ -142,36 +143,6 @@ func (s *Service) lookupSources(tq textQuery) []lookupSource {
 	add(scoreName, "requester_id", tq.named)
 	add(scoreOrg, "organization_id", tq.orgs)
 	return out
-}
-
-// lookupHits renders the sources as UNION ALL branches of (tid, r) rows
-// for rankedQuery; topK > 0 keeps each source's newest topK tickets.
-func (s *Service) lookupHits(tq textQuery, topK int) (string, []any) {
-	var b strings.Builder
-	var args []any
-	for i, src := range s.lookupSources(tq) {
-		cond, cargs := src.cond("")
-		q := `SELECT id AS tid, CAST(` + src.score + ` AS DOUBLE PRECISION) AS r FROM tickets WHERE ` + cond
-		if topK > 0 {
-			q += ` ORDER BY id DESC LIMIT ` + strconv.Itoa(topK)
-		}
-		b.WriteString(` UNION ALL SELECT * FROM (` + q + `) lk` + strconv.Itoa(i))
-		args = append(args, cargs...)
-	}
-	return b.String(), args
-}
-
-// lookupCounts renders, per source, a count of its tickets capped at n+1
-// (for moreHitsThan).
-func (s *Service) lookupCounts(tq textQuery, n int) ([]string, []any) {
-	var cols []string
-	var args []any
-	for i, src := range s.lookupSources(tq) {
-		cond, cargs := src.cond("")
-		cols = append(cols, `(SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE `+cond+` LIMIT `+strconv.Itoa(n+1)+`) lc`+strconv.Itoa(i)+`)`)
-		args = append(args, cargs...)
-	}
-	return cols, args
 }
 
 // textCond is the condition "the text finds this ticket" on tickets t, for

@@ -178,6 +178,9 @@ type Service struct {
 	outbox     Outbox
 	notifier   Notifier // mention notices (mentions.go)
 	hooks      []EventHook
+	// searchCandidates bounds what one search ranks (rank.go); 0 is
+	// DefaultSearchCandidates.
+	searchCandidates int
 	// OnChange, when set, is called after a write commits with the ticket id
 	// and the events it appended (live updates, triggers later).
 	OnChange func(ticketID int64, events []Event)
