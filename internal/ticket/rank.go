@@ -77,8 +77,8 @@ func (s *Service) ranked(ctx context.Context, w *where, tq textQuery, pr page.Re
 	if bound <= 0 {
 		bound = DefaultSearchCandidates
 	}
-	// A deep page needs at least its own rows among the candidates.
-	bound = max(bound, int(min(offset, 100_000))+pr.Limit+1)
+	// Every page ranks the same candidates, so pages neither repeat nor
+	// skip tickets; paging ends with them (refine the query to go further).
 	c, err := s.gather(ctx, w, tq, bound)
 	if err != nil {
 		return page.List[Ticket]{}, err

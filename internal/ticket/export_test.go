@@ -1,0 +1,5 @@
+package ticket
+
+// SetSearchCandidates lets tests bound a search's candidates low enough to
+// cross the bound on a small corpus.
+func (s *Service) SetSearchCandidates(n int) { s.searchCandidates = n }
