@@ -47,6 +47,7 @@ type Part struct {
 // is listed here until TestWriteCatalogs -write moves it (README.md).
 func parts() []Part {
 	return []Part{
+		searchTotalPart,
 	}
 }
 

@@ -200,6 +200,7 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 		"Views": views, "Current": cur.Key, "Rows": rows, "Next": next, "Query": q, "Searching": q != "",
 		"Counts": counts, "Agents": agents.Data, "Statuses": ticket.Statuses, "Priorities": ticket.Priorities,
 		"Flash": flash, "Back": back, "AtRisk": cur.Key == atRiskKey && q == "",
+		"Found": u.searchTotal(lang, list), // searchtotal.go
 	}
 	if err := u.addListSLA(ctx, r, data, list.Data); err != nil { // lists.go: SLA due for the page
 		return err
