@@ -37,7 +37,8 @@ import (
 // The query values come from the corpus itself: order numbers that occur
 // in it, its most common words (by the number of tickets holding them),
 // its most common two-word phrase, its most common tag, real requester
-// names and emails. OMBUD_BENCH_SEARCH_DIR keeps the SQLite data there and
+// names and emails. OMBUD_BENCH_COMPARE_BIN names another build measured
+// first on the same corpus (before/after). OMBUD_BENCH_SEARCH_DIR keeps the SQLite data there and
 // reuses it on the next run (a PostgreSQL corpus is always built anew).
 //
 //	go test ./bench/ -run '^$' -bench SearchScale -benchtime 1x -timeout 120m
@@ -68,40 +69,59 @@ func BenchmarkSearchScale(b *testing.B) {
 			if engine == "postgres" {
 				env = append(env, "OMBUD_DATABASE_URL="+dbtest.NewPostgresDatabase(b))
 			}
-			s, qs := startCorpus(b, bin, work, env, tickets)
-			api := &http.Client{Timeout: 60 * time.Second}
-			fmt.Printf("\n%s, %d demo tickets; one client, %d sequential requests per class\n", engine, tickets, requests)
-			fmt.Printf("%-34s %-34s %9s %9s %9s %9s\n", "class", "example", "p50", "p95", "p99", "total")
-			for _, c := range qs.classes() {
-				r := rand.New(rand.NewPCG(1, 9))
-				var lat []time.Duration
-				var total string
-				for range requests {
-					q := c.pick(r)
-					t0 := time.Now()
-					body, err := getJSON(api, s, q)
-					if err != nil {
-						b.Fatalf("%s %q: %v", c.name, q, err)
-					}
-					lat = append(lat, time.Since(t0))
-					total = body
-				}
-				sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-				p := func(f float64) time.Duration { return lat[int(f*float64(len(lat)-1))].Round(10 * time.Microsecond) }
-				fmt.Printf("%-34s %-34.34s %9s %9s %9s %9s\n", c.name, c.pick(rand.New(rand.NewPCG(1, 9))), p(.5), p(.95), p(.99), total)
+			qs := buildCorpus(b, bin, work, env, tickets)
+			// OMBUD_BENCH_COMPARE_BIN: another build (e.g. of the commit
+			// before a change) measured first on the same corpus.
+			if other := os.Getenv("OMBUD_BENCH_COMPARE_BIN"); other != "" {
+				s := serve(b, other, env)
+				measureSearch(engine+" ("+other+")", s, qs, requests, clients, seconds)
+				s.stop()
 			}
-			tr := &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}
-			hc := &http.Client{Transport: tr, Timeout: 60 * time.Second}
-			fmt.Printf("\n%s, %d clients, %ds per class\n", engine, clients, seconds)
-			fmt.Printf("%-34s %10s %8s %10s %10s %10s\n", "class", "searches/s", "errors", "p50", "p95", "p99")
-			for _, c := range qs.classes() {
-				res := drive(c.name, clients, time.Duration(seconds)*time.Second, func(r *rand.Rand, _ int64) error {
-					return request(hc, "GET", s.url+"/api/v1/search?limit=25&q="+url.QueryEscape(c.pick(r)), s.token, nil, 200)
-				})
-				fmt.Printf("%-34s %10.0f %8d %10s %10s %10s\n", c.name, res.rate, res.errs,
-					res.p50.Round(10*time.Microsecond), res.p95.Round(10*time.Microsecond), res.p99.Round(10*time.Microsecond))
-			}
+			s := serve(b, bin, env)
+			measureSearch(engine, s, qs, requests, clients, seconds)
+			s.stop()
 		})
+	}
+}
+
+// measureSearch runs every query class one client at a time, then from
+// clients concurrent clients.
+func measureSearch(label string, s *server, qs corpusQueries, requests, clients, seconds int) {
+	api := &http.Client{Timeout: 60 * time.Second}
+	fmt.Printf("\n%s, %d demo tickets; one client, %d sequential requests per class\n", label, qs.Tickets, requests)
+	fmt.Printf("%-34s %-34s %9s %9s %9s %9s\n", "class", "example", "p50", "p95", "p99", "total")
+	for _, c := range qs.classes() {
+		r := rand.New(rand.NewPCG(1, 9))
+		var lat []time.Duration
+		var total string
+		for range requests {
+			q := c.pick(r)
+			t0 := time.Now()
+			body, err := getJSON(api, s, q)
+			if err != nil {
+				fmt.Printf("%s %q: %v\n", c.name, q, err)
+				continue
+			}
+			lat = append(lat, time.Since(t0))
+			total = body
+		}
+		if len(lat) == 0 {
+			continue
+		}
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		p := func(f float64) time.Duration { return lat[int(f*float64(len(lat)-1))].Round(10 * time.Microsecond) }
+		fmt.Printf("%-34s %-34.34s %9s %9s %9s %9s\n", c.name, c.pick(rand.New(rand.NewPCG(1, 9))), p(.5), p(.95), p(.99), total)
+	}
+	tr := &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}
+	hc := &http.Client{Transport: tr, Timeout: 60 * time.Second}
+	fmt.Printf("\n%s, %d clients, %ds per class\n", label, clients, seconds)
+	fmt.Printf("%-34s %10s %8s %10s %10s %10s\n", "class", "searches/s", "errors", "p50", "p95", "p99")
+	for _, c := range qs.classes() {
+		res := drive(c.name, clients, time.Duration(seconds)*time.Second, func(r *rand.Rand, _ int64) error {
+			return request(hc, "GET", s.url+"/api/v1/search?limit=25&q="+url.QueryEscape(c.pick(r)), s.token, nil, 200)
+		})
+		fmt.Printf("%-34s %10.0f %8d %10s %10s %10s\n", c.name, res.rate, res.errs,
+			res.p50.Round(10*time.Microsecond), res.p95.Round(10*time.Microsecond), res.p99.Round(10*time.Microsecond))
 	}
 }
 
@@ -172,8 +192,8 @@ func (qs corpusQueries) classes() []queryClass {
 	}
 }
 
-// startCorpus seeds (or reuses) the demo corpus and starts the server.
-func startCorpus(b *testing.B, bin, work string, env []string, tickets int) (*server, corpusQueries) {
+// buildCorpus seeds (or reuses) the demo corpus.
+func buildCorpus(b *testing.B, bin, work string, env []string, tickets int) corpusQueries {
 	var qs corpusQueries
 	qfile := filepath.Join(work, "queries.json")
 	if raw, err := os.ReadFile(qfile); err == nil && json.Unmarshal(raw, &qs) == nil && qs.Tickets == tickets {
@@ -224,6 +244,17 @@ func startCorpus(b *testing.B, bin, work string, env []string, tickets int) (*se
 			b.Fatal(err)
 		}
 	}
+	return qs
+}
+
+// stop ends the server and waits for it.
+func (s *server) stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	_ = s.cmd.Wait()
+}
+
+// serve starts bin on the corpus.
+func serve(b *testing.B, bin string, env []string) *server {
 	token := run(b, bin, env, "token", "create", "--email", "bench@ombud.test")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -239,10 +270,7 @@ func startCorpus(b *testing.B, bin, work string, env []string, tickets int) (*se
 		b.Fatal(err)
 	}
 	s := &server{cmd: cmd, url: "http://" + addr, token: token}
-	b.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-	})
+	b.Cleanup(func() { _ = cmd.Process.Signal(syscall.SIGKILL) })
 	for i := 0; ; i++ {
 		resp, err := http.Get(s.url + "/readyz")
 		if err == nil && resp.StatusCode == 200 {
@@ -254,7 +282,7 @@ func startCorpus(b *testing.B, bin, work string, env []string, tickets int) (*se
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return s, qs
+	return s
 }
 
 // replicate copies the imported tickets, their comments and tags copies-1

@@ -31,7 +31,7 @@ import (
 
 // DefaultSearchCandidates bounds the subjects, the comments and each
 // lookup's tickets that one search ranks.
-const DefaultSearchCandidates = 1000
+const DefaultSearchCandidates = 300
 
 // commentPrefix bounds the characters of a comment that are scored: long
 // mails are scored by their beginning, which keeps a search's cost bounded.
@@ -42,9 +42,8 @@ var lookupScore = map[string]float64{scoreNumber: 1e12, scoreIdentity: 1e10, sco
 
 // rankHit is one ticket the text finds.
 type rankHit struct {
-	id      int64
-	score   float64 // best text or lookup score, before recency
-	updated int64
+	id    int64
+	score float64 // best text or lookup score, recency included
 }
 
 // candidates is what one search gathered.
@@ -54,10 +53,11 @@ type candidates struct {
 	estimate  float64 // extrapolated number of tickets, when estimated
 }
 
-func (c *candidates) add(id int64, score float64, updated int64) {
+// add keeps a ticket's best score, recency included.
+func (c *candidates) add(id int64, score float64) {
 	h := c.hits[id]
 	if h == nil {
-		c.hits[id] = &rankHit{id: id, score: score, updated: updated}
+		c.hits[id] = &rankHit{id: id, score: score}
 		return
 	}
 	h.score = max(h.score, score)
@@ -83,12 +83,9 @@ func (s *Service) ranked(ctx context.Context, w *where, tq textQuery, pr page.Re
 	if err != nil {
 		return page.List[Ticket]{}, err
 	}
-	now := s.now()
 	hits := make([]rankHit, 0, len(c.hits))
 	for _, h := range c.hits {
-		hh := *h
-		hh.score = search.Blend(h.score, now.Sub(db.Time(h.updated)))
-		hits = append(hits, hh)
+		hits = append(hits, *h)
 	}
 	slices.SortFunc(hits, func(a, b rankHit) int {
 		if a.score != b.score {
@@ -161,101 +158,126 @@ func (s *Service) ticketsByID(ctx context.Context, ids []int64) ([]Ticket, error
 	return ts, nil
 }
 
+// walkFactor bounds how many text matches a filtered search walks: up to
+// walkFactor × bound, newest first, of which those passing the filters are
+// kept. A filter that few recent tickets pass then ends the walk with
+// fewer candidates and an estimated total instead of a walk through the
+// whole index.
+const walkFactor = 10
+
 // gather collects the candidates: the newest bound subjects and comments
-// that match (and pass the filters w), and each lookup's newest bound
-// tickets, with their text scores.
+// that match and pass the filters w, and each lookup's newest bound
+// tickets, each scored with its own recency (a subject and a lookup by
+// the ticket's last update, a comment by its own time).
 func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int) (*candidates, error) {
 	c := &candidates{hits: map[int64]*rankHit{}}
-	filter := ""
+	now := s.now()
+	blend := func(score float64, at int64) float64 { return search.Blend(score, now.Sub(db.Time(at))) }
+	// ok is 1 for a row that passes the filters: rows are read newest
+	// first and reading stops at bound kept rows, so SQLite walks no
+	// further (PostgreSQL computes at most the walk's LIMIT).
+	ok, walk := "1", bound
 	if len(w.conds) > 0 {
-		filter = " AND " + strings.Join(w.conds, " AND ")
+		ok, walk = "CASE WHEN "+strings.Join(w.conds, " AND ")+" THEN 1 ELSE 0 END", bound*walkFactor
 	}
 	pg := s.db.Dialect() == db.Postgres
+	estimate := func(table string, walked bool, last int64, found float64) error {
+		if !walked {
+			return nil
+		}
+		est, err := s.extrapolate(ctx, table, last, found)
+		if err != nil {
+			return err
+		}
+		c.estimated, c.estimate = true, max(c.estimate, est)
+		return nil
+	}
 	if tq.fts != "" {
 		// Subjects.
-		q := `SELECT t.id, t.subject, t.updated_at FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid
-			WHERE ticket_fts MATCH ?` + filter + ` ORDER BY ticket_fts.rowid DESC LIMIT ?`
+		q := `SELECT t.id, ` + ok + `, t.subject, t.updated_at FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid
+			WHERE ticket_fts MATCH ? ORDER BY ticket_fts.rowid DESC LIMIT ?`
 		if pg {
-			q = `SELECT t.id, t.subject, t.updated_at FROM tickets t
-				WHERE t.search_vec @@ websearch_to_tsquery('simple', ?)` + filter + ` ORDER BY t.id DESC LIMIT ?`
+			q = `SELECT t.id, ` + ok + `, t.subject, t.updated_at FROM tickets t
+				WHERE t.search_vec @@ websearch_to_tsquery('simple', ?) ORDER BY t.id DESC LIMIT ?`
 		}
-		n, last := 0, int64(0)
-		err := s.scan(ctx, q, append(append([]any{tq.fts}, w.args...), bound), func(sc scanner) error {
-			var id, updated int64
+		kept, rows, last := 0, 0, int64(0)
+		err := s.scan(ctx, q, append(append(slices.Clip(w.args), tq.fts), walk), func(sc scanner) (bool, error) {
+			var id, pass, updated int64
 			var subject string
-			if err := sc.Scan(&id, &subject, &updated); err != nil {
-				return err
+			if err := sc.Scan(&id, &pass, &subject, &updated); err != nil {
+				return false, err
 			}
-			n, last = n+1, id
-			c.add(id, search.SubjectWeight*tq.rel.Score(subject, search.AvgSubjectLen), updated)
-			return nil
+			rows, last = rows+1, id
+			if pass == 1 {
+				kept++
+				c.add(id, blend(search.SubjectWeight*tq.rel.Score(subject, search.AvgSubjectLen), updated))
+			}
+			return kept < bound, nil
 		})
 		if err != nil {
 			return nil, err
 		}
-		if n >= bound {
-			est, err := s.extrapolate(ctx, "tickets", last, float64(n))
-			if err != nil {
-				return nil, err
-			}
-			c.estimated, c.estimate = true, max(c.estimate, est)
+		if err := estimate("tickets", kept >= bound || rows >= walk, last, float64(kept)); err != nil {
+			return nil, err
 		}
-		// Comments.
-		q = `SELECT c.id, c.ticket_id, substr(c.body, 1, ` + strconv.Itoa(commentPrefix) + `), t.updated_at FROM comment_fts
-			JOIN comments c ON c.id = comment_fts.rowid JOIN tickets t ON t.id = c.ticket_id
-			WHERE comment_fts MATCH ?` + filter + ` ORDER BY comment_fts.rowid DESC LIMIT ?`
+		// Comments: the ticket row only when filters need it.
+		body := `substr(c.body, 1, ` + strconv.Itoa(commentPrefix) + `)`
+		join := ""
+		if len(w.conds) > 0 {
+			join = ` JOIN tickets t ON t.id = c.ticket_id`
+		}
+		q = `SELECT c.id, ` + ok + `, c.ticket_id, ` + body + `, c.created_at FROM comment_fts
+			JOIN comments c ON c.id = comment_fts.rowid` + join + `
+			WHERE comment_fts MATCH ? ORDER BY comment_fts.rowid DESC LIMIT ?`
 		if pg {
-			q = `SELECT c.id, c.ticket_id, left(c.body, ` + strconv.Itoa(commentPrefix) + `), t.updated_at FROM comments c
-				JOIN tickets t ON t.id = c.ticket_id
-				WHERE c.search_vec @@ websearch_to_tsquery('simple', ?)` + filter + ` ORDER BY c.id DESC LIMIT ?`
+			q = `SELECT c.id, ` + ok + `, c.ticket_id, ` + body + `, c.created_at FROM comments c` + join + `
+				WHERE c.search_vec @@ websearch_to_tsquery('simple', ?) ORDER BY c.id DESC LIMIT ?`
 		}
-		n, last = 0, 0
+		kept, rows, last = 0, 0, 0
 		tickets := map[int64]bool{}
-		err = s.scan(ctx, q, append(append([]any{tq.fts}, w.args...), bound), func(sc scanner) error {
-			var id, tid, updated int64
-			var body string
-			if err := sc.Scan(&id, &tid, &body, &updated); err != nil {
-				return err
+		err = s.scan(ctx, q, append(append(slices.Clip(w.args), tq.fts), walk), func(sc scanner) (bool, error) {
+			var id, pass, tid, at int64
+			var text string
+			if err := sc.Scan(&id, &pass, &tid, &text, &at); err != nil {
+				return false, err
 			}
-			n, last = n+1, id
-			tickets[tid] = true
-			c.add(tid, tq.rel.Score(body, search.AvgCommentLen), updated)
-			return nil
+			rows, last = rows+1, id
+			if pass == 1 {
+				kept++
+				tickets[tid] = true
+				c.add(tid, blend(tq.rel.Score(text, search.AvgCommentLen), at))
+			}
+			return kept < bound, nil
 		})
 		if err != nil {
 			return nil, err
 		}
-		if n >= bound {
-			// Comments per ticket among the candidates carry over.
-			est, err := s.extrapolate(ctx, "comments", last, float64(len(tickets)))
-			if err != nil {
-				return nil, err
-			}
-			c.estimated, c.estimate = true, max(c.estimate, est)
+		// Tickets per kept comment among the candidates carry over.
+		if err := estimate("comments", kept >= bound || rows >= walk, last, float64(len(tickets))); err != nil {
+			return nil, err
 		}
 	}
 	for _, src := range s.lookupSources(tq) {
 		cond, cargs := src.cond("t.")
-		q := `SELECT t.id, t.updated_at FROM tickets t WHERE ` + cond + filter + ` ORDER BY t.id DESC LIMIT ?`
-		n, last := 0, int64(0)
-		err := s.scan(ctx, q, append(append(cargs, w.args...), bound), func(sc scanner) error {
-			var id, updated int64
-			if err := sc.Scan(&id, &updated); err != nil {
-				return err
+		q := `SELECT t.id, ` + ok + `, t.updated_at FROM tickets t WHERE ` + cond + ` ORDER BY t.id DESC LIMIT ?`
+		kept, rows, last := 0, 0, int64(0)
+		err := s.scan(ctx, q, append(append(slices.Clip(w.args), cargs...), walk), func(sc scanner) (bool, error) {
+			var id, pass, updated int64
+			if err := sc.Scan(&id, &pass, &updated); err != nil {
+				return false, err
 			}
-			n, last = n+1, id
-			c.add(id, lookupScore[src.score], updated)
-			return nil
+			rows, last = rows+1, id
+			if pass == 1 {
+				kept++
+				c.add(id, blend(lookupScore[src.score], updated))
+			}
+			return kept < bound, nil
 		})
 		if err != nil {
 			return nil, err
 		}
-		if n >= bound {
-			est, err := s.extrapolate(ctx, "tickets", last, float64(n))
-			if err != nil {
-				return nil, err
-			}
-			c.estimated, c.estimate = true, max(c.estimate, est)
+		if err := estimate("tickets", kept >= bound || rows >= walk, last, float64(kept)); err != nil {
+			return nil, err
 		}
 	}
 	return c, nil
@@ -276,16 +298,20 @@ func (s *Service) extrapolate(ctx context.Context, table string, last int64, fou
 	return found * float64(newest) / float64(newest-last+1), nil
 }
 
-// scan runs a query and hands each row to fn.
-func (s *Service) scan(ctx context.Context, q string, args []any, fn func(scanner) error) error {
+// scan runs a query and hands each row to fn until fn says stop.
+func (s *Service) scan(ctx context.Context, q string, args []any, fn func(scanner) (bool, error)) error {
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("ticket: search: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		if err := fn(rows); err != nil {
+		more, err := fn(rows)
+		if err != nil {
 			return fmt.Errorf("ticket: search: %w", err)
+		}
+		if !more {
+			return nil
 		}
 	}
 	if err := rows.Err(); err != nil {

@@ -22,6 +22,7 @@ import (
 type refDoc struct {
 	ticket, id int64 // id: the comment's id, 0 for a subject
 	text       string
+	at         time.Time // a comment's time (a subject takes its ticket's last update)
 }
 
 // refCorpus is what the reference knows of the tickets, independently of
@@ -45,8 +46,9 @@ func contains(tokens []string, term string) bool {
 
 // rank is the brute-force reference: every document that holds all terms
 // is scored, the newest bound subjects and comments kept (bound 0: all),
-// tickets take their best document plus recency, best first, ties to the
-// newest ticket.
+// each blended with its recency (a subject's ticket's last update, a
+// comment's own time); tickets take their best document, best first, ties
+// to the newest ticket.
 func (c refCorpus) rank(q search.Query, now time.Time, bound int, tagOnly bool) ([]int64, int) {
 	rel := search.NewRelevance(q.Words, q.Phrases)
 	terms := append(append([]string{}, q.Words...), q.Phrases...)
@@ -81,18 +83,21 @@ func (c refCorpus) rank(q search.Query, now time.Time, bound int, tagOnly bool) 
 		}
 		return ds
 	}
-	score := map[int64]float64{}
+	final := map[int64]float64{}
+	best := func(id int64, s float64) {
+		if old, ok := final[id]; !ok || s > old {
+			final[id] = s
+		}
+	}
 	for _, d := range newest(subjects, func(d refDoc) int64 { return d.ticket }) {
-		score[d.ticket] = max(score[d.ticket], search.SubjectWeight*rel.Score(d.text, search.AvgSubjectLen))
+		best(d.ticket, search.Blend(search.SubjectWeight*rel.Score(d.text, search.AvgSubjectLen), now.Sub(c.updated[d.ticket])))
 	}
 	for _, d := range newest(comments, func(d refDoc) int64 { return d.id }) {
-		score[d.ticket] = max(score[d.ticket], rel.Score(d.text, search.AvgCommentLen))
+		best(d.ticket, search.Blend(rel.Score(d.text, search.AvgCommentLen), now.Sub(d.at)))
 	}
 	var ids []int64
-	final := map[int64]float64{}
-	for id, s := range score {
+	for id := range final {
 		ids = append(ids, id)
-		final[id] = search.Blend(s, now.Sub(c.updated[id]))
 	}
 	slices.SortFunc(ids, func(a, b int64) int {
 		if final[a] != final[b] {
@@ -161,7 +166,7 @@ func TestSearchRankingMatchesReference(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, cm := range cs.Data {
-				c.docs = append(c.docs, refDoc{ticket: id, id: cm.ID, text: cm.Body})
+				c.docs = append(c.docs, refDoc{ticket: id, id: cm.ID, text: cm.Body, at: cm.CreatedAt})
 			}
 		}
 		f.clk.add(48 * time.Hour)
