@@ -98,7 +98,12 @@ func (s *Service) ranked(ctx context.Context, w *where, tq textQuery, pr page.Re
 	})
 	total := int64(len(hits))
 	if c.estimated {
-		total = roundEstimate(max(c.estimate, float64(len(hits))))
+		// No more than there are tickets.
+		var tickets int64
+		if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&tickets); err != nil {
+			return page.List[Ticket]{}, fmt.Errorf("ticket: search estimate: %w", err)
+		}
+		total = max(int64(len(hits)), min(roundEstimate(c.estimate), tickets))
 	}
 	var ids []int64
 	if offset < int64(len(hits)) {
