@@ -47,7 +47,6 @@ type Part struct {
 // is listed here until TestWriteCatalogs -write moves it (README.md).
 func parts() []Part {
 	return []Part{
-		searchTotalPart,
 	}
 }
 
