@@ -168,7 +168,7 @@ func (s *Service) ticketsByID(ctx context.Context, ids []int64) ([]Ticket, error
 // kept. A filter that few recent tickets pass then ends the walk with
 // fewer candidates and an estimated total instead of a walk through the
 // whole index.
-const walkFactor = 10
+const walkFactor = 4
 
 // gather collects the candidates: the newest bound subjects and comments
 // that match and pass the filters w, and each lookup's newest bound
