@@ -67,7 +67,7 @@ func (c refCorpus) rank(q search.Query, now time.Time, bound int, tagOnly bool) 
 		for _, term := range terms {
 			all = all && contains(toks, term)
 		}
-		if !all || excluded[d.ticket] || tagOnly && !c.tagged[d.ticket] {
+		if !all {
 			continue
 		}
 		if d.id == 0 {
@@ -76,12 +76,24 @@ func (c refCorpus) rank(q search.Query, now time.Time, bound int, tagOnly bool) 
 			comments = append(comments, d)
 		}
 	}
+	// With filters the walk reads at most SearchWalkFactor × bound text
+	// matches, newest first, and keeps those passing, up to bound.
+	filtered := tagOnly || len(q.NotWords) > 0
 	newest := func(ds []refDoc, key func(refDoc) int64) []refDoc {
 		slices.SortFunc(ds, func(a, b refDoc) int { return int(key(b) - key(a)) })
-		if bound > 0 && len(ds) > bound {
-			ds = ds[:bound]
+		if bound > 0 && filtered && len(ds) > bound*ticket.SearchWalkFactor {
+			ds = ds[:bound*ticket.SearchWalkFactor]
 		}
-		return ds
+		var kept []refDoc
+		for _, d := range ds {
+			if !excluded[d.ticket] && (!tagOnly || c.tagged[d.ticket]) {
+				kept = append(kept, d)
+			}
+		}
+		if bound > 0 && len(kept) > bound {
+			kept = kept[:bound]
+		}
+		return kept
 	}
 	final := map[int64]float64{}
 	best := func(id int64, s float64) {
