@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,6 +58,27 @@ func TestSearchProfile(t *testing.T) {
 			if i == 0 || el < best {
 				best = el
 			}
+		}
+		if par, _ := strconv.Atoi(os.Getenv("OMBUD_SEARCH_PAR")); par > 0 {
+			// Throughput of par goroutines for 5 s.
+			var done atomic.Int64
+			var wg sync.WaitGroup
+			end := time.Now().Add(5 * time.Second)
+			for range par {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for time.Now().Before(end) {
+						if _, err := s.Search(ctx, authz.System, q, page.Request{Limit: 25}); err != nil {
+							t.Error(err)
+							return
+						}
+						done.Add(1)
+					}
+				}()
+			}
+			wg.Wait()
+			fmt.Printf("%-30q %d goroutines: %.0f/s\n", qs, par, float64(done.Load())/5)
 		}
 		fmt.Printf("%-30q best %8s mean %8s rows %d total %d estimated %v\n", qs, best.Round(time.Microsecond), (total / time.Duration(n)).Round(time.Microsecond), len(l.Data), total64(l.Total), l.TotalEstimated)
 	}
