@@ -46,8 +46,7 @@ type Part struct {
 // locale files; a part added by a branch written before the files existed
 // is listed here until TestWriteCatalogs -write moves it (README.md).
 func parts() []Part {
-	return []Part{
-	}
+	return []Part{}
 }
 
 // Translator formats UI strings in a locale. It is immutable after New and
