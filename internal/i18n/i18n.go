@@ -55,6 +55,7 @@ type Translator struct {
 	printers map[string]*message.Printer
 	keys     map[string]bool
 	matcher  language.Matcher
+	formats  []msgFormat // the keys with verbs, for Message (message.go)
 }
 
 // New builds the catalogs for all Locales.
@@ -86,6 +87,7 @@ func New() (*Translator, error) {
 		tr.printers[l.Code] = message.NewPrinter(tag, message.Catalog(b))
 	}
 	tr.matcher = language.NewMatcher(tags)
+	tr.formats = compileFormats(c.keys)
 	return tr, nil
 }
 

@@ -75,7 +75,7 @@ func checkTarget(fe apperr.FieldErrors, m Metric, target *float64) {
 	case math.IsNaN(*target) || math.IsInf(*target, 0):
 		fe.Add("target", "must be a number")
 	case m.Unit == Ratio && (*target < 0 || *target > 1):
-		fe.Add("target", "must be a ratio between 0 and 1 (0.9 for 90%)")
+		fe.Add("target", "must be a ratio between 0 and 1 (0.9 means 90 percent)")
 	case m.Unit == Seconds && *target <= 0:
 		fe.Add("target", "must be a number of seconds greater than 0")
 	case m.Unit == Seconds && *target > 366*24*3600:

@@ -257,6 +257,7 @@ func (s *Service) SetMailer(m Mailer) { s.mailer = m }
 type dueSub struct {
 	Subscription
 	email, name, tz string
+	locale          string // the summary's language
 	role            authz.Role
 }
 
@@ -270,7 +271,7 @@ func (s *Service) SendSummaries(ctx context.Context, now time.Time) error {
 	if s.mailer == nil {
 		return nil
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.agent_id, s.frequency, s.team_id, s.last_period, s.created_at, a.email, a.name, a.time_zone, a.role
+	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.agent_id, s.frequency, s.team_id, s.last_period, s.created_at, a.email, a.name, a.time_zone, a.role, a.locale
 		FROM report_subscriptions s JOIN agents a ON a.id = s.agent_id WHERE a.active ORDER BY s.id`)
 	if err != nil {
 		return fmt.Errorf("report: due summaries: %w", err)
@@ -279,7 +280,7 @@ func (s *Service) SendSummaries(ctx context.Context, now time.Time) error {
 	for rows.Next() {
 		var d dueSub
 		var c int64
-		if err := rows.Scan(&d.ID, &d.AgentID, &d.Frequency, &d.TeamID, &d.LastPeriod, &c, &d.email, &d.name, &d.tz, &d.role); err != nil {
+		if err := rows.Scan(&d.ID, &d.AgentID, &d.Frequency, &d.TeamID, &d.LastPeriod, &c, &d.email, &d.name, &d.tz, &d.role, &d.locale); err != nil {
 			rows.Close()
 			return fmt.Errorf("report: due summaries: %w", err)
 		}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ombud/ombud/internal/i18n"
 )
 
 // SummaryLine is one metric of a summary mail.
@@ -144,27 +146,79 @@ func FormatDuration(sec float64) string {
 // "28 Sep – 4 Oct 2026", "29 Dec 2025 – 4 Jan 2026", or for a whole
 // month "October 2026".
 func PeriodText(from, to time.Time, freq string) string {
-	if freq == Monthly {
-		return from.Format("January 2006")
-	}
-	last := to.AddDate(0, 0, -1)
-	switch {
-	case from.Year() != last.Year():
-		return from.Format("2 Jan 2006") + " – " + last.Format("2 Jan 2006")
-	case from.Month() != last.Month():
-		return from.Format("2 Jan") + " – " + last.Format("2 Jan 2006")
-	}
-	return from.Format("2") + "–" + last.Format("2 Jan 2006")
+	return PeriodTextIn(i18n.Fallback, from, to, freq)
 }
 
-// summaryData is what the mail templates get.
+// PeriodTextIn is PeriodText in locale's words ("12.–18. okt. 2026").
+func PeriodTextIn(locale string, from, to time.Time, freq string) string {
+	return i18n.FormatPeriod(locale, from, to.AddDate(0, 0, -1), freq == Monthly)
+}
+
+// summaryData is what the mail templates get, every text in the
+// subscriber's language.
 type summaryData struct {
 	Subject, Frequency, Period, PrevPeriod, Team, Zone, Name string
 	Lines                                                    []SummaryLine
+	Rows                                                     []summaryRow
 	Link, Manage                                             string
+	T                                                        func(key string, args ...any) string
+}
+
+// summaryRow is one line of the summary as words in the reader's language.
+type summaryRow struct {
+	Label, Value, Arrow, Change, Better, Before, Goal string
+}
+
+// Translator writes a summary in the subscriber's language (the email
+// channel's catalog, reached through the Mailer); without one it stays
+// English.
+type Translator interface {
+	T(locale, key string, args ...any) string
+}
+
+// rows turns the lines into words in lang.
+func summaryRows(lines []SummaryLine, t func(string, ...any) string) []summaryRow {
+	out := make([]summaryRow, 0, len(lines))
+	for _, l := range lines {
+		r := summaryRow{Label: t(l.Metric.Label), Value: l.ValueText(), Arrow: l.Arrow(), Before: l.PreviousText()}
+		switch c := l.ChangeText(); {
+		case c == "no change":
+			r.Change = t("no change")
+		case l.Metric.Unit == Ratio && c != "":
+			r.Change = t("%s pts", strings.TrimSuffix(c, " pts"))
+		default:
+			r.Change = c
+		}
+		if b := l.Better(); b != "" {
+			r.Better = t(b)
+		}
+		if l.Goal != nil {
+			g := l.Goal.Target
+			target := opWord(l.Goal.Op) + " " + FormatValue(l.Metric.Unit, &g)
+			switch {
+			case l.Met == nil:
+				r.Goal = t("goal %s: no data", target)
+			case *l.Met:
+				r.Goal = t("goal %s: met", target)
+			default:
+				r.Goal = t("goal %s: not met", target)
+			}
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 func (s *Service) summaryMail(ctx context.Context, d dueSub, loc *time.Location, from, to time.Time, key string) (Mail, error) {
+	t := func(key string, args ...any) string { // English: the keys themselves
+		if len(args) == 0 {
+			return key
+		}
+		return fmt.Sprintf(key, args...)
+	}
+	if tr, ok := s.mailer.(Translator); ok {
+		t = func(key string, args ...any) string { return tr.T(d.locale, key, args...) }
+	}
 	f := Filter{From: from, To: to, Loc: loc, TeamID: d.TeamID}
 	cur, err := s.figures(ctx, f)
 	if err != nil {
@@ -184,23 +238,28 @@ func (s *Service) summaryMail(ctx context.Context, d dueSub, loc *time.Location,
 	for _, g := range goals {
 		byMetric[g.Metric] = g
 	}
-	team := "All teams"
+	team, teamName := t("All teams"), ""
 	if d.TeamID != 0 {
-		var name string
-		err := s.db.QueryRowContext(ctx, `SELECT name FROM teams WHERE id = ?`, d.TeamID).Scan(&name)
+		err := s.db.QueryRowContext(ctx, `SELECT name FROM teams WHERE id = ?`, d.TeamID).Scan(&teamName)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			name = fmt.Sprintf("Team %d (deleted)", d.TeamID)
+			teamName = t("Team %s (deleted)", strconv.FormatInt(d.TeamID, 10))
+			team = teamName
 		case err != nil:
 			return Mail{}, fmt.Errorf("report: team %d: %w", d.TeamID, err)
+		default:
+			team = t("Team %s", teamName)
 		}
-		team = "Team " + name
 	}
-	data := summaryData{Frequency: d.Frequency, Period: PeriodText(from, to, d.Frequency),
-		PrevPeriod: PeriodText(pf.From, pf.To, d.Frequency), Team: team, Zone: loc.String(), Name: d.name}
-	data.Subject = fmt.Sprintf("Ombud %s summary: %s", d.Frequency, data.Period)
+	data := summaryData{Frequency: d.Frequency, Period: PeriodTextIn(d.locale, from, to, d.Frequency),
+		PrevPeriod: PeriodTextIn(d.locale, pf.From, pf.To, d.Frequency), Team: team, Zone: loc.String(), Name: d.name, T: t}
+	if d.Frequency == Monthly {
+		data.Subject = t("Ombud monthly summary: %s", data.Period)
+	} else {
+		data.Subject = t("Ombud weekly summary: %s", data.Period)
+	}
 	if d.TeamID != 0 {
-		data.Subject += " (" + strings.TrimPrefix(team, "Team ") + ")"
+		data.Subject += " (" + teamName + ")"
 	}
 	for _, m := range Metrics {
 		l := SummaryLine{Metric: m, Value: m.Value(cur), Previous: m.Value(prev)}
@@ -210,6 +269,7 @@ func (s *Service) summaryMail(ctx context.Context, d dueSub, loc *time.Location,
 		}
 		data.Lines = append(data.Lines, l)
 	}
+	data.Rows = summaryRows(data.Lines, t)
 	if base := strings.TrimRight(s.mailer.BaseURL(), "/"); base != "" {
 		q := url.Values{"from": {from.Format("2006-01-02")}, "to": {to.AddDate(0, 0, -1).Format("2006-01-02")}, "tz": {loc.String()}}
 		if d.TeamID != 0 {
@@ -228,32 +288,33 @@ func (s *Service) summaryMail(ctx context.Context, d dueSub, loc *time.Location,
 }
 
 func writeSummaryText(b *bytes.Buffer, d summaryData) {
+	t := d.T
 	fmt.Fprintf(b, "%s\n\n", d.Subject)
-	fmt.Fprintf(b, "%s, times in %s, compared with %s.\n\n", d.Team, d.Zone, d.PrevPeriod)
-	for _, l := range d.Lines {
-		fmt.Fprintf(b, "%s: %s", l.Metric.Label, l.ValueText())
-		if c := l.ChangeText(); c != "" {
-			fmt.Fprintf(b, " (%s %s", l.Arrow(), c)
-			if c != "no change" {
-				fmt.Fprintf(b, " from %s", l.PreviousText())
+	fmt.Fprintf(b, "%s\n\n", t("%s, times in %s, compared with %s.", d.Team, d.Zone, d.PrevPeriod))
+	for _, r := range d.Rows {
+		fmt.Fprintf(b, "%s: %s", r.Label, r.Value)
+		if r.Arrow != "" {
+			fmt.Fprintf(b, " (%s %s", r.Arrow, r.Change)
+			if r.Arrow != "→" {
+				fmt.Fprintf(b, " %s", t("from %s", r.Before))
 			}
-			if w := l.Better(); w != "" {
-				fmt.Fprintf(b, ", %s", w)
+			if r.Better != "" {
+				fmt.Fprintf(b, ", %s", r.Better)
 			}
 			b.WriteString(")")
-		} else if l.Value != nil || l.Previous != nil {
-			fmt.Fprintf(b, " (before: %s)", l.PreviousText())
+		} else if r.Value != "—" || r.Before != "—" {
+			fmt.Fprintf(b, " (%s)", t("before: %s", r.Before))
 		}
-		if g := l.GoalText(); g != "" {
-			fmt.Fprintf(b, "; %s", g)
+		if r.Goal != "" {
+			fmt.Fprintf(b, "; %s", r.Goal)
 		}
 		b.WriteString("\n")
 	}
 	if d.Link != "" {
-		fmt.Fprintf(b, "\nOpen the dashboard: %s\n", d.Link)
-		fmt.Fprintf(b, "Goals and your summary subscriptions: %s\n", d.Manage)
+		fmt.Fprintf(b, "\n%s\n", t("Open the dashboard: %s", d.Link))
+		fmt.Fprintf(b, "%s\n", t("Goals and your summary subscriptions: %s", d.Manage))
 	}
-	b.WriteString("\nYou receive this because you subscribed to it in Ombud.\n")
+	fmt.Fprintf(b, "\n%s\n", t("You receive this because you subscribed to it in Ombud."))
 }
 
 // summaryHTML is the HTML part: a plain table, every value escaped by
@@ -262,18 +323,18 @@ var summaryHTML = template.Must(template.New("summary").Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>{{.Subject}}</title></head>
 <body style="font-family: sans-serif; color: #1a1a1a">
 <h1 style="font-size: 1.3em">{{.Subject}}</h1>
-<p>{{.Team}}, times in {{.Zone}}, compared with {{.PrevPeriod}}.</p>
+<p>{{call .T "%s, times in %s, compared with %s." .Team .Zone .PrevPeriod}}</p>
 <table cellpadding="6" style="border-collapse: collapse">
-<thead><tr><th align="left">Metric</th><th align="right">Value</th><th align="left">Change</th><th align="right">Before</th><th align="left">Goal</th></tr></thead>
+<thead><tr><th align="left">{{call .T "Metric"}}</th><th align="right">{{call .T "Value"}}</th><th align="left">{{call .T "Change"}}</th><th align="right">{{call .T "Before"}}</th><th align="left">{{call .T "Goal"}}</th></tr></thead>
 <tbody>
-{{- range .Lines}}
-<tr style="border-top: 1px solid #ddd"><td>{{.Metric.Label}}</td><td align="right"><b>{{.ValueText}}</b></td><td>{{.Arrow}} {{.ChangeText}}{{with .Better}} ({{.}}){{end}}</td><td align="right">{{.PreviousText}}</td><td>{{.GoalText}}</td></tr>
+{{- range .Rows}}
+<tr style="border-top: 1px solid #ddd"><td>{{.Label}}</td><td align="right"><b>{{.Value}}</b></td><td>{{.Arrow}} {{.Change}}{{with .Better}} ({{.}}){{end}}</td><td align="right">{{.Before}}</td><td>{{.Goal}}</td></tr>
 {{- end}}
 </tbody>
 </table>
 {{- if .Link}}
-<p><a href="{{.Link}}">Open the dashboard</a> · <a href="{{.Manage}}">Goals and your summary subscriptions</a></p>
+<p><a href="{{.Link}}">{{call .T "Open the dashboard"}}</a> · <a href="{{.Manage}}">{{call .T "Goals and your summary subscriptions"}}</a></p>
 {{- end}}
-<p style="color: #666">You receive this because you subscribed to it in Ombud.</p>
+<p style="color: #666">{{call .T "You receive this because you subscribed to it in Ombud."}}</p>
 </body></html>
 `))

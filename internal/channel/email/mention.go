@@ -3,6 +3,7 @@ package email
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/ombud/ombud/internal/automation"
@@ -17,26 +18,34 @@ func (s *Service) QueueMention(ctx context.Context, tx *db.Tx, m ticket.MentionN
 	if m.To.Email == "" {
 		return nil
 	}
-	kind := "an internal note"
-	if m.Public {
-		kind = "a public reply"
+	locale, err := agentLocale(ctx, tx, m.To.ID)
+	if err != nil {
+		return err
 	}
+	lang := s.matchLang(locale) // the mentioned agent's language
+	t := func(key string, args ...any) string { return s.tr(lang, key, args...) }
 	author := m.AuthorName
 	if author == "" {
-		author = "Someone"
+		author = t("Someone")
 	}
+	id := strconv.FormatInt(m.TicketID, 10)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s mentioned you in %s on ticket #%d, %q:\n\n", author, kind, m.TicketID, m.Subject)
+	if m.Public {
+		b.WriteString(t("%s mentioned you in a public reply on ticket #%s, “%s”:", author, id, m.Subject))
+	} else {
+		b.WriteString(t("%s mentioned you in an internal note on ticket #%s, “%s”:", author, id, m.Subject))
+	}
+	b.WriteString("\n\n")
 	for _, line := range strings.Split(strings.TrimSpace(m.Body), "\n") {
 		b.WriteString("> " + strings.TrimRight(line, "\r") + "\n")
 	}
 	if base := strings.TrimRight(s.opts.BaseURL, "/"); base != "" {
-		fmt.Fprintf(&b, "\nOpen the ticket: %s/tickets/%d#c%d\n", base, m.TicketID, m.CommentID)
+		b.WriteString("\n" + t("Open the ticket: %s", fmt.Sprintf("%s/tickets/%d#c%d", base, m.TicketID, m.CommentID)) + "\n")
 	}
 	return s.QueueNotice(ctx, tx, automation.Notice{
 		TicketID: m.TicketID,
 		To:       []string{m.To.Email},
-		Subject:  fmt.Sprintf("[#%d] %s mentioned you: %s", m.TicketID, author, m.Subject),
+		Subject:  t("[#%s] %s mentioned you: %s", id, author, m.Subject),
 		Body:     b.String(),
 		Key:      m.Key,
 	})

@@ -77,13 +77,13 @@ func (u *UI) localizeOwn(lang string, v any) any {
 	case []dayRow:
 		out := slices.Clone(x)
 		for i := range out {
-			out[i].Label, out[i].Error = s(out[i].Label), s(out[i].Error)
+			out[i].Label, out[i].Error = s(out[i].Label), u.MsgIn(lang, out[i].Error)
 		}
 		return out
 	case []targetRow:
 		out := slices.Clone(x)
 		for i := range out {
-			out[i].Label, out[i].Error = s(out[i].Label), s(out[i].Error)
+			out[i].Label, out[i].Error = s(out[i].Label), u.MsgIn(lang, out[i].Error)
 			out[i].Cells = u.LocalizeValue(lang, out[i].Cells).([]formField)
 			out[i].BusinessHours = u.LocalizeValue(lang, out[i].BusinessHours).(formField)
 			out[i].Calendar = u.LocalizeValue(lang, out[i].Calendar).(formField)

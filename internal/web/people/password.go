@@ -74,7 +74,7 @@ func (u *UI) ChangePassword(w http.ResponseWriter, r *http.Request) error {
 	} else if err := u.Auth.ChangeOwnPassword(ctx, httpx.Actor(ctx), in, keep); err != nil {
 		st, msg, ok := refused(err, f)
 		if !ok {
-			e := apperr.As(err)
+			e := u.ErrIn(r, err)
 			if e.Code != apperr.CodeRateLimited {
 				return err
 			}
@@ -121,7 +121,7 @@ func (u *UI) RequestPasswordReset(w http.ResponseWriter, r *http.Request) error 
 	if err := u.Auth.RequestPasswordReset(r.Context(), f.v("email"), httpx.RequestClientAddr(r)); err != nil {
 		st, msg, ok := refused(err, f)
 		if !ok {
-			e := apperr.As(err)
+			e := u.ErrIn(r, err)
 			if e.Code != apperr.CodeRateLimited {
 				return err
 			}
@@ -161,7 +161,7 @@ func (u *UI) resetPage(w http.ResponseWriter, r *http.Request, status int, f for
 
 // badLink shows that a reset link cannot be used, with the way to a new one.
 func (u *UI) badLink(w http.ResponseWriter, r *http.Request, err error) error {
-	e := apperr.As(err)
+	e := u.ErrIn(r, err)
 	if e.Code != apperr.CodeInvalid {
 		return err
 	}
@@ -188,7 +188,7 @@ func (u *UI) ResetPassword(w http.ResponseWriter, r *http.Request) error {
 		return u.resetPage(w, r, http.StatusBadRequest, f, token, "")
 	}
 	if err := u.Auth.ResetPassword(r.Context(), token, f.v("new_password"), httpx.RequestClientAddr(r)); err != nil {
-		if e := apperr.As(err); e.Code == apperr.CodeInvalid && e.Fields["token"] != "" {
+		if e := u.ErrIn(r, err); e.Code == apperr.CodeInvalid && e.Fields["token"] != "" {
 			return u.badLink(w, r, err)
 		}
 		st, msg, ok := refused(err, f)

@@ -37,7 +37,7 @@ func (u *UI) SignIn(w http.ResponseWriter, r *http.Request) error {
 	email, next := r.PostFormValue("email"), safeNext(r.PostFormValue("next"))
 	s, err := u.Auth.SignIn(r.Context(), email, r.PostFormValue("password"), httpx.RequestClientAddr(r), r.UserAgent())
 	if err != nil {
-		e := apperr.As(err)
+		e := u.ErrIn(r, err)
 		if e.Code == apperr.CodeInternal {
 			return err
 		}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/web/httpx"
@@ -134,7 +133,7 @@ func (u *UI) reportGoalsPage(w http.ResponseWriter, r *http.Request, status int,
 	filter, err := report.FilterFromQuery(q, loc, time.Now())
 	if err != nil {
 		// A bad period in the address: show the default one and say why.
-		e := apperr.As(err)
+		e := u.ErrIn(r, err)
 		errMsg = e.Message
 		for k, v := range e.Fields {
 			errMsg = k + ": " + v

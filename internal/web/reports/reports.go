@@ -266,7 +266,7 @@ func (u *UI) beginReport(w http.ResponseWriter, r *http.Request, pageKey, headin
 	}
 	errs := map[string]string{}
 	if ferr != nil {
-		e := apperr.As(ferr)
+		e := u.ErrIn(r, ferr)
 		if e == nil || e.Code != apperr.CodeInvalid {
 			return nil, false, ferr
 		}
@@ -1152,7 +1152,7 @@ func (u *UI) drillDown(w http.ResponseWriter, r *http.Request, pageKey, heading 
 		err = report.CheckExport(c.actor, &c.f, kind)
 	}
 	if err != nil {
-		if e := apperr.As(err); e != nil && e.Code == apperr.CodeInvalid {
+		if e := u.ErrIn(r, err); e != nil && e.Code == apperr.CodeInvalid {
 			for k, m := range e.Fields {
 				c.page.Invalid = append(c.page.Invalid, fieldError{Label: k, Message: u.i18n.String(c.lang, m)})
 			}

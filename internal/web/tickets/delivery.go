@@ -119,7 +119,7 @@ func (u *UI) RetryDelivery(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := u.Email.RetryDelivery(ctx, actor, id, cid); err != nil {
-		if e := apperr.As(err); e.Code == apperr.CodeConflict {
+		if e := u.ErrIn(r, err); e.Code == apperr.CodeConflict {
 			return u.ticketPage(w, r, http.StatusConflict, u.i18n.String(u.lang(r), "This reply was replaced by a newer one; retry that one instead."), "", nil)
 		}
 		return err

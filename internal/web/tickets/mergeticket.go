@@ -145,11 +145,15 @@ func (u *UI) MergeTicket(w http.ResponseWriter, r *http.Request) error {
 		return u.mergeTicketPage(w, r, http.StatusBadRequest, "Note to the requester (optional)"+": "+msg, note)
 	}
 	if _, err := u.Tickets.Merge(ctx, actor, target, id); err != nil {
-		e := apperr.As(err)
+		e := u.ErrIn(r, err)
 		if e.Code == apperr.CodeInternal || e.Code == apperr.CodeForbidden {
 			return err
 		}
-		return u.mergeTicketPage(w, r, httpx.Status(e.Code), e.Message, note)
+		msg := e.Message
+		if m := e.Fields["source_id"] + e.Fields["target_id"]; m != "" {
+			msg = m // "cannot merge a ticket into itself" says more than "invalid fields"
+		}
+		return u.mergeTicketPage(w, r, httpx.Status(e.Code), msg, note)
 	}
 	if note != "" {
 		public := true

@@ -104,7 +104,7 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 			list, err = u.Tickets.Search(ctx, actor, parsed, pr)
 		}
 		if err != nil {
-			e := apperr.As(err)
+			e := u.ErrIn(r, err)
 			if e.Code == apperr.CodeInternal {
 				return err
 			}
@@ -268,7 +268,7 @@ func (u *UI) BulkUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	res, err := u.Tickets.BulkUpdate(ctx, actor, ids, p)
 	if err != nil {
-		e := apperr.As(err)
+		e := u.ErrIn(r, err)
 		if e.Code == apperr.CodeInternal || e.Code == apperr.CodeForbidden {
 			return err
 		}
@@ -318,7 +318,7 @@ func (u *UI) bulkMerge(w http.ResponseWriter, r *http.Request, ids []int64) erro
 	merged, failed, why := 0, 0, ""
 	for _, id := range ids[1:] {
 		if _, err := u.Tickets.Merge(ctx, actor, target, id); err != nil {
-			e := apperr.As(err)
+			e := u.ErrIn(r, err)
 			if e.Code == apperr.CodeInternal {
 				return err
 			}
@@ -481,6 +481,7 @@ func (u *UI) ticketPageFull(w http.ResponseWriter, r *http.Request, o ticketPage
 			cv.AuthorName = customerName(c.AuthorID)
 		default:
 			cv.AuthorName = "Ombud"
+			u.systemNoteIn(lang, &cv) // Ombud's own notes in the reader's language
 		}
 		comments = append(comments, cv)
 	}
@@ -571,7 +572,7 @@ func (u *UI) AddComment(w http.ResponseWriter, r *http.Request) error {
 		Supersedes: supersedesOf(form.values.Get("supersedes"))} // delivery.go: edit and resend
 	// With a previewed macro, its kept field changes go too (macrocompose.go).
 	if preview, err := u.sendComment(r, id, in, form.values); err != nil {
-		e := apperr.As(err)
+		e := u.ErrIn(r, err)
 		if e.Code == apperr.CodeInternal || e.Code == apperr.CodeNotFound {
 			return err
 		}
@@ -589,7 +590,7 @@ func (u *UI) describeFields(lang string, f map[string]string) string {
 	}
 	var parts []string
 	for k, v := range f {
-		parts = append(parts, k+" "+u.i18n.String(lang, v))
+		parts = append(parts, u.FieldName(lang, k)+" "+u.MsgIn(lang, v))
 	}
 	return ": " + strings.Join(parts, "; ")
 }

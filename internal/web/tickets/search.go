@@ -25,9 +25,9 @@ func (u *UI) queryError(lang string, err error) string {
 	}
 	e := apperr.As(err)
 	if m := e.Fields["q"]; m != "" {
-		return m
+		return u.MsgIn(lang, m)
 	}
-	return e.Message
+	return u.MsgIn(lang, e.Message)
 }
 
 type ticketSuggestion struct {

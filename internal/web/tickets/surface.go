@@ -71,12 +71,11 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 // localizeOwn translates the fixed texts of this package's own page types;
 // Render translates the shared ones (ui.UI.LocalizeValue).
 func (u *UI) localizeOwn(lang string, v any) any {
-	s := func(x string) string { return u.i18n.String(lang, x) }
 	if x, ok := v.(panel); ok {
 		x.CustomFields = u.LocalizeValue(lang, x.CustomFields).([]formField)
 		errs := make(map[string]string, len(x.Errs))
 		for k, v := range x.Errs {
-			errs[k] = s(v)
+			errs[k] = u.MsgIn(lang, v) // ui/errlang.go
 		}
 		x.Errs = errs
 		return x

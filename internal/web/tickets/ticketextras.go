@@ -209,7 +209,7 @@ func (u *UI) PreviewMacro(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		return u.ticketPageWith(w, r, http.StatusOK, "", draft, nil, p)
 	}
-	e := apperr.As(err)
+	e := u.ErrIn(r, err)
 	if e.Code == apperr.CodeInternal {
 		return err
 	}
@@ -233,7 +233,7 @@ func (u *UI) ApplyMacro(w http.ResponseWriter, r *http.Request) error {
 		return u.ticketPageWith(w, r, http.StatusUnprocessableEntity, "Choose a macro to apply.", "", nil, nil)
 	}
 	if _, err := u.Automation.ApplyMacro(ctx, httpx.Actor(ctx), id, macroID); err != nil {
-		e := apperr.As(err)
+		e := u.ErrIn(r, err)
 		if e.Code == apperr.CodeInternal {
 			return err
 		}

@@ -197,7 +197,7 @@ func (u *UI) UpdateTicket(w http.ResponseWriter, r *http.Request) error {
 		return u.ticketPanelRefused(w, r, http.StatusBadRequest, "", errs, f)
 	}
 	if _, err := u.Tickets.Update(ctx, actor, id, p); err != nil {
-		e := apperr.As(err)
+		e := u.ErrIn(r, err)
 		if e.Code == apperr.CodeInternal || e.Code == apperr.CodeNotFound || e.Code == apperr.CodeForbidden {
 			return err
 		}

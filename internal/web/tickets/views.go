@@ -58,7 +58,7 @@ func (u *UI) runSavedView(ctx context.Context, r *http.Request, v ticket.View, p
 	if err == nil {
 		return list, "", http.StatusOK, nil
 	}
-	e := apperr.As(err)
+	e := u.ErrIn(r, err)
 	if e.Code != apperr.CodeInvalid {
 		return list, "", 0, err
 	}

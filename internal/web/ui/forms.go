@@ -144,7 +144,7 @@ func NewForm(values map[string]string) Form {
 
 func ReadForm(r *http.Request) (Form, error) {
 	if err := r.ParseForm(); err != nil {
-		return Form{}, apperr.InvalidField("body", "is not a Form")
+		return Form{}, apperr.InvalidField("body", "is not a form") // a person may read it: a catalog key
 	}
 	f := NewForm(nil)
 	for k, v := range r.PostForm {

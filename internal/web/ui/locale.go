@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"time"
@@ -52,8 +53,8 @@ func (u *UI) localize(lang string, p *PageData) {
 	if lang == i18n.Fallback {
 		return
 	}
-	p.Flash = u.i18n.String(lang, p.Flash)
-	p.Error = u.i18n.String(lang, p.Error)
+	p.Flash = u.MsgIn(lang, p.Flash) // errors too: errlang.go
+	p.Error = u.MsgIn(lang, p.Error)
 	m, ok := p.Data.(map[string]any)
 	if !ok {
 		return
@@ -67,7 +68,15 @@ func (u *UI) localize(lang string, p *PageData) {
 // (see localize); a surface's own page types pass theirs through it.
 func (u *UI) LocalizeValue(lang string, v any) any {
 	s := func(x string) string { return u.i18n.String(lang, x) }
+	m := func(x string) string { return u.MsgIn(lang, x) } // errors: errlang.go
 	switch x := v.(type) {
+	case Form: // templates that show f.Errs themselves
+		errs := make(map[string]string, len(x.Errs))
+		for k, v := range x.Errs {
+			errs[k] = m(v)
+		}
+		x.Errs = errs
+		return x
 	case []Fieldset:
 		out := slices.Clone(x)
 		for i := range out {
@@ -85,7 +94,7 @@ func (u *UI) LocalizeValue(lang string, v any) any {
 		}
 		return out
 	case FormField:
-		x.Label, x.Hint, x.Error = s(x.Label), s(x.Hint), s(x.Error)
+		x.Label, x.Hint, x.Error = s(x.Label), s(x.Hint), m(x.Error)
 		x.RequiredText = s("(required)")
 		x.Options = u.LocalizeValue(lang, x.Options).([]Option)
 		return x
@@ -100,14 +109,40 @@ func (u *UI) LocalizeValue(lang string, v any) any {
 	case []FieldError:
 		out := slices.Clone(x)
 		for i := range out {
-			out[i].Label, out[i].Message = s(out[i].Label), s(out[i].Message)
+			out[i].Label, out[i].Message = s(out[i].Label), m(out[i].Message)
 			out[i].Title = s("Please correct the following")
 		}
 		return out
 	case Checks:
-		x.Legend, x.Hint, x.Error, x.Lang = s(x.Legend), s(x.Hint), s(x.Error), lang
+		x.Legend, x.Hint, x.Error, x.Lang = s(x.Legend), s(x.Hint), m(x.Error), lang
 		x.Options = u.LocalizeValue(lang, x.Options).([]Option)
 		return x
 	}
+	if f, ok := embeddedForm(v); ok { // a surface's struct{ ui.Form }
+		local := u.LocalizeValue(lang, f(nil)).(Form)
+		return f(&local)
+	}
 	return v
+}
+
+// embeddedForm reports whether v is a surface's form type, a struct
+// embedding Form; get(nil) returns its Form, get(&f) a copy of v holding f.
+func embeddedForm(v any) (func(*Form) any, bool) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Struct {
+		return nil, false
+	}
+	fv := rv.FieldByName("Form")
+	if !fv.IsValid() || fv.Type() != reflect.TypeOf(Form{}) {
+		return nil, false
+	}
+	return func(f *Form) any {
+		if f == nil {
+			return fv.Interface()
+		}
+		cp := reflect.New(rv.Type()).Elem()
+		cp.Set(rv)
+		cp.FieldByName("Form").Set(reflect.ValueOf(*f))
+		return cp.Interface()
+	}, true
 }

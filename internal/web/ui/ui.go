@@ -237,6 +237,12 @@ func (u *UI) Render(w http.ResponseWriter, r *http.Request, status int, t *templ
 // Error renders an error page with the status its code maps to.
 func (u *UI) Error(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := httpx.Describe(r, err, u.Log)
+	lang := u.Lang(r) // the message in the agent's language (errlang.go)
+	fields := make(map[string]string, len(body.Error.Fields))
+	for k, v := range body.Error.Fields {
+		fields[u.FieldName(lang, k)] = u.MsgIn(lang, v)
+	}
+	body.Error.Fields, body.Error.Message = fields, u.MsgIn(lang, body.Error.Message)
 	p := PageData{Title: http.StatusText(status), Error: body.Error.Message, Data: map[string]any{"Status": status, "Fields": body.Error.Fields, "RequestID": body.Error.RequestID}}
 	if rerr := u.Render(w, r, status, u.pages["error"], p); rerr != nil {
 		u.Log.Error("render error page", "err", rerr)
