@@ -82,7 +82,7 @@ type Ticket struct {
 	Subject       string         `json:"subject"`
 	Requester     string         `json:"requester"` // customer email
 	RequesterName string         `json:"requester_name,omitempty"`
-	Channel       string         `json:"channel"`  // email, chat, web, phone, social, api
+	Channel       string         `json:"channel"`  // email, chat, web, phone, social, api, in_person
 	Priority      string         `json:"priority"` // low, normal, high, urgent
 	Type          string         `json:"type"`     // question, incident, problem, task, complaint, return
 	Language      string         `json:"language,omitempty"`

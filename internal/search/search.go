@@ -70,7 +70,7 @@ var enums = map[string][]string{
 	"status":   {"new", "open", "pending", "on_hold", "solved", "closed"},
 	"priority": {"low", "normal", "high", "urgent"},
 	"type":     {"question", "incident", "problem", "task", "complaint", "return"},
-	"channel":  {"email", "chat", "web", "phone", "social", "api"},
+	"channel":  {"email", "chat", "web", "phone", "social", "api", "in_person"},
 	// delivery:failed finds tickets with a reply that was not delivered.
 	"delivery": {"failed"},
 }

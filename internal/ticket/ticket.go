@@ -57,7 +57,7 @@ func (s Status) Unsolved() bool {
 var (
 	Priorities = []string{"low", "normal", "high", "urgent"}
 	Types      = []string{"question", "incident", "problem", "task", "complaint", "return"}
-	Channels   = []string{"email", "chat", "web", "phone", "social", "api"}
+	Channels   = []string{"email", "chat", "web", "phone", "social", "api", "in_person"}
 )
 
 // Person is the short form of an agent or customer shown beside tickets and comments.

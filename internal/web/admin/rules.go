@@ -868,7 +868,7 @@ var conditionRef = []option{
 	{Value: "status", Label: "is, is_not, in, not_in, lt, gt, changed, changed_to, changed_from — new, open, pending, on_hold, solved, closed"},
 	{Value: "priority", Label: "is, is_not, in, not_in, lt, gt, changed, changed_to, changed_from — low, normal, high, urgent"},
 	{Value: "type", Label: "is, is_not, in, not_in, changed… — question, incident, problem, task, complaint, return"},
-	{Value: "channel", Label: "is, is_not, in, not_in — email, chat, web, phone, social, api"},
+	{Value: "channel", Label: "is, is_not, in, not_in — email, chat, web, phone, social, api, in_person"},
 	{Value: "team_id, assignee_id, requester_id, organization_id", Label: "is, is_not, in, not_in, present, absent (ids); changed… except organization_id"},
 	{Value: "tags", Label: "includes, excludes, present, absent, changed"},
 	{Value: "subject", Label: "is, is_not, contains, not_contains, present, absent, changed"},

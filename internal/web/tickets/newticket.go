@@ -31,7 +31,7 @@ var firstMessageKinds = []struct {
 }
 
 // newTicketChannels are the channels an agent records by hand.
-var newTicketChannels = []string{"phone", "email", "web", "chat", "social"}
+var newTicketChannels = []string{"phone", "in_person", "email", "web", "chat", "social"}
 
 // NewTicketPage shows the form; ?customer_id= fills in the requester.
 func (u *UI) NewTicketPage(w http.ResponseWriter, r *http.Request) error {

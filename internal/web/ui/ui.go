@@ -265,7 +265,7 @@ var Labels = map[string]string{
 	"new": "New", "open": "Open", "pending": "Pending", "on_hold": "On hold", "solved": "Solved", "closed": "Closed",
 	"low": "Low", "normal": "Normal", "high": "High", "urgent": "Urgent",
 	"question": "Question", "incident": "Incident", "problem": "Problem", "task": "Task", "complaint": "Complaint", "return": "Return",
-	"email": "Email", "chat": "Chat", "web": "Web form", "phone": "Phone", "social": "Social", "api": "API",
+	"email": "Email", "chat": "Chat", "web": "Web form", "phone": "Phone", "social": "Social", "api": "API", "in_person": "In person",
 	"online": "Online", "away": "Away", "offline": "Offline",
 }
 
