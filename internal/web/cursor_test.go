@@ -10,6 +10,7 @@ import (
 	"github.com/ombud/ombud/internal/app/apptest"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // TestForgedCursors: a cursor is opaque but travels through the client, so
@@ -28,7 +29,7 @@ func TestForgedCursors(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine.String(), func(t *testing.T) {
 			e := apptest.New(t, engine)
-			id := createTicket(t, e, "Order 1234")
+			id := webtest.CreateTicket(t, e, "Order 1234")
 			for _, c := range cursors {
 				cur := base64.RawURLEncoding.EncodeToString([]byte(c))
 				for _, p := range paths {

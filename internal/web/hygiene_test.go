@@ -12,6 +12,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/dbtest"
 	"github.com/ombud/ombud/internal/web"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // hygieneCase is one malformed request and the answer it must get. The
@@ -64,7 +65,7 @@ func TestInputHygiene(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine.String(), func(t *testing.T) {
 			e := apptest.New(t, engine)
-			id := createTicket(t, e, "Hygiene")
+			id := webtest.CreateTicket(t, e, "Hygiene")
 			tp := fmt.Sprintf("/api/v1/tickets/%d", id)
 			ticketWith := func(subject, description string) string {
 				b, _ := json.Marshal(map[string]any{"subject": subject, "description": description, "requester": map[string]any{"email": "kari@example.no"}})
@@ -231,7 +232,7 @@ func TestUnattachedUploadsPrivate(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine.String(), func(t *testing.T) {
 			e := apptest.New(t, engine)
-			id := createTicket(t, e, "Uploads")
+			id := webtest.CreateTicket(t, e, "Uploads")
 			tp := fmt.Sprintf("/api/v1/tickets/%d", id)
 			st, raw, up := send(t, e, authz.Agent, "POST", "/api/v1/attachments?filename=secret.txt", "text/plain", "payroll")
 			if st != http.StatusCreated {

@@ -15,6 +15,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/i18n"
 	"github.com/ombud/ombud/internal/web"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // oversize is more elements than any list of any endpoint accepts.
@@ -146,7 +147,7 @@ func limitFixtures(t *testing.T, e *apptest.Env) map[string]string {
 	day := []map[string]string{{"start": "09:00", "end": "17:00"}}
 	team := create("/api/v1/teams", map[string]any{"name": "Limits"})
 	return map[string]string{
-		"tickets":            fmt.Sprint(createTicket(t, e, "Limits")),
+		"tickets":            fmt.Sprint(webtest.CreateTicket(t, e, "Limits")),
 		"views":              create("/api/v1/views", map[string]any{"name": "Limits", "query": "status:open"}),
 		"triggers":           create("/api/v1/triggers", map[string]any{"name": "Limits", "conditions": map[string]any{"all": []map[string]any{{"field": "event", "op": "is", "value": "created"}}}, "actions": []map[string]any{{"type": "add_tags", "value": []string{"x"}}}}),
 		"automations":        create("/api/v1/automations", map[string]any{"name": "Limits", "conditions": map[string]any{"all": []map[string]any{{"field": "hours_since_updated", "op": "gt", "value": 48}}}, "actions": []map[string]any{{"type": "add_tags", "value": []string{"x"}}}}),
@@ -244,7 +245,7 @@ func TestOversizeLists(t *testing.T) {
 func TestOversizeForms(t *testing.T) {
 	e := apptest.New(t, db.SQLite)
 	ids := limitFixtures(t, e)
-	admin := signIn(t, e, authz.Admin)
+	admin := webtest.SignIn(t, e, authz.Admin)
 	joined := func(n int, format, sep string) string {
 		parts := make([]string, n)
 		for i := range parts {
@@ -279,12 +280,12 @@ func TestOversizeForms(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Now()
-			st, body, _ := admin.do(t, "POST", tt.path, tt.form)
+			st, body, _ := admin.Do(t, "POST", tt.path, tt.form)
 			if st != http.StatusBadRequest {
-				t.Fatalf("status %d, want 400\n%s", st, excerpt(body))
+				t.Fatalf("status %d, want 400\n%s", st, webtest.Excerpt(body))
 			}
 			if !strings.Contains(body, tt.want) {
-				t.Errorf("page lacks %q\n%s", tt.want, excerpt(body))
+				t.Errorf("page lacks %q\n%s", tt.want, webtest.Excerpt(body))
 			}
 			if took := time.Since(start); took > 2*time.Second {
 				t.Errorf("took %v to refuse", took)

@@ -11,6 +11,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/web"
 	"github.com/ombud/ombud/internal/web/ui"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // notInNav are the top-level GET pages the header does not link to, and why.
@@ -132,8 +133,8 @@ func TestHeaderPerRole(t *testing.T) {
 			slices.Sort(want)
 			slices.Sort(wantAdmin)
 
-			b := signIn(t, e, role)
-			st, page, _ := b.do(t, "GET", "/tickets", nil)
+			b := webtest.SignIn(t, e, role)
+			st, page, _ := b.Do(t, "GET", "/tickets", nil)
 			if st != 200 {
 				t.Fatalf("ticket list: %d", st)
 			}
@@ -152,11 +153,11 @@ func TestHeaderPerRole(t *testing.T) {
 				}
 			}
 			for _, p := range got {
-				if st, body, _ := b.do(t, "GET", p, nil); st != 200 {
-					t.Errorf("header link %s: status %d\n%s", p, st, excerpt(body))
+				if st, body, _ := b.Do(t, "GET", p, nil); st != 200 {
+					t.Errorf("header link %s: status %d\n%s", p, st, webtest.Excerpt(body))
 				}
 			}
-			st, index, _ := b.do(t, "GET", "/admin", nil)
+			st, index, _ := b.Do(t, "GET", "/admin", nil)
 			if st != 200 {
 				t.Fatalf("/admin: %d", st)
 			}
@@ -171,7 +172,7 @@ func TestHeaderPerRole(t *testing.T) {
 // Admin menu's button too when the page is one of its settings pages.
 func TestHeaderCurrentPage(t *testing.T) {
 	e := apptest.New(t, db.SQLite)
-	b := signIn(t, e, authz.Admin)
+	b := webtest.SignIn(t, e, authz.Admin)
 	for _, tc := range []struct {
 		path, current string
 		inAdmin       bool
@@ -183,7 +184,7 @@ func TestHeaderCurrentPage(t *testing.T) {
 		{"/reports", "/reports", false},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
-			st, page, _ := b.do(t, "GET", tc.path, nil)
+			st, page, _ := b.Do(t, "GET", tc.path, nil)
 			if st != 200 {
 				t.Fatalf("status %d", st)
 			}

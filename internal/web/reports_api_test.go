@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -11,32 +10,8 @@ import (
 	"github.com/ombud/ombud/internal/app/apptest"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
-
-// reportFixture creates three tickets (two email, one phone), answers and
-// solves one, and folds them into the report facts.
-func reportFixture(t *testing.T, e *apptest.Env) []int64 {
-	t.Helper()
-	var ids []int64
-	for i, ch := range []string{"email", "email", "phone"} {
-		st, body := e.Do(t, authz.Agent, "POST", "/api/v1/tickets", map[string]any{
-			"subject": "Report " + ch, "description": "Where is my parcel?", "channel": ch,
-			"requester": map[string]any{"email": "kari@example.no", "name": "Kari Nordmann"}, "tags": []string{"shipping", []string{"a", "b", "c"}[i]},
-		})
-		if st != http.StatusCreated {
-			t.Fatalf("create: %d %v", st, body["_raw"])
-		}
-		ids = append(ids, int64(body["id"].(float64)))
-	}
-	st, body := e.Do(t, authz.Agent, "POST", "/api/v1/tickets/"+itoa(ids[0])+"/comments", map[string]any{"body": "On its way", "public": true, "status": "solved"})
-	if st != http.StatusCreated {
-		t.Fatalf("reply: %d %v", st, body["_raw"])
-	}
-	if _, err := e.Sys.Reports.Refresh(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return ids
-}
 
 func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
@@ -44,7 +19,7 @@ func TestReportAPI(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine.String(), func(t *testing.T) {
 			e := apptest.New(t, engine)
-			ids := reportFixture(t, e)
+			ids := webtest.ReportFixture(t, e)
 
 			st, body := e.Do(t, authz.Manager, "GET", "/api/v1/reports/overview", nil)
 			if st != http.StatusOK {
@@ -59,7 +34,7 @@ func TestReportAPI(t *testing.T) {
 			}
 
 			// CSV, as a spreadsheet reads it.
-			rows := getCSV(t, e, "/api/v1/reports/overview?format=csv")
+			rows := webtest.GetCSV(t, e, "/api/v1/reports/overview?format=csv")
 			if len(rows) < 10 || rows[0][0] != "metric" {
 				t.Fatalf("overview csv = %v", rows)
 			}
@@ -73,7 +48,7 @@ func TestReportAPI(t *testing.T) {
 				t.Errorf("no created=3 row in %v", rows)
 			}
 
-			rows = getCSV(t, e, "/api/v1/reports/breakdown?by=channel&format=csv")
+			rows = webtest.GetCSV(t, e, "/api/v1/reports/breakdown?by=channel&format=csv")
 			byChannel := map[string]string{}
 			for _, r := range rows[1:] {
 				byChannel[r[0]] = r[1]
@@ -127,7 +102,7 @@ func TestReportAPI(t *testing.T) {
 				t.Errorf("facts by tag: %d %q", st, raw)
 			}
 			// The raw event log: created ×3, comment_added ×4, status_changed.
-			rows = getCSV(t, e, "/api/v1/reports/events?format=csv")
+			rows = webtest.GetCSV(t, e, "/api/v1/reports/events?format=csv")
 			types := map[string]int{}
 			for _, r := range rows[1:] {
 				types[r[3]]++
@@ -174,26 +149,4 @@ func TestReportAPI(t *testing.T) {
 			}
 		})
 	}
-}
-
-func getCSV(t *testing.T, e *apptest.Env, path string) [][]string {
-	t.Helper()
-	req, _ := http.NewRequest("GET", e.URL+path, nil)
-	req.Header.Set("Authorization", "Bearer "+e.Tokens[authz.Manager])
-	resp, err := e.Client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
-		t.Fatalf("%s: %d %s", path, resp.StatusCode, resp.Header.Get("Content-Type"))
-	}
-	rows, err := csv.NewReader(resp.Body).ReadAll()
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	if len(rows) > 0 && len(rows[0]) > 0 {
-		rows[0][0] = strings.TrimPrefix(rows[0][0], "\uFEFF")
-	}
-	return rows
 }

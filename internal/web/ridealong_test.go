@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,7 +10,7 @@ import (
 	"github.com/ombud/ombud/internal/app/apptest"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
-	"github.com/ombud/ombud/internal/web"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // TestRideAlongMatrix extends the route × role matrix to the changes that
@@ -32,14 +31,14 @@ func TestRideAlongMatrix(t *testing.T) {
 			return st
 		}, http.StatusCreated},
 		{"composer note with status", func(t *testing.T, role authz.Role, id int64) int {
-			return postForm(t, e, role, fmt.Sprintf("/tickets/%d/comments", id), url.Values{"public": {"false"}, "body": {"note"}, "status": {"solved"}})
+			return webtest.PostForm(t, e, role, fmt.Sprintf("/tickets/%d/comments", id), url.Values{"public": {"false"}, "body": {"note"}, "status": {"solved"}})
 		}, http.StatusSeeOther},
 		{"API bulk", func(t *testing.T, role authz.Role, id int64) int {
 			st, _ := e.Do(t, role, "POST", "/api/v1/tickets/bulk", map[string]any{"ids": []int64{id}, "patch": map[string]any{"status": "solved"}})
 			return st
 		}, http.StatusOK},
 		{"API merge", func(t *testing.T, role authz.Role, id int64) int {
-			other := createTicket(t, e, "Merge target")
+			other := webtest.CreateTicket(t, e, "Merge target")
 			st, _ := e.Do(t, role, "POST", fmt.Sprintf("/api/v1/tickets/%d/merge", other), map[string]any{"source_id": id})
 			return st
 		}, http.StatusOK},
@@ -47,7 +46,7 @@ func TestRideAlongMatrix(t *testing.T) {
 	for _, rq := range requests {
 		for _, role := range authz.Roles {
 			t.Run(rq.name+"/"+string(role), func(t *testing.T) {
-				id := createTicket(t, e, "Ride-along "+rq.name)
+				id := webtest.CreateTicket(t, e, "Ride-along "+rq.name)
 				_, before := e.Do(t, authz.Admin, "GET", fmt.Sprintf("/api/v1/tickets/%d", id), nil)
 				st := rq.do(t, role, id)
 				_, after := e.Do(t, authz.Admin, "GET", fmt.Sprintf("/api/v1/tickets/%d", id), nil)
@@ -70,35 +69,15 @@ func TestRideAlongMatrix(t *testing.T) {
 	}
 }
 
-// postForm sends a form as role's browser session and returns the status.
-func postForm(t *testing.T, e *apptest.Env, role authz.Role, path string, form url.Values) int {
-	t.Helper()
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	req, _ := http.NewRequest("POST", e.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	s, err := e.Sys.Auth.SignIn(t.Context(), string(role)+"@ombud.test", apptest.Password, "127.0.0.1", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: s.Token})
-	req.Header.Set("X-CSRF-Token", s.CSRF)
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
 // TestNoteOnlyTicketPage checks that the ticket page offers a note-only role
 // what it may do and nothing else: a notes composer without "Submit as" and
 // a read-only details panel.
 func TestNoteOnlyTicketPage(t *testing.T) {
 	e := apptest.New(t, db.SQLite)
-	id := createTicket(t, e, "Read-only panel")
+	id := webtest.CreateTicket(t, e, "Read-only panel")
 	for _, role := range authz.Roles {
 		t.Run(string(role), func(t *testing.T) {
-			page := getPage(t, e, role, fmt.Sprintf("/tickets/%d", id))
+			page := webtest.GetPage(t, e, role, fmt.Sprintf("/tickets/%d", id))
 			actor := authz.Actor{Kind: authz.KindAgent, ID: 1, Role: role}
 			checks := []struct {
 				marker string
@@ -117,28 +96,4 @@ func TestNoteOnlyTicketPage(t *testing.T) {
 			}
 		})
 	}
-}
-
-// getPage reads a UI page as role's browser session.
-func getPage(t *testing.T, e *apptest.Env, role authz.Role, path string) string {
-	t.Helper()
-	req, _ := http.NewRequest("GET", e.URL+path, nil)
-	s, err := e.Sys.Auth.SignIn(t.Context(), string(role)+"@ombud.test", apptest.Password, "127.0.0.1", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: s.Token})
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d", path, resp.StatusCode)
-	}
-	var b strings.Builder
-	if _, err := io.Copy(&b, resp.Body); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
 }

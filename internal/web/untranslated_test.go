@@ -19,6 +19,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/i18n"
 	"github.com/ombud/ombud/internal/web"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // sameInEveryLanguage are page strings that are catalog keys and
@@ -66,11 +67,11 @@ func TestEveryPageInTheAgentsLanguage(t *testing.T) {
 			t.Fatalf("create %s: %v", addr, err)
 		}
 		ids["agent"] = a.ID
-		b := signInEmail(t, e, addr)
+		b := webtest.SignInEmail(t, e, addr)
 		t.Run(lang, func(t *testing.T) {
 			for _, rt := range routes {
 				path := untranslatedPath(rt.Path, ids)
-				st, body, _ := b.do(t, "GET", path, nil)
+				st, body, _ := b.Do(t, "GET", path, nil)
 				if st >= 500 {
 					t.Errorf("GET %s: status %d", path, st)
 					continue

@@ -14,22 +14,10 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/dbtest"
 	"github.com/ombud/ombud/internal/web"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
-
-func createTicket(t *testing.T, e *apptest.Env, subject string) int64 {
-	t.Helper()
-	st, body := e.Do(t, authz.Agent, "POST", "/api/v1/tickets", map[string]any{
-		"subject": subject, "description": "Hello, my order is late.",
-		"requester": map[string]any{"email": "ola@example.no", "name": "Ola"}, "priority": "high", "type": "question", "channel": "email",
-		"tags": []string{"shipping"},
-	})
-	if st != http.StatusCreated {
-		t.Fatalf("create: %d %v", st, body["_raw"])
-	}
-	return int64(body["id"].(float64))
-}
 
 // scenario is one API call and what must come back.
 type scenario struct {
@@ -46,7 +34,7 @@ func TestAPIScenarios(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine.String(), func(t *testing.T) {
 			e := apptest.New(t, engine)
-			id := createTicket(t, e, "Order late")
+			id := webtest.CreateTicket(t, e, "Order late")
 			tp := fmt.Sprintf("/api/v1/tickets/%d", id)
 			big := strings.Repeat("x", 2<<20)
 			tests := []scenario{
@@ -189,7 +177,7 @@ var selfService = map[string]bool{
 // table, a new route is covered the moment it is added.
 func TestAuthorizationMatrix(t *testing.T) {
 	e := apptest.New(t, db.SQLite)
-	id := createTicket(t, e, "Matrix")
+	id := webtest.CreateTicket(t, e, "Matrix")
 	srv := &web.Server{}
 	for _, rt := range srv.Routes() {
 		key := rt.Method + " " + rt.Path

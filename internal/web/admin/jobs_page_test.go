@@ -1,4 +1,4 @@
-package web_test
+package admin_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/dbtest"
 	"github.com/ombud/ombud/internal/jobs"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 func TestJobsPage(t *testing.T) {
@@ -36,12 +37,12 @@ func TestJobsPage(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			admin := signIn(t, e, authz.Admin)
-			st, page, _ := admin.do(t, "GET", "/admin/jobs", nil)
+			admin := webtest.SignIn(t, e, authz.Admin)
+			st, page, _ := admin.Do(t, "GET", "/admin/jobs", nil)
 			if st != 200 || !strings.Contains(page, "550 mailbox unavailable") || !strings.Contains(page, "email.send") {
-				t.Fatalf("jobs page: %d %s", st, excerpt(page))
+				t.Fatalf("jobs page: %d %s", st, webtest.Excerpt(page))
 			}
-			st, _, loc := admin.do(t, "POST", fmt.Sprintf("/admin/jobs/%d/retry", id), url.Values{})
+			st, _, loc := admin.Do(t, "POST", fmt.Sprintf("/admin/jobs/%d/retry", id), url.Values{})
 			if st != 303 || !strings.Contains(loc, "retried=") {
 				t.Fatalf("retry: %d %s", st, loc)
 			}
@@ -49,14 +50,14 @@ func TestJobsPage(t *testing.T) {
 			if j["state"] != "queued" {
 				t.Fatalf("after retry: %v", j["_raw"])
 			}
-			if st, _, _ := admin.do(t, "POST", fmt.Sprintf("/admin/jobs/%d/retry", id), url.Values{}); st != 409 {
+			if st, _, _ := admin.Do(t, "POST", fmt.Sprintf("/admin/jobs/%d/retry", id), url.Values{}); st != 409 {
 				t.Fatalf("retrying a queued job: %d, want 409", st)
 			}
-			if st, _, _ := admin.do(t, "GET", "/admin/jobs?state=lost", nil); st != 400 {
+			if st, _, _ := admin.Do(t, "GET", "/admin/jobs?state=lost", nil); st != 400 {
 				t.Fatalf("bad state: %d", st)
 			}
-			mgr := signIn(t, e, authz.Manager)
-			if st, _, _ := mgr.do(t, "GET", "/admin/jobs", nil); st != 403 {
+			mgr := webtest.SignIn(t, e, authz.Manager)
+			if st, _, _ := mgr.Do(t, "GET", "/admin/jobs", nil); st != 403 {
 				t.Fatalf("manager: %d, want 403", st)
 			}
 		})

@@ -1,4 +1,4 @@
-package web_test
+package admin_test
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"github.com/ombud/ombud/internal/app/apptest"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 const slackHook = "https://hooks.slack.com/services/T0001/B0002/very-secret-token"
@@ -91,8 +92,8 @@ func TestWebhookURLsByRole(t *testing.T) {
 				{authz.Manager, "https://hooks.slack.com/••••", []string{"very-secret-token"}},
 				{authz.Agent, "Urgent to Slack", []string{"hooks.slack.com", "very-secret-token"}},
 			} {
-				b := signIn(t, e, c.role)
-				st, body, _ := b.do(t, "GET", page, nil)
+				b := webtest.SignIn(t, e, c.role)
+				st, body, _ := b.Do(t, "GET", page, nil)
 				if st != 200 || !strings.Contains(body, c.want) {
 					t.Fatalf("%s page: %d, want %q", c.role, st, c.want)
 				}
@@ -102,9 +103,9 @@ func TestWebhookURLsByRole(t *testing.T) {
 					}
 				}
 			}
-			mgr := signIn(t, e, authz.Manager)
+			mgr := webtest.SignIn(t, e, authz.Manager)
 			masked := shown["actions"].([]any)[0].(map[string]any)["url"].(string)
-			st, body, loc := mgr.do(t, "POST", page, url.Values{"name": {"Saved from the page"}, "active": {"on"},
+			st, body, loc := mgr.Do(t, "POST", page, url.Values{"name": {"Saved from the page"}, "active": {"on"},
 				"all[0].row": {"1"}, "all[0].field": {"priority"}, "all[0].op": {"is"}, "all[0].value": {"urgent"},
 				"act[0].row": {"1"}, "act[0].type": {"slack"}, "act[0].url": {masked}, "act[0].body": {"#{{ticket.id}} is urgent"}})
 			if st != 303 || !strings.HasPrefix(loc, page) {

@@ -1,4 +1,4 @@
-package web_test
+package people_test
 
 import (
 	"bytes"
@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -30,49 +29,16 @@ import (
 	"github.com/ombud/ombud/internal/dbtest"
 	"github.com/ombud/ombud/internal/i18n"
 	"github.com/ombud/ombud/internal/mailtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
-
-// signInWith signs in through the real form with any email and password.
-func signInWith(t *testing.T, e *apptest.Env, addr, password string) *browser {
-	t.Helper()
-	b, st := trySignIn(t, e, addr, password)
-	if st != http.StatusSeeOther {
-		t.Fatalf("sign in as %s: status %d", addr, st)
-	}
-	return b
-}
-
-// trySignIn posts the sign-in form and returns the browser and the status
-// (303 when signed in).
-func trySignIn(t *testing.T, e *apptest.Env, addr, password string) (*browser, int) {
-	t.Helper()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &browser{e: e, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	resp, err := b.client.PostForm(e.URL+"/login", url.Values{"email": {addr}, "password": {password}, "next": {"/tickets"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		return b, resp.StatusCode
-	}
-	st, body, _ := b.do(t, "GET", "/tickets", nil)
-	if m := csrfField.FindStringSubmatch(body); st == http.StatusOK && m != nil {
-		b.csrf = m[1]
-	}
-	return b, http.StatusSeeOther
-}
 
 // signedOut reports whether a browser's session has ended: the UI sends it
 // to sign-in and the API answers 401.
-func signedOut(t *testing.T, b *browser) bool {
+func signedOut(t *testing.T, b *webtest.Browser) bool {
 	t.Helper()
-	st, _, loc := b.do(t, "GET", "/tickets", nil)
+	st, _, loc := b.Do(t, "GET", "/tickets", nil)
 	ui := st == http.StatusSeeOther && strings.HasPrefix(loc, "/login")
-	st2, _, _ := b.do(t, "GET", "/api/v1/me", nil)
+	st2, _, _ := b.Do(t, "GET", "/api/v1/me", nil)
 	if ui != (st2 == http.StatusUnauthorized) {
 		t.Fatalf("UI and API disagree: UI %d %q, API %d", st, loc, st2)
 	}
@@ -113,7 +79,7 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 			addr := me.Email
 
 			// By a manager, through PATCH /api/v1/agents/{id}.
-			before := signIn(t, e, authz.Agent)
+			before := webtest.SignIn(t, e, authz.Agent)
 			if signedOut(t, before) {
 				t.Fatal("fresh session already ended")
 			}
@@ -123,7 +89,7 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 			if !signedOut(t, before) {
 				t.Error("the agent's session survived a password set by a manager")
 			}
-			if _, st := trySignIn(t, e, addr, apptest.Password); st == http.StatusSeeOther {
+			if _, st := webtest.TrySignIn(t, e, addr, apptest.Password); st == http.StatusSeeOther {
 				t.Error("the old password still signs in")
 			}
 
@@ -133,7 +99,7 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 			}
 
 			// By the agent, through the API with their token.
-			s1 := signInWith(t, e, addr, "set-by-manager-1")
+			s1 := webtest.SignInWith(t, e, addr, "set-by-manager-1")
 			for _, tc := range []struct {
 				name   string
 				body   string
@@ -170,21 +136,21 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 			}
 
 			// By the agent on My profile: this session stays, the other ends.
-			here := signInWith(t, e, addr, "chosen-by-me-22")
-			there := signInWith(t, e, addr, "chosen-by-me-22")
-			runPages(t, []pageCase{
-				{name: "profile has the form", who: here, method: "GET", path: "/profile", status: 200,
-					want: []string{`action="/profile/password"`, "Current password", `autocomplete="current-password"`, `autocomplete="new-password"`}},
-				{name: "wrong current password", who: here, method: "POST", path: "/profile/password", status: 400,
-					form: url.Values{"current_password": {"wrong-wrong-1"}, "new_password": {"from-profile-33"}, "confirm_password": {"from-profile-33"}},
-					want: []string{"is not your current password", `id="f-current_password"`}, notWant: []string{"from-profile-33", "wrong-wrong-1"}},
-				{name: "repeated differently", who: here, method: "POST", path: "/profile/password", status: 400,
-					form: url.Values{"current_password": {"chosen-by-me-22"}, "new_password": {"from-profile-33"}, "confirm_password": {"from-profile-34"}},
-					want: []string{"does not match the new password"}},
-				{name: "changed", who: here, method: "POST", path: "/profile/password", status: 303, location: "/profile?password=1",
-					form: url.Values{"current_password": {"chosen-by-me-22"}, "new_password": {" from-profile-33 "}, "confirm_password": {" from-profile-33 "}}},
-				{name: "still signed in here", who: here, method: "GET", path: "/profile?password=1", status: 200,
-					want: []string{"Your password is changed. Your other sessions are signed out."}},
+			here := webtest.SignInWith(t, e, addr, "chosen-by-me-22")
+			there := webtest.SignInWith(t, e, addr, "chosen-by-me-22")
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "profile has the form", Who: here, Method: "GET", Path: "/profile", Status: 200,
+					Want: []string{`action="/profile/password"`, "Current password", `autocomplete="current-password"`, `autocomplete="new-password"`}},
+				{Name: "wrong current password", Who: here, Method: "POST", Path: "/profile/password", Status: 400,
+					Form: url.Values{"current_password": {"wrong-wrong-1"}, "new_password": {"from-profile-33"}, "confirm_password": {"from-profile-33"}},
+					Want: []string{"is not your current password", `id="f-current_password"`}, NotWant: []string{"from-profile-33", "wrong-wrong-1"}},
+				{Name: "repeated differently", Who: here, Method: "POST", Path: "/profile/password", Status: 400,
+					Form: url.Values{"current_password": {"chosen-by-me-22"}, "new_password": {"from-profile-33"}, "confirm_password": {"from-profile-34"}},
+					Want: []string{"does not match the new password"}},
+				{Name: "changed", Who: here, Method: "POST", Path: "/profile/password", Status: 303, Location: "/profile?password=1",
+					Form: url.Values{"current_password": {"chosen-by-me-22"}, "new_password": {" from-profile-33 "}, "confirm_password": {" from-profile-33 "}}},
+				{Name: "still signed in here", Who: here, Method: "GET", Path: "/profile?password=1", Status: 200,
+					Want: []string{"Your password is changed. Your other sessions are signed out."}},
 			})
 			if !signedOut(t, there) {
 				t.Error("the other session survived a change on My profile")
@@ -193,7 +159,7 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 				t.Error("the session that changed the password ended")
 			}
 			// Spaces are part of a password.
-			signInWith(t, e, addr, " from-profile-33 ")
+			webtest.SignInWith(t, e, addr, " from-profile-33 ")
 		})
 	}
 }
@@ -236,7 +202,7 @@ func TestDemotionIsImmediate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b := signInEmail(t, e, "boss@ombud.test")
+			b := webtest.SignInEmail(t, e, "boss@ombud.test")
 			path := fmt.Sprintf("/api/v1/agents/%d", boss.ID)
 			steps := []struct {
 				name       string
@@ -262,7 +228,7 @@ func TestDemotionIsImmediate(t *testing.T) {
 					if st := withToken(t, e, tok, "GET", "/api/v1/tickets", ""); st != s.list {
 						t.Errorf("token, ticket list: %d, want %d", st, s.list)
 					}
-					if st, _, _ := b.do(t, "GET", "/admin/jobs", nil); st != s.page {
+					if st, _, _ := b.Do(t, "GET", "/admin/jobs", nil); st != s.page {
 						t.Errorf("session, admin page: %d, want %d", st, s.page)
 					}
 				})
@@ -327,15 +293,6 @@ func TestDemotionReachesOtherInstances(t *testing.T) {
 	t.Logf("the other instance saw the demotion after %v", time.Since(start))
 }
 
-// testClock is a clock a test moves forward: real time plus an offset.
-type testClock struct {
-	mu  sync.Mutex
-	off time.Duration
-}
-
-func (c *testClock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return time.Now().Add(c.off) }
-func (c *testClock) add(d time.Duration) { c.mu.Lock(); c.off += d; c.mu.Unlock() }
-
 var resetLink = regexp.MustCompile(`/password/reset\?token=([A-Za-z0-9_-]+)`)
 
 // mailedLinks waits until every reset job has run and returns the token of
@@ -378,8 +335,8 @@ func mailedLinks(t *testing.T, e *apptest.Env, c *mailtest.Capture) ([]string, [
 func TestPasswordReset(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine.String(), func(t *testing.T) {
-			clk := &testClock{}
-			e := apptest.NewWithClock(t, engine, clk.now, nil)
+			clk := &webtest.Clock{}
+			e := apptest.NewWithClock(t, engine, clk.Now, nil)
 			ctx := t.Context()
 			capture := mailtest.StartCapture(t)
 			host, port, _ := net.SplitHostPort(capture.Addr())
@@ -398,16 +355,16 @@ func TestPasswordReset(t *testing.T) {
 				Email: "nora@ombud.test", Name: "Nora", Role: authz.Agent, Locale: "nb", TimeZone: "Europe/Oslo", Password: apptest.Password}); err != nil {
 				t.Fatal(err)
 			}
-			anon := &browser{e: e, client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-			runPages(t, []pageCase{
-				{name: "sign-in links to the form", who: anon, method: "GET", path: "/login", status: 200, want: []string{`href="/password/forgot"`, "Forgot your password?"}},
-				{name: "form", who: anon, method: "GET", path: "/password/forgot", status: 200, want: []string{`action="/password/forgot"`, `name="email"`}},
-				{name: "no address", who: anon, method: "POST", path: "/password/forgot", form: url.Values{"email": {""}}, status: 400, want: []string{"is required"}},
-				{name: "not an address", who: anon, method: "POST", path: "/password/forgot", form: url.Values{"email": {"nora"}}, status: 400, want: []string{"must be an email address"}},
-				{name: "an agent", who: anon, method: "POST", path: "/password/forgot", form: url.Values{"email": {" Nora@Ombud.test "}}, status: 303, location: "/password/forgot?sent=1"},
-				{name: "nobody", who: anon, method: "POST", path: "/password/forgot", form: url.Values{"email": {"nobody@ombud.test"}}, status: 303, location: "/password/forgot?sent=1"},
-				{name: "the same answer", who: anon, method: "GET", path: "/password/forgot?sent=1", status: 200,
-					want: []string{"If the address belongs to an Ombud account"}},
+			anon := webtest.Anonymous(e)
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "sign-in links to the form", Who: anon, Method: "GET", Path: "/login", Status: 200, Want: []string{`href="/password/forgot"`, "Forgot your password?"}},
+				{Name: "form", Who: anon, Method: "GET", Path: "/password/forgot", Status: 200, Want: []string{`action="/password/forgot"`, `name="email"`}},
+				{Name: "no address", Who: anon, Method: "POST", Path: "/password/forgot", Form: url.Values{"email": {""}}, Status: 400, Want: []string{"is required"}},
+				{Name: "not an address", Who: anon, Method: "POST", Path: "/password/forgot", Form: url.Values{"email": {"nora"}}, Status: 400, Want: []string{"must be an email address"}},
+				{Name: "an agent", Who: anon, Method: "POST", Path: "/password/forgot", Form: url.Values{"email": {" Nora@Ombud.test "}}, Status: 303, Location: "/password/forgot?sent=1"},
+				{Name: "nobody", Who: anon, Method: "POST", Path: "/password/forgot", Form: url.Values{"email": {"nobody@ombud.test"}}, Status: 303, Location: "/password/forgot?sent=1"},
+				{Name: "the same answer", Who: anon, Method: "GET", Path: "/password/forgot?sent=1", Status: 200,
+					Want: []string{"If the address belongs to an Ombud account"}},
 			})
 			tokens, texts := mailedLinks(t, e, capture)
 			if len(tokens) != 1 || len(capture.Messages()) != 1 {
@@ -432,45 +389,45 @@ func TestPasswordReset(t *testing.T) {
 			}
 
 			// Using the link ends every session of the account.
-			session := signInEmail(t, e, "nora@ombud.test")
+			session := webtest.SignInEmail(t, e, "nora@ombud.test")
 			reset := "/password/reset?token=" + tok
-			runPages(t, []pageCase{
-				{name: "bogus link", who: anon, method: "GET", path: "/password/reset?token=nope", status: 400,
-					want: []string{"This link is invalid, used or expired.", `href="/password/forgot"`}, notWant: []string{`name="new_password"`}},
-				{name: "link", who: anon, method: "GET", path: reset, status: 200, want: []string{`name="new_password"`, `value="` + tok + `"`}},
-				{name: "too short", who: anon, method: "POST", path: "/password/reset", form: url.Values{"token": {tok}, "new_password": {"short"}, "confirm_password": {"short"}},
-					status: 400, want: []string{"must be 10 to 256 characters"}},
-				{name: "repeated differently", who: anon, method: "POST", path: "/password/reset", form: url.Values{"token": {tok}, "new_password": {"reset-by-link-1"}, "confirm_password": {"reset-by-link-2"}},
-					status: 400, want: []string{"does not match the new password"}},
-				{name: "set", who: anon, method: "POST", path: "/password/reset", form: url.Values{"token": {tok}, "new_password": {"reset-by-link-1"}, "confirm_password": {"reset-by-link-1"}},
-					status: 303, location: "/login?reset=1"},
-				{name: "signed out", who: session, method: "GET", path: "/tickets", status: 303, location: "/login"},
-				{name: "sign-in says so", who: anon, method: "GET", path: "/login?reset=1", status: 200, want: []string{"Your password is changed. Sign in with the new one."}},
-				{name: "used once", who: anon, method: "GET", path: reset, status: 400, want: []string{"This link is invalid, used or expired."}},
-				{name: "not twice", who: anon, method: "POST", path: "/password/reset", form: url.Values{"token": {tok}, "new_password": {"reset-by-link-3"}, "confirm_password": {"reset-by-link-3"}},
-					status: 400, want: []string{"This link is invalid, used or expired."}},
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "bogus link", Who: anon, Method: "GET", Path: "/password/reset?token=nope", Status: 400,
+					Want: []string{"This link is invalid, used or expired.", `href="/password/forgot"`}, NotWant: []string{`name="new_password"`}},
+				{Name: "link", Who: anon, Method: "GET", Path: reset, Status: 200, Want: []string{`name="new_password"`, `value="` + tok + `"`}},
+				{Name: "too short", Who: anon, Method: "POST", Path: "/password/reset", Form: url.Values{"token": {tok}, "new_password": {"short"}, "confirm_password": {"short"}},
+					Status: 400, Want: []string{"must be 10 to 256 characters"}},
+				{Name: "repeated differently", Who: anon, Method: "POST", Path: "/password/reset", Form: url.Values{"token": {tok}, "new_password": {"reset-by-link-1"}, "confirm_password": {"reset-by-link-2"}},
+					Status: 400, Want: []string{"does not match the new password"}},
+				{Name: "set", Who: anon, Method: "POST", Path: "/password/reset", Form: url.Values{"token": {tok}, "new_password": {"reset-by-link-1"}, "confirm_password": {"reset-by-link-1"}},
+					Status: 303, Location: "/login?reset=1"},
+				{Name: "signed out", Who: session, Method: "GET", Path: "/tickets", Status: 303, Location: "/login"},
+				{Name: "sign-in says so", Who: anon, Method: "GET", Path: "/login?reset=1", Status: 200, Want: []string{"Your password is changed. Sign in with the new one."}},
+				{Name: "used once", Who: anon, Method: "GET", Path: reset, Status: 400, Want: []string{"This link is invalid, used or expired."}},
+				{Name: "not twice", Who: anon, Method: "POST", Path: "/password/reset", Form: url.Values{"token": {tok}, "new_password": {"reset-by-link-3"}, "confirm_password": {"reset-by-link-3"}},
+					Status: 400, Want: []string{"This link is invalid, used or expired."}},
 			})
-			signInWith(t, e, "nora@ombud.test", "reset-by-link-1")
-			if _, st := trySignIn(t, e, "nora@ombud.test", apptest.Password); st == http.StatusSeeOther {
+			webtest.SignInWith(t, e, "nora@ombud.test", "reset-by-link-1")
+			if _, st := webtest.TrySignIn(t, e, "nora@ombud.test", apptest.Password); st == http.StatusSeeOther {
 				t.Error("the old password still signs in")
 			}
 
 			// A link expires after an hour, and any password change spends it.
 			ask := func() string {
 				t.Helper()
-				if st, _, _ := anon.do(t, "POST", "/password/forgot", url.Values{"email": {"nora@ombud.test"}}); st != 303 {
+				if st, _, _ := anon.Do(t, "POST", "/password/forgot", url.Values{"email": {"nora@ombud.test"}}); st != 303 {
 					t.Fatalf("ask: %d", st)
 				}
 				tokens, _ := mailedLinks(t, e, capture)
 				return tokens[len(tokens)-1]
 			}
 			late := ask()
-			clk.add(59 * time.Minute)
-			if st, _, _ := anon.do(t, "GET", "/password/reset?token="+late, nil); st != 200 {
+			clk.Add(59 * time.Minute)
+			if st, _, _ := anon.Do(t, "GET", "/password/reset?token="+late, nil); st != 200 {
 				t.Fatalf("after 59 minutes: %d", st)
 			}
-			clk.add(2 * time.Minute)
-			if st, body, _ := anon.do(t, "GET", "/password/reset?token="+late, nil); st != 400 || !strings.Contains(body, "This link is invalid") {
+			clk.Add(2 * time.Minute)
+			if st, body, _ := anon.Do(t, "GET", "/password/reset?token="+late, nil); st != 400 || !strings.Contains(body, "This link is invalid") {
 				t.Errorf("after 61 minutes: %d", st)
 			}
 			spent := ask()
@@ -481,15 +438,15 @@ func TestPasswordReset(t *testing.T) {
 			if st, body := e.Do(t, authz.Admin, "PATCH", fmt.Sprintf("/api/v1/agents/%d", nora.ID), map[string]any{"password": "set-by-admin-99"}); st != 200 {
 				t.Fatalf("admin sets the password: %d %v", st, body["_raw"])
 			}
-			if st, _, _ := anon.do(t, "POST", "/password/reset", url.Values{"token": {spent}, "new_password": {"reset-by-link-4"}, "confirm_password": {"reset-by-link-4"}}); st != 400 {
+			if st, _, _ := anon.Do(t, "POST", "/password/reset", url.Values{"token": {spent}, "new_password": {"reset-by-link-4"}, "confirm_password": {"reset-by-link-4"}}); st != 400 {
 				t.Errorf("a link from before a password change: %d", st)
 			}
-			signInWith(t, e, "nora@ombud.test", "set-by-admin-99")
+			webtest.SignInWith(t, e, "nora@ombud.test", "set-by-admin-99")
 
 			// Requests from one address are limited.
 			limited := false
 			for range 6 {
-				st, body, _ := anon.do(t, "POST", "/password/forgot", url.Values{"email": {"someone@example.org"}})
+				st, body, _ := anon.Do(t, "POST", "/password/forgot", url.Values{"email": {"someone@example.org"}})
 				if st == http.StatusTooManyRequests {
 					limited = strings.Contains(body, "too many password reset requests")
 					break
@@ -528,22 +485,22 @@ func TestAgentPagePassword(t *testing.T) {
 		t.Run(engine.String(), func(t *testing.T) {
 			e := apptest.New(t, engine)
 			target := e.Agents[authz.Agent]
-			admin := signIn(t, e, authz.Admin)
-			victim := signIn(t, e, authz.Agent)
+			admin := webtest.SignIn(t, e, authz.Admin)
+			victim := webtest.SignIn(t, e, authz.Agent)
 			page := fmt.Sprintf("/admin/agents/%d", target.ID)
 			form := func(pw string) url.Values {
 				return url.Values{"name": {target.Name}, "role": {string(target.Role)}, "locale": {"en"}, "time_zone": {"UTC"}, "active": {"yes"}, "password": {pw}}
 			}
-			runPages(t, []pageCase{
-				{name: "field", who: admin, method: "GET", path: page, status: 200, want: []string{`name="password"`, `autocomplete="new-password"`}},
-				{name: "not on one's own page", who: admin, method: "GET", path: fmt.Sprintf("/admin/agents/%d", e.Agents[authz.Admin].ID), status: 200, notWant: []string{`name="password"`}},
-				{name: "too short", who: admin, method: "POST", path: page, form: form("short"), status: 400, want: []string{"must be 10 to 256 characters"}},
-				{name: "empty keeps it", who: admin, method: "POST", path: page, form: form(""), status: 303, location: page + "?saved=1"},
-				{name: "still signed in", who: victim, method: "GET", path: "/tickets", status: 200},
-				{name: "set", who: admin, method: "POST", path: page, form: form("set-on-the-page-1"), status: 303, location: page + "?saved=1"},
-				{name: "signed out", who: victim, method: "GET", path: "/tickets", status: 303, location: "/login"},
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "field", Who: admin, Method: "GET", Path: page, Status: 200, Want: []string{`name="password"`, `autocomplete="new-password"`}},
+				{Name: "not on one's own page", Who: admin, Method: "GET", Path: fmt.Sprintf("/admin/agents/%d", e.Agents[authz.Admin].ID), Status: 200, NotWant: []string{`name="password"`}},
+				{Name: "too short", Who: admin, Method: "POST", Path: page, Form: form("short"), Status: 400, Want: []string{"must be 10 to 256 characters"}},
+				{Name: "empty keeps it", Who: admin, Method: "POST", Path: page, Form: form(""), Status: 303, Location: page + "?saved=1"},
+				{Name: "still signed in", Who: victim, Method: "GET", Path: "/tickets", Status: 200},
+				{Name: "set", Who: admin, Method: "POST", Path: page, Form: form("set-on-the-page-1"), Status: 303, Location: page + "?saved=1"},
+				{Name: "signed out", Who: victim, Method: "GET", Path: "/tickets", Status: 303, Location: "/login"},
 			})
-			signInWith(t, e, target.Email, "set-on-the-page-1")
+			webtest.SignInWith(t, e, target.Email, "set-on-the-page-1")
 		})
 	}
 }

@@ -1,4 +1,4 @@
-package web_test
+package people_test
 
 import (
 	"fmt"
@@ -12,20 +12,8 @@ import (
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/dbtest"
 	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
-
-func vals(kv ...string) url.Values {
-	v := url.Values{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		v.Add(kv[i], kv[i+1])
-	}
-	return v
-}
-
-// noRedirect is a client without a session that shows redirects as they are.
-func noRedirect() *http.Client {
-	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
 
 func customerByEmail(t *testing.T, e *apptest.Env, email string) customer.Customer {
 	t.Helper()
@@ -64,35 +52,35 @@ func TestCustomerPages(t *testing.T) {
 		t.Run(engine.String(), func(t *testing.T) {
 			e := apptest.New(t, engine)
 			ctx := t.Context()
-			agent, collab := signIn(t, e, authz.Agent), signIn(t, e, authz.Collaborator)
-			tid := createTicket(t, e, "Late order")
+			agent, collab := webtest.SignIn(t, e, authz.Agent), webtest.SignIn(t, e, authz.Collaborator)
+			tid := webtest.CreateTicket(t, e, "Late order")
 			ola := customerByEmail(t, e, "ola@example.no")
 			op := fmt.Sprintf("/customers/%d", ola.ID)
 
-			runPages(t, []pageCase{
-				{name: "organization with domains", who: agent, method: "POST", path: "/organizations",
-					form: vals("name", "Acme", "domains", "acme.example, @Acme.Example.org", "notes", "Key account"), status: 303, location: "/organizations/"},
-				{name: "organization with a bad domain keeps the form", who: agent, method: "POST", path: "/organizations",
-					form: vals("name", "Typed Org", "domains", "not a domain", "notes", "typed notes"), status: 400,
-					want: []string{"must be a domain name", `value="Typed Org"`, `value="not a domain"`, "typed notes", `id="e-domains"`, "Please correct the following"}},
-				{name: "organization name taken", who: agent, method: "POST", path: "/organizations", form: vals("name", "Acme"), status: 409,
-					want: []string{"an organization with this name exists", `value="Acme"`}},
-				{name: "collaborator may not add an organization", who: collab, method: "POST", path: "/organizations", form: vals("name", "Nope"), status: 403},
-				{name: "organization list", who: collab, method: "GET", path: "/organizations", status: 200,
-					want: []string{"Acme", "acme.example, acme.example.org", `aria-current="page"`}, notWant: []string{"Add an organization"}},
-				{name: "customer created", who: agent, method: "POST", path: "/customers",
-					form: vals("name", "Kari", "emails", "Kari@Acme.example", "phones", "+47 22 33 44 55", "locale", "nb"), status: 303, location: "/customers/"},
-				{name: "bad customer keeps the form", who: agent, method: "POST", path: "/customers",
-					form: vals("name", "Typed Kari", "emails", "kari-at-nowhere", "notes", "typed note"), status: 400,
-					want: []string{"must be an email address", `value="Typed Kari"`, `value="kari-at-nowhere"`, "typed note", `aria-invalid="true"`}},
-				{name: "customer email taken", who: agent, method: "POST", path: "/customers", form: vals("emails", "ola@example.no"), status: 409,
-					want: []string{"belongs to another customer", `value="ola@example.no"`}},
-				{name: "collaborator may not add a customer", who: collab, method: "POST", path: "/customers", form: vals("name", "Nope"), status: 403},
-				{name: "customer list", who: collab, method: "GET", path: "/customers", status: 200,
-					want: []string{"Ola", "Kari", "kari@acme.example", "Acme", `href="/customers"`, `href="/organizations"`}, notWant: []string{"Add a customer"}},
-				{name: "customer search", who: agent, method: "GET", path: "/customers?q=kari", status: 200,
-					want: []string{"kari@acme.example", "Add a customer", `id="filter-q" name="q" type="search" value="kari"`}, notWant: []string{"ola@example.no"}},
-				{name: "anonymous is sent to sign in", who: &browser{e: e, client: noRedirect()}, method: "GET", path: "/customers", status: 303, location: "/login"},
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "organization with domains", Who: agent, Method: "POST", Path: "/organizations",
+					Form: webtest.Vals("name", "Acme", "domains", "acme.example, @Acme.Example.org", "notes", "Key account"), Status: 303, Location: "/organizations/"},
+				{Name: "organization with a bad domain keeps the form", Who: agent, Method: "POST", Path: "/organizations",
+					Form: webtest.Vals("name", "Typed Org", "domains", "not a domain", "notes", "typed notes"), Status: 400,
+					Want: []string{"must be a domain name", `value="Typed Org"`, `value="not a domain"`, "typed notes", `id="e-domains"`, "Please correct the following"}},
+				{Name: "organization name taken", Who: agent, Method: "POST", Path: "/organizations", Form: webtest.Vals("name", "Acme"), Status: 409,
+					Want: []string{"an organization with this name exists", `value="Acme"`}},
+				{Name: "collaborator may not add an organization", Who: collab, Method: "POST", Path: "/organizations", Form: webtest.Vals("name", "Nope"), Status: 403},
+				{Name: "organization list", Who: collab, Method: "GET", Path: "/organizations", Status: 200,
+					Want: []string{"Acme", "acme.example, acme.example.org", `aria-current="page"`}, NotWant: []string{"Add an organization"}},
+				{Name: "customer created", Who: agent, Method: "POST", Path: "/customers",
+					Form: webtest.Vals("name", "Kari", "emails", "Kari@Acme.example", "phones", "+47 22 33 44 55", "locale", "nb"), Status: 303, Location: "/customers/"},
+				{Name: "bad customer keeps the form", Who: agent, Method: "POST", Path: "/customers",
+					Form: webtest.Vals("name", "Typed Kari", "emails", "kari-at-nowhere", "notes", "typed note"), Status: 400,
+					Want: []string{"must be an email address", `value="Typed Kari"`, `value="kari-at-nowhere"`, "typed note", `aria-invalid="true"`}},
+				{Name: "customer email taken", Who: agent, Method: "POST", Path: "/customers", Form: webtest.Vals("emails", "ola@example.no"), Status: 409,
+					Want: []string{"belongs to another customer", `value="ola@example.no"`}},
+				{Name: "collaborator may not add a customer", Who: collab, Method: "POST", Path: "/customers", Form: webtest.Vals("name", "Nope"), Status: 403},
+				{Name: "customer list", Who: collab, Method: "GET", Path: "/customers", Status: 200,
+					Want: []string{"Ola", "Kari", "kari@acme.example", "Acme", `href="/customers"`, `href="/organizations"`}, NotWant: []string{"Add a customer"}},
+				{Name: "customer search", Who: agent, Method: "GET", Path: "/customers?q=kari", Status: 200,
+					Want: []string{"kari@acme.example", "Add a customer", `id="filter-q" name="q" type="search" value="kari"`}, NotWant: []string{"ola@example.no"}},
+				{Name: "anonymous is sent to sign in", Who: webtest.Anonymous(e), Method: "GET", Path: "/customers", Status: 303, Location: "/login"},
 			})
 			// A ticket from the organization's domain is the organization's.
 			if st, body := e.Do(t, authz.Agent, "POST", "/api/v1/tickets", map[string]any{"subject": "Acme invoice", "description": "Where is it?",
@@ -105,26 +93,26 @@ func TestCustomerPages(t *testing.T) {
 				t.Fatalf("Kari should join Acme by her email domain: %+v", kari)
 			}
 			kp := fmt.Sprintf("/customers/%d", kari.ID)
-			runPages(t, []pageCase{
-				{name: "organization filter", who: agent, method: "GET", path: fmt.Sprintf("/customers?organization_id=%d", acme.ID), status: 200,
-					want: []string{"kari@acme.example"}, notWant: []string{"ola@example.no"}},
-				{name: "profile with tickets", who: agent, method: "GET", path: op, status: 200,
-					want: []string{"ola@example.no", "Late order", fmt.Sprintf(`href="/tickets/%d"`, tid), "Email", "New", "Add identity", "Save customer", "Review merge"}},
-				{name: "collaborator reads the profile", who: collab, method: "GET", path: op, status: 200,
-					want: []string{"ola@example.no", "Late order", " disabled>"}, notWant: []string{"Save customer", "Add identity", "Review merge"}},
-				{name: "unknown customer", who: agent, method: "GET", path: "/customers/4242", status: 404},
-				{name: "edit", who: agent, method: "POST", path: op,
-					form: vals("name", "Ola Nordmann", "locale", "nb", "notes", "Prefers email.", "organization_id", ""), status: 303, location: op + "?saved=1"},
-				{name: "refused edit keeps the form", who: agent, method: "POST", path: op,
-					form: vals("name", "", "locale", "not a locale", "notes", "keep this note"), status: 400,
-					want: []string{"must be 1 to 200 characters", "must be a language tag", `value="not a locale"`, "keep this note"}},
-				{name: "collaborator may not edit", who: collab, method: "POST", path: op, form: vals("name", "X"), status: 403},
-				{name: "add a phone", who: agent, method: "POST", path: op + "/identities", form: vals("type", "phone", "value", "+47 99 88 77 66"), status: 303},
-				{name: "add a bad email", who: agent, method: "POST", path: op + "/identities", form: vals("type", "email", "value", "nope"), status: 400,
-					want: []string{"must be an email address", `value="nope"`}},
-				{name: "add a taken email", who: agent, method: "POST", path: op + "/identities", form: vals("type", "email", "value", "kari@acme.example"), status: 409,
-					want: []string{"belongs to another customer"}},
-				{name: "collaborator may not add an identity", who: collab, method: "POST", path: op + "/identities", form: vals("type", "chat", "value", "ola"), status: 403},
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "organization filter", Who: agent, Method: "GET", Path: fmt.Sprintf("/customers?organization_id=%d", acme.ID), Status: 200,
+					Want: []string{"kari@acme.example"}, NotWant: []string{"ola@example.no"}},
+				{Name: "profile with tickets", Who: agent, Method: "GET", Path: op, Status: 200,
+					Want: []string{"ola@example.no", "Late order", fmt.Sprintf(`href="/tickets/%d"`, tid), "Email", "New", "Add identity", "Save customer", "Review merge"}},
+				{Name: "collaborator reads the profile", Who: collab, Method: "GET", Path: op, Status: 200,
+					Want: []string{"ola@example.no", "Late order", " disabled>"}, NotWant: []string{"Save customer", "Add identity", "Review merge"}},
+				{Name: "unknown customer", Who: agent, Method: "GET", Path: "/customers/4242", Status: 404},
+				{Name: "edit", Who: agent, Method: "POST", Path: op,
+					Form: webtest.Vals("name", "Ola Nordmann", "locale", "nb", "notes", "Prefers email.", "organization_id", ""), Status: 303, Location: op + "?saved=1"},
+				{Name: "refused edit keeps the form", Who: agent, Method: "POST", Path: op,
+					Form: webtest.Vals("name", "", "locale", "not a locale", "notes", "keep this note"), Status: 400,
+					Want: []string{"must be 1 to 200 characters", "must be a language tag", `value="not a locale"`, "keep this note"}},
+				{Name: "collaborator may not edit", Who: collab, Method: "POST", Path: op, Form: webtest.Vals("name", "X"), Status: 403},
+				{Name: "add a phone", Who: agent, Method: "POST", Path: op + "/identities", Form: webtest.Vals("type", "phone", "value", "+47 99 88 77 66"), Status: 303},
+				{Name: "add a bad email", Who: agent, Method: "POST", Path: op + "/identities", Form: webtest.Vals("type", "email", "value", "nope"), Status: 400,
+					Want: []string{"must be an email address", `value="nope"`}},
+				{Name: "add a taken email", Who: agent, Method: "POST", Path: op + "/identities", Form: webtest.Vals("type", "email", "value", "kari@acme.example"), Status: 409,
+					Want: []string{"belongs to another customer"}},
+				{Name: "collaborator may not add an identity", Who: collab, Method: "POST", Path: op + "/identities", Form: webtest.Vals("type", "chat", "value", "ola"), Status: 403},
 			})
 			got, err := e.Sys.Customers.Get(ctx, authz.System, ola.ID)
 			if err != nil {
@@ -134,42 +122,42 @@ func TestCustomerPages(t *testing.T) {
 				t.Fatalf("after edit: %+v", got)
 			}
 			phone := got.Identities[1]
-			runPages(t, []pageCase{
-				{name: "profile shows the phone", who: agent, method: "GET", path: op, status: 200, want: []string{"&#43;4799887766", "Prefers email.", `value="Ola Nordmann"`}},
-				{name: "collaborator may not remove", who: collab, method: "POST", path: fmt.Sprintf("%s/identities/%d/delete", op, phone.ID), status: 403},
-				{name: "remove the phone", who: agent, method: "POST", path: fmt.Sprintf("%s/identities/%d/delete", op, phone.ID), status: 303},
-				{name: "the last identity stays", who: agent, method: "POST", path: fmt.Sprintf("%s/identities/%d/delete", op, got.Identities[0].ID), status: 422,
-					want: []string{"a customer keeps at least one identity"}},
-				{name: "merge needs someone", who: agent, method: "POST", path: op + "/merge", form: vals("other", ""), status: 400, want: []string{"is required", `id="e-other"`}},
-				{name: "merge with itself", who: agent, method: "POST", path: op + "/merge", form: vals("other", fmt.Sprint(ola.ID)), status: 400, want: []string{"is this customer"}},
-				{name: "merge an unknown email", who: agent, method: "POST", path: op + "/merge", form: vals("other", "nobody@nowhere.example"), status: 400,
-					want: []string{"no customer has the email", `value="nobody@nowhere.example"`}},
-				{name: "merge asks first", who: agent, method: "POST", path: op + "/merge", form: vals("other", "KARI@acme.example"), status: 200,
-					want: []string{"Merge Kari into Ola Nordmann?", `name="confirm" value="yes"`, fmt.Sprintf(`name="merge_id" value="%d"`, kari.ID), "cannot be undone"}},
-				{name: "collaborator may not merge", who: collab, method: "POST", path: op + "/merge", form: vals("merge_id", fmt.Sprint(kari.ID), "confirm", "yes"), status: 403},
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "profile shows the phone", Who: agent, Method: "GET", Path: op, Status: 200, Want: []string{"&#43;4799887766", "Prefers email.", `value="Ola Nordmann"`}},
+				{Name: "collaborator may not remove", Who: collab, Method: "POST", Path: fmt.Sprintf("%s/identities/%d/delete", op, phone.ID), Status: 403},
+				{Name: "remove the phone", Who: agent, Method: "POST", Path: fmt.Sprintf("%s/identities/%d/delete", op, phone.ID), Status: 303},
+				{Name: "the last identity stays", Who: agent, Method: "POST", Path: fmt.Sprintf("%s/identities/%d/delete", op, got.Identities[0].ID), Status: 422,
+					Want: []string{"a customer keeps at least one identity"}},
+				{Name: "merge needs someone", Who: agent, Method: "POST", Path: op + "/merge", Form: webtest.Vals("other", ""), Status: 400, Want: []string{"is required", `id="e-other"`}},
+				{Name: "merge with itself", Who: agent, Method: "POST", Path: op + "/merge", Form: webtest.Vals("other", fmt.Sprint(ola.ID)), Status: 400, Want: []string{"is this customer"}},
+				{Name: "merge an unknown email", Who: agent, Method: "POST", Path: op + "/merge", Form: webtest.Vals("other", "nobody@nowhere.example"), Status: 400,
+					Want: []string{"no customer has the email", `value="nobody@nowhere.example"`}},
+				{Name: "merge asks first", Who: agent, Method: "POST", Path: op + "/merge", Form: webtest.Vals("other", "KARI@acme.example"), Status: 200,
+					Want: []string{"Merge Kari into Ola Nordmann?", `name="confirm" value="yes"`, fmt.Sprintf(`name="merge_id" value="%d"`, kari.ID), "cannot be undone"}},
+				{Name: "collaborator may not merge", Who: collab, Method: "POST", Path: op + "/merge", Form: webtest.Vals("merge_id", fmt.Sprint(kari.ID), "confirm", "yes"), Status: 403},
 			})
 			if _, err := e.Sys.Customers.Get(ctx, authz.System, kari.ID); err != nil {
 				t.Fatalf("the review step must not merge: %v", err)
 			}
-			runPages(t, []pageCase{
-				{name: "merge confirmed", who: agent, method: "POST", path: op + "/merge", form: vals("merge_id", fmt.Sprint(kari.ID), "confirm", "yes"), status: 303, location: op + "?merged=1"},
-				{name: "merged customer is gone", who: agent, method: "GET", path: kp, status: 404},
-				{name: "profile after merge", who: agent, method: "GET", path: op + "?merged=1", status: 200, want: []string{"Customers merged", "kari@acme.example", "Acme"}},
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "merge confirmed", Who: agent, Method: "POST", Path: op + "/merge", Form: webtest.Vals("merge_id", fmt.Sprint(kari.ID), "confirm", "yes"), Status: 303, Location: op + "?merged=1"},
+				{Name: "merged customer is gone", Who: agent, Method: "GET", Path: kp, Status: 404},
+				{Name: "profile after merge", Who: agent, Method: "GET", Path: op + "?merged=1", Status: 200, Want: []string{"Customers merged", "kari@acme.example", "Acme"}},
 			})
 			orgPath := fmt.Sprintf("/organizations/%d", acme.ID)
-			runPages(t, []pageCase{
-				{name: "organization page", who: collab, method: "GET", path: orgPath, status: 200,
-					want: []string{"Acme", "Key account", "Ola Nordmann", "Pat", "Acme invoice", "Web form"}, notWant: []string{"Delete this organization"}},
-				{name: "organization edit", who: agent, method: "POST", path: orgPath, form: vals("name", "Acme Inc", "domains", "acme.example", "notes", "Renewed"), status: 303, location: orgPath},
-				{name: "organization edit refused", who: agent, method: "POST", path: orgPath, form: vals("name", "Acme Inc", "domains", "acme.example, -bad-", "notes", "n"), status: 400,
-					want: []string{"must be a domain name", `value="acme.example, -bad-"`}},
-				{name: "organization with tickets stays", who: agent, method: "POST", path: orgPath + "/delete", status: 409, want: []string{"cannot be deleted"}},
-				{name: "collaborator may not delete", who: collab, method: "POST", path: orgPath + "/delete", status: 403},
-				{name: "empty organization", who: agent, method: "POST", path: "/organizations", form: vals("name", "Empty Co"), status: 303},
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "organization page", Who: collab, Method: "GET", Path: orgPath, Status: 200,
+					Want: []string{"Acme", "Key account", "Ola Nordmann", "Pat", "Acme invoice", "Web form"}, NotWant: []string{"Delete this organization"}},
+				{Name: "organization edit", Who: agent, Method: "POST", Path: orgPath, Form: webtest.Vals("name", "Acme Inc", "domains", "acme.example", "notes", "Renewed"), Status: 303, Location: orgPath},
+				{Name: "organization edit refused", Who: agent, Method: "POST", Path: orgPath, Form: webtest.Vals("name", "Acme Inc", "domains", "acme.example, -bad-", "notes", "n"), Status: 400,
+					Want: []string{"must be a domain name", `value="acme.example, -bad-"`}},
+				{Name: "organization with tickets stays", Who: agent, Method: "POST", Path: orgPath + "/delete", Status: 409, Want: []string{"cannot be deleted"}},
+				{Name: "collaborator may not delete", Who: collab, Method: "POST", Path: orgPath + "/delete", Status: 403},
+				{Name: "empty organization", Who: agent, Method: "POST", Path: "/organizations", Form: webtest.Vals("name", "Empty Co"), Status: 303},
 			})
 			empty := orgByName(t, e, "Empty Co")
-			runPages(t, []pageCase{
-				{name: "delete an organization", who: agent, method: "POST", path: fmt.Sprintf("/organizations/%d/delete", empty.ID), status: 303, location: "/organizations?deleted=1"},
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "delete an organization", Who: agent, Method: "POST", Path: fmt.Sprintf("/organizations/%d/delete", empty.ID), Status: 303, Location: "/organizations?deleted=1"},
 			})
 			if o, err := e.Sys.Customers.GetOrganization(ctx, authz.System, acme.ID); err != nil || o.Name != "Acme Inc" || !slices.Equal(o.Domains, []string{"acme.example"}) {
 				t.Fatalf("after organization edit: %+v %v", o, err)
@@ -184,19 +172,19 @@ func TestAdminPeoplePages(t *testing.T) {
 		t.Run(engine.String(), func(t *testing.T) {
 			e := apptest.New(t, engine)
 			ctx := t.Context()
-			createTicket(t, e, "Tagged")
-			admin, manager, agent, collab := signIn(t, e, authz.Admin), signIn(t, e, authz.Manager), signIn(t, e, authz.Agent), signIn(t, e, authz.Collaborator)
+			webtest.CreateTicket(t, e, "Tagged")
+			admin, manager, agent, collab := webtest.SignIn(t, e, authz.Admin), webtest.SignIn(t, e, authz.Manager), webtest.SignIn(t, e, authz.Agent), webtest.SignIn(t, e, authz.Collaborator)
 			agentID := e.Agents[authz.Agent].ID
 
-			runPages(t, []pageCase{
-				{name: "team created", who: manager, method: "POST", path: "/admin/teams",
-					form: vals("name", "Billing", "description", "Invoices", "agent_ids", fmt.Sprint(agentID)), status: 303, location: "/admin/teams/"},
-				{name: "team name taken", who: manager, method: "POST", path: "/admin/teams", form: vals("name", "Billing", "description", "typed"), status: 409,
-					want: []string{"a team with this name exists", `value="typed"`}},
-				{name: "team without a name", who: admin, method: "POST", path: "/admin/teams", form: vals("name", "", "agent_ids", fmt.Sprint(agentID)), status: 400,
-					want: []string{"must be 1 to 200 characters", "checked"}},
-				{name: "agent may not add a team", who: agent, method: "POST", path: "/admin/teams", form: vals("name", "X"), status: 403},
-				{name: "team list", who: collab, method: "GET", path: "/admin/teams", status: 200, want: []string{"Billing", "Test agent"}, notWant: []string{"Add a team"}},
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "team created", Who: manager, Method: "POST", Path: "/admin/teams",
+					Form: webtest.Vals("name", "Billing", "description", "Invoices", "agent_ids", fmt.Sprint(agentID)), Status: 303, Location: "/admin/teams/"},
+				{Name: "team name taken", Who: manager, Method: "POST", Path: "/admin/teams", Form: webtest.Vals("name", "Billing", "description", "typed"), Status: 409,
+					Want: []string{"a team with this name exists", `value="typed"`}},
+				{Name: "team without a name", Who: admin, Method: "POST", Path: "/admin/teams", Form: webtest.Vals("name", "", "agent_ids", fmt.Sprint(agentID)), Status: 400,
+					Want: []string{"must be 1 to 200 characters", "checked"}},
+				{Name: "agent may not add a team", Who: agent, Method: "POST", Path: "/admin/teams", Form: webtest.Vals("name", "X"), Status: 403},
+				{Name: "team list", Who: collab, Method: "GET", Path: "/admin/teams", Status: 200, Want: []string{"Billing", "Test agent"}, NotWant: []string{"Add a team"}},
 			})
 			teams, err := e.Sys.Agents.ListTeams(ctx, authz.System)
 			if err != nil || len(teams.Data) != 1 || !slices.Equal(teams.Data[0].AgentIDs, []int64{agentID}) {
@@ -205,29 +193,29 @@ func TestAdminPeoplePages(t *testing.T) {
 			team := teams.Data[0]
 			tp := fmt.Sprintf("/admin/teams/%d", team.ID)
 			invite := func(kv ...string) url.Values {
-				v := vals("email", "new@ombud.test", "name", "New Person", "role", "manager", "team_ids", fmt.Sprint(team.ID),
+				v := webtest.Vals("email", "new@ombud.test", "name", "New Person", "role", "manager", "team_ids", fmt.Sprint(team.ID),
 					"skills", "lang:nb, product:billing", "locale", "nb", "time_zone", "Europe/Oslo", "password", "s3cret-pass-123")
 				for i := 0; i+1 < len(kv); i += 2 {
 					v.Set(kv[i], kv[i+1])
 				}
 				return v
 			}
-			runPages(t, []pageCase{
-				{name: "team page", who: manager, method: "GET", path: tp, status: 200, want: []string{`value="Billing"`, "checked", "Delete this team"}},
-				{name: "team edit", who: manager, method: "POST", path: tp, form: vals("name", "Billing EU", "description", "Invoices"), status: 303, location: tp},
-				{name: "agent list for admins", who: admin, method: "GET", path: "/admin/agents", status: 200,
-					want: []string{"Invite an agent", `<option value="admin"`, "Billing", `href="/admin/agents"`}},
-				{name: "managers cannot offer admin", who: manager, method: "GET", path: "/admin/agents", status: 200,
-					want: []string{"Invite an agent"}, notWant: []string{`<option value="admin"`}},
-				{name: "collaborator reads the list", who: collab, method: "GET", path: "/admin/agents", status: 200,
-					want: []string{"Test agent", `href="/admin/agents"`}, notWant: []string{"Invite an agent"}},
-				{name: "agent may not invite", who: agent, method: "POST", path: "/admin/agents", form: invite(), status: 403},
-				{name: "manager may not create an admin", who: manager, method: "POST", path: "/admin/agents", form: invite("role", "admin"), status: 403,
-					want: []string{"your role may not give this role", `value="new@ombud.test"`, `value="New Person"`}},
-				{name: "bad invite keeps the form", who: admin, method: "POST", path: "/admin/agents", form: invite("time_zone", "Mars/Base", "skills", "bad skill"), status: 400,
-					want: []string{"must be an IANA time zone", "must look like kind:value", `value="Mars/Base"`, `value="bad skill"`, `value="new@ombud.test"`}},
-				{name: "invite", who: admin, method: "POST", path: "/admin/agents", form: invite(), status: 303, location: "/admin/agents/"},
-				{name: "email taken", who: admin, method: "POST", path: "/admin/agents", form: invite(), status: 409, want: []string{"an agent with this email exists"}},
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "team page", Who: manager, Method: "GET", Path: tp, Status: 200, Want: []string{`value="Billing"`, "checked", "Delete this team"}},
+				{Name: "team edit", Who: manager, Method: "POST", Path: tp, Form: webtest.Vals("name", "Billing EU", "description", "Invoices"), Status: 303, Location: tp},
+				{Name: "agent list for admins", Who: admin, Method: "GET", Path: "/admin/agents", Status: 200,
+					Want: []string{"Invite an agent", `<option value="admin"`, "Billing", `href="/admin/agents"`}},
+				{Name: "managers cannot offer admin", Who: manager, Method: "GET", Path: "/admin/agents", Status: 200,
+					Want: []string{"Invite an agent"}, NotWant: []string{`<option value="admin"`}},
+				{Name: "collaborator reads the list", Who: collab, Method: "GET", Path: "/admin/agents", Status: 200,
+					Want: []string{"Test agent", `href="/admin/agents"`}, NotWant: []string{"Invite an agent"}},
+				{Name: "agent may not invite", Who: agent, Method: "POST", Path: "/admin/agents", Form: invite(), Status: 403},
+				{Name: "manager may not create an admin", Who: manager, Method: "POST", Path: "/admin/agents", Form: invite("role", "admin"), Status: 403,
+					Want: []string{"your role may not give this role", `value="new@ombud.test"`, `value="New Person"`}},
+				{Name: "bad invite keeps the form", Who: admin, Method: "POST", Path: "/admin/agents", Form: invite("time_zone", "Mars/Base", "skills", "bad skill"), Status: 400,
+					Want: []string{"must be an IANA time zone", "must look like kind:value", `value="Mars/Base"`, `value="bad skill"`, `value="new@ombud.test"`}},
+				{Name: "invite", Who: admin, Method: "POST", Path: "/admin/agents", Form: invite(), Status: 303, Location: "/admin/agents/"},
+				{Name: "email taken", Who: admin, Method: "POST", Path: "/admin/agents", Form: invite(), Status: 409, Want: []string{"an agent with this email exists"}},
 			})
 			invited, err := e.Sys.Agents.ByEmail(ctx, "new@ombud.test")
 			if err != nil || invited.Role != authz.Manager || invited.TimeZone != "Europe/Oslo" || invited.Locale != "nb" ||
@@ -239,51 +227,51 @@ func TestAdminPeoplePages(t *testing.T) {
 			}
 			ap := fmt.Sprintf("/admin/agents/%d", invited.ID)
 			adminPath := fmt.Sprintf("/admin/agents/%d", e.Agents[authz.Admin].ID)
-			runPages(t, []pageCase{
-				{name: "agent page", who: manager, method: "GET", path: ap, status: 200, want: []string{`value="New Person"`, `value="lang:nb, product:billing"`, "Save agent"}},
-				{name: "manager sees an admin read-only", who: manager, method: "GET", path: adminPath, status: 200, notWant: []string{"Save agent"}},
-				{name: "edit refused", who: manager, method: "POST", path: ap, form: vals("name", "", "role", "agent", "locale", "xx", "time_zone", "UTC"), status: 400,
-					want: []string{"must be 1 to 200 characters", "must be one of en"}},
-				{name: "manager may not promote to admin", who: manager, method: "POST", path: ap,
-					form: vals("name", "New Person", "role", "admin", "locale", "en", "time_zone", "UTC", "active", "yes"), status: 403},
-				{name: "edit role, teams, skills, status", who: manager, method: "POST", path: ap,
-					form: vals("name", "Renamed", "role", "agent", "skills", "channel:chat", "locale", "en", "time_zone", "UTC", "active", "no"), status: 303, location: ap + "?saved=1"},
-				{name: "agent may not edit", who: agent, method: "POST", path: ap, form: vals("name", "X"), status: 403},
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "agent page", Who: manager, Method: "GET", Path: ap, Status: 200, Want: []string{`value="New Person"`, `value="lang:nb, product:billing"`, "Save agent"}},
+				{Name: "manager sees an admin read-only", Who: manager, Method: "GET", Path: adminPath, Status: 200, NotWant: []string{"Save agent"}},
+				{Name: "edit refused", Who: manager, Method: "POST", Path: ap, Form: webtest.Vals("name", "", "role", "agent", "locale", "xx", "time_zone", "UTC"), Status: 400,
+					Want: []string{"must be 1 to 200 characters", "must be one of en"}},
+				{Name: "manager may not promote to admin", Who: manager, Method: "POST", Path: ap,
+					Form: webtest.Vals("name", "New Person", "role", "admin", "locale", "en", "time_zone", "UTC", "active", "yes"), Status: 403},
+				{Name: "edit role, teams, skills, status", Who: manager, Method: "POST", Path: ap,
+					Form: webtest.Vals("name", "Renamed", "role", "agent", "skills", "channel:chat", "locale", "en", "time_zone", "UTC", "active", "no"), Status: 303, Location: ap + "?saved=1"},
+				{Name: "agent may not edit", Who: agent, Method: "POST", Path: ap, Form: webtest.Vals("name", "X"), Status: 403},
 			})
 			if a, err := e.Sys.Agents.GetAgent(ctx, authz.System, invited.ID); err != nil || a.Name != "Renamed" || a.Role != authz.Agent || a.Active ||
 				len(a.TeamIDs) != 0 || !slices.Equal(a.Skills, []string{"channel:chat"}) {
 				t.Fatalf("after edit: %+v %v", a, err)
 			}
 
-			runPages(t, []pageCase{
-				{name: "dropdown needs options", who: manager, method: "POST", path: "/admin/fields",
-					form: vals("key", "plan", "label", "Plan", "type", "dropdown", "options", ""), status: 400,
-					want: []string{"a dropdown needs at least one option", `id="e-options"`, `value="Plan"`, `value="plan"`, `<option value="dropdown" selected>`}},
-				{name: "bad key", who: manager, method: "POST", path: "/admin/fields", form: vals("key", "Bad Key", "label", "X", "type", "text"), status: 400,
-					want: []string{"must start with a letter", `value="Bad Key"`}},
-				{name: "position must be a number", who: manager, method: "POST", path: "/admin/fields", form: vals("key", "x", "label", "X", "type", "text", "position", "first"), status: 400,
-					want: []string{"must be a whole number", `value="first"`}},
-				{name: "field created", who: manager, method: "POST", path: "/admin/fields",
-					form: vals("key", "plan", "label", "Plan", "type", "dropdown", "options", "Free\nPro, yearly\n", "required", "on"), status: 303, location: "/admin/fields/"},
-				{name: "agent may not define a field", who: agent, method: "POST", path: "/admin/fields", form: vals("key", "y", "label", "Y", "type", "text"), status: 403},
-				{name: "field list", who: collab, method: "GET", path: "/admin/fields", status: 200, want: []string{"Plan", "Free, Pro, yearly"}, notWant: []string{"Add a field"}},
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "dropdown needs options", Who: manager, Method: "POST", Path: "/admin/fields",
+					Form: webtest.Vals("key", "plan", "label", "Plan", "type", "dropdown", "options", ""), Status: 400,
+					Want: []string{"a dropdown needs at least one option", `id="e-options"`, `value="Plan"`, `value="plan"`, `<option value="dropdown" selected>`}},
+				{Name: "bad key", Who: manager, Method: "POST", Path: "/admin/fields", Form: webtest.Vals("key", "Bad Key", "label", "X", "type", "text"), Status: 400,
+					Want: []string{"must start with a letter", `value="Bad Key"`}},
+				{Name: "position must be a number", Who: manager, Method: "POST", Path: "/admin/fields", Form: webtest.Vals("key", "x", "label", "X", "type", "text", "position", "first"), Status: 400,
+					Want: []string{"must be a whole number", `value="first"`}},
+				{Name: "field created", Who: manager, Method: "POST", Path: "/admin/fields",
+					Form: webtest.Vals("key", "plan", "label", "Plan", "type", "dropdown", "options", "Free\nPro, yearly\n", "required", "on"), Status: 303, Location: "/admin/fields/"},
+				{Name: "agent may not define a field", Who: agent, Method: "POST", Path: "/admin/fields", Form: webtest.Vals("key", "y", "label", "Y", "type", "text"), Status: 403},
+				{Name: "field list", Who: collab, Method: "GET", Path: "/admin/fields", Status: 200, Want: []string{"Plan", "Free, Pro, yearly"}, NotWant: []string{"Add a field"}},
 			})
 			fields, err := e.Sys.Tickets.ListFields(ctx, authz.System)
 			if err != nil || len(fields) != 1 || !slices.Equal(fields[0].Options, []string{"Free", "Pro, yearly"}) || !fields[0].Required {
 				t.Fatalf("fields: %+v %v", fields, err)
 			}
 			fp := fmt.Sprintf("/admin/fields/%d", fields[0].ID)
-			runPages(t, []pageCase{
-				{name: "field page", who: manager, method: "GET", path: fp, status: 200, want: []string{`value="Plan"`, "Pro, yearly", "Deactivate Plan"}},
-				{name: "field edit refused", who: manager, method: "POST", path: fp, form: vals("label", "", "options", "Free", "active", "yes"), status: 400,
-					want: []string{"is required"}},
-				{name: "field edit", who: manager, method: "POST", path: fp, form: vals("label", "Plan tier", "options", "Free\nPro\nEnterprise", "active", "yes", "position", "2"), status: 303},
-				{name: "agent may not deactivate", who: agent, method: "POST", path: fp + "/deactivate", status: 403},
-				{name: "deactivate", who: manager, method: "POST", path: fp + "/deactivate", status: 303, location: fp},
-				{name: "tags", who: collab, method: "GET", path: "/admin/tags", status: 200, want: []string{"shipping", "<td class=\"num\">1</td>"}},
-				{name: "tags by prefix", who: agent, method: "GET", path: "/admin/tags?q=zz", status: 200, want: []string{"No tags in use"}},
-				{name: "delete a team", who: manager, method: "POST", path: tp + "/delete", status: 303, location: "/admin/teams?deleted=1"},
-				{name: "agent may not delete a team", who: agent, method: "POST", path: tp + "/delete", status: 403},
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "field page", Who: manager, Method: "GET", Path: fp, Status: 200, Want: []string{`value="Plan"`, "Pro, yearly", "Deactivate Plan"}},
+				{Name: "field edit refused", Who: manager, Method: "POST", Path: fp, Form: webtest.Vals("label", "", "options", "Free", "active", "yes"), Status: 400,
+					Want: []string{"is required"}},
+				{Name: "field edit", Who: manager, Method: "POST", Path: fp, Form: webtest.Vals("label", "Plan tier", "options", "Free\nPro\nEnterprise", "active", "yes", "position", "2"), Status: 303},
+				{Name: "agent may not deactivate", Who: agent, Method: "POST", Path: fp + "/deactivate", Status: 403},
+				{Name: "deactivate", Who: manager, Method: "POST", Path: fp + "/deactivate", Status: 303, Location: fp},
+				{Name: "tags", Who: collab, Method: "GET", Path: "/admin/tags", Status: 200, Want: []string{"shipping", "<td class=\"num\">1</td>"}},
+				{Name: "tags by prefix", Who: agent, Method: "GET", Path: "/admin/tags?q=zz", Status: 200, Want: []string{"No tags in use"}},
+				{Name: "delete a team", Who: manager, Method: "POST", Path: tp + "/delete", Status: 303, Location: "/admin/teams?deleted=1"},
+				{Name: "agent may not delete a team", Who: agent, Method: "POST", Path: tp + "/delete", Status: 403},
 			})
 			f, err := e.Sys.Tickets.GetField(ctx, authz.System, fields[0].ID)
 			if err != nil || f.Active || f.Label != "Plan tier" || f.Position != 2 || f.Required || len(f.Options) != 3 {

@@ -1,4 +1,4 @@
-package web_test
+package reports_test
 
 import (
 	"bytes"
@@ -20,6 +20,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/dbtest"
 	"github.com/ombud/ombud/internal/mailtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // TestReportGoalsAPI: goals and summary subscriptions over the JSON API,
@@ -151,56 +152,56 @@ func TestReportGoalsAPI(t *testing.T) {
 // forms add, change and delete them, and the subscription form works.
 func TestReportGoalsPage(t *testing.T) {
 	e := apptest.New(t, db.SQLite)
-	mgr := signIn(t, e, authz.Manager)
-	qa := signIn(t, e, authz.QAReviewer)
-	runPages(t, []pageCase{
-		{name: "empty", who: mgr, method: "GET", path: "/reports/goals", status: http.StatusOK,
-			want: []string{"<h1>Goals</h1>", "No goals yet.", "Add a goal", "Email me a weekly or monthly summary", "You receive no summary emails.",
+	mgr := webtest.SignIn(t, e, authz.Manager)
+	qa := webtest.SignIn(t, e, authz.QAReviewer)
+	webtest.RunPages(t, []webtest.PageCase{
+		{Name: "empty", Who: mgr, Method: "GET", Path: "/reports/goals", Status: http.StatusOK,
+			Want: []string{"<h1>Goals</h1>", "No goals yet.", "Add a goal", "Email me a weekly or monthly summary", "You receive no summary emails.",
 				`<option value="first_reply_median">First reply time (median)</option>`}},
-		{name: "add", who: mgr, method: "POST", path: "/reports/goals", status: http.StatusSeeOther, location: "/reports/goals?saved=1",
-			form: url.Values{"metric": {"first_reply_median"}, "team_id": {"0"}, "op": {""}, "target": {"60"}}},
-		{name: "add a rate in percent", who: mgr, method: "POST", path: "/reports/goals", status: http.StatusSeeOther,
-			form: url.Values{"metric": {"sla_attainment"}, "team_id": {"0"}, "target": {"90%"}}},
-		{name: "listed", who: mgr, method: "GET", path: "/reports/goals?saved=1", status: http.StatusOK,
-			want: []string{"Goal saved.", "First reply time (median)", "at most 1 h", "SLA attainment", "at least 90%", `value="60"`, `value="90"`}},
-		{name: "not a number", who: mgr, method: "POST", path: "/reports/goals", status: http.StatusBadRequest,
-			form: url.Values{"metric": {"created"}, "team_id": {"0"}, "target": {"lots"}}, want: []string{"must be a number", `value="lots"`}},
-		{name: "duplicate", who: mgr, method: "POST", path: "/reports/goals", status: http.StatusConflict,
-			form: url.Values{"metric": {"first_reply_median"}, "team_id": {"0"}, "target": {"30"}}, want: []string{"already has a goal"}},
-		{name: "rate over 100", who: mgr, method: "POST", path: "/reports/goals", status: http.StatusBadRequest,
-			form: url.Values{"metric": {"reopen_rate"}, "team_id": {"0"}, "target": {"150"}}, want: []string{"between 0 and 1"}},
-		{name: "bad team", who: mgr, method: "POST", path: "/reports/goals", status: http.StatusBadRequest,
-			form: url.Values{"metric": {"created"}, "team_id": {"x"}, "target": {"3"}}},
-		{name: "subscribe", who: qa, method: "POST", path: "/reports/subscriptions", status: http.StatusSeeOther, location: "/reports/goals?subscribed=1",
-			form: url.Values{"frequency": {"monthly"}, "team_id": {"0"}}},
-		{name: "subscribe twice", who: qa, method: "POST", path: "/reports/subscriptions", status: http.StatusConflict,
-			form: url.Values{"frequency": {"monthly"}, "team_id": {"0"}}, want: []string{"The subscription was not saved: you already receive this summary."}},
-		{name: "subscribe bad team", who: qa, method: "POST", path: "/reports/subscriptions", status: http.StatusBadRequest,
-			form: url.Values{"frequency": {"monthly"}, "team_id": {"x"}}},
-		{name: "qa reads", who: qa, method: "GET", path: "/reports/goals", status: http.StatusOK,
-			want: []string{"First reply time (median)", "Monthly", "All teams", "Unsubscribe"}, notWant: []string{"Add a goal", "/delete\" class=\"inline-form\">\n          <input type=\"hidden\" name=\"csrf_token\" value=\"\">"}},
-		{name: "qa may not add", who: qa, method: "POST", path: "/reports/goals", status: http.StatusForbidden,
-			form: url.Values{"metric": {"created"}, "target": {"3"}}},
-		{name: "bad period", who: qa, method: "GET", path: "/reports/goals?from=soon", status: http.StatusOK, want: []string{"must be a date"}},
+		{Name: "add", Who: mgr, Method: "POST", Path: "/reports/goals", Status: http.StatusSeeOther, Location: "/reports/goals?saved=1",
+			Form: url.Values{"metric": {"first_reply_median"}, "team_id": {"0"}, "op": {""}, "target": {"60"}}},
+		{Name: "add a rate in percent", Who: mgr, Method: "POST", Path: "/reports/goals", Status: http.StatusSeeOther,
+			Form: url.Values{"metric": {"sla_attainment"}, "team_id": {"0"}, "target": {"90%"}}},
+		{Name: "listed", Who: mgr, Method: "GET", Path: "/reports/goals?saved=1", Status: http.StatusOK,
+			Want: []string{"Goal saved.", "First reply time (median)", "at most 1 h", "SLA attainment", "at least 90%", `value="60"`, `value="90"`}},
+		{Name: "not a number", Who: mgr, Method: "POST", Path: "/reports/goals", Status: http.StatusBadRequest,
+			Form: url.Values{"metric": {"created"}, "team_id": {"0"}, "target": {"lots"}}, Want: []string{"must be a number", `value="lots"`}},
+		{Name: "duplicate", Who: mgr, Method: "POST", Path: "/reports/goals", Status: http.StatusConflict,
+			Form: url.Values{"metric": {"first_reply_median"}, "team_id": {"0"}, "target": {"30"}}, Want: []string{"already has a goal"}},
+		{Name: "rate over 100", Who: mgr, Method: "POST", Path: "/reports/goals", Status: http.StatusBadRequest,
+			Form: url.Values{"metric": {"reopen_rate"}, "team_id": {"0"}, "target": {"150"}}, Want: []string{"between 0 and 1"}},
+		{Name: "bad team", Who: mgr, Method: "POST", Path: "/reports/goals", Status: http.StatusBadRequest,
+			Form: url.Values{"metric": {"created"}, "team_id": {"x"}, "target": {"3"}}},
+		{Name: "subscribe", Who: qa, Method: "POST", Path: "/reports/subscriptions", Status: http.StatusSeeOther, Location: "/reports/goals?subscribed=1",
+			Form: url.Values{"frequency": {"monthly"}, "team_id": {"0"}}},
+		{Name: "subscribe twice", Who: qa, Method: "POST", Path: "/reports/subscriptions", Status: http.StatusConflict,
+			Form: url.Values{"frequency": {"monthly"}, "team_id": {"0"}}, Want: []string{"The subscription was not saved: you already receive this summary."}},
+		{Name: "subscribe bad team", Who: qa, Method: "POST", Path: "/reports/subscriptions", Status: http.StatusBadRequest,
+			Form: url.Values{"frequency": {"monthly"}, "team_id": {"x"}}},
+		{Name: "qa reads", Who: qa, Method: "GET", Path: "/reports/goals", Status: http.StatusOK,
+			Want: []string{"First reply time (median)", "Monthly", "All teams", "Unsubscribe"}, NotWant: []string{"Add a goal", "/delete\" class=\"inline-form\">\n          <input type=\"hidden\" name=\"csrf_token\" value=\"\">"}},
+		{Name: "qa may not add", Who: qa, Method: "POST", Path: "/reports/goals", Status: http.StatusForbidden,
+			Form: url.Values{"metric": {"created"}, "target": {"3"}}},
+		{Name: "bad period", Who: qa, Method: "GET", Path: "/reports/goals?from=soon", Status: http.StatusOK, Want: []string{"must be a date"}},
 	})
 	// Change, then delete, the first goal; unsubscribe.
 	_, list := e.Do(t, authz.Manager, "GET", "/api/v1/report-goals", nil)
 	id := int64(list["data"].([]any)[0].(map[string]any)["id"].(float64))
 	_, subs := e.Do(t, authz.QAReviewer, "GET", "/api/v1/report-subscriptions", nil)
 	sub := int64(subs["data"].([]any)[0].(map[string]any)["id"].(float64))
-	runPages(t, []pageCase{
-		{name: "change", who: mgr, method: "POST", path: fmt.Sprintf("/reports/goals/%d", id), status: http.StatusSeeOther,
-			form: url.Values{"op": {"<="}, "target": {"1h30m"}}},
-		{name: "changed", who: mgr, method: "GET", path: "/reports/goals", status: http.StatusOK, want: []string{"at most 1 h 30 min", `value="90"`}},
-		{name: "change badly", who: mgr, method: "POST", path: fmt.Sprintf("/reports/goals/%d", id), status: http.StatusBadRequest,
-			form: url.Values{"target": {"-5"}}, want: []string{"The goal was not saved: must be a number of seconds greater than 0."}},
-		{name: "change missing", who: mgr, method: "POST", path: "/reports/goals/999999", status: http.StatusNotFound, form: url.Values{"target": {"5"}}},
-		{name: "qa may not delete", who: qa, method: "POST", path: fmt.Sprintf("/reports/goals/%d/delete", id), status: http.StatusForbidden},
-		{name: "delete", who: mgr, method: "POST", path: fmt.Sprintf("/reports/goals/%d/delete", id), status: http.StatusSeeOther, location: "/reports/goals?deleted=1"},
-		{name: "manager may not unsubscribe the qa reviewer", who: mgr, method: "POST", path: fmt.Sprintf("/reports/subscriptions/%d/delete", sub), status: http.StatusNotFound},
-		{name: "unsubscribe", who: qa, method: "POST", path: fmt.Sprintf("/reports/subscriptions/%d/delete", sub), status: http.StatusSeeOther, location: "/reports/goals?unsubscribed=1"},
-		{name: "after", who: qa, method: "GET", path: "/reports/goals?unsubscribed=1", status: http.StatusOK,
-			want: []string{"Subscription removed.", "You receive no summary emails.", "SLA attainment"}, notWant: []string{"First reply time (median)</th>"}},
+	webtest.RunPages(t, []webtest.PageCase{
+		{Name: "change", Who: mgr, Method: "POST", Path: fmt.Sprintf("/reports/goals/%d", id), Status: http.StatusSeeOther,
+			Form: url.Values{"op": {"<="}, "target": {"1h30m"}}},
+		{Name: "changed", Who: mgr, Method: "GET", Path: "/reports/goals", Status: http.StatusOK, Want: []string{"at most 1 h 30 min", `value="90"`}},
+		{Name: "change badly", Who: mgr, Method: "POST", Path: fmt.Sprintf("/reports/goals/%d", id), Status: http.StatusBadRequest,
+			Form: url.Values{"target": {"-5"}}, Want: []string{"The goal was not saved: must be a number of seconds greater than 0."}},
+		{Name: "change missing", Who: mgr, Method: "POST", Path: "/reports/goals/999999", Status: http.StatusNotFound, Form: url.Values{"target": {"5"}}},
+		{Name: "qa may not delete", Who: qa, Method: "POST", Path: fmt.Sprintf("/reports/goals/%d/delete", id), Status: http.StatusForbidden},
+		{Name: "delete", Who: mgr, Method: "POST", Path: fmt.Sprintf("/reports/goals/%d/delete", id), Status: http.StatusSeeOther, Location: "/reports/goals?deleted=1"},
+		{Name: "manager may not unsubscribe the qa reviewer", Who: mgr, Method: "POST", Path: fmt.Sprintf("/reports/subscriptions/%d/delete", sub), Status: http.StatusNotFound},
+		{Name: "unsubscribe", Who: qa, Method: "POST", Path: fmt.Sprintf("/reports/subscriptions/%d/delete", sub), Status: http.StatusSeeOther, Location: "/reports/goals?unsubscribed=1"},
+		{Name: "after", Who: qa, Method: "GET", Path: "/reports/goals?unsubscribed=1", Status: http.StatusOK,
+			Want: []string{"Subscription removed.", "You receive no summary emails.", "SLA attainment"}, NotWant: []string{"First reply time (median)</th>"}},
 	})
 }
 
@@ -211,11 +212,11 @@ func TestReportGoalsPageNorwegian(t *testing.T) {
 	if _, err := e.Sys.Agents.UpdateAgent(t.Context(), authz.System, e.Agents[authz.Manager].ID, agent.AgentPatch{Locale: &nb}); err != nil {
 		t.Fatal(err)
 	}
-	mgr := signIn(t, e, authz.Manager)
-	runPages(t, []pageCase{
-		{name: "nb", who: mgr, method: "GET", path: "/reports/goals", status: http.StatusOK,
-			want:    []string{`<html lang="nb">`, "<h1>Mål</h1>", "Ingen mål ennå.", "Send meg et ukentlig eller månedlig sammendrag på e-post"},
-			notWant: []string{"No goals yet."}},
+	mgr := webtest.SignIn(t, e, authz.Manager)
+	webtest.RunPages(t, []webtest.PageCase{
+		{Name: "nb", Who: mgr, Method: "GET", Path: "/reports/goals", Status: http.StatusOK,
+			Want:    []string{`<html lang="nb">`, "<h1>Mål</h1>", "Ingen mål ennå.", "Send meg et ukentlig eller månedlig sammendrag på e-post"},
+			NotWant: []string{"No goals yet."}},
 	})
 }
 

@@ -1,4 +1,4 @@
-package web_test
+package reports_test
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"github.com/ombud/ombud/internal/app/apptest"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // TestReportPages: a manager reads the dashboards over tickets created
@@ -56,59 +57,59 @@ func TestReportPages(t *testing.T) {
 			if st, body := e.Do(t, authz.Manager, "POST", "/api/v1/report-goals", map[string]any{"metric": "solved", "op": ">=", "target": 1}); st != http.StatusCreated {
 				t.Fatalf("goal: %d %v", st, body["_raw"])
 			}
-			manager := signIn(t, e, authz.Manager)
-			qa := signIn(t, e, authz.QAReviewer)
-			agent := signIn(t, e, authz.Agent)
+			manager := webtest.SignIn(t, e, authz.Manager)
+			qa := webtest.SignIn(t, e, authz.QAReviewer)
+			agent := webtest.SignIn(t, e, authz.Agent)
 			svg := `<svg class="chart `
-			runPages(t, []pageCase{
-				{name: "overview", who: manager, method: "GET", path: "/reports", status: http.StatusOK,
-					want: []string{"<h1>Reports</h1>", svg + "bar-chart", svg + "line-chart", `role="img"`, `aria-current="page">Overview</a>`,
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "overview", Who: manager, Method: "GET", Path: "/reports", Status: http.StatusOK,
+					Want: []string{"<h1>Reports</h1>", svg + "bar-chart", svg + "line-chart", `role="img"`, `aria-current="page">Overview</a>`,
 						`href="/reports/facts?kind=created"`, "Created and solved tickets", "Show the numbers", `<details class="chart-numbers">`,
 						`id="f-range"`, `<option value="30d" selected>Last 30 days</option>`, `href="/reports"`,
 						`<h2 id="goals-h">Goals</h2>`, `<th scope="row">Tickets solved</th>`, `<span class="badge met">met</span>`},
-					notWant: []string{"tickets pending"}},
-				{name: "qa reviewer may read", who: qa, method: "GET", path: "/reports/agents", status: http.StatusOK,
-					want: []string{"<h1>Agent performance</h1>"}},
-				{name: "agents", who: manager, method: "GET", path: "/reports/agents", status: http.StatusOK,
-					want: []string{`<th scope="row">Test agent</th>`, `<th scope="row">Test manager</th>`, svg + "bar-chart", "Created and solved by agent",
+					NotWant: []string{"tickets pending"}},
+				{Name: "qa reviewer may read", Who: qa, Method: "GET", Path: "/reports/agents", Status: http.StatusOK,
+					Want: []string{"<h1>Agent performance</h1>"}},
+				{Name: "agents", Who: manager, Method: "GET", Path: "/reports/agents", Status: http.StatusOK,
+					Want: []string{`<th scope="row">Test agent</th>`, `<th scope="row">Test manager</th>`, svg + "bar-chart", "Created and solved by agent",
 						fmt.Sprintf(`href="/reports/facts?agent_id=%d&amp;kind=reply"`, e.Agents[authz.Agent].ID)}},
-				{name: "agents sorted", who: manager, method: "GET", path: "/reports/agents?sort=replies&dir=asc", status: http.StatusOK,
-					want: []string{`aria-sort="ascending"`, `href="/reports/agents?dir=desc&amp;sort=replies#table"`}},
-				{name: "team", who: manager, method: "GET", path: "/reports/team", status: http.StatusOK,
-					want: []string{`<th scope="row">No team</th>`, svg + "bar-chart"}},
-				{name: "sla", who: manager, method: "GET", path: "/reports/sla", status: http.StatusOK,
-					want: []string{"<h1>SLA attainment</h1>", svg + "line-chart", "No SLA targets were decided in this period."}},
-				{name: "backlog", who: manager, method: "GET", path: "/reports/backlog", status: http.StatusOK,
-					want: []string{svg + "line-chart", svg + "histogram", "Unsolved tickets now, by age", "Under 1 day"}},
-				{name: "channels", who: manager, method: "GET", path: "/reports/channels", status: http.StatusOK,
-					want: []string{`<th scope="row">Email</th>`, `<th scope="row">Chat</th>`, `href="/reports/facts?channel=chat&amp;kind=created"`,
+				{Name: "agents sorted", Who: manager, Method: "GET", Path: "/reports/agents?sort=replies&dir=asc", Status: http.StatusOK,
+					Want: []string{`aria-sort="ascending"`, `href="/reports/agents?dir=desc&amp;sort=replies#table"`}},
+				{Name: "team", Who: manager, Method: "GET", Path: "/reports/team", Status: http.StatusOK,
+					Want: []string{`<th scope="row">No team</th>`, svg + "bar-chart"}},
+				{Name: "sla", Who: manager, Method: "GET", Path: "/reports/sla", Status: http.StatusOK,
+					Want: []string{"<h1>SLA attainment</h1>", svg + "line-chart", "No SLA targets were decided in this period."}},
+				{Name: "backlog", Who: manager, Method: "GET", Path: "/reports/backlog", Status: http.StatusOK,
+					Want: []string{svg + "line-chart", svg + "histogram", "Unsolved tickets now, by age", "Under 1 day"}},
+				{Name: "channels", Who: manager, Method: "GET", Path: "/reports/channels", Status: http.StatusOK,
+					Want: []string{`<th scope="row">Email</th>`, `<th scope="row">Chat</th>`, `href="/reports/facts?channel=chat&amp;kind=created"`,
 						`<a href="/reports/backlog?channel=chat">1</a>`}},
-				{name: "heatmap", who: manager, method: "GET", path: "/reports/heatmap", status: http.StatusOK,
-					want: []string{svg + "heat-grid", `<rect class="cell`, " created</title>", "Tickets created by weekday and hour (UTC)"}},
-				{name: "tags", who: manager, method: "GET", path: "/reports/tags", status: http.StatusOK,
-					want: []string{`<th scope="row"><a href="/reports?tag=shipping">shipping</a></th>`, `href="/reports/facts?kind=created&amp;tag=refund"`}},
-				{name: "drill-down", who: manager, method: "GET", path: "/reports/facts?kind=created", status: http.StatusOK,
-					want: []string{"<h1>Tickets created</h1>", fmt.Sprintf(`href="/tickets/%d"`, mail1), fmt.Sprintf(`href="/tickets/%d"`, mail2),
+				{Name: "heatmap", Who: manager, Method: "GET", Path: "/reports/heatmap", Status: http.StatusOK,
+					Want: []string{svg + "heat-grid", `<rect class="cell`, " created</title>", "Tickets created by weekday and hour (UTC)"}},
+				{Name: "tags", Who: manager, Method: "GET", Path: "/reports/tags", Status: http.StatusOK,
+					Want: []string{`<th scope="row"><a href="/reports?tag=shipping">shipping</a></th>`, `href="/reports/facts?kind=created&amp;tag=refund"`}},
+				{Name: "drill-down", Who: manager, Method: "GET", Path: "/reports/facts?kind=created", Status: http.StatusOK,
+					Want: []string{"<h1>Tickets created</h1>", fmt.Sprintf(`href="/tickets/%d"`, mail1), fmt.Sprintf(`href="/tickets/%d"`, mail2),
 						fmt.Sprintf(`href="/tickets/%d"`, chat), "3 facts.", `<input type="hidden" name="kind" value="created">`}},
-				{name: "drill-down by channel", who: manager, method: "GET", path: "/reports/facts?kind=created&channel=chat", status: http.StatusOK,
-					want:    []string{fmt.Sprintf(`href="/tickets/%d"`, chat), "1 facts."},
-					notWant: []string{fmt.Sprintf(`href="/tickets/%d"`, mail1)}},
-				{name: "drill-down of first replies", who: manager, method: "GET", path: "/reports/facts?kind=first_reply", status: http.StatusOK,
-					want: []string{"<h1>First replies</h1>", "Test agent", "Test manager", "In business hours"}},
-				{name: "bad from", who: manager, method: "GET", path: "/reports?range=custom&from=yesterday", status: http.StatusBadRequest,
-					want: []string{"The filter has an error", `<a href="#f-from">Start date</a>`, "must be a date (2026-03-01) or an RFC 3339 time",
+				{Name: "drill-down by channel", Who: manager, Method: "GET", Path: "/reports/facts?kind=created&channel=chat", Status: http.StatusOK,
+					Want:    []string{fmt.Sprintf(`href="/tickets/%d"`, chat), "1 facts."},
+					NotWant: []string{fmt.Sprintf(`href="/tickets/%d"`, mail1)}},
+				{Name: "drill-down of first replies", Who: manager, Method: "GET", Path: "/reports/facts?kind=first_reply", Status: http.StatusOK,
+					Want: []string{"<h1>First replies</h1>", "Test agent", "Test manager", "In business hours"}},
+				{Name: "bad from", Who: manager, Method: "GET", Path: "/reports?range=custom&from=yesterday", Status: http.StatusBadRequest,
+					Want: []string{"The filter has an error", `<a href="#f-from">Start date</a>`, "must be a date (2026-03-01) or an RFC 3339 time",
 						`aria-invalid="true"`, `value="yesterday"`},
-					notWant: []string{svg}},
-				{name: "bad channel", who: manager, method: "GET", path: "/reports/agents?channel=pigeon", status: http.StatusBadRequest,
-					want: []string{`<a href="#f-channel">Channel</a>`}},
-				{name: "bad range", who: manager, method: "GET", path: "/reports/sla?range=forever", status: http.StatusBadRequest,
-					want: []string{`<a href="#f-range">Period</a>`}},
-				{name: "bad kind", who: manager, method: "GET", path: "/reports/facts?kind=nope", status: http.StatusBadRequest,
-					want: []string{"The filter has an error", "kind"}},
-				{name: "agent refused", who: agent, method: "GET", path: "/reports", status: http.StatusForbidden},
-				{name: "agent refused drill-down", who: agent, method: "GET", path: "/reports/facts?kind=created", status: http.StatusForbidden},
-				{name: "no reports link for agents", who: agent, method: "GET", path: "/tickets", status: http.StatusOK,
-					notWant: []string{`href="/reports"`}},
+					NotWant: []string{svg}},
+				{Name: "bad channel", Who: manager, Method: "GET", Path: "/reports/agents?channel=pigeon", Status: http.StatusBadRequest,
+					Want: []string{`<a href="#f-channel">Channel</a>`}},
+				{Name: "bad range", Who: manager, Method: "GET", Path: "/reports/sla?range=forever", Status: http.StatusBadRequest,
+					Want: []string{`<a href="#f-range">Period</a>`}},
+				{Name: "bad kind", Who: manager, Method: "GET", Path: "/reports/facts?kind=nope", Status: http.StatusBadRequest,
+					Want: []string{"The filter has an error", "kind"}},
+				{Name: "agent refused", Who: agent, Method: "GET", Path: "/reports", Status: http.StatusForbidden},
+				{Name: "agent refused drill-down", Who: agent, Method: "GET", Path: "/reports/facts?kind=created", Status: http.StatusForbidden},
+				{Name: "no reports link for agents", Who: agent, Method: "GET", Path: "/tickets", Status: http.StatusOK,
+					NotWant: []string{`href="/reports"`}},
 			})
 
 			// In Norwegian: the words, and numbers as Norwegians write them.
@@ -116,28 +117,28 @@ func TestReportPages(t *testing.T) {
 				Role: authz.Manager, Locale: "nb", Password: apptest.Password}); err != nil {
 				t.Fatal(err)
 			}
-			nora := signInEmail(t, e, "nora@ombud.test")
-			runPages(t, []pageCase{
-				{name: "nb overview", who: nora, method: "GET", path: "/reports", status: http.StatusOK,
-					want: []string{`<html lang="nb">`, "<title>Rapporter · Ombud</title>", "<h1>Rapporter</h1>", "Opprettede saker", "Oversikt</a>",
+			nora := webtest.SignInEmail(t, e, "nora@ombud.test")
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "nb overview", Who: nora, Method: "GET", Path: "/reports", Status: http.StatusOK,
+					Want: []string{`<html lang="nb">`, "<title>Rapporter · Ombud</title>", "<h1>Rapporter</h1>", "Opprettede saker", "Oversikt</a>",
 						"Siste 30 dager", "Vis tallene", "Opprettede og løste saker"},
-					notWant: []string{"Tickets created", "Show the numbers"}},
-				{name: "nb drill-down", who: nora, method: "GET", path: "/reports/facts?kind=solved", status: http.StatusOK,
-					want: []string{"<title>Løste saker · Ombud</title>", "I åpningstiden", "1 fakta."}},
-				{name: "nb bad date", who: nora, method: "GET", path: "/reports?range=custom&to=2026-13-01", status: http.StatusBadRequest,
-					want: []string{"Filteret har en feil", "må være en dato (2026-03-01) eller et RFC 3339-tidspunkt"}},
+					NotWant: []string{"Tickets created", "Show the numbers"}},
+				{Name: "nb drill-down", Who: nora, Method: "GET", Path: "/reports/facts?kind=solved", Status: http.StatusOK,
+					Want: []string{"<title>Løste saker · Ombud</title>", "I åpningstiden", "1 fakta."}},
+				{Name: "nb bad date", Who: nora, Method: "GET", Path: "/reports?range=custom&to=2026-13-01", Status: http.StatusBadRequest,
+					Want: []string{"Filteret har en feil", "må være en dato (2026-03-01) eller et RFC 3339-tidspunkt"}},
 			})
 
 			// The key figures: the tile's value, all tickets and only chat.
 			tile := func(path, label string) string {
 				t.Helper()
-				st, body, _ := manager.do(t, "GET", path, nil)
+				st, body, _ := manager.Do(t, "GET", path, nil)
 				if st != http.StatusOK {
 					t.Fatalf("%s: status %d", path, st)
 				}
 				m := regexp.MustCompile(`kpi-label">` + regexp.QuoteMeta(label) + `</span>\s*<span class="kpi-value">([^<]*)<`).FindStringSubmatch(body)
 				if m == nil {
-					t.Fatalf("%s: no %q tile\n%s", path, label, excerpt(body))
+					t.Fatalf("%s: no %q tile\n%s", path, label, webtest.Excerpt(body))
 				}
 				return m[1]
 			}
@@ -156,17 +157,17 @@ func TestReportPages(t *testing.T) {
 			}
 			// A ticket the refresher has not counted yet is announced.
 			newTicket("Not counted yet", "web", nil)
-			runPages(t, []pageCase{{name: "pending", who: manager, method: "GET", path: "/reports", status: http.StatusOK,
-				want: []string{`role="status">Updating — 1 tickets pending</p>`}}})
+			webtest.RunPages(t, []webtest.PageCase{{Name: "pending", Who: manager, Method: "GET", Path: "/reports", Status: http.StatusOK,
+				Want: []string{`role="status">Updating — 1 tickets pending</p>`}}})
 
 			// The period's trend: created is new against an empty previous
 			// period, which is no improvement (a volume has no direction);
 			// a backlog that grows from none is a decline.
-			_, body, _ := manager.do(t, "GET", "/reports", nil)
+			_, body, _ := manager.Do(t, "GET", "/reports", nil)
 			for label, want := range map[string]string{"Tickets created": "trend-neutral", "Backlog at the end": "trend-bad"} {
 				m := regexp.MustCompile(`(?s)kpi-label">` + label + `</span>.*?class="kpi-change ([a-z-]+)"`).FindStringSubmatch(body)
 				if m == nil || m[1] != want {
-					t.Errorf("overview: %s tile trend %v, want %s\n%s", label, m, want, excerpt(body))
+					t.Errorf("overview: %s tile trend %v, want %s\n%s", label, m, want, webtest.Excerpt(body))
 				}
 			}
 		})

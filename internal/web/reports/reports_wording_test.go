@@ -1,4 +1,4 @@
-package web_test
+package reports_test
 
 import (
 	"fmt"
@@ -16,6 +16,7 @@ import (
 	"github.com/ombud/ombud/internal/dbtest"
 	"github.com/ombud/ombud/internal/i18n"
 	"github.com/ombud/ombud/internal/ticket"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // TestReportWording: what a lead reads on the report pages can be
@@ -28,8 +29,8 @@ import (
 func TestReportWording(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine.String(), func(t *testing.T) {
-			clk := &testClock{}
-			e := apptest.NewWithClock(t, engine, clk.now, nil)
+			clk := &webtest.Clock{}
+			e := apptest.NewWithClock(t, engine, clk.Now, nil)
 			ctx := t.Context()
 			agent := authz.Actor{Kind: authz.KindAgent, ID: e.Agents[authz.Agent].ID, Role: authz.Agent}
 			create := func(subject string) int64 {
@@ -51,28 +52,28 @@ func TestReportWording(t *testing.T) {
 			day := func(d time.Time) string { return d.UTC().Format("2006-01-02") }
 			now := time.Now().UTC()
 			// Three weeks ago: 105 tickets, for the drill-downs' pages.
-			clk.add(-20 * 24 * time.Hour)
+			clk.Add(-20 * 24 * time.Hour)
 			var many []int64
 			for i := range 105 {
 				many = append(many, create(fmt.Sprintf("Bulk %d", i)))
 			}
 			// The previous week: two tickets, one answered in 30 minutes.
-			clk.add(10 * 24 * time.Hour)
+			clk.Add(10 * 24 * time.Hour)
 			p1 := create("Before 1")
 			create("Before 2")
-			clk.add(30 * time.Minute)
+			clk.Add(30 * time.Minute)
 			reply(p1)
 			// This week: three tickets answered in 1, 2 and 6 hours —
 			// median 2 h, mean 3 h.
-			clk.add(7*24*time.Hour - 30*time.Minute)
+			clk.Add(7*24*time.Hour - 30*time.Minute)
 			c1, c2, c3 := create("Now 1"), create("Now 2"), create("Now 3")
-			clk.add(time.Hour)
+			clk.Add(time.Hour)
 			reply(c1)
-			clk.add(time.Hour)
+			clk.Add(time.Hour)
 			reply(c2)
-			clk.add(4 * time.Hour)
+			clk.Add(4 * time.Hour)
 			reply(c3)
-			clk.add(3*24*time.Hour - 6*time.Hour)
+			clk.Add(3*24*time.Hour - 6*time.Hour)
 			if _, err := e.Sys.Reports.Refresh(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -82,33 +83,33 @@ func TestReportWording(t *testing.T) {
 			// Numbers as each language writes them (non-breaking spaces).
 			pct := func(lang string, r float64) string { return i18n.FormatPercent(lang, r) }
 			hours := func(h float64) string { return i18n.FormatDuration("en", h*3600) }
-			manager := signIn(t, e, authz.Manager)
+			manager := webtest.SignIn(t, e, authz.Manager)
 			for _, l := range []struct{ email, locale string }{{"nora@ombud.test", "nb"}, {"spela@ombud.test", "sl"}} {
 				if _, err := e.Sys.Agents.CreateAgent(ctx, authz.System, agentsvc.AgentInput{Email: l.email, Name: l.locale,
 					Role: authz.Manager, Locale: l.locale, Password: apptest.Password}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			nora, spela := signInEmail(t, e, "nora@ombud.test"), signInEmail(t, e, "spela@ombud.test")
+			nora, spela := webtest.SignInEmail(t, e, "nora@ombud.test"), webtest.SignInEmail(t, e, "spela@ombud.test")
 
 			// tile returns the overview tile named label.
-			tile := func(b *browser, label string) string {
+			tile := func(b *webtest.Browser, label string) string {
 				t.Helper()
-				st, body, _ := b.do(t, "GET", "/reports?"+week, nil)
+				st, body, _ := b.Do(t, "GET", "/reports?"+week, nil)
 				if st != http.StatusOK {
-					t.Fatalf("overview: %d\n%s", st, excerpt(body))
+					t.Fatalf("overview: %d\n%s", st, webtest.Excerpt(body))
 				}
 				for _, li := range regexp.MustCompile(`(?s)<li class="kpi">.*?</li>`).FindAllString(body, -1) {
 					if strings.Contains(li, `kpi-label">`+label+`<`) {
 						return li
 					}
 				}
-				t.Fatalf("no %q tile\n%s", label, excerpt(body))
+				t.Fatalf("no %q tile\n%s", label, webtest.Excerpt(body))
 				return ""
 			}
 			for _, tc := range []struct {
 				name, label string
-				who         *browser
+				who         *webtest.Browser
 				want        []string
 				notWant     []string
 			}{
@@ -152,32 +153,32 @@ func TestReportWording(t *testing.T) {
 				t.Helper()
 				m := regexp.MustCompile(`(?s)<tr><th scope="row">Test agent</th>.*?</tr>`).FindString(body)
 				if m == "" {
-					t.Fatalf("no row for the agent\n%s", excerpt(body))
+					t.Fatalf("no row for the agent\n%s", webtest.Excerpt(body))
 				}
 				return m
 			}
-			runPages(t, []pageCase{
-				{name: "agents: medians", who: manager, method: "GET", path: "/reports/agents?stat=median&" + week, status: http.StatusOK,
-					want: []string{`<span class="th-sub muted">Median · calendar hours</span>`, `aria-current="true">Median</a>`,
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "agents: medians", Who: manager, Method: "GET", Path: "/reports/agents?stat=median&" + week, Status: http.StatusOK,
+					Want: []string{`<span class="th-sub muted">Median · calendar hours</span>`, `aria-current="true">Median</a>`,
 						`href="/reports/agents?from=` + day(now.AddDate(0, 0, -6)) + `&amp;range=custom&amp;to=` + day(now) + `#table">Mean</a>`,
 						`<input type="hidden" name="stat" value="median">`, `&amp;stat=median&amp;to=`}},
-				{name: "agents: means by default", who: manager, method: "GET", path: "/reports/agents?" + week, status: http.StatusOK,
-					want: []string{`<span class="th-sub muted">Mean · calendar hours</span>`, `aria-current="true">Mean</a>`}},
-				{name: "agents: means", who: manager, method: "GET", path: "/reports/agents?stat=mean&" + week, status: http.StatusOK,
-					want: []string{`<span class="th-sub muted">Mean · calendar hours</span>`, `aria-current="true">Mean</a>`,
+				{Name: "agents: means by default", Who: manager, Method: "GET", Path: "/reports/agents?" + week, Status: http.StatusOK,
+					Want: []string{`<span class="th-sub muted">Mean · calendar hours</span>`, `aria-current="true">Mean</a>`}},
+				{Name: "agents: means", Who: manager, Method: "GET", Path: "/reports/agents?stat=mean&" + week, Status: http.StatusOK,
+					Want: []string{`<span class="th-sub muted">Mean · calendar hours</span>`, `aria-current="true">Mean</a>`,
 						`href="/reports/agents?from=` + day(now.AddDate(0, 0, -6)) + `&amp;range=custom&amp;stat=median&amp;to=` + day(now) + `#table">Median</a>`}},
-				{name: "teams: nb", who: nora, method: "GET", path: "/reports/team?stat=median&" + week, status: http.StatusOK,
-					want: []string{`<span class="th-sub muted">Median · kalendertid</span>`, "Tider som", ">Gjennomsnitt</a>"}},
-				{name: "agents: sl", who: spela, method: "GET", path: "/reports/agents?stat=mean&" + week, status: http.StatusOK,
-					want: []string{`<span class="th-sub muted">Povprečje · koledarski čas</span>`, "Časi kot", ">Mediana</a>"}},
-				{name: "bad stat", who: manager, method: "GET", path: "/reports/agents?stat=average", status: http.StatusBadRequest,
-					want: []string{"must be median or mean"}},
+				{Name: "teams: nb", Who: nora, Method: "GET", Path: "/reports/team?stat=median&" + week, Status: http.StatusOK,
+					Want: []string{`<span class="th-sub muted">Median · kalendertid</span>`, "Tider som", ">Gjennomsnitt</a>"}},
+				{Name: "agents: sl", Who: spela, Method: "GET", Path: "/reports/agents?stat=mean&" + week, Status: http.StatusOK,
+					Want: []string{`<span class="th-sub muted">Povprečje · koledarski čas</span>`, "Časi kot", ">Mediana</a>"}},
+				{Name: "bad stat", Who: manager, Method: "GET", Path: "/reports/agents?stat=average", Status: http.StatusBadRequest,
+					Want: []string{"must be median or mean"}},
 			})
-			_, body, _ := manager.do(t, "GET", "/reports/agents?stat=median&"+week, nil)
+			_, body, _ := manager.Do(t, "GET", "/reports/agents?stat=median&"+week, nil)
 			if row := agentRow(body); !strings.Contains(row, `>`+hours(2)+`</a>`) || strings.Contains(row, `>`+hours(3)+`</a>`) {
 				t.Errorf("median first reply: want 2 h\n%s", row)
 			}
-			_, body, _ = manager.do(t, "GET", "/reports/agents?stat=mean&"+week, nil)
+			_, body, _ = manager.Do(t, "GET", "/reports/agents?stat=mean&"+week, nil)
 			if row := agentRow(body); !strings.Contains(row, `>`+hours(3)+`</a>`) {
 				t.Errorf("mean first reply: want 3 h\n%s", row)
 			}
@@ -185,16 +186,16 @@ func TestReportWording(t *testing.T) {
 			// The drill-downs page through all 105 tickets created that week.
 			tickets := regexp.MustCompile(`<th scope="row"><a href="/tickets/(\d+)">`)
 			next := regexp.MustCompile(`<a href="([^"]+)" rel="next">`)
-			walk := func(b *browser, path string, wantNotes []string) ([]string, []string) {
+			walk := func(b *webtest.Browser, path string, wantNotes []string) ([]string, []string) {
 				t.Helper()
 				var ids, pages []string
 				for i := 0; path != ""; i++ {
-					st, body, _ := b.do(t, "GET", path, nil)
+					st, body, _ := b.Do(t, "GET", path, nil)
 					if st != http.StatusOK {
-						t.Fatalf("%s: %d\n%s", path, st, excerpt(body))
+						t.Fatalf("%s: %d\n%s", path, st, webtest.Excerpt(body))
 					}
 					if i < len(wantNotes) && !strings.Contains(body, wantNotes[i]) {
-						t.Errorf("page %d: no %q\n%s", i+1, wantNotes[i], excerpt(body))
+						t.Errorf("page %d: no %q\n%s", i+1, wantNotes[i], webtest.Excerpt(body))
 					}
 					if i > 0 && !strings.Contains(body, ">First page</a>") && !strings.Contains(body, ">Første side</a>") && !strings.Contains(body, ">Prva stran</a>") {
 						t.Errorf("page %d has no link to the first", i+1)
@@ -222,7 +223,7 @@ func TestReportWording(t *testing.T) {
 				t.Errorf("facts: %d pages, tickets %v, want %v", len(pages), ids, want)
 			}
 			if !strings.Contains(pages[0], `href="/reports/tickets?from=`) || !strings.Contains(pages[0], "Open as a ticket list") {
-				t.Errorf("the facts do not open as a ticket list\n%s", excerpt(pages[0]))
+				t.Errorf("the facts do not open as a ticket list\n%s", webtest.Excerpt(pages[0]))
 			}
 			ids, pages = walk(manager, "/reports/tickets?kind=created&"+bulk, []string{"Tickets 1–50 of 105.", "Tickets 51–100 of 105.", "Tickets 101–105 of 105."})
 			if len(pages) != 3 || !slices.Equal(ids, want) {
@@ -231,17 +232,17 @@ func TestReportWording(t *testing.T) {
 			if len(pages) > 0 {
 				for _, w := range []string{"<h1>Tickets created</h1>", ">Bulk 0</a>", "<td>Kari</td>", ">New<", "Show the facts"} {
 					if !strings.Contains(pages[0], w) {
-						t.Errorf("ticket view lacks %q\n%s", w, excerpt(pages[0]))
+						t.Errorf("ticket view lacks %q\n%s", w, webtest.Excerpt(pages[0]))
 					}
 				}
 				// Each page opens in the ticket list as exactly its tickets.
 				m := regexp.MustCompile(`<a href="(/tickets\?q=[^"]+)">Open these tickets in the ticket list</a>`).FindStringSubmatch(pages[0])
 				if m == nil {
-					t.Fatalf("no link to the ticket list\n%s", excerpt(pages[0]))
+					t.Fatalf("no link to the ticket list\n%s", webtest.Excerpt(pages[0]))
 				}
-				st, body, _ := manager.do(t, "GET", html.UnescapeString(m[1]), nil)
+				st, body, _ := manager.Do(t, "GET", html.UnescapeString(m[1]), nil)
 				if st != http.StatusOK {
-					t.Fatalf("ticket list: %d\n%s", st, excerpt(body))
+					t.Fatalf("ticket list: %d\n%s", st, webtest.Excerpt(body))
 				}
 				for i, id := range want {
 					has := strings.Contains(body, fmt.Sprintf(`href="/tickets/%s"`, id))
@@ -253,12 +254,12 @@ func TestReportWording(t *testing.T) {
 			// The same pages in Norwegian and Slovenian.
 			walk(nora, "/reports/facts?kind=created&"+bulk, []string{"Fakta 1–100 av 105.", "Fakta 101–105 av 105."})
 			walk(spela, "/reports/tickets?kind=created&"+bulk, []string{"Zahtevki 1–50 od 105.", "Zahtevki 51–100 od 105."})
-			runPages(t, []pageCase{
-				{name: "bad cursor", who: manager, method: "GET", path: "/reports/facts?kind=created&cursor=nope", status: http.StatusBadRequest,
-					want: []string{"is not a cursor returned by this list"}},
-				{name: "one page", who: manager, method: "GET", path: "/reports/tickets?kind=first_reply&" + week, status: http.StatusOK,
-					want:    []string{"3 tickets.", fmt.Sprintf(`href="/tickets/%d"`, c1), fmt.Sprintf(`href="/tickets/%d"`, c3), "Now 2"},
-					notWant: []string{`rel="next"`, "First page", fmt.Sprintf(`href="/tickets/%d"`, p1)}},
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "bad cursor", Who: manager, Method: "GET", Path: "/reports/facts?kind=created&cursor=nope", Status: http.StatusBadRequest,
+					Want: []string{"is not a cursor returned by this list"}},
+				{Name: "one page", Who: manager, Method: "GET", Path: "/reports/tickets?kind=first_reply&" + week, Status: http.StatusOK,
+					Want:    []string{"3 tickets.", fmt.Sprintf(`href="/tickets/%d"`, c1), fmt.Sprintf(`href="/tickets/%d"`, c3), "Now 2"},
+					NotWant: []string{`rel="next"`, "First page", fmt.Sprintf(`href="/tickets/%d"`, p1)}},
 			})
 		})
 	}
@@ -268,7 +269,7 @@ func TestReportWording(t *testing.T) {
 // ?stat=median, in JSON and CSV; the default stays the means alone.
 func TestReportBreakdownStat(t *testing.T) {
 	e := apptest.New(t, dbtest.Engines[0])
-	reportFixture(t, e)
+	webtest.ReportFixture(t, e)
 	emailRow := func(path string) map[string]any {
 		t.Helper()
 		st, body := e.Do(t, authz.Manager, "GET", path, nil)
@@ -289,14 +290,14 @@ func TestReportBreakdownStat(t *testing.T) {
 	if f := emailRow("/api/v1/reports/breakdown?by=channel&stat=median"); f["first_reply_median"] == nil || f["resolution_median"] == nil {
 		t.Errorf("medians: first reply %v, resolution %v", f["first_reply_median"], f["resolution_median"])
 	}
-	rows := getCSV(t, e, "/api/v1/reports/breakdown?by=channel&stat=median&format=csv")
+	rows := webtest.GetCSV(t, e, "/api/v1/reports/breakdown?by=channel&stat=median&format=csv")
 	if !slices.Contains(rows[0], "first_reply_median") || !slices.Contains(rows[0], "first_reply_avg") {
 		t.Errorf("median CSV header %v", rows[0])
 	}
-	if rows := getCSV(t, e, "/api/v1/reports/breakdown?by=channel&format=csv"); slices.Contains(rows[0], "first_reply_median") {
+	if rows := webtest.GetCSV(t, e, "/api/v1/reports/breakdown?by=channel&format=csv"); slices.Contains(rows[0], "first_reply_median") {
 		t.Errorf("mean CSV header %v", rows[0])
 	}
-	if rows := getCSV(t, e, "/api/v1/reports/overview?format=csv"); !slices.Equal(rows[0][7:], []string{"better", "stat", "hours"}) {
+	if rows := webtest.GetCSV(t, e, "/api/v1/reports/overview?format=csv"); !slices.Equal(rows[0][7:], []string{"better", "stat", "hours"}) {
 		t.Errorf("overview CSV header %v", rows[0])
 	} else {
 		for _, r := range rows[1:] {

@@ -1,14 +1,11 @@
-package web_test
+package tickets_test
 
 import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net"
 	"net/http"
-	"net/textproto"
 	"regexp"
 	"slices"
 	"strconv"
@@ -23,60 +20,8 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/dbtest"
 	"github.com/ombud/ombud/internal/mailtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
-
-// upload is one file of a composer post.
-type upload struct {
-	name, ctype string
-	data        []byte
-}
-
-// postComposer sends the composer form as a browser does: multipart, the
-// CSRF token first, the text fields, then the files.
-func (b *browser) postComposer(t *testing.T, path string, fields [][2]string, files []upload) (int, string, string) {
-	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	_ = mw.WriteField("csrf_token", b.csrf)
-	for _, f := range fields {
-		_ = mw.WriteField(f[0], f[1])
-	}
-	for _, f := range files {
-		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="attachments"; filename=%q`, f.name))
-		h.Set("Content-Type", f.ctype)
-		w, err := mw.CreatePart(h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = w.Write(f.data)
-	}
-	_ = mw.Close()
-	req, err := http.NewRequest("POST", b.e.URL+path, &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := b.client.Do(req)
-	if err != nil {
-		t.Fatalf("POST %s: %v", path, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(raw), resp.Header.Get("Location")
-}
-
-// get fetches a path with the browser's session and returns status and body.
-func (b *browser) get(t *testing.T, path string) (int, []byte) {
-	t.Helper()
-	resp, err := b.client.Get(b.e.URL + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw
-}
 
 // startOutbound gives e a mailbox whose relay is a capture server and runs
 // the job runner, so queued email is really sent.
@@ -126,19 +71,19 @@ func TestComposer(t *testing.T) {
 		t.Run(engine.String(), func(t *testing.T) {
 			e := apptest.New(t, engine) // request bodies up to 1 MiB
 			capture := startOutbound(t, e)
-			id := createTicket(t, e, "Composer case")
+			id := webtest.CreateTicket(t, e, "Composer case")
 			path := fmt.Sprintf("/tickets/%d", id)
-			agent := signIn(t, e, authz.Agent)
+			agent := webtest.SignIn(t, e, authz.Agent)
 			manager := e.Agents[authz.Manager]
 
 			t.Run("reply with two attachments", func(t *testing.T) {
-				st, body, loc := agent.postComposer(t, path+"/comments",
+				st, body, loc := agent.PostMultipart(t, path+"/comments",
 					[][2]string{{"public", "true"}, {"body", "Here are the two files you asked for."}, {"status", ""}},
-					[]upload{{"invoice.txt", "text/plain", []byte("Invoice 42: 100 NOK\n")}, {"screen shot.png", "image/png", png}})
+					[]webtest.Upload{{Name: "invoice.txt", Type: "text/plain", Data: []byte("Invoice 42: 100 NOK\n")}, {Name: "screen shot.png", Type: "image/png", Data: png}})
 				if st != http.StatusSeeOther || !strings.HasPrefix(loc, path) {
-					t.Fatalf("status %d, location %q\n%s", st, loc, excerpt(body))
+					t.Fatalf("status %d, location %q\n%s", st, loc, webtest.Excerpt(body))
 				}
-				st, page := agent.get(t, path)
+				st, page := agent.Get(t, path)
 				if st != http.StatusOK {
 					t.Fatalf("page: %d", st)
 				}
@@ -151,7 +96,7 @@ func TestComposer(t *testing.T) {
 					if !ok {
 						t.Fatalf("page lists no %q attachment (links %v)", name, links)
 					}
-					st, got := agent.get(t, "/api/v1/attachments/"+aid)
+					st, got := agent.Get(t, "/api/v1/attachments/"+aid)
 					if st != http.StatusOK || !bytes.Equal(got, want) {
 						t.Errorf("download %s: status %d, %d bytes, want %d", name, st, len(got), len(want))
 					}
@@ -179,11 +124,11 @@ func TestComposer(t *testing.T) {
 			t.Run("oversized upload keeps the text", func(t *testing.T) {
 				before := commentCount(t, e, id)
 				big := bytes.Repeat([]byte("x"), 1<<20+100<<10)
-				st, body, _ := agent.postComposer(t, path+"/comments",
+				st, body, _ := agent.PostMultipart(t, path+"/comments",
 					[][2]string{{"public", "false"}, {"body", "Draft that must survive the refusal"}},
-					[]upload{{"small.txt", "text/plain", []byte("ok")}, {"huge.bin", "application/octet-stream", big}})
+					[]webtest.Upload{{Name: "small.txt", Type: "text/plain", Data: []byte("ok")}, {Name: "huge.bin", Type: "application/octet-stream", Data: big}})
 				if st != http.StatusRequestEntityTooLarge {
-					t.Fatalf("status %d, want 413\n%s", st, excerpt(body))
+					t.Fatalf("status %d, want 413\n%s", st, webtest.Excerpt(body))
 				}
 				for _, want := range []string{
 					"Draft that must survive the refusal</textarea>", `id="attachments-error">`, "is larger than", "huge.bin",
@@ -191,7 +136,7 @@ func TestComposer(t *testing.T) {
 					`value="false" checked`, // still an internal note
 				} {
 					if !strings.Contains(body, want) {
-						t.Errorf("page lacks %q\n%s", want, excerpt(body))
+						t.Errorf("page lacks %q\n%s", want, webtest.Excerpt(body))
 					}
 				}
 				if after := commentCount(t, e, id); after != before {
@@ -203,44 +148,44 @@ func TestComposer(t *testing.T) {
 				// Each file is under the per-file limit; together they pass
 				// the request limit, so the body is cut off mid-file.
 				part := bytes.Repeat([]byte("z"), 400<<10)
-				st, body, _ := agent.postComposer(t, path+"/comments",
+				st, body, _ := agent.PostMultipart(t, path+"/comments",
 					[][2]string{{"public", "true"}, {"body", "Three parts"}},
-					[]upload{{"a.bin", "", part}, {"b.bin", "", part}, {"c.bin", "", part}})
+					[]webtest.Upload{{Name: "a.bin", Data: part}, {Name: "b.bin", Data: part}, {Name: "c.bin", Data: part}})
 				if st != http.StatusRequestEntityTooLarge || !strings.Contains(body, "Three parts</textarea>") ||
 					!strings.Contains(body, "The files are larger than") {
-					t.Fatalf("status %d\n%s", st, excerpt(body))
+					t.Fatalf("status %d\n%s", st, webtest.Excerpt(body))
 				}
 			})
 
 			t.Run("one file over the per-file limit", func(t *testing.T) {
 				// Under the body limit, so the form is read to its end:
 				// still refused, still kept.
-				st, body, _ := agent.postComposer(t, path+"/comments",
+				st, body, _ := agent.PostMultipart(t, path+"/comments",
 					[][2]string{{"public", "true"}, {"body", "Second try"}},
-					[]upload{{"almost.bin", "application/octet-stream", bytes.Repeat([]byte("y"), 1<<20-50<<10)}})
+					[]webtest.Upload{{Name: "almost.bin", Type: "application/octet-stream", Data: bytes.Repeat([]byte("y"), 1<<20-50<<10)}})
 				if st != http.StatusRequestEntityTooLarge || !strings.Contains(body, "Second try</textarea>") ||
 					!strings.Contains(body, "“almost.bin” is larger than") {
-					t.Fatalf("status %d\n%s", st, excerpt(body))
+					t.Fatalf("status %d\n%s", st, webtest.Excerpt(body))
 				}
 			})
 
 			t.Run("refused message with files says to choose them again", func(t *testing.T) {
-				st, body, _ := agent.postComposer(t, path+"/comments", [][2]string{{"public", "true"}, {"body", "  "}},
-					[]upload{{"only.txt", "text/plain", []byte("x")}})
+				st, body, _ := agent.PostMultipart(t, path+"/comments", [][2]string{{"public", "true"}, {"body", "  "}},
+					[]webtest.Upload{{Name: "only.txt", Type: "text/plain", Data: []byte("x")}})
 				if st != http.StatusBadRequest && st != http.StatusUnprocessableEntity {
-					t.Fatalf("status %d\n%s", st, excerpt(body))
+					t.Fatalf("status %d\n%s", st, webtest.Excerpt(body))
 				}
 				if !strings.Contains(body, `id="attachments-error">The files were not sent: choose them again.`) {
-					t.Errorf("no note about the files\n%s", excerpt(body))
+					t.Errorf("no note about the files\n%s", webtest.Excerpt(body))
 				}
 			})
 
 			t.Run("note mentioning an agent", func(t *testing.T) {
-				st, body, _ := agent.do(t, "POST", path+"/comments", map[string][]string{
+				st, body, _ := agent.Do(t, "POST", path+"/comments", map[string][]string{
 					"public": {"false"}, "body": {"@Test Manager could you approve the refund? Thanks, @test agent"},
 				})
 				if st != http.StatusSeeOther {
-					t.Fatalf("status %d\n%s", st, excerpt(body))
+					t.Fatalf("status %d\n%s", st, webtest.Excerpt(body))
 				}
 				tk := ticketJSON(t, e, id)
 				if !slices.Contains(tk.followers, manager.ID) {
@@ -261,7 +206,7 @@ func TestComposer(t *testing.T) {
 					return slices.Contains(m.To, manager.Email) && strings.Contains(env.GetHeader("Subject"), "mentioned you") &&
 						strings.Contains(env.Text, "could you approve the refund")
 				})
-				_, page := agent.get(t, path)
+				_, page := agent.Get(t, path)
 				for _, want := range []string{`<span class="mention">@Test Manager</span>`, "mentioned Test manager"} {
 					if !strings.Contains(string(page), want) {
 						t.Errorf("ticket page lacks %q", want)
@@ -270,21 +215,21 @@ func TestComposer(t *testing.T) {
 			})
 
 			t.Run("mention suggestions", func(t *testing.T) {
-				st, body, _ := agent.do(t, "GET", "/agents/mentions?q=test+man", nil)
+				st, body, _ := agent.Do(t, "GET", "/agents/mentions?q=test+man", nil)
 				if st != http.StatusOK || !strings.Contains(body, `"email":"manager@ombud.test"`) || strings.Contains(body, "qa_reviewer@") {
 					t.Fatalf("status %d: %s", st, body)
 				}
 			})
 
 			t.Run("print view", func(t *testing.T) {
-				st, body, _ := agent.do(t, "GET", path+"/print", nil)
+				st, body, _ := agent.Do(t, "GET", path+"/print", nil)
 				if st != http.StatusOK {
 					t.Fatalf("status %d", st)
 				}
 				for _, want := range []string{"Composer case", "Hello, my order is late.", "Here are the two files you asked for.",
 					`<span class="badge">Internal note</span>`, "invoice.txt", "screen shot.png", "ola@example.no", "print.css"} {
 					if !strings.Contains(body, want) {
-						t.Errorf("print view lacks %q\n%s", want, excerpt(body))
+						t.Errorf("print view lacks %q\n%s", want, webtest.Excerpt(body))
 					}
 				}
 				for _, bad := range []string{`class="composer"`, "<textarea", `class="top"`, "app.js", `name="csrf_token"`} {
@@ -292,7 +237,7 @@ func TestComposer(t *testing.T) {
 						t.Errorf("print view contains %q", bad)
 					}
 				}
-				_, page := agent.get(t, path)
+				_, page := agent.Get(t, path)
 				if !strings.Contains(string(page), fmt.Sprintf(`href="/tickets/%d/print"`, id)) {
 					t.Error("ticket page has no Print link")
 				}
@@ -300,7 +245,7 @@ func TestComposer(t *testing.T) {
 				if css == nil {
 					t.Fatal("no print stylesheet")
 				}
-				if st, sheet := agent.get(t, css[1]); st != http.StatusOK || !bytes.Contains(sheet, []byte("@media print")) {
+				if st, sheet := agent.Get(t, css[1]); st != http.StatusOK || !bytes.Contains(sheet, []byte("@media print")) {
 					t.Errorf("print.css: %d, has @media print: %v", st, bytes.Contains(sheet, []byte("@media print")))
 				}
 			})

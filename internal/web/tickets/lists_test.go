@@ -1,4 +1,4 @@
-package web_test
+package tickets_test
 
 import (
 	"fmt"
@@ -13,6 +13,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // TestListTriageColumns: the default list and the "SLA at risk" view show
@@ -27,7 +28,7 @@ func TestListTriageColumns(t *testing.T) {
 			vip := slaTicket(t, e, "Urgent parcel question", "vip")
 			standard := slaTicket(t, e, "Ordinary parcel question", "standard")
 			slaTicket(t, e, "Question without SLA")
-			ag := signIn(t, e, authz.Agent)
+			ag := webtest.SignIn(t, e, authz.Agent)
 
 			// The vip ticket is ten minutes old: its one-minute first
 			// reply is nine minutes and some seconds overdue (read as 10 min),
@@ -83,23 +84,23 @@ func TestListTriageColumns(t *testing.T) {
 				Email: "nora@ombud.test", Name: "Nora", Role: authz.Agent, Locale: "nb", Password: apptest.Password}); err != nil {
 				t.Fatal(err)
 			}
-			nb := signInEmail(t, e, "nora@ombud.test")
+			nb := webtest.SignInEmail(t, e, "nora@ombud.test")
 
-			runPages(t, []pageCase{
-				{name: "default list has SLA due", who: ag, method: "GET", path: "/tickets?view=open", status: 200,
-					want: []string{`<th scope="col">SLA due</th>`, `class="sla-due sla-ok"`, ">in 7 h</time>", `class="sla-due sla-breached"`, "0 min overdue</time>",
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "default list has SLA due", Who: ag, Method: "GET", Path: "/tickets?view=open", Status: 200,
+					Want: []string{`<th scope="col">SLA due</th>`, `class="sla-due sla-ok"`, ">in 7 h</time>", `class="sla-due sla-breached"`, "0 min overdue</time>",
 						"(Breached)", "(On track)", "Breached · First reply · "}},
-				{name: "SLA at risk shows the due time", who: ag, method: "GET", path: "/tickets?view=sla_at_risk", status: 200,
-					want: []string{"Urgent parcel question", "0 min overdue</time>"}, notWant: []string{"Ordinary parcel question"}},
-				{name: "saved view columns", who: ag, method: "GET", path: fmt.Sprintf("/tickets?view=v%d", num(view["id"])), status: 200,
-					want: []string{`<th scope="col">Organization</th>`, `<th scope="col">Team</th>`, `<th scope="col">Order number</th>`,
+				{Name: "SLA at risk shows the due time", Who: ag, Method: "GET", Path: "/tickets?view=sla_at_risk", Status: 200,
+					Want: []string{"Urgent parcel question", "0 min overdue</time>"}, NotWant: []string{"Ordinary parcel question"}},
+				{Name: "saved view columns", Who: ag, Method: "GET", Path: fmt.Sprintf("/tickets?view=v%d", num(view["id"])), Status: 200,
+					Want: []string{`<th scope="col">Organization</th>`, `<th scope="col">Team</th>`, `<th scope="col">Order number</th>`,
 						`<th scope="col">SLA due</th>`, `<th scope="col">Next breach</th>`,
 						"<td>Fjord Freight AS</td>", "<td>A-4711</td>", `<span class="next-breach sla-ok">First reply · <time`,
 						`<span class="next-breach sla-breached">First reply · <time`, "0 min overdue</time>"}},
-				{name: "view editor offers the columns", who: ag, method: "GET", path: "/views/new", status: 200,
-					want: []string{`value="organization"`, `value="sla_due"`, `value="next_breach"`, `value="team"`, `value="field.order_no"`, "Order number"}},
-				{name: "in Norwegian", who: nb, method: "GET", path: "/tickets?view=open", status: 200,
-					want: []string{`<th scope="col">SLA-frist</th>`, "om 7 h</time>", "0 min over fristen</time>", "Velg alle saker på denne siden"}},
+				{Name: "view editor offers the columns", Who: ag, Method: "GET", Path: "/views/new", Status: 200,
+					Want: []string{`value="organization"`, `value="sla_due"`, `value="next_breach"`, `value="team"`, `value="field.order_no"`, "Order number"}},
+				{Name: "in Norwegian", Who: nb, Method: "GET", Path: "/tickets?view=open", Status: 200,
+					Want: []string{`<th scope="col">SLA-frist</th>`, "om 7 h</time>", "0 min over fristen</time>", "Velg alle saker på denne siden"}},
 			})
 		})
 	}
@@ -111,25 +112,25 @@ func TestListTriageColumns(t *testing.T) {
 // to the list with a message, not an error page.
 func TestListSelectAllAndEmptyApply(t *testing.T) {
 	e := apptest.New(t, dbtest.Engines[0])
-	a := createTicket(t, e, "First")
-	agent := signIn(t, e, authz.Agent)
+	a := webtest.CreateTicket(t, e, "First")
+	agent := webtest.SignIn(t, e, authz.Agent)
 	back := "/tickets?view=open&updated=1&failed=0&why="
-	runPages(t, []pageCase{
-		{name: "select-all markup", who: agent, method: "GET", path: "/tickets?view=open", status: 200,
-			want: []string{`<input type="checkbox" id="select-all" class="select-all" aria-label="Select all tickets on this page" aria-controls="bulk-bar" hidden>`,
+	webtest.RunPages(t, []webtest.PageCase{
+		{Name: "select-all markup", Who: agent, Method: "GET", Path: "/tickets?view=open", Status: 200,
+			Want: []string{`<input type="checkbox" id="select-all" class="select-all" aria-label="Select all tickets on this page" aria-controls="bulk-bar" hidden>`,
 				`<fieldset class="bulk" id="bulk-bar">`, "/lists.js", "/lists.css"}},
-		{name: "nothing selected", who: agent, method: "POST", path: "/tickets/bulk", form: url.Values{"status": {"open"}, "back": {back}}, status: 303,
-			location: "/tickets?bulk=none&view=open"},
-		{name: "nothing to change", who: agent, method: "POST", path: "/tickets/bulk", form: url.Values{"ids": {fmt.Sprint(a)}, "back": {back}}, status: 303,
-			location: "/tickets?bulk=nochange&view=open"},
-		{name: "merge one", who: agent, method: "POST", path: "/tickets/bulk", form: url.Values{"ids": {fmt.Sprint(a)}, "action": {"merge"}, "back": {"/tickets"}}, status: 303,
-			location: "/tickets?bulk=merge"},
-		{name: "message for nothing selected", who: agent, method: "GET", path: "/tickets?bulk=none&view=open", status: 200,
-			want: []string{`<p class="flash" role="status">Select at least one ticket first.</p>`, "First"}},
-		{name: "message for nothing to change", who: agent, method: "GET", path: "/tickets?bulk=nochange&view=open", status: 200,
-			want: []string{"Choose a change to apply to the selected tickets."}},
-		{name: "a foreign back address stays home", who: agent, method: "POST", path: "/tickets/bulk", form: url.Values{"back": {"//evil.example/x"}}, status: 303,
-			location: "/tickets?bulk=none"},
+		{Name: "nothing selected", Who: agent, Method: "POST", Path: "/tickets/bulk", Form: url.Values{"status": {"open"}, "back": {back}}, Status: 303,
+			Location: "/tickets?bulk=none&view=open"},
+		{Name: "nothing to change", Who: agent, Method: "POST", Path: "/tickets/bulk", Form: url.Values{"ids": {fmt.Sprint(a)}, "back": {back}}, Status: 303,
+			Location: "/tickets?bulk=nochange&view=open"},
+		{Name: "merge one", Who: agent, Method: "POST", Path: "/tickets/bulk", Form: url.Values{"ids": {fmt.Sprint(a)}, "action": {"merge"}, "back": {"/tickets"}}, Status: 303,
+			Location: "/tickets?bulk=merge"},
+		{Name: "message for nothing selected", Who: agent, Method: "GET", Path: "/tickets?bulk=none&view=open", Status: 200,
+			Want: []string{`<p class="flash" role="status">Select at least one ticket first.</p>`, "First"}},
+		{Name: "message for nothing to change", Who: agent, Method: "GET", Path: "/tickets?bulk=nochange&view=open", Status: 200,
+			Want: []string{"Choose a change to apply to the selected tickets."}},
+		{Name: "a foreign back address stays home", Who: agent, Method: "POST", Path: "/tickets/bulk", Form: url.Values{"back": {"//evil.example/x"}}, Status: 303,
+			Location: "/tickets?bulk=none"},
 	})
 	if strings.Contains(back, "bulk") {
 		t.Fatal("fixture")

@@ -1,4 +1,4 @@
-package web_test
+package tickets_test
 
 import (
 	"bufio"
@@ -21,6 +21,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // sse is an open event stream.
@@ -30,11 +31,11 @@ type sse struct {
 }
 
 // stream opens /live for a signed-in browser.
-func (b *browser) stream(t *testing.T, base, query string) *sse {
+func stream(t *testing.T, b *webtest.Browser, base, query string) *sse {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/live"+query, nil)
-	resp, err := b.client.Do(req)
+	resp, err := b.Client().Do(req)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -82,31 +83,31 @@ func TestLiveUpdatesAndCollisions(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine.String(), func(t *testing.T) {
 			e := apptest.New(t, engine)
-			id := createTicket(t, e, "Live one")
-			alice := signIn(t, e, authz.Agent)
-			bob := signIn(t, e, authz.Manager)
+			id := webtest.CreateTicket(t, e, "Live one")
+			alice := webtest.SignIn(t, e, authz.Agent)
+			bob := webtest.SignIn(t, e, authz.Manager)
 
-			list := alice.stream(t, e.URL, "")
-			page := alice.stream(t, e.URL, fmt.Sprintf("?ticket=%d", id))
+			list := stream(t, alice, e.URL, "")
+			page := stream(t, alice, e.URL, fmt.Sprintf("?ticket=%d", id))
 			page.next(t, "viewers", "[]")
 
 			t.Run("a second agent on the ticket is seen, typing too", func(t *testing.T) {
-				bs := bob.stream(t, e.URL, fmt.Sprintf("?ticket=%d", id))
+				bs := stream(t, bob, e.URL, fmt.Sprintf("?ticket=%d", id))
 				if got := bs.next(t, "viewers", "Test agent"); !strings.Contains(got, `"viewing"`) {
 					t.Fatalf("bob sees %s", got)
 				}
 				page.next(t, "viewers", "Test manager")
-				if st, _, _ := bob.do(t, "POST", fmt.Sprintf("/tickets/%d/presence", id), url.Values{"state": {"typing"}}); st != 204 {
+				if st, _, _ := bob.Do(t, "POST", fmt.Sprintf("/tickets/%d/presence", id), url.Values{"state": {"typing"}}); st != 204 {
 					t.Fatalf("presence: %d", st)
 				}
 				page.next(t, "viewers", `"typing"`)
-				if st, _, _ := bob.do(t, "POST", fmt.Sprintf("/tickets/%d/presence", id), url.Values{"state": {"dancing"}}); st != 400 {
+				if st, _, _ := bob.Do(t, "POST", fmt.Sprintf("/tickets/%d/presence", id), url.Values{"state": {"dancing"}}); st != 400 {
 					t.Fatalf("bad presence state: %d", st)
 				}
 			})
 
 			// Alice opens the composer at the current version.
-			_, html, _ := alice.do(t, "GET", fmt.Sprintf("/tickets/%d", id), nil)
+			_, html, _ := alice.Do(t, "GET", fmt.Sprintf("/tickets/%d", id), nil)
 			version := regexpFind(t, html, `name="version" value="(\d+)"`)
 
 			t.Run("a new comment reaches open pages and lists", func(t *testing.T) {
@@ -126,18 +127,18 @@ func TestLiveUpdatesAndCollisions(t *testing.T) {
 
 			t.Run("a reply typed over someone else's is held with the draft", func(t *testing.T) {
 				form := url.Values{"body": {"My late answer."}, "public": {"true"}, "version": {version}}
-				st, body, _ := alice.do(t, "POST", fmt.Sprintf("/tickets/%d/comments", id), form)
+				st, body, _ := alice.Do(t, "POST", fmt.Sprintf("/tickets/%d/comments", id), form)
 				if st != http.StatusConflict || !strings.Contains(body, "Test manager added to this ticket") || !strings.Contains(body, "My late answer.") {
-					t.Fatalf("collision: %d %s", st, excerpt(body))
+					t.Fatalf("collision: %d %s", st, webtest.Excerpt(body))
 				}
 				fresh := regexpFind(t, body, `name="version" value="(\d+)"`)
 				form.Set("version", fresh)
-				if st, body, _ := alice.do(t, "POST", fmt.Sprintf("/tickets/%d/comments", id), form); st != http.StatusSeeOther {
-					t.Fatalf("second send: %d %s", st, excerpt(body))
+				if st, body, _ := alice.Do(t, "POST", fmt.Sprintf("/tickets/%d/comments", id), form); st != http.StatusSeeOther {
+					t.Fatalf("second send: %d %s", st, webtest.Excerpt(body))
 				}
 				// An internal note never collides.
 				note := url.Values{"body": {"Note."}, "public": {"false"}, "version": {version}}
-				if st, _, _ := alice.do(t, "POST", fmt.Sprintf("/tickets/%d/comments", id), note); st != http.StatusSeeOther {
+				if st, _, _ := alice.Do(t, "POST", fmt.Sprintf("/tickets/%d/comments", id), note); st != http.StatusSeeOther {
 					t.Fatalf("note: %d", st)
 				}
 			})
@@ -166,10 +167,10 @@ func TestLiveAcrossInstances(t *testing.T) {
 	t.Cleanup(func() { sys2.Live.Shutdown(); srv2.Close(); cancel(); wg.Wait(); sys2.Close() })
 	time.Sleep(300 * time.Millisecond) // both listening
 
-	id := createTicket(t, e, "Across")
+	id := webtest.CreateTicket(t, e, "Across")
 	other := &apptest.Env{Sys: sys2, URL: srv2.URL, Client: srv2.Client()}
-	b := signIn(t, other, authz.Agent)
-	page := b.stream(t, srv2.URL, fmt.Sprintf("?ticket=%d", id))
+	b := webtest.SignIn(t, other, authz.Agent)
+	page := stream(t, b, srv2.URL, fmt.Sprintf("?ticket=%d", id))
 	page.next(t, "viewers", "[]")
 	if st, _ := e.Do(t, authz.Manager, "POST", fmt.Sprintf("/api/v1/tickets/%d/comments", id), map[string]any{"body": "From instance one."}); st != 201 {
 		t.Fatalf("comment: %d", st)
@@ -181,7 +182,7 @@ func regexpFind(t *testing.T, s, pattern string) string {
 	t.Helper()
 	m := regexp.MustCompile(pattern).FindStringSubmatch(s)
 	if m == nil {
-		t.Fatalf("%s not found in %s", pattern, excerpt(s))
+		t.Fatalf("%s not found in %s", pattern, webtest.Excerpt(s))
 	}
 	return m[1]
 }

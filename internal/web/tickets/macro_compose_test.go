@@ -1,4 +1,4 @@
-package web_test
+package tickets_test
 
 import (
 	"fmt"
@@ -13,6 +13,7 @@ import (
 	"github.com/ombud/ombud/internal/app/apptest"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // macroFixture makes a team "Billing" with an agent "Ingrid Haugen" and a
@@ -50,21 +51,21 @@ func TestMacroPendingChanges(t *testing.T) {
 		t.Run(engine.String(), func(t *testing.T) {
 			e := apptest.New(t, engine)
 			macroID, ingrid, billing := macroFixture(t, e)
-			agentB := signIn(t, e, authz.Agent)
+			agentB := webtest.SignIn(t, e, authz.Agent)
 
 			// The preview names the team and the agent, presets "Submit as",
 			// and lists each change but the status as a pending change.
 			id := slaTicket(t, e, "Invoice is wrong")
 			page := fmt.Sprintf("/tickets/%d", id)
-			runPages(t, []pageCase{
-				{name: "preview", who: agentB, method: "POST", path: page + "/macros/preview", form: url.Values{"macro_id": {macroID}}, status: 200,
-					want: []string{"Assign to Ingrid Haugen", "Team: Billing", "Set priority to High", `<option value="pending" selected>`,
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "preview", Who: agentB, Method: "POST", Path: page + "/macros/preview", Form: url.Values{"macro_id": {macroID}}, Status: 200,
+					Want: []string{"Assign to Ingrid Haugen", "Team: Billing", "Set priority to High", `<option value="pending" selected>`,
 						`<input type="hidden" name="macro_id" value="` + macroID + `">`,
 						`name="macro_change" value="assignee_id" checked`, `name="macro_change" value="team_id" checked`,
 						`name="macro_change" value="priority" checked`, `name="macro_change" value="add_tags" checked`},
-					notWant: []string{`value="status" checked`, "Move to team"}},
+					NotWant: []string{`value="status" checked`, "Move to team"}},
 			})
-			_, body, _ := agentB.do(t, "POST", page+"/macros/preview", url.Values{"macro_id": {macroID}})
+			_, body, _ := agentB.Do(t, "POST", page+"/macros/preview", url.Values{"macro_id": {macroID}})
 			m := changesList.FindStringSubmatch(body)
 			if m == nil {
 				t.Fatalf("no changes list in the preview")
@@ -77,7 +78,7 @@ func TestMacroPendingChanges(t *testing.T) {
 				t.Helper()
 				f := url.Values{"body": {"Hi Kari, I have edited this: billing takes over."}, "public": {"true"}, "status": {"pending"},
 					"macro_id": {macroID}, "macro_change": keep}
-				st, b, loc := agentB.do(t, "POST", fmt.Sprintf("/tickets/%d/comments", id), f)
+				st, b, loc := agentB.Do(t, "POST", fmt.Sprintf("/tickets/%d/comments", id), f)
 				if st != http.StatusSeeOther || !strings.HasPrefix(loc, fmt.Sprintf("/tickets/%d", id)) {
 					t.Fatalf("send: %d %s %.300s", st, loc, b)
 				}
@@ -121,7 +122,7 @@ func TestMacroPendingChanges(t *testing.T) {
 
 			// Without the macro the composer sends as before.
 			id3 := slaTicket(t, e, "Plain question")
-			st, _, _ = agentB.do(t, "POST", fmt.Sprintf("/tickets/%d/comments", id3), url.Values{"body": {"Just a reply."}, "public": {"true"}})
+			st, _, _ = agentB.Do(t, "POST", fmt.Sprintf("/tickets/%d/comments", id3), url.Values{"body": {"Just a reply."}, "public": {"true"}})
 			if got := ticketJSON(id3); st != http.StatusSeeOther || got["priority"] != "normal" || got["team_id"] != nil {
 				t.Errorf("plain send: %d %v", st, got)
 			}
@@ -133,7 +134,7 @@ func TestMacroPendingChanges(t *testing.T) {
 				t.Fatal(err)
 			}
 			id4 := slaTicket(t, e, "Refused handover")
-			st, b, _ := agentB.do(t, "POST", fmt.Sprintf("/tickets/%d/comments", id4), url.Values{"body": {"My own careful words."}, "public": {"true"},
+			st, b, _ := agentB.Do(t, "POST", fmt.Sprintf("/tickets/%d/comments", id4), url.Values{"body": {"My own careful words."}, "public": {"true"},
 				"status": {"pending"}, "macro_id": {macroID}, "macro_change": {"priority", "assignee_id"}})
 			if st != http.StatusBadRequest || !strings.Contains(b, "My own careful words.</textarea>") ||
 				!strings.Contains(b, `name="macro_change" value="assignee_id" checked`) || strings.Contains(b, `value="add_tags" checked`) {

@@ -1,8 +1,7 @@
-package web_test
+package tickets_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,7 +10,7 @@ import (
 	"github.com/ombud/ombud/internal/app/apptest"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/dbtest"
-	"github.com/ombud/ombud/internal/web"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // TestNewTicketPage covers the "New ticket" form on both engines: a phone
@@ -35,7 +34,7 @@ func TestNewTicketPage(t *testing.T) {
 			}
 			agent := e.Agents[authz.Agent]
 
-			page := getPage(t, e, authz.Agent, "/tickets/new")
+			page := webtest.GetPage(t, e, authz.Agent, "/tickets/new")
 			for _, want := range []string{`name="subject"`, `name="requester.phone"`, `id="f-custom_fields.plan"`, `type="date"`, `type="number"`, `type="checkbox" id="f-custom_fields.vip"`, `Required to solve the ticket.`} {
 				if !strings.Contains(page, want) {
 					t.Errorf("form lacks %s", want)
@@ -43,7 +42,7 @@ func TestNewTicketPage(t *testing.T) {
 			}
 
 			t.Run("phone call from a new caller", func(t *testing.T) {
-				st, loc := postFormLoc(t, e, authz.Agent, "/tickets", url.Values{
+				st, loc := webtest.PostFormLoc(t, e, authz.Agent, "/tickets", url.Values{
 					"subject": {"Caller asks about invoice 4411"}, "kind": {"note"}, "description": {"Called at 10:05, wants a copy of invoice 4411."},
 					"requester.phone": {"+47 22 33 44 55"}, "requester.name": {"Kari Telefon"}, "channel": {"phone"}, "status": {"open"},
 					"priority": {"high"}, "type": {"question"}, "assignee_id": {fmt.Sprint(agent.ID)}, "tags": {"invoice, phone-log"},
@@ -67,7 +66,7 @@ func TestNewTicketPage(t *testing.T) {
 			})
 
 			t.Run("customer's words with custom fields", func(t *testing.T) {
-				st, loc := postFormLoc(t, e, authz.Agent, "/tickets", url.Values{
+				st, loc := webtest.PostFormLoc(t, e, authz.Agent, "/tickets", url.Values{
 					"subject": {"Upgrade"}, "kind": {"customer"}, "description": {"We want Gold for 12 seats."},
 					"requester.email": {"Buyer@Example.com"}, "channel": {"web"}, "status": {"new"}, "priority": {"normal"}, "type": {"task"},
 					"custom_fields.plan": {"Gold"}, "custom_fields.renewal": {"2027-01-31"}, "custom_fields.seats": {"12"},
@@ -88,7 +87,7 @@ func TestNewTicketPage(t *testing.T) {
 			})
 
 			t.Run("refused form keeps what was typed", func(t *testing.T) {
-				st, body := postFormBody(t, e, authz.Agent, "/tickets", url.Values{
+				st, body := webtest.PostFormBody(t, e, authz.Agent, "/tickets", url.Values{
 					"subject": {"Solve at once"}, "kind": {"note"}, "description": {"Quick fix on the phone."},
 					"requester.phone": {"+47 22 33 44 56"}, "channel": {"phone"}, "status": {"solved"}, "priority": {"normal"}, "type": {"question"},
 					"custom_fields.seats": {"many"},
@@ -101,14 +100,14 @@ func TestNewTicketPage(t *testing.T) {
 						t.Errorf("refused form lacks %q", want)
 					}
 				}
-				st, body = postFormBody(t, e, authz.Agent, "/tickets", url.Values{
+				st, body = webtest.PostFormBody(t, e, authz.Agent, "/tickets", url.Values{
 					"subject": {"Solve at once"}, "kind": {"note"}, "description": {"Quick fix on the phone."},
 					"requester.phone": {"+47 22 33 44 56"}, "channel": {"phone"}, "status": {"solved"}, "priority": {"normal"}, "type": {"question"},
 				})
 				if st != http.StatusUnprocessableEntity || !strings.Contains(body, "is required to solve the ticket") {
 					t.Errorf("solving without the required field: %d", st)
 				}
-				st, body = postFormBody(t, e, authz.Agent, "/tickets", url.Values{
+				st, body = webtest.PostFormBody(t, e, authz.Agent, "/tickets", url.Values{
 					"subject": {"Nobody"}, "kind": {"note"}, "description": {"Who called?"}, "channel": {"phone"},
 					"status": {"open"}, "priority": {"normal"}, "type": {"question"},
 				})
@@ -120,53 +119,18 @@ func TestNewTicketPage(t *testing.T) {
 			t.Run("customer page offers a ticket for the customer", func(t *testing.T) {
 				_, list := e.Do(t, authz.Agent, "GET", "/api/v1/customers?q=buyer", nil)
 				id := int64(list["data"].([]any)[0].(map[string]any)["id"].(float64))
-				if !strings.Contains(getPage(t, e, authz.Agent, fmt.Sprintf("/customers/%d", id)), fmt.Sprintf("/tickets/new?customer_id=%d", id)) {
+				if !strings.Contains(webtest.GetPage(t, e, authz.Agent, fmt.Sprintf("/customers/%d", id)), fmt.Sprintf("/tickets/new?customer_id=%d", id)) {
 					t.Error("customer page has no new-ticket link")
 				}
-				page := getPage(t, e, authz.Agent, fmt.Sprintf("/tickets/new?customer_id=%d", id))
+				page := webtest.GetPage(t, e, authz.Agent, fmt.Sprintf("/tickets/new?customer_id=%d", id))
 				if !strings.Contains(page, fmt.Sprintf(`name="requester_id" value="%d"`, id)) || strings.Contains(page, `name="requester.email"`) {
 					t.Error("form for a known customer should carry its id and not ask for an email")
 				}
 			})
 
-			if strings.Contains(getPage(t, e, authz.Collaborator, "/tickets"), `href="/tickets/new"`) {
+			if strings.Contains(webtest.GetPage(t, e, authz.Collaborator, "/tickets"), `href="/tickets/new"`) {
 				t.Error("a collaborator is offered New ticket")
 			}
 		})
 	}
-}
-
-// postFormLoc posts a form as role and returns the status and Location.
-func postFormLoc(t *testing.T, e *apptest.Env, role authz.Role, path string, form url.Values) (int, string) {
-	t.Helper()
-	resp := postFormResp(t, e, role, path, form)
-	resp.Body.Close()
-	return resp.StatusCode, resp.Header.Get("Location")
-}
-
-// postFormBody posts a form as role and returns the status and page.
-func postFormBody(t *testing.T, e *apptest.Env, role authz.Role, path string, form url.Values) (int, string) {
-	t.Helper()
-	resp := postFormResp(t, e, role, path, form)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
-func postFormResp(t *testing.T, e *apptest.Env, role authz.Role, path string, form url.Values) *http.Response {
-	t.Helper()
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	req, _ := http.NewRequest("POST", e.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	s, err := e.Sys.Auth.SignIn(t.Context(), string(role)+"@ombud.test", apptest.Password, "127.0.0.1", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: s.Token})
-	req.Header.Set("X-CSRF-Token", s.CSRF)
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp
 }

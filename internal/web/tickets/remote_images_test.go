@@ -1,4 +1,4 @@
-package web_test
+package tickets_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/mailtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // pixelMail is HTML mail with a tracking pixel, a remote logo in CSS and
@@ -57,7 +58,7 @@ func TestRemoteImagesHidden(t *testing.T) {
 	if err != nil || res.CommentID == 0 {
 		t.Fatalf("receive: %+v %v", res, err)
 	}
-	agent := signIn(t, e, authz.Agent)
+	agent := webtest.SignIn(t, e, authz.Agent)
 	tp := fmt.Sprintf("/tickets/%d", res.TicketID)
 	show := fmt.Sprintf("%s?images=%d", tp, res.CommentID)
 	orig := fmt.Sprintf("%s/comments/%d/original", tp, res.CommentID)
@@ -84,7 +85,7 @@ func TestRemoteImagesHidden(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			req, _ := http.NewRequest("GET", e.URL+tc.path, nil)
-			resp, err := agent.client.Do(req)
+			resp, err := agent.Client().Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,11 +93,11 @@ func TestRemoteImagesHidden(t *testing.T) {
 			resp.Body.Close()
 			body := strings.ReplaceAll(string(raw), "&amp;", "&")
 			if resp.StatusCode != tc.status {
-				t.Fatalf("status %d, want %d\n%s", resp.StatusCode, tc.status, excerpt(body))
+				t.Fatalf("status %d, want %d\n%s", resp.StatusCode, tc.status, webtest.Excerpt(body))
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(body, w) {
-					t.Errorf("page lacks %q\n%s", w, excerpt(body))
+					t.Errorf("page lacks %q\n%s", w, webtest.Excerpt(body))
 				}
 			}
 			for _, w := range tc.not {

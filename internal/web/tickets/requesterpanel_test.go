@@ -1,4 +1,4 @@
-package web_test
+package tickets_test
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"github.com/ombud/ombud/internal/app/apptest"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // TestRequesterContext checks the requester's side of the ticket page on
@@ -45,13 +46,13 @@ func TestRequesterContext(t *testing.T) {
 				t.Errorf("bad time zone: %d", st)
 			}
 			path := fmt.Sprintf("/tickets/%d", id)
-			if st, loc := postFormLoc(t, e, authz.Agent, path+"/customer-note", url.Values{"note": {"Prefers phone calls after 15:00."}}); st != http.StatusSeeOther || !strings.HasSuffix(loc, "#requester") {
+			if st, loc := webtest.PostFormLoc(t, e, authz.Agent, path+"/customer-note", url.Values{"note": {"Prefers phone calls after 15:00."}}); st != http.StatusSeeOther || !strings.HasSuffix(loc, "#requester") {
 				t.Fatalf("note: %d %s", st, loc)
 			}
-			if st, body := postFormBody(t, e, authz.Agent, path+"/customer-note", url.Values{"note": {"  "}}); st != http.StatusBadRequest || !strings.Contains(body, "Prefers phone calls") {
+			if st, body := webtest.PostFormBody(t, e, authz.Agent, path+"/customer-note", url.Values{"note": {"  "}}); st != http.StatusBadRequest || !strings.Contains(body, "Prefers phone calls") {
 				t.Errorf("empty note: %d", st)
 			}
-			page := getPage(t, e, authz.Agent, path)
+			page := webtest.GetPage(t, e, authz.Agent, path)
 			for _, want := range []string{fmt.Sprintf(`href="/customers/%d"`, cust), `href="/organizations/`, "Fjord AS", "kari@fjord.example",
 				"Local time:", "(Europe/Oslo)", "Prefers phone calls after 15:00.", fmt.Sprintf(`href="/tickets/%d">#%d Other open one`, other, other),
 				fmt.Sprintf(`href="/tickets/%d">#%d Old solved one`, done, done), `action="` + path + `/customer-note"`} {
@@ -62,10 +63,10 @@ func TestRequesterContext(t *testing.T) {
 			if strings.Contains(page, fmt.Sprintf(`href="/tickets/%d">#%d Current`, id, id)) {
 				t.Error("the ticket lists itself among the requester's others")
 			}
-			if strings.Contains(getPage(t, e, authz.Collaborator, path), "/customer-note") {
+			if strings.Contains(webtest.GetPage(t, e, authz.Collaborator, path), "/customer-note") {
 				t.Error("a collaborator is offered the customer note form")
 			}
-			if st := postForm(t, e, authz.Collaborator, path+"/customer-note", url.Values{"note": {"x"}}); st != http.StatusForbidden {
+			if st := webtest.PostForm(t, e, authz.Collaborator, path+"/customer-note", url.Values{"note": {"x"}}); st != http.StatusForbidden {
 				t.Errorf("collaborator note: %d", st)
 			}
 		})

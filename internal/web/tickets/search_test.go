@@ -1,4 +1,4 @@
-package web_test
+package tickets_test
 
 import (
 	"encoding/json"
@@ -16,6 +16,7 @@ import (
 	"github.com/ombud/ombud/internal/app/apptest"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // TestSearchBox: the header's suggestions (GET /search/suggest) offer
@@ -56,7 +57,7 @@ func TestSearchBox(t *testing.T) {
 			}
 			first := create("Strømregning for februar")
 			set(day.AddDate(0, 0, 1).Add(10 * time.Hour))
-			nora := signInEmail(t, e, "nora@ombud.test")
+			nora := webtest.SignInEmail(t, e, "nora@ombud.test")
 
 			type suggestion struct {
 				Tickets []struct {
@@ -73,7 +74,7 @@ func TestSearchBox(t *testing.T) {
 			}
 			suggest := func(t *testing.T, q string) suggestion {
 				t.Helper()
-				st, raw, _ := nora.do(t, "GET", "/search/suggest?q="+url.QueryEscape(q), nil)
+				st, raw, _ := nora.Do(t, "GET", "/search/suggest?q="+url.QueryEscape(q), nil)
 				if st != http.StatusOK {
 					t.Fatalf("suggest %q: status %d %s", q, st, raw)
 				}
@@ -96,7 +97,7 @@ func TestSearchBox(t *testing.T) {
 				})
 			}
 			t.Run("the box's listbox in the agent's language", func(t *testing.T) {
-				_, page, _ := nora.do(t, "GET", "/tickets", nil)
+				_, page, _ := nora.Do(t, "GET", "/tickets", nil)
 				for _, want := range []string{`<ul id="search-suggest" class="suggest-list" role="listbox" aria-label="Forslag" hidden`,
 					`data-tickets="Saker"`, `data-customers="Kunder"`, `data-all="Søk i alle saker etter «%s»"`, `/search.js"`} {
 					if !strings.Contains(page, want) {
@@ -111,7 +112,7 @@ func TestSearchBox(t *testing.T) {
 				}
 			})
 			t.Run("suggest refuses unknown parameters", func(t *testing.T) {
-				if st, _, _ := nora.do(t, "GET", "/search/suggest?q=x&limit=50", nil); st != http.StatusBadRequest {
+				if st, _, _ := nora.Do(t, "GET", "/search/suggest?q=x&limit=50", nil); st != http.StatusBadRequest {
 					t.Errorf("status %d", st)
 				}
 			})
@@ -122,9 +123,9 @@ func TestSearchBox(t *testing.T) {
 				{"field.colour:red", `ukjent egendefinert felt "colour"`},
 			} {
 				t.Run("list error "+tt.q, func(t *testing.T) {
-					st, page, _ := nora.do(t, "GET", "/tickets?q="+url.QueryEscape(tt.q), nil)
+					st, page, _ := nora.Do(t, "GET", "/tickets?q="+url.QueryEscape(tt.q), nil)
 					if st != http.StatusBadRequest || !strings.Contains(page, `<p class="error" role="alert">`+html.EscapeString(tt.want)+`</p>`) {
-						t.Errorf("status %d, want %q in\n%s", st, tt.want, excerpt(page))
+						t.Errorf("status %d, want %q in\n%s", st, tt.want, webtest.Excerpt(page))
 					}
 				})
 			}
@@ -137,9 +138,9 @@ func TestSearchBox(t *testing.T) {
 			})
 			// The ticket is from today for Nora in Oslo but from yesterday in UTC.
 			t.Run("relative dates in the agent's zone", func(t *testing.T) {
-				_, page, _ := nora.do(t, "GET", "/tickets?q="+url.QueryEscape("created:today"), nil)
+				_, page, _ := nora.Do(t, "GET", "/tickets?q="+url.QueryEscape("created:today"), nil)
 				if !strings.Contains(page, html.EscapeString("Strømregning for februar")) {
-					t.Errorf("created:today in Oslo misses the ticket\n%s", excerpt(page))
+					t.Errorf("created:today in Oslo misses the ticket\n%s", webtest.Excerpt(page))
 				}
 				for tz, want := range map[string]int{"": 0, "UTC": 0, "Europe/Oslo": 1} {
 					path := "/api/v1/search?q=created:today"
@@ -164,10 +165,10 @@ func TestSearchBox(t *testing.T) {
 				}
 				count := func() string {
 					t.Helper()
-					_, page, _ := nora.do(t, "GET", "/tickets", nil)
+					_, page, _ := nora.Do(t, "GET", "/tickets", nil)
 					m := regexp.MustCompile(`Siste time <span class="count"[^>]*>([^<]+)</span>`).FindStringSubmatch(page)
 					if m == nil {
-						t.Fatalf("no count for the view in\n%s", excerpt(page))
+						t.Fatalf("no count for the view in\n%s", webtest.Excerpt(page))
 					}
 					return m[1]
 				}

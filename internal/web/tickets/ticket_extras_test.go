@@ -1,4 +1,4 @@
-package web_test
+package tickets_test
 
 import (
 	"fmt"
@@ -13,6 +13,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // slaTicket creates a ticket through the API with the given tags.
@@ -64,20 +65,20 @@ func TestTicketSLAPanelAndAtRiskView(t *testing.T) {
 			vip := slaTicket(t, e, "Urgent parcel question", "vip")
 			standard := slaTicket(t, e, "Ordinary parcel question", "standard")
 			none := slaTicket(t, e, "Question without SLA")
-			agent := signIn(t, e, authz.Agent)
+			agent := webtest.SignIn(t, e, authz.Agent)
 
-			runPages(t, []pageCase{
-				{name: "ticket with a standard SLA", who: agent, method: "GET", path: fmt.Sprintf("/tickets/%d", standard), status: 200,
-					want: []string{`<h2 id="sla-h">SLA</h2>`, "Policy: Standard", "First reply", "Resolution", "Active",
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "ticket with a standard SLA", Who: agent, Method: "GET", Path: fmt.Sprintf("/tickets/%d", standard), Status: 200,
+					Want: []string{`<h2 id="sla-h">SLA</h2>`, "Policy: Standard", "First reply", "Resolution", "Active",
 						"target 8h", "target 48h", " left</span>", "due <time datetime="},
-					notWant: []string{"No SLA applies", "overdue by"}},
-				{name: "ticket without SLA", who: agent, method: "GET", path: fmt.Sprintf("/tickets/%d", none), status: 200,
-					want: []string{`<h2 id="sla-h">SLA</h2>`, "No SLA applies"}, notWant: []string{"First reply"}},
-				{name: "at-risk view lists the short target only", who: agent, method: "GET", path: "/tickets?view=sla_at_risk", status: 200,
-					want:    []string{"<h1>SLA at risk</h1>", `aria-current="page"`, fmt.Sprintf(`href="/tickets/%d"`, vip), "Urgent parcel question"},
-					notWant: []string{"Ordinary parcel question", "Question without SLA"}},
-				{name: "other views count the at-risk view", who: agent, method: "GET", path: "/tickets", status: 200,
-					want: []string{`href="/tickets?view=sla_at_risk"`, `aria-label="1 tickets"`}},
+					NotWant: []string{"No SLA applies", "overdue by"}},
+				{Name: "ticket without SLA", Who: agent, Method: "GET", Path: fmt.Sprintf("/tickets/%d", none), Status: 200,
+					Want: []string{`<h2 id="sla-h">SLA</h2>`, "No SLA applies"}, NotWant: []string{"First reply"}},
+				{Name: "at-risk view lists the short target only", Who: agent, Method: "GET", Path: "/tickets?view=sla_at_risk", Status: 200,
+					Want:    []string{"<h1>SLA at risk</h1>", `aria-current="page"`, fmt.Sprintf(`href="/tickets/%d"`, vip), "Urgent parcel question"},
+					NotWant: []string{"Ordinary parcel question", "Question without SLA"}},
+				{Name: "other views count the at-risk view", Who: agent, Method: "GET", Path: "/tickets", Status: 200,
+					Want: []string{`href="/tickets?view=sla_at_risk"`, `aria-label="1 tickets"`}},
 			})
 
 			// Ten minutes later the sweep has recorded the vip ticket's breach:
@@ -100,11 +101,11 @@ func TestTicketSLAPanelAndAtRiskView(t *testing.T) {
 			if n, err := e.Sys.SLA.Sweep(t.Context(), time.Now()); err != nil || n == 0 {
 				t.Fatalf("sweep: %d events, %v", n, err)
 			}
-			runPages(t, []pageCase{
-				{name: "overdue ticket stays in the view", who: agent, method: "GET", path: "/tickets?view=sla_at_risk", status: 200,
-					want: []string{"Urgent parcel question"}, notWant: []string{"Ordinary parcel question", "Question without SLA"}},
-				{name: "overdue ticket says so", who: agent, method: "GET", path: fmt.Sprintf("/tickets/%d", vip), status: 200,
-					want: []string{"Breached", "overdue by", `class="sla-left overdue"`}},
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "overdue ticket stays in the view", Who: agent, Method: "GET", Path: "/tickets?view=sla_at_risk", Status: 200,
+					Want: []string{"Urgent parcel question"}, NotWant: []string{"Ordinary parcel question", "Question without SLA"}},
+				{Name: "overdue ticket says so", Who: agent, Method: "GET", Path: fmt.Sprintf("/tickets/%d", vip), Status: 200,
+					Want: []string{"Breached", "overdue by", `class="sla-left overdue"`}},
 			})
 
 			// Once the vip ticket is answered (late), its first reply clock
@@ -112,11 +113,11 @@ func TestTicketSLAPanelAndAtRiskView(t *testing.T) {
 			if st, body := e.Do(t, authz.Agent, "POST", fmt.Sprintf("/api/v1/tickets/%d/comments", vip), map[string]any{"body": "On it.", "public": true}); st != http.StatusCreated {
 				t.Fatalf("reply: %d %v", st, body["_raw"])
 			}
-			runPages(t, []pageCase{
-				{name: "answered ticket leaves the view", who: agent, method: "GET", path: "/tickets?view=sla_at_risk", status: 200,
-					want: []string{"No tickets here."}, notWant: []string{"Urgent parcel question"}},
-				{name: "answered ticket keeps the breach, stops the clock", who: agent, method: "GET", path: fmt.Sprintf("/tickets/%d", vip), status: 200,
-					want: []string{"Policy: VIP", `<li class="sla-breached">`, `<li class="sla-active">`, "47 h "}, notWant: []string{"overdue by"}},
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "answered ticket leaves the view", Who: agent, Method: "GET", Path: "/tickets?view=sla_at_risk", Status: 200,
+					Want: []string{"No tickets here."}, NotWant: []string{"Urgent parcel question"}},
+				{Name: "answered ticket keeps the breach, stops the clock", Who: agent, Method: "GET", Path: fmt.Sprintf("/tickets/%d", vip), Status: 200,
+					Want: []string{"Policy: VIP", `<li class="sla-breached">`, `<li class="sla-active">`, "47 h "}, NotWant: []string{"overdue by"}},
 			})
 		})
 	}
@@ -135,27 +136,27 @@ func TestMacroPreviewAndApply(t *testing.T) {
 				t.Fatalf("create macro: %d %v", st, m["_raw"])
 			}
 			macroID := fmt.Sprint(int64(m["id"].(float64)))
-			agent, collaborator := signIn(t, e, authz.Agent), signIn(t, e, authz.Collaborator)
+			agent, collaborator := webtest.SignIn(t, e, authz.Agent), webtest.SignIn(t, e, authz.Collaborator)
 			page := fmt.Sprintf("/tickets/%d", id)
 
-			runPages(t, []pageCase{
-				{name: "composer offers the macro", who: agent, method: "GET", path: page, status: 200,
-					want: []string{`action="/tickets/` + fmt.Sprint(id) + `/macros/preview"`, `<label for="macro-id">Macros</label>`, "Parcel delayed", ">Preview</button>"}},
-				{name: "preview fills the composer", who: agent, method: "POST", path: page + "/macros/preview", form: url.Values{"macro_id": {macroID}}, status: 200,
-					want: []string{"Macro preview: Parcel delayed", html.EscapeString("Hi Kari, your parcel is on its way.") + "</textarea>",
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "composer offers the macro", Who: agent, Method: "GET", Path: page, Status: 200,
+					Want: []string{`action="/tickets/` + fmt.Sprint(id) + `/macros/preview"`, `<label for="macro-id">Macros</label>`, "Parcel delayed", ">Preview</button>"}},
+				{Name: "preview fills the composer", Who: agent, Method: "POST", Path: page + "/macros/preview", Form: url.Values{"macro_id": {macroID}}, Status: 200,
+					Want: []string{"Macro preview: Parcel delayed", html.EscapeString("Hi Kari, your parcel is on its way.") + "</textarea>",
 						"Set status to Pending", "Add tags: delayed", "Apply macro", `name="macro_id" value="` + macroID + `"`},
-					notWant: []string{"{{requester.first_name}}"}},
-				{name: "preview without a choice", who: agent, method: "POST", path: page + "/macros/preview", form: url.Values{}, status: 422,
-					want: []string{"Choose a macro to preview."}},
-				{name: "unknown macro", who: agent, method: "POST", path: page + "/macros/preview", form: url.Values{"macro_id": {"99999"}}, status: 404,
-					want: []string{"cannot be previewed"}},
-				{name: "unknown ticket", who: agent, method: "POST", path: "/tickets/999999/macros/preview", form: url.Values{"macro_id": {macroID}}, status: 404},
-				{name: "apply redirects to the ticket", who: agent, method: "POST", path: page + "/macros/apply", form: url.Values{"macro_id": {macroID}}, status: 303,
-					location: page},
-				{name: "the reply is on the page", who: agent, method: "GET", path: page, status: 200,
-					want: []string{"Hi Kari, your parcel is on its way.", `<span class="status s-pending">`, `value="delayed"`}},
+					NotWant: []string{"{{requester.first_name}}"}},
+				{Name: "preview without a choice", Who: agent, Method: "POST", Path: page + "/macros/preview", Form: url.Values{}, Status: 422,
+					Want: []string{"Choose a macro to preview."}},
+				{Name: "unknown macro", Who: agent, Method: "POST", Path: page + "/macros/preview", Form: url.Values{"macro_id": {"99999"}}, Status: 404,
+					Want: []string{"cannot be previewed"}},
+				{Name: "unknown ticket", Who: agent, Method: "POST", Path: "/tickets/999999/macros/preview", Form: url.Values{"macro_id": {macroID}}, Status: 404},
+				{Name: "apply redirects to the ticket", Who: agent, Method: "POST", Path: page + "/macros/apply", Form: url.Values{"macro_id": {macroID}}, Status: 303,
+					Location: page},
+				{Name: "the reply is on the page", Who: agent, Method: "GET", Path: page, Status: 200,
+					Want: []string{"Hi Kari, your parcel is on its way.", `<span class="status s-pending">`, `value="delayed"`}},
 			})
-			if st, _, _ := collaborator.do(t, "POST", page+"/macros/apply", url.Values{"macro_id": {macroID}}); st != http.StatusForbidden && st != http.StatusNotFound {
+			if st, _, _ := collaborator.Do(t, "POST", page+"/macros/apply", url.Values{"macro_id": {macroID}}); st != http.StatusForbidden && st != http.StatusNotFound {
 				t.Errorf("collaborator apply: status %d, want 403 or 404", st)
 			}
 

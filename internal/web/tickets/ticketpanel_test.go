@@ -1,4 +1,4 @@
-package web_test
+package tickets_test
 
 import (
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"github.com/ombud/ombud/internal/app/apptest"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // TestTicketFieldsPanel edits a ticket through the page's fields panel on
@@ -38,7 +39,7 @@ func TestTicketFieldsPanel(t *testing.T) {
 				t.Fatalf("team: %d %v", st, team["_raw"])
 			}
 			teamID := int64(team["id"].(float64))
-			id := createTicket(t, e, "Panel")
+			id := webtest.CreateTicket(t, e, "Panel")
 			path := fmt.Sprintf("/tickets/%d", id)
 			manager := e.Agents[authz.Manager]
 			get := func() map[string]any {
@@ -57,7 +58,7 @@ func TestTicketFieldsPanel(t *testing.T) {
 				return v
 			}
 
-			page := getPage(t, e, authz.Agent, path)
+			page := webtest.GetPage(t, e, authz.Agent, path)
 			for _, want := range []string{`id="f-custom_fields.plan"`, `type="date"`, `id="f-custom_fields.seats" name="custom_fields.seats" type="number"`,
 				`type="checkbox" id="f-custom_fields.vip"`, `id="f-team"`, `id="f-followers"`, `id="f-requester"`, `id="f-subject"`, "Required to solve the ticket."} {
 				if !strings.Contains(page, want) {
@@ -65,13 +66,13 @@ func TestTicketFieldsPanel(t *testing.T) {
 				}
 			}
 
-			if st, body := postFormBody(t, e, authz.Agent, path, panel(url.Values{"custom_fields.seats": {"many"}})); st != http.StatusBadRequest || !strings.Contains(body, "must be a number") || !strings.Contains(body, `value="many"`) {
+			if st, body := webtest.PostFormBody(t, e, authz.Agent, path, panel(url.Values{"custom_fields.seats": {"many"}})); st != http.StatusBadRequest || !strings.Contains(body, "must be a number") || !strings.Contains(body, `value="many"`) {
 				t.Errorf("bad number: %d", st)
 			}
-			if st, body := postFormBody(t, e, authz.Agent, path, panel(url.Values{"status": {"solved"}})); st != http.StatusUnprocessableEntity || !strings.Contains(body, `id="e-custom_fields.order_no"`) {
+			if st, body := webtest.PostFormBody(t, e, authz.Agent, path, panel(url.Values{"status": {"solved"}})); st != http.StatusUnprocessableEntity || !strings.Contains(body, `id="e-custom_fields.order_no"`) {
 				t.Errorf("solve without the required field: %d", st)
 			}
-			st, _ = postFormLoc(t, e, authz.Agent, path, panel(url.Values{
+			st, _ = webtest.PostFormLoc(t, e, authz.Agent, path, panel(url.Values{
 				"subject": {"Panel, renamed"}, "requester": {"new.requester@example.com"}, "team_id": {fmt.Sprint(teamID)},
 				"follower_ids": {fmt.Sprint(manager.ID)}, "custom_fields.plan": {"Gold"}, "custom_fields.renewal": {"2027-02-01"},
 				"custom_fields.seats": {"12,5"}, "custom_fields.vip": {"on"}, "custom_fields.order_no": {"A-1"}, "status": {"solved"},
@@ -103,7 +104,7 @@ func TestTicketFieldsPanel(t *testing.T) {
 				}
 			}
 			// Clearing a checkbox and a number clears the fields.
-			if st, _ := postFormLoc(t, e, authz.Agent, path, panel(url.Values{"subject": {"Panel, renamed"}, "requester": {"new.requester@example.com"},
+			if st, _ := webtest.PostFormLoc(t, e, authz.Agent, path, panel(url.Values{"subject": {"Panel, renamed"}, "requester": {"new.requester@example.com"},
 				"requester_was": {"new.requester@example.com"}, "team_id": {fmt.Sprint(teamID)}, "custom_fields.plan": {"Gold"}, "custom_fields.order_no": {"A-1"}})); st != http.StatusSeeOther {
 				t.Fatalf("clearing: %d", st)
 			}
@@ -114,11 +115,11 @@ func TestTicketFieldsPanel(t *testing.T) {
 			if st, _ := e.Do(t, authz.Agent, "PATCH", "/api/v1"+path, `{"status":"closed"}`); st != 200 {
 				t.Fatalf("close: %d", st)
 			}
-			page = getPage(t, e, authz.Agent, path)
+			page = webtest.GetPage(t, e, authz.Agent, path)
 			if strings.Contains(page, `id="f-status"`) || !strings.Contains(page, fmt.Sprintf("/tickets/new?follow_up=%d", id)) || !strings.Contains(page, "Gold") {
 				t.Error("closed ticket: want a read-only panel with its values and a follow-up link")
 			}
-			page = getPage(t, e, authz.Agent, fmt.Sprintf("/tickets/new?follow_up=%d", id))
+			page = webtest.GetPage(t, e, authz.Agent, fmt.Sprintf("/tickets/new?follow_up=%d", id))
 			if !strings.Contains(page, `value="Panel, renamed"`) || !strings.Contains(page, "new.requester@example.com") {
 				t.Error("follow-up form: want the closed ticket's subject and requester")
 			}

@@ -1,4 +1,4 @@
-package web_test
+package tickets_test
 
 import (
 	"fmt"
@@ -11,10 +11,22 @@ import (
 	"github.com/ombud/ombud/internal/app/apptest"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // viewsFixture defines a "plan" dropdown field and three tickets: Gold,
 // Silver and one without a plan.
+// scenario is one API call of the views API and what must come back.
+type scenario struct {
+	name   string
+	role   authz.Role
+	method string
+	path   string
+	body   any
+	status int
+	field  string // an error field that must be named, or a top-level reply key that must exist
+}
+
 func viewsFixture(t *testing.T, e *apptest.Env) (gold, silver, none int64) {
 	t.Helper()
 	st, body := e.Do(t, authz.Admin, "POST", "/api/v1/custom-fields", map[string]any{
@@ -153,90 +165,90 @@ func TestViewsUI(t *testing.T) {
 		t.Run(engine.String(), func(t *testing.T) {
 			e := apptest.New(t, engine)
 			gold, silver, _ := viewsFixture(t, e)
-			ag := signIn(t, e, authz.Agent)
-			mgr := signIn(t, e, authz.Manager)
-			runPages(t, []pageCase{
-				{name: "search offers saving", who: ag, method: "GET", path: "/tickets?q=" + url.QueryEscape("field.plan:gold"), status: 200,
-					want:    []string{`href="/views/new?q=field.plan%3agold"`, "Save this search as a view", "Gold customer asks"},
-					notWant: []string{"Silver customer asks"}},
-				{name: "bad custom field in search", who: ag, method: "GET", path: "/tickets?q=field.colour:red", status: 400,
-					want: []string{`unknown custom field &#34;colour&#34;`}},
-				{name: "new view form", who: ag, method: "GET", path: "/views/new?q=" + url.QueryEscape("field.plan:gold"), status: 200,
-					want: []string{`<h1>New view</h1>`, `name="query" type="text" class="code" value="field.plan:gold"`, `value="field.plan"`, ">Plan</label>",
+			ag := webtest.SignIn(t, e, authz.Agent)
+			mgr := webtest.SignIn(t, e, authz.Manager)
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "search offers saving", Who: ag, Method: "GET", Path: "/tickets?q=" + url.QueryEscape("field.plan:gold"), Status: 200,
+					Want:    []string{`href="/views/new?q=field.plan%3agold"`, "Save this search as a view", "Gold customer asks"},
+					NotWant: []string{"Silver customer asks"}},
+				{Name: "bad custom field in search", Who: ag, Method: "GET", Path: "/tickets?q=field.colour:red", Status: 400,
+					Want: []string{`unknown custom field &#34;colour&#34;`}},
+				{Name: "new view form", Who: ag, Method: "GET", Path: "/views/new?q=" + url.QueryEscape("field.plan:gold"), Status: 200,
+					Want: []string{`<h1>New view</h1>`, `name="query" type="text" class="code" value="field.plan:gold"`, `value="field.plan"`, ">Plan</label>",
 						`<option value="priority">Priority, most urgent first</option>`},
-					notWant: []string{`name="shared"`}},
-				{name: "manager may share", who: mgr, method: "GET", path: "/views/new", status: 200, want: []string{`name="shared"`, "Shared with every agent"}},
-				{name: "refused form keeps input", who: ag, method: "POST", path: "/views", status: 400,
-					form: url.Values{"name": {"Broken"}, "query": {"field.plan:platinum"}, "columns": {"subject"}},
-					want: []string{"Check the marked fields.", `value="Broken"`, "is not an option", `aria-invalid="true"`}},
-				{name: "broken UTF-8 refused", who: ag, method: "POST", path: "/views", status: 400,
-					form: url.Values{"name": {"Bad \xff name"}, "query": {"tag:\xff"}, "columns": {"subject"}}},
-				{name: "no columns refused", who: ag, method: "POST", path: "/views", status: 400,
-					form: url.Values{"name": {"Empty"}}, want: []string{"choose at least one column"}},
-				{name: "agent cannot share by hand", who: ag, method: "POST", path: "/views", status: 403,
-					form: url.Values{"name": {"Sneaky"}, "columns": {"subject"}, "shared": {"on"}}, want: []string{"your role may not share views"}},
-				{name: "create", who: ag, method: "POST", path: "/views", status: 303, location: "/tickets?view=v",
-					form: url.Values{"name": {"Gold plans"}, "query": {"field.plan:gold"}, "columns": {"subject", "field.plan", "priority"}, "sort": {"priority"}}},
+					NotWant: []string{`name="shared"`}},
+				{Name: "manager may share", Who: mgr, Method: "GET", Path: "/views/new", Status: 200, Want: []string{`name="shared"`, "Shared with every agent"}},
+				{Name: "refused form keeps input", Who: ag, Method: "POST", Path: "/views", Status: 400,
+					Form: url.Values{"name": {"Broken"}, "query": {"field.plan:platinum"}, "columns": {"subject"}},
+					Want: []string{"Check the marked fields.", `value="Broken"`, "is not an option", `aria-invalid="true"`}},
+				{Name: "broken UTF-8 refused", Who: ag, Method: "POST", Path: "/views", Status: 400,
+					Form: url.Values{"name": {"Bad \xff name"}, "query": {"tag:\xff"}, "columns": {"subject"}}},
+				{Name: "no columns refused", Who: ag, Method: "POST", Path: "/views", Status: 400,
+					Form: url.Values{"name": {"Empty"}}, Want: []string{"choose at least one column"}},
+				{Name: "agent cannot share by hand", Who: ag, Method: "POST", Path: "/views", Status: 403,
+					Form: url.Values{"name": {"Sneaky"}, "columns": {"subject"}, "shared": {"on"}}, Want: []string{"your role may not share views"}},
+				{Name: "create", Who: ag, Method: "POST", Path: "/views", Status: 303, Location: "/tickets?view=v",
+					Form: url.Values{"name": {"Gold plans"}, "query": {"field.plan:gold"}, "columns": {"subject", "field.plan", "priority"}, "sort": {"priority"}}},
 			})
-			_, _, loc := ag.do(t, "POST", "/views", url.Values{"name": {"All plans"}, "query": {"field.plan:*"}, "columns": {"id", "field.plan"}, "sort": {"id_asc"}})
+			_, _, loc := ag.Do(t, "POST", "/views", url.Values{"name": {"All plans"}, "query": {"field.plan:*"}, "columns": {"id", "field.plan"}, "sort": {"id_asc"}})
 			allPlans := strings.TrimPrefix(loc, "/tickets?view=v")
-			st, list, _ := ag.do(t, "GET", "/tickets", nil)
+			st, list, _ := ag.Do(t, "GET", "/tickets", nil)
 			if st != 200 {
 				t.Fatalf("list: %d", st)
 			}
 			goldKey := viewKey(t, list, "Gold plans")
-			runPages(t, []pageCase{
-				{name: "sidebar counts", who: ag, method: "GET", path: "/tickets", status: 200,
-					want: []string{"<h2>My views</h2>", `>Gold plans <span class="count" aria-label="1 tickets">1</span>`, `>All plans <span class="count" aria-label="2 tickets">2</span>`}},
-				{name: "open the view", who: ag, method: "GET", path: "/tickets?view=" + goldKey, status: 200,
-					want: []string{"<h1>Gold plans</h1>", `<th scope="col">Subject</th><th scope="col">Plan</th><th scope="col">Priority</th></tr>`,
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "sidebar counts", Who: ag, Method: "GET", Path: "/tickets", Status: 200,
+					Want: []string{"<h2>My views</h2>", `>Gold plans <span class="count" aria-label="1 tickets">1</span>`, `>All plans <span class="count" aria-label="2 tickets">2</span>`}},
+				{Name: "open the view", Who: ag, Method: "GET", Path: "/tickets?view=" + goldKey, Status: 200,
+					Want: []string{"<h1>Gold plans</h1>", `<th scope="col">Subject</th><th scope="col">Plan</th><th scope="col">Priority</th></tr>`,
 						fmt.Sprintf(`<a href="/tickets/%d">Gold customer asks</a>`, gold), "<td>Gold</td>", `aria-current="page"`, "Edit view", "<code>field.plan:gold</code>"},
-					notWant: []string{"Silver customer asks", "Planless asks", `<th scope="col">Requester</th>`}},
-				{name: "columns and order of another view", who: ag, method: "GET", path: "/tickets?view=v" + allPlans, status: 200,
-					want:    []string{`<th scope="col">#</th><th scope="col">Plan</th></tr>`, "<td>Silver</td>"},
-					notWant: []string{"Planless asks"}},
-				{name: "the other agent's view is not found", who: mgr, method: "GET", path: "/tickets?view=" + goldKey, status: 404},
-				{name: "edit page", who: ag, method: "GET", path: "/views/" + strings.TrimPrefix(goldKey, "v"), status: 200,
-					want: []string{"<h1>Edit view: Gold plans</h1>", `<option value="priority" selected>`, "Save view", "Delete view"}},
-				{name: "edit", who: ag, method: "POST", path: "/views/" + strings.TrimPrefix(goldKey, "v"), status: 303, location: "/tickets?view=" + goldKey,
+					NotWant: []string{"Silver customer asks", "Planless asks", `<th scope="col">Requester</th>`}},
+				{Name: "columns and order of another view", Who: ag, Method: "GET", Path: "/tickets?view=v" + allPlans, Status: 200,
+					Want:    []string{`<th scope="col">#</th><th scope="col">Plan</th></tr>`, "<td>Silver</td>"},
+					NotWant: []string{"Planless asks"}},
+				{Name: "the other agent's view is not found", Who: mgr, Method: "GET", Path: "/tickets?view=" + goldKey, Status: 404},
+				{Name: "edit page", Who: ag, Method: "GET", Path: "/views/" + strings.TrimPrefix(goldKey, "v"), Status: 200,
+					Want: []string{"<h1>Edit view: Gold plans</h1>", `<option value="priority" selected>`, "Save view", "Delete view"}},
+				{Name: "edit", Who: ag, Method: "POST", Path: "/views/" + strings.TrimPrefix(goldKey, "v"), Status: 303, Location: "/tickets?view=" + goldKey,
 					// Ticked in form order, ordered by the numbers typed beside them.
-					form: url.Values{"name": {"Gold and silver"}, "query": {"field.plan:gold,silver"}, "columns": {"subject", "field.plan"},
+					Form: url.Values{"name": {"Gold and silver"}, "query": {"field.plan:gold,silver"}, "columns": {"subject", "field.plan"},
 						"order.subject": {"20"}, "order.field.plan": {"15"}, "order.status": {"5"}, "sort": {"id_desc"}, "position": {"7"}}},
-				{name: "edited view", who: ag, method: "GET", path: "/tickets?view=" + goldKey, status: 200,
-					want: []string{"<h1>Gold and silver</h1>", `<th scope="col">Plan</th><th scope="col">Subject</th></tr>`, ">Gold and silver <span class=\"count\" aria-label=\"2 tickets\">2</span>"}},
-				{name: "edit page keeps the order", who: ag, method: "GET", path: "/views/" + strings.TrimPrefix(goldKey, "v"), status: 200,
-					want: []string{`value="field.plan" checked> <label for="f-columns-0">Plan</label>`, `name="order.subject" value="20"`, `name="position" type="number" min="0" max="1000000" value="7"`}},
-				{name: "edit refused", who: ag, method: "POST", path: "/views/" + strings.TrimPrefix(goldKey, "v"), status: 400,
-					form: url.Values{"name": {""}, "columns": {"subject"}}, want: []string{"Check the marked fields.", "is required"}},
-				{name: "bad position refused", who: ag, method: "POST", path: "/views/" + strings.TrimPrefix(goldKey, "v"), status: 400,
-					form: url.Values{"name": {"x"}, "columns": {"subject"}, "position": {"first"}}, want: []string{"must be a whole number", `href="#f-position"`}},
-				{name: "manager shares a view", who: mgr, method: "POST", path: "/views", status: 303, location: "/tickets?view=v",
-					form: url.Values{"name": {"Silver desk"}, "query": {"field.plan:silver"}, "columns": {"subject", "requester"}, "shared": {"on"}}},
-				{name: "agent sees the shared view", who: ag, method: "GET", path: "/tickets", status: 200,
-					want: []string{"<h2>Shared views</h2>", `>Silver desk <span class="count" aria-label="1 tickets">1</span>`}},
+				{Name: "edited view", Who: ag, Method: "GET", Path: "/tickets?view=" + goldKey, Status: 200,
+					Want: []string{"<h1>Gold and silver</h1>", `<th scope="col">Plan</th><th scope="col">Subject</th></tr>`, ">Gold and silver <span class=\"count\" aria-label=\"2 tickets\">2</span>"}},
+				{Name: "edit page keeps the order", Who: ag, Method: "GET", Path: "/views/" + strings.TrimPrefix(goldKey, "v"), Status: 200,
+					Want: []string{`value="field.plan" checked> <label for="f-columns-0">Plan</label>`, `name="order.subject" value="20"`, `name="position" type="number" min="0" max="1000000" value="7"`}},
+				{Name: "edit refused", Who: ag, Method: "POST", Path: "/views/" + strings.TrimPrefix(goldKey, "v"), Status: 400,
+					Form: url.Values{"name": {""}, "columns": {"subject"}}, Want: []string{"Check the marked fields.", "is required"}},
+				{Name: "bad position refused", Who: ag, Method: "POST", Path: "/views/" + strings.TrimPrefix(goldKey, "v"), Status: 400,
+					Form: url.Values{"name": {"x"}, "columns": {"subject"}, "position": {"first"}}, Want: []string{"must be a whole number", `href="#f-position"`}},
+				{Name: "manager shares a view", Who: mgr, Method: "POST", Path: "/views", Status: 303, Location: "/tickets?view=v",
+					Form: url.Values{"name": {"Silver desk"}, "query": {"field.plan:silver"}, "columns": {"subject", "requester"}, "shared": {"on"}}},
+				{Name: "agent sees the shared view", Who: ag, Method: "GET", Path: "/tickets", Status: 200,
+					Want: []string{"<h2>Shared views</h2>", `>Silver desk <span class="count" aria-label="1 tickets">1</span>`}},
 			})
-			_, list, _ = ag.do(t, "GET", "/tickets", nil)
+			_, list, _ = ag.Do(t, "GET", "/tickets", nil)
 			silverKey := viewKey(t, list, "Silver desk")
-			runPages(t, []pageCase{
-				{name: "shared view opens for the agent", who: ag, method: "GET", path: "/tickets?view=" + silverKey, status: 200,
-					want: []string{fmt.Sprintf(`<a href="/tickets/%d">Silver customer asks</a>`, silver), "View settings"}, notWant: []string{"Edit view"}},
-				{name: "shared view is read-only for the agent", who: ag, method: "GET", path: "/views/" + strings.TrimPrefix(silverKey, "v"), status: 200,
-					want: []string{"<fieldset class=\"plain\" disabled>", "Only those who may share views change a shared view."}, notWant: []string{"Save view</button>", "Delete view"}},
-				{name: "agent cannot change it", who: ag, method: "POST", path: "/views/" + strings.TrimPrefix(silverKey, "v"), status: 403,
-					form: url.Values{"name": {"Mine"}, "columns": {"subject"}}},
-				{name: "agent cannot delete it", who: ag, method: "POST", path: "/views/" + strings.TrimPrefix(silverKey, "v") + "/delete", status: 403},
-				{name: "owner deletes", who: ag, method: "POST", path: "/views/" + strings.TrimPrefix(goldKey, "v") + "/delete", status: 303, location: "/tickets"},
-				{name: "deleted view is gone", who: ag, method: "GET", path: "/tickets?view=" + goldKey, status: 404},
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "shared view opens for the agent", Who: ag, Method: "GET", Path: "/tickets?view=" + silverKey, Status: 200,
+					Want: []string{fmt.Sprintf(`<a href="/tickets/%d">Silver customer asks</a>`, silver), "View settings"}, NotWant: []string{"Edit view"}},
+				{Name: "shared view is read-only for the agent", Who: ag, Method: "GET", Path: "/views/" + strings.TrimPrefix(silverKey, "v"), Status: 200,
+					Want: []string{"<fieldset class=\"plain\" disabled>", "Only those who may share views change a shared view."}, NotWant: []string{"Save view</button>", "Delete view"}},
+				{Name: "agent cannot change it", Who: ag, Method: "POST", Path: "/views/" + strings.TrimPrefix(silverKey, "v"), Status: 403,
+					Form: url.Values{"name": {"Mine"}, "columns": {"subject"}}},
+				{Name: "agent cannot delete it", Who: ag, Method: "POST", Path: "/views/" + strings.TrimPrefix(silverKey, "v") + "/delete", Status: 403},
+				{Name: "owner deletes", Who: ag, Method: "POST", Path: "/views/" + strings.TrimPrefix(goldKey, "v") + "/delete", Status: 303, Location: "/tickets"},
+				{Name: "deleted view is gone", Who: ag, Method: "GET", Path: "/tickets?view=" + goldKey, Status: 404},
 			})
 
 			// In another language the sidebar and the editor are translated.
 			if _, err := e.Sys.Agents.CreateAgent(t.Context(), authz.System, agent.AgentInput{Email: "nora@ombud.test", Name: "Nora", Role: authz.Agent, Locale: "nb", Password: apptest.Password}); err != nil {
 				t.Fatal(err)
 			}
-			nb := signInEmail(t, e, "nora@ombud.test")
-			runPages(t, []pageCase{
-				{name: "nb sidebar", who: nb, method: "GET", path: "/tickets", status: 200, want: []string{"<h2>Delte visninger</h2>", "<h2>Mine visninger</h2>", "+ Ny visning"}},
-				{name: "nb editor", who: nb, method: "GET", path: "/views/new", status: 200, want: []string{"<h1>Ny visning</h1>", "Sorter etter", "Saksnummer", "Lagre visningen"}},
+			nb := webtest.SignInEmail(t, e, "nora@ombud.test")
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "nb sidebar", Who: nb, Method: "GET", Path: "/tickets", Status: 200, Want: []string{"<h2>Delte visninger</h2>", "<h2>Mine visninger</h2>", "+ Ny visning"}},
+				{Name: "nb editor", Who: nb, Method: "GET", Path: "/views/new", Status: 200, Want: []string{"<h1>Ny visning</h1>", "Sorter etter", "Saksnummer", "Lagre visningen"}},
 			})
 
 			// An admin drops the Silver option: the shared view's query no
@@ -246,9 +258,9 @@ func TestViewsUI(t *testing.T) {
 			if st, body := e.Do(t, authz.Admin, "PATCH", fmt.Sprintf("/api/v1/custom-fields/%d", fid), `{"options":["Gold"]}`); st != 200 {
 				t.Fatalf("drop option: %d %v", st, body["_raw"])
 			}
-			runPages(t, []pageCase{
-				{name: "stale view in the sidebar", who: ag, method: "GET", path: "/tickets", status: 200, want: []string{`>Silver desk <span class="count" aria-label="– tickets">–</span>`}},
-				{name: "stale view explains", who: ag, method: "GET", path: "/tickets?view=" + silverKey, status: 400, want: []string{"is not an option", "No tickets here."}},
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "stale view in the sidebar", Who: ag, Method: "GET", Path: "/tickets", Status: 200, Want: []string{`>Silver desk <span class="count" aria-label="– tickets">–</span>`}},
+				{Name: "stale view explains", Who: ag, Method: "GET", Path: "/tickets?view=" + silverKey, Status: 400, Want: []string{"is not an option", "No tickets here."}},
 			})
 		})
 	}
