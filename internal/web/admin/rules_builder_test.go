@@ -1,4 +1,4 @@
-package web_test
+package admin_test
 
 import (
 	"encoding/json"
@@ -15,6 +15,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/automation"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // TestRuleBuilder drives the trigger editor built from controls: a rule made
@@ -25,16 +26,16 @@ func TestRuleBuilder(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine.String(), func(t *testing.T) {
 			e := apptest.New(t, engine)
-			manager := signIn(t, e, authz.Manager)
+			manager := webtest.SignIn(t, e, authz.Manager)
 			st, team := e.Do(t, authz.Admin, "POST", "/api/v1/teams", map[string]any{"name": "Billing"})
 			if st != 201 {
 				t.Fatalf("team: %d %v", st, team)
 			}
 			teamID := strconv.FormatInt(int64(team["id"].(float64)), 10)
-			refund := createTicket(t, e, "Refund for order 42")
-			createTicket(t, e, "Where is my parcel")
+			refund := webtest.CreateTicket(t, e, "Refund for order 42")
+			webtest.CreateTicket(t, e, "Where is my parcel")
 
-			rows := vals("name", "Refunds to Billing", "active", "on",
+			rows := webtest.Vals("name", "Refunds to Billing", "active", "on",
 				"all[0].row", "1", "all[0].field", "subject", "all[0].op", "contains", "all[0].value", "refund",
 				"act[0].row", "1", "act[0].type", "set_priority", "act[0].priority", "high",
 				"act[1].row", "1", "act[1].type", "add_tags", "act[1].tags", "refund",
@@ -49,28 +50,28 @@ func TestRuleBuilder(t *testing.T) {
 				}
 				return out
 			}
-			runPages(t, []pageCase{
-				{name: "new trigger: one empty condition and action", who: manager, method: "GET", path: "/admin/triggers/new", status: 200,
-					want:    []string{`name="all[0].field"`, `name="act[0].type"`, `id="rule-catalog"`, "Billing", "Preview matches", "Advanced: JSON"},
-					notWant: []string{`name="all[1].field"`}},
-				{name: "add a condition without JavaScript", who: manager, method: "POST", path: "/admin/triggers", form: plus(rows, "add", "any"), status: 200,
-					want: []string{`name="any[0].field"`, `value="refund"`}},
-				{name: "the value control fits the field", who: manager, method: "POST", path: "/admin/triggers",
-					form: plus(rows, "all[0].field", "team_id", "all[0].op", "is", "all[0].value", "", "refresh", "1"), status: 200,
-					want: []string{`<option value="` + teamID + `">Billing</option>`, `<option value="is" selected>`}},
-				{name: "remove a row", who: manager, method: "POST", path: "/admin/triggers", form: plus(rows, "remove", "act[1]"), status: 200,
-					want: []string{`name="act[2].type"`}, notWant: []string{`name="act[1].type"`}},
-				{name: "a team condition without a team", who: manager, method: "POST", path: "/admin/triggers",
-					form: plus(rows, "all[0].field", "team_id", "all[0].op", "is", "all[0].value", ""), status: 400,
-					want: []string{"Condition 1: choose a team", `id="e-all-0-value"`, `href="#f-all-0-value"`, `value="Refunds to Billing"`}},
-				{name: "an action without its agent", who: manager, method: "POST", path: "/admin/triggers",
-					form: plus(rows, "act[1].type", "add_follower"), status: 400, want: []string{"Action 2: choose an agent"}},
-				{name: "preview lists the matches", who: manager, method: "POST", path: "/admin/triggers", form: plus(rows, "preview", "1"), status: 200,
-					want:    []string{"1 of the newest 2 tickets match.", fmt.Sprintf(`href="/tickets/%d"`, refund), "Refund for order 42"},
-					notWant: []string{"Where is my parcel"}},
-				{name: "preview of an incomplete row", who: manager, method: "POST", path: "/admin/triggers",
-					form: plus(rows, "all[0].value", "", "preview", "1"), status: 400, want: []string{"Condition 1: enter a value", "Correct the conditions"}},
-				{name: "created from controls", who: manager, method: "POST", path: "/admin/triggers", form: rows, status: 303, location: "/admin/triggers/"},
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "new trigger: one empty condition and action", Who: manager, Method: "GET", Path: "/admin/triggers/new", Status: 200,
+					Want:    []string{`name="all[0].field"`, `name="act[0].type"`, `id="rule-catalog"`, "Billing", "Preview matches", "Advanced: JSON"},
+					NotWant: []string{`name="all[1].field"`}},
+				{Name: "add a condition without JavaScript", Who: manager, Method: "POST", Path: "/admin/triggers", Form: plus(rows, "add", "any"), Status: 200,
+					Want: []string{`name="any[0].field"`, `value="refund"`}},
+				{Name: "the value control fits the field", Who: manager, Method: "POST", Path: "/admin/triggers",
+					Form: plus(rows, "all[0].field", "team_id", "all[0].op", "is", "all[0].value", "", "refresh", "1"), Status: 200,
+					Want: []string{`<option value="` + teamID + `">Billing</option>`, `<option value="is" selected>`}},
+				{Name: "remove a row", Who: manager, Method: "POST", Path: "/admin/triggers", Form: plus(rows, "remove", "act[1]"), Status: 200,
+					Want: []string{`name="act[2].type"`}, NotWant: []string{`name="act[1].type"`}},
+				{Name: "a team condition without a team", Who: manager, Method: "POST", Path: "/admin/triggers",
+					Form: plus(rows, "all[0].field", "team_id", "all[0].op", "is", "all[0].value", ""), Status: 400,
+					Want: []string{"Condition 1: choose a team", `id="e-all-0-value"`, `href="#f-all-0-value"`, `value="Refunds to Billing"`}},
+				{Name: "an action without its agent", Who: manager, Method: "POST", Path: "/admin/triggers",
+					Form: plus(rows, "act[1].type", "add_follower"), Status: 400, Want: []string{"Action 2: choose an agent"}},
+				{Name: "preview lists the matches", Who: manager, Method: "POST", Path: "/admin/triggers", Form: plus(rows, "preview", "1"), Status: 200,
+					Want:    []string{"1 of the newest 2 tickets match.", fmt.Sprintf(`href="/tickets/%d"`, refund), "Refund for order 42"},
+					NotWant: []string{"Where is my parcel"}},
+				{Name: "preview of an incomplete row", Who: manager, Method: "POST", Path: "/admin/triggers",
+					Form: plus(rows, "all[0].value", "", "preview", "1"), Status: 400, Want: []string{"Condition 1: enter a value", "Correct the conditions"}},
+				{Name: "created from controls", Who: manager, Method: "POST", Path: "/admin/triggers", Form: rows, Status: 303, Location: "/admin/triggers/"},
 			})
 			_, ids := ruleIDs(t, e, automation.KindTrigger)
 			rl, err := e.Sys.Automation.GetRule(t.Context(), authz.System, automation.KindTrigger, ids["Refunds to Billing"])
@@ -88,10 +89,10 @@ func TestRuleBuilder(t *testing.T) {
 			if st, _ := e.Do(t, authz.Admin, "PATCH", fmt.Sprintf("/api/v1/agents/%d", e.Agents[authz.Manager].ID), map[string]any{"locale": "nb"}); st != 200 {
 				t.Fatalf("locale: %d", st)
 			}
-			nb := signIn(t, e, authz.Manager)
-			runPages(t, []pageCase{{name: "errors in Norwegian", who: nb, method: "POST", path: "/admin/triggers",
-				form: plus(rows, "all[0].field", "team_id", "all[0].op", "is", "all[0].value", ""), status: 400,
-				want: []string{"Betingelse 1: velg et team"}}})
+			nb := webtest.SignIn(t, e, authz.Manager)
+			webtest.RunPages(t, []webtest.PageCase{{Name: "errors in Norwegian", Who: nb, Method: "POST", Path: "/admin/triggers",
+				Form: plus(rows, "all[0].field", "team_id", "all[0].op", "is", "all[0].value", ""), Status: 400,
+				Want: []string{"Betingelse 1: velg et team"}}})
 			if st, _ := e.Do(t, authz.Admin, "PATCH", fmt.Sprintf("/api/v1/agents/%d", e.Agents[authz.Manager].ID), map[string]any{"locale": "en"}); st != 200 {
 				t.Fatalf("locale: %d", st)
 			}
@@ -108,17 +109,17 @@ func TestRuleBuilder(t *testing.T) {
 				t.Fatalf("nested: %d %v", st, nested)
 			}
 			np := fmt.Sprintf("/admin/triggers/%d", int64(nested["id"].(float64)))
-			_, page, _ := manager.do(t, "GET", np, nil)
+			_, page, _ := manager.Do(t, "GET", np, nil)
 			m := regexp.MustCompile(`name="all\[1\]\.group" value="([^"]*)"`).FindStringSubmatch(page)
 			if m == nil {
-				t.Fatalf("the group is not on the page:\n%s", excerpt(page))
+				t.Fatalf("the group is not on the page:\n%s", webtest.Excerpt(page))
 			}
 			group := html.UnescapeString(m[1])
-			runPages(t, []pageCase{{name: "saved with its group", who: manager, method: "POST", path: np,
-				form: vals("name", "VIP or urgent, renamed", "active", "on",
+			webtest.RunPages(t, []webtest.PageCase{{Name: "saved with its group", Who: manager, Method: "POST", Path: np,
+				Form: webtest.Vals("name", "VIP or urgent, renamed", "active", "on",
 					"all[0].row", "1", "all[0].field", "status", "all[0].op", "is", "all[0].value", "new",
 					"all[1].row", "1", "all[1].group", group,
-					"act[0].row", "1", "act[0].type", "add_tags", "act[0].tags", "look"), status: 303, location: np}})
+					"act[0].row", "1", "act[0].type", "add_tags", "act[0].tags", "look"), Status: 303, Location: np}})
 			after, err := e.Sys.Automation.GetRule(t.Context(), authz.System, automation.KindTrigger, int64(nested["id"].(float64)))
 			if err != nil {
 				t.Fatal(err)
@@ -129,11 +130,11 @@ func TestRuleBuilder(t *testing.T) {
 
 			// JSON export from the page, imported into a new rule's form, gives the same rule.
 			rp := fmt.Sprintf("/admin/triggers/%d", ids["Refunds to Billing"])
-			_, page, _ = manager.do(t, "GET", rp, nil)
+			_, page, _ = manager.Do(t, "GET", rp, nil)
 			exported := textarea(t, page, "json")
-			st, imported, _ := manager.do(t, "POST", "/admin/triggers", vals("name", "Imported", "import", "1", "json", exported))
+			st, imported, _ := manager.Do(t, "POST", "/admin/triggers", webtest.Vals("name", "Imported", "import", "1", "json", exported))
 			if st != 200 {
-				t.Fatalf("import: %d\n%s", st, excerpt(imported))
+				t.Fatalf("import: %d\n%s", st, webtest.Excerpt(imported))
 			}
 			for _, w := range []string{`<option value="subject" selected>`, `<option value="contains" selected>`, `value="refund"`, `<option value="` + teamID + `" selected>Billing</option>`} {
 				if !regexp.MustCompile(regexp.QuoteMeta(w)).MatchString(imported) {
@@ -146,8 +147,8 @@ func TestRuleBuilder(t *testing.T) {
 			if diff := cmp.Diff(a, b); diff != "" {
 				t.Fatalf("export → import → export differs (-page +imported):\n%s", diff)
 			}
-			runPages(t, []pageCase{{name: "bad JSON stays in its box", who: manager, method: "POST", path: "/admin/triggers",
-				form: vals("name", "Bad", "import", "1", "json", `{"conditions": [`), status: 400, want: []string{"is not a rule in JSON", `id="e-json"`}}})
+			webtest.RunPages(t, []webtest.PageCase{{Name: "bad JSON stays in its box", Who: manager, Method: "POST", Path: "/admin/triggers",
+				Form: webtest.Vals("name", "Bad", "import", "1", "json", `{"conditions": [`), Status: 400, Want: []string{"is not a rule in JSON", `id="e-json"`}}})
 		})
 	}
 }
