@@ -1,4 +1,4 @@
-package web_test
+package tickets_test
 
 import (
 	"net/http"
@@ -8,6 +8,7 @@ import (
 	"github.com/ombud/ombud/internal/app/apptest"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // TestSearchTotal: a text search tells how many tickets it found, in the
@@ -17,9 +18,9 @@ func TestSearchTotal(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine.String(), func(t *testing.T) {
 			e := apptest.New(t, engine)
-			createTicket(t, e, "Parcel one")
-			createTicket(t, e, "Parcel two")
-			createTicket(t, e, "Invoice")
+			webtest.CreateTicket(t, e, "Parcel one")
+			webtest.CreateTicket(t, e, "Parcel two")
+			webtest.CreateTicket(t, e, "Invoice")
 			cases := []struct {
 				q, page string
 				total   any // float64 from JSON, or nil
@@ -37,7 +38,7 @@ func TestSearchTotal(t *testing.T) {
 				if body["total"] != c.total || body["total_estimated"] != nil {
 					t.Errorf("%s: total %v estimated %v, want %v", c.q, body["total"], body["total_estimated"], c.total)
 				}
-				html := getPage(t, e, authz.Agent, "/tickets?q="+c.q)
+				html := webtest.GetPage(t, e, authz.Agent, "/tickets?q="+c.q)
 				if got := strings.Contains(html, `class="search-total"`); got != (c.page != "") || c.page != "" && !strings.Contains(html, c.page) {
 					t.Errorf("%s: page lacks %q", c.q, c.page)
 				}
