@@ -17,6 +17,7 @@ import (
 	"github.com/ombud/ombud/internal/dbtest"
 	"github.com/ombud/ombud/internal/i18n"
 	"github.com/ombud/ombud/internal/mailtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // TestAgentMailInTheirLanguage: the mail Ombud writes to agents — a
@@ -40,24 +41,24 @@ func TestAgentMailInTheirLanguage(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine.String(), func(t *testing.T) {
 			e := apptest.New(t, engine)
-			capture := startOutbound(t, e)
+			capture := webtest.StartOutbound(t, e)
 			for _, p := range people {
 				if _, err := e.Sys.Agents.CreateAgent(t.Context(), authz.System, agent.AgentInput{Email: p.email, Name: p.name,
 					Role: authz.Manager, Locale: p.lang, TimeZone: p.zone, Password: apptest.Password}); err != nil {
 					t.Fatal(err)
 				}
 				// The summary subscription from the reports page's form.
-				b := signInEmail(t, e, p.email)
-				if st, body, _ := b.do(t, "POST", "/reports/subscriptions", map[string][]string{"frequency": {"weekly"}}); st != http.StatusSeeOther {
-					t.Fatalf("subscribe %s: %d\n%s", p.email, st, excerpt(body))
+				b := webtest.SignInEmail(t, e, p.email)
+				if st, body, _ := b.Do(t, "POST", "/reports/subscriptions", map[string][]string{"frequency": {"weekly"}}); st != http.StatusSeeOther {
+					t.Fatalf("subscribe %s: %d\n%s", p.email, st, webtest.Excerpt(body))
 				}
 			}
-			id := createTicket(t, e, "Pakke borte")
-			author := signIn(t, e, authz.Agent)
-			if st, body, _ := author.do(t, "POST", fmt.Sprintf("/tickets/%d/comments", id), map[string][]string{
+			id := webtest.CreateTicket(t, e, "Pakke borte")
+			author := webtest.SignIn(t, e, authz.Agent)
+			if st, body, _ := author.Do(t, "POST", fmt.Sprintf("/tickets/%d/comments", id), map[string][]string{
 				"public": {"false"}, "body": {"@Kari Nordmann and @Mojca Novak, please look at the tracking number"},
 			}); st != http.StatusSeeOther {
-				t.Fatalf("note: %d\n%s", st, excerpt(body))
+				t.Fatalf("note: %d\n%s", st, webtest.Excerpt(body))
 			}
 			// A week on, each agent's summary is due in their zone.
 			next := time.Now().AddDate(0, 0, 7)
@@ -69,7 +70,7 @@ func TestAgentMailInTheirLanguage(t *testing.T) {
 			for _, p := range people {
 				t.Run(p.lang, func(t *testing.T) {
 					to := func(m mailtest.Captured) bool { return slices.Contains(m.To, p.email) }
-					mention := waitMail(t, capture, "mention notice to "+p.email, func(env *enmime.Envelope, m mailtest.Captured) bool {
+					mention := webtest.WaitMail(t, capture, "mention notice to "+p.email, func(env *enmime.Envelope, m mailtest.Captured) bool {
 						return to(m) && strings.Contains(env.Text, "tracking number")
 					})
 					wantSubject := tr.T(p.lang, "[#%s] %s mentioned you: %s", fmt.Sprint(id), "Test agent", "Pakke borte")
@@ -80,7 +81,7 @@ func TestAgentMailInTheirLanguage(t *testing.T) {
 					if !strings.Contains(strings.ToLower(mention.Text), strings.ToLower(strings.TrimSpace(intro))) {
 						t.Errorf("mention text lacks %q:\n%s", intro, mention.Text)
 					}
-					summary := waitMail(t, capture, "summary to "+p.email, func(env *enmime.Envelope, m mailtest.Captured) bool {
+					summary := webtest.WaitMail(t, capture, "summary to "+p.email, func(env *enmime.Envelope, m mailtest.Captured) bool {
 						return to(m) && env.GetHeader("Auto-Submitted") != "" && !strings.Contains(env.Text, "tracking number")
 					})
 					prefix := strings.TrimSuffix(tr.T(p.lang, "Ombud weekly summary: %s", "|"), "|")

@@ -11,6 +11,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/i18n"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // TestRefusalsInTheAgentsLanguage provokes the services' refusals from the
@@ -47,12 +48,12 @@ func TestRefusalsInTheAgentsLanguage(t *testing.T) {
 			Email: addr, Name: fmt.Sprintf("Refused %d", i), Role: authz.Admin, Locale: lang, Password: apptest.Password}); err != nil {
 			t.Fatalf("create %s: %v", addr, err)
 		}
-		b := signInEmail(t, e, addr)
+		b := webtest.SignInEmail(t, e, addr)
 		for _, tc := range cases {
 			t.Run(lang+"/"+tc.name, func(t *testing.T) {
-				st, body, loc := b.do(t, tc.method, tc.path, tc.form)
+				st, body, loc := b.Do(t, tc.method, tc.path, tc.form)
 				if st < 400 || st >= 500 {
-					t.Fatalf("status %d (to %q), want a refusal\n%s", st, loc, excerpt(body))
+					t.Fatalf("status %d (to %q), want a refusal\n%s", st, loc, webtest.Excerpt(body))
 				}
 				want := tr.Message(lang, tc.msg)
 				if want == tc.msg {
@@ -72,7 +73,7 @@ func TestRefusalsInTheAgentsLanguage(t *testing.T) {
 					}
 				}
 				if !found {
-					t.Errorf("page does not say %q\n%s", want, excerpt(body))
+					t.Errorf("page does not say %q\n%s", want, webtest.Excerpt(body))
 				}
 			})
 		}

@@ -2,17 +2,12 @@ package tickets_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/jhillyerd/enmime/v2"
 
@@ -23,46 +18,6 @@ import (
 	"github.com/ombud/ombud/internal/web/webtest"
 )
 
-// startOutbound gives e a mailbox whose relay is a capture server and runs
-// the job runner, so queued email is really sent.
-func startOutbound(t *testing.T, e *apptest.Env) *mailtest.Capture {
-	t.Helper()
-	capture := mailtest.StartCapture(t)
-	host, port, _ := net.SplitHostPort(capture.Addr())
-	p, _ := strconv.Atoi(port)
-	st, mb := e.Do(t, authz.Admin, "POST", "/api/v1/mailboxes", map[string]any{
-		"address": "support@example.com", "name": "Support",
-		"smtp": map[string]any{"host": host, "port": p, "security": "none"},
-	})
-	if st != http.StatusCreated {
-		t.Fatalf("create mailbox: %d %v", st, mb["_raw"])
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); _ = e.Sys.Jobs.Run(ctx) }()
-	t.Cleanup(func() { cancel(); wg.Wait() })
-	return capture
-}
-
-// waitMail waits for a captured message that match accepts.
-func waitMail(t *testing.T, c *mailtest.Capture, what string, match func(*enmime.Envelope, mailtest.Captured) bool) *enmime.Envelope {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		for _, m := range c.Messages() {
-			env, err := enmime.ReadEnvelope(bytes.NewReader(m.Data))
-			if err == nil && match(env, m) {
-				return env
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no %s among %d captured messages", what, len(c.Messages()))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 var attachmentLink = regexp.MustCompile(`<a href="/api/v1/attachments/(\d+)">([^<]+)</a>`)
 
 func TestComposer(t *testing.T) {
@@ -70,7 +25,7 @@ func TestComposer(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine.String(), func(t *testing.T) {
 			e := apptest.New(t, engine) // request bodies up to 1 MiB
-			capture := startOutbound(t, e)
+			capture := webtest.StartOutbound(t, e)
 			id := webtest.CreateTicket(t, e, "Composer case")
 			path := fmt.Sprintf("/tickets/%d", id)
 			agent := webtest.SignIn(t, e, authz.Agent)
@@ -101,7 +56,7 @@ func TestComposer(t *testing.T) {
 						t.Errorf("download %s: status %d, %d bytes, want %d", name, st, len(got), len(want))
 					}
 				}
-				env := waitMail(t, capture, "reply with attachments", func(env *enmime.Envelope, m mailtest.Captured) bool {
+				env := webtest.WaitMail(t, capture, "reply with attachments", func(env *enmime.Envelope, m mailtest.Captured) bool {
 					return strings.Contains(env.Text, "Here are the two files")
 				})
 				var names []string
@@ -202,7 +157,7 @@ func TestComposer(t *testing.T) {
 				if len(ids) != 1 || int64(ids[0].(float64)) != manager.ID || int64(ev["actor_id"].(float64)) != e.Agents[authz.Agent].ID {
 					t.Errorf("mentioned event %v", ev)
 				}
-				waitMail(t, capture, "mention notice to the manager", func(env *enmime.Envelope, m mailtest.Captured) bool {
+				webtest.WaitMail(t, capture, "mention notice to the manager", func(env *enmime.Envelope, m mailtest.Captured) bool {
 					return slices.Contains(m.To, manager.Email) && strings.Contains(env.GetHeader("Subject"), "mentioned you") &&
 						strings.Contains(env.Text, "could you approve the refund")
 				})

@@ -58,7 +58,7 @@ func TestDeliveryPages(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(engine.String(), func(t *testing.T) {
 			e := apptest.New(t, engine)
-			capture := startOutbound(t, e)
+			capture := webtest.StartOutbound(t, e)
 			id := webtest.CreateTicket(t, e, "Delivery case")
 			path := fmt.Sprintf("/tickets/%d", id)
 			if st, b := e.Do(t, authz.Admin, "PATCH", fmt.Sprintf("/api/v1/agents/%d", e.Agents[authz.Manager].ID), map[string]any{"locale": "sl"}); st != 200 {
