@@ -157,3 +157,6 @@ func checkOther(actor authz.Actor, agentID int64, role authz.Role) error {
 	}
 	return authz.Check(actor, perm)
 }
+
+// SessionID is the id BrowserSession lists for the session of raw token.
+func SessionID(raw string) string { return hashToken(raw) }
