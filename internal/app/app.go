@@ -219,7 +219,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s := &System{Config: c, Log: log, DB: d, Now: now, Secrets: box}
 	s.Customers = customer.NewService(d, now)
 	s.Agents = agent.NewService(d, now)
-	s.Auth = auth.NewService(d, now, auth.Options{})
+	s.Auth = auth.NewService(d, now, auth.Options{SessionIdle: c.SessionIdle, SessionMax: c.SessionMax})
+	s.Auth.SetSecrets(box) // TOTP secrets (twofactor.go)
 	s.Tickets = ticket.NewService(d, now, requesters{s.Customers}, richtext.New())
 	s.Tickets.SetBlobs(blobs)
 	s.Customers.MoveTickets = s.Tickets.MoveRequester

@@ -14,11 +14,14 @@ import (
 	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/secret"
 )
 
 // Options tune the service.
 type Options struct {
-	SessionTTL   time.Duration // sliding; default 14 days
+	SessionTTL   time.Duration // former name of SessionIdle, used when that is not set
+	SessionIdle  time.Duration // a session unused this long ends; default 12 hours
+	SessionMax   time.Duration // a session ends this long after sign-in; default 30 days
 	SignInLimit  int           // attempts per account and client address per window; default 10
 	AddressLimit int           // attempts per client address over all accounts; default 5 × SignInLimit
 	AccountLimit int           // attempts per account from addresses not known for it; default 10 × SignInLimit
@@ -39,12 +42,20 @@ type Service struct {
 	dummy string
 	// resets sends password reset links (reset.go); set by Register.
 	resets resetState
+	// box seals TOTP secrets (twofactor.go); set by SetSecrets.
+	box *secret.Box
 }
 
 // NewService returns an auth service.
 func NewService(d *db.DB, now func() time.Time, opts Options) *Service {
-	if opts.SessionTTL <= 0 {
-		opts.SessionTTL = 14 * 24 * time.Hour
+	if opts.SessionIdle <= 0 {
+		opts.SessionIdle = opts.SessionTTL
+	}
+	if opts.SessionIdle <= 0 {
+		opts.SessionIdle = 12 * time.Hour
+	}
+	if opts.SessionMax <= 0 {
+		opts.SessionMax = 30 * 24 * time.Hour
 	}
 	if opts.SignInLimit <= 0 {
 		opts.SignInLimit = 10
@@ -74,12 +85,15 @@ func hashToken(raw string) string {
 }
 
 // SessionInfo is a new browser session; Token goes in the cookie and is
-// never stored.
+// never stored. When the agent uses two-factor sign-in, a right password
+// opens no session yet: Challenge is set instead (Token is empty), the
+// token of the half-signed-in state that CompleteSignIn takes with a code.
 type SessionInfo struct {
 	Token     string
 	CSRF      string
 	AgentID   int64
 	ExpiresAt time.Time
+	Challenge string
 }
 
 // SessionView is what a request learns from its session.
@@ -90,6 +104,9 @@ type SessionView struct {
 	Email    string
 	Locale   string
 	TimeZone string
+	// MustEnrol: the agent's role requires two-factor sign-in and they have
+	// not set it up; they may do nothing but that (web's enrolment gate).
+	MustEnrol bool
 }
 
 var errSignIn = apperr.Unauthenticated("email or password is wrong")
@@ -127,17 +144,16 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip, userAgent str
 		})
 		return SessionInfo{}, errSignIn
 	}
-	info := SessionInfo{Token: randomToken(32), CSRF: randomToken(32), AgentID: id, ExpiresAt: now.Add(s.opts.SessionTTL)}
-	if len(userAgent) > 300 {
-		userAgent = userAgent[:300]
+	if second, err := s.twoFactorOn(ctx, s.db, id); err != nil {
+		return SessionInfo{}, err
+	} else if second {
+		return s.challenge(ctx, now, id, email, slot, ip) // twofactor.go: the code is asked next
 	}
+	var info SessionInfo
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, agent_id, csrf_token, created_at, expires_at, last_seen_at, user_agent, ip)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, hashToken(info.Token), id, info.CSRF, db.Millis(now), db.Millis(info.ExpiresAt), db.Millis(now), userAgent, ip); err != nil {
-			return fmt.Errorf("auth: create session: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE agent_id = ? AND expires_at < ?`, id, db.Millis(now)); err != nil {
-			return fmt.Errorf("auth: prune sessions: %w", err)
+		var err error
+		if info, err = s.openSession(ctx, tx, now, id, ip, userAgent); err != nil {
+			return err
 		}
 		if err := s.limiter.release(ctx, tx, now, slot); err != nil {
 			return err
@@ -150,8 +166,9 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip, userAgent str
 	return info, nil
 }
 
-// Session resolves a session cookie. Expiry slides: a session in use is
-// extended, at most one write per ten minutes.
+// Session resolves a session cookie. Expiry slides up to the absolute
+// timeout: a session in use is extended, at most one write per ten minutes
+// (sessions.go).
 func (s *Service) Session(ctx context.Context, raw string) (authz.Actor, SessionView, error) {
 	if raw == "" || len(raw) > 200 {
 		return authz.Actor{}, SessionView{}, apperr.Unauthenticated("sign in again")
@@ -159,11 +176,14 @@ func (s *Service) Session(ctx context.Context, raw string) (authz.Actor, Session
 	h := hashToken(raw)
 	var v SessionView
 	var role string
-	var exp, seen int64
+	var created, exp, seen int64
 	var active bool
-	err := s.db.QueryRowContext(ctx, `SELECT s.agent_id, s.csrf_token, s.expires_at, s.last_seen_at, a.name, a.email, a.locale, a.time_zone, a.role, a.active
+	var enrol int
+	err := s.db.QueryRowContext(ctx, `SELECT s.agent_id, s.csrf_token, s.created_at, s.expires_at, s.last_seen_at, a.name, a.email, a.locale, a.time_zone, a.role, a.active,
+			CASE WHEN EXISTS (SELECT 1 FROM two_factor_roles r WHERE r.role = a.role)
+				AND NOT EXISTS (SELECT 1 FROM agent_totp t WHERE t.agent_id = a.id AND t.confirmed_at IS NOT NULL) THEN 1 ELSE 0 END
 		FROM sessions s JOIN agents a ON a.id = s.agent_id WHERE s.id_hash = ?`, h).
-		Scan(&v.AgentID, &v.CSRF, &exp, &seen, &v.Name, &v.Email, &v.Locale, &v.TimeZone, &role, &active)
+		Scan(&v.AgentID, &v.CSRF, &created, &exp, &seen, &v.Name, &v.Email, &v.Locale, &v.TimeZone, &role, &active, &enrol)
 	if errors.Is(err, sql.ErrNoRows) {
 		return authz.Actor{}, SessionView{}, apperr.Unauthenticated("your session ended; sign in again")
 	}
@@ -171,13 +191,14 @@ func (s *Service) Session(ctx context.Context, raw string) (authz.Actor, Session
 		return authz.Actor{}, SessionView{}, fmt.Errorf("auth: session: %w", err)
 	}
 	now := s.now()
-	if !active || db.Time(exp).Before(now) {
+	v.MustEnrol = enrol == 1
+	if !active || !s.sessionLive(now, db.Time(created), db.Time(seen), db.Time(exp)) {
 		return authz.Actor{}, SessionView{}, apperr.Unauthenticated("your session ended; sign in again")
 	}
-	if now.Sub(db.Time(seen)) > 10*time.Minute {
+	if now.Sub(db.Time(seen)) > s.extendEvery() {
 		err := s.db.Write(ctx, func(tx *db.Tx) error {
 			_, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id_hash = ?`,
-				db.Millis(now), db.Millis(now.Add(s.opts.SessionTTL)), h)
+				db.Millis(now), db.Millis(s.sessionEnd(db.Time(created), now)), h)
 			return err
 		})
 		if err != nil {

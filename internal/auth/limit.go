@@ -155,6 +155,9 @@ func (l *limiter) release(ctx context.Context, tx *db.Tx, now time.Time, r reser
 	slices.Sort(keys)
 	for _, key := range keys {
 		var err error
+		if key == "" {
+			continue // no known row to mark (a password before its second factor)
+		}
 		if key == r.known {
 			err = l.markKnown(ctx, tx, now, key)
 		} else {

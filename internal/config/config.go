@@ -55,6 +55,9 @@ type Config struct {
 	// which a request is always logged (accesslog.go).
 	AccessLog   string
 	SlowRequest time.Duration
+	// SessionIdle and SessionMax are the browser sessions' idle and
+	// absolute timeouts (sessions.go).
+	SessionIdle, SessionMax time.Duration
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -70,6 +73,8 @@ func Defaults() Config {
 		ShutdownWait: 20 * time.Second,
 		AccessLog:    "sampled",
 		SlowRequest:  time.Second,
+		SessionIdle:  DefaultSessionIdle,
+		SessionMax:   DefaultSessionMax,
 	}
 }
 
@@ -99,6 +104,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	str(&c.BaseURL, "base-url", "public base URL used in links (default http://ADDR)")
 	c.bindMetrics(fs, getenv)
 	c.bindAccessLog(fs, getenv, &envErr)
+	c.bindSessions(fs, getenv, &envErr)
 	if v := getenv("OMBUD_MAX_MAIL_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -181,6 +187,7 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, c.validateMetrics()...)
 	errs = append(errs, c.validateAccessLog()...)
+	errs = append(errs, c.validateSessions()...)
 	switch c.LogFormat {
 	case "text", "json":
 	default:

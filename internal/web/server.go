@@ -254,6 +254,9 @@ func (s *Server) wrap(rt Route) http.Handler {
 				return
 			}
 			r = r.WithContext(ctx)
+			if s.mustEnrol(w, r, rt) { // twofactor.go
+				return
+			}
 			// The services check permissions on every call; checking the
 			// route's permission here as well answers 403 before any body
 			// is read, so a role never learns more than "not allowed".
@@ -329,7 +332,7 @@ func (s *Server) authenticate(r *http.Request, access Access) (context.Context, 
 		}
 	}
 	ctx = httpx.WithActor(ctx, actor)
-	ctx = httpx.WithSession(ctx, &httpx.Session{CSRF: sess.CSRF, Locale: sess.Locale, TimeZone: sess.TimeZone, Name: sess.Name, Email: sess.Email})
+	ctx = httpx.WithSession(ctx, &httpx.Session{CSRF: sess.CSRF, Locale: sess.Locale, TimeZone: sess.TimeZone, Name: sess.Name, Email: sess.Email, MustEnrol: sess.MustEnrol})
 	return ctx, nil
 }
 

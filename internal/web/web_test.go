@@ -169,6 +169,8 @@ var selfService = map[string]bool{
 	"POST /logout": true, "GET /{$}": true, "PUT /api/v1/agents/{id}/availability": true,
 	"GET /profile": true, "POST /profile": true,
 	"POST /api/v1/me/password": true, "POST /profile/password": true, "POST /availability": true, "GET /admin": true,
+	"GET /profile/two-factor": true, "POST /profile/two-factor/start": true, "POST /profile/two-factor/confirm": true,
+	"POST /profile/two-factor/recovery-codes": true, "POST /profile/two-factor/disable": true, "POST /profile/sessions/{id}/end": true,
 }
 
 // TestAuthorizationMatrix calls every route of the route table as every

@@ -53,6 +53,9 @@ type Session struct {
 	TimeZone string
 	Name     string
 	Email    string
+	// MustEnrol: the agent's role requires two-factor sign-in they have not
+	// set up (web's enrolment gate lets them do only that).
+	MustEnrol bool
 }
 
 // WithSession returns ctx carrying the browser session.

@@ -143,8 +143,13 @@ func (u *UI) AgentPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	flash := ""
-	if r.URL.Query().Get("saved") != "" {
+	switch q := r.URL.Query(); {
+	case q.Get("saved") != "":
 		flash = "Agent saved."
+	case q.Get("reset") != "":
+		flash = "Two-factor sign-in is reset. The agent signs in with the password alone and sets it up again."
+	case q.Get("ended") != "":
+		flash = "The session is signed out."
 	}
 	return u.agentPage(w, r, http.StatusOK, a, agentForm(a), flash, "")
 }
@@ -175,7 +180,12 @@ func (u *UI) agentPage(w http.ResponseWriter, r *http.Request, status int, a age
 		sets[0].Fields = append(sets[0].Fields, pw)
 	}
 	canWrite := authz.Can(actor, authz.AgentWrite) && (a.Role != authz.Admin || authz.Can(actor, authz.AgentAdminWrite))
+	security, err := u.agentSecurity(r, a, canWrite) // two-factor sign-in and sessions (twofactor.go)
+	if err != nil {
+		return err
+	}
 	return u.render(w, r, status, "agentedit", pageData{Title: a.Name, Nav: "agents", Flash: flash, Error: errMsg, Data: map[string]any{
+		"Security": security, "Self": a.ID == actor.ID,
 		"A": a, "RoleLabel": roleLabels[a.Role], "Fieldsets": sets, "Teams": f.checks("team_ids", "Teams", "", teamChoices(teams)),
 		"Errors": summary(sets, f.Errs), "CanWrite": canWrite, "Created": when(u.lang(r), a.CreatedAt, location(r)),
 	}})

@@ -1,6 +1,7 @@
 package people
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"time"
@@ -50,6 +51,8 @@ func (u *UI) ProfilePage(w http.ResponseWriter, r *http.Request) error {
 		flash = "Your profile is saved."
 	case r.URL.Query().Get("password") != "":
 		flash = "Your password is changed. Your other sessions are signed out."
+	case r.URL.Query().Get("ended") != "":
+		flash = "The session is signed out."
 	}
 	return u.profilePage(w, r, http.StatusOK, u.profileForm(r), newForm(nil), flash, "")
 }
@@ -71,10 +74,16 @@ func (u *UI) profilePage(w http.ResponseWriter, r *http.Request, status int, f, 
 		f.field("time_zone", "Time zone", "text", true, "An IANA time zone such as Europe/Oslo."),
 	}}}
 	pwSets := passwordFields(pw)
-	return u.render(w, r, status, "profile", pageData{Title: "My profile", Nav: "profile", Flash: flash, Error: errMsg, Data: map[string]any{
+	data := map[string]any{
 		"Fieldsets": sets, "Errors": summary(sets, f.Errs),
 		"PasswordFieldsets": pwSets, "PasswordErrors": summary(pwSets, pw.Errs),
-	}})
+	}
+	security, err := u.securityData(r) // two-factor sign-in and sessions (twofactor.go)
+	if err != nil {
+		return err
+	}
+	maps.Copy(data, security)
+	return u.render(w, r, status, "profile", pageData{Title: "My profile", Nav: "profile", Flash: flash, Error: errMsg, Data: data})
 }
 
 // UpdateProfile answers POST /profile: the agent's own language and time

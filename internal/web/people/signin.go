@@ -49,6 +49,10 @@ func (u *UI) SignIn(w http.ResponseWriter, r *http.Request) error {
 		}
 		return u.render(w, r, httpx.Status(e.Code), "login", pageData{Title: "Sign in", Error: msg, Data: data})
 	}
+	if s.Challenge != "" { // two-factor sign-in: the code next (twofactor.go)
+		u.askForCode(w, r, s, next)
+		return nil
+	}
 	http.SetCookie(w, &http.Cookie{Name: ui.SessionCookie, Value: s.Token, Path: "/", HttpOnly: true, Secure: u.SecureCookie,
 		SameSite: http.SameSiteLaxMode, Expires: s.ExpiresAt})
 	http.Redirect(w, r, next, http.StatusSeeOther)

@@ -28,7 +28,7 @@ type UI struct {
 
 // New parses the pages with the shared layout.
 func New(shared *ui.UI) (*UI, error) {
-	pages, err := shared.Parse(templateFS, "agentedit", "agents", "customer", "customers", "login", "merge", "organization", "organizations", "passwordforgot", "passwordreset", "profile", "team", "teams")
+	pages, err := shared.Parse(templateFS, "agentedit", "agents", "customer", "customers", "login", "merge", "organization", "organizations", "passwordforgot", "passwordreset", "profile", "team", "teams", "logincode", "twofactor", "twofactorroles")
 	if err != nil {
 		return nil, err
 	}

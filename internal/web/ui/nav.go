@@ -42,6 +42,7 @@ func AdminNav() []NavGroup {
 		{"People", []NavLink{
 			{"agents", "/admin/agents", "Agents", authz.AgentRead},
 			{"teams", "/admin/teams", "Teams", authz.TeamRead},
+			{"twofactor", "/admin/two-factor", "Two-factor sign-in", authz.AgentAdminWrite},
 		}},
 		{"Business rules", []NavLink{
 			{"triggers", "/admin/triggers", "Triggers", authz.AutomationRead},
