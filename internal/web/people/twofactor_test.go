@@ -1,4 +1,4 @@
-package web_test
+package people_test
 
 import (
 	"fmt"
@@ -17,6 +17,7 @@ import (
 	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // browserClient is a browser without JavaScript: it keeps cookies, does
@@ -105,7 +106,7 @@ func TestTwoFactorPages(t *testing.T) {
 			_, page, _ = ida.get("/profile/two-factor")
 			m := secretAttr.FindStringSubmatch(page)
 			if m == nil || !strings.Contains(page, `src="data:image/png;base64,`) || !strings.Contains(page, "otpauth://totp/") {
-				t.Fatalf("enrolment page:\n%s", excerpt(page))
+				t.Fatalf("enrolment page:\n%s", webtest.Excerpt(page))
 			}
 			sec := m[1]
 			now := func(d time.Duration) string {
@@ -118,7 +119,7 @@ func TestTwoFactorPages(t *testing.T) {
 			st, page, _ = ida.post("/profile/two-factor/confirm", url.Values{"code": {now(0)}})
 			codes := codeItem.FindAllStringSubmatch(page, -1)
 			if st != 200 || len(codes) != 10 || !strings.Contains(page, "Two-factor sign-in is on.") {
-				t.Fatalf("confirm: %d, %d codes\n%s", st, len(codes), excerpt(page))
+				t.Fatalf("confirm: %d, %d codes\n%s", st, len(codes), webtest.Excerpt(page))
 			}
 			if _, page, _ := ida.get("/profile/two-factor"); codeItem.MatchString(page) || secretAttr.MatchString(page) {
 				t.Fatal("recovery codes or the secret shown again")
@@ -158,7 +159,7 @@ func TestTwoFactorPages(t *testing.T) {
 						st, page, _ = fresh.do("POST", "/login/code", url.Values{"code": {s.code}, "next": {"/tickets"}}, s.header...)
 					}
 					if st != s.status || !strings.Contains(page, s.want) {
-						t.Fatalf("status %d, want %d (%q)\n%s", st, s.status, s.want, excerpt(page))
+						t.Fatalf("status %d, want %d (%q)\n%s", st, s.status, s.want, webtest.Excerpt(page))
 					}
 				})
 			}
@@ -180,7 +181,7 @@ func TestTwoFactorPages(t *testing.T) {
 			// Sessions: Ida sees the others and ends the Chrome one.
 			_, page, _ = ida.get("/profile")
 			if !strings.Contains(page, "Chrome on Windows") || strings.Count(page, `class="end-session"`) != 3 {
-				t.Fatalf("sessions on profile:\n%s", excerpt(page))
+				t.Fatalf("sessions on profile:\n%s", webtest.Excerpt(page))
 			}
 			list, err := e.Sys.Auth.ListSessions(t.Context(), authz.Actor{Kind: authz.KindAgent, ID: e.Agents[authz.Agent].ID}, e.Agents[authz.Agent].ID, "")
 			if err != nil {
