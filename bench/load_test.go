@@ -6,19 +6,25 @@
 // Settings (environment): OMBUD_BENCH_TICKETS (existing tickets, default
 // 100000), OMBUD_BENCH_SECONDS (per operation, default 10),
 // OMBUD_BENCH_CLIENTS (default 64), OMBUD_BENCH_ENGINES (default
-// "sqlite,postgres").
+// "sqlite,postgres"; "postgres-durable" is a second server configured as
+// in production, fsync and synchronous_commit on), OMBUD_BENCH_OPS (a
+// comma-separated subset of the operations by first word: create, get,
+// list, comment, search), OMBUD_BENCH_PROFILE (a directory: the server is
+// built with -tags pprof and a CPU profile of each operation is saved there).
 package bench
 
 import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -110,6 +116,7 @@ func run(t testing.TB, bin string, env []string, args ...string) string {
 }
 
 func start(t testing.TB, bin, dir string, env []string, tickets int) *server {
+	t.Helper()
 	run(t, bin, env, "migrate")
 	run(t, bin, env, "user", "create", "--email", "bench@ombud.test", "--name", "Bench", "--role", "admin", "--password", "bench-password-1")
 	token := run(t, bin, env, "token", "create", "--email", "bench@ombud.test")
@@ -119,6 +126,10 @@ func start(t testing.TB, bin, dir string, env []string, tickets int) *server {
 		out := run(t, bin, env, "import", "--file", seed)
 		t.Logf("seeded: %s (%.0f tickets/s)", out, float64(tickets)/time.Since(begin).Seconds())
 	}
+	return serve(t, bin, env, token)
+}
+
+func serve(t testing.TB, bin string, env []string, token string) *server {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -233,6 +244,44 @@ func request(c *http.Client, method, url, token string, body []byte, want int) e
 	return nil
 }
 
+// wantOp reports whether OMBUD_BENCH_OPS (empty: all) names op's first word.
+func wantOp(op string) bool {
+	ops := os.Getenv("OMBUD_BENCH_OPS")
+	if ops == "" {
+		return true
+	}
+	first := strings.Fields(op)[0]
+	if first == "ticket" {
+		first = strings.Fields(op)[1]
+	}
+	for _, o := range strings.Split(ops, ",") {
+		if strings.TrimSpace(o) == first {
+			return true
+		}
+	}
+	return false
+}
+
+// variant is one server under test: the binary of this tree, or the one
+// named by OMBUD_BENCH_COMPARE (built from an earlier commit), which then
+// serves a copy of the same seeded database so that the two are measured
+// side by side in one run, on the same machine load.
+type variant struct {
+	name, bin string
+	env       []string
+	s         *server
+	pprof     string
+}
+
+// copyDir copies the SQLite data directory (the seeded database and the
+// secret key) for the second variant.
+func copyDir(t testing.TB, from, to string) {
+	t.Helper()
+	if out, err := exec.Command("cp", "-a", from, to).CombinedOutput(); err != nil {
+		t.Fatalf("copy %s: %v\n%s", from, err, out)
+	}
+}
+
 func BenchmarkLoad(b *testing.B) {
 	tickets := envInt("OMBUD_BENCH_TICKETS", 100000)
 	seconds := envInt("OMBUD_BENCH_SECONDS", 10)
@@ -241,60 +290,196 @@ func BenchmarkLoad(b *testing.B) {
 	if engines == "" {
 		engines = "sqlite,postgres"
 	}
+	profDir := os.Getenv("OMBUD_BENCH_PROFILE")
 	dir := b.TempDir()
 	bin := filepath.Join(dir, "ombud")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/ombud").CombinedOutput(); err != nil {
+	args := []string{"build", "-o", bin}
+	if profDir != "" {
+		args = append(args, "-tags", "pprof")
+	}
+	if out, err := exec.Command("go", append(args, "../cmd/ombud")...).CombinedOutput(); err != nil {
 		b.Fatalf("build: %v\n%s", err, out)
 	}
 	for _, engine := range strings.Split(engines, ",") {
 		b.Run(engine, func(b *testing.B) {
 			data := filepath.Join(b.TempDir(), "data")
 			env := []string{"OMBUD_DATA=" + data}
-			if engine == "postgres" {
-				env = append(env, "OMBUD_DATABASE_URL="+dbtest.NewPostgresDatabase(b))
+			var dbURL string
+			switch engine {
+			case "postgres":
+				dbURL = dbtest.NewPostgresDatabase(b)
+			case "postgres-durable":
+				dbURL = dbtest.NewDurablePostgresDatabase(b)
 			}
-			s := start(b, bin, b.TempDir(), env, tickets)
+			if dbURL != "" {
+				env = append(env, "OMBUD_DATABASE_URL="+dbURL)
+			}
+			vs := []*variant{{name: "", bin: bin, env: env}}
+			if old := os.Getenv("OMBUD_BENCH_COMPARE"); old != "" {
+				vs = []*variant{{name: "before", bin: old, env: env}, {name: "after", bin: bin}}
+			}
+			// The first variant seeds; the second gets a copy and migrates it.
+			first := vs[0]
+			first.s = start(b, first.bin, b.TempDir(), first.env, tickets)
+			if len(vs) == 2 {
+				_ = first.s.cmd.Process.Signal(syscall.SIGTERM)
+				_ = first.s.cmd.Wait()
+				data2 := filepath.Join(b.TempDir(), "data")
+				copyDir(b, data, data2)
+				vs[1].env = []string{"OMBUD_DATA=" + data2}
+				if dbURL != "" {
+					vs[1].env = append(vs[1].env, "OMBUD_DATABASE_URL="+copyPostgres(b, dbURL))
+				}
+				run(b, vs[1].bin, vs[1].env, "migrate")
+				first.s = serve(b, first.bin, first.env, first.s.token)
+				vs[1].s = serve(b, vs[1].bin, vs[1].env, first.s.token)
+			}
+			if profDir != "" {
+				// Only the binary built here has the pprof listener.
+				v := vs[len(vs)-1]
+				_ = v.s.cmd.Process.Signal(syscall.SIGTERM)
+				_ = v.s.cmd.Wait()
+				l, err := net.Listen("tcp", "127.0.0.1:0")
+				if err != nil {
+					b.Fatal(err)
+				}
+				v.pprof = l.Addr().String()
+				l.Close()
+				v.env = append(v.env, "OMBUD_PPROF_ADDR="+v.pprof)
+				v.s = serve(b, v.bin, v.env, first.s.token)
+			}
 			tr := &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}
 			c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 			d := time.Duration(seconds) * time.Second
 			maxID := int64(tickets)
+			type op struct {
+				name string
+				do   func(s *server) func(r *rand.Rand, i int64) error
+			}
+			ops := []op{
+				{"ticket create (new customer)", func(s *server) func(r *rand.Rand, i int64) error {
+					return func(r *rand.Rand, i int64) error {
+						body := fmt.Sprintf(`{"subject":"Bench %d %s","description":"%s","requester":{"email":"bench%d-%d@new.example","name":"Bench Customer"},"channel":"web","tags":["bench"]}`,
+							i, sentence(r, 4), sentence(r, 25), i, r.Uint32())
+						return request(c, "POST", s.url+"/api/v1/tickets", s.token, []byte(body), 201)
+					}
+				}},
+				{"ticket get", func(s *server) func(r *rand.Rand, i int64) error {
+					return func(r *rand.Rand, i int64) error {
+						return request(c, "GET", fmt.Sprintf("%s/api/v1/tickets/%d", s.url, 1+r.Int64N(maxID)), s.token, nil, 200)
+					}
+				}},
+				{"list page of 50", func(s *server) func(r *rand.Rand, i int64) error {
+					return func(r *rand.Rand, i int64) error {
+						return request(c, "GET", s.url+"/api/v1/tickets?status=open,pending&limit=50", s.token, nil, 200)
+					}
+				}},
+				{"comment add", func(s *server) func(r *rand.Rand, i int64) error {
+					return func(r *rand.Rand, i int64) error {
+						body := fmt.Sprintf(`{"body":"%s","public":false}`, sentence(r, 15))
+						return request(c, "POST", fmt.Sprintf("%s/api/v1/tickets/%d/comments", s.url, 1+r.Int64N(maxID)), s.token, []byte(body), 201)
+					}
+				}},
+				// A support search names something specific (an order number);
+				// the second search is the worst case, two words that nearly
+				// every ticket of this synthetic corpus holds.
+				{"search (order number)", func(s *server) func(r *rand.Rand, i int64) error {
+					return func(r *rand.Rand, i int64) error {
+						q := fmt.Sprintf("order%%20%d", 100000+r.Int64N(maxID))
+						return request(c, "GET", s.url+"/api/v1/search?q="+q+"&limit=25", s.token, nil, 200)
+					}
+				}},
+				{"search (2 common words)", func(s *server) func(r *rand.Rand, i int64) error {
+					return func(r *rand.Rand, i int64) error {
+						q := words[r.IntN(len(words))] + "%20" + words[r.IntN(len(words))]
+						return request(c, "GET", s.url+"/api/v1/search?q="+q+"&limit=25", s.token, nil, 200)
+					}
+				}},
+			}
 			var results []result
-			results = append(results, drive("ticket create (new customer)", clients, d, func(r *rand.Rand, i int64) error {
-				body := fmt.Sprintf(`{"subject":"Bench %d %s","description":"%s","requester":{"email":"bench%d-%d@new.example","name":"Bench Customer"},"channel":"web","tags":["bench"]}`,
-					i, sentence(r, 4), sentence(r, 25), i, r.Uint32())
-				return request(c, "POST", s.url+"/api/v1/tickets", s.token, []byte(body), 201)
-			}))
-			results = append(results, drive("ticket get", clients, d, func(r *rand.Rand, i int64) error {
-				return request(c, "GET", fmt.Sprintf("%s/api/v1/tickets/%d", s.url, 1+r.Int64N(maxID)), s.token, nil, 200)
-			}))
-			results = append(results, drive("list page of 50", clients, d, func(r *rand.Rand, i int64) error {
-				return request(c, "GET", s.url+"/api/v1/tickets?status=open,pending&limit=50", s.token, nil, 200)
-			}))
-			results = append(results, drive("comment add", clients, d, func(r *rand.Rand, i int64) error {
-				body := fmt.Sprintf(`{"body":"%s","public":false}`, sentence(r, 15))
-				return request(c, "POST", fmt.Sprintf("%s/api/v1/tickets/%d/comments", s.url, 1+r.Int64N(maxID)), s.token, []byte(body), 201)
-			}))
-			// A support search names something specific (an order number);
-			// the second search is the worst case, two words that nearly
-			// every ticket of this synthetic corpus holds.
-			results = append(results, drive("search (order number)", clients, d, func(r *rand.Rand, i int64) error {
-				q := fmt.Sprintf("order%%20%d", 100000+r.Int64N(maxID))
-				return request(c, "GET", s.url+"/api/v1/search?q="+q+"&limit=25", s.token, nil, 200)
-			}))
-			results = append(results, drive("search (2 common words)", clients, d, func(r *rand.Rand, i int64) error {
-				q := words[r.IntN(len(words))] + "%20" + words[r.IntN(len(words))]
-				return request(c, "GET", s.url+"/api/v1/search?q="+q+"&limit=25", s.token, nil, 200)
-			}))
-			rss := peakRSS(s.cmd.Process.Pid)
+			for _, o := range ops {
+				if !wantOp(o.name) {
+					continue
+				}
+				for _, v := range vs {
+					name := o.name
+					if v.name != "" {
+						name += " [" + v.name + "]"
+					}
+					var prof chan struct{}
+					if v.pprof != "" && seconds > 2 {
+						prof = make(chan struct{})
+						go func() {
+							defer close(prof)
+							saveProfile(profDir, engine+"-"+strings.ReplaceAll(strings.Fields(o.name)[0]+"-"+strings.Fields(o.name)[1], "(", ""), v.pprof, seconds-1)
+						}()
+					}
+					results = append(results, drive(name, clients, d, o.do(v.s)))
+					if prof != nil {
+						<-prof
+					}
+				}
+			}
 			fmt.Printf("\n%s, %d existing tickets, %d clients, %ds per operation\n", engine, tickets, clients, seconds)
-			fmt.Printf("%-30s %10s %8s %10s %10s %10s %7s\n", "operation", "ops", "errors", "ops/s", "p50", "p95", "p99")
+			fmt.Printf("%-39s %10s %8s %10s %10s %10s %7s\n", "operation", "ops", "errors", "ops/s", "p50", "p95", "p99")
 			for _, r := range results {
-				fmt.Printf("%-30s %10d %8d %10.0f %10s %10s %10s\n", r.op, r.n, r.errs, r.rate,
+				fmt.Printf("%-39s %10d %8d %10.0f %10s %10s %10s\n", r.op, r.n, r.errs, r.rate,
 					r.p50.Round(10*time.Microsecond), r.p95.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond))
 				b.ReportMetric(r.rate, strings.Fields(r.op)[0]+"_"+strings.Fields(r.op)[1]+"/s")
 			}
-			fmt.Printf("peak RSS of the server: %.0f MiB\n", rss)
-			b.ReportMetric(rss, "peakRSS_MiB")
+			for _, v := range vs {
+				rss := peakRSS(v.s.cmd.Process.Pid)
+				fmt.Printf("peak RSS of the server %s: %.0f MiB\n", v.name, rss)
+				b.ReportMetric(rss, "peakRSS_MiB")
+			}
 		})
 	}
+}
+
+// saveProfile fetches a CPU profile of secs seconds from a pprof listener.
+func saveProfile(dir, name, addr string, secs int) {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "profile %s: %v\n", name, err)
+		return
+	}
+	defer resp.Body.Close()
+	_ = os.MkdirAll(dir, 0o755)
+	f, err := os.Create(filepath.Join(dir, name+".pprof"))
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_, _ = io.Copy(f, resp.Body)
+}
+
+// copyPostgres copies the seeded database (CREATE DATABASE … TEMPLATE)
+// for the second variant and returns its URL; it is dropped at the end.
+func copyPostgres(t testing.TB, from string) string {
+	t.Helper()
+	u, err := url.Parse(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.TrimPrefix(u.Path, "/")
+	dst := src + "_b"
+	admin := *u
+	admin.Path = "/postgres"
+	conn, err := sql.Open("pgx", admin.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Exec("CREATE DATABASE " + dst + " TEMPLATE " + src); err != nil {
+		t.Fatalf("copy database: %v", err)
+	}
+	t.Cleanup(func() {
+		c, err := sql.Open("pgx", admin.String())
+		if err == nil {
+			_, _ = c.Exec("DROP DATABASE IF EXISTS " + dst + " WITH (FORCE)")
+			c.Close()
+		}
+	})
+	u.Path = "/" + dst
+	return u.String()
 }

@@ -17,15 +17,21 @@ import (
 	"time"
 )
 
-// cluster is the throwaway PostgreSQL server of this test binary. It is
+// pgCluster is a throwaway PostgreSQL server of this test binary. It is
 // process-wide on purpose: one initdb per package binary, one database per test.
-var cluster struct {
-	once sync.Once
-	url  string
-	err  error
-	cmd  *exec.Cmd
-	dir  string
+type pgCluster struct {
+	once    sync.Once
+	url     string
+	err     error
+	cmd     *exec.Cmd
+	dir     string
+	durable bool
 }
+
+// cluster is the tests' server (durability off, for speed); durableCluster
+// is configured as in production (fsync, synchronous_commit and
+// full_page_writes on) for benchmarks of the write path.
+var cluster, durableCluster = &pgCluster{}, &pgCluster{durable: true}
 
 func parseURL(s string) (*url.URL, error) { return url.Parse(s) }
 
@@ -57,14 +63,16 @@ func runAs() (*syscall.Credential, int, int, error) {
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, uid, gid, nil
 }
 
-func startCluster() (string, error) {
+func startCluster() (string, error) { return cluster.start() }
+
+func (cluster *pgCluster) start() (string, error) {
 	cluster.once.Do(func() {
-		cluster.url, cluster.err = start()
+		cluster.url, cluster.err = cluster.run()
 	})
 	return cluster.url, cluster.err
 }
 
-func start() (string, error) {
+func (cluster *pgCluster) run() (string, error) {
 	initdb, err := pgBin("initdb")
 	if err != nil {
 		return "", err
@@ -98,11 +106,18 @@ func start() (string, error) {
 		return "", err
 	}
 	var logs bytes.Buffer
-	srv := exec.Command(postgres, "-D", data, "-p", strconv.Itoa(port), "-k", dir,
-		"-c", "listen_addresses=127.0.0.1",
+	args := []string{"-D", data, "-p", strconv.Itoa(port), "-k", dir,
+		"-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"}
+	if cluster.durable {
+		// As a production server runs: every commit flushed to disk.
+		args = append(args, "-c", "fsync=on", "-c", "synchronous_commit=on", "-c", "full_page_writes=on",
+			"-c", "shared_buffers=256MB")
+	} else {
 		// Durability is not under test here; speed is welcome.
-		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-		"-c", "max_connections=200", "-c", "shared_buffers=64MB")
+		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+			"-c", "shared_buffers=64MB")
+	}
+	srv := exec.Command(postgres, args...)
 	srv.Stdout = &logs
 	srv.Stderr = &logs
 	// Pdeathsig: the server dies with the test binary even if Main was not called.
@@ -132,6 +147,11 @@ func start() (string, error) {
 }
 
 func stopCluster() {
+	cluster.stop()
+	durableCluster.stop()
+}
+
+func (cluster *pgCluster) stop() {
 	if cluster.cmd == nil || cluster.cmd.Process == nil {
 		return
 	}

@@ -60,6 +60,24 @@ func Open(t testing.TB, e db.Dialect) *db.DB {
 func NewPostgresDatabase(t testing.TB) string {
 	t.Helper()
 	admin, err := serverURL()
+	return newDatabase(t, admin, err)
+}
+
+// NewDurablePostgresDatabase is NewPostgresDatabase on a second throwaway
+// server configured as in production (fsync, synchronous_commit and
+// full_page_writes on), for benchmarks whose figures depend on durable
+// commits. OMBUD_BENCH_DATABASE_URL names an existing server instead.
+func NewDurablePostgresDatabase(t testing.TB) string {
+	t.Helper()
+	if u := os.Getenv("OMBUD_BENCH_DATABASE_URL"); u != "" {
+		return newDatabase(t, u, nil)
+	}
+	admin, err := durableCluster.start()
+	return newDatabase(t, admin, err)
+}
+
+func newDatabase(t testing.TB, admin string, err error) string {
+	t.Helper()
 	if err != nil {
 		t.Fatalf("dbtest: postgres: %v", err)
 	}
