@@ -38,16 +38,25 @@ type assignPayload struct {
 // assignee's load (solved, closed, on hold) queues a backlog run, since that
 // agent has room again.
 func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, events []ticket.Event) error {
-	route, status := false, false
+	route, status, moved := false, false, false
+	var createdTeam any
 	for _, e := range events {
 		switch e.Type {
-		case ticket.EvCreated, ticket.EvTeamChanged, ticket.EvAssigneeChanged:
+		case ticket.EvCreated:
 			route = true
+			createdTeam = e.Data["team_id"]
+		case ticket.EvTeamChanged, ticket.EvAssigneeChanged:
+			route, moved = true, true
 		case ticket.EvStatusChanged:
 			status = true
 		}
 	}
 	if !route && !status {
+		return nil
+	}
+	if !status && !moved && (createdTeam == int64(0) || createdTeam == float64(0)) {
+		// A new ticket in no team: nothing routes it, and the created
+		// event says so without reading the row back.
 		return nil
 	}
 	// The events say what changed; the row says where the ticket stands now

@@ -40,6 +40,10 @@ func loadRules(ctx context.Context, q db.Querier) (*rules, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(ps) == 0 {
+		// Without a policy no clock runs and no calendar is read.
+		return &rules{calendars: map[int64]*Calendar{}}, nil
+	}
 	cs, err := listCalendars(ctx, q)
 	if err != nil {
 		return nil, err
@@ -163,13 +167,23 @@ type rowKey struct {
 // records nothing itself: a warning or breach that is due gets a check
 // time of now, and the next sweep records it.
 func (s *Service) Refresh(ctx context.Context, tx *db.Tx, ticketID int64) error {
+	return s.refresh(ctx, tx, ticketID, false)
+}
+
+// refresh is Refresh; fresh says the ticket was created in this
+// transaction, so it has no state rows to drop yet.
+func (s *Service) refresh(ctx context.Context, tx *db.Tx, ticketID int64, fresh bool) error {
 	r, err := loadRules(ctx, tx)
 	if err != nil {
 		return err
 	}
 	if len(r.policies) == 0 {
 		// No SLA configured: the common case of a fresh install costs one
-		// statement per ticket change.
+		// statement per ticket change (two for a change to an existing
+		// ticket, whose rows of a policy since removed are dropped).
+		if fresh {
+			return nil
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sla_ticket_state WHERE ticket_id = ?`, ticketID); err != nil {
 			return fmt.Errorf("sla: drop state of ticket %d: %w", ticketID, err)
 		}
@@ -195,10 +209,11 @@ var untimed = map[string]bool{
 // ticket's history how a priority change moved the clocks still running
 // (retarget.go).
 func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, events []ticket.Event) error {
-	timed := false
+	timed, fresh := false, false
 	var change *ticket.Event
 	for i, e := range events {
 		timed = timed || !untimed[e.Type]
+		fresh = fresh || e.Type == ticket.EvCreated
 		if e.Type == ticket.EvPriorityChanged && change == nil {
 			change = &events[i]
 		}
@@ -211,7 +226,7 @@ func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, e
 			return err
 		}
 	}
-	return s.Refresh(ctx, tx, ticketID)
+	return s.refresh(ctx, tx, ticketID, fresh)
 }
 
 // sync recomputes a ticket's state rows at now and, when record is set,

@@ -238,9 +238,7 @@ func (s *Service) insertComment(ctx context.Context, tx *db.Tx, log *eventLog, t
 	if err != nil {
 		return Comment{}, fmt.Errorf("ticket: insert comment: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE tickets SET comment_count = comment_count + 1 WHERE id = ?`, ticketID); err != nil {
-		return Comment{}, fmt.Errorf("ticket: count comment: %w", err)
-	}
+	log.comments++ // counted by log.flush, in its UPDATE of the ticket row
 	c := Comment{ID: id, TicketID: ticketID, AuthorType: author.Type, AuthorID: author.ID, Public: public,
 		Body: body, HTML: html, Channel: channel, CreatedAt: db.Time(db.Millis(now)), Attachments: []Attachment{}}
 	for i, aid := range attachmentIDs {

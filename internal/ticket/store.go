@@ -151,6 +151,9 @@ type eventLog struct {
 	at       time.Time
 	events   []Event
 	hooks    []EventHook
+	// comments counts the comments added by this write; flush adds them
+	// to the ticket's comment_count in the same UPDATE as last_seq.
+	comments int
 }
 
 func (l *eventLog) add(typ string, data map[string]any) {
@@ -188,30 +191,59 @@ func (l *eventLog) bumpsUpdated() bool {
 }
 
 // flush appends the collected events after the ticket's last sequence number
-// and bumps it and, unless they are system bookkeeping, updated_at.
+// and bumps it, the comment count and, unless they are system bookkeeping,
+// updated_at. Two statements whatever the number of events: one UPDATE of
+// the ticket row and one multi-row INSERT of the events.
 func (l *eventLog) flush(ctx context.Context, tx *db.Tx) error {
 	if len(l.events) == 0 {
 		return nil
 	}
-	q, args := `UPDATE tickets SET last_seq = last_seq + ?, updated_at = ? WHERE id = ? RETURNING last_seq`, []any{len(l.events), db.Millis(l.at), l.ticketID}
+	q, args := `UPDATE tickets SET last_seq = last_seq + ?, comment_count = comment_count + ?, updated_at = ? WHERE id = ? RETURNING last_seq`,
+		[]any{len(l.events), l.comments, db.Millis(l.at), l.ticketID}
 	if !l.bumpsUpdated() {
-		q, args = `UPDATE tickets SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq`, []any{len(l.events), l.ticketID}
+		q, args = `UPDATE tickets SET last_seq = last_seq + ?, comment_count = comment_count + ? WHERE id = ? RETURNING last_seq`,
+			[]any{len(l.events), l.comments, l.ticketID}
 	}
 	var last int64
 	if err := tx.QueryRowContext(ctx, q, args...).Scan(&last); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFound("ticket", l.ticketID)
+		}
 		return fmt.Errorf("ticket: bump seq %d: %w", l.ticketID, err)
 	}
 	first := last - int64(len(l.events)) + 1
+	vals := make([]string, len(l.events))
+	eargs := make([]any, 0, 7*len(l.events))
 	for i := range l.events {
 		e := &l.events[i]
 		e.Seq = first + int64(i)
-		id, err := tx.InsertID(ctx,
-			`INSERT INTO ticket_events (ticket_id, seq, type, actor_type, actor_id, at, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			l.ticketID, e.Seq, e.Type, e.ActorType, db.NullInt(e.ActorID), db.Millis(e.At), mustJSON(e.Data))
-		if err != nil {
-			return fmt.Errorf("ticket: append event %s: %w", e.Type, err)
+		vals[i] = "(?, ?, ?, ?, ?, ?, ?)"
+		eargs = append(eargs, l.ticketID, e.Seq, e.Type, e.ActorType, db.NullInt(e.ActorID), db.Millis(e.At), mustJSON(e.Data))
+	}
+	rows, err := tx.QueryContext(ctx, `INSERT INTO ticket_events (ticket_id, seq, type, actor_type, actor_id, at, data) VALUES `+
+		strings.Join(vals, ", ")+` RETURNING id, seq`, eargs...)
+	if err != nil {
+		return fmt.Errorf("ticket: append events of %d: %w", l.ticketID, err)
+	}
+	got := 0
+	for rows.Next() {
+		var id, seq int64
+		if err := rows.Scan(&id, &seq); err != nil {
+			rows.Close()
+			return fmt.Errorf("ticket: append events of %d: %w", l.ticketID, err)
 		}
-		e.ID = id
+		// RETURNING promises no order: match each id to its event by seq.
+		if k := seq - first; k >= 0 && k < int64(len(l.events)) {
+			l.events[k].ID = id
+			got++
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("ticket: append events of %d: %w", l.ticketID, err)
+	}
+	if got != len(l.events) {
+		return fmt.Errorf("ticket: append events of %d: %d of %d ids returned", l.ticketID, got, len(l.events))
 	}
 	off := hooksOff(ctx)
 	for _, h := range l.hooks {

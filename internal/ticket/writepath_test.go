@@ -1,0 +1,78 @@
+package ticket_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/ticket"
+)
+
+// TestWritePathAnswers checks what the shortened write path answers against
+// what a read returns: Create builds the new ticket instead of reading it
+// back, events are appended in one statement and the comment count is
+// bumped with the sequence number.
+func TestWritePathAnswers(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		asg, team := f.agent.ID, f.team
+		admin := authz.Actor{Kind: authz.KindAgent, ID: f.other.ID, Role: authz.Admin}
+		if _, err := f.svc.CreateField(ctx, admin, ticket.FieldInput{Key: "order_no", Label: "Order number", Type: "text"}); err != nil {
+			t.Fatal(err)
+		}
+		no := false
+		cases := []struct {
+			name string
+			mod  func(*ticket.CreateInput)
+		}{
+			{"plain", func(*ticket.CreateInput) {}},
+			{"everything", func(in *ticket.CreateInput) {
+				in.Tags = []string{"Zeta", "alpha", "mid", "alpha"}
+				in.FollowerIDs = []int64{f.other.ID, f.agent.ID, f.other.ID}
+				in.AssigneeID, in.TeamID = &asg, &team
+				in.Priority, in.Type, in.Language, in.ExternalID = "high", "incident", "nb", "ext-1"
+				in.Public = &no
+			}},
+			{"custom field", func(in *ticket.CreateInput) { in.CustomFields = map[string]any{"order_no": "A-17"} }},
+			{"solved", func(in *ticket.CreateInput) { in.Status = ticket.StatusSolved }},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				created := newTicket(t, f, "Answer "+c.name, c.mod)
+				got, err := f.svc.Get(ctx, f.agent, created.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(created, got) {
+					t.Fatalf("create answered\n%+v\nget reads\n%+v", created, got)
+				}
+				if got.CommentCount != 1 || got.Version != 2 {
+					t.Fatalf("comment count %d, version %d; want 1 and 2", got.CommentCount, got.Version)
+				}
+				evs, err := f.svc.ListEvents(ctx, f.agent, created.ID, page.Request{Limit: 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(evs.Data) != 2 || evs.Data[0].Seq != 1 || evs.Data[1].Seq != 2 || evs.Data[0].ID >= evs.Data[1].ID {
+					t.Fatalf("events %+v", evs.Data)
+				}
+				// A comment adds to the count and the sequence in one step.
+				if _, err := f.svc.AddComment(ctx, f.agent, created.ID, ticket.CommentInput{Body: "more"}); err != nil {
+					t.Fatal(err)
+				}
+				got, err = f.svc.Get(ctx, f.agent, created.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.CommentCount != 2 || got.Version <= 2 {
+					t.Fatalf("after a comment: count %d, version %d", got.CommentCount, got.Version)
+				}
+			})
+		}
+	})
+}
