@@ -376,26 +376,29 @@ func (s *Service) ResolveIdentity(ctx context.Context, tx *db.Tx, typ, value, na
 }
 
 func (s *Service) resolve(ctx context.Context, tx *db.Tx, ident Identity, name string) (int64, int64, error) {
-	var id int64
-	var org sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT c.id, c.organization_id FROM customer_identities i JOIN customers c ON c.id = i.customer_id
-		WHERE i.type = ? AND i.value = ?`, ident.Type, ident.Value).Scan(&id, &org)
-	if err == nil {
-		return id, org.Int64, nil
+	var id, org, domainOrg sql.NullInt64
+	// One statement answers both questions a new requester raises: is the
+	// identity known, and else which organization its email domain names.
+	_, domain, _ := strings.Cut(ident.Value, "@")
+	if ident.Type != "email" {
+		domain = ""
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	err := tx.QueryRowContext(ctx, `SELECT
+		(SELECT c.id FROM customer_identities i JOIN customers c ON c.id = i.customer_id WHERE i.type = ? AND i.value = ?),
+		(SELECT c.organization_id FROM customer_identities i JOIN customers c ON c.id = i.customer_id WHERE i.type = ? AND i.value = ?),
+		(SELECT organization_id FROM organization_domains WHERE domain = ?)`,
+		ident.Type, ident.Value, ident.Type, ident.Value, domain).Scan(&id, &org, &domainOrg)
+	if err != nil {
 		return 0, 0, fmt.Errorf("customer: resolve: %w", err)
+	}
+	if id.Valid {
+		return id.Int64, org.Int64, nil
 	}
 	name = strings.TrimSpace(name)
 	if name == "" {
 		name = defaultName(ident)
 	}
-	orgID := int64(0)
-	if ident.Type == "email" {
-		if orgID, err = orgByDomain(ctx, tx, ident.Value); err != nil {
-			return 0, 0, err
-		}
-	}
+	orgID := domainOrg.Int64
 	// A concurrent transaction may create the same identity; on PostgreSQL
 	// the savepoint lets us recover from its unique violation and re-read.
 	if tx.Dialect() == db.Postgres {
@@ -403,7 +406,7 @@ func (s *Service) resolve(ctx context.Context, tx *db.Tx, ident Identity, name s
 			return 0, 0, fmt.Errorf("customer: savepoint: %w", err)
 		}
 	}
-	id, err = s.insert(ctx, tx, name, orgID, "", "", []Identity{ident})
+	newID, err := s.insert(ctx, tx, name, orgID, "", "", []Identity{ident})
 	if err != nil && apperr.Is(err, apperr.CodeConflict) && tx.Dialect() == db.Postgres {
 		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT resolve"); rerr != nil {
 			return 0, 0, fmt.Errorf("customer: rollback: %w", rerr)
@@ -412,7 +415,7 @@ func (s *Service) resolve(ctx context.Context, tx *db.Tx, ident Identity, name s
 			WHERE i.type = ? AND i.value = ?`, ident.Type, ident.Value).Scan(&id, &org); err != nil {
 			return 0, 0, fmt.Errorf("customer: re-read after race: %w", err)
 		}
-		return id, org.Int64, nil
+		return id.Int64, org.Int64, nil
 	}
 	if err != nil {
 		return 0, 0, err
@@ -422,7 +425,7 @@ func (s *Service) resolve(ctx context.Context, tx *db.Tx, ident Identity, name s
 			return 0, 0, fmt.Errorf("customer: release: %w", err)
 		}
 	}
-	return id, orgID, nil
+	return newID, orgID, nil
 }
 
 // Get reads a customer with identities.
