@@ -99,19 +99,13 @@ func (s *Service) Get(ctx context.Context, actor authz.Actor, id int64) (Ticket,
 	if err := authz.Check(actor, authz.TicketRead); err != nil {
 		return Ticket{}, err
 	}
-	t, err := scanTicket(s.db.QueryRowContext(ctx, `SELECT `+ticketCols+` FROM tickets t WHERE t.id = ?`, id))
+	// One statement: the row, its tags, followers and requester (read.go).
+	t, err := scanTicketRead(s.db.QueryRowContext(ctx, `SELECT `+readCols(s.db.Dialect())+` FROM tickets t WHERE t.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Ticket{}, apperr.NotFound("ticket", id)
 	}
 	if err != nil {
 		return Ticket{}, fmt.Errorf("ticket: get %d: %w", id, err)
-	}
-	ts := []*Ticket{&t}
-	if err := loadTagsFollowers(ctx, s.db, ts); err != nil {
-		return Ticket{}, err
-	}
-	if err := s.decorate(ctx, ts); err != nil {
-		return Ticket{}, err
 	}
 	return t, nil
 }
