@@ -399,6 +399,9 @@ func (s *Service) resolve(ctx context.Context, tx *db.Tx, ident Identity, name s
 		name = defaultName(ident)
 	}
 	orgID := domainOrg.Int64
+	if tx.Dialect() == db.Postgres {
+		return s.createRequesterPG(ctx, tx, ident, name, orgID)
+	}
 	// A concurrent transaction may create the same identity; on PostgreSQL
 	// the savepoint lets us recover from its unique violation and re-read.
 	if tx.Dialect() == db.Postgres {
@@ -426,6 +429,39 @@ func (s *Service) resolve(ctx context.Context, tx *db.Tx, ident Identity, name s
 		}
 	}
 	return newID, orgID, nil
+}
+
+// createRequesterPG creates a customer with one identity in one statement
+// (a round trip each for the savepoint, the two inserts and the release
+// before). When a concurrent transaction took the identity first, the
+// identity insert does nothing: the customer row made for it is removed
+// and the other one is returned, as the savepoint used to arrange.
+func (s *Service) createRequesterPG(ctx context.Context, tx *db.Tx, ident Identity, name string, orgID int64) (int64, int64, error) {
+	now := db.Millis(s.now())
+	var id int64
+	var owner sql.NullInt64
+	err := tx.QueryRowContext(ctx, `WITH c AS (
+			INSERT INTO customers (name, organization_id, locale, notes, created_at, updated_at) VALUES (?, ?, '', '', ?, ?) RETURNING id),
+		i AS (
+			INSERT INTO customer_identities (customer_id, type, value, is_primary, created_at) SELECT id, ?, ?, ?, ? FROM c
+			ON CONFLICT (type, value) DO NOTHING RETURNING customer_id)
+		SELECT (SELECT id FROM c), (SELECT customer_id FROM i)`,
+		name, db.NullInt(orgID), now, now, ident.Type, ident.Value, ident.Primary, now).Scan(&id, &owner)
+	if err != nil {
+		return 0, 0, fmt.Errorf("customer: insert: %w", err)
+	}
+	if owner.Valid {
+		return id, orgID, nil
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM customers WHERE id = ?`, id); err != nil {
+		return 0, 0, fmt.Errorf("customer: drop duplicate: %w", err)
+	}
+	var org sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT c.id, c.organization_id FROM customer_identities i JOIN customers c ON c.id = i.customer_id
+		WHERE i.type = ? AND i.value = ?`, ident.Type, ident.Value).Scan(&id, &org); err != nil {
+		return 0, 0, fmt.Errorf("customer: re-read after race: %w", err)
+	}
+	return id, org.Int64, nil
 }
 
 // Get reads a customer with identities.

@@ -76,3 +76,38 @@ func TestWritePathAnswers(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentNewRequester: tickets created at once for the same new
+// email all get one customer (on PostgreSQL the losing inserts give way to
+// the first in one statement each).
+func TestConcurrentNewRequester(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		const n = 12
+		ids := make(chan int64, n)
+		errs := make(chan error, n)
+		for i := 0; i < n; i++ {
+			go func() {
+				tk, err := f.svc.Create(ctx, f.agent, ticket.CreateInput{Subject: "Race", Description: "Same person",
+					Requester: &ticket.RequesterInput{Email: "Race@Example.com", Name: "Racer"}})
+				errs <- err
+				ids <- tk.RequesterID
+			}()
+		}
+		seen := map[int64]bool{}
+		for i := 0; i < n; i++ {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+			seen[<-ids] = true
+		}
+		var customers int
+		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM customers`).Scan(&customers); err != nil {
+			t.Fatal(err)
+		}
+		if len(seen) != 1 || customers != 1 {
+			t.Fatalf("requesters %v, %d customers; want one", seen, customers)
+		}
+	})
+}
