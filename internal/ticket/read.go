@@ -17,17 +17,32 @@ import (
 // followers, requesters), and the three extra lookups per request were
 // most of a list page's cost.
 func readCols(d db.Dialect) string {
+	// The requester as customer.Brief describes one: name, and the primary
+	// (else first) email.
+	return lockCols(d) + `,
+	(SELECT rc.name FROM customers rc WHERE rc.id = t.requester_id),
+	(SELECT ri.value FROM customer_identities ri WHERE ri.customer_id = t.requester_id AND ri.type = 'email' ORDER BY ri.is_primary DESC, ri.id LIMIT 1)`
+}
+
+// lockCols are ticketCols with the tags and followers, what a write loads.
+func lockCols(d db.Dialect) string {
 	tags := `(SELECT group_concat(tag, ',' ORDER BY tag) FROM ticket_tags tt WHERE tt.ticket_id = t.id)`
 	followers := `(SELECT group_concat(agent_id, ',' ORDER BY agent_id) FROM ticket_followers tf WHERE tf.ticket_id = t.id)`
 	if d == db.Postgres {
 		tags = `(SELECT string_agg(tag, ',' ORDER BY tag) FROM ticket_tags tt WHERE tt.ticket_id = t.id)`
 		followers = `(SELECT string_agg(agent_id::text, ',' ORDER BY agent_id) FROM ticket_followers tf WHERE tf.ticket_id = t.id)`
 	}
-	// The requester as customer.Brief describes one: name, and the primary
-	// (else first) email.
-	return ticketCols + `, ` + tags + `, ` + followers + `,
-	(SELECT rc.name FROM customers rc WHERE rc.id = t.requester_id),
-	(SELECT ri.value FROM customer_identities ri WHERE ri.customer_id = t.requester_id AND ri.type = 'email' ORDER BY ri.is_primary DESC, ri.id LIMIT 1)`
+	return ticketCols + `, ` + tags + `, ` + followers
+}
+
+// scanTicketLocked scans a row of lockCols.
+func scanTicketLocked(s scanner) (Ticket, error) {
+	var tags, followers sql.NullString
+	t, err := scanTicket(extraScanner{s, []any{&tags, &followers}})
+	if err != nil {
+		return t, err
+	}
+	return t, splitTagsFollowers(&t, tags, followers)
 }
 
 // scanTicketRead scans a row of readCols.
@@ -37,6 +52,16 @@ func scanTicketRead(s scanner) (Ticket, error) {
 	if err != nil {
 		return t, err
 	}
+	if err := splitTagsFollowers(&t, tags, followers); err != nil {
+		return t, err
+	}
+	if name.Valid {
+		t.Requester = &Person{ID: t.RequesterID, Type: "customer", Name: name.String, Email: email.String}
+	}
+	return t, nil
+}
+
+func splitTagsFollowers(t *Ticket, tags, followers sql.NullString) error {
 	if tags.String != "" {
 		// Tags cannot hold a comma (tagRE).
 		t.Tags = strings.Split(tags.String, ",")
@@ -45,15 +70,12 @@ func scanTicketRead(s scanner) (Ticket, error) {
 		for _, f := range strings.Split(followers.String, ",") {
 			id, err := strconv.ParseInt(f, 10, 64)
 			if err != nil {
-				return t, fmt.Errorf("ticket: follower %q: %w", f, err)
+				return fmt.Errorf("ticket: follower %q: %w", f, err)
 			}
 			t.FollowerIDs = append(t.FollowerIDs, id)
 		}
 	}
-	if name.Valid {
-		t.Requester = &Person{ID: t.RequesterID, Type: "customer", Name: name.String, Email: email.String}
-	}
-	return t, nil
+	return nil
 }
 
 // extraScanner appends destinations to a Scan call.

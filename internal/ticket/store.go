@@ -75,19 +75,18 @@ func nullPtr(p *int64) sql.NullInt64 {
 // loadForUpdate reads a ticket inside a write, locking its row on PostgreSQL
 // (SQLite has a single writer already).
 func loadForUpdate(ctx context.Context, tx *db.Tx, id int64) (Ticket, error) {
-	q := `SELECT ` + ticketCols + ` FROM tickets t WHERE t.id = ?`
+	// The row with its tags and followers in one statement (read.go); the
+	// requester is not needed inside a write.
+	q := `SELECT ` + lockCols(tx.Dialect()) + ` FROM tickets t WHERE t.id = ?`
 	if tx.Dialect() == db.Postgres {
-		q += ` FOR UPDATE`
+		q += ` FOR UPDATE OF t`
 	}
-	t, err := scanTicket(tx.QueryRowContext(ctx, q, id))
+	t, err := scanTicketLocked(tx.QueryRowContext(ctx, q, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, apperr.NotFound("ticket", id)
 	}
 	if err != nil {
 		return t, fmt.Errorf("ticket: load %d: %w", id, err)
-	}
-	if err := loadTagsFollowers(ctx, tx, []*Ticket{&t}); err != nil {
-		return t, err
 	}
 	return t, nil
 }
