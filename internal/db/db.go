@@ -171,13 +171,7 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
-	// Readers map the database file (mmap_size, up to 1 GiB): a read of a
-	// page not in the connection's cache is then a memory access, where it
-	// was a pread into a freshly allocated cache page — with 100,000
-	// tickets, random ticket reads spent a third of their time in those
-	// system calls and the allocator's madvise. Mapped pages are the
-	// kernel's page cache, shared by all connections, not heap.
-	rdsn := "file:" + path + "?" + common + "&_pragma=query_only(1)&_pragma=cache_size(-16384)&_pragma=mmap_size(1073741824)"
+	rdsn := "file:" + path + "?" + common + "&_pragma=query_only(1)&_pragma=cache_size(-16384)"
 	r, err := sql.Open("sqlite", rdsn)
 	if err != nil {
 		w.Close()
