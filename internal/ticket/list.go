@@ -201,15 +201,35 @@ func (s *Service) listWhere(ctx context.Context, w *where, sort string, pr page.
 	}), nil
 }
 
-// query runs q, a SELECT of ticketCols FROM … tickets t …, and returns the
-// rows with their tags, followers and requesters, read in the same
-// statement (read.go).
 func (s *Service) query(ctx context.Context, q string, args []any) ([]Ticket, error) {
-	const head = `SELECT ` + ticketCols + ` FROM `
-	if !strings.HasPrefix(q, head) {
-		return nil, fmt.Errorf("ticket: query does not select the ticket columns")
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("ticket: list: %w", err)
 	}
-	return s.readTickets(ctx, `SELECT `+readCols(s.db.Dialect())+` FROM `+q[len(head):], args)
+	defer rows.Close()
+	var ts []Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, fmt.Errorf("ticket: scan: %w", err)
+		}
+		ts = append(ts, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ticket: list: %w", err)
+	}
+	rows.Close()
+	ptrs := make([]*Ticket, len(ts))
+	for i := range ts {
+		ptrs[i] = &ts[i]
+	}
+	if err := loadTagsFollowers(ctx, s.db, ptrs); err != nil {
+		return nil, err
+	}
+	if err := s.decorate(ctx, ptrs); err != nil {
+		return nil, err
+	}
+	return ts, nil
 }
 
 // Search runs an agent search-box query: field terms become filters, words

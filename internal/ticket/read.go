@@ -1,7 +1,6 @@
 package ticket
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"strconv"
@@ -10,12 +9,10 @@ import (
 	"github.com/ombud/ombud/internal/db"
 )
 
-// readCols are ticketCols plus everything a list row or a ticket answer
-// shows beside the row: its tags and followers (aggregated in order) and
-// the requester's name and first email. One statement reads a page of 50
-// tickets with their decoration; it used to take four (the page, tags,
-// followers, requesters), and the three extra lookups per request were
-// most of a list page's cost.
+// readCols are ticketCols plus everything a ticket answer shows beside the
+// row: its tags and followers (aggregated in order) and the requester's
+// name and first email. Get reads a ticket in one statement where it took
+// four (the row, tags, followers, requester).
 func readCols(d db.Dialect) string {
 	// The requester as customer.Brief describes one: name, and the primary
 	// (else first) email.
@@ -85,25 +82,3 @@ type extraScanner struct {
 }
 
 func (e extraScanner) Scan(dest ...any) error { return e.s.Scan(append(dest, e.extra...)...) }
-
-// readTickets runs q, whose columns are readCols, and returns its rows
-// decorated.
-func (s *Service) readTickets(ctx context.Context, q string, args []any) ([]Ticket, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("ticket: list: %w", err)
-	}
-	defer rows.Close()
-	var ts []Ticket
-	for rows.Next() {
-		t, err := scanTicketRead(rows)
-		if err != nil {
-			return nil, fmt.Errorf("ticket: scan: %w", err)
-		}
-		ts = append(ts, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("ticket: list: %w", err)
-	}
-	return ts, nil
-}
