@@ -126,10 +126,10 @@ func start(t testing.TB, bin, dir string, env []string, tickets int) *server {
 		out := run(t, bin, env, "import", "--file", seed)
 		t.Logf("seeded: %s (%.0f tickets/s)", out, float64(tickets)/time.Since(begin).Seconds())
 	}
-	return serve(t, bin, env, token)
+	return serveBin(t, bin, env, token)
 }
 
-func serve(t testing.TB, bin string, env []string, token string) *server {
+func serveBin(t testing.TB, bin string, env []string, token string) *server {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -282,7 +282,7 @@ func seeded(t testing.TB, bin, engine, data string, env []string, tickets int) *
 		if err := os.WriteFile(filepath.Join(kept, "token"), []byte(s.token), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		return serve(t, bin, env, s.token)
+		return serveBin(t, bin, env, s.token)
 	}
 	_ = os.RemoveAll(data)
 	copyDir(t, kept, data)
@@ -291,7 +291,7 @@ func seeded(t testing.TB, bin, engine, data string, env []string, tickets int) *
 		t.Fatal(err)
 	}
 	run(t, bin, env, "migrate")
-	return serve(t, bin, env, string(token))
+	return serveBin(t, bin, env, string(token))
 }
 
 // wantOp reports whether OMBUD_BENCH_OPS (empty: all) names op's first word.
@@ -381,8 +381,8 @@ func BenchmarkLoad(b *testing.B) {
 					vs[1].env = append(vs[1].env, "OMBUD_DATABASE_URL="+copyPostgres(b, dbURL))
 				}
 				run(b, vs[1].bin, vs[1].env, "migrate")
-				first.s = serve(b, first.bin, first.env, first.s.token)
-				vs[1].s = serve(b, vs[1].bin, vs[1].env, first.s.token)
+				first.s = serveBin(b, first.bin, first.env, first.s.token)
+				vs[1].s = serveBin(b, vs[1].bin, vs[1].env, first.s.token)
 			}
 			if profDir != "" {
 				// Only the binary built here has the pprof listener.
@@ -396,7 +396,7 @@ func BenchmarkLoad(b *testing.B) {
 				v.pprof = l.Addr().String()
 				l.Close()
 				v.env = append(v.env, "OMBUD_PPROF_ADDR="+v.pprof)
-				v.s = serve(b, v.bin, v.env, first.s.token)
+				v.s = serveBin(b, v.bin, v.env, first.s.token)
 			}
 			tr := &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}
 			c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
