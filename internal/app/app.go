@@ -369,7 +369,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		sys.adminHint(ctx, stdout, c)
 	}
 	errc := make(chan error, 2)
-	go func() { errc <- hs.Serve(ln) }()
 	stopMetrics, err := serveMetrics(c, h, log, stdout, errc) // metrics.go
 	if err != nil {
 		hs.Close()
@@ -391,6 +390,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Info("accepting mail", "smtp", sln.Addr().String())
 		fmt.Fprintf(stdout, "Inbound SMTP on %s\n", sln.Addr().String())
 	}
+	// The web server answers last, so a ready /readyz means every listener
+	// (metrics, SMTP) is bound too.
+	go func() { errc <- hs.Serve(ln) }()
 	// Background work stops only after the listeners: a message being
 	// committed or a reply being queued finishes first.
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))

@@ -30,6 +30,10 @@ func TestMetricsAddress(t *testing.T) {
 		if code := <-done; code != 0 {
 			t.Errorf("exit %d: %s", code, errb.String())
 		}
+		// Read the output once the server has stopped writing it.
+		if !strings.Contains(out.String(), maddr) {
+			t.Errorf("startup output does not name the metrics address: %q", out.String())
+		}
 	})
 	for i := 0; ; i++ {
 		resp, err := http.Get("http://" + addr + "/readyz")
@@ -73,8 +77,5 @@ func TestMetricsAddress(t *testing.T) {
 				t.Fatalf("no Ombud metrics in %.300s", body)
 			}
 		})
-	}
-	if !strings.Contains(out.String(), maddr) {
-		t.Errorf("startup output does not name the metrics address: %q", out.String())
 	}
 }
