@@ -35,14 +35,12 @@ type rules struct {
 	calendars map[int64]*Calendar
 }
 
+// loadRules reads the policies and the calendars. The calendars are read
+// even without a policy: reports measure business hours by them.
 func loadRules(ctx context.Context, q db.Querier) (*rules, error) {
 	ps, err := listPolicies(ctx, q)
 	if err != nil {
 		return nil, err
-	}
-	if len(ps) == 0 {
-		// Without a policy no clock runs and no calendar is read.
-		return &rules{calendars: map[int64]*Calendar{}}, nil
 	}
 	cs, err := listCalendars(ctx, q)
 	if err != nil {
