@@ -19,10 +19,10 @@ var write = flag.Bool("write", false, "TestWriteCatalogs: merge parts() into the
 // it merges every Go part into locales/*/messages.gotext.json (entries the
 // files already hold win) and rewrites each file in canonical form: every
 // English key, sorted by area then key, empty translations left to fill.
+//
+// Without -write it checks instead that the files already are what the
+// generator would write: no Go part left to move, and canonical form.
 func TestWriteCatalogs(t *testing.T) {
-	if !*write {
-		t.Skip("run with -args -write to merge parts() into the locale files")
-	}
 	c, err := readCatalog(os.DirFS("."))
 	if err != nil {
 		t.Fatal(err)
@@ -34,12 +34,25 @@ func TestWriteCatalogs(t *testing.T) {
 			t.Fatal(err)
 		}
 		name := filepath.FromSlash(catalogPath(l.Code))
+		if !*write {
+			cur, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(cur, b) {
+				t.Errorf("%s is not what the generator writes: run go test ./internal/i18n -run TestWriteCatalogs -args -write", name)
+			}
+			continue
+		}
 		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(name, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if !*write {
+		return
 	}
 	t.Logf("wrote %d keys to %d locale files; delete the moved Go part files and their lines in parts()", len(c.keys), len(Locales))
 }
