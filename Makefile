@@ -1,7 +1,7 @@
 # Everyday commands; each is one line so it can be run by hand too.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run test lint fuzz bench build release screenshots
+.PHONY: run test lint fuzz bench build release release-check screenshots
 
 run:
 	go run ./cmd/ombud serve --demo
@@ -12,6 +12,10 @@ build:
 # Reproducible linux/amd64 and linux/arm64 archives + SHA256SUMS in dist/ (PLATFORMS=, OUT=, VERSION= to change).
 release:
 	bash scripts/release.sh
+
+# Builds this platform's release twice and checks the bytes are identical (minutes when cold).
+release-check:
+	bash scripts/release-check.sh
 
 # The browser journeys that take the pictures in docs/screenshots (SQLite runs only).
 screenshots:
