@@ -22,52 +22,55 @@ func TestReportStringsTranslated(t *testing.T) {
 		t.Fatal(err)
 	}
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "reports.go", nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var keys []string
-	ast.Inspect(f, func(n ast.Node) bool {
-		call, ok := n.(*ast.CallExpr)
-		if !ok || len(call.Args) == 0 {
+	// The report pages' files (reports.go and the files split from it).
+	for _, name := range []string{"reports.go", "overview.go", "breakdowns.go", "drilldown.go"} {
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) == 0 {
+				return true
+			}
+			name := ""
+			switch fn := call.Fun.(type) {
+			case *ast.SelectorExpr:
+				if x, ok := fn.X.(*ast.Ident); ok && (x.Name == "c" || x.Name == "u") {
+					name = fn.Sel.Name
+				}
+			case *ast.Ident:
+				name = fn.Name
+			}
+			// t and s translate; the others take labels they translate.
+			var args []int
+			switch name {
+			case "t", "s", "choices":
+				args = []int{0}
+			case "field":
+				args = []int{1}
+			case "beginReport":
+				args = []int{3}
+			case "breakdownPage":
+				args = []int{3, 5}
+			case "drillDown":
+				args = []int{3}
+			case "pageLinks":
+				args = []int{6, 7, 8}
+			}
+			for _, i := range args {
+				if i >= len(call.Args) {
+					continue
+				}
+				if lit, ok := call.Args[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					s, _ := strconv.Unquote(lit.Value)
+					keys = append(keys, s)
+				}
+			}
 			return true
-		}
-		name := ""
-		switch fn := call.Fun.(type) {
-		case *ast.SelectorExpr:
-			if x, ok := fn.X.(*ast.Ident); ok && (x.Name == "c" || x.Name == "u") {
-				name = fn.Sel.Name
-			}
-		case *ast.Ident:
-			name = fn.Name
-		}
-		// t and s translate; the others take labels they translate.
-		var args []int
-		switch name {
-		case "t", "s", "choices":
-			args = []int{0}
-		case "field":
-			args = []int{1}
-		case "beginReport":
-			args = []int{3}
-		case "breakdownPage":
-			args = []int{3, 5}
-		case "drillDown":
-			args = []int{3}
-		case "pageLinks":
-			args = []int{6, 7, 8}
-		}
-		for _, i := range args {
-			if i >= len(call.Args) {
-				continue
-			}
-			if lit, ok := call.Args[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				s, _ := strconv.Unquote(lit.Value)
-				keys = append(keys, s)
-			}
-		}
-		return true
-	})
+		})
+	}
 	if len(keys) < 50 {
 		t.Fatalf("found only %d strings: is the parsing right?", len(keys))
 	}
