@@ -41,6 +41,7 @@ func TestRefusalsInTheAgentsLanguage(t *testing.T) {
 		{"time zone", "POST", "/admin/calendars", url.Values{"name": {"Fjord nights"}, "time_zone": {"Mars/Olympus"}}, "must be an IANA time zone such as Europe/Oslo or America/New_York"},
 		{"missing ticket", "GET", "/tickets/987654", nil, "ticket 987654 not found"},
 		{"missing customer", "GET", "/customers/987654", nil, "customer 987654 not found"},
+		{"no such page", "GET", "/no-such-page", nil, "page /no-such-page not found"},
 	}
 	for i, lang := range []string{"nb", "sv", "da", "sl"} {
 		addr := fmt.Sprintf("refused-%s@ombud.test", lang)

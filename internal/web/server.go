@@ -113,6 +113,14 @@ func (s *Server) Handler() http.Handler {
 			httpx.WriteError(w, r, err, s.Log)
 			return
 		}
+		// A signed-in agent reads "not found" in their own language: the
+		// session is looked up (read-only methods only, so no CSRF check
+		// is skipped) although the path matched no route.
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			if ctx, aerr := s.authenticate(r, UIAuth); aerr == nil {
+				r = r.WithContext(ctx)
+			}
+		}
 		s.UI.Error(w, r, err)
 	})
 	return s.base(mux)
