@@ -136,7 +136,8 @@ func serveBin(t testing.TB, bin string, env []string, token string) *server {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--log-level", "warn")
+	// The limiter would measure itself: benchmarks run without API rate limits.
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--log-level", "warn", "--api-rate-limit", "0", "--api-ip-rate-limit", "0")
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}

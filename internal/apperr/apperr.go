@@ -16,16 +16,17 @@ type Code string
 
 // The codes. Each maps to exactly one HTTP status in web/httpx.
 const (
-	CodeInvalid         Code = "invalid"         // 400: malformed or missing input
-	CodeUnprocessable   Code = "unprocessable"   // 422: well-formed but not allowed now (e.g. status transition)
-	CodeNotFound        Code = "not_found"       // 404
-	CodeConflict        Code = "conflict"        // 409
-	CodeForbidden       Code = "forbidden"       // 403
-	CodeUnauthenticated Code = "unauthenticated" // 401
-	CodeRateLimited     Code = "rate_limited"    // 429
-	CodeTooLarge        Code = "too_large"       // 413
-	CodeUnsupported     Code = "unsupported"     // 415
-	CodeInternal        Code = "internal"        // 500: never carries details to the client
+	CodeInvalid         Code = "invalid"            // 400: malformed or missing input
+	CodeUnprocessable   Code = "unprocessable"      // 422: well-formed but not allowed now (e.g. status transition)
+	CodeNotFound        Code = "not_found"          // 404
+	CodeConflict        Code = "conflict"           // 409
+	CodeForbidden       Code = "forbidden"          // 403
+	CodeUnauthenticated Code = "unauthenticated"    // 401
+	CodeRateLimited     Code = "rate_limited"       // 429
+	CodeTooLarge        Code = "too_large"          // 413
+	CodeUnsupported     Code = "unsupported"        // 415
+	CodeMethod          Code = "method_not_allowed" // 405: the path exists, the method does not
+	CodeInternal        Code = "internal"           // 500: never carries details to the client
 )
 
 // Error is an application error. Message and Fields are shown to clients for
@@ -107,6 +108,12 @@ func Unauthenticated(msg string) *Error { return &Error{Code: CodeUnauthenticate
 
 // RateLimited reports too many attempts.
 func RateLimited(msg string) *Error { return &Error{Code: CodeRateLimited, Message: msg} }
+
+// MethodNotAllowed reports a method the path does not serve; allow lists
+// the ones it does.
+func MethodNotAllowed(method, allow string) *Error {
+	return &Error{Code: CodeMethod, Message: fmt.Sprintf("method %s is not allowed here; use %s", method, allow)}
+}
 
 // Internal wraps an unexpected failure; its text is logged, never shown.
 func Internal(err error) *Error {

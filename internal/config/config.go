@@ -58,6 +58,8 @@ type Config struct {
 	// SessionIdle and SessionMax are the browser sessions' idle and
 	// absolute timeouts (sessions.go).
 	SessionIdle, SessionMax time.Duration
+	// APIRateLimit and APIIPRateLimit are requests per minute (ratelimit.go).
+	APIRateLimit, APIIPRateLimit int
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -75,6 +77,9 @@ func Defaults() Config {
 		SlowRequest:  time.Second,
 		SessionIdle:  DefaultSessionIdle,
 		SessionMax:   DefaultSessionMax,
+
+		APIRateLimit:   DefaultAPIRateLimit,
+		APIIPRateLimit: DefaultAPIIPRateLimit,
 	}
 }
 
@@ -105,6 +110,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	c.bindMetrics(fs, getenv)
 	c.bindAccessLog(fs, getenv, &envErr)
 	c.bindSessions(fs, getenv, &envErr)
+	c.bindRateLimits(fs, getenv, &envErr)
 	if v := getenv("OMBUD_MAX_MAIL_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -186,6 +192,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.validateMetrics()...)
+	errs = append(errs, c.validateRateLimits()...)
 	errs = append(errs, c.validateAccessLog()...)
 	errs = append(errs, c.validateSessions()...)
 	switch c.LogFormat {

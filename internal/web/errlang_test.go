@@ -42,6 +42,7 @@ func TestRefusalsInTheAgentsLanguage(t *testing.T) {
 		{"missing ticket", "GET", "/tickets/987654", nil, "ticket 987654 not found"},
 		{"missing customer", "GET", "/customers/987654", nil, "customer 987654 not found"},
 		{"no such page", "GET", "/no-such-page", nil, "page /no-such-page not found"},
+		{"wrong method", "DELETE", "/admin/teams", url.Values{}, "method DELETE is not allowed here; use GET, HEAD, POST"},
 	}
 	for i, lang := range []string{"nb", "sv", "da", "sl"} {
 		addr := fmt.Sprintf("refused-%s@ombud.test", lang)

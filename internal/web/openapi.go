@@ -52,6 +52,10 @@ func (s *Server) OpenAPI() map[string]any {
 		for _, q := range rt.Query {
 			params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
 		}
+		if rt.Method == "POST" && rt.Access == APIAuth {
+			params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "schema": map[string]any{"type": "string", "minLength": 1, "maxLength": idempotencyMaxKey},
+				"description": "the first answer to this key is returned again for 24 hours (docs/api.md)"})
+		}
 		if params != nil {
 			op["parameters"] = params
 		}

@@ -15,6 +15,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -88,6 +89,12 @@ type Server struct {
 	MetricsElsewhere bool
 	// AccessLog chooses the requests logged (nil: sampled, see accesslog.go).
 	AccessLog *AccessLog
+	// APIRateLimit and APIIPRateLimit are API requests per minute per
+	// credential and per client address (0: none); see ratelimit.go.
+	APIRateLimit, APIIPRateLimit int
+
+	credLimit, ipLimit *rateLimiter
+	idemSwept          atomic.Int64 // idempotency.go
 
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
@@ -99,6 +106,7 @@ const SessionCookie = "ombud_session"
 // Handler builds the http.Handler for the route table.
 func (s *Server) Handler() http.Handler {
 	s.initMetrics()
+	s.credLimit, s.ipLimit = newRateLimiter(s.APIRateLimit), newRateLimiter(s.APIIPRateLimit)
 	if s.AccessLog == nil {
 		s.AccessLog = &AccessLog{}
 	}
@@ -107,18 +115,26 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle(r.Method+" "+r.Path, s.wrap(r))
 	}
 	mux.Handle("GET /metrics", s.metricsHandler(promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})))
+	methods := newMethodIndex(s.Routes())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		err := apperr.NotFound("page", r.URL.Path)
+		if allow := methods.allowed(r); len(allow) > 0 {
+			// The path exists, the method does not (RFC 9110 §15.5.6).
+			w.Header().Set("Allow", allowHeader(allow))
+			err = apperr.MethodNotAllowed(r.Method, allowHeader(allow))
+		}
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			httpx.WriteError(w, r, err, s.Log)
 			return
 		}
 		// A signed-in agent reads "not found" in their own language: the
-		// session is looked up (read-only methods only, so no CSRF check
-		// is skipped) although the path matched no route.
-		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			if ctx, aerr := s.authenticate(r, UIAuth); aerr == nil {
-				r = r.WithContext(ctx)
+		// session is looked up although the path matched no route. Only
+		// for the language: nothing is done on the request's behalf, so
+		// the CSRF check writes need is not wanted here.
+		if c, cerr := r.Cookie(SessionCookie); cerr == nil && c.Value != "" {
+			if actor, sess, aerr := s.Auth.Session(r.Context(), c.Value); aerr == nil {
+				ctx := httpx.WithActor(r.Context(), actor)
+				r = r.WithContext(httpx.WithSession(ctx, &httpx.Session{CSRF: sess.CSRF, Locale: sess.Locale, TimeZone: sess.TimeZone, Name: sess.Name, Email: sess.Email}))
 			}
 		}
 		s.UI.Error(w, r, err)
@@ -237,7 +253,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 		if r.Body != nil && s.MaxBodyBytes > 0 {
 			r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
 		}
-		fail := func(err error) {
+		failTo := func(w http.ResponseWriter, err error) {
 			if sw != nil && sw.status != 0 {
 				// The answer has started (a stream cut short): its status
 				// cannot change, and an error body would only be appended
@@ -251,6 +267,20 @@ func (s *Server) wrap(rt Route) http.Handler {
 			}
 			httpx.WriteError(w, r, err, s.Log)
 		}
+		fail := func(err error) { failTo(w, err) }
+		api := strings.HasPrefix(rt.Path, "/api/")
+		var rate rateState
+		rated := false
+		if api && s.ipLimit != nil {
+			// Before authentication: a flood of bad tokens is refused
+			// without a token lookup each.
+			rate, rated = s.ipLimit.take(httpx.ClientAddr(r, s.TrustedProxies), time.Now()), true
+			if rate.retryAfter > 0 {
+				setRateHeaders(w.Header(), rate)
+				fail(rateRefusal(rate, "address"))
+				return
+			}
+		}
 		if rt.Access != Public {
 			ctx, err := s.authenticate(r, rt.Access)
 			if err != nil {
@@ -262,6 +292,14 @@ func (s *Server) wrap(rt Route) http.Handler {
 				return
 			}
 			r = r.WithContext(ctx)
+			if api && s.credLimit != nil {
+				st := s.credLimit.take(credentialKey(r, httpx.Actor(ctx).ID), time.Now())
+				if rate, rated = tighter(rate, st, rated, true); st.retryAfter > 0 {
+					setRateHeaders(w.Header(), st)
+					fail(rateRefusal(st, "token"))
+					return
+				}
+			}
 			if s.mustEnrol(w, r, rt) { // twofactor.go
 				return
 			}
@@ -275,9 +313,30 @@ func (s *Server) wrap(rt Route) http.Handler {
 				}
 			}
 		}
+		if rated {
+			setRateHeaders(w.Header(), rate)
+		}
 		if err := checkInput(rt, r); err != nil {
 			fail(err)
 			return
+		}
+		if api && rt.Method == http.MethodPost && httpx.Actor(r.Context()).IsAgent() {
+			key, err := idempotencyKey(r)
+			if err != nil {
+				fail(err)
+				return
+			}
+			if key != "" {
+				err := s.idempotent(w, r, httpx.Actor(r.Context()).ID, key, func(w http.ResponseWriter, r *http.Request) {
+					if err := rt.Handler(w, r); err != nil {
+						failTo(w, err)
+					}
+				})
+				if err != nil {
+					fail(err)
+				}
+				return
+			}
 		}
 		if err := rt.Handler(w, r); err != nil {
 			fail(err)

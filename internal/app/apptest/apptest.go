@@ -59,6 +59,9 @@ func NewWithClock(t testing.TB, engine db.Dialect, now func() time.Time, configu
 	c := config.Defaults()
 	c.DataDir = t.TempDir()
 	c.MaxBodyBytes = 1 << 20
+	// Every test's traffic comes from 127.0.0.1 and a few tokens: tests of
+	// the limits set them (TestRateLimits), the rest run without.
+	c.APIRateLimit, c.APIIPRateLimit = 0, 0
 	if engine == db.Postgres {
 		c.DatabaseURL = dbtest.NewPostgresDatabase(t)
 	}

@@ -328,6 +328,8 @@ func Status(code apperr.Code) int {
 		return http.StatusRequestEntityTooLarge
 	case apperr.CodeUnsupported:
 		return http.StatusUnsupportedMediaType
+	case apperr.CodeMethod:
+		return http.StatusMethodNotAllowed
 	}
 	return http.StatusInternalServerError
 }
@@ -363,8 +365,12 @@ func Describe(r *http.Request, err error, log *slog.Logger) (int, ErrorBody) {
 // WriteError writes err as the JSON error shape.
 func WriteError(w http.ResponseWriter, r *http.Request, err error, log *slog.Logger) {
 	status, body := Describe(r, err, log)
-	if status == http.StatusTooManyRequests {
+	if status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "60")
+	}
+	if status == http.StatusUnauthorized && strings.HasPrefix(r.URL.Path, "/api/") {
+		// RFC 9110: a 401 names the scheme that would be accepted.
+		w.Header().Set("WWW-Authenticate", `Bearer realm="ombud"`)
 	}
 	_ = WriteJSON(w, status, body)
 }
