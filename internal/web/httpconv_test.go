@@ -244,3 +244,55 @@ func TestIdempotencyKey(t *testing.T) {
 		})
 	}
 }
+
+// TestListSortsAsViews: the ticket list takes the sort values a view takes
+// (it knew three before), pages in each, and keeps its older names.
+func TestListSortsAsViews(t *testing.T) {
+	e := apptest.New(t, db.SQLite)
+	var ids []float64
+	for _, p := range []string{"low", "urgent", "normal"} {
+		st, body := e.Do(t, authz.Agent, "POST", "/api/v1/tickets", map[string]any{
+			"subject": "Sort " + p, "description": "x", "priority": p, "requester": map[string]any{"email": "sort@example.no"}})
+		if st != 201 {
+			t.Fatalf("create: %d %v", st, body)
+		}
+		ids = append(ids, body["id"].(float64))
+	}
+	walk := func(sort string) []float64 {
+		var got []float64
+		path := "/api/v1/tickets?limit=1&sort=" + sort
+		for range 5 {
+			st, body := e.Do(t, authz.Agent, "GET", path, nil)
+			if st != 200 {
+				t.Fatalf("%s: %d %v", path, st, body)
+			}
+			for _, d := range body["data"].([]any) {
+				got = append(got, d.(map[string]any)["id"].(float64))
+			}
+			next, _ := body["next_cursor"].(string)
+			if next == "" {
+				break
+			}
+			path = "/api/v1/tickets?limit=1&sort=" + sort + "&cursor=" + next
+		}
+		return got
+	}
+	cases := map[string][]float64{
+		"priority":     {ids[1], ids[2], ids[0]},
+		"id_asc":       {ids[0], ids[1], ids[2]},
+		"id_desc":      {ids[2], ids[1], ids[0]},
+		"created_asc":  {ids[0], ids[1], ids[2]},
+		"created":      {ids[2], ids[1], ids[0]},
+		"updated_desc": {ids[2], ids[1], ids[0]},
+	}
+	for sort, want := range cases {
+		if got := walk(sort); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("sort=%s: %v, want %v", sort, got, want)
+		}
+	}
+	st, body := e.Do(t, authz.Agent, "GET", "/api/v1/tickets?sort=relevance", nil)
+	fields, _ := body["error"].(map[string]any)["fields"].(map[string]any)
+	if st != 400 || !strings.Contains(fmt.Sprint(fields["sort"]), "updated_desc") {
+		t.Errorf("unknown sort: %d %v", st, body)
+	}
+}

@@ -102,7 +102,7 @@ func (a *API) ListTickets(w http.ResponseWriter, r *http.Request) error {
 	f.UpdatedTo = timeParam(r, "updated_to", fe)
 	f.Sort = r.URL.Query().Get("sort")
 	if f.Sort != "" && !slices.Contains(ticket.Sorts, f.Sort) {
-		fe.Add("sort", "must be one of "+strings.Join(ticket.Sorts, ", "))
+		fe.Add("sort", "must be one of "+strings.Join(ticket.ViewSorts, ", "))
 	}
 	pr, err := page.Parse(r.URL.Query().Get("limit"), r.URL.Query().Get("cursor"))
 	if err != nil {
