@@ -138,6 +138,11 @@ func (s *Sub) Close() {
 func (h *Hub) Publish(e Event) {
 	e.Origin = h.origin
 	h.deliver(e)
+	h.send(e)
+}
+
+// send relays e to the other instances, if any.
+func (h *Hub) send(e Event) {
 	h.mu.Lock()
 	r := h.relay
 	h.mu.Unlock()
@@ -161,8 +166,8 @@ func (h *Hub) Received(payload []byte) {
 	if err := json.Unmarshal(payload, &e); err != nil || e.Origin == h.origin {
 		return
 	}
-	if e.Kind == KindPresence {
-		h.setPresence(e.TicketID, e.AgentID, e.AgentName, e.State)
+	if e.Kind == KindPresence && !h.setPresence(e.TicketID, e.AgentID, e.AgentName, e.State) {
+		return // a renewal: the pages here already show it
 	}
 	h.deliver(e)
 }
@@ -189,8 +194,16 @@ func (h *Hub) TicketChanged(ticketID int64, types []string, actorType string, ac
 // Presence records that an agent is viewing or typing on a ticket (or has
 // left) and tells everyone.
 func (h *Hub) Presence(ticketID, agentID int64, name, state string) {
+	e := Event{Kind: KindPresence, TicketID: ticketID, AgentID: agentID, AgentName: name, State: state}
 	if h.setPresence(ticketID, agentID, name, state) {
-		h.Publish(Event{Kind: KindPresence, TicketID: ticketID, AgentID: agentID, AgentName: name, State: state})
+		h.Publish(e)
+		return
+	}
+	if state != Left {
+		// No news here, but the other instances' copies expire after
+		// PresenceTTL unless the heartbeat renews them too.
+		e.Origin = h.origin
+		h.send(e)
 	}
 }
 
