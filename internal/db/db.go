@@ -385,8 +385,25 @@ func (t *Tx) AfterCommit(f func()) { t.after = append(t.after, f) }
 // and is returned as is. A panic in fn is turned into an error.
 func (d *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if d.writer != nil {
-		return d.writer.do(ctx, fn)
+		return d.writer.do(ctx, fn, false)
 	}
+	return d.writeTx(ctx, fn)
+}
+
+// WriteBulk runs fn in a write transaction of its own: on SQLite it is not
+// grouped with other writes and has no savepoint around it (fn's failure
+// rolls back all of fn's work, as on PostgreSQL). For writes of many rows,
+// such as a batch of imported tickets: a savepoint makes SQLite's cost per
+// statement grow with everything written since it opened (groupwriter.go,
+// commitBulk).
+func (d *DB) WriteBulk(ctx context.Context, fn func(tx *Tx) error) error {
+	if d.writer != nil {
+		return d.writer.do(ctx, fn, true)
+	}
+	return d.writeTx(ctx, fn)
+}
+
+func (d *DB) writeTx(ctx context.Context, fn func(tx *Tx) error) error {
 	sqltx, err := d.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)

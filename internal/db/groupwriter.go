@@ -27,6 +27,8 @@ type writeReq struct {
 	fn   func(*Tx) error
 	done chan error
 	tx   *Tx
+	// bulk: a transaction of its own, without a savepoint (WriteBulk).
+	bulk bool
 }
 
 // ErrClosed is returned by Write after Close.
@@ -45,8 +47,8 @@ func newGroupWriter(conn *sql.DB, d Dialect, maxBatch int) *groupWriter {
 	return g
 }
 
-func (g *groupWriter) do(ctx context.Context, fn func(*Tx) error) error {
-	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+func (g *groupWriter) do(ctx context.Context, fn func(*Tx) error, bulk bool) error {
+	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1), bulk: bulk}
 	select {
 	case g.reqs <- r:
 	case <-g.stop:
@@ -76,27 +78,40 @@ func (g *groupWriter) close() {
 func (g *groupWriter) loop() {
 	defer g.wg.Done()
 	batch := make([]*writeReq, 0, g.maxBatch)
+	// next is a bulk request taken while gathering a batch: it waits for
+	// the batch's commit and then has a transaction of its own.
+	var next *writeReq
 	for {
-		var first *writeReq
-		select {
-		case first = <-g.reqs:
-		case <-g.stop:
-			// Answer whatever is still queued, then stop.
-			for {
-				select {
-				case r := <-g.reqs:
-					batch = append(batch[:0], r)
-					g.commit(batch)
-				default:
-					return
+		first := next
+		next = nil
+		if first == nil {
+			select {
+			case first = <-g.reqs:
+			case <-g.stop:
+				// Answer whatever is still queued, then stop.
+				for {
+					select {
+					case r := <-g.reqs:
+						g.commit(append(batch[:0], r))
+					default:
+						return
+					}
 				}
 			}
+		}
+		if first.bulk {
+			g.commitBulk(first)
+			continue
 		}
 		batch = append(batch[:0], first)
 	drain:
 		for len(batch) < g.maxBatch {
 			select {
 			case r := <-g.reqs:
+				if r.bulk {
+					next = r
+					break drain
+				}
 				batch = append(batch, r)
 			default:
 				break drain
@@ -104,6 +119,38 @@ func (g *groupWriter) loop() {
 		}
 		g.commit(batch)
 	}
+}
+
+// commitBulk runs one request in a transaction of its own with no
+// savepoint: its failure rolls the whole transaction back. Inside a
+// savepoint SQLite copies each page a write changes into the statement
+// journal (in memory: temp_store=MEMORY) for as long as the savepoint is
+// open, and every statement's end truncates that journal by walking it
+// from the start, so a write of thousands of rows in one savepoint costs
+// the square of its size. Without one, each statement's journal is
+// dropped whole when the statement ends.
+func (g *groupWriter) commitBulk(r *writeReq) {
+	if err := r.ctx.Err(); err != nil {
+		r.done <- err
+		return
+	}
+	ctx := context.Background()
+	sqltx, err := g.conn.BeginTx(ctx, nil)
+	if err != nil {
+		r.done <- fmt.Errorf("db: begin: %w", err)
+		return
+	}
+	r.tx = &Tx{tx: sqltx, dialect: g.dialect, stmts: map[string]*sql.Stmt{}}
+	if err := runProtected(r.tx, r.fn); err != nil {
+		_ = sqltx.Rollback()
+		r.done <- err
+		return
+	}
+	if err := sqltx.Commit(); err != nil {
+		r.done <- fmt.Errorf("db: commit: %w", err)
+		return
+	}
+	r.done <- nil
 }
 
 func (g *groupWriter) commit(batch []*writeReq) {

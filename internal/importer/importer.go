@@ -32,13 +32,17 @@ type Service struct {
 	db      *db.DB
 	tickets *ticket.Service
 	dir     Directory
-	// Batch is how many tickets share one transaction (default 200).
+	// Batch is how many tickets share one transaction (default 500).
 	Batch int
+	// Parallel is how many customer records are written at once (default
+	// 32): each is a write of its own, and concurrent writes share one
+	// commit (SQLite's group commit, PostgreSQL's pool).
+	Parallel int
 }
 
 // NewService returns an importer.
 func NewService(d *db.DB, tickets *ticket.Service, dir Directory) *Service {
-	return &Service{db: d, tickets: tickets, dir: dir, Batch: 200}
+	return &Service{db: d, tickets: tickets, dir: dir, Batch: 500, Parallel: 32}
 }
 
 // LineError reports one record that was not imported.
@@ -52,9 +56,14 @@ type LineError struct {
 
 // Result sums up an import.
 type Result struct {
-	Imported  int         `json:"imported"`
-	Skipped   int         `json:"skipped"` // already present (same external_id)
-	Failed    int         `json:"failed"`
+	Imported int `json:"imported"`
+	Skipped  int `json:"skipped"` // already present (same external_id), or before Options.From
+	Failed   int `json:"failed"`
+	// Line is the last line accounted for: every record up to it is
+	// committed, skipped or listed in Errors, none after it is written.
+	// An import that stops early (an unreadable body, a database error)
+	// resumes from here (Options.From).
+	Line      int         `json:"committed_through_line"`
 	TicketIDs []int64     `json:"-"`
 	Errors    []LineError `json:"errors"`
 }
@@ -74,6 +83,24 @@ func (r *Result) fail(line int, kind string, err error) {
 	r.Errors = append(r.Errors, LineError{Line: line, Kind: kind, Code: e.Code, Error: msg, Field: e.Fields})
 }
 
+// Options tune one import.
+type Options struct {
+	// From resumes an import: customer and ticket records on lines up to
+	// From are skipped unread (their work is committed); teams, agents and
+	// organizations are read again, since later records name them.
+	From int
+	// Progress, when set, is called after every committed batch.
+	Progress func(Progress)
+}
+
+// Progress is where an import stands.
+type Progress struct {
+	Line    int   // as Result.Line
+	Bytes   int64 // read so far
+	Tickets int   // ticket records accounted for (imported, skipped or failed)
+	Result  *Result
+}
+
 // maxLine bounds one NDJSON record.
 const maxLine = 16 << 20
 
@@ -82,31 +109,75 @@ type pending struct {
 	in   ticket.ImportTicket
 }
 
+type pendingCustomer struct {
+	line int
+	c    Customer
+	org  int64
+}
+
 // Import reads records from r and imports them in order. A bad record is
 // reported with its line number and does not stop the rest.
 func (s *Service) Import(ctx context.Context, actor authz.Actor, r io.Reader) (Result, error) {
+	return s.ImportWith(ctx, actor, r, Options{})
+}
+
+// job is the state of one import.
+type job struct {
+	s         *Service
+	ctx       context.Context
+	opt       Options
+	res       Result
+	tickets   []pending
+	customers []pendingCustomer
+	seen      int // ticket records accounted for
+	bytes     int64
+}
+
+// ImportWith is Import with options. Tickets are written Batch at a time,
+// each batch one transaction; a ticket that fails there fails alone (the
+// batch is written again without it). Re-importing a file creates nothing
+// new for tickets with an external_id: the ids already present are looked
+// up once per batch and skipped.
+func (s *Service) ImportWith(ctx context.Context, actor authz.Actor, r io.Reader, opt Options) (Result, error) {
 	if err := authz.Check(actor, authz.Import); err != nil {
 		return Result{}, err
 	}
-	res := Result{Errors: []LineError{}}
+	im := &job{s: s, ctx: ctx, opt: opt, res: Result{Errors: []LineError{}}}
+	res, err := im.run(r)
+	if res.Imported >= analyzeAfter {
+		// What is committed stays: stale planner statistics cost speed,
+		// not data, so a failure here does not fail the import.
+		_ = s.db.Analyze(context.WithoutCancel(ctx))
+	}
+	return res, err
+}
+
+func (im *job) run(r io.Reader) (Result, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
 	agents := map[string]int64{}
 	teams := map[string]int64{}
 	orgs := map[string]int64{}
-	var batch []pending
 	line := 0
 	for sc.Scan() {
 		line++
+		im.bytes += int64(len(sc.Bytes())) + 1
 		raw := bytes.TrimSpace(sc.Bytes())
 		if len(raw) == 0 {
+			continue
+		}
+		if line <= im.opt.From && !directoryLine(raw) {
+			if kindIs(raw, KindTicket) {
+				im.seen++
+			}
+			im.res.Skipped++
 			continue
 		}
 		var rec Record
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&rec); err != nil {
-			res.fail(line, "", apperr.InvalidField("line", "is not a valid record: "+err.Error()))
+			im.res.fail(line, "", apperr.InvalidField("line", "is not a valid record: "+err.Error()))
 			continue
 		}
 		var err error
@@ -117,9 +188,9 @@ func (s *Service) Import(ctx context.Context, actor authz.Actor, r io.Reader) (R
 				break
 			}
 			var id int64
-			if id, err = s.dir.EnsureTeam(ctx, *rec.Team); err == nil {
+			if id, err = im.s.dir.EnsureTeam(im.ctx, *rec.Team); err == nil {
 				teams[strings.ToLower(rec.Team.Name)] = id
-				res.Imported++
+				im.res.Imported++
 			}
 		case KindAgent:
 			if rec.Agent == nil {
@@ -139,9 +210,9 @@ func (s *Service) Import(ctx context.Context, actor authz.Actor, r io.Reader) (R
 				break
 			}
 			var id int64
-			if id, err = s.dir.EnsureAgent(ctx, *rec.Agent, ids); err == nil {
+			if id, err = im.s.dir.EnsureAgent(im.ctx, *rec.Agent, ids); err == nil {
 				agents[strings.ToLower(rec.Agent.Email)] = id
-				res.Imported++
+				im.res.Imported++
 			}
 		case KindOrganization:
 			if rec.Organization == nil {
@@ -149,9 +220,9 @@ func (s *Service) Import(ctx context.Context, actor authz.Actor, r io.Reader) (R
 				break
 			}
 			var id int64
-			if id, err = s.dir.EnsureOrganization(ctx, *rec.Organization); err == nil {
+			if id, err = im.s.dir.EnsureOrganization(im.ctx, *rec.Organization); err == nil {
 				orgs[strings.ToLower(rec.Organization.Name)] = id
-				res.Imported++
+				im.res.Imported++
 			}
 		case KindCustomer:
 			if rec.Customer == nil {
@@ -166,8 +237,9 @@ func (s *Service) Import(ctx context.Context, actor authz.Actor, r io.Reader) (R
 					break
 				}
 			}
-			if _, err = s.dir.EnsureCustomer(ctx, *rec.Customer, org); err == nil {
-				res.Imported++
+			im.customers = append(im.customers, pendingCustomer{line: line, c: *rec.Customer, org: org})
+			if len(im.customers) >= im.s.Batch {
+				err = im.flushCustomers()
 			}
 		case KindTicket:
 			if rec.Ticket == nil {
@@ -176,97 +248,49 @@ func (s *Service) Import(ctx context.Context, actor authz.Actor, r io.Reader) (R
 			}
 			var in ticket.ImportTicket
 			if in, err = resolveTicket(*rec.Ticket, agents, teams); err == nil {
-				batch = append(batch, pending{line: line, in: in})
-				if len(batch) >= s.Batch {
-					if err := s.flush(ctx, batch, &res); err != nil {
-						return res, err
-					}
-					batch = batch[:0]
-				}
+				err = in.Validate()
+			}
+			if err != nil {
+				im.seen++
+				break
+			}
+			im.tickets = append(im.tickets, pending{line: line, in: in})
+			if len(im.tickets) >= im.s.Batch {
+				err = im.flush(line)
 			}
 		default:
 			err = apperr.InvalidField("kind", "must be team, agent, organization, customer or ticket")
 		}
 		if err != nil {
 			if apperr.CodeOf(err) == apperr.CodeInternal {
-				return res, fmt.Errorf("importer: line %d: %w", line, err)
+				return im.res, fmt.Errorf("importer: line %d: %w", line, err)
 			}
-			res.fail(line, rec.Kind, err)
+			im.res.fail(line, rec.Kind, err)
+		}
+		if len(im.tickets) == 0 && len(im.customers) == 0 {
+			im.res.Line = line
 		}
 	}
 	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			res.fail(line+1, "", apperr.InvalidField("line", fmt.Sprintf("is longer than %d bytes", maxLine)))
-		} else {
-			return res, apperr.InvalidField("body", "could not be read: "+err.Error())
+		if !errors.Is(err, bufio.ErrTooLong) {
+			// What was read in full is still written: the result then
+			// says exactly how far the import got.
+			if ferr := im.flush(line); ferr != nil {
+				return im.res, ferr
+			}
+			return im.res, fmt.Errorf("importer: read: %w", err)
 		}
+		im.res.fail(line+1, "", apperr.InvalidField("line", fmt.Sprintf("is longer than %d bytes", maxLine)))
 	}
-	if err := s.flush(ctx, batch, &res); err != nil {
-		return res, err
+	if err := im.flush(line); err != nil {
+		return im.res, err
 	}
-	if res.Imported >= analyzeAfter {
-		// The import is committed: stale planner statistics cost speed, not
-		// data, so a failure here does not fail the import.
-		_ = s.db.Analyze(ctx)
-	}
-	return res, nil
+	return im.res, nil
 }
 
 // analyzeAfter is how many imported records make the planner's statistics
 // worth refreshing at once rather than when autovacuum gets there.
 const analyzeAfter = 1000
-
-// flush writes a batch of tickets in one transaction, each in a savepoint so
-// a bad ticket fails alone.
-func (s *Service) flush(ctx context.Context, batch []pending, res *Result) error {
-	if len(batch) == 0 {
-		return nil
-	}
-	type outcome struct {
-		id      int64
-		err     error
-		skipped bool
-	}
-	outs := make([]outcome, len(batch))
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		for i, p := range batch {
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT imp"); err != nil {
-				return err
-			}
-			id, err := s.tickets.ImportTx(ctx, tx, p.in)
-			if err != nil {
-				if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT imp"); rerr != nil {
-					return rerr
-				}
-				if apperr.CodeOf(err) == apperr.CodeInternal {
-					return err
-				}
-				outs[i] = outcome{err: err, skipped: apperr.Is(err, apperr.CodeConflict) && p.in.Create.ExternalID != ""}
-			} else {
-				outs[i] = outcome{id: id}
-			}
-			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT imp"); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("importer: write tickets: %w", err)
-	}
-	for i, o := range outs {
-		switch {
-		case o.skipped:
-			res.Skipped++
-		case o.err != nil:
-			res.fail(batch[i].line, KindTicket, o.err)
-		default:
-			res.Imported++
-			res.TicketIDs = append(res.TicketIDs, o.id)
-		}
-	}
-	return nil
-}
 
 // resolveActor turns "agent:EMAIL", "customer:EMAIL" or "system" into an actor.
 func resolveActor(s string, agents map[string]int64) (authz.Actor, error) {

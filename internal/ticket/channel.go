@@ -199,7 +199,8 @@ type EventHook interface {
 }
 
 // ImportHook is an EventHook that also sees imported history (hooks are
-// otherwise silent during imports, so triggers do not fire on old tickets).
+// otherwise silent during imports, so triggers do not fire on old tickets),
+// once per imported ticket with all of its events.
 // Reports implement it: an imported ticket's metrics count like any other.
 type ImportHook interface {
 	EventHook

@@ -28,6 +28,47 @@ type ImportTicket struct {
 	Steps     []ImportStep
 }
 
+// Validate runs the checks of ImportTx that need no database (fields,
+// comment and change rules, time order), so that an importer can refuse a
+// bad ticket before it writes the batch it belongs to. ImportTx runs them
+// again; what only the database can tell (a transition, a custom field)
+// still fails there.
+func (in ImportTicket) Validate() error {
+	c := in.Create
+	status := c.Status
+	c.Status = ""
+	if err := c.validate(); err != nil {
+		return err
+	}
+	if status != "" && status != StatusNew {
+		return apperr.InvalidField("status", "imported tickets start as new; change status in the timeline")
+	}
+	last := in.CreatedAt
+	for i, st := range in.Steps {
+		field := fmt.Sprintf("timeline[%d]", i+1)
+		if st.At.Before(last) {
+			return apperr.InvalidField(field+".at", "steps must be in time order")
+		}
+		last = st.At
+		switch {
+		case st.Comment != nil:
+			cm := *st.Comment
+			cm.Exact = true
+			if err := cm.validate(); err != nil {
+				return prefix(field, err)
+			}
+		case st.Patch != nil:
+			p := *st.Patch
+			if err := p.validate(); err != nil {
+				return prefix(field, err)
+			}
+		default:
+			return apperr.InvalidField(field, "has nothing to do")
+		}
+	}
+	return nil
+}
+
 // ImportTx writes an imported ticket inside tx, replaying its steps through
 // the same code that writes live changes, so its events are the ones Ombud
 // would have written. Errors name the step ("timeline[3].to").
@@ -41,7 +82,7 @@ func (s *Service) ImportTx(ctx context.Context, tx *db.Tx, in ImportTicket) (int
 	if status != "" && status != StatusNew {
 		return 0, apperr.InvalidField("status", "imported tickets start as new; change status in the timeline")
 	}
-	t, _, err := s.createTx(ctx, tx, in.Creator, in.CreatedAt, in.Create)
+	t, events, err := s.createTx(ctx, tx, in.Creator, in.CreatedAt, in.Create)
 	if err != nil {
 		return 0, err
 	}
@@ -84,6 +125,16 @@ func (s *Service) ImportTx(ctx context.Context, tx *db.Tx, in ImportTicket) (int
 		}
 		if err := log.flush(ctx, tx); err != nil {
 			return 0, err
+		}
+		events = append(events, log.events...)
+	}
+	// Hooks that count imported history hear the whole ticket once: one
+	// report mark per ticket rather than one per replayed step.
+	for _, h := range s.hooks {
+		if ih, ok := h.(ImportHook); ok {
+			if err := ih.TicketEvents(ctx, tx, t.ID, events); err != nil {
+				return 0, fmt.Errorf("ticket: import hook for %d: %w", t.ID, err)
+			}
 		}
 	}
 	for _, h := range s.hooks {
