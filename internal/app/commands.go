@@ -8,10 +8,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/importer"
 )
 
 func runUser(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -96,11 +98,33 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, st
 
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var file string
+	var resume, quiet bool
 	c, err := parse("import", args, getenv, stderr, false, func(fs *flag.FlagSet) {
 		fs.StringVar(&file, "file", "", "NDJSON file to import (standard input when empty)")
+		fs.BoolVar(&resume, "resume", false, "continue an interrupted import of --file after its checkpoint (FILE.checkpoint)")
+		fs.BoolVar(&quiet, "quiet", false, "no progress on standard error")
 	})
 	if err != nil {
 		return err
+	}
+	if resume && (file == "" || file == "-") {
+		return usageError{fmt.Errorf("--resume needs --file")}
+	}
+	total := 0
+	var cp *checkpoint
+	opt := importer.Options{}
+	if file != "" && file != "-" {
+		cp = &checkpoint{path: file + ".checkpoint"}
+		if resume {
+			if opt.From, err = cp.read(); err != nil {
+				return err
+			}
+		}
+		if !quiet {
+			if total, err = countTickets(file); err != nil {
+				return err
+			}
+		}
 	}
 	in, err := openInput(file, stdin)
 	if err != nil {
@@ -113,13 +137,37 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	defer sys.Close()
 	start := time.Now()
-	res, err := sys.Importer.Import(ctx, authz.System, in)
-	if err != nil {
-		return err
+	bar := newProgressBar(stderr, total, time.Now)
+	var cpErr error
+	var last importer.Progress
+	opt.Progress = func(p importer.Progress) {
+		last = p
+		if cp != nil && cpErr == nil {
+			cpErr = cp.write(p.Line)
+		}
+		if !quiet {
+			bar.update(p, false)
+		}
+	}
+	res, err := sys.Importer.ImportWith(ctx, authz.System, in, opt)
+	if !quiet {
+		bar.update(last, true)
 	}
 	fmt.Fprintf(stdout, "imported %d, skipped %d, failed %d in %s\n", res.Imported, res.Skipped, res.Failed, time.Since(start).Round(time.Millisecond))
 	for _, e := range res.Errors {
 		fmt.Fprintf(stdout, "line %d: %s %v\n", e.Line, e.Error, e.Field)
+	}
+	if err != nil {
+		if cp != nil {
+			return fmt.Errorf("%w (committed through line %d; ombud import --file %s --resume continues after it)", err, res.Line, file)
+		}
+		return fmt.Errorf("%w (committed through line %d)", err, res.Line)
+	}
+	if cpErr != nil {
+		return cpErr
+	}
+	if cp != nil {
+		_ = os.Remove(cp.path)
 	}
 	if res.Failed > 0 {
 		return fmt.Errorf("%d records failed", res.Failed)
