@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -93,12 +95,25 @@ func (a *API) Import(w http.ResponseWriter, r *http.Request) error {
 			return &apperr.Error{Code: apperr.CodeUnsupported, Message: "send the records as application/x-ndjson, one JSON object a line"}
 		}
 	}
-	res, err := a.Importer.Import(r.Context(), httpx.Actor(r.Context()), r.Body)
+	// The whole body (bounded by the server's body limit) is read before
+	// anything is written: a body cut short, too large or too slow is
+	// refused with nothing imported, never half-imported behind an error.
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if asMaxBytes(err, &mbe) {
+			return &apperr.Error{Code: apperr.CodeTooLarge, Message: fmt.Sprintf("the body is larger than %d bytes; nothing was imported (split the file, or use ombud import)", mbe.Limit)}
+		}
+		return apperr.InvalidField("body", "could not be read in full; nothing was imported")
+	}
+	// Once read, it is imported to the end even if the client goes away:
+	// re-sending it skips what is there (external_id).
+	res, err := a.Importer.Import(context.WithoutCancel(r.Context()), httpx.Actor(r.Context()), bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	status := http.StatusOK
-	if res.Failed > 0 && res.Imported == 0 {
+	if res.Failed > 0 && res.Imported == 0 && res.Skipped == 0 {
 		status = http.StatusUnprocessableEntity
 	}
 	return httpx.WriteJSON(w, status, res)
