@@ -153,8 +153,18 @@ func (s *Service) ImportWith(ctx context.Context, actor authz.Actor, r io.Reader
 }
 
 func (im *job) run(r io.Reader) (Result, error) {
-	sc := bufio.NewScanner(r)
+	er := &errReader{r: r}
+	sc := bufio.NewScanner(er)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
+	sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
+		adv, tok, err := bufio.ScanLines(data, atEOF)
+		if atEOF && tok != nil && bytes.IndexByte(data[:adv], '\n') < 0 && er.err != nil && !errors.Is(er.err, io.EOF) {
+			// The last line was cut off by a failed read, not ended by
+			// the end of the input: it is not a record.
+			return 0, nil, er.err
+		}
+		return adv, tok, err
+	})
 	agents := map[string]int64{}
 	teams := map[string]int64{}
 	orgs := map[string]int64{}
@@ -286,6 +296,20 @@ func (im *job) run(r io.Reader) (Result, error) {
 		return im.res, err
 	}
 	return im.res, nil
+}
+
+// errReader remembers the error that ended the input.
+type errReader struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil {
+		e.err = err
+	}
+	return n, err
 }
 
 // analyzeAfter is how many imported records make the planner's statistics
