@@ -198,3 +198,65 @@ func TestMigrateAnalyzes(t *testing.T) {
 		}
 	})
 }
+
+// TestWriteBulk: a bulk write is all or nothing, runs beside grouped
+// writes without taking their failures or they its, and has no savepoint
+// around it (a RELEASE of the group writer's savepoint fails inside it).
+func TestWriteBulk(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		insert := func(tx *db.Tx, name string) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO teams (name, created_at, updated_at) VALUES (?, 1, 1)`, name)
+			return err
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 40)
+		for i := range 40 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				switch i % 4 {
+				case 0: // a bulk write that fails after its first row
+					errs[i] = d.WriteBulk(ctx, func(tx *db.Tx) error {
+						if err := insert(tx, fmt.Sprintf("bulk-bad-%d", i)); err != nil {
+							return err
+						}
+						return errors.New("refused")
+					})
+				case 1:
+					errs[i] = d.WriteBulk(ctx, func(tx *db.Tx) error {
+						if d.Dialect() == db.SQLite {
+							if _, err := tx.ExecContext(ctx, "RELEASE w"); err == nil {
+								return errors.New("a savepoint is open around a bulk write")
+							}
+						}
+						for j := range 3 {
+							if err := insert(tx, fmt.Sprintf("bulk-%d-%d", i, j)); err != nil {
+								return err
+							}
+						}
+						return nil
+					})
+				default:
+					errs[i] = d.Write(ctx, func(tx *db.Tx) error { return insert(tx, fmt.Sprintf("single-%d", i)) })
+				}
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if (err != nil) != (i%4 == 0) {
+				t.Errorf("write %d: %v", i, err)
+			}
+		}
+		var bad, good, single int
+		if err := d.QueryRowContext(ctx, `SELECT
+			(SELECT COUNT(*) FROM teams WHERE name LIKE 'bulk-bad-%'),
+			(SELECT COUNT(*) FROM teams WHERE name LIKE 'bulk-%' AND name NOT LIKE 'bulk-bad-%'),
+			(SELECT COUNT(*) FROM teams WHERE name LIKE 'single-%')`).Scan(&bad, &good, &single); err != nil {
+			t.Fatal(err)
+		}
+		if bad != 0 || good != 30 || single != 20 {
+			t.Errorf("rows: failed bulk %d (want 0), bulk %d (want 30), single %d (want 20)", bad, good, single)
+		}
+	})
+}

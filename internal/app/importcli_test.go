@@ -1,0 +1,56 @@
+package app
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ombud/ombud/internal/importer"
+)
+
+func TestProgressLine(t *testing.T) {
+	tests := []struct {
+		name        string
+		done, total int
+		rate        float64
+		elapsed     time.Duration
+		bar         bool
+		want        string
+	}{
+		{"plain, total known", 12000, 100000, 2345.4, 5 * time.Second, false, "import: 12,000/100,000 tickets (12.0%), 2,345/s, 37s left"},
+		{"plain, done", 100000, 100000, 2000, 50 * time.Second, false, "import: 100,000/100,000 tickets (100.0%), 2,000/s, done in 50s"},
+		{"plain, standard input", 1500, 0, 750, 2 * time.Second, false, "import: 1,500 tickets, 750/s, 2s"},
+		{"terminal", 50, 100, 10, 5 * time.Second, true, "[############............] 50/100 tickets (50.0%), 10/s, 5s left"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := progressLine(tc.done, tc.total, tc.rate, tc.elapsed, tc.bar); got != tc.want {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestProgressBarPlain: away from a terminal the bar prints a plain line at
+// most every two seconds, and always the final one.
+func TestProgressBarPlain(t *testing.T) {
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := func() time.Time { return clock }
+	var out bytes.Buffer
+	b := newProgressBar(&out, 10000, now)
+	for i := 1; i <= 10; i++ {
+		clock = clock.Add(time.Second)
+		b.update(importer.Progress{Tickets: i * 1000}, i == 10)
+	}
+	want := []string{
+		"import: 2,000/10,000 tickets (20.0%), 1,000/s, 8s left",
+		"import: 4,000/10,000 tickets (40.0%), 1,000/s, 6s left",
+		"import: 6,000/10,000 tickets (60.0%), 1,000/s, 4s left",
+		"import: 8,000/10,000 tickets (80.0%), 1,000/s, 2s left",
+		"import: 10,000/10,000 tickets (100.0%), 1,000/s, done in 10s",
+	}
+	if got := strings.Split(strings.TrimSpace(out.String()), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
