@@ -1,7 +1,7 @@
 # Everyday commands; each is one line so it can be run by hand too.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run test lint fuzz bench build release release-check screenshots
+.PHONY: run test lint fuzz bench bench-quick build release release-check screenshots
 
 run:
 	go run ./cmd/ombud serve --demo
@@ -46,3 +46,8 @@ fuzz:
 
 bench:
 	go test ./bench/ -run '^$$' -bench Load -benchtime 1x -timeout 60m | tee docs/benchmarks-latest.txt
+
+# A regression guard in a few minutes: the same suite at reduced sizes (50,000 seeded tickets, 3 s per
+# operation, 16 clients, an import of 10,000 demo tickets), the same tables as the full run (docs/benchmarks.md).
+bench-quick:
+	OMBUD_BENCH_TICKETS=50000 OMBUD_BENCH_SECONDS=3 OMBUD_BENCH_CLIENTS=16 OMBUD_BENCH_IMPORT_TICKETS=10000 go test ./bench/ -run '^$$' -bench 'Load|Import' -benchtime 1x -timeout 30m | tee docs/benchmarks-quick.txt
