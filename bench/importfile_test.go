@@ -30,11 +30,19 @@ func writeDemoHistory(t testing.TB, path string, n int) {
 	defer f.Close()
 	w := bufio.NewWriterSize(f, 1<<20)
 	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	orgs := map[string]bool{}
 	for c := 0; c*importChunk < n; c++ {
 		size := min(importChunk, n-c*importChunk)
 		recs := demo.Generate(demo.Options{Seed: int64(1000 + c), Tickets: size, Customers: max(300, size/4), Orgs: 40,
 			Days: 30, Now: now.AddDate(0, 0, -30*(n/importChunk-c))})
 		out := recs[:0]
+		if c == 0 {
+			for _, r := range recs {
+				if r.Organization != nil {
+					orgs[r.Organization.Name] = true
+				}
+			}
+		}
 		for _, r := range recs {
 			switch {
 			case r.Ticket != nil:
@@ -43,8 +51,11 @@ func writeDemoHistory(t testing.TB, path string, n int) {
 			case r.Agent != nil:
 				r.Agent.Password = "" // an Argon2 hash per agent is not what is measured
 			}
-			if c > 0 && (r.Team != nil || r.Agent != nil) {
-				continue // the same teams and agents every chunk
+			if c > 0 && (r.Team != nil || r.Agent != nil || r.Organization != nil) {
+				continue // the first chunk's teams, agents and organizations serve all
+			}
+			if r.Customer != nil && !orgs[r.Customer.Organization] {
+				r.Customer.Organization = "" // another seed's organization
 			}
 			out = append(out, r)
 		}
