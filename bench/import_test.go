@@ -98,7 +98,7 @@ func importRun(b *testing.B, bin string, env []string, file string, tickets, sli
 			continue
 		}
 		now := time.Now()
-		if n >= next || n >= tickets {
+		if n > prevN && (n >= next || n >= tickets) {
 			res.slices = append(res.slices, importSlice{name: fmt.Sprintf("tickets %d–%d", prevN+1, n), n: n - prevN, took: now.Sub(prevT)})
 			prevN, prevT = n, now
 			next = (n/slice + 1) * slice
