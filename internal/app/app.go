@@ -28,6 +28,7 @@ import (
 	"github.com/ombud/ombud/internal/importer"
 	"github.com/ombud/ombud/internal/jobs"
 	"github.com/ombud/ombud/internal/live"
+	"github.com/ombud/ombud/internal/privacy"
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/richtext"
 	"github.com/ombud/ombud/internal/routing"
@@ -188,6 +189,7 @@ type System struct {
 	Routing    *routing.Service
 	SLA        *sla.Service
 	Reports    *report.Service
+	Privacy    *privacy.Service // customer export and erasure, retention rules
 	Secrets    *secret.Box // seals stored credentials (mailbox passwords, webhook URLs)
 	Now        func() time.Time
 }
@@ -263,6 +265,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Reports.Register(s.Jobs)
 	s.Reports.SetMailer(s.Email) // scheduled summaries through the email outbox
 	s.Jobs.Handle(email.JobSummary, s.Email.SendSummary)
+	s.Privacy = privacy.NewService(d, blobs, now, s.Reports, log.With("component", "privacy"))
+	s.Privacy.Register(s.Jobs) // the hourly retention run
 	if err := s.wirePasswords(); err != nil { // passwords.go
 		d.Close()
 		return nil, err
