@@ -189,7 +189,7 @@ type System struct {
 	Routing    *routing.Service
 	SLA        *sla.Service
 	Reports    *report.Service
-	Privacy    *privacy.Service // customer export and erasure, retention rules
+	Privacy    *privacy.Service
 	Secrets    *secret.Box // seals stored credentials (mailbox passwords, webhook URLs)
 	Now        func() time.Time
 }
@@ -266,7 +266,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Reports.SetMailer(s.Email) // scheduled summaries through the email outbox
 	s.Jobs.Handle(email.JobSummary, s.Email.SendSummary)
 	s.Privacy = privacy.NewService(d, blobs, now, s.Reports, log.With("component", "privacy"))
-	s.Privacy.Register(s.Jobs) // the hourly retention run
+	// Customer export and erasure; the hourly retention run.
+	s.Privacy.Register(s.Jobs)
 	if err := s.wirePasswords(); err != nil { // passwords.go
 		d.Close()
 		return nil, err
