@@ -218,6 +218,7 @@ func writeJSON(z *zip.Writer, name string, v any) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // read by people: <p>, not \u003cp\u003e
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("privacy: export %s: %w", name, err)
 	}
