@@ -96,7 +96,7 @@ func (s *Service) Erase(ctx context.Context, actor authz.Actor, id int64, mode M
 		return Result{}, err
 	}
 	if !mode.Valid() {
-		return Result{}, apperr.InvalidField("mode", `must be "anonymise" or "delete"`)
+		return Result{}, apperr.InvalidField("mode", "must be anonymise or delete")
 	}
 	p, err := loadPerson(ctx, s.db, id)
 	if err != nil {

@@ -91,7 +91,7 @@ func (s *Service) CreateRule(ctx context.Context, actor authz.Actor, in RuleInpu
 	}
 	fe := apperr.FieldErrors{}
 	if !in.Action.Valid() {
-		fe.Add("action", `must be "anonymise" or "delete"`)
+		fe.Add("action", "must be anonymise or delete")
 	}
 	if in.Months < 1 || in.Months > 1200 {
 		fe.Add("months", "must be between 1 and 1200")
