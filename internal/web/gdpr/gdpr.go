@@ -152,12 +152,8 @@ func (u *UI) CreateRetentionRule(w http.ResponseWriter, r *http.Request) error {
 		in.Channel = "?"
 	}
 	if _, err := u.Privacy.CreateRule(r.Context(), httpx.Actor(r.Context()), in); err != nil {
-		if e, ok := ui.Refusal(err); ok {
-			errs := map[string]string{}
-			for k, v := range e.Fields {
-				errs[k] = u.Tr(r, v)
-			}
-			return u.retention(w, r, http.StatusUnprocessableEntity, "", "Check the rule.", errs)
+		if _, ok := ui.Refusal(err); ok {
+			return u.retention(w, r, http.StatusUnprocessableEntity, "", "Check the rule.", u.ErrIn(r, err).Fields)
 		}
 		return err
 	}
