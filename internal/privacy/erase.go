@@ -204,6 +204,11 @@ func (s *Service) Erase(ctx context.Context, actor authz.Actor, id int64, mode M
 	if res.Jobs, err = s.sweepJobs(ctx, touched, outbound, all); err != nil {
 		return res, err
 	}
+	replays, err := s.deleteReplays(ctx, id, all)
+	if err != nil {
+		return res, err
+	}
+	res.Rows += replays
 	// 5. The customer row and the audit record, together.
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		var refs int

@@ -156,6 +156,25 @@ func (s *Service) deleteDrafts(ctx context.Context, n needles, sofar int) (int, 
 	return sofar, err
 }
 
+// deleteReplays removes the kept API answers (Idempotency-Key, kept a
+// day) that show the customer: their addresses or name, or a ticket of
+// theirs.
+func (s *Service) deleteReplays(ctx context.Context, customerID int64, n needles) (int, error) {
+	cond, a := likeAny([]string{"body"}, n)
+	if n.empty() {
+		cond, a = "FALSE", nil
+	}
+	q := `DELETE FROM idempotency_keys WHERE ` + cond + ` OR body LIKE ?`
+	a = append(a, fmt.Sprintf(`%%"requester_id":%d,%%`, customerID))
+	total := 0
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		k, err := exec(ctx, tx, "delete kept answers", q, a)
+		total = k
+		return err
+	})
+	return total, err
+}
+
 // sweepJobs deletes the jobs (queued, finished or dead; never one running)
 // about the erased tickets or mentioning the customer: a queued reply to
 // an erased customer is not sent, and a finished notice keeps no copy.
