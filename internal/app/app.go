@@ -28,6 +28,7 @@ import (
 	"github.com/ombud/ombud/internal/importer"
 	"github.com/ombud/ombud/internal/jobs"
 	"github.com/ombud/ombud/internal/live"
+	"github.com/ombud/ombud/internal/privacy"
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/richtext"
 	"github.com/ombud/ombud/internal/routing"
@@ -37,6 +38,7 @@ import (
 	"github.com/ombud/ombud/internal/web"
 	"github.com/ombud/ombud/internal/web/admin"
 	"github.com/ombud/ombud/internal/web/api"
+	"github.com/ombud/ombud/internal/web/gdpr"
 	webpeople "github.com/ombud/ombud/internal/web/people"
 	"github.com/ombud/ombud/internal/web/reports"
 	"github.com/ombud/ombud/internal/web/tickets"
@@ -188,6 +190,7 @@ type System struct {
 	Routing    *routing.Service
 	SLA        *sla.Service
 	Reports    *report.Service
+	Privacy    *privacy.Service
 	Secrets    *secret.Box // seals stored credentials (mailbox passwords, webhook URLs)
 	Now        func() time.Time
 }
@@ -263,6 +266,9 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Reports.Register(s.Jobs)
 	s.Reports.SetMailer(s.Email) // scheduled summaries through the email outbox
 	s.Jobs.Handle(email.JobSummary, s.Email.SendSummary)
+	s.Privacy = privacy.NewService(d, blobs, now, s.Reports, log.With("component", "privacy"))
+	// Customer export and erasure; the hourly retention run.
+	s.Privacy.Register(s.Jobs)
 	if err := s.wirePasswords(); err != nil { // passwords.go
 		d.Close()
 		return nil, err
@@ -305,10 +311,14 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	privacyPages, err := gdpr.New(ui, s.Privacy)
+	if err != nil {
+		return nil, err
+	}
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports,
-			DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake},
-		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
+			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake},
+		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		TrustedProxies: s.Config.TrustedProxies,
 		HSTS:           s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",
 		AccessLog:    &web.AccessLog{Mode: s.Config.AccessLog, Slow: s.Config.SlowRequest},

@@ -12,6 +12,7 @@ import (
 	"github.com/ombud/ombud/internal/importer"
 	"github.com/ombud/ombud/internal/jobs"
 	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/privacy"
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/routing"
 	"github.com/ombud/ombud/internal/sla"
@@ -111,6 +112,11 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/api/v1/customers/{id}/identities", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.AddCustomerIdentity, Summary: "Add an email, phone or handle", Request: customer.Identity{}, Reply: customer.Identity{}, Status: created},
 		{Method: "DELETE", Path: "/api/v1/customers/{id}/identities/{identity_id}", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.RemoveCustomerIdentity, Summary: "Remove an identity", Status: noContent},
 		{Method: "POST", Path: "/api/v1/customers/{id}/merge", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.MergeCustomer, Summary: "Merge another customer into this one", Request: customer.MergeInput{}, Reply: customer.Customer{}},
+		{Method: "GET", Path: "/api/v1/customers/{id}/export", Access: APIAuth, Perm: authz.PrivacyManage, Handler: a.ExportCustomer, Summary: "Everything stored about a customer as a zip (JSON, attachments, original emails); audited"},
+		{Method: "POST", Path: "/api/v1/customers/{id}/erase", Access: APIAuth, Perm: authz.PrivacyManage, Handler: a.EraseCustomer, Summary: "Erase a customer everywhere: mode anonymise keeps their tickets without text, delete removes them", Request: api.EraseInput{}, Reply: privacy.Result{}},
+		{Method: "GET", Path: "/api/v1/retention-rules", Access: APIAuth, Perm: authz.PrivacyManage, Handler: a.ListRetentionRules, Summary: "Data retention rules, each with the tickets it would change now", Reply: []privacy.Rule{}},
+		{Method: "POST", Path: "/api/v1/retention-rules", Access: APIAuth, Perm: authz.PrivacyManage, Handler: a.CreateRetentionRule, Summary: "Add a retention rule: delete or anonymise closed tickets after some months", Request: privacy.RuleInput{}, Reply: privacy.Rule{}, Status: created},
+		{Method: "DELETE", Path: "/api/v1/retention-rules/{id}", Access: APIAuth, Perm: authz.PrivacyManage, Handler: a.DeleteRetentionRule, Summary: "Delete a retention rule", Status: noContent},
 		{Method: "GET", Path: "/api/v1/organizations", Access: APIAuth, Perm: authz.CustomerRead, Handler: a.ListOrganizations, Summary: "List organizations", Query: []string{"q", "limit", "cursor"}, Reply: page.List[customer.Organization]{}},
 		{Method: "POST", Path: "/api/v1/organizations", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.CreateOrganization, Summary: "Create an organization", Request: customer.OrganizationInput{}, Reply: customer.Organization{}, Status: created},
 		{Method: "GET", Path: "/api/v1/organizations/{id}", Access: APIAuth, Perm: authz.CustomerRead, Handler: a.GetOrganization, Summary: "Get an organization", Reply: customer.Organization{}},
@@ -262,6 +268,12 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/customers/{id}/identities", Access: UIAuth, Perm: authz.CustomerWrite, Handler: pp.AddIdentity, Summary: "Add an email, phone or handle (form)"},
 		{Method: "POST", Path: "/customers/{id}/identities/{identity_id}/delete", Access: UIAuth, Perm: authz.CustomerWrite, Handler: pp.RemoveIdentity, Summary: "Remove an identity (form)"},
 		{Method: "POST", Path: "/customers/{id}/merge", Access: UIAuth, Perm: authz.CustomerWrite, Handler: pp.MergeCustomer, Summary: "Merge another customer into this one (form: review, then confirm=yes)"},
+		{Method: "GET", Path: "/customers/{id}/privacy", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.CustomerPage, Summary: "Export or erase a customer's data"},
+		{Method: "GET", Path: "/customers/{id}/export", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.Export, Summary: "Download everything stored about a customer (zip); audited"},
+		{Method: "POST", Path: "/customers/{id}/erase", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.Erase, Summary: "Erase a customer (form: mode, confirm = their email address)"},
+		{Method: "GET", Path: "/admin/retention", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.RetentionPage, Summary: "Data retention rules with a dry-run count, and the form to add one"},
+		{Method: "POST", Path: "/admin/retention", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.CreateRetentionRule, Summary: "Add a data retention rule (form: action, months, channel)"},
+		{Method: "POST", Path: "/admin/retention/{id}/delete", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.DeleteRetentionRule, Summary: "Delete a data retention rule (form)"},
 		{Method: "GET", Path: "/organizations", Access: UIAuth, Perm: authz.CustomerRead, Handler: pp.Organizations, Summary: "Organization list page, with the form to add one", Query: []string{"q", "cursor"}},
 		{Method: "POST", Path: "/organizations", Access: UIAuth, Perm: authz.CustomerWrite, Handler: pp.CreateOrganization, Summary: "Add an organization (form)"},
 		{Method: "GET", Path: "/organizations/{id}", Access: UIAuth, Perm: authz.CustomerRead, Handler: pp.OrganizationPage, Summary: "Organization page: settings, members and tickets"},

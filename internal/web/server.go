@@ -28,6 +28,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/web/admin"
 	"github.com/ombud/ombud/internal/web/api"
+	"github.com/ombud/ombud/internal/web/gdpr"
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/people"
 	"github.com/ombud/ombud/internal/web/reports"
@@ -69,6 +70,7 @@ type Server struct {
 	People  *people.UI
 	Admin   *admin.UI
 	Reports *reports.UI
+	Privacy *gdpr.UI // customer export and erasure, data retention
 
 	Auth         *auth.Service
 	DB           *db.DB

@@ -15,6 +15,7 @@ import (
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/importer"
+	"github.com/ombud/ombud/internal/privacy"
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/routing"
 	"github.com/ombud/ombud/internal/sla"
@@ -33,6 +34,7 @@ type API struct {
 	Routing    *routing.Service
 	SLA        *sla.Service
 	Reports    *report.Service
+	Privacy    *privacy.Service
 	DB         *db.DB // read-only uses: the audit log, the job list; job retries
 	Log        *slog.Logger
 	Now        func() time.Time
