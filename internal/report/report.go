@@ -401,7 +401,7 @@ type dimKey struct {
 type delta struct {
 	hourly map[int64]*row
 	dims   map[dimKey]*row
-	daily  map[dimKey]*row          // report_daily_dim; hour holds the day
+	daily  map[dimKey]*row           // report_daily_dim; hour holds the day
 	hist   map[histKey]map[int]int64 // report_hist: bucket → count change
 }
 
