@@ -47,12 +47,14 @@ type Service struct {
 	log  *slog.Logger
 	// mailer sends the scheduled summaries (SetMailer; nil: none).
 	mailer Mailer
+	// exactLimit: see SetExactMedianLimit.
+	exactLimit int64
 }
 
 // NewService returns a report service; slas may be nil (no SLA facts,
 // business hours are 24/7).
 func NewService(d *db.DB, now func() time.Time, slas SLAs, log *slog.Logger) *Service {
-	return &Service{db: d, now: now, slas: slas, log: log}
+	return &Service{db: d, now: now, slas: slas, log: log, exactLimit: ExactMedianLimit}
 }
 
 // Register refreshes the facts every few seconds on r.

@@ -283,10 +283,14 @@ func (s *Service) histograms(ctx context.Context, dim, value string, metrics []s
 	return out, nil
 }
 
-// exactLimit is how many facts of the median kinds a period may hold for
-// filtered medians to be exact: that many are read from the facts in tens
-// of milliseconds; beyond it the histograms answer.
-const exactLimit = 20000
+// ExactMedianLimit is how many facts of the median kinds a period may
+// hold for filtered medians to be exact: that many are read from the
+// facts in tens of milliseconds; beyond it the histograms answer.
+const ExactMedianLimit = 20000
+
+// SetExactMedianLimit changes ExactMedianLimit for this service (a
+// negative limit: histograms always).
+func (s *Service) SetExactMedianLimit(n int64) { s.exactLimit = n }
 
 // fewFacts reports whether f's period (unfiltered) holds at most
 // exactLimit facts of kinds. An error counts as many: the histograms then
@@ -301,5 +305,5 @@ func (s *Service) fewFacts(ctx context.Context, f Filter, kinds ...string) bool 
 	for _, k := range kinds {
 		n += g[""][k].N
 	}
-	return n <= exactLimit
+	return n <= s.exactLimit
 }
