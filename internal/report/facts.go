@@ -53,6 +53,10 @@ type Dims struct {
 	Type           string
 	OrganizationID int64
 	Language       string
+	// Tags are the ticket's tags, sorted and space-separated (a tag has no
+	// spaces): a string keeps Dims comparable, so a tag change is a change
+	// of every fact and part of the difference the refresher applies.
+	Tags string
 }
 
 // TicketState is what facts need of a ticket's current row.
@@ -66,6 +70,7 @@ type TicketState struct {
 	AssigneeID     int64
 	OrganizationID int64
 	Language       string
+	Tags           string // as Dims.Tags
 	CreatedAt      time.Time
 }
 
@@ -87,7 +92,7 @@ func Compute(t TicketState, events []ticket.Event, cal *sla.Calendar, episodes [
 		cal = sla.AlwaysOpen()
 	}
 	base := Dims{TeamID: t.TeamID, AgentID: t.AssigneeID, Channel: t.Channel, Priority: t.Priority, Type: t.Type,
-		OrganizationID: t.OrganizationID, Language: t.Language}
+		OrganizationID: t.OrganizationID, Language: t.Language, Tags: t.Tags}
 	var out []Fact
 	count := map[string]int{}
 	emit := func(kind string, at time.Time, d Dims, value, bvalue int64) {

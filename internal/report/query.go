@@ -108,6 +108,15 @@ func (f Filter) dimFilters() [][2]string {
 	if f.Type != "" {
 		out = append(out, [2]string{"type", f.Type})
 	}
+	if f.Tag != "" {
+		out = append(out, [2]string{"tag", f.Tag})
+	}
+	if f.OrganizationID != 0 {
+		out = append(out, [2]string{"organization", strconv.FormatInt(f.OrganizationID, 10)})
+	}
+	if f.Language != "" {
+		out = append(out, [2]string{"language", f.Language})
+	}
 	return out
 }
 
@@ -167,10 +176,10 @@ type grouping struct {
 func wholeHour(t time.Time) bool { return t.Unix()%3600 == 0 && t.Nanosecond() == 0 }
 
 // aggregate sums kinds over [from, to) in the database and returns group
-// key → kind → sums. It reads the plain hourly roll-up when nothing is
-// filtered, the one-dimension roll-up when one dimension is filtered or
-// grouped by, and the facts otherwise (several dimensions, tag,
-// organization, language, or bounds that are not whole UTC hours).
+// key → kind → sums. It reads the roll-ups (aggregateRollups) when at
+// most one dimension — a tag, organization or language included — is
+// filtered or grouped by, and the facts otherwise (several dimensions, or
+// bounds that are not whole UTC hours).
 func (s *Service) aggregate(ctx context.Context, f Filter, from, to time.Time, kinds []string, g grouping) (map[string]map[string]Sums, error) {
 	dims := f.dimFilters()
 	exact := wholeHour(from) && wholeHour(to)
@@ -182,83 +191,13 @@ func (s *Service) aggregate(ctx context.Context, f Filter, from, to time.Time, k
 			return nil, fmt.Errorf("report: unknown kind %q", k)
 		}
 	}
-	useFacts := !exact || f.Tag != "" || f.OrganizationID != 0 || f.Language != "" || len(dims) > 1 ||
-		(len(dims) == 1 && g.by != "" && dims[0][0] != g.by)
+	// One filter (a tag, organization or language too) reads the roll-ups;
+	// several dimensions at once, or bounds between whole hours, the facts.
+	useFacts := !exact || len(dims) > 1 || (len(dims) == 1 && g.by != "" && dims[0][0] != g.by)
 	if useFacts {
 		return s.aggregateFacts(ctx, f, from, to, kinds, g)
 	}
-	// The roll-ups: one wide row per hour (and dimension value); the
-	// database sums the columns of the kinds asked for.
-	var sel []string
-	for _, k := range kinds {
-		sel = append(sel, "COALESCE(CAST(SUM(r."+k+"_n) AS BIGINT), 0)", "COALESCE(CAST(SUM(r."+k+"_t) AS BIGINT), 0)",
-			"COALESCE(CAST(SUM(r."+k+"_b) AS BIGINT), 0)")
-	}
-	var table, where, group string
-	var args []any
-	if len(dims) == 1 || g.by != "" {
-		table = "report_hourly_dim r"
-		dim := g.by
-		if dim == "" {
-			dim = dims[0][0]
-		}
-		where = "r.dim = ?"
-		args = append(args, dim)
-		if len(dims) == 1 {
-			where += " AND r.value = ?"
-			args = append(args, dims[0][1])
-		}
-		if g.by != "" {
-			group = "r.value"
-		}
-	} else {
-		table = "report_hourly r"
-		where = "1 = 1"
-	}
-	where += " AND r.hour >= ? AND r.hour < ?"
-	args = append(args, from.Unix()/3600, to.Unix()/3600)
-	if g.perHour {
-		group = "CAST(r.hour AS TEXT)"
-	}
-	var q string
-	switch {
-	case len(g.bounds) > 1:
-		vals, bargs := bucketValues(g.bounds, func(t time.Time) int64 { return t.Unix() / 3600 })
-		q = "WITH b(i, lo, hi) AS (VALUES " + vals + ") SELECT CAST(b.i AS TEXT), " + strings.Join(sel, ", ") +
-			" FROM b CROSS JOIN " + table + " WHERE r.hour >= b.lo AND r.hour < b.hi AND " + where + " GROUP BY b.i"
-		args = append(bargs, args...)
-	case group != "":
-		q = "SELECT " + group + ", " + strings.Join(sel, ", ") + " FROM " + table + " WHERE " + where + " GROUP BY " + group
-	default:
-		q = "SELECT '', " + strings.Join(sel, ", ") + " FROM " + table + " WHERE " + where
-	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("report: aggregate: %w", err)
-	}
-	defer rows.Close()
-	out := groups{}
-	vals := make([]int64, 3*len(kinds))
-	dest := make([]any, 1+len(vals))
-	var key string
-	dest[0] = &key
-	for i := range vals {
-		dest[i+1] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("report: aggregate: %w", err)
-		}
-		for i, k := range kinds {
-			if c := (Sums{N: vals[3*i], Total: vals[3*i+1], BTotal: vals[3*i+2]}); c != (Sums{}) {
-				out.add(key, k, c)
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("report: aggregate: %w", err)
-	}
-	return out, nil
+	return s.aggregateRollups(ctx, dims, from, to, kinds, g)
 }
 
 // groups is aggregate's result: group key → kind → sums.
@@ -428,6 +367,17 @@ func (s *Service) median(ctx context.Context, f Filter, kind string, biz bool, c
 	if biz {
 		col = "bvalue"
 	}
+	if dims := f.dimFilters(); len(dims) == 1 && !s.fewFacts(ctx, f, kind) {
+		// One filter over many facts: the daily histograms, approximate
+		// (docs/metrics.md).
+		metric := histMetric(kind, biz)
+		hs, err := s.histograms(ctx, dims[0][0], dims[0][1], []string{metric}, f.From, f.To)
+		if err != nil {
+			return 0, false, err
+		}
+		v, ok := hs[dims[0][1]][metric].median()
+		return v, ok, nil
+	}
 	w, wargs := f.dimsWhere("r.")
 	if w == "" && f.Tag == "" {
 		// Unfiltered: walk the (kind, value) index from the low end to the
@@ -452,15 +402,21 @@ func (s *Service) median(ctx context.Context, f Filter, kind string, biz bool, c
 	// tag, from the tag's tickets — and pick the middle here.
 	var q string
 	var args []any
-	if f.Tag != "" {
+	if f.Tag != "" && len(f.dimFilters()) == 1 {
+		// Few facts in the period (fewFacts): test each one's tags.
+		q = `SELECT r.` + col + ` FROM report_facts r WHERE r.kind = ? AND r.at >= ? AND r.at < ? AND ` + s.tagCond("r.tags")
+		args = append(args, kind, db.Millis(f.From), db.Millis(f.To), " "+f.Tag+" ")
+	} else if f.Tag != "" {
 		q = `SELECT r.` + col + ` FROM ticket_tags tt CROSS JOIN report_facts r WHERE tt.tag = ? AND r.ticket_id = tt.ticket_id
 			AND r.kind = ? AND ` + s.noIndex("r.at") + ` >= ? AND ` + s.noIndex("r.at") + ` < ?` + w
 		args = append(args, f.Tag)
 	} else {
 		q = `SELECT r.` + col + ` FROM report_facts r WHERE r.kind = ? AND r.at >= ? AND r.at < ?` + w
 	}
-	args = append(args, kind, db.Millis(f.From), db.Millis(f.To))
-	args = append(args, wargs...)
+	if !(f.Tag != "" && len(f.dimFilters()) == 1) {
+		args = append(args, kind, db.Millis(f.From), db.Millis(f.To))
+		args = append(args, wargs...)
+	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return 0, false, fmt.Errorf("report: median: %w", err)
@@ -992,6 +948,28 @@ func (s *Service) TagTrends(ctx context.Context, actor authz.Actor, f Filter, li
 		limit = 10
 	}
 	count := func(from, to time.Time) (map[string]int64, []string, error) {
+		if dims := f.dimFilters(); wholeHour(from) && wholeHour(to) && (len(dims) == 0 || len(dims) == 1 && dims[0][0] == "tag") {
+			// The tag roll-up: tickets created, per tag.
+			g, err := s.aggregateRollups(ctx, nil, from, to, []string{KindCreated}, grouping{by: "tag"})
+			if err != nil {
+				return nil, nil, err
+			}
+			m := map[string]int64{}
+			var order []string
+			for tag, c := range g {
+				if n := c[KindCreated].N; n != 0 {
+					m[tag] = n
+					order = append(order, tag)
+				}
+			}
+			sort.Slice(order, func(i, j int) bool {
+				if m[order[i]] != m[order[j]] {
+					return m[order[i]] > m[order[j]]
+				}
+				return order[i] < order[j]
+			})
+			return m, order, nil
+		}
 		w, wargs := f.dimsWhere("f.")
 		args := []any{db.Millis(from), db.Millis(to)}
 		args = append(args, wargs...)

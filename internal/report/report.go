@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -48,12 +47,14 @@ type Service struct {
 	log  *slog.Logger
 	// mailer sends the scheduled summaries (SetMailer; nil: none).
 	mailer Mailer
+	// exactLimit: see SetExactMedianLimit.
+	exactLimit int64
 }
 
 // NewService returns a report service; slas may be nil (no SLA facts,
 // business hours are 24/7).
 func NewService(d *db.DB, now func() time.Time, slas SLAs, log *slog.Logger) *Service {
-	return &Service{db: d, now: now, slas: slas, log: log}
+	return &Service{db: d, now: now, slas: slas, log: log, exactLimit: ExactMedianLimit}
 }
 
 // Register refreshes the facts every few seconds on r.
@@ -192,7 +193,7 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done int)) error {
 		if ok, err := lockWait(ctx, tx); err != nil || !ok {
 			return err
 		}
-		for _, t := range []string{"report_facts", "report_hourly", "report_hourly_dim"} {
+		for _, t := range []string{"report_facts", "report_hourly", "report_hourly_dim", "report_daily_dim", "report_hist"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
 				return fmt.Errorf("report: clear %s: %w", t, err)
 			}
@@ -343,18 +344,18 @@ func writeFacts(ctx context.Context, tx *db.Tx, facts []Fact) error {
 	for len(facts) > 0 {
 		part := facts[:min(rowsPer(tx), len(facts))]
 		facts = facts[len(part):]
-		args := make([]any, 0, len(part)*14)
+		args := make([]any, 0, len(part)*15)
 		for _, f := range part {
 			args = append(args, f.TicketID, f.Kind, f.N, db.Millis(f.At), hourOf(f.At), f.TeamID, f.AgentID, f.Channel, f.Priority, f.Type,
-				f.OrganizationID, f.Language, f.Value, f.BValue)
+				f.OrganizationID, f.Language, f.Value, f.BValue, f.Tags)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO report_facts
-			(ticket_id, kind, n, at, hour, team_id, agent_id, channel, priority, type, organization_id, language, value, bvalue)
-			VALUES `+valueRows(len(part), 14)+`
+			(ticket_id, kind, n, at, hour, team_id, agent_id, channel, priority, type, organization_id, language, value, bvalue, tags)
+			VALUES `+valueRows(len(part), 15)+`
 			ON CONFLICT (ticket_id, kind, n) DO UPDATE SET at = excluded.at, hour = excluded.hour,
 				team_id = excluded.team_id, agent_id = excluded.agent_id, channel = excluded.channel,
 				priority = excluded.priority, type = excluded.type, organization_id = excluded.organization_id,
-				language = excluded.language, value = excluded.value, bvalue = excluded.bvalue`, args...); err != nil {
+				language = excluded.language, value = excluded.value, bvalue = excluded.bvalue, tags = excluded.tags`, args...); err != nil {
 			return fmt.Errorf("report: write facts: %w", err)
 		}
 	}
@@ -402,18 +403,12 @@ type dimKey struct {
 type delta struct {
 	hourly map[int64]*row
 	dims   map[dimKey]*row
+	daily  map[dimKey]*row           // report_daily_dim; hour holds the day
+	hist   map[histKey]map[int]int64 // report_hist: bucket → count change
 }
 
 func newDelta() *delta {
-	return &delta{hourly: map[int64]*row{}, dims: map[dimKey]*row{}}
-}
-
-// dimValues are a fact's values of the one-dimension roll-up.
-func dimValues(f Fact) [5][2]string {
-	return [5][2]string{
-		{"team", strconv.FormatInt(f.TeamID, 10)}, {"agent", strconv.FormatInt(f.AgentID, 10)},
-		{"channel", f.Channel}, {"priority", f.Priority}, {"type", f.Type},
-	}
+	return &delta{hourly: map[int64]*row{}, dims: map[dimKey]*row{}, daily: map[dimKey]*row{}, hist: map[histKey]map[int]int64{}}
 }
 
 func (d *delta) add(f Fact, sign int64) {
@@ -432,14 +427,21 @@ func (d *delta) add(f Fact, sign int64) {
 		d.hourly[h] = r
 	}
 	bump(r)
-	for _, dv := range dimValues(f) {
-		k := dimKey{dv[0], dv[1], h}
-		r := d.dims[k]
+	cell := func(m map[dimKey]*row, k dimKey) {
+		r := m[k]
 		if r == nil {
 			r = &row{}
-			d.dims[k] = r
+			m[k] = r
 		}
 		bump(r)
+	}
+	day := dayOf(h)
+	cell(d.daily, dimKey{"", "", day})
+	d.addHist(f, "", "", day, sign)
+	for _, dv := range dimValues(f) {
+		cell(d.dims, dimKey{dv[0], dv[1], h})
+		cell(d.daily, dimKey{dv[0], dv[1], day})
+		d.addHist(f, dv[0], dv[1], day, sign)
 	}
 }
 
@@ -519,7 +521,7 @@ func (d *delta) apply(ctx context.Context, tx *db.Tx) error {
 			return fmt.Errorf("report: roll up: %w", err)
 		}
 	}
-	return nil
+	return d.applyDaily(ctx, tx)
 }
 
 // upsertRows writes rows (each of the same width) with multi-row
@@ -592,7 +594,7 @@ func loadTickets(ctx context.Context, q db.Querier, ids []int64, forSLA bool) (m
 		return nil, nil, fmt.Errorf("report: load tickets: %w", err)
 	}
 	rows.Close()
-	if forSLA && len(full) > 0 {
+	if len(states) > 0 {
 		trows, err := q.QueryContext(ctx, `SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id IN (`+ph+`) ORDER BY ticket_id, tag`, args...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("report: load tags: %w", err)
@@ -604,12 +606,22 @@ func loadTickets(ctx context.Context, q db.Querier, ids []int64, forSLA bool) (m
 			if err := trows.Scan(&id, &tag); err != nil {
 				return nil, nil, fmt.Errorf("report: load tags: %w", err)
 			}
-			t := full[id]
-			t.Tags = append(t.Tags, tag)
-			full[id] = t
+			st := states[id]
+			st.Tags = strings.TrimPrefix(st.Tags+" "+tag, " ")
+			states[id] = st
+			if t, ok := full[id]; ok {
+				t.Tags = append(t.Tags, tag)
+				full[id] = t
+			}
 		}
 		if err := trows.Err(); err != nil {
 			return nil, nil, fmt.Errorf("report: load tags: %w", err)
+		}
+		// Byte order, whatever the database's collation: the same tags
+		// must make the same string on both engines.
+		for id, st := range states {
+			st.Tags = sortTags(st.Tags)
+			states[id] = st
 		}
 	}
 	return states, full, nil
@@ -666,7 +678,7 @@ func loadEvents(ctx context.Context, q db.Querier, ids []int64) (map[int64][]tic
 // loadFacts reads the stored facts of ids.
 func loadFacts(ctx context.Context, q db.Querier, ids []int64) (map[int64][]Fact, error) {
 	ph, args := placeholders(ids)
-	rows, err := q.QueryContext(ctx, `SELECT ticket_id, kind, n, at, team_id, agent_id, channel, priority, type, organization_id, language, value, bvalue
+	rows, err := q.QueryContext(ctx, `SELECT ticket_id, kind, n, at, team_id, agent_id, channel, priority, type, organization_id, language, value, bvalue, tags
 		FROM report_facts WHERE ticket_id IN (`+ph+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("report: load facts: %w", err)
@@ -677,7 +689,7 @@ func loadFacts(ctx context.Context, q db.Querier, ids []int64) (map[int64][]Fact
 		var f Fact
 		var at int64
 		if err := rows.Scan(&f.TicketID, &f.Kind, &f.N, &at, &f.TeamID, &f.AgentID, &f.Channel, &f.Priority, &f.Type,
-			&f.OrganizationID, &f.Language, &f.Value, &f.BValue); err != nil {
+			&f.OrganizationID, &f.Language, &f.Value, &f.BValue, &f.Tags); err != nil {
 			return nil, fmt.Errorf("report: load facts: %w", err)
 		}
 		f.At = db.Time(at)

@@ -330,9 +330,11 @@ func dump(t *testing.T, d *db.DB) string {
 	t.Helper()
 	var b strings.Builder
 	for _, q := range []string{
-		`SELECT ticket_id, kind, n, at, hour, team_id, agent_id, channel, priority, type, organization_id, language, value, bvalue FROM report_facts ORDER BY ticket_id, kind, n`,
+		`SELECT ticket_id, kind, n, at, hour, team_id, agent_id, channel, priority, type, organization_id, language, value, bvalue, tags FROM report_facts ORDER BY ticket_id, kind, n`,
 		`SELECT * FROM report_hourly ORDER BY hour`,
 		`SELECT * FROM report_hourly_dim ORDER BY dim, value, hour`,
+		`SELECT * FROM report_daily_dim ORDER BY dim, value, day`,
+		`SELECT * FROM report_hist ORDER BY dim, value, metric, day`,
 	} {
 		rows, err := d.QueryContext(context.Background(), q)
 		if err != nil {

@@ -1,0 +1,146 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/report"
+	"github.com/ombud/ombud/internal/sla"
+)
+
+// BenchmarkReportScale times every dashboard page's report queries (issue
+// 13 item 4: each ≤ 1 s) over the history BenchmarkReport generates,
+// OMBUD_BENCH_REPORT_TICKETS tickets (default 1,000,000, ~10 events each),
+// with 300 organizations and five languages spread over the tickets:
+//
+//	OMBUD_BENCH_REPORT_TICKETS=200000 go test ./bench/ -run '^$' -bench ReportScale -benchtime 1x -timeout 120m
+//
+// The SQLite database is kept in OMBUD_BENCH_REPORT_DIR (default
+// /tmp/ombud-reportscale-<tickets>) and reused, so it is generated once;
+// PostgreSQL is the harness's throwaway cluster, generated each run.
+func BenchmarkReportScale(b *testing.B) {
+	n := envInt("OMBUD_BENCH_REPORT_TICKETS", 1_000_000)
+	engines := os.Getenv("OMBUD_BENCH_ENGINES")
+	if engines == "" {
+		engines = "sqlite,postgres"
+	}
+	for _, engine := range strings.Split(engines, ",") {
+		b.Run(engine, func(b *testing.B) {
+			ctx := context.Background()
+			opts := db.Options{DataDir: b.TempDir()}
+			if engine == "sqlite" {
+				opts.DataDir = os.Getenv("OMBUD_BENCH_REPORT_DIR")
+				if opts.DataDir == "" {
+					opts.DataDir = filepath.Join(os.TempDir(), fmt.Sprintf("ombud-reportscale-%d", n))
+				}
+				if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
+					b.Fatal(err)
+				}
+			} else {
+				opts.URL = dbtest.NewPostgresDatabase(b)
+			}
+			d, err := db.Open(ctx, opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer d.Close()
+			if _, err := d.Migrate(ctx); err != nil {
+				b.Fatal(err)
+			}
+			now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+			slas := sla.NewService(d, func() time.Time { return now }, nil)
+			admin := authz.Actor{Kind: authz.KindAgent, ID: 1, Role: authz.Admin}
+			reports := report.NewService(d, func() time.Time { return now }, slas, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			var facts int64
+			_ = d.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_facts`).Scan(&facts)
+			if facts == 0 {
+				var have int
+				_ = d.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets`).Scan(&have)
+				if have == 0 {
+					start := time.Now()
+					events := generate(b, d, n, now)
+					spread(b, ctx, d)
+					b.Logf("%s: generated %d tickets, %d events in %s", engine, n, events, time.Since(start).Round(time.Second))
+				}
+				rebuild(b, ctx, d, slas, reports, admin, engine)
+			}
+			measureScale(b, ctx, reports, admin, engine)
+		})
+	}
+}
+
+// spread gives the tickets organizations and languages, as real ones have.
+func spread(b *testing.B, ctx context.Context, d *db.DB) {
+	err := d.Write(ctx, func(tx *db.Tx) error {
+		var orgs [][]any
+		for i := 1; i <= 300; i++ {
+			orgs = append(orgs, []any{i, fmt.Sprintf("Org %d", i), 1, 1})
+		}
+		if err := insertRows(ctx, tx, `INSERT INTO organizations (id, name, created_at, updated_at) VALUES `, orgs); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE tickets SET organization_id = id % 300 + 1,
+			language = CASE id % 5 WHEN 0 THEN 'en' WHEN 1 THEN 'nb' WHEN 2 THEN 'sv' WHEN 3 THEN 'da' ELSE 'sl' END`)
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// measureScale times each page's report calls, median of three runs.
+func measureScale(b *testing.B, ctx context.Context, reports *report.Service, admin authz.Actor, engine string) {
+	oslo, _ := time.LoadLocation("Europe/Oslo")
+	year := report.Filter{From: time.Date(2025, 11, 1, 0, 0, 0, 0, oslo), To: time.Date(2026, 11, 1, 0, 0, 0, 0, oslo), Loc: oslo}
+	with := func(edit func(*report.Filter)) report.Filter { g := year; edit(&g); return g }
+	overview := func(f report.Filter) func() error {
+		return func() error { _, err := reports.Overview(ctx, admin, f); return err }
+	}
+	table := func(f report.Filter, by string) func() error {
+		return func() error { _, err := reports.BreakdownMedians(ctx, admin, f, by); return err }
+	}
+	cases := []struct {
+		name string
+		run  func() error
+	}{
+		{"overview", overview(year)},
+		{"overview, one team", overview(with(func(f *report.Filter) { f.TeamID = 2 }))},
+		{"overview, one agent", overview(with(func(f *report.Filter) { f.AgentID = 7 }))},
+		{"overview, one tag", overview(with(func(f *report.Filter) { f.Tag = "billing" }))},
+		{"overview, one organization", overview(with(func(f *report.Filter) { f.OrganizationID = 42 }))},
+		{"overview, one language", overview(with(func(f *report.Filter) { f.Language = "nb" }))},
+		{"overview, two filters (team + tag)", overview(with(func(f *report.Filter) { f.TeamID = 2; f.Tag = "billing" }))},
+		{"overview, two filters (channel + language)", overview(with(func(f *report.Filter) { f.Channel = "chat"; f.Language = "sv" }))},
+		{"agent table (50 agents, medians)", table(year, "agent")},
+		{"team table (medians)", table(year, "team")},
+		{"channel table (medians)", table(year, "channel")},
+		{"team table, one tag", table(with(func(f *report.Filter) { f.Tag = "billing" }), "team")},
+		{"heat map", func() error { _, err := reports.Heatmap(ctx, admin, year); return err }},
+		{"tag trends", func() error { _, err := reports.TagTrends(ctx, admin, year, 20); return err }},
+		{"backlog ages", func() error { _, err := reports.BacklogAges(ctx, admin, year); return err }},
+	}
+	for _, c := range cases {
+		var times []time.Duration
+		for range 3 {
+			t0 := time.Now()
+			if err := c.run(); err != nil {
+				b.Fatalf("%s: %v", c.name, err)
+			}
+			times = append(times, time.Since(t0))
+		}
+		sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+		// Straight to stderr: go test keeps only ten lines of a benchmark's log.
+		fmt.Fprintf(os.Stderr, "%s: %-45s median %6d ms (min %d, max %d)\n", engine, c.name, times[1].Milliseconds(), times[0].Milliseconds(), times[2].Milliseconds())
+	}
+}
