@@ -31,6 +31,7 @@ import (
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/people"
 	"github.com/ombud/ombud/internal/web/reports"
+	websso "github.com/ombud/ombud/internal/web/sso"
 	"github.com/ombud/ombud/internal/web/tickets"
 	"github.com/ombud/ombud/internal/web/ui"
 )
@@ -69,6 +70,7 @@ type Server struct {
 	People  *people.UI
 	Admin   *admin.UI
 	Reports *reports.UI
+	SSO     *websso.UI
 
 	Auth         *auth.Service
 	DB           *db.DB
