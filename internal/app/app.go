@@ -34,6 +34,7 @@ import (
 	"github.com/ombud/ombud/internal/routing"
 	"github.com/ombud/ombud/internal/secret"
 	"github.com/ombud/ombud/internal/sla"
+	"github.com/ombud/ombud/internal/sso"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web"
 	"github.com/ombud/ombud/internal/web/admin"
@@ -41,6 +42,7 @@ import (
 	"github.com/ombud/ombud/internal/web/gdpr"
 	webpeople "github.com/ombud/ombud/internal/web/people"
 	"github.com/ombud/ombud/internal/web/reports"
+	websso "github.com/ombud/ombud/internal/web/sso"
 	"github.com/ombud/ombud/internal/web/tickets"
 	webui "github.com/ombud/ombud/internal/web/ui"
 )
@@ -191,7 +193,8 @@ type System struct {
 	SLA        *sla.Service
 	Reports    *report.Service
 	Privacy    *privacy.Service
-	Secrets    *secret.Box // seals stored credentials (mailbox passwords, webhook URLs)
+	SSO        *sso.Service // single sign-on with OpenID Connect providers
+	Secrets    *secret.Box  // seals stored credentials (mailbox passwords, webhook URLs)
 	Now        func() time.Time
 }
 
@@ -228,6 +231,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Tickets.SetBlobs(blobs)
 	s.Customers.MoveTickets = s.Tickets.MoveRequester
 	s.Agents.OnDeactivate = s.Auth.DeleteAgentCredentials
+	s.SSO = sso.NewService(d, now, box, s.Agents, s.Auth)
+	s.Auth.SetPasswordPolicy(s.SSO.PasswordAllowed) // roles that must use SSO
 	s.Importer = importer.NewService(d, s.Tickets, directory{s})
 	s.Jobs = jobs.NewRunner(d, jobs.Options{Now: now, Logger: log.With("component", "jobs")})
 	s.Email = email.NewService(d, now, log.With("component", "email"), s.Tickets, people{s.Customers}, blobs, richtext.New(), email.Options{
@@ -315,10 +320,15 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	ssoPages, err := websso.New(ui, s.SSO, s.Config.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	ui.SSOButtons = ssoPages.Buttons
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports,
 			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake},
-		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
+		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, SSO: ssoPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		TrustedProxies: s.Config.TrustedProxies,
 		HSTS:           s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",
 		AccessLog:    &web.AccessLog{Mode: s.Config.AccessLog, Slow: s.Config.SlowRequest},

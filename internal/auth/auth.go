@@ -44,6 +44,9 @@ type Service struct {
 	resets resetState
 	// box seals TOTP secrets (twofactor.go); set by SetSecrets.
 	box *secret.Box
+	// passwordPolicy may refuse password sign-in (SSO required for a
+	// role); set by SetPasswordPolicy (external.go).
+	passwordPolicy PasswordPolicy
 }
 
 // NewService returns an auth service.
@@ -117,9 +120,9 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip, userAgent str
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.now()
 	var id int64
-	var hash string
+	var hash, role string
 	var active bool
-	err := s.db.QueryRowContext(ctx, `SELECT id, password_hash, active FROM agents WHERE email = ?`, email).Scan(&id, &hash, &active)
+	err := s.db.QueryRowContext(ctx, `SELECT id, password_hash, active, role FROM agents WHERE email = ?`, email).Scan(&id, &hash, &active, &role)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return SessionInfo{}, fmt.Errorf("auth: sign in: %w", err)
 	}
@@ -144,10 +147,19 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip, userAgent str
 		})
 		return SessionInfo{}, errSignIn
 	}
+	if s.passwordPolicy != nil {
+		// Only after a right password: a guesser learns nothing of roles.
+		if err := s.passwordPolicy(ctx, id, authz.Role(role)); err != nil {
+			_ = s.db.Write(ctx, func(tx *db.Tx) error {
+				return audit.Record(ctx, tx, now, authz.Actor{Kind: authz.KindAgent, ID: id}, "auth.sign_in_refused", email, map[string]any{"ip": ip, "reason": "sso_required"})
+			})
+			return SessionInfo{}, err
+		}
+	}
 	if second, err := s.twoFactorOn(ctx, s.db, id); err != nil {
 		return SessionInfo{}, err
 	} else if second {
-		return s.challenge(ctx, now, id, email, slot, ip) // twofactor.go: the code is asked next
+		return s.challenge(ctx, now, id, email, slot, ip, "auth.sign_in_password") // twofactor.go: the code is asked next
 	}
 	var info SessionInfo
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
@@ -180,7 +192,7 @@ func (s *Service) Session(ctx context.Context, raw string) (authz.Actor, Session
 	var active bool
 	var enrol int
 	err := s.db.QueryRowContext(ctx, `SELECT s.agent_id, s.csrf_token, s.created_at, s.expires_at, s.last_seen_at, a.name, a.email, a.locale, a.time_zone, a.role, a.active,
-			CASE WHEN EXISTS (SELECT 1 FROM two_factor_roles r WHERE r.role = a.role)
+			CASE WHEN NOT s.mfa_by_sso AND EXISTS (SELECT 1 FROM two_factor_roles r WHERE r.role = a.role)
 				AND NOT EXISTS (SELECT 1 FROM agent_totp t WHERE t.agent_id = a.id AND t.confirmed_at IS NOT NULL) THEN 1 ELSE 0 END
 		FROM sessions s JOIN agents a ON a.id = s.agent_id WHERE s.id_hash = ?`, h).
 		Scan(&v.AgentID, &v.CSRF, &created, &exp, &seen, &v.Name, &v.Email, &v.Locale, &v.TimeZone, &role, &active, &enrol)

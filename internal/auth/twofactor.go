@@ -467,7 +467,7 @@ func (s *Service) newRecoveryCodes(ctx context.Context, tx *db.Tx, agentID int64
 // agent with two-factor on. The password's slots in the sign-in limits are
 // given back, but the address is not made known for the account: only a
 // finished sign-in does that.
-func (s *Service) challenge(ctx context.Context, now time.Time, agentID int64, email string, slot reservation, ip string) (SessionInfo, error) {
+func (s *Service) challenge(ctx context.Context, now time.Time, agentID int64, email string, slot reservation, ip, action string) (SessionInfo, error) {
 	raw := randomToken(32)
 	exp := now.Add(challengeTTL)
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
@@ -481,7 +481,7 @@ func (s *Service) challenge(ctx context.Context, now time.Time, agentID int64, e
 		if err := s.limiter.release(ctx, tx, now, reservation{buckets: slot.buckets}); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, authz.Actor{Kind: authz.KindAgent, ID: agentID}, "auth.sign_in_password", email, map[string]any{"ip": ip})
+		return audit.Record(ctx, tx, now, authz.Actor{Kind: authz.KindAgent, ID: agentID}, action, email, map[string]any{"ip": ip})
 	})
 	if err != nil {
 		return SessionInfo{}, err

@@ -19,7 +19,7 @@ import (
 // English.
 var messageDirs = []string{
 	"agent", "auth", "automation", "channel/email", "customer", "jobs", "page", "report",
-	"routing", "sla", "ticket", "web/ui", "web/tickets", "web/people", "web/admin", "web/reports", "privacy", "web/gdpr",
+	"routing", "sla", "sso", "ticket", "web/ui", "web/tickets", "web/people", "web/admin", "web/reports", "privacy", "web/gdpr", "web/sso",
 }
 
 // apperrCalls are the apperr constructors whose string arguments are

@@ -26,6 +26,7 @@ import (
 // untested.
 func (s *Server) Routes() []Route {
 	a, ui, tk, pp, ad, rp := s.API, s.UI, s.Tickets, s.People, s.Admin, s.Reports
+	so := s.SSO
 	const created = http.StatusCreated
 	const noContent = http.StatusNoContent
 	return []Route{
@@ -202,6 +203,15 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/admin/two-factor", Access: UIAuth, Perm: authz.AgentAdminWrite, Handler: pp.SaveTwoFactorRoles, Summary: "Set the roles that must use two-factor sign-in (form: role, repeated)"},
 		{Method: "POST", Path: "/admin/agents/{id}/two-factor/reset", Access: UIAuth, Perm: authz.AgentWrite, Handler: pp.ResetAgentTwoFactor, Summary: "Turn an agent's two-factor sign-in off and sign them out (form: confirm=yes; an admin's needs agent.admin_write)"},
 		{Method: "POST", Path: "/admin/agents/{id}/sessions/{session_id}/end", Access: UIAuth, Perm: authz.AgentWrite, Handler: pp.EndAgentSession, Summary: "Sign one of an agent's sessions out (form; an admin's needs agent.admin_write)"},
+		{Method: "GET", Path: "/login/sso/{id}", Access: Public, Handler: so.Begin, Summary: "Single sign-on: off to the provider's sign-in (authorization code flow with PKCE)", Query: []string{"next"}},
+		{Method: "GET", Path: "/login/sso/{id}/callback", Access: Public, Handler: so.Callback, Summary: "Single sign-on: the provider's answer; a verified ID token opens a session", Query: []string{"code", "state", "error"}},
+		{Method: "GET", Path: "/admin/sso", Access: UIAuth, Perm: authz.AgentAdminWrite, Handler: so.Page, Summary: "Single sign-on providers and the roles that must use them", Query: []string{"saved", "deleted"}},
+		{Method: "POST", Path: "/admin/sso/policy", Access: UIAuth, Perm: authz.AgentAdminWrite, Handler: so.SavePolicy, Summary: "Set the roles that must use single sign-on and the break-glass admin (form: role, repeated; break_glass_id)"},
+		{Method: "GET", Path: "/admin/sso/new", Access: UIAuth, Perm: authz.AgentAdminWrite, Handler: so.NewProviderPage, Summary: "Form to add an OpenID Connect provider"},
+		{Method: "POST", Path: "/admin/sso", Access: UIAuth, Perm: authz.AgentAdminWrite, Handler: so.CreateProvider, Summary: "Add an OpenID Connect provider (form; the client secret is stored encrypted)"},
+		{Method: "GET", Path: "/admin/sso/{id}", Access: UIAuth, Perm: authz.AgentAdminWrite, Handler: so.ProviderPage, Summary: "An OpenID Connect provider's settings and its redirect URL", Query: []string{"saved"}},
+		{Method: "POST", Path: "/admin/sso/{id}", Access: UIAuth, Perm: authz.AgentAdminWrite, Handler: so.UpdateProvider, Summary: "Change an OpenID Connect provider (form; an empty secret keeps the stored one)"},
+		{Method: "POST", Path: "/admin/sso/{id}/delete", Access: UIAuth, Perm: authz.AgentAdminWrite, Handler: so.DeleteProvider, Summary: "Delete an OpenID Connect provider and its links to agents (form)"},
 		{Method: "GET", Path: "/password/forgot", Access: Public, Handler: pp.ForgotPasswordPage, Summary: "Form to ask for a password reset link by email", Query: []string{"sent"}},
 		{Method: "POST", Path: "/password/forgot", Access: Public, Handler: pp.RequestPasswordReset, Summary: "Mail a reset link if the address is an agent's; the same answer either way (form; limited per address)"},
 		{Method: "GET", Path: "/password/reset", Access: Public, Handler: pp.ResetPasswordPage, Summary: "Form to choose a new password with an emailed link", Query: []string{"token"}},

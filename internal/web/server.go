@@ -32,6 +32,7 @@ import (
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/people"
 	"github.com/ombud/ombud/internal/web/reports"
+	websso "github.com/ombud/ombud/internal/web/sso"
 	"github.com/ombud/ombud/internal/web/tickets"
 	"github.com/ombud/ombud/internal/web/ui"
 )
@@ -71,6 +72,7 @@ type Server struct {
 	Admin   *admin.UI
 	Reports *reports.UI
 	Privacy *gdpr.UI // customer export and erasure, data retention
+	SSO     *websso.UI
 
 	Auth         *auth.Service
 	DB           *db.DB

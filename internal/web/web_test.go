@@ -173,6 +173,39 @@ var selfService = map[string]bool{
 	"POST /profile/two-factor/recovery-codes": true, "POST /profile/two-factor/disable": true, "POST /profile/sessions/{id}/end": true,
 }
 
+// publicRoutes are the routes anyone may call, with what an anonymous
+// empty request gets ({id} and the like are 999999): a new public route
+// must be listed here, so opening one is a decision.
+var publicRoutes = map[string]int{
+	"GET /healthz": 200, "GET /readyz": 200, "GET /api/v1/openapi.json": 200, "GET /static/{file...}": 404,
+	"GET /login": 200, "POST /login": 401, "GET /login/code": 303, "POST /login/code": 401,
+	"GET /password/forgot": 200, "POST /password/forgot": 400, "GET /password/reset": 400, "POST /password/reset": 400,
+	// Single sign-on: an unknown provider is not offered; a callback
+	// without the browser's state is refused before the provider is asked.
+	"GET /login/sso/{id}": 403, "GET /login/sso/{id}/callback": 401,
+}
+
+// TestPublicRoutes checks every public route is listed in publicRoutes
+// and answers an anonymous caller as listed.
+func TestPublicRoutes(t *testing.T) {
+	e := apptest.New(t, db.SQLite)
+	for _, rt := range (&web.Server{}).Routes() {
+		if rt.Access != web.Public {
+			continue
+		}
+		key := rt.Method + " " + rt.Path
+		want, ok := publicRoutes[key]
+		if !ok {
+			t.Errorf("public route %s is not listed in publicRoutes", key)
+			continue
+		}
+		path := param.ReplaceAllString(rt.Path, "999999")
+		if st := callUI(t, e, "", rt.Method, path); st != want {
+			t.Errorf("%s: anonymous status %d, want %d", key, st, want)
+		}
+	}
+}
+
 // TestAuthorizationMatrix calls every route of the route table as every
 // role (and anonymously) and checks the answer against the route's declared
 // permission and the role grants. Since the matrix is generated from the

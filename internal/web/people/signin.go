@@ -17,7 +17,29 @@ func (u *UI) LoginPage(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("reset") != "" {
 		flash = "Your password is changed. Sign in with the new one."
 	}
-	return u.render(w, r, http.StatusOK, "login", pageData{Title: "Sign in", Flash: flash, Data: map[string]string{"Next": safeNext(r.URL.Query().Get("next"))}})
+	return u.render(w, r, http.StatusOK, "login", pageData{Title: "Sign in", Flash: flash, Data: u.loginData(r, map[string]string{"Next": safeNext(r.URL.Query().Get("next"))})})
+}
+
+// loginData is the sign-in page's data: the form's values and the single
+// sign-on buttons (each carrying next).
+func (u *UI) loginData(r *http.Request, values map[string]string) map[string]any {
+	out := map[string]any{}
+	for k, v := range values {
+		out[k] = v
+	}
+	if u.SSOButtons != nil {
+		bs, err := u.SSOButtons(r.Context())
+		if err != nil {
+			u.Log.Error("sign-in page: single sign-on buttons", "err", err)
+		}
+		for i := range bs {
+			if n := values["Next"]; n != "" && n != "/" {
+				bs[i].URL += "?" + url.Values{"next": {n}}.Encode()
+			}
+		}
+		out["SSO"] = bs
+	}
+	return out
 }
 
 // signInLimited is the sign-in page's notice when attempts are rate limited.
@@ -47,7 +69,7 @@ func (u *UI) SignIn(w http.ResponseWriter, r *http.Request) error {
 			// guesser elsewhere cannot block.
 			msg, data["Limited"] = signInLimited, "1"
 		}
-		return u.render(w, r, httpx.Status(e.Code), "login", pageData{Title: "Sign in", Error: msg, Data: data})
+		return u.render(w, r, httpx.Status(e.Code), "login", pageData{Title: "Sign in", Error: msg, Data: u.loginData(r, data)})
 	}
 	if s.Challenge != "" { // two-factor sign-in: the code next (twofactor.go)
 		u.askForCode(w, r, s, next)

@@ -27,7 +27,7 @@ import (
 
 // ChallengeCookie carries the half-signed-in state between the password
 // and the code; only /login reads it.
-const ChallengeCookie = "ombud_signin"
+const ChallengeCookie = ui.ChallengeCookie
 
 // Page messages of this file (catalog keys).
 const (
@@ -89,7 +89,7 @@ func (u *UI) SignInCode(w http.ResponseWriter, r *http.Request) error {
 		switch e.Code {
 		case apperr.CodeUnauthenticated:
 			u.setChallengeCookie(w, "", -1)
-			return u.render(w, r, http.StatusUnauthorized, "login", pageData{Title: "Sign in", Error: msgChallengeEnded, Data: data})
+			return u.render(w, r, http.StatusUnauthorized, "login", pageData{Title: "Sign in", Error: msgChallengeEnded, Data: u.loginData(r, data)})
 		case apperr.CodeRateLimited:
 			data["Limited"] = "1"
 			return u.render(w, r, http.StatusTooManyRequests, "logincode", pageData{Title: "Two-factor sign-in", Error: signInLimited, Data: data})

@@ -43,6 +43,7 @@ func AdminNav() []NavGroup {
 			{"agents", "/admin/agents", "Agents", authz.AgentRead},
 			{"teams", "/admin/teams", "Teams", authz.TeamRead},
 			{"twofactor", "/admin/two-factor", "Two-factor sign-in", authz.AgentAdminWrite},
+			{"sso", "/admin/sso", "Single sign-on", authz.AgentAdminWrite},
 		}},
 		{"Business rules", []NavLink{
 			{"triggers", "/admin/triggers", "Triggers", authz.AutomationRead},

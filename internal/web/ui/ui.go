@@ -8,6 +8,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -48,6 +49,16 @@ var staticFS embed.FS
 // SessionCookie is the browser session cookie (the router reads it too).
 const SessionCookie = "ombud_session"
 
+// ChallengeCookie carries the half-signed-in state between the password
+// (or a single sign-on) and the two-factor code; only /login reads it.
+const ChallengeCookie = "ombud_signin"
+
+// SSOButton is one "Sign in with …" button of the sign-in page.
+type SSOButton struct {
+	Name string
+	URL  string
+}
+
 type asset struct {
 	body  []byte
 	ctype string
@@ -77,6 +88,9 @@ type UI struct {
 	// MaxUploadBytes is the request body limit, which bounds a composer
 	// message with its attachments (set before serving).
 	MaxUploadBytes int64
+	// SSOButtons lists the sign-in page's single sign-on buttons (set
+	// before serving; nil: none).
+	SSOButtons func(ctx context.Context) ([]SSOButton, error)
 
 	funcs  template.FuncMap
 	layout *template.Template // layout.html, cloned for every page
