@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ombud/ombud/internal/agent"
+	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/automation"
 	"github.com/ombud/ombud/internal/blob"
@@ -188,7 +189,8 @@ type System struct {
 	Routing    *routing.Service
 	SLA        *sla.Service
 	Reports    *report.Service
-	Secrets    *secret.Box // seals stored credentials (mailbox passwords, webhook URLs)
+	Audit      *audit.Service // the audit log's search, export and retention
+	Secrets    *secret.Box    // seals stored credentials (mailbox passwords, webhook URLs)
 	Now        func() time.Time
 }
 
@@ -261,6 +263,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Reports = report.NewService(d, now, s.SLA, log.With("component", "report"))
 	s.Tickets.AddHook(s.Reports) // marks the ticket for the report refresher, imports included
 	s.Reports.Register(s.Jobs)
+	s.Audit = audit.NewService(d, now)
+	s.Audit.Register(s.Jobs)     // hourly: rows older than the retention go
 	s.Reports.SetMailer(s.Email) // scheduled summaries through the email outbox
 	s.Jobs.Handle(email.JobSummary, s.Email.SendSummary)
 	if err := s.wirePasswords(); err != nil { // passwords.go
@@ -301,12 +305,13 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	adminPages.Audit = s.Audit
 	reportPages, err := reports.New(ui)
 	if err != nil {
 		return nil, err
 	}
 	srv := &web.Server{
-		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports,
+		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
 			DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake},
 		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		TrustedProxies: s.Config.TrustedProxies,

@@ -60,6 +60,7 @@ func AdminNav() []NavGroup {
 		}},
 		{"Operations", []NavLink{
 			{"jobs", "/admin/jobs", "Background jobs", authz.JobsManage},
+			{"audit", "/admin/audit", "Audit log", authz.AuditRead},
 		}},
 	}
 }
