@@ -15,6 +15,9 @@ const Redacted = "[redacted]"
 // changed, never what it is.
 func secretKey(k string) bool {
 	k = strings.ToLower(k)
+	if strings.HasPrefix(k, "has_") {
+		return false // has_password: whether one is set, which readers may know
+	}
 	for _, s := range []string{"password", "secret", "totp", "recovery", "credential", "api_key", "private_key"} {
 		if strings.Contains(k, s) {
 			return true
