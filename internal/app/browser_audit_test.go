@@ -81,7 +81,7 @@ func TestBrowserAuditLog(t *testing.T) {
 				t.Fatalf("opened %q", a)
 			}
 			diff := text(`#audit-diff tr.changed`)
-			if !strings.Contains(diff, "Fjord Help") || !strings.Contains(diff, "Fjord Support Desk") || !strings.Contains(diff, "name") {
+			if !strings.Contains(diff, "Fjord Help") || !strings.Contains(diff, "Fjord Support Desk") || !strings.Contains(strings.ToLower(diff), "name") {
 				t.Fatalf("before/after: %q", diff)
 			}
 			if page := text(`main`); strings.Contains(page, "smtp-secret-99") {

@@ -137,7 +137,24 @@ func (u *UI) AuditEntryPage(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		data["Fields"] = auditFields(e.Data)
 	}
+	for _, k := range []string{"Diff", "Fields"} {
+		if rows, ok := data[k].([]diffRow); ok {
+			for i := range rows {
+				rows[i].Field = u.fieldPath(lang, rows[i].Field)
+			}
+		}
+	}
 	return u.render(w, r, http.StatusOK, "auditentry", pageData{Title: "Audit entry", Nav: "audit", Data: data})
+}
+
+// fieldPath shows a data path in the reader's language where its parts are
+// known labels ("targets.0.first_reply" reads "targets › 0 › first reply").
+func (u *UI) fieldPath(lang, path string) string {
+	parts := strings.Split(path, ".")
+	for i, p := range parts {
+		parts[i] = u.labelIn(lang, p)
+	}
+	return strings.Join(parts, " › ")
 }
 
 // diffOf lines up the flattened fields of both sides, changed ones first
