@@ -62,7 +62,9 @@ func TestBrowserAuditLog(t *testing.T) {
 			if all := text(`#audit-rows`); !strings.Contains(all, "team.create") || !strings.Contains(all, "mailbox.update") {
 				t.Fatalf("unfiltered log: %q", all)
 			}
-			choose := fmt.Sprintf(`(() => { const el = document.querySelector("#audit-actor"); el.value = "%d"; return el.value === "%d"; })()`, adaID, adaID)
+			// The old table is renamed, so waiting for #audit-rows waits for
+			// the filtered page.
+			choose := fmt.Sprintf(`(() => { document.querySelector("#audit-rows").id = "unfiltered"; const el = document.querySelector("#audit-actor"); el.value = "%d"; return el.value === "%d"; })()`, adaID, adaID)
 			if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](choose)); err != nil || !ok {
 				t.Fatalf("choose actor: %v %v", ok, err)
 			}
