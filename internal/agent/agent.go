@@ -236,11 +236,12 @@ func (s *Service) CreateAgent(ctx context.Context, actor authz.Actor, in AgentIn
 		if err := setTeams(ctx, tx, id, in.TeamIDs); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, now, actor, "agent.create", in.Email, map[string]any{"role": in.Role}); err != nil {
+		if a, err = get(ctx, tx, id); err != nil {
 			return err
 		}
-		a, err = get(ctx, tx, id)
-		return err
+		data := audit.Change(nil, a)
+		data["role"] = in.Role
+		return audit.Record(ctx, tx, now, actor, "agent.create", in.Email, data)
 	})
 	return a, err
 }
@@ -581,7 +582,8 @@ func (s *Service) UpdateAgent(ctx context.Context, actor authz.Actor, id int64, 
 			}
 		}
 		if old.Role != cur.Role {
-			if err := audit.Record(ctx, tx, now, actor, "agent.role_change", cur.Email, map[string]any{"from": old.Role, "to": cur.Role}); err != nil {
+			if err := audit.Record(ctx, tx, now, actor, "agent.role_change", cur.Email, map[string]any{"from": old.Role, "to": cur.Role,
+				"before": map[string]any{"role": old.Role}, "after": map[string]any{"role": cur.Role}}); err != nil {
 				return err
 			}
 		}
@@ -595,8 +597,13 @@ func (s *Service) UpdateAgent(ctx context.Context, actor authz.Actor, id int64, 
 				return err
 			}
 		}
-		a, err = get(ctx, tx, id)
-		return err
+		if a, err = get(ctx, tx, id); err != nil {
+			return err
+		}
+		if self && !privileged {
+			return nil // an agent's own name, language, zone or availability: not an admin action
+		}
+		return audit.Record(ctx, tx, now, actor, "agent.update", cur.Email, audit.Change(old, a))
 	})
 	return a, err
 }

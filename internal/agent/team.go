@@ -43,11 +43,10 @@ func (s *Service) CreateTeam(ctx context.Context, actor authz.Actor, in TeamInpu
 		if err := setMembers(ctx, tx, id, in.AgentIDs); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, now, actor, "team.create", in.Name, nil); err != nil {
+		if t, err = getTeam(ctx, tx, id); err != nil {
 			return err
 		}
-		t, err = getTeam(ctx, tx, id)
-		return err
+		return audit.Record(ctx, tx, now, actor, "team.create", in.Name, audit.Change(nil, t))
 	})
 	return t, err
 }
@@ -178,6 +177,7 @@ func (s *Service) UpdateTeam(ctx context.Context, actor authz.Actor, id int64, p
 		if err != nil {
 			return err
 		}
+		before := cur
 		if p.Name != nil {
 			cur.Name = *p.Name
 		}
@@ -196,8 +196,10 @@ func (s *Service) UpdateTeam(ctx context.Context, actor authz.Actor, id int64, p
 				return err
 			}
 		}
-		t, err = getTeam(ctx, tx, id)
-		return err
+		if t, err = getTeam(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, s.now(), actor, "team.update", t.Name, audit.Change(before, t))
 	})
 	return t, err
 }
@@ -224,6 +226,6 @@ func (s *Service) DeleteTeam(ctx context.Context, actor authz.Actor, id int64) e
 		if _, err := tx.ExecContext(ctx, `DELETE FROM teams WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("agent: delete team: %w", err)
 		}
-		return audit.Record(ctx, tx, s.now(), actor, "team.delete", t.Name, nil)
+		return audit.Record(ctx, tx, s.now(), actor, "team.delete", t.Name, audit.Change(t, nil))
 	})
 }

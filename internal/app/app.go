@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ombud/ombud/internal/agent"
+	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/automation"
 	"github.com/ombud/ombud/internal/blob"
@@ -193,8 +194,9 @@ type System struct {
 	SLA        *sla.Service
 	Reports    *report.Service
 	Privacy    *privacy.Service
-	SSO        *sso.Service // single sign-on with OpenID Connect providers
-	Secrets    *secret.Box  // seals stored credentials (mailbox passwords, webhook URLs)
+	Audit      *audit.Service // the audit log's search, export and retention
+	SSO        *sso.Service   // single sign-on with OpenID Connect providers
+	Secrets    *secret.Box    // seals stored credentials (mailbox passwords, webhook URLs)
 	Now        func() time.Time
 }
 
@@ -269,6 +271,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Reports = report.NewService(d, now, s.SLA, log.With("component", "report"))
 	s.Tickets.AddHook(s.Reports) // marks the ticket for the report refresher, imports included
 	s.Reports.Register(s.Jobs)
+	s.Audit = audit.NewService(d, now)
+	s.Audit.Register(s.Jobs)     // hourly: rows older than the retention go
 	s.Reports.SetMailer(s.Email) // scheduled summaries through the email outbox
 	s.Jobs.Handle(email.JobSummary, s.Email.SendSummary)
 	s.Privacy = privacy.NewService(d, blobs, now, s.Reports, log.With("component", "privacy"))
@@ -312,6 +316,7 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	adminPages.Audit = s.Audit
 	reportPages, err := reports.New(ui)
 	if err != nil {
 		return nil, err
@@ -326,7 +331,7 @@ func (s *System) Handler() (http.Handler, error) {
 	}
 	ui.SSOButtons = ssoPages.Buttons
 	srv := &web.Server{
-		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports,
+		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
 			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake},
 		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, SSO: ssoPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		TrustedProxies: s.Config.TrustedProxies,

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -141,9 +142,20 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip, userAgent str
 		_, _ = VerifyPassword(s.dummy, password)
 	}
 	if !ok || !active {
-		// The slot stays taken: this was a failed attempt.
+		// The slot stays taken: this was a failed attempt. The reason is a
+		// code for the audit reader; the person signing in is told only
+		// that email or password is wrong.
+		reason := "wrong_password"
+		switch {
+		case !found:
+			reason = "unknown_account"
+		case hash == "":
+			reason = "no_password"
+		case ok && !active:
+			reason = "deactivated"
+		}
 		_ = s.db.Write(ctx, func(tx *db.Tx) error {
-			return audit.Record(ctx, tx, now, authz.Actor{Kind: authz.KindAgent, ID: id}, "auth.sign_in_failed", email, map[string]any{"ip": ip})
+			return audit.Record(ctx, tx, now, authz.Actor{Kind: authz.KindAgent, ID: id}, "auth.sign_in_failed", email, map[string]any{"ip": ip, "reason": reason})
 		})
 		return SessionInfo{}, errSignIn
 	}
@@ -223,11 +235,15 @@ func (s *Service) Session(ctx context.Context, raw string) (authz.Actor, Session
 // SignOut ends a session.
 func (s *Service) SignOut(ctx context.Context, raw string) error {
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, hashToken(raw))
+		var agentID int64
+		err := tx.QueryRowContext(ctx, `DELETE FROM sessions WHERE id_hash = ? RETURNING agent_id`, hashToken(raw)).Scan(&agentID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // already gone: nothing happened worth a row
+		}
 		if err != nil {
 			return fmt.Errorf("auth: sign out: %w", err)
 		}
-		return nil
+		return audit.Record(ctx, tx, s.now(), authz.Actor{Kind: authz.KindAgent, ID: agentID}, "auth.sign_out", strconv.FormatInt(agentID, 10), nil)
 	})
 }
 

@@ -74,7 +74,8 @@ func (s *Service) CreateToken(ctx context.Context, actor authz.Actor, agentID in
 		if err != nil {
 			return fmt.Errorf("auth: create token: %w", err)
 		}
-		return audit.Record(ctx, tx, now, actor, "token.create", fmt.Sprint(t.ID), map[string]any{"agent_id": agentID, "name": name})
+		return audit.Record(ctx, tx, now, actor, "token.create", fmt.Sprint(t.ID), map[string]any{"agent_id": agentID, "name": name,
+			"before": nil, "after": map[string]any{"id": t.ID, "agent_id": agentID, "name": name}})
 	})
 	if err != nil {
 		return "", Token{}, err
@@ -143,7 +144,8 @@ func (s *Service) RevokeToken(ctx context.Context, actor authz.Actor, tokenID in
 		if err := s.notifyAgentChange(ctx, tx, agentID); err != nil { // other instances' caches
 			return err
 		}
-		return audit.Record(ctx, tx, s.now(), actor, "token.revoke", fmt.Sprint(tokenID), nil)
+		return audit.Record(ctx, tx, s.now(), actor, "token.revoke", fmt.Sprint(tokenID), audit.Change(
+			map[string]any{"agent_id": agentID, "revoked": false}, map[string]any{"agent_id": agentID, "revoked": true}))
 	})
 }
 

@@ -73,7 +73,7 @@ const (
 	CustomFieldRead   Perm = "custom_field.read"
 	CustomFieldWrite  Perm = "custom_field.write"
 	Import            Perm = "import"
-	AuditRead         Perm = "audit.read"
+	AuditRead         Perm = "audit.read" // the audit log and its retention: admins only (it records admins' own actions)
 	TokenManageOthers Perm = "token.manage_others"
 	ChannelRead       Perm = "channel.read"  // mailboxes and the inbound mail log
 	ChannelWrite      Perm = "channel.write" // configure mailboxes, re-process mail
@@ -101,7 +101,7 @@ var grants = map[Role][]Perm{
 		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal, PrivacyManage},
 	Manager: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite,
-		CustomFieldRead, CustomFieldWrite, AuditRead, ChannelRead,
+		CustomFieldRead, CustomFieldWrite, ChannelRead,
 		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite},
 	Agent: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse},

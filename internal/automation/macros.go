@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/opt"
@@ -169,7 +170,10 @@ func (s *Service) CreateMacro(ctx context.Context, actor authz.Actor, in MacroIn
 		var err error
 		m.ID, err = tx.InsertID(ctx, `INSERT INTO macros (name, owner_id, team_id, body, public, actions, active, usage_count, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`, m.Name, nullID(m.OwnerID), nullID(m.TeamID), m.Body, m.Public, mustJSON(m.Actions), m.Active, now, now)
-		return err
+		if err != nil {
+			return err
+		}
+		return auditMacro(ctx, tx, m.CreatedAt, actor, "macro.create", nil, &m)
 	})
 	if err != nil {
 		return Macro{}, wrap(err, "automation: create macro")
@@ -255,6 +259,7 @@ func (s *Service) UpdateMacro(ctx context.Context, actor authz.Actor, id int64, 
 	if err := mayManage(actor, m); err != nil {
 		return Macro{}, err
 	}
+	before := m
 	fe := apperr.FieldErrors{}
 	if p.Name != nil {
 		m.Name = checkName(fe, *p.Name)
@@ -285,7 +290,10 @@ func (s *Service) UpdateMacro(ctx context.Context, actor authz.Actor, id int64, 
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE macros SET name = ?, team_id = ?, body = ?, public = ?, actions = ?, active = ?, updated_at = ? WHERE id = ?`,
 			m.Name, nullID(m.TeamID), m.Body, m.Public, mustJSON(m.Actions), m.Active, db.Millis(m.UpdatedAt), id)
-		return err
+		if err != nil {
+			return err
+		}
+		return auditMacro(ctx, tx, m.UpdatedAt, actor, "macro.update", &before, &m)
 	})
 	if err != nil {
 		return Macro{}, wrap(err, "automation: update macro %d", id)
@@ -303,8 +311,10 @@ func (s *Service) DeleteMacro(ctx context.Context, actor authz.Actor, id int64) 
 		return err
 	}
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM macros WHERE id = ?`, id)
-		return err
+		if _, err := tx.ExecContext(ctx, `DELETE FROM macros WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return auditMacro(ctx, tx, s.now(), actor, "macro.delete", &m, nil)
 	})
 	return wrap(err, "automation: delete macro %d", id)
 }
@@ -427,4 +437,24 @@ func scanMacro(sc scanner) (Macro, error) {
 	_ = json.Unmarshal([]byte(acts), &m.Actions)
 	m.compile(apperr.FieldErrors{})
 	return m, nil
+}
+
+// auditMacro records a change of a shared macro, a setting of the whole
+// desk; personal macros are each agent's own business and not recorded.
+func auditMacro(ctx context.Context, tx *db.Tx, at time.Time, actor authz.Actor, action string, before, after *Macro) error {
+	cur := after
+	if cur == nil {
+		cur = before
+	}
+	if cur.OwnerID != nil && (before == nil || before.OwnerID != nil) {
+		return nil
+	}
+	var b, a any
+	if before != nil {
+		b = before
+	}
+	if after != nil {
+		a = after
+	}
+	return audit.Record(ctx, tx, at, actor, action, fmt.Sprintf("macro:%d %s", cur.ID, cur.Name), audit.Change(b, a))
 }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/page"
@@ -188,7 +189,12 @@ func (s *Service) CreateRule(ctx context.Context, actor authz.Actor, kind Kind, 
 	if err := fe.Err(); err != nil {
 		return Rule{}, err
 	}
-	err := s.db.Write(ctx, func(tx *db.Tx) error { return s.insertRule(ctx, tx, &r) })
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		if err := s.insertRule(ctx, tx, &r); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, r.CreatedAt, actor, string(kind)+".create", ruleTarget(r), audit.Change(nil, r))
+	})
 	if err != nil {
 		return Rule{}, wrap(err, "automation: create %s", kind)
 	}
@@ -271,6 +277,7 @@ func (s *Service) UpdateRule(ctx context.Context, actor authz.Actor, kind Kind, 
 		if r, err = s.getRule(ctx, tx, kind, id); err != nil {
 			return err
 		}
+		before := r
 		fe := apperr.FieldErrors{}
 		if p.Name != nil {
 			r.Name = checkName(fe, *p.Name)
@@ -309,7 +316,16 @@ func (s *Service) UpdateRule(ctx context.Context, actor authz.Actor, kind Kind, 
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE automation_rules SET name = ?, description = ?, active = ?, conditions = ?, actions = ?, secret = ?, updated_at = ?
 			WHERE id = ?`, r.Name, r.Description, r.Active, mustJSON(r.Conditions), acts, sec, db.Millis(r.UpdatedAt), id)
-		return err
+		if err != nil {
+			return err
+		}
+		// URLs and the signing secret are redacted in the row; a new
+		// secret is named so the log still shows it was issued.
+		data := audit.Change(before, r)
+		if p.RotateSecret {
+			data["secret_rotated"] = true
+		}
+		return audit.Record(ctx, tx, r.UpdatedAt, actor, string(kind)+".update", ruleTarget(r), data)
 	})
 	if err != nil {
 		return Rule{}, wrap(err, "automation: update %s %d", kind, id)
@@ -326,14 +342,14 @@ func (s *Service) DeleteRule(ctx context.Context, actor authz.Actor, kind Kind, 
 		return err
 	}
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM automation_rules WHERE kind = ? AND id = ?`, kind, id)
+		r, err := s.getRule(ctx, tx, kind, id)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.NotFound(string(kind), id)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM automation_rules WHERE kind = ? AND id = ?`, kind, id); err != nil {
+			return err
 		}
-		return nil
+		return audit.Record(ctx, tx, s.now(), actor, string(kind)+".delete", ruleTarget(r), audit.Change(r, nil))
 	})
 	return wrap(err, "automation: delete %s %d", kind, id)
 }
@@ -381,7 +397,11 @@ func (s *Service) ReorderRules(ctx context.Context, actor authz.Actor, kind Kind
 				return err
 			}
 		}
-		return nil
+		order := make([]int64, 0, len(rs))
+		for _, r := range rs {
+			order = append(order, r.ID)
+		}
+		return audit.Record(ctx, tx, s.now(), actor, string(kind)+".reorder", "", audit.Change(map[string]any{"ids": order}, map[string]any{"ids": ids}))
 	})
 	if err != nil {
 		return page.List[Rule]{}, wrap(err, "automation: reorder %ss", kind)
@@ -502,3 +522,6 @@ func (s *Service) listRules(ctx context.Context, q db.Querier, kind Kind, active
 	}
 	return out, rows.Err()
 }
+
+// ruleTarget names a rule in the audit log.
+func ruleTarget(r Rule) string { return fmt.Sprintf("%s:%d %s", r.Kind, r.ID, r.Name) }

@@ -18,7 +18,7 @@ import (
 // body errors answer programs, which read the stable codes; they keep
 // English.
 var messageDirs = []string{
-	"agent", "auth", "automation", "channel/email", "customer", "jobs", "page", "report",
+	"agent", "audit", "auth", "automation", "channel/email", "customer", "jobs", "page", "report",
 	"routing", "sla", "sso", "ticket", "web/ui", "web/tickets", "web/people", "web/admin", "web/reports", "privacy", "web/gdpr", "web/sso",
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 )
@@ -190,6 +191,10 @@ func (s *Service) PutSettings(ctx context.Context, actor authz.Actor, teamID int
 		if err := fe.Err(); err != nil {
 			return err
 		}
+		before, err := loadSettings(ctx, tx, teamID)
+		if err != nil {
+			return err
+		}
 		now := db.Millis(s.now())
 		// The round-robin pointer survives a settings change so the
 		// rotation does not restart at the first member.
@@ -213,9 +218,10 @@ func (s *Service) PutSettings(ctx context.Context, actor authz.Actor, teamID int
 				return fmt.Errorf("routing: save capacity %d/%d: %w", teamID, c.AgentID, err)
 			}
 		}
-		var err error
-		out, err = loadSettings(ctx, tx, teamID)
-		return err
+		if out, err = loadSettings(ctx, tx, teamID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, db.Time(now), actor, "routing.settings", fmt.Sprintf("team:%d", teamID), audit.Change(before, out))
 	})
 	return out, err
 }

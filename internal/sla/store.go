@@ -205,11 +205,10 @@ func (s *Service) CreateCalendar(ctx context.Context, actor authz.Actor, in Cale
 		if err != nil {
 			return fmt.Errorf("sla: create calendar: %w", err)
 		}
-		if err := audit.Record(ctx, tx, now, actor, "sla.calendar.create", c.Name, nil); err != nil {
+		if out, err = getCalendar(ctx, tx, id); err != nil {
 			return err
 		}
-		out, err = getCalendar(ctx, tx, id)
-		return err
+		return audit.Record(ctx, tx, now, actor, "sla.calendar.create", c.Name, audit.Change(nil, out))
 	})
 	return out, err
 }
@@ -232,6 +231,7 @@ func (s *Service) UpdateCalendar(ctx context.Context, actor authz.Actor, id int6
 		if err != nil {
 			return err
 		}
+		before := c
 		if p.Name != nil {
 			c.Name = *p.Name
 		}
@@ -258,7 +258,7 @@ func (s *Service) UpdateCalendar(ctx context.Context, actor authz.Actor, id int6
 		if err != nil {
 			return fmt.Errorf("sla: update calendar %d: %w", id, err)
 		}
-		if err := audit.Record(ctx, tx, now, actor, "sla.calendar.update", c.Name, nil); err != nil {
+		if err := audit.Record(ctx, tx, now, actor, "sla.calendar.update", c.Name, audit.Change(before, c)); err != nil {
 			return err
 		}
 		used, err := calendarUsers(ctx, tx, id)
@@ -315,7 +315,7 @@ func (s *Service) DeleteCalendar(ctx context.Context, actor authz.Actor, id int6
 		if _, err := tx.ExecContext(ctx, `DELETE FROM business_calendars WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("sla: delete calendar %d: %w", id, err)
 		}
-		return audit.Record(ctx, tx, s.now(), actor, "sla.calendar.delete", c.Name, nil)
+		return audit.Record(ctx, tx, s.now(), actor, "sla.calendar.delete", c.Name, audit.Change(c, nil))
 	})
 }
 
@@ -486,7 +486,7 @@ func (s *Service) CreatePolicy(ctx context.Context, actor authz.Actor, in Policy
 		if err := savePolicyCalendars(ctx, tx, p); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, now, actor, "sla.policy.create", p.Name, nil); err != nil {
+		if err := audit.Record(ctx, tx, now, actor, "sla.policy.create", p.Name, audit.Change(nil, p)); err != nil {
 			return err
 		}
 		if err := s.enqueueRecompute(ctx, tx, now); err != nil {
@@ -516,6 +516,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, actor authz.Actor, id int64,
 		if err != nil {
 			return err
 		}
+		before := p
 		if pt.Name != nil {
 			p.Name = *pt.Name
 		}
@@ -550,7 +551,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, actor authz.Actor, id int64,
 		if err := savePolicyCalendars(ctx, tx, p); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, now, actor, "sla.policy.update", p.Name, nil); err != nil {
+		if err := audit.Record(ctx, tx, now, actor, "sla.policy.update", p.Name, audit.Change(before, p)); err != nil {
 			return err
 		}
 		if pt.Active != nil || pt.Conditions != nil || pt.Targets != nil {
@@ -579,7 +580,7 @@ func (s *Service) DeletePolicy(ctx context.Context, actor authz.Actor, id int64)
 			return fmt.Errorf("sla: delete policy %d: %w", id, err)
 		}
 		now := s.now()
-		if err := audit.Record(ctx, tx, now, actor, "sla.policy.delete", p.Name, nil); err != nil {
+		if err := audit.Record(ctx, tx, now, actor, "sla.policy.delete", p.Name, audit.Change(p, nil)); err != nil {
 			return err
 		}
 		return s.enqueueRecompute(ctx, tx, now)
@@ -637,7 +638,11 @@ func (s *Service) ReorderPolicies(ctx context.Context, actor authz.Actor, in Reo
 				return fmt.Errorf("sla: reorder policies: %w", err)
 			}
 		}
-		if err := audit.Record(ctx, tx, now, actor, "sla.policy.reorder", "", map[string]any{"ids": in.IDs}); err != nil {
+		order := make([]int64, 0, len(cur))
+		for _, p := range cur {
+			order = append(order, p.ID)
+		}
+		if err := audit.Record(ctx, tx, now, actor, "sla.policy.reorder", "", audit.Change(map[string]any{"ids": order}, map[string]any{"ids": in.IDs})); err != nil {
 			return err
 		}
 		if err := s.enqueueRecompute(ctx, tx, now); err != nil {

@@ -125,11 +125,10 @@ func (s *Service) CreateField(ctx context.Context, actor authz.Actor, in FieldIn
 		if err != nil {
 			return fmt.Errorf("ticket: create field: %w", err)
 		}
-		if err := audit.Record(ctx, tx, now, actor, "custom_field.create", in.Key, nil); err != nil {
+		if f, err = getField(ctx, tx, id); err != nil {
 			return err
 		}
-		f, err = getField(ctx, tx, id)
-		return err
+		return audit.Record(ctx, tx, now, actor, "custom_field.create", in.Key, audit.Change(nil, f))
 	})
 	return f, err
 }
@@ -148,6 +147,7 @@ func (s *Service) UpdateField(ctx context.Context, actor authz.Actor, id int64, 
 		if err != nil {
 			return err
 		}
+		before := cur
 		fe := apperr.FieldErrors{}
 		if p.Label != nil {
 			cur.Label = strings.TrimSpace(*p.Label)
@@ -180,11 +180,10 @@ func (s *Service) UpdateField(ctx context.Context, actor authz.Actor, id int64, 
 			cur.Label, mustJSON(cur.Options), cur.Required, cur.Active, cur.Position, cur.Description, db.Millis(now), id); err != nil {
 			return fmt.Errorf("ticket: update field: %w", err)
 		}
-		if err := audit.Record(ctx, tx, now, actor, "custom_field.update", cur.Key, nil); err != nil {
+		if f, err = getField(ctx, tx, id); err != nil {
 			return err
 		}
-		f, err = getField(ctx, tx, id)
-		return err
+		return audit.Record(ctx, tx, now, actor, "custom_field.update", cur.Key, audit.Change(before, f))
 	})
 	return f, err
 }

@@ -237,7 +237,7 @@ func (s *Service) CreateView(ctx context.Context, actor authz.Actor, in ViewInpu
 		if err != nil {
 			return fmt.Errorf("insert: %w", err)
 		}
-		return auditView(ctx, tx, now, actor, "view.create", v)
+		return auditView(ctx, tx, now, actor, "view.create", nil, &v)
 	})
 	if err != nil {
 		return View{}, wrapView(err, "ticket: create view")
@@ -260,8 +260,19 @@ func scopeStats(ctx context.Context, tx *db.Tx, owner *int64) (n, last int, err 
 	return n, last, nil
 }
 
-func auditView(ctx context.Context, tx *db.Tx, now time.Time, actor authz.Actor, action string, v View) error {
-	return audit.Record(ctx, tx, now, actor, action, strconv.FormatInt(v.ID, 10), map[string]any{"name": v.Name, "shared": v.Shared})
+func auditView(ctx context.Context, tx *db.Tx, now time.Time, actor authz.Actor, action string, before, after *View) error {
+	v := after
+	if v == nil {
+		v = before
+	}
+	data := map[string]any{"name": v.Name, "shared": v.Shared, "before": nil, "after": nil}
+	if before != nil {
+		data["before"] = before
+	}
+	if after != nil {
+		data["after"] = after
+	}
+	return audit.Record(ctx, tx, now, actor, action, strconv.FormatInt(v.ID, 10), data)
 }
 
 // wrapView adds context to internal errors and passes client errors as they are.
@@ -377,6 +388,7 @@ func (s *Service) UpdateView(ctx context.Context, actor authz.Actor, id int64, p
 	if err := mayManageView(actor, v); err != nil {
 		return View{}, err
 	}
+	before := v
 	if p.Name != nil {
 		v.Name = *p.Name
 	}
@@ -426,7 +438,7 @@ func (s *Service) UpdateView(ctx context.Context, actor authz.Actor, id int64, p
 			v.Name, nullPtr(v.OwnerID), v.Query, mustJSON(v.Columns), v.Sort, v.Position, db.Millis(now), id); err != nil {
 			return fmt.Errorf("update: %w", err)
 		}
-		return auditView(ctx, tx, now, actor, "view.update", v)
+		return auditView(ctx, tx, now, actor, "view.update", &before, &v)
 	})
 	if err != nil {
 		return View{}, wrapView(err, "ticket: update view %d", id)
@@ -447,7 +459,7 @@ func (s *Service) DeleteView(ctx context.Context, actor authz.Actor, id int64) e
 		if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_views WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("delete: %w", err)
 		}
-		return auditView(ctx, tx, s.now(), actor, "view.delete", v)
+		return auditView(ctx, tx, s.now(), actor, "view.delete", &v, nil)
 	})
 	return wrapView(err, "ticket: delete view %d", id)
 }

@@ -2,8 +2,10 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/ombud/ombud/internal/agent"
+	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/automation"
@@ -181,7 +183,8 @@ func (s *Server) Routes() []Route {
 
 		// Administration.
 		{Method: "POST", Path: "/api/v1/import", Access: APIAuth, Perm: authz.Import, Handler: a.Import, Summary: "Import history from NDJSON (application/x-ndjson)", Reply: importer.Result{}},
-		{Method: "GET", Path: "/api/v1/audit", Access: APIAuth, Perm: authz.AuditRead, Handler: a.ListAudit, Summary: "Recent audit log entries", Query: []string{"limit"}},
+		{Method: "GET", Path: "/api/v1/audit", Access: APIAuth, Perm: authz.AuditRead, Handler: a.ListAudit, Summary: "Audit log, newest first (admins): filter by actor id, action prefix, target, text (q), ip, from/to", Query: auditQuery("limit", "cursor"), Reply: page.List[audit.Entry]{}},
+		{Method: "GET", Path: "/api/v1/audit/export", Access: APIAuth, Perm: authz.AuditRead, Handler: a.ExportAudit, Summary: "Export the filtered audit log as CSV or NDJSON (format=csv|ndjson); the export is audited", Query: auditQuery("format")},
 
 		// Agent web UI.
 		{Method: "GET", Path: "/static/{file...}", Access: Public, Handler: ui.Static, Summary: "Embedded CSS, JS and images (content-hashed URLs)"},
@@ -237,6 +240,9 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/search/suggest", Access: UIAuth, Perm: authz.TicketRead, Handler: tk.SearchSuggest, Summary: "Tickets and customers for what is typed in the search box (JSON, for its suggestions)", Query: []string{"q"}},
 		{Method: "GET", Path: "/agents/mentions", Access: UIAuth, Perm: authz.TicketNote, Handler: tk.MentionAgents, Summary: "Agents a comment may @mention (JSON, for the composer's autocomplete)", Query: []string{"q"}},
 		{Method: "GET", Path: "/admin", Access: UIAuth, Handler: ad.AdminIndex, Summary: "Settings pages you may open, in the Admin menu's groups"},
+		{Method: "GET", Path: "/admin/audit", Access: UIAuth, Perm: authz.AuditRead, Handler: ad.AuditPage, Summary: "Audit log: filters, pages, export links, retention", Query: auditQuery("cursor", "saved")},
+		{Method: "GET", Path: "/admin/audit/{id}", Access: UIAuth, Perm: authz.AuditRead, Handler: ad.AuditEntryPage, Summary: "One audit row with its before/after"},
+		{Method: "POST", Path: "/admin/audit/retention", Access: UIAuth, Perm: authz.AuditRead, Handler: ad.SaveAuditRetention, Summary: "Set the days audit rows are kept (form: retention_days; 0 keeps them forever)"},
 		{Method: "GET", Path: "/admin/jobs", Access: UIAuth, Perm: authz.JobsManage, Handler: ad.JobsPage, Summary: "Background jobs and dead letters", Query: []string{"state", "retried"}},
 		{Method: "POST", Path: "/admin/jobs/{id}/retry", Access: UIAuth, Perm: authz.JobsManage, Handler: ad.RetryJob, Summary: "Run a dead job again (form)"},
 		{Method: "GET", Path: "/reports", Access: UIAuth, Perm: authz.ReportRead, Handler: rp.ReportOverview, Summary: "Reports overview: key figures against the previous period, created/solved, backlog and first-reply trends", Query: reportUIQuery()},
@@ -340,4 +346,9 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/admin/macros/{id}", Access: UIAuth, Perm: authz.MacroUse, Handler: ad.UpdateMacro, Summary: "Change a macro (form; shared ones need automation.write)"},
 		{Method: "POST", Path: "/admin/macros/{id}/delete", Access: UIAuth, Perm: authz.MacroUse, Handler: ad.DeleteMacro, Summary: "Delete a macro (form; shared ones need automation.write)"},
 	}
+}
+
+// auditQuery is the audit log's filter parameters plus extra ones.
+func auditQuery(extra ...string) []string {
+	return append(slices.Clone(audit.FilterParams), extra...)
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
@@ -201,7 +202,9 @@ func (s *Server) base(next http.Handler) http.Handler {
 		}
 		log := s.Log.With("request_id", id)
 		ctx := httpx.WithLogger(httpx.WithRequestID(r.Context(), id), log)
-		ctx = httpx.WithClientAddr(ctx, httpx.ClientAddr(r, s.TrustedProxies))
+		addr := httpx.ClientAddr(r, s.TrustedProxies)
+		ctx = httpx.WithClientAddr(ctx, addr)
+		ctx = audit.WithRequest(ctx, addr, r.UserAgent()) // every audit row written for this request names its client
 		r = r.WithContext(ctx)
 		h := w.Header()
 		h.Set("X-Request-Id", id)

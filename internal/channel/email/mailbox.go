@@ -411,11 +411,10 @@ func (s *Service) CreateMailbox(ctx context.Context, actor authz.Actor, in Mailb
 		if err := saveAddresses(ctx, tx, m); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, s.now(), actor, "mailbox.create", fmt.Sprintf("mailbox:%d", id), map[string]any{"address": m.Address}); err != nil {
+		if m, err = getMailbox(ctx, tx, id); err != nil {
 			return err
 		}
-		m, err = getMailbox(ctx, tx, id)
-		return err
+		return audit.Record(ctx, tx, s.now(), actor, "mailbox.create", fmt.Sprintf("mailbox:%d", id), audit.Change(nil, m))
 	})
 	if err != nil {
 		return Mailbox{}, err
@@ -461,11 +460,12 @@ func (s *Service) UpdateMailbox(ctx context.Context, actor authz.Actor, id int64
 		if err := saveAddresses(ctx, tx, m); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, s.now(), actor, "mailbox.update", fmt.Sprintf("mailbox:%d", id), map[string]any{"address": m.Address}); err != nil {
+		if m, err = getMailbox(ctx, tx, id); err != nil {
 			return err
 		}
-		m, err = getMailbox(ctx, tx, id)
-		return err
+		// Passwords are not part of a mailbox's JSON; has_password says
+		// whether one is set.
+		return audit.Record(ctx, tx, s.now(), actor, "mailbox.update", fmt.Sprintf("mailbox:%d", id), audit.Change(cur, m))
 	})
 	if err != nil {
 		return Mailbox{}, err
@@ -480,14 +480,14 @@ func (s *Service) DeleteMailbox(ctx context.Context, actor authz.Actor, id int64
 		return err
 	}
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM mailboxes WHERE id = ?`, id)
+		cur, err := getMailbox(ctx, tx, id)
 		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM mailboxes WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("email: delete mailbox %d: %w", id, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.NotFound("mailbox", id)
-		}
-		return audit.Record(ctx, tx, s.now(), actor, "mailbox.delete", fmt.Sprintf("mailbox:%d", id), nil)
+		return audit.Record(ctx, tx, s.now(), actor, "mailbox.delete", fmt.Sprintf("mailbox:%d", id), audit.Change(cur, nil))
 	})
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-// Package admin serves the admin settings pages: mailboxes and the mail log, custom fields, tags, background jobs, business calendars and SLA policies, triggers, automations, macros and routing.
+// Package admin serves the admin settings pages: mailboxes and the mail log, custom fields, tags, background jobs, the audit log, business calendars and SLA policies, triggers, automations, macros and routing.
 package admin
 
 import (
@@ -12,6 +12,7 @@ import (
 
 	agentsvc "github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/i18n"
 	"github.com/ombud/ombud/internal/web/ui"
@@ -25,14 +26,16 @@ var templateFS embed.FS
 type UI struct {
 	*ui.UI
 	// Jobs lets admins see and retry background work.
-	Jobs  JobsAdmin
+	Jobs JobsAdmin
+	// Audit reads the audit log and keeps its retention (set before serving).
+	Audit *audit.Service
 	pages map[string]*template.Template
 	i18n  *i18n.Translator
 }
 
 // New parses the pages with the shared layout.
 func New(shared *ui.UI, jobs JobsAdmin) (*UI, error) {
-	pages, err := shared.Parse(templateFS, "adminindex", "calendar", "calendars", "field", "fields", "jobs", "macro", "macros", "mailbox", "mailboxes", "maillog", "routing", "routingteam", "rule", "rules", "slapolicies", "slapolicy", "tags")
+	pages, err := shared.Parse(templateFS, "adminindex", "audit", "auditentry", "calendar", "calendars", "field", "fields", "jobs", "macro", "macros", "mailbox", "mailboxes", "maillog", "routing", "routingteam", "rule", "rules", "slapolicies", "slapolicy", "tags")
 	if err != nil {
 		return nil, err
 	}

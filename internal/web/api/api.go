@@ -5,6 +5,7 @@
 package api
 
 import (
+	"github.com/ombud/ombud/internal/audit"
 	"log/slog"
 	"time"
 
@@ -35,6 +36,7 @@ type API struct {
 	SLA        *sla.Service
 	Reports    *report.Service
 	Privacy    *privacy.Service
+	Audit      *audit.Service
 	DB         *db.DB // read-only uses: the audit log, the job list; job retries
 	Log        *slog.Logger
 	Now        func() time.Time

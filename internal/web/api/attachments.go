@@ -12,9 +12,6 @@ import (
 	"strconv"
 
 	"github.com/ombud/ombud/internal/apperr"
-	"github.com/ombud/ombud/internal/audit"
-	"github.com/ombud/ombud/internal/authz"
-	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web/httpx"
 )
@@ -63,28 +60,6 @@ func (a *API) DownloadAttachment(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Cache-Control", "private, max-age=86400")
 	_, err = io.Copy(w, f)
 	return err
-}
-
-// ListAudit answers GET /api/v1/audit.
-func (a *API) ListAudit(w http.ResponseWriter, r *http.Request) error {
-	if err := httpx.CheckQuery(r, "limit"); err != nil {
-		return err
-	}
-	if err := authz.Check(httpx.Actor(r.Context()), authz.AuditRead); err != nil {
-		return err
-	}
-	pr, err := page.Parse(r.URL.Query().Get("limit"), "")
-	if err != nil {
-		return err
-	}
-	entries, err := audit.List(r.Context(), a.DB, pr.Limit)
-	if err != nil {
-		return err
-	}
-	if entries == nil {
-		entries = []audit.Entry{}
-	}
-	return httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": entries})
 }
 
 // Import answers POST /api/v1/import with an NDJSON body (one record a line).

@@ -47,6 +47,10 @@ func (a *API) reportFilter(r *http.Request, extra ...string) (report.Filter, str
 		}
 	}
 	f, err := report.FilterFromQuery(q, loc, a.Now())
+	if err == nil && (format == "csv" || format == "ndjson") {
+		// A download takes data out of Ombud: the audit log says who and what.
+		err = a.Reports.RecordExport(r.Context(), actor, r.URL.Path, format, f)
+	}
 	return f, format, err
 }
 

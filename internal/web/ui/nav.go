@@ -62,6 +62,7 @@ func AdminNav() []NavGroup {
 		{"Operations", []NavLink{
 			{"jobs", "/admin/jobs", "Background jobs", authz.JobsManage},
 			{"retention", "/admin/retention", "Data retention", authz.PrivacyManage},
+			{"audit", "/admin/audit", "Audit log", authz.AuditRead},
 		}},
 	}
 }
