@@ -41,6 +41,7 @@ import (
 	"github.com/ombud/ombud/internal/web/reports"
 	"github.com/ombud/ombud/internal/web/tickets"
 	webui "github.com/ombud/ombud/internal/web/ui"
+	"github.com/ombud/ombud/internal/webhook"
 )
 
 // Version is set at build time with -ldflags "-X github.com/ombud/ombud/internal/app.Version=…".
@@ -189,6 +190,7 @@ type System struct {
 	SLA        *sla.Service
 	Reports    *report.Service
 	Secrets    *secret.Box // seals stored credentials (mailbox passwords, webhook URLs)
+	Webhooks   *webhook.Service
 	Now        func() time.Time
 }
 
@@ -263,6 +265,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Reports.Register(s.Jobs)
 	s.Reports.SetMailer(s.Email) // scheduled summaries through the email outbox
 	s.Jobs.Handle(email.JobSummary, s.Email.SendSummary)
+	s.wireWebhooks()                          // webhooks.go
 	if err := s.wirePasswords(); err != nil { // passwords.go
 		d.Close()
 		return nil, err
@@ -307,7 +310,7 @@ func (s *System) Handler() (http.Handler, error) {
 	}
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports,
-			DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake},
+			DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks},
 		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		TrustedProxies: s.Config.TrustedProxies,
 		HSTS:           s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",

@@ -89,13 +89,16 @@ const (
 	// SecretReveal: see and enter stored credentials in full (webhook and
 	// chat URLs, webhook signing secrets); others see them masked or not at all.
 	SecretReveal Perm = "secret.reveal"
+	// WebhookManage: webhook subscriptions send ticket and customer data to
+	// other systems, so only admins set them up (docs/webhooks.md).
+	WebhookManage Perm = "webhook.manage"
 )
 
 var grants = map[Role][]Perm{
 	Admin: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite, AgentAdminWrite,
 		CustomFieldRead, CustomFieldWrite, Import, AuditRead, TokenManageOthers, ChannelRead, ChannelWrite, JobsManage,
-		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal},
+		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal, WebhookManage},
 	Manager: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite,
 		CustomFieldRead, CustomFieldWrite, AuditRead, ChannelRead,
