@@ -46,6 +46,7 @@ import (
 	websso "github.com/ombud/ombud/internal/web/sso"
 	"github.com/ombud/ombud/internal/web/tickets"
 	webui "github.com/ombud/ombud/internal/web/ui"
+	"github.com/ombud/ombud/internal/webhook"
 )
 
 // Version is set at build time with -ldflags "-X github.com/ombud/ombud/internal/app.Version=…".
@@ -197,6 +198,7 @@ type System struct {
 	Audit      *audit.Service // the audit log's search, export and retention
 	SSO        *sso.Service   // single sign-on with OpenID Connect providers
 	Secrets    *secret.Box    // seals stored credentials (mailbox passwords, webhook URLs)
+	Webhooks   *webhook.Service
 	Now        func() time.Time
 }
 
@@ -278,6 +280,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Privacy = privacy.NewService(d, blobs, now, s.Reports, log.With("component", "privacy"))
 	// Customer export and erasure; the hourly retention run.
 	s.Privacy.Register(s.Jobs)
+	s.wireWebhooks()                          // webhooks.go
 	if err := s.wirePasswords(); err != nil { // passwords.go
 		d.Close()
 		return nil, err
@@ -332,7 +335,7 @@ func (s *System) Handler() (http.Handler, error) {
 	ui.SSOButtons = ssoPages.Buttons
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
-			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake},
+			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks},
 		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, SSO: ssoPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		TrustedProxies: s.Config.TrustedProxies,
 		HSTS:           s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",

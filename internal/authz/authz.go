@@ -92,13 +92,16 @@ const (
 	// PrivacyManage: export or erase everything about a customer and set
 	// the data retention rules (internal/privacy).
 	PrivacyManage Perm = "privacy.manage"
+	// WebhookManage: webhook subscriptions send ticket and customer data to
+	// other systems, so only admins set them up (docs/webhooks.md).
+	WebhookManage Perm = "webhook.manage"
 )
 
 var grants = map[Role][]Perm{
 	Admin: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite, AgentAdminWrite,
 		CustomFieldRead, CustomFieldWrite, Import, AuditRead, TokenManageOthers, ChannelRead, ChannelWrite, JobsManage,
-		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal, PrivacyManage},
+		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal, PrivacyManage, WebhookManage},
 	Manager: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite,
 		CustomFieldRead, CustomFieldWrite, ChannelRead,

@@ -203,6 +203,10 @@ func isEmailAddress(s string) bool {
 	return err == nil && a.Name == "" && a.Address == s && strings.Contains(s, "@")
 }
 
+// CheckURL is checkURL for webhook subscriptions: the same rule for every
+// URL Ombud posts to.
+func CheckURL(s string) error { return checkURL(s) }
+
 // checkURL accepts absolute http and https URLs only: other schemes (file:,
 // gopher:) have no business in an outgoing webhook.
 func checkURL(s string) error {

@@ -40,6 +40,13 @@ type httpPoster struct{ c *http.Client }
 // addresses — checked on the address actually dialled, after DNS — so a
 // rule cannot be used to reach the server's own network (SSRF).
 func NewHTTPPoster(timeout time.Duration, allowPrivate bool) Poster {
+	return httpPoster{c: NewHTTPClient(timeout, allowPrivate)}
+}
+
+// NewHTTPClient is the client outgoing webhooks use (rule actions and
+// webhook subscriptions alike): at most timeout per request, no redirects,
+// no proxy, and unless allowPrivate only public addresses (see NewHTTPPoster).
+func NewHTTPClient(timeout time.Duration, allowPrivate bool) *http.Client {
 	d := &net.Dialer{Timeout: 10 * time.Second}
 	if !allowPrivate {
 		d.Control = func(network, address string, _ syscall.RawConn) error {
@@ -60,11 +67,11 @@ func NewHTTPPoster(timeout time.Duration, allowPrivate bool) Poster {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = d.DialContext
 	tr.Proxy = nil // a proxy would dial for us and dodge the check
-	return httpPoster{c: &http.Client{
+	return &http.Client{
 		Timeout:       timeout,
 		Transport:     tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	}
 }
 
 // Post's errors name the URL masked: they are stored with the job and

@@ -117,6 +117,20 @@ type Service struct {
 	// MoveTickets, set by the app, moves tickets between customers inside a
 	// merge's transaction (tickets are the ticket package's rows).
 	MoveTickets func(ctx context.Context, tx *db.Tx, from, to int64) error
+	// OnCreated, set by the app, hears of each new customer inside the
+	// transaction that creates it, whichever way it was made (a form, the
+	// API, a first email): webhook subscriptions queue their deliveries.
+	// load reads the customer as stored, only when a listener wants it (the
+	// write path of a first email stays one statement shorter otherwise).
+	OnCreated func(ctx context.Context, tx *db.Tx, load func() (Customer, error)) error
+}
+
+// created calls OnCreated for the new customer id.
+func (s *Service) created(ctx context.Context, tx *db.Tx, id int64) error {
+	if s.OnCreated == nil {
+		return nil
+	}
+	return s.OnCreated(ctx, tx, func() (Customer, error) { return get(ctx, tx, id) })
 }
 
 // NewService returns a customer service.
@@ -294,7 +308,7 @@ func (s *Service) insert(ctx context.Context, tx *db.Tx, name string, org int64,
 			return 0, err
 		}
 	}
-	return id, nil
+	return id, s.created(ctx, tx, id)
 }
 
 func identityField(ids []Identity, i int) string {
@@ -451,7 +465,7 @@ func (s *Service) createRequesterPG(ctx context.Context, tx *db.Tx, ident Identi
 		return 0, 0, fmt.Errorf("customer: insert: %w", err)
 	}
 	if owner.Valid {
-		return id, orgID, nil
+		return id, orgID, s.created(ctx, tx, id)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM customers WHERE id = ?`, id); err != nil {
 		return 0, 0, fmt.Errorf("customer: drop duplicate: %w", err)

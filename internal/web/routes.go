@@ -20,6 +20,7 @@ import (
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web/api"
+	"github.com/ombud/ombud/internal/webhook"
 )
 
 // Routes is every route Ombud serves: the JSON API, the agent UI and the
@@ -72,6 +73,17 @@ func (s *Server) Routes() []Route {
 		{Method: "PATCH", Path: "/api/v1/automations/{id}", Access: APIAuth, Perm: authz.AutomationWrite, Handler: a.UpdateAutomation, Summary: "Change an automation", Request: automation.RulePatch{}, Reply: automation.Rule{}},
 		{Method: "DELETE", Path: "/api/v1/automations/{id}", Access: APIAuth, Perm: authz.AutomationWrite, Handler: a.DeleteAutomation, Summary: "Delete an automation", Status: noContent},
 		{Method: "GET", Path: "/api/v1/automations/{id}/runs", Access: APIAuth, Perm: authz.AutomationRead, Handler: a.ListAutomationRuns, Summary: "An automation's recent firings (debugging)", Query: []string{"limit", "cursor"}, Reply: page.List[automation.Run]{}},
+		{Method: "GET", Path: "/api/v1/webhooks/events", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.WebhookEvents, Summary: "The event types a webhook subscription can choose"},
+		{Method: "GET", Path: "/api/v1/webhooks", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.ListWebhooks, Summary: "List webhook subscriptions", Reply: []webhook.Subscription{}},
+		{Method: "POST", Path: "/api/v1/webhooks", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.CreateWebhook, Summary: "Subscribe a URL to event types (the reply shows the signing secret once)", Request: webhook.Input{}, Reply: webhook.Subscription{}, Status: created},
+		{Method: "GET", Path: "/api/v1/webhooks/{id}", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.GetWebhook, Summary: "Get a webhook subscription", Reply: webhook.Subscription{}},
+		{Method: "PATCH", Path: "/api/v1/webhooks/{id}", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.UpdateWebhook, Summary: "Change a webhook subscription (active: true switches it on again)", Request: webhook.Patch{}, Reply: webhook.Subscription{}},
+		{Method: "DELETE", Path: "/api/v1/webhooks/{id}", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.DeleteWebhook, Summary: "Delete a webhook subscription and its delivery log", Status: noContent},
+		{Method: "POST", Path: "/api/v1/webhooks/{id}/secret", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.RotateWebhookSecret, Summary: "Give a subscription a new signing secret (shown once)", Reply: webhook.Subscription{}},
+		{Method: "POST", Path: "/api/v1/webhooks/{id}/ping", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.PingWebhook, Summary: "Send a test event to the subscription", Reply: webhook.Delivery{}, Status: http.StatusAccepted},
+		{Method: "GET", Path: "/api/v1/webhooks/{id}/deliveries", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.ListWebhookDeliveries, Summary: "A subscription's delivery log, newest first (?state=pending|delivered|failed|cancelled)", Query: []string{"limit", "cursor", "state"}, Reply: page.List[webhook.Delivery]{}},
+		{Method: "GET", Path: "/api/v1/webhooks/{id}/deliveries/{delivery_id}", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.GetWebhookDelivery, Summary: "One delivery with its payload and every attempt", Reply: webhook.Delivery{}},
+		{Method: "POST", Path: "/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.ReplayWebhookDelivery, Summary: "Send a delivery's payload again as a new delivery", Reply: webhook.Delivery{}, Status: http.StatusAccepted},
 		{Method: "GET", Path: "/api/v1/macros", Access: APIAuth, Perm: authz.MacroUse, Handler: a.ListMacros, Summary: "List the macros you may use (your own and shared)", Query: []string{"limit", "cursor"}, Reply: page.List[automation.Macro]{}},
 		{Method: "POST", Path: "/api/v1/macros", Access: APIAuth, Perm: authz.MacroUse, Handler: a.CreateMacro, Summary: "Create a personal macro (shared ones need automation.write)", Request: automation.MacroInput{}, Reply: automation.Macro{}, Status: created},
 		{Method: "GET", Path: "/api/v1/macros/{id}", Access: APIAuth, Perm: authz.MacroUse, Handler: a.GetMacro, Summary: "Get a macro", Reply: automation.Macro{}},

@@ -45,13 +45,17 @@ func (s *Service) SendNotice(ctx context.Context, j jobs.Job) error {
 		return jobs.Permanent(fmt.Errorf("email: bad notice payload %q", j.Payload))
 	}
 	var mailboxID, teamID sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT e.mailbox_id, t.team_id FROM tickets t LEFT JOIN email_tickets e ON e.ticket_id = t.id WHERE t.id = ?`, p.TicketID).
-		Scan(&mailboxID, &teamID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return jobs.Permanent(fmt.Errorf("email: notice for missing ticket %d", p.TicketID))
-	}
-	if err != nil {
-		return fmt.Errorf("email: notice ticket %d: %w", p.TicketID, err)
+	// A notice about no ticket (a webhook switched off) goes out from the
+	// default mailbox.
+	if p.TicketID != 0 {
+		err := s.db.QueryRowContext(ctx, `SELECT e.mailbox_id, t.team_id FROM tickets t LEFT JOIN email_tickets e ON e.ticket_id = t.id WHERE t.id = ?`, p.TicketID).
+			Scan(&mailboxID, &teamID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return jobs.Permanent(fmt.Errorf("email: notice for missing ticket %d", p.TicketID))
+		}
+		if err != nil {
+			return fmt.Errorf("email: notice ticket %d: %w", p.TicketID, err)
+		}
 	}
 	var team *int64
 	if teamID.Valid {
@@ -70,8 +74,10 @@ func (s *Service) SendNotice(ctx context.Context, j jobs.Job) error {
 		Date(s.now()).
 		Header("Message-ID", fmt.Sprintf("<ombud.notice.%d.%d@%s>", p.TicketID, j.ID, domainOf(mb.Address))).
 		Header("Auto-Submitted", "auto-generated").
-		Header("X-Ombud-Ticket", strconv.FormatInt(p.TicketID, 10)).
 		Text([]byte(p.Body))
+	if p.TicketID != 0 {
+		b = b.Header("X-Ombud-Ticket", strconv.FormatInt(p.TicketID, 10))
+	}
 	for _, to := range p.To {
 		b = b.To("", to)
 	}

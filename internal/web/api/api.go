@@ -21,6 +21,7 @@ import (
 	"github.com/ombud/ombud/internal/routing"
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
+	"github.com/ombud/ombud/internal/webhook"
 )
 
 // API holds the services the handlers call.
@@ -41,4 +42,6 @@ type API struct {
 	Log        *slog.Logger
 	Now        func() time.Time
 	WakeJobs   func() // a job was made runnable
+	// Webhooks manages webhook subscriptions (set before serving).
+	Webhooks *webhook.Service
 }
