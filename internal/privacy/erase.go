@@ -209,6 +209,11 @@ func (s *Service) Erase(ctx context.Context, actor authz.Actor, id int64, mode M
 		return res, err
 	}
 	res.Rows += replays
+	hooks, err := s.deleteWebhookDeliveries(ctx, touched, all)
+	if err != nil {
+		return res, err
+	}
+	res.Rows += hooks
 	// 5. The customer row and the audit record, together.
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		var refs int

@@ -20,6 +20,7 @@ import (
 	"github.com/ombud/ombud/internal/dbtest"
 	"github.com/ombud/ombud/internal/privacy"
 	"github.com/ombud/ombud/internal/ticket"
+	"github.com/ombud/ombud/internal/webhook"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -167,7 +168,17 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 			t.Run(engine.String()+"/"+string(mode), func(t *testing.T) {
 				e := apptest.New(t, engine)
 				ctx := t.Context()
+				// A webhook subscription keeps a copy of what it sent in
+				// its delivery log: that copy must go too.
+				if _, err := e.Sys.Webhooks.Create(ctx, actorOf(e, authz.Admin), webhook.Input{Name: "CRM", URL: "https://crm.example.com/hook",
+					Events: []string{webhook.TicketCreated, webhook.CommentAdded, webhook.CustomerCreated}}); err != nil {
+					t.Fatal(err)
+				}
 				f := build(t, e)
+				var deliveries int
+				if err := e.Sys.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhook_deliveries`).Scan(&deliveries); err != nil || deliveries == 0 {
+					t.Fatalf("no webhook deliveries to erase (%v)", err)
+				}
 				if got := traces(t, e, marker); len(got) == 0 {
 					t.Fatal("the marker is nowhere before the erasure: the test proves nothing")
 				}

@@ -223,3 +223,41 @@ func (s *Service) sweepJobs(ctx context.Context, tickets, outbound map[int64]boo
 		}
 	}
 }
+
+// deleteWebhookDeliveries removes the webhook delivery log's copies of what
+// was sent about the customer: deliveries of their tickets (500 ids a
+// statement), and any payload naming their addresses or name (a
+// customer.created event).
+func (s *Service) deleteWebhookDeliveries(ctx context.Context, tickets map[int64]bool, n needles) (int, error) {
+	var conds []string
+	var args [][]any
+	if !n.empty() {
+		c, a := likeAny([]string{"payload"}, n)
+		conds, args = append(conds, c), append(args, a)
+	}
+	ids := make([]any, 0, len(tickets))
+	for id := range tickets {
+		ids = append(ids, id)
+	}
+	for len(ids) > 0 {
+		k := min(len(ids), 500)
+		conds = append(conds, "ticket_id IN (?"+strings.Repeat(", ?", k-1)+")")
+		args = append(args, ids[:k])
+		ids = ids[k:]
+	}
+	total := 0
+	for i, cond := range conds {
+		err := s.db.Write(ctx, func(tx *db.Tx) error {
+			if _, err := exec(ctx, tx, "delete webhook attempts", `DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE `+cond+`)`, args[i]); err != nil {
+				return err
+			}
+			k, err := exec(ctx, tx, "delete webhook deliveries", `DELETE FROM webhook_deliveries WHERE `+cond, args[i])
+			total += k
+			return err
+		})
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
