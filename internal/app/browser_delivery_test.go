@@ -103,7 +103,16 @@ func TestBrowserDeliveryFailed(t *testing.T) {
 			step("what the mail server said",
 				chromedp.Click(chromedp.CSS(".delivery-failed details.delivery-detail summary")),
 				chromedp.WaitVisible(chromedp.CSS(".delivery-failed details.delivery-detail pre")))
-			if got := text(".delivery-failed details.delivery-detail pre"); !strings.Contains(got, "Relay access denied") {
+			// A live update may re-render the comment (closing the details)
+			// as they open, which empties its visible text: read the
+			// element's text content, until the reply is there or 5 s pass.
+			got := ""
+			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+				if err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(".delivery-failed details.delivery-detail pre"), &got, chromedp.ByQuery)); err == nil && strings.Contains(got, "Relay access denied") {
+					break
+				}
+			}
+			if !strings.Contains(got, "Relay access denied") {
 				t.Fatalf("the server's reply: %q", got)
 			}
 			shot("delivery-failed.png")
