@@ -185,6 +185,16 @@ func passkeyFlash(r *http.Request) string {
 	return ""
 }
 
+// loginData is the sign-in page's data; Passkeys offers signing in with
+// one when the server can.
+func (u *UI) loginData(next, email string) map[string]string {
+	data := map[string]string{"Next": next, "Email": email}
+	if u.Auth.PasskeysAvailable() {
+		data["Passkeys"] = "1"
+	}
+	return data
+}
+
 // challengeValue is the half-signed-in state's cookie value ("" for none).
 func challengeValue(r *http.Request) string {
 	if c, err := r.Cookie(ChallengeCookie); err == nil {

@@ -17,7 +17,7 @@ func (u *UI) LoginPage(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("reset") != "" {
 		flash = "Your password is changed. Sign in with the new one."
 	}
-	return u.render(w, r, http.StatusOK, "login", pageData{Title: "Sign in", Flash: flash, Data: map[string]string{"Next": safeNext(r.URL.Query().Get("next"))}})
+	return u.render(w, r, http.StatusOK, "login", pageData{Title: "Sign in", Flash: flash, Data: u.loginData(safeNext(r.URL.Query().Get("next")), "")})
 }
 
 // signInLimited is the sign-in page's notice when attempts are rate limited.
@@ -41,7 +41,7 @@ func (u *UI) SignIn(w http.ResponseWriter, r *http.Request) error {
 		if e.Code == apperr.CodeInternal {
 			return err
 		}
-		msg, data := e.Message, map[string]string{"Next": next, "Email": email}
+		msg, data := e.Message, u.loginData(next, email)
 		if e.Code == apperr.CodeRateLimited {
 			// The way around the limit: a reset link by email, which a
 			// guesser elsewhere cannot block.
