@@ -89,7 +89,7 @@ function wire(el) {
     }
   };
   if (!supported()) {
-    if (kind === "register") show(el.dataset.unsupported);
+    show(el.dataset.unsupported); // hidden with its box on the sign-in page
     if (button) button.disabled = true;
     return;
   }
