@@ -111,7 +111,7 @@ func TestPasskeyPages(t *testing.T) {
 					}
 				})
 			}
-			// "no name" took the ceremony: a fresh one for the real answer.
+			// A fresh ceremony and authenticator for the real answer.
 			_, _, raw = ida.postJSON("/profile/passkeys/options", `{}`)
 			au = passkeytest.New(passkeyBase)
 			if answer, err = au.Create(raw); err != nil {
