@@ -48,6 +48,9 @@ type Service struct {
 	// passwordPolicy may refuse password sign-in (SSO required for a
 	// role); set by SetPasswordPolicy (external.go).
 	passwordPolicy PasswordPolicy
+	// passkeys is the WebAuthn relying party (passkeys.go); set by
+	// SetRelyingParty.
+	passkeys passkeyState
 }
 
 // NewService returns an auth service.
@@ -205,7 +208,8 @@ func (s *Service) Session(ctx context.Context, raw string) (authz.Actor, Session
 	var enrol int
 	err := s.db.QueryRowContext(ctx, `SELECT s.agent_id, s.csrf_token, s.created_at, s.expires_at, s.last_seen_at, a.name, a.email, a.locale, a.time_zone, a.role, a.active,
 			CASE WHEN NOT s.mfa_by_sso AND EXISTS (SELECT 1 FROM two_factor_roles r WHERE r.role = a.role)
-				AND NOT EXISTS (SELECT 1 FROM agent_totp t WHERE t.agent_id = a.id AND t.confirmed_at IS NOT NULL) THEN 1 ELSE 0 END
+				AND NOT EXISTS (SELECT 1 FROM agent_totp t WHERE t.agent_id = a.id AND t.confirmed_at IS NOT NULL)
+				AND NOT EXISTS (SELECT 1 FROM agent_passkeys p WHERE p.agent_id = a.id) THEN 1 ELSE 0 END
 		FROM sessions s JOIN agents a ON a.id = s.agent_id WHERE s.id_hash = ?`, h).
 		Scan(&v.AgentID, &v.CSRF, &created, &exp, &seen, &v.Name, &v.Email, &v.Locale, &v.TimeZone, &role, &active, &enrol)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -77,7 +77,12 @@ type TwoFactorStatus struct {
 	Pending      bool      // a secret waits for its first code
 	Required     bool      // the agent's role requires it
 	RecoveryLeft int       // unused recovery codes
+	Passkeys     int       // registered passkeys (passkeys.go), which satisfy Required too
 }
+
+// Satisfied reports whether the agent signs in with a second factor: an
+// authenticator app or a passkey.
+func (st TwoFactorStatus) Satisfied() bool { return st.Enabled || st.Passkeys > 0 }
 
 // Enrolment is a secret waiting for its first code: URI is the otpauth://
 // link an authenticator reads (as a QR code), Secret the same key in base32
@@ -89,7 +94,9 @@ type Enrolment struct {
 
 func (s *Service) twoFactorOn(ctx context.Context, q db.Querier, agentID int64) (bool, error) {
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM agent_totp WHERE agent_id = ? AND confirmed_at IS NOT NULL`, agentID).Scan(&n)
+	// A passkey is a second factor too (passkeys.go).
+	err := q.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM agent_totp WHERE agent_id = ? AND confirmed_at IS NOT NULL)
+		+ (SELECT COUNT(*) FROM agent_passkeys WHERE agent_id = ?)`, agentID, agentID).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("auth: two-factor state: %w", err)
 	}
@@ -125,6 +132,9 @@ func (s *Service) TwoFactor(ctx context.Context, actor authz.Actor, agentID int6
 		}
 	}
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM agent_recovery_codes WHERE agent_id = ? AND used_at IS NULL`, agentID).Scan(&st.RecoveryLeft); err != nil {
+		return st, fmt.Errorf("auth: two-factor state: %w", err)
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM agent_passkeys WHERE agent_id = ?`, agentID).Scan(&st.Passkeys); err != nil {
 		return st, fmt.Errorf("auth: two-factor state: %w", err)
 	}
 	roles, err := s.RequiredRoles(ctx)
@@ -298,6 +308,9 @@ func (s *Service) ResetTwoFactor(ctx context.Context, actor authz.Actor, agentID
 			return err
 		}
 		if err := clearTwoFactor(ctx, tx, agentID); err != nil {
+			return err
+		}
+		if err := clearPasskeys(ctx, tx, agentID); err != nil { // a lost device may hold them
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE agent_id = ?`, agentID); err != nil {

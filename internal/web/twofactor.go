@@ -15,6 +15,9 @@ var enrolRoutes = map[string]bool{
 	"POST /profile/two-factor/start":   true,
 	"POST /profile/two-factor/confirm": true,
 	"POST /logout":                     true,
+	// A passkey satisfies the requirement too (people/passkeys.go).
+	"POST /profile/passkeys/options": true,
+	"POST /profile/passkeys":         true,
 }
 
 // mustEnrol is the enrolment gate: a browser session of an agent who must

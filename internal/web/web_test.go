@@ -171,6 +171,7 @@ var selfService = map[string]bool{
 	"POST /api/v1/me/password": true, "POST /profile/password": true, "POST /availability": true, "GET /admin": true,
 	"GET /profile/two-factor": true, "POST /profile/two-factor/start": true, "POST /profile/two-factor/confirm": true,
 	"POST /profile/two-factor/recovery-codes": true, "POST /profile/two-factor/disable": true, "POST /profile/sessions/{id}/end": true,
+	"POST /profile/passkeys/options": true, "POST /profile/passkeys": true, "POST /profile/passkeys/{id}/rename": true, "POST /profile/passkeys/{id}/remove": true,
 }
 
 // publicRoutes are the routes anyone may call, with what an anonymous

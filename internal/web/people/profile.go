@@ -53,6 +53,8 @@ func (u *UI) ProfilePage(w http.ResponseWriter, r *http.Request) error {
 		flash = "Your password is changed. Your other sessions are signed out."
 	case r.URL.Query().Get("ended") != "":
 		flash = "The session is signed out."
+	case r.URL.Query().Get("passkey") != "":
+		flash = passkeyFlash(r) // passkeys.go
 	}
 	return u.profilePage(w, r, http.StatusOK, u.profileForm(r), newForm(nil), flash, "")
 }
@@ -83,6 +85,11 @@ func (u *UI) profilePage(w http.ResponseWriter, r *http.Request, status int, f, 
 		return err
 	}
 	maps.Copy(data, security)
+	passkeys, err := u.passkeyData(r) // passkeys.go
+	if err != nil {
+		return err
+	}
+	maps.Copy(data, passkeys)
 	return u.render(w, r, status, "profile", pageData{Title: "My profile", Nav: "profile", Flash: flash, Error: errMsg, Data: data})
 }
 

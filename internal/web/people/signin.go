@@ -39,6 +39,9 @@ func (u *UI) loginData(r *http.Request, values map[string]string) map[string]any
 		}
 		out["SSO"] = bs
 	}
+	if u.Auth.PasskeysAvailable() {
+		out["Passkeys"] = "1"
+	}
 	return out
 }
 

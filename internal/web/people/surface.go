@@ -32,6 +32,11 @@ func New(shared *ui.UI) (*UI, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, name := range []string{"profile", "twofactor"} { // the add-a-passkey form (passkeys.go)
+		if _, err := pages[name].ParseFS(templateFS, "templates/passkeyadd.html"); err != nil {
+			return nil, err
+		}
+	}
 	u := &UI{UI: shared, pages: pages, i18n: shared.I18n()}
 	return u, nil
 }

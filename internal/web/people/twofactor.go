@@ -60,12 +60,27 @@ func (u *UI) askForCode(w http.ResponseWriter, r *http.Request, s auth.SessionIn
 // LoginCodePage answers GET /login/code: the second sign-in step.
 func (u *UI) LoginCodePage(w http.ResponseWriter, r *http.Request) error {
 	next := safeNext(r.URL.Query().Get("next"))
-	c, err := r.Cookie(ChallengeCookie)
-	if err != nil || !u.Auth.ChallengeOpen(r.Context(), c.Value) {
+	data, ok := u.codeData(r, next)
+	if !ok {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
 		return nil
 	}
-	return u.render(w, r, http.StatusOK, "logincode", pageData{Title: "Two-factor sign-in", Data: map[string]string{"Next": next}})
+	return u.render(w, r, http.StatusOK, "logincode", pageData{Title: "Two-factor sign-in", Data: data})
+}
+
+// codeData is what the second sign-in step offers: a code field when the
+// agent has an authenticator app or recovery codes, a passkey button when
+// they have passkeys (passkeys.go); ok is false when the challenge ended.
+func (u *UI) codeData(r *http.Request, next string) (map[string]string, bool) {
+	codes, passkeys, ok := u.Auth.ChallengeFactors(r.Context(), challengeValue(r))
+	data := map[string]string{"Next": next}
+	if codes || !passkeys {
+		data["Codes"] = "1"
+	}
+	if passkeys {
+		data["Passkeys"] = "1"
+	}
+	return data, ok
 }
 
 // SignInCode answers POST /login/code: the code or a recovery code
@@ -85,7 +100,7 @@ func (u *UI) SignInCode(w http.ResponseWriter, r *http.Request) error {
 	s, err := u.Auth.CompleteSignIn(r.Context(), raw, r.PostFormValue("code"), httpx.RequestClientAddr(r), r.UserAgent())
 	if err != nil {
 		e := apperr.As(err)
-		data := map[string]string{"Next": next}
+		data, _ := u.codeData(r, next)
 		switch e.Code {
 		case apperr.CodeUnauthenticated:
 			u.setChallengeCookie(w, "", -1)
@@ -143,7 +158,7 @@ func (u *UI) twoFactorPage(w http.ResponseWriter, r *http.Request, status int, c
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Status": st, "Codes": codes, "MustEnrol": st.Required && !st.Enabled}
+	data := map[string]any{"Status": st, "Codes": codes, "MustEnrol": st.Required && !st.Satisfied(), "PasskeysOn": u.Auth.PasskeysAvailable()}
 	if en, ok, err := u.Auth.PendingEnrolment(ctx, actor); err != nil {
 		return err
 	} else if ok {
