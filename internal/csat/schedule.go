@@ -221,3 +221,11 @@ func (s *Service) compose(lang string, t ticket.Ticket, name, to string, surveyI
 	_ = mailHTML.Execute(&html, map[string]any{"Lang": lang, "Hello": hello, "Intro": intro, "Choices": choices, "Outro": outro})
 	return Mail{TicketID: t.ID, To: to, Subject: T("How did we do? Request #%d", t.ID), Text: text.String(), HTML: html.String()}
 }
+
+// Preview is the survey mail as a customer reading lang would get it for
+// a sample ticket, for the settings page (the links lead nowhere).
+func (s *Service) Preview(lang, scale string) Mail {
+	t := ticket.Ticket{ID: 1234, Subject: s.tr.T(lang, "My order has not arrived")}
+	m := s.compose(s.tr.Match(lang), t, "Kari Nordmann", "kari@example.com", 0, scale, s.now().Add(LinkTTL))
+	return m
+}
