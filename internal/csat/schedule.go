@@ -36,7 +36,8 @@ func (s *Service) Register(r *jobs.Runner) { r.Handle(JobSurvey, s.RunSurvey) }
 func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, events []ticket.Event) error {
 	var solve *ticket.Event
 	for i, e := range events {
-		if e.Type == ticket.EvStatusChanged && e.Data["to"] == string(ticket.StatusSolved) {
+		// In the hook the value is still Go's (a ticket.Status); read as text.
+		if e.Type == ticket.EvStatusChanged && fmt.Sprint(e.Data["to"]) == string(ticket.StatusSolved) {
 			solve = &events[i]
 		}
 	}
