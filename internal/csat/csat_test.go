@@ -72,7 +72,11 @@ func (o *outbox) QueueSurvey(ctx context.Context, tx *db.Tx, m csat.Mail) error 
 	return nil
 }
 
-func (o *outbox) all() []csat.Mail { o.mu.Lock(); defer o.mu.Unlock(); return append([]csat.Mail(nil), o.mail...) }
+func (o *outbox) all() []csat.Mail {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]csat.Mail(nil), o.mail...)
+}
 
 type env struct {
 	d       *db.DB
@@ -463,4 +467,3 @@ func TestBadRatingTrigger(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 func jsonNum(n int64) string { b, _ := json.Marshal(n); return string(b) }
-
