@@ -89,8 +89,8 @@ var (
 		"comment.author_type": "Comment written by", "comment.body": "Comment text", "requester.email": "Requester's email",
 		"within_business_hours": "Within business hours", "hours_since_created": "Hours since created",
 		"hours_since_updated": "Hours since updated", "hours_since_solved": "Hours since solved",
-		"hours_since_status_change": "Hours since the status changed",
-		"csat":                      "Satisfaction rating given", "csat.score": "Satisfaction score given (1–5)",
+		"hours_since_status_change": "Hours since the status changed", "csat": "Satisfaction rating given",
+		"csat.score": "Satisfaction score given (1–5)",
 	}
 	opLabels = map[string]string{
 		"is": "is", "is_not": "is not", "in": "is one of", "not_in": "is none of", "lt": "is less than", "gt": "is more than",
