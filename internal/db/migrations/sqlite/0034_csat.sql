@@ -29,10 +29,14 @@ CREATE TABLE csat_surveys (
 -- The throttle: was this customer surveyed lately?
 CREATE INDEX csat_surveys_customer ON csat_surveys(customer_id, requested_at);
 
--- The csat fact's roll-up columns (report package: rated, good).
+-- The csat fact's roll-up columns (report package: rated, good), in every
+-- roll-up table. No rebuild: no ticket has a rating before this migration.
 ALTER TABLE report_hourly ADD COLUMN csat_n BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE report_hourly ADD COLUMN csat_t BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE report_hourly ADD COLUMN csat_b BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE report_hourly_dim ADD COLUMN csat_n BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE report_hourly_dim ADD COLUMN csat_t BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE report_hourly_dim ADD COLUMN csat_b BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE report_daily_dim ADD COLUMN csat_n BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE report_daily_dim ADD COLUMN csat_t BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE report_daily_dim ADD COLUMN csat_b BIGINT NOT NULL DEFAULT 0;
