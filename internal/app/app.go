@@ -24,6 +24,7 @@ import (
 	"github.com/ombud/ombud/internal/blob"
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/config"
+	"github.com/ombud/ombud/internal/csat"
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/importer"
@@ -44,6 +45,7 @@ import (
 	webpeople "github.com/ombud/ombud/internal/web/people"
 	"github.com/ombud/ombud/internal/web/reports"
 	websso "github.com/ombud/ombud/internal/web/sso"
+	"github.com/ombud/ombud/internal/web/survey"
 	"github.com/ombud/ombud/internal/web/tickets"
 	webui "github.com/ombud/ombud/internal/web/ui"
 	"github.com/ombud/ombud/internal/webhook"
@@ -197,7 +199,8 @@ type System struct {
 	Privacy    *privacy.Service
 	Audit      *audit.Service // the audit log's search, export and retention
 	SSO        *sso.Service   // single sign-on with OpenID Connect providers
-	Secrets    *secret.Box    // seals stored credentials (mailbox passwords, webhook URLs)
+	CSAT       *csat.Service
+	Secrets    *secret.Box // seals stored credentials (mailbox passwords, webhook URLs)
 	Webhooks   *webhook.Service
 	Now        func() time.Time
 }
@@ -280,7 +283,11 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Privacy = privacy.NewService(d, blobs, now, s.Reports, log.With("component", "privacy"))
 	// Customer export and erasure; the hourly retention run.
 	s.Privacy.Register(s.Jobs)
-	s.wireWebhooks()                          // webhooks.go
+	s.wireWebhooks()                     // webhooks.go
+	if err := s.wireCSAT(); err != nil { // csat.go
+		d.Close()
+		return nil, err
+	}
 	if err := s.wirePasswords(); err != nil { // passwords.go
 		d.Close()
 		return nil, err
@@ -308,6 +315,7 @@ func (s *System) Handler() (http.Handler, error) {
 	ui.MaxUploadBytes = s.Config.MaxBodyBytes
 	ui.SLA, ui.Automation, ui.Routing = s.SLA, s.Automation, s.Routing
 	ui.Reports = s.Reports
+	ui.CSAT = s.CSAT
 	ticketPages, err := tickets.New(ui)
 	if err != nil {
 		return nil, err
@@ -334,10 +342,14 @@ func (s *System) Handler() (http.Handler, error) {
 		return nil, err
 	}
 	ui.SSOButtons = ssoPages.Buttons
+	surveyPages, err := survey.New(ui, s.CSAT)
+	if err != nil {
+		return nil, err
+	}
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
 			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks},
-		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, SSO: ssoPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
+		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, SSO: ssoPages, Survey: surveyPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		TrustedProxies: s.Config.TrustedProxies,
 		HSTS:           s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",
 		AccessLog:    &web.AccessLog{Mode: s.Config.AccessLog, Slow: s.Config.SlowRequest},

@@ -61,7 +61,8 @@ func info(name string, f fieldSpec, kind Kind) FieldInfo {
 // EventTypes are the ticket events a trigger's "event" condition offers.
 var EventTypes = []string{"created", "comment_added", "status_changed", "priority_changed", "type_changed",
 	"assignee_changed", "team_changed", "tags_changed", "subject_changed", "requester_changed",
-	"language_changed", "followers_changed", "field_changed", "merged", "merge_received"}
+	"language_changed", "followers_changed", "field_changed", "merged", "merge_received",
+	"csat_requested", "csat_rated", "csat_commented"}
 
 // ActionTypes lists the action types for kind ("trigger", "automation" or
 // "macro").

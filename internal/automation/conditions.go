@@ -152,6 +152,8 @@ var fields = map[string]fieldSpec{
 	"comment.public":            {typ: vBool, only: KindTrigger},
 	"comment.author_type":       {typ: vEnum, options: commentWho, only: KindTrigger},
 	"comment.body":              {typ: vText, only: KindTrigger},
+	"csat":                      {typ: vEnum, options: []string{"bad", "good"}, only: KindTrigger},
+	"csat.score":                {typ: vEnum, options: []string{"1", "2", "3", "4", "5"}, only: KindTrigger},
 	"requester.email":           {typ: vString},
 	"within_business_hours":     {typ: vBool},
 	"hours_since_created":       {typ: vHours, only: KindAutomation},
@@ -166,7 +168,7 @@ func opsFor(name string, f fieldSpec) []string {
 	switch f.typ {
 	case vEnum:
 		ops = []string{"is", "is_not", "in", "not_in"}
-		if name == "status" || name == "priority" {
+		if name == "status" || name == "priority" || name == "csat.score" {
 			ops = append(ops, "lt", "gt")
 		}
 	case vString:
@@ -816,6 +818,29 @@ func enumGetter(field string) func(*Facts) (string, bool) {
 				return "", false
 			}
 			return f.Comment.AuthorType, true
+		}
+	case "csat", "csat.score":
+		// The rating a csat_rated event of this change gave (the survey
+		// answer; a trigger without one sees no rating).
+		return func(f *Facts) (string, bool) {
+			for i := len(f.Events) - 1; i >= 0; i-- {
+				e := f.Events[i]
+				if e.Type != "csat_rated" {
+					continue
+				}
+				sc, ok := e.Data["score"].(float64)
+				if !ok || sc < 1 || sc > 5 {
+					return "", false
+				}
+				if field == "csat.score" {
+					return strconv.Itoa(int(sc)), true
+				}
+				if sc >= 4 {
+					return "good", true
+				}
+				return "bad", true
+			}
+			return "", false
 		}
 	}
 	return func(*Facts) (string, bool) { return "", false }

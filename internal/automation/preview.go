@@ -40,7 +40,7 @@ type PreviewResult struct {
 // aboutChange reports whether a condition looks at the change that runs a
 // trigger rather than at the ticket.
 func aboutChange(field, op string) bool {
-	return field == "event" || strings.HasPrefix(field, "comment.") ||
+	return field == "event" || strings.HasPrefix(field, "comment.") || field == "csat" || field == "csat.score" ||
 		op == "changed" || op == "changed_to" || op == "changed_from"
 }
 

@@ -228,7 +228,7 @@ func (s *Service) FactCount(ctx context.Context, actor authz.Actor, f Filter, ki
 // that their facts count their tickets too.
 var OneFactPerTicket = map[string]bool{
 	KindCreated: true, KindFirstReply: true, KindSolved: true, KindWait: true, KindOnHold: true,
-	KindReplies: true, KindOneTouch: true, KindSolvedReopened: true,
+	KindReplies: true, KindOneTouch: true, KindSolvedReopened: true, KindCSAT: true,
 }
 
 // FactPage is one page of the facts behind a figure, in EachFact's order

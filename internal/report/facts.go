@@ -23,6 +23,7 @@ const (
 	KindSolvedReopened = "solved_reopened" // at the last solve; value 1 when the ticket was ever reopened
 	KindReopen         = "reopen"          // a solved ticket became unsolved
 	KindBacklog        = "backlog"         // value +1 when the ticket became unsolved, −1 when it stopped being
+	KindCSAT           = "csat"            // the ticket's latest satisfaction rating, at its time; value 1 good, 0 bad; bvalue the score (1–5)
 	// SLA targets: "sla_first_reply" … value 1 achieved, 0 breached, at the
 	// moment it was decided.
 	KindSLAPrefix = "sla_"
@@ -31,7 +32,11 @@ const (
 // Kinds lists the stored kinds in a stable order.
 var Kinds = []string{KindCreated, KindFirstReply, KindNextReply, KindReply, KindSolved, KindWait, KindOnHold,
 	KindReplies, KindOneTouch, KindSolvedReopened, KindReopen, KindBacklog,
-	KindSLAPrefix + sla.FirstReply, KindSLAPrefix + sla.NextReply, KindSLAPrefix + sla.PeriodicUpdate, KindSLAPrefix + sla.Resolution}
+	KindSLAPrefix + sla.FirstReply, KindSLAPrefix + sla.NextReply, KindSLAPrefix + sla.PeriodicUpdate, KindSLAPrefix + sla.Resolution, KindCSAT}
+
+// evCSATRated is the csat package's rating event (csat.EvRated); report
+// reads the log without depending on the survey service.
+const evCSATRated = "csat_rated"
 
 // Fact is one measurement derived from a ticket's log.
 type Fact struct {
@@ -122,6 +127,10 @@ func Compute(t TicketState, events []ticket.Event, cal *sla.Calendar, episodes [
 		lastSolve    time.Time
 		mergedAway   bool
 		mergeClosing bool
+		// The latest satisfaction rating: only it counts (docs/metrics.md).
+		csatAt    time.Time
+		csatScore int64
+		csatAgent int64
 	)
 	setStatus := func(to ticket.Status, at time.Time) {
 		if status != "" {
@@ -194,6 +203,10 @@ func Compute(t TicketState, events []ticket.Event, cal *sla.Calendar, episodes [
 					firstDone = true
 				}
 			}
+		case evCSATRated:
+			if sc := num(e.Data, "score"); sc > 0 {
+				csatAt, csatScore, csatAgent = e.At, sc, num(e.Data, "agent_id")
+			}
 		case ticket.EvMerged:
 			mergedAway = true
 			mergeClosing = true
@@ -248,6 +261,10 @@ func Compute(t TicketState, events []ticket.Event, cal *sla.Calendar, episodes [
 		emit(KindReplies, lastSolve, base, replies, 0)
 		emit(KindOneTouch, lastSolve, base, b2i(replies == 1 && !reopened), 0)
 		emit(KindSolvedReopened, lastSolve, base, b2i(reopened), 0)
+	}
+	if csatScore > 0 {
+		// Credited to the assignee when the customer rated.
+		emit(KindCSAT, csatAt, agent(csatAgent), b2i(csatScore >= 4), csatScore)
 	}
 	eps := append([]sla.Metric(nil), episodes...)
 	sort.SliceStable(eps, func(i, j int) bool {

@@ -88,6 +88,7 @@ var Metrics = []Metric{
 	{"one_touch_rate", "One-touch resolution rate", Ratio, HigherIsBetter, "", "", func(f Figures) *float64 { return f.OneTouchRate }},
 	{"reopen_rate", "Reopen rate", Ratio, LowerIsBetter, "", "", func(f Figures) *float64 { return f.ReopenRate }},
 	{"sla_attainment", "SLA attainment", Ratio, HigherIsBetter, "", "", func(f Figures) *float64 { return f.SLAAttainment }},
+	{"csat", "Customer satisfaction (CSAT)", Ratio, HigherIsBetter, "", "", func(f Figures) *float64 { return f.CSAT }},
 }
 
 // Moves and verdicts of a Change.

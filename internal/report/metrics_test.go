@@ -35,6 +35,7 @@ func TestMetricDirections(t *testing.T) {
 		"one_touch_rate":              {report.HigherIsBetter, "", ""},
 		"reopen_rate":                 {report.LowerIsBetter, "", ""},
 		"sla_attainment":              {report.HigherIsBetter, "", ""},
+		"csat":                        {report.HigherIsBetter, "", ""},
 	}
 	if len(report.Metrics) != len(want) {
 		t.Errorf("%d metrics, the table has %d: declare the new one's direction here and in docs/metrics.md", len(report.Metrics), len(want))

@@ -485,6 +485,11 @@ type Figures struct {
 	OneTouchRate     *float64 `json:"one_touch_rate"`
 	ReopenRate       *float64 `json:"reopen_rate"`
 	SLAAttainment    *float64 `json:"sla_attainment"`
+	// CSAT is good ratings ÷ rated tickets (each ticket's latest rating);
+	// CSATRated and CSATGood are the counts behind it.
+	CSAT      *float64 `json:"csat"`
+	CSATRated int64    `json:"csat_rated"`
+	CSATGood  int64    `json:"csat_good"`
 	// SLA maps each target (first_reply, next_reply, periodic_update,
 	// resolution) to its attainment and counts.
 	SLA map[string]SLAFigure `json:"sla"`
@@ -517,6 +522,7 @@ func figures(t map[string]Sums) Figures {
 		OneTouchRate:     ratio(t[KindOneTouch].Total, t[KindOneTouch].N),
 		ReopenRate:       ratio(t[KindSolvedReopened].Total, t[KindSolvedReopened].N),
 		SLA:              map[string]SLAFigure{},
+		CSAT:             ratio(t[KindCSAT].Total, t[KindCSAT].N), CSATRated: t[KindCSAT].N, CSATGood: t[KindCSAT].Total,
 	}
 	var met, all int64
 	for _, m := range sla.Metrics {

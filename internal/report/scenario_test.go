@@ -170,21 +170,38 @@ func scenario(t *testing.T, f fixture) map[string]int64 {
 			t.Fatal(err)
 		}
 	}
+	// rate records a satisfaction answer as the csat service does (the
+	// csat_rated event; agent is the assignee at rating time).
+	rate := func(key string, score, previous int, agent int64) {
+		t.Helper()
+		if err := f.d.Write(ctx, func(tx *db.Tx) error {
+			return f.tickets.RecordTx(ctx, tx, authz.Actor{Kind: authz.KindCustomer, ID: 1}, ids[key], "csat_rated",
+				map[string]any{"score": score, "previous_score": previous, "agent_id": agent})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	// A: answered in business hours, pending overnight, solved next day.
 	step(at(23, 9, 0), func() { create("A", "normal", "email", true) })
 	step(at(23, 9, 30), func() { reply("A", true, ticket.StatusPending) })
 	step(at(24, 10, 0), func() { customerWrites("A") })
 	step(at(24, 11, 0), func() { reply("A", true, ticket.StatusSolved) })
+	// CSAT: A rated bad, then changed to good the next morning (only the
+	// latest counts, dated the 25th).
+	step(at(24, 12, 0), func() { rate("A", 1, 0, f.agent.ID) })
 	// C: a phone call the agent logged (outbound): the clock starts when
 	// the customer writes.
 	step(at(24, 13, 0), func() { create("C", "low", "phone", true) })
+	step(at(25, 8, 45), func() { rate("A", 5, 1, f.agent.ID) })
 	step(at(25, 9, 0), func() { customerWrites("C") })
 	step(at(25, 9, 20), func() { reply("C", true, "") })
 	// D: internal notes only, then solved.
 	step(at(25, 10, 0), func() { create("D", "low", "email", true) })
 	step(at(25, 10, 10), func() { reply("D", false, "") })
 	step(at(25, 10, 30), func() { setStatus("D", ticket.StatusSolved) })
+	// D rated 2 of 5 (bad), credited to the admin who was assigned then.
+	step(at(25, 11, 0), func() { rate("D", 2, 0, f.admin.ID) })
 	// E and F: F is a duplicate merged into E.
 	step(at(26, 9, 0), func() { create("E", "low", "email", true) })
 	step(at(26, 9, 5), func() { create("F", "low", "email", true) })
@@ -202,6 +219,8 @@ func scenario(t *testing.T, f fixture) map[string]int64 {
 	// G: created in the small hours of the 23-hour day.
 	step(at(29, 3, 30), func() { create("G", "low", "email", true) })
 	step(at(30, 9, 0), func() { setStatus("B", ticket.StatusSolved) })
+	// B rated 4 (good) and then reopened: the rating stands.
+	step(at(30, 9, 30), func() { rate("B", 4, 0, f.agent.ID) })
 	step(at(30, 10, 0), func() { customerWrites("B") })
 	step(at(30, 12, 0), func() { reply("B", true, ticket.StatusSolved) })
 	step(at(31, 12, 0), func() {})
@@ -227,6 +246,7 @@ func TestScenario(t *testing.T) {
 			ResolutionAvg: f64(83850), ResolutionAvgBH: f64(13650), ResolutionMed: f64(48000), ResolutionMedBH: f64(8400),
 			WaitAvg: f64(5550), WaitAvgBH: f64(4200), OnHoldAvg: f64(55350), OnHoldAvgBH: f64(900),
 			RepliesPerTicket: f64(1.25), OneTouchRate: f64(0.25), ReopenRate: f64(0.25), SLAAttainment: f64(5.0 / 6),
+			CSAT: f64(2.0 / 3), CSATRated: 3, CSATGood: 2,
 			SLA: map[string]report.SLAFigure{
 				"first_reply": {Achieved: 1, Breached: 1, Rate: f64(0.5)},
 				"next_reply":  {Achieved: 2, Rate: f64(1)},

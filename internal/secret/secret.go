@@ -42,6 +42,7 @@ var (
 type entry struct {
 	id   string
 	aead cipher.AEAD
+	mac  []byte // HMAC key derived from the key (mac.go)
 }
 
 // Box seals with its current key and opens with any of its keys.
@@ -66,7 +67,7 @@ func NewBox(current []byte, previous ...[]byte) (*Box, error) {
 		if err != nil {
 			return nil, fmt.Errorf("secret: key %d: %w", i+1, err)
 		}
-		e := entry{id: keyID(k), aead: aead}
+		e := entry{id: keyID(k), aead: aead, mac: macKey(k)}
 		if i == 0 {
 			b.current = e
 		}

@@ -34,6 +34,7 @@ import (
 	"github.com/ombud/ombud/internal/web/people"
 	"github.com/ombud/ombud/internal/web/reports"
 	websso "github.com/ombud/ombud/internal/web/sso"
+	"github.com/ombud/ombud/internal/web/survey"
 	"github.com/ombud/ombud/internal/web/tickets"
 	"github.com/ombud/ombud/internal/web/ui"
 )
@@ -74,6 +75,8 @@ type Server struct {
 	Reports *reports.UI
 	Privacy *gdpr.UI // customer export and erasure, data retention
 	SSO     *websso.UI
+	// Survey serves the customers' satisfaction survey pages.
+	Survey *survey.UI
 
 	Auth         *auth.Service
 	DB           *db.DB

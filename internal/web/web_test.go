@@ -184,6 +184,9 @@ var publicRoutes = map[string]int{
 	// Single sign-on: an unknown provider is not offered; a callback
 	// without the browser's state is refused before the provider is asked.
 	"GET /login/sso/{id}": 403, "GET /login/sso/{id}/callback": 401,
+	// Satisfaction surveys: the signed link is the credential; a token
+	// that is not one is refused (docs/csat.md).
+	"GET /survey/{token}": 400, "POST /survey/{token}": 400,
 }
 
 // TestPublicRoutes checks every public route is listed in publicRoutes

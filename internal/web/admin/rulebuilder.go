@@ -89,7 +89,8 @@ var (
 		"comment.author_type": "Comment written by", "comment.body": "Comment text", "requester.email": "Requester's email",
 		"within_business_hours": "Within business hours", "hours_since_created": "Hours since created",
 		"hours_since_updated": "Hours since updated", "hours_since_solved": "Hours since solved",
-		"hours_since_status_change": "Hours since the status changed",
+		"hours_since_status_change": "Hours since the status changed", "csat": "Satisfaction rating given",
+		"csat.score": "Satisfaction score given (1–5)",
 	}
 	opLabels = map[string]string{
 		"is": "is", "is_not": "is not", "in": "is one of", "not_in": "is none of", "lt": "is less than", "gt": "is more than",
@@ -103,6 +104,7 @@ var (
 		"team_changed": "Team changed", "tags_changed": "Tags changed", "subject_changed": "Subject changed",
 		"requester_changed": "Requester changed", "language_changed": "Language changed", "followers_changed": "Followers changed",
 		"field_changed": "Custom field changed", "merged": "Merged into another ticket", "merge_received": "Another ticket merged in",
+		"csat_requested": "Satisfaction survey sent", "csat_rated": "Satisfaction rating given", "csat_commented": "Satisfaction comment changed",
 	}
 	authorLabels = map[string]string{"agent": "An agent", "customer": "The customer", "system": "Ombud (a rule)"}
 	actionLabels = map[string]string{

@@ -35,7 +35,7 @@ type UI struct {
 
 // New parses the pages with the shared layout.
 func New(shared *ui.UI, jobs JobsAdmin) (*UI, error) {
-	pages, err := shared.Parse(templateFS, "adminindex", "audit", "auditentry", "calendar", "calendars", "field", "fields", "jobs", "macro", "macros", "mailbox", "mailboxes", "maillog", "routing", "routingteam", "rule", "rules", "slapolicies", "slapolicy", "tags")
+	pages, err := shared.Parse(templateFS, "adminindex", "audit", "auditentry", "calendar", "calendars", "field", "fields", "jobs", "macro", "macros", "mailbox", "mailboxes", "maillog", "routing", "routingteam", "rule", "csatsettings", "rules", "slapolicies", "slapolicy", "tags")
 	if err != nil {
 		return nil, err
 	}

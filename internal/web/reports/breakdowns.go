@@ -38,6 +38,7 @@ var perfColumns = []struct {
 	{"one_touch", "One-touch", report.Ratio, report.KindOneTouch, func(f report.Figures) *float64 { return f.OneTouchRate }, nil},
 	{"reopen", "Reopened", report.Ratio, report.KindSolvedReopened, func(f report.Figures) *float64 { return f.ReopenRate }, nil},
 	{"sla", "SLA attainment", report.Ratio, "", func(f report.Figures) *float64 { return f.SLAAttainment }, nil},
+	{"csat", "CSAT", report.Ratio, report.KindCSAT, func(f report.Figures) *float64 { return f.CSAT }, nil},
 }
 
 // perfStats are the performance tables' choices of statistic, the

@@ -33,6 +33,7 @@ var kindLabels = map[string]string{
 	report.KindSolvedReopened: "Solved tickets ever reopened", report.KindReopen: "Reopens", report.KindBacklog: "Backlog changes",
 	report.KindSLAPrefix + sla.FirstReply: "SLA: first reply", report.KindSLAPrefix + sla.NextReply: "SLA: next reply",
 	report.KindSLAPrefix + sla.PeriodicUpdate: "SLA: periodic update", report.KindSLAPrefix + sla.Resolution: "SLA: resolution",
+	report.KindCSAT: "Satisfaction ratings",
 }
 
 // durationKinds have seconds for values.
@@ -52,6 +53,11 @@ func (c *reportCtx) factValue(x report.Fact) (string, string) {
 			return c.t("Yes"), ""
 		}
 		return c.t("No"), ""
+	case x.Kind == report.KindCSAT:
+		if x.Value == 1 {
+			return c.t("Good (%d)", x.BValue), ""
+		}
+		return c.t("Bad (%d)", x.BValue), ""
 	case x.Kind == report.KindBacklog:
 		if x.Value > 0 {
 			return c.t("became unsolved"), ""

@@ -23,6 +23,7 @@ var overviewTiles = []struct{ metric, kind, page string }{
 	{"reopen_rate", report.KindSolvedReopened, ""},
 	{"replies_per_ticket", report.KindReplies, ""},
 	{"requester_wait_avg", report.KindWait, ""},
+	{"csat", report.KindCSAT, ""},
 }
 
 // tileNames are the overview tiles' names: the metric's label without the

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ombud/ombud/internal/channel/email"
+	"github.com/ombud/ombud/internal/csat"
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
 )
@@ -84,6 +85,8 @@ func (u *UI) describe(lang string, e ticket.Event, names map[int64]string) strin
 		return u.describeRetarget(lang, e)
 	case email.EvDeliveryFailed, email.EvBounced, email.EvDeliveryRetried, email.EvDeliverySuperseded: // delivery.go
 		return u.describeDelivery(lang, e)
+	case csat.EvRequested, csat.EvRated, csat.EvCommented: // csat.go
+		return u.describeCSAT(lang, e)
 	case ticket.EvMentioned: // composer.go: @mentions
 		var who []string
 		ids, _ := d["agent_ids"].([]any)

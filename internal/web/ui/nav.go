@@ -50,6 +50,7 @@ func AdminNav() []NavGroup {
 			{"automations", "/admin/automations", "Automations", authz.AutomationRead},
 			{"macros", "/admin/macros", "Macros", authz.MacroUse},
 			{"routing", "/admin/routing", "Routing", authz.AutomationRead},
+			{"csat", "/admin/satisfaction", "Satisfaction surveys", authz.AutomationRead},
 		}},
 		{"SLA", []NavLink{
 			{"calendars", "/admin/calendars", "Business hours", authz.SLARead},

@@ -30,6 +30,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/automation"
 	"github.com/ombud/ombud/internal/channel/email"
+	"github.com/ombud/ombud/internal/csat"
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/i18n"
 	"github.com/ombud/ombud/internal/live"
@@ -85,6 +86,9 @@ type UI struct {
 	Routing    *routing.Service
 	// Reports backs the manager dashboards (set before serving).
 	Reports *report.Service
+	// CSAT backs the satisfaction settings and the ticket page's rating
+	// (set before serving; nil: no surveys).
+	CSAT *csat.Service
 	// MaxUploadBytes is the request body limit, which bounds a composer
 	// message with its attachments (set before serving).
 	MaxUploadBytes int64
