@@ -36,6 +36,7 @@ import (
 	websso "github.com/ombud/ombud/internal/web/sso"
 	"github.com/ombud/ombud/internal/web/tickets"
 	"github.com/ombud/ombud/internal/web/ui"
+	"github.com/ombud/ombud/internal/web/webhooks"
 )
 
 // Access says who may call a route.
@@ -73,7 +74,9 @@ type Server struct {
 	Admin   *admin.UI
 	Reports *reports.UI
 	Privacy *gdpr.UI // customer export and erasure, data retention
-	SSO     *websso.UI
+	// Webhooks serves the webhook subscription pages.
+	Webhooks *webhooks.UI
+	SSO      *websso.UI
 
 	Auth         *auth.Service
 	DB           *db.DB

@@ -50,6 +50,7 @@ func AdminNav() []NavGroup {
 			{"automations", "/admin/automations", "Automations", authz.AutomationRead},
 			{"macros", "/admin/macros", "Macros", authz.MacroUse},
 			{"routing", "/admin/routing", "Routing", authz.AutomationRead},
+			{"webhooks", "/admin/webhooks", "Webhooks", authz.WebhookManage},
 		}},
 		{"SLA", []NavLink{
 			{"calendars", "/admin/calendars", "Business hours", authz.SLARead},
