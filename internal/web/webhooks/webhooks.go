@@ -129,8 +129,8 @@ func (u *UI) Create(w http.ResponseWriter, r *http.Request) error {
 	in := webhook.Input{Name: f.V("name"), URL: f.V("url"), Events: f.Multi["events"], Active: &active}
 	sub, err := u.Webhooks.Create(r.Context(), httpx.Actor(r.Context()), in)
 	if err != nil {
-		if status, msg, ok := ui.Refused(err, f); ok {
-			return u.list(w, r, status, "", firstNonEmpty(msg, "Check the webhook."), f)
+		if _, msg, ok := ui.Refused(err, f); ok {
+			return u.list(w, r, http.StatusUnprocessableEntity, "", firstNonEmpty(msg, "Check the webhook."), f)
 		}
 		return err
 	}
@@ -236,8 +236,8 @@ func (u *UI) Update(w http.ResponseWriter, r *http.Request) error {
 		events = []string{}
 	}
 	if _, err := u.Webhooks.Update(r.Context(), httpx.Actor(r.Context()), id, webhook.Patch{Name: &name, URL: &link, Events: &events}); err != nil {
-		if status, msg, ok := ui.Refused(err, f); ok {
-			return u.page(w, r, status, id, "", firstNonEmpty(msg, "Check the webhook."), &f)
+		if _, msg, ok := ui.Refused(err, f); ok {
+			return u.page(w, r, http.StatusUnprocessableEntity, id, "", firstNonEmpty(msg, "Check the webhook."), &f)
 		}
 		return err
 	}
