@@ -37,6 +37,7 @@ import (
 	"github.com/ombud/ombud/internal/web/survey"
 	"github.com/ombud/ombud/internal/web/tickets"
 	"github.com/ombud/ombud/internal/web/ui"
+	"github.com/ombud/ombud/internal/web/webhooks"
 )
 
 // Access says who may call a route.
@@ -77,6 +78,8 @@ type Server struct {
 	SSO     *websso.UI
 	// Survey serves the customers' satisfaction survey pages.
 	Survey *survey.UI
+	// Webhooks serves the webhook subscription pages.
+	Webhooks *webhooks.UI
 
 	Auth         *auth.Service
 	DB           *db.DB

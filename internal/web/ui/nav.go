@@ -51,6 +51,7 @@ func AdminNav() []NavGroup {
 			{"macros", "/admin/macros", "Macros", authz.MacroUse},
 			{"routing", "/admin/routing", "Routing", authz.AutomationRead},
 			{"csat", "/admin/satisfaction", "Satisfaction surveys", authz.AutomationRead},
+			{"webhooks", "/admin/webhooks", "Webhooks", authz.WebhookManage},
 		}},
 		{"SLA", []NavLink{
 			{"calendars", "/admin/calendars", "Business hours", authz.SLARead},
