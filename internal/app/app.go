@@ -47,6 +47,7 @@ import (
 	"github.com/ombud/ombud/internal/web/tickets"
 	webui "github.com/ombud/ombud/internal/web/ui"
 	"github.com/ombud/ombud/internal/webhook"
+	"github.com/ombud/ombud/internal/wfm"
 )
 
 // Version is set at build time with -ldflags "-X github.com/ombud/ombud/internal/app.Version=…".
@@ -199,6 +200,7 @@ type System struct {
 	SSO        *sso.Service   // single sign-on with OpenID Connect providers
 	Secrets    *secret.Box    // seals stored credentials (mailbox passwords, webhook URLs)
 	Webhooks   *webhook.Service
+	WFM        *wfm.Service // workforce: forecast and staffing plans
 	Now        func() time.Time
 }
 
@@ -280,7 +282,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Privacy = privacy.NewService(d, blobs, now, s.Reports, log.With("component", "privacy"))
 	// Customer export and erasure; the hourly retention run.
 	s.Privacy.Register(s.Jobs)
-	s.wireWebhooks()                          // webhooks.go
+	s.wireWebhooks() // webhooks.go
+	s.WFM = wfm.NewService(d, now, s.SLA)
 	if err := s.wirePasswords(); err != nil { // passwords.go
 		d.Close()
 		return nil, err
