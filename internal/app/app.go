@@ -46,6 +46,7 @@ import (
 	websso "github.com/ombud/ombud/internal/web/sso"
 	"github.com/ombud/ombud/internal/web/tickets"
 	webui "github.com/ombud/ombud/internal/web/ui"
+	"github.com/ombud/ombud/internal/web/workforce"
 	"github.com/ombud/ombud/internal/webhook"
 	"github.com/ombud/ombud/internal/wfm"
 )
@@ -282,8 +283,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Privacy = privacy.NewService(d, blobs, now, s.Reports, log.With("component", "privacy"))
 	// Customer export and erasure; the hourly retention run.
 	s.Privacy.Register(s.Jobs)
-	s.wireWebhooks() // webhooks.go
 	s.WFM = wfm.NewService(d, now, s.SLA)
+	s.wireWebhooks()                          // webhooks.go
 	if err := s.wirePasswords(); err != nil { // passwords.go
 		d.Close()
 		return nil, err
@@ -331,6 +332,10 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	workforcePages, err := workforce.New(ui, s.WFM)
+	if err != nil {
+		return nil, err
+	}
 	ssoPages, err := websso.New(ui, s.SSO, s.Config.BaseURL)
 	if err != nil {
 		return nil, err
@@ -339,7 +344,7 @@ func (s *System) Handler() (http.Handler, error) {
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
 			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks},
-		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, SSO: ssoPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
+		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, Workforce: workforcePages, SSO: ssoPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		TrustedProxies: s.Config.TrustedProxies,
 		HSTS:           s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",
 		AccessLog:    &web.AccessLog{Mode: s.Config.AccessLog, Slow: s.Config.SlowRequest},

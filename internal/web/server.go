@@ -36,6 +36,7 @@ import (
 	websso "github.com/ombud/ombud/internal/web/sso"
 	"github.com/ombud/ombud/internal/web/tickets"
 	"github.com/ombud/ombud/internal/web/ui"
+	"github.com/ombud/ombud/internal/web/workforce"
 )
 
 // Access says who may call a route.
@@ -74,6 +75,8 @@ type Server struct {
 	Reports *reports.UI
 	Privacy *gdpr.UI // customer export and erasure, data retention
 	SSO     *websso.UI
+
+	Workforce *workforce.UI // the managers' staffing forecast
 
 	Auth         *auth.Service
 	DB           *db.DB
