@@ -49,7 +49,9 @@ import (
 	"github.com/ombud/ombud/internal/web/tickets"
 	webui "github.com/ombud/ombud/internal/web/ui"
 	"github.com/ombud/ombud/internal/web/webhooks"
+	"github.com/ombud/ombud/internal/web/workforce"
 	"github.com/ombud/ombud/internal/webhook"
+	"github.com/ombud/ombud/internal/wfm"
 )
 
 // Version is set at build time with -ldflags "-X github.com/ombud/ombud/internal/app.Version=…".
@@ -203,6 +205,7 @@ type System struct {
 	CSAT       *csat.Service
 	Secrets    *secret.Box // seals stored credentials (mailbox passwords, webhook URLs)
 	Webhooks   *webhook.Service
+	WFM        *wfm.Service // workforce: forecast and staffing plans
 	Now        func() time.Time
 }
 
@@ -284,6 +287,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Privacy = privacy.NewService(d, blobs, now, s.Reports, log.With("component", "privacy"))
 	// Customer export and erasure; the hourly retention run.
 	s.Privacy.Register(s.Jobs)
+	s.WFM = wfm.NewService(d, now, s.SLA)
 	s.wireWebhooks()                     // webhooks.go
 	if err := s.wireCSAT(); err != nil { // csat.go
 		d.Close()
@@ -342,6 +346,10 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	workforcePages, err := workforce.New(ui, s.WFM)
+	if err != nil {
+		return nil, err
+	}
 	ssoPages, err := websso.New(ui, s.SSO, s.Config.BaseURL)
 	if err != nil {
 		return nil, err
@@ -354,7 +362,7 @@ func (s *System) Handler() (http.Handler, error) {
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
 			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks},
-		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, Webhooks: webhookPages, SSO: ssoPages, Survey: surveyPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
+		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, Webhooks: webhookPages, Workforce: workforcePages, SSO: ssoPages, Survey: surveyPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		TrustedProxies: s.Config.TrustedProxies,
 		HSTS:           s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",
 		AccessLog:    &web.AccessLog{Mode: s.Config.AccessLog, Slow: s.Config.SlowRequest},

@@ -307,6 +307,8 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/customers/{id}/privacy", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.CustomerPage, Summary: "Export or erase a customer's data"},
 		{Method: "GET", Path: "/customers/{id}/export", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.Export, Summary: "Download everything stored about a customer (zip); audited"},
 		{Method: "POST", Path: "/customers/{id}/erase", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.Erase, Summary: "Erase a customer (form: mode, confirm = their email address)"},
+		{Method: "GET", Path: "/workforce/forecast", Access: UIAuth, Perm: authz.ReportRead, Handler: s.Workforce.Forecast, Summary: "Staffing forecast: volume per 30-minute interval, agents required and scheduled, back-test error", Query: []string{"channel", "weeks", "aht", "level", "seconds", "sla_hours", "concurrency", "shrinkage", "done"}},
+		{Method: "POST", Path: "/workforce/adjustments", Access: UIAuth, Perm: authz.ReportWrite, Handler: s.Workforce.AddAdjustment, Summary: "Add a manual forecast adjustment (form: channel, from, to, percent, note)"},
 		{Method: "GET", Path: "/admin/retention", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.RetentionPage, Summary: "Data retention rules with a dry-run count, and the form to add one"},
 		{Method: "POST", Path: "/admin/retention", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.CreateRetentionRule, Summary: "Add a data retention rule (form: action, months, channel)"},
 		{Method: "POST", Path: "/admin/retention/{id}/delete", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.DeleteRetentionRule, Summary: "Delete a data retention rule (form)"},

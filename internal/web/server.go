@@ -38,6 +38,7 @@ import (
 	"github.com/ombud/ombud/internal/web/tickets"
 	"github.com/ombud/ombud/internal/web/ui"
 	"github.com/ombud/ombud/internal/web/webhooks"
+	"github.com/ombud/ombud/internal/web/workforce"
 )
 
 // Access says who may call a route.
@@ -80,6 +81,8 @@ type Server struct {
 	Survey *survey.UI
 	// Webhooks serves the webhook subscription pages.
 	Webhooks *webhooks.UI
+
+	Workforce *workforce.UI // the managers' staffing forecast
 
 	Auth         *auth.Service
 	DB           *db.DB

@@ -61,6 +61,9 @@ func AdminNav() []NavGroup {
 			{"fields", "/admin/fields", "Custom fields", authz.CustomFieldRead},
 			{"tags", "/admin/tags", "Tags", authz.TicketRead},
 		}},
+		{"Workforce", []NavLink{
+			{"workforce", "/workforce/forecast", "Staffing forecast", authz.ReportRead},
+		}},
 		{"Operations", []NavLink{
 			{"jobs", "/admin/jobs", "Background jobs", authz.JobsManage},
 			{"retention", "/admin/retention", "Data retention", authz.PrivacyManage},
