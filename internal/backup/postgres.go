@@ -307,7 +307,7 @@ type pgSnapshot struct {
 // its snapshot and has pg_dump read that same snapshot, so the counts
 // read in the transaction describe exactly the dump. cleanup ends the
 // transaction and removes the dump.
-func snapshotPostgres(ctx context.Context, o Options) (_ *pgSnapshot, cleanup func(), err error) {
+func snapshotPostgres(ctx context.Context, o Options) (_ *pgSnapshot, _ func(), err error) {
 	if o.DatabaseURL == "" {
 		return nil, nil, errors.New("no database URL for pg_dump")
 	}
@@ -317,7 +317,7 @@ func snapshotPostgres(ctx context.Context, o Options) (_ *pgSnapshot, cleanup fu
 	}
 	var tx *sql.Tx
 	tmp := ""
-	cleanup = func() {
+	cleanup := func() {
 		if tx != nil {
 			_ = tx.Rollback()
 		}
