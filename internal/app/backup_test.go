@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	_ "modernc.org/sqlite"
-
 )
 
 // TestBackupUnderLoad takes a backup while writers create tickets through
