@@ -37,8 +37,10 @@ type RestoreOptions struct {
 // Restore unpacks an archive into an empty data directory. Files are
 // written to a staging directory inside it, checked against the manifest
 // (names, sizes, SHA-256) and the database checked with PRAGMA
-// integrity_check, and only then moved into place; on any failure the
-// data directory is left empty again.
+// integrity_check (SQLite) or loaded by pg_restore into the empty
+// database o.DatabaseURL names and its row counts compared (PostgreSQL),
+// and only then moved into place; on any failure the data directory is
+// left empty again.
 func Restore(ctx context.Context, r io.Reader, o RestoreOptions) (m *Manifest, err error) {
 	if err := requireEmpty(o.DataDir); err != nil {
 		return nil, err
