@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -15,11 +16,14 @@ import (
 )
 
 // runBackup handles "ombud backup --out FILE": a consistent archive of the
-// database (SQLite) and the attachment store, taken while Ombud serves.
+// database (a SQLite snapshot, or a pg_dump on PostgreSQL) and the
+// attachment store, taken while Ombud serves.
 func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var out string
 	var noKey bool
+	var pgDump string
 	c, err := parse("backup", args, getenv, stderr, false, func(fs *flag.FlagSet) {
+		fs.StringVar(&pgDump, "pg-dump", "", "PostgreSQL: the pg_dump program (default: pg_dump on PATH; its major version must be the server's or newer)")
 		fs.StringVar(&out, "out", "", "the archive to write (.tar.gz); must not exist")
 		fs.BoolVar(&noKey, "no-secret-key", false, "leave DATA/secret.key out of the archive (when the key is kept elsewhere)")
 	})
@@ -43,9 +47,6 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer d.Close()
-	if d.Dialect() == db.Postgres {
-		fmt.Fprintln(stderr, "ombud: PostgreSQL: this archive holds the attachment store and secret key only. Back up the database with pg_dump (or base backups with WAL archiving), taken after this archive: see docs/operations.md.")
-	}
 	// Written under a temporary name and renamed when complete, so a
 	// failed or interrupted backup never looks like a good one.
 	partial := out + ".partial"
@@ -64,6 +65,7 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	m, err := backup.Create(ctx, f, backup.Options{
 		DataDir: c.DataDir, DB: d, Version: versionString(), SecretKey: !noKey,
 		TempDir: filepath.Dir(out), Progress: progressPrinter(stderr, "backup"),
+		DatabaseURL: c.DatabaseURL, PgDump: pgDump,
 	})
 	if err != nil {
 		return err
@@ -103,9 +105,10 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 // runRestore handles "ombud restore --in FILE": unpack a backup into an
 // empty data directory.
 func runRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var in string
+	var in, pgRestore string
 	c, err := parse("restore", args, getenv, stderr, false, func(fs *flag.FlagSet) {
 		fs.StringVar(&in, "in", "", "the archive written by ombud backup")
+		fs.StringVar(&pgRestore, "pg-restore", "", "PostgreSQL: the pg_restore program (default: pg_restore on PATH)")
 	})
 	if err != nil {
 		return err
@@ -126,7 +129,7 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	if c.DatabaseURL != "" {
 		engine = db.Postgres
 	}
-	migrations, err := db.Migrations(db.SQLite)
+	migrations, err := db.Migrations(engine)
 	if err != nil {
 		return err
 	}
@@ -135,7 +138,12 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	cr := &countingReader{r: f}
 	m, err := backup.Restore(ctx, cr, backup.RestoreOptions{
 		DataDir: c.DataDir, Migrations: migrations, Engine: engine.String(),
+		DatabaseURL: c.DatabaseURL, PgRestore: pgRestore,
 		Progress: func(p backup.Progress) {
+			if p.Phase != "" {
+				fmt.Fprintf(stderr, "restore: running %s\n", p.Phase)
+				return
+			}
 			// The totals are in the manifest, the archive's last entry:
 			// progress is the share of the archive read.
 			pr(backup.Progress{Files: p.Files, Bytes: cr.n, TotalBytes: st.Size()})
@@ -148,9 +156,20 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	fmt.Fprintf(stdout, "  backup of %s by ombud %s: engine %s, migration %s, %d tickets, %d customers, %d attachments\n",
 		m.CreatedAt.Format(time.RFC3339), m.Version, m.Engine, m.Migration, m.Counts["tickets"], m.Counts["customers"], m.Counts["attachments"])
 	if m.Engine == db.Postgres.String() {
-		fmt.Fprintln(stdout, "  PostgreSQL: restore the database with pg_restore (or your base backup) before starting ombud serve")
+		if m.Has(backup.PgDumpName) {
+			fmt.Fprintf(stdout, "  PostgreSQL: database restored with pg_restore into %s; row counts match the manifest\n", redactURL(c.DatabaseURL))
+		} else {
+			fmt.Fprintln(stdout, "  PostgreSQL: this archive has no database dump (an older ombud wrote it): restore the database with pg_restore (or your base backup) before starting ombud serve")
+		}
 	}
 	return nil
+}
+
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	return "the database"
 }
 
 type countingReader struct {
@@ -174,6 +193,10 @@ func progressPrinter(w io.Writer, what string) func(backup.Progress) {
 			return
 		}
 		last = time.Now()
+		if p.Phase != "" {
+			fmt.Fprintf(w, "%s: %s: %s written\n", what, p.Phase, byteSize(p.Bytes))
+			return
+		}
 		if p.TotalFiles > 0 {
 			fmt.Fprintf(w, "%s: %d/%d files, %s/%s\n", what, p.Files, p.TotalFiles, byteSize(p.Bytes), byteSize(p.TotalBytes))
 			return

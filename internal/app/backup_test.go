@@ -6,19 +6,14 @@ import (
 	"compress/gzip"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	_ "modernc.org/sqlite"
-
-	"github.com/ombud/ombud/internal/dbtest"
 )
 
 // TestBackupUnderLoad takes a backup while writers create tickets through
@@ -28,96 +23,15 @@ import (
 // integrity_check.
 func TestBackupUnderLoad(t *testing.T) {
 	env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
-	if code, _, er := run(t, env, "user", "create", "--email", "a@ombud.test", "--name", "A", "--role", "admin", "--password", "long-enough-1"); code != 0 {
-		t.Fatal(er)
-	}
-	_, tok, _ := run(t, env, "token", "create", "--email", "a@ombud.test")
-	tok = strings.TrimSpace(tok)
-	s := serve(t, env)
-
-	file := []byte("the invoice, as a file: " + strings.Repeat("x", 5000))
-	attID := upload(t, s.url, tok, "invoice.txt", file)
-
-	type ack struct {
-		id int64
-		at time.Time
-	}
-	var mu sync.Mutex
-	var acks []ack
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for w := range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				code, body := api(t, "POST", s.url+"/api/v1/tickets", tok, map[string]any{
-					"subject": fmt.Sprintf("load %d-%d", w, i), "description": "under backup",
-					"requester": map[string]string{"email": fmt.Sprintf("c%d-%d@x.example", w, i)},
-				})
-				if code != 201 {
-					t.Errorf("create: %d %v", code, body)
-					return
-				}
-				at := time.Now() // the client has the acknowledgement from here on
-				mu.Lock()
-				acks = append(acks, ack{int64(body["id"].(float64)), at})
-				mu.Unlock()
-			}
-		}()
-	}
-	time.Sleep(400 * time.Millisecond)
-	archive := filepath.Join(t.TempDir(), "ombud.tar.gz")
-	started := time.Now()
-	code, out, er := run(t, env, "backup", "--out", archive)
-	time.Sleep(100 * time.Millisecond) // writes go on after the backup too
-	close(stop)
-	wg.Wait()
-	if code != 0 {
-		t.Fatalf("backup: exit %d\n%s\n%s", code, out, er)
-	}
-	if !strings.Contains(out, "backup written to") || !strings.Contains(out, "includes the secret key") {
-		t.Fatalf("backup output %q", out)
-	}
-	var before []int64
-	for _, a := range acks {
-		if a.at.Before(started) {
-			before = append(before, a.id)
-		}
-	}
-	if len(before) < 10 || len(acks) == len(before) {
-		t.Fatalf("want tickets created before and during the backup: %d before, %d in all", len(before), len(acks))
-	}
-
+	lb := backupUnderLoad(t, env)
+	archive := lb.archive
 	restored := filepath.Join(t.TempDir(), "restored")
 	env2 := map[string]string{"OMBUD_DATA": restored, "OMBUD_LOG_LEVEL": "warn"}
 	if code, out, er := run(t, env2, "restore", "--in", archive); code != 0 || !strings.Contains(out, "restored") {
 		t.Fatalf("restore: exit %d\n%s\n%s", code, out, er)
 	}
 	integrity(t, filepath.Join(restored, "ombud.db"))
-	s2 := serve(t, env2)
-	for _, id := range before {
-		if code, body := api(t, "GET", fmt.Sprintf("%s/api/v1/tickets/%d", s2.url, id), tok, nil); code != 200 {
-			t.Fatalf("ticket %d acknowledged before the backup is missing after restore: %d %v", id, code, body)
-		}
-	}
-	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/attachments/%d", s2.url, attID), nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !bytes.Equal(got, file) {
-		t.Fatalf("attachment after restore: %d, %d bytes", resp.StatusCode, len(got))
-	}
-	t.Logf("%d tickets acknowledged before the backup, %d in all", len(before), len(acks))
+	checkRestored(t, env2, lb)
 
 	t.Run("refusals", func(t *testing.T) {
 		tampered := rewriteArchive(t, archive, func(name string, b []byte) ([]byte, bool) {
@@ -166,32 +80,6 @@ func TestBackupUnderLoad(t *testing.T) {
 			})
 		}
 	})
-}
-
-// TestBackupPostgres: on PostgreSQL the archive holds the attachment store
-// and the key, the command says pg_dump is the tool for the database, and
-// such an archive is not restored where SQLite is configured.
-func TestBackupPostgres(t *testing.T) {
-	env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn", "OMBUD_DATABASE_URL": dbtest.NewPostgresDatabase(t)}
-	if code, _, er := run(t, env, "migrate"); code != 0 {
-		t.Fatal(er)
-	}
-	archive := filepath.Join(t.TempDir(), "pg.tar.gz")
-	code, out, er := run(t, env, "backup", "--out", archive)
-	if code != 0 || !strings.Contains(er, "pg_dump") || !strings.Contains(out, "engine postgres") {
-		t.Fatalf("exit %d\n%s\n%s", code, out, er)
-	}
-	names := map[string]bool{}
-	rewriteArchive(t, archive, func(name string, b []byte) ([]byte, bool) { names[name] = true; return b, true })
-	if names["ombud.db"] || !names["manifest.json"] {
-		t.Fatalf("entries %v", names)
-	}
-	if code, _, er := run(t, map[string]string{"OMBUD_DATA": filepath.Join(t.TempDir(), "x")}, "restore", "--in", archive); code == 0 || !strings.Contains(er, "pg_restore") {
-		t.Fatalf("restore of a PostgreSQL archive into SQLite: exit %d %q", code, er)
-	}
-	if code, out, er := run(t, map[string]string{"OMBUD_DATA": filepath.Join(t.TempDir(), "y"), "OMBUD_DATABASE_URL": env["OMBUD_DATABASE_URL"]}, "restore", "--in", archive); code != 0 || !strings.Contains(out, "pg_restore") {
-		t.Fatalf("restore of a PostgreSQL archive: exit %d\n%s\n%s", code, out, er)
-	}
 }
 
 func upload(t *testing.T, base, tok, name string, body []byte) int64 {

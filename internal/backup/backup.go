@@ -4,10 +4,9 @@
 // manifest (manifest.json, the last entry) with the version, migration
 // level, row counts and every file's size and SHA-256.
 //
-// On PostgreSQL the archive holds the attachment store and the key only:
-// the database is backed up with PostgreSQL's own tools (pg_dump, base
-// backups with WAL archiving), which do it better than Ombud could —
-// point-in-time recovery, parallel dumps, replicas.
+// On PostgreSQL the database is a pg_dump (custom format) of one exported
+// snapshot, in which the manifest's counts are read too; base backups with
+// WAL archiving remain the better tool for large installations.
 package backup
 
 import (
@@ -51,8 +50,8 @@ type Manifest struct {
 	CreatedAt time.Time `json:"created_at"`
 	// Migration is the last migration applied to the database backed up.
 	Migration string `json:"migration"`
-	// Counts are rows in the snapshot (SQLite) or in the live database
-	// when the backup started (PostgreSQL), for a glance after restoring.
+	// Counts are rows in the snapshot the archive holds (on PostgreSQL
+	// the one pg_dump read), for a glance and a check after restoring.
 	Counts map[string]int64 `json:"counts"`
 	// MissingBlobs are attachments the database names whose file was not
 	// in the blob store when it was copied.
@@ -76,10 +75,24 @@ func (m *Manifest) Bytes() int64 {
 	return n
 }
 
+// Has reports whether the archive holds the named file.
+func (m *Manifest) Has(name string) bool {
+	for _, f := range m.Files {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // Progress reports how far a backup or restore is: files and bytes done
 // out of the totals (totals are 0 when not known, as in a restore before
 // the manifest is read).
 type Progress struct {
+	// Phase names a step that runs before files are archived or after
+	// they are unpacked ("pg_dump", "pg_restore"); Bytes is then what it
+	// has written so far.
+	Phase             string
 	Files, TotalFiles int
 	Bytes, TotalBytes int64
 }
@@ -95,9 +108,13 @@ type Options struct {
 	SecretKey bool
 	// TempDir holds the database snapshot while it is archived (default:
 	// the system's temporary directory); it needs the database's size.
-	TempDir  string
-	Now      func() time.Time
-	Progress func(Progress)
+	TempDir string
+	// DatabaseURL is the PostgreSQL database pg_dump reads, and PgDump
+	// the program (default: pg_dump on PATH).
+	DatabaseURL string
+	PgDump      string
+	Now         func() time.Time
+	Progress    func(Progress)
 }
 
 // counted are the tables whose row counts the manifest records.
@@ -132,6 +149,15 @@ func Create(ctx context.Context, w io.Writer, o Options) (*Manifest, error) {
 		defer c.Close()
 		q = c
 		files = append(files, source{DatabaseName, snap})
+	}
+	if o.DB.Dialect() == db.Postgres {
+		tx, cleanup, err := snapshotPostgres(ctx, o)
+		if err != nil {
+			return nil, fmt.Errorf("backup: %w", err)
+		}
+		defer cleanup()
+		q = tx.tx
+		files = append(files, source{PgDumpName, tx.file})
 	}
 	// Counts and the level come from the snapshot itself on SQLite, so the
 	// manifest describes exactly what the archive holds.
@@ -292,7 +318,7 @@ func listBlobs(dir string) ([]string, error) {
 // validName reports whether an archive entry is one Ombud writes (and so
 // safe to create under the data directory).
 func validName(name string) bool {
-	if name == DatabaseName || name == SecretKeyName || name == ManifestName {
+	if name == DatabaseName || name == PgDumpName || name == SecretKeyName || name == ManifestName {
 		return true
 	}
 	rest, ok := strings.CutPrefix(name, blobsDir+"/")

@@ -26,15 +26,21 @@ type RestoreOptions struct {
 	Migrations []string
 	// Engine is the engine configured (sqlite or postgres): an archive
 	// of the other is refused rather than restored where nothing reads it.
-	Engine   string
-	Progress func(Progress)
+	Engine string
+	// DatabaseURL is the empty PostgreSQL database a dump is restored
+	// into, with PgRestore (default: pg_restore on PATH).
+	DatabaseURL string
+	PgRestore   string
+	Progress    func(Progress)
 }
 
 // Restore unpacks an archive into an empty data directory. Files are
 // written to a staging directory inside it, checked against the manifest
 // (names, sizes, SHA-256) and the database checked with PRAGMA
-// integrity_check, and only then moved into place; on any failure the
-// data directory is left empty again.
+// integrity_check (SQLite) or loaded by pg_restore into the empty
+// database o.DatabaseURL names and its row counts compared (PostgreSQL),
+// and only then moved into place; on any failure the data directory is
+// left empty again.
 func Restore(ctx context.Context, r io.Reader, o RestoreOptions) (m *Manifest, err error) {
 	if err := requireEmpty(o.DataDir); err != nil {
 		return nil, err
@@ -111,19 +117,34 @@ func Restore(ctx context.Context, r io.Reader, o RestoreOptions) (m *Manifest, e
 	}
 	if o.Engine != "" && m.Engine != o.Engine {
 		if m.Engine == db.Postgres.String() {
-			return nil, errors.New("restore: this archive holds the attachments of a PostgreSQL installation, not a database: restore it with --database-url set, after restoring the database with pg_restore (nothing was changed)")
+			return nil, errors.New("restore: this archive is of a PostgreSQL installation: restore it with --database-url naming a new, empty database (nothing was changed)")
 		}
 		return nil, fmt.Errorf("restore: this archive holds a %s database, but %s is configured (--database-url): unset it to restore into --data (nothing was changed)", m.Engine, o.Engine)
+	}
+	_, pgDump := got[PgDumpName]
+	if m.Engine == db.SQLite.String() || pgDump {
+		if m.Migration != "" && o.Migrations != nil && !slices.Contains(o.Migrations, m.Migration) {
+			return nil, fmt.Errorf("restore: the backup's schema is at migration %s, which this ombud does not know: restore it with the version that wrote it (%s) or a newer one", m.Migration, m.Version)
+		}
 	}
 	if m.Engine == db.SQLite.String() {
 		if _, ok := got[DatabaseName]; !ok {
 			return nil, errors.New("restore: the archive has no database")
 		}
-		if m.Migration != "" && o.Migrations != nil && !slices.Contains(o.Migrations, m.Migration) {
-			return nil, fmt.Errorf("restore: the backup's schema is at migration %s, which this ombud does not know: restore it with the version that wrote it (%s) or a newer one", m.Migration, m.Version)
-		}
 		if err := integrityCheck(ctx, filepath.Join(stage, DatabaseName)); err != nil {
 			return nil, err
+		}
+	}
+	// A PostgreSQL archive without a dump is one written before ombud
+	// backup ran pg_dump: its database was restored separately.
+	if pgDump {
+		dump := filepath.Join(stage, PgDumpName)
+		if err := restorePostgres(ctx, o, dump, m); err != nil {
+			return nil, err
+		}
+		// The dump lives in the database now, not in the data directory.
+		if err := os.Remove(dump); err != nil {
+			return nil, fmt.Errorf("restore: %w", err)
 		}
 	}
 	// Into place: the database, the key, then the blob store.
