@@ -73,4 +73,4 @@ fi
 echo "== go vet"
 go vet ./...
 echo "== go test (race detector, SQLite and PostgreSQL)"
-go test -race -count=1 -timeout 30m ./... "$@"
+go test -race -count=1 -timeout 60m ./... "$@"

@@ -1,4 +1,4 @@
-package app_test
+package journey_test
 
 import (
 	"context"
@@ -21,7 +21,7 @@ func screenshot(t *testing.T, ctx context.Context, engine, name string) {
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
-	if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name), png, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join("..", "..", "..", "docs", "screenshots", name), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,4 +1,4 @@
-package app_test
+package journey_test
 
 import (
 	"bytes"
