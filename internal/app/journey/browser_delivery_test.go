@@ -100,15 +100,15 @@ func TestBrowserDeliveryFailed(t *testing.T) {
 				!strings.Contains(got, "kari@kunde.example") {
 				t.Fatalf("the message says %q", got)
 			}
-			step("what the mail server said",
-				chromedp.Click(chromedp.CSS(".delivery-failed details.delivery-detail summary")),
-				chromedp.WaitVisible(chromedp.CSS(".delivery-failed details.delivery-detail pre")))
-			// A live update may re-render the comment (closing the details)
-			// as they open, which empties its visible text: read the
-			// element's text content, until the reply is there or 5 s pass.
+			// "What the mail server said": a live update may re-render the
+			// comment between finding the summary and clicking it (the node
+			// is gone) or close the details as they open, so open them and
+			// read the element's text content until the reply is there or
+			// 10 s pass.
 			got := ""
-			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-				if v, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(".delivery-failed details.delivery-detail pre"))); err == nil {
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+				opened := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".delivery-failed details.delivery-detail summary")))
+				if v, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(".delivery-failed details.delivery-detail pre"))); err == nil && opened == nil {
 					got = v
 				}
 				if strings.Contains(got, "Relay access denied") {
