@@ -67,7 +67,7 @@ func TestBrowserSlovenianDay(t *testing.T) {
 			_, tk := api(t, "GET", fmt.Sprintf("%s/api/v1/tickets/%d", s.url, first), tok, nil)
 			customer := int64(tk["requester_id"].(float64))
 
-			ctx := browser(t)
+			ctx := browserFor(t, 4*time.Minute) // a whole working day: many pages
 			// A whole day takes longer than browser's minute: the same
 			// browser, with a deadline of its own.
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 4*time.Minute)
