@@ -13,6 +13,7 @@ import (
 	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/csat"
+	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/sso"
 	"github.com/ombud/ombud/internal/wfm"
@@ -59,6 +60,10 @@ func settingsPagesAudited(t *testing.T, e *apptest.Env) {
 	provider := sso.Input{Name: "Audit IdP", Issuer: "https://idp.example.test", ClientID: "ombud-audit", ClientSecret: &clientSecret,
 		DefaultRole: authz.Agent, JIT: true}
 	today := time.Now().UTC().Format(time.DateOnly)
+	cust, err := e.Sys.Customers.Create(ctx, authz.System, customer.CustomerInput{Name: "Noted Customer", Emails: []string{"noted@example.com"}, Notes: "private-note-text-62"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name          string
 		do            func(t *testing.T) error
@@ -98,6 +103,10 @@ func settingsPagesAudited(t *testing.T, e *apptest.Env) {
 			twoFactorOn(t)
 			return e.Sys.Auth.DisableTwoFactor(ctx, agentA, apptest.Password)
 		}, "auth.two_factor_off", "Test agent", `"authenticator_app":true`, `"authenticator_app":false`, nil},
+		{"agent adds a note to a customer from a ticket", func(t *testing.T) error {
+			_, err := e.Sys.Customers.AppendNote(ctx, agentA, cust.ID, "private-note-text-63")
+			return err
+		}, "customer.note_add", "Test agent", `"notes_chars":20`, "Noted Customer", []string{"private-note-text-62", "private-note-text-63"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,10 +8,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ombud/ombud/internal/app/apptest"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/jobs"
 )
 
 // latestAudit returns the newest audit row of action, through the API.
@@ -74,6 +76,25 @@ func adminChangesAudited(t *testing.T, e *apptest.Env) {
 		t.Fatalf("webhook: %d %v", st, hook["_raw"])
 	}
 	hookID, hookSecret := fmt.Sprint(int64(hook["id"].(float64))), hook["secret"].(string)
+	st, ping := e.Do(t, authz.Admin, "POST", "/api/v1/webhooks/"+hookID+"/ping", nil)
+	if st != http.StatusAccepted {
+		t.Fatalf("ping: %d %v", st, ping["_raw"])
+	}
+	delivery := fmt.Sprint(int64(ping["id"].(float64)))
+	// A dead job for an admin to retry.
+	var deadJob int64
+	if err := e.Sys.DB.Write(t.Context(), func(tx *db.Tx) error {
+		if _, err := jobs.Enqueue(t.Context(), tx, time.Now(), jobs.New{Kind: "audit.test", Key: "dead", RunAt: time.Now().Add(time.Hour)}); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(t.Context(), `SELECT id FROM jobs WHERE kind = 'audit.test'`).Scan(&deadJob); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(t.Context(), `UPDATE jobs SET state = 'dead' WHERE id = ?`, deadJob)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	ids := map[string]string{
 		"mailbox":  create("/api/v1/mailboxes", map[string]any{"address": "audit@example.com", "name": "Audit", "smtp": map[string]any{"host": "smtp.example.com", "username": "u", "password": "smtp-pass-created-11"}}),
 		"trigger":  create("/api/v1/triggers", rule("Audit trigger", webhook)),
@@ -143,7 +164,13 @@ func adminChangesAudited(t *testing.T, e *apptest.Env) {
 		{"webhook changed", "PATCH", "/api/v1/webhooks/" + hookID, map[string]any{"name": "Audit hook 2"}, "webhook.update", "Audit hook", "Audit hook 2",
 			[]string{"subscription-secret-path-93", hookSecret}},
 		{"webhook secret rotated", "POST", "/api/v1/webhooks/" + hookID + "/secret", nil, "webhook.rotate_secret", "previous", "new", []string{hookSecret}},
+		{"webhook pinged", "POST", "/api/v1/webhooks/" + hookID + "/ping", nil, "webhook.ping", "", "ping", []string{hookSecret}},
+		{"webhook delivery replayed", "POST", "/api/v1/webhooks/" + hookID + "/deliveries/" + delivery + "/replay", nil, "webhook.replay", "", `"replay_of":` + delivery, []string{hookSecret}},
 		{"webhook deleted", "DELETE", "/api/v1/webhooks/" + hookID, nil, "webhook.delete", "Audit hook 2", "", []string{"subscription-secret-path-93", hookSecret}},
+		// Operations on other people and on the queue.
+		{"agent set away by an admin", "PUT", "/api/v1/agents/" + agentID + "/availability", map[string]any{"availability": "away"},
+			"agent.availability", "offline", "away", nil},
+		{"dead job retried", "POST", fmt.Sprintf("/api/v1/jobs/%d/retry", deadJob), nil, "job.retry", "dead", "queued", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
