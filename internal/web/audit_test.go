@@ -163,7 +163,7 @@ func adminChangesAudited(t *testing.T, e *apptest.Env) {
 		{"webhook created", "", "", nil, "webhook.create", "", "Audit hook", []string{"subscription-secret-path-93", hookSecret}},
 		{"webhook changed", "PATCH", "/api/v1/webhooks/" + hookID, map[string]any{"name": "Audit hook 2"}, "webhook.update", "Audit hook", "Audit hook 2",
 			[]string{"subscription-secret-path-93", hookSecret}},
-		{"webhook secret rotated", "POST", "/api/v1/webhooks/" + hookID + "/secret", nil, "webhook.rotate_secret", "previous", "new", []string{hookSecret}},
+		{"webhook secret rotated", "POST", "/api/v1/webhooks/" + hookID + "/secret", nil, "webhook.rotate_secret", `"new_signing_key":false`, `"new_signing_key":true`, []string{hookSecret}},
 		{"webhook pinged", "POST", "/api/v1/webhooks/" + hookID + "/ping", nil, "webhook.ping", "", "ping", []string{hookSecret}},
 		{"webhook delivery replayed", "POST", "/api/v1/webhooks/" + hookID + "/deliveries/" + delivery + "/replay", nil, "webhook.replay", "", `"replay_of":` + delivery, []string{hookSecret}},
 		{"webhook deleted", "DELETE", "/api/v1/webhooks/" + hookID, nil, "webhook.delete", "Audit hook 2", "", []string{"subscription-secret-path-93", hookSecret}},

@@ -357,7 +357,7 @@ func (s *Service) RotateSecret(ctx context.Context, actor authz.Actor, id int64)
 		}
 		// The secret itself is never logged; the row says it was replaced.
 		return audit.Record(ctx, tx, now, actor, "webhook.rotate_secret", fmt.Sprintf("webhook:%d", id),
-			audit.Change(map[string]any{"signing_key": "previous"}, map[string]any{"signing_key": "new"}))
+			audit.Change(map[string]any{"new_signing_key": false}, map[string]any{"new_signing_key": true}))
 	})
 	if err != nil {
 		return Subscription{}, err
