@@ -37,7 +37,11 @@ func latestAudit(t *testing.T, e *apptest.Env, action string) (map[string]any, s
 // address, and none of the secrets the change carried.
 func TestAdminChangesAudited(t *testing.T) {
 	for _, engine := range []db.Dialect{db.SQLite, db.Postgres} {
-		t.Run(engine.String(), func(t *testing.T) { adminChangesAudited(t, apptest.New(t, engine)) })
+		t.Run(engine.String(), func(t *testing.T) {
+			e := apptest.New(t, engine)
+			adminChangesAudited(t, e)
+			t.Run("import", func(t *testing.T) { importAudited(t, e) })
+		})
 	}
 }
 
@@ -214,6 +218,20 @@ func adminChangesAudited(t *testing.T, e *apptest.Env) {
 				}
 			}
 		})
+	}
+}
+
+// importAudited: an agent's import through the API leaves one row with
+// its counts (an import is not a settings change: no before/after).
+func importAudited(t *testing.T, e *apptest.Env) {
+	st, reply := e.Do(t, authz.Admin, "POST", "/api/v1/import", `{"kind":"team","team":{"name":"Imported audit team"}}`)
+	if st != http.StatusOK {
+		t.Fatalf("import: %d %v", st, reply["_raw"])
+	}
+	row, raw := latestAudit(t, e, "import")
+	data := row["data"].(map[string]any)
+	if row["ip"] != "127.0.0.1" || row["actor_name"] != "Test admin" || data["committed_through_line"] != float64(1) || data["failed"] != float64(0) {
+		t.Errorf("row: %s", raw)
 	}
 }
 
