@@ -13,6 +13,7 @@ import (
 
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/jobs"
 )
 
 // maxUserAgent bounds the stored User-Agent: enough to tell browsers and
@@ -109,4 +110,14 @@ func List(ctx context.Context, q db.Querier, limit int) ([]Entry, error) {
 		return nil, fmt.Errorf("audit: list: %w", err)
 	}
 	return scanAll(rows)
+}
+
+// JobRetried is the record hook of jobs.Retry for a person's retry of a
+// dead job: the row names the job and its kind, and says it went from dead
+// back to the queue. The payload is not logged (it may name customers).
+func JobRetried(ctx context.Context, at time.Time, actor authz.Actor) func(*db.Tx, jobs.Job) error {
+	return func(tx *db.Tx, j jobs.Job) error {
+		return Record(ctx, tx, at, actor, "job.retry", fmt.Sprintf("job:%d %s", j.ID, j.Kind),
+			Change(map[string]any{"state": "dead", "kind": j.Kind}, map[string]any{"state": j.State, "kind": j.Kind, "attempts": j.Attempts}))
+	}
 }

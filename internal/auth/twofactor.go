@@ -281,10 +281,18 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, actor authz.Actor
 // proof is a current code or their password.
 func (s *Service) DisableTwoFactor(ctx context.Context, actor authz.Actor, proof string) error {
 	return s.withProof(ctx, actor, proof, func(tx *db.Tx, now time.Time) error {
+		before, err := twoFactorState(ctx, tx, actor.ID)
+		if err != nil {
+			return err
+		}
 		if err := clearTwoFactor(ctx, tx, actor.ID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, actor, "auth.two_factor_off", strconv.FormatInt(actor.ID, 10), nil)
+		after, err := twoFactorState(ctx, tx, actor.ID)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, actor, "auth.two_factor_off", strconv.FormatInt(actor.ID, 10), audit.Change(before, after))
 	})
 }
 
@@ -307,6 +315,10 @@ func (s *Service) ResetTwoFactor(ctx context.Context, actor authz.Actor, agentID
 		if err := checkOther(actor, agentID, authz.Role(role)); err != nil {
 			return err
 		}
+		before, err := twoFactorState(ctx, tx, agentID)
+		if err != nil {
+			return err
+		}
 		if err := clearTwoFactor(ctx, tx, agentID); err != nil {
 			return err
 		}
@@ -316,8 +328,28 @@ func (s *Service) ResetTwoFactor(ctx context.Context, actor authz.Actor, agentID
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE agent_id = ?`, agentID); err != nil {
 			return fmt.Errorf("auth: reset two-factor: %w", err)
 		}
-		return audit.Record(ctx, tx, s.now(), actor, "auth.two_factor_reset", strconv.FormatInt(agentID, 10), nil)
+		after, err := twoFactorState(ctx, tx, agentID)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, s.now(), actor, "auth.two_factor_reset", strconv.FormatInt(agentID, 10), audit.Change(before, after))
 	})
+}
+
+// twoFactorState is what an audit row says of an agent's second factors
+// and sessions: whether an authenticator app is on and how many passkeys
+// and sessions there are — never the secrets themselves (the keys are
+// chosen so the redaction of secret-like names leaves them readable).
+func twoFactorState(ctx context.Context, tx *db.Tx, agentID int64) (map[string]any, error) {
+	var app, passkeys, sessions int
+	err := tx.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM agent_totp WHERE agent_id = ? AND confirmed_at IS NOT NULL),
+		(SELECT COUNT(*) FROM agent_passkeys WHERE agent_id = ?),
+		(SELECT COUNT(*) FROM sessions WHERE agent_id = ?)`, agentID, agentID, agentID).Scan(&app, &passkeys, &sessions)
+	if err != nil {
+		return nil, fmt.Errorf("auth: two-factor state: %w", err)
+	}
+	return map[string]any{"authenticator_app": app > 0, "passkeys": passkeys, "sessions": sessions}, nil
 }
 
 func clearTwoFactor(ctx context.Context, tx *db.Tx, agentID int64) error {

@@ -205,6 +205,12 @@ func loadSettings(ctx context.Context, q db.Querier) (Settings, error) {
 	return st, nil
 }
 
+// auditSettings is what the audit row compares: the settings without the
+// time they were saved, which always differs.
+func auditSettings(st Settings) map[string]any {
+	return map[string]any{"enabled": st.Enabled, "delay_minutes": st.DelayMinutes, "scale": st.Scale, "channel": st.Channel, "throttle_days": st.ThrottleDays}
+}
+
 // SaveSettings validates and stores the settings, with an audit row.
 func (s *Service) SaveSettings(ctx context.Context, actor authz.Actor, in Settings) (Settings, error) {
 	if err := authz.Check(actor, authz.AutomationWrite); err != nil {
@@ -231,6 +237,10 @@ func (s *Service) SaveSettings(ctx context.Context, actor authz.Actor, in Settin
 	}
 	in.UpdatedAt = db.Time(db.Millis(s.now()))
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		before, err := loadSettings(ctx, tx)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO csat_settings (id, enabled, delay_minutes, scale, channel, throttle_days, updated_at)
 			VALUES (1, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET enabled = excluded.enabled, delay_minutes = excluded.delay_minutes, scale = excluded.scale,
@@ -238,8 +248,7 @@ func (s *Service) SaveSettings(ctx context.Context, actor authz.Actor, in Settin
 			in.Enabled, in.DelayMinutes, in.Scale, in.Channel, in.ThrottleDays, db.Millis(in.UpdatedAt)); err != nil {
 			return fmt.Errorf("csat: save settings: %w", err)
 		}
-		return audit.Record(ctx, tx, s.now(), actor, "csat.settings", "csat", map[string]any{
-			"enabled": in.Enabled, "delay_minutes": in.DelayMinutes, "scale": in.Scale, "channel": in.Channel, "throttle_days": in.ThrottleDays})
+		return audit.Record(ctx, tx, s.now(), actor, "csat.settings", "csat", audit.Change(auditSettings(before), auditSettings(in)))
 	})
 	if err != nil {
 		return Settings{}, err

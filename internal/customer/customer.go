@@ -279,8 +279,16 @@ func (s *Service) Create(ctx context.Context, actor authz.Actor, in CustomerInpu
 		if err != nil {
 			return err
 		}
-		c, err = get(ctx, tx, id)
-		return err
+		if c, err = get(ctx, tx, id); err != nil {
+			return err
+		}
+		// Customers that mail, chat or import create themselves (the
+		// system actor) and are found in ticket history; an agent's or a
+		// script's creation is an action the audit log answers for.
+		if actor.Kind != authz.KindAgent {
+			return nil
+		}
+		return s.auditCustomerChange(ctx, tx, actor, "customer.create", id, nil, &c)
 	})
 	return c, err
 }
@@ -623,6 +631,7 @@ func (s *Service) Update(ctx context.Context, actor authz.Actor, id int64, p Cus
 		if err != nil {
 			return err
 		}
+		before := cur
 		if p.Name != nil {
 			cur.Name = *p.Name
 		}
@@ -651,8 +660,10 @@ func (s *Service) Update(ctx context.Context, actor authz.Actor, id int64, p Cus
 			cur.Name, cur.Locale, cur.TimeZone, cur.Notes, db.NullInt(org), db.Millis(s.now()), id); err != nil {
 			return fmt.Errorf("customer: update: %w", err)
 		}
-		c, err = get(ctx, tx, id)
-		return err
+		if c, err = get(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.auditCustomerChange(ctx, tx, actor, "customer.update", id, &before, &c)
 	})
 	return c, err
 }
@@ -663,11 +674,12 @@ func (s *Service) Delete(ctx context.Context, actor authz.Actor, id int64) error
 		return err
 	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		if _, err := get(ctx, tx, id); err != nil {
+		before, err := get(ctx, tx, id)
+		if err != nil {
 			return err
 		}
 		var n int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM tickets WHERE requester_id = ? LIMIT 1`, id).Scan(&n)
+		err = tx.QueryRowContext(ctx, `SELECT 1 FROM tickets WHERE requester_id = ? LIMIT 1`, id).Scan(&n)
 		if err == nil {
 			return apperr.Conflict("", "the customer has tickets; merge the customer into another instead")
 		}
@@ -677,7 +689,7 @@ func (s *Service) Delete(ctx context.Context, actor authz.Actor, id int64) error
 		if _, err := tx.ExecContext(ctx, `DELETE FROM customers WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("customer: delete: %w", err)
 		}
-		return audit.Record(ctx, tx, s.now(), actor, "customer.delete", fmt.Sprint(id), nil)
+		return s.auditCustomerChange(ctx, tx, actor, "customer.delete", id, &before, nil)
 	})
 }
 
@@ -773,7 +785,14 @@ func (s *Service) AddIdentity(ctx context.Context, actor authz.Actor, customerID
 		if err := insertIdentity(ctx, tx, customerID, out, now); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, `SELECT id FROM customer_identities WHERE type = ? AND value = ?`, out.Type, out.Value).Scan(&out.ID)
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM customer_identities WHERE type = ? AND value = ?`, out.Type, out.Value).Scan(&out.ID); err != nil {
+			return fmt.Errorf("customer: identity id: %w", err)
+		}
+		after, err := get(ctx, tx, customerID)
+		if err != nil {
+			return err
+		}
+		return s.auditCustomerChange(ctx, tx, actor, "customer.identity_add", customerID, &c, &after)
 	})
 	return out, err
 }
@@ -802,7 +821,11 @@ func (s *Service) RemoveIdentity(ctx context.Context, actor authz.Actor, custome
 		if err != nil {
 			return fmt.Errorf("customer: remove identity: %w", err)
 		}
-		return nil
+		after, err := get(ctx, tx, customerID)
+		if err != nil {
+			return err
+		}
+		return s.auditCustomerChange(ctx, tx, actor, "customer.identity_remove", customerID, &c, &after)
 	})
 }
 
@@ -858,11 +881,15 @@ func (s *Service) Merge(ctx context.Context, actor authz.Actor, keepID, mergeID 
 		if _, err := tx.ExecContext(ctx, `DELETE FROM customers WHERE id = ?`, mergeID); err != nil {
 			return fmt.Errorf("customer: merge delete: %w", err)
 		}
-		if err := audit.Record(ctx, tx, s.now(), actor, "customer.merge", fmt.Sprint(keepID), map[string]any{"merged": mergeID, "name": gone.Name}); err != nil {
+		if c, err = get(ctx, tx, keepID); err != nil {
 			return err
 		}
-		c, err = get(ctx, tx, keepID)
-		return err
+		// Before: both customers; after: the one that stays.
+		return audit.Record(ctx, tx, s.now(), actor, "customer.merge", customerTarget(keepID), map[string]any{
+			"merged": mergeID,
+			"before": map[string]any{"kept": customerSnapshot(&keep), "merged": customerSnapshot(&gone)},
+			"after":  map[string]any{"kept": customerSnapshot(&c), "merged": nil},
+		})
 	})
 	return c, err
 }

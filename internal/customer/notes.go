@@ -45,8 +45,14 @@ func (s *Service) AppendNote(ctx context.Context, actor authz.Actor, id int64, t
 			}
 			return apperr.InvalidField("note", "the customer's notes are full; shorten them on the customer page")
 		}
-		c, err = get(ctx, tx, id)
-		return err
+		if c, err = get(ctx, tx, id); err != nil {
+			return err
+		}
+		// The log says a note was added and how long the notes became;
+		// the text stays with the customer, where an erasure finds it.
+		before := c
+		before.Notes = strings.TrimSuffix(strings.TrimSuffix(c.Notes, line), "\n")
+		return s.auditCustomerChange(ctx, tx, actor, "customer.note_add", id, &before, &c)
 	})
 	return c, err
 }

@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/ombud/ombud/internal/apperr"
-	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/page"
@@ -64,8 +64,10 @@ func (s *Service) CreateOrganization(ctx context.Context, actor authz.Actor, in 
 		if err := setDomains(ctx, tx, id, domains); err != nil {
 			return err
 		}
-		o, err = getOrg(ctx, tx, id)
-		return err
+		if o, err = getOrg(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.auditOrgChange(ctx, tx, actor, "organization.create", id, nil, &o)
 	})
 	return o, err
 }
@@ -170,6 +172,8 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor authz.Actor, id 
 		if err != nil {
 			return err
 		}
+		before := cur
+		before.Domains = slices.Clone(cur.Domains)
 		if p.Name != nil {
 			cur.Name = *p.Name
 		}
@@ -188,8 +192,10 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor authz.Actor, id 
 				return err
 			}
 		}
-		o, err = getOrg(ctx, tx, id)
-		return err
+		if o, err = getOrg(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.auditOrgChange(ctx, tx, actor, "organization.update", id, &before, &o)
 	})
 	return o, err
 }
@@ -218,7 +224,7 @@ func (s *Service) DeleteOrganization(ctx context.Context, actor authz.Actor, id 
 		if _, err := tx.ExecContext(ctx, `DELETE FROM organizations WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("customer: delete organization: %w", err)
 		}
-		return audit.Record(ctx, tx, s.now(), actor, "organization.delete", o.Name, nil)
+		return s.auditOrgChange(ctx, tx, actor, "organization.delete", id, &o, nil)
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/opt"
@@ -148,6 +149,20 @@ func (s *Service) ImportWith(ctx context.Context, actor authz.Actor, r io.Reader
 		// What is committed stays: stale planner statistics cost speed,
 		// not data, so a failure here does not fail the import.
 		_ = s.db.Analyze(context.WithoutCancel(ctx))
+	}
+	// An agent's import (through the API) is audited once, with its
+	// counts, after its last batch: the batches commit one by one, so the
+	// row says what was committed, also when the import stopped early.
+	// The operator's own imports (ombud import, the demo) run as the
+	// system and are not.
+	if actor.Kind == authz.KindAgent {
+		data := map[string]any{"imported": res.Imported, "skipped": res.Skipped, "failed": res.Failed,
+			"committed_through_line": res.Line, "stopped": err != nil}
+		if aerr := s.db.Write(context.WithoutCancel(ctx), func(tx *db.Tx) error {
+			return audit.Record(ctx, tx, s.tickets.Now(), actor, "import", "ndjson", data)
+		}); aerr != nil && err == nil {
+			err = aerr
+		}
 	}
 	return res, err
 }

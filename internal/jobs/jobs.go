@@ -218,8 +218,11 @@ func Get(ctx context.Context, d *db.DB, id int64) (Job, error) {
 
 // Retry puts a dead job back in the queue to run now with its attempts reset
 // (its last error is kept for reference). It is apperr.Conflict for a
-// job that is not dead and apperr.NotFound for a missing one.
-func Retry(ctx context.Context, d *db.DB, now time.Time, id int64) (Job, error) {
+// job that is not dead and apperr.NotFound for a missing one. record, when
+// not nil, runs in the same transaction with the job as retried (the audit
+// row of a person's retry: jobs cannot import the audit package, which
+// registers jobs of its own).
+func Retry(ctx context.Context, d *db.DB, now time.Time, id int64, record func(*db.Tx, Job) error) (Job, error) {
 	var j Job
 	err := d.Write(ctx, func(tx *db.Tx) error {
 		ms := db.Millis(now)
@@ -228,6 +231,9 @@ func Retry(ctx context.Context, d *db.DB, now time.Time, id int64) (Job, error) 
 			lease_owner = '', lease_until = 0, done_at = NULL, updated_at = ?
 			WHERE id = ? AND state = 'dead'
 			RETURNING `+jobColumns, ms, ms, id))
+		if err == nil && record != nil {
+			return record(tx, j)
+		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}

@@ -443,7 +443,7 @@ func TestRetry(t *testing.T) {
 		clk.Advance(time.Hour)
 		// The runner may claim the job as soon as Retry commits, so check
 		// what Retry returned rather than re-reading.
-		j, err := jobs.Retry(ctx, d, clk.Now(), id)
+		j, err := jobs.Retry(ctx, d, clk.Now(), id, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -466,7 +466,7 @@ func TestRetry(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				_, err := jobs.Retry(ctx, d, clk.Now(), tt.id)
+				_, err := jobs.Retry(ctx, d, clk.Now(), tt.id, nil)
 				if got := apperr.CodeOf(err); got != tt.want {
 					t.Fatalf("Retry = %v (%s), want %s", err, got, tt.want)
 				}

@@ -235,6 +235,15 @@ func (s *Service) Erase(ctx context.Context, actor authz.Actor, id int64, mode M
 				return fmt.Errorf("privacy: anonymise customer: %w", err)
 			}
 		}
+		// The audit rows of changes made to the customer keep who did
+		// what and when, but not what their details were: names and
+		// addresses they had before are not among the sweep's needles.
+		n, err := exec(ctx, tx, "erase audit rows", `UPDATE audit_log SET data = ? WHERE target = ? AND action LIKE 'customer.%'`,
+			[]any{`{"erased":true}`, fmt.Sprintf("customer:%d", id)})
+		if err != nil {
+			return err
+		}
+		res.Rows += n
 		return audit.Record(ctx, tx, s.now(), actor, "customer_erased", fmt.Sprintf("customer:%d", id), res.auditData())
 	})
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/blob"
 	"github.com/ombud/ombud/internal/channel/email"
+	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/dbtest"
 	"github.com/ombud/ombud/internal/privacy"
@@ -191,6 +192,22 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 				hourly, facts := createdTotals(t, e.Sys.DB)
 				if hourly != 3 || facts != 3 {
 					t.Fatalf("created before: hourly %d facts %d, want 3", hourly, facts)
+				}
+				// An agent changed the customer's details before: the audit
+				// rows of those changes hold a name and an address the
+				// customer no longer has, which no sweep by their current
+				// ones would find.
+				for _, n := range []string{"Zora " + marker + " Previous", "Zora Later"} {
+					if _, err := e.Sys.Customers.Update(ctx, actorOf(e, authz.Agent), f.customerID, customer.CustomerPatch{Name: &n}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				old, err := e.Sys.Customers.AddIdentity(ctx, actorOf(e, authz.Agent), f.customerID, customer.Identity{Type: "email", Value: "old." + marker + "@example.org"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := e.Sys.Customers.RemoveIdentity(ctx, actorOf(e, authz.Agent), f.customerID, old.ID); err != nil {
+					t.Fatal(err)
 				}
 				e.Sys.Privacy.SetBatch(1) // every ticket its own transaction
 				if _, err := e.Sys.Privacy.Erase(ctx, actorOf(e, authz.Manager), f.customerID, mode); err == nil {

@@ -2,6 +2,8 @@ package privacy
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -84,6 +86,12 @@ func (s *Service) rules(ctx context.Context) ([]Rule, error) {
 	return out, rows.Err()
 }
 
+// auditRule is a rule as its audit rows show it (without the dry run's
+// count, which is not a setting).
+func auditRule(r Rule) map[string]any {
+	return map[string]any{"id": r.ID, "action": r.Action, "months": r.Months, "channel": r.Channel, "active": r.Active}
+}
+
 // CreateRule adds a retention rule.
 func (s *Service) CreateRule(ctx context.Context, actor authz.Actor, in RuleInput) (Rule, error) {
 	if err := authz.Check(actor, authz.PrivacyManage); err != nil {
@@ -110,8 +118,7 @@ func (s *Service) CreateRule(ctx context.Context, actor authz.Actor, in RuleInpu
 		if err != nil {
 			return fmt.Errorf("privacy: create rule: %w", err)
 		}
-		return audit.Record(ctx, tx, s.now(), actor, "retention_rule.create", fmt.Sprint(r.ID),
-			map[string]any{"action": r.Action, "months": r.Months, "channel": r.Channel})
+		return audit.Record(ctx, tx, s.now(), actor, "retention_rule.create", fmt.Sprint(r.ID), audit.Change(nil, auditRule(r)))
 	})
 	return r, err
 }
@@ -122,14 +129,21 @@ func (s *Service) DeleteRule(ctx context.Context, actor authz.Actor, id int64) e
 		return err
 	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		n, err := exec(ctx, tx, "delete rule", `DELETE FROM retention_rules WHERE id = ?`, []any{id})
-		if err != nil {
-			return err
-		}
-		if n == 0 {
+		var r Rule
+		var at int64
+		err := tx.QueryRowContext(ctx, `SELECT id, action, months, channel, active, created_at FROM retention_rules WHERE id = ?`, id).
+			Scan(&r.ID, &r.Action, &r.Months, &r.Channel, &r.Active, &at)
+		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.NotFound("retention rule", id)
 		}
-		return audit.Record(ctx, tx, s.now(), actor, "retention_rule.delete", fmt.Sprint(id), nil)
+		if err != nil {
+			return fmt.Errorf("privacy: delete rule: %w", err)
+		}
+		r.Created = db.Time(at)
+		if _, err := exec(ctx, tx, "delete rule", `DELETE FROM retention_rules WHERE id = ?`, []any{id}); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, s.now(), actor, "retention_rule.delete", fmt.Sprint(id), audit.Change(auditRule(r), nil))
 	})
 }
 

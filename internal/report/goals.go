@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 )
@@ -178,10 +179,17 @@ func (s *Service) CreateGoal(ctx context.Context, actor authz.Actor, in GoalInpu
 		if err != nil {
 			return fmt.Errorf("report: create goal: %w", err)
 		}
-		g, err = getGoal(ctx, tx, id)
-		return err
+		if g, err = getGoal(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, actor, "report_goal.create", goalTarget(g), audit.Change(nil, g))
 	})
 	return g, err
+}
+
+// goalTarget names a goal in the audit log: id, metric and team.
+func goalTarget(g Goal) string {
+	return fmt.Sprintf("report_goal:%d %s team:%d", g.ID, g.Metric, g.TeamID)
 }
 
 func actorAgent(a authz.Actor) int64 {
@@ -221,6 +229,7 @@ func (s *Service) UpdateGoal(ctx context.Context, actor authz.Actor, id int64, p
 		if g, err = getGoal(ctx, tx, id); err != nil {
 			return err
 		}
+		before := g
 		m, _ := MetricByKey(g.Metric)
 		fe := apperr.FieldErrors{}
 		if p.Op != nil {
@@ -239,8 +248,10 @@ func (s *Service) UpdateGoal(ctx context.Context, actor authz.Actor, id int64, p
 			g.Op, g.Target, db.Millis(g.UpdatedAt), id); err != nil {
 			return fmt.Errorf("report: update goal %d: %w", id, err)
 		}
-		g, err = getGoal(ctx, tx, id)
-		return err
+		if g, err = getGoal(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, g.UpdatedAt, actor, "report_goal.update", goalTarget(g), audit.Change(before, g))
 	})
 	return g, err
 }
@@ -251,14 +262,14 @@ func (s *Service) DeleteGoal(ctx context.Context, actor authz.Actor, id int64) e
 		return err
 	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM report_goals WHERE id = ?`, id)
+		before, err := getGoal(ctx, tx, id)
 		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_goals WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("report: delete goal %d: %w", id, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.NotFound("goal", id)
-		}
-		return nil
+		return audit.Record(ctx, tx, s.now(), actor, "report_goal.delete", goalTarget(before), audit.Change(before, nil))
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 )
@@ -166,9 +167,14 @@ func (s *Service) Subscribe(ctx context.Context, actor authz.Actor, in Subscript
 		if err != nil {
 			return fmt.Errorf("report: subscription %d: %w", id, err)
 		}
-		return nil
+		return audit.Record(ctx, tx, now, actor, "report_subscription.create", subTarget(out), audit.Change(nil, out))
 	})
 	return out, err
+}
+
+// subTarget names a subscription in the audit log: id, whose, how often.
+func subTarget(sub Subscription) string {
+	return fmt.Sprintf("report_subscription:%d agent:%d %s", sub.ID, sub.AgentID, sub.Frequency)
 }
 
 // canSeeAll: admins see and remove everyone's subscriptions.
@@ -215,19 +221,22 @@ func (s *Service) Unsubscribe(ctx context.Context, actor authz.Actor, id int64) 
 		return err
 	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		q, args := `DELETE FROM report_subscriptions WHERE id = ?`, []any{id}
+		q, args := `SELECT `+subCols+` FROM report_subscriptions WHERE id = ?`, []any{id}
 		if !canSeeAll(actor) {
 			q += ` AND agent_id = ?`
 			args = append(args, actor.ID)
 		}
-		res, err := tx.ExecContext(ctx, q, args...)
+		before, err := scanSub(tx.QueryRowContext(ctx, q, args...))
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFound("subscription", id)
+		}
 		if err != nil {
 			return fmt.Errorf("report: unsubscribe %d: %w", id, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.NotFound("subscription", id)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_subscriptions WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("report: unsubscribe %d: %w", id, err)
 		}
-		return nil
+		return audit.Record(ctx, tx, s.now(), actor, "report_subscription.delete", subTarget(before), audit.Change(before, nil))
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/jobs"
@@ -61,6 +62,14 @@ func (s *Service) SetAvailability(ctx context.Context, actor authz.Actor, agentI
 		if _, err := tx.ExecContext(ctx, `UPDATE agents SET availability = ?, updated_at = ? WHERE id = ?`,
 			status, db.Millis(now), agentID); err != nil {
 			return fmt.Errorf("routing: set availability %d: %w", agentID, err)
+		}
+		// An agent's own status is their presence, shown live and not
+		// audited; someone else setting it (taking them off routing) is.
+		if (actor.Kind != authz.KindAgent || actor.ID != agentID) && cur != status {
+			if err := audit.Record(ctx, tx, now, actor, "agent.availability", fmt.Sprintf("agent:%d", agentID),
+				audit.Change(map[string]any{"availability": cur}, map[string]any{"availability": status})); err != nil {
+				return err
+			}
 		}
 		if status == "online" && cur != "online" {
 			// Tickets may be waiting for them.

@@ -340,10 +340,19 @@ func writeMappings(ctx context.Context, tx *db.Tx, id int64, ms []Mapping) error
 }
 
 // auditData is what the audit row keeps of a provider: never the secret.
-func auditData(p Input) map[string]any {
-	return map[string]any{"name": p.Name, "issuer": p.Issuer, "client_id": p.ClientID, "scopes": p.Scopes,
-		"allowed_domains": p.AllowedDomains, "claim": p.Claim, "mappings": p.Mappings, "default_role": p.DefaultRole,
-		"jit": p.JIT, "mfa": p.MFA, "enabled": p.Enabled, "secret_changed": p.ClientSecret != nil}
+func auditData(in Input, before, after *Provider) map[string]any {
+	var b, a any
+	if before != nil {
+		b = *before
+	}
+	if after != nil {
+		a = *after
+	}
+	data := audit.Change(b, a)
+	// Provider carries whether a client secret is set, never the secret;
+	// a replaced secret shows here (redacted to a marker).
+	data["secret_changed"] = in.ClientSecret != nil
+	return data
 }
 
 // CreateProvider adds a provider; it needs agent.admin_write.
@@ -377,11 +386,10 @@ func (s *Service) CreateProvider(ctx context.Context, actor authz.Actor, in Inpu
 		if err := writeMappings(ctx, tx, id, in.Mappings); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, now, actor, "sso.provider_create", fmt.Sprint(id), auditData(in)); err != nil {
+		if p, _, err = s.get(ctx, tx, id); err != nil {
 			return err
 		}
-		p, _, err = s.get(ctx, tx, id)
-		return err
+		return audit.Record(ctx, tx, now, actor, "sso.provider_create", fmt.Sprint(id), auditData(in, nil, &p))
 	})
 	return p, err
 }
@@ -416,13 +424,10 @@ func (s *Service) UpdateProvider(ctx context.Context, actor authz.Actor, id int6
 		if err := writeMappings(ctx, tx, id, in.Mappings); err != nil {
 			return err
 		}
-		data := auditData(in)
-		data["before"] = old
-		if err := audit.Record(ctx, tx, now, actor, "sso.provider_update", fmt.Sprint(id), data); err != nil {
+		if p, _, err = s.get(ctx, tx, id); err != nil {
 			return err
 		}
-		p, _, err = s.get(ctx, tx, id)
-		return err
+		return audit.Record(ctx, tx, now, actor, "sso.provider_update", fmt.Sprint(id), auditData(in, &old, &p))
 	})
 	if err == nil {
 		s.forget(id)
@@ -455,7 +460,7 @@ func (s *Service) DeleteProvider(ctx context.Context, actor authz.Actor, id int6
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sso_providers WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("sso: delete provider %d: %w", id, err)
 		}
-		return audit.Record(ctx, tx, s.now(), actor, "sso.provider_delete", fmt.Sprint(id), map[string]any{"name": old.Name, "issuer": old.Issuer})
+		return audit.Record(ctx, tx, s.now(), actor, "sso.provider_delete", fmt.Sprint(id), audit.Change(old, nil))
 	})
 	if err == nil {
 		s.forget(id)

@@ -222,6 +222,44 @@ func (s *Service) take(ctx context.Context, providerID int64, state string) (log
 
 // Finish completes a sign-in (see the top of this file).
 func (s *Service) Finish(ctx context.Context, c Callback) (Result, error) {
+	res, err := s.finish(ctx, c)
+	var rec recorded
+	if errors.As(err, &rec) {
+		return res, rec.error // the sign-in service logged it
+	}
+	if reason := failReason(err); err != nil && reason != "state" {
+		// A flow this browser started was refused: a failed sign-in. A
+		// stale or forged state is not (no provider was asked, and anyone
+		// could send one).
+		_ = s.db.Write(context.WithoutCancel(ctx), func(tx *db.Tx) error {
+			return audit.Record(ctx, tx, s.now(), authz.Actor{Kind: authz.KindAgent}, "auth.sign_in_failed", fmt.Sprintf("sso_provider:%d", c.ProviderID),
+				map[string]any{"ip": c.IP, "method": "sso", "provider": c.ProviderID, "reason": reason})
+		})
+	}
+	return res, err
+}
+
+// recorded is an error whose failed sign-in is already in the audit log.
+type recorded struct{ error }
+
+func (r recorded) Unwrap() error { return r.error }
+
+// failReason names a refused single sign-on for the audit log.
+func failReason(err error) string {
+	var ae *apperr.Error
+	if err == nil || !errors.As(err, &ae) {
+		return "error"
+	}
+	for reason, e := range map[string]*apperr.Error{"state": errState, "refused": errRefused, "token": errToken, "unverified": errUnverified,
+		"domain": errDomain, "no_account": errNoAccount, "inactive": errInactive, "unreachable": errUnreachable, "unavailable": errUnavailable} {
+		if ae.Message == e.Message {
+			return reason
+		}
+	}
+	return string(ae.Code)
+}
+
+func (s *Service) finish(ctx context.Context, c Callback) (Result, error) {
 	if c.State == "" || len(c.State) > 200 || subtle.ConstantTimeCompare([]byte(c.State), []byte(c.CookieState)) != 1 {
 		return Result{}, errState
 	}
@@ -278,7 +316,7 @@ func (s *Service) Finish(ctx context.Context, c Callback) (Result, error) {
 	sess, err := s.sessions.SignInExternal(ctx, auth.ExternalSignIn{AgentID: agentID, MFA: p.MFA, IP: c.IP, UserAgent: c.UserAgent,
 		Detail: map[string]any{"provider": p.ID, "subject": id.subject}})
 	if err != nil {
-		return Result{}, err
+		return Result{}, recorded{err}
 	}
 	return Result{Session: sess, Next: l.next, AgentID: agentID, Created: created}, nil
 }

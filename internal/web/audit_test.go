@@ -8,10 +8,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ombud/ombud/internal/app/apptest"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/jobs"
 )
 
 // latestAudit returns the newest audit row of action, through the API.
@@ -35,7 +37,11 @@ func latestAudit(t *testing.T, e *apptest.Env, action string) (map[string]any, s
 // address, and none of the secrets the change carried.
 func TestAdminChangesAudited(t *testing.T) {
 	for _, engine := range []db.Dialect{db.SQLite, db.Postgres} {
-		t.Run(engine.String(), func(t *testing.T) { adminChangesAudited(t, apptest.New(t, engine)) })
+		t.Run(engine.String(), func(t *testing.T) {
+			e := apptest.New(t, engine)
+			adminChangesAudited(t, e)
+			t.Run("import", func(t *testing.T) { importAudited(t, e) })
+		})
 	}
 }
 
@@ -54,6 +60,45 @@ func adminChangesAudited(t *testing.T, e *apptest.Env) {
 	}
 	webhook := map[string]any{"type": "webhook", "url": "https://hooks.example.test/trigger-secret-path-81"}
 	team := create("/api/v1/teams", map[string]any{"name": "Audit team"})
+	// Customers: one to change (two addresses, notes that must stay out
+	// of the log), one to merge into it, one to delete.
+	st, cust := e.Do(t, authz.Admin, "POST", "/api/v1/customers", map[string]any{"name": "Audit Customer",
+		"emails": []string{"audit.customer@example.com", "old.address@example.com"}, "notes": "private-note-text-41"})
+	if st != http.StatusCreated {
+		t.Fatalf("customer: %d %v", st, cust["_raw"])
+	}
+	custID := fmt.Sprint(int64(cust["id"].(float64)))
+	oldAddress := ""
+	for _, i := range cust["identities"].([]any) {
+		if id := i.(map[string]any); id["value"] == "old.address@example.com" {
+			oldAddress = fmt.Sprint(int64(id["id"].(float64)))
+		}
+	}
+	st, hook := e.Do(t, authz.Admin, "POST", "/api/v1/webhooks", map[string]any{"name": "Audit hook",
+		"url": "https://hooks.example.test/subscription-secret-path-93", "events": []string{"ticket.created"}})
+	if st != http.StatusCreated {
+		t.Fatalf("webhook: %d %v", st, hook["_raw"])
+	}
+	hookID, hookSecret := fmt.Sprint(int64(hook["id"].(float64))), hook["secret"].(string)
+	st, ping := e.Do(t, authz.Admin, "POST", "/api/v1/webhooks/"+hookID+"/ping", nil)
+	if st != http.StatusAccepted {
+		t.Fatalf("ping: %d %v", st, ping["_raw"])
+	}
+	delivery := fmt.Sprint(int64(ping["id"].(float64)))
+	// A dead job for an admin to retry.
+	var deadJob int64
+	if err := e.Sys.DB.Write(t.Context(), func(tx *db.Tx) error {
+		if _, err := jobs.Enqueue(t.Context(), tx, time.Now(), jobs.New{Kind: "audit.test", Key: "dead", RunAt: time.Now().Add(time.Hour)}); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(t.Context(), `SELECT id FROM jobs WHERE kind = 'audit.test'`).Scan(&deadJob); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(t.Context(), `UPDATE jobs SET state = 'dead' WHERE id = ?`, deadJob)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	ids := map[string]string{
 		"mailbox":  create("/api/v1/mailboxes", map[string]any{"address": "audit@example.com", "name": "Audit", "smtp": map[string]any{"host": "smtp.example.com", "username": "u", "password": "smtp-pass-created-11"}}),
 		"trigger":  create("/api/v1/triggers", rule("Audit trigger", webhook)),
@@ -64,6 +109,12 @@ func adminChangesAudited(t *testing.T, e *apptest.Env) {
 		"field":    create("/api/v1/custom-fields", map[string]any{"key": "audit_f", "label": "Audit field", "type": "dropdown", "options": []string{"a"}}),
 		"view":     create("/api/v1/views", map[string]any{"name": "Audit view", "query": "status:open", "shared": true}),
 		"team":     team,
+		"merged":   create("/api/v1/customers", map[string]any{"name": "Audit Duplicate", "emails": []string{"audit.dup@example.com"}}),
+		"lone":     create("/api/v1/customers", map[string]any{"name": "Audit Lone", "emails": []string{"audit.lone@example.com"}}),
+		"org":      create("/api/v1/organizations", map[string]any{"name": "Audit Org", "domains": []string{"audit-org.example"}}),
+		"goal":     create("/api/v1/report-goals", map[string]any{"metric": "sla_attainment", "target": 0.9}),
+		"sub":      create("/api/v1/report-subscriptions", map[string]any{"frequency": "weekly"}),
+		"rule":     create("/api/v1/retention-rules", map[string]any{"action": "anonymise", "months": 24}),
 	}
 	agentID := fmt.Sprint(e.Agents[authz.Agent].ID)
 	tests := []struct {
@@ -88,6 +139,42 @@ func adminChangesAudited(t *testing.T, e *apptest.Env) {
 		{"view changed", "PATCH", "/api/v1/views/" + ids["view"], map[string]any{"query": "status:pending"}, "view.update", "status:open", "status:pending", nil},
 		{"routing settings", "PUT", "/api/v1/routing/teams/" + team, map[string]any{"method": "round_robin"}, "routing.settings", "manual", "round_robin", nil},
 		{"token created", "POST", "/api/v1/tokens", map[string]any{"name": "audit script"}, "token.create", "", "audit script", nil},
+		// Customers and organizations: the notes' text never reaches the log.
+		{"customer created", "", "", nil, "customer.create", "", "Audit Lone", nil},
+		{"customer changed", "PATCH", "/api/v1/customers/" + custID, map[string]any{"name": "Audit Client", "notes": "private-note-text-52"},
+			"customer.update", "Audit Customer", "Audit Client", []string{"private-note-text-41", "private-note-text-52"}},
+		{"customer address added", "POST", "/api/v1/customers/" + custID + "/identities", map[string]any{"type": "phone", "value": "+4722334455"},
+			"customer.identity_add", "old.address@example.com", "+4722334455", nil},
+		{"customer address removed", "DELETE", "/api/v1/customers/" + custID + "/identities/" + oldAddress, nil,
+			"customer.identity_remove", "old.address@example.com", "+4722334455", nil},
+		{"customers merged", "POST", "/api/v1/customers/" + custID + "/merge", map[string]any{"merge_id": json.RawMessage(ids["merged"])},
+			"customer.merge", "Audit Duplicate", "audit.dup@example.com", []string{"private-note-text"}},
+		{"customer deleted", "DELETE", "/api/v1/customers/" + ids["lone"], nil, "customer.delete", "audit.lone@example.com", "", nil},
+		{"organization created", "", "", nil, "organization.create", "", "audit-org.example", nil},
+		{"organization changed", "PATCH", "/api/v1/organizations/" + ids["org"], map[string]any{"domains": []string{"audit-org.example", "audit-org2.example"}},
+			"organization.update", "audit-org.example", "audit-org2.example", nil},
+		{"organization deleted", "DELETE", "/api/v1/organizations/" + ids["org"], nil, "organization.delete", "Audit Org", "", nil},
+		// Report goals and summary subscriptions.
+		{"goal created", "", "", nil, "report_goal.create", "", "sla_attainment", nil},
+		{"goal changed", "PATCH", "/api/v1/report-goals/" + ids["goal"], map[string]any{"target": 0.75}, "report_goal.update", "0.9", "0.75", nil},
+		{"goal deleted", "DELETE", "/api/v1/report-goals/" + ids["goal"], nil, "report_goal.delete", "0.75", "", nil},
+		{"summary subscribed", "", "", nil, "report_subscription.create", "", "weekly", nil},
+		{"summary unsubscribed", "DELETE", "/api/v1/report-subscriptions/" + ids["sub"], nil, "report_subscription.delete", "weekly", "", nil},
+		// Privacy retention rules.
+		{"retention rule created", "", "", nil, "retention_rule.create", "", "anonymise", nil},
+		{"retention rule deleted", "DELETE", "/api/v1/retention-rules/" + ids["rule"], nil, "retention_rule.delete", "anonymise", "", nil},
+		// Webhook subscriptions: neither the URL's path nor a signing secret.
+		{"webhook created", "", "", nil, "webhook.create", "", "Audit hook", []string{"subscription-secret-path-93", hookSecret}},
+		{"webhook changed", "PATCH", "/api/v1/webhooks/" + hookID, map[string]any{"name": "Audit hook 2"}, "webhook.update", "Audit hook", "Audit hook 2",
+			[]string{"subscription-secret-path-93", hookSecret}},
+		{"webhook secret rotated", "POST", "/api/v1/webhooks/" + hookID + "/secret", nil, "webhook.rotate_secret", `"new_signing_key":false`, `"new_signing_key":true`, []string{hookSecret}},
+		{"webhook pinged", "POST", "/api/v1/webhooks/" + hookID + "/ping", nil, "webhook.ping", "", "ping", []string{hookSecret}},
+		{"webhook delivery replayed", "POST", "/api/v1/webhooks/" + hookID + "/deliveries/" + delivery + "/replay", nil, "webhook.replay", "", `"replay_of":` + delivery, []string{hookSecret}},
+		{"webhook deleted", "DELETE", "/api/v1/webhooks/" + hookID, nil, "webhook.delete", "Audit hook 2", "", []string{"subscription-secret-path-93", hookSecret}},
+		// Operations on other people and on the queue.
+		{"agent set away by an admin", "PUT", "/api/v1/agents/" + agentID + "/availability", map[string]any{"availability": "away"},
+			"agent.availability", "offline", "away", nil},
+		{"dead job retried", "POST", fmt.Sprintf("/api/v1/jobs/%d/retry", deadJob), nil, "job.retry", "dead", "queued", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,8 +184,10 @@ func adminChangesAudited(t *testing.T, e *apptest.Env) {
 				if st >= 300 {
 					t.Fatalf("%s %s: %d %v", tt.method, tt.path, st, reply["_raw"])
 				}
-				if tok, ok := reply["token"].(string); ok {
-					secrets = append(secrets, tok) // a new token's value is shown once, never logged
+				for _, k := range []string{"token", "secret"} {
+					if v, ok := reply[k].(string); ok && v != "" {
+						secrets = append(secrets, v) // a new token or signing secret is shown once, never logged
+					}
 				}
 			}
 			row, raw := latestAudit(t, e, tt.action)
@@ -129,6 +218,20 @@ func adminChangesAudited(t *testing.T, e *apptest.Env) {
 				}
 			}
 		})
+	}
+}
+
+// importAudited: an agent's import through the API leaves one row with
+// its counts (an import is not a settings change: no before/after).
+func importAudited(t *testing.T, e *apptest.Env) {
+	st, reply := e.Do(t, authz.Admin, "POST", "/api/v1/import", `{"kind":"team","team":{"name":"Imported audit team"}}`)
+	if st != http.StatusOK {
+		t.Fatalf("import: %d %v", st, reply["_raw"])
+	}
+	row, raw := latestAudit(t, e, "import")
+	data := row["data"].(map[string]any)
+	if row["ip"] != "127.0.0.1" || row["actor_name"] != "Test admin" || data["committed_through_line"] != float64(1) || data["failed"] != float64(0) {
+		t.Errorf("row: %s", raw)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/jobs"
@@ -236,8 +237,11 @@ func (s *Service) Ping(ctx context.Context, actor authz.Actor, subID int64) (Del
 	var id int64
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		var err error
-		id, err = s.enqueue(ctx, tx, sub.ID, Ping, 0, string(body), 0, now)
-		return err
+		if id, err = s.enqueue(ctx, tx, sub.ID, Ping, 0, string(body), 0, now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, actor, "webhook.ping", fmt.Sprintf("webhook:%d", sub.ID),
+			audit.Change(nil, map[string]any{"delivery_id": id, "event_type": Ping}))
 	})
 	if err != nil {
 		return Delivery{}, err
@@ -262,8 +266,11 @@ func (s *Service) Replay(ctx context.Context, actor authz.Actor, subID, delivery
 	var id int64
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		var err error
-		id, err = s.enqueue(ctx, tx, subID, d.EventType, d.TicketID, d.Payload, d.ID, s.now())
-		return err
+		if id, err = s.enqueue(ctx, tx, subID, d.EventType, d.TicketID, d.Payload, d.ID, s.now()); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, s.now(), actor, "webhook.replay", fmt.Sprintf("webhook:%d", subID),
+			audit.Change(nil, map[string]any{"delivery_id": id, "replay_of": d.ID, "event_type": d.EventType}))
 	})
 	if err != nil {
 		return Delivery{}, err

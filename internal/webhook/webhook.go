@@ -209,7 +209,7 @@ func (s *Service) Create(ctx context.Context, actor authz.Actor, in Input) (Subs
 			return fmt.Errorf("webhook: create: %w", err)
 		}
 		return audit.Record(ctx, tx, now, actor, "webhook.create", fmt.Sprintf("webhook:%d", id),
-			map[string]any{"after": map[string]any{"name": in.Name, "url": secret.MaskURL(in.URL), "events": in.Events, "active": active}})
+			audit.Change(nil, map[string]any{"name": in.Name, "url": secret.MaskURL(in.URL), "events": in.Events, "active": active}))
 	})
 	if err != nil {
 		return Subscription{}, err
@@ -355,7 +355,9 @@ func (s *Service) RotateSecret(ctx context.Context, actor authz.Actor, id int64)
 		if _, err := tx.ExecContext(ctx, `UPDATE webhook_subscriptions SET secret = ?, updated_at = ? WHERE id = ?`, sealed, db.Millis(now), id); err != nil {
 			return fmt.Errorf("webhook: rotate: %w", err)
 		}
-		return audit.Record(ctx, tx, now, actor, "webhook.rotate_secret", fmt.Sprintf("webhook:%d", id), nil)
+		// The secret itself is never logged; the row says it was replaced.
+		return audit.Record(ctx, tx, now, actor, "webhook.rotate_secret", fmt.Sprintf("webhook:%d", id),
+			audit.Change(map[string]any{"new_signing_key": false}, map[string]any{"new_signing_key": true}))
 	})
 	if err != nil {
 		return Subscription{}, err
@@ -384,7 +386,7 @@ func (s *Service) Delete(ctx context.Context, actor authz.Actor, id int64) error
 			return fmt.Errorf("webhook: delete: %w", err)
 		}
 		return audit.Record(ctx, tx, now, actor, "webhook.delete", fmt.Sprintf("webhook:%d", id),
-			map[string]any{"before": map[string]any{"name": old.Name, "url": secret.MaskURL(old.url), "events": old.Events}})
+			audit.Change(map[string]any{"name": old.Name, "url": secret.MaskURL(old.url), "events": old.Events, "active": old.Active}, nil))
 	})
 	if err != nil {
 		return err

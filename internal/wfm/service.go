@@ -137,8 +137,7 @@ func (s *Service) AddAdjustment(ctx context.Context, actor authz.Actor, in Adjus
 			return fmt.Errorf("wfm: add adjustment: %w", err)
 		}
 		a.ID = id
-		return audit.Record(ctx, tx, s.now(), actor, "wfm_adjustment.create", fmt.Sprint(id),
-			map[string]any{"channel": a.Channel, "from": a.From, "to": a.To, "percent": a.Percent})
+		return audit.Record(ctx, tx, s.now(), actor, "wfm_adjustment.create", fmt.Sprint(id), audit.Change(nil, a))
 	})
 	return a, err
 }

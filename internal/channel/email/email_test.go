@@ -418,6 +418,18 @@ func TestEmailConversation(t *testing.T) {
 				if status != 200 || re["state"] != "failed" {
 					t.Fatalf("reprocess: %d %v", status, re["_raw"])
 				}
+				// The admin's retry is audited with the state before and after.
+				status, log := e.Do(t, authz.Admin, "GET", "/api/v1/audit?action=mail.reprocess", nil)
+				rows, _ := log["data"].([]any)
+				if status != 200 || len(rows) != 1 {
+					t.Fatalf("audit: %d %v", status, log["_raw"])
+				}
+				row := rows[0].(map[string]any)
+				data := row["data"].(map[string]any)
+				if row["target"] != fmt.Sprintf("inbound_message:%d", fid) || row["actor_name"] != "Test admin" ||
+					data["before"].(map[string]any)["state"] != "failed" || data["after"].(map[string]any)["state"] != "failed" {
+					t.Errorf("audit row: %v", log["_raw"])
+				}
 			})
 
 			t.Run("an inline image shows in place", func(t *testing.T) {

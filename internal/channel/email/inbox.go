@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/channel/email/message"
 	"github.com/ombud/ombud/internal/db"
@@ -230,7 +231,11 @@ func (s *Service) Reprocess(ctx context.Context, actor authz.Actor, id int64) (I
 		if err != nil {
 			return fmt.Errorf("email: update inbound %d: %w", id, err)
 		}
-		return nil
+		// An admin running a message through intake again is audited with
+		// what became of it; the message itself stays in the mail log.
+		return audit.Record(ctx, tx, s.now(), actor, "mail.reprocess", fmt.Sprintf("inbound_message:%d", id), audit.Change(
+			map[string]any{"state": cur.State, "outcome": cur.Outcome},
+			map[string]any{"state": row.state, "outcome": row.outcome, "ticket_id": row.ticketID}))
 	})
 	if err != nil {
 		return InboundMessage{}, err

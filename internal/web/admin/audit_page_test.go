@@ -27,6 +27,16 @@ func TestAuditPages(t *testing.T) {
 	}
 	_, list := e.Do(t, authz.Admin, "GET", "/api/v1/audit?action=sla.policy.update", nil)
 	rowID := int64(list["data"].([]any)[0].(map[string]any)["id"].(float64))
+	// A customer change: its fields read in the admin's language too.
+	st, cust := e.Do(t, authz.Admin, "POST", "/api/v1/customers", map[string]any{"name": "Fjord Customer", "emails": []string{"fjord@example.com"}})
+	if st != 201 {
+		t.Fatalf("customer: %d %v", st, cust["_raw"])
+	}
+	if st, b := e.Do(t, authz.Admin, "PATCH", fmt.Sprintf("/api/v1/customers/%d", int64(cust["id"].(float64))), map[string]any{"notes": "Prefers phone"}); st != 200 {
+		t.Fatalf("customer patch: %d %v", st, b["_raw"])
+	}
+	_, list = e.Do(t, authz.Admin, "GET", "/api/v1/audit?action=customer.update", nil)
+	custRow := int64(list["data"].([]any)[0].(map[string]any)["id"].(float64))
 	admin := webtest.SignIn(t, e, authz.Admin)
 	adminID := e.Agents[authz.Admin].ID
 	webtest.RunPages(t, []webtest.PageCase{
@@ -52,6 +62,8 @@ func TestAuditPages(t *testing.T) {
 	}
 	webtest.RunPages(t, []webtest.PageCase{
 		{Name: "in Norwegian", Who: admin, Method: "GET", Path: fmt.Sprintf("/admin/audit/%d", rowID), Status: 200, Want: []string{"Hva som ble endret", "Tilbake til revisjonsloggen"}},
+		{Name: "a customer change in Norwegian", Who: admin, Method: "GET", Path: fmt.Sprintf("/admin/audit/%d", custRow), Status: 200,
+			Want: []string{"Tegn i notatene", "<del>0</del>", "<ins>13</ins>"}, NotWant: []string{"Prefers phone", "notes chars"}},
 		{Name: "list in Norwegian", Who: admin, Method: "GET", Path: "/admin/audit", Status: 200, Want: []string{"Revisjonslogg", "Behold oppføringer i (dager)"}},
 	})
 	// The menu offers the page to admins only.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/jobs"
@@ -73,7 +74,7 @@ func (u *UI) RetryJob(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := jobs.Retry(ctx, u.Jobs.DB, time.Now(), id); err != nil {
+	if _, err := jobs.Retry(ctx, u.Jobs.DB, time.Now(), id, audit.JobRetried(ctx, time.Now(), httpx.Actor(ctx))); err != nil {
 		return err
 	}
 	if u.Jobs.Wake != nil {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/jobs"
 	"github.com/ombud/ombud/internal/page"
@@ -64,7 +65,7 @@ func (a *API) RetryJob(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	j, err := jobs.Retry(r.Context(), a.DB, a.Now(), id)
+	j, err := jobs.Retry(r.Context(), a.DB, a.Now(), id, audit.JobRetried(r.Context(), a.Now(), httpx.Actor(r.Context())))
 	if err != nil {
 		return err
 	}

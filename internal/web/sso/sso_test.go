@@ -147,21 +147,22 @@ func TestSignInScenarios(t *testing.T) {
 				tweak  func(map[string]any)
 				status int
 				text   string
+				reason string // of the auth.sign_in_failed audit row
 			}{
 				{"bad nonce", nil, &oidctest.User{Subject: "s1", Email: "agent@ombud.test", EmailVerified: true},
-					func(c map[string]any) { c["nonce"] = "forged" }, 401, "could not be verified"},
+					func(c map[string]any) { c["nonce"] = "forged" }, 401, "could not be verified", "token"},
 				{"wrong audience", nil, &oidctest.User{Subject: "s1", Email: "agent@ombud.test", EmailVerified: true},
-					func(c map[string]any) { c["aud"] = "someone-else" }, 401, "could not be verified"},
+					func(c map[string]any) { c["aud"] = "someone-else" }, 401, "could not be verified", "token"},
 				{"expired token", nil, &oidctest.User{Subject: "s1", Email: "agent@ombud.test", EmailVerified: true},
-					func(c map[string]any) { c["exp"] = time.Now().Add(-10 * time.Minute).Unix() }, 401, "could not be verified"},
+					func(c map[string]any) { c["exp"] = time.Now().Add(-10 * time.Minute).Unix() }, 401, "could not be verified", "token"},
 				{"other issuer", nil, &oidctest.User{Subject: "s1", Email: "agent@ombud.test", EmailVerified: true},
-					func(c map[string]any) { c["iss"] = "https://evil.example.com" }, 401, "could not be verified"},
-				{"unverified email", nil, &oidctest.User{Subject: "s1", Email: "agent@ombud.test", EmailVerified: false}, nil, 403, "not verified your email"},
+					func(c map[string]any) { c["iss"] = "https://evil.example.com" }, 401, "could not be verified", "token"},
+				{"unverified email", nil, &oidctest.User{Subject: "s1", Email: "agent@ombud.test", EmailVerified: false}, nil, 403, "not verified your email", "unverified"},
 				{"domain not allowed", func(in *sso.Input) { in.AllowedDomains = []string{"example.com"} },
-					&oidctest.User{Subject: "s1", Email: "agent@ombud.test", EmailVerified: true}, nil, 403, "email domain"},
+					&oidctest.User{Subject: "s1", Email: "agent@ombud.test", EmailVerified: true}, nil, 403, "email domain", "domain"},
 				{"no account and no just-in-time", func(in *sso.Input) { in.JIT = false },
-					&oidctest.User{Subject: "s9", Email: "stranger@ombud.test", EmailVerified: true}, nil, 403, "no agent account"},
-				{"provider refuses", nil, nil, nil, 401, "did not sign you in"},
+					&oidctest.User{Subject: "s9", Email: "stranger@ombud.test", EmailVerified: true}, nil, 403, "no agent account", "no_account"},
+				{"provider refuses", nil, nil, nil, 401, "did not sign you in", "refused"},
 			}
 			for _, tt := range refusals {
 				t.Run(tt.name, func(t *testing.T) {
@@ -174,6 +175,16 @@ func TestSignInScenarios(t *testing.T) {
 					}
 					if strings.Contains(r.body, "s3cret") || strings.Contains(r.body, "forged") || strings.Contains(r.body, "someone-else") {
 						t.Fatal("the page shows provider details")
+					}
+					// The refusal is a failed sign-in in the audit log.
+					_, log := e.Do(t, authz.Admin, "GET", "/api/v1/audit?limit=1&action=auth.sign_in_failed", nil)
+					rows, _ := log["data"].([]any)
+					if len(rows) != 1 {
+						t.Fatalf("no failed sign-in audited: %v", log["_raw"])
+					}
+					row := rows[0].(map[string]any)
+					if d := row["data"].(map[string]any); d["reason"] != tt.reason || d["method"] != "sso" || d["provider"] != float64(f.id) || row["ip"] != "127.0.0.1" {
+						t.Errorf("audit row: %v", log["_raw"])
 					}
 					if resp, err := r.client.Get(e.URL + "/tickets"); err != nil || resp.Request.URL.Path != "/login" {
 						t.Fatalf("after a refused sign-in /tickets answered at %v (%v)", resp.Request.URL, err)
