@@ -20,7 +20,7 @@ func fixture(t *testing.T, e *apptest.Env) (tickets []int64) {
 	for i := range 5 {
 		out := do(t, e, authz.Agent, "POST", "/api/v2/tickets.json", map[string]any{"ticket": map[string]any{
 			"subject": fmt.Sprintf("Order %d", i), "comment": map[string]any{"body": "Where is my order?"}, "status": []string{"new", "open", "pending", "hold", "solved"}[i],
-			"priority": []string{"low", "normal", "high", "urgent", "normal"}[i],
+			"priority":  []string{"low", "normal", "high", "urgent", "normal"}[i],
 			"requester": map[string]any{"email": fmt.Sprintf("c%d@example.no", i), "name": fmt.Sprintf("Customer %d", i)}}}, http.StatusCreated)
 		tickets = append(tickets, num(out["ticket"].(map[string]any)["id"]))
 	}
