@@ -42,7 +42,7 @@ func badRequest(name, description string) error {
 }
 
 // zendeskField names an Ombud field as the Zendesk request named it.
-var zendeskField = map[string]string{"team_id": "group_id", "description": "comment", "requester": "requester", "emails": "email", "domains": "domain_names"}
+var zendeskField = map[string]string{"team_id": "group_id", "description": "comment", "requester": "requester", "emails": "email", "domains": "domain_names", "add_tags": "additional_tags"}
 
 // Describe turns err into Zendesk's status and error body. Internal
 // errors are logged and never shown.

@@ -127,6 +127,18 @@ type TicketIn struct {
 	UpdatedStamp *string `json:"updated_stamp"`
 }
 
+// checkSizes refuses oversized custom field lists before any is looked
+// up; the ticket service bounds the rest.
+func (t *TicketIn) checkSizes() error {
+	fe := apperr.FieldErrors{}
+	fe.MaxItems("custom_fields", len(t.CustomFields), ticket.MaxFieldValues)
+	fe.MaxItems("fields", len(t.Fields), ticket.MaxFieldValues)
+	fe.MaxItems("custom_fields", len(t.CustomFields)+len(t.Fields), ticket.MaxFieldValues)
+	fe.MaxItems("additional_tags", len(t.AddTags), ticket.MaxTags)
+	fe.MaxItems("remove_tags", len(t.RemoveTags), ticket.MaxTags)
+	return fe.Err()
+}
+
 // CustomFieldIn sets one custom field by its id.
 type CustomFieldIn struct {
 	ID    int64 `json:"id"`
@@ -203,6 +215,7 @@ func (a *API) CreateTicket(w http.ResponseWriter, r *http.Request) error {
 	if t.Tags != nil {
 		in.Tags = *t.Tags
 	}
+	in.Tags = append(in.Tags, t.AddTags...)
 	if t.Comment != nil {
 		in.Description, in.DescriptionHTML, in.Public = t.Comment.Body, t.Comment.HTMLBody, t.Comment.Public
 	}
@@ -238,6 +251,9 @@ func (a *API) CreateTicket(w http.ResponseWriter, r *http.Request) error {
 	}
 	if t.GroupID.Set && !t.GroupID.Null {
 		in.TeamID = &t.GroupID.V
+	}
+	if err := t.checkSizes(); err != nil {
+		return err
 	}
 	if in.CustomFields, err = a.customFields(ctx, actor, append(t.CustomFields, t.Fields...)); err != nil {
 		return err
@@ -303,6 +319,9 @@ func (a *API) UpdateTicket(w http.ResponseWriter, r *http.Request) error {
 	}
 	if t.Requester != nil {
 		p.Requester = &ticket.RequesterInput{Email: t.Requester.Email, Name: t.Requester.Name, Phone: t.Requester.Phone}
+	}
+	if err := t.checkSizes(); err != nil {
+		return err
 	}
 	if p.CustomFields, err = a.customFields(ctx, actor, append(t.CustomFields, t.Fields...)); err != nil {
 		return err
