@@ -29,6 +29,8 @@ type pager struct {
 	after   string
 	page    int
 	perPage int
+	// countCap is where counting stops (maxOffsetRow unless set).
+	countCap int
 }
 
 func readPager(r *http.Request, defaultSize int) (pager, error) {
@@ -101,7 +103,11 @@ func paginate[T any](r *http.Request, base string, p pager, fetch fetchFunc[T], 
 	}
 	skip := (p.page - 1) * p.perPage
 	counting := count == nil
-	items, seen, more, err := walk(fetch, skip, p.perPage, counting)
+	limit := p.countCap
+	if limit == 0 {
+		limit = maxOffsetRow
+	}
+	items, seen, more, err := walk(fetch, skip, p.perPage, counting, limit)
 	if err != nil {
 		return paged[T]{}, err
 	}
@@ -123,8 +129,8 @@ func paginate[T any](r *http.Request, base string, p pager, fetch fetchFunc[T], 
 
 // walk reads rows skip … skip+take-1 of a keyset list, 100 at a time.
 // more says whether a row follows them; seen is how many rows there are,
-// when counting (up to maxOffsetRow), else how many were read.
-func walk[T any](fetch fetchFunc[T], skip, take int, counting bool) (items []T, seen int, more bool, err error) {
+// when counting (up to limit), else how many were read.
+func walk[T any](fetch fetchFunc[T], skip, take int, counting bool, limit int) (items []T, seen int, more bool, err error) {
 	items = []T{}
 	var cursor *page.Cursor
 	for {
@@ -140,8 +146,8 @@ func walk[T any](fetch fetchFunc[T], skip, take int, counting bool) (items []T, 
 				more = true
 			}
 			seen++
-			if more && (!counting || seen > maxOffsetRow) {
-				return items, min(seen, maxOffsetRow), more, nil
+			if more && (!counting || seen > limit) {
+				return items, min(seen, limit), more, nil
 			}
 		}
 		if list.NextCursor == nil {

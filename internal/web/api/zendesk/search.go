@@ -230,7 +230,8 @@ func (a *API) Search(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p.cursor = false // search pages by offset only, as Zendesk's does
+	p.cursor = false  // search pages by offset only, as Zendesk's does
+	p.countCap = 1000 // and finds at most 1000: count stops there too
 	if p.page*p.perPage > 1000 {
 		return badRequest("InvalidPaginationParameter", "search returns at most 1000 results (page × per_page)")
 	}
