@@ -223,6 +223,9 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/api/v2/organizations.json", Access: APIAuth, Perm: authz.CustomerWrite, Handler: z.CreateOrganization, Summary: "Zendesk: create an organization", Request: zendesk.OrganizationBody{}, Reply: zendesk.OrganizationReply{}, Status: created},
 		{Method: "GET", Path: "/api/v2/organizations/{id}", Access: APIAuth, Perm: authz.CustomerRead, Handler: z.ShowOrganization, Summary: "Zendesk: show an organization", Reply: zendesk.OrganizationReply{}},
 		{Method: "PUT", Path: "/api/v2/organizations/{id}", Access: APIAuth, Perm: authz.CustomerWrite, Handler: z.UpdateOrganization, Summary: "Zendesk: update an organization", Request: zendesk.OrganizationBody{}, Reply: zendesk.OrganizationReply{}},
+		{Method: "GET", Path: "/api/v2/organizations/{id}/tickets.json", Access: APIAuth, Perm: authz.TicketRead, Handler: z.OrganizationTickets, Summary: "Zendesk: an organization's tickets, by id", Query: zPages, Reply: zendesk.TicketList{}},
+		{Method: "GET", Path: "/api/v2/users/{id}/tickets/requested.json", Access: APIAuth, Perm: authz.TicketRead, Handler: z.RequestedTickets, Summary: "Zendesk: the tickets an end-user requested, by id", Query: zPages, Reply: zendesk.TicketList{}},
+		{Method: "GET", Path: "/api/v2/users/{id}/tickets/assigned.json", Access: APIAuth, Perm: authz.TicketRead, Handler: z.AssignedTickets, Summary: "Zendesk: the tickets assigned to an agent, by id", Query: zPages, Reply: zendesk.TicketList{}},
 		{Method: "DELETE", Path: "/api/v2/organizations/{id}", Access: APIAuth, Perm: authz.CustomerWrite, Handler: z.DeleteOrganization, Summary: "Zendesk: delete an organization", Status: noContent},
 
 		// Agent web UI.

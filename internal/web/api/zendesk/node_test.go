@@ -59,6 +59,9 @@ type clientResult struct {
 	} `json:"user"`
 	Created, Second, Updated, Shown clientTicket
 	List                            []int64 `json:"list"`
+	ByOrganization                  []int64 `json:"byOrganization"`
+	Requested                       []int64 `json:"requested"`
+	Assigned                        []int64 `json:"assigned"`
 	Comments                        []struct {
 		Body     string `json:"body"`
 		Public   bool   `json:"public"`
@@ -142,6 +145,15 @@ func TestNodeZendeskClient(t *testing.T) {
 			both := []int64{got.Created.ID, got.Second.ID}
 			if !slices.Equal(got.List, both) {
 				t.Errorf("tickets.list %v, want %v", got.List, both)
+			}
+			// Both requesters joined Node Org by their email domain.
+			if !slices.Equal(got.ByOrganization, both) {
+				t.Errorf("tickets.listByOrganization: %v, want %v", got.ByOrganization, both)
+			}
+			for name, ids := range map[string][]int64{"listByUserRequested": got.Requested, "listAssigned": got.Assigned} {
+				if !slices.Equal(ids, []int64{got.Created.ID}) {
+					t.Errorf("tickets.%s: %v, want [%d]", name, ids, got.Created.ID)
+				}
 			}
 			if len(got.Comments) != 3 || got.Comments[0].Body != "The printer is on fire." || got.Comments[0].AuthorID != got.User.ID ||
 				got.Comments[1].Body != "We are on it." || !got.Comments[1].Public || got.Comments[1].AuthorID != me ||

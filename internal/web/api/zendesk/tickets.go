@@ -52,15 +52,76 @@ func (a *API) one(ctx context.Context, actor authz.Actor, base string, t ticket.
 
 // ListTickets answers GET /api/v2/tickets.json: every ticket by id.
 func (a *API) ListTickets(w http.ResponseWriter, r *http.Request) error {
+	return a.listTickets(w, r, &ticket.Filter{})
+}
+
+// OrganizationTickets answers GET /api/v2/organizations/{id}/tickets.json.
+func (a *API) OrganizationTickets(w http.ResponseWriter, r *http.Request) error {
+	id, ok := pathID(r, "id")
+	if !ok {
+		return apperr.NotFound("organization", r.PathValue("id"))
+	}
+	if _, err := a.Customers.GetOrganization(r.Context(), httpx.Actor(r.Context()), id); err != nil {
+		return err
+	}
+	return a.listTickets(w, r, &ticket.Filter{OrganizationID: id})
+}
+
+// RequestedTickets answers GET /api/v2/users/{id}/tickets/requested.json:
+// an end-user's tickets (an agent requests none).
+func (a *API) RequestedTickets(w http.ResponseWriter, r *http.Request) error {
+	u, err := a.pathUser(r)
+	if err != nil {
+		return err
+	}
+	if u.agent {
+		return a.listTickets(w, r, nil)
+	}
+	return a.listTickets(w, r, &ticket.Filter{RequesterID: u.id})
+}
+
+// AssignedTickets answers GET /api/v2/users/{id}/tickets/assigned.json:
+// an agent's tickets (an end-user is assigned none).
+func (a *API) AssignedTickets(w http.ResponseWriter, r *http.Request) error {
+	u, err := a.pathUser(r)
+	if err != nil {
+		return err
+	}
+	if !u.agent {
+		return a.listTickets(w, r, nil)
+	}
+	return a.listTickets(w, r, &ticket.Filter{AssigneeID: u.id})
+}
+
+// pathUser reads the {id} of a user path and checks the user exists.
+func (a *API) pathUser(r *http.Request) (userRef, error) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		return userRef{}, apperr.NotFound("user", r.PathValue("id"))
+	}
+	if _, err := a.user(r.Context(), httpx.Actor(r.Context()), a.base(r), id); err != nil {
+		return userRef{}, err
+	}
+	u, _ := parseUserID(id)
+	return u, nil
+}
+
+// listTickets answers a ticket list of f's tickets, by id; nil f is a
+// list that is empty by its nature (the tickets an end-user is assigned).
+func (a *API) listTickets(w http.ResponseWriter, r *http.Request, f *ticket.Filter) error {
 	ctx, actor, base := r.Context(), httpx.Actor(r.Context()), a.base(r)
 	p, err := readPager(r, maxPageSize)
 	if err != nil {
 		return err
 	}
-	f := ticket.Filter{Sort: "id_asc"}
-	res, err := paginate(r, base, p, func(pr page.Request) (page.List[ticket.Ticket], error) {
-		return a.Tickets.List(ctx, actor, f, pr)
-	}, func() (int, error) { return a.Tickets.Count(ctx, actor, f) })
+	fetch := func(page.Request) (page.List[ticket.Ticket], error) { return page.List[ticket.Ticket]{}, nil }
+	count := func() (int, error) { return 0, nil }
+	if f != nil {
+		f.Sort = "id_asc"
+		fetch = func(pr page.Request) (page.List[ticket.Ticket], error) { return a.Tickets.List(ctx, actor, *f, pr) }
+		count = func() (int, error) { return a.Tickets.Count(ctx, actor, *f) }
+	}
+	res, err := paginate(r, base, p, fetch, count)
 	if err != nil {
 		return err
 	}

@@ -199,6 +199,23 @@ func TestUpdateAndComments(t *testing.T) {
 					t.Errorf("comment %d: %v", i, c)
 				}
 			}
+			// The requester's and the assignee's lists; an end-user is
+			// assigned nothing.
+			requester := num(tk["requester_id"])
+			do(t, e, authz.Agent, "PUT", path, map[string]any{"ticket": map[string]any{"assignee_id": zendesk.AgentUserID(e.Agents[authz.Agent].ID)}}, http.StatusOK)
+			for p, want := range map[string]int{
+				fmt.Sprintf("/api/v2/users/%d/tickets/requested.json", requester):                                    1,
+				fmt.Sprintf("/api/v2/users/%d/tickets/assigned.json", zendesk.AgentUserID(e.Agents[authz.Agent].ID)): 1,
+				fmt.Sprintf("/api/v2/users/%d/tickets/assigned.json", requester):                                     0,
+				fmt.Sprintf("/api/v2/users/%d/tickets/assigned.json?page[size]=10", requester):                       0,
+			} {
+				out := do(t, e, authz.Agent, "GET", p, nil, http.StatusOK)
+				if list := out["tickets"].([]any); len(list) != want || (want == 1 && num(list[0].(map[string]any)["id"]) != id) {
+					t.Errorf("%s: %v, want %d", p, out["tickets"], want)
+				}
+			}
+			do(t, e, authz.Agent, "GET", "/api/v2/users/999999/tickets/requested.json", nil, http.StatusNotFound)
+
 			// A collaborator may add an internal note but not change fields.
 			do(t, e, authz.Collaborator, "PUT", path, map[string]any{"ticket": map[string]any{"comment": map[string]any{"body": "seen", "public": false}}}, http.StatusOK)
 			do(t, e, authz.Collaborator, "PUT", path, map[string]any{"ticket": map[string]any{"priority": "high"}}, http.StatusForbidden)

@@ -60,6 +60,9 @@ async function main() {
 
   out.shown = pick((await client.tickets.show(created.id)).result);
   out.list = (await client.tickets.list()).map((t) => t.id);
+  out.byOrganization = (await client.tickets.listByOrganization(org.id)).map((t) => t.id);
+  out.requested = (await client.tickets.listByUserRequested(user.id)).map((t) => t.id);
+  out.assigned = (await client.tickets.listAssigned(me.id)).map((t) => t.id);
   out.comments = (await client.tickets.getComments(created.id)).map((c) => ({ body: c.body, public: c.public, author_id: c.author_id }));
 
   const found = (await client.search.query("type:ticket status:open priority>high")).result;
