@@ -102,7 +102,7 @@ func (s *Server) OpenAPI() map[string]any {
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "Ombud API", "version": "1",
-			"description": "Customer-support platform API. Errors always have the shape {\"error\":{\"code\",\"message\",\"fields\"}}."},
+			"description": "Customer-support platform API. Errors always have the shape {\"error\":{\"code\",\"message\",\"fields\"}}, except under /api/v2, the Zendesk-compatible subset, which answers Zendesk's {\"error\",\"description\",\"details\"} (docs/zendesk.md)."},
 		"paths": paths,
 		"components": map[string]any{
 			"schemas": schemas,
