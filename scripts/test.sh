@@ -11,6 +11,9 @@
 #   Dovecot 2.3.x   /usr/sbin/dovecot or on PATH (the IMAP peer; 2.4 changed
 #                   its configuration syntax and is refused)
 #   swaks           on PATH (an SMTP client for mail tests)
+#   Node.js + npm   node and npm on PATH (the Zendesk API test runs the real
+#                   node-zendesk client; its pinned node_modules are installed
+#                   with npm ci below)
 #
 # On Debian and Ubuntu the script installs what is missing with apt-get
 # (packages postgresql, chromium, dovecot-imapd, swaks), through sudo when
@@ -44,6 +47,9 @@ fi
 if ! command -v swaks >/dev/null 2>&1; then
   need+=(swaks)
 fi
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  need+=(nodejs npm)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then
@@ -68,6 +74,14 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "installing test tools: ${need[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# The real Zendesk client library the /api/v2 test drives, as pinned by its
+# package-lock.json (installed once; node_modules is not committed).
+zdnode=internal/web/api/zendesk/testdata/node
+if [ ! -f "$zdnode/node_modules/node-zendesk/package.json" ]; then
+  echo "== npm ci ($zdnode)"
+  (cd "$zdnode" && npm ci --no-audit --no-fund)
 fi
 
 echo "== go vet"

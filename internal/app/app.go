@@ -41,6 +41,7 @@ import (
 	"github.com/ombud/ombud/internal/web"
 	"github.com/ombud/ombud/internal/web/admin"
 	"github.com/ombud/ombud/internal/web/api"
+	"github.com/ombud/ombud/internal/web/api/zendesk"
 	"github.com/ombud/ombud/internal/web/gdpr"
 	webpeople "github.com/ombud/ombud/internal/web/people"
 	"github.com/ombud/ombud/internal/web/reports"
@@ -362,7 +363,8 @@ func (s *System) Handler() (http.Handler, error) {
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
 			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks},
-		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, Webhooks: webhookPages, Workforce: workforcePages, SSO: ssoPages, Survey: surveyPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
+		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, Webhooks: webhookPages, Workforce: workforcePages,
+		Zendesk: &zendesk.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, BaseURL: s.Config.BaseURL, Log: s.Log}, SSO: ssoPages, Survey: surveyPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		TrustedProxies: s.Config.TrustedProxies,
 		HSTS:           s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",
 		AccessLog:    &web.AccessLog{Mode: s.Config.AccessLog, Slow: s.Config.SlowRequest},

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ombud/ombud/internal/web/api/zendesk"
 	"github.com/ombud/ombud/internal/web/httpx"
 )
 
@@ -72,12 +73,20 @@ func (s *Server) OpenAPI() map[string]any {
 		if rt.Reply != nil {
 			resp["content"] = map[string]any{"application/json": map[string]any{"schema": schemaRef(reflect.TypeOf(rt.Reply), schemas)}}
 		}
+		errSchema := "#/components/schemas/Error"
+		if strings.HasPrefix(rt.Path, zendesk.Prefix) {
+			// The Zendesk-compatible subset answers errors in Zendesk's shape.
+			errSchema = "#/components/schemas/ZendeskError"
+		}
 		op["responses"] = map[string]any{
 			itoa(status): resp,
-			"default":    map[string]any{"description": "Error", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}},
+			"default":    map[string]any{"description": "Error", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": errSchema}}}},
 		}
 		if rt.Access == APIAuth {
 			op["security"] = []any{map[string]any{"bearer": []any{}}}
+			if strings.HasPrefix(rt.Path, zendesk.Prefix) {
+				op["security"] = []any{map[string]any{"bearer": []any{}}, map[string]any{"zendeskToken": []any{}}}
+			}
 		}
 		if rt.Perm != "" {
 			op["x-permission"] = string(rt.Perm)
@@ -89,14 +98,16 @@ func (s *Server) OpenAPI() map[string]any {
 		paths[p][strings.ToLower(rt.Method)] = op
 	}
 	schemas["Error"] = schemaRef(reflect.TypeOf(httpx.ErrorBody{}), schemas)
+	schemas["ZendeskError"] = schemaRef(reflect.TypeOf(zendesk.ErrorBody{}), schemas)
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "Ombud API", "version": "1",
-			"description": "Customer-support platform API. Errors always have the shape {\"error\":{\"code\",\"message\",\"fields\"}}."},
+			"description": "Customer-support platform API. Errors always have the shape {\"error\":{\"code\",\"message\",\"fields\"}}, except under /api/v2, the Zendesk-compatible subset, which answers Zendesk's {\"error\",\"description\",\"details\"} (docs/zendesk.md)."},
 		"paths": paths,
 		"components": map[string]any{
-			"schemas":         schemas,
-			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}},
+			"schemas": schemas,
+			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"},
+				"zendeskToken": map[string]any{"type": "http", "scheme": "basic", "description": "/api/v2 only: user {email}/token, password the API token (docs/zendesk.md)"}},
 		},
 	}
 }

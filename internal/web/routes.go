@@ -20,6 +20,7 @@ import (
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web/api"
+	"github.com/ombud/ombud/internal/web/api/zendesk"
 	"github.com/ombud/ombud/internal/webhook"
 )
 
@@ -30,6 +31,8 @@ import (
 func (s *Server) Routes() []Route {
 	a, ui, tk, pp, ad, rp := s.API, s.UI, s.Tickets, s.People, s.Admin, s.Reports
 	so := s.SSO
+	z := s.Zendesk
+	zPages := []string{"page", "per_page", "page[size]", "page[after]", "sort_by", "sort_order"}
 	const created = http.StatusCreated
 	const noContent = http.StatusNoContent
 	return []Route{
@@ -197,6 +200,33 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/api/v1/import", Access: APIAuth, Perm: authz.Import, Handler: a.Import, Summary: "Import history from NDJSON (application/x-ndjson)", Reply: importer.Result{}},
 		{Method: "GET", Path: "/api/v1/audit", Access: APIAuth, Perm: authz.AuditRead, Handler: a.ListAudit, Summary: "Audit log, newest first (admins): filter by actor id, action prefix, target, text (q), ip, from/to", Query: auditQuery("limit", "cursor"), Reply: page.List[audit.Entry]{}},
 		{Method: "GET", Path: "/api/v1/audit/export", Access: APIAuth, Perm: authz.AuditRead, Handler: a.ExportAudit, Summary: "Export the filtered audit log as CSV or NDJSON (format=csv|ndjson); the export is audited", Query: auditQuery("format")},
+
+		// Zendesk-compatible subset (docs/zendesk.md): Zendesk's paths, JSON
+		// shapes, pagination and errors; Basic {email}/token:{token} or Bearer.
+		// {id} takes "123" and "123.json", as Zendesk clients send it.
+		{Method: "GET", Path: "/api/v2/tickets.json", Access: APIAuth, Perm: authz.TicketRead, Handler: z.ListTickets, Summary: "Zendesk: list tickets by id (page/per_page or page[size]/page[after])", Query: zPages, Reply: zendesk.TicketList{}},
+		{Method: "POST", Path: "/api/v2/tickets.json", Access: APIAuth, Perm: authz.TicketCreate, Handler: z.CreateTicket, Summary: "Zendesk: create a ticket; its comment is the first message", Request: zendesk.TicketBody{}, Reply: zendesk.TicketReply{}, Status: created},
+		{Method: "GET", Path: "/api/v2/tickets/{id}", Access: APIAuth, Perm: authz.TicketRead, Handler: z.ShowTicket, Summary: "Zendesk: show a ticket", Reply: zendesk.TicketReply{}},
+		{Method: "PUT", Path: "/api/v2/tickets/{id}", Access: APIAuth, Perm: authz.TicketNote, Handler: z.UpdateTicket, Summary: "Zendesk: update a ticket and/or add a comment (fields need ticket.update, public comments ticket.reply)", Request: zendesk.TicketBody{}, Reply: zendesk.TicketReply{}},
+		{Method: "GET", Path: "/api/v2/tickets/{id}/comments.json", Access: APIAuth, Perm: authz.TicketRead, Handler: z.ListComments, Summary: "Zendesk: a ticket's comments, oldest first", Query: zPages, Reply: zendesk.CommentList{}},
+		{Method: "GET", Path: "/api/v2/search.json", Access: APIAuth, Perm: authz.TicketRead, Handler: z.Search, Summary: "Zendesk: search (type:ticket|user|organization; Zendesk's keywords translated to Ombud's search)", Query: []string{"query", "page", "per_page", "sort_by", "sort_order"}, Reply: zendesk.SearchReply{}},
+		{Method: "GET", Path: "/api/v2/incremental/tickets.json", Access: APIAuth, Perm: authz.TicketRead, Handler: z.IncrementalTickets, Summary: "Zendesk: time-based incremental ticket export", Query: []string{"start_time", "per_page", "include"}, Reply: zendesk.ExportReply{}},
+		{Method: "GET", Path: "/api/v2/incremental/tickets/cursor.json", Access: APIAuth, Perm: authz.TicketRead, Handler: z.IncrementalTicketsCursor, Summary: "Zendesk: cursor-based incremental ticket export", Query: []string{"start_time", "cursor", "per_page", "page[size]", "include"}, Reply: zendesk.CursorExportReply{}},
+		{Method: "GET", Path: "/api/v2/users.json", Access: APIAuth, Perm: authz.CustomerRead, Handler: z.ListUsers, Summary: "Zendesk: list users: customers (end-user), then agents (agent, admin)", Query: append([]string{"role"}, zPages...), Reply: zendesk.UserList{}},
+		{Method: "POST", Path: "/api/v2/users.json", Access: APIAuth, Perm: authz.CustomerWrite, Handler: z.CreateUser, Summary: "Zendesk: create a user (end-user: a customer; agent, admin: an agent, needs agent.write)", Request: zendesk.UserBody{}, Reply: zendesk.UserReply{}, Status: created},
+		{Method: "GET", Path: "/api/v2/users/me.json", Access: APIAuth, Perm: authz.AgentRead, Handler: z.Me, Summary: "Zendesk: the user the credentials belong to", Reply: zendesk.UserReply{}},
+		{Method: "GET", Path: "/api/v2/users/search.json", Access: APIAuth, Perm: authz.CustomerRead, Handler: z.SearchUsers, Summary: "Zendesk: users whose name, email or other identity contains query", Query: append([]string{"query", "email"}, zPages...), Reply: zendesk.UserList{}},
+		{Method: "GET", Path: "/api/v2/users/{id}", Access: APIAuth, Perm: authz.CustomerRead, Handler: z.ShowUser, Summary: "Zendesk: show a user", Reply: zendesk.UserReply{}},
+		{Method: "PUT", Path: "/api/v2/users/{id}", Access: APIAuth, Perm: authz.CustomerWrite, Handler: z.UpdateUser, Summary: "Zendesk: update an end-user", Request: zendesk.UserBody{}, Reply: zendesk.UserReply{}},
+		{Method: "DELETE", Path: "/api/v2/users/{id}", Access: APIAuth, Perm: authz.CustomerWrite, Handler: z.DeleteUser, Summary: "Zendesk: delete an end-user without tickets, or deactivate an agent (needs agent.write)", Reply: zendesk.UserReply{}},
+		{Method: "GET", Path: "/api/v2/organizations.json", Access: APIAuth, Perm: authz.CustomerRead, Handler: z.ListOrganizations, Summary: "Zendesk: list organizations", Query: zPages, Reply: zendesk.OrganizationList{}},
+		{Method: "POST", Path: "/api/v2/organizations.json", Access: APIAuth, Perm: authz.CustomerWrite, Handler: z.CreateOrganization, Summary: "Zendesk: create an organization", Request: zendesk.OrganizationBody{}, Reply: zendesk.OrganizationReply{}, Status: created},
+		{Method: "GET", Path: "/api/v2/organizations/{id}", Access: APIAuth, Perm: authz.CustomerRead, Handler: z.ShowOrganization, Summary: "Zendesk: show an organization", Reply: zendesk.OrganizationReply{}},
+		{Method: "PUT", Path: "/api/v2/organizations/{id}", Access: APIAuth, Perm: authz.CustomerWrite, Handler: z.UpdateOrganization, Summary: "Zendesk: update an organization", Request: zendesk.OrganizationBody{}, Reply: zendesk.OrganizationReply{}},
+		{Method: "GET", Path: "/api/v2/organizations/{id}/tickets.json", Access: APIAuth, Perm: authz.TicketRead, Handler: z.OrganizationTickets, Summary: "Zendesk: an organization's tickets, by id", Query: zPages, Reply: zendesk.TicketList{}},
+		{Method: "GET", Path: "/api/v2/users/{id}/tickets/requested.json", Access: APIAuth, Perm: authz.TicketRead, Handler: z.RequestedTickets, Summary: "Zendesk: the tickets an end-user requested, by id", Query: zPages, Reply: zendesk.TicketList{}},
+		{Method: "GET", Path: "/api/v2/users/{id}/tickets/assigned.json", Access: APIAuth, Perm: authz.TicketRead, Handler: z.AssignedTickets, Summary: "Zendesk: the tickets assigned to an agent, by id", Query: zPages, Reply: zendesk.TicketList{}},
+		{Method: "DELETE", Path: "/api/v2/organizations/{id}", Access: APIAuth, Perm: authz.CustomerWrite, Handler: z.DeleteOrganization, Summary: "Zendesk: delete an organization", Status: noContent},
 
 		// Agent web UI.
 		{Method: "GET", Path: "/static/{file...}", Access: Public, Handler: ui.Static, Summary: "Embedded CSS, JS and images (content-hashed URLs)"},

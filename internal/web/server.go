@@ -29,6 +29,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/web/admin"
 	"github.com/ombud/ombud/internal/web/api"
+	"github.com/ombud/ombud/internal/web/api/zendesk"
 	"github.com/ombud/ombud/internal/web/gdpr"
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/people"
@@ -84,6 +85,10 @@ type Server struct {
 
 	Workforce *workforce.UI // the managers' staffing forecast
 
+	// Zendesk serves the Zendesk-compatible subset under /api/v2
+	// (docs/zendesk.md): its own error shapes and Basic token credentials.
+	Zendesk *zendesk.API
+
 	Auth         *auth.Service
 	DB           *db.DB
 	Log          *slog.Logger
@@ -138,7 +143,7 @@ func (s *Server) Handler() http.Handler {
 			err = apperr.MethodNotAllowed(r.Method, allowHeader(allow))
 		}
 		if strings.HasPrefix(r.URL.Path, "/api/") {
-			httpx.WriteError(w, r, err, s.Log)
+			s.writeAPIError(w, r, err)
 			return
 		}
 		// A signed-in agent reads "not found" in their own language: the
@@ -281,7 +286,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 				s.UI.Error(w, r, err)
 				return
 			}
-			httpx.WriteError(w, r, err, s.Log)
+			s.writeAPIError(w, r, err)
 		}
 		fail := func(err error) { failTo(w, err) }
 		api := strings.HasPrefix(rt.Path, "/api/")
@@ -360,6 +365,16 @@ func (s *Server) wrap(rt Route) http.Handler {
 	})
 }
 
+// writeAPIError writes an API error: Zendesk's shape under /api/v2,
+// Ombud's everywhere else.
+func (s *Server) writeAPIError(w http.ResponseWriter, r *http.Request, err error) {
+	if strings.HasPrefix(r.URL.Path, zendesk.Prefix) {
+		zendesk.WriteError(w, r, err, s.Log)
+		return
+	}
+	httpx.WriteError(w, r, err, s.Log)
+}
+
 func urlPath(r *http.Request) string {
 	p := r.URL.RequestURI()
 	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
@@ -373,6 +388,14 @@ func urlPath(r *http.Request) string {
 // session's CSRF token (header X-CSRF-Token or form field csrf_token).
 func (s *Server) authenticate(r *http.Request, access Access) (context.Context, error) {
 	ctx := r.Context()
+	if h := r.Header.Get("Authorization"); h != "" && access == APIAuth && strings.HasPrefix(h, "Basic ") && strings.HasPrefix(r.URL.Path, zendesk.Prefix) && s.Zendesk != nil {
+		// Zendesk clients send the token as Basic {email}/token:{token}.
+		actor, err := s.Zendesk.BasicActor(ctx, h)
+		if err != nil {
+			return ctx, err
+		}
+		return httpx.WithActor(ctx, actor), nil
+	}
 	if h := r.Header.Get("Authorization"); h != "" && access == APIAuth {
 		tok, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok || tok == "" {
