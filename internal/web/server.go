@@ -29,6 +29,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/web/admin"
 	"github.com/ombud/ombud/internal/web/api"
+	"github.com/ombud/ombud/internal/web/feedback"
 	"github.com/ombud/ombud/internal/web/gdpr"
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/people"
@@ -83,6 +84,10 @@ type Server struct {
 	Webhooks *webhooks.UI
 
 	Workforce *workforce.UI // the managers' staffing forecast
+
+	// Feedback serves NPS campaigns and results, feedback insights, the
+	// customers' NPS page and the shared insights page.
+	Feedback *feedback.UI
 
 	Auth         *auth.Service
 	DB           *db.DB
