@@ -241,6 +241,9 @@ func (s *Service) validate(ctx context.Context, q db.Querier, c *Campaign) error
 		fe.Add("repeat_days", fmt.Sprintf("must be from 0 (once) to %d days", MaxDays))
 	}
 	qs := map[string]string{}
+	if fe.MaxItems("questions", len(c.Questions), len(i18n.Locales)) {
+		c.Questions = nil // refused whole: not worth reading
+	}
 	for lang, text := range c.Questions {
 		text = strings.TrimSpace(text)
 		switch {
@@ -331,6 +334,9 @@ func (s *Service) CreateCampaign(ctx context.Context, actor authz.Actor, in Camp
 	if err := authz.Check(actor, authz.FeedbackManage); err != nil {
 		return Campaign{}, err
 	}
+	if len(in.Questions) > len(i18n.Locales) {
+		return Campaign{}, apperr.InvalidField("questions", apperr.TooMany(len(i18n.Locales)))
+	}
 	now := s.now()
 	c := Campaign{Name: in.Name, Active: in.Active == nil || *in.Active, Segment: in.Segment, StartAt: in.StartAt, RepeatDays: in.RepeatDays, Questions: in.Questions}
 	if c.StartAt.IsZero() {
@@ -367,6 +373,9 @@ func (s *Service) CreateCampaign(ctx context.Context, actor authz.Actor, in Camp
 func (s *Service) UpdateCampaign(ctx context.Context, actor authz.Actor, id int64, p CampaignPatch) (Campaign, error) {
 	if err := authz.Check(actor, authz.FeedbackManage); err != nil {
 		return Campaign{}, err
+	}
+	if len(p.Questions) > len(i18n.Locales) {
+		return Campaign{}, apperr.InvalidField("questions", apperr.TooMany(len(i18n.Locales)))
 	}
 	now := s.now()
 	err := s.db.Write(ctx, func(tx *db.Tx) error {

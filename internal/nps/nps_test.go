@@ -54,17 +54,16 @@ func (o *outbox) take() []nps.Mail {
 }
 
 type env struct {
-	d       *db.DB
-	clk     *clock
-	svc     *nps.Service
-	out     *outbox
-	lead    authz.Actor
-	agent   authz.Actor
-	collab  authz.Actor
-	orgA    int64
-	orgB    int64
-	cust    map[string]int64 // name → id
-	tickets int
+	d      *db.DB
+	clk    *clock
+	svc    *nps.Service
+	out    *outbox
+	lead   authz.Actor
+	agent  authz.Actor
+	collab authz.Actor
+	orgA   int64
+	orgB   int64
+	cust   map[string]int64 // name → id
 }
 
 func setup(t *testing.T, d *db.DB) *env {

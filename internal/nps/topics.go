@@ -16,6 +16,7 @@ import (
 	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/i18n"
 	"github.com/ombud/ombud/internal/ticket"
 )
 
@@ -100,8 +101,14 @@ func (s *Service) CreateRule(ctx context.Context, actor authz.Actor, in RuleInpu
 	r := Rule{Topic: NormTopic(in.Topic), Keywords: map[string][]string{}}
 	fe := apperr.FieldErrors{}
 	validTopic(fe, "topic", r.Topic)
+	if fe.MaxItems("keywords", len(in.Keywords), len(i18n.Locales)) {
+		return Rule{}, fe.Err()
+	}
 	n := 0
 	for lang, kws := range in.Keywords {
+		if fe.MaxItems("keywords."+lang, len(kws), MaxKeywords) {
+			continue
+		}
 		if !validLang(lang) {
 			fe.Add("keywords."+lang, "must be a language of en, nb, sv, da, sl")
 			continue
