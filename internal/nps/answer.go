@@ -13,6 +13,7 @@ import (
 
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/textcheck"
 )
 
 // Links. A token names a send, a score (-1: the page itself) and an
@@ -162,10 +163,8 @@ func (s *Service) Answer(ctx context.Context, token string, score int, reason st
 	if score < 0 || score > 10 {
 		return Page{}, apperr.InvalidField("score", "must be from 0 to 10")
 	}
-	reason = strings.TrimSpace(strings.ReplaceAll(reason, "\r\n", "\n"))
-	if !utf8.ValidString(reason) {
-		return Page{}, apperr.InvalidField("reason", "is not valid text")
-	}
+	// A customer's reason is cleaned, not refused: control characters go.
+	reason = strings.TrimSpace(textcheck.CleanBody(strings.ReplaceAll(reason, "\r\n", "\n")))
 	if utf8.RuneCountInString(reason) > MaxReason {
 		return Page{}, apperr.InvalidField("reason", fmt.Sprintf("must be at most %d characters", MaxReason))
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/textcheck"
 )
 
 // FeedbackComment is a survey comment: a CSAT comment or an NPS reason.
@@ -266,6 +267,8 @@ func (s *Service) CreateShare(ctx context.Context, actor authz.Actor, label stri
 	fe := apperr.FieldErrors{}
 	if utf8.RuneCountInString(label) > MaxName {
 		fe.Add("label", fmt.Sprintf("must be at most %d characters", MaxName))
+	} else if p := textcheck.Line(label); p != "" {
+		fe.Add("label", p)
 	}
 	if days == 0 {
 		days = DefaultShareDays

@@ -32,6 +32,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/i18n"
 	"github.com/ombud/ombud/internal/secret"
+	"github.com/ombud/ombud/internal/textcheck"
 )
 
 // Limits.
@@ -216,7 +217,13 @@ func (s *Service) validate(ctx context.Context, q db.Querier, c *Campaign) error
 	case utf8.RuneCountInString(c.Name) > MaxName:
 		fe.Add("name", fmt.Sprintf("must be at most %d characters", MaxName))
 	}
+	if p := textcheck.Line(c.Name); p != "" {
+		fe.Add("name", p)
+	}
 	c.Segment.Tag = normTag(c.Segment.Tag)
+	if p := textcheck.Line(c.Segment.Tag); p != "" {
+		fe.Add("segment.tag", p)
+	}
 	if len(c.Segment.Tag) > 100 || strings.ContainsAny(c.Segment.Tag, " \t,") {
 		fe.Add("segment.tag", "must be one tag of at most 100 characters")
 	}
@@ -251,6 +258,8 @@ func (s *Service) validate(ctx context.Context, q db.Querier, c *Campaign) error
 			fe.Add("questions."+lang, "must be a language of en, nb, sv, da, sl")
 		case utf8.RuneCountInString(text) > MaxQuestion:
 			fe.Add("questions."+lang, fmt.Sprintf("must be at most %d characters", MaxQuestion))
+		case textcheck.Line(text) != "":
+			fe.Add("questions."+lang, textcheck.Line(text))
 		case text != "":
 			qs[lang] = text
 		}

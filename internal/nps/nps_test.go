@@ -302,6 +302,8 @@ func TestCampaignValidation(t *testing.T) {
 			field string
 		}{
 			{"name", nps.CampaignInput{}, "name"},
+			{"control character", nps.CampaignInput{Name: "Spring\u202E"}, "name"},
+			{"question on two lines", nps.CampaignInput{Name: "x", Questions: map[string]string{"nb": "Hei\nder"}}, "questions.nb"},
 			{"organization", nps.CampaignInput{Name: "x", Segment: nps.Segment{OrganizationID: 9999}}, "segment.organization_id"},
 			{"language", nps.CampaignInput{Name: "x", Segment: nps.Segment{Language: "de"}}, "segment.language"},
 			{"contact days", nps.CampaignInput{Name: "x", Segment: nps.Segment{ContactDays: -1}}, "segment.contact_days"},
@@ -363,7 +365,7 @@ func TestLinks(t *testing.T) {
 		if _, err := e.svc.Answer(ctx, tok["9"], 9, "Fast help"); err != nil {
 			t.Fatal(err)
 		}
-		p, err = e.svc.Answer(ctx, p.PageToken, 6, "Slow after all")
+		p, err = e.svc.Answer(ctx, p.PageToken, 6, "Slow\u0007 after all")
 		if err != nil || p.Send.Score != 6 || p.Send.Reason != "Slow after all" {
 			t.Fatalf("changed answer = %+v, %v", p.Send, err)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/i18n"
+	"github.com/ombud/ombud/internal/textcheck"
 	"github.com/ombud/ombud/internal/ticket"
 )
 
@@ -58,6 +59,8 @@ func validTopic(fe apperr.FieldErrors, field, t string) {
 		fe.Add(field, "is required")
 	case utf8.RuneCountInString(t) > MaxTopic:
 		fe.Add(field, fmt.Sprintf("must be at most %d characters", MaxTopic))
+	case textcheck.Line(t) != "":
+		fe.Add(field, textcheck.Line(t))
 	}
 }
 
@@ -119,6 +122,8 @@ func (s *Service) CreateRule(ctx context.Context, actor authz.Actor, in RuleInpu
 			case k == "":
 			case utf8.RuneCountInString(k) > MaxKeyword:
 				fe.Add("keywords."+lang, fmt.Sprintf("each keyword must be at most %d characters", MaxKeyword))
+			case textcheck.Line(k) != "":
+				fe.Add("keywords."+lang, textcheck.Line(k))
 			case !slices.Contains(r.Keywords[lang], k):
 				r.Keywords[lang] = append(r.Keywords[lang], k)
 				n++

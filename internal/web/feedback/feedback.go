@@ -319,7 +319,10 @@ func (u *UI) campaignPage(w http.ResponseWriter, r *http.Request, id int64, stat
 		return err
 	}
 	problem := ""
-	if len(errs) > 0 {
+	switch {
+	case status == http.StatusConflict:
+		problem = "The campaign is paused: switch it on first."
+	case len(errs) > 0:
 		problem = "Check the highlighted fields."
 	}
 	var next, last string

@@ -49,6 +49,16 @@ func TestFeedbackPages(t *testing.T) {
 					"question_nb", "Vil du anbefale Fjord til en venn?"), Status: 303, Location: "/feedback/campaigns/"},
 				{Name: "listed", Who: manager, Method: "GET", Path: "/feedback/campaigns", Status: 200, Want: []string{"Spring NPS", "Every 90 days"}},
 			})
+			// A paused campaign cannot be sent now.
+			st, _, loc := manager.Do(t, "POST", "/feedback/campaigns", webtest.Vals("name", "Paused one"))
+			paused, _, _ := strings.Cut(loc, "?")
+			if st != http.StatusSeeOther || !strings.HasPrefix(paused, "/feedback/campaigns/") {
+				t.Fatalf("paused campaign: %d %q", st, loc)
+			}
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "paused one", Who: manager, Method: "GET", Path: paused, Status: 200, Want: []string{"Paused one", `id="campaign-form"`}, NotWant: []string{`id="run-now"`}},
+				{Name: "not sent now", Who: manager, Method: "POST", Path: paused + "/run", Status: 409, Want: []string{"The campaign is paused: switch it on first."}},
+			})
 			env := webtest.WaitMail(t, capture, "NPS mail", func(env *enmime.Envelope, m mailtest.Captured) bool {
 				return strings.Contains(env.GetHeader("Subject"), "Et raskt spørsmål")
 			})
