@@ -1,6 +1,7 @@
 package feedback_test
 
 import (
+	"encoding/csv"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -30,12 +31,15 @@ func TestFeedbackPages(t *testing.T) {
 		t.Run(engine.String(), func(t *testing.T) {
 			e := apptest.New(t, engine)
 			capture := webtest.StartOutbound(t, e)
-			if st, body := e.Do(t, authz.Agent, "POST", "/api/v1/tickets", map[string]any{
+			st, tk := e.Do(t, authz.Agent, "POST", "/api/v1/tickets", map[string]any{
 				"subject": "Pakken", "description": "Hvor er pakken?", "channel": "email", "language": "nb",
 				"requester": map[string]any{"email": "kari@example.no", "name": "Kari"},
-			}); st != http.StatusCreated {
-				t.Fatalf("ticket: %d %v", st, body["_raw"])
+			})
+			if st != http.StatusCreated {
+				t.Fatalf("ticket: %d %v", st, tk["_raw"])
 			}
+			ticketID := int64(tk["id"].(float64))
+			var loc string
 			manager, agent, collab := webtest.SignIn(t, e, authz.Manager), webtest.SignIn(t, e, authz.Agent), webtest.SignIn(t, e, authz.Collaborator)
 			anon := webtest.Anonymous(e)
 			webtest.RunPages(t, []webtest.PageCase{
@@ -50,7 +54,7 @@ func TestFeedbackPages(t *testing.T) {
 				{Name: "listed", Who: manager, Method: "GET", Path: "/feedback/campaigns", Status: 200, Want: []string{"Spring NPS", "Every 90 days"}},
 			})
 			// A paused campaign cannot be sent now.
-			st, _, loc := manager.Do(t, "POST", "/feedback/campaigns", webtest.Vals("name", "Paused one"))
+			st, _, loc = manager.Do(t, "POST", "/feedback/campaigns", webtest.Vals("name", "Paused one"))
 			paused, _, _ := strings.Cut(loc, "?")
 			if st != http.StatusSeeOther || !strings.HasPrefix(paused, "/feedback/campaigns/") {
 				t.Fatalf("paused campaign: %d %q", st, loc)
@@ -86,7 +90,40 @@ func TestFeedbackPages(t *testing.T) {
 				{Name: "hand tag", Who: manager, Method: "POST", Path: "/feedback/tags", Form: webtest.Vals("source", "nps", "id", linkID(nine), "topic", "Speed"), Status: 303},
 				{Name: "share", Who: manager, Method: "POST", Path: "/feedback/shares", Form: webtest.Vals("label", "Product team", "days", "7"), Status: 303, Location: "/feedback/insights?saved=shared"},
 			})
+			// A CSAT comment is tagged by the same rule when the rating
+			// arrives (the ticket hook).
+			if st := webtest.PostForm(t, e, authz.Admin, "/admin/satisfaction", webtest.Vals("enabled", "on", "delay_minutes", "0",
+				"scale", "good_bad", "channel", "email", "throttle_days", "0")); st != http.StatusSeeOther {
+				t.Fatalf("csat settings: %d", st)
+			}
+			if st, body := e.Do(t, authz.Agent, "PATCH", fmt.Sprintf("/api/v1/tickets/%d", ticketID), map[string]any{"status": "solved"}); st != http.StatusOK {
+				t.Fatalf("solve: %d %v", st, body["_raw"])
+			}
+			survey := webtest.WaitMail(t, capture, "CSAT mail", func(env *enmime.Envelope, m mailtest.Captured) bool {
+				return strings.Contains(env.GetHeader("Subject"), fmt.Sprintf("#%d", ticketID))
+			})
+			bad := regexp.MustCompile(`/survey/[0-9]+\.1\.[0-9]+\.[A-Za-z0-9_-]+`).FindString(survey.Text)
+			if st, _, _ := anon.Do(t, "POST", bad, webtest.Vals("score", "1", "comment", "Frakten tok to uker")); st != http.StatusSeeOther {
+				t.Fatalf("csat answer: %d", st)
+			}
 			_, page, _ := manager.Do(t, "GET", "/feedback/insights", nil)
+			if !strings.Contains(page, "Frakten tok to uker") || !strings.Contains(page, `id="comment-csat-`) {
+				t.Fatalf("the CSAT comment is not on the insights page\n%s", webtest.Excerpt(page))
+			}
+			_, raw, _ := manager.Do(t, "GET", "/feedback/insights.csv", nil)
+			rows, err := csv.NewReader(strings.NewReader(raw)).ReadAll()
+			if err != nil {
+				t.Fatalf("csv: %v", err)
+			}
+			var csatTopics string
+			for _, row := range rows {
+				if row[0] == "csat" {
+					csatTopics = row[6]
+				}
+			}
+			if csatTopics != "delivery" {
+				t.Errorf("the CSAT comment's topics = %q, want delivery (rule keyword frakt)", csatTopics)
+			}
 			share := shareRE.FindString(page)
 			if share == "" || !strings.Contains(page, "speed") {
 				t.Fatalf("no share link or hand tag on the insights page\n%s", webtest.Excerpt(page))
