@@ -22,6 +22,10 @@ func TestCan(t *testing.T) {
 		{QAReviewer, TicketUpdate, false},
 		{Collaborator, TicketRead, true},
 		{Collaborator, CustomerWrite, false},
+		{Collaborator, FeedbackRead, true},
+		{Collaborator, FeedbackManage, false},
+		{Manager, FeedbackManage, true},
+		{Agent, FeedbackRead, false},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.role)+"/"+string(tt.perm), func(t *testing.T) {

@@ -161,6 +161,7 @@ func limitFixtures(t *testing.T, e *apptest.Env) map[string]string {
 		"teams":              team,
 		"routing/teams":      team,
 		"mailboxes":          create("/api/v1/mailboxes", map[string]any{"address": "limits@example.com", "name": "Limits"}),
+		"nps/campaigns":      create("/api/v1/nps/campaigns", map[string]any{"name": "Limits", "start_at": "2099-01-01T00:00:00Z"}),
 		"webhooks":           create("/api/v1/webhooks", map[string]any{"name": "Limits", "url": "https://hooks.example.com/limits", "events": []string{"ticket.created"}}),
 	}
 }

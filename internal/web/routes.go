@@ -13,6 +13,7 @@ import (
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/importer"
 	"github.com/ombud/ombud/internal/jobs"
+	"github.com/ombud/ombud/internal/nps"
 	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/privacy"
 	"github.com/ombud/ombud/internal/report"
@@ -405,6 +406,34 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/admin/satisfaction", Access: UIAuth, Perm: authz.AutomationWrite, Handler: ad.SaveCSATSettings, Summary: "Change the satisfaction survey settings (form)"},
 		{Method: "GET", Path: "/survey/{token}", Access: Public, Handler: s.Survey.Page, Summary: "A survey link from the email: the answer ready to send (one click with script), or the survey page to change it or add a comment until the ticket closes", Query: []string{"lang", "saved"}},
 		{Method: "POST", Path: "/survey/{token}", Access: Public, Handler: s.Survey.Answer, Summary: "Record a satisfaction answer with a survey link (form: score, comment, lang); the signed link is the credential"},
+		// Customer feedback: NPS campaigns and results, feedback insights (docs/feedback.md).
+		{Method: "GET", Path: "/api/v1/nps/campaigns", Access: APIAuth, Perm: authz.FeedbackRead, Handler: a.ListNPSCampaigns, Summary: "List NPS campaigns, newest first, with their sent and answered counts", Reply: page.List[nps.Campaign]{}},
+		{Method: "POST", Path: "/api/v1/nps/campaigns", Access: APIAuth, Perm: authz.FeedbackManage, Handler: a.CreateNPSCampaign, Summary: "Create an NPS campaign: segment, schedule (start_at, repeat_days) and question per language", Request: nps.CampaignInput{}, Reply: nps.Campaign{}, Status: created},
+		{Method: "GET", Path: "/api/v1/nps/campaigns/{id}", Access: APIAuth, Perm: authz.FeedbackRead, Handler: a.GetNPSCampaign, Summary: "Get an NPS campaign", Reply: nps.Campaign{}},
+		{Method: "PATCH", Path: "/api/v1/nps/campaigns/{id}", Access: APIAuth, Perm: authz.FeedbackManage, Handler: a.UpdateNPSCampaign, Summary: "Change an NPS campaign (a new start or interval reschedules it; active: false pauses it)", Request: nps.CampaignPatch{}, Reply: nps.Campaign{}},
+		{Method: "POST", Path: "/api/v1/nps/campaigns/{id}/run", Access: APIAuth, Perm: authz.FeedbackManage, Handler: a.RunNPSCampaign, Summary: "Send an active campaign now (the throttle still applies)", Reply: nps.Campaign{}, Status: http.StatusAccepted},
+		{Method: "GET", Path: "/api/v1/nps/settings", Access: APIAuth, Perm: authz.FeedbackRead, Handler: a.GetNPSSettings, Summary: "The NPS throttle: nobody is surveyed more often than every throttle_days", Reply: nps.Settings{}},
+		{Method: "PUT", Path: "/api/v1/nps/settings", Access: APIAuth, Perm: authz.FeedbackManage, Handler: a.PutNPSSettings, Summary: "Set the NPS throttle in days (0: no limit)", Request: nps.Settings{}, Reply: nps.Settings{}},
+		{Method: "GET", Path: "/api/v1/nps/results", Access: APIAuth, Perm: authz.FeedbackRead, Handler: a.NPSResults, Summary: "NPS of the answers given from … to: split, trend per week or month, per organization and language, verbatims with topics, response rate", Query: api.NPSResultParams(), Reply: nps.Results{}},
+		{Method: "GET", Path: "/feedback", Access: UIAuth, Perm: authz.FeedbackRead, Handler: s.Feedback.Results, Summary: "NPS results: score, promoter/passive/detractor split, trend, per organization and language, verbatims", Query: api.NPSResultParams()},
+		{Method: "GET", Path: "/feedback/campaigns", Access: UIAuth, Perm: authz.FeedbackManage, Handler: s.Feedback.Campaigns, Summary: "NPS campaigns and the throttle", Query: []string{"saved"}},
+		{Method: "POST", Path: "/feedback/campaigns", Access: UIAuth, Perm: authz.FeedbackManage, Handler: s.Feedback.CreateCampaign, Summary: "Create an NPS campaign (form)"},
+		{Method: "GET", Path: "/feedback/campaigns/new", Access: UIAuth, Perm: authz.FeedbackManage, Handler: s.Feedback.NewCampaign, Summary: "The editor of a new NPS campaign"},
+		{Method: "GET", Path: "/feedback/campaigns/{id}", Access: UIAuth, Perm: authz.FeedbackManage, Handler: s.Feedback.CampaignPage, Summary: "An NPS campaign's editor and sending state", Query: []string{"saved"}},
+		{Method: "POST", Path: "/feedback/campaigns/{id}", Access: UIAuth, Perm: authz.FeedbackManage, Handler: s.Feedback.UpdateCampaign, Summary: "Change an NPS campaign (form)"},
+		{Method: "POST", Path: "/feedback/campaigns/{id}/run", Access: UIAuth, Perm: authz.FeedbackManage, Handler: s.Feedback.RunCampaign, Summary: "Send an NPS campaign now (form)"},
+		{Method: "POST", Path: "/feedback/settings", Access: UIAuth, Perm: authz.FeedbackManage, Handler: s.Feedback.SaveSettings, Summary: "Set the NPS throttle (form: throttle_days)"},
+		{Method: "GET", Path: "/feedback/insights", Access: UIAuth, Perm: authz.FeedbackRead, Handler: s.Feedback.Insights, Summary: "Feedback insights: topics of survey comments and their trend, the comments with their topics, topic rules, share links", Query: []string{"from", "to", "bucket", "saved"}},
+		{Method: "GET", Path: "/feedback/insights.csv", Access: UIAuth, Perm: authz.FeedbackRead, Handler: s.Feedback.ExportCSV, Summary: "Every survey comment of the period with its topics, as CSV", Query: []string{"from", "to", "bucket"}},
+		{Method: "POST", Path: "/feedback/rules", Access: UIAuth, Perm: authz.FeedbackManage, Handler: s.Feedback.CreateRule, Summary: "Add a topic rule (form: topic, keywords_<language> separated by commas); it applies to the comments already there"},
+		{Method: "POST", Path: "/feedback/rules/apply", Access: UIAuth, Perm: authz.FeedbackManage, Handler: s.Feedback.Reapply, Summary: "Apply every topic rule again to every comment (hand tags stay)"},
+		{Method: "POST", Path: "/feedback/rules/{id}/delete", Access: UIAuth, Perm: authz.FeedbackManage, Handler: s.Feedback.DeleteRule, Summary: "Delete a topic rule and the tags it made (form)"},
+		{Method: "POST", Path: "/feedback/tags", Access: UIAuth, Perm: authz.FeedbackManage, Handler: s.Feedback.Tag, Summary: "Tag a survey comment with a topic by hand, or take a topic off (form: source, id, topic, remove)"},
+		{Method: "POST", Path: "/feedback/shares", Access: UIAuth, Perm: authz.FeedbackManage, Handler: s.Feedback.CreateShare, Summary: "Create a read-only link to the insights page (form: label, days)"},
+		{Method: "POST", Path: "/feedback/shares/{id}/revoke", Access: UIAuth, Perm: authz.FeedbackManage, Handler: s.Feedback.RevokeShare, Summary: "Revoke an insights link at once (form)"},
+		{Method: "GET", Path: "/nps/{token}", Access: Public, Handler: s.Feedback.Survey, Summary: "An NPS score link from the email: the score ready to send (one click with script), then the page to give a reason or change the answer", Query: []string{"lang", "saved"}},
+		{Method: "POST", Path: "/nps/{token}", Access: Public, Handler: s.Feedback.Answer, Summary: "Record an NPS answer with a survey link (form: score, reason, lang); the signed link is the credential"},
+		{Method: "GET", Path: "/insights/{token}", Access: Public, Handler: s.Feedback.Shared, Summary: "The read-only insights page of a share link (signed, revocable; ?format=csv exports the comments)", Query: []string{"from", "to", "bucket", "format"}},
 		{Method: "GET", Path: "/admin/macros", Access: UIAuth, Perm: authz.MacroUse, Handler: ad.Macros, Summary: "Macros you may use (your own and shared)"},
 		{Method: "GET", Path: "/admin/macros/new", Access: UIAuth, Perm: authz.MacroUse, Handler: ad.NewMacroPage, Summary: "Form to add a macro"},
 		{Method: "POST", Path: "/admin/macros", Access: UIAuth, Perm: authz.MacroUse, Handler: ad.CreateMacro, Summary: "Add a macro (form; shared ones need automation.write)"},

@@ -30,6 +30,7 @@ import (
 	"github.com/ombud/ombud/internal/web/admin"
 	"github.com/ombud/ombud/internal/web/api"
 	"github.com/ombud/ombud/internal/web/api/zendesk"
+	"github.com/ombud/ombud/internal/web/feedback"
 	"github.com/ombud/ombud/internal/web/gdpr"
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/people"
@@ -88,6 +89,9 @@ type Server struct {
 	// Zendesk serves the Zendesk-compatible subset under /api/v2
 	// (docs/zendesk.md): its own error shapes and Basic token credentials.
 	Zendesk *zendesk.API
+	// Feedback serves NPS campaigns and results, feedback insights, the
+	// customers' NPS page and the shared insights page.
+	Feedback *feedback.UI
 
 	Auth         *auth.Service
 	DB           *db.DB

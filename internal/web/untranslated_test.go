@@ -184,6 +184,8 @@ func untranslatedPath(p string, ids map[string]int64) string {
 		id = ids["automation"]
 	case strings.HasPrefix(p, "/admin/macros/"):
 		id = ids["macro"]
+	case strings.HasPrefix(p, "/feedback/campaigns/"):
+		id = ids["nps_campaign"]
 	case strings.HasPrefix(p, "/admin/mailboxes/"):
 		id = ids["mailbox"]
 	}
@@ -237,6 +239,8 @@ func seedUntranslated(t *testing.T, e *apptest.Env) (map[string]int64, map[strin
 	create("automation", "/api/v1/automations", map[string]any{"name": "Fjord nudge",
 		"conditions": map[string]any{"all": []map[string]any{{"field": "status", "op": "is", "value": "pending"}, {"field": "hours_since_updated", "op": "gt", "value": 48}}},
 		"actions":    []map[string]any{{"type": "set_priority", "value": "high"}}}, "Fjord nudge")
+	create("nps_campaign", "/api/v1/nps/campaigns", map[string]any{"name": "Fjord NPS", "start_at": "2099-01-01T00:00:00Z",
+		"questions": map[string]any{"nb": "Fjord question?"}}, "Fjord NPS", "Fjord question?")
 	create("calendar", "/api/v1/business-calendars", map[string]any{"name": "Fjord hours", "time_zone": "UTC",
 		"schedule": map[string]any{"mon": []map[string]any{{"start": "08:00", "end": "16:00"}}}}, "Fjord hours")
 	create("sla", "/api/v1/sla-policies", map[string]any{"name": "Fjord SLA",

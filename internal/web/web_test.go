@@ -187,6 +187,10 @@ var publicRoutes = map[string]int{
 	// Satisfaction surveys: the signed link is the credential; a token
 	// that is not one is refused (docs/csat.md).
 	"GET /survey/{token}": 400, "POST /survey/{token}": 400,
+	// NPS surveys and shared insights (docs/feedback.md): a token that is
+	// not a signed link is refused; an insights link that is not one is
+	// not found.
+	"GET /nps/{token}": 400, "POST /nps/{token}": 400, "GET /insights/{token}": 404,
 	// Passkeys: the test server names no relying party, so asking for a
 	// challenge is a conflict; an empty assertion is bad input.
 	"POST /login/passkey/options": 409, "POST /login/passkey": 400,

@@ -61,6 +61,11 @@ func AdminNav() []NavGroup {
 			{"fields", "/admin/fields", "Custom fields", authz.CustomFieldRead},
 			{"tags", "/admin/tags", "Tags", authz.TicketRead},
 		}},
+		{"Customer feedback", []NavLink{
+			{"feedback", "/feedback", "NPS results", authz.FeedbackRead},
+			{"nps-campaigns", "/feedback/campaigns", "NPS campaigns", authz.FeedbackManage},
+			{"insights", "/feedback/insights", "Feedback insights", authz.FeedbackRead},
+		}},
 		{"Workforce", []NavLink{
 			{"workforce", "/workforce/forecast", "Staffing forecast", authz.ReportRead},
 		}},
