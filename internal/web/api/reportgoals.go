@@ -78,7 +78,7 @@ func (a *API) ReportGoals(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if format != "csv" {
-		return httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": st})
+		return httpx.WriteJSON(w, http.StatusOK, Data[report.GoalStatus]{Data: st})
 	}
 	cw := csvWriter(w, "goals")
 	_ = cw.Write([]string{"goal_id", "team_id", "metric", "label", "unit", "op", "target", "value", "met", "previous", "previous_met", "from", "to"})

@@ -342,7 +342,7 @@ func (a *API) ListTags(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": tags})
+	return httpx.WriteJSON(w, http.StatusOK, Data[ticket.TagCount]{Data: tags})
 }
 
 // ListFields answers GET /api/v1/custom-fields.
