@@ -11,6 +11,7 @@
 #   Dovecot 2.3.x   /usr/sbin/dovecot or on PATH (the IMAP peer; 2.4 changed
 #                   its configuration syntax and is refused)
 #   swaks           on PATH (an SMTP client for mail tests)
+#   curl            on PATH (the docs' curl examples are run as written)
 #
 # On Debian and Ubuntu the script installs what is missing with apt-get
 # (packages postgresql, chromium, dovecot-imapd, swaks), through sudo when
@@ -43,6 +44,9 @@ if [ ! -x /usr/sbin/dovecot ] && ! command -v dovecot >/dev/null 2>&1; then
 fi
 if ! command -v swaks >/dev/null 2>&1; then
   need+=(swaks)
+fi
+if ! command -v curl >/dev/null 2>&1; then
+  need+=(curl)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""

@@ -96,8 +96,23 @@ var (
 var neverNull = map[string]bool{}
 
 // requestRequired are the fields a request body must have, by component
-// name (the services validate them; Go's types cannot say).
-var requestRequired = map[string][]string{}
+// name: the services refuse a body without them ("is required"), which
+// Go's types cannot say. Fields required in one of two forms (a ticket's
+// description or description_html, a comment's body or html) are left out.
+var requestRequired = map[string][]string{
+	"ticket.CreateInput":    {"subject"},
+	"api.BulkInput":         {"ids", "patch"},
+	"api.MergeInput":        {"source_id"},
+	"customer.MergeInput":   {"merge_id"},
+	"webhook.Input":         {"name", "url"},
+	"automation.RuleInput":  {"name"},
+	"routing.SettingsInput": {"method"},
+	"report.GoalInput":      {"metric"},
+	"sla.PolicyInput":       {"name"},
+	"auth.PasswordChange":   {"current_password", "new_password"},
+	"api.ReorderInput":      {"ids"},
+	"sla.ReorderInput":      {"ids"},
+}
 
 func strs[T ~string](vals []T) []string {
 	out := make([]string, len(vals))

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ombud/ombud/internal/web"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // TestOpenAPIChecker: the validator the response tests lean on does
@@ -16,7 +17,7 @@ func TestOpenAPIChecker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := newDocChecker(t, raw)
+	d := webtest.NewOpenAPI(t, raw)
 	ticket := `{"id":12,"subject":"s","status":"open","priority":"high","type":"question","channel":"email","requester_id":3,
 		"organization_id":null,"assignee_id":null,"team_id":null,"language":"en","tags":["a"],"follower_ids":[],"custom_fields":{},
 		"merged_into_id":null,"comment_count":1,"version":2,"created_at":"2026-12-01T10:00:00Z","updated_at":"2026-12-01T10:00:00Z",
@@ -43,7 +44,7 @@ func TestOpenAPIChecker(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := d.checkResponse("GET", "/api/v1/tickets/{id}", tt.status, tt.header, []byte(tt.body))
+			err := d.CheckResponse("GET", "/api/v1/tickets/{id}", tt.status, tt.header, []byte(tt.body))
 			switch {
 			case tt.wantErr == "" && err != nil:
 				t.Fatalf("unexpected: %v", err)
@@ -54,10 +55,10 @@ func TestOpenAPIChecker(t *testing.T) {
 			}
 		})
 	}
-	if err := d.checkRequest("POST", "/api/v1/tickets", []byte(`{"subject":"x","colour":"red"}`)); err == nil {
+	if err := d.CheckRequest("POST", "/api/v1/tickets", []byte(`{"subject":"x","colour":"red"}`)); err == nil {
 		t.Error("a request body with an unknown field passed")
 	}
-	if err := d.checkRequest("POST", "/api/v1/tickets", []byte(`{"subject":"x","priority":"meh"}`)); err == nil {
+	if err := d.CheckRequest("POST", "/api/v1/tickets", []byte(`{"subject":"x","priority":"meh"}`)); err == nil {
 		t.Error("a request body with an unknown priority passed")
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/web"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // walk calls routes as the demo's admin, checks each answer against the
@@ -23,7 +24,7 @@ import (
 type walk struct {
 	t       *testing.T
 	e       *apptest.Env
-	doc     *docChecker
+	doc     *webtest.OpenAPI
 	covered map[string]bool
 }
 
@@ -48,7 +49,7 @@ func (w *walk) do(key, path string, body any, want int) map[string]any {
 	switch b := body.(type) {
 	case nil:
 	case string:
-		if err := w.doc.checkRequest(method, pattern, []byte(b)); err != nil {
+		if err := w.doc.CheckRequest(method, pattern, []byte(b)); err != nil {
 			w.t.Errorf("%s %s: %v", method, path, err)
 		}
 		r, ct = strings.NewReader(b), "application/json"
@@ -72,7 +73,7 @@ func (w *walk) do(key, path string, body any, want int) map[string]any {
 	if resp.StatusCode != want {
 		w.t.Errorf("%s %s: status %d, want %d: %.400s", method, path, resp.StatusCode, want, data)
 	}
-	if err := w.doc.checkResponse(method, pattern, resp.StatusCode, resp.Header, data); err != nil {
+	if err := w.doc.CheckResponse(method, pattern, resp.StatusCode, resp.Header, data); err != nil {
 		w.t.Errorf("%s %s: %v", method, path, err)
 	}
 	var out map[string]any
@@ -117,7 +118,7 @@ func allIDs(m map[string]any) string {
 // does not reach fails the test, so a new route gets a step here.
 func TestOpenAPIResponses(t *testing.T) {
 	e := apptest.NewDemo(t, db.SQLite)
-	w := &walk{t: t, e: e, doc: fetchDocChecker(t, e.Client, e.URL), covered: map[string]bool{}}
+	w := &walk{t: t, e: e, doc: webtest.FetchOpenAPI(t, e.Client, e.URL), covered: map[string]bool{}}
 	f := fmt.Sprintf
 	ctx := context.Background()
 

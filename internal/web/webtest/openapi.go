@@ -1,4 +1,4 @@
-package web_test
+package webtest
 
 import (
 	"bytes"
@@ -14,21 +14,23 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// docChecker validates answers against the served OpenAPI document with
+// OpenAPI validates answers against the served OpenAPI document with
 // a JSON Schema 2020-12 validator (the dialect of OpenAPI 3.1), so the
 // document is held to what the server really sends, not to what its
 // generator believes.
-type docChecker struct {
+type OpenAPI struct {
 	doc      map[string]any
 	compiler *jsonschema.Compiler
 	mu       sync.Mutex
 	cache    map[string]*jsonschema.Schema
 	seen     map[string]bool // "METHOD pattern status" checked
+	mux      *http.ServeMux  // for Pattern
 }
 
 const docURL = "mem://ombud/openapi.json"
 
-func newDocChecker(t testing.TB, raw []byte) *docChecker {
+// NewOpenAPI reads an OpenAPI document for checking answers against it.
+func NewOpenAPI(t testing.TB, raw []byte) *OpenAPI {
 	t.Helper()
 	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
@@ -40,11 +42,11 @@ func newDocChecker(t testing.TB, raw []byte) *docChecker {
 	if err := c.AddResource(docURL, v); err != nil {
 		t.Fatalf("openapi.json: %v", err)
 	}
-	return &docChecker{doc: v.(map[string]any), compiler: c, cache: map[string]*jsonschema.Schema{}, seen: map[string]bool{}}
+	return &OpenAPI{doc: v.(map[string]any), compiler: c, cache: map[string]*jsonschema.Schema{}, seen: map[string]bool{}}
 }
 
-// fetchDocChecker reads the document from a running server.
-func fetchDocChecker(t testing.TB, client *http.Client, base string) *docChecker {
+// FetchOpenAPI reads the document from a running server.
+func FetchOpenAPI(t testing.TB, client *http.Client, base string) *OpenAPI {
 	t.Helper()
 	resp, err := client.Get(base + "/api/v1/openapi.json")
 	if err != nil {
@@ -55,7 +57,7 @@ func fetchDocChecker(t testing.TB, client *http.Client, base string) *docChecker
 	if resp.StatusCode != 200 {
 		t.Fatalf("openapi.json: status %d", resp.StatusCode)
 	}
-	return newDocChecker(t, raw)
+	return NewOpenAPI(t, raw)
 }
 
 func pointerEscape(s string) string {
@@ -63,7 +65,7 @@ func pointerEscape(s string) string {
 }
 
 // schema compiles the schema at a JSON pointer of the document.
-func (d *docChecker) schema(ptr string) (*jsonschema.Schema, error) {
+func (d *OpenAPI) schema(ptr string) (*jsonschema.Schema, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if s, ok := d.cache[ptr]; ok {
@@ -78,7 +80,7 @@ func (d *docChecker) schema(ptr string) (*jsonschema.Schema, error) {
 }
 
 // operation is the document's operation for a route pattern.
-func (d *docChecker) operation(method, pattern string) (map[string]any, string, error) {
+func (d *OpenAPI) operation(method, pattern string) (map[string]any, string, error) {
 	paths, _ := d.doc["paths"].(map[string]any)
 	item, _ := paths[pattern].(map[string]any)
 	op, _ := item[strings.ToLower(method)].(map[string]any)
@@ -88,10 +90,10 @@ func (d *docChecker) operation(method, pattern string) (map[string]any, string, 
 	return op, "/paths/" + pointerEscape(pattern) + "/" + strings.ToLower(method), nil
 }
 
-// checkResponse validates one answer of the route method+pattern: its
+// CheckResponse validates one answer of the route method+pattern: its
 // status is documented (or falls under default), its media type is one
 // the document lists, and a JSON (or NDJSON) body matches the schema.
-func (d *docChecker) checkResponse(method, pattern string, status int, header http.Header, body []byte) error {
+func (d *OpenAPI) CheckResponse(method, pattern string, status int, header http.Header, body []byte) error {
 	op, ptr, err := d.operation(method, pattern)
 	if err != nil {
 		return err
@@ -163,9 +165,9 @@ func (d *docChecker) checkResponse(method, pattern string, status int, header ht
 	return nil
 }
 
-// checkRequest validates a JSON request body against the route's request
+// CheckRequest validates a JSON request body against the route's request
 // schema (a body the server accepts must be one the document allows).
-func (d *docChecker) checkRequest(method, pattern string, body []byte) error {
+func (d *OpenAPI) CheckRequest(method, pattern string, body []byte) error {
 	op, ptr, err := d.operation(method, pattern)
 	if err != nil {
 		return err
@@ -187,4 +189,28 @@ func (d *docChecker) checkRequest(method, pattern string, body []byte) error {
 		return fmt.Errorf("request body does not match the document:\n%v", err)
 	}
 	return nil
+}
+
+// Pattern is the route pattern ("/api/v1/tickets/{id}") the document
+// describes for a request, found the way the server's ServeMux finds it;
+// "" when none.
+func (d *OpenAPI) Pattern(method, path string) string {
+	d.mu.Lock()
+	if d.mux == nil {
+		d.mux = http.NewServeMux()
+		paths, _ := d.doc["paths"].(map[string]any)
+		for p, item := range paths {
+			for m := range item.(map[string]any) {
+				d.mux.HandleFunc(strings.ToUpper(m)+" "+p, func(http.ResponseWriter, *http.Request) {})
+			}
+		}
+	}
+	d.mu.Unlock()
+	req, err := http.NewRequest(method, path, nil)
+	if err != nil {
+		return ""
+	}
+	_, pattern := d.mux.Handler(req)
+	_, p, _ := strings.Cut(pattern, " ")
+	return p
 }
