@@ -93,7 +93,11 @@ var (
 
 // neverNull are slice and map fields the code always fills, so null is
 // not among their values.
-var neverNull = map[string]bool{}
+var neverNull = map[string]bool{
+	"page.List.data":          true, // page.Trim and page.All
+	"api.Data.data":           true, // api.DataOf
+	"api.BreakdownReply.data": true,
+}
 
 // requestRequired are the fields a request body must have, by component
 // name: the services refuse a body without them ("is required"), which

@@ -154,7 +154,7 @@ func (g *schemaGen) fields(t reflect.Type, owner string, props map[string]any, r
 			s = g.ref(f.Type)
 			k := f.Type.Kind()
 			canNil := k == reflect.Pointer || k == reflect.Map || (k == reflect.Slice && f.Type.Elem().Kind() != reflect.Uint8) || k == reflect.Interface
-			if canNil && !omit && !neverNull[owner+"."+jname] {
+			if canNil && !omit && !neverNull[owner+"."+jname] && !neverNull[genericBase(owner)+"."+jname] {
 				s = nullable(s)
 			}
 		}
@@ -177,6 +177,13 @@ func (g *schemaGen) name(t reflect.Type) string {
 		return name + "Input"
 	}
 	return name
+}
+
+// genericBase is a generic instance's component name without its type
+// argument: page.List_ticket.Ticket → page.List.
+func genericBase(name string) string {
+	base, _, _ := strings.Cut(name, "_")
+	return base
 }
 
 func hasOpt(opts, o string) bool {

@@ -169,6 +169,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	tk := idOf(t, w.do("POST /api/v1/tickets", "", f(`{"subject":"Parcel 1042 arrived damaged","description":"The chair leg is broken.","requester_id":%d,
 		"priority":"high","type":"return","channel":"email","tags":["damaged"],"custom_fields":{"order_number":"1042","walk_ref":"w-1"},"attachment_ids":[%d]}`, cust, att), 201))
 	tk2 := idOf(t, w.do("POST /api/v1/tickets", "", `{"subject":"Same parcel again","description":"Any news?","requester":{"email":"kari@fjordwalk.example"}}`, 201))
+	w.do("GET /api/v1/tickets/{id}/deliveries", f("/api/v1/tickets/%d/deliveries", tk2), nil, 200) // none: empty, not null
 	w.do("GET /api/v1/tickets", "/api/v1/tickets?status=new,open&priority=high&sort=created_desc&limit=5", nil, 200)
 	w.do("GET /api/v1/tickets", "/api/v1/tickets?limit=2", nil, 200)
 	w.do("GET /api/v1/tickets/{id}", f("/api/v1/tickets/%d", tk), nil, 200)
@@ -186,6 +187,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	w.do("POST /api/v1/tickets/bulk", "", f(`{"ids":[%d],"patch":{"team_id":%d}}`, tk, team), 200)
 	w.do("GET /api/v1/search", "/api/v1/search?q="+url.QueryEscape(`status:pending tag:vip "chair leg"`)+"&tz=Europe/Oslo", nil, 200)
 	w.do("GET /api/v1/tags", "/api/v1/tags?q=da&limit=5", nil, 200)
+	w.do("GET /api/v1/tags", "/api/v1/tags?q=no-such-tag-anywhere", nil, 200)
 	view := idOf(t, w.do("POST /api/v1/views", "", `{"name":"Urgent returns","query":"priority:urgent type:return","sort":"priority","columns":["subject","status","assignee"]}`, 201))
 	w.do("GET /api/v1/views", "", nil, 200)
 	w.do("GET /api/v1/views/{id}", f("/api/v1/views/%d", view), nil, 200)
@@ -250,6 +252,8 @@ func TestOpenAPIResponses(t *testing.T) {
 	w.do("GET /api/v1/reports/heatmap", "/api/v1/reports/heatmap?"+period, nil, 200)
 	w.do("GET /api/v1/reports/backlog-ages", "", nil, 200)
 	w.do("GET /api/v1/reports/tags", "/api/v1/reports/tags?limit=5&"+period, nil, 200)
+	w.do("GET /api/v1/reports/tags", "/api/v1/reports/tags?from=2001-01-01&to=2001-01-31", nil, 200)
+	w.do("GET /api/v1/reports/breakdown", "/api/v1/reports/breakdown?by=team&from=2001-01-01&to=2001-01-31", nil, 200)
 	w.do("GET /api/v1/reports/facts", "/api/v1/reports/facts?kind=first_reply&"+period, nil, 200)
 	w.do("GET /api/v1/reports/facts", "/api/v1/reports/facts?format=csv&"+period, nil, 200)
 	w.do("GET /api/v1/reports/events", "/api/v1/reports/events?"+period, nil, 200)
@@ -257,10 +261,12 @@ func TestOpenAPIResponses(t *testing.T) {
 	goal := idOf(t, w.do("POST /api/v1/report-goals", "", f(`{"metric":"first_reply_median","op":"<=","target":7200,"team_id":%d}`, team), 201))
 	w.do("GET /api/v1/report-goals", "", nil, 200)
 	w.do("PATCH /api/v1/report-goals/{id}", f("/api/v1/report-goals/%d", goal), `{"target":3600}`, 200)
+	w.do("GET /api/v1/report-subscriptions", "", nil, 200)
 	sub := idOf(t, w.do("POST /api/v1/report-subscriptions", "", `{"frequency":"weekly"}`, 201))
 	w.do("GET /api/v1/report-subscriptions", "/api/v1/report-subscriptions?all=true", nil, 200)
 
 	// Webhooks: deliveries are queued; no job runner sends them here.
+	w.do("GET /api/v1/webhooks", "", nil, 200)
 	hook := w.do("POST /api/v1/webhooks", "", `{"name":"CRM","url":"https://crm.example.com/ombud","events":["ticket.created","comment.added"]}`, 201)
 	hk := idOf(t, hook)
 	w.do("GET /api/v1/webhooks/events", "", nil, 200)
@@ -270,6 +276,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	w.do("POST /api/v1/webhooks/{id}/secret", f("/api/v1/webhooks/%d/secret", hk), nil, 200)
 	ping := idOf(t, w.do("POST /api/v1/webhooks/{id}/ping", f("/api/v1/webhooks/%d/ping", hk), nil, 202))
 	w.do("GET /api/v1/webhooks/{id}/deliveries", f("/api/v1/webhooks/%d/deliveries?state=pending", hk), nil, 200)
+	w.do("GET /api/v1/webhooks/{id}/deliveries", f("/api/v1/webhooks/%d/deliveries?state=failed", hk), nil, 200)
 	w.do("GET /api/v1/webhooks/{id}/deliveries/{delivery_id}", f("/api/v1/webhooks/%d/deliveries/%d", hk, ping), nil, 200)
 	w.do("POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/replay", f("/api/v1/webhooks/%d/deliveries/%d/replay", hk, ping), nil, 202)
 
@@ -282,6 +289,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	w.do("GET /api/v1/audit", "/api/v1/audit?action=ticket.&limit=5", nil, 200)
 	w.do("GET /api/v1/audit/export", "/api/v1/audit/export?from=2026-01-01", nil, 200)
 	w.do("GET /api/v1/audit/export", "/api/v1/audit/export?format=csv", nil, 200)
+	w.do("GET /api/v1/retention-rules", "", nil, 200)
 	rule := idOf(t, w.do("POST /api/v1/retention-rules", "", `{"action":"anonymise","months":36,"channel":"chat"}`, 201))
 	w.do("GET /api/v1/retention-rules", "", nil, 200)
 	w.do("GET /api/v1/customers/{id}/export", f("/api/v1/customers/%d/export", cust), nil, 200)

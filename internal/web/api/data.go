@@ -8,6 +8,14 @@ type Data[T any] struct {
 	Data []T `json:"data"`
 }
 
+// DataOf wraps rows, never null in JSON.
+func DataOf[T any](rows []T) Data[T] {
+	if rows == nil {
+		rows = []T{}
+	}
+	return Data[T]{Data: rows}
+}
+
 // BreakdownReply is the JSON answer of GET /api/v1/reports/breakdown.
 type BreakdownReply struct {
 	By   string       `json:"by"`
