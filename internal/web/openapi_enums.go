@@ -5,7 +5,9 @@ import (
 	"slices"
 
 	"github.com/ombud/ombud/internal/agent"
+	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/customer"
+	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/webhook"
 
 	"github.com/ombud/ombud/internal/apperr"
@@ -72,18 +74,23 @@ var enumFields = map[string][]string{
 	"email.RelayInput.security":              mailSecurity,
 	"email.IMAPSource.security":              mailSecurity,
 	"email.IMAPInput.security":               mailSecurity,
-	"jobs.Job.state":                         jobs.States,
-	"webhook.Delivery.state":                 {"pending", "delivered", "failed", "cancelled"},
-	"webhook.Delivery.event_type":            append(slices.Clone(webhook.EventTypes), "ping"),
-	"webhook.Subscription.events":            webhook.EventTypes,
-	"webhook.Input.events":                   webhook.EventTypes,
-	"webhook.Patch.events":                   webhook.EventTypes,
-	"report.Subscription.frequency":          {report.Weekly, report.Monthly},
-	"report.SubscriptionInput.frequency":     {report.Weekly, report.Monthly},
-	"report.Goal.op":                         {report.AtMost, report.AtLeast},
-	"report.GoalInput.op":                    {report.AtMost, report.AtLeast},
-	"report.GoalPatch.op":                    {report.AtMost, report.AtLeast},
-	"api.FactRow.kind":                       report.Kinds,
+	"email.Delivery.reason": {email.ReasonNoMailbox, email.ReasonNoRelay, email.ReasonNoAddress, email.ReasonConnect, email.ReasonTLS,
+		email.ReasonAuth, email.ReasonInsecure, email.ReasonRecipient, email.ReasonRejected, email.ReasonTemporary, email.ReasonTooLarge,
+		email.ReasonBounced, email.ReasonOther},
+	"sla.Metric.status":                  {sla.StatusActive, sla.StatusPaused, sla.StatusAchieved, sla.StatusBreached},
+	"sla.Metric.metric":                  {sla.FirstReply, sla.NextReply, sla.PeriodicUpdate, sla.Resolution},
+	"jobs.Job.state":                     jobs.States,
+	"webhook.Delivery.state":             {"pending", "delivered", "failed", "cancelled"},
+	"webhook.Delivery.event_type":        append(slices.Clone(webhook.EventTypes), "ping"),
+	"webhook.Subscription.events":        webhook.EventTypes,
+	"webhook.Input.events":               webhook.EventTypes,
+	"webhook.Patch.events":               webhook.EventTypes,
+	"report.Subscription.frequency":      {report.Weekly, report.Monthly},
+	"report.SubscriptionInput.frequency": {report.Weekly, report.Monthly},
+	"report.Goal.op":                     {report.AtMost, report.AtLeast},
+	"report.GoalInput.op":                {report.AtMost, report.AtLeast},
+	"report.GoalPatch.op":                {report.AtMost, report.AtLeast},
+	"api.FactRow.kind":                   report.Kinds,
 }
 
 var (
