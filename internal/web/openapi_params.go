@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/ombud/ombud/internal/authz"
@@ -126,4 +127,26 @@ func pathParamDoc(rt Route, name string) map[string]any {
 func QueryParamKnown(rt Route, name string) bool {
 	_, ok := lookupParam(rt, name)
 	return ok
+}
+
+// QueryParamNames are the names openapi_params.go describes anywhere.
+func QueryParamNames() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(n string) {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	for n := range queryParams {
+		add(n)
+	}
+	for _, m := range queryParamsAt {
+		for n := range m {
+			add(n)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -2,10 +2,15 @@ package web_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/ombud/ombud/internal/app/apptest"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/web"
 	"github.com/ombud/ombud/internal/web/webtest"
 )
@@ -73,6 +78,42 @@ func TestOpenAPIParams(t *testing.T) {
 		for _, q := range rt.Query {
 			if !web.QueryParamKnown(rt, q) {
 				t.Errorf("%s %s: query parameter %q is not described in openapi_params.go", rt.Method, rt.Path, q)
+			}
+		}
+	}
+}
+
+// TestOpenAPIQueryParamsServed holds the documented query parameters to
+// the ones the handlers read: a documented one must not be refused as
+// unknown, and one the handler accepts must be documented. Handlers that
+// take any name (they read none) are recognised by a probe name and left
+// out of the second check.
+func TestOpenAPIQueryParamsServed(t *testing.T) {
+	e := apptest.New(t, db.SQLite)
+	id := webtest.CreateTicket(t, e, "Params")
+	unknown := func(path, name string) bool {
+		st, reply := e.Do(t, authz.Admin, "GET", path+"?"+name+"=1", nil)
+		errObj, _ := reply["error"].(map[string]any)
+		fields, _ := errObj["fields"].(map[string]any)
+		return st == 400 && fields[name] == "is not a known query parameter"
+	}
+	names := web.QueryParamNames()
+	for _, rt := range (&web.Server{}).Routes() {
+		if !web.Documented(rt) || rt.Method != "GET" || rt.Access != web.APIAuth {
+			continue
+		}
+		path := param.ReplaceAllString(rt.Path, fmt.Sprint(id))
+		for _, q := range rt.Query {
+			if unknown(path, q) {
+				t.Errorf("%s: documents %q, the handler refuses it as unknown", rt.Path, q)
+			}
+		}
+		if !unknown(path, "zz_probe") {
+			continue
+		}
+		for _, q := range names {
+			if !slices.Contains(rt.Query, q) && !unknown(path, q) {
+				t.Errorf("%s: the handler takes %q, the route table does not list it", rt.Path, q)
 			}
 		}
 	}
