@@ -104,6 +104,10 @@ var neverNull = map[string]bool{
 	"page.List.data":          true, // page.Trim and page.All
 	"api.Data.data":           true, // api.DataOf
 	"api.BreakdownReply.data": true,
+	// ticket's scan starts them empty (ticket/store.go).
+	"ticket.Ticket.tags":          true,
+	"ticket.Ticket.follower_ids":  true,
+	"ticket.Ticket.custom_fields": true,
 }
 
 // requestRequired are the fields a request body must have, by component
