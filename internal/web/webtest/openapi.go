@@ -214,3 +214,17 @@ func (d *OpenAPI) Pattern(method, path string) string {
 	_, p, _ := strings.Cut(pattern, " ")
 	return p
 }
+
+// Succeeded reports whether a 2xx answer of the route was checked.
+func (d *OpenAPI) Succeeded(method, pattern string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for k := range d.seen {
+		m, rest, _ := strings.Cut(k, " ")
+		p, status, _ := strings.Cut(rest, " ")
+		if m == method && p == pattern && len(status) == 3 && status[0] == '2' {
+			return true
+		}
+	}
+	return false
+}
