@@ -228,3 +228,45 @@ func (d *OpenAPI) Succeeded(method, pattern string) bool {
 	}
 	return false
 }
+
+// CompileAll compiles every schema of the document (components, and each
+// operation's parameters, request and response bodies): each must be
+// valid JSON Schema 2020-12 with every $ref resolving. It returns the
+// number compiled.
+func (d *OpenAPI) CompileAll() (int, error) {
+	var ptrs []string
+	comps, _ := d.doc["components"].(map[string]any)
+	schemas, _ := comps["schemas"].(map[string]any)
+	for name := range schemas {
+		ptrs = append(ptrs, "/components/schemas/"+pointerEscape(name))
+	}
+	paths, _ := d.doc["paths"].(map[string]any)
+	for p, item := range paths {
+		for m, o := range item.(map[string]any) {
+			op := o.(map[string]any)
+			base := "/paths/" + pointerEscape(p) + "/" + m
+			params, _ := op["parameters"].([]any)
+			for i := range params {
+				ptrs = append(ptrs, fmt.Sprintf("%s/parameters/%d/schema", base, i))
+			}
+			rb, _ := op["requestBody"].(map[string]any)
+			content, _ := rb["content"].(map[string]any)
+			for mt := range content {
+				ptrs = append(ptrs, base+"/requestBody/content/"+pointerEscape(mt)+"/schema")
+			}
+			responses, _ := op["responses"].(map[string]any)
+			for st, r := range responses {
+				content, _ := r.(map[string]any)["content"].(map[string]any)
+				for mt := range content {
+					ptrs = append(ptrs, base+"/responses/"+st+"/content/"+pointerEscape(mt)+"/schema")
+				}
+			}
+		}
+	}
+	for _, p := range ptrs {
+		if _, err := d.schema(p); err != nil {
+			return 0, fmt.Errorf("%s: %v", p, err)
+		}
+	}
+	return len(ptrs), nil
+}
