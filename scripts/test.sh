@@ -14,6 +14,7 @@
 #   Node.js + npm   node and npm on PATH (the Zendesk API test runs the real
 #                   node-zendesk client; its pinned node_modules are installed
 #                   with npm ci below)
+#   curl            on PATH (the docs' curl examples are run as written)
 #
 # On Debian and Ubuntu the script installs what is missing with apt-get
 # (packages postgresql, chromium, dovecot-imapd, swaks), through sudo when
@@ -49,6 +50,9 @@ if ! command -v swaks >/dev/null 2>&1; then
 fi
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   need+=(nodejs npm)
+fi
+if ! command -v curl >/dev/null 2>&1; then
+  need+=(curl)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""

@@ -252,7 +252,7 @@ func (s *Service) ListRules(ctx context.Context, actor authz.Actor, kind Kind) (
 	for i := range rs {
 		rs[i] = redact(actor, rs[i])
 	}
-	return page.List[Rule]{Data: rs}, nil
+	return page.All(rs), nil
 }
 
 // UpdateRule changes a rule.

@@ -83,6 +83,15 @@ type List[T any] struct {
 	TotalEstimated bool   `json:"total_estimated,omitempty"`
 }
 
+// All is a list of every row, one page with no next one; the rows are
+// never null in JSON, as every list answers "data":[…].
+func All[T any](rows []T) List[T] {
+	if rows == nil {
+		rows = []T{}
+	}
+	return List[T]{Data: rows}
+}
+
 // Trim turns limit+1 fetched rows into a page; next builds the cursor from
 // the last row kept.
 func Trim[T any](rows []T, limit int, next func(T) Cursor) List[T] {

@@ -34,7 +34,7 @@ func checkInput(rt Route, r *http.Request) error {
 		switch {
 		case mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data":
 			return &apperr.Error{Code: apperr.CodeUnsupported, Message: "the API takes no forms: send JSON as application/json (or a file as its own type)"}
-		case rt.Request != nil && ct != "" && !httpx.IsJSONType(mt):
+		case rt.Request != nil && rt.RequestMedia == "" && ct != "" && !httpx.IsJSONType(mt):
 			return &apperr.Error{Code: apperr.CodeUnsupported, Message: "send the body as application/json"}
 		}
 	}

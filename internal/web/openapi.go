@@ -9,25 +9,39 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ombud/ombud/internal/importer"
 	"github.com/ombud/ombud/internal/web/api/zendesk"
 	"github.com/ombud/ombud/internal/web/httpx"
 )
 
+// HealthReply is what /healthz answers.
+type HealthReply struct {
+	Status string `json:"status"`
+}
+
+// ReadyReply is what /readyz answers: 200 with the database engine when
+// ready, 503 with the reason (and pending migrations) when not.
+type ReadyReply struct {
+	Status   string `json:"status"`
+	Database string `json:"database,omitempty"`
+	Pending  int    `json:"pending,omitempty"`
+}
+
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
-	return httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return httpx.WriteJSON(w, http.StatusOK, HealthReply{Status: "ok"})
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.DB.Ping(ctx); err != nil {
-		return httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
+		return httpx.WriteJSON(w, http.StatusServiceUnavailable, ReadyReply{Status: "database unreachable"})
 	}
 	n, err := s.DB.Pending(ctx)
 	if err != nil || n > 0 {
-		return httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "migrations pending", "pending": n})
+		return httpx.WriteJSON(w, http.StatusServiceUnavailable, ReadyReply{Status: "migrations pending", Pending: n})
 	}
-	return httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": s.DB.Dialect().String()})
+	return httpx.WriteJSON(w, http.StatusOK, ReadyReply{Status: "ready", Database: s.DB.Dialect().String()})
 }
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
@@ -36,22 +50,34 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)(\.\.\.)?\}`)
 
+// Documented reports whether the OpenAPI document describes rt: the API
+// and the operational endpoints (the agent UI's pages are not an API).
+func Documented(rt Route) bool {
+	return strings.HasPrefix(rt.Path, "/api/") || rt.Path == "/healthz" || rt.Path == "/readyz"
+}
+
 // OpenAPI builds the OpenAPI 3.1 document from the route table and the
-// request and reply types named there, so it cannot drift from the code.
+// request and reply types named there, so it cannot drift from the code:
+// schemas are derived from the Go types by reflection (openapi_schema.go),
+// query parameters from openapi_params.go, enumerations from
+// openapi_enums.go. TestOpenAPIResponses validates real answers against it.
 func (s *Server) OpenAPI() map[string]any {
 	schemas := map[string]any{}
+	reply := &schemaGen{schemas: schemas}
 	paths := map[string]map[string]any{}
-	for _, rt := range s.Routes() {
-		if !strings.HasPrefix(rt.Path, "/api/") && rt.Path != "/healthz" && rt.Path != "/readyz" {
+	routes := s.Routes()
+	ops := make([]map[string]any, len(routes))
+	for i, rt := range routes {
+		if !Documented(rt) {
 			continue
 		}
 		op := map[string]any{"summary": rt.Summary, "operationId": operationID(rt)}
 		var params []any
 		for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+			params = append(params, pathParamDoc(rt, m[1]))
 		}
 		for _, q := range rt.Query {
-			params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
+			params = append(params, queryParamDoc(rt, q))
 		}
 		if rt.Method == "POST" && rt.Access == APIAuth {
 			params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "schema": map[string]any{"type": "string", "minLength": 1, "maxLength": idempotencyMaxKey},
@@ -60,28 +86,29 @@ func (s *Server) OpenAPI() map[string]any {
 		if params != nil {
 			op["parameters"] = params
 		}
-		if rt.Request != nil {
-			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
-				"application/json": map[string]any{"schema": schemaRef(reflect.TypeOf(rt.Request), schemas)},
-			}}
-		}
 		status := rt.Status
 		if status == 0 {
 			status = http.StatusOK
 		}
 		resp := map[string]any{"description": http.StatusText(status)}
-		if rt.Reply != nil {
-			resp["content"] = map[string]any{"application/json": map[string]any{"schema": schemaRef(reflect.TypeOf(rt.Reply), schemas)}}
+		if c := content(rt.Media, rt.Reply, reply); c != nil {
+			resp["content"] = c
 		}
 		errSchema := "#/components/schemas/Error"
 		if strings.HasPrefix(rt.Path, zendesk.Prefix) {
 			// The Zendesk-compatible subset answers errors in Zendesk's shape.
 			errSchema = "#/components/schemas/ZendeskError"
 		}
-		op["responses"] = map[string]any{
-			itoa(status): resp,
-			"default":    map[string]any{"description": "Error", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": errSchema}}}},
+		errRef := map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": errSchema}}}}
+		responses := map[string]any{itoa(status): resp, "default": with(errRef, "description", "Error")}
+		if rt.Access == APIAuth {
+			responses["401"] = with(errRef, "description", "No valid token (WWW-Authenticate: Bearer)")
+			responses["429"] = with(errRef, "description", "Rate limited (Retry-After)")
 		}
+		for st, body := range otherReplies[rt.Method+" "+rt.Path] {
+			responses[itoa(st)] = map[string]any{"description": http.StatusText(st), "content": content(nil, body, reply)}
+		}
+		op["responses"] = responses
 		if rt.Access == APIAuth {
 			op["security"] = []any{map[string]any{"bearer": []any{}}}
 			if strings.HasPrefix(rt.Path, zendesk.Prefix) {
@@ -91,25 +118,88 @@ func (s *Server) OpenAPI() map[string]any {
 		if rt.Perm != "" {
 			op["x-permission"] = string(rt.Perm)
 		}
+		ops[i] = op
 		p := pathParam.ReplaceAllString(rt.Path, "{$1}")
 		if paths[p] == nil {
 			paths[p] = map[string]any{}
 		}
 		paths[p][strings.ToLower(rt.Method)] = op
 	}
-	schemas["Error"] = schemaRef(reflect.TypeOf(httpx.ErrorBody{}), schemas)
-	schemas["ZendeskError"] = schemaRef(reflect.TypeOf(zendesk.ErrorBody{}), schemas)
+	schemas["Error"] = reply.ref(reflect.TypeOf(httpx.ErrorBody{}))
+	schemas["ZendeskError"] = reply.ref(reflect.TypeOf(zendesk.ErrorBody{}))
+	// Request bodies second, so a type used both ways keeps its plain name
+	// for the reply and gets an Input suffix for the stricter request.
+	taken := map[string]bool{}
+	for name := range schemas {
+		taken[name] = true
+	}
+	request := &schemaGen{schemas: schemas, request: true, taken: taken}
+	for i, rt := range routes {
+		if ops[i] == nil || (rt.Request == nil && rt.RequestMedia == "") {
+			continue
+		}
+		media := []string{"application/json"}
+		if rt.RequestMedia != "" {
+			media = []string{rt.RequestMedia}
+		}
+		ops[i]["requestBody"] = map[string]any{"required": true, "content": content(media, rt.Request, request)}
+	}
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "Ombud API", "version": "1",
-			"description": "Customer-support platform API. Errors always have the shape {\"error\":{\"code\",\"message\",\"fields\"}}, except under /api/v2, the Zendesk-compatible subset, which answers Zendesk's {\"error\",\"description\",\"details\"} (docs/zendesk.md)."},
-		"paths": paths,
+			"description": "Customer-support platform API. Errors always have the shape {\"error\":{\"code\",\"message\",\"fields\"}}, except under /api/v2, the Zendesk-compatible subset, which answers Zendesk's {\"error\",\"description\",\"details\"} (docs/zendesk.md). " +
+				"Lists answer {\"data\":[…],\"next_cursor\":\"…\"|null}; replies may gain fields, so clients must ignore the ones they do not know."},
+		"jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+		"paths":             paths,
 		"components": map[string]any{
 			"schemas": schemas,
 			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"},
 				"zendeskToken": map[string]any{"type": "http", "scheme": "basic", "description": "/api/v2 only: user {email}/token, password the API token (docs/zendesk.md)"}},
 		},
 	}
+}
+
+// otherReplies are answers in the shape of the success reply at another
+// status.
+var otherReplies = map[string]map[int]any{
+	"GET /readyz":         {http.StatusServiceUnavailable: ReadyReply{}},
+	"POST /api/v1/import": {http.StatusUnprocessableEntity: importer.Result{}}, // every record failed
+}
+
+// content is a response's or request's content map: body (a Go value of
+// the type served) under each media type.
+func content(media []string, body any, g *schemaGen) map[string]any {
+	if media == nil {
+		if body == nil {
+			return nil
+		}
+		media = []string{"application/json"}
+	}
+	out := map[string]any{}
+	for _, mt := range media {
+		switch mt {
+		case "application/json":
+			out[mt] = map[string]any{"schema": g.ref(reflect.TypeOf(body))}
+		case "application/x-ndjson":
+			out[mt] = map[string]any{"schema": with(g.ref(reflect.TypeOf(body)), "description", "NDJSON: one JSON value of this schema per line")}
+		case "text/csv":
+			out[mt] = map[string]any{"schema": map[string]any{"type": "string", "description": "CSV with a header row (UTF-8, byte order mark first)"}}
+		default:
+			out[mt] = map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": mt}}
+		}
+	}
+	return out
+}
+
+// with returns a copy of m with k set to v; a $ref schema is wrapped, since
+// keywords beside $ref are easy to misread.
+func with(m map[string]any, k string, v any) map[string]any {
+	if _, ok := m["$ref"]; ok && k == "description" {
+		return map[string]any{"allOf": []any{m}, k: v}
+	}
+	out := clone(m)
+	out[k] = v
+	return out
 }
 
 func operationID(rt Route) string {
@@ -136,64 +226,6 @@ func runtimeName(h any) string {
 		name = name[i+1:]
 	}
 	return name
-}
-
-// schemaRef describes t as a JSON schema, registering named structs as components.
-func schemaRef(t reflect.Type, schemas map[string]any) map[string]any {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t == reflect.TypeOf(time.Time{}) {
-		return map[string]any{"type": "string", "format": "date-time"}
-	}
-	if m, ok := reflect.New(t).Interface().(interface{ MarshalJSON() ([]byte, error) }); ok && t.Kind() == reflect.Struct && m != nil {
-		// opt.Value and similar: the wrapped value or null.
-		if f, ok := t.FieldByName("V"); ok {
-			return map[string]any{"oneOf": []any{schemaRef(f.Type, schemas), map[string]any{"type": "null"}}}
-		}
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return map[string]any{"type": "string"}
-	case reflect.Bool:
-		return map[string]any{"type": "boolean"}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return map[string]any{"type": "integer"}
-	case reflect.Float32, reflect.Float64:
-		return map[string]any{"type": "number"}
-	case reflect.Slice, reflect.Array:
-		return map[string]any{"type": "array", "items": schemaRef(t.Elem(), schemas)}
-	case reflect.Map:
-		return map[string]any{"type": "object", "additionalProperties": schemaRef(t.Elem(), schemas)}
-	case reflect.Interface:
-		return map[string]any{}
-	case reflect.Struct:
-		name := schemaName(t)
-		ref := map[string]any{"$ref": "#/components/schemas/" + name}
-		if _, ok := schemas[name]; ok {
-			return ref
-		}
-		schemas[name] = map[string]any{} // placeholder for recursive types
-		props := map[string]any{}
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if !f.IsExported() {
-				continue
-			}
-			tag := f.Tag.Get("json")
-			if tag == "-" {
-				continue
-			}
-			jname, _, _ := strings.Cut(tag, ",")
-			if jname == "" {
-				jname = f.Name
-			}
-			props[jname] = schemaRef(f.Type, schemas)
-		}
-		schemas[name] = map[string]any{"type": "object", "properties": props, "additionalProperties": false}
-		return ref
-	}
-	return map[string]any{}
 }
 
 func schemaName(t reflect.Type) string {

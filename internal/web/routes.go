@@ -38,9 +38,9 @@ func (s *Server) Routes() []Route {
 	const noContent = http.StatusNoContent
 	return []Route{
 		// Operations.
-		{Method: "GET", Path: "/healthz", Access: Public, Handler: s.healthz, Summary: "Process is up"},
-		{Method: "GET", Path: "/readyz", Access: Public, Handler: s.readyz, Summary: "Database reachable and migrated"},
-		{Method: "GET", Path: "/api/v1/openapi.json", Access: Public, Handler: s.openAPI, Summary: "This API's OpenAPI 3.1 document"},
+		{Method: "GET", Path: "/healthz", Access: Public, Handler: s.healthz, Summary: "Process is up", Reply: HealthReply{}},
+		{Method: "GET", Path: "/readyz", Access: Public, Handler: s.readyz, Summary: "Database reachable and migrated", Reply: ReadyReply{}},
+		{Method: "GET", Path: "/api/v1/openapi.json", Access: Public, Handler: s.openAPI, Summary: "This API's OpenAPI 3.1 document", Reply: map[string]any{}},
 
 		// Tickets.
 		{Method: "GET", Path: "/api/v1/tickets", Access: APIAuth, Perm: authz.TicketRead, Handler: a.ListTickets, Summary: "List tickets", Query: api.TicketListParams(), Reply: page.List[ticket.Ticket]{}},
@@ -59,9 +59,9 @@ func (s *Server) Routes() []Route {
 		{Method: "PATCH", Path: "/api/v1/views/{id}", Access: APIAuth, Perm: authz.TicketRead, Handler: a.UpdateView, Summary: "Change a view (your own; shared ones need view.share)", Request: ticket.ViewPatch{}, Reply: ticket.View{}},
 		{Method: "DELETE", Path: "/api/v1/views/{id}", Access: APIAuth, Perm: authz.TicketRead, Handler: a.DeleteView, Summary: "Delete a view (your own; shared ones need view.share)", Status: noContent},
 		{Method: "GET", Path: "/api/v1/views/{id}/tickets", Access: APIAuth, Perm: authz.TicketRead, Handler: a.ViewTickets, Summary: "A view's tickets in its order", Query: []string{"limit", "cursor"}, Reply: page.List[ticket.Ticket]{}},
-		{Method: "GET", Path: "/api/v1/tags", Access: APIAuth, Perm: authz.TicketRead, Handler: a.ListTags, Summary: "Tags in use with counts", Query: []string{"q", "limit"}, Reply: []ticket.TagCount{}},
-		{Method: "POST", Path: "/api/v1/attachments", Access: APIAuth, Perm: authz.TicketNote, Handler: a.UploadAttachment, Summary: "Upload a file to attach to a comment (raw body; ?filename=)", Query: []string{"filename"}, Reply: ticket.Attachment{}, Status: created},
-		{Method: "GET", Path: "/api/v1/attachments/{id}", Access: APIAuth, Perm: authz.TicketRead, Handler: a.DownloadAttachment, Summary: "Download an attachment"},
+		{Method: "GET", Path: "/api/v1/tags", Access: APIAuth, Perm: authz.TicketRead, Handler: a.ListTags, Summary: "Tags in use with counts", Query: []string{"q", "limit"}, Reply: api.Data[ticket.TagCount]{}},
+		{Method: "POST", Path: "/api/v1/attachments", Access: APIAuth, Perm: authz.TicketNote, Handler: a.UploadAttachment, Summary: "Upload a file to attach to a comment (raw body; ?filename=)", Query: []string{"filename"}, Reply: ticket.Attachment{}, Status: created, RequestMedia: "*/*"},
+		{Method: "GET", Path: "/api/v1/attachments/{id}", Access: APIAuth, Perm: authz.TicketRead, Handler: a.DownloadAttachment, Summary: "Download an attachment", Media: []string{"*/*"}},
 
 		// Automation: triggers, automations, macros.
 		{Method: "GET", Path: "/api/v1/triggers", Access: APIAuth, Perm: authz.AutomationRead, Handler: a.ListTriggers, Summary: "List triggers in evaluation order", Reply: page.List[automation.Rule]{}},
@@ -77,8 +77,8 @@ func (s *Server) Routes() []Route {
 		{Method: "PATCH", Path: "/api/v1/automations/{id}", Access: APIAuth, Perm: authz.AutomationWrite, Handler: a.UpdateAutomation, Summary: "Change an automation", Request: automation.RulePatch{}, Reply: automation.Rule{}},
 		{Method: "DELETE", Path: "/api/v1/automations/{id}", Access: APIAuth, Perm: authz.AutomationWrite, Handler: a.DeleteAutomation, Summary: "Delete an automation", Status: noContent},
 		{Method: "GET", Path: "/api/v1/automations/{id}/runs", Access: APIAuth, Perm: authz.AutomationRead, Handler: a.ListAutomationRuns, Summary: "An automation's recent firings (debugging)", Query: []string{"limit", "cursor"}, Reply: page.List[automation.Run]{}},
-		{Method: "GET", Path: "/api/v1/webhooks/events", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.WebhookEvents, Summary: "The event types a webhook subscription can choose"},
-		{Method: "GET", Path: "/api/v1/webhooks", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.ListWebhooks, Summary: "List webhook subscriptions", Reply: []webhook.Subscription{}},
+		{Method: "GET", Path: "/api/v1/webhooks/events", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.WebhookEvents, Summary: "The event types a webhook subscription can choose", Reply: api.Data[string]{}},
+		{Method: "GET", Path: "/api/v1/webhooks", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.ListWebhooks, Summary: "List webhook subscriptions", Reply: api.Data[webhook.Subscription]{}},
 		{Method: "POST", Path: "/api/v1/webhooks", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.CreateWebhook, Summary: "Subscribe a URL to event types (the reply shows the signing secret once)", Request: webhook.Input{}, Reply: webhook.Subscription{}, Status: created},
 		{Method: "GET", Path: "/api/v1/webhooks/{id}", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.GetWebhook, Summary: "Get a webhook subscription", Reply: webhook.Subscription{}},
 		{Method: "PATCH", Path: "/api/v1/webhooks/{id}", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.UpdateWebhook, Summary: "Change a webhook subscription (active: true switches it on again)", Request: webhook.Patch{}, Reply: webhook.Subscription{}},
@@ -131,9 +131,9 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/api/v1/customers/{id}/identities", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.AddCustomerIdentity, Summary: "Add an email, phone or handle", Request: customer.Identity{}, Reply: customer.Identity{}, Status: created},
 		{Method: "DELETE", Path: "/api/v1/customers/{id}/identities/{identity_id}", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.RemoveCustomerIdentity, Summary: "Remove an identity", Status: noContent},
 		{Method: "POST", Path: "/api/v1/customers/{id}/merge", Access: APIAuth, Perm: authz.CustomerWrite, Handler: a.MergeCustomer, Summary: "Merge another customer into this one", Request: customer.MergeInput{}, Reply: customer.Customer{}},
-		{Method: "GET", Path: "/api/v1/customers/{id}/export", Access: APIAuth, Perm: authz.PrivacyManage, Handler: a.ExportCustomer, Summary: "Everything stored about a customer as a zip (JSON, attachments, original emails); audited"},
+		{Method: "GET", Path: "/api/v1/customers/{id}/export", Access: APIAuth, Perm: authz.PrivacyManage, Handler: a.ExportCustomer, Summary: "Everything stored about a customer as a zip (JSON, attachments, original emails); audited", Media: []string{"application/zip"}},
 		{Method: "POST", Path: "/api/v1/customers/{id}/erase", Access: APIAuth, Perm: authz.PrivacyManage, Handler: a.EraseCustomer, Summary: "Erase a customer everywhere: mode anonymise keeps their tickets without text, delete removes them", Request: api.EraseInput{}, Reply: privacy.Result{}},
-		{Method: "GET", Path: "/api/v1/retention-rules", Access: APIAuth, Perm: authz.PrivacyManage, Handler: a.ListRetentionRules, Summary: "Data retention rules, each with the tickets it would change now", Reply: []privacy.Rule{}},
+		{Method: "GET", Path: "/api/v1/retention-rules", Access: APIAuth, Perm: authz.PrivacyManage, Handler: a.ListRetentionRules, Summary: "Data retention rules, each with the tickets it would change now", Reply: api.Data[privacy.Rule]{}},
 		{Method: "POST", Path: "/api/v1/retention-rules", Access: APIAuth, Perm: authz.PrivacyManage, Handler: a.CreateRetentionRule, Summary: "Add a retention rule: delete or anonymise closed tickets after some months", Request: privacy.RuleInput{}, Reply: privacy.Rule{}, Status: created},
 		{Method: "DELETE", Path: "/api/v1/retention-rules/{id}", Access: APIAuth, Perm: authz.PrivacyManage, Handler: a.DeleteRetentionRule, Summary: "Delete a retention rule", Status: noContent},
 		{Method: "GET", Path: "/api/v1/organizations", Access: APIAuth, Perm: authz.CustomerRead, Handler: a.ListOrganizations, Summary: "List organizations", Query: []string{"q", "limit", "cursor"}, Reply: page.List[customer.Organization]{}},
@@ -167,23 +167,23 @@ func (s *Server) Routes() []Route {
 		{Method: "DELETE", Path: "/api/v1/mailboxes/{id}", Access: APIAuth, Perm: authz.ChannelWrite, Handler: a.DeleteMailbox, Summary: "Delete a mailbox", Status: noContent},
 		{Method: "GET", Path: "/api/v1/inbound-messages", Access: APIAuth, Perm: authz.ChannelRead, Handler: a.ListInboundMessages, Summary: "The inbound mail log (failed mail included)", Query: []string{"state", "mailbox_id", "limit", "cursor"}, Reply: page.List[email.InboundMessage]{}},
 		{Method: "GET", Path: "/api/v1/inbound-messages/{id}", Access: APIAuth, Perm: authz.ChannelRead, Handler: a.GetInboundMessage, Summary: "One inbound message with its outcome or error", Reply: email.InboundMessage{}},
-		{Method: "GET", Path: "/api/v1/inbound-messages/{id}/raw", Access: APIAuth, Perm: authz.ChannelRead, Handler: a.RawInboundMessage, Summary: "The message exactly as received (message/rfc822)"},
+		{Method: "GET", Path: "/api/v1/inbound-messages/{id}/raw", Access: APIAuth, Perm: authz.ChannelRead, Handler: a.RawInboundMessage, Summary: "The message exactly as received (message/rfc822)", Media: []string{"message/rfc822"}},
 		{Method: "POST", Path: "/api/v1/inbound-messages/{id}/reprocess", Access: APIAuth, Perm: authz.ChannelWrite, Handler: a.ReprocessInboundMessage, Summary: "Process a failed or ignored message again", Reply: email.InboundMessage{}},
 		{Method: "GET", Path: "/api/v1/tickets/{id}/comments/{comment_id}/original", Access: APIAuth, Perm: authz.TicketRead, Handler: a.OriginalEmail, Summary: "The full email behind a comment, quotes and signature included", Reply: email.Original{}},
 		{Method: "GET", Path: "/api/v1/tickets/{id}/deliveries", Access: APIAuth, Perm: authz.TicketRead, Handler: a.ListDeliveries, Summary: "How each public reply sent by email is doing: sending, sent, delivered, failed, bounced or superseded, with the reason", Reply: page.List[email.Delivery]{}},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/comments/{comment_id}/retry-delivery", Access: APIAuth, Perm: authz.TicketReply, Handler: a.RetryDelivery, Summary: "Send a reply that was not delivered again, same Message-ID (a second call while it is queued does nothing; edit and resend: POST a comment with supersedes)", Reply: email.Delivery{}},
 
 		// Reports: every one as JSON or CSV (?format=csv), with the same filters.
-		{Method: "GET", Path: "/api/v1/reports/overview", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportOverview, Summary: "Key figures of a period and the one before, with a series", Query: api.ReportParams(), Reply: report.Overview{}},
-		{Method: "GET", Path: "/api/v1/reports/series", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportSeries, Summary: "Created, solved, backlog and reply times per day, week or month", Query: api.ReportParams("bucket"), Reply: []report.Point{}},
-		{Method: "GET", Path: "/api/v1/reports/breakdown", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportBreakdown, Summary: "Figures per team, agent, channel, priority or type (?stat=median adds each row's medians)", Query: api.ReportParams("by", "stat"), Reply: []report.Row{}},
-		{Method: "GET", Path: "/api/v1/reports/heatmap", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportHeatmap, Summary: "Created tickets by weekday and hour", Query: api.ReportParams(), Reply: api.Heatmap{}},
-		{Method: "GET", Path: "/api/v1/reports/backlog-ages", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportBacklogAges, Summary: "Unsolved tickets by age", Query: api.ReportParams(), Reply: []report.AgeBucket{}},
-		{Method: "GET", Path: "/api/v1/reports/tags", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportTags, Summary: "Tags of created tickets, against the previous period", Query: api.ReportParams("limit"), Reply: []report.TagCount{}},
-		{Method: "GET", Path: "/api/v1/reports/facts", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportFacts, Summary: "The measurements behind the figures (NDJSON or CSV)", Query: api.ReportParams("kind"), Reply: api.FactRow{}},
-		{Method: "GET", Path: "/api/v1/reports/events", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportEvents, Summary: "The raw ticket event log of a period (NDJSON or CSV)", Query: api.ReportParams(), Reply: ticket.Event{}},
+		{Method: "GET", Path: "/api/v1/reports/overview", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportOverview, Summary: "Key figures of a period and the one before, with a series", Query: api.ReportParams(), Reply: report.Overview{}, Media: []string{"application/json", "text/csv"}},
+		{Method: "GET", Path: "/api/v1/reports/series", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportSeries, Summary: "Created, solved, backlog and reply times per day, week or month", Query: api.ReportParams("bucket"), Reply: api.Data[report.Point]{}, Media: []string{"application/json", "text/csv"}},
+		{Method: "GET", Path: "/api/v1/reports/breakdown", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportBreakdown, Summary: "Figures per team, agent, channel, priority or type (?stat=median adds each row's medians)", Query: api.ReportParams("by", "stat"), Reply: api.BreakdownReply{}, Media: []string{"application/json", "text/csv"}},
+		{Method: "GET", Path: "/api/v1/reports/heatmap", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportHeatmap, Summary: "Created tickets by weekday and hour", Query: api.ReportParams(), Reply: api.Heatmap{}, Media: []string{"application/json", "text/csv"}},
+		{Method: "GET", Path: "/api/v1/reports/backlog-ages", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportBacklogAges, Summary: "Unsolved tickets by age", Query: api.ReportParams(), Reply: api.Data[report.AgeBucket]{}, Media: []string{"application/json", "text/csv"}},
+		{Method: "GET", Path: "/api/v1/reports/tags", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportTags, Summary: "Tags of created tickets, against the previous period", Query: api.ReportParams("limit"), Reply: api.Data[report.TagCount]{}, Media: []string{"application/json", "text/csv"}},
+		{Method: "GET", Path: "/api/v1/reports/facts", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportFacts, Summary: "The measurements behind the figures (NDJSON or CSV)", Query: api.ReportParams("kind"), Reply: api.FactRow{}, Media: []string{"application/x-ndjson", "text/csv"}},
+		{Method: "GET", Path: "/api/v1/reports/events", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportEvents, Summary: "The raw ticket event log of a period (NDJSON or CSV)", Query: api.ReportParams(), Reply: ticket.Event{}, Media: []string{"application/x-ndjson", "text/csv"}},
 		// Report goals and scheduled summaries (reportgoals.go).
-		{Method: "GET", Path: "/api/v1/reports/goals", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportGoals, Summary: "Each goal's value over a period, met or not, the previous period's and a weekly trend", Query: api.ReportParams(), Reply: []report.GoalStatus{}},
+		{Method: "GET", Path: "/api/v1/reports/goals", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportGoals, Summary: "Each goal's value over a period, met or not, the previous period's and a weekly trend", Query: api.ReportParams(), Reply: api.Data[report.GoalStatus]{}, Media: []string{"application/json", "text/csv"}},
 		{Method: "GET", Path: "/api/v1/report-goals", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ListReportGoals, Summary: "List report goals (targets per metric and team)", Reply: page.List[report.Goal]{}},
 		{Method: "POST", Path: "/api/v1/report-goals", Access: APIAuth, Perm: authz.ReportWrite, Handler: a.CreateReportGoal, Summary: "Set a goal on a metric for a team or everyone (ratios 0..1, durations in seconds)", Request: report.GoalInput{}, Reply: report.Goal{}, Status: created},
 		{Method: "PATCH", Path: "/api/v1/report-goals/{id}", Access: APIAuth, Perm: authz.ReportWrite, Handler: a.UpdateReportGoal, Summary: "Change a goal's comparison or target", Request: report.GoalPatch{}, Reply: report.Goal{}},
@@ -198,9 +198,9 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/api/v1/jobs/{id}/retry", Access: APIAuth, Perm: authz.JobsManage, Handler: a.RetryJob, Summary: "Run a dead job again", Reply: jobs.Job{}},
 
 		// Administration.
-		{Method: "POST", Path: "/api/v1/import", Access: APIAuth, Perm: authz.Import, Handler: a.Import, Summary: "Import history from NDJSON (application/x-ndjson)", Reply: importer.Result{}},
+		{Method: "POST", Path: "/api/v1/import", Access: APIAuth, Perm: authz.Import, Handler: a.Import, Summary: "Import history from NDJSON (application/x-ndjson)", Request: importer.Record{}, RequestMedia: "application/x-ndjson", Reply: importer.Result{}},
 		{Method: "GET", Path: "/api/v1/audit", Access: APIAuth, Perm: authz.AuditRead, Handler: a.ListAudit, Summary: "Audit log, newest first (admins): filter by actor id, action prefix, target, text (q), ip, from/to", Query: auditQuery("limit", "cursor"), Reply: page.List[audit.Entry]{}},
-		{Method: "GET", Path: "/api/v1/audit/export", Access: APIAuth, Perm: authz.AuditRead, Handler: a.ExportAudit, Summary: "Export the filtered audit log as CSV or NDJSON (format=csv|ndjson); the export is audited", Query: auditQuery("format")},
+		{Method: "GET", Path: "/api/v1/audit/export", Access: APIAuth, Perm: authz.AuditRead, Handler: a.ExportAudit, Summary: "Export the filtered audit log as CSV or NDJSON (format=csv|ndjson); the export is audited", Query: auditQuery("format"), Reply: audit.Entry{}, Media: []string{"application/x-ndjson", "text/csv"}},
 
 		// Zendesk-compatible subset (docs/zendesk.md): Zendesk's paths, JSON
 		// shapes, pagination and errors; Basic {email}/token:{token} or Bearer.

@@ -65,6 +65,14 @@ type Route struct {
 	Reply   any // response body type (for OpenAPI)
 	Status  int // success status (200 unless set)
 	Query   []string
+	// Media lists the media types of the success answer when it is not
+	// (only) JSON, the default first: "text/csv", "application/x-ndjson"
+	// (Reply then describes one line), "application/zip"; "*/*" for a
+	// file served with its own type. Nil means application/json.
+	Media []string
+	// RequestMedia is the request body's media type when it is not JSON
+	// ("application/x-ndjson": Request describes one line; "*/*": raw).
+	RequestMedia string
 }
 
 // Server holds the dependencies of the HTTP layer.

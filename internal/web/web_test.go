@@ -226,6 +226,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	e := apptest.New(t, db.SQLite)
 	id := webtest.CreateTicket(t, e, "Matrix")
 	srv := &web.Server{}
+	// Every API answer of the matrix, refusals included, must match the
+	// OpenAPI document too.
+	doc := webtest.FetchOpenAPI(t, e.Client, e.URL)
 	for _, rt := range srv.Routes() {
 		key := rt.Method + " " + rt.Path
 		if rt.Access == web.Public {
@@ -247,7 +250,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Run(key, func(t *testing.T) {
 			roles := append([]authz.Role{""}, authz.Roles...)
 			for _, role := range roles {
-				st := call(t, e, role, rt.Method, path, rt.Access)
+				st := call(t, e, role, rt, path, doc)
 				switch {
 				case role == "":
 					if st != 401 && st != 303 {
@@ -268,13 +271,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 }
 
 // call sends an empty-bodied request; UI routes are called with the role's
-// browser session.
-func call(t *testing.T, e *apptest.Env, role authz.Role, method, path string, access web.Access) int {
+// browser session. API answers are checked against the OpenAPI document.
+func call(t *testing.T, e *apptest.Env, role authz.Role, rt web.Route, path string, doc *webtest.OpenAPI) int {
 	t.Helper()
-	if access == web.UIAuth {
+	method := rt.Method
+	if rt.Access == web.UIAuth {
 		return callUI(t, e, role, method, path)
 	}
-	var body any
+	var body string
 	if method == "POST" || method == "PATCH" {
 		body = `{}`
 	}
@@ -283,8 +287,39 @@ func call(t *testing.T, e *apptest.Env, role authz.Role, method, path string, ac
 		// replies are a narrower permission checked by the service.
 		body = `{"body":"matrix note","public":false}`
 	}
-	st, _ := e.Do(t, role, method, path, body)
+	st, hdr, raw := doRaw(t, e, role, method, path, body)
+	if web.Documented(rt) {
+		if err := doc.CheckResponse(method, rt.Path, st, hdr, raw); err != nil {
+			t.Errorf("%s: %s %s: %v", role, method, path, err)
+		}
+	}
 	return st
+}
+
+// doRaw is e.Do keeping the answer's headers and bytes.
+func doRaw(t *testing.T, e *apptest.Env, role authz.Role, method, path, body string) (int, http.Header, []byte) {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, e.URL+path, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if role != "" {
+		req.Header.Set("Authorization", "Bearer "+e.Tokens[role])
+	}
+	resp, err := e.Client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, raw
 }
 
 func callUI(t *testing.T, e *apptest.Env, role authz.Role, method, path string) int {

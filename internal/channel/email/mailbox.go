@@ -513,7 +513,7 @@ func (s *Service) ListMailboxes(ctx context.Context, actor authz.Actor) (page.Li
 	if err != nil {
 		return page.List[Mailbox]{}, err
 	}
-	return page.List[Mailbox]{Data: ms}, nil
+	return page.All(ms), nil
 }
 
 func (s *Service) mailboxes(ctx context.Context) ([]Mailbox, error) {

@@ -183,7 +183,7 @@ func (a *API) ListTokens(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return httpx.WriteJSON(w, http.StatusOK, page.List[auth.Token]{Data: ts})
+	return httpx.WriteJSON(w, http.StatusOK, page.All(ts))
 }
 
 // CreateToken answers POST /api/v1/tokens; the secret is in the reply only.

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 
-	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/web/httpx"
 )
@@ -27,7 +26,7 @@ func (a *API) ListDeliveries(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return httpx.WriteJSON(w, http.StatusOK, page.List[email.Delivery]{Data: ds})
+	return httpx.WriteJSON(w, http.StatusOK, page.All(ds))
 }
 
 // RetryDelivery answers POST /api/v1/tickets/{id}/comments/{comment_id}/retry-delivery:

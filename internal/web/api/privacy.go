@@ -66,7 +66,7 @@ func (a *API) ListRetentionRules(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": rules})
+	return httpx.WriteJSON(w, http.StatusOK, DataOf(rules))
 }
 
 // CreateRetentionRule answers POST /api/v1/retention-rules.

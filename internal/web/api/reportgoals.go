@@ -19,7 +19,7 @@ func (a *API) ListReportGoals(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return httpx.WriteJSON(w, http.StatusOK, page.List[report.Goal]{Data: gs})
+	return httpx.WriteJSON(w, http.StatusOK, page.All(gs))
 }
 
 // CreateReportGoal answers POST /api/v1/report-goals. Ratios are 0..1.
@@ -78,7 +78,7 @@ func (a *API) ReportGoals(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if format != "csv" {
-		return httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": st})
+		return httpx.WriteJSON(w, http.StatusOK, DataOf(st))
 	}
 	cw := csvWriter(w, "goals")
 	_ = cw.Write([]string{"goal_id", "team_id", "metric", "label", "unit", "op", "target", "value", "met", "previous", "previous_met", "from", "to"})
@@ -115,7 +115,7 @@ func (a *API) ListReportSubscriptions(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	return httpx.WriteJSON(w, http.StatusOK, page.List[report.Subscription]{Data: subs})
+	return httpx.WriteJSON(w, http.StatusOK, page.All(subs))
 }
 
 // CreateReportSubscription answers POST /api/v1/report-subscriptions:

@@ -113,7 +113,7 @@ func (a *API) ReportSeries(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if format != "csv" {
-		return httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": pts})
+		return httpx.WriteJSON(w, http.StatusOK, DataOf(pts))
 	}
 	cw := csvWriter(w, "series")
 	_ = cw.Write([]string{"start", "created", "solved", "backlog", "agent_replies", "first_reply_avg_seconds", "resolution_avg_seconds", "sla_attainment"})
@@ -151,7 +151,7 @@ func (a *API) ReportBreakdown(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if format != "csv" {
-		return httpx.WriteJSON(w, http.StatusOK, map[string]any{"by": by, "data": rows})
+		return httpx.WriteJSON(w, http.StatusOK, BreakdownReply{By: by, Data: DataOf(rows).Data})
 	}
 	cw := csvWriter(w, "breakdown-"+by)
 	// Medians only when asked for.
@@ -219,7 +219,7 @@ func (a *API) ReportBacklogAges(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if format != "csv" {
-		return httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": ages})
+		return httpx.WriteJSON(w, http.StatusOK, DataOf(ages))
 	}
 	cw := csvWriter(w, "backlog-ages")
 	_ = cw.Write([]string{"age", "max_seconds", "tickets"})
@@ -249,7 +249,7 @@ func (a *API) ReportTags(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if format != "csv" {
-		return httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": tags})
+		return httpx.WriteJSON(w, http.StatusOK, DataOf(tags))
 	}
 	cw := csvWriter(w, "tags")
 	_ = cw.Write([]string{"tag", "tickets", "previous"})

@@ -18,7 +18,7 @@ func (a *API) ListBusinessCalendars(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return httpx.WriteJSON(w, http.StatusOK, page.List[sla.BusinessCalendar]{Data: cs})
+	return httpx.WriteJSON(w, http.StatusOK, page.All(cs))
 }
 
 // CreateBusinessCalendar answers POST /api/v1/business-calendars.
@@ -88,7 +88,7 @@ func (a *API) ListSLAPolicies(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return httpx.WriteJSON(w, http.StatusOK, page.List[sla.Policy]{Data: ps})
+	return httpx.WriteJSON(w, http.StatusOK, page.All(ps))
 }
 
 // CreateSLAPolicy answers POST /api/v1/sla-policies.
@@ -158,7 +158,7 @@ func (a *API) ReorderSLAPolicies(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return httpx.WriteJSON(w, http.StatusOK, page.List[sla.Policy]{Data: ps})
+	return httpx.WriteJSON(w, http.StatusOK, page.All(ps))
 }
 
 // GetTicketSLA answers GET /api/v1/tickets/{id}/sla: the ticket's SLA

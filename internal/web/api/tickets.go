@@ -342,7 +342,7 @@ func (a *API) ListTags(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": tags})
+	return httpx.WriteJSON(w, http.StatusOK, DataOf(tags))
 }
 
 // ListFields answers GET /api/v1/custom-fields.
@@ -351,7 +351,7 @@ func (a *API) ListFields(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return httpx.WriteJSON(w, http.StatusOK, page.List[ticket.Field]{Data: fs})
+	return httpx.WriteJSON(w, http.StatusOK, page.All(fs))
 }
 
 // CreateField answers POST /api/v1/custom-fields.

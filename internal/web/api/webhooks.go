@@ -13,7 +13,7 @@ import (
 
 // WebhookEvents answers GET /api/v1/webhooks/events: the event types.
 func (a *API) WebhookEvents(w http.ResponseWriter, r *http.Request) error {
-	return httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": webhook.EventTypes})
+	return httpx.WriteJSON(w, http.StatusOK, DataOf(webhook.EventTypes))
 }
 
 // ListWebhooks answers GET /api/v1/webhooks.
@@ -25,7 +25,7 @@ func (a *API) ListWebhooks(w http.ResponseWriter, r *http.Request) error {
 	if subs == nil {
 		subs = []webhook.Subscription{}
 	}
-	return httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": subs})
+	return httpx.WriteJSON(w, http.StatusOK, DataOf(subs))
 }
 
 // CreateWebhook answers POST /api/v1/webhooks; the reply carries the

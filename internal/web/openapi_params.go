@@ -1,0 +1,152 @@
+package web
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/jobs"
+	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/report"
+	"github.com/ombud/ombud/internal/ticket"
+)
+
+// paramDoc is a query parameter's schema and description.
+type paramDoc struct {
+	schema map[string]any
+	desc   string
+}
+
+func str(desc string) paramDoc { return paramDoc{map[string]any{"type": "string"}, desc} }
+func id(desc string) paramDoc {
+	return paramDoc{map[string]any{"type": "integer", "format": "int64", "minimum": 1}, desc}
+}
+func oneOf[T ~string](desc string, vals []T) paramDoc {
+	return paramDoc{map[string]any{"type": "string", "enum": anySlice(vals)}, desc}
+}
+
+// commaList is a parameter taking one or more values separated by commas.
+func commaList[T ~string](desc string, vals []T) paramDoc {
+	alts := make([]string, len(vals))
+	for i, v := range vals {
+		alts[i] = string(v)
+	}
+	pat := "^(" + strings.Join(alts, "|") + ")(,(" + strings.Join(alts, "|") + "))*$"
+	return paramDoc{map[string]any{"type": "string", "pattern": pat}, desc + ": one or more of " + strings.Join(alts, ", ") + ", comma separated"}
+}
+
+var dateOrTime = paramDoc{map[string]any{"type": "string", "anyOf": []any{
+	map[string]any{"format": "date"}, map[string]any{"format": "date-time"}}}, ""}
+
+func dt(desc string) paramDoc {
+	return paramDoc{dateOrTime.schema, desc + " (a date, 2026-03-01, or an RFC 3339 time)"}
+}
+
+// queryParams describes every query parameter by name; queryParamsAt
+// overrides a name for the routes under a path prefix where it means
+// something else. A route naming a parameter found in neither fails
+// TestOpenAPIParams, so a new parameter is described when it is added.
+var queryParams = map[string]paramDoc{
+	"limit":           {map[string]any{"type": "integer", "minimum": 1, "maximum": page.MaxLimit, "default": page.DefaultLimit}, "page size"},
+	"cursor":          str("the next_cursor of the previous page (opaque; belongs to the list and sort it came from)"),
+	"q":               str("free text to match"),
+	"status":          commaList("ticket status", ticket.Statuses),
+	"priority":        commaList("priority", ticket.Priorities),
+	"type":            commaList("ticket type", ticket.Types),
+	"channel":         commaList("channel", ticket.Channels),
+	"assignee_id":     {map[string]any{"type": "string", "pattern": "^([1-9][0-9]*|me|none)$"}, "an agent id, me or none (unassigned)"},
+	"team_id":         id("team id"),
+	"requester_id":    id("customer id of the requester"),
+	"organization_id": id("organization id"),
+	"agent_id":        id("agent id"),
+	"mailbox_id":      id("mailbox id"),
+	"tag":             str("tag (comma separated: tickets carrying all of them)"),
+	"language":        str("language code (en, nb, sv, da, sl…)"),
+	"created_from":    dt("created at or after"),
+	"created_to":      dt("created before"),
+	"updated_from":    dt("updated at or after"),
+	"updated_to":      dt("updated before"),
+	"sort":            oneOf("order; updated and created are older names of updated_desc and created_desc", ticket.Sorts),
+	"tz":              str("IANA time zone for days and relative dates (default: your own)"),
+	"from":            dt("period start"),
+	"to":              dt("period end"),
+	"format":          oneOf("answer as JSON, CSV (also with Accept: text/csv) or NDJSON", []string{"json", "csv", "ndjson"}),
+	"bucket":          oneOf("series bucket (default: by the period's length)", []string{"day", "week", "month"}),
+	"by":              oneOf("breakdown dimension", report.Dimensions),
+	"stat":            oneOf("mean (default) or median: median adds each row's medians", []string{"mean", "median"}),
+	"kind":            commaList("fact kind", report.Kinds),
+	"role":            oneOf("agent role", authz.Roles),
+	"all":             {map[string]any{"type": "string", "enum": []any{"true", "false"}}, "everyone's (admins only)"},
+	"filename":        str("the file's name"),
+	"actor":           id("agent id of the actor"),
+	"action":          str("action prefix (ticket., auth.…)"),
+	"target":          str("target, e.g. ticket:12"),
+	"ip":              str("client address"),
+}
+
+var queryParamsAt = map[string]map[string]paramDoc{
+	"/api/v1/jobs":                     {"state": oneOf("job state", jobs.States)},
+	"/api/v1/inbound-messages":         {"state": oneOf("outcome", []string{"processed", "failed", "ignored"})},
+	"/api/v1/webhooks/{id}/deliveries": {"state": oneOf("delivery state", []string{"pending", "delivered", "failed", "cancelled"})},
+	"/api/v1/audit/export":             {"format": oneOf("csv or ndjson (default)", []string{"csv", "ndjson"})},
+	"/api/v1/reports/tags":             {"limit": {map[string]any{"type": "integer", "minimum": 1, "maximum": 100, "default": 10}, "how many tags"}},
+	"/api/v1/tokens":                   {"agent_id": id("another agent's tokens (agent.write)")},
+	"/api/v1/tags":                     {"limit": {map[string]any{"type": "integer", "minimum": 1, "maximum": page.MaxLimit}, "how many tags"}},
+}
+
+func lookupParam(rt Route, name string) (paramDoc, bool) {
+	for prefix, m := range queryParamsAt {
+		if (rt.Path == prefix || strings.HasPrefix(rt.Path, prefix+"/")) && m[name].schema != nil {
+			return m[name], true
+		}
+	}
+	d, ok := queryParams[name]
+	return d, ok
+}
+
+func queryParamDoc(rt Route, name string) map[string]any {
+	d, ok := lookupParam(rt, name)
+	if !ok {
+		d = str("")
+	}
+	p := map[string]any{"name": name, "in": "query", "schema": d.schema}
+	if d.desc != "" {
+		p["description"] = d.desc
+	}
+	return p
+}
+
+// pathParamDoc: every id in a path is a positive integer (a path with
+// anything else is a 404).
+func pathParamDoc(rt Route, name string) map[string]any {
+	return map[string]any{"name": name, "in": "path", "required": true, "schema": map[string]any{"type": "integer", "format": "int64", "minimum": 1}}
+}
+
+// QueryParamKnown reports whether the document describes rt's query
+// parameter name (for TestOpenAPIParams).
+func QueryParamKnown(rt Route, name string) bool {
+	_, ok := lookupParam(rt, name)
+	return ok
+}
+
+// QueryParamNames are the names openapi_params.go describes anywhere.
+func QueryParamNames() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(n string) {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	for n := range queryParams {
+		add(n)
+	}
+	for _, m := range queryParamsAt {
+		for n := range m {
+			add(n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
