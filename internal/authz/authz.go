@@ -17,7 +17,7 @@ const (
 	Admin        Role = "admin"        // everything, including settings, agents and import
 	Manager      Role = "manager"      // runs the team: tickets, agents (not admins), teams, fields, reports
 	Agent        Role = "agent"        // works tickets and customers
-	QAReviewer   Role = "qa_reviewer"  // reads everything, writes internal notes (reviews come later)
+	QAReviewer   Role = "qa_reviewer"  // reads everything, writes internal notes, scores the tickets assigned to them (internal/qa)
 	Collaborator Role = "collaborator" // another department: reads tickets, writes internal notes
 )
 
@@ -95,20 +95,30 @@ const (
 	// WebhookManage: webhook subscriptions send ticket and customer data to
 	// other systems, so only admins set them up (docs/webhooks.md).
 	WebhookManage Perm = "webhook.manage"
+	// Quality assurance (internal/qa, docs/qa.md). QAManage: scorecards,
+	// sampling, calibration sessions, disputes, coaching and everyone's
+	// reviews and IQS. QAReview: score the tickets assigned to you and take
+	// part in calibration. QAOwn: read your own reviews, acknowledge or
+	// dispute them.
+	QAManage Perm = "qa.manage"
+	QAReview Perm = "qa.review"
+	QAOwn    Perm = "qa.own"
 )
 
 var grants = map[Role][]Perm{
 	Admin: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite, AgentAdminWrite,
 		CustomFieldRead, CustomFieldWrite, Import, AuditRead, TokenManageOthers, ChannelRead, ChannelWrite, JobsManage,
-		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal, PrivacyManage, WebhookManage},
+		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal, PrivacyManage, WebhookManage,
+		QAManage, QAReview, QAOwn},
 	Manager: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite,
 		CustomFieldRead, CustomFieldWrite, ChannelRead,
-		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite},
+		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite,
+		QAManage, QAReview, QAOwn},
 	Agent: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
-		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse},
-	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, ReportRead},
+		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse, QAOwn},
+	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, ReportRead, QAReview},
 	Collaborator: {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead},
 }
 

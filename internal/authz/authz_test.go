@@ -22,6 +22,14 @@ func TestCan(t *testing.T) {
 		{QAReviewer, TicketUpdate, false},
 		{Collaborator, TicketRead, true},
 		{Collaborator, CustomerWrite, false},
+		{QAReviewer, QAReview, true},
+		{QAReviewer, QAManage, false},
+		{QAReviewer, QAOwn, false},
+		{Agent, QAOwn, true},
+		{Agent, QAReview, false},
+		{Agent, QAManage, false},
+		{Manager, QAManage, true},
+		{Collaborator, QAOwn, false},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.role)+"/"+string(tt.perm), func(t *testing.T) {
