@@ -31,6 +31,7 @@ import (
 	"github.com/ombud/ombud/internal/jobs"
 	"github.com/ombud/ombud/internal/live"
 	"github.com/ombud/ombud/internal/privacy"
+	"github.com/ombud/ombud/internal/qa"
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/richtext"
 	"github.com/ombud/ombud/internal/routing"
@@ -43,6 +44,7 @@ import (
 	"github.com/ombud/ombud/internal/web/api"
 	"github.com/ombud/ombud/internal/web/gdpr"
 	webpeople "github.com/ombud/ombud/internal/web/people"
+	webqa "github.com/ombud/ombud/internal/web/qa"
 	"github.com/ombud/ombud/internal/web/reports"
 	websso "github.com/ombud/ombud/internal/web/sso"
 	"github.com/ombud/ombud/internal/web/survey"
@@ -206,6 +208,7 @@ type System struct {
 	Secrets    *secret.Box // seals stored credentials (mailbox passwords, webhook URLs)
 	Webhooks   *webhook.Service
 	WFM        *wfm.Service // workforce: forecast and staffing plans
+	QA         *qa.Service  // quality assurance: scorecards, reviews, sampling, calibration, coaching
 	Now        func() time.Time
 }
 
@@ -288,6 +291,9 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	// Customer export and erasure; the hourly retention run.
 	s.Privacy.Register(s.Jobs)
 	s.WFM = wfm.NewService(d, now, s.SLA)
+	s.QA = qa.NewService(d, now)
+	// Hourly: samples last week for QA review once, when sampling is on.
+	s.Jobs.Every("qa.sampling", time.Hour, s.QA.RunWeekly)
 	s.wireWebhooks()                     // webhooks.go
 	if err := s.wireCSAT(); err != nil { // csat.go
 		d.Close()
@@ -350,6 +356,10 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	qaPages, err := webqa.New(ui, s.QA)
+	if err != nil {
+		return nil, err
+	}
 	ssoPages, err := websso.New(ui, s.SSO, s.Config.BaseURL)
 	if err != nil {
 		return nil, err
@@ -361,8 +371,8 @@ func (s *System) Handler() (http.Handler, error) {
 	}
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
-			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks},
-		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, Webhooks: webhookPages, Workforce: workforcePages, SSO: ssoPages, Survey: surveyPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
+			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks, QA: s.QA},
+		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, Webhooks: webhookPages, Workforce: workforcePages, QA: qaPages, SSO: ssoPages, Survey: surveyPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		TrustedProxies: s.Config.TrustedProxies,
 		HSTS:           s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",
 		AccessLog:    &web.AccessLog{Mode: s.Config.AccessLog, Slow: s.Config.SlowRequest},

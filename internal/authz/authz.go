@@ -99,8 +99,10 @@ const (
 	// sampling, calibration sessions, disputes, coaching and everyone's
 	// reviews and IQS. QAReview: score the tickets assigned to you and take
 	// part in calibration. QAOwn: read your own reviews, acknowledge or
-	// dispute them.
+	// dispute them. QARead: open the quality pages at all (each page and
+	// service call then applies the three above).
 	QAManage Perm = "qa.manage"
+	QARead   Perm = "qa.read"
 	QAReview Perm = "qa.review"
 	QAOwn    Perm = "qa.own"
 )
@@ -110,15 +112,15 @@ var grants = map[Role][]Perm{
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite, AgentAdminWrite,
 		CustomFieldRead, CustomFieldWrite, Import, AuditRead, TokenManageOthers, ChannelRead, ChannelWrite, JobsManage,
 		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal, PrivacyManage, WebhookManage,
-		QAManage, QAReview, QAOwn},
+		QAManage, QAReview, QAOwn, QARead},
 	Manager: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite,
 		CustomFieldRead, CustomFieldWrite, ChannelRead,
 		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite,
-		QAManage, QAReview, QAOwn},
+		QAManage, QAReview, QAOwn, QARead},
 	Agent: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
-		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse, QAOwn},
-	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, ReportRead, QAReview},
+		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse, QAOwn, QARead},
+	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, ReportRead, QAReview, QARead},
 	Collaborator: {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead},
 }
 

@@ -406,6 +406,9 @@ func (s *Service) Reviews(ctx context.Context, actor authz.Actor, f ReviewFilter
 		}
 		where += ` AND r.reviewer_id = ?`
 		args = append(args, actor.ID)
+	case f.AgentID == 0 && authz.Can(actor, authz.QAOwn):
+		where += ` AND r.agent_id = ? AND r.state <> 'draft'`
+		args = append(args, actor.ID)
 	default:
 		return nil, apperr.Forbidden("you may read only your own reviews")
 	}

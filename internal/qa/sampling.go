@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ombud/ombud/internal/apperr"
@@ -117,28 +118,30 @@ func (s *Service) SaveSampling(ctx context.Context, actor authz.Actor, in Sampli
 	return in, nil
 }
 
-// reasonOf names the filters a pick satisfied, for the reviewer.
+// reasonOf names the filters a pick satisfied, for the reviewer: "random",
+// or codes joined by commas (bad_csat, reopened, resolution:H, channel:C,
+// team:ID).
 func reasonOf(st Sampling) string {
 	var parts []string
 	if st.BadCSAT {
 		parts = append(parts, "bad_csat")
 	}
 	if st.MinResolutionHours > 0 {
-		parts = append(parts, fmt.Sprintf("resolution>=%dh", st.MinResolutionHours))
+		parts = append(parts, fmt.Sprintf("resolution:%d", st.MinResolutionHours))
 	}
 	if st.Reopened {
 		parts = append(parts, "reopened")
 	}
 	if st.Channel != "" {
-		parts = append(parts, "channel="+st.Channel)
+		parts = append(parts, "channel:"+st.Channel)
 	}
 	if st.TeamID != nil {
-		parts = append(parts, fmt.Sprintf("team=%d", *st.TeamID))
+		parts = append(parts, fmt.Sprintf("team:%d", *st.TeamID))
 	}
 	if len(parts) == 0 {
 		return "random"
 	}
-	return fmt.Sprint(parts)
+	return strings.Join(parts, ",")
 }
 
 // Sample picks, for the week starting at WeekOf(week), up to PerAgent

@@ -32,6 +32,7 @@ import (
 	"github.com/ombud/ombud/internal/web/gdpr"
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/people"
+	webqa "github.com/ombud/ombud/internal/web/qa"
 	"github.com/ombud/ombud/internal/web/reports"
 	websso "github.com/ombud/ombud/internal/web/sso"
 	"github.com/ombud/ombud/internal/web/survey"
@@ -83,6 +84,7 @@ type Server struct {
 	Webhooks *webhooks.UI
 
 	Workforce *workforce.UI // the managers' staffing forecast
+	QA        *webqa.UI     // quality assurance pages
 
 	Auth         *auth.Service
 	DB           *db.DB

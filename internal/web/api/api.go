@@ -17,6 +17,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/importer"
 	"github.com/ombud/ombud/internal/privacy"
+	"github.com/ombud/ombud/internal/qa"
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/routing"
 	"github.com/ombud/ombud/internal/sla"
@@ -44,4 +45,6 @@ type API struct {
 	WakeJobs   func() // a job was made runnable
 	// Webhooks manages webhook subscriptions (set before serving).
 	Webhooks *webhook.Service
+	// QA is quality assurance: scorecards, reviews, IQS (set before serving).
+	QA *qa.Service
 }
