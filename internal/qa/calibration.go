@@ -160,7 +160,11 @@ func ids(ctx context.Context, q db.Querier, query string, args ...any) ([]int64,
 
 func openSession(ctx context.Context, q db.Querier, id int64) error {
 	var state string
-	if err := q.QueryRowContext(ctx, `SELECT state FROM qa_calibrations WHERE id = ?`, id).Scan(&state); err != nil {
+	err := q.QueryRowContext(ctx, `SELECT state FROM qa_calibrations WHERE id = ?`, id).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.NotFound("calibration", id)
+	}
+	if err != nil {
 		return fmt.Errorf("qa: calibration %d: %w", id, err)
 	}
 	if state != "open" {

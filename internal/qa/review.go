@@ -88,6 +88,16 @@ func (s *Service) StartReview(ctx context.Context, actor authz.Actor, in StartIn
 	if err := authz.Check(actor, authz.QAReview); err != nil {
 		return Review{}, err
 	}
+	fe := apperr.FieldErrors{}
+	if in.TicketID <= 0 {
+		fe.Add("ticket_id", "is required")
+	}
+	if in.ScorecardID <= 0 {
+		fe.Add("scorecard_id", "is required")
+	}
+	if err := fe.Err(); err != nil {
+		return Review{}, err
+	}
 	var id int64
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		var assignment *int64

@@ -110,16 +110,6 @@ func (a *API) StartQAReview(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	fe := apperr.FieldErrors{}
-	if in.TicketID <= 0 {
-		fe.Add("ticket_id", "is required")
-	}
-	if in.ScorecardID <= 0 {
-		fe.Add("scorecard_id", "is required")
-	}
-	if err := fe.Err(); err != nil {
-		return err
-	}
 	rv, err := a.QA.StartReview(r.Context(), httpx.Actor(r.Context()), in)
 	if err != nil {
 		return err
