@@ -12,7 +12,6 @@
 package qa
 
 import (
-	"context"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -164,25 +163,3 @@ func anys(ids []int64) []any {
 
 // scanner is a row.
 type scanner interface{ Scan(dest ...any) error }
-
-// agentName returns an agent's name ("" when gone).
-func agentNames(ctx context.Context, q db.Querier, ids []int64) (map[int64]string, error) {
-	out := map[int64]string{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	rows, err := q.QueryContext(ctx, `SELECT id, name FROM agents WHERE id IN (`+inList(len(ids))+`)`, anys(ids)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var n string
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, err
-		}
-		out[id] = n
-	}
-	return out, rows.Err()
-}

@@ -66,7 +66,7 @@ func TestQAPages(t *testing.T) {
 			rp := "/qa/reviews/" + m[1]
 			webtest.RunPages(t, []webtest.PageCase{
 				{Name: "review page shows the conversation", Who: rev, Method: "GET", Path: rp, Status: 200,
-					Want: []string{"Where is my parcel?", `id="review-form"`, `name="rating_` + cat(1) + `"`, "Critical"}},
+					Want: []string{"Where is my parcel?", "<strong>kari</strong>", `id="review-form"`, `name="rating_` + cat(1) + `"`, "Critical"}},
 				{Name: "the agent cannot see a draft", Who: agent, Method: "GET", Path: rp, Status: 404},
 				{Name: "critical needs a rating", Who: rev, Method: "POST", Path: rp, Form: webtest.Vals("action", "submit", "rating_"+cat(0), "5"), Status: 422,
 					Want: []string{"a critical category needs a rating"}},

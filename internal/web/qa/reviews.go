@@ -21,8 +21,56 @@ type catView struct {
 	Agreed  string // calibration: the agreed rating
 }
 
-// messages returns every message of the ticket, oldest first.
-func (u *UI) messages(r *http.Request, ticketID int64) ([]ticket.Comment, error) {
+// message is one message of the ticket with its author's name.
+type message struct {
+	ticket.Comment
+	AuthorName string
+}
+
+// messages returns every message of the ticket, oldest first, with the
+// authors' names.
+func (u *UI) messages(r *http.Request, ticketID int64) ([]message, error) {
+	all, err := u.comments(r, ticketID)
+	if err != nil {
+		return nil, err
+	}
+	var agentIDs, customerIDs []int64
+	for _, c := range all {
+		switch c.AuthorType {
+		case "agent":
+			agentIDs = append(agentIDs, c.AuthorID)
+		case "customer":
+			customerIDs = append(customerIDs, c.AuthorID)
+		}
+	}
+	agents, err := u.Agents.Brief(r.Context(), agentIDs)
+	if err != nil {
+		return nil, err
+	}
+	customers := map[int64]string{}
+	if u.Customers != nil {
+		briefs, err := u.Customers.Brief(r.Context(), customerIDs)
+		if err != nil {
+			return nil, err
+		}
+		for id, b := range briefs {
+			customers[id] = b.Name
+		}
+	}
+	out := make([]message, len(all))
+	for i, c := range all {
+		out[i] = message{Comment: c, AuthorName: "Ombud"}
+		switch c.AuthorType {
+		case "agent":
+			out[i].AuthorName = agents[c.AuthorID].Name
+		case "customer":
+			out[i].AuthorName = customers[c.AuthorID]
+		}
+	}
+	return out, nil
+}
+
+func (u *UI) comments(r *http.Request, ticketID int64) ([]ticket.Comment, error) {
 	var out []ticket.Comment
 	pr := page.Request{Limit: page.MaxLimit}
 	for {
