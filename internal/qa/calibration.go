@@ -64,6 +64,9 @@ func (s *Service) CreateCalibration(ctx context.Context, actor authz.Actor, in C
 		return Calibration{}, err
 	}
 	fe := apperr.FieldErrors{}
+	if fe.MaxItems("ticket_ids", len(in.TicketIDs), 20) || fe.MaxItems("reviewer_ids", len(in.ReviewerIDs), 20) {
+		return Calibration{}, fe.Err()
+	}
 	in.Name = text(fe, "name", in.Name, MaxName, true)
 	slices.Sort(in.TicketIDs)
 	in.TicketIDs = slices.Compact(in.TicketIDs)
@@ -352,6 +355,9 @@ func (s *Service) Spreads(ctx context.Context, actor authz.Actor, id int64) ([]S
 // (it replaces an earlier one while the session is open).
 func (s *Service) Agree(ctx context.Context, actor authz.Actor, id, ticketID int64, in SaveInput) (Review, error) {
 	if err := authz.Check(actor, authz.QAManage); err != nil {
+		return Review{}, err
+	}
+	if err := checkRatings(in.Ratings); err != nil {
 		return Review{}, err
 	}
 	var rid int64

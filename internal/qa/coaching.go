@@ -70,6 +70,9 @@ func (s *Service) ResolveDispute(ctx context.Context, actor authz.Actor, id int6
 	if err := authz.Check(actor, authz.QAManage); err != nil {
 		return Review{}, err
 	}
+	if err := checkRatings(in.Ratings); err != nil {
+		return Review{}, err
+	}
 	fe := apperr.FieldErrors{}
 	note := text(fe, "note", in.Note, MaxText, false)
 	if in.Resolution != Uphold && in.Resolution != Adjust {

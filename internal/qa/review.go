@@ -175,6 +175,9 @@ func (s *Service) SaveReview(ctx context.Context, actor authz.Actor, id int64, i
 	if err := authz.Check(actor, authz.QAReview); err != nil {
 		return Review{}, err
 	}
+	if err := checkRatings(in.Ratings); err != nil {
+		return Review{}, err
+	}
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		r, err := s.review(ctx, tx, id)
 		if err != nil {

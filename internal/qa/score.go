@@ -90,3 +90,10 @@ func hasCategory(cats []Category, id int64) bool {
 	}
 	return false
 }
+
+// checkRatings refuses an oversize ratings list before any work on it.
+func checkRatings(ratings []Rating) error {
+	fe := apperr.FieldErrors{}
+	fe.MaxItems("ratings", len(ratings), MaxCategories)
+	return fe.Err()
+}

@@ -82,11 +82,11 @@ func (s *Service) validate(ctx context.Context, in *ScorecardInput) error {
 			fe.Add("team_id", "is not a team")
 		}
 	}
-	switch {
-	case len(in.Categories) == 0:
+	if fe.MaxItems("categories", len(in.Categories), MaxCategories) {
+		return fe.Err() // refused before any work on the list
+	}
+	if len(in.Categories) == 0 {
 		fe.Add("categories", "at least one category is required")
-	case len(in.Categories) > MaxCategories:
-		fe.Add("categories", apperr.TooMany(MaxCategories))
 	}
 	for i := range in.Categories {
 		c := &in.Categories[i]
