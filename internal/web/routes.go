@@ -410,6 +410,7 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/qa/reviews/{id}/dispute", Access: UIAuth, Perm: authz.QAOwn, Handler: s.QA.Dispute, Summary: "Dispute a review of your work (form: reason)"},
 		{Method: "POST", Path: "/qa/reviews/{id}/resolve", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.Resolve, Summary: "Resolve a dispute (form: resolution, note, ratings when adjusted)"},
 		{Method: "POST", Path: "/qa/coaching", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.AddCoaching, Summary: "Add a coaching note or one-to-one agenda item (form: agent_id, review_id, kind, body, follow_up)"},
+		{Method: "POST", Path: "/qa/coaching/{id}/done", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.CoachingDone, Summary: "Mark a coaching note or agenda item done (form: done = yes | no, review_id)"},
 		{Method: "GET", Path: "/qa/mine", Access: UIAuth, Perm: authz.QAOwn, Handler: s.QA.Mine, Summary: "Your reviews, coaching notes and quality score"},
 		{Method: "GET", Path: "/qa/disputes", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.Disputes, Summary: "Disputed reviews to resolve"},
 		{Method: "GET", Path: "/qa/iqs", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.IQS, Summary: "Internal Quality Score per agent and team, week by week", Query: []string{"done"}},

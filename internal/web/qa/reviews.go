@@ -409,3 +409,22 @@ func (u *UI) assignments(w http.ResponseWriter, r *http.Request, status int, pro
 	}
 	return u.render(w, r, status, "assignments", "My assignments", "", problem, map[string]any{"Rows": rows, "Cards": cards})
 }
+
+// CoachingDone answers POST /qa/coaching/{id}/done (form: done = yes | no,
+// review_id to return to).
+func (u *UI) CoachingDone(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id", "coaching note")
+	if err != nil {
+		return err
+	}
+	if err := form(r); err != nil {
+		return err
+	}
+	if err := u.QA.SetCoachingDone(r.Context(), httpx.Actor(r.Context()), id, r.PostForm.Get("done") != "no"); err != nil {
+		return err
+	}
+	if rid := optID(r.PostForm.Get("review_id")); rid != nil {
+		return back(w, r, "/qa/reviews/%d?done=noted", *rid)
+	}
+	return back(w, r, "/qa/iqs")
+}
