@@ -32,6 +32,7 @@ import (
 	"github.com/ombud/ombud/internal/live"
 	"github.com/ombud/ombud/internal/nps"
 	"github.com/ombud/ombud/internal/privacy"
+	"github.com/ombud/ombud/internal/qa"
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/richtext"
 	"github.com/ombud/ombud/internal/routing"
@@ -46,6 +47,7 @@ import (
 	"github.com/ombud/ombud/internal/web/feedback"
 	"github.com/ombud/ombud/internal/web/gdpr"
 	webpeople "github.com/ombud/ombud/internal/web/people"
+	webqa "github.com/ombud/ombud/internal/web/qa"
 	"github.com/ombud/ombud/internal/web/reports"
 	websso "github.com/ombud/ombud/internal/web/sso"
 	"github.com/ombud/ombud/internal/web/survey"
@@ -210,6 +212,7 @@ type System struct {
 	Webhooks   *webhook.Service
 	WFM        *wfm.Service // workforce: forecast and staffing plans
 	NPS        *nps.Service // NPS campaigns and feedback analysis
+	QA         *qa.Service  // quality assurance: scorecards, reviews, sampling, calibration, coaching
 	Now        func() time.Time
 }
 
@@ -292,6 +295,9 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	// Customer export and erasure; the hourly retention run.
 	s.Privacy.Register(s.Jobs)
 	s.WFM = wfm.NewService(d, now, s.SLA)
+	s.QA = qa.NewService(d, now)
+	// Hourly: samples last week for QA review once, when sampling is on.
+	s.Jobs.Every("qa.sampling", time.Hour, s.QA.RunWeekly)
 	s.wireWebhooks()                     // webhooks.go
 	if err := s.wireCSAT(); err != nil { // csat.go
 		d.Close()
@@ -358,6 +364,10 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	qaPages, err := webqa.New(ui, s.QA)
+	if err != nil {
+		return nil, err
+	}
 	ssoPages, err := websso.New(ui, s.SSO, s.Config.BaseURL)
 	if err != nil {
 		return nil, err
@@ -373,8 +383,8 @@ func (s *System) Handler() (http.Handler, error) {
 	}
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
-			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks, NPS: s.NPS},
-		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, Webhooks: webhookPages, Workforce: workforcePages,
+			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks, NPS: s.NPS, QA: s.QA},
+		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, Webhooks: webhookPages, Workforce: workforcePages, QA: qaPages,
 		Zendesk: &zendesk.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, BaseURL: s.Config.BaseURL, Log: s.Log}, SSO: ssoPages, Survey: surveyPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		Feedback:       feedbackPages,
 		TrustedProxies: s.Config.TrustedProxies,

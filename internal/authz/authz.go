@@ -17,7 +17,7 @@ const (
 	Admin        Role = "admin"        // everything, including settings, agents and import
 	Manager      Role = "manager"      // runs the team: tickets, agents (not admins), teams, fields, reports
 	Agent        Role = "agent"        // works tickets and customers
-	QAReviewer   Role = "qa_reviewer"  // reads everything, writes internal notes (reviews come later)
+	QAReviewer   Role = "qa_reviewer"  // reads everything, writes internal notes, scores the tickets assigned to them (internal/qa)
 	Collaborator Role = "collaborator" // another department: reads tickets, writes internal notes
 )
 
@@ -101,6 +101,16 @@ const (
 	// FeedbackManage: NPS campaigns and their settings, topic rules and
 	// hand tags, and the read-only links to the insights page.
 	FeedbackManage Perm = "feedback.manage"
+	// Quality assurance (internal/qa, docs/qa.md). QAManage: scorecards,
+	// sampling, calibration sessions, disputes, coaching and everyone's
+	// reviews and IQS. QAReview: score the tickets assigned to you and take
+	// part in calibration. QAOwn: read your own reviews, acknowledge or
+	// dispute them. QARead: open the quality pages at all (each page and
+	// service call then applies the three above).
+	QAManage Perm = "qa.manage"
+	QARead   Perm = "qa.read"
+	QAReview Perm = "qa.review"
+	QAOwn    Perm = "qa.own"
 )
 
 var grants = map[Role][]Perm{
@@ -108,15 +118,15 @@ var grants = map[Role][]Perm{
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite, AgentAdminWrite,
 		CustomFieldRead, CustomFieldWrite, Import, AuditRead, TokenManageOthers, ChannelRead, ChannelWrite, JobsManage,
 		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal, PrivacyManage, WebhookManage,
-		FeedbackRead, FeedbackManage},
+		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead},
 	Manager: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite,
 		CustomFieldRead, CustomFieldWrite, ChannelRead,
 		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite,
-		FeedbackRead, FeedbackManage},
+		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead},
 	Agent: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
-		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse},
-	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, ReportRead, FeedbackRead},
+		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse, QAOwn, QARead},
+	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, ReportRead, FeedbackRead, QAReview, QARead},
 	Collaborator: {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, FeedbackRead},
 }
 

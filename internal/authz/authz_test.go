@@ -26,6 +26,14 @@ func TestCan(t *testing.T) {
 		{Collaborator, FeedbackManage, false},
 		{Manager, FeedbackManage, true},
 		{Agent, FeedbackRead, false},
+		{QAReviewer, QAReview, true},
+		{QAReviewer, QAManage, false},
+		{QAReviewer, QAOwn, false},
+		{Agent, QAOwn, true},
+		{Agent, QAReview, false},
+		{Agent, QAManage, false},
+		{Manager, QAManage, true},
+		{Collaborator, QAOwn, false},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.role)+"/"+string(tt.perm), func(t *testing.T) {

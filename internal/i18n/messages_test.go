@@ -20,7 +20,7 @@ import (
 var messageDirs = []string{
 	"agent", "audit", "auth", "automation", "channel/email", "customer", "jobs", "page", "report",
 	"routing", "sla", "sso", "ticket", "web/ui", "web/tickets", "web/people", "web/admin", "web/reports", "privacy", "web/gdpr", "web/sso", "csat", "web/survey",
-	"webhook", "web/webhooks",
+	"webhook", "web/webhooks", "qa", "web/qa",
 }
 
 // apperrCalls are the apperr constructors whose string arguments are

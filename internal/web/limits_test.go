@@ -146,6 +146,10 @@ func limitFixtures(t *testing.T, e *apptest.Env) map[string]string {
 	}
 	day := []map[string]string{{"start": "09:00", "end": "17:00"}}
 	team := create("/api/v1/teams", map[string]any{"name": "Limits"})
+	card := create("/api/v1/qa/scorecards", map[string]any{"name": "Limits", "categories": []map[string]any{{"name": "Accuracy", "weight": 1, "scale": "five"}}})
+	qaTicket := create("/api/v1/tickets", map[string]any{"subject": "Limits", "description": "QA", "assignee_id": e.Agents[authz.Agent].ID,
+		"requester": map[string]any{"email": "limits-qa@example.com"}})
+	review := create("/api/v1/qa/reviews", map[string]any{"ticket_id": json.Number(qaTicket), "scorecard_id": json.Number(card)})
 	return map[string]string{
 		"tickets":            fmt.Sprint(webtest.CreateTicket(t, e, "Limits")),
 		"views":              create("/api/v1/views", map[string]any{"name": "Limits", "query": "status:open"}),
@@ -162,6 +166,8 @@ func limitFixtures(t *testing.T, e *apptest.Env) map[string]string {
 		"routing/teams":      team,
 		"mailboxes":          create("/api/v1/mailboxes", map[string]any{"address": "limits@example.com", "name": "Limits"}),
 		"nps/campaigns":      create("/api/v1/nps/campaigns", map[string]any{"name": "Limits", "start_at": "2099-01-01T00:00:00Z"}),
+		"qa/scorecards":      card,
+		"qa/reviews":         review,
 		"webhooks":           create("/api/v1/webhooks", map[string]any{"name": "Limits", "url": "https://hooks.example.com/limits", "events": []string{"ticket.created"}}),
 	}
 }

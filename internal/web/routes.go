@@ -16,6 +16,7 @@ import (
 	"github.com/ombud/ombud/internal/nps"
 	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/privacy"
+	"github.com/ombud/ombud/internal/qa"
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/routing"
 	"github.com/ombud/ombud/internal/sla"
@@ -440,6 +441,47 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/admin/macros/{id}", Access: UIAuth, Perm: authz.MacroUse, Handler: ad.MacroPage, Summary: "Macro page"},
 		{Method: "POST", Path: "/admin/macros/{id}", Access: UIAuth, Perm: authz.MacroUse, Handler: ad.UpdateMacro, Summary: "Change a macro (form; shared ones need automation.write)"},
 		{Method: "POST", Path: "/admin/macros/{id}/delete", Access: UIAuth, Perm: authz.MacroUse, Handler: ad.DeleteMacro, Summary: "Delete a macro (form; shared ones need automation.write)"},
+		// Quality assurance (docs/qa.md): the qa service narrows qa.read to
+		// each role's own reviews, assignments and score.
+		{Method: "GET", Path: "/api/v1/qa/scorecards", Access: APIAuth, Perm: authz.QARead, Handler: a.ListQAScorecards, Summary: "List QA scorecards (?all=true: retired versions too)", Query: []string{"all"}, Reply: []qa.Scorecard{}},
+		{Method: "POST", Path: "/api/v1/qa/scorecards", Access: APIAuth, Perm: authz.QAManage, Handler: a.CreateQAScorecard, Summary: "Create a QA scorecard: weighted categories on binary, three or five scales, critical ones fail the review", Request: qa.ScorecardInput{}, Reply: qa.Scorecard{}, Status: created},
+		{Method: "GET", Path: "/api/v1/qa/scorecards/{id}", Access: APIAuth, Perm: authz.QARead, Handler: a.GetQAScorecard, Summary: "Get a QA scorecard with its categories", Reply: qa.Scorecard{}},
+		{Method: "PUT", Path: "/api/v1/qa/scorecards/{id}", Access: APIAuth, Perm: authz.QAManage, Handler: a.UpdateQAScorecard, Summary: "Replace a QA scorecard; one that reviews use becomes a new version (the reply)", Request: qa.ScorecardInput{}, Reply: qa.Scorecard{}},
+		{Method: "GET", Path: "/api/v1/qa/reviews", Access: APIAuth, Perm: authz.QARead, Handler: a.ListQAReviews, Summary: "List QA reviews: managers all, reviewers theirs, agents their own", Query: []string{"agent_id", "reviewer_id", "state", "mine", "limit"}, Reply: []qa.Review{}},
+		{Method: "POST", Path: "/api/v1/qa/reviews", Access: APIAuth, Perm: authz.QAReview, Handler: a.StartQAReview, Summary: "Start (or continue) your draft review of a ticket assigned to you", Request: qa.StartInput{}, Reply: qa.Review{}, Status: created},
+		{Method: "GET", Path: "/api/v1/qa/reviews/{id}", Access: APIAuth, Perm: authz.QARead, Handler: a.GetQAReview, Summary: "Get a QA review with its ratings", Reply: qa.Review{}},
+		{Method: "PATCH", Path: "/api/v1/qa/reviews/{id}", Access: APIAuth, Perm: authz.QAReview, Handler: a.SaveQAReview, Summary: "Save your draft's ratings; submit: true scores it", Request: qa.SaveInput{}, Reply: qa.Review{}},
+		{Method: "POST", Path: "/api/v1/qa/reviews/{id}/acknowledge", Access: APIAuth, Perm: authz.QAOwn, Handler: a.AcknowledgeQAReview, Summary: "Acknowledge a review of your work", Reply: qa.Review{}},
+		{Method: "POST", Path: "/api/v1/qa/reviews/{id}/dispute", Access: APIAuth, Perm: authz.QAOwn, Handler: a.DisputeQAReview, Summary: "Dispute a review of your work, with a reason", Request: api.DisputeInput{}, Reply: qa.Review{}},
+		{Method: "POST", Path: "/api/v1/qa/reviews/{id}/resolve", Access: APIAuth, Perm: authz.QAManage, Handler: a.ResolveQAReview, Summary: "Resolve a dispute: upheld, or adjusted with new ratings", Request: qa.ResolveInput{}, Reply: qa.Review{}},
+		{Method: "GET", Path: "/api/v1/qa/assignments", Access: APIAuth, Perm: authz.QAReview, Handler: a.ListQAAssignments, Summary: "The tickets sampled for you to review", Reply: []qa.Assignment{}},
+		{Method: "GET", Path: "/api/v1/qa/iqs", Access: APIAuth, Perm: authz.QAOwn, Handler: a.QAIQS, Summary: "Internal Quality Score per agent or team and week or month (agents: their own)", Query: []string{"from", "to", "by", "bucket", "agent_id", "team_id"}, Reply: []qa.IQSRow{}},
+		{Method: "GET", Path: "/qa", Access: UIAuth, Perm: authz.QARead, Handler: s.QA.Hub, Summary: "Quality: the QA pages you may open"},
+		{Method: "GET", Path: "/qa/scorecards", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.Scorecards, Summary: "Scorecards, with the form for a new one", Query: []string{"saved"}},
+		{Method: "POST", Path: "/qa/scorecards", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.CreateScorecard, Summary: "Create a scorecard (form: name, team_id, channel, cat_name_N, cat_weight_N, cat_scale_N, cat_critical_N)"},
+		{Method: "GET", Path: "/qa/scorecards/{id}", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.Scorecard, Summary: "The scorecard editor", Query: []string{"saved"}},
+		{Method: "POST", Path: "/qa/scorecards/{id}", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.UpdateScorecard, Summary: "Save a scorecard; a used one becomes a new version (form)"},
+		{Method: "GET", Path: "/qa/assignments", Access: UIAuth, Perm: authz.QAReview, Handler: s.QA.Assignments, Summary: "The tickets sampled for you to review"},
+		{Method: "POST", Path: "/qa/reviews", Access: UIAuth, Perm: authz.QAReview, Handler: s.QA.StartReview, Summary: "Start reviewing a ticket (form: ticket_id, scorecard_id)"},
+		{Method: "GET", Path: "/qa/reviews/{id}", Access: UIAuth, Perm: authz.QARead, Handler: s.QA.Review, Summary: "A review: every message of the ticket beside the scorecard", Query: []string{"done"}},
+		{Method: "POST", Path: "/qa/reviews/{id}", Access: UIAuth, Perm: authz.QAReview, Handler: s.QA.SaveReview, Summary: "Save or submit your draft review (form: rating_N, comment_N, comment, action)"},
+		{Method: "POST", Path: "/qa/reviews/{id}/acknowledge", Access: UIAuth, Perm: authz.QAOwn, Handler: s.QA.Acknowledge, Summary: "Acknowledge a review of your work (form)"},
+		{Method: "POST", Path: "/qa/reviews/{id}/dispute", Access: UIAuth, Perm: authz.QAOwn, Handler: s.QA.Dispute, Summary: "Dispute a review of your work (form: reason)"},
+		{Method: "POST", Path: "/qa/reviews/{id}/resolve", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.Resolve, Summary: "Resolve a dispute (form: resolution, note, ratings when adjusted)"},
+		{Method: "POST", Path: "/qa/coaching", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.AddCoaching, Summary: "Add a coaching note or one-to-one agenda item (form: agent_id, review_id, kind, body, follow_up)"},
+		{Method: "POST", Path: "/qa/coaching/{id}/done", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.CoachingDone, Summary: "Mark a coaching note or agenda item done (form: done = yes | no, review_id)"},
+		{Method: "GET", Path: "/qa/mine", Access: UIAuth, Perm: authz.QAOwn, Handler: s.QA.Mine, Summary: "Your reviews, coaching notes and quality score"},
+		{Method: "GET", Path: "/qa/disputes", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.Disputes, Summary: "Disputed reviews to resolve"},
+		{Method: "GET", Path: "/qa/iqs", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.IQS, Summary: "Internal Quality Score per agent and team, week by week", Query: []string{"done"}},
+		{Method: "GET", Path: "/qa/sampling", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.Sampling, Summary: "Sampling settings, reviewer workload and sampled tickets", Query: []string{"done"}},
+		{Method: "POST", Path: "/qa/sampling", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.SaveSampling, Summary: "Save the sampling settings (form)"},
+		{Method: "POST", Path: "/qa/sampling/run", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.Sample, Summary: "Sample tickets now (form: week = this | last)"},
+		{Method: "GET", Path: "/qa/calibrations", Access: UIAuth, Perm: authz.QAReview, Handler: s.QA.Calibrations, Summary: "Calibration sessions, with the form for a new one (leads)"},
+		{Method: "POST", Path: "/qa/calibrations", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.CreateCalibration, Summary: "Start a calibration session (form: name, scorecard_id, ticket_ids, reviewer_ids)"},
+		{Method: "GET", Path: "/qa/calibrations/{id}", Access: UIAuth, Perm: authz.QAReview, Handler: s.QA.Calibration, Summary: "A calibration session: blind scores, spread per category, agreed score", Query: []string{"done"}},
+		{Method: "POST", Path: "/qa/calibrations/{id}/tickets/{ticket_id}/score", Access: UIAuth, Perm: authz.QAReview, Handler: s.QA.ScoreCalibration, Summary: "Start your blind score of a session's ticket (form)"},
+		{Method: "POST", Path: "/qa/calibrations/{id}/tickets/{ticket_id}/agree", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.Agree, Summary: "Set the agreed score of a session's ticket (form: rating_N, comment)"},
+		{Method: "POST", Path: "/qa/calibrations/{id}/close", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.CloseCalibration, Summary: "Close a calibration session: all scores become visible (form)"},
 	}
 }
 

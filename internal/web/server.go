@@ -34,6 +34,7 @@ import (
 	"github.com/ombud/ombud/internal/web/gdpr"
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/people"
+	webqa "github.com/ombud/ombud/internal/web/qa"
 	"github.com/ombud/ombud/internal/web/reports"
 	websso "github.com/ombud/ombud/internal/web/sso"
 	"github.com/ombud/ombud/internal/web/survey"
@@ -93,6 +94,7 @@ type Server struct {
 	Webhooks *webhooks.UI
 
 	Workforce *workforce.UI // the managers' staffing forecast
+	QA        *webqa.UI     // quality assurance pages
 
 	// Zendesk serves the Zendesk-compatible subset under /api/v2
 	// (docs/zendesk.md): its own error shapes and Basic token credentials.

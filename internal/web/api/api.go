@@ -18,6 +18,7 @@ import (
 	"github.com/ombud/ombud/internal/importer"
 	"github.com/ombud/ombud/internal/nps"
 	"github.com/ombud/ombud/internal/privacy"
+	"github.com/ombud/ombud/internal/qa"
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/routing"
 	"github.com/ombud/ombud/internal/sla"
@@ -47,4 +48,6 @@ type API struct {
 	Webhooks *webhook.Service
 	// NPS runs NPS campaigns and feedback analysis (set before serving).
 	NPS *nps.Service
+	// QA is quality assurance: scorecards, reviews, IQS (set before serving).
+	QA *qa.Service
 }
