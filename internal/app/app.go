@@ -34,6 +34,7 @@ import (
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/richtext"
 	"github.com/ombud/ombud/internal/routing"
+	"github.com/ombud/ombud/internal/schedule"
 	"github.com/ombud/ombud/internal/secret"
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/sso"
@@ -205,7 +206,8 @@ type System struct {
 	CSAT       *csat.Service
 	Secrets    *secret.Box // seals stored credentials (mailbox passwords, webhook URLs)
 	Webhooks   *webhook.Service
-	WFM        *wfm.Service // workforce: forecast and staffing plans
+	WFM        *wfm.Service      // workforce: forecast and staffing plans
+	Schedule   *schedule.Service // workforce: shifts, time off, swaps, coverage, adherence
 	Now        func() time.Time
 }
 
@@ -288,6 +290,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	// Customer export and erasure; the hourly retention run.
 	s.Privacy.Register(s.Jobs)
 	s.WFM = wfm.NewService(d, now, s.SLA)
+	s.Schedule = schedule.NewService(d, now, s.SLA, s.WFM)
+	s.Routing.UseShifts(s.Schedule)      // agents with a schedule get tickets only on shift
 	s.wireWebhooks()                     // webhooks.go
 	if err := s.wireCSAT(); err != nil { // csat.go
 		d.Close()

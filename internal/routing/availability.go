@@ -62,6 +62,11 @@ func (s *Service) SetAvailability(ctx context.Context, actor authz.Actor, agentI
 			status, db.Millis(now), agentID); err != nil {
 			return fmt.Errorf("routing: set availability %d: %w", agentID, err)
 		}
+		if status != cur {
+			if err := agent.RecordAvailability(ctx, tx, agentID, status, now); err != nil {
+				return err
+			}
+		}
 		if status == "online" && cur != "online" {
 			// Tickets may be waiting for them.
 			return s.queueBacklog(ctx, tx, fmt.Sprintf("agent:%d:%d", agentID, db.Millis(now)))
