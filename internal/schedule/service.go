@@ -374,3 +374,6 @@ func WeekStart(date time.Time) time.Time {
 
 // Today is today's date in loc, as UTC midnight.
 func (s *Service) Today(loc *time.Location) time.Time { return civil(s.now().In(loc)) }
+
+// Now is the service's clock (pages mark who is on shift now).
+func (s *Service) Now() time.Time { return s.now() }

@@ -187,6 +187,8 @@ var publicRoutes = map[string]int{
 	// Satisfaction surveys: the signed link is the credential; a token
 	// that is not one is refused (docs/csat.md).
 	"GET /survey/{token}": 400, "POST /survey/{token}": 400,
+	// A calendar feed without a known token (and .ics) is not found.
+	"GET /schedule-feed/{file}": 404,
 	// Passkeys: the test server names no relying party, so asking for a
 	// challenge is a conflict; an empty assertion is bad input.
 	"POST /login/passkey/options": 409, "POST /login/passkey": 400,

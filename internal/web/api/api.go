@@ -19,6 +19,7 @@ import (
 	"github.com/ombud/ombud/internal/privacy"
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/routing"
+	"github.com/ombud/ombud/internal/schedule"
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/webhook"
@@ -44,4 +45,6 @@ type API struct {
 	WakeJobs   func() // a job was made runnable
 	// Webhooks manages webhook subscriptions (set before serving).
 	Webhooks *webhook.Service
+	// Schedule keeps shifts, time off, swaps, coverage and adherence.
+	Schedule *schedule.Service
 }
