@@ -3,7 +3,6 @@ package schedule
 import (
 	"context"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/ombud/ombud/internal/db"
@@ -257,9 +256,4 @@ func (s *Service) OffShift(ctx context.Context, q db.Querier, agentIDs []int64, 
 		off[id] = !working
 	}
 	return off, nil
-}
-
-// sortDays orders days by their start.
-func sortDays(ds []Day) {
-	sort.SliceStable(ds, func(i, j int) bool { return ds[i].Start.Before(ds[j].Start) })
 }
