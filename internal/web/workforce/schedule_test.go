@@ -25,6 +25,7 @@ func TestSchedulePages(t *testing.T) {
 			qa := webtest.SignIn(t, e, authz.QAReviewer)
 			ag := e.Agents[authz.Agent]
 			pat := fmt.Sprintf("/workforce/schedule/agents/%d", ag.ID)
+			mpat := fmt.Sprintf("/workforce/schedule/agents/%d", e.Agents[authz.Manager].ID)
 			form := webtest.Vals("calendar_id", "0")
 			for wd := 1; wd <= 5; wd++ {
 				k := fmt.Sprintf("d%d_", wd)
@@ -38,6 +39,7 @@ func TestSchedulePages(t *testing.T) {
 			now := time.Now()
 			nextMon := now.AddDate(0, 0, 7-(int(now.Weekday())+6)%7).Format(time.DateOnly)
 			nextTue := now.AddDate(0, 0, 8-(int(now.Weekday())+6)%7).Format(time.DateOnly)
+			nextThu := now.AddDate(0, 0, 10-(int(now.Weekday())+6)%7).Format(time.DateOnly)
 			webtest.RunPages(t, []webtest.PageCase{
 				{Name: "empty schedule", Who: manager, Method: "GET", Path: "/workforce/schedule", Status: 200, Want: []string{"Team schedule", "Nobody is on the schedule yet.", `action="/workforce/schedule/agent"`}},
 				{Name: "in the admin menu", Who: agent, Method: "GET", Path: "/workforce/schedule", Status: 200, Want: []string{`href="/workforce/requests"`}, NotWant: []string{`href="/workforce/coverage"`}},
@@ -54,6 +56,17 @@ func TestSchedulePages(t *testing.T) {
 				{Name: "the lead sees it", Who: manager, Method: "GET", Path: "/workforce/requests", Status: 200, Want: []string{"Dentist", `action="/workforce/time-off/1/decide"`}},
 				{Name: "approved", Who: manager, Method: "POST", Path: "/workforce/time-off/1/decide", Form: webtest.Vals("status", "approved"), Status: 303, Location: "/workforce/requests?decided=1"},
 				{Name: "the day is time off", Who: agent, Method: "GET", Path: "/workforce/schedule?from=" + nextMon, Status: 200, Want: []string{"Time off"}},
+				{Name: "the lead's own pattern", Who: manager, Method: "POST", Path: mpat, Form: form, Status: 303, Location: mpat + "?saved=1"},
+				{Name: "swap with yourself", Who: agent, Method: "POST", Path: "/workforce/swaps", Form: webtest.Vals("partner_id", fmt.Sprint(ag.ID), "date", nextMon), Status: 422, Want: []string{"must be another agent"}},
+				{Name: "swap asked", Who: agent, Method: "POST", Path: "/workforce/swaps", Form: webtest.Vals("partner_id", fmt.Sprint(e.Agents[authz.Manager].ID), "date", nextMon, "note", "Concert"), Status: 303, Location: "/workforce/requests?requested=1"},
+				{Name: "agents may not approve swaps", Who: agent, Method: "POST", Path: "/workforce/swaps/1/decide", Form: webtest.Vals("status", "approved"), Status: 403},
+				{Name: "the lead sees the swap", Who: manager, Method: "GET", Path: "/workforce/requests", Status: 200, Want: []string{"Concert", `action="/workforce/swaps/1/decide"`}},
+				{Name: "swap approved", Who: manager, Method: "POST", Path: "/workforce/swaps/1/decide", Form: webtest.Vals("status", "approved"), Status: 303, Location: "/workforce/requests?decided=1"},
+				{Name: "swapped on the week view", Who: agent, Method: "GET", Path: "/workforce/schedule?from=" + nextMon, Status: 200, Want: []string{"swapped"}},
+				{Name: "day changed", Who: manager, Method: "POST", Path: pat + "/changes", Form: webtest.Vals("date", nextThu, "start", "10:00", "end", "18:30", "break", "14:00", "break_min", "45"), Status: 303, Location: "/workforce/schedule?"},
+				{Name: "the change shows", Who: manager, Method: "GET", Path: "/workforce/schedule?view=day&from=" + nextThu, Status: 200, Want: []string{"10:00–18:30", "Break: 14:00–14:45", "Back to the pattern"}},
+				{Name: "agents may not change days", Who: agent, Method: "POST", Path: pat + "/changes", Form: webtest.Vals("date", nextMon, "off", "1"), Status: 403},
+				{Name: "change cleared", Who: manager, Method: "POST", Path: pat + "/changes", Form: webtest.Vals("date", nextThu, "clear", "1"), Status: 303},
 				{Name: "coverage", Who: manager, Method: "GET", Path: "/workforce/coverage?week=" + nextMon, Status: 200, Want: []string{"Short this week", `id="coverage-days"`}},
 				{Name: "coverage too far", Who: manager, Method: "GET", Path: "/workforce/coverage?week=2099-01-05", Status: 422, Want: []string{"must be within 6 weeks from today"}},
 				{Name: "agents may not see coverage", Who: agent, Method: "GET", Path: "/workforce/coverage", Status: 403},
