@@ -170,7 +170,9 @@ func TestBrowserSchedule(t *testing.T) {
 			start := max(cur.Hour()*60+cur.Minute()-60, 0)
 			end := (cur.Hour()*60 + cur.Minute() + 120) % 1440
 			hm := func(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
-			step("the lead moves today's shift to now", chromedp.WaitVisible(chromedp.CSS(form)),
+			// A fresh page without the last flash, so the wait below sees the new one.
+			step("the lead moves today's shift to now", chromedp.Navigate(s.url+"/workforce/schedule?view=day&from="+today.Format(time.DateOnly)),
+				chromedp.WaitVisible(chromedp.CSS(form)),
 				chromedp.SetValue(chromedp.CSS(form+` input[name="start"]`), hm(start)),
 				chromedp.SetValue(chromedp.CSS(form+` input[name="end"]`), hm(end)),
 				chromedp.SetValue(chromedp.CSS(form+` input[name="break_min"]`), "0"),
