@@ -19,7 +19,7 @@ release-check:
 
 # The browser journeys that take the pictures in docs/screenshots (SQLite runs only).
 screenshots:
-	OMBUD_SCREENSHOTS=1 go test ./internal/app/journey/ -count=1 -run 'TestBrowser(Availability|DeliveryFailed|MacroEdited|Merge|Nav|NewTicket|Search|TicketFields)$$'
+	OMBUD_SCREENSHOTS=1 go test ./internal/app/journey/ -count=1 -run 'TestBrowser(Availability|DeliveryFailed|MacroEdited|Merge|Nav|NewTicket|Schedule|Search|TicketFields)$$'
 
 test:
 	bash scripts/test.sh

@@ -558,6 +558,11 @@ func (s *Service) UpdateAgent(ctx context.Context, actor authz.Actor, id int64, 
 			cur.Name, cur.Role, cur.Locale, cur.TimeZone, cur.Availability, cur.Active, db.Millis(now), id); err != nil {
 			return fmt.Errorf("agent: update: %w", err)
 		}
+		if cur.Availability != old.Availability {
+			if err := RecordAvailability(ctx, tx, id, cur.Availability, now); err != nil {
+				return err
+			}
+		}
 		if hash != "" {
 			if _, err := tx.ExecContext(ctx, `UPDATE agents SET password_hash = ? WHERE id = ?`, hash, id); err != nil {
 				return fmt.Errorf("agent: password: %w", err)

@@ -36,6 +36,7 @@ import (
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/richtext"
 	"github.com/ombud/ombud/internal/routing"
+	"github.com/ombud/ombud/internal/schedule"
 	"github.com/ombud/ombud/internal/secret"
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/sso"
@@ -210,9 +211,10 @@ type System struct {
 	CSAT       *csat.Service
 	Secrets    *secret.Box // seals stored credentials (mailbox passwords, webhook URLs)
 	Webhooks   *webhook.Service
-	WFM        *wfm.Service // workforce: forecast and staffing plans
-	NPS        *nps.Service // NPS campaigns and feedback analysis
-	QA         *qa.Service  // quality assurance: scorecards, reviews, sampling, calibration, coaching
+	WFM        *wfm.Service      // workforce: forecast and staffing plans
+	Schedule   *schedule.Service // workforce: shifts, time off, swaps, coverage, adherence
+	NPS        *nps.Service      // NPS campaigns and feedback analysis
+	QA         *qa.Service       // quality assurance: scorecards, reviews, sampling, calibration, coaching
 	Now        func() time.Time
 }
 
@@ -298,6 +300,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.QA = qa.NewService(d, now)
 	// Hourly: samples last week for QA review once, when sampling is on.
 	s.Jobs.Every("qa.sampling", time.Hour, s.QA.RunWeekly)
+	s.Schedule = schedule.NewService(d, now, s.SLA, s.WFM)
+	s.Routing.UseShifts(s.Schedule)      // agents with a schedule get tickets only on shift
 	s.wireWebhooks()                     // webhooks.go
 	if err := s.wireCSAT(); err != nil { // csat.go
 		d.Close()
@@ -360,7 +364,7 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	workforcePages, err := workforce.New(ui, s.WFM)
+	workforcePages, err := workforce.New(ui, s.WFM, s.Schedule)
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +387,7 @@ func (s *System) Handler() (http.Handler, error) {
 	}
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
-			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks, NPS: s.NPS, QA: s.QA},
+			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks, NPS: s.NPS, QA: s.QA, Schedule: s.Schedule},
 		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, Webhooks: webhookPages, Workforce: workforcePages, QA: qaPages,
 		Zendesk: &zendesk.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, BaseURL: s.Config.BaseURL, Log: s.Log}, SSO: ssoPages, Survey: surveyPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		Feedback:       feedbackPages,

@@ -111,21 +111,27 @@ const (
 	QARead   Perm = "qa.read"
 	QAReview Perm = "qa.review"
 	QAOwn    Perm = "qa.own"
+	// ScheduleRead: see the team schedule, keep your own pattern's
+	// requests (time off, swaps) and your calendar feed (internal/schedule).
+	ScheduleRead Perm = "schedule.read"
+	// ScheduleManage: edit everyone's shifts, approve time off and swaps,
+	// coverage, proposals and adherence: the leads.
+	ScheduleManage Perm = "schedule.manage"
 )
 
 var grants = map[Role][]Perm{
 	Admin: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite, AgentAdminWrite,
 		CustomFieldRead, CustomFieldWrite, Import, AuditRead, TokenManageOthers, ChannelRead, ChannelWrite, JobsManage,
-		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal, PrivacyManage, WebhookManage,
+		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal, PrivacyManage, WebhookManage, ScheduleRead, ScheduleManage,
 		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead},
 	Manager: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite,
 		CustomFieldRead, CustomFieldWrite, ChannelRead,
-		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite,
+		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, ScheduleRead, ScheduleManage,
 		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead},
 	Agent: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
-		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse, QAOwn, QARead},
+		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse, QAOwn, QARead, ScheduleRead},
 	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, ReportRead, FeedbackRead, QAReview, QARead},
 	Collaborator: {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, FeedbackRead},
 }

@@ -136,6 +136,22 @@ func (s *Service) Assign(ctx context.Context, ticketID int64) (int64, error) {
 	return 0, fmt.Errorf("routing: assign ticket %d: still changing after %d tries", ticketID, maxPickTries)
 }
 
+// onShift drops the candidates whose schedule says they are off shift now.
+func (s *Service) onShift(ctx context.Context, tx *db.Tx, cands []*candidate) ([]*candidate, error) {
+	if s.shifts == nil || len(cands) == 0 {
+		return cands, nil
+	}
+	ids := make([]int64, len(cands))
+	for i, c := range cands {
+		ids[i] = c.id
+	}
+	off, err := s.shifts.OffShift(ctx, tx, ids, s.now())
+	if err != nil {
+		return nil, fmt.Errorf("routing: shifts: %w", err)
+	}
+	return slices.DeleteFunc(cands, func(c *candidate) bool { return off[c.id] }), nil
+}
+
 // candidate is a team member who might get the ticket.
 type candidate struct {
 	id           int64
@@ -182,6 +198,9 @@ func (s *Service) pick(ctx context.Context, ticketID int64) (agentID, version in
 		}
 		cands, err := candidates(ctx, tx, set, now)
 		if err != nil {
+			return err
+		}
+		if cands, err = s.onShift(ctx, tx, cands); err != nil {
 			return err
 		}
 		chosen := choose(set, cands, t)

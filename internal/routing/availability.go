@@ -59,6 +59,12 @@ func (s *Service) SetAvailability(ctx context.Context, actor authz.Actor, agentI
 		if err != nil {
 			return fmt.Errorf("routing: read agent %d: %w", agentID, err)
 		}
+		if status != cur {
+			// Adherence is measured from these rows (internal/schedule).
+			if err := agent.RecordAvailability(ctx, tx, agentID, status, now); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE agents SET availability = ?, updated_at = ? WHERE id = ?`,
 			status, db.Millis(now), agentID); err != nil {
 			return fmt.Errorf("routing: set availability %d: %w", agentID, err)

@@ -98,12 +98,20 @@ type Tickets interface {
 	RecordTx(ctx context.Context, tx *db.Tx, actor authz.Actor, ticketID int64, typ string, data map[string]any) error
 }
 
+// Shifts says which agents are off shift at a moment (internal/schedule):
+// an agent with a schedule is offered tickets only while on shift. Agents
+// without a schedule are never in the answer. q is the routing transaction.
+type Shifts interface {
+	OffShift(ctx context.Context, q db.Querier, agentIDs []int64, at time.Time) (map[int64]bool, error)
+}
+
 // Service routes tickets and keeps the routing settings.
 type Service struct {
 	db      *db.DB
 	now     func() time.Time
 	tickets Tickets
 	log     *slog.Logger
+	shifts  Shifts // nil: nobody's schedule is checked
 	// wake tells this process's job runner a job was committed; set by Register.
 	wake func()
 }
@@ -116,6 +124,9 @@ func NewService(d *db.DB, now func() time.Time, tickets Tickets, log *slog.Logge
 	}
 	return &Service{db: d, now: now, tickets: tickets, log: log, wake: func() {}}
 }
+
+// UseShifts makes routing skip agents who are off shift. Call before serving.
+func (s *Service) UseShifts(sh Shifts) { s.shifts = sh }
 
 // Register adds routing's job handlers and the escalation sweep to r. Call
 // before r.Run.

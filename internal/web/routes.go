@@ -19,6 +19,7 @@ import (
 	"github.com/ombud/ombud/internal/qa"
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/routing"
+	"github.com/ombud/ombud/internal/schedule"
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web/api"
@@ -78,6 +79,22 @@ func (s *Server) Routes() []Route {
 		{Method: "PATCH", Path: "/api/v1/automations/{id}", Access: APIAuth, Perm: authz.AutomationWrite, Handler: a.UpdateAutomation, Summary: "Change an automation", Request: automation.RulePatch{}, Reply: automation.Rule{}},
 		{Method: "DELETE", Path: "/api/v1/automations/{id}", Access: APIAuth, Perm: authz.AutomationWrite, Handler: a.DeleteAutomation, Summary: "Delete an automation", Status: noContent},
 		{Method: "GET", Path: "/api/v1/automations/{id}/runs", Access: APIAuth, Perm: authz.AutomationRead, Handler: a.ListAutomationRuns, Summary: "An automation's recent firings (debugging)", Query: []string{"limit", "cursor"}, Reply: page.List[automation.Run]{}},
+		// Schedules, time off, swaps, coverage, adherence (docs/workforce.md).
+		{Method: "GET", Path: "/api/v1/schedules", Access: APIAuth, Perm: authz.ScheduleRead, Handler: a.ListSchedules, Summary: "Everyone's resolved shifts for days from from (format=csv: one row per agent and day)", Query: []string{"from", "days", "format"}, Reply: schedule.Roster{}},
+		{Method: "GET", Path: "/api/v1/schedules/{id}/pattern", Access: APIAuth, Perm: authz.ScheduleRead, Handler: a.GetSchedulePattern, Summary: "An agent's weekly pattern", Reply: schedule.Pattern{}},
+		{Method: "PUT", Path: "/api/v1/schedules/{id}/pattern", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.PutSchedulePattern, Summary: "Replace an agent's weekly pattern (puts them on the schedule)", Request: schedule.PatternInput{}, Reply: schedule.Pattern{}},
+		{Method: "PUT", Path: "/api/v1/schedules/{id}/days/{date}", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.PutScheduleDay, Summary: "Change one day of an agent's schedule (a shift, or off)", Request: schedule.ChangeInput{}, Status: noContent},
+		{Method: "DELETE", Path: "/api/v1/schedules/{id}/days/{date}", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.DeleteScheduleDay, Summary: "Remove a day's change: the pattern applies again", Status: noContent},
+		{Method: "GET", Path: "/api/v1/time-off", Access: APIAuth, Perm: authz.ScheduleRead, Handler: a.ListTimeOff, Summary: "Time-off requests: your own, everyone's for leads (format=csv)", Query: []string{"status", "format"}, Reply: page.List[schedule.TimeOff]{}},
+		{Method: "POST", Path: "/api/v1/time-off", Access: APIAuth, Perm: authz.ScheduleRead, Handler: a.CreateTimeOff, Summary: "Ask for time off (leads may ask for an agent_id)", Request: schedule.TimeOffInput{}, Reply: schedule.TimeOff{}, Status: created},
+		{Method: "POST", Path: "/api/v1/time-off/{id}/decision", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.DecideTimeOff, Summary: "Approve or decline a pending time-off request", Request: schedule.Decision{}, Reply: schedule.TimeOff{}},
+		{Method: "POST", Path: "/api/v1/time-off/{id}/cancel", Access: APIAuth, Perm: authz.ScheduleRead, Handler: a.CancelTimeOff, Summary: "Withdraw a pending or approved time-off request", Reply: schedule.TimeOff{}},
+		{Method: "GET", Path: "/api/v1/swaps", Access: APIAuth, Perm: authz.ScheduleRead, Handler: a.ListSwaps, Summary: "Shift swaps: yours, everyone's for leads", Reply: page.List[schedule.SwapRequest]{}},
+		{Method: "POST", Path: "/api/v1/swaps", Access: APIAuth, Perm: authz.ScheduleRead, Handler: a.CreateSwap, Summary: "Ask to swap a day's shift with another agent", Request: schedule.SwapInput{}, Reply: schedule.SwapRequest{}, Status: created},
+		{Method: "POST", Path: "/api/v1/swaps/{id}/decision", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.DecideSwap, Summary: "Approve or decline a pending swap", Request: schedule.Decision{}, Reply: schedule.SwapRequest{}},
+		{Method: "GET", Path: "/api/v1/coverage", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.GetCoverage, Summary: "A week's scheduled against needed agents per 30-minute interval (format=csv)", Query: api.CoverageParams(), Reply: schedule.Coverage{}},
+		{Method: "GET", Path: "/api/v1/coverage/proposal", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.GetCoverageProposal, Summary: "A proposed schedule for the week from the agents' patterns, with its coverage", Query: api.CoverageParams(), Reply: schedule.Proposal{}},
+		{Method: "GET", Path: "/api/v1/adherence", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.GetAdherence, Summary: "Adherence, occupancy and utilisation per agent and team for a day", Query: []string{"date"}, Reply: schedule.AdherenceReport{}},
 		{Method: "GET", Path: "/api/v1/webhooks/events", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.WebhookEvents, Summary: "The event types a webhook subscription can choose", Reply: api.Data[string]{}},
 		{Method: "GET", Path: "/api/v1/webhooks", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.ListWebhooks, Summary: "List webhook subscriptions", Reply: api.Data[webhook.Subscription]{}},
 		{Method: "POST", Path: "/api/v1/webhooks", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.CreateWebhook, Summary: "Subscribe a URL to event types (the reply shows the signing secret once)", Request: webhook.Input{}, Reply: webhook.Subscription{}, Status: created},
@@ -341,6 +358,25 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/customers/{id}/erase", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.Erase, Summary: "Erase a customer (form: mode, confirm = their email address)"},
 		{Method: "GET", Path: "/workforce/forecast", Access: UIAuth, Perm: authz.ReportRead, Handler: s.Workforce.Forecast, Summary: "Staffing forecast: volume per 30-minute interval, agents required and scheduled, back-test error", Query: []string{"channel", "weeks", "aht", "level", "seconds", "sla_hours", "concurrency", "shrinkage", "done"}},
 		{Method: "POST", Path: "/workforce/adjustments", Access: UIAuth, Perm: authz.ReportWrite, Handler: s.Workforce.AddAdjustment, Summary: "Add a manual forecast adjustment (form: channel, from, to, percent, note)"},
+		// Workforce schedules (internal/schedule, docs/workforce.md).
+		{Method: "GET", Path: "/workforce/schedule", Access: UIAuth, Perm: authz.ScheduleRead, Handler: s.Workforce.SchedulePage, Summary: "Team schedule by week or day (view=week|day, from); leads change single days in the day view", Query: []string{"view", "from", "saved", "accepted", "revoked"}},
+		{Method: "GET", Path: "/workforce/schedule/agent", Access: UIAuth, Perm: authz.ScheduleManage, Handler: s.Workforce.PickAgent, Summary: "On to an agent's weekly pattern (agent_id)", Query: []string{"agent_id"}},
+		{Method: "GET", Path: "/workforce/schedule/agents/{id}", Access: UIAuth, Perm: authz.ScheduleRead, Handler: s.Workforce.PatternPage, Summary: "An agent's weekly pattern and next two weeks (a form for leads)", Query: []string{"saved", "changed"}},
+		{Method: "POST", Path: "/workforce/schedule/agents/{id}", Access: UIAuth, Perm: authz.ScheduleManage, Handler: s.Workforce.SavePattern, Summary: "Save an agent's weekly pattern (form: d<N>_on, d<N>_start, d<N>_end, d<N>_break, d<N>_break_min, calendar_id)"},
+		{Method: "POST", Path: "/workforce/schedule/agents/{id}/delete", Access: UIAuth, Perm: authz.ScheduleManage, Handler: s.Workforce.DeletePattern, Summary: "Take an agent off the schedule (form)"},
+		{Method: "POST", Path: "/workforce/schedule/agents/{id}/changes", Access: UIAuth, Perm: authz.ScheduleManage, Handler: s.Workforce.ChangeDay, Summary: "Change one day of an agent's schedule (form: date, start, end, break, break_min, off, note, clear)"},
+		{Method: "POST", Path: "/workforce/schedule/feed", Access: UIAuth, Perm: authz.ScheduleRead, Handler: s.Workforce.NewFeed, Summary: "A new secret calendar address for your shifts, shown once (form)"},
+		{Method: "POST", Path: "/workforce/schedule/feed/revoke", Access: UIAuth, Perm: authz.ScheduleRead, Handler: s.Workforce.RevokeFeed, Summary: "Switch off your calendar address (form)"},
+		{Method: "GET", Path: "/workforce/requests", Access: UIAuth, Perm: authz.ScheduleRead, Handler: s.Workforce.RequestsPage, Summary: "Time-off and swap requests: your own, or everyone's for leads to decide", Query: []string{"requested", "decided", "cancelled"}},
+		{Method: "POST", Path: "/workforce/time-off", Access: UIAuth, Perm: authz.ScheduleRead, Handler: s.Workforce.RequestTimeOff, Summary: "Ask for time off (form: from, to, reason)"},
+		{Method: "POST", Path: "/workforce/time-off/{id}/decide", Access: UIAuth, Perm: authz.ScheduleManage, Handler: s.Workforce.DecideTimeOff, Summary: "Approve or decline a time-off request (form: status)"},
+		{Method: "POST", Path: "/workforce/time-off/{id}/cancel", Access: UIAuth, Perm: authz.ScheduleRead, Handler: s.Workforce.CancelTimeOff, Summary: "Withdraw your time-off request (form)"},
+		{Method: "POST", Path: "/workforce/swaps", Access: UIAuth, Perm: authz.ScheduleRead, Handler: s.Workforce.RequestSwap, Summary: "Ask to swap a day's shift with another agent (form: partner_id, date, note)"},
+		{Method: "POST", Path: "/workforce/swaps/{id}/decide", Access: UIAuth, Perm: authz.ScheduleManage, Handler: s.Workforce.DecideSwap, Summary: "Approve or decline a swap (form: status)"},
+		{Method: "GET", Path: "/workforce/coverage", Access: UIAuth, Perm: authz.ScheduleManage, Handler: s.Workforce.CoveragePage, Summary: "Scheduled against needed agents per 30-minute interval of a week, gaps marked; propose=1 adds a proposed schedule", Query: []string{"week", "channel", "aht", "level", "seconds", "sla_hours", "concurrency", "shrinkage", "weeks", "propose", "accepted"}},
+		{Method: "POST", Path: "/workforce/coverage/accept", Access: UIAuth, Perm: authz.ScheduleManage, Handler: s.Workforce.AcceptProposal, Summary: "Accept the proposed schedule for the week (form: the coverage fields)"},
+		{Method: "GET", Path: "/workforce/adherence", Access: UIAuth, Perm: authz.ScheduleManage, Handler: s.Workforce.AdherencePage, Summary: "Adherence, occupancy and utilisation per agent and team for a day", Query: []string{"date"}},
+		{Method: "GET", Path: "/schedule-feed/{file}", Access: Public, Handler: s.Workforce.Feed, Summary: "An agent's shifts as an iCalendar feed; file is the secret token + .ics (revocable)"},
 		{Method: "GET", Path: "/admin/retention", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.RetentionPage, Summary: "Data retention rules with a dry-run count, and the form to add one"},
 		{Method: "POST", Path: "/admin/retention", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.CreateRetentionRule, Summary: "Add a data retention rule (form: action, months, channel)"},
 		{Method: "POST", Path: "/admin/retention/{id}/delete", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.DeleteRetentionRule, Summary: "Delete a data retention rule (form)"},

@@ -191,6 +191,8 @@ var publicRoutes = map[string]int{
 	// not a signed link is refused; an insights link that is not one is
 	// not found.
 	"GET /nps/{token}": 400, "POST /nps/{token}": 400, "GET /insights/{token}": 404,
+	// A calendar feed without a known token (and .ics) is not found.
+	"GET /schedule-feed/{file}": 404,
 	// Passkeys: the test server names no relying party, so asking for a
 	// challenge is a conflict; an empty assertion is bad input.
 	"POST /login/passkey/options": 409, "POST /login/passkey": 400,

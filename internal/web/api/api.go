@@ -21,6 +21,7 @@ import (
 	"github.com/ombud/ombud/internal/qa"
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/routing"
+	"github.com/ombud/ombud/internal/schedule"
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/webhook"
@@ -50,4 +51,6 @@ type API struct {
 	NPS *nps.Service
 	// QA is quality assurance: scorecards, reviews, IQS (set before serving).
 	QA *qa.Service
+	// Schedule keeps shifts, time off, swaps, coverage and adherence.
+	Schedule *schedule.Service
 }

@@ -69,6 +69,10 @@ func AdminNav() []NavGroup {
 		}},
 		{"Workforce", []NavLink{
 			{"workforce", "/workforce/forecast", "Staffing forecast", authz.ReportRead},
+			{"schedule", "/workforce/schedule", "Team schedule", authz.ScheduleRead},
+			{"requests", "/workforce/requests", "Time off and swaps", authz.ScheduleRead},
+			{"coverage", "/workforce/coverage", "Coverage", authz.ScheduleManage},
+			{"adherence", "/workforce/adherence", "Adherence and occupancy", authz.ScheduleManage},
 		}},
 		{"Operations", []NavLink{
 			{"jobs", "/admin/jobs", "Background jobs", authz.JobsManage},

@@ -1,6 +1,8 @@
-// Package workforce serves the managers' staffing forecast: the volume
-// forecast per channel and 30-minute interval, the agents it needs, the
-// back-test error, and manual adjustments.
+// Package workforce serves the workforce pages: the managers' staffing
+// forecast (volume per channel and 30-minute interval, the agents it needs,
+// the back-test error, manual adjustments), and the schedule (team
+// schedule by week and day, weekly patterns, time off and swaps, coverage
+// with a proposed schedule, adherence, and the agents' calendar feeds).
 package workforce
 
 import (
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/schedule"
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/ui"
 	"github.com/ombud/ombud/internal/wfm"
@@ -24,17 +27,18 @@ var templateFS embed.FS
 // UI serves the workforce pages.
 type UI struct {
 	*ui.UI
-	WFM   *wfm.Service
-	pages map[string]*template.Template
+	WFM      *wfm.Service
+	Schedule *schedule.Service
+	pages    map[string]*template.Template
 }
 
 // New parses the pages with the shared layout.
-func New(shared *ui.UI, svc *wfm.Service) (*UI, error) {
-	pages, err := shared.Parse(templateFS, "forecast")
+func New(shared *ui.UI, svc *wfm.Service, sched *schedule.Service) (*UI, error) {
+	pages, err := shared.Parse(templateFS, "forecast", "schedule", "pattern", "requests", "coverage", "adherence")
 	if err != nil {
 		return nil, err
 	}
-	return &UI{UI: shared, WFM: svc, pages: pages}, nil
+	return &UI{UI: shared, WFM: svc, Schedule: sched, pages: pages}, nil
 }
 
 // defaults per channel: handle time in seconds, and for chat the
