@@ -95,21 +95,30 @@ const (
 	// WebhookManage: webhook subscriptions send ticket and customer data to
 	// other systems, so only admins set them up (docs/webhooks.md).
 	WebhookManage Perm = "webhook.manage"
+	// Knowledge base (internal/kb): every agent role reads articles,
+	// internal ones and drafts included; agents write drafts and send them
+	// for review; publishing, archiving, categories and the help center's
+	// branding are for managers and admins (docs/knowledge.md).
+	KBRead    Perm = "kb.read"
+	KBWrite   Perm = "kb.write"
+	KBPublish Perm = "kb.publish"
 )
 
 var grants = map[Role][]Perm{
 	Admin: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite, AgentAdminWrite,
 		CustomFieldRead, CustomFieldWrite, Import, AuditRead, TokenManageOthers, ChannelRead, ChannelWrite, JobsManage,
-		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal, PrivacyManage, WebhookManage},
+		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal, PrivacyManage, WebhookManage,
+		KBRead, KBWrite, KBPublish},
 	Manager: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite,
 		CustomFieldRead, CustomFieldWrite, ChannelRead,
-		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite},
+		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite,
+		KBRead, KBWrite, KBPublish},
 	Agent: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
-		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse},
-	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, ReportRead},
-	Collaborator: {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead},
+		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse, KBRead, KBWrite},
+	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, ReportRead, KBRead},
+	Collaborator: {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, KBRead},
 }
 
 // Can reports whether a may do p. The system actor may do everything;
