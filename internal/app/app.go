@@ -29,6 +29,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/importer"
 	"github.com/ombud/ombud/internal/jobs"
+	"github.com/ombud/ombud/internal/kb"
 	"github.com/ombud/ombud/internal/live"
 	"github.com/ombud/ombud/internal/privacy"
 	"github.com/ombud/ombud/internal/report"
@@ -206,6 +207,7 @@ type System struct {
 	Secrets    *secret.Box // seals stored credentials (mailbox passwords, webhook URLs)
 	Webhooks   *webhook.Service
 	WFM        *wfm.Service // workforce: forecast and staffing plans
+	KB         *kb.Service  // knowledge base and help center content
 	Now        func() time.Time
 }
 
@@ -297,7 +299,11 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 		d.Close()
 		return nil, err
 	}
-	s.wirePasskeys() // passkeys.go
+	s.wirePasskeys()                        // passkeys.go
+	if err := s.wireKB(blobs); err != nil { // kb.go
+		d.Close()
+		return nil, err
+	}
 	// Credentials stored in plain text by an older release are sealed now.
 	if _, err := s.SealSecrets(ctx, false); err != nil {
 		d.Close()

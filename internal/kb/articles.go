@@ -288,6 +288,9 @@ func (s *Service) editable(ctx context.Context, tx *db.Tx, actor authz.Actor, id
 // SaveText saves a translation (the source or another language) as a new
 // version.
 func (s *Service) SaveText(ctx context.Context, actor authz.Actor, id int64, in TextInput) (Article, error) {
+	if err := authz.Check(actor, authz.KBWrite); err != nil {
+		return Article{}, err
+	}
 	fe := apperr.FieldErrors{}
 	in.validate(fe)
 	if err := fe.Err(); err != nil {
@@ -313,6 +316,9 @@ func (s *Service) SaveText(ctx context.Context, actor authz.Actor, id int64, in 
 // UpdateMeta changes an article's section, visibility, tags, owner and
 // verify-by date.
 func (s *Service) UpdateMeta(ctx context.Context, actor authz.Actor, id int64, m Meta) (Article, error) {
+	if err := authz.Check(actor, authz.KBWrite); err != nil {
+		return Article{}, err
+	}
 	fe := apperr.FieldErrors{}
 	verify := m.validate(fe)
 	if err := fe.Err(); err != nil {

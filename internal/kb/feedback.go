@@ -89,6 +89,9 @@ func ownerOf(ctx context.Context, q db.Querier, id int64) (name, email, lang str
 
 // Feedback returns an article's ratings and comments, newest first.
 func (s *Service) Feedback(ctx context.Context, actor authz.Actor, id int64) (Feedback, error) {
+	if err := authz.Check(actor, authz.KBRead); err != nil {
+		return Feedback{}, err
+	}
 	if _, err := s.Get(ctx, Viewer{Actor: actor}, id); err != nil {
 		return Feedback{}, err
 	}
@@ -152,6 +155,9 @@ func (s *Service) RecordUse(ctx context.Context, actor authz.Actor, id, ticketID
 
 // Usage lists the tickets an article was used on, newest first (at most 100).
 func (s *Service) Usage(ctx context.Context, actor authz.Actor, id int64) ([]Use, error) {
+	if err := authz.Check(actor, authz.KBRead); err != nil {
+		return nil, err
+	}
 	if _, err := s.Get(ctx, Viewer{Actor: actor}, id); err != nil {
 		return nil, err
 	}

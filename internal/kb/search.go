@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/ombud/ombud/internal/apperr"
@@ -222,4 +223,30 @@ func (s *Service) search(ctx context.Context, v Viewer, f Filter, ts []string, a
 		return nil, fmt.Errorf("kb: search: %w", err)
 	}
 	return hits, nil
+}
+
+// SitemapEntry is one public article in one language.
+type SitemapEntry struct {
+	ArticleID int64
+	Language  string
+	Slug      string
+	Updated   time.Time
+}
+
+// SitemapEntries lists every translation of every published public
+// article (at most 50,000, the sitemap protocol's limit).
+func (s *Service) SitemapEntries(ctx context.Context) ([]SitemapEntry, error) {
+	var out []SitemapEntry
+	err := s.eachRow(ctx, `SELECT a.id, t.language, t.slug, t.updated_at FROM kb_articles a JOIN kb_translations t ON t.article_id = a.id
+		WHERE a.state = 'published' AND a.visibility = 'public' ORDER BY a.id, t.language LIMIT 50000`, nil, func(sc func(...any) error) error {
+		var e SitemapEntry
+		var at int64
+		if err := sc(&e.ArticleID, &e.Language, &e.Slug, &at); err != nil {
+			return err
+		}
+		e.Updated = db.Time(at)
+		out = append(out, e)
+		return nil
+	})
+	return out, err
 }

@@ -117,7 +117,7 @@ type File struct {
 // URL is where the help center (public articles) and agents fetch the file;
 // the path checks the article's visibility like the article itself.
 func (f File) URL() string {
-	return fmt.Sprintf("/help/files/%d/%s", f.ID, url.PathEscape(f.Filename))
+	return fmt.Sprintf("/help-files/%d/%s", f.ID, url.PathEscape(f.Filename))
 }
 
 // Markdown is the text to paste into an article: an image or a link.
@@ -130,6 +130,9 @@ func (f File) Markdown() string {
 
 // AddFile stores a file for an article in the blob store.
 func (s *Service) AddFile(ctx context.Context, actor authz.Actor, id int64, filename string, r io.Reader) (File, error) {
+	if err := authz.Check(actor, authz.KBWrite); err != nil {
+		return File{}, err
+	}
 	if s.blobs == nil {
 		return File{}, apperr.Unprocessable("file", "file storage is not configured")
 	}

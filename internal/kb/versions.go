@@ -26,6 +26,9 @@ type Version struct {
 
 // Versions lists an article's versions in lang, newest first.
 func (s *Service) Versions(ctx context.Context, actor authz.Actor, id int64, lang string) ([]Version, error) {
+	if err := authz.Check(actor, authz.KBRead); err != nil {
+		return nil, err
+	}
 	if _, err := s.Get(ctx, Viewer{Actor: actor}, id); err != nil {
 		return nil, err
 	}
@@ -59,6 +62,9 @@ func (s *Service) GetVersion(ctx context.Context, actor authz.Actor, id int64, l
 
 // Restore saves an old version's text as the newest version.
 func (s *Service) Restore(ctx context.Context, actor authz.Actor, id int64, lang string, n int) (Article, error) {
+	if err := authz.Check(actor, authz.KBWrite); err != nil {
+		return Article{}, err
+	}
 	v, err := s.GetVersion(ctx, actor, id, lang, n)
 	if err != nil {
 		return Article{}, err

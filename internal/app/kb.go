@@ -1,0 +1,38 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/ombud/ombud/internal/automation"
+	"github.com/ombud/ombud/internal/blob"
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/kb"
+)
+
+// wireKB builds the knowledge base: files in the blob store, owners'
+// verify-by reminders every hour and readers' comments through the email
+// outbox (plain notices, like a trigger's).
+func (s *System) wireKB(blobs *blob.Store) error {
+	base := s.Config.BaseURL
+	if base == "" {
+		base = "http://" + s.Config.Addr // the documented default of --base-url
+	}
+	svc, err := kb.NewService(s.DB, s.Now, blobs, strings.TrimRight(base, "/"), s.Log.With("component", "kb"))
+	if err != nil {
+		return err
+	}
+	svc.SetMailer(kbMailer{s})
+	s.Jobs.Every("kb.verify_reminders", time.Hour, svc.RemindOwners)
+	s.KB = svc
+	return nil
+}
+
+// kbMailer sends the knowledge base's notices as the email channel's
+// notices (no ticket: from the default mailbox).
+type kbMailer struct{ s *System }
+
+func (m kbMailer) QueueKBNotice(ctx context.Context, tx *db.Tx, n kb.Notice) error {
+	return m.s.Email.QueueNotice(ctx, tx, automation.Notice{To: n.To, Subject: n.Subject, Body: n.Body, Key: n.Key})
+}
