@@ -30,7 +30,9 @@ import (
 	"github.com/ombud/ombud/internal/web/admin"
 	"github.com/ombud/ombud/internal/web/api"
 	"github.com/ombud/ombud/internal/web/gdpr"
+	"github.com/ombud/ombud/internal/web/help"
 	"github.com/ombud/ombud/internal/web/httpx"
+	"github.com/ombud/ombud/internal/web/knowledge"
 	"github.com/ombud/ombud/internal/web/people"
 	"github.com/ombud/ombud/internal/web/reports"
 	websso "github.com/ombud/ombud/internal/web/sso"
@@ -83,6 +85,9 @@ type Server struct {
 	Webhooks *webhooks.UI
 
 	Workforce *workforce.UI // the managers' staffing forecast
+
+	Knowledge *knowledge.UI // the agents' knowledge base pages
+	Help      *help.UI      // the public help center
 
 	Auth         *auth.Service
 	DB           *db.DB

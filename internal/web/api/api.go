@@ -16,6 +16,7 @@ import (
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/importer"
+	"github.com/ombud/ombud/internal/kb"
 	"github.com/ombud/ombud/internal/privacy"
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/routing"
@@ -44,4 +45,6 @@ type API struct {
 	WakeJobs   func() // a job was made runnable
 	// Webhooks manages webhook subscriptions (set before serving).
 	Webhooks *webhook.Service
+	// KB is the knowledge base (set before serving).
+	KB *kb.Service
 }

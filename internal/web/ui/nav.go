@@ -28,6 +28,7 @@ func TopNav() []NavLink {
 		{"customers", "/customers", "Customers", authz.CustomerRead},
 		{"organizations", "/organizations", "Organizations", authz.CustomerRead},
 		{"reports", "/reports", "Reports", authz.ReportRead},
+		{"knowledge", "/knowledge", "Knowledge", authz.KBRead},
 	}
 }
 
