@@ -446,3 +446,13 @@ func TestSlugify(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainText: inline markup keeps words apart as written.
+func TestPlainText(t *testing.T) {
+	d := dbtest.Open(t, db.SQLite)
+	e := setup(t, d)
+	a := e.create(t, e.admin, kb.ArticleInput{Title: "x", Body: "Use the **tracking number**.\n\n- one\n- two &amp; three"})
+	if got := a.Source().Text; got != "Use the tracking number. one two & three" {
+		t.Fatalf("text %q", got)
+	}
+}

@@ -8,9 +8,9 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+	xhtml "golang.org/x/net/html"
 	"golang.org/x/text/unicode/norm"
 
-	"github.com/ombud/ombud/internal/richtext"
 )
 
 // renderer turns an article's Markdown into HTML. goldmark does not pass
@@ -40,8 +40,29 @@ func (r *renderer) html(src string) string {
 	return strings.TrimSpace(r.policy.Sanitize(buf.String()))
 }
 
-// plain is the rendered article as text, for search and snippets.
-func plain(html string) string { return strings.Join(strings.Fields(richtext.ToText(html)), " ") }
+// plain is the rendered article as text on one line, for search and
+// snippets: text nodes as written (inline tags add no space, so "the
+// <strong>number</strong>" stays two words), blocks apart.
+func plain(src string) string {
+	z := xhtml.NewTokenizer(strings.NewReader(src))
+	var b strings.Builder
+	for {
+		switch z.Next() {
+		case xhtml.ErrorToken:
+			return strings.Join(strings.Fields(b.String()), " ")
+		case xhtml.TextToken:
+			b.Write(z.Text())
+		case xhtml.StartTagToken, xhtml.EndTagToken, xhtml.SelfClosingTagToken:
+			name, _ := z.TagName()
+			if !inline[string(name)] {
+				b.WriteByte(' ')
+			}
+		}
+	}
+}
+
+// inline elements do not separate words.
+var inline = map[string]bool{"a": true, "strong": true, "em": true, "b": true, "i": true, "code": true, "del": true, "span": true, "sub": true, "sup": true, "mark": true}
 
 // folds are letters that lose nothing a reader needs when a URL spells
 // them in ASCII and that Unicode does not decompose.
