@@ -10,7 +10,6 @@ import (
 	"github.com/yuin/goldmark/extension"
 	xhtml "golang.org/x/net/html"
 	"golang.org/x/text/unicode/norm"
-
 )
 
 // renderer turns an article's Markdown into HTML. goldmark does not pass

@@ -111,7 +111,7 @@ func TestHelpCenter(t *testing.T) {
 				webtest.PageCase{Name: "search for a hidden word", Who: anon, Method: "GET", Path: "/help/en/search?q=override", Status: 200, NotWant: secret},
 				webtest.PageCase{Name: "search with operators", Who: anon, Method: "GET", Path: "/help/en/search?q=%22a%22+OR+*+NEAR(", Status: 200},
 				webtest.PageCase{Name: "sitemap", Who: anon, Method: "GET", Path: "/help/sitemap.xml", Status: 200,
-					Want: []string{fmt.Sprintf("/help/nb/articles/%d-returnere-en-pakke", f.pub), fmt.Sprintf("/help/en/articles/%d-returning-a-parcel", f.pub)},
+					Want:    []string{fmt.Sprintf("/help/nb/articles/%d-returnere-en-pakke", f.pub), fmt.Sprintf("/help/en/articles/%d-returning-a-parcel", f.pub)},
 					NotWant: []string{fmt.Sprintf("/articles/%d-", f.internal), fmt.Sprintf("/articles/%d-", f.draft), fmt.Sprintf("/articles/%d-", f.org), fmt.Sprintf("/articles/%d-", f.archived)}},
 				webtest.PageCase{Name: "public file", Who: anon, Method: "GET", Path: fmt.Sprintf("/help-files/%d/label.png", f.pubFile), Status: 200, Want: []string{"PNGLABEL"}},
 				webtest.PageCase{Name: "file of an internal article", Who: anon, Method: "GET", Path: fmt.Sprintf("/help-files/%d/secret.png", f.file), Status: 404, NotWant: []string{"PNGSECRET"}},
