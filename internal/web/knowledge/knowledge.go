@@ -161,7 +161,7 @@ func (u *UI) List(w http.ResponseWriter, r *http.Request) error {
 	for _, h := range hits {
 		rows = append(rows, listRow{Hit: h, Section: names[h.SectionID], StateLabel: stateLabels[h.State], VisLabel: visLabels[h.Visibility]})
 	}
-	flash := ui.FlashOf(r, map[string]string{"category": "Category added.", "section": "Section added.", "settings": "Help center settings saved."})
+	flash := doneFlash(r, map[string]string{"category": "Category added.", "section": "Section added.", "settings": "Help center settings saved."})
 	return u.Render(w, r, http.StatusOK, u.pages["list"], ui.PageData{Title: "Knowledge", Nav: "knowledge", Flash: flash, Data: map[string]any{
 		"Rows": rows, "Filter": f, "Sections": secs, "Langs": langOptions(f.Language), "States": options(kb.States, stateLabels), "Visibilities": options(kb.Visibilities, visLabels),
 		"CanWrite": authz.Can(actor, authz.KBWrite), "CanPublish": authz.Can(actor, authz.KBPublish), "HasSections": len(secs) > 0,
@@ -365,7 +365,7 @@ func (u *UI) Article(w http.ResponseWriter, r *http.Request) error {
 	if a.VerifyBy != nil {
 		verify = a.VerifyBy.Format("2006-01-02")
 	}
-	flash := ui.FlashOf(r, map[string]string{"created": "Article created.", "saved": "Saved as a new version.", "review": "Sent for review.",
+	flash := doneFlash(r, map[string]string{"created": "Article created.", "saved": "Saved as a new version.", "review": "Sent for review.",
 		"published": "Published.", "draft": "Moved back to draft.", "archived": "Archived.", "meta": "Settings saved.", "restored": "Version restored.",
 		"file": "File added: paste its Markdown into the text."})
 	canEdit := authz.Can(actor, authz.KBWrite) && (a.State == kb.StateDraft || a.State == kb.StateReview || authz.Can(actor, authz.KBPublish))
@@ -423,4 +423,9 @@ func (u *UI) Meta(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, fmt.Sprintf("/knowledge/articles/%d?done=meta", id), http.StatusSeeOther)
 	return nil
+}
+
+// doneFlash is the message for "?done=<what>" after a change.
+func doneFlash(r *http.Request, msgs map[string]string) string {
+	return msgs[r.URL.Query().Get("done")]
 }

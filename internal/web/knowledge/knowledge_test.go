@@ -48,6 +48,7 @@ func TestKnowledgePages(t *testing.T) {
 				{Name: "refused", Who: agent, Method: "POST", Path: "/knowledge/articles", Form: webtest.Vals("section_id", section, "language", "en"), Status: 422, Want: []string{"Check the article."}},
 				{Name: "article", Who: agent, Method: "GET", Path: art, Status: 200, Want: []string{"<strong>tracking number</strong>", "Send for review"}, NotWant: []string{`value="published"`}},
 				{Name: "send for review", Who: agent, Method: "POST", Path: art + "/state", Form: webtest.Vals("state", "review"), Status: 303, Location: art + "?done=review"},
+				{Name: "flash", Who: agent, Method: "GET", Path: art + "?done=review", Status: 200, Want: []string{"Sent for review."}},
 				{Name: "agents do not publish", Who: agent, Method: "POST", Path: art + "/state", Form: webtest.Vals("state", "published"), Status: 403},
 				{Name: "QA reviewers do not write", Who: qa, Method: "POST", Path: art + "/state", Form: webtest.Vals("state", "draft"), Status: 403},
 				{Name: "manager sees publish", Who: manager, Method: "GET", Path: art, Status: 200, Want: []string{`value="published"`, "In review"}},
