@@ -84,6 +84,13 @@ func (m *Meta) validate(fe apperr.FieldErrors) (verify sql.NullInt64) {
 	if !slices.Contains(Visibilities, m.Visibility) {
 		fe.Add("visibility", "must be internal, public or orgs")
 	}
+	// Oversized lists are refused before anything else looks at them.
+	tooMany := fe.MaxItems("team_ids", len(m.Teams), 50)
+	tooMany = fe.MaxItems("organization_ids", len(m.Orgs), 200) || tooMany
+	tooMany = fe.MaxItems("tags", len(m.Tags), MaxTags) || tooMany
+	if tooMany {
+		return verify
+	}
 	if m.Visibility == VisOrgs && len(m.Orgs) == 0 {
 		fe.Add("organization_ids", "name at least one organization")
 	}
@@ -93,8 +100,6 @@ func (m *Meta) validate(fe apperr.FieldErrors) (verify sql.NullInt64) {
 	if m.Visibility != VisInternal {
 		m.Teams = nil
 	}
-	fe.MaxItems("team_ids", len(m.Teams), 50)
-	fe.MaxItems("organization_ids", len(m.Orgs), 200)
 	var tags []string
 	for _, t := range m.Tags {
 		t = strings.ToLower(strings.TrimSpace(t))
@@ -106,7 +111,6 @@ func (m *Meta) validate(fe apperr.FieldErrors) (verify sql.NullInt64) {
 		}
 		tags = append(tags, t)
 	}
-	fe.MaxItems("tags", len(tags), MaxTags)
 	m.Tags = tags
 	if m.VerifyBy = strings.TrimSpace(m.VerifyBy); m.VerifyBy != "" {
 		d, err := time.Parse(time.DateOnly, m.VerifyBy)

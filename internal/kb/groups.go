@@ -61,6 +61,9 @@ type GroupInput struct {
 
 func (in *GroupInput) validate() error {
 	fe := apperr.FieldErrors{}
+	if fe.MaxItems("names", len(in.Names), len(Languages())) {
+		return fe.Err()
+	}
 	seen := map[string]bool{}
 	var names []Name
 	for _, n := range in.Names {

@@ -28,8 +28,9 @@ type Settings struct {
 	UpdatedAt        time.Time `json:"updated_at"`
 }
 
-// DefaultSettings are used until an admin saves some.
-var DefaultSettings = Settings{Name: "Help center", Color: "#1f3a5f", Accent: "#0b6bcb", FallbackLanguage: "en"}
+// DefaultSettings are used until an admin saves some. No name: the help
+// center then calls itself "Help center" in the visitor's language.
+var DefaultSettings = Settings{Color: "#1f3a5f", Accent: "#0b6bcb", FallbackLanguage: "en"}
 
 var hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
@@ -59,8 +60,8 @@ func (s *Service) SaveSettings(ctx context.Context, actor authz.Actor, in Settin
 	}
 	fe := apperr.FieldErrors{}
 	in.Name = strings.TrimSpace(in.Name)
-	if in.Name == "" || len(in.Name) > 100 {
-		fe.Add("name", "is required, at most 100 characters")
+	if len(in.Name) > 100 {
+		fe.Add("name", "is at most 100 characters")
 	}
 	if in.LogoURL = strings.TrimSpace(in.LogoURL); in.LogoURL != "" {
 		u, err := url.Parse(in.LogoURL)

@@ -146,7 +146,12 @@ func limitFixtures(t *testing.T, e *apptest.Env) map[string]string {
 	}
 	day := []map[string]string{{"start": "09:00", "end": "17:00"}}
 	team := create("/api/v1/teams", map[string]any{"name": "Limits"})
+	names := map[string]any{"names": []map[string]string{{"language": "en", "name": "Limits"}}}
+	category := create("/api/v1/kb/categories", names)
+	section := create("/api/v1/kb/categories/"+category+"/sections", names)
 	return map[string]string{
+		"kb/categories":      category,
+		"articles":           create("/api/v1/articles", map[string]any{"section_id": section, "language": "en", "title": "Limits"}),
 		"tickets":            fmt.Sprint(webtest.CreateTicket(t, e, "Limits")),
 		"views":              create("/api/v1/views", map[string]any{"name": "Limits", "query": "status:open"}),
 		"triggers":           create("/api/v1/triggers", map[string]any{"name": "Limits", "conditions": map[string]any{"all": []map[string]any{{"field": "event", "op": "is", "value": "created"}}}, "actions": []map[string]any{{"type": "add_tags", "value": []string{"x"}}}}),

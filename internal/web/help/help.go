@@ -102,6 +102,9 @@ func (u *UI) newView(r *http.Request, lang, title string, alt func(lang string) 
 	if err != nil {
 		return view{}, err
 	}
+	if st.Name == "" {
+		st.Name = u.tr.T(lang, "Help center")
+	}
 	v := view{Lang: lang, Title: title, Brand: st, Style: u.shared.AssetURL("help.css"), BrandCSS: "/help/brand.css?v=" + strconv.FormatInt(st.UpdatedAt.UnixMilli(), 10),
 		Home: "/help/" + lang, Query: r.URL.Query().Get("q")}
 	base := u.base(r)
@@ -198,11 +201,12 @@ func (u *UI) Home(w http.ResponseWriter, r *http.Request) error {
 		}
 		cats = append(cats, hc)
 	}
-	v, err := u.newView(r, lang, st.Name, func(l string) string { return "/help/" + l })
+	v, err := u.newView(r, lang, "", func(l string) string { return "/help/" + l })
 	if err != nil {
 		return err
 	}
-	v.Description = u.tr.T(lang, "Answers to common questions about %s.", st.Name)
+	v.Title = v.Brand.Name
+	v.Description = u.tr.T(lang, "Answers to common questions about %s.", v.Brand.Name)
 	v.Data = cats
 	return u.render(w, http.StatusOK, "home", v)
 }
@@ -285,7 +289,7 @@ func (u *UI) group(w http.ResponseWriter, r *http.Request, kind string) error {
 		groups = append(groups, groupSection{Name: sn.Name, URL: fmt.Sprintf("/help/%s/sections/%d-%s", lang, s.ID, sn.Slug), Articles: hits})
 	}
 	title, alt := cn.Name, catURL
-	crumbs := []crumb{{Name: st.Name, URL: "/help/" + lang}}
+	crumbs := []crumb{{Name: brandName(u, st, lang), URL: "/help/" + lang}}
 	if kind == "section" {
 		s := secs[0]
 		title = kb.In(s.Names, lang, st.FallbackLanguage).Name
@@ -398,7 +402,7 @@ func (u *UI) Article(w http.ResponseWriter, r *http.Request) error {
 			for _, s := range c.Sections {
 				if s.ID == a.SectionID {
 					cn, sn := kb.In(c.Names, lang, st.FallbackLanguage), kb.In(s.Names, lang, st.FallbackLanguage)
-					v.Crumbs = []crumb{{st.Name, "/help/" + lang}, {cn.Name, fmt.Sprintf("/help/%s/categories/%d-%s", lang, c.ID, cn.Slug)},
+					v.Crumbs = []crumb{{brandName(u, st, lang), "/help/" + lang}, {cn.Name, fmt.Sprintf("/help/%s/categories/%d-%s", lang, c.ID, cn.Slug)},
 						{sn.Name, fmt.Sprintf("/help/%s/sections/%d-%s", lang, s.ID, sn.Slug)}}
 				}
 			}
@@ -494,7 +498,7 @@ func (u *UI) Search(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Canonical, v.Alternates = "", nil // search pages are not for indexing
 	v.Query = q
-	v.Crumbs = []crumb{{st.Name, "/help/" + lang}}
+	v.Crumbs = []crumb{{brandName(u, st, lang), "/help/" + lang}}
 	v.Data = items
 	return u.render(w, http.StatusOK, "search", v)
 }
@@ -606,3 +610,11 @@ func (u *UI) Sitemap(w http.ResponseWriter, r *http.Request) error {
 }
 
 func xmlEscape(w io.Writer, s string) error { return xml.EscapeText(w, []byte(s)) }
+
+// brandName is the help center's name, or "Help center" in lang.
+func brandName(u *UI, st kb.Settings, lang string) string {
+	if st.Name != "" {
+		return st.Name
+	}
+	return u.tr.T(lang, "Help center")
+}
