@@ -148,7 +148,8 @@ func limitFixtures(t *testing.T, e *apptest.Env) map[string]string {
 	team := create("/api/v1/teams", map[string]any{"name": "Limits"})
 	names := map[string]any{"names": []map[string]string{{"language": "en", "name": "Limits"}}}
 	category := create("/api/v1/kb/categories", names)
-	section := create("/api/v1/kb/categories/"+category+"/sections", names)
+	var section int64
+	fmt.Sscan(create("/api/v1/kb/categories/"+category+"/sections", names), &section)
 	return map[string]string{
 		"kb/categories":      category,
 		"articles":           create("/api/v1/articles", map[string]any{"section_id": section, "language": "en", "title": "Limits"}),
