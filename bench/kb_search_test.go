@@ -84,12 +84,21 @@ func BenchmarkKBSearch(b *testing.B) {
 func fillKB(b *testing.B, d *db.DB, n int) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(1, 2))
+	// A vocabulary of 20,000 words drawn by Zipf's law, as in real text:
+	// the topic words are spread through it, so some are common and some
+	// rare, and a query word matches a realistic share of the articles.
+	vocab := make([]string, 20000)
+	for i := range vocab {
+		vocab[i] = fmt.Sprintf("w%x", i*7919)
+	}
+	for i, w := range kbWords {
+		vocab[i*i*5+3] = w
+	}
+	zipf := rand.NewZipf(r, 1.07, 2, uint64(len(vocab)-1))
 	text := func(words int) string {
-		var s []string
-		for range words {
-			// Zipf-like: the first words are far more common.
-			i := int(float64(len(kbWords)) * r.Float64() * r.Float64())
-			s = append(s, kbWords[i])
+		s := make([]string, words)
+		for i := range s {
+			s[i] = vocab[zipf.Uint64()]
 		}
 		return strings.Join(s, " ")
 	}

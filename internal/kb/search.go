@@ -195,12 +195,16 @@ func (s *Service) search(ctx context.Context, v Viewer, f Filter, ts []string, a
 		if f.Language != "" {
 			cfg = pgConfig(f.Language)
 		}
-		q = `SELECT ` + cols + ` FROM kb_translations t JOIN kb_articles a ON a.id = t.article_id CROSS JOIN to_tsquery(?::regconfig, ?) q
-			WHERE t.search_vec @@ q AND ` + strings.Join(conds, " AND ") + ` ORDER BY ts_rank(t.search_vec, q) DESC, a.id DESC LIMIT ?`
+		// The ranked ids first, the columns for the few kept after: the
+		// sort then carries two numbers per match, not the texts.
+		q = `SELECT ` + cols + ` FROM (SELECT t.id AS tid, ts_rank(t.search_vec, q) AS r FROM kb_translations t JOIN kb_articles a ON a.id = t.article_id
+			CROSS JOIN to_tsquery(?::regconfig, ?) q WHERE t.search_vec @@ q AND ` + strings.Join(conds, " AND ") + ` ORDER BY r DESC, t.id DESC LIMIT ?) x
+			JOIN kb_translations t ON t.id = x.tid JOIN kb_articles a ON a.id = t.article_id ORDER BY x.r DESC, t.id DESC`
 		qargs = append(append([]any{cfg, match(d, ts, all)}, args...), fetch)
 	default:
-		q = `SELECT ` + cols + ` FROM kb_fts JOIN kb_translations t ON t.id = kb_fts.rowid JOIN kb_articles a ON a.id = t.article_id
-			WHERE kb_fts MATCH ? AND ` + strings.Join(conds, " AND ") + ` ORDER BY bm25(kb_fts, 10.0, 1.0), a.id DESC LIMIT ?`
+		q = `SELECT ` + cols + ` FROM (SELECT t.id AS tid, bm25(kb_fts, 10.0, 1.0) AS r FROM kb_fts JOIN kb_translations t ON t.id = kb_fts.rowid
+			JOIN kb_articles a ON a.id = t.article_id WHERE kb_fts MATCH ? AND ` + strings.Join(conds, " AND ") + ` ORDER BY r, t.id DESC LIMIT ?) x
+			JOIN kb_translations t ON t.id = x.tid JOIN kb_articles a ON a.id = t.article_id ORDER BY x.r, t.id DESC`
 		qargs = append(append([]any{match(d, ts, all)}, args...), fetch)
 	}
 	hits := []Hit{}
