@@ -45,6 +45,3 @@ func (v Viewer) filter() (string, []any) {
 	}
 	return "a.state = 'published' AND a.visibility = 'public'", nil
 }
-
-// published is true when the viewer sees only published articles.
-func (v Viewer) published() bool { return !v.agent() }

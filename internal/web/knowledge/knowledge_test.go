@@ -63,7 +63,7 @@ func TestKnowledgePages(t *testing.T) {
 				{Name: "panel search", Who: agent, Method: "GET", Path: tk + "?kbq=tracking", Status: 200, Want: []string{"Where is my parcel"}},
 				{Name: "QA reviewers do not insert", Who: qa, Method: "POST", Path: art + "/insert", Form: webtest.Vals("ticket_id", fmt.Sprint(tid), "kind", "link"), Status: 403},
 				{Name: "insert link", Who: agent, Method: "POST", Path: art + "/insert", Form: webtest.Vals("ticket_id", fmt.Sprint(tid), "kind", "link"), Status: 303, Location: tk + "#body"},
-				{Name: "draft has the link", Who: agent, Method: "GET", Path: tk, Status: 200, Want: []string{fmt.Sprintf("Where is my parcel: http://127.0.0.1")}},
+				{Name: "draft has the link", Who: agent, Method: "GET", Path: tk, Status: 200, Want: []string{"Where is my parcel: http://127.0.0.1"}},
 				{Name: "used on the ticket", Who: agent, Method: "GET", Path: art, Status: 200, Want: []string{fmt.Sprintf(`href="/tickets/%d"`, tid)}},
 				{Name: "restore", Who: manager, Method: "POST", Path: art + "/restore", Form: webtest.Vals("language", "en", "version", "1"), Status: 303},
 				{Name: "settings", Who: manager, Method: "GET", Path: "/knowledge/settings", Status: 200, Want: []string{"Delivery", `action="/knowledge/categories"`}},
