@@ -29,6 +29,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/importer"
 	"github.com/ombud/ombud/internal/jobs"
+	"github.com/ombud/ombud/internal/kb"
 	"github.com/ombud/ombud/internal/live"
 	"github.com/ombud/ombud/internal/nps"
 	"github.com/ombud/ombud/internal/privacy"
@@ -215,6 +216,7 @@ type System struct {
 	Schedule   *schedule.Service // workforce: shifts, time off, swaps, coverage, adherence
 	NPS        *nps.Service      // NPS campaigns and feedback analysis
 	QA         *qa.Service       // quality assurance: scorecards, reviews, sampling, calibration, coaching
+	KB         *kb.Service       // knowledge base and help center content
 	Now        func() time.Time
 }
 
@@ -315,7 +317,11 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 		d.Close()
 		return nil, err
 	}
-	s.wirePasskeys() // passkeys.go
+	s.wirePasskeys()                        // passkeys.go
+	if err := s.wireKB(blobs); err != nil { // kb.go
+		d.Close()
+		return nil, err
+	}
 	// Credentials stored in plain text by an older release are sealed now.
 	if _, err := s.SealSecrets(ctx, false); err != nil {
 		d.Close()
@@ -385,14 +391,18 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	knowledgePages, helpPages, err := s.knowledgePages(ui, ticketPages) // kb.go
+	if err != nil {
+		return nil, err
+	}
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
-			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks, NPS: s.NPS, QA: s.QA, Schedule: s.Schedule},
+			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks, NPS: s.NPS, QA: s.QA, Schedule: s.Schedule, KB: s.KB},
 		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, Webhooks: webhookPages, Workforce: workforcePages, QA: qaPages,
 		Zendesk: &zendesk.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, BaseURL: s.Config.BaseURL, Log: s.Log}, SSO: ssoPages, Survey: surveyPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		Feedback:       feedbackPages,
-		TrustedProxies: s.Config.TrustedProxies,
-		HSTS:           s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",
+		TrustedProxies: s.Config.TrustedProxies, Knowledge: knowledgePages, Help: helpPages,
+		HSTS: s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",
 		AccessLog:    &web.AccessLog{Mode: s.Config.AccessLog, Slow: s.Config.SlowRequest},
 		APIRateLimit: s.Config.APIRateLimit, APIIPRateLimit: s.Config.APIIPRateLimit,
 	}

@@ -79,6 +79,9 @@ func (s *System) LoadDemo(ctx context.Context) (*DemoLogin, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo admin: %w", err)
 	}
+	if err := s.demoKnowledge(ctx, admin.ID); err != nil { // kb.go
+		return nil, err
+	}
 	tok, _, err := s.Auth.CreateToken(ctx, authz.System, admin.ID, "demo")
 	if err != nil {
 		return nil, err

@@ -117,6 +117,13 @@ const (
 	// ScheduleManage: edit everyone's shifts, approve time off and swaps,
 	// coverage, proposals and adherence: the leads.
 	ScheduleManage Perm = "schedule.manage"
+	// Knowledge base (internal/kb): every agent role reads articles,
+	// internal ones and drafts included; agents write drafts and send them
+	// for review; publishing, archiving, categories and the help center's
+	// branding are for managers and admins (docs/knowledge.md).
+	KBRead    Perm = "kb.read"
+	KBWrite   Perm = "kb.write"
+	KBPublish Perm = "kb.publish"
 )
 
 var grants = map[Role][]Perm{
@@ -124,16 +131,16 @@ var grants = map[Role][]Perm{
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite, AgentAdminWrite,
 		CustomFieldRead, CustomFieldWrite, Import, AuditRead, TokenManageOthers, ChannelRead, ChannelWrite, JobsManage,
 		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal, PrivacyManage, WebhookManage, ScheduleRead, ScheduleManage,
-		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead},
+		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead, KBRead, KBWrite, KBPublish},
 	Manager: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite,
 		CustomFieldRead, CustomFieldWrite, ChannelRead,
 		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, ScheduleRead, ScheduleManage,
-		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead},
+		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead, KBRead, KBWrite, KBPublish},
 	Agent: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
-		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse, QAOwn, QARead, ScheduleRead},
-	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, ReportRead, FeedbackRead, QAReview, QARead},
-	Collaborator: {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, FeedbackRead},
+		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse, QAOwn, QARead, ScheduleRead, KBRead, KBWrite},
+	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, ReportRead, FeedbackRead, QAReview, QARead, KBRead},
+	Collaborator: {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, FeedbackRead, KBRead},
 }
 
 // Can reports whether a may do p. The system actor may do everything;

@@ -150,7 +150,13 @@ func limitFixtures(t *testing.T, e *apptest.Env) map[string]string {
 	qaTicket := create("/api/v1/tickets", map[string]any{"subject": "Limits", "description": "QA", "assignee_id": e.Agents[authz.Agent].ID,
 		"requester": map[string]any{"email": "limits-qa@example.com"}})
 	review := create("/api/v1/qa/reviews", map[string]any{"ticket_id": json.Number(qaTicket), "scorecard_id": json.Number(card)})
+	names := map[string]any{"names": []map[string]string{{"language": "en", "name": "Limits"}}}
+	category := create("/api/v1/kb/categories", names)
+	var section int64
+	fmt.Sscan(create("/api/v1/kb/categories/"+category+"/sections", names), &section)
 	return map[string]string{
+		"kb/categories":      category,
+		"articles":           create("/api/v1/articles", map[string]any{"section_id": section, "language": "en", "title": "Limits"}),
 		"tickets":            fmt.Sprint(webtest.CreateTicket(t, e, "Limits")),
 		"views":              create("/api/v1/views", map[string]any{"name": "Limits", "query": "status:open"}),
 		"triggers":           create("/api/v1/triggers", map[string]any{"name": "Limits", "conditions": map[string]any{"all": []map[string]any{{"field": "event", "op": "is", "value": "created"}}}, "actions": []map[string]any{{"type": "add_tags", "value": []string{"x"}}}}),

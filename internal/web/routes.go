@@ -13,6 +13,7 @@ import (
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/importer"
 	"github.com/ombud/ombud/internal/jobs"
+	"github.com/ombud/ombud/internal/kb"
 	"github.com/ombud/ombud/internal/nps"
 	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/privacy"
@@ -36,6 +37,7 @@ func (s *Server) Routes() []Route {
 	so := s.SSO
 	z := s.Zendesk
 	zPages := []string{"page", "per_page", "page[size]", "page[after]", "sort_by", "sort_order"}
+	kn, hc := s.Knowledge, s.Help
 	const created = http.StatusCreated
 	const noContent = http.StatusNoContent
 	return []Route{
@@ -518,6 +520,46 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/qa/calibrations/{id}/tickets/{ticket_id}/score", Access: UIAuth, Perm: authz.QAReview, Handler: s.QA.ScoreCalibration, Summary: "Start your blind score of a session's ticket (form)"},
 		{Method: "POST", Path: "/qa/calibrations/{id}/tickets/{ticket_id}/agree", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.Agree, Summary: "Set the agreed score of a session's ticket (form: rating_N, comment)"},
 		{Method: "POST", Path: "/qa/calibrations/{id}/close", Access: UIAuth, Perm: authz.QAManage, Handler: s.QA.CloseCalibration, Summary: "Close a calibration session: all scores become visible (form)"},
+
+		// Knowledge base (docs/knowledge.md): the API, the agents' pages and
+		// the public help center, where only published public articles exist.
+		{Method: "GET", Path: "/api/v1/articles", Access: APIAuth, Perm: authz.KBRead, Handler: a.ListArticles, Summary: "Search or list knowledge base articles you may read (best matches first; one page)", Query: api.ArticleListParams(), Reply: page.List[kb.Hit]{}},
+		{Method: "POST", Path: "/api/v1/articles", Access: APIAuth, Perm: authz.KBWrite, Handler: a.CreateArticle, Summary: "Write an article (a draft, its text in the source language as version 1)", Request: kb.ArticleInput{}, Reply: kb.Article{}, Status: created},
+		{Method: "GET", Path: "/api/v1/articles/{id}", Access: APIAuth, Perm: authz.KBRead, Handler: a.GetArticle, Summary: "Get an article with its translations", Reply: kb.Article{}},
+		{Method: "PUT", Path: "/api/v1/articles/{id}/settings", Access: APIAuth, Perm: authz.KBWrite, Handler: a.PutArticleSettings, Summary: "Replace an article's section, source language, visibility, teams, organizations, tags, owner and verify-by date", Request: kb.Meta{}, Reply: kb.Article{}},
+		{Method: "PUT", Path: "/api/v1/articles/{id}/translations/{language}", Access: APIAuth, Perm: authz.KBWrite, Handler: a.PutArticleText, Summary: "Save an article's text in a language as a new version (published articles need kb.publish)", Request: kb.TextInput{}, Reply: kb.Article{}},
+		{Method: "POST", Path: "/api/v1/articles/{id}/state", Access: APIAuth, Perm: authz.KBWrite, Handler: a.SetArticleState, Summary: "Move an article: draft, review, published (kb.publish), archived (kb.publish)", Request: api.StateInput{}, Reply: kb.Article{}},
+		{Method: "GET", Path: "/api/v1/articles/{id}/versions", Access: APIAuth, Perm: authz.KBRead, Handler: a.ListArticleVersions, Summary: "An article's versions in a language (default the source), newest first", Query: []string{"language"}, Reply: page.List[kb.Version]{}},
+		{Method: "GET", Path: "/api/v1/kb/categories", Access: APIAuth, Perm: authz.KBRead, Handler: a.ListKBCategories, Summary: "Knowledge base categories with their sections", Reply: page.List[kb.Category]{}},
+		{Method: "POST", Path: "/api/v1/kb/categories", Access: APIAuth, Perm: authz.KBPublish, Handler: a.CreateKBCategory, Summary: "Add a category (names per language)", Request: kb.GroupInput{}, Reply: kb.Category{}, Status: created},
+		{Method: "POST", Path: "/api/v1/kb/categories/{id}/sections", Access: APIAuth, Perm: authz.KBPublish, Handler: a.CreateKBSection, Summary: "Add a section to a category (names per language)", Request: kb.GroupInput{}, Reply: kb.Section{}, Status: created},
+		{Method: "GET", Path: "/knowledge", Access: UIAuth, Perm: authz.KBRead, Handler: kn.List, Summary: "Knowledge base: search and filter articles", Query: []string{"q", "state", "section", "language", "tag", "visibility", "outdated", "done"}},
+		{Method: "GET", Path: "/knowledge/new", Access: UIAuth, Perm: authz.KBWrite, Handler: kn.New, Summary: "Write an article (?ticket=&comment= starts from a reply)", Query: []string{"section", "ticket", "comment"}},
+		{Method: "POST", Path: "/knowledge/articles", Access: UIAuth, Perm: authz.KBWrite, Handler: kn.Create, Summary: "Add an article (form; preview=1 shows the preview)"},
+		{Method: "GET", Path: "/knowledge/articles/{id}", Access: UIAuth, Perm: authz.KBRead, Handler: kn.Article, Summary: "An article: text, translations, state, feedback, use on tickets", Query: []string{"lang", "done"}},
+		{Method: "GET", Path: "/knowledge/articles/{id}/edit", Access: UIAuth, Perm: authz.KBWrite, Handler: kn.Edit, Summary: "Edit or translate an article", Query: []string{"lang"}},
+		{Method: "POST", Path: "/knowledge/articles/{id}/text", Access: UIAuth, Perm: authz.KBWrite, Handler: kn.SaveText, Summary: "Save an article's text in a language as a new version (form; preview=1 shows the preview)"},
+		{Method: "POST", Path: "/knowledge/articles/{id}/meta", Access: UIAuth, Perm: authz.KBWrite, Handler: kn.Meta, Summary: "Change an article's section, visibility, tags and verify-by date (form)"},
+		{Method: "POST", Path: "/knowledge/articles/{id}/state", Access: UIAuth, Perm: authz.KBWrite, Handler: kn.State, Summary: "Send for review, publish, unpublish or archive (form: state)"},
+		{Method: "GET", Path: "/knowledge/articles/{id}/versions", Access: UIAuth, Perm: authz.KBRead, Handler: kn.Versions, Summary: "An article's versions and the diff between two", Query: []string{"lang", "from", "to"}},
+		{Method: "POST", Path: "/knowledge/articles/{id}/restore", Access: UIAuth, Perm: authz.KBWrite, Handler: kn.Restore, Summary: "Save an old version as the newest (form: language, version)"},
+		{Method: "POST", Path: "/knowledge/articles/{id}/files", Access: UIAuth, Perm: authz.KBWrite, Handler: kn.AddFile, Summary: "Add a file or image to an article (multipart: file)"},
+		{Method: "POST", Path: "/knowledge/articles/{id}/insert", Access: UIAuth, Perm: authz.TicketReply, Handler: kn.Insert, Summary: "Put an article's link or text into your reply on a ticket and record the use (form: ticket_id, kind)"},
+		{Method: "GET", Path: "/knowledge/files/{id}/{name}", Access: UIAuth, Perm: authz.KBRead, Handler: kn.File, Summary: "An article's file, for agents who may read the article"},
+		{Method: "GET", Path: "/knowledge/settings", Access: UIAuth, Perm: authz.KBPublish, Handler: kn.Settings, Summary: "Categories, sections and the help center's branding", Query: []string{"done"}},
+		{Method: "POST", Path: "/knowledge/settings", Access: UIAuth, Perm: authz.KBPublish, Handler: kn.SaveSettings, Summary: "Change the help center's name, logo, colours, custom CSS and fallback language (form)"},
+		{Method: "POST", Path: "/knowledge/categories", Access: UIAuth, Perm: authz.KBPublish, Handler: kn.AddCategory, Summary: "Add a category (form: name_<language>)"},
+		{Method: "POST", Path: "/knowledge/sections", Access: UIAuth, Perm: authz.KBPublish, Handler: kn.AddSection, Summary: "Add a section (form: category_id, name_<language>)"},
+		{Method: "GET", Path: "/help", Access: Public, Handler: hc.Root, Summary: "The help center: to the visitor's language (Accept-Language)"},
+		{Method: "GET", Path: "/help/{lang}", Access: Public, Handler: hc.Home, Summary: "Help center home: categories and sections with public articles"},
+		{Method: "GET", Path: "/help/{lang}/categories/{ref}", Access: Public, Handler: hc.Category, Summary: "A help center category (ref: id-slug)"},
+		{Method: "GET", Path: "/help/{lang}/sections/{ref}", Access: Public, Handler: hc.Section, Summary: "A help center section (ref: id-slug)"},
+		{Method: "GET", Path: "/help/{lang}/articles/{ref}", Access: Public, Handler: hc.Article, Summary: "A public article in the visitor's language (else the fallback), with related articles", Query: []string{"thanks"}},
+		{Method: "POST", Path: "/help/{lang}/articles/{ref}/feedback", Access: Public, Handler: hc.Feedback, Summary: "Was this helpful? (form: helpful yes|no, comment); a comment goes to the article's owner"},
+		{Method: "GET", Path: "/help/{lang}/search", Access: Public, Handler: hc.Search, Summary: "Search public articles in a language", Query: []string{"q"}},
+		{Method: "GET", Path: "/help/sitemap.xml", Access: Public, Handler: hc.Sitemap, Summary: "Sitemap of the help center"},
+		{Method: "GET", Path: "/help/brand.css", Access: Public, Handler: hc.BrandCSS, Summary: "The help center's brand colours and custom CSS"},
+		{Method: "GET", Path: "/help-files/{id}/{name}", Access: Public, Handler: hc.File, Summary: "A file of a public article"},
 	}
 }
 

@@ -32,7 +32,9 @@ import (
 	"github.com/ombud/ombud/internal/web/api/zendesk"
 	"github.com/ombud/ombud/internal/web/feedback"
 	"github.com/ombud/ombud/internal/web/gdpr"
+	"github.com/ombud/ombud/internal/web/help"
 	"github.com/ombud/ombud/internal/web/httpx"
+	"github.com/ombud/ombud/internal/web/knowledge"
 	"github.com/ombud/ombud/internal/web/people"
 	webqa "github.com/ombud/ombud/internal/web/qa"
 	"github.com/ombud/ombud/internal/web/reports"
@@ -102,6 +104,9 @@ type Server struct {
 	// Feedback serves NPS campaigns and results, feedback insights, the
 	// customers' NPS page and the shared insights page.
 	Feedback *feedback.UI
+
+	Knowledge *knowledge.UI // the agents' knowledge base pages
+	Help      *help.UI      // the public help center
 
 	Auth         *auth.Service
 	DB           *db.DB

@@ -197,6 +197,12 @@ var publicRoutes = map[string]int{
 	// challenge is a conflict; an empty assertion is bad input.
 	"POST /login/passkey/options": 409, "POST /login/passkey": 400,
 	"POST /login/passwordless/options": 409, "POST /login/passwordless": 400,
+	// The help center: anonymous visitors read published public articles
+	// only; "999999" is no language, so every page is the help center's
+	// not found (internal/web/help tests each route with real ids).
+	"GET /help": 302, "GET /help/{lang}": 404, "GET /help/{lang}/categories/{ref}": 404, "GET /help/{lang}/sections/{ref}": 404,
+	"GET /help/{lang}/articles/{ref}": 404, "POST /help/{lang}/articles/{ref}/feedback": 404, "GET /help/{lang}/search": 404,
+	"GET /help/sitemap.xml": 200, "GET /help/brand.css": 200, "GET /help-files/{id}/{name}": 404,
 }
 
 // TestPublicRoutes checks every public route is listed in publicRoutes

@@ -16,6 +16,7 @@ import (
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/importer"
+	"github.com/ombud/ombud/internal/kb"
 	"github.com/ombud/ombud/internal/nps"
 	"github.com/ombud/ombud/internal/privacy"
 	"github.com/ombud/ombud/internal/qa"
@@ -53,4 +54,6 @@ type API struct {
 	QA *qa.Service
 	// Schedule keeps shifts, time off, swaps, coverage and adherence.
 	Schedule *schedule.Service
+	// KB is the knowledge base (set before serving).
+	KB *kb.Service
 }

@@ -25,6 +25,9 @@ type UI struct {
 	counts countCache // view counts by agent and view, valid for one ticket stamp
 	pages  map[string]*template.Template
 	i18n   *i18n.Translator
+	// Knowledge is the ticket page's knowledge panel (nil: none); set
+	// before serving.
+	Knowledge Knowledge
 }
 
 // New parses the pages with the shared layout.

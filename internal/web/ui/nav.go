@@ -29,6 +29,7 @@ func TopNav() []NavLink {
 		{"organizations", "/organizations", "Organizations", authz.CustomerRead},
 		{"reports", "/reports", "Reports", authz.ReportRead},
 		{"qa", "/qa", "Quality", authz.QARead},
+		{"knowledge", "/knowledge", "Knowledge", authz.KBRead},
 	}
 }
 

@@ -1,0 +1,256 @@
+package kb
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/db"
+)
+
+// pgConfig is the PostgreSQL text search configuration of a language:
+// Snowball stemmers where PostgreSQL has one, simple (no stemming) for
+// Slovenian.
+func pgConfig(lang string) string {
+	switch lang {
+	case "en":
+		return "english"
+	case "nb":
+		return "norwegian"
+	case "sv":
+		return "swedish"
+	case "da":
+		return "danish"
+	}
+	return "simple"
+}
+
+// Filter narrows a list or search of articles.
+type Filter struct {
+	Query      string `json:"q"`
+	Language   string `json:"language"` // "" any; else only translations in it
+	State      string `json:"state"`
+	SectionID  int64  `json:"section_id"`
+	Tag        string `json:"tag"`
+	Visibility string `json:"visibility"`
+	Outdated   bool   `json:"outdated"` // only articles with a translation out of date
+	OwnerID    int64  `json:"owner_id"`
+	Limit      int    `json:"limit"`
+}
+
+// Hit is one article in a list or search result, in one language.
+type Hit struct {
+	ArticleID  int64  `json:"article_id"`
+	SectionID  int64  `json:"section_id"`
+	Language   string `json:"language"`
+	Title      string `json:"title"`
+	Slug       string `json:"slug"`
+	Snippet    string `json:"snippet"`
+	State      string `json:"state"`
+	Visibility string `json:"visibility"`
+	UpdatedAt  int64  `json:"-"`
+}
+
+// terms splits text into lower-case words of letters and digits: nothing
+// a user types reaches either engine's query syntax as an operator.
+func terms(text string, min, max int) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if len([]rune(w)) < min || len(w) > 64 || slices.Contains(out, w) {
+			continue
+		}
+		out = append(out, w)
+		if len(out) == max {
+			break
+		}
+	}
+	return out
+}
+
+// match renders terms as the engine's query: every term (all=true, each
+// also as a prefix, for the search box) or any term (suggestions).
+func match(d db.Dialect, ts []string, all bool) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		switch {
+		case d == db.Postgres && all:
+			parts[i] = t + ":*"
+		case d == db.Postgres:
+			parts[i] = t
+		case all:
+			parts[i] = `"` + t + `"*`
+		default:
+			parts[i] = `"` + t + `"`
+		}
+	}
+	switch {
+	case d == db.Postgres && all:
+		return strings.Join(parts, " & ")
+	case d == db.Postgres:
+		return strings.Join(parts, " | ")
+	case all:
+		return strings.Join(parts, " ")
+	}
+	return strings.Join(parts, " OR ")
+}
+
+// Search lists the articles the viewer may read that match f: by
+// relevance when f.Query has words, else newest change first. Agents need
+// kb.read; anonymous visitors get published public articles only.
+func (s *Service) Search(ctx context.Context, v Viewer, f Filter) ([]Hit, error) {
+	if v.Actor.IsAgent() {
+		if err := authz.Check(v.Actor, authz.KBRead); err != nil {
+			return nil, err
+		}
+	}
+	if f.Language != "" && !ValidLanguage(f.Language) {
+		return nil, apperr.InvalidField("language", "must be one of "+strings.Join(Languages(), ", "))
+	}
+	if f.State != "" && !slices.Contains(States, f.State) {
+		return nil, apperr.InvalidField("state", "must be draft, review, published or archived")
+	}
+	if f.Visibility != "" && !slices.Contains(Visibilities, f.Visibility) {
+		return nil, apperr.InvalidField("visibility", "must be internal, public or orgs")
+	}
+	if f.Limit <= 0 || f.Limit > 100 {
+		f.Limit = 25
+	}
+	return s.search(ctx, v, f, terms(f.Query, 1, 10), true)
+}
+
+// Suggest finds articles for a ticket: any of the longer words of its
+// subject and latest customer message, in the ticket's language (else
+// any), best first.
+func (s *Service) Suggest(ctx context.Context, v Viewer, text, lang string, limit int) ([]Hit, error) {
+	if err := authz.Check(v.Actor, authz.KBRead); err != nil {
+		return nil, err
+	}
+	ts := terms(text, 3, 16)
+	if len(ts) == 0 {
+		return []Hit{}, nil
+	}
+	if !ValidLanguage(lang) {
+		lang = ""
+	}
+	f := Filter{Language: lang, Limit: limit}
+	if f.Limit <= 0 {
+		f.Limit = 5
+	}
+	f.State = StatePublished
+	hits, err := s.search(ctx, v, f, ts, false)
+	if err != nil || len(hits) > 0 || lang == "" {
+		return hits, err
+	}
+	f.Language = ""
+	return s.search(ctx, v, f, ts, false)
+}
+
+func (s *Service) search(ctx context.Context, v Viewer, f Filter, ts []string, all bool) ([]Hit, error) {
+	d := s.db.Dialect()
+	where, args := v.filter()
+	conds := []string{where}
+	add := func(c string, a ...any) { conds = append(conds, c); args = append(args, a...) }
+	if f.Language != "" {
+		add("t.language = ?", f.Language)
+	} else if len(ts) == 0 {
+		conds = append(conds, "t.language = a.source_language")
+	}
+	if f.State != "" {
+		add("a.state = ?", f.State)
+	}
+	if f.SectionID != 0 {
+		add("a.section_id = ?", f.SectionID)
+	}
+	if f.Visibility != "" {
+		add("a.visibility = ?", f.Visibility)
+	}
+	if f.OwnerID != 0 {
+		add("a.owner_id = ?", f.OwnerID)
+	}
+	if f.Tag != "" {
+		add("EXISTS (SELECT 1 FROM kb_article_tags g WHERE g.article_id = a.id AND g.tag = ?)", strings.ToLower(strings.TrimSpace(f.Tag)))
+	}
+	if f.Outdated {
+		conds = append(conds, `EXISTS (SELECT 1 FROM kb_translations o JOIN kb_translations src ON src.article_id = o.article_id AND src.language = a.source_language
+			WHERE o.article_id = a.id AND o.language <> a.source_language AND o.source_version < src.version)`)
+	}
+	cols := `a.id, a.section_id, t.language, t.title, t.slug, t.summary, SUBSTR(t.body_text, 1, 400), a.state, a.visibility, a.updated_at`
+	var q string
+	var qargs []any
+	fetch := f.Limit
+	if f.Language == "" && len(ts) > 0 {
+		fetch *= 3 // one row per translation; duplicates are dropped below
+	}
+	switch {
+	case len(ts) == 0:
+		q = `SELECT ` + cols + ` FROM kb_articles a JOIN kb_translations t ON t.article_id = a.id WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY a.updated_at DESC, a.id DESC LIMIT ?`
+		qargs = append(args, fetch)
+	case d == db.Postgres:
+		cfg := "simple"
+		if f.Language != "" {
+			cfg = pgConfig(f.Language)
+		}
+		// The ranked ids first, the columns for the few kept after: the
+		// sort then carries two numbers per match, not the texts.
+		q = `SELECT ` + cols + ` FROM (SELECT t.id AS tid, ts_rank(t.search_vec, q) AS r FROM kb_translations t JOIN kb_articles a ON a.id = t.article_id
+			CROSS JOIN to_tsquery(?::regconfig, ?) q WHERE t.search_vec @@ q AND ` + strings.Join(conds, " AND ") + ` ORDER BY r DESC, t.id DESC LIMIT ?) x
+			JOIN kb_translations t ON t.id = x.tid JOIN kb_articles a ON a.id = t.article_id ORDER BY x.r DESC, t.id DESC`
+		qargs = append(append([]any{cfg, match(d, ts, all)}, args...), fetch)
+	default:
+		q = `SELECT ` + cols + ` FROM (SELECT t.id AS tid, bm25(kb_fts, 10.0, 1.0) AS r FROM kb_fts JOIN kb_translations t ON t.id = kb_fts.rowid
+			JOIN kb_articles a ON a.id = t.article_id WHERE kb_fts MATCH ? AND ` + strings.Join(conds, " AND ") + ` ORDER BY r, t.id DESC LIMIT ?) x
+			JOIN kb_translations t ON t.id = x.tid JOIN kb_articles a ON a.id = t.article_id ORDER BY x.r, t.id DESC`
+		qargs = append(append([]any{match(d, ts, all)}, args...), fetch)
+	}
+	hits := []Hit{}
+	seen := map[int64]bool{}
+	err := s.eachRow(ctx, q, qargs, func(sc func(...any) error) error {
+		var h Hit
+		var summary, text string
+		if err := sc(&h.ArticleID, &h.SectionID, &h.Language, &h.Title, &h.Slug, &summary, &text, &h.State, &h.Visibility, &h.UpdatedAt); err != nil {
+			return err
+		}
+		if seen[h.ArticleID] || len(hits) == f.Limit {
+			return nil
+		}
+		seen[h.ArticleID] = true
+		h.Snippet = summarize(summary, text)
+		hits = append(hits, h)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("kb: search: %w", err)
+	}
+	return hits, nil
+}
+
+// SitemapEntry is one public article in one language.
+type SitemapEntry struct {
+	ArticleID int64
+	Language  string
+	Slug      string
+	Updated   time.Time
+}
+
+// SitemapEntries lists every translation of every published public
+// article (at most 50,000, the sitemap protocol's limit).
+func (s *Service) SitemapEntries(ctx context.Context) ([]SitemapEntry, error) {
+	var out []SitemapEntry
+	err := s.eachRow(ctx, `SELECT a.id, t.language, t.slug, t.updated_at FROM kb_articles a JOIN kb_translations t ON t.article_id = a.id
+		WHERE a.state = 'published' AND a.visibility = 'public' ORDER BY a.id, t.language LIMIT 50000`, nil, func(sc func(...any) error) error {
+		var e SitemapEntry
+		var at int64
+		if err := sc(&e.ArticleID, &e.Language, &e.Slug, &at); err != nil {
+			return err
+		}
+		e.Updated = db.Time(at)
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}
