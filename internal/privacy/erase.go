@@ -235,6 +235,24 @@ func (s *Service) Erase(ctx context.Context, actor authz.Actor, id int64, mode M
 				return fmt.Errorf("privacy: anonymise customer: %w", err)
 			}
 		}
+		// Survey answers keep their scores (the CSAT and NPS figures stay
+		// true) but not the customer's words, nor the topics read from
+		// them.
+		for _, q := range []struct {
+			what, sql string
+			args      []any
+		}{
+			{"forget survey topics", `DELETE FROM feedback_tags WHERE (source = 'csat' AND item_id IN (SELECT id FROM csat_surveys WHERE customer_id = ?))
+				OR (source = 'nps' AND item_id IN (SELECT id FROM nps_sends WHERE customer_id = ?))`, []any{id, id}},
+			{"erase survey comments", `UPDATE csat_surveys SET comment = '' WHERE customer_id = ?`, []any{id}},
+			{"erase NPS reasons", `UPDATE nps_sends SET reason = '' WHERE customer_id = ?`, []any{id}},
+		} {
+			n, err := exec(ctx, tx, q.what, q.sql, q.args)
+			if err != nil {
+				return err
+			}
+			res.Rows += n
+		}
 		// The audit rows of changes made to the customer keep who did
 		// what and when, but not what their details were: names and
 		// addresses they had before are not among the sweep's needles.

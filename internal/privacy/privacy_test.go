@@ -116,6 +116,20 @@ func build(t *testing.T, e *apptest.Env) fixture {
 	if err := e.Sys.Tickets.SaveDraft(ctx, agent, f.other, "ask "+addr+" again", false); err != nil {
 		t.Fatal(err)
 	}
+	// Survey answers carry the customer's own words: a CSAT comment on
+	// their ticket and an NPS reason, each tagged with a topic.
+	for _, q := range []string{
+		`INSERT INTO csat_surveys (id, ticket_id, customer_id, channel, language, scale, requested_at, score, comment, rated_at)
+			VALUES (9001, ` + fmt.Sprint(f.tickets[0]) + `, ` + fmt.Sprint(f.customerID) + `, 'email', 'en', 'good_bad', 1, 1, 'slow ` + marker + ` answer', 2)`,
+		`INSERT INTO nps_campaigns (id, name, start_at, created_at, updated_at) VALUES (9002, 'Spring', 1, 1, 1)`,
+		`INSERT INTO nps_sends (id, campaign_id, run_at, customer_id, language, sent_at, score, reason, answered_at)
+			VALUES (9003, 9002, 1, ` + fmt.Sprint(f.customerID) + `, 'en', 1, 3, 'because ` + marker + ` broke', 2)`,
+		`INSERT INTO feedback_tags (source, item_id, topic, created_at) VALUES ('csat', 9001, 'speed', 1), ('nps', 9003, 'quality', 1)`,
+	} {
+		if err := e.Sys.DB.Write(ctx, func(tx *db.Tx) error { _, err := tx.ExecContext(ctx, q); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := e.Sys.Reports.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
