@@ -16,7 +16,8 @@ import (
 
 // notInNav are the top-level GET pages the header does not link to, and why.
 var notInNav = map[string]string{
-	"/live": "the live event stream, not a page",
+	"/live":          "the live event stream, not a page",
+	"/organizations": "a tab of the Customers page, which the header links (the header keeps one row at 1280 px)",
 }
 
 // headerFixed are the header's links outside TopNav and AdminNav: the

@@ -455,7 +455,7 @@ func (u *UI) organizationsPage(w http.ResponseWriter, r *http.Request, status in
 		next = "/organizations?" + v.Encode()
 	}
 	sets := orgFields(f, "New organization")
-	return u.render(w, r, status, "organizations", pageData{Title: "Organizations", Nav: "organizations", Flash: flash, Error: errMsg, Data: map[string]any{
+	return u.render(w, r, status, "organizations", pageData{Title: "Organizations", Nav: "customers", Flash: flash, Error: errMsg, Data: map[string]any{
 		"Rows": rows, "Q": q, "Next": next, "Paged": pr.Cursor != nil, "Fieldsets": sets, "Errors": summary(sets, f.Errs),
 		"Form": f, "CanWrite": authz.Can(actor, authz.CustomerWrite),
 	}})
@@ -518,7 +518,7 @@ func (u *UI) organizationPage(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	sets := orgFields(f, "Settings")
-	return u.render(w, r, status, "organization", pageData{Title: o.Name, Nav: "organizations", Flash: flash, Error: errMsg, Data: map[string]any{
+	return u.render(w, r, status, "organization", pageData{Title: o.Name, Nav: "customers", Flash: flash, Error: errMsg, Data: map[string]any{
 		"O": o, "Members": members.Data, "MoreMembers": members.NextCursor != nil, "Tickets": tickets, "MoreTickets": more,
 		"Fieldsets": sets, "Errors": summary(sets, f.Errs), "Form": f, "CanWrite": authz.Can(actor, authz.CustomerWrite),
 		"Created": when(u.lang(r), o.CreatedAt, location(r)),

@@ -26,7 +26,6 @@ type NavGroup struct {
 func TopNav() []NavLink {
 	return []NavLink{
 		{"customers", "/customers", "Customers", authz.CustomerRead},
-		{"organizations", "/organizations", "Organizations", authz.CustomerRead},
 		{"reports", "/reports", "Reports", authz.ReportRead},
 		{"qa", "/qa", "Quality", authz.QARead},
 		{"knowledge", "/knowledge", "Knowledge", authz.KBRead},
