@@ -226,6 +226,16 @@ func (s *Service) Decline(ctx context.Context, actor authz.Actor, offerID int64)
 // Sweep expires unanswered offers and offers waiting chats again; it runs
 // every few seconds on whichever instance claims it (jobs.Runner.Every).
 func (s *Service) Sweep(ctx context.Context, now time.Time) error {
+	// Every overdue offer first, so the agents they held count as free
+	// when the waiting chats are offered again below. An offer accepted
+	// meanwhile is no longer pending and stays accepted.
+	if err := s.db.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE chat_offers SET state = 'expired', answered_at = ? WHERE state = 'pending' AND expires_at <= ?`,
+			db.Millis(now), db.Millis(now))
+		return err
+	}); err != nil {
+		return fmt.Errorf("chat: expire offers: %w", err)
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT c.id FROM chat_conversations c WHERE c.state = 'queued'
 		AND NOT EXISTS (SELECT 1 FROM chat_offers o WHERE o.conversation_id = c.id AND o.state = 'pending' AND o.expires_at > ?)
 		ORDER BY c.id LIMIT 200`, db.Millis(now))
