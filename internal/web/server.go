@@ -29,6 +29,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/web/admin"
 	"github.com/ombud/ombud/internal/web/api"
+	webchat "github.com/ombud/ombud/internal/web/chat"
 	"github.com/ombud/ombud/internal/web/gdpr"
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/people"
@@ -38,6 +39,7 @@ import (
 	"github.com/ombud/ombud/internal/web/tickets"
 	"github.com/ombud/ombud/internal/web/ui"
 	"github.com/ombud/ombud/internal/web/webhooks"
+	"github.com/ombud/ombud/internal/web/widget"
 	"github.com/ombud/ombud/internal/web/workforce"
 )
 
@@ -83,6 +85,9 @@ type Server struct {
 	Webhooks *webhooks.UI
 
 	Workforce *workforce.UI // the managers' staffing forecast
+
+	Chat   *webchat.UI // the agents' chat console and the widget settings
+	Widget *widget.UI  // the public chat widget and its endpoints
 
 	Auth         *auth.Service
 	DB           *db.DB

@@ -191,6 +191,13 @@ var publicRoutes = map[string]int{
 	// challenge is a conflict; an empty assertion is bad input.
 	"POST /login/passkey/options": 409, "POST /login/passkey": 400,
 	"POST /login/passwordless/options": 409, "POST /login/passwordless": 400,
+	// The chat widget: the script, its settings and words are public; the
+	// rest needs a body (the visitor token is the credential), and the
+	// WebSocket an upgrade (docs/chat.md).
+	"GET /widget.js": 200, "GET /widget/config": 200, "GET /widget/strings/{lang}": 200, "GET /widget/ws": 426,
+	"POST /widget/start": 400, "POST /widget/messages": 400, "POST /widget/poll": 400, "POST /widget/typing": 400,
+	"POST /widget/read": 400, "POST /widget/page": 400, "POST /widget/end": 400, "POST /widget/transcript": 400,
+	"POST /widget/leave": 400,
 }
 
 // TestPublicRoutes checks every public route is listed in publicRoutes
