@@ -354,6 +354,9 @@
       cfg = c; S = c.strings;
       build();
       if (st.token) {
+        // A new page shows the whole conversation again: it resumes from
+        // the start, and the sequence numbers keep each message once.
+        st.seq = 0;
         render(); connect();
         post("/widget/page", { token: st.token, page: location.href }).catch(function () {});
       }
