@@ -6,7 +6,6 @@ if (app) {
   const S = (k, arg) => { const s = app.dataset["s" + k[0].toUpperCase() + k.slice(1)] || k; return arg === undefined ? s : s.replace("%s", arg); };
   const csrf = app.dataset.csrf;
   const chats = new Map(); // conversation id → {conv, el, seq, seen}
-  let known = new Set(); // offer ids already announced
   const $ = (sel, root = document) => root.querySelector(sel);
   const h = (tag, attrs = {}, kids = []) => {
     const n = document.createElement(tag);
@@ -50,26 +49,29 @@ if (app) {
     if ("Notification" in window && Notification.permission === "granted") new Notification(S("new", o.visitor_name || o.visitor_email), { body: o.topic });
   }
 
+  // renderOffers keeps the offers already shown (only their countdown
+  // changes), so a click on Accept is never lost to a re-render.
   function renderOffers(c) {
     const ul = $("#offers");
-    ul.textContent = "";
     $("#no-offers").hidden = c.offers.length > 0;
     $("#queued").textContent = c.queued ? "(" + c.queued + ")" : "";
     const now = Date.parse(c.now);
     const fresh = new Set();
     for (const o of c.offers) {
       fresh.add(o.id);
-      if (!known.has(o.id)) announce(o);
-      const left = Math.max(0, Math.round((Date.parse(o.expires_at) - now) / 1000));
+      const left = S("expires", String(Math.max(0, Math.round((Date.parse(o.expires_at) - now) / 1000))));
+      const shown = ul.querySelector(`li[data-offer="${o.id}"]`);
+      if (shown) { $(".left", shown).textContent = left; continue; }
+      announce(o);
       ul.append(h("li", { class: "offer", "data-offer": o.id }, [
         h("strong", { text: o.visitor_name || o.visitor_email }), " ", h("span", { class: "muted", text: o.visitor_email }),
         h("p", { class: "topic", text: o.topic }),
         o.from ? h("p", { class: "note", text: S("from", o.from) + (o.note ? ": " + o.note : "") }) : null,
-        h("p", { class: "muted", text: S("expires", String(left)) }),
+        h("p", { class: "muted left", text: left }),
         h("button", { type: "button", class: "primary accept", text: S("accept"), onclick: () => answer(o.id, "accept") }), " ",
         h("button", { type: "button", class: "decline", text: S("decline"), onclick: () => answer(o.id, "decline") })]));
     }
-    known = fresh;
+    for (const li of ul.querySelectorAll("li[data-offer]")) if (!fresh.has(+li.dataset.offer)) li.remove();
   }
   async function answer(id, what) {
     try { await call("POST", `/chat/offers/${id}/${what}`); } catch { /* expired meanwhile */ }
