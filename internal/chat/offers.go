@@ -77,9 +77,16 @@ func (s *Service) offerNext(ctx context.Context, tx *db.Tx, c Conversation, st S
 			return 0, err
 		}
 		if tx.Dialect() == db.Postgres {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT `+load+` FROM agents a WHERE a.id = ? FOR UPDATE`, agentID).Scan(&n); err != nil {
+			// Lock first, count in a statement of its own: under READ
+			// COMMITTED a statement sees what committed before it began,
+			// so a count in the locking statement would miss the offer
+			// the lock waited for.
+			if _, err := tx.ExecContext(ctx, `SELECT id FROM agents WHERE id = ? FOR UPDATE`, agentID); err != nil {
 				return 0, fmt.Errorf("chat: lock agent: %w", err)
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT `+load+` FROM agents a WHERE a.id = ?`, agentID).Scan(&n); err != nil {
+				return 0, fmt.Errorf("chat: agent load: %w", err)
 			}
 			if n >= st.MaxChats {
 				return 0, nil // taken meanwhile: the sweep tries again

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,17 +47,40 @@ type env struct {
 	svc   *chat.Service
 	agent authz.Actor
 	ui    *widget.UI
+	hub   *live.Hub
 }
 
 // setup serves the widget's routes on loopback over a real database, with
 // one online agent.
 func setup(t *testing.T, d *db.DB) *env {
 	t.Helper()
+	hub := live.NewHub(time.Now, slog.New(slog.DiscardHandler))
+	t.Cleanup(hub.Shutdown)
+	e := instance(t, d, hub)
+	e.agent = addAgent(t, d, "ingrid@ombud.test", "Ingrid")
+	return e
+}
+
+func addAgent(t *testing.T, d *db.DB, email, name string) authz.Actor {
+	t.Helper()
 	ctx := context.Background()
+	var id int64
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		var err error
+		id, err = tx.InsertID(ctx, `INSERT INTO agents (email, name, role, availability, created_at, updated_at) VALUES (?, ?, 'agent', 'online', 1, 1)`, email, name)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return authz.Actor{Kind: authz.KindAgent, ID: id, Role: authz.Agent, Name: name}
+}
+
+// instance is one ombud process's widget side: its own hub, chat service
+// and HTTP server over the shared database.
+func instance(t *testing.T, d *db.DB, hub *live.Hub) *env {
+	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	tickets := ticket.NewService(d, time.Now, requesters{customer.NewService(d, time.Now)}, richtext.New())
-	hub := live.NewHub(time.Now, log)
-	t.Cleanup(hub.Shutdown)
 	svc := chat.NewService(d, time.Now, tickets, hub, log)
 	tr, err := i18n.New()
 	if err != nil {
@@ -77,14 +102,7 @@ func setup(t *testing.T, d *db.DB) *env {
 	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	var id int64
-	if err := d.Write(ctx, func(tx *db.Tx) error {
-		id, err = tx.InsertID(ctx, `INSERT INTO agents (email, name, role, availability, created_at, updated_at) VALUES ('ingrid@ombud.test', 'Ingrid', 'agent', 'online', 1, 1)`)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return &env{srv: srv, svc: svc, ui: u, agent: authz.Actor{Kind: authz.KindAgent, ID: id, Role: authz.Agent, Name: "Ingrid"}}
+	return &env{srv: srv, svc: svc, ui: u, hub: hub}
 }
 
 // post sends a widget call the way the script does (JSON as text/plain).
@@ -359,4 +377,133 @@ func TestLongPoll(t *testing.T) {
 			t.Fatalf("leave: %d %v", code, out)
 		}
 	})
+}
+
+// TestTwoInstances: two instances share one PostgreSQL database and relay
+// notices with LISTEN/NOTIFY. The visitor is connected to A, the agent
+// works on B: each sees the other's messages live. Both instances
+// sweeping at once never offer a chat to two agents, nor an agent more
+// chats than their capacity.
+func TestTwoInstances(t *testing.T) {
+	d := dbtest.Open(t, db.Postgres)
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	ha, hb := live.NewHub(time.Now, log), live.NewHub(time.Now, log)
+	cctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{}, 2)
+	for _, h := range []*live.Hub{ha, hb} {
+		go func() { _ = h.Connect(cctx, d); done <- struct{}{} }()
+	}
+	t.Cleanup(func() { cancel(); <-done; <-done; ha.Shutdown(); hb.Shutdown() })
+	a, b := instance(t, d, ha), instance(t, d, hb)
+	ingrid := addAgent(t, d, "ingrid@ombud.test", "Ingrid")
+	a.agent, b.agent = ingrid, ingrid
+
+	// The console on B listens to its own hub.
+	console := hb.Subscribe(ingrid.ID)
+	defer console.Close()
+	token := a.start(t, "kari@kunde.example")
+	conv := b.accept(t)
+	ws, _, err := a.dial(t, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int64]int{}
+	ws.send(map[string]any{"type": "hello", "token": token, "after": 0})
+	ws.until("the history", seen, func(f frame) bool { return f.Type == "state" && len(f.Messages) == 2 })
+	// Until both hubs listen, a notice may be lost: the agent writes until
+	// the first reply arrives on A, then once more, which must arrive live.
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; ; i++ {
+		if _, err := b.svc.AgentSend(ctx, ingrid, conv.ID, fmt.Sprint("warm", i), fmt.Sprint("warm-up ", i)); err != nil {
+			t.Fatal(err)
+		}
+		rctx, rcancel := context.WithTimeout(ctx, 500*time.Millisecond)
+		_, raw, err := ws.c.Read(rctx)
+		rcancel()
+		if err == nil && strings.Contains(string(raw), "warm-up") {
+			break
+		}
+		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("instance A never heard of B's messages")
+		}
+		// A timed-out read closes a coder/websocket connection: dial again.
+		ws, _, err = a.dial(t, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws.send(map[string]any{"type": "hello", "token": token, "after": 0})
+	}
+	start := time.Now()
+	if _, err := b.svc.AgentSend(ctx, ingrid, conv.ID, "live", "Svar fra instans B"); err != nil {
+		t.Fatal(err)
+	}
+	ws.until("B's reply on A", seen, func(f frame) bool {
+		for _, m := range f.Messages {
+			if m.Body == "Svar fra instans B" {
+				return true
+			}
+		}
+		return false
+	})
+	t.Logf("B → A in %v", time.Since(start))
+	ws.send(map[string]any{"type": "send", "client_id": "v1", "body": "Takk, A her"})
+	ack := ws.until("the ack on A", seen, func(f frame) bool { return f.Type == "ack" })
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case e := <-console.C:
+			if e.Kind == chat.KindChat && e.TicketID == conv.TicketID && e.Version == ack.Message.Seq {
+				goto heard
+			}
+		case <-timeout:
+			t.Fatal("the console on B never heard of the visitor's message on A")
+		}
+	}
+heard:
+
+	// Offers: three agents with one slot each, six chats, both instances
+	// sweeping at once.
+	admin := authz.Actor{Kind: authz.KindAgent, ID: ingrid.ID, Role: authz.Admin}
+	if _, err := a.svc.PutSettings(ctx, admin, chat.SettingsInput{Enabled: true, Color: "#112233", Position: "right", Languages: []string{"en"},
+		MaxChats: 2, OfferSeconds: 30}); err != nil {
+		t.Fatal(err)
+	}
+	addAgent(t, d, "petter@ombud.test", "Petter")
+	addAgent(t, d, "siri@ombud.test", "Siri")
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e := a
+			if i%2 == 1 {
+				e = b
+			}
+			if _, err := e.svc.Start(ctx, chat.StartInput{Email: fmt.Sprintf("v%d@kunde.example", i), Topic: "Hjelp"}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	for range 4 {
+		wg.Add(2)
+		go func() { defer wg.Done(); _ = a.svc.Sweep(ctx, time.Now()) }()
+		go func() { defer wg.Done(); _ = b.svc.Sweep(ctx, time.Now()) }()
+	}
+	wg.Wait()
+	var twice, over int
+	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT conversation_id FROM chat_offers WHERE state = 'pending' GROUP BY conversation_id HAVING COUNT(*) > 1) x`).Scan(&twice); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT a.id FROM agents a WHERE
+		(SELECT COUNT(*) FROM chat_offers o WHERE o.agent_id = a.id AND o.state = 'pending') +
+		(SELECT COUNT(*) FROM chat_conversations c WHERE c.agent_id = a.id AND c.state = 'active') > 2) x`).Scan(&over); err != nil {
+		t.Fatal(err)
+	}
+	if twice != 0 || over != 0 {
+		t.Fatalf("%d chats offered twice, %d agents over capacity", twice, over)
+	}
 }
