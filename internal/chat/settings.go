@@ -161,11 +161,7 @@ func readSettings(ctx context.Context, q db.Querier) (Settings, error) {
 }
 
 func splitList(s string) []string {
-	out := []string{}
-	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == ' ' }) {
-		out = append(out, p)
-	}
-	return out
+	return append([]string{}, strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == ' ' })...)
 }
 
 // PutSettings saves the settings (admins: channel.write).

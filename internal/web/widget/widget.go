@@ -17,7 +17,6 @@ import (
 	"context"
 	_ "embed"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/ombud/ombud/internal/apperr"
@@ -320,18 +319,4 @@ func (u *UI) Poll(w http.ResponseWriter, r *http.Request) error {
 		out.Type, out.Messages, out.Typing = "poll", ms, u.bus.AgentTyping(c.TicketID)
 		return http.StatusOK, out, nil
 	})
-}
-
-// allowedOrigins turns the settings into coder/websocket origin patterns
-// (host[:port]); nil allows any.
-func allowedOrigins(st chat.Settings) []string {
-	if len(st.AllowedOrigins) == 0 {
-		return []string{"*"}
-	}
-	out := make([]string, 0, len(st.AllowedOrigins))
-	for _, o := range st.AllowedOrigins {
-		_, host, _ := strings.Cut(o, "://")
-		out = append(out, host)
-	}
-	return out
 }

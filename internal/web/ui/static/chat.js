@@ -5,6 +5,8 @@ const app = document.getElementById("chat-app");
 if (app) {
   const S = (k, arg) => { const s = app.dataset["s" + k[0].toUpperCase() + k.slice(1)] || k; return arg === undefined ? s : s.replace("%s", arg); };
   const csrf = app.dataset.csrf;
+  const readWord = S("read"), errorWord = S("error");
+  const systemLine = (m) => (m.kind === "joined" ? S("joined", m.agent_name) : m.kind === "transferred" ? S("transferred") : S("ended"));
   const chats = new Map(); // conversation id → {conv, el, seq, seen}
   const $ = (sel, root = document) => root.querySelector(sel);
   const h = (tag, attrs = {}, kids = []) => {
@@ -81,7 +83,7 @@ if (app) {
   function line(m) {
     const li = h("li", { class: "msg " + m.author, "data-seq": m.seq });
     if (m.author === "system") {
-      li.textContent = m.kind === "joined" ? S("joined", m.agent_name) : m.kind === "transferred" ? S("transferred") : S("ended");
+      li.textContent = systemLine(m);
       return li;
     }
     li.append(h("span", { class: "who", text: m.author === "agent" ? m.agent_name : S("visitor") }), h("span", { class: "text", text: m.body }));
@@ -98,7 +100,7 @@ if (app) {
     log.scrollTop = log.scrollHeight;
   }
   function marks(ch) {
-    for (const n of ch.el.querySelectorAll("li.agent[data-seq] .mark")) n.textContent = +n.parentNode.dataset.seq <= ch.conv.visitor_read_seq ? S("read") : "";
+    for (const n of ch.el.querySelectorAll("li.agent[data-seq] .mark")) n.textContent = +n.parentNode.dataset.seq <= ch.conv.visitor_read_seq ? readWord : "";
   }
 
   function info(ch, v) {
@@ -115,7 +117,7 @@ if (app) {
 
   function chatPanel(c) {
     const targets = $("#transfer-targets").content.cloneNode(true).firstElementChild;
-    const note = h("input", { class: "transfer-note", "aria-label": "note", placeholder: "…" });
+    const note = h("input", { class: "transfer-note", "aria-label": S("note"), placeholder: S("note") });
     const input = h("textarea", { class: "reply", "aria-label": S("message"), placeholder: S("message") });
     const macros = h("select", { class: "macros", "aria-label": S("macro") }, [h("option", { value: "", text: S("macro") })]);
     const el = h("section", { class: "chat card", id: "chat-" + c.id, "data-ticket": c.ticket_id }, [
@@ -175,7 +177,7 @@ if (app) {
         addMessage(ch, m);
         return;
       } catch (e) {
-        if (e && e.error) { pending.classList.add("failed"); pending.title = e.error.message || S("error"); return; }
+        if (e && e.error) { pending.classList.add("failed"); pending.title = e.error.message || errorWord; return; }
         await new Promise((r) => setTimeout(r, 1000 * (i + 1)));
       }
     }
@@ -186,7 +188,7 @@ if (app) {
     if (!to) return;
     try {
       await call("POST", `/chat/conversations/${id}/transfer`, { to_agent: kind === "agent" ? +to : 0, to_team: kind === "team" ? +to : 0, note: $(".transfer-note", ch.el).value });
-    } catch (e) { alert((e.error && e.error.message) || S("error")); }
+    } catch (e) { alert((e.error && e.error.message) || errorWord); }
     refresh();
   }
   async function end(id) {
