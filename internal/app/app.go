@@ -23,6 +23,7 @@ import (
 	"github.com/ombud/ombud/internal/automation"
 	"github.com/ombud/ombud/internal/blob"
 	"github.com/ombud/ombud/internal/channel/email"
+	"github.com/ombud/ombud/internal/chat"
 	"github.com/ombud/ombud/internal/config"
 	"github.com/ombud/ombud/internal/csat"
 	"github.com/ombud/ombud/internal/customer"
@@ -46,6 +47,7 @@ import (
 	"github.com/ombud/ombud/internal/web/admin"
 	"github.com/ombud/ombud/internal/web/api"
 	"github.com/ombud/ombud/internal/web/api/zendesk"
+	webchat "github.com/ombud/ombud/internal/web/chat"
 	"github.com/ombud/ombud/internal/web/feedback"
 	"github.com/ombud/ombud/internal/web/gdpr"
 	webpeople "github.com/ombud/ombud/internal/web/people"
@@ -56,6 +58,7 @@ import (
 	"github.com/ombud/ombud/internal/web/tickets"
 	webui "github.com/ombud/ombud/internal/web/ui"
 	"github.com/ombud/ombud/internal/web/webhooks"
+	"github.com/ombud/ombud/internal/web/widget"
 	"github.com/ombud/ombud/internal/web/workforce"
 	"github.com/ombud/ombud/internal/webhook"
 	"github.com/ombud/ombud/internal/wfm"
@@ -217,6 +220,7 @@ type System struct {
 	NPS        *nps.Service      // NPS campaigns and feedback analysis
 	QA         *qa.Service       // quality assurance: scorecards, reviews, sampling, calibration, coaching
 	KB         *kb.Service       // knowledge base and help center content
+	Chat       *chat.Service     // live chat (chat.go)
 	Now        func() time.Time
 }
 
@@ -322,6 +326,10 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 		d.Close()
 		return nil, err
 	}
+	if err := s.wireChat(); err != nil { // chat.go
+		d.Close()
+		return nil, err
+	}
 	// Credentials stored in plain text by an older release are sealed now.
 	if _, err := s.SealSecrets(ctx, false); err != nil {
 		d.Close()
@@ -395,6 +403,11 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	chatPages, err := webchat.New(ui, s.Chat)
+	if err != nil {
+		return nil, err
+	}
+	widgetUI := widget.New(s.Chat, widget.NewBus(s.Live), ui.I18n(), s.Log.With("component", "widget"))
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
 			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks, NPS: s.NPS, QA: s.QA, Schedule: s.Schedule, KB: s.KB},
@@ -405,6 +418,7 @@ func (s *System) Handler() (http.Handler, error) {
 		HSTS: s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",
 		AccessLog:    &web.AccessLog{Mode: s.Config.AccessLog, Slow: s.Config.SlowRequest},
 		APIRateLimit: s.Config.APIRateLimit, APIIPRateLimit: s.Config.APIIPRateLimit,
+		Chat: chatPages, Widget: widgetUI,
 	}
 	return srv.Handler(), nil
 }

@@ -40,7 +40,7 @@ func (s *Server) Routes() []Route {
 	kn, hc := s.Knowledge, s.Help
 	const created = http.StatusCreated
 	const noContent = http.StatusNoContent
-	return []Route{
+	return append([]Route{
 		// Operations.
 		{Method: "GET", Path: "/healthz", Access: Public, Handler: s.healthz, Summary: "Process is up", Reply: HealthReply{}},
 		{Method: "GET", Path: "/readyz", Access: Public, Handler: s.readyz, Summary: "Database reachable and migrated", Reply: ReadyReply{}},
@@ -560,6 +560,42 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/help/sitemap.xml", Access: Public, Handler: hc.Sitemap, Summary: "Sitemap of the help center"},
 		{Method: "GET", Path: "/help/brand.css", Access: Public, Handler: hc.BrandCSS, Summary: "The help center's brand colours and custom CSS"},
 		{Method: "GET", Path: "/help-files/{id}/{name}", Access: Public, Handler: hc.File, Summary: "A file of a public article"},
+	}, s.chatRoutes()...)
+}
+
+// chatRoutes are live chat's: the agents' console, the widget settings and
+// the public widget (docs/chat.md). The visitor token in the widget's
+// bodies is the credential of the public ones.
+func (s *Server) chatRoutes() []Route {
+	c, wg := s.Chat, s.Widget
+	return []Route{
+		{Method: "GET", Path: "/chat", Access: UIAuth, Perm: authz.TicketReply, Handler: c.Console, Summary: "The chat console: offered chats and your open chats"},
+		{Method: "GET", Path: "/chat/state", Access: UIAuth, Perm: authz.TicketReply, Handler: c.State, Summary: "Your chat offers and open chats (JSON)"},
+		{Method: "GET", Path: "/chat/events", Access: UIAuth, Perm: authz.TicketReply, Handler: c.Events, Summary: "Chat notices as Server-Sent Events"},
+		{Method: "GET", Path: "/chat/macros", Access: UIAuth, Perm: authz.MacroUse, Handler: c.Macros, Summary: "Macros for the chat composer, filled in for a ticket (JSON)", Query: []string{"ticket"}},
+		{Method: "GET", Path: "/chat/conversations/{id}", Access: UIAuth, Perm: authz.TicketRead, Handler: c.View, Summary: "A chat's messages after a sequence, the visitor and their earlier tickets (JSON)", Query: []string{"after"}},
+		{Method: "POST", Path: "/chat/offers/{id}/accept", Access: UIAuth, Perm: authz.TicketReply, Handler: c.Accept, Summary: "Accept a chat offered to you"},
+		{Method: "POST", Path: "/chat/offers/{id}/decline", Access: UIAuth, Perm: authz.TicketReply, Handler: c.Decline, Summary: "Decline a chat offered to you (it goes to the next agent)"},
+		{Method: "POST", Path: "/chat/conversations/{id}/messages", Access: UIAuth, Perm: authz.TicketReply, Handler: c.Send, Summary: "Send a chat message (JSON: client_id, body); answered once stored"},
+		{Method: "POST", Path: "/chat/conversations/{id}/typing", Access: UIAuth, Perm: authz.TicketReply, Handler: c.Typing, Summary: "Tell the visitor you are typing (JSON: typing)"},
+		{Method: "POST", Path: "/chat/conversations/{id}/read", Access: UIAuth, Perm: authz.TicketReply, Handler: c.Read, Summary: "Mark the visitor's messages read up to a sequence (JSON: seq)"},
+		{Method: "POST", Path: "/chat/conversations/{id}/transfer", Access: UIAuth, Perm: authz.TicketReply, Handler: c.Transfer, Summary: "Transfer the chat to an agent or team with a note (JSON: to_agent or to_team, note)"},
+		{Method: "POST", Path: "/chat/conversations/{id}/end", Access: UIAuth, Perm: authz.TicketReply, Handler: c.End, Summary: "End the chat"},
+		{Method: "GET", Path: "/admin/chat", Access: UIAuth, Perm: authz.ChannelRead, Handler: c.SettingsPage, Summary: "Chat widget settings and the snippet for a site", Query: []string{"saved"}},
+		{Method: "POST", Path: "/admin/chat", Access: UIAuth, Perm: authz.ChannelWrite, Handler: c.SaveSettings, Summary: "Change the chat widget settings (form)"},
+		{Method: "GET", Path: "/widget.js", Access: Public, Handler: wg.Script, Summary: "The chat widget script a site embeds"},
+		{Method: "GET", Path: "/widget/config", Access: Public, Handler: wg.Config, Summary: "Widget appearance, whether a chat can start now, and its words", Query: []string{"lang"}},
+		{Method: "GET", Path: "/widget/strings/{lang}", Access: Public, Handler: wg.Strings, Summary: "The widget's words in one language (JSON)"},
+		{Method: "GET", Path: "/widget/ws", Access: Public, Handler: wg.Socket, Summary: "The widget's WebSocket (first frame: hello with the visitor token)"},
+		{Method: "POST", Path: "/widget/start", Access: Public, Handler: wg.Start, Summary: "Start a chat (pre-chat form); answers the visitor token"},
+		{Method: "POST", Path: "/widget/messages", Access: Public, Handler: wg.Send, Summary: "Send a visitor message (token, client_id, body); acknowledged once stored"},
+		{Method: "POST", Path: "/widget/poll", Access: Public, Handler: wg.Poll, Summary: "Long poll for messages after a sequence (token, after)"},
+		{Method: "POST", Path: "/widget/typing", Access: Public, Handler: wg.Typing, Summary: "The visitor is typing (token, typing)"},
+		{Method: "POST", Path: "/widget/read", Access: Public, Handler: wg.Read, Summary: "The visitor read up to a sequence (token, seq)"},
+		{Method: "POST", Path: "/widget/page", Access: Public, Handler: wg.Page, Summary: "The visitor opened another page (token, page)"},
+		{Method: "POST", Path: "/widget/end", Access: Public, Handler: wg.End, Summary: "The visitor ends the chat (token)"},
+		{Method: "POST", Path: "/widget/transcript", Access: Public, Handler: wg.Transcript, Summary: "Email the transcript to the visitor (token)"},
+		{Method: "POST", Path: "/widget/leave", Access: Public, Handler: wg.Leave, Summary: "Leave a message when nobody can chat: a ticket answered by email"},
 	}
 }
 

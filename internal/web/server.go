@@ -30,6 +30,7 @@ import (
 	"github.com/ombud/ombud/internal/web/admin"
 	"github.com/ombud/ombud/internal/web/api"
 	"github.com/ombud/ombud/internal/web/api/zendesk"
+	webchat "github.com/ombud/ombud/internal/web/chat"
 	"github.com/ombud/ombud/internal/web/feedback"
 	"github.com/ombud/ombud/internal/web/gdpr"
 	"github.com/ombud/ombud/internal/web/help"
@@ -43,6 +44,7 @@ import (
 	"github.com/ombud/ombud/internal/web/tickets"
 	"github.com/ombud/ombud/internal/web/ui"
 	"github.com/ombud/ombud/internal/web/webhooks"
+	"github.com/ombud/ombud/internal/web/widget"
 	"github.com/ombud/ombud/internal/web/workforce"
 )
 
@@ -107,6 +109,9 @@ type Server struct {
 
 	Knowledge *knowledge.UI // the agents' knowledge base pages
 	Help      *help.UI      // the public help center
+
+	Chat   *webchat.UI // the agents' chat console and the widget settings
+	Widget *widget.UI  // the public chat widget and its endpoints
 
 	Auth         *auth.Service
 	DB           *db.DB

@@ -203,6 +203,13 @@ var publicRoutes = map[string]int{
 	"GET /help": 302, "GET /help/{lang}": 404, "GET /help/{lang}/categories/{ref}": 404, "GET /help/{lang}/sections/{ref}": 404,
 	"GET /help/{lang}/articles/{ref}": 404, "POST /help/{lang}/articles/{ref}/feedback": 404, "GET /help/{lang}/search": 404,
 	"GET /help/sitemap.xml": 200, "GET /help/brand.css": 200, "GET /help-files/{id}/{name}": 404,
+	// The chat widget: the script, its settings and words are public; the
+	// rest needs a body (the visitor token is the credential), and the
+	// WebSocket an upgrade (docs/chat.md).
+	"GET /widget.js": 200, "GET /widget/config": 200, "GET /widget/strings/{lang}": 200, "GET /widget/ws": 426,
+	"POST /widget/start": 400, "POST /widget/messages": 400, "POST /widget/poll": 400, "POST /widget/typing": 400,
+	"POST /widget/read": 400, "POST /widget/page": 400, "POST /widget/end": 400, "POST /widget/transcript": 400,
+	"POST /widget/leave": 400,
 }
 
 // TestPublicRoutes checks every public route is listed in publicRoutes

@@ -25,6 +25,7 @@ type NavGroup struct {
 // keeps to one row at 1280 px in every language.
 func TopNav() []NavLink {
 	return []NavLink{
+		{"chat", "/chat", "Chats", authz.TicketReply},
 		{"customers", "/customers", "Customers", authz.CustomerRead},
 		{"reports", "/reports", "Reports", authz.ReportRead},
 		{"qa", "/qa", "Quality", authz.QARead},
@@ -39,6 +40,7 @@ func AdminNav() []NavGroup {
 		{"Channels", []NavLink{
 			{"mailboxes", "/admin/mailboxes", "Mailboxes", authz.ChannelRead},
 			{"maillog", "/admin/mail", "Mail log", authz.ChannelRead},
+			{"chatwidget", "/admin/chat", "Chat widget", authz.ChannelRead},
 		}},
 		{"People", []NavLink{
 			{"agents", "/admin/agents", "Agents", authz.AgentRead},

@@ -1,0 +1,233 @@
+// The agents' chat console (internal/web/chat): offers with accept and
+// decline, open chats with the visitor's details, composer with macros,
+// transfer and end; live through /chat/events (Server-Sent Events).
+const app = document.getElementById("chat-app");
+if (app) {
+  const S = (k, arg) => { const s = app.dataset["s" + k[0].toUpperCase() + k.slice(1)] || k; return arg === undefined ? s : s.replace("%s", arg); };
+  const csrf = app.dataset.csrf;
+  const readWord = S("read"), errorWord = S("error");
+  const systemLine = (m) => (m.kind === "joined" ? S("joined", m.agent_name) : m.kind === "transferred" ? S("transferred") : S("ended"));
+  const chats = new Map(); // conversation id → {conv, el, seq, seen}
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const h = (tag, attrs = {}, kids = []) => {
+    const n = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === "text") n.textContent = v;
+      else if (k.startsWith("on")) n.addEventListener(k.slice(2), v);
+      else n.setAttribute(k, v);
+    }
+    for (const c of kids) if (c) n.append(c);
+    return n;
+  };
+  const call = async (method, url, body) => {
+    const r = await fetch(url, { method, headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json", Accept: "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+    if (r.status === 204) return {};
+    const j = await r.json().catch(() => ({}));
+    if (!r.ok) throw j;
+    return j;
+  };
+  const cid = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+
+  function beep() {
+    try {
+      const ctx = new AudioContext();
+      const o = ctx.createOscillator();
+      o.frequency.value = 880;
+      o.connect(ctx.destination);
+      o.start();
+      o.stop(ctx.currentTime + 0.15);
+    } catch { /* no sound */ }
+  }
+  const notifyBox = $("#notify");
+  notifyBox.checked = localStorage.getItem("ombud-chat-notify") === "1";
+  notifyBox.addEventListener("change", () => {
+    localStorage.setItem("ombud-chat-notify", notifyBox.checked ? "1" : "0");
+    if (notifyBox.checked && "Notification" in window && Notification.permission === "default") Notification.requestPermission();
+  });
+  function announce(o) {
+    if (!notifyBox.checked) return;
+    beep();
+    if ("Notification" in window && Notification.permission === "granted") new Notification(S("new", o.visitor_name || o.visitor_email), { body: o.topic });
+  }
+
+  // renderOffers keeps the offers already shown (only their countdown
+  // changes), so a click on Accept is never lost to a re-render.
+  function renderOffers(c) {
+    const ul = $("#offers");
+    $("#no-offers").hidden = c.offers.length > 0;
+    $("#queued").textContent = c.queued ? "(" + c.queued + ")" : "";
+    const now = Date.parse(c.now);
+    const fresh = new Set();
+    for (const o of c.offers) {
+      fresh.add(o.id);
+      const left = S("expires", String(Math.max(0, Math.round((Date.parse(o.expires_at) - now) / 1000))));
+      const shown = ul.querySelector(`li[data-offer="${o.id}"]`);
+      if (shown) { $(".left", shown).textContent = left; continue; }
+      announce(o);
+      ul.append(h("li", { class: "offer", "data-offer": o.id }, [
+        h("strong", { text: o.visitor_name || o.visitor_email }), " ", h("span", { class: "muted", text: o.visitor_email }),
+        h("p", { class: "topic", text: o.topic }),
+        o.from ? h("p", { class: "note", text: S("from", o.from) + (o.note ? ": " + o.note : "") }) : null,
+        h("p", { class: "muted left", text: left }),
+        h("button", { type: "button", class: "primary accept", text: S("accept"), onclick: () => answer(o.id, "accept") }), " ",
+        h("button", { type: "button", class: "decline", text: S("decline"), onclick: () => answer(o.id, "decline") })]));
+    }
+    for (const li of ul.querySelectorAll("li[data-offer]")) if (!fresh.has(+li.dataset.offer)) li.remove();
+  }
+  async function answer(id, what) {
+    try { await call("POST", `/chat/offers/${id}/${what}`); } catch { /* expired meanwhile */ }
+    refresh();
+  }
+
+  function line(m) {
+    const li = h("li", { class: "msg " + m.author, "data-seq": m.seq });
+    if (m.author === "system") {
+      li.textContent = systemLine(m);
+      return li;
+    }
+    li.append(h("span", { class: "who", text: m.author === "agent" ? m.agent_name : S("visitor") }), h("span", { class: "text", text: m.body }));
+    if (m.author === "agent") li.append(h("span", { class: "mark" }));
+    return li;
+  }
+  function addMessage(ch, m) {
+    if (ch.seen.has(m.seq)) return;
+    ch.seen.add(m.seq);
+    const log = $(".log", ch.el);
+    let before = null;
+    for (const n of log.querySelectorAll("li[data-seq]")) if (!before && +n.dataset.seq > m.seq) before = n;
+    log.insertBefore(line(m), before || log.querySelector("li.pending"));
+    log.scrollTop = log.scrollHeight;
+  }
+  function marks(ch) {
+    for (const n of ch.el.querySelectorAll("li.agent[data-seq] .mark")) n.textContent = +n.parentNode.dataset.seq <= ch.conv.visitor_read_seq ? readWord : "";
+  }
+
+  function info(ch, v) {
+    const c = v.conversation;
+    const dl = $(".info", ch.el);
+    dl.textContent = "";
+    const row = (k, val) => { dl.append(h("dt", { text: k }), h("dd", {}, [val])); };
+    row(S("visitor"), c.visitor_name + " <" + c.visitor_email + ">" + (c.identified ? " · " + S("identified") : ""));
+    row(S("page"), c.current_page || "–");
+    row(S("referrer"), c.referrer || "–");
+    row(S("pages"), h("ol", {}, c.pages.map((p) => h("li", { text: p }))));
+    row(S("previous"), v.previous_tickets.length ? h("ul", {}, v.previous_tickets.map((t) => h("li", {}, [h("a", { href: "/tickets/" + t.id, text: S("ticket", String(t.id)) }), " " + t.subject + " (" + t.status + ")"]))) : S("none"));
+  }
+
+  function chatPanel(c) {
+    const targets = $("#transfer-targets").content.cloneNode(true).firstElementChild;
+    const note = h("input", { class: "transfer-note", "aria-label": S("note"), placeholder: S("note") });
+    const input = h("textarea", { class: "reply", "aria-label": S("message"), placeholder: S("message") });
+    const macros = h("select", { class: "macros", "aria-label": S("macro") }, [h("option", { value: "", text: S("macro") })]);
+    const el = h("section", { class: "chat card", id: "chat-" + c.id, "data-ticket": c.ticket_id }, [
+      h("header", {}, [h("h2", {}, [h("a", { href: "/tickets/" + c.ticket_id, text: S("ticket", String(c.ticket_id)) }), " · " + c.topic])]),
+      h("div", { class: "cols" }, [
+        h("div", { class: "talk" }, [h("ul", { class: "log", "aria-live": "polite" }), h("p", { class: "typing muted", hidden: "" , text: S("typing") }),
+          h("div", { class: "composer" }, [input, h("button", { type: "button", class: "primary send", text: S("send"), onclick: () => send(c.id) })]),
+          h("div", { class: "tools" }, [macros, targets, note,
+            h("button", { type: "button", class: "transfer", text: S("transfer"), onclick: () => transfer(c.id) }),
+            h("button", { type: "button", class: "end", text: S("end"), onclick: () => end(c.id) })])]),
+        h("dl", { class: "info" })])]);
+    input.addEventListener("keydown", (ev) => { if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); send(c.id); } });
+    let typingAt = 0, typingTimer = 0;
+    input.addEventListener("input", () => {
+      const now = Date.now();
+      if (now - typingAt > 2500) { typingAt = now; call("POST", `/chat/conversations/${c.id}/typing`, { typing: true }).catch(() => {}); }
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(() => { typingAt = 0; call("POST", `/chat/conversations/${c.id}/typing`, { typing: false }).catch(() => {}); }, 3000);
+    });
+    macros.addEventListener("change", () => {
+      const m = macros.selectedOptions[0];
+      if (m && m.dataset.text) { input.value = input.value ? input.value + "\n" + m.dataset.text : m.dataset.text; input.focus(); }
+      macros.value = "";
+    });
+    call("GET", `/chat/macros?ticket=${c.ticket_id}`).then((ms) => {
+      for (const m of ms) if (m.text) macros.append(h("option", { value: m.id, "data-text": m.text, text: m.name }));
+    }).catch(() => {});
+    return el;
+  }
+
+  async function load(ch) {
+    const v = await call("GET", `/chat/conversations/${ch.conv.id}?after=${ch.seq}`);
+    ch.conv = v.conversation;
+    for (const m of v.messages) { addMessage(ch, m); if (m.seq > ch.seq) ch.seq = m.seq; }
+    info(ch, v);
+    marks(ch);
+    if (!document.hidden && ch.seq > ch.readSent) {
+      ch.readSent = ch.seq;
+      call("POST", `/chat/conversations/${ch.conv.id}/read`, { seq: ch.seq }).catch(() => {});
+    }
+  }
+
+  async function send(id) {
+    const ch = chats.get(id);
+    const input = $(".reply", ch.el);
+    const body = input.value;
+    if (!body.trim()) return;
+    input.value = "";
+    const client = cid();
+    const pending = h("li", { class: "msg agent pending", "data-cid": client }, [h("span", { class: "text", text: body })]);
+    $(".log", ch.el).append(pending);
+    // Retried with the same client id until acknowledged: never doubled.
+    for (let i = 0; i < 5; i++) {
+      try {
+        const m = await call("POST", `/chat/conversations/${id}/messages`, { client_id: client, body });
+        pending.remove();
+        addMessage(ch, m);
+        return;
+      } catch (e) {
+        if (e && e.error) { pending.classList.add("failed"); pending.title = e.error.message || errorWord; return; }
+        await new Promise((r) => setTimeout(r, 1000 * (i + 1)));
+      }
+    }
+  }
+  async function transfer(id) {
+    const ch = chats.get(id);
+    const [kind, to] = ($(".transfer-to", ch.el).value || ":").split(":");
+    if (!to) return;
+    try {
+      await call("POST", `/chat/conversations/${id}/transfer`, { to_agent: kind === "agent" ? +to : 0, to_team: kind === "team" ? +to : 0, note: $(".transfer-note", ch.el).value });
+    } catch (e) { alert((e.error && e.error.message) || errorWord); }
+    refresh();
+  }
+  async function end(id) {
+    await call("POST", `/chat/conversations/${id}/end`).catch(() => {});
+    refresh();
+  }
+
+  async function refresh() {
+    let c;
+    try { c = await call("GET", "/chat/state"); } catch { return; }
+    renderOffers(c);
+    const open = new Set(c.chats.map((x) => x.id));
+    for (const [id, ch] of chats) if (!open.has(id)) { ch.el.remove(); chats.delete(id); }
+    for (const conv of c.chats) {
+      if (!chats.has(conv.id)) {
+        const ch = { conv, el: chatPanel(conv), seq: 0, seen: new Set(), readSent: 0 };
+        chats.set(conv.id, ch);
+        $("#chats").append(ch.el);
+        load(ch).catch(() => {});
+      }
+    }
+    $("#no-chats").hidden = chats.size > 0;
+  }
+
+  const byTicket = (t) => { for (const ch of chats.values()) if (ch.conv.ticket_id === t) return ch; return null; };
+  const es = new EventSource("/chat/events");
+  es.addEventListener("chat", (ev) => {
+    const e = JSON.parse(ev.data);
+    const ch = byTicket(e.ticket_id);
+    const type = e.type && e.type[0];
+    if (type === "typing") {
+      if (ch && e.actor === "visitor") $(".typing", ch.el).hidden = e.state !== "typing";
+      return;
+    }
+    if (ch) load(ch).catch(() => {});
+    if (type === "offer" || type === "state" || !ch) refresh();
+  });
+  es.addEventListener("open", refresh);
+  document.addEventListener("visibilitychange", () => { for (const ch of chats.values()) load(ch).catch(() => {}); });
+  setInterval(refresh, 5000);
+  refresh();
+}

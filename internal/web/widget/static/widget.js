@@ -1,0 +1,367 @@
+/* Ombud chat widget: <script src="https://help.example/widget.js" async></script>
+   Optional attributes: data-lang, data-user-email, data-user-name, data-user-hash
+   (identified visitors: HMAC-SHA256 of the email with the widget's secret),
+   data-transport="poll" (skip the WebSocket). No framework, no requests
+   anywhere but the Ombud server the script came from. docs/chat.md */
+(function () {
+  "use strict";
+  var me = document.currentScript;
+  if (!me || window.__ombudChat) return;
+  window.__ombudChat = true;
+  var src = new URL(me.src, location.href);
+  var base = src.origin + src.pathname.replace(/\/widget\.js$/, "");
+  var ds = me.dataset;
+  var key = "ombud-chat@" + base;
+  var st = load();
+  var cfg = null, S = {};
+  var mode = ds.transport === "poll" || !window.WebSocket ? "poll" : "ws";
+  var sock = null, wsFails = 0, retryIn = 1000, retryTimer = 0, polling = false, online = true;
+  var seen = {}, inflight = {}, agentTyping = false, typingSent = 0, typingTimer = 0, readSent = 0;
+  var conv = { state: "", agent: "", agentRead: 0 };
+  var host, root, el = {};
+
+  function load() {
+    try { var v = JSON.parse(localStorage.getItem(key)); if (v && typeof v === "object") return v; } catch (e) { /* private mode */ }
+    return { token: "", seq: 0, outbox: [], open: false };
+  }
+  function save() { try { localStorage.setItem(key, JSON.stringify(st)); } catch (e) { /* ignore */ } }
+  function t(id, arg) { var s = S[id] || id; return arg === undefined ? s : s.replace("%s", arg); }
+  function h(tag, attrs, kids) {
+    var n = document.createElement(tag);
+    for (var k in attrs || {}) {
+      if (k === "text") n.textContent = attrs[k];
+      else if (k.slice(0, 2) === "on") n.addEventListener(k.slice(2), attrs[k]);
+      else n.setAttribute(k, attrs[k]);
+    }
+    (kids || []).forEach(function (c) { if (c) n.appendChild(c); });
+    return n;
+  }
+  function post(path, body) {
+    return fetch(base + path, { method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify(body), credentials: "omit" })
+      .then(function (r) {
+        if (r.status === 204) return {};
+        return r.json().then(function (j) { return r.ok ? j : Promise.reject(j); });
+      });
+  }
+  function cid() {
+    var a = new Uint8Array(12);
+    crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function css(c, pos) {
+    return ":host{all:initial}*{box-sizing:border-box;font:14px/1.4 system-ui,sans-serif}" +
+      ".launch{position:fixed;bottom:20px;" + pos + ":20px;z-index:2147483000;border:0;border-radius:28px;padding:14px 20px;background:" + c + ";color:#fff;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25)}" +
+      ".panel{position:fixed;bottom:84px;" + pos + ":20px;z-index:2147483000;width:340px;max-width:calc(100vw - 40px);height:480px;max-height:calc(100vh - 110px);background:#fff;color:#1b1b1b;border-radius:10px;box-shadow:0 8px 30px rgba(0,0,0,.3);display:flex;flex-direction:column;overflow:hidden}" +
+      ".panel[hidden]{display:none}header{background:" + c + ";color:#fff;padding:10px 14px;display:flex;justify-content:space-between;align-items:center}" +
+      "header button{background:none;border:0;color:#fff;font-size:18px;cursor:pointer}.body{flex:1;overflow:auto;padding:12px}" +
+      "form{display:flex;flex-direction:column;gap:8px}label{font-weight:600}input,textarea{width:100%;padding:8px;border:1px solid #999;border-radius:6px}" +
+      "button.go{background:" + c + ";color:#fff;border:0;border-radius:6px;padding:9px;cursor:pointer}button.link{background:none;border:0;color:" + c + ";cursor:pointer;padding:4px;text-decoration:underline}" +
+      "ul{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:6px}li{max-width:85%;padding:7px 10px;border-radius:10px;background:#eef0f3;align-self:flex-start;white-space:pre-wrap;word-wrap:break-word}" +
+      "li.visitor{align-self:flex-end;background:" + c + ";color:#fff}li.system{align-self:center;background:none;color:#555;font-size:12px}li .who{display:block;font-size:11px;opacity:.8}" +
+      "li .mark{display:block;font-size:11px;opacity:.85;text-align:right}li.pending{opacity:.65}.foot{border-top:1px solid #ddd;padding:8px;display:flex;flex-direction:column;gap:6px}" +
+      ".row{display:flex;gap:6px}.row textarea{flex:1;height:42px;resize:none}.meta{font-size:12px;color:#555;min-height:16px}.notice{background:#fff7d6;padding:8px;border-radius:6px;margin-bottom:8px}" +
+      ".err{color:#b00020;font-size:12px}";
+  }
+
+  function build() {
+    host = h("div", { id: "ombud-chat" });
+    root = host.attachShadow({ mode: "open" });
+    var pos = cfg.position === "left" ? "left" : "right";
+    root.appendChild(h("style", { text: css(cfg.color, pos) }));
+    el.launch = h("button", { class: "launch", id: "launcher", type: "button", "aria-expanded": "false", text: t("title"), onclick: toggle });
+    el.body = h("div", { class: "body", id: "body" });
+    el.foot = h("div", { class: "foot", id: "foot", hidden: "" });
+    el.panel = h("section", { class: "panel", id: "panel", role: "dialog", "aria-label": t("title"), hidden: "", lang: cfg.lang }, [
+      h("header", {}, [h("strong", { text: t("title") }), h("button", { type: "button", "aria-label": t("close"), text: "×", onclick: toggle })]),
+      el.body, el.foot]);
+    root.appendChild(el.launch);
+    root.appendChild(el.panel);
+    document.body.appendChild(host);
+  }
+
+  function toggle() {
+    st.open = el.panel.hidden;
+    save();
+    show();
+  }
+  function show() {
+    el.panel.hidden = !st.open;
+    el.launch.setAttribute("aria-expanded", String(!!st.open));
+    if (st.open) { render(); markRead(); }
+  }
+
+  function render() {
+    if (st.token) return chatView();
+    if (el.body.dataset.view === "form") return;
+    el.body.textContent = "";
+    el.foot.hidden = true;
+    el.body.dataset.view = "form";
+    if (cfg.can_chat) preChat(); else offline();
+  }
+
+  function field(id, label, type, value, area) {
+    var input = h(area ? "textarea" : "input", { id: id, name: id });
+    if (!area) input.type = type;
+    if (value) input.value = value;
+    input.required = true;
+    return [h("label", { for: id, text: label }), input];
+  }
+  function errorLine(form, e) {
+    var p = form.querySelector(".err") || form.appendChild(h("p", { class: "err", role: "alert" }));
+    var f = e && e.error && e.error.fields;
+    p.textContent = f ? Object.keys(f).map(function (k) { return k + ": " + f[k]; }).join("; ") : t("error");
+  }
+
+  function preChat() {
+    var ident = ds.userEmail && ds.userHash;
+    var kids = [h("p", { text: cfg.greeting || t("greeting") })];
+    if (!ident) kids = kids.concat(field("name", t("name"), "text", ds.userName), field("email", t("email"), "email", ds.userEmail));
+    kids = kids.concat(field("topic", t("topic"), "", "", true), [h("button", { class: "go", id: "start", type: "submit", text: t("start") })]);
+    var form = h("form", { id: "prechat", onsubmit: function (ev) {
+      ev.preventDefault();
+      var v = function (n) { var i = form.querySelector("#" + n); return i ? i.value : ""; };
+      var body = { name: v("name"), email: v("email"), topic: v("topic"), language: cfg.lang, page: location.href, referrer: document.referrer };
+      if (ident) body.identity = { email: ds.userEmail, name: ds.userName || "", hash: ds.userHash };
+      post("/widget/start", body).then(function (r) {
+        st.token = r.token; st.seq = 0; st.outbox = []; save();
+        el.body.dataset.view = "";
+        render(); connect();
+      }, function (e) { errorLine(form, e); });
+    } }, kids);
+    if (!ident) form.querySelector("#name").required = false;
+    el.body.appendChild(form);
+  }
+
+  function offline() {
+    var reason = cfg.status && cfg.status.open === false ? t("closed") : t("busy");
+    var form = h("form", { id: "leave", onsubmit: function (ev) {
+      ev.preventDefault();
+      var v = function (n) { return form.querySelector("#" + n).value; };
+      post("/widget/leave", { name: v("leave-name"), email: v("leave-email"), message: v("leave-message"), language: cfg.lang, page: location.href })
+        .then(function () { el.body.textContent = ""; el.body.appendChild(h("p", { class: "notice", id: "left", text: t("left") })); },
+          function (e) { errorLine(form, e); });
+    } }, [h("p", { class: "notice", id: "reason", text: reason })]
+      .concat(field("leave-name", t("name"), "text", ds.userName), field("leave-email", t("email"), "email", ds.userEmail),
+        field("leave-message", t("message"), "", "", true), [h("button", { class: "go", type: "submit", id: "leave-send", text: t("leave") })]));
+    form.querySelector("#leave-name").required = false;
+    el.body.appendChild(form);
+  }
+
+  function chatView() {
+    if (el.body.dataset.view === "chat") return;
+    el.body.dataset.view = "chat";
+    el.body.textContent = "";
+    el.log = h("ul", { id: "log", "aria-live": "polite" });
+    el.body.appendChild(el.log);
+    el.input = h("textarea", { id: "input", "aria-label": t("placeholder"), placeholder: t("placeholder"), oninput: typing, onkeydown: function (ev) {
+      if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); send(); }
+    } });
+    el.meta = h("div", { class: "meta", id: "meta", "aria-live": "polite" });
+    el.foot.textContent = "";
+    el.foot.hidden = false;
+    el.foot.appendChild(el.meta);
+    el.foot.appendChild(h("div", { class: "row" }, [el.input, h("button", { class: "go", id: "send", type: "button", text: t("send"), onclick: send })]));
+    el.foot.appendChild(h("div", { class: "row" }, [
+      h("button", { class: "link", id: "transcript", type: "button", text: t("transcript"), onclick: transcript }),
+      h("button", { class: "link", id: "end", type: "button", text: t("end"), onclick: end })]));
+    seen = {};
+    st.outbox.forEach(pendingLine);
+    meta();
+  }
+
+  function line(m) {
+    var li = h("li", { class: m.author, "data-seq": String(m.seq) });
+    if (m.author === "system") {
+      li.textContent = m.kind === "joined" ? t("joined", m.agent_name) : m.kind === "transferred" ? t("transferred") : t("ended");
+      return li;
+    }
+    li.appendChild(h("span", { class: "who", text: m.author === "agent" ? m.agent_name : t("you") }));
+    li.appendChild(document.createTextNode(m.body));
+    if (m.author === "visitor") li.appendChild(h("span", { class: "mark" }));
+    return li;
+  }
+  function pendingLine(o) {
+    if (!el.log || el.log.querySelector('[data-cid="' + o.client_id + '"]')) return;
+    var li = line({ author: "visitor", body: o.body, seq: 0 });
+    li.removeAttribute("data-seq");
+    li.classList.add("pending");
+    li.setAttribute("data-cid", o.client_id);
+    li.querySelector(".mark").textContent = t("sending");
+    el.log.appendChild(li);
+  }
+  function add(m) {
+    if (m.client_id && m.author === "visitor") {
+      dropOutbox(m.client_id);
+      var p = el.log && el.log.querySelector('[data-cid="' + m.client_id + '"]');
+      if (p) p.remove();
+    }
+    if (seen[m.seq] || !el.log) return;
+    seen[m.seq] = true;
+    var li = line(m);
+    var after = null;
+    el.log.querySelectorAll("li[data-seq]").forEach(function (n) { if (!after && +n.dataset.seq > m.seq) after = n; });
+    if (!after) after = el.log.querySelector("li.pending");
+    el.log.insertBefore(li, after);
+    if (m.kind === "ended") conv.state = "ended";
+    marks();
+    el.body.scrollTop = el.body.scrollHeight;
+  }
+  function marks() {
+    if (!el.log) return;
+    el.log.querySelectorAll("li.visitor[data-seq] .mark").forEach(function (n) {
+      n.textContent = +n.parentNode.dataset.seq <= conv.agentRead ? t("read") : t("delivered");
+    });
+  }
+  function meta() {
+    if (!el.meta) return;
+    var s = "";
+    if (!online) s = t("offline");
+    else if (agentTyping) s = t("typing", conv.agent || t("agent"));
+    else if (conv.state === "queued") s = t("waiting");
+    el.meta.textContent = s;
+    if (conv.state === "ended" && !el.foot.querySelector("#again")) {
+      el.foot.appendChild(h("button", { class: "go", id: "again", type: "button", text: t("again"), onclick: function () {
+        closeSock(); st.token = ""; st.seq = 0; st.outbox = []; save(); el.body.dataset.view = ""; conv = { state: "", agent: "", agentRead: 0 }; render();
+      } }));
+    }
+  }
+
+  function dropOutbox(id) {
+    var n = st.outbox.length;
+    st.outbox = st.outbox.filter(function (o) { return o.client_id !== id; });
+    delete inflight[id];
+    if (st.outbox.length !== n) save();
+  }
+
+  // handle applies what the server sent: an ordered update (state, poll)
+  // moves the resume point; an ack only confirms one message.
+  function handle(u) {
+    if (!u || !u.type) return;
+    if (u.type === "ack") { if (u.message) add(u.message); return; }
+    if (u.type === "typing") { agentTyping = !!u.typing; meta(); return; }
+    if (u.type === "error") {
+      if (u.error && u.error.code === "unauthenticated") { st.token = ""; save(); closeSock(); el.body.dataset.view = ""; render(); return; }
+      if (u.client_id) delete inflight[u.client_id];
+      return;
+    }
+    if (u.type === "state" || u.type === "poll") {
+      conv.state = u.state; conv.agent = u.agent_name || ""; conv.agentRead = u.agent_read_seq || 0;
+      (u.messages || []).forEach(function (m) { add(m); if (m.seq > st.seq) st.seq = m.seq; });
+      if (u.type === "poll") agentTyping = !!u.typing;
+      save(); marks(); meta(); markRead();
+    }
+  }
+
+  function markRead() {
+    if (!st.open || !st.token || st.seq <= readSent || document.hidden) return;
+    readSent = st.seq;
+    if (sock && sock.readyState === 1) sock.send(JSON.stringify({ type: "read", seq: st.seq }));
+    else post("/widget/read", { token: st.token, seq: st.seq }).catch(function () { readSent = 0; });
+  }
+
+  function send() {
+    var body = el.input.value;
+    if (!body.trim()) return;
+    var o = { client_id: cid(), body: body };
+    st.outbox.push(o);
+    save();
+    el.input.value = "";
+    pendingLine(o);
+    el.body.scrollTop = el.body.scrollHeight;
+    flush();
+  }
+  // flush sends every unacknowledged message; the server answers a client
+  // id it has already stored with that message, so a resend never doubles.
+  function flush() {
+    st.outbox.forEach(function (o) {
+      if (inflight[o.client_id]) return;
+      if (sock && sock.readyState === 1) {
+        inflight[o.client_id] = true;
+        sock.send(JSON.stringify({ type: "send", client_id: o.client_id, body: o.body }));
+      } else if (mode === "poll" && online) {
+        inflight[o.client_id] = true;
+        post("/widget/messages", { token: st.token, client_id: o.client_id, body: o.body }).then(handle, function () { delete inflight[o.client_id]; });
+      }
+    });
+  }
+  function typing() {
+    var now = Date.now();
+    if (now - typingSent > 2500) { typingSent = now; signalTyping(true); }
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { typingSent = 0; signalTyping(false); }, 3000);
+  }
+  function signalTyping(on) {
+    if (sock && sock.readyState === 1) sock.send(JSON.stringify({ type: "typing", typing: on }));
+    else if (st.token) post("/widget/typing", { token: st.token, typing: on }).catch(function () {});
+  }
+  function transcript() {
+    post("/widget/transcript", { token: st.token }).then(function () { el.meta.textContent = t("transcriptOk"); },
+      function () { el.meta.textContent = t("error"); });
+  }
+  function end() { post("/widget/end", { token: st.token }).catch(function () {}); }
+
+  function setOnline(v) { online = v; meta(); }
+  function closeSock() { if (sock) { var s = sock; sock = null; s.onclose = null; s.close(); } inflight = {}; }
+  function retry() {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(connect, retryIn);
+    retryIn = Math.min(retryIn * 2, 10000);
+  }
+  function connect() {
+    clearTimeout(retryTimer);
+    if (!st.token || sock) return;
+    if (mode === "ws") openWS(); else poll();
+  }
+  function openWS() {
+    var ws = new WebSocket(base.replace(/^http/, "ws") + "/widget/ws");
+    var opened = false;
+    sock = ws;
+    ws.onopen = function () {
+      opened = true; wsFails = 0; retryIn = 1000;
+      ws.send(JSON.stringify({ type: "hello", token: st.token, after: st.seq }));
+      inflight = {};
+      setOnline(true); flush();
+    };
+    ws.onmessage = function (ev) { try { handle(JSON.parse(ev.data)); } catch (e) { /* ignore a bad frame */ } };
+    ws.onclose = function () {
+      if (sock !== ws) return;
+      sock = null; inflight = {}; setOnline(false);
+      if (!opened && ++wsFails >= 2) mode = "poll";
+      if (st.token) retry();
+    };
+  }
+  function poll() {
+    if (polling || !st.token) return;
+    polling = true;
+    post("/widget/poll", { token: st.token, after: st.seq, typing: agentTyping }).then(function (u) {
+      polling = false; retryIn = 1000; setOnline(true); handle(u); flush(); poll();
+    }, function (e) {
+      polling = false; setOnline(false);
+      if (e && e.error && e.error.code === "unauthenticated") return handle({ type: "error", error: e.error });
+      retry();
+    });
+  }
+
+  window.addEventListener("offline", function () { closeSock(); setOnline(false); });
+  window.addEventListener("online", function () { retryIn = 1000; connect(); });
+  document.addEventListener("visibilitychange", markRead);
+
+  function start() {
+    var want = ds.lang || (navigator.language || "en").slice(0, 2);
+    fetch(base + "/widget/config?lang=" + encodeURIComponent(want), { credentials: "omit" }).then(function (r) { return r.json(); }).then(function (c) {
+      if (!c.strings) return;
+      cfg = c; S = c.strings;
+      build();
+      if (st.token) {
+        // A new page shows the whole conversation again: it resumes from
+        // the start, and the sequence numbers keep each message once.
+        st.seq = 0;
+        render(); connect();
+        post("/widget/page", { token: st.token, page: location.href }).catch(function () {});
+      }
+      show();
+    }).catch(function () { /* the chat stays hidden */ });
+  }
+  if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
+})();
