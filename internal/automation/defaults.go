@@ -37,10 +37,11 @@ func DefaultTriggers() []RuleInput {
 	return []RuleInput{
 		{
 			Name:        "Acknowledge new requests",
-			Description: "Emails the requester that their request arrived and its number, when a customer opens a ticket (not when an agent logs one).",
+			Description: "Emails the requester that their request arrived and its number, when a customer opens a ticket (not when an agent logs one, nor in a chat, where the visitor is answered in the chat).",
 			Conditions: Conditions{All: []Condition{
 				cond("event", "is", "created"),
 				cond("comment.author_type", "is", "customer"),
+				cond("channel", "not_in", []string{"chat"}),
 			}},
 			Actions: []Action{{Type: "notify", Value: json.RawMessage(`"requester"`),
 				Subject: "[#{{ticket.id}}] We have received your request: {{ticket.subject}}",
@@ -58,12 +59,13 @@ func DefaultTriggers() []RuleInput {
 		},
 		{
 			Name:        "Tell the assignee about customer replies",
-			Description: "Emails the assigned agent, in their language, when the customer adds to a ticket.",
+			Description: "Emails the assigned agent, in their language, when the customer adds to a ticket (not in a chat: the chat console shows each message as it comes).",
 			Conditions: Conditions{All: []Condition{
 				cond("event", "is", "comment_added"),
 				cond("event", "is_not", "created"),
 				cond("comment.author_type", "is", "customer"),
 				cond("assignee_id", "present", nil),
+				cond("channel", "not_in", []string{"chat"}),
 			}},
 			Actions: []Action{{Type: "notify", Value: json.RawMessage(`"assignee"`),
 				Subject: "[#{{ticket.id}}] {{requester.name}} replied: {{ticket.subject}}",
