@@ -205,6 +205,10 @@ func (im *job) run(r io.Reader) (Result, error) {
 			im.res.fail(line, "", apperr.InvalidField("line", "is not a valid record: "+err.Error()))
 			continue
 		}
+		if err := checkLimits(rec); err != nil {
+			im.res.fail(line, rec.Kind, err)
+			continue
+		}
 		var err error
 		switch rec.Kind {
 		case KindTeam:

@@ -2,9 +2,8 @@
 // closes without this file (and /admin lists the same pages). With it, the
 // menu also closes on Escape (focus goes back to its button) and on a click
 // or focus outside it, like any menu.
-(() => {
-  const menu = document.querySelector("details.admin-menu");
-  if (!menu) return;
+// The name's menu (My profile, Sign out) behaves the same way.
+document.querySelectorAll("details.admin-menu, details.user-menu").forEach((menu) => {
   const summary = menu.querySelector("summary");
   const close = () => { menu.open = false; };
   menu.addEventListener("keydown", (e) => {
@@ -20,4 +19,4 @@
   document.addEventListener("focusin", (e) => {
     if (menu.open && !menu.contains(e.target)) close();
   });
-})();
+});
