@@ -137,7 +137,7 @@ func TestBrowserChat(t *testing.T) {
 				}
 				return n
 			}
-			signOut := chromedp.Steps(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+			signOut := chromedp.Steps(chromedp.Click(chromedp.CSS("details.user-menu > summary")), chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
 
 			step("the admin allows the shop's site", signIn(s.url+"/admin/chat", "lead@ombud.test", pw),
 				chromedp.WaitVisible(chromedp.ID("f-origins")),

@@ -84,7 +84,7 @@ func TestBrowserCSAT(t *testing.T) {
 				}
 				return v
 			}
-			signOut := chromedp.Steps(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+			signOut := chromedp.Steps(chromedp.Click(chromedp.CSS("details.user-menu > summary")), chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
 
 			step("the admin turns surveys on", signIn(s.url+"/admin/satisfaction", "lead@ombud.test", "browser-pass-9"),
 				chromedp.WaitVisible(chromedp.ID("f-enabled")),

@@ -59,7 +59,7 @@ func TestBrowserKnowledge(t *testing.T) {
 				}
 				return v
 			}
-			signOut := chromedp.Steps(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+			signOut := chromedp.Steps(chromedp.Click(chromedp.CSS("details.user-menu > summary")), chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
 
 			step("the agent writes an article", signIn(s.url+"/knowledge/new", "ingrid@ombud.test", "browser-pass-9"),
 				chromedp.WaitVisible(chromedp.ID("e-title")),

@@ -63,7 +63,7 @@ func TestBrowserNPS(t *testing.T) {
 				}
 				return v
 			}
-			signOut := chromedp.Steps(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+			signOut := chromedp.Steps(chromedp.Click(chromedp.CSS("details.user-menu > summary")), chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
 
 			step("the manager adds a topic rule", signIn(s.url+"/feedback/insights", "lea@ombud.test", "browser-pass-9"),
 				chromedp.WaitVisible(chromedp.ID("rule-form")),

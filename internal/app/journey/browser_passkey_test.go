@@ -51,7 +51,7 @@ func TestBrowserPasskey(t *testing.T) {
 			}}); err != nil {
 				t.Fatalf("virtual authenticator: %v", err)
 			}
-			signOut := chromedp.Steps(chromedp.Click(chromedp.CSS(`header form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+			signOut := chromedp.Steps(chromedp.Click(chromedp.CSS("details.user-menu > summary")), chromedp.Click(chromedp.CSS(`header form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
 
 			step("admin signs in", signIn(base+"/admin/two-factor", "root@ombud.test", "browser-key-pass-2"), chromedp.WaitVisible(chromedp.ID("f-role-agent")))
 			step("require for agents", chromedp.Click(chromedp.ID("f-role-agent")), chromedp.Submit(chromedp.ID("f-role-agent")),

@@ -109,7 +109,7 @@ func TestBrowserPasswordReset(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("password"), "remembered-pass-2"),
 		chromedp.Submit(chromedp.ID("password")),
 		chromedp.WaitVisible(chromedp.CSS("header.top .me")))
-	if me := text("header.top .me a"); me != "Siri Dahl" {
+	if me := text("header.top .user-menu > summary"); me != "Siri Dahl" {
 		t.Errorf("signed in as %q", me)
 	}
 	step("the link is used up", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("p.error")))

@@ -74,7 +74,7 @@ func TestBrowserQA(t *testing.T) {
 				t.Helper()
 				return eval(`(document.querySelector(` + "`" + sel + "`" + `) || {textContent: "(none)"}).textContent.trim()`)
 			}
-			signOut := chromedp.Steps(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+			signOut := chromedp.Steps(chromedp.Click(chromedp.CSS("details.user-menu > summary")), chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
 			// rate picks, in the form's n-th scorecard category, the
 			// radio button of value v.
 			rate := func(form string, n int, v string) chromedp.Action[chromedp.Void] {

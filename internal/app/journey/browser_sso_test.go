@@ -57,7 +57,7 @@ func TestBrowserSSO(t *testing.T) {
 			}
 			screenshot(t, ctx, engine, "sso-provider.png")
 
-			step("sign out", chromedp.Click(chromedp.CSS(`header form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS(".sso-buttons a")))
+			step("sign out", chromedp.Click(chromedp.CSS("details.user-menu > summary")), chromedp.Click(chromedp.CSS(`header form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS(".sso-buttons a")))
 			label, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".sso-buttons a")))
 			if err != nil || label != "Sign in with Keycloak" {
 				t.Fatalf("button %q: %v", label, err)

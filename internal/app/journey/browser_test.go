@@ -254,7 +254,7 @@ func TestBrowser(t *testing.T) {
 
 	// The manager's dashboards, once the report refresher (every 5 s) has
 	// folded in this test's tickets.
-	step("sign out", chromedp.Submit(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+	step("sign out", chromedp.Click(chromedp.CSS("details.user-menu > summary")), chromedp.Submit(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
 	step("manager signs in",
 		chromedp.SendKeys(chromedp.ID("email"), "maria@ombud.test"),
 		chromedp.SendKeys(chromedp.ID("password"), "browser-pass-3"),

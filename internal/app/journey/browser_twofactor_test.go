@@ -42,7 +42,7 @@ func TestBrowserTwoFactor(t *testing.T) {
 			s := serve(t, env)
 			ctx := browser(t)
 			step := stepper(t, ctx)
-			signOut := chromedp.Steps(chromedp.Click(chromedp.CSS(`header form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+			signOut := chromedp.Steps(chromedp.Click(chromedp.CSS("details.user-menu > summary")), chromedp.Click(chromedp.CSS(`header form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
 
 			step("sign in", signIn(s.url+"/profile", "ida@ombud.test", "browser-2fa-pass-1"), chromedp.WaitVisible(chromedp.ID("two-factor-link")))
 			step("open two-factor", chromedp.Click(chromedp.ID("two-factor-link")), chromedp.WaitVisible(chromedp.ID("start-two-factor")))
