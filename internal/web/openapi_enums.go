@@ -110,6 +110,18 @@ var neverNull = map[string]bool{
 	"ticket.Ticket.custom_fields": true,
 }
 
+// nullWhenPresent are omitempty pointer fields the handlers write as null
+// rather than leave out: Zendesk's offset pages say "next_page": null on
+// the last page (zendesk/pages.go builds them as maps).
+var nullWhenPresent = map[string]bool{}
+
+func init() {
+	for _, list := range []string{"zendesk.TicketList", "zendesk.CommentList", "zendesk.UserList", "zendesk.OrganizationList"} {
+		nullWhenPresent[list+".next_page"] = true
+		nullWhenPresent[list+".previous_page"] = true
+	}
+}
+
 // requestRequired are the fields a request body must have, by component
 // name: the services refuse a body without them ("is required"), which
 // Go's types cannot say. Fields required in one of two forms (a ticket's

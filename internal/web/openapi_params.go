@@ -6,8 +6,11 @@ import (
 
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/jobs"
+	"github.com/ombud/ombud/internal/kb"
 	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/qa"
 	"github.com/ombud/ombud/internal/report"
+	"github.com/ombud/ombud/internal/schedule"
 	"github.com/ombud/ombud/internal/ticket"
 )
 
@@ -82,6 +85,45 @@ var queryParams = map[string]paramDoc{
 	"action":          str("action prefix (ticket., auth.…)"),
 	"target":          str("target, e.g. ticket:12"),
 	"ip":              str("client address"),
+	"reviewer_id":     id("agent id of the reviewer"),
+	"mine":            {map[string]any{"type": "string", "enum": []any{"true", "false"}}, "only your own"},
+	"campaign_id":     id("NPS campaign id"),
+	"section_id":      id("knowledge base section id"),
+	"visibility":      oneOf("article visibility", kb.Visibilities),
+	"outdated":        {map[string]any{"type": "string", "enum": []any{"true", "false"}}, "only articles past their verify-by date"},
+	"date":            {map[string]any{"type": "string", "format": "date"}, "a day, 2026-03-01 (default: today)"},
+}
+
+// zendeskPages are the Zendesk API's pagination parameters.
+var zendeskPages = map[string]paramDoc{
+	"page":        {map[string]any{"type": "integer", "minimum": 1, "default": 1}, "offset page number"},
+	"per_page":    {map[string]any{"type": "integer", "minimum": 1, "maximum": 100, "default": 100}, "offset page size"},
+	"page[size]":  {map[string]any{"type": "integer", "minimum": 1, "maximum": 100, "default": 100}, "cursor page size (asks for cursor pagination)"},
+	"page[after]": str("the after_cursor of the previous cursor page"),
+	"sort_by":     str("accepted for Zendesk clients and ignored: lists are by id"),
+	"sort_order":  {map[string]any{"type": "string", "enum": []any{"asc", "desc"}}, "accepted for Zendesk clients and ignored: lists are by id"},
+	"query":       str("Zendesk search query (type:ticket, type:user, type:organization and keywords)"),
+	"email":       str("an email address to find the user by"),
+	"start_time":  {map[string]any{"type": "integer", "minimum": 0}, "Unix time in seconds: tickets changed at or after"},
+	"include":     str("side-loads (accepted; none are added)"),
+}
+
+// number is a decimal parameter with its default.
+func number(desc string, def float64) paramDoc {
+	return paramDoc{map[string]any{"type": "number", "minimum": 0, "default": def}, desc}
+}
+
+// coverage are the staffing assumptions of /api/v1/coverage.
+var coverage = map[string]paramDoc{
+	"week":        {map[string]any{"type": "string", "format": "date"}, "a day in the week (default: this week)"},
+	"channel":     oneOf("the channel planned for (default phone)", []string{"phone", "chat", "email"}),
+	"aht":         number("average handling time in seconds (default by channel: phone 300, chat 600, email 480)", 600),
+	"level":       number("service level target in percent", 80),
+	"seconds":     number("answered within this many seconds (phone, chat)", 20),
+	"sla_hours":   number("answered within this many hours (email)", 8),
+	"concurrency": {map[string]any{"type": "integer", "minimum": 1, "default": 2}, "chats an agent handles at once"},
+	"shrinkage":   number("percent of scheduled time not available for contacts", 30),
+	"format":      oneOf("answer as JSON or CSV (also with Accept: text/csv)", []string{"json", "csv"}),
 }
 
 var queryParamsAt = map[string]map[string]paramDoc{
@@ -92,6 +134,15 @@ var queryParamsAt = map[string]map[string]paramDoc{
 	"/api/v1/reports/tags":             {"limit": {map[string]any{"type": "integer", "minimum": 1, "maximum": 100, "default": 10}, "how many tags"}},
 	"/api/v1/tokens":                   {"agent_id": id("another agent's tokens (agent.write)")},
 	"/api/v1/tags":                     {"limit": {map[string]any{"type": "integer", "minimum": 1, "maximum": page.MaxLimit}, "how many tags"}},
+	"/api/v2":                          zendeskPages,
+	"/api/v2/incremental":              {"per_page": {map[string]any{"type": "integer", "minimum": 1, "maximum": 1000, "default": 1000}, "page size"}, "page[size]": {map[string]any{"type": "integer", "minimum": 1, "maximum": 1000, "default": 1000}, "page size"}, "cursor": str("the after_cursor of the previous page")},
+	"/api/v1/coverage":                 coverage,
+	"/api/v1/schedules":                {"from": {map[string]any{"type": "string", "format": "date"}, "first day (default: today)"}, "days": {map[string]any{"type": "integer", "minimum": 1, "maximum": 42, "default": 7}, "how many days"}, "format": oneOf("answer as JSON or CSV (also with Accept: text/csv)", []string{"json", "csv"})},
+	"/api/v1/time-off":                 {"status": oneOf("request status", []string{schedule.Pending, schedule.Approved, schedule.Declined, schedule.Cancelled}), "format": oneOf("answer as JSON or CSV (also with Accept: text/csv)", []string{"json", "csv"})},
+	"/api/v1/qa/reviews":               {"state": oneOf("review state", []string{qa.StateDraft, qa.StateSubmitted, qa.StateAcknowledged, qa.StateDisputed, qa.StateResolved}), "limit": {map[string]any{"type": "integer", "minimum": 1}, "how many reviews"}},
+	"/api/v1/qa/iqs":                   {"from": {map[string]any{"type": "string", "format": "date-time"}, "period start, RFC 3339 (default: 12 weeks ago)"}, "to": {map[string]any{"type": "string", "format": "date-time"}, "period end, RFC 3339 (default: the end of this week)"}, "by": oneOf("per agent (default) or team", []string{"agent", "team"}), "bucket": oneOf("per week or month (default: the whole period)", []string{"week", "month"})},
+	"/api/v1/nps/results":              {"bucket": oneOf("trend per week or month", []string{"week", "month"})},
+	"/api/v1/articles":                 {"state": oneOf("article state", kb.States), "language": str("language code (en, nb, sv, da, sl); for versions, default the source language")},
 }
 
 func lookupParam(rt Route, name string) (paramDoc, bool) {

@@ -111,6 +111,13 @@ func (g *schemaGen) special(t reflect.Type) (map[string]any, bool) {
 	if t.Kind() != reflect.String && reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextMarshaler]()) {
 		return map[string]any{"type": "string"}, true
 	}
+	// A scalar with its own MarshalJSON (schedule.Clock: an int written
+	// as "HH:MM") is documented as what its zero value is written as.
+	if t.Kind() != reflect.Struct && t.Kind() != reflect.Pointer && t.Implements(reflect.TypeFor[json.Marshaler]()) {
+		if b, err := reflect.Zero(t).Interface().(json.Marshaler).MarshalJSON(); err == nil && len(b) > 0 && b[0] == '"' {
+			return map[string]any{"type": "string"}, true
+		}
+	}
 	return nil, false
 }
 
@@ -155,6 +162,8 @@ func (g *schemaGen) fields(t reflect.Type, owner string, props map[string]any, r
 			k := f.Type.Kind()
 			canNil := k == reflect.Pointer || k == reflect.Map || (k == reflect.Slice && f.Type.Elem().Kind() != reflect.Uint8) || k == reflect.Interface
 			if canNil && !omit && !neverNull[owner+"."+jname] && !neverNull[genericBase(owner)+"."+jname] {
+				s = nullable(s)
+			} else if canNil && omit && nullWhenPresent[owner+"."+jname] {
 				s = nullable(s)
 			}
 		}

@@ -27,6 +27,7 @@ type walk struct {
 	e       *apptest.Env
 	doc     *webtest.OpenAPI
 	covered map[string]bool
+	bearer  string // the token to call with; "": the admin's
 }
 
 // raw is a request body that is not JSON.
@@ -64,7 +65,11 @@ func (w *walk) do(key, path string, body any, want int) map[string]any {
 	if ct != "" {
 		req.Header.Set("Content-Type", ct)
 	}
-	req.Header.Set("Authorization", "Bearer "+w.e.Tokens[authz.Admin])
+	bearer := w.bearer
+	if bearer == "" {
+		bearer = w.e.Tokens[authz.Admin]
+	}
+	req.Header.Set("Authorization", "Bearer "+bearer)
 	resp, err := w.e.Client.Do(req)
 	if err != nil {
 		w.t.Fatalf("%s %s: %v", method, path, err)
@@ -166,6 +171,7 @@ func walkAPI(t *testing.T, e *apptest.Env, password string) {
 	w.do("PUT /api/v1/routing/teams/{team_id}", f("/api/v1/routing/teams/%d", team), f(`{"method":"least_load","capacity":8,"offline_policy":"return","agent_capacities":[{"agent_id":%d,"capacity":5}]}`, agent), 200)
 	tok := w.do("POST /api/v1/tokens", "", f(`{"name":"walk","agent_id":%d}`, agent), 201)
 	w.do("GET /api/v1/tokens", f("/api/v1/tokens?agent_id=%d", agent), nil, 200)
+	agentToken, _ := w.do("POST /api/v1/tokens", "", f(`{"name":"walk qa","agent_id":%d}`, agent), 201)["token"].(string)
 	w.do("DELETE /api/v1/tokens/{id}", f("/api/v1/tokens/%d", idOf(t, tok)), nil, 204)
 
 	// Tickets.
@@ -315,6 +321,13 @@ func walkAPI(t *testing.T, e *apptest.Env, password string) {
 	w.do("GET /api/v1/retention-rules", "", nil, 200)
 	w.do("GET /api/v1/customers/{id}/export", f("/api/v1/customers/%d/export", cust), nil, 200)
 	w.do("POST /api/v1/import", "", rawBody{"application/x-ndjson", `{"kind":"organization","organization":{"name":"Imported Walk AS","domains":["imported.example"]}}` + "\n"}, 200)
+
+	// Later features.
+	w.walkWorkforce(me, agent)
+	w.walkNPS(org)
+	w.walkQA(agent, agentToken)
+	w.walkKB(team)
+	w.walkZendesk()
 
 	// Deletions last.
 	w.do("POST /api/v1/customers/{id}/erase", f("/api/v1/customers/%d/erase", cust), `{"mode":"anonymise"}`, 200)
