@@ -149,6 +149,10 @@ var createdVars = map[string]string{
 	"POST /api/v1/tickets/{id}/comments": "COMMENT",
 }
 
+// demoAdminEmail is the agent the demo's token belongs to; the Zendesk
+// examples send it with the token, as Zendesk clients do.
+const demoAdminEmail = "admin@ombud.test"
+
 var docHosts = regexp.MustCompile(`https?://(127\.0\.0\.1|localhost):8080`)
 
 func runExample(t *testing.T, e *apptest.Env, doc *webtest.OpenAPI, dir string, ex example, vars map[string]string) {
@@ -160,7 +164,7 @@ func runExample(t *testing.T, e *apptest.Env, doc *webtest.OpenAPI, dir string, 
 		strings.Join(ex.setup, "\n") + "\n" + ex.cmd + "\n"
 	script = docHosts.ReplaceAllString(script, e.URL)
 	cmd := exec.Command("bash", "-c", script)
-	cmd.Env = append(os.Environ(), "TOKEN="+e.Tokens[authz.Admin], "OMBUD_BODY="+bodyFile, "OMBUD_HEADERS="+headerFile)
+	cmd.Env = append(os.Environ(), "TOKEN="+e.Tokens[authz.Admin], "EMAIL="+demoAdminEmail, "OMBUD_BODY="+bodyFile, "OMBUD_HEADERS="+headerFile)
 	for k, v := range vars {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}

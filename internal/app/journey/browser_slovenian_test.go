@@ -80,8 +80,8 @@ func TestBrowserSlovenianDay(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: read the page: %v", where, err)
 				}
-				if len(strs) < 20 || !contains(strs, "Odjava") {
-					t.Fatalf("%s: the page reads as %d strings without the Slovenian sign-out: %q", where, len(strs), strs)
+				if len(strs) < 20 || !contains(strs, "Moj profil") {
+					t.Fatalf("%s: the page reads as %d strings without the Slovenian profile menu: %q", where, len(strs), strs)
 				}
 				pages++
 				for _, bad := range english(strs) {
