@@ -302,12 +302,32 @@ func Label(s any) string {
 func (u *UI) translate(lang, key string, args ...any) any {
 	esc := make([]any, len(args))
 	for i, a := range args {
-		esc[i] = template.HTMLEscapeString(fmt.Sprint(a))
+		// Numbers need no escaping and keep their type, so a catalog's %d
+		// formats them (and %s still reads them as text); everything else
+		// becomes escaped text.
+		switch a.(type) {
+		case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
+			esc[i] = number{a}
+		default:
+			esc[i] = template.HTMLEscapeString(fmt.Sprint(a))
+		}
 	}
 	if !u.i18n.Has(key) {
 		return u.i18n.T(lang, key, args...)
 	}
 	return template.HTML(u.i18n.T(lang, key, esc...))
+}
+
+// number formats a template's numeric argument by the catalog's verb: %d
+// and the other numeric verbs as numbers, %s and %v as plain text.
+type number struct{ v any }
+
+func (n number) Format(f fmt.State, verb rune) {
+	if verb == 's' || verb == 'v' {
+		fmt.Fprint(f, n.v)
+		return
+	}
+	fmt.Fprintf(f, fmt.FormatString(f, verb), n.v)
 }
 
 // translateLabel is the template func tl: label(s) in lang.
