@@ -44,6 +44,7 @@ import (
 	"github.com/ombud/ombud/internal/web/tickets"
 	"github.com/ombud/ombud/internal/web/ui"
 	"github.com/ombud/ombud/internal/web/webhooks"
+	"github.com/ombud/ombud/internal/web/portal"
 	"github.com/ombud/ombud/internal/web/widget"
 	"github.com/ombud/ombud/internal/web/workforce"
 )
@@ -112,6 +113,7 @@ type Server struct {
 
 	Chat   *webchat.UI // the agents' chat console and the widget settings
 	Widget *widget.UI  // the public chat widget and its endpoints
+	Portal *portal.UI  // the customer portal
 
 	Auth         *auth.Service
 	DB           *db.DB
