@@ -37,6 +37,7 @@ import (
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/knowledge"
 	"github.com/ombud/ombud/internal/web/people"
+	"github.com/ombud/ombud/internal/web/portal"
 	webqa "github.com/ombud/ombud/internal/web/qa"
 	"github.com/ombud/ombud/internal/web/reports"
 	websso "github.com/ombud/ombud/internal/web/sso"
@@ -44,7 +45,6 @@ import (
 	"github.com/ombud/ombud/internal/web/tickets"
 	"github.com/ombud/ombud/internal/web/ui"
 	"github.com/ombud/ombud/internal/web/webhooks"
-	"github.com/ombud/ombud/internal/web/portal"
 	"github.com/ombud/ombud/internal/web/widget"
 	"github.com/ombud/ombud/internal/web/workforce"
 )
