@@ -136,7 +136,7 @@ type Upload struct {
 // them records them in its transaction).
 func (s *Service) files(ctx context.Context, ups []Upload) ([]ticket.Attachment, error) {
 	if len(ups) > MaxFiles {
-		return nil, apperr.InvalidField("files", fmt.Sprintf("at most %d files", MaxFiles))
+		return nil, apperr.InvalidField("attachments", fmt.Sprintf("at most %d files", MaxFiles))
 	}
 	var out []ticket.Attachment
 	for i, u := range ups {
@@ -144,7 +144,7 @@ func (s *Service) files(ctx context.Context, ups []Upload) ([]ticket.Attachment,
 		if err != nil {
 			var ae *apperr.Error
 			if errors.As(err, &ae) {
-				return nil, apperr.InvalidField(fmt.Sprintf("files[%d]", i), ae.Message)
+				return nil, apperr.InvalidField(fmt.Sprintf("attachments[%d]", i), ae.Message)
 			}
 			return nil, err
 		}

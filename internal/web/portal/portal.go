@@ -15,6 +15,8 @@ import (
 	"html/template"
 	"net/http"
 	"net/netip"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ombud/ombud/internal/apperr"
@@ -142,9 +144,10 @@ func (u *UI) render(w http.ResponseWriter, status int, name string, v view) erro
 	return err
 }
 
-// refuse shows a refusal on the page it came from: the message and each
-// field's problem in the page's language.
-func (u *UI) refuse(v *view, err error) (int, bool) {
+// refuse shows a refusal on the page it came from, in the page's
+// language: the problems of the fields the page shows (shown) beside them,
+// any other problem in the message at the top.
+func (u *UI) refuse(v *view, err error, shown ...string) (int, bool) {
 	var ae *apperr.Error
 	if !errors.As(err, &ae) {
 		return 0, false
@@ -154,14 +157,24 @@ func (u *UI) refuse(v *view, err error) (int, bool) {
 		return 0, false
 	}
 	v.Error = u.shared.MsgIn(v.Lang, ae.Message)
-	if len(ae.Fields) > 0 {
-		v.Fields = map[string]string{}
-		for k, m := range ae.Fields {
+	if len(ae.Fields) == 0 {
+		return status, true
+	}
+	v.Fields = map[string]string{}
+	var other []string
+	for k, m := range ae.Fields {
+		if slices.Contains(shown, k) {
 			v.Fields[k] = u.shared.MsgIn(v.Lang, m)
+		} else {
+			other = append(other, u.shared.MsgIn(v.Lang, m))
 		}
-		if ae.Code == apperr.CodeInvalid {
-			v.Error = u.tr.T(v.Lang, "Please check the fields marked below.")
-		}
+	}
+	switch {
+	case len(other) > 0:
+		slices.Sort(other)
+		v.Error = strings.Join(other, " ")
+	case ae.Code == apperr.CodeInvalid:
+		v.Error = u.tr.String(v.Lang, "Please check the fields marked below.")
 	}
 	return status, true
 }

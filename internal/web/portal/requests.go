@@ -120,7 +120,7 @@ func (u *UI) Reply(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		v := u.newView(w, r, c, secret, "Request")
-		status, ok := u.refuse(&v, err)
+		status, ok := u.refuse(&v, err, "body")
 		if !ok {
 			return err
 		}
@@ -209,7 +209,7 @@ func (u *UI) Create(w http.ResponseWriter, r *http.Request) error {
 	}
 	t, err := u.Portal.Create(r.Context(), *c, portal.NewRequest{Subject: d.Subject, Description: d.Description, Language: v.Lang, Files: files})
 	if err != nil {
-		status, ok := u.refuse(&v, err)
+		status, ok := u.refuse(&v, err, "subject", "description")
 		if !ok {
 			return err
 		}
@@ -352,7 +352,7 @@ func (u *UI) readForm(r *http.Request, secret string) (formValues, []portal.Uplo
 		return nil, nil, err
 	}
 	var ups []portal.Upload
-	for _, fh := range r.MultipartForm.File["files"] {
+	for _, fh := range r.MultipartForm.File["attachments"] {
 		if fh.Filename == "" && fh.Size == 0 {
 			continue // the empty file input of a form sent without a file
 		}

@@ -29,7 +29,7 @@ func (u *UI) RequestLink(w http.ResponseWriter, r *http.Request) error {
 	email := r.PostForm.Get("email")
 	err := u.Portal.RequestLink(r.Context(), email, v.Lang, httpx.ClientAddr(r, u.proxies))
 	if err != nil {
-		status, ok := u.refuse(&v, err)
+		status, ok := u.refuse(&v, err, "email")
 		if !ok {
 			return err
 		}
