@@ -221,26 +221,17 @@ func (u *UI) Create(w http.ResponseWriter, r *http.Request) error {
 }
 
 // suggest finds up to five articles for the words of a new request, in the
-// page's language, as the customer may read them.
+// page's language (else any), as the customer may read them.
 func (u *UI) suggest(r *http.Request, c portal.Customer, lang, text string) ([]suggestion, error) {
-	q := strings.Join(strings.Fields(text), " ")
-	if len([]rune(q)) > 200 {
-		q = string([]rune(q)[:200])
-	}
-	if strings.TrimSpace(q) == "" || u.KB == nil {
+	if u.KB == nil || strings.TrimSpace(text) == "" {
 		return nil, nil
 	}
 	viewer := kb.Viewer{Actor: c.Actor()}
 	if c.OrganizationID != 0 {
 		viewer.Orgs = []int64{c.OrganizationID}
 	}
-	// Any of the words: a new request is a sentence, not a query.
-	hits, err := u.KB.Search(r.Context(), viewer, kb.Filter{Query: anyWords(q), Language: lang, Limit: 5})
+	hits, err := u.KB.Suggest(r.Context(), viewer, text, lang, 5)
 	if err != nil {
-		var ae *apperr.Error
-		if errors.As(err, &ae) && ae.Code == apperr.CodeInvalid {
-			return nil, nil // words the search cannot take suggest nothing
-		}
 		return nil, err
 	}
 	out := make([]suggestion, 0, len(hits))
@@ -249,25 +240,6 @@ func (u *UI) suggest(r *http.Request, c portal.Customer, lang, text string) ([]s
 			URL: fmt.Sprintf("/help/%s/articles/%d-%s", h.Language, h.ArticleID, h.Slug)})
 	}
 	return out, nil
-}
-
-// anyWords keeps the longer words of a text, which the knowledge base
-// search ranks by how many of them an article holds.
-func anyWords(q string) string {
-	var words []string
-	for _, w := range strings.FieldsFunc(q, func(r rune) bool { return !(r == '-' || r == '\'' || isLetterOrDigit(r)) }) {
-		if len([]rune(w)) >= 4 {
-			words = append(words, w)
-		}
-		if len(words) == 8 {
-			break
-		}
-	}
-	return strings.Join(words, " ")
-}
-
-func isLetterOrDigit(r rune) bool {
-	return r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127
 }
 
 // Deflect answers POST /portal/deflect (form: article): the customer's
