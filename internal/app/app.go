@@ -33,6 +33,7 @@ import (
 	"github.com/ombud/ombud/internal/kb"
 	"github.com/ombud/ombud/internal/live"
 	"github.com/ombud/ombud/internal/nps"
+	"github.com/ombud/ombud/internal/portal"
 	"github.com/ombud/ombud/internal/privacy"
 	"github.com/ombud/ombud/internal/qa"
 	"github.com/ombud/ombud/internal/report"
@@ -51,6 +52,7 @@ import (
 	"github.com/ombud/ombud/internal/web/feedback"
 	"github.com/ombud/ombud/internal/web/gdpr"
 	webpeople "github.com/ombud/ombud/internal/web/people"
+	webportal "github.com/ombud/ombud/internal/web/portal"
 	webqa "github.com/ombud/ombud/internal/web/qa"
 	"github.com/ombud/ombud/internal/web/reports"
 	websso "github.com/ombud/ombud/internal/web/sso"
@@ -221,6 +223,7 @@ type System struct {
 	QA         *qa.Service       // quality assurance: scorecards, reviews, sampling, calibration, coaching
 	KB         *kb.Service       // knowledge base and help center content
 	Chat       *chat.Service     // live chat (chat.go)
+	Portal     *portal.Service   // the customer portal (portal.go)
 	Now        func() time.Time
 }
 
@@ -330,6 +333,10 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 		d.Close()
 		return nil, err
 	}
+	if err := s.wirePortal(); err != nil { // portal.go
+		d.Close()
+		return nil, err
+	}
 	// Credentials stored in plain text by an older release are sealed now.
 	if _, err := s.SealSecrets(ctx, false); err != nil {
 		d.Close()
@@ -407,6 +414,10 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	portalPages, err := webportal.New(ui, s.Portal, s.KB, s.Config.HTTPS(), s.Config.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	widgetUI := widget.New(s.Chat, widget.NewBus(s.Live), ui.I18n(), s.Log.With("component", "widget"))
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
@@ -418,7 +429,7 @@ func (s *System) Handler() (http.Handler, error) {
 		HSTS: s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",
 		AccessLog:    &web.AccessLog{Mode: s.Config.AccessLog, Slow: s.Config.SlowRequest},
 		APIRateLimit: s.Config.APIRateLimit, APIIPRateLimit: s.Config.APIIPRateLimit,
-		Chat: chatPages, Widget: widgetUI,
+		Chat: chatPages, Widget: widgetUI, Portal: portalPages,
 	}
 	return srv.Handler(), nil
 }

@@ -274,7 +274,9 @@ func (s *Service) applyPatch(ctx context.Context, tx *db.Tx, log *eventLog, t *T
 		if !CanTransition(t.Status, to) {
 			return apperr.Unprocessable("status", fmt.Sprintf("cannot change status from %s to %s", t.Status, to))
 		}
-		if to == StatusSolved {
+		// Required fields are the team's bookkeeping: a requester who says
+		// their request is solved (the portal) is not asked for them.
+		if to == StatusSolved && log.actor.Kind != authz.KindCustomer {
 			fe, err := missingRequired(ctx, tx, t.CustomFields)
 			if err != nil {
 				return err
@@ -282,6 +284,8 @@ func (s *Service) applyPatch(ctx context.Context, tx *db.Tx, log *eventLog, t *T
 			if len(fe) > 0 {
 				return &apperr.Error{Code: apperr.CodeUnprocessable, Message: "fill in the required fields to solve the ticket", Fields: fe}
 			}
+		}
+		if to == StatusSolved {
 			set("solved_at", at)
 		}
 		if to == StatusClosed {

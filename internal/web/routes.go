@@ -568,7 +568,7 @@ func (s *Server) Routes() []Route {
 // bodies is the credential of the public ones.
 func (s *Server) chatRoutes() []Route {
 	c, wg := s.Chat, s.Widget
-	return []Route{
+	rs := []Route{
 		{Method: "GET", Path: "/chat", Access: UIAuth, Perm: authz.TicketReply, Handler: c.Console, Summary: "The chat console: offered chats and your open chats"},
 		{Method: "GET", Path: "/chat/state", Access: UIAuth, Perm: authz.TicketReply, Handler: c.State, Summary: "Your chat offers and open chats (JSON)"},
 		{Method: "GET", Path: "/chat/events", Access: UIAuth, Perm: authz.TicketReply, Handler: c.Events, Summary: "Chat notices as Server-Sent Events"},
@@ -596,6 +596,29 @@ func (s *Server) chatRoutes() []Route {
 		{Method: "POST", Path: "/widget/end", Access: Public, Handler: wg.End, Summary: "The visitor ends the chat (token)"},
 		{Method: "POST", Path: "/widget/transcript", Access: Public, Handler: wg.Transcript, Summary: "Email the transcript to the visitor (token)"},
 		{Method: "POST", Path: "/widget/leave", Access: Public, Handler: wg.Leave, Summary: "Leave a message when nobody can chat: a ticket answered by email"},
+	}
+	return append(rs, s.portalRoutes()...)
+}
+
+// portalRoutes are the customer portal's pages. They are public to the
+// router: the portal reads its own customer session and CSRF token, apart
+// from agent sessions (web/portal).
+func (s *Server) portalRoutes() []Route {
+	p := s.Portal
+	return []Route{
+		{Method: "GET", Path: "/portal", Access: Public, Handler: p.Home, Summary: "The customer portal: the sign-in form, or the signed-in customer's requests", Query: []string{"lang"}},
+		{Method: "POST", Path: "/portal/sign-in/link", Access: Public, Handler: p.RequestLink, Summary: "Mail a sign-in link (form: email); the same answer whether or not the address is known", Query: []string{"lang"}},
+		{Method: "GET", Path: "/portal/sign-in", Access: Public, Handler: p.Link, Summary: "A sign-in link from the email: a button that signs in (opening it spends nothing)", Query: []string{"token", "lang"}},
+		{Method: "POST", Path: "/portal/sign-in", Access: Public, Handler: p.SignIn, Summary: "Spend a sign-in link and start a portal session (form: token)", Query: []string{"lang"}},
+		{Method: "POST", Path: "/portal/sign-out", Access: Public, Handler: p.SignOut, Summary: "End the portal session (form: csrf_token)"},
+		{Method: "GET", Path: "/portal/requests", Access: Public, Handler: p.List, Summary: "The customer's requests, most recently updated first", Query: []string{"cursor", "lang"}},
+		{Method: "GET", Path: "/portal/requests/new", Access: Public, Handler: p.New, Summary: "The new request form", Query: []string{"lang"}},
+		{Method: "POST", Path: "/portal/requests", Access: Public, Handler: p.Create, Summary: "File a request (multipart: subject, description, files, action check|submit; check shows matching articles first)"},
+		{Method: "GET", Path: "/portal/requests/{id}", Access: Public, Handler: p.Show, Summary: "One of the customer's requests with its public conversation", Query: []string{"done", "lang"}},
+		{Method: "POST", Path: "/portal/requests/{id}/reply", Access: Public, Handler: p.Reply, Summary: "Reply to one's request (multipart: body, files)"},
+		{Method: "POST", Path: "/portal/requests/{id}/solve", Access: Public, Handler: p.Solve, Summary: "Mark one's request solved"},
+		{Method: "POST", Path: "/portal/deflect", Access: Public, Handler: p.Deflect, Summary: "A suggested article answered the question (form: article); counted as a request avoided"},
+		{Method: "GET", Path: "/portal/files/{id}/{name}", Access: Public, Handler: p.File, Summary: "A file of a public message on one's own request"},
 	}
 }
 

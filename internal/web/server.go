@@ -37,6 +37,7 @@ import (
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/knowledge"
 	"github.com/ombud/ombud/internal/web/people"
+	"github.com/ombud/ombud/internal/web/portal"
 	webqa "github.com/ombud/ombud/internal/web/qa"
 	"github.com/ombud/ombud/internal/web/reports"
 	websso "github.com/ombud/ombud/internal/web/sso"
@@ -112,6 +113,7 @@ type Server struct {
 
 	Chat   *webchat.UI // the agents' chat console and the widget settings
 	Widget *widget.UI  // the public chat widget and its endpoints
+	Portal *portal.UI  // the customer portal
 
 	Auth         *auth.Service
 	DB           *db.DB

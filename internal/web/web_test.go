@@ -187,6 +187,12 @@ var publicRoutes = map[string]int{
 	// Satisfaction surveys: the signed link is the credential; a token
 	// that is not one is refused (docs/csat.md).
 	"GET /survey/{token}": 400, "POST /survey/{token}": 400,
+	// The customer portal: its own session, so signed-out visitors are
+	// sent to its sign-in page; a link without its token is refused.
+	"GET /portal": 200, "POST /portal/sign-in/link": 400, "GET /portal/sign-in": 400, "POST /portal/sign-in": 400,
+	"POST /portal/sign-out": 303, "GET /portal/requests": 303, "GET /portal/requests/new": 303, "POST /portal/requests": 303,
+	"GET /portal/requests/{id}": 303, "POST /portal/requests/{id}/reply": 303, "POST /portal/requests/{id}/solve": 303,
+	"POST /portal/deflect": 303, "GET /portal/files/{id}/{name}": 303,
 	// NPS surveys and shared insights (docs/feedback.md): a token that is
 	// not a signed link is refused; an insights link that is not one is
 	// not found.
