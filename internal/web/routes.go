@@ -619,6 +619,10 @@ func (s *Server) portalRoutes() []Route {
 		{Method: "POST", Path: "/portal/requests/{id}/solve", Access: Public, Handler: p.Solve, Summary: "Mark one's request solved"},
 		{Method: "POST", Path: "/portal/deflect", Access: Public, Handler: p.Deflect, Summary: "A suggested article answered the question (form: article); counted as a request avoided"},
 		{Method: "GET", Path: "/portal/files/{id}/{name}", Access: Public, Handler: p.File, Summary: "A file of a public message on one's own request"},
+		{Method: "POST", Path: "/forms/request", Access: Public, Handler: p.SubmitForm, Summary: "The web form: a company's own site files a request (JSON or form: name, email, subject, message, website as honeypot, return_to); CORS per allowed site"},
+		{Method: "OPTIONS", Path: "/forms/request", Access: Public, Handler: p.FormPreflight, Summary: "CORS preflight of the web form for an allowed site"},
+		{Method: "GET", Path: "/admin/web-form", Access: UIAuth, Perm: authz.ChannelRead, Handler: p.FormSettingsPage, Summary: "Web form settings and a form to copy", Query: []string{"saved"}},
+		{Method: "POST", Path: "/admin/web-form", Access: UIAuth, Perm: authz.ChannelWrite, Handler: p.SaveFormSettings, Summary: "Change the web form settings (form: enabled, allowed_origins)"},
 	}
 }
 

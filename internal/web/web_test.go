@@ -193,6 +193,8 @@ var publicRoutes = map[string]int{
 	"POST /portal/sign-out": 303, "GET /portal/requests": 303, "GET /portal/requests/new": 303, "POST /portal/requests": 303,
 	"GET /portal/requests/{id}": 303, "POST /portal/requests/{id}/reply": 303, "POST /portal/requests/{id}/solve": 303,
 	"POST /portal/deflect": 303, "GET /portal/files/{id}/{name}": 303,
+	// The web form is off until an admin turns it on.
+	"POST /forms/request": 404, "OPTIONS /forms/request": 204,
 	// NPS surveys and shared insights (docs/feedback.md): a token that is
 	// not a signed link is refused; an insights link that is not one is
 	// not found.

@@ -43,6 +43,7 @@ type UI struct {
 	shared  *ui.UI
 	tr      *i18n.Translator
 	tmpl    *template.Template
+	admin   map[string]*template.Template // the web form's settings page (agent layout)
 	secure  bool
 	proxies []netip.Prefix
 }
@@ -63,6 +64,9 @@ func New(shared *ui.UI, svc *portal.Service, kbs *kb.Service, secure bool, proxi
 		return nil, fmt.Errorf("portal: parse: %w", err)
 	}
 	u.tmpl = t
+	if u.admin, err = adminPages(shared); err != nil {
+		return nil, err
+	}
 	return u, nil
 }
 
