@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,7 +28,9 @@ import (
 // goroutine, then from OMBUD_BENCH_CLIENTS goroutines (default 8). It is
 // OMBUD_BENCH_CLASS runs only the classes whose name holds it. It is
 // the server's own cost of a search, and how that cost scales with
-// concurrent searches over the read pool.
+// concurrent searches over the read pool; the CPU time per search (the
+// process's user and system time over the searches done) is printed
+// beside each rate, since on a shared machine it varies less.
 //
 //	OMBUD_BENCH_SEARCH_DIR=/tmp/corpus OMBUD_BENCH_TICKETS=30000 \
 //	  go test ./bench/ -run '^$' -bench SearchInProcess -benchtime 1x
@@ -58,19 +61,34 @@ func BenchmarkSearchInProcess(b *testing.B) {
 	svc := ticket.NewService(d, now, benchRequesters{customer.NewService(d, now)}, richtext.New())
 	actor := authz.Actor{ID: 1, Kind: authz.KindAgent, Role: authz.Admin}
 	fmt.Printf("\nin process, SQLite, %d tickets, %ds per class\n", qs.Tickets, seconds)
-	fmt.Printf("%-34s %12s %12s %10s\n", "class", "1 client/s", fmt.Sprintf("%d clients/s", clients), "scaling")
+	fmt.Printf("%-34s %12s %12s %12s %12s %10s\n", "class", "1 client/s", "CPU ms/op", fmt.Sprintf("%d clients/s", clients), "CPU ms/op", "scaling")
 	only := os.Getenv("OMBUD_BENCH_CLASS") // a substring of the class names to run, e.g. "common"
 	for _, c := range qs.classes() {
 		if only != "" && !strings.Contains(c.name, only) {
 			continue
 		}
+		cpu0 := cpuTime()
 		one := drive(c.name, 1, time.Duration(seconds)*time.Second, searchOnce(ctx, svc, actor, c))
+		cpu1 := cpuTime()
 		many := drive(c.name, clients, time.Duration(seconds)*time.Second, searchOnce(ctx, svc, actor, c))
+		cpu2 := cpuTime()
 		if one.errs+many.errs > 0 {
 			b.Errorf("%s: %d errors", c.name, one.errs+many.errs)
 		}
-		fmt.Printf("%-34s %12.0f %12.0f %9.2fx\n", c.name, one.rate, many.rate, many.rate/max(one.rate, 1e-9))
+		perOp := func(d time.Duration, r result) float64 {
+			return float64(d) / 1e6 / float64(max(r.n, 1))
+		}
+		fmt.Printf("%-34s %12.0f %12.2f %12.0f %12.2f %9.2fx\n", c.name, one.rate, perOp(cpu1-cpu0, one),
+			many.rate, perOp(cpu2-cpu1, many), many.rate/max(one.rate, 1e-9))
 	}
+}
+
+// cpuTime is the CPU time (user and system) this process has used: on a
+// shared machine a search's CPU cost varies less than its rate.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func searchOnce(ctx context.Context, svc *ticket.Service, actor authz.Actor, c queryClass) func(r *rand.Rand, _ int64) error {
