@@ -296,7 +296,7 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 // The estimate of a text's matches counts exactly which of the newest
 // tickets it finds: first the newest sampleFirst, then four times as many
 // each round, until sampleEnough of them match or sampleMax tickets are
-// counted (or all are).
+// counted (or all are). A filtered search counts sampleMax at once.
 const (
 	sampleFirst  = 250
 	sampleEnough = 60
@@ -327,7 +327,13 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery) (float
 	if len(w.conds) > 0 {
 		q += ` JOIN tickets t ON t.id = m.id WHERE ` + strings.Join(w.conds, " AND ")
 	}
-	for size := int64(sampleFirst); ; size *= 4 {
+	first := int64(sampleFirst)
+	if len(w.conds) > 0 {
+		// How many of the newest tickets pass the filters says nothing
+		// about the rest: one pass over the widest sample.
+		first = sampleMax
+	}
+	for size := first; ; size *= 4 {
 		from := max(newest-size, 0) // tickets after from are the sample
 		if newest == from {
 			return 0, nil
