@@ -37,9 +37,11 @@ import (
 // The query values come from the corpus itself: order numbers that occur
 // in it, its most common words (by the number of tickets holding them),
 // its most common two-word phrase, its most common tag, real requester
-// names and emails. OMBUD_BENCH_COMPARE_BIN names another build measured
-// first on the same corpus (before/after; one client only, since a slow
-// build under 64 clients runs into timeouts). OMBUD_BENCH_SEARCH_DIR keeps the SQLite data there and
+// names and emails. OMBUD_BENCH_COMPARE_BIN names another build (before
+// a change) served on the same corpus beside this one: each class is then
+// measured on both, interleaved, at one client and at OMBUD_BENCH_CLIENTS
+// (use a few: a slow build under 64 clients runs into timeouts), and the
+// ratios printed. OMBUD_BENCH_SEARCH_DIR keeps the SQLite data there and
 // reuses it on the next run (a PostgreSQL corpus is always built anew).
 //
 //	go test ./bench/ -run '^$' -bench SearchScale -benchtime 1x -timeout 120m
@@ -74,9 +76,11 @@ func BenchmarkSearchScale(b *testing.B) {
 			// OMBUD_BENCH_COMPARE_BIN: another build (e.g. of the commit
 			// before a change) measured first on the same corpus.
 			if other := os.Getenv("OMBUD_BENCH_COMPARE_BIN"); other != "" {
-				s := serve(b, other, env)
-				measureSearch(engine+" ("+other+")", s, qs, requests, 0, seconds)
-				s.stop()
+				before, after := serve(b, other, env), serve(b, bin, env)
+				compareSearch(engine, before, after, qs, clients, seconds)
+				before.stop()
+				after.stop()
+				return
 			}
 			s := serve(b, bin, env)
 			measureSearch(engine, s, qs, requests, clients, seconds)
@@ -126,6 +130,34 @@ func measureSearch(label string, s *server, qs corpusQueries, requests, clients,
 		})
 		fmt.Printf("%-34s %10.0f %8d %10s %10s %10s\n", c.name, res.rate, res.errs,
 			res.p50.Round(10*time.Microsecond), res.p95.Round(10*time.Microsecond), res.p99.Round(10*time.Microsecond))
+	}
+}
+
+// compareSearch measures two builds serving the same corpus class by
+// class, interleaved (before, after, before, after: one client, then
+// clients), so both see the same machine: on a shared machine only the
+// ratio within one run means something.
+func compareSearch(engine string, before, after *server, qs corpusQueries, clients, seconds int) {
+	tr := &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}
+	hc := &http.Client{Transport: tr, Timeout: 60 * time.Second}
+	fmt.Printf("\n%s, %d demo tickets, searches/s over loopback, %ds per cell, before → after\n", engine, qs.Tickets, seconds)
+	fmt.Printf("%-34s %10s %10s %7s %10s %10s %7s %12s\n", "class", "1 before", "1 after", "ratio",
+		fmt.Sprintf("%d before", clients), fmt.Sprintf("%d after", clients), "ratio", "total after")
+	for _, c := range qs.classes() {
+		var rates [4]float64
+		for i, n := range []int{1, 1, clients, clients} {
+			s := []*server{before, after}[i%2]
+			res := drive(c.name, n, time.Duration(seconds)*time.Second, func(r *rand.Rand, _ int64) error {
+				return request(hc, "GET", s.url+"/api/v1/search?limit=25&q="+url.QueryEscape(c.pick(r)), s.token, nil, 200)
+			})
+			rates[i] = res.rate
+			if res.errs > 0 {
+				fmt.Printf("%s: %d errors\n", c.name, res.errs)
+			}
+		}
+		total, _ := getJSON(hc, after, c.pick(rand.New(rand.NewPCG(1, 9))))
+		fmt.Printf("%-34s %10.0f %10.0f %6.1fx %10.0f %10.0f %6.1fx %12s\n", c.name, rates[0], rates[1], rates[1]/max(rates[0], 1e-9),
+			rates[2], rates[3], rates[3]/max(rates[2], 1e-9), total)
 	}
 }
 

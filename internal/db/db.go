@@ -171,7 +171,14 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
-	rdsn := "file:" + path + "?" + common + "&_pragma=query_only(1)&_pragma=cache_size(-16384)"
+	// Read connections map the file (mmap_size, 1 GiB of address space):
+	// a page is then read from the OS page cache that all connections
+	// share instead of being copied into each connection's own cache by a
+	// pread, which made concurrent searches cost more CPU each than one
+	// alone (docs/benchmarks.md, search at 30,000 tickets). The file never
+	// shrinks under a mapping: no VACUUM or auto_vacuum runs on it (backups
+	// use VACUUM INTO another file, restore runs with the server stopped).
+	rdsn := "file:" + path + "?" + common + "&_pragma=query_only(1)&_pragma=cache_size(-16384)&_pragma=mmap_size(1073741824)"
 	r, err := sql.Open("sqlite", rdsn)
 	if err != nil {
 		w.Close()

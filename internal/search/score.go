@@ -2,6 +2,7 @@ package search
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -22,6 +23,9 @@ import (
 // engines.
 type Relevance struct {
 	terms [][]string // each word or phrase as folded tokens
+	vocab []string   // the distinct tokens of all terms
+	masks [][]uint64 // masks[v][k]: bit j set when token j of term k is vocab[v]
+	slow  bool       // too many terms or too long a phrase for Score's bit sets
 }
 
 // BM25 parameters, and the average length in tokens the length
@@ -52,32 +56,137 @@ func NewRelevance(words, phrases []string) Relevance {
 			r.terms = append(r.terms, ts)
 		}
 	}
+	r.slow = len(r.terms) > maxFastTerms
+	for k, term := range r.terms {
+		if len(term) > 64 {
+			r.slow = true
+		}
+		for j, tok := range term {
+			v := slices.Index(r.vocab, tok)
+			if v < 0 {
+				v = len(r.vocab)
+				r.vocab = append(r.vocab, tok)
+				r.masks = append(r.masks, make([]uint64, len(r.terms)))
+			}
+			r.masks[v][k] |= 1 << j
+		}
+	}
 	return r
 }
 
+// maxFastTerms is how many words and phrases Score matches without
+// allocating; a longer query takes scoreSlow.
+const maxFastTerms = 8
+
 // Score is the text score of one subject or comment; avgLen is
-// AvgSubjectLen or AvgCommentLen.
+// AvgSubjectLen or AvgCommentLen. It reads the text once, folding each
+// token into a buffer (a table for Latin letters, no allocation) and
+// matching all terms at once: each term keeps a bit set of how many of
+// its tokens the text has just matched in order (shift-and), so a phrase
+// is found in one pass too.
 func (r Relevance) Score(text string, avgLen float64) float64 {
 	if len(r.terms) == 0 {
 		return 0
 	}
+	if r.slow {
+		return r.scoreSlow(text, avgLen)
+	}
+	var state, tf [maxFastTerms]uint64
+	var arr [64]byte
+	buf := arr[:0]
+	n := len(r.terms)
+	ntok := 0
+	match := func(tok string) {
+		ntok++
+		v := -1
+		for i, w := range r.vocab {
+			if w == tok {
+				v = i
+				break
+			}
+		}
+		if v < 0 {
+			clear(state[:n])
+			return
+		}
+		m := r.masks[v]
+		for k := range n {
+			state[k] = (state[k]<<1 | 1) & m[k]
+			if state[k]&(1<<(len(r.terms[k])-1)) != 0 {
+				tf[k]++
+			}
+		}
+	}
+	start := -1
+	latin := true
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		if !latin {
+			match(fold(text[start:end], false))
+		} else {
+			match(string(buf))
+		}
+		start, latin = -1, true
+		buf = buf[:0]
+	}
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+			case c >= 'A' && c <= 'Z':
+				c += 'a' - 'A'
+			default:
+				flush(i)
+				i++
+				continue
+			}
+			if start < 0 {
+				start = i
+			}
+			buf = append(buf, c)
+			i++
+			continue
+		}
+		ch, size := utf8.DecodeRuneInString(text[i:])
+		if unicode.IsLetter(ch) || unicode.IsDigit(ch) || unicode.Is(unicode.Mn, ch) {
+			if start < 0 {
+				start = i
+			}
+			if ch < rune(len(latinFold)) {
+				buf = append(buf, latinFold[ch]...)
+			} else {
+				latin = false
+			}
+			i += size
+			continue
+		}
+		flush(i)
+		i += size
+	}
+	flush(len(text))
+	norm := k1 * (1 - b + b*float64(ntok)/avgLen)
+	sum := 0.0
+	for k := range n {
+		if tf[k] > 0 {
+			sum += float64(tf[k]) * (k1 + 1) / (float64(tf[k]) + norm)
+		}
+	}
+	return sum / float64(n)
+}
+
+// scoreSlow is Score for queries of many terms or very long phrases: it
+// tokenizes the text into strings and compares them.
+func (r Relevance) scoreSlow(text string, avgLen float64) float64 {
 	toks := Tokens(text)
 	norm := k1 * (1 - b + b*float64(len(toks))/avgLen)
 	sum := 0.0
 	for _, term := range r.terms {
 		tf := 0
 		for i := 0; i+len(term) <= len(toks); i++ {
-			if toks[i] != term[0] {
-				continue
-			}
-			match := true
-			for j := 1; j < len(term); j++ {
-				if toks[i+j] != term[j] {
-					match = false
-					break
-				}
-			}
-			if match {
+			if slices.Equal(toks[i:i+len(term)], term) {
 				tf++
 			}
 		}
@@ -87,6 +196,18 @@ func (r Relevance) Score(text string, avgLen float64) float64 {
 	}
 	return sum / float64(len(r.terms))
 }
+
+// latinFold is fold for each letter of Latin-1 and Latin Extended-A and
+// -B (é → e, Ø → ø, č → c), built once from fold itself so both agree;
+// Score folds tokens of these letters without norm.NFD or allocation.
+var latinFold = func() (t [0x250]string) {
+	for c := rune(0x80); c < 0x250; c++ {
+		if unicode.IsLetter(c) || unicode.IsDigit(c) || unicode.Is(unicode.Mn, c) {
+			t[c] = fold(string(c), false)
+		}
+	}
+	return t
+}()
 
 // Blend adds recency to a ticket's score: age is the time since its last
 // update.

@@ -2,6 +2,8 @@ package search
 
 import (
 	"math"
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,5 +49,62 @@ func TestSearchRelevance(t *testing.T) {
 	}
 	if Blend(1, -time.Hour) != 1+RecencyWeight {
 		t.Fatal("a future time counts as now")
+	}
+}
+
+// TestSearchScoreMatchesTokens: Score, which folds in place, gives exactly
+// what tokenizing with Tokens and comparing gives (scoreSlow), on random
+// texts of ASCII, Latin letters with diacritics, other scripts, combining
+// marks and separators.
+func TestSearchScoreMatchesTokens(t *testing.T) {
+	pieces := []string{"refund", "Refund", "REFUND", "račun", "Račun", "RAČUN", "racun", "ørsta", "Ørsta", "are", "ÅRE",
+		"straße", "ǅemal", "e\u0301t\u00e9", "ete", "été", "счёт", "счет", "ñ", "n", "2026", "x", " ", " ", ", ", "-", "!", "\u00a0", "…"}
+	queries := []Relevance{
+		NewRelevance([]string{"refund"}, nil),
+		NewRelevance([]string{"racun", "are"}, nil),
+		NewRelevance([]string{"ete"}, []string{"refund refund", "ørsta are refund"}),
+		NewRelevance(nil, []string{"счет n"}),
+		NewRelevance([]string{"straße", "2026", "x"}, []string{"x x x"}),
+		NewRelevance([]string{"a", "b", "c", "d", "e", "f", "g", "h", "refund"}, nil), // more terms than the bit sets hold
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 3000 {
+		var sb strings.Builder
+		for range r.IntN(40) {
+			sb.WriteString(pieces[r.IntN(len(pieces))])
+			if r.IntN(2) == 0 {
+				sb.WriteByte(' ')
+			}
+		}
+		text := sb.String()
+		for i, q := range queries {
+			if got, want := q.Score(text, AvgCommentLen), q.scoreSlow(text, AvgCommentLen); got != want {
+				t.Fatalf("query %d, %q: Score %v, tokens say %v", i, text, got, want)
+			}
+		}
+	}
+	for c := rune(0x80); c < 0x250; c++ {
+		if latinFold[c] != "" && latinFold[c] != fold(string(c), false) {
+			t.Fatalf("%q folds to %q, not %q", c, latinFold[c], fold(string(c), false))
+		}
+	}
+}
+
+func BenchmarkSearchScore(b *testing.B) {
+	r := NewRelevance([]string{"ikke"}, []string{"vennlig hilsen"})
+	text := strings.Repeat("Hei! Jeg har ikke fått pakken min, ordre 902061. Kan dere sjekke? Vennlig hilsen Ingrid Haugen. ", 6)
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Score(text, AvgCommentLen)
+	}
+}
+
+// BenchmarkSearchScoreTokens is the same through Tokens (the reference).
+func BenchmarkSearchScoreTokens(b *testing.B) {
+	r := NewRelevance([]string{"ikke"}, []string{"vennlig hilsen"})
+	text := strings.Repeat("Hei! Jeg har ikke fått pakken min, ordre 902061. Kan dere sjekke? Vennlig hilsen Ingrid Haugen. ", 6)
+	b.ReportAllocs()
+	for b.Loop() {
+		r.scoreSlow(text, AvgCommentLen)
 	}
 }

@@ -64,7 +64,7 @@ var fieldEvents = map[string]string{
 // subscriptions that want them (ticket.EventHook). Nothing is read when no
 // subscription is active.
 func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, events []ticket.Event) error {
-	subs, err := s.active(ctx)
+	subs, err := s.active(ctx, tx)
 	if err != nil || len(subs) == 0 {
 		return err
 	}
@@ -174,7 +174,7 @@ func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, e
 // CustomerCreated queues customer.created deliveries inside the
 // transaction that created the customer (customer.Service.OnCreated).
 func (s *Service) CustomerCreated(ctx context.Context, tx *db.Tx, load func() (customer.Customer, error)) error {
-	subs, err := s.active(ctx)
+	subs, err := s.active(ctx, tx)
 	if err != nil || len(subs) == 0 {
 		return err
 	}

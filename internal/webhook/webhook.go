@@ -250,15 +250,15 @@ func (s *Service) List(ctx context.Context, actor authz.Actor) ([]Subscription, 
 	if err := authz.Check(actor, authz.WebhookManage); err != nil {
 		return nil, err
 	}
-	return s.load(ctx, actor, false)
+	return s.load(ctx, s.db, actor, false)
 }
 
-func (s *Service) load(ctx context.Context, actor authz.Actor, activeOnly bool) ([]Subscription, error) {
-	q := `SELECT ` + subCols + ` FROM webhook_subscriptions`
+func (s *Service) load(ctx context.Context, q db.Querier, actor authz.Actor, activeOnly bool) ([]Subscription, error) {
+	sel := `SELECT ` + subCols + ` FROM webhook_subscriptions`
 	if activeOnly {
-		q += ` WHERE active`
+		sel += ` WHERE active`
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`)
+	rows, err := q.QueryContext(ctx, sel+` ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("webhook: list: %w", err)
 	}
@@ -401,15 +401,19 @@ func (s *Service) invalidate() {
 	s.mu.Unlock()
 }
 
-// active returns the active subscriptions (cached).
-func (s *Service) active(ctx context.Context) ([]Subscription, error) {
+// active returns the active subscriptions (cached), read through tx: the
+// callers hold a write transaction, and on PostgreSQL reading through
+// the pool instead deadlocked when every pool connection was such a
+// transaction waiting for this lock (an import creating customers in
+// parallel when the cache expired).
+func (s *Service) active(ctx context.Context, tx *db.Tx) ([]Subscription, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := time.Now()
 	if !s.cachedAt.IsZero() && now.Sub(s.cachedAt) < cacheFor {
 		return s.cache, nil
 	}
-	subs, err := s.load(ctx, authz.System, true)
+	subs, err := s.load(ctx, tx, authz.System, true)
 	if err != nil {
 		return nil, err
 	}
