@@ -143,6 +143,9 @@ func (s *Service) Answer(ctx context.Context, actor authz.Actor, id int64, in An
 	if err := authz.Check(actor, authz.PulseAnswer); err != nil {
 		return err
 	}
+	if len(in.Ratings) > MaxQuestions {
+		return apperr.InvalidField("ratings", apperr.TooMany(MaxQuestions))
+	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
 		var answered bool
 		var team int64
