@@ -96,10 +96,9 @@ func TestBrowserPulse(t *testing.T) {
 				chromedp.WaitVisible(chromedp.ID("pulse-form")),
 				chromedp.SendKeys(chromedp.ID("p-title"), "Night pulse"),
 				chromedp.SendKeys(chromedp.ID("p-questions"), "I have the tools I need"),
-				chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name="team"][value="%d"]`, int64(night)))),
-				chromedp.Click(chromedp.ID("pulse-create")),
-				chromedp.WaitVisible(chromedp.ID("enps-hidden")))
-			screenshot(t, ctx, engine, "pulse-form-created.png")
+				chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name="team"][value="%d"]`, int64(night)))))
+			screenshot(t, ctx, engine, "pulse-form.png")
+			step("the survey is created", chromedp.Click(chromedp.ID("pulse-create")), chromedp.WaitVisible(chromedp.ID("enps-hidden")))
 			survey := regexp.MustCompile(`/feedback/pulse/([0-9]+)`).FindStringSubmatch(eval(`location.pathname`))
 			if survey == nil || !strings.Contains(eval(`document.getElementById("pulse-response").textContent`), "0 of 2") {
 				t.Fatalf("after creating: %s %q", eval(`location.href`), eval(`document.body.innerText`))
@@ -117,15 +116,15 @@ func TestBrowserPulse(t *testing.T) {
 				chromedp.WaitVisible(chromedp.ID("pulse-answer")),
 				chromedp.Click(chromedp.CSS(`input[name="score"][value="9"]`)),
 				chromedp.Click(chromedp.CSS(`input[name="rating_0"][value="4"]`)),
-				chromedp.SendKeys(chromedp.ID("p-comment"), "Rolige netter"),
-				chromedp.Click(chromedp.ID("pulse-send")),
+				chromedp.SendKeys(chromedp.ID("p-comment"), "Rolige netter"))
+			screenshot(t, ctx, engine, "pulse-answer.png")
+			step("she sends it", chromedp.Click(chromedp.ID("pulse-send")),
 				chromedp.WaitVisible(chromedp.ID("pulse-invitations")))
 			if got := eval(`document.documentElement.lang + " | " + document.getElementById("pulse-invitations").textContent`); !strings.HasPrefix(got, "nb |") || !strings.Contains(got, "Besvart") {
 				t.Fatalf("after answering: %q", got)
 			}
 			step("her profile links the surveys", chromedp.Navigate(s.url+"/profile"), chromedp.WaitVisible(chromedp.ID("pulse-link")),
 				chromedp.Click(chromedp.CSS("#pulse-link a")), chromedp.WaitVisible(chromedp.ID("pulse-invitations")))
-			screenshot(t, ctx, engine, "pulse-answered.png")
 			if code, r := api(t, "POST", s.url+"/api/v1/pulse/surveys/"+survey[1]+"/answers", tokens["a2@ombud.test"], map[string]any{"score": 3, "comment": "Too few of us at night"}); code != 204 {
 				t.Fatalf("second answer: %d %v", code, r)
 			}
