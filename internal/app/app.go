@@ -35,6 +35,7 @@ import (
 	"github.com/ombud/ombud/internal/nps"
 	"github.com/ombud/ombud/internal/portal"
 	"github.com/ombud/ombud/internal/privacy"
+	"github.com/ombud/ombud/internal/pulse"
 	"github.com/ombud/ombud/internal/qa"
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/richtext"
@@ -220,6 +221,7 @@ type System struct {
 	WFM        *wfm.Service      // workforce: forecast and staffing plans
 	Schedule   *schedule.Service // workforce: shifts, time off, swaps, coverage, adherence
 	NPS        *nps.Service      // NPS campaigns and feedback analysis
+	Pulse      *pulse.Service    // team pulse (eNPS) surveys (pulse.go)
 	QA         *qa.Service       // quality assurance: scorecards, reviews, sampling, calibration, coaching
 	KB         *kb.Service       // knowledge base and help center content
 	Chat       *chat.Service     // live chat (chat.go)
@@ -320,6 +322,10 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 		d.Close()
 		return nil, err
 	}
+	if err := s.wirePulse(); err != nil { // pulse.go
+		d.Close()
+		return nil, err
+	}
 	if err := s.wirePasswords(); err != nil { // passwords.go
 		d.Close()
 		return nil, err
@@ -406,6 +412,7 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	feedbackPages.Pulse = s.Pulse
 	knowledgePages, helpPages, err := s.knowledgePages(ui, ticketPages) // kb.go
 	if err != nil {
 		return nil, err
@@ -421,7 +428,7 @@ func (s *System) Handler() (http.Handler, error) {
 	widgetUI := widget.New(s.Chat, widget.NewBus(s.Live), ui.I18n(), s.Log.With("component", "widget"))
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
-			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks, NPS: s.NPS, QA: s.QA, Schedule: s.Schedule, KB: s.KB},
+			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks, NPS: s.NPS, Pulse: s.Pulse, QA: s.QA, Schedule: s.Schedule, KB: s.KB},
 		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, Webhooks: webhookPages, Workforce: workforcePages, QA: qaPages,
 		Zendesk: &zendesk.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, BaseURL: s.Config.BaseURL, Log: s.Log}, SSO: ssoPages, Survey: surveyPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		Feedback:       feedbackPages,

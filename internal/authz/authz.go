@@ -124,6 +124,11 @@ const (
 	KBRead    Perm = "kb.read"
 	KBWrite   Perm = "kb.write"
 	KBPublish Perm = "kb.publish"
+	// Team pulse (internal/pulse, docs/feedback.md): PulseManage creates
+	// anonymous eNPS surveys of the support team and reads their
+	// aggregate results; PulseAnswer answers the surveys you are invited to.
+	PulseManage Perm = "pulse.manage"
+	PulseAnswer Perm = "pulse.answer"
 )
 
 var grants = map[Role][]Perm{
@@ -131,15 +136,15 @@ var grants = map[Role][]Perm{
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite, AgentAdminWrite,
 		CustomFieldRead, CustomFieldWrite, Import, AuditRead, TokenManageOthers, ChannelRead, ChannelWrite, JobsManage,
 		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal, PrivacyManage, WebhookManage, ScheduleRead, ScheduleManage,
-		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead, KBRead, KBWrite, KBPublish},
+		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead, KBRead, KBWrite, KBPublish, PulseManage, PulseAnswer},
 	Manager: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite,
 		CustomFieldRead, CustomFieldWrite, ChannelRead,
 		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, ScheduleRead, ScheduleManage,
-		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead, KBRead, KBWrite, KBPublish},
+		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead, KBRead, KBWrite, KBPublish, PulseManage, PulseAnswer},
 	Agent: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
-		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse, QAOwn, QARead, ScheduleRead, KBRead, KBWrite},
-	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, ReportRead, FeedbackRead, QAReview, QARead, KBRead},
+		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse, QAOwn, QARead, ScheduleRead, KBRead, KBWrite, PulseAnswer},
+	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, ReportRead, FeedbackRead, QAReview, QARead, KBRead, PulseAnswer},
 	Collaborator: {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, FeedbackRead, KBRead},
 }
 

@@ -34,6 +34,12 @@ func TestCan(t *testing.T) {
 		{Agent, QAManage, false},
 		{Manager, QAManage, true},
 		{Collaborator, QAOwn, false},
+		{Manager, PulseManage, true},
+		{Agent, PulseManage, false},
+		{Agent, PulseAnswer, true},
+		{QAReviewer, PulseManage, false},
+		{Collaborator, PulseAnswer, false},
+		{Collaborator, PulseManage, false},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.role)+"/"+string(tt.perm), func(t *testing.T) {

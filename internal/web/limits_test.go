@@ -172,6 +172,7 @@ func limitFixtures(t *testing.T, e *apptest.Env) map[string]string {
 		"routing/teams":      team,
 		"mailboxes":          create("/api/v1/mailboxes", map[string]any{"address": "limits@example.com", "name": "Limits"}),
 		"nps/campaigns":      create("/api/v1/nps/campaigns", map[string]any{"name": "Limits", "start_at": "2099-01-01T00:00:00Z"}),
+		"pulse/surveys":      create("/api/v1/pulse/surveys", map[string]any{"title": "Limits"}),
 		"qa/scorecards":      card,
 		"qa/reviews":         review,
 		"webhooks":           create("/api/v1/webhooks", map[string]any{"name": "Limits", "url": "https://hooks.example.com/limits", "events": []string{"ticket.created"}}),

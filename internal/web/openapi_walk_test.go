@@ -325,6 +325,7 @@ func walkAPI(t *testing.T, e *apptest.Env, password string) {
 	// Later features.
 	w.walkWorkforce(me, agent)
 	w.walkNPS(org)
+	w.walkPulse()
 	w.walkQA(agent, agentToken)
 	w.walkKB(team)
 	w.walkZendesk()

@@ -17,6 +17,7 @@ import (
 	"github.com/ombud/ombud/internal/nps"
 	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/privacy"
+	"github.com/ombud/ombud/internal/pulse"
 	"github.com/ombud/ombud/internal/qa"
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/routing"
@@ -470,6 +471,23 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/feedback/tags", Access: UIAuth, Perm: authz.FeedbackManage, Handler: s.Feedback.Tag, Summary: "Tag a survey comment with a topic by hand, or take a topic off (form: source, id, topic, remove)"},
 		{Method: "POST", Path: "/feedback/shares", Access: UIAuth, Perm: authz.FeedbackManage, Handler: s.Feedback.CreateShare, Summary: "Create a read-only link to the insights page (form: label, days)"},
 		{Method: "POST", Path: "/feedback/shares/{id}/revoke", Access: UIAuth, Perm: authz.FeedbackManage, Handler: s.Feedback.RevokeShare, Summary: "Revoke an insights link at once (form)"},
+		// Team pulse (eNPS): anonymous surveys of the support team; results only as aggregates of groups of at least the minimum (docs/feedback.md).
+		{Method: "GET", Path: "/api/v1/pulse/surveys", Access: APIAuth, Perm: authz.PulseManage, Handler: a.ListPulseSurveys, Summary: "List team pulse surveys, newest first, with their invited and answered counts", Reply: page.List[pulse.Survey]{}},
+		{Method: "POST", Path: "/api/v1/pulse/surveys", Access: APIAuth, Perm: authz.PulseManage, Handler: a.CreatePulseSurvey, Summary: "Create a team pulse survey (eNPS question, extra 1–5 questions, audience, dates, min_group ≥ 3) and invite its audience by email", Request: pulse.SurveyInput{}, Reply: pulse.Survey{}, Status: created},
+		{Method: "GET", Path: "/api/v1/pulse/surveys/{id}", Access: APIAuth, Perm: authz.PulseManage, Handler: a.GetPulseSurvey, Summary: "Get a team pulse survey", Reply: pulse.Survey{}},
+		{Method: "POST", Path: "/api/v1/pulse/surveys/{id}/close", Access: APIAuth, Perm: authz.PulseManage, Handler: a.ClosePulseSurvey, Summary: "Close a team pulse survey now", Reply: pulse.Survey{}},
+		{Method: "GET", Path: "/api/v1/pulse/surveys/{id}/results", Access: APIAuth, Perm: authz.PulseManage, Handler: a.PulseResults, Summary: "A pulse survey's aggregates: eNPS, distribution, response rate, averages, per team and comments in random order, each only for groups of at least min_group answers; never one person's answer", Reply: pulse.Results{}},
+		{Method: "GET", Path: "/api/v1/pulse/invitations", Access: APIAuth, Perm: authz.PulseAnswer, Handler: a.ListPulseInvitations, Summary: "The pulse surveys you are invited to that have not closed, and whether you answered", Reply: page.List[pulse.Invitation]{}},
+		{Method: "POST", Path: "/api/v1/pulse/surveys/{id}/answers", Access: APIAuth, Perm: authz.PulseAnswer, Handler: a.AnswerPulseSurvey, Summary: "Answer a pulse survey you are invited to, once, while it is open; stored without your name or the time", Request: pulse.AnswerInput{}, Status: noContent},
+		{Method: "GET", Path: "/feedback/pulse", Access: UIAuth, Perm: authz.PulseManage, Handler: s.Feedback.PulseSurveys, Summary: "Team pulse surveys"},
+		{Method: "POST", Path: "/feedback/pulse", Access: UIAuth, Perm: authz.PulseManage, Handler: s.Feedback.CreatePulse, Summary: "Create a team pulse survey and invite its audience (form)"},
+		{Method: "GET", Path: "/feedback/pulse/new", Access: UIAuth, Perm: authz.PulseManage, Handler: s.Feedback.NewPulse, Summary: "The form of a new team pulse survey"},
+		{Method: "GET", Path: "/feedback/pulse/mine", Access: UIAuth, Perm: authz.PulseAnswer, Handler: s.Feedback.MyPulse, Summary: "The pulse surveys you are invited to", Query: []string{"saved"}},
+		{Method: "GET", Path: "/feedback/pulse/{id}", Access: UIAuth, Perm: authz.PulseManage, Handler: s.Feedback.PulseResults, Summary: "A pulse survey's aggregate results (nothing for groups below the minimum)", Query: []string{"saved"}},
+		{Method: "GET", Path: "/feedback/pulse/{id}/results.csv", Access: UIAuth, Perm: authz.PulseManage, Handler: s.Feedback.PulseCSV, Summary: "A pulse survey's aggregates as CSV (no single answers)"},
+		{Method: "POST", Path: "/feedback/pulse/{id}/close", Access: UIAuth, Perm: authz.PulseManage, Handler: s.Feedback.ClosePulse, Summary: "Close a pulse survey now (form)"},
+		{Method: "GET", Path: "/feedback/pulse/{id}/answer", Access: UIAuth, Perm: authz.PulseAnswer, Handler: s.Feedback.AnswerPage, Summary: "Answer a pulse survey you are invited to"},
+		{Method: "POST", Path: "/feedback/pulse/{id}/answer", Access: UIAuth, Perm: authz.PulseAnswer, Handler: s.Feedback.AnswerPulse, Summary: "Send your anonymous answer (form: score, rating_N, comment)"},
 		{Method: "GET", Path: "/nps/{token}", Access: Public, Handler: s.Feedback.Survey, Summary: "An NPS score link from the email: the score ready to send (one click with script), then the page to give a reason or change the answer", Query: []string{"lang", "saved"}},
 		{Method: "POST", Path: "/nps/{token}", Access: Public, Handler: s.Feedback.Answer, Summary: "Record an NPS answer with a survey link (form: score, reason, lang); the signed link is the credential"},
 		{Method: "GET", Path: "/insights/{token}", Access: Public, Handler: s.Feedback.Shared, Summary: "The read-only insights page of a share link (signed, revocable; ?format=csv exports the comments)", Query: []string{"from", "to", "bucket", "format"}},

@@ -19,6 +19,7 @@ import (
 	"github.com/ombud/ombud/internal/kb"
 	"github.com/ombud/ombud/internal/nps"
 	"github.com/ombud/ombud/internal/privacy"
+	"github.com/ombud/ombud/internal/pulse"
 	"github.com/ombud/ombud/internal/qa"
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/routing"
@@ -50,6 +51,8 @@ type API struct {
 	Webhooks *webhook.Service
 	// NPS runs NPS campaigns and feedback analysis (set before serving).
 	NPS *nps.Service
+	// Pulse runs the team's anonymous pulse (eNPS) surveys (set before serving).
+	Pulse *pulse.Service
 	// QA is quality assurance: scorecards, reviews, IQS (set before serving).
 	QA *qa.Service
 	// Schedule keeps shifts, time off, swaps, coverage and adherence.

@@ -18,6 +18,7 @@ import (
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/i18n"
 	"github.com/ombud/ombud/internal/nps"
+	"github.com/ombud/ombud/internal/pulse"
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/ui"
 )
@@ -29,6 +30,7 @@ var templateFS embed.FS
 type UI struct {
 	*ui.UI
 	NPS    *nps.Service
+	Pulse  *pulse.Service // team pulse surveys (pulse.go); nil: those pages answer not found
 	pages  map[string]*template.Template
 	survey *template.Template // the customers' page, without the agent layout
 	shared *template.Template // the read-only insights page of a share link
@@ -36,7 +38,7 @@ type UI struct {
 
 // New parses the pages. svc may be nil (not wired): pages answer not found.
 func New(shared *ui.UI, svc *nps.Service) (*UI, error) {
-	pages, err := shared.Parse(templateFS, "results", "campaigns", "campaign", "insights")
+	pages, err := shared.Parse(templateFS, "results", "campaigns", "campaign", "insights", "pulse_list", "pulse_new", "pulse_results", "pulse_mine", "pulse_answer")
 	if err != nil {
 		return nil, err
 	}

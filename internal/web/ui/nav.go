@@ -69,6 +69,7 @@ func AdminNav() []NavGroup {
 			{"feedback", "/feedback", "NPS results", authz.FeedbackRead},
 			{"nps-campaigns", "/feedback/campaigns", "NPS campaigns", authz.FeedbackManage},
 			{"insights", "/feedback/insights", "Feedback insights", authz.FeedbackRead},
+			{"pulse", "/feedback/pulse", "Team pulse", authz.PulseManage},
 		}},
 		{"Workforce", []NavLink{
 			{"workforce", "/workforce/forecast", "Staffing forecast", authz.ReportRead},
