@@ -24,6 +24,9 @@ func (s *Service) WhatIf(ctx context.Context, actor authz.Actor, in PlanInput, s
 	if err := authz.Check(actor, authz.ReportRead); err != nil {
 		return Plan{}, Plan{}, err
 	}
+	if err := in.Validate(); err != nil {
+		return Plan{}, Plan{}, err
+	}
 	next := in
 	next.Level, next.Seconds, next.SLAHours = sc.Level, sc.Seconds, sc.SLAHours
 	if err := next.Validate(); err != nil {
