@@ -21,8 +21,8 @@ import (
 	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/automation"
-	"github.com/ombud/ombud/internal/budget"
 	"github.com/ombud/ombud/internal/blob"
+	"github.com/ombud/ombud/internal/budget"
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/chat"
 	"github.com/ombud/ombud/internal/config"
@@ -309,7 +309,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	// Hourly: samples last week for QA review once, when sampling is on.
 	s.Jobs.Every("qa.sampling", time.Hour, s.QA.RunWeekly)
 	s.Schedule = schedule.NewService(d, now, s.SLA, s.WFM)
-	s.Routing.UseShifts(s.Schedule)      // agents with a schedule get tickets only on shift
+	s.Routing.UseShifts(s.Schedule) // agents with a schedule get tickets only on shift
 	s.Budget = budget.NewService(d, now, s.WFM, s.Schedule)
 	s.wireWebhooks()                     // webhooks.go
 	if err := s.wireCSAT(); err != nil { // csat.go

@@ -185,6 +185,12 @@ func (s *Service) SetRates(ctx context.Context, actor authz.Actor, in RatesInput
 		fe.Add("currency", "must be a three-letter currency code (ISO 4217)")
 	}
 	okRate := func(x float64) bool { return x >= 0 && x <= MaxRate && !math.IsNaN(x) }
+	if fe.MaxItems("roles", len(in.Roles), 20) {
+		in.Roles = nil
+	}
+	if fe.MaxItems("handle_times", len(in.HandleTimes), 20) {
+		in.HandleTimes = nil
+	}
 	for role, x := range in.Roles {
 		if !authz.Role(role).Valid() {
 			fe.Add("roles."+role, "is not a role")

@@ -21,7 +21,7 @@ import (
 // CSV's): the plan's, the period's, the what-if's, the headcount plan's and
 // the past month's.
 func BudgetParams() []string {
-	return []string{"channel", "aht", "level", "seconds", "sla_hours", "concurrency", "shrinkage", "from", "days",
+	return []string{"channel", "aht", "level", "seconds", "sla_hours", "concurrency", "shrinkage", "weeks", "from", "days",
 		"what_if_level", "what_if_seconds", "volume_change", "months", "headcount", "attrition", "lead_weeks", "fte_hours", "growth", "month", "saved"}
 }
 
