@@ -8,6 +8,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,6 +39,14 @@ type AgentRate struct {
 	Role       string   `json:"role"`
 	Override   *float64 `json:"override"`
 	HourlyRate float64  `json:"hourly_rate"` // what an hour of theirs costs
+}
+
+// Own is the agent's own rate with two decimals, or "" for the role's.
+func (a AgentRate) Own() string {
+	if a.Override == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*a.Override, 'f', 2, 64)
 }
 
 // Rates are the budget's settings.

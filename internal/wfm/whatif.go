@@ -29,19 +29,22 @@ func (s *Service) WhatIf(ctx context.Context, actor authz.Actor, in PlanInput, s
 	}
 	next := in
 	next.Level, next.Seconds, next.SLAHours = sc.Level, sc.Seconds, sc.SLAHours
+	fe := apperr.FieldErrors{}
 	if err := next.Validate(); err != nil {
 		// The scenario's fields carry their own names.
-		if e, ok := err.(*apperr.Error); ok {
-			fe := apperr.FieldErrors{}
-			for k, v := range e.Fields {
-				fe.Add("what_if_"+k, v)
-			}
-			return Plan{}, Plan{}, fe.Err()
+		e := apperr.As(err)
+		if e == nil {
+			return Plan{}, Plan{}, err
 		}
-		return Plan{}, Plan{}, err
+		for k, v := range e.Fields {
+			fe.Add("what_if_"+k, v)
+		}
 	}
 	if sc.VolumeChange < -90 || sc.VolumeChange > 500 {
-		return Plan{}, Plan{}, apperr.InvalidField("volume_change", "must be between -90 and 500")
+		fe.Add("volume_change", "must be between -90 and 500")
+	}
+	if err := fe.Err(); err != nil {
+		return Plan{}, Plan{}, err
 	}
 	cur, err := s.Plan(ctx, actor, in)
 	if err != nil {
