@@ -1,6 +1,7 @@
 package workforce
 
 import (
+	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
@@ -198,6 +199,11 @@ func (u *UI) SaveRates(w http.ResponseWriter, r *http.Request) error {
 			for k, v := range u.ErrIn(r, err).Fields {
 				// The service names roles.agent; the form role_agent.
 				k = strings.NewReplacer("roles.", "role_", "handle_times.", "aht_").Replace(k)
+				for i, a := range in.Agents {
+					if k == fmt.Sprintf("agents.%d.hourly_rate", i) {
+						k = fmt.Sprintf("agent_%d", a.AgentID)
+					}
+				}
 				fields[k] = v
 			}
 			return u.budgetPage(w, r, http.StatusUnprocessableEntity, "", fields, f)
