@@ -40,6 +40,52 @@ func TestBudgetPages(t *testing.T) {
 				{Name: "headcount CSV", Who: manager, Method: "GET", Path: "/workforce/budget/headcount.csv?months=3&headcount=4", Status: 200,
 					Want: []string{"month,required_fte,headcount_without_hiring"}},
 			})
+
+			// The JSON API: leads only, each bad field named, never a 500.
+			for _, c := range []struct {
+				role   authz.Role
+				method string
+				path   string
+				body   any
+				status int
+				field  string
+			}{
+				{authz.Agent, "GET", "/api/v1/budget/rates", nil, 403, ""},
+				{authz.QAReviewer, "GET", "/api/v1/budget/projection", nil, 403, ""},
+				{authz.Agent, "PUT", "/api/v1/budget/rates", map[string]any{"roles": map[string]any{"agent": 1}}, 403, ""},
+				{authz.Manager, "PUT", "/api/v1/budget/rates", map[string]any{"currency": "euro"}, 400, "currency"},
+				{authz.Manager, "PUT", "/api/v1/budget/rates", map[string]any{"agents": []any{map[string]any{"agent_id": 999999, "hourly_rate": 10}}}, 400, "agents.0.agent_id"},
+				{authz.Manager, "PUT", "/api/v1/budget/rates", map[string]any{"roles": map[string]any{"agent": 99.5}}, 200, ""},
+				{authz.Manager, "GET", "/api/v1/budget/projection?days=soon", nil, 400, "days"},
+				{authz.Manager, "GET", "/api/v1/budget/projection?days=99", nil, 400, "days"},
+				{authz.Manager, "GET", "/api/v1/budget/projection?from=tomorrow", nil, 400, "from"},
+				{authz.Manager, "GET", "/api/v1/budget/projection?bogus=1", nil, 400, "bogus"},
+				{authz.Manager, "GET", "/api/v1/budget/what-if?volume_change=900", nil, 400, "volume_change"},
+				{authz.Manager, "GET", "/api/v1/budget/what-if?what_if_seconds=0", nil, 400, "what_if_seconds"},
+				{authz.Manager, "GET", "/api/v1/budget/what-if?what_if_level=95", nil, 200, ""},
+				{authz.Manager, "GET", "/api/v1/budget/headcount?lead_weeks=99&attrition=x", nil, 400, "attrition"},
+				{authz.Manager, "GET", "/api/v1/budget/headcount?lead_weeks=99", nil, 400, "lead_weeks"},
+				{authz.Manager, "GET", "/api/v1/budget/headcount?months=3&headcount=5", nil, 200, ""},
+				{authz.Manager, "GET", "/api/v1/budget/actual?month=June", nil, 400, "month"},
+				{authz.Manager, "GET", "/api/v1/budget/actual?format=xml", nil, 400, "format"},
+				{authz.Manager, "GET", "/api/v1/budget/actual", nil, 200, ""},
+			} {
+				st, body := e.Do(t, c.role, c.method, c.path, c.body)
+				if st != c.status {
+					t.Errorf("%s %s as %s: %d %v, want %d", c.method, c.path, c.role, st, body, c.status)
+					continue
+				}
+				if c.field != "" {
+					fields, _ := body["error"].(map[string]any)["fields"].(map[string]any)
+					if fields[c.field] == nil {
+						t.Errorf("%s %s: fields %v lack %s", c.method, c.path, fields, c.field)
+					}
+				}
+			}
+			_, hc := e.Do(t, authz.Manager, "GET", "/api/v1/budget/headcount?months=3&headcount=5", nil)
+			if m, _ := hc["months"].([]any); len(m) != 3 || hc["headcount"] != float64(5) {
+				t.Errorf("headcount: %v", hc)
+			}
 		})
 	}
 }
