@@ -22,6 +22,7 @@ import (
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/automation"
 	"github.com/ombud/ombud/internal/blob"
+	"github.com/ombud/ombud/internal/budget"
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/chat"
 	"github.com/ombud/ombud/internal/config"
@@ -220,6 +221,7 @@ type System struct {
 	Webhooks   *webhook.Service
 	WFM        *wfm.Service      // workforce: forecast and staffing plans
 	Schedule   *schedule.Service // workforce: shifts, time off, swaps, coverage, adherence
+	Budget     *budget.Service   // workforce: rates, projected cost, what-if, headcount plan
 	NPS        *nps.Service      // NPS campaigns and feedback analysis
 	Pulse      *pulse.Service    // team pulse (eNPS) surveys (pulse.go)
 	QA         *qa.Service       // quality assurance: scorecards, reviews, sampling, calibration, coaching
@@ -312,7 +314,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	// Hourly: samples last week for QA review once, when sampling is on.
 	s.Jobs.Every("qa.sampling", time.Hour, s.QA.RunWeekly)
 	s.Schedule = schedule.NewService(d, now, s.SLA, s.WFM)
-	s.Routing.UseShifts(s.Schedule)      // agents with a schedule get tickets only on shift
+	s.Routing.UseShifts(s.Schedule) // agents with a schedule get tickets only on shift
+	s.Budget = budget.NewService(d, now, s.WFM, s.Schedule)
 	s.wireWebhooks()                     // webhooks.go
 	if err := s.wireCSAT(); err != nil { // csat.go
 		d.Close()
@@ -395,6 +398,7 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	workforcePages.Budget = s.Budget
 	qaPages, err := webqa.New(ui, s.QA)
 	if err != nil {
 		return nil, err
@@ -428,7 +432,7 @@ func (s *System) Handler() (http.Handler, error) {
 	widgetUI := widget.New(s.Chat, widget.NewBus(s.Live), ui.I18n(), s.Log.With("component", "widget"))
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
-			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks, NPS: s.NPS, Pulse: s.Pulse, QA: s.QA, Schedule: s.Schedule, KB: s.KB},
+			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks, NPS: s.NPS, Pulse: s.Pulse, QA: s.QA, Schedule: s.Schedule, KB: s.KB, Budget: s.Budget},
 		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, Webhooks: webhookPages, Workforce: workforcePages, QA: qaPages,
 		Zendesk: &zendesk.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, BaseURL: s.Config.BaseURL, Log: s.Log}, SSO: ssoPages, Survey: surveyPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		Feedback:       feedbackPages,

@@ -126,6 +126,32 @@ var coverage = map[string]paramDoc{
 	"format":      oneOf("answer as JSON or CSV (also with Accept: text/csv)", []string{"json", "csv"}),
 }
 
+// budgetParams are the budget endpoints' parameters: the staffing plan's
+// (as coverage's) and each endpoint's own.
+var budgetParams = func() map[string]paramDoc {
+	m := map[string]paramDoc{
+		"weeks":           {map[string]any{"type": "integer", "minimum": 1, "maximum": 6, "default": 4}, "weeks of forecast (what-if, headcount)"},
+		"from":            {map[string]any{"type": "string", "format": "date"}, "first day of the projected period (default: next Monday)"},
+		"days":            {map[string]any{"type": "integer", "minimum": 1, "maximum": 42, "default": 7}, "days in the projected period"},
+		"what_if_level":   number("the what-if's service level in percent (default: level)", 80),
+		"what_if_seconds": number("the what-if's answer time in seconds (default: seconds)", 20),
+		"volume_change":   {map[string]any{"type": "number", "minimum": -90, "maximum": 500, "default": 0}, "the what-if's volume change in percent"},
+		"months":          {map[string]any{"type": "integer", "minimum": 1, "maximum": 24, "default": 12}, "months in the headcount plan (from next month)"},
+		"headcount":       {map[string]any{"type": "integer", "minimum": 0}, "agents today (default: the agents on the schedule)"},
+		"attrition":       {map[string]any{"type": "number", "minimum": 0, "maximum": 50, "default": 2}, "percent of agents leaving per month"},
+		"lead_weeks":      {map[string]any{"type": "integer", "minimum": 0, "maximum": 52, "default": 6}, "weeks from starting to hire to taking contacts"},
+		"fte_hours":       {map[string]any{"type": "number", "minimum": 1, "maximum": 80, "default": 37.5}, "contracted hours a week of a full-time agent"},
+		"growth":          {map[string]any{"type": "number", "minimum": -50, "maximum": 100, "default": 0}, "percent growth of the need per month"},
+		"month":           {map[string]any{"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "a past month, YYYY-MM (default: last month)"},
+	}
+	for k, v := range coverage {
+		if k != "week" {
+			m[k] = v
+		}
+	}
+	return m
+}()
+
 var queryParamsAt = map[string]map[string]paramDoc{
 	"/api/v1/jobs":                     {"state": oneOf("job state", jobs.States)},
 	"/api/v1/inbound-messages":         {"state": oneOf("outcome", []string{"processed", "failed", "ignored"})},
@@ -137,6 +163,7 @@ var queryParamsAt = map[string]map[string]paramDoc{
 	"/api/v2":                          zendeskPages,
 	"/api/v2/incremental":              {"per_page": {map[string]any{"type": "integer", "minimum": 1, "maximum": 1000, "default": 1000}, "page size"}, "page[size]": {map[string]any{"type": "integer", "minimum": 1, "maximum": 1000, "default": 1000}, "page size"}, "cursor": str("the after_cursor of the previous page")},
 	"/api/v1/coverage":                 coverage,
+	"/api/v1/budget":                   budgetParams,
 	"/api/v1/schedules":                {"from": {map[string]any{"type": "string", "format": "date"}, "first day (default: today)"}, "days": {map[string]any{"type": "integer", "minimum": 1, "maximum": 42, "default": 7}, "how many days"}, "format": oneOf("answer as JSON or CSV (also with Accept: text/csv)", []string{"json", "csv"})},
 	"/api/v1/time-off":                 {"status": oneOf("request status", []string{schedule.Pending, schedule.Approved, schedule.Declined, schedule.Cancelled}), "format": oneOf("answer as JSON or CSV (also with Accept: text/csv)", []string{"json", "csv"})},
 	"/api/v1/qa/reviews":               {"state": oneOf("review state", []string{qa.StateDraft, qa.StateSubmitted, qa.StateAcknowledged, qa.StateDisputed, qa.StateResolved}), "limit": {map[string]any{"type": "integer", "minimum": 1}, "how many reviews"}},

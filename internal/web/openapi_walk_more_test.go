@@ -43,6 +43,12 @@ func (w *walk) walkWorkforce(me, agent int64) {
 	week := nextWeekday(time.Monday)
 	w.do("GET /api/v1/coverage", "/api/v1/coverage?channel=email&aht=600&level=0.8&seconds=3600&week="+week, nil, 200)
 	w.do("GET /api/v1/coverage/proposal", "/api/v1/coverage/proposal?week="+week, nil, 200)
+	w.do("GET /api/v1/budget/rates", "", nil, 200)
+	w.do("PUT /api/v1/budget/rates", "", f(`{"currency":"NOK","roles":{"agent":250,"manager":320.5},"agents":[{"agent_id":%d,"hourly_rate":280}],"handle_times":{"email":540}}`, agent), 200)
+	w.do("GET /api/v1/budget/projection", "/api/v1/budget/projection?days=7&from="+week, nil, 200)
+	w.do("GET /api/v1/budget/what-if", "/api/v1/budget/what-if?weeks=1&what_if_level=90&volume_change=20", nil, 200)
+	w.do("GET /api/v1/budget/headcount", "/api/v1/budget/headcount?weeks=1&months=6&attrition=3&lead_weeks=4", nil, 200)
+	w.do("GET /api/v1/budget/actual", "/api/v1/budget/actual?month=2026-01&format=json", nil, 200)
 	w.do("GET /api/v1/adherence", "/api/v1/adherence?date="+time.Now().UTC().Format(time.DateOnly), nil, 200)
 }
 

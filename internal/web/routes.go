@@ -9,6 +9,7 @@ import (
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/automation"
+	"github.com/ombud/ombud/internal/budget"
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/importer"
@@ -26,6 +27,7 @@ import (
 	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web/api"
 	"github.com/ombud/ombud/internal/web/api/zendesk"
+	"github.com/ombud/ombud/internal/web/workforce"
 	"github.com/ombud/ombud/internal/webhook"
 )
 
@@ -97,6 +99,13 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/api/v1/swaps/{id}/decision", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.DecideSwap, Summary: "Approve or decline a pending swap", Request: schedule.Decision{}, Reply: schedule.SwapRequest{}},
 		{Method: "GET", Path: "/api/v1/coverage", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.GetCoverage, Summary: "A week's scheduled against needed agents per 30-minute interval (format=csv)", Query: api.CoverageParams(), Reply: schedule.Coverage{}},
 		{Method: "GET", Path: "/api/v1/coverage/proposal", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.GetCoverageProposal, Summary: "A proposed schedule for the week from the agents' patterns, with its coverage", Query: api.CoverageParams(), Reply: schedule.Proposal{}},
+		// Workforce budget: rates, projected cost, what-if, headcount plan (internal/budget, docs/workforce.md).
+		{Method: "GET", Path: "/api/v1/budget/rates", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.GetBudgetRates, Summary: "Hourly rates per role and agent, the currency and the handle times per channel", Reply: budget.Rates{}},
+		{Method: "PUT", Path: "/api/v1/budget/rates", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.PutBudgetRates, Summary: "Change the currency, role rates, agents' own rates (null: the role's) and handle times; absent parts stay", Request: budget.RatesInput{}, Reply: budget.Rates{}},
+		{Method: "GET", Path: "/api/v1/budget/projection", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.GetBudgetProjection, Summary: "Cost of the schedule and of the forecast's need for days from from (format=csv: one row per agent)", Query: api.BudgetParams("projection"), Reply: budget.Projection{}},
+		{Method: "GET", Path: "/api/v1/budget/what-if", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.GetBudgetWhatIf, Summary: "Agents and cost of the current plan and of a what-if (another service level, a volume change) side by side", Query: api.BudgetParams("what-if"), Reply: budget.WhatIf{}},
+		{Method: "GET", Path: "/api/v1/budget/headcount", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.GetBudgetHeadcount, Summary: "Headcount plan: hires per month and when to start hiring (format=csv)", Query: api.BudgetParams("headcount"), Reply: budget.HeadcountPlan{}},
+		{Method: "GET", Path: "/api/v1/budget/actual", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.GetBudgetActual, Summary: "A past month's scheduled cost per ticket and per channel (format=csv)", Query: api.BudgetParams("actual"), Reply: budget.Actual{}},
 		{Method: "GET", Path: "/api/v1/adherence", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.GetAdherence, Summary: "Adherence, occupancy and utilisation per agent and team for a day", Query: []string{"date"}, Reply: schedule.AdherenceReport{}},
 		{Method: "GET", Path: "/api/v1/webhooks/events", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.WebhookEvents, Summary: "The event types a webhook subscription can choose", Reply: api.Data[string]{}},
 		{Method: "GET", Path: "/api/v1/webhooks", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.ListWebhooks, Summary: "List webhook subscriptions", Reply: api.Data[webhook.Subscription]{}},
@@ -379,6 +388,9 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/workforce/coverage", Access: UIAuth, Perm: authz.ScheduleManage, Handler: s.Workforce.CoveragePage, Summary: "Scheduled against needed agents per 30-minute interval of a week, gaps marked; propose=1 adds a proposed schedule", Query: []string{"week", "channel", "aht", "level", "seconds", "sla_hours", "concurrency", "shrinkage", "weeks", "propose", "accepted"}},
 		{Method: "POST", Path: "/workforce/coverage/accept", Access: UIAuth, Perm: authz.ScheduleManage, Handler: s.Workforce.AcceptProposal, Summary: "Accept the proposed schedule for the week (form: the coverage fields)"},
 		{Method: "GET", Path: "/workforce/adherence", Access: UIAuth, Perm: authz.ScheduleManage, Handler: s.Workforce.AdherencePage, Summary: "Adherence, occupancy and utilisation per agent and team for a day", Query: []string{"date"}},
+		{Method: "GET", Path: "/workforce/budget", Access: UIAuth, Perm: authz.ScheduleManage, Handler: s.Workforce.BudgetPage, Summary: "Budget and headcount: projected cost, what-if, headcount plan, cost per ticket and channel, rates", Query: workforce.BudgetParams()},
+		{Method: "GET", Path: "/workforce/budget/headcount.csv", Access: UIAuth, Perm: authz.ScheduleManage, Handler: s.Workforce.HeadcountCSV, Summary: "The headcount plan as CSV (the budget page's query)", Query: workforce.BudgetParams()},
+		{Method: "POST", Path: "/workforce/budget/rates", Access: UIAuth, Perm: authz.ScheduleManage, Handler: s.Workforce.SaveRates, Summary: "Save the rates (form: currency, role_<role>, agent_<id>, aht_<channel>)"},
 		{Method: "GET", Path: "/schedule-feed/{file}", Access: Public, Handler: s.Workforce.Feed, Summary: "An agent's shifts as an iCalendar feed; file is the secret token + .ics (revocable)"},
 		{Method: "GET", Path: "/admin/retention", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.RetentionPage, Summary: "Data retention rules with a dry-run count, and the form to add one"},
 		{Method: "POST", Path: "/admin/retention", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.CreateRetentionRule, Summary: "Add a data retention rule (form: action, months, channel)"},

@@ -12,6 +12,7 @@ import (
 	"github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/automation"
+	"github.com/ombud/ombud/internal/budget"
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/db"
@@ -59,4 +60,6 @@ type API struct {
 	Schedule *schedule.Service
 	// KB is the knowledge base (set before serving).
 	KB *kb.Service
+	// Budget prices the workforce plan (rates, cost, headcount).
+	Budget *budget.Service
 }

@@ -77,6 +77,7 @@ func AdminNav() []NavGroup {
 			{"requests", "/workforce/requests", "Time off and swaps", authz.ScheduleRead},
 			{"coverage", "/workforce/coverage", "Coverage", authz.ScheduleManage},
 			{"adherence", "/workforce/adherence", "Adherence and occupancy", authz.ScheduleManage},
+			{"budget", "/workforce/budget", "Budget and headcount", authz.ScheduleManage},
 		}},
 		{"Operations", []NavLink{
 			{"jobs", "/admin/jobs", "Background jobs", authz.JobsManage},

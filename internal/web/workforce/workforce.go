@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/budget"
 	"github.com/ombud/ombud/internal/schedule"
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/ui"
@@ -29,12 +30,13 @@ type UI struct {
 	*ui.UI
 	WFM      *wfm.Service
 	Schedule *schedule.Service
+	Budget   *budget.Service // rates, projected cost, what-if, headcount (set before serving)
 	pages    map[string]*template.Template
 }
 
 // New parses the pages with the shared layout.
 func New(shared *ui.UI, svc *wfm.Service, sched *schedule.Service) (*UI, error) {
-	pages, err := shared.Parse(templateFS, "forecast", "schedule", "pattern", "requests", "coverage", "adherence")
+	pages, err := shared.Parse(templateFS, "forecast", "schedule", "pattern", "requests", "coverage", "adherence", "budget")
 	if err != nil {
 		return nil, err
 	}
