@@ -12,7 +12,9 @@ import (
 	"github.com/ombud/ombud/internal/dbtest"
 )
 
-func admin(e *env) authz.Actor { return authz.Actor{Kind: authz.KindAgent, ID: e.a.ID, Role: authz.Admin} }
+func admin(e *env) authz.Actor {
+	return authz.Actor{Kind: authz.KindAgent, ID: e.a.ID, Role: authz.Admin}
+}
 
 // chatEvents lists a ticket's chat events as "type agent".
 func chatEvents(t *testing.T, e *env, ticketID int64) []string {

@@ -35,12 +35,12 @@ type Settings struct {
 	AllowedOrigins []string `json:"allowed_origins"`
 	// IdentitySecret signs identified visitors (HMAC-SHA256 of their email);
 	// never shown back, only whether one is set.
-	IdentitySecret string    `json:"-"`
-	HasSecret      bool      `json:"has_identity_secret"`
-	TeamID         int64     `json:"team_id,omitempty"` // chats go to this team's members (0: every agent)
-	MaxChats       int       `json:"max_chats"`         // concurrent chats per agent
-	OfferSeconds   int       `json:"offer_seconds"`     // how long an offer waits for an answer
-	UseHours       bool      `json:"use_hours"`         // closed outside the business calendar
+	IdentitySecret string `json:"-"`
+	HasSecret      bool   `json:"has_identity_secret"`
+	TeamID         int64  `json:"team_id,omitempty"` // chats go to this team's members (0: every agent)
+	MaxChats       int    `json:"max_chats"`         // concurrent chats per agent
+	OfferSeconds   int    `json:"offer_seconds"`     // how long an offer waits for an answer
+	UseHours       bool   `json:"use_hours"`         // closed outside the business calendar
 	// MatchSkills offers chats only to agents with the channel:chat skill
 	// who speak the chat's language (language:xx; none listed: any).
 	MatchSkills bool `json:"match_skills"`
