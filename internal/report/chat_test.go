@@ -120,7 +120,7 @@ func TestScenarioChat(t *testing.T) {
 				Waits: 2, WaitMedian: f64(150), WaitAvg: f64(150), Chats: 3, DurationMedian: f64(580), DurationAvg: f64(1480.0 / 3),
 				PeakConcurrent: 2},
 			Abandoned: 1, AbandonedWaitAvg: f64(5),
-			Agents:    []report.ChatRow{ingrid, admin},
+			Agents: []report.ChatRow{ingrid, admin},
 		}
 		for _, path := range []string{"roll-up", "facts"} {
 			g := report.Filter{From: at(26, 0, 0), To: at(27, 0, 0), Loc: oslo}
