@@ -186,7 +186,7 @@ func TestRulesPages(t *testing.T) {
 					Form: webtest.Vals("name", "Fast email", "channel", "email", "targets.normal.first_reply", "45s"), Status: 400,
 					Want: []string{"seconds are for a policy with the condition channel is chat; use whole minutes"}},
 				{Name: "seconds for chat", Who: manager, Method: "POST", Path: "/admin/sla-policies",
-					Form: webtest.Vals("name", "Chat", "active", "on", "channel", "chat", "targets.normal.first_reply", "45s", "targets.normal.next_reply", "90s"),
+					Form:   webtest.Vals("name", "Chat", "active", "on", "channel", "chat", "targets.normal.first_reply", "45s", "targets.normal.next_reply", "90s"),
 					Status: 303, Location: "/admin/sla-policies/"},
 				{Name: "chat policy listed", Who: manager, Method: "GET", Path: "/admin/sla-policies", Status: 200, Want: []string{"first reply 45s"}},
 			})
