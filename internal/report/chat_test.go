@@ -13,6 +13,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/dbtest"
 	"github.com/ombud/ombud/internal/report"
+	"github.com/ombud/ombud/internal/sla"
 )
 
 // chatScenario plays three chats on a day of March (Thursday the 26th) through the real
@@ -146,6 +147,36 @@ func TestScenarioChat(t *testing.T) {
 		// A viewer without report access is refused.
 		if _, err := f.reports.Chat(ctx, authz.Actor{Kind: authz.KindAgent, ID: f.agent.ID, Role: authz.Agent}, report.Filter{From: at(26, 0, 0), To: at(27, 0, 0)}); err == nil {
 			t.Error("an agent without report access read the chat report")
+		}
+	})
+}
+
+// TestChatSLASeconds: a policy for the chat channel with a first-reply
+// target of 90 seconds decides chat tickets to the second: X's first
+// agent message came after 60 s (achieved), Y's after 240 s (breached at
+// 10:03:30); Z was never answered and its target is not decided.
+func TestChatSLASeconds(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		if _, err := f.slas.CreatePolicy(ctx, f.admin, decode[sla.PolicyInput](t,
+			`{"name":"Chat","active":true,"conditions":[{"field":"channel","op":"is","value":"chat"}],"targets":{"normal":{"first_reply":"90s"}}}`)); err != nil {
+			t.Fatal(err)
+		}
+		chatScenario(t, f, 26)
+		got, err := f.reports.Figures(ctx, f.admin, report.Filter{From: at(26, 0, 0), To: at(27, 0, 0), Loc: oslo, Channel: "chat"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(report.SLAFigure{Achieved: 1, Breached: 1, Rate: f64(0.5)}, got.SLA[sla.FirstReply]); diff != "" {
+			t.Errorf("first reply SLA (-want +got):\n%s", diff)
+		}
+		var breached int64
+		if err := d.QueryRowContext(ctx, `SELECT at FROM report_facts WHERE kind = 'sla_first_reply' AND value = 0`).Scan(&breached); err != nil {
+			t.Fatal(err)
+		}
+		if want := at(26, 10, 3).Add(30 * time.Second); !db.Time(breached).Equal(want) {
+			t.Errorf("breached at %v, want %v", db.Time(breached), want)
 		}
 	})
 }
