@@ -3,6 +3,7 @@ package chat_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +51,11 @@ func TestAgentCapacity(t *testing.T) {
 		}
 		if st.MaxFor(e.a.ID) != 1 || st.MaxFor(e.b.ID) != 3 {
 			t.Fatalf("limits %v", st.AgentLimits)
+		}
+		var data string
+		if err := d.QueryRowContext(ctx, `SELECT data FROM audit_log WHERE action = 'chat.settings' ORDER BY id DESC LIMIT 1`).Scan(&data); err != nil ||
+			!strings.Contains(data, fmt.Sprintf(`"agent_limits":{"%d":1}`, e.a.ID)) {
+			t.Fatalf("audit row %q, %v", data, err)
 		}
 		if _, err := e.svc.PutSettings(ctx, admin(e), chat.SettingsInput{Enabled: true, Color: "#112233", Position: "right",
 			Languages: []string{"en"}, MaxChats: 3, OfferSeconds: 30, AgentLimits: map[int64]int{e.a.ID: 21}}); err == nil {

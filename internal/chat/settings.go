@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 )
@@ -226,6 +227,9 @@ func (s *Service) PutSettings(ctx context.Context, actor authz.Actor, in Setting
 		if err != nil {
 			return err
 		}
+		if err := readLimits(ctx, tx, &cur); err != nil {
+			return err
+		}
 		secret := cur.IdentitySecret
 		if in.IdentitySecret != nil {
 			secret = *in.IdentitySecret
@@ -274,12 +278,34 @@ func (s *Service) PutSettings(ctx context.Context, actor authz.Actor, in Setting
 				}
 			}
 		}
-		return nil
+		after := cur
+		after.Enabled, after.TeamID, after.MaxChats, after.OfferSeconds, after.UseHours, after.MatchSkills = in.Enabled, in.TeamID, in.MaxChats, in.OfferSeconds, in.UseHours, in.MatchSkills
+		after.Languages, after.AllowedOrigins = in.Languages, in.AllowedOrigins
+		if in.AgentLimits != nil {
+			after.AgentLimits = map[int64]int{}
+			for id, n := range in.AgentLimits {
+				if n > 0 {
+					after.AgentLimits[id] = n
+				}
+			}
+		}
+		return audit.Record(ctx, tx, s.now(), actor, "chat.settings", "chat", audit.Change(auditSettings(cur), auditSettings(after)))
 	})
 	if err != nil {
 		return Settings{}, err
 	}
 	return s.SettingsFor(ctx, actor)
+}
+
+// auditSettings are the settings an audit row shows (never the secret).
+func auditSettings(st Settings) map[string]any {
+	limits := map[string]int{}
+	for id, n := range st.AgentLimits {
+		limits[fmt.Sprint(id)] = n
+	}
+	return map[string]any{"enabled": st.Enabled, "team_id": st.TeamID, "max_chats": st.MaxChats, "offer_seconds": st.OfferSeconds,
+		"use_hours": st.UseHours, "match_skills": st.MatchSkills, "languages": st.Languages, "allowed_origins": st.AllowedOrigins,
+		"agent_limits": limits}
 }
 
 func decodePages(s string) []string {
