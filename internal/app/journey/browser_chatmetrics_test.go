@@ -21,7 +21,8 @@ import (
 // away: the offer times out and the chat is offered again to Ingrid (never
 // to both at once), who accepts it too. The admin's Live chat report then
 // shows per agent: Ingrid offered 2, accepted 2, missed 0; Petter offered
-// 1, accepted 0, missed 1.
+// 1, accepted 0, missed 1; after Ingrid answered Anna and ended chat 1,
+// her peak of concurrent chats among ended chats is 1.
 func TestBrowserChatMetrics(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
@@ -101,13 +102,18 @@ func TestBrowserChatMetrics(t *testing.T) {
 			}
 			step("Ingrid accepts chat 2", chromedp.Click(chromedp.CSS("#offers .accept")),
 				chromedp.WaitVisible(chromedp.CSS("#chats .chat:nth-of-type(2) .reply")))
+			// She answers Anna and ends chat 1: a wait to the first agent
+			// message and one ended chat held.
+			step("Ingrid answers Anna", chromedp.SetValue(chromedp.CSS("#chats .chat .reply"), "Hei Anna"), chromedp.Click(chromedp.CSS("#chats .chat .send")))
+			wait("the answer stored", `Array.from(document.querySelectorAll("#chats .chat .log li[data-seq]")).some(li => li.textContent.includes("Hei Anna"))`, 30*time.Second)
+			step("Ingrid ends chat 1", chromedp.Click(chromedp.CSS("#chats .chat .end")))
 
 			// The admin's Live chat report (facts refresh every 5 s).
 			step("the admin opens the Live chat report", signOut, signIn(s.url+"/reports/chat?range=today", "lead@ombud.test", pw),
 				chromedp.WaitVisible(chromedp.CSS("main")))
 			rowsJS := `Array.from(document.querySelectorAll("table")).filter(t => (t.querySelector("caption") || {}).textContent === "Live chat by agent")
-				.flatMap(t => Array.from(t.querySelectorAll("tbody tr")).map(tr => Array.from(tr.children).slice(0, 5).map(c => c.textContent.trim()).join("|"))).join("\n")`
-			want := []string{"Ingrid|2|2|0|0", "Petter|1|0|0|1"}
+				.flatMap(t => Array.from(t.querySelectorAll("tbody tr")).map(tr => Array.from(tr.children).filter((c, i) => i < 5 || i === 8).map(c => c.textContent.trim()).join("|"))).join("\n")`
+			want := []string{"Ingrid|2|2|0|0|1", "Petter|1|0|0|1|0"}
 			var got string
 			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
 				v, err := chromedp.Run(ctx, chromedp.Evaluate[string](rowsJS))
@@ -121,7 +127,7 @@ func TestBrowserChatMetrics(t *testing.T) {
 				step("reload the report", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("main")))
 			}
 			if got != strings.Join(want, "\n") {
-				t.Fatalf("Live chat by agent (agent|offered|accepted|declined|missed):\n%s\nwant\n%s", got, strings.Join(want, "\n"))
+				t.Fatalf("Live chat by agent (agent|offered|accepted|declined|missed|peak):\n%s\nwant\n%s", got, strings.Join(want, "\n"))
 			}
 			tiles, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
 			for _, w := range []string{"Chats offered", "Offers missed", "Accept rate"} {
