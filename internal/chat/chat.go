@@ -77,7 +77,20 @@ type Tickets interface {
 	CreateTx(ctx context.Context, tx *db.Tx, actor authz.Actor, in ticket.CreateInput) (ticket.Ticket, error)
 	CommentTx(ctx context.Context, tx *db.Tx, actor authz.Actor, ticketID int64, in ticket.CommentInput) (ticket.Comment, ticket.Ticket, error)
 	Update(ctx context.Context, actor authz.Actor, id int64, p ticket.Patch) (ticket.Ticket, error)
+	RecordTx(ctx context.Context, tx *db.Tx, actor authz.Actor, ticketID int64, typ string, data map[string]any) error
 }
+
+// Ticket events the chat writes into its ticket's log, in the transaction
+// of the change; reports derive the chat metrics from them
+// (docs/metrics.md). Every one carries conversation_id and agent_id.
+const (
+	EvOffered     = "chat_offered"     // offered to agent_id (offer_id)
+	EvAccepted    = "chat_accepted"    // agent_id took it
+	EvDeclined    = "chat_declined"    // agent_id turned the offer down
+	EvMissed      = "chat_missed"      // the offer to agent_id timed out
+	EvTransferred = "chat_transferred" // agent_id handed it on (to_agent_id or to_team_id)
+	EvEnded       = "chat_ended"       // ended by "by" (agent or visitor); agent_id held it (0: nobody)
+)
 
 // Mailer queues the transcript email inside the caller's transaction.
 type Mailer interface {

@@ -29,8 +29,11 @@ func (s *Service) ConsoleFor(ctx context.Context, actor authz.Actor) (Console, e
 	if err != nil {
 		return Console{}, err
 	}
+	if err := readLimits(ctx, s.db, &st); err != nil {
+		return Console{}, err
+	}
 	now := s.now()
-	out := Console{Offers: []Offer{}, Chats: []Conversation{}, Now: now, Max: st.MaxChats}
+	out := Console{Offers: []Offer{}, Chats: []Conversation{}, Now: now, Max: st.MaxFor(actor.ID)}
 	rows, err := s.db.QueryContext(ctx, `SELECT o.id, o.conversation_id, c.ticket_id, c.visitor_name, c.visitor_email, c.topic, c.current_page,
 		o.note, COALESCE(f.name, ''), o.offered_at, o.expires_at
 		FROM chat_offers o JOIN chat_conversations c ON c.id = o.conversation_id LEFT JOIN agents f ON f.id = o.from_agent_id

@@ -31,23 +31,47 @@ type offerTarget struct {
 const load = `((SELECT COUNT(*) FROM chat_conversations lc WHERE lc.agent_id = a.id AND lc.state = 'active') +
 	(SELECT COUNT(*) FROM chat_offers lo WHERE lo.agent_id = a.id AND lo.state = 'pending'))`
 
-// pickAgent chooses who to offer conversation convID (0: any) to: an
-// active, online agent of the team (if any) with room under max_chats, not
-// one who turned this conversation down lately; the least loaded first,
-// then whoever waited longest for an offer. 0 when nobody is free.
-func pickAgent(ctx context.Context, q db.Querier, st Settings, c *Conversation, now time.Time) (int64, error) {
-	team, convID := st.TeamID, int64(0)
-	if c != nil {
-		team, convID = c.TeamID, c.ID
+// limit is an agent's capacity: their own max_chats, or the default.
+const limit = `COALESCE((SELECT l.max_chats FROM chat_agent_limits l WHERE l.agent_id = a.id), ?)`
+
+// skilled narrows the agents to those with the chat skill who speak the
+// chat's language (an agent with no language:xx skill speaks any); "" when
+// the settings do not match skills. lang "" (no conversation yet) checks
+// the chat skill only.
+func skilled(st Settings, lang string) (string, []any) {
+	if !st.MatchSkills {
+		return "", nil
 	}
+	cond := ` AND EXISTS (SELECT 1 FROM agent_skills s WHERE s.agent_id = a.id AND s.skill = 'channel:chat')`
+	if lang == "" {
+		return cond, nil
+	}
+	return cond + ` AND (NOT EXISTS (SELECT 1 FROM agent_skills s WHERE s.agent_id = a.id AND s.skill LIKE 'language:%')
+		OR EXISTS (SELECT 1 FROM agent_skills s WHERE s.agent_id = a.id AND s.skill = ?))`, []any{"language:" + lang}
+}
+
+// pickAgent chooses who to offer conversation convID (0: any) to: an
+// active, online agent of the team (if any) with room under their
+// max_chats, with the chat skill and language when the settings ask for
+// skills, not one who turned this conversation down lately; the least
+// loaded first, then whoever waited longest for an offer. 0 when nobody is
+// free.
+func pickAgent(ctx context.Context, q db.Querier, st Settings, c *Conversation, now time.Time) (int64, error) {
+	team, convID, lang := st.TeamID, int64(0), ""
+	if c != nil {
+		team, convID, lang = c.TeamID, c.ID, c.Language
+	}
+	skillCond, skillArgs := skilled(st, lang)
+	args := append([]any{team, team, convID, db.Millis(now.Add(-declineMemory))}, skillArgs...)
+	args = append(args, st.MaxChats)
 	var id int64
 	err := q.QueryRowContext(ctx, `SELECT a.id FROM agents a
 		WHERE a.active AND a.availability = 'online' AND a.role IN ('admin', 'manager', 'agent')
 		AND (? = 0 OR a.id IN (SELECT agent_id FROM team_members WHERE team_id = ?))
-		AND a.id NOT IN (SELECT agent_id FROM chat_offers WHERE conversation_id = ? AND state IN ('declined', 'expired') AND answered_at > ?)
-		AND `+load+` < ?
+		AND a.id NOT IN (SELECT agent_id FROM chat_offers WHERE conversation_id = ? AND state IN ('declined', 'expired') AND answered_at > ?)`+skillCond+`
+		AND `+load+` < `+limit+`
 		ORDER BY `+load+`, COALESCE((SELECT MAX(offered_at) FROM chat_offers mo WHERE mo.agent_id = a.id), 0), a.id
-		LIMIT 1`, team, team, convID, db.Millis(now.Add(-declineMemory)), st.MaxChats).Scan(&id)
+		LIMIT 1`, args...).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -84,19 +108,24 @@ func (s *Service) offerNext(ctx context.Context, tx *db.Tx, c Conversation, st S
 			if _, err := tx.ExecContext(ctx, `SELECT id FROM agents WHERE id = ? FOR UPDATE`, agentID); err != nil {
 				return 0, fmt.Errorf("chat: lock agent: %w", err)
 			}
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT `+load+` FROM agents a WHERE a.id = ?`, agentID).Scan(&n); err != nil {
+			var n, most int
+			if err := tx.QueryRowContext(ctx, `SELECT `+load+`, `+limit+` FROM agents a WHERE a.id = ?`, st.MaxChats, agentID).Scan(&n, &most); err != nil {
 				return 0, fmt.Errorf("chat: agent load: %w", err)
 			}
-			if n >= st.MaxChats {
+			if n >= most {
 				return 0, nil // taken meanwhile: the sweep tries again
 			}
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO chat_offers (conversation_id, agent_id, state, from_agent_id, note, offered_at, expires_at)
+	offerID, err := tx.InsertID(ctx, `INSERT INTO chat_offers (conversation_id, agent_id, state, from_agent_id, note, offered_at, expires_at)
 		VALUES (?, ?, 'pending', ?, ?, ?, ?)`, c.ID, agentID, db.NullInt(to.From), to.Note, db.Millis(now),
-		db.Millis(now.Add(time.Duration(st.OfferSeconds)*time.Second))); err != nil {
+		db.Millis(now.Add(time.Duration(st.OfferSeconds)*time.Second)))
+	if err != nil {
 		return 0, fmt.Errorf("chat: offer: %w", err)
+	}
+	if err := s.tickets.RecordTx(ctx, tx, authz.System, c.TicketID, EvOffered,
+		map[string]any{"conversation_id": c.ID, "agent_id": agentID, "offer_id": offerID}); err != nil {
+		return 0, err
 	}
 	s.publish(tx, c.TicketID, "offer", c.LastSeq, agentID)
 	return agentID, nil
@@ -178,6 +207,10 @@ func (s *Service) Accept(ctx context.Context, actor authz.Actor, offerID int64) 
 			actor.ID, now, conv.ID); err != nil {
 			return fmt.Errorf("chat: accept: %w", err)
 		}
+		if err := s.tickets.RecordTx(ctx, tx, actor, conv.TicketID, EvAccepted,
+			map[string]any{"conversation_id": conv.ID, "agent_id": actor.ID, "offer_id": o.id}); err != nil {
+			return err
+		}
 		name, err := agentName(ctx, tx, actor.ID)
 		if err != nil {
 			return err
@@ -221,6 +254,10 @@ func (s *Service) Decline(ctx context.Context, actor authz.Actor, offerID int64)
 		if _, err := tx.ExecContext(ctx, `UPDATE chat_offers SET state = 'declined', answered_at = ? WHERE id = ?`, db.Millis(s.now()), o.id); err != nil {
 			return fmt.Errorf("chat: decline: %w", err)
 		}
+		if err := s.tickets.RecordTx(ctx, tx, actor, c.TicketID, EvDeclined,
+			map[string]any{"conversation_id": c.ID, "agent_id": actor.ID, "offer_id": o.id}); err != nil {
+			return err
+		}
 		st, err := readSettings(ctx, tx)
 		if err != nil {
 			return err
@@ -230,46 +267,40 @@ func (s *Service) Decline(ctx context.Context, actor authz.Actor, offerID int64)
 	})
 }
 
-// Sweep expires unanswered offers and offers waiting chats again; it runs
-// every few seconds on whichever instance claims it (jobs.Runner.Every).
+// Sweep expires unanswered offers (each a chat_missed event on the
+// ticket) and offers waiting chats again; it runs every few seconds on
+// whichever instance claims it (jobs.Runner.Every).
 func (s *Service) Sweep(ctx context.Context, now time.Time) error {
 	// Every overdue offer first, so the agents they held count as free
 	// when the waiting chats are offered again below. An offer accepted
 	// meanwhile is no longer pending and stays accepted.
-	if err := s.db.Write(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE chat_offers SET state = 'expired', answered_at = ? WHERE state = 'pending' AND expires_at <= ?`,
-			db.Millis(now), db.Millis(now))
+	overdue, err := s.ids(ctx, `SELECT DISTINCT conversation_id FROM chat_offers WHERE state = 'pending' AND expires_at <= ? ORDER BY conversation_id LIMIT 200`, db.Millis(now))
+	if err != nil {
 		return err
-	}); err != nil {
-		return fmt.Errorf("chat: expire offers: %w", err)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT c.id FROM chat_conversations c WHERE c.state = 'queued'
+	for _, id := range overdue {
+		if err := s.db.Write(ctx, func(tx *db.Tx) error {
+			if err := lock(ctx, tx, id, now); err != nil {
+				return err
+			}
+			return s.expireTx(ctx, tx, id, now)
+		}); err != nil {
+			return err
+		}
+	}
+	ids, err := s.ids(ctx, `SELECT c.id FROM chat_conversations c WHERE c.state = 'queued'
 		AND NOT EXISTS (SELECT 1 FROM chat_offers o WHERE o.conversation_id = c.id AND o.state = 'pending' AND o.expires_at > ?)
 		ORDER BY c.id LIMIT 200`, db.Millis(now))
 	if err != nil {
-		return fmt.Errorf("chat: sweep: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return fmt.Errorf("chat: sweep: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("chat: sweep: %w", err)
+		return err
 	}
 	for _, id := range ids {
 		if err := s.db.Write(ctx, func(tx *db.Tx) error {
 			if err := lock(ctx, tx, id, now); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE chat_offers SET state = 'expired', answered_at = ? WHERE conversation_id = ? AND state = 'pending' AND expires_at <= ?`,
-				db.Millis(now), id, db.Millis(now)); err != nil {
-				return fmt.Errorf("chat: expire offers: %w", err)
+			if err := s.expireTx(ctx, tx, id, now); err != nil {
+				return err
 			}
 			c, err := convWhere(ctx, tx, `c.id = ?`, id)
 			if err != nil {
@@ -286,6 +317,43 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// ids runs a query of conversation ids.
+func (s *Service) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("chat: sweep: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("chat: sweep: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// expireTx expires conversation convID's overdue offer (its lock held),
+// recording the miss on the ticket.
+func (s *Service) expireTx(ctx context.Context, tx *db.Tx, convID int64, now time.Time) error {
+	var offerID, agentID, ticketID int64
+	err := tx.QueryRowContext(ctx, `SELECT o.id, o.agent_id, c.ticket_id FROM chat_offers o JOIN chat_conversations c ON c.id = o.conversation_id
+		WHERE o.conversation_id = ? AND o.state = 'pending' AND o.expires_at <= ?`, convID, db.Millis(now)).Scan(&offerID, &agentID, &ticketID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("chat: expire offers: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE chat_offers SET state = 'expired', answered_at = ? WHERE id = ?`, db.Millis(now), offerID); err != nil {
+		return fmt.Errorf("chat: expire offers: %w", err)
+	}
+	return s.tickets.RecordTx(ctx, tx, authz.System, ticketID, EvMissed,
+		map[string]any{"conversation_id": convID, "agent_id": agentID, "offer_id": offerID})
 }
 
 // mine reads a conversation the actor may work on: their own active chat,
@@ -399,6 +467,10 @@ func (s *Service) Transfer(ctx context.Context, actor authz.Actor, convID, toAge
 		if _, err := tx.ExecContext(ctx, `UPDATE chat_conversations SET state = 'queued', agent_id = NULL, team_id = ? WHERE id = ?`, db.NullInt(team), c.ID); err != nil {
 			return fmt.Errorf("chat: transfer: %w", err)
 		}
+		if err := s.tickets.RecordTx(ctx, tx, actor, c.TicketID, EvTransferred, map[string]any{"conversation_id": c.ID, "agent_id": c.AgentID,
+			"to_agent_id": toAgent, "to_team_id": toTeam}); err != nil {
+			return err
+		}
 		m, err := appendMessage(ctx, tx, c.ID, Message{Author: AuthorSystem, Kind: KindTransferred, Body: "transferred"}, actor.ID, 0, s.now())
 		if err != nil {
 			return err
@@ -428,7 +500,7 @@ func (s *Service) AgentEnd(ctx context.Context, actor authz.Actor, convID int64)
 		if err != nil {
 			return err
 		}
-		return s.endTx(ctx, tx, c, name)
+		return s.endTx(ctx, tx, c, name, actor)
 	})
 }
 

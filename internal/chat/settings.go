@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 )
@@ -35,13 +36,27 @@ type Settings struct {
 	AllowedOrigins []string `json:"allowed_origins"`
 	// IdentitySecret signs identified visitors (HMAC-SHA256 of their email);
 	// never shown back, only whether one is set.
-	IdentitySecret string    `json:"-"`
-	HasSecret      bool      `json:"has_identity_secret"`
-	TeamID         int64     `json:"team_id,omitempty"` // chats go to this team's members (0: every agent)
-	MaxChats       int       `json:"max_chats"`         // concurrent chats per agent
-	OfferSeconds   int       `json:"offer_seconds"`     // how long an offer waits for an answer
-	UseHours       bool      `json:"use_hours"`         // closed outside the business calendar
-	UpdatedAt      time.Time `json:"updated_at"`
+	IdentitySecret string `json:"-"`
+	HasSecret      bool   `json:"has_identity_secret"`
+	TeamID         int64  `json:"team_id,omitempty"` // chats go to this team's members (0: every agent)
+	MaxChats       int    `json:"max_chats"`         // concurrent chats per agent
+	OfferSeconds   int    `json:"offer_seconds"`     // how long an offer waits for an answer
+	UseHours       bool   `json:"use_hours"`         // closed outside the business calendar
+	// MatchSkills offers chats only to agents with the channel:chat skill
+	// who speak the chat's language (language:xx; none listed: any).
+	MatchSkills bool `json:"match_skills"`
+	// AgentLimits are agents' own max concurrent chats (agent id → max);
+	// an agent not listed has MaxChats.
+	AgentLimits map[int64]int `json:"agent_limits"`
+	UpdatedAt   time.Time     `json:"updated_at"`
+}
+
+// MaxFor is an agent's capacity: their own limit or the default.
+func (st Settings) MaxFor(agentID int64) int {
+	if n, ok := st.AgentLimits[agentID]; ok {
+		return n
+	}
+	return st.MaxChats
 }
 
 // Defaults are the settings before an admin saves any.
@@ -60,6 +75,9 @@ type SettingsInput struct {
 	MaxChats       int      `json:"max_chats"`
 	OfferSeconds   int      `json:"offer_seconds"`
 	UseHours       bool     `json:"use_hours"`
+	MatchSkills    bool     `json:"match_skills"`
+	// AgentLimits sets agents' own max chats (0 or absent: the default).
+	AgentLimits map[int64]int `json:"agent_limits"`
 }
 
 var colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
@@ -103,6 +121,15 @@ func (in *SettingsInput) validate() error {
 	if in.OfferSeconds < 5 || in.OfferSeconds > 600 {
 		fe.Add("offer_seconds", "must be 5 to 600 seconds")
 	}
+	if len(in.AgentLimits) > 1000 {
+		fe.Add("agent_limits", "at most 1000 agents")
+	}
+	for _, n := range in.AgentLimits {
+		if n < 0 || n > 20 {
+			fe.Add("agent_limits", "each must be 1 to 20 (empty: the default)")
+			break
+		}
+	}
 	return fe.Err()
 }
 
@@ -134,7 +161,11 @@ func (s *Service) SettingsFor(ctx context.Context, actor authz.Actor) (Settings,
 	if err := authz.Check(actor, authz.ChannelRead); err != nil {
 		return Settings{}, err
 	}
-	return readSettings(ctx, s.db)
+	st, err := readSettings(ctx, s.db)
+	if err != nil {
+		return Settings{}, err
+	}
+	return st, readLimits(ctx, s.db, &st)
 }
 
 func readSettings(ctx context.Context, q db.Querier) (Settings, error) {
@@ -144,8 +175,8 @@ func readSettings(ctx context.Context, q db.Querier) (Settings, error) {
 	var team sql.NullInt64
 	var updated int64
 	err := q.QueryRowContext(ctx, `SELECT enabled, color, position, greeting, languages, allowed_origins, identity_secret, team_id,
-		max_chats, offer_seconds, use_hours, updated_at FROM chat_settings WHERE id = 1`).Scan(&st.Enabled, &st.Color, &st.Position,
-		&st.Greeting, &langs, &origins, &st.IdentitySecret, &team, &st.MaxChats, &st.OfferSeconds, &st.UseHours, &updated)
+		max_chats, offer_seconds, use_hours, match_skills, updated_at FROM chat_settings WHERE id = 1`).Scan(&st.Enabled, &st.Color, &st.Position,
+		&st.Greeting, &langs, &origins, &st.IdentitySecret, &team, &st.MaxChats, &st.OfferSeconds, &st.UseHours, &st.MatchSkills, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, nil
 	}
@@ -158,6 +189,25 @@ func readSettings(ctx context.Context, q db.Querier) (Settings, error) {
 	st.HasSecret = st.IdentitySecret != ""
 	st.UpdatedAt = db.Time(updated)
 	return st, nil
+}
+
+// readLimits adds the agents' own limits to st.
+func readLimits(ctx context.Context, q db.Querier, st *Settings) error {
+	rows, err := q.QueryContext(ctx, `SELECT agent_id, max_chats FROM chat_agent_limits ORDER BY agent_id`)
+	if err != nil {
+		return fmt.Errorf("chat: agent limits: %w", err)
+	}
+	defer rows.Close()
+	st.AgentLimits = map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return fmt.Errorf("chat: agent limits: %w", err)
+		}
+		st.AgentLimits[id] = n
+	}
+	return rows.Err()
 }
 
 func splitList(s string) []string {
@@ -177,6 +227,9 @@ func (s *Service) PutSettings(ctx context.Context, actor authz.Actor, in Setting
 		if err != nil {
 			return err
 		}
+		if err := readLimits(ctx, tx, &cur); err != nil {
+			return err
+		}
 		secret := cur.IdentitySecret
 		if in.IdentitySecret != nil {
 			secret = *in.IdentitySecret
@@ -193,24 +246,66 @@ func (s *Service) PutSettings(ctx context.Context, actor authz.Actor, in Setting
 		now := db.Millis(s.now())
 		langs, origins := strings.Join(in.Languages, ","), strings.Join(in.AllowedOrigins, "\n")
 		res, err := tx.ExecContext(ctx, `UPDATE chat_settings SET enabled = ?, color = ?, position = ?, greeting = ?, languages = ?, allowed_origins = ?,
-			identity_secret = ?, team_id = ?, max_chats = ?, offer_seconds = ?, use_hours = ?, updated_at = ? WHERE id = 1`,
-			in.Enabled, in.Color, in.Position, in.Greeting, langs, origins, secret, db.NullInt(in.TeamID), in.MaxChats, in.OfferSeconds, in.UseHours, now)
+			identity_secret = ?, team_id = ?, max_chats = ?, offer_seconds = ?, use_hours = ?, match_skills = ?, updated_at = ? WHERE id = 1`,
+			in.Enabled, in.Color, in.Position, in.Greeting, langs, origins, secret, db.NullInt(in.TeamID), in.MaxChats, in.OfferSeconds, in.UseHours, in.MatchSkills, now)
 		if err != nil {
 			return fmt.Errorf("chat: save settings: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO chat_settings (id, enabled, color, position, greeting, languages, allowed_origins,
-				identity_secret, team_id, max_chats, offer_seconds, use_hours, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				in.Enabled, in.Color, in.Position, in.Greeting, langs, origins, secret, db.NullInt(in.TeamID), in.MaxChats, in.OfferSeconds, in.UseHours, now); err != nil {
+				identity_secret, team_id, max_chats, offer_seconds, use_hours, match_skills, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				in.Enabled, in.Color, in.Position, in.Greeting, langs, origins, secret, db.NullInt(in.TeamID), in.MaxChats, in.OfferSeconds, in.UseHours, in.MatchSkills, now); err != nil {
 				return fmt.Errorf("chat: save settings: %w", err)
 			}
 		}
-		return nil
+		if in.AgentLimits != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM chat_agent_limits`); err != nil {
+				return fmt.Errorf("chat: save agent limits: %w", err)
+			}
+			for id, n := range in.AgentLimits {
+				if n == 0 {
+					continue
+				}
+				var ok int
+				if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM agents WHERE id = ?`, id).Scan(&ok); err != nil {
+					return fmt.Errorf("chat: save agent limits: %w", err)
+				}
+				if ok == 0 {
+					return apperr.InvalidField("agent_limits", "no such agent")
+				}
+				if _, err := tx.ExecContext(ctx, `INSERT INTO chat_agent_limits (agent_id, max_chats) VALUES (?, ?)`, id, n); err != nil {
+					return fmt.Errorf("chat: save agent limits: %w", err)
+				}
+			}
+		}
+		after := cur
+		after.Enabled, after.TeamID, after.MaxChats, after.OfferSeconds, after.UseHours, after.MatchSkills = in.Enabled, in.TeamID, in.MaxChats, in.OfferSeconds, in.UseHours, in.MatchSkills
+		after.Languages, after.AllowedOrigins = in.Languages, in.AllowedOrigins
+		if in.AgentLimits != nil {
+			after.AgentLimits = map[int64]int{}
+			for id, n := range in.AgentLimits {
+				if n > 0 {
+					after.AgentLimits[id] = n
+				}
+			}
+		}
+		return audit.Record(ctx, tx, s.now(), actor, "chat.settings", "chat", audit.Change(auditSettings(cur), auditSettings(after)))
 	})
 	if err != nil {
 		return Settings{}, err
 	}
-	return readSettings(ctx, s.db)
+	return s.SettingsFor(ctx, actor)
+}
+
+// auditSettings are the settings an audit row shows (never the secret).
+func auditSettings(st Settings) map[string]any {
+	limits := map[string]int{}
+	for id, n := range st.AgentLimits {
+		limits[fmt.Sprint(id)] = n
+	}
+	return map[string]any{"enabled": st.Enabled, "team_id": st.TeamID, "max_chats": st.MaxChats, "offer_seconds": st.OfferSeconds,
+		"use_hours": st.UseHours, "match_skills": st.MatchSkills, "languages": st.Languages, "allowed_origins": st.AllowedOrigins,
+		"agent_limits": limits}
 }
 
 func decodePages(s string) []string {

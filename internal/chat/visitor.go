@@ -334,12 +334,12 @@ func (s *Service) VisitorEnd(ctx context.Context, token string) error {
 		if err != nil {
 			return err
 		}
-		return s.endTx(ctx, tx, c, "")
+		return s.endTx(ctx, tx, c, "", authz.Actor{Kind: authz.KindCustomer, ID: c.CustomerID})
 	})
 }
 
 // endTx ends c: pending offers are withdrawn, a system line says so.
-func (s *Service) endTx(ctx context.Context, tx *db.Tx, c Conversation, by string) error {
+func (s *Service) endTx(ctx context.Context, tx *db.Tx, c Conversation, by string, actor authz.Actor) error {
 	if c.State == StateEnded {
 		return nil
 	}
@@ -352,6 +352,14 @@ func (s *Service) endTx(ctx context.Context, tx *db.Tx, c Conversation, by strin
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE chat_conversations SET state = 'ended', ended_at = ? WHERE id = ?`, db.Millis(now), c.ID); err != nil {
 		return fmt.Errorf("chat: end: %w", err)
+	}
+	who := "visitor"
+	if actor.Kind == authz.KindAgent {
+		who = "agent"
+	}
+	if err := s.tickets.RecordTx(ctx, tx, actor, c.TicketID, EvEnded,
+		map[string]any{"conversation_id": c.ID, "agent_id": c.AgentID, "by": who}); err != nil {
+		return err
 	}
 	m, err := appendMessage(ctx, tx, c.ID, Message{Author: AuthorSystem, Kind: KindEnded, AgentName: by, Body: "ended"}, 0, 0, now)
 	if err != nil {

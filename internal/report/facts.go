@@ -27,12 +27,35 @@ const (
 	// SLA targets: "sla_first_reply" … value 1 achieved, 0 breached, at the
 	// moment it was decided.
 	KindSLAPrefix = "sla_"
+	// Live chat (from the chat_* events; agent: the agent concerned).
+	KindChatOffered   = "chat_offered"   // one offer to an agent, at the offer
+	KindChatAccepted  = "chat_accepted"  // an offer accepted; value: seconds from the offer to the accept
+	KindChatDeclined  = "chat_declined"  // an offer declined, at the decline
+	KindChatMissed    = "chat_missed"    // an offer that timed out, at the timeout
+	KindChatWait      = "chat_wait"      // value: seconds from the chat's start to the first agent message (agent: its author)
+	KindChatDuration  = "chat_duration"  // one agent's hold of a chat, dated at its end; value: seconds from accept to transfer or end
+	KindChatAbandoned = "chat_abandoned" // a chat that ended before any agent accepted it; value: seconds from its start
 )
 
 // Kinds lists the stored kinds in a stable order.
 var Kinds = []string{KindCreated, KindFirstReply, KindNextReply, KindReply, KindSolved, KindWait, KindOnHold,
 	KindReplies, KindOneTouch, KindSolvedReopened, KindReopen, KindBacklog,
-	KindSLAPrefix + sla.FirstReply, KindSLAPrefix + sla.NextReply, KindSLAPrefix + sla.PeriodicUpdate, KindSLAPrefix + sla.Resolution, KindCSAT}
+	KindSLAPrefix + sla.FirstReply, KindSLAPrefix + sla.NextReply, KindSLAPrefix + sla.PeriodicUpdate, KindSLAPrefix + sla.Resolution, KindCSAT,
+	KindChatOffered, KindChatAccepted, KindChatDeclined, KindChatMissed, KindChatWait, KindChatDuration, KindChatAbandoned}
+
+// ChatKinds are the live chat kinds.
+var ChatKinds = []string{KindChatOffered, KindChatAccepted, KindChatDeclined, KindChatMissed, KindChatWait, KindChatDuration, KindChatAbandoned}
+
+// The chat package's ticket events (chat.EvOffered …), read by name so
+// report does not depend on the chat service.
+const (
+	evChatOffered     = "chat_offered"
+	evChatAccepted    = "chat_accepted"
+	evChatDeclined    = "chat_declined"
+	evChatMissed      = "chat_missed"
+	evChatTransferred = "chat_transferred"
+	evChatEnded       = "chat_ended"
+)
 
 // evCSATRated is the csat package's rating event (csat.EvRated); report
 // reads the log without depending on the survey service.
@@ -131,7 +154,21 @@ func Compute(t TicketState, events []ticket.Event, cal *sla.Calendar, episodes [
 		csatAt    time.Time
 		csatScore int64
 		csatAgent int64
+		// Live chat, per conversation: when it was offered last (per
+		// agent), who holds it since when, whether anyone ever took it.
+		chat      = map[int64]*chatConv{}
+		isChat    bool
+		chatFirst bool // the first agent message is counted
 	)
+	conv := func(e ticket.Event) *chatConv {
+		id := num(e.Data, "conversation_id")
+		c := chat[id]
+		if c == nil {
+			c = &chatConv{offered: map[int64]time.Time{}}
+			chat[id] = c
+		}
+		return c
+	}
 	setStatus := func(to ticket.Status, at time.Time) {
 		if status != "" {
 			spans = append(spans, interval{status, since, at})
@@ -183,6 +220,11 @@ func Compute(t TicketState, events []ticket.Event, cal *sla.Calendar, episodes [
 				}
 			case "agent":
 				id := num(e.Data, "author_id")
+				if isChat && !chatFirst {
+					chatFirst = true
+					v, b := secs(created, e.At)
+					emit(KindChatWait, e.At, agent(id), v, b)
+				}
 				replies++
 				emit(KindReply, e.At, agent(id), 1, 0)
 				if !waiting.IsZero() {
@@ -206,6 +248,37 @@ func Compute(t TicketState, events []ticket.Event, cal *sla.Calendar, episodes [
 		case evCSATRated:
 			if sc := num(e.Data, "score"); sc > 0 {
 				csatAt, csatScore, csatAgent = e.At, sc, num(e.Data, "agent_id")
+			}
+		case evChatOffered:
+			isChat = true
+			c, id := conv(e), num(e.Data, "agent_id")
+			c.offered[id] = e.At
+			emit(KindChatOffered, e.At, agent(id), 1, 0)
+		case evChatAccepted:
+			c, id := conv(e), num(e.Data, "agent_id")
+			v, b := secs(c.offered[id], e.At)
+			if c.offered[id].IsZero() {
+				v, b = 0, 0
+			}
+			emit(KindChatAccepted, e.At, agent(id), v, b)
+			c.taken, c.holder, c.since = true, id, e.At
+		case evChatDeclined:
+			emit(KindChatDeclined, e.At, agent(num(e.Data, "agent_id")), 1, 0)
+		case evChatMissed:
+			emit(KindChatMissed, e.At, agent(num(e.Data, "agent_id")), 1, 0)
+		case evChatTransferred, evChatEnded:
+			c := conv(e)
+			if c.holder != 0 {
+				v, b := secs(c.since, e.At)
+				emit(KindChatDuration, e.At, agent(c.holder), v, b)
+				c.holder = 0
+			}
+			if e.Type == evChatEnded && !c.taken && !c.ended {
+				v, b := secs(created, e.At)
+				emit(KindChatAbandoned, e.At, agent(0), v, b)
+			}
+			if e.Type == evChatEnded {
+				c.ended = true
 			}
 		case ticket.EvMerged:
 			mergedAway = true
@@ -282,6 +355,15 @@ func Compute(t TicketState, events []ticket.Event, cal *sla.Calendar, episodes [
 		}
 	}
 	return out
+}
+
+// chatConv is one conversation's state while Compute replays its events.
+type chatConv struct {
+	offered map[int64]time.Time // agent → their latest offer
+	taken   bool                // an agent accepted it at some point
+	ended   bool
+	holder  int64 // the agent who has it now (0: nobody)
+	since   time.Time
 }
 
 func b2i(b bool) int64 {

@@ -380,7 +380,7 @@ type sums struct{ n, total, btotal int64 }
 // row is a roll-up row's change: one cell per kind (in Kinds order).
 type row [numKinds]sums
 
-const numKinds = 17
+const numKinds = 24
 
 // kindIndex maps a kind to its column triple.
 var kindIndex = func() map[string]int {
@@ -636,7 +636,8 @@ func loadEvents(ctx context.Context, q db.Querier, ids []int64) (map[int64][]tic
 	ph, args := placeholders(ids)
 	args = append(args, args...)
 	rows, err := q.QueryContext(ctx, `SELECT COALESCE(origin_ticket_id, ticket_id), id, seq, type, actor_type, COALESCE(actor_id, 0), at, data
-		FROM ticket_events WHERE type IN ('created', 'comment_added', 'status_changed', 'merged', 'priority_changed', 'csat_rated')
+		FROM ticket_events WHERE type IN ('created', 'comment_added', 'status_changed', 'merged', 'priority_changed', 'csat_rated',
+			'chat_offered', 'chat_accepted', 'chat_declined', 'chat_missed', 'chat_transferred', 'chat_ended')
 		AND ((ticket_id IN (`+ph+`) AND origin_ticket_id IS NULL) OR origin_ticket_id IN (`+ph+`))`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("report: load events: %w", err)

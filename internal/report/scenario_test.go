@@ -386,6 +386,7 @@ func TestRebuildEqualsIncremental(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
 		scenario(t, f)
+		chatScenario(t, f, 32) // 1 April, after the scenario
 		incremental := dump(t, d)
 		if strings.Count(incremental, "\n") < 40 {
 			t.Fatalf("suspiciously few rows:\n%s", incremental)

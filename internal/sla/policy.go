@@ -103,7 +103,7 @@ func (t *Target) set(metric, v string) {
 
 // Goal returns the metric's target duration, 0 when it is not measured.
 func (t Target) Goal(metric string) time.Duration {
-	d, _ := parseTarget(t.raw(metric))
+	d, _ := parseTarget(t.raw(metric), true) // stored targets were checked when saved
 	return d
 }
 
@@ -112,32 +112,73 @@ const maxTarget = 366 * 24 * time.Hour
 
 // parseTarget reads a target duration: hours and minutes in Go's duration
 // syntax ("45m", "8h", "1h30m"), whole minutes, from 1 minute to a year.
-// Days are not accepted: a "day" of business hours is ambiguous.
-func parseTarget(s string) (time.Duration, bool) {
+// With seconds (a policy for the chat channel only) whole seconds too, from
+// 1 second ("45s", "1m30s"). Days are not accepted: a "day" of business
+// hours is ambiguous.
+func parseTarget(s string, seconds bool) (time.Duration, bool) {
 	if s == "" || strings.ContainsAny(s, "+-.") {
 		return 0, false
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil || d < time.Minute || d > maxTarget || d%time.Minute != 0 {
+	unit, units := time.Minute, "nuµs"
+	if seconds {
+		unit, units = time.Second, "nuµ"
+	}
+	if err != nil || d < unit || d > maxTarget || d%unit != 0 {
 		return 0, false
 	}
-	if strings.ContainsAny(s, "nuµs") { // only h and m
+	if strings.ContainsAny(strings.ReplaceAll(s, "ms", "µ"), units) { // h and m (and s)
 		return 0, false
 	}
 	return d, true
 }
 
-// FormatTarget writes a duration as its canonical target string ("1h30m").
+// FormatTarget writes a duration as its canonical target string ("1h30m",
+// "45s", "1m30s").
 func FormatTarget(d time.Duration) string {
 	h := int64(d / time.Hour)
 	m := int64(d % time.Hour / time.Minute)
-	switch {
-	case h == 0:
-		return fmt.Sprintf("%dm", m)
-	case m == 0:
-		return fmt.Sprintf("%dh", h)
+	sec := int64(d % time.Minute / time.Second)
+	out := ""
+	if h > 0 {
+		out += fmt.Sprintf("%dh", h)
 	}
-	return fmt.Sprintf("%dh%dm", h, m)
+	if m > 0 || (h > 0 && sec > 0) {
+		out += fmt.Sprintf("%dm", m)
+	}
+	if sec > 0 || out == "" {
+		if out == "" && sec == 0 {
+			return "0m"
+		}
+		out += fmt.Sprintf("%ds", sec)
+	}
+	return out
+}
+
+// ChatOnly reports whether conditions confine a policy to the chat channel
+// (channel is chat, or in [chat]): only such a policy may have targets in
+// seconds.
+func ChatOnly(conds []Condition) bool {
+	for _, c := range conds {
+		if c.Field != "channel" {
+			continue
+		}
+		switch v := c.Value.(type) {
+		case string:
+			if c.Op == "is" && v == "chat" {
+				return true
+			}
+		case []string:
+			if c.Op == "in" && len(v) == 1 && v[0] == "chat" {
+				return true
+			}
+		case []any:
+			if c.Op == "in" && len(v) == 1 && v[0] == "chat" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // condition field kinds.
@@ -318,7 +359,7 @@ func normalizeValue(fe apperr.FieldErrors, name string, c Condition, kind int) (
 
 // validateTargets checks the per-priority targets and normalises their
 // durations. calendarExists reports whether a calendar id is defined.
-func validateTargets(fe apperr.FieldErrors, targets map[string]Target, calendarExists func(int64) bool) map[string]Target {
+func validateTargets(fe apperr.FieldErrors, targets map[string]Target, seconds bool, calendarExists func(int64) bool) map[string]Target {
 	if len(targets) == 0 {
 		fe.Add("targets", "needs targets for at least one priority ("+strings.Join(ticket.Priorities, ", ")+")")
 		return nil
@@ -338,9 +379,15 @@ func validateTargets(fe apperr.FieldErrors, targets map[string]Target, calendarE
 				continue
 			}
 			measured = true
-			d, ok := parseTarget(raw)
+			d, ok := parseTarget(raw, seconds)
 			if !ok {
-				fe.Add(name+"."+m, "must be a duration in hours and minutes such as 30m, 4h or 1h30m (at most a year)")
+				msg := "must be a duration in hours and minutes such as 30m, 4h or 1h30m (at most a year)"
+				if seconds {
+					msg = "must be a duration such as 45s, 1m30s, 30m or 4h (at most a year)"
+				} else if _, ok := parseTarget(raw, true); ok {
+					msg = "seconds are for a policy with the condition channel is chat; use whole minutes"
+				}
+				fe.Add(name+"."+m, msg)
 				continue
 			}
 			n.set(m, FormatTarget(d))

@@ -112,6 +112,9 @@ func TestValidateConditionsAndTargets(t *testing.T) {
 		{"unknown priority", nil, map[string]Target{"extreme": {FirstReply: "1h"}}, []string{"targets.extreme"}},
 		{"bad duration", nil, map[string]Target{"urgent": {FirstReply: "1d"}}, []string{"targets.urgent.first_reply"}},
 		{"seconds", nil, map[string]Target{"urgent": {Resolution: "90s"}}, []string{"targets.urgent.resolution"}},
+		{"seconds for another channel", []Condition{cond("channel", "is", "email")}, map[string]Target{"urgent": {FirstReply: "45s"}}, []string{"targets.urgent.first_reply"}},
+		{"milliseconds for chat", []Condition{cond("channel", "is", "chat")}, map[string]Target{"urgent": {FirstReply: "1500ms"}}, []string{"targets.urgent.first_reply"}},
+		{"fractions for chat", []Condition{cond("channel", "in", []string{"chat"})}, map[string]Target{"urgent": {FirstReply: "0.5s"}}, []string{"targets.urgent.first_reply"}},
 		{"negative", nil, map[string]Target{"urgent": {Resolution: "-1h"}}, []string{"targets.urgent.resolution"}},
 		{"no metric", nil, map[string]Target{"urgent": {}}, []string{"targets.urgent"}},
 		{"business hours without calendar", nil, map[string]Target{"high": {FirstReply: "1h", BusinessHours: true}}, []string{"targets.high.calendar_id"}},
@@ -126,7 +129,7 @@ func TestValidateConditionsAndTargets(t *testing.T) {
 			if targets == nil {
 				targets = map[string]Target{"urgent": {FirstReply: "1h"}}
 			}
-			validateTargets(fe, targets, func(id int64) bool { return id == cal })
+			validateTargets(fe, targets, ChatOnly(tt.conds), func(id int64) bool { return id == cal })
 			var got []string
 			for k := range fe {
 				got = append(got, k)
@@ -138,8 +141,17 @@ func TestValidateConditionsAndTargets(t *testing.T) {
 	}
 	// Durations are normalised.
 	fe := apperr.FieldErrors{}
-	out := validateTargets(fe, map[string]Target{"urgent": {FirstReply: "90m", Resolution: "8h0m"}}, nil)
+	out := validateTargets(fe, map[string]Target{"urgent": {FirstReply: "90m", Resolution: "8h0m"}}, false, nil)
 	if len(fe) > 0 || out["urgent"].FirstReply != "1h30m" || out["urgent"].Resolution != "8h" || out["urgent"].Goal(FirstReply) != 90*time.Minute {
 		t.Fatalf("normalised %+v, %v", out, fe)
+	}
+	// A chat policy takes seconds.
+	out = validateTargets(fe, map[string]Target{"urgent": {FirstReply: "45s", NextReply: "90s", Resolution: "1h0m30s"}}, true, nil)
+	if len(fe) > 0 || out["urgent"].FirstReply != "45s" || out["urgent"].NextReply != "1m30s" || out["urgent"].Resolution != "1h0m30s" ||
+		out["urgent"].Goal(FirstReply) != 45*time.Second {
+		t.Fatalf("chat targets %+v, %v", out, fe)
+	}
+	if !ChatOnly([]Condition{{Field: "channel", Op: "in", Value: []any{"chat"}}}) || ChatOnly([]Condition{{Field: "channel", Op: "in", Value: []any{"chat", "email"}}}) {
+		t.Fatal("ChatOnly")
 	}
 }

@@ -417,7 +417,7 @@ func checkPolicy(ctx context.Context, tx *db.Tx, fe apperr.FieldErrors, p *Polic
 	}
 	p.Conditions = validateConditions(fe, p.Conditions, keys)
 	var lookupErr error
-	p.Targets = validateTargets(fe, p.Targets, func(id int64) bool {
+	p.Targets = validateTargets(fe, p.Targets, ChatOnly(p.Conditions), func(id int64) bool {
 		var n int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM business_calendars WHERE id = ?`, id).Scan(&n)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {

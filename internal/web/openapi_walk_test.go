@@ -277,6 +277,8 @@ func walkAPI(t *testing.T, e *apptest.Env, password string) {
 	w.do("GET /api/v1/reports/breakdown", "/api/v1/reports/breakdown?by=agent&stat=median&"+period, nil, 200)
 	w.do("GET /api/v1/reports/breakdown", "/api/v1/reports/breakdown?by=channel&format=csv&"+period, nil, 200)
 	w.do("GET /api/v1/reports/heatmap", "/api/v1/reports/heatmap?"+period, nil, 200)
+	w.do("GET /api/v1/reports/chat", "/api/v1/reports/chat?"+period, nil, 200)
+	w.do("GET /api/v1/reports/chat", "/api/v1/reports/chat?format=csv&"+period, nil, 200)
 	w.do("GET /api/v1/reports/backlog-ages", "", nil, 200)
 	w.do("GET /api/v1/reports/tags", "/api/v1/reports/tags?limit=5&"+period, nil, 200)
 	w.do("GET /api/v1/reports/tags", "/api/v1/reports/tags?from=2001-01-01&to=2001-01-31", nil, 200)

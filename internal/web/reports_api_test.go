@@ -111,7 +111,8 @@ func TestReportAPI(t *testing.T) {
 				t.Errorf("event export types = %v", types)
 			}
 			for _, path := range []string{"/api/v1/reports/series", "/api/v1/reports/heatmap", "/api/v1/reports/backlog-ages", "/api/v1/reports/tags",
-				"/api/v1/reports/series?bucket=week&format=csv", "/api/v1/reports/heatmap?format=csv", "/api/v1/reports/tags?format=csv&limit=5"} {
+				"/api/v1/reports/series?bucket=week&format=csv", "/api/v1/reports/heatmap?format=csv", "/api/v1/reports/tags?format=csv&limit=5",
+				"/api/v1/reports/chat", "/api/v1/reports/chat?format=csv"} {
 				if st, body := e.Do(t, authz.Manager, "GET", path, nil); st != http.StatusOK {
 					t.Errorf("%s: %d %v", path, st, body["_raw"])
 				}
@@ -130,6 +131,7 @@ func TestReportAPI(t *testing.T) {
 				{"/api/v1/reports/series?bucket=fortnight", "bucket"},
 				{"/api/v1/reports/facts?kind=vibes", "kind"},
 				{"/api/v1/reports/tags?limit=1000", "limit"},
+				{"/api/v1/reports/chat?from=2026-03-02&to=2026-03-01", "to"},
 			}
 			for _, b := range bad {
 				st, body := e.Do(t, authz.Manager, "GET", b.path, nil)

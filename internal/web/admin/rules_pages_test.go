@@ -180,6 +180,16 @@ func TestRulesPages(t *testing.T) {
 			if p := list[1]; len(p.Conditions) != 1 || p.Conditions[0].Field != "team_id" || p.Targets["urgent"].FirstReply != "15m" || len(p.Targets) != 1 {
 				t.Fatalf("edited policy: %+v", p)
 			}
+			// Seconds: only for a policy confined to the chat channel.
+			webtest.RunPages(t, []webtest.PageCase{
+				{Name: "seconds for email are refused", Who: manager, Method: "POST", Path: "/admin/sla-policies",
+					Form: webtest.Vals("name", "Fast email", "channel", "email", "targets.normal.first_reply", "45s"), Status: 400,
+					Want: []string{"seconds are for a policy with the condition channel is chat; use whole minutes"}},
+				{Name: "seconds for chat", Who: manager, Method: "POST", Path: "/admin/sla-policies",
+					Form:   webtest.Vals("name", "Chat", "active", "on", "channel", "chat", "targets.normal.first_reply", "45s", "targets.normal.next_reply", "90s"),
+					Status: 303, Location: "/admin/sla-policies/"},
+				{Name: "chat policy listed", Who: manager, Method: "GET", Path: "/admin/sla-policies", Status: 200, Want: []string{"first reply 45s"}},
+			})
 
 			// Triggers and automations.
 			good := []string{"all[0].row", "1", "all[0].field", "event", "all[0].op", "is", "all[0].value", "created",

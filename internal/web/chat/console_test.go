@@ -1,6 +1,7 @@
 package chat_test
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/ombud/ombud/internal/app/apptest"
@@ -32,9 +33,19 @@ func TestConsoleAndSettingsPages(t *testing.T) {
 						"allowed_origins", "https://Shop.example/", "max_chats", "2", "offer_seconds", "20"), Status: 303},
 				{Name: "as saved", Who: admin, Method: "GET", Path: "/admin/chat?saved=1", Status: 200,
 					Want: []string{`value="#aa3300"`, "https://shop.example", `<option value="left" selected>`}},
+				{Name: "an agent's own limit out of range", Who: admin, Method: "POST", Path: "/admin/chat",
+					Form: webtest.Vals("enabled", "on", "color", "#aa3300", "position", "left", "languages", "nb", "max_chats", "2", "offer_seconds", "20",
+						"limit_"+itoa(e.Agents[authz.Agent].ID), "30"), Status: 422, Want: []string{"each must be 1 to 20 (empty: the default)"}},
+				{Name: "an agent's own limit", Who: admin, Method: "POST", Path: "/admin/chat",
+					Form: webtest.Vals("enabled", "on", "color", "#aa3300", "position", "left", "languages", "nb", "max_chats", "2", "offer_seconds", "20",
+						"limit_"+itoa(e.Agents[authz.Agent].ID), "5", "match_skills", "on"), Status: 303},
+				{Name: "the limit as saved", Who: admin, Method: "GET", Path: "/admin/chat", Status: 200,
+					Want: []string{`name="limit_` + itoa(e.Agents[authz.Agent].ID) + `" type="number" min="1" max="20" value="5"`, `id="f-match_skills" name="match_skills" checked`}},
 				{Name: "agents may not change them", Who: agent, Method: "POST", Path: "/admin/chat",
 					Form: webtest.Vals("color", "#000000"), Status: 403},
 			})
 		})
 	}
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -33,12 +33,16 @@ var kindLabels = map[string]string{
 	report.KindSolvedReopened: "Solved tickets ever reopened", report.KindReopen: "Reopens", report.KindBacklog: "Backlog changes",
 	report.KindSLAPrefix + sla.FirstReply: "SLA: first reply", report.KindSLAPrefix + sla.NextReply: "SLA: next reply",
 	report.KindSLAPrefix + sla.PeriodicUpdate: "SLA: periodic update", report.KindSLAPrefix + sla.Resolution: "SLA: resolution",
-	report.KindCSAT: "Satisfaction ratings",
+	report.KindCSAT:        "Satisfaction ratings",
+	report.KindChatOffered: "Chats offered", report.KindChatAccepted: "Chats accepted", report.KindChatDeclined: "Chat offers declined",
+	report.KindChatMissed: "Offers missed", report.KindChatWait: "Wait to first agent message", report.KindChatDuration: "Chat durations",
+	report.KindChatAbandoned: "Chats nobody took",
 }
 
 // durationKinds have seconds for values.
 var durationKinds = map[string]bool{
 	report.KindFirstReply: true, report.KindNextReply: true, report.KindSolved: true, report.KindWait: true, report.KindOnHold: true,
+	report.KindChatAccepted: true, report.KindChatWait: true, report.KindChatDuration: true, report.KindChatAbandoned: true,
 }
 
 // factValue writes a fact's value the way its kind means it.

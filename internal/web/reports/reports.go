@@ -41,6 +41,7 @@ var reportTabs = []reportTab{
 	{Key: "sla", Path: "/reports/sla", Label: "SLA attainment"},
 	{Key: "backlog", Path: "/reports/backlog", Label: "Backlog"},
 	{Key: "channels", Path: "/reports/channels", Label: "Channels"},
+	{Key: "chat", Path: "/reports/chat", Label: "Live chat"}, // chat.go
 	{Key: "heatmap", Path: "/reports/heatmap", Label: "Busiest hours"},
 	{Key: "tags", Path: "/reports/tags", Label: "Tag trends"},
 	{Key: "goals", Path: "/reports/goals", Label: "Goals"}, // reportgoals.go: it reads only from and to

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ombud/ombud/internal/channel/email"
+	"github.com/ombud/ombud/internal/chat"
 	"github.com/ombud/ombud/internal/csat"
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
@@ -87,6 +88,21 @@ func (u *UI) describe(lang string, e ticket.Event, names map[int64]string) strin
 		return u.describeDelivery(lang, e)
 	case csat.EvRequested, csat.EvRated, csat.EvCommented: // csat.go
 		return u.describeCSAT(lang, e)
+	case chat.EvOffered:
+		return t("offered the chat to %s", agentName(d["agent_id"]))
+	case chat.EvAccepted:
+		return t("accepted the chat")
+	case chat.EvDeclined:
+		return t("declined the chat")
+	case chat.EvMissed:
+		return t("the chat offer to %s timed out", agentName(d["agent_id"]))
+	case chat.EvTransferred:
+		if to, _ := d["to_agent_id"].(float64); to != 0 {
+			return t("transferred the chat to %s", agentName(d["to_agent_id"]))
+		}
+		return t("transferred the chat to a team")
+	case chat.EvEnded:
+		return t("ended the chat")
 	case ticket.EvMentioned: // composer.go: @mentions
 		var who []string
 		ids, _ := d["agent_ids"].([]any)
