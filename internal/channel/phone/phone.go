@@ -359,3 +359,41 @@ func (s *Service) CallLink(ctx context.Context, number string) string {
 	}
 	return strings.ReplaceAll(tpl, "{number}", url.QueryEscape(n))
 }
+
+// SealSecrets seals plain values and, with rotate, re-seals values sealed
+// with a previous key (ombud secrets rotate).
+func (s *Service) SealSecrets(ctx context.Context, rotate bool) (secret.Tally, error) {
+	var t secret.Tally
+	type row struct {
+		id  int64
+		sec string
+	}
+	var rs []row
+	rows, err := s.db.QueryContext(ctx, `SELECT id, secret FROM phone_integrations`)
+	if err != nil {
+		return t, fmt.Errorf("phone: read secrets: %w", err)
+	}
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.sec); err != nil {
+			rows.Close()
+			return t, err
+		}
+		rs = append(rs, r)
+	}
+	rows.Close()
+	for _, r := range rs {
+		v, changed := s.secrets.Sweep(purposeSecret, r.sec, rotate, &t)
+		if !changed {
+			continue
+		}
+		err := s.db.Write(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE phone_integrations SET secret = ? WHERE id = ?`, v, r.id)
+			return err
+		})
+		if err != nil {
+			return t, fmt.Errorf("phone: reseal %d: %w", r.id, err)
+		}
+	}
+	return t, nil
+}

@@ -41,6 +41,7 @@ func AdminNav() []NavGroup {
 			{"mailboxes", "/admin/mailboxes", "Mailboxes", authz.ChannelRead},
 			{"maillog", "/admin/mail", "Mail log", authz.ChannelRead},
 			{"chatwidget", "/admin/chat", "Chat widget", authz.ChannelRead},
+			{"phone", "/admin/phone", "Phone", authz.ChannelRead},
 		}},
 		{"People", []NavLink{
 			{"agents", "/admin/agents", "Agents", authz.AgentRead},
