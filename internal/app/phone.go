@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+
 	"github.com/ombud/ombud/internal/channel/phone"
 	webphone "github.com/ombud/ombud/internal/web/phone"
 	webui "github.com/ombud/ombud/internal/web/ui"
@@ -13,5 +15,6 @@ func (s *System) wirePhone() {
 }
 
 func (s *System) phonePages(ui *webui.UI) (*webphone.UI, error) {
+	ui.CallLink = func(number string) string { return s.Phone.CallLink(context.Background(), number) }
 	return webphone.New(ui, s.Phone)
 }
