@@ -39,8 +39,13 @@ func TestBrowserPhoneCall(t *testing.T) {
 			}
 			token = strings.TrimSpace(token)
 			s := serve(t, env)
-			if st, c := api(t, "POST", s.url+"/api/v1/customers", token, map[string]any{"name": "Kari Nordmann", "phones": []string{"+47 912 34 567"}}); st != 201 {
-				t.Fatalf("customer: %d %v", st, c)
+			st, kari := api(t, "POST", s.url+"/api/v1/customers", token, map[string]any{"name": "Kari Nordmann", "phones": []string{"+47 912 34 567"}})
+			if st != 201 {
+				t.Fatalf("customer: %d %v", st, kari)
+			}
+			if st, tk := api(t, "POST", s.url+"/api/v1/tickets", token, map[string]any{"subject": "Faktura mangler", "description": "Hvor er fakturaen?",
+				"channel": "web", "requester_id": kari["id"]}); st != 201 {
+				t.Fatalf("earlier ticket: %d %v", st, tk)
 			}
 
 			ctx := browser(t)
@@ -73,7 +78,8 @@ func TestBrowserPhoneCall(t *testing.T) {
 			ticketID := int64(res["ticket_id"].(float64))
 			step("the pop appears", chromedp.WaitVisible(chromedp.CSS("section.call-pop")))
 			pop := read("read the pop", chromedp.Text(chromedp.CSS("section.call-pop")))
-			if !strings.Contains(pop, "Incoming call from Kari Nordmann") || !strings.Contains(pop, "+4791234567") || !strings.Contains(pop, fmt.Sprintf("#%d", ticketID)) {
+			if !strings.Contains(pop, "Incoming call from Kari Nordmann") || !strings.Contains(pop, "+4791234567") || !strings.Contains(pop, fmt.Sprintf("#%d Phone call from Kari Nordmann", ticketID)) ||
+				!strings.Contains(pop, "Faktura mangler") {
 				t.Fatalf("pop %q", pop)
 			}
 			screenshot(t, ctx, engine, "phone-pop.png")

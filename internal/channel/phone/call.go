@@ -197,7 +197,12 @@ func (s *Service) ensureCall(ctx context.Context, tx *db.Tx, integrationID, team
 	err = tx.QueryRowContext(ctx, `SELECT id FROM tickets WHERE requester_id = ? AND channel = 'phone' AND status IN ('new', 'open', 'pending', 'on_hold')
 		ORDER BY updated_at DESC, id DESC LIMIT 1`, c.customerID).Scan(&c.ticketID)
 	if errors.Is(err, sql.ErrNoRows) {
-		in := ticket.CreateInput{Subject: "Phone call from " + from, Description: "Phone call from " + from + ".", Public: new(bool),
+		who := from
+		var name string
+		if err := tx.QueryRowContext(ctx, `SELECT name FROM customers WHERE id = ?`, c.customerID).Scan(&name); err == nil && name != "" && name != from {
+			who = name + " (" + from + ")"
+		}
+		in := ticket.CreateInput{Subject: "Phone call from " + who, Description: "Phone call from " + who + ".", Public: new(bool),
 			RequesterID: c.customerID, Channel: "phone", Status: ticket.StatusNew, Tags: []string{"phone"}}
 		if teamID != 0 {
 			in.TeamID = &teamID
