@@ -286,3 +286,31 @@ func TestIntegrationAdmin(t *testing.T) {
 		}
 	})
 }
+
+// TestSealSecretsRotate: after `ombud secrets rotate` (SealSecrets with
+// rotate) the integration's secret opens with the new key alone, so
+// signed events keep verifying.
+func TestSealSecretsRotate(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		e := setup(t, d) // sealed with the all-zero key
+		ctx := context.Background()
+		newKey := make([]byte, secret.KeySize)
+		newKey[0] = 1
+		both, err := secret.NewBox(newKey, make([]byte, secret.KeySize))
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := func() time.Time { return e.now }
+		cs := customer.NewService(d, now)
+		tally, err := phone.NewService(d, now, both, e.tickets, cs, e.hub, slog.New(slog.DiscardHandler)).SealSecrets(ctx, true)
+		if err != nil || tally.Sealed != 1 {
+			t.Fatalf("rotate: %+v %v", tally, err)
+		}
+		only, _ := secret.NewBox(newKey)
+		svc := phone.NewService(d, now, only, e.tickets, cs, e.hub, slog.New(slog.DiscardHandler))
+		b := body("r1", "started", "+4791234567", nil)
+		if _, err := svc.Receive(ctx, e.it.ID, e.sign(t, "msg_r1", b), b); err != nil {
+			t.Fatalf("after rotation: %v", err)
+		}
+	})
+}
