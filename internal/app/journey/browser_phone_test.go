@@ -18,8 +18,8 @@ import (
 )
 
 // TestBrowserPhoneCall is a call coming in, on both engines: an admin adds
-// a phone integration in the browser and copies its secret, then waits on
-// the ticket list; the provider posts a signed "started" event for a
+// a phone integration in the browser and copies its secret; an agent waits
+// on the ticket list; the provider posts a signed "started" event for a
 // known customer's number; the pop appears with the customer's name and
 // opens the call's ticket; "ended" adds the call with its duration to the
 // ticket's history.
@@ -30,8 +30,10 @@ func TestBrowserPhoneCall(t *testing.T) {
 			if engine == "postgres" {
 				env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
 			}
-			if code, _, er := run(t, env, "user", "create", "--email", "ivar@ombud.test", "--name", "Ivar Aasen", "--role", "admin", "--password", "browser-pass-9"); code != 0 {
-				t.Fatal(er)
+			for _, u := range [][3]string{{"ivar@ombud.test", "Ivar Aasen", "admin"}, {"siri@ombud.test", "Siri Moe", "agent"}} {
+				if code, _, er := run(t, env, "user", "create", "--email", u[0], "--name", u[1], "--role", u[2], "--password", "browser-pass-9"); code != 0 {
+					t.Fatal(er)
+				}
 			}
 			code, token, er := run(t, env, "token", "create", "--email", "ivar@ombud.test")
 			if code != 0 {
@@ -72,9 +74,10 @@ func TestBrowserPhoneCall(t *testing.T) {
 			}
 			hook = s.url + hook[strings.Index(hook, "/api/"):]
 
-			step("wait on the ticket list", chromedp.Navigate(s.url+"/tickets"), chromedp.WaitVisible(chromedp.CSS("main")))
-			time.Sleep(300 * time.Millisecond) // the page's live stream opens
-			res := postCall(t, hook, secret, map[string]any{"call_id": "call-1", "event": "started", "from": "912 34 567", "to": "+4722000000", "agent_email": "ivar@ombud.test"})
+			step("sign out", chromedp.Click(chromedp.CSS("details.user-menu > summary")), chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+			step("the agent waits on the ticket list", signIn(s.url+"/tickets", "siri@ombud.test", "browser-pass-9"), chromedp.WaitVisible(chromedp.CSS("main")))
+			step("the page's live stream opens", chromedp.WaitReady(chromedp.CSS(`html[data-live="open"]`)))
+			res := postCall(t, hook, secret, map[string]any{"call_id": "call-1", "event": "started", "from": "912 34 567", "to": "+4722000000", "agent_email": "siri@ombud.test"})
 			ticketID := int64(res["ticket_id"].(float64))
 			step("the pop appears", chromedp.WaitVisible(chromedp.CSS("section.call-pop")))
 			pop := read("read the pop", chromedp.Text(chromedp.CSS("section.call-pop")))

@@ -154,6 +154,8 @@ if (window.EventSource) {
   const notice = document.getElementById("live-notice");
   const presence = document.getElementById("presence");
   const src = new EventSource(main ? `/live?ticket=${main.dataset.ticket}` : "/live");
+  // The stream is subscribed before it answers: from now on nothing is missed.
+  src.addEventListener("open", () => { document.documentElement.dataset.live = "open"; });
   src.addEventListener("viewers", (e) => {
     if (!presence) return;
     const text = presenceText(JSON.parse(e.data));
