@@ -85,6 +85,11 @@ func (u *UI) Pop(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The ticket service decides who may see the ticket (collaborators,
+	// team-restricted roles); the pop shows no more than the ticket page.
+	if _, err := u.Tickets.Get(r.Context(), httpx.Actor(r.Context()), id); err != nil {
+		return err
+	}
 	p, err := u.Phone.PopFor(r.Context(), httpx.Actor(r.Context()), id)
 	if err != nil {
 		return err
