@@ -24,6 +24,7 @@ import (
 	"github.com/ombud/ombud/internal/blob"
 	"github.com/ombud/ombud/internal/budget"
 	"github.com/ombud/ombud/internal/channel/email"
+	"github.com/ombud/ombud/internal/channel/phone"
 	"github.com/ombud/ombud/internal/chat"
 	"github.com/ombud/ombud/internal/config"
 	"github.com/ombud/ombud/internal/csat"
@@ -228,6 +229,7 @@ type System struct {
 	KB         *kb.Service       // knowledge base and help center content
 	Chat       *chat.Service     // live chat (chat.go)
 	Portal     *portal.Service   // the customer portal (portal.go)
+	Phone      *phone.Service    // the phone channel (phone.go)
 	Now        func() time.Time
 }
 
@@ -346,6 +348,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 		d.Close()
 		return nil, err
 	}
+	s.wirePhone() // phone.go
 	// Credentials stored in plain text by an older release are sealed now.
 	if _, err := s.SealSecrets(ctx, false); err != nil {
 		d.Close()
@@ -429,6 +432,10 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	phonePages, err := s.phonePages(ui) // phone.go
+	if err != nil {
+		return nil, err
+	}
 	widgetUI := widget.New(s.Chat, widget.NewBus(s.Live), ui.I18n(), s.Log.With("component", "widget"))
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
@@ -440,7 +447,7 @@ func (s *System) Handler() (http.Handler, error) {
 		HSTS: s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",
 		AccessLog:    &web.AccessLog{Mode: s.Config.AccessLog, Slow: s.Config.SlowRequest},
 		APIRateLimit: s.Config.APIRateLimit, APIIPRateLimit: s.Config.APIIPRateLimit,
-		Chat: chatPages, Widget: widgetUI, Portal: portalPages,
+		Chat: chatPages, Widget: widgetUI, Portal: portalPages, Phone: phonePages,
 	}
 	return srv.Handler(), nil
 }

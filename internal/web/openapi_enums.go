@@ -6,6 +6,7 @@ import (
 
 	"github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/channel/email"
+	"github.com/ombud/ombud/internal/channel/phone"
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/webhook"
@@ -84,6 +85,8 @@ var enumFields = map[string][]string{
 	"webhook.Delivery.event_type":        append(slices.Clone(webhook.EventTypes), "ping"),
 	"webhook.Subscription.events":        webhook.EventTypes,
 	"webhook.Input.events":               webhook.EventTypes,
+	"phone.Payload.event":                phone.Events,
+	"phone.Result.event":                 phone.Events,
 	"webhook.Patch.events":               webhook.EventTypes,
 	"report.Subscription.frequency":      {report.Weekly, report.Monthly},
 	"report.SubscriptionInput.frequency": {report.Weekly, report.Monthly},
@@ -132,6 +135,7 @@ var requestRequired = map[string][]string{
 	"api.MergeInput":        {"source_id"},
 	"customer.MergeInput":   {"merge_id"},
 	"webhook.Input":         {"name", "url"},
+	"phone.Payload":         {"call_id", "event", "from"},
 	"automation.RuleInput":  {"name"},
 	"routing.SettingsInput": {"method"},
 	"report.GoalInput":      {"metric"},

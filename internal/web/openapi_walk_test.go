@@ -331,6 +331,7 @@ func walkAPI(t *testing.T, e *apptest.Env, password string) {
 	w.walkQA(agent, agentToken)
 	w.walkKB(team)
 	w.walkZendesk()
+	w.walkPhone()
 
 	// Deletions last.
 	w.do("POST /api/v1/customers/{id}/erase", f("/api/v1/customers/%d/erase", cust), `{"mode":"anonymise"}`, 200)

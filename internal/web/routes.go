@@ -11,6 +11,7 @@ import (
 	"github.com/ombud/ombud/internal/automation"
 	"github.com/ombud/ombud/internal/budget"
 	"github.com/ombud/ombud/internal/channel/email"
+	"github.com/ombud/ombud/internal/channel/phone"
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/importer"
 	"github.com/ombud/ombud/internal/jobs"
@@ -592,7 +593,24 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/help/sitemap.xml", Access: Public, Handler: hc.Sitemap, Summary: "Sitemap of the help center"},
 		{Method: "GET", Path: "/help/brand.css", Access: Public, Handler: hc.BrandCSS, Summary: "The help center's brand colours and custom CSS"},
 		{Method: "GET", Path: "/help-files/{id}/{name}", Access: Public, Handler: hc.File, Summary: "A file of a public article"},
-	}, s.chatRoutes()...)
+	}, append(s.chatRoutes(), s.phoneRoutes()...)...)
+}
+
+// phoneRoutes are the phone channel's (docs/phone.md). The call webhook is
+// public: its signature, made with the integration's secret, is the
+// credential.
+func (s *Server) phoneRoutes() []Route {
+	p := s.Phone
+	return []Route{
+		{Method: "POST", Path: "/api/v1/phone/integrations/{id}/events", Access: Public, Handler: p.Hook, Summary: "A call event from a telephony provider (started, answered, ended, missed), signed with the integration's secret (webhook-id, webhook-timestamp, webhook-signature headers)", Request: phone.Payload{}, Reply: phone.Result{}},
+		{Method: "GET", Path: "/phone/pop/{id}", Access: UIAuth, Perm: authz.TicketRead, Handler: p.Pop, Summary: "The incoming-call notice of a ticket's latest call (an HTML fragment)"},
+		{Method: "GET", Path: "/admin/phone", Access: UIAuth, Perm: authz.ChannelRead, Handler: p.List, Summary: "Phone integrations, with the form to add one", Query: []string{"deleted"}},
+		{Method: "POST", Path: "/admin/phone", Access: UIAuth, Perm: authz.ChannelWrite, Handler: p.Create, Summary: "Add a phone integration (form: name, default_country, call_url, team_id, active); the answer shows the signing secret once"},
+		{Method: "GET", Path: "/admin/phone/{id}", Access: UIAuth, Perm: authz.ChannelRead, Handler: p.Page, Summary: "A phone integration's settings", Query: []string{"saved"}},
+		{Method: "POST", Path: "/admin/phone/{id}", Access: UIAuth, Perm: authz.ChannelWrite, Handler: p.Update, Summary: "Change a phone integration (form)"},
+		{Method: "POST", Path: "/admin/phone/{id}/secret", Access: UIAuth, Perm: authz.ChannelWrite, Handler: p.Rotate, Summary: "Give a phone integration a new signing secret, shown once (form)"},
+		{Method: "POST", Path: "/admin/phone/{id}/delete", Access: UIAuth, Perm: authz.ChannelWrite, Handler: p.Delete, Summary: "Delete a phone integration (form)"},
+	}
 }
 
 // chatRoutes are live chat's: the agents' console, the widget settings and

@@ -37,6 +37,7 @@ import (
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/knowledge"
 	"github.com/ombud/ombud/internal/web/people"
+	webphone "github.com/ombud/ombud/internal/web/phone"
 	"github.com/ombud/ombud/internal/web/portal"
 	webqa "github.com/ombud/ombud/internal/web/qa"
 	"github.com/ombud/ombud/internal/web/reports"
@@ -111,9 +112,10 @@ type Server struct {
 	Knowledge *knowledge.UI // the agents' knowledge base pages
 	Help      *help.UI      // the public help center
 
-	Chat   *webchat.UI // the agents' chat console and the widget settings
-	Widget *widget.UI  // the public chat widget and its endpoints
-	Portal *portal.UI  // the customer portal
+	Chat   *webchat.UI  // the agents' chat console and the widget settings
+	Widget *widget.UI   // the public chat widget and its endpoints
+	Portal *portal.UI   // the customer portal
+	Phone  *webphone.UI // the phone webhook, incoming-call pops and integrations
 
 	Auth         *auth.Service
 	DB           *db.DB

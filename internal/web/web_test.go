@@ -218,6 +218,9 @@ var publicRoutes = map[string]int{
 	"POST /widget/start": 400, "POST /widget/messages": 400, "POST /widget/poll": 400, "POST /widget/typing": 400,
 	"POST /widget/read": 400, "POST /widget/page": 400, "POST /widget/end": 400, "POST /widget/transcript": 400,
 	"POST /widget/leave": 400,
+	// The phone channel's call webhook: the signature made with the
+	// integration's secret is the credential (docs/phone.md).
+	"POST /api/v1/phone/integrations/{id}/events": 401,
 }
 
 // TestPublicRoutes checks every public route is listed in publicRoutes

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ombud/ombud/internal/channel/email"
+	"github.com/ombud/ombud/internal/channel/phone"
 	"github.com/ombud/ombud/internal/chat"
 	"github.com/ombud/ombud/internal/csat"
 	"github.com/ombud/ombud/internal/sla"
@@ -103,6 +104,8 @@ func (u *UI) describe(lang string, e ticket.Event, names map[int64]string) strin
 		return t("transferred the chat to a team")
 	case chat.EvEnded:
 		return t("ended the chat")
+	case phone.EvCallStarted, phone.EvCallAnswered, phone.EvCallEnded, phone.EvCallMissed: // phonecalls.go
+		return u.describeCall(lang, e, agentName)
 	case ticket.EvMentioned: // composer.go: @mentions
 		var who []string
 		ids, _ := d["agent_ids"].([]any)

@@ -361,6 +361,7 @@ type eventView struct {
 	Actor string
 	When  string
 	Text  string
+	Link  string // a call's recording (phonecalls.go)
 }
 
 // TicketPage shows one ticket: conversation, composer, fields and history.
@@ -505,7 +506,7 @@ func (u *UI) ticketPageFull(w http.ResponseWriter, r *http.Request, o ticketPage
 		case "customer":
 			a = customerName(e.ActorID)
 		}
-		events = append(events, eventView{Event: e, Actor: a, When: when(lang, e.At, loc), Text: u.describe(lang, e, names)})
+		events = append(events, eventView{Event: e, Actor: a, When: when(lang, e.At, loc), Text: u.describe(lang, e, names), Link: recording(e)})
 	}
 	assignee := ""
 	if t.AssigneeID != nil {

@@ -42,6 +42,7 @@ func AdminNav() []NavGroup {
 			{"maillog", "/admin/mail", "Mail log", authz.ChannelRead},
 			{"chatwidget", "/admin/chat", "Chat widget", authz.ChannelRead},
 			{"webform", "/admin/web-form", "Web form", authz.ChannelRead},
+			{"phone", "/admin/phone", "Phone", authz.ChannelRead},
 		}},
 		{"People", []NavLink{
 			{"agents", "/admin/agents", "Agents", authz.AgentRead},

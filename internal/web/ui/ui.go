@@ -95,6 +95,9 @@ type UI struct {
 	// SSOButtons lists the sign-in page's single sign-on buttons (set
 	// before serving; nil: none).
 	SSOButtons func(ctx context.Context) ([]SSOButton, error)
+	// CallLink is a phone integration's click-to-call URL for a number, or
+	// "" (set when wiring the phone channel; the calllink template func).
+	CallLink func(number string) string
 
 	funcs  template.FuncMap
 	layout *template.Template // layout.html, cloned for every page
@@ -144,6 +147,12 @@ func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Servic
 		// can only decides what to show; the services enforce the rules.
 		"can": func(a authz.Actor, p string) bool { return authz.Can(a, authz.Perm(p)) },
 		"nav": navFor,
+		"calllink": func(number string) string {
+			if u.CallLink == nil {
+				return ""
+			}
+			return u.CallLink(number)
+		},
 	}
 	u.funcs = funcs
 	if u.layout, err = template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"); err != nil {

@@ -128,10 +128,34 @@ async function refreshThread() {
   if (fm && main) main.dataset.version = fm.dataset.version;
 }
 
+// An incoming call (docs/phone.md): the server renders the notice (the
+// caller, their recent tickets, a button to open the ticket) in the
+// agent's language; it stays until dismissed or opened.
+async function showCallPop(ticketID) {
+  const res = await fetch(`/phone/pop/${Number(ticketID)}`, { headers: { Accept: "text/html" } });
+  if (!res.ok) return;
+  const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+  const pop = doc.querySelector("section.call-pop");
+  if (!pop) return;
+  let box = document.getElementById("call-pops");
+  if (!box) {
+    box = document.createElement("div");
+    box.id = "call-pops";
+    box.className = "call-pops";
+    document.body.append(box);
+  }
+  document.getElementById(pop.id)?.remove();
+  box.append(pop);
+  pop.querySelector(".call-pop-close")?.addEventListener("click", () => pop.remove());
+  pop.querySelector(".call-pop-open")?.focus();
+}
+
 if (window.EventSource) {
   const notice = document.getElementById("live-notice");
   const presence = document.getElementById("presence");
   const src = new EventSource(main ? `/live?ticket=${main.dataset.ticket}` : "/live");
+  // The stream is subscribed before it answers: from now on nothing is missed.
+  src.addEventListener("open", () => { document.documentElement.dataset.live = "open"; });
   src.addEventListener("viewers", (e) => {
     if (!presence) return;
     const text = presenceText(JSON.parse(e.data));
@@ -163,9 +187,11 @@ if (window.EventSource) {
       notice.append(a);
     }
   });
-  // A reply of a ticket assigned to me was not delivered (live.KindNotice).
+  // A reply of a ticket assigned to me was not delivered, or a call comes
+  // in for me (live.KindNotice).
   src.addEventListener("notice", (e) => {
     const ev = JSON.parse(e.data);
+    if ((ev.types || []).includes("incoming_call")) { showCallPop(ev.ticket_id); return; }
     if (!notice || !notice.dataset.undelivered || !(ev.types || []).includes("delivery_failed")) return;
     notice.textContent = notice.dataset.undelivered.replace("%s", ev.ticket_id) + " ";
     const a = document.createElement("a");
