@@ -16,6 +16,7 @@ import (
 
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/schedule"
+	"github.com/ombud/ombud/internal/training"
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/ui"
 	"github.com/ombud/ombud/internal/wfm"
@@ -29,12 +30,13 @@ type UI struct {
 	*ui.UI
 	WFM      *wfm.Service
 	Schedule *schedule.Service
+	Training *training.Service // set before serving
 	pages    map[string]*template.Template
 }
 
 // New parses the pages with the shared layout.
 func New(shared *ui.UI, svc *wfm.Service, sched *schedule.Service) (*UI, error) {
-	pages, err := shared.Parse(templateFS, "forecast", "schedule", "pattern", "requests", "coverage", "adherence")
+	pages, err := shared.Parse(templateFS, "forecast", "schedule", "pattern", "requests", "coverage", "adherence", "training", "mytraining", "matrix", "onboarding")
 	if err != nil {
 		return nil, err
 	}
