@@ -309,7 +309,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	// Hourly: samples last week for QA review once, when sampling is on.
 	s.Jobs.Every("qa.sampling", time.Hour, s.QA.RunWeekly)
 	s.Schedule = schedule.NewService(d, now, s.SLA, s.WFM)
-	s.Routing.UseShifts(s.Schedule)      // agents with a schedule get tickets only on shift
+	s.Routing.UseShifts(s.Schedule) // agents with a schedule get tickets only on shift
 	s.Training = training.NewService(d, now)
 	s.Training.SetMailer(s.Email) // reminders in the agent's language
 	// Hourly: certifications expire (their skills go), due and overdue reminders.

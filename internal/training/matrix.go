@@ -175,4 +175,3 @@ func (s *Service) AgentSkills(ctx context.Context, actor authz.Actor, agentID in
 	}
 	return out, rows.Err()
 }
-

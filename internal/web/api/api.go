@@ -23,9 +23,9 @@ import (
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/routing"
 	"github.com/ombud/ombud/internal/schedule"
-	"github.com/ombud/ombud/internal/training"
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
+	"github.com/ombud/ombud/internal/training"
 	"github.com/ombud/ombud/internal/webhook"
 )
 
