@@ -146,8 +146,8 @@ func mayRead(actor authz.Actor, agentID int64) error {
 	if err := authz.Check(actor, authz.TrainingRead); err != nil {
 		return err
 	}
-	if agentID != actor.ID || actor.Kind != authz.KindAgent {
-		return authz.Check(actor, authz.TrainingManage)
+	if (agentID != actor.ID || actor.Kind != authz.KindAgent) && !authz.Can(actor, authz.TrainingManage) {
+		return apperr.NotFound("agent", agentID) // others' training is not yours to see
 	}
 	return nil
 }

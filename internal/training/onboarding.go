@@ -83,11 +83,11 @@ func (s *Service) CreateChecklist(ctx context.Context, actor authz.Actor, in Che
 	if err := authz.Check(actor, authz.TrainingManage); err != nil {
 		return Checklist{}, err
 	}
+	if len(in.Items) == 0 || len(in.Items) > maxItems {
+		return Checklist{}, apperr.InvalidField("items", "must have 1 to 50 items")
+	}
 	fe := apperr.FieldErrors{}
 	in.Name = line(fe, "name", in.Name, 200)
-	if len(in.Items) == 0 || len(in.Items) > maxItems {
-		fe.Add("items", "must have 1 to 50 items")
-	}
 	for i := range in.Items {
 		it := &in.Items[i]
 		it.Title = line(fe, fmt.Sprintf("items[%d].title", i), it.Title, 200)

@@ -75,6 +75,8 @@ func AdminNav() []NavGroup {
 			{"requests", "/workforce/requests", "Time off and swaps", authz.ScheduleRead},
 			{"coverage", "/workforce/coverage", "Coverage", authz.ScheduleManage},
 			{"adherence", "/workforce/adherence", "Adherence and occupancy", authz.ScheduleManage},
+			{"training", "/workforce/training", "Training", authz.TrainingManage},
+			{"mytraining", "/workforce/training/mine", "My training", authz.TrainingRead},
 		}},
 		{"Operations", []NavLink{
 			{"jobs", "/admin/jobs", "Background jobs", authz.JobsManage},
