@@ -47,6 +47,7 @@ import (
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/sso"
 	"github.com/ombud/ombud/internal/ticket"
+	"github.com/ombud/ombud/internal/training"
 	"github.com/ombud/ombud/internal/web"
 	"github.com/ombud/ombud/internal/web/admin"
 	"github.com/ombud/ombud/internal/web/api"
@@ -223,6 +224,7 @@ type System struct {
 	WFM        *wfm.Service      // workforce: forecast and staffing plans
 	Schedule   *schedule.Service // workforce: shifts, time off, swaps, coverage, adherence
 	Budget     *budget.Service   // workforce: rates, projected cost, what-if, headcount plan
+	Training   *training.Service // workforce: courses, certifications, onboarding, skills matrix
 	NPS        *nps.Service      // NPS campaigns and feedback analysis
 	Pulse      *pulse.Service    // team pulse (eNPS) surveys (pulse.go)
 	QA         *qa.Service       // quality assurance: scorecards, reviews, sampling, calibration, coaching
@@ -318,6 +320,10 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Schedule = schedule.NewService(d, now, s.SLA, s.WFM)
 	s.Routing.UseShifts(s.Schedule) // agents with a schedule get tickets only on shift
 	s.Budget = budget.NewService(d, now, s.WFM, s.Schedule)
+	s.Training = training.NewService(d, now)
+	s.Training.SetMailer(s.Email) // reminders in the agent's language
+	// Hourly: certifications expire (their skills go), due and overdue reminders.
+	s.Jobs.Every("training.sweep", time.Hour, s.Training.Sweep)
 	s.wireWebhooks()                     // webhooks.go
 	if err := s.wireCSAT(); err != nil { // csat.go
 		d.Close()
@@ -402,6 +408,7 @@ func (s *System) Handler() (http.Handler, error) {
 		return nil, err
 	}
 	workforcePages.Budget = s.Budget
+	workforcePages.Training = s.Training
 	qaPages, err := webqa.New(ui, s.QA)
 	if err != nil {
 		return nil, err
@@ -439,7 +446,7 @@ func (s *System) Handler() (http.Handler, error) {
 	widgetUI := widget.New(s.Chat, widget.NewBus(s.Live), ui.I18n(), s.Log.With("component", "widget"))
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
-			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks, NPS: s.NPS, Pulse: s.Pulse, QA: s.QA, Schedule: s.Schedule, KB: s.KB, Budget: s.Budget},
+			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks, NPS: s.NPS, Pulse: s.Pulse, QA: s.QA, Schedule: s.Schedule, KB: s.KB, Budget: s.Budget, Training: s.Training},
 		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, Webhooks: webhookPages, Workforce: workforcePages, QA: qaPages,
 		Zendesk: &zendesk.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, BaseURL: s.Config.BaseURL, Log: s.Log}, SSO: ssoPages, Survey: surveyPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		Feedback:       feedbackPages,

@@ -117,6 +117,12 @@ const (
 	// ScheduleManage: edit everyone's shifts, approve time off and swaps,
 	// coverage, proposals and adherence: the leads.
 	ScheduleManage Perm = "schedule.manage"
+	// TrainingRead: your own courses, certifications and onboarding
+	// checklist (items you own included). TrainingManage: courses,
+	// assignments, checklists, the skills matrix and who is due for what:
+	// the leads (internal/training).
+	TrainingRead   Perm = "training.read"
+	TrainingManage Perm = "training.manage"
 	// Knowledge base (internal/kb): every agent role reads articles,
 	// internal ones and drafts included; agents write drafts and send them
 	// for review; publishing, archiving, categories and the help center's
@@ -135,15 +141,15 @@ var grants = map[Role][]Perm{
 	Admin: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite, AgentAdminWrite,
 		CustomFieldRead, CustomFieldWrite, Import, AuditRead, TokenManageOthers, ChannelRead, ChannelWrite, JobsManage,
-		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal, PrivacyManage, WebhookManage, ScheduleRead, ScheduleManage,
+		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal, PrivacyManage, WebhookManage, ScheduleRead, ScheduleManage, TrainingRead, TrainingManage,
 		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead, KBRead, KBWrite, KBPublish, PulseManage, PulseAnswer},
 	Manager: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite,
 		CustomFieldRead, CustomFieldWrite, ChannelRead,
-		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, ScheduleRead, ScheduleManage,
+		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, ScheduleRead, ScheduleManage, TrainingRead, TrainingManage,
 		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead, KBRead, KBWrite, KBPublish, PulseManage, PulseAnswer},
 	Agent: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
-		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse, QAOwn, QARead, ScheduleRead, KBRead, KBWrite, PulseAnswer},
+		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse, QAOwn, QARead, ScheduleRead, TrainingRead, KBRead, KBWrite, PulseAnswer},
 	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, ReportRead, FeedbackRead, QAReview, QARead, KBRead, PulseAnswer},
 	Collaborator: {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, FeedbackRead, KBRead},
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/ombud/ombud/internal/report"
 	"github.com/ombud/ombud/internal/schedule"
 	"github.com/ombud/ombud/internal/ticket"
+	"github.com/ombud/ombud/internal/training"
 )
 
 // paramDoc is a query parameter's schema and description.
@@ -169,6 +170,7 @@ var queryParamsAt = map[string]map[string]paramDoc{
 	"/api/v1/qa/reviews":               {"state": oneOf("review state", []string{qa.StateDraft, qa.StateSubmitted, qa.StateAcknowledged, qa.StateDisputed, qa.StateResolved}), "limit": {map[string]any{"type": "integer", "minimum": 1}, "how many reviews"}},
 	"/api/v1/qa/iqs":                   {"from": {map[string]any{"type": "string", "format": "date-time"}, "period start, RFC 3339 (default: 12 weeks ago)"}, "to": {map[string]any{"type": "string", "format": "date-time"}, "period end, RFC 3339 (default: the end of this week)"}, "by": oneOf("per agent (default) or team", []string{"agent", "team"}), "bucket": oneOf("per week or month (default: the whole period)", []string{"week", "month"})},
 	"/api/v1/nps/results":              {"bucket": oneOf("trend per week or month", []string{"week", "month"})},
+	"/api/v1/training/assignments":     {"status": oneOf("open (assigned or in progress) or one state", []string{"open", training.Assigned, training.InProgress, training.Completed, training.Expired})},
 	"/api/v1/articles":                 {"state": oneOf("article state", kb.States), "language": str("language code (en, nb, sv, da, sl); for versions, default the source language")},
 }
 

@@ -326,6 +326,7 @@ func walkAPI(t *testing.T, e *apptest.Env, password string) {
 
 	// Later features.
 	w.walkWorkforce(me, agent)
+	w.walkTraining(me, agent) // openapi_walk_training_test.go
 	w.walkNPS(org)
 	w.walkPulse()
 	w.walkQA(agent, agentToken)

@@ -26,6 +26,7 @@ import (
 	"github.com/ombud/ombud/internal/schedule"
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
+	"github.com/ombud/ombud/internal/training"
 	"github.com/ombud/ombud/internal/web/api"
 	"github.com/ombud/ombud/internal/web/api/zendesk"
 	"github.com/ombud/ombud/internal/web/workforce"
@@ -108,6 +109,19 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/api/v1/budget/headcount", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.GetBudgetHeadcount, Summary: "Headcount plan: hires per month and when to start hiring (format=csv)", Query: api.BudgetParams("headcount"), Reply: budget.HeadcountPlan{}},
 		{Method: "GET", Path: "/api/v1/budget/actual", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.GetBudgetActual, Summary: "A past month's scheduled cost per ticket and per channel (format=csv)", Query: api.BudgetParams("actual"), Reply: budget.Actual{}},
 		{Method: "GET", Path: "/api/v1/adherence", Access: APIAuth, Perm: authz.ScheduleManage, Handler: a.GetAdherence, Summary: "Adherence, occupancy and utilisation per agent and team for a day", Query: []string{"date"}, Reply: schedule.AdherenceReport{}},
+		// Training and onboarding (internal/training, docs/workforce.md).
+		{Method: "GET", Path: "/api/v1/training/courses", Access: APIAuth, Perm: authz.TrainingRead, Handler: a.ListCourses, Summary: "Courses and certifications", Reply: page.List[training.Course]{}},
+		{Method: "POST", Path: "/api/v1/training/courses", Access: APIAuth, Perm: authz.TrainingManage, Handler: a.CreateCourse, Summary: "Add a course (validity_months > 0: a certification; skill: granted on completion)", Request: training.CourseInput{}, Reply: training.Course{}, Status: created},
+		{Method: "GET", Path: "/api/v1/training/assignments", Access: APIAuth, Perm: authz.TrainingRead, Handler: a.ListTrainingAssignments, Summary: "Assignments, overdue first: your own, anyone's for leads (status=open|assigned|in_progress|completed|expired; format=csv)", Query: []string{"agent_id", "team_id", "status", "format"}, Reply: page.List[training.Assignment]{}, Media: []string{"application/json", "text/csv"}},
+		{Method: "POST", Path: "/api/v1/training/assignments", Access: APIAuth, Perm: authz.TrainingManage, Handler: a.CreateTrainingAssignment, Summary: "Assign a course to an agent with a due date", Request: training.AssignInput{}, Reply: training.Assignment{}, Status: created},
+		{Method: "POST", Path: "/api/v1/training/assignments/{id}/status", Access: APIAuth, Perm: authz.TrainingRead, Handler: a.SetTrainingStatus, Summary: "Start or complete your assignment (a lead: anyone's); completing grants the course's skill", Request: training.StatusInput{}, Reply: training.Assignment{}},
+		{Method: "GET", Path: "/api/v1/training/matrix", Access: APIAuth, Perm: authz.TrainingManage, Handler: a.GetSkillsMatrix, Summary: "The skills matrix: active agents × skills", Query: []string{"team_id"}, Reply: training.Matrix{}},
+		{Method: "POST", Path: "/api/v1/training/matrix/{id}", Access: APIAuth, Perm: authz.TrainingManage, Handler: a.SetAgentSkill, Summary: "Give an agent a skill or take it away (routing uses it)", Request: training.SkillInput{}, Status: noContent},
+		{Method: "GET", Path: "/api/v1/training/checklists", Access: APIAuth, Perm: authz.TrainingManage, Handler: a.ListChecklists, Summary: "Onboarding checklist templates", Reply: page.List[training.Checklist]{}},
+		{Method: "POST", Path: "/api/v1/training/checklists", Access: APIAuth, Perm: authz.TrainingManage, Handler: a.CreateChecklist, Summary: "Add an onboarding checklist template (items with an owner role or agent and a day offset)", Request: training.ChecklistInput{}, Reply: training.Checklist{}, Status: created},
+		{Method: "POST", Path: "/api/v1/training/onboarding", Access: APIAuth, Perm: authz.TrainingManage, Handler: a.StartOnboarding, Summary: "Start a checklist for a new hire from their first day", Request: training.OnboardInput{}, Reply: page.List[training.Task]{}, Status: created},
+		{Method: "GET", Path: "/api/v1/training/onboarding/{id}", Access: APIAuth, Perm: authz.TrainingRead, Handler: a.ListOnboarding, Summary: "An agent's onboarding items: your own, anyone's for leads", Reply: page.List[training.Task]{}},
+		{Method: "POST", Path: "/api/v1/training/items/{id}/tick", Access: APIAuth, Perm: authz.TrainingRead, Handler: a.TickOnboardingItem, Summary: "Tick an onboarding item you own (a lead: any)", Reply: training.Task{}},
 		{Method: "GET", Path: "/api/v1/webhooks/events", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.WebhookEvents, Summary: "The event types a webhook subscription can choose", Reply: api.Data[string]{}},
 		{Method: "GET", Path: "/api/v1/webhooks", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.ListWebhooks, Summary: "List webhook subscriptions", Reply: api.Data[webhook.Subscription]{}},
 		{Method: "POST", Path: "/api/v1/webhooks", Access: APIAuth, Perm: authz.WebhookManage, Handler: a.CreateWebhook, Summary: "Subscribe a URL to event types (the reply shows the signing secret once)", Request: webhook.Input{}, Reply: webhook.Subscription{}, Status: created},
@@ -394,6 +408,19 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/workforce/budget", Access: UIAuth, Perm: authz.ScheduleManage, Handler: s.Workforce.BudgetPage, Summary: "Budget and headcount: projected cost, what-if, headcount plan, cost per ticket and channel, rates", Query: workforce.BudgetParams()},
 		{Method: "GET", Path: "/workforce/budget/headcount.csv", Access: UIAuth, Perm: authz.ScheduleManage, Handler: s.Workforce.HeadcountCSV, Summary: "The headcount plan as CSV (the budget page's query)", Query: workforce.BudgetParams()},
 		{Method: "POST", Path: "/workforce/budget/rates", Access: UIAuth, Perm: authz.ScheduleManage, Handler: s.Workforce.SaveRates, Summary: "Save the rates (form: currency, role_<role>, agent_<id>, aht_<channel>)"},
+		// Training and onboarding (internal/training, docs/workforce.md).
+		{Method: "GET", Path: "/workforce/training", Access: UIAuth, Perm: authz.TrainingManage, Handler: s.Workforce.TrainingPage, Summary: "Who is due for what (overdue first, by team and status), the courses, forms to add and assign", Query: []string{"team_id", "status", "course", "assigned"}},
+		{Method: "POST", Path: "/workforce/training/courses", Access: UIAuth, Perm: authz.TrainingManage, Handler: s.Workforce.CreateCourse, Summary: "Add a course (form: title, description, link, validity_months, skill)"},
+		{Method: "POST", Path: "/workforce/training/assignments", Access: UIAuth, Perm: authz.TrainingManage, Handler: s.Workforce.AssignCourse, Summary: "Assign a course (form: course_id, agent_id, due_on)"},
+		{Method: "GET", Path: "/workforce/training/export", Access: UIAuth, Perm: authz.TrainingManage, Handler: s.Workforce.ExportAssignments, Summary: "The assignments as CSV", Query: []string{"team_id", "status"}},
+		{Method: "GET", Path: "/workforce/training/mine", Access: UIAuth, Perm: authz.TrainingRead, Handler: s.Workforce.MyTraining, Summary: "My courses, onboarding checklist, items I own and skills", Query: []string{"started", "completed", "ticked"}},
+		{Method: "POST", Path: "/workforce/training/assignments/{id}/status", Access: UIAuth, Perm: authz.TrainingRead, Handler: s.Workforce.SetAssignmentStatus, Summary: "Start or complete an assignment (form: status)"},
+		{Method: "POST", Path: "/workforce/training/tasks/{id}/tick", Access: UIAuth, Perm: authz.TrainingRead, Handler: s.Workforce.TickTask, Summary: "Tick an onboarding item you own (form)"},
+		{Method: "GET", Path: "/workforce/training/matrix", Access: UIAuth, Perm: authz.TrainingManage, Handler: s.Workforce.MatrixPage, Summary: "The skills matrix: agents × skills, switched per cell", Query: []string{"team_id", "saved"}},
+		{Method: "POST", Path: "/workforce/training/matrix", Access: UIAuth, Perm: authz.TrainingManage, Handler: s.Workforce.SetSkill, Summary: "Give an agent a skill or take it away (form: agent_id, skill, has)"},
+		{Method: "GET", Path: "/workforce/training/onboarding", Access: UIAuth, Perm: authz.TrainingManage, Handler: s.Workforce.OnboardingPage, Summary: "Onboarding checklists, starting one for a new hire, a hire's items", Query: []string{"agent_id", "created", "started", "ticked"}},
+		{Method: "POST", Path: "/workforce/training/checklists", Access: UIAuth, Perm: authz.TrainingManage, Handler: s.Workforce.CreateChecklist, Summary: "Add a checklist (form: name, item<N>_title, item<N>_owner, item<N>_days)"},
+		{Method: "POST", Path: "/workforce/training/onboarding", Access: UIAuth, Perm: authz.TrainingManage, Handler: s.Workforce.StartOnboarding, Summary: "Start a checklist for a new hire (form: checklist_id, agent_id, start)"},
 		{Method: "GET", Path: "/schedule-feed/{file}", Access: Public, Handler: s.Workforce.Feed, Summary: "An agent's shifts as an iCalendar feed; file is the secret token + .ics (revocable)"},
 		{Method: "GET", Path: "/admin/retention", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.RetentionPage, Summary: "Data retention rules with a dry-run count, and the form to add one"},
 		{Method: "POST", Path: "/admin/retention", Access: UIAuth, Perm: authz.PrivacyManage, Handler: s.Privacy.CreateRetentionRule, Summary: "Add a data retention rule (form: action, months, channel)"},

@@ -27,6 +27,7 @@ import (
 	"github.com/ombud/ombud/internal/schedule"
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/ticket"
+	"github.com/ombud/ombud/internal/training"
 	"github.com/ombud/ombud/internal/webhook"
 )
 
@@ -58,6 +59,8 @@ type API struct {
 	QA *qa.Service
 	// Schedule keeps shifts, time off, swaps, coverage and adherence.
 	Schedule *schedule.Service
+	// Training keeps courses, assignments, onboarding and the skills matrix.
+	Training *training.Service
 	// KB is the knowledge base (set before serving).
 	KB *kb.Service
 	// Budget prices the workforce plan (rates, cost, headcount).

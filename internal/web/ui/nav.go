@@ -79,6 +79,8 @@ func AdminNav() []NavGroup {
 			{"coverage", "/workforce/coverage", "Coverage", authz.ScheduleManage},
 			{"adherence", "/workforce/adherence", "Adherence and occupancy", authz.ScheduleManage},
 			{"budget", "/workforce/budget", "Budget and headcount", authz.ScheduleManage},
+			{"training", "/workforce/training", "Training", authz.TrainingManage},
+			{"mytraining", "/workforce/training/mine", "My training", authz.TrainingRead},
 		}},
 		{"Operations", []NavLink{
 			{"jobs", "/admin/jobs", "Background jobs", authz.JobsManage},

@@ -17,6 +17,7 @@ import (
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/budget"
 	"github.com/ombud/ombud/internal/schedule"
+	"github.com/ombud/ombud/internal/training"
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/ui"
 	"github.com/ombud/ombud/internal/wfm"
@@ -30,13 +31,14 @@ type UI struct {
 	*ui.UI
 	WFM      *wfm.Service
 	Schedule *schedule.Service
-	Budget   *budget.Service // rates, projected cost, what-if, headcount (set before serving)
+	Budget   *budget.Service   // rates, projected cost, what-if, headcount (set before serving)
+	Training *training.Service // set before serving
 	pages    map[string]*template.Template
 }
 
 // New parses the pages with the shared layout.
 func New(shared *ui.UI, svc *wfm.Service, sched *schedule.Service) (*UI, error) {
-	pages, err := shared.Parse(templateFS, "forecast", "schedule", "pattern", "requests", "coverage", "adherence", "budget")
+	pages, err := shared.Parse(templateFS, "forecast", "schedule", "pattern", "requests", "coverage", "adherence", "budget", "training", "mytraining", "matrix", "onboarding")
 	if err != nil {
 		return nil, err
 	}
