@@ -326,7 +326,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 		d.Close()
 		return nil, err
 	}
-	if err := s.wireChat(); err != nil { // chat.go
+	if err := s.wireChat(blobs); err != nil { // chat.go
 		d.Close()
 		return nil, err
 	}

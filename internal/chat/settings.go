@@ -41,11 +41,14 @@ type Settings struct {
 	MaxChats       int       `json:"max_chats"`         // concurrent chats per agent
 	OfferSeconds   int       `json:"offer_seconds"`     // how long an offer waits for an answer
 	UseHours       bool      `json:"use_hours"`         // closed outside the business calendar
+	UploadTypes    []string  `json:"upload_types"`      // kinds of file visitors may send: image, pdf, text
+	UploadMaxMB    int       `json:"upload_max_mb"`     // the largest file, in MB
 	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // Defaults are the settings before an admin saves any.
-var Defaults = Settings{Enabled: true, Color: "#1f6feb", Position: "right", Languages: slices.Clone(Languages), MaxChats: 3, OfferSeconds: 30, UseHours: true}
+var Defaults = Settings{Enabled: true, Color: "#1f6feb", Position: "right", Languages: slices.Clone(Languages), MaxChats: 3, OfferSeconds: 30, UseHours: true,
+	UploadTypes: slices.Clone(UploadKinds), UploadMaxMB: 10}
 
 // SettingsInput changes the settings; IdentitySecret nil keeps the stored one.
 type SettingsInput struct {
@@ -60,6 +63,9 @@ type SettingsInput struct {
 	MaxChats       int      `json:"max_chats"`
 	OfferSeconds   int      `json:"offer_seconds"`
 	UseHours       bool     `json:"use_hours"`
+	// UploadTypes nil keeps the stored kinds; UploadMaxMB 0 keeps the size.
+	UploadTypes []string `json:"upload_types"`
+	UploadMaxMB int      `json:"upload_max_mb"`
 }
 
 var colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
@@ -103,6 +109,14 @@ func (in *SettingsInput) validate() error {
 	if in.OfferSeconds < 5 || in.OfferSeconds > 600 {
 		fe.Add("offer_seconds", "must be 5 to 600 seconds")
 	}
+	for _, k := range in.UploadTypes {
+		if !slices.Contains(UploadKinds, k) {
+			fe.Add("upload_types", "must be among image, pdf, text")
+		}
+	}
+	if in.UploadMaxMB < 0 || in.UploadMaxMB > MaxUploadMB {
+		fe.Add("upload_max_mb", fmt.Sprintf("must be 1 to %d", MaxUploadMB))
+	}
 	return fe.Err()
 }
 
@@ -140,12 +154,13 @@ func (s *Service) SettingsFor(ctx context.Context, actor authz.Actor) (Settings,
 func readSettings(ctx context.Context, q db.Querier) (Settings, error) {
 	st := Defaults
 	st.Languages = slices.Clone(Defaults.Languages)
-	var langs, origins string
+	st.UploadTypes = slices.Clone(Defaults.UploadTypes)
+	var langs, origins, uploads string
 	var team sql.NullInt64
 	var updated int64
 	err := q.QueryRowContext(ctx, `SELECT enabled, color, position, greeting, languages, allowed_origins, identity_secret, team_id,
-		max_chats, offer_seconds, use_hours, updated_at FROM chat_settings WHERE id = 1`).Scan(&st.Enabled, &st.Color, &st.Position,
-		&st.Greeting, &langs, &origins, &st.IdentitySecret, &team, &st.MaxChats, &st.OfferSeconds, &st.UseHours, &updated)
+		max_chats, offer_seconds, use_hours, upload_types, upload_max_mb, updated_at FROM chat_settings WHERE id = 1`).Scan(&st.Enabled, &st.Color, &st.Position,
+		&st.Greeting, &langs, &origins, &st.IdentitySecret, &team, &st.MaxChats, &st.OfferSeconds, &st.UseHours, &uploads, &st.UploadMaxMB, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, nil
 	}
@@ -154,6 +169,7 @@ func readSettings(ctx context.Context, q db.Querier) (Settings, error) {
 	}
 	st.Languages = splitList(langs)
 	st.AllowedOrigins = splitList(origins)
+	st.UploadTypes = splitList(uploads)
 	st.TeamID = team.Int64
 	st.HasSecret = st.IdentitySecret != ""
 	st.UpdatedAt = db.Time(updated)
@@ -177,6 +193,13 @@ func (s *Service) PutSettings(ctx context.Context, actor authz.Actor, in Setting
 		if err != nil {
 			return err
 		}
+		uploads, maxMB := in.UploadTypes, in.UploadMaxMB
+		if uploads == nil {
+			uploads = cur.UploadTypes
+		}
+		if maxMB == 0 {
+			maxMB = cur.UploadMaxMB
+		}
 		secret := cur.IdentitySecret
 		if in.IdentitySecret != nil {
 			secret = *in.IdentitySecret
@@ -193,15 +216,17 @@ func (s *Service) PutSettings(ctx context.Context, actor authz.Actor, in Setting
 		now := db.Millis(s.now())
 		langs, origins := strings.Join(in.Languages, ","), strings.Join(in.AllowedOrigins, "\n")
 		res, err := tx.ExecContext(ctx, `UPDATE chat_settings SET enabled = ?, color = ?, position = ?, greeting = ?, languages = ?, allowed_origins = ?,
-			identity_secret = ?, team_id = ?, max_chats = ?, offer_seconds = ?, use_hours = ?, updated_at = ? WHERE id = 1`,
-			in.Enabled, in.Color, in.Position, in.Greeting, langs, origins, secret, db.NullInt(in.TeamID), in.MaxChats, in.OfferSeconds, in.UseHours, now)
+			identity_secret = ?, team_id = ?, max_chats = ?, offer_seconds = ?, use_hours = ?, upload_types = ?, upload_max_mb = ?, updated_at = ? WHERE id = 1`,
+			in.Enabled, in.Color, in.Position, in.Greeting, langs, origins, secret, db.NullInt(in.TeamID), in.MaxChats, in.OfferSeconds, in.UseHours,
+			strings.Join(uploads, ","), maxMB, now)
 		if err != nil {
 			return fmt.Errorf("chat: save settings: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO chat_settings (id, enabled, color, position, greeting, languages, allowed_origins,
-				identity_secret, team_id, max_chats, offer_seconds, use_hours, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				in.Enabled, in.Color, in.Position, in.Greeting, langs, origins, secret, db.NullInt(in.TeamID), in.MaxChats, in.OfferSeconds, in.UseHours, now); err != nil {
+				identity_secret, team_id, max_chats, offer_seconds, use_hours, upload_types, upload_max_mb, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				in.Enabled, in.Color, in.Position, in.Greeting, langs, origins, secret, db.NullInt(in.TeamID), in.MaxChats, in.OfferSeconds, in.UseHours,
+				strings.Join(uploads, ","), maxMB, now); err != nil {
 				return fmt.Errorf("chat: save settings: %w", err)
 			}
 		}
