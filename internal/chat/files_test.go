@@ -154,4 +154,6 @@ func TestFiles(t *testing.T) {
 
 func pageAll() page.Request { return page.Request{Limit: 100} }
 
-func adminActor() authz.Actor { return authz.Actor{Kind: authz.KindAgent, ID: 0, Role: authz.Admin, Name: "Admin"} }
+func adminActor() authz.Actor {
+	return authz.Actor{Kind: authz.KindAgent, ID: 0, Role: authz.Admin, Name: "Admin"}
+}

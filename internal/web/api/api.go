@@ -13,6 +13,7 @@ import (
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/automation"
 	"github.com/ombud/ombud/internal/channel/email"
+	"github.com/ombud/ombud/internal/chat"
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/importer"
@@ -56,4 +57,6 @@ type API struct {
 	Schedule *schedule.Service
 	// KB is the knowledge base (set before serving).
 	KB *kb.Service
+	// Chat is live chat: the proactive invitation rules (set before serving).
+	Chat *chat.Service
 }
