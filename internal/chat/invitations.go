@@ -93,6 +93,9 @@ func (in *InvitationInput) validate() error {
 	if in.Language != "" && !slices.Contains(Languages, in.Language) {
 		fe.Add("language", "must be empty or among en, nb, sv, da, sl")
 	}
+	if fe.MaxItems("messages", len(in.Messages), len(Languages)) {
+		return fe.Err()
+	}
 	clean := map[string]string{}
 	for l, m := range in.Messages {
 		m = strings.TrimSpace(m)
