@@ -174,6 +174,7 @@ func limitFixtures(t *testing.T, e *apptest.Env) map[string]string {
 		"nps/campaigns":      create("/api/v1/nps/campaigns", map[string]any{"name": "Limits", "start_at": "2099-01-01T00:00:00Z"}),
 		"qa/scorecards":      card,
 		"qa/reviews":         review,
+		"chat/invitations":   create("/api/v1/chat/invitations", map[string]any{"name": "Limits", "messages": map[string]string{"en": "Hi"}}),
 		"webhooks":           create("/api/v1/webhooks", map[string]any{"name": "Limits", "url": "https://hooks.example.com/limits", "events": []string{"ticket.created"}}),
 	}
 }

@@ -209,7 +209,7 @@ var publicRoutes = map[string]int{
 	"GET /widget.js": 200, "GET /widget/config": 200, "GET /widget/strings/{lang}": 200, "GET /widget/ws": 426,
 	"POST /widget/start": 400, "POST /widget/messages": 400, "POST /widget/poll": 400, "POST /widget/typing": 400,
 	"POST /widget/read": 400, "POST /widget/page": 400, "POST /widget/end": 400, "POST /widget/transcript": 400,
-	"POST /widget/leave": 400,
+	"POST /widget/leave": 400, "POST /widget/files": 415, "POST /widget/files/{id}": 400, "POST /widget/invitations/{id}": 400,
 }
 
 // TestPublicRoutes checks every public route is listed in publicRoutes
