@@ -34,6 +34,10 @@ func (u *UI) SettingsPage(w http.ResponseWriter, r *http.Request) error {
 	return u.settings(w, r, http.StatusOK, st, flash, "", nil)
 }
 
+// uploadKinds are the kinds of file on the settings page, worded.
+var uploadKinds = []struct{ Kind, Label string }{
+	{chatsvc.UploadImage, "Images (PNG, JPEG, GIF, WebP)"}, {chatsvc.UploadPDF, "PDF documents"}, {chatsvc.UploadText, "Text files"}}
+
 // invitationForm is the add-an-invitation form again after a refusal.
 type invitationForm struct {
 	In   chatsvc.InvitationInput
@@ -74,7 +78,7 @@ func (u *UI) settings(w http.ResponseWriter, r *http.Request, status int, st cha
 	rate := func(v chatsvc.Invitation) float64 { return 100 * float64(v.Accepted) / float64(max(v.Shown, 1)) }
 	return u.Render(w, r, status, u.pages["settings"], ui.PageData{Title: "Chat widget", Nav: "admin", Flash: flash, Error: problem,
 		Data: map[string]any{"S": st, "Origins": strings.Join(st.AllowedOrigins, "\n"), "Langs": langs, "AllLangs": chatsvc.Languages,
-			"Positions": chatsvc.Positions, "Teams": teams, "Snippet": snippet, "Errs": errs, "UploadKinds": chatsvc.UploadKinds, "Uploads": uploads,
+			"Positions": chatsvc.Positions, "Teams": teams, "Snippet": snippet, "Errs": errs, "UploadKinds": uploadKinds, "Uploads": uploads,
 			"Invitations": invs, "InvIn": form.In, "InvErrs": form.Errs, "Rate": rate}})
 }
 
