@@ -149,6 +149,7 @@ func TestBrowserChatInvitationAndFiles(t *testing.T) {
 				const input = r.getElementById("file"); input.files = dt.files; input.dispatchEvent(new Event("change")); return "" })()`)
 			wait(vctx, "the image in the widget", `Array.from(`+R+`.querySelectorAll("#log li[data-seq] .file img")).some(i => i.complete && i.naturalWidth === 40)`)
 			wait(ctx, "the image in the console", `Array.from(document.querySelectorAll("#chats .log li[data-seq] img.chat-image")).some(i => i.complete && i.naturalWidth === 40)`)
+			screenshot(t, ctx, engine, "chat-console-file.png")
 			if got := eval(ctx, `document.querySelector("#chats .log .file").textContent`); !strings.Contains(got, "shoe.png") {
 				t.Fatalf("console file line %q", got)
 			}
