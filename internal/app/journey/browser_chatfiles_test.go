@@ -153,9 +153,13 @@ func TestBrowserChatInvitationAndFiles(t *testing.T) {
 			if got := eval(ctx, `document.querySelector("#chats .log .file").textContent`); !strings.Contains(got, "shoe.png") {
 				t.Fatalf("console file line %q", got)
 			}
+			// Ingrid sends a file back from the console.
+			eval(ctx, `(() => { const dt = new DataTransfer(); dt.items.add(new File(["Return label 42\n"], "label.txt", { type: "application/octet-stream" }));
+				const input = document.querySelector("#chats .chat .file-input"); input.files = dt.files; input.dispatchEvent(new Event("change")); return "" })()`)
+			wait(vctx, "the agent's file in the widget", `Array.from(`+R+`.querySelectorAll("#log li.agent[data-seq] .file a")).some(a => a.textContent === "label.txt")`)
 			ticketID := eval(ctx, `document.querySelector("#chats .chat").dataset.ticket`)
 			step("the ticket shows the image", chromedp.Navigate(s.url+"/tickets/"+ticketID), chromedp.WaitVisible(chromedp.CSS("ul.attachments")))
-			if got := eval(ctx, `Array.from(document.querySelectorAll("ul.attachments a")).map(a => a.textContent).join(",")`); got != "shoe.png" {
+			if got := eval(ctx, `Array.from(document.querySelectorAll("ul.attachments a")).map(a => a.textContent).join(",")`); got != "shoe.png,label.txt" {
 				t.Fatalf("ticket attachments %q", got)
 			}
 			// The lead sees the rule worked: shown once, accepted once.
