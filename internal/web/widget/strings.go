@@ -44,7 +44,7 @@ var widgetStrings = map[string]string{
 	"open":         "Open the chat",
 	"attach":       "Attach a file",
 	"tooLarge":     "The file is larger than %s MB.",
-	"fileType":     "This type of file cannot be sent. Send an image, a PDF or a text file.",
+	"fileType":     "This type of file cannot be sent.",
 	"drop":         "Drop the file here",
 	"kb":           "%s KB",
 	"download":     "Download %s",
