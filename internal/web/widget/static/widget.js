@@ -176,14 +176,14 @@
     el.foot.appendChild(el.meta);
     var picker = h("input", { type: "file", id: "file", onchange: function () { if (picker.files[0]) upload(picker.files[0]); picker.value = ""; } });
     el.foot.appendChild(h("div", { class: "row" }, [el.input,
-      h("label", { class: "attach", id: "attach", title: t("attach"), "aria-label": t("attach") }, [document.createTextNode("\ud83d\udcce"), picker]),
+      (cfg.upload_types || []).length ? h("label", { class: "attach", id: "attach", title: t("attach"), "aria-label": t("attach") }, [document.createTextNode("\ud83d\udcce"), picker]) : null,
       h("button", { class: "go", id: "send", type: "button", text: t("send"), onclick: send })]));
     el.panel.ondragover = function (ev) { ev.preventDefault(); el.body.classList.add("drop"); };
     el.panel.ondragleave = function () { el.body.classList.remove("drop"); };
     el.panel.ondrop = function (ev) {
       ev.preventDefault(); el.body.classList.remove("drop");
       var f = ev.dataTransfer && ev.dataTransfer.files[0];
-      if (f && st.token) upload(f);
+      if (f && st.token && (cfg.upload_types || []).length) upload(f);
     };
     el.foot.appendChild(h("div", { class: "row" }, [
       h("button", { class: "link", id: "transcript", type: "button", text: t("transcript"), onclick: transcript }),
