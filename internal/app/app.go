@@ -346,7 +346,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 		d.Close()
 		return nil, err
 	}
-	if err := s.wireChat(); err != nil { // chat.go
+	if err := s.wireChat(blobs); err != nil { // chat.go
 		d.Close()
 		return nil, err
 	}
@@ -446,7 +446,7 @@ func (s *System) Handler() (http.Handler, error) {
 	widgetUI := widget.New(s.Chat, widget.NewBus(s.Live), ui.I18n(), s.Log.With("component", "widget"))
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
-			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks, NPS: s.NPS, Pulse: s.Pulse, QA: s.QA, Schedule: s.Schedule, KB: s.KB, Budget: s.Budget, Training: s.Training},
+			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks, NPS: s.NPS, Pulse: s.Pulse, QA: s.QA, Schedule: s.Schedule, KB: s.KB, Budget: s.Budget, Training: s.Training, Chat: s.Chat},
 		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, Webhooks: webhookPages, Workforce: workforcePages, QA: qaPages,
 		Zendesk: &zendesk.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, BaseURL: s.Config.BaseURL, Log: s.Log}, SSO: ssoPages, Survey: surveyPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		Feedback:       feedbackPages,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/ombud/ombud/internal/blob"
 	"github.com/ombud/ombud/internal/chat"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/i18n"
@@ -14,8 +15,9 @@ import (
 // notices go out on the live hub (relayed between instances), the
 // business calendar decides when chat is open, and a sweep every few
 // seconds times out unanswered offers and offers waiting chats again.
-func (s *System) wireChat() error {
+func (s *System) wireChat(blobs *blob.Store) error {
 	svc := chat.NewService(s.DB, s.Now, s.Tickets, s.Live, s.Log.With("component", "chat"))
+	svc.SetBlobs(blobs)
 	svc.SetBusinessHours(func(t time.Time) bool { return s.SLA.OpenNow(context.Background(), t) })
 	svc.SetMailer(transcriptMailer{s})
 	tr, err := i18n.New()

@@ -31,6 +31,7 @@ import (
 
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/blob"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/live"
 	"github.com/ombud/ombud/internal/ticket"
@@ -121,6 +122,8 @@ type Service struct {
 	mailer Mailer
 	// tr words transcripts in the visitor's language.
 	tr func(lang, key string, args ...any) string
+	// blobs holds the files of chat messages.
+	blobs *blob.Store
 }
 
 // NewService returns the chat service.
@@ -201,7 +204,29 @@ type Message struct {
 	AgentName string    `json:"agent_name,omitempty"`
 	ClientID  string    `json:"client_id,omitempty"`
 	Body      string    `json:"body"`
+	File      *File     `json:"file,omitempty"`
 	At        time.Time `json:"at"`
+}
+
+// msgCols and msgFrom read messages with their file (scanMsg).
+const msgCols = `m.seq, m.author, m.kind, m.agent_name, COALESCE(m.client_id, ''), m.body, m.created_at,
+	COALESCE(f.id, 0), COALESCE(f.filename, ''), COALESCE(f.content_type, ''), COALESCE(f.size, 0)`
+
+const msgFrom = ` FROM chat_messages m LEFT JOIN attachments f ON f.id = m.attachment_id `
+
+func scanMsg(sc interface{ Scan(...any) error }) (Message, error) {
+	var m Message
+	var at int64
+	var f File
+	if err := sc.Scan(&m.Seq, &m.Author, &m.Kind, &m.AgentName, &m.ClientID, &m.Body, &at, &f.ID, &f.Name, &f.Type, &f.Size); err != nil {
+		return Message{}, err
+	}
+	m.At = db.Time(at)
+	m.ClientID = senderID(m.ClientID)
+	if f.ID != 0 {
+		m.File = &f
+	}
+	return m, nil
 }
 
 const convCols = `c.id, c.ticket_id, c.customer_id, c.state, c.agent_id, c.team_id, c.language, c.visitor_name, c.visitor_email,
@@ -274,21 +299,17 @@ func lock(ctx context.Context, tx *db.Tx, convID int64, now time.Time) error {
 
 // messages lists a conversation's messages after seq.
 func messages(ctx context.Context, q db.Querier, convID, after int64, limit int) ([]Message, error) {
-	rows, err := q.QueryContext(ctx, `SELECT seq, author, kind, agent_name, COALESCE(client_id, ''), body, created_at
-		FROM chat_messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?`, convID, after, limit)
+	rows, err := q.QueryContext(ctx, `SELECT `+msgCols+msgFrom+`WHERE m.conversation_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`, convID, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("chat: messages: %w", err)
 	}
 	defer rows.Close()
 	out := []Message{}
 	for rows.Next() {
-		var m Message
-		var at int64
-		if err := rows.Scan(&m.Seq, &m.Author, &m.Kind, &m.AgentName, &m.ClientID, &m.Body, &at); err != nil {
+		m, err := scanMsg(rows)
+		if err != nil {
 			return nil, fmt.Errorf("chat: messages: %w", err)
 		}
-		m.At = db.Time(at)
-		m.ClientID = senderID(m.ClientID)
 		out = append(out, m)
 	}
 	return out, rows.Err()
@@ -325,17 +346,12 @@ func appendMessage(ctx context.Context, tx *db.Tx, convID int64, m Message, agen
 
 // byClientID finds a message already stored under the sender's client id.
 func byClientID(ctx context.Context, q db.Querier, convID int64, clientID string) (Message, bool, error) {
-	var m Message
-	var at int64
-	err := q.QueryRowContext(ctx, `SELECT seq, author, kind, agent_name, COALESCE(client_id, ''), body, created_at
-		FROM chat_messages WHERE conversation_id = ? AND client_id = ?`, convID, clientID).Scan(&m.Seq, &m.Author, &m.Kind, &m.AgentName, &m.ClientID, &m.Body, &at)
+	m, err := scanMsg(q.QueryRowContext(ctx, `SELECT `+msgCols+msgFrom+`WHERE m.conversation_id = ? AND m.client_id = ?`, convID, clientID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Message{}, false, nil
 	}
 	if err != nil {
 		return Message{}, false, fmt.Errorf("chat: find message: %w", err)
 	}
-	m.At = db.Time(at)
-	m.ClientID = senderID(m.ClientID)
 	return m, true, nil
 }

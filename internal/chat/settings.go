@@ -48,6 +48,8 @@ type Settings struct {
 	// AgentLimits are agents' own max concurrent chats (agent id → max);
 	// an agent not listed has MaxChats.
 	AgentLimits map[int64]int `json:"agent_limits"`
+	UploadTypes []string      `json:"upload_types"`  // kinds of file visitors may send: image, pdf, text
+	UploadMaxMB int           `json:"upload_max_mb"` // the largest file, in MB
 	UpdatedAt   time.Time     `json:"updated_at"`
 }
 
@@ -60,7 +62,8 @@ func (st Settings) MaxFor(agentID int64) int {
 }
 
 // Defaults are the settings before an admin saves any.
-var Defaults = Settings{Enabled: true, Color: "#1f6feb", Position: "right", Languages: slices.Clone(Languages), MaxChats: 3, OfferSeconds: 30, UseHours: true}
+var Defaults = Settings{Enabled: true, Color: "#1f6feb", Position: "right", Languages: slices.Clone(Languages), MaxChats: 3, OfferSeconds: 30, UseHours: true,
+	UploadTypes: slices.Clone(UploadKinds), UploadMaxMB: 10}
 
 // SettingsInput changes the settings; IdentitySecret nil keeps the stored one.
 type SettingsInput struct {
@@ -78,6 +81,9 @@ type SettingsInput struct {
 	MatchSkills    bool     `json:"match_skills"`
 	// AgentLimits sets agents' own max chats (0 or absent: the default).
 	AgentLimits map[int64]int `json:"agent_limits"`
+	// UploadTypes nil keeps the stored kinds; UploadMaxMB 0 keeps the size.
+	UploadTypes []string `json:"upload_types"`
+	UploadMaxMB int      `json:"upload_max_mb"`
 }
 
 var colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
@@ -130,6 +136,14 @@ func (in *SettingsInput) validate() error {
 			break
 		}
 	}
+	for _, k := range in.UploadTypes {
+		if !slices.Contains(UploadKinds, k) {
+			fe.Add("upload_types", "must be among image, pdf, text")
+		}
+	}
+	if in.UploadMaxMB < 0 || in.UploadMaxMB > MaxUploadMB {
+		fe.Add("upload_max_mb", fmt.Sprintf("must be 1 to %d", MaxUploadMB))
+	}
 	return fe.Err()
 }
 
@@ -171,12 +185,13 @@ func (s *Service) SettingsFor(ctx context.Context, actor authz.Actor) (Settings,
 func readSettings(ctx context.Context, q db.Querier) (Settings, error) {
 	st := Defaults
 	st.Languages = slices.Clone(Defaults.Languages)
-	var langs, origins string
+	st.UploadTypes = slices.Clone(Defaults.UploadTypes)
+	var langs, origins, uploads string
 	var team sql.NullInt64
 	var updated int64
 	err := q.QueryRowContext(ctx, `SELECT enabled, color, position, greeting, languages, allowed_origins, identity_secret, team_id,
-		max_chats, offer_seconds, use_hours, match_skills, updated_at FROM chat_settings WHERE id = 1`).Scan(&st.Enabled, &st.Color, &st.Position,
-		&st.Greeting, &langs, &origins, &st.IdentitySecret, &team, &st.MaxChats, &st.OfferSeconds, &st.UseHours, &st.MatchSkills, &updated)
+		max_chats, offer_seconds, use_hours, match_skills, upload_types, upload_max_mb, updated_at FROM chat_settings WHERE id = 1`).Scan(&st.Enabled, &st.Color, &st.Position,
+		&st.Greeting, &langs, &origins, &st.IdentitySecret, &team, &st.MaxChats, &st.OfferSeconds, &st.UseHours, &st.MatchSkills, &uploads, &st.UploadMaxMB, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, nil
 	}
@@ -185,6 +200,7 @@ func readSettings(ctx context.Context, q db.Querier) (Settings, error) {
 	}
 	st.Languages = splitList(langs)
 	st.AllowedOrigins = splitList(origins)
+	st.UploadTypes = splitList(uploads)
 	st.TeamID = team.Int64
 	st.HasSecret = st.IdentitySecret != ""
 	st.UpdatedAt = db.Time(updated)
@@ -230,6 +246,13 @@ func (s *Service) PutSettings(ctx context.Context, actor authz.Actor, in Setting
 		if err := readLimits(ctx, tx, &cur); err != nil {
 			return err
 		}
+		uploads, maxMB := in.UploadTypes, in.UploadMaxMB
+		if uploads == nil {
+			uploads = cur.UploadTypes
+		}
+		if maxMB == 0 {
+			maxMB = cur.UploadMaxMB
+		}
 		secret := cur.IdentitySecret
 		if in.IdentitySecret != nil {
 			secret = *in.IdentitySecret
@@ -246,15 +269,17 @@ func (s *Service) PutSettings(ctx context.Context, actor authz.Actor, in Setting
 		now := db.Millis(s.now())
 		langs, origins := strings.Join(in.Languages, ","), strings.Join(in.AllowedOrigins, "\n")
 		res, err := tx.ExecContext(ctx, `UPDATE chat_settings SET enabled = ?, color = ?, position = ?, greeting = ?, languages = ?, allowed_origins = ?,
-			identity_secret = ?, team_id = ?, max_chats = ?, offer_seconds = ?, use_hours = ?, match_skills = ?, updated_at = ? WHERE id = 1`,
-			in.Enabled, in.Color, in.Position, in.Greeting, langs, origins, secret, db.NullInt(in.TeamID), in.MaxChats, in.OfferSeconds, in.UseHours, in.MatchSkills, now)
+			identity_secret = ?, team_id = ?, max_chats = ?, offer_seconds = ?, use_hours = ?, match_skills = ?, upload_types = ?, upload_max_mb = ?, updated_at = ? WHERE id = 1`,
+			in.Enabled, in.Color, in.Position, in.Greeting, langs, origins, secret, db.NullInt(in.TeamID), in.MaxChats, in.OfferSeconds, in.UseHours, in.MatchSkills,
+			strings.Join(uploads, ","), maxMB, now)
 		if err != nil {
 			return fmt.Errorf("chat: save settings: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO chat_settings (id, enabled, color, position, greeting, languages, allowed_origins,
-				identity_secret, team_id, max_chats, offer_seconds, use_hours, match_skills, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				in.Enabled, in.Color, in.Position, in.Greeting, langs, origins, secret, db.NullInt(in.TeamID), in.MaxChats, in.OfferSeconds, in.UseHours, in.MatchSkills, now); err != nil {
+				identity_secret, team_id, max_chats, offer_seconds, use_hours, match_skills, upload_types, upload_max_mb, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				in.Enabled, in.Color, in.Position, in.Greeting, langs, origins, secret, db.NullInt(in.TeamID), in.MaxChats, in.OfferSeconds, in.UseHours, in.MatchSkills,
+				strings.Join(uploads, ","), maxMB, now); err != nil {
 				return fmt.Errorf("chat: save settings: %w", err)
 			}
 		}

@@ -175,6 +175,7 @@ func limitFixtures(t *testing.T, e *apptest.Env) map[string]string {
 		"pulse/surveys":      create("/api/v1/pulse/surveys", map[string]any{"title": "Limits"}),
 		"qa/scorecards":      card,
 		"qa/reviews":         review,
+		"chat/invitations":   create("/api/v1/chat/invitations", map[string]any{"name": "Limits", "messages": map[string]string{"en": "Hi"}}),
 		"webhooks":           create("/api/v1/webhooks", map[string]any{"name": "Limits", "url": "https://hooks.example.com/limits", "events": []string{"ticket.created"}}),
 	}
 }

@@ -291,6 +291,10 @@ func walkAPI(t *testing.T, e *apptest.Env, password string) {
 	w.do("GET /api/v1/report-goals", "", nil, 200)
 	w.do("PATCH /api/v1/report-goals/{id}", f("/api/v1/report-goals/%d", goal), `{"target":3600}`, 200)
 	w.do("GET /api/v1/report-subscriptions", "", nil, 200)
+	inv := idOf(t, w.do("POST /api/v1/chat/invitations", "", `{"name":"Checkout","min_seconds":10,"url_pattern":"/checkout*","min_cart":100,"messages":{"en":"Questions about your order?","nb":"Spørsmål om bestillingen?"}}`, 201))
+	w.do("GET /api/v1/chat/invitations", "", nil, 200)
+	w.do("GET /api/v1/chat/invitations/{id}", f("/api/v1/chat/invitations/%d", inv), nil, 200)
+	w.do("PATCH /api/v1/chat/invitations/{id}", f("/api/v1/chat/invitations/%d", inv), `{"enabled":false,"returning_only":true}`, 200)
 	sub := idOf(t, w.do("POST /api/v1/report-subscriptions", "", `{"frequency":"weekly"}`, 201))
 	w.do("GET /api/v1/report-subscriptions", "/api/v1/report-subscriptions?all=true", nil, 200)
 
@@ -340,6 +344,7 @@ func walkAPI(t *testing.T, e *apptest.Env, password string) {
 	w.do("DELETE /api/v1/webhooks/{id}", f("/api/v1/webhooks/%d", hk), nil, 204)
 	w.do("DELETE /api/v1/report-subscriptions/{id}", f("/api/v1/report-subscriptions/%d", sub), nil, 204)
 	w.do("DELETE /api/v1/report-goals/{id}", f("/api/v1/report-goals/%d", goal), nil, 204)
+	w.do("DELETE /api/v1/chat/invitations/{id}", f("/api/v1/chat/invitations/%d", inv), nil, 204)
 	w.do("DELETE /api/v1/sla-policies/{id}", f("/api/v1/sla-policies/%d", pol), nil, 204)
 	w.do("DELETE /api/v1/business-calendars/{id}", f("/api/v1/business-calendars/%d", cal), nil, 204)
 	w.do("DELETE /api/v1/macros/{id}", f("/api/v1/macros/%d", macro), nil, 204)

@@ -12,6 +12,7 @@ import (
 	"github.com/ombud/ombud/internal/budget"
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/channel/phone"
+	"github.com/ombud/ombud/internal/chat"
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/importer"
 	"github.com/ombud/ombud/internal/jobs"
@@ -229,6 +230,12 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/api/v1/reports/facts", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportFacts, Summary: "The measurements behind the figures (NDJSON or CSV)", Query: api.ReportParams("kind"), Reply: api.FactRow{}, Media: []string{"application/x-ndjson", "text/csv"}},
 		{Method: "GET", Path: "/api/v1/reports/events", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportEvents, Summary: "The raw ticket event log of a period (NDJSON or CSV)", Query: api.ReportParams(), Reply: ticket.Event{}, Media: []string{"application/x-ndjson", "text/csv"}},
 		// Report goals and scheduled summaries (reportgoals.go).
+		// Live chat's proactive invitation rules (chat.go).
+		{Method: "GET", Path: "/api/v1/chat/invitations", Access: APIAuth, Perm: authz.ChannelRead, Handler: a.ListChatInvitations, Summary: "List proactive chat invitation rules with shown, dismissed and accepted counts", Reply: page.List[chat.Invitation]{}},
+		{Method: "POST", Path: "/api/v1/chat/invitations", Access: APIAuth, Perm: authz.ChannelWrite, Handler: a.CreateChatInvitation, Summary: "Add a proactive chat invitation rule (conditions and a message per language)", Request: chat.InvitationInput{}, Reply: chat.Invitation{}, Status: created},
+		{Method: "GET", Path: "/api/v1/chat/invitations/{id}", Access: APIAuth, Perm: authz.ChannelRead, Handler: a.GetChatInvitation, Summary: "One proactive chat invitation rule", Reply: chat.Invitation{}},
+		{Method: "PATCH", Path: "/api/v1/chat/invitations/{id}", Access: APIAuth, Perm: authz.ChannelWrite, Handler: a.UpdateChatInvitation, Summary: "Change a proactive chat invitation rule", Request: chat.InvitationPatch{}, Reply: chat.Invitation{}},
+		{Method: "DELETE", Path: "/api/v1/chat/invitations/{id}", Access: APIAuth, Perm: authz.ChannelWrite, Handler: a.DeleteChatInvitation, Summary: "Delete a proactive chat invitation rule", Status: noContent},
 		{Method: "GET", Path: "/api/v1/reports/goals", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ReportGoals, Summary: "Each goal's value over a period, met or not, the previous period's and a weekly trend", Query: api.ReportParams(), Reply: api.Data[report.GoalStatus]{}, Media: []string{"application/json", "text/csv"}},
 		{Method: "GET", Path: "/api/v1/report-goals", Access: APIAuth, Perm: authz.ReportRead, Handler: a.ListReportGoals, Summary: "List report goals (targets per metric and team)", Reply: page.List[report.Goal]{}},
 		{Method: "POST", Path: "/api/v1/report-goals", Access: APIAuth, Perm: authz.ReportWrite, Handler: a.CreateReportGoal, Summary: "Set a goal on a metric for a team or everyone (ratios 0..1, durations in seconds)", Request: report.GoalInput{}, Reply: report.Goal{}, Status: created},
@@ -654,12 +661,15 @@ func (s *Server) chatRoutes() []Route {
 		{Method: "POST", Path: "/chat/offers/{id}/accept", Access: UIAuth, Perm: authz.TicketReply, Handler: c.Accept, Summary: "Accept a chat offered to you"},
 		{Method: "POST", Path: "/chat/offers/{id}/decline", Access: UIAuth, Perm: authz.TicketReply, Handler: c.Decline, Summary: "Decline a chat offered to you (it goes to the next agent)"},
 		{Method: "POST", Path: "/chat/conversations/{id}/messages", Access: UIAuth, Perm: authz.TicketReply, Handler: c.Send, Summary: "Send a chat message (JSON: client_id, body); answered once stored"},
+		{Method: "POST", Path: "/chat/conversations/{id}/files", Access: UIAuth, Perm: authz.TicketReply, Handler: c.SendFile, Summary: "Send a file in the chat (multipart: client_id, file); a public reply with it attached"},
 		{Method: "POST", Path: "/chat/conversations/{id}/typing", Access: UIAuth, Perm: authz.TicketReply, Handler: c.Typing, Summary: "Tell the visitor you are typing (JSON: typing)"},
 		{Method: "POST", Path: "/chat/conversations/{id}/read", Access: UIAuth, Perm: authz.TicketReply, Handler: c.Read, Summary: "Mark the visitor's messages read up to a sequence (JSON: seq)"},
 		{Method: "POST", Path: "/chat/conversations/{id}/transfer", Access: UIAuth, Perm: authz.TicketReply, Handler: c.Transfer, Summary: "Transfer the chat to an agent or team with a note (JSON: to_agent or to_team, note)"},
 		{Method: "POST", Path: "/chat/conversations/{id}/end", Access: UIAuth, Perm: authz.TicketReply, Handler: c.End, Summary: "End the chat"},
 		{Method: "GET", Path: "/admin/chat", Access: UIAuth, Perm: authz.ChannelRead, Handler: c.SettingsPage, Summary: "Chat widget settings and the snippet for a site", Query: []string{"saved"}},
 		{Method: "POST", Path: "/admin/chat", Access: UIAuth, Perm: authz.ChannelWrite, Handler: c.SaveSettings, Summary: "Change the chat widget settings (form)"},
+		{Method: "POST", Path: "/admin/chat/invitations", Access: UIAuth, Perm: authz.ChannelWrite, Handler: c.AddInvitation, Summary: "Add a proactive invitation rule (form)"},
+		{Method: "POST", Path: "/admin/chat/invitations/{id}/delete", Access: UIAuth, Perm: authz.ChannelWrite, Handler: c.DeleteInvitation, Summary: "Delete a proactive invitation rule (form)"},
 		{Method: "GET", Path: "/widget.js", Access: Public, Handler: wg.Script, Summary: "The chat widget script a site embeds"},
 		{Method: "GET", Path: "/widget/config", Access: Public, Handler: wg.Config, Summary: "Widget appearance, whether a chat can start now, and its words", Query: []string{"lang"}},
 		{Method: "GET", Path: "/widget/strings/{lang}", Access: Public, Handler: wg.Strings, Summary: "The widget's words in one language (JSON)"},
@@ -672,6 +682,9 @@ func (s *Server) chatRoutes() []Route {
 		{Method: "POST", Path: "/widget/page", Access: Public, Handler: wg.Page, Summary: "The visitor opened another page (token, page)"},
 		{Method: "POST", Path: "/widget/end", Access: Public, Handler: wg.End, Summary: "The visitor ends the chat (token)"},
 		{Method: "POST", Path: "/widget/transcript", Access: Public, Handler: wg.Transcript, Summary: "Email the transcript to the visitor (token)"},
+		{Method: "POST", Path: "/widget/files", Access: Public, Handler: wg.Upload, Summary: "Send a file (multipart: token, client_id, file); acknowledged once stored"},
+		{Method: "POST", Path: "/widget/files/{id}", Access: Public, Handler: wg.File, Summary: "A file of the visitor's own chat (token)"},
+		{Method: "POST", Path: "/widget/invitations/{id}", Access: Public, Handler: wg.Invitation, Summary: "Count a proactive invitation shown, dismissed or accepted (event)"},
 		{Method: "POST", Path: "/widget/leave", Access: Public, Handler: wg.Leave, Summary: "Leave a message when nobody can chat: a ticket answered by email"},
 	}
 	return append(rs, s.portalRoutes()...)

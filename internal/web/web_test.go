@@ -217,7 +217,7 @@ var publicRoutes = map[string]int{
 	"GET /widget.js": 200, "GET /widget/config": 200, "GET /widget/strings/{lang}": 200, "GET /widget/ws": 426,
 	"POST /widget/start": 400, "POST /widget/messages": 400, "POST /widget/poll": 400, "POST /widget/typing": 400,
 	"POST /widget/read": 400, "POST /widget/page": 400, "POST /widget/end": 400, "POST /widget/transcript": 400,
-	"POST /widget/leave": 400,
+	"POST /widget/leave": 400, "POST /widget/files": 415, "POST /widget/files/{id}": 400, "POST /widget/invitations/{id}": 400,
 	// The phone channel's call webhook: the signature made with the
 	// integration's secret is the credential (docs/phone.md).
 	"POST /api/v1/phone/integrations/{id}/events": 401,

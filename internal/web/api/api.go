@@ -14,6 +14,7 @@ import (
 	"github.com/ombud/ombud/internal/automation"
 	"github.com/ombud/ombud/internal/budget"
 	"github.com/ombud/ombud/internal/channel/email"
+	"github.com/ombud/ombud/internal/chat"
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/importer"
@@ -65,4 +66,6 @@ type API struct {
 	KB *kb.Service
 	// Budget prices the workforce plan (rates, cost, headcount).
 	Budget *budget.Service
+	// Chat is live chat: the proactive invitation rules (set before serving).
+	Chat *chat.Service
 }

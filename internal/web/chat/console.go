@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -318,4 +319,29 @@ func send(w http.ResponseWriter, e live.Event) error {
 	}
 	_, err = fmt.Fprintf(w, "event: chat\ndata: %s\n\n", b)
 	return err
+}
+
+// SendFile answers POST /chat/conversations/{id}/files (multipart:
+// client_id, file): the agent sends a file, a public reply with it
+// attached; the widget's upload rules apply.
+func (u *UI) SendFile(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id", "conversation")
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	st, err := u.Chat.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	var m chatsvc.Message
+	err = httpx.ReadUpload(r, int64(st.UploadMaxMB)<<20, func(f map[string]string, name string, body io.Reader) error {
+		var err error
+		m, err = u.Chat.AgentFile(ctx, httpx.Actor(ctx), id, chatsvc.FileInput{ClientID: f["client_id"], Name: name, Body: body})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusOK, m)
 }

@@ -23,13 +23,28 @@ func (u *UI) SettingsPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	flash := ""
-	if r.URL.Query().Get("saved") == "1" {
+	switch {
+	case r.URL.Query().Get("saved") == "1":
 		flash = "Settings saved."
+	case r.URL.Query().Get("invitation") == "added":
+		flash = "Invitation added."
+	case r.URL.Query().Get("invitation") == "deleted":
+		flash = "Invitation deleted."
 	}
 	return u.settings(w, r, http.StatusOK, st, flash, "", nil)
 }
 
-func (u *UI) settings(w http.ResponseWriter, r *http.Request, status int, st chatsvc.Settings, flash, problem string, errs map[string]string) error {
+// uploadKinds are the kinds of file on the settings page, worded.
+var uploadKinds = []struct{ Kind, Label string }{
+	{chatsvc.UploadImage, "Images (PNG, JPEG, GIF, WebP)"}, {chatsvc.UploadPDF, "PDF documents"}, {chatsvc.UploadText, "Text files"}}
+
+// invitationForm is the add-an-invitation form again after a refusal.
+type invitationForm struct {
+	In   chatsvc.InvitationInput
+	Errs map[string]string
+}
+
+func (u *UI) settings(w http.ResponseWriter, r *http.Request, status int, st chatsvc.Settings, flash, problem string, errs map[string]string, inv ...invitationForm) error {
 	var teams []target
 	if ts, err := u.Agents.ListTeams(r.Context(), httpx.Actor(r.Context())); err == nil {
 		for _, t := range ts.Data {
@@ -65,9 +80,23 @@ func (u *UI) settings(w http.ResponseWriter, r *http.Request, status int, st cha
 	if errs == nil {
 		errs = map[string]string{}
 	}
+	uploads := map[string]bool{}
+	for _, k := range st.UploadTypes {
+		uploads[k] = true
+	}
+	invs, err := u.Chat.Invitations(r.Context(), httpx.Actor(r.Context()))
+	if err != nil {
+		return err
+	}
+	form := invitationForm{In: chatsvc.InvitationInput{Messages: map[string]string{}}, Errs: map[string]string{}}
+	if len(inv) > 0 {
+		form = inv[0]
+	}
+	rate := func(v chatsvc.Invitation) float64 { return 100 * float64(v.Accepted) / float64(max(v.Shown, 1)) }
 	return u.Render(w, r, status, u.pages["settings"], ui.PageData{Title: "Chat widget", Nav: "admin", Flash: flash, Error: problem,
 		Data: map[string]any{"S": st, "Origins": strings.Join(st.AllowedOrigins, "\n"), "Langs": langs, "AllLangs": chatsvc.Languages,
-			"Positions": chatsvc.Positions, "Teams": teams, "Snippet": snippet, "Errs": errs, "Limits": limits}})
+			"Positions": chatsvc.Positions, "Teams": teams, "Snippet": snippet, "Errs": errs, "Limits": limits, "UploadKinds": uploadKinds, "Uploads": uploads,
+			"Invitations": invs, "InvIn": form.In, "InvErrs": form.Errs, "Rate": rate}})
 }
 
 // SaveSettings answers POST /admin/chat (form).
@@ -96,6 +125,13 @@ func (u *UI) SaveSettings(w http.ResponseWriter, r *http.Request) error {
 		}
 		in.AgentLimits[id] = num(k)
 	}
+	if f.Get("upload_form") == "1" {
+		in.UploadTypes = append([]string{}, f["upload_types"]...)
+		in.UploadMaxMB = num("upload_max_mb")
+		if in.UploadMaxMB == 0 {
+			in.UploadMaxMB = -1
+		}
+	}
 	if s := f.Get("identity_secret"); s != "" {
 		in.IdentitySecret = &s
 	} else if f.Get("clear_secret") == "on" {
@@ -106,11 +142,69 @@ func (u *UI) SaveSettings(w http.ResponseWriter, r *http.Request) error {
 		if e, ok := ui.Refusal(err); ok && e.Code == apperr.CodeInvalid {
 			st := chatsvc.Settings{Enabled: in.Enabled, Color: in.Color, Position: in.Position, Greeting: in.Greeting, Languages: in.Languages,
 				AllowedOrigins: in.AllowedOrigins, TeamID: in.TeamID, MaxChats: in.MaxChats, OfferSeconds: in.OfferSeconds, UseHours: in.UseHours,
-				MatchSkills: in.MatchSkills, AgentLimits: in.AgentLimits}
+				MatchSkills: in.MatchSkills, AgentLimits: in.AgentLimits, UploadTypes: in.UploadTypes, UploadMaxMB: in.UploadMaxMB}
 			return u.settings(w, r, http.StatusUnprocessableEntity, st, "", "Check the settings.", u.ErrIn(r, err).Fields)
 		}
 		return err
 	}
 	http.Redirect(w, r, "/admin/chat?saved=1", http.StatusSeeOther)
+	return nil
+}
+
+// AddInvitation answers POST /admin/chat/invitations (form).
+func (u *UI) AddInvitation(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.InvalidField("body", "is not a form")
+	}
+	f := r.PostForm
+	secs, err := strconv.Atoi(strings.TrimSpace(f.Get("min_seconds")))
+	if err != nil && strings.TrimSpace(f.Get("min_seconds")) != "" {
+		secs = -1
+	}
+	cart, err := strconv.ParseFloat(strings.TrimSpace(f.Get("min_cart")), 64)
+	if err != nil && strings.TrimSpace(f.Get("min_cart")) != "" {
+		cart = -1
+	}
+	in := chatsvc.InvitationInput{Name: f.Get("name"), MinSeconds: secs, URLPattern: f.Get("url_pattern"), ReturningOnly: f.Get("returning_only") == "on",
+		MinCart: cart, Language: f.Get("language"), Messages: map[string]string{}}
+	for _, l := range chatsvc.Languages {
+		if m := strings.TrimSpace(f.Get("message_" + l)); m != "" {
+			in.Messages[l] = m
+		}
+	}
+	ctx := r.Context()
+	if _, err := u.Chat.CreateInvitation(ctx, httpx.Actor(ctx), in); err != nil {
+		if e, ok := ui.Refusal(err); ok && (e.Code == apperr.CodeInvalid || e.Code == apperr.CodeConflict) {
+			st, serr := u.Chat.SettingsFor(ctx, httpx.Actor(ctx))
+			if serr != nil {
+				return serr
+			}
+			errs := u.ErrIn(r, err).Fields
+			if errs == nil {
+				errs = map[string]string{}
+			}
+			for k, v := range errs {
+				if strings.HasPrefix(k, "messages.") {
+					errs["messages"] = k[len("messages."):] + ": " + v
+				}
+			}
+			return u.settings(w, r, http.StatusUnprocessableEntity, st, "", "Check the invitation.", nil, invitationForm{In: in, Errs: errs})
+		}
+		return err
+	}
+	http.Redirect(w, r, "/admin/chat?invitation=added#invitations", http.StatusSeeOther)
+	return nil
+}
+
+// DeleteInvitation answers POST /admin/chat/invitations/{id}/delete.
+func (u *UI) DeleteInvitation(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id", "invitation")
+	if err != nil {
+		return err
+	}
+	if err := u.Chat.DeleteInvitation(r.Context(), httpx.Actor(r.Context()), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/chat?invitation=deleted#invitations", http.StatusSeeOther)
 	return nil
 }

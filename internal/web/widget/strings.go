@@ -42,6 +42,12 @@ var widgetStrings = map[string]string{
 	"you":          "You",
 	"again":        "Start a new chat",
 	"open":         "Open the chat",
+	"attach":       "Attach a file",
+	"tooLarge":     "The file is larger than %s MB.",
+	"fileType":     "This type of file cannot be sent.",
+	"drop":         "Drop the file here",
+	"kb":           "%s KB",
+	"download":     "Download %s",
 }
 
 // strings returns the widget's words in lang.

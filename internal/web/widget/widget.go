@@ -40,6 +40,8 @@ type UI struct {
 	// Per client address: every call; starting chats and leaving
 	// messages; per visitor token: messages and other writes.
 	ipAll, ipStart, token *limiter
+	// ipInvite counts invitation reports per client address.
+	ipInvite *limiter
 	// PollWait is how long a long poll waits for news (tests shorten it).
 	PollWait time.Duration
 }
@@ -49,6 +51,7 @@ type UI struct {
 func New(svc *chat.Service, bus *Bus, tr *i18n.Translator, log *slog.Logger) *UI {
 	return &UI{Chat: svc, bus: bus, tr: tr, log: log,
 		ipAll: newLimiter(600, time.Minute), ipStart: newLimiter(10, 10*time.Minute), token: newLimiter(60, time.Minute),
+		ipInvite: newLimiter(120, 10*time.Minute),
 		PollWait: 25 * time.Second}
 }
 
@@ -137,6 +140,12 @@ type config struct {
 	Status    chat.Status       `json:"status"`
 	CanChat   bool              `json:"can_chat"`
 	Strings   map[string]string `json:"strings"`
+	// Uploads are the kinds of file a visitor may send and the largest size.
+	UploadTypes []string `json:"upload_types"`
+	UploadMaxMB int      `json:"upload_max_mb"`
+	// Invitations are the proactive invitation rules the widget evaluates
+	// on the page, only while a chat would reach someone.
+	Invitations []chat.WidgetInvitation `json:"invitations"`
 }
 
 // Config answers GET /widget/config?lang=: appearance, whether a chat can
@@ -148,9 +157,16 @@ func (u *UI) Config(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return 0, nil, err
 		}
+		invs := []chat.WidgetInvitation{}
+		if status.CanChat() {
+			if invs, err = u.Chat.WidgetInvitations(r.Context(), l); err != nil {
+				return 0, nil, err
+			}
+		}
 		w.Header().Set("Cache-Control", "no-store")
 		return http.StatusOK, config{Lang: l, Color: st.Color, Position: st.Position, Greeting: st.Greeting, Languages: st.Languages,
-			Status: status, CanChat: status.CanChat(), Strings: u.strings(l)}, nil
+			Status: status, CanChat: status.CanChat(), Strings: u.strings(l), UploadTypes: st.UploadTypes, UploadMaxMB: st.UploadMaxMB,
+			Invitations: invs}, nil
 	})
 }
 

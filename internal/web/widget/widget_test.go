@@ -18,6 +18,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/blob"
 	"github.com/ombud/ombud/internal/chat"
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/db"
@@ -82,6 +83,12 @@ func instance(t *testing.T, d *db.DB, hub *live.Hub) *env {
 	log := slog.New(slog.DiscardHandler)
 	tickets := ticket.NewService(d, time.Now, requesters{customer.NewService(d, time.Now)}, richtext.New())
 	svc := chat.NewService(d, time.Now, tickets, hub, log)
+	blobs, err := blob.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.SetBlobs(blobs)
+	tickets.SetBlobs(blobs)
 	tr, err := i18n.New()
 	if err != nil {
 		t.Fatal(err)
@@ -93,6 +100,7 @@ func instance(t *testing.T, d *db.DB, hub *live.Hub) *env {
 		"GET /widget.js": u.Script, "GET /widget/config": u.Config, "GET /widget/strings/{lang}": u.Strings, "GET /widget/ws": u.Socket,
 		"POST /widget/start": u.Start, "POST /widget/messages": u.Send, "POST /widget/poll": u.Poll, "POST /widget/leave": u.Leave,
 		"POST /widget/read": u.Read, "POST /widget/typing": u.Typing,
+		"POST /widget/files": u.Upload, "POST /widget/files/{id}": u.File, "POST /widget/invitations/{id}": u.Invitation,
 	} {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 			if err := h(w, r); err != nil {

@@ -86,9 +86,38 @@ if (app) {
       li.textContent = systemLine(m);
       return li;
     }
-    li.append(h("span", { class: "who", text: m.author === "agent" ? m.agent_name : S("visitor") }), h("span", { class: "text", text: m.body }));
+    li.append(h("span", { class: "who", text: m.author === "agent" ? m.agent_name : S("visitor") }), m.file ? fileView(m.file) : h("span", { class: "text", text: m.body }));
     if (m.author === "agent") li.append(h("span", { class: "mark" }));
     return li;
+  }
+  // fileView shows a message's file: an image preview or a download link,
+  // with its name and size (the ticket's attachment).
+  function fileView(f) {
+    const url = "/api/v1/attachments/" + f.id;
+    const box = h("span", { class: "file text", "data-file": f.id });
+    if (f.type.startsWith("image/")) box.append(h("a", { href: url, target: "_blank", rel: "noopener" }, [h("img", { src: url, alt: f.name, class: "chat-image" })]));
+    box.append(h("a", { href: url, download: f.name, text: f.name }), " (" + S("kb", String(Math.max(1, Math.round(f.size / 1024)))) + ")");
+    return box;
+  }
+  async function sendFile(id, file) {
+    const ch = chats.get(id);
+    const client = cid();
+    const pending = h("li", { class: "msg agent pending", "data-cid": client }, [h("span", { class: "text", text: file.name })]);
+    $(".log", ch.el).append(pending);
+    const fd = new FormData();
+    fd.append("client_id", client);
+    fd.append("file", file, file.name);
+    try {
+      const r = await fetch(`/chat/conversations/${id}/files`, { method: "POST", headers: { "X-CSRF-Token": csrf, Accept: "application/json" }, body: fd, credentials: "same-origin" });
+      const j = await r.json().catch(() => ({}));
+      if (!r.ok) throw j;
+      pending.remove();
+      addMessage(ch, j);
+    } catch (e) {
+      pending.classList.add("failed");
+      pending.title = (e && e.error && e.error.message) || errorWord;
+      pending.textContent = file.name + " – " + pending.title;
+    }
   }
   function addMessage(ch, m) {
     if (ch.seen.has(m.seq)) return;
@@ -120,11 +149,15 @@ if (app) {
     const note = h("input", { class: "transfer-note", "aria-label": S("note"), placeholder: S("note") });
     const input = h("textarea", { class: "reply", "aria-label": S("message"), placeholder: S("message") });
     const macros = h("select", { class: "macros", "aria-label": S("macro") }, [h("option", { value: "", text: S("macro") })]);
+    const picker = h("input", { type: "file", class: "file-input", hidden: "", "aria-label": S("attach") });
+    picker.addEventListener("change", () => { if (picker.files[0]) sendFile(c.id, picker.files[0]); picker.value = ""; });
     const el = h("section", { class: "chat card", id: "chat-" + c.id, "data-ticket": c.ticket_id }, [
       h("header", {}, [h("h2", {}, [h("a", { href: "/tickets/" + c.ticket_id, text: S("ticket", String(c.ticket_id)) }), " · " + c.topic])]),
       h("div", { class: "cols" }, [
         h("div", { class: "talk" }, [h("ul", { class: "log", "aria-live": "polite" }), h("p", { class: "typing muted", hidden: "" , text: S("typing") }),
-          h("div", { class: "composer" }, [input, h("button", { type: "button", class: "primary send", text: S("send"), onclick: () => send(c.id) })]),
+          h("div", { class: "composer" }, [input, picker,
+            h("button", { type: "button", class: "attach", text: S("attach"), onclick: () => picker.click() }),
+            h("button", { type: "button", class: "primary send", text: S("send"), onclick: () => send(c.id) })]),
           h("div", { class: "tools" }, [macros, targets, note,
             h("button", { type: "button", class: "transfer", text: S("transfer"), onclick: () => transfer(c.id) }),
             h("button", { type: "button", class: "end", text: S("end"), onclick: () => end(c.id) })])]),

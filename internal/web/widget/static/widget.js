@@ -1,7 +1,8 @@
 /* Ombud chat widget: <script src="https://help.example/widget.js" async></script>
    Optional attributes: data-lang, data-user-email, data-user-name, data-user-hash
    (identified visitors: HMAC-SHA256 of the email with the widget's secret),
-   data-transport="poll" (skip the WebSocket). No framework, no requests
+   data-transport="poll" (skip the WebSocket), data-cart-value (for proactive
+   invitations; or window.Ombud.set({cartValue: 120}) later). No framework, no requests
    anywhere but the Ombud server the script came from. docs/chat.md */
 (function () {
   "use strict";
@@ -19,12 +20,20 @@
   var seen = {}, inflight = {}, agentTyping = false, typingSent = 0, typingTimer = 0, readSent = 0;
   var conv = { state: "", agent: "", agentRead: 0 };
   var host, root, el = {};
+  var loadedAt = Date.now(), inv = { cur: 0, msg: "", timers: [] };
+  window.Ombud = window.Ombud || {};
+  inv.cart = +window.Ombud.cartValue || +ds.cartValue || 0;
+  window.Ombud.set = function (o) {
+    if (o && o.cartValue !== undefined) { inv.cart = +o.cartValue || 0; if (cfg) invite(); }
+  };
 
   function load() {
     try { var v = JSON.parse(localStorage.getItem(key)); if (v && typeof v === "object") return v; } catch (e) { /* private mode */ }
     return { token: "", seq: 0, outbox: [], open: false };
   }
   function save() { try { localStorage.setItem(key, JSON.stringify(st)); } catch (e) { /* ignore */ } }
+  function sget(k) { try { return sessionStorage.getItem(key + k); } catch (e) { return null; } }
+  function sset(k, v) { try { sessionStorage.setItem(key + k, v); } catch (e) { /* ignore */ } }
   function t(id, arg) { var s = S[id] || id; return arg === undefined ? s : s.replace("%s", arg); }
   function h(tag, attrs, kids) {
     var n = document.createElement(tag);
@@ -61,7 +70,9 @@
       "li.visitor{align-self:flex-end;background:" + c + ";color:#fff}li.system{align-self:center;background:none;color:#555;font-size:12px}li .who{display:block;font-size:11px;opacity:.8}" +
       "li .mark{display:block;font-size:11px;opacity:.85;text-align:right}li.pending{opacity:.65}.foot{border-top:1px solid #ddd;padding:8px;display:flex;flex-direction:column;gap:6px}" +
       ".row{display:flex;gap:6px}.row textarea{flex:1;height:42px;resize:none}.meta{font-size:12px;color:#555;min-height:16px}.notice{background:#fff7d6;padding:8px;border-radius:6px;margin-bottom:8px}" +
-      ".err{color:#b00020;font-size:12px}";
+      ".err{color:#b00020;font-size:12px}.file img{display:block;max-width:100%;max-height:180px;border-radius:6px;margin:4px 0}" +
+      "li a{color:inherit}.attach{cursor:pointer;padding:9px;border:1px solid #999;border-radius:6px;background:#fff;color:#1b1b1b}.attach input{display:none}" +
+      ".drop{outline:3px dashed " + c + ";outline-offset:-6px}.invite{background:#eef4ff}";
   }
 
   function build() {
@@ -81,6 +92,7 @@
   }
 
   function toggle() {
+    if (!el.panel.hidden && inv.cur && !st.token) { report(inv.cur, "dismissed"); inv.cur = 0; }
     st.open = el.panel.hidden;
     save();
     show();
@@ -115,7 +127,7 @@
 
   function preChat() {
     var ident = ds.userEmail && ds.userHash;
-    var kids = [h("p", { text: cfg.greeting || t("greeting") })];
+    var kids = [inv.cur ? h("p", { class: "notice invite", id: "invite", text: inv.msg }) : h("p", { text: cfg.greeting || t("greeting") })];
     if (!ident) kids = kids.concat(field("name", t("name"), "text", ds.userName), field("email", t("email"), "email", ds.userEmail));
     kids = kids.concat(field("topic", t("topic"), "", "", true), [h("button", { class: "go", id: "start", type: "submit", text: t("start") })]);
     var form = h("form", { id: "prechat", onsubmit: function (ev) {
@@ -125,6 +137,7 @@
       if (ident) body.identity = { email: ds.userEmail, name: ds.userName || "", hash: ds.userHash };
       post("/widget/start", body).then(function (r) {
         st.token = r.token; st.seq = 0; st.outbox = []; save();
+        if (inv.cur) { report(inv.cur, "accepted"); inv.cur = 0; }
         el.body.dataset.view = "";
         render(); connect();
       }, function (e) { errorLine(form, e); });
@@ -161,7 +174,17 @@
     el.foot.textContent = "";
     el.foot.hidden = false;
     el.foot.appendChild(el.meta);
-    el.foot.appendChild(h("div", { class: "row" }, [el.input, h("button", { class: "go", id: "send", type: "button", text: t("send"), onclick: send })]));
+    var picker = h("input", { type: "file", id: "file", onchange: function () { if (picker.files[0]) upload(picker.files[0]); picker.value = ""; } });
+    el.foot.appendChild(h("div", { class: "row" }, [el.input,
+      (cfg.upload_types || []).length ? h("label", { class: "attach", id: "attach", title: t("attach"), "aria-label": t("attach") }, [document.createTextNode("\ud83d\udcce"), picker]) : null,
+      h("button", { class: "go", id: "send", type: "button", text: t("send"), onclick: send })]));
+    el.panel.ondragover = function (ev) { ev.preventDefault(); el.body.classList.add("drop"); };
+    el.panel.ondragleave = function () { el.body.classList.remove("drop"); };
+    el.panel.ondrop = function (ev) {
+      ev.preventDefault(); el.body.classList.remove("drop");
+      var f = ev.dataTransfer && ev.dataTransfer.files[0];
+      if (f && st.token && (cfg.upload_types || []).length) upload(f);
+    };
     el.foot.appendChild(h("div", { class: "row" }, [
       h("button", { class: "link", id: "transcript", type: "button", text: t("transcript"), onclick: transcript }),
       h("button", { class: "link", id: "end", type: "button", text: t("end"), onclick: end })]));
@@ -177,10 +200,76 @@
       return li;
     }
     li.appendChild(h("span", { class: "who", text: m.author === "agent" ? m.agent_name : t("you") }));
-    li.appendChild(document.createTextNode(m.body));
+    if (m.file) li.appendChild(fileView(m.file));
+    else li.appendChild(document.createTextNode(m.body));
     if (m.author === "visitor") li.appendChild(h("span", { class: "mark" }));
     return li;
   }
+  // fileView shows a message's file: an image preview, or a link, with
+  // its name and size. The file is fetched with the visitor's token (in
+  // the body, never in a URL) and shown from a blob URL.
+  function fileView(f) {
+    var size = t("kb", String(Math.max(1, Math.round(f.size / 1024))));
+    var box = h("span", { class: "file", "data-file": String(f.id) });
+    var link = h("a", { href: "#", download: f.name, text: f.name, title: t("download", f.name) });
+    var get = function () {
+      return fetch(base + "/widget/files/" + f.id, { method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ token: st.token }), credentials: "omit" })
+        .then(function (r) { if (!r.ok) throw r; return r.blob(); }).then(function (b) { return URL.createObjectURL(b); });
+    };
+    if (/^image\//.test(f.type)) get().then(function (u) { box.insertBefore(h("img", { src: u, alt: f.name }), box.firstChild); link.href = u; }, function () {});
+    else link.onclick = function (ev) {
+      if (link.getAttribute("href") !== "#") return;
+      ev.preventDefault();
+      get().then(function (u) { link.href = u; link.click(); }, function () {});
+    };
+    box.appendChild(link);
+    box.appendChild(document.createTextNode(" (" + size + ")"));
+    return box;
+  }
+  function upload(file) {
+    var err = function (e) {
+      var c = e && e.error && e.error.code;
+      el.meta.textContent = c === "too_large" ? t("tooLarge", String(cfg.upload_max_mb)) : c === "unsupported" ? t("fileType") : t("error");
+    };
+    if (file.size > cfg.upload_max_mb * 1048576) return err({ error: { code: "too_large" } });
+    var id = cid(), li = h("li", { class: "visitor pending", "data-cid": id, text: file.name });
+    el.log.appendChild(li);
+    var fd = new FormData();
+    fd.append("token", st.token); fd.append("client_id", id); fd.append("file", file, file.name);
+    fetch(base + "/widget/files", { method: "POST", body: fd, credentials: "omit" }).then(function (r) {
+      return r.json().then(function (j) { return r.ok ? j : Promise.reject(j); }, function () { return Promise.reject({ error: { code: r.status === 413 ? "too_large" : "" } }); });
+    }).then(function (u) { li.remove(); handle(u); }, function (e) { li.remove(); err(e); });
+  }
+
+  // Proactive invitations: a rule whose conditions hold opens the widget
+  // with its message after its time on the page, once per visit.
+  function glob(p, s) {
+    return new RegExp("^" + p.split("*").map(function (x) { return x.replace(/[.+?^${}()|[\]\\\/]/g, "\\$&"); }).join(".*") + "$").test(s);
+  }
+  function urlOK(p) {
+    if (!p) return true;
+    return p.charAt(0) === "/" ? glob(p, location.pathname + location.search) || glob(p, location.pathname) : glob(p, location.href);
+  }
+  function invite() {
+    inv.timers.forEach(clearTimeout);
+    inv.timers = [];
+    if (!cfg.can_chat || st.token || sget("inv")) return;
+    (cfg.invitations || []).forEach(function (r) {
+      if (!urlOK(r.url_pattern) || (r.returning_only && !(st.visits > 1)) || (r.min_cart && inv.cart < r.min_cart)) return;
+      inv.timers.push(setTimeout(function () { showInvite(r); }, Math.max(0, r.min_seconds * 1000 - (Date.now() - loadedAt))));
+    });
+  }
+  function showInvite(r) {
+    if (sget("inv") || st.token || st.open) return;
+    inv.timers.forEach(clearTimeout);
+    sset("inv", String(r.id));
+    inv.cur = r.id; inv.msg = r.message;
+    report(r.id, "shown");
+    el.body.dataset.view = "";
+    st.open = true; save(); show();
+  }
+  function report(id, ev) { post("/widget/invitations/" + id, { event: ev }).catch(function () {}); }
+
   function pendingLine(o) {
     if (!el.log || el.log.querySelector('[data-cid="' + o.client_id + '"]')) return;
     var li = line({ author: "visitor", body: o.body, seq: 0 });
@@ -352,6 +441,7 @@
     fetch(base + "/widget/config?lang=" + encodeURIComponent(want), { credentials: "omit" }).then(function (r) { return r.json(); }).then(function (c) {
       if (!c.strings) return;
       cfg = c; S = c.strings;
+      if (!sget("visit")) { sset("visit", "1"); st.visits = (st.visits || 0) + 1; save(); }
       build();
       if (st.token) {
         // A new page shows the whole conversation again: it resumes from
@@ -361,6 +451,7 @@
         post("/widget/page", { token: st.token, page: location.href }).catch(function () {});
       }
       show();
+      invite();
     }).catch(function () { /* the chat stays hidden */ });
   }
   if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);

@@ -1,0 +1,96 @@
+package chat_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/chat"
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/dbtest"
+)
+
+// TestInvitations: rules are validated, written by admins only (audited),
+// sent to the widget in the visitor's language, and count what visitors
+// did with them.
+func TestInvitations(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := setup(t, d)
+		admin := authz.Actor{Kind: authz.KindAgent, ID: e.a.ID, Role: authz.Admin, Name: "Ingrid"}
+		for name, in := range map[string]chat.InvitationInput{
+			"no name":      {Messages: map[string]string{"en": "Hi"}},
+			"no message":   {Name: "Cart"},
+			"bad language": {Name: "Cart", Language: "de", Messages: map[string]string{"en": "Hi"}},
+			"lang missing": {Name: "Cart", Language: "nb", Messages: map[string]string{"en": "Hi"}},
+			"seconds":      {Name: "Cart", MinSeconds: -1, Messages: map[string]string{"en": "Hi"}},
+			"cart":         {Name: "Cart", MinCart: -5, Messages: map[string]string{"en": "Hi"}},
+			"pattern":      {Name: "Cart", URLPattern: "/a b", Messages: map[string]string{"en": "Hi"}},
+		} {
+			if _, err := e.svc.CreateInvitation(ctx, admin, in); !apperr.Is(err, apperr.CodeInvalid) {
+				t.Fatalf("%s: %v", name, err)
+			}
+		}
+		in := chat.InvitationInput{Name: "Big carts", MinSeconds: 5, URLPattern: "/checkout*", MinCart: 100,
+			Messages: map[string]string{"en": "Need help with your order?", "nb": "Trenger du hjelp med bestillingen?"}}
+		if _, err := e.svc.CreateInvitation(ctx, e.a, in); !apperr.Is(err, apperr.CodeForbidden) {
+			t.Fatalf("agent created a rule: %v", err)
+		}
+		v, err := e.svc.CreateInvitation(ctx, admin, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sv, err := e.svc.CreateInvitation(ctx, admin, chat.InvitationInput{Name: "Swedish", Language: "sv", Messages: map[string]string{"sv": "Hej!"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for lang, want := range map[string]string{"nb": "Trenger du hjelp med bestillingen?", "da": "Need help with your order?"} {
+			ws, err := e.svc.WidgetInvitations(ctx, lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ws) != 1 || ws[0].Message != want || ws[0].MinCart != 100 || ws[0].URLPattern != "/checkout*" {
+				t.Fatalf("%s: %+v", lang, ws)
+			}
+		}
+		if ws, _ := e.svc.WidgetInvitations(ctx, "sv"); len(ws) != 2 {
+			t.Fatalf("sv: %+v", ws)
+		}
+		for _, ev := range []string{"shown", "shown", "dismissed", "accepted"} {
+			if err := e.svc.CountInvitation(ctx, v.ID, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := e.svc.CountInvitation(ctx, v.ID, "clicked"); !apperr.Is(err, apperr.CodeInvalid) {
+			t.Fatalf("bad event: %v", err)
+		}
+		off := false
+		if _, err := e.svc.UpdateInvitation(ctx, admin, sv.ID, chat.InvitationPatch{Enabled: &off}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.CountInvitation(ctx, sv.ID, "shown"); !apperr.Is(err, apperr.CodeNotFound) {
+			t.Fatalf("count on a disabled rule: %v", err)
+		}
+		if ws, _ := e.svc.WidgetInvitations(ctx, "sv"); len(ws) != 1 {
+			t.Fatalf("disabled rule sent: %+v", ws)
+		}
+		got, err := e.svc.Invitation(ctx, admin, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Shown != 2 || got.Dismissed != 1 || got.Accepted != 1 {
+			t.Fatalf("counts %+v", got)
+		}
+		if err := e.svc.DeleteInvitation(ctx, admin, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action LIKE 'chat_invitation.%'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 4 {
+			t.Fatalf("%d audit rows, want 4", n)
+		}
+	})
+}
