@@ -26,6 +26,7 @@ type Directory interface {
 	EnsureAgent(ctx context.Context, a Agent, teamIDs []int64) (int64, error)
 	EnsureOrganization(ctx context.Context, o Organization) (int64, error)
 	EnsureCustomer(ctx context.Context, c Customer, orgID int64) (int64, error)
+	EnsureField(ctx context.Context, f Field) error
 }
 
 // Service imports NDJSON history.
@@ -253,6 +254,14 @@ func (im *job) run(r io.Reader) (Result, error) {
 				orgs[strings.ToLower(rec.Organization.Name)] = id
 				im.res.Imported++
 			}
+		case KindField:
+			if rec.Field == nil {
+				err = apperr.InvalidField("field", "is required for kind field")
+				break
+			}
+			if err = im.s.dir.EnsureField(im.ctx, *rec.Field); err == nil {
+				im.res.Imported++
+			}
 		case KindCustomer:
 			if rec.Customer == nil {
 				err = apperr.InvalidField("customer", "is required for kind customer")
@@ -288,7 +297,7 @@ func (im *job) run(r io.Reader) (Result, error) {
 				err = im.flush(line)
 			}
 		default:
-			err = apperr.InvalidField("kind", "must be team, agent, organization, customer or ticket")
+			err = apperr.InvalidField("kind", "must be team, agent, organization, field, customer or ticket")
 		}
 		if err != nil {
 			if apperr.CodeOf(err) == apperr.CodeInternal {
