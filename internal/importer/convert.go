@@ -1,11 +1,15 @@
 package importer
 
 import (
+	"context"
+
 	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/authz"
 	"io"
 	"io/fs"
 	"os"
@@ -318,4 +322,33 @@ func Steps(first Action, rest []Action) []Action {
 		}
 	}
 	return out
+}
+
+// ImportConverted imports another helpdesk's converted export through the
+// one import path. Records the conversion could not read count as failed
+// and lead the errors (line 0, with their Source); each error of an
+// import line names its export record in Source.
+func (s *Service) ImportConverted(ctx context.Context, actor authz.Actor, c *Converted, opt Options) (Result, error) {
+	r, err := c.NDJSON()
+	if err != nil {
+		return Result{Errors: []LineError{}}, err
+	}
+	res, err := s.ImportWith(ctx, actor, r, opt)
+	for i := range res.Errors {
+		res.Errors[i].Source = c.Source(res.Errors[i].Line)
+	}
+	if len(c.Problems) > 0 {
+		pre := make([]LineError, 0, len(c.Problems)+len(res.Errors))
+		for _, p := range c.Problems {
+			if len(pre) < maxErrors {
+				pre = append(pre, LineError{Code: apperr.CodeInvalid, Source: p.Source, Error: p.Message})
+			}
+		}
+		res.Errors = append(pre, res.Errors...)
+		if len(res.Errors) > maxErrors {
+			res.Errors = res.Errors[:maxErrors]
+		}
+		res.Failed += len(c.Problems)
+	}
+	return res, err
 }

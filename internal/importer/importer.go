@@ -49,11 +49,14 @@ func NewService(d *db.DB, tickets *ticket.Service, dir Directory) *Service {
 
 // LineError reports one record that was not imported.
 type LineError struct {
-	Line  int               `json:"line"`
-	Kind  string            `json:"kind,omitempty"`
-	Code  apperr.Code       `json:"code"`
-	Error string            `json:"message"`
-	Field map[string]string `json:"fields,omitempty"`
+	Line int    `json:"line"`
+	Kind string `json:"kind,omitempty"`
+	// Source names the record of another helpdesk's export the line
+	// came from ("tickets.json: ticket 1005"); only in those imports.
+	Source string            `json:"source,omitempty"`
+	Code   apperr.Code       `json:"code"`
+	Error  string            `json:"message"`
+	Field  map[string]string `json:"fields,omitempty"`
 }
 
 // Result sums up an import.
@@ -93,6 +96,9 @@ type Options struct {
 	From int
 	// Progress, when set, is called after every committed batch.
 	Progress func(Progress)
+	// Format names what was imported in the audit log: "ndjson" (the
+	// default), "zendesk" or "freshdesk".
+	Format string
 }
 
 // Progress is where an import stands.
@@ -160,7 +166,11 @@ func (s *Service) ImportWith(ctx context.Context, actor authz.Actor, r io.Reader
 		data := map[string]any{"imported": res.Imported, "skipped": res.Skipped, "failed": res.Failed,
 			"committed_through_line": res.Line, "stopped": err != nil}
 		if aerr := s.db.Write(context.WithoutCancel(ctx), func(tx *db.Tx) error {
-			return audit.Record(ctx, tx, s.tickets.Now(), actor, "import", "ndjson", data)
+			format := opt.Format
+			if format == "" {
+				format = "ndjson"
+			}
+			return audit.Record(ctx, tx, s.tickets.Now(), actor, "import", format, data)
 		}); aerr != nil && err == nil {
 			err = aerr
 		}
