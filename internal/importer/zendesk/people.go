@@ -151,4 +151,3 @@ func (r *reader) fieldValue(f ticketField, v any) (any, bool, error) {
 	}
 	return str, str != "", nil
 }
-
