@@ -31,60 +31,60 @@ func read(t *testing.T, dir string) *importer.Converted {
 // and its status history (testdata/export, written from Freshdesk's API
 // formats).
 var want = map[string][]string{
-"freshdesk:2001": {
-	"Cod arrived spoiled | closed high return email | created 2026-04-01T08:00:00Z",
-	"requester ola@havgull.no, organization Havgull Fiskehandel, assignee nils@havdesk.test, team Orders",
-	"tags quality_issue refund; fields delivery_date=2026-03-31 fish_type=Cod order_number=4711 replacement_sent=true",
-	"2026-04-01T08:00:00Z public customer:ola@havgull.no: The cod we got on Tuesday smelled bad.",
-	"2026-04-01T09:00:00Z public agent:nils@havdesk.test: So sorry! Could you send a photo?",
-	"2026-04-01T10:00:00Z public customer:ola@havgull.no: Here it is. [- spoiled-cod.jpg (image/jpeg, 204800 bytes): https://havgull.freshdesk.com/helpdesk/attachments/4401]",
-	"2026-04-01T11:00:00Z note agent:eva@havdesk.test: Quality check: batch 17 was too warm in transit.",
-	"2026-04-02T12:00:00Z public agent:nils@havdesk.test: We sent a new delivery and refunded the first one.",
-	"2026-04-02T12:00:00Z status new → solved",
-	"2026-04-05T09:00:00Z status solved → closed",
-},
-"freshdesk:2002": {
-	"Opening hours at Easter | open low question web | created 2026-04-03T14:00:00Z",
-	"requester mette@smorbukk.dk, organization Smørbukk Kafé, assignee -, team -",
-	"tags ; fields ",
-	"2026-04-03T14:00:00Z public customer:mette@smorbukk.dk: Are you open on Easter Monday?",
-	"2026-04-03T14:00:00Z status new → open",
-},
-"freshdesk:2003": {
-	"Call: wrong invoice amount | pending normal incident phone | created 2026-04-04T09:00:00Z",
-	"requester contact-8003@freshdesk.invalid, organization -, assignee eva@havdesk.test, team Orders",
-	"tags invoice; fields order_number=4712",
-	"2026-04-04T09:00:00Z public customer:contact-8003@freshdesk.invalid: Caller says the invoice is 200 kr too high.",
-	"2026-04-04T09:30:00Z public agent:eva@havdesk.test: Checked: the invoice included the deposit. Explained by phone, waiting for the customer to confirm.",
-	"2026-04-04T09:30:00Z status new → pending",
-},
-"freshdesk:2004": {
-	"Herring for the Christmas menu | solved urgent task chat | created 2026-04-05T10:00:00Z",
-	"requester mette@smorbukk.dk, organization Smørbukk Kafé, assignee eva@havdesk.test, team Quality",
-	"tags christmas; fields fish_type=Herring",
-	"2026-04-05T10:00:00Z public customer:mette@smorbukk.dk: We need 20 kg herring in December.",
-	"2026-04-06T10:00:00Z public agent:eva@havdesk.test: Booked for December.",
-	"2026-04-06T10:00:00Z status new → solved",
-},
+	"freshdesk:2001": {
+		"Cod arrived spoiled | closed high return email | created 2026-04-01T08:00:00Z",
+		"requester ola@havgull.no, organization Havgull Fiskehandel, assignee nils@havdesk.test, team Orders",
+		"tags quality_issue refund; fields delivery_date=2026-03-31 fish_type=Cod order_number=4711 replacement_sent=true",
+		"2026-04-01T08:00:00Z public customer:ola@havgull.no: The cod we got on Tuesday smelled bad.",
+		"2026-04-01T09:00:00Z public agent:nils@havdesk.test: So sorry! Could you send a photo?",
+		"2026-04-01T10:00:00Z public customer:ola@havgull.no: Here it is. [- spoiled-cod.jpg (image/jpeg, 204800 bytes): https://havgull.freshdesk.com/helpdesk/attachments/4401]",
+		"2026-04-01T11:00:00Z note agent:eva@havdesk.test: Quality check: batch 17 was too warm in transit.",
+		"2026-04-02T12:00:00Z public agent:nils@havdesk.test: We sent a new delivery and refunded the first one.",
+		"2026-04-02T12:00:00Z status new → solved",
+		"2026-04-05T09:00:00Z status solved → closed",
+	},
+	"freshdesk:2002": {
+		"Opening hours at Easter | open low question web | created 2026-04-03T14:00:00Z",
+		"requester mette@smorbukk.dk, organization Smørbukk Kafé, assignee -, team -",
+		"tags ; fields ",
+		"2026-04-03T14:00:00Z public customer:mette@smorbukk.dk: Are you open on Easter Monday?",
+		"2026-04-03T14:00:00Z status new → open",
+	},
+	"freshdesk:2003": {
+		"Call: wrong invoice amount | pending normal incident phone | created 2026-04-04T09:00:00Z",
+		"requester contact-8003@freshdesk.invalid, organization -, assignee eva@havdesk.test, team Orders",
+		"tags invoice; fields order_number=4712",
+		"2026-04-04T09:00:00Z public customer:contact-8003@freshdesk.invalid: Caller says the invoice is 200 kr too high.",
+		"2026-04-04T09:30:00Z public agent:eva@havdesk.test: Checked: the invoice included the deposit. Explained by phone, waiting for the customer to confirm.",
+		"2026-04-04T09:30:00Z status new → pending",
+	},
+	"freshdesk:2004": {
+		"Herring for the Christmas menu | solved urgent task chat | created 2026-04-05T10:00:00Z",
+		"requester mette@smorbukk.dk, organization Smørbukk Kafé, assignee eva@havdesk.test, team Quality",
+		"tags christmas; fields fish_type=Herring",
+		"2026-04-05T10:00:00Z public customer:mette@smorbukk.dk: We need 20 kg herring in December.",
+		"2026-04-06T10:00:00Z public agent:eva@havdesk.test: Booked for December.",
+		"2026-04-06T10:00:00Z status new → solved",
+	},
 }
 
 // wantCSV is what the CSV export adds: its ticket 2001 is the JSON
 // export's, and 2103 has a priority Freshdesk does not have.
 var wantCSV = map[string][]string{
-"freshdesk:2101": {
-	"Smoked salmon order | solved normal question web | created 2026-04-07T08:00:00Z",
-	"requester mette@smorbukk.dk, organization Smørbukk Kafé, assignee eva@havdesk.test, team Orders",
-	"tags order salmon; fields boat_name=MS Havørn fish_type=Salmon order_number=4801",
-	"2026-04-07T08:00:00Z public customer:mette@smorbukk.dk: Can we order 5 kg smoked salmon for Friday?",
-	"2026-04-07T12:00:00Z status new → solved",
-},
-"freshdesk:2102": {
-	"Delivery van late | on_hold urgent incident phone | created 2026-04-08T07:30:00Z",
-	"requester per@example.se, organization -, assignee -, team Logistics",
-	"tags ; fields ",
-	"2026-04-08T07:30:00Z public customer:per@example.se: The van was two hours late today.",
-	"2026-04-08T08:00:00Z status new → on_hold",
-},
+	"freshdesk:2101": {
+		"Smoked salmon order | solved normal question web | created 2026-04-07T08:00:00Z",
+		"requester mette@smorbukk.dk, organization Smørbukk Kafé, assignee eva@havdesk.test, team Orders",
+		"tags order salmon; fields boat_name=MS Havørn fish_type=Salmon order_number=4801",
+		"2026-04-07T08:00:00Z public customer:mette@smorbukk.dk: Can we order 5 kg smoked salmon for Friday?",
+		"2026-04-07T12:00:00Z status new → solved",
+	},
+	"freshdesk:2102": {
+		"Delivery van late | on_hold urgent incident phone | created 2026-04-08T07:30:00Z",
+		"requester per@example.se, organization -, assignee -, team Logistics",
+		"tags ; fields ",
+		"2026-04-08T07:30:00Z public customer:per@example.se: The van was two hours late today.",
+		"2026-04-08T08:00:00Z status new → on_hold",
+	},
 }
 
 func count(t *testing.T, e *apptest.Env, q string) int {
