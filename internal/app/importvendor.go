@@ -1,11 +1,14 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"github.com/ombud/ombud/internal/apperr"
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -108,4 +111,55 @@ func runVendorImport(ctx context.Context, sys *System, format, path string, resu
 		return fmt.Errorf("%d records failed", res.Failed)
 	}
 	return nil
+}
+
+// importUpload imports a file uploaded on the admin import page: Ombud's
+// NDJSON, or a vendor export as a zip or a single file.
+func (s *System) importUpload(ctx context.Context, actor authz.Actor, format, filename string, data []byte) (importer.Result, error) {
+	if err := authz.Check(actor, authz.Import); err != nil {
+		return importer.Result{}, err
+	}
+	if format == "ndjson" {
+		return s.Importer.ImportWith(ctx, actor, bytes.NewReader(data), importer.Options{})
+	}
+	var fsys fs.FS
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		z, err := importer.ZipExport(data)
+		if err != nil {
+			return importer.Result{}, apperr.InvalidField("file", "is not a readable zip archive")
+		}
+		fsys = z
+	} else {
+		dir, err := os.MkdirTemp("", "ombud-import-")
+		if err != nil {
+			return importer.Result{}, fmt.Errorf("import upload: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		if err := os.WriteFile(filepath.Join(dir, uploadName(filename)), data, 0o600); err != nil {
+			return importer.Result{}, fmt.Errorf("import upload: %w", err)
+		}
+		fsys = os.DirFS(dir)
+	}
+	conv, err := ReadExport(format, fsys)
+	if err != nil {
+		return importer.Result{}, apperr.InvalidField("file", err.Error())
+	}
+	return s.Importer.ImportConverted(ctx, actor, conv, importer.Options{Format: format})
+}
+
+// uploadName is an uploaded file's name made safe to write: its base name
+// in letters, digits, '.', '_' and '-'.
+func uploadName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	var b strings.Builder
+	for _, r := range name {
+		if r < 128 && (r == '.' || r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			b.WriteRune(r)
+		}
+	}
+	n := strings.TrimLeft(b.String(), ".")
+	if n == "" {
+		n = "export.json"
+	}
+	return n
 }
