@@ -12,11 +12,12 @@ import (
 // EnsureField finds the custom field with f's key or creates it. A
 // dropdown that exists gains the options it lacks, and a field an admin
 // switched off is switched on again: the tickets that follow hold values
-// of it, and an inactive field takes none.
-func (d directory) EnsureField(ctx context.Context, f importer.Field) error {
+// of it, and an inactive field takes none. It returns the field's type,
+// which for a field that exists may differ from f's.
+func (d directory) EnsureField(ctx context.Context, f importer.Field) (string, error) {
 	defs, err := d.s.Tickets.ListFields(ctx, authz.System)
 	if err != nil {
-		return err
+		return "", err
 	}
 	for _, def := range defs {
 		if def.Key != f.Key {
@@ -39,11 +40,11 @@ func (d directory) EnsureField(ctx context.Context, f importer.Field) error {
 			p.Active = &on
 		}
 		if p.Options == nil && p.Active == nil {
-			return nil
+			return def.Type, nil
 		}
 		_, err := d.s.Tickets.UpdateField(ctx, authz.System, def.ID, p)
-		return err
+		return def.Type, err
 	}
 	_, err = d.s.Tickets.CreateField(ctx, authz.System, ticket.FieldInput{Key: f.Key, Label: f.Label, Type: f.Type, Options: f.Options, Position: len(defs)})
-	return err
+	return f.Type, err
 }

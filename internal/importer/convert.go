@@ -15,6 +15,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -351,4 +352,39 @@ func (s *Service) ImportConverted(ctx context.Context, actor authz.Actor, c *Con
 		res.Failed += len(c.Problems)
 	}
 	return res, err
+}
+
+// coerceFields reads the text values of fields imported in this stream as
+// the type the field has in Ombud ("4711" for a number field is 4711), as
+// an export's CSV holds every value as text, and a field that exists
+// keeps its type. A value that does not read as the type is left for the
+// ticket's checks to refuse, naming the field.
+func coerceFields(values map[string]any, types map[string]string) {
+	for k, v := range values {
+		s, ok := v.(string)
+		if !ok {
+			continue
+		}
+		s = strings.TrimSpace(s)
+		switch types[k] {
+		case "number":
+			if n, err := strconv.ParseFloat(s, 64); err == nil {
+				values[k] = n
+			}
+		case "checkbox":
+			if b, err := strconv.ParseBool(strings.ToLower(s)); err == nil {
+				values[k] = b
+			} else if strings.EqualFold(s, "yes") {
+				values[k] = true
+			} else if strings.EqualFold(s, "no") {
+				values[k] = false
+			}
+		case "date":
+			if t, err := ParseTime(s); err == nil {
+				values[k] = t.Format("2006-01-02")
+			} else if len(s) == 10 {
+				values[k] = s
+			}
+		}
+	}
 }

@@ -26,7 +26,9 @@ type Directory interface {
 	EnsureAgent(ctx context.Context, a Agent, teamIDs []int64) (int64, error)
 	EnsureOrganization(ctx context.Context, o Organization) (int64, error)
 	EnsureCustomer(ctx context.Context, c Customer, orgID int64) (int64, error)
-	EnsureField(ctx context.Context, f Field) error
+	// EnsureField returns the field's type: a field that exists keeps
+	// its own, and text values of the tickets are read as it.
+	EnsureField(ctx context.Context, f Field) (string, error)
 }
 
 // Service imports NDJSON history.
@@ -194,6 +196,7 @@ func (im *job) run(r io.Reader) (Result, error) {
 	agents := map[string]int64{}
 	teams := map[string]int64{}
 	orgs := map[string]int64{}
+	fieldTypes := map[string]string{}
 	line := 0
 	for sc.Scan() {
 		line++
@@ -269,7 +272,9 @@ func (im *job) run(r io.Reader) (Result, error) {
 				err = apperr.InvalidField("field", "is required for kind field")
 				break
 			}
-			if err = im.s.dir.EnsureField(im.ctx, *rec.Field); err == nil {
+			var typ string
+			if typ, err = im.s.dir.EnsureField(im.ctx, *rec.Field); err == nil {
+				fieldTypes[rec.Field.Key] = typ
 				im.res.Imported++
 			}
 		case KindCustomer:
@@ -294,6 +299,7 @@ func (im *job) run(r io.Reader) (Result, error) {
 				err = apperr.InvalidField("ticket", "is required for kind ticket")
 				break
 			}
+			coerceFields(rec.Ticket.CustomFields, fieldTypes)
 			var in ticket.ImportTicket
 			if in, err = resolveTicket(*rec.Ticket, agents, teams); err == nil {
 				err = in.Validate()

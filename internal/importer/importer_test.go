@@ -78,8 +78,8 @@ func (x directory) EnsureCustomer(context.Context, importer.Customer, int64) (in
 	return 0, fmt.Errorf("not in this test")
 }
 
-func (x directory) EnsureField(context.Context, importer.Field) error {
-	return fmt.Errorf("not in this test")
+func (x directory) EnsureField(context.Context, importer.Field) (string, error) {
+	return "", fmt.Errorf("not in this test")
 }
 
 // TestImportRecordsSLABreaches: `ombud import` refreshes the SLA clocks of
