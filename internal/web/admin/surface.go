@@ -31,8 +31,8 @@ type UI struct {
 	Audit *audit.Service
 	// ImportFile imports an uploaded export (set before serving).
 	ImportFile ImportFunc
-	pages map[string]*template.Template
-	i18n  *i18n.Translator
+	pages      map[string]*template.Template
+	i18n       *i18n.Translator
 }
 
 // New parses the pages with the shared layout.
