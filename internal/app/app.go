@@ -391,6 +391,7 @@ func (s *System) Handler() (http.Handler, error) {
 		return nil, err
 	}
 	adminPages.Audit = s.Audit
+	adminPages.ImportFile = s.importUpload
 	reportPages, err := reports.New(ui)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/ombud/ombud/internal/agent"
@@ -97,15 +98,40 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	var file string
+	var file, format string
 	var resume, quiet bool
+	args, path := splitPath(args)
 	c, err := parse("import", args, getenv, stderr, false, func(fs *flag.FlagSet) {
 		fs.StringVar(&file, "file", "", "NDJSON file to import (standard input when empty)")
+		fs.StringVar(&format, "format", "ndjson", "what to import: ndjson, or a zendesk or freshdesk export (a folder, zip or file given as PATH)")
 		fs.BoolVar(&resume, "resume", false, "continue an interrupted import of --file after its checkpoint (FILE.checkpoint)")
 		fs.BoolVar(&quiet, "quiet", false, "no progress on standard error")
 	})
 	if err != nil {
 		return err
+	}
+	if format != "ndjson" {
+		if !slices.Contains(ImportFormats, format) {
+			return usageError{fmt.Errorf("--format must be ndjson, zendesk or freshdesk")}
+		}
+		if path == "" {
+			path = file
+		}
+		if path == "" {
+			return usageError{fmt.Errorf("--format %s needs the export's path: ombud import --format %s PATH", format, format)}
+		}
+		sys, err := Open(ctx, c, newLogger(c, stderr), time.Now)
+		if err != nil {
+			return err
+		}
+		defer sys.Close()
+		return runVendorImport(ctx, sys, format, path, resume, quiet, stdout, stderr)
+	}
+	if path != "" {
+		if file != "" {
+			return usageError{fmt.Errorf("unexpected argument %q", path)}
+		}
+		file = path
 	}
 	if resume && (file == "" || file == "-") {
 		return usageError{fmt.Errorf("--resume needs --file")}

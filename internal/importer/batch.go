@@ -10,7 +10,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 )
 
-// directoryLine reports whether raw is a team, agent or organization
+// directoryLine reports whether raw is a team, agent, organization or field
 // record: a resumed import reads those again (later records name them).
 func directoryLine(raw []byte) bool {
 	var k struct {
@@ -19,7 +19,7 @@ func directoryLine(raw []byte) bool {
 	if json.Unmarshal(raw, &k) != nil {
 		return false
 	}
-	return k.Kind == KindTeam || k.Kind == KindAgent || k.Kind == KindOrganization
+	return k.Kind == KindTeam || k.Kind == KindAgent || k.Kind == KindOrganization || k.Kind == KindField
 }
 
 // kindIs reports whether raw is a record of kind.

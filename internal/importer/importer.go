@@ -26,6 +26,9 @@ type Directory interface {
 	EnsureAgent(ctx context.Context, a Agent, teamIDs []int64) (int64, error)
 	EnsureOrganization(ctx context.Context, o Organization) (int64, error)
 	EnsureCustomer(ctx context.Context, c Customer, orgID int64) (int64, error)
+	// EnsureField returns the field's type: a field that exists keeps
+	// its own, and text values of the tickets are read as it.
+	EnsureField(ctx context.Context, f Field) (string, error)
 }
 
 // Service imports NDJSON history.
@@ -48,11 +51,14 @@ func NewService(d *db.DB, tickets *ticket.Service, dir Directory) *Service {
 
 // LineError reports one record that was not imported.
 type LineError struct {
-	Line  int               `json:"line"`
-	Kind  string            `json:"kind,omitempty"`
-	Code  apperr.Code       `json:"code"`
-	Error string            `json:"message"`
-	Field map[string]string `json:"fields,omitempty"`
+	Line int    `json:"line"`
+	Kind string `json:"kind,omitempty"`
+	// Source names the record of another helpdesk's export the line
+	// came from ("tickets.json: ticket 1005"); only in those imports.
+	Source string            `json:"source,omitempty"`
+	Code   apperr.Code       `json:"code"`
+	Error  string            `json:"message"`
+	Field  map[string]string `json:"fields,omitempty"`
 }
 
 // Result sums up an import.
@@ -92,6 +98,9 @@ type Options struct {
 	From int
 	// Progress, when set, is called after every committed batch.
 	Progress func(Progress)
+	// Format names what was imported in the audit log: "ndjson" (the
+	// default), "zendesk" or "freshdesk".
+	Format string
 }
 
 // Progress is where an import stands.
@@ -159,7 +168,11 @@ func (s *Service) ImportWith(ctx context.Context, actor authz.Actor, r io.Reader
 		data := map[string]any{"imported": res.Imported, "skipped": res.Skipped, "failed": res.Failed,
 			"committed_through_line": res.Line, "stopped": err != nil}
 		if aerr := s.db.Write(context.WithoutCancel(ctx), func(tx *db.Tx) error {
-			return audit.Record(ctx, tx, s.tickets.Now(), actor, "import", "ndjson", data)
+			format := opt.Format
+			if format == "" {
+				format = "ndjson"
+			}
+			return audit.Record(ctx, tx, s.tickets.Now(), actor, "import", format, data)
 		}); aerr != nil && err == nil {
 			err = aerr
 		}
@@ -183,6 +196,7 @@ func (im *job) run(r io.Reader) (Result, error) {
 	agents := map[string]int64{}
 	teams := map[string]int64{}
 	orgs := map[string]int64{}
+	fieldTypes := map[string]string{}
 	line := 0
 	for sc.Scan() {
 		line++
@@ -253,6 +267,16 @@ func (im *job) run(r io.Reader) (Result, error) {
 				orgs[strings.ToLower(rec.Organization.Name)] = id
 				im.res.Imported++
 			}
+		case KindField:
+			if rec.Field == nil {
+				err = apperr.InvalidField("field", "is required for kind field")
+				break
+			}
+			var typ string
+			if typ, err = im.s.dir.EnsureField(im.ctx, *rec.Field); err == nil {
+				fieldTypes[rec.Field.Key] = typ
+				im.res.Imported++
+			}
 		case KindCustomer:
 			if rec.Customer == nil {
 				err = apperr.InvalidField("customer", "is required for kind customer")
@@ -275,6 +299,7 @@ func (im *job) run(r io.Reader) (Result, error) {
 				err = apperr.InvalidField("ticket", "is required for kind ticket")
 				break
 			}
+			coerceFields(rec.Ticket.CustomFields, fieldTypes)
 			var in ticket.ImportTicket
 			if in, err = resolveTicket(*rec.Ticket, agents, teams); err == nil {
 				err = in.Validate()
@@ -288,7 +313,7 @@ func (im *job) run(r io.Reader) (Result, error) {
 				err = im.flush(line)
 			}
 		default:
-			err = apperr.InvalidField("kind", "must be team, agent, organization, customer or ticket")
+			err = apperr.InvalidField("kind", "must be team, agent, organization, field, customer or ticket")
 		}
 		if err != nil {
 			if apperr.CodeOf(err) == apperr.CodeInternal {

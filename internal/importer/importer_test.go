@@ -78,6 +78,10 @@ func (x directory) EnsureCustomer(context.Context, importer.Customer, int64) (in
 	return 0, fmt.Errorf("not in this test")
 }
 
+func (x directory) EnsureField(context.Context, importer.Field) (string, error) {
+	return "", fmt.Errorf("not in this test")
+}
+
 // TestImportRecordsSLABreaches: `ombud import` refreshes the SLA clocks of
 // what it imports, so the minute sweep records the breaches the imported
 // history holds, as for tickets made in Ombud (docs/metrics.md, "Imported

@@ -23,6 +23,9 @@ func checkLimits(rec Record) error {
 	if o := rec.Organization; o != nil {
 		fe.MaxItems("organization.domains", len(o.Domains), customer.MaxDomains)
 	}
+	if f := rec.Field; f != nil {
+		fe.MaxItems("field.options", len(f.Options), ticket.MaxFieldOptions)
+	}
 	if c := rec.Customer; c != nil {
 		fe.MaxItems("customer.emails", len(c.Emails), customer.MaxIdentities)
 		fe.MaxItems("customer.phones", len(c.Phones), customer.MaxIdentities)

@@ -14,6 +14,7 @@ const (
 	KindOrganization = "organization"
 	KindCustomer     = "customer"
 	KindTicket       = "ticket"
+	KindField        = "field"
 )
 
 // Record is one NDJSON line. Exactly one of the pointers matches Kind.
@@ -24,6 +25,17 @@ type Record struct {
 	Organization *Organization `json:"organization,omitempty"`
 	Customer     *Customer     `json:"customer,omitempty"`
 	Ticket       *Ticket       `json:"ticket,omitempty"`
+	Field        *Field        `json:"field,omitempty"`
+}
+
+// Field is a custom ticket field; Key is its key. A field that exists is
+// reused, and a dropdown gains the options it lacks, so the tickets after
+// it may hold any of Options.
+type Field struct {
+	Key     string   `json:"key"`
+	Label   string   `json:"label"`
+	Type    string   `json:"type"` // text, number, date, dropdown, checkbox
+	Options []string `json:"options,omitempty"`
 }
 
 // Team is a group of agents; Name is its key.

@@ -348,6 +348,8 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/admin/audit/{id}", Access: UIAuth, Perm: authz.AuditRead, Handler: ad.AuditEntryPage, Summary: "One audit row with its before/after"},
 		{Method: "POST", Path: "/admin/audit/retention", Access: UIAuth, Perm: authz.AuditRead, Handler: ad.SaveAuditRetention, Summary: "Set the days audit rows are kept (form: retention_days; 0 keeps them forever)"},
 		{Method: "GET", Path: "/admin/jobs", Access: UIAuth, Perm: authz.JobsManage, Handler: ad.JobsPage, Summary: "Background jobs and dead letters", Query: []string{"state", "retried"}},
+		{Method: "GET", Path: "/admin/import", Access: UIAuth, Perm: authz.Import, Handler: ad.ImportPage, Summary: "Form to import a Zendesk or Freshdesk export, or Ombud NDJSON"},
+		{Method: "POST", Path: "/admin/import", Access: UIAuth, Perm: authz.Import, Handler: ad.Import, Summary: "Import an uploaded export (multipart: format = zendesk|freshdesk|ndjson, file: a zip or one file) and show what was imported and what was not"},
 		{Method: "POST", Path: "/admin/jobs/{id}/retry", Access: UIAuth, Perm: authz.JobsManage, Handler: ad.RetryJob, Summary: "Run a dead job again (form)"},
 		{Method: "GET", Path: "/reports", Access: UIAuth, Perm: authz.ReportRead, Handler: rp.ReportOverview, Summary: "Reports overview: key figures against the previous period, created/solved, backlog and first-reply trends", Query: reportUIQuery()},
 		{Method: "GET", Path: "/reports/team", Access: UIAuth, Perm: authz.ReportRead, Handler: rp.ReportTeams, Summary: "Performance by team (?sort=&dir=; times as ?stat=mean, the default, or median)", Query: reportUIQuery("sort", "dir", "stat")},

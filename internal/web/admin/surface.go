@@ -29,13 +29,15 @@ type UI struct {
 	Jobs JobsAdmin
 	// Audit reads the audit log and keeps its retention (set before serving).
 	Audit *audit.Service
-	pages map[string]*template.Template
-	i18n  *i18n.Translator
+	// ImportFile imports an uploaded export (set before serving).
+	ImportFile ImportFunc
+	pages      map[string]*template.Template
+	i18n       *i18n.Translator
 }
 
 // New parses the pages with the shared layout.
 func New(shared *ui.UI, jobs JobsAdmin) (*UI, error) {
-	pages, err := shared.Parse(templateFS, "adminindex", "audit", "auditentry", "calendar", "calendars", "field", "fields", "jobs", "macro", "macros", "mailbox", "mailboxes", "maillog", "routing", "routingteam", "rule", "csatsettings", "rules", "slapolicies", "slapolicy", "tags")
+	pages, err := shared.Parse(templateFS, "adminindex", "audit", "auditentry", "calendar", "calendars", "field", "fields", "import", "jobs", "macro", "macros", "mailbox", "mailboxes", "maillog", "routing", "routingteam", "rule", "csatsettings", "rules", "slapolicies", "slapolicy", "tags")
 	if err != nil {
 		return nil, err
 	}

@@ -84,6 +84,7 @@ func AdminNav() []NavGroup {
 		}},
 		{"Operations", []NavLink{
 			{"jobs", "/admin/jobs", "Background jobs", authz.JobsManage},
+			{"import", "/admin/import", "Import", authz.Import},
 			{"retention", "/admin/retention", "Data retention", authz.PrivacyManage},
 			{"audit", "/admin/audit", "Audit log", authz.AuditRead},
 		}},
