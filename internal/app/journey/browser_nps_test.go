@@ -97,9 +97,12 @@ func TestBrowserNPS(t *testing.T) {
 			if got := eval(`document.getElementById("current-score").textContent + " | " + document.documentElement.lang`); !strings.Contains(got, "9") || !strings.HasSuffix(got, "| nb") {
 				t.Fatalf("after the click: %q", got)
 			}
+			// The answer comes back to the same address with the same notice,
+			// so wait for the new page itself (the old one is marked).
 			step("the customer gives a reason", chromedp.SendKeys(chromedp.ID("reason"), "Leveringen var rask og folkene hyggelige"),
+				chromedp.Evaluate[chromedp.Void](`window.__before = true`),
 				chromedp.Submit(chromedp.ID("reason")),
-				chromedp.WaitVisible(chromedp.CSS("p.notice")))
+				newPage, chromedp.WaitVisible(chromedp.CSS("p.notice")))
 			screenshot(t, ctx, engine, "nps-answer.png")
 
 			step("the manager sees the results", signIn(s.url+"/feedback", "lea@ombud.test", "browser-pass-9"), chromedp.WaitVisible(chromedp.ID("nps-score")))

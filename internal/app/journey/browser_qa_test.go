@@ -96,8 +96,11 @@ func TestBrowserQA(t *testing.T) {
 				chromedp.SetValue(chromedp.ID("s-n"), "2"),
 				chromedp.Submit(chromedp.ID("s-n")),
 				chromedp.WaitVisible(chromedp.CSS("p.flash")),
+				// The run answers with a flash like the save before it: wait
+				// for the new page itself (the old one is marked).
+				chromedp.Evaluate[chromedp.Void](`window.__before = true`),
 				chromedp.Click(chromedp.ID("sample-run")),
-				chromedp.WaitVisible(chromedp.CSS("p.flash")))
+				newPage, chromedp.WaitVisible(chromedp.CSS("p.flash")))
 			if got := eval(`[...document.querySelectorAll("table.workload")].pop().textContent`); !strings.Contains(got, "Rita Review") || !strings.Contains(got, "Rolf Review") {
 				t.Fatalf("workload: %q", got)
 			}
