@@ -43,7 +43,7 @@ func TestMetricsAddress(t *testing.T) {
 				break
 			}
 		}
-		if i > 400 {
+		if i > 2400 { // 60 s: a fresh database migrates first, slow under -race and load
 			t.Fatalf("server did not start: %v %s", err, errb.String())
 		}
 		time.Sleep(25 * time.Millisecond)

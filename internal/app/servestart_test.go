@@ -58,7 +58,7 @@ func serveOutput(t *testing.T, env map[string]string, during func(url string), a
 			t.Fatalf("serve exited %d\n%s\n%s", code, out.String(), errb.String())
 		default:
 		}
-		if i > 400 {
+		if i > 2400 { // 60 s: a fresh database migrates first, slow under -race and load
 			t.Fatalf("server did not start: %v", err)
 		}
 		time.Sleep(25 * time.Millisecond)

@@ -72,7 +72,7 @@ func Serve(t *testing.T, env map[string]string) *Process {
 				break
 			}
 		}
-		if i > 400 {
+		if i > 2400 { // 60 s: a fresh database migrates first, slow under -race and load
 			t.Fatalf("server did not start: %v", err)
 		}
 		time.Sleep(25 * time.Millisecond)
