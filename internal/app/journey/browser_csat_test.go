@@ -1,6 +1,7 @@
 package journey_test
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"regexp"
@@ -110,8 +111,10 @@ func TestBrowserCSAT(t *testing.T) {
 				t.Fatalf("survey links %v in %s", links, mail.Text)
 			}
 
+			// The link's page sends the answer by script; wait for the page
+			// that answer leads to (saved=1), or the next navigation races it.
 			step("the customer clicks bad: one click answers", chromedp.Navigate(links["1"]),
-				chromedp.WaitVisible(chromedp.CSS("p.notice")))
+				savedPage, chromedp.WaitVisible(chromedp.CSS("p.notice")))
 			if got := eval(`document.querySelector("p.current").textContent + " | " + document.documentElement.lang`); !strings.Contains(got, "Dårlig") || !strings.HasSuffix(got, "| nb") {
 				t.Fatalf("after the bad click: %q", got)
 			}
@@ -170,5 +173,21 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// savedPage waits until the survey's answer has come back (the address
+// carries saved=1) and that page has loaded.
+var savedPage chromedp.Action[chromedp.Void] = func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+	for {
+		done, err := chromedp.Evaluate[bool](`location.search.includes("saved=1") && document.readyState === "complete"`)(ctx, tg)
+		if err == nil && done {
+			return chromedp.Void{}, nil
+		}
+		select {
+		case <-ctx.Done():
+			return chromedp.Void{}, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 }
