@@ -129,7 +129,9 @@ func TestBrowserCSAT(t *testing.T) {
 				deadline := time.Now().Add(30 * time.Second)
 				got := ""
 				for time.Now().Before(deadline) {
-					step("the agents report", chromedp.Navigate(s.url+"/reports/agents"), chromedp.WaitVisible(chromedp.CSS("table")))
+					// The table appears once the report job has counted the
+					// ticket (every few seconds); until then, ask again.
+					step("the agents report", chromedp.Navigate(s.url+"/reports/agents"), reportsPage)
 					got = eval(`(() => { const h = [...document.querySelectorAll("thead th")].map(th => th.textContent.trim());
 						const i = h.findIndex(x => x.startsWith("CSAT")); if (i < 0) return "no CSAT column";
 						for (const tr of document.querySelectorAll("tbody tr")) { if (tr.textContent.includes("Ingrid")) return tr.children[i].textContent.trim(); }
@@ -141,7 +143,7 @@ func TestBrowserCSAT(t *testing.T) {
 				}
 				t.Fatalf("Ingrid's CSAT on the reports page: %q, want %q", got, want)
 			}
-			step("the lead signs in", signIn(s.url+"/reports/agents", "lead@ombud.test", "browser-pass-9"), chromedp.WaitVisible(chromedp.CSS("table")))
+			step("the lead signs in", signIn(s.url+"/reports/agents", "lead@ombud.test", "browser-pass-9"), reportsPage)
 			agentCSAT("0%")
 
 			step("the customer changes the answer to good with a comment", chromedp.Navigate(links["1"]),
@@ -181,6 +183,22 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 var savedPage chromedp.Action[chromedp.Void] = func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 	for {
 		done, err := chromedp.Evaluate[bool](`location.search.includes("saved=1") && document.readyState === "complete"`)(ctx, tg)
+		if err == nil && done {
+			return chromedp.Void{}, nil
+		}
+		select {
+		case <-ctx.Done():
+			return chromedp.Void{}, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// reportsPage waits until the agents report has loaded (not the sign-in
+// page on its way there: both have a main element).
+var reportsPage chromedp.Action[chromedp.Void] = func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+	for {
+		done, err := chromedp.Evaluate[bool](`location.pathname === "/reports/agents" && !document.getElementById("email") && document.readyState === "complete"`)(ctx, tg)
 		if err == nil && done {
 			return chromedp.Void{}, nil
 		}
