@@ -120,20 +120,8 @@ func (s *Service) RequestLink(ctx context.Context, email, lang, addr string) err
 	}
 	now := s.now()
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		bucket := hash("addr\x00" + addr)
-		cutoff := db.Millis(now.Add(-requestWindow))
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM portal_attempts WHERE bucket = ? AND created_at > ?`, bucket, cutoff).Scan(&n); err != nil {
-			return fmt.Errorf("portal: attempts: %w", err)
-		}
-		if n >= requestsPerAddress {
-			return errLimited
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM portal_attempts WHERE created_at <= ?`, cutoff); err != nil {
-			return fmt.Errorf("portal: prune attempts: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO portal_attempts (bucket, created_at) VALUES (?, ?)`, bucket, db.Millis(now)); err != nil {
-			return fmt.Errorf("portal: attempt: %w", err)
+		if err := take(ctx, tx, now, hash("addr\x00"+addr), requestsPerAddress, requestWindow, errLimited); err != nil {
+			return err
 		}
 		if _, err := jobs.Enqueue(ctx, tx, now, jobs.New{Kind: JobLink, Payload: linkPayload{Email: email, Lang: lang}, MaxAttempts: 5}); err != nil {
 			return err

@@ -111,18 +111,31 @@ func (s *Service) Request(ctx context.Context, c Customer, id int64) (Request, e
 	return out, nil
 }
 
-// agentNames reads the names of the agents who wrote to the customer.
+// agentNames reads the names of the agents who wrote to the customer,
+// in one query.
 func (s *Service) agentNames(ctx context.Context, ids map[int64]bool) (map[int64]string, error) {
 	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, 0, len(ids))
 	for id := range ids {
+		args = append(args, id)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name FROM agents WHERE id IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("portal: agent names: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
 		var name string
-		err := s.db.QueryRowContext(ctx, `SELECT name FROM agents WHERE id = ?`, id).Scan(&name)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("portal: agent name: %w", err)
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("portal: agent names: %w", err)
 		}
 		out[id] = name
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // Upload is one file a customer sends.

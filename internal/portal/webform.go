@@ -191,7 +191,7 @@ func (s *Service) SubmitForm(ctx context.Context, in FormInput, addr string) (in
 			bucket string
 			limit  int
 		}{{hash("form\x00" + addr), formsPerAddress}, {hash("form-email\x00" + in.Email), formsPerEmail}} {
-			if err := take(ctx, tx, now, b.bucket, b.limit); err != nil {
+			if err := take(ctx, tx, now, b.bucket, b.limit, formWindow, errFormLimited); err != nil {
 				return err
 			}
 		}
@@ -211,15 +211,21 @@ func (s *Service) SubmitForm(ctx context.Context, in FormInput, addr string) (in
 
 var errFormLimited = apperr.RateLimited("too many requests from this address; wait a few minutes and try again")
 
-// take records one attempt in a bucket, refused past limit per formWindow.
-func take(ctx context.Context, tx *db.Tx, now time.Time, bucket string, limit int) error {
-	cutoff := db.Millis(now.Add(-formWindow))
+// take records one attempt in a bucket (portal_attempts), refused with
+// refusal past limit per window; rows older than the window (15 minutes
+// for both users) are pruned.
+// Link requests and form posts share it.
+func take(ctx context.Context, tx *db.Tx, now time.Time, bucket string, limit int, window time.Duration, refusal error) error {
+	cutoff := db.Millis(now.Add(-window))
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM portal_attempts WHERE bucket = ? AND created_at > ?`, bucket, cutoff).Scan(&n); err != nil {
 		return fmt.Errorf("portal: attempts: %w", err)
 	}
 	if n >= limit {
-		return errFormLimited
+		return refusal
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM portal_attempts WHERE created_at <= ?`, cutoff); err != nil {
+		return fmt.Errorf("portal: prune attempts: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO portal_attempts (bucket, created_at) VALUES (?, ?)`, bucket, db.Millis(now)); err != nil {
 		return fmt.Errorf("portal: attempt: %w", err)

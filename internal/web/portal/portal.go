@@ -9,6 +9,7 @@ package portal
 
 import (
 	"bytes"
+	"crypto/subtle"
 	"embed"
 	"errors"
 	"fmt"
@@ -202,21 +203,10 @@ func (u *UI) signedIn(w http.ResponseWriter, r *http.Request) (*portal.Customer,
 
 // checkCSRF refuses a form without the session's token.
 func checkCSRF(r *http.Request, secret, presented string) error {
-	if secret == "" || presented == "" || !equal(portal.CSRF(secret), presented) {
+	if secret == "" || presented == "" || subtle.ConstantTimeCompare([]byte(portal.CSRF(secret)), []byte(presented)) != 1 {
 		return apperr.Forbidden("the form expired or came from elsewhere (CSRF check failed); reload the page")
 	}
 	return nil
-}
-
-func equal(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	var d byte
-	for i := 0; i < len(a); i++ {
-		d |= a[i] ^ b[i]
-	}
-	return d == 0
 }
 
 func humanSize(n int64) string {
