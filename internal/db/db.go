@@ -150,6 +150,7 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("db: create data dir: %w", err)
 	}
 	path := filepath.Join(opts.DataDir, "ombud.db")
+	registerQPSG() // plans that no bound value expires (qpsg.go)
 	// temp_store(MEMORY): statement journals (every multi-row upsert has
 	// one) and sorts stay off disk — on a temp file they cost a write
 	// system call per page and made report rebuilds ten times slower.
