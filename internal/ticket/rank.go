@@ -317,9 +317,16 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery) (float
 	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&newest); err != nil {
 		return 0, fmt.Errorf("ticket: search estimate: %w", err)
 	}
-	q := `SELECT COUNT(*) FROM (SELECT rowid AS id FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid > ?
-		UNION SELECT c.ticket_id FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid
-			WHERE comment_fts MATCH ? AND comment_fts.rowid >= ? AND c.ticket_id > ?) m`
+	// Each index is read newest first down to the sample's first row:
+	// FTS5 then starts at the end of each doclist and stops at the bound,
+	// where an unordered read seeks the bound from the oldest entry
+	// forward (2–4 times the cost at 30,000 tickets, growing with the
+	// table). LIMIT -1 keeps SQLite from flattening the subqueries and
+	// dropping their order.
+	q := `SELECT COUNT(*) FROM (SELECT id FROM (SELECT rowid AS id FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid > ?
+			ORDER BY rowid DESC LIMIT -1)
+		UNION SELECT ticket_id FROM (SELECT c.ticket_id FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid
+			WHERE comment_fts MATCH ? AND comment_fts.rowid >= ? AND c.ticket_id > ? ORDER BY comment_fts.rowid DESC LIMIT -1)) m`
 	if s.db.Dialect() == db.Postgres {
 		q = `SELECT COUNT(*) FROM (SELECT id FROM tickets WHERE search_vec @@ websearch_to_tsquery('simple', ?) AND id > ?
 		UNION SELECT ticket_id FROM comments WHERE search_vec @@ websearch_to_tsquery('simple', ?) AND id >= ? AND ticket_id > ?) m`
