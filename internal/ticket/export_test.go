@@ -6,3 +6,10 @@ func (s *Service) SetSearchCandidates(n int) { s.searchCandidates = n }
 
 // SearchWalkFactor is walkFactor, for the reference ranking.
 const SearchWalkFactor = walkFactor
+
+// SetFilterSideMax sets how many tickets a filter may pass for a search
+// to be driven from the filter side (0: never, unless none pass).
+func SetFilterSideMax(n int) { filterSideMax.Store(int64(n)) }
+
+// FilterSideRuns counts the searches driven from the filter side.
+func FilterSideRuns() int64 { return filterSideRuns.Load() }

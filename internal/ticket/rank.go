@@ -198,6 +198,18 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 		return nil
 	}
 	if tq.fts != "" {
+		// A selective filter SQLite finds by index: the walks test rows
+		// against its tickets (rankfilter.go).
+		passing, err := s.filterSide(ctx, w)
+		if err != nil {
+			return nil, err
+		}
+		if passing != nil {
+			if err := s.gatherFiltered(ctx, c, w, tq, passing, bound, walk, blend); err != nil {
+				return nil, err
+			}
+			return s.gatherLookups(ctx, c, w, tq, ok, bound, walk, blend, estimate)
+		}
 		// Subjects.
 		q := `SELECT t.id, ` + ok + `, t.subject, t.updated_at FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid
 			WHERE ticket_fts MATCH ? ORDER BY ticket_fts.rowid DESC LIMIT ?`
@@ -206,7 +218,7 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 				WHERE t.search_vec @@ websearch_to_tsquery('simple', ?) ORDER BY t.id DESC LIMIT ?`
 		}
 		kept, rows := 0, 0
-		err := s.scan(ctx, q, append(append(slices.Clip(w.args), tq.fts), walk), func(sc scanner) (bool, error) {
+		err = s.scan(ctx, q, append(append(slices.Clip(w.args), tq.fts), walk), func(sc scanner) (bool, error) {
 			var id, pass, updated int64
 			var subject string
 			if err := sc.Scan(&id, &pass, &subject, &updated); err != nil {
@@ -260,13 +272,20 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 			return nil, err
 		}
 		if textCut || kept >= bound || rows >= walk {
-			est, err := s.sampleText(ctx, w, tq)
+			est, err := s.sampleText(ctx, w, tq, nil)
 			if err != nil {
 				return nil, err
 			}
 			c.estimated, c.estimate = true, max(c.estimate, est)
 		}
 	}
+	return s.gatherLookups(ctx, c, w, tq, ok, bound, walk, blend, estimate)
+}
+
+// gatherLookups adds each lookup's newest bound tickets that pass the
+// filters (ok) to c.
+func (s *Service) gatherLookups(ctx context.Context, c *candidates, w *where, tq textQuery, ok string, bound, walk int,
+	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (*candidates, error) {
 	for _, src := range s.lookupSources(tq) {
 		cond, cargs := src.cond("t.")
 		q := `SELECT t.id, ` + ok + `, t.updated_at FROM tickets t WHERE ` + cond + ` ORDER BY t.id DESC LIMIT ?`
@@ -312,7 +331,11 @@ const (
 // walk itself would count a ticket once per matching comment (≈ 1.6 times
 // at 100,000 demo tickets), since a window of the newest comments seldom
 // holds two of one ticket.
-func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery) (float64, error) {
+//
+// pass, when not nil, holds every ticket passing the filters
+// (filterSide): the sample's matches are then counted against it instead
+// of joining the tickets table.
+func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass map[int64]bool) (float64, error) {
 	var newest int64
 	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&newest); err != nil {
 		return 0, fmt.Errorf("ticket: search estimate: %w", err)
@@ -331,7 +354,9 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery) (float
 		q = `SELECT COUNT(*) FROM (SELECT id FROM tickets WHERE search_vec @@ websearch_to_tsquery('simple', ?) AND id > ?
 		UNION SELECT ticket_id FROM comments WHERE search_vec @@ websearch_to_tsquery('simple', ?) AND id >= ? AND ticket_id > ?) m`
 	}
-	if len(w.conds) > 0 {
+	if pass != nil {
+		q = strings.Replace(q, `SELECT COUNT(*) FROM`, `SELECT m.id FROM`, 1)
+	} else if len(w.conds) > 0 {
 		q += ` JOIN tickets t ON t.id = m.id WHERE ` + strings.Join(w.conds, " AND ")
 	}
 	first := int64(sampleFirst)
@@ -349,9 +374,23 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery) (float
 		if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MIN(id), 0) FROM comments WHERE ticket_id = ?`, from+1).Scan(&firstComment); err != nil {
 			return 0, fmt.Errorf("ticket: search estimate: %w", err)
 		}
-		args := append([]any{tq.fts, from, tq.fts, firstComment, from}, w.args...)
+		args := []any{tq.fts, from, tq.fts, firstComment, from}
 		var n int64
-		if err := s.db.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+		if pass != nil {
+			err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {
+				var id int64
+				if err := sc.Scan(&id); err != nil {
+					return false, err
+				}
+				if pass[id] {
+					n++
+				}
+				return true, nil
+			})
+			if err != nil {
+				return 0, err
+			}
+		} else if err := s.db.QueryRowContext(ctx, q, append(args, w.args...)...).Scan(&n); err != nil {
 			return 0, fmt.Errorf("ticket: search estimate: %w", err)
 		}
 		if n >= sampleEnough || from == 0 || size >= sampleMax {

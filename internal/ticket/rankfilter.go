@@ -1,0 +1,206 @@
+package ticket
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/search"
+)
+
+// A search with filters and words (status:open refund) walks up to
+// walkFactor × bound text matches newest first and keeps those whose
+// ticket passes the filters. Testing each match in SQL costs a seek into
+// the tickets table per subject and two per comment (the comment, then its
+// ticket): at 30,000 tickets ≈ 43 % of such a search went to b-tree seeks
+// (docs/benchmarks.md, 2026-12-04 21:00). When the filters are selective
+// and SQLite finds their tickets by an index (status, tag, assignee, team,
+// requester, organization), the search first reads the ids of every ticket
+// passing them — at most filterSideMax — and the walks then test each
+// match against that set: the subject walk reads only the full-text
+// index, the comment walk only the comment row, and the text and times
+// are read for the kept rows alone. The kept rows are exactly those the
+// SQL test keeps (the same filters on the same tickets), so ranking and
+// totals are unchanged; rank_test.go compares both with the reference.
+
+// filterSideMax bounds the tickets a filter may pass for the walks to be
+// driven from the filter side; beyond it the walks test rows in SQL.
+// (A variable for the tests.)
+var filterSideMax = func() *atomic.Int64 { var n atomic.Int64; n.Store(2000); return &n }()
+
+// filterPlans caches, per filter SQL, whether SQLite finds its tickets
+// without scanning a table or index (the plan does not depend on the
+// values bound: connections run with QPSG, internal/db/qpsg.go).
+var filterPlans sync.Map // string → bool
+
+// filterSideRuns counts the searches driven from the filter side (for
+// the tests).
+var filterSideRuns atomic.Int64
+
+// filterSide returns the tickets passing w's filters when SQLite reaches
+// them by index and there are at most filterSideMax of them; nil when the
+// walks should test rows in SQL instead (PostgreSQL always: its planner
+// chooses between the GIN index and the primary key itself).
+func (s *Service) filterSide(ctx context.Context, w *where) (map[int64]bool, error) {
+	if len(w.conds) == 0 || s.db.Dialect() != db.SQLite {
+		return nil, nil
+	}
+	q := `SELECT t.id FROM tickets t WHERE ` + strings.Join(w.conds, " AND ")
+	indexed, known := filterPlans.Load(q)
+	if !known {
+		ok, err := s.indexedPlan(ctx, q, w.args)
+		if err != nil {
+			return nil, err
+		}
+		filterPlans.Store(q, ok)
+		indexed = ok
+	}
+	if !indexed.(bool) {
+		return nil, nil
+	}
+	pass := map[int64]bool{}
+	limit := int(filterSideMax.Load())
+	err := s.scan(ctx, q+` LIMIT ?`, append(slices.Clip(w.args), limit+1), func(sc scanner) (bool, error) {
+		var id int64
+		if err := sc.Scan(&id); err != nil {
+			return false, err
+		}
+		pass[id] = true
+		return true, nil
+	})
+	if err != nil || len(pass) > limit {
+		return nil, err
+	}
+	filterSideRuns.Add(1)
+	return pass, nil
+}
+
+// indexedPlan reports whether SQLite's plan for q scans nothing: every
+// table and index it reads it searches by key.
+func (s *Service) indexedPlan(ctx context.Context, q string, args []any) (bool, error) {
+	rows, err := s.db.QueryContext(ctx, `EXPLAIN QUERY PLAN `+q, args...)
+	if err != nil {
+		return false, fmt.Errorf("ticket: search plan: %w", err)
+	}
+	defer rows.Close()
+	indexed := true
+	for rows.Next() {
+		var id, parent, unused int64
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return false, fmt.Errorf("ticket: search plan: %w", err)
+		}
+		// A full-text table's SCAN is its index lookup (MATCH).
+		if strings.HasPrefix(detail, "SCAN") && !strings.Contains(detail, "VIRTUAL TABLE") {
+			indexed = false
+		}
+	}
+	return indexed, rows.Err()
+}
+
+// walkSubjectsFiltered is the subject walk driven from the filter side:
+// the newest walk subject matches from the full-text index alone, those
+// of tickets in pass kept up to bound, then their subjects and times read
+// and scored. It returns the kept and walked row counts.
+func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64) (int, int, error) {
+	var ids []int64
+	rows := 0
+	err := s.scan(ctx, `SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, []any{tq.fts, walk}, func(sc scanner) (bool, error) {
+		var id int64
+		if err := sc.Scan(&id); err != nil {
+			return false, err
+		}
+		rows++
+		if pass[id] {
+			ids = append(ids, id)
+		}
+		return len(ids) < bound, nil
+	})
+	if err != nil || len(ids) == 0 {
+		return len(ids), rows, err
+	}
+	err = s.scan(ctx, `SELECT id, subject, updated_at FROM tickets WHERE id IN (SELECT value FROM json_each(?))`, []any{idList(ids)}, func(sc scanner) (bool, error) {
+		var id, updated int64
+		var subject string
+		if err := sc.Scan(&id, &subject, &updated); err != nil {
+			return false, err
+		}
+		c.add(id, blend(search.SubjectWeight*tq.rel.Score(subject, search.AvgSubjectLen), updated))
+		return true, nil
+	})
+	return len(ids), rows, err
+}
+
+// walkCommentsFiltered is the comment walk driven from the filter side:
+// the newest walk comment matches with their tickets (the comment row
+// only), those of tickets in pass kept up to bound, then their texts read
+// and scored.
+func (s *Service) walkCommentsFiltered(ctx context.Context, c *candidates, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64) (int, int, error) {
+	var ids []int64
+	rows := 0
+	err := s.scan(ctx, `SELECT c.id, c.ticket_id FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid
+		WHERE comment_fts MATCH ? ORDER BY comment_fts.rowid DESC LIMIT ?`, []any{tq.fts, walk}, func(sc scanner) (bool, error) {
+		var id, tid int64
+		if err := sc.Scan(&id, &tid); err != nil {
+			return false, err
+		}
+		rows++
+		if pass[tid] {
+			ids = append(ids, id)
+		}
+		return len(ids) < bound, nil
+	})
+	if err != nil || len(ids) == 0 {
+		return len(ids), rows, err
+	}
+	q := `SELECT ticket_id, substr(body, 1, ` + strconv.Itoa(commentPrefix) + `), created_at FROM comments WHERE id IN (SELECT value FROM json_each(?))`
+	err = s.scan(ctx, q, []any{idList(ids)}, func(sc scanner) (bool, error) {
+		var tid, at int64
+		var text string
+		if err := sc.Scan(&tid, &text, &at); err != nil {
+			return false, err
+		}
+		c.add(tid, blend(tq.rel.Score(text, search.AvgCommentLen), at))
+		return true, nil
+	})
+	return len(ids), rows, err
+}
+
+// idList is ids as a JSON array, for json_each: one statement for any
+// number of ids (an IN list of placeholders would be one per length).
+func idList(ids []int64) string {
+	b := make([]byte, 0, len(ids)*8+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
+}
+
+// gatherFiltered is gather's text part driven from the filter side.
+func (s *Service) gatherFiltered(ctx context.Context, c *candidates, w *where, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64) error {
+	kept, rows, err := s.walkSubjectsFiltered(ctx, c, tq, pass, bound, walk, blend)
+	if err != nil {
+		return fmt.Errorf("ticket: search: %w", err)
+	}
+	cut := kept >= bound || rows >= walk
+	if kept, rows, err = s.walkCommentsFiltered(ctx, c, tq, pass, bound, walk, blend); err != nil {
+		return fmt.Errorf("ticket: search: %w", err)
+	}
+	if cut || kept >= bound || rows >= walk {
+		est, err := s.sampleText(ctx, w, tq, pass)
+		if err != nil {
+			return err
+		}
+		c.estimated, c.estimate = true, max(c.estimate, est)
+	}
+	return nil
+}
