@@ -38,6 +38,13 @@ var filterSideMax = func() *atomic.Int64 { var n atomic.Int64; n.Store(2000); re
 // values bound: connections run with QPSG, internal/db/qpsg.go).
 var filterPlans sync.Map // string → bool
 
+// maxFilterPlans bounds filterPlans (filter texts differ by their terms
+// and the number of values, not by the values); beyond it plans are asked
+// for each search.
+const maxFilterPlans = 1000
+
+var filterPlanCount atomic.Int64
+
 // filterSideRuns counts the searches driven from the filter side (for
 // the tests).
 var filterSideRuns atomic.Int64
@@ -57,7 +64,9 @@ func (s *Service) filterSide(ctx context.Context, w *where) (map[int64]bool, err
 		if err != nil {
 			return nil, err
 		}
-		filterPlans.Store(q, ok)
+		if filterPlanCount.Add(1) <= maxFilterPlans {
+			filterPlans.Store(q, ok)
+		}
 		indexed = ok
 	}
 	if !indexed.(bool) {
