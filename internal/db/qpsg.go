@@ -23,9 +23,13 @@ import (
 // organization_fts MATCH ?) re-prepared a statement inside FTS5 on each run,
 // ≈ 40 % of such a lookup and ≈ 5 % of a common-word search
 // (docs/benchmarks.md, 2026-12-04 21:00). Ombud's queries lose nothing:
-// SQLite runs without ANALYZE statistics here (Analyze), and no LIKE of
-// ours can use an index (lower(x) LIKE ? or a BINARY index under the
-// case-insensitive LIKE).
+// SQLite runs without ANALYZE statistics here (Analyze), no LIKE of ours
+// can use an index (lower(x) LIKE ? or a BINARY index under the
+// case-insensitive LIKE), and the queries that need a partial index name
+// its condition as a literal (jobs' state = 'queued', the phone tail's
+// type = 'phone'), which a plan can match without a bound value. A new
+// query that wants a partial index must do the same: under QPSG
+// "state = ?" never matches "WHERE state = 'queued'".
 //
 // The driver has no setting for it, so a connection hook calls
 // sqlite3_db_config on the driver connection's handle, found by reflection
