@@ -477,3 +477,33 @@ func TestIntegrationsAdmin(t *testing.T) {
 		}
 	})
 }
+
+// TestSealSecretsRotate: after `ombud secrets rotate` the secret and the
+// bot token open with the new key alone, so updates keep verifying.
+func TestSealSecretsRotate(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		e := setup(t, d) // sealed with the all-zero key
+		ctx := context.Background()
+		it, err := e.svc.Create(ctx, e.admin, messaging.Input{Name: "Bot", Provider: "telegram", ReplyToken: botToken})
+		if err != nil {
+			t.Fatal(err)
+		}
+		newKey := make([]byte, secret.KeySize)
+		newKey[0] = 1
+		both, err := secret.NewBox(newKey, make([]byte, secret.KeySize))
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := func() time.Time { return e.now }
+		log := slog.New(slog.DiscardHandler)
+		tally, err := messaging.NewService(d, now, both, e.blobs, http.DefaultClient, e.tickets, e.cs, log).SealSecrets(ctx, true)
+		if err != nil || tally.Sealed != 2 {
+			t.Fatalf("rotate: %+v %v", tally, err)
+		}
+		only, _ := secret.NewBox(newKey)
+		svc := messaging.NewService(d, now, only, e.blobs, http.DefaultClient, e.tickets, e.cs, log)
+		if _, err := svc.ReceiveTelegram(ctx, it.ID, it.Secret, update(1, tgMessage(1, map[string]any{"text": "hi"}))); err != nil {
+			t.Fatalf("after rotation: %v", err)
+		}
+	})
+}
