@@ -24,6 +24,7 @@ import (
 	"github.com/ombud/ombud/internal/blob"
 	"github.com/ombud/ombud/internal/budget"
 	"github.com/ombud/ombud/internal/channel/email"
+	"github.com/ombud/ombud/internal/channel/messaging"
 	"github.com/ombud/ombud/internal/channel/phone"
 	"github.com/ombud/ombud/internal/chat"
 	"github.com/ombud/ombud/internal/config"
@@ -221,17 +222,18 @@ type System struct {
 	CSAT       *csat.Service
 	Secrets    *secret.Box // seals stored credentials (mailbox passwords, webhook URLs)
 	Webhooks   *webhook.Service
-	WFM        *wfm.Service      // workforce: forecast and staffing plans
-	Schedule   *schedule.Service // workforce: shifts, time off, swaps, coverage, adherence
-	Budget     *budget.Service   // workforce: rates, projected cost, what-if, headcount plan
-	Training   *training.Service // workforce: courses, certifications, onboarding, skills matrix
-	NPS        *nps.Service      // NPS campaigns and feedback analysis
-	Pulse      *pulse.Service    // team pulse (eNPS) surveys (pulse.go)
-	QA         *qa.Service       // quality assurance: scorecards, reviews, sampling, calibration, coaching
-	KB         *kb.Service       // knowledge base and help center content
-	Chat       *chat.Service     // live chat (chat.go)
-	Portal     *portal.Service   // the customer portal (portal.go)
-	Phone      *phone.Service    // the phone channel (phone.go)
+	WFM        *wfm.Service       // workforce: forecast and staffing plans
+	Schedule   *schedule.Service  // workforce: shifts, time off, swaps, coverage, adherence
+	Budget     *budget.Service    // workforce: rates, projected cost, what-if, headcount plan
+	Training   *training.Service  // workforce: courses, certifications, onboarding, skills matrix
+	NPS        *nps.Service       // NPS campaigns and feedback analysis
+	Pulse      *pulse.Service     // team pulse (eNPS) surveys (pulse.go)
+	QA         *qa.Service        // quality assurance: scorecards, reviews, sampling, calibration, coaching
+	KB         *kb.Service        // knowledge base and help center content
+	Chat       *chat.Service      // live chat (chat.go)
+	Portal     *portal.Service    // the customer portal (portal.go)
+	Phone      *phone.Service     // the phone channel (phone.go)
+	Messaging  *messaging.Service // the messaging and social channel (messaging.go)
 	Now        func() time.Time
 }
 
@@ -354,7 +356,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 		d.Close()
 		return nil, err
 	}
-	s.wirePhone() // phone.go
+	s.wirePhone()          // phone.go
+	s.wireMessaging(blobs) // messaging.go
 	// Credentials stored in plain text by an older release are sealed now.
 	if _, err := s.SealSecrets(ctx, false); err != nil {
 		d.Close()
@@ -382,6 +385,7 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	ticketPages.Messaging = s.Messaging // messaging.go
 	peoplePages, err := webpeople.New(ui)
 	if err != nil {
 		return nil, err
@@ -444,6 +448,10 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	messagingPages, err := s.messagingPages(ui) // messaging.go
+	if err != nil {
+		return nil, err
+	}
 	widgetUI := widget.New(s.Chat, widget.NewBus(s.Live), ui.I18n(), s.Log.With("component", "widget"))
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
@@ -455,7 +463,7 @@ func (s *System) Handler() (http.Handler, error) {
 		HSTS: s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",
 		AccessLog:    &web.AccessLog{Mode: s.Config.AccessLog, Slow: s.Config.SlowRequest},
 		APIRateLimit: s.Config.APIRateLimit, APIIPRateLimit: s.Config.APIIPRateLimit,
-		Chat: chatPages, Widget: widgetUI, Portal: portalPages, Phone: phonePages,
+		Chat: chatPages, Widget: widgetUI, Portal: portalPages, Phone: phonePages, Messaging: messagingPages,
 	}
 	return srv.Handler(), nil
 }

@@ -228,6 +228,13 @@ func TestOversizeLists(t *testing.T) {
 		if rt.Request == nil {
 			continue
 		}
+		if rt.Access == web.Public && strings.HasPrefix(rt.Path, "/api/v1/messaging/") {
+			// The messaging webhooks: a body without the integration's
+			// signature is refused (401) before it is parsed, and a signed
+			// one is bounded by messaging.MaxBody and MaxMedia (its fuzz
+			// tests and TestNeutralWindowAndIdentity).
+			continue
+		}
 		for _, f := range listFields(reflect.TypeOf(rt.Request), "", 0) {
 			n++
 			t.Run(rt.Method+" "+rt.Path+" "+f.path, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/channel/email"
+	"github.com/ombud/ombud/internal/channel/messaging"
 	"github.com/ombud/ombud/internal/channel/phone"
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/sla"
@@ -87,6 +88,14 @@ var enumFields = map[string][]string{
 	"webhook.Input.events":               webhook.EventTypes,
 	"phone.Payload.event":                phone.Events,
 	"phone.Result.event":                 phone.Events,
+	"messaging.Payload.type":             messaging.Types,
+	"messaging.Payload.status":           messaging.Statuses,
+	"messaging.Result.type":              messaging.Types,
+	"messaging.Result.state":             append([]string{messaging.StateQueued}, messaging.Statuses...),
+	"messaging.Delivery.state":           append([]string{messaging.StateQueued}, messaging.Statuses...),
+	"messaging.Integration.provider":     messaging.Providers,
+	"messaging.Input.provider":           messaging.Providers,
+	"messaging.Window.provider":          messaging.Providers,
 	"webhook.Patch.events":               webhook.EventTypes,
 	"report.Subscription.frequency":      {report.Weekly, report.Monthly},
 	"report.SubscriptionInput.frequency": {report.Weekly, report.Monthly},
@@ -136,6 +145,8 @@ var requestRequired = map[string][]string{
 	"customer.MergeInput":   {"merge_id"},
 	"webhook.Input":         {"name", "url"},
 	"phone.Payload":         {"call_id", "event", "from"},
+	"messaging.Payload":     {"type", "message_id"},
+	"messaging.Input":       {"name", "provider"},
 	"automation.RuleInput":  {"name"},
 	"routing.SettingsInput": {"method"},
 	"report.GoalInput":      {"metric"},

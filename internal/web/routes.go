@@ -11,6 +11,7 @@ import (
 	"github.com/ombud/ombud/internal/automation"
 	"github.com/ombud/ombud/internal/budget"
 	"github.com/ombud/ombud/internal/channel/email"
+	"github.com/ombud/ombud/internal/channel/messaging"
 	"github.com/ombud/ombud/internal/channel/phone"
 	"github.com/ombud/ombud/internal/chat"
 	"github.com/ombud/ombud/internal/customer"
@@ -30,6 +31,7 @@ import (
 	"github.com/ombud/ombud/internal/training"
 	"github.com/ombud/ombud/internal/web/api"
 	"github.com/ombud/ombud/internal/web/api/zendesk"
+	webmsg "github.com/ombud/ombud/internal/web/messaging"
 	"github.com/ombud/ombud/internal/web/workforce"
 	"github.com/ombud/ombud/internal/webhook"
 )
@@ -629,7 +631,31 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/help/sitemap.xml", Access: Public, Handler: hc.Sitemap, Summary: "Sitemap of the help center"},
 		{Method: "GET", Path: "/help/brand.css", Access: Public, Handler: hc.BrandCSS, Summary: "The help center's brand colours and custom CSS"},
 		{Method: "GET", Path: "/help-files/{id}/{name}", Access: Public, Handler: hc.File, Summary: "A file of a public article"},
-	}, append(s.chatRoutes(), s.phoneRoutes()...)...)
+	}, append(append(s.chatRoutes(), s.phoneRoutes()...), s.messagingRoutes()...)...)
+}
+
+// messagingRoutes are the messaging channel's (docs/messaging.md). The two
+// webhooks are public: the signature (neutral) or the secret token
+// (Telegram), made with the integration's secret, is the credential.
+func (s *Server) messagingRoutes() []Route {
+	m := s.Messaging
+	return []Route{
+		{Method: "POST", Path: "/api/v1/messaging/integrations/{id}/events", Access: Public, Handler: m.Hook, Summary: "A customer's message or a reply's delivery state from a messaging provider, signed with the integration's secret (webhook-id, webhook-timestamp, webhook-signature headers)", Request: messaging.Payload{}, Reply: messaging.Result{}},
+		{Method: "POST", Path: "/api/v1/messaging/telegram/{id}", Access: Public, Handler: m.Telegram, Summary: "A Telegram Bot API Update for a Telegram integration, with its secret in the X-Telegram-Bot-Api-Secret-Token header", Request: map[string]any{}, Reply: messaging.Result{}},
+		{Method: "GET", Path: "/api/v1/messaging/integrations", Access: APIAuth, Perm: authz.ChannelRead, Handler: m.APIList, Summary: "List messaging integrations", Reply: api.Data[messaging.Integration]{}},
+		{Method: "POST", Path: "/api/v1/messaging/integrations", Access: APIAuth, Perm: authz.ChannelWrite, Handler: m.APICreate, Summary: "Add a messaging integration (the reply shows its secret once)", Request: messaging.Input{}, Reply: messaging.Integration{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/messaging/integrations/{id}", Access: APIAuth, Perm: authz.ChannelRead, Handler: m.APIGet, Summary: "Get a messaging integration", Reply: messaging.Integration{}},
+		{Method: "PUT", Path: "/api/v1/messaging/integrations/{id}", Access: APIAuth, Perm: authz.ChannelWrite, Handler: m.APIUpdate, Summary: "Change a messaging integration (every setting; an empty reply_token keeps the stored one)", Request: messaging.Input{}, Reply: messaging.Integration{}},
+		{Method: "DELETE", Path: "/api/v1/messaging/integrations/{id}", Access: APIAuth, Perm: authz.ChannelWrite, Handler: m.APIDelete, Summary: "Delete a messaging integration (its tickets stay)", Status: http.StatusNoContent},
+		{Method: "POST", Path: "/api/v1/messaging/integrations/{id}/secret", Access: APIAuth, Perm: authz.ChannelWrite, Handler: m.APIRotate, Summary: "Give a messaging integration a new secret (shown once)", Reply: messaging.Integration{}},
+		{Method: "GET", Path: "/api/v1/tickets/{id}/messaging", Access: APIAuth, Perm: authz.TicketRead, Handler: m.TicketThread, Summary: "A messaging ticket's reply window and the delivery states of its replies", Reply: webmsg.Thread{}},
+		{Method: "GET", Path: "/admin/messaging", Access: UIAuth, Perm: authz.ChannelRead, Handler: m.List, Summary: "Messaging integrations, with the form to add one", Query: []string{"deleted"}},
+		{Method: "POST", Path: "/admin/messaging", Access: UIAuth, Perm: authz.ChannelWrite, Handler: m.Create, Summary: "Add a messaging integration (form: name, provider, reply_url, reply_token, reply_window_hours, team_id, active); the answer shows the secret once"},
+		{Method: "GET", Path: "/admin/messaging/{id}", Access: UIAuth, Perm: authz.ChannelRead, Handler: m.Page, Summary: "A messaging integration's settings and webhook URL", Query: []string{"saved"}},
+		{Method: "POST", Path: "/admin/messaging/{id}", Access: UIAuth, Perm: authz.ChannelWrite, Handler: m.Update, Summary: "Change a messaging integration (form)"},
+		{Method: "POST", Path: "/admin/messaging/{id}/secret", Access: UIAuth, Perm: authz.ChannelWrite, Handler: m.Rotate, Summary: "Give a messaging integration a new secret, shown once (form)"},
+		{Method: "POST", Path: "/admin/messaging/{id}/delete", Access: UIAuth, Perm: authz.ChannelWrite, Handler: m.Delete, Summary: "Delete a messaging integration (form)"},
+	}
 }
 
 // phoneRoutes are the phone channel's (docs/phone.md). The call webhook is

@@ -36,6 +36,7 @@ import (
 	"github.com/ombud/ombud/internal/web/help"
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/knowledge"
+	webmsg "github.com/ombud/ombud/internal/web/messaging"
 	"github.com/ombud/ombud/internal/web/people"
 	webphone "github.com/ombud/ombud/internal/web/phone"
 	"github.com/ombud/ombud/internal/web/portal"
@@ -116,6 +117,8 @@ type Server struct {
 	Widget *widget.UI   // the public chat widget and its endpoints
 	Portal *portal.UI   // the customer portal
 	Phone  *webphone.UI // the phone webhook, incoming-call pops and integrations
+	// Messaging is the messaging channel's webhooks, API and integrations.
+	Messaging *webmsg.UI
 
 	Auth         *auth.Service
 	DB           *db.DB

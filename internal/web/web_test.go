@@ -221,6 +221,9 @@ var publicRoutes = map[string]int{
 	// The phone channel's call webhook: the signature made with the
 	// integration's secret is the credential (docs/phone.md).
 	"POST /api/v1/phone/integrations/{id}/events": 401,
+	// The messaging channel's webhooks: the signature (neutral) or the
+	// secret token (Telegram) is the credential (docs/messaging.md).
+	"POST /api/v1/messaging/integrations/{id}/events": 401, "POST /api/v1/messaging/telegram/{id}": 401,
 }
 
 // TestPublicRoutes checks every public route is listed in publicRoutes

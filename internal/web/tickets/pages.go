@@ -354,6 +354,9 @@ type commentView struct {
 	ShowImages   string
 	// Delivery is how a reply sent by email is doing (delivery.go).
 	Delivery *deliveryView
+	// Social is how a reply sent through a messaging provider is doing
+	// (messaging.go).
+	Social *socialView
 }
 
 type eventView struct {
@@ -491,6 +494,10 @@ func (u *UI) ticketPageFull(w http.ResponseWriter, r *http.Request, o ticketPage
 	if err := u.markDeliveries(r, t, comments); err != nil {
 		return err
 	}
+	replyWindow, err := u.markMessaging(r, t, comments) // messaging.go
+	if err != nil {
+		return err
+	}
 	if o.supersedes == 0 && r.Method == http.MethodPost {
 		o.supersedes = supersedesOf(r.PostForm.Get("supersedes")) // a refused resend stays one
 	}
@@ -540,7 +547,7 @@ func (u *UI) ticketPageFull(w http.ResponseWriter, r *http.Request, o ticketPage
 		return err
 	}
 	return u.render(w, r, status, "ticket", pageData{Title: fmt.Sprintf("#%d %s", t.ID, t.Subject), Error: errMsg, Data: map[string]any{
-		"Panel": pnl, "Who": who, "MergedFrom": mergedFrom(r), "CSAT": rating, "Knowledge": knowledge,
+		"Panel": pnl, "Who": who, "MergedFrom": mergedFrom(r), "CSAT": rating, "Knowledge": knowledge, "ReplyWindow": replyWindow,
 		"T": t, "Comments": comments, "Events": events, "Agents": agents.Data, "Assignee": assignee,
 		"Statuses": ticket.Statuses, "Priorities": ticket.Priorities, "Types": ticket.Types,
 		"Created": when(lang, t.CreatedAt, loc), "Draft": draft, "DraftIsNote": notePreset, "Fields": fields, "Tags": strings.Join(t.Tags, ", "),

@@ -28,6 +28,9 @@ type UI struct {
 	// Knowledge is the ticket page's knowledge panel (nil: none); set
 	// before serving.
 	Knowledge Knowledge
+	// Messaging shows messaging tickets' reply windows and delivery
+	// states (nil: none); set before serving.
+	Messaging Messaging
 }
 
 // New parses the pages with the shared layout.
