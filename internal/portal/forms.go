@@ -154,6 +154,21 @@ func (s *Service) checkForm(ctx context.Context, f *Form) error {
 	return fe.Err()
 }
 
+// ActiveFields lists the active custom fields a form may ask, in order.
+func (s *Service) ActiveFields(ctx context.Context) ([]ticket.Field, error) {
+	all, err := s.tickets.ListFields(ctx, authz.System)
+	if err != nil {
+		return nil, err
+	}
+	out := []ticket.Field{}
+	for _, f := range all {
+		if f.Active {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
 func (s *Service) activeFields(ctx context.Context) (map[string]ticket.Field, error) {
 	all, err := s.tickets.ListFields(ctx, authz.System)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/ombud/ombud/internal/kb"
 	"github.com/ombud/ombud/internal/nps"
 	"github.com/ombud/ombud/internal/page"
+	portalsvc "github.com/ombud/ombud/internal/portal"
 	"github.com/ombud/ombud/internal/privacy"
 	"github.com/ombud/ombud/internal/pulse"
 	"github.com/ombud/ombud/internal/qa"
@@ -716,6 +717,16 @@ func (s *Server) portalRoutes() []Route {
 		{Method: "OPTIONS", Path: "/forms/request", Access: Public, Handler: p.FormPreflight, Summary: "CORS preflight of the web form for an allowed site"},
 		{Method: "GET", Path: "/admin/web-form", Access: UIAuth, Perm: authz.ChannelRead, Handler: p.FormSettingsPage, Summary: "Web form settings and a form to copy", Query: []string{"saved"}},
 		{Method: "POST", Path: "/admin/web-form", Access: UIAuth, Perm: authz.ChannelWrite, Handler: p.SaveFormSettings, Summary: "Change the web form settings (form: enabled, allowed_origins)"},
+		{Method: "GET", Path: "/admin/portal-forms", Access: UIAuth, Perm: authz.ChannelRead, Handler: p.FormsPage, Summary: "The portal's request forms, with an editor for a new one", Query: []string{"deleted"}},
+		{Method: "POST", Path: "/admin/portal-forms", Access: UIAuth, Perm: authz.ChannelWrite, Handler: p.CreateFormPage, Summary: "Add a request form (form: name, description, position, enabled, per field key: ask_, pos_, req_, label_, help_, when_, eq_)"},
+		{Method: "GET", Path: "/admin/portal-forms/{id}", Access: UIAuth, Perm: authz.ChannelRead, Handler: p.FormPage, Summary: "Edit a request form", Query: []string{"saved"}},
+		{Method: "POST", Path: "/admin/portal-forms/{id}", Access: UIAuth, Perm: authz.ChannelWrite, Handler: p.SaveFormPage, Summary: "Save a request form (the editor's fields)"},
+		{Method: "POST", Path: "/admin/portal-forms/{id}/delete", Access: UIAuth, Perm: authz.ChannelWrite, Handler: p.DeleteFormPage, Summary: "Delete a request form"},
+		{Method: "GET", Path: "/api/v1/portal/forms", Access: APIAuth, Perm: authz.ChannelRead, Handler: p.APIListForms, Summary: "List the portal's request forms", Reply: page.List[portalsvc.Form]{}},
+		{Method: "POST", Path: "/api/v1/portal/forms", Access: APIAuth, Perm: authz.ChannelWrite, Handler: p.APICreateForm, Summary: "Add a request form: custom fields to ask, with labels and conditions", Request: portalsvc.RequestFormInput{}, Reply: portalsvc.Form{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/portal/forms/{id}", Access: APIAuth, Perm: authz.ChannelRead, Handler: p.APIGetForm, Summary: "Get a request form", Reply: portalsvc.Form{}},
+		{Method: "PATCH", Path: "/api/v1/portal/forms/{id}", Access: APIAuth, Perm: authz.ChannelWrite, Handler: p.APIUpdateForm, Summary: "Change a request form (fields replaces the list)", Request: portalsvc.RequestFormPatch{}, Reply: portalsvc.Form{}},
+		{Method: "DELETE", Path: "/api/v1/portal/forms/{id}", Access: APIAuth, Perm: authz.ChannelWrite, Handler: p.APIDeleteForm, Summary: "Delete a request form; its tickets keep their values", Status: http.StatusNoContent},
 	}
 }
 

@@ -28,6 +28,11 @@ type UI struct {
 	// Knowledge is the ticket page's knowledge panel (nil: none); set
 	// before serving.
 	Knowledge Knowledge
+	// Forms names the portal request form a ticket was filed with (nil:
+	// none shown); set before serving.
+	Forms interface {
+		FormOfTicket(ctx context.Context, ticketID int64) (string, error)
+	}
 }
 
 // New parses the pages with the shared layout.
