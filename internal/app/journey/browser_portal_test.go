@@ -148,8 +148,17 @@ func TestBrowserPortal(t *testing.T) {
 			if cf, _ := tk["custom_fields"].(map[string]any); cf["order_number"] != "5521" || cf["return_reason"] != "Wrong item" || cf["item_received"] != "Rødt skjerf" {
 				t.Fatalf("the request's field values: %v", tk["custom_fields"])
 			}
+			// The lead answers in the workspace (an agent session beside
+			// Kari's portal one), seeing which form the request came from.
+			step("the lead answers in the workspace", signIn(s.url+"/tickets/"+id, "lead@ombud.test", "browser-pass-9"),
+				chromedp.WaitVisible(chromedp.CSS(".ticket-form")))
+			if got := eval(`document.querySelector(".ticket-form").textContent`); !strings.Contains(got, "Return or exchange") {
+				t.Fatalf("the ticket page's form: %q", got)
+			}
+			step("writes the answer", chromedp.SendKeys(chromedp.ID("body"), "Vi har sendt deg en returlapp på e-post."),
+				chromedp.Submit(chromedp.ID("body")), chromedp.WaitVisible(chromedp.CSS("article.comment.from-agent")))
 			label := uploadFile(t, s.url, tok, "returlapp.txt", "Returlapp for ordre 5521")
-			must("POST", "/api/v1/tickets/"+id+"/comments", map[string]any{"body": "Vi har sendt deg en returlapp på e-post.", "attachment_ids": []int64{label}}, 201)
+			must("POST", "/api/v1/tickets/"+id+"/comments", map[string]any{"body": "Her er returlappen.", "attachment_ids": []int64{label}}, 201)
 			must("POST", "/api/v1/tickets/"+id+"/comments", map[string]any{"body": "Internt: sjekk lageret.", "public": false}, 201)
 			step("sees the answer", chromedp.Navigate(s.url+request), chromedp.WaitVisible(chromedp.ID("body")))
 			conv := eval(`document.querySelector(".conversation").textContent`)
