@@ -175,3 +175,40 @@ func testOrgView(t *testing.T, e *apptest.Env, w world) {
 	do("PATCH", fmt.Sprintf("/api/v1/organizations/%d", org), map[string]any{"portal_shared": false}, 200)
 	hidden(cato, "Cato, unshared")
 }
+
+// testFormsAdmin: the editor adds a form asking two fields, one under a
+// condition; refuses a condition on a field asked later, by the field's
+// key; shows read-only to a role without channel.write; deletes.
+func testFormsAdmin(t *testing.T, e *apptest.Env) {
+	admin := webtest.SignIn(t, e, authz.Admin)
+	if st, body, _ := admin.Do(t, "GET", "/admin/portal-forms", nil); st != 200 || !strings.Contains(body, "Return or exchange") || !strings.Contains(body, `name="ask_order_number"`) {
+		t.Fatalf("the forms page: %d", st)
+	}
+	form := url.Values{"name": {"Exchange"}, "enabled": {"on"}, "position": {"3"}, "key": {"order_number", "return_reason", "item_received"},
+		"ask_order_number": {"on"}, "pos_order_number": {"2"}, "req_order_number": {"on"}, "label_order_number": {"Order"},
+		"ask_item_received": {"on"}, "pos_item_received": {"1"}, "when_item_received": {"order_number"}, "eq_item_received": {"1"}}
+	// The item is placed first but depends on the order number: refused.
+	if st, body, _ := admin.Do(t, "POST", "/admin/portal-forms", form); st != 422 || !strings.Contains(body, "item_received.when.field") {
+		t.Fatalf("a condition on a later field: %d\n%s", st, body)
+	}
+	form.Set("pos_item_received", "3")
+	st, _, loc := admin.Do(t, "POST", "/admin/portal-forms", form)
+	if st != 303 || !strings.Contains(loc, "saved=1") {
+		t.Fatalf("add a form: %d %q", st, loc)
+	}
+	id := strings.TrimSuffix(strings.TrimPrefix(loc, "/admin/portal-forms/"), "?saved=1")
+	_, f := e.Do(t, authz.Admin, "GET", "/api/v1/portal/forms/"+id, nil)
+	fs, _ := f["fields"].([]any)
+	if len(fs) != 2 || fs[0].(map[string]any)["label"] != "Order" || fs[1].(map[string]any)["when"].(map[string]any)["field"] != "order_number" {
+		t.Fatalf("the form as saved: %v", f)
+	}
+	if st, body, _ := webtest.SignIn(t, e, authz.Agent).Do(t, "GET", "/admin/portal-forms/"+id, nil); st == 200 && strings.Contains(body, `id="form-editor"`) {
+		t.Errorf("an agent gets the editor")
+	}
+	if st, _, _ := admin.Do(t, "POST", "/admin/portal-forms/"+id+"/delete", nil); st != 303 {
+		t.Errorf("delete: %d", st)
+	}
+	if st, _ := e.Do(t, authz.Admin, "GET", "/api/v1/portal/forms/"+id, nil); st != 404 {
+		t.Errorf("after delete: %d", st)
+	}
+}

@@ -259,6 +259,7 @@ func TestPortal(t *testing.T) {
 			t.Run("reply, solve, new request", func(t *testing.T) { testWrites(t, e, w) })
 			t.Run("request forms", func(t *testing.T) { testForms(t, e, w) })       // forms_test.go
 			t.Run("organization view", func(t *testing.T) { testOrgView(t, e, w) }) // forms_test.go
+			t.Run("forms admin page", func(t *testing.T) { testFormsAdmin(t, e) })  // forms_test.go
 		})
 	}
 }
