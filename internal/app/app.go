@@ -440,6 +440,7 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	ticketPages.Forms = s.Portal
 	portalPages, err := webportal.New(ui, s.Portal, s.KB, s.Config.HTTPS(), s.Config.TrustedProxies)
 	if err != nil {
 		return nil, err

@@ -55,12 +55,15 @@ type Customer struct {
 
 // Organization groups customers; new customers join it by email domain.
 type Organization struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	Domains   []string  `json:"domains"`
-	Notes     string    `json:"notes"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID      int64    `json:"id"`
+	Name    string   `json:"name"`
+	Domains []string `json:"domains"`
+	Notes   string   `json:"notes"`
+	// PortalShared lets the members see all the organization's requests
+	// in the customer portal (docs/portal.md).
+	PortalShared bool      `json:"portal_shared"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // Brief names a customer beside a ticket.
@@ -96,6 +99,8 @@ type OrganizationInput struct {
 	Name    string   `json:"name"`
 	Domains []string `json:"domains"`
 	Notes   string   `json:"notes"`
+	// PortalShared: members see all the organization's portal requests.
+	PortalShared bool `json:"portal_shared"`
 }
 
 // OrganizationPatch changes an organization; Domains replaces the set.
@@ -103,6 +108,8 @@ type OrganizationPatch struct {
 	Name    *string   `json:"name"`
 	Domains *[]string `json:"domains"`
 	Notes   *string   `json:"notes"`
+	// PortalShared: members see all the organization's portal requests.
+	PortalShared *bool `json:"portal_shared"`
 }
 
 // MergeInput is the body of a customer merge.

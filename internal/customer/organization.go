@@ -54,7 +54,7 @@ func (s *Service) CreateOrganization(ctx context.Context, actor authz.Actor, in 
 	var o Organization
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		now := db.Millis(s.now())
-		id, err := tx.InsertID(ctx, `INSERT INTO organizations (name, notes, created_at, updated_at) VALUES (?, ?, ?, ?)`, in.Name, in.Notes, now, now)
+		id, err := tx.InsertID(ctx, `INSERT INTO organizations (name, notes, portal_shared, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`, in.Name, in.Notes, in.PortalShared, now, now)
 		if db.IsUniqueViolation(err) {
 			return apperr.Conflict("name", "an organization with this name exists")
 		}
@@ -99,7 +99,7 @@ func (s *Service) GetOrganization(ctx context.Context, actor authz.Actor, id int
 func getOrg(ctx context.Context, q db.Querier, id int64) (Organization, error) {
 	var o Organization
 	var c, u int64
-	err := q.QueryRowContext(ctx, `SELECT id, name, notes, created_at, updated_at FROM organizations WHERE id = ?`, id).Scan(&o.ID, &o.Name, &o.Notes, &c, &u)
+	err := q.QueryRowContext(ctx, `SELECT id, name, notes, portal_shared, created_at, updated_at FROM organizations WHERE id = ?`, id).Scan(&o.ID, &o.Name, &o.Notes, &o.PortalShared, &c, &u)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, apperr.NotFound("organization", id)
 	}
@@ -160,7 +160,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor authz.Actor, id 
 	} else if p.Notes != nil && textcheck.Body(*p.Notes) != "" {
 		fe.Add("notes", textcheck.Body(*p.Notes))
 	}
-	if p.Name == nil && p.Domains == nil && p.Notes == nil {
+	if p.Name == nil && p.Domains == nil && p.Notes == nil && p.PortalShared == nil {
 		fe.Add("body", "changes nothing; name at least one field")
 	}
 	if err := fe.Err(); err != nil {
@@ -180,7 +180,10 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor authz.Actor, id 
 		if p.Notes != nil {
 			cur.Notes = *p.Notes
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE organizations SET name = ?, notes = ?, updated_at = ? WHERE id = ?`, cur.Name, cur.Notes, db.Millis(s.now()), id)
+		if p.PortalShared != nil {
+			cur.PortalShared = *p.PortalShared
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE organizations SET name = ?, notes = ?, portal_shared = ?, updated_at = ? WHERE id = ?`, cur.Name, cur.Notes, cur.PortalShared, db.Millis(s.now()), id)
 		if db.IsUniqueViolation(err) {
 			return apperr.Conflict("name", "an organization with this name exists")
 		}
@@ -251,7 +254,7 @@ func (s *Service) ListOrganizations(ctx context.Context, actor authz.Actor, f Or
 	if limit <= 0 {
 		limit = page.DefaultLimit
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, notes, created_at, updated_at FROM organizations`+where+` ORDER BY name, id LIMIT ?`, append(args, limit+1)...)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, notes, portal_shared, created_at, updated_at FROM organizations`+where+` ORDER BY name, id LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
 		return page.List[Organization]{}, fmt.Errorf("customer: list organizations: %w", err)
 	}
@@ -259,7 +262,7 @@ func (s *Service) ListOrganizations(ctx context.Context, actor authz.Actor, f Or
 	for rows.Next() {
 		var o Organization
 		var c, u int64
-		if err := rows.Scan(&o.ID, &o.Name, &o.Notes, &c, &u); err != nil {
+		if err := rows.Scan(&o.ID, &o.Name, &o.Notes, &o.PortalShared, &c, &u); err != nil {
 			rows.Close()
 			return page.List[Organization]{}, fmt.Errorf("customer: scan organization: %w", err)
 		}

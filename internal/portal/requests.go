@@ -27,6 +27,7 @@ type Tickets interface {
 	SolveByRequester(ctx context.Context, customerID, ticketID int64) (ticket.Ticket, error)
 	PutFile(ctx context.Context, actor authz.Actor, filename, contentType string, r io.Reader, max int64) (ticket.Attachment, error)
 	OpenAttachment(ctx context.Context, actor authz.Actor, id int64) (ticket.Attachment, *os.File, error)
+	ListFields(ctx context.Context, actor authz.Actor) ([]ticket.Field, error)
 }
 
 // Limits of what a customer sends through the portal.
@@ -40,13 +41,15 @@ const (
 type Message struct {
 	ticket.Comment
 	Mine   bool   // written by this customer
-	Author string // the agent's name, or "" for the customer's own
+	Author string // the agent's or the colleague's name, or "" for the customer's own
 }
 
 // Request is a request with its public conversation.
 type Request struct {
 	Ticket   ticket.Ticket
 	Messages []Message
+	Mine     bool   // the customer asked it (else a colleague did: the organization view)
+	Form     string // the request form it was filed with, if any
 }
 
 // Requests lists the customer's requests, most recently updated first.
@@ -57,8 +60,17 @@ func (s *Service) Requests(ctx context.Context, c Customer, pr page.Request) (pa
 // own loads a ticket the customer asked for; any other is "not found", the
 // same answer as for an id that does not exist.
 func (s *Service) own(ctx context.Context, c Customer, id int64) (ticket.Ticket, error) {
+	return s.visible(ctx, c, id, false)
+}
+
+// visible loads a ticket the customer may see: their own, or with org
+// true and their organization sharing its requests, one of the
+// organization's. Any other is "not found".
+func (s *Service) visible(ctx context.Context, c Customer, id int64, org bool) (ticket.Ticket, error) {
 	t, err := s.tickets.Get(ctx, authz.System, id)
-	if err != nil || t.RequesterID != c.ID || c.ID == 0 {
+	mine := err == nil && c.ID != 0 && t.RequesterID == c.ID
+	colleague := err == nil && org && c.OrgShared && c.OrganizationID != 0 && t.OrganizationID != nil && *t.OrganizationID == c.OrganizationID
+	if err != nil || !(mine || colleague) {
 		if err != nil && !apperr.Is(err, apperr.CodeNotFound) {
 			return ticket.Ticket{}, err
 		}
@@ -70,13 +82,16 @@ func (s *Service) own(ctx context.Context, c Customer, id int64) (ticket.Ticket,
 // Request returns one of the customer's requests with its public messages
 // (internal notes are never read here).
 func (s *Service) Request(ctx context.Context, c Customer, id int64) (Request, error) {
-	t, err := s.own(ctx, c, id)
+	t, err := s.visible(ctx, c, id, true)
 	if err != nil {
 		return Request{}, err
 	}
-	out := Request{Ticket: t}
+	out := Request{Ticket: t, Mine: t.RequesterID == c.ID}
+	if out.Form, err = s.FormOfTicket(ctx, t.ID); err != nil {
+		return Request{}, err
+	}
 	pr := page.Request{Limit: page.MaxLimit}
-	agents := map[int64]bool{}
+	agents, customers := map[int64]bool{}, map[int64]bool{}
 	for len(out.Messages) < maxComments {
 		l, err := s.tickets.ListComments(ctx, authz.System, t.ID, pr)
 		if err != nil {
@@ -87,8 +102,11 @@ func (s *Service) Request(ctx context.Context, c Customer, id int64) (Request, e
 				continue
 			}
 			m := Message{Comment: cm, Mine: cm.AuthorType == "customer" && cm.AuthorID == c.ID}
-			if cm.AuthorType == "agent" {
+			switch {
+			case cm.AuthorType == "agent":
 				agents[cm.AuthorID] = true
+			case cm.AuthorType == "customer" && !m.Mine:
+				customers[cm.AuthorID] = true
 			}
 			out.Messages = append(out.Messages, m)
 		}
@@ -99,21 +117,28 @@ func (s *Service) Request(ctx context.Context, c Customer, id int64) (Request, e
 			return Request{}, err
 		}
 	}
-	names, err := s.agentNames(ctx, agents)
+	names, err := s.names(ctx, "agents", agents)
+	if err != nil {
+		return Request{}, err
+	}
+	colleagues, err := s.names(ctx, "customers", customers)
 	if err != nil {
 		return Request{}, err
 	}
 	for i, m := range out.Messages {
-		if m.AuthorType == "agent" {
+		switch {
+		case m.AuthorType == "agent":
 			out.Messages[i].Author = names[m.AuthorID]
+		case m.AuthorType == "customer" && !m.Mine:
+			out.Messages[i].Author = colleagues[m.AuthorID]
 		}
 	}
 	return out, nil
 }
 
-// agentNames reads the names of the agents who wrote to the customer,
-// in one query.
-func (s *Service) agentNames(ctx context.Context, ids map[int64]bool) (map[int64]string, error) {
+// names reads the names of the agents (table "agents") or colleagues
+// ("customers") who wrote on a request, in one query.
+func (s *Service) names(ctx context.Context, table string, ids map[int64]bool) (map[int64]string, error) {
 	out := map[int64]string{}
 	if len(ids) == 0 {
 		return out, nil
@@ -122,7 +147,7 @@ func (s *Service) agentNames(ctx context.Context, ids map[int64]bool) (map[int64
 	for id := range ids {
 		args = append(args, id)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name FROM agents WHERE id IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name FROM `+table+` WHERE id IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("portal: agent names: %w", err)
 	}
@@ -169,7 +194,7 @@ func (s *Service) files(ctx context.Context, ups []Upload) ([]ticket.Attachment,
 // Reply adds the customer's message to their request, as a message by
 // mail would: public, reopening a pending or solved request.
 func (s *Service) Reply(ctx context.Context, c Customer, id int64, body string, ups []Upload) error {
-	t, err := s.own(ctx, c, id)
+	t, err := s.visible(ctx, c, id, true)
 	if err != nil {
 		return err
 	}
@@ -204,6 +229,10 @@ type NewRequest struct {
 	Description string
 	Language    string
 	Files       []Upload
+	// FormID is the request form filled in (0: none, allowed only while
+	// no form is enabled); Answers its fields' values as typed, by key.
+	FormID  int64
+	Answers map[string]string
 }
 
 // Create files a new request for the customer, on the web channel.
@@ -214,6 +243,22 @@ func (s *Service) Create(ctx context.Context, c Customer, in NewRequest) (ticket
 	}
 	if strings.TrimSpace(in.Description) == "" {
 		fe.Add("description", "is required")
+	}
+	var values map[string]any
+	if in.FormID != 0 {
+		_, asked, err := s.OpenForm(ctx, in.FormID)
+		if err != nil {
+			return ticket.Ticket{}, err
+		}
+		values = Answers(asked, in.Answers, fe)
+	} else {
+		forms, err := s.EnabledForms(ctx)
+		if err != nil {
+			return ticket.Ticket{}, err
+		}
+		if len(forms) > 0 {
+			fe.Add("form", "choose a form")
+		}
 	}
 	if err := fe.Err(); err != nil {
 		return ticket.Ticket{}, err
@@ -235,8 +280,14 @@ func (s *Service) Create(ctx context.Context, c Customer, in NewRequest) (ticket
 		}
 		var err error
 		t, err = s.tickets.CreateTx(ctx, tx, c.Actor(), ticket.CreateInput{Subject: in.Subject, Description: in.Description,
-			RequesterID: c.ID, Channel: "web", Language: in.Language, AttachmentIDs: ids})
-		return err
+			RequesterID: c.ID, Channel: "web", Language: in.Language, AttachmentIDs: ids, CustomFields: values})
+		if err != nil || in.FormID == 0 {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO portal_form_tickets (ticket_id, form_id) VALUES (?, ?)`, t.ID, in.FormID); err != nil {
+			return fmt.Errorf("portal: form of request: %w", err)
+		}
+		return nil
 	})
 	return t, err
 }
@@ -254,8 +305,31 @@ func (s *Service) OpenFile(ctx context.Context, c Customer, id int64) (ticket.At
 	if err != nil {
 		return ticket.Attachment{}, nil, fmt.Errorf("portal: file %d: %w", id, err)
 	}
-	if _, err := s.own(ctx, c, ticketID); err != nil {
+	if _, err := s.visible(ctx, c, ticketID, true); err != nil {
 		return ticket.Attachment{}, nil, apperr.NotFound("file", id)
 	}
 	return s.tickets.OpenAttachment(ctx, authz.System, id)
+}
+
+// ErrNoOrgView is the answer to a customer whose organization does not
+// share its requests.
+var ErrNoOrgView = apperr.NotFound("organization requests", 0)
+
+// OrgRequests lists the requests of the customer's organization (their
+// colleagues' and their own), most recently updated first, when the
+// organization lets its members see them; else ErrNoOrgView.
+func (s *Service) OrgRequests(ctx context.Context, c Customer, pr page.Request) (page.List[ticket.Ticket], error) {
+	if !c.OrgShared || c.OrganizationID == 0 {
+		return page.List[ticket.Ticket]{}, ErrNoOrgView
+	}
+	return s.tickets.List(ctx, authz.System, ticket.Filter{OrganizationID: c.OrganizationID, Sort: "updated"}, pr)
+}
+
+// Requesters names the customers who asked the given requests.
+func (s *Service) Requesters(ctx context.Context, ts []ticket.Ticket) (map[int64]string, error) {
+	ids := map[int64]bool{}
+	for _, t := range ts {
+		ids[t.RequesterID] = true
+	}
+	return s.names(ctx, "customers", ids)
 }

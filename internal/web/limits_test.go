@@ -176,6 +176,7 @@ func limitFixtures(t *testing.T, e *apptest.Env) map[string]string {
 		"qa/scorecards":      card,
 		"qa/reviews":         review,
 		"chat/invitations":   create("/api/v1/chat/invitations", map[string]any{"name": "Limits", "messages": map[string]string{"en": "Hi"}}),
+		"portal/forms":       create("/api/v1/portal/forms", map[string]any{"name": "Limits"}),
 		"webhooks":           create("/api/v1/webhooks", map[string]any{"name": "Limits", "url": "https://hooks.example.com/limits", "events": []string{"ticket.created"}}),
 	}
 }

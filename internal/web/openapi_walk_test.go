@@ -338,6 +338,7 @@ func walkAPI(t *testing.T, e *apptest.Env, password string) {
 	w.walkZendesk()
 	w.walkPhone()
 	w.walkMessaging() // openapi_walk_messaging_test.go
+	w.walkPortalForms() // openapi_walk_portal_test.go
 
 	// Deletions last.
 	w.do("POST /api/v1/customers/{id}/erase", f("/api/v1/customers/%d/erase", cust), `{"mode":"anonymise"}`, 200)

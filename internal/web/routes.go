@@ -20,6 +20,7 @@ import (
 	"github.com/ombud/ombud/internal/kb"
 	"github.com/ombud/ombud/internal/nps"
 	"github.com/ombud/ombud/internal/page"
+	portalsvc "github.com/ombud/ombud/internal/portal"
 	"github.com/ombud/ombud/internal/privacy"
 	"github.com/ombud/ombud/internal/pulse"
 	"github.com/ombud/ombud/internal/qa"
@@ -730,8 +731,9 @@ func (s *Server) portalRoutes() []Route {
 		{Method: "POST", Path: "/portal/sign-in", Access: Public, Handler: p.SignIn, Summary: "Spend a sign-in link and start a portal session (form: token)", Query: []string{"lang"}},
 		{Method: "POST", Path: "/portal/sign-out", Access: Public, Handler: p.SignOut, Summary: "End the portal session (form: csrf_token)"},
 		{Method: "GET", Path: "/portal/requests", Access: Public, Handler: p.List, Summary: "The customer's requests, most recently updated first", Query: []string{"cursor", "lang"}},
-		{Method: "GET", Path: "/portal/requests/new", Access: Public, Handler: p.New, Summary: "The new request form", Query: []string{"lang"}},
-		{Method: "POST", Path: "/portal/requests", Access: Public, Handler: p.Create, Summary: "File a request (multipart: subject, description, files, action check|submit; check shows matching articles first)"},
+		{Method: "GET", Path: "/portal/requests/new", Access: Public, Handler: p.New, Summary: "The new request form: the list of request forms when more than one is enabled, else the form", Query: []string{"form", "lang"}},
+		{Method: "GET", Path: "/portal/organization", Access: Public, Handler: p.Org, Summary: "The requests of the customer's organization, when it lets its members see them", Query: []string{"cursor", "lang"}},
+		{Method: "POST", Path: "/portal/requests", Access: Public, Handler: p.Create, Summary: "File a request (multipart: form, subject, description, cf_<field key> answers, files, action check|submit; check shows matching articles first)"},
 		{Method: "GET", Path: "/portal/requests/{id}", Access: Public, Handler: p.Show, Summary: "One of the customer's requests with its public conversation", Query: []string{"done", "lang"}},
 		{Method: "POST", Path: "/portal/requests/{id}/reply", Access: Public, Handler: p.Reply, Summary: "Reply to one's request (multipart: body, files)"},
 		{Method: "POST", Path: "/portal/requests/{id}/solve", Access: Public, Handler: p.Solve, Summary: "Mark one's request solved"},
@@ -741,6 +743,16 @@ func (s *Server) portalRoutes() []Route {
 		{Method: "OPTIONS", Path: "/forms/request", Access: Public, Handler: p.FormPreflight, Summary: "CORS preflight of the web form for an allowed site"},
 		{Method: "GET", Path: "/admin/web-form", Access: UIAuth, Perm: authz.ChannelRead, Handler: p.FormSettingsPage, Summary: "Web form settings and a form to copy", Query: []string{"saved"}},
 		{Method: "POST", Path: "/admin/web-form", Access: UIAuth, Perm: authz.ChannelWrite, Handler: p.SaveFormSettings, Summary: "Change the web form settings (form: enabled, allowed_origins)"},
+		{Method: "GET", Path: "/admin/portal-forms", Access: UIAuth, Perm: authz.ChannelRead, Handler: p.FormsPage, Summary: "The portal's request forms, with an editor for a new one", Query: []string{"deleted"}},
+		{Method: "POST", Path: "/admin/portal-forms", Access: UIAuth, Perm: authz.ChannelWrite, Handler: p.CreateFormPage, Summary: "Add a request form (form: name, description, position, enabled, per field key: ask_, pos_, req_, label_, help_, when_, eq_)"},
+		{Method: "GET", Path: "/admin/portal-forms/{id}", Access: UIAuth, Perm: authz.ChannelRead, Handler: p.FormPage, Summary: "Edit a request form", Query: []string{"saved"}},
+		{Method: "POST", Path: "/admin/portal-forms/{id}", Access: UIAuth, Perm: authz.ChannelWrite, Handler: p.SaveFormPage, Summary: "Save a request form (the editor's fields)"},
+		{Method: "POST", Path: "/admin/portal-forms/{id}/delete", Access: UIAuth, Perm: authz.ChannelWrite, Handler: p.DeleteFormPage, Summary: "Delete a request form"},
+		{Method: "GET", Path: "/api/v1/portal/forms", Access: APIAuth, Perm: authz.ChannelRead, Handler: p.APIListForms, Summary: "List the portal's request forms", Reply: page.List[portalsvc.Form]{}},
+		{Method: "POST", Path: "/api/v1/portal/forms", Access: APIAuth, Perm: authz.ChannelWrite, Handler: p.APICreateForm, Summary: "Add a request form: custom fields to ask, with labels and conditions", Request: portalsvc.RequestFormInput{}, Reply: portalsvc.Form{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/portal/forms/{id}", Access: APIAuth, Perm: authz.ChannelRead, Handler: p.APIGetForm, Summary: "Get a request form", Reply: portalsvc.Form{}},
+		{Method: "PATCH", Path: "/api/v1/portal/forms/{id}", Access: APIAuth, Perm: authz.ChannelWrite, Handler: p.APIUpdateForm, Summary: "Change a request form (fields replaces the list)", Request: portalsvc.RequestFormPatch{}, Reply: portalsvc.Form{}},
+		{Method: "DELETE", Path: "/api/v1/portal/forms/{id}", Access: APIAuth, Perm: authz.ChannelWrite, Handler: p.APIDeleteForm, Summary: "Delete a request form; its tickets keep their values", Status: http.StatusNoContent},
 	}
 }
 

@@ -192,7 +192,7 @@ var publicRoutes = map[string]int{
 	"GET /portal": 200, "POST /portal/sign-in/link": 400, "GET /portal/sign-in": 400, "POST /portal/sign-in": 400,
 	"POST /portal/sign-out": 303, "GET /portal/requests": 303, "GET /portal/requests/new": 303, "POST /portal/requests": 303,
 	"GET /portal/requests/{id}": 303, "POST /portal/requests/{id}/reply": 303, "POST /portal/requests/{id}/solve": 303,
-	"POST /portal/deflect": 303, "GET /portal/files/{id}/{name}": 303,
+	"POST /portal/deflect": 303, "GET /portal/files/{id}/{name}": 303, "GET /portal/organization": 303,
 	// The web form is off until an admin turns it on.
 	"POST /forms/request": 404, "OPTIONS /forms/request": 204,
 	// NPS surveys and shared insights (docs/feedback.md): a token that is

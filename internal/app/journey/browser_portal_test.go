@@ -2,8 +2,10 @@ package journey_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -75,8 +77,22 @@ func TestBrowserPortal(t *testing.T) {
 			}
 			must("POST", "/api/v1/mailboxes", map[string]any{"address": "support@example.com", "name": "Support",
 				"smtp": map[string]any{"host": host, "port": p, "security": "none"}}, 201)
-			must("POST", "/api/v1/customers", map[string]any{"name": "Kari Kunde", "emails": []string{"kari@kunde.example"}, "locale": "nb"}, 201)
-			ola := must("POST", "/api/v1/customers", map[string]any{"name": "Ola Olsen", "emails": []string{"ola@kunde.example"}, "locale": "en"}, 201)
+			// Kari and Ola work at the same company, which does not share its
+			// requests in the portal.
+			org := must("POST", "/api/v1/organizations", map[string]any{"name": "Kunde AS"}, 201)
+			must("POST", "/api/v1/customers", map[string]any{"name": "Kari Kunde", "emails": []string{"kari@kunde.example"}, "locale": "nb", "organization_id": org["id"]}, 201)
+			ola := must("POST", "/api/v1/customers", map[string]any{"name": "Ola Olsen", "emails": []string{"ola@kunde.example"}, "locale": "en", "organization_id": org["id"]}, 201)
+			// Two request forms: "Return or exchange" asks for the order
+			// number and a reason, and the item received when it is the wrong one.
+			must("POST", "/api/v1/custom-fields", map[string]any{"key": "order_number", "label": "Order number", "type": "text"}, 201)
+			must("POST", "/api/v1/custom-fields", map[string]any{"key": "return_reason", "label": "Return reason", "type": "dropdown", "options": []string{"Too small", "Wrong item"}}, 201)
+			must("POST", "/api/v1/custom-fields", map[string]any{"key": "item_received", "label": "Item received", "type": "text"}, 201)
+			retForm := must("POST", "/api/v1/portal/forms", map[string]any{"name": "Return or exchange", "description": "Send back or swap an item.", "fields": []map[string]any{
+				{"key": "order_number", "required": true, "label": "Ordrenummer"},
+				{"key": "return_reason", "required": true, "label": "Hvorfor?"},
+				{"key": "item_received", "required": true, "label": "Hvilken vare fikk du?", "when": map[string]any{"field": "return_reason", "equals": "Wrong item"}},
+			}}, 201)
+			must("POST", "/api/v1/portal/forms", map[string]any{"name": "Question", "position": 1}, 201)
 			must("POST", "/api/v1/tickets", map[string]any{"subject": "Ola's invoice question", "description": "Why twice?", "requester_id": ola["id"]}, 201)
 			cat := must("POST", "/api/v1/kb/categories", map[string]any{"names": []map[string]string{{"language": "nb", "name": "Bestillinger"}}}, 201)
 			sec := must("POST", fmt.Sprintf("/api/v1/kb/categories/%v/sections", cat["id"]), map[string]any{"names": []map[string]string{{"language": "nb", "name": "Retur"}}}, 201)
@@ -104,9 +120,19 @@ func TestBrowserPortal(t *testing.T) {
 			if got := eval(`document.documentElement.lang + " | " + document.querySelector("h1").textContent`); got != "nb | Mine henvendelser" {
 				t.Fatalf("after sign-in: %q", got)
 			}
-			step("starts a request", chromedp.Click(chromedp.CSS("a.button")), chromedp.WaitVisible(chromedp.ID("subject")),
+			step("starts a request and chooses the return form", chromedp.Click(chromedp.CSS("a.button")),
+				chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`a[href="/portal/requests/new?form=%v"]`, retForm["id"]))),
+				chromedp.Click(chromedp.CSS(fmt.Sprintf(`a[href="/portal/requests/new?form=%v"]`, retForm["id"]))), chromedp.WaitVisible(chromedp.ID("cf_order_number")))
+			if got := eval(`document.querySelector('[data-field="cf_item_received"]').hidden + ""`); got != "true" {
+				t.Fatalf("the item received is asked before the reason: %s", got)
+			}
+			step("fills it in",
 				chromedp.SendKeys(chromedp.ID("subject"), "Returnere jakke"),
-				chromedp.SendKeys(chromedp.ID("description"), "Jeg vil returnere jakken fra ordre 5521, den er for liten."),
+				chromedp.SendKeys(chromedp.ID("description"), "Jeg vil returnere jakken, jeg fikk feil vare."),
+				chromedp.SendKeys(chromedp.ID("cf_order_number"), "5521"))
+			eval(`(() => { const s = document.getElementById("cf_return_reason"); s.value = "Wrong item"; s.dispatchEvent(new Event("change", {bubbles: true})); return ""; })()`)
+			step("the item received is asked once the reason is Wrong item", chromedp.WaitVisible(chromedp.ID("cf_item_received")),
+				chromedp.SendKeys(chromedp.ID("cf_item_received"), "Rødt skjerf"),
 				chromedp.Click(chromedp.CSS(`button[value="check"]`)), chromedp.WaitVisible(chromedp.CSS(".suggestions")))
 			if got := eval(`document.querySelector(".suggestions").textContent`); !strings.Contains(got, "Slik returnerer du en jakke") {
 				t.Fatalf("suggestions: %q", got)
@@ -118,7 +144,21 @@ func TestBrowserPortal(t *testing.T) {
 			if _, err := strconv.Atoi(id); err != nil {
 				t.Fatalf("after sending: %s", request)
 			}
-			must("POST", "/api/v1/tickets/"+id+"/comments", map[string]any{"body": "Vi har sendt deg en returlapp på e-post."}, 201)
+			tk := must("GET", "/api/v1/tickets/"+id, nil, 200)
+			if cf, _ := tk["custom_fields"].(map[string]any); cf["order_number"] != "5521" || cf["return_reason"] != "Wrong item" || cf["item_received"] != "Rødt skjerf" {
+				t.Fatalf("the request's field values: %v", tk["custom_fields"])
+			}
+			// The lead answers in the workspace (an agent session beside
+			// Kari's portal one), seeing which form the request came from.
+			step("the lead answers in the workspace", signIn(s.url+"/tickets/"+id, "lead@ombud.test", "browser-pass-9"),
+				chromedp.WaitVisible(chromedp.CSS(".ticket-form")))
+			if got := eval(`document.querySelector(".ticket-form").textContent`); !strings.Contains(got, "Return or exchange") {
+				t.Fatalf("the ticket page's form: %q", got)
+			}
+			step("writes the answer", chromedp.SendKeys(chromedp.ID("body"), "Vi har sendt deg en returlapp på e-post."),
+				chromedp.Submit(chromedp.ID("body")), chromedp.WaitVisible(chromedp.CSS("article.comment.from-agent")))
+			label := uploadFile(t, s.url, tok, "returlapp.txt", "Returlapp for ordre 5521")
+			must("POST", "/api/v1/tickets/"+id+"/comments", map[string]any{"body": "Her er returlappen.", "attachment_ids": []int64{label}}, 201)
 			must("POST", "/api/v1/tickets/"+id+"/comments", map[string]any{"body": "Internt: sjekk lageret.", "public": false}, 201)
 			step("sees the answer", chromedp.Navigate(s.url+request), chromedp.WaitVisible(chromedp.ID("body")))
 			conv := eval(`document.querySelector(".conversation").textContent`)
@@ -147,10 +187,37 @@ func TestBrowserPortal(t *testing.T) {
 			if got := eval(`document.querySelector("main").textContent`); !strings.Contains(got, "Ola's invoice question") || strings.Contains(got, "Returnere jakke") {
 				t.Fatalf("Ola's requests: %q", got)
 			}
-			step("he tries Kari's request", chromedp.Navigate(s.url+request), chromedp.WaitVisible(chromedp.CSS("main h1")))
-			if got := eval(`document.querySelector("main").textContent`); !strings.Contains(got, "There is nothing here") || strings.Contains(got, "jakke") {
-				t.Fatalf("Ola on Kari's request: %q", got)
+			// Kari's request, its file and the organization view: "not found"
+			// each time, the organization not sharing its requests.
+			for _, p := range []string{request, fmt.Sprintf("/portal/files/%d/returlapp.txt", label), "/portal/organization"} {
+				step("he tries "+p, chromedp.Navigate(s.url+p), chromedp.WaitVisible(chromedp.CSS("main h1")))
+				if got := eval(`document.querySelector("main").textContent`); !strings.Contains(got, "There is nothing here") || strings.Contains(got, "jakke") || strings.Contains(got, "Returlapp") {
+					t.Fatalf("Ola on %s: %q", p, got)
+				}
+			}
+			if got := eval(`document.querySelector(".portal-nav").textContent`); strings.Contains(got, "My organization") {
+				t.Fatalf("Ola's portal offers the organization view: %q", got)
 			}
 		})
 	}
+}
+
+// uploadFile stores a file through the API and returns its attachment id.
+func uploadFile(t *testing.T, base, tok, name, body string) int64 {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+"/api/v1/attachments?filename="+name, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "text/plain")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		ID int64 `json:"id"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 201 {
+		t.Fatalf("upload %s: %d %v", name, resp.StatusCode, err)
+	}
+	return out.ID
 }

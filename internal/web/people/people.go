@@ -416,6 +416,7 @@ func orgFields(f form, legend string) []fieldset {
 	return []fieldset{{Legend: legend, Fields: []formField{
 		f.field("name", "Name", "text", true, ""),
 		f.field("domains", "Email domains", "text", false, "Separated by commas, like example.com. New customers with these domains join the organization."),
+		f.field("portal_shared", "Members see all the organization's requests in the portal", "checkbox", false, "They can read and answer their colleagues' requests under My organization."),
 	}}}
 }
 
@@ -468,7 +469,7 @@ func (u *UI) CreateOrganization(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in := customer.OrganizationInput{Name: f.v("name"), Domains: splitList(f.v("domains")), Notes: f.Values["notes"]}
+	in := customer.OrganizationInput{Name: f.v("name"), Domains: splitList(f.v("domains")), Notes: f.Values["notes"], PortalShared: f.v("portal_shared") != ""}
 	o, err := u.Customers.CreateOrganization(ctx, httpx.Actor(ctx), in)
 	if err != nil {
 		st, msg, ok := refused(err, f)
@@ -490,7 +491,11 @@ func (u *UI) getOrganization(r *http.Request) (customer.Organization, error) {
 }
 
 func orgForm(o customer.Organization) form {
-	return newForm(map[string]string{"name": o.Name, "domains": strings.Join(o.Domains, ", "), "notes": o.Notes})
+	shared := ""
+	if o.PortalShared {
+		shared = "on"
+	}
+	return newForm(map[string]string{"name": o.Name, "domains": strings.Join(o.Domains, ", "), "notes": o.Notes, "portal_shared": shared})
 }
 
 // OrganizationPage shows an organization: its settings, members and tickets.
@@ -536,8 +541,8 @@ func (u *UI) UpdateOrganization(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	name, notes, domains := f.v("name"), f.Values["notes"], splitList(f.v("domains"))
-	if _, err := u.Customers.UpdateOrganization(ctx, httpx.Actor(ctx), o.ID, customer.OrganizationPatch{Name: &name, Notes: &notes, Domains: &domains}); err != nil {
+	name, notes, domains, shared := f.v("name"), f.Values["notes"], splitList(f.v("domains")), f.v("portal_shared") != ""
+	if _, err := u.Customers.UpdateOrganization(ctx, httpx.Actor(ctx), o.ID, customer.OrganizationPatch{Name: &name, Notes: &notes, Domains: &domains, PortalShared: &shared}); err != nil {
 		st, msg, ok := refused(err, f)
 		if !ok {
 			return err

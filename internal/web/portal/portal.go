@@ -60,6 +60,9 @@ func New(shared *ui.UI, svc *portal.Service, kbs *kb.Service, secure bool, proxi
 		"status": func(lang string, s any) string { return u.tr.String(lang, ui.Label(s)) },
 		"when":   func(lang string, at time.Time) string { return at.UTC().Format("2006-01-02 15:04") + " UTC" },
 		"size":   humanSize,
+		"askfield": func(lang string, f askedField) map[string]any {
+			return map[string]any{"Lang": lang, "F": f}
+		},
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("portal: parse: %w", err)

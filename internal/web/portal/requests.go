@@ -49,6 +49,44 @@ func (u *UI) List(w http.ResponseWriter, r *http.Request) error {
 	return u.render(w, http.StatusOK, "list", v)
 }
 
+// orgData is the "my organization" page.
+type orgData struct {
+	Tickets    []ticket.Ticket
+	Requesters map[int64]string
+	Next       string
+}
+
+// Org answers GET /portal/organization: the requests of the customer's
+// organization, when it lets its members see them; else "not found".
+func (u *UI) Org(w http.ResponseWriter, r *http.Request) error {
+	c, secret, ok := u.signedIn(w, r)
+	if !ok {
+		return nil
+	}
+	pr, err := page.Parse("25", r.URL.Query().Get("cursor"))
+	if err != nil {
+		return err
+	}
+	l, err := u.Portal.OrgRequests(r.Context(), *c, pr)
+	if apperr.Is(err, apperr.CodeNotFound) {
+		return u.notFound(w, r, c, secret)
+	}
+	if err != nil {
+		return err
+	}
+	names, err := u.Portal.Requesters(r.Context(), l.Data)
+	if err != nil {
+		return err
+	}
+	v := u.newView(w, r, c, secret, "My organization")
+	d := orgData{Tickets: l.Data, Requesters: names}
+	if l.NextCursor != nil {
+		d.Next = *l.NextCursor
+	}
+	v.Data = d
+	return u.render(w, http.StatusOK, "org", v)
+}
+
 // requestData is one request's page.
 type requestData struct {
 	portal.Request
@@ -96,7 +134,7 @@ func (u *UI) showRequest(w http.ResponseWriter, r *http.Request, v view, status 
 	st := req.Ticket.Status
 	v.Title = fmt.Sprintf("#%d %s", req.Ticket.ID, req.Ticket.Subject)
 	v.Data = requestData{Request: req, Body: body, Closed: st == ticket.StatusClosed || req.Ticket.MergedIntoID != nil,
-		Solvable: st != ticket.StatusSolved && st != ticket.StatusClosed && req.Ticket.MergedIntoID == nil}
+		Solvable: req.Mine && st != ticket.StatusSolved && st != ticket.StatusClosed && req.Ticket.MergedIntoID == nil}
 	return u.render(w, status, "request", v)
 }
 
@@ -162,6 +200,9 @@ type newData struct {
 	Subject, Description string
 	Suggestions          []suggestion
 	Checked              bool
+	Forms                []portal.Form // the forms to choose from (more than one enabled, none chosen)
+	Form                 *portal.Form  // the form filled in
+	Fields               []askedField
 }
 
 type suggestion struct {
@@ -178,7 +219,12 @@ func (u *UI) New(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	v := u.newView(w, r, c, secret, "New request")
-	v.Data = newData{}
+	d := newData{}
+	id, _ := strconv.ParseInt(r.URL.Query().Get("form"), 10, 64)
+	if err := u.chooseForm(r, &v, &d, id, nil); err != nil {
+		return err
+	}
+	v.Data = d
 	return u.render(w, http.StatusOK, "new", v)
 }
 
@@ -196,6 +242,20 @@ func (u *UI) Create(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := u.newView(w, r, c, secret, "New request")
 	d := newData{Subject: form.Get("subject"), Description: form.Get("description")}
+	formID, _ := strconv.ParseInt(form.Get("form"), 10, 64)
+	answers := map[string]string{}
+	for k, vs := range form {
+		if key, ok := strings.CutPrefix(k, "cf_"); ok && len(vs) > 0 {
+			answers[key] = vs[0]
+		}
+	}
+	if err := u.chooseForm(r, &v, &d, formID, answers); err != nil {
+		return err
+	}
+	if d.Form == nil && len(d.Forms) > 0 {
+		v.Data = d // no form chosen while there are forms: choose one first
+		return u.render(w, http.StatusOK, "new", v)
+	}
 	if form.Get("action") == "check" {
 		d.Checked = true
 		d.Suggestions, err = u.suggest(r, *c, v.Lang, d.Subject+" "+d.Description)
@@ -207,11 +267,22 @@ func (u *UI) Create(w http.ResponseWriter, r *http.Request) error {
 			return u.render(w, http.StatusOK, "new", v)
 		}
 	}
-	t, err := u.Portal.Create(r.Context(), *c, portal.NewRequest{Subject: d.Subject, Description: d.Description, Language: v.Lang, Files: files})
+	in := portal.NewRequest{Subject: d.Subject, Description: d.Description, Language: v.Lang, Files: files, Answers: answers}
+	if d.Form != nil {
+		in.FormID = d.Form.ID
+	}
+	t, err := u.Portal.Create(r.Context(), *c, in)
 	if err != nil {
-		status, ok := u.refuse(&v, err, "subject", "description")
+		shown := []string{"subject", "description"}
+		for _, f := range d.Fields {
+			shown = append(shown, f.Name)
+		}
+		status, ok := u.refuse(&v, err, shown...)
 		if !ok {
 			return err
+		}
+		for i, f := range d.Fields {
+			d.Fields[i].Error = v.Fields[f.Name]
 		}
 		v.Data = d
 		return u.render(w, status, "new", v)

@@ -26,7 +26,7 @@ func adminPages(shared *ui.UI) (map[string]*template.Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	return shared.Parse(sub, "webform")
+	return shared.Parse(sub, "webform", "portalforms")
 }
 
 // formReply is the web form's answer: the ticket number, except for a

@@ -31,6 +31,11 @@ type UI struct {
 	// Messaging shows messaging tickets' reply windows and delivery
 	// states (nil: none); set before serving.
 	Messaging Messaging
+	// Forms names the portal request form a ticket was filed with (nil:
+	// none shown); set before serving.
+	Forms interface {
+		FormOfTicket(ctx context.Context, ticketID int64) (string, error)
+	}
 }
 
 // New parses the pages with the shared layout.

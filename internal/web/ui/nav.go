@@ -42,6 +42,7 @@ func AdminNav() []NavGroup {
 			{"maillog", "/admin/mail", "Mail log", authz.ChannelRead},
 			{"chatwidget", "/admin/chat", "Chat widget", authz.ChannelRead},
 			{"webform", "/admin/web-form", "Web form", authz.ChannelRead},
+			{"portalforms", "/admin/portal-forms", "Request forms", authz.ChannelRead},
 			{"phone", "/admin/phone", "Phone", authz.ChannelRead},
 			{"messaging", "/admin/messaging", "Messaging", authz.ChannelRead},
 		}},
