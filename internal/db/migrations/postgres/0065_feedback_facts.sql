@@ -55,7 +55,7 @@ SELECT r.ticket_id,
            + ROW_NUMBER() OVER (PARTITION BY r.ticket_id ORDER BY r.id),
        'qa_reviewed', 'agent', r.reviewer_id, r.submitted_at,
        json_build_object('review_id', r.id, 'score', CAST(ROUND((r.score * 100)::numeric) AS BIGINT), 'critical_failed', CASE WHEN r.critical_failed THEN 1 ELSE 0 END,
-           'agent_id', r.agent_id, 'team_id', COALESCE(r.team_id, 0), 'reviewer_id', r.reviewer_id)::text
+           'agent_id', r.agent_id, 'team_id', COALESCE(r.team_id, 0), 'reviewer_id', r.reviewer_id)::jsonb
 FROM qa_reviews r
 WHERE r.kind = 'review' AND r.submitted_at IS NOT NULL AND r.score IS NOT NULL;
 
