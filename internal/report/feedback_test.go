@@ -271,7 +271,11 @@ func TestScenarioFeedback(t *testing.T) {
 			create("T2", bo, false)
 			create("T3", f.agent, true)
 		})
-		step(utc(2, 10), func() { status("T1", ticket.StatusSolved); status("T2", ticket.StatusSolved); status("T3", ticket.StatusSolved) })
+		step(utc(2, 10), func() {
+			status("T1", ticket.StatusSolved)
+			status("T2", ticket.StatusSolved)
+			status("T3", ticket.StatusSolved)
+		})
 		step(utc(2, 11), func() { survey("T1"); survey("T2") })
 		step(utc(2, 12), func() { rate("T1", 1, 0, f.agent.ID) })
 		step(utc(2, 13), func() { survey("T3") })

@@ -93,6 +93,7 @@ type reportPage struct {
 	Notes   []string
 
 	Tiles       []kpiTile
+	Picker      *tilePicker // the overview's choice of key figures
 	Goals       []goalRow // the goals for the filtered team (or everyone's), with status and trend
 	Charts      []chartBlock
 	Tables      []dataTable
