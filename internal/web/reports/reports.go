@@ -94,7 +94,7 @@ type reportPage struct {
 
 	Tiles       []kpiTile
 	Picker      *tilePicker // the overview's choice of key figures
-	Goals       []goalRow // the goals for the filtered team (or everyone's), with status and trend
+	Goals       []goalRow   // the goals for the filtered team (or everyone's), with status and trend
 	Charts      []chartBlock
 	Tables      []dataTable
 	TablesFirst bool        // the table is the page's main content
