@@ -317,6 +317,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Privacy.Register(s.Jobs)
 	s.WFM = wfm.NewService(d, now, s.SLA)
 	s.QA = qa.NewService(d, now)
+	s.QA.SetTickets(s.Tickets) // submitted reviews are ticket events: the IQS report facts
 	// Hourly: samples last week for QA review once, when sampling is on.
 	s.Jobs.Every("qa.sampling", time.Hour, s.QA.RunWeekly)
 	s.Schedule = schedule.NewService(d, now, s.SLA, s.WFM)

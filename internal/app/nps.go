@@ -21,6 +21,7 @@ func (s *System) wireNPS() error {
 		return err
 	}
 	svc.SetMailer(s.Email, s.Jobs.Wake)
+	svc.SetFacts(s.Reports) // sends and answers become NPS report facts
 	svc.Register(s.Jobs)
 	s.Tickets.AddHook(svc)
 	s.Jobs.Handle(email.JobNPS, s.Email.SendNPS)

@@ -119,3 +119,13 @@ func (d *DB) Pending(ctx context.Context) (int, error) {
 	}
 	return len(names) - n, nil
 }
+
+// MigrationSQL returns one migration file's text (tests replay a
+// migration's data steps on data made after it ran).
+func MigrationSQL(d Dialect, name string) (string, error) {
+	b, err := fs.ReadFile(migrationFiles, "migrations/"+d.String()+"/"+name)
+	if err != nil {
+		return "", fmt.Errorf("db: read migration %s: %w", name, err)
+	}
+	return string(b), nil
+}

@@ -174,6 +174,9 @@ func (s *Service) Answer(ctx context.Context, token string, score int, reason st
 			score, reason, db.Millis(now), p.Send.ID); err != nil {
 			return fmt.Errorf("nps: answer %d: %w", p.Send.ID, err)
 		}
+		if err := s.sendChanged(ctx, tx, p.Send.ID); err != nil {
+			return err
+		}
 		return s.tagByRules(ctx, tx, SourceNPS, p.Send.ID, p.Send.Language, reason, now)
 	})
 	if err != nil {

@@ -139,6 +139,23 @@ type Service struct {
 	baseURL string
 	mailer  Mailer
 	wake    func()
+	facts   Facts // nil: no report facts
+}
+
+// Facts is told of every send and answer inside its transaction, so the
+// report's NPS facts follow (the report service).
+type Facts interface {
+	NPSSend(ctx context.Context, tx *db.Tx, sendID int64) error
+}
+
+// SetFacts makes sends and answers mark the report's NPS facts stale.
+func (s *Service) SetFacts(f Facts) { s.facts = f }
+
+func (s *Service) sendChanged(ctx context.Context, tx *db.Tx, id int64) error {
+	if s.facts == nil {
+		return nil
+	}
+	return s.facts.NPSSend(ctx, tx, id)
 }
 
 // NewService returns the service. box signs the links; baseURL is where

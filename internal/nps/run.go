@@ -232,6 +232,9 @@ func (s *Service) send(ctx context.Context, tx *db.Tx, c Campaign, runAt int64, 
 	if err != nil {
 		return fmt.Errorf("nps: record send: %w", err)
 	}
+	if err := s.sendChanged(ctx, tx, id); err != nil {
+		return err
+	}
 	m := s.compose(t.Language, s.question(c, t.Language), t.Name, id, now.Add(LinkTTL))
 	m.To, m.Key = t.Email, "nps:"+strconv.FormatInt(id, 10)
 	return s.mailer.QueueNPS(ctx, tx, m)

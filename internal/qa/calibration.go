@@ -384,7 +384,7 @@ func (s *Service) Agree(ctx context.Context, actor authz.Actor, id, ticketID int
 			return err
 		}
 		in.Submit = true
-		return s.saveTx(ctx, tx, r, in)
+		return s.saveTx(ctx, tx, actor, r, in)
 	})
 	if err != nil {
 		return Review{}, err

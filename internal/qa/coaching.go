@@ -90,6 +90,10 @@ func (s *Service) ResolveDispute(ctx context.Context, actor authz.Actor, id int6
 			return apperr.Conflict("state", "the review is not disputed")
 		}
 		now := db.Millis(s.now())
+		var adjusted struct {
+			score int64
+			crit  bool
+		}
 		if in.Resolution == Adjust {
 			cats, err := categories(ctx, tx, r.ScorecardID)
 			if err != nil {
@@ -106,10 +110,24 @@ func (s *Service) ResolveDispute(ctx context.Context, actor authz.Actor, id int6
 				res.Score, res.CriticalFailed, id); err != nil {
 				return fmt.Errorf("qa: adjust review: %w", err)
 			}
+			adjusted.score, adjusted.crit = hundredths(res.Score), res.CriticalFailed
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE qa_reviews SET state = 'resolved', resolution = ?, resolution_note = ?, resolved_by = ?, resolved_at = ? WHERE id = ?`,
 			in.Resolution, note, actor.ID, now, id); err != nil {
 			return fmt.Errorf("qa: resolve dispute: %w", err)
+		}
+		if r.Kind == KindReview && s.tickets != nil {
+			// The review's score now: the adjusted one, or the first.
+			score, crit := hundredths(deref64(r.Score)), r.CriticalFailed
+			if in.Resolution == Adjust {
+				score, crit = adjusted.score, adjusted.crit
+			}
+			if err := s.tickets.RecordTx(ctx, tx, actor, r.TicketID, EvReviewResolved, map[string]any{
+				"review_id": id, "resolution": in.Resolution, "score": score,
+				"previous_score": hundredths(deref64(r.Score)), "critical_failed": crit,
+			}); err != nil {
+				return fmt.Errorf("qa: log resolution: %w", err)
+			}
 		}
 		return audit.Record(ctx, tx, s.now(), actor, "qa.dispute.resolve", fmt.Sprintf("qa_review:%d", id), map[string]any{"resolution": in.Resolution})
 	})

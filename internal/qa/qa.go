@@ -12,6 +12,8 @@
 package qa
 
 import (
+	"context"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -85,10 +87,24 @@ const (
 	MaxPerAgent   = 50
 )
 
+// Review events in the reviewed ticket's log: reports derive the IQS
+// from them (docs/metrics.md). Only reviews of kind review are logged;
+// calibration scores never count.
+const (
+	EvReviewed       = "qa_reviewed"        // data: review_id, score (hundredths of a percent), critical_failed, agent_id, team_id, reviewer_id
+	EvReviewResolved = "qa_review_resolved" // data: review_id, resolution, score, previous_score, critical_failed
+)
+
+// Tickets records review events in a ticket's log (the ticket service).
+type Tickets interface {
+	RecordTx(ctx context.Context, tx *db.Tx, actor authz.Actor, ticketID int64, typ string, data map[string]any) error
+}
+
 // Service runs quality assurance.
 type Service struct {
-	db  *db.DB
-	now func() time.Time
+	db      *db.DB
+	now     func() time.Time
+	tickets Tickets // nil: reviews are not logged in tickets (no IQS facts)
 
 	mu  sync.Mutex
 	rnd *rand.Rand
@@ -98,6 +114,13 @@ type Service struct {
 func NewService(d *db.DB, now func() time.Time) *Service {
 	return &Service{db: d, now: now, rnd: rand.New(rand.NewPCG(uint64(now().UnixNano()), 0x9e3779b97f4a7c15))}
 }
+
+// SetTickets makes submitted reviews and resolved disputes events of the
+// reviewed ticket, which the IQS report facts are derived from.
+func (s *Service) SetTickets(t Tickets) { s.tickets = t }
+
+// hundredths is a 0–100 score in hundredths of a percent, as events carry it.
+func hundredths(score float64) int64 { return int64(math.Round(score * 100)) }
 
 // SetSeed makes sampling's random picks repeatable (tests).
 func (s *Service) SetSeed(seed uint64) {
@@ -163,3 +186,10 @@ func anys(ids []int64) []any {
 
 // scanner is a row.
 type scanner interface{ Scan(dest ...any) error }
+
+func deref64(p *float64) float64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

@@ -197,7 +197,7 @@ func (s *Service) SaveReview(ctx context.Context, actor authz.Actor, id int64, i
 				return err
 			}
 		}
-		return s.saveTx(ctx, tx, r, in)
+		return s.saveTx(ctx, tx, actor, r, in)
 	})
 	if err != nil {
 		return Review{}, err
@@ -206,7 +206,7 @@ func (s *Service) SaveReview(ctx context.Context, actor authz.Actor, id int64, i
 }
 
 // saveTx validates and writes ratings, scoring the review when submitted.
-func (s *Service) saveTx(ctx context.Context, tx *db.Tx, r Review, in SaveInput) error {
+func (s *Service) saveTx(ctx context.Context, tx *db.Tx, actor authz.Actor, r Review, in SaveInput) error {
 	fe := apperr.FieldErrors{}
 	comment := text(fe, "comment", in.Comment, MaxText, false)
 	if err := fe.Err(); err != nil {
@@ -231,6 +231,14 @@ func (s *Service) saveTx(ctx context.Context, tx *db.Tx, r Review, in SaveInput)
 	if _, err := tx.ExecContext(ctx, `UPDATE qa_reviews SET comment = ?, state = 'submitted', score = ?, critical_failed = ?, submitted_at = ? WHERE id = ?`,
 		comment, res.Score, res.CriticalFailed, now, r.ID); err != nil {
 		return fmt.Errorf("qa: submit review: %w", err)
+	}
+	if r.Kind == KindReview && s.tickets != nil {
+		if err := s.tickets.RecordTx(ctx, tx, actor, r.TicketID, EvReviewed, map[string]any{
+			"review_id": r.ID, "score": hundredths(res.Score), "critical_failed": res.CriticalFailed,
+			"agent_id": r.AgentID, "team_id": deref(r.TeamID), "reviewer_id": r.ReviewerID,
+		}); err != nil {
+			return fmt.Errorf("qa: log review: %w", err)
+		}
 	}
 	if r.AssignmentID != nil {
 		if _, err := tx.ExecContext(ctx, `UPDATE qa_assignments SET review_id = ? WHERE id = ?`, r.ID, *r.AssignmentID); err != nil {

@@ -35,13 +35,19 @@ const (
 	KindChatWait      = "chat_wait"      // value: seconds from the chat's start to the first agent message (agent: its author)
 	KindChatDuration  = "chat_duration"  // one agent's hold of a chat, dated at its end; value: seconds from accept to transfer or end
 	KindChatAbandoned = "chat_abandoned" // a chat that ended before any agent accepted it; value: seconds from its start
+	// Feedback and quality (docs/metrics.md, "Feedback and quality facts").
+	KindCSATSurvey = "csat_survey" // a satisfaction survey sent, at the request; value 1 when the ticket has a rating now
+	KindIQS        = "iqs"         // a submitted QA review, at its submission; n: the review id; value: its score in hundredths of a percent (0–10000); bvalue 1 when a critical category failed
+	KindNPS        = "nps"         // an NPS answer (ticket 0, n: the send id), at its latest answer; value +1 promoter, 0 passive, −1 detractor; bvalue the score (0–10)
+	KindNPSSent    = "nps_sent"    // an NPS survey sent (ticket 0, n: the send id), at the send; value 1 when it has an answer now
 )
 
 // Kinds lists the stored kinds in a stable order.
 var Kinds = []string{KindCreated, KindFirstReply, KindNextReply, KindReply, KindSolved, KindWait, KindOnHold,
 	KindReplies, KindOneTouch, KindSolvedReopened, KindReopen, KindBacklog,
 	KindSLAPrefix + sla.FirstReply, KindSLAPrefix + sla.NextReply, KindSLAPrefix + sla.PeriodicUpdate, KindSLAPrefix + sla.Resolution, KindCSAT,
-	KindChatOffered, KindChatAccepted, KindChatDeclined, KindChatMissed, KindChatWait, KindChatDuration, KindChatAbandoned}
+	KindChatOffered, KindChatAccepted, KindChatDeclined, KindChatMissed, KindChatWait, KindChatDuration, KindChatAbandoned,
+	KindCSATSurvey, KindIQS, KindNPS, KindNPSSent}
 
 // ChatKinds are the live chat kinds.
 var ChatKinds = []string{KindChatOffered, KindChatAccepted, KindChatDeclined, KindChatMissed, KindChatWait, KindChatDuration, KindChatAbandoned}
@@ -59,7 +65,16 @@ const (
 
 // evCSATRated is the csat package's rating event (csat.EvRated); report
 // reads the log without depending on the survey service.
-const evCSATRated = "csat_rated"
+const (
+	evCSATRated     = "csat_rated"
+	evCSATRequested = "csat_requested"
+)
+
+// The qa package's review events (qa.EvReviewed, qa.EvReviewResolved).
+const (
+	evQAReviewed       = "qa_reviewed"
+	evQAReviewResolved = "qa_review_resolved"
+)
 
 // Fact is one measurement derived from a ticket's log.
 type Fact struct {
@@ -154,6 +169,10 @@ func Compute(t TicketState, events []ticket.Event, cal *sla.Calendar, episodes [
 		csatAt    time.Time
 		csatScore int64
 		csatAgent int64
+		// Surveys sent (csat_requested), and the QA reviews by id.
+		csatAsked []time.Time
+		reviews   = map[int64]*qaReview{}
+		reviewIDs []int64
 		// Live chat, per conversation: when it was offered last (per
 		// agent), who holds it since when, whether anyone ever took it.
 		chat      = map[int64]*chatConv{}
@@ -249,6 +268,25 @@ func Compute(t TicketState, events []ticket.Event, cal *sla.Calendar, episodes [
 			if sc := num(e.Data, "score"); sc > 0 {
 				csatAt, csatScore, csatAgent = e.At, sc, num(e.Data, "agent_id")
 			}
+		case evCSATRequested:
+			csatAsked = append(csatAsked, e.At)
+		case evQAReviewed:
+			id := num(e.Data, "review_id")
+			if id <= 0 {
+				continue
+			}
+			if reviews[id] == nil {
+				reviewIDs = append(reviewIDs, id)
+			}
+			d := base
+			d.AgentID, d.TeamID = num(e.Data, "agent_id"), num(e.Data, "team_id")
+			reviews[id] = &qaReview{at: e.At, dims: d, score: num(e.Data, "score"), critical: flag(e.Data, "critical_failed")}
+		case evQAReviewResolved:
+			if r := reviews[num(e.Data, "review_id")]; r != nil && str(e.Data, "resolution") == "adjusted" {
+				// Adjusted: the new score replaces the first, still dated
+				// at the submission.
+				r.score, r.critical = num(e.Data, "score"), flag(e.Data, "critical_failed")
+			}
 		case evChatOffered:
 			isChat = true
 			c, id := conv(e), num(e.Data, "agent_id")
@@ -339,6 +377,15 @@ func Compute(t TicketState, events []ticket.Event, cal *sla.Calendar, episodes [
 		// Credited to the assignee when the customer rated.
 		emit(KindCSAT, csatAt, agent(csatAgent), b2i(csatScore >= 4), csatScore)
 	}
+	for _, at := range csatAsked {
+		// Answered when the ticket has a rating now, whenever it came.
+		emit(KindCSATSurvey, at, base, b2i(csatScore > 0), 0)
+	}
+	for _, id := range reviewIDs {
+		// n is the review id, so a figure's facts name their reviews.
+		r := reviews[id]
+		out = append(out, Fact{TicketID: t.ID, Kind: KindIQS, N: int(id), At: r.at, Dims: r.dims, Value: r.score, BValue: b2i(r.critical)})
+	}
 	eps := append([]sla.Metric(nil), episodes...)
 	sort.SliceStable(eps, func(i, j int) bool {
 		if eps[i].Metric != eps[j].Metric {
@@ -355,6 +402,14 @@ func Compute(t TicketState, events []ticket.Event, cal *sla.Calendar, episodes [
 		}
 	}
 	return out
+}
+
+// qaReview is one submitted QA review while Compute replays the log.
+type qaReview struct {
+	at       time.Time
+	dims     Dims
+	score    int64 // hundredths of a percent
+	critical bool
 }
 
 // chatConv is one conversation's state while Compute replays its events.
@@ -376,6 +431,15 @@ func b2i(b bool) int64 {
 func str(m map[string]any, k string) string {
 	s, _ := m[k].(string)
 	return s
+}
+
+// flag reads a JSON boolean, or a number (1: true) as the migration's
+// backfilled events carry it.
+func flag(m map[string]any, k string) bool {
+	if b, ok := m[k].(bool); ok {
+		return b
+	}
+	return num(m, k) != 0
 }
 
 // num reads a JSON number (float64 after decoding, int64 when built in Go).

@@ -85,6 +85,8 @@ func checkTarget(fe apperr.FieldErrors, m Metric, target *float64) {
 		fe.Add("target", "must not be negative")
 	case (m.Unit == Count || m.Unit == Number) && *target > 1e12:
 		fe.Add("target", "is too large")
+	case m.Unit == Score && (*target < -100 || *target > 100):
+		fe.Add("target", "must be between -100 and 100")
 	}
 }
 

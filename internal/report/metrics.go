@@ -19,6 +19,7 @@ const (
 	Ratio   Unit = "ratio" // 0..1, shown as a percentage
 	Count   Unit = "count"
 	Number  Unit = "number" // a mean count, e.g. replies per ticket
+	Score   Unit = "score"  // a score on its own scale, e.g. NPS (−100 … 100)
 )
 
 // Direction says which way a metric moves when the team does better.
@@ -89,6 +90,10 @@ var Metrics = []Metric{
 	{"reopen_rate", "Reopen rate", Ratio, LowerIsBetter, "", "", func(f Figures) *float64 { return f.ReopenRate }},
 	{"sla_attainment", "SLA attainment", Ratio, HigherIsBetter, "", "", func(f Figures) *float64 { return f.SLAAttainment }},
 	{"csat", "Customer satisfaction (CSAT)", Ratio, HigherIsBetter, "", "", func(f Figures) *float64 { return f.CSAT }},
+	{"csat_response_rate", "CSAT survey response rate", Ratio, HigherIsBetter, "", "", func(f Figures) *float64 { return f.CSATResponseRate }},
+	{"nps", "Net Promoter Score (NPS)", Score, HigherIsBetter, "", "", func(f Figures) *float64 { return f.NPS }},
+	{"nps_response_rate", "NPS survey response rate", Ratio, HigherIsBetter, "", "", func(f Figures) *float64 { return f.NPSResponseRate }},
+	{"iqs", "Internal Quality Score (IQS)", Ratio, HigherIsBetter, Mean, "", func(f Figures) *float64 { return f.IQS }},
 }
 
 // Moves and verdicts of a Change.

@@ -36,6 +36,10 @@ func TestMetricDirections(t *testing.T) {
 		"reopen_rate":                 {report.LowerIsBetter, "", ""},
 		"sla_attainment":              {report.HigherIsBetter, "", ""},
 		"csat":                        {report.HigherIsBetter, "", ""},
+		"csat_response_rate":          {report.HigherIsBetter, "", ""},
+		"nps":                         {report.HigherIsBetter, "", ""},
+		"nps_response_rate":           {report.HigherIsBetter, "", ""},
+		"iqs":                         {report.HigherIsBetter, report.Mean, ""},
 	}
 	if len(report.Metrics) != len(want) {
 		t.Errorf("%d metrics, the table has %d: declare the new one's direction here and in docs/metrics.md", len(report.Metrics), len(want))

@@ -490,6 +490,26 @@ type Figures struct {
 	CSAT      *float64 `json:"csat"`
 	CSATRated int64    `json:"csat_rated"`
 	CSATGood  int64    `json:"csat_good"`
+	// CSATResponseRate is surveys sent in the period that have a rating now
+	// ÷ surveys sent in the period (CSATSurveys, CSATAnswered).
+	CSATResponseRate *float64 `json:"csat_response_rate"`
+	CSATSurveys      int64    `json:"csat_surveys"`
+	CSATAnswered     int64    `json:"csat_answered"`
+	// NPS is 100 × (promoters − detractors) ÷ answers dated in the period
+	// (−100 … 100); NPSAnswers counts them.
+	NPS        *float64 `json:"nps"`
+	NPSAnswers int64    `json:"nps_answers"`
+	// NPSResponseRate is NPS sends made in the period that have an answer
+	// now ÷ sends made in the period (NPSSent, NPSSentAnswered).
+	NPSResponseRate *float64 `json:"nps_response_rate"`
+	NPSSent         int64    `json:"nps_sent"`
+	NPSSentAnswered int64    `json:"nps_sent_answered"`
+	// IQS is the mean score of the QA reviews submitted in the period, as
+	// a ratio (0.7813 is 78.13 %); IQSReviews counts them and
+	// IQSCriticalFails those failed by a critical category.
+	IQS              *float64 `json:"iqs"`
+	IQSReviews       int64    `json:"iqs_reviews"`
+	IQSCriticalFails int64    `json:"iqs_critical_fails"`
 	// SLA maps each target (first_reply, next_reply, periodic_update,
 	// resolution) to its attainment and counts.
 	SLA map[string]SLAFigure `json:"sla"`
@@ -510,6 +530,15 @@ func ratio(num, den int64) *float64 {
 	return &v
 }
 
+// scaled is num ÷ den × k; nil when den is 0.
+func scaled(num, den int64, k float64) *float64 {
+	if den == 0 {
+		return nil
+	}
+	v := float64(num) / float64(den) * k
+	return &v
+}
+
 func figures(t map[string]Sums) Figures {
 	f := Figures{
 		Created: t[KindCreated].N, Solved: t[KindSolved].N, Replies: t[KindReply].N, Reopens: t[KindReopen].N,
@@ -523,6 +552,10 @@ func figures(t map[string]Sums) Figures {
 		ReopenRate:       ratio(t[KindSolvedReopened].Total, t[KindSolvedReopened].N),
 		SLA:              map[string]SLAFigure{},
 		CSAT:             ratio(t[KindCSAT].Total, t[KindCSAT].N), CSATRated: t[KindCSAT].N, CSATGood: t[KindCSAT].Total,
+		CSATResponseRate: ratio(t[KindCSATSurvey].Total, t[KindCSATSurvey].N), CSATSurveys: t[KindCSATSurvey].N, CSATAnswered: t[KindCSATSurvey].Total,
+		NPS: scaled(t[KindNPS].Total, t[KindNPS].N, 100), NPSAnswers: t[KindNPS].N,
+		NPSResponseRate: ratio(t[KindNPSSent].Total, t[KindNPSSent].N), NPSSent: t[KindNPSSent].N, NPSSentAnswered: t[KindNPSSent].Total,
+		IQS: scaled(t[KindIQS].Total, t[KindIQS].N, 1.0/10000), IQSReviews: t[KindIQS].N, IQSCriticalFails: t[KindIQS].BTotal,
 	}
 	var met, all int64
 	for _, m := range sla.Metrics {

@@ -98,9 +98,15 @@ func (s *Service) snapshot(ctx context.Context) (*sla.Snapshot, error) {
 func (s *Service) Refresh(ctx context.Context) (int, error) {
 	// Most runs find nothing to do: ask the read pool before loading the
 	// SLA rules and taking the writer.
-	var dirty int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM report_dirty LIMIT 1) d`).Scan(&dirty); err != nil {
+	var dirty, dirtyNPS int
+	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM report_dirty LIMIT 1) d),
+		(SELECT COUNT(*) FROM (SELECT 1 FROM report_dirty_nps LIMIT 1) n)`).Scan(&dirty, &dirtyNPS); err != nil {
 		return 0, fmt.Errorf("report: dirty: %w", err)
+	}
+	if dirtyNPS > 0 {
+		if err := s.refreshAllNPS(ctx, false); err != nil {
+			return 0, err
+		}
 	}
 	if dirty == 0 {
 		return 0, nil
@@ -198,6 +204,11 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done int)) error {
 				return fmt.Errorf("report: clear %s: %w", t, err)
 			}
 		}
+		// Every NPS send's facts again too (refreshAllNPS, at the end).
+		if _, err := tx.ExecContext(ctx, `INSERT INTO report_dirty_nps (send_id, gen) SELECT id, 1 FROM nps_sends WHERE true
+			ON CONFLICT (send_id) DO UPDATE SET gen = report_dirty_nps.gen + 1`); err != nil {
+			return fmt.Errorf("report: mark nps sends: %w", err)
+		}
 		return nil
 	}); err != nil {
 		return err
@@ -222,7 +233,7 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done int)) error {
 			return fmt.Errorf("report: rebuild ids: %w", err)
 		}
 		if len(ids) == 0 {
-			return nil
+			return s.refreshAllNPS(ctx, true)
 		}
 		if err := s.db.Write(ctx, func(tx *db.Tx) error {
 			if ok, err := lockWait(ctx, tx); err != nil || !ok {
@@ -380,7 +391,7 @@ type sums struct{ n, total, btotal int64 }
 // row is a roll-up row's change: one cell per kind (in Kinds order).
 type row [numKinds]sums
 
-const numKinds = 24
+const numKinds = 28
 
 // kindIndex maps a kind to its column triple.
 var kindIndex = func() map[string]int {
@@ -636,7 +647,7 @@ func loadEvents(ctx context.Context, q db.Querier, ids []int64) (map[int64][]tic
 	ph, args := placeholders(ids)
 	args = append(args, args...)
 	rows, err := q.QueryContext(ctx, `SELECT COALESCE(origin_ticket_id, ticket_id), id, seq, type, actor_type, COALESCE(actor_id, 0), at, data
-		FROM ticket_events WHERE type IN ('created', 'comment_added', 'status_changed', 'merged', 'priority_changed', 'csat_rated',
+		FROM ticket_events WHERE type IN ('created', 'comment_added', 'status_changed', 'merged', 'priority_changed', 'csat_rated', 'csat_requested', 'qa_reviewed', 'qa_review_resolved',
 			'chat_offered', 'chat_accepted', 'chat_declined', 'chat_missed', 'chat_transferred', 'chat_ended')
 		AND ((ticket_id IN (`+ph+`) AND origin_ticket_id IS NULL) OR origin_ticket_id IN (`+ph+`))`, args...)
 	if err != nil {
@@ -703,7 +714,7 @@ func loadFacts(ctx context.Context, q db.Querier, ids []int64) (map[int64][]Fact
 // as "updating").
 func (s *Service) Pending(ctx context.Context) (int64, error) {
 	var n int64
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_dirty`).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM report_dirty) + (SELECT COUNT(*) FROM report_dirty_nps)`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("report: pending: %w", err)
 	}
 	return n, nil

@@ -33,7 +33,7 @@ var enumTypes = map[reflect.Type][]string{
 	reflect.TypeFor[routing.Method]():   strs(routing.Methods),
 	reflect.TypeFor[automation.Kind]():  {string(automation.KindTrigger), string(automation.KindAutomation)},
 	reflect.TypeFor[privacy.Mode]():     {string(privacy.Anonymise), string(privacy.Delete)},
-	reflect.TypeFor[report.Unit]():      {string(report.Seconds), string(report.Ratio), string(report.Count), string(report.Number)},
+	reflect.TypeFor[report.Unit]():      {string(report.Seconds), string(report.Ratio), string(report.Count), string(report.Number), string(report.Score)},
 	reflect.TypeFor[report.Direction](): {string(report.Neutral), string(report.HigherIsBetter), string(report.LowerIsBetter)},
 	reflect.TypeFor[apperr.Code](): {string(apperr.CodeInvalid), string(apperr.CodeUnprocessable), string(apperr.CodeNotFound), string(apperr.CodeConflict),
 		string(apperr.CodeForbidden), string(apperr.CodeUnauthenticated), string(apperr.CodeRateLimited), string(apperr.CodeTooLarge),

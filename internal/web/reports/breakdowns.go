@@ -39,6 +39,7 @@ var perfColumns = []struct {
 	{"reopen", "Reopened", report.Ratio, report.KindSolvedReopened, func(f report.Figures) *float64 { return f.ReopenRate }, nil},
 	{"sla", "SLA attainment", report.Ratio, "", func(f report.Figures) *float64 { return f.SLAAttainment }, nil},
 	{"csat", "CSAT", report.Ratio, report.KindCSAT, func(f report.Figures) *float64 { return f.CSAT }, nil},
+	{"iqs", "IQS", report.Ratio, report.KindIQS, func(f report.Figures) *float64 { return f.IQS }, nil},
 }
 
 // perfStats are the performance tables' choices of statistic, the

@@ -37,7 +37,13 @@ var kindLabels = map[string]string{
 	report.KindChatOffered: "Chats offered", report.KindChatAccepted: "Chats accepted", report.KindChatDeclined: "Chat offers declined",
 	report.KindChatMissed: "Offers missed", report.KindChatWait: "Wait to first agent message", report.KindChatDuration: "Chat durations",
 	report.KindChatAbandoned: "Chats nobody took",
+	report.KindCSATSurvey:    "Satisfaction surveys sent", report.KindNPS: "NPS answers", report.KindNPSSent: "NPS surveys sent",
+	report.KindIQS: "QA reviews",
 }
+
+// surveyKinds are the NPS kinds: their facts belong to a survey send, not
+// a ticket.
+var surveyKinds = map[string]bool{report.KindNPS: true, report.KindNPSSent: true}
 
 // durationKinds have seconds for values.
 var durationKinds = map[string]bool{
@@ -62,6 +68,26 @@ func (c *reportCtx) factValue(x report.Fact) (string, string) {
 			return c.t("Good (%d)", x.BValue), ""
 		}
 		return c.t("Bad (%d)", x.BValue), ""
+	case x.Kind == report.KindCSATSurvey, x.Kind == report.KindNPSSent:
+		if x.Value == 1 {
+			return c.t("answered"), ""
+		}
+		return c.t("not answered"), ""
+	case x.Kind == report.KindNPS:
+		score := strconv.FormatInt(x.BValue, 10)
+		switch x.Value {
+		case 1:
+			return c.t("Promoter (%s)", score), ""
+		case 0:
+			return c.t("Passive (%s)", score), ""
+		}
+		return c.t("Detractor (%s)", score), ""
+	case x.Kind == report.KindIQS:
+		v := float64(x.Value) / 10000
+		if x.BValue == 1 {
+			return c.t("%s, critical fail", c.value(report.Ratio, &v)), ""
+		}
+		return c.value(report.Ratio, &v), ""
 	case x.Kind == report.KindBacklog:
 		if x.Value > 0 {
 			return c.t("became unsolved"), ""
@@ -162,7 +188,14 @@ func (u *UI) ReportFacts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	showBiz := durationKinds[kind] || kind == ""
-	head := []headCell{{Label: c.t("Ticket")}, {Label: c.t("When")}}
+	first := c.t("Ticket")
+	if surveyKinds[kind] {
+		first = c.t("Survey")
+	}
+	head := []headCell{{Label: first}, {Label: c.t("When")}}
+	if kind == report.KindIQS {
+		head = append(head, headCell{Label: c.t("Review")})
+	}
 	if kind == "" {
 		head = append(head, headCell{Label: c.t("Fact")})
 	}
@@ -175,6 +208,13 @@ func (u *UI) ReportFacts(w http.ResponseWriter, r *http.Request) error {
 		v, bv := c.factValue(x)
 		row := []cell{{Text: "#" + strconv.FormatInt(x.TicketID, 10), Href: "/tickets/" + strconv.FormatInt(x.TicketID, 10), Head: true},
 			{Text: when(c.lang, x.At, c.loc)}}
+		if x.TicketID == 0 && surveyKinds[x.Kind] {
+			// An NPS survey belongs to no ticket: the fact names its send.
+			row[0] = cell{Text: c.t("NPS survey %s", strconv.Itoa(x.N)), Head: true}
+		}
+		if kind == report.KindIQS {
+			row = append(row, cell{Text: c.t("Review %s", strconv.Itoa(x.N)), Href: "/qa/reviews/" + strconv.Itoa(x.N)})
+		}
 		if kind == "" {
 			label := x.Kind
 			if l, ok := kindLabels[x.Kind]; ok {
@@ -189,7 +229,7 @@ func (u *UI) ReportFacts(w http.ResponseWriter, r *http.Request) error {
 		t.Rows = append(t.Rows, row)
 	}
 	fl := &factList{Kind: kind, Table: t}
-	if total > 0 {
+	if total > 0 && !surveyKinds[kind] {
 		fl.Links = append(fl.Links, reportTab{Label: c.t("Open as a ticket list"), Href: c.link("/reports/tickets")})
 	}
 	c.pageLinks(fl, "/reports/facts", pr, len(rows), list.NextCursor, total, "%s facts.", "Facts %s–%s of %s.", "Facts %s–%s.")

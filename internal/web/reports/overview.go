@@ -3,6 +3,9 @@ package reports
 import (
 	"math"
 	"net/http"
+	"slices"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/ombud/ombud/internal/i18n"
@@ -11,19 +14,57 @@ import (
 
 // The overview: KPI tiles with their change and the charts.
 
-// overviewTiles are the overview's key figures and the facts behind each.
-var overviewTiles = []struct{ metric, kind, page string }{
-	{"created", report.KindCreated, ""},
-	{"solved", report.KindSolved, ""},
-	{"backlog", report.KindBacklog, ""},
-	{"first_reply_median", report.KindFirstReply, ""},
-	{"resolution_median", report.KindSolved, ""},
-	{"sla_attainment", "", "/reports/sla"},
-	{"one_touch_rate", report.KindOneTouch, ""},
-	{"reopen_rate", report.KindSolvedReopened, ""},
-	{"replies_per_ticket", report.KindReplies, ""},
-	{"requester_wait_avg", report.KindWait, ""},
-	{"csat", report.KindCSAT, ""},
+// defaultTiles are the overview's key figures when the viewer has not
+// chosen others (?tiles=).
+var defaultTiles = []string{"created", "solved", "backlog", "first_reply_median", "resolution_median", "sla_attainment",
+	"one_touch_rate", "reopen_rate", "replies_per_ticket", "requester_wait_avg", "csat"}
+
+// metricKinds are the facts behind each metric's tile (its drill-down);
+// metricPages the pages that explain the others.
+var (
+	metricKinds = map[string]string{
+		"created": report.KindCreated, "solved": report.KindSolved, "backlog": report.KindBacklog, "agent_replies": report.KindReply,
+		"first_reply_median": report.KindFirstReply, "first_reply_median_business": report.KindFirstReply, "first_reply_avg": report.KindFirstReply,
+		"next_reply_avg": report.KindNextReply, "resolution_median": report.KindSolved, "resolution_median_business": report.KindSolved,
+		"resolution_avg": report.KindSolved, "requester_wait_avg": report.KindWait, "on_hold_avg": report.KindOnHold,
+		"replies_per_ticket": report.KindReplies, "one_touch_rate": report.KindOneTouch, "reopen_rate": report.KindSolvedReopened,
+		"csat": report.KindCSAT, "csat_response_rate": report.KindCSATSurvey, "nps": report.KindNPS,
+		"nps_response_rate": report.KindNPSSent, "iqs": report.KindIQS,
+	}
+	metricPages = map[string]string{"sla_attainment": "/reports/sla"}
+)
+
+// chosenTiles reads ?tiles= (metric keys, comma-separated or repeated):
+// the known ones in the order of report.Metrics; none known, the default.
+func chosenTiles(vals []string) []string {
+	want := map[string]bool{}
+	for _, v := range vals {
+		for _, k := range strings.Split(v, ",") {
+			want[strings.TrimSpace(k)] = true
+		}
+	}
+	var out []string
+	for _, m := range report.Metrics {
+		if want[m.Key] {
+			out = append(out, m.Key)
+		}
+	}
+	if len(out) == 0 {
+		return defaultTiles
+	}
+	return out
+}
+
+// tilePicker is the overview's "Choose key figures" form: every metric
+// with a checkbox, the filter kept in hidden fields.
+type tilePicker struct {
+	Hidden  []option
+	Options []tileOption
+}
+
+type tileOption struct {
+	Key, Label string
+	Checked    bool
 }
 
 // tileNames are the overview tiles' names: the metric's label without the
@@ -122,16 +163,28 @@ func (u *UI) ReportOverview(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c.page.Pending = ov.Pending
-	for _, tl := range overviewTiles {
-		m, found := report.MetricByKey(tl.metric)
-		if !found {
-			continue
+	tiles := chosenTiles(r.URL.Query()["tiles"])
+	picker := &tilePicker{}
+	for k, vs := range c.q {
+		if k != "tiles" {
+			picker.Hidden = append(picker.Hidden, option{Value: k, Label: vs[0]})
 		}
-		href := tl.page
-		if href != "" {
-			href = c.link(href)
-		} else {
-			href = c.facts(tl.kind)
+	}
+	sort.Slice(picker.Hidden, func(i, j int) bool { return picker.Hidden[i].Value < picker.Hidden[j].Value })
+	for _, m := range report.Metrics {
+		picker.Options = append(picker.Options, tileOption{Key: m.Key, Label: c.s(m.Label), Checked: slices.Contains(tiles, m.Key)})
+	}
+	c.page.Picker = picker
+	if !slices.Equal(tiles, defaultTiles) {
+		// The choice stays in every link and in the filter form.
+		c.q.Set("tiles", strings.Join(tiles, ","))
+		c.page.Hidden = append(c.page.Hidden, option{Value: "tiles", Label: strings.Join(tiles, ",")})
+	}
+	for _, key := range tiles {
+		m, _ := report.MetricByKey(key)
+		href := c.facts(metricKinds[key])
+		if p, ok := metricPages[key]; ok {
+			href = c.link(p)
 		}
 		c.page.Tiles = append(c.page.Tiles, c.tile(m, ov.Current, ov.Previous, href))
 	}

@@ -93,7 +93,8 @@ type reportPage struct {
 	Notes   []string
 
 	Tiles       []kpiTile
-	Goals       []goalRow // the goals for the filtered team (or everyone's), with status and trend
+	Picker      *tilePicker // the overview's choice of key figures
+	Goals       []goalRow   // the goals for the filtered team (or everyone's), with status and trend
 	Charts      []chartBlock
 	Tables      []dataTable
 	TablesFirst bool        // the table is the page's main content

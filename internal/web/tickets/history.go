@@ -106,6 +106,10 @@ func (u *UI) describe(lang string, e ticket.Event, names map[int64]string) strin
 		return t("ended the chat")
 	case phone.EvCallStarted, phone.EvCallAnswered, phone.EvCallEnded, phone.EvCallMissed: // phonecalls.go
 		return u.describeCall(lang, e, agentName)
+	case "qa_reviewed": // qa.EvReviewed: the score is on the review, for those who may read it
+		return t("submitted a quality review")
+	case "qa_review_resolved": // qa.EvReviewResolved
+		return t("resolved a dispute of a quality review")
 	case ticket.EvMentioned: // composer.go: @mentions
 		var who []string
 		ids, _ := d["agent_ids"].([]any)
