@@ -3,8 +3,8 @@ package kb
 import (
 	"bytes"
 	"context"
-	"errors"
 	"database/sql"
+	"errors"
 	"fmt"
 	"mime"
 	"path"
@@ -255,7 +255,9 @@ func (s *Service) importArticle(ctx context.Context, actor authz.Actor, b *Bundl
 			if err != nil {
 				return err
 			}
-			sameTags := main.FM.Tags == nil || slices.Equal(tags, meta.Tags)
+			want := slices.Clone(meta.Tags)
+			slices.Sort(want)
+			sameTags := main.FM.Tags == nil || slices.Equal(tags, want)
 			if cur.section != section || cur.vis != vis || cur.state != state || cur.source != source || !sameTags {
 				changedMeta = true
 				if _, err := tx.ExecContext(ctx, `UPDATE kb_articles SET section_id = ?, source_language = ?, visibility = ?, state = ?, updated_at = ?,
