@@ -16,7 +16,9 @@ import (
 
 type fixedDeflections int
 
-func (f fixedDeflections) Deflections(context.Context, time.Time, time.Time) (int, error) { return int(f), nil }
+func (f fixedDeflections) Deflections(context.Context, time.Time, time.Time) (int, error) {
+	return int(f), nil
+}
 
 // TestKnowledgeReport: a hand-computed scenario. In March 2026 the
 // "Returns" article is read 3 times in the help center (2 en, 1 nb), once
@@ -94,7 +96,7 @@ func TestKnowledgeReport(t *testing.T) {
 				{ArticleID: ret.ID, Title: "Returns", HelpViews: 3, PortalViews: 1, AgentViews: 1, Views: 5, Helpful: 2, NotHelpful: 1, HelpfulRate: f(2.0 / 3), Comments: 1, Uses: 2, Tickets: 1},
 				{ArticleID: inv.ID, Title: "Invoices", HelpViews: 1, Views: 1, NotHelpful: 1, HelpfulRate: f(0)},
 			},
-			Gaps: []kb.SearchGap{{Query: "gift cards", Language: "en", Searches: 3, LastSeen: at(13)}, {Query: "gavekort", Language: "nb", Searches: 1, LastSeen: at(13)}},
+			Gaps:     []kb.SearchGap{{Query: "gift cards", Language: "en", Searches: 3, LastSeen: at(13)}, {Query: "gavekort", Language: "nb", Searches: 1, LastSeen: at(13)}},
 			Comments: []kb.ReportComment{{ArticleID: ret.ID, Title: "Returns", Language: "en", Helpful: true, Comment: "Clear", CreatedAt: at(12)}},
 		}
 		if diff := cmp.Diff(want, rep); diff != "" {

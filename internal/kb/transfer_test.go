@@ -43,12 +43,12 @@ func TestImportExportRoundTrip(t *testing.T) {
 		ctx := context.Background()
 		e := setup(t, d)
 		files := map[string][]byte{
-			"Orders/Returns/return-a-parcel.md": []byte("---\ntitle: Return a parcel\nvisibility: public\ntags: [returns, parcel]\n---\nPrint the label.\n\n![label](img/label.png)\n"),
+			"Orders/Returns/return-a-parcel.md":    []byte("---\ntitle: Return a parcel\nvisibility: public\ntags: [returns, parcel]\n---\nPrint the label.\n\n![label](img/label.png)\n"),
 			"Orders/Returns/return-a-parcel.nb.md": []byte("# Returnere en pakke\n\nSkriv ut etiketten.\n"),
-			"Orders/Returns/img/label.png":          png,
-			"Billing/invoices.html":                 []byte("<html><head><title>Invoices</title></head><body><p>Find <strong>invoices</strong> under Account.</p><img src=\"../Orders/Returns/img/label.png\"></body></html>"),
-			"faq.md":                                []byte("No heading here, just text.\n"),
-			"broken.md":                             []byte("---\ntitle: x\nunknown_key: y\n---\nbody"),
+			"Orders/Returns/img/label.png":         png,
+			"Billing/invoices.html":                []byte("<html><head><title>Invoices</title></head><body><p>Find <strong>invoices</strong> under Account.</p><img src=\"../Orders/Returns/img/label.png\"></body></html>"),
+			"faq.md":                               []byte("No heading here, just text.\n"),
+			"broken.md":                            []byte("---\ntitle: x\nunknown_key: y\n---\nbody"),
 		}
 		b, err := kb.ReadZip(zipOf(t, files), int64(zipOf(t, files).Len()))
 		if err != nil {
@@ -151,8 +151,8 @@ func TestImportExportRoundTrip(t *testing.T) {
 // written.
 func TestImportRefusals(t *testing.T) {
 	for name, files := range map[string]map[string][]byte{
-		"dot dot":  {"../etc/passwd.md": []byte("x")},
-		"absolute": {"/etc/passwd.md": []byte("x")},
+		"dot dot":   {"../etc/passwd.md": []byte("x")},
+		"absolute":  {"/etc/passwd.md": []byte("x")},
 		"backslash": {`a\..\..\x.md`: []byte("x")},
 	} {
 		z := zipOf(t, files)
