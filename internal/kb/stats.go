@@ -356,3 +356,18 @@ func (s *Service) titles(ctx context.Context, lang string) (map[int64]string, er
 		})
 	return out, err
 }
+
+// CountView is RecordView for pages: a failure is logged, never shown to
+// the reader.
+func (s *Service) CountView(ctx context.Context, articleID int64, lang, channel string) {
+	if err := s.RecordView(ctx, articleID, lang, channel); err != nil {
+		s.log.Warn("kb: count view", "article", articleID, "err", err)
+	}
+}
+
+// CountSearch is RecordSearch for pages: a failure is logged, never shown.
+func (s *Service) CountSearch(ctx context.Context, query, lang, channel string, found int) {
+	if err := s.RecordSearch(ctx, query, lang, channel, found); err != nil {
+		s.log.Warn("kb: count search", "err", err)
+	}
+}
