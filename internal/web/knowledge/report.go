@@ -27,9 +27,6 @@ func (u *UI) Report(w http.ResponseWriter, r *http.Request) error {
 	if err := authz.Check(actor, authz.ReportRead); err != nil {
 		return err
 	}
-	if err := httpx.CheckQuery(r, "from", "to", "language"); err != nil {
-		return err
-	}
 	loc := ui.Location(r)
 	q := r.URL.Query()
 	status, msg := http.StatusOK, ""
