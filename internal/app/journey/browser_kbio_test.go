@@ -58,9 +58,9 @@ func TestBrowserKnowledgeImportReport(t *testing.T) {
 			}
 			signOut := chromedp.Steps(chromedp.Click(chromedp.CSS("details.user-menu > summary")), chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
 
-			step("the manager opens Import and export", signIn(s.url+"/knowledge", "mona@ombud.test", "browser-pass-9"),
-				chromedp.WaitVisible(chromedp.CSS(`main a[href="/knowledge/transfer"]`)),
-				chromedp.Click(chromedp.CSS(`main a[href="/knowledge/transfer"]`)),
+			step("the manager signs in", signIn(s.url+"/knowledge", "mona@ombud.test", "browser-pass-9"),
+				chromedp.WaitVisible(chromedp.CSS(`main a[href="/knowledge/transfer"]`)))
+			step("and opens Import and export", chromedp.Click(chromedp.CSS(`main a[href="/knowledge/transfer"]`)),
 				chromedp.WaitVisible(chromedp.ID("i-file")))
 			step("and uploads the zip, published and public",
 				chromedp.SetUploadFiles(chromedp.ID("i-file"), []string{zipped}),
@@ -96,9 +96,9 @@ func TestBrowserKnowledgeImportReport(t *testing.T) {
 				t.Fatalf("gift cards found %s articles", got)
 			}
 
-			step("the manager opens the knowledge report", signIn(s.url+"/knowledge", "mona@ombud.test", "browser-pass-9"),
-				chromedp.WaitVisible(chromedp.CSS(`main a[href="/knowledge/report"]`)),
-				chromedp.Click(chromedp.CSS(`main a[href="/knowledge/report"]`)),
+			step("the manager signs in again", signIn(s.url+"/knowledge", "mona@ombud.test", "browser-pass-9"),
+				chromedp.WaitVisible(chromedp.CSS(`main a[href="/knowledge/report"]`)))
+			step("and opens the knowledge report", chromedp.Click(chromedp.CSS(`main a[href="/knowledge/report"]`)),
 				chromedp.WaitVisible(chromedp.ID("kb-gaps")))
 			if got := eval(`document.getElementById("kb-gaps").textContent`); !strings.Contains(got, "gift cards") {
 				t.Fatalf("searches without a result: %q", got)
