@@ -78,6 +78,20 @@ func TestTransferAndReportPages(t *testing.T) {
 			if st, _ := webtest.Anonymous(e).Get(t, "/help/en/search?q=Zebra+stripes%3F"); st != 200 {
 				t.Fatalf("search: %d", st)
 			}
+			// A portal customer opens it from the suggestions (?from=portal;
+			// a redirect to the slug would keep the query).
+			id := strings.TrimSuffix(strings.TrimPrefix(link, "/knowledge/articles/"), "?lang=en")
+			if st, _ := webtest.Anonymous(e).Get(t, "/help/en/articles/"+id+"-return-a-parcel?from=portal"); st != 200 {
+				t.Fatalf("portal view: %d", st)
+			}
+			st, rep := e.Do(t, authz.Manager, "GET", "/api/v1/reports/knowledge?language=en", nil)
+			tot, _ := rep["totals"].(map[string]any)
+			if st != 200 || tot["views"] != float64(2) || tot["portal_views"] != float64(1) || tot["agent_views"] != float64(1) || tot["help_views"] != float64(0) {
+				t.Fatalf("report API: %d %v", st, rep)
+			}
+			if gaps, _ := rep["searches_without_result"].([]any); len(gaps) != 1 || gaps[0].(map[string]any)["query"] != "zebra stripes" {
+				t.Fatalf("gaps: %v", rep["searches_without_result"])
+			}
 			if st, body = upload(t, e, manager, good); st != 200 || !strings.Contains(body, "Created 0, updated 0, unchanged 1") {
 				t.Fatalf("again: %d %.3000s", st, body)
 			}
