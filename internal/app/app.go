@@ -84,6 +84,8 @@ Usage:
   ombud token create --email E
   ombud token list [--email E] | revoke --id ID
   ombud import [--file F.ndjson]   (reads standard input without --file)
+  ombud kb import DIR|FILE.zip     (Markdown or HTML articles with images)
+  ombud kb export FILE.zip         (the knowledge base as Markdown)
   ombud report rebuild             (recompute report facts from the event log)
   ombud secrets rotate             (re-encrypt stored credentials with the current secret key)
   ombud backup --out FILE          (online backup of the database and attachments)
@@ -128,6 +130,8 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdin 
 		err = runReport(ctx, args[1:], getenv, stdout, stderr)
 	case "secrets":
 		err = runSecrets(ctx, args[1:], getenv, stdout, stderr)
+	case "kb":
+		err = runKB(ctx, args[1:], getenv, stdout, stderr) // kbcli.go
 	case "import":
 		err = runImport(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "backup":

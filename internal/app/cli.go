@@ -50,6 +50,13 @@ func commandTable() []command {
 			[]string{"ombud token revoke --id 12"}},
 		{"import", "[--file FILE.ndjson] [--format zendesk|freshdesk PATH] [--resume] [--quiet]", "Import history from NDJSON (standard input without --file), or a Zendesk or Freshdesk export (a folder, zip or file); progress on standard error; --resume continues after FILE.checkpoint (PATH.checkpoint).",
 			[]string{"ombud import --file history.ndjson", "ombud import --file history.ndjson --resume", "zcat history.ndjson.gz | ombud import", "ombud import --format zendesk ./zendesk-export", "ombud import --format freshdesk freshdesk-export.zip --resume"}},
+		{"kb", "import|export [flags] PATH", "Import or export the knowledge base.",
+			[]string{"ombud kb import ./help-articles --language nb --publish", "ombud kb export knowledge.zip"}},
+		{"kb import", "[--language LANG] [--visibility internal|public] [--publish] DIR|FILE.zip",
+			"Import a folder or zip of Markdown or HTML files with their images as articles; a second import of the same files updates them. Prints created, updated and unchanged files and each file's problem.",
+			[]string{"ombud kb import ./help-articles", "ombud kb import export.zip --language nb --visibility public --publish"}},
+		{"kb export", "FILE.zip", "Write the whole knowledge base as a zip of Markdown (every language, categories and sections as folders, front matter, images).",
+			[]string{"ombud kb export knowledge.zip"}},
 		{"report", "rebuild", "Report maintenance.", []string{"ombud report rebuild"}},
 		{"report rebuild", "", "Recompute every ticket's report facts from the event log (after a restore, or changed SLA policies).",
 			[]string{"ombud report rebuild --data /var/lib/ombud"}},
@@ -116,7 +123,7 @@ func tableHelp(args []string, w io.Writer) (ok bool) {
 			continue
 		}
 		switch c.path {
-		case "version", "help", "user", "token", "report", "secrets":
+		case "version", "help", "user", "token", "report", "secrets", "kb":
 			writeHelp(w, c, nil)
 			return true
 		}
@@ -146,7 +153,7 @@ func flagUsage(fs *flag.FlagSet, name string, args []string) func() {
 // (with their environment variable when they have one) and examples.
 func writeHelp(w io.Writer, c command, fs *flag.FlagSet) {
 	fmt.Fprintf(w, "Usage: ombud %s %s\n\n%s\n", c.path, c.synopsis, c.summary)
-	if c.path == "user" || c.path == "token" || c.path == "report" || c.path == "secrets" {
+	if c.path == "user" || c.path == "token" || c.path == "report" || c.path == "secrets" || c.path == "kb" {
 		fmt.Fprintln(w, "\nCommands:")
 		for _, s := range commandTable() {
 			if sub, ok := strings.CutPrefix(s.path, c.path+" "); ok {

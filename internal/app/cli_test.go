@@ -13,7 +13,7 @@ func TestCommandHelp(t *testing.T) {
 	commands := [][]string{
 		{}, {"serve"}, {"migrate"}, {"user"}, {"user", "create"}, {"user", "list"}, {"user", "deactivate"}, {"user", "reset-password"},
 		{"token"}, {"token", "create"}, {"token", "list"}, {"token", "revoke"}, {"import"}, {"report"}, {"report", "rebuild"},
-		{"secrets"}, {"secrets", "rotate"}, {"backup"}, {"restore"}, {"version"}, {"help"},
+		{"secrets"}, {"secrets", "rotate"}, {"kb"}, {"kb", "import"}, {"kb", "export"}, {"backup"}, {"restore"}, {"version"}, {"help"},
 	}
 	singleDash := regexp.MustCompile(`(?m)^\s+-[a-z]`)
 	env := map[string]string{"OMBUD_DATA": t.TempDir()}

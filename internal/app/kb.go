@@ -47,6 +47,9 @@ func (m kbMailer) QueueKBNotice(ctx context.Context, tx *db.Tx, n kb.Notice) err
 // knowledgePages builds the agents' knowledge pages (and the ticket page's
 // knowledge panel) and the public help center.
 func (s *System) knowledgePages(shared *webui.UI, ticketPages *tickets.UI) (*knowledge.UI, *help.UI, error) {
+	if s.Portal != nil {
+		s.KB.SetDeflections(s.Portal) // the knowledge report's requests avoided
+	}
 	kn, err := knowledge.New(shared, s.KB)
 	if err != nil {
 		return nil, nil, err

@@ -158,6 +158,8 @@ type Service struct {
 	log     *slog.Logger
 	mailer  Mailer
 	baseURL string
+
+	deflections Deflections // requests avoided, for the knowledge report (stats.go)
 }
 
 // NewService returns the knowledge base service. blobs holds files (may be

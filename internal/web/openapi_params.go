@@ -78,6 +78,7 @@ var queryParams = map[string]paramDoc{
 	"bucket":          oneOf("series bucket (default: by the period's length)", []string{"day", "week", "month"}),
 	"by":              oneOf("breakdown dimension", report.Dimensions),
 	"stat":            oneOf("mean (default) or median: median adds each row's medians", []string{"mean", "median"}),
+	"table":           oneOf("CSV of the knowledge report: articles (default) or searches (without a result)", []string{"articles", "searches"}),
 	"kind":            commaList("fact kind", report.Kinds),
 	"role":            oneOf("agent role", authz.Roles),
 	"all":             {map[string]any{"type": "string", "enum": []any{"true", "false"}}, "everyone's (admins only)"},

@@ -134,6 +134,9 @@ func (w *walk) walkKB(team int64) {
 	w.do("GET /api/v1/articles/{id}/versions", f("/api/v1/articles/%d/versions?language=en", art), nil, 200)
 	w.do("GET /api/v1/articles", "/api/v1/articles?q="+url.QueryEscape("damaged chair")+"&limit=5", nil, 200)
 	w.do("GET /api/v1/articles", f("/api/v1/articles?state=published&section_id=%d&tag=returns", sec), nil, 200)
+	w.do("GET /api/v1/reports/knowledge", "/api/v1/reports/knowledge?from=2026-01-01&to=2026-12-31&language=nb", nil, 200)
+	w.do("GET /api/v1/reports/knowledge", "/api/v1/reports/knowledge?format=csv&table=searches", nil, 200)
+	w.do("GET /api/v1/reports/knowledge", "/api/v1/reports/knowledge?table=everything", nil, 400)
 }
 
 // walkZendesk walks the Zendesk-compatible API: organizations, users,

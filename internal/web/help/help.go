@@ -372,6 +372,13 @@ func (u *UI) Article(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, target, http.StatusMovedPermanently)
 		return nil
 	}
+	if r.URL.Query().Get("thanks") == "" {
+		channel := kb.ChannelHelp
+		if r.URL.Query().Get("from") == "portal" {
+			channel = kb.ChannelPortal
+		}
+		u.KB.CountView(r.Context(), a.ID, t.Language, channel)
+	}
 	v, err := u.newView(r, lang, t.Title, func(l string) string {
 		// Only languages the article is written in are alternates; the
 		// switcher's other languages would show the fallback text.
@@ -491,6 +498,7 @@ func (u *UI) Search(w http.ResponseWriter, r *http.Request) error {
 		for _, h := range hits {
 			items = append(items, listItem{Title: h.Title, URL: articleURL(lang, h.ArticleID, h.Slug), Snippet: h.Snippet})
 		}
+		u.KB.CountSearch(r.Context(), q, lang, kb.ChannelHelp, len(hits))
 	}
 	v, err := u.newView(r, lang, u.tr.T(lang, "Search"), func(l string) string { return "/help/" + l + "/search?q=" + url.QueryEscape(q) })
 	if err != nil {

@@ -40,7 +40,7 @@ type UI struct {
 
 // New parses the pages with the shared layout.
 func New(shared *ui.UI, svc *kb.Service) (*UI, error) {
-	pages, err := shared.Parse(templateFS, "list", "article", "edit", "versions", "settings")
+	pages, err := shared.Parse(templateFS, "list", "article", "edit", "versions", "settings", "transfer", "report")
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +164,7 @@ func (u *UI) List(w http.ResponseWriter, r *http.Request) error {
 	flash := doneFlash(r, map[string]string{"category": "Category added.", "section": "Section added.", "settings": "Help center settings saved."})
 	return u.Render(w, r, http.StatusOK, u.pages["list"], ui.PageData{Title: "Knowledge", Nav: "knowledge", Flash: flash, Data: map[string]any{
 		"Rows": rows, "Filter": f, "Sections": secs, "Langs": langOptions(f.Language), "States": options(kb.States, stateLabels), "Visibilities": options(kb.Visibilities, visLabels),
-		"CanWrite": authz.Can(actor, authz.KBWrite), "CanPublish": authz.Can(actor, authz.KBPublish), "HasSections": len(secs) > 0,
+		"CanWrite": authz.Can(actor, authz.KBWrite), "CanPublish": authz.Can(actor, authz.KBPublish), "CanReport": authz.Can(actor, authz.ReportRead), "HasSections": len(secs) > 0,
 	}})
 }
 
@@ -315,6 +315,9 @@ func (u *UI) Article(w http.ResponseWriter, r *http.Request) error {
 		lang = a.SourceLanguage
 	}
 	t, _ := a.In(lang, a.SourceLanguage)
+	if r.URL.Query().Get("done") == "" {
+		u.KB.CountView(r.Context(), a.ID, t.Language, kb.ChannelAgent)
+	}
 	var rows []translationRow
 	for _, l := range i18n.Locales {
 		row := translationRow{Code: l.Code, Name: l.Native, Source: l.Code == a.SourceLanguage}

@@ -262,6 +262,11 @@ func (u *UI) Create(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		if len(d.Suggestions) == 0 && u.KB != nil {
+			// The subject is the customer's question in a few words: kept
+			// (normalised) in the knowledge report's searches without a result.
+			u.KB.CountSearch(r.Context(), d.Subject, v.Lang, kb.ChannelPortal, 0)
+		}
 		if len(d.Suggestions) > 0 {
 			v.Data = d
 			return u.render(w, http.StatusOK, "new", v)
@@ -308,7 +313,7 @@ func (u *UI) suggest(r *http.Request, c portal.Customer, lang, text string) ([]s
 	out := make([]suggestion, 0, len(hits))
 	for _, h := range hits {
 		out = append(out, suggestion{ID: h.ArticleID, Title: h.Title, Snippet: h.Snippet, HelpLanguage: h.Language,
-			URL: fmt.Sprintf("/help/%s/articles/%d-%s", h.Language, h.ArticleID, h.Slug)})
+			URL: fmt.Sprintf("/help/%s/articles/%d-%s?from=portal", h.Language, h.ArticleID, h.Slug)})
 	}
 	return out, nil
 }

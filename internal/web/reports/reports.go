@@ -44,7 +44,8 @@ var reportTabs = []reportTab{
 	{Key: "chat", Path: "/reports/chat", Label: "Live chat"}, // chat.go
 	{Key: "heatmap", Path: "/reports/heatmap", Label: "Busiest hours"},
 	{Key: "tags", Path: "/reports/tags", Label: "Tag trends"},
-	{Key: "goals", Path: "/reports/goals", Label: "Goals"}, // reportgoals.go: it reads only from and to
+	{Key: "goals", Path: "/reports/goals", Label: "Goals"},            // reportgoals.go: it reads only from and to
+	{Key: "knowledge", Path: "/knowledge/report", Label: "Knowledge"}, // web/knowledge report.go: it reads only from, to and language
 }
 
 // filterParams are the query parameters the filter bar keeps across pages.
