@@ -436,6 +436,7 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	chatPages.KB, chatPages.BaseURL = s.KB, s.Config.BaseURL
 	portalPages, err := webportal.New(ui, s.Portal, s.KB, s.Config.HTTPS(), s.Config.TrustedProxies)
 	if err != nil {
 		return nil, err
