@@ -34,6 +34,7 @@ import (
 //     server's heap and stacks (runtime.MemStats after a GC, read from
 //     /debug/pprof/heap?gc=1) and its resident memory are read before and
 //     after, per connection;
+//
 //  2. visitor → agent latency: OMBUD_BENCH_CHAT_ACTIVE of those visitors
 //     (default 1,000) each send a message every OMBUD_BENCH_CHAT_INTERVAL
 //     seconds (default 10, with jitter) for OMBUD_BENCH_SECONDS (default
@@ -41,7 +42,7 @@ import (
 //     console's event stream open; the latency of a message is from the
 //     visitor writing its frame to each agent's stream announcing it.
 //
-//	go test ./bench/ -run '^$' -bench Chat -benchtime 1x -timeout 30m
+//     go test ./bench/ -run '^$' -bench Chat -benchtime 1x -timeout 30m
 //
 // OMBUD_BENCH_ENGINES picks sqlite and/or postgres (default both). The
 // visitors connect from distinct loopback addresses (127.1.x.y), ten per
@@ -475,4 +476,3 @@ func chatLatency(t testing.TB, base string, jars []http.CookieJar, conns []*wsCo
 	out.n, out.p50, out.p95, out.p99, out.max = len(ls), q(0.5), q(0.95), q(0.99), ls[len(ls)-1]
 	return out
 }
-

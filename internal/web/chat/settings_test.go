@@ -46,7 +46,7 @@ func TestInvitationEditing(t *testing.T) {
 				{Name: "agents may not", Who: agent, Method: "POST", Path: "/admin/chat/invitations/" + ida,
 					Form: webtest.Vals("edit_form", "1", "name", "X", "message_en", "Hi"), Status: 403},
 				{Name: "changed and off", Who: admin, Method: "POST", Path: "/admin/chat/invitations/" + ida,
-					Form: webtest.Vals("edit_form", "1", "name", "Checkout help", "min_seconds", "30", "url_pattern", "/pay*", "message_en", "Help with paying?", "message_nb", "Hjelp med betalingen?"),
+					Form:   webtest.Vals("edit_form", "1", "name", "Checkout help", "min_seconds", "30", "url_pattern", "/pay*", "message_en", "Help with paying?", "message_nb", "Hjelp med betalingen?"),
 					Status: 303, Location: "/admin/chat?invitation=saved"},
 				{Name: "as changed", Who: admin, Method: "GET", Path: "/admin/chat?invitation=saved", Status: 200,
 					Want: []string{"Invitation saved.", "Checkout help", "30 s on the page", "Page: /pay*"}},
