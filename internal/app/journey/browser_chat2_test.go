@@ -23,7 +23,8 @@ import (
 // the two write to each other in real time, the agent putting a knowledge
 // article's link into the reply from the composer's suggestions; then the
 // agent transfers the chat to the colleague on the other instance, who
-// accepts and answers. Every message reaches the other side once.
+// accepts and answers. Every message reaches the other side once. Before,
+// the lead changes a proactive invitation rule on the settings page.
 func TestBrowserChatTwoInstances(t *testing.T) {
 	env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn", "OMBUD_DATABASE_URL": dbtest.NewPostgresDatabase(t)}
 	const pw = "browser-pass-7"
@@ -133,6 +134,25 @@ func TestBrowserChatTwoInstances(t *testing.T) {
 		}
 		return n
 	}
+
+	// The lead changes a proactive invitation rule on the settings page
+	// (instance A) and switches it off, then signs out.
+	code, inv := api(t, "POST", a.url+"/api/v1/chat/invitations", tok, map[string]any{"name": "Checkout", "url_pattern": "/checkout*",
+		"messages": map[string]string{"en": "Need help?"}})
+	if code != 201 {
+		t.Fatalf("invitation: %d %v", code, inv)
+	}
+	pstep := stepper(t, pctx)
+	pstep("the lead opens the chat settings", signIn(a.url+"/admin/chat", "lead@ombud.test", pw), chromedp.WaitVisible(chromedp.CSS("#invitation-list .inv-edit")))
+	pstep("the lead changes the rule", chromedp.Click(chromedp.CSS("#invitation-list .inv-edit")), chromedp.WaitVisible(chromedp.ID("invitation-save")),
+		chromedp.SetValue(chromedp.ID("i-name"), "Checkout help"), chromedp.SetValue(chromedp.ID("i-seconds"), "30"),
+		chromedp.Click(chromedp.ID("i-enabled")), chromedp.Click(chromedp.ID("invitation-save")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
+	if got := eval(pctx, `document.getElementById("invitation-list").textContent`); !strings.Contains(got, "Checkout help") || !strings.Contains(got, "(off)") ||
+		!strings.Contains(got, "30 s on the page") {
+		t.Fatalf("the changed rule: %q", got)
+	}
+	pstep("the lead signs out", chromedp.Click(chromedp.CSS("details.user-menu > summary")), chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.ID("email")))
 
 	stepper(t, ictx)("Ingrid opens the console on instance B", signIn(b.url+"/chat", "ingrid@ombud.test", pw), chromedp.WaitVisible(chromedp.ID("offers")))
 	stepper(t, pctx)("Petter opens the console on instance A", signIn(a.url+"/chat", "petter@ombud.test", pw), chromedp.WaitVisible(chromedp.ID("offers")))
