@@ -446,6 +446,7 @@ func (s *System) Handler() (http.Handler, error) {
 		return nil, err
 	}
 	ticketPages.Forms = s.Portal
+	chatPages.KB, chatPages.BaseURL = s.KB, s.Config.BaseURL
 	portalPages, err := webportal.New(ui, s.Portal, s.KB, s.Config.HTTPS(), s.Config.TrustedProxies)
 	if err != nil {
 		return nil, err

@@ -470,3 +470,31 @@ func TestIdentityAndLeaveMessage(t *testing.T) {
 		}
 	})
 }
+
+// TestVisitorText: the composer's knowledge suggestions read the topic
+// and the visitor's last three messages, never the agent's.
+func TestVisitorText(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := setup(t, d)
+		s := e.start(t, "kari@example.com")
+		for i, b := range []string{"one", "two", "three", "four"} {
+			if _, err := e.svc.VisitorSend(ctx, s.Token, fmt.Sprintf("c-%d", i), b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c, text, err := e.svc.VisitorText(ctx, e.a, s.Conversation.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "Where is my parcel?\ntwo\nthree\nfour"; text != want || c.Language != "nb" {
+			t.Fatalf("text %q (lang %s), want %q", text, c.Language, want)
+		}
+		if _, _, err := e.svc.VisitorText(ctx, authz.Actor{}, s.Conversation.ID); !apperr.Is(err, apperr.CodeUnauthenticated) && !apperr.Is(err, apperr.CodeForbidden) {
+			t.Fatalf("anonymous: %v", err)
+		}
+		if _, _, err := e.svc.VisitorText(ctx, e.a, 9999); !apperr.Is(err, apperr.CodeNotFound) {
+			t.Fatalf("unknown: %v", err)
+		}
+	})
+}

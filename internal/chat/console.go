@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ombud/ombud/internal/authz"
@@ -129,4 +130,39 @@ func (s *Service) View(ctx context.Context, actor authz.Actor, convID, after int
 // heard of a change by ticket id).
 func (s *Service) ByTicket(ctx context.Context, ticketID int64) (Conversation, error) {
 	return convWhere(ctx, s.db, `c.ticket_id = ?`, ticketID)
+}
+
+// visitorLines is how many of the visitor's latest messages the composer's
+// knowledge suggestions read.
+const visitorLines = 3
+
+// VisitorText returns a conversation and what its visitor asked lately:
+// the topic and their last few messages, newest last (anyone who may read
+// tickets). The console suggests knowledge articles from it.
+func (s *Service) VisitorText(ctx context.Context, actor authz.Actor, convID int64) (Conversation, string, error) {
+	if err := authz.Check(actor, authz.TicketRead); err != nil {
+		return Conversation{}, "", err
+	}
+	c, err := convWhere(ctx, s.db, `c.id = ?`, convID)
+	if err != nil {
+		return Conversation{}, "", err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT body FROM chat_messages WHERE conversation_id = ? AND author = ? AND body <> ''
+		ORDER BY seq DESC LIMIT ?`, c.ID, AuthorVisitor, visitorLines)
+	if err != nil {
+		return Conversation{}, "", fmt.Errorf("chat: visitor text: %w", err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var b string
+		if err := rows.Scan(&b); err != nil {
+			return Conversation{}, "", fmt.Errorf("chat: visitor text: %w", err)
+		}
+		lines = append([]string{b}, lines...)
+	}
+	if err := rows.Err(); err != nil {
+		return Conversation{}, "", fmt.Errorf("chat: visitor text: %w", err)
+	}
+	return c, strings.Join(append([]string{c.Topic}, lines...), "\n"), nil
 }

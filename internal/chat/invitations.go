@@ -46,6 +46,7 @@ type Invitation struct {
 	MinCart       float64           `json:"min_cart"`       // cart value the host page passes (Ombud.set({cartValue}))
 	Language      string            `json:"language"`       // only visitors in this language ("" any)
 	Messages      map[string]string `json:"messages"`       // language → message
+	Position      int               `json:"position"`       // rules are tried in this order, lowest first
 	Shown         int64             `json:"shown"`
 	Dismissed     int64             `json:"dismissed"`
 	Accepted      int64             `json:"accepted"`
@@ -120,14 +121,14 @@ func (in *InvitationInput) validate() error {
 	return fe.Err()
 }
 
-const invCols = `id, name, enabled, min_seconds, url_pattern, returning_only, min_cart, language, messages, shown, dismissed, accepted, created_at, updated_at`
+const invCols = `id, name, enabled, min_seconds, url_pattern, returning_only, min_cart, language, messages, position, shown, dismissed, accepted, created_at, updated_at`
 
 func scanInvitation(sc interface{ Scan(...any) error }) (Invitation, error) {
 	var v Invitation
 	var msgs string
 	var created, updated int64
 	if err := sc.Scan(&v.ID, &v.Name, &v.Enabled, &v.MinSeconds, &v.URLPattern, &v.ReturningOnly, &v.MinCart, &v.Language, &msgs,
-		&v.Shown, &v.Dismissed, &v.Accepted, &created, &updated); err != nil {
+		&v.Position, &v.Shown, &v.Dismissed, &v.Accepted, &created, &updated); err != nil {
 		return Invitation{}, err
 	}
 	if json.Unmarshal([]byte(msgs), &v.Messages) != nil || v.Messages == nil {
@@ -142,7 +143,7 @@ func listInvitations(ctx context.Context, q db.Querier, enabledOnly bool) ([]Inv
 	if enabledOnly {
 		where = ` WHERE enabled = TRUE`
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+invCols+` FROM chat_invitations`+where+` ORDER BY id`)
+	rows, err := q.QueryContext(ctx, `SELECT `+invCols+` FROM chat_invitations`+where+` ORDER BY position, id`)
 	if err != nil {
 		return nil, fmt.Errorf("chat: invitations: %w", err)
 	}
@@ -207,9 +208,13 @@ func (s *Service) CreateInvitation(ctx context.Context, actor authz.Actor, in In
 		now := s.now()
 		msgs, _ := json.Marshal(in.Messages)
 		enabled := in.Enabled == nil || *in.Enabled
-		id, err := tx.InsertID(ctx, `INSERT INTO chat_invitations (name, enabled, min_seconds, url_pattern, returning_only, min_cart, language, messages, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, in.Name, enabled, in.MinSeconds, in.URLPattern, in.ReturningOnly, in.MinCart, in.Language, string(msgs),
-			db.Millis(now), db.Millis(now))
+		var last int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), 0) FROM chat_invitations`).Scan(&last); err != nil {
+			return fmt.Errorf("chat: invitation position: %w", err)
+		}
+		id, err := tx.InsertID(ctx, `INSERT INTO chat_invitations (name, enabled, min_seconds, url_pattern, returning_only, min_cart, language, messages, position, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, in.Name, enabled, in.MinSeconds, in.URLPattern, in.ReturningOnly, in.MinCart, in.Language, string(msgs),
+			last+1, db.Millis(now), db.Millis(now))
 		if err != nil {
 			return fmt.Errorf("chat: create invitation: %w", err)
 		}
@@ -291,6 +296,55 @@ func (s *Service) DeleteInvitation(ctx context.Context, actor authz.Actor, id in
 			return fmt.Errorf("chat: delete invitation: %w", err)
 		}
 		return audit.Record(ctx, tx, s.now(), actor, "chat_invitation.delete", invitationTarget(before), audit.Change(before, nil))
+	})
+}
+
+// MoveInvitation moves a rule one place up or down in the order the
+// widget tries them (channel.write); audited. At the top (or bottom)
+// already, nothing changes.
+func (s *Service) MoveInvitation(ctx context.Context, actor authz.Actor, id int64, direction string) error {
+	if err := authz.Check(actor, authz.ChannelWrite); err != nil {
+		return err
+	}
+	if direction != "up" && direction != "down" {
+		return apperr.InvalidField("direction", "must be up or down")
+	}
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		all, err := listInvitations(ctx, tx, false)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(all, func(v Invitation) bool { return v.ID == id })
+		if i < 0 {
+			return apperr.NotFound("invitation", id)
+		}
+		j := i - 1
+		if direction == "down" {
+			j = i + 1
+		}
+		if j < 0 || j >= len(all) {
+			return nil
+		}
+		before := slices.Clone(all)
+		all[i], all[j] = all[j], all[i]
+		now := s.now()
+		// Renumbered 1…n, which also settles rules that shared a position.
+		for k, v := range all {
+			if v.Position == k+1 && k != i && k != j {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE chat_invitations SET position = ?, updated_at = ? WHERE id = ?`, k+1, db.Millis(now), v.ID); err != nil {
+				return fmt.Errorf("chat: move invitation: %w", err)
+			}
+		}
+		order := func(vs []Invitation) map[string]any {
+			ids := make([]int64, len(vs))
+			for k, v := range vs {
+				ids[k] = v.ID
+			}
+			return map[string]any{"order": ids}
+		}
+		return audit.Record(ctx, tx, now, actor, "chat_invitation.move", invitationTarget(before[i]), audit.Change(order(before), order(all)))
 	})
 }
 

@@ -94,3 +94,74 @@ func TestInvitations(t *testing.T) {
 		}
 	})
 }
+
+// TestMoveInvitation: rules keep the order an admin sets (the widget tries
+// them in it); moving past either end changes nothing; agents may not.
+func TestMoveInvitation(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := setup(t, d)
+		admin := authz.Actor{Kind: authz.KindAgent, ID: e.a.ID, Role: authz.Admin, Name: "Ingrid"}
+		var ids []int64
+		for _, n := range []string{"A", "B", "C"} {
+			v, err := e.svc.CreateInvitation(ctx, admin, chat.InvitationInput{Name: n, Messages: map[string]string{"en": "Hi " + n}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, v.ID)
+		}
+		order := func() string {
+			vs, err := e.svc.Invitations(ctx, admin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := ""
+			for _, v := range vs {
+				s += v.Name
+			}
+			ws, err := e.svc.WidgetInvitations(ctx, "en")
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := ""
+			for _, v := range ws {
+				w += v.Message[len(v.Message)-1:]
+			}
+			if w != s {
+				t.Fatalf("widget order %s, settings order %s", w, s)
+			}
+			return s
+		}
+		steps := []struct {
+			id  int64
+			dir string
+			ok  bool
+			out string
+		}{
+			{ids[2], "up", true, "ACB"}, {ids[2], "up", true, "CAB"}, {ids[2], "up", true, "CAB"},
+			{ids[0], "down", true, "CBA"}, {ids[0], "down", true, "CBA"}, {ids[1], "sideways", false, "CBA"},
+		}
+		for _, s := range steps {
+			err := e.svc.MoveInvitation(ctx, admin, s.id, s.dir)
+			if (err == nil) != s.ok {
+				t.Fatalf("move %d %s: %v", s.id, s.dir, err)
+			}
+			if got := order(); got != s.out {
+				t.Fatalf("move %d %s: %s, want %s", s.id, s.dir, got, s.out)
+			}
+		}
+		if err := e.svc.MoveInvitation(ctx, e.a, ids[0], "up"); !apperr.Is(err, apperr.CodeForbidden) {
+			t.Fatalf("agent moved a rule: %v", err)
+		}
+		if err := e.svc.MoveInvitation(ctx, admin, 9999, "up"); !apperr.Is(err, apperr.CodeNotFound) {
+			t.Fatalf("unknown rule: %v", err)
+		}
+		var n int
+		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'chat_invitation.move'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 3 {
+			t.Fatalf("%d move audit rows, want 3 (moves that changed the order)", n)
+		}
+	})
+}

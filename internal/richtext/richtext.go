@@ -81,8 +81,16 @@ func ToText(src string) string {
 			return tidy(b.String())
 		case xhtml.TextToken:
 			if skip == 0 {
-				b.WriteString(strings.Join(strings.Fields(string(z.Text())), " "))
-				if t := z.Text(); len(t) > 0 && (t[len(t)-1] == ' ' || t[len(t)-1] == '\n') {
+				// Text reads the token once (a second call returns
+				// nothing); the spaces at either end separate it from the
+				// words of the tags around it.
+				t := string(z.Text())
+				words := strings.Join(strings.Fields(t), " ")
+				if t != "" && isSpace(t[0]) && b.Len() > 0 && !isSpace(b.String()[b.Len()-1]) {
+					b.WriteByte(' ')
+				}
+				b.WriteString(words)
+				if words != "" && isSpace(t[len(t)-1]) {
 					b.WriteByte(' ')
 				}
 			}
@@ -140,6 +148,8 @@ func ToText(src string) string {
 }
 
 // tidy trims each line and collapses runs of blank lines to one.
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+
 func tidy(s string) string {
 	lines := strings.Split(s, "\n")
 	out := make([]string, 0, len(lines))

@@ -44,6 +44,8 @@ func TestToText(t *testing.T) {
 		{`<style>x{}</style><div>body</div>`, "body"},
 		{`<a href="https://ombud.test/x">here</a>`, "here (https://ombud.test/x)"},
 		{`&lt;tag&gt; &amp; æøå`, "<tag> & æøå"},
+		{`<p>Open the <strong>tracking</strong> page, <em>then</em> wait</p>`, "Open the tracking page, then wait"},
+		{`a <b>b</b><i> c</i>`, "a b c"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/ombud/ombud/internal/apperr"
 	chatsvc "github.com/ombud/ombud/internal/chat"
+	"github.com/ombud/ombud/internal/kb"
 	"github.com/ombud/ombud/internal/live"
 	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/web/httpx"
@@ -31,8 +32,13 @@ var templateFS embed.FS
 // UI serves the console and the settings page.
 type UI struct {
 	*ui.UI
-	Chat  *chatsvc.Service
-	pages map[string]*template.Template
+	Chat *chatsvc.Service
+	// KB backs the composer's knowledge articles (set before serving;
+	// nil: none). BaseURL is the public address for article links ("":
+	// the request's host).
+	KB      *kb.Service
+	BaseURL string
+	pages   map[string]*template.Template
 }
 
 // New parses the pages with the shared layout.

@@ -30,8 +30,26 @@ func (u *UI) SettingsPage(w http.ResponseWriter, r *http.Request) error {
 		flash = "Invitation added."
 	case r.URL.Query().Get("invitation") == "deleted":
 		flash = "Invitation deleted."
+	case r.URL.Query().Get("invitation") == "saved":
+		flash = "Invitation saved."
+	case r.URL.Query().Get("invitation") == "moved":
+		flash = "Invitation moved."
 	}
-	return u.settings(w, r, http.StatusOK, st, flash, "", nil)
+	var forms []invitationForm
+	if v := r.URL.Query().Get("edit"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return apperr.InvalidField("edit", "must be an invitation id")
+		}
+		inv, err := u.Chat.Invitation(r.Context(), httpx.Actor(r.Context()), id)
+		if err != nil {
+			return err
+		}
+		on := inv.Enabled
+		forms = append(forms, invitationForm{EditID: id, In: chatsvc.InvitationInput{Name: inv.Name, Enabled: &on, MinSeconds: inv.MinSeconds,
+			URLPattern: inv.URLPattern, ReturningOnly: inv.ReturningOnly, MinCart: inv.MinCart, Language: inv.Language, Messages: inv.Messages}})
+	}
+	return u.settings(w, r, http.StatusOK, st, flash, "", nil, forms...)
 }
 
 // uploadKinds are the kinds of file on the settings page, worded.
@@ -40,8 +58,9 @@ var uploadKinds = []struct{ Kind, Label string }{
 
 // invitationForm is the add-an-invitation form again after a refusal.
 type invitationForm struct {
-	In   chatsvc.InvitationInput
-	Errs map[string]string
+	In     chatsvc.InvitationInput
+	EditID int64 // the rule being changed; 0: a new one
+	Errs   map[string]string
 }
 
 func (u *UI) settings(w http.ResponseWriter, r *http.Request, status int, st chatsvc.Settings, flash, problem string, errs map[string]string, inv ...invitationForm) error {
@@ -91,12 +110,15 @@ func (u *UI) settings(w http.ResponseWriter, r *http.Request, status int, st cha
 	form := invitationForm{In: chatsvc.InvitationInput{Messages: map[string]string{}}, Errs: map[string]string{}}
 	if len(inv) > 0 {
 		form = inv[0]
+		if form.Errs == nil {
+			form.Errs = map[string]string{}
+		}
 	}
 	rate := func(v chatsvc.Invitation) float64 { return 100 * float64(v.Accepted) / float64(max(v.Shown, 1)) }
 	return u.Render(w, r, status, u.pages["settings"], ui.PageData{Title: "Chat widget", Nav: "admin", Flash: flash, Error: problem,
 		Data: map[string]any{"S": st, "Origins": strings.Join(st.AllowedOrigins, "\n"), "Langs": langs, "AllLangs": chatsvc.Languages,
 			"Positions": chatsvc.Positions, "Teams": teams, "Snippet": snippet, "Errs": errs, "Limits": limits, "UploadKinds": uploadKinds, "Uploads": uploads,
-			"Invitations": invs, "InvIn": form.In, "InvErrs": form.Errs, "Rate": rate}})
+			"Invitations": invs, "InvIn": form.In, "InvErrs": form.Errs, "InvEdit": form.EditID, "InvOn": form.In.Enabled == nil || *form.In.Enabled, "Rate": rate}})
 }
 
 // SaveSettings answers POST /admin/chat (form).
@@ -151,10 +173,10 @@ func (u *UI) SaveSettings(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// AddInvitation answers POST /admin/chat/invitations (form).
-func (u *UI) AddInvitation(w http.ResponseWriter, r *http.Request) error {
+// invitationFromForm reads the invitation form (add and change).
+func invitationFromForm(r *http.Request) (chatsvc.InvitationInput, error) {
 	if err := r.ParseForm(); err != nil {
-		return apperr.InvalidField("body", "is not a form")
+		return chatsvc.InvitationInput{}, apperr.InvalidField("body", "is not a form")
 	}
 	f := r.PostForm
 	secs, err := strconv.Atoi(strings.TrimSpace(f.Get("min_seconds")))
@@ -167,32 +189,82 @@ func (u *UI) AddInvitation(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := chatsvc.InvitationInput{Name: f.Get("name"), MinSeconds: secs, URLPattern: f.Get("url_pattern"), ReturningOnly: f.Get("returning_only") == "on",
 		MinCart: cart, Language: f.Get("language"), Messages: map[string]string{}}
+	if f.Get("edit_form") == "1" {
+		on := f.Get("enabled") == "on"
+		in.Enabled = &on
+	}
 	for _, l := range chatsvc.Languages {
 		if m := strings.TrimSpace(f.Get("message_" + l)); m != "" {
 			in.Messages[l] = m
 		}
 	}
-	ctx := r.Context()
-	if _, err := u.Chat.CreateInvitation(ctx, httpx.Actor(ctx), in); err != nil {
-		if e, ok := ui.Refusal(err); ok && (e.Code == apperr.CodeInvalid || e.Code == apperr.CodeConflict) {
-			st, serr := u.Chat.SettingsFor(ctx, httpx.Actor(ctx))
-			if serr != nil {
-				return serr
-			}
-			errs := u.ErrIn(r, err).Fields
-			if errs == nil {
-				errs = map[string]string{}
-			}
-			for k, v := range errs {
-				if strings.HasPrefix(k, "messages.") {
-					errs["messages"] = k[len("messages."):] + ": " + v
-				}
-			}
-			return u.settings(w, r, http.StatusUnprocessableEntity, st, "", "Check the invitation.", nil, invitationForm{In: in, Errs: errs})
-		}
+	return in, nil
+}
+
+// refuseInvitation shows the settings page again with the invitation
+// form as sent and what is wrong with it, for a refusal the visitor can
+// fix; other errors pass through.
+func (u *UI) refuseInvitation(w http.ResponseWriter, r *http.Request, form invitationForm, err error) error {
+	e, ok := ui.Refusal(err)
+	if !ok || (e.Code != apperr.CodeInvalid && e.Code != apperr.CodeConflict) {
 		return err
 	}
+	ctx := r.Context()
+	st, serr := u.Chat.SettingsFor(ctx, httpx.Actor(ctx))
+	if serr != nil {
+		return serr
+	}
+	errs := u.ErrIn(r, err).Fields
+	if errs == nil {
+		errs = map[string]string{}
+	}
+	for k, v := range errs {
+		if strings.HasPrefix(k, "messages.") {
+			errs["messages"] = k[len("messages."):] + ": " + v
+		}
+	}
+	form.Errs = errs
+	return u.settings(w, r, http.StatusUnprocessableEntity, st, "", "Check the invitation.", nil, form)
+}
+
+// AddInvitation answers POST /admin/chat/invitations (form).
+func (u *UI) AddInvitation(w http.ResponseWriter, r *http.Request) error {
+	in, err := invitationFromForm(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	if _, err := u.Chat.CreateInvitation(ctx, httpx.Actor(ctx), in); err != nil {
+		return u.refuseInvitation(w, r, invitationForm{In: in}, err)
+	}
 	http.Redirect(w, r, "/admin/chat?invitation=added#invitations", http.StatusSeeOther)
+	return nil
+}
+
+// UpdateInvitation answers POST /admin/chat/invitations/{id} (form): the
+// rule's conditions, messages and whether it is on, all replaced.
+func (u *UI) UpdateInvitation(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id", "invitation")
+	if err != nil {
+		return err
+	}
+	in, err := invitationFromForm(r)
+	if err != nil {
+		return err
+	}
+	on := in.Enabled == nil || *in.Enabled
+	msgs := map[string]string{}
+	for _, l := range chatsvc.Languages {
+		msgs[l] = in.Messages[l] // "" removes a language's message
+	}
+	p := chatsvc.InvitationPatch{Name: &in.Name, Enabled: &on, MinSeconds: &in.MinSeconds, URLPattern: &in.URLPattern, ReturningOnly: &in.ReturningOnly,
+		MinCart: &in.MinCart, Language: &in.Language, Messages: msgs}
+	ctx := r.Context()
+	if _, err := u.Chat.UpdateInvitation(ctx, httpx.Actor(ctx), id, p); err != nil {
+		in.Enabled = &on
+		return u.refuseInvitation(w, r, invitationForm{In: in, EditID: id}, err)
+	}
+	http.Redirect(w, r, "/admin/chat?invitation=saved#invitations", http.StatusSeeOther)
 	return nil
 }
 
@@ -206,5 +278,23 @@ func (u *UI) DeleteInvitation(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, "/admin/chat?invitation=deleted#invitations", http.StatusSeeOther)
+	return nil
+}
+
+// MoveInvitation answers POST /admin/chat/invitations/{id}/move (form:
+// direction up|down): the rule one place earlier or later in the order
+// the widget tries them.
+func (u *UI) MoveInvitation(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id", "invitation")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.InvalidField("body", "is not a form")
+	}
+	if err := u.Chat.MoveInvitation(r.Context(), httpx.Actor(r.Context()), id, r.PostForm.Get("direction")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/chat?invitation=moved#invitations", http.StatusSeeOther)
 	return nil
 }

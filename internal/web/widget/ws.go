@@ -1,9 +1,13 @@
 package widget
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -12,6 +16,7 @@ import (
 
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/chat"
+	"github.com/ombud/ombud/internal/live"
 	"github.com/ombud/ombud/internal/web/httpx"
 )
 
@@ -36,6 +41,12 @@ const tick = 20 * time.Second
 // server sends every message after it, then each new one as it commits.
 // A send frame is acknowledged ({"type":"ack","client_id":…}) after its
 // transaction commits; resending a client id returns the same message.
+//
+// An idle connection costs one goroutine (the reader) and small buffers:
+// the handler returns once the socket is open (freeing net/http's
+// per-request buffers and its goroutine), notices arrive by callback
+// rather than a goroutine waiting on a channel, the periodic catch-up is
+// a timer, and the read and write buffers are 1 KB (docs/benchmarks.md).
 func (u *UI) Socket(w http.ResponseWriter, r *http.Request) error {
 	if u.Chat == nil {
 		return apperr.NotFound("page", r.URL.Path)
@@ -54,37 +65,98 @@ func (u *UI) Socket(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The origin was checked above against the widget settings (scheme
 	// and host), which is stricter than the library's host patterns.
-	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	c, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		return nil // Accept answered the client
 	}
 	c.SetReadLimit(16 << 10)
-	s := &socket{u: u, c: c}
-	err = s.run(context.WithoutCancel(r.Context()))
-	var ce websocket.CloseError
-	switch {
-	case err == nil, errors.As(err, &ce), errors.Is(err, context.Canceled):
-		_ = c.Close(websocket.StatusNormalClosure, "")
-	default:
-		status := websocket.StatusPolicyViolation
-		if apperr.CodeOf(err) == apperr.CodeInternal {
-			status = websocket.StatusInternalError
-		}
-		msg := err.Error()
-		if len(msg) > 120 {
-			msg = msg[:120]
-		}
-		_ = c.Close(status, msg)
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	s := &socket{u: u, c: c, ctx: ctx, cancel: cancel}
+	token, err := s.open()
+	if err != nil {
+		s.finish(err)
+		return nil
 	}
+	go func() { s.finish(s.readLoop(ctx, token)) }()
 	return nil
 }
 
+// finish closes the socket with a status that says why (once).
+func (s *socket) finish(err error) {
+	s.closeOnce.Do(func() {
+		s.cancel()
+		s.mu.Lock()
+		if s.stop != nil {
+			s.stop()
+		}
+		if s.timer != nil {
+			s.timer.Stop()
+		}
+		s.mu.Unlock()
+		var ce websocket.CloseError
+		switch {
+		case err == nil, errors.As(err, &ce), errors.Is(err, context.Canceled):
+			_ = s.c.Close(websocket.StatusNormalClosure, "")
+		default:
+			status := websocket.StatusPolicyViolation
+			if apperr.CodeOf(err) == apperr.CodeInternal {
+				status = websocket.StatusInternalError
+			}
+			msg := err.Error()
+			if len(msg) > 120 {
+				msg = msg[:120]
+			}
+			_ = s.c.Close(status, msg)
+		}
+	})
+}
+
+// smallBuffers hands the WebSocket library 1 KB read and write buffers in
+// place of net/http's 4 KB ones: with thousands of idle widgets the
+// buffers were most of a connection's memory. Longer frames pass through
+// in several reads and writes.
+type smallBuffers struct{ http.ResponseWriter }
+
+// wsBuffer is the size of each connection's read and write buffers.
+const wsBuffer = 1 << 10
+
+func (b smallBuffers) Unwrap() http.ResponseWriter { return b.ResponseWriter }
+
+func (b smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(b.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	// Bytes the client sent after its request (often the hello frame)
+	// must be in the new reader's buffer: the library takes what is
+	// buffered and reads the rest from conn.
+	n := brw.Reader.Buffered()
+	if n == 0 {
+		return conn, bufio.NewReadWriter(bufio.NewReaderSize(conn, wsBuffer), bufio.NewWriterSize(conn, wsBuffer)), nil
+	}
+	early, _ := brw.Reader.Peek(n)
+	br := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(early)), conn), max(wsBuffer, n))
+	if _, err := br.Peek(n); err != nil {
+		return nil, nil, err
+	}
+	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(conn, wsBuffer)), nil
+}
+
 type socket struct {
-	u  *UI
-	c  *websocket.Conn
-	mu sync.Mutex // one writer at a time
-	// sent is the highest sequence sent to the widget.
-	sent int64
+	u      *UI
+	c      *websocket.Conn
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	closeOnce sync.Once
+	mu        sync.Mutex // one writer at a time; guards stop and timer
+	stop      func()     // ends the bus subscription
+	timer     *time.Timer
+	// catching serialises catch-ups; sent is the highest sequence sent to
+	// the widget.
+	catching sync.Mutex
+	sent     int64
+	token    string
 }
 
 func (s *socket) write(ctx context.Context, v any) error {
@@ -111,61 +183,77 @@ func (s *socket) read(ctx context.Context) (frame, error) {
 	return f, nil
 }
 
-func (s *socket) run(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+// open reads the hello, sends what the widget lacks and subscribes to the
+// conversation's notices; it returns the token.
+func (s *socket) open() (string, error) {
+	ctx := s.ctx
 	hctx, hcancel := context.WithTimeout(ctx, 15*time.Second)
 	hello, err := s.read(hctx)
 	hcancel()
 	if err != nil {
-		return err
+		return "", err
 	}
 	if hello.Type != "hello" {
-		return apperr.InvalidField("type", "the first frame must be hello")
+		return "", apperr.InvalidField("type", "the first frame must be hello")
 	}
-	token := hello.Token
-	conv, err := s.u.Chat.Conversation(ctx, token)
+	s.token = hello.Token
+	conv, err := s.u.Chat.Conversation(ctx, s.token)
 	if err != nil {
 		_ = s.write(ctx, map[string]any{"type": "error", "error": errBody(err)})
-		return err
+		return "", err
 	}
-	ch, stop := s.u.bus.Listen(conv.TicketID)
-	defer stop()
 	s.sent = max(hello.After, 0)
+	stop := s.u.bus.OnNotice(conv.TicketID, func(e live.Event) { go s.notice(e) })
+	s.mu.Lock()
+	s.stop = stop
+	s.timer = time.AfterFunc(tick, s.tick)
+	s.mu.Unlock()
 	// Everything after what the widget has, then the live part.
-	if err := s.catchUp(ctx, token); err != nil {
-		return err
+	if err := s.catchUp(ctx, s.token); err != nil {
+		return "", err
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- s.readLoop(ctx, token) }()
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	for {
-		select {
-		case err := <-errc:
-			return err
-		case <-t.C:
-			if err := s.catchUp(ctx, token); err != nil {
-				return err
-			}
-		case e := <-ch:
-			if len(e.Types) > 0 && e.Types[0] == "typing" {
-				if e.ActorType == chat.AuthorAgent {
-					if err := s.write(ctx, map[string]any{"type": "typing", "typing": e.State == "typing"}); err != nil {
-						return err
-					}
-				}
-				continue
-			}
-			if err := s.catchUp(ctx, token); err != nil {
-				return err
-			}
+	return s.token, nil
+}
+
+// notice handles a notice for the conversation (on a goroutine of its own).
+func (s *socket) notice(e live.Event) {
+	if s.ctx.Err() != nil {
+		return
+	}
+	var err error
+	switch {
+	case len(e.Types) > 0 && e.Types[0] == "typing":
+		if e.ActorType == chat.AuthorAgent {
+			err = s.write(s.ctx, map[string]any{"type": "typing", "typing": e.State == "typing"})
 		}
+	default:
+		err = s.catchUp(s.ctx, s.token)
 	}
+	if err != nil {
+		s.finish(err)
+	}
+}
+
+// tick re-reads the conversation, in case a notice was missed.
+func (s *socket) tick() {
+	if s.ctx.Err() != nil {
+		return
+	}
+	if err := s.catchUp(s.ctx, s.token); err != nil {
+		s.finish(err)
+		return
+	}
+	s.mu.Lock()
+	if s.ctx.Err() == nil {
+		s.timer.Reset(tick)
+	}
+	s.mu.Unlock()
 }
 
 // catchUp sends the conversation's state and the messages not sent yet.
 func (s *socket) catchUp(ctx context.Context, token string) error {
+	s.catching.Lock()
+	defer s.catching.Unlock()
 	c, ms, err := s.u.Chat.Resume(ctx, token, s.sent)
 	if err != nil {
 		return err

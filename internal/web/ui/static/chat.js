@@ -161,7 +161,7 @@ if (app) {
           h("div", { class: "tools" }, [macros, targets, note,
             h("button", { type: "button", class: "transfer", text: S("transfer"), onclick: () => transfer(c.id) }),
             h("button", { type: "button", class: "end", text: S("end"), onclick: () => end(c.id) })])]),
-        h("dl", { class: "info" })])]);
+        h("div", { class: "side" }, [h("dl", { class: "info" }), knowledgePanel(c, input)])])]);
     input.addEventListener("keydown", (ev) => { if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); send(c.id); } });
     let typingAt = 0, typingTimer = 0;
     input.addEventListener("input", () => {
@@ -181,10 +181,47 @@ if (app) {
     return el;
   }
 
+  // knowledgePanel: articles suggested from the visitor's latest
+  // messages (again after each new one), or a search; a button puts an
+  // article's link or text into the composer.
+  function knowledgePanel(c, input) {
+    const q = h("input", { type: "search", class: "kb-q", "aria-label": S("kbSearch"), placeholder: S("kbSearch") });
+    const label = h("p", { class: "muted kb-label" });
+    const list = h("ul", { class: "kb-list" });
+    const box = h("details", { class: "kb", open: "" }, [h("summary", { text: S("knowledge") }), q, label, list]);
+    const insert = async (a, kind) => {
+      try {
+        const r = await call("POST", `/chat/knowledge/${a.id}/insert`, { conversation: c.id, kind });
+        input.value = input.value ? input.value.replace(/\s+$/, "") + "\n\n" + r.text : r.text;
+        input.focus();
+      } catch (e) { alert((e.error && e.error.message) || errorWord); }
+    };
+    box.reload = async () => {
+      const term = q.value.trim();
+      let r;
+      try { r = await call("GET", `/chat/knowledge?conversation=${c.id}` + (term ? "&q=" + encodeURIComponent(term) : "")); } catch { return; }
+      label.textContent = r.suggested ? S("kbSuggested") : "";
+      list.textContent = "";
+      if (!r.articles.length) list.append(h("li", { class: "muted", text: S("kbNone") }));
+      for (const a of r.articles) {
+        list.append(h("li", { class: "kb-article", "data-article": a.id }, [h("strong", { text: a.title }), h("p", { class: "muted", text: a.snippet }),
+          a.public ? h("button", { type: "button", class: "link kb-link", text: S("insertLink"), onclick: () => insert(a, "link") }) : null, " ",
+          h("button", { type: "button", class: "link kb-text", text: S("insertText"), onclick: () => insert(a, "text") })]));
+      }
+    };
+    let timer = 0;
+    q.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(box.reload, 300); });
+    box.reload();
+    return box;
+  }
+
   async function load(ch) {
     const v = await call("GET", `/chat/conversations/${ch.conv.id}?after=${ch.seq}`);
     ch.conv = v.conversation;
+    const visitorSpoke = ch.seq > 0 && v.messages.some((m) => m.author === "visitor");
     for (const m of v.messages) { addMessage(ch, m); if (m.seq > ch.seq) ch.seq = m.seq; }
+    const kb = $(".kb", ch.el);
+    if (visitorSpoke && kb && !$(".kb-q", kb).value.trim()) kb.reload();
     info(ch, v);
     marks(ch);
     if (!document.hidden && ch.seq > ch.readSent) {

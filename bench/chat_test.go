@@ -1,0 +1,485 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/ombud/ombud/internal/dbtest"
+)
+
+// BenchmarkChat measures live chat on a real ombud process over loopback
+// (docs/benchmarks.md, "Live chat"):
+//
+//  1. idle widget connections: OMBUD_BENCH_CHAT_IDLE visitors (default
+//     10,000) start a chat and keep the widget's WebSocket open; the
+//     server's heap and stacks (runtime.MemStats after a GC, read from
+//     /debug/pprof/heap?gc=1) and its resident memory are read before and
+//     after, per connection;
+//
+//  2. visitor → agent latency: OMBUD_BENCH_CHAT_ACTIVE of those visitors
+//     (default 1,000; the other connections are closed first) each send a message every OMBUD_BENCH_CHAT_INTERVAL
+//     seconds (default 10, with jitter) for OMBUD_BENCH_SECONDS (default
+//     30), while OMBUD_BENCH_CHAT_AGENTS agents (default 10) have the chat
+//     console's event stream open; the latency of a message is from the
+//     visitor writing its frame to each agent's stream announcing it.
+//
+//     go test ./bench/ -run '^$' -bench Chat -benchtime 1x -timeout 30m
+//
+// OMBUD_BENCH_ENGINES picks sqlite and/or postgres (default both). The
+// visitors connect from distinct loopback addresses (127.1.x.y), ten per
+// address, as visitors on the internet would: the widget's per-address
+// limits stay on. The test raises its open-file limit to the hard limit;
+// the server inherits it.
+func BenchmarkChat(b *testing.B) {
+	idle := envInt("OMBUD_BENCH_CHAT_IDLE", 10000)
+	active := min(envInt("OMBUD_BENCH_CHAT_ACTIVE", 1000), idle)
+	agents := envInt("OMBUD_BENCH_CHAT_AGENTS", 10)
+	interval := time.Duration(envInt("OMBUD_BENCH_CHAT_INTERVAL", 10)) * time.Second
+	seconds := envInt("OMBUD_BENCH_SECONDS", 30)
+	engines := os.Getenv("OMBUD_BENCH_ENGINES")
+	if engines == "" {
+		engines = "sqlite,postgres"
+	}
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		b.Fatal(err)
+	}
+	lim.Cur = lim.Max
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		b.Fatal(err)
+	}
+	if need := uint64(idle + agents + 200); lim.Cur < need {
+		b.Fatalf("open-file limit %d is below the %d the benchmark needs (ulimit -Hn)", lim.Cur, need)
+	}
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "ombud")
+	if out, err := exec.Command("go", "build", "-tags", "pprof", "-o", bin, "../cmd/ombud").CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	for _, engine := range strings.Split(engines, ",") {
+		b.Run(engine, func(b *testing.B) {
+			pprofAddr := freeAddr(b)
+			env := []string{"OMBUD_DATA=" + filepath.Join(b.TempDir(), "data"), "OMBUD_PPROF_ADDR=" + pprofAddr}
+			if engine == "postgres" {
+				env = append(env, "OMBUD_DATABASE_URL="+dbtest.NewPostgresDatabase(b))
+			}
+			s := start(b, bin, b.TempDir(), env, 0)
+			var agentJars []http.CookieJar
+			for i := range agents {
+				email := fmt.Sprintf("agent%d@ombud.test", i)
+				run(b, bin, env, "user", "create", "--email", email, "--name", fmt.Sprintf("Agent %d", i), "--role", "agent", "--password", "bench-password-1")
+				agentJars = append(agentJars, signIn(b, s.url, email))
+			}
+			vs := startVisitors(b, s.url, idle)
+			pid := s.cmd.Process.Pid
+			settle(pid, 20*time.Second)
+			before := serverMem(b, pprofAddr, pid)
+			conns := connectVisitors(b, s.url, vs)
+			defer func() {
+				for _, c := range conns {
+					c.close()
+				}
+			}()
+			settle(pid, 20*time.Second)
+			after := serverMem(b, pprofAddr, pid)
+			n := float64(len(conns))
+			perConn := (after.heap + after.stack - before.heap - before.stack) / n
+			b.Logf("%s: %d idle widget connections: heap %.1f → %.1f MiB, stacks %.1f → %.1f MiB, goroutines %d → %d, RSS %.1f → %.1f MiB",
+				engine, len(conns), before.heap/(1<<20), after.heap/(1<<20), before.stack/(1<<20), after.stack/(1<<20),
+				before.goroutines, after.goroutines, before.rss/(1<<20), after.rss/(1<<20))
+			b.Logf("%s: per connection: heap+stack %.1f KB (heap %.1f, stack %.1f), RSS %.1f KB, goroutines %.2f",
+				engine, perConn/1024, (after.heap-before.heap)/n/1024, (after.stack-before.stack)/n/1024, (after.rss-before.rss)/n/1024,
+				float64(after.goroutines-before.goroutines)/n)
+			b.ReportMetric(perConn/1024, "KB/conn")
+			b.ReportMetric((after.rss-before.rss)/n/1024, "RSS-KB/conn")
+
+			// The latency is measured with the active chats' connections
+			// only: the idle ones' periodic catch-ups (one read each per
+			// 20 s) would measure the idle load, not the message path.
+			for _, c := range conns[active:] {
+				c.close()
+			}
+			settle(pid, 20*time.Second)
+			lat := chatLatency(b, s.url, agentJars, conns[:active], interval, time.Duration(seconds)*time.Second)
+			b.Logf("%s: %d active chats, %d agents: %d messages, %d deliveries to agents, %d missing; latency p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms",
+				engine, active, agents, lat.sent, lat.n, lat.missing, ms(lat.p50), ms(lat.p95), ms(lat.p99), ms(lat.max))
+			b.ReportMetric(ms(lat.p99), "p99-ms")
+		})
+	}
+}
+
+func freeAddr(t testing.TB) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// signIn signs an agent in and returns the session's cookies.
+func signIn(t testing.TB, base, email string) http.CookieJar {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	resp, err := c.PostForm(base+"/login", url.Values{"email": {email}, "password": {"bench-password-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Request.URL.Path == "/login" {
+		t.Fatalf("sign-in of %s failed", email)
+	}
+	return jar
+}
+
+// visitor is one widget: its loopback address and token.
+type visitor struct {
+	src    net.IP
+	token  string
+	ticket int64
+}
+
+// srcIP is the i-th visitor's address: ten visitors per address.
+func srcIP(i int) net.IP { return net.IPv4(127, 1, byte(i/10/250), byte(i/10%250+1)) }
+
+func clientFrom(ip net.IP) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}, Timeout: 10 * time.Second}
+	return &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 2}}
+}
+
+// startVisitors starts n chats through /widget/start, 16 at a time.
+func startVisitors(t testing.TB, base string, n int) []visitor {
+	vs := make([]visitor, n)
+	clients := map[string]*http.Client{}
+	for i := range vs {
+		vs[i].src = srcIP(i)
+		if clients[vs[i].src.String()] == nil {
+			clients[vs[i].src.String()] = clientFrom(vs[i].src)
+		}
+	}
+	begin := time.Now()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				body := fmt.Sprintf(`{"name":"Visitor %d","email":"visitor%d@bench.example","topic":"Where is order %d?","language":"en","page":"https://shop.example/cart"}`, i, i, i)
+				resp, err := clients[vs[i].src.String()].Post(base+"/widget/start", "text/plain", strings.NewReader(body))
+				if err != nil {
+					errs <- err
+					return
+				}
+				var out struct {
+					Token        string
+					Conversation struct {
+						TicketID int64 `json:"ticket_id"`
+					}
+				}
+				err = json.NewDecoder(resp.Body).Decode(&out)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusCreated || err != nil {
+					errs <- fmt.Errorf("start %d: %d %v", i, resp.StatusCode, err)
+					return
+				}
+				vs[i].token, vs[i].ticket = out.Token, out.Conversation.TicketID
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d chats started in %.1f s", n, time.Since(begin).Seconds())
+	return vs
+}
+
+// wsConn is one open widget WebSocket; acks carry the sequence numbers of
+// the visitor's messages.
+type wsConn struct {
+	v    visitor
+	c    *websocket.Conn
+	acks chan ack
+	done chan struct{}
+}
+
+type ack struct {
+	clientID string
+	seq      int64
+}
+
+func (w *wsConn) close() { _ = w.c.Close(websocket.StatusNormalClosure, "") }
+
+// connectVisitors opens each visitor's WebSocket and waits for its first
+// state frame, 64 at a time.
+func connectVisitors(t testing.TB, base string, vs []visitor) []*wsConn {
+	wsURL := "ws" + strings.TrimPrefix(base, "http") + "/widget/ws"
+	out := make([]*wsConn, len(vs))
+	clients := map[string]*http.Client{}
+	for _, v := range vs {
+		if clients[v.src.String()] == nil {
+			clients[v.src.String()] = clientFrom(v.src)
+		}
+	}
+	begin := time.Now()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(vs) {
+					return
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				c, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{HTTPClient: clients[vs[i].src.String()]})
+				if err == nil {
+					err = c.Write(ctx, websocket.MessageText, []byte(`{"type":"hello","token":"`+vs[i].token+`","after":0}`))
+				}
+				if err == nil {
+					var b []byte
+					if _, b, err = c.Read(ctx); err == nil && !strings.Contains(string(b), `"type":"state"`) {
+						err = fmt.Errorf("first frame %s", b)
+					}
+				}
+				cancel()
+				if err != nil {
+					errs <- fmt.Errorf("visitor %d: %w", i, err)
+					return
+				}
+				w := &wsConn{v: vs[i], c: c, acks: make(chan ack, 16), done: make(chan struct{})}
+				go w.readLoop()
+				out[i] = w
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d WebSockets open in %.1f s", len(vs), time.Since(begin).Seconds())
+	return out
+}
+
+// readLoop reads the server's frames: state updates (the periodic
+// catch-up) are dropped, acks passed on.
+func (w *wsConn) readLoop() {
+	defer close(w.done)
+	for {
+		_, b, err := w.c.Read(context.Background())
+		if err != nil {
+			return
+		}
+		if !strings.Contains(string(b), `"type":"ack"`) {
+			continue
+		}
+		var a struct {
+			ClientID string `json:"client_id"`
+			Message  struct{ Seq int64 }
+		}
+		if json.Unmarshal(b, &a) == nil {
+			select {
+			case w.acks <- ack{a.ClientID, a.Message.Seq}:
+			default:
+			}
+		}
+	}
+}
+
+type memFigures struct {
+	heap, stack, rss float64 // bytes
+	goroutines       int
+}
+
+// serverMem reads the server's runtime.MemStats after a forced GC (heap in
+// use, stacks in use), its goroutines and its resident memory.
+func serverMem(t testing.TB, pprofAddr string, pid int) memFigures {
+	var m memFigures
+	resp, err := http.Get("http://" + pprofAddr + "/debug/pprof/heap?gc=1&debug=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if v, ok := strings.CutPrefix(line, "# HeapInuse = "); ok {
+			m.heap, _ = strconv.ParseFloat(v, 64)
+		}
+		if v, ok := strings.CutPrefix(line, "# Stack = "); ok {
+			m.stack, _ = strconv.ParseFloat(strings.Fields(v)[0], 64)
+		}
+	}
+	resp.Body.Close()
+	resp, err = http.Get("http://" + pprofAddr + "/debug/pprof/goroutine?debug=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := bufio.NewReader(resp.Body).ReadString('\n')
+	resp.Body.Close()
+	m.goroutines, _ = strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(first, "goroutine profile: total ")))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			kb, _ := strconv.ParseFloat(strings.Fields(line)[1], 64)
+			m.rss = kb * 1024
+		}
+	}
+	if m.heap == 0 || m.goroutines == 0 || m.rss == 0 {
+		t.Fatalf("server memory figures missing: %+v", m)
+	}
+	return m
+}
+
+type latency struct {
+	sent, n, missing int
+	p50, p95, p99    time.Duration
+	max              time.Duration
+}
+
+type msgKey struct{ ticket, seq int64 }
+
+// chatLatency has each active visitor send a message every interval
+// (first after a random part of it) for d, while every agent's console
+// event stream records when each message was announced.
+func chatLatency(t testing.TB, base string, jars []http.CookieJar, conns []*wsConn, interval, d time.Duration) latency {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	arrived := map[msgKey][]time.Time{}
+	ready := make(chan struct{}, len(jars))
+	var streams sync.WaitGroup
+	for _, jar := range jars {
+		streams.Add(1)
+		go func() {
+			defer streams.Done()
+			req, _ := http.NewRequestWithContext(ctx, "GET", base+"/chat/events", nil)
+			resp, err := (&http.Client{Jar: jar}).Do(req)
+			if err != nil {
+				ready <- struct{}{}
+				return
+			}
+			defer resp.Body.Close()
+			ready <- struct{}{}
+			sc := bufio.NewScanner(resp.Body)
+			for sc.Scan() {
+				data, ok := strings.CutPrefix(sc.Text(), "data: ")
+				if !ok {
+					continue
+				}
+				now := time.Now()
+				var e struct {
+					TicketID int64    `json:"ticket_id"`
+					Type     []string `json:"type"`
+					Seq      int64    `json:"seq"`
+				}
+				if json.Unmarshal([]byte(data), &e) != nil || len(e.Type) == 0 || e.Type[0] != "message" {
+					continue
+				}
+				mu.Lock()
+				k := msgKey{e.TicketID, e.Seq}
+				arrived[k] = append(arrived[k], now)
+				mu.Unlock()
+			}
+		}()
+	}
+	for range jars {
+		<-ready
+	}
+	time.Sleep(500 * time.Millisecond) // the streams are subscribed
+	sentAt := map[msgKey]time.Time{}
+	var sendErrs atomic.Int64
+	end := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for i, w := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			wait := time.Duration(int64(interval) * int64(i) / int64(len(conns)))
+			for n := 0; ; n++ {
+				select {
+				case <-time.After(wait):
+				case <-ctx.Done():
+					return
+				}
+				if time.Now().After(end) {
+					return
+				}
+				wait = interval
+				id := fmt.Sprintf("b-%d-%d", i, n)
+				at := time.Now()
+				wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+				err := w.c.Write(wctx, websocket.MessageText, []byte(`{"type":"send","client_id":"`+id+`","body":"Message `+id+`: is my parcel on its way?"}`))
+				wcancel()
+				if err != nil {
+					sendErrs.Add(1)
+					continue
+				}
+				select {
+				case a := <-w.acks:
+					mu.Lock()
+					sentAt[msgKey{w.v.ticket, a.seq}] = at
+					mu.Unlock()
+				case <-time.After(10 * time.Second):
+					sendErrs.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	time.Sleep(2 * time.Second) // the last announcements arrive
+	cancel()
+	streams.Wait()
+	var ls []time.Duration
+	out := latency{sent: len(sentAt)}
+	for k, at := range sentAt {
+		got := arrived[k]
+		out.missing += len(jars) - len(got)
+		for _, a := range got {
+			ls = append(ls, a.Sub(at))
+		}
+	}
+	if e := sendErrs.Load(); e > 0 {
+		t.Errorf("%d sends failed or were not acknowledged", e)
+	}
+	if len(ls) == 0 {
+		t.Fatal("no message reached an agent")
+	}
+	sort.Slice(ls, func(i, j int) bool { return ls[i] < ls[j] })
+	q := func(p float64) time.Duration { return ls[min(len(ls)-1, int(p*float64(len(ls))))] }
+	out.n, out.p50, out.p95, out.p99, out.max = len(ls), q(0.5), q(0.95), q(0.99), ls[len(ls)-1]
+	return out
+}
