@@ -35,6 +35,7 @@ import (
 	"github.com/ombud/ombud/internal/kb"
 	"github.com/ombud/ombud/internal/live"
 	"github.com/ombud/ombud/internal/nps"
+	"github.com/ombud/ombud/internal/orders"
 	"github.com/ombud/ombud/internal/portal"
 	"github.com/ombud/ombud/internal/privacy"
 	"github.com/ombud/ombud/internal/pulse"
@@ -232,6 +233,7 @@ type System struct {
 	Chat       *chat.Service     // live chat (chat.go)
 	Portal     *portal.Service   // the customer portal (portal.go)
 	Phone      *phone.Service    // the phone channel (phone.go)
+	Orders     *orders.Service   // order lookups, returns, exchanges and refunds (orders.go)
 	Now        func() time.Time
 }
 
@@ -354,7 +356,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 		d.Close()
 		return nil, err
 	}
-	s.wirePhone() // phone.go
+	s.wirePhone()  // phone.go
+	s.wireOrders() // orders.go
 	// Credentials stored in plain text by an older release are sealed now.
 	if _, err := s.SealSecrets(ctx, false); err != nil {
 		d.Close()
@@ -444,6 +447,10 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	ordersPages, err := s.ordersPages(ui, ticketPages) // orders.go
+	if err != nil {
+		return nil, err
+	}
 	widgetUI := widget.New(s.Chat, widget.NewBus(s.Live), ui.I18n(), s.Log.With("component", "widget"))
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
@@ -456,6 +463,7 @@ func (s *System) Handler() (http.Handler, error) {
 		AccessLog:    &web.AccessLog{Mode: s.Config.AccessLog, Slow: s.Config.SlowRequest},
 		APIRateLimit: s.Config.APIRateLimit, APIIPRateLimit: s.Config.APIIPRateLimit,
 		Chat: chatPages, Widget: widgetUI, Portal: portalPages, Phone: phonePages,
+		Orders: ordersPages,
 	}
 	return srv.Handler(), nil
 }

@@ -389,8 +389,8 @@ func (s *Service) List(ctx context.Context, actor authz.Actor, f Filter) ([]Case
 	if f.Kind != "" && !slices.Contains(Kinds, f.Kind) {
 		return nil, apperr.InvalidField("kind", "must be return, exchange or refund")
 	}
-	if f.Limit <= 0 || f.Limit > 100 {
-		f.Limit = 100
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 200
 	}
 	q := `SELECT ` + caseCols + ` FROM return_cases WHERE 1 = 1`
 	var args []any

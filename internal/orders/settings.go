@@ -300,3 +300,19 @@ func (s *Service) SealSecrets(ctx context.Context, rotate bool) (secret.Tally, e
 		return err
 	})
 }
+
+// Labels are the English names of case kinds and statuses (the pages
+// translate them).
+var Labels = map[string]string{
+	KindReturn: "Return", KindExchange: "Exchange", KindRefund: "Refund",
+	Requested: "Requested", Approved: "Approved", LabelSent: "Label sent", Received: "Received",
+	Refunded: "Refunded", Exchanged: "Exchanged", Rejected: "Rejected", Cancelled: "Cancelled",
+}
+
+// Label is the English name of a kind, status or reason.
+func Label(code string) string {
+	if l, ok := Labels[code]; ok {
+		return l
+	}
+	return ReasonLabel(code)
+}

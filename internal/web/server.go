@@ -36,6 +36,7 @@ import (
 	"github.com/ombud/ombud/internal/web/help"
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/knowledge"
+	weborders "github.com/ombud/ombud/internal/web/orders"
 	"github.com/ombud/ombud/internal/web/people"
 	webphone "github.com/ombud/ombud/internal/web/phone"
 	"github.com/ombud/ombud/internal/web/portal"
@@ -112,10 +113,11 @@ type Server struct {
 	Knowledge *knowledge.UI // the agents' knowledge base pages
 	Help      *help.UI      // the public help center
 
-	Chat   *webchat.UI  // the agents' chat console and the widget settings
-	Widget *widget.UI   // the public chat widget and its endpoints
-	Portal *portal.UI   // the customer portal
-	Phone  *webphone.UI // the phone webhook, incoming-call pops and integrations
+	Chat   *webchat.UI   // the agents' chat console and the widget settings
+	Widget *widget.UI    // the public chat widget and its endpoints
+	Portal *portal.UI    // the customer portal
+	Phone  *webphone.UI  // the phone webhook, incoming-call pops and integrations
+	Orders *weborders.UI // orders panel, returns, the returns report and its API
 
 	Auth         *auth.Service
 	DB           *db.DB

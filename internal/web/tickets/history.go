@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"fmt"
+	"github.com/ombud/ombud/internal/orders"
 	"strconv"
 	"strings"
 
@@ -106,6 +107,8 @@ func (u *UI) describe(lang string, e ticket.Event, names map[int64]string) strin
 		return t("ended the chat")
 	case phone.EvCallStarted, phone.EvCallAnswered, phone.EvCallEnded, phone.EvCallMissed: // phonecalls.go
 		return u.describeCall(lang, e, agentName)
+	case orders.EvReturnOpened, orders.EvReturnStatus: // orderspanel.go
+		return u.describeReturn(lang, e)
 	case ticket.EvMentioned: // composer.go: @mentions
 		var who []string
 		ids, _ := d["agent_ids"].([]any)

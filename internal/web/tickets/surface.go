@@ -28,6 +28,9 @@ type UI struct {
 	// Knowledge is the ticket page's knowledge panel (nil: none); set
 	// before serving.
 	Knowledge Knowledge
+	// Orders is the ticket page's orders and returns panel (nil: none);
+	// set before serving (orderspanel.go).
+	Orders Orders
 }
 
 // New parses the pages with the shared layout.

@@ -43,6 +43,7 @@ func AdminNav() []NavGroup {
 			{"chatwidget", "/admin/chat", "Chat widget", authz.ChannelRead},
 			{"webform", "/admin/web-form", "Web form", authz.ChannelRead},
 			{"phone", "/admin/phone", "Phone", authz.ChannelRead},
+			{"orders", "/admin/orders", "Orders and returns", authz.ChannelRead},
 		}},
 		{"People", []NavLink{
 			{"agents", "/admin/agents", "Agents", authz.AgentRead},
