@@ -183,7 +183,7 @@ func (s *Service) validateCase(ctx context.Context, in *CaseInput) (int64, error
 		return 0, err
 	}
 	if !slices.Contains(reasons, in.Reason) {
-		fe.Add("reason", "must be one of "+strings.Join(reasons, ", "))
+		fe.Add("reason", "is not one of the return reasons")
 	}
 	in.Note = strings.TrimSpace(in.Note)
 	if len(in.Note) > maxNote {
