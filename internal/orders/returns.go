@@ -100,14 +100,14 @@ type CaseItem struct {
 type Case struct {
 	ID          int64      `json:"id"`
 	TicketID    int64      `json:"ticket_id"`
-	Kind        string     `json:"kind" enum:"return,exchange,refund"`
+	Kind        string     `json:"kind"`
 	OrderNumber string     `json:"order_number"`
 	Reason      string     `json:"reason"`
 	Note        string     `json:"note"`
 	Amount      string     `json:"amount"` // decimal, e.g. 49.90
 	AmountMinor int64      `json:"amount_minor"`
 	Currency    string     `json:"currency"`
-	Status      string     `json:"status" enum:"requested,approved,label_sent,received,refunded,exchanged,rejected,cancelled"`
+	Status      string     `json:"status"`
 	Items       []CaseItem `json:"items"`
 	CreatedBy   *int64     `json:"created_by"`
 	CreatedAt   time.Time  `json:"created_at"`
@@ -119,7 +119,7 @@ type Case struct {
 
 // CaseInput opens a case.
 type CaseInput struct {
-	Kind        string     `json:"kind" enum:"return,exchange,refund"`
+	Kind        string     `json:"kind"`
 	OrderNumber string     `json:"order_number"`
 	Reason      string     `json:"reason"`
 	Note        string     `json:"note"`
@@ -130,7 +130,7 @@ type CaseInput struct {
 
 // TransitionInput moves a case.
 type TransitionInput struct {
-	Status string `json:"status" enum:"approved,label_sent,received,refunded,exchanged,rejected,cancelled"`
+	Status string `json:"status"`
 	Note   string `json:"note"`
 }
 
