@@ -129,12 +129,12 @@ func (u *UI) TicketPanel(r *http.Request, t ticket.Ticket) (template.HTML, error
 	configured, unreachable := false, false
 	if q.Email != "" || q.Phone != "" {
 		list, configured, err = u.Orders.Lookup(ctx, actor, q)
-		switch {
-		case errors.Is(err, orders.ErrUnreachable):
-			unreachable = true
-			u.Log.Warn("orders: shop unreachable", "ticket", t.ID, "err", err)
-		case err != nil:
-			return "", err
+		if err != nil {
+			// The shop, or its stored token (a key missing after a
+			// rotation), failing is a message in the panel, never a
+			// failed ticket page.
+			unreachable, configured = true, true
+			u.Log.Warn("orders: lookup failed", "ticket", t.ID, "unreachable", errors.Is(err, orders.ErrUnreachable), "err", err)
 		}
 	} else if st, err := u.Orders.Settings(ctx, actor); err == nil {
 		configured = st.Kind != orders.KindNone
