@@ -36,6 +36,7 @@ import (
 	"github.com/ombud/ombud/internal/kb"
 	"github.com/ombud/ombud/internal/live"
 	"github.com/ombud/ombud/internal/nps"
+	"github.com/ombud/ombud/internal/orders"
 	"github.com/ombud/ombud/internal/portal"
 	"github.com/ombud/ombud/internal/privacy"
 	"github.com/ombud/ombud/internal/pulse"
@@ -238,6 +239,7 @@ type System struct {
 	Portal     *portal.Service    // the customer portal (portal.go)
 	Phone      *phone.Service     // the phone channel (phone.go)
 	Messaging  *messaging.Service // the messaging and social channel (messaging.go)
+	Orders     *orders.Service    // order lookups, returns, exchanges and refunds (orders.go)
 	Now        func() time.Time
 }
 
@@ -363,6 +365,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	}
 	s.wirePhone()          // phone.go
 	s.wireMessaging(blobs) // messaging.go
+	s.wireOrders()         // orders.go
 	// Credentials stored in plain text by an older release are sealed now.
 	if _, err := s.SealSecrets(ctx, false); err != nil {
 		d.Close()
@@ -459,6 +462,10 @@ func (s *System) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	ordersPages, err := s.ordersPages(ui, ticketPages) // orders.go
+	if err != nil {
+		return nil, err
+	}
 	widgetUI := widget.New(s.Chat, widget.NewBus(s.Live), ui.I18n(), s.Log.With("component", "widget"))
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
@@ -471,6 +478,7 @@ func (s *System) Handler() (http.Handler, error) {
 		AccessLog:    &web.AccessLog{Mode: s.Config.AccessLog, Slow: s.Config.SlowRequest},
 		APIRateLimit: s.Config.APIRateLimit, APIIPRateLimit: s.Config.APIIPRateLimit,
 		Chat: chatPages, Widget: widgetUI, Portal: portalPages, Phone: phonePages, Messaging: messagingPages,
+		Orders: ordersPages,
 	}
 	return srv.Handler(), nil
 }

@@ -67,6 +67,9 @@ func (s *System) LoadDemo(ctx context.Context) (*DemoLogin, error) {
 		if err := s.demoForms(ctx); err != nil { // demoforms.go
 			return nil, err
 		}
+		if err := s.demoReturns(ctx); err != nil { // orders.go
+			return nil, err
+		}
 		s.Log.Info("demo data loaded", "records", res.Imported, "took", time.Since(start).Round(time.Millisecond))
 	}
 	logins := demo.Agents()

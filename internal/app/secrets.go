@@ -42,7 +42,7 @@ func loadSecrets(c config.Config, log *slog.Logger) (*secret.Box, error) {
 // configured key opens are counted and logged, not changed.
 func (s *System) SealSecrets(ctx context.Context, rotate bool) (secret.Tally, error) {
 	var total secret.Tally
-	for _, pass := range []func(context.Context, bool) (secret.Tally, error){s.Email.SealSecrets, s.Automation.SealSecrets, s.Auth.SealSecrets, s.SSO.SealSecrets, s.Webhooks.SealSecrets, s.Phone.SealSecrets, s.Messaging.SealSecrets} {
+	for _, pass := range []func(context.Context, bool) (secret.Tally, error){s.Email.SealSecrets, s.Automation.SealSecrets, s.Auth.SealSecrets, s.SSO.SealSecrets, s.Webhooks.SealSecrets, s.Phone.SealSecrets, s.Messaging.SealSecrets, s.Orders.SealSecrets} {
 		t, err := pass(ctx, rotate)
 		if err != nil {
 			return total, fmt.Errorf("seal stored credentials: %w", err)

@@ -135,6 +135,11 @@ const (
 	// aggregate results; PulseAnswer answers the surveys you are invited to.
 	PulseManage Perm = "pulse.manage"
 	PulseAnswer Perm = "pulse.answer"
+	// Orders and returns (internal/orders, docs/orders.md): ReturnsRead
+	// sees a customer's orders and the return, exchange and refund cases;
+	// ReturnsManage opens cases and moves them through their workflow.
+	ReturnsRead   Perm = "returns.read"
+	ReturnsManage Perm = "returns.manage"
 )
 
 var grants = map[Role][]Perm{
@@ -142,16 +147,16 @@ var grants = map[Role][]Perm{
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite, AgentAdminWrite,
 		CustomFieldRead, CustomFieldWrite, Import, AuditRead, TokenManageOthers, ChannelRead, ChannelWrite, JobsManage,
 		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal, PrivacyManage, WebhookManage, ScheduleRead, ScheduleManage, TrainingRead, TrainingManage,
-		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead, KBRead, KBWrite, KBPublish, PulseManage, PulseAnswer},
+		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead, KBRead, KBWrite, KBPublish, PulseManage, PulseAnswer, ReturnsRead, ReturnsManage},
 	Manager: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite,
 		CustomFieldRead, CustomFieldWrite, ChannelRead,
 		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, ScheduleRead, ScheduleManage, TrainingRead, TrainingManage,
-		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead, KBRead, KBWrite, KBPublish, PulseManage, PulseAnswer},
+		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead, KBRead, KBWrite, KBPublish, PulseManage, PulseAnswer, ReturnsRead, ReturnsManage},
 	Agent: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
-		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse, QAOwn, QARead, ScheduleRead, TrainingRead, KBRead, KBWrite, PulseAnswer},
-	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, ReportRead, FeedbackRead, QAReview, QARead, KBRead, PulseAnswer},
-	Collaborator: {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, FeedbackRead, KBRead},
+		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse, QAOwn, QARead, ScheduleRead, TrainingRead, KBRead, KBWrite, PulseAnswer, ReturnsRead, ReturnsManage},
+	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, ReportRead, FeedbackRead, QAReview, QARead, KBRead, PulseAnswer, ReturnsRead},
+	Collaborator: {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, FeedbackRead, KBRead, ReturnsRead},
 }
 
 // Can reports whether a may do p. The system actor may do everything;

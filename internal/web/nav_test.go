@@ -18,6 +18,7 @@ import (
 var notInNav = map[string]string{
 	"/live":          "the live event stream, not a page",
 	"/organizations": "a tab of the Customers page, which the header links (the header keeps one row at 1280 px)",
+	"/returns":       "linked from the ticket views' side list and the returns report (the header keeps one row at 1280 px)",
 }
 
 // headerFixed are the header's links outside TopNav and AdminNav: the

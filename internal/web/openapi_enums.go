@@ -9,6 +9,7 @@ import (
 	"github.com/ombud/ombud/internal/channel/messaging"
 	"github.com/ombud/ombud/internal/channel/phone"
 	"github.com/ombud/ombud/internal/customer"
+	"github.com/ombud/ombud/internal/orders"
 	"github.com/ombud/ombud/internal/sla"
 	"github.com/ombud/ombud/internal/webhook"
 
@@ -44,6 +45,10 @@ var enumTypes = map[reflect.Type][]string{
 // component name and JSON name.
 var enumFields = map[string][]string{
 	"ticket.Ticket.priority":                 ticket.Priorities,
+	"orders.Case.kind":                       orders.Kinds,
+	"orders.Case.status":                     orders.Statuses,
+	"orders.CaseInput.kind":                  orders.Kinds,
+	"orders.TransitionInput.status":          orders.Statuses[1:], // not back to requested
 	"ticket.Ticket.type":                     ticket.Types,
 	"ticket.Ticket.channel":                  ticket.Channels,
 	"ticket.CreateInput.priority":            ticket.Priorities,

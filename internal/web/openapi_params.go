@@ -7,6 +7,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/jobs"
 	"github.com/ombud/ombud/internal/kb"
+	"github.com/ombud/ombud/internal/orders"
 	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/qa"
 	"github.com/ombud/ombud/internal/report"
@@ -172,6 +173,8 @@ var queryParamsAt = map[string]map[string]paramDoc{
 	"/api/v1/qa/iqs":                   {"from": {map[string]any{"type": "string", "format": "date-time"}, "period start, RFC 3339 (default: 12 weeks ago)"}, "to": {map[string]any{"type": "string", "format": "date-time"}, "period end, RFC 3339 (default: the end of this week)"}, "by": oneOf("per agent (default) or team", []string{"agent", "team"}), "bucket": oneOf("per week or month (default: the whole period)", []string{"week", "month"})},
 	"/api/v1/nps/results":              {"bucket": oneOf("trend per week or month", []string{"week", "month"})},
 	"/api/v1/training/assignments":     {"status": oneOf("open (assigned or in progress) or one state", []string{"open", training.Assigned, training.InProgress, training.Completed, training.Expired})},
+	"/api/v1/returns":                  {"ticket_id": id("the cases of one ticket"), "status": oneOf("case status", orders.Statuses), "reason": str("a return reason code (Administration, Orders and returns), e.g. damaged"), "kind": oneOf("case kind", orders.Kinds)},
+	"/api/v1/reports/returns":          {"from": {map[string]any{"type": "string", "format": "date"}, "first day (default: 29 days before today)"}, "to": {map[string]any{"type": "string", "format": "date"}, "last day, inclusive (default: today)"}, "tz": str("IANA time zone of the days (default UTC)")},
 	"/api/v1/articles":                 {"state": oneOf("article state", kb.States), "language": str("language code (en, nb, sv, da, sl); for versions, default the source language")},
 }
 

@@ -337,8 +337,9 @@ func walkAPI(t *testing.T, e *apptest.Env, password string) {
 	w.walkKB(team)
 	w.walkZendesk()
 	w.walkPhone()
-	w.walkMessaging() // openapi_walk_messaging_test.go
+	w.walkMessaging()   // openapi_walk_messaging_test.go
 	w.walkPortalForms() // openapi_walk_portal_test.go
+	w.walkReturns(tk)   // openapi_walk_orders_test.go
 
 	// Deletions last.
 	w.do("POST /api/v1/customers/{id}/erase", f("/api/v1/customers/%d/erase", cust), `{"mode":"anonymise"}`, 200)

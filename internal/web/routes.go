@@ -19,6 +19,7 @@ import (
 	"github.com/ombud/ombud/internal/jobs"
 	"github.com/ombud/ombud/internal/kb"
 	"github.com/ombud/ombud/internal/nps"
+	"github.com/ombud/ombud/internal/orders"
 	"github.com/ombud/ombud/internal/page"
 	portalsvc "github.com/ombud/ombud/internal/portal"
 	"github.com/ombud/ombud/internal/privacy"
@@ -33,6 +34,7 @@ import (
 	"github.com/ombud/ombud/internal/web/api"
 	"github.com/ombud/ombud/internal/web/api/zendesk"
 	webmsg "github.com/ombud/ombud/internal/web/messaging"
+	weborders "github.com/ombud/ombud/internal/web/orders"
 	"github.com/ombud/ombud/internal/web/workforce"
 	"github.com/ombud/ombud/internal/webhook"
 )
@@ -637,7 +639,7 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/help/sitemap.xml", Access: Public, Handler: hc.Sitemap, Summary: "Sitemap of the help center"},
 		{Method: "GET", Path: "/help/brand.css", Access: Public, Handler: hc.BrandCSS, Summary: "The help center's brand colours and custom CSS"},
 		{Method: "GET", Path: "/help-files/{id}/{name}", Access: Public, Handler: hc.File, Summary: "A file of a public article"},
-	}, append(append(s.chatRoutes(), s.phoneRoutes()...), s.messagingRoutes()...)...)
+	}, append(append(append(s.chatRoutes(), s.phoneRoutes()...), s.messagingRoutes()...), s.ordersRoutes()...)...)
 }
 
 // messagingRoutes are the messaging channel's (docs/messaging.md). The two
@@ -661,6 +663,24 @@ func (s *Server) messagingRoutes() []Route {
 		{Method: "POST", Path: "/admin/messaging/{id}", Access: UIAuth, Perm: authz.ChannelWrite, Handler: m.Update, Summary: "Change a messaging integration (form)"},
 		{Method: "POST", Path: "/admin/messaging/{id}/secret", Access: UIAuth, Perm: authz.ChannelWrite, Handler: m.Rotate, Summary: "Give a messaging integration a new secret, shown once (form)"},
 		{Method: "POST", Path: "/admin/messaging/{id}/delete", Access: UIAuth, Perm: authz.ChannelWrite, Handler: m.Delete, Summary: "Delete a messaging integration (form)"},
+	}
+}
+
+// ordersRoutes are the orders and returns routes (docs/orders.md).
+func (s *Server) ordersRoutes() []Route {
+	o := s.Orders
+	return []Route{
+		{Method: "GET", Path: "/api/v1/returns", Access: APIAuth, Perm: authz.ReturnsRead, Handler: o.APIList, Summary: "Return, exchange and refund cases, newest first", Query: weborders.ListQuery, Reply: page.List[orders.Case]{}},
+		{Method: "GET", Path: "/api/v1/returns/{id}", Access: APIAuth, Perm: authz.ReturnsRead, Handler: o.APIGet, Summary: "Get a return, exchange or refund case", Reply: orders.Case{}},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/returns", Access: APIAuth, Perm: authz.ReturnsManage, Handler: o.APICreate, Summary: "Open a return, exchange or refund case on a ticket (status requested; an event on the ticket)", Request: orders.CaseInput{}, Reply: orders.Case{}, Status: http.StatusCreated},
+		{Method: "POST", Path: "/api/v1/returns/{id}/transitions", Access: APIAuth, Perm: authz.ReturnsManage, Handler: o.APITransition, Summary: "Move a case: requested → approved → label_sent → received → refunded or exchanged, or rejected, cancelled (an event on the ticket)", Request: orders.TransitionInput{}, Reply: orders.Case{}},
+		{Method: "GET", Path: "/api/v1/reports/returns", Access: APIAuth, Perm: authz.ReportRead, Handler: o.APIReport, Summary: "Returns by reason and product, refund totals per currency, for days from..to (inclusive, in tz; default the last 30 days)", Query: []string{"from", "to", "tz"}, Reply: orders.Report{}},
+		{Method: "GET", Path: "/returns", Access: UIAuth, Perm: authz.ReturnsRead, Handler: o.Returns, Summary: "Return, exchange and refund cases, filtered by status, reason and kind", Query: []string{"status", "reason", "kind"}},
+		{Method: "POST", Path: "/tickets/{id}/returns", Access: UIAuth, Perm: authz.ReturnsManage, Handler: o.CreateCase, Summary: "Open a case on a ticket (form: kind, order_number, reason, amount, currency, note, product_N, qty_N)"},
+		{Method: "POST", Path: "/returns/{id}/status", Access: UIAuth, Perm: authz.ReturnsManage, Handler: o.MoveCase, Summary: "Move a case to its next status (form: status, note, next)"},
+		{Method: "GET", Path: "/reports/returns", Access: UIAuth, Perm: authz.ReportRead, Handler: o.Report, Summary: "Returns report: by reason, by product, refund totals per currency (CSV with format=csv)", Query: []string{"from", "to", "format"}},
+		{Method: "GET", Path: "/admin/orders", Access: UIAuth, Perm: authz.ChannelRead, Handler: o.Settings, Summary: "The order-lookup connector and the return reasons", Query: []string{"saved"}},
+		{Method: "POST", Path: "/admin/orders", Access: UIAuth, Perm: authz.ChannelWrite, Handler: o.SaveSettings, Summary: "Change the order-lookup connector and return reasons (form: kind, base_url, api_version, token, clear_token, url_template, path_*, reasons)"},
 	}
 }
 

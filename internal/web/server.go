@@ -37,6 +37,7 @@ import (
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/knowledge"
 	webmsg "github.com/ombud/ombud/internal/web/messaging"
+	weborders "github.com/ombud/ombud/internal/web/orders"
 	"github.com/ombud/ombud/internal/web/people"
 	webphone "github.com/ombud/ombud/internal/web/phone"
 	"github.com/ombud/ombud/internal/web/portal"
@@ -119,6 +120,7 @@ type Server struct {
 	Phone  *webphone.UI // the phone webhook, incoming-call pops and integrations
 	// Messaging is the messaging channel's webhooks, API and integrations.
 	Messaging *webmsg.UI
+	Orders    *weborders.UI // orders panel, returns, the returns report and its API
 
 	Auth         *auth.Service
 	DB           *db.DB

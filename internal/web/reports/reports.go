@@ -44,6 +44,7 @@ var reportTabs = []reportTab{
 	{Key: "chat", Path: "/reports/chat", Label: "Live chat"}, // chat.go
 	{Key: "heatmap", Path: "/reports/heatmap", Label: "Busiest hours"},
 	{Key: "tags", Path: "/reports/tags", Label: "Tag trends"},
+	{Key: "returns", Path: "/reports/returns", Label: "Returns"},      // web/orders: it reads only from and to
 	{Key: "goals", Path: "/reports/goals", Label: "Goals"},            // reportgoals.go: it reads only from and to
 	{Key: "knowledge", Path: "/knowledge/report", Label: "Knowledge"}, // web/knowledge report.go: it reads only from, to and language
 }
@@ -283,7 +284,7 @@ func (u *UI) beginReport(w http.ResponseWriter, r *http.Request, pageKey, headin
 		tab.Label = c.s(tab.Label)
 		tab.Current = tab.Key == pageKey
 		tab.Href = c.link(tab.Path)
-		if tab.Key == "goals" {
+		if tab.Key == "goals" || tab.Key == "returns" {
 			tab.Href = tab.Path
 			if c.q.Get("range") == "custom" && c.q.Get("from") != "" && c.q.Get("to") != "" {
 				tab.Href += "?" + url.Values{"from": {c.q.Get("from")}, "to": {c.q.Get("to")}}.Encode()

@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"fmt"
+	"github.com/ombud/ombud/internal/orders"
 	"strconv"
 	"strings"
 
@@ -110,6 +111,8 @@ func (u *UI) describe(lang string, e ticket.Event, names map[int64]string) strin
 		return t("submitted a quality review")
 	case "qa_review_resolved": // qa.EvReviewResolved
 		return t("resolved a dispute of a quality review")
+	case orders.EvReturnOpened, orders.EvReturnStatus: // orderspanel.go
+		return u.describeReturn(lang, e)
 	case ticket.EvMentioned: // composer.go: @mentions
 		var who []string
 		ids, _ := d["agent_ids"].([]any)

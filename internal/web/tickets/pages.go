@@ -552,8 +552,12 @@ func (u *UI) ticketPageFull(w http.ResponseWriter, r *http.Request, o ticketPage
 			return err
 		}
 	}
+	ordersPanel, err := u.ordersPanel(r, t) // orderspanel.go
+	if err != nil {
+		return err
+	}
 	return u.render(w, r, status, "ticket", pageData{Title: fmt.Sprintf("#%d %s", t.ID, t.Subject), Error: errMsg, Data: map[string]any{
-		"Panel": pnl, "Who": who, "MergedFrom": mergedFrom(r), "CSAT": rating, "Knowledge": knowledge, "ReplyWindow": replyWindow, "Form": form,
+		"Panel": pnl, "Who": who, "MergedFrom": mergedFrom(r), "CSAT": rating, "Knowledge": knowledge, "ReplyWindow": replyWindow, "Form": form, "Orders": ordersPanel,
 		"T": t, "Comments": comments, "Events": events, "Agents": agents.Data, "Assignee": assignee,
 		"Statuses": ticket.Statuses, "Priorities": ticket.Priorities, "Types": ticket.Types,
 		"Created": when(lang, t.CreatedAt, loc), "Draft": draft, "DraftIsNote": notePreset, "Fields": fields, "Tags": strings.Join(t.Tags, ", "),

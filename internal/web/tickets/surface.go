@@ -36,6 +36,9 @@ type UI struct {
 	Forms interface {
 		FormOfTicket(ctx context.Context, ticketID int64) (string, error)
 	}
+	// Orders is the ticket page's orders and returns panel (nil: none);
+	// set before serving (orderspanel.go).
+	Orders Orders
 }
 
 // New parses the pages with the shared layout.

@@ -45,6 +45,7 @@ func AdminNav() []NavGroup {
 			{"portalforms", "/admin/portal-forms", "Request forms", authz.ChannelRead},
 			{"phone", "/admin/phone", "Phone", authz.ChannelRead},
 			{"messaging", "/admin/messaging", "Messaging", authz.ChannelRead},
+			{"orders", "/admin/orders", "Orders and returns", authz.ChannelRead},
 		}},
 		{"People", []NavLink{
 			{"agents", "/admin/agents", "Agents", authz.AgentRead},
