@@ -337,6 +337,7 @@ func walkAPI(t *testing.T, e *apptest.Env, password string) {
 	w.walkKB(team)
 	w.walkZendesk()
 	w.walkPhone()
+	w.walkWebForm() // openapi_walk_webform_test.go
 
 	// Deletions last.
 	w.do("POST /api/v1/customers/{id}/erase", f("/api/v1/customers/%d/erase", cust), `{"mode":"anonymise"}`, 200)

@@ -19,6 +19,7 @@ import (
 	"github.com/ombud/ombud/internal/kb"
 	"github.com/ombud/ombud/internal/nps"
 	"github.com/ombud/ombud/internal/page"
+	portalsvc "github.com/ombud/ombud/internal/portal"
 	"github.com/ombud/ombud/internal/privacy"
 	"github.com/ombud/ombud/internal/pulse"
 	"github.com/ombud/ombud/internal/qa"
@@ -30,6 +31,7 @@ import (
 	"github.com/ombud/ombud/internal/training"
 	"github.com/ombud/ombud/internal/web/api"
 	"github.com/ombud/ombud/internal/web/api/zendesk"
+	"github.com/ombud/ombud/internal/web/portal"
 	"github.com/ombud/ombud/internal/web/workforce"
 	"github.com/ombud/ombud/internal/webhook"
 )
@@ -711,8 +713,11 @@ func (s *Server) portalRoutes() []Route {
 		{Method: "POST", Path: "/portal/requests/{id}/solve", Access: Public, Handler: p.Solve, Summary: "Mark one's request solved"},
 		{Method: "POST", Path: "/portal/deflect", Access: Public, Handler: p.Deflect, Summary: "A suggested article answered the question (form: article); counted as a request avoided"},
 		{Method: "GET", Path: "/portal/files/{id}/{name}", Access: Public, Handler: p.File, Summary: "A file of a public message on one's own request"},
-		{Method: "POST", Path: "/forms/request", Access: Public, Handler: p.SubmitForm, Summary: "The web form: a company's own site files a request (JSON or form: name, email, subject, message, website as honeypot, return_to); CORS per allowed site"},
-		{Method: "OPTIONS", Path: "/forms/request", Access: Public, Handler: p.FormPreflight, Summary: "CORS preflight of the web form for an allowed site"},
+		{Method: "POST", Path: "/forms/request", Access: Public, Handler: p.SubmitForm, Summary: "The web form: a company's own site files a request (JSON or form: name, email, subject, message, website as honeypot, return_to; pow_challenge and pow_nonce, captcha_response when the form asks for them); CORS per allowed site", Request: portalsvc.FormInput{}, Reply: portal.FormReply{}, Status: http.StatusCreated},
+		{Method: "OPTIONS", Path: "/forms/request", Access: Public, Handler: p.FormPreflight, Summary: "CORS preflight of the web form for an allowed site", Status: http.StatusNoContent},
+		{Method: "GET", Path: "/forms/challenge", Access: Public, Handler: p.FormChallenge, Summary: "A proof-of-work puzzle for a page about to post the web form, when the form asks for one (docs/portal.md)", Reply: portalsvc.Challenge{}},
+		{Method: "GET", Path: "/api/v1/web-form", Access: APIAuth, Perm: authz.ChannelRead, Handler: p.GetFormSettings, Summary: "The web form's settings (the CAPTCHA secret is never returned)", Reply: portalsvc.FormSettings{}},
+		{Method: "PUT", Path: "/api/v1/web-form", Access: APIAuth, Perm: authz.ChannelWrite, Handler: p.PutFormSettings, Summary: "Change the web form's settings; without captcha_secret the stored one is kept", Request: portalsvc.FormSettings{}, Reply: portalsvc.FormSettings{}},
 		{Method: "GET", Path: "/admin/web-form", Access: UIAuth, Perm: authz.ChannelRead, Handler: p.FormSettingsPage, Summary: "Web form settings and a form to copy", Query: []string{"saved"}},
 		{Method: "POST", Path: "/admin/web-form", Access: UIAuth, Perm: authz.ChannelWrite, Handler: p.SaveFormSettings, Summary: "Change the web form settings (form: enabled, allowed_origins)"},
 	}
