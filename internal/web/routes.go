@@ -641,6 +641,12 @@ func (s *Server) phoneRoutes() []Route {
 	p := s.Phone
 	return []Route{
 		{Method: "POST", Path: "/api/v1/phone/integrations/{id}/events", Access: Public, Handler: p.Hook, Summary: "A call event from a telephony provider (started, answered, ended, missed), signed with the integration's secret (webhook-id, webhook-timestamp, webhook-signature headers)", Request: phone.Payload{}, Reply: phone.Result{}},
+		{Method: "GET", Path: "/api/v1/phone/integrations", Access: APIAuth, Perm: authz.ChannelRead, Handler: p.APIList, Summary: "Phone integrations, by name", Reply: api.Data[phone.Integration]{}},
+		{Method: "POST", Path: "/api/v1/phone/integrations", Access: APIAuth, Perm: authz.ChannelWrite, Handler: p.APICreate, Summary: "Add a phone integration; the answer shows its signing secret once", Request: phone.Input{}, Reply: phone.Integration{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/phone/integrations/{id}", Access: APIAuth, Perm: authz.ChannelRead, Handler: p.APIGet, Summary: "A phone integration", Reply: phone.Integration{}},
+		{Method: "PUT", Path: "/api/v1/phone/integrations/{id}", Access: APIAuth, Perm: authz.ChannelWrite, Handler: p.APIUpdate, Summary: "Change a phone integration (not its secret)", Request: phone.Input{}, Reply: phone.Integration{}},
+		{Method: "POST", Path: "/api/v1/phone/integrations/{id}/secret", Access: APIAuth, Perm: authz.ChannelWrite, Handler: p.APIRotate, Summary: "Give a phone integration a new signing secret, shown once; the old one stops verifying", Reply: phone.Integration{}},
+		{Method: "DELETE", Path: "/api/v1/phone/integrations/{id}", Access: APIAuth, Perm: authz.ChannelWrite, Handler: p.APIDelete, Summary: "Delete a phone integration and its call log; the tickets of its calls stay", Status: http.StatusNoContent},
 		{Method: "GET", Path: "/phone/pop/{id}", Access: UIAuth, Perm: authz.TicketRead, Handler: p.Pop, Summary: "The incoming-call notice of a ticket's latest call (an HTML fragment)"},
 		{Method: "GET", Path: "/admin/phone", Access: UIAuth, Perm: authz.ChannelRead, Handler: p.List, Summary: "Phone integrations, with the form to add one", Query: []string{"deleted"}},
 		{Method: "POST", Path: "/admin/phone", Access: UIAuth, Perm: authz.ChannelWrite, Handler: p.Create, Summary: "Add a phone integration (form: name, default_country, call_url, team_id, active); the answer shows the signing secret once"},
