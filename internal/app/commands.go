@@ -99,13 +99,14 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, st
 
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var file, format string
-	var resume, quiet bool
+	var resume, quiet, fetch bool
 	args, path := splitPath(args)
 	c, err := parse("import", args, getenv, stderr, false, func(fs *flag.FlagSet) {
 		fs.StringVar(&file, "file", "", "NDJSON file to import (standard input when empty)")
 		fs.StringVar(&format, "format", "ndjson", "what to import: ndjson, or a zendesk or freshdesk export (a folder, zip or file given as PATH)")
 		fs.BoolVar(&resume, "resume", false, "continue an interrupted import of --file after its checkpoint (FILE.checkpoint)")
 		fs.BoolVar(&quiet, "quiet", false, "no progress on standard error")
+		fs.BoolVar(&fetch, "fetch-attachments", false, "copy attachments given by link (as in Zendesk and Freshdesk exports) into Ombud; without it they stay links in the comment")
 	})
 	if err != nil {
 		return err
@@ -125,7 +126,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 			return err
 		}
 		defer sys.Close()
-		return runVendorImport(ctx, sys, format, path, resume, quiet, stdout, stderr)
+		return runVendorImport(ctx, sys, format, path, resume, quiet, fetch, stdout, stderr)
 	}
 	if path != "" {
 		if file != "" {
@@ -139,6 +140,9 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	total := 0
 	var cp *checkpoint
 	opt := importer.Options{}
+	if fetch {
+		opt.Fetch = attachmentFetcher(c)
+	}
 	if file != "" && file != "-" {
 		cp = &checkpoint{path: file + ".checkpoint"}
 		if resume {

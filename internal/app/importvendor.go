@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/automation"
+	"github.com/ombud/ombud/internal/config"
 	"github.com/ombud/ombud/internal/importer"
 	"github.com/ombud/ombud/internal/importer/freshdesk"
 	"github.com/ombud/ombud/internal/importer/zendesk"
@@ -47,7 +49,7 @@ func splitPath(args []string) ([]string, string) {
 	if len(args) >= 2 {
 		prev := args[len(args)-2]
 		bare := strings.TrimLeft(prev, "-")
-		if strings.HasPrefix(prev, "-") && !strings.Contains(prev, "=") && bare != "quiet" && bare != "resume" {
+		if strings.HasPrefix(prev, "-") && !strings.Contains(prev, "=") && bare != "quiet" && bare != "resume" && bare != "fetch-attachments" {
 			return args, "" // the value of the flag before it
 		}
 	}
@@ -58,7 +60,7 @@ func splitPath(args []string) ([]string, string) {
 // or one file) with the progress bar and checkpoint of NDJSON imports:
 // the conversion is the same each time, so --resume meets the same
 // records on the same lines.
-func runVendorImport(ctx context.Context, sys *System, format, path string, resume, quiet bool, stdout, stderr io.Writer) error {
+func runVendorImport(ctx context.Context, sys *System, format, path string, resume, quiet, fetch bool, stdout, stderr io.Writer) error {
 	fsys, closeFS, err := importer.OpenExport(path)
 	if err != nil {
 		return err
@@ -70,6 +72,9 @@ func runVendorImport(ctx context.Context, sys *System, format, path string, resu
 	}
 	cp := &checkpoint{path: strings.TrimRight(path, string(os.PathSeparator)) + ".checkpoint"}
 	opt := importer.Options{Format: format}
+	if fetch {
+		opt.Fetch = attachmentFetcher(sys.Config)
+	}
 	if resume {
 		if opt.From, err = cp.read(); err != nil {
 			return err
@@ -92,7 +97,8 @@ func runVendorImport(ctx context.Context, sys *System, format, path string, resu
 	if !quiet {
 		bar.update(last, true)
 	}
-	fmt.Fprintf(stdout, "imported %d, skipped %d, failed %d in %s\n", res.Imported, res.Skipped, res.Failed, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "imported %d, skipped %d, failed %d in %s; attachments copied %d, kept as links %d\n", res.Imported, res.Skipped, res.Failed,
+		time.Since(start).Round(time.Millisecond), res.Attachments, res.AttachmentsLinked)
 	for _, e := range res.Errors {
 		if len(e.Field) > 0 {
 			fmt.Fprintf(stdout, "%s: %s %v\n", e.Source, e.Error, e.Field)
@@ -113,14 +119,26 @@ func runVendorImport(ctx context.Context, sys *System, format, path string, resu
 	return nil
 }
 
+// attachmentFetcher copies imported attachments given by link, on the
+// terms of outgoing webhooks (no private addresses unless allowed).
+func attachmentFetcher(c config.Config) importer.Fetcher {
+	return importer.HTTPFetcher(automation.NewHTTPClient(time.Minute, c.WebhookAllowPrivate))
+}
+
 // importUpload imports a file uploaded on the admin import page: Ombud's
-// NDJSON, or a vendor export as a zip or a single file.
-func (s *System) importUpload(ctx context.Context, actor authz.Actor, format, filename string, data []byte) (importer.Result, error) {
+// NDJSON, or a vendor export as a zip or a single file; fetch copies
+// attachments given by link.
+func (s *System) importUpload(ctx context.Context, actor authz.Actor, format, filename string, data []byte, fetch bool) (importer.Result, error) {
 	if err := authz.Check(actor, authz.Import); err != nil {
 		return importer.Result{}, err
 	}
+	opt := importer.Options{Format: format}
+	if fetch {
+		opt.Fetch = attachmentFetcher(s.Config)
+	}
 	if format == "ndjson" {
-		return s.Importer.ImportWith(ctx, actor, bytes.NewReader(data), importer.Options{})
+		opt.Format = ""
+		return s.Importer.ImportWith(ctx, actor, bytes.NewReader(data), opt)
 	}
 	var fsys fs.FS
 	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
@@ -144,7 +162,7 @@ func (s *System) importUpload(ctx context.Context, actor authz.Actor, format, fi
 	if err != nil {
 		return importer.Result{}, apperr.InvalidField("file", err.Error())
 	}
-	return s.Importer.ImportConverted(ctx, actor, conv, importer.Options{Format: format})
+	return s.Importer.ImportConverted(ctx, actor, conv, opt)
 }
 
 // uploadName is an uploaded file's name made safe to write: its base name

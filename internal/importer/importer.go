@@ -70,9 +70,14 @@ type Result struct {
 	// committed, skipped or listed in Errors, none after it is written.
 	// An import that stops early (an unreadable body, a database error)
 	// resumes from here (Options.From).
-	Line      int         `json:"committed_through_line"`
-	TicketIDs []int64     `json:"-"`
-	Errors    []LineError `json:"errors"`
+	Line int `json:"committed_through_line"`
+	// Attachments counts the files stored with imported comments;
+	// AttachmentsLinked those kept as a link in the comment's text (not
+	// fetched, unreachable or over the limits).
+	Attachments       int         `json:"attachments"`
+	AttachmentsLinked int         `json:"attachments_linked"`
+	TicketIDs         []int64     `json:"-"`
+	Errors            []LineError `json:"errors"`
 }
 
 const maxErrors = 100
@@ -101,6 +106,9 @@ type Options struct {
 	// Format names what was imported in the audit log: "ndjson" (the
 	// default), "zendesk" or "freshdesk".
 	Format string
+	// Fetch, when set, copies attachments given by URL into the blob
+	// store; without it they stay links in the comment's text (files.go).
+	Fetch Fetcher
 }
 
 // Progress is where an import stands.
@@ -135,6 +143,7 @@ func (s *Service) Import(ctx context.Context, actor authz.Actor, r io.Reader) (R
 type job struct {
 	s         *Service
 	ctx       context.Context
+	actor     authz.Actor
 	opt       Options
 	res       Result
 	tickets   []pending
@@ -152,7 +161,7 @@ func (s *Service) ImportWith(ctx context.Context, actor authz.Actor, r io.Reader
 	if err := authz.Check(actor, authz.Import); err != nil {
 		return Result{}, err
 	}
-	im := &job{s: s, ctx: ctx, opt: opt, res: Result{Errors: []LineError{}}}
+	im := &job{s: s, ctx: ctx, actor: actor, opt: opt, res: Result{Errors: []LineError{}}}
 	res, err := im.run(r)
 	if res.Imported >= analyzeAfter {
 		// What is committed stays: stale planner statistics cost speed,
@@ -301,7 +310,12 @@ func (im *job) run(r io.Reader) (Result, error) {
 			}
 			coerceFields(rec.Ticket.CustomFields, fieldTypes)
 			var in ticket.ImportTicket
+			// Attachments first: a file kept as a link adds a line the
+			// checks must see.
 			if in, err = resolveTicket(*rec.Ticket, agents, teams); err == nil {
+				err = im.attach(&in, *rec.Ticket)
+			}
+			if err == nil {
 				err = in.Validate()
 			}
 			if err != nil {

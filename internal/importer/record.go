@@ -106,7 +106,8 @@ type Ticket struct {
 // Action is one step of a ticket's history.
 //
 // Actor is "agent:EMAIL", "customer:EMAIL" or "system". Do is one of:
-//   - "comment": Body (plain text), optional HTML, Public (false = internal note)
+//   - "comment": Body (plain text), optional HTML, Public (false = internal note),
+//     optional Attachments
 //   - "status": To (new, open, pending, on_hold, solved, closed)
 //   - "assign": Assignee (agent email, "" to unassign) and/or Team (team name)
 //   - "priority": To
@@ -124,4 +125,6 @@ type Action struct {
 	Team     *string   `json:"team,omitempty"`
 	Add      []string  `json:"add,omitempty"`
 	Remove   []string  `json:"remove,omitempty"`
+	// Attachments of a comment (files.go).
+	Attachments []File `json:"attachments,omitempty"`
 }

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/jobs"
+	"github.com/ombud/ombud/internal/secret"
 )
 
 // JobLink is the job kind that mails a sign-in link.
@@ -79,6 +81,8 @@ type Service struct {
 	tickets Tickets
 	mailer  Mailer
 	wake    func()
+	secrets *secret.Box  // signs form puzzles, seals the CAPTCHA secret (guard.go)
+	client  *http.Client // calls the CAPTCHA provider
 }
 
 // New returns the service. tickets is the ticket service.

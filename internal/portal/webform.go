@@ -33,9 +33,19 @@ const (
 
 // FormSettings are the web form's settings.
 type FormSettings struct {
-	Enabled        bool      `json:"enabled"`
-	AllowedOrigins []string  `json:"allowed_origins"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	Enabled        bool     `json:"enabled"`
+	AllowedOrigins []string `json:"allowed_origins"`
+	// ProofOfWork is the puzzle's difficulty in leading zero bits of a
+	// SHA-256 (0: no puzzle); see guard.go.
+	ProofOfWork int `json:"proof_of_work"`
+	// CaptchaVerifyURL is a CAPTCHA provider's verification endpoint
+	// (hCaptcha, Turnstile and reCAPTCHA share one shape); empty: none.
+	CaptchaVerifyURL string `json:"captcha_verify_url"`
+	// CaptchaSecret is write-only: a PUT without it keeps the stored one.
+	CaptchaSecret    string    `json:"captcha_secret,omitempty"`
+	CaptchaSecretSet bool      `json:"captcha_secret_set"`
+	UpdatedAt        time.Time `json:"updated_at"`
+	captchaSecret    string    // the sealed stored secret
 }
 
 // FormSettings reads the settings (channel.read).
@@ -50,7 +60,8 @@ func (s *Service) formSettings(ctx context.Context) (FormSettings, error) {
 	var st FormSettings
 	var origins string
 	var at int64
-	err := s.db.QueryRowContext(ctx, `SELECT enabled, allowed_origins, updated_at FROM webform_settings WHERE id = 1`).Scan(&st.Enabled, &origins, &at)
+	err := s.db.QueryRowContext(ctx, `SELECT enabled, allowed_origins, pow_bits, captcha_url, captcha_secret, updated_at FROM webform_settings WHERE id = 1`).
+		Scan(&st.Enabled, &origins, &st.ProofOfWork, &st.CaptchaVerifyURL, &st.captchaSecret, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return FormSettings{AllowedOrigins: []string{}}, nil
 	}
@@ -58,6 +69,7 @@ func (s *Service) formSettings(ctx context.Context) (FormSettings, error) {
 		return st, fmt.Errorf("portal: form settings: %w", err)
 	}
 	st.AllowedOrigins = strings.Fields(origins)
+	st.CaptchaSecretSet = st.captchaSecret != ""
 	st.UpdatedAt = db.Time(at)
 	return st, nil
 }
@@ -80,11 +92,15 @@ func (s *Service) PutFormSettings(ctx context.Context, actor authz.Actor, in For
 			origins = append(origins, n)
 		}
 	}
-	if err := fe.Err(); err != nil {
-		return FormSettings{}, err
-	}
 	before, err := s.formSettings(ctx)
 	if err != nil {
+		return FormSettings{}, err
+	}
+	sealed, err := s.checkGuards(&in, before, fe)
+	if err != nil {
+		return FormSettings{}, err
+	}
+	if err := fe.Err(); err != nil {
 		return FormSettings{}, err
 	}
 	now := s.now()
@@ -92,13 +108,16 @@ func (s *Service) PutFormSettings(ctx context.Context, actor authz.Actor, in For
 		if _, err := tx.ExecContext(ctx, `DELETE FROM webform_settings WHERE id = 1`); err != nil {
 			return fmt.Errorf("portal: form settings: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO webform_settings (id, enabled, allowed_origins, updated_at) VALUES (1, ?, ?, ?)`,
-			in.Enabled, strings.Join(origins, "\n"), db.Millis(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO webform_settings (id, enabled, allowed_origins, pow_bits, captcha_url, captcha_secret, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?)`,
+			in.Enabled, strings.Join(origins, "\n"), in.ProofOfWork, in.CaptchaVerifyURL, sealed, db.Millis(now)); err != nil {
 			return fmt.Errorf("portal: form settings: %w", err)
 		}
+		// The secret itself is never logged, only whether it changed.
 		return audit.Record(ctx, tx, now, actor, "webform.settings_updated", "webform", audit.Change(
-			map[string]any{"enabled": before.Enabled, "allowed_origins": before.AllowedOrigins},
-			map[string]any{"enabled": in.Enabled, "allowed_origins": origins}))
+			map[string]any{"enabled": before.Enabled, "allowed_origins": before.AllowedOrigins, "proof_of_work": before.ProofOfWork,
+				"captcha_verify_url": before.CaptchaVerifyURL, "captcha_secret_set": before.CaptchaSecretSet},
+			map[string]any{"enabled": in.Enabled, "allowed_origins": origins, "proof_of_work": in.ProofOfWork,
+				"captcha_verify_url": in.CaptchaVerifyURL, "captcha_secret_set": sealed != "", "captcha_secret_changed": sealed != before.captchaSecret}))
 	})
 	if err != nil {
 		return FormSettings{}, err
@@ -141,6 +160,12 @@ type FormInput struct {
 	Subject string `json:"subject"`
 	Message string `json:"message"`
 	Website string `json:"website"`
+	// PowChallenge and PowNonce answer the proof-of-work puzzle of
+	// GET /forms/challenge when the form asks for one.
+	PowChallenge string `json:"pow_challenge,omitempty"`
+	PowNonce     string `json:"pow_nonce,omitempty"`
+	// CaptchaResponse is the token a CAPTCHA widget gave the page.
+	CaptchaResponse string `json:"captcha_response,omitempty"`
 }
 
 // ErrFormOff answers a post while the web form is off.
@@ -185,6 +210,12 @@ func (s *Service) SubmitForm(ctx context.Context, in FormInput, addr string) (in
 		return 0, err
 	}
 	now := s.now()
+	if err := s.checkPuzzle(st, in, now); err != nil {
+		return 0, err
+	}
+	if err := s.checkCaptcha(ctx, st, in.CaptchaResponse, addr); err != nil {
+		return 0, err
+	}
 	var id int64
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		for _, b := range []struct {
@@ -192,6 +223,11 @@ func (s *Service) SubmitForm(ctx context.Context, in FormInput, addr string) (in
 			limit  int
 		}{{hash("form\x00" + addr), formsPerAddress}, {hash("form-email\x00" + in.Email), formsPerEmail}} {
 			if err := take(ctx, tx, now, b.bucket, b.limit, formWindow, errFormLimited); err != nil {
+				return err
+			}
+		}
+		if st.ProofOfWork > 0 {
+			if err := spendPuzzle(ctx, tx, in.PowChallenge, now); err != nil {
 				return err
 			}
 		}

@@ -53,6 +53,9 @@ type CreateInput struct {
 	CustomFields    map[string]any  `json:"custom_fields"`
 	ExternalID      string          `json:"external_id"`
 	AttachmentIDs   []int64         `json:"attachment_ids"`
+	// Files are contents already in the blob store (PutFile), recorded
+	// with the description in the create's transaction (imports).
+	Files []Attachment `json:"-"`
 	// Author says who wrote the description when an agent creates the
 	// ticket: "customer" or "agent". Empty keeps the rule by channel (the
 	// agent for a phone call, otherwise the customer). A public message by
@@ -337,7 +340,15 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, no
 	log.add(EvCreated, created)
 	public := in.Public == nil || *in.Public
 	author := authorOf(actor, requesterID, in.Channel, in.Author)
-	c, err := s.insertComment(ctx, tx, log, id, author, public, in.Description, in.DescriptionHTML, in.Channel, in.AttachmentIDs, now)
+	attachmentIDs := in.AttachmentIDs
+	for _, f := range in.Files {
+		a, err := s.AttachTx(ctx, tx, f)
+		if err != nil {
+			return Ticket{}, nil, err
+		}
+		attachmentIDs = append(slices.Clip(attachmentIDs), a.ID)
+	}
+	c, err := s.insertComment(ctx, tx, log, id, author, public, in.Description, in.DescriptionHTML, in.Channel, attachmentIDs, now)
 	if err != nil {
 		return Ticket{}, nil, err
 	}

@@ -51,9 +51,10 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
 var pathParam = regexp.MustCompile(`\{([a-z_]+)(\.\.\.)?\}`)
 
 // Documented reports whether the OpenAPI document describes rt: the API
-// and the operational endpoints (the agent UI's pages are not an API).
+// and the operational endpoints (the agent UI's pages are not an API), and
+// the web form's, which other sites' pages and servers call.
 func Documented(rt Route) bool {
-	return strings.HasPrefix(rt.Path, "/api/") || rt.Path == "/healthz" || rt.Path == "/readyz"
+	return strings.HasPrefix(rt.Path, "/api/") || strings.HasPrefix(rt.Path, "/forms/") || rt.Path == "/healthz" || rt.Path == "/readyz"
 }
 
 // OpenAPI builds the OpenAPI 3.1 document from the route table and the

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -58,4 +59,16 @@ func (w *walk) walkPhone() {
 	post(`{"call_id":"walk-1","event":"ended","from":"+4791234567","duration_s":42,"recording_url":"https://rec.example/walk-1.mp3","started_at":"2026-01-02T15:04:05Z"}`, it.Secret, 200)
 	post(`{"call_id":"walk-1","event":"ring","from":"+4791234567"}`, it.Secret, 400)
 	post(`{"call_id":"walk-1","event":"started","from":"+4791234567"}`, "whsec_"+strings.Repeat("A", 32), 401)
+
+	// The integrations over the JSON API.
+	f := fmt.Sprintf
+	w.do("GET /api/v1/phone/integrations", "", nil, 200)
+	w.do("GET /api/v1/phone/integrations/{id}", f("/api/v1/phone/integrations/%d", it.ID), nil, 200)
+	w.do("PUT /api/v1/phone/integrations/{id}", f("/api/v1/phone/integrations/%d", it.ID), `{"name":"Walk switchboard","default_country":"46","call_url":"https://pbx.example/call?to={number}","active":true}`, 200)
+	w.do("PUT /api/v1/phone/integrations/{id}", f("/api/v1/phone/integrations/%d", it.ID), `{"name":"","default_country":"46"}`, 400)
+	w.do("POST /api/v1/phone/integrations/{id}/secret", f("/api/v1/phone/integrations/%d/secret", it.ID), nil, 200)
+	other := idOf(t, w.do("POST /api/v1/phone/integrations", "", `{"name":"Walk trunk","default_country":"47"}`, 201))
+	w.do("POST /api/v1/phone/integrations", "", `{"name":"Bad","default_country":"x1"}`, 400)
+	w.do("DELETE /api/v1/phone/integrations/{id}", f("/api/v1/phone/integrations/%d", other), nil, 204)
+	w.do("GET /api/v1/phone/integrations/{id}", f("/api/v1/phone/integrations/%d", other), nil, 404)
 }

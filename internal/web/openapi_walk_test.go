@@ -340,6 +340,7 @@ func walkAPI(t *testing.T, e *apptest.Env, password string) {
 	w.walkMessaging()   // openapi_walk_messaging_test.go
 	w.walkPortalForms() // openapi_walk_portal_test.go
 	w.walkReturns(tk)   // openapi_walk_orders_test.go
+	w.walkWebForm()     // openapi_walk_webform_test.go
 
 	// Deletions last.
 	w.do("POST /api/v1/customers/{id}/erase", f("/api/v1/customers/%d/erase", cust), `{"mode":"anonymise"}`, 200)

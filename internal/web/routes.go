@@ -35,6 +35,7 @@ import (
 	"github.com/ombud/ombud/internal/web/api/zendesk"
 	webmsg "github.com/ombud/ombud/internal/web/messaging"
 	weborders "github.com/ombud/ombud/internal/web/orders"
+	"github.com/ombud/ombud/internal/web/portal"
 	"github.com/ombud/ombud/internal/web/workforce"
 	"github.com/ombud/ombud/internal/webhook"
 )
@@ -691,6 +692,12 @@ func (s *Server) phoneRoutes() []Route {
 	p := s.Phone
 	return []Route{
 		{Method: "POST", Path: "/api/v1/phone/integrations/{id}/events", Access: Public, Handler: p.Hook, Summary: "A call event from a telephony provider (started, answered, ended, missed), signed with the integration's secret (webhook-id, webhook-timestamp, webhook-signature headers)", Request: phone.Payload{}, Reply: phone.Result{}},
+		{Method: "GET", Path: "/api/v1/phone/integrations", Access: APIAuth, Perm: authz.ChannelRead, Handler: p.APIList, Summary: "Phone integrations, by name", Reply: api.Data[phone.Integration]{}},
+		{Method: "POST", Path: "/api/v1/phone/integrations", Access: APIAuth, Perm: authz.ChannelWrite, Handler: p.APICreate, Summary: "Add a phone integration; the answer shows its signing secret once", Request: phone.Input{}, Reply: phone.Integration{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/api/v1/phone/integrations/{id}", Access: APIAuth, Perm: authz.ChannelRead, Handler: p.APIGet, Summary: "A phone integration", Reply: phone.Integration{}},
+		{Method: "PUT", Path: "/api/v1/phone/integrations/{id}", Access: APIAuth, Perm: authz.ChannelWrite, Handler: p.APIUpdate, Summary: "Change a phone integration (not its secret)", Request: phone.Input{}, Reply: phone.Integration{}},
+		{Method: "POST", Path: "/api/v1/phone/integrations/{id}/secret", Access: APIAuth, Perm: authz.ChannelWrite, Handler: p.APIRotate, Summary: "Give a phone integration a new signing secret, shown once; the old one stops verifying", Reply: phone.Integration{}},
+		{Method: "DELETE", Path: "/api/v1/phone/integrations/{id}", Access: APIAuth, Perm: authz.ChannelWrite, Handler: p.APIDelete, Summary: "Delete a phone integration and its call log; the tickets of its calls stay", Status: http.StatusNoContent},
 		{Method: "GET", Path: "/phone/pop/{id}", Access: UIAuth, Perm: authz.TicketRead, Handler: p.Pop, Summary: "The incoming-call notice of a ticket's latest call (an HTML fragment)"},
 		{Method: "GET", Path: "/admin/phone", Access: UIAuth, Perm: authz.ChannelRead, Handler: p.List, Summary: "Phone integrations, with the form to add one", Query: []string{"deleted"}},
 		{Method: "POST", Path: "/admin/phone", Access: UIAuth, Perm: authz.ChannelWrite, Handler: p.Create, Summary: "Add a phone integration (form: name, default_country, call_url, team_id, active); the answer shows the signing secret once"},
@@ -768,8 +775,11 @@ func (s *Server) portalRoutes() []Route {
 		{Method: "POST", Path: "/portal/requests/{id}/solve", Access: Public, Handler: p.Solve, Summary: "Mark one's request solved"},
 		{Method: "POST", Path: "/portal/deflect", Access: Public, Handler: p.Deflect, Summary: "A suggested article answered the question (form: article); counted as a request avoided"},
 		{Method: "GET", Path: "/portal/files/{id}/{name}", Access: Public, Handler: p.File, Summary: "A file of a public message on one's own request"},
-		{Method: "POST", Path: "/forms/request", Access: Public, Handler: p.SubmitForm, Summary: "The web form: a company's own site files a request (JSON or form: name, email, subject, message, website as honeypot, return_to); CORS per allowed site"},
-		{Method: "OPTIONS", Path: "/forms/request", Access: Public, Handler: p.FormPreflight, Summary: "CORS preflight of the web form for an allowed site"},
+		{Method: "POST", Path: "/forms/request", Access: Public, Handler: p.SubmitForm, Summary: "The web form: a company's own site files a request (JSON or form: name, email, subject, message, website as honeypot, return_to; pow_challenge and pow_nonce, captcha_response when the form asks for them); CORS per allowed site", Request: portalsvc.FormInput{}, Reply: portal.FormReply{}, Status: http.StatusCreated},
+		{Method: "OPTIONS", Path: "/forms/request", Access: Public, Handler: p.FormPreflight, Summary: "CORS preflight of the web form for an allowed site", Status: http.StatusNoContent},
+		{Method: "GET", Path: "/forms/challenge", Access: Public, Handler: p.FormChallenge, Summary: "A proof-of-work puzzle for a page about to post the web form, when the form asks for one (docs/portal.md)", Reply: portalsvc.Challenge{}},
+		{Method: "GET", Path: "/api/v1/web-form", Access: APIAuth, Perm: authz.ChannelRead, Handler: p.GetFormSettings, Summary: "The web form's settings (the CAPTCHA secret is never returned)", Reply: portalsvc.FormSettings{}},
+		{Method: "PUT", Path: "/api/v1/web-form", Access: APIAuth, Perm: authz.ChannelWrite, Handler: p.PutFormSettings, Summary: "Change the web form's settings; without captcha_secret the stored one is kept", Request: portalsvc.FormSettings{}, Reply: portalsvc.FormSettings{}},
 		{Method: "GET", Path: "/admin/web-form", Access: UIAuth, Perm: authz.ChannelRead, Handler: p.FormSettingsPage, Summary: "Web form settings and a form to copy", Query: []string{"saved"}},
 		{Method: "POST", Path: "/admin/web-form", Access: UIAuth, Perm: authz.ChannelWrite, Handler: p.SaveFormSettings, Summary: "Change the web form settings (form: enabled, allowed_origins)"},
 		{Method: "GET", Path: "/admin/portal-forms", Access: UIAuth, Perm: authz.ChannelRead, Handler: p.FormsPage, Summary: "The portal's request forms, with an editor for a new one", Query: []string{"deleted"}},

@@ -322,11 +322,9 @@ func (r *reader) ticket(s string, t fticket) {
 			out.CustomFields[f.key] = val
 		}
 	}
-	body := firstNonEmpty(t.DescriptionText, stripTags(t.Description), out.Subject) + attachments(t.Attachments)
-	first := importer.Action{At: t.CreatedAt, Actor: "customer:" + contactEmail(req), Do: "comment", Body: body, Public: true}
-	if len(t.Attachments) == 0 {
-		first.HTML = t.Description
-	}
+	body := firstNonEmpty(t.DescriptionText, stripTags(t.Description), out.Subject)
+	first := importer.Action{At: t.CreatedAt, Actor: "customer:" + contactEmail(req), Do: "comment", Body: body, HTML: t.Description, Public: true,
+		Attachments: files(t.Attachments)}
 	convs := append(append([]conversation{}, t.Conversations...), r.convs[t.ID]...)
 	sort.SliceStable(convs, func(i, j int) bool { return convs[i].CreatedAt.Before(convs[j].CreatedAt) })
 	var rest []importer.Action
@@ -336,10 +334,7 @@ func (r *reader) ticket(s string, t fticket) {
 			return
 		}
 		a := importer.Action{At: c.CreatedAt, Actor: r.actor(c.UserID), Do: "comment", Public: !c.Private,
-			Body: firstNonEmpty(c.BodyText, stripTags(c.Body), "(empty)") + attachments(c.Attachments)}
-		if len(c.Attachments) == 0 {
-			a.HTML = c.Body
-		}
+			Body: firstNonEmpty(c.BodyText, stripTags(c.Body), "(empty)"), HTML: c.Body, Attachments: files(c.Attachments)}
 		if a.Actor == "system" && c.Incoming {
 			a.Actor = "customer:" + contactEmail(req)
 		}

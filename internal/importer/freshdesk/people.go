@@ -230,18 +230,14 @@ func stripTags(s string) string {
 	return strings.TrimSpace(html.UnescapeString(tagsRE.ReplaceAllString(s, "")))
 }
 
-// attachments lists files under a body: their names, types, sizes and
-// links are imported, not their content.
-func attachments(as []attachment) string {
-	if len(as) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	b.WriteString("\n\nAttachments:")
+// files are attachments by their export links: the import copies them
+// when it may fetch, else keeps them as links.
+func files(as []attachment) []importer.File {
+	var out []importer.File
 	for _, a := range as {
-		fmt.Fprintf(&b, "\n- %s (%s, %d bytes): %s", a.Name, a.ContentType, a.Size, a.AttachmentURL)
+		out = append(out, importer.File{Filename: a.Name, ContentType: a.ContentType, Size: a.Size, URL: a.AttachmentURL})
 	}
-	return b.String()
+	return out
 }
 
 func firstNonEmpty(s ...string) string {

@@ -398,18 +398,12 @@ func (r *reader) ticket(s string, t zticket) {
 			return
 		}
 		body := firstNonEmpty(c.PlainBody, c.Body)
-		if len(c.Attachments) > 0 {
-			body += attachments(c.Attachments)
-		}
 		html := c.HTMLBody
-		if html != "" && len(c.Attachments) > 0 {
-			html = "" // the text, which lists the attachments, is what is kept
-		}
 		pub := c.Public == nil || *c.Public
 		if i == 0 {
 			pub = true // the description: Zendesk's first comment is always public
 		}
-		steps = append(steps, importer.Action{At: c.CreatedAt, Actor: r.actor(c.AuthorID), Do: "comment", Body: body, HTML: html, Public: pub})
+		steps = append(steps, importer.Action{At: c.CreatedAt, Actor: r.actor(c.AuthorID), Do: "comment", Body: body, HTML: html, Public: pub, Attachments: files(c.Attachments)})
 	}
 	if len(steps) == 0 {
 		steps = append(steps, importer.Action{At: t.CreatedAt, Actor: r.actor(t.RequesterID), Do: "comment", Body: firstNonEmpty(t.Description, out.Subject), Public: true})
@@ -470,15 +464,14 @@ func (r *reader) ticket(s string, t zticket) {
 	r.c.Add(s, importer.Record{Kind: importer.KindTicket, Ticket: out})
 }
 
-// attachments lists a comment's files under its text: the import keeps
-// their names, types, sizes and links, not their content.
-func attachments(as []attachment) string {
-	var b strings.Builder
-	b.WriteString("\n\nAttachments:")
+// files are a comment's attachments by their export links: the import
+// copies them when it may fetch, else keeps them as links.
+func files(as []attachment) []importer.File {
+	var out []importer.File
 	for _, a := range as {
-		fmt.Fprintf(&b, "\n- %s (%s, %d bytes): %s", a.FileName, a.ContentType, a.Size, a.ContentURL)
+		out = append(out, importer.File{Filename: a.FileName, ContentType: a.ContentType, Size: a.Size, URL: a.ContentURL})
 	}
-	return b.String()
+	return out
 }
 
 func firstNonEmpty(s ...string) string {

@@ -17,7 +17,8 @@ import (
 // ImportFunc imports an uploaded file — a zip or a single file of a
 // Zendesk or Freshdesk export, or Ombud's NDJSON — as the actor (set
 // before serving; the application wires it to the importer).
-type ImportFunc func(ctx context.Context, actor authz.Actor, format, filename string, data []byte) (importer.Result, error)
+// fetch copies attachments given by link.
+type ImportFunc func(ctx context.Context, actor authz.Actor, format, filename string, data []byte, fetch bool) (importer.Result, error)
 
 // importFormats are the choices of the import form, in its order.
 var importFormats = []option{
@@ -55,6 +56,9 @@ func (u *UI) importPage(w http.ResponseWriter, r *http.Request, status int, form
 			rows = append(rows, importErrorRow{Where: where, Message: msg})
 		}
 		data["Result"] = u.tr(r, "Imported %s, skipped %s (already present), failed %s.", strconv.Itoa(res.Imported), strconv.Itoa(res.Skipped), strconv.Itoa(res.Failed))
+		if res.Attachments+res.AttachmentsLinked > 0 {
+			data["Files"] = u.tr(r, "Attachments copied: %s; kept as links: %s.", strconv.Itoa(res.Attachments), strconv.Itoa(res.AttachmentsLinked))
+		}
 		data["Errors"] = rows
 	}
 	return u.render(w, r, status, "import", pageData{Title: "Import", Nav: "import", Error: errMsg, Data: data})
@@ -94,7 +98,7 @@ func (u *UI) Import(w http.ResponseWriter, r *http.Request) error {
 		return apperr.InvalidField("file", "could not be read")
 	}
 	// Once read, the export is imported to the end even if the browser goes away.
-	res, err := u.ImportFile(context.WithoutCancel(ctx), actor, format, head.Filename, raw)
+	res, err := u.ImportFile(context.WithoutCancel(ctx), actor, format, head.Filename, raw, r.PostForm.Get("fetch_attachments") == "on")
 	if err != nil {
 		if apperr.CodeOf(err) == apperr.CodeInternal {
 			return err

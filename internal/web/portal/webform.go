@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/ombud/ombud/internal/apperr"
@@ -29,9 +30,9 @@ func adminPages(shared *ui.UI) (map[string]*template.Template, error) {
 	return shared.Parse(sub, "webform", "portalforms")
 }
 
-// formReply is the web form's answer: the ticket number, except for a
+// FormReply is the web form's answer: the ticket number, except for a
 // post the honeypot caught.
-type formReply struct {
+type FormReply struct {
 	Status   string `json:"status"`
 	TicketID int64  `json:"ticket_id,omitempty"`
 }
@@ -61,10 +62,10 @@ func (u *UI) FormPreflight(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !ok {
-		return httpx.WriteJSON(w, http.StatusForbidden, errorBody(apperr.Forbidden("this site may not post the web form")))
+		return httpx.WriteJSON(w, http.StatusForbidden, errorBody(errSiteRefused))
 	}
 	h := w.Header()
-	h.Set("Access-Control-Allow-Methods", "POST")
+	h.Set("Access-Control-Allow-Methods", "GET, POST")
 	h.Set("Access-Control-Allow-Headers", "Content-Type")
 	h.Set("Access-Control-Max-Age", "600")
 	w.WriteHeader(http.StatusNoContent)
@@ -76,22 +77,29 @@ func errorBody(err error) httpx.ErrorBody {
 	return httpx.ErrorBody{Error: httpx.ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}}
 }
 
+// errSiteRefused answers a browser on a site not allowed to post the form.
+var errSiteRefused = apperr.Forbidden("this site may not post the web form")
+
+// formFail answers the form's callers in JSON, refusals included (they
+// are scripts on other sites, not agents' pages).
+func formFail(w http.ResponseWriter, err error) error {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		return err
+	}
+	status := httpx.Status(ae.Code)
+	if status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "900")
+	}
+	return httpx.WriteJSON(w, status, errorBody(err))
+}
+
 // SubmitForm answers POST /forms/request (JSON or form: name, email,
 // subject, message, website as the honeypot; a form may name return_to, a
 // page on an allowed site to go back to). Answers are JSON, errors
 // included, naming the field.
 func (u *UI) SubmitForm(w http.ResponseWriter, r *http.Request) error {
-	fail := func(err error) error {
-		var ae *apperr.Error
-		if !errors.As(err, &ae) {
-			return err
-		}
-		status := httpx.Status(ae.Code)
-		if status == http.StatusTooManyRequests {
-			w.Header().Set("Retry-After", "900")
-		}
-		return httpx.WriteJSON(w, status, errorBody(err))
-	}
+	fail := func(err error) error { return formFail(w, err) }
 	if on, err := u.Portal.FormOn(r.Context()); err != nil || !on {
 		if err == nil {
 			err = portal.ErrFormOff
@@ -103,7 +111,7 @@ func (u *UI) SubmitForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !ok {
-		return fail(apperr.Forbidden("this site may not post the web form"))
+		return fail(errSiteRefused)
 	}
 	var in portal.FormInput
 	returnTo := ""
@@ -118,7 +126,8 @@ func (u *UI) SubmitForm(w http.ResponseWriter, r *http.Request) error {
 			return fail(apperr.InvalidField("body", "could not be read"))
 		}
 		f := r.PostForm
-		in = portal.FormInput{Name: f.Get("name"), Email: f.Get("email"), Subject: f.Get("subject"), Message: f.Get("message"), Website: f.Get("website")}
+		in = portal.FormInput{Name: f.Get("name"), Email: f.Get("email"), Subject: f.Get("subject"), Message: f.Get("message"), Website: f.Get("website"),
+			PowChallenge: f.Get("pow_challenge"), PowNonce: f.Get("pow_nonce"), CaptchaResponse: captchaToken(f)}
 		returnTo = f.Get("return_to")
 	default:
 		return fail(&apperr.Error{Code: apperr.CodeUnsupported, Message: "send JSON or a form"})
@@ -140,7 +149,18 @@ func (u *UI) SubmitForm(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, returnTo+sep+"ombud_request="+fmt.Sprint(id), http.StatusSeeOther)
 		return nil
 	}
-	return httpx.WriteJSON(w, http.StatusCreated, formReply{Status: "received", TicketID: id})
+	return httpx.WriteJSON(w, http.StatusCreated, FormReply{Status: "received", TicketID: id})
+}
+
+// captchaToken is the CAPTCHA widget's token of a posted form: the
+// providers' widgets add it under their own names.
+func captchaToken(f url.Values) string {
+	for _, k := range []string{"captcha_response", "h-captcha-response", "cf-turnstile-response", "g-recaptcha-response"} {
+		if v := f.Get(k); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // returnAllowed reports whether a form's return_to is on an allowed site.
@@ -175,7 +195,8 @@ func (u *UI) formSettings(w http.ResponseWriter, r *http.Request, status int, st
 		errs = map[string]string{}
 	}
 	return u.shared.Render(w, r, status, u.admin["webform"], ui.PageData{Title: "Web form", Nav: "admin", Flash: flash, Error: problem,
-		Data: map[string]any{"S": st, "Origins": strings.Join(st.AllowedOrigins, "\n"), "Action": scheme + "://" + r.Host + "/forms/request", "Errs": errs}})
+		Data: map[string]any{"S": st, "Origins": strings.Join(st.AllowedOrigins, "\n"), "Action": scheme + "://" + r.Host + "/forms/request",
+			"Snippet": formSnippet(scheme+"://"+r.Host+"/forms/request", scheme+"://"+r.Host+"/forms/challenge", st.ProofOfWork > 0, st.CaptchaVerifyURL != ""), "Errs": errs, "MinPow": portal.MinProofOfWork, "MaxPow": portal.MaxProofOfWork}})
 }
 
 // SaveFormSettings answers POST /admin/web-form (form).
@@ -183,17 +204,32 @@ func (u *UI) SaveFormSettings(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return apperr.InvalidField("body", "is not a form")
 	}
-	in := portal.FormSettings{Enabled: r.PostForm.Get("enabled") == "on", AllowedOrigins: strings.Fields(r.PostForm.Get("allowed_origins"))}
-	if _, err := u.Portal.PutFormSettings(r.Context(), httpx.Actor(r.Context()), in); err != nil {
-		if e, ok := ui.Refusal(err); ok && e.Code == apperr.CodeInvalid {
-			errs := map[string]string{}
-			for _, m := range u.shared.ErrIn(r, err).Fields {
-				errs["allowed_origins"] = strings.TrimSpace(errs["allowed_origins"] + " " + m)
-			}
-			return u.formSettings(w, r, http.StatusUnprocessableEntity, in, "", "Check the settings.", errs)
+	f := r.PostForm
+	in := portal.FormSettings{Enabled: f.Get("enabled") == "on", AllowedOrigins: strings.Fields(f.Get("allowed_origins")),
+		CaptchaVerifyURL: f.Get("captcha_verify_url"), CaptchaSecret: f.Get("captcha_secret")}
+	errs := map[string]string{}
+	if v := strings.TrimSpace(f.Get("proof_of_work")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs["proof_of_work"] = u.shared.MsgIn(u.shared.Lang(r), "must be a whole number")
 		}
-		return err
+		in.ProofOfWork = n
 	}
-	http.Redirect(w, r, "/admin/web-form?saved=1", http.StatusSeeOther)
-	return nil
+	if len(errs) == 0 {
+		_, err := u.Portal.PutFormSettings(r.Context(), httpx.Actor(r.Context()), in)
+		if err == nil {
+			http.Redirect(w, r, "/admin/web-form?saved=1", http.StatusSeeOther)
+			return nil
+		}
+		e, ok := ui.Refusal(err)
+		if !ok || e.Code != apperr.CodeInvalid {
+			return err
+		}
+		for k, m := range u.shared.ErrIn(r, err).Fields {
+			field, _, _ := strings.Cut(k, "[") // allowed_origins[2] is the origins box
+			errs[field] = strings.TrimSpace(errs[field] + " " + m)
+		}
+	}
+	in.CaptchaSecret = ""
+	return u.formSettings(w, r, http.StatusUnprocessableEntity, in, "", "Check the settings.", errs)
 }
