@@ -69,7 +69,7 @@ func (s *Service) sendAccountMail(ctx context.Context, to, subject, text string)
 		return jobs.Permanent(fmt.Errorf("email: build account mail: %w", err))
 	}
 	var raw bytes.Buffer
-	if err := part.Encode(&raw); err != nil {
+	if err := encodeMail(part, &raw); err != nil {
 		return fmt.Errorf("email: encode account mail: %w", err)
 	}
 	if err := s.deliver(ctx, mb, []string{to}, raw.Bytes()); err != nil {

@@ -86,7 +86,7 @@ func (s *Service) SendNotice(ctx context.Context, j jobs.Job) error {
 		return jobs.Permanent(fmt.Errorf("email: build notice: %w", err))
 	}
 	var raw bytes.Buffer
-	if err := part.Encode(&raw); err != nil {
+	if err := encodeMail(part, &raw); err != nil {
 		return fmt.Errorf("email: encode notice: %w", err)
 	}
 	if err := s.deliver(ctx, mb, p.To, raw.Bytes()); err != nil {

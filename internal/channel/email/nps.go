@@ -66,7 +66,7 @@ func (s *Service) SendNPS(ctx context.Context, j jobs.Job) error {
 		return jobs.Permanent(fmt.Errorf("email: build nps survey: %w", err))
 	}
 	var raw bytes.Buffer
-	if err := part.Encode(&raw); err != nil {
+	if err := encodeMail(part, &raw); err != nil {
 		return fmt.Errorf("email: encode nps survey: %w", err)
 	}
 	if err := s.deliver(ctx, mb, []string{p.To}, raw.Bytes()); err != nil {

@@ -352,7 +352,7 @@ func (s *Service) compose(ctx context.Context, o outgoing) ([]byte, []string, er
 		return nil, nil, jobs.Permanent(fmt.Errorf("email: build message: %w", err))
 	}
 	var out bytes.Buffer
-	if err := part.Encode(&out); err != nil {
+	if err := encodeMail(part, &out); err != nil {
 		return nil, nil, fmt.Errorf("email: encode message: %w", err)
 	}
 	return out.Bytes(), rcpts, nil

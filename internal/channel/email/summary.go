@@ -77,7 +77,7 @@ func (s *Service) SendSummary(ctx context.Context, j jobs.Job) error {
 		return jobs.Permanent(fmt.Errorf("email: build summary: %w", err))
 	}
 	var raw bytes.Buffer
-	if err := part.Encode(&raw); err != nil {
+	if err := encodeMail(part, &raw); err != nil {
 		return fmt.Errorf("email: encode summary: %w", err)
 	}
 	if err := s.deliver(ctx, mb, []string{p.To}, raw.Bytes()); err != nil {
