@@ -200,7 +200,8 @@ if (app) {
       const term = q.value.trim();
       let r;
       try { r = await call("GET", `/chat/knowledge?conversation=${c.id}` + (term ? "&q=" + encodeURIComponent(term) : "")); } catch { return; }
-      label.textContent = r.suggested ? S("kbSuggested") : "";
+      const heading = r.suggested ? S("kbSuggested") : "";
+      label.textContent = heading;
       list.textContent = "";
       if (!r.articles.length) list.append(h("li", { class: "muted", text: S("kbNone") }));
       for (const a of r.articles) {
