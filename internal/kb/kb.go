@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/ombud/ombud/internal/apperr"
@@ -158,6 +159,8 @@ type Service struct {
 	log     *slog.Logger
 	mailer  Mailer
 	baseURL string
+
+	titlesReady atomic.Bool // the title vocabulary was checked (typo.go)
 }
 
 // NewService returns the knowledge base service. blobs holds files (may be

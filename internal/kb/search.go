@@ -78,8 +78,12 @@ func match(d db.Dialect, ts []string, all bool) string {
 	parts := make([]string, len(ts))
 	for i, t := range ts {
 		switch {
+		case d == db.Postgres && all && fold(t) != t:
+			parts[i] = "(" + t + ":* | " + fold(t) + ":*)"
 		case d == db.Postgres && all:
 			parts[i] = t + ":*"
+		case d == db.Postgres && fold(t) != t:
+			parts[i] = t + " | " + fold(t)
 		case d == db.Postgres:
 			parts[i] = t
 		case all:
@@ -123,6 +127,39 @@ func (s *Service) Search(ctx context.Context, v Viewer, f Filter) ([]Hit, error)
 	return s.search(ctx, v, f, terms(f.Query, 1, 10), true)
 }
 
+// Results is the answer of Find: the hits, and when they are for a
+// typo-corrected query, that query ("Did you mean …").
+type Results struct {
+	Hits       []Hit  `json:"hits"`
+	DidYouMean string `json:"did_you_mean,omitempty"`
+}
+
+// Find is Search with typo tolerance on titles: when the query finds
+// nothing, each of its words that is no title word is replaced by the
+// closest title word (typo.go) and the corrected query is searched; its
+// hits come back with the corrected query in DidYouMean.
+func (s *Service) Find(ctx context.Context, v Viewer, f Filter) (Results, error) {
+	hits, err := s.Search(ctx, v, f)
+	if err != nil || len(hits) > 0 {
+		return Results{Hits: hits}, err
+	}
+	ts := terms(f.Query, 1, 10)
+	if len(ts) == 0 {
+		return Results{Hits: hits}, nil
+	}
+	fixed, changed, err := s.correct(ctx, ts, f.Language)
+	if err != nil || !changed {
+		return Results{Hits: hits}, err
+	}
+	if f.Limit <= 0 || f.Limit > 100 {
+		f.Limit = 25
+	}
+	if hits, err = s.search(ctx, v, f, fixed, true); err != nil || len(hits) == 0 {
+		return Results{Hits: hits}, err
+	}
+	return Results{Hits: hits, DidYouMean: strings.Join(fixed, " ")}, nil
+}
+
 // Suggest finds articles for a ticket: any of the longer words of its
 // subject and latest customer message, in the ticket's language (else
 // any), best first.
@@ -148,14 +185,27 @@ func (s *Service) Suggest(ctx context.Context, v Viewer, text, lang string, limi
 	}
 	f.State = StatePublished
 	hits, err := s.search(ctx, v, f, ts, false)
-	if err != nil || len(hits) > 0 || lang == "" {
+	if err != nil || len(hits) > 0 {
 		return hits, err
 	}
-	f.Language = ""
-	return s.search(ctx, v, f, ts, false)
+	if lang != "" {
+		f.Language = ""
+		if hits, err = s.search(ctx, v, f, ts, false); err != nil || len(hits) > 0 {
+			return hits, err
+		}
+	}
+	// Nothing at all: the words with typos corrected against the titles.
+	fixed, changed, err := s.correct(ctx, ts, "")
+	if err != nil || !changed {
+		return hits, err
+	}
+	return s.search(ctx, v, f, fixed, false)
 }
 
 func (s *Service) search(ctx context.Context, v Viewer, f Filter, ts []string, all bool) ([]Hit, error) {
+	if err := s.ensureTitles(ctx); err != nil {
+		return nil, err
+	}
 	d := s.db.Dialect()
 	where, args := v.filter()
 	conds := []string{where}
