@@ -27,7 +27,8 @@ func fold(s string) string {
 	return out
 }
 
-// setVector writes a translation's PostgreSQL search vector: its title
+// setVector writes a translation's PostgreSQL search vectors: title_vec
+// its title alone (the first tier of a search), search_vec its title
 // (weight A) and text (weight D) with the language's text search
 // configuration (stemmed), and folded with simple (every word as written,
 // without diacritics, for prefixes, other languages and Slovenian). The
@@ -36,10 +37,10 @@ func fold(s string) string {
 func setVector(ctx context.Context, tx *db.Tx, tid int64, lang, title, text string) error {
 	cfg := pgConfig(lang)
 	title, text = strings.ToLower(title), strings.ToLower(text)
-	if _, err := tx.ExecContext(ctx, `UPDATE kb_translations SET search_vec =
-		setweight(to_tsvector(?::regconfig, ?), 'A') || setweight(to_tsvector('simple', ?), 'A')
+	if _, err := tx.ExecContext(ctx, `UPDATE kb_translations SET title_vec = to_tsvector(?::regconfig, ?) || to_tsvector('simple', ?),
+		search_vec = setweight(to_tsvector(?::regconfig, ?), 'A') || setweight(to_tsvector('simple', ?), 'A')
 		|| setweight(to_tsvector(?::regconfig, ?), 'D') || setweight(to_tsvector('simple', ?), 'D') WHERE id = ?`,
-		cfg, title, fold(title), cfg, text, fold(text), tid); err != nil {
+		cfg, title, fold(title), cfg, title, fold(title), cfg, text, fold(text), tid); err != nil {
 		return fmt.Errorf("kb: search vector: %w", err)
 	}
 	return nil

@@ -234,52 +234,45 @@ func (s *Service) search(ctx context.Context, v Viewer, f Filter, ts []string, a
 		conds = append(conds, `EXISTS (SELECT 1 FROM kb_translations o JOIN kb_translations src ON src.article_id = o.article_id AND src.language = a.source_language
 			WHERE o.article_id = a.id AND o.language <> a.source_language AND o.source_version < src.version)`)
 	}
-	cols := `a.id, a.section_id, t.language, t.title, t.slug, t.summary, SUBSTR(t.body_text, 1, 400), a.state, a.visibility, a.updated_at`
-	var q string
-	var qargs []any
 	fetch := f.Limit
 	if f.Language == "" && len(ts) > 0 {
 		fetch *= 3 // one row per translation; duplicates are dropped below
 	}
-	switch {
-	case len(ts) == 0:
-		q = `SELECT ` + cols + ` FROM kb_articles a JOIN kb_translations t ON t.article_id = a.id WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY a.updated_at DESC, a.id DESC LIMIT ?`
-		qargs = append(args, fetch)
-	case d == db.Postgres:
-		cfg := "simple"
-		if f.Language != "" {
-			cfg = pgConfig(f.Language)
-		}
-		// The ranked ids first, the columns for the few kept after: the
-		// sort then carries two numbers per match, not the texts.
-		q = `SELECT ` + cols + ` FROM (SELECT t.id AS tid, ts_rank(t.search_vec, q) AS r FROM kb_translations t JOIN kb_articles a ON a.id = t.article_id
-			CROSS JOIN to_tsquery(?::regconfig, ?) q WHERE t.search_vec @@ q AND ` + strings.Join(conds, " AND ") + ` ORDER BY r DESC, t.id DESC LIMIT ?) x
-			JOIN kb_translations t ON t.id = x.tid JOIN kb_articles a ON a.id = t.article_id ORDER BY x.r DESC, t.id DESC`
-		qargs = append(append([]any{cfg, match(d, ts, all)}, args...), fetch)
-	default:
-		q = `SELECT ` + cols + ` FROM (SELECT t.id AS tid, bm25(kb_fts, 10.0, 1.0) AS r FROM kb_fts JOIN kb_translations t ON t.id = kb_fts.rowid
-			JOIN kb_articles a ON a.id = t.article_id WHERE kb_fts MATCH ? AND ` + strings.Join(conds, " AND ") + ` ORDER BY r, t.id DESC LIMIT ?) x
-			JOIN kb_translations t ON t.id = x.tid JOIN kb_articles a ON a.id = t.article_id ORDER BY x.r, t.id DESC`
-		qargs = append(append([]any{match(d, ts, all)}, args...), fetch)
-	}
 	hits := []Hit{}
 	seen := map[int64]bool{}
-	err := s.eachRow(ctx, q, qargs, func(sc func(...any) error) error {
-		var h Hit
-		var summary, text string
-		if err := sc(&h.ArticleID, &h.SectionID, &h.Language, &h.Title, &h.Slug, &summary, &text, &h.State, &h.Visibility, &h.UpdatedAt); err != nil {
-			return err
-		}
-		if seen[h.ArticleID] || len(hits) == f.Limit {
+	read := func(q string, qargs []any) error {
+		return s.eachRow(ctx, q, qargs, func(sc func(...any) error) error {
+			var h Hit
+			var summary, text string
+			if err := sc(&h.ArticleID, &h.SectionID, &h.Language, &h.Title, &h.Slug, &summary, &text, &h.State, &h.Visibility, &h.UpdatedAt); err != nil {
+				return err
+			}
+			if seen[h.ArticleID] || len(hits) == f.Limit {
+				return nil
+			}
+			seen[h.ArticleID] = true
+			h.Snippet = summarize(summary, text)
+			hits = append(hits, h)
 			return nil
+		})
+	}
+	if len(ts) == 0 {
+		q := `SELECT ` + hitCols + ` FROM kb_articles a JOIN kb_translations t ON t.article_id = a.id WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY a.updated_at DESC, a.id DESC LIMIT ?`
+		if err := read(q, append(args, fetch)); err != nil {
+			return nil, fmt.Errorf("kb: list: %w", err)
 		}
-		seen[h.ArticleID] = true
-		h.Snippet = summarize(summary, text)
-		hits = append(hits, h)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("kb: search: %w", err)
+		return hits, nil
+	}
+	// Two tiers (rank.go): articles whose title has the words, then the
+	// others; the second is read only when the first leaves room.
+	for _, title := range []bool{true, false} {
+		if len(hits) == f.Limit {
+			break
+		}
+		q, qargs := tierQuery(d, f.Language, ts, all, title, strings.Join(conds, " AND "), args, fetch)
+		if err := read(q, qargs); err != nil {
+			return nil, fmt.Errorf("kb: search: %w", err)
+		}
 	}
 	return hits, nil
 }

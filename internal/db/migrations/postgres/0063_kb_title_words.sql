@@ -17,3 +17,9 @@ CREATE TABLE kb_title_deletes (
     word TEXT NOT NULL,
     PRIMARY KEY (del, word)
 );
+
+-- The title alone, as search_vec has it (internal/kb/fold.go): searches
+-- rank articles whose title has every word first (internal/kb/search.go).
+-- Written by the service; filled for older rows on first use.
+ALTER TABLE kb_translations ADD COLUMN title_vec tsvector;
+CREATE INDEX kb_translations_title ON kb_translations USING GIN (title_vec);
