@@ -38,18 +38,28 @@ func deletes(w string) []string {
 
 // indexTitle records the words of a saved title.
 func indexTitle(ctx context.Context, tx *db.Tx, lang, title string) error {
-	for _, w := range terms(title, 3, titleWordMax) {
-		if len([]rune(w)) > 32 {
-			continue
+	for _, w := range titleWords(title) {
+		if err := indexWord(ctx, tx, w, lang, 1); err != nil {
+			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO kb_title_words (word, language, titles) VALUES (?, ?, 1)
-			ON CONFLICT (word, language) DO UPDATE SET titles = kb_title_words.titles + 1`, w, lang); err != nil {
-			return fmt.Errorf("kb: title words: %w", err)
-		}
-		for _, d := range deletes(w) {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO kb_title_deletes (del, word) VALUES (?, ?) ON CONFLICT DO NOTHING`, d, w); err != nil {
-				return fmt.Errorf("kb: title deletes: %w", err)
-			}
+	}
+	return nil
+}
+
+// titleWords are the words of a title the vocabulary keeps.
+func titleWords(title string) []string {
+	return slices.DeleteFunc(terms(title, 3, titleWordMax), func(w string) bool { return len([]rune(w)) > 32 })
+}
+
+// indexWord counts n more titles with w and files w under its deletes.
+func indexWord(ctx context.Context, tx *db.Tx, w, lang string, n int) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO kb_title_words (word, language, titles) VALUES (?, ?, ?)
+		ON CONFLICT (word, language) DO UPDATE SET titles = kb_title_words.titles + excluded.titles`, w, lang, n); err != nil {
+		return fmt.Errorf("kb: title words: %w", err)
+	}
+	for _, d := range deletes(w) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO kb_title_deletes (del, word) VALUES (?, ?) ON CONFLICT DO NOTHING`, d, w); err != nil {
+			return fmt.Errorf("kb: title deletes: %w", err)
 		}
 	}
 	return nil
@@ -80,10 +90,24 @@ func (s *Service) IndexTitles(ctx context.Context) error {
 				return fmt.Errorf("kb: title index: %w", err)
 			}
 		}
+		type key struct{ word, lang string }
+		count := map[key]int{}
+		var keys []key
 		for _, r := range rows {
-			if err := indexTitle(ctx, tx, r.lang, r.title); err != nil {
+			for _, w := range titleWords(r.title) {
+				k := key{w, r.lang}
+				if count[k] == 0 {
+					keys = append(keys, k)
+				}
+				count[k]++
+			}
+		}
+		for _, k := range keys {
+			if err := indexWord(ctx, tx, k.word, k.lang, count[k]); err != nil {
 				return err
 			}
+		}
+		for _, r := range rows {
 			if tx.Dialect() == db.Postgres {
 				if err := setVector(ctx, tx, r.id, r.lang, r.title, r.text); err != nil {
 					return err
