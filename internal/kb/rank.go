@@ -8,20 +8,18 @@ import (
 )
 
 // Ranking. A search reads two tiers: first the articles whose title has
-// every word (any word, for suggestions), then the articles that have them
-// in the title and text together but not all in the title. Within a tier
-// the engine's relevance orders them (bm25 with the title weighing ten
-// times the text on SQLite, ts_rank on PostgreSQL), newest first on ties.
+// every word (any word, for suggestions), the shortest titles first (the
+// title that is most nearly just the words typed), newest first among
+// equal lengths; then the articles that have the words in the title and
+// text together, newest first.
 //
-// Ranking every match costs time in proportion to the matches: a common
-// word matched most of 50,000 articles and took 60–250 ms. So each tier
-// ranks at most the rankCap newest matches, which both engines find
-// without reading the others (SQLite walks the FTS index by rowid from the
-// end and stops; PostgreSQL walks the primary key backwards or sorts the
-// few matches of a rare word). Below rankCap matches per tier the order is
-// exactly the relevance order; above it a query is so general that the
-// newest matching articles are a fair answer. The title tier keeps the
-// articles named by the words at the top however old they are.
+// Relevance scores (bm25, ts_rank) were the first ranking, and they cost
+// time in proportion to the matches: FTS5's bm25 counts every row holding
+// each word, ts_rank reads every vector; a common word matched most of
+// 50,000 articles and took 60–370 ms. This order needs neither: both
+// engines read matches newest first from the end of an index and stop
+// (the title tier considers at most the rankCap newest title matches).
+// The brute-force reference in reference_test.go checks it exactly.
 const rankCap = 1000
 
 // hitCols are the columns of a Hit.
@@ -47,32 +45,39 @@ func titleMatch(ts []string, all bool) string {
 // args), reading at most fetch hits.
 func tierQuery(d db.Dialect, lang string, ts []string, all, title bool, conds string, args []any, fetch int) (string, []any) {
 	newest := strconv.Itoa(rankCap)
+	from, order := `kb_translations t JOIN kb_articles a ON a.id = t.article_id`, `t.id`
+	var cond string
+	var qargs []any
 	if d == db.Postgres {
 		cfg := "simple"
 		if lang != "" {
 			cfg = pgConfig(lang)
 		}
 		m := match(d, ts, all)
-		cond := `t.title_vec @@ to_tsquery(?::regconfig, ?)`
-		qargs := []any{cfg, m}
+		cond, qargs = `t.title_vec @@ to_tsquery(?::regconfig, ?)`, []any{cfg, m}
 		if !title {
 			cond = `t.search_vec @@ to_tsquery(?::regconfig, ?) AND NOT COALESCE(t.title_vec @@ to_tsquery(?::regconfig, ?), false)`
 			qargs = append(qargs, cfg, m)
 		}
-		// The newest rankCap matches by id alone, ranked after: ts_rank
-		// reads each vector, so it runs on those rows only.
-		q := `SELECT ` + hitCols + ` FROM (SELECT y.tid, ts_rank(t.search_vec, to_tsquery(?::regconfig, ?)) AS r FROM (
-				SELECT t.id AS tid FROM kb_translations t JOIN kb_articles a ON a.id = t.article_id WHERE ` + cond + ` AND ` + conds + `
-				ORDER BY t.id DESC LIMIT ` + newest + `) y JOIN kb_translations t ON t.id = y.tid ORDER BY r DESC, y.tid DESC LIMIT ?) x
-			JOIN kb_translations t ON t.id = x.tid JOIN kb_articles a ON a.id = t.article_id ORDER BY x.r DESC, t.id DESC`
-		return q, append(append(append([]any{cfg, m}, qargs...), args...), fetch)
+	} else {
+		m := titleMatch(ts, all)
+		if !title {
+			m = "(" + match(d, ts, all) + ") NOT (" + m + ")"
+		}
+		// FTS5 hands out its matches by rowid from the end and stops.
+		from, order = `kb_fts JOIN kb_translations t ON t.id = kb_fts.rowid JOIN kb_articles a ON a.id = t.article_id`, `kb_fts.rowid`
+		cond, qargs = `kb_fts MATCH ?`, []any{m}
 	}
-	m := titleMatch(ts, all)
+	qargs = append(qargs, args...)
 	if !title {
-		m = "(" + match(d, ts, all) + ") NOT (" + m + ")"
+		// The text tier: newest first, read from the end of the index
+		// until fetch rows pass the filters.
+		q := `SELECT ` + hitCols + ` FROM ` + from + ` WHERE ` + cond + ` AND ` + conds + ` ORDER BY ` + order + ` DESC LIMIT ?`
+		return q, append(qargs, fetch)
 	}
-	q := `SELECT ` + hitCols + ` FROM (SELECT tid, r FROM (SELECT t.id AS tid, bm25(kb_fts, 10.0, 1.0) AS r FROM kb_fts JOIN kb_translations t ON t.id = kb_fts.rowid
-			JOIN kb_articles a ON a.id = t.article_id WHERE kb_fts MATCH ? AND ` + conds + ` ORDER BY kb_fts.rowid DESC LIMIT ` + newest + `) ORDER BY r, tid DESC LIMIT ?) x
-		JOIN kb_translations t ON t.id = x.tid JOIN kb_articles a ON a.id = t.article_id ORDER BY x.r, t.id DESC`
-	return q, append(append([]any{m}, args...), fetch)
+	// The title tier: of the newest rankCap, the shortest titles first.
+	q := `SELECT ` + hitCols + ` FROM (SELECT t.id AS tid FROM ` + from + ` WHERE ` + cond + ` AND ` + conds + `
+			ORDER BY ` + order + ` DESC LIMIT ` + newest + `) y JOIN kb_translations t ON t.id = y.tid JOIN kb_articles a ON a.id = t.article_id
+		ORDER BY LENGTH(t.title), t.id DESC LIMIT ?`
+	return q, append(qargs, fetch)
 }

@@ -30,8 +30,9 @@ type refArticle struct {
 
 // TestSearchMatchesReference compares every search on a random small
 // knowledge base with a brute-force reference on both engines: which
-// articles each viewer gets (visibility included), and the two tiers of
-// the ranking (articles whose title has every word first).
+// articles each viewer gets (visibility included), the two tiers of the
+// ranking (articles whose title has every word first) and, within one
+// language, the exact order.
 func TestSearchMatchesReference(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -145,6 +146,27 @@ func TestSearchMatchesReference(t *testing.T) {
 							}
 							got := ids(hits)
 							checkTiers(t, got, title, rest, limit)
+							if lang != "" {
+								// In one language the order is exact: the
+								// shortest titles first, then the newest.
+								byID := map[int64]*refArticle{}
+								for _, a := range arts {
+									byID[a.id] = a
+								}
+								want := slices.Clone(title)
+								slices.SortFunc(want, func(x, y int64) int {
+									if n, m := len([]rune(byID[x].titles[lang])), len([]rune(byID[y].titles[lang])); n != m {
+										return n - m
+									}
+									return int(y - x)
+								})
+								more := slices.Clone(rest)
+								slices.SortFunc(more, func(x, y int64) int { return int(y - x) })
+								want = append(want, more...)
+								if !slices.Equal(got, want[:len(got)]) {
+									t.Fatalf("order: got %v, want %v", got, want[:len(got)])
+								}
+							}
 							if name == "anonymous" || name == "customer" {
 								for _, h := range hits {
 									if h.Visibility == kb.VisInternal || h.State != kb.StatePublished {
