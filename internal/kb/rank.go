@@ -20,7 +20,7 @@ import (
 // engines read matches newest first from the end of an index and stop
 // (the title tier considers at most the rankCap newest title matches).
 // The brute-force reference in reference_test.go checks it exactly.
-const rankCap = 1000
+const rankCap = 200
 
 // hitCols are the columns of a Hit.
 const hitCols = `a.id, a.section_id, t.language, t.title, t.slug, t.summary, SUBSTR(t.body_text, 1, 400), a.state, a.visibility, a.updated_at`
