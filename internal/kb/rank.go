@@ -53,11 +53,15 @@ func tierQuery(d db.Dialect, lang string, ts []string, all, title bool, conds st
 		if lang != "" {
 			cfg = pgConfig(lang)
 		}
+		// The words stemmed, or as typed: a configuration drops its stop
+		// words, and a search of stop words alone ("where") would
+		// otherwise find nothing.
 		m := match(d, ts, all)
-		cond, qargs = `t.title_vec @@ to_tsquery(?::regconfig, ?)`, []any{cfg, m}
+		tq := `(to_tsquery(?::regconfig, ?) || to_tsquery('simple', ?))`
+		cond, qargs = `t.title_vec @@ `+tq, []any{cfg, m, m}
 		if !title {
-			cond = `t.search_vec @@ to_tsquery(?::regconfig, ?) AND NOT COALESCE(t.title_vec @@ to_tsquery(?::regconfig, ?), false)`
-			qargs = append(qargs, cfg, m)
+			cond = `t.search_vec @@ ` + tq + ` AND NOT COALESCE(t.title_vec @@ ` + tq + `, false)`
+			qargs = append(qargs, cfg, m, m)
 		}
 	} else {
 		m := titleMatch(ts, all)

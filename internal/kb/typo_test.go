@@ -73,6 +73,12 @@ func TestTypos(t *testing.T) {
 		if err != nil || res.DidYouMean != "" || len(res.Hits) != 1 {
 			t.Errorf("right word: %+v %v", res, err)
 		}
+		// A stop word alone ("og") still finds the article with it
+		// (PostgreSQL's Norwegian configuration drops it).
+		res, err = e.svc.Find(ctx, kb.Anonymous, kb.Filter{Query: "og", Language: "nb"})
+		if err != nil || len(res.Hits) != 1 {
+			t.Errorf("stop word: %+v %v", res, err)
+		}
 		// Nothing close: no correction, no hits.
 		res, err = e.svc.Find(ctx, kb.Anonymous, kb.Filter{Query: "xylophone", Language: "en"})
 		if err != nil || res.DidYouMean != "" || len(res.Hits) != 0 {
