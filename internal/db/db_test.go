@@ -37,6 +37,7 @@ var engineOnly = map[string]bool{
 	"tickets.search_vec":         true,
 	"comments.search_vec":        true,
 	"kb_translations.search_vec": true,
+	"kb_translations.title_vec":  true,
 }
 
 func columns(t *testing.T, d *db.DB) map[string][]string {

@@ -231,7 +231,8 @@ func (s *Service) saveText(ctx context.Context, tx *db.Tx, actor authz.Actor, id
 	}
 	var tid int64
 	var version int
-	err := tx.QueryRowContext(ctx, `SELECT id, version FROM kb_translations WHERE article_id = ? AND language = ?`, id, in.Language).Scan(&tid, &version)
+	var oldTitle string
+	err := tx.QueryRowContext(ctx, `SELECT id, version, title FROM kb_translations WHERE article_id = ? AND language = ?`, id, in.Language).Scan(&tid, &version, &oldTitle)
 	switch {
 	case isNoRows(err):
 		version = 1
@@ -249,12 +250,14 @@ func (s *Service) saveText(ctx context.Context, tx *db.Tx, actor authz.Actor, id
 			return 0, fmt.Errorf("kb: save text: %w", err)
 		}
 	}
+	if oldTitle != in.Title {
+		if err := indexTitle(ctx, tx, in.Language, in.Title); err != nil {
+			return 0, err
+		}
+	}
 	if tx.Dialect() == db.Postgres {
-		cfg := pgConfig(in.Language)
-		if _, err := tx.ExecContext(ctx, `UPDATE kb_translations SET search_vec =
-			setweight(to_tsvector(?::regconfig, title), 'A') || setweight(to_tsvector('simple', title), 'A')
-			|| setweight(to_tsvector(?::regconfig, body_text), 'D') || setweight(to_tsvector('simple', body_text), 'D') WHERE id = ?`, cfg, cfg, tid); err != nil {
-			return 0, fmt.Errorf("kb: search vector: %w", err)
+		if err := setVector(ctx, tx, tid, in.Language, in.Title, text); err != nil {
+			return 0, err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO kb_versions (article_id, language, version, title, summary, body, author_id, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/ombud/ombud/internal/apperr"
@@ -160,6 +161,7 @@ type Service struct {
 	baseURL string
 
 	deflections Deflections // requests avoided, for the knowledge report (stats.go)
+	titlesReady atomic.Bool // the title vocabulary was checked (typo.go)
 }
 
 // NewService returns the knowledge base service. blobs holds files (may be

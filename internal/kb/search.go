@@ -78,8 +78,12 @@ func match(d db.Dialect, ts []string, all bool) string {
 	parts := make([]string, len(ts))
 	for i, t := range ts {
 		switch {
+		case d == db.Postgres && all && fold(t) != t:
+			parts[i] = "(" + t + ":* | " + fold(t) + ":*)"
 		case d == db.Postgres && all:
 			parts[i] = t + ":*"
+		case d == db.Postgres && fold(t) != t:
+			parts[i] = t + " | " + fold(t)
 		case d == db.Postgres:
 			parts[i] = t
 		case all:
@@ -123,6 +127,39 @@ func (s *Service) Search(ctx context.Context, v Viewer, f Filter) ([]Hit, error)
 	return s.search(ctx, v, f, terms(f.Query, 1, 10), true)
 }
 
+// Results is the answer of Find: the hits, and when they are for a
+// typo-corrected query, that query ("Did you mean …").
+type Results struct {
+	Hits       []Hit  `json:"hits"`
+	DidYouMean string `json:"did_you_mean,omitempty"`
+}
+
+// Find is Search with typo tolerance on titles: when the query finds
+// nothing, each of its words that is no title word is replaced by the
+// closest title word (typo.go) and the corrected query is searched; its
+// hits come back with the corrected query in DidYouMean.
+func (s *Service) Find(ctx context.Context, v Viewer, f Filter) (Results, error) {
+	hits, err := s.Search(ctx, v, f)
+	if err != nil || len(hits) > 0 {
+		return Results{Hits: hits}, err
+	}
+	ts := terms(f.Query, 1, 10)
+	if len(ts) == 0 {
+		return Results{Hits: hits}, nil
+	}
+	fixed, changed, err := s.correct(ctx, ts, f.Language)
+	if err != nil || !changed {
+		return Results{Hits: hits}, err
+	}
+	if f.Limit <= 0 || f.Limit > 100 {
+		f.Limit = 25
+	}
+	if hits, err = s.search(ctx, v, f, fixed, true); err != nil || len(hits) == 0 {
+		return Results{Hits: hits}, err
+	}
+	return Results{Hits: hits, DidYouMean: strings.Join(fixed, " ")}, nil
+}
+
 // Suggest finds articles for a ticket: any of the longer words of its
 // subject and latest customer message, in the ticket's language (else
 // any), best first.
@@ -148,14 +185,27 @@ func (s *Service) Suggest(ctx context.Context, v Viewer, text, lang string, limi
 	}
 	f.State = StatePublished
 	hits, err := s.search(ctx, v, f, ts, false)
-	if err != nil || len(hits) > 0 || lang == "" {
+	if err != nil || len(hits) > 0 {
 		return hits, err
 	}
-	f.Language = ""
-	return s.search(ctx, v, f, ts, false)
+	if lang != "" {
+		f.Language = ""
+		if hits, err = s.search(ctx, v, f, ts, false); err != nil || len(hits) > 0 {
+			return hits, err
+		}
+	}
+	// Nothing at all: the words with typos corrected against the titles.
+	fixed, changed, err := s.correct(ctx, ts, "")
+	if err != nil || !changed {
+		return hits, err
+	}
+	return s.search(ctx, v, f, fixed, false)
 }
 
 func (s *Service) search(ctx context.Context, v Viewer, f Filter, ts []string, all bool) ([]Hit, error) {
+	if err := s.ensureTitles(ctx); err != nil {
+		return nil, err
+	}
 	d := s.db.Dialect()
 	where, args := v.filter()
 	conds := []string{where}
@@ -184,52 +234,45 @@ func (s *Service) search(ctx context.Context, v Viewer, f Filter, ts []string, a
 		conds = append(conds, `EXISTS (SELECT 1 FROM kb_translations o JOIN kb_translations src ON src.article_id = o.article_id AND src.language = a.source_language
 			WHERE o.article_id = a.id AND o.language <> a.source_language AND o.source_version < src.version)`)
 	}
-	cols := `a.id, a.section_id, t.language, t.title, t.slug, t.summary, SUBSTR(t.body_text, 1, 400), a.state, a.visibility, a.updated_at`
-	var q string
-	var qargs []any
 	fetch := f.Limit
 	if f.Language == "" && len(ts) > 0 {
 		fetch *= 3 // one row per translation; duplicates are dropped below
 	}
-	switch {
-	case len(ts) == 0:
-		q = `SELECT ` + cols + ` FROM kb_articles a JOIN kb_translations t ON t.article_id = a.id WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY a.updated_at DESC, a.id DESC LIMIT ?`
-		qargs = append(args, fetch)
-	case d == db.Postgres:
-		cfg := "simple"
-		if f.Language != "" {
-			cfg = pgConfig(f.Language)
-		}
-		// The ranked ids first, the columns for the few kept after: the
-		// sort then carries two numbers per match, not the texts.
-		q = `SELECT ` + cols + ` FROM (SELECT t.id AS tid, ts_rank(t.search_vec, q) AS r FROM kb_translations t JOIN kb_articles a ON a.id = t.article_id
-			CROSS JOIN to_tsquery(?::regconfig, ?) q WHERE t.search_vec @@ q AND ` + strings.Join(conds, " AND ") + ` ORDER BY r DESC, t.id DESC LIMIT ?) x
-			JOIN kb_translations t ON t.id = x.tid JOIN kb_articles a ON a.id = t.article_id ORDER BY x.r DESC, t.id DESC`
-		qargs = append(append([]any{cfg, match(d, ts, all)}, args...), fetch)
-	default:
-		q = `SELECT ` + cols + ` FROM (SELECT t.id AS tid, bm25(kb_fts, 10.0, 1.0) AS r FROM kb_fts JOIN kb_translations t ON t.id = kb_fts.rowid
-			JOIN kb_articles a ON a.id = t.article_id WHERE kb_fts MATCH ? AND ` + strings.Join(conds, " AND ") + ` ORDER BY r, t.id DESC LIMIT ?) x
-			JOIN kb_translations t ON t.id = x.tid JOIN kb_articles a ON a.id = t.article_id ORDER BY x.r, t.id DESC`
-		qargs = append(append([]any{match(d, ts, all)}, args...), fetch)
-	}
 	hits := []Hit{}
 	seen := map[int64]bool{}
-	err := s.eachRow(ctx, q, qargs, func(sc func(...any) error) error {
-		var h Hit
-		var summary, text string
-		if err := sc(&h.ArticleID, &h.SectionID, &h.Language, &h.Title, &h.Slug, &summary, &text, &h.State, &h.Visibility, &h.UpdatedAt); err != nil {
-			return err
-		}
-		if seen[h.ArticleID] || len(hits) == f.Limit {
+	read := func(q string, qargs []any) error {
+		return s.eachRow(ctx, q, qargs, func(sc func(...any) error) error {
+			var h Hit
+			var summary, text string
+			if err := sc(&h.ArticleID, &h.SectionID, &h.Language, &h.Title, &h.Slug, &summary, &text, &h.State, &h.Visibility, &h.UpdatedAt); err != nil {
+				return err
+			}
+			if seen[h.ArticleID] || len(hits) == f.Limit {
+				return nil
+			}
+			seen[h.ArticleID] = true
+			h.Snippet = summarize(summary, text)
+			hits = append(hits, h)
 			return nil
+		})
+	}
+	if len(ts) == 0 {
+		q := `SELECT ` + hitCols + ` FROM kb_articles a JOIN kb_translations t ON t.article_id = a.id WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY a.updated_at DESC, a.id DESC LIMIT ?`
+		if err := read(q, append(args, fetch)); err != nil {
+			return nil, fmt.Errorf("kb: list: %w", err)
 		}
-		seen[h.ArticleID] = true
-		h.Snippet = summarize(summary, text)
-		hits = append(hits, h)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("kb: search: %w", err)
+		return hits, nil
+	}
+	// Two tiers (rank.go): articles whose title has the words, then the
+	// others; the second is read only when the first leaves room.
+	for _, title := range []bool{true, false} {
+		if len(hits) == f.Limit {
+			break
+		}
+		q, qargs := tierQuery(d, f.Language, ts, all, title, strings.Join(conds, " AND "), args, fetch)
+		if err := read(q, qargs); err != nil {
+			return nil, fmt.Errorf("kb: search: %w", err)
+		}
 	}
 	return hits, nil
 }

@@ -15,8 +15,8 @@ import (
 // writes an article and sends it for review; the lead publishes it and
 // adds the Norwegian translation; on a Norwegian ticket the agent finds it
 // in the suggestion list and inserts its link into the reply; a visitor
-// switches the help center to Norwegian, finds the article by search and
-// rates it; the lead sees the rating and the ticket it was used on.
+// switches the help center to Norwegian, finds the article by a search with
+// a typo ("Mente du: sporing") and rates it; the lead sees the rating and the ticket it was used on.
 func TestBrowserKnowledge(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
@@ -111,9 +111,12 @@ func TestBrowserKnowledge(t *testing.T) {
 			step("a visitor opens the help center", signOut, chromedp.Navigate(s.url+"/help/en"), chromedp.WaitVisible(chromedp.ID("help-q")),
 				chromedp.Click(chromedp.CSS(`nav.langs a[hreflang="nb"]`)),
 				chromedp.WaitVisible(chromedp.CSS(`nav.langs strong[lang="nb"]`)))
-			step("searches in Norwegian", chromedp.SendKeys(chromedp.ID("help-q"), "sporing"), chromedp.Submit(chromedp.ID("help-q")),
-				chromedp.WaitVisible(chromedp.CSS("ol.results a")),
-				chromedp.Click(chromedp.CSS("ol.results a")),
+			step("searches in Norwegian with a typo", chromedp.SendKeys(chromedp.ID("help-q"), "sporign"), chromedp.Submit(chromedp.ID("help-q")),
+				chromedp.WaitVisible(chromedp.CSS("ol.results a")))
+			if got := eval(`document.querySelector("p.did-you-mean").textContent`); got != "Mente du: sporing" {
+				t.Fatalf("did you mean: %q", got)
+			}
+			step("and opens the article found for the corrected word", chromedp.Click(chromedp.CSS("ol.results a")),
 				chromedp.WaitVisible(chromedp.ID("feedback")))
 			if got := eval(`document.documentElement.lang + " | " + document.querySelector("h1").textContent`); got != "nb | Sporing av pakken" {
 				t.Fatalf("article: %q", got)

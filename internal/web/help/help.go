@@ -485,20 +485,24 @@ func (u *UI) Search(w http.ResponseWriter, r *http.Request) error {
 		q = q[:200]
 	}
 	var items []listItem
+	var corrected *suggestion
 	if q != "" {
-		hits, err := u.KB.Search(r.Context(), kb.Anonymous, kb.Filter{Query: q, Language: lang, Limit: 20})
+		res, err := u.KB.Find(r.Context(), kb.Anonymous, kb.Filter{Query: q, Language: lang, Limit: 20})
 		if err != nil {
 			return err
 		}
-		if len(hits) == 0 && st.FallbackLanguage != lang {
-			if hits, err = u.KB.Search(r.Context(), kb.Anonymous, kb.Filter{Query: q, Language: st.FallbackLanguage, Limit: 20}); err != nil {
+		if len(res.Hits) == 0 && st.FallbackLanguage != lang {
+			if res, err = u.KB.Find(r.Context(), kb.Anonymous, kb.Filter{Query: q, Language: st.FallbackLanguage, Limit: 20}); err != nil {
 				return err
 			}
 		}
-		for _, h := range hits {
+		if res.DidYouMean != "" {
+			corrected = &suggestion{Query: res.DidYouMean, URL: "/help/" + lang + "/search?q=" + url.QueryEscape(res.DidYouMean)}
+		}
+		for _, h := range res.Hits {
 			items = append(items, listItem{Title: h.Title, URL: articleURL(lang, h.ArticleID, h.Slug), Snippet: h.Snippet})
 		}
-		u.KB.CountSearch(r.Context(), q, lang, kb.ChannelHelp, len(hits))
+		u.KB.CountSearch(r.Context(), q, lang, kb.ChannelHelp, len(res.Hits))
 	}
 	v, err := u.newView(r, lang, u.tr.T(lang, "Search"), func(l string) string { return "/help/" + l + "/search?q=" + url.QueryEscape(q) })
 	if err != nil {
@@ -507,8 +511,21 @@ func (u *UI) Search(w http.ResponseWriter, r *http.Request) error {
 	v.Canonical, v.Alternates = "", nil // search pages are not for indexing
 	v.Query = q
 	v.Crumbs = []crumb{{brandName(u, st, lang), "/help/" + lang}}
-	v.Data = items
+	v.Data = searchData{Items: items, DidYouMean: corrected}
 	return u.render(w, http.StatusOK, "search", v)
+}
+
+// suggestion is a typo-corrected query whose results a search page shows
+// ("Did you mean …").
+type suggestion struct {
+	Query string
+	URL   string
+}
+
+// searchData is the search page's content.
+type searchData struct {
+	Items      []listItem
+	DidYouMean *suggestion
 }
 
 // Feedback answers POST /help/{lang}/articles/{ref}/feedback (form:

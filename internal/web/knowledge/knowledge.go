@@ -146,12 +146,23 @@ func (u *UI) List(w http.ResponseWriter, r *http.Request) error {
 		Outdated: q.Get("outdated") == "1", Limit: 100}
 	f.SectionID, _ = strconv.ParseInt(q.Get("section"), 10, 64)
 	actor := httpx.Actor(r.Context())
-	hits, err := u.KB.Search(r.Context(), kb.Viewer{Actor: actor}, f)
+	res, err := u.KB.Find(r.Context(), kb.Viewer{Actor: actor}, f)
 	if err != nil {
 		if _, ok := ui.Refusal(err); !ok {
 			return err
 		}
-		hits = nil
+		res = kb.Results{}
+	}
+	hits := res.Hits
+	// A typo-corrected query: its results, and a link that searches it.
+	var didYouMean map[string]string
+	if res.DidYouMean != "" {
+		fixed := url.Values{}
+		for k, v := range q {
+			fixed[k] = v
+		}
+		fixed.Set("q", res.DidYouMean)
+		didYouMean = map[string]string{"Query": res.DidYouMean, "URL": "/knowledge?" + fixed.Encode()}
 	}
 	secs, names, err := u.sections(r, f.SectionID)
 	if err != nil {
@@ -163,7 +174,7 @@ func (u *UI) List(w http.ResponseWriter, r *http.Request) error {
 	}
 	flash := doneFlash(r, map[string]string{"category": "Category added.", "section": "Section added.", "settings": "Help center settings saved."})
 	return u.Render(w, r, http.StatusOK, u.pages["list"], ui.PageData{Title: "Knowledge", Nav: "knowledge", Flash: flash, Data: map[string]any{
-		"Rows": rows, "Filter": f, "Sections": secs, "Langs": langOptions(f.Language), "States": options(kb.States, stateLabels), "Visibilities": options(kb.Visibilities, visLabels),
+		"Rows": rows, "Filter": f, "DidYouMean": didYouMean, "Sections": secs, "Langs": langOptions(f.Language), "States": options(kb.States, stateLabels), "Visibilities": options(kb.Visibilities, visLabels),
 		"CanWrite": authz.Can(actor, authz.KBWrite), "CanPublish": authz.Can(actor, authz.KBPublish), "CanReport": authz.Can(actor, authz.ReportRead), "HasSections": len(secs) > 0,
 	}})
 }

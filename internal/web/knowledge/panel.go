@@ -35,8 +35,11 @@ func (u *UI) TicketPanel(r *http.Request, ticketID int64, subject, latest, lang 
 	q := strings.TrimSpace(r.URL.Query().Get("kbq"))
 	var hits []kb.Hit
 	var err error
+	didYouMean := ""
 	if q != "" {
-		hits, err = u.KB.Search(r.Context(), v, kb.Filter{Query: q, State: kb.StatePublished, Limit: 8})
+		var res kb.Results
+		res, err = u.KB.Find(r.Context(), v, kb.Filter{Query: q, State: kb.StatePublished, Limit: 8})
+		hits, didYouMean = res.Hits, res.DidYouMean
 	} else {
 		hits, err = u.KB.Suggest(r.Context(), v, subject+"\n"+latest, lang, 5)
 	}
@@ -47,7 +50,7 @@ func (u *UI) TicketPanel(r *http.Request, ticketID int64, subject, latest, lang 
 	for _, h := range hits {
 		items = append(items, panelItem{Hit: h, Public: h.Visibility == kb.VisPublic})
 	}
-	data := map[string]any{"Lang": u.Lang(r), "Items": items, "Query": q, "Searched": q != "", "TicketID": ticketID,
+	data := map[string]any{"Lang": u.Lang(r), "Items": items, "Query": q, "Searched": q != "", "DidYouMean": didYouMean, "TicketID": ticketID,
 		"CSRF": csrf(r), "CanInsert": authz.Can(actor, authz.TicketReply), "CanWrite": authz.Can(actor, authz.KBWrite), "ReplyID": replyID}
 	var buf bytes.Buffer
 	if err := u.panel.Execute(&buf, data); err != nil {
