@@ -15,6 +15,7 @@ import (
 
 	"github.com/ombud/ombud/internal/apperr"
 	msgsvc "github.com/ombud/ombud/internal/channel/messaging"
+	"github.com/ombud/ombud/internal/web/api"
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/ui"
 )
@@ -137,7 +138,7 @@ func (u *UI) APIList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": its})
+	return httpx.WriteJSON(w, http.StatusOK, api.DataOf(its))
 }
 
 // APICreate answers POST /api/v1/messaging/integrations (the answer shows
