@@ -144,16 +144,17 @@ func spendPuzzle(ctx context.Context, tx *db.Tx, challenge string, now time.Time
 	if _, err := tx.ExecContext(ctx, `DELETE FROM webform_pow_spent WHERE expires_at < ?`, db.Millis(now)); err != nil {
 		return fmt.Errorf("portal: prune puzzles: %w", err)
 	}
-	key := hash("pow\x00" + challenge)
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM webform_pow_spent WHERE challenge = ?`, key).Scan(&n); err != nil {
-		return fmt.Errorf("portal: puzzle: %w", err)
-	}
-	if n > 0 {
-		return apperr.InvalidField("pow_challenge", "has been used: get a new one")
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO webform_pow_spent (challenge, expires_at) VALUES (?, ?)`, key, db.Millis(now.Add(puzzleLife))); err != nil {
+	// One statement, so two posts racing with the same solution cannot
+	// both pass a check made before the insert.
+	res, err := tx.ExecContext(ctx, `INSERT INTO webform_pow_spent (challenge, expires_at) VALUES (?, ?) ON CONFLICT (challenge) DO NOTHING`,
+		hash("pow\x00"+challenge), db.Millis(now.Add(puzzleLife)))
+	if err != nil {
 		return fmt.Errorf("portal: spend puzzle: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("portal: spend puzzle: %w", err)
+	} else if n == 0 {
+		return apperr.InvalidField("pow_challenge", "has been used: get a new one")
 	}
 	return nil
 }
