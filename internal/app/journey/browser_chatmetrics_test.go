@@ -110,7 +110,7 @@ func TestBrowserChatMetrics(t *testing.T) {
 
 			// The admin's Live chat report (facts refresh every 5 s).
 			step("the admin opens the Live chat report", signOut, signIn(s.url+"/reports/chat?range=today", "lead@ombud.test", pw),
-				chromedp.WaitVisible(chromedp.CSS("main")))
+				loadedWhere(`location.pathname === "/reports/chat" && !document.getElementById("email")`))
 			rowsJS := `Array.from(document.querySelectorAll("table")).filter(t => (t.querySelector("caption") || {}).textContent === "Live chat by agent")
 				.flatMap(t => Array.from(t.querySelectorAll("tbody tr")).map(tr => Array.from(tr.children).filter((c, i) => i < 5 || i === 8).map(c => c.textContent.trim()).join("|"))).join("\n")`
 			want := []string{"Ingrid|2|2|0|0|1", "Petter|1|0|0|1|0"}

@@ -93,7 +93,7 @@ func TestBrowserImport(t *testing.T) {
 				t.Fatalf("first import: %q", got)
 			}
 			step("find the imported ticket", chromedp.Navigate(s.url+"/tickets?q="+"Charged"), chromedp.WaitVisible(chromedp.CSS(`a[href^="/tickets/"]`)))
-			step("open it", chromedp.Click(chromedp.CSS(`main a[href^="/tickets/"]`)), chromedp.WaitVisible(chromedp.CSS("main")))
+			step("open it", chromedp.Click(chromedp.CSS(`main a[href^="/tickets/"]`)), loadedWhere(`/^\/tickets\/[0-9]+$/.test(location.pathname)`))
 			page := read("read the ticket", chromedp.Text(chromedp.CSS("main")))
 			for _, want := range []string{"Charged twice for order 12345", "Hi, I was charged twice", "Checked the payment log", "refund-receipt.pdf", "Thanks, I see the refund now."} {
 				if !strings.Contains(page, want) {

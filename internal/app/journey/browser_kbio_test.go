@@ -91,7 +91,7 @@ func TestBrowserKnowledgeImportReport(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS("#feedback p.notice")))
 			step("and searches for something missing", chromedp.Navigate(s.url+"/help/en"), chromedp.WaitVisible(chromedp.ID("help-q")),
 				chromedp.SendKeys(chromedp.ID("help-q"), "Gift cards?"), chromedp.Submit(chromedp.ID("help-q")),
-				chromedp.WaitVisible(chromedp.CSS("main")))
+				loadedWhere(`location.pathname === "/help/en/search"`))
 			if got := eval(`String(document.querySelectorAll("ol.results a").length)`); got != "0" {
 				t.Fatalf("gift cards found %s articles", got)
 			}

@@ -335,3 +335,23 @@ func signIn(page, email, password string) chromedp.Action[chromedp.Void] {
 		chromedp.SendKeys(chromedp.ID("password"), password),
 		chromedp.Submit(chromedp.ID("password")))
 }
+
+// loadedWhere waits until cond (a script expression) holds on a page that
+// has finished loading. A wait for an element the previous page also has
+// returns before a submitted form's answer arrives, and the next navigation
+// then aborts it.
+func loadedWhere(cond string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		for {
+			done, err := chromedp.Evaluate[bool](`document.readyState === "complete" && (`+cond+`)`)(ctx, tg)
+			if err == nil && done {
+				return chromedp.Void{}, nil
+			}
+			select {
+			case <-ctx.Done():
+				return chromedp.Void{}, ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+}

@@ -75,7 +75,8 @@ func TestBrowserPhoneCall(t *testing.T) {
 			hook = s.url + hook[strings.Index(hook, "/api/"):]
 
 			step("sign out", chromedp.Click(chromedp.CSS("details.user-menu > summary")), chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
-			step("the agent waits on the ticket list", signIn(s.url+"/tickets", "siri@ombud.test", "browser-pass-9"), chromedp.WaitVisible(chromedp.CSS("main")))
+			step("the agent waits on the ticket list", signIn(s.url+"/tickets", "siri@ombud.test", "browser-pass-9"),
+				loadedWhere(`location.pathname === "/tickets" && !document.getElementById("email")`))
 			step("the page's live stream opens", chromedp.WaitReady(chromedp.CSS(`html[data-live="open"]`)))
 			res := postCall(t, hook, secret, map[string]any{"call_id": "call-1", "event": "started", "from": "912 34 567", "to": "+4722000000", "agent_email": "siri@ombud.test"})
 			ticketID := int64(res["ticket_id"].(float64))
