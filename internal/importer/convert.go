@@ -39,6 +39,10 @@ type Converted struct {
 type Problem struct {
 	Source  string `json:"source"`
 	Message string `json:"message"`
+	// Format and Args are Message before formatting, for a page to show
+	// it in the reader's language.
+	Format string `json:"-"`
+	Args   []any  `json:"-"`
 }
 
 func (p Problem) String() string { return p.Source + ": " + p.Message }
@@ -51,7 +55,7 @@ func (c *Converted) Add(src string, r Record) {
 
 // Fail records that src was not converted.
 func (c *Converted) Fail(src, format string, args ...any) {
-	c.Problems = append(c.Problems, Problem{Source: src, Message: fmt.Sprintf(format, args...)})
+	c.Problems = append(c.Problems, Problem{Source: src, Message: fmt.Sprintf(format, args...), Format: format, Args: args})
 }
 
 // Tickets counts the ticket records.
@@ -342,7 +346,7 @@ func (s *Service) ImportConverted(ctx context.Context, actor authz.Actor, c *Con
 		pre := make([]LineError, 0, len(c.Problems)+len(res.Errors))
 		for _, p := range c.Problems {
 			if len(pre) < maxErrors {
-				pre = append(pre, LineError{Code: apperr.CodeInvalid, Source: p.Source, Error: p.Message})
+				pre = append(pre, LineError{Code: apperr.CodeInvalid, Source: p.Source, Error: p.Message, Format: p.Format, Args: p.Args})
 			}
 		}
 		res.Errors = append(pre, res.Errors...)

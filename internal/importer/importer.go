@@ -59,6 +59,10 @@ type LineError struct {
 	Code   apperr.Code       `json:"code"`
 	Error  string            `json:"message"`
 	Field  map[string]string `json:"fields,omitempty"`
+	// Format and Args are Error before formatting (problems of a
+	// conversion), for a page to show it in the reader's language.
+	Format string `json:"-"`
+	Args   []any  `json:"-"`
 }
 
 // Result sums up an import.
@@ -120,7 +124,7 @@ type Progress struct {
 }
 
 // maxLine bounds one NDJSON record.
-const maxLine = 16 << 20
+const maxLine = 16 << 20 // the message for a longer line says 16 MiB
 
 type pending struct {
 	line int
@@ -348,7 +352,7 @@ func (im *job) run(r io.Reader) (Result, error) {
 			}
 			return im.res, fmt.Errorf("importer: read: %w", err)
 		}
-		im.res.fail(line+1, "", apperr.InvalidField("line", fmt.Sprintf("is longer than %d bytes", maxLine)))
+		im.res.fail(line+1, "", apperr.InvalidField("line", "is longer than 16 MiB"))
 	}
 	if err := im.flush(line); err != nil {
 		return im.res, err

@@ -49,7 +49,7 @@ func (r *reader) readCSV(fsys fs.FS, name string) error {
 		}
 	}
 	if _, ok := col["ticket id"]; !ok {
-		return fmt.Errorf("%s: no \"Ticket ID\" column", name)
+		return fmt.Errorf("%s: no Ticket ID column", name)
 	}
 	// Columns of custom fields the export does not describe become text fields.
 	extra := map[int]string{}
@@ -84,7 +84,7 @@ func (r *reader) readCSV(fsys fs.FS, name string) error {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				r.c.Fail(fmt.Sprintf("%s: row %d", name, n), "%s", pe.Err)
+				r.c.Fail(fmt.Sprintf("%s: row %d", name, n), "is not valid CSV (%s)", pe.Err)
 				continue
 			}
 			return fmt.Errorf("%s: %w", name, err)
@@ -128,7 +128,7 @@ func (r *reader) readCSV(fsys fs.FS, name string) error {
 func (r *reader) csvTicket(s string, id int64, get func(string) string, custom map[string]string) {
 	created, err := importer.ParseTime(get("created time"))
 	if err != nil {
-		r.c.Fail(s, "Created time %s", err)
+		r.c.Fail(s, "column %q %s", "Created time", err)
 		return
 	}
 	times := map[string]*time.Time{}
@@ -136,7 +136,7 @@ func (r *reader) csvTicket(s string, id int64, get func(string) string, custom m
 		if v := get(c); v != "" {
 			t, err := importer.ParseTime(v)
 			if err != nil {
-				r.c.Fail(s, "%s %s", c, err)
+				r.c.Fail(s, "column %q %s", c, err)
 				return
 			}
 			times[c] = &t

@@ -64,7 +64,7 @@ func malformed(t *testing.T, e *apptest.Env) {
 		got = append(got, le.Source+": "+le.Error)
 	}
 	wantErrs := []string{
-		`tickets.json: ticket 2201: cannot unmarshal string into Go struct field fticket.status of type int`,
+		`tickets.json: ticket 2201: does not have the expected fields and types (cannot unmarshal string into Go struct field fticket.status of type int)`,
 		`tickets.json: ticket 2202: priority 9 is not 1 (low) to 4 (urgent)`,
 		`tickets.json: ticket 2203: requester_id 1 is not a contact of the export`,
 		`tickets.json: ticket 2204: conversation 1 has no created_at`,

@@ -316,7 +316,7 @@ func (r *reader) decode(file, kind string, i int, raw json.RawMessage, v any) bo
 		}
 		_ = json.Unmarshal(raw, &id)
 		n, _ := id.ID.Int64()
-		r.c.Fail(src(file, kind, i, n), "%s", strings.TrimPrefix(err.Error(), "json: "))
+		r.c.Fail(src(file, kind, i, n), "does not have the expected fields and types (%s)", strings.TrimPrefix(err.Error(), "json: "))
 		return false
 	}
 	return true

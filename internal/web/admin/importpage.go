@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/authz"
@@ -49,11 +51,7 @@ func (u *UI) importPage(w http.ResponseWriter, r *http.Request, status int, form
 			if where == "" {
 				where = u.tr(r, "Line %s", strconv.Itoa(e.Line))
 			}
-			msg := e.Error
-			for k, v := range e.Field {
-				msg += " (" + k + " " + v + ")"
-			}
-			rows = append(rows, importErrorRow{Where: where, Message: msg})
+			rows = append(rows, importErrorRow{Where: where, Message: u.importErrorText(u.Lang(r), e)})
 		}
 		data["Result"] = u.tr(r, "Imported %s, skipped %s (already present), failed %s.", strconv.Itoa(res.Imported), strconv.Itoa(res.Skipped), strconv.Itoa(res.Failed))
 		if res.Attachments+res.AttachmentsLinked > 0 {
@@ -103,7 +101,36 @@ func (u *UI) Import(w http.ResponseWriter, r *http.Request) error {
 		if apperr.CodeOf(err) == apperr.CodeInternal {
 			return err
 		}
-		return u.importPage(w, r, http.StatusBadRequest, format, nil, u.tr(r, "The file could not be read as that kind of export: %s", apperr.As(err).Message))
+		e := u.ErrIn(r, err)
+		detail := e.Message
+		if f, ok := e.Fields["file"]; ok {
+			detail = f
+		}
+		return u.importPage(w, r, http.StatusBadRequest, format, nil, u.tr(r, "The file could not be read as that kind of export: %s", detail))
 	}
 	return u.importPage(w, r, http.StatusOK, format, &res, "")
+}
+
+// importErrorText is one import error in lang: a conversion problem from
+// its format (its error arguments translated as messages), an import
+// line's refusal from its message and its fields, in key order.
+func (u *UI) importErrorText(lang string, e importer.LineError) string {
+	if e.Format != "" {
+		args := make([]any, len(e.Args))
+		for i, a := range e.Args {
+			if err, ok := a.(error); ok {
+				a = u.MsgIn(lang, err.Error())
+			}
+			args[i] = a
+		}
+		return u.I18n().T(lang, e.Format, args...)
+	}
+	if len(e.Field) == 0 {
+		return u.MsgIn(lang, e.Error)
+	}
+	parts := make([]string, 0, len(e.Field))
+	for _, k := range slices.Sorted(maps.Keys(e.Field)) {
+		parts = append(parts, u.FieldName(lang, k)+": "+u.MsgIn(lang, e.Field[k]))
+	}
+	return strings.Join(parts, "; ")
 }

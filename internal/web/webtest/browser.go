@@ -162,6 +162,7 @@ func (b *Browser) Get(t *testing.T, path string) (int, []byte) {
 type Upload struct {
 	Name, Type string
 	Data       []byte
+	Field      string // the form field; "attachments" when empty
 }
 
 // PostMultipart sends a form as the ticket composer does: multipart, the
@@ -176,7 +177,11 @@ func (b *Browser) PostMultipart(t *testing.T, path string, fields [][2]string, f
 	}
 	for _, f := range files {
 		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="attachments"; filename=%q`, f.Name))
+		field := f.Field
+		if field == "" {
+			field = "attachments"
+		}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, field, f.Name))
 		h.Set("Content-Type", f.Type)
 		w, err := mw.CreatePart(h)
 		if err != nil {
