@@ -22,6 +22,7 @@ import (
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/automation"
 	"github.com/ombud/ombud/internal/blob"
+	"github.com/ombud/ombud/internal/blocklist"
 	"github.com/ombud/ombud/internal/budget"
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/channel/messaging"
@@ -222,6 +223,7 @@ type System struct {
 	SLA        *sla.Service
 	Reports    *report.Service
 	Privacy    *privacy.Service
+	Blocklist  *blocklist.Service
 	Audit      *audit.Service // the audit log's search, export and retention
 	SSO        *sso.Service   // single sign-on with OpenID Connect providers
 	CSAT       *csat.Service
@@ -321,6 +323,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	s.Privacy = privacy.NewService(d, blobs, now, s.Reports, log.With("component", "privacy"))
 	// Customer export and erasure; the hourly retention run.
 	s.Privacy.Register(s.Jobs)
+	s.Blocklist = blocklist.NewService(d, now) // senders whose mail opens no tickets
 	s.WFM = wfm.NewService(d, now, s.SLA)
 	s.QA = qa.NewService(d, now)
 	s.QA.SetTickets(s.Tickets) // submitted reviews are ticket events: the IQS report facts
@@ -394,6 +397,7 @@ func (s *System) Handler() (http.Handler, error) {
 		return nil, err
 	}
 	ticketPages.Messaging = s.Messaging // messaging.go
+	ticketPages.Deleter = s.Privacy     // deleteticket.go
 	peoplePages, err := webpeople.New(ui)
 	if err != nil {
 		return nil, err
@@ -404,6 +408,7 @@ func (s *System) Handler() (http.Handler, error) {
 	}
 	adminPages.Audit = s.Audit
 	adminPages.ImportFile = s.importUpload
+	adminPages.Blocklist = s.Blocklist
 	reportPages, err := reports.New(ui)
 	if err != nil {
 		return nil, err
@@ -469,9 +474,9 @@ func (s *System) Handler() (http.Handler, error) {
 	widgetUI := widget.New(s.Chat, widget.NewBus(s.Live), ui.I18n(), s.Log.With("component", "widget"))
 	srv := &web.Server{
 		API: &api.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Importer: s.Importer, Email: s.Email, Automation: s.Automation, Routing: s.Routing, SLA: s.SLA, Reports: s.Reports, Audit: s.Audit,
-			Privacy: s.Privacy, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks, NPS: s.NPS, Pulse: s.Pulse, QA: s.QA, Schedule: s.Schedule, KB: s.KB, Budget: s.Budget, Training: s.Training, Chat: s.Chat},
+			Privacy: s.Privacy, Blocklist: s.Blocklist, DB: s.DB, Log: s.Log, Now: s.Now, WakeJobs: s.Jobs.Wake, Webhooks: s.Webhooks, NPS: s.NPS, Pulse: s.Pulse, QA: s.QA, Schedule: s.Schedule, KB: s.KB, Budget: s.Budget, Training: s.Training, Chat: s.Chat},
 		UI: ui, Tickets: ticketPages, People: peoplePages, Admin: adminPages, Reports: reportPages, Privacy: privacyPages, Webhooks: webhookPages, Workforce: workforcePages, QA: qaPages,
-		Zendesk: &zendesk.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, BaseURL: s.Config.BaseURL, Log: s.Log}, SSO: ssoPages, Survey: surveyPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
+		Zendesk: &zendesk.API{Tickets: s.Tickets, Customers: s.Customers, Agents: s.Agents, Auth: s.Auth, Deleter: s.Privacy, BaseURL: s.Config.BaseURL, Log: s.Log}, SSO: ssoPages, Survey: surveyPages, Auth: s.Auth, DB: s.DB, Log: s.Log, MaxBodyBytes: s.Config.MaxBodyBytes, SecureCookie: s.Config.SecureCookie,
 		Feedback:       feedbackPages,
 		TrustedProxies: s.Config.TrustedProxies, Knowledge: knowledgePages, Help: helpPages,
 		HSTS: s.Config.HTTPS(), MetricsToken: s.Config.MetricsToken, MetricsElsewhere: s.Config.MetricsAddr != "",

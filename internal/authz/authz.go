@@ -140,6 +140,13 @@ const (
 	// ReturnsManage opens cases and moves them through their workflow.
 	ReturnsRead   Perm = "returns.read"
 	ReturnsManage Perm = "returns.manage"
+	// Spam and deletion (internal/blocklist, privacy.DeleteTicket):
+	// TicketSpam marks a ticket as spam (its sender blocked, the ticket
+	// deleted); TicketDelete deletes a ticket for good; BlocklistManage
+	// blocks and unblocks senders and domains.
+	TicketSpam      Perm = "ticket.spam"
+	TicketDelete    Perm = "ticket.delete"
+	BlocklistManage Perm = "blocklist.manage"
 )
 
 var grants = map[Role][]Perm{
@@ -147,14 +154,14 @@ var grants = map[Role][]Perm{
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite, AgentAdminWrite,
 		CustomFieldRead, CustomFieldWrite, Import, AuditRead, TokenManageOthers, ChannelRead, ChannelWrite, JobsManage,
 		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, SecretReveal, PrivacyManage, WebhookManage, ScheduleRead, ScheduleManage, TrainingRead, TrainingManage,
-		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead, KBRead, KBWrite, KBPublish, PulseManage, PulseAnswer, ReturnsRead, ReturnsManage},
+		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead, KBRead, KBWrite, KBPublish, PulseManage, PulseAnswer, ReturnsRead, ReturnsManage, TicketSpam, TicketDelete, BlocklistManage},
 	Manager: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
 		CustomerRead, CustomerWrite, TeamRead, TeamWrite, AgentRead, AgentWrite,
 		CustomFieldRead, CustomFieldWrite, ChannelRead,
 		SLARead, SLAWrite, AutomationRead, AutomationWrite, MacroUse, ViewShare, ReportRead, ReportWrite, ScheduleRead, ScheduleManage, TrainingRead, TrainingManage,
-		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead, KBRead, KBWrite, KBPublish, PulseManage, PulseAnswer, ReturnsRead, ReturnsManage},
+		FeedbackRead, FeedbackManage, QAManage, QAReview, QAOwn, QARead, KBRead, KBWrite, KBPublish, PulseManage, PulseAnswer, ReturnsRead, ReturnsManage, TicketSpam, TicketDelete, BlocklistManage},
 	Agent: {TicketRead, TicketCreate, TicketUpdate, TicketReply, TicketNote, TicketMerge, TicketBulk,
-		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse, QAOwn, QARead, ScheduleRead, TrainingRead, KBRead, KBWrite, PulseAnswer, ReturnsRead, ReturnsManage},
+		CustomerRead, CustomerWrite, TeamRead, AgentRead, CustomFieldRead, SLARead, AutomationRead, MacroUse, QAOwn, QARead, ScheduleRead, TrainingRead, KBRead, KBWrite, PulseAnswer, ReturnsRead, ReturnsManage, TicketSpam},
 	QAReviewer:   {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, ReportRead, FeedbackRead, QAReview, QARead, KBRead, PulseAnswer, ReturnsRead},
 	Collaborator: {TicketRead, TicketNote, CustomerRead, TeamRead, AgentRead, CustomFieldRead, FeedbackRead, KBRead, ReturnsRead},
 }

@@ -173,4 +173,11 @@ func (w *walk) walkZendesk() {
 	w.do("DELETE /api/v2/users/{id}", f("/api/v2/users/%d", idOf(w.t, gone["user"].(map[string]any))), nil, 200)
 	gorg := w.do("POST /api/v2/organizations.json", "", `{"organization":{"name":"Short-lived Zen AS"}}`, 201)
 	w.do("DELETE /api/v2/organizations/{id}", f("/api/v2/organizations/%d", idOf(w.t, gorg["organization"].(map[string]any))), nil, 204)
+	zspam := func() int64 {
+		t := w.do("POST /api/v2/tickets.json", "", `{"ticket":{"subject":"Cheap watches","comment":{"body":"Buy now"},"requester":{"name":"Watches","email":"offers@zenspam.example"}}}`, 201)
+		return idOf(w.t, t["ticket"].(map[string]any))
+	}
+	w.do("PUT /api/v2/tickets/{id}/mark_as_spam", f("/api/v2/tickets/%d/mark_as_spam", zspam()), nil, 200)
+	w.do("PUT /api/v2/tickets/{id}/mark_as_spam.json", f("/api/v2/tickets/%d/mark_as_spam.json", zspam()), nil, 200)
+	w.do("DELETE /api/v2/tickets/{id}", f("/api/v2/tickets/%d", zspam()), nil, 204)
 }

@@ -233,6 +233,23 @@ func walkAPI(t *testing.T, e *apptest.Env, password string) {
 	w.do("GET /api/v1/inbound-messages", "/api/v1/inbound-messages?state=ignored", nil, 200)
 	w.do("POST /api/v1/inbound-messages/{id}/reprocess", f("/api/v1/inbound-messages/%d/reprocess", own.InboundID), nil, 200)
 	w.do("GET /api/v1/tickets/{id}/comments/{comment_id}/original", f("/api/v1/tickets/%d/comments/%d/original", res.TicketID, res.CommentID), nil, 200)
+	// Spam: the ticket goes, its sender is blocked, and their next mail
+	// is kept in the log without a ticket.
+	spam := idOf(t, w.do("POST /api/v1/tickets", "", `{"subject":"Cheap watches","description":"Buy now","requester":{"email":"offers@spamwalk.example"}}`, 201))
+	w.do("POST /api/v1/tickets/{id}/spam", f("/api/v1/tickets/%d/spam", spam), nil, 200)
+	again, err := e.Sys.Email.Receive(ctx, email.Inbound{MailboxID: demoBox, Source: "api", EnvelopeFrom: "offers@spamwalk.example", EnvelopeTo: []string{"support@demo.ombud.test"},
+		Raw: []byte("From: offers@spamwalk.example\r\nTo: support@demo.ombud.test\r\nSubject: Cheap watches again\r\nMessage-ID: <walk-3@spamwalk.example>\r\n\r\nBuy now\r\n")})
+	if err != nil || again.TicketID != 0 {
+		t.Fatalf("mail from a blocked sender: %+v %v", again, err)
+	}
+	if m := w.do("GET /api/v1/inbound-messages/{id}", f("/api/v1/inbound-messages/%d", again.InboundID), nil, 200); m["outcome"] != "blocked_sender" {
+		t.Fatalf("blocked mail: %v", m)
+	}
+	w.do("GET /api/v1/blocked-senders", "", nil, 200)
+	dom := idOf(t, w.do("POST /api/v1/blocked-senders", "", `{"value":"@bulkwalk.example","reason":"newsletters"}`, 201))
+	w.do("POST /api/v1/blocked-senders", "", `{"value":"not a domain"}`, 400)
+	w.do("DELETE /api/v1/blocked-senders/{id}", f("/api/v1/blocked-senders/%d", dom), nil, 204)
+	w.do("DELETE /api/v1/tickets/{id}", f("/api/v1/tickets/%d", idOf(t, w.do("POST /api/v1/tickets", "", `{"subject":"Opened by mistake","description":"-","requester":{"email":"kari@fjordwalk.example"}}`, 201))), nil, 204)
 
 	mb := idOf(t, w.do("POST /api/v1/mailboxes", "", `{"address":"billing@walk.example","name":"Billing","smtp":{"host":"smtp.walk.example","port":587,"security":"starttls","username":"billing","password":"s3cret"}}`, 201))
 	w.do("GET /api/v1/mailboxes/{id}", f("/api/v1/mailboxes/%d", mb), nil, 200)

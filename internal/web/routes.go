@@ -9,6 +9,7 @@ import (
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/automation"
+	"github.com/ombud/ombud/internal/blocklist"
 	"github.com/ombud/ombud/internal/budget"
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/channel/messaging"
@@ -68,6 +69,11 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/api/v1/tickets/{id}/comments", Access: APIAuth, Perm: authz.TicketNote, Handler: a.AddComment, Summary: "Add a reply or internal note", Request: ticket.CommentInput{}, Reply: ticket.Comment{}, Status: created},
 		{Method: "GET", Path: "/api/v1/tickets/{id}/events", Access: APIAuth, Perm: authz.TicketRead, Handler: a.ListEvents, Summary: "A ticket's event history", Query: []string{"limit", "cursor"}, Reply: page.List[ticket.Event]{}},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/merge", Access: APIAuth, Perm: authz.TicketMerge, Handler: a.MergeTicket, Summary: "Merge another ticket into this one", Request: api.MergeInput{}, Reply: ticket.Ticket{}},
+		{Method: "DELETE", Path: "/api/v1/tickets/{id}", Access: APIAuth, Perm: authz.TicketDelete, Handler: a.DeleteTicket, Summary: "Delete a ticket for good (its comments, files, mail and history)", Status: noContent},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/spam", Access: APIAuth, Perm: authz.TicketSpam, Handler: a.MarkTicketSpam, Summary: "Mark a ticket as spam: block its requester's addresses and delete it", Reply: privacy.Deleted{}},
+		{Method: "GET", Path: "/api/v1/blocked-senders", Access: APIAuth, Perm: authz.ChannelRead, Handler: a.ListBlockedSenders, Summary: "Senders and domains whose mail opens no tickets (kept in the mail log)", Reply: api.Data[blocklist.Entry]{}},
+		{Method: "POST", Path: "/api/v1/blocked-senders", Access: APIAuth, Perm: authz.BlocklistManage, Handler: a.AddBlockedSender, Summary: "Block an address or a domain", Request: blocklist.Input{}, Reply: blocklist.Entry{}, Status: created},
+		{Method: "DELETE", Path: "/api/v1/blocked-senders/{id}", Access: APIAuth, Perm: authz.BlocklistManage, Handler: a.RemoveBlockedSender, Summary: "Unblock a sender or domain", Status: noContent},
 		{Method: "GET", Path: "/api/v1/search", Access: APIAuth, Perm: authz.TicketRead, Handler: a.Search, Summary: "Search tickets with the query language (days and relative dates in tz, default your own zone)", Query: []string{"q", "tz", "limit", "cursor"}, Reply: page.List[ticket.Ticket]{}},
 		{Method: "GET", Path: "/api/v1/views", Access: APIAuth, Perm: authz.TicketRead, Handler: a.ListViews, Summary: "List your personal views and the shared ones, by position", Query: []string{"limit", "cursor"}, Reply: page.List[ticket.View]{}},
 		{Method: "POST", Path: "/api/v1/views", Access: APIAuth, Perm: authz.TicketRead, Handler: a.CreateView, Summary: "Save a ticket view (shared ones need view.share)", Request: ticket.ViewInput{}, Reply: ticket.View{}, Status: created},
@@ -268,6 +274,9 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/api/v2/tickets.json", Access: APIAuth, Perm: authz.TicketCreate, Handler: z.CreateTicket, Summary: "Zendesk: create a ticket; its comment is the first message", Request: zendesk.TicketBody{}, Reply: zendesk.TicketReply{}, Status: created},
 		{Method: "GET", Path: "/api/v2/tickets/{id}", Access: APIAuth, Perm: authz.TicketRead, Handler: z.ShowTicket, Summary: "Zendesk: show a ticket", Reply: zendesk.TicketReply{}},
 		{Method: "PUT", Path: "/api/v2/tickets/{id}", Access: APIAuth, Perm: authz.TicketNote, Handler: z.UpdateTicket, Summary: "Zendesk: update a ticket and/or add a comment (fields need ticket.update, public comments ticket.reply)", Request: zendesk.TicketBody{}, Reply: zendesk.TicketReply{}},
+		{Method: "DELETE", Path: "/api/v2/tickets/{id}", Access: APIAuth, Perm: authz.TicketDelete, Handler: z.DeleteTicket, Summary: "Zendesk: delete a ticket (for good in Ombud)", Status: noContent},
+		{Method: "PUT", Path: "/api/v2/tickets/{id}/mark_as_spam", Access: APIAuth, Perm: authz.TicketSpam, Handler: z.MarkAsSpam, Summary: "Zendesk: mark a ticket as spam (its requester's addresses blocked, the ticket deleted)", Reply: map[string]any{}},
+		{Method: "PUT", Path: "/api/v2/tickets/{id}/mark_as_spam.json", Access: APIAuth, Perm: authz.TicketSpam, Handler: z.MarkAsSpam, Summary: "Zendesk: mark a ticket as spam (its requester's addresses blocked, the ticket deleted; as mark_as_spam)", Reply: map[string]any{}},
 		{Method: "GET", Path: "/api/v2/tickets/{id}/comments.json", Access: APIAuth, Perm: authz.TicketRead, Handler: z.ListComments, Summary: "Zendesk: a ticket's comments, oldest first", Query: zPages, Reply: zendesk.CommentList{}},
 		{Method: "GET", Path: "/api/v2/search.json", Access: APIAuth, Perm: authz.TicketRead, Handler: z.Search, Summary: "Zendesk: search (type:ticket|user|organization; Zendesk's keywords translated to Ombud's search)", Query: []string{"query", "page", "per_page", "sort_by", "sort_order"}, Reply: zendesk.SearchReply{}},
 		{Method: "GET", Path: "/api/v2/incremental/tickets.json", Access: APIAuth, Perm: authz.TicketRead, Handler: z.IncrementalTickets, Summary: "Zendesk: time-based incremental ticket export", Query: []string{"start_time", "per_page", "include"}, Reply: zendesk.ExportReply{}},
@@ -340,6 +349,10 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/tickets/new", Access: UIAuth, Perm: authz.TicketCreate, Handler: tk.NewTicketPage, Summary: "Form to log a call or visit, record a message or write to a customer first (?customer_id= fills in the requester)"},
 		{Method: "POST", Path: "/tickets", Access: UIAuth, Perm: authz.TicketCreate, Handler: tk.CreateTicket, Summary: "Create a ticket (form)"},
 		{Method: "POST", Path: "/availability", Access: UIAuth, Handler: ui.SetAvailability, Summary: "Set your own availability: online, away or offline (form, from the header)"},
+		{Method: "GET", Path: "/tickets/{id}/delete", Access: UIAuth, Perm: authz.TicketDelete, Handler: tk.DeleteTicketPage, Summary: "Delete this ticket for good: the confirmation"},
+		{Method: "POST", Path: "/tickets/{id}/delete", Access: UIAuth, Perm: authz.TicketDelete, Handler: tk.DeleteTicket, Summary: "Delete this ticket for good (form)"},
+		{Method: "GET", Path: "/tickets/{id}/spam", Access: UIAuth, Perm: authz.TicketSpam, Handler: tk.SpamTicketPage, Summary: "Mark this ticket as spam: the confirmation, naming the addresses to block"},
+		{Method: "POST", Path: "/tickets/{id}/spam", Access: UIAuth, Perm: authz.TicketSpam, Handler: tk.SpamTicket, Summary: "Mark this ticket as spam: block the requester's addresses and delete it (form)"},
 		{Method: "GET", Path: "/tickets/{id}/merge", Access: UIAuth, Perm: authz.TicketMerge, Handler: tk.MergeTicketPage, Summary: "Merge this ticket into another: find the target (?q=), then confirm with both side by side (?target=)", Query: []string{"q", "target"}},
 		{Method: "POST", Path: "/tickets/{id}/merge", Access: UIAuth, Perm: authz.TicketMerge, Handler: tk.MergeTicket, Summary: "Merge this ticket into target_id (form), with an optional public note to the requester on the target"},
 		{Method: "POST", Path: "/tickets/{id}/customer-note", Access: UIAuth, Perm: authz.CustomerWrite, Handler: tk.AddCustomerNote, Summary: "Add a dated note about the ticket's requester (form: note)"},
@@ -388,6 +401,9 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/admin/mailboxes/{id}", Access: UIAuth, Perm: authz.ChannelWrite, Handler: ad.UpdateMailbox, Summary: "Change a mailbox (form)"},
 		{Method: "POST", Path: "/admin/mailboxes/{id}/delete", Access: UIAuth, Perm: authz.ChannelWrite, Handler: ad.DeleteMailbox, Summary: "Delete a mailbox (form)"},
 		{Method: "POST", Path: "/admin/mailboxes/{id}/check-imap", Access: UIAuth, Perm: authz.ChannelWrite, Handler: ad.CheckIMAP, Summary: "Test a mailbox's IMAP settings"},
+		{Method: "GET", Path: "/admin/blocked-senders", Access: UIAuth, Perm: authz.ChannelRead, Handler: ad.BlockedSenders, Summary: "Blocked senders page, with the form to block an address or domain"},
+		{Method: "POST", Path: "/admin/blocked-senders", Access: UIAuth, Perm: authz.BlocklistManage, Handler: ad.AddBlockedSender, Summary: "Block an address or a domain (form)"},
+		{Method: "POST", Path: "/admin/blocked-senders/{id}/delete", Access: UIAuth, Perm: authz.BlocklistManage, Handler: ad.RemoveBlockedSender, Summary: "Unblock a sender (form)"},
 		{Method: "GET", Path: "/admin/mail", Access: UIAuth, Perm: authz.ChannelRead, Handler: ad.MailLog, Summary: "Inbound mail log page"},
 		{Method: "POST", Path: "/admin/mail/{id}/reprocess", Access: UIAuth, Perm: authz.ChannelWrite, Handler: ad.ReprocessMail, Summary: "Process a failed or ignored message again (form)"},
 		{Method: "GET", Path: "/customers", Access: UIAuth, Perm: authz.CustomerRead, Handler: pp.CustomerList, Summary: "Customer list page (search, organization filter), with the form to add one", Query: []string{"q", "organization_id", "cursor"}},

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/blocklist"
 	"github.com/ombud/ombud/internal/channel/email/message"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/textcheck"
@@ -54,6 +55,7 @@ const (
 	OutcomeBounce      = "bounce"
 	OutcomeOwnAddress  = "from_own_address"
 	OutcomeRateLimited = "rate_limited"
+	OutcomeBlocked     = "blocked_sender" // the sender or their domain is on the block list
 	OutcomeUnparseable = "unparseable"
 )
 
@@ -299,6 +301,13 @@ func (s *Service) process(ctx context.Context, tx *db.Tx, mb Mailbox, in Inbound
 	} else if own {
 		// Mail from one of our own addresses is a loop (or spoofed): keep, don't act.
 		return processed{state: "ignored", outcome: OutcomeOwnAddress}, nil
+	}
+	if blocked, err := blocklist.Blocked(ctx, tx, sender.Email); err != nil {
+		return processed{}, err
+	} else if blocked {
+		// Kept in the mail log: unblocking and processing it again makes
+		// its ticket after all.
+		return processed{state: "ignored", outcome: OutcomeBlocked}, nil
 	}
 	// Only a verified From address is trusted: mail that merely claims an
 	// agent's address is a customer message (flagged), and an unverified

@@ -14,6 +14,7 @@ import (
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/blocklist"
 	"github.com/ombud/ombud/internal/i18n"
 	"github.com/ombud/ombud/internal/web/ui"
 )
@@ -31,13 +32,15 @@ type UI struct {
 	Audit *audit.Service
 	// ImportFile imports an uploaded export (set before serving).
 	ImportFile ImportFunc
-	pages      map[string]*template.Template
-	i18n       *i18n.Translator
+	// Blocklist keeps the blocked senders (set before serving).
+	Blocklist *blocklist.Service
+	pages     map[string]*template.Template
+	i18n      *i18n.Translator
 }
 
 // New parses the pages with the shared layout.
 func New(shared *ui.UI, jobs JobsAdmin) (*UI, error) {
-	pages, err := shared.Parse(templateFS, "adminindex", "audit", "auditentry", "calendar", "calendars", "field", "fields", "import", "jobs", "macro", "macros", "mailbox", "mailboxes", "maillog", "routing", "routingteam", "rule", "csatsettings", "rules", "slapolicies", "slapolicy", "tags")
+	pages, err := shared.Parse(templateFS, "adminindex", "audit", "blocked", "auditentry", "calendar", "calendars", "field", "fields", "import", "jobs", "macro", "macros", "mailbox", "mailboxes", "maillog", "routing", "routingteam", "rule", "csatsettings", "rules", "slapolicies", "slapolicy", "tags")
 	if err != nil {
 		return nil, err
 	}

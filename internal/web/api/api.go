@@ -12,6 +12,7 @@ import (
 	"github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/automation"
+	"github.com/ombud/ombud/internal/blocklist"
 	"github.com/ombud/ombud/internal/budget"
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/chat"
@@ -45,11 +46,13 @@ type API struct {
 	SLA        *sla.Service
 	Reports    *report.Service
 	Privacy    *privacy.Service
-	Audit      *audit.Service
-	DB         *db.DB // read-only uses: the audit log, the job list; job retries
-	Log        *slog.Logger
-	Now        func() time.Time
-	WakeJobs   func() // a job was made runnable
+	// Blocklist keeps the senders whose mail opens no tickets.
+	Blocklist *blocklist.Service
+	Audit     *audit.Service
+	DB        *db.DB // read-only uses: the audit log, the job list; job retries
+	Log       *slog.Logger
+	Now       func() time.Time
+	WakeJobs  func() // a job was made runnable
 	// Webhooks manages webhook subscriptions (set before serving).
 	Webhooks *webhook.Service
 	// NPS runs NPS campaigns and feedback analysis (set before serving).

@@ -195,6 +195,9 @@ func (u *UI) TicketList(w http.ResponseWriter, r *http.Request) error {
 	if n := u.bulkNotice(lang, qs.Get("bulk")); n != "" { // lists.go
 		flash = n
 	}
+	if n := u.deletedNotice(lang, qs); n != "" { // deleteticket.go
+		flash = n
+	}
 	back := r.URL.RequestURI()
 	data := map[string]any{
 		"Views": views, "Current": cur.Key, "Rows": rows, "Next": next, "Query": q, "Searching": q != "",

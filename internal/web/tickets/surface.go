@@ -39,11 +39,14 @@ type UI struct {
 	// Orders is the ticket page's orders and returns panel (nil: none);
 	// set before serving (orderspanel.go).
 	Orders Orders
+	// Deleter deletes tickets and marks them as spam (deleteticket.go);
+	// set before serving.
+	Deleter Deleter
 }
 
 // New parses the pages with the shared layout.
 func New(shared *ui.UI) (*UI, error) {
-	pages, err := shared.Parse(templateFS, "list", "mergeticket", "newticket", "original", "ticket", "viewedit")
+	pages, err := shared.Parse(templateFS, "deleteticket", "list", "mergeticket", "newticket", "original", "ticket", "viewedit")
 	if err != nil {
 		return nil, err
 	}

@@ -40,6 +40,7 @@ func AdminNav() []NavGroup {
 		{"Channels", []NavLink{
 			{"mailboxes", "/admin/mailboxes", "Mailboxes", authz.ChannelRead},
 			{"maillog", "/admin/mail", "Mail log", authz.ChannelRead},
+			{"blocked", "/admin/blocked-senders", "Blocked senders", authz.ChannelRead},
 			{"chatwidget", "/admin/chat", "Chat widget", authz.ChannelRead},
 			{"webform", "/admin/web-form", "Web form", authz.ChannelRead},
 			{"portalforms", "/admin/portal-forms", "Request forms", authz.ChannelRead},

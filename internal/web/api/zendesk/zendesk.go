@@ -36,6 +36,7 @@ type API struct {
 	Customers *customer.Service
 	Agents    *agent.Service
 	Auth      *auth.Service
+	Deleter   Deleter // ticket deletion and spam marks (delete.go)
 	// BaseURL is the configured public URL; links in answers use it when
 	// the request came to its host, else the request's own host.
 	BaseURL string
