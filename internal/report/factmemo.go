@@ -86,11 +86,19 @@ func (s *Service) prefetch(ctx context.Context, f Filter, from time.Time) (conte
 			others = append(others, k)
 		}
 	}
-	if err := s.memoHours(ctx, m, f, []string{KindBacklog}, MinTime, f.To); err != nil {
-		return nil, err
-	}
-	if err := s.memoHours(ctx, m, f, others, from, f.To); err != nil {
-		return nil, err
+	if f.Tag != "" {
+		// The tag's tickets drive: one read of each ticket's facts by its
+		// key, every kind at once (a kind list would probe the key per kind).
+		if err := s.memoHours(ctx, m, f, nil, from, f.To); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := s.memoHours(ctx, m, f, []string{KindBacklog}, MinTime, f.To); err != nil {
+			return nil, err
+		}
+		if err := s.memoHours(ctx, m, f, others, from, f.To); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.memoValues(ctx, m, f, MedianKinds, from, f.To); err != nil {
 		return nil, err
@@ -98,14 +106,26 @@ func (s *Service) prefetch(ctx context.Context, f Filter, from time.Time) (conte
 	return context.WithValue(ctx, factMemoKey{}, m), nil
 }
 
-// memoHours reads the sums of kinds per hour over [from, to) matching f's
-// dimensions into m.
+// memoHours reads the sums of kinds per UTC hour over [from, to) matching
+// f's dimensions into m. No kinds (with a tag): every kind over [from,
+// to) and the backlog over all time before to, in one read.
 func (s *Service) memoHours(ctx context.Context, m *factMemo, f Filter, kinds []string, from, to time.Time) error {
 	g := f
 	g.From, g.To = from, to
-	src, args, _ := s.factsFrom(g, kinds)
-	rows, err := s.db.QueryContext(ctx, `SELECT r.hour, r.kind, COUNT(*), COALESCE(CAST(SUM(r.value) AS BIGINT), 0),
-		COALESCE(CAST(SUM(r.bvalue) AS BIGINT), 0) FROM `+src+` GROUP BY r.hour, r.kind`, args...)
+	var src string
+	var args []any
+	if kinds == nil {
+		g.From = MinTime
+		src, args, _ = s.factsFrom(g, nil)
+		src += " AND (r.kind = ? OR r.at >= ?)"
+		args = append(args, KindBacklog, db.Millis(from))
+	} else {
+		src, args, _ = s.factsFrom(g, kinds)
+	}
+	// The hour from at (at / 3600000 is the facts' hour: at is not
+	// negative), so the covering index answers without the table.
+	rows, err := s.db.QueryContext(ctx, `SELECT r.at / 3600000, r.kind, COUNT(*), COALESCE(CAST(SUM(r.value) AS BIGINT), 0),
+		COALESCE(CAST(SUM(r.bvalue) AS BIGINT), 0) FROM `+src+` GROUP BY r.at / 3600000, r.kind`, args...)
 	if err != nil {
 		return fmt.Errorf("report: facts per hour: %w", err)
 	}
@@ -113,6 +133,11 @@ func (s *Service) memoHours(ctx context.Context, m *factMemo, f Filter, kinds []
 	b := &factBlock{dims: dimsKey(f), kinds: map[string]bool{}, lo: db.Millis(from), hi: db.Millis(to), hours: map[int64]map[string]Sums{}}
 	for _, k := range kinds {
 		b.kinds[k] = true
+	}
+	if kinds == nil {
+		for _, k := range Kinds {
+			b.kinds[k] = k != KindBacklog
+		}
 	}
 	for rows.Next() {
 		var h int64
@@ -130,6 +155,10 @@ func (s *Service) memoHours(ctx context.Context, m *factMemo, f Filter, kinds []
 		return fmt.Errorf("report: facts per hour: %w", err)
 	}
 	m.mu.Lock()
+	if kinds == nil {
+		// The backlog's part of the read covers all time before to.
+		m.blocks = append(m.blocks, &factBlock{dims: b.dims, kinds: map[string]bool{KindBacklog: true}, lo: 0, hi: b.hi, hours: b.hours})
+	}
 	m.blocks = append(m.blocks, b)
 	m.mu.Unlock()
 	return nil
