@@ -196,7 +196,7 @@ func (s *Service) memoValues(ctx context.Context, m *factMemo, f Filter, kinds [
 	return nil
 }
 
-// fromMemo answers aggregate from the page's hour sums when they cover
+// aggregate answers aggregate from the page's hour sums when they cover
 // the request: f's dimensions, every kind, [from, to), whole-hour bounds
 // and no grouping by dimension.
 func (m *factMemo) aggregate(f Filter, from, to time.Time, kinds []string, g grouping) (groups, bool) {
@@ -232,11 +232,15 @@ func (m *factMemo) aggregate(f Filter, from, to time.Time, kinds []string, g gro
 		}
 	}
 	hlo, hhi := from.Unix()/3600, to.Unix()/3600
-	out := groups{}
+	// Each block's hours once, for the kinds it answers.
+	byBlock := map[*factBlock][]string{}
 	for i, kind := range kinds {
-		for h, byKind := range hits[i].hours {
-			c, ok := byKind[kind]
-			if !ok || h < hlo || h >= hhi {
+		byBlock[hits[i]] = append(byBlock[hits[i]], kind)
+	}
+	out := groups{}
+	for b, ks := range byBlock {
+		for h, byKind := range b.hours {
+			if h < hlo || h >= hhi {
 				continue
 			}
 			key := ""
@@ -250,7 +254,11 @@ func (m *factMemo) aggregate(f Filter, from, to time.Time, kinds []string, g gro
 			case g.perHour:
 				key = strconv.FormatInt(h, 10)
 			}
-			out.add(key, kind, c)
+			for _, kind := range ks {
+				if c, ok := byKind[kind]; ok {
+					out.add(key, kind, c)
+				}
+			}
 		}
 	}
 	return out, true
