@@ -83,6 +83,8 @@ func TestOverviewTwoFiltersMatchFacts(t *testing.T) {
 		}{
 			{"whole Oslo days", at(24, 0, 0), at(31, 0, 0)},
 			{"Oslo hours", at(24, 7, 0), at(30, 15, 0)},
+			// Between whole hours the page reads the facts per figure.
+			{"Oslo half hours", at(24, 7, 30), at(30, 15, 30)},
 		}
 		for _, p := range periods {
 			for _, c := range cases {
