@@ -53,6 +53,9 @@ func (s *Service) aggregate(ctx context.Context, f Filter, from, to time.Time, k
 	// several dimensions at once, or bounds between whole hours, the facts.
 	useFacts := !exact || len(dims) > 1 || (len(dims) == 1 && g.by != "" && dims[0][0] != g.by)
 	if useFacts {
+		if out, ok := memoOf(ctx).aggregate(f, from, to, kinds, g); ok {
+			return out, nil
+		}
 		return s.aggregateFacts(ctx, f, from, to, kinds, g)
 	}
 	return s.aggregateRollups(ctx, dims, from, to, kinds, g)
@@ -220,6 +223,9 @@ func (s *Service) backlogAt(ctx context.Context, f Filter, t time.Time) (int64, 
 func (s *Service) median(ctx context.Context, f Filter, kind string, biz bool, count int64) (float64, bool, error) {
 	if count <= 0 {
 		return 0, false, nil
+	}
+	if v, ok, hit := memoOf(ctx).median(f, kind, biz); hit {
+		return v, ok, nil
 	}
 	col := "value"
 	if biz {

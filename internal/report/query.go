@@ -131,6 +131,10 @@ func (s *Service) Figures(ctx context.Context, actor authz.Actor, f Filter) (Fig
 	if err := f.Validate(); err != nil {
 		return Figures{}, err
 	}
+	ctx, err := s.prefetch(ctx, f, f.From)
+	if err != nil {
+		return Figures{}, err
+	}
 	return s.figures(ctx, f)
 }
 
@@ -193,6 +197,10 @@ func (s *Service) Overview(ctx context.Context, actor authz.Actor, f Filter) (Ov
 		return Overview{}, err
 	}
 	if err := f.Validate(); err != nil {
+		return Overview{}, err
+	}
+	ctx, err := s.prefetch(ctx, f, f.From.Add(-f.To.Sub(f.From)))
+	if err != nil {
 		return Overview{}, err
 	}
 	cur, err := s.figures(ctx, f)
