@@ -156,18 +156,34 @@ func (s *Service) refreshBatch(ctx context.Context, sn *sla.Snapshot) (int, erro
 		if n == 0 {
 			return nil
 		}
-		if err := s.recompute(ctx, tx, sn, ids); err != nil {
+		if _, err := s.recompute(ctx, tx, sn, ids); err != nil {
 			return err
 		}
-		for _, id := range ids {
-			// Only if nothing happened to the ticket meanwhile.
-			if _, err := tx.ExecContext(ctx, `DELETE FROM report_dirty WHERE ticket_id = ? AND gen = ?`, id, gens[id]); err != nil {
-				return fmt.Errorf("report: clean %d: %w", id, err)
-			}
-		}
-		return nil
+		return clean(ctx, tx, ids, gens)
 	})
 	return n, err
+}
+
+// clean drops the dirty marks of ids in one statement, each only if its
+// generation is still the one read: a ticket written to after that stays
+// dirty for the next run (on PostgreSQL a concurrent transaction can mark
+// it meanwhile; SQLite's single writer cannot, but the condition costs
+// nothing there).
+func clean(ctx context.Context, tx *db.Tx, ids []int64, gens map[int64]int64) error {
+	for len(ids) > 0 {
+		part := ids[:min(batch, len(ids))]
+		ids = ids[len(part):]
+		conds := make([]string, len(part))
+		args := make([]any, 0, 2*len(part))
+		for i, id := range part {
+			conds[i] = "(ticket_id = ? AND gen = ?)"
+			args = append(args, id, gens[id])
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_dirty WHERE `+strings.Join(conds, " OR "), args...); err != nil {
+			return fmt.Errorf("report: clean: %w", err)
+		}
+	}
+	return nil
 }
 
 // lock takes the transaction-scoped advisory lock on PostgreSQL (SQLite's
@@ -239,7 +255,8 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done int)) error {
 			if ok, err := lockWait(ctx, tx); err != nil || !ok {
 				return err
 			}
-			return s.recompute(ctx, tx, sn, ids)
+			_, err := s.recompute(ctx, tx, sn, ids)
+			return err
 		}); err != nil {
 			return err
 		}
@@ -274,20 +291,22 @@ type factKey struct {
 }
 
 // recompute brings the facts of ids up to date with their logs and
-// applies the difference to the roll-ups, all inside tx.
-func (s *Service) recompute(ctx context.Context, tx *db.Tx, sn *sla.Snapshot, ids []int64) error {
+// applies the difference to the roll-ups, all inside tx. It returns how
+// many fact rows it wrote or deleted: a fact whose values did not change
+// is left as it is, and so are the roll-up rows it counts in.
+func (s *Service) recompute(ctx context.Context, tx *db.Tx, sn *sla.Snapshot, ids []int64) (int, error) {
 	now := s.now()
 	states, slaTickets, err := loadTickets(ctx, tx, ids, sn != nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	events, err := loadEvents(ctx, tx, ids)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	old, err := loadFacts(ctx, tx, ids)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var cal *sla.Calendar
 	if sn != nil {
@@ -328,14 +347,14 @@ func (s *Service) recompute(ctx context.Context, tx *db.Tx, sn *sla.Snapshot, id
 		}
 	}
 	if err := writeFacts(ctx, tx, upserts); err != nil {
-		return err
+		return 0, err
 	}
 	for _, f := range drops {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM report_facts WHERE ticket_id = ? AND kind = ? AND n = ?`, f.TicketID, f.Kind, f.N); err != nil {
-			return fmt.Errorf("report: drop fact %d %s: %w", f.TicketID, f.Kind, err)
+			return 0, fmt.Errorf("report: drop fact %d %s: %w", f.TicketID, f.Kind, err)
 		}
 	}
-	return d.apply(ctx, tx)
+	return len(upserts) + len(drops), d.apply(ctx, tx)
 }
 
 // rowsPer says how many rows one upsert statement carries. On

@@ -91,7 +91,9 @@ func loadForUpdate(ctx context.Context, tx *db.Tx, id int64) (Ticket, error) {
 	return t, nil
 }
 
-// loadTagsFollowers fills Tags and FollowerIDs for a page of tickets in two queries.
+// loadTagsFollowers fills Tags and FollowerIDs for a page of tickets in two
+// queries, each read in its primary key's order (ticket, then tag or agent),
+// so neither sorts.
 func loadTagsFollowers(ctx context.Context, q db.Querier, ts []*Ticket) error {
 	if len(ts) == 0 {
 		return nil
@@ -103,7 +105,7 @@ func loadTagsFollowers(ctx context.Context, q db.Querier, ts []*Ticket) error {
 		ids = append(ids, t.ID)
 	}
 	in := placeholders(len(ids))
-	rows, err := q.QueryContext(ctx, `SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id IN (`+in+`) ORDER BY tag`, ids...)
+	rows, err := q.QueryContext(ctx, `SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id IN (`+in+`) ORDER BY ticket_id, tag`, ids...)
 	if err != nil {
 		return fmt.Errorf("ticket: load tags: %w", err)
 	}
@@ -120,7 +122,7 @@ func loadTagsFollowers(ctx context.Context, q db.Querier, ts []*Ticket) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("ticket: load tags: %w", err)
 	}
-	rows, err = q.QueryContext(ctx, `SELECT ticket_id, agent_id FROM ticket_followers WHERE ticket_id IN (`+in+`) ORDER BY agent_id`, ids...)
+	rows, err = q.QueryContext(ctx, `SELECT ticket_id, agent_id FROM ticket_followers WHERE ticket_id IN (`+in+`) ORDER BY ticket_id, agent_id`, ids...)
 	if err != nil {
 		return fmt.Errorf("ticket: load followers: %w", err)
 	}
