@@ -28,6 +28,14 @@ import (
 // SQL test keeps (the same filters on the same tickets), so ranking and
 // totals are unchanged; rank_test.go compares both with the reference.
 
+// tagCond is the tag: search term's condition (list.go); tagCondIn the
+// same as the filter side reads it. Both take the tag as their one
+// argument.
+const (
+	tagCond   = "EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = lower(?))"
+	tagCondIn = "t.id IN (SELECT tt.ticket_id FROM ticket_tags tt WHERE tt.tag = lower(?))"
+)
+
 // filterSideMax bounds the tickets a filter may pass for the walks to be
 // driven from the filter side; beyond it the walks test rows in SQL.
 // (A variable for the tests.)
@@ -57,7 +65,11 @@ func (s *Service) filterSide(ctx context.Context, w *where) (map[int64]bool, err
 	if len(w.conds) == 0 || s.db.Dialect() != db.SQLite {
 		return nil, nil
 	}
-	q := `SELECT t.id FROM tickets t WHERE ` + strings.Join(w.conds, " AND ")
+	// The tag filter as an IN list: read from ticket_tags_tag once, a
+	// plan that scans nothing (the correlated EXISTS the list pages keep
+	// is a scan of tickets here, and cheaper there: a list ordered by
+	// time stops at its page).
+	q := `SELECT t.id FROM tickets t WHERE ` + strings.ReplaceAll(strings.Join(w.conds, " AND "), tagCond, tagCondIn)
 	indexed, known := filterPlans.Load(q)
 	if !known {
 		ok, err := s.indexedPlan(ctx, q, w.args)
@@ -116,7 +128,7 @@ func (s *Service) indexedPlan(ctx context.Context, q string, args []any) (bool, 
 // the newest walk subject matches from the full-text index alone, those
 // of tickets in pass kept up to bound, then their subjects and times read
 // and scored. It returns the kept and walked row counts.
-func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64) (int, int, error) {
+func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64, seen *walked) (int, int, error) {
 	var ids []int64
 	rows := 0
 	err := s.scan(ctx, `SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, []any{tq.fts, walk}, func(sc scanner) (bool, error) {
@@ -125,11 +137,14 @@ func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq te
 			return false, err
 		}
 		rows++
+		seen.last = id
 		if pass[id] {
 			ids = append(ids, id)
+			seen.add(id, id)
 		}
 		return len(ids) < bound, nil
 	})
+	seen.done = len(ids) < bound && rows < walk
 	if err != nil || len(ids) == 0 {
 		return len(ids), rows, err
 	}
@@ -149,7 +164,7 @@ func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq te
 // the newest walk comment matches with their tickets (the comment row
 // only), those of tickets in pass kept up to bound, then their texts read
 // and scored.
-func (s *Service) walkCommentsFiltered(ctx context.Context, c *candidates, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64) (int, int, error) {
+func (s *Service) walkCommentsFiltered(ctx context.Context, c *candidates, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64, seen *walked) (int, int, error) {
 	var ids []int64
 	rows := 0
 	err := s.scan(ctx, `SELECT c.id, c.ticket_id FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid
@@ -159,11 +174,14 @@ func (s *Service) walkCommentsFiltered(ctx context.Context, c *candidates, tq te
 			return false, err
 		}
 		rows++
+		seen.last = id
 		if pass[tid] {
 			ids = append(ids, id)
+			seen.add(id, tid)
 		}
 		return len(ids) < bound, nil
 	})
+	seen.done = len(ids) < bound && rows < walk
 	if err != nil || len(ids) == 0 {
 		return len(ids), rows, err
 	}
@@ -196,16 +214,17 @@ func idList(ids []int64) string {
 
 // gatherFiltered is gather's text part driven from the filter side.
 func (s *Service) gatherFiltered(ctx context.Context, c *candidates, w *where, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64) error {
-	kept, rows, err := s.walkSubjectsFiltered(ctx, c, tq, pass, bound, walk, blend)
+	var seen walkedPair
+	kept, rows, err := s.walkSubjectsFiltered(ctx, c, tq, pass, bound, walk, blend, &seen.subjects)
 	if err != nil {
 		return fmt.Errorf("ticket: search: %w", err)
 	}
 	cut := kept >= bound || rows >= walk
-	if kept, rows, err = s.walkCommentsFiltered(ctx, c, tq, pass, bound, walk, blend); err != nil {
+	if kept, rows, err = s.walkCommentsFiltered(ctx, c, tq, pass, bound, walk, blend, &seen.comments); err != nil {
 		return fmt.Errorf("ticket: search: %w", err)
 	}
 	if cut || kept >= bound || rows >= walk {
-		est, err := s.sampleText(ctx, w, tq, pass)
+		est, err := s.sampleText(ctx, w, tq, pass, &seen)
 		if err != nil {
 			return err
 		}
