@@ -208,7 +208,10 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 			if err := s.gatherFiltered(ctx, c, w, tq, passing, bound, walk, blend); err != nil {
 				return nil, err
 			}
-			return s.gatherLookups(ctx, c, w, tq, ok, bound, walk, blend, estimate)
+			if err := s.gatherLookupsFiltered(ctx, c, tq, passing, bound, blend); err != nil {
+				return nil, fmt.Errorf("ticket: search lookup: %w", err)
+			}
+			return c, nil
 		}
 		// Subjects.
 		q := `SELECT t.id, ` + ok + `, t.subject, t.updated_at FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid
