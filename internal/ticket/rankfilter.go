@@ -61,7 +61,7 @@ var filterSideRuns atomic.Int64
 // them by index and there are at most filterSideMax of them; nil when the
 // walks should test rows in SQL instead (PostgreSQL always: its planner
 // chooses between the GIN index and the primary key itself).
-func (s *Service) filterSide(ctx context.Context, w *where) (map[int64]bool, error) {
+func (s *Service) filterSide(ctx context.Context, w *where) (*passingTickets, error) {
 	if len(w.conds) == 0 || s.db.Dialect() != db.SQLite {
 		return nil, nil
 	}
@@ -69,7 +69,8 @@ func (s *Service) filterSide(ctx context.Context, w *where) (map[int64]bool, err
 	// plan that scans nothing (the correlated EXISTS the list pages keep
 	// is a scan of tickets here, and cheaper there: a list ordered by
 	// time stops at its page).
-	q := `SELECT t.id FROM tickets t WHERE ` + strings.ReplaceAll(strings.Join(w.conds, " AND "), tagCond, tagCondIn)
+	q := `SELECT t.id, t.requester_id, COALESCE(t.organization_id, 0), t.updated_at FROM tickets t WHERE ` +
+		strings.ReplaceAll(strings.Join(w.conds, " AND "), tagCond, tagCondIn)
 	indexed, known := filterPlans.Load(q)
 	if !known {
 		ok, err := s.indexedPlan(ctx, q, w.args)
@@ -84,22 +85,32 @@ func (s *Service) filterSide(ctx context.Context, w *where) (map[int64]bool, err
 	if !indexed.(bool) {
 		return nil, nil
 	}
-	pass := map[int64]bool{}
+	pass := &passingTickets{ids: map[int64]bool{}}
 	limit := int(filterSideMax.Load())
 	err := s.scan(ctx, q+` LIMIT ?`, append(slices.Clip(w.args), limit+1), func(sc scanner) (bool, error) {
-		var id int64
-		if err := sc.Scan(&id); err != nil {
+		var p passing
+		if err := sc.Scan(&p.id, &p.requester, &p.org, &p.updated); err != nil {
 			return false, err
 		}
-		pass[id] = true
-		return true, nil
+		pass.ids[p.id] = true
+		pass.rows = append(pass.rows, p)
+		return len(pass.rows) <= limit, nil
 	})
-	if err != nil || len(pass) > limit {
+	if err != nil || len(pass.rows) > limit {
 		return nil, err
 	}
 	filterSideRuns.Add(1)
 	return pass, nil
 }
+
+// passingTickets are the tickets passing a search's filters, with what
+// the lookups test (gatherLookupsFiltered).
+type passingTickets struct {
+	ids  map[int64]bool
+	rows []passing
+}
+
+type passing struct{ id, requester, org, updated int64 }
 
 // indexedPlan reports whether SQLite's plan for q scans nothing: every
 // table and index it reads it searches by key.
@@ -131,7 +142,11 @@ func (s *Service) indexedPlan(ctx context.Context, q string, args []any) (bool, 
 func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64, seen *walked) (int, int, error) {
 	var ids []int64
 	rows := 0
-	err := s.scan(ctx, `SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, []any{tq.fts, walk}, func(sc scanner) (bool, error) {
+	floor, err := s.textFloor(ctx, "ticket_fts", tq, walk)
+	if err != nil {
+		return 0, 0, err
+	}
+	err = s.scan(ctx, `SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid >= ? ORDER BY rowid DESC LIMIT ?`, []any{tq.fts, floor, walk}, func(sc scanner) (bool, error) {
 		var id int64
 		if err := sc.Scan(&id); err != nil {
 			return false, err
@@ -145,6 +160,10 @@ func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq te
 		return len(ids) < bound, nil
 	})
 	seen.done = len(ids) < bound && rows < walk
+	if floor > 0 && seen.done {
+		seen.floored(floor)
+		rows = walk // cut by the floor: the total is an estimate
+	}
 	if err != nil || len(ids) == 0 {
 		return len(ids), rows, err
 	}
@@ -167,8 +186,12 @@ func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq te
 func (s *Service) walkCommentsFiltered(ctx context.Context, c *candidates, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64, seen *walked) (int, int, error) {
 	var ids []int64
 	rows := 0
-	err := s.scan(ctx, `SELECT c.id, c.ticket_id FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid
-		WHERE comment_fts MATCH ? ORDER BY comment_fts.rowid DESC LIMIT ?`, []any{tq.fts, walk}, func(sc scanner) (bool, error) {
+	floor, err := s.textFloor(ctx, "comment_fts", tq, walk)
+	if err != nil {
+		return 0, 0, err
+	}
+	err = s.scan(ctx, `SELECT c.id, c.ticket_id FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid
+		WHERE comment_fts MATCH ? AND comment_fts.rowid >= ? ORDER BY comment_fts.rowid DESC LIMIT ?`, []any{tq.fts, floor, walk}, func(sc scanner) (bool, error) {
 		var id, tid int64
 		if err := sc.Scan(&id, &tid); err != nil {
 			return false, err
@@ -182,6 +205,10 @@ func (s *Service) walkCommentsFiltered(ctx context.Context, c *candidates, tq te
 		return len(ids) < bound, nil
 	})
 	seen.done = len(ids) < bound && rows < walk
+	if floor > 0 && seen.done {
+		seen.floored(floor)
+		rows = walk // cut by the floor: the total is an estimate
+	}
 	if err != nil || len(ids) == 0 {
 		return len(ids), rows, err
 	}
@@ -234,36 +261,19 @@ func (s *Service) gatherFiltered(ctx context.Context, c *candidates, w *where, t
 }
 
 // gatherLookupsFiltered is gatherLookups driven from the filter side: the
-// passing tickets' requester, organization and last update are read once
-// (one statement, their ids as a JSON array), and each lookup keeps the
+// passing tickets' requester, organization and last update, read with
+// their ids (filterSide), are tested in Go, and each lookup keeps the
 // newest bound of them whose requester, organization or number it names.
 // Asking SQL for each lookup's tickets (a requester IN list of up to 500
 // customers whose name is a common word, each ticket then tested against
 // the filters) was ≈ 21 % of a filtered search. Every passing ticket is
 // seen, so the count is exact: a total beyond the bound is that count.
-func (s *Service) gatherLookupsFiltered(ctx context.Context, c *candidates, tq textQuery, pass map[int64]bool, bound int, blend func(float64, int64) float64) error {
+func (s *Service) gatherLookupsFiltered(c *candidates, tq textQuery, pass *passingTickets, bound int, blend func(float64, int64) float64) {
 	srcs := s.lookupSources(tq)
-	if len(srcs) == 0 || len(pass) == 0 {
-		return nil
+	if len(srcs) == 0 || len(pass.rows) == 0 {
+		return
 	}
-	type passing struct{ id, requester, org, updated int64 }
-	ids := make([]int64, 0, len(pass))
-	for id := range pass {
-		ids = append(ids, id)
-	}
-	var ts []passing
-	err := s.scan(ctx, `SELECT id, requester_id, COALESCE(organization_id, 0), updated_at FROM tickets WHERE id IN (SELECT value FROM json_each(?))`,
-		[]any{idList(ids)}, func(sc scanner) (bool, error) {
-			var p passing
-			if err := sc.Scan(&p.id, &p.requester, &p.org, &p.updated); err != nil {
-				return false, err
-			}
-			ts = append(ts, p)
-			return true, nil
-		})
-	if err != nil {
-		return err
-	}
+	ts := pass.rows
 	slices.SortFunc(ts, func(a, b passing) int { return -cmpInt(a.id, b.id) })
 	for _, src := range srcs {
 		named := make(map[int64]bool, len(src.ids))
@@ -290,5 +300,4 @@ func (s *Service) gatherLookupsFiltered(ctx context.Context, c *candidates, tq t
 			c.estimated, c.estimate = true, max(c.estimate, float64(found))
 		}
 	}
-	return nil
 }
