@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/search"
@@ -69,8 +70,8 @@ func (s *Service) filterSide(ctx context.Context, w *where) (*passingTickets, er
 	// plan that scans nothing (the correlated EXISTS the list pages keep
 	// is a scan of tickets here, and cheaper there: a list ordered by
 	// time stops at its page).
-	q := `SELECT t.id, t.requester_id, COALESCE(t.organization_id, 0), t.updated_at FROM tickets t WHERE ` +
-		strings.ReplaceAll(strings.Join(w.conds, " AND "), tagCond, tagCondIn)
+	where := strings.ReplaceAll(strings.Join(w.conds, " AND "), tagCond, tagCondIn)
+	q := `SELECT t.id, t.requester_id, COALESCE(t.organization_id, 0), t.updated_at FROM tickets t WHERE ` + where
 	indexed, known := filterPlans.Load(q)
 	if !known {
 		ok, err := s.indexedPlan(ctx, q, w.args)
@@ -85,8 +86,24 @@ func (s *Service) filterSide(ctx context.Context, w *where) (*passingTickets, er
 	if !indexed.(bool) {
 		return nil, nil
 	}
-	pass := &passingTickets{ids: map[int64]bool{}}
 	limit := int(filterSideMax.Load())
+	key := fmt.Sprint(limit, q, w.args)
+	if tooMany(key) {
+		return nil, nil
+	}
+	// Count first, inside SQLite: a filter too many tickets pass (a
+	// common tag) then costs a count of limit + 1 index entries, not as
+	// many rows read into Go and dropped.
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM tickets t WHERE `+where+` LIMIT ?)`,
+		append(slices.Clip(w.args), limit+1)...).Scan(&n); err != nil {
+		return nil, fmt.Errorf("ticket: search filter: %w", err)
+	}
+	if n > limit {
+		rememberTooMany(key)
+		return nil, nil
+	}
+	pass := &passingTickets{ids: make(map[int64]bool, n), rows: make([]passing, 0, n)}
 	err := s.scan(ctx, q+` LIMIT ?`, append(slices.Clip(w.args), limit+1), func(sc scanner) (bool, error) {
 		var p passing
 		if err := sc.Scan(&p.id, &p.requester, &p.org, &p.updated); err != nil {
@@ -300,4 +317,35 @@ func (s *Service) gatherLookupsFiltered(c *candidates, tq textQuery, pass *passi
 			c.estimated, c.estimate = true, max(c.estimate, float64(found))
 		}
 	}
+}
+
+// A filter that passed too many tickets for the filter side (a common tag)
+// is remembered for tooManyFor: its searches take the walks tested in SQL
+// without counting again (≈ 2 ms for tag:billing at 30,000 tickets). The
+// verdict only chooses between two ways to the same result, so a stale
+// one costs time, never correctness. At most maxTooMany are kept.
+const (
+	tooManyFor = 30 * time.Second
+	maxTooMany = 1000
+)
+
+var tooManyFilters struct {
+	sync.Mutex
+	at map[string]time.Time
+}
+
+func tooMany(key string) bool {
+	tooManyFilters.Lock()
+	defer tooManyFilters.Unlock()
+	at, ok := tooManyFilters.at[key]
+	return ok && time.Since(at) < tooManyFor
+}
+
+func rememberTooMany(key string) {
+	tooManyFilters.Lock()
+	defer tooManyFilters.Unlock()
+	if tooManyFilters.at == nil || len(tooManyFilters.at) >= maxTooMany {
+		tooManyFilters.at = map[string]time.Time{}
+	}
+	tooManyFilters.at[key] = time.Now()
 }
