@@ -24,6 +24,3 @@ func SetSampleFromWalks(on bool) { noSampleFromWalks.Store(!on) }
 
 // SetSampleScale divides the estimate's sample sizes by k (1: as shipped).
 func SetSampleScale(k int64) { sampleScale.Store(k) }
-
-// FloorRuns counts the walks a floor of several terms ended.
-func FloorRuns() int64 { return floorRuns.Load() }

@@ -211,22 +211,16 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 			s.gatherLookupsFiltered(c, tq, passing, bound, blend)
 			return c, nil
 		}
-		// Subjects, down to the floor of several terms (rankfloor.go).
-		floor, err := s.textFloor(ctx, "ticket_fts", tq, bound*walkFactor)
-		if err != nil {
-			return nil, err
-		}
+		// Subjects.
 		q := `SELECT t.id, ` + ok + `, t.subject, t.updated_at FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid
-			WHERE ticket_fts MATCH ? AND ticket_fts.rowid >= ? ORDER BY ticket_fts.rowid DESC LIMIT ?`
-		args := append(slices.Clip(w.args), tq.fts, floor, walk)
+			WHERE ticket_fts MATCH ? ORDER BY ticket_fts.rowid DESC LIMIT ?`
 		if pg {
 			q = `SELECT t.id, ` + ok + `, t.subject, t.updated_at FROM tickets t
 				WHERE t.search_vec @@ websearch_to_tsquery('simple', ?) ORDER BY t.id DESC LIMIT ?`
-			args = append(slices.Clip(w.args), tq.fts, walk)
 		}
 		var seen walkedPair
 		kept, rows := 0, 0
-		err = s.scan(ctx, q, args, func(sc scanner) (bool, error) {
+		err = s.scan(ctx, q, append(append(slices.Clip(w.args), tq.fts), walk), func(sc scanner) (bool, error) {
 			var id, pass, updated int64
 			var subject string
 			if err := sc.Scan(&id, &pass, &subject, &updated); err != nil {
@@ -246,9 +240,6 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 		}
 		textCut := kept >= bound || rows >= walk
 		seen.subjects.done = !textCut
-		if floor > 0 && !textCut {
-			textCut = seen.subjects.floored(floor)
-		}
 		// Comments: the ticket row only when filters need it, the body
 		// only of rows that pass them.
 		body := `substr(c.body, 1, ` + strconv.Itoa(commentPrefix) + `)`
@@ -257,24 +248,19 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 			join = ` JOIN tickets t ON t.id = c.ticket_id`
 			body = `CASE WHEN ` + strings.Join(w.conds, " AND ") + ` THEN ` + body + ` ELSE '' END`
 		}
-		if floor, err = s.textFloor(ctx, "comment_fts", tq, bound*walkFactor); err != nil {
-			return nil, err
-		}
 		q = `SELECT c.id, ` + ok + `, c.ticket_id, ` + body + `, c.created_at FROM comment_fts
 			JOIN comments c ON c.id = comment_fts.rowid` + join + `
-			WHERE comment_fts MATCH ? AND comment_fts.rowid >= ? ORDER BY comment_fts.rowid DESC LIMIT ?`
+			WHERE comment_fts MATCH ? ORDER BY comment_fts.rowid DESC LIMIT ?`
+		if pg {
+			q = `SELECT c.id, ` + ok + `, c.ticket_id, ` + body + `, c.created_at FROM comments c` + join + `
+				WHERE c.search_vec @@ websearch_to_tsquery('simple', ?) ORDER BY c.id DESC LIMIT ?`
+		}
 		kept, rows = 0, 0
 		cargs := slices.Clip(w.args)
 		if len(w.conds) > 0 {
 			cargs = append(cargs, w.args...) // the body's CASE
 		}
-		cargs = append(cargs, tq.fts, floor, walk)
-		if pg {
-			q = `SELECT c.id, ` + ok + `, c.ticket_id, ` + body + `, c.created_at FROM comments c` + join + `
-				WHERE c.search_vec @@ websearch_to_tsquery('simple', ?) ORDER BY c.id DESC LIMIT ?`
-			cargs = append(cargs[:len(cargs)-3], tq.fts, walk)
-		}
-		err = s.scan(ctx, q, cargs, func(sc scanner) (bool, error) {
+		err = s.scan(ctx, q, append(append(cargs, tq.fts), walk), func(sc scanner) (bool, error) {
 			var id, pass, tid, at int64
 			var text string
 			if err := sc.Scan(&id, &pass, &tid, &text, &at); err != nil {
@@ -293,9 +279,6 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 			return nil, err
 		}
 		seen.comments.done = kept < bound && rows < walk
-		if floor > 0 && seen.comments.done {
-			seen.comments.floored(floor)
-		}
 		if textCut || !seen.comments.done {
 			est, err := s.sampleText(ctx, w, tq, nil, &seen)
 			if err != nil {

@@ -49,11 +49,7 @@ func contains(tokens []string, term string) bool {
 // each blended with its recency (a subject's ticket's last update, a
 // comment's own time); tickets take their best document, best first, ties
 // to the newest ticket.
-//
-// With floors (SQLite) a query of several terms reads each kind only
-// down to its floor: the lowest among the terms' bound × walk factor-th
-// newest documents (no floor when a term has fewer).
-func (c refCorpus) rank(q search.Query, now time.Time, bound int, tagOnly, floors bool) ([]int64, int) {
+func (c refCorpus) rank(q search.Query, now time.Time, bound int, tagOnly bool) ([]int64, int) {
 	rel := search.NewRelevance(q.Words, q.Phrases)
 	terms := append(append([]string{}, q.Words...), q.Phrases...)
 	excluded := map[int64]bool{}
@@ -79,10 +75,6 @@ func (c refCorpus) rank(q search.Query, now time.Time, bound int, tagOnly, floor
 		} else {
 			comments = append(comments, d)
 		}
-	}
-	if floors && bound > 0 && len(terms) > 1 {
-		subjects = c.floored(subjects, terms, true, bound*ticket.SearchWalkFactor)
-		comments = c.floored(comments, terms, false, bound*ticket.SearchWalkFactor)
 	}
 	// With filters the walk reads at most SearchWalkFactor × bound text
 	// matches, newest first, and keeps those passing, up to bound.
@@ -129,41 +121,6 @@ func (c refCorpus) rank(q search.Query, now time.Time, bound int, tagOnly, floor
 		return int(b - a)
 	})
 	return ids, len(ids)
-}
-
-// floored keeps the documents of ds at or above the floor of terms among
-// the subjects (or comments) of the corpus: the lowest of the terms' n-th
-// newest documents.
-func (c refCorpus) floored(ds []refDoc, terms []string, subjects bool, n int) []refDoc {
-	key := func(d refDoc) int64 {
-		if subjects {
-			return d.ticket
-		}
-		return d.id
-	}
-	floor := int64(-1)
-	for _, term := range terms {
-		var keys []int64
-		for _, d := range c.docs {
-			if (d.id == 0) == subjects && contains(search.Tokens(d.text), term) {
-				keys = append(keys, key(d))
-			}
-		}
-		if len(keys) < n {
-			return ds
-		}
-		slices.Sort(keys)
-		if low := keys[len(keys)-n]; floor < 0 || low < floor {
-			floor = low
-		}
-	}
-	var out []refDoc
-	for _, d := range ds {
-		if key(d) >= floor {
-			out = append(out, d)
-		}
-	}
-	return out
 }
 
 // TestSearchRankingMatchesReference builds a small corpus of random
@@ -257,7 +214,6 @@ func TestSearchRankingMatchesReference(t *testing.T) {
 			filtered bool
 		}{{"", 2000, false}, {"rows tested in SQL/", 0, true}}
 		defer ticket.SetFilterSideMax(2000)
-		floorRuns := ticket.FloorRuns()
 		for _, run := range runs {
 			ticket.SetFilterSideMax(run.sideMax)
 			sideRuns := ticket.FilterSideRuns()
@@ -281,11 +237,6 @@ func TestSearchRankingMatchesReference(t *testing.T) {
 				t.Errorf("%s: %d searches driven from the filter side", run.name, side)
 			}
 		}
-		// Two words never together with a bound of 1 (a floor at the
-		// 4th newest match of each) ended walks at their floor.
-		if d.Dialect() == db.SQLite && ticket.FloorRuns() == floorRuns {
-			t.Error("no walk ended at a floor")
-		}
 		sampleFromWalksCase(t, f, queries)
 	})
 }
@@ -301,8 +252,7 @@ func rankCase(t *testing.T, f fixture, c refCorpus, d *db.DB, name string, bound
 		if err != nil {
 			t.Fatal(err)
 		}
-		floors := d.Dialect() == db.SQLite
-		want, wantTotal := c.rank(q, f.clk.now(), bound, strings.Contains(qs, ":vip"), floors)
+		want, wantTotal := c.rank(q, f.clk.now(), bound, strings.Contains(qs, ":vip"))
 		var got []int64
 		pr := page.Request{Limit: 4}
 		var first page.List[ticket.Ticket]
@@ -337,7 +287,7 @@ func rankCase(t *testing.T, f fixture, c refCorpus, d *db.DB, name string, bound
 			// The estimate's sample (the newest 250 tickets, 2,000
 			// when filtered) holds the whole corpus here, so it
 			// counts every match exactly.
-			if _, all := c.rank(q, f.clk.now(), 0, strings.Contains(qs, ":vip"), floors); *first.Total != int64(all) {
+			if _, all := c.rank(q, f.clk.now(), 0, strings.Contains(qs, ":vip")); *first.Total != int64(all) {
 				t.Fatalf("estimate %d, every match counted %d", *first.Total, all)
 			}
 		} else if *first.Total != int64(wantTotal) {

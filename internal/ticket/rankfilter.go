@@ -159,11 +159,7 @@ func (s *Service) indexedPlan(ctx context.Context, q string, args []any) (bool, 
 func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64, seen *walked) (int, int, error) {
 	var ids []int64
 	rows := 0
-	floor, err := s.textFloor(ctx, "ticket_fts", tq, walk)
-	if err != nil {
-		return 0, 0, err
-	}
-	err = s.scan(ctx, `SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid >= ? ORDER BY rowid DESC LIMIT ?`, []any{tq.fts, floor, walk}, func(sc scanner) (bool, error) {
+	err := s.scan(ctx, `SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, []any{tq.fts, walk}, func(sc scanner) (bool, error) {
 		var id int64
 		if err := sc.Scan(&id); err != nil {
 			return false, err
@@ -177,10 +173,6 @@ func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq te
 		return len(ids) < bound, nil
 	})
 	seen.done = len(ids) < bound && rows < walk
-	if floor > 0 && seen.done {
-		seen.floored(floor)
-		rows = walk // cut by the floor: the total is an estimate
-	}
 	if err != nil || len(ids) == 0 {
 		return len(ids), rows, err
 	}
@@ -203,12 +195,8 @@ func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq te
 func (s *Service) walkCommentsFiltered(ctx context.Context, c *candidates, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64, seen *walked) (int, int, error) {
 	var ids []int64
 	rows := 0
-	floor, err := s.textFloor(ctx, "comment_fts", tq, walk)
-	if err != nil {
-		return 0, 0, err
-	}
-	err = s.scan(ctx, `SELECT c.id, c.ticket_id FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid
-		WHERE comment_fts MATCH ? AND comment_fts.rowid >= ? ORDER BY comment_fts.rowid DESC LIMIT ?`, []any{tq.fts, floor, walk}, func(sc scanner) (bool, error) {
+	err := s.scan(ctx, `SELECT c.id, c.ticket_id FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid
+		WHERE comment_fts MATCH ? ORDER BY comment_fts.rowid DESC LIMIT ?`, []any{tq.fts, walk}, func(sc scanner) (bool, error) {
 		var id, tid int64
 		if err := sc.Scan(&id, &tid); err != nil {
 			return false, err
@@ -222,10 +210,6 @@ func (s *Service) walkCommentsFiltered(ctx context.Context, c *candidates, tq te
 		return len(ids) < bound, nil
 	})
 	seen.done = len(ids) < bound && rows < walk
-	if floor > 0 && seen.done {
-		seen.floored(floor)
-		rows = walk // cut by the floor: the total is an estimate
-	}
 	if err != nil || len(ids) == 0 {
 		return len(ids), rows, err
 	}

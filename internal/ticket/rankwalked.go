@@ -29,15 +29,6 @@ func (w *walked) add(row, ticket int64) { w.rows = append(w.rows, walkedRow{row,
 // above first.
 func (w *walked) reaches(first int64) bool { return w.done || w.last <= first }
 
-// floored records that a walk which ran out of rows stopped at a floor
-// (rankfloor.go): it read every match down to floor, not to the end.
-// It returns true: the walk was cut.
-func (w *walked) floored(floor int64) bool {
-	w.done, w.last = false, floor
-	floorRuns.Add(1)
-	return true
-}
-
 // walkedPair is what the subject and comment walks read.
 type walkedPair struct{ subjects, comments walked }
 

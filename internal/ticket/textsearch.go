@@ -35,7 +35,6 @@ type textQuery struct {
 	fts    string           // the words and phrases as a full-text query
 	lookup search.Lookup    // the text as a ticket number, email or phone
 	rel    search.Relevance // scores the texts that match (rank.go)
-	terms  []string         // each word and phrase as a full-text query, when there are two or more (rankfloor.go)
 	// Who the text names (resolveText), newest first.
 	customers []int64 // by email or phone
 	named     []int64 // customers whose name has all the words
@@ -55,14 +54,6 @@ const (
 func (s *Service) resolveText(ctx context.Context, q search.Query) (textQuery, error) {
 	d := s.db.Dialect()
 	tq := textQuery{fts: ftsQuery(d, q.Words, q.Phrases), lookup: q.Lookup(), rel: search.NewRelevance(q.Words, q.Phrases)}
-	if n := len(q.Words) + len(q.Phrases); n > 1 {
-		for _, w := range q.Words {
-			tq.terms = append(tq.terms, ftsQuery(d, []string{w}, nil))
-		}
-		for _, p := range q.Phrases {
-			tq.terms = append(tq.terms, ftsQuery(d, nil, []string{p}))
-		}
-	}
 	var err error
 	if sub, args := identityCustomers(d, tq.lookup); sub != "" {
 		if tq.customers, err = s.lookupIDs(ctx, sub, args, maxIdentified); err != nil {
