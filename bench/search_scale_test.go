@@ -201,6 +201,26 @@ type corpusQueries struct {
 	Emails  []string `json:"emails"`
 }
 
+// apart are pairs of common words that no subject or comment holds
+// together (Norwegian and English mail): an empty intersection of two
+// long doclists. The demo generator writes each text in one language.
+func (qs corpusQueries) apart() [][2]string {
+	common := map[string]bool{}
+	for _, w := range qs.Common {
+		common[w] = true
+	}
+	var out [][2]string
+	for _, p := range [][2]string{{"ikke", "order"}, {"hilsen", "regards"}, {"ikke", "regards"}, {"hilsen", "order"}, {"ikke", "hello"}} {
+		if common[p[0]] && common[p[1]] {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, [2]string{qs.Common[0], qs.Common[len(qs.Common)-1]})
+	}
+	return out
+}
+
 type queryClass struct {
 	name string
 	pick func(r *rand.Rand) string
@@ -211,6 +231,7 @@ func (qs corpusQueries) classes() []queryClass {
 		return func(r *rand.Rand) string { return s[r.IntN(len(s))] }
 	}
 	top := qs.Common[:min(5, len(qs.Common))]
+	apart := qs.apart()
 	return []queryClass{
 		{"rare token (order number)", one(qs.Orders)},
 		{"one common word", one(top)},
@@ -221,6 +242,11 @@ func (qs corpusQueries) classes() []queryClass {
 		{"exact phrase", func(r *rand.Rand) string { return `"` + qs.Phrases[r.IntN(min(5, len(qs.Phrases)))] + `"` }},
 		{"field only (status tag)", func(*rand.Rand) string { return "status:open tag:" + qs.Tag }},
 		{"field terms plus a word", func(r *rand.Rand) string { return "status:open " + top[r.IntN(len(top))] }},
+		{"tag plus a word", func(r *rand.Rand) string { return "tag:" + qs.Tag + " " + top[r.IntN(len(top))] }},
+		{"two words never together", func(r *rand.Rand) string {
+			p := apart[r.IntN(len(apart))]
+			return p[0] + " " + p[1]
+		}},
 		{"requester name", one(qs.Names)},
 		{"requester email", one(qs.Emails)},
 		{"ticket number (#N)", func(r *rand.Rand) string { return fmt.Sprintf("#%d", 1+r.IntN(qs.Tickets)) }},

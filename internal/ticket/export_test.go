@@ -13,3 +13,14 @@ func SetFilterSideMax(n int) { filterSideMax.Store(int64(n)) }
 
 // FilterSideRuns counts the searches driven from the filter side.
 func FilterSideRuns() int64 { return filterSideRuns.Load() }
+
+// SampleFromWalks counts the estimates whose sample was counted from the
+// walks.
+func SampleFromWalks() int64 { return sampleFromWalks.Load() }
+
+// SetSampleFromWalks lets the estimate count its sample from the walks
+// (the default) or always by its query.
+func SetSampleFromWalks(on bool) { noSampleFromWalks.Store(!on) }
+
+// SetSampleScale divides the estimate's sample sizes by k (1: as shipped).
+func SetSampleScale(k int64) { sampleScale.Store(k) }

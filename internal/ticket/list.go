@@ -310,7 +310,7 @@ func (s *Service) termCond(w *where, actor authz.Actor, t search.Term, defs map[
 		requesterCond(inner, s.db.Dialect(), t.Values)
 	case "tag":
 		for _, v := range t.Values {
-			inner.add("EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = lower(?))", v)
+			inner.add(tagCond, v)
 		}
 	case "created", "updated", "solved":
 		col := "t." + t.Field + "_at"

@@ -205,10 +205,11 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 			return nil, err
 		}
 		if passing != nil {
-			if err := s.gatherFiltered(ctx, c, w, tq, passing, bound, walk, blend); err != nil {
+			if err := s.gatherFiltered(ctx, c, w, tq, passing.ids, bound, walk, blend); err != nil {
 				return nil, err
 			}
-			return s.gatherLookups(ctx, c, w, tq, ok, bound, walk, blend, estimate)
+			s.gatherLookupsFiltered(c, tq, passing, bound, blend)
+			return c, nil
 		}
 		// Subjects.
 		q := `SELECT t.id, ` + ok + `, t.subject, t.updated_at FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid
@@ -217,6 +218,7 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 			q = `SELECT t.id, ` + ok + `, t.subject, t.updated_at FROM tickets t
 				WHERE t.search_vec @@ websearch_to_tsquery('simple', ?) ORDER BY t.id DESC LIMIT ?`
 		}
+		var seen walkedPair
 		kept, rows := 0, 0
 		err = s.scan(ctx, q, append(append(slices.Clip(w.args), tq.fts), walk), func(sc scanner) (bool, error) {
 			var id, pass, updated int64
@@ -225,8 +227,10 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 				return false, err
 			}
 			rows++
+			seen.subjects.last = id
 			if pass == 1 {
 				kept++
+				seen.subjects.add(id, id)
 				c.add(id, blend(search.SubjectWeight*tq.rel.Score(subject, search.AvgSubjectLen), updated))
 			}
 			return kept < bound, nil
@@ -235,6 +239,7 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 			return nil, err
 		}
 		textCut := kept >= bound || rows >= walk
+		seen.subjects.done = !textCut
 		// Comments: the ticket row only when filters need it, the body
 		// only of rows that pass them.
 		body := `substr(c.body, 1, ` + strconv.Itoa(commentPrefix) + `)`
@@ -262,8 +267,10 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 				return false, err
 			}
 			rows++
+			seen.comments.last = id
 			if pass == 1 {
 				kept++
+				seen.comments.add(id, tid)
 				c.add(tid, blend(tq.rel.Score(text, search.AvgCommentLen), at))
 			}
 			return kept < bound, nil
@@ -271,8 +278,9 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 		if err != nil {
 			return nil, err
 		}
-		if textCut || kept >= bound || rows >= walk {
-			est, err := s.sampleText(ctx, w, tq, nil)
+		seen.comments.done = kept < bound && rows < walk
+		if textCut || !seen.comments.done {
+			est, err := s.sampleText(ctx, w, tq, nil, &seen)
 			if err != nil {
 				return nil, err
 			}
@@ -289,6 +297,14 @@ func (s *Service) gatherLookups(ctx context.Context, c *candidates, w *where, tq
 	for _, src := range s.lookupSources(tq) {
 		cond, cargs := src.cond("t.")
 		q := `SELECT t.id, ` + ok + `, t.updated_at FROM tickets t WHERE ` + cond + ` ORDER BY t.id DESC LIMIT ?`
+		if s.db.Dialect() == db.SQLite {
+			// The newest walk ids from the index alone (tickets_requester
+			// holds the rowid), then those rows: a name as common as a
+			// first name has a thousand tickets at 30,000, each a seek
+			// into tickets that only the sort needed.
+			q = `SELECT t.id, ` + ok + `, t.updated_at FROM tickets t WHERE t.id IN (SELECT t.id FROM tickets t WHERE ` + cond + `
+				ORDER BY t.id DESC LIMIT ?) ORDER BY t.id DESC`
+		}
 		kept, rows, last := 0, 0, int64(0)
 		err := s.scan(ctx, q, append(append(slices.Clip(w.args), cargs...), walk), func(sc scanner) (bool, error) {
 			var id, pass, updated int64
@@ -335,7 +351,10 @@ const (
 // pass, when not nil, holds every ticket passing the filters
 // (filterSide): the sample's matches are then counted against it instead
 // of joining the tickets table.
-func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass map[int64]bool) (float64, error) {
+//
+// seen, when not nil, is what the walks read: where they reach below a
+// sample's first rows, the sample is counted from them without a query.
+func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass map[int64]bool, seen *walkedPair) (float64, error) {
 	var newest int64
 	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&newest); err != nil {
 		return 0, fmt.Errorf("ticket: search estimate: %w", err)
@@ -359,11 +378,11 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass m
 	} else if len(w.conds) > 0 {
 		q += ` JOIN tickets t ON t.id = m.id WHERE ` + strings.Join(w.conds, " AND ")
 	}
-	first := int64(sampleFirst)
+	first, widest := sampleSizes()
 	if len(w.conds) > 0 {
 		// How many of the newest tickets pass the filters says nothing
 		// about the rest: one pass over the widest sample.
-		first = sampleMax
+		first = widest
 	}
 	for size := first; ; size *= 4 {
 		from := max(newest-size, 0) // tickets after from are the sample
@@ -376,7 +395,10 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass m
 		}
 		args := []any{tq.fts, from, tq.fts, firstComment, from}
 		var n int64
-		if pass != nil {
+		if seen != nil && !noSampleFromWalks.Load() && seen.covers(from, firstComment) {
+			n = seen.count(from, firstComment)
+			sampleFromWalks.Add(1)
+		} else if pass != nil {
 			err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {
 				var id int64
 				if err := sc.Scan(&id); err != nil {
@@ -393,7 +415,7 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass m
 		} else if err := s.db.QueryRowContext(ctx, q, append(args, w.args...)...).Scan(&n); err != nil {
 			return 0, fmt.Errorf("ticket: search estimate: %w", err)
 		}
-		if n >= sampleEnough || from == 0 || size >= sampleMax {
+		if n >= sampleEnough || from == 0 || size >= widest {
 			return float64(n) * float64(newest) / float64(newest-from), nil
 		}
 	}

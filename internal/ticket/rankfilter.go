@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/search"
@@ -27,6 +28,14 @@ import (
 // are read for the kept rows alone. The kept rows are exactly those the
 // SQL test keeps (the same filters on the same tickets), so ranking and
 // totals are unchanged; rank_test.go compares both with the reference.
+
+// tagCond is the tag: search term's condition (list.go); tagCondIn the
+// same as the filter side reads it. Both take the tag as their one
+// argument.
+const (
+	tagCond   = "EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = lower(?))"
+	tagCondIn = "t.id IN (SELECT tt.ticket_id FROM ticket_tags tt WHERE tt.tag = lower(?))"
+)
 
 // filterSideMax bounds the tickets a filter may pass for the walks to be
 // driven from the filter side; beyond it the walks test rows in SQL.
@@ -53,11 +62,16 @@ var filterSideRuns atomic.Int64
 // them by index and there are at most filterSideMax of them; nil when the
 // walks should test rows in SQL instead (PostgreSQL always: its planner
 // chooses between the GIN index and the primary key itself).
-func (s *Service) filterSide(ctx context.Context, w *where) (map[int64]bool, error) {
+func (s *Service) filterSide(ctx context.Context, w *where) (*passingTickets, error) {
 	if len(w.conds) == 0 || s.db.Dialect() != db.SQLite {
 		return nil, nil
 	}
-	q := `SELECT t.id FROM tickets t WHERE ` + strings.Join(w.conds, " AND ")
+	// The tag filter as an IN list: read from ticket_tags_tag once, a
+	// plan that scans nothing (the correlated EXISTS the list pages keep
+	// is a scan of tickets here, and cheaper there: a list ordered by
+	// time stops at its page).
+	where := strings.ReplaceAll(strings.Join(w.conds, " AND "), tagCond, tagCondIn)
+	q := `SELECT t.id, t.requester_id, COALESCE(t.organization_id, 0), t.updated_at FROM tickets t WHERE ` + where
 	indexed, known := filterPlans.Load(q)
 	if !known {
 		ok, err := s.indexedPlan(ctx, q, w.args)
@@ -72,22 +86,48 @@ func (s *Service) filterSide(ctx context.Context, w *where) (map[int64]bool, err
 	if !indexed.(bool) {
 		return nil, nil
 	}
-	pass := map[int64]bool{}
 	limit := int(filterSideMax.Load())
+	key := fmt.Sprint(limit, q, w.args)
+	if tooMany(key) {
+		return nil, nil
+	}
+	// Count first, inside SQLite: a filter too many tickets pass (a
+	// common tag) then costs a count of limit + 1 index entries, not as
+	// many rows read into Go and dropped.
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM tickets t WHERE `+where+` LIMIT ?)`,
+		append(slices.Clip(w.args), limit+1)...).Scan(&n); err != nil {
+		return nil, fmt.Errorf("ticket: search filter: %w", err)
+	}
+	if n > limit {
+		rememberTooMany(key)
+		return nil, nil
+	}
+	pass := &passingTickets{ids: make(map[int64]bool, n), rows: make([]passing, 0, n)}
 	err := s.scan(ctx, q+` LIMIT ?`, append(slices.Clip(w.args), limit+1), func(sc scanner) (bool, error) {
-		var id int64
-		if err := sc.Scan(&id); err != nil {
+		var p passing
+		if err := sc.Scan(&p.id, &p.requester, &p.org, &p.updated); err != nil {
 			return false, err
 		}
-		pass[id] = true
-		return true, nil
+		pass.ids[p.id] = true
+		pass.rows = append(pass.rows, p)
+		return len(pass.rows) <= limit, nil
 	})
-	if err != nil || len(pass) > limit {
+	if err != nil || len(pass.rows) > limit {
 		return nil, err
 	}
 	filterSideRuns.Add(1)
 	return pass, nil
 }
+
+// passingTickets are the tickets passing a search's filters, with what
+// the lookups test (gatherLookupsFiltered).
+type passingTickets struct {
+	ids  map[int64]bool
+	rows []passing
+}
+
+type passing struct{ id, requester, org, updated int64 }
 
 // indexedPlan reports whether SQLite's plan for q scans nothing: every
 // table and index it reads it searches by key.
@@ -116,7 +156,7 @@ func (s *Service) indexedPlan(ctx context.Context, q string, args []any) (bool, 
 // the newest walk subject matches from the full-text index alone, those
 // of tickets in pass kept up to bound, then their subjects and times read
 // and scored. It returns the kept and walked row counts.
-func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64) (int, int, error) {
+func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64, seen *walked) (int, int, error) {
 	var ids []int64
 	rows := 0
 	err := s.scan(ctx, `SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, []any{tq.fts, walk}, func(sc scanner) (bool, error) {
@@ -125,11 +165,14 @@ func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq te
 			return false, err
 		}
 		rows++
+		seen.last = id
 		if pass[id] {
 			ids = append(ids, id)
+			seen.add(id, id)
 		}
 		return len(ids) < bound, nil
 	})
+	seen.done = len(ids) < bound && rows < walk
 	if err != nil || len(ids) == 0 {
 		return len(ids), rows, err
 	}
@@ -149,7 +192,7 @@ func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq te
 // the newest walk comment matches with their tickets (the comment row
 // only), those of tickets in pass kept up to bound, then their texts read
 // and scored.
-func (s *Service) walkCommentsFiltered(ctx context.Context, c *candidates, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64) (int, int, error) {
+func (s *Service) walkCommentsFiltered(ctx context.Context, c *candidates, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64, seen *walked) (int, int, error) {
 	var ids []int64
 	rows := 0
 	err := s.scan(ctx, `SELECT c.id, c.ticket_id FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid
@@ -159,11 +202,14 @@ func (s *Service) walkCommentsFiltered(ctx context.Context, c *candidates, tq te
 			return false, err
 		}
 		rows++
+		seen.last = id
 		if pass[tid] {
 			ids = append(ids, id)
+			seen.add(id, tid)
 		}
 		return len(ids) < bound, nil
 	})
+	seen.done = len(ids) < bound && rows < walk
 	if err != nil || len(ids) == 0 {
 		return len(ids), rows, err
 	}
@@ -196,20 +242,94 @@ func idList(ids []int64) string {
 
 // gatherFiltered is gather's text part driven from the filter side.
 func (s *Service) gatherFiltered(ctx context.Context, c *candidates, w *where, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64) error {
-	kept, rows, err := s.walkSubjectsFiltered(ctx, c, tq, pass, bound, walk, blend)
+	var seen walkedPair
+	kept, rows, err := s.walkSubjectsFiltered(ctx, c, tq, pass, bound, walk, blend, &seen.subjects)
 	if err != nil {
 		return fmt.Errorf("ticket: search: %w", err)
 	}
 	cut := kept >= bound || rows >= walk
-	if kept, rows, err = s.walkCommentsFiltered(ctx, c, tq, pass, bound, walk, blend); err != nil {
+	if kept, rows, err = s.walkCommentsFiltered(ctx, c, tq, pass, bound, walk, blend, &seen.comments); err != nil {
 		return fmt.Errorf("ticket: search: %w", err)
 	}
 	if cut || kept >= bound || rows >= walk {
-		est, err := s.sampleText(ctx, w, tq, pass)
+		est, err := s.sampleText(ctx, w, tq, pass, &seen)
 		if err != nil {
 			return err
 		}
 		c.estimated, c.estimate = true, max(c.estimate, est)
 	}
 	return nil
+}
+
+// gatherLookupsFiltered is gatherLookups driven from the filter side: the
+// passing tickets' requester, organization and last update, read with
+// their ids (filterSide), are tested in Go, and each lookup keeps the
+// newest bound of them whose requester, organization or number it names.
+// Asking SQL for each lookup's tickets (a requester IN list of up to 500
+// customers whose name is a common word, each ticket then tested against
+// the filters) was ≈ 21 % of a filtered search. Every passing ticket is
+// seen, so the count is exact: a total beyond the bound is that count.
+func (s *Service) gatherLookupsFiltered(c *candidates, tq textQuery, pass *passingTickets, bound int, blend func(float64, int64) float64) {
+	srcs := s.lookupSources(tq)
+	if len(srcs) == 0 || len(pass.rows) == 0 {
+		return
+	}
+	ts := pass.rows
+	slices.SortFunc(ts, func(a, b passing) int { return -cmpInt(a.id, b.id) })
+	for _, src := range srcs {
+		named := make(map[int64]bool, len(src.ids))
+		for _, id := range src.ids {
+			named[id] = true
+		}
+		found := 0
+		for _, t := range ts {
+			key := t.id
+			switch src.col {
+			case "requester_id":
+				key = t.requester
+			case "organization_id":
+				key = t.org
+			}
+			if !named[key] {
+				continue
+			}
+			if found++; found <= bound {
+				c.add(t.id, blend(lookupScore[src.score], t.updated))
+			}
+		}
+		if found > bound {
+			c.estimated, c.estimate = true, max(c.estimate, float64(found))
+		}
+	}
+}
+
+// A filter that passed too many tickets for the filter side (a common tag)
+// is remembered for tooManyFor: its searches take the walks tested in SQL
+// without counting again (≈ 2 ms for tag:billing at 30,000 tickets). The
+// verdict only chooses between two ways to the same result, so a stale
+// one costs time, never correctness. At most maxTooMany are kept.
+const (
+	tooManyFor = 30 * time.Second
+	maxTooMany = 1000
+)
+
+var tooManyFilters struct {
+	sync.Mutex
+	at map[string]time.Time
+}
+
+func tooMany(key string) bool {
+	tooManyFilters.Lock()
+	defer tooManyFilters.Unlock()
+	at, ok := tooManyFilters.at[key]
+	return ok && time.Since(at) < tooManyFor
+}
+
+func rememberTooMany(key string) {
+	tooManyFilters.Lock()
+	defer tooManyFilters.Unlock()
+	if tooManyFilters.at == nil || len(tooManyFilters.at) >= maxTooMany {
+		tooManyFilters.at = map[string]time.Time{}
+	}
+	tooManyFilters.at[key] = time.Now()
 }

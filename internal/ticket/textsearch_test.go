@@ -95,12 +95,17 @@ func TestSearchFindsWhatAgentsType(t *testing.T) {
 			{"KARI@fjordkraft.no", []int64{k2, k1}},
 			{"+47 912 34 567", []int64{k2, k1}},
 			{"0047 91234567", []int64{k2, k1}},
-			{"91234567", []int64{k2, k1}},           // typed without country code
-			{"070-123 45 67", []int64{p1, mention}}, // Swedish national format
-			{"+47 22 33 44 55", []int64{l1}},        // stored without country code
-			{"Fjord Kraft", []int64{k2, k1}},        // the organization
-			{"fjord status:new", []int64{k2, k1}},   // with filters
-			{"kari -tag:x priority:urgent", nil},    // filters still filter
+			{"91234567", []int64{k2, k1}},                   // typed without country code
+			{"070-123 45 67", []int64{p1, mention}},         // Swedish national format
+			{"+47 22 33 44 55", []int64{l1}},                // stored without country code
+			{"Fjord Kraft", []int64{k2, k1}},                // the organization
+			{"fjord status:new", []int64{k2, k1}},           // with filters
+			{"kari -tag:x priority:urgent", nil},            // filters still filter
+			{"bakken status:new", []int64{k2, k1, mention}}, // lookups from the filter side (SQLite)
+			{"kari tag:x", nil},
+			{num + " status:new", []int64{k2}}, // l1 is open after the agent's reply
+			{"#" + num + " status:new", []int64{k2}},
+			{"fjord kraft status:new", []int64{k2, k1}},
 			{"requester:kari@fjordkraft.no", []int64{k2, k1}},
 			{`requester:"Kari Bakken"`, []int64{k2, k1}},
 			{"requester:+4791234567", []int64{k2, k1}},

@@ -1,0 +1,58 @@
+package ticket_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/search"
+	"github.com/ombud/ombud/internal/ticket"
+)
+
+// sampleFromWalksCase checks that an estimate whose sample is counted
+// from what the walks read equals the one its query counts: with samples
+// small enough (2 to 16 tickets) that the walks reach below them, each
+// query is searched both ways, filtered ones from the filter side and
+// with rows tested in SQL.
+func sampleFromWalksCase(t *testing.T, f fixture, queries []string) {
+	ctx := context.Background()
+	ticket.SetSampleScale(125)
+	defer ticket.SetSampleScale(1)
+	defer ticket.SetSampleFromWalks(true)
+	defer ticket.SetFilterSideMax(2000)
+	defer f.svc.SetSearchCandidates(0)
+	before := ticket.SampleFromWalks()
+	estimated := 0
+	for _, sideMax := range []int{2000, 0} {
+		ticket.SetFilterSideMax(sideMax)
+		for _, bound := range []int{3, 5, 10} {
+			f.svc.SetSearchCandidates(bound)
+			for _, qs := range queries {
+				q, err := search.Parse(qs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var totals [2]int64
+				var est [2]bool
+				for i, walks := range []bool{true, false} {
+					ticket.SetSampleFromWalks(walks)
+					l, err := f.svc.Search(ctx, f.agent, q, page.Request{Limit: 4})
+					if err != nil {
+						t.Fatal(err)
+					}
+					totals[i], est[i] = *l.Total, l.TotalEstimated
+				}
+				if totals[0] != totals[1] || est[0] != est[1] {
+					t.Errorf("bound %d, filter side max %d, %q: total %d (estimated %v) from the walks, %d (%v) by query",
+						bound, sideMax, qs, totals[0], est[0], totals[1], est[1])
+				}
+				if est[0] {
+					estimated++
+				}
+			}
+		}
+	}
+	if estimated == 0 || ticket.SampleFromWalks() == before {
+		t.Errorf("%d estimates, %d counted from the walks", estimated, ticket.SampleFromWalks()-before)
+	}
+}
