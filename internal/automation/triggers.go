@@ -101,12 +101,11 @@ func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, e
 		}
 		next = chain{ID: c.ID, Depth: c.Depth + 1, Fired: slices.Clone(c.Fired)}
 	}
-	// Skip the job row when there is nothing to evaluate; the index makes
-	// this a single-entry lookup.
-	var active int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM automation_rules WHERE kind = 'trigger' AND active = TRUE`).Scan(&active)
+	// Skip the job row when there is nothing to evaluate; the count is kept
+	// in memory while the configuration stamp stands (db.Cached).
+	active, err := s.triggers.Get(ctx, tx)
 	if err != nil {
-		return fmt.Errorf("automation: count triggers: %w", err)
+		return err
 	}
 	if active == 0 {
 		return nil

@@ -77,17 +77,21 @@ func nullPtr(p *int64) sql.NullInt64 {
 func loadForUpdate(ctx context.Context, tx *db.Tx, id int64) (Ticket, error) {
 	// The row with its tags and followers in one statement (read.go); the
 	// requester is not needed inside a write.
-	q := `SELECT ` + lockCols(tx.Dialect()) + ` FROM tickets t WHERE t.id = ?`
+	// It also answers the configuration stamp, so the event hooks check
+	// their cached configuration without a round trip (db.Cached).
+	q := `SELECT ` + lockCols(tx.Dialect()) + `, ` + db.StampColumn + ` FROM tickets t WHERE t.id = ?`
 	if tx.Dialect() == db.Postgres {
 		q += ` FOR UPDATE OF t`
 	}
-	t, err := scanTicketLocked(tx.QueryRowContext(ctx, q, id))
+	var stamp int64
+	t, err := scanTicketLocked(extraScanner{tx.QueryRowContext(ctx, q, id), []any{&stamp}})
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, apperr.NotFound("ticket", id)
 	}
 	if err != nil {
 		return t, fmt.Errorf("ticket: load %d: %w", id, err)
 	}
+	tx.SetConfigStamp(stamp)
 	return t, nil
 }
 
