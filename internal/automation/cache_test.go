@@ -8,6 +8,7 @@ import (
 	"github.com/ombud/ombud/internal/automation"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/ticket"
 )
 
 // queuedTriggerJobs counts the trigger evaluations ticket changes queued.
@@ -23,7 +24,8 @@ func queuedTriggerJobs(t *testing.T, d *db.DB) int {
 // TestTriggerCountFollowsChanges checks the in-memory count of active
 // triggers that every ticket change consults: a trigger created, switched
 // off or deleted — here or through another service sharing the database,
-// as a second instance would — counts for the very next ticket write.
+// as a second instance would — counts for the very next ticket write, and
+// a change no active trigger can match by its events queues no evaluation.
 func TestTriggerCountFollowsChanges(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		e := setup(t, d)
@@ -59,5 +61,26 @@ func TestTriggerCountFollowsChanges(t *testing.T) {
 			t.Fatal(err)
 		}
 		write("deleted elsewhere", false)
+
+		// A trigger on new tickets only: a comment, which it cannot match,
+		// queues no evaluation; a new ticket does.
+		e.rule(t, automation.KindTrigger, "New ones", automation.Conditions{All: []automation.Condition{leaf("event", "is", `"created"`), leaf("subject", "contains", `"x"`)}},
+			automation.Action{Type: "set_priority", Value: rawJSON(`"low"`)})
+		tk := e.newTicket(t, "Ticket for comments", "normal")
+		want++
+		if _, err := e.tickets.AddComment(ctx, e.agent, tk.ID, ticket.CommentInput{Body: "A note"}); err != nil {
+			t.Fatal(err)
+		}
+		if n := queuedTriggerJobs(t, d); n != want {
+			t.Fatalf("a comment no trigger can match: %d trigger jobs queued, want %d", n, want)
+		}
+		e.rule(t, automation.KindTrigger, "Comments", automation.Conditions{All: []automation.Condition{leaf("event", "is", `"comment_added"`), leaf("event", "is_not", `"created"`)}},
+			automation.Action{Type: "set_priority", Value: rawJSON(`"high"`)})
+		if _, err := e.tickets.AddComment(ctx, e.agent, tk.ID, ticket.CommentInput{Body: "Another note"}); err != nil {
+			t.Fatal(err)
+		}
+		if n := queuedTriggerJobs(t, d); n != want+1 {
+			t.Fatalf("a comment a trigger matches: %d trigger jobs queued, want %d", n, want+1)
+		}
 	})
 }

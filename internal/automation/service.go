@@ -58,25 +58,18 @@ type Service struct {
 	wake          func()
 	mailer        Mailer
 	secrets       *secret.Box
-	// triggers counts the active triggers, read by every ticket change
-	// (kept in memory, checked against the configuration stamp).
-	triggers *db.Cached[int]
+	// gate says which changes an active trigger may match, read by every
+	// ticket change (kept in memory, checked against the configuration
+	// stamp).
+	gate *db.Cached[triggerGate]
 }
 
 // NewService returns an automation service. agents may be nil (then
 // {{agent.name}} renders empty in triggers).
 func NewService(d *db.DB, now func() time.Time, tickets Tickets, agents Agents) *Service {
-	return &Service{db: d, now: now, tickets: tickets, agents: agents, poster: NewHTTPPoster(15*time.Second, false), secrets: secret.Ephemeral(),
-		triggers: db.NewCached(countActiveTriggers)}
-}
-
-// countActiveTriggers counts the active triggers (Service.triggers).
-func countActiveTriggers(ctx context.Context, tx *db.Tx) (int, error) {
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM automation_rules WHERE kind = 'trigger' AND active = TRUE`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("automation: count triggers: %w", err)
-	}
-	return n, nil
+	s := &Service{db: d, now: now, tickets: tickets, agents: agents, poster: NewHTTPPoster(15*time.Second, false), secrets: secret.Ephemeral()}
+	s.gate = db.NewCached(s.loadGate)
+	return s
 }
 
 // SetBusinessHours sets the calendar within_business_hours consults; the

@@ -101,15 +101,6 @@ func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, e
 		}
 		next = chain{ID: c.ID, Depth: c.Depth + 1, Fired: slices.Clone(c.Fired)}
 	}
-	// Skip the job row when there is nothing to evaluate; the count is kept
-	// in memory while the configuration stamp stands (db.Cached).
-	active, err := s.triggers.Get(ctx, tx)
-	if err != nil {
-		return err
-	}
-	if active == 0 {
-		return nil
-	}
 	evs := make([]EventFact, len(events))
 	for i, e := range events {
 		// Round-trip the data through JSON so the job sees what a reload
@@ -117,6 +108,15 @@ func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, e
 		var data map[string]any
 		_ = json.Unmarshal([]byte(mustJSON(e.Data)), &data)
 		evs[i] = EventFact{ID: e.ID, Type: e.Type, Data: data}
+	}
+	// Skip the job row when no active trigger can match these events; the
+	// gate is kept in memory while the configuration stamp stands.
+	gate, err := s.gate.Get(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if !gate.mayMatch(evs) {
+		return nil
 	}
 	_, err = jobs.Enqueue(ctx, tx, s.now(), jobs.New{
 		Kind:    JobTrigger,
@@ -495,4 +495,61 @@ func noticeRecipients(ctx context.Context, tx *db.Tx, t ticket.Ticket, to string
 		out = append(out, recipient{email: to, lang: t.Language})
 	}
 	return out, nil
+}
+
+// triggerGate tells, before a trigger job is queued, whether any active
+// trigger can match a change. A trigger's event conditions at the root of
+// its "all" list (event is created, event is comment_added …) depend on the
+// change's events alone, which the job evaluates unchanged: a change that
+// fails one of them cannot set that trigger off, and a change no trigger
+// can match queues no job (a job costs its claim, its evaluation and its
+// completion, each a commit). Other conditions are left to the job.
+type triggerGate struct {
+	// events holds, per active trigger with root event conditions, a
+	// matcher of those conditions alone.
+	events []*Matcher
+	// always is set when an active trigger has no root event condition:
+	// any change may match it.
+	always bool
+}
+
+func (s *Service) loadGate(ctx context.Context, tx *db.Tx) (triggerGate, error) {
+	rules, err := s.listRules(ctx, tx, KindTrigger, true)
+	if err != nil {
+		return triggerGate{}, err
+	}
+	var g triggerGate
+	for _, r := range rules {
+		var leaves []Condition
+		for _, c := range r.Conditions.All {
+			if c.Field == "event" && len(c.All) == 0 && len(c.Any) == 0 {
+				leaves = append(leaves, c)
+			}
+		}
+		fe := apperr.FieldErrors{}
+		var m *Matcher
+		if len(leaves) > 0 {
+			m = Compile(Conditions{All: leaves}, KindTrigger, "", fe)
+		}
+		if m == nil || len(fe) > 0 {
+			g.always = true
+			continue
+		}
+		g.events = append(g.events, m)
+	}
+	return g, nil
+}
+
+// mayMatch reports whether some active trigger can match a change made of evs.
+func (g triggerGate) mayMatch(evs []EventFact) bool {
+	if g.always {
+		return true
+	}
+	f := &Facts{Events: evs}
+	for _, m := range g.events {
+		if m.Match(f) {
+			return true
+		}
+	}
+	return false
 }
