@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ombud/ombud/internal/agent"
+	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/automation"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/dbtest"
@@ -74,13 +75,22 @@ func TestTriggerCountFollowsChanges(t *testing.T) {
 		if n := queuedTriggerJobs(t, d); n != want {
 			t.Fatalf("a comment no trigger can match: %d trigger jobs queued, want %d", n, want)
 		}
-		e.rule(t, automation.KindTrigger, "Comments", automation.Conditions{All: []automation.Condition{leaf("event", "is", `"comment_added"`), leaf("event", "is_not", `"created"`)}},
+		// A trigger on customers' comments: an agent's note cannot match
+		// it; the customer's comment can.
+		e.rule(t, automation.KindTrigger, "Customer comments", automation.Conditions{All: []automation.Condition{
+			leaf("event", "is", `"comment_added"`), leaf("event", "is_not", `"created"`), leaf("comment.author_type", "is", `"customer"`)}},
 			automation.Action{Type: "set_priority", Value: rawJSON(`"high"`)})
 		if _, err := e.tickets.AddComment(ctx, e.agent, tk.ID, ticket.CommentInput{Body: "Another note"}); err != nil {
 			t.Fatal(err)
 		}
+		if n := queuedTriggerJobs(t, d); n != want {
+			t.Fatalf("an agent's note no trigger can match: %d trigger jobs queued, want %d", n, want)
+		}
+		if _, err := e.tickets.AddComment(ctx, authz.System, tk.ID, ticket.CommentInput{Body: "Any news?", AsCustomer: true}); err != nil {
+			t.Fatal(err)
+		}
 		if n := queuedTriggerJobs(t, d); n != want+1 {
-			t.Fatalf("a comment a trigger matches: %d trigger jobs queued, want %d", n, want+1)
+			t.Fatalf("a customer's comment a trigger matches: %d trigger jobs queued, want %d", n, want+1)
 		}
 	})
 }

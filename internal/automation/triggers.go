@@ -498,20 +498,26 @@ func noticeRecipients(ctx context.Context, tx *db.Tx, t ticket.Ticket, to string
 }
 
 // triggerGate tells, before a trigger job is queued, whether any active
-// trigger can match a change. A trigger's event conditions at the root of
-// its "all" list (event is created, event is comment_added …) depend on the
-// change's events alone, which the job evaluates unchanged: a change that
-// fails one of them cannot set that trigger off, and a change no trigger
-// can match queues no job (a job costs its claim, its evaluation and its
-// completion, each a commit). Other conditions are left to the job.
+// trigger can match a change. Some conditions at the root of a trigger's
+// "all" list depend only on what the job evaluates unchanged: the change's
+// events (event is created, event is comment_added …) and who wrote its
+// comment, publicly or not (comment.author_type, comment.public: fixed
+// when the comment is written and carried by its comment_added event). A
+// change that fails one of them cannot set that trigger off, and a change
+// no trigger can match queues no job (a job costs its claim, its
+// evaluation and its completion, each a commit). Other conditions are left
+// to the job.
 type triggerGate struct {
-	// events holds, per active trigger with root event conditions, a
-	// matcher of those conditions alone.
-	events []*Matcher
-	// always is set when an active trigger has no root event condition:
-	// any change may match it.
+	// rules holds, per active trigger with such root conditions, a matcher
+	// of its event conditions and one of its event and comment conditions.
+	rules []gateRule
+	// always is set when an active trigger has none: any change may match it.
 	always bool
 }
+
+type gateRule struct{ events, withComment *Matcher }
+
+var gateFields = map[string]bool{"event": true, "comment.author_type": true, "comment.public": true}
 
 func (s *Service) loadGate(ctx context.Context, tx *db.Tx) (triggerGate, error) {
 	rules, err := s.listRules(ctx, tx, KindTrigger, true)
@@ -520,22 +526,29 @@ func (s *Service) loadGate(ctx context.Context, tx *db.Tx) (triggerGate, error) 
 	}
 	var g triggerGate
 	for _, r := range rules {
-		var leaves []Condition
+		var events, all []Condition
 		for _, c := range r.Conditions.All {
-			if c.Field == "event" && len(c.All) == 0 && len(c.Any) == 0 {
-				leaves = append(leaves, c)
+			if gateFields[c.Field] && len(c.All) == 0 && len(c.Any) == 0 {
+				all = append(all, c)
+				if c.Field == "event" {
+					events = append(events, c)
+				}
 			}
 		}
-		fe := apperr.FieldErrors{}
-		var m *Matcher
-		if len(leaves) > 0 {
-			m = Compile(Conditions{All: leaves}, KindTrigger, "", fe)
-		}
-		if m == nil || len(fe) > 0 {
+		if len(all) == 0 {
 			g.always = true
 			continue
 		}
-		g.events = append(g.events, m)
+		fe := apperr.FieldErrors{}
+		gr := gateRule{withComment: Compile(Conditions{All: all}, KindTrigger, "", fe)}
+		if len(events) > 0 {
+			gr.events = Compile(Conditions{All: events}, KindTrigger, "", fe)
+		}
+		if len(fe) > 0 {
+			g.always = true
+			continue
+		}
+		g.rules = append(g.rules, gr)
 	}
 	return g, nil
 }
@@ -546,8 +559,27 @@ func (g triggerGate) mayMatch(evs []EventFact) bool {
 		return true
 	}
 	f := &Facts{Events: evs}
-	for _, m := range g.events {
-		if m.Match(f) {
+	known := true // whether f.Comment is what the job will see
+	for _, e := range evs {
+		if e.Type != ticket.EvCommentAdded {
+			continue
+		}
+		// The job reads the comment of the first comment_added event.
+		public, ok1 := e.Data["public"].(bool)
+		author, ok2 := e.Data["author_type"].(string)
+		if ok1 && ok2 {
+			f.Comment = &CommentFact{Public: public, AuthorType: author}
+		} else {
+			known = false
+		}
+		break
+	}
+	for _, r := range g.rules {
+		m := r.withComment
+		if !known {
+			m = r.events
+		}
+		if m == nil || m.Match(f) {
 			return true
 		}
 	}
