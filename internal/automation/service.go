@@ -58,12 +58,18 @@ type Service struct {
 	wake          func()
 	mailer        Mailer
 	secrets       *secret.Box
+	// gate says which changes an active trigger may match, read by every
+	// ticket change (kept in memory, checked against the configuration
+	// stamp).
+	gate *db.Cached[triggerGate]
 }
 
 // NewService returns an automation service. agents may be nil (then
 // {{agent.name}} renders empty in triggers).
 func NewService(d *db.DB, now func() time.Time, tickets Tickets, agents Agents) *Service {
-	return &Service{db: d, now: now, tickets: tickets, agents: agents, poster: NewHTTPPoster(15*time.Second, false), secrets: secret.Ephemeral()}
+	s := &Service{db: d, now: now, tickets: tickets, agents: agents, poster: NewHTTPPoster(15*time.Second, false), secrets: secret.Ephemeral()}
+	s.gate = db.NewCached(s.loadGate)
+	return s
 }
 
 // SetBusinessHours sets the calendar within_business_hours consults; the

@@ -101,16 +101,6 @@ func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, e
 		}
 		next = chain{ID: c.ID, Depth: c.Depth + 1, Fired: slices.Clone(c.Fired)}
 	}
-	// Skip the job row when there is nothing to evaluate; the index makes
-	// this a single-entry lookup.
-	var active int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM automation_rules WHERE kind = 'trigger' AND active = TRUE`).Scan(&active)
-	if err != nil {
-		return fmt.Errorf("automation: count triggers: %w", err)
-	}
-	if active == 0 {
-		return nil
-	}
 	evs := make([]EventFact, len(events))
 	for i, e := range events {
 		// Round-trip the data through JSON so the job sees what a reload
@@ -118,6 +108,15 @@ func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, e
 		var data map[string]any
 		_ = json.Unmarshal([]byte(mustJSON(e.Data)), &data)
 		evs[i] = EventFact{ID: e.ID, Type: e.Type, Data: data}
+	}
+	// Skip the job row when no active trigger can match these events; the
+	// gate is kept in memory while the configuration stamp stands.
+	gate, err := s.gate.Get(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if !gate.mayMatch(evs) {
+		return nil
 	}
 	_, err = jobs.Enqueue(ctx, tx, s.now(), jobs.New{
 		Kind:    JobTrigger,
@@ -496,4 +495,93 @@ func noticeRecipients(ctx context.Context, tx *db.Tx, t ticket.Ticket, to string
 		out = append(out, recipient{email: to, lang: t.Language})
 	}
 	return out, nil
+}
+
+// triggerGate tells, before a trigger job is queued, whether any active
+// trigger can match a change. Some conditions at the root of a trigger's
+// "all" list depend only on what the job evaluates unchanged: the change's
+// events (event is created, event is comment_added …) and who wrote its
+// comment, publicly or not (comment.author_type, comment.public: fixed
+// when the comment is written and carried by its comment_added event). A
+// change that fails one of them cannot set that trigger off, and a change
+// no trigger can match queues no job (a job costs its claim, its
+// evaluation and its completion, each a commit). Other conditions are left
+// to the job.
+type triggerGate struct {
+	// rules holds, per active trigger with such root conditions, a matcher
+	// of its event conditions and one of its event and comment conditions.
+	rules []gateRule
+	// always is set when an active trigger has none: any change may match it.
+	always bool
+}
+
+type gateRule struct{ events, withComment *Matcher }
+
+var gateFields = map[string]bool{"event": true, "comment.author_type": true, "comment.public": true}
+
+func (s *Service) loadGate(ctx context.Context, tx *db.Tx) (triggerGate, error) {
+	rules, err := s.listRules(ctx, tx, KindTrigger, true)
+	if err != nil {
+		return triggerGate{}, err
+	}
+	var g triggerGate
+	for _, r := range rules {
+		var events, all []Condition
+		for _, c := range r.Conditions.All {
+			if gateFields[c.Field] && len(c.All) == 0 && len(c.Any) == 0 {
+				all = append(all, c)
+				if c.Field == "event" {
+					events = append(events, c)
+				}
+			}
+		}
+		if len(all) == 0 {
+			g.always = true
+			continue
+		}
+		fe := apperr.FieldErrors{}
+		gr := gateRule{withComment: Compile(Conditions{All: all}, KindTrigger, "", fe)}
+		if len(events) > 0 {
+			gr.events = Compile(Conditions{All: events}, KindTrigger, "", fe)
+		}
+		if len(fe) > 0 {
+			g.always = true
+			continue
+		}
+		g.rules = append(g.rules, gr)
+	}
+	return g, nil
+}
+
+// mayMatch reports whether some active trigger can match a change made of evs.
+func (g triggerGate) mayMatch(evs []EventFact) bool {
+	if g.always {
+		return true
+	}
+	f := &Facts{Events: evs}
+	known := true // whether f.Comment is what the job will see
+	for _, e := range evs {
+		if e.Type != ticket.EvCommentAdded {
+			continue
+		}
+		// The job reads the comment of the first comment_added event.
+		public, ok1 := e.Data["public"].(bool)
+		author, ok2 := e.Data["author_type"].(string)
+		if ok1 && ok2 {
+			f.Comment = &CommentFact{Public: public, AuthorType: author}
+		} else {
+			known = false
+		}
+		break
+	}
+	for _, r := range g.rules {
+		m := r.withComment
+		if !known {
+			m = r.events
+		}
+		if m == nil || m.Match(f) {
+			return true
+		}
+	}
+	return false
 }

@@ -406,6 +406,7 @@ func (s *Service) ResolveIdentity(ctx context.Context, tx *db.Tx, typ, value, na
 
 func (s *Service) resolve(ctx context.Context, tx *db.Tx, ident Identity, name string) (int64, int64, error) {
 	var id, org, domainOrg sql.NullInt64
+	var stamp int64
 	// One statement answers both questions a new requester raises: is the
 	// identity known, and else which organization its email domain names.
 	_, domain, _ := strings.Cut(ident.Value, "@")
@@ -415,11 +416,15 @@ func (s *Service) resolve(ctx context.Context, tx *db.Tx, ident Identity, name s
 	err := tx.QueryRowContext(ctx, `SELECT
 		(SELECT c.id FROM customer_identities i JOIN customers c ON c.id = i.customer_id WHERE i.type = ? AND i.value = ?),
 		(SELECT c.organization_id FROM customer_identities i JOIN customers c ON c.id = i.customer_id WHERE i.type = ? AND i.value = ?),
-		(SELECT organization_id FROM organization_domains WHERE domain = ?)`,
-		ident.Type, ident.Value, ident.Type, ident.Value, domain).Scan(&id, &org, &domainOrg)
+		(SELECT organization_id FROM organization_domains WHERE domain = ?),
+		`+db.StampColumn,
+		ident.Type, ident.Value, ident.Type, ident.Value, domain).Scan(&id, &org, &domainOrg, &stamp)
 	if err != nil {
 		return 0, 0, fmt.Errorf("customer: resolve: %w", err)
 	}
+	// The configuration stamp comes along, for the event hooks' cached
+	// configuration (db.Cached): no round trip of its own.
+	tx.SetConfigStamp(stamp)
 	if id.Valid {
 		return id.Int64, org.Int64, nil
 	}

@@ -302,6 +302,9 @@ type Tx struct {
 	// a statement parsed for the first write serves the rest). The
 	// transaction's end closes them.
 	stmts map[string]*sql.Stmt
+	// stamp is the configuration stamp once read (cached.go).
+	stamp    int64
+	hasStamp bool
 }
 
 // Dialect reports the engine.

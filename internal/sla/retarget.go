@@ -16,7 +16,7 @@ import (
 // decided keep their outcome (Compute) and are not listed; nothing is
 // recorded when no running clock moved.
 func (s *Service) retarget(ctx context.Context, tx *db.Tx, ticketID int64, change ticket.Event) error {
-	r, err := loadRules(ctx, tx)
+	r, err := s.rules.Get(ctx, tx)
 	if err != nil || len(r.policies) == 0 {
 		return err
 	}

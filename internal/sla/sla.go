@@ -50,12 +50,17 @@ type Service struct {
 	rec Recorder
 	// wake tells a job runner a recompute job is waiting (set by Register).
 	wake func()
+	// rules are the policies and calendars every ticket change consults,
+	// kept in memory while the configuration stamp stands (db.Cached).
+	rules *db.Cached[*rules]
 }
 
 // NewService returns the SLA service. rec records warnings and breaches in
 // the ticket history.
 func NewService(d *db.DB, now func() time.Time, rec Recorder) *Service {
-	return &Service{db: d, now: now, rec: rec}
+	return &Service{db: d, now: now, rec: rec, rules: db.NewCached(func(ctx context.Context, tx *db.Tx) (*rules, error) {
+		return loadRules(ctx, tx)
+	})}
 }
 
 // Register schedules the sweep every minute on r and handles the

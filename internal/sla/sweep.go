@@ -171,7 +171,7 @@ func (s *Service) Refresh(ctx context.Context, tx *db.Tx, ticketID int64) error 
 // refresh is Refresh; fresh says the ticket was created in this
 // transaction, so it has no state rows to drop yet.
 func (s *Service) refresh(ctx context.Context, tx *db.Tx, ticketID int64, fresh bool) error {
-	r, err := loadRules(ctx, tx)
+	r, err := s.rules.Get(ctx, tx)
 	if err != nil {
 		return err
 	}

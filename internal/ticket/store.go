@@ -77,17 +77,21 @@ func nullPtr(p *int64) sql.NullInt64 {
 func loadForUpdate(ctx context.Context, tx *db.Tx, id int64) (Ticket, error) {
 	// The row with its tags and followers in one statement (read.go); the
 	// requester is not needed inside a write.
-	q := `SELECT ` + lockCols(tx.Dialect()) + ` FROM tickets t WHERE t.id = ?`
+	// It also answers the configuration stamp, so the event hooks check
+	// their cached configuration without a round trip (db.Cached).
+	q := `SELECT ` + lockCols(tx.Dialect()) + `, ` + db.StampColumn + ` FROM tickets t WHERE t.id = ?`
 	if tx.Dialect() == db.Postgres {
 		q += ` FOR UPDATE OF t`
 	}
-	t, err := scanTicketLocked(tx.QueryRowContext(ctx, q, id))
+	var stamp int64
+	t, err := scanTicketLocked(extraScanner{tx.QueryRowContext(ctx, q, id), []any{&stamp}})
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, apperr.NotFound("ticket", id)
 	}
 	if err != nil {
 		return t, fmt.Errorf("ticket: load %d: %w", id, err)
 	}
+	tx.SetConfigStamp(stamp)
 	return t, nil
 }
 
@@ -193,58 +197,21 @@ func (l *eventLog) bumpsUpdated() bool {
 
 // flush appends the collected events after the ticket's last sequence number
 // and bumps it, the comment count and, unless they are system bookkeeping,
-// updated_at. Two statements whatever the number of events: one UPDATE of
-// the ticket row and one multi-row INSERT of the events.
+// updated_at. Two statements whatever the number of events on SQLite (one
+// UPDATE of the ticket row and one multi-row INSERT of the events), one on
+// PostgreSQL (the UPDATE in a CTE of the INSERT).
 func (l *eventLog) flush(ctx context.Context, tx *db.Tx) error {
 	if len(l.events) == 0 {
 		return nil
 	}
-	q, args := `UPDATE tickets SET last_seq = last_seq + ?, comment_count = comment_count + ?, updated_at = ? WHERE id = ? RETURNING last_seq`,
-		[]any{len(l.events), l.comments, db.Millis(l.at), l.ticketID}
-	if !l.bumpsUpdated() {
-		q, args = `UPDATE tickets SET last_seq = last_seq + ?, comment_count = comment_count + ? WHERE id = ? RETURNING last_seq`,
-			[]any{len(l.events), l.comments, l.ticketID}
+	var err error
+	if tx.Dialect() == db.Postgres {
+		err = l.appendOne(ctx, tx)
+	} else {
+		err = l.appendTwo(ctx, tx)
 	}
-	var last int64
-	if err := tx.QueryRowContext(ctx, q, args...).Scan(&last); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.NotFound("ticket", l.ticketID)
-		}
-		return fmt.Errorf("ticket: bump seq %d: %w", l.ticketID, err)
-	}
-	first := last - int64(len(l.events)) + 1
-	vals := make([]string, len(l.events))
-	eargs := make([]any, 0, 7*len(l.events))
-	for i := range l.events {
-		e := &l.events[i]
-		e.Seq = first + int64(i)
-		vals[i] = "(?, ?, ?, ?, ?, ?, ?)"
-		eargs = append(eargs, l.ticketID, e.Seq, e.Type, e.ActorType, db.NullInt(e.ActorID), db.Millis(e.At), mustJSON(e.Data))
-	}
-	rows, err := tx.QueryContext(ctx, `INSERT INTO ticket_events (ticket_id, seq, type, actor_type, actor_id, at, data) VALUES `+
-		strings.Join(vals, ", ")+` RETURNING id, seq`, eargs...)
 	if err != nil {
-		return fmt.Errorf("ticket: append events of %d: %w", l.ticketID, err)
-	}
-	got := 0
-	for rows.Next() {
-		var id, seq int64
-		if err := rows.Scan(&id, &seq); err != nil {
-			rows.Close()
-			return fmt.Errorf("ticket: append events of %d: %w", l.ticketID, err)
-		}
-		// RETURNING promises no order: match each id to its event by seq.
-		if k := seq - first; k >= 0 && k < int64(len(l.events)) {
-			l.events[k].ID = id
-			got++
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("ticket: append events of %d: %w", l.ticketID, err)
-	}
-	if got != len(l.events) {
-		return fmt.Errorf("ticket: append events of %d: %d of %d ids returned", l.ticketID, got, len(l.events))
+		return err
 	}
 	if hooksOff(ctx) {
 		// An import calls its ImportHooks once per ticket (ImportTx).
@@ -376,4 +343,126 @@ func customerOrg(ctx context.Context, tx *db.Tx, field string, id int64) (int64,
 		return 0, fmt.Errorf("ticket: check customer: %w", err)
 	}
 	return org.Int64, nil
+}
+
+// appendTwo moves the ticket's sequence and appends the events in two
+// statements (SQLite: no data-modifying CTEs).
+func (l *eventLog) appendTwo(ctx context.Context, tx *db.Tx) error {
+	q, args := `UPDATE tickets SET last_seq = last_seq + ?, comment_count = comment_count + ?, updated_at = ? WHERE id = ? RETURNING last_seq`,
+		[]any{len(l.events), l.comments, db.Millis(l.at), l.ticketID}
+	if !l.bumpsUpdated() {
+		q, args = `UPDATE tickets SET last_seq = last_seq + ?, comment_count = comment_count + ? WHERE id = ? RETURNING last_seq`,
+			[]any{len(l.events), l.comments, l.ticketID}
+	}
+	var last int64
+	if err := tx.QueryRowContext(ctx, q, args...).Scan(&last); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFound("ticket", l.ticketID)
+		}
+		return fmt.Errorf("ticket: bump seq %d: %w", l.ticketID, err)
+	}
+	first := last - int64(len(l.events)) + 1
+	vals := make([]string, len(l.events))
+	eargs := make([]any, 0, 7*len(l.events))
+	for i := range l.events {
+		e := &l.events[i]
+		e.Seq = first + int64(i)
+		vals[i] = "(?, ?, ?, ?, ?, ?, ?)"
+		eargs = append(eargs, l.ticketID, e.Seq, e.Type, e.ActorType, db.NullInt(e.ActorID), db.Millis(e.At), mustJSON(e.Data))
+	}
+	rows, err := tx.QueryContext(ctx, `INSERT INTO ticket_events (ticket_id, seq, type, actor_type, actor_id, at, data) VALUES `+
+		strings.Join(vals, ", ")+` RETURNING id, seq`, eargs...)
+	if err != nil {
+		return fmt.Errorf("ticket: append events of %d: %w", l.ticketID, err)
+	}
+	got := 0
+	for rows.Next() {
+		var id, seq int64
+		if err := rows.Scan(&id, &seq); err != nil {
+			rows.Close()
+			return fmt.Errorf("ticket: append events of %d: %w", l.ticketID, err)
+		}
+		// RETURNING promises no order: match each id to its event by seq.
+		if k := seq - first; k >= 0 && k < int64(len(l.events)) {
+			l.events[k].ID = id
+			got++
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("ticket: append events of %d: %w", l.ticketID, err)
+	}
+	if got != len(l.events) {
+		return fmt.Errorf("ticket: append events of %d: %d of %d ids returned", l.ticketID, got, len(l.events))
+	}
+	return nil
+}
+
+// bumpSet is the SET list of the ticket row's update by a write: the
+// sequence, the comment count and, unless the write leaves it, updated_at.
+func (l *eventLog) bumpSet(ph func() string) (string, []any) {
+	set, args := `last_seq = last_seq + `+ph()+`, comment_count = comment_count + `+ph(), []any{len(l.events), l.comments}
+	if l.bumpsUpdated() {
+		set += `, updated_at = ` + ph()
+		args = append(args, db.Millis(l.at))
+	}
+	return set, args
+}
+
+// appendOne moves the ticket's sequence and appends the events in one
+// statement (PostgreSQL): the update's RETURNING numbers the events.
+func (l *eventLog) appendOne(ctx context.Context, tx *db.Tx) error {
+	n := len(l.events)
+	set, args := l.bumpSet(func() string { return "?" })
+	args = append(args, l.ticketID, n)
+	vals := make([]string, n)
+	for i := range l.events {
+		e := &l.events[i]
+		vals[i] = "(CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS JSONB))"
+		args = append(args, i+1, e.Type, e.ActorType, db.NullInt(e.ActorID), db.Millis(e.At), mustJSON(e.Data))
+	}
+	rows, err := tx.QueryContext(ctx, `WITH u AS (UPDATE tickets SET `+set+` WHERE id = ? RETURNING id, last_seq)
+		INSERT INTO ticket_events (ticket_id, seq, type, actor_type, actor_id, at, data)
+		SELECT u.id, u.last_seq - CAST(? AS INTEGER) + v.k, v.type, v.actor_type, v.actor_id, v.at, v.data
+		FROM u, (VALUES `+strings.Join(vals, ", ")+`) AS v (k, type, actor_type, actor_id, at, data)
+		RETURNING id, seq`, args...)
+	if err != nil {
+		return fmt.Errorf("ticket: append events of %d: %w", l.ticketID, err)
+	}
+	type idSeq struct{ id, seq int64 }
+	got := make([]idSeq, 0, n)
+	for rows.Next() {
+		var r idSeq
+		if err := rows.Scan(&r.id, &r.seq); err != nil {
+			rows.Close()
+			return fmt.Errorf("ticket: append events of %d: %w", l.ticketID, err)
+		}
+		got = append(got, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("ticket: append events of %d: %w", l.ticketID, err)
+	}
+	if len(got) == 0 {
+		return apperr.NotFound("ticket", l.ticketID)
+	}
+	if len(got) != n {
+		return fmt.Errorf("ticket: append events of %d: %d of %d ids returned", l.ticketID, len(got), n)
+	}
+	// RETURNING promises no order: the lowest seq is the first event's.
+	first := got[0].seq
+	for _, r := range got {
+		first = min(first, r.seq)
+	}
+	for i := range l.events {
+		l.events[i].Seq = first + int64(i)
+	}
+	for _, r := range got {
+		k := r.seq - first
+		if k < 0 || k >= int64(n) {
+			return fmt.Errorf("ticket: append events of %d: seq %d out of range", l.ticketID, r.seq)
+		}
+		l.events[k].ID = r.id
+	}
+	return nil
 }

@@ -208,7 +208,6 @@ func (s *Service) recordAttempt(ctx context.Context, deliveryID, subID int64, a 
 		return s.notifier.WebhookDisabled(ctx, tx, sub, a.Error)
 	})
 	if disabled {
-		s.invalidate()
 		s.log.Warn("webhook subscription switched off", "subscription", subID, "last_error", a.Error)
 	}
 	return err

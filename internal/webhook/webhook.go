@@ -18,7 +18,6 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/ombud/ombud/internal/apperr"
@@ -116,20 +115,20 @@ type Service struct {
 	wake     func()
 	tickets  Tickets
 
-	// The active subscriptions, read on every ticket change: cached, and
-	// reloaded after a local change or cacheFor after the last load (a
-	// change made on another instance applies within that).
-	mu       sync.Mutex
-	cache    []Subscription
-	cachedAt time.Time
+	// The active subscriptions, read on every ticket change: kept in
+	// memory and loaded again when the configuration stamp moved (a change
+	// on any instance, db.Cached).
+	subs *db.Cached[[]Subscription]
 }
-
-const cacheFor = 5 * time.Second
 
 // NewService returns the webhook service; client posts the deliveries
 // (automation.NewHTTPClient: SSRF-guarded).
 func NewService(d *db.DB, now func() time.Time, secrets *secret.Box, client *http.Client, tickets Tickets, log *slog.Logger) *Service {
-	return &Service{db: d, now: now, secrets: secrets, client: client, tickets: tickets, log: log, wake: func() {}}
+	s := &Service{db: d, now: now, secrets: secrets, client: client, tickets: tickets, log: log, wake: func() {}}
+	s.subs = db.NewCached(func(ctx context.Context, tx *db.Tx) ([]Subscription, error) {
+		return s.load(ctx, tx, authz.System, true)
+	})
+	return s
 }
 
 // SetNotifier connects the admins' notice of a switched-off subscription.
@@ -214,7 +213,6 @@ func (s *Service) Create(ctx context.Context, actor authz.Actor, in Input) (Subs
 	if err != nil {
 		return Subscription{}, err
 	}
-	s.invalidate()
 	sub, err := s.Get(ctx, actor, id)
 	sub.Secret = sec
 	return sub, err
@@ -336,7 +334,6 @@ func (s *Service) Update(ctx context.Context, actor authz.Actor, id int64, p Pat
 	if err != nil {
 		return Subscription{}, err
 	}
-	s.invalidate()
 	return s.Get(ctx, actor, id)
 }
 
@@ -362,7 +359,6 @@ func (s *Service) RotateSecret(ctx context.Context, actor authz.Actor, id int64)
 	if err != nil {
 		return Subscription{}, err
 	}
-	s.invalidate()
 	sub, err := s.Get(ctx, actor, id)
 	sub.Secret = sec
 	return sub, err
@@ -391,34 +387,15 @@ func (s *Service) Delete(ctx context.Context, actor authz.Actor, id int64) error
 	if err != nil {
 		return err
 	}
-	s.invalidate()
 	return nil
 }
 
-func (s *Service) invalidate() {
-	s.mu.Lock()
-	s.cache, s.cachedAt = nil, time.Time{}
-	s.mu.Unlock()
-}
-
-// active returns the active subscriptions (cached), read through tx: the
-// callers hold a write transaction, and on PostgreSQL reading through
-// the pool instead deadlocked when every pool connection was such a
-// transaction waiting for this lock (an import creating customers in
-// parallel when the cache expired).
+// active returns the active subscriptions, read through tx (the callers
+// hold a write transaction; on PostgreSQL reading through the pool instead
+// deadlocked when every pool connection was such a transaction) and kept
+// while the configuration stamp stands. Callers must not modify them.
 func (s *Service) active(ctx context.Context, tx *db.Tx) ([]Subscription, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := time.Now()
-	if !s.cachedAt.IsZero() && now.Sub(s.cachedAt) < cacheFor {
-		return s.cache, nil
-	}
-	subs, err := s.load(ctx, tx, authz.System, true)
-	if err != nil {
-		return nil, err
-	}
-	s.cache, s.cachedAt = subs, now
-	return subs, nil
+	return s.subs.Get(ctx, tx)
 }
 
 // SealSecrets seals plain values and, with rotate, re-seals values sealed
@@ -457,6 +434,5 @@ func (s *Service) SealSecrets(ctx context.Context, rotate bool) (secret.Tally, e
 			return t, fmt.Errorf("webhook: reseal %d: %w", r.id, err)
 		}
 	}
-	s.invalidate()
 	return t, nil
 }
