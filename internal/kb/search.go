@@ -292,13 +292,15 @@ func (s *Service) tier(ctx context.Context, d db.Dialect, lang string, ts []stri
 	if title {
 		window = pgTitleWindow
 	}
+	// Each query's SQL differs with the words: sent in one round trip,
+	// planned for its values (db.PlanEach).
 	q, qargs := tierQuery(d, lang, ts, all, title, conds, args, fetch, window)
-	rows, ranked, err := s.hitRows(ctx, q, qargs, title)
+	rows, ranked, err := s.hitRows(ctx, q, append([]any{db.PlanEach}, qargs...), title)
 	if err != nil || (title && ranked == rankCap) || (!title && len(rows) == fetch) {
 		return rows, err
 	}
 	q, qargs = tierQuery(d, lang, ts, all, title, conds, args, fetch, 0)
-	rows, _, err = s.hitRows(ctx, q, qargs, title)
+	rows, _, err = s.hitRows(ctx, q, append([]any{db.PlanEach}, qargs...), title)
 	return rows, err
 }
 
