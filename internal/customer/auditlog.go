@@ -22,6 +22,7 @@ type auditCustomer struct {
 	TimeZone       string     `json:"time_zone"`
 	Identities     []Identity `json:"identities"`
 	NotesChars     int        `json:"notes_chars"`
+	PortalOrgView  *bool      `json:"portal_org_view"`
 }
 
 func customerSnapshot(c *Customer) any {
@@ -29,7 +30,7 @@ func customerSnapshot(c *Customer) any {
 		return nil
 	}
 	return auditCustomer{ID: c.ID, Name: c.Name, OrganizationID: c.OrganizationID, Locale: c.Locale, TimeZone: c.TimeZone,
-		Identities: c.Identities, NotesChars: utf8.RuneCountInString(c.Notes)}
+		Identities: c.Identities, NotesChars: utf8.RuneCountInString(c.Notes), PortalOrgView: c.PortalOrgView}
 }
 
 // customerTarget is the audit target of a customer's rows, the same the

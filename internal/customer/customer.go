@@ -49,8 +49,12 @@ type Customer struct {
 	TimeZone   string     `json:"time_zone"`
 	Notes      string     `json:"notes"`
 	Identities []Identity `json:"identities"`
-	CreatedAt  time.Time  `json:"created_at"`
-	UpdatedAt  time.Time  `json:"updated_at"`
+	// PortalOrgView overrides the organization's portal_shared for this
+	// customer: nil follows it, true grants the organization view in the
+	// portal, false withdraws it (docs/portal.md).
+	PortalOrgView *bool     `json:"portal_org_view" doc:"whether the customer sees their organization's requests in the portal, overriding the organization's portal_shared: null follows the organization, true grants, false withdraws"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // Organization groups customers; new customers join it by email domain.
@@ -92,6 +96,9 @@ type CustomerPatch struct {
 	Locale         *string          `json:"locale"`
 	TimeZone       *string          `json:"time_zone"`
 	Notes          *string          `json:"notes"`
+	// PortalOrgView: null follows the organization, true grants the
+	// portal's organization view, false withdraws it.
+	PortalOrgView opt.Value[bool] `json:"portal_org_view" doc:"null: follow the organization's portal_shared; true: grant the portal's organization view; false: withdraw it"`
 }
 
 // OrganizationInput creates an organization.
@@ -506,14 +513,19 @@ func (s *Service) Get(ctx context.Context, actor authz.Actor, id int64) (Custome
 	return get(ctx, s.db, id)
 }
 
-const customerCols = `c.id, c.name, c.organization_id, c.locale, c.time_zone, c.notes, c.created_at, c.updated_at`
+const customerCols = `c.id, c.name, c.organization_id, c.locale, c.time_zone, c.notes, c.portal_org_view, c.created_at, c.updated_at`
 
 func scanCustomer(sc interface{ Scan(...any) error }) (Customer, error) {
 	var c Customer
 	var org sql.NullInt64
+	var view sql.NullBool
 	var cr, up int64
-	if err := sc.Scan(&c.ID, &c.Name, &org, &c.Locale, &c.TimeZone, &c.Notes, &cr, &up); err != nil {
+	if err := sc.Scan(&c.ID, &c.Name, &org, &c.Locale, &c.TimeZone, &c.Notes, &view, &cr, &up); err != nil {
 		return c, err
+	}
+	if view.Valid {
+		v := view.Bool
+		c.PortalOrgView = &v
 	}
 	if org.Valid {
 		v := org.Int64
@@ -631,7 +643,7 @@ func (s *Service) Update(ctx context.Context, actor authz.Actor, id int64, p Cus
 	} else if p.Notes != nil && textcheck.Body(*p.Notes) != "" {
 		fe.Add("notes", textcheck.Body(*p.Notes))
 	}
-	if p.Name == nil && p.Locale == nil && p.TimeZone == nil && p.Notes == nil && !p.OrganizationID.Set {
+	if p.Name == nil && p.Locale == nil && p.TimeZone == nil && p.Notes == nil && !p.OrganizationID.Set && !p.PortalOrgView.Set {
 		fe.Add("body", "changes nothing; name at least one field")
 	}
 	if err := fe.Err(); err != nil {
@@ -664,12 +676,15 @@ func (s *Service) Update(ctx context.Context, actor authz.Actor, id int64, p Cus
 				}
 			}
 		}
+		if p.PortalOrgView.Set {
+			cur.PortalOrgView = p.PortalOrgView.Ptr()
+		}
 		org := int64(0)
 		if cur.OrganizationID != nil {
 			org = *cur.OrganizationID
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE customers SET name = ?, locale = ?, time_zone = ?, notes = ?, organization_id = ?, updated_at = ? WHERE id = ?`,
-			cur.Name, cur.Locale, cur.TimeZone, cur.Notes, db.NullInt(org), db.Millis(s.now()), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE customers SET name = ?, locale = ?, time_zone = ?, notes = ?, organization_id = ?, portal_org_view = ?, updated_at = ? WHERE id = ?`,
+			cur.Name, cur.Locale, cur.TimeZone, cur.Notes, db.NullInt(org), cur.PortalOrgView, db.Millis(s.now()), id); err != nil {
 			return fmt.Errorf("customer: update: %w", err)
 		}
 		if c, err = get(ctx, tx, id); err != nil {

@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 )
@@ -488,3 +489,10 @@ func NullMillis(t time.Time) sql.NullInt64 {
 	}
 	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
 }
+
+// PlanEach, passed as the first argument of a PostgreSQL query (never a
+// SQLite one), sends the query with its values in one round trip (the
+// simple protocol) instead of preparing it: PostgreSQL then plans it for
+// those values each time, and a query whose SQL differs on every call
+// costs no extra round trip to prepare a statement used once.
+var PlanEach any = pgx.QueryExecModeSimpleProtocol

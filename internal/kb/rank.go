@@ -25,6 +25,23 @@ const rankCap = 200
 // hitCols are the columns of a Hit.
 const hitCols = `a.id, a.section_id, t.language, t.title, t.slug, t.summary, SUBSTR(t.body_text, 1, 400), a.state, a.visibility, a.updated_at`
 
+// pgQuery is the PostgreSQL text search query of m (match's output) as
+// constants in the SQL text, not parameters. A prepared statement whose
+// query is a parameter is planned once for every search after its fifth
+// use (PostgreSQL's generic plan): the planner cannot see which words are
+// searched, assumes a handful of matches, and for a common word reads and
+// sorts all of its matches (25,000 of 66,000 translations for "the") and
+// calls to_tsquery again on each row, 1–2 s under load. With constants,
+// to_tsquery is folded once while planning and the word statistics of the
+// GIN-indexed vectors choose the plan: a common word walks the newest rows
+// by primary key and stops after a page, a rare one reads its few matches
+// from the GIN index. m holds only letters, digits and the operators match
+// writes (terms drops everything else); quotes are doubled all the same.
+func pgQuery(cfg, m string) string {
+	lit := "'" + strings.ReplaceAll(m, "'", "''") + "'"
+	return "(to_tsquery('" + cfg + "', " + lit + ") || to_tsquery('simple', " + lit + "))"
+}
+
 // titleMatch renders terms as an FTS5 query on the title column.
 func titleMatch(ts []string, all bool) string {
 	parts := make([]string, len(ts))
@@ -40,15 +57,36 @@ func titleMatch(ts []string, all bool) string {
 	return strings.Join(parts, " OR ")
 }
 
+// pgWindow and pgTitleWindow are how many of the newest translations a
+// PostgreSQL search looks at first (Service.tier): the text tier needs
+// fetch matches (a common word is in one text in six: 1,000 rows hold
+// them), the title tier rankCap, and title vectors are small to read.
+const (
+	pgWindow      = 1000
+	pgTitleWindow = 3000
+)
+
 // tierQuery is the query of one tier (title: the title tier) with conds
 // (the viewer's and the filter's conditions on a and t, whose args are
-// args), reading at most fetch hits.
-func tierQuery(d db.Dialect, lang string, ts []string, all, title bool, conds string, args []any, fetch int) (string, []any) {
+// args), reading at most fetch hits. On PostgreSQL, window > 0 reads only
+// the newest window translations, and window 0 reads the matches from the
+// GIN index (pgTier); the title tier's rows then end with the number of
+// candidates it ranked.
+func tierQuery(d db.Dialect, lang string, ts []string, all, title bool, conds string, args []any, fetch, window int) (string, []any) {
 	newest := strconv.Itoa(rankCap)
 	from, order := `kb_translations t JOIN kb_articles a ON a.id = t.article_id`, `t.id`
+	cols := hitCols
 	var cond string
 	var qargs []any
 	if d == db.Postgres {
+		if window > 0 {
+			from = `(SELECT * FROM kb_translations ORDER BY id DESC LIMIT ` + strconv.Itoa(window) + `) t JOIN kb_articles a ON a.id = t.article_id`
+		} else {
+			order = `t.id + 0` // not the primary key's order: the GIN index
+		}
+		if title {
+			cols += `, COUNT(*) OVER ()`
+		}
 		cfg := "simple"
 		if lang != "" {
 			cfg = pgConfig(lang)
@@ -56,12 +94,10 @@ func tierQuery(d db.Dialect, lang string, ts []string, all, title bool, conds st
 		// The words stemmed, or as typed: a configuration drops its stop
 		// words, and a search of stop words alone ("where") would
 		// otherwise find nothing.
-		m := match(d, ts, all)
-		tq := `(to_tsquery(?::regconfig, ?) || to_tsquery('simple', ?))`
-		cond, qargs = `t.title_vec @@ `+tq, []any{cfg, m, m}
+		tq := pgQuery(cfg, match(d, ts, all))
+		cond = `t.title_vec @@ ` + tq
 		if !title {
 			cond = `t.search_vec @@ ` + tq + ` AND NOT COALESCE(t.title_vec @@ ` + tq + `, false)`
-			qargs = append(qargs, cfg, m, m)
 		}
 	} else {
 		m := titleMatch(ts, all)
@@ -76,11 +112,11 @@ func tierQuery(d db.Dialect, lang string, ts []string, all, title bool, conds st
 	if !title {
 		// The text tier: newest first, read from the end of the index
 		// until fetch rows pass the filters.
-		q := `SELECT ` + hitCols + ` FROM ` + from + ` WHERE ` + cond + ` AND ` + conds + ` ORDER BY ` + order + ` DESC LIMIT ?`
+		q := `SELECT ` + cols + ` FROM ` + from + ` WHERE ` + cond + ` AND ` + conds + ` ORDER BY ` + order + ` DESC LIMIT ?`
 		return q, append(qargs, fetch)
 	}
 	// The title tier: of the newest rankCap, the shortest titles first.
-	q := `SELECT ` + hitCols + ` FROM (SELECT t.id AS tid FROM ` + from + ` WHERE ` + cond + ` AND ` + conds + `
+	q := `SELECT ` + cols + ` FROM (SELECT t.id AS tid FROM ` + from + ` WHERE ` + cond + ` AND ` + conds + `
 			ORDER BY ` + order + ` DESC LIMIT ` + newest + `) y JOIN kb_translations t ON t.id = y.tid JOIN kb_articles a ON a.id = t.article_id
 		ORDER BY LENGTH(t.title), t.id DESC LIMIT ?`
 	return q, append(qargs, fetch)

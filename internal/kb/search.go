@@ -240,27 +240,22 @@ func (s *Service) search(ctx context.Context, v Viewer, f Filter, ts []string, a
 	}
 	hits := []Hit{}
 	seen := map[int64]bool{}
-	read := func(q string, qargs []any) error {
-		return s.eachRow(ctx, q, qargs, func(sc func(...any) error) error {
-			var h Hit
-			var summary, text string
-			if err := sc(&h.ArticleID, &h.SectionID, &h.Language, &h.Title, &h.Slug, &summary, &text, &h.State, &h.Visibility, &h.UpdatedAt); err != nil {
-				return err
-			}
+	keep := func(rows []Hit) {
+		for _, h := range rows {
 			if seen[h.ArticleID] || len(hits) == f.Limit {
-				return nil
+				continue
 			}
 			seen[h.ArticleID] = true
-			h.Snippet = summarize(summary, text)
 			hits = append(hits, h)
-			return nil
-		})
+		}
 	}
 	if len(ts) == 0 {
 		q := `SELECT ` + hitCols + ` FROM kb_articles a JOIN kb_translations t ON t.article_id = a.id WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY a.updated_at DESC, a.id DESC LIMIT ?`
-		if err := read(q, append(args, fetch)); err != nil {
+		rows, _, err := s.hitRows(ctx, q, append(args, fetch), false)
+		if err != nil {
 			return nil, fmt.Errorf("kb: list: %w", err)
 		}
+		keep(rows)
 		return hits, nil
 	}
 	// Two tiers (rank.go): articles whose title has the words, then the
@@ -269,12 +264,65 @@ func (s *Service) search(ctx context.Context, v Viewer, f Filter, ts []string, a
 		if len(hits) == f.Limit {
 			break
 		}
-		q, qargs := tierQuery(d, f.Language, ts, all, title, strings.Join(conds, " AND "), args, fetch)
-		if err := read(q, qargs); err != nil {
+		rows, err := s.tier(ctx, d, f.Language, ts, all, title, strings.Join(conds, " AND "), args, fetch)
+		if err != nil {
 			return nil, fmt.Errorf("kb: search: %w", err)
 		}
+		keep(rows)
 	}
 	return hits, nil
+}
+
+// tier reads one tier's rows. On PostgreSQL it first looks at the newest
+// translations only (pgWindow, pgTitleWindow): when they hold a full tier (fetch rows; the
+// title tier's rankCap candidates), those are the tier's rows, as every
+// match outside the window is older. That is the cheap path of a common
+// word, whatever the planner would estimate. Otherwise the words are rare
+// among the newest, and the tier is read again from the GIN index, never
+// by walking the primary key (the planner's estimate of a prefix's matches
+// can be off by thousands: "va:*" was taken for 9,544 title matches and
+// walked all 66,000 rows to find none).
+func (s *Service) tier(ctx context.Context, d db.Dialect, lang string, ts []string, all, title bool, conds string, args []any, fetch int) ([]Hit, error) {
+	if d != db.Postgres {
+		q, qargs := tierQuery(d, lang, ts, all, title, conds, args, fetch, 0)
+		rows, _, err := s.hitRows(ctx, q, qargs, false)
+		return rows, err
+	}
+	window := pgWindow
+	if title {
+		window = pgTitleWindow
+	}
+	// Each query's SQL differs with the words: sent in one round trip,
+	// planned for its values (db.PlanEach).
+	q, qargs := tierQuery(d, lang, ts, all, title, conds, args, fetch, window)
+	rows, ranked, err := s.hitRows(ctx, q, append([]any{db.PlanEach}, qargs...), title)
+	if err != nil || (title && ranked == rankCap) || (!title && len(rows) == fetch) {
+		return rows, err
+	}
+	q, qargs = tierQuery(d, lang, ts, all, title, conds, args, fetch, 0)
+	rows, _, err = s.hitRows(ctx, q, append([]any{db.PlanEach}, qargs...), title)
+	return rows, err
+}
+
+// hitRows reads hits; counted: each row ends with a count, returned.
+func (s *Service) hitRows(ctx context.Context, q string, args []any, counted bool) ([]Hit, int, error) {
+	var out []Hit
+	n := 0
+	err := s.eachRow(ctx, q, args, func(sc func(...any) error) error {
+		var h Hit
+		var summary, text string
+		dest := []any{&h.ArticleID, &h.SectionID, &h.Language, &h.Title, &h.Slug, &summary, &text, &h.State, &h.Visibility, &h.UpdatedAt}
+		if counted {
+			dest = append(dest, &n)
+		}
+		if err := sc(dest...); err != nil {
+			return err
+		}
+		h.Snippet = summarize(summary, text)
+		out = append(out, h)
+		return nil
+	})
+	return out, n, err
 }
 
 // SitemapEntry is one public article in one language.

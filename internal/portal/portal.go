@@ -50,7 +50,9 @@ type Customer struct {
 	Email          string
 	Locale         string
 	TimeZone       string
-	// OrgShared: the organization lets its members see all its requests.
+	// OrgShared: the customer may see all their organization's requests:
+	// the organization shares them, unless an agent withdrew the view from
+	// this customer, or an agent granted it to them although it does not.
 	OrgShared bool
 }
 
@@ -265,7 +267,7 @@ func (s *Service) Session(ctx context.Context, raw string) (Customer, error) {
 	var exp int64
 	var org sql.NullInt64
 	err := s.db.QueryRowContext(ctx, `SELECT c.id, c.organization_id, c.name, c.locale, c.time_zone, s.expires_at,
-		COALESCE((SELECT o.portal_shared FROM organizations o WHERE o.id = c.organization_id), FALSE),
+		COALESCE(c.portal_org_view, (SELECT o.portal_shared FROM organizations o WHERE o.id = c.organization_id), FALSE),
 		COALESCE((SELECT value FROM customer_identities i WHERE i.customer_id = c.id AND i.type = 'email' ORDER BY i.is_primary DESC, i.id LIMIT 1), '')
 		FROM portal_sessions s JOIN customers c ON c.id = s.customer_id WHERE s.token_hash = ?`, hash(raw)).
 		Scan(&c.ID, &org, &c.Name, &c.Locale, &c.TimeZone, &exp, &c.OrgShared, &c.Email)

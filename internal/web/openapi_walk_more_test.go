@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -133,6 +134,10 @@ func (w *walk) walkKB(team int64) {
 	w.do("POST /api/v1/articles/{id}/state", f("/api/v1/articles/%d/state", art), `{"state":"published"}`, 200)
 	w.do("GET /api/v1/articles/{id}/versions", f("/api/v1/articles/%d/versions?language=en", art), nil, 200)
 	w.do("GET /api/v1/articles", "/api/v1/articles?q="+url.QueryEscape("damaged chair")+"&limit=5", nil, 200)
+	if got := w.do("GET /api/v1/articles", "/api/v1/articles?q="+url.QueryEscape("damgaed chiar")+"&language=en", nil, 200); got["did_you_mean"] != "damaged chair" || !strings.Contains(fmt.Sprint(got["data"]), fmt.Sprintf("article_id:%d ", art)) {
+		w.t.Errorf("misspelt article search: %.300v", got)
+	}
+	w.do("GET /api/v1/articles", "/api/v1/articles?q="+strings.Repeat("x", 201), nil, 400)
 	w.do("GET /api/v1/articles", f("/api/v1/articles?state=published&section_id=%d&tag=returns", sec), nil, 200)
 	w.do("GET /api/v1/reports/knowledge", "/api/v1/reports/knowledge?from=2026-01-01&to=2026-12-31&language=nb", nil, 200)
 	w.do("GET /api/v1/reports/knowledge", "/api/v1/reports/knowledge?format=csv&table=searches", nil, 200)

@@ -614,7 +614,7 @@ func (s *Server) Routes() []Route {
 
 		// Knowledge base (docs/knowledge.md): the API, the agents' pages and
 		// the public help center, where only published public articles exist.
-		{Method: "GET", Path: "/api/v1/articles", Access: APIAuth, Perm: authz.KBRead, Handler: a.ListArticles, Summary: "Search or list knowledge base articles you may read (best matches first; one page)", Query: api.ArticleListParams(), Reply: page.List[kb.Hit]{}},
+		{Method: "GET", Path: "/api/v1/articles", Access: APIAuth, Perm: authz.KBRead, Handler: a.ListArticles, Summary: "Search or list knowledge base articles you may read (best matches first; one page; a search that finds nothing is retried with typos corrected against the titles and answers the corrected query in did_you_mean)", Query: api.ArticleListParams(), Reply: api.ArticleList{}},
 		{Method: "POST", Path: "/api/v1/articles", Access: APIAuth, Perm: authz.KBWrite, Handler: a.CreateArticle, Summary: "Write an article (a draft, its text in the source language as version 1)", Request: kb.ArticleInput{}, Reply: kb.Article{}, Status: created},
 		{Method: "GET", Path: "/api/v1/articles/{id}", Access: APIAuth, Perm: authz.KBRead, Handler: a.GetArticle, Summary: "Get an article with its translations", Reply: kb.Article{}},
 		{Method: "PUT", Path: "/api/v1/articles/{id}/settings", Access: APIAuth, Perm: authz.KBWrite, Handler: a.PutArticleSettings, Summary: "Replace an article's section, source language, visibility, teams, organizations, tags, owner and verify-by date", Request: kb.Meta{}, Reply: kb.Article{}},

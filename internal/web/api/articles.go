@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/kb"
@@ -18,11 +19,32 @@ func ArticleListParams() []string {
 	return []string{"q", "state", "section_id", "language", "tag", "visibility", "outdated", "limit"}
 }
 
+// ArticleList is the answer of GET /api/v1/articles: one page of hits and,
+// when the query found nothing as typed and its misspelt words were
+// corrected against the article titles, the corrected query the hits are
+// for (the help center's "Did you mean").
+type ArticleList struct {
+	Data       []kb.Hit `json:"data"`
+	NextCursor *string  `json:"next_cursor"`
+	DidYouMean string   `json:"did_you_mean,omitempty" doc:"the corrected query the hits are for, when q found nothing as typed (words outside the titles' vocabulary replaced by the closest title word); absent otherwise"`
+}
+
+// maxArticleQuery bounds q, as the help center's search box does.
+const maxArticleQuery = 200
+
 // ListArticles answers GET /api/v1/articles: a search (q) or the newest
-// changes, filtered. One page: a search returns its best matches.
+// changes, filtered. One page: a search returns its best matches; a
+// search that finds nothing is tried again with its typos corrected, as
+// the help center does, and says so in did_you_mean.
 func (a *API) ListArticles(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := kb.Filter{Query: q.Get("q"), State: q.Get("state"), Language: q.Get("language"), Tag: q.Get("tag"), Visibility: q.Get("visibility"), Outdated: q.Get("outdated") == "true"}
+	if len(q.Get("q")) > maxArticleQuery {
+		return apperr.InvalidField("q", "must be at most 200 characters")
+	}
+	if o := q.Get("outdated"); o != "" && o != "true" && o != "false" {
+		return apperr.InvalidField("outdated", "must be true or false")
+	}
+	f := kb.Filter{Query: strings.TrimSpace(q.Get("q")), State: q.Get("state"), Language: q.Get("language"), Tag: q.Get("tag"), Visibility: q.Get("visibility"), Outdated: q.Get("outdated") == "true"}
 	if s := q.Get("section_id"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n <= 0 {
@@ -35,11 +57,14 @@ func (a *API) ListArticles(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Limit = pr.Limit
-	hits, err := a.KB.Search(r.Context(), kb.Viewer{Actor: httpx.Actor(r.Context())}, f)
+	res, err := a.KB.Find(r.Context(), kb.Viewer{Actor: httpx.Actor(r.Context())}, f)
 	if err != nil {
 		return err
 	}
-	return httpx.WriteJSON(w, http.StatusOK, page.List[kb.Hit]{Data: hits})
+	if res.Hits == nil {
+		res.Hits = []kb.Hit{}
+	}
+	return httpx.WriteJSON(w, http.StatusOK, ArticleList{Data: res.Hits, DidYouMean: res.DidYouMean})
 }
 
 // CreateArticle answers POST /api/v1/articles: a draft.

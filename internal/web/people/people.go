@@ -194,6 +194,7 @@ func customerEditForm(c customer.Customer) form {
 	if c.OrganizationID != nil {
 		f.Values["organization_id"] = strconv.FormatInt(*c.OrganizationID, 10)
 	}
+	f.Values["portal_org_view"] = orgViewValue(c.PortalOrgView)
 	return f
 }
 
@@ -217,6 +218,7 @@ func (u *UI) customerPage(w http.ResponseWriter, r *http.Request, status int, c 
 		st.edit.choice("organization_id", "Organization", orgs, ""),
 		st.edit.field("locale", "Language", "text", false, "A language tag such as en, nb or sl."),
 		st.edit.field("time_zone", "Time zone", "text", false, "Like Europe/Oslo; shows their local time beside their tickets."),
+		st.edit.choice("portal_org_view", "Organization's requests in the portal", orgViewOptions(), "Whether they see their colleagues' requests under My organization; overrides the organization's setting."),
 	}}}
 	ident := []fieldset{{Legend: "Add an identity", Fields: []formField{
 		st.ident.choice("type", "Type", identityOptions(), ""),
@@ -256,6 +258,11 @@ func (u *UI) UpdateCustomer(w http.ResponseWriter, r *http.Request) error {
 		p.OrganizationID = opt.Null[int64]()
 	default:
 		p.OrganizationID = opt.Of(*org)
+	}
+	if view, ok := orgViewPatch(f.v("portal_org_view")); ok {
+		p.PortalOrgView = view
+	} else {
+		f.Errs["portal_org_view"] = "must be one of the choices"
 	}
 	st := customerState{edit: f, ident: newForm(map[string]string{"type": "email"}), merge: newForm(nil)}
 	if len(f.Errs) > 0 {

@@ -257,9 +257,10 @@ func TestPortal(t *testing.T) {
 			t.Run("sign-in link", func(t *testing.T) { testSignIn(t, e, w) })
 			t.Run("isolation", func(t *testing.T) { testIsolation(t, e, w) })
 			t.Run("reply, solve, new request", func(t *testing.T) { testWrites(t, e, w) })
-			t.Run("request forms", func(t *testing.T) { testForms(t, e, w) })       // forms_test.go
-			t.Run("organization view", func(t *testing.T) { testOrgView(t, e, w) }) // forms_test.go
-			t.Run("forms admin page", func(t *testing.T) { testFormsAdmin(t, e) })  // forms_test.go
+			t.Run("request forms", func(t *testing.T) { testForms(t, e, w) })                            // forms_test.go
+			t.Run("organization view", func(t *testing.T) { testOrgView(t, e, w) })                      // forms_test.go
+			t.Run("forms admin page", func(t *testing.T) { testFormsAdmin(t, e) })                       // forms_test.go
+			t.Run("organization view per customer", func(t *testing.T) { testOrgViewOverride(t, e, w) }) // orgview_test.go
 		})
 	}
 }
