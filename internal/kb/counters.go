@@ -171,9 +171,9 @@ func (s *Service) RunCounters(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// values is "(CAST(? AS t1), …), …" for n rows of the given column types:
+// counterValues is "(CAST(? AS t1), …), …" for n rows of the given column types:
 // a VALUES list in a subquery needs its types spelled out on PostgreSQL.
-func values(n int, types ...string) string {
+func counterValues(n int, types ...string) string {
 	cols := make([]string, len(types))
 	for i, t := range types {
 		cols[i] = "CAST(? AS " + t + ")"
@@ -196,7 +196,7 @@ func writeViews(ctx context.Context, tx *db.Tx, views map[viewKey]int64) error {
 		}
 		// Views of an article deleted meanwhile are dropped (EXISTS).
 		if _, err := tx.ExecContext(ctx, `INSERT INTO kb_views (article_id, language, channel, day, views)
-			SELECT v.column1, v.column2, v.column3, v.column4, v.column5 FROM (VALUES `+values(len(chunk), "BIGINT", "TEXT", "TEXT", "BIGINT", "BIGINT")+`) AS v
+			SELECT v.column1, v.column2, v.column3, v.column4, v.column5 FROM (VALUES `+counterValues(len(chunk), "BIGINT", "TEXT", "TEXT", "BIGINT", "BIGINT")+`) AS v
 			WHERE EXISTS (SELECT 1 FROM kb_articles a WHERE a.id = v.column1)
 			ON CONFLICT (article_id, language, channel, day) DO UPDATE SET views = kb_views.views + excluded.views`, args...); err != nil {
 			return fmt.Errorf("kb: views: %w", err)
@@ -255,7 +255,7 @@ func writeMisses(ctx context.Context, tx *db.Tx, misses map[missKey]missCount) e
 			args = append(args, r...)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO kb_search_misses (query, language, channel, day, searches, last_seen)
-			SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6 FROM (VALUES `+values(len(chunk), "TEXT", "TEXT", "TEXT", "BIGINT", "BIGINT", "BIGINT")+`) AS v
+			SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6 FROM (VALUES `+counterValues(len(chunk), "TEXT", "TEXT", "TEXT", "BIGINT", "BIGINT", "BIGINT")+`) AS v
 			WHERE true
 			ON CONFLICT (query, language, channel, day) DO UPDATE SET searches = kb_search_misses.searches + excluded.searches,
 			last_seen = CASE WHEN excluded.last_seen > kb_search_misses.last_seen THEN excluded.last_seen ELSE kb_search_misses.last_seen END`, args...); err != nil {
