@@ -569,8 +569,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// committed or a reply being queued finishes first.
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Add(4)
+	wg.Add(5)
 	go func() { defer wg.Done(); sys.followAccessChanges(bg) }()
+	// Knowledge base counts are written every --kb-counter-flush and once
+	// more when bg ends: after the listeners, so the last views are in.
+	go func() { defer wg.Done(); sys.KB.RunCounters(bg, c.KBCounterFlush) }()
 	go func() {
 		defer wg.Done()
 		if sys.DB.Dialect() == db.Postgres {

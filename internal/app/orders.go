@@ -19,6 +19,7 @@ import (
 // cases (docs/orders.md).
 func (s *System) wireOrders() {
 	s.Orders = orders.NewService(s.DB, s.Now, s.Secrets, s.Tickets)
+	s.Orders.CacheTTL = s.Config.OrdersCacheTTL // --orders-cache-ttl
 }
 
 // ordersPages builds the orders pages and gives the ticket page its

@@ -60,23 +60,28 @@ type Config struct {
 	SessionIdle, SessionMax time.Duration
 	// APIRateLimit and APIIPRateLimit are requests per minute (ratelimit.go).
 	APIRateLimit, APIIPRateLimit int
+	// OrdersCacheTTL is how long a shop's answer is reused; KBCounterFlush
+	// how often knowledge base counts are written (caching.go).
+	OrdersCacheTTL, KBCounterFlush time.Duration
 }
 
 // Defaults returns the configuration used when nothing is set.
 func Defaults() Config {
 	return Config{
-		Addr:         "127.0.0.1:8080",
-		DataDir:      "./ombud-data",
-		SMTPAddr:     "",
-		LogFormat:    "text",
-		LogLevel:     "info",
-		MaxBodyBytes: 10 << 20,
-		MaxMailBytes: 40 << 20,
-		ShutdownWait: 20 * time.Second,
-		AccessLog:    "sampled",
-		SlowRequest:  time.Second,
-		SessionIdle:  DefaultSessionIdle,
-		SessionMax:   DefaultSessionMax,
+		Addr:           "127.0.0.1:8080",
+		DataDir:        "./ombud-data",
+		SMTPAddr:       "",
+		LogFormat:      "text",
+		LogLevel:       "info",
+		MaxBodyBytes:   10 << 20,
+		MaxMailBytes:   40 << 20,
+		ShutdownWait:   20 * time.Second,
+		AccessLog:      "sampled",
+		SlowRequest:    time.Second,
+		SessionIdle:    DefaultSessionIdle,
+		SessionMax:     DefaultSessionMax,
+		OrdersCacheTTL: DefaultOrdersCacheTTL,
+		KBCounterFlush: DefaultKBCounterFlush,
 
 		APIRateLimit:   DefaultAPIRateLimit,
 		APIIPRateLimit: DefaultAPIIPRateLimit,
@@ -110,6 +115,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	c.bindMetrics(fs, getenv)
 	c.bindAccessLog(fs, getenv, &envErr)
 	c.bindSessions(fs, getenv, &envErr)
+	c.bindCaching(fs, getenv, &envErr)
 	c.bindRateLimits(fs, getenv, &envErr)
 	if v := getenv("OMBUD_MAX_MAIL_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -195,6 +201,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateRateLimits()...)
 	errs = append(errs, c.validateAccessLog()...)
 	errs = append(errs, c.validateSessions()...)
+	errs = append(errs, c.validateCaching()...)
 	switch c.LogFormat {
 	case "text", "json":
 	default:

@@ -162,6 +162,7 @@ type Service struct {
 
 	deflections Deflections // requests avoided, for the knowledge report (stats.go)
 	titlesReady atomic.Bool // the title vocabulary was checked (typo.go)
+	counters    counters    // views and missed searches not yet written (counters.go)
 }
 
 // NewService returns the knowledge base service. blobs holds files (may be

@@ -33,7 +33,8 @@ func day(t time.Time) int64 {
 }
 
 // RecordView counts one reading of an article in a language on a channel.
-// It is best effort for the caller: a reader never sees its error.
+// It is best effort for the caller: a reader never sees its error. The
+// count is kept in memory and written by the next flush (counters.go).
 func (s *Service) RecordView(ctx context.Context, articleID int64, lang, channel string) error {
 	if channel != ChannelHelp && channel != ChannelPortal && channel != ChannelAgent {
 		return apperr.InvalidField("channel", "must be help, portal or agent")
@@ -41,13 +42,8 @@ func (s *Service) RecordView(ctx context.Context, articleID int64, lang, channel
 	if !ValidLanguage(lang) {
 		return apperr.InvalidField("language", "must be one of "+strings.Join(Languages(), ", "))
 	}
-	return s.db.Write(ctx, func(tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO kb_views (article_id, language, channel, day, views) VALUES (?, ?, ?, ?, 1)
-			ON CONFLICT (article_id, language, channel, day) DO UPDATE SET views = kb_views.views + 1`, articleID, lang, channel, day(s.now())); err != nil {
-			return fmt.Errorf("kb: view: %w", err)
-		}
-		return nil
-	})
+	s.counters.addView(viewKey{article: articleID, language: lang, chann: channel, day: day(s.now())})
+	return nil
 }
 
 // NormalizeQuery is how a search is kept in the content-gap list: lower
@@ -64,7 +60,8 @@ func NormalizeQuery(q string) string {
 
 // RecordSearch notes a help center or portal search that found nothing
 // (found > 0 is not kept). A day keeps at most MaxMissesPerDay distinct
-// queries; more are counted only if already listed.
+// queries; more are counted only if already listed. Like views, the
+// count is written by the next flush (counters.go).
 func (s *Service) RecordSearch(ctx context.Context, query, lang, channel string, found int) error {
 	if found > 0 {
 		return nil
@@ -80,30 +77,8 @@ func (s *Service) RecordSearch(ctx context.Context, query, lang, channel string,
 		return nil
 	}
 	now := s.now()
-	d := day(now)
-	return s.db.Write(ctx, func(tx *db.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE kb_search_misses SET searches = searches + 1, last_seen = ? WHERE query = ? AND language = ? AND channel = ? AND day = ?`,
-			db.Millis(now), q, lang, channel, d)
-		if err != nil {
-			return fmt.Errorf("kb: search miss: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			return nil
-		}
-		var kept int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM kb_search_misses WHERE day = ?`, d).Scan(&kept); err != nil {
-			return fmt.Errorf("kb: search miss: %w", err)
-		}
-		if kept >= MaxMissesPerDay {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO kb_search_misses (query, language, channel, day, searches, last_seen) VALUES (?, ?, ?, ?, 1, ?)
-			ON CONFLICT (query, language, channel, day) DO UPDATE SET searches = kb_search_misses.searches + 1, last_seen = excluded.last_seen`,
-			q, lang, channel, d, db.Millis(now)); err != nil {
-			return fmt.Errorf("kb: search miss: %w", err)
-		}
-		return nil
-	})
+	s.counters.addMiss(missKey{query: q, language: lang, chann: channel, day: day(now)}, db.Millis(now))
+	return nil
 }
 
 // Deflections counts requests avoided (the portal's deflections).
@@ -186,6 +161,11 @@ func (s *Service) Report(ctx context.Context, actor authz.Actor, f ReportFilter)
 	}
 	if f.From.IsZero() || f.To.IsZero() || !f.To.After(f.From) {
 		return Report{}, apperr.InvalidField("to", "must be after from")
+	}
+	// What was counted but not yet written is part of the report: a view
+	// just made shows (counters.go).
+	if err := s.FlushCounters(ctx); err != nil {
+		return Report{}, err
 	}
 	rep := Report{From: f.From.UTC(), To: f.To.UTC(), Language: f.Language, Articles: []ArticleFigures{}, Gaps: []SearchGap{}, Comments: []ReportComment{}}
 	from, to := db.Millis(f.From), db.Millis(f.To)

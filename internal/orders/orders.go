@@ -38,11 +38,13 @@ type Item struct {
 }
 
 // Query names whose orders to find: any of a customer's email, phone and
-// an order number the customer gave.
+// an order number the customer gave. Customer is whose they are: the
+// cache's key (cache.go), 0 for none; connectors do not use it.
 type Query struct {
-	Email  string
-	Phone  string
-	Number string
+	Email    string
+	Phone    string
+	Number   string
+	Customer int64
 }
 
 func (q Query) empty() bool { return q.Email == "" && q.Phone == "" && q.Number == "" }

@@ -232,20 +232,20 @@ func (s *Service) Create(ctx context.Context, actor authz.Actor, ticketID int64,
 		return Case{}, err
 	}
 	now := s.now()
-	var id int64
+	var id, customer int64
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		var by sql.NullInt64
 		if actor.IsAgent() {
 			by = sql.NullInt64{Int64: actor.ID, Valid: true}
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE id = ?`, ticketID).Scan(&n); err != nil {
-			return fmt.Errorf("orders: ticket %d: %w", ticketID, err)
-		}
-		if n == 0 {
+		var err error
+		err = tx.QueryRowContext(ctx, `SELECT requester_id FROM tickets WHERE id = ?`, ticketID).Scan(&customer)
+		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.NotFound("ticket", ticketID)
 		}
-		var err error
+		if err != nil {
+			return fmt.Errorf("orders: ticket %d: %w", ticketID, err)
+		}
 		id, err = tx.InsertID(ctx, `INSERT INTO return_cases (ticket_id, kind, order_number, reason, note, amount_minor, currency, status, created_by, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ticketID, in.Kind, in.OrderNumber, in.Reason, in.Note, amount, in.Currency, Requested, by, db.Millis(now), db.Millis(now))
 		if err != nil {
@@ -266,6 +266,7 @@ func (s *Service) Create(ctx context.Context, actor authz.Actor, ticketID int64,
 	if err != nil {
 		return Case{}, err
 	}
+	s.cache.forget(customer) // the shop's answer about their orders is about to change
 	return s.Get(ctx, actor, id)
 }
 
@@ -282,6 +283,7 @@ func (s *Service) Transition(ctx context.Context, actor authz.Actor, id int64, i
 		return Case{}, apperr.InvalidField("note", fmt.Sprintf("must be at most %d characters", maxNote))
 	}
 	now := s.now()
+	var customer int64
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		var ticketID, amount int64
 		var kind, status, currency string
@@ -315,11 +317,15 @@ func (s *Service) Transition(ctx context.Context, actor authz.Actor, id int64, i
 		if in.Note != "" {
 			data["note"] = in.Note
 		}
+		if customer, err = requesterOf(ctx, tx, ticketID); err != nil {
+			return err
+		}
 		return s.tickets.RecordTx(ctx, tx, actor, ticketID, EvReturnStatus, data)
 	})
 	if err != nil {
 		return Case{}, err
 	}
+	s.cache.forget(customer) // a refund or a return received changes the orders
 	return s.Get(ctx, actor, id)
 }
 

@@ -87,11 +87,19 @@ type Service struct {
 	// Client makes the shop requests; Timeout bounds one lookup.
 	Client  *http.Client
 	Timeout time.Duration
+	// CacheTTL is how long a shop's answer is reused (cache.go); 0 asks
+	// the shop every time.
+	CacheTTL time.Duration
+	cache    lookupCache
 }
+
+// DefaultCacheTTL is how long a shop's answer is reused unless set.
+const DefaultCacheTTL = 60 * time.Second
 
 // NewService returns the orders service.
 func NewService(d *db.DB, now func() time.Time, secrets *secret.Box, tickets Tickets) *Service {
-	return &Service{db: d, now: now, secrets: secrets, tickets: tickets, Client: &http.Client{Timeout: 10 * time.Second}, Timeout: 4 * time.Second}
+	return &Service{db: d, now: now, secrets: secrets, tickets: tickets, Client: &http.Client{Timeout: 10 * time.Second}, Timeout: 4 * time.Second,
+		CacheTTL: DefaultCacheTTL}
 }
 
 type stored struct {
@@ -239,6 +247,7 @@ func (s *Service) SaveSettings(ctx context.Context, actor authz.Actor, in Settin
 	if err != nil {
 		return Settings{}, err
 	}
+	s.cache.forget(0) // another shop, or the same one with another token
 	st, err := s.load(ctx)
 	return st.Settings, err
 }
@@ -259,8 +268,10 @@ func (s *Service) connector(st stored) (Connector, error) {
 }
 
 // Lookup finds a customer's orders with the configured connector within
-// Timeout. It returns configured false when no connector is set up, and
-// an error wrapping ErrUnreachable when the shop did not answer.
+// Timeout, or in the cache when the shop answered the same query less
+// than CacheTTL ago (cache.go). It returns configured false when no
+// connector is set up, and an error wrapping ErrUnreachable when the shop
+// did not answer.
 func (s *Service) Lookup(ctx context.Context, actor authz.Actor, q Query) (orders []Order, configured bool, err error) {
 	if err := authz.Check(actor, authz.ReturnsRead); err != nil {
 		return nil, false, err
@@ -273,9 +284,16 @@ func (s *Service) Lookup(ctx context.Context, actor authz.Actor, q Query) (order
 	if err != nil || c == nil {
 		return nil, c != nil, err
 	}
+	if list, ok := s.cached(q); ok {
+		return list, true, nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
 	orders, err = c.Find(ctx, q)
+	if err == nil && s.caches(q) {
+		now := s.now()
+		s.cache.put(keyOf(q), orders, now.Add(s.CacheTTL), now)
+	}
 	return orders, true, err
 }
 

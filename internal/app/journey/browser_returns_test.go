@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -14,10 +15,16 @@ import (
 
 // fakeShop is a Shopify-style shop: GET /admin/api/2024-10/orders.json
 // answers Ann's one order (the public Order resource's shape) to the
-// right access token.
-func fakeShop(t *testing.T) *httptest.Server {
+// right access token. While hang is set it answers nothing until the
+// asker gives up.
+func fakeShop(t *testing.T) (*httptest.Server, *atomic.Bool) {
 	t.Helper()
+	var hang atomic.Bool
 	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hang.Load() {
+			<-r.Context().Done()
+			return
+		}
 		if r.URL.Path != "/admin/api/2024-10/orders.json" || r.Header.Get("X-Shopify-Access-Token") != "shpat_journey" || r.URL.Query().Get("status") != "any" {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
@@ -32,19 +39,19 @@ func fakeShop(t *testing.T) *httptest.Server {
 			"line_items":[{"id":466157049,"title":"Trail shoe","sku":"TS-42","quantity":1,"price":"79.90"}]}]}`))
 	}))
 	t.Cleanup(s.Close)
-	return s
+	return s, &hang
 }
 
 // TestBrowserReturn is a return from start to refund, on both engines: an
 // admin connects the shop under Administration; an agent opens Ann's
-// ticket and sees her order from the shop, starts a return for it with a
-// reason and the amount, and moves it approved → label sent → received →
-// refunded, each step on the ticket's history; the returns report shows
-// it under its reason with the refund total.
+// ticket and sees her order from the shop (loaded after the page), starts
+// a return for it with a reason and the amount, and moves it approved →
+// label sent → received → refunded, each step on the ticket's history;
+// the returns report shows it under its reason with the refund total.
 func TestBrowserReturn(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
-			shop := fakeShop(t)
+			shop, hang := fakeShop(t)
 			env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
 			if engine == "postgres" {
 				env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
@@ -86,7 +93,18 @@ func TestBrowserReturn(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS("p.flash")))
 			step("sign out", chromedp.Click(chromedp.CSS("details.user-menu > summary")), chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
 
-			step("the agent opens Ann's ticket and sees her order", signIn(ticketURL, "siri@ombud.test", "browser-pass-9"),
+			// The orders load after the page (fragments.js). The shop hangs
+			// first: the ticket page still opens, the orders say they could
+			// not be loaded (after the lookup's 4 s), and "Try again" loads
+			// them once the shop is back.
+			hang.Store(true)
+			step("the agent opens Ann's ticket while the shop hangs", signIn(ticketURL, "siri@ombud.test", "browser-pass-9"),
+				chromedp.WaitVisible(chromedp.ID("body")),
+				chromedp.WaitVisible(chromedp.CSS(`section#orders[data-state="loading"] p.orders-loading`)),
+				chromedp.WaitVisible(chromedp.CSS(`section#orders[data-state="failed"] #orders-unreachable`)))
+			hang.Store(false)
+			step("the shop is back: she tries again and sees Ann's order", chromedp.Click(chromedp.CSS(`section#orders .orders-retry`)),
+				chromedp.WaitVisible(chromedp.CSS(`section#orders[data-state="loaded"]`)),
 				chromedp.WaitVisible(chromedp.CSS(`li.order[data-order="#1002"]`)))
 			if got := text(`li.order[data-order="#1002"]`); !strings.Contains(got, "Trail shoe") || !strings.Contains(got, "79.90 EUR") {
 				t.Fatalf("order in the panel: %q", got)

@@ -6,18 +6,14 @@
 package orders
 
 import (
-	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/orders"
-	"github.com/ombud/ombud/internal/ticket"
 	"github.com/ombud/ombud/internal/web/httpx"
 	"github.com/ombud/ombud/internal/web/ui"
 )
@@ -30,12 +26,13 @@ type UI struct {
 	*ui.UI
 	Orders *orders.Service
 	pages  map[string]*template.Template
-	panel  *template.Template
+	panel  *template.Template // the ticket page's panel (panel.go)
+	list   *template.Template // the customer's orders, loaded after the page
 }
 
 // New parses the pages with the shared layout.
 func New(shared *ui.UI, svc *orders.Service) (*UI, error) {
-	pages, err := shared.Parse(templateFS, "settings", "returns", "report", "caseform")
+	pages, err := shared.Parse(templateFS, "settings", "returns", "report", "caseform", "orderspage")
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +40,11 @@ func New(shared *ui.UI, svc *orders.Service) (*UI, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &UI{UI: shared, Orders: svc, pages: pages, panel: panel}, nil
+	list, err := shared.ParsePage(templateFS, "orderlist")
+	if err != nil {
+		return nil, err
+	}
+	return &UI{UI: shared, Orders: svc, pages: pages, panel: panel, list: list}, nil
 }
 
 func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name, nav string, p ui.PageData) error {
@@ -96,61 +97,6 @@ func views(cs []orders.Case) []caseView {
 		out = append(out, view(c))
 	}
 	return out
-}
-
-// TicketPanel renders the ticket page's orders and returns panel
-// (tickets.Orders): the requester's orders from the shop, each with a
-// form to start a case, and the ticket's cases with their next steps. A
-// shop that does not answer within the service's timeout is a message in
-// the panel, never a failed page.
-func (u *UI) TicketPanel(r *http.Request, t ticket.Ticket) (template.HTML, error) {
-	ctx, actor := r.Context(), httpx.Actor(r.Context())
-	if !authz.Can(actor, authz.ReturnsRead) {
-		return "", nil
-	}
-	cases, err := u.Orders.List(ctx, actor, orders.Filter{TicketID: t.ID})
-	if err != nil {
-		return "", err
-	}
-	q := orders.Query{}
-	if t.Requester != nil {
-		q.Email = t.Requester.Email
-	}
-	if q.Email == "" && t.RequesterID != 0 && u.Customers != nil && authz.Can(actor, authz.CustomerRead) {
-		if c, err := u.Customers.Get(ctx, actor, t.RequesterID); err == nil {
-			for _, id := range c.Identities {
-				if id.Type == "phone" && q.Phone == "" {
-					q.Phone = id.Value
-				}
-			}
-		}
-	}
-	var list []orders.Order
-	configured, unreachable := false, false
-	if q.Email != "" || q.Phone != "" {
-		list, configured, err = u.Orders.Lookup(ctx, actor, q)
-		if err != nil {
-			// The shop, or its stored token (a key missing after a
-			// rotation), failing is a message in the panel, never a
-			// failed ticket page.
-			unreachable, configured = true, true
-			u.Log.Warn("orders: lookup failed", "ticket", t.ID, "unreachable", errors.Is(err, orders.ErrUnreachable), "err", err)
-		}
-	} else if st, err := u.Orders.Settings(ctx, actor); err == nil {
-		configured = st.Kind != orders.KindNone
-	}
-	reasons, err := u.Orders.Reasons(ctx)
-	if err != nil {
-		return "", err
-	}
-	data := map[string]any{"Lang": u.Lang(r), "Actor": actor, "CSRF": csrf(r), "TicketID": t.ID, "Orders": list, "Configured": configured, "Unreachable": unreachable,
-		"Searched": q.Email != "" || q.Phone != "", "Cases": views(cases), "CanManage": authz.Can(actor, authz.ReturnsManage) && t.Status != "closed",
-		"Reasons": choices(reasons), "Kinds": choices(orders.Kinds)}
-	var buf bytes.Buffer
-	if err := u.panel.Execute(&buf, data); err != nil {
-		return "", fmt.Errorf("orders: panel: %w", err)
-	}
-	return template.HTML(buf.String()), nil // our own template's output
 }
 
 // caseInput reads the case form: kind, order_number, reason, amount,

@@ -63,9 +63,19 @@ func TestOrdersPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := "/tickets/" + strconv.FormatInt(tk.ID, 10)
+	// The ticket page shows where the orders go; the page's script loads
+	// them from the fragment.
 	st, body, _ := agent.Do(t, "GET", page, nil)
-	if st != 200 || !strings.Contains(body, "#1002") || !strings.Contains(body, "Trail shoe") || !strings.Contains(body, "Start case") {
-		t.Fatalf("ticket page: %d, no order: %.3000s", st, body)
+	if st != 200 || !strings.Contains(body, `data-fragment="`+page+`/orders?fragment=1"`) || strings.Contains(body, "#1002") || !strings.Contains(body, "Start case") {
+		t.Fatalf("ticket page: %d, no placeholder: %.3000s", st, body)
+	}
+	st, body, _ = agent.Do(t, "GET", page+"/orders?fragment=1", nil)
+	if st != 200 || !strings.HasPrefix(strings.TrimSpace(body), `<section id="orders"`) || !strings.Contains(body, "#1002") || !strings.Contains(body, "Trail shoe") || !strings.Contains(body, "Start case") {
+		t.Fatalf("orders fragment: %d, no order: %.3000s", st, body)
+	}
+	// Without script, the link opens them as a page.
+	if st, body, _ := agent.Do(t, "GET", page+"/orders", nil); st != 200 || !strings.Contains(body, "<html") || !strings.Contains(body, "#1002") || !strings.Contains(body, "Back to the ticket") {
+		t.Errorf("orders page: %d %.2000s", st, body)
 	}
 	// A form missing its reason comes back with what is wrong.
 	form := url.Values{"kind": {"return"}, "order_number": {"#1002"}, "product_0": {"Trail shoe"}, "qty_0": {"1"}, "reason": {"bored"}, "amount": {"79.90"}, "currency": {"EUR"}}
@@ -112,8 +122,11 @@ func TestOrdersPages(t *testing.T) {
 	}
 	// The shop goes away: the ticket page still opens, and says so.
 	srv.Close()
-	st, body, _ = agent.Do(t, "GET", page, nil)
-	if st != 200 || !strings.Contains(body, "The shop could not be reached") {
+	if st, _, _ = agent.Do(t, "GET", page, nil); st != 200 {
+		t.Errorf("shop down: ticket page %d", st)
+	}
+	st, body, _ = agent.Do(t, "GET", page+"/orders?fragment=1", nil)
+	if st != 200 || !strings.Contains(body, "The shop could not be reached") || !strings.Contains(body, `data-state="failed"`) {
 		t.Errorf("shop down: %d %.2000s", st, body)
 	}
 }

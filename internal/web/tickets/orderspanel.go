@@ -15,6 +15,8 @@ import (
 // Orders renders the ticket page's panel of the requester's orders and
 // the ticket's return, exchange and refund cases. The orders surface
 // implements it (web/orders), so this surface does not depend on that one.
+// It never asks the shop: the orders load after the page, from their own
+// route (GET /tickets/{id}/orders), so a slow shop never slows this page.
 type Orders interface {
 	TicketPanel(r *http.Request, t ticket.Ticket) (template.HTML, error)
 }
