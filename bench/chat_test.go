@@ -174,12 +174,16 @@ func benchChat(b *testing.B, cfg chatConfig, bin, engine, name string) {
 			name, wall, cpu, cpu*1000/float64(lat.sent), cpu/wall, self, pg, loadAvg())
 		b.ReportMetric(cpu*1000/float64(lat.sent), "server-CPU-ms/msg")
 	}
+	var stages []string
 	for _, st := range stageNames {
 		h := stagesAfter[st].minus(stagesBefore[st])
 		if h.count == 0 {
 			continue
 		}
-		b.Logf("%s: stage %-13s n %5d  mean %7.2f ms  p50 ≤ %s  p99 ≤ %s", name, st, int(h.count), h.sum*1000/h.count, h.quantile(0.5), h.quantile(0.99))
+		stages = append(stages, fmt.Sprintf("%s mean %.2f ms, p50 ≤ %s, p99 ≤ %s", st, h.sum*1000/h.count, h.quantile(0.5), h.quantile(0.99)))
+	}
+	if len(stages) > 0 {
+		b.Logf("%s: stages (server): %s", name, strings.Join(stages, "; "))
 	}
 	b.ReportMetric(ms(lat.p99), "p99-ms")
 	if profile != nil {
