@@ -45,6 +45,13 @@ import (
 //
 //     go test ./bench/ -run '^$' -bench Chat -benchtime 1x -timeout 30m
 //
+// Beside the end-to-end latency it reports the server's per-stage times
+// (ombud_chat_message_stage_seconds from /metrics; docs/metrics.md), the
+// visitor's send → ack time and the CPU the server, the client and the
+// PostgreSQL backends used per message. OMBUD_BENCH_CHAT_PROFILE=DIR saves
+// a CPU profile of the server over the latency phase; OMBUD_BENCH_COMPARE
+// names an older build (-tags pprof) to run before this one per engine.
+//
 // OMBUD_BENCH_ENGINES picks sqlite and/or postgres (default both). The
 // visitors connect from distinct loopback addresses (127.1.x.y), ten per
 // address, as visitors on the internet would: the widget's per-address
