@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -44,17 +45,27 @@ import (
 //
 //     go test ./bench/ -run '^$' -bench Chat -benchtime 1x -timeout 30m
 //
+// Beside the end-to-end latency it reports the server's per-stage times
+// (ombud_chat_message_stage_seconds from /metrics; docs/metrics.md), the
+// visitor's send → ack time and the CPU the server, the client and the
+// PostgreSQL backends used per message. OMBUD_BENCH_CHAT_PROFILE=DIR saves
+// a CPU profile of the server over the latency phase; OMBUD_BENCH_COMPARE
+// names an older build (-tags pprof) to run before this one per engine.
+//
 // OMBUD_BENCH_ENGINES picks sqlite and/or postgres (default both). The
 // visitors connect from distinct loopback addresses (127.1.x.y), ten per
 // address, as visitors on the internet would: the widget's per-address
 // limits stay on. The test raises its open-file limit to the hard limit;
 // the server inherits it.
 func BenchmarkChat(b *testing.B) {
-	idle := envInt("OMBUD_BENCH_CHAT_IDLE", 10000)
-	active := min(envInt("OMBUD_BENCH_CHAT_ACTIVE", 1000), idle)
-	agents := envInt("OMBUD_BENCH_CHAT_AGENTS", 10)
-	interval := time.Duration(envInt("OMBUD_BENCH_CHAT_INTERVAL", 10)) * time.Second
-	seconds := envInt("OMBUD_BENCH_SECONDS", 30)
+	cfg := chatConfig{
+		idle:     envInt("OMBUD_BENCH_CHAT_IDLE", 10000),
+		agents:   envInt("OMBUD_BENCH_CHAT_AGENTS", 10),
+		interval: time.Duration(envInt("OMBUD_BENCH_CHAT_INTERVAL", 10)) * time.Second,
+		seconds:  envInt("OMBUD_BENCH_SECONDS", 30),
+		profile:  os.Getenv("OMBUD_BENCH_CHAT_PROFILE"),
+	}
+	cfg.active = min(envInt("OMBUD_BENCH_CHAT_ACTIVE", 1000), cfg.idle)
 	engines := os.Getenv("OMBUD_BENCH_ENGINES")
 	if engines == "" {
 		engines = "sqlite,postgres"
@@ -67,7 +78,7 @@ func BenchmarkChat(b *testing.B) {
 	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		b.Fatal(err)
 	}
-	if need := uint64(idle + agents + 200); lim.Cur < need {
+	if need := uint64(cfg.idle + cfg.agents + 200); lim.Cur < need {
 		b.Fatalf("open-file limit %d is below the %d the benchmark needs (ulimit -Hn)", lim.Cur, need)
 	}
 	dir := b.TempDir()
@@ -75,55 +86,120 @@ func BenchmarkChat(b *testing.B) {
 	if out, err := exec.Command("go", "build", "-tags", "pprof", "-o", bin, "../cmd/ombud").CombinedOutput(); err != nil {
 		b.Fatalf("build: %v\n%s", err, out)
 	}
+	// OMBUD_BENCH_COMPARE names a build of an earlier commit (with -tags
+	// pprof): each engine then runs it ("before") and this one ("after")
+	// one after the other, under the same conditions as far as a shared
+	// machine allows.
+	builds := []struct{ name, bin string }{{"", bin}}
+	if old := os.Getenv("OMBUD_BENCH_COMPARE"); old != "" {
+		builds = []struct{ name, bin string }{{"before", old}, {"after", bin}}
+	}
 	for _, engine := range strings.Split(engines, ",") {
-		b.Run(engine, func(b *testing.B) {
-			pprofAddr := freeAddr(b)
-			env := []string{"OMBUD_DATA=" + filepath.Join(b.TempDir(), "data"), "OMBUD_PPROF_ADDR=" + pprofAddr}
-			if engine == "postgres" {
-				env = append(env, "OMBUD_DATABASE_URL="+dbtest.NewPostgresDatabase(b))
+		for _, build := range builds {
+			name := engine
+			if build.name != "" {
+				name += "/" + build.name
 			}
-			s := start(b, bin, b.TempDir(), env, 0)
-			var agentJars []http.CookieJar
-			for i := range agents {
-				email := fmt.Sprintf("agent%d@ombud.test", i)
-				run(b, bin, env, "user", "create", "--email", email, "--name", fmt.Sprintf("Agent %d", i), "--role", "agent", "--password", "bench-password-1")
-				agentJars = append(agentJars, signIn(b, s.url, email))
-			}
-			vs := startVisitors(b, s.url, idle)
-			pid := s.cmd.Process.Pid
-			settle(pid, 20*time.Second)
-			before := serverMem(b, pprofAddr, pid)
-			conns := connectVisitors(b, s.url, vs)
-			defer func() {
-				for _, c := range conns {
-					c.close()
-				}
-			}()
-			settle(pid, 20*time.Second)
-			after := serverMem(b, pprofAddr, pid)
-			n := float64(len(conns))
-			perConn := (after.heap + after.stack - before.heap - before.stack) / n
-			b.Logf("%s: %d idle widget connections: heap %.1f → %.1f MiB, stacks %.1f → %.1f MiB, goroutines %d → %d, RSS %.1f → %.1f MiB",
-				engine, len(conns), before.heap/(1<<20), after.heap/(1<<20), before.stack/(1<<20), after.stack/(1<<20),
-				before.goroutines, after.goroutines, before.rss/(1<<20), after.rss/(1<<20))
-			b.Logf("%s: per connection: heap+stack %.1f KB (heap %.1f, stack %.1f), RSS %.1f KB, goroutines %.2f",
-				engine, perConn/1024, (after.heap-before.heap)/n/1024, (after.stack-before.stack)/n/1024, (after.rss-before.rss)/n/1024,
-				float64(after.goroutines-before.goroutines)/n)
-			b.ReportMetric(perConn/1024, "KB/conn")
-			b.ReportMetric((after.rss-before.rss)/n/1024, "RSS-KB/conn")
+			b.Run(name, func(b *testing.B) { benchChat(b, cfg, build.bin, engine, name) })
+		}
+	}
+}
 
-			// The latency is measured with the active chats' connections
-			// only: the idle ones' periodic catch-ups (one read each per
-			// 20 s) would measure the idle load, not the message path.
-			for _, c := range conns[active:] {
-				c.close()
+type chatConfig struct {
+	idle, active, agents, seconds int
+	interval                      time.Duration
+	profile                       string // directory for CPU profiles of the latency phase ("": none)
+}
+
+// metricsToken lets the benchmark read the server's /metrics.
+const metricsToken = "bench-metrics-token-0123456789"
+
+func benchChat(b *testing.B, cfg chatConfig, bin, engine, name string) {
+	pprofAddr := freeAddr(b)
+	env := []string{"OMBUD_DATA=" + filepath.Join(b.TempDir(), "data"), "OMBUD_PPROF_ADDR=" + pprofAddr, "OMBUD_METRICS_TOKEN=" + metricsToken}
+	pgName := "" // the database's name, which its backends' command lines show
+	if engine == "postgres" {
+		u := dbtest.NewPostgresDatabase(b)
+		env = append(env, "OMBUD_DATABASE_URL="+u)
+		if pu, err := url.Parse(u); err == nil {
+			pgName = strings.TrimPrefix(pu.Path, "/")
+		}
+	}
+	s := start(b, bin, b.TempDir(), env, 0)
+	var agentJars []http.CookieJar
+	for i := range cfg.agents {
+		email := fmt.Sprintf("agent%d@ombud.test", i)
+		run(b, bin, env, "user", "create", "--email", email, "--name", fmt.Sprintf("Agent %d", i), "--role", "agent", "--password", "bench-password-1")
+		agentJars = append(agentJars, signIn(b, s.url, email))
+	}
+	vs := startVisitors(b, s.url, cfg.idle)
+	pid := s.cmd.Process.Pid
+	settle(pid, 20*time.Second)
+	before := serverMem(b, pprofAddr, pid)
+	conns := connectVisitors(b, s.url, vs)
+	defer func() {
+		for _, c := range conns {
+			c.close()
+		}
+	}()
+	settle(pid, 20*time.Second)
+	after := serverMem(b, pprofAddr, pid)
+	n := float64(len(conns))
+	perConn := (after.heap + after.stack - before.heap - before.stack) / n
+	b.Logf("%s: %d idle widget connections: heap %.1f → %.1f MiB, stacks %.1f → %.1f MiB, goroutines %d → %d, RSS %.1f → %.1f MiB",
+		name, len(conns), before.heap/(1<<20), after.heap/(1<<20), before.stack/(1<<20), after.stack/(1<<20),
+		before.goroutines, after.goroutines, before.rss/(1<<20), after.rss/(1<<20))
+	b.Logf("%s: per connection: heap+stack %.1f KB (heap %.1f, stack %.1f), RSS %.1f KB, goroutines %.2f",
+		name, perConn/1024, (after.heap-before.heap)/n/1024, (after.stack-before.stack)/n/1024, (after.rss-before.rss)/n/1024,
+		float64(after.goroutines-before.goroutines)/n)
+	b.ReportMetric(perConn/1024, "KB/conn")
+	b.ReportMetric((after.rss-before.rss)/n/1024, "RSS-KB/conn")
+
+	// The latency is measured with the active chats' connections
+	// only: the idle ones' periodic catch-ups (one read each per
+	// 20 s) would measure the idle load, not the message path.
+	for _, c := range conns[cfg.active:] {
+		c.close()
+	}
+	settle(pid, 20*time.Second)
+	stagesBefore := chatStages(b, s.url)
+	cpuBefore, selfBefore, pgBefore := procCPU(pid), selfCPU(), postgresCPU(pgName)
+	var profile chan []byte
+	if cfg.profile != "" {
+		profile = make(chan []byte, 1)
+		go func() { profile <- cpuProfile(pprofAddr, cfg.seconds) }()
+	}
+	begin := time.Now()
+	lat := chatLatency(b, s.url, agentJars, conns[:cfg.active], cfg.interval, time.Duration(cfg.seconds)*time.Second)
+	wall := time.Since(begin).Seconds()
+	cpu, self, pg := procCPU(pid)-cpuBefore, selfCPU()-selfBefore, postgresCPU(pgName)-pgBefore
+	stagesAfter := chatStages(b, s.url)
+	b.Logf("%s: %d active chats, %d agents: %d messages, %d deliveries to agents, %d missing; latency p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms; send → ack p50 %.1f ms, p99 %.1f ms",
+		name, cfg.active, cfg.agents, lat.sent, lat.n, lat.missing, ms(lat.p50), ms(lat.p95), ms(lat.p99), ms(lat.max), ms(lat.ack50), ms(lat.ack99))
+	if lat.sent > 0 {
+		b.Logf("%s: CPU in %.0f s: server %.1f s (%.2f ms per message, %.2f cores), benchmark client %.1f s, PostgreSQL %.1f s; load average %s",
+			name, wall, cpu, cpu*1000/float64(lat.sent), cpu/wall, self, pg, loadAvg())
+		b.ReportMetric(cpu*1000/float64(lat.sent), "server-CPU-ms/msg")
+	}
+	var stages []string
+	for _, st := range stageNames {
+		h := stagesAfter[st].minus(stagesBefore[st])
+		if h.count == 0 {
+			continue
+		}
+		stages = append(stages, fmt.Sprintf("%s mean %.2f ms, p50 ≤ %s, p99 ≤ %s", st, h.sum*1000/h.count, h.quantile(0.5), h.quantile(0.99)))
+	}
+	if len(stages) > 0 {
+		b.Logf("%s: stages (server): %s", name, strings.Join(stages, "; "))
+	}
+	b.ReportMetric(ms(lat.p99), "p99-ms")
+	if profile != nil {
+		if p := <-profile; len(p) > 0 {
+			f := filepath.Join(cfg.profile, strings.ReplaceAll(name, "/", "-")+".pprof")
+			if err := os.WriteFile(f, p, 0o644); err == nil {
+				b.Logf("%s: CPU profile of the latency phase in %s", name, f)
 			}
-			settle(pid, 20*time.Second)
-			lat := chatLatency(b, s.url, agentJars, conns[:active], interval, time.Duration(seconds)*time.Second)
-			b.Logf("%s: %d active chats, %d agents: %d messages, %d deliveries to agents, %d missing; latency p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms",
-				engine, active, agents, lat.sent, lat.n, lat.missing, ms(lat.p50), ms(lat.p95), ms(lat.p99), ms(lat.max))
-			b.ReportMetric(ms(lat.p99), "p99-ms")
-		})
+		}
 	}
 }
 
@@ -232,6 +308,7 @@ type wsConn struct {
 type ack struct {
 	clientID string
 	seq      int64
+	at       time.Time // when it was read
 }
 
 func (w *wsConn) close() { _ = w.c.Close(websocket.StatusNormalClosure, "") }
@@ -309,7 +386,7 @@ func (w *wsConn) readLoop() {
 		}
 		if json.Unmarshal(b, &a) == nil {
 			select {
-			case w.acks <- ack{a.ClientID, a.Message.Seq}:
+			case w.acks <- ack{a.ClientID, a.Message.Seq, time.Now()}:
 			default:
 			}
 		}
@@ -368,6 +445,7 @@ type latency struct {
 	sent, n, missing int
 	p50, p95, p99    time.Duration
 	max              time.Duration
+	ack50, ack99     time.Duration // visitor's frame written → ack read
 }
 
 type msgKey struct{ ticket, seq int64 }
@@ -421,6 +499,7 @@ func chatLatency(t testing.TB, base string, jars []http.CookieJar, conns []*wsCo
 	}
 	time.Sleep(500 * time.Millisecond) // the streams are subscribed
 	sentAt := map[msgKey]time.Time{}
+	var acks []time.Duration
 	var sendErrs atomic.Int64
 	end := time.Now().Add(d)
 	var wg sync.WaitGroup
@@ -452,6 +531,7 @@ func chatLatency(t testing.TB, base string, jars []http.CookieJar, conns []*wsCo
 				case a := <-w.acks:
 					mu.Lock()
 					sentAt[msgKey{w.v.ticket, a.seq}] = at
+					acks = append(acks, a.at.Sub(at))
 					mu.Unlock()
 				case <-time.After(10 * time.Second):
 					sendErrs.Add(1)
@@ -481,5 +561,158 @@ func chatLatency(t testing.TB, base string, jars []http.CookieJar, conns []*wsCo
 	sort.Slice(ls, func(i, j int) bool { return ls[i] < ls[j] })
 	q := func(p float64) time.Duration { return ls[min(len(ls)-1, int(p*float64(len(ls))))] }
 	out.n, out.p50, out.p95, out.p99, out.max = len(ls), q(0.5), q(0.95), q(0.99), ls[len(ls)-1]
+	if len(acks) > 0 {
+		sort.Slice(acks, func(i, j int) bool { return acks[i] < acks[j] })
+		out.ack50, out.ack99 = acks[len(acks)/2], acks[min(len(acks)-1, int(0.99*float64(len(acks))))]
+	}
 	return out
+}
+
+// stageNames are the server's message stages in path order (chat.Stages).
+var stageNames = []string{"queue", "tx", "commit", "ticket_notice", "publish", "stream"}
+
+// stageHist is one stage's histogram from /metrics.
+type stageHist struct {
+	le         []float64 // bucket bounds, seconds
+	counts     []float64 // cumulative
+	count, sum float64
+}
+
+func (h stageHist) minus(o stageHist) stageHist {
+	out := stageHist{le: h.le, count: h.count - o.count, sum: h.sum - o.sum}
+	for i := range h.counts {
+		c := h.counts[i]
+		if i < len(o.counts) {
+			c -= o.counts[i]
+		}
+		out.counts = append(out.counts, c)
+	}
+	return out
+}
+
+// quantile names the bucket bound the quantile falls under.
+func (h stageHist) quantile(q float64) string {
+	for i, c := range h.counts {
+		if c >= q*h.count {
+			return fmt.Sprintf("%g ms", h.le[i]*1000)
+		}
+	}
+	return "∞"
+}
+
+// chatStages reads the server's ombud_chat_message_stage_seconds
+// histograms (none from a build without them).
+func chatStages(t testing.TB, base string) map[string]stageHist {
+	req, _ := http.NewRequest("GET", base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+metricsToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out := map[string]stageHist{}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		rest, ok := strings.CutPrefix(line, "ombud_chat_message_stage_seconds")
+		if !ok {
+			continue
+		}
+		i := strings.Index(rest, `stage="`)
+		if i < 0 {
+			continue
+		}
+		stage := rest[i+7:]
+		stage = stage[:strings.IndexByte(stage, '"')]
+		f := strings.Fields(rest)
+		v, _ := strconv.ParseFloat(f[len(f)-1], 64)
+		h := out[stage]
+		switch {
+		case strings.HasPrefix(rest, "_bucket"):
+			j := strings.Index(rest, `le="`)
+			le := rest[j+4:]
+			le = le[:strings.IndexByte(le, '"')]
+			if le == "+Inf" {
+				break
+			}
+			b, _ := strconv.ParseFloat(le, 64)
+			h.le, h.counts = append(h.le, b), append(h.counts, v)
+		case strings.HasPrefix(rest, "_sum"):
+			h.sum = v
+		case strings.HasPrefix(rest, "_count"):
+			h.count = v
+		}
+		out[stage] = h
+	}
+	return out
+}
+
+// procCPU is a process's user and system CPU time so far, in seconds.
+func procCPU(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseFloat(f[11], 64)
+	s, _ := strconv.ParseFloat(f[12], 64)
+	return (u + s) / 100 // clock ticks (USER_HZ) to seconds
+}
+
+// selfCPU is the benchmark process's own CPU time so far, in seconds.
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// postgresCPU sums the CPU time of the PostgreSQL backends serving the
+// database db (their command lines name it); 0 without one.
+func postgresCPU(db string) float64 {
+	if db == "" {
+		return 0
+	}
+	ents, _ := os.ReadDir("/proc")
+	total := 0.0
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmd, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if err != nil || !strings.HasPrefix(string(cmd), "postgres: ") || !strings.Contains(string(cmd), " "+db+" ") {
+			continue
+		}
+		total += procCPU(pid)
+	}
+	return total
+}
+
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:3], " ")
+}
+
+// cpuProfile reads the server's CPU profile over seconds.
+func cpuProfile(pprofAddr string, seconds int) []byte {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", pprofAddr, seconds))
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	var buf strings.Builder
+	if _, err := io.Copy(&buf, resp.Body); err != nil {
+		return nil
+	}
+	return []byte(buf.String())
 }

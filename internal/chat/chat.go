@@ -124,11 +124,13 @@ type Service struct {
 	tr func(lang, key string, args ...any) string
 	// blobs holds the files of chat messages.
 	blobs *blob.Store
+	// Timings times the stages of visitors' messages (timing.go).
+	Timings *Timings
 }
 
 // NewService returns the chat service.
 func NewService(d *db.DB, now func() time.Time, tickets Tickets, hub Publisher, log *slog.Logger) *Service {
-	return &Service{db: d, now: now, tickets: tickets, hub: hub, log: log,
+	return &Service{db: d, now: now, tickets: tickets, hub: hub, log: log, Timings: newTimings(),
 		tr: func(_, key string, args ...any) string { return fmt.Sprintf(key, args...) }}
 }
 

@@ -165,3 +165,98 @@ func TestMoveInvitation(t *testing.T) {
 		}
 	})
 }
+
+// TestReorderInvitations: an admin sets the whole order at once (the JSON
+// API); the list must name every rule once, a refused list changes
+// nothing, agents may not, and a change is audited.
+func TestReorderInvitations(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := setup(t, d)
+		admin := authz.Actor{Kind: authz.KindAgent, ID: e.a.ID, Role: authz.Admin, Name: "Ingrid"}
+		var ids []int64
+		for _, n := range []string{"A", "B", "C"} {
+			v, err := e.svc.CreateInvitation(ctx, admin, chat.InvitationInput{Name: n, Messages: map[string]string{"en": "Hi " + n}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, v.ID)
+		}
+		a, b, c := ids[0], ids[1], ids[2]
+		names := func(vs []chat.Invitation) string {
+			s := ""
+			for _, v := range vs {
+				s += v.Name
+			}
+			return s
+		}
+		widget := func() string {
+			ws, err := e.svc.WidgetInvitations(ctx, "en")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := ""
+			for _, w := range ws {
+				s += w.Message[len(w.Message)-1:]
+			}
+			return s
+		}
+		tests := []struct {
+			name  string
+			actor authz.Actor
+			ids   []int64
+			code  apperr.Code // "" = ok
+			want  string      // the order afterwards
+		}{
+			{"reversed", admin, []int64{c, b, a}, "", "CBA"},
+			{"same again", admin, []int64{c, b, a}, "", "CBA"},
+			{"empty", admin, nil, apperr.CodeInvalid, "CBA"},
+			{"missing one", admin, []int64{a, b}, apperr.CodeInvalid, "CBA"},
+			{"twice", admin, []int64{a, b, b}, apperr.CodeInvalid, "CBA"},
+			{"unknown", admin, []int64{a, b, c, 9999}, apperr.CodeInvalid, "CBA"},
+			{"agent", e.a, []int64{a, b, c}, apperr.CodeForbidden, "CBA"},
+			{"back", admin, []int64{a, c, b}, "", "ACB"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				got, err := e.svc.ReorderInvitations(ctx, tt.actor, chat.InvitationOrder{IDs: tt.ids})
+				if tt.code == "" {
+					if err != nil {
+						t.Fatal(err)
+					}
+					if names(got) != tt.want {
+						t.Fatalf("returned %s, want %s", names(got), tt.want)
+					}
+				} else {
+					if !apperr.Is(err, tt.code) {
+						t.Fatalf("err %v, want %s", err, tt.code)
+					}
+					if tt.code == apperr.CodeInvalid {
+						if fe := apperr.As(err); fe == nil || fe.Fields["ids"] == "" {
+							t.Fatalf("the error does not name the field ids: %v", err)
+						}
+					}
+				}
+				all, err := e.svc.Invitations(ctx, admin)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if names(all) != tt.want || widget() != tt.want {
+					t.Fatalf("order %s, widget %s, want %s", names(all), widget(), tt.want)
+				}
+				for k, v := range all {
+					if v.Position != k+1 {
+						t.Fatalf("positions not 1…n: %+v", all)
+					}
+				}
+			})
+		}
+		var n int
+		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'chat_invitation.reorder'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 2 {
+			t.Fatalf("%d reorder audit rows, want 2 (the changes)", n)
+		}
+	})
+}

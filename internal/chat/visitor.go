@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/ombud/ombud/internal/apperr"
@@ -212,7 +213,14 @@ func (s *Service) VisitorSend(ctx context.Context, token, clientID, body string)
 		return Message{}, err
 	}
 	var out Message
+	// Stage times (timing.go): arrived, transaction begun, statements done,
+	// committed (the first after-commit callback), ticket notice done.
+	var t0, t1, t2, t3, t4 time.Time
+	t0 = time.Now()
+	published := false
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		t1 = time.Now()
+		tx.AfterCommit(func() { t3 = time.Now() }) // before the ticket's notice
 		c, err := byToken(ctx, tx, token)
 		if err != nil {
 			return err
@@ -236,9 +244,20 @@ func (s *Service) VisitorSend(ctx context.Context, token, clientID, body string)
 		if err != nil {
 			return err
 		}
+		tx.AfterCommit(func() { t4 = time.Now() })
 		s.publish(tx, c.TicketID, "message", out.Seq, 0)
+		published = true
+		t2 = time.Now()
 		return nil
 	})
+	if err == nil && published {
+		t5 := time.Now()
+		s.Timings.Observe(StageQueue, t1.Sub(t0))
+		s.Timings.Observe(StageTx, t2.Sub(t1))
+		s.Timings.Observe(StageCommit, t3.Sub(t2))
+		s.Timings.Observe(StageTicketNotice, t4.Sub(t3))
+		s.Timings.Observe(StagePublish, t5.Sub(t4))
+	}
 	return out, err
 }
 

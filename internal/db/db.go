@@ -306,6 +306,9 @@ type Tx struct {
 	// stamp is the configuration stamp once read (cached.go).
 	stamp    int64
 	hasStamp bool
+	// gw is the SQLite writer, whose statements outlive a batch (nil on
+	// PostgreSQL).
+	gw *groupWriter
 }
 
 // Dialect reports the engine.
@@ -324,9 +327,21 @@ func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 	if len(t.stmts) >= 500 {
 		return nil
 	}
-	st, err := t.tx.PrepareContext(ctx, q)
-	if err != nil {
-		return nil
+	var st *sql.Stmt
+	if t.gw != nil {
+		if ps := t.gw.prepared[q]; ps != nil {
+			// Prepared on the writer's one connection before: the
+			// transaction reuses it without parsing q again.
+			st = t.tx.StmtContext(ctx, ps)
+		} else {
+			t.gw.want(q)
+		}
+	}
+	if st == nil {
+		var err error
+		if st, err = t.tx.PrepareContext(ctx, q); err != nil {
+			return nil
+		}
 	}
 	t.stmts[q] = st
 	return st

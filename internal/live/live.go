@@ -8,6 +8,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -47,6 +48,9 @@ type Event struct {
 	AgentName string   `json:"agent_name,omitempty"`
 	State     string   `json:"state,omitempty"`
 	Origin    string   `json:"origin,omitempty"` // the instance that published it
+	// At is when this instance published or received the event (wall and
+	// monotonic clock; not relayed): streams measure their delay from it.
+	At time.Time `json:"-"`
 }
 
 // Viewer is an agent present on a ticket.
@@ -79,6 +83,9 @@ type Hub struct {
 	subs     map[*Sub]struct{}
 	presence map[int64]map[int64]presenceEntry // ticket → agent → entry
 	relay    Relay
+	// out queues events for the relay goroutine (relayLoop): the NOTIFY
+	// round trip stays off the publisher's path.
+	out chan Event
 }
 
 type presenceEntry struct {
@@ -92,8 +99,10 @@ type presenceEntry struct {
 func NewHub(now func() time.Time, log *slog.Logger) *Hub {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	return &Hub{now: now, log: log, origin: hex.EncodeToString(b[:]), done: make(chan struct{}),
-		subs: map[*Sub]struct{}{}, presence: map[int64]map[int64]presenceEntry{}}
+	h := &Hub{now: now, log: log, origin: hex.EncodeToString(b[:]), done: make(chan struct{}),
+		subs: map[*Sub]struct{}{}, presence: map[int64]map[int64]presenceEntry{}, out: make(chan Event, relayQueue)}
+	go h.relayLoop()
+	return h
 }
 
 // Done is closed when the hub shuts down: event streams end then, so a
@@ -115,16 +124,35 @@ type Sub struct {
 	C       chan Event
 	h       *Hub
 	agentID int64
+	kinds   []string // only these kinds (none: all)
 	dropped bool
 }
 
 // Subscribe adds a subscriber for an agent. Close it when done.
-func (h *Hub) Subscribe(agentID int64) *Sub {
-	s := &Sub{C: make(chan Event, 64), h: h, agentID: agentID}
+func (h *Hub) Subscribe(agentID int64) *Sub { return h.SubscribeKinds(agentID) }
+
+// SubscribeKinds adds a subscriber for an agent that receives only events
+// of the given kinds (none: every kind). A stream that reads one kind
+// (the chat console) then neither wakes for nor loses buffer room to the
+// others: every chat message is also a ticket change.
+func (h *Hub) SubscribeKinds(agentID int64, kinds ...string) *Sub {
+	s := &Sub{C: make(chan Event, 64), h: h, agentID: agentID, kinds: kinds}
 	h.mu.Lock()
 	h.subs[s] = struct{}{}
 	h.mu.Unlock()
 	return s
+}
+
+func (s *Sub) wants(kind string) bool {
+	if len(s.kinds) == 0 {
+		return true
+	}
+	for _, k := range s.kinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
 }
 
 // Close removes the subscriber.
@@ -137,11 +165,22 @@ func (s *Sub) Close() {
 // Publish delivers e to this instance's subscribers and relays it.
 func (h *Hub) Publish(e Event) {
 	e.Origin = h.origin
+	e.At = time.Now()
 	h.deliver(e)
 	h.send(e)
 }
 
-// send relays e to the other instances, if any.
+// relayQueue is how many events may wait for the relay goroutine; a
+// publisher waits when it is full.
+const relayQueue = 4096
+
+// maxPayload bounds one relayed batch (PostgreSQL's NOTIFY takes up to
+// 8000 bytes).
+const maxPayload = 7000
+
+// send queues e for the other instances, if any. The relay goroutine
+// sends in order, so NOTIFY keeps the publishing order; the publisher
+// (often a request that has just committed) does not wait for it.
 func (h *Hub) send(e Event) {
 	h.mu.Lock()
 	r := h.relay
@@ -149,35 +188,106 @@ func (h *Hub) send(e Event) {
 	if r == nil {
 		return
 	}
-	b, err := json.Marshal(e)
-	if err != nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := r.Send(ctx, b); err != nil {
-		h.log.Warn("live: relay", "err", err)
+	select {
+	case h.out <- e:
+	case <-h.done:
 	}
 }
 
-// Received handles an event relayed from another instance.
+// relayLoop sends queued events to the other instances: what queued up
+// while one NOTIFY was on its way goes in the next as a JSON array, so
+// under load a round trip carries many events.
+func (h *Hub) relayLoop() {
+	var batch [][]byte
+	size := 0
+	for {
+		var e Event
+		select {
+		case <-h.done:
+			return
+		case e = <-h.out:
+		}
+		batch, size = batch[:0], 0
+		for {
+			b, err := json.Marshal(e)
+			if err == nil {
+				if size+len(b)+2 > maxPayload && len(batch) > 0 {
+					h.relayBatch(batch)
+					batch, size = batch[:0], 0
+				}
+				batch = append(batch, b)
+				size += len(b) + 1
+			}
+			select {
+			case e = <-h.out:
+				continue
+			default:
+			}
+			break
+		}
+		if len(batch) > 0 {
+			h.relayBatch(batch)
+		}
+	}
+}
+
+// relayBatch sends one event as an object, several as an array.
+func (h *Hub) relayBatch(batch [][]byte) {
+	h.mu.Lock()
+	r := h.relay
+	h.mu.Unlock()
+	if r == nil {
+		return
+	}
+	payload := batch[0]
+	if len(batch) > 1 {
+		payload = append(append([]byte{'['}, bytes.Join(batch, []byte{','})...), ']')
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := r.Send(ctx, payload); err != nil {
+		h.log.Warn("live: relay", "err", err, "events", len(batch))
+	}
+}
+
+// Received handles a relayed event (a JSON object) or several (an array)
+// from another instance.
 func (h *Hub) Received(payload []byte) {
+	if p := bytes.TrimLeft(payload, " \t\r\n"); len(p) > 0 && p[0] == '[' {
+		var es []json.RawMessage
+		if json.Unmarshal(p, &es) != nil {
+			return
+		}
+		for _, e := range es {
+			h.received(e)
+		}
+		return
+	}
+	h.received(payload)
+}
+
+func (h *Hub) received(payload []byte) {
 	var e Event
 	if err := json.Unmarshal(payload, &e); err != nil || e.Origin == h.origin {
 		return
 	}
+	e.At = time.Now()
 	if e.Kind == KindPresence && !h.setPresence(e.TicketID, e.AgentID, e.AgentName, e.State) {
 		return // a renewal: the pages here already show it
 	}
 	h.deliver(e)
 }
 
-// deliver hands e to every subscriber without blocking: a subscriber too
-// slow to keep up loses events (its page reloads what it needs).
+// deliver hands e to every subscriber that wants its kind without
+// blocking: a subscriber too slow to keep up loses events (its page
+// reloads what it needs).
 func (h *Hub) deliver(e Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for s := range h.subs {
+		if !s.wants(e.Kind) {
+			continue
+		}
 		select {
 		case s.C <- e:
 		default:

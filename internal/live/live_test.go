@@ -1,6 +1,8 @@
 package live
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -83,5 +85,74 @@ func TestRelayedEvents(t *testing.T) {
 	case e := <-sub.C:
 		t.Fatalf("extra event %+v", e)
 	default:
+	}
+}
+
+// captureRelay records what the hub relays, and can hold the first send
+// back so that events queue up behind it.
+type captureRelay struct {
+	hold     chan struct{}
+	payloads chan []byte
+}
+
+func (r *captureRelay) Send(_ context.Context, p []byte) error {
+	if r.hold != nil {
+		<-r.hold
+		r.hold = nil
+	}
+	r.payloads <- bytes.Clone(p)
+	return nil
+}
+
+// TestRelayBatches: publishing does not wait for the relay; events that
+// queue while a NOTIFY is on its way go in one array, in order, and the
+// other instance delivers each of them.
+func TestRelayBatches(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, b := NewHub(time.Now, log), NewHub(time.Now, log)
+	defer a.Shutdown()
+	defer b.Shutdown()
+	r := &captureRelay{hold: make(chan struct{}), payloads: make(chan []byte, 10)}
+	a.SetRelay(r)
+	for i := int64(1); i <= 5; i++ {
+		a.TicketChanged(i, []string{"comment_added"}, "agent", 1, i) // returns with the relay held
+	}
+	close(r.hold)
+	sub := b.Subscribe(0)
+	defer sub.Close()
+	var got []int64
+	for len(got) < 5 {
+		select {
+		case p := <-r.payloads:
+			b.Received(p)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("relayed %v, want 5 events", got)
+		}
+		for len(sub.C) > 0 {
+			got = append(got, (<-sub.C).TicketID)
+		}
+	}
+	for i, id := range got {
+		if id != int64(i+1) {
+			t.Fatalf("relayed in order %v", got)
+		}
+	}
+}
+
+// TestSubscribeKinds: a subscriber for one kind gets only that kind.
+func TestSubscribeKinds(t *testing.T) {
+	h := NewHub(time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	defer h.Shutdown()
+	chat := h.SubscribeKinds(1, "chat")
+	defer chat.Close()
+	all := h.Subscribe(2)
+	defer all.Close()
+	h.TicketChanged(1, []string{"comment_added"}, "customer", 3, 1)
+	h.Publish(Event{Kind: "chat", TicketID: 1, Types: []string{"message"}})
+	if len(chat.C) != 1 || (<-chat.C).Kind != "chat" {
+		t.Fatal("the chat subscriber did not get exactly the chat event")
+	}
+	if len(all.C) != 2 {
+		t.Fatalf("the subscriber for all kinds got %d events, want 2", len(all.C))
 	}
 }

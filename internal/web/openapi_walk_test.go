@@ -312,6 +312,8 @@ func walkAPI(t *testing.T, e *apptest.Env, password string) {
 	w.do("GET /api/v1/chat/invitations", "", nil, 200)
 	w.do("GET /api/v1/chat/invitations/{id}", f("/api/v1/chat/invitations/%d", inv), nil, 200)
 	w.do("PATCH /api/v1/chat/invitations/{id}", f("/api/v1/chat/invitations/%d", inv), `{"enabled":false,"returning_only":true}`, 200)
+	inv2 := idOf(t, w.do("POST /api/v1/chat/invitations", "", `{"name":"Returning","returning_only":true,"messages":{"en":"Welcome back!"}}`, 201))
+	w.do("PUT /api/v1/chat/invitations/order", "", f(`{"ids":[%d,%d]}`, inv2, inv), 200)
 	sub := idOf(t, w.do("POST /api/v1/report-subscriptions", "", `{"frequency":"weekly"}`, 201))
 	w.do("GET /api/v1/report-subscriptions", "/api/v1/report-subscriptions?all=true", nil, 200)
 
@@ -366,6 +368,7 @@ func walkAPI(t *testing.T, e *apptest.Env, password string) {
 	w.do("DELETE /api/v1/report-subscriptions/{id}", f("/api/v1/report-subscriptions/%d", sub), nil, 204)
 	w.do("DELETE /api/v1/report-goals/{id}", f("/api/v1/report-goals/%d", goal), nil, 204)
 	w.do("DELETE /api/v1/chat/invitations/{id}", f("/api/v1/chat/invitations/%d", inv), nil, 204)
+	w.do("DELETE /api/v1/chat/invitations/{id}", f("/api/v1/chat/invitations/%d", inv2), nil, 204)
 	w.do("DELETE /api/v1/sla-policies/{id}", f("/api/v1/sla-policies/%d", pol), nil, 204)
 	w.do("DELETE /api/v1/business-calendars/{id}", f("/api/v1/business-calendars/%d", cal), nil, 204)
 	w.do("DELETE /api/v1/macros/{id}", f("/api/v1/macros/%d", macro), nil, 204)

@@ -205,7 +205,7 @@ func (s *Server) initMetrics() {
 		Name: "ombud_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"route"})
-	s.Registry.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), dbCollector{s.DB})
+	s.Registry.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), dbCollector{s.DB}, chatCollector{s})
 }
 
 // statusWriter records the status code for logs and metrics.

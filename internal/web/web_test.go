@@ -107,6 +107,10 @@ func TestAPIScenarios(t *testing.T) {
 				{"job unknown", authz.Admin, "GET", "/api/v1/jobs/4242", nil, 404, ""},
 				{"job retry unknown", authz.Admin, "POST", "/api/v1/jobs/4242/retry", nil, 404, ""},
 				{"jobs as manager", authz.Manager, "GET", "/api/v1/jobs", nil, 403, ""},
+				{"invitation order empty", authz.Admin, "PUT", "/api/v1/chat/invitations/order", `{"ids":[]}`, 400, "ids"},
+				{"invitation order wrong type", authz.Admin, "PUT", "/api/v1/chat/invitations/order", `{"ids":"1,2"}`, 400, "ids"},
+				{"invitation order unknown rule", authz.Admin, "PUT", "/api/v1/chat/invitations/order", `{"ids":[4242]}`, 400, "ids"},
+				{"invitation order as agent", authz.Agent, "PUT", "/api/v1/chat/invitations/order", `{"ids":[1]}`, 403, ""},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {

@@ -104,3 +104,22 @@ func (a *API) DeleteChatInvitation(w http.ResponseWriter, r *http.Request) error
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// ReorderChatInvitations answers PUT /api/v1/chat/invitations/order: the
+// order the widget tries the rules in ({"ids": every rule's id once});
+// the rules in their new order.
+func (a *API) ReorderChatInvitations(w http.ResponseWriter, r *http.Request) error {
+	var in chat.InvitationOrder
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	c, err := a.chat()
+	if err != nil {
+		return err
+	}
+	vs, err := c.ReorderInvitations(r.Context(), httpx.Actor(r.Context()), in)
+	if err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusOK, page.All(vs))
+}

@@ -286,7 +286,9 @@ func (u *UI) Events(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
-	sub := u.Live.Subscribe(actor.ID)
+	// Chat notices only: every chat message is also a ticket change, and
+	// those would take room in the stream's buffer for nothing.
+	sub := u.Live.SubscribeKinds(actor.ID, chatsvc.KindChat)
 	defer sub.Close()
 	if _, err := fmt.Fprint(w, "retry: 3000\n\n"); err != nil {
 		return nil
@@ -313,6 +315,9 @@ func (u *UI) Events(w http.ResponseWriter, r *http.Request) error {
 				return nil
 			}
 			fl.Flush()
+			if len(e.Types) > 0 && e.Types[0] == "message" && !e.At.IsZero() {
+				u.Chat.Timings.Observe(chatsvc.StageStream, time.Since(e.At))
+			}
 		}
 	}
 }

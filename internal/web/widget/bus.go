@@ -32,7 +32,7 @@ func NewBus(hub *live.Hub) *Bus {
 	if hub == nil {
 		return b
 	}
-	sub := hub.Subscribe(0)
+	sub := hub.SubscribeKinds(0, chat.KindChat)
 	go func() {
 		defer sub.Close()
 		for {
