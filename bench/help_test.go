@@ -93,13 +93,13 @@ func BenchmarkHelpCenter(b *testing.B) {
 				for round := 1; round <= rounds; round++ {
 					for _, v := range vs {
 						pid := v.s.cmd.Process.Pid
-						cpu0 := procCPU(pid)
+						cpu0 := procCPUTime(pid)
 						res := drive(o.name, clients, time.Duration(seconds)*time.Second, func(r *rand.Rand, i int64) error {
 							return fetch(c, v.s.url+o.path(r, i))
 						})
 						per := time.Duration(0)
 						if res.n > 0 {
-							per = time.Duration(float64(procCPU(pid)-cpu0) / float64(res.n))
+							per = time.Duration(float64(procCPUTime(pid)-cpu0) / float64(res.n))
 						}
 						name := v.name
 						if name == "" {
@@ -158,20 +158,9 @@ func uniq(ms [][]string) []string {
 	return out
 }
 
-// procCPU is the user and system CPU time a process used so far.
-func procCPU(pid int) time.Duration {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	s := string(raw)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 13 {
-		return 0
-	}
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	sy, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(u+sy) * 10 * time.Millisecond // USER_HZ 100
+// procCPUTime is the user and system CPU time a process used so far.
+func procCPUTime(pid int) time.Duration {
+	return time.Duration(procCPU(pid) * float64(time.Second)) // chat_test.go
 }
 
 // serveDemo starts serve --demo and waits for it to answer (loading the
