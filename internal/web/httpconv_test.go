@@ -57,7 +57,7 @@ func TestMethodNotAllowed(t *testing.T) {
 		allow        string
 	}{
 		{"DELETE", "/api/v1/tickets", 405, "GET, HEAD, POST"},
-		{"PUT", "/api/v1/tickets/1", 405, "GET, HEAD, PATCH"},
+		{"PUT", "/api/v1/tickets/1", 405, "DELETE, GET, HEAD, PATCH"},
 		{"GET", "/api/v1/tickets/1/merge", 405, "POST"},
 		{"PATCH", "/api/v1/tickets/1/comments", 405, "GET, HEAD, POST"},
 		{"DELETE", "/api/v1/no-such-thing", 404, ""},

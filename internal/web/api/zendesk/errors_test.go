@@ -37,7 +37,8 @@ func TestErrorShapes(t *testing.T) {
 				{"user not found", bearer(e, authz.Agent), "GET", "/api/v2/users/999999.json", nil, 404, map[string]any{"error": "RecordNotFound", "description": "Not found"}},
 				{"organization not found", bearer(e, authz.Agent), "GET", "/api/v2/organizations/abc.json", nil, 404, map[string]any{"error": "RecordNotFound", "description": "Not found"}},
 				{"unknown endpoint", bearer(e, authz.Agent), "GET", "/api/v2/macros.json", nil, 404, map[string]any{"error": "RecordNotFound", "description": "Not found"}},
-				{"tickets are not deleted", bearer(e, authz.Agent), "DELETE", "/api/v2/tickets/1.json", nil, 405, nil},
+				{"agents may not delete tickets", bearer(e, authz.Agent), "DELETE", "/api/v2/tickets/1.json", nil, 403, map[string]any{"error": "Forbidden", "description": "your role may not do this (ticket.delete)"}},
+				{"no PATCH on a ticket", bearer(e, authz.Agent), "PATCH", "/api/v2/tickets/1.json", nil, 405, nil},
 				{"create without ticket", bearer(e, authz.Agent), "POST", "/api/v2/tickets.json", map[string]any{}, 422, map[string]any{
 					"error": "RecordInvalid", "description": "Record validation errors",
 					"details": map[string]any{"ticket": []any{map[string]any{"description": `Ticket: is required: send {"ticket":{…}}`, "error": "InvalidValue"}}}}},
