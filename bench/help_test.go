@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -12,7 +11,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -163,39 +161,8 @@ func procCPUTime(pid int) time.Duration {
 	return time.Duration(procCPU(pid) * float64(time.Second)) // chat_test.go
 }
 
-// serveDemo starts serve --demo and waits for it to answer (loading the
-// demo takes a while before the server listens).
+// serveDemo starts serve --demo (through env) and waits for it to answer:
+// loading the demo takes a while before the server listens.
 func serveDemo(t testing.TB, bin string, env []string) *server {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--log-level", "warn", "--api-rate-limit", "0", "--api-ip-rate-limit", "0")
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stderr = os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &server{cmd: cmd, url: "http://" + addr}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-	})
-	deadline := time.Now().Add(10 * time.Minute)
-	for {
-		resp, err := http.Get(s.url + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return s
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server did not become ready: %v", err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	return serveBinWait(t, bin, env, "", 10*time.Minute)
 }

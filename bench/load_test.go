@@ -130,6 +130,12 @@ func start(t testing.TB, bin, dir string, env []string, tickets int) *server {
 }
 
 func serveBin(t testing.TB, bin string, env []string, token string) *server {
+	return serveBinWait(t, bin, env, token, 10*time.Second)
+}
+
+// serveBinWait starts bin's server and waits up to wait for /readyz (a
+// demo load takes minutes before the server listens).
+func serveBinWait(t testing.TB, bin string, env []string, token string, wait time.Duration) *server {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -149,36 +155,26 @@ func serveBin(t testing.TB, bin string, env []string, token string) *server {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		_ = cmd.Wait()
 	})
-	for i := 0; ; i++ {
+	deadline := time.Now().Add(wait)
+	for {
 		resp, err := http.Get(s.url + "/readyz")
-		if err == nil && resp.StatusCode == 200 {
+		if err == nil {
 			resp.Body.Close()
-			break
+			if resp.StatusCode == 200 {
+				return s
+			}
 		}
-		if i > 200 {
+		if time.Now().After(deadline) {
 			t.Fatalf("server did not become ready: %v", err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return s
 }
 
 // settle waits until the process has used under 5% of a core for a second
 // (or for at most max).
 func settle(pid int, max time.Duration) {
-	cpu := func() float64 {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			return 0
-		}
-		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
-		if len(f) < 13 {
-			return 0
-		}
-		u, _ := strconv.ParseFloat(f[11], 64)
-		s, _ := strconv.ParseFloat(f[12], 64)
-		return (u + s) / 100 // clock ticks (USER_HZ, 100 on Linux) to seconds
-	}
+	cpu := func() float64 { return procCPU(pid) } // chat_test.go
 	deadline := time.Now().Add(max)
 	for time.Now().Before(deadline) {
 		before := cpu()
