@@ -53,29 +53,26 @@ type Service struct {
 // NewService returns the block list service.
 func NewService(d *db.DB, now func() time.Time) *Service { return &Service{db: d, now: now} }
 
+// selectEntries reads entries with the name of whoever added them.
+const selectEntries = `SELECT b.id, b.kind, b.value, b.reason, b.created_by, COALESCE(a.name, ''), b.created_at
+	FROM blocked_senders b LEFT JOIN agents a ON a.id = b.created_by`
+
 // List returns every entry, newest first.
 func (s *Service) List(ctx context.Context, actor authz.Actor) ([]Entry, error) {
 	if err := authz.Check(actor, authz.ChannelRead); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT b.id, b.kind, b.value, b.reason, b.created_by, COALESCE(a.name, ''), b.created_at
-		FROM blocked_senders b LEFT JOIN agents a ON a.id = b.created_by ORDER BY b.id DESC`)
+	rows, err := s.db.QueryContext(ctx, selectEntries+` ORDER BY b.id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("blocklist: list: %w", err)
 	}
 	defer rows.Close()
 	out := []Entry{}
 	for rows.Next() {
-		var e Entry
-		var by sql.NullInt64
-		var at int64
-		if err := rows.Scan(&e.ID, &e.Kind, &e.Value, &e.Reason, &by, &e.ByName, &at); err != nil {
-			return nil, fmt.Errorf("blocklist: list: %w", err)
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, err
 		}
-		if by.Valid {
-			e.CreatedBy = &by.Int64
-		}
-		e.CreatedAt = time.UnixMilli(at).UTC()
 		out = append(out, e)
 	}
 	return out, rows.Err()
@@ -83,16 +80,31 @@ func (s *Service) List(ctx context.Context, actor authz.Actor) ([]Entry, error) 
 
 // Get returns one entry.
 func (s *Service) Get(ctx context.Context, actor authz.Actor, id int64) (Entry, error) {
-	list, err := s.List(ctx, actor)
-	if err != nil {
+	if err := authz.Check(actor, authz.ChannelRead); err != nil {
 		return Entry{}, err
 	}
-	for _, e := range list {
-		if e.ID == id {
-			return e, nil
-		}
+	e, err := scanEntry(s.db.QueryRowContext(ctx, selectEntries+` WHERE b.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Entry{}, apperr.NotFound("blocked sender", id)
 	}
-	return Entry{}, apperr.NotFound("blocked sender", id)
+	return e, err
+}
+
+func scanEntry(row interface{ Scan(...any) error }) (Entry, error) {
+	var e Entry
+	var by sql.NullInt64
+	var at int64
+	if err := row.Scan(&e.ID, &e.Kind, &e.Value, &e.Reason, &by, &e.ByName, &at); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return Entry{}, err
+		}
+		return Entry{}, fmt.Errorf("blocklist: read: %w", err)
+	}
+	if by.Valid {
+		e.CreatedBy = &by.Int64
+	}
+	e.CreatedAt = time.UnixMilli(at).UTC()
+	return e, nil
 }
 
 // parse reads an input value as an address or a domain, lower-cased.

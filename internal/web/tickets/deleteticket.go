@@ -118,7 +118,8 @@ func (u *UI) deletedNotice(lang string, qs url.Values) string {
 		return ""
 	}
 	n := u.i18n.T(lang, "Ticket #%s was deleted.", fmt.Sprint(id))
-	if b := qs.Get("blocked"); qs.Has("blocked") {
+	if qs.Has("blocked") { // a spam mark: which addresses it blocked
+		b := qs.Get("blocked")
 		if b == "" {
 			return n + " " + u.i18n.T(lang, "Its requester has no email address to block.")
 		}
