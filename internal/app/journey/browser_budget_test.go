@@ -117,6 +117,9 @@ func TestBrowserBudget(t *testing.T) {
 			step("a what-if with 95 % and half again the calls", chromedp.SetValue(chromedp.ID("b-wlevel"), "95"),
 				chromedp.SetValue(chromedp.ID("b-volume"), "50"),
 				chromedp.Click(chromedp.ID("budget-show")),
+				// The rates page already shows a what-if table: wait for the
+				// what-if's own page, not for the table.
+				loadedWhere(`location.search.includes("volume_change=50")`),
 				chromedp.WaitVisible(chromedp.ID("what-if-table")))
 			if eval(`document.getElementById("b-wlevel").value`) != "95" {
 				t.Fatal("the what-if form lost its level")
