@@ -455,6 +455,7 @@ func (s *System) Handler() (http.Handler, error) {
 	}
 	ticketPages.Forms = s.Portal
 	chatPages.KB, chatPages.BaseURL = s.KB, s.Config.BaseURL
+	ui.ChatDock = s.Chat // the chat dock on every agent page (internal/web/ui/dock.go)
 	portalPages, err := webportal.New(ui, s.Portal, s.KB, s.Config.HTTPS(), s.Config.TrustedProxies)
 	if err != nil {
 		return nil, err

@@ -735,6 +735,7 @@ func (s *Server) chatRoutes() []Route {
 		{Method: "GET", Path: "/chat", Access: UIAuth, Perm: authz.TicketReply, Handler: c.Console, Summary: "The chat console: offered chats and your open chats"},
 		{Method: "GET", Path: "/chat/state", Access: UIAuth, Perm: authz.TicketReply, Handler: c.State, Summary: "Your chat offers and open chats (JSON)"},
 		{Method: "GET", Path: "/chat/events", Access: UIAuth, Perm: authz.TicketReply, Handler: c.Events, Summary: "Chat notices as Server-Sent Events"},
+		{Method: "GET", Path: "/chat/dock", Access: UIAuth, Perm: authz.TicketReply, Handler: c.DockState, Summary: "The chat dock's state: your chat offers and active chats with unread counts and whether the visitor waits (JSON)"},
 		{Method: "GET", Path: "/chat/macros", Access: UIAuth, Perm: authz.MacroUse, Handler: c.Macros, Summary: "Macros for the chat composer, filled in for a ticket (JSON)", Query: []string{"ticket"}},
 		{Method: "GET", Path: "/chat/knowledge", Access: UIAuth, Perm: authz.KBRead, Handler: c.Knowledge, Summary: "Knowledge articles for the chat composer: suggested from the visitor's latest messages, or a search (JSON)", Query: []string{"conversation", "q"}},
 		{Method: "POST", Path: "/chat/knowledge/{id}/insert", Access: UIAuth, Perm: authz.TicketReply, Handler: c.Insert, Summary: "An article's link or text for the chat composer (JSON: conversation, kind); the use is recorded"},

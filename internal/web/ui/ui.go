@@ -29,6 +29,7 @@ import (
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/automation"
+	chatsvc "github.com/ombud/ombud/internal/chat"
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/csat"
 	"github.com/ombud/ombud/internal/customer"
@@ -98,6 +99,9 @@ type UI struct {
 	// CallLink is a phone integration's click-to-call URL for a number, or
 	// "" (set when wiring the phone channel; the calllink template func).
 	CallLink func(number string) string
+	// ChatDock backs the chat dock on every page (dock.go; set before
+	// serving; nil: no dock).
+	ChatDock *chatsvc.Service
 
 	funcs  template.FuncMap
 	layout *template.Template // layout.html, cloned for every page
@@ -147,6 +151,7 @@ func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Servic
 		// can only decides what to show; the services enforce the rules.
 		"can": func(a authz.Actor, p string) bool { return authz.Can(a, authz.Perm(p)) },
 		"nav": navFor,
+		"dockleft": DockSeconds,
 		"calllink": func(number string) string {
 			if u.CallLink == nil {
 				return ""
@@ -155,7 +160,7 @@ func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Servic
 		},
 	}
 	u.funcs = funcs
-	if u.layout, err = template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"); err != nil {
+	if u.layout, err = template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/dock.html"); err != nil {
 		return nil, fmt.Errorf("agent ui: parse layout: %w", err)
 	}
 	if u.pages, err = u.Parse(templateFS, "error"); err != nil {
@@ -232,6 +237,8 @@ type PageData struct {
 	// Availability is the signed-in agent's online/away/offline, for the
 	// header's switch (availability.go).
 	Availability string
+	// Dock is the signed-in agent's chat dock (dock.go; nil: none).
+	Dock *chatsvc.Dock
 }
 
 // Render writes page t (from Parse) with p, in the request's language.
@@ -242,6 +249,7 @@ func (u *UI) Render(w http.ResponseWriter, r *http.Request, status int, t *templ
 		p.Actor = httpx.Actor(r.Context())
 		p.Lang = u.i18n.Match(s.Locale)
 		p.Availability = u.AvailabilityOf(r.Context(), p.Actor)
+		p.Dock = u.DockOf(r.Context(), p.Actor, p.Nav)
 	} else {
 		p.Lang = u.i18n.MatchAcceptLanguage(r.Header.Get("Accept-Language"))
 	}

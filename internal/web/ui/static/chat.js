@@ -29,27 +29,10 @@ if (app) {
   };
   const cid = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
 
-  function beep() {
-    try {
-      const ctx = new AudioContext();
-      const o = ctx.createOscillator();
-      o.frequency.value = 880;
-      o.connect(ctx.destination);
-      o.start();
-      o.stop(ctx.currentTime + 0.15);
-    } catch { /* no sound */ }
-  }
-  const notifyBox = $("#notify");
-  notifyBox.checked = localStorage.getItem("ombud-chat-notify") === "1";
-  notifyBox.addEventListener("change", () => {
-    localStorage.setItem("ombud-chat-notify", notifyBox.checked ? "1" : "0");
-    if (notifyBox.checked && "Notification" in window && Notification.permission === "default") Notification.requestPermission();
-  });
-  function announce(o) {
-    if (!notifyBox.checked) return;
-    beep();
-    if ("Notification" in window && Notification.permission === "granted") new Notification(S("new", o.visitor_name || o.visitor_email), { body: o.topic });
-  }
+  // Sound and desktop notification: chatnotify.js (shared with the dock).
+  const notify = globalThis.ombudChatNotify;
+  notify.bind($("#notify"));
+  const announce = (o) => notify.announce(S("new", o.visitor_name || o.visitor_email), o.topic);
 
   // renderOffers keeps the offers already shown (only their countdown
   // changes), so a click on Accept is never lost to a re-render.
