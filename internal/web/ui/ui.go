@@ -29,8 +29,8 @@ import (
 	"github.com/ombud/ombud/internal/auth"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/automation"
-	chatsvc "github.com/ombud/ombud/internal/chat"
 	"github.com/ombud/ombud/internal/channel/email"
+	chatsvc "github.com/ombud/ombud/internal/chat"
 	"github.com/ombud/ombud/internal/csat"
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/i18n"
@@ -149,8 +149,8 @@ func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Servic
 			return *p
 		},
 		// can only decides what to show; the services enforce the rules.
-		"can": func(a authz.Actor, p string) bool { return authz.Can(a, authz.Perm(p)) },
-		"nav": navFor,
+		"can":      func(a authz.Actor, p string) bool { return authz.Can(a, authz.Perm(p)) },
+		"nav":      navFor,
 		"dockleft": DockSeconds,
 		"calllink": func(number string) string {
 			if u.CallLink == nil {
