@@ -9,6 +9,9 @@ const dock = document.getElementById("chat-dock");
 if (dock) {
   const S = (k, arg) => { const s = dock.dataset["s" + k[0].toUpperCase() + k.slice(1)] || k; return arg === undefined ? s : s.replace("%s", arg); };
   const csrf = dock.dataset.csrf;
+  // The words set into the page below, in the agent's language.
+  const W = { expires: S("expires"), unread: S("unread"), read: S("read"), ticket: S("ticket"), error: S("error") };
+  const fill = (tpl, arg) => tpl.replace("%s", arg);
   const $ = (sel, root = dock) => root.querySelector(sel);
   const h = (tag, attrs = {}, kids = []) => {
     const n = document.createElement(tag);
@@ -72,7 +75,7 @@ if (dock) {
     for (const li of offersUl.querySelectorAll("li[data-offer]")) {
       const left = Math.round((Number(li.dataset.expires) - (Date.now() - skew)) / 1000);
       if (left <= 0) li.remove();
-      else $(".left", li).textContent = S("expires", String(left));
+      else $(".left", li).textContent = fill(W.expires, String(left));
     }
   }
 
@@ -106,7 +109,7 @@ if (dock) {
       const n = open && open.id === c.id ? 0 : c.unread;
       unread += n;
       const u = $(".dock-unread", li);
-      u.textContent = S("unread", String(n));
+      u.textContent = fill(W.unread, String(n));
       u.hidden = n === 0;
       $(".dock-waiting", li).hidden = !c.waiting;
       li.classList.toggle("waiting", c.waiting);
@@ -158,7 +161,7 @@ if (dock) {
     const v = await call("GET", `/chat/conversations/${ch.id}?after=${ch.seq}`);
     if (open !== ch) return;
     for (const m of v.messages) { addMessage(m); if (m.seq > ch.seq) ch.seq = m.seq; }
-    for (const n of log.querySelectorAll("li.agent[data-seq] .mark")) n.textContent = +n.parentNode.dataset.seq <= v.conversation.visitor_read_seq ? S("read") : "";
+    for (const n of log.querySelectorAll("li.agent[data-seq] .mark")) n.textContent = +n.parentNode.dataset.seq <= v.conversation.visitor_read_seq ? W.read : "";
     if (!document.hidden && ch.seq > ch.readSent) {
       ch.readSent = ch.seq;
       await call("POST", `/chat/conversations/${ch.id}/read`, { seq: ch.seq }).catch(() => {});
@@ -173,7 +176,7 @@ if (dock) {
     $(".dock-who").textContent = who;
     const t = $(".dock-ticket");
     t.href = "/tickets/" + ticket;
-    t.textContent = S("ticket", String(ticket));
+    t.textContent = fill(W.ticket, String(ticket));
     panel.hidden = false;
     dock.classList.add("has-panel");
     dock.classList.remove("collapsed");
@@ -208,7 +211,7 @@ if (dock) {
         if (open === ch) addMessage(m);
         return;
       } catch (e) {
-        if (e && e.error) { pending.classList.add("failed"); pending.title = e.error.message || S("error"); return; }
+        if (e && e.error) { pending.classList.add("failed"); pending.title = e.error.message || W.error; return; }
         await new Promise((r) => setTimeout(r, 1000 * (i + 1)));
       }
     }
