@@ -21,8 +21,8 @@ import (
 // the offer live and she accepts it there, then closes the panel and opens
 // another ticket. The visitor (the widget's HTTP calls) writes; the dock on
 // the ticket page shows the chat's unread message live; Ingrid opens the
-// chat in the dock and answers without leaving the page, and the visitor
-// receives it. Back in the inbox the dock still has the chat open with its
+// chat in the dock, sees the visitor typing and answers without leaving
+// the page, and the visitor receives it. Back in the inbox the dock still has the chat open with its
 // whole history, every message once.
 func TestBrowserChatDock(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
@@ -146,6 +146,8 @@ func TestBrowserChatDock(t *testing.T) {
 
 			step("Ingrid opens the chat in the dock and answers", chromedp.Click(chromedp.CSS("#chat-dock .dock-chat .dock-open")))
 			wait("the visitor's message in the panel", `Array.from(document.querySelectorAll("#chat-dock .dock-log li[data-seq]")).some(li => li.textContent.includes("Ordrenummer 1234"))`)
+			visitor("/widget/typing", map[string]any{"token": token, "typing": true})
+			wait("the visitor typing in the panel", `!document.querySelector("#chat-dock .dock-typing").hidden`)
 			step("she writes", chromedp.SetValue(chromedp.CSS("#chat-dock .dock-reply"), "Jeg sjekker nå"), chromedp.Click(chromedp.CSS("#chat-dock .dock-send")))
 			wait("her reply stored", `Array.from(document.querySelectorAll("#chat-dock .dock-log li[data-seq]")).some(li => li.textContent.includes("Jeg sjekker nå"))`)
 			if got := eval(`location.pathname`); got != fmt.Sprintf("/tickets/%d", other) {
