@@ -114,6 +114,7 @@ func TestBrowserChatPagesAndPrechat(t *testing.T) {
 			if got := eval(ctx, `document.getElementById("c-topic-0").value + "|" + document.getElementById("c-topic").value`); got != "Bestillinger|required" {
 				t.Fatalf("pre-chat form: %q", got)
 			}
+			screenshot(t, ctx, engine, "chat-settings-pages-prechat.png")
 
 			vctx, cancel := chromedp.NewContext(ctx) // the visitor's tab
 			t.Cleanup(cancel)
@@ -146,6 +147,7 @@ func TestBrowserChatPagesAndPrechat(t *testing.T) {
 			if got := eval(vctx, R+`.getElementById("err-topic").textContent + "|" + `+R+`.getElementById("topic").getAttribute("aria-invalid")`); got != "Fyll ut dette feltet.|true" {
 				t.Fatalf("the topic's error: %q", got)
 			}
+			screenshot(t, vctx, engine, "chat-widget-prechat-topic.png")
 			eval(vctx, `(() => { const r = `+R+`; r.getElementById("topic").value = "Bestillinger"; r.getElementById("start").click(); return "" })()`)
 			wait(vctx, "the chat", `!!`+R+`.getElementById("input") && Array.from(`+R+`.querySelectorAll("#log li[data-seq]")).some(li => li.textContent.includes("Bestillinger"))`)
 

@@ -365,7 +365,7 @@
   }
 
   function markRead() {
-    if (!st.open || !st.token || st.seq <= readSent || document.hidden) return;
+    if (!begun || away || !st.open || !st.token || st.seq <= readSent || document.hidden) return;
     readSent = st.seq;
     if (sock && sock.readyState === 1) sock.send(JSON.stringify({ type: "read", seq: st.seq }));
     else post("/widget/read", { token: st.token, seq: st.seq }).catch(function () { readSent = 0; });
