@@ -84,9 +84,9 @@ func (in *InvitationInput) validate() error {
 	if in.MinSeconds < 0 || in.MinSeconds > MaxInviteSeconds {
 		fe.Add("min_seconds", fmt.Sprintf("must be 0 to %d seconds", MaxInviteSeconds))
 	}
-	in.URLPattern = strings.TrimSpace(in.URLPattern)
-	if len(in.URLPattern) > MaxURLPattern || strings.ContainsAny(in.URLPattern, " \t\r\n<>\"") {
-		fe.Add("url_pattern", fmt.Sprintf("must be a URL or path pattern without spaces, at most %d characters", MaxURLPattern))
+	var msg string
+	if in.URLPattern, msg = checkPattern(in.URLPattern); msg != "" {
+		fe.Add("url_pattern", msg)
 	}
 	if math.IsNaN(in.MinCart) || in.MinCart < 0 || in.MinCart > maxCartValue {
 		fe.Add("min_cart", "must be 0 or a positive amount")

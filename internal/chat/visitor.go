@@ -21,12 +21,15 @@ import (
 	"github.com/ombud/ombud/internal/ticket"
 )
 
-// Identity is a visitor the host site vouches for: Hash is the hex
-// HMAC-SHA256 of Email under the widget's identity secret.
+// Identity is a visitor the host site vouches for, one of two ways: Hash
+// is the hex HMAC-SHA256 of Email under the widget's identity secret, or
+// JWT is an HS256 token signed with that secret whose claims carry the
+// email and name (VerifyJWT).
 type Identity struct {
 	Email string `json:"email"`
 	Name  string `json:"name"`
 	Hash  string `json:"hash"`
+	JWT   string `json:"jwt"`
 }
 
 // Sign returns the identity hash the host site computes for email.
@@ -111,9 +114,30 @@ func (s *Service) Start(ctx context.Context, in StartInput) (Started, error) {
 	if !st.Enabled {
 		return Started{}, apperr.Conflict("chat", "chat is switched off")
 	}
+	form, err := readPrechat(ctx, s.db)
+	if err != nil {
+		return Started{}, err
+	}
+	pages, err := readPages(ctx, s.db)
+	if err != nil {
+		return Started{}, err
+	}
+	if p := checkURL(in.Page); p != "" && !pages.Shown(p) {
+		return Started{}, apperr.Conflict("page", "the chat is not offered on this page")
+	}
 	fe := apperr.FieldErrors{}
 	identified := false
-	if in.Identity != nil && in.Identity.Hash != "" {
+	if in.Identity != nil && in.Identity.JWT != "" {
+		email, name, err := VerifyJWT(st.IdentitySecret, in.Identity.JWT, s.now())
+		if err != nil {
+			return Started{}, apperr.Forbidden(err.Error())
+		}
+		identified = true
+		in.Email = email
+		if name != "" {
+			in.Name = name
+		}
+	} else if in.Identity != nil && in.Identity.Hash != "" {
 		if st.IdentitySecret == "" || !hmac.Equal([]byte(Sign(st.IdentitySecret, in.Identity.Email)), []byte(strings.ToLower(in.Identity.Hash))) {
 			return Started{}, apperr.Forbidden("the visitor's identity is not signed with this widget's secret")
 		}
@@ -125,12 +149,20 @@ func (s *Service) Start(ctx context.Context, in StartInput) (Started, error) {
 	}
 	in.Name = checkLine(fe, "name", in.Name, MaxName, false)
 	in.Email = strings.TrimSpace(in.Email)
-	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 {
+	if in.Email == "" {
+		fe.Add("email", "is required")
+	} else if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 {
 		fe.Add("email", "must be an email address")
 	}
-	in.Topic = checkLine(fe, "topic", in.Topic, MaxTopic, true)
+	in.Topic = checkLine(fe, "topic", in.Topic, MaxTopic, false)
 	if msg := textcheck.Body(in.Topic); msg != "" && in.Topic != "" {
 		fe.Add("topic", msg)
+	}
+	topicTeam := int64(0)
+	if _, bad := fe["name"]; !bad {
+		if _, bad := fe["topic"]; !bad {
+			topicTeam = form.check(fe, &in, identified)
+		}
 	}
 	if !slices.Contains(st.Languages, in.Language) {
 		in.Language = st.Languages[0]
@@ -143,18 +175,35 @@ func (s *Service) Start(ctx context.Context, in StartInput) (Started, error) {
 	if err != nil {
 		return Started{}, err
 	}
+	team := st.TeamID
+	if topicTeam != 0 {
+		team = topicTeam
+	}
 	var out Started
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		now := s.now()
-		subject := in.Topic
+		if team != st.TeamID {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM teams WHERE id = ?`, team).Scan(&n); err != nil {
+				return fmt.Errorf("chat: topic team: %w", err)
+			}
+			if n == 0 { // the topic's team was deleted since
+				team = st.TeamID
+			}
+		}
+		subject, description := in.Topic, in.Topic
+		if subject == "" {
+			subject = s.tr(in.Language, "Live chat")
+			description = subject
+		}
 		if utf8.RuneCountInString(subject) > 80 {
 			subject = string([]rune(subject)[:79]) + "…"
 		}
 		subject = strings.Join(strings.Fields(subject), " ")
-		ci := ticket.CreateInput{Subject: subject, Description: in.Topic, Channel: "chat", Language: in.Language,
+		ci := ticket.CreateInput{Subject: subject, Description: description, Channel: "chat", Language: in.Language,
 			Requester: &ticket.RequesterInput{Email: in.Email, Name: in.Name}, Tags: []string{"chat"}}
-		if st.TeamID != 0 {
-			ci.TeamID = &st.TeamID
+		if team != 0 {
+			ci.TeamID = &team
 		}
 		t, err := s.tickets.CreateTx(ctx, tx, authz.Actor{Kind: authz.KindCustomer}, ci)
 		if err != nil {
@@ -168,13 +217,15 @@ func (s *Service) Start(ctx context.Context, in StartInput) (Started, error) {
 		ms := db.Millis(now)
 		id, err := tx.InsertID(ctx, `INSERT INTO chat_conversations (ticket_id, customer_id, token_hash, state, team_id, language, visitor_name,
 			visitor_email, topic, identified, current_page, referrer, pages, created_at, updated_at)
-			VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, t.RequesterID, hash, db.NullInt(st.TeamID), in.Language,
+			VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, t.RequesterID, hash, db.NullInt(team), in.Language,
 			in.Name, in.Email, in.Topic, identified, in.Page, in.Referrer, pages, ms, ms)
 		if err != nil {
 			return fmt.Errorf("chat: start: %w", err)
 		}
-		if _, err := appendMessage(ctx, tx, id, Message{Author: AuthorVisitor, Body: in.Topic}, 0, 0, now); err != nil {
-			return err
+		if in.Topic != "" {
+			if _, err := appendMessage(ctx, tx, id, Message{Author: AuthorVisitor, Body: in.Topic}, 0, 0, now); err != nil {
+				return err
+			}
 		}
 		c, err := convWhere(ctx, tx, `c.id = ?`, id)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/ombud/ombud/internal/channel/email"
 	"github.com/ombud/ombud/internal/channel/messaging"
 	"github.com/ombud/ombud/internal/channel/phone"
+	"github.com/ombud/ombud/internal/chat"
 	"github.com/ombud/ombud/internal/customer"
 	"github.com/ombud/ombud/internal/orders"
 	"github.com/ombud/ombud/internal/sla"
@@ -98,6 +99,11 @@ var enumFields = map[string][]string{
 	"messaging.Result.type":              messaging.Types,
 	"messaging.Result.state":             append([]string{messaging.StateQueued}, messaging.Statuses...),
 	"messaging.Delivery.state":           append([]string{messaging.StateQueued}, messaging.Statuses...),
+	"chat.Prechat.name":                  chat.FieldModes,
+	"chat.Prechat.email":                 chat.FieldModes,
+	"chat.Prechat.topic":                 chat.FieldModes,
+	"chat.PrechatInput.name":             chat.FieldModes,
+	"chat.PrechatInput.topic":            chat.FieldModes,
 	"messaging.Integration.provider":     messaging.Providers,
 	"messaging.Input.provider":           messaging.Providers,
 	"messaging.Window.provider":          messaging.Providers,
@@ -159,6 +165,7 @@ var requestRequired = map[string][]string{
 	"auth.PasswordChange":   {"current_password", "new_password"},
 	"api.ReorderInput":      {"ids"},
 	"sla.ReorderInput":      {"ids"},
+	"chat.PrechatInput":     {"name", "topic"},
 }
 
 func strs[T ~string](vals []T) []string {

@@ -314,6 +314,10 @@ func walkAPI(t *testing.T, e *apptest.Env, password string) {
 	w.do("PATCH /api/v1/chat/invitations/{id}", f("/api/v1/chat/invitations/%d", inv), `{"enabled":false,"returning_only":true}`, 200)
 	inv2 := idOf(t, w.do("POST /api/v1/chat/invitations", "", `{"name":"Returning","returning_only":true,"messages":{"en":"Welcome back!"}}`, 201))
 	w.do("PUT /api/v1/chat/invitations/order", "", f(`{"ids":[%d,%d]}`, inv2, inv), 200)
+	w.do("PUT /api/v1/chat/pages", "", `{"show_on":["/shop/*"],"hide_on":["/shop/checkout*"]}`, 200)
+	w.do("GET /api/v1/chat/pages", "", nil, 200)
+	w.do("PUT /api/v1/chat/prechat", "", f(`{"name":"required","topic":"required","topics":[{"label":"Orders"},{"label":"Returns","team_id":%d}]}`, team), 200)
+	w.do("GET /api/v1/chat/prechat", "", nil, 200)
 	sub := idOf(t, w.do("POST /api/v1/report-subscriptions", "", `{"frequency":"weekly"}`, 201))
 	w.do("GET /api/v1/report-subscriptions", "/api/v1/report-subscriptions?all=true", nil, 200)
 

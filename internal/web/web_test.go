@@ -111,6 +111,12 @@ func TestAPIScenarios(t *testing.T) {
 				{"invitation order wrong type", authz.Admin, "PUT", "/api/v1/chat/invitations/order", `{"ids":"1,2"}`, 400, "ids"},
 				{"invitation order unknown rule", authz.Admin, "PUT", "/api/v1/chat/invitations/order", `{"ids":[4242]}`, 400, "ids"},
 				{"invitation order as agent", authz.Agent, "PUT", "/api/v1/chat/invitations/order", `{"ids":[1]}`, 403, ""},
+				{"chat pages bad pattern", authz.Admin, "PUT", "/api/v1/chat/pages", `{"show_on":["/shop/ x"]}`, 400, "show_on"},
+				{"chat pages wrong type", authz.Admin, "PUT", "/api/v1/chat/pages", `{"hide_on":"/x"}`, 400, "hide_on"},
+				{"chat pages as agent", authz.Agent, "PUT", "/api/v1/chat/pages", `{"show_on":[]}`, 403, ""},
+				{"prechat bad mode", authz.Admin, "PUT", "/api/v1/chat/prechat", `{"name":"sometimes","topic":"required"}`, 400, "name"},
+				{"prechat topic no such team", authz.Admin, "PUT", "/api/v1/chat/prechat", `{"name":"optional","topic":"required","topics":[{"label":"Orders","team_id":4242}]}`, 400, "topics.0.team_id"},
+				{"prechat as agent", authz.Agent, "PUT", "/api/v1/chat/prechat", `{"name":"optional","topic":"required"}`, 403, ""},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {

@@ -56,6 +56,10 @@ func (u *UI) SettingsPage(w http.ResponseWriter, r *http.Request) error {
 var uploadKinds = []struct{ Kind, Label string }{
 	{chatsvc.UploadImage, "Images (PNG, JPEG, GIF, WebP)"}, {chatsvc.UploadPDF, "PDF documents"}, {chatsvc.UploadText, "Text files"}}
 
+// fieldModes are the ways the pre-chat form asks for a field, worded.
+var fieldModes = []struct{ Mode, Label string }{
+	{chatsvc.FieldHidden, "Not asked"}, {chatsvc.FieldOptional, "Optional"}, {chatsvc.FieldRequired, "Required"}}
+
 // invitationForm is the add-an-invitation form again after a refusal.
 type invitationForm struct {
 	In     chatsvc.InvitationInput
@@ -64,6 +68,13 @@ type invitationForm struct {
 }
 
 func (u *UI) settings(w http.ResponseWriter, r *http.Request, status int, st chatsvc.Settings, flash, problem string, errs map[string]string, inv ...invitationForm) error {
+	return u.settingsWith(w, r, status, st, flash, problem, errs, widgetForms{}, inv...)
+}
+
+func (u *UI) settingsWith(w http.ResponseWriter, r *http.Request, status int, st chatsvc.Settings, flash, problem string, errs map[string]string, wf widgetForms, inv ...invitationForm) error {
+	if err := u.loadWidgetForms(r, &wf); err != nil {
+		return err
+	}
 	var teams []target
 	if ts, err := u.Agents.ListTeams(r.Context(), httpx.Actor(r.Context())); err == nil {
 		for _, t := range ts.Data {
@@ -118,7 +129,9 @@ func (u *UI) settings(w http.ResponseWriter, r *http.Request, status int, st cha
 	return u.Render(w, r, status, u.pages["settings"], ui.PageData{Title: "Chat widget", Nav: "admin", Flash: flash, Error: problem,
 		Data: map[string]any{"S": st, "Origins": strings.Join(st.AllowedOrigins, "\n"), "Langs": langs, "AllLangs": chatsvc.Languages,
 			"Positions": chatsvc.Positions, "Teams": teams, "Snippet": snippet, "Errs": errs, "Limits": limits, "UploadKinds": uploadKinds, "Uploads": uploads,
-			"Invitations": invs, "InvIn": form.In, "InvErrs": form.Errs, "InvEdit": form.EditID, "InvOn": form.In.Enabled == nil || *form.In.Enabled, "Rate": rate}})
+			"Invitations": invs, "InvIn": form.In, "InvErrs": form.Errs, "InvEdit": form.EditID, "InvOn": form.In.Enabled == nil || *form.In.Enabled, "Rate": rate,
+			"Pages": wf.pages(), "PagesErrs": wf.PagesErrs, "Prechat": wf.Prechat, "PrechatErrs": wf.PrechatErrs, "TopicRows": wf.topicRows(),
+			"FieldModes": fieldModes}})
 }
 
 // SaveSettings answers POST /admin/chat (form).

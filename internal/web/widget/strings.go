@@ -48,6 +48,11 @@ var widgetStrings = map[string]string{
 	"drop":         "Drop the file here",
 	"kb":           "%s KB",
 	"download":     "Download %s",
+	"required":     "Please fill this in.",
+	"badEmail":     "Please enter an email address.",
+	"badTopic":     "Please choose one of the topics.",
+	"chooseTopic":  "Choose a topic",
+	"optional":     "(optional)",
 }
 
 // strings returns the widget's words in lang.

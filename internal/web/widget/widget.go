@@ -146,6 +146,12 @@ type config struct {
 	// Invitations are the proactive invitation rules the widget evaluates
 	// on the page, only while a chat would reach someone.
 	Invitations []chat.WidgetInvitation `json:"invitations"`
+	// ShowOn and HideOn are the pages the widget appears on (URL
+	// patterns); the script checks the page before showing its button.
+	ShowOn []string `json:"show_on"`
+	HideOn []string `json:"hide_on"`
+	// Prechat is how the pre-chat form asks for each field.
+	Prechat chat.Prechat `json:"prechat"`
 }
 
 // Config answers GET /widget/config?lang=: appearance, whether a chat can
@@ -163,10 +169,21 @@ func (u *UI) Config(w http.ResponseWriter, r *http.Request) error {
 				return 0, nil, err
 			}
 		}
+		pages, err := u.Chat.PageRules(r.Context())
+		if err != nil {
+			return 0, nil, err
+		}
+		form, err := u.Chat.Prechat(r.Context())
+		if err != nil {
+			return 0, nil, err
+		}
+		for i := range form.Topics {
+			form.Topics[i].TeamID = 0 // the routing is not the visitor's business
+		}
 		w.Header().Set("Cache-Control", "no-store")
 		return http.StatusOK, config{Lang: l, Color: st.Color, Position: st.Position, Greeting: st.Greeting, Languages: st.Languages,
 			Status: status, CanChat: status.CanChat(), Strings: u.strings(l), UploadTypes: st.UploadTypes, UploadMaxMB: st.UploadMaxMB,
-			Invitations: invs}, nil
+			Invitations: invs, ShowOn: pages.ShowOn, HideOn: pages.HideOn, Prechat: form}, nil
 	})
 }
 

@@ -1,6 +1,7 @@
 /* Ombud chat widget: <script src="https://help.example/widget.js" async></script>
    Optional attributes: data-lang, data-user-email, data-user-name, data-user-hash
-   (identified visitors: HMAC-SHA256 of the email with the widget's secret),
+   (identified visitors: HMAC-SHA256 of the email with the widget's secret) or
+   data-user-jwt (an HS256 token signed with that secret: email, name, exp),
    data-transport="poll" (skip the WebSocket), data-cart-value (for proactive
    invitations; or window.Ombud.set({cartValue: 120}) later). No framework, no requests
    anywhere but the Ombud server the script came from. docs/chat.md */
@@ -21,6 +22,7 @@
   var conv = { state: "", agent: "", agentRead: 0 };
   var host, root, el = {};
   var loadedAt = Date.now(), inv = { cur: 0, msg: "", timers: [] };
+  var begun = false, away = false;
   window.Ombud = window.Ombud || {};
   inv.cart = +window.Ombud.cartValue || +ds.cartValue || 0;
   window.Ombud.set = function (o) {
@@ -64,7 +66,7 @@
       ".panel{position:fixed;bottom:84px;" + pos + ":20px;z-index:2147483000;width:340px;max-width:calc(100vw - 40px);height:480px;max-height:calc(100vh - 110px);background:#fff;color:#1b1b1b;border-radius:10px;box-shadow:0 8px 30px rgba(0,0,0,.3);display:flex;flex-direction:column;overflow:hidden}" +
       ".panel[hidden]{display:none}header{background:" + c + ";color:#fff;padding:10px 14px;display:flex;justify-content:space-between;align-items:center}" +
       "header button{background:none;border:0;color:#fff;font-size:18px;cursor:pointer}.body{flex:1;overflow:auto;padding:12px}" +
-      "form{display:flex;flex-direction:column;gap:8px}label{font-weight:600}input,textarea{width:100%;padding:8px;border:1px solid #999;border-radius:6px}" +
+      "form{display:flex;flex-direction:column;gap:8px}label{font-weight:600}input,textarea,select{width:100%;padding:8px;border:1px solid #999;border-radius:6px}" +
       "button.go{background:" + c + ";color:#fff;border:0;border-radius:6px;padding:9px;cursor:pointer}button.link{background:none;border:0;color:" + c + ";cursor:pointer;padding:4px;text-decoration:underline}" +
       "ul{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:6px}li{max-width:85%;padding:7px 10px;border-radius:10px;background:#eef0f3;align-self:flex-start;white-space:pre-wrap;word-wrap:break-word}" +
       "li.visitor{align-self:flex-end;background:" + c + ";color:#fff}li.system{align-self:center;background:none;color:#555;font-size:12px}li .who{display:block;font-size:11px;opacity:.8}" +
@@ -112,29 +114,51 @@
     if (cfg.can_chat) preChat(); else offline();
   }
 
-  function field(id, label, type, value, area) {
-    var input = h(area ? "textarea" : "input", { id: id, name: id });
+  function field(id, label, type, value, area, opt) {
+    var input = h(area ? "textarea" : "input", { id: id, name: id, "data-field": id.replace(/^leave-/, "") });
     if (!area) input.type = type;
     if (value) input.value = value;
-    input.required = true;
-    return [h("label", { for: id, text: label }), input];
+    if (!opt) input.setAttribute("aria-required", "true");
+    return [h("label", { for: id, text: opt ? label + " " + t("optional") : label }), input];
   }
+  function topicField(pc) {
+    var opt = pc.topic !== "required";
+    if (!(pc.topics || []).length) return field("topic", t("topic"), "", "", true, opt);
+    var sel = h("select", { id: "topic", name: "topic", "data-field": "topic" }, [h("option", { value: "", text: t("chooseTopic") })]
+      .concat(pc.topics.map(function (x) { return h("option", { value: x.label, text: x.label }); })));
+    if (!opt) sel.setAttribute("aria-required", "true");
+    return [h("label", { for: "topic", text: opt ? t("topic") + " " + t("optional") : t("topic") }), sel];
+  }
+  // errorLine shows the server's refusal beside each field it names, in
+  // the visitor's language where the widget knows the words.
+  var known = { "is required": "required", "must be an email address": "badEmail", "must be one of the topics": "badTopic" };
   function errorLine(form, e) {
-    var p = form.querySelector(".err") || form.appendChild(h("p", { class: "err", role: "alert" }));
-    var f = e && e.error && e.error.fields;
-    p.textContent = f ? Object.keys(f).map(function (k) { return k + ": " + f[k]; }).join("; ") : t("error");
+    form.querySelectorAll(".err").forEach(function (n) { n.remove(); });
+    var f = (e && e.error && e.error.fields) || {}, rest = [];
+    Object.keys(f).forEach(function (k) {
+      var txt = known[f[k]] ? t(known[f[k]]) : f[k], i = form.querySelector('[data-field="' + k + '"]');
+      if (!i) return rest.push(txt);
+      i.setAttribute("aria-invalid", "true");
+      i.setAttribute("aria-describedby", "err-" + k);
+      i.parentNode.insertBefore(h("p", { class: "err", id: "err-" + k, role: "alert", text: txt }), i.nextSibling);
+    });
+    if (rest.length || !Object.keys(f).length) form.appendChild(h("p", { class: "err", role: "alert", text: rest.join("; ") || t("error") }));
   }
 
   function preChat() {
-    var ident = ds.userEmail && ds.userHash;
+    var pc = cfg.prechat || { name: "optional", topic: "required", topics: [] };
+    var ident = ds.userJwt || (ds.userEmail && ds.userHash);
     var kids = [inv.cur ? h("p", { class: "notice invite", id: "invite", text: inv.msg }) : h("p", { text: cfg.greeting || t("greeting") })];
-    if (!ident) kids = kids.concat(field("name", t("name"), "text", ds.userName), field("email", t("email"), "email", ds.userEmail));
-    kids = kids.concat(field("topic", t("topic"), "", "", true), [h("button", { class: "go", id: "start", type: "submit", text: t("start") })]);
-    var form = h("form", { id: "prechat", onsubmit: function (ev) {
+    if (!ident && pc.name !== "hidden") kids = kids.concat(field("name", t("name"), "text", ds.userName, false, pc.name !== "required"));
+    if (!ident) kids = kids.concat(field("email", t("email"), "email", ds.userEmail));
+    if (pc.topic !== "hidden") kids = kids.concat(topicField(pc));
+    kids.push(h("button", { class: "go", id: "start", type: "submit", text: t("start") }));
+    var form = h("form", { id: "prechat", novalidate: "", onsubmit: function (ev) {
       ev.preventDefault();
       var v = function (n) { var i = form.querySelector("#" + n); return i ? i.value : ""; };
       var body = { name: v("name"), email: v("email"), topic: v("topic"), language: cfg.lang, page: location.href, referrer: document.referrer };
-      if (ident) body.identity = { email: ds.userEmail, name: ds.userName || "", hash: ds.userHash };
+      if (ds.userJwt) body.identity = { jwt: ds.userJwt };
+      else if (ident) body.identity = { email: ds.userEmail, name: ds.userName || "", hash: ds.userHash };
       post("/widget/start", body).then(function (r) {
         st.token = r.token; st.seq = 0; st.outbox = []; save();
         if (inv.cur) { report(inv.cur, "accepted"); inv.cur = 0; }
@@ -142,22 +166,20 @@
         render(); connect();
       }, function (e) { errorLine(form, e); });
     } }, kids);
-    if (!ident) form.querySelector("#name").required = false;
     el.body.appendChild(form);
   }
 
   function offline() {
     var reason = cfg.status && cfg.status.open === false ? t("closed") : t("busy");
-    var form = h("form", { id: "leave", onsubmit: function (ev) {
+    var form = h("form", { id: "leave", novalidate: "", onsubmit: function (ev) {
       ev.preventDefault();
       var v = function (n) { return form.querySelector("#" + n).value; };
       post("/widget/leave", { name: v("leave-name"), email: v("leave-email"), message: v("leave-message"), language: cfg.lang, page: location.href })
         .then(function () { el.body.textContent = ""; el.body.appendChild(h("p", { class: "notice", id: "left", text: t("left") })); },
           function (e) { errorLine(form, e); });
     } }, [h("p", { class: "notice", id: "reason", text: reason })]
-      .concat(field("leave-name", t("name"), "text", ds.userName), field("leave-email", t("email"), "email", ds.userEmail),
+      .concat(field("leave-name", t("name"), "text", ds.userName, false, true), field("leave-email", t("email"), "email", ds.userEmail),
         field("leave-message", t("message"), "", "", true), [h("button", { class: "go", type: "submit", id: "leave-send", text: t("leave") })]));
-    form.querySelector("#leave-name").required = false;
     el.body.appendChild(form);
   }
 
@@ -253,7 +275,7 @@
   function invite() {
     inv.timers.forEach(clearTimeout);
     inv.timers = [];
-    if (!cfg.can_chat || st.token || sget("inv")) return;
+    if (!cfg.can_chat || st.token || away || sget("inv")) return;
     (cfg.invitations || []).forEach(function (r) {
       if (!urlOK(r.url_pattern) || (r.returning_only && !(st.visits > 1)) || (r.min_cart && inv.cart < r.min_cart)) return;
       inv.timers.push(setTimeout(function () { showInvite(r); }, Math.max(0, r.min_seconds * 1000 - (Date.now() - loadedAt))));
@@ -343,7 +365,7 @@
   }
 
   function markRead() {
-    if (!st.open || !st.token || st.seq <= readSent || document.hidden) return;
+    if (!begun || away || !st.open || !st.token || st.seq <= readSent || document.hidden) return;
     readSent = st.seq;
     if (sock && sock.readyState === 1) sock.send(JSON.stringify({ type: "read", seq: st.seq }));
     else post("/widget/read", { token: st.token, seq: st.seq }).catch(function () { readSent = 0; });
@@ -399,7 +421,7 @@
   }
   function connect() {
     clearTimeout(retryTimer);
-    if (!st.token || sock) return;
+    if (!st.token || sock || away) return;
     if (mode === "ws") openWS(); else poll();
   }
   function openWS() {
@@ -421,7 +443,7 @@
     };
   }
   function poll() {
-    if (polling || !st.token) return;
+    if (polling || !st.token || away) return;
     polling = true;
     post("/widget/poll", { token: st.token, after: st.seq, typing: agentTyping }).then(function (u) {
       polling = false; retryIn = 1000; setOnline(true); handle(u); flush(); poll();
@@ -436,22 +458,48 @@
   window.addEventListener("online", function () { retryIn = 1000; connect(); });
   document.addEventListener("visibilitychange", markRead);
 
+  // The pages the widget appears on: on a page matching a show_on pattern
+  // (any page when there are none) unless one of hide_on matches. Elsewhere
+  // there is no button and no connection; single-page sites are checked
+  // again when they change the address.
+  function pageOK() {
+    var any = function (l) { return (l || []).some(urlOK); };
+    return (!(cfg.show_on || []).length || any(cfg.show_on)) && !any(cfg.hide_on);
+  }
+  function route() {
+    away = !pageOK();
+    if (!begun) { if (!away) begin(); return; }
+    host.style.display = away ? "none" : "";
+    if (away) { closeSock(); clearTimeout(retryTimer); inv.timers.forEach(clearTimeout); return; }
+    connect(); invite();
+    if (st.token) post("/widget/page", { token: st.token, page: location.href }).catch(function () {});
+  }
+  function begin() {
+    begun = true;
+    build();
+    if (st.token) {
+      // A new page shows the whole conversation again: it resumes from
+      // the start, and the sequence numbers keep each message once.
+      st.seq = 0;
+      render(); connect();
+      post("/widget/page", { token: st.token, page: location.href }).catch(function () {});
+    }
+    show();
+    invite();
+  }
+
   function start() {
     var want = ds.lang || (navigator.language || "en").slice(0, 2);
     fetch(base + "/widget/config?lang=" + encodeURIComponent(want), { credentials: "omit" }).then(function (r) { return r.json(); }).then(function (c) {
       if (!c.strings) return;
       cfg = c; S = c.strings;
       if (!sget("visit")) { sset("visit", "1"); st.visits = (st.visits || 0) + 1; save(); }
-      build();
-      if (st.token) {
-        // A new page shows the whole conversation again: it resumes from
-        // the start, and the sequence numbers keep each message once.
-        st.seq = 0;
-        render(); connect();
-        post("/widget/page", { token: st.token, page: location.href }).catch(function () {});
-      }
-      show();
-      invite();
+      ["pushState", "replaceState"].forEach(function (m) {
+        var f = history[m];
+        history[m] = function () { var r = f.apply(this, arguments); setTimeout(route); return r; };
+      });
+      window.addEventListener("popstate", route);
+      route();
     }).catch(function () { /* the chat stays hidden */ });
   }
   if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
