@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -115,7 +116,9 @@ func benchLive(b *testing.B, bin, engine, name string, n, agents, events int) {
 	}
 	pid := s.cmd.Process.Pid
 	settle(pid, 20*time.Second)
+	settleRSS(pid, 30*time.Second)
 	before := serverMem(b, pprofAddr, pid)
+	sockBefore := tcpMem()
 	rec := &liveRecorder{}
 	streams := openStreams(b, s.url, cookies, n, rec)
 	defer func() {
@@ -124,7 +127,9 @@ func benchLive(b *testing.B, bin, engine, name string, n, agents, events int) {
 		}
 	}()
 	settle(pid, 30*time.Second)
+	settleRSS(pid, 30*time.Second)
 	after := serverMem(b, pprofAddr, pid)
+	sockAfter := tcpMem()
 	fn := float64(len(streams))
 	perConn := (after.heap + after.stack - before.heap - before.stack) / fn
 	b.Logf("%s: %d idle /live streams: heap %.1f → %.1f MiB, stacks %.1f → %.1f MiB, goroutines %d → %d, RSS %.1f → %.1f MiB",
@@ -133,6 +138,7 @@ func benchLive(b *testing.B, bin, engine, name string, n, agents, events int) {
 	b.Logf("%s: per stream: heap+stack %.1f KB (heap %.1f, stack %.1f), RSS %.1f KB, goroutines %.2f; load average %s",
 		name, perConn/1024, (after.heap-before.heap)/fn/1024, (after.stack-before.stack)/fn/1024, (after.rss-before.rss)/fn/1024,
 		float64(after.goroutines-before.goroutines)/fn, loadAvg())
+	b.Logf("%s: kernel TCP buffer memory (all sockets, /proc/net/sockstat) %.1f → %.1f MiB", name, sockBefore/(1<<20), sockAfter/(1<<20))
 	b.ReportMetric(perConn/1024, "KB/conn")
 	b.ReportMetric((after.rss-before.rss)/fn/1024, "RSS-KB/conn")
 
@@ -315,4 +321,47 @@ func readStream(br *bufio.Reader, rec *liveRecorder) {
 			rec.seen(&last, time.Now())
 		}
 	}
+}
+
+// settleRSS waits until the process's resident memory stops falling (the
+// Go runtime returns freed heap to the kernel gradually) for up to max.
+func settleRSS(pid int, max time.Duration) {
+	rss := func() float64 {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); len(f) > 1 && f[0] == "VmRSS:" {
+				v, _ := strconv.ParseFloat(f[1], 64)
+				return v
+			}
+		}
+		return 0
+	}
+	deadline := time.Now().Add(max)
+	last := rss()
+	for time.Now().Before(deadline) {
+		time.Sleep(2 * time.Second)
+		now := rss()
+		if now > last*0.99 {
+			return
+		}
+		last = now
+	}
+}
+
+// tcpMem is the kernel's memory for TCP socket buffers, all sockets of the
+// machine (/proc/net/sockstat counts pages).
+func tcpMem() float64 {
+	b, _ := os.ReadFile("/proc/net/sockstat")
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 && f[0] == "TCP:" {
+			for i := 1; i+1 < len(f); i++ {
+				if f[i] == "mem" {
+					v, _ := strconv.ParseFloat(f[i+1], 64)
+					return v * float64(os.Getpagesize())
+				}
+			}
+		}
+	}
+	return 0
 }

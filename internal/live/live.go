@@ -85,6 +85,7 @@ type Hub struct {
 	streamN uint32               // streams opened so far (their slots)
 	// sweepOnce starts the streams' heartbeat goroutine with the first.
 	sweepOnce sync.Once
+	heartbeat time.Duration                     // Heartbeat when the hub was made
 	presence  map[int64]map[int64]presenceEntry // ticket → agent → entry
 	relay     Relay
 	// out queues events for the relay goroutine (relayLoop): the NOTIFY
@@ -104,7 +105,7 @@ func NewHub(now func() time.Time, log *slog.Logger) *Hub {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	h := &Hub{now: now, log: log, origin: hex.EncodeToString(b[:]), done: make(chan struct{}),
-		subs: map[*Sub]struct{}{}, streams: map[*Stream]struct{}{}, presence: map[int64]map[int64]presenceEntry{}, out: make(chan Event, relayQueue)}
+		subs: map[*Sub]struct{}{}, streams: map[*Stream]struct{}{}, presence: map[int64]map[int64]presenceEntry{}, out: make(chan Event, relayQueue), heartbeat: Heartbeat}
 	go h.relayLoop()
 	return h
 }

@@ -70,7 +70,7 @@ func (d *Delivery) JSON() []byte {
 	return d.json
 }
 
-// Stream tuning. A variable so tests can shorten it.
+// Stream tuning. Variables so tests can shorten them (before NewHub).
 var (
 	// Heartbeat is how often a stream writes a ping (keeping proxies from
 	// closing it) and runs its Beat.
@@ -233,7 +233,7 @@ func (s *Stream) write() {
 // slot's streams and, every liveEvery ticks, ends the streams whose
 // browser has gone.
 func (h *Hub) sweep() {
-	t := time.NewTicker(Heartbeat / time.Duration(streamSlots))
+	t := time.NewTicker(h.heartbeat / time.Duration(streamSlots))
 	defer t.Stop()
 	var due, check []*Stream
 	for n := uint32(0); ; n++ {
