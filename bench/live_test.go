@@ -40,6 +40,9 @@ import (
 //     the note's request (its commit is inside that request) to a stream
 //     reading the event, for every stream and every note.
 //
+// OMBUD_BENCH_LIVE_PROFILE=DIR saves a CPU profile of the server over the
+// first half of the fan-out phase.
+//
 //     OMBUD_BENCH_LIVE_CONNS=10000 go test ./bench/ -run '^$' -bench LiveSSE -benchtime 1x -timeout 30m
 //
 // The client side is cheap on purpose: each stream is a raw TCP connection
@@ -146,6 +149,19 @@ func benchLive(b *testing.B, bin, engine, name string, n, agents, events int) {
 	var lat []time.Duration
 	missing := 0
 	cpuBefore, selfBefore := procCPU(pid), selfCPU()
+	var profile chan []byte
+	if dir := os.Getenv("OMBUD_BENCH_LIVE_PROFILE"); dir != "" {
+		profile = make(chan []byte, 1)
+		go func() { profile <- cpuProfile(pprofAddr, events/2) }()
+		defer func() {
+			if p := <-profile; len(p) > 0 {
+				f := filepath.Join(dir, strings.ReplaceAll(name, "/", "-")+".pprof")
+				if os.WriteFile(f, p, 0o644) == nil {
+					b.Logf("%s: CPU profile of the fan-out in %s", name, f)
+				}
+			}
+		}()
+	}
 	begin := time.Now()
 	for i := range events {
 		rec.arm(len(streams))

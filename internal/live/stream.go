@@ -26,6 +26,9 @@ type Stream struct {
 	slot uint32
 	done chan struct{}
 	wg   sync.WaitGroup // the running writer, if any
+	// deadline is the connection's write deadline; only the writer (one
+	// at a time) touches it.
+	deadline time.Time
 
 	mu      sync.Mutex
 	queue   []*Delivery
@@ -217,7 +220,14 @@ func (s *Stream) write() {
 			continue
 		}
 		if s.conn != nil {
-			_ = s.conn.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
+			// Moving a deadline costs a runtime timer update, a tenth of
+			// a write's CPU: it moves only when less than
+			// streamWriteTimeout is left, to 4× that ahead, so a write
+			// to a stuck browser fails after 15–60 s.
+			if now := time.Now(); s.deadline.Sub(now) < streamWriteTimeout {
+				s.deadline = now.Add(4 * streamWriteTimeout)
+				_ = s.conn.SetWriteDeadline(s.deadline)
+			}
 		}
 		if _, err := s.w.Write(buf); err != nil {
 			s.mu.Lock()
