@@ -43,7 +43,7 @@ import (
 // OMBUD_BENCH_LIVE_PROFILE=DIR saves a CPU profile of the server over the
 // first half of the fan-out phase.
 //
-//     OMBUD_BENCH_LIVE_CONNS=10000 go test ./bench/ -run '^$' -bench LiveSSE -benchtime 1x -timeout 30m
+//	OMBUD_BENCH_LIVE_CONNS=10000 go test ./bench/ -run '^$' -bench LiveSSE -benchtime 1x -timeout 30m
 //
 // The client side is cheap on purpose: each stream is a raw TCP connection
 // from one of 1,000 loopback addresses (127.1.x.y, as BenchmarkChat) whose
