@@ -109,6 +109,12 @@ func (h *Hub) Stream(w io.Writer, o StreamOptions) *Stream {
 	h.streams[s] = struct{}{}
 	h.mu.Unlock()
 	h.sweepOnce.Do(func() { go h.sweep() })
+	select {
+	case <-h.done: // shut down: the sweeper may have ended the others already
+		s.end()
+		return s
+	default:
+	}
 	s.mu.Lock()
 	s.schedule()
 	s.mu.Unlock()

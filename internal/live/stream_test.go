@@ -185,4 +185,10 @@ func TestStreamsEndAtShutdown(t *testing.T) {
 	if _, err := io.ReadAll(c); err != nil {
 		t.Fatalf("the connection was not closed: %v", err)
 	}
+	late, _ := streamPair(t, h, StreamOptions{AgentID: 1, Frame: ticketFrames})
+	select {
+	case <-late.Done():
+	default:
+		t.Fatal("a stream opened after the shutdown stayed open")
+	}
 }
