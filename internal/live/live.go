@@ -79,10 +79,15 @@ type Hub struct {
 	done     chan struct{}
 	stopOnce sync.Once
 
-	mu       sync.Mutex
-	subs     map[*Sub]struct{}
-	presence map[int64]map[int64]presenceEntry // ticket → agent → entry
-	relay    Relay
+	mu      sync.Mutex
+	subs    map[*Sub]struct{}
+	streams map[*Stream]struct{} // the subs that are streams (stream.go)
+	streamN uint32               // streams opened so far (their slots)
+	// sweepOnce starts the streams' heartbeat goroutine with the first.
+	sweepOnce sync.Once
+	heartbeat time.Duration                     // Heartbeat when the hub was made
+	presence  map[int64]map[int64]presenceEntry // ticket → agent → entry
+	relay     Relay
 	// out queues events for the relay goroutine (relayLoop): the NOTIFY
 	// round trip stays off the publisher's path.
 	out chan Event
@@ -100,7 +105,7 @@ func NewHub(now func() time.Time, log *slog.Logger) *Hub {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	h := &Hub{now: now, log: log, origin: hex.EncodeToString(b[:]), done: make(chan struct{}),
-		subs: map[*Sub]struct{}{}, presence: map[int64]map[int64]presenceEntry{}, out: make(chan Event, relayQueue)}
+		subs: map[*Sub]struct{}{}, streams: map[*Stream]struct{}{}, presence: map[int64]map[int64]presenceEntry{}, out: make(chan Event, relayQueue), heartbeat: Heartbeat}
 	go h.relayLoop()
 	return h
 }
@@ -119,13 +124,28 @@ func (h *Hub) SetRelay(r Relay) {
 	h.mu.Unlock()
 }
 
-// Sub is one subscriber (a browser tab's event stream).
+// Sub is one subscriber: a channel of events, or a Stream.
 type Sub struct {
 	C       chan Event
 	h       *Hub
 	agentID int64
 	kinds   []string // only these kinds (none: all)
+	stream  *Stream  // the stream this sub feeds (then C is nil)
 	dropped bool
+}
+
+// subBuffer is how many events a channel subscriber's C holds.
+const subBuffer = 64
+
+// Dropped reports whether events were dropped since the last call because
+// the subscriber's buffer was full, and resets it: the subscriber's page
+// then has to reload what it shows.
+func (s *Sub) Dropped() bool {
+	s.h.mu.Lock()
+	defer s.h.mu.Unlock()
+	d := s.dropped
+	s.dropped = false
+	return d
 }
 
 // Subscribe adds a subscriber for an agent. Close it when done.
@@ -136,7 +156,7 @@ func (h *Hub) Subscribe(agentID int64) *Sub { return h.SubscribeKinds(agentID) }
 // (the chat console) then neither wakes for nor loses buffer room to the
 // others: every chat message is also a ticket change.
 func (h *Hub) SubscribeKinds(agentID int64, kinds ...string) *Sub {
-	s := &Sub{C: make(chan Event, 64), h: h, agentID: agentID, kinds: kinds}
+	s := &Sub{C: make(chan Event, subBuffer), h: h, agentID: agentID, kinds: kinds}
 	h.mu.Lock()
 	h.subs[s] = struct{}{}
 	h.mu.Unlock()
@@ -282,10 +302,15 @@ func (h *Hub) received(payload []byte) {
 // blocking: a subscriber too slow to keep up loses events (its page
 // reloads what it needs).
 func (h *Hub) deliver(e Event) {
+	d := &Delivery{Event: e}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for s := range h.subs {
 		if !s.wants(e.Kind) {
+			continue
+		}
+		if s.stream != nil {
+			s.stream.push(d)
 			continue
 		}
 		select {

@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -12,12 +13,14 @@ import (
 	"github.com/ombud/ombud/internal/web/httpx"
 )
 
-// heartbeat keeps proxies from closing an idle stream and renews presence
-// well inside live.PresenceTTL.
-const heartbeat = 20 * time.Second
-
 // LiveStream answers GET /live with Server-Sent Events: ticket changes for
 // lists and, with ?ticket=ID, that ticket's changes and who else is there.
+//
+// The handler takes the connection over (HTTP/1.1) and hands it to the
+// hub as a live.Stream, then returns: an idle stream keeps no goroutine,
+// no net/http buffers and no timer (stream.go in internal/live). Where
+// the connection cannot be taken over (HTTP/2) the handler's goroutine
+// holds the same stream open.
 func (u *UI) LiveStream(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	actor := httpx.Actor(ctx)
@@ -32,75 +35,100 @@ func (u *UI) LiveStream(w http.ResponseWriter, r *http.Request) error {
 		}
 		ticketID = id
 	}
-	fl, ok := w.(http.Flusher)
-	if !ok {
-		return fmt.Errorf("agent ui: streaming unsupported")
-	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
-	sub := u.Live.Subscribe(actor.ID)
-	defer sub.Close()
-	if ticketID != 0 {
-		u.Live.Presence(ticketID, actor.ID, actor.Name, live.Viewing)
-		defer u.Live.Presence(ticketID, actor.ID, actor.Name, live.Left)
-	}
-	send := func(kind string, v any) error {
-		b, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", kind, b); err != nil {
-			return err
-		}
-		fl.Flush()
-		return nil
-	}
-	// The browser retries after 3 s if the stream drops.
-	if _, err := fmt.Fprint(w, "retry: 3000\n\n"); err != nil {
-		return nil
-	}
-	if ticketID != 0 {
-		if err := send("viewers", u.Live.Viewers(ticketID, actor.ID)); err != nil {
-			return nil
-		}
-	} else {
-		fl.Flush()
-	}
-	tick := time.NewTicker(heartbeat)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-u.Live.Done():
-			return nil
-		case <-tick.C:
-			if ticketID != 0 {
-				u.Live.Presence(ticketID, actor.ID, actor.Name, live.Viewing)
-			}
-			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
-				return nil
-			}
-			fl.Flush()
-		case e := <-sub.C:
+	agentID, name, hub := actor.ID, actor.Name, u.Live
+	o := live.StreamOptions{AgentID: agentID, Kinds: []string{live.KindTicket, live.KindNotice},
+		Frame: func(d *live.Delivery) []byte {
+			e := &d.Event
 			switch {
 			case e.Kind == live.KindTicket && (ticketID == 0 || e.TicketID == ticketID):
-				if err := send("ticket", e); err != nil {
-					return nil
-				}
-			case e.Kind == live.KindNotice && e.AgentID == actor.ID:
-				if err := send("notice", e); err != nil {
-					return nil
-				}
-			case e.Kind == live.KindPresence && e.TicketID == ticketID && ticketID != 0 && e.AgentID != actor.ID:
-				if err := send("viewers", u.Live.Viewers(ticketID, actor.ID)); err != nil {
-					return nil
-				}
+				return sseFrame("ticket", d.JSON())
+			case e.Kind == live.KindNotice && e.AgentID == agentID:
+				return sseFrame("notice", d.JSON())
+			case e.Kind == live.KindPresence && ticketID != 0 && e.TicketID == ticketID && e.AgentID != agentID:
+				return viewersFrame(hub, ticketID, agentID)
 			}
-		}
+			return nil
+		},
+		// Events were dropped while the browser read too slowly: the page
+		// reloads what it shows.
+		Lost: []byte("event: resync\ndata: {}\n\n"),
 	}
+	if ticketID != 0 {
+		o.Kinds = append(o.Kinds, live.KindPresence)
+		// The heartbeat renews presence well inside live.PresenceTTL.
+		o.Beat = func() { hub.Presence(ticketID, agentID, name, live.Viewing) }
+		o.Closed = func() { hub.Presence(ticketID, agentID, name, live.Left) }
+	}
+	// The browser retries after 3 s if the stream drops; a ticket's page
+	// starts with who else is there.
+	opening := func() []byte {
+		b := []byte("retry: 3000\n\n")
+		if ticketID != 0 {
+			b = append(b, viewersFrame(hub, ticketID, agentID)...)
+		}
+		return b
+	}
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		_ = conn.SetDeadline(time.Time{})
+		h.Set("Connection", "close") // the body ends with the connection
+		var head bytes.Buffer
+		head.WriteString("HTTP/1.1 200 OK\r\n")
+		_ = h.Write(&head)
+		head.WriteString("\r\n")
+		o.Open = func() []byte { return append(head.Bytes(), opening()...) }
+		hub.Stream(conn, o)
+		if ticketID != 0 {
+			hub.Presence(ticketID, agentID, name, live.Viewing)
+		}
+		return nil
+	}
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		return fmt.Errorf("agent ui: streaming unsupported")
+	}
+	o.Open = opening
+	st := hub.Stream(flushWriter{w, fl}, o)
+	if ticketID != 0 {
+		hub.Presence(ticketID, agentID, name, live.Viewing)
+	}
+	select {
+	case <-ctx.Done():
+	case <-st.Done():
+	}
+	st.Close()
+	return nil
+}
+
+func sseFrame(kind string, data []byte) []byte {
+	b := make([]byte, 0, len(kind)+len(data)+16)
+	b = append(append(append(append(b, "event: "...), kind...), "\ndata: "...), data...)
+	return append(b, "\n\n"...)
+}
+
+func viewersFrame(hub *live.Hub, ticketID, agentID int64) []byte {
+	b, err := json.Marshal(hub.Viewers(ticketID, agentID))
+	if err != nil {
+		return nil
+	}
+	return sseFrame("viewers", b)
+}
+
+// flushWriter sends each write at once.
+type flushWriter struct {
+	w  http.ResponseWriter
+	fl http.Flusher
+}
+
+func (f flushWriter) Write(b []byte) (int, error) {
+	n, err := f.w.Write(b)
+	if err == nil {
+		f.fl.Flush()
+	}
+	return n, err
 }
 
 // SetPresence answers POST /tickets/{id}/presence (state=viewing|typing|left).

@@ -200,6 +200,18 @@ if (window.EventSource) {
     notice.append(a);
     notice.hidden = false;
   });
+  // The stream fell behind and dropped events (a tab that could not read
+  // fast enough): reload what the page shows instead of missing changes.
+  src.addEventListener("resync", () => {
+    if (main) { refreshThread(); refreshDeliveries(true); return; }
+    if (!notice) return;
+    notice.hidden = false;
+    notice.textContent = ui.newTickets + " ";
+    const a = document.createElement("a");
+    a.href = location.href;
+    a.textContent = ui.showThem;
+    notice.append(a);
+  });
   const body = document.getElementById("body");
   let typingUntil = 0;
   body?.addEventListener("input", () => {
