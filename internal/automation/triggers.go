@@ -140,7 +140,7 @@ func (s *Service) handleTrigger(ctx context.Context, j jobs.Job) error {
 	if err := json.Unmarshal(j.Payload, &p); err != nil || p.TicketID <= 0 || p.Chain.ID == "" {
 		return jobs.Permanent(fmt.Errorf("automation: bad trigger payload: %v", err))
 	}
-	rules, err := s.listRules(ctx, s.db, KindTrigger, true)
+	rules, err := s.activeTriggers(ctx)
 	if err != nil || len(rules) == 0 {
 		return err
 	}
