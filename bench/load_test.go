@@ -223,6 +223,10 @@ type result struct {
 	n, errs       int64
 	rate          float64
 	p50, p95, p99 time.Duration
+	// cpu is the server's CPU time (user + system) per operation, from
+	// the start of the load until the server is idle again (background
+	// work the operation left, such as report facts, included).
+	cpu time.Duration
 }
 
 // drive runs op from clients goroutines for d and collects latencies.
@@ -475,38 +479,60 @@ func BenchmarkLoad(b *testing.B) {
 				}},
 			}
 			var results []result
+			// OMBUD_BENCH_ROUNDS (with OMBUD_BENCH_COMPARE): each operation
+			// is measured that many times per server, the order of the two
+			// servers alternating (before, after, after, before, …), so
+			// that neither always runs second, into the other's leftovers.
+			rounds := 1
+			if len(vs) == 2 {
+				rounds = envInt("OMBUD_BENCH_ROUNDS", 1)
+			}
 			for _, o := range ops {
 				if !wantOp(o.name) {
 					continue
 				}
-				for _, v := range vs {
-					name := o.name
-					if v.name != "" {
-						name += " [" + v.name + "]"
+				for rd := range rounds {
+					order := vs
+					if rd%2 == 1 {
+						order = []*variant{vs[1], vs[0]}
 					}
-					var prof chan struct{}
-					if v.pprof != "" && seconds > 2 {
-						prof = make(chan struct{})
-						go func() {
-							defer close(prof)
-							saveProfile(profDir, engine+"-"+strings.ReplaceAll(strings.Fields(o.name)[0]+"-"+strings.Fields(o.name)[1], "(", ""), v.pprof, seconds-1)
-						}()
+					for _, v := range order {
+						name := o.name
+						if v.name != "" {
+							name += " [" + v.name + "]"
+						}
+						if rounds > 1 {
+							name += fmt.Sprintf(" #%d", rd+1)
+						}
+						cpu0 := procCPU(v.s.cmd.Process.Pid)
+						var prof chan struct{}
+						if v.pprof != "" && seconds > 2 {
+							prof = make(chan struct{})
+							go func() {
+								defer close(prof)
+								saveProfile(profDir, engine+"-"+strings.ReplaceAll(strings.Fields(o.name)[0]+"-"+strings.Fields(o.name)[1], "(", ""), v.pprof, seconds-1)
+							}()
+						}
+						res := drive(name, clients, d, o.do(v.s))
+						if prof != nil {
+							<-prof
+						}
+						// Writes leave the report refresher work (facts of every
+						// changed ticket) that runs on after the clients stop:
+						// let it finish, so it is not billed to the next run.
+						settle(v.s.cmd.Process.Pid, time.Minute)
+						if res.n > 0 {
+							res.cpu = time.Duration((procCPU(v.s.cmd.Process.Pid) - cpu0) * float64(time.Second) / float64(res.n))
+						}
+						results = append(results, res)
 					}
-					results = append(results, drive(name, clients, d, o.do(v.s)))
-					if prof != nil {
-						<-prof
-					}
-					// Writes leave the report refresher work (facts of every
-					// changed ticket) that runs on after the clients stop:
-					// let it finish, so it is not billed to the next run.
-					settle(v.s.cmd.Process.Pid, time.Minute)
 				}
 			}
 			fmt.Printf("\n%s, %d existing tickets, %d clients, %ds per operation\n", engine, tickets, clients, seconds)
-			fmt.Printf("%-39s %10s %8s %10s %10s %10s %7s\n", "operation", "ops", "errors", "ops/s", "p50", "p95", "p99")
+			fmt.Printf("%-44s %10s %8s %10s %10s %10s %10s %10s\n", "operation", "ops", "errors", "ops/s", "p50", "p95", "p99", "CPU/op")
 			for _, r := range results {
-				fmt.Printf("%-39s %10d %8d %10.0f %10s %10s %10s\n", r.op, r.n, r.errs, r.rate,
-					r.p50.Round(10*time.Microsecond), r.p95.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond))
+				fmt.Printf("%-44s %10d %8d %10.0f %10s %10s %10s %10s\n", r.op, r.n, r.errs, r.rate,
+					r.p50.Round(10*time.Microsecond), r.p95.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.cpu.Round(time.Microsecond))
 				b.ReportMetric(r.rate, strings.Fields(r.op)[0]+"_"+strings.Fields(r.op)[1]+"/s")
 			}
 			for _, v := range vs {
