@@ -10,7 +10,10 @@
 // in production, fsync and synchronous_commit on), OMBUD_BENCH_OPS (a
 // comma-separated subset of the operations by first word: create, get,
 // list, comment, search), OMBUD_BENCH_PROFILE (a directory: the server is
-// built with -tags pprof and a CPU profile of each operation is saved there).
+// built with -tags pprof and a CPU profile of each operation is saved there),
+// OMBUD_BENCH_TRIGGERS (that many active triggers on each server, one of
+// which every create sets off), OMBUD_BENCH_ROUNDS (with OMBUD_BENCH_COMPARE:
+// measurements per operation and server, alternating their order).
 package bench
 
 import (
@@ -432,6 +435,24 @@ func BenchmarkLoad(b *testing.B) {
 			}
 			tr := &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}
 			c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+			// OMBUD_BENCH_TRIGGERS=N: N active triggers on each server, as
+			// a team's rule set: the first tags every new ticket, the rest
+			// look for a subject no ticket has. Every create then queues a
+			// trigger job that evaluates them all and fires one.
+			if n := envInt("OMBUD_BENCH_TRIGGERS", 0); n > 0 {
+				for _, v := range vs {
+					for i := range n {
+						cond := fmt.Sprintf(`{"field":"subject","op":"contains","value":"nowhere%d"}`, i)
+						if i == 0 {
+							cond = `{"field":"status","op":"is_not","value":"closed"}`
+						}
+						body := fmt.Sprintf(`{"name":"Bench rule %d","conditions":{"all":[{"field":"event","op":"is","value":"created"},%s]},"actions":[{"type":"add_tags","value":["triaged"]}]}`, i, cond)
+						if err := request(c, "POST", v.s.url+"/api/v1/triggers", v.s.token, []byte(body), 201); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+			}
 			d := time.Duration(seconds) * time.Second
 			maxID := int64(tickets)
 			type op struct {
