@@ -230,6 +230,34 @@ type result struct {
 	// the start of the load until the server is idle again (background
 	// work the operation left, such as report facts, included).
 	cpu time.Duration
+	// backlog is the background jobs (trigger evaluations, mail) still
+	// queued or running when the clients stopped (SQLite; -1 unknown):
+	// work the operation left that its rate does not show.
+	backlog int
+}
+
+// jobBacklog counts the jobs queued or running in a SQLite server's
+// database, read-only beside the running server.
+func jobBacklog(engine string, env []string) int {
+	if engine != "sqlite" {
+		return -1
+	}
+	var data string
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, "OMBUD_DATA="); ok {
+			data = v
+		}
+	}
+	conn, err := sql.Open("sqlite", "file:"+filepath.Join(data, "ombud.db")+"?mode=ro")
+	if err != nil {
+		return -1
+	}
+	defer conn.Close()
+	var n int
+	if err := conn.QueryRow(`SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')`).Scan(&n); err != nil {
+		return -1
+	}
+	return n
 }
 
 // drive runs op from clients goroutines for d and collects latencies.
@@ -535,6 +563,7 @@ func BenchmarkLoad(b *testing.B) {
 							}()
 						}
 						res := drive(name, clients, d, o.do(v.s))
+						res.backlog = jobBacklog(engine, v.env)
 						if prof != nil {
 							<-prof
 						}
@@ -550,10 +579,10 @@ func BenchmarkLoad(b *testing.B) {
 				}
 			}
 			fmt.Printf("\n%s, %d existing tickets, %d clients, %ds per operation\n", engine, tickets, clients, seconds)
-			fmt.Printf("%-44s %10s %8s %10s %10s %10s %10s %10s\n", "operation", "ops", "errors", "ops/s", "p50", "p95", "p99", "CPU/op")
+			fmt.Printf("%-44s %10s %8s %10s %10s %10s %10s %10s %8s\n", "operation", "ops", "errors", "ops/s", "p50", "p95", "p99", "CPU/op", "jobs left")
 			for _, r := range results {
-				fmt.Printf("%-44s %10d %8d %10.0f %10s %10s %10s %10s\n", r.op, r.n, r.errs, r.rate,
-					r.p50.Round(10*time.Microsecond), r.p95.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.cpu.Round(time.Microsecond))
+				fmt.Printf("%-44s %10d %8d %10.0f %10s %10s %10s %10s %8d\n", r.op, r.n, r.errs, r.rate,
+					r.p50.Round(10*time.Microsecond), r.p95.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.cpu.Round(time.Microsecond), r.backlog)
 				b.ReportMetric(r.rate, strings.Fields(r.op)[0]+"_"+strings.Fields(r.op)[1]+"/s")
 			}
 			for _, v := range vs {
