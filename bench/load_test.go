@@ -10,7 +10,10 @@
 // in production, fsync and synchronous_commit on), OMBUD_BENCH_OPS (a
 // comma-separated subset of the operations by first word: create, get,
 // list, comment, search), OMBUD_BENCH_PROFILE (a directory: the server is
-// built with -tags pprof and a CPU profile of each operation is saved there).
+// built with -tags pprof and a CPU profile of each operation is saved there),
+// OMBUD_BENCH_TRIGGERS (that many active triggers on each server, one of
+// which every create sets off), OMBUD_BENCH_ROUNDS (with OMBUD_BENCH_COMPARE:
+// measurements per operation and server, alternating their order).
 package bench
 
 import (
@@ -223,6 +226,38 @@ type result struct {
 	n, errs       int64
 	rate          float64
 	p50, p95, p99 time.Duration
+	// cpu is the server's CPU time (user + system) per operation, from
+	// the start of the load until the server is idle again (background
+	// work the operation left, such as report facts, included).
+	cpu time.Duration
+	// backlog is the background jobs (trigger evaluations, mail) still
+	// queued or running when the clients stopped (SQLite; -1 unknown):
+	// work the operation left that its rate does not show.
+	backlog int
+}
+
+// jobBacklog counts the jobs queued or running in a SQLite server's
+// database, read-only beside the running server.
+func jobBacklog(engine string, env []string) int {
+	if engine != "sqlite" {
+		return -1
+	}
+	var data string
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, "OMBUD_DATA="); ok {
+			data = v
+		}
+	}
+	conn, err := sql.Open("sqlite", "file:"+filepath.Join(data, "ombud.db")+"?mode=ro")
+	if err != nil {
+		return -1
+	}
+	defer conn.Close()
+	var n int
+	if err := conn.QueryRow(`SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')`).Scan(&n); err != nil {
+		return -1
+	}
+	return n
 }
 
 // drive runs op from clients goroutines for d and collects latencies.
@@ -428,6 +463,24 @@ func BenchmarkLoad(b *testing.B) {
 			}
 			tr := &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}
 			c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+			// OMBUD_BENCH_TRIGGERS=N: N active triggers on each server, as
+			// a team's rule set: the first tags every new ticket, the rest
+			// look for a subject no ticket has. Every create then queues a
+			// trigger job that evaluates them all and fires one.
+			if n := envInt("OMBUD_BENCH_TRIGGERS", 0); n > 0 {
+				for _, v := range vs {
+					for i := range n {
+						cond := fmt.Sprintf(`{"field":"subject","op":"contains","value":"nowhere%d"}`, i)
+						if i == 0 {
+							cond = `{"field":"status","op":"is_not","value":"closed"}`
+						}
+						body := fmt.Sprintf(`{"name":"Bench rule %d","conditions":{"all":[{"field":"event","op":"is","value":"created"},%s]},"actions":[{"type":"add_tags","value":["triaged"]}]}`, i, cond)
+						if err := request(c, "POST", v.s.url+"/api/v1/triggers", v.s.token, []byte(body), 201); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+			}
 			d := time.Duration(seconds) * time.Second
 			maxID := int64(tickets)
 			type op struct {
@@ -475,38 +528,61 @@ func BenchmarkLoad(b *testing.B) {
 				}},
 			}
 			var results []result
+			// OMBUD_BENCH_ROUNDS (with OMBUD_BENCH_COMPARE): each operation
+			// is measured that many times per server, the order of the two
+			// servers alternating (before, after, after, before, …), so
+			// that neither always runs second, into the other's leftovers.
+			rounds := 1
+			if len(vs) == 2 {
+				rounds = envInt("OMBUD_BENCH_ROUNDS", 1)
+			}
 			for _, o := range ops {
 				if !wantOp(o.name) {
 					continue
 				}
-				for _, v := range vs {
-					name := o.name
-					if v.name != "" {
-						name += " [" + v.name + "]"
+				for rd := range rounds {
+					order := vs
+					if rd%2 == 1 {
+						order = []*variant{vs[1], vs[0]}
 					}
-					var prof chan struct{}
-					if v.pprof != "" && seconds > 2 {
-						prof = make(chan struct{})
-						go func() {
-							defer close(prof)
-							saveProfile(profDir, engine+"-"+strings.ReplaceAll(strings.Fields(o.name)[0]+"-"+strings.Fields(o.name)[1], "(", ""), v.pprof, seconds-1)
-						}()
+					for _, v := range order {
+						name := o.name
+						if v.name != "" {
+							name += " [" + v.name + "]"
+						}
+						if rounds > 1 {
+							name += fmt.Sprintf(" #%d", rd+1)
+						}
+						cpu0 := procCPU(v.s.cmd.Process.Pid)
+						var prof chan struct{}
+						if v.pprof != "" && seconds > 2 {
+							prof = make(chan struct{})
+							go func() {
+								defer close(prof)
+								saveProfile(profDir, engine+"-"+strings.ReplaceAll(strings.Fields(o.name)[0]+"-"+strings.Fields(o.name)[1], "(", ""), v.pprof, seconds-1)
+							}()
+						}
+						res := drive(name, clients, d, o.do(v.s))
+						res.backlog = jobBacklog(engine, v.env)
+						if prof != nil {
+							<-prof
+						}
+						// Writes leave the report refresher work (facts of every
+						// changed ticket) that runs on after the clients stop:
+						// let it finish, so it is not billed to the next run.
+						settle(v.s.cmd.Process.Pid, time.Minute)
+						if res.n > 0 {
+							res.cpu = time.Duration((procCPU(v.s.cmd.Process.Pid) - cpu0) * float64(time.Second) / float64(res.n))
+						}
+						results = append(results, res)
 					}
-					results = append(results, drive(name, clients, d, o.do(v.s)))
-					if prof != nil {
-						<-prof
-					}
-					// Writes leave the report refresher work (facts of every
-					// changed ticket) that runs on after the clients stop:
-					// let it finish, so it is not billed to the next run.
-					settle(v.s.cmd.Process.Pid, time.Minute)
 				}
 			}
 			fmt.Printf("\n%s, %d existing tickets, %d clients, %ds per operation\n", engine, tickets, clients, seconds)
-			fmt.Printf("%-39s %10s %8s %10s %10s %10s %7s\n", "operation", "ops", "errors", "ops/s", "p50", "p95", "p99")
+			fmt.Printf("%-44s %10s %8s %10s %10s %10s %10s %10s %8s\n", "operation", "ops", "errors", "ops/s", "p50", "p95", "p99", "CPU/op", "jobs left")
 			for _, r := range results {
-				fmt.Printf("%-39s %10d %8d %10.0f %10s %10s %10s\n", r.op, r.n, r.errs, r.rate,
-					r.p50.Round(10*time.Microsecond), r.p95.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond))
+				fmt.Printf("%-44s %10d %8d %10.0f %10s %10s %10s %10s %8d\n", r.op, r.n, r.errs, r.rate,
+					r.p50.Round(10*time.Microsecond), r.p95.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.cpu.Round(time.Microsecond), r.backlog)
 				b.ReportMetric(r.rate, strings.Fields(r.op)[0]+"_"+strings.Fields(r.op)[1]+"/s")
 			}
 			for _, v := range vs {

@@ -62,6 +62,9 @@ type Service struct {
 	// ticket change (kept in memory, checked against the configuration
 	// stamp).
 	gate *db.Cached[triggerGate]
+	// triggers are the active triggers the trigger jobs evaluate, compiled
+	// (rulecache.go).
+	triggers triggerCache
 }
 
 // NewService returns an automation service. agents may be nil (then

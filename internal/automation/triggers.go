@@ -85,6 +85,16 @@ func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, e
 	if len(events) == 0 {
 		return nil
 	}
+	// Skip the job row when no active trigger can match these events; the
+	// gate is kept in memory while the configuration stamp stands. With no
+	// active trigger at all that is known before the events are copied.
+	gate, err := s.gate.Get(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if !gate.always && len(gate.rules) == 0 {
+		return nil
+	}
 	for _, e := range events {
 		// Mail a machine sent (an out-of-office, a mailing list) never
 		// sets off automatic responses: that is how mail loops start.
@@ -108,12 +118,6 @@ func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, e
 		var data map[string]any
 		_ = json.Unmarshal([]byte(mustJSON(e.Data)), &data)
 		evs[i] = EventFact{ID: e.ID, Type: e.Type, Data: data}
-	}
-	// Skip the job row when no active trigger can match these events; the
-	// gate is kept in memory while the configuration stamp stands.
-	gate, err := s.gate.Get(ctx, tx)
-	if err != nil {
-		return err
 	}
 	if !gate.mayMatch(evs) {
 		return nil
@@ -140,7 +144,7 @@ func (s *Service) handleTrigger(ctx context.Context, j jobs.Job) error {
 	if err := json.Unmarshal(j.Payload, &p); err != nil || p.TicketID <= 0 || p.Chain.ID == "" {
 		return jobs.Permanent(fmt.Errorf("automation: bad trigger payload: %v", err))
 	}
-	rules, err := s.listRules(ctx, s.db, KindTrigger, true)
+	rules, err := s.activeTriggers(ctx)
 	if err != nil || len(rules) == 0 {
 		return err
 	}

@@ -97,3 +97,15 @@ func (c *Cached[T]) Loads() int {
 	defer c.mu.Unlock()
 	return c.loads
 }
+
+// ReadConfigStamp reads the configuration stamp outside a write (a
+// background job's reads). A value loaded after reading it is at least as
+// new as the stamp says, so a cache filled that way may be kept for as long
+// as the stamp stays the same.
+func ReadConfigStamp(ctx context.Context, q Querier) (int64, error) {
+	var n int64
+	if err := q.QueryRowContext(ctx, `SELECT `+StampColumn).Scan(&n); err != nil {
+		return 0, fmt.Errorf("db: read config stamp: %w", err)
+	}
+	return n, nil
+}

@@ -28,6 +28,25 @@ type groupWriter struct {
 	// the connection is free. Both maps belong to the writer goroutine.
 	prepared map[string]*sql.Stmt
 	wanted   map[string]bool
+	// ftsQueue is set once a commit has seen the full-text queue table
+	// (migration 0081; before it, as while migrating, there is nothing to
+	// flush). Belongs to the writer goroutine.
+	ftsQueue bool
+}
+
+// beforeCommit indexes the full-text changes the transaction noted
+// (ftsqueue.go). It reports whether the queue table exists.
+func (g *groupWriter) beforeCommit(ctx context.Context, tx *Tx) (bool, error) {
+	if !g.ftsQueue {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'pending_fts'`).Scan(&n); err != nil {
+			return false, fmt.Errorf("db: full-text queue: %w", err)
+		}
+		if n == 0 {
+			return false, nil
+		}
+	}
+	return true, flushFTS(ctx, tx)
 }
 
 // maxWriterStmts bounds the writer's statement cache: statements built
@@ -186,10 +205,17 @@ func (g *groupWriter) commitBulk(r *writeReq) {
 		r.done <- err
 		return
 	}
+	queue, err := g.beforeCommit(ctx, r.tx)
+	if err != nil {
+		_ = sqltx.Rollback()
+		r.done <- err
+		return
+	}
 	if err := sqltx.Commit(); err != nil {
 		r.done <- fmt.Errorf("db: commit: %w", err)
 		return
 	}
+	g.ftsQueue = g.ftsQueue || queue
 	r.done <- nil
 }
 
@@ -234,7 +260,23 @@ func (g *groupWriter) commit(batch []*writeReq) {
 	}
 	var cerr error
 	if ok > 0 {
-		cerr = sqltx.Commit()
+		// The batch's full-text changes, indexed once now that no
+		// savepoint is open. Its failure fails the whole batch.
+		queue, err := g.beforeCommit(ctx, &Tx{tx: sqltx, dialect: g.dialect, stmts: stmts, gw: g})
+		if err != nil {
+			_ = sqltx.Rollback()
+			for i, r := range batch {
+				if results[i] != nil {
+					r.done <- results[i]
+				} else {
+					r.done <- err
+				}
+			}
+			return
+		}
+		if cerr = sqltx.Commit(); cerr == nil {
+			g.ftsQueue = g.ftsQueue || queue
+		}
 	} else {
 		cerr = sqltx.Rollback()
 		if cerr != nil {
