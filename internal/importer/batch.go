@@ -8,6 +8,7 @@ import (
 
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/ticket"
 )
 
 // directoryLine reports whether raw is a team, agent, organization or field
@@ -86,10 +87,11 @@ func (im *job) flushCustomers() error {
 
 // flushTickets writes the pending tickets: those whose external_id is
 // already present are skipped (one lookup for the batch), the rest are
-// written in one transaction. When a ticket fails there, the transaction
-// is rolled back, the tickets before it are written again together, the
-// failure is recorded, and the rest go on the same way — so a batch with
-// k bad tickets costs k+1 transactions, and no ticket pays a savepoint.
+// written in one transaction by the set-based replay
+// (ticket.ImportBatchTx): a ticket it refuses writes nothing and the rest
+// go on in the same transaction. Should the batch meet an external_id
+// another import wrote meanwhile, it is written step by step instead,
+// where that ticket fails alone.
 func (im *job) flushTickets() error {
 	if len(im.tickets) == 0 {
 		return nil
@@ -98,6 +100,48 @@ func (im *job) flushTickets() error {
 	if err != nil {
 		return err
 	}
+	if !im.s.Stepwise && len(batch) > 0 {
+		ins := make([]ticket.ImportTicket, len(batch))
+		for i, p := range batch {
+			ins[i] = p.in
+		}
+		var outs []ticket.ImportOutcome
+		err := im.s.db.WriteBulk(im.ctx, func(tx *db.Tx) error {
+			var err error
+			outs, err = im.s.tickets.ImportBatchTx(im.ctx, tx, ins)
+			return err
+		})
+		switch {
+		case err == nil:
+			for i, o := range outs {
+				switch {
+				case o.Err == nil:
+					im.committed([]int64{o.ID})
+				case apperr.Is(o.Err, apperr.CodeConflict) && batch[i].in.Create.ExternalID != "":
+					im.res.Skipped++ // written meanwhile by another import
+					im.seen++
+				default:
+					im.res.fail(batch[i].line, KindTicket, o.Err)
+					im.seen++
+				}
+			}
+			im.tickets = im.tickets[:0]
+			return nil
+		case apperr.Is(err, apperr.CodeConflict):
+			// Step by step below.
+		default:
+			return fmt.Errorf("importer: write tickets: %w", err)
+		}
+	}
+	return im.flushStepwise(batch)
+}
+
+// flushStepwise writes batch through ticket.ImportTx, one transaction for
+// the lot. When a ticket fails there, the transaction is rolled back, the
+// tickets before it are written again together, the failure is recorded,
+// and the rest go on the same way — so a batch with k bad tickets costs
+// k+1 transactions, and no ticket pays a savepoint.
+func (im *job) flushStepwise(batch []pending) error {
 	for len(batch) > 0 {
 		ids := make([]int64, 0, len(batch))
 		failed := -1

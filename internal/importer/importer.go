@@ -42,6 +42,10 @@ type Service struct {
 	// 32): each is a write of its own, and concurrent writes share one
 	// commit (SQLite's group commit, PostgreSQL's pool).
 	Parallel int
+	// Stepwise replays every ticket step by step through ticket.ImportTx
+	// rather than set-based (ticket.ImportBatchTx): the reference the
+	// set-based replay is tested against.
+	Stepwise bool
 }
 
 // NewService returns an importer.
