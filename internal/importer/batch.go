@@ -8,7 +8,6 @@ import (
 
 	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/db"
-	"github.com/ombud/ombud/internal/ticket"
 )
 
 // directoryLine reports whether raw is a team, agent, organization or field
@@ -32,19 +31,25 @@ func kindIs(raw []byte, kind string) bool {
 }
 
 // flush writes what is pending — customers first, since tickets may name
-// them as requesters — and moves the checkpoint to line.
+// them as requesters — and moves the checkpoint to line once it is
+// committed. The tickets are written while the caller reads on
+// (pipeline.go): the next flush, or the end of the import, waits for them.
 func (im *job) flush(line int) error {
+	if err := im.wait(); err != nil {
+		return err
+	}
 	if err := im.flushCustomers(); err != nil {
 		return err
 	}
-	if err := im.flushTickets(); err != nil {
-		return err
-	}
+	return im.flushTickets(line)
+}
+
+// checkpoint moves the committed line and reports progress.
+func (im *job) checkpoint(line int) {
 	im.res.Line = line
 	if im.opt.Progress != nil {
 		im.opt.Progress(Progress{Line: line, Bytes: im.bytes, Tickets: im.seen, Result: &im.res})
 	}
-	return nil
 }
 
 // flushCustomers ensures the pending customers, Parallel at a time: each
@@ -88,52 +93,29 @@ func (im *job) flushCustomers() error {
 // flushTickets writes the pending tickets: those whose external_id is
 // already present are skipped (one lookup for the batch), the rest are
 // written in one transaction by the set-based replay
-// (ticket.ImportBatchTx): a ticket it refuses writes nothing and the rest
-// go on in the same transaction. Should the batch meet an external_id
-// another import wrote meanwhile, it is written step by step instead,
-// where that ticket fails alone.
-func (im *job) flushTickets() error {
-	if len(im.tickets) == 0 {
-		return nil
-	}
+// (ticket.ImportBatchTx), in the background (pipeline.go): a ticket it
+// refuses writes nothing and the rest go on in the same transaction.
+// Should the batch meet an external_id another import wrote meanwhile, it
+// is written step by step instead, where that ticket fails alone.
+func (im *job) flushTickets(line int) error {
 	batch, err := im.dropExisting(im.tickets)
+	im.tickets = im.tickets[:0]
 	if err != nil {
 		return err
 	}
-	if !im.s.Stepwise && len(batch) > 0 {
-		ins := make([]ticket.ImportTicket, len(batch))
-		for i, p := range batch {
-			ins[i] = p.in
-		}
-		var outs []ticket.ImportOutcome
-		err := im.s.db.WriteBulk(im.ctx, func(tx *db.Tx) error {
-			var err error
-			outs, err = im.s.tickets.ImportBatchTx(im.ctx, tx, ins)
-			return err
-		})
-		switch {
-		case err == nil:
-			for i, o := range outs {
-				switch {
-				case o.Err == nil:
-					im.committed([]int64{o.ID})
-				case apperr.Is(o.Err, apperr.CodeConflict) && batch[i].in.Create.ExternalID != "":
-					im.res.Skipped++ // written meanwhile by another import
-					im.seen++
-				default:
-					im.res.fail(batch[i].line, KindTicket, o.Err)
-					im.seen++
-				}
-			}
-			im.tickets = im.tickets[:0]
-			return nil
-		case apperr.Is(err, apperr.CodeConflict):
-			// Step by step below.
-		default:
-			return fmt.Errorf("importer: write tickets: %w", err)
-		}
+	if len(batch) == 0 {
+		im.checkpoint(line)
+		return nil
 	}
-	return im.flushStepwise(batch)
+	if im.s.Stepwise {
+		if err := im.flushStepwise(batch); err != nil {
+			return err
+		}
+		im.checkpoint(line)
+		return nil
+	}
+	im.start(batch, line)
+	return nil
 }
 
 // flushStepwise writes batch through ticket.ImportTx, one transaction for
@@ -192,7 +174,6 @@ func (im *job) flushStepwise(batch []pending) error {
 		im.seen++
 		batch = batch[failed+1:]
 	}
-	im.tickets = im.tickets[:0]
 	return nil
 }
 

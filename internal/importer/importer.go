@@ -156,8 +156,13 @@ type job struct {
 	res       Result
 	tickets   []pending
 	customers []pendingCustomer
-	seen      int // ticket records accounted for
-	bytes     int64
+	// inflight is the batch of tickets being written (pipeline.go);
+	// deferred the failures of the lines read meanwhile, recorded after
+	// the batch's own so that Errors stays in line order.
+	inflight *inflight
+	deferred []deferredFail
+	seen     int // ticket records accounted for
+	bytes    int64
 }
 
 // ImportWith is Import with options. Tickets are written Batch at a time,
@@ -170,7 +175,13 @@ func (s *Service) ImportWith(ctx context.Context, actor authz.Actor, r io.Reader
 		return Result{}, err
 	}
 	im := &job{s: s, ctx: ctx, actor: actor, opt: opt, res: Result{Errors: []LineError{}}}
-	res, err := im.run(r)
+	_, err := im.run(r)
+	// The batch still being written is committed (or not) before the
+	// result says how far the import got.
+	if werr := im.wait(); werr != nil && err == nil {
+		err = werr
+	}
+	res := im.res
 	if res.Imported >= analyzeAfter {
 		// What is committed stays: stale planner statistics cost speed,
 		// not data, so a failure here does not fail the import.
@@ -233,11 +244,11 @@ func (im *job) run(r io.Reader) (Result, error) {
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&rec); err != nil {
-			im.res.fail(line, "", apperr.InvalidField("line", "is not a valid record: "+err.Error()))
+			im.fail(line, "", apperr.InvalidField("line", "is not a valid record: "+err.Error()))
 			continue
 		}
 		if err := checkLimits(rec); err != nil {
-			im.res.fail(line, rec.Kind, err)
+			im.fail(line, rec.Kind, err)
 			continue
 		}
 		var err error
@@ -341,9 +352,9 @@ func (im *job) run(r io.Reader) (Result, error) {
 			if apperr.CodeOf(err) == apperr.CodeInternal {
 				return im.res, fmt.Errorf("importer: line %d: %w", line, err)
 			}
-			im.res.fail(line, rec.Kind, err)
+			im.fail(line, rec.Kind, err)
 		}
-		if len(im.tickets) == 0 && len(im.customers) == 0 {
+		if len(im.tickets) == 0 && len(im.customers) == 0 && im.inflight == nil {
 			im.res.Line = line
 		}
 	}
@@ -356,7 +367,7 @@ func (im *job) run(r io.Reader) (Result, error) {
 			}
 			return im.res, fmt.Errorf("importer: read: %w", err)
 		}
-		im.res.fail(line+1, "", apperr.InvalidField("line", "is longer than 16 MiB"))
+		im.fail(line+1, "", apperr.InvalidField("line", "is longer than 16 MiB"))
 	}
 	if err := im.flush(line); err != nil {
 		return im.res, err
