@@ -252,6 +252,14 @@ func (im *job) run(r io.Reader) (Result, error) {
 			continue
 		}
 		var err error
+		if rec.Kind != KindTicket && rec.Kind != KindCustomer {
+			// Teams, agents, organizations and fields change what the
+			// tickets before them were checked against: those are
+			// committed first, as when nothing was in flight.
+			if err := im.wait(); err != nil {
+				return im.res, err
+			}
+		}
 		switch rec.Kind {
 		case KindTeam:
 			if rec.Team == nil {
