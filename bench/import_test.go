@@ -40,27 +40,40 @@ func BenchmarkImport(b *testing.B) {
 	begin := time.Now()
 	writeDemoHistory(b, file, tickets)
 	b.Logf("wrote %d demo tickets in %s", tickets, time.Since(begin).Round(time.Second))
-	for _, engine := range strings.Split(engines, ",") {
-		b.Run(engine, func(b *testing.B) {
-			env := []string{"OMBUD_DATA=" + filepath.Join(b.TempDir(), "data")}
-			switch engine {
-			case "postgres":
-				env = append(env, "OMBUD_DATABASE_URL="+dbtest.NewPostgresDatabase(b))
-			case "postgres-durable":
-				env = append(env, "OMBUD_DATABASE_URL="+dbtest.NewDurablePostgresDatabase(b))
-			}
-			run(b, bin, env, "migrate")
-			r := importRun(b, bin, env, file, tickets, slice)
-			fmt.Printf("\n%s, import of %d demo tickets (%d per slice)\n", engine, tickets, slice)
-			fmt.Printf("%-39s %10s %10s %10s\n", "slice", "tickets", "seconds", "tickets/s")
-			for _, s := range r.slices {
-				fmt.Printf("%-39s %10d %10.1f %10.0f\n", s.name, s.n, s.took.Seconds(), float64(s.n)/s.took.Seconds())
-			}
-			fmt.Printf("%-39s %10d %10.1f %10.0f\n", "whole run", tickets, r.took.Seconds(), float64(tickets)/r.took.Seconds())
-			fmt.Printf("CPU of the import process: %.1f s (%.0f tickets per CPU second)\n", r.cpu.Seconds(), float64(tickets)/r.cpu.Seconds())
-			b.ReportMetric(float64(tickets)/r.took.Seconds(), "tickets/s")
-		})
+	// OMBUD_BENCH_COMPARE names a binary built from another commit (main):
+	// it imports the same file first, into a database of its own.
+	type build struct{ name, bin string }
+	builds := []build{{"this build", bin}}
+	if other := os.Getenv("OMBUD_BENCH_COMPARE"); other != "" {
+		builds = []build{{"compared build", other}, {"this build", bin}}
 	}
+	for _, engine := range strings.Split(engines, ",") {
+		for _, bd := range builds {
+			b.Run(engine+"/"+strings.ReplaceAll(bd.name, " ", "_"), func(b *testing.B) {
+				importBench(b, bd.name, bd.bin, engine, file, tickets, slice)
+			})
+		}
+	}
+}
+
+func importBench(b *testing.B, name, bin, engine, file string, tickets, slice int) {
+	env := []string{"OMBUD_DATA=" + filepath.Join(b.TempDir(), "data")}
+	switch engine {
+	case "postgres":
+		env = append(env, "OMBUD_DATABASE_URL="+dbtest.NewPostgresDatabase(b))
+	case "postgres-durable":
+		env = append(env, "OMBUD_DATABASE_URL="+dbtest.NewDurablePostgresDatabase(b))
+	}
+	run(b, bin, env, "migrate")
+	r := importRun(b, bin, env, file, tickets, slice)
+	fmt.Printf("\n%s, %s, import of %d demo tickets (%d per slice)\n", engine, name, tickets, slice)
+	fmt.Printf("%-39s %10s %10s %10s\n", "slice", "tickets", "seconds", "tickets/s")
+	for _, s := range r.slices {
+		fmt.Printf("%-39s %10d %10.1f %10.0f\n", s.name, s.n, s.took.Seconds(), float64(s.n)/s.took.Seconds())
+	}
+	fmt.Printf("%-39s %10d %10.1f %10.0f\n", "whole run", tickets, r.took.Seconds(), float64(tickets)/r.took.Seconds())
+	fmt.Printf("CPU of the import process: %.1f s (%.0f tickets per CPU second)\n", r.cpu.Seconds(), float64(tickets)/r.cpu.Seconds())
+	b.ReportMetric(float64(tickets)/r.took.Seconds(), "tickets/s")
 }
 
 type importSlice struct {

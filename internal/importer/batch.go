@@ -31,19 +31,25 @@ func kindIs(raw []byte, kind string) bool {
 }
 
 // flush writes what is pending — customers first, since tickets may name
-// them as requesters — and moves the checkpoint to line.
+// them as requesters — and moves the checkpoint to line once it is
+// committed. The tickets are written while the caller reads on
+// (pipeline.go): the next flush, or the end of the import, waits for them.
 func (im *job) flush(line int) error {
+	if err := im.wait(); err != nil {
+		return err
+	}
 	if err := im.flushCustomers(); err != nil {
 		return err
 	}
-	if err := im.flushTickets(); err != nil {
-		return err
-	}
+	return im.flushTickets(line)
+}
+
+// checkpoint moves the committed line and reports progress.
+func (im *job) checkpoint(line int) {
 	im.res.Line = line
 	if im.opt.Progress != nil {
 		im.opt.Progress(Progress{Line: line, Bytes: im.bytes, Tickets: im.seen, Result: &im.res})
 	}
-	return nil
 }
 
 // flushCustomers ensures the pending customers, Parallel at a time: each
@@ -86,18 +92,38 @@ func (im *job) flushCustomers() error {
 
 // flushTickets writes the pending tickets: those whose external_id is
 // already present are skipped (one lookup for the batch), the rest are
-// written in one transaction. When a ticket fails there, the transaction
-// is rolled back, the tickets before it are written again together, the
-// failure is recorded, and the rest go on the same way — so a batch with
-// k bad tickets costs k+1 transactions, and no ticket pays a savepoint.
-func (im *job) flushTickets() error {
-	if len(im.tickets) == 0 {
-		return nil
-	}
+// written in one transaction by the set-based replay
+// (ticket.ImportBatchTx), in the background (pipeline.go): a ticket it
+// refuses writes nothing and the rest go on in the same transaction.
+// Should the batch meet an external_id another import wrote meanwhile, it
+// is written step by step instead, where that ticket fails alone.
+func (im *job) flushTickets(line int) error {
 	batch, err := im.dropExisting(im.tickets)
+	im.tickets = im.tickets[:0]
 	if err != nil {
 		return err
 	}
+	if len(batch) == 0 {
+		im.checkpoint(line)
+		return nil
+	}
+	if im.s.Stepwise {
+		if err := im.flushStepwise(batch); err != nil {
+			return err
+		}
+		im.checkpoint(line)
+		return nil
+	}
+	im.start(batch, line)
+	return nil
+}
+
+// flushStepwise writes batch through ticket.ImportTx, one transaction for
+// the lot. When a ticket fails there, the transaction is rolled back, the
+// tickets before it are written again together, the failure is recorded,
+// and the rest go on the same way — so a batch with k bad tickets costs
+// k+1 transactions, and no ticket pays a savepoint.
+func (im *job) flushStepwise(batch []pending) error {
 	for len(batch) > 0 {
 		ids := make([]int64, 0, len(batch))
 		failed := -1
@@ -148,7 +174,6 @@ func (im *job) flushTickets() error {
 		im.seen++
 		batch = batch[failed+1:]
 	}
-	im.tickets = im.tickets[:0]
 	return nil
 }
 

@@ -42,6 +42,10 @@ type Service struct {
 	// 32): each is a write of its own, and concurrent writes share one
 	// commit (SQLite's group commit, PostgreSQL's pool).
 	Parallel int
+	// Stepwise replays every ticket step by step through ticket.ImportTx
+	// rather than set-based (ticket.ImportBatchTx): the reference the
+	// set-based replay is tested against.
+	Stepwise bool
 }
 
 // NewService returns an importer.
@@ -152,8 +156,13 @@ type job struct {
 	res       Result
 	tickets   []pending
 	customers []pendingCustomer
-	seen      int // ticket records accounted for
-	bytes     int64
+	// inflight is the batch of tickets being written (pipeline.go);
+	// deferred the failures of the lines read meanwhile, recorded after
+	// the batch's own so that Errors stays in line order.
+	inflight *inflight
+	deferred []deferredFail
+	seen     int // ticket records accounted for
+	bytes    int64
 }
 
 // ImportWith is Import with options. Tickets are written Batch at a time,
@@ -166,7 +175,13 @@ func (s *Service) ImportWith(ctx context.Context, actor authz.Actor, r io.Reader
 		return Result{}, err
 	}
 	im := &job{s: s, ctx: ctx, actor: actor, opt: opt, res: Result{Errors: []LineError{}}}
-	res, err := im.run(r)
+	_, err := im.run(r)
+	// The batch still being written is committed (or not) before the
+	// result says how far the import got.
+	if werr := im.wait(); werr != nil && err == nil {
+		err = werr
+	}
+	res := im.res
 	if res.Imported >= analyzeAfter {
 		// What is committed stays: stale planner statistics cost speed,
 		// not data, so a failure here does not fail the import.
@@ -229,14 +244,22 @@ func (im *job) run(r io.Reader) (Result, error) {
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&rec); err != nil {
-			im.res.fail(line, "", apperr.InvalidField("line", "is not a valid record: "+err.Error()))
+			im.fail(line, "", apperr.InvalidField("line", "is not a valid record: "+err.Error()))
 			continue
 		}
 		if err := checkLimits(rec); err != nil {
-			im.res.fail(line, rec.Kind, err)
+			im.fail(line, rec.Kind, err)
 			continue
 		}
 		var err error
+		if rec.Kind != KindTicket && rec.Kind != KindCustomer {
+			// Teams, agents, organizations and fields change what the
+			// tickets before them were checked against: those are
+			// committed first, as when nothing was in flight.
+			if err := im.wait(); err != nil {
+				return im.res, err
+			}
+		}
 		switch rec.Kind {
 		case KindTeam:
 			if rec.Team == nil {
@@ -337,9 +360,9 @@ func (im *job) run(r io.Reader) (Result, error) {
 			if apperr.CodeOf(err) == apperr.CodeInternal {
 				return im.res, fmt.Errorf("importer: line %d: %w", line, err)
 			}
-			im.res.fail(line, rec.Kind, err)
+			im.fail(line, rec.Kind, err)
 		}
-		if len(im.tickets) == 0 && len(im.customers) == 0 {
+		if len(im.tickets) == 0 && len(im.customers) == 0 && im.inflight == nil {
 			im.res.Line = line
 		}
 	}
@@ -352,7 +375,7 @@ func (im *job) run(r io.Reader) (Result, error) {
 			}
 			return im.res, fmt.Errorf("importer: read: %w", err)
 		}
-		im.res.fail(line+1, "", apperr.InvalidField("line", "is longer than 16 MiB"))
+		im.fail(line+1, "", apperr.InvalidField("line", "is longer than 16 MiB"))
 	}
 	if err := im.flush(line); err != nil {
 		return im.res, err

@@ -266,6 +266,14 @@ func applyFieldValues(ctx context.Context, tx *db.Tx, cur map[string]any, in map
 	if err != nil {
 		return nil, err
 	}
+	return applyFieldDefs(defs, cur, in)
+}
+
+// applyFieldDefs is applyFieldValues with the definitions already read.
+func applyFieldDefs(defs []Field, cur map[string]any, in map[string]any) ([]fieldChange, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
 	byKey := map[string]Field{}
 	for _, f := range defs {
 		if f.Active {
