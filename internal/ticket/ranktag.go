@@ -1,0 +1,84 @@
+package ticket
+
+import (
+	"slices"
+	"strings"
+	"sync/atomic"
+
+	"github.com/ombud/ombud/internal/db"
+)
+
+// A tag filter with words (tag:billing refund). A tag on more tickets than
+// the filter side takes (filterSideMax: billing is on 19 % of the demo
+// tickets) was tested per matched row in SQL, a correlated EXISTS: a seek
+// into tickets and one into ticket_tags for each of up to walkFactor ×
+// bound subject and comment matches — ≈ 9 ms at 30,000 tickets, the
+// dearest query class (docs/benchmarks.md, 2026-12-05 00:00). When the
+// filters are tags alone, each walk now tests its rows with
+// `id IN (SELECT ticket_id FROM ticket_tags WHERE tag = ?)`: SQLite reads
+// the tag's tickets once per statement from ticket_tags_tag (the index
+// holds the ticket id, so no table row is read) into an in-memory list and
+// probes it per match, and the walks read neither the tickets table nor
+// ticket_tags per row. The walks are the filter side's (rankfilter.go):
+// the subject walk reads the full-text index alone, the comment walk the
+// comment row; texts are read for the kept rows only. The rows kept are
+// those the EXISTS keeps (the same tags on the same tickets), so ranking
+// and totals are unchanged; rank_test.go compares both with the
+// reference. A tag removed from a ticket leaves ticket_tags in the same
+// transaction, so a search never finds a ticket by a tag it lost.
+
+// passTest is how a filtered walk tests a ticket: against a set read
+// beforehand (ids, filterSide) or in SQL (in, with args, tagSide).
+type passTest struct {
+	ids  map[int64]bool
+	in   func(col string) string
+	args []any
+}
+
+// passes reports whether the ticket passes: in is the SQL test's value
+// for the row (1 when it passed), read when the test is in SQL.
+func (p passTest) passes(ticket, in int64) bool {
+	if p.in != nil {
+		return in == 1
+	}
+	return p.ids[ticket]
+}
+
+// tagSide returns the SQL test of w's filters when they are tags alone
+// (SQLite: PostgreSQL plans the EXISTS as a semi-join of its own choice).
+func (s *Service) tagSide(w *where) (passTest, bool) {
+	if len(w.conds) == 0 || s.db.Dialect() != db.SQLite || noTagSide.Load() {
+		return passTest{}, false
+	}
+	// A tag: term is its values' conditions joined by AND, in
+	// parentheses (termCond); each takes one argument.
+	n := 0
+	for _, c := range w.conds {
+		k := strings.Count(c, "?")
+		if k == 0 || c != "("+strings.Join(slices.Repeat([]string{tagCond}, k), " AND ")+")" {
+			return passTest{}, false
+		}
+		n += k
+	}
+	if n != len(w.args) {
+		return passTest{}, false
+	}
+	tagSideRuns.Add(1)
+	return passTest{
+		in: func(col string) string {
+			parts := make([]string, n)
+			for i := range parts {
+				parts[i] = col + ` IN (SELECT tt.ticket_id FROM ticket_tags tt WHERE tt.tag = lower(?))`
+			}
+			return "(" + strings.Join(parts, " AND ") + ")"
+		},
+		args: w.args,
+	}, true
+}
+
+// tagSideRuns counts the searches whose walks test tags in SQL (for the
+// tests); noTagSide makes them test each row with the EXISTS instead.
+var (
+	tagSideRuns atomic.Int64
+	noTagSide   atomic.Bool
+)
