@@ -161,7 +161,7 @@ func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq te
 	rows := 0
 	q, args := `SELECT rowid, 0 FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, []any{tq.fts, walk}
 	if pass.in != nil {
-		q, args = `SELECT rowid, `+pass.in("rowid")+` FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, append(slices.Clip(pass.args), tq.fts, walk)
+		q, args = `SELECT rowid, `+pass.in("ticket_fts.rowid")+` FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, append(slices.Clip(pass.args), tq.fts, walk)
 	}
 	err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {
 		var id, in int64

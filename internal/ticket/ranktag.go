@@ -14,18 +14,20 @@ import (
 // into tickets and one into ticket_tags for each of up to walkFactor ×
 // bound subject and comment matches — ≈ 9 ms at 30,000 tickets, the
 // dearest query class (docs/benchmarks.md, 2026-12-05 00:00). When the
-// filters are tags alone, each walk now tests its rows with
-// `id IN (SELECT ticket_id FROM ticket_tags WHERE tag = ?)`: SQLite reads
-// the tag's tickets once per statement from ticket_tags_tag (the index
-// holds the ticket id, so no table row is read) into an in-memory list and
-// probes it per match, and the walks read neither the tickets table nor
-// ticket_tags per row. The walks are the filter side's (rankfilter.go):
+// filters are tags alone, each walk now tests the ticket id it already
+// holds — the full-text rowid of a subject, a comment's ticket_id — with
+// one probe of ticket_tags' primary key (ticket_id, tag) per tag, and
+// reads no tickets row: the walks are the filter side's (rankfilter.go),
 // the subject walk reads the full-text index alone, the comment walk the
-// comment row; texts are read for the kept rows only. The rows kept are
-// those the EXISTS keeps (the same tags on the same tickets), so ranking
-// and totals are unchanged; rank_test.go compares both with the
-// reference. A tag removed from a ticket leaves ticket_tags in the same
-// transaction, so a search never finds a ticket by a tag it lost.
+// comment row, and texts are read for the kept rows only. (An IN list of
+// the tag's tickets, built once per statement from ticket_tags_tag, was
+// tried and cost more: 5,640 entries inserted into an ephemeral b-tree
+// per walk, sample and lookup, against at most 1,200 probes.) The rows
+// kept are those the EXISTS on the joined ticket keeps (the same tags on
+// the same tickets), so ranking and totals are unchanged; rank_test.go
+// compares both with the reference. A tag removed from a ticket leaves
+// ticket_tags in the same transaction, so a search never finds a ticket
+// by a tag it lost.
 
 // passTest is how a filtered walk tests a ticket: against a set read
 // beforehand (ids, filterSide) or in SQL (in, with args, tagSide).
@@ -68,7 +70,7 @@ func (s *Service) tagSide(w *where) (passTest, bool) {
 		in: func(col string) string {
 			parts := make([]string, n)
 			for i := range parts {
-				parts[i] = col + ` IN (SELECT tt.ticket_id FROM ticket_tags tt WHERE tt.tag = lower(?))`
+				parts[i] = `EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = ` + col + ` AND tt.tag = lower(?))`
 			}
 			return "(" + strings.Join(parts, " AND ") + ")"
 		},
