@@ -217,7 +217,7 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 			if err := s.gatherFiltered(ctx, c, w, tq, pass, bound, walk, blend); err != nil {
 				return nil, err
 			}
-			return s.gatherLookups(ctx, c, w, tq, "CASE WHEN "+pass.in("t.id")+" THEN 1 ELSE 0 END", bound, walk, blend, estimate)
+			return s.gatherLookupsTagged(ctx, c, tq, pass, bound, walk, blend, estimate)
 		}
 		// Subjects.
 		q := `SELECT t.id, ` + ok + `, t.subject, t.updated_at FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid
