@@ -45,6 +45,22 @@ func TestDeleteTicketAndMarkSpam(t *testing.T) {
 			}
 
 			plain := mk("mistake@example.org")
+			// A tag with a word finds it until it is deleted (the search's
+			// tag test reads ticket_tags, whose rows go with the ticket).
+			if st, body := e.Do(t, authz.Agent, "PATCH", fmt.Sprintf("/api/v1/tickets/%d", plain), map[string]any{"add_tags": []string{"deltag"}}); st != 200 {
+				t.Fatalf("tag: %d %v", st, body)
+			}
+			found := func() int {
+				t.Helper()
+				st, body := e.Do(t, authz.Agent, "GET", "/api/v1/search?q=tag%3Adeltag+spam", nil)
+				if st != 200 {
+					t.Fatalf("search: %d %v", st, body)
+				}
+				return len(body["data"].([]any))
+			}
+			if n := found(); n != 1 {
+				t.Fatalf("tag:deltag spam before the deletion: %d tickets", n)
+			}
 			if _, err := e.Sys.Privacy.DeleteTicket(ctx, actorOf(e, authz.Agent), plain); apperr.CodeOf(err) != apperr.CodeForbidden {
 				t.Fatalf("an agent deleted a ticket: %v", err)
 			}
@@ -57,6 +73,9 @@ func TestDeleteTicketAndMarkSpam(t *testing.T) {
 			}
 			if n := count(`SELECT COUNT(*) FROM tickets WHERE id = ?`, plain) + count(`SELECT COUNT(*) FROM comments WHERE ticket_id = ?`, plain); n != 0 {
 				t.Fatalf("%d rows of the deleted ticket left", n)
+			}
+			if n := found(); n != 0 {
+				t.Fatalf("tag:deltag spam after the deletion: %d tickets", n)
 			}
 			if n := count(`SELECT COUNT(*) FROM audit_log WHERE action = 'ticket_deleted' AND target = ?`, fmt.Sprintf("ticket:%d", plain)); n != 1 {
 				t.Fatalf("audit rows: %d", n)

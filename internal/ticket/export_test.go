@@ -24,3 +24,10 @@ func SetSampleFromWalks(on bool) { noSampleFromWalks.Store(!on) }
 
 // SetSampleScale divides the estimate's sample sizes by k (1: as shipped).
 func SetSampleScale(k int64) { sampleScale.Store(k) }
+
+// TagSideRuns counts the searches whose walks tested tags as one list.
+func TagSideRuns() int64 { return tagSideRuns.Load() }
+
+// SetTagSide lets tag filters be tested as one list (the default) or per
+// row with the correlated EXISTS.
+func SetTagSide(on bool) { noTagSide.Store(!on) }

@@ -205,11 +205,19 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 			return nil, err
 		}
 		if passing != nil {
-			if err := s.gatherFiltered(ctx, c, w, tq, passing.ids, bound, walk, blend); err != nil {
+			if err := s.gatherFiltered(ctx, c, w, tq, passTest{ids: passing.ids}, bound, walk, blend); err != nil {
 				return nil, err
 			}
 			s.gatherLookupsFiltered(c, tq, passing, bound, blend)
 			return c, nil
+		}
+		// Tags alone: each walk tests its rows against the tags' tickets
+		// as one list SQLite builds from ticket_tags_tag (ranktag.go).
+		if pass, ok := s.tagSide(w); ok {
+			if err := s.gatherFiltered(ctx, c, w, tq, pass, bound, walk, blend); err != nil {
+				return nil, err
+			}
+			return s.gatherLookupsTagged(ctx, c, tq, pass, bound, walk, blend, estimate)
 		}
 		// Subjects.
 		q := `SELECT t.id, ` + ok + `, t.subject, t.updated_at FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid
@@ -280,7 +288,7 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 		}
 		seen.comments.done = kept < bound && rows < walk
 		if textCut || !seen.comments.done {
-			est, err := s.sampleText(ctx, w, tq, nil, &seen)
+			est, err := s.sampleText(ctx, w, tq, passTest{}, &seen)
 			if err != nil {
 				return nil, err
 			}
@@ -348,13 +356,13 @@ const (
 // at 100,000 demo tickets), since a window of the newest comments seldom
 // holds two of one ticket.
 //
-// pass, when not nil, holds every ticket passing the filters
-// (filterSide): the sample's matches are then counted against it instead
-// of joining the tickets table.
+// pass, when set, tests the filters without the tickets table: a set of
+// every ticket passing them (filterSide), against which the sample's
+// matches are counted in Go, or an SQL test of the ticket id (tagSide).
 //
 // seen, when not nil, is what the walks read: where they reach below a
 // sample's first rows, the sample is counted from them without a query.
-func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass map[int64]bool, seen *walkedPair) (float64, error) {
+func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass passTest, seen *walkedPair) (float64, error) {
 	var newest int64
 	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&newest); err != nil {
 		return 0, fmt.Errorf("ticket: search estimate: %w", err)
@@ -373,9 +381,14 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass m
 		q = `SELECT COUNT(*) FROM (SELECT id FROM tickets WHERE search_vec @@ websearch_to_tsquery('simple', ?) AND id > ?
 		UNION SELECT ticket_id FROM comments WHERE search_vec @@ websearch_to_tsquery('simple', ?) AND id >= ? AND ticket_id > ?) m`
 	}
-	if pass != nil {
+	extra := w.args
+	switch {
+	case pass.ids != nil:
 		q = strings.Replace(q, `SELECT COUNT(*) FROM`, `SELECT m.id FROM`, 1)
-	} else if len(w.conds) > 0 {
+	case pass.in != nil:
+		q += ` WHERE ` + pass.in("m.id")
+		extra = pass.args
+	case len(w.conds) > 0:
 		q += ` JOIN tickets t ON t.id = m.id WHERE ` + strings.Join(w.conds, " AND ")
 	}
 	first, widest := sampleSizes()
@@ -398,13 +411,13 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass m
 		if seen != nil && !noSampleFromWalks.Load() && seen.covers(from, firstComment) {
 			n = seen.count(from, firstComment)
 			sampleFromWalks.Add(1)
-		} else if pass != nil {
+		} else if pass.ids != nil {
 			err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {
 				var id int64
 				if err := sc.Scan(&id); err != nil {
 					return false, err
 				}
-				if pass[id] {
+				if pass.ids[id] {
 					n++
 				}
 				return true, nil
@@ -412,7 +425,7 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass m
 			if err != nil {
 				return 0, err
 			}
-		} else if err := s.db.QueryRowContext(ctx, q, append(args, w.args...)...).Scan(&n); err != nil {
+		} else if err := s.db.QueryRowContext(ctx, q, append(args, extra...)...).Scan(&n); err != nil {
 			return 0, fmt.Errorf("ticket: search estimate: %w", err)
 		}
 		if n >= sampleEnough || from == 0 || size >= widest {

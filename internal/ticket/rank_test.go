@@ -203,20 +203,26 @@ func TestSearchRankingMatchesReference(t *testing.T) {
 		queries := []string{"refund", "refund order", "order refund late", `"broken screen"`, "racun", "račun faktura",
 			"tag:vip refund", "requester:vip@example.no refund", "refund -late", "charger delivery invoice screen", "nothingmatches",
 			"tag:vip refund order", "tag:vip priority:normal refund", "kvittering receipt", "tag:vip kvittering receipt",
-			"kvittering", "tag:vip receipt", "refund order late"}
+			"kvittering", "tag:vip receipt", "refund order late", "tag:vip tag:vip order"}
 		// Filtered searches run twice: as they come (the requester and
 		// tag filters are indexed and few tickets pass, so on SQLite they
 		// drive the search from the filter side) and with each row tested
 		// in SQL (as for a filter that lets too many tickets pass).
+		// A filter of tags alone is then tested as one list of the
+		// tags' tickets (ranktag.go), unless noTagSide: per row, as
+		// PostgreSQL does.
 		runs := []struct {
-			name     string
-			sideMax  int
-			filtered bool
-		}{{"", 2000, false}, {"rows tested in SQL/", 0, true}}
+			name      string
+			sideMax   int
+			filtered  bool
+			noTagSide bool
+		}{{"", 2000, false, false}, {"rows tested in SQL/", 0, true, false}, {"tags tested per row/", 0, true, true}}
 		defer ticket.SetFilterSideMax(2000)
+		defer ticket.SetTagSide(true)
 		for _, run := range runs {
 			ticket.SetFilterSideMax(run.sideMax)
-			sideRuns := ticket.FilterSideRuns()
+			ticket.SetTagSide(!run.noTagSide)
+			sideRuns, tagRuns := ticket.FilterSideRuns(), ticket.TagSideRuns()
 			for _, bound := range []int{0, 1, 5} {
 				f.svc.SetSearchCandidates(bound)
 				for _, qs := range queries {
@@ -235,6 +241,11 @@ func TestSearchRankingMatchesReference(t *testing.T) {
 			}
 			if side := ticket.FilterSideRuns() - sideRuns; d.Dialect() == db.SQLite && (side > 0) != (run.sideMax > 0) {
 				t.Errorf("%s: %d searches driven from the filter side", run.name, side)
+			}
+			// The tag-only queries take the tag side when the filter
+			// side does not take them (SQLite).
+			if tags := ticket.TagSideRuns() - tagRuns; d.Dialect() == db.SQLite && (tags > 0) != (run.sideMax == 0 && !run.noTagSide) {
+				t.Errorf("%s: %d searches with tags tested as one list", run.name, tags)
 			}
 		}
 		sampleFromWalksCase(t, f, queries)

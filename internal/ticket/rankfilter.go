@@ -156,17 +156,21 @@ func (s *Service) indexedPlan(ctx context.Context, q string, args []any) (bool, 
 // the newest walk subject matches from the full-text index alone, those
 // of tickets in pass kept up to bound, then their subjects and times read
 // and scored. It returns the kept and walked row counts.
-func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64, seen *walked) (int, int, error) {
+func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq textQuery, pass passTest, bound, walk int, blend func(float64, int64) float64, seen *walked) (int, int, error) {
 	var ids []int64
 	rows := 0
-	err := s.scan(ctx, `SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, []any{tq.fts, walk}, func(sc scanner) (bool, error) {
-		var id int64
-		if err := sc.Scan(&id); err != nil {
+	q, args := `SELECT rowid, 0 FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, []any{tq.fts, walk}
+	if pass.in != nil {
+		q, args = `SELECT rowid, `+pass.in("ticket_fts.rowid")+` FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, append(slices.Clip(pass.args), tq.fts, walk)
+	}
+	err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {
+		var id, in int64
+		if err := sc.Scan(&id, &in); err != nil {
 			return false, err
 		}
 		rows++
 		seen.last = id
-		if pass[id] {
+		if pass.passes(id, in) {
 			ids = append(ids, id)
 			seen.add(id, id)
 		}
@@ -192,18 +196,22 @@ func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq te
 // the newest walk comment matches with their tickets (the comment row
 // only), those of tickets in pass kept up to bound, then their texts read
 // and scored.
-func (s *Service) walkCommentsFiltered(ctx context.Context, c *candidates, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64, seen *walked) (int, int, error) {
+func (s *Service) walkCommentsFiltered(ctx context.Context, c *candidates, tq textQuery, pass passTest, bound, walk int, blend func(float64, int64) float64, seen *walked) (int, int, error) {
 	var ids []int64
 	rows := 0
-	err := s.scan(ctx, `SELECT c.id, c.ticket_id FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid
-		WHERE comment_fts MATCH ? ORDER BY comment_fts.rowid DESC LIMIT ?`, []any{tq.fts, walk}, func(sc scanner) (bool, error) {
-		var id, tid int64
-		if err := sc.Scan(&id, &tid); err != nil {
+	in, args := "0", []any{tq.fts, walk}
+	if pass.in != nil {
+		in, args = pass.in("c.ticket_id"), append(slices.Clip(pass.args), tq.fts, walk)
+	}
+	err := s.scan(ctx, `SELECT c.id, c.ticket_id, `+in+` FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid
+		WHERE comment_fts MATCH ? ORDER BY comment_fts.rowid DESC LIMIT ?`, args, func(sc scanner) (bool, error) {
+		var id, tid, in int64
+		if err := sc.Scan(&id, &tid, &in); err != nil {
 			return false, err
 		}
 		rows++
 		seen.last = id
-		if pass[tid] {
+		if pass.passes(tid, in) {
 			ids = append(ids, id)
 			seen.add(id, tid)
 		}
@@ -241,7 +249,7 @@ func idList(ids []int64) string {
 }
 
 // gatherFiltered is gather's text part driven from the filter side.
-func (s *Service) gatherFiltered(ctx context.Context, c *candidates, w *where, tq textQuery, pass map[int64]bool, bound, walk int, blend func(float64, int64) float64) error {
+func (s *Service) gatherFiltered(ctx context.Context, c *candidates, w *where, tq textQuery, pass passTest, bound, walk int, blend func(float64, int64) float64) error {
 	var seen walkedPair
 	kept, rows, err := s.walkSubjectsFiltered(ctx, c, tq, pass, bound, walk, blend, &seen.subjects)
 	if err != nil {

@@ -1,0 +1,135 @@
+package ticket
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync/atomic"
+
+	"github.com/ombud/ombud/internal/db"
+)
+
+// A tag filter with words (tag:billing refund). A tag on more tickets than
+// the filter side takes (filterSideMax: billing is on 19 % of the demo
+// tickets) was tested per matched row in SQL, a correlated EXISTS: a seek
+// into tickets and one into ticket_tags for each of up to walkFactor ×
+// bound subject and comment matches — ≈ 9 ms at 30,000 tickets, the
+// dearest query class (docs/benchmarks.md, 2026-12-05 00:00). When the
+// filters are tags alone, each walk now tests the ticket id it already
+// holds — the full-text rowid of a subject, a comment's ticket_id — with
+// one probe of ticket_tags' primary key (ticket_id, tag) per tag, and
+// reads no tickets row: the walks are the filter side's (rankfilter.go),
+// the subject walk reads the full-text index alone, the comment walk the
+// comment row, and texts are read for the kept rows only. (An IN list of
+// the tag's tickets, built once per statement from ticket_tags_tag, was
+// tried and cost more: 5,640 entries inserted into an ephemeral b-tree
+// per walk, sample and lookup, against at most 1,200 probes.) The rows
+// kept are those the EXISTS on the joined ticket keeps (the same tags on
+// the same tickets), so ranking and totals are unchanged; rank_test.go
+// compares both with the reference. A tag removed from a ticket leaves
+// ticket_tags in the same transaction, so a search never finds a ticket
+// by a tag it lost.
+
+// passTest is how a filtered walk tests a ticket: against a set read
+// beforehand (ids, filterSide) or in SQL (in, with args, tagSide).
+type passTest struct {
+	ids  map[int64]bool
+	in   func(col string) string
+	args []any
+}
+
+// passes reports whether the ticket passes: in is the SQL test's value
+// for the row (1 when it passed), read when the test is in SQL.
+func (p passTest) passes(ticket, in int64) bool {
+	if p.in != nil {
+		return in == 1
+	}
+	return p.ids[ticket]
+}
+
+// tagSide returns the SQL test of w's filters when they are tags alone
+// (SQLite: PostgreSQL plans the EXISTS as a semi-join of its own choice).
+func (s *Service) tagSide(w *where) (passTest, bool) {
+	if len(w.conds) == 0 || s.db.Dialect() != db.SQLite || noTagSide.Load() {
+		return passTest{}, false
+	}
+	// A tag: term is its values' conditions joined by AND, in
+	// parentheses (termCond); each takes one argument.
+	n := 0
+	for _, c := range w.conds {
+		k := strings.Count(c, "?")
+		if k == 0 || c != "("+strings.Join(slices.Repeat([]string{tagCond}, k), " AND ")+")" {
+			return passTest{}, false
+		}
+		n += k
+	}
+	if n != len(w.args) {
+		return passTest{}, false
+	}
+	tagSideRuns.Add(1)
+	return passTest{
+		in: func(col string) string {
+			parts := make([]string, n)
+			for i := range parts {
+				parts[i] = `EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = ` + col + ` AND tt.tag = lower(?))`
+			}
+			return "(" + strings.Join(parts, " AND ") + ")"
+		},
+		args: w.args,
+	}, true
+}
+
+// tagSideRuns counts the searches whose walks test tags in SQL (for the
+// tests); noTagSide makes them test each row with the EXISTS instead.
+var (
+	tagSideRuns atomic.Int64
+	noTagSide   atomic.Bool
+)
+
+// gatherLookupsTagged is gatherLookups with the tags tested as the lookup
+// walks its tickets' ids, newest first, from the index (tickets_requester,
+// tickets_organization, the primary key): only the tickets that pass are
+// then read for their last update. A first name as common as a common
+// word names a thousand tickets at 30,000, each a seek into tickets that
+// the tag dropped four times in five.
+func (s *Service) gatherLookupsTagged(ctx context.Context, c *candidates, tq textQuery, pass passTest, bound, walk int,
+	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (*candidates, error) {
+	for _, src := range s.lookupSources(tq) {
+		cond, cargs := src.cond("t.")
+		q := `SELECT w.id, ` + pass.in("w.id") + ` FROM (SELECT t.id FROM tickets t WHERE ` + cond + `
+			ORDER BY t.id DESC LIMIT ?) w ORDER BY w.id DESC`
+		var ids []int64
+		rows, last := 0, int64(0)
+		err := s.scan(ctx, q, append(append(slices.Clip(pass.args), cargs...), walk), func(sc scanner) (bool, error) {
+			var id, in int64
+			if err := sc.Scan(&id, &in); err != nil {
+				return false, err
+			}
+			rows, last = rows+1, id
+			if in == 1 {
+				ids = append(ids, id)
+			}
+			return len(ids) < bound, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) > 0 {
+			err = s.scan(ctx, `SELECT id, updated_at FROM tickets WHERE id IN (SELECT value FROM json_each(?))`, []any{idList(ids)}, func(sc scanner) (bool, error) {
+				var id, updated int64
+				if err := sc.Scan(&id, &updated); err != nil {
+					return false, err
+				}
+				c.add(id, blend(lookupScore[src.score], updated))
+				return true, nil
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+		if err := estimate("tickets", len(ids) >= bound || rows >= walk, last, float64(len(ids))); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
