@@ -79,9 +79,24 @@ func tierQuery(d db.Dialect, lang string, ts []string, all, title bool, conds st
 	var cond string
 	var qargs []any
 	if d == db.Postgres {
-		if window > 0 {
-			from = `(SELECT * FROM kb_translations ORDER BY id DESC LIMIT ` + strconv.Itoa(window) + `) t JOIN kb_articles a ON a.id = t.article_id`
-		} else {
+		// The title tier reads kb_title_vecs (migration 0080): the title
+		// vectors in narrow rows, under the names kb_translations gives
+		// them (id, article_id, language, title_vec), so conds apply as
+		// they are. Its window is the newest of the language searched
+		// (index (language, id)): the newest of all languages held a
+		// full tier of one language only for its most common words.
+		src := `kb_translations`
+		if title {
+			src = `kb_title_vecs`
+		}
+		from = src + ` t JOIN kb_articles a ON a.id = t.article_id`
+		switch {
+		case window > 0 && title && lang != "":
+			from = `(SELECT * FROM kb_title_vecs WHERE language = ? ORDER BY id DESC LIMIT ` + strconv.Itoa(window) + `) t JOIN kb_articles a ON a.id = t.article_id`
+			qargs = append(qargs, lang)
+		case window > 0:
+			from = `(SELECT * FROM ` + src + ` ORDER BY id DESC LIMIT ` + strconv.Itoa(window) + `) t JOIN kb_articles a ON a.id = t.article_id`
+		default:
 			order = `t.id + 0` // not the primary key's order: the GIN index
 		}
 		if title {
