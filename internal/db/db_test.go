@@ -41,6 +41,7 @@ var engineOnly = map[string]bool{
 	"kb_title_vecs.id":           true,
 	"kb_title_vecs.article_id":   true,
 	"kb_title_vecs.language":     true,
+	"kb_title_vecs.title_length": true,
 	"kb_title_vecs.title_vec":    true,
 }
 

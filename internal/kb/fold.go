@@ -42,9 +42,9 @@ func setVector(ctx context.Context, tx *db.Tx, tid int64, lang, title, text stri
 	if _, err := tx.ExecContext(ctx, `WITH u AS (UPDATE kb_translations SET title_vec = to_tsvector(?::regconfig, ?) || to_tsvector('simple', ?),
 		search_vec = setweight(to_tsvector(?::regconfig, ?), 'A') || setweight(to_tsvector('simple', ?), 'A')
 		|| setweight(to_tsvector(?::regconfig, ?), 'D') || setweight(to_tsvector('simple', ?), 'D') WHERE id = ?
-		RETURNING id, article_id, language, title_vec)
-		INSERT INTO kb_title_vecs (id, article_id, language, title_vec) SELECT id, article_id, language, title_vec FROM u
-		ON CONFLICT (id) DO UPDATE SET title_vec = EXCLUDED.title_vec`,
+		RETURNING id, article_id, language, LENGTH(title) AS title_length, title_vec)
+		INSERT INTO kb_title_vecs (id, article_id, language, title_length, title_vec) SELECT id, article_id, language, title_length, title_vec FROM u
+		ON CONFLICT (id) DO UPDATE SET title_length = EXCLUDED.title_length, title_vec = EXCLUDED.title_vec`,
 		cfg, title, fold(title), cfg, title, fold(title), cfg, text, fold(text), tid); err != nil {
 		return fmt.Errorf("kb: search vector: %w", err)
 	}
