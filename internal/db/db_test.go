@@ -38,6 +38,11 @@ var engineOnly = map[string]bool{
 	"comments.search_vec":        true,
 	"kb_translations.search_vec": true,
 	"kb_translations.title_vec":  true,
+	"kb_title_vecs.id":           true,
+	"kb_title_vecs.article_id":   true,
+	"kb_title_vecs.language":     true,
+	"kb_title_vecs.title_length": true,
+	"kb_title_vecs.title_vec":    true,
 }
 
 func columns(t *testing.T, d *db.DB) map[string][]string {

@@ -37,9 +37,14 @@ func fold(s string) string {
 func setVector(ctx context.Context, tx *db.Tx, tid int64, lang, title, text string) error {
 	cfg := pgConfig(lang)
 	title, text = strings.ToLower(title), strings.ToLower(text)
-	if _, err := tx.ExecContext(ctx, `UPDATE kb_translations SET title_vec = to_tsvector(?::regconfig, ?) || to_tsvector('simple', ?),
+	// The title vector also goes to kb_title_vecs (migration 0080), the
+	// narrow rows the title tier reads, in the same statement.
+	if _, err := tx.ExecContext(ctx, `WITH u AS (UPDATE kb_translations SET title_vec = to_tsvector(?::regconfig, ?) || to_tsvector('simple', ?),
 		search_vec = setweight(to_tsvector(?::regconfig, ?), 'A') || setweight(to_tsvector('simple', ?), 'A')
-		|| setweight(to_tsvector(?::regconfig, ?), 'D') || setweight(to_tsvector('simple', ?), 'D') WHERE id = ?`,
+		|| setweight(to_tsvector(?::regconfig, ?), 'D') || setweight(to_tsvector('simple', ?), 'D') WHERE id = ?
+		RETURNING id, article_id, language, LENGTH(title) AS title_length, title_vec)
+		INSERT INTO kb_title_vecs (id, article_id, language, title_length, title_vec) SELECT id, article_id, language, title_length, title_vec FROM u
+		ON CONFLICT (id) DO UPDATE SET title_length = EXCLUDED.title_length, title_vec = EXCLUDED.title_vec`,
 		cfg, title, fold(title), cfg, title, fold(title), cfg, text, fold(text), tid); err != nil {
 		return fmt.Errorf("kb: search vector: %w", err)
 	}
