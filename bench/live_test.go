@@ -3,7 +3,6 @@ package bench
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -114,7 +113,7 @@ func benchLive(b *testing.B, bin, engine, name string, n, agents, events int) {
 		ID int64 `json:"id"`
 	}
 	body := `{"subject":"Live bench","description":"Where is my parcel?","requester":{"email":"live@customers.example","name":"Live Customer"},"channel":"web"}`
-	if err := requestJSON(c, "POST", s.url+"/api/v1/tickets", s.token, body, 201, &created); err != nil || created.ID == 0 {
+	if err := requestJSON(c, "POST", s.url+"/api/v1/tickets", s.token, []byte(body), 201, &created); err != nil || created.ID == 0 {
 		b.Fatalf("ticket: %v", err)
 	}
 	pid := s.cmd.Process.Pid
@@ -167,7 +166,7 @@ func benchLive(b *testing.B, bin, engine, name string, n, agents, events int) {
 		rec.arm(len(streams))
 		sent := time.Now()
 		note := fmt.Sprintf(`{"body":"Live note %d","public":false}`, i)
-		if err := requestJSON(c, "POST", fmt.Sprintf("%s/api/v1/tickets/%d/comments", s.url, created.ID), s.token, note, 201, nil); err != nil {
+		if err := requestJSON(c, "POST", fmt.Sprintf("%s/api/v1/tickets/%d/comments", s.url, created.ID), s.token, []byte(note), 201, nil); err != nil {
 			b.Fatal(err)
 		}
 		got := rec.wait(10 * time.Second)
@@ -190,27 +189,6 @@ func benchLive(b *testing.B, bin, engine, name string, n, agents, events int) {
 		name, wall, cpu, cpu*1000/float64(events), self, loadAvg())
 	b.ReportMetric(ms(q(0.99)), "p99-ms")
 	b.ReportMetric(float64(missing), "missing")
-}
-
-// requestJSON sends body with the API token and decodes the answer into out.
-func requestJSON(c *http.Client, method, u, token, body string, want int, out any) error {
-	req, _ := http.NewRequest(method, u, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	var buf bytes.Buffer
-	_, _ = buf.ReadFrom(resp.Body)
-	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: %d %s", method, u, resp.StatusCode, buf.String())
-	}
-	if out != nil {
-		return json.Unmarshal(buf.Bytes(), out)
-	}
-	return nil
 }
 
 // liveRecorder collects when each stream read the current note's event.

@@ -301,6 +301,12 @@ func drive(op string, clients int, d time.Duration, do func(r *rand.Rand, i int6
 }
 
 func request(c *http.Client, method, url, token string, body []byte, want int) error {
+	return requestJSON(c, method, url, token, body, want, nil)
+}
+
+// requestJSON sends body with the API token and, when out is not nil,
+// decodes the answer into it.
+func requestJSON(c *http.Client, method, url, token string, body []byte, want int, out any) error {
 	req, _ := http.NewRequestWithContext(context.Background(), method, url, bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+token)
 	if body != nil {
@@ -314,6 +320,9 @@ func request(c *http.Client, method, url, token string, body []byte, want int) e
 	if resp.StatusCode != want {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
 		return fmt.Errorf("%s %s: %d %s", method, url, resp.StatusCode, b)
+	}
+	if out != nil {
+		return json.NewDecoder(resp.Body).Decode(out)
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return nil
