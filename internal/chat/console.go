@@ -30,6 +30,11 @@ func (s *Service) ConsoleFor(ctx context.Context, actor authz.Actor) (Console, e
 	if err != nil {
 		return Console{}, err
 	}
+	return s.consoleWith(ctx, actor, st)
+}
+
+// consoleWith is ConsoleFor with the settings already read.
+func (s *Service) consoleWith(ctx context.Context, actor authz.Actor, st Settings) (Console, error) {
 	if err := readLimits(ctx, s.db, &st); err != nil {
 		return Console{}, err
 	}

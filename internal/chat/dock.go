@@ -48,7 +48,7 @@ func (s *Service) DockFor(ctx context.Context, actor authz.Actor) (Dock, error) 
 	if !st.Enabled {
 		return out, nil
 	}
-	c, err := s.ConsoleFor(ctx, actor)
+	c, err := s.consoleWith(ctx, actor, st)
 	if err != nil {
 		return Dock{}, err
 	}
