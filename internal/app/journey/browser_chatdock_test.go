@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/ombud/ombud/internal/dbtest"
 )
 
 // TestBrowserChatDock is the chat dock journey on both engines: Ingrid
@@ -27,31 +25,11 @@ import (
 func TestBrowserChatDock(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
-			env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
-			if engine == "postgres" {
-				env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
-			}
-			const pw = "browser-pass-7"
-			for _, u := range [][]string{{"lead@ombud.test", "Lea Lead", "admin"}, {"ingrid@ombud.test", "Ingrid", "agent"}} {
-				if code, _, er := run(t, env, "user", "create", "--email", u[0], "--name", u[1], "--role", u[2], "--password", pw); code != 0 {
-					t.Fatal(er)
-				}
-			}
-			_, tok, _ := run(t, env, "token", "create", "--email", "lead@ombud.test")
-			tok = strings.TrimSpace(tok)
-			s := serve(t, env)
-			_, agents := api(t, "GET", s.url+"/api/v1/agents?limit=100", tok, nil)
-			ids := map[string]int64{}
-			for _, a := range agents["data"].([]any) {
-				m := a.(map[string]any)
-				ids[m["email"].(string)] = int64(m["id"].(float64))
-			}
-			if code, body := api(t, "PUT", fmt.Sprintf("%s/api/v1/agents/%d/availability", s.url, ids["ingrid@ombud.test"]), tok, map[string]any{"availability": "online"}); code != 200 {
-				t.Fatalf("online: %d %v", code, body)
-			}
+			s, tok, ingrid := chatDesk(t, engine)
+			const pw = chatPassword
 			code, tk := api(t, "POST", s.url+"/api/v1/tickets", tok, map[string]any{
 				"subject": "Faktura mangler", "description": "Jeg fikk ingen faktura.", "channel": "email",
-				"requester": map[string]string{"email": "ola@kunde.example", "name": "Ola Nordmann"}, "assignee_id": ids["ingrid@ombud.test"],
+				"requester": map[string]string{"email": "ola@kunde.example", "name": "Ola Nordmann"}, "assignee_id": ingrid,
 			})
 			if code != 201 {
 				t.Fatalf("ticket: %d %v", code, tk)

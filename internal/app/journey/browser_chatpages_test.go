@@ -5,14 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/golang-jwt/jwt/v5"
-
-	"github.com/ombud/ombud/internal/dbtest"
 )
 
 // TestBrowserChatPagesAndPrechat is the widget's page rules, pre-chat form
@@ -28,28 +25,8 @@ import (
 func TestBrowserChatPagesAndPrechat(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
-			env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
-			if engine == "postgres" {
-				env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
-			}
-			const pw = "browser-pass-7"
-			for _, u := range [][]string{{"lead@ombud.test", "Lea Lead", "admin"}, {"ingrid@ombud.test", "Ingrid", "agent"}} {
-				if code, _, er := run(t, env, "user", "create", "--email", u[0], "--name", u[1], "--role", u[2], "--password", pw); code != 0 {
-					t.Fatal(er)
-				}
-			}
-			_, tok, _ := run(t, env, "token", "create", "--email", "lead@ombud.test")
-			tok = strings.TrimSpace(tok)
-			s := serve(t, env)
-			_, agents := api(t, "GET", s.url+"/api/v1/agents?limit=100", tok, nil)
-			for _, a := range agents["data"].([]any) {
-				m := a.(map[string]any)
-				if m["email"] == "ingrid@ombud.test" {
-					if code, body := api(t, "PUT", fmt.Sprintf("%s/api/v1/agents/%d/availability", s.url, int64(m["id"].(float64))), tok, map[string]any{"availability": "online"}); code != 200 {
-						t.Fatalf("online: %d %v", code, body)
-					}
-				}
-			}
+			s, tok, _ := chatDesk(t, engine)
+			const pw = chatPassword
 			const secret = "shop-identity-secret-2026"
 			// The shop signs its logged-in customer's identity server-side.
 			idToken, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"email": "vera@kunde.example", "name": "Vera Viking",

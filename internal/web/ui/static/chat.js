@@ -3,33 +3,17 @@
 // transfer and end; live through /chat/events (Server-Sent Events).
 const app = document.getElementById("chat-app");
 if (app) {
-  const S = (k, arg) => { const s = app.dataset["s" + k[0].toUpperCase() + k.slice(1)] || k; return arg === undefined ? s : s.replace("%s", arg); };
+  const kit = globalThis.ombudChatKit;
+  const S = kit.words(app);
   const csrf = app.dataset.csrf;
   const readWord = S("read"), errorWord = S("error");
   const systemLine = (m) => (m.kind === "joined" ? S("joined", m.agent_name) : m.kind === "transferred" ? S("transferred") : S("ended"));
   const chats = new Map(); // conversation id → {conv, el, seq, seen}
   const $ = (sel, root = document) => root.querySelector(sel);
-  const h = (tag, attrs = {}, kids = []) => {
-    const n = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs)) {
-      if (k === "text") n.textContent = v;
-      else if (k.startsWith("on")) n.addEventListener(k.slice(2), v);
-      else n.setAttribute(k, v);
-    }
-    for (const c of kids) if (c) n.append(c);
-    return n;
-  };
-  const call = async (method, url, body) => {
-    const r = await fetch(url, { method, headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json", Accept: "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
-    if (r.status === 204) return {};
-    const j = await r.json().catch(() => ({}));
-    if (!r.ok) throw j;
-    return j;
-  };
-  const cid = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+  const { h, cid } = kit;
+  const call = kit.caller(csrf);
 
-  // Sound and desktop notification: chatnotify.js (shared with the dock).
+  // Sound and desktop notification: chatkit.js (shared with the dock).
   const notify = globalThis.ombudChatNotify;
   notify.bind($("#notify"));
   const announce = (o) => notify.announce(S("new", o.visitor_name || o.visitor_email), o.topic);

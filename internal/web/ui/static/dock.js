@@ -7,31 +7,14 @@
 // whether the list is folded are kept per tab (sessionStorage).
 const dock = document.getElementById("chat-dock");
 if (dock) {
-  const S = (k, arg) => { const s = dock.dataset["s" + k[0].toUpperCase() + k.slice(1)] || k; return arg === undefined ? s : s.replace("%s", arg); };
-  const csrf = dock.dataset.csrf;
+  const kit = globalThis.ombudChatKit;
+  const S = kit.words(dock);
   // The words set into the page below, in the agent's language.
   const W = { expires: S("expires"), unread: S("unread"), read: S("read"), ticket: S("ticket"), error: S("error") };
   const fill = (tpl, arg) => tpl.replace("%s", arg);
   const $ = (sel, root = dock) => root.querySelector(sel);
-  const h = (tag, attrs = {}, kids = []) => {
-    const n = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs)) {
-      if (k === "text") n.textContent = v;
-      else if (k.startsWith("on")) n.addEventListener(k.slice(2), v);
-      else n.setAttribute(k, v);
-    }
-    for (const c of kids) if (c) n.append(c);
-    return n;
-  };
-  const call = async (method, url, body) => {
-    const r = await fetch(url, { method, headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json", Accept: "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
-    if (r.status === 204) return {};
-    const j = await r.json().catch(() => ({}));
-    if (!r.ok) throw j;
-    return j;
-  };
-  const cid = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+  const { h, cid } = kit;
+  const call = kit.caller(dock.dataset.csrf);
   const notify = globalThis.ombudChatNotify;
   const KEY = "ombud-chat-dock";
   const saved = () => { try { return JSON.parse(sessionStorage.getItem(KEY)) || {}; } catch { return {}; } };
