@@ -50,6 +50,8 @@ type CommentInput struct {
 	// delivery failed: this reply is sent instead ("edit and resend") and
 	// the old one is marked replaced, in the same write.
 	Supersedes int64 `json:"supersedes,omitempty"`
+	// text is Body and HTML as stored, when computed before the write.
+	text commentText
 }
 
 func (in *CommentInput) validate() error {
@@ -117,6 +119,7 @@ func (s *Service) AddComment(ctx context.Context, actor authz.Actor, ticketID in
 	if err := s.checkUploads(ctx, actor, in.AttachmentIDs); err != nil {
 		return Comment{}, err
 	}
+	in.text = s.commentText(in.Body, in.HTML)
 	var c Comment
 	var events []Event
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
@@ -176,7 +179,11 @@ func (s *Service) commentTx(ctx context.Context, tx *db.Tx, log *eventLog, t *Ti
 		}
 		attachmentIDs = append(slices.Clip(attachmentIDs), a.ID)
 	}
-	c, err := s.insertComment(ctx, tx, log, t.ID, author, public, in.Body, in.HTML, channel, attachmentIDs, now)
+	text := in.text
+	if !text.ok {
+		text = s.commentText(in.Body, in.HTML)
+	}
+	c, err := s.insertComment(ctx, tx, log, t.ID, author, public, text, channel, attachmentIDs, now)
 	if err != nil {
 		return Comment{}, err
 	}
@@ -221,9 +228,17 @@ func (s *Service) commentTx(ctx context.Context, tx *db.Tx, log *eventLog, t *Ti
 	return c, nil
 }
 
-// insertComment stores a comment (sanitising HTML, deriving the missing
-// form), links uploaded attachments and logs the event.
-func (s *Service) insertComment(ctx context.Context, tx *db.Tx, log *eventLog, ticketID int64, author Person, public bool, body, html, channel string, attachmentIDs []int64, now time.Time) (Comment, error) {
+// commentText is a comment's text as stored: the HTML sanitised, the
+// missing form derived from the other.
+type commentText struct {
+	body, html string
+	ok         bool // computed (the zero value is not)
+}
+
+// commentText sanitises html and derives the missing form. Create and
+// AddComment call it before taking the writer, so the single SQLite
+// writer goroutine only runs statements.
+func (s *Service) commentText(body, html string) commentText {
 	if html != "" {
 		html = s.html.Sanitize(html)
 		if strings.TrimSpace(body) == "" {
@@ -232,7 +247,13 @@ func (s *Service) insertComment(ctx context.Context, tx *db.Tx, log *eventLog, t
 	} else {
 		html = richtext.FromText(body)
 	}
-	body = strings.TrimSpace(body)
+	return commentText{body: strings.TrimSpace(body), html: html, ok: true}
+}
+
+// insertComment stores a comment in its prepared text (commentText), links
+// uploaded attachments and logs the event.
+func (s *Service) insertComment(ctx context.Context, tx *db.Tx, log *eventLog, ticketID int64, author Person, public bool, text commentText, channel string, attachmentIDs []int64, now time.Time) (Comment, error) {
+	body, html := text.body, text.html
 	id, err := tx.InsertID(ctx, `INSERT INTO comments (ticket_id, author_type, author_id, public, body, html, channel, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ticketID, author.Type, db.NullInt(author.ID), public, body, html, channel, db.Millis(now))
 	if err != nil {

@@ -63,6 +63,8 @@ type CreateInput struct {
 	Author string `json:"author"`
 	// AutoSubmitted marks a ticket opened by machine-sent mail.
 	AutoSubmitted bool `json:"-"`
+	// text is the description as stored, when computed before the write.
+	text commentText
 }
 
 // Limits on user-supplied text.
@@ -222,6 +224,8 @@ func (s *Service) Create(ctx context.Context, actor authz.Actor, in CreateInput)
 	if err := s.checkUploads(ctx, actor, in.AttachmentIDs); err != nil {
 		return Ticket{}, err
 	}
+	// Outside the writer: the description's stored forms.
+	in.text = s.commentText(in.Description, in.DescriptionHTML)
 	var t Ticket
 	var events []Event
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
@@ -244,6 +248,13 @@ func (s *Service) changed(id int64, events []Event) {
 		s.OnChange(id, events)
 	}
 }
+
+// A create writes two events (created, comment_added) and one comment; the
+// ticket row is inserted with these counts.
+const (
+	createEvents   = 2
+	createComments = 1
+)
 
 // createTx writes a validated ticket at time now.
 func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, now time.Time, in CreateInput) (Ticket, []Event, error) {
@@ -305,11 +316,14 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, no
 	// The insert also answers the configuration stamp, so the event hooks
 	// check their cached configuration without a round trip (db.Cached).
 	var id, stamp int64
+	// The row goes in with its final state: the sequence number and the
+	// comment count of the two events and the one comment written below
+	// (eventLog.flushNew), so it is never updated in this transaction.
 	insert := `INSERT INTO tickets (subject, status, priority, type, channel, requester_id, organization_id,
-		assignee_id, team_id, language, custom_fields, external_id, created_at, updated_at, solved_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		assignee_id, team_id, language, custom_fields, external_id, created_at, updated_at, solved_at, last_seq, comment_count)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	args := []any{in.Subject, status, in.Priority, in.Type, in.Channel, requesterID, db.NullInt(orgID),
-		nullPtr(in.AssigneeID), nullPtr(in.TeamID), in.Language, mustJSON(fields), ext, ms, ms, solved}
+		nullPtr(in.AssigneeID), nullPtr(in.TeamID), in.Language, mustJSON(fields), ext, ms, ms, solved, createEvents, createComments}
 	tagged := len(in.Tags) > 0 && tx.Dialect() == db.Postgres
 	if tagged {
 		// PostgreSQL: the tags go in with the row, one statement.
@@ -361,11 +375,15 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, no
 		}
 		attachmentIDs = append(slices.Clip(attachmentIDs), a.ID)
 	}
-	c, err := s.insertComment(ctx, tx, log, id, author, public, in.Description, in.DescriptionHTML, in.Channel, attachmentIDs, now)
+	text := in.text
+	if !text.ok {
+		text = s.commentText(in.Description, in.DescriptionHTML)
+	}
+	c, err := s.insertComment(ctx, tx, log, id, author, public, text, in.Channel, attachmentIDs, now)
 	if err != nil {
 		return Ticket{}, nil, err
 	}
-	if err := log.flush(ctx, tx); err != nil {
+	if err := log.flushNew(ctx, tx, createEvents, createComments); err != nil {
 		return Ticket{}, nil, err
 	}
 	// The new row is known: it is built here rather than read back (three

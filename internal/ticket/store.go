@@ -213,8 +213,36 @@ func (l *eventLog) flush(ctx context.Context, tx *db.Tx) error {
 	if err != nil {
 		return err
 	}
+	return l.runHooks(ctx, tx)
+}
+
+// flushNew appends the events of a ticket this write has just inserted
+// with last_seq = wroteSeq and comment_count = wroteComments: the events
+// are numbered from 1 and the row needs no update (the create writes it
+// once, with its final state, rather than inserting and then updating
+// it, which rewrote the row and its four updated_at indexes). Should the
+// log hold another number of events or comments than the insert stated,
+// one update corrects the row.
+func (l *eventLog) flushNew(ctx context.Context, tx *db.Tx, wroteSeq, wroteComments int) error {
+	if len(l.events) == 0 {
+		return nil
+	}
+	if len(l.events) != wroteSeq || l.comments != wroteComments {
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET last_seq = ?, comment_count = ? WHERE id = ?`,
+			len(l.events), l.comments, l.ticketID); err != nil {
+			return fmt.Errorf("ticket: set seq %d: %w", l.ticketID, err)
+		}
+	}
+	if err := l.insertEvents(ctx, tx, 1); err != nil {
+		return err
+	}
+	return l.runHooks(ctx, tx)
+}
+
+// runHooks tells the event hooks of the appended events (not during an
+// import: ImportTx calls its ImportHooks once per ticket).
+func (l *eventLog) runHooks(ctx context.Context, tx *db.Tx) error {
 	if hooksOff(ctx) {
-		// An import calls its ImportHooks once per ticket (ImportTx).
 		return nil
 	}
 	for _, h := range l.hooks {
@@ -361,7 +389,12 @@ func (l *eventLog) appendTwo(ctx context.Context, tx *db.Tx) error {
 		}
 		return fmt.Errorf("ticket: bump seq %d: %w", l.ticketID, err)
 	}
-	first := last - int64(len(l.events)) + 1
+	return l.insertEvents(ctx, tx, last-int64(len(l.events))+1)
+}
+
+// insertEvents inserts the events numbered from first in one multi-row
+// statement and sets their ids and sequence numbers.
+func (l *eventLog) insertEvents(ctx context.Context, tx *db.Tx, first int64) error {
 	vals := make([]string, len(l.events))
 	eargs := make([]any, 0, 7*len(l.events))
 	for i := range l.events {
