@@ -371,8 +371,26 @@ func (t *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Ro
 	return t.tx.QueryRowContext(ctx, t.dialect.Rebind(q), args...)
 }
 
-// InsertID runs an INSERT … RETURNING id and returns the id.
+// InsertID runs an INSERT of one row and returns its id: on PostgreSQL
+// with RETURNING id; on SQLite, where every table's id is its INTEGER
+// PRIMARY KEY (the rowid), as the statement's last inserted rowid, which
+// spares the RETURNING clause's buffering and a result set per insert
+// (a trigger's inserts do not change it). An upsert (ON CONFLICT) may
+// update rather than insert and then sets no rowid: it keeps RETURNING.
+// No row inserted is sql.ErrNoRows, as RETURNING would answer.
 func (t *Tx) InsertID(ctx context.Context, q string, args ...any) (int64, error) {
+	if t.dialect == SQLite && !strings.Contains(q, "ON CONFLICT") && !strings.Contains(q, "on conflict") {
+		res, err := t.ExecContext(ctx, q, args...)
+		if err != nil {
+			return 0, err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return 0, err
+		} else if n == 0 {
+			return 0, sql.ErrNoRows
+		}
+		return res.LastInsertId()
+	}
 	var id int64
 	if err := t.QueryRowContext(ctx, q+" RETURNING id", args...).Scan(&id); err != nil {
 		return 0, err

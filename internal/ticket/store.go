@@ -403,8 +403,30 @@ func (l *eventLog) insertEvents(ctx context.Context, tx *db.Tx, first int64) err
 		vals[i] = "(?, ?, ?, ?, ?, ?, ?)"
 		eargs = append(eargs, l.ticketID, e.Seq, e.Type, e.ActorType, db.NullInt(e.ActorID), db.Millis(e.At), mustJSON(e.Data))
 	}
-	rows, err := tx.QueryContext(ctx, `INSERT INTO ticket_events (ticket_id, seq, type, actor_type, actor_id, at, data) VALUES `+
-		strings.Join(vals, ", ")+` RETURNING id, seq`, eargs...)
+	insert := `INSERT INTO ticket_events (ticket_id, seq, type, actor_type, actor_id, at, data) VALUES ` + strings.Join(vals, ", ")
+	if tx.Dialect() == db.SQLite {
+		// One writer, no AUTOINCREMENT: SQLite gives each row of the
+		// statement the largest rowid so far plus one, so the ids are
+		// consecutive and end at the last inserted rowid — no RETURNING
+		// result set to buffer and read back.
+		res, err := tx.ExecContext(ctx, insert, eargs...)
+		if err != nil {
+			return fmt.Errorf("ticket: append events of %d: %w", l.ticketID, err)
+		}
+		n, err := res.RowsAffected()
+		if err == nil && n != int64(len(l.events)) {
+			err = fmt.Errorf("%d of %d rows inserted", n, len(l.events))
+		}
+		last, lerr := res.LastInsertId()
+		if err = errors.Join(err, lerr); err != nil {
+			return fmt.Errorf("ticket: append events of %d: %w", l.ticketID, err)
+		}
+		for i := range l.events {
+			l.events[i].ID = last - int64(len(l.events)-1-i)
+		}
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, insert+` RETURNING id, seq`, eargs...)
 	if err != nil {
 		return fmt.Errorf("ticket: append events of %d: %w", l.ticketID, err)
 	}

@@ -2,7 +2,9 @@ package ticket_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/ombud/ombud/internal/authz"
@@ -73,6 +75,63 @@ func TestWritePathAnswers(t *testing.T) {
 					t.Fatalf("after a comment: count %d, version %d", got.CommentCount, got.Version)
 				}
 			})
+		}
+	})
+}
+
+// TestWrittenEventIDs: the events a create and a comment hand to their
+// listeners carry the ids and sequence numbers the event table holds (on
+// SQLite the ids are derived from the last inserted rowid, not returned),
+// also when concurrent creates share one group commit.
+func TestWrittenEventIDs(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		var mu sync.Mutex
+		heard := map[int64]int64{} // event id → seq
+		f.svc.OnChange = func(_ int64, evs []ticket.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, e := range evs {
+				heard[e.ID] = e.Seq
+			}
+		}
+		const n = 16
+		ids := make(chan int64, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				tk, err := f.svc.Create(ctx, f.agent, ticket.CreateInput{Subject: "Ids", Description: "Event ids",
+					Requester: &ticket.RequesterInput{Email: fmt.Sprintf("ids%d@example.com", i)}})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := f.svc.AddComment(ctx, f.agent, tk.ID, ticket.CommentInput{Body: "note", Public: new(bool)}); err != nil {
+					t.Error(err)
+				}
+				ids <- tk.ID
+			}()
+		}
+		wg.Wait()
+		close(ids)
+		stored := 0
+		for id := range ids {
+			evs, err := f.svc.ListEvents(ctx, f.agent, id, page.Request{Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range evs.Data {
+				stored++
+				if seq, ok := heard[e.ID]; !ok || seq != e.Seq {
+					t.Errorf("ticket %d: stored event %d (seq %d), heard seq %d (%v)", id, e.ID, e.Seq, seq, ok)
+				}
+			}
+		}
+		if stored != len(heard) || stored != 3*n {
+			t.Fatalf("stored %d events, heard %d, want %d", stored, len(heard), 3*n)
 		}
 	})
 }
