@@ -420,12 +420,15 @@ func (s *Service) resolve(ctx context.Context, tx *db.Tx, ident Identity, name s
 	if ident.Type != "email" {
 		domain = ""
 	}
-	err := tx.QueryRowContext(ctx, `SELECT
-		(SELECT c.id FROM customer_identities i JOIN customers c ON c.id = i.customer_id WHERE i.type = ? AND i.value = ?),
-		(SELECT c.organization_id FROM customer_identities i JOIN customers c ON c.id = i.customer_id WHERE i.type = ? AND i.value = ?),
+	// The identity is looked up once (a left join from one row, so an
+	// unknown identity still answers the domain and the stamp).
+	err := tx.QueryRowContext(ctx, `SELECT c.id, c.organization_id,
 		(SELECT organization_id FROM organization_domains WHERE domain = ?),
-		`+db.StampColumn,
-		ident.Type, ident.Value, ident.Type, ident.Value, domain).Scan(&id, &org, &domainOrg, &stamp)
+		`+db.StampColumn+`
+		FROM (SELECT 1 AS one) o
+		LEFT JOIN customer_identities i ON i.type = ? AND i.value = ?
+		LEFT JOIN customers c ON c.id = i.customer_id`,
+		domain, ident.Type, ident.Value).Scan(&id, &org, &domainOrg, &stamp)
 	if err != nil {
 		return 0, 0, fmt.Errorf("customer: resolve: %w", err)
 	}

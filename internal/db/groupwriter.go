@@ -236,7 +236,7 @@ func (g *groupWriter) commit(batch []*writeReq) {
 			results[i] = err
 			continue
 		}
-		r.tx = &Tx{tx: sqltx, dialect: g.dialect, stmts: stmts, gw: g}
+		r.tx = &Tx{tx: sqltx, dialect: g.dialect, stmts: stmts, gw: g, uncancelled: true}
 		if _, err := sqltx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 			results[i] = fmt.Errorf("db: savepoint: %w", err)
 			continue
@@ -262,7 +262,7 @@ func (g *groupWriter) commit(batch []*writeReq) {
 	if ok > 0 {
 		// The batch's full-text changes, indexed once now that no
 		// savepoint is open. Its failure fails the whole batch.
-		queue, err := g.beforeCommit(ctx, &Tx{tx: sqltx, dialect: g.dialect, stmts: stmts, gw: g})
+		queue, err := g.beforeCommit(ctx, &Tx{tx: sqltx, dialect: g.dialect, stmts: stmts, gw: g, uncancelled: true})
 		if err != nil {
 			_ = sqltx.Rollback()
 			for i, r := range batch {
