@@ -27,30 +27,56 @@ var ftsTables = []struct {
 	{4, "organization_fts", "organizations", "name"},
 }
 
-// flushFTSStmts removes the text the index holds for each noted row that
-// existed before the transaction, indexes each noted row that exists now,
-// and empties the queue.
-var flushFTSStmts = func() []string {
-	var out []string
+// ftsFlushStmts are, per table in ftsTables, the statement that removes
+// the text the index holds for each noted row that existed before the
+// transaction, and the one that indexes each noted row that exists now.
+var ftsFlushStmts = func() [][2]string {
+	var out [][2]string
 	for _, t := range ftsTables {
-		out = append(out,
+		out = append(out, [2]string{
 			fmt.Sprintf(`INSERT INTO %[1]s (%[1]s, rowid, %[2]s) SELECT 'delete', id, old_text FROM pending_fts WHERE tbl = %[3]d AND indexed = 1`, t.fts, t.column, t.n),
-			fmt.Sprintf(`INSERT INTO %[1]s (rowid, %[2]s) SELECT x.id, x.%[2]s FROM pending_fts p JOIN %[4]s x ON x.id = p.id WHERE p.tbl = %[3]d`, t.fts, t.column, t.n, t.table))
+			fmt.Sprintf(`INSERT INTO %[1]s (rowid, %[2]s) SELECT x.id, x.%[2]s FROM pending_fts p JOIN %[4]s x ON x.id = p.id WHERE p.tbl = %[3]d`, t.fts, t.column, t.n, t.table)})
 	}
-	return append(out, `DELETE FROM pending_fts`)
+	return out
 }()
 
-// flushFTS indexes the rows the transaction's writes noted. It is a no-op
-// (one read of an empty table) when nothing was noted.
+// flushFTS indexes the rows the transaction's writes noted and empties the
+// queue. It is one read of an empty table when nothing was noted, and it
+// runs only the statements that have rows to work on: each statement on
+// a full-text table opens a statement savepoint, at which FTS5 writes the
+// terms it holds in memory to disk, and a batch of creates notes only new
+// rows (nothing to remove) of three of the four tables.
 func flushFTS(ctx context.Context, tx *Tx) error {
-	var any bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pending_fts)`).Scan(&any); err != nil {
+	rows, err := tx.QueryContext(ctx, `SELECT tbl, MAX(indexed) FROM pending_fts GROUP BY tbl`)
+	if err != nil {
 		return fmt.Errorf("db: full-text queue: %w", err)
 	}
-	if !any {
+	var todo []string
+	seen := false
+	for rows.Next() {
+		seen = true
+		var tbl, indexed int
+		if err := rows.Scan(&tbl, &indexed); err != nil {
+			rows.Close()
+			return fmt.Errorf("db: full-text queue: %w", err)
+		}
+		if tbl < 1 || tbl > len(ftsFlushStmts) {
+			continue
+		}
+		st := ftsFlushStmts[tbl-1]
+		if indexed == 1 {
+			todo = append(todo, st[0])
+		}
+		todo = append(todo, st[1])
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("db: full-text queue: %w", err)
+	}
+	if !seen {
 		return nil
 	}
-	for _, q := range flushFTSStmts {
+	for _, q := range append(todo, `DELETE FROM pending_fts`) {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("db: full-text index: %w", err)
 		}
