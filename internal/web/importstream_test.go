@@ -18,6 +18,7 @@ import (
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/config"
 	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/web/webtest"
 )
 
 // streamLine is ticket i of a stream import, with an external id; bad
@@ -105,6 +106,13 @@ func TestImportStream(t *testing.T) {
 		t.Run(engine.String(), func(t *testing.T) {
 			e := apptest.NewWith(t, engine, func(c *config.Config) { c.ImportMaxBytes = limit })
 			base := slowServer(t, e)
+			doc := webtest.FetchOpenAPI(t, e.Client, e.URL)
+			documented := func(st int, res map[string]any) {
+				t.Helper()
+				if err := doc.CheckResponse("POST", "/api/v1/import", st, http.Header{"Content-Type": {"application/json"}}, []byte(res["_raw"].(string))); err != nil {
+					t.Errorf("answer %d is not as documented: %v", st, err)
+				}
+			}
 			num := func(m map[string]any, k string) int {
 				if imp, ok := m["import"].(map[string]any); ok {
 					m = imp
@@ -129,6 +137,7 @@ func TestImportStream(t *testing.T) {
 			if st != http.StatusOK || num(res, "imported") != 1099 || num(res, "tickets_imported") != 1099 || num(res, "failed") != 1 || num(res, "committed_through_line") != 1100 || res["last_external_id"] != "st-1100" {
 				t.Fatalf("slow stream: %d %s", st, res["_raw"])
 			}
+			documented(st, res)
 			first := res["errors"].([]any)[0].(map[string]any)
 			if first["line"] != 700.0 || first["fields"].(map[string]any)["ticket.timeline[0]"] == nil {
 				t.Errorf("the bad line is reported as %v", first)
@@ -149,6 +158,7 @@ func TestImportStream(t *testing.T) {
 			if committed == 0 || committed >= 400 || num(res, "tickets_imported") != committed || res["import"].(map[string]any)["last_external_id"] != fmt.Sprintf("st-%d", 2000+committed) {
 				t.Fatalf("over the limit: committed %d: %s", committed, res["_raw"])
 			}
+			documented(st, res)
 			if n, _ := streamCounts(t, e); n != 1099+committed {
 				t.Fatalf("after the 413: %d tickets, the answer says %d", n, 1099+committed)
 			}
@@ -162,6 +172,7 @@ func TestImportStream(t *testing.T) {
 			if st != http.StatusRequestEntityTooLarge || num(res, "committed_through_line") != 0 || num(res, "imported") != 0 {
 				t.Fatalf("Content-Length over the limit: %d %s", st, res["_raw"])
 			}
+			documented(st, res)
 			if n, d := streamCounts(t, e); n != 1499 || d != 1499 {
 				t.Fatalf("%d tickets (%d distinct), want 1499", n, d)
 			}
@@ -216,6 +227,10 @@ func TestImportStreamCut(t *testing.T) {
 			}
 			if !strings.HasPrefix(answer, "400 ") || json.Unmarshal([]byte(answer[4:]), &res) != nil || res.Import["committed_through_line"] != 530.0 || res.Import["tickets_imported"] != 530.0 || res.Import["last_external_id"] != "st-530" {
 				t.Fatalf("cut short: %s", answer)
+			}
+			doc := webtest.FetchOpenAPI(t, e.Client, e.URL)
+			if err := doc.CheckResponse("POST", "/api/v1/import", 400, http.Header{"Content-Type": {"application/json"}}, []byte(answer[4:])); err != nil {
+				t.Errorf("the 400 is not as documented: %v", err)
 			}
 			if n, _ := streamCounts(t, e); n != 530 {
 				t.Fatalf("%d tickets after the cut, the answer says 530", n)

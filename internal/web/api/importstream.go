@@ -32,8 +32,10 @@ const importIdle = 60 * time.Second
 // re-post with ?after_line= that line (or of the whole file: tickets with
 // an external_id are skipped) finishes it.
 type ImportStopped struct {
-	Error  httpx.ErrorDetail `json:"error"`
-	Import importer.Result   `json:"import"`
+	Error httpx.ErrorDetail `json:"error"`
+	// Import is what was committed; absent from an answer to a request
+	// refused before its body was read (a bad after_line).
+	Import *importer.Result `json:"import,omitempty"`
 }
 
 // Import answers POST /api/v1/import with an NDJSON body (one record a
@@ -115,7 +117,7 @@ func (a *API) Import(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) importStopped(w http.ResponseWriter, r *http.Request, status int, res importer.Result, e httpx.ErrorDetail) error {
 	e.RequestID = httpx.RequestID(r.Context())
-	return httpx.WriteJSON(w, status, ImportStopped{Error: e, Import: res})
+	return httpx.WriteJSON(w, status, ImportStopped{Error: e, Import: &res})
 }
 
 // deadlineReader moves the connection's read deadline on while the body
