@@ -19,19 +19,22 @@ import (
 
 // Config is the infrastructure configuration of one ombud process.
 type Config struct {
-	Addr         string        // HTTP listen address
-	DataDir      string        // SQLite file and blobs
-	DatabaseURL  string        // postgres://… (empty: SQLite)
-	SMTPAddr     string        // inbound SMTP listen address ("" disables)
-	SMTPHostname string        // name in SMTP greetings and Message-IDs (default: the base URL's host)
-	MaxMailBytes int64         // largest accepted inbound email (552 beyond)
-	BaseURL      string        // public URL for links (default http://Addr)
-	Demo         bool          // load demo data into an empty database
-	LogFormat    string        // text or json
-	LogLevel     string        // debug, info, warn, error
-	MaxBodyBytes int64         // largest accepted request body
-	ShutdownWait time.Duration // how long in-flight requests may finish on stop
-	SecureCookie bool          // mark cookies Secure (set when served over TLS)
+	Addr         string // HTTP listen address
+	DataDir      string // SQLite file and blobs
+	DatabaseURL  string // postgres://… (empty: SQLite)
+	SMTPAddr     string // inbound SMTP listen address ("" disables)
+	SMTPHostname string // name in SMTP greetings and Message-IDs (default: the base URL's host)
+	MaxMailBytes int64  // largest accepted inbound email (552 beyond)
+	BaseURL      string // public URL for links (default http://Addr)
+	Demo         bool   // load demo data into an empty database
+	LogFormat    string // text or json
+	LogLevel     string // debug, info, warn, error
+	MaxBodyBytes int64  // largest accepted request body
+	// ImportMaxBytes bounds one POST /api/v1/import body, read as a
+	// stream and committed batch by batch (default 1 GiB; 413 beyond).
+	ImportMaxBytes int64
+	ShutdownWait   time.Duration // how long in-flight requests may finish on stop
+	SecureCookie   bool          // mark cookies Secure (set when served over TLS)
 	// WebhookAllowPrivate lets rule webhooks reach loopback and private
 	// addresses (off: a rule cannot probe the server's own network).
 	WebhookAllowPrivate bool
@@ -74,6 +77,7 @@ func Defaults() Config {
 		LogFormat:      "text",
 		LogLevel:       "info",
 		MaxBodyBytes:   10 << 20,
+		ImportMaxBytes: 1 << 30,
 		MaxMailBytes:   40 << 20,
 		ShutdownWait:   20 * time.Second,
 		AccessLog:      "sampled",
@@ -149,6 +153,14 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 		c.MaxBodyBytes = n
 	}
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest accepted request body in bytes (413 beyond)")
+	if v := getenv("OMBUD_IMPORT_MAX_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			envErr = fmt.Errorf("OMBUD_IMPORT_MAX_BYTES: want a number of bytes, got %q", v)
+		}
+		c.ImportMaxBytes = n
+	}
+	fs.Int64Var(&c.ImportMaxBytes, "import-max-bytes", c.ImportMaxBytes, "largest POST /api/v1/import body in bytes, read as a stream (413 beyond, with what was committed)")
 	if v := getenv("OMBUD_SHUTDOWN_WAIT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -226,6 +238,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 {
 		errs = append(errs, errors.New("--max-body-bytes must be at least 1024"))
+	}
+	if c.ImportMaxBytes < 1024 {
+		errs = append(errs, errors.New("--import-max-bytes must be at least 1024"))
 	}
 	if c.BaseURL != "" {
 		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -45,8 +45,11 @@ func (im *job) flush(line int) error {
 }
 
 // checkpoint moves the committed line and reports progress.
-func (im *job) checkpoint(line int) {
+func (im *job) checkpoint(line int, lastExt string) {
 	im.res.Line = line
+	if lastExt != "" {
+		im.res.LastExternalID = lastExt
+	}
 	if im.opt.Progress != nil {
 		im.opt.Progress(Progress{Line: line, Bytes: im.bytes, Tickets: im.seen, Result: &im.res})
 	}
@@ -98,23 +101,27 @@ func (im *job) flushCustomers() error {
 // Should the batch meet an external_id another import wrote meanwhile, it
 // is written step by step instead, where that ticket fails alone.
 func (im *job) flushTickets(line int) error {
+	lastExt := ""
+	if n := len(im.tickets); n > 0 {
+		lastExt = im.tickets[n-1].in.Create.ExternalID
+	}
 	batch, err := im.dropExisting(im.tickets)
 	im.tickets = im.tickets[:0]
 	if err != nil {
 		return err
 	}
 	if len(batch) == 0 {
-		im.checkpoint(line)
+		im.checkpoint(line, lastExt)
 		return nil
 	}
 	if im.s.Stepwise {
 		if err := im.flushStepwise(batch); err != nil {
 			return err
 		}
-		im.checkpoint(line)
+		im.checkpoint(line, lastExt)
 		return nil
 	}
-	im.start(batch, line)
+	im.start(batch, line, lastExt)
 	return nil
 }
 
@@ -179,6 +186,7 @@ func (im *job) flushStepwise(batch []pending) error {
 
 func (im *job) committed(ids []int64) {
 	im.res.Imported += len(ids)
+	im.res.TicketsImported += len(ids)
 	im.res.TicketIDs = append(im.res.TicketIDs, ids...)
 	im.seen += len(ids)
 }

@@ -79,6 +79,12 @@ type Result struct {
 	// An import that stops early (an unreadable body, a database error)
 	// resumes from here (Options.From).
 	Line int `json:"committed_through_line"`
+	// TicketsImported counts the ticket records among Imported: tickets
+	// this import committed.
+	TicketsImported int `json:"tickets_imported"`
+	// LastExternalID is the external_id of the last ticket record up to
+	// Line that was written or found present (empty when it had none).
+	LastExternalID string `json:"last_external_id,omitempty"`
 	// Attachments counts the files stored with imported comments;
 	// AttachmentsLinked those kept as a link in the comment's text (not
 	// fetched, unreachable or over the limits).

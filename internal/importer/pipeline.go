@@ -18,6 +18,7 @@ type inflight struct {
 	done  chan struct{}
 	batch []pending
 	line  int
+	ext   string // the batch's last external_id, skipped ones included
 	outs  []ticket.ImportOutcome
 	err   error
 }
@@ -29,8 +30,8 @@ type deferredFail struct {
 }
 
 // start writes batch in the background.
-func (im *job) start(batch []pending, line int) {
-	f := &inflight{done: make(chan struct{}), batch: batch, line: line}
+func (im *job) start(batch []pending, line int, lastExt string) {
+	f := &inflight{done: make(chan struct{}), batch: batch, line: line, ext: lastExt}
 	im.inflight = f
 	go func() {
 		defer close(f.done)
@@ -84,7 +85,7 @@ func (im *job) wait() error {
 	default:
 		return fmt.Errorf("importer: write tickets: %w", f.err)
 	}
-	im.checkpoint(f.line)
+	im.checkpoint(f.line, f.ext)
 	return nil
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/ombud/ombud/internal/app/apptest"
 	"github.com/ombud/ombud/internal/authz"
-	"github.com/ombud/ombud/internal/config"
 	"github.com/ombud/ombud/internal/dbtest"
 	"github.com/ombud/ombud/internal/web"
 	"github.com/ombud/ombud/internal/web/webtest"
@@ -263,63 +262,6 @@ func TestUnattachedUploadsPrivate(t *testing.T) {
 						t.Fatalf("%s: error fields %v lack %q", tt.name, fields, tt.field)
 					}
 				}
-			}
-		})
-	}
-}
-
-// TestImportBodyAllOrNothing: an import body over the limit is a 413 and
-// imports nothing, although its first records fit (the body is read in
-// full before anything is written); one within it imports, and sending it
-// again creates nothing new.
-func TestImportBodyAllOrNothing(t *testing.T) {
-	for _, engine := range dbtest.Engines {
-		t.Run(engine.String(), func(t *testing.T) {
-			e := apptest.NewWith(t, engine, func(c *config.Config) { c.MaxBodyBytes = 64 << 10 })
-			ticketLine := func(i int) string {
-				rec := map[string]any{"kind": "ticket", "ticket": map[string]any{
-					"external_id": fmt.Sprintf("lim-%d", i), "subject": fmt.Sprintf("Limit %d", i), "requester": "lim@example.no",
-					"channel": "email", "priority": "normal", "type": "question",
-					"timeline": []map[string]any{{"at": "2025-01-02T10:00:00Z", "actor": "customer:lim@example.no", "do": "comment", "body": strings.Repeat("words ", 100), "public": true}},
-				}}
-				b, _ := json.Marshal(rec)
-				return string(b) + "\n"
-			}
-			var big strings.Builder
-			for i := 0; big.Len() <= 64<<10; i++ {
-				big.WriteString(ticketLine(i))
-			}
-			st, raw, reply := send(t, e, authz.Admin, "POST", "/api/v1/import", "application/x-ndjson", big.String())
-			if st != http.StatusRequestEntityTooLarge || reply["error"].(map[string]any)["code"] != "too_large" {
-				t.Fatalf("over the limit: %d %s", st, raw)
-			}
-			count := func() float64 {
-				st, body := e.Do(t, authz.Admin, "GET", "/api/v1/search?q=Limit&limit=100", nil)
-				if st != http.StatusOK {
-					t.Fatalf("search: %d %v", st, body["_raw"])
-				}
-				return float64(len(body["data"].([]any)))
-			}
-			if n := count(); n != 0 {
-				t.Fatalf("%v tickets imported from a refused body", n)
-			}
-			small := ticketLine(1) + ticketLine(2) + `{"kind":"ticket","ticket":{"subject":"Bad"}}` + "\n" + ticketLine(3)
-			for round, want := range []map[string]float64{
-				{"imported": 3, "skipped": 0, "failed": 1, "committed_through_line": 4},
-				{"imported": 0, "skipped": 3, "failed": 1, "committed_through_line": 4},
-			} {
-				st, raw, reply = send(t, e, authz.Admin, "POST", "/api/v1/import", "application/x-ndjson", small)
-				if st != http.StatusOK {
-					t.Fatalf("round %d: %d %s", round, st, raw)
-				}
-				for k, v := range want {
-					if reply[k] != v {
-						t.Errorf("round %d: %s = %v, want %v (%s)", round, k, reply[k], v, raw)
-					}
-				}
-			}
-			if n := count(); n != 3 {
-				t.Errorf("%v tickets after two imports, want 3", n)
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ombud/ombud/internal/importer"
+	"github.com/ombud/ombud/internal/web/api"
 	"github.com/ombud/ombud/internal/web/api/zendesk"
 	"github.com/ombud/ombud/internal/web/httpx"
 )
@@ -80,7 +81,7 @@ func (s *Server) OpenAPI() map[string]any {
 		for _, q := range rt.Query {
 			params = append(params, queryParamDoc(rt, q))
 		}
-		if rt.Method == "POST" && rt.Access == APIAuth {
+		if rt.Method == "POST" && rt.Access == APIAuth && !rt.Stream {
 			params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "schema": map[string]any{"type": "string", "minLength": 1, "maxLength": idempotencyMaxKey},
 				"description": "the first answer to this key is returned again for 24 hours (docs/api.md)"})
 		}
@@ -163,8 +164,14 @@ func (s *Server) OpenAPI() map[string]any {
 // otherReplies are answers in the shape of the success reply at another
 // status.
 var otherReplies = map[string]map[int]any{
-	"GET /readyz":         {http.StatusServiceUnavailable: ReadyReply{}},
-	"POST /api/v1/import": {http.StatusUnprocessableEntity: importer.Result{}}, // every record failed
+	"GET /readyz": {http.StatusServiceUnavailable: ReadyReply{}},
+	"POST /api/v1/import": {
+		http.StatusUnprocessableEntity: importer.Result{}, // every record failed
+		// The body was cut short or grew past --import-max-bytes: the
+		// error, and what was committed before it.
+		http.StatusBadRequest:            api.ImportStopped{},
+		http.StatusRequestEntityTooLarge: api.ImportStopped{},
+	},
 }
 
 // content is a response's or request's content map: body (a Go value of

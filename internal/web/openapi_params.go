@@ -53,6 +53,7 @@ func dt(desc string) paramDoc {
 // TestOpenAPIParams, so a new parameter is described when it is added.
 var queryParams = map[string]paramDoc{
 	"limit":           {map[string]any{"type": "integer", "minimum": 1, "maximum": page.MaxLimit, "default": page.DefaultLimit}, "page size"},
+	"after_line":      {map[string]any{"type": "integer", "minimum": 0}, "resume an import: the committed_through_line of an earlier answer; customer and ticket records up to that line are skipped unread (teams, agents, organizations and fields are read again)"},
 	"cursor":          str("the next_cursor of the previous page (opaque; belongs to the list and sort it came from)"),
 	"q":               str("free text to match"),
 	"status":          commaList("ticket status", ticket.Statuses),

@@ -350,6 +350,8 @@ func walkAPI(t *testing.T, e *apptest.Env, password string) {
 	w.do("GET /api/v1/retention-rules", "", nil, 200)
 	w.do("GET /api/v1/customers/{id}/export", f("/api/v1/customers/%d/export", cust), nil, 200)
 	w.do("POST /api/v1/import", "", rawBody{"application/x-ndjson", `{"kind":"organization","organization":{"name":"Imported Walk AS","domains":["imported.example"]}}` + "\n"}, 200)
+	w.do("POST /api/v1/import", "/api/v1/import?after_line=1", rawBody{"application/x-ndjson", `{"kind":"organization","organization":{"name":"Imported Walk AS","domains":["imported.example"]}}` + "\n"}, 200)
+	w.do("POST /api/v1/import", "/api/v1/import?after_line=-1", rawBody{"application/x-ndjson", "{}\n"}, 400)
 
 	// Later features.
 	w.walkWorkforce(me, agent)

@@ -269,7 +269,7 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/api/v1/jobs/{id}/retry", Access: APIAuth, Perm: authz.JobsManage, Handler: a.RetryJob, Summary: "Run a dead job again", Reply: jobs.Job{}},
 
 		// Administration.
-		{Method: "POST", Path: "/api/v1/import", Access: APIAuth, Perm: authz.Import, Handler: a.Import, Summary: "Import history from NDJSON (application/x-ndjson)", Request: importer.Record{}, RequestMedia: "application/x-ndjson", Reply: importer.Result{}},
+		{Method: "POST", Path: "/api/v1/import", Access: APIAuth, Perm: authz.Import, Handler: a.Import, Summary: "Import history from NDJSON (application/x-ndjson), read as a stream and committed 500 tickets at a time; the answer says exactly what was committed (docs/import.md)", Request: importer.Record{}, RequestMedia: "application/x-ndjson", Reply: importer.Result{}, Query: []string{"after_line"}, Stream: true},
 		{Method: "GET", Path: "/api/v1/audit", Access: APIAuth, Perm: authz.AuditRead, Handler: a.ListAudit, Summary: "Audit log, newest first (admins): filter by actor id, action prefix, target, text (q), ip, from/to", Query: auditQuery("limit", "cursor"), Reply: page.List[audit.Entry]{}},
 		{Method: "GET", Path: "/api/v1/audit/export", Access: APIAuth, Perm: authz.AuditRead, Handler: a.ExportAudit, Summary: "Export the filtered audit log as CSV or NDJSON (format=csv|ndjson); the export is audited", Query: auditQuery("format"), Reply: audit.Entry{}, Media: []string{"application/x-ndjson", "text/csv"}},
 

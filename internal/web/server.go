@@ -82,6 +82,11 @@ type Route struct {
 	// RequestMedia is the request body's media type when it is not JSON
 	// ("application/x-ndjson": Request describes one line; "*/*": raw).
 	RequestMedia string
+	// Stream marks a handler that reads its body as a stream under a
+	// limit of its own (the import: --import-max-bytes) rather than
+	// --max-body-bytes; an Idempotency-Key does not make it buffer the
+	// body (the import is idempotent by its records' keys).
+	Stream bool
 }
 
 // Server holds the dependencies of the HTTP layer.
@@ -304,7 +309,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 				s.requests.WithLabelValues(label, strconv.Itoa(code)).Inc()
 			}
 		}()
-		if r.Body != nil && s.MaxBodyBytes > 0 {
+		if r.Body != nil && s.MaxBodyBytes > 0 && !rt.Stream {
 			r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
 		}
 		failTo := func(w http.ResponseWriter, err error) {
@@ -374,7 +379,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 			fail(err)
 			return
 		}
-		if api && rt.Method == http.MethodPost && httpx.Actor(r.Context()).IsAgent() {
+		if api && rt.Method == http.MethodPost && !rt.Stream && httpx.Actor(r.Context()).IsAgent() {
 			key, err := idempotencyKey(r)
 			if err != nil {
 				fail(err)

@@ -35,17 +35,19 @@ import (
 
 // API holds the services the handlers call.
 type API struct {
-	Tickets    *ticket.Service
-	Customers  *customer.Service
-	Agents     *agent.Service
-	Auth       *auth.Service
-	Importer   *importer.Service
-	Email      *email.Service
-	Automation *automation.Service
-	Routing    *routing.Service
-	SLA        *sla.Service
-	Reports    *report.Service
-	Privacy    *privacy.Service
+	Tickets   *ticket.Service
+	Customers *customer.Service
+	Agents    *agent.Service
+	Auth      *auth.Service
+	Importer  *importer.Service
+	// ImportMaxBytes bounds one import body (--import-max-bytes; 0: 1 GiB).
+	ImportMaxBytes int64
+	Email          *email.Service
+	Automation     *automation.Service
+	Routing        *routing.Service
+	SLA            *sla.Service
+	Reports        *report.Service
+	Privacy        *privacy.Service
 	// Blocklist keeps the senders whose mail opens no tickets.
 	Blocklist *blocklist.Service
 	Audit     *audit.Service
