@@ -24,16 +24,16 @@ import (
 // thousands of idle agents' tabs open, a stream is its connection, this
 // struct and its place in a shard.
 type Stream struct {
-	h     *Hub
-	w     io.Writer
-	conn  net.Conn        // w, when the stream owns the connection (else nil)
-	raw   syscall.RawConn // conn's descriptor for writes that never wait (nil: every write goes through the writer goroutine)
-	o     StreamOptions
-	slot  uint32
-	sh    *shard
-	idx   int // the stream's place in sh.streams (under sh.mu)
-	done  chan struct{}
-	wg    sync.WaitGroup // the running writer goroutine, if any
+	h    *Hub
+	w    io.Writer
+	conn net.Conn        // w, when the stream owns the connection (else nil)
+	raw  syscall.RawConn // conn's descriptor for writes that never wait (nil: every write goes through the writer goroutine)
+	o    StreamOptions
+	slot uint32
+	sh   *shard
+	idx  int // the stream's place in sh.streams (under sh.mu)
+	done chan struct{}
+	wg   sync.WaitGroup // the running writer goroutine, if any
 
 	mu    sync.Mutex
 	queue [][]byte // frames waiting while the stream is busy
