@@ -254,11 +254,11 @@ func (s *Stream) fan(ds []*Delivery, w *nbWriter, frames [][]byte, buf []byte) (
 }
 
 // queueLocked queues frames for the stream's writer, dropping what does
-// not fit (the stream then says Lost), and starts the writer unless one
-// runs; s.mu is held.
+// not fit (the stream then says Lost, and drops everything until it has),
+// and starts the writer unless one runs; s.mu is held.
 func (s *Stream) queueLocked(frames [][]byte) {
 	for _, f := range frames {
-		if len(s.queue) >= StreamQueue {
+		if s.lost || len(s.queue) >= StreamQueue {
 			s.lost = true
 			break
 		}
