@@ -249,8 +249,39 @@ func (s *Stream) fan(ds []*Delivery, w *nbWriter, frames [][]byte, buf []byte) (
 		}
 		b = buf
 	}
-	s.send(w, b)
+	n, err := w.try(s.raw, b)
+	if err != nil {
+		s.fail()
+		return frames, buf
+	}
+	s.mu.Lock()
+	if n < len(b) && !s.closed {
+		// The socket is full: what it did not take waits for the writer
+		// goroutine, up to StreamQueue frames as if they had queued.
+		i := 0
+		for n >= len(frames[i]) {
+			n -= len(frames[i])
+			i++
+		}
+		s.rest = append(s.rest, frames[i][n:]...)
+		for _, f := range frames[i+1 : min(len(frames), i+StreamQueue)] {
+			s.queue = append(s.queue, f)
+		}
+		if len(frames)-i > StreamQueue {
+			s.lost = true
+		}
+	}
+	s.releaseLocked()
+	s.mu.Unlock()
 	return frames, buf
+}
+
+// fail ends the stream after a failed write by its owner.
+func (s *Stream) fail() {
+	s.mu.Lock()
+	s.busy = false
+	s.mu.Unlock()
+	s.end()
 }
 
 // queueLocked queues frames for the stream's writer, dropping what does
@@ -275,13 +306,11 @@ func (s *Stream) queueLocked(frames [][]byte) {
 // the writer goroutine.
 func (s *Stream) send(w *nbWriter, b []byte) {
 	n, err := w.try(s.raw, b)
-	s.mu.Lock()
 	if err != nil {
-		s.busy = false
-		s.mu.Unlock()
-		s.end()
+		s.fail()
 		return
 	}
+	s.mu.Lock()
 	if n < len(b) && !s.closed {
 		s.rest = append(s.rest, b[n:]...)
 	}
