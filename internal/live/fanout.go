@@ -85,9 +85,9 @@ func (sh *shard) post(d *Delivery) {
 	}
 }
 
-// run is the shard's worker: it takes what was published since it last
-// looked (a burst arrives as one batch, one write per stream) and writes
-// it to each of its streams in turn, never waiting for a socket.
+// run is the shard's worker: it takes everything published since it
+// last looked (a burst arrives as one batch: one write per stream) and
+// writes it to each of its streams in turn, never waiting for a socket.
 func (sh *shard) run() {
 	w := newNBWriter()
 	var (

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -40,6 +41,9 @@ type Stream struct {
 	rest  []byte   // what the socket did not take of a write that never waits
 	ping  bool     // a heartbeat to write
 	lost  bool     // events were dropped: StreamOptions.Lost to write
+	// dropping mirrors lost for the shard's worker, which then skips
+	// the stream without framing anything.
+	dropping atomic.Bool
 	// busy says someone writes to w: a shard worker, the sweeper or the
 	// opener for one write that never waits, or the writer goroutine
 	// until nothing is left. Whoever finds it set queues instead.
@@ -218,11 +222,19 @@ func (s *Stream) wants(kind string) bool {
 // scratch space; buf too.
 func (s *Stream) fan(ds []*Delivery, w *nbWriter, frames [][]byte, buf []byte) ([][]byte, []byte) {
 	frames = frames[:0]
+	if s.dropping.Load() {
+		return frames, buf // behind: it drops everything until it has said so
+	}
+	over := false // more than StreamQueue frames behind: drop the rest
 	for _, d := range ds {
 		if !s.wants(d.Kind) || s.o.Frame == nil {
 			continue
 		}
 		if f := s.o.Frame(d); len(f) > 0 {
+			if len(frames) == StreamQueue {
+				over = true
+				break
+			}
 			frames = append(frames, f)
 		}
 	}
@@ -236,10 +248,18 @@ func (s *Stream) fan(ds []*Delivery, w *nbWriter, frames [][]byte, buf []byte) (
 	}
 	if s.busy || s.raw == nil {
 		s.queueLocked(frames)
+		if over {
+			s.lost = true
+			s.dropping.Store(true)
+		}
 		s.mu.Unlock()
 		return frames, buf
 	}
 	s.busy = true
+	if over {
+		s.lost = true
+		s.dropping.Store(true)
+	}
 	s.mu.Unlock()
 	b := frames[0]
 	if len(frames) > 1 {
@@ -264,12 +284,7 @@ func (s *Stream) fan(ds []*Delivery, w *nbWriter, frames [][]byte, buf []byte) (
 			i++
 		}
 		s.rest = append(s.rest, frames[i][n:]...)
-		for _, f := range frames[i+1 : min(len(frames), i+StreamQueue)] {
-			s.queue = append(s.queue, f)
-		}
-		if len(frames)-i > StreamQueue {
-			s.lost = true
-		}
+		s.queue = append(s.queue, frames[i+1:]...)
 	}
 	s.releaseLocked()
 	s.mu.Unlock()
@@ -291,6 +306,7 @@ func (s *Stream) queueLocked(frames [][]byte) {
 	for _, f := range frames {
 		if s.lost || len(s.queue) >= StreamQueue {
 			s.lost = true
+			s.dropping.Store(true)
 			break
 		}
 		s.queue = append(s.queue, f)
@@ -380,6 +396,7 @@ func (s *Stream) write() {
 		s.queue = s.queue[:0]
 		if s.lost {
 			buf = append(buf, s.o.Lost...)
+			s.dropping.Store(false)
 		}
 		if s.ping {
 			buf = append(buf, pingFrame...)
