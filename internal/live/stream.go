@@ -160,7 +160,6 @@ func (h *Hub) Stream(w io.Writer, o StreamOptions) *Stream {
 	var open []byte
 	if o.Open != nil {
 		open = o.Open()
-		s.o.Open = nil
 	}
 	if s.raw != nil && len(open) > 0 {
 		s.send(newNBWriter(), open)
