@@ -80,9 +80,9 @@ type Hub struct {
 	stopOnce sync.Once
 
 	mu      sync.Mutex
-	subs    map[*Sub]struct{}
-	streams map[*Stream]struct{} // the subs that are streams (stream.go)
-	streamN uint32               // streams opened so far (their slots)
+	subs    map[*Sub]struct{} // the channel subscribers
+	shards  []*shard          // the streams, one share per CPU (fanout.go)
+	streamN uint32            // streams opened so far (their slots)
 	// sweepOnce starts the streams' heartbeat goroutine with the first.
 	sweepOnce sync.Once
 	heartbeat time.Duration                     // Heartbeat when the hub was made
@@ -105,7 +105,7 @@ func NewHub(now func() time.Time, log *slog.Logger) *Hub {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	h := &Hub{now: now, log: log, origin: hex.EncodeToString(b[:]), done: make(chan struct{}),
-		subs: map[*Sub]struct{}{}, streams: map[*Stream]struct{}{}, presence: map[int64]map[int64]presenceEntry{}, out: make(chan Event, relayQueue), heartbeat: Heartbeat}
+		subs: map[*Sub]struct{}{}, presence: map[int64]map[int64]presenceEntry{}, out: make(chan Event, relayQueue), heartbeat: Heartbeat}
 	go h.relayLoop()
 	return h
 }
@@ -124,13 +124,13 @@ func (h *Hub) SetRelay(r Relay) {
 	h.mu.Unlock()
 }
 
-// Sub is one subscriber: a channel of events, or a Stream.
+// Sub is one subscriber reading a channel of events (the open pages'
+// streams are Streams, stream.go).
 type Sub struct {
 	C       chan Event
 	h       *Hub
 	agentID int64
 	kinds   []string // only these kinds (none: all)
-	stream  *Stream  // the stream this sub feeds (then C is nil)
 	dropped bool
 }
 
@@ -300,17 +300,19 @@ func (h *Hub) received(payload []byte) {
 
 // deliver hands e to every subscriber that wants its kind without
 // blocking: a subscriber too slow to keep up loses events (its page
-// reloads what it needs).
+// reloads what it needs). The streams' shards only get it appended to
+// their pending lists: their workers write it, in parallel, after the
+// hub's lock is released. The lock keeps the publishing order the same
+// in every shard.
 func (h *Hub) deliver(e Event) {
 	d := &Delivery{Event: e}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	for _, sh := range h.shards {
+		sh.post(d)
+	}
 	for s := range h.subs {
 		if !s.wants(e.Kind) {
-			continue
-		}
-		if s.stream != nil {
-			s.stream.push(d)
 			continue
 		}
 		select {

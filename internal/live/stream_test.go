@@ -165,8 +165,9 @@ func TestStreamEndsWhenTheBrowserCloses(t *testing.T) {
 		t.Fatalf("Closed ran %d times", closed.Load())
 	}
 	h.mu.Lock()
-	subs, streams := len(h.subs), len(h.streams)
+	subs := len(h.subs)
 	h.mu.Unlock()
+	streams := len(h.allStreams())
 	if subs != 0 || streams != 0 {
 		t.Fatalf("left in the hub: %d subs, %d streams", subs, streams)
 	}

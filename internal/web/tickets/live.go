@@ -41,13 +41,16 @@ func (u *UI) LiveStream(w http.ResponseWriter, r *http.Request) error {
 	h.Set("X-Accel-Buffering", "no")
 	agentID, name, hub := actor.ID, actor.Name, u.Live
 	o := live.StreamOptions{AgentID: agentID, Kinds: []string{live.KindTicket, live.KindNotice},
+		// Frame runs for every open stream on each change: the frames of
+		// ticket changes and notices are the same bytes for every stream
+		// ("event: ticket" / "event: notice", encoded once per change).
 		Frame: func(d *live.Delivery) []byte {
 			e := &d.Event
 			switch {
 			case e.Kind == live.KindTicket && (ticketID == 0 || e.TicketID == ticketID):
-				return sseFrame("ticket", d.JSON())
+				return d.SSE()
 			case e.Kind == live.KindNotice && e.AgentID == agentID:
-				return sseFrame("notice", d.JSON())
+				return d.SSE()
 			case e.Kind == live.KindPresence && ticketID != 0 && e.TicketID == ticketID && e.AgentID != agentID:
 				return viewersFrame(hub, ticketID, agentID)
 			}
@@ -103,18 +106,12 @@ func (u *UI) LiveStream(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func sseFrame(kind string, data []byte) []byte {
-	b := make([]byte, 0, len(kind)+len(data)+16)
-	b = append(append(append(append(b, "event: "...), kind...), "\ndata: "...), data...)
-	return append(b, "\n\n"...)
-}
-
 func viewersFrame(hub *live.Hub, ticketID, agentID int64) []byte {
 	b, err := json.Marshal(hub.Viewers(ticketID, agentID))
 	if err != nil {
 		return nil
 	}
-	return sseFrame("viewers", b)
+	return live.SSEFrame("viewers", b)
 }
 
 // flushWriter sends each write at once.
