@@ -24,8 +24,9 @@ func (s *Service) readPage(ctx context.Context, w *where, col, dir string, key f
 	}
 	defer rows.Close()
 	ts := make([]Ticket, 0, limit)
+	sc := newReadScanner(s.db.Dialect())
 	for rows.Next() {
-		t, err := scanTicketRead(rows)
+		t, err := sc.scan(rows)
 		if err != nil {
 			return nil, fmt.Errorf("ticket: scan: %w", err)
 		}
