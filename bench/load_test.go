@@ -13,7 +13,10 @@
 // built with -tags pprof and a CPU profile of each operation is saved there),
 // OMBUD_BENCH_TRIGGERS (that many active triggers on each server, one of
 // which every create sets off), OMBUD_BENCH_ROUNDS (with OMBUD_BENCH_COMPARE:
-// measurements per operation and server, alternating their order).
+// measurements per operation and server, alternating their order),
+// OMBUD_BENCH_BARE (a third server, bench/bare: net/http alone answering
+// the ticket get and the list page with the bytes Ombud answered, the
+// physical limit of these two reads on the machine).
 package bench
 
 import (
@@ -31,6 +34,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -472,6 +476,9 @@ func BenchmarkLoad(b *testing.B) {
 			}
 			tr := &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}
 			c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+			if os.Getenv("OMBUD_BENCH_BARE") != "" {
+				vs = append(vs, bareServer(b, c, vs[len(vs)-1].s))
+			}
 			// OMBUD_BENCH_TRIGGERS=N: N active triggers on each server, as
 			// a team's rule set: the first tags every new ticket, the rest
 			// look for a subject no ticket has. Every create then queues a
@@ -542,7 +549,7 @@ func BenchmarkLoad(b *testing.B) {
 			// servers alternating (before, after, after, before, …), so
 			// that neither always runs second, into the other's leftovers.
 			rounds := 1
-			if len(vs) == 2 {
+			if len(vs) >= 2 {
 				rounds = envInt("OMBUD_BENCH_ROUNDS", 1)
 			}
 			for _, o := range ops {
@@ -552,9 +559,13 @@ func BenchmarkLoad(b *testing.B) {
 				for rd := range rounds {
 					order := vs
 					if rd%2 == 1 {
-						order = []*variant{vs[1], vs[0]}
+						order = slices.Clone(vs)
+						slices.Reverse(order)
 					}
 					for _, v := range order {
+						if v.name == "bare" && o.name != "ticket get" && o.name != "list page of 50" {
+							continue
+						}
 						name := o.name
 						if v.name != "" {
 							name += " [" + v.name + "]"

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/jsonenc"
 )
 
 // Limits for every list.
@@ -104,4 +105,38 @@ func Trim[T any](rows []T, limit int, next func(T) Cursor) List[T] {
 	rows = rows[:limit]
 	s := next(rows[len(rows)-1]).Encode()
 	return List[T]{Data: rows, NextCursor: &s}
+}
+
+// AppendJSON appends l as encoding/json writes it (without HTML escaping),
+// each row written by item; ok is false when item could not write a row
+// (the caller then encodes l through encoding/json).
+func AppendJSON[T any](b []byte, l *List[T], item func([]byte, *T) ([]byte, bool)) (_ []byte, ok bool) {
+	if l.Data == nil {
+		b = append(b, `{"data":null`...)
+	} else {
+		b = append(b, `{"data":[`...)
+		for i := range l.Data {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, ok = item(b, &l.Data[i]); !ok {
+				return b, false
+			}
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"next_cursor":`...)
+	if l.NextCursor == nil {
+		b = append(b, "null"...)
+	} else {
+		b = jsonenc.String(b, *l.NextCursor)
+	}
+	if l.Total != nil {
+		b = append(b, `,"total":`...)
+		b = jsonenc.Int(b, *l.Total)
+	}
+	if l.TotalEstimated {
+		b = append(b, `,"total_estimated":true`...)
+	}
+	return append(b, '}'), true
 }

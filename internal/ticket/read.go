@@ -12,11 +12,22 @@ import (
 // readCols are ticketCols plus everything a ticket answer shows beside the
 // row: its tags and followers (aggregated in order) and the requester's
 // name and first email. Get reads a ticket in one statement where it took
-// four (the row, tags, followers, requester).
+// four (the row, tags, followers, requester). readScanner (readscan.go)
+// converts its columns in this order.
 func readCols(d db.Dialect) string {
 	// The requester as customer.Brief describes one: name, and the primary
 	// (else first) email.
-	return lockCols(d) + `,
+	tf := lockCols(d)
+	if d == db.SQLite {
+		// Without ORDER BY in the aggregates: SQLite builds a temporary
+		// B-tree for each one, twice a row, though the primary keys
+		// (ticket, tag) and (ticket, agent) already hold them in order.
+		// readScanner sorts the lists instead.
+		tf = ticketCols + `,
+	(SELECT group_concat(tag, ',') FROM ticket_tags tt WHERE tt.ticket_id = t.id),
+	(SELECT group_concat(agent_id, ',') FROM ticket_followers tf WHERE tf.ticket_id = t.id)`
+	}
+	return tf + `,
 	(SELECT rc.name FROM customers rc WHERE rc.id = t.requester_id),
 	(SELECT ri.value FROM customer_identities ri WHERE ri.customer_id = t.requester_id AND ri.type = 'email' ORDER BY ri.is_primary DESC, ri.id LIMIT 1)`
 }
@@ -40,22 +51,6 @@ func scanTicketLocked(s scanner) (Ticket, error) {
 		return t, err
 	}
 	return t, splitTagsFollowers(&t, tags, followers)
-}
-
-// scanTicketRead scans a row of readCols.
-func scanTicketRead(s scanner) (Ticket, error) {
-	var tags, followers, name, email sql.NullString
-	t, err := scanTicket(extraScanner{s, []any{&tags, &followers, &name, &email}})
-	if err != nil {
-		return t, err
-	}
-	if err := splitTagsFollowers(&t, tags, followers); err != nil {
-		return t, err
-	}
-	if name.Valid {
-		t.Requester = &Person{ID: t.RequesterID, Type: "customer", Name: name.String, Email: email.String}
-	}
-	return t, nil
 }
 
 func splitTagsFollowers(t *Ticket, tags, followers sql.NullString) error {

@@ -607,8 +607,7 @@ func (s *Service) listSorted(ctx context.Context, w *where, sort string, pr page
 		// Row values, as in listWhere: an index range on both engines.
 		w.add("("+col+", t.id) "+op+" (?, ?)", c.Key, c.ID)
 	}
-	q := `SELECT ` + ticketCols + ` FROM tickets t` + w.sql() + ` ORDER BY ` + col + ` ` + dir + `, t.id ` + dir + ` LIMIT ?`
-	ts, err := s.query(ctx, q, append(w.args, pr.Limit+1))
+	ts, err := s.readPage(ctx, w, col, dir, key, pr.Limit+1)
 	if err != nil {
 		return page.List[Ticket]{}, err
 	}

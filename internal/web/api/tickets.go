@@ -115,7 +115,7 @@ func (a *API) ListTickets(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return httpx.WriteJSON(w, http.StatusOK, list)
+	return httpx.WriteAppendJSON(w, http.StatusOK, list, func(b []byte) ([]byte, bool) { return ticket.AppendListJSON(b, &list) })
 }
 
 // CreateTicket answers POST /api/v1/tickets.
@@ -142,7 +142,7 @@ func (a *API) GetTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return httpx.WriteJSON(w, http.StatusOK, t)
+	return httpx.WriteAppendJSON(w, http.StatusOK, t, t.AppendJSON)
 }
 
 // UpdateTicket answers PATCH /api/v1/tickets/{id}.

@@ -1,0 +1,50 @@
+package ticket
+
+import (
+	"context"
+	"fmt"
+	"slices"
+)
+
+// readPage reads a page of tickets in one statement. The inner query picks
+// the page's ids in order — on the usual filters from an index alone (the
+// list of open and pending tickets walks tickets_status_updated and never
+// reads a table row it does not keep) — and the outer one reads each kept
+// row once with its tags, followers and requester (readCols), where a page
+// took four statements (the rows, tags, followers, requesters) and read the
+// table row of every candidate the sort looked at. The outer query has no
+// ORDER BY: the rows are put in the page's order here, by the same key and
+// the id as tie-breaker.
+func (s *Service) readPage(ctx context.Context, w *where, col, dir string, key func(Ticket) int64, limit int) ([]Ticket, error) {
+	q := `SELECT ` + readCols(s.db.Dialect()) + ` FROM tickets t WHERE t.id IN (SELECT t.id FROM tickets t` + w.sql() +
+		` ORDER BY ` + col + ` ` + dir + `, t.id ` + dir + ` LIMIT ?)`
+	rows, err := s.db.QueryContext(ctx, q, append(w.args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("ticket: list: %w", err)
+	}
+	defer rows.Close()
+	ts := make([]Ticket, 0, limit)
+	sc := newReadScanner(s.db.Dialect())
+	for rows.Next() {
+		t, err := sc.scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("ticket: scan: %w", err)
+		}
+		ts = append(ts, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ticket: list: %w", err)
+	}
+	desc := dir == "DESC"
+	slices.SortFunc(ts, func(a, b Ticket) int {
+		c := cmpInt(key(a), key(b))
+		if c == 0 {
+			c = cmpInt(a.ID, b.ID)
+		}
+		if desc {
+			return -c
+		}
+		return c
+	})
+	return ts, nil
+}
