@@ -49,6 +49,18 @@ func (s *Service) aggregate(ctx context.Context, f Filter, from, to time.Time, k
 			return nil, fmt.Errorf("report: unknown kind %q", k)
 		}
 	}
+	// Two paired dimensions (pairs.go), as filters or as a filter and the
+	// grouping, read the pair roll-ups once they are filled.
+	if exact && g.by == "" {
+		if pd, pv, ok := pairOf(dims); ok && s.pairsReady(ctx) {
+			return s.aggregateRollups(ctx, [][2]string{{pd, pv}}, from, to, kinds, g)
+		}
+	}
+	if exact && len(dims) == 1 && g.by != "" && dims[0][0] != g.by {
+		if _, _, ok := pairDim(dims[0][0], g.by); ok && s.pairsReady(ctx) {
+			return s.aggregatePairBy(ctx, dims[0], from, to, kinds, g)
+		}
+	}
 	// One filter (a tag, organization or language too) reads the roll-ups;
 	// several dimensions at once, or bounds between whole hours, the facts.
 	useFacts := !exact || len(dims) > 1 || (len(dims) == 1 && g.by != "" && dims[0][0] != g.by)
@@ -230,6 +242,16 @@ func (s *Service) median(ctx context.Context, f Filter, kind string, biz bool, c
 	col := "value"
 	if biz {
 		col = "bvalue"
+	}
+	if pd, pv, ok := pairOf(f.dimFilters()); ok && s.pairsReady(ctx) && !s.fewFacts(ctx, f, kind) {
+		// Two paired filters over many facts: the pair's histograms.
+		metric := histMetric(kind, biz)
+		hs, err := s.histograms(ctx, pd, pv, []string{metric}, f.From, f.To)
+		if err != nil {
+			return 0, false, err
+		}
+		v, ok := hs[pv][metric].median()
+		return v, ok, nil
 	}
 	if dims := f.dimFilters(); len(dims) == 1 && !s.fewFacts(ctx, f, kind) {
 		// One filter over many facts: the daily histograms, approximate

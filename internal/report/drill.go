@@ -83,6 +83,11 @@ func (s *Service) groupMedians(ctx context.Context, f Filter, by string, kinds [
 		}
 		return out, nil
 	}
+	if dims := f.dimFilters(); len(dims) == 1 && dims[0][0] != by {
+		if pd, first, ok := pairDim(dims[0][0], by); ok && s.pairsReady(ctx) && !s.fewFacts(ctx, f, kinds...) {
+			return s.pairGroupMedians(ctx, f, dims[0], pd, first, kinds)
+		}
+	}
 	src, args, _ := s.factsFrom(f, kinds)
 	rows, err := s.db.QueryContext(ctx, `SELECT r.`+dimColumns[by]+`, r.kind, r.value, r.bvalue FROM `+src, args...)
 	if err != nil {

@@ -79,6 +79,9 @@ func (s *Service) prefetch(ctx context.Context, f Filter, from time.Time) (conte
 	if !multiDim(f) || !wholeHour(from) || !wholeHour(f.To) {
 		return ctx, nil
 	}
+	if _, _, ok := pairOf(f.dimFilters()); ok && s.pairsReady(ctx) {
+		return ctx, nil // the pair roll-ups answer
+	}
 	m := &factMemo{}
 	var others []string
 	for _, k := range Kinds {

@@ -127,7 +127,11 @@ func (s *Service) refreshNPS(ctx context.Context, tx *db.Tx) (int, error) {
 	if err := frows.Err(); err != nil {
 		return 0, fmt.Errorf("report: nps facts: %w", err)
 	}
-	d := newDelta()
+	limit, err := pairLimit(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	d := newDelta(limit)
 	var upserts []Fact
 	for _, f := range fresh {
 		k := factKey{f.Kind, f.N}

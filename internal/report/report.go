@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ombud/ombud/internal/db"
@@ -49,6 +50,9 @@ type Service struct {
 	mailer Mailer
 	// exactLimit: see SetExactMedianLimit.
 	exactLimit int64
+	// noPairs: see SetPairRollups; pairsDone: the pair fill is done.
+	noPairs   bool
+	pairsDone atomic.Bool
 }
 
 // NewService returns a report service; slas may be nil (no SLA facts,
@@ -125,6 +129,9 @@ func (s *Service) Refresh(ctx context.Context) (int, error) {
 	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM report_dirty LIMIT 1) d),
 		(SELECT COUNT(*) FROM (SELECT 1 FROM report_dirty_nps LIMIT 1) n)`).Scan(&dirty, &dirtyNPS); err != nil {
 		return 0, fmt.Errorf("report: dirty: %w", err)
+	}
+	if _, err := s.FillPairs(ctx); err != nil {
+		return 0, err
 	}
 	if dirtyNPS > 0 {
 		if err := s.refreshAllNPS(ctx, false); err != nil {
@@ -238,7 +245,7 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done int)) error {
 		if ok, err := lockWait(ctx, tx); err != nil || !ok {
 			return err
 		}
-		for _, t := range []string{"report_facts", "report_hourly", "report_hourly_dim", "report_daily_dim", "report_hist"} {
+		for _, t := range []string{"report_facts", "report_hourly", "report_hourly_dim", "report_daily_dim", "report_hist", "report_pair_fill"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
 				return fmt.Errorf("report: clear %s: %w", t, err)
 			}
@@ -335,7 +342,11 @@ func (s *Service) recompute(ctx context.Context, tx *db.Tx, sn *sla.Snapshot, id
 	if sn != nil {
 		cal = sn.BusinessCalendar()
 	}
-	d := newDelta()
+	limit, err := pairLimit(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	d := newDelta(limit)
 	var upserts []Fact
 	var drops []Fact
 	for _, id := range ids {
@@ -453,15 +464,18 @@ type dimKey struct {
 }
 
 // delta accumulates a batch's roll-up changes, so each row is written once.
+// Facts of tickets above pairsUpTo are left out of the pair roll-ups (the
+// pair fill adds them when it gets there).
 type delta struct {
-	hourly map[int64]*row
-	dims   map[dimKey]*row
-	daily  map[dimKey]*row           // report_daily_dim; hour holds the day
-	hist   map[histKey]map[int]int64 // report_hist: bucket → count change
+	pairsUpTo int64
+	hourly    map[int64]*row
+	dims      map[dimKey]*row
+	daily     map[dimKey]*row           // report_daily_dim; hour holds the day
+	hist      map[histKey]map[int]int64 // report_hist: bucket → count change
 }
 
-func newDelta() *delta {
-	return &delta{hourly: map[int64]*row{}, dims: map[dimKey]*row{}, daily: map[dimKey]*row{}, hist: map[histKey]map[int]int64{}}
+func newDelta(pairsUpTo int64) *delta {
+	return &delta{pairsUpTo: pairsUpTo, hourly: map[int64]*row{}, dims: map[dimKey]*row{}, daily: map[dimKey]*row{}, hist: map[histKey]map[int]int64{}}
 }
 
 func (d *delta) add(f Fact, sign int64) {
@@ -495,6 +509,33 @@ func (d *delta) add(f Fact, sign int64) {
 		cell(d.dims, dimKey{dv[0], dv[1], h})
 		cell(d.daily, dimKey{dv[0], dv[1], day})
 		d.addHist(f, dv[0], dv[1], day, sign)
+	}
+	if f.TicketID <= d.pairsUpTo {
+		d.addPairs(f, sign)
+	}
+}
+
+// addPairs adds f's change to the pair roll-ups only.
+func (d *delta) addPairs(f Fact, sign int64) {
+	i, ok := kindIndex[f.Kind]
+	if !ok {
+		return
+	}
+	h := hourOf(f.At)
+	day := dayOf(h)
+	cell := func(m map[dimKey]*row, k dimKey) {
+		r := m[k]
+		if r == nil {
+			r = &row{}
+			m[k] = r
+		}
+		c := &r[i]
+		c.n, c.total, c.btotal = c.n+sign, c.total+sign*f.Value, c.btotal+sign*f.BValue
+	}
+	for _, pv := range pairValues(f) {
+		cell(d.dims, dimKey{pv[0], pv[1], h})
+		cell(d.daily, dimKey{pv[0], pv[1], day})
+		d.addHist(f, pv[0], pv[1], day, sign)
 	}
 }
 

@@ -230,10 +230,19 @@ func (s *Service) histograms(ctx context.Context, dim, value string, metrics []s
 	}
 	sort.Slice(kargs, func(i, j int) bool { return kargs[i].(string) < kargs[j].(string) })
 	kph := strings.TrimSuffix(strings.Repeat("?, ", len(kargs)), ", ")
-	groupCol := "''"
+	groupCol, groupCol2 := "''", "''"
 	var cond string
 	var condArgs []any
+	pa, pb, pair := pairEdgeColumns(dim)
 	switch {
+	case pair && value != "":
+		da, db, _ := strings.Cut(dim, "+")
+		va, vb := pairParts(value)
+		c1, a1 := s.dimCond(da, va)
+		c2, a2 := s.dimCond(db, vb)
+		cond, condArgs = " AND "+c1+" AND "+c2, []any{a1, a2}
+	case pair:
+		groupCol, groupCol2 = "CAST(r."+pa+" AS TEXT)", "CAST(r."+pb+" AS TEXT)"
 	case dim != "" && value != "":
 		c, a := s.dimCond(dim, value)
 		cond, condArgs = " AND "+c, []any{a}
@@ -247,15 +256,15 @@ func (s *Service) histograms(ctx context.Context, dim, value string, metrics []s
 		}
 		args := append(append([]any{}, kargs...), e[0], e[1])
 		args = append(args, condArgs...)
-		rows, err := s.db.QueryContext(ctx, `SELECT `+groupCol+`, r.kind, r.value, r.bvalue FROM report_facts r
+		rows, err := s.db.QueryContext(ctx, `SELECT `+groupCol+`, `+groupCol2+`, r.kind, r.value, r.bvalue FROM report_facts r
 			WHERE r.kind IN (`+kph+`) AND r.at >= ? AND r.at < ?`+cond, args...)
 		if err != nil {
 			return nil, fmt.Errorf("report: histogram edges: %w", err)
 		}
 		for rows.Next() {
-			var g, kind string
+			var g, g2, kind string
 			var v, b int64
-			if err := rows.Scan(&g, &kind, &v, &b); err != nil {
+			if err := rows.Scan(&g, &g2, &kind, &v, &b); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("report: histogram edges: %w", err)
 			}
@@ -263,6 +272,8 @@ func (s *Service) histograms(ctx context.Context, dim, value string, metrics []s
 			switch {
 			case value != "":
 				keys = []string{value}
+			case pair:
+				keys = pairKeys(dim, g, g2)
 			case dim == "tag":
 				keys = strings.Fields(g)
 			}
