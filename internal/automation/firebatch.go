@@ -81,4 +81,3 @@ func (s *Service) firePending(ctx context.Context, pending []pendingFire, t tick
 	}
 	return nil
 }
-
