@@ -234,13 +234,17 @@ type result struct {
 	// queued or running when the clients stopped (SQLite; -1 unknown):
 	// work the operation left that its rate does not show.
 	backlog int
+	// commits is the PostgreSQL transactions committed per operation
+	// (pg_stat_database.xact_commit, from the start of the load until the
+	// server is idle again; -1 on SQLite).
+	commits float64
 }
 
 // jobBacklog counts the jobs queued or running in a SQLite server's
 // database, read-only beside the running server.
 func jobBacklog(engine string, env []string) int {
 	if engine != "sqlite" {
-		return -1
+		return pgBacklog(env)
 	}
 	var data string
 	for _, e := range env {
@@ -562,6 +566,7 @@ func BenchmarkLoad(b *testing.B) {
 						if rounds > 1 {
 							name += fmt.Sprintf(" #%d", rd+1)
 						}
+						xact0 := xactCommits(v.env)
 						cpu0 := procCPU(v.s.cmd.Process.Pid)
 						var prof chan struct{}
 						if v.pprof != "" && seconds > 2 {
@@ -583,15 +588,19 @@ func BenchmarkLoad(b *testing.B) {
 						if res.n > 0 {
 							res.cpu = time.Duration((procCPU(v.s.cmd.Process.Pid) - cpu0) * float64(time.Second) / float64(res.n))
 						}
+						res.commits = -1
+						if xact0 >= 0 && res.n > 0 {
+							res.commits = float64(xactCommits(v.env)-xact0) / float64(res.n)
+						}
 						results = append(results, res)
 					}
 				}
 			}
 			fmt.Printf("\n%s, %d existing tickets, %d clients, %ds per operation\n", engine, tickets, clients, seconds)
-			fmt.Printf("%-44s %10s %8s %10s %10s %10s %10s %10s %8s\n", "operation", "ops", "errors", "ops/s", "p50", "p95", "p99", "CPU/op", "jobs left")
+			fmt.Printf("%-44s %10s %8s %10s %10s %10s %10s %10s %8s %9s\n", "operation", "ops", "errors", "ops/s", "p50", "p95", "p99", "CPU/op", "jobs left", "commits/op")
 			for _, r := range results {
-				fmt.Printf("%-44s %10d %8d %10.0f %10s %10s %10s %10s %8d\n", r.op, r.n, r.errs, r.rate,
-					r.p50.Round(10*time.Microsecond), r.p95.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.cpu.Round(time.Microsecond), r.backlog)
+				fmt.Printf("%-44s %10d %8d %10.0f %10s %10s %10s %10s %8d %9.2f\n", r.op, r.n, r.errs, r.rate,
+					r.p50.Round(10*time.Microsecond), r.p95.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.cpu.Round(time.Microsecond), r.backlog, r.commits)
 				b.ReportMetric(r.rate, strings.Fields(r.op)[0]+"_"+strings.Fields(r.op)[1]+"/s")
 			}
 			for _, v := range vs {
