@@ -26,7 +26,7 @@ const KindPeriodic = "periodic"
 
 // Defaults for Options.
 const (
-	DefaultWorkers  = 16
+	DefaultWorkers  = 4
 	DefaultLease    = 2 * time.Minute
 	DefaultPoll     = time.Second
 	DefaultKeepDone = 7 * 24 * time.Hour
@@ -59,7 +59,7 @@ type Handler func(ctx context.Context, j Job) error
 type Options struct {
 	// Owner identifies this instance in leases; default host-pid-random.
 	Owner string
-	// Workers is how many jobs run at once; default 16. It is also the
+	// Workers is how many jobs run at once; default 4. It is also the
 	// claim batch: a busy runner claims when at least half its workers are
 	// free, so one claim transaction takes many jobs.
 	Workers int
