@@ -12,7 +12,9 @@
 // list, comment, search), OMBUD_BENCH_PROFILE (a directory: the server is
 // built with -tags pprof and a CPU profile of each operation is saved there),
 // OMBUD_BENCH_TRIGGERS (that many active triggers on each server, one of
-// which every create sets off), OMBUD_BENCH_ROUNDS (with OMBUD_BENCH_COMPARE:
+// which every create sets off), OMBUD_BENCH_ACK=1 (a notify-only trigger every
+// create sets off, as the starter acknowledgement does for a customer's
+// request), OMBUD_BENCH_ROUNDS (with OMBUD_BENCH_COMPARE:
 // measurements per operation and server, alternating their order),
 // OMBUD_BENCH_BARE (a third server, bench/bare: net/http alone answering
 // the ticket get and the list page with the bytes Ombud answered, the
@@ -238,13 +240,21 @@ type result struct {
 	// queued or running when the clients stopped (SQLite; -1 unknown):
 	// work the operation left that its rate does not show.
 	backlog int
+	// commits is the PostgreSQL transactions committed per operation
+	// (pg_stat_database.xact_commit, from the start of the load until the
+	// server is idle again; -1 on SQLite).
+	commits float64
+	// syncs is the WAL flushes per operation (pg_stat_wal.wal_sync, the
+	// whole cluster, over the same span; -1 on SQLite): the durable
+	// commits, fewer than commits when PostgreSQL groups them.
+	syncs float64
 }
 
 // jobBacklog counts the jobs queued or running in a SQLite server's
 // database, read-only beside the running server.
 func jobBacklog(engine string, env []string) int {
 	if engine != "sqlite" {
-		return -1
+		return pgBacklog(env)
 	}
 	var data string
 	for _, e := range env {
@@ -497,6 +507,19 @@ func BenchmarkLoad(b *testing.B) {
 					}
 				}
 			}
+			// OMBUD_BENCH_ACK=1: a trigger like the starter "Acknowledge new
+			// requests" that every create matches (an agent's create through
+			// the API does not match the starter's customer-author
+			// condition): each create then runs a trigger job that queues a
+			// notification email job.
+			if os.Getenv("OMBUD_BENCH_ACK") == "1" {
+				for _, v := range vs {
+					body := `{"name":"Bench acknowledgement","conditions":{"all":[{"field":"event","op":"is","value":"created"}]},"actions":[{"type":"notify","value":"requester","subject":"[#{{ticket.id}}] We have received your request","body":"Your reference is #{{ticket.id}}."}]}`
+					if err := request(c, "POST", v.s.url+"/api/v1/triggers", v.s.token, []byte(body), 201); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
 			d := time.Duration(seconds) * time.Second
 			maxID := int64(tickets)
 			type op struct {
@@ -573,6 +596,7 @@ func BenchmarkLoad(b *testing.B) {
 						if rounds > 1 {
 							name += fmt.Sprintf(" #%d", rd+1)
 						}
+						xact0, sync0 := xactCommits(v.env)
 						cpu0 := procCPU(v.s.cmd.Process.Pid)
 						var prof chan struct{}
 						if v.pprof != "" && seconds > 2 {
@@ -594,15 +618,21 @@ func BenchmarkLoad(b *testing.B) {
 						if res.n > 0 {
 							res.cpu = time.Duration((procCPU(v.s.cmd.Process.Pid) - cpu0) * float64(time.Second) / float64(res.n))
 						}
+						res.commits, res.syncs = -1, -1
+						if xact0 >= 0 && res.n > 0 {
+							xact1, sync1 := xactCommits(v.env)
+							res.commits = float64(xact1-xact0) / float64(res.n)
+							res.syncs = float64(sync1-sync0) / float64(res.n)
+						}
 						results = append(results, res)
 					}
 				}
 			}
 			fmt.Printf("\n%s, %d existing tickets, %d clients, %ds per operation\n", engine, tickets, clients, seconds)
-			fmt.Printf("%-44s %10s %8s %10s %10s %10s %10s %10s %8s\n", "operation", "ops", "errors", "ops/s", "p50", "p95", "p99", "CPU/op", "jobs left")
+			fmt.Printf("%-44s %10s %8s %10s %10s %10s %10s %10s %8s %9s %9s\n", "operation", "ops", "errors", "ops/s", "p50", "p95", "p99", "CPU/op", "jobs left", "commits/op", "syncs/op")
 			for _, r := range results {
-				fmt.Printf("%-44s %10d %8d %10.0f %10s %10s %10s %10s %8d\n", r.op, r.n, r.errs, r.rate,
-					r.p50.Round(10*time.Microsecond), r.p95.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.cpu.Round(time.Microsecond), r.backlog)
+				fmt.Printf("%-44s %10d %8d %10.0f %10s %10s %10s %10s %8d %9.2f %9.2f\n", r.op, r.n, r.errs, r.rate,
+					r.p50.Round(10*time.Microsecond), r.p95.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.cpu.Round(time.Microsecond), r.backlog, r.commits, r.syncs)
 				b.ReportMetric(r.rate, strings.Fields(r.op)[0]+"_"+strings.Fields(r.op)[1]+"/s")
 			}
 			for _, v := range vs {

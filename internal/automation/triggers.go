@@ -170,6 +170,13 @@ func (s *Service) handleTrigger(ctx context.Context, j jobs.Job) error {
 	if facts.Comment, err = s.commentFact(ctx, p); err != nil {
 		return err
 	}
+	// Rules whose actions leave the ticket as it is (notify, webhook) are
+	// recorded together: their run rows, the jobs they queue and, after
+	// the last rule, this job's completion go in one transaction
+	// (firePending). A rule that changes the ticket first writes those
+	// before it, then fires on its own as before.
+	var pending []pendingFire
+	cctx := withComment(ctx, facts.Comment)
 	for _, r := range rules {
 		if fired[r.ID] {
 			continue
@@ -180,14 +187,26 @@ func (s *Service) handleTrigger(ctx context.Context, j jobs.Job) error {
 		}
 		fired[r.ID] = true
 		ch.Fired = append(ch.Fired, r.ID)
-		t, _, err := s.fire(withComment(ctx, facts.Comment), r, facts.Ticket, p.Events, ch.ID)
+		pl, err := s.plan(cctx, r, facts.Ticket)
+		if err != nil {
+			return err
+		}
+		if pl.patch.Empty() && len(pl.comments) == 0 {
+			pending = append(pending, pendingFire{rule: r, plan: pl})
+			continue
+		}
+		if err := s.firePending(ctx, pending, facts.Ticket, p.Events, ch.ID, false); err != nil {
+			return err
+		}
+		pending = nil
+		t, _, err := s.fire(cctx, r, facts.Ticket, p.Events, ch.ID)
 		if err != nil {
 			return err
 		}
 		facts.Ticket = t
 		facts.lowered = nil // the cached text may be the old ticket's
 	}
-	return nil
+	return s.firePending(ctx, pending, facts.Ticket, p.Events, ch.ID, true)
 }
 
 // firedInChain lists the rules that already fired (or are firing) on a
@@ -318,17 +337,10 @@ func (s *Service) fire(ctx context.Context, r Rule, t ticket.Ticket, events []Ev
 // it returns the ticket as it then stands and the plan (for the webhooks).
 func (s *Service) apply(ctx context.Context, r Rule, t ticket.Ticket) (ticket.Ticket, plan, error) {
 	actor := ruleActor(r)
-	name, err := s.agentName(ctx, t.AssigneeID)
+	pl, err := s.plan(ctx, r, t)
 	if err != nil {
 		return t, plan{}, err
 	}
-	data := templateData(t, name)
-	// {{comment.body}} is the comment that ran the trigger, when it is
-	// public: a rule must not mail an internal note to a customer.
-	if c := commentFrom(ctx); c != nil && c.Public {
-		data["comment.body"] = c.Body
-	}
-	pl := buildPlan(r.acts, t, data)
 	if !pl.patch.Empty() {
 		nt, err := s.tickets.Update(ctx, actor, t.ID, pl.patch)
 		if err != nil {

@@ -46,6 +46,8 @@ const (
 	// cleanupBatch bounds one delete of old done jobs, so a large backlog
 	// never holds SQLite's single writer for long.
 	cleanupBatch = 1000
+	// finishBatch bounds how many outcomes one transaction records.
+	finishBatch = 256
 )
 
 // Handler runs one job. Returning nil marks it done; an error retries it
@@ -57,7 +59,9 @@ type Handler func(ctx context.Context, j Job) error
 type Options struct {
 	// Owner identifies this instance in leases; default host-pid-random.
 	Owner string
-	// Workers is how many jobs run at once; default 4.
+	// Workers is how many jobs run at once; default 4. It is also the
+	// claim batch: a busy runner claims when at least half its workers are
+	// free, so one claim transaction takes many jobs.
 	Workers int
 	// Lease is how long a claimed job belongs to this instance before another
 	// may claim it again; default 2m. Handlers should finish well inside it.
@@ -98,6 +102,7 @@ type Runner struct {
 	wake     chan struct{} // a job was committed
 	freed    chan struct{} // a worker finished
 	inflight atomic.Int64
+	outcomes chan *outcome // to the finisher, which records them in batches
 }
 
 type periodic struct {
@@ -246,13 +251,29 @@ func (r *Runner) Run(ctx context.Context) error {
 		r.mu.Unlock()
 	}()
 
+	r.outcomes = make(chan *outcome, r.workers)
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		r.finisher()
+	}()
+	defer func() {
+		close(r.outcomes)
+		<-finished
+	}()
+
 	var wg sync.WaitGroup
 	timer := time.NewTimer(r.poll)
 	defer timer.Stop()
+	// A busy runner claims only once half its workers are free (or none
+	// is busy): claims then take many jobs per transaction instead of one
+	// per finished job, each a durable commit.
+	minClaim := max(1, r.workers/2)
 	for ctx.Err() == nil {
 		r.schedule(ctx)
-		free := r.workers - int(r.inflight.Load())
-		if free > 0 {
+		busy := int(r.inflight.Load())
+		free := r.workers - busy
+		if free > 0 && (busy == 0 || free >= minClaim) {
 			jobs, deadline, err := r.claim(ctx, free)
 			if err != nil && ctx.Err() == nil {
 				r.log.ErrorContext(ctx, "jobs: claim", "owner", r.owner, "err", err)
@@ -269,9 +290,9 @@ func (r *Runner) Run(ctx context.Context) error {
 				continue // there may be more due right now
 			}
 		}
-		// Only a full runner cares that a worker finished.
+		// Only a runner too busy to claim cares that a worker finished.
 		var freed chan struct{}
-		if free <= 0 {
+		if busy := int(r.inflight.Load()); busy > 0 && r.workers-busy < minClaim {
 			freed = r.freed
 		}
 		timer.Reset(r.poll)
@@ -437,18 +458,26 @@ func (r *Runner) execute(ctx context.Context, j Job, deadline time.Time) {
 		}
 	}()
 	// Detached from Run's ctx: shutting down lets running handlers finish.
-	hctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	run := &running{job: j, owner: r.owner, now: r.now}
+	hctx, cancel := context.WithDeadline(context.WithValue(context.WithoutCancel(ctx), runKey{}, run), deadline)
 	start := time.Now()
 	err := r.call(hctx, j)
 	cancel()
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opTimeout)
-	defer cancel()
-	if ferr := r.finish(fctx, j, err); ferr != nil {
-		// The lease will expire and the job run again: at least once.
-		r.log.ErrorContext(fctx, "jobs: record outcome", "job_id", j.ID, "kind", j.Kind, "err", ferr)
-	}
-	r.log.DebugContext(fctx, "jobs: ran", "job_id", j.ID, "kind", j.Kind, "attempt", j.Attempts,
+	r.log.DebugContext(ctx, "jobs: ran", "job_id", j.ID, "kind", j.Kind, "attempt", j.Attempts,
 		"duration", time.Since(start), "err", err)
+	if run.completed.Load() {
+		// The handler recorded the job done in its own transaction.
+		if err != nil {
+			r.log.ErrorContext(ctx, "jobs: handler failed after completing its job; the job stays done",
+				"job_id", j.ID, "kind", j.Kind, "err", err)
+		}
+		return
+	}
+	// The worker stays busy until its outcome is committed, together with
+	// those of the other workers that finished meanwhile.
+	o := &outcome{job: j, err: err, recorded: make(chan struct{})}
+	r.outcomes <- o
+	<-o.recorded
 }
 
 // call runs the job's handler; a panic becomes an error so one bad job
@@ -492,61 +521,6 @@ func (r *Runner) runPeriodic(ctx context.Context, j Job) error {
 		return fmt.Errorf("no periodic function %q in instance %s", p.Name, r.owner)
 	}
 	return fn(ctx, r.now())
-}
-
-// finish records the outcome of one run. The lease owner and attempt number
-// fence the update: if the lease expired and another instance took the job
-// over, this late outcome changes nothing.
-func (r *Runner) finish(ctx context.Context, j Job, herr error) error {
-	now := r.now()
-	ms := db.Millis(now)
-	var q string
-	var args []any
-	var state string
-	var delay time.Duration
-	switch {
-	case herr == nil:
-		state = StateDone
-		q = `UPDATE jobs SET state = 'done', done_at = ?, lease_until = 0, updated_at = ?`
-		args = []any{ms, ms}
-	case IsPermanent(herr) || j.Attempts >= j.MaxAttempts:
-		state = StateDead
-		q = `UPDATE jobs SET state = 'dead', last_error = ?, done_at = ?, lease_until = 0, updated_at = ?`
-		args = []any{errorText(herr), ms, ms}
-	default:
-		state = StateQueued
-		var ok bool
-		if delay, ok = retryDelay(herr); !ok {
-			delay = r.backoff(j.Attempts)
-		}
-		q = `UPDATE jobs SET state = 'queued', run_at = ?, last_error = ?, lease_owner = '', lease_until = 0, updated_at = ?`
-		args = []any{db.Millis(now.Add(delay)), errorText(herr), ms}
-	}
-	q += ` WHERE id = ? AND state = 'running' AND lease_owner = ? AND attempts = ?`
-	args = append(args, j.ID, r.owner, j.Attempts)
-	var n int64
-	err := r.d.Write(ctx, func(tx *db.Tx) error {
-		res, err := tx.ExecContext(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("jobs: finish %d as %s: %w", j.ID, state, err)
-	}
-	attrs := []any{"job_id", j.ID, "kind", j.Kind, "attempt", j.Attempts}
-	switch {
-	case n == 0:
-		r.log.WarnContext(ctx, "jobs: lease lost before the job finished; outcome dropped",
-			append(attrs, "outcome", state, "err", herr)...)
-	case state == StateDead:
-		r.log.ErrorContext(ctx, "jobs: job dead", append(attrs, "err", herr)...)
-	case state == StateQueued:
-		r.log.WarnContext(ctx, "jobs: job failed, will retry", append(attrs, "retry_in", delay, "err", herr)...)
-	}
-	return nil
 }
 
 // errorText makes err storable: bounded, valid UTF-8 and free of NUL, which
