@@ -117,6 +117,8 @@ func measureSearch(label string, s *server, qs corpusQueries, requests, clients,
 		p := func(f float64) time.Duration { return lat[int(f*float64(len(lat)-1))].Round(10 * time.Microsecond) }
 		fmt.Printf("%-34s %-34.34s %9s %9s %9s %9s\n", c.name, c.pick(rand.New(rand.NewPCG(1, 9))), p(.5), p(.95), p(.99), total)
 	}
+	pid := s.cmd.Process.Pid
+	fmt.Printf("server memory after one client: peak RSS (VmHWM) %.0f MiB; now %s\n", peakRSS(pid), rssSplit(pid))
 	if clients == 0 {
 		return
 	}
@@ -131,6 +133,7 @@ func measureSearch(label string, s *server, qs corpusQueries, requests, clients,
 		fmt.Printf("%-34s %10.0f %8d %10s %10s %10s\n", c.name, res.rate, res.errs,
 			res.p50.Round(10*time.Microsecond), res.p95.Round(10*time.Microsecond), res.p99.Round(10*time.Microsecond))
 	}
+	fmt.Printf("server memory after %d clients: peak RSS (VmHWM) %.0f MiB; now %s\n", clients, peakRSS(pid), rssSplit(pid))
 }
 
 // compareSearch measures two builds serving the same corpus class by
