@@ -44,7 +44,8 @@ import (
 // ratios printed. OMBUD_BENCH_SEARCH_DIR keeps the SQLite data there and
 // reuses it on the next run (a PostgreSQL corpus is always built anew).
 // OMBUD_BENCH_SEARCH_BIN names a build of this tree to serve instead of
-// building one.
+// building one; OMBUD_BENCH_SEARCH_BUILD_ONLY=1 builds the kept corpus and
+// measures nothing (OMBUD_BENCH_CLIENTS=0 reads as unset, the default 64).
 //
 //	go test ./bench/ -run '^$' -bench SearchScale -benchtime 1x -timeout 120m
 func BenchmarkSearchScale(b *testing.B) {
@@ -79,6 +80,11 @@ func BenchmarkSearchScale(b *testing.B) {
 				env = append(env, "OMBUD_DATABASE_URL="+dbtest.NewPostgresDatabase(b))
 			}
 			qs := buildCorpus(b, bin, work, env, tickets)
+			if os.Getenv("OMBUD_BENCH_SEARCH_BUILD_ONLY") == "1" {
+				// Build (or check) the corpus and measure nothing: a long
+				// build runs without the bench lock, the measuring with it.
+				return
+			}
 			// OMBUD_BENCH_COMPARE_BIN: another build (e.g. of the commit
 			// before a change) measured first on the same corpus.
 			if other := os.Getenv("OMBUD_BENCH_COMPARE_BIN"); other != "" {
