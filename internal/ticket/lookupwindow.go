@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"sync/atomic"
+
+	"github.com/ombud/ombud/internal/db"
 )
 
 // A lookup source (the customers a name names) finds the newest walk
@@ -30,11 +32,12 @@ var lookupWindowMin = func() *atomic.Int64 { var n atomic.Int64; n.Store(1024); 
 var lookupWindowRuns atomic.Int64
 
 // lookupFloor returns the id above which the newest walk tickets of
-// cond lie (0: read them all). Sources of one id (an email's customer, a
+// cond lie (0: read them all; always on PostgreSQL, whose planner reads
+// the same index its own way). Sources of one id (an email's customer, a
 // ticket number) are read whole: their tickets are few.
 func (s *Service) lookupFloor(ctx context.Context, src lookupSource, cond string, cargs []any, walk int) (int64, error) {
 	least := lookupWindowMin.Load()
-	if len(src.ids) < 2 || src.col != "requester_id" || least <= 0 {
+	if len(src.ids) < 2 || src.col != "requester_id" || least <= 0 || s.db.Dialect() != db.SQLite {
 		return 0, nil
 	}
 	var newest int64
