@@ -61,7 +61,8 @@ func BenchmarkSearchInProcess(b *testing.B) {
 	svc := ticket.NewService(d, now, benchRequesters{customer.NewService(d, now)}, richtext.New())
 	actor := authz.Actor{ID: 1, Kind: authz.KindAgent, Role: authz.Admin}
 	fmt.Printf("\nin process, SQLite, %d tickets, %ds per class\n", qs.Tickets, seconds)
-	fmt.Printf("%-34s %12s %12s %12s %12s %10s\n", "class", "1 client/s", "CPU ms/op", fmt.Sprintf("%d clients/s", clients), "CPU ms/op", "scaling")
+	fmt.Printf("%-34s %12s %12s %9s %9s %12s %12s %9s %9s %10s\n", "class", "1 client/s", "CPU ms/op", "p50", "p95",
+		fmt.Sprintf("%d clients/s", clients), "CPU ms/op", "p50", "p95", "scaling")
 	only := os.Getenv("OMBUD_BENCH_CLASS") // a substring of the class names to run, e.g. "common"
 	for _, c := range qs.classes() {
 		if only != "" && !strings.Contains(c.name, only) {
@@ -78,8 +79,9 @@ func BenchmarkSearchInProcess(b *testing.B) {
 		perOp := func(d time.Duration, r result) float64 {
 			return float64(d) / 1e6 / float64(max(r.n, 1))
 		}
-		fmt.Printf("%-34s %12.0f %12.2f %12.0f %12.2f %9.2fx\n", c.name, one.rate, perOp(cpu1-cpu0, one),
-			many.rate, perOp(cpu2-cpu1, many), many.rate/max(one.rate, 1e-9))
+		ms := func(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/1e6) }
+		fmt.Printf("%-34s %12.0f %12.2f %9s %9s %12.0f %12.2f %9s %9s %9.2fx\n", c.name, one.rate, perOp(cpu1-cpu0, one), ms(one.p50), ms(one.p95),
+			many.rate, perOp(cpu2-cpu1, many), ms(many.p50), ms(many.p95), many.rate/max(one.rate, 1e-9))
 	}
 }
 

@@ -31,3 +31,10 @@ func TagSideRuns() int64 { return tagSideRuns.Load() }
 // SetTagSide lets tag filters be tested as one list (the default) or per
 // row with the correlated EXISTS.
 func SetTagSide(on bool) { noTagSide.Store(!on) }
+
+// SetLookupWindow sets the least window of newest ids a requester lookup
+// reads first (0: the lookups read every ticket of the named customers).
+func SetLookupWindow(n int64) { lookupWindowMin.Store(n) }
+
+// LookupWindowRuns counts the lookups read from a window.
+func LookupWindowRuns() int64 { return lookupWindowRuns.Load() }

@@ -310,8 +310,15 @@ func (s *Service) gatherLookups(ctx context.Context, c *candidates, w *where, tq
 			// holds the rowid), then those rows: a name as common as a
 			// first name has a thousand tickets at 30,000, each a seek
 			// into tickets that only the sort needed.
+			// Only the window of the newest ids that holds them
+			// (lookupwindow.go).
+			floor, err := s.lookupFloor(ctx, src, cond, cargs, walk)
+			if err != nil {
+				return nil, err
+			}
 			q = `SELECT t.id, ` + ok + `, t.updated_at FROM tickets t WHERE t.id IN (SELECT t.id FROM tickets t WHERE ` + cond + `
-				ORDER BY t.id DESC LIMIT ?) ORDER BY t.id DESC`
+				AND t.id > ? ORDER BY t.id DESC LIMIT ?) ORDER BY t.id DESC`
+			cargs = append(cargs, floor)
 		}
 		kept, rows, last := 0, 0, int64(0)
 		err := s.scan(ctx, q, append(append(slices.Clip(w.args), cargs...), walk), func(sc scanner) (bool, error) {

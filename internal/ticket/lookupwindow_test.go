@@ -1,0 +1,77 @@
+package ticket_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/ticket"
+)
+
+// TestSearchLookupWindowMatchesWholeRead: a name shared by many customers
+// finds, read from a window of the newest ids (lookupwindow.go), the same
+// ranking and total as when every ticket of the named customers is read,
+// with bounds the lookups cross, alone, with a tag filter and with a
+// status filter, on both engines; a ticket created for one of them is
+// found at once, and after a merge both reads still agree.
+func TestSearchLookupWindowMatchesWholeRead(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		defer ticket.SetLookupWindow(1024)
+		f := setup(t, d)
+		ctx := context.Background()
+		for i := range 60 {
+			f.clk.add(time.Duration(1+i%4) * time.Hour)
+			first := []string{"Ingrid", "Erik", "Maja"}[i%3]
+			newTicket(t, f, fmt.Sprintf("parcel %d late", i), func(in *ticket.CreateInput) {
+				in.Description = "hello order"
+				in.Requester = &ticket.RequesterInput{Email: fmt.Sprintf("c%d@example.no", i%17), Name: fmt.Sprintf("%s Person%d", first, i%17)}
+				if i%2 == 0 {
+					in.Tags = []string{"billing"}
+				}
+			})
+		}
+		compare := func(t *testing.T, qs string, bound int) searchResult {
+			t.Helper()
+			f.svc.SetSearchCandidates(bound)
+			ticket.SetLookupWindow(0)
+			whole := searchPage(t, f, qs)
+			runs := ticket.LookupWindowRuns()
+			ticket.SetLookupWindow(2)
+			window := searchPage(t, f, qs)
+			if !slices.Equal(window.ids, whole.ids) || window.total != whole.total || window.estimated != whole.estimated {
+				t.Errorf("bound %d, %q: window %+v, whole %+v", bound, qs, window, whole)
+			}
+			if d.Dialect() == db.SQLite && bound > 0 && bound < 10 && qs == "ingrid" && ticket.LookupWindowRuns() == runs {
+				t.Errorf("bound %d, %q: no lookup read from a window", bound, qs)
+			}
+			return window
+		}
+		for _, bound := range []int{0, 2, 5, 30} {
+			for _, qs := range []string{"ingrid", "person3", "tag:billing ingrid", "status:open erik", "ingrid order"} {
+				compare(t, qs, bound)
+			}
+		}
+		// Writes: a new ticket of a named customer is found at once; a
+		// ticket merged into another is not.
+		f.svc.SetSearchCandidates(3)
+		n := newTicket(t, f, "brand new", func(in *ticket.CreateInput) {
+			in.Requester = &ticket.RequesterInput{Email: "c1@example.no", Name: "Erik Person1"}
+		})
+		if got := compare(t, "erik", 3); !slices.Contains(got.ids, n.ID) {
+			t.Fatalf("new ticket not found: %v", got.ids)
+		}
+		m := newTicket(t, f, "to merge", func(in *ticket.CreateInput) {
+			in.Requester = &ticket.RequesterInput{Email: "c2@example.no", Name: "Erik Person2"}
+		})
+		if _, err := f.svc.Merge(ctx, f.agent, n.ID, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := compare(t, "erik", 3); !slices.Contains(got.ids, n.ID) {
+			t.Fatalf("merge target not found: %v", got.ids)
+		}
+	})
+}
