@@ -15,6 +15,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -93,6 +94,9 @@ type Options struct {
 	MaxReadConns int
 	// MaxBatch bounds how many writes share one SQLite transaction (default 512).
 	MaxBatch int
+	// Log receives the SQLite writer's slow-batch and checkpoint warnings
+	// (default slog.Default()).
+	Log *slog.Logger
 }
 
 // DB is an open database.
@@ -101,6 +105,7 @@ type DB struct {
 	read    *sql.DB // SQLite: read-only pool; PostgreSQL: the one pool
 	write   *sql.DB // SQLite: one connection used by the writer goroutine
 	writer  *groupWriter
+	ckpt    *checkpointer // SQLite: WAL checkpoints off the commit path
 	url     string
 
 	rmu    sync.RWMutex
@@ -160,7 +165,10 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 	// group commit pays for the extra fsync.
 	// The single writer gets a 64 MiB page cache (SQLite's default is 2 MiB):
 	// index pages of a large database stay cached between batches.
-	wdsn := "file:" + path + "?" + common + "&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_txlock=immediate"
+	// wal_autocheckpoint(0): checkpoints run on a connection of their own
+	// (checkpoint.go), not inside a batch's COMMIT; journal_size_limit
+	// truncates a WAL that grew large once it restarts.
+	wdsn := "file:" + path + "?" + common + "&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_txlock=immediate"
 	w, err := sql.Open("sqlite", wdsn)
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite: %w", err)
@@ -190,8 +198,20 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 	r.SetMaxIdleConns(opts.MaxReadConns)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
+	cdsn := "file:" + path + "?" + common + "&_pragma=synchronous(FULL)&_pragma=cache_size(-2048)"
+	cp, err := sql.Open("sqlite", cdsn)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("db: open sqlite checkpointer: %w", err)
+	}
+	cp.SetMaxOpenConns(1)
+	cp.SetMaxIdleConns(1)
+	cp.SetConnMaxLifetime(0)
+	cp.SetConnMaxIdleTime(0)
 	d := &DB{dialect: SQLite, read: r, write: w, url: path, rstmts: map[string]*sql.Stmt{}}
-	d.writer = newGroupWriter(w, SQLite, opts.MaxBatch)
+	d.ckpt = newCheckpointer(cp, path+"-wal", opts.Log)
+	d.writer = newGroupWriter(w, SQLite, opts.MaxBatch, opts.Log, path+"-wal")
 	return d, nil
 }
 
@@ -218,6 +238,9 @@ func (d *DB) Stats() (read, write sql.DBStats) {
 func (d *DB) Close() error {
 	if d.writer != nil {
 		d.writer.close()
+	}
+	if d.ckpt != nil {
+		d.ckpt.close()
 	}
 	d.rmu.Lock()
 	for _, st := range d.rstmts {
