@@ -49,7 +49,8 @@ import (
 // (ombud_chat_message_stage_seconds from /metrics; docs/metrics.md), the
 // visitor's send → ack time and the CPU the server, the client and the
 // PostgreSQL backends used per message. OMBUD_BENCH_CHAT_PROFILE=DIR saves
-// a CPU profile of the server over the latency phase; OMBUD_BENCH_COMPARE
+// a heap profile with the idle connections open and a CPU profile of the
+// server over the latency phase; OMBUD_BENCH_COMPARE
 // names an older build (-tags pprof) to run before this one per engine.
 //
 // OMBUD_BENCH_ENGINES picks sqlite and/or postgres (default both). The
@@ -144,6 +145,18 @@ func benchChat(b *testing.B, cfg chatConfig, bin, engine, name string) {
 	}()
 	settle(pid, 20*time.Second)
 	after := serverMem(b, pprofAddr, pid)
+	if cfg.profile != "" {
+		// The heap with the idle connections open: what each one keeps.
+		if resp, err := http.Get("http://" + pprofAddr + "/debug/pprof/heap"); err == nil {
+			f := filepath.Join(cfg.profile, strings.ReplaceAll(name, "/", "-")+"-idle-heap.pprof")
+			if out, err := os.Create(f); err == nil {
+				_, _ = io.Copy(out, resp.Body)
+				out.Close()
+				b.Logf("%s: heap profile with the idle connections open in %s", name, f)
+			}
+			resp.Body.Close()
+		}
+	}
 	n := float64(len(conns))
 	perConn := (after.heap + after.stack - before.heap - before.stack) / n
 	b.Logf("%s: %d idle widget connections: heap %.1f → %.1f MiB, stacks %.1f → %.1f MiB, goroutines %d → %d, RSS %.1f → %.1f MiB",
