@@ -117,7 +117,8 @@ const metricsToken = "bench-metrics-token-0123456789"
 
 func benchChat(b *testing.B, cfg chatConfig, bin, engine, name string) {
 	pprofAddr := freeAddr(b)
-	env := []string{"OMBUD_DATA=" + filepath.Join(b.TempDir(), "data"), "OMBUD_PPROF_ADDR=" + pprofAddr, "OMBUD_METRICS_TOKEN=" + metricsToken}
+	data := filepath.Join(b.TempDir(), "data")
+	env := []string{"OMBUD_DATA=" + data, "OMBUD_PPROF_ADDR=" + pprofAddr, "OMBUD_METRICS_TOKEN=" + metricsToken}
 	pgName := "" // the database's name, which its backends' command lines show
 	if engine == "postgres" {
 		u := dbtest.NewPostgresDatabase(b)
@@ -137,6 +138,7 @@ func benchChat(b *testing.B, cfg chatConfig, bin, engine, name string) {
 	pid := s.cmd.Process.Pid
 	settle(pid, 20*time.Second)
 	before := serverMem(b, pprofAddr, pid)
+	files(b, name, data, "chats started")
 	conns := connectVisitors(b, s.url, vs)
 	defer func() {
 		for _, c := range conns {
@@ -145,6 +147,7 @@ func benchChat(b *testing.B, cfg chatConfig, bin, engine, name string) {
 	}()
 	settle(pid, 20*time.Second)
 	after := serverMem(b, pprofAddr, pid)
+	files(b, name, data, "idle connections open")
 	if cfg.profile != "" {
 		// The heap with the idle connections open: what each one keeps.
 		if resp, err := http.Get("http://" + pprofAddr + "/debug/pprof/heap"); err == nil {
@@ -178,7 +181,9 @@ func benchChat(b *testing.B, cfg chatConfig, bin, engine, name string) {
 	for _, c := range conns[cfg.active:] {
 		c.close()
 	}
+	files(b, name, data, "9,000 closed")
 	settle(pid, 20*time.Second)
+	files(b, name, data, "latency phase begins")
 	stagesBefore := chatStages(b, s.url)
 	cpuBefore, selfBefore, pgBefore := procCPU(pid), selfCPU(), postgresCPU(pgName)
 	var profile chan []byte
@@ -189,6 +194,7 @@ func benchChat(b *testing.B, cfg chatConfig, bin, engine, name string) {
 	begin := time.Now()
 	lat := chatLatency(b, s.url, agentJars, conns[:cfg.active], cfg.interval, time.Duration(cfg.seconds)*time.Second)
 	wall := time.Since(begin).Seconds()
+	files(b, name, data, "latency phase over")
 	cpu, self, pg := procCPU(pid)-cpuBefore, selfCPU()-selfBefore, postgresCPU(pgName)-pgBefore
 	stagesAfter := chatStages(b, s.url)
 	b.Logf("%s: %d active chats, %d agents: %d messages, %d deliveries to agents, %d missing; latency p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms; send → ack p50 %.1f ms, p99 %.1f ms",
@@ -788,4 +794,16 @@ func cpuProfile(pprofAddr string, seconds int) []byte {
 		return nil
 	}
 	return []byte(buf.String())
+}
+
+// files logs the sizes of SQLite's database file and WAL (on SQLite): a
+// WAL far larger than what was written since the last checkpoint means
+// the checkpoints fell behind.
+func files(t testing.TB, name, data, when string) {
+	db, err1 := os.Stat(filepath.Join(data, "ombud.db"))
+	wal, err2 := os.Stat(filepath.Join(data, "ombud.db-wal"))
+	if err1 != nil || err2 != nil {
+		return
+	}
+	t.Logf("%s: %s: database file %.1f MiB, WAL %.1f MiB", name, when, float64(db.Size())/(1<<20), float64(wal.Size())/(1<<20))
 }
