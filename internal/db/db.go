@@ -94,7 +94,7 @@ type Options struct {
 	MaxReadConns int
 	// MaxBatch bounds how many writes share one SQLite transaction (default 512).
 	MaxBatch int
-	// Log receives the SQLite writer's slow-batch and checkpoint warnings
+	// Log receives the SQLite writer's slow-batch warnings
 	// (default slog.Default()).
 	Log *slog.Logger
 }
@@ -105,7 +105,6 @@ type DB struct {
 	read    *sql.DB // SQLite: read-only pool; PostgreSQL: the one pool
 	write   *sql.DB // SQLite: one connection used by the writer goroutine
 	writer  *groupWriter
-	ckpt    *checkpointer // SQLite: WAL checkpoints off the commit path
 	url     string
 
 	rmu    sync.RWMutex
@@ -165,10 +164,7 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 	// group commit pays for the extra fsync.
 	// The single writer gets a 64 MiB page cache (SQLite's default is 2 MiB):
 	// index pages of a large database stay cached between batches.
-	// wal_autocheckpoint(0): checkpoints run on a connection of their own
-	// (checkpoint.go), not inside a batch's COMMIT. No journal_size_limit:
-	// truncating a large WAL when it restarts cost a commit 0.8 s.
-	wdsn := "file:" + path + "?" + common + "&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
+	wdsn := "file:" + path + "?" + common + "&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_txlock=immediate"
 	w, err := sql.Open("sqlite", wdsn)
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite: %w", err)
@@ -198,19 +194,7 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 	r.SetMaxIdleConns(opts.MaxReadConns)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
-	cdsn := "file:" + path + "?" + common + "&_pragma=synchronous(FULL)&_pragma=cache_size(-2048)"
-	cp, err := sql.Open("sqlite", cdsn)
-	if err != nil {
-		w.Close()
-		r.Close()
-		return nil, fmt.Errorf("db: open sqlite checkpointer: %w", err)
-	}
-	cp.SetMaxOpenConns(1)
-	cp.SetMaxIdleConns(1)
-	cp.SetConnMaxLifetime(0)
-	cp.SetConnMaxIdleTime(0)
 	d := &DB{dialect: SQLite, read: r, write: w, url: path, rstmts: map[string]*sql.Stmt{}}
-	d.ckpt = newCheckpointer(cp, path+"-wal", opts.Log)
 	d.writer = newGroupWriter(w, SQLite, opts.MaxBatch, opts.Log, path+"-wal")
 	return d, nil
 }
@@ -238,9 +222,6 @@ func (d *DB) Stats() (read, write sql.DBStats) {
 func (d *DB) Close() error {
 	if d.writer != nil {
 		d.writer.close()
-	}
-	if d.ckpt != nil {
-		d.ckpt.close()
 	}
 	d.rmu.Lock()
 	for _, st := range d.rstmts {

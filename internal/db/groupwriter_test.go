@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -131,36 +130,5 @@ func TestWriterPutsInteractiveWritesFirst(t *testing.T) {
 	var n int
 	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM w`).Scan(&n); err != nil || n != backlog+1 {
 		t.Fatalf("rows %d, %v; want %d", n, err, backlog+1)
-	}
-}
-
-// TestCheckpointerKeepsWALShort: with the writer's automatic checkpoints
-// off, the checkpointer copies committed frames into the database file.
-func TestCheckpointerKeepsWALShort(t *testing.T) {
-	ctx := context.Background()
-	d, err := Open(ctx, Options{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	if err := d.Write(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE c (id INTEGER PRIMARY KEY, v TEXT)`); err != nil {
-			return err
-		}
-		for range 2000 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO c (v) VALUES (?)`, strings.Repeat("x", 500)); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	frames, done, err := d.ckpt.run(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if frames == 0 || done != frames {
-		t.Fatalf("checkpoint copied %d of %d frames", done, frames)
 	}
 }
