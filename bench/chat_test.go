@@ -49,7 +49,8 @@ import (
 // (ombud_chat_message_stage_seconds from /metrics; docs/metrics.md), the
 // visitor's send → ack time and the CPU the server, the client and the
 // PostgreSQL backends used per message. OMBUD_BENCH_CHAT_PROFILE=DIR saves
-// a CPU profile of the server over the latency phase; OMBUD_BENCH_COMPARE
+// a heap profile with the idle connections open and a CPU profile of the
+// server over the latency phase; OMBUD_BENCH_COMPARE
 // names an older build (-tags pprof) to run before this one per engine.
 //
 // OMBUD_BENCH_ENGINES picks sqlite and/or postgres (default both). The
@@ -116,7 +117,8 @@ const metricsToken = "bench-metrics-token-0123456789"
 
 func benchChat(b *testing.B, cfg chatConfig, bin, engine, name string) {
 	pprofAddr := freeAddr(b)
-	env := []string{"OMBUD_DATA=" + filepath.Join(b.TempDir(), "data"), "OMBUD_PPROF_ADDR=" + pprofAddr, "OMBUD_METRICS_TOKEN=" + metricsToken}
+	data := filepath.Join(b.TempDir(), "data")
+	env := []string{"OMBUD_DATA=" + data, "OMBUD_PPROF_ADDR=" + pprofAddr, "OMBUD_METRICS_TOKEN=" + metricsToken}
 	pgName := "" // the database's name, which its backends' command lines show
 	if engine == "postgres" {
 		u := dbtest.NewPostgresDatabase(b)
@@ -136,6 +138,7 @@ func benchChat(b *testing.B, cfg chatConfig, bin, engine, name string) {
 	pid := s.cmd.Process.Pid
 	settle(pid, 20*time.Second)
 	before := serverMem(b, pprofAddr, pid)
+	files(b, name, data, "chats started")
 	conns := connectVisitors(b, s.url, vs)
 	defer func() {
 		for _, c := range conns {
@@ -144,6 +147,19 @@ func benchChat(b *testing.B, cfg chatConfig, bin, engine, name string) {
 	}()
 	settle(pid, 20*time.Second)
 	after := serverMem(b, pprofAddr, pid)
+	files(b, name, data, "idle connections open")
+	if cfg.profile != "" {
+		// The heap with the idle connections open: what each one keeps.
+		if resp, err := http.Get("http://" + pprofAddr + "/debug/pprof/heap"); err == nil {
+			f := filepath.Join(cfg.profile, strings.ReplaceAll(name, "/", "-")+"-idle-heap.pprof")
+			if out, err := os.Create(f); err == nil {
+				_, _ = io.Copy(out, resp.Body)
+				out.Close()
+				b.Logf("%s: heap profile with the idle connections open in %s", name, f)
+			}
+			resp.Body.Close()
+		}
+	}
 	n := float64(len(conns))
 	perConn := (after.heap + after.stack - before.heap - before.stack) / n
 	b.Logf("%s: %d idle widget connections: heap %.1f → %.1f MiB, stacks %.1f → %.1f MiB, goroutines %d → %d, RSS %.1f → %.1f MiB",
@@ -152,7 +168,11 @@ func benchChat(b *testing.B, cfg chatConfig, bin, engine, name string) {
 	b.Logf("%s: per connection: heap+stack %.1f KB (heap %.1f, stack %.1f), RSS %.1f KB, goroutines %.2f",
 		name, perConn/1024, (after.heap-before.heap)/n/1024, (after.stack-before.stack)/n/1024, (after.rss-before.rss)/n/1024,
 		float64(after.goroutines-before.goroutines)/n)
+	b.Logf("%s: per connection RSS by kind: anonymous %.1f KB, file %.1f KB, shared %.1f KB (RssAnon %.1f → %.1f MiB, RssFile %.1f → %.1f MiB, RssShmem %.1f → %.1f MiB)",
+		name, (after.anon-before.anon)/n/1024, (after.file-before.file)/n/1024, (after.shmem-before.shmem)/n/1024,
+		before.anon/(1<<20), after.anon/(1<<20), before.file/(1<<20), after.file/(1<<20), before.shmem/(1<<20), after.shmem/(1<<20))
 	b.ReportMetric(perConn/1024, "KB/conn")
+	b.ReportMetric((after.anon-before.anon)/n/1024, "RssAnon-KB/conn")
 	b.ReportMetric((after.rss-before.rss)/n/1024, "RSS-KB/conn")
 
 	// The latency is measured with the active chats' connections
@@ -161,7 +181,9 @@ func benchChat(b *testing.B, cfg chatConfig, bin, engine, name string) {
 	for _, c := range conns[cfg.active:] {
 		c.close()
 	}
+	files(b, name, data, "9,000 closed")
 	settle(pid, 20*time.Second)
+	files(b, name, data, "latency phase begins")
 	stagesBefore := chatStages(b, s.url)
 	cpuBefore, selfBefore, pgBefore := procCPU(pid), selfCPU(), postgresCPU(pgName)
 	var profile chan []byte
@@ -172,10 +194,12 @@ func benchChat(b *testing.B, cfg chatConfig, bin, engine, name string) {
 	begin := time.Now()
 	lat := chatLatency(b, s.url, agentJars, conns[:cfg.active], cfg.interval, time.Duration(cfg.seconds)*time.Second)
 	wall := time.Since(begin).Seconds()
+	files(b, name, data, "latency phase over")
 	cpu, self, pg := procCPU(pid)-cpuBefore, selfCPU()-selfBefore, postgresCPU(pgName)-pgBefore
 	stagesAfter := chatStages(b, s.url)
 	b.Logf("%s: %d active chats, %d agents: %d messages, %d deliveries to agents, %d missing; latency p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms; send → ack p50 %.1f ms, p99 %.1f ms",
 		name, cfg.active, cfg.agents, lat.sent, lat.n, lat.missing, ms(lat.p50), ms(lat.p95), ms(lat.p99), ms(lat.max), ms(lat.ack50), ms(lat.ack99))
+	b.Logf("%s: stall (a second whose slowest ack took ≥ 1 s): %s; per second sent/slowest ack ms:%s", name, lat.stall(), lat.timeline())
 	if lat.sent > 0 {
 		b.Logf("%s: CPU in %.0f s: server %.1f s (%.2f ms per message, %.2f cores), benchmark client %.1f s, PostgreSQL %.1f s; load average %s",
 			name, wall, cpu, cpu*1000/float64(lat.sent), cpu/wall, self, pg, loadAvg())
@@ -395,7 +419,11 @@ func (w *wsConn) readLoop() {
 
 type memFigures struct {
 	heap, stack, rss float64 // bytes
-	goroutines       int
+	// rss split as /proc/PID/status counts it: anonymous memory (Go's heap
+	// and stacks, SQLite's page caches), file pages mapped (the binary,
+	// SQLite's mmap of the database), shared memory (SQLite's WAL index).
+	anon, file, shmem float64
+	goroutines        int
 }
 
 // serverMem reads the server's runtime.MemStats after a forced GC (heap in
@@ -430,9 +458,20 @@ func serverMem(t testing.TB, pprofAddr string, pid int) memFigures {
 		t.Fatal(err)
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") {
-			kb, _ := strconv.ParseFloat(strings.Fields(line)[1], 64)
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseFloat(f[1], 64)
+		switch f[0] {
+		case "VmRSS:":
 			m.rss = kb * 1024
+		case "RssAnon:":
+			m.anon = kb * 1024
+		case "RssFile:":
+			m.file = kb * 1024
+		case "RssShmem:":
+			m.shmem = kb * 1024
 		}
 	}
 	if m.heap == 0 || m.goroutines == 0 || m.rss == 0 {
@@ -445,7 +484,33 @@ type latency struct {
 	sent, n, missing int
 	p50, p95, p99    time.Duration
 	max              time.Duration
-	ack50, ack99     time.Duration // visitor's frame written → ack read
+	ack50, ack99     time.Duration   // visitor's frame written → ack read
+	perSec           []int           // messages sent in each second of the phase
+	worstSec         []time.Duration // the slowest send → ack of each second
+}
+
+// stall describes the seconds of the phase whose slowest send → ack took
+// a second or more ("no" when none did).
+func (l latency) stall() string {
+	var out []string
+	for i, w := range l.worstSec {
+		if w >= time.Second {
+			out = append(out, fmt.Sprintf("s%d %.1f s", i, w.Seconds()))
+		}
+	}
+	if len(out) == 0 {
+		return "no"
+	}
+	return "yes: " + strings.Join(out, ", ")
+}
+
+// timeline lists per second the messages sent and the slowest ack (ms).
+func (l latency) timeline() string {
+	var b strings.Builder
+	for i := range l.perSec {
+		fmt.Fprintf(&b, " %d:%d/%.0f", i, l.perSec[i], ms(l.worstSec[i]))
+	}
+	return b.String()
 }
 
 type msgKey struct{ ticket, seq int64 }
@@ -501,7 +566,17 @@ func chatLatency(t testing.TB, base string, jars []http.CookieJar, conns []*wsCo
 	sentAt := map[msgKey]time.Time{}
 	var acks []time.Duration
 	var sendErrs atomic.Int64
-	end := time.Now().Add(d)
+	begin := time.Now()
+	end := begin.Add(d)
+	// Per second of the phase (by when the frame was sent): messages
+	// sent, and the slowest send → ack, so a stall shows when it began.
+	secs := int(d/time.Second) + 1
+	perSec, worstSec := make([]int, secs), make([]time.Duration, secs)
+	note := func(at time.Time, took time.Duration) {
+		i := min(secs-1, int(at.Sub(begin)/time.Second))
+		perSec[i]++
+		worstSec[i] = max(worstSec[i], took)
+	}
 	var wg sync.WaitGroup
 	for i, w := range conns {
 		wg.Add(1)
@@ -532,9 +607,13 @@ func chatLatency(t testing.TB, base string, jars []http.CookieJar, conns []*wsCo
 					mu.Lock()
 					sentAt[msgKey{w.v.ticket, a.seq}] = at
 					acks = append(acks, a.at.Sub(at))
+					note(at, a.at.Sub(at))
 					mu.Unlock()
 				case <-time.After(10 * time.Second):
 					sendErrs.Add(1)
+					mu.Lock()
+					note(at, 10*time.Second)
+					mu.Unlock()
 				}
 			}
 		}()
@@ -544,7 +623,7 @@ func chatLatency(t testing.TB, base string, jars []http.CookieJar, conns []*wsCo
 	cancel()
 	streams.Wait()
 	var ls []time.Duration
-	out := latency{sent: len(sentAt)}
+	out := latency{sent: len(sentAt), perSec: perSec, worstSec: worstSec}
 	for k, at := range sentAt {
 		got := arrived[k]
 		out.missing += len(jars) - len(got)
@@ -715,4 +794,16 @@ func cpuProfile(pprofAddr string, seconds int) []byte {
 		return nil
 	}
 	return []byte(buf.String())
+}
+
+// files logs the sizes of SQLite's database file and WAL (on SQLite): a
+// WAL far larger than what was written since the last checkpoint means
+// the checkpoints fell behind.
+func files(t testing.TB, name, data, when string) {
+	db, err1 := os.Stat(filepath.Join(data, "ombud.db"))
+	wal, err2 := os.Stat(filepath.Join(data, "ombud.db-wal"))
+	if err1 != nil || err2 != nil {
+		return
+	}
+	t.Logf("%s: %s: database file %.1f MiB, WAL %.1f MiB", name, when, float64(db.Size())/(1<<20), float64(wal.Size())/(1<<20))
 }

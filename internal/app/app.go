@@ -251,7 +251,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	if err != nil {
 		return nil, err
 	}
-	d, err := db.Open(ctx, db.Options{URL: c.DatabaseURL, DataDir: c.DataDir})
+	d, err := db.Open(ctx, db.Options{URL: c.DatabaseURL, DataDir: c.DataDir, Log: log})
 	if err != nil {
 		return nil, err
 	}
@@ -568,7 +568,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	go func() { errc <- hs.Serve(ln) }()
 	// Background work stops only after the listeners: a message being
 	// committed or a reply being queued finishes first.
-	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	bg, stopBG := context.WithCancel(db.Background(context.WithoutCancel(ctx)))
 	var wg sync.WaitGroup
 	wg.Add(5)
 	go func() { defer wg.Done(); sys.followAccessChanges(bg) }()

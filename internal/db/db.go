@@ -15,6 +15,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -93,6 +94,9 @@ type Options struct {
 	MaxReadConns int
 	// MaxBatch bounds how many writes share one SQLite transaction (default 512).
 	MaxBatch int
+	// Log receives the SQLite writer's slow-batch warnings
+	// (default slog.Default()).
+	Log *slog.Logger
 }
 
 // DB is an open database.
@@ -191,7 +195,7 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
 	d := &DB{dialect: SQLite, read: r, write: w, url: path, rstmts: map[string]*sql.Stmt{}}
-	d.writer = newGroupWriter(w, SQLite, opts.MaxBatch)
+	d.writer = newGroupWriter(w, SQLite, opts.MaxBatch, opts.Log, path+"-wal")
 	return d, nil
 }
 

@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 	"sync"
+	"time"
 )
 
 // groupWriter serialises SQLite writes on one connection and lets concurrent
@@ -16,10 +19,18 @@ type groupWriter struct {
 	conn     *sql.DB
 	dialect  Dialect
 	maxBatch int
-	reqs     chan *writeReq
-	stop     chan struct{}
-	wg       sync.WaitGroup
-	once     sync.Once
+	// reqs holds interactive writes (a visitor's message, an agent's
+	// reply), bg background ones (job handlers, periodic sweeps; marked
+	// with Background). A batch takes every interactive write waiting and
+	// at most maxBackground background ones, so a backlog of jobs never
+	// queues ahead of a person's write (docs/architecture.md).
+	reqs    chan *writeReq
+	bg      chan *writeReq
+	stop    chan struct{}
+	log     *slog.Logger
+	walPath string // the WAL file, for the slow-batch log ("" unknown)
+	wg      sync.WaitGroup
+	once    sync.Once
 	// prepared holds statements prepared on the writer's connection
 	// (conn has exactly one), reused by every later transaction: parsing
 	// and planning was a fifth of the writer's CPU when each batch
@@ -73,10 +84,14 @@ func (g *groupWriter) prepareWanted() {
 }
 
 type writeReq struct {
-	ctx  context.Context
-	fn   func(*Tx) error
-	done chan error
-	tx   *Tx
+	ctx    context.Context
+	queued time.Time // when it was handed to the writer
+	// background: written for a job or a sweep (Background), behind
+	// every interactive write.
+	background bool
+	fn         func(*Tx) error
+	done       chan error
+	tx         *Tx
 	// bulk: a transaction of its own, without a savepoint (WriteBulk).
 	bulk bool
 }
@@ -84,12 +99,43 @@ type writeReq struct {
 // ErrClosed is returned by Write after Close.
 var ErrClosed = errors.New("db: closed")
 
-func newGroupWriter(conn *sql.DB, d Dialect, maxBatch int) *groupWriter {
+// maxBackground bounds the background writes in one batch: they run
+// after the batch's interactive ones, and a batch commits (and answers
+// its interactive writes) once they are done, so each batch carries at
+// most this much background work.
+const maxBackground = 16
+
+// slowBatch is the batch duration (queue wait of its oldest write to its
+// commit) from which the writer logs the batch's make-up.
+const slowBatch = 500 * time.Millisecond
+
+type backgroundKey struct{}
+
+// Background marks ctx's writes as background work (jobs, periodic
+// sweeps): on SQLite they queue behind interactive writes and at most
+// maxBackground of them share a batch. Reads and PostgreSQL ignore it.
+func Background(ctx context.Context) context.Context {
+	return context.WithValue(ctx, backgroundKey{}, true)
+}
+
+// IsBackground reports whether ctx was marked by Background.
+func IsBackground(ctx context.Context) bool {
+	b, _ := ctx.Value(backgroundKey{}).(bool)
+	return b
+}
+
+func newGroupWriter(conn *sql.DB, d Dialect, maxBatch int, log *slog.Logger, walPath string) *groupWriter {
+	if log == nil {
+		log = slog.Default()
+	}
 	g := &groupWriter{
 		conn:     conn,
 		dialect:  d,
 		maxBatch: maxBatch,
+		log:      log,
+		walPath:  walPath,
 		reqs:     make(chan *writeReq, maxBatch),
+		bg:       make(chan *writeReq, maxBatch),
 		stop:     make(chan struct{}),
 		prepared: map[string]*sql.Stmt{},
 		wanted:   map[string]bool{},
@@ -100,9 +146,13 @@ func newGroupWriter(conn *sql.DB, d Dialect, maxBatch int) *groupWriter {
 }
 
 func (g *groupWriter) do(ctx context.Context, fn func(*Tx) error, bulk bool) error {
-	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1), bulk: bulk}
+	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1), bulk: bulk, queued: time.Now(), background: IsBackground(ctx)}
+	q := g.reqs
+	if r.background {
+		q = g.bg
+	}
 	select {
-	case g.reqs <- r:
+	case q <- r:
 	case <-g.stop:
 		return ErrClosed
 	case <-ctx.Done():
@@ -142,13 +192,14 @@ func (g *groupWriter) loop() {
 		first := next
 		next = nil
 		if first == nil {
-			select {
-			case first = <-g.reqs:
-			case <-g.stop:
+			first = g.take()
+			if first == nil {
 				// Answer whatever is still queued, then stop.
 				for {
 					select {
 					case r := <-g.reqs:
+						g.commit(append(batch[:0], r))
+					case r := <-g.bg:
 						g.commit(append(batch[:0], r))
 					default:
 						return
@@ -162,6 +213,12 @@ func (g *groupWriter) loop() {
 			continue
 		}
 		batch = append(batch[:0], first)
+		nbg := 0
+		if first.background {
+			nbg++
+		}
+		// Every interactive write waiting, then background ones up to
+		// maxBackground.
 	drain:
 		for len(batch) < g.maxBatch {
 			select {
@@ -175,9 +232,72 @@ func (g *groupWriter) loop() {
 				break drain
 			}
 		}
+	drainBg:
+		for next == nil && len(batch) < g.maxBatch && nbg < maxBackground {
+			select {
+			case r := <-g.bg:
+				if r.bulk {
+					next = r
+					break drainBg
+				}
+				batch = append(batch, r)
+				nbg++
+			default:
+				break drainBg
+			}
+		}
 		g.commit(batch)
 		g.prepareWanted()
 	}
+}
+
+// take waits for the next request, an interactive one first when both
+// kinds wait; nil once the writer stops.
+func (g *groupWriter) take() *writeReq {
+	select {
+	case r := <-g.reqs:
+		return r
+	default:
+	}
+	select {
+	case r := <-g.reqs:
+		return r
+	case r := <-g.bg:
+		return r
+	case <-g.stop:
+		return nil
+	}
+}
+
+// batchTimes is how one batch's time was spent, for the slow-batch log.
+type batchTimes struct {
+	start           time.Time     // the batch began
+	wait            time.Duration // its oldest write's wait in the queue
+	slowest         time.Duration // its slowest write's statements
+	slowestBg       bool          // the slowest was a background write
+	work, fts, sync time.Duration // statements, full-text flush, commit
+	n, bg           int
+}
+
+// logSlow logs a batch that took slowBatch or more from its oldest
+// write's arrival to its commit, with what it was made of, so a stall
+// can be told apart: a long queue (wait), slow statements (work,
+// slowest), or a slow commit (sync: the fsync, on SQLite also a WAL
+// checkpoint when one runs on the commit path).
+func (g *groupWriter) logSlow(t batchTimes) {
+	total := t.wait + time.Since(t.start)
+	if total < slowBatch {
+		return
+	}
+	var wal int64 = -1
+	if g.walPath != "" {
+		if fi, err := os.Stat(g.walPath); err == nil {
+			wal = fi.Size()
+		}
+	}
+	g.log.Warn("db: slow write batch", "total", total, "queue_wait", t.wait, "writes", t.n, "background", t.bg,
+		"statements", t.work, "slowest", t.slowest, "slowest_background", t.slowestBg, "fts", t.fts, "commit", t.sync,
+		"wal_bytes", wal, "queued_interactive", len(g.reqs), "queued_background", len(g.bg))
 }
 
 // commitBulk runs one request in a transaction of its own with no
@@ -189,6 +309,15 @@ func (g *groupWriter) loop() {
 // the square of its size. Without one, each statement's journal is
 // dropped whole when the statement ends.
 func (g *groupWriter) commitBulk(r *writeReq) {
+	bt := batchTimes{start: time.Now(), n: 1}
+	bt.wait = bt.start.Sub(r.queued)
+	if r.background {
+		bt.bg = 1
+	}
+	defer func() {
+		bt.work = time.Since(bt.start)
+		g.logSlow(bt)
+	}()
 	if err := r.ctx.Err(); err != nil {
 		r.done <- err
 		return
@@ -221,6 +350,14 @@ func (g *groupWriter) commitBulk(r *writeReq) {
 
 func (g *groupWriter) commit(batch []*writeReq) {
 	ctx := context.Background()
+	bt := batchTimes{start: time.Now(), n: len(batch)}
+	for _, r := range batch {
+		bt.wait = max(bt.wait, bt.start.Sub(r.queued))
+		if r.background {
+			bt.bg++
+		}
+	}
+	defer func() { g.logSlow(bt) }()
 	sqltx, err := g.conn.BeginTx(ctx, nil)
 	if err != nil {
 		for _, r := range batch {
@@ -241,7 +378,12 @@ func (g *groupWriter) commit(batch []*writeReq) {
 			results[i] = fmt.Errorf("db: savepoint: %w", err)
 			continue
 		}
-		if err := runProtected(r.tx, r.fn); err != nil {
+		began := time.Now()
+		err := runProtected(r.tx, r.fn)
+		if d := time.Since(began); d > bt.slowest {
+			bt.slowest, bt.slowestBg = d, r.background
+		}
+		if err != nil {
 			results[i] = err
 			if _, rerr := sqltx.ExecContext(ctx, "ROLLBACK TO w"); rerr != nil {
 				// The transaction is unusable: fail the whole batch.
@@ -259,10 +401,12 @@ func (g *groupWriter) commit(batch []*writeReq) {
 		}
 	}
 	var cerr error
+	bt.work = time.Since(bt.start)
 	if ok > 0 {
 		// The batch's full-text changes, indexed once now that no
 		// savepoint is open. Its failure fails the whole batch.
 		queue, err := g.beforeCommit(ctx, &Tx{tx: sqltx, dialect: g.dialect, stmts: stmts, gw: g, uncancelled: true})
+		bt.fts = time.Since(bt.start) - bt.work
 		if err != nil {
 			_ = sqltx.Rollback()
 			for i, r := range batch {
@@ -274,9 +418,11 @@ func (g *groupWriter) commit(batch []*writeReq) {
 			}
 			return
 		}
+		synced := time.Now()
 		if cerr = sqltx.Commit(); cerr == nil {
 			g.ftsQueue = g.ftsQueue || queue
 		}
+		bt.sync = time.Since(synced)
 	} else {
 		cerr = sqltx.Rollback()
 		if cerr != nil {

@@ -2,7 +2,10 @@ package db
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestWriterStatementsOutliveABatch: a statement the SQLite writer ran
@@ -52,5 +55,80 @@ func TestWriterStatementsOutliveABatch(t *testing.T) {
 	var v string
 	if err := d.QueryRowContext(ctx, `SELECT v FROM kv WHERE k = 'x'`).Scan(&v); err != nil || v != "text now" {
 		t.Fatalf("after the table changed: %q, %v", v, err)
+	}
+}
+
+// TestWriterPutsInteractiveWritesFirst: with a backlog of background
+// writes (jobs, sweeps) queued while the writer is busy, an interactive
+// write queued after them commits in the next batch, with at most
+// maxBackground of them, not behind the whole backlog.
+func TestWriterPutsInteractiveWritesFirst(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.Write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE w (id INTEGER PRIMARY KEY, kind TEXT)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Hold the writer in a batch while the backlog queues up.
+	release := make(chan struct{})
+	held := make(chan struct{})
+	go func() {
+		_ = d.Write(Background(ctx), func(tx *Tx) error {
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	const backlog = 200
+	var ran atomic.Int64 // background writes whose statements ran
+	var wg sync.WaitGroup
+	for range backlog {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := d.Write(Background(ctx), func(tx *Tx) error {
+				ran.Add(1)
+				time.Sleep(time.Millisecond) // a job's statements
+				_, err := tx.ExecContext(ctx, `INSERT INTO w (kind) VALUES ('background')`)
+				return err
+			}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	for len(d.writer.bg) < backlog {
+		time.Sleep(time.Millisecond)
+	}
+	interactive := make(chan int64, 1)
+	go func() {
+		if err := d.Write(ctx, func(tx *Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO w (kind) VALUES ('interactive')`)
+			return err
+		}); err != nil {
+			t.Error(err)
+		}
+		interactive <- ran.Load()
+	}()
+	for len(d.writer.reqs) < 1 {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	before := <-interactive
+	wg.Wait()
+	// maxBackground share its batch; a few more may start before this
+	// goroutine reads the count, not the whole backlog.
+	if before > backlog/2 {
+		t.Fatalf("%d of %d background writes ran before the interactive one was answered (%d may share its batch)", before, backlog, maxBackground)
+	}
+	var n int
+	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM w`).Scan(&n); err != nil || n != backlog+1 {
+		t.Fatalf("rows %d, %v; want %d", n, err, backlog+1)
 	}
 }

@@ -245,6 +245,9 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 	r.running = true
 	r.mu.Unlock()
+	// Jobs, their bookkeeping and the periodic sweeps write behind the
+	// interactive writes on SQLite (db.Background).
+	ctx = db.Background(ctx)
 	defer func() {
 		r.mu.Lock()
 		r.running = false

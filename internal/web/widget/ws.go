@@ -15,6 +15,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/ombud/ombud/internal/apperr"
+	"github.com/ombud/ombud/internal/audit"
 	"github.com/ombud/ombud/internal/chat"
 	"github.com/ombud/ombud/internal/live"
 	"github.com/ombud/ombud/internal/web/httpx"
@@ -46,7 +47,8 @@ const tick = 20 * time.Second
 // the handler returns once the socket is open (freeing net/http's
 // per-request buffers and its goroutine), notices arrive by callback
 // rather than a goroutine waiting on a channel, the periodic catch-up is
-// a timer, and the read and write buffers are 1 KB (docs/benchmarks.md).
+// a timer, the read and write buffers are 256 and 512 bytes, and the
+// socket keeps none of the request's context (docs/benchmarks.md).
 func (u *UI) Socket(w http.ResponseWriter, r *http.Request) error {
 	if u.Chat == nil {
 		return apperr.NotFound("page", r.URL.Path)
@@ -70,7 +72,12 @@ func (u *UI) Socket(w http.ResponseWriter, r *http.Request) error {
 		return nil // Accept answered the client
 	}
 	c.SetReadLimit(16 << 10)
-	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	// The socket's context carries only what its writes need (the client
+	// address for audit rows), not the request's: that one holds the
+	// request's logger, session and net/http's connection contexts, kept
+	// for as long as the widget stays open.
+	addr := httpx.RequestClientAddr(r)
+	ctx, cancel := context.WithCancel(audit.WithRequest(httpx.WithClientAddr(context.Background(), addr), addr, r.UserAgent()))
 	s := &socket{u: u, c: c, ctx: ctx, cancel: cancel}
 	token, err := s.open()
 	if err != nil {
@@ -111,14 +118,21 @@ func (s *socket) finish(err error) {
 	})
 }
 
-// smallBuffers hands the WebSocket library 1 KB read and write buffers in
-// place of net/http's 4 KB ones: with thousands of idle widgets the
-// buffers were most of a connection's memory. Longer frames pass through
-// in several reads and writes.
+// smallBuffers hands the WebSocket library small read and write buffers
+// in place of net/http's 4 KB ones: with thousands of idle widgets the
+// buffers were most of a connection's memory. A read of a frame's payload
+// at least as long as the read buffer goes straight into the message
+// (bufio reads past its buffer), so the read buffer only gathers frame
+// headers and short frames; a frame longer than the write buffer goes out
+// in two writes.
 type smallBuffers struct{ http.ResponseWriter }
 
-// wsBuffer is the size of each connection's read and write buffers.
-const wsBuffer = 1 << 10
+// wsBuffer and wsWriteBuffer are the sizes of each connection's read and
+// write buffers.
+const (
+	wsBuffer      = 256
+	wsWriteBuffer = 512
+)
 
 func (b smallBuffers) Unwrap() http.ResponseWriter { return b.ResponseWriter }
 
@@ -132,14 +146,14 @@ func (b smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	// buffered and reads the rest from conn.
 	n := brw.Reader.Buffered()
 	if n == 0 {
-		return conn, bufio.NewReadWriter(bufio.NewReaderSize(conn, wsBuffer), bufio.NewWriterSize(conn, wsBuffer)), nil
+		return conn, bufio.NewReadWriter(bufio.NewReaderSize(conn, wsBuffer), bufio.NewWriterSize(conn, wsWriteBuffer)), nil
 	}
 	early, _ := brw.Reader.Peek(n)
 	br := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(early)), conn), max(wsBuffer, n))
 	if _, err := br.Peek(n); err != nil {
 		return nil, nil, err
 	}
-	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(conn, wsBuffer)), nil
+	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(conn, wsWriteBuffer)), nil
 }
 
 type socket struct {
@@ -276,8 +290,13 @@ func errBody(err error) any {
 
 // readLoop handles the widget's frames until the socket closes.
 func (s *socket) readLoop(ctx context.Context, token string) error {
+	// The read itself waits without ctx: the library would register a
+	// cancel callback on it for every read, kept while the widget idles.
+	// finish, which cancels ctx, also closes the connection, which ends
+	// the read.
+	rctx := context.WithoutCancel(ctx)
 	for {
-		f, err := s.read(ctx)
+		f, err := s.read(rctx)
 		if err != nil {
 			return err
 		}
