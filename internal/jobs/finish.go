@@ -40,7 +40,9 @@ func (r *Runner) finisher() {
 				break drain
 			}
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+		// Not the runner's context: outcomes are recorded even while it
+		// stops. Behind interactive writes on SQLite, as the jobs are.
+		ctx, cancel := context.WithTimeout(db.Background(context.Background()), opTimeout)
 		if err := r.finish(ctx, batch); err != nil && len(batch) > 1 {
 			for _, o := range batch {
 				if err := r.finish(ctx, []*outcome{o}); err != nil {
