@@ -46,14 +46,5 @@ func pgBacklog(env []string) int {
 	if u == "" {
 		return -1
 	}
-	conn, err := sql.Open("pgx", u)
-	if err != nil {
-		return -1
-	}
-	defer conn.Close()
-	var n int
-	if err := conn.QueryRow(`SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')`).Scan(&n); err != nil {
-		return -1
-	}
-	return n
+	return countBacklog("pgx", u)
 }

@@ -262,7 +262,13 @@ func jobBacklog(engine string, env []string) int {
 			data = v
 		}
 	}
-	conn, err := sql.Open("sqlite", "file:"+filepath.Join(data, "ombud.db")+"?mode=ro")
+	return countBacklog("sqlite", "file:"+filepath.Join(data, "ombud.db")+"?mode=ro")
+}
+
+// countBacklog counts the jobs queued or running in the database at dsn,
+// -1 when it cannot be read.
+func countBacklog(driver, dsn string) int {
+	conn, err := sql.Open(driver, dsn)
 	if err != nil {
 		return -1
 	}

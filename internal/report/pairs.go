@@ -213,11 +213,7 @@ func (s *Service) aggregatePairBy(ctx context.Context, filter [2]string, from, t
 	}
 	out := groups{}
 	for v, byKind := range all {
-		a, b := pairParts(v)
-		fv, key := b, a
-		if first {
-			fv, key = a, b
-		}
+		fv, key := pairSplit(v, first)
 		if fv != filter[1] {
 			continue
 		}
@@ -226,6 +222,16 @@ func (s *Service) aggregatePairBy(ctx context.Context, filter [2]string, from, t
 		}
 	}
 	return out, nil
+}
+
+// pairSplit is a pair value's filter part and grouping part: the first of
+// the two when the filter is the pair's first dimension.
+func pairSplit(v string, first bool) (filterValue, key string) {
+	a, b := pairParts(v)
+	if first {
+		return a, b
+	}
+	return b, a
 }
 
 // pairEdgeColumns is the facts' columns of a pair dimension's two parts.
@@ -271,11 +277,7 @@ func (s *Service) pairGroupMedians(ctx context.Context, f Filter, filter [2]stri
 	}
 	out := map[string]map[string][2]float64{}
 	for v, m := range hs {
-		a, b := pairParts(v)
-		fv, key := b, a
-		if first {
-			fv, key = a, b
-		}
+		fv, key := pairSplit(v, first)
 		if fv != filter[1] {
 			continue
 		}
