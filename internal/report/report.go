@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -441,14 +442,27 @@ func hourOf(t time.Time) int64 { return t.Unix() / 3600 }
 // sums is one roll-up cell's change.
 type sums struct{ n, total, btotal int64 }
 
-// row is a roll-up row's change: one cell per kind (in Kinds order).
-type row [numKinds]sums
+// cell is one kind's change within a roll-up row.
+type cell struct {
+	kind int
+	sums
+}
+
+// row is a roll-up row's change: a cell for each kind a fact of the batch
+// touched, in Kinds order, and the set of those kinds. A fact is of one
+// kind, so most rows hold one cell: a full row of every kind's columns for
+// each of a batch's many keys (dimensions, tags, pairs) is what made the
+// refresher's batches take hundreds of megabytes.
+type row struct {
+	mask  uint32 // bit i: Kinds[i] has a cell
+	cells []cell
+}
 
 const numKinds = 28
 
 // kindIndex maps a kind to its column triple.
 var kindIndex = func() map[string]int {
-	if len(Kinds) != numKinds {
+	if len(Kinds) != numKinds || numKinds > 32 {
 		panic("report: numKinds does not match Kinds")
 	}
 	m := map[string]int{}
@@ -457,6 +471,22 @@ var kindIndex = func() map[string]int {
 	}
 	return m
 }()
+
+// bump adds a fact's change to kind i's cell.
+func (r *row) bump(i int, sign, value, bvalue int64) {
+	j := 0
+	for j < len(r.cells) && r.cells[j].kind < i {
+		j++
+	}
+	if j == len(r.cells) || r.cells[j].kind != i {
+		r.cells = append(r.cells, cell{})
+		copy(r.cells[j+1:], r.cells[j:])
+		r.cells[j] = cell{kind: i}
+		r.mask |= 1 << i
+	}
+	c := &r.cells[j].sums
+	c.n, c.total, c.btotal = c.n+sign, c.total+sign*value, c.btotal+sign*bvalue
+}
 
 type dimKey struct {
 	dim, value string
@@ -478,36 +508,29 @@ func newDelta(pairsUpTo int64) *delta {
 	return &delta{pairsUpTo: pairsUpTo, hourly: map[int64]*row{}, dims: map[dimKey]*row{}, daily: map[dimKey]*row{}, hist: map[histKey]map[int]int64{}}
 }
 
+// bumpAt adds f's change (kind i) to m's row at k.
+func bumpAt[K comparable](m map[K]*row, k K, i int, f Fact, sign int64) {
+	r := m[k]
+	if r == nil {
+		r = &row{}
+		m[k] = r
+	}
+	r.bump(i, sign, f.Value, f.BValue)
+}
+
 func (d *delta) add(f Fact, sign int64) {
 	i, ok := kindIndex[f.Kind]
 	if !ok {
 		return
 	}
 	h := hourOf(f.At)
-	bump := func(r *row) {
-		c := &r[i]
-		c.n, c.total, c.btotal = c.n+sign, c.total+sign*f.Value, c.btotal+sign*f.BValue
-	}
-	r := d.hourly[h]
-	if r == nil {
-		r = &row{}
-		d.hourly[h] = r
-	}
-	bump(r)
-	cell := func(m map[dimKey]*row, k dimKey) {
-		r := m[k]
-		if r == nil {
-			r = &row{}
-			m[k] = r
-		}
-		bump(r)
-	}
+	bumpAt(d.hourly, h, i, f, sign)
 	day := dayOf(h)
-	cell(d.daily, dimKey{"", "", day})
+	bumpAt(d.daily, dimKey{"", "", day}, i, f, sign)
 	d.addHist(f, "", "", day, sign)
 	for _, dv := range dimValues(f) {
-		cell(d.dims, dimKey{dv[0], dv[1], h})
-		cell(d.daily, dimKey{dv[0], dv[1], day})
+		bumpAt(d.dims, dimKey{dv[0], dv[1], h}, i, f, sign)
+		bumpAt(d.daily, dimKey{dv[0], dv[1], day}, i, f, sign)
 		d.addHist(f, dv[0], dv[1], day, sign)
 	}
 	if f.TicketID <= d.pairsUpTo {
@@ -523,69 +546,116 @@ func (d *delta) addPairs(f Fact, sign int64) {
 	}
 	h := hourOf(f.At)
 	day := dayOf(h)
-	cell := func(m map[dimKey]*row, k dimKey) {
-		r := m[k]
-		if r == nil {
-			r = &row{}
-			m[k] = r
-		}
-		c := &r[i]
-		c.n, c.total, c.btotal = c.n+sign, c.total+sign*f.Value, c.btotal+sign*f.BValue
-	}
 	for _, pv := range pairValues(f) {
-		cell(d.dims, dimKey{pv[0], pv[1], h})
-		cell(d.daily, dimKey{pv[0], pv[1], day})
+		bumpAt(d.dims, dimKey{pv[0], pv[1], h}, i, f, sign)
+		bumpAt(d.daily, dimKey{pv[0], pv[1], day}, i, f, sign)
 		d.addHist(f, pv[0], pv[1], day, sign)
 	}
 }
 
-// rollupColumns is "created_n, created_t, created_b, …" and the matching
-// "x = table.x + excluded.x, …" update list.
-func rollupColumns(table string) (cols, update string) {
-	var c, u []string
-	for _, k := range Kinds {
-		for _, suf := range []string{"_n", "_t", "_b"} {
-			c = append(c, k+suf)
-			u = append(u, k+suf+" = "+table+"."+k+suf+" + excluded."+k+suf)
+// total is the row's change of its fact count.
+func (r *row) total() int64 {
+	var n int64
+	for _, c := range r.cells {
+		n += c.n
+	}
+	return n
+}
+
+func (r *row) zero() bool {
+	for _, c := range r.cells {
+		if c.sums != (sums{}) {
+			return false
 		}
 	}
-	u = append(u, "n = "+table+".n + excluded.n")
-	return strings.Join(c, ", "), strings.Join(u, ", ")
+	return true
 }
 
-var (
-	hourlyCols, hourlyUpdate = rollupColumns("report_hourly")
-	dimCols, dimUpdate       = rollupColumns("report_hourly_dim")
-)
-
-// values flattens a row change: its total fact count, then each triple.
-func (r *row) values() (int64, []any) {
-	var n int64
-	out := make([]any, 0, 3*numKinds)
-	for _, c := range r {
-		n += c.n
-		out = append(out, c.n, c.total, c.btotal)
+// upsertSQL is the statement adding rows of the kinds in mask to table:
+// only those kinds' columns are named (the others keep their value, or
+// their default 0 in a new row). Kept per table, key and mask.
+func upsertSQL(table, keyCols, conflict string, mask uint32, rows int) string {
+	ck := sqlKey{table, mask, rows}
+	if rows <= 1 {
+		if s, ok := upsertCache.Load(ck); ok {
+			return s.(string)
+		}
 	}
-	return n, out
+	var cols, upd strings.Builder
+	cols.WriteString(keyCols + ", n")
+	upd.WriteString("n = " + table + ".n + excluded.n")
+	width := strings.Count(keyCols, ",") + 2
+	for i, k := range Kinds {
+		if mask&(1<<i) == 0 {
+			continue
+		}
+		for _, suf := range []string{"_n", "_t", "_b"} {
+			c := k + suf
+			cols.WriteString(", " + c)
+			upd.WriteString(", " + c + " = " + table + "." + c + " + excluded." + c)
+			width++
+		}
+	}
+	s := `INSERT INTO ` + table + ` (` + cols.String() + `) VALUES ` + valueRows(rows, width) +
+		` ON CONFLICT (` + conflict + `) DO UPDATE SET ` + upd.String()
+	if rows <= 1 {
+		upsertCache.Store(ck, s)
+	}
+	return s
 }
 
-func (r *row) zero() bool { return *r == row{} }
+type sqlKey struct {
+	table string
+	mask  uint32
+	rows  int
+}
 
-func (d *delta) apply(ctx context.Context, tx *db.Tx) error {
-	var hourly [][]any
-	var shrunk []int64
-	for h, r := range d.hourly {
+var upsertCache sync.Map // sqlKey → string
+
+// upsertRollup adds the non-zero row changes of m to table (keyCols and
+// keyArgs name and give a row's key), rows of the same kinds together,
+// building each statement's arguments only as it is sent. It returns the
+// keys of rows whose count went down, which may now be empty.
+func upsertRollup[K comparable](ctx context.Context, tx *db.Tx, table, keyCols string, m map[K]*row, keyArgs func(K, []any) []any) ([]K, error) {
+	byMask := map[uint32][]K{}
+	var shrunk []K
+	for k, r := range m {
 		if r.zero() {
 			continue
 		}
-		n, vals := r.values()
-		hourly = append(hourly, append([]any{h, n}, vals...))
-		if n < 0 {
-			shrunk = append(shrunk, h)
+		byMask[r.mask] = append(byMask[r.mask], k)
+		if r.total() < 0 {
+			shrunk = append(shrunk, k)
 		}
 	}
-	if err := upsertRows(ctx, tx, `INSERT INTO report_hourly (hour, n, `+hourlyCols+`) VALUES `, hourly,
-		` ON CONFLICT (hour) DO UPDATE SET `+hourlyUpdate); err != nil {
+	var args []any
+	for mask, keys := range byMask {
+		for len(keys) > 0 {
+			part := keys[:min(rowsPer(tx), len(keys))]
+			keys = keys[len(part):]
+			args = args[:0]
+			for _, k := range part {
+				r := m[k]
+				args = append(keyArgs(k, args), r.total())
+				for _, c := range r.cells {
+					args = append(args, c.n, c.total, c.btotal)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, upsertSQL(table, keyCols, keyCols, mask, len(part)), args...); err != nil {
+				return nil, fmt.Errorf("report: roll up: %w", err)
+			}
+		}
+	}
+	return shrunk, nil
+}
+
+func hourArgs(h int64, args []any) []any { return append(args, h) }
+
+func dimArgs(k dimKey, args []any) []any { return append(args, k.dim, k.value, k.hour) }
+
+func (d *delta) apply(ctx context.Context, tx *db.Tx) error {
+	shrunk, err := upsertRollup(ctx, tx, "report_hourly", "hour", d.hourly, hourArgs)
+	if err != nil {
 		return err
 	}
 	for _, h := range shrunk {
@@ -593,20 +663,8 @@ func (d *delta) apply(ctx context.Context, tx *db.Tx) error {
 			return fmt.Errorf("report: roll up: %w", err)
 		}
 	}
-	var dims [][]any
-	var dshrunk []dimKey
-	for k, r := range d.dims {
-		if r.zero() {
-			continue
-		}
-		n, vals := r.values()
-		dims = append(dims, append([]any{k.dim, k.value, k.hour, n}, vals...))
-		if n < 0 {
-			dshrunk = append(dshrunk, k)
-		}
-	}
-	if err := upsertRows(ctx, tx, `INSERT INTO report_hourly_dim (dim, value, hour, n, `+dimCols+`) VALUES `, dims,
-		` ON CONFLICT (dim, value, hour) DO UPDATE SET `+dimUpdate); err != nil {
+	dshrunk, err := upsertRollup(ctx, tx, "report_hourly_dim", "dim, value, hour", d.dims, dimArgs)
+	if err != nil {
 		return err
 	}
 	for _, k := range dshrunk {
@@ -622,10 +680,11 @@ func (d *delta) apply(ctx context.Context, tx *db.Tx) error {
 // statements; keys are unique within rows (they come from a map), as
 // PostgreSQL's ON CONFLICT requires.
 func upsertRows(ctx context.Context, tx *db.Tx, head string, rows [][]any, tail string) error {
+	var args []any
 	for len(rows) > 0 {
 		part := rows[:min(rowsPer(tx), len(rows))]
 		rows = rows[len(part):]
-		args := make([]any, 0, len(part)*len(part[0]))
+		args = args[:0]
 		for _, r := range part {
 			args = append(args, r...)
 		}

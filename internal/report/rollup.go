@@ -177,24 +177,10 @@ func (h hist) median() (float64, bool) {
 	return (at(n/2-1) + at(n/2)) / 2, true
 }
 
-var dailyCols, dailyUpdate = rollupColumns("report_daily_dim")
-
 // applyDaily writes the daily roll-up's and the histograms' changes.
 func (d *delta) applyDaily(ctx context.Context, tx *db.Tx) error {
-	var rows [][]any
-	var shrunk []dimKey
-	for k, r := range d.daily {
-		if r.zero() {
-			continue
-		}
-		n, vals := r.values()
-		rows = append(rows, append([]any{k.dim, k.value, k.hour, n}, vals...))
-		if n < 0 {
-			shrunk = append(shrunk, k)
-		}
-	}
-	if err := upsertRows(ctx, tx, `INSERT INTO report_daily_dim (dim, value, day, n, `+dailyCols+`) VALUES `, rows,
-		` ON CONFLICT (dim, value, day) DO UPDATE SET `+dailyUpdate); err != nil {
+	shrunk, err := upsertRollup(ctx, tx, "report_daily_dim", "dim, value, day", d.daily, dimArgs)
+	if err != nil {
 		return err
 	}
 	for _, k := range shrunk {
