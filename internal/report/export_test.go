@@ -1,9 +1,10 @@
 package report
 
 // SetPairFillBatch changes how many tickets one step of the pair fill
-// adds (tests take small steps) and returns a function restoring it.
+// adds (tests take small steps), one step a refresher run, and returns a
+// function restoring both.
 func SetPairFillBatch(n int) func() {
-	old := pairFillBatch
-	pairFillBatch = n
-	return func() { pairFillBatch = old }
+	old, oldSteps := pairFillBatch, pairFillSteps
+	pairFillBatch, pairFillSteps = n, 1
+	return func() { pairFillBatch, pairFillSteps = old, oldSteps }
 }

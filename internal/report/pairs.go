@@ -139,8 +139,13 @@ func (s *Service) fillPending(ctx context.Context) (bool, error) {
 // two filters read the facts (tests compare the two).
 func (s *Service) SetPairRollups(on bool) { s.noPairs = !on }
 
-// pairFillBatch is how many tickets' facts one step of the fill adds.
-var pairFillBatch = 5000
+// pairFillBatch is how many tickets' facts one step of the fill adds, and
+// pairFillSteps how many steps one refresher run takes: 5,000 tickets a
+// run as before, in steps whose roll-up changes (a row per dimension, tag
+// and pair value, hour and day) take tens of megabytes, not hundreds.
+var pairFillBatch = 1000
+
+var pairFillSteps = 5
 
 // FillPairs adds one batch of tickets' facts to the pair roll-ups while
 // the fill that migration 0090 started is not done (the refresher calls

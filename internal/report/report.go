@@ -131,8 +131,16 @@ func (s *Service) Refresh(ctx context.Context) (int, error) {
 		(SELECT COUNT(*) FROM (SELECT 1 FROM report_dirty_nps LIMIT 1) n)`).Scan(&dirty, &dirtyNPS); err != nil {
 		return 0, fmt.Errorf("report: dirty: %w", err)
 	}
-	if _, err := s.FillPairs(ctx); err != nil {
-		return 0, err
+	// The pair fill in steps of pairFillBatch tickets, several a run: a
+	// step's roll-up changes are held in memory until written.
+	for range pairFillSteps {
+		more, err := s.FillPairs(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if !more {
+			break
+		}
 	}
 	if dirtyNPS > 0 {
 		if err := s.refreshAllNPS(ctx, false); err != nil {
