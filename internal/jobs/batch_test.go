@@ -213,3 +213,42 @@ func TestComplete(t *testing.T) {
 		}
 	})
 }
+
+// TestLongJobsDoNotHoldBackClaims keeps three of four workers busy with
+// jobs that do not end; a job queued meanwhile still runs. A busy runner
+// waits for half its workers before claiming, but never longer than a poll:
+// a customer's reply must not wait for a long report job to end.
+func TestLongJobsDoNotHoldBackClaims(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		clk := newClock()
+		release := make(chan struct{})
+		var long atomic.Int32
+		r := newRunner(t, d, jobs.Options{Workers: 4, Poll: 20 * time.Millisecond, Now: clk.Now, Backoff: linear, KeepDone: -1})
+		r.Handle("long", func(ctx context.Context, _ jobs.Job) error {
+			long.Add(1)
+			select {
+			case <-release:
+			case <-ctx.Done():
+			}
+			return nil
+		})
+		var quick atomic.Bool
+		r.Handle("quick", func(context.Context, jobs.Job) error {
+			quick.Store(true)
+			return nil
+		})
+		for i := range 3 {
+			enqueue(t, d, clk.Now(), jobs.New{Kind: "long", Key: fmt.Sprintf("l%d", i)})
+		}
+		stop := start(t, r)
+		defer stop()
+		defer close(release)
+		waitFor(t, "three long jobs to run", func() bool { return long.Load() == 3 })
+		enqueue(t, d, clk.Now(), jobs.New{Kind: "quick", Key: "q"})
+		r.Wake()
+		waitFor(t, "the quick job beside the long ones", quick.Load)
+		if n := long.Load(); n != 3 {
+			t.Errorf("long jobs started: %d, want 3", n)
+		}
+	})
+}

@@ -271,12 +271,16 @@ func (r *Runner) Run(ctx context.Context) error {
 	// A busy runner claims only once half its workers are free (or none
 	// is busy): claims then take many jobs per transaction instead of one
 	// per finished job, each a durable commit.
+	// That wait is bounded by one poll interval: workers held by long jobs
+	// must not keep a customer's reply queued behind them until one ends.
 	minClaim := max(1, r.workers/2)
+	var lastClaim time.Time
 	for ctx.Err() == nil {
 		r.schedule(ctx)
 		busy := int(r.inflight.Load())
 		free := r.workers - busy
-		if free > 0 && (busy == 0 || free >= minClaim) {
+		if free > 0 && (busy == 0 || free >= minClaim || time.Since(lastClaim) >= r.poll) {
+			lastClaim = time.Now()
 			jobs, deadline, err := r.claim(ctx, free)
 			if err != nil && ctx.Err() == nil {
 				r.log.ErrorContext(ctx, "jobs: claim", "owner", r.owner, "err", err)
