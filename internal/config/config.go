@@ -121,14 +121,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	c.bindSessions(fs, getenv, &envErr)
 	c.bindCaching(fs, getenv, &envErr)
 	c.bindRateLimits(fs, getenv, &envErr)
-	if v := getenv("OMBUD_MAX_MAIL_BYTES"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			envErr = fmt.Errorf("OMBUD_MAX_MAIL_BYTES: want a number of bytes, got %q", v)
-		}
-		c.MaxMailBytes = n
-	}
-	fs.Int64Var(&c.MaxMailBytes, "max-mail-bytes", c.MaxMailBytes, "largest accepted inbound email in bytes (SMTP 552 beyond)")
+	c.bindByteLimits(fs, getenv, &envErr)
 	if v := getenv("OMBUD_DEMO"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -145,22 +138,6 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 		c.WebhookAllowPrivate = b
 	}
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let rule webhooks post to loopback and private addresses")
-	if v := getenv("OMBUD_MAX_BODY_BYTES"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			envErr = fmt.Errorf("OMBUD_MAX_BODY_BYTES: want a number of bytes, got %q", v)
-		}
-		c.MaxBodyBytes = n
-	}
-	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest accepted request body in bytes (413 beyond)")
-	if v := getenv("OMBUD_IMPORT_MAX_BYTES"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			envErr = fmt.Errorf("OMBUD_IMPORT_MAX_BYTES: want a number of bytes, got %q", v)
-		}
-		c.ImportMaxBytes = n
-	}
-	fs.Int64Var(&c.ImportMaxBytes, "import-max-bytes", c.ImportMaxBytes, "largest POST /api/v1/import body in bytes, read as a stream (413 beyond, with what was committed)")
 	if v := getenv("OMBUD_SHUTDOWN_WAIT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -181,6 +158,28 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 		return err
 	})
 	return &envErr
+}
+
+// bindByteLimits registers --max-mail-bytes, --max-body-bytes and
+// --import-max-bytes.
+func (c *Config) bindByteLimits(fs *flag.FlagSet, getenv func(string) string, envErr *error) {
+	for _, d := range []struct {
+		p          *int64
+		name, help string
+	}{
+		{&c.MaxMailBytes, "max-mail-bytes", "largest accepted inbound email in bytes (SMTP 552 beyond)"},
+		{&c.MaxBodyBytes, "max-body-bytes", "largest accepted request body in bytes (413 beyond)"},
+		{&c.ImportMaxBytes, "import-max-bytes", "largest POST /api/v1/import body in bytes, read as a stream (413 beyond, with what was committed)"},
+	} {
+		if v := getenv(envName(d.name)); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				*envErr = fmt.Errorf("%s: want a number of bytes, got %q", envName(d.name), v)
+			}
+			*d.p = n
+		}
+		fs.Int64Var(d.p, d.name, *d.p, d.help)
+	}
 }
 
 func envName(flagName string) string {
