@@ -219,36 +219,30 @@ func (g *groupWriter) loop() {
 		}
 		// Every interactive write waiting, then background ones up to
 		// maxBackground.
-	drain:
-		for len(batch) < g.maxBatch {
-			select {
-			case r := <-g.reqs:
-				if r.bulk {
-					next = r
-					break drain
-				}
-				batch = append(batch, r)
-			default:
-				break drain
-			}
-		}
-	drainBg:
-		for next == nil && len(batch) < g.maxBatch && nbg < maxBackground {
-			select {
-			case r := <-g.bg:
-				if r.bulk {
-					next = r
-					break drainBg
-				}
-				batch = append(batch, r)
-				nbg++
-			default:
-				break drainBg
-			}
+		batch, next = drain(g.reqs, batch, g.maxBatch)
+		if next == nil {
+			batch, next = drain(g.bg, batch, min(g.maxBatch, len(batch)+maxBackground-nbg))
 		}
 		g.commit(batch)
 		g.prepareWanted()
 	}
+}
+
+// drain adds the requests waiting on ch to batch until it holds limit; a
+// bulk request ends the batch and is returned as next.
+func drain(ch chan *writeReq, batch []*writeReq, limit int) (_ []*writeReq, next *writeReq) {
+	for len(batch) < limit {
+		select {
+		case r := <-ch:
+			if r.bulk {
+				return batch, r
+			}
+			batch = append(batch, r)
+		default:
+			return batch, nil
+		}
+	}
+	return batch, nil
 }
 
 // take waits for the next request, an interactive one first when both
