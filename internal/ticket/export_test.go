@@ -34,7 +34,12 @@ func SetTagSide(on bool) { noTagSide.Store(!on) }
 
 // SetLookupWindow sets the least window of newest ids a requester lookup
 // reads first (0: the lookups read every ticket of the named customers).
-func SetLookupWindow(n int64) { lookupWindowMin.Store(n) }
+func (s *Service) SetLookupWindow(n int64) {
+	if n == 0 {
+		n = -1
+	}
+	s.lookupWindow = n
+}
 
 // LookupWindowRuns counts the lookups read from a window.
-func LookupWindowRuns() int64 { return lookupWindowRuns.Load() }
+func (s *Service) LookupWindowRuns() int64 { return s.lookupWindowRuns.Load() }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync/atomic"
 
 	"github.com/ombud/ombud/internal/db"
 )
@@ -22,21 +21,22 @@ import (
 // newest walk by id, so rankings and totals are unchanged.
 
 // lookupWindowFirst is the first window, as a fraction of the ids;
-// lookupWindowMin its least size in ids (a variable for the tests, whose
-// corpus is smaller; 0 turns the windows off).
-const lookupWindowFirst = 32
-
-var lookupWindowMin = func() *atomic.Int64 { var n atomic.Int64; n.Store(1024); return &n }()
-
-// lookupWindowRuns counts the lookups read from a window (for the tests).
-var lookupWindowRuns atomic.Int64
+// lookupWindowMin its least size in ids (Service.lookupWindow overrides it
+// in the tests, whose corpus is smaller).
+const (
+	lookupWindowFirst = 32
+	lookupWindowMin   = 1024
+)
 
 // lookupFloor returns the id above which the newest walk tickets of
 // cond lie (0: read them all; always on PostgreSQL, whose planner reads
 // the same index its own way). Sources of one id (an email's customer, a
 // ticket number) are read whole: their tickets are few.
 func (s *Service) lookupFloor(ctx context.Context, src lookupSource, cond string, cargs []any, walk int) (int64, error) {
-	least := lookupWindowMin.Load()
+	least := int64(lookupWindowMin)
+	if s.lookupWindow != 0 {
+		least = s.lookupWindow
+	}
 	if len(src.ids) < 2 || src.col != "requester_id" || least <= 0 || s.db.Dialect() != db.SQLite {
 		return 0, nil
 	}
@@ -55,7 +55,7 @@ func (s *Service) lookupFloor(ctx context.Context, src lookupSource, cond string
 			return 0, fmt.Errorf("ticket: search lookup: %w", err)
 		}
 		if n >= walk {
-			lookupWindowRuns.Add(1)
+			s.lookupWindowRuns.Add(1)
 			return from, nil
 		}
 	}

@@ -20,7 +20,6 @@ import (
 // found at once, and after a merge both reads still agree.
 func TestSearchLookupWindowMatchesWholeRead(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
-		defer ticket.SetLookupWindow(1024)
 		f := setup(t, d)
 		ctx := context.Background()
 		for i := range 60 {
@@ -37,15 +36,15 @@ func TestSearchLookupWindowMatchesWholeRead(t *testing.T) {
 		compare := func(t *testing.T, qs string, bound int) searchResult {
 			t.Helper()
 			f.svc.SetSearchCandidates(bound)
-			ticket.SetLookupWindow(0)
+			f.svc.SetLookupWindow(0)
 			whole := searchPage(t, f, qs)
-			runs := ticket.LookupWindowRuns()
-			ticket.SetLookupWindow(2)
+			runs := f.svc.LookupWindowRuns()
+			f.svc.SetLookupWindow(2)
 			window := searchPage(t, f, qs)
 			if !slices.Equal(window.ids, whole.ids) || window.total != whole.total || window.estimated != whole.estimated {
 				t.Errorf("bound %d, %q: window %+v, whole %+v", bound, qs, window, whole)
 			}
-			if d.Dialect() == db.SQLite && bound > 0 && bound < 10 && qs == "ingrid" && ticket.LookupWindowRuns() == runs {
+			if d.Dialect() == db.SQLite && bound > 0 && bound < 10 && qs == "ingrid" && f.svc.LookupWindowRuns() == runs {
 				t.Errorf("bound %d, %q: no lookup read from a window", bound, qs)
 			}
 			return window

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/ombud/ombud/internal/blob"
@@ -181,6 +182,11 @@ type Service struct {
 	// searchCandidates bounds what one search ranks (rank.go); 0 is
 	// DefaultSearchCandidates.
 	searchCandidates int
+	// lookupWindow, when not 0, replaces lookupWindowMin (a negative one
+	// turns the requester lookups' windows off); lookupWindowRuns counts
+	// the lookups read from a window. Both for the tests (lookupwindow.go).
+	lookupWindow     int64
+	lookupWindowRuns atomic.Int64
 	// OnChange, when set, is called after a write commits with the ticket id
 	// and the events it appended (live updates, triggers later).
 	OnChange func(ticketID int64, events []Event)
