@@ -196,10 +196,12 @@ func (s *Stream) end() {
 	if s.conn != nil {
 		_ = s.conn.Close()
 	}
-	close(s.done)
+	// Closed runs before Done closes, so whoever saw Done knows the
+	// stream's Closed has run (a ticket page's Left is published).
 	if s.o.Closed != nil {
 		s.o.Closed()
 	}
+	close(s.done)
 }
 
 // wants reports whether the stream takes events of kind.
