@@ -156,23 +156,32 @@ func compareSearch(engine string, before, after *server, qs corpusQueries, clien
 	tr := &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}
 	hc := &http.Client{Transport: tr, Timeout: 60 * time.Second}
 	fmt.Printf("\n%s, %d demo tickets, searches/s over loopback, %ds per cell, before → after\n", engine, qs.Tickets, seconds)
-	fmt.Printf("%-34s %10s %10s %7s %10s %10s %7s %12s\n", "class", "1 before", "1 after", "ratio",
-		fmt.Sprintf("%d before", clients), fmt.Sprintf("%d after", clients), "ratio", "total after")
+	fmt.Printf("%-34s %10s %10s %7s %10s %10s %7s %12s %17s\n", "class", "1 before", "1 after", "ratio",
+		fmt.Sprintf("%d before", clients), fmt.Sprintf("%d after", clients), "ratio", "total after", "p95 1 before/after")
 	for _, c := range qs.classes() {
 		var rates [4]float64
+		var p95 [2]time.Duration
 		for i, n := range []int{1, 1, clients, clients} {
 			s := []*server{before, after}[i%2]
 			res := drive(c.name, n, time.Duration(seconds)*time.Second, func(r *rand.Rand, _ int64) error {
 				return request(hc, "GET", s.url+"/api/v1/search?limit=25&q="+url.QueryEscape(c.pick(r)), s.token, nil, 200)
 			})
 			rates[i] = res.rate
+			if i < 2 {
+				p95[i] = res.p95
+			}
 			if res.errs > 0 {
 				fmt.Printf("%s: %d errors\n", c.name, res.errs)
 			}
 		}
 		total, _ := getJSON(hc, after, c.pick(rand.New(rand.NewPCG(1, 9))))
-		fmt.Printf("%-34s %10.0f %10.0f %6.1fx %10.0f %10.0f %6.1fx %12s\n", c.name, rates[0], rates[1], rates[1]/max(rates[0], 1e-9),
-			rates[2], rates[3], rates[3]/max(rates[2], 1e-9), total)
+		ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
+		fmt.Printf("%-34s %10.0f %10.0f %6.1fx %10.0f %10.0f %6.1fx %12s %8.1f/%.1f ms\n", c.name, rates[0], rates[1], rates[1]/max(rates[0], 1e-9),
+			rates[2], rates[3], rates[3]/max(rates[2], 1e-9), total, ms(p95[0]), ms(p95[1]))
+	}
+	for i, s := range []*server{before, after} {
+		pid := s.cmd.Process.Pid
+		fmt.Printf("%s: peak RSS (VmHWM) %.0f MiB; now %s\n", []string{"before", "after"}[i], peakRSS(pid), rssSplit(pid))
 	}
 }
 

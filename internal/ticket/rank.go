@@ -268,7 +268,24 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 		if len(w.conds) > 0 {
 			cargs = append(cargs, w.args...) // the body's CASE
 		}
-		err = s.scan(ctx, q, append(append(cargs, tq.fts), walk), func(sc scanner) (bool, error) {
+		args := append(append(cargs, tq.fts), walk)
+		// Sparse matches of several tokens: read by id (rankfew.go).
+		few, isFew, err := s.fewComments(ctx, tq, walk)
+		if err != nil {
+			return nil, err
+		}
+		if isFew {
+			q = `SELECT c.id, ` + ok + `, c.ticket_id, ` + body + `, c.created_at FROM comments c` + join + `
+				WHERE c.id IN (` + placeholders(max(len(few), 1)) + `) ORDER BY c.id DESC`
+			args = slices.Clip(cargs)
+			for _, id := range few {
+				args = append(args, id)
+			}
+			if len(few) == 0 {
+				args = append(args, 0) // no comment has id 0
+			}
+		}
+		err = s.scan(ctx, q, args, func(sc scanner) (bool, error) {
 			var id, pass, tid, at int64
 			var text string
 			if err := sc.Scan(&id, &pass, &tid, &text, &at); err != nil {

@@ -35,6 +35,7 @@ type textQuery struct {
 	fts    string           // the words and phrases as a full-text query
 	lookup search.Lookup    // the text as a ticket number, email or phone
 	rel    search.Relevance // scores the texts that match (rank.go)
+	tokens []string         // the words' and phrases' tokens (rankfew.go)
 	// Who the text names (resolveText), newest first.
 	customers []int64 // by email or phone
 	named     []int64 // customers whose name has all the words
@@ -53,7 +54,8 @@ const (
 // organizations it names.
 func (s *Service) resolveText(ctx context.Context, q search.Query) (textQuery, error) {
 	d := s.db.Dialect()
-	tq := textQuery{fts: ftsQuery(d, q.Words, q.Phrases), lookup: q.Lookup(), rel: search.NewRelevance(q.Words, q.Phrases)}
+	tq := textQuery{fts: ftsQuery(d, q.Words, q.Phrases), lookup: q.Lookup(), rel: search.NewRelevance(q.Words, q.Phrases),
+		tokens: textTokens(q.Words, q.Phrases)}
 	var err error
 	if sub, args := identityCustomers(d, tq.lookup); sub != "" {
 		if tq.customers, err = s.lookupIDs(ctx, sub, args, maxIdentified); err != nil {
