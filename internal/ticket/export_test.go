@@ -45,8 +45,8 @@ func (s *Service) SetLookupWindow(n int64) {
 func (s *Service) LookupWindowRuns() int64 { return s.lookupWindowRuns.Load() }
 
 // FewRuns counts the comment walks of sparse matches read by id.
-func FewRuns() int64 { return fewRuns.Load() }
+func (s *Service) FewRuns() int64 { return s.fewRuns.Load() }
 
 // SetFew lets sparse matches of several tokens be read by id (the default)
 // or by the descending walk.
-func SetFew(on bool) { noFew.Store(!on) }
+func (s *Service) SetFew(on bool) { s.noFew.Store(!on) }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"unicode"
 
 	"github.com/ombud/ombud/internal/db"
@@ -32,19 +31,12 @@ import (
 // are more, the matches are dense and the usual walk runs; the ascending
 // read stopped after walk+1 of them.
 
-// fewRuns counts the comment walks read by id (for the tests); noFew turns
-// the ascending read off (for the tests, which compare both).
-var (
-	fewRuns atomic.Int64
-	noFew   atomic.Bool
-)
-
 // fewComments returns, newest first, the ids of the comments matching tq
 // when there are at most walk of them; ok is false when there are more, or
 // when the walk is not worth it (PostgreSQL; a query of one token, whose
 // descending walk reads one doclist and stops at the bound).
 func (s *Service) fewComments(ctx context.Context, tq textQuery, walk int) (ids []int64, ok bool, err error) {
-	if noFew.Load() || s.db.Dialect() != db.SQLite || len(tq.tokens) < 2 {
+	if s.noFew.Load() || s.db.Dialect() != db.SQLite || len(tq.tokens) < 2 {
 		return nil, false, nil
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT rowid FROM comment_fts WHERE comment_fts MATCH ? LIMIT ?`, tq.fts, walk+1)
@@ -67,7 +59,7 @@ func (s *Service) fewComments(ctx context.Context, tq textQuery, walk int) (ids 
 	}
 	slices.Sort(ids)
 	slices.Reverse(ids)
-	fewRuns.Add(1)
+	s.fewRuns.Add(1)
 	return ids, true, nil
 }
 

@@ -24,7 +24,6 @@ func TestSearchFewMatchesByID(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
 		ctx := context.Background()
-		defer ticket.SetFew(true)
 		var ids []int64
 		for i := range 40 {
 			f.clk.add(time.Duration(1+i%3) * time.Hour)
@@ -50,18 +49,18 @@ func TestSearchFewMatchesByID(t *testing.T) {
 		compare := func(t *testing.T, qs string, bound int) searchResult {
 			t.Helper()
 			f.svc.SetSearchCandidates(bound)
-			ticket.SetFew(false)
+			f.svc.SetFew(false)
 			walk := searchPage(t, f, qs)
-			ticket.SetFew(true)
-			runs := ticket.FewRuns()
+			f.svc.SetFew(true)
+			runs := f.svc.FewRuns()
 			few := searchPage(t, f, qs)
 			if !slices.Equal(few.ids, walk.ids) || few.total != walk.total || few.estimated != walk.estimated {
 				t.Errorf("bound %d, %q: by id %+v, walk %+v", bound, qs, few, walk)
 			}
-			if d.Dialect() == db.SQLite && qs == "ikke hello" && ticket.FewRuns() == runs {
+			if d.Dialect() == db.SQLite && qs == "ikke hello" && f.svc.FewRuns() == runs {
 				t.Errorf("bound %d, %q: no walk read by id", bound, qs)
 			}
-			if qs == "hello" && ticket.FewRuns() != runs {
+			if qs == "hello" && f.svc.FewRuns() != runs {
 				t.Errorf("%q: one token read by id", qs)
 			}
 			return few

@@ -187,6 +187,10 @@ type Service struct {
 	// the lookups read from a window. Both for the tests (lookupwindow.go).
 	lookupWindow     int64
 	lookupWindowRuns atomic.Int64
+	// noFew turns the ascending read of sparse matches off; fewRuns
+	// counts the walks read by id. Both for the tests (rankfew.go).
+	noFew   atomic.Bool
+	fewRuns atomic.Int64
 	// OnChange, when set, is called after a write commits with the ticket id
 	// and the events it appended (live updates, triggers later).
 	OnChange func(ticketID int64, events []Event)
