@@ -248,6 +248,9 @@ type result struct {
 	// whole cluster, over the same span; -1 on SQLite): the durable
 	// commits, fewer than commits when PostgreSQL groups them.
 	syncs float64
+	// stmts is the statements clients sent per operation
+	// (pg_stat_statements, same span; -1 where it is not loaded).
+	stmts float64
 }
 
 // jobBacklog counts the jobs queued or running in a SQLite server's
@@ -602,7 +605,7 @@ func BenchmarkLoad(b *testing.B) {
 						if rounds > 1 {
 							name += fmt.Sprintf(" #%d", rd+1)
 						}
-						xact0, sync0 := xactCommits(v.env)
+						xact0, sync0, stmt0 := xactCommits(v.env)
 						cpu0 := procCPU(v.s.cmd.Process.Pid)
 						var prof chan struct{}
 						if v.pprof != "" && seconds > 2 {
@@ -624,21 +627,24 @@ func BenchmarkLoad(b *testing.B) {
 						if res.n > 0 {
 							res.cpu = time.Duration((procCPU(v.s.cmd.Process.Pid) - cpu0) * float64(time.Second) / float64(res.n))
 						}
-						res.commits, res.syncs = -1, -1
+						res.commits, res.syncs, res.stmts = -1, -1, -1
 						if xact0 >= 0 && res.n > 0 {
-							xact1, sync1 := xactCommits(v.env)
+							xact1, sync1, stmt1 := xactCommits(v.env)
 							res.commits = float64(xact1-xact0) / float64(res.n)
 							res.syncs = float64(sync1-sync0) / float64(res.n)
+							if stmt0 >= 0 && stmt1 >= 0 {
+								res.stmts = float64(stmt1-stmt0) / float64(res.n)
+							}
 						}
 						results = append(results, res)
 					}
 				}
 			}
 			fmt.Printf("\n%s, %d existing tickets, %d clients, %ds per operation\n", engine, tickets, clients, seconds)
-			fmt.Printf("%-44s %10s %8s %10s %10s %10s %10s %10s %8s %9s %9s\n", "operation", "ops", "errors", "ops/s", "p50", "p95", "p99", "CPU/op", "jobs left", "commits/op", "syncs/op")
+			fmt.Printf("%-44s %10s %8s %10s %10s %10s %10s %10s %8s %9s %9s %9s\n", "operation", "ops", "errors", "ops/s", "p50", "p95", "p99", "CPU/op", "jobs left", "commits/op", "syncs/op", "stmts/op")
 			for _, r := range results {
-				fmt.Printf("%-44s %10d %8d %10.0f %10s %10s %10s %10s %8d %9.2f %9.2f\n", r.op, r.n, r.errs, r.rate,
-					r.p50.Round(10*time.Microsecond), r.p95.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.cpu.Round(time.Microsecond), r.backlog, r.commits, r.syncs)
+				fmt.Printf("%-44s %10d %8d %10.0f %10s %10s %10s %10s %8d %9.2f %9.2f %9.2f\n", r.op, r.n, r.errs, r.rate,
+					r.p50.Round(10*time.Microsecond), r.p95.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.cpu.Round(time.Microsecond), r.backlog, r.commits, r.syncs, r.stmts)
 				b.ReportMetric(r.rate, strings.Fields(r.op)[0]+"_"+strings.Fields(r.op)[1]+"/s")
 			}
 			for _, v := range vs {
