@@ -2,6 +2,7 @@ package bench
 
 import (
 	"database/sql"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -14,6 +15,16 @@ func databaseURL(env []string) string {
 		}
 	}
 	return ""
+}
+
+// pgDatabase is the name of the PostgreSQL database among a server's
+// environment, "" on SQLite.
+func pgDatabase(env []string) string {
+	u, err := url.Parse(databaseURL(env))
+	if err != nil || u.Path == "" {
+		return ""
+	}
+	return strings.TrimPrefix(u.Path, "/")
 }
 
 // xactCommits is the number of transactions committed in the server's

@@ -251,6 +251,10 @@ type result struct {
 	// stmts is the statements clients sent per operation
 	// (pg_stat_statements, same span; -1 where it is not loaded).
 	stmts float64
+	// pgCPU is the CPU time per operation of the PostgreSQL backends
+	// serving the database (their command lines name it; same span as
+	// cpu; 0 on SQLite): the other half of the server's work.
+	pgCPU time.Duration
 }
 
 // jobBacklog counts the jobs queued or running in a SQLite server's
@@ -607,6 +611,8 @@ func BenchmarkLoad(b *testing.B) {
 						}
 						xact0, sync0, stmt0 := xactCommits(v.env)
 						cpu0 := procCPU(v.s.cmd.Process.Pid)
+						pgName := pgDatabase(v.env)
+						pg0 := postgresCPU(pgName)
 						var prof chan struct{}
 						if v.pprof != "" && seconds > 2 {
 							prof = make(chan struct{})
@@ -626,6 +632,7 @@ func BenchmarkLoad(b *testing.B) {
 						settle(v.s.cmd.Process.Pid, time.Minute)
 						if res.n > 0 {
 							res.cpu = time.Duration((procCPU(v.s.cmd.Process.Pid) - cpu0) * float64(time.Second) / float64(res.n))
+							res.pgCPU = time.Duration((postgresCPU(pgName) - pg0) * float64(time.Second) / float64(res.n))
 						}
 						res.commits, res.syncs, res.stmts = -1, -1, -1
 						if xact0 >= 0 && res.n > 0 {
@@ -641,10 +648,10 @@ func BenchmarkLoad(b *testing.B) {
 				}
 			}
 			fmt.Printf("\n%s, %d existing tickets, %d clients, %ds per operation\n", engine, tickets, clients, seconds)
-			fmt.Printf("%-44s %10s %8s %10s %10s %10s %10s %10s %8s %9s %9s %9s\n", "operation", "ops", "errors", "ops/s", "p50", "p95", "p99", "CPU/op", "jobs left", "commits/op", "syncs/op", "stmts/op")
+			fmt.Printf("%-44s %10s %8s %10s %10s %10s %10s %10s %8s %9s %9s %9s %10s\n", "operation", "ops", "errors", "ops/s", "p50", "p95", "p99", "CPU/op", "jobs left", "commits/op", "syncs/op", "stmts/op", "PG CPU/op")
 			for _, r := range results {
-				fmt.Printf("%-44s %10d %8d %10.0f %10s %10s %10s %10s %8d %9.2f %9.2f %9.2f\n", r.op, r.n, r.errs, r.rate,
-					r.p50.Round(10*time.Microsecond), r.p95.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.cpu.Round(time.Microsecond), r.backlog, r.commits, r.syncs, r.stmts)
+				fmt.Printf("%-44s %10d %8d %10.0f %10s %10s %10s %10s %8d %9.2f %9.2f %9.2f %10s\n", r.op, r.n, r.errs, r.rate,
+					r.p50.Round(10*time.Microsecond), r.p95.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.cpu.Round(time.Microsecond), r.backlog, r.commits, r.syncs, r.stmts, r.pgCPU.Round(time.Microsecond))
 				b.ReportMetric(r.rate, strings.Fields(r.op)[0]+"_"+strings.Fields(r.op)[1]+"/s")
 			}
 			for _, v := range vs {
