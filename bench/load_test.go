@@ -16,7 +16,8 @@
 // create sets off, as the starter acknowledgement does for a customer's
 // request), OMBUD_BENCH_ROUNDS (with OMBUD_BENCH_COMPARE:
 // measurements per operation and server, alternating their order),
-// OMBUD_BENCH_BARE (a third server, bench/bare: net/http alone answering
+// OMBUD_BENCH_STATEMENTS=1 (on the durable PostgreSQL: the statements sent per
+// operation, each with its count, from pg_stat_statements), OMBUD_BENCH_BARE (a third server, bench/bare: net/http alone answering
 // the ticket get and the list page with the bytes Ombud answered, the
 // physical limit of these two reads on the machine).
 package bench
@@ -610,6 +611,10 @@ func BenchmarkLoad(b *testing.B) {
 							name += fmt.Sprintf(" #%d", rd+1)
 						}
 						xact0, sync0, stmt0 := xactCommits(v.env)
+						var calls0 map[string]int64
+						if os.Getenv("OMBUD_BENCH_STATEMENTS") == "1" {
+							calls0 = statementCalls(v.env)
+						}
 						cpu0 := procCPU(v.s.cmd.Process.Pid)
 						pgName := pgDatabase(v.env)
 						pg0 := postgresCPU(pgName)
@@ -641,6 +646,9 @@ func BenchmarkLoad(b *testing.B) {
 							res.syncs = float64(sync1-sync0) / float64(res.n)
 							if stmt0 >= 0 && stmt1 >= 0 {
 								res.stmts = float64(stmt1-stmt0) / float64(res.n)
+							}
+							if calls0 != nil {
+								printStatements(name, calls0, statementCalls(v.env), res.n)
 							}
 						}
 						results = append(results, res)
