@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -114,6 +115,11 @@ func (cluster *pgCluster) run() (string, error) {
 		// (round trips) per operation.
 		args = append(args, "-c", "fsync=on", "-c", "synchronous_commit=on", "-c", "full_page_writes=on",
 			"-c", "shared_buffers=256MB", "-c", "shared_preload_libraries=pg_stat_statements")
+		// OMBUD_BENCH_PG_SETTINGS: more settings for this server, such as
+		// "commit_delay=100 commit_siblings=5" (group commit) to measure.
+		for _, kv := range strings.Fields(os.Getenv("OMBUD_BENCH_PG_SETTINGS")) {
+			args = append(args, "-c", kv)
+		}
 	} else {
 		// Durability is not under test here; speed is welcome.
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
