@@ -382,7 +382,7 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, no
 	if !text.ok {
 		text = s.commentText(in.Description, in.DescriptionHTML)
 	}
-	c, err := s.insertComment(ctx, tx, log, id, author, public, text, in.Channel, attachmentIDs, now)
+	c, err := s.insertComment(ctx, tx, log, id, author, public, text, in.Channel, attachmentIDs, now, 0)
 	if err != nil {
 		return Ticket{}, nil, err
 	}
