@@ -16,7 +16,8 @@
 // create sets off, as the starter acknowledgement does for a customer's
 // request), OMBUD_BENCH_ROUNDS (with OMBUD_BENCH_COMPARE:
 // measurements per operation and server, alternating their order),
-// OMBUD_BENCH_BARE (a third server, bench/bare: net/http alone answering
+// OMBUD_BENCH_STATEMENTS=1 (on the durable PostgreSQL: the statements sent per
+// operation, each with its count, from pg_stat_statements), OMBUD_BENCH_BARE (a third server, bench/bare: net/http alone answering
 // the ticket get and the list page with the bytes Ombud answered, the
 // physical limit of these two reads on the machine).
 package bench
@@ -248,6 +249,13 @@ type result struct {
 	// whole cluster, over the same span; -1 on SQLite): the durable
 	// commits, fewer than commits when PostgreSQL groups them.
 	syncs float64
+	// stmts is the statements clients sent per operation
+	// (pg_stat_statements, same span; -1 where it is not loaded).
+	stmts float64
+	// pgCPU is the CPU time per operation of the PostgreSQL backends
+	// serving the database (their command lines name it; same span as
+	// cpu; 0 on SQLite): the other half of the server's work.
+	pgCPU time.Duration
 }
 
 // jobBacklog counts the jobs queued or running in a SQLite server's
@@ -602,8 +610,14 @@ func BenchmarkLoad(b *testing.B) {
 						if rounds > 1 {
 							name += fmt.Sprintf(" #%d", rd+1)
 						}
-						xact0, sync0 := xactCommits(v.env)
+						xact0, sync0, stmt0 := xactCommits(v.env)
+						var calls0 map[string]int64
+						if os.Getenv("OMBUD_BENCH_STATEMENTS") == "1" {
+							calls0 = statementCalls(v.env)
+						}
 						cpu0 := procCPU(v.s.cmd.Process.Pid)
+						pgName := pgDatabase(v.env)
+						pg0 := postgresCPU(pgName)
 						var prof chan struct{}
 						if v.pprof != "" && seconds > 2 {
 							prof = make(chan struct{})
@@ -623,22 +637,29 @@ func BenchmarkLoad(b *testing.B) {
 						settle(v.s.cmd.Process.Pid, time.Minute)
 						if res.n > 0 {
 							res.cpu = time.Duration((procCPU(v.s.cmd.Process.Pid) - cpu0) * float64(time.Second) / float64(res.n))
+							res.pgCPU = time.Duration((postgresCPU(pgName) - pg0) * float64(time.Second) / float64(res.n))
 						}
-						res.commits, res.syncs = -1, -1
+						res.commits, res.syncs, res.stmts = -1, -1, -1
 						if xact0 >= 0 && res.n > 0 {
-							xact1, sync1 := xactCommits(v.env)
+							xact1, sync1, stmt1 := xactCommits(v.env)
 							res.commits = float64(xact1-xact0) / float64(res.n)
 							res.syncs = float64(sync1-sync0) / float64(res.n)
+							if stmt0 >= 0 && stmt1 >= 0 {
+								res.stmts = float64(stmt1-stmt0) / float64(res.n)
+							}
+							if calls0 != nil {
+								printStatements(name, calls0, statementCalls(v.env), res.n)
+							}
 						}
 						results = append(results, res)
 					}
 				}
 			}
 			fmt.Printf("\n%s, %d existing tickets, %d clients, %ds per operation\n", engine, tickets, clients, seconds)
-			fmt.Printf("%-44s %10s %8s %10s %10s %10s %10s %10s %8s %9s %9s\n", "operation", "ops", "errors", "ops/s", "p50", "p95", "p99", "CPU/op", "jobs left", "commits/op", "syncs/op")
+			fmt.Printf("%-44s %10s %8s %10s %10s %10s %10s %10s %8s %9s %9s %9s %10s\n", "operation", "ops", "errors", "ops/s", "p50", "p95", "p99", "CPU/op", "jobs left", "commits/op", "syncs/op", "stmts/op", "PG CPU/op")
 			for _, r := range results {
-				fmt.Printf("%-44s %10d %8d %10.0f %10s %10s %10s %10s %8d %9.2f %9.2f\n", r.op, r.n, r.errs, r.rate,
-					r.p50.Round(10*time.Microsecond), r.p95.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.cpu.Round(time.Microsecond), r.backlog, r.commits, r.syncs)
+				fmt.Printf("%-44s %10d %8d %10.0f %10s %10s %10s %10s %8d %9.2f %9.2f %9.2f %10s\n", r.op, r.n, r.errs, r.rate,
+					r.p50.Round(10*time.Microsecond), r.p95.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.cpu.Round(time.Microsecond), r.backlog, r.commits, r.syncs, r.stmts, r.pgCPU.Round(time.Microsecond))
 				b.ReportMetric(r.rate, strings.Fields(r.op)[0]+"_"+strings.Fields(r.op)[1]+"/s")
 			}
 			for _, v := range vs {

@@ -23,6 +23,12 @@ func (r requesters) ResolveRequester(ctx context.Context, tx *db.Tx, email, name
 	return r.c.ResolveRequester(ctx, tx, email, name)
 }
 
+// ResolveRequesterBrief also names the requester, for a new ticket's answer.
+func (r requesters) ResolveRequesterBrief(ctx context.Context, tx *db.Tx, email, name string) (ticket.CustomerBrief, int64, error) {
+	b, err := r.c.ResolveRequesterBrief(ctx, tx, email, name)
+	return ticket.CustomerBrief{ID: b.ID, Name: b.Name, Email: b.Email}, b.OrganizationID, err
+}
+
 // ResolveIdentity finds or creates a requester known by phone (or another
 // identity) when there is no email.
 func (r requesters) ResolveIdentity(ctx context.Context, tx *db.Tx, typ, value, name string) (int64, int64, error) {

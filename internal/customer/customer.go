@@ -395,9 +395,19 @@ func orgByDomain(ctx context.Context, q db.Querier, email string) (int64, error)
 // inside the caller's transaction (ticket creation). It is on the hot path
 // of ticket creation: one indexed lookup when the customer exists.
 func (s *Service) ResolveRequester(ctx context.Context, tx *db.Tx, email, name string) (int64, int64, error) {
+	b, err := s.ResolveRequesterBrief(ctx, tx, email, name)
+	return b.ID, b.OrganizationID, err
+}
+
+// ResolveRequesterBrief is ResolveRequester answering the customer's
+// Brief as well, as Brief would read it after the caller's commit (the
+// name, the primary email), from the statements the resolution runs
+// anyway: a new ticket's answer names its requester without a read of
+// its own after the commit.
+func (s *Service) ResolveRequesterBrief(ctx context.Context, tx *db.Tx, email, name string) (Brief, error) {
 	v, err := NormalizeIdentity("email", email)
 	if err != nil {
-		return 0, 0, apperr.InvalidField("requester.email", err.Error())
+		return Brief{}, apperr.InvalidField("requester.email", err.Error())
 	}
 	return s.resolve(ctx, tx, Identity{Type: "email", Value: v, Primary: true}, name)
 }
@@ -408,11 +418,39 @@ func (s *Service) ResolveIdentity(ctx context.Context, tx *db.Tx, typ, value, na
 	if err != nil {
 		return 0, 0, apperr.InvalidField("requester", err.Error())
 	}
-	return s.resolve(ctx, tx, Identity{Type: typ, Value: v, Primary: true}, name)
+	b, err := s.resolve(ctx, tx, Identity{Type: typ, Value: v, Primary: true}, name)
+	return b.ID, b.OrganizationID, err
 }
 
-func (s *Service) resolve(ctx context.Context, tx *db.Tx, ident Identity, name string) (int64, int64, error) {
+// briefEmail is Brief's email column for the customer c: the primary
+// email identity, else the oldest.
+const briefEmail = `COALESCE((SELECT value FROM customer_identities e WHERE e.customer_id = c.id AND e.type = 'email' ORDER BY e.is_primary DESC, e.id LIMIT 1), '')`
+
+// reread reads a customer by identity after a concurrent transaction
+// created it first.
+func reread(ctx context.Context, tx *db.Tx, ident Identity) (Brief, error) {
+	var b Brief
+	var org sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT c.id, c.organization_id, c.name, `+briefEmail+` FROM customer_identities i JOIN customers c ON c.id = i.customer_id
+		WHERE i.type = ? AND i.value = ?`, ident.Type, ident.Value).Scan(&b.ID, &org, &b.Name, &b.Email); err != nil {
+		return Brief{}, fmt.Errorf("customer: re-read after race: %w", err)
+	}
+	b.OrganizationID = org.Int64
+	return b, nil
+}
+
+// newBrief is the Brief of a customer just created with one identity.
+func newBrief(id, org int64, name string, ident Identity) Brief {
+	b := Brief{ID: id, Name: name, OrganizationID: org}
+	if ident.Type == "email" {
+		b.Email = ident.Value
+	}
+	return b
+}
+
+func (s *Service) resolve(ctx context.Context, tx *db.Tx, ident Identity, name string) (Brief, error) {
 	var id, org, domainOrg sql.NullInt64
+	var known, email sql.NullString
 	var stamp int64
 	// One statement answers both questions a new requester raises: is the
 	// identity known, and else which organization its email domain names.
@@ -422,21 +460,23 @@ func (s *Service) resolve(ctx context.Context, tx *db.Tx, ident Identity, name s
 	}
 	// The identity is looked up once (a left join from one row, so an
 	// unknown identity still answers the domain and the stamp).
-	err := tx.QueryRowContext(ctx, `SELECT c.id, c.organization_id,
+	// A known customer's name and email come along for the caller's
+	// answer (ResolveRequesterBrief).
+	err := tx.QueryRowContext(ctx, `SELECT c.id, c.organization_id, c.name, `+briefEmail+`,
 		(SELECT organization_id FROM organization_domains WHERE domain = ?),
 		`+db.StampColumn+`
 		FROM (SELECT 1 AS one) o
 		LEFT JOIN customer_identities i ON i.type = ? AND i.value = ?
 		LEFT JOIN customers c ON c.id = i.customer_id`,
-		domain, ident.Type, ident.Value).Scan(&id, &org, &domainOrg, &stamp)
+		domain, ident.Type, ident.Value).Scan(&id, &org, &known, &email, &domainOrg, &stamp)
 	if err != nil {
-		return 0, 0, fmt.Errorf("customer: resolve: %w", err)
+		return Brief{}, fmt.Errorf("customer: resolve: %w", err)
 	}
 	// The configuration stamp comes along, for the event hooks' cached
 	// configuration (db.Cached): no round trip of its own.
 	tx.SetConfigStamp(stamp)
 	if id.Valid {
-		return id.Int64, org.Int64, nil
+		return Brief{ID: id.Int64, Name: known.String, Email: email.String, OrganizationID: org.Int64}, nil
 	}
 	name = strings.TrimSpace(name)
 	if name == "" {
@@ -450,29 +490,25 @@ func (s *Service) resolve(ctx context.Context, tx *db.Tx, ident Identity, name s
 	// the savepoint lets us recover from its unique violation and re-read.
 	if tx.Dialect() == db.Postgres {
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT resolve"); err != nil {
-			return 0, 0, fmt.Errorf("customer: savepoint: %w", err)
+			return Brief{}, fmt.Errorf("customer: savepoint: %w", err)
 		}
 	}
 	newID, err := s.insert(ctx, tx, name, orgID, "", "", []Identity{ident})
 	if err != nil && apperr.Is(err, apperr.CodeConflict) && tx.Dialect() == db.Postgres {
 		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT resolve"); rerr != nil {
-			return 0, 0, fmt.Errorf("customer: rollback: %w", rerr)
+			return Brief{}, fmt.Errorf("customer: rollback: %w", rerr)
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT c.id, c.organization_id FROM customer_identities i JOIN customers c ON c.id = i.customer_id
-			WHERE i.type = ? AND i.value = ?`, ident.Type, ident.Value).Scan(&id, &org); err != nil {
-			return 0, 0, fmt.Errorf("customer: re-read after race: %w", err)
-		}
-		return id.Int64, org.Int64, nil
+		return reread(ctx, tx, ident)
 	}
 	if err != nil {
-		return 0, 0, err
+		return Brief{}, err
 	}
 	if tx.Dialect() == db.Postgres {
 		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT resolve"); err != nil {
-			return 0, 0, fmt.Errorf("customer: release: %w", err)
+			return Brief{}, fmt.Errorf("customer: release: %w", err)
 		}
 	}
-	return newID, orgID, nil
+	return newBrief(newID, orgID, name, ident), nil
 }
 
 // createRequesterPG creates a customer with one identity in one statement
@@ -480,7 +516,7 @@ func (s *Service) resolve(ctx context.Context, tx *db.Tx, ident Identity, name s
 // before). When a concurrent transaction took the identity first, the
 // identity insert does nothing: the customer row made for it is removed
 // and the other one is returned, as the savepoint used to arrange.
-func (s *Service) createRequesterPG(ctx context.Context, tx *db.Tx, ident Identity, name string, orgID int64) (int64, int64, error) {
+func (s *Service) createRequesterPG(ctx context.Context, tx *db.Tx, ident Identity, name string, orgID int64) (Brief, error) {
 	now := db.Millis(s.now())
 	var id int64
 	var owner sql.NullInt64
@@ -492,20 +528,15 @@ func (s *Service) createRequesterPG(ctx context.Context, tx *db.Tx, ident Identi
 		SELECT (SELECT id FROM c), (SELECT customer_id FROM i)`,
 		name, db.NullInt(orgID), now, now, ident.Type, ident.Value, ident.Primary, now).Scan(&id, &owner)
 	if err != nil {
-		return 0, 0, fmt.Errorf("customer: insert: %w", err)
+		return Brief{}, fmt.Errorf("customer: insert: %w", err)
 	}
 	if owner.Valid {
-		return id, orgID, s.created(ctx, tx, id)
+		return newBrief(id, orgID, name, ident), s.created(ctx, tx, id)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM customers WHERE id = ?`, id); err != nil {
-		return 0, 0, fmt.Errorf("customer: drop duplicate: %w", err)
+		return Brief{}, fmt.Errorf("customer: drop duplicate: %w", err)
 	}
-	var org sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT c.id, c.organization_id FROM customer_identities i JOIN customers c ON c.id = i.customer_id
-		WHERE i.type = ? AND i.value = ?`, ident.Type, ident.Value).Scan(&id, &org); err != nil {
-		return 0, 0, fmt.Errorf("customer: re-read after race: %w", err)
-	}
-	return id, org.Int64, nil
+	return reread(ctx, tx, ident)
 }
 
 // Get reads a customer with identities.

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -110,8 +111,15 @@ func (cluster *pgCluster) run() (string, error) {
 		"-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"}
 	if cluster.durable {
 		// As a production server runs: every commit flushed to disk.
+		// pg_stat_statements lets the benchmarks count the statements
+		// (round trips) per operation.
 		args = append(args, "-c", "fsync=on", "-c", "synchronous_commit=on", "-c", "full_page_writes=on",
-			"-c", "shared_buffers=256MB")
+			"-c", "shared_buffers=256MB", "-c", "shared_preload_libraries=pg_stat_statements")
+		// OMBUD_BENCH_PG_SETTINGS: more settings for this server, such as
+		// "commit_delay=100 commit_siblings=5" (group commit) to measure.
+		for _, kv := range strings.Fields(os.Getenv("OMBUD_BENCH_PG_SETTINGS")) {
+			args = append(args, "-c", kv)
+		}
 	} else {
 		// Durability is not under test here; speed is welcome.
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",

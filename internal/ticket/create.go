@@ -237,8 +237,10 @@ func (s *Service) Create(ctx context.Context, actor authz.Actor, in CreateInput)
 		return Ticket{}, err
 	}
 	s.changed(t.ID, events)
-	if err := s.decorate(ctx, []*Ticket{&t}); err != nil {
-		return Ticket{}, err
+	if t.Requester == nil { // else named by the resolution, in the transaction
+		if err := s.decorate(ctx, []*Ticket{&t}); err != nil {
+			return Ticket{}, err
+		}
 	}
 	return t, nil
 }
@@ -259,9 +261,10 @@ const (
 // createTx writes a validated ticket at time now.
 func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, now time.Time, in CreateInput) (Ticket, []Event, error) {
 	var requesterID, orgID int64
+	var requester *Person
 	var err error
 	if in.Requester != nil {
-		requesterID, orgID, err = s.resolveRequester(ctx, tx, *in.Requester)
+		requesterID, orgID, requester, err = s.resolveRequester(ctx, tx, *in.Requester)
 		if err != nil {
 			return Ticket{}, nil, fmt.Errorf("ticket: resolve requester: %w", err)
 		}
@@ -379,7 +382,7 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, no
 	if !text.ok {
 		text = s.commentText(in.Description, in.DescriptionHTML)
 	}
-	c, err := s.insertComment(ctx, tx, log, id, author, public, text, in.Channel, attachmentIDs, now)
+	c, err := s.insertComment(ctx, tx, log, id, author, public, text, in.Channel, attachmentIDs, now, 0)
 	if err != nil {
 		return Ticket{}, nil, err
 	}
@@ -394,7 +397,7 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, no
 		TeamID: ptrNonZero(deref(in.TeamID)), Language: in.Language, Tags: append([]string{}, in.Tags...),
 		FollowerIDs: sortedUnique(in.FollowerIDs), CustomFields: map[string]any{}, ExternalID: in.ExternalID,
 		CommentCount: log.comments, Version: log.events[len(log.events)-1].Seq,
-		CreatedAt: db.Time(ms), UpdatedAt: db.Time(ms)}
+		CreatedAt: db.Time(ms), UpdatedAt: db.Time(ms), Requester: requester}
 	// As a reload would see them (numbers as float64).
 	_ = json.Unmarshal([]byte(mustJSON(fields)), &t.CustomFields)
 	if status == StatusSolved {
@@ -419,20 +422,29 @@ type identityResolver interface {
 }
 
 // resolveRequester finds or creates the requester by email, or by phone
-// when no email is given.
-func (s *Service) resolveRequester(ctx context.Context, tx *db.Tx, r RequesterInput) (int64, int64, error) {
+// when no email is given. The requester as an answer names it is returned
+// when the directory tells it with the resolution (briefResolver), else nil.
+func (s *Service) resolveRequester(ctx context.Context, tx *db.Tx, r RequesterInput) (int64, int64, *Person, error) {
 	if r.Email != "" {
-		return s.requesters.ResolveRequester(ctx, tx, r.Email, r.Name)
+		if br, ok := s.requesters.(briefResolver); ok {
+			b, org, err := br.ResolveRequesterBrief(ctx, tx, r.Email, r.Name)
+			if err != nil {
+				return 0, 0, nil, err
+			}
+			return b.ID, org, &Person{ID: b.ID, Type: "customer", Name: b.Name, Email: b.Email}, nil
+		}
+		id, org, err := s.requesters.ResolveRequester(ctx, tx, r.Email, r.Name)
+		return id, org, nil, err
 	}
 	ir, ok := s.requesters.(identityResolver)
 	if !ok {
-		return 0, 0, apperr.InvalidField("requester.email", "is required")
+		return 0, 0, nil, apperr.InvalidField("requester.email", "is required")
 	}
 	id, org, err := ir.ResolveIdentity(ctx, tx, "phone", r.Phone, r.Name)
 	if apperr.Is(err, apperr.CodeInvalid) {
-		return 0, 0, apperr.InvalidField("requester.phone", "must be a phone number such as +47 22 33 44 55")
+		return 0, 0, nil, apperr.InvalidField("requester.phone", "must be a phone number such as +47 22 33 44 55")
 	}
-	return id, org, err
+	return id, org, nil, err
 }
 
 // authorOf decides who wrote a new ticket's description: the agent for a

@@ -93,7 +93,7 @@ func (s *Service) Merge(ctx context.Context, actor authz.Actor, targetID, source
 			return err
 		}
 		note := fmt.Sprintf("Ticket #%d (%q) was merged into this ticket.", source.ID, source.Subject)
-		if _, err := s.insertComment(ctx, tx, tlog, target.ID, Person{Type: "system"}, false, s.commentText(note, ""), "web", nil, now); err != nil {
+		if _, err := s.insertComment(ctx, tx, tlog, target.ID, Person{Type: "system"}, false, s.commentText(note, ""), "web", nil, now, 0); err != nil {
 			return err
 		}
 		if err := tlog.flush(ctx, tx); err != nil {

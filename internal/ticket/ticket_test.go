@@ -43,6 +43,12 @@ func (r requesters) ResolveRequester(ctx context.Context, tx *db.Tx, email, name
 	return r.c.ResolveRequester(ctx, tx, email, name)
 }
 
+// ResolveRequesterBrief also names the requester, for a new ticket's answer.
+func (r requesters) ResolveRequesterBrief(ctx context.Context, tx *db.Tx, email, name string) (ticket.CustomerBrief, int64, error) {
+	b, err := r.c.ResolveRequesterBrief(ctx, tx, email, name)
+	return ticket.CustomerBrief{ID: b.ID, Name: b.Name, Email: b.Email}, b.OrganizationID, err
+}
+
 func (r requesters) Brief(ctx context.Context, ids []int64) (map[int64]ticket.CustomerBrief, error) {
 	bs, err := r.c.Brief(ctx, ids)
 	out := map[int64]ticket.CustomerBrief{}

@@ -241,7 +241,7 @@ func (s *Service) applyPatch(ctx context.Context, tx *db.Tx, log *eventLog, t *T
 		}
 	}
 	if p.Requester != nil {
-		id, _, err := s.resolveRequester(ctx, tx, *p.Requester)
+		id, _, _, err := s.resolveRequester(ctx, tx, *p.Requester)
 		if err != nil {
 			return err
 		}

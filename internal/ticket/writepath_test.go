@@ -42,6 +42,14 @@ func TestWritePathAnswers(t *testing.T) {
 			}},
 			{"custom field", func(in *ticket.CreateInput) { in.CustomFields = map[string]any{"order_no": "A-17"} }},
 			{"solved", func(in *ticket.CreateInput) { in.Status = ticket.StatusSolved }},
+			// The answer names the requester as stored, not as given
+			// (the name comes with the resolution, not read after it).
+			{"known requester, another name given", func(in *ticket.CreateInput) {
+				in.Requester = &ticket.RequesterInput{Email: "OLA@example.no", Name: "Not Ola"}
+			}},
+			{"new requester", func(in *ticket.CreateInput) {
+				in.Requester = &ticket.RequesterInput{Email: "kari@example.no", Name: " Kari "}
+			}},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
