@@ -54,6 +54,9 @@ type Service struct {
 	// noPairs: see SetPairRollups; pairsDone: the pair fill is done.
 	noPairs   bool
 	pairsDone atomic.Bool
+	// noMonths: see SetMonthRollups; monthsDone: the month fill is done.
+	noMonths   bool
+	monthsDone atomic.Bool
 }
 
 // NewService returns a report service; slas may be nil (no SLA facts,
@@ -135,6 +138,16 @@ func (s *Service) Refresh(ctx context.Context) (int, error) {
 	// step's roll-up changes are held in memory until written.
 	for range pairFillSteps {
 		more, err := s.FillPairs(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if !more {
+			break
+		}
+	}
+	// The month fill, a dimension a step (migration 0092).
+	for range pairFillSteps {
+		more, err := s.FillMonths(ctx)
 		if err != nil {
 			return 0, err
 		}
@@ -254,7 +267,7 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done int)) error {
 		if ok, err := lockWait(ctx, tx); err != nil || !ok {
 			return err
 		}
-		for _, t := range []string{"report_facts", "report_hourly", "report_hourly_dim", "report_daily_dim", "report_hist", "report_pair_fill"} {
+		for _, t := range []string{"report_facts", "report_hourly", "report_hourly_dim", "report_daily_dim", "report_hist", "report_hist_month", "report_pair_fill", "report_month_fill"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
 				return fmt.Errorf("report: clear %s: %w", t, err)
 			}

@@ -189,7 +189,10 @@ func (d *delta) applyDaily(ctx context.Context, tx *db.Tx) error {
 			return fmt.Errorf("report: roll up: %w", err)
 		}
 	}
-	return d.applyHist(ctx, tx)
+	if err := d.applyHist(ctx, tx); err != nil {
+		return err
+	}
+	return d.applyMonths(ctx, tx)
 }
 
 // applyHist adds the histogram changes to the stored ones: a histogram is
