@@ -109,7 +109,7 @@ func (s *Service) aggregateFacts(ctx context.Context, f Filter, from, to time.Ti
 	// by its key; the period test must then not pick an index of its own.
 	source := "report_facts r"
 	where := "r.kind IN (" + kph + ") AND r.at >= ? AND r.at < ?"
-	if f.Tag != "" {
+	if f.Tag != "" && !f.ownFacts() {
 		source = "ticket_tags tt CROSS JOIN report_facts r"
 		where = "tt.tag = ? AND r.ticket_id = tt.ticket_id AND r.kind IN (" + kph + ") AND " + s.noIndex("r.at") + " >= ? AND " + s.noIndex("r.at") + " < ?"
 		args = append(args, f.Tag)
@@ -121,6 +121,12 @@ func (s *Service) aggregateFacts(ctx context.Context, f Filter, from, to time.Ti
 	}
 	args = append(args, db.Millis(from), db.Millis(to))
 	args = append(args, wargs...)
+	if f.Tag != "" && f.ownFacts() {
+		// The organization's or agent's facts drive; the tag is tested
+		// on each.
+		where += " AND " + s.tagCond("r.tags")
+		args = append(args, " "+f.Tag+" ")
+	}
 	group := ""
 	switch {
 	case g.by != "":
@@ -292,6 +298,9 @@ func (s *Service) median(ctx context.Context, f Filter, kind string, biz bool, c
 		// Few facts in the period (fewFacts): test each one's tags.
 		q = `SELECT r.` + col + ` FROM report_facts r WHERE r.kind = ? AND r.at >= ? AND r.at < ? AND ` + s.tagCond("r.tags")
 		args = append(args, kind, db.Millis(f.From), db.Millis(f.To), " "+f.Tag+" ")
+	} else if f.Tag != "" && f.ownFacts() {
+		q = `SELECT r.` + col + ` FROM report_facts r WHERE r.kind = ? AND r.at >= ? AND r.at < ?` + w + ` AND ` + s.tagCond("r.tags")
+		wargs = append(wargs, " "+f.Tag+" ")
 	} else if f.Tag != "" {
 		q = `SELECT r.` + col + ` FROM ticket_tags tt CROSS JOIN report_facts r WHERE tt.tag = ? AND r.ticket_id = tt.ticket_id
 			AND r.kind = ? AND ` + s.noIndex("r.at") + ` >= ? AND ` + s.noIndex("r.at") + ` < ?` + w
