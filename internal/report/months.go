@@ -163,8 +163,8 @@ func (s *Service) monthsReady(ctx context.Context) bool {
 	return true
 }
 
-// SetMonthRollups turns the monthly histograms' reads off (false) or on:
-// off, periods read the daily histograms (tests compare the two).
+// SetMonthRollups turns the monthly histograms' and sums' reads off
+// (false) or on: off, periods read the daily rows (tests compare the two).
 func (s *Service) SetMonthRollups(on bool) { s.noMonths = !on }
 
 // FillMonths sums one dimension's daily histograms into its months while
@@ -245,4 +245,23 @@ func monthSpans(dlo, dhi int64) (mlo, mhi int64, before, after [2]int64, ok bool
 		return 0, 0, [2]int64{}, [2]int64{}, false
 	}
 	return mlo, mhi, [2]int64{dlo, monthStart(mlo)}, [2]int64{monthStart(mhi), dhi}, true
+}
+
+// splitMonths cuts day segments into the whole months within them and the
+// days around those.
+func splitMonths(dsegs []segment) (days, months []segment) {
+	for _, sg := range dsegs {
+		mlo, mhi, before, after, ok := monthSpans(sg.lo, sg.hi)
+		if !ok {
+			days = append(days, sg)
+			continue
+		}
+		months = append(months, segment{sg.i, mlo, mhi})
+		for _, d := range [][2]int64{before, after} {
+			if d[0] < d[1] {
+				days = append(days, segment{sg.i, d[0], d[1]})
+			}
+		}
+	}
+	return days, months
 }

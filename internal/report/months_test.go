@@ -97,14 +97,46 @@ func monthRows(t *testing.T, d *db.DB) []string {
 	return out
 }
 
-// TestMonthRollupsMatchDays: the tables grouped by agent, team and
-// channel, and the overview unfiltered and for one agent, read with the
-// monthly histograms equal the same pages read from the daily ones — the
+// monthSums is report_monthly_dim, one line a row, in key order: the count
+// and the columns of the kinds the corpus has.
+func monthSums(t *testing.T, d *db.DB) []string {
+	t.Helper()
+	rows, err := d.QueryContext(context.Background(), `SELECT dim, value, month, n, created_n, first_reply_n, first_reply_t, first_reply_b,
+		reply_n, solved_n, solved_t, solved_b, reopen_n, backlog_n, backlog_t, requester_wait_t, one_touch_t
+		FROM report_monthly_dim ORDER BY dim, value, month`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var dim, value string
+		v := make([]int64, 15)
+		dest := []any{&dim, &value}
+		for i := range v {
+			dest = append(dest, &v[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprint(dim, "|", value, "|", v))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestMonthRollupsMatchDays: the histograms, the tables grouped by agent,
+// team, channel and priority, and the overview unfiltered and for one
+// agent, read with the monthly histograms and sums equal the same read
+// from the daily ones — the
 // medians forced to the histograms and exact — over periods with whole
 // months and partial days at both ends, a period of whole UTC months,
 // and one with no whole month; the refresher's monthly rows equal a
-// rebuild's and the upgrade fill's (migration 0092), with rows the
-// refresher wrote before the fill got there; on both engines.
+// rebuild's and the upgrade's (migration 0092's fill, with rows the
+// refresher wrote before the fill got there; migration 0096's sums); on
+// both engines.
 func TestMonthRollupsMatchDays(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -116,6 +148,7 @@ func TestMonthRollupsMatchDays(t *testing.T) {
 			{From: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), Loc: time.UTC},
 			{From: time.Date(2026, 2, 3, 0, 0, 0, 0, oslo), To: time.Date(2026, 2, 27, 0, 0, 0, 0, oslo), Loc: oslo},
 			{From: time.Date(2025, 12, 1, 0, 0, 0, 0, oslo), To: time.Date(2026, 6, 1, 0, 0, 0, 0, oslo), Loc: oslo},
+			{From: time.Date(2026, 1, 10, 0, 0, 0, 0, oslo), To: time.Date(2026, 4, 20, 0, 0, 0, 0, oslo), Loc: oslo},
 		}
 		check := func(name string) {
 			t.Helper()
@@ -177,7 +210,10 @@ func TestMonthRollupsMatchDays(t *testing.T) {
 			}
 		}
 		check("refresher")
-		refreshed := monthRows(t, d)
+		refreshed, sums := monthRows(t, d), monthSums(t, d)
+		if len(sums) < 20 {
+			t.Fatalf("monthly sums after the refresher: %d rows", len(sums))
+		}
 		if len(refreshed) < 20 || !strings.Contains(strings.Join(refreshed, "\n"), "agent|") {
 			t.Fatalf("monthly rows after the refresher: %d\n%s", len(refreshed), strings.Join(refreshed, "\n"))
 		}
@@ -186,6 +222,30 @@ func TestMonthRollupsMatchDays(t *testing.T) {
 		}
 		if diff := cmp.Diff(refreshed, monthRows(t, d)); diff != "" {
 			t.Errorf("monthly rows, refresher → rebuild:\n%s", diff)
+		}
+		if diff := cmp.Diff(sums, monthSums(t, d)); diff != "" {
+			t.Errorf("monthly sums, refresher → rebuild:\n%s", diff)
+		}
+		// Migration 0096's data step sums the days into the same months.
+		src96, err := db.MigrationSQL(d.Dialect(), "0096_report_org_agent_monthly.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := strings.Index(src96, "INSERT INTO report_monthly_dim")
+		if j < 0 {
+			t.Fatal("0096: no data step")
+		}
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM report_monthly_dim`); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, strings.TrimSuffix(strings.TrimSpace(src96[j:]), ";"))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(sums, monthSums(t, d)); diff != "" {
+			t.Errorf("monthly sums, refresher → migration 0096:\n%s", diff)
 		}
 
 		// An upgrade: no monthly rows but a wrong one the refresher wrote

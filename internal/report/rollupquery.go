@@ -127,7 +127,16 @@ func (s *Service) aggregateRollups(ctx context.Context, dims [][2]string, from, 
 	if err := run(hourly, "hour", hsegs, filtered); err != nil {
 		return nil, err
 	}
+	// Whole UTC months of one-dimension rows from report_monthly_dim
+	// (migration 0096), the days around them from report_daily_dim.
+	var msegs []segment
+	if _, _, pair := pairEdgeColumns(dim); !pair && !s.noMonths {
+		dsegs, msegs = splitMonths(dsegs)
+	}
 	if err := run("report_daily_dim", "day", dsegs, true); err != nil {
+		return nil, err
+	}
+	if err := run("report_monthly_dim", "month", msegs, true); err != nil {
 		return nil, err
 	}
 	return out, nil
