@@ -23,7 +23,7 @@ import (
 // indexes (at is then the period column's expression to compare with).
 func (s *Service) factsFrom(f Filter, kinds []string) (src string, args []any, at string) {
 	var conds []string
-	src, at = "report_facts r", "r.at"
+	src, at = s.factsTable(f), "r.at"
 	if f.Tag != "" && !f.ownFacts() {
 		src, at = "ticket_tags tt CROSS JOIN report_facts r", s.noIndex("r.at")
 		conds = append(conds, "tt.tag = ?", "r.ticket_id = tt.ticket_id")
