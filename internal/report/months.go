@@ -37,7 +37,8 @@ func monthStart(month int64) int64 {
 	return time.Date(1970+int(y), time.Month(m+1), 1, 0, 0, 0, 0, time.UTC).Unix() / 86400
 }
 
-// monthKey is a monthly histogram's key; day holds the month number.
+// monthHist is the key of the monthly histogram a daily one counts in
+// (day holds the month number); false for the pairs, which have none.
 func monthHist(k histKey) (histKey, bool) {
 	if strings.Contains(k.dim, "+") {
 		return histKey{}, false
