@@ -23,11 +23,17 @@ import (
 // indexes (at is then the period column's expression to compare with).
 func (s *Service) factsFrom(f Filter, kinds []string) (src string, args []any, at string) {
 	var conds []string
-	src, at = "report_facts r", "r.at"
-	if f.Tag != "" {
+	src, at = s.factsTable(f), "r.at"
+	if f.Tag != "" && !f.ownFacts() {
 		src, at = "ticket_tags tt CROSS JOIN report_facts r", s.noIndex("r.at")
 		conds = append(conds, "tt.tag = ?", "r.ticket_id = tt.ticket_id")
 		args = append(args, f.Tag)
+	}
+	if f.Tag != "" && f.ownFacts() {
+		// The organization's or agent's facts drive (their own index);
+		// the tag is tested on each.
+		conds = append(conds, s.tagCond("r.tags"))
+		args = append(args, " "+f.Tag+" ")
 	}
 	if len(kinds) > 0 {
 		conds = append(conds, "r.kind IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(kinds)), ", ")+")")

@@ -90,7 +90,8 @@ func (s *Service) prefetch(ctx context.Context, f Filter, from time.Time) (conte
 		}
 	}
 	if f.Tag != "" {
-		// The tag's tickets drive: one read of each ticket's facts by its
+		// The tag's tickets drive (or, with an organization or agent, its
+		// own facts: ownFacts): one read of each ticket's facts by its
 		// key, every kind at once (a kind list would probe the key per kind).
 		if err := s.memoHours(ctx, m, f, nil, from, f.To); err != nil {
 			return nil, err

@@ -111,6 +111,13 @@ func (f Filter) dimFilters() [][2]string {
 	return out
 }
 
+// ownFacts reports whether f filters on an organization or an agent: their
+// facts are few (indexes leading on organization_id and on agent_id,
+// migration 0096), so a page reads those and tests any other filter —
+// a tag too — on each, rather than every fact of the period or every
+// fact of the tag's tickets.
+func (f Filter) ownFacts() bool { return f.OrganizationID != 0 || f.AgentID != 0 }
+
 // dimsWhere builds the filter's conditions on the facts' dimension columns.
 func (f Filter) dimsWhere(prefix string) (string, []any) {
 	var conds []string

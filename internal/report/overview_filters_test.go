@@ -74,6 +74,10 @@ func TestOverviewTwoFiltersMatchFacts(t *testing.T) {
 				func(x bruteFact) bool { return x.channel == "email" && x.lang == "nb" }},
 			{"team and tag shipping", true, func(r *report.Filter) { r.TeamID = f.team; r.Tag = "shipping" },
 				func(x bruteFact) bool { return x.team == f.team && x.tags["shipping"] }},
+			{"organization 1 and channel email", true, func(r *report.Filter) { r.OrganizationID = org1; r.Channel = "email" },
+				func(x bruteFact) bool { return x.org == org1 && x.channel == "email" }},
+			{"organization 1, tag billing and language nb", true, func(r *report.Filter) { r.OrganizationID = org1; r.Tag = "billing"; r.Language = "nb" },
+				func(x bruteFact) bool { return x.org == org1 && x.tags["billing"] && x.lang == "nb" }},
 			{"channel chat, language sv and team", true, func(r *report.Filter) { r.Channel = "chat"; r.Language = "sv"; r.TeamID = f.team },
 				func(x bruteFact) bool { return x.channel == "chat" && x.lang == "sv" && x.team == f.team }},
 		}

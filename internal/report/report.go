@@ -54,6 +54,9 @@ type Service struct {
 	// noPairs: see SetPairRollups; pairsDone: the pair fill is done.
 	noPairs   bool
 	pairsDone atomic.Bool
+	// noMonths: see SetMonthRollups; monthsDone: the month fill is done.
+	noMonths   bool
+	monthsDone atomic.Bool
 }
 
 // NewService returns a report service; slas may be nil (no SLA facts,
@@ -135,6 +138,16 @@ func (s *Service) Refresh(ctx context.Context) (int, error) {
 	// step's roll-up changes are held in memory until written.
 	for range pairFillSteps {
 		more, err := s.FillPairs(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if !more {
+			break
+		}
+	}
+	// The month fill, a dimension a step (migration 0092).
+	for range pairFillSteps {
+		more, err := s.FillMonths(ctx)
 		if err != nil {
 			return 0, err
 		}
@@ -254,7 +267,7 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done int)) error {
 		if ok, err := lockWait(ctx, tx); err != nil || !ok {
 			return err
 		}
-		for _, t := range []string{"report_facts", "report_hourly", "report_hourly_dim", "report_daily_dim", "report_hist", "report_pair_fill"} {
+		for _, t := range []string{"report_facts", "report_hourly", "report_hourly_dim", "report_daily_dim", "report_monthly_dim", "report_hist", "report_hist_month", "report_pair_fill", "report_month_fill"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
 				return fmt.Errorf("report: clear %s: %w", t, err)
 			}
@@ -509,11 +522,12 @@ type delta struct {
 	hourly    map[int64]*row
 	dims      map[dimKey]*row
 	daily     map[dimKey]*row           // report_daily_dim; hour holds the day
+	monthly   map[dimKey]*row           // report_monthly_dim (one-dimension rows only); hour holds the month
 	hist      map[histKey]map[int]int64 // report_hist: bucket → count change
 }
 
 func newDelta(pairsUpTo int64) *delta {
-	return &delta{pairsUpTo: pairsUpTo, hourly: map[int64]*row{}, dims: map[dimKey]*row{}, daily: map[dimKey]*row{}, hist: map[histKey]map[int]int64{}}
+	return &delta{pairsUpTo: pairsUpTo, hourly: map[int64]*row{}, dims: map[dimKey]*row{}, daily: map[dimKey]*row{}, monthly: map[dimKey]*row{}, hist: map[histKey]map[int]int64{}}
 }
 
 // bumpAt adds f's change (kind i) to m's row at k.
@@ -534,11 +548,14 @@ func (d *delta) add(f Fact, sign int64) {
 	h := hourOf(f.At)
 	bumpAt(d.hourly, h, i, f, sign)
 	day := dayOf(h)
+	month := monthOfDay(day)
 	bumpAt(d.daily, dimKey{"", "", day}, i, f, sign)
+	bumpAt(d.monthly, dimKey{"", "", month}, i, f, sign)
 	d.addHist(f, "", "", day, sign)
 	for _, dv := range dimValues(f) {
 		bumpAt(d.dims, dimKey{dv[0], dv[1], h}, i, f, sign)
 		bumpAt(d.daily, dimKey{dv[0], dv[1], day}, i, f, sign)
+		bumpAt(d.monthly, dimKey{dv[0], dv[1], month}, i, f, sign)
 		d.addHist(f, dv[0], dv[1], day, sign)
 	}
 	if f.TicketID <= d.pairsUpTo {

@@ -189,7 +189,20 @@ func (d *delta) applyDaily(ctx context.Context, tx *db.Tx) error {
 			return fmt.Errorf("report: roll up: %w", err)
 		}
 	}
-	return d.applyHist(ctx, tx)
+	mshrunk, err := upsertRollup(ctx, tx, "report_monthly_dim", "dim, value, month", d.monthly, dimArgs)
+	if err != nil {
+		return err
+	}
+	for _, k := range mshrunk {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_monthly_dim WHERE dim = ? AND value = ? AND month = ? AND n = 0`,
+			k.dim, k.value, k.hour); err != nil {
+			return fmt.Errorf("report: roll up: %w", err)
+		}
+	}
+	if err := d.applyHist(ctx, tx); err != nil {
+		return err
+	}
+	return d.applyMonths(ctx, tx)
 }
 
 // applyHist adds the histogram changes to the stored ones: a histogram is

@@ -127,7 +127,16 @@ func (s *Service) aggregateRollups(ctx context.Context, dims [][2]string, from, 
 	if err := run(hourly, "hour", hsegs, filtered); err != nil {
 		return nil, err
 	}
+	// Whole UTC months of one-dimension rows from report_monthly_dim
+	// (migration 0096), the days around them from report_daily_dim.
+	var msegs []segment
+	if _, _, pair := pairEdgeColumns(dim); !pair && !s.noMonths {
+		dsegs, msegs = splitMonths(dsegs)
+	}
 	if err := run("report_daily_dim", "day", dsegs, true); err != nil {
+		return nil, err
+	}
+	if err := run("report_monthly_dim", "month", msegs, true); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -185,36 +194,23 @@ func (s *Service) histograms(ctx context.Context, dim, value string, metrics []s
 	edges := [][2]int64{{fromMs, toMs}}
 	if dlo < dhi {
 		edges = [][2]int64{{fromMs, dlo * dayMs}, {dhi * dayMs, toMs}}
-		var margs []any
-		for _, m := range metrics {
-			margs = append(margs, m)
-		}
-		mph := strings.TrimSuffix(strings.Repeat("?, ", len(metrics)), ", ")
-		q := `SELECT value, metric, counts FROM report_hist WHERE dim = ? AND metric IN (` + mph + `) AND day >= ? AND day < ?`
-		args := append([]any{dim}, margs...)
-		args = append(args, dlo, dhi)
-		if dim == "" || value != "" {
-			q = `SELECT value, metric, counts FROM report_hist WHERE dim = ? AND value = ? AND metric IN (` + mph + `) AND day >= ? AND day < ?`
-			args = append([]any{dim, value}, args[1:]...)
-		}
-		rows, err := s.db.QueryContext(ctx, q, args...)
-		if err != nil {
-			return nil, fmt.Errorf("report: histograms: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var v, metric, counts string
-			if err := rows.Scan(&v, &metric, &counts); err != nil {
-				return nil, fmt.Errorf("report: histograms: %w", err)
+		// Whole months from report_hist_month when filled (one-dimension
+		// histograms only), the whole days around them from report_hist.
+		spans := []histSpan{{"report_hist", "day", dlo, dhi}}
+		if _, _, pair := pairEdgeColumns(dim); !pair && s.monthsReady(ctx) {
+			if mlo, mhi, before, after, ok := monthSpans(dlo, dhi); ok {
+				spans = []histSpan{{"report_hist", "day", before[0], before[1]}, {"report_hist_month", "month", mlo, mhi},
+					{"report_hist", "day", after[0], after[1]}}
 			}
-			if err := decodeHist(counts, add(v, metric)); err != nil {
+		}
+		for _, sp := range spans {
+			if sp.lo >= sp.hi {
+				continue
+			}
+			if err := s.readHists(ctx, sp, dim, value, metrics, add); err != nil {
 				return nil, err
 			}
 		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("report: histograms: %w", err)
-		}
-		rows.Close()
 	}
 	kinds := map[string]bool{}
 	for _, m := range metrics {
@@ -292,6 +288,48 @@ func (s *Service) histograms(ctx context.Context, dim, value string, metrics []s
 		}
 	}
 	return out, nil
+}
+
+// histSpan is a range [lo, hi) of one histogram table's rows: days of
+// report_hist or months of report_hist_month.
+type histSpan struct {
+	table, col string
+	lo, hi     int64
+}
+
+// readHists adds the stored histograms of metrics in sp per value of dim
+// (value's only when set).
+func (s *Service) readHists(ctx context.Context, sp histSpan, dim, value string, metrics []string, add func(v, metric string) hist) error {
+	var margs []any
+	for _, m := range metrics {
+		margs = append(margs, m)
+	}
+	mph := strings.TrimSuffix(strings.Repeat("?, ", len(metrics)), ", ")
+	q := `SELECT value, metric, counts FROM ` + sp.table + ` WHERE dim = ? AND metric IN (` + mph + `) AND ` + sp.col + ` >= ? AND ` + sp.col + ` < ?`
+	args := append([]any{dim}, margs...)
+	args = append(args, sp.lo, sp.hi)
+	if dim == "" || value != "" {
+		q = `SELECT value, metric, counts FROM ` + sp.table + ` WHERE dim = ? AND value = ? AND metric IN (` + mph + `) AND ` + sp.col + ` >= ? AND ` + sp.col + ` < ?`
+		args = append([]any{dim, value}, args[1:]...)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("report: histograms: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v, metric, counts string
+		if err := rows.Scan(&v, &metric, &counts); err != nil {
+			return fmt.Errorf("report: histograms: %w", err)
+		}
+		if err := decodeHist(counts, add(v, metric)); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("report: histograms: %w", err)
+	}
+	return nil
 }
 
 // ExactMedianLimit is how many facts of the median kinds a period may
