@@ -26,11 +26,19 @@ import (
 const RefreshName = "report.refresh"
 
 const (
-	// batch is how many tickets one write transaction recomputes: small
-	// enough that ticket writes queued behind it wait milliseconds.
+	// batch is the most tickets one write transaction recomputes; the
+	// refresher takes fewer when a batch holds the writer longer than
+	// holdTarget (nextRefreshSize).
 	batch = 200
-	// maxBatches bounds one refresh run; the rest waits for the next.
+	// maxBatches bounds one refresh run (maxBatches × batch tickets); the
+	// rest waits for the next.
 	maxBatches = 100
+	// holdTarget is how long one refresh transaction should hold the
+	// writer: on SQLite every other write, an agent's reply included,
+	// waits behind it.
+	holdTarget = 100 * time.Millisecond
+	// minRefresh is the fewest tickets a refresh transaction takes.
+	minRefresh = 10
 	// lockKey is the PostgreSQL advisory lock that keeps two instances
 	// from applying the same ticket's difference twice.
 	lockKey = 7_242_001
@@ -57,6 +65,9 @@ type Service struct {
 	// noMonths: see SetMonthRollups; monthsDone: the month fill is done.
 	noMonths   bool
 	monthsDone atomic.Bool
+	// refreshSize is how many tickets the next refresh transaction takes
+	// (0: batch), sized by nextRefreshSize from the last one's hold.
+	refreshSize atomic.Int64
 }
 
 // NewService returns a report service; slas may be nil (no SLA facts,
@@ -168,24 +179,48 @@ func (s *Service) Refresh(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	total := 0
-	for range maxBatches {
-		n, err := s.refreshBatch(ctx, sn)
+	for total < maxBatches*batch {
+		size := int(s.refreshSize.Load())
+		if size == 0 {
+			size = batch
+		}
+		n, held, err := s.refreshBatch(ctx, sn, size)
+		s.refreshSize.Store(int64(nextRefreshSize(size, held)))
 		total += n
-		if err != nil || n < batch {
+		if err != nil || n < size {
 			return total, err
 		}
 	}
 	return total, nil
 }
 
-func (s *Service) refreshBatch(ctx context.Context, sn *sla.Snapshot) (int, error) {
+// nextRefreshSize sizes the next refresh transaction from the last one's:
+// size tickets held the writer for held. It shrinks in proportion when the
+// hold passed holdTarget (a slow machine, tickets with long histories) and
+// doubles back towards batch when it took less than half of it.
+func nextRefreshSize(size int, held time.Duration) int {
+	switch {
+	case held > holdTarget:
+		size = int(int64(size) * int64(holdTarget) / int64(held))
+	case held < holdTarget/2:
+		size *= 2
+	}
+	return min(batch, max(minRefresh, size))
+}
+
+// refreshBatch recomputes up to size dirty tickets in one transaction and
+// says how long it held the writer.
+func (s *Service) refreshBatch(ctx context.Context, sn *sla.Snapshot, size int) (int, time.Duration, error) {
 	n := 0
+	var held time.Duration
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		n = 0
+		start := time.Now()
+		defer func() { held = time.Since(start) }()
 		if ok, err := lock(ctx, tx); err != nil || !ok {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT ticket_id, gen FROM report_dirty ORDER BY ticket_id LIMIT ?`, batch)
+		rows, err := tx.QueryContext(ctx, `SELECT ticket_id, gen FROM report_dirty ORDER BY ticket_id LIMIT ?`, size)
 		if err != nil {
 			return fmt.Errorf("report: dirty: %w", err)
 		}
@@ -213,7 +248,7 @@ func (s *Service) refreshBatch(ctx context.Context, sn *sla.Snapshot) (int, erro
 		}
 		return clean(ctx, tx, ids, gens)
 	})
-	return n, err
+	return n, held, err
 }
 
 // clean drops the dirty marks of ids in one statement, each only if its
