@@ -251,7 +251,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() tim
 	if err != nil {
 		return nil, err
 	}
-	d, err := db.Open(ctx, db.Options{URL: c.DatabaseURL, DataDir: c.DataDir, Log: log})
+	d, err := db.Open(ctx, db.Options{URL: c.DatabaseURL, DataDir: c.DataDir, Log: log,
+		Readers: c.SQLite.Readers, ReadCacheMiB: c.SQLite.ReadCacheMiB, WriteCacheMiB: c.SQLite.WriteCacheMiB, MmapMiB: c.SQLite.MmapMiB})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,72 @@
+package db
+
+import (
+	"fmt"
+	"runtime"
+)
+
+// SQLite's connections and their memory (docs/scaling.md, "Memory on
+// SQLite"). What the process holds for the database is, by construction:
+//
+//	writer cache + readers × (read cache + mapped file)
+//
+// each term a per-connection limit SQLite keeps (cache_size is a soft
+// limit the pager enforces when it recycles pages; mmap_size bounds the
+// mapping). The defaults are chosen from the figures in docs/benchmarks.md
+// (2026-12-05, 10:30 UTC).
+const (
+	// DefaultReadersPerCPU and MaxDefaultReaders give the read pool's
+	// default size: 2 per CPU, at most MaxDefaultReaders. A read is CPU
+	// in SQLite's code; connections beyond twice the cores only add
+	// memory and lock contention.
+	DefaultReadersPerCPU = 2
+	MaxDefaultReaders    = 4
+	// DefaultReadCacheMiB is each read connection's page cache.
+	DefaultReadCacheMiB = 16
+	// DefaultWriteCacheMiB is the writer's page cache: index pages of a
+	// large database stay cached between batches.
+	DefaultWriteCacheMiB = 64
+	// DefaultMmapMiB is how much of the file a read connection maps.
+	DefaultMmapMiB = 1024
+)
+
+// sqliteMem is the resolved connection configuration.
+type sqliteMem struct {
+	readers, readCacheMiB, writeCacheMiB, mmapMiB int
+}
+
+func resolveSQLiteMem(opts Options) sqliteMem {
+	m := sqliteMem{readers: opts.Readers, readCacheMiB: opts.ReadCacheMiB, writeCacheMiB: opts.WriteCacheMiB, mmapMiB: opts.MmapMiB}
+	if m.readers <= 0 {
+		m.readers = min(DefaultReadersPerCPU*runtime.GOMAXPROCS(0), MaxDefaultReaders)
+	}
+	if m.readCacheMiB <= 0 {
+		m.readCacheMiB = DefaultReadCacheMiB
+	}
+	if m.writeCacheMiB <= 0 {
+		m.writeCacheMiB = DefaultWriteCacheMiB
+	}
+	switch {
+	case m.mmapMiB == 0:
+		m.mmapMiB = DefaultMmapMiB
+	case m.mmapMiB < 0:
+		m.mmapMiB = 0
+	}
+	return m
+}
+
+// writerPragmas and readerPragmas are the DSN parameters of the writer's
+// and the readers' connections beyond the common ones.
+func (m sqliteMem) writerPragmas() string {
+	return fmt.Sprintf("&_pragma=cache_size(-%d)", m.writeCacheMiB*1024)
+}
+
+func (m sqliteMem) readerPragmas() string {
+	return fmt.Sprintf("&_pragma=cache_size(-%d)&_pragma=mmap_size(%d)", m.readCacheMiB*1024, int64(m.mmapMiB)<<20)
+}
+
+// Bound is the most memory, in MiB, the SQLite connections' caches and
+// mappings may hold (the formula above).
+func (m sqliteMem) Bound() int {
+	return m.writeCacheMiB + m.readers*(m.readCacheMiB+m.mmapMiB)
+}
