@@ -24,7 +24,7 @@ func TestSQLiteMemoryOptions(t *testing.T) {
 		{name: "set", opts: db.Options{Readers: 3, ReadCacheMiB: 5, WriteCacheMiB: 7, MmapMiB: 9},
 			readers: 3, readCache: 5, writeCache: 7, mmapB: 9 << 20},
 		{name: "no mapping", opts: db.Options{MmapMiB: -1},
-			readers: min(db.DefaultReadersPerCPU*runtime.GOMAXPROCS(0), db.MaxDefaultReaders),
+			readers:   min(db.DefaultReadersPerCPU*runtime.GOMAXPROCS(0), db.MaxDefaultReaders),
 			readCache: db.DefaultReadCacheMiB, writeCache: db.DefaultWriteCacheMiB, mmapB: 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
