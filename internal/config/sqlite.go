@@ -7,7 +7,7 @@ import (
 )
 
 // SQLite is how the embedded database's connections use memory
-// (docs/scaling.md, "Memory on SQLite"). Zero is the built-in default of
+// (docs/configuration.md, "Memory on SQLite"). Zero is the built-in default of
 // internal/db for each value.
 type SQLite struct {
 	// Readers is the number of read connections.

@@ -5,7 +5,7 @@ import (
 	"runtime"
 )
 
-// SQLite's connections and their memory (docs/scaling.md, "Memory on
+// SQLite's connections and their memory (docs/configuration.md, "Memory on
 // SQLite"). What the process holds for the database is, by construction:
 //
 //	writer cache + readers × (read cache + mapped file)
@@ -13,7 +13,7 @@ import (
 // each term a per-connection limit SQLite keeps (cache_size is a soft
 // limit the pager enforces when it recycles pages; mmap_size bounds the
 // mapping). The defaults are chosen from the figures in docs/benchmarks.md
-// (2026-12-05, 10:30 UTC).
+// (2026-12-05, 10:46–10:58 UTC).
 const (
 	// DefaultReadersPerCPU and MaxDefaultReaders give the read pool's
 	// default size: 2 per CPU, at most MaxDefaultReaders. A read is CPU
