@@ -27,7 +27,7 @@ func (c *Config) bindSQLite(fs *flag.FlagSet, getenv func(string) string, envErr
 		p          *int
 		name, help string
 	}{
-		{&c.SQLite.Readers, "sqlite-readers", "SQLite read connections (0: the default, 2 per CPU, at most 4)"},
+		{&c.SQLite.Readers, "sqlite-readers", "SQLite read connections (0: the default, 2 per CPU, from 4 to 8)"},
 		{&c.SQLite.ReadCacheMiB, "sqlite-read-cache", "SQLite page cache of each read connection, MiB (0: the default)"},
 		{&c.SQLite.WriteCacheMiB, "sqlite-write-cache", "SQLite page cache of the writer, MiB (0: the default)"},
 		{&c.SQLite.MmapMiB, "sqlite-mmap", "MiB of the SQLite file each read connection maps (0: the default, -1: none)"},

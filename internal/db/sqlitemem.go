@@ -15,12 +15,15 @@ import (
 // mapping). The defaults are chosen from the figures in docs/benchmarks.md
 // (2026-12-05, 10:46–10:58 UTC).
 const (
-	// DefaultReadersPerCPU and MaxDefaultReaders give the read pool's
-	// default size: 2 per CPU, at most MaxDefaultReaders. A read is CPU
-	// in SQLite's code; connections beyond twice the cores only add
-	// memory and lock contention.
+	// DefaultReadersPerCPU, MinDefaultReaders and MaxDefaultReaders give
+	// the read pool's default size: 2 per CPU, from 4 to 8 (4 on a
+	// 2-core machine). A read is CPU in SQLite's code; connections beyond
+	// twice the cores only add memory and lock contention. At least 4, so
+	// that a request holding a connection while it asks for another
+	// never waits long on a small machine.
 	DefaultReadersPerCPU = 2
-	MaxDefaultReaders    = 4
+	MinDefaultReaders    = 4
+	MaxDefaultReaders    = 8
 	// DefaultReadCacheMiB is each read connection's page cache.
 	DefaultReadCacheMiB = 8
 	// DefaultWriteCacheMiB is the writer's page cache: index pages of a
@@ -42,7 +45,7 @@ type sqliteMem struct {
 func resolveSQLiteMem(opts Options) sqliteMem {
 	m := sqliteMem{readers: opts.Readers, readCacheMiB: opts.ReadCacheMiB, writeCacheMiB: opts.WriteCacheMiB, mmapMiB: opts.MmapMiB}
 	if m.readers <= 0 {
-		m.readers = min(DefaultReadersPerCPU*runtime.GOMAXPROCS(0), MaxDefaultReaders)
+		m.readers = defaultReaders()
 	}
 	if m.readCacheMiB <= 0 {
 		m.readCacheMiB = DefaultReadCacheMiB
@@ -57,6 +60,11 @@ func resolveSQLiteMem(opts Options) sqliteMem {
 		m.mmapMiB = 0
 	}
 	return m
+}
+
+// defaultReaders is the read pool's size when none is set.
+func defaultReaders() int {
+	return min(max(DefaultReadersPerCPU*runtime.GOMAXPROCS(0), MinDefaultReaders), MaxDefaultReaders)
 }
 
 // writerPragmas and readerPragmas are the DSN parameters of the writer's

@@ -19,12 +19,12 @@ func TestSQLiteMemoryOptions(t *testing.T) {
 		readers                      int
 		readCache, writeCache, mmapB int64
 	}{
-		{name: "defaults", readers: min(db.DefaultReadersPerCPU*runtime.GOMAXPROCS(0), db.MaxDefaultReaders),
+		{name: "defaults", readers: min(max(db.DefaultReadersPerCPU*runtime.GOMAXPROCS(0), db.MinDefaultReaders), db.MaxDefaultReaders),
 			readCache: db.DefaultReadCacheMiB, writeCache: db.DefaultWriteCacheMiB, mmapB: db.DefaultMmapMiB << 20},
 		{name: "set", opts: db.Options{Readers: 3, ReadCacheMiB: 5, WriteCacheMiB: 7, MmapMiB: 9},
 			readers: 3, readCache: 5, writeCache: 7, mmapB: 9 << 20},
 		{name: "no mapping", opts: db.Options{MmapMiB: -1},
-			readers:   min(db.DefaultReadersPerCPU*runtime.GOMAXPROCS(0), db.MaxDefaultReaders),
+			readers:   min(max(db.DefaultReadersPerCPU*runtime.GOMAXPROCS(0), db.MinDefaultReaders), db.MaxDefaultReaders),
 			readCache: db.DefaultReadCacheMiB, writeCache: db.DefaultWriteCacheMiB, mmapB: 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
