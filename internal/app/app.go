@@ -245,13 +245,22 @@ type System struct {
 	Now        func() time.Time
 }
 
+// dbOptions are the database options c sets (the SQLite connections'
+// memory: docs/configuration.md, "Memory on SQLite").
+func dbOptions(c config.Config) db.Options {
+	return db.Options{URL: c.DatabaseURL, DataDir: c.DataDir,
+		Readers: c.SQLite.Readers, ReadCacheMiB: c.SQLite.ReadCacheMiB, WriteCacheMiB: c.SQLite.WriteCacheMiB, MmapMiB: c.SQLite.MmapMiB}
+}
+
 // Open connects to the database, migrates it and builds the services.
 func Open(ctx context.Context, c config.Config, log *slog.Logger, now func() time.Time) (*System, error) {
 	box, err := loadSecrets(c, log)
 	if err != nil {
 		return nil, err
 	}
-	d, err := db.Open(ctx, db.Options{URL: c.DatabaseURL, DataDir: c.DataDir, Log: log})
+	opts := dbOptions(c)
+	opts.Log = log
+	d, err := db.Open(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -616,7 +625,7 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	d, err := db.Open(ctx, db.Options{URL: c.DatabaseURL, DataDir: c.DataDir})
+	d, err := db.Open(ctx, dbOptions(c))
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 			return fmt.Errorf("no database in %s (--data): %w", c.DataDir, err)
 		}
 	}
-	d, err := db.Open(ctx, db.Options{URL: c.DatabaseURL, DataDir: c.DataDir})
+	d, err := db.Open(ctx, dbOptions(c))
 	if err != nil {
 		return err
 	}

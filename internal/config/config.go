@@ -66,6 +66,9 @@ type Config struct {
 	// OrdersCacheTTL is how long a shop's answer is reused; KBCounterFlush
 	// how often knowledge base counts are written (caching.go).
 	OrdersCacheTTL, KBCounterFlush time.Duration
+	// SQLite is the embedded database's connections and their memory
+	// (sqlite.go).
+	SQLite SQLite
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -106,6 +109,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	str(&c.DatabaseURL, "database-url", "PostgreSQL URL (postgres://…); empty uses SQLite in --data")
 	str(&c.LogFormat, "log-format", "log format: text or json")
 	str(&c.LogLevel, "log-level", "log level: debug, info, warn or error")
+	c.bindSQLite(fs, getenv, &envErr)
 	str(&c.SecretKey, "secret-key", "key(s) encrypting stored credentials: base64 of 32 bytes, current first, then previous ones, comma-separated (default: generated into DATA/secret.key; prefer the environment variable)")
 	if !serve {
 		return &envErr
@@ -210,6 +214,7 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, c.validateMetrics()...)
 	errs = append(errs, c.validateRateLimits()...)
+	errs = append(errs, c.validateSQLite()...)
 	errs = append(errs, c.validateAccessLog()...)
 	errs = append(errs, c.validateSessions()...)
 	errs = append(errs, c.validateCaching()...)

@@ -41,6 +41,14 @@ func TestBindAndValidate(t *testing.T) {
 				}
 			}},
 		{name: "bad secret key", env: map[string]string{"OMBUD_SECRET_KEY": "hunter2"}, wantErr: "OMBUD_SECRET_KEY"},
+		{name: "sqlite memory from env and flags", env: map[string]string{"OMBUD_SQLITE_READERS": "3", "OMBUD_SQLITE_MMAP": "-1", "OMBUD_SQLITE_READ_CACHE": "4"},
+			args: []string{"--sqlite-write-cache", "24", "--sqlite-read-cache", "6"}, check: func(t *testing.T, c Config) {
+				if want := (SQLite{Readers: 3, ReadCacheMiB: 6, WriteCacheMiB: 24, MmapMiB: -1}); c.SQLite != want {
+					t.Fatalf("SQLite = %+v, want %+v", c.SQLite, want)
+				}
+			}},
+		{name: "sqlite readers not a number", env: map[string]string{"OMBUD_SQLITE_READERS": "many"}, wantErr: "OMBUD_SQLITE_READERS"},
+		{name: "sqlite mmap out of range", args: []string{"--sqlite-mmap", "-2"}, wantErr: "--sqlite-mmap"},
 		{name: "https base url sets secure cookie", args: []string{"--base-url", "https://help.example.com"}, check: func(t *testing.T, c Config) {
 			if !c.SecureCookie {
 				t.Fatal("SecureCookie not set")

@@ -90,8 +90,20 @@ type Options struct {
 	URL string
 	// DataDir holds ombud.db when URL is empty.
 	DataDir string
-	// MaxReadConns bounds the read pool (default 2 × GOMAXPROCS, at least 4).
+	// MaxReadConns sizes the PostgreSQL pool: twice this many connections
+	// (default 8).
 	MaxReadConns int
+	// Readers is the number of SQLite read connections (0: 2 per CPU, at
+	// most MaxDefaultReaders).
+	Readers int
+	// ReadCacheMiB and WriteCacheMiB are the page cache of each SQLite read
+	// connection and of the writer (0: DefaultReadCacheMiB,
+	// DefaultWriteCacheMiB).
+	ReadCacheMiB, WriteCacheMiB int
+	// MmapMiB is how much of the SQLite file each read connection maps (0:
+	// DefaultMmapMiB; negative: none, pages are copied into the
+	// connection's cache).
+	MmapMiB int
 	// MaxBatch bounds how many writes share one SQLite transaction (default 512).
 	MaxBatch int
 	// Log receives the SQLite writer's slow-batch warnings
@@ -164,7 +176,8 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 	// group commit pays for the extra fsync.
 	// The single writer gets a 64 MiB page cache (SQLite's default is 2 MiB):
 	// index pages of a large database stay cached between batches.
-	wdsn := "file:" + path + "?" + common + "&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_txlock=immediate"
+	mem := resolveSQLiteMem(opts)
+	wdsn := "file:" + path + "?" + common + "&_pragma=synchronous(FULL)" + mem.writerPragmas() + "&_txlock=immediate"
 	w, err := sql.Open("sqlite", wdsn)
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite: %w", err)
@@ -184,14 +197,14 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 	// alone (docs/benchmarks.md, search at 30,000 tickets). The file never
 	// shrinks under a mapping: no VACUUM or auto_vacuum runs on it (backups
 	// use VACUUM INTO another file, restore runs with the server stopped).
-	rdsn := "file:" + path + "?" + common + "&_pragma=query_only(1)&_pragma=cache_size(-16384)&_pragma=mmap_size(1073741824)"
+	rdsn := "file:" + path + "?" + common + "&_pragma=query_only(1)" + mem.readerPragmas()
 	r, err := sql.Open("sqlite", rdsn)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("db: open sqlite reader: %w", err)
 	}
-	r.SetMaxOpenConns(opts.MaxReadConns)
-	r.SetMaxIdleConns(opts.MaxReadConns)
+	r.SetMaxOpenConns(mem.readers)
+	r.SetMaxIdleConns(mem.readers)
 	r.SetConnMaxIdleTime(0)
 	r.SetConnMaxLifetime(0)
 	d := &DB{dialect: SQLite, read: r, write: w, url: path, rstmts: map[string]*sql.Stmt{}}

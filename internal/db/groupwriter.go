@@ -281,17 +281,27 @@ type batchTimes struct {
 func (g *groupWriter) logSlow(t batchTimes) {
 	total := t.wait + time.Since(t.start)
 	if total < slowBatch {
-		return
-	}
-	var wal int64 = -1
-	if g.walPath != "" {
-		if fi, err := os.Stat(g.walPath); err == nil {
-			wal = fi.Size()
+		// At debug level every batch is logged: where a write's latency
+		// goes (docs/benchmarks.md, the create tail on SQLite).
+		if g.log.Enabled(context.Background(), slog.LevelDebug) {
+			g.log.Debug("db: write batch", "total", total, "queue_wait", t.wait, "writes", t.n, "background", t.bg,
+				"statements", t.work, "fts", t.fts, "commit", t.sync, "wal_bytes", g.walSize())
 		}
+		return
 	}
 	g.log.Warn("db: slow write batch", "total", total, "queue_wait", t.wait, "writes", t.n, "background", t.bg,
 		"statements", t.work, "slowest", t.slowest, "slowest_background", t.slowestBg, "fts", t.fts, "commit", t.sync,
-		"wal_bytes", wal, "queued_interactive", len(g.reqs), "queued_background", len(g.bg))
+		"wal_bytes", g.walSize(), "queued_interactive", len(g.reqs), "queued_background", len(g.bg))
+}
+
+// walSize is the WAL file's size (-1 unknown).
+func (g *groupWriter) walSize() int64 {
+	if g.walPath != "" {
+		if fi, err := os.Stat(g.walPath); err == nil {
+			return fi.Size()
+		}
+	}
+	return -1
 }
 
 // commitBulk runs one request in a transaction of its own with no
