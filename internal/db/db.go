@@ -190,13 +190,14 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
-	// Read connections map the file (mmap_size, 1 GiB of address space):
-	// a page is then read from the OS page cache that all connections
-	// share instead of being copied into each connection's own cache by a
-	// pread, which made concurrent searches cost more CPU each than one
-	// alone (docs/benchmarks.md, search at 30,000 tickets). The file never
-	// shrinks under a mapping: no VACUUM or auto_vacuum runs on it (backups
-	// use VACUUM INTO another file, restore runs with the server stopped).
+	// Read connections copy pages from the OS page cache into their own
+	// caches by default (sqlitemem.go): each connection's mapping of the
+	// file counted its pages again in the process's RSS. A mapping
+	// (--sqlite-mmap) lets concurrent searches share the OS cache's pages
+	// instead (docs/benchmarks.md, search at 30,000 tickets and at 1M).
+	// The file never shrinks under a mapping: no VACUUM or auto_vacuum
+	// runs on it (backups use VACUUM INTO another file, restore runs with
+	// the server stopped).
 	rdsn := "file:" + path + "?" + common + "&_pragma=query_only(1)" + mem.readerPragmas()
 	r, err := sql.Open("sqlite", rdsn)
 	if err != nil {
