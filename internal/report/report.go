@@ -30,9 +30,11 @@ const (
 	// refresher takes fewer when a batch holds the writer longer than
 	// holdTarget (nextRefreshSize).
 	batch = 200
-	// maxBatches bounds one refresh run (maxBatches × batch tickets); the
-	// rest waits for the next.
+	// maxBatches bounds one refresh run (maxBatches × batch tickets), as
+	// does runBudget its time; the rest waits for the next run, 5 s later.
+	// A shutdown waits for a running handler: it must not wait long.
 	maxBatches = 100
+	runBudget  = 10 * time.Second
 	// holdTarget is how long one refresh transaction should hold the
 	// writer: on SQLite every other write, an agent's reply included,
 	// waits behind it (a create's p99 target is 50 ms at 64 clients).
@@ -179,7 +181,8 @@ func (s *Service) Refresh(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	total := 0
-	for total < maxBatches*batch {
+	began := time.Now()
+	for total < maxBatches*batch && time.Since(began) < runBudget {
 		size := int(s.refreshSize.Load())
 		if size == 0 {
 			size = batch
