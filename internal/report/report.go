@@ -316,48 +316,90 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done int)) error {
 	}); err != nil {
 		return err
 	}
+	return s.rebuildFrom(ctx, sn, progress)
+}
+
+// rebuildFrom recomputes every ticket's facts in id order, a window of
+// rebuildWindow tickets a transaction: the window's tickets are loaded and
+// their facts written a chunk of rebuildChunk at a time, while one delta
+// gathers the roll-up changes of the whole window, so each roll-up row
+// (hourly, daily, monthly, pair, histogram) is written once a window
+// instead of once a chunk. A rebuild starts from emptied tables; a ticket
+// the refresher recomputed meanwhile already has its facts, and the diff
+// in recomputeInto leaves them (and their roll-ups) as they are.
+func (s *Service) rebuildFrom(ctx context.Context, sn *sla.Snapshot, progress func(done int)) error {
 	after, done := int64(0), 0
 	for {
-		var ids []int64
-		rows, err := s.db.QueryContext(ctx, `SELECT id FROM tickets WHERE id > ? ORDER BY id LIMIT ?`, after, rebuildBatch)
-		if err != nil {
-			return fmt.Errorf("report: rebuild ids: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return fmt.Errorf("report: rebuild ids: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("report: rebuild ids: %w", err)
-		}
-		if len(ids) == 0 {
-			return s.refreshAllNPS(ctx, true)
-		}
+		var last int64
+		n := 0
 		if err := s.db.Write(ctx, func(tx *db.Tx) error {
+			last, n = after, 0
 			if ok, err := lockWait(ctx, tx); err != nil || !ok {
 				return err
 			}
-			_, err := s.recompute(ctx, tx, sn, ids)
-			return err
+			limit, err := pairLimit(ctx, tx)
+			if err != nil {
+				return err
+			}
+			d := newDelta(limit)
+			for n < rebuildWindow {
+				ids, err := ticketIDsAfter(ctx, tx, last, min(rebuildChunk, rebuildWindow-n))
+				if err != nil {
+					return err
+				}
+				if len(ids) == 0 {
+					break
+				}
+				if _, err := s.recomputeInto(ctx, tx, sn, ids, d); err != nil {
+					return err
+				}
+				last = ids[len(ids)-1]
+				n += len(ids)
+			}
+			return d.apply(ctx, tx)
 		}); err != nil {
 			return err
 		}
-		after = ids[len(ids)-1]
-		done += len(ids)
+		if n == 0 {
+			return s.refreshAllNPS(ctx, true)
+		}
+		after = last
+		done += n
 		if progress != nil {
 			progress(done)
 		}
 	}
 }
 
-// rebuildBatch tickets per transaction: big enough that neighbouring
-// tickets' facts fall into the same roll-up cells and are written once.
-const rebuildBatch = 5000
+// ticketIDsAfter returns up to n ticket ids above after, in order.
+func ticketIDsAfter(ctx context.Context, tx *db.Tx, after int64, n int) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM tickets WHERE id > ? ORDER BY id LIMIT ?`, after, n)
+	if err != nil {
+		return nil, fmt.Errorf("report: rebuild ids: %w", err)
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, n)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("report: rebuild ids: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("report: rebuild ids: %w", err)
+	}
+	return ids, nil
+}
+
+// A rebuild takes rebuildWindow tickets a transaction (their roll-up
+// changes are written once, at its end) and loads them rebuildChunk at a
+// time (their events and facts are what the memory holds). Variables so
+// that tests can make windows of a few tickets.
+var (
+	rebuildWindow = 20000
+	rebuildChunk  = 2000
+)
 
 // lockWait takes the advisory lock on PostgreSQL, waiting for a refresh
 // on another instance to finish.
@@ -382,6 +424,21 @@ type factKey struct {
 // many fact rows it wrote or deleted: a fact whose values did not change
 // is left as it is, and so are the roll-up rows it counts in.
 func (s *Service) recompute(ctx context.Context, tx *db.Tx, sn *sla.Snapshot, ids []int64) (int, error) {
+	limit, err := pairLimit(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	d := newDelta(limit)
+	n, err := s.recomputeInto(ctx, tx, sn, ids, d)
+	if err != nil {
+		return 0, err
+	}
+	return n, d.apply(ctx, tx)
+}
+
+// recomputeInto brings the facts of ids up to date with their logs, inside
+// tx, and adds the difference to d (the caller applies it).
+func (s *Service) recomputeInto(ctx context.Context, tx *db.Tx, sn *sla.Snapshot, ids []int64, d *delta) (int, error) {
 	now := s.now()
 	states, slaTickets, err := loadTickets(ctx, tx, ids, sn != nil)
 	if err != nil {
@@ -399,11 +456,6 @@ func (s *Service) recompute(ctx context.Context, tx *db.Tx, sn *sla.Snapshot, id
 	if sn != nil {
 		cal = sn.BusinessCalendar()
 	}
-	limit, err := pairLimit(ctx, tx)
-	if err != nil {
-		return 0, err
-	}
-	d := newDelta(limit)
 	var upserts []Fact
 	var drops []Fact
 	for _, id := range ids {
@@ -414,6 +466,13 @@ func (s *Service) recompute(ctx context.Context, tx *db.Tx, sn *sla.Snapshot, id
 				eps = sn.Episodes(slaTickets[id], events[id], now)
 			}
 			fresh = Compute(st, events[id], cal, eps)
+		}
+		if len(old[id]) == 0 { // a new ticket, and every one in a rebuild
+			for _, f := range fresh {
+				d.add(f, 1)
+			}
+			upserts = append(upserts, fresh...)
+			continue
 		}
 		before := map[factKey]Fact{}
 		for _, f := range old[id] {
@@ -445,7 +504,7 @@ func (s *Service) recompute(ctx context.Context, tx *db.Tx, sn *sla.Snapshot, id
 			return 0, fmt.Errorf("report: drop fact %d %s: %w", f.TicketID, f.Kind, err)
 		}
 	}
-	return len(upserts) + len(drops), d.apply(ctx, tx)
+	return len(upserts) + len(drops), nil
 }
 
 // rowsPer says how many rows one upsert statement carries. On
