@@ -742,7 +742,8 @@ func upsertRollup[K comparable](ctx context.Context, tx *db.Tx, table, keyCols s
 		if r.zero() {
 			continue
 		}
-		byMask[r.mask] = append(byMask[r.mask], k)
+		w := widen(r.mask)
+		byMask[w] = append(byMask[w], k)
 		if r.total() < 0 {
 			shrunk = append(shrunk, k)
 		}
@@ -756,8 +757,18 @@ func upsertRollup[K comparable](ctx context.Context, tx *db.Tx, table, keyCols s
 			for _, k := range part {
 				r := m[k]
 				args = append(keyArgs(k, args), r.total())
-				for _, c := range r.cells {
-					args = append(args, c.n, c.total, c.btotal)
+				j := 0
+				for i := range numKinds {
+					if mask&(1<<i) == 0 {
+						continue
+					}
+					if j < len(r.cells) && r.cells[j].kind == i {
+						c := r.cells[j]
+						args = append(args, c.n, c.total, c.btotal)
+						j++
+						continue
+					}
+					args = append(args, int64(0), int64(0), int64(0))
 				}
 			}
 			if _, err := tx.ExecContext(ctx, upsertSQL(table, keyCols, keyCols, mask, len(part)), args...); err != nil {
@@ -766,6 +777,26 @@ func upsertRollup[K comparable](ctx context.Context, tx *db.Tx, table, keyCols s
 		}
 	}
 	return shrunk, nil
+}
+
+// kindBlock kinds make a block: a roll-up statement names every column of
+// each block a row touches (adding 0 to the others), so that a table has
+// at most 2^(numKinds/kindBlock) statements. One statement per exact set
+// of kinds made hundreds of them in a rebuild's large batches, more than
+// a transaction keeps prepared, and SQLite spent a quarter of the rebuild
+// parsing them again.
+const kindBlock = 7
+
+// widen returns mask with every block it touches filled.
+func widen(mask uint32) uint32 {
+	var w uint32
+	for b := 0; b < numKinds; b += kindBlock {
+		block := uint32(1<<kindBlock-1) << b
+		if mask&block != 0 {
+			w |= block
+		}
+	}
+	return w & (1<<numKinds - 1)
 }
 
 func hourArgs(h int64, args []any) []any { return append(args, h) }
