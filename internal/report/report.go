@@ -6,10 +6,12 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -735,21 +737,45 @@ var upsertCache sync.Map // sqlKey → string
 // keyArgs name and give a row's key), rows of the same kinds together,
 // building each statement's arguments only as it is sent. It returns the
 // keys of rows whose count went down, which may now be empty.
-func upsertRollup[K comparable](ctx context.Context, tx *db.Tx, table, keyCols string, m map[K]*row, keyArgs func(K, []any) []any) ([]K, error) {
-	byMask := map[uint32][]K{}
-	var shrunk []K
+func upsertRollup[K comparable](ctx context.Context, tx *db.Tx, table, keyCols string, m map[K]*row, keyArgs func(K, []any) []any, cmp func(a, b K) int) ([]K, error) {
+	var shrunk, all []K
 	for k, r := range m {
 		if r.zero() {
 			continue
 		}
-		w := widen(r.mask)
-		byMask[w] = append(byMask[w], k)
+		all = append(all, k)
 		if r.total() < 0 {
 			shrunk = append(shrunk, k)
 		}
 	}
+	// In key order: each insert lands next to the last in the table's
+	// B-tree (a rebuild's windows add rows by the hundred thousand).
+	slices.SortFunc(all, cmp)
+	type group struct {
+		mask uint32
+		keys []K
+	}
+	var groups []group
+	if rowsPer(tx) == 1 {
+		for _, k := range all {
+			groups = append(groups, group{widen(m[k].mask), []K{k}})
+		}
+	} else {
+		at := map[uint32]int{}
+		for _, k := range all {
+			w := widen(m[k].mask)
+			i, ok := at[w]
+			if !ok {
+				i = len(groups)
+				at[w] = i
+				groups = append(groups, group{mask: w})
+			}
+			groups[i].keys = append(groups[i].keys, k)
+		}
+	}
 	var args []any
-	for mask, keys := range byMask {
+	for _, g := range groups {
+		mask, keys := g.mask, g.keys
 		for len(keys) > 0 {
 			part := keys[:min(rowsPer(tx), len(keys))]
 			keys = keys[len(part):]
@@ -801,10 +827,20 @@ func widen(mask uint32) uint32 {
 
 func hourArgs(h int64, args []any) []any { return append(args, h) }
 
+func cmpDimKey(a, b dimKey) int {
+	if c := strings.Compare(a.dim, b.dim); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.value, b.value); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.hour, b.hour)
+}
+
 func dimArgs(k dimKey, args []any) []any { return append(args, k.dim, k.value, k.hour) }
 
 func (d *delta) apply(ctx context.Context, tx *db.Tx) error {
-	shrunk, err := upsertRollup(ctx, tx, "report_hourly", "hour", d.hourly, hourArgs)
+	shrunk, err := upsertRollup(ctx, tx, "report_hourly", "hour", d.hourly, hourArgs, cmp.Compare[int64])
 	if err != nil {
 		return err
 	}
@@ -813,7 +849,7 @@ func (d *delta) apply(ctx context.Context, tx *db.Tx) error {
 			return fmt.Errorf("report: roll up: %w", err)
 		}
 	}
-	dshrunk, err := upsertRollup(ctx, tx, "report_hourly_dim", "dim, value, hour", d.dims, dimArgs)
+	dshrunk, err := upsertRollup(ctx, tx, "report_hourly_dim", "dim, value, hour", d.dims, dimArgs, cmpDimKey)
 	if err != nil {
 		return err
 	}
