@@ -396,11 +396,15 @@ func ticketIDsAfter(ctx context.Context, tx *db.Tx, after int64, n int) ([]int64
 
 // A rebuild takes rebuildWindow tickets a transaction (their roll-up
 // changes are written once, at its end) and loads them rebuildChunk at a
-// time (their events and facts are what the memory holds). Variables so
+// time (their events and facts are what the memory holds). A window of
+// 20,000 tickets saved 6 % of the CPU over 5,000 at 1M tickets
+// (docs/benchmarks.md) but held SQLite's writer ~12 s, past the 10 s a
+// server's write waits for the lock when `ombud report rebuild` runs
+// beside it; 5,000 hold it ~3 s, as the batches before did. Variables so
 // that tests can make windows of a few tickets.
 var (
-	rebuildWindow = 20000
-	rebuildChunk  = 2000
+	rebuildWindow = 5000
+	rebuildChunk  = 1000
 )
 
 // lockWait takes the advisory lock on PostgreSQL, waiting for a refresh
