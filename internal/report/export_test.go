@@ -3,6 +3,8 @@ package report
 import (
 	"context"
 	"time"
+
+	"github.com/ombud/ombud/internal/db"
 )
 
 // SetPairFillBatch changes how many tickets one step of the pair fill
@@ -26,4 +28,34 @@ func (s *Service) Histograms(ctx context.Context, dim, value string, metrics []s
 		}
 	}
 	return out, err
+}
+
+// SetRebuildWindow makes a rebuild take window tickets a transaction,
+// loaded chunk at a time, and returns a function restoring the sizes.
+func SetRebuildWindow(window, chunk int) func() {
+	oldW, oldC := rebuildWindow, rebuildChunk
+	rebuildWindow, rebuildChunk = window, chunk
+	return func() { rebuildWindow, rebuildChunk = oldW, oldC }
+}
+
+// RebuildAfterRefresh clears the facts and roll-ups as Rebuild does, then
+// lets the refresher recompute the tickets in ids (as it would for tickets
+// written to while a rebuild runs) before the rebuild reaches them.
+func (s *Service) RebuildAfterRefresh(ctx context.Context, ids []int64) error {
+	sn, err := s.snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.db.Write(ctx, func(tx *db.Tx) error {
+		for _, t := range []string{"report_facts", "report_hourly", "report_hourly_dim", "report_daily_dim", "report_monthly_dim", "report_hist", "report_hist_month"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
+				return err
+			}
+		}
+		_, err := s.recompute(ctx, tx, sn, ids)
+		return err
+	}); err != nil {
+		return err
+	}
+	return s.rebuildFrom(ctx, sn, nil)
 }

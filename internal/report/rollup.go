@@ -179,7 +179,7 @@ func (h hist) median() (float64, bool) {
 
 // applyDaily writes the daily roll-up's and the histograms' changes.
 func (d *delta) applyDaily(ctx context.Context, tx *db.Tx) error {
-	shrunk, err := upsertRollup(ctx, tx, "report_daily_dim", "dim, value, day", d.daily, dimArgs)
+	shrunk, err := upsertRollup(ctx, tx, "report_daily_dim", "dim, value, day", d.daily, dimArgs, cmpDimKey)
 	if err != nil {
 		return err
 	}
@@ -189,7 +189,7 @@ func (d *delta) applyDaily(ctx context.Context, tx *db.Tx) error {
 			return fmt.Errorf("report: roll up: %w", err)
 		}
 	}
-	mshrunk, err := upsertRollup(ctx, tx, "report_monthly_dim", "dim, value, month", d.monthly, dimArgs)
+	mshrunk, err := upsertRollup(ctx, tx, "report_monthly_dim", "dim, value, month", d.monthly, dimArgs, cmpDimKey)
 	if err != nil {
 		return err
 	}
