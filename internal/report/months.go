@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -107,44 +106,7 @@ func (d *delta) applyMonths(ctx context.Context, tx *db.Tx) error {
 			return fmt.Errorf("report: monthly histograms: %w", err)
 		}
 	}
-	return writeMonths(ctx, tx, change, stored)
-}
-
-// writeMonths writes stored + change for each key of change: upserted, or
-// deleted when it holds nothing.
-func writeMonths(ctx context.Context, tx *db.Tx, change, stored map[histKey]hist) error {
-	var upserts [][]any
-	for k, c := range change {
-		h := stored[k]
-		if h == nil {
-			h = hist{}
-		}
-		h.addAll(c)
-		n, enc := h.encode()
-		if n == 0 {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM report_hist_month WHERE dim = ? AND value = ? AND metric = ? AND month = ?`,
-				k.dim, k.value, k.metric, k.day); err != nil {
-				return fmt.Errorf("report: monthly histograms: %w", err)
-			}
-			continue
-		}
-		upserts = append(upserts, []any{k.dim, k.value, k.metric, k.day, n, enc})
-	}
-	sort.Slice(upserts, func(i, j int) bool { // one order: no deadlock between instances
-		a, b := upserts[i], upserts[j]
-		if a[0] != b[0] {
-			return a[0].(string) < b[0].(string)
-		}
-		if a[1] != b[1] {
-			return a[1].(string) < b[1].(string)
-		}
-		if a[2] != b[2] {
-			return a[2].(string) < b[2].(string)
-		}
-		return a[3].(int64) < b[3].(int64)
-	})
-	return upsertRows(ctx, tx, `INSERT INTO report_hist_month (dim, value, metric, month, n, counts) VALUES `, upserts,
-		` ON CONFLICT (dim, value, metric, month) DO UPDATE SET n = excluded.n, counts = excluded.counts`)
+	return writeHists(ctx, tx, "report_hist_month", "month", change, stored)
 }
 
 // monthsReady reports whether every monthly histogram is filled; once
@@ -221,7 +183,7 @@ func (s *Service) FillMonths(ctx context.Context) (bool, error) {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM report_hist_month WHERE dim = ?`, dim); err != nil {
 			return fmt.Errorf("report: month fill: %w", err)
 		}
-		if err := writeMonths(ctx, tx, sum, nil); err != nil {
+		if err := writeHists(ctx, tx, "report_hist_month", "month", sum, nil); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM report_month_fill WHERE dim = ?`, dim); err != nil {

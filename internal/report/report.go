@@ -624,13 +624,13 @@ type delta struct {
 	pairsUpTo int64
 	hourly    map[int64]*row
 	dims      map[dimKey]*row
-	daily     map[dimKey]*row           // report_daily_dim; hour holds the day
-	monthly   map[dimKey]*row           // report_monthly_dim (one-dimension rows only); hour holds the month
-	hist      map[histKey]map[int]int64 // report_hist: bucket → count change
+	daily     map[dimKey]*row  // report_daily_dim; hour holds the day
+	monthly   map[dimKey]*row  // report_monthly_dim (one-dimension rows only); hour holds the month
+	hist      map[histKey]hist // report_hist: bucket → count change
 }
 
 func newDelta(pairsUpTo int64) *delta {
-	return &delta{pairsUpTo: pairsUpTo, hourly: map[int64]*row{}, dims: map[dimKey]*row{}, daily: map[dimKey]*row{}, monthly: map[dimKey]*row{}, hist: map[histKey]map[int]int64{}}
+	return &delta{pairsUpTo: pairsUpTo, hourly: map[int64]*row{}, dims: map[dimKey]*row{}, daily: map[dimKey]*row{}, monthly: map[dimKey]*row{}, hist: map[histKey]hist{}}
 }
 
 // bumpAt adds f's change (kind i) to m's row at k.

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -256,23 +257,38 @@ func (d *delta) applyHist(ctx context.Context, tx *db.Tx) error {
 			return fmt.Errorf("report: histograms: %w", err)
 		}
 	}
+	return writeHists(ctx, tx, "report_hist", "day", d.hist, stored)
+}
+
+// writeHists writes stored + change for each key of change into table,
+// whose period column is col (a day or a month): upserted, or deleted
+// when it holds nothing. The rows go in one key order, so two instances
+// writing the same rows never wait for each other in a cycle.
+func writeHists(ctx context.Context, tx *db.Tx, table, col string, change, stored map[histKey]hist) error {
+	keys := make([]histKey, 0, len(change))
+	for k := range change {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b histKey) int {
+		return cmp.Or(cmp.Compare(a.dim, b.dim), cmp.Compare(a.value, b.value), cmp.Compare(a.metric, b.metric), cmp.Compare(a.day, b.day))
+	})
 	var upserts [][]any
-	for k, change := range d.hist {
+	for _, k := range keys {
 		h := stored[k]
 		if h == nil {
 			h = hist{}
 		}
-		h.addAll(change)
+		h.addAll(change[k])
 		n, enc := h.encode()
 		if n == 0 {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM report_hist WHERE dim = ? AND value = ? AND metric = ? AND day = ?`,
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE dim = ? AND value = ? AND metric = ? AND `+col+` = ?`,
 				k.dim, k.value, k.metric, k.day); err != nil {
-				return fmt.Errorf("report: histograms: %w", err)
+				return fmt.Errorf("report: %s: %w", table, err)
 			}
 			continue
 		}
 		upserts = append(upserts, []any{k.dim, k.value, k.metric, k.day, n, enc})
 	}
-	return upsertRows(ctx, tx, `INSERT INTO report_hist (dim, value, metric, day, n, counts) VALUES `, upserts,
-		` ON CONFLICT (dim, value, metric, day) DO UPDATE SET n = excluded.n, counts = excluded.counts`)
+	return upsertRows(ctx, tx, `INSERT INTO `+table+` (dim, value, metric, `+col+`, n, counts) VALUES `, upserts,
+		` ON CONFLICT (dim, value, metric, `+col+`) DO UPDATE SET n = excluded.n, counts = excluded.counts`)
 }
