@@ -107,15 +107,22 @@ func TestCrashMidBatch(t *testing.T) {
 			k := fmt.Sprintf("k%d", i)
 			ids[k] = enqueue(t, d, clk.Now(), jobs.New{Kind: "batch", Key: k})
 		}
-		stopA := start(t, a)
+		// A runs under its own context: "killing" it below stops its
+		// claims at once, while its hung handlers stay blocked.
+		ctxA, killA := context.WithCancel(context.Background())
+		doneA := make(chan error, 1)
+		go func() { doneA <- a.Run(ctxA) }()
 		waitFor(t, "A to finish half the batch", func() bool {
 			return count(t, d, `SELECT COUNT(*) FROM jobs WHERE kind = 'batch' AND state = 'done'`) == n/2
 		})
 		if c := count(t, d, `SELECT COUNT(*) FROM jobs WHERE kind = 'batch' AND state = 'running' AND lease_owner = 'a'`); c != n/2 {
 			t.Fatalf("%d jobs running under A, want %d", c, n/2)
 		}
-		// A is "killed": its hung handlers' outcomes never count. The
-		// outcome of a late finish is fenced off by the new lease.
+		// A is "killed": it claims nothing more (else, polling, it could
+		// take the expired jobs back before B and hang on them again),
+		// and its hung handlers' outcomes never count. The outcome of a
+		// late finish is fenced off by the new lease.
+		killA()
 		var ranB sync.Map
 		b := newRunner(t, d, jobs.Options{Owner: "b", Workers: n, Lease: lease, Poll: 10 * time.Millisecond, Now: clk.Now, KeepDone: -1})
 		b.Handle("batch", func(_ context.Context, j jobs.Job) error {
@@ -131,7 +138,11 @@ func TestCrashMidBatch(t *testing.T) {
 			return count(t, d, `SELECT COUNT(*) FROM jobs WHERE kind = 'batch' AND state = 'done'`) == n
 		})
 		close(release)
-		stopA()
+		select {
+		case <-doneA:
+		case <-time.After(15 * time.Second):
+			t.Fatal("A's Run did not return after its handlers were released")
+		}
 		for k, id := range ids {
 			j := get(t, d, id)
 			_, onB := ranB.Load(k)
