@@ -14,6 +14,8 @@ import (
 
 	"github.com/ombud/ombud/internal/agent"
 	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/config"
+	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/importer"
 )
 
@@ -111,6 +113,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
+	bulkCache(&c)
 	if format != "ndjson" {
 		if !slices.Contains(ImportFormats, format) {
 			return usageError{fmt.Errorf("--format must be ndjson, zendesk or freshdesk")}
@@ -137,7 +140,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if resume && (file == "" || file == "-") {
 		return usageError{fmt.Errorf("--resume needs --file")}
 	}
-	total := 0
+	total, before := 0, 0
 	var cp *checkpoint
 	opt := importer.Options{}
 	if fetch {
@@ -151,7 +154,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 			}
 		}
 		if !quiet {
-			if total, err = countTickets(file); err != nil {
+			if total, before, err = countTickets(file, opt.From); err != nil {
 				return err
 			}
 		}
@@ -168,6 +171,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	defer sys.Close()
 	start := time.Now()
 	bar := newProgressBar(stderr, total, time.Now)
+	bar.setBase(before)
 	var cpErr error
 	var last importer.Progress
 	opt.Progress = func(p importer.Progress) {
@@ -222,6 +226,7 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
+	bulkCache(&c)
 	sys, err := Open(ctx, c, newLogger(c, stderr), time.Now)
 	if err != nil {
 		return err
@@ -247,4 +252,13 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	fmt.Fprintf(stdout, "report facts rebuilt in %s\n", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// bulkCache gives a bulk command (import, report rebuild) the writer's
+// larger cache when none is configured: the serving defaults are sized for
+// the server's memory, a batch job's rate for its inserts.
+func bulkCache(c *config.Config) {
+	if c.SQLite.WriteCacheMiB == 0 {
+		c.SQLite.WriteCacheMiB = db.BulkWriteCacheMiB
+	}
 }

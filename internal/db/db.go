@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -53,26 +54,21 @@ func (d Dialect) Rebind(q string) string {
 	if d != Postgres || !strings.Contains(q, "?") {
 		return q
 	}
-	var b strings.Builder
-	b.Grow(len(q) + 16)
-	n := 0
+	// Appended in place, without fmt: a rebuild's multi-row statements
+	// carry thousands of parameters each, and fmt.Sprint per parameter
+	// was 6 % of its CPU on PostgreSQL.
+	b := make([]byte, 0, len(q)+len(q)/4+16)
+	n := int64(0)
 	for i := 0; i < len(q); i++ {
 		if q[i] == '?' {
 			n++
-			b.WriteByte('$')
-			b.WriteString(itoa(n))
+			b = append(b, '$')
+			b = strconv.AppendInt(b, n, 10)
 			continue
 		}
-		b.WriteByte(q[i])
+		b = append(b, q[i])
 	}
-	return b.String()
-}
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return fmt.Sprint(n)
+	return string(b)
 }
 
 // JSONText returns an expression extracting key (a trusted identifier) from

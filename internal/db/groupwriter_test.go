@@ -1,7 +1,10 @@
 package db
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -131,4 +134,61 @@ func TestWriterPutsInteractiveWritesFirst(t *testing.T) {
 	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM w`).Scan(&n); err != nil || n != backlog+1 {
 		t.Fatalf("rows %d, %v; want %d", n, err, backlog+1)
 	}
+}
+
+// TestWriterBulkNotLoggedSlowForItsLength: a bulk write (an import's
+// batch) longer than slowBatch is not logged as a slow batch when it did
+// not wait in the queue; an interactive write as long still is.
+func TestWriterBulkNotLoggedSlowForItsLength(t *testing.T) {
+	ctx := context.Background()
+	var buf syncBuffer
+	d, err := Open(ctx, Options{DataDir: t.TempDir(), Log: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	long := func(*Tx) error { time.Sleep(slowBatch + 100*time.Millisecond); return nil }
+	if err := d.WriteBulk(ctx, long); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Write(ctx, long); err != nil {
+		t.Fatal(err)
+	}
+	// The writer logs a batch after answering it, one request after the
+	// other: once the interactive write's line is there (its slowest
+	// write is timed; a bulk write's is not), a line for the bulk write
+	// would be too.
+	interactive := func() bool {
+		for _, l := range strings.Split(buf.String(), "\n") {
+			if strings.Contains(l, "slow write batch") && !strings.Contains(l, "slowest=0s") {
+				return true
+			}
+		}
+		return false
+	}
+	for deadline := time.Now().Add(5 * time.Second); !interactive() && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	got := buf.String()
+	if n := strings.Count(got, "slow write batch"); n != 1 || !strings.Contains(got, "writes=1") {
+		t.Fatalf("want one slow batch logged (the interactive write), got %d:\n%s", n, got)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the writer goroutine's logging.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

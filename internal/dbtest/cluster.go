@@ -135,9 +135,17 @@ func (cluster *pgCluster) run() (string, error) {
 	}
 	cluster.cmd = srv
 	u := "postgres://postgres@127.0.0.1:" + strconv.Itoa(port) + "/postgres?sslmode=disable"
-	deadline := time.Now().Add(30 * time.Second)
+	if err := waitReady(u, 30*time.Second, 50*time.Millisecond); err != nil {
+		return "", errf("%v\n%s", err, logs.String())
+	}
+	return u, nil
+}
+
+// waitReady pings the server at url until it answers, for at most wait.
+func waitReady(url string, wait, every time.Duration) error {
+	deadline := time.Now().Add(wait)
 	for {
-		c, err := sql.Open("pgx", u)
+		c, err := sql.Open("pgx", url)
 		if err == nil {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			err = c.PingContext(ctx)
@@ -145,12 +153,12 @@ func (cluster *pgCluster) run() (string, error) {
 			c.Close()
 		}
 		if err == nil {
-			return u, nil
+			return nil
 		}
 		if time.Now().After(deadline) {
-			return "", errf("postgres did not start: %v\n%s", err, logs.String())
+			return errf("postgres did not start: %v", err)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(every)
 	}
 }
 
