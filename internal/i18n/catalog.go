@@ -57,14 +57,20 @@ type catalogData struct {
 
 // loaded is the embedded catalog, parsed once: the data is compiled in and
 // never changes, and EnglishKeys/Translation are called in loops by tests.
-var loaded = sync.OnceValues(func() (*catalogData, error) {
+var loaded = sync.OnceValues(readEmbedded)
+
+// readEmbedded parses the embedded catalog. The translator reads it
+// through this, not loaded: a server keeps the translator's catalog only,
+// not this parsed copy beside it (≈ 2 MiB of maps and strings), which only
+// the tests' EnglishKeys and Translation read.
+func readEmbedded() (*catalogData, error) {
 	c, err := readCatalog(localeFiles)
 	if err != nil {
 		return nil, err
 	}
 	c.addParts(parts())
 	return c, nil
-})
+}
 
 // readCatalog parses the locale files of fsys. English is required; a
 // missing file of another locale leaves that locale untranslated.

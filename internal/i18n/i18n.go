@@ -72,7 +72,7 @@ var built = sync.OnceValues(build)
 func build() (*Translator, error) {
 	b := catalog.NewBuilder(catalog.Fallback(language.English))
 	tr := &Translator{printers: map[string]*message.Printer{}, keys: map[string]bool{}}
-	c, err := loaded()
+	c, err := readEmbedded()
 	if err != nil {
 		return nil, err
 	}

@@ -62,8 +62,7 @@ func serviceMessages(t *testing.T, dirs []string) map[string]string {
 			}
 		}
 	}
-	var values func(ast.Expr)
-	values = func(e ast.Expr) {
+	values := func(e ast.Expr) {
 		if cl, ok := e.(*ast.CompositeLit); ok {
 			for _, el := range cl.Elts {
 				if kv, ok := el.(*ast.KeyValueExpr); ok {
