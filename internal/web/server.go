@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -288,26 +287,16 @@ func (s *Server) base(next http.Handler) http.Handler {
 // wrap turns a route into a handler: metrics, body limit, authentication,
 // CSRF, and error rendering by access kind.
 func (s *Server) wrap(rt Route) http.Handler {
-	label := rt.Method + " " + rt.Path
-	counter := map[int]prometheus.Counter{}
-	for _, c := range []int{200, 201, 204, 303, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500} {
-		counter[c] = s.requests.WithLabelValues(label, strconv.Itoa(c))
-	}
-	obs := s.latency.WithLabelValues(label)
+	metrics := newRouteMetrics(rt.Method+" "+rt.Path, s.requests, s.latency) // routemetrics.go
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw, _ := w.(*statusWriter)
 		defer func() {
-			obs.Observe(time.Since(start).Seconds())
 			code := 200
 			if sw != nil && sw.status != 0 {
 				code = sw.status
 			}
-			if c, ok := counter[code]; ok {
-				c.Inc()
-			} else {
-				s.requests.WithLabelValues(label, strconv.Itoa(code)).Inc()
-			}
+			metrics.done(start, code)
 		}()
 		if r.Body != nil && s.MaxBodyBytes > 0 && !rt.Stream {
 			r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)

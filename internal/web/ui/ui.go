@@ -104,10 +104,12 @@ type UI struct {
 	ChatDock *chatsvc.Service
 
 	funcs  template.FuncMap
-	layout *template.Template // layout.html, cloned for every page
+	layout *template.Template // layout.html with the chat dock, parsed once for every page
 	pages  map[string]*template.Template
-	assets map[string]asset // by file name
-	i18n   *i18n.Translator
+	// partials names the templates of templates/partials.html.
+	partials []string
+	assets   map[string]asset // by file name
+	i18n     *i18n.Translator
 }
 
 // New parses the templates and hashes the static assets.
@@ -160,8 +162,17 @@ func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Servic
 		},
 	}
 	u.funcs = funcs
-	if u.layout, err = template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/dock.html"); err != nil {
+	if u.layout, err = template.New(layoutName).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/dock.html"); err != nil {
 		return nil, fmt.Errorf("agent ui: parse layout: %w", err)
+	}
+	partials, err := template.New("partials").Funcs(funcs).ParseFS(templateFS, "templates/partials.html")
+	if err != nil {
+		return nil, fmt.Errorf("agent ui: parse partials: %w", err)
+	}
+	for _, p := range partials.Templates() {
+		if p.Name() != "partials.html" && p.Name() != "partials" {
+			u.partials = append(u.partials, p.Name())
+		}
 	}
 	if u.pages, err = u.Parse(templateFS, "error"); err != nil {
 		return nil, err
@@ -169,14 +180,36 @@ func New(tickets *ticket.Service, agents *agentsvc.Service, authSvc *auth.Servic
 	return u, nil
 }
 
-// Parse parses a surface's pages, templates/<name>.html in fsys, each with
-// the layout.
+// layoutName names the layout, and every page set of Parse: Render
+// recognises a page by it.
+const layoutName = "layout.html"
+
+// pageRoot is the root of a page set: the page's body alone. Render
+// writes it into the one shared layout (its {{.Body}}).
+const pageRoot = `{{template "body" .}}`
+
+// Parse parses a surface's pages, templates/<name>.html in fsys. A page
+// set holds the page's own templates, not the layout: the layout is parsed
+// once (New) and every page's body is rendered into it, where cloning the
+// layout for every page held a copy of its parse trees per page (≈ 13 MiB
+// of live heap for the ≈ 120 pages, docs/benchmarks.md). The shared
+// partials (field, fieldsets, form-errors: templates/partials.html, ≈ 34
+// KB of parse trees a copy) are parsed into the sets of the pages that
+// call them; a surface file added to a set after Parse must not call them.
 func (u *UI) Parse(fsys fs.FS, names ...string) (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, name := range names {
-		t, err := u.layout.Clone()
+		file := "templates/" + name + ".html"
+		src, err := fs.ReadFile(fsys, file)
+		var t *template.Template
 		if err == nil {
-			t, err = t.ParseFS(fsys, "templates/"+name+".html")
+			t, err = template.New(layoutName).Funcs(u.funcs).Parse(pageRoot)
+		}
+		if err == nil && u.callsPartials(src) {
+			t, err = t.ParseFS(templateFS, "templates/partials.html")
+		}
+		if err == nil {
+			t, err = t.ParseFS(fsys, file)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("agent ui: parse %s: %w", name, err)
@@ -184,6 +217,17 @@ func (u *UI) Parse(fsys fs.FS, names ...string) (map[string]*template.Template, 
 		pages[name] = t
 	}
 	return pages, nil
+}
+
+// callsPartials reports whether a page's source calls one of the shared
+// partials.
+func (u *UI) callsPartials(src []byte) bool {
+	for _, name := range u.partials {
+		if bytes.Contains(src, []byte(`template "`+name+`"`)) {
+			return true
+		}
+	}
+	return false
 }
 
 // ParsePage parses templates/<name>.html in fsys as a page of its own,
@@ -239,6 +283,9 @@ type PageData struct {
 	Availability string
 	// Dock is the signed-in agent's chat dock (dock.go; nil: none).
 	Dock *chatsvc.Dock
+	// Body is the page's rendered body, which Render writes into the
+	// layout (set by Render).
+	Body template.HTML
 }
 
 // Render writes page t (from Parse) with p, in the request's language.
@@ -255,6 +302,14 @@ func (u *UI) Render(w http.ResponseWriter, r *http.Request, status int, t *templ
 	}
 	u.localize(p.Lang, &p)
 	var buf bytes.Buffer
+	if t.Name() == layoutName { // a page of Parse: its body, then the layout around it
+		if err := t.Execute(&buf, p); err != nil {
+			return fmt.Errorf("agent ui: render %s: %w", t.Name(), err)
+		}
+		p.Body = template.HTML(buf.String()) // escaped by the page's own template
+		buf.Reset()
+		t = u.layout
+	}
 	if err := t.Execute(&buf, p); err != nil {
 		return fmt.Errorf("agent ui: render %s: %w", t.Name(), err)
 	}
