@@ -133,5 +133,24 @@ func TestImportBatches(t *testing.T) {
 		if n := ticketCount(t, d) - before; n != 10 {
 			t.Errorf("%d tickets after resuming, want 10", n)
 		}
+
+		// Every imported row keeps the copies a list row shows
+		// (migration 0098): its requester's name and email and, on
+		// SQLite, its tags and followers as in their tables.
+		q := `SELECT COUNT(*) FROM tickets t WHERE t.requester_name IS NULL
+			OR t.requester_name <> (SELECT c.name FROM customers c WHERE c.id = t.requester_id)
+			OR t.requester_email <> COALESCE((SELECT ri.value FROM customer_identities ri WHERE ri.customer_id = t.requester_id
+				AND ri.type = 'email' ORDER BY ri.is_primary DESC, ri.id LIMIT 1), '')`
+		if d.Dialect() == db.SQLite {
+			q += ` OR t.tag_list IS NOT COALESCE((SELECT group_concat(tag, ',') FROM (SELECT tag FROM ticket_tags WHERE ticket_id = t.id ORDER BY tag)), '')
+			OR t.follower_list IS NOT COALESCE((SELECT group_concat(agent_id, ',') FROM ticket_followers WHERE ticket_id = t.id), '')`
+		}
+		var stale int
+		if err := d.QueryRowContext(ctx, q).Scan(&stale); err != nil {
+			t.Fatal(err)
+		}
+		if stale != 0 {
+			t.Errorf("%d imported tickets keep no or stale copies of their requester, tags or followers", stale)
+		}
 	})
 }

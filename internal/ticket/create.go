@@ -323,10 +323,24 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, no
 	// comment count of the two events and the one comment written below
 	// (eventLog.flushNew), so it is never updated in this transaction.
 	insert := `INSERT INTO tickets (subject, status, priority, type, channel, requester_id, organization_id,
-		assignee_id, team_id, language, custom_fields, external_id, created_at, updated_at, solved_at, last_seq, comment_count)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		assignee_id, team_id, language, custom_fields, external_id, created_at, updated_at, solved_at, last_seq, comment_count,
+		requester_name, requester_email, tag_list, follower_list)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+		(SELECT c.name FROM customers c WHERE c.id = ?),
+		COALESCE((SELECT ri.value FROM customer_identities ri WHERE ri.customer_id = ? AND ri.type = 'email' ORDER BY ri.is_primary DESC, ri.id LIMIT 1), ''),
+		?, ?)`
+	// The requester's name and email, and on SQLite the tags and
+	// followers written below, go in with the row (the lists' copies,
+	// migration 0098), so the triggers that keep them have nothing to do
+	// and the row is still written once. PostgreSQL keeps no tag or
+	// follower list (NULL: read from their tables).
+	var tagList, followerList any
+	if tx.Dialect() == db.SQLite {
+		tagList, followerList = strings.Join(in.Tags, ","), joinUnique(in.FollowerIDs)
+	}
 	args := []any{in.Subject, status, in.Priority, in.Type, in.Channel, requesterID, db.NullInt(orgID),
-		nullPtr(in.AssigneeID), nullPtr(in.TeamID), in.Language, mustJSON(fields), ext, ms, ms, solved, createEvents, createComments}
+		nullPtr(in.AssigneeID), nullPtr(in.TeamID), in.Language, mustJSON(fields), ext, ms, ms, solved, createEvents, createComments,
+		requesterID, requesterID, tagList, followerList}
 	tagged := len(in.Tags) > 0 && tx.Dialect() == db.Postgres
 	if tagged {
 		// PostgreSQL: the tags go in with the row, one statement.

@@ -50,3 +50,13 @@ func (s *Service) FewRuns() int64 { return s.fewRuns.Load() }
 // SetFew lets sparse matches of several tokens be read by id (the default)
 // or by the descending walk.
 func (s *Service) SetFew(on bool) { s.noFew.Store(!on) }
+
+// SetPGWindow sets the first window of a several-token walk on PostgreSQL
+// in ids (0: as shipped, negative: the single walk) and how the rest is
+// read (path 0: by the cost, 1: on by the primary key, 2: the GIN index).
+func (s *Service) SetPGWindow(n, path int64) { s.pgWindowSize.Store(n); s.pgPath.Store(path) }
+
+// PGWindowRuns counts the several-token walks that read below their
+// window; PGIndexRuns those that read it through the GIN index.
+func (s *Service) PGWindowRuns() int64 { return s.pgWindowRuns.Load() }
+func (s *Service) PGIndexRuns() int64  { return s.pgIndexRuns.Load() }

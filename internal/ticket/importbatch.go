@@ -239,16 +239,28 @@ func (s *Service) writeSim(ctx context.Context, tx *db.Tx, ts []*simTicket) erro
 func writeRows(ctx context.Context, tx *db.Tx, ts []*simTicket, tids []int64) error {
 	var rows, tags multiInsert
 	rows.start(`INSERT INTO tickets (id, subject, status, priority, type, channel, requester_id, organization_id,
-		assignee_id, team_id, language, custom_fields, external_id, last_seq, comment_count, created_at, updated_at, solved_at, closed_at) VALUES `, 19)
+		assignee_id, team_id, language, custom_fields, external_id, last_seq, comment_count, created_at, updated_at, solved_at, closed_at,
+		requester_name, requester_email, tag_list, follower_list) VALUES `, 23)
+	// The row's copies of its requester and (SQLite) its tag and follower
+	// lists go in with it (migration 0098), so the triggers that keep them
+	// do nothing: the tags below are the list's (distinct, sorted) and an
+	// imported ticket has no followers.
+	rows.tuple = "(" + placeholders(19) + `, (SELECT c.name FROM customers c WHERE c.id = ?),
+		COALESCE((SELECT ri.value FROM customer_identities ri WHERE ri.customer_id = ? AND ri.type = 'email' ORDER BY ri.is_primary DESC, ri.id LIMIT 1), ''), ?, ?)`
+	sqlite := tx.Dialect() == db.SQLite
 	for k, t := range ts {
 		t.id = tids[k]
 		var ext any
 		if t.externalID != "" {
 			ext = t.externalID
 		}
+		var tagList, followerList any
+		if sqlite {
+			tagList, followerList = strings.Join(t.tags, ","), ""
+		}
 		if err := rows.add(ctx, tx, t.id, t.subject, t.status, t.priority, t.typ, t.channel, t.requesterID, db.NullInt(t.orgID),
 			db.NullInt(t.assigneeID), db.NullInt(t.teamID), t.language, mustJSON(t.fields), ext, len(t.events), len(t.comments),
-			t.created, t.updated, db.NullInt(t.solved), db.NullInt(t.closed)); err != nil {
+			t.created, t.updated, db.NullInt(t.solved), db.NullInt(t.closed), t.requesterID, t.requesterID, tagList, followerList); err != nil {
 			return err
 		}
 	}

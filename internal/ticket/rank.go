@@ -222,13 +222,9 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 		// Subjects.
 		q := `SELECT t.id, ` + ok + `, t.subject, t.updated_at FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid
 			WHERE ticket_fts MATCH ? ORDER BY ticket_fts.rowid DESC LIMIT ?`
-		if pg {
-			q = `SELECT t.id, ` + ok + `, t.subject, t.updated_at FROM tickets t
-				WHERE t.search_vec @@ websearch_to_tsquery('simple', ?) ORDER BY t.id DESC LIMIT ?`
-		}
 		var seen walkedPair
 		kept, rows := 0, 0
-		err = s.scan(ctx, q, append(append(slices.Clip(w.args), tq.fts), walk), func(sc scanner) (bool, error) {
+		subject := func(sc scanner) (bool, error) {
 			var id, pass, updated int64
 			var subject string
 			if err := sc.Scan(&id, &pass, &subject, &updated); err != nil {
@@ -242,7 +238,12 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 				c.add(id, blend(search.SubjectWeight*tq.rel.Score(subject, search.AvgSubjectLen), updated))
 			}
 			return kept < bound, nil
-		})
+		}
+		if pg {
+			err = s.scanTextPG(ctx, "tickets", "t", `SELECT t.id, `+ok+`, t.subject, t.updated_at FROM tickets t`, w.args, tq, walk, subject)
+		} else {
+			err = s.scan(ctx, q, append(append(slices.Clip(w.args), tq.fts), walk), subject)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -259,10 +260,6 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 		q = `SELECT c.id, ` + ok + `, c.ticket_id, ` + body + `, c.created_at FROM comment_fts
 			JOIN comments c ON c.id = comment_fts.rowid` + join + `
 			WHERE comment_fts MATCH ? ORDER BY comment_fts.rowid DESC LIMIT ?`
-		if pg {
-			q = `SELECT c.id, ` + ok + `, c.ticket_id, ` + body + `, c.created_at FROM comments c` + join + `
-				WHERE c.search_vec @@ websearch_to_tsquery('simple', ?) ORDER BY c.id DESC LIMIT ?`
-		}
 		kept, rows = 0, 0
 		cargs := slices.Clip(w.args)
 		if len(w.conds) > 0 {
@@ -285,7 +282,7 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 				args = append(args, 0) // no comment has id 0
 			}
 		}
-		err = s.scan(ctx, q, args, func(sc scanner) (bool, error) {
+		comment := func(sc scanner) (bool, error) {
 			var id, pass, tid, at int64
 			var text string
 			if err := sc.Scan(&id, &pass, &tid, &text, &at); err != nil {
@@ -299,7 +296,13 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 				c.add(tid, blend(tq.rel.Score(text, search.AvgCommentLen), at))
 			}
 			return kept < bound, nil
-		})
+		}
+		if pg {
+			err = s.scanTextPG(ctx, "comments", "c", `SELECT c.id, `+ok+`, c.ticket_id, `+body+`, c.created_at FROM comments c`+join,
+				cargs, tq, walk, comment)
+		} else {
+			err = s.scan(ctx, q, args, comment)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -449,7 +452,7 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass p
 			if err != nil {
 				return 0, err
 			}
-		} else if err := s.db.QueryRowContext(ctx, q, append(args, extra...)...).Scan(&n); err != nil {
+		} else if err := s.db.QueryRowContext(ctx, q, s.planArgs(append(args, extra...))...).Scan(&n); err != nil {
 			return 0, fmt.Errorf("ticket: search estimate: %w", err)
 		}
 		if n >= sampleEnough || from == 0 || size >= widest {
@@ -475,7 +478,7 @@ func (s *Service) extrapolate(ctx context.Context, table string, last int64, fou
 
 // scan runs a query and hands each row to fn until fn says stop.
 func (s *Service) scan(ctx context.Context, q string, args []any, fn func(scanner) (bool, error)) error {
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.db.QueryContext(ctx, q, s.planArgs(args)...)
 	if err != nil {
 		return fmt.Errorf("ticket: search: %w", err)
 	}

@@ -3,6 +3,7 @@ package ticket
 import (
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,14 +24,22 @@ func readCols(d db.Dialect) string {
 		// B-tree for each one, twice a row, though the primary keys
 		// (ticket, tag) and (ticket, agent) already hold them in order.
 		// readScanner sorts the lists instead.
+		// The lists kept on the row (migration 0098) where kept.
 		tf = ticketCols + `,
-	(SELECT group_concat(tag, ',') FROM ticket_tags tt WHERE tt.ticket_id = t.id),
-	(SELECT group_concat(agent_id, ',') FROM ticket_followers tf WHERE tf.ticket_id = t.id)`
+	COALESCE(t.tag_list, (SELECT group_concat(tag, ',') FROM ticket_tags tt WHERE tt.ticket_id = t.id)),
+	COALESCE(t.follower_list, (SELECT group_concat(agent_id, ',') FROM ticket_followers tf WHERE tf.ticket_id = t.id))`
 	}
+	// The copy the write path keeps on the row (migration 0098), read
+	// without touching the customer's rows; the subqueries only where no
+	// copy is kept (a NULL name), which both engines evaluate lazily.
 	return tf + `,
-	(SELECT rc.name FROM customers rc WHERE rc.id = t.requester_id),
-	(SELECT ri.value FROM customer_identities ri WHERE ri.customer_id = t.requester_id AND ri.type = 'email' ORDER BY ri.is_primary DESC, ri.id LIMIT 1)`
+	COALESCE(t.requester_name, (SELECT rc.name FROM customers rc WHERE rc.id = t.requester_id)),
+	CASE WHEN t.requester_name IS NULL THEN ` + requesterEmailSQL + ` ELSE t.requester_email END`
 }
+
+// requesterEmailSQL is the requester's primary (else first) email, as
+// customer.Brief picks it; NULL without one.
+const requesterEmailSQL = `(SELECT ri.value FROM customer_identities ri WHERE ri.customer_id = t.requester_id AND ri.type = 'email' ORDER BY ri.is_primary DESC, ri.id LIMIT 1)`
 
 // lockCols are ticketCols with the tags and followers, what a write loads.
 func lockCols(d db.Dialect) string {
@@ -77,3 +86,19 @@ type extraScanner struct {
 }
 
 func (e extraScanner) Scan(dest ...any) error { return e.s.Scan(append(dest, e.extra...)...) }
+
+// joinUnique is ids without repeats, comma-separated, as setFollowers
+// writes them (the list a create puts on its row, migration 0098).
+func joinUnique(ids []int64) string {
+	var b []byte
+	for i, id := range ids {
+		if slices.Contains(ids[:i], id) {
+			continue
+		}
+		if len(b) > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(b)
+}

@@ -142,7 +142,7 @@ func refParts(t *testing.T, d *db.DB, id int64) (tags []string, followers []int6
 	rows.Close()
 	slices.Sort(followers)
 	slices.Sort(tags) // the test databases' collation is bytewise on both engines
-	err = d.QueryRowContext(ctx, `SELECT c.name, (SELECT value FROM customer_identities i WHERE i.customer_id = c.id AND i.type = 'email' ORDER BY is_primary DESC, id LIMIT 1)
+	err = d.QueryRowContext(ctx, `SELECT c.name, COALESCE((SELECT value FROM customer_identities i WHERE i.customer_id = c.id AND i.type = 'email' ORDER BY is_primary DESC, id LIMIT 1), '')
 		FROM customers c JOIN tickets t ON t.requester_id = c.id WHERE t.id = ?`, id).Scan(&name, &email)
 	if err != nil {
 		t.Fatal(err)

@@ -199,6 +199,14 @@ type Service struct {
 	// counts the walks read by id. Both for the tests (rankfew.go).
 	noFew   atomic.Bool
 	fewRuns atomic.Int64
+	// pgWindowSize, when not 0, replaces pgWindow (negative: no window,
+	// the single walk); pgPath, when not 0, chooses the read below the
+	// window (1: on by the primary key, 2: the GIN index); pgWindowRuns
+	// counts the several-token walks that read below their window,
+	// pgIndexRuns those that read it through the GIN index. For the tests
+	// (rankpg.go).
+	pgWindowSize, pgPath      atomic.Int64
+	pgWindowRuns, pgIndexRuns atomic.Int64
 	// OnChange, when set, is called after a write commits with the ticket id
 	// and the events it appended (live updates, triggers later).
 	OnChange func(ticketID int64, events []Event)
