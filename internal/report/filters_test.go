@@ -114,6 +114,7 @@ type bruteFact struct {
 	channel string
 	team    int64
 	org     int64
+	agent   int64
 	lang    string
 	tags    map[string]bool
 }
@@ -138,8 +139,8 @@ func bruteFacts(t *testing.T, d *db.DB) []bruteFact {
 		tags[id][tag] = true
 	}
 	rows.Close()
-	rows, err = d.QueryContext(ctx, `SELECT r.ticket_id, r.kind, r.at, r.value, t.channel, COALESCE(t.team_id, 0), COALESCE(t.organization_id, 0), t.language
-		FROM report_facts r JOIN tickets t ON t.id = r.ticket_id`)
+	rows, err = d.QueryContext(ctx, `SELECT r.ticket_id, r.kind, r.at, r.value, t.channel, COALESCE(t.team_id, 0), COALESCE(t.organization_id, 0),
+		r.agent_id, t.language FROM report_facts r JOIN tickets t ON t.id = r.ticket_id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +149,7 @@ func bruteFacts(t *testing.T, d *db.DB) []bruteFact {
 	for rows.Next() {
 		var x bruteFact
 		var id int64
-		if err := rows.Scan(&id, &x.kind, &x.at, &x.value, &x.channel, &x.team, &x.org, &x.lang); err != nil {
+		if err := rows.Scan(&id, &x.kind, &x.at, &x.value, &x.channel, &x.team, &x.org, &x.agent, &x.lang); err != nil {
 			t.Fatal(err)
 		}
 		x.tags = tags[id]

@@ -78,6 +78,16 @@ func TestOverviewTwoFiltersMatchFacts(t *testing.T) {
 				func(x bruteFact) bool { return x.org == org1 && x.channel == "email" }},
 			{"organization 1, tag billing and language nb", true, func(r *report.Filter) { r.OrganizationID = org1; r.Tag = "billing"; r.Language = "nb" },
 				func(x bruteFact) bool { return x.org == org1 && x.tags["billing"] && x.lang == "nb" }},
+			// The agent's facts (the index covering them, migration 0097)
+			// with a tag, a channel, and both.
+			{"agent and tag vip", true, func(r *report.Filter) { r.AgentID = f.agent.ID; r.Tag = "vip" },
+				func(x bruteFact) bool { return x.agent == f.agent.ID && x.tags["vip"] }},
+			{"agent and tag refund (added in the period)", true, func(r *report.Filter) { r.AgentID = f.agent.ID; r.Tag = "refund" },
+				func(x bruteFact) bool { return x.agent == f.agent.ID && x.tags["refund"] }},
+			{"agent and channel email", true, func(r *report.Filter) { r.AgentID = f.agent.ID; r.Channel = "email" },
+				func(x bruteFact) bool { return x.agent == f.agent.ID && x.channel == "email" }},
+			{"agent, tag billing and language nb", true, func(r *report.Filter) { r.AgentID = f.agent.ID; r.Tag = "billing"; r.Language = "nb" },
+				func(x bruteFact) bool { return x.agent == f.agent.ID && x.tags["billing"] && x.lang == "nb" }},
 			{"channel chat, language sv and team", true, func(r *report.Filter) { r.Channel = "chat"; r.Language = "sv"; r.TeamID = f.team },
 				func(x bruteFact) bool { return x.channel == "chat" && x.lang == "sv" && x.team == f.team }},
 		}

@@ -23,7 +23,7 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done int)) error {
 		if ok, err := lockWait(ctx, tx); err != nil || !ok {
 			return err
 		}
-		for _, t := range []string{"report_facts", "report_hourly", "report_hourly_dim", "report_daily_dim", "report_monthly_dim", "report_hist", "report_hist_month", "report_pair_fill", "report_month_fill"} {
+		for _, t := range rebuiltTables {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
 				return fmt.Errorf("report: clear %s: %w", t, err)
 			}
@@ -37,8 +37,19 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done int)) error {
 	}); err != nil {
 		return err
 	}
-	return s.rebuildFrom(ctx, sn, progress)
+	if err := s.rebuildFrom(ctx, sn, progress); err != nil {
+		return err
+	}
+	// Every fact and roll-up row was just written again: on PostgreSQL
+	// the tables are vacuumed and analyzed now rather than when autovacuum
+	// gets to them — until then the overview's medians, an index-only walk
+	// of (kind, value, at), visited the table for every entry (1–1.7 s a
+	// page at 1M tickets; docs/benchmarks.md). Nothing on SQLite.
+	return s.db.Vacuum(ctx, rebuiltTables...)
 }
+
+// rebuiltTables are the tables a rebuild empties and writes again.
+var rebuiltTables = []string{"report_facts", "report_hourly", "report_hourly_dim", "report_daily_dim", "report_monthly_dim", "report_hist", "report_hist_month", "report_pair_fill", "report_month_fill"}
 
 // rebuildFrom recomputes every ticket's facts in id order, a window of
 // rebuildWindow tickets a transaction: the window's tickets are loaded and
