@@ -15,17 +15,23 @@ import (
 )
 
 // countTickets counts the ticket records of the file at path: the total
-// the progress bar measures against (a first pass; it reads at disk speed).
-func countTickets(path string) (int, error) {
+// the progress bar measures against (a first pass; it reads at disk speed),
+// and how many of them are on lines up to from (what a resumed import
+// passes over: its time left is reckoned from the rest).
+func countTickets(path string, from int) (total, before int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, fmt.Errorf("open %s: %w", path, err)
+		return 0, 0, fmt.Errorf("open %s: %w", path, err)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	n := 0
+	n, lineNo := 0, 0
 	for sc.Scan() {
+		lineNo++
+		if lineNo == from+1 {
+			before = n
+		}
 		line := sc.Bytes()
 		if !bytes.Contains(line, []byte(`"ticket"`)) {
 			continue
@@ -37,11 +43,14 @@ func countTickets(path string) (int, error) {
 			n++
 		}
 	}
+	if lineNo <= from {
+		before = n
+	}
 	if err := sc.Err(); err != nil {
 		// A line too long is the import's to report; the count is a guess.
-		return n, nil
+		return n, before, nil
 	}
-	return n, nil
+	return n, before, nil
 }
 
 // progressBar prints an import's progress on stderr: one line redrawn in
@@ -50,6 +59,7 @@ type progressBar struct {
 	w        io.Writer
 	tty      bool
 	total    int // ticket records in the file; 0 when unknown (standard input)
+	base     int // tickets a resumed import passes over (setBase)
 	start    time.Time
 	now      func() time.Time
 	every    time.Duration
@@ -73,6 +83,11 @@ func newProgressBar(w io.Writer, total int, now func() time.Time) *progressBar {
 	return &progressBar{w: w, tty: tty, total: total, start: t, now: now, every: every, last: t}
 }
 
+// setBase tells the bar that a resumed import starts after base tickets:
+// its rate and time left count only the tickets of this run (the importer
+// reports the passed-over ones at once, which read as thousands a second).
+func (b *progressBar) setBase(base int) { b.base, b.lastDone = base, base }
+
 // update prints p when the last print is old enough (always when final).
 func (b *progressBar) update(p importer.Progress, final bool) {
 	t := b.now()
@@ -83,7 +98,7 @@ func (b *progressBar) update(p importer.Progress, final bool) {
 		b.rate = float64(p.Tickets-b.lastDone) / d
 	}
 	b.last, b.lastDone = t, p.Tickets
-	line := progressLine(p.Tickets, b.total, b.rate, t.Sub(b.start), b.tty)
+	line := progressLine(p.Tickets, b.base, b.total, b.rate, t.Sub(b.start), b.tty)
 	if b.tty {
 		fmt.Fprintf(b.w, "\r%s\x1b[K", line)
 		if final {
@@ -97,7 +112,9 @@ func (b *progressBar) update(p importer.Progress, final bool) {
 // progressLine formats done of total tickets at rate per second after
 // elapsed: "import: 12,000/100,000 tickets (12.0%), 2,345/s, 33s left".
 // On a terminal it starts with a bar.
-func progressLine(done, total int, rate float64, elapsed time.Duration, bar bool) string {
+// A resumed import started after base of the done tickets: its time left
+// is reckoned from the tickets done in this run.
+func progressLine(done, base, total int, rate float64, elapsed time.Duration, bar bool) string {
 	var sb strings.Builder
 	if bar && total > 0 {
 		const width = 24
@@ -116,8 +133,8 @@ func progressLine(done, total int, rate float64, elapsed time.Duration, bar bool
 	switch {
 	case total > 0 && done >= total:
 		fmt.Fprintf(&sb, ", done in %s", elapsed.Round(time.Second))
-	case total > 0 && done > 0:
-		avg := float64(done) / elapsed.Seconds()
+	case total > 0 && done > base:
+		avg := float64(done-base) / elapsed.Seconds()
 		left := time.Duration(float64(total-done) / avg * float64(time.Second))
 		fmt.Fprintf(&sb, ", %s left", left.Round(time.Second))
 	default:

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +26,7 @@ func TestProgressLine(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := progressLine(tc.done, tc.total, tc.rate, tc.elapsed, tc.bar); got != tc.want {
+			if got := progressLine(tc.done, 0, tc.total, tc.rate, tc.elapsed, tc.bar); got != tc.want {
 				t.Errorf("got  %q\nwant %q", got, tc.want)
 			}
 		})
@@ -52,5 +53,50 @@ func TestProgressBarPlain(t *testing.T) {
 	}
 	if got := strings.Split(strings.TrimSpace(out.String()), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestProgressBarResumed: a resumed import reports the tickets it passed
+// over at once; its rate and time left count only this run's tickets.
+func TestProgressBarResumed(t *testing.T) {
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := func() time.Time { return clock }
+	var out bytes.Buffer
+	b := newProgressBar(&out, 10000, now)
+	b.setBase(6000)
+	for i := 1; i <= 4; i++ {
+		clock = clock.Add(2 * time.Second)
+		b.update(importer.Progress{Tickets: 6000 + i*500}, i == 4)
+	}
+	want := []string{
+		"import: 6,500/10,000 tickets (65.0%), 250/s, 14s left",
+		"import: 7,000/10,000 tickets (70.0%), 250/s, 12s left",
+		"import: 7,500/10,000 tickets (75.0%), 250/s, 10s left",
+		"import: 8,000/10,000 tickets (80.0%), 250/s, 8s left",
+	}
+	if got := strings.Split(strings.TrimSpace(out.String()), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestCountTicketsBefore: the counting pass also counts the tickets on the
+// lines a resumed import passes over.
+func TestCountTicketsBefore(t *testing.T) {
+	path := t.TempDir() + "/h.ndjson"
+	lines := []string{
+		`{"kind":"team","team":{"name":"T"}}`,
+		`{"kind":"ticket","ticket":{"external_id":"1"}}`,
+		``,
+		`{"kind":"ticket","ticket":{"external_id":"2"}}`,
+		`{"kind":"ticket","ticket":{"external_id":"3"}}`,
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for from, want := range []int{0, 0, 1, 1, 2, 3, 3} {
+		total, before, err := countTickets(path, from)
+		if err != nil || total != 3 || before != want {
+			t.Errorf("from %d: total %d, before %d, %v; want 3, %d", from, total, before, err, want)
+		}
 	}
 }
