@@ -21,7 +21,10 @@ import (
 // run and per slice of OMBUD_BENCH_IMPORT_SLICE tickets (default a tenth
 // of the run), read from the importer's own progress lines, so a rate
 // that falls as the tables grow shows. CPU seconds of the process are
-// reported too: on a shared machine they say more than the clock.
+// reported too, for the whole run and for each slice (read from
+// /proc/PID/stat as the slice ends): on a shared machine they say more
+// than the clock. OMBUD_BENCH_IMPORT_BIN names a build of ombud to run
+// instead of building one.
 //
 //	go test ./bench/ -run '^$' -bench Import -benchtime 1x -timeout 120m
 func BenchmarkImport(b *testing.B) {
@@ -33,7 +36,11 @@ func BenchmarkImport(b *testing.B) {
 	}
 	dir := b.TempDir()
 	bin := filepath.Join(dir, "ombud")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/ombud").CombinedOutput(); err != nil {
+	if prebuilt := os.Getenv("OMBUD_BENCH_IMPORT_BIN"); prebuilt != "" {
+		// A build of this tree made beforehand: a build under the bench
+		// lock on a busy machine takes minutes.
+		bin = prebuilt
+	} else if out, err := exec.Command("go", "build", "-o", bin, "../cmd/ombud").CombinedOutput(); err != nil {
 		b.Fatalf("build: %v\n%s", err, out)
 	}
 	// OMBUD_BENCH_IMPORT_FILE keeps the history: written there when
@@ -77,19 +84,26 @@ func importBench(b *testing.B, name, bin, engine, file string, tickets, slice in
 	run(b, bin, env, "migrate")
 	r := importRun(b, bin, env, file, tickets, slice)
 	fmt.Printf("\n%s, %s, import of %d demo tickets (%d per slice)\n", engine, name, tickets, slice)
-	fmt.Printf("%-39s %10s %10s %10s\n", "slice", "tickets", "seconds", "tickets/s")
-	for _, s := range r.slices {
-		fmt.Printf("%-39s %10d %10.1f %10.0f\n", s.name, s.n, s.took.Seconds(), float64(s.n)/s.took.Seconds())
+	fmt.Printf("%-39s %10s %10s %10s %10s %12s %10s\n", "slice", "tickets", "seconds", "tickets/s", "CPU s", "tickets/CPU s", "ms CPU/t")
+	row := func(name string, n int, took, cpu time.Duration) {
+		perCPU, msPer := "-", "-"
+		if cpu > 0 {
+			perCPU, msPer = fmt.Sprintf("%.0f", float64(n)/cpu.Seconds()), fmt.Sprintf("%.3f", cpu.Seconds()*1e3/float64(n))
+		}
+		fmt.Printf("%-39s %10d %10.1f %10.0f %10.1f %12s %10s\n", name, n, took.Seconds(), float64(n)/took.Seconds(), cpu.Seconds(), perCPU, msPer)
 	}
-	fmt.Printf("%-39s %10d %10.1f %10.0f\n", "whole run", tickets, r.took.Seconds(), float64(tickets)/r.took.Seconds())
+	for _, s := range r.slices {
+		row(s.name, s.n, s.took, s.cpu)
+	}
+	row("whole run", tickets, r.took, r.cpu)
 	fmt.Printf("CPU of the import process: %.1f s (%.0f tickets per CPU second)\n", r.cpu.Seconds(), float64(tickets)/r.cpu.Seconds())
 	b.ReportMetric(float64(tickets)/r.took.Seconds(), "tickets/s")
 }
 
 type importSlice struct {
-	name string
-	n    int
-	took time.Duration
+	name      string
+	n         int
+	took, cpu time.Duration // wall time and the process's CPU (user + system) in the slice
 }
 
 type importResult struct {
@@ -112,7 +126,8 @@ func importRun(b *testing.B, bin string, env []string, file string, tickets, sli
 		b.Fatal(err)
 	}
 	var res importResult
-	prevN, prevT, next := 0, start, slice
+	pid := cmd.Process.Pid
+	prevN, prevT, prevCPU, next := 0, start, time.Duration(0), slice
 	sc := bufio.NewScanner(stderr)
 	for sc.Scan() {
 		n, ok := progressDone(sc.Text())
@@ -122,8 +137,9 @@ func importRun(b *testing.B, bin string, env []string, file string, tickets, sli
 		}
 		now := time.Now()
 		if n > prevN && (n >= next || n >= tickets) {
-			res.slices = append(res.slices, importSlice{name: fmt.Sprintf("tickets %d–%d", prevN+1, n), n: n - prevN, took: now.Sub(prevT)})
-			prevN, prevT = n, now
+			cpu := procCPUTime(pid) // help_test.go: /proc/PID/stat utime + stime
+			res.slices = append(res.slices, importSlice{name: fmt.Sprintf("tickets %d–%d", prevN+1, n), n: n - prevN, took: now.Sub(prevT), cpu: cpu - prevCPU})
+			prevN, prevT, prevCPU = n, now, cpu
 			next = (n/slice + 1) * slice
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ombud/ombud/internal/apperr"
 	"github.com/ombud/ombud/internal/authz"
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/dbtest"
@@ -79,7 +80,12 @@ func BenchmarkReport(b *testing.B) {
 
 // rebuild sets up business hours and an SLA policy and derives the facts.
 func rebuild(b *testing.B, ctx context.Context, d *db.DB, slas *sla.Service, reports *report.Service, admin authz.Actor, engine string) {
-	if _, err := slas.CreateCalendar(ctx, admin, sla.CalendarInput{Name: "Office", TimeZone: "Europe/Oslo", Schedule: officeHours()}); err != nil {
+	// A kept history whose rebuild was stopped part way has its calendar
+	// and policy from the first run: the rebuild starts again without them.
+	if _, err := slas.CreateCalendar(ctx, admin, sla.CalendarInput{Name: "Office", TimeZone: "Europe/Oslo", Schedule: officeHours()}); apperr.Is(err, apperr.CodeConflict) {
+		rebuildOnly(b, ctx, d, reports, engine)
+		return
+	} else if err != nil {
 		b.Fatal(err)
 	}
 	var pin sla.PolicyInput
@@ -91,16 +97,26 @@ func rebuild(b *testing.B, ctx context.Context, d *db.DB, slas *sla.Service, rep
 	if _, err := slas.CreatePolicy(ctx, admin, pin); err != nil {
 		b.Fatal(err)
 	}
+	rebuildOnly(b, ctx, d, reports, engine)
+}
+
+// rebuildOnly runs the report rebuild over the history, printing its rate.
+func rebuildOnly(b *testing.B, ctx context.Context, d *db.DB, reports *report.Service, engine string) {
 	start, c0 := time.Now(), processCPU()
 	// Progress every 50,000 tickets, with the rate and the process's CPU
 	// per ticket (the rebuild's own cost on a shared machine).
-	last, lastAt, lastCPU := 0, start, c0
+	// With a kept PostgreSQL cluster, the server's CPU a ticket too.
+	last, lastAt, lastCPU, lastServer := 0, start, c0, clusterNow()
 	if err := reports.Rebuild(ctx, func(done int) {
 		if done-last >= 50000 {
-			now, cpu := time.Now(), processCPU()
-			fmt.Fprintf(os.Stderr, "%s: rebuild %d tickets, %.0f tickets/s, %.0f µs CPU a ticket (load %s)\n", engine, done,
-				float64(done-last)/now.Sub(lastAt).Seconds(), float64((cpu-lastCPU).Microseconds())/float64(done-last), loadavg())
-			last, lastAt, lastCPU = done, now, cpu
+			now, cpu, server := time.Now(), processCPU(), clusterNow()
+			extra := ""
+			if serverCPU != nil {
+				extra = fmt.Sprintf(", server %.0f µs CPU a ticket", float64((server-lastServer).Microseconds())/float64(done-last))
+			}
+			fmt.Fprintf(os.Stderr, "%s: rebuild %d tickets, %.0f tickets/s, %.0f µs CPU a ticket%s (load %s)\n", engine, done,
+				float64(done-last)/now.Sub(lastAt).Seconds(), float64((cpu-lastCPU).Microseconds())/float64(done-last), extra, loadavg())
+			last, lastAt, lastCPU, lastServer = done, now, cpu, server
 		}
 	}); err != nil {
 		b.Fatal(err)

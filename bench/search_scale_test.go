@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -41,8 +42,9 @@ import (
 // a change) served on the same corpus beside this one: each class is then
 // measured on both, interleaved, at one client and at OMBUD_BENCH_CLIENTS
 // (use a few: a slow build under 64 clients runs into timeouts), and the
-// ratios printed. OMBUD_BENCH_SEARCH_DIR keeps the SQLite data there and
-// reuses it on the next run (a PostgreSQL corpus is always built anew).
+// ratios printed. OMBUD_BENCH_SEARCH_DIR keeps the corpus there and
+// reuses it on the next run: SQLite's file in DIR/sqlite-N, PostgreSQL's
+// cluster in DIR/postgres-N/pg (started for the run, stopped at its end).
 // OMBUD_BENCH_SEARCH_BIN names a build of this tree to serve instead of
 // building one; OMBUD_BENCH_SEARCH_BUILD_ONLY=1 builds the kept corpus and
 // measures nothing (OMBUD_BENCH_CLIENTS=0 reads as unset, the default 64).
@@ -69,14 +71,29 @@ func BenchmarkSearchScale(b *testing.B) {
 	for _, engine := range strings.Split(engines, ",") {
 		b.Run(engine, func(b *testing.B) {
 			work := b.TempDir()
-			if keep := os.Getenv("OMBUD_BENCH_SEARCH_DIR"); keep != "" && engine == "sqlite" {
-				work = filepath.Join(keep, fmt.Sprintf("sqlite-%d", tickets))
+			keep := os.Getenv("OMBUD_BENCH_SEARCH_DIR")
+			if keep != "" {
+				work = filepath.Join(keep, fmt.Sprintf("%s-%d", engine, tickets))
 				if err := os.MkdirAll(work, 0o755); err != nil {
 					b.Fatal(err)
 				}
 			}
 			env := []string{"OMBUD_DATA=" + filepath.Join(work, "data")}
-			if engine == "postgres" {
+			switch {
+			case engine == "postgres" && keep != "":
+				// A kept cluster in work/pg: started (initdb the first
+				// time) for this run, stopped at its end with the data kept.
+				admin, stop, err := dbtest.StartKeptCluster(filepath.Join(work, "pg"), true)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(stop)
+				u, err := dbtest.KeptDatabase(admin, "ombud")
+				if err != nil {
+					b.Fatal(err)
+				}
+				env = append(env, "OMBUD_DATABASE_URL="+u)
+			case engine == "postgres":
 				env = append(env, "OMBUD_DATABASE_URL="+dbtest.NewPostgresDatabase(b))
 			}
 			qs := buildCorpus(b, bin, work, env, tickets)
@@ -95,7 +112,21 @@ func BenchmarkSearchScale(b *testing.B) {
 				return
 			}
 			s := serve(b, bin, env)
-			measureSearch(engine, s, qs, requests, clients, seconds)
+			var pg *sql.DB
+			if engine == "postgres" {
+				// The bare statements' floor (OMBUD_BENCH_SEARCH_FLOOR=N
+				// runs each) and PostgreSQL's share of each class.
+				for _, e := range env {
+					if v, ok := strings.CutPrefix(e, "OMBUD_DATABASE_URL="); ok {
+						pg, _ = sql.Open("pgx", v)
+					}
+				}
+				defer pg.Close()
+				if n := envInt("OMBUD_BENCH_SEARCH_FLOOR", 0); n > 0 {
+					pgFloor(pg, qs, n)
+				}
+			}
+			measureSearch(engine, s, pg, qs, requests, clients, seconds)
 			s.stop()
 		})
 	}
@@ -103,11 +134,24 @@ func BenchmarkSearchScale(b *testing.B) {
 
 // measureSearch runs every query class one client at a time, then from
 // clients concurrent clients.
-func measureSearch(label string, s *server, qs corpusQueries, requests, clients, seconds int) {
+// With pg (PostgreSQL), CPU per search counts the server and the
+// database's backends, and PostgreSQL's statements of each class at one
+// client are printed from pg_stat_statements.
+func measureSearch(label string, s *server, pg *sql.DB, qs corpusQueries, requests, clients, seconds int) {
 	api := &http.Client{Timeout: 60 * time.Second}
-	fmt.Printf("\n%s, %d demo tickets; one client, %d sequential requests per class\n", label, qs.Tickets, requests)
-	fmt.Printf("%-34s %-34s %9s %9s %9s %9s\n", "class", "example", "p50", "p95", "p99", "total")
+	pid := s.cmd.Process.Pid
+	dbName := ""
+	reset, top := func() {}, func(int) {}
+	if pg != nil {
+		_ = pg.QueryRow(`SELECT current_database()`).Scan(&dbName)
+		reset, top = pgStatements(pg)
+	}
+	cpu := func() (float64, float64) { return procCPU(pid), postgresCPU(dbName) }
+	fmt.Printf("\n%s, %d demo tickets; one client, %d sequential requests per class (load %s)\n", label, qs.Tickets, requests, loadAvg())
+	fmt.Printf("%-34s %-34s %9s %9s %9s %9s %17s\n", "class", "example", "p50", "p95", "p99", "total", "CPU ms server+db")
 	for _, c := range qs.classes() {
+		reset()
+		s0, d0 := cpu()
 		r := rand.New(rand.NewPCG(1, 9))
 		var lat []time.Duration
 		var total string
@@ -127,23 +171,30 @@ func measureSearch(label string, s *server, qs corpusQueries, requests, clients,
 		}
 		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 		p := func(f float64) time.Duration { return lat[int(f*float64(len(lat)-1))].Round(10 * time.Microsecond) }
-		fmt.Printf("%-34s %-34.34s %9s %9s %9s %9s\n", c.name, c.pick(rand.New(rand.NewPCG(1, 9))), p(.5), p(.95), p(.99), total)
+		s1, d1 := cpu()
+		n := float64(len(lat))
+		fmt.Printf("%-34s %-34.34s %9s %9s %9s %9s %8.2f+%-8.2f\n", c.name, c.pick(rand.New(rand.NewPCG(1, 9))), p(.5), p(.95), p(.99), total,
+			(s1-s0)*1000/n, (d1-d0)*1000/n)
+		top(len(lat))
 	}
-	pid := s.cmd.Process.Pid
 	fmt.Printf("server memory after one client: peak RSS (VmHWM) %.0f MiB; now %s\n", peakRSS(pid), rssSplit(pid))
 	if clients == 0 {
 		return
 	}
 	tr := &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}
 	hc := &http.Client{Transport: tr, Timeout: 60 * time.Second}
-	fmt.Printf("\n%s, %d clients, %ds per class\n", label, clients, seconds)
-	fmt.Printf("%-34s %10s %8s %10s %10s %10s\n", "class", "searches/s", "errors", "p50", "p95", "p99")
+	fmt.Printf("\n%s, %d clients, %ds per class (load %s)\n", label, clients, seconds, loadAvg())
+	fmt.Printf("%-34s %10s %8s %10s %10s %10s %17s\n", "class", "searches/s", "errors", "p50", "p95", "p99", "CPU ms server+db")
 	for _, c := range qs.classes() {
+		s0, d0 := cpu()
 		res := drive(c.name, clients, time.Duration(seconds)*time.Second, func(r *rand.Rand, _ int64) error {
 			return request(hc, "GET", s.url+"/api/v1/search?limit=25&q="+url.QueryEscape(c.pick(r)), s.token, nil, 200)
 		})
-		fmt.Printf("%-34s %10.0f %8d %10s %10s %10s\n", c.name, res.rate, res.errs,
-			res.p50.Round(10*time.Microsecond), res.p95.Round(10*time.Microsecond), res.p99.Round(10*time.Microsecond))
+		s1, d1 := cpu()
+		n := max(res.rate*float64(seconds), 1)
+		fmt.Printf("%-34s %10.0f %8d %10s %10s %10s %8.2f+%-8.2f\n", c.name, res.rate, res.errs,
+			res.p50.Round(10*time.Microsecond), res.p95.Round(10*time.Microsecond), res.p99.Round(10*time.Microsecond),
+			(s1-s0)*1000/n, (d1-d0)*1000/n)
 	}
 	fmt.Printf("server memory after %d clients: peak RSS (VmHWM) %.0f MiB; now %s\n", clients, peakRSS(pid), rssSplit(pid))
 }
@@ -415,6 +466,33 @@ func replicate(b *testing.B, env []string, copies int, span time.Duration) {
 	if followups {
 		cstride, cmul, extra = 2*maxC, 2, 4
 	}
+	// PostgreSQL: the full-text GIN indexes of tickets and comments are
+	// dropped while the copies are written and built again after them
+	// from their own definitions (a bulk build instead of nine times
+	// ≈ 500,000 entries merged through the pending list): the same
+	// indexes, made in a fraction of the time.
+	var gins []string
+	if driver == "pgx" {
+		rows, err := d.Query(`SELECT indexname, indexdef FROM pg_indexes
+			WHERE schemaname = current_schema() AND tablename IN ('tickets', 'comments') AND indexdef LIKE '% USING gin %'`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var names []string
+		for rows.Next() {
+			var name, def string
+			if err := rows.Scan(&name, &def); err != nil {
+				b.Fatal(err)
+			}
+			names, gins = append(names, name), append(gins, def)
+		}
+		rows.Close()
+		for _, name := range names {
+			if _, err := d.Exec(`DROP INDEX ` + name); err != nil {
+				b.Fatalf("replicate: %v", err)
+			}
+		}
+	}
 	for k := int64(1); k < int64(copies); k++ {
 		shift := k * span.Milliseconds()
 		tx, err := d.Begin()
@@ -463,8 +541,20 @@ func replicate(b *testing.B, env []string, copies int, span time.Duration) {
 		}
 	}
 	if driver == "pgx" {
+		conn, err := d.Conn(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, q := range append([]string{`SET maintenance_work_mem = '1GB'`}, gins...) {
+			if _, err := conn.ExecContext(context.Background(), q); err != nil {
+				b.Fatalf("replicate: %s: %v", q, err)
+			}
+		}
+		conn.Close()
+		// VACUUM as autovacuum would in time: the visibility map set, so
+		// the measured plans are those of a settled table.
 		for _, q := range []string{`SELECT setval(pg_get_serial_sequence('tickets', 'id'), (SELECT MAX(id) FROM tickets))`,
-			`SELECT setval(pg_get_serial_sequence('comments', 'id'), (SELECT MAX(id) FROM comments))`, `ANALYZE`} {
+			`SELECT setval(pg_get_serial_sequence('comments', 'id'), (SELECT MAX(id) FROM comments))`, `VACUUM (ANALYZE)`} {
 			if _, err := d.Exec(q); err != nil {
 				b.Fatalf("replicate: %v", err)
 			}
