@@ -411,6 +411,10 @@ func BenchmarkBleveBuild(b *testing.B) {
 	if err := forceMerge(ctx, idx); err != nil {
 		b.Fatal(err)
 	}
+	segments, rootBytes, err := settle(idx)
+	if err != nil {
+		b.Fatal(err)
+	}
 	merged, cpuMerged := time.Since(begin), cpuTime()-cpu0
 	if err := idx.Close(); err != nil {
 		b.Fatal(err)
@@ -419,7 +423,8 @@ func BenchmarkBleveBuild(b *testing.B) {
 	fmt.Printf("indexed in %s (%.0f tickets/s, CPU %s, %.2f ms a ticket); with a forced merge %s (CPU %s)\n",
 		indexed.Round(time.Second), float64(n)/indexed.Seconds(), cpuIndexed.Round(time.Second),
 		float64(cpuIndexed)/1e6/float64(max(n, 1)), merged.Round(time.Second), cpuMerged.Round(time.Second))
-	fmt.Printf("size on disk %.0f MiB; peak RSS of the build %.0f MiB\n", dirMiB(c.index), procStatus("VmHWM"))
+	fmt.Printf("%d segments, %.0f MiB on disk (%.0f MiB the latest snapshot's); peak RSS of the build %.0f MiB\n",
+		segments, dirMiB(c.index), float64(rootBytes)/(1<<20), procStatus("VmHWM"))
 }
 
 // forceMerge merges the index's segments into one and waits for it.
@@ -436,6 +441,30 @@ func forceMerge(ctx context.Context, idx bleve.Index) error {
 		return fmt.Errorf("force merge: %w", err)
 	}
 	return nil
+}
+
+// settle waits (up to a few minutes) until the index's background merges
+// and persisting are done, so that none runs beside the measurements, and
+// tells its segments and the bytes its latest snapshot uses on disk.
+func settle(idx bleve.Index) (segments, bytes uint64, err error) {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return 0, 0, fmt.Errorf("advanced: %w", err)
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return 0, 0, fmt.Errorf("the index is %T, not scorch", adv)
+	}
+	for range 600 {
+		if active, _ := s.StatsMap()["index_bgthreads_active"].(bool); !active {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	m := s.StatsMap()
+	segments, _ = m["num_root_filesegments"].(uint64)
+	bytes, _ = m["num_bytes_used_disk_by_root"].(uint64)
+	return segments, bytes, nil
 }
 
 // result is one form's measurements over a class's queries.
@@ -465,6 +494,10 @@ func (r result) cpuPer() string {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/1e6) }
+
+// notApplicable is the total of a form that has nothing to ask for the
+// query (FTS5 for a query of field terms only).
+const notApplicable = ^uint64(0)
 
 // form is one way of answering a class's query; it returns the total.
 type form struct {
@@ -496,6 +529,10 @@ func BenchmarkBleveSearch(b *testing.B) {
 	}
 	defer idx.Close()
 	count, _ := idx.DocCount()
+	segments, rootBytes, err := settle(idx)
+	if err != nil {
+		b.Fatal(err)
+	}
 	bleveSearch := func(sortBy []string) func(ctx context.Context, q string) (uint64, error) {
 		return func(ctx context.Context, q string) (uint64, error) {
 			bq, _, err := bleveQuery(q)
@@ -525,24 +562,28 @@ func BenchmarkBleveSearch(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer ro.Close()
-	ftsRows := func(stmts []string, arg string) error {
+	// ftsRows runs the statements and reads every row; the sum of the
+	// values is the total for the counts.
+	ftsRows := func(stmts []string, arg string) (uint64, error) {
+		var sum uint64
 		for _, s := range stmts {
 			rows, err := ro.QueryContext(ctx, s, arg)
 			if err != nil {
-				return fmt.Errorf("%s: %w", s, err)
+				return 0, fmt.Errorf("%s: %w", s, err)
 			}
 			for rows.Next() {
 				var v int64
 				if err := rows.Scan(&v); err != nil {
 					rows.Close()
-					return err
+					return 0, err
 				}
+				sum += uint64(v)
 			}
 			if err := rows.Close(); err != nil {
-				return err
+				return 0, err
 			}
 		}
-		return nil
+		return sum, nil
 	}
 	newest := []string{
 		`SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT 25`,
@@ -566,16 +607,17 @@ func BenchmarkBleveSearch(b *testing.B) {
 			// BenchmarkRawFTS's "newest 25": the words only, no filter.
 			_, fts, err := bleveQuery(q)
 			if err != nil || fts == "" {
-				return 0, err
+				return notApplicable, err
 			}
-			return 0, ftsRows(newest, fts)
+			_, err = ftsRows(newest, fts)
+			return 0, err
 		}},
 		{"fts5 count", func(ctx context.Context, q string) (uint64, error) {
 			_, fts, err := bleveQuery(q)
 			if err != nil || fts == "" {
-				return 0, err
+				return notApplicable, err
 			}
-			return 0, ftsRows(counts, fts)
+			return ftsRows(counts, fts)
 		}},
 		{"ombud Search", func(ctx context.Context, q string) (uint64, error) {
 			p, err := search.Parse(q)
@@ -592,8 +634,8 @@ func BenchmarkBleveSearch(b *testing.B) {
 			return uint64(*res.Total), nil
 		}},
 	}
-	fmt.Printf("\nBleve v2.6.3 (%d documents, %.0f MiB on disk) against FTS5 and Ombud's search on %s (%d tickets)\n",
-		count, dirMiB(c.index), c.dbPath, c.qs.Tickets)
+	fmt.Printf("\nBleve v2.6.3 (%d documents, %d segments, %.0f MiB on disk, %.0f MiB of it the latest snapshot's) against FTS5 and Ombud's search on %s (%d tickets)\n",
+		count, segments, dirMiB(c.index), float64(rootBytes)/(1<<20), c.dbPath, c.qs.Tickets)
 	fmt.Printf("Bleve opened and every class asked once: RSS +%.0f MiB, Go heap +%.0f MiB\n", rssBleve, heapBleve)
 	fmt.Printf("one goroutine, %d rounds × %d queries per form, interleaved; ms\n", rounds, requests)
 	fmt.Printf("%-28s %-16s %5s %8s %8s %9s %12s\n", "class", "form", "n", "p50", "p95", "CPU/op", "total")
@@ -617,6 +659,9 @@ func BenchmarkBleveSearch(b *testing.B) {
 			}
 		}
 		for i, f := range forms {
+			if res[i].total == notApplicable {
+				continue
+			}
 			fmt.Printf("%-28s %-16s %5d %8s %8s %9s %12d\n", cl.name, f.name, res[i].n, res[i].pct(.5), res[i].pct(.95), res[i].cpuPer(), res[i].total)
 		}
 	}
