@@ -533,7 +533,7 @@ func BenchmarkBleveSearch(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	bleveSearch := func(sortBy []string) func(ctx context.Context, q string) (uint64, error) {
+	bleveSearch := func(sortBy []string, score string) func(ctx context.Context, q string) (uint64, error) {
 		return func(ctx context.Context, q string) (uint64, error) {
 			bq, _, err := bleveQuery(q)
 			if err != nil {
@@ -541,6 +541,7 @@ func BenchmarkBleveSearch(b *testing.B) {
 			}
 			req := bleve.NewSearchRequestOptions(bq, 25, 0, false)
 			req.SortBy(sortBy)
+			req.Score = score // "none": no scores, which lets Bleve intersect bitmaps
 			res, err := idx.SearchInContext(ctx, req)
 			if err != nil {
 				return 0, fmt.Errorf("bleve %q: %w", q, err)
@@ -550,7 +551,7 @@ func BenchmarkBleveSearch(b *testing.B) {
 	}
 	// Bleve's memory on its own: opened and every class asked once.
 	for _, cl := range c.qs.classes() {
-		if _, err := bleveSearch([]string{"-created"})(ctx, cl.pick(rand.New(rand.NewPCG(1, 9)))); err != nil {
+		if _, err := bleveSearch([]string{"-created"}, "")(ctx, cl.pick(rand.New(rand.NewPCG(1, 9)))); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -593,6 +594,10 @@ func BenchmarkBleveSearch(b *testing.B) {
 		`SELECT count(*) FROM ticket_fts WHERE ticket_fts MATCH ?`,
 		`SELECT count(*) FROM comment_fts WHERE comment_fts MATCH ?`,
 	}
+	var minCreated, maxCreated float64
+	if err := ro.QueryRowContext(ctx, `SELECT MIN(created_at), MAX(created_at) FROM tickets`).Scan(&minCreated, &maxCreated); err != nil {
+		b.Fatal(err)
+	}
 	d, err := db.Open(ctx, db.Options{DataDir: filepath.Dir(c.dbPath)})
 	if err != nil {
 		b.Fatal(err)
@@ -601,8 +606,10 @@ func BenchmarkBleveSearch(b *testing.B) {
 	svc := ticket.NewService(d, time.Now, requesters{customer.NewService(d, time.Now)}, richtext.New())
 	actor := authz.Actor{ID: 1, Kind: authz.KindAgent, Role: authz.Admin}
 	forms := []form{
-		{"bleve newest 25", bleveSearch([]string{"-created"})},
-		{"bleve score 25", bleveSearch([]string{"-_score"})},
+		{"bleve newest 25", bleveSearch([]string{"-created"}, "")},
+		{"bleve score 25", bleveSearch([]string{"-_score"}, "")},
+		{"bleve newest nosc", bleveSearch([]string{"-created"}, "none")},
+		{"bleve window", bleveWindow(idx, minCreated, maxCreated)},
 		{"fts5 newest 25", func(ctx context.Context, q string) (uint64, error) {
 			// BenchmarkRawFTS's "newest 25": the words only, no filter.
 			_, fts, err := bleveQuery(q)
@@ -667,6 +674,39 @@ func BenchmarkBleveSearch(b *testing.B) {
 	}
 	if err := writePath(ctx, b, idx, ro, envInt("OMBUD_BENCH_BLEVE_WRITES", 300)); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// bleveWindow asks for the newest 25 as Ombud's bounded walk does: the
+// query within the newest 1/64 of the corpus's time span, widened four
+// times over until 25 match or the window holds everything, without
+// scores; the total is the window's matches scaled to the whole span (an
+// estimate) once the window is partial.
+func bleveWindow(idx bleve.Index, lo, hi float64) func(ctx context.Context, q string) (uint64, error) {
+	return func(ctx context.Context, q string) (uint64, error) {
+		bq, _, err := bleveQuery(q)
+		if err != nil {
+			return 0, err
+		}
+		span := hi - lo
+		for w := span / 64; ; w *= 4 {
+			from := hi - w
+			r := bleve.NewNumericRangeInclusiveQuery(&from, nil, &[]bool{true}[0], nil)
+			r.SetField("created")
+			req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bq, r), 25, 0, false)
+			req.SortBy([]string{"-created"})
+			req.Score = "none"
+			res, err := idx.SearchInContext(ctx, req)
+			if err != nil {
+				return 0, fmt.Errorf("bleve window %q: %w", q, err)
+			}
+			if res.Total >= 25 || w >= span {
+				if w >= span {
+					return res.Total, nil
+				}
+				return uint64(float64(res.Total) * span / w), nil
+			}
+		}
 	}
 }
 
