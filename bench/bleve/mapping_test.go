@@ -53,18 +53,23 @@ func TestMappingAnswers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			req := bleve.NewSearchRequestOptions(q, 25, 0, false)
-			req.SortBy([]string{"-created"})
-			res, err := idx.SearchInContext(context.Background(), req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, h := range res.Hits {
-				got = append(got, h.ID)
-			}
-			if !slices.Equal(got, tc.want) || res.Total != uint64(len(tc.want)) {
-				t.Errorf("%q: got %v (total %d), want %v", tc.q, got, res.Total, tc.want)
+			// Scored or not ("none" lets Bleve intersect bitmaps), the
+			// same tickets in the same order.
+			for _, score := range []string{"", "none"} {
+				req := bleve.NewSearchRequestOptions(q, 25, 0, false)
+				req.SortBy([]string{"-created"})
+				req.Score = score
+				res, err := idx.SearchInContext(context.Background(), req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, h := range res.Hits {
+					got = append(got, h.ID)
+				}
+				if !slices.Equal(got, tc.want) || res.Total != uint64(len(tc.want)) {
+					t.Errorf("%q, score %q: got %v (total %d), want %v", tc.q, score, got, res.Total, tc.want)
+				}
 			}
 		})
 	}
