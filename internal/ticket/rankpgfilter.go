@@ -23,6 +23,10 @@ import (
 // the walk tested row by row, so rankings and totals do not change
 // (rank_test.go, ranktag_test.go and rankpgfilter_test.go compare both).
 
+// tagCondProbe is tagCond as PostgreSQL runs it per row: a scalar
+// subquery is never turned into a join or a hashed subplan.
+const tagCondProbe = "(SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = lower(?) LIMIT 1) IS NOT NULL"
+
 // pgFilter tests tickets against a search's filters on PostgreSQL,
 // remembering each ticket's verdict for the rest of the search.
 type pgFilter struct {
@@ -47,7 +51,12 @@ func (f *pgFilter) test(ctx context.Context, ids []int64) error {
 	if len(todo) == 0 {
 		return nil
 	}
-	q := `SELECT t.id FROM tickets t WHERE t.id = ANY(CAST(? AS BIGINT[])) AND ` + strings.Join(f.w.conds, " AND ")
+	// A tag as a scalar subquery: one probe of ticket_tags per ticket. As
+	// an EXISTS the planner joins the tag's whole posting (39,260 entries
+	// of ticket_tags_tag at 200,000 tickets, a merge join of 24–30 ms)
+	// for a few hundred ids.
+	cond := strings.ReplaceAll(strings.Join(f.w.conds, " AND "), tagCond, tagCondProbe)
+	q := `SELECT t.id FROM tickets t WHERE t.id = ANY(CAST(? AS BIGINT[])) AND ` + cond
 	err := f.s.scan(ctx, q, append([]any{todo}, f.w.args...), func(sc scanner) (bool, error) {
 		var id int64
 		if err := sc.Scan(&id); err != nil {
