@@ -188,38 +188,53 @@ func (s *Service) gatherPGFiltered(ctx context.Context, c *candidates, w *where,
 	return s.gatherLookupsPG(ctx, c, f, tq, bound, walk, blend, estimate)
 }
 
-// gatherLookupsPG is gatherLookups with the filters tested by f: each
-// lookup reads its newest walk tickets' ids and last updates, and keeps
-// those that pass, newest first, up to bound.
+// gatherLookupsPG is gatherLookups on PostgreSQL, with the filters, if
+// any (f not nil), tested in one batch: each lookup reads its newest walk
+// tickets' ids alone, from the index on (requester_id, id) or
+// (organization_id, …) without the table, keeps those that pass, newest
+// first, up to bound, and reads the last update of the kept ones only.
+// Reading updated_at with the ids made PostgreSQL fetch every named
+// customer's ticket from the table and sort them, or walk the primary key
+// backwards testing each ticket: 48–133 ms for the 2,400 tickets of the
+// customers named "erik" at 200,000 tickets, against 0.9 ms for the ids.
 func (s *Service) gatherLookupsPG(ctx context.Context, c *candidates, f *pgFilter, tq textQuery, bound, walk int,
 	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (*candidates, error) {
 	for _, src := range s.lookupSources(tq) {
 		cond, cargs := src.cond("t.")
 		var read []walkedRow
-		updated := map[int64]int64{}
-		err := s.scan(ctx, `SELECT t.id, t.updated_at FROM tickets t WHERE `+cond+` ORDER BY t.id DESC LIMIT ?`, append(slices.Clip(cargs), walk),
+		err := s.scan(ctx, `SELECT t.id FROM tickets t WHERE `+cond+` ORDER BY t.id DESC LIMIT ?`, append(slices.Clip(cargs), walk),
 			func(sc scanner) (bool, error) {
-				var id, at int64
-				if err := sc.Scan(&id, &at); err != nil {
+				var id int64
+				if err := sc.Scan(&id); err != nil {
 					return false, err
 				}
 				read = append(read, walkedRow{id, id})
-				updated[id] = at
 				return true, nil
 			})
 		if err != nil {
 			return nil, err
 		}
-		ids := make([]int64, len(read))
-		for i, r := range read {
-			ids[i] = r.row
+		kept, rows := read, len(read)
+		if f != nil {
+			if err := f.test(ctx, rowIDs(read)); err != nil {
+				return nil, err
+			}
+			kept, rows = f.replay(read, bound, nil)
+		} else if len(kept) > bound {
+			kept, rows = kept[:bound], bound
 		}
-		if err := f.test(ctx, ids); err != nil {
-			return nil, err
-		}
-		kept, rows := f.replay(read, bound, nil)
-		for _, r := range kept {
-			c.add(r.row, blend(lookupScore[src.score], updated[r.row]))
+		if len(kept) > 0 {
+			err := s.scan(ctx, `SELECT id, updated_at FROM tickets WHERE id = ANY(CAST(? AS BIGINT[]))`, []any{rowIDs(kept)}, func(sc scanner) (bool, error) {
+				var id, at int64
+				if err := sc.Scan(&id, &at); err != nil {
+					return false, err
+				}
+				c.add(id, blend(lookupScore[src.score], at))
+				return true, nil
+			})
+			if err != nil {
+				return nil, err
+			}
 		}
 		last := int64(0)
 		if rows > 0 {
