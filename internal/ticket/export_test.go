@@ -60,3 +60,11 @@ func (s *Service) SetPGWindow(n, path int64) { s.pgWindowSize.Store(n); s.pgPath
 // window; PGIndexRuns those that read it through the GIN index.
 func (s *Service) PGWindowRuns() int64 { return s.pgWindowRuns.Load() }
 func (s *Service) PGIndexRuns() int64  { return s.pgIndexRuns.Load() }
+
+// SetPGFilter lets PostgreSQL's searches with filters and words test the
+// walked tickets in batches (the default) or each row in SQL.
+func (s *Service) SetPGFilter(on bool) { s.noPGFilter.Store(!on) }
+
+// PGFilterRuns counts the searches whose walked tickets were tested in
+// batches.
+func (s *Service) PGFilterRuns() int64 { return s.pgFilterRuns.Load() }

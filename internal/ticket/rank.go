@@ -219,6 +219,11 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 			}
 			return s.gatherLookupsTagged(ctx, c, tq, pass, bound, walk, blend, estimate)
 		}
+		// Other filters on PostgreSQL: the walks read ids, their tickets
+		// tested in batches (rankpgfilter.go).
+		if pg && len(w.conds) > 0 && !s.noPGFilter.Load() {
+			return s.gatherPGFiltered(ctx, c, w, tq, bound, walk, blend, estimate)
+		}
 		// Subjects.
 		q := `SELECT t.id, ` + ok + `, t.subject, t.updated_at FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid
 			WHERE ticket_fts MATCH ? ORDER BY ticket_fts.rowid DESC LIMIT ?`
@@ -315,6 +320,10 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 			c.estimated, c.estimate = true, max(c.estimate, est)
 		}
 	}
+	if pg && len(w.conds) == 0 && !s.noPGFilter.Load() {
+		// The lookups' ids from their index alone (rankpgfilter.go).
+		return s.gatherLookupsPG(ctx, c, nil, tq, bound, walk, blend, estimate)
+	}
 	return s.gatherLookups(ctx, c, w, tq, ok, bound, walk, blend, estimate)
 }
 
@@ -410,7 +419,7 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass p
 	}
 	extra := w.args
 	switch {
-	case pass.ids != nil:
+	case pass.ids != nil || pass.pg != nil:
 		q = strings.Replace(q, `SELECT COUNT(*) FROM`, `SELECT m.id FROM`, 1)
 	case pass.in != nil:
 		q += ` WHERE ` + pass.in("m.id")
@@ -451,6 +460,27 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass p
 			})
 			if err != nil {
 				return 0, err
+			}
+		} else if pass.pg != nil {
+			var ids []int64
+			err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {
+				var id int64
+				if err := sc.Scan(&id); err != nil {
+					return false, err
+				}
+				ids = append(ids, id)
+				return true, nil
+			})
+			if err != nil {
+				return 0, err
+			}
+			if err := pass.pg.test(ctx, ids); err != nil {
+				return 0, err
+			}
+			for _, id := range ids {
+				if pass.pg.pass[id] {
+					n++
+				}
 			}
 		} else if err := s.db.QueryRowContext(ctx, q, s.planArgs(append(args, extra...))...).Scan(&n); err != nil {
 			return 0, fmt.Errorf("ticket: search estimate: %w", err)

@@ -51,6 +51,14 @@ const pgFetchCost = 4
 // fn sees the rows newest first, at most walk of them, until it says stop.
 func (s *Service) scanTextPG(ctx context.Context, table, a, sel string, pre []any, tq textQuery, walk int,
 	fn func(scanner) (bool, error)) error {
+	return s.scanTextPGSettle(ctx, table, a, sel, pre, tq, walk, fn, nil)
+}
+
+// scanTextPGSettle is scanTextPG with settle, when not nil, called after
+// the window's rows and before any read below it: false ends the walk
+// there, as fn's stop would (a caller that tests rows in batches).
+func (s *Service) scanTextPGSettle(ctx context.Context, table, a, sel string, pre []any, tq textQuery, walk int,
+	fn func(scanner) (bool, error), settle func() (bool, error)) error {
 	tsq := `websearch_to_tsquery('simple', ?)`
 	window := int64(pgWindow)
 	if w := s.pgWindowSize.Load(); w != 0 {
@@ -81,6 +89,12 @@ func (s *Service) scanTextPG(ctx context.Context, table, a, sel string, pre []an
 	}
 	if stopped || n >= walk || floor == 0 {
 		return nil
+	}
+	if settle != nil {
+		more, err := settle()
+		if err != nil || !more {
+			return err
+		}
 	}
 	s.pgWindowRuns.Add(1)
 	left := walk - n

@@ -36,6 +36,7 @@ type passTest struct {
 	ids  map[int64]bool
 	in   func(col string) string
 	args []any
+	pg   *pgFilter // PostgreSQL: tickets tested in batches (rankpgfilter.go)
 }
 
 // passes reports whether the ticket passes: in is the SQL test's value

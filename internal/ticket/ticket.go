@@ -207,6 +207,12 @@ type Service struct {
 	// (rankpg.go).
 	pgWindowSize, pgPath      atomic.Int64
 	pgWindowRuns, pgIndexRuns atomic.Int64
+	// noPGFilter makes PostgreSQL's searches with filters and words test
+	// each walked row in SQL again, and the lookups read their tickets'
+	// last updates with the ids; pgFilterRuns counts the searches that
+	// test the walked tickets in batches. For the tests (rankpgfilter.go).
+	noPGFilter   atomic.Bool
+	pgFilterRuns atomic.Int64
 	// OnChange, when set, is called after a write commits with the ticket id
 	// and the events it appended (live updates, triggers later).
 	OnChange func(ticketID int64, events []Event)
