@@ -46,10 +46,14 @@ var ftsFlushStmts = func() [][2]string {
 // a full-text table opens a statement savepoint, at which FTS5 writes the
 // terms it holds in memory to disk, and a batch of creates notes only new
 // rows (nothing to remove) of three of the four tables.
-func flushFTS(ctx context.Context, tx *Tx) error {
+//
+// It returns the indexes (in ftsTables) it wrote to, for the idle-time
+// merger (ftsmerge.go).
+func flushFTS(ctx context.Context, tx *Tx) (ftsSet, error) {
+	var wrote ftsSet
 	rows, err := tx.QueryContext(ctx, `SELECT tbl, MAX(indexed) FROM pending_fts GROUP BY tbl`)
 	if err != nil {
-		return fmt.Errorf("db: full-text queue: %w", err)
+		return 0, fmt.Errorf("db: full-text queue: %w", err)
 	}
 	var todo []string
 	seen := false
@@ -58,12 +62,13 @@ func flushFTS(ctx context.Context, tx *Tx) error {
 		var tbl, indexed int
 		if err := rows.Scan(&tbl, &indexed); err != nil {
 			rows.Close()
-			return fmt.Errorf("db: full-text queue: %w", err)
+			return 0, fmt.Errorf("db: full-text queue: %w", err)
 		}
 		if tbl < 1 || tbl > len(ftsFlushStmts) {
 			continue
 		}
 		st := ftsFlushStmts[tbl-1]
+		wrote = wrote.with(tbl - 1)
 		if indexed == 1 {
 			todo = append(todo, st[0])
 		}
@@ -71,15 +76,15 @@ func flushFTS(ctx context.Context, tx *Tx) error {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("db: full-text queue: %w", err)
+		return 0, fmt.Errorf("db: full-text queue: %w", err)
 	}
 	if !seen {
-		return nil
+		return 0, nil
 	}
 	for _, q := range append(todo, `DELETE FROM pending_fts`) {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("db: full-text index: %w", err)
+			return 0, fmt.Errorf("db: full-text index: %w", err)
 		}
 	}
-	return nil
+	return wrote, nil
 }
