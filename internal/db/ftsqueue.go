@@ -46,14 +46,10 @@ var ftsFlushStmts = func() [][2]string {
 // a full-text table opens a statement savepoint, at which FTS5 writes the
 // terms it holds in memory to disk, and a batch of creates notes only new
 // rows (nothing to remove) of three of the four tables.
-//
-// It returns the indexes (in ftsTables) it wrote to, for the idle-time
-// merger (ftsmerge.go).
-func flushFTS(ctx context.Context, tx *Tx) (ftsSet, error) {
-	var wrote ftsSet
+func flushFTS(ctx context.Context, tx *Tx) error {
 	rows, err := tx.QueryContext(ctx, `SELECT tbl, MAX(indexed) FROM pending_fts GROUP BY tbl`)
 	if err != nil {
-		return 0, fmt.Errorf("db: full-text queue: %w", err)
+		return fmt.Errorf("db: full-text queue: %w", err)
 	}
 	var todo []string
 	seen := false
@@ -62,13 +58,12 @@ func flushFTS(ctx context.Context, tx *Tx) (ftsSet, error) {
 		var tbl, indexed int
 		if err := rows.Scan(&tbl, &indexed); err != nil {
 			rows.Close()
-			return 0, fmt.Errorf("db: full-text queue: %w", err)
+			return fmt.Errorf("db: full-text queue: %w", err)
 		}
 		if tbl < 1 || tbl > len(ftsFlushStmts) {
 			continue
 		}
 		st := ftsFlushStmts[tbl-1]
-		wrote = wrote.with(tbl - 1)
 		if indexed == 1 {
 			todo = append(todo, st[0])
 		}
@@ -76,15 +71,15 @@ func flushFTS(ctx context.Context, tx *Tx) (ftsSet, error) {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("db: full-text queue: %w", err)
+		return fmt.Errorf("db: full-text queue: %w", err)
 	}
 	if !seen {
-		return 0, nil
+		return nil
 	}
 	for _, q := range append(todo, `DELETE FROM pending_fts`) {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return 0, fmt.Errorf("db: full-text index: %w", err)
+			return fmt.Errorf("db: full-text index: %w", err)
 		}
 	}
-	return wrote, nil
+	return nil
 }

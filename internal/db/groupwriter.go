@@ -43,36 +43,21 @@ type groupWriter struct {
 	// (migration 0081; before it, as while migrating, there is nothing to
 	// flush). Belongs to the writer goroutine.
 	ftsQueue bool
-	// merge is the idle-time full-text merger's state (ftsmerge.go).
-	merge ftsMergeState
 }
 
 // beforeCommit indexes the full-text changes the transaction noted
-// (ftsqueue.go). It reports whether the queue table exists and which
-// indexes it wrote to.
-func (g *groupWriter) beforeCommit(ctx context.Context, tx *Tx) (bool, ftsSet, error) {
+// (ftsqueue.go). It reports whether the queue table exists.
+func (g *groupWriter) beforeCommit(ctx context.Context, tx *Tx) (bool, error) {
 	if !g.ftsQueue {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'pending_fts'`).Scan(&n); err != nil {
-			return false, 0, fmt.Errorf("db: full-text queue: %w", err)
+			return false, fmt.Errorf("db: full-text queue: %w", err)
 		}
 		if n == 0 {
-			return false, 0, nil
+			return false, nil
 		}
 	}
-	wrote, err := flushFTS(ctx, tx)
-	return true, wrote, err
-}
-
-// committed notes a commit's full-text writes for the merger. The first
-// commit that finds the queue table marks every index: automerge is then
-// turned off on each, and what the index holds from before is merged.
-func (g *groupWriter) committed(queue bool, wrote ftsSet) {
-	if queue && !g.ftsQueue {
-		wrote = allFTS
-	}
-	g.ftsQueue = g.ftsQueue || queue
-	g.merge.pending |= wrote
+	return true, flushFTS(ctx, tx)
 }
 
 // maxWriterStmts bounds the writer's statement cache: statements built
@@ -225,7 +210,6 @@ func (g *groupWriter) loop() {
 		if first.bulk {
 			g.commitBulk(first)
 			g.prepareWanted()
-			g.mergeIfBehind()
 			continue
 		}
 		batch = append(batch[:0], first)
@@ -241,20 +225,6 @@ func (g *groupWriter) loop() {
 		}
 		g.commit(batch)
 		g.prepareWanted()
-		g.mergeIfBehind()
-	}
-}
-
-// mergeIfBehind runs a full-text merge step when forceMergeAfter batches
-// have committed since the last one while merge work was pending: the
-// writer had no idle moment for it.
-func (g *groupWriter) mergeIfBehind() {
-	if g.merge.pending == 0 {
-		return
-	}
-	g.merge.batches++
-	if g.merge.batches >= forceMergeAfter {
-		g.mergeStep()
 	}
 }
 
@@ -276,28 +246,12 @@ func drain(ch chan *writeReq, batch []*writeReq, limit int) (_ []*writeReq, next
 }
 
 // take waits for the next request, an interactive one first when both
-// kinds wait; nil once the writer stops. While none waits it runs
-// full-text merge steps (ftsmerge.go), one at a time, looking at the
-// queues between them.
+// kinds wait; nil once the writer stops.
 func (g *groupWriter) take() *writeReq {
-	for {
-		select {
-		case r := <-g.reqs:
-			return r
-		default:
-		}
-		select {
-		case r := <-g.reqs:
-			return r
-		case r := <-g.bg:
-			return r
-		case <-g.stop:
-			return nil
-		default:
-		}
-		if !g.mergeStep() {
-			break
-		}
+	select {
+	case r := <-g.reqs:
+		return r
+	default:
 	}
 	select {
 	case r := <-g.reqs:
@@ -390,7 +344,7 @@ func (g *groupWriter) commitBulk(r *writeReq) {
 		r.done <- err
 		return
 	}
-	queue, wrote, err := g.beforeCommit(ctx, r.tx)
+	queue, err := g.beforeCommit(ctx, r.tx)
 	if err != nil {
 		_ = sqltx.Rollback()
 		r.done <- err
@@ -400,7 +354,7 @@ func (g *groupWriter) commitBulk(r *writeReq) {
 		r.done <- fmt.Errorf("db: commit: %w", err)
 		return
 	}
-	g.committed(queue, wrote)
+	g.ftsQueue = g.ftsQueue || queue
 	r.done <- nil
 }
 
@@ -461,7 +415,7 @@ func (g *groupWriter) commit(batch []*writeReq) {
 	if ok > 0 {
 		// The batch's full-text changes, indexed once now that no
 		// savepoint is open. Its failure fails the whole batch.
-		queue, wrote, err := g.beforeCommit(ctx, &Tx{tx: sqltx, dialect: g.dialect, stmts: stmts, gw: g, uncancelled: true})
+		queue, err := g.beforeCommit(ctx, &Tx{tx: sqltx, dialect: g.dialect, stmts: stmts, gw: g, uncancelled: true})
 		bt.fts = time.Since(bt.start) - bt.work
 		if err != nil {
 			_ = sqltx.Rollback()
@@ -476,7 +430,7 @@ func (g *groupWriter) commit(batch []*writeReq) {
 		}
 		synced := time.Now()
 		if cerr = sqltx.Commit(); cerr == nil {
-			g.committed(queue, wrote)
+			g.ftsQueue = g.ftsQueue || queue
 		}
 		bt.sync = time.Since(synced)
 	} else {
