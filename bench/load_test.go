@@ -19,7 +19,8 @@
 // OMBUD_BENCH_STATEMENTS=1 (on the durable PostgreSQL: the statements sent per
 // operation, each with its count, from pg_stat_statements), OMBUD_BENCH_BARE (a third server, bench/bare: net/http alone answering
 // the ticket get and the list page with the bytes Ombud answered, the
-// physical limit of these two reads on the machine).
+// physical limit of these two reads on the machine), OMBUD_BENCH_LOG_LEVEL
+// (the servers' --log-level, default warn; debug logs every write batch).
 package bench
 
 import (
@@ -153,7 +154,13 @@ func serveBinWait(t testing.TB, bin string, env []string, token string, wait tim
 	addr := l.Addr().String()
 	l.Close()
 	// The limiter would measure itself: benchmarks run without API rate limits.
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--log-level", "warn", "--api-rate-limit", "0", "--api-ip-rate-limit", "0")
+	// OMBUD_BENCH_LOG_LEVEL=debug logs every write batch's make-up (queue
+	// wait, statements, full-text flush, commit): where a write's tail goes.
+	level := "warn"
+	if l := os.Getenv("OMBUD_BENCH_LOG_LEVEL"); l != "" {
+		level = l
+	}
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--log-level", level, "--api-rate-limit", "0", "--api-ip-rate-limit", "0")
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
