@@ -61,9 +61,9 @@ func (s *Service) SetPGWindow(n, path int64) { s.pgWindowSize.Store(n); s.pgPath
 func (s *Service) PGWindowRuns() int64 { return s.pgWindowRuns.Load() }
 func (s *Service) PGIndexRuns() int64  { return s.pgIndexRuns.Load() }
 
-// SetIdentityFirst lets a page that an identity's tickets fill skip the
-// text walks (the default) or always walk them.
-func (s *Service) SetIdentityFirst(on bool) { s.noIdentityFirst.Store(!on) }
+// SetLookupsFirst lets a page that the named tickets fill skip the text
+// walks (the default) or always walk them.
+func (s *Service) SetLookupsFirst(on bool) { s.noLookupsFirst.Store(!on) }
 
-// IdentityFirstRuns counts the searches ranked from the lookups alone.
-func (s *Service) IdentityFirstRuns() int64 { return s.identityFirstRuns.Load() }
+// LookupsFirstRuns counts the searches ranked from the lookups alone.
+func (s *Service) LookupsFirstRuns() int64 { return s.lookupsFirstRuns.Load() }

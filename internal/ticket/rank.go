@@ -174,7 +174,7 @@ const walkFactor = 4
 // that match and pass the filters w, and each lookup's newest bound
 // tickets, each scored with its own recency (a subject and a lookup by
 // the ticket's last update, a comment by its own time). need is how many
-// of the best ranks the page asked for covers (identityFirst).
+// of the best ranks the page asked for covers (lookupsFirst).
 func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, need int) (*candidates, error) {
 	c := &candidates{hits: map[int64]*rankHit{}}
 	now := s.now()
@@ -199,10 +199,10 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 		return nil
 	}
 	lookedUp := false
-	if tq.fts != "" && s.identityFirstOK(w, tq, need) {
-		// The customer an address names may fill the page on its own
-		// (rankidentity.go).
-		done, err := s.identityFirst(ctx, c, w, tq, bound, need, blend, estimate)
+	if tq.fts != "" && s.lookupsFirstOK(w, tq, need) {
+		// The tickets the text names may fill the page on their own
+		// (ranklookups.go).
+		done, err := s.lookupsFirst(ctx, c, w, tq, bound, need, blend, estimate)
 		if err != nil {
 			return nil, err
 		}

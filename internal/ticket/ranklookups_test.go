@@ -48,15 +48,15 @@ func searchPages(t *testing.T, f fixture, qs string, limit int) []searchResult {
 	return nil
 }
 
-// TestSearchIdentityFirst: a search for a customer's email address whose
-// tickets fill the page ranks it from the lookups alone, without walking
-// the address as a phrase (SQLite), and pages through the same tickets in
-// the same order as the walks: the customer's tickets first, then those
-// that mention the address. The total of such a page is an estimate that
+// TestSearchLookupsFirst: a search for a customer's email address (or
+// name) whose tickets fill the page ranks it from the lookups alone,
+// without walking the address as a phrase (SQLite), and pages through the
+// same tickets in the same order as the walks: the customer's tickets
+// first, then those that mention the address (or name). The total of such a page is an estimate that
 // counts the mentions (here exactly: the sample covers every ticket); on
 // PostgreSQL, with a filter, and on the pages past the customer's tickets
 // the text is walked as before.
-func TestSearchIdentityFirst(t *testing.T) {
+func TestSearchLookupsFirst(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
 		ctx := context.Background()
@@ -116,20 +116,24 @@ func TestSearchIdentityFirst(t *testing.T) {
 			{q: addr, limit: 25, skips: 0, exact: true, before: 7},
 			{q: addr, limit: 2, bound: 4, skips: 1, before: 4}, // her newest 4 of 7 candidates
 			{q: "status:open " + addr, limit: 2, skips: 0, before: 4},
+			// Her name: her tickets by the name lookup, then the texts
+			// with both words (the mentions, her name in subjects).
+			{q: "Kari Holm", limit: 3, skips: 2, exact: true, before: 7},
+			{q: "kari", limit: 4, skips: 1, exact: true, before: 7},
 		} {
 			t.Run(fmt.Sprintf("%s/%d/%d", tc.q, tc.limit, tc.bound), func(t *testing.T) {
 				f.svc.SetSearchCandidates(tc.bound)
 				defer f.svc.SetSearchCandidates(0)
-				f.svc.SetIdentityFirst(false)
+				f.svc.SetLookupsFirst(false)
 				walk := searchPages(t, f, tc.q, tc.limit)
-				f.svc.SetIdentityFirst(true)
-				runs := f.svc.IdentityFirstRuns()
+				f.svc.SetLookupsFirst(true)
+				runs := f.svc.LookupsFirstRuns()
 				got := searchPages(t, f, tc.q, tc.limit)
 				want := tc.skips
 				if d.Dialect() != db.SQLite {
 					want = 0
 				}
-				if n := int(f.svc.IdentityFirstRuns() - runs); n != want {
+				if n := int(f.svc.LookupsFirstRuns() - runs); n != want {
 					t.Errorf("%d pages ranked from the lookups, want %d", n, want)
 				}
 				var all, allWalk []int64

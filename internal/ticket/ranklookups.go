@@ -7,59 +7,56 @@ import (
 	"github.com/ombud/ombud/internal/db"
 )
 
-// A search for an email address (or a phone number) that is a customer's
-// identity ranks that customer's tickets first (scoreIdentity, far above
-// any text score), then the tickets whose subjects or comments mention the
-// address. On SQLite the mentions are an FTS5 phrase of five or six tokens,
-// most of them common ("example", a first name, a number), and finding the
-// few rows where they meet costs FTS5 a walk of their doclists: ≈ 16 ms of
-// CPU at 1M tickets, whether or not any row mentions the address.
+// A search whose text names someone — a customer's email address or
+// phone (an identity), customers or organizations by name — ranks their
+// tickets first (scores of 1e8 and up, far above any text score), then the
+// tickets whose subjects or comments merely mention the text. On SQLite an
+// email address is an FTS5 phrase of five or six tokens, most of them
+// common ("example", a first name, a number), and finding the few rows
+// where they meet costs FTS5 a walk of their doclists: ≈ 16 ms of CPU at
+// 1M tickets, whether or not any row mentions the address.
 //
-// When the customer's own tickets fill the page asked for, the mentions
-// cannot change it: every one of them ranks below every identity ticket,
-// and an identity ticket that is also mentioned keeps its identity score.
-// The walks are then skipped, the page is ranked from the lookups alone
-// (the same tickets in the same order as with the walks), and the total
-// becomes an estimate: the lookups' tickets plus the mentions counted in
-// a sample of the newest tickets and scaled to all (sampleMentions).
-// Pages beyond the customer's tickets walk the text as before, so paging
-// neither repeats nor skips a ticket.
+// When the named tickets fill the page asked for, the mentions cannot
+// change it: every one of them ranks below every named ticket, and a named
+// ticket that is also mentioned keeps its lookup score. The text walks are
+// then skipped, the page is ranked from the lookups alone (the same
+// tickets in the same order as with the walks), and the total becomes an
+// estimate: the lookups' tickets plus the mentions counted in a sample of
+// the newest tickets and scaled to all (sampleMentions). Pages past the
+// named tickets walk the text as before, so paging neither repeats nor
+// skips a ticket.
 
-// identityFirst gathers the lookups' tickets into c and reports whether
-// those that outrank all text (a ticket number, an identity) reach need,
-// the ranks the page asked for covers. When they do, c's total is made an
-// estimate that counts the mentions and the text walks are not needed.
-// Only SQLite without filters: PostgreSQL's walk of the address is cheap
-// (rankpg.go), and a filtered search tests its filter on the walked rows.
-func (s *Service) identityFirst(ctx context.Context, c *candidates, w *where, tq textQuery, bound, need int,
+// lookupsFirst gathers the lookups' tickets into c and reports whether
+// they reach need, the ranks the page asked for covers. When they do, c's
+// total is made an estimate that counts the mentions, and the text walks
+// are not needed.
+func (s *Service) lookupsFirst(ctx context.Context, c *candidates, w *where, tq textQuery, bound, need int,
 	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (bool, error) {
 	if _, err := s.gatherLookups(ctx, c, w, tq, "1", bound, bound, blend, estimate); err != nil {
 		return false, err
 	}
-	first := 0
-	for _, h := range c.hits {
-		if h.score >= lookupScore[scoreIdentity] {
-			first++
-		}
-	}
-	if first < need {
+	// Every lookup's score (1e8 and up) outranks every text score
+	// (below 6, recency included), so c holds the best len(c.hits).
+	if len(c.hits) < need {
 		return false, nil
 	}
 	mentions, err := s.sampleMentions(ctx, tq, c)
 	if err != nil {
 		return false, err
 	}
-	s.identityFirstRuns.Add(1)
+	s.lookupsFirstRuns.Add(1)
 	c.estimated = true
 	c.estimate = max(c.estimate, float64(len(c.hits))) + mentions
 	return true, nil
 }
 
-// identityFirstOK reports whether a search may rank a page from its
-// identity lookups alone (identityFirst).
-func (s *Service) identityFirstOK(w *where, tq textQuery, need int) bool {
-	return !s.noIdentityFirst.Load() && s.db.Dialect() == db.SQLite && len(w.conds) == 0 && need > 0 &&
-		len(tq.customers) > 0
+// lookupsFirstOK reports whether a search may rank its page from the
+// lookups alone (lookupsFirst): on SQLite without filters. PostgreSQL's
+// walks are planned per value (rankpg.go) and a filtered search tests
+// its filter on the walked rows.
+func (s *Service) lookupsFirstOK(w *where, tq textQuery, need int) bool {
+	return !s.noLookupsFirst.Load() && s.db.Dialect() == db.SQLite && len(w.conds) == 0 && need > 0 &&
+		len(tq.customers)+len(tq.named)+len(tq.orgs) > 0
 }
 
 // sampleMentions estimates how many tickets not already in c the text
