@@ -3,8 +3,12 @@ package ticket
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/search"
 )
 
 // A search whose text names someone — a customer's email address or
@@ -63,49 +67,131 @@ func (s *Service) lookupsFirstOK(w *where, tq textQuery, need int) bool {
 // finds, as sampleText does: it counts them exactly among the newest
 // tickets, the sample growing fourfold from sampleFirst until it holds
 // sampleEnough of them or reaches sampleMax (or all tickets), and scales
-// the count to all tickets. Each index is read in ascending rowid order
-// from the sample's first row: FTS5 seeks that row in every doclist
-// through the doclist index and reads only the sample's rows, where a
-// newest-first read of a sparse phrase steps the doclists entry by entry
-// until it finds a match (rankfew.go), however old.
+// the count to all tickets. It asks FTS5 for each token alone, within the
+// widest sample's rows: a query of several tokens, phrase or not, makes
+// FTS5 find its first match from the end of the doclists before it
+// applies a rowid range, which for a sparse phrase is a walk of the whole
+// index (rankfew.go), while one token seeks the range through its doclist
+// index. The rows holding every token are then read and tested for the
+// words and phrases in Go, as the reference ranking reads them.
 func (s *Service) sampleMentions(ctx context.Context, tq textQuery, c *candidates) (float64, error) {
 	var newest int64
 	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&newest); err != nil {
 		return 0, fmt.Errorf("ticket: search mentions: %w", err)
 	}
-	// LIMIT -1 keeps SQLite from flattening the subqueries and dropping
-	// their order.
-	const q = `SELECT id FROM (SELECT rowid AS id FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid > ?
-			ORDER BY rowid LIMIT -1)
-		UNION ALL SELECT ticket_id FROM (SELECT c.ticket_id FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid
-			WHERE comment_fts MATCH ? AND comment_fts.rowid >= ? AND c.ticket_id > ? ORDER BY comment_fts.rowid LIMIT -1)`
 	first, widest := sampleSizes()
-	for size := first; ; size *= 4 {
-		from := max(newest-size, 0) // tickets after from are the sample
-		if newest == from {
-			return 0, nil
+	from := max(newest-widest, 0) // tickets after from are the widest sample
+	if newest == from || len(tq.tokens) == 0 {
+		return 0, nil
+	}
+	var firstComment int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MIN(id), 0) FROM comments WHERE ticket_id = ?`, from+1).Scan(&firstComment); err != nil {
+		return 0, fmt.Errorf("ticket: search mentions: %w", err)
+	}
+	// Words of one token each are found by the rows that hold them all;
+	// only a phrase (or a word the tokenizer splits) needs the text read.
+	subject, body := "''", "''"
+	if len(tq.tokens) > len(tq.terms) || slices.ContainsFunc(tq.terms, func(t string) bool { return len(search.Tokens(t)) > 1 }) {
+		subject, body = "subject", "substr(body, 1, "+strconv.Itoa(commentPrefix)+")"
+	}
+	found := map[int64]bool{} // tickets after from that the text finds, not in c
+	for _, side := range []struct {
+		fts, rows string
+		floor     int64
+	}{
+		{`SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid > ? ORDER BY rowid`,
+			`SELECT id, id, ` + subject + ` FROM tickets WHERE id IN (`, from},
+		{`SELECT rowid FROM comment_fts WHERE comment_fts MATCH ? AND rowid >= ? ORDER BY rowid`,
+			`SELECT id, ticket_id, ` + body + ` FROM comments WHERE id IN (`, firstComment},
+	} {
+		rows, err := s.rowsWithAll(ctx, side.fts, tq.tokens, side.floor)
+		if err != nil {
+			return 0, err
 		}
-		var firstComment int64
-		if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MIN(id), 0) FROM comments WHERE ticket_id = ?`, from+1).Scan(&firstComment); err != nil {
-			return 0, fmt.Errorf("ticket: search mentions: %w", err)
+		if len(rows) == 0 {
+			continue
 		}
-		found := map[int64]bool{}
-		err := s.scan(ctx, q, []any{tq.fts, from, tq.fts, firstComment, from}, func(sc scanner) (bool, error) {
-			var id int64
-			if err := sc.Scan(&id); err != nil {
+		args := make([]any, len(rows))
+		for i, id := range rows {
+			args[i] = id
+		}
+		err = s.scan(ctx, side.rows+placeholders(len(rows))+`)`, args, func(sc scanner) (bool, error) {
+			var id, tid int64
+			var text string
+			if err := sc.Scan(&id, &tid, &text); err != nil {
 				return false, err
 			}
-			if c.hits[id] == nil {
-				found[id] = true
+			if tid > from && c.hits[tid] == nil && (text == "" && subject == "''" || holdsAll(text, tq.terms)) {
+				found[tid] = true
 			}
 			return true, nil
 		})
 		if err != nil {
 			return 0, err
 		}
-		n := int64(len(found))
-		if n >= sampleEnough || from == 0 || size >= widest {
-			return float64(n) * float64(newest) / float64(newest-from), nil
+	}
+	// The smallest sample that holds enough, as sampleText grows it.
+	for size := first; ; size *= 4 {
+		lo := max(newest-size, 0)
+		n := 0
+		for id := range found {
+			if id > lo {
+				n++
+			}
+		}
+		if n >= sampleEnough || lo == 0 || size >= widest {
+			return float64(n) * float64(newest) / float64(newest-lo), nil
 		}
 	}
+}
+
+// rowsWithAll returns the rows of the full-text query q (MATCH one token,
+// rowid from floor) that hold every token, reading one token at a time
+// and stopping when none is left.
+func (s *Service) rowsWithAll(ctx context.Context, q string, tokens []string, floor int64) ([]int64, error) {
+	var keep map[int64]bool
+	for _, tok := range tokens {
+		next := map[int64]bool{}
+		err := s.scan(ctx, q, []any{`"` + strings.ReplaceAll(tok, `"`, `""`) + `"`, floor}, func(sc scanner) (bool, error) {
+			var id int64
+			if err := sc.Scan(&id); err != nil {
+				return false, err
+			}
+			if keep == nil || keep[id] {
+				next[id] = true
+			}
+			return true, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if keep = next; len(keep) == 0 {
+			return nil, nil
+		}
+	}
+	out := make([]int64, 0, len(keep))
+	for id := range keep {
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// holdsAll reports whether text holds every term (a word or a phrase), its
+// tokens in order.
+func holdsAll(text string, terms []string) bool {
+	toks := search.Tokens(text)
+	for _, term := range terms {
+		tt := search.Tokens(term)
+		if len(tt) == 0 {
+			continue
+		}
+		found := false
+		for i := 0; i+len(tt) <= len(toks) && !found; i++ {
+			found = slices.Equal(toks[i:i+len(tt)], tt)
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
