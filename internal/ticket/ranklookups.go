@@ -132,7 +132,7 @@ func (s *Service) sampleMentions(ctx context.Context, tq textQuery, c *candidate
 	}
 	// The smallest sample that holds enough, as sampleText grows it.
 	for size := first; ; size *= 4 {
-		lo := max(newest-size, 0)
+		lo := max(newest-min(size, widest), 0)
 		n := 0
 		for id := range found {
 			if id > lo {
