@@ -108,26 +108,26 @@ func (s *Service) sampleMentions(ctx context.Context, tq textQuery, c *candidate
 		if err != nil {
 			return 0, err
 		}
-		if len(rows) == 0 {
-			continue
-		}
-		args := make([]any, len(rows))
-		for i, id := range rows {
-			args[i] = id
-		}
-		err = s.scan(ctx, side.rows+placeholders(len(rows))+`)`, args, func(sc scanner) (bool, error) {
-			var id, tid int64
-			var text string
-			if err := sc.Scan(&id, &tid, &text); err != nil {
-				return false, err
+		// In chunks: SQLite bounds a statement's parameters.
+		for chunk := range slices.Chunk(rows, 1000) {
+			args := make([]any, len(chunk))
+			for i, id := range chunk {
+				args[i] = id
 			}
-			if tid > from && c.hits[tid] == nil && (text == "" && subject == "''" || holdsAll(text, tq.terms)) {
-				found[tid] = true
+			err = s.scan(ctx, side.rows+placeholders(len(chunk))+`)`, args, func(sc scanner) (bool, error) {
+				var id, tid int64
+				var text string
+				if err := sc.Scan(&id, &tid, &text); err != nil {
+					return false, err
+				}
+				if tid > from && c.hits[tid] == nil && (text == "" && subject == "''" || holdsAll(text, tq.terms)) {
+					found[tid] = true
+				}
+				return true, nil
+			})
+			if err != nil {
+				return 0, err
 			}
-			return true, nil
-		})
-		if err != nil {
-			return 0, err
 		}
 	}
 	// The smallest sample that holds enough, as sampleText grows it.
