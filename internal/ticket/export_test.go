@@ -68,3 +68,10 @@ func (s *Service) SetPGFilter(on bool) { s.noPGFilter.Store(!on) }
 // PGFilterRuns counts the searches whose walked tickets were tested in
 // batches.
 func (s *Service) PGFilterRuns() int64 { return s.pgFilterRuns.Load() }
+
+// SetLookupsFirst lets a page that the named tickets fill skip the text
+// walks (the default) or always walk them.
+func (s *Service) SetLookupsFirst(on bool) { s.noLookupsFirst.Store(!on) }
+
+// LookupsFirstRuns counts the searches ranked from the lookups alone.
+func (s *Service) LookupsFirstRuns() int64 { return s.lookupsFirstRuns.Load() }

@@ -79,7 +79,7 @@ func (s *Service) ranked(ctx context.Context, w *where, tq textQuery, pr page.Re
 	}
 	// Every page ranks the same candidates, so pages neither repeat nor
 	// skip tickets; paging ends with them (refine the query to go further).
-	c, err := s.gather(ctx, w, tq, bound)
+	c, err := s.gather(ctx, w, tq, bound, int(offset)+pr.Limit+1)
 	if err != nil {
 		return page.List[Ticket]{}, err
 	}
@@ -173,8 +173,9 @@ const walkFactor = 4
 // gather collects the candidates: the newest bound subjects and comments
 // that match and pass the filters w, and each lookup's newest bound
 // tickets, each scored with its own recency (a subject and a lookup by
-// the ticket's last update, a comment by its own time).
-func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int) (*candidates, error) {
+// the ticket's last update, a comment by its own time). need is how many
+// of the best ranks the page asked for covers (lookupsFirst).
+func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, need int) (*candidates, error) {
 	c := &candidates{hits: map[int64]*rankHit{}}
 	now := s.now()
 	blend := func(score float64, at int64) float64 { return search.Blend(score, now.Sub(db.Time(at))) }
@@ -196,6 +197,19 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 		}
 		c.estimated, c.estimate = true, max(c.estimate, est)
 		return nil
+	}
+	lookedUp := false
+	if tq.fts != "" && s.lookupsFirstOK(w, tq, need) {
+		// The tickets the text names may fill the page on their own
+		// (ranklookups.go).
+		done, err := s.lookupsFirst(ctx, c, w, tq, bound, need, blend, estimate)
+		if err != nil {
+			return nil, err
+		}
+		if done {
+			return c, nil
+		}
+		lookedUp = true
 	}
 	if tq.fts != "" {
 		// A selective filter SQLite finds by index: the walks test rows
@@ -319,6 +333,9 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound int)
 			}
 			c.estimated, c.estimate = true, max(c.estimate, est)
 		}
+	}
+	if lookedUp {
+		return c, nil
 	}
 	if pg && len(w.conds) == 0 && !s.noPGFilter.Load() {
 		// The lookups' ids from their index alone (rankpgfilter.go).

@@ -36,6 +36,7 @@ type textQuery struct {
 	lookup search.Lookup    // the text as a ticket number, email or phone
 	rel    search.Relevance // scores the texts that match (rank.go)
 	tokens []string         // the words' and phrases' tokens (rankfew.go)
+	terms  []string         // the words and phrases, each to be found in order (ranklookups.go)
 	// Who the text names (resolveText), newest first.
 	customers []int64 // by email or phone
 	named     []int64 // customers whose name has all the words
@@ -55,7 +56,7 @@ const (
 func (s *Service) resolveText(ctx context.Context, q search.Query) (textQuery, error) {
 	d := s.db.Dialect()
 	tq := textQuery{fts: ftsQuery(d, q.Words, q.Phrases), lookup: q.Lookup(), rel: search.NewRelevance(q.Words, q.Phrases),
-		tokens: textTokens(q.Words, q.Phrases)}
+		tokens: textTokens(q.Words, q.Phrases), terms: append(slices.Clip(q.Words), q.Phrases...)}
 	var err error
 	if sub, args := identityCustomers(d, tq.lookup); sub != "" {
 		if tq.customers, err = s.lookupIDs(ctx, sub, args, maxIdentified); err != nil {

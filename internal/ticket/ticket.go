@@ -199,6 +199,11 @@ type Service struct {
 	// counts the walks read by id. Both for the tests (rankfew.go).
 	noFew   atomic.Bool
 	fewRuns atomic.Int64
+	// noLookupsFirst makes every search walk its text even when the
+	// tickets it names fill the page; lookupsFirstRuns counts the
+	// searches that did not. Both for the tests (ranklookups.go).
+	noLookupsFirst   atomic.Bool
+	lookupsFirstRuns atomic.Int64
 	// pgWindowSize, when not 0, replaces pgWindow (negative: no window,
 	// the single walk); pgPath, when not 0, chooses the read below the
 	// window (1: on by the primary key, 2: the GIN index); pgWindowRuns

@@ -1,0 +1,197 @@
+package ticket
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/search"
+)
+
+// A search whose text names someone — a customer's email address or
+// phone (an identity), customers or organizations by name — ranks their
+// tickets first (scores of 1e8 and up, far above any text score), then the
+// tickets whose subjects or comments merely mention the text. On SQLite an
+// email address is an FTS5 phrase of five or six tokens, most of them
+// common ("example", a first name, a number), and finding the few rows
+// where they meet costs FTS5 a walk of their doclists: ≈ 16 ms of CPU at
+// 1M tickets, whether or not any row mentions the address.
+//
+// When the named tickets fill the page asked for, the mentions cannot
+// change it: every one of them ranks below every named ticket, and a named
+// ticket that is also mentioned keeps its lookup score. The text walks are
+// then skipped, the page is ranked from the lookups alone (the same
+// tickets in the same order as with the walks), and the total becomes an
+// estimate: the lookups' tickets plus the mentions counted in a sample of
+// the newest tickets and scaled to all (sampleMentions). Pages past the
+// named tickets walk the text as before, so paging neither repeats nor
+// skips a ticket.
+
+// lookupsFirst gathers the lookups' tickets into c and reports whether
+// they reach need, the ranks the page asked for covers. When they do, c's
+// total is made an estimate that counts the mentions, and the text walks
+// are not needed.
+func (s *Service) lookupsFirst(ctx context.Context, c *candidates, w *where, tq textQuery, bound, need int,
+	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (bool, error) {
+	if _, err := s.gatherLookups(ctx, c, w, tq, "1", bound, bound, blend, estimate); err != nil {
+		return false, err
+	}
+	// Every lookup's score (1e8 and up) outranks every text score
+	// (below 6, recency included), so c holds the best len(c.hits).
+	if len(c.hits) < need {
+		return false, nil
+	}
+	mentions, err := s.sampleMentions(ctx, tq, c)
+	if err != nil {
+		return false, err
+	}
+	s.lookupsFirstRuns.Add(1)
+	c.estimated = true
+	c.estimate = max(c.estimate, float64(len(c.hits))) + mentions
+	return true, nil
+}
+
+// lookupsFirstOK reports whether a search may rank its page from the
+// lookups alone (lookupsFirst): on SQLite without filters. PostgreSQL's
+// walks are planned per value (rankpg.go) and a filtered search tests
+// its filter on the walked rows.
+func (s *Service) lookupsFirstOK(w *where, tq textQuery, need int) bool {
+	return !s.noLookupsFirst.Load() && s.db.Dialect() == db.SQLite && len(w.conds) == 0 && need > 0 &&
+		len(tq.customers)+len(tq.named)+len(tq.orgs) > 0
+}
+
+// sampleMentions estimates how many tickets not already in c the text
+// finds, as sampleText does: it counts them exactly among the newest
+// tickets, the sample growing fourfold from sampleFirst until it holds
+// sampleEnough of them or reaches sampleMax (or all tickets), and scales
+// the count to all tickets. It asks FTS5 for each token alone, within the
+// widest sample's rows: a query of several tokens, phrase or not, makes
+// FTS5 find its first match from the end of the doclists before it
+// applies a rowid range, which for a sparse phrase is a walk of the whole
+// index (rankfew.go), while one token seeks the range through its doclist
+// index. The rows holding every token are then read and tested for the
+// words and phrases in Go, as the reference ranking reads them.
+func (s *Service) sampleMentions(ctx context.Context, tq textQuery, c *candidates) (float64, error) {
+	var newest int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&newest); err != nil {
+		return 0, fmt.Errorf("ticket: search mentions: %w", err)
+	}
+	first, widest := sampleSizes()
+	from := max(newest-widest, 0) // tickets after from are the widest sample
+	if newest == from || len(tq.tokens) == 0 {
+		return 0, nil
+	}
+	var firstComment int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MIN(id), 0) FROM comments WHERE ticket_id = ?`, from+1).Scan(&firstComment); err != nil {
+		return 0, fmt.Errorf("ticket: search mentions: %w", err)
+	}
+	// Words of one token each are found by the rows that hold them all;
+	// only a phrase (or a word the tokenizer splits) needs the text read.
+	subject, body := "''", "''"
+	if len(tq.tokens) > len(tq.terms) || slices.ContainsFunc(tq.terms, func(t string) bool { return len(search.Tokens(t)) > 1 }) {
+		subject, body = "subject", "substr(body, 1, "+strconv.Itoa(commentPrefix)+")"
+	}
+	found := map[int64]bool{} // tickets after from that the text finds, not in c
+	for _, side := range []struct {
+		fts, rows string
+		floor     int64
+	}{
+		{`SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid > ? ORDER BY rowid`,
+			`SELECT id, id, ` + subject + ` FROM tickets WHERE id IN (`, from},
+		{`SELECT rowid FROM comment_fts WHERE comment_fts MATCH ? AND rowid >= ? ORDER BY rowid`,
+			`SELECT id, ticket_id, ` + body + ` FROM comments WHERE id IN (`, firstComment},
+	} {
+		rows, err := s.rowsWithAll(ctx, side.fts, tq.tokens, side.floor)
+		if err != nil {
+			return 0, err
+		}
+		// In chunks: SQLite bounds a statement's parameters.
+		for chunk := range slices.Chunk(rows, 1000) {
+			args := make([]any, len(chunk))
+			for i, id := range chunk {
+				args[i] = id
+			}
+			err = s.scan(ctx, side.rows+placeholders(len(chunk))+`)`, args, func(sc scanner) (bool, error) {
+				var id, tid int64
+				var text string
+				if err := sc.Scan(&id, &tid, &text); err != nil {
+					return false, err
+				}
+				if tid > from && c.hits[tid] == nil && (text == "" && subject == "''" || holdsAll(text, tq.terms)) {
+					found[tid] = true
+				}
+				return true, nil
+			})
+			if err != nil {
+				return 0, err
+			}
+		}
+	}
+	// The smallest sample that holds enough, as sampleText grows it.
+	for size := first; ; size *= 4 {
+		lo := max(newest-min(size, widest), 0)
+		n := 0
+		for id := range found {
+			if id > lo {
+				n++
+			}
+		}
+		if n >= sampleEnough || lo == 0 || size >= widest {
+			return float64(n) * float64(newest) / float64(newest-lo), nil
+		}
+	}
+}
+
+// rowsWithAll returns the rows of the full-text query q (MATCH one token,
+// rowid from floor) that hold every token, reading one token at a time
+// and stopping when none is left.
+func (s *Service) rowsWithAll(ctx context.Context, q string, tokens []string, floor int64) ([]int64, error) {
+	var keep map[int64]bool
+	for _, tok := range tokens {
+		next := map[int64]bool{}
+		err := s.scan(ctx, q, []any{`"` + strings.ReplaceAll(tok, `"`, `""`) + `"`, floor}, func(sc scanner) (bool, error) {
+			var id int64
+			if err := sc.Scan(&id); err != nil {
+				return false, err
+			}
+			if keep == nil || keep[id] {
+				next[id] = true
+			}
+			return true, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if keep = next; len(keep) == 0 {
+			return nil, nil
+		}
+	}
+	out := make([]int64, 0, len(keep))
+	for id := range keep {
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// holdsAll reports whether text holds every term (a word or a phrase), its
+// tokens in order.
+func holdsAll(text string, terms []string) bool {
+	toks := search.Tokens(text)
+	for _, term := range terms {
+		tt := search.Tokens(term)
+		if len(tt) == 0 {
+			continue
+		}
+		found := false
+		for i := 0; i+len(tt) <= len(toks) && !found; i++ {
+			found = slices.Equal(toks[i:i+len(tt)], tt)
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}

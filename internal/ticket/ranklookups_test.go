@@ -1,0 +1,196 @@
+package ticket_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/search"
+	"github.com/ombud/ombud/internal/ticket"
+)
+
+// searchPages pages through q with limit tickets a page and returns each
+// page's ids, total and whether it was estimated.
+func searchPages(t *testing.T, f fixture, qs string, limit int) []searchResult {
+	t.Helper()
+	q, err := search.Parse(qs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []searchResult
+	pr := page.Request{Limit: limit}
+	for range 100 {
+		l, err := f.svc.Search(context.Background(), f.agent, q, pr)
+		if err != nil {
+			t.Fatalf("%q: %v", qs, err)
+		}
+		r := searchResult{estimated: l.TotalEstimated}
+		if l.Total != nil {
+			r.total = *l.Total
+		}
+		for _, tk := range l.Data {
+			r.ids = append(r.ids, tk.ID)
+		}
+		out = append(out, r)
+		if l.NextCursor == nil {
+			return out
+		}
+		if pr.Cursor, err = page.Decode(*l.NextCursor); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Fatalf("%q: more than 100 pages", qs)
+	return nil
+}
+
+// TestSearchLookupsFirst: a search for a customer's email address (or
+// name) whose tickets fill the page ranks it from the lookups alone,
+// without walking the address as a phrase (SQLite), and pages through the
+// same tickets in the same order as the walks: the customer's tickets
+// first, then those that mention the address (or name). The total of such a page is an estimate that
+// counts the mentions (here exactly: the sample covers every ticket); on
+// PostgreSQL, with a filter, and on the pages past the customer's tickets
+// the text is walked as before.
+func TestSearchLookupsFirst(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		const addr = "kari.holm@inbox.example"
+		kari := func(in *ticket.CreateInput) { in.Requester = &ticket.RequesterInput{Email: addr, Name: "Kari Holm"} }
+		var own, mentions []int64
+		for i := range 7 {
+			f.clk.add(time.Hour)
+			desc := "Strømmen er borte igjen"
+			if i == 2 {
+				desc = "Skriv til " + addr + " om dette" // her own ticket, also a mention
+			}
+			own = append(own, newTicket(t, f, fmt.Sprintf("Måler %d", i), kari, func(in *ticket.CreateInput) {
+				in.Description = desc
+				if i%2 == 0 {
+					in.Status = "open"
+				}
+			}).ID)
+			f.clk.add(time.Hour)
+			switch i {
+			case 1: // in another customer's subject
+				mentions = append(mentions, newTicket(t, f, "Faktura til "+addr).ID)
+			case 3: // in a description
+				mentions = append(mentions, newTicket(t, f, "Videresendt", func(in *ticket.CreateInput) {
+					in.Description = "Fra: Kari Holm <" + addr + ">"
+				}).ID)
+			case 5: // in a later reply
+				id := newTicket(t, f, "Spørsmål").ID
+				f.clk.add(time.Minute)
+				if _, err := f.svc.AddComment(ctx, f.agent, id, ticket.CommentInput{Body: "Kopi til " + addr + "."}); err != nil {
+					t.Fatal(err)
+				}
+				mentions = append(mentions, id)
+			default: // her name without the address: not a mention
+				newTicket(t, f, "Kari Holm ringte")
+			}
+		}
+		f.clk.add(time.Hour)
+		// The newest ticket of all mentions her: it ranks after her own.
+		mentions = append(mentions, newTicket(t, f, "Ny kunde", func(in *ticket.CreateInput) {
+			in.Description = "Kunden " + addr + " vil bytte"
+		}).ID)
+		if len(own) != 7 || len(mentions) != 4 {
+			t.Fatalf("corpus: %v %v", own, mentions)
+		}
+		if d.Dialect() == db.SQLite {
+			// A sample of the newest 8 of the 15 tickets (1, 4, then the
+			// widest, 8) holds 3 of the 4 mentions: 7 of hers + 3 × 15/8.
+			ticket.SetSampleScale(250)
+			got := searchPages(t, f, addr, 3)
+			ticket.SetSampleScale(1)
+			if got[0].total != 13 || !got[0].estimated {
+				t.Errorf("sampled total %d (estimated %v), want about 13", got[0].total, got[0].estimated)
+			}
+		}
+		for _, tc := range []struct {
+			q      string
+			limit  int
+			bound  int
+			skips  int // pages ranked from the lookups alone (SQLite)
+			exact  bool
+			before int // tickets expected before the mentions
+		}{
+			{q: addr, limit: 3, skips: 2, exact: true, before: 7},
+			{q: addr, limit: 1, skips: 6, exact: true, before: 7},
+			{q: "KARI.HOLM@inbox.example", limit: 5, skips: 1, exact: true, before: 7},
+			{q: addr, limit: 25, skips: 0, exact: true, before: 7},
+			{q: addr, limit: 2, bound: 4, skips: 1, before: 4}, // her newest 4 of 7 candidates
+			{q: "status:open " + addr, limit: 2, skips: 0, before: 4},
+			// Her name: her tickets by the name lookup, then the texts
+			// with both words (the mentions, her name in subjects).
+			{q: "Kari Holm", limit: 3, skips: 2, exact: true, before: 7},
+			{q: "kari", limit: 4, skips: 1, exact: true, before: 7},
+		} {
+			t.Run(fmt.Sprintf("%s/%d/%d", tc.q, tc.limit, tc.bound), func(t *testing.T) {
+				f.svc.SetSearchCandidates(tc.bound)
+				defer f.svc.SetSearchCandidates(0)
+				f.svc.SetLookupsFirst(false)
+				walk := searchPages(t, f, tc.q, tc.limit)
+				f.svc.SetLookupsFirst(true)
+				runs := f.svc.LookupsFirstRuns()
+				got := searchPages(t, f, tc.q, tc.limit)
+				want := tc.skips
+				if d.Dialect() != db.SQLite {
+					want = 0
+				}
+				if n := int(f.svc.LookupsFirstRuns() - runs); n != want {
+					t.Errorf("%d pages ranked from the lookups, want %d", n, want)
+				}
+				var all, allWalk []int64
+				for i := range max(len(got), len(walk)) {
+					if i >= len(got) || i >= len(walk) {
+						t.Fatalf("pages: identity first %+v, walk %+v", got, walk)
+					}
+					if !slices.Equal(got[i].ids, walk[i].ids) {
+						t.Errorf("page %d: identity first %v, walk %v", i, got[i].ids, walk[i].ids)
+					}
+					skipped := i < want
+					if skipped && !got[i].estimated {
+						t.Errorf("page %d ranked from the lookups has an exact total %d", i, got[i].total)
+					}
+					if !skipped && (got[i].total != walk[i].total || got[i].estimated != walk[i].estimated) {
+						t.Errorf("page %d: total %d (estimated %v), walk %d (%v)", i, got[i].total, got[i].estimated,
+							walk[i].total, walk[i].estimated)
+					}
+					if tc.exact && got[i].total != walk[i].total {
+						t.Errorf("page %d: total %d, walk %d", i, got[i].total, walk[i].total)
+					}
+					all, allWalk = append(all, got[i].ids...), append(allWalk, walk[i].ids...)
+				}
+				if tc.bound == 0 && tc.limit < 25 && len(all) != len(allWalk) {
+					t.Errorf("%d tickets, walk %d", len(all), len(allWalk))
+				}
+				if tc.bound != 0 {
+					return // the walks' bound may keep an older ticket of hers as a mention
+				}
+				// Hers first, then the mentions.
+				if len(all) < tc.before {
+					t.Fatalf("found %v", all)
+				}
+				for i, id := range all {
+					if hers := slices.Contains(own, id); hers != (i < tc.before) {
+						t.Errorf("rank %d: ticket %d (hers: %v) in %v", i, id, hers, all)
+					}
+				}
+				if tc.q != addr {
+					return
+				}
+				rest := slices.Clone(all[7:])
+				slices.Sort(rest)
+				if !slices.Equal(rest, mentions) {
+					t.Errorf("mentions found %v, want %v", rest, mentions)
+				}
+			})
+		}
+	})
+}
