@@ -71,7 +71,16 @@ func backupUnderLoad(t *testing.T, env map[string]string, extra ...string) loade
 			}
 		}()
 	}
-	time.Sleep(400 * time.Millisecond)
+	// Enough creates acknowledged before the backup starts: a fixed pause
+	// saw only 4 of them under -race on a loaded machine.
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		mu.Lock()
+		n := len(acks)
+		mu.Unlock()
+		if n >= 20 || time.Now().After(deadline) {
+			break
+		}
+	}
 	archive := filepath.Join(t.TempDir(), "ombud.tar.gz")
 	started := time.Now()
 	code, out, er := run(t, env, append([]string{"backup", "--out", archive}, extra...)...)
