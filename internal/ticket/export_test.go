@@ -9,28 +9,28 @@ const SearchWalkFactor = walkFactor
 
 // SetFilterSideMax sets how many tickets a filter may pass for a search
 // to be driven from the filter side (0: never, unless none pass).
-func SetFilterSideMax(n int) { filterSideMax.Store(int64(n)) }
+func (s *Service) SetFilterSideMax(n int) { s.filterSideMax.Store(int64(n)) }
 
 // FilterSideRuns counts the searches driven from the filter side.
-func FilterSideRuns() int64 { return filterSideRuns.Load() }
+func (s *Service) FilterSideRuns() int64 { return s.filterSideRuns.Load() }
 
 // SampleFromWalks counts the estimates whose sample was counted from the
 // walks.
-func SampleFromWalks() int64 { return sampleFromWalks.Load() }
+func (s *Service) SampleFromWalks() int64 { return s.sampleFromWalks.Load() }
 
 // SetSampleFromWalks lets the estimate count its sample from the walks
 // (the default) or always by its query.
-func SetSampleFromWalks(on bool) { noSampleFromWalks.Store(!on) }
+func (s *Service) SetSampleFromWalks(on bool) { s.noSampleFromWalks.Store(!on) }
 
 // SetSampleScale divides the estimate's sample sizes by k (1: as shipped).
-func SetSampleScale(k int64) { sampleScale.Store(k) }
+func (s *Service) SetSampleScale(k int64) { s.sampleScale.Store(k) }
 
 // TagSideRuns counts the searches whose walks tested tags as one list.
-func TagSideRuns() int64 { return tagSideRuns.Load() }
+func (s *Service) TagSideRuns() int64 { return s.tagSideRuns.Load() }
 
 // SetTagSide lets tag filters be tested as one list (the default) or per
 // row with the correlated EXISTS.
-func SetTagSide(on bool) { noTagSide.Store(!on) }
+func (s *Service) SetTagSide(on bool) { s.noTagSide.Store(!on) }
 
 // SetLookupWindow sets the least window of newest ids a requester lookup
 // reads first (0: the lookups read every ticket of the named customers).

@@ -444,7 +444,7 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass p
 	case len(w.conds) > 0:
 		q += ` JOIN tickets t ON t.id = m.id WHERE ` + strings.Join(w.conds, " AND ")
 	}
-	first, widest := sampleSizes()
+	first, widest := s.sampleSizes()
 	if len(w.conds) > 0 {
 		// How many of the newest tickets pass the filters says nothing
 		// about the rest: one pass over the widest sample.
@@ -461,9 +461,9 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass p
 		}
 		args := []any{tq.fts, from, tq.fts, firstComment, from}
 		var n int64
-		if seen != nil && !noSampleFromWalks.Load() && seen.covers(from, firstComment) {
+		if seen != nil && !s.noSampleFromWalks.Load() && seen.covers(from, firstComment) {
 			n = seen.count(from, firstComment)
-			sampleFromWalks.Add(1)
+			s.sampleFromWalks.Add(1)
 		} else if pass.ids != nil {
 			err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {
 				var id int64

@@ -217,34 +217,34 @@ func TestSearchRankingMatchesReference(t *testing.T) {
 			filtered  bool
 			noTagSide bool
 		}{{"", 2000, false, false}, {"rows tested in SQL/", 0, true, false}, {"tags tested per row/", 0, true, true}}
-		defer ticket.SetFilterSideMax(2000)
-		defer ticket.SetTagSide(true)
+		defer f.svc.SetFilterSideMax(2000)
+		defer f.svc.SetTagSide(true)
 		for _, run := range runs {
-			ticket.SetFilterSideMax(run.sideMax)
-			ticket.SetTagSide(!run.noTagSide)
-			sideRuns, tagRuns := ticket.FilterSideRuns(), ticket.TagSideRuns()
+			f.svc.SetFilterSideMax(run.sideMax)
+			f.svc.SetTagSide(!run.noTagSide)
+			sideRuns, tagRuns := f.svc.FilterSideRuns(), f.svc.TagSideRuns()
 			for _, bound := range []int{0, 1, 5} {
 				f.svc.SetSearchCandidates(bound)
 				for _, qs := range queries {
 					if run.filtered && !strings.Contains(qs, ":vip") {
 						continue
 					}
-					before := ticket.FilterSideRuns()
+					before := f.svc.FilterSideRuns()
 					rankCase(t, f, c, d, run.name, bound, qs)
 					// Every filtered search with words takes the filter
 					// side on SQLite: the requester's and the tag's (an
 					// IN list).
-					if side := ticket.FilterSideRuns() - before; d.Dialect() == db.SQLite && run.sideMax > 0 && strings.Contains(qs, ":vip") && side == 0 {
+					if side := f.svc.FilterSideRuns() - before; d.Dialect() == db.SQLite && run.sideMax > 0 && strings.Contains(qs, ":vip") && side == 0 {
 						t.Errorf("%s%q: not driven from the filter side", run.name, qs)
 					}
 				}
 			}
-			if side := ticket.FilterSideRuns() - sideRuns; d.Dialect() == db.SQLite && (side > 0) != (run.sideMax > 0) {
+			if side := f.svc.FilterSideRuns() - sideRuns; d.Dialect() == db.SQLite && (side > 0) != (run.sideMax > 0) {
 				t.Errorf("%s: %d searches driven from the filter side", run.name, side)
 			}
 			// The tag-only queries take the tag side when the filter
 			// side does not take them (SQLite).
-			if tags := ticket.TagSideRuns() - tagRuns; d.Dialect() == db.SQLite && (tags > 0) != (run.sideMax == 0 && !run.noTagSide) {
+			if tags := f.svc.TagSideRuns() - tagRuns; d.Dialect() == db.SQLite && (tags > 0) != (run.sideMax == 0 && !run.noTagSide) {
 				t.Errorf("%s: %d searches with tags tested as one list", run.name, tags)
 			}
 		}

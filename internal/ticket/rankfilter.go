@@ -37,26 +37,23 @@ const (
 	tagCondIn = "t.id IN (SELECT tt.ticket_id FROM ticket_tags tt WHERE tt.tag = lower(?))"
 )
 
-// filterSideMax bounds the tickets a filter may pass for the walks to be
-// driven from the filter side; beyond it the walks test rows in SQL.
-// (A variable for the tests.)
-var filterSideMax = func() *atomic.Int64 { var n atomic.Int64; n.Store(2000); return &n }()
+// defaultFilterSideMax bounds the tickets a filter may pass for the walks
+// to be driven from the filter side; beyond it the walks test rows in SQL.
+// (Service.filterSideMax holds it, for the tests to change.)
+const defaultFilterSideMax = 2000
 
 // filterPlans caches, per filter SQL, whether SQLite finds its tickets
 // without scanning a table or index (the plan does not depend on the
 // values bound: connections run with QPSG, internal/db/qpsg.go).
-var filterPlans sync.Map // string → bool
+type filterPlans struct {
+	plans sync.Map // string → bool
+	count atomic.Int64
+}
 
 // maxFilterPlans bounds filterPlans (filter texts differ by their terms
 // and the number of values, not by the values); beyond it plans are asked
 // for each search.
 const maxFilterPlans = 1000
-
-var filterPlanCount atomic.Int64
-
-// filterSideRuns counts the searches driven from the filter side (for
-// the tests).
-var filterSideRuns atomic.Int64
 
 // filterSide returns the tickets passing w's filters when SQLite reaches
 // them by index and there are at most filterSideMax of them; nil when the
@@ -72,21 +69,21 @@ func (s *Service) filterSide(ctx context.Context, w *where) (*passingTickets, er
 	// time stops at its page).
 	where := strings.ReplaceAll(strings.Join(w.conds, " AND "), tagCond, tagCondIn)
 	q := `SELECT t.id, t.requester_id, COALESCE(t.organization_id, 0), t.updated_at FROM tickets t WHERE ` + where
-	indexed, known := filterPlans.Load(q)
+	indexed, known := s.filterPlans.plans.Load(q)
 	if !known {
 		ok, err := s.indexedPlan(ctx, q, w.args)
 		if err != nil {
 			return nil, err
 		}
-		if filterPlanCount.Add(1) <= maxFilterPlans {
-			filterPlans.Store(q, ok)
+		if s.filterPlans.count.Add(1) <= maxFilterPlans {
+			s.filterPlans.plans.Store(q, ok)
 		}
 		indexed = ok
 	}
 	if !indexed.(bool) {
 		return nil, nil
 	}
-	limit := int(filterSideMax.Load())
+	limit := int(s.filterSideMax.Load())
 	key := fmt.Sprint(limit, q, w.args)
 	if tooMany(key) {
 		return nil, nil
@@ -116,7 +113,7 @@ func (s *Service) filterSide(ctx context.Context, w *where) (*passingTickets, er
 	if err != nil || len(pass.rows) > limit {
 		return nil, err
 	}
-	filterSideRuns.Add(1)
+	s.filterSideRuns.Add(1)
 	return pass, nil
 }
 

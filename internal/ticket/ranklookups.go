@@ -79,7 +79,7 @@ func (s *Service) sampleMentions(ctx context.Context, tq textQuery, c *candidate
 	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&newest); err != nil {
 		return 0, fmt.Errorf("ticket: search mentions: %w", err)
 	}
-	first, widest := sampleSizes()
+	first, widest := s.sampleSizes()
 	from := max(newest-widest, 0) // tickets after from are the widest sample
 	if newest == from || len(tq.tokens) == 0 {
 		return 0, nil

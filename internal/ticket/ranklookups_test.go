@@ -105,9 +105,9 @@ func TestSearchLookupsFirst(t *testing.T) {
 		if d.Dialect() == db.SQLite {
 			// A sample of the newest 8 of the 15 tickets (1, 4, then the
 			// widest, 8) holds 3 of the 4 mentions: 7 of hers + 3 × 15/8.
-			ticket.SetSampleScale(250)
+			f.svc.SetSampleScale(250)
 			got := searchPages(t, f, addr, 3)
-			ticket.SetSampleScale(1)
+			f.svc.SetSampleScale(1)
 			if got[0].total != 13 || !got[0].estimated {
 				t.Errorf("sampled total %d (estimated %v), want about 13", got[0].total, got[0].estimated)
 			}

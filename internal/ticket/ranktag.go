@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync/atomic"
 
 	"github.com/ombud/ombud/internal/db"
 )
@@ -51,7 +50,7 @@ func (p passTest) passes(ticket, in int64) bool {
 // tagSide returns the SQL test of w's filters when they are tags alone
 // (SQLite: PostgreSQL plans the EXISTS as a semi-join of its own choice).
 func (s *Service) tagSide(w *where) (passTest, bool) {
-	if len(w.conds) == 0 || s.db.Dialect() != db.SQLite || noTagSide.Load() {
+	if len(w.conds) == 0 || s.db.Dialect() != db.SQLite || s.noTagSide.Load() {
 		return passTest{}, false
 	}
 	// A tag: term is its values' conditions joined by AND, in
@@ -67,7 +66,7 @@ func (s *Service) tagSide(w *where) (passTest, bool) {
 	if n != len(w.args) {
 		return passTest{}, false
 	}
-	tagSideRuns.Add(1)
+	s.tagSideRuns.Add(1)
 	return passTest{
 		in: func(col string) string {
 			parts := make([]string, n)
@@ -79,13 +78,6 @@ func (s *Service) tagSide(w *where) (passTest, bool) {
 		args: w.args,
 	}, true
 }
-
-// tagSideRuns counts the searches whose walks test tags in SQL (for the
-// tests); noTagSide makes them test each row with the EXISTS instead.
-var (
-	tagSideRuns atomic.Int64
-	noTagSide   atomic.Bool
-)
 
 // gatherLookupsTagged is gatherLookups with the tags tested as the lookup
 // walks its tickets' ids, newest first, from the index (tickets_requester,

@@ -22,15 +22,13 @@ import (
 // list per walk (the filter side off) and per row.
 func TestSearchTagAndWordConsistentWithWrites(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
-		defer ticket.SetFilterSideMax(2000)
-		defer ticket.SetTagSide(true)
 		f := setup(t, d)
 		ctx := context.Background()
 		f.svc.SetSearchCandidates(3)
 		for _, tagSide := range []bool{true, false} {
 			t.Run(fmt.Sprintf("tag side %v", tagSide), func(t *testing.T) {
-				ticket.SetFilterSideMax(0)
-				ticket.SetTagSide(tagSide)
+				f.svc.SetFilterSideMax(0)
+				f.svc.SetTagSide(tagSide)
 				token := fmt.Sprintf("qx72%v", tagSide)
 				for i := range 12 {
 					newTicket(t, f, fmt.Sprintf("refund request %d", i), func(in *ticket.CreateInput) {
@@ -39,7 +37,7 @@ func TestSearchTagAndWordConsistentWithWrites(t *testing.T) {
 						}
 					})
 				}
-				runs := ticket.TagSideRuns()
+				runs := f.svc.TagSideRuns()
 				a := newTicket(t, f, "Parcel never arrived", func(in *ticket.CreateInput) { in.Description = "tracking " + token + " refund" })
 				if got := searchIDs(t, f, "tag:billing "+token, time.UTC); len(got) != 0 {
 					t.Fatalf("untagged: %v", got)
@@ -71,7 +69,7 @@ func TestSearchTagAndWordConsistentWithWrites(t *testing.T) {
 				if got := searchIDs(t, f, "tag:billing "+token, time.UTC); !slices.Equal(got, []int64{b.ID}) {
 					t.Fatalf("after merge: %v", got)
 				}
-				if side := ticket.TagSideRuns() - runs; d.Dialect() == db.SQLite && (side > 0) != tagSide {
+				if side := f.svc.TagSideRuns() - runs; d.Dialect() == db.SQLite && (side > 0) != tagSide {
 					t.Errorf("%d searches with tags tested as one list", side)
 				}
 			})
@@ -86,10 +84,8 @@ func TestSearchTagAndWordConsistentWithWrites(t *testing.T) {
 // cross.
 func TestSearchTagSideMatchesRowTests(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
-		defer ticket.SetFilterSideMax(2000)
-		defer ticket.SetTagSide(true)
-		ticket.SetFilterSideMax(0)
 		f := setup(t, d)
+		f.svc.SetFilterSideMax(0)
 		ctx := context.Background()
 		names := []string{"Ingrid Haugen", "Erik Berg", "Ingrid Berg"}
 		for i := range 36 {
@@ -113,16 +109,16 @@ func TestSearchTagSideMatchesRowTests(t *testing.T) {
 		for _, bound := range []int{0, 2, 5} {
 			f.svc.SetSearchCandidates(bound)
 			for _, qs := range []string{"tag:billing ingrid", "tag:billing order", "tag:billing tag:vip hilsen", "tag:vip berg", "tag:billing 7", "tag:billing nothingmatches"} {
-				ticket.SetTagSide(true)
-				runs := ticket.TagSideRuns()
+				f.svc.SetTagSide(true)
+				runs := f.svc.TagSideRuns()
 				side := searchPage(t, f, qs)
-				if d.Dialect() == db.SQLite && ticket.TagSideRuns() == runs {
+				if d.Dialect() == db.SQLite && f.svc.TagSideRuns() == runs {
 					t.Errorf("bound %d, %q: tags not tested as one probe per id", bound, qs)
 				}
 				if len(side.ids) == 0 && !strings.HasSuffix(qs, "nothingmatches") && !strings.HasSuffix(qs, " 7") {
 					t.Errorf("bound %d, %q: nothing found", bound, qs)
 				}
-				ticket.SetTagSide(false)
+				f.svc.SetTagSide(false)
 				rows := searchPage(t, f, qs)
 				if !slices.Equal(side.ids, rows.ids) || side.total != rows.total || side.estimated != rows.estimated {
 					t.Errorf("bound %d, %q: tag side %+v, per row %+v", bound, qs, side, rows)

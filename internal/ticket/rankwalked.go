@@ -1,7 +1,5 @@
 package ticket
 
-import "sync/atomic"
-
 // The estimate's sample (sampleText) counts which of the newest tickets
 // the text finds, reading each full-text index down to the sample's first
 // rows. The bounded walks have usually read those rows already: a common
@@ -57,20 +55,10 @@ func (p *walkedPair) count(from, firstComment int64) int64 {
 	return int64(len(found))
 }
 
-// sampleFromWalks counts the samples counted from the walks (for the
-// tests).
-var sampleFromWalks atomic.Int64
-
-// noSampleFromWalks makes every sample run its query (for the tests,
-// which compare the two counts).
-var noSampleFromWalks atomic.Bool
-
-// sampleScale divides the sample sizes (for the tests: a small corpus
-// then holds more than one sample).
-var sampleScale = func() *atomic.Int64 { var n atomic.Int64; n.Store(1); return &n }()
-
-// sampleSizes are the first and the widest sample, in tickets.
-func sampleSizes() (int64, int64) {
-	k := max(sampleScale.Load(), 1)
+// sampleSizes are the first and the widest sample, in tickets; the
+// tests' sampleScale divides them (a small corpus then holds more than
+// one sample).
+func (s *Service) sampleSizes() (int64, int64) {
+	k := max(s.sampleScale.Load(), 1)
 	return max(sampleFirst/k, 1), max(sampleMax/k, 1)
 }

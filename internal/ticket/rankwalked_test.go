@@ -6,7 +6,6 @@ import (
 
 	"github.com/ombud/ombud/internal/page"
 	"github.com/ombud/ombud/internal/search"
-	"github.com/ombud/ombud/internal/ticket"
 )
 
 // sampleFromWalksCase checks that an estimate whose sample is counted
@@ -16,15 +15,15 @@ import (
 // with rows tested in SQL.
 func sampleFromWalksCase(t *testing.T, f fixture, queries []string) {
 	ctx := context.Background()
-	ticket.SetSampleScale(125)
-	defer ticket.SetSampleScale(1)
-	defer ticket.SetSampleFromWalks(true)
-	defer ticket.SetFilterSideMax(2000)
+	f.svc.SetSampleScale(125)
+	defer f.svc.SetSampleScale(1)
+	defer f.svc.SetSampleFromWalks(true)
+	defer f.svc.SetFilterSideMax(2000)
 	defer f.svc.SetSearchCandidates(0)
-	before := ticket.SampleFromWalks()
+	before := f.svc.SampleFromWalks()
 	estimated := 0
 	for _, sideMax := range []int{2000, 0} {
-		ticket.SetFilterSideMax(sideMax)
+		f.svc.SetFilterSideMax(sideMax)
 		for _, bound := range []int{3, 5, 10} {
 			f.svc.SetSearchCandidates(bound)
 			for _, qs := range queries {
@@ -35,7 +34,7 @@ func sampleFromWalksCase(t *testing.T, f fixture, queries []string) {
 				var totals [2]int64
 				var est [2]bool
 				for i, walks := range []bool{true, false} {
-					ticket.SetSampleFromWalks(walks)
+					f.svc.SetSampleFromWalks(walks)
 					l, err := f.svc.Search(ctx, f.agent, q, page.Request{Limit: 4})
 					if err != nil {
 						t.Fatal(err)
@@ -52,7 +51,7 @@ func sampleFromWalksCase(t *testing.T, f fixture, queries []string) {
 			}
 		}
 	}
-	if estimated == 0 || ticket.SampleFromWalks() == before {
-		t.Errorf("%d estimates, %d counted from the walks", estimated, ticket.SampleFromWalks()-before)
+	if estimated == 0 || f.svc.SampleFromWalks() == before {
+		t.Errorf("%d estimates, %d counted from the walks", estimated, f.svc.SampleFromWalks()-before)
 	}
 }

@@ -212,6 +212,23 @@ type Service struct {
 	// (rankpg.go).
 	pgWindowSize, pgPath      atomic.Int64
 	pgWindowRuns, pgIndexRuns atomic.Int64
+	// filterSideMax bounds the tickets a filter may pass for the walks to
+	// be driven from the filter side (defaultFilterSideMax; 0: never);
+	// filterSideRuns counts those searches (rankfilter.go). filterPlans
+	// caches whether SQLite reaches a filter's tickets by index.
+	filterSideMax, filterSideRuns atomic.Int64
+	filterPlans                   filterPlans
+	// noTagSide makes tag filters test each walked row with the EXISTS;
+	// tagSideRuns counts the searches whose walks tested the tags' tickets
+	// as one list (ranktag.go).
+	noTagSide   atomic.Bool
+	tagSideRuns atomic.Int64
+	// noSampleFromWalks makes every estimate's sample run its query;
+	// sampleFromWalks counts the samples counted from the walks;
+	// sampleScale, when above 1, divides the sample sizes (rankwalked.go).
+	// For the tests.
+	noSampleFromWalks            atomic.Bool
+	sampleFromWalks, sampleScale atomic.Int64
 	// noPGFilter makes PostgreSQL's searches with filters and words test
 	// each walked row in SQL again, and the lookups read their tickets'
 	// last updates with the ids; pgFilterRuns counts the searches that
@@ -225,7 +242,9 @@ type Service struct {
 
 // NewService returns a ticket service.
 func NewService(d *db.DB, now func() time.Time, requesters Requesters, html *richtext.Sanitizer) *Service {
-	return &Service{db: d, now: now, requesters: requesters, html: html}
+	s := &Service{db: d, now: now, requesters: requesters, html: html}
+	s.filterSideMax.Store(defaultFilterSideMax)
+	return s
 }
 
 func mustJSON(v any) string {
