@@ -27,6 +27,12 @@ type pgCluster struct {
 	cmd     *exec.Cmd
 	dir     string
 	durable bool
+
+	// The migrated template database (template.go), made on first use.
+	tmplOnce  sync.Once
+	tmplName  string
+	tmplAdmin string
+	tmplErr   error
 }
 
 // cluster is the tests' server (durability off, for speed); durableCluster

@@ -40,9 +40,9 @@ func Open(t testing.TB, e db.Dialect) *db.DB {
 	var opts db.Options
 	switch e {
 	case db.SQLite:
-		opts.DataDir = t.TempDir()
+		opts.DataDir = MigratedSQLiteDir(t)
 	case db.Postgres:
-		opts.URL = NewPostgresDatabase(t)
+		opts.URL = NewMigratedPostgresDatabase(t)
 	}
 	d, err := db.Open(ctx, opts)
 	if err != nil {
@@ -78,18 +78,33 @@ func NewDurablePostgresDatabase(t testing.TB) string {
 
 func newDatabase(t testing.TB, admin string, err error) string {
 	t.Helper()
+	return newDatabaseFrom(t, admin, "", err)
+}
+
+func randomHex() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// newDatabaseFrom creates a database on the server at admin, a copy of the
+// template database when one is named.
+func newDatabaseFrom(t testing.TB, admin, template string, err error) string {
+	t.Helper()
 	if err != nil {
 		t.Fatalf("dbtest: postgres: %v", err)
 	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "ombud_test_" + hex.EncodeToString(b[:])
+	name := "ombud_test_" + randomHex()
 	conn, err := sql.Open("pgx", admin)
 	if err != nil {
 		t.Fatalf("dbtest: connect postgres: %v", err)
 	}
 	defer conn.Close()
-	if _, err := conn.Exec("CREATE DATABASE " + name); err != nil {
+	create := "CREATE DATABASE " + name
+	if template != "" {
+		create += " TEMPLATE " + template
+	}
+	if _, err := conn.Exec(create); err != nil {
 		t.Fatalf("dbtest: create database: %v", err)
 	}
 	t.Cleanup(func() {
@@ -107,6 +122,8 @@ func newDatabase(t testing.TB, admin string, err error) string {
 // cluster is stopped when the package's tests end.
 func Main(m *testing.M) {
 	code := m.Run()
+	cluster.dropTemplate()
+	sqliteTmpl.remove()
 	stopCluster()
 	os.Exit(code)
 }

@@ -57,13 +57,14 @@ func NewWithClock(t testing.TB, engine db.Dialect, now func() time.Time, configu
 	t.Helper()
 	ctx := context.Background()
 	c := config.Defaults()
-	c.DataDir = t.TempDir()
+	// A copy of a migrated database: each test skips the migrations.
+	c.DataDir = dbtest.MigratedSQLiteDir(t)
 	c.MaxBodyBytes = 1 << 20
 	// Every test's traffic comes from 127.0.0.1 and a few tokens: tests of
 	// the limits set them (TestRateLimits), the rest run without.
 	c.APIRateLimit, c.APIIPRateLimit = 0, 0
 	if engine == db.Postgres {
-		c.DatabaseURL = dbtest.NewPostgresDatabase(t)
+		c.DatabaseURL = dbtest.NewMigratedPostgresDatabase(t)
 	}
 	if configure != nil {
 		configure(&c)

@@ -23,10 +23,11 @@ func NewDemo(t testing.TB, engine db.Dialect) *Env {
 	t.Helper()
 	ctx := context.Background()
 	c := config.Defaults()
-	c.DataDir = t.TempDir()
+	// A copy of a migrated database: each test skips the migrations.
+	c.DataDir = dbtest.MigratedSQLiteDir(t)
 	c.APIRateLimit, c.APIIPRateLimit = 0, 0
 	if engine == db.Postgres {
-		c.DatabaseURL = dbtest.NewPostgresDatabase(t)
+		c.DatabaseURL = dbtest.NewMigratedPostgresDatabase(t)
 	}
 	sys, err := app.Open(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
 	if err != nil {

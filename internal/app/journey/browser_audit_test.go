@@ -18,9 +18,9 @@ import (
 func TestBrowserAuditLog(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
-			env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
+			env := map[string]string{"OMBUD_DATA": dbtest.MigratedSQLiteDir(t), "OMBUD_LOG_LEVEL": "warn"}
 			if engine == "postgres" {
-				env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
+				env["OMBUD_DATABASE_URL"] = dbtest.NewMigratedPostgresDatabase(t)
 			}
 			for _, u := range [][]string{{"ada@ombud.test", "Ada Audit"}, {"bo@ombud.test", "Bo Other"}} {
 				if code, _, er := run(t, env, "user", "create", "--email", u[0], "--name", u[1], "--role", "admin", "--password", "browser-pass-7"); code != 0 {

@@ -26,7 +26,7 @@ import (
 // accepts and answers. Every message reaches the other side once. Before,
 // the lead changes a proactive invitation rule on the settings page.
 func TestBrowserChatTwoInstances(t *testing.T) {
-	env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn", "OMBUD_DATABASE_URL": dbtest.NewPostgresDatabase(t)}
+	env := map[string]string{"OMBUD_DATA": dbtest.MigratedSQLiteDir(t), "OMBUD_LOG_LEVEL": "warn", "OMBUD_DATABASE_URL": dbtest.NewMigratedPostgresDatabase(t)}
 	const pw = "browser-pass-7"
 	for _, u := range [][]string{{"lead@ombud.test", "Lea Lead", "admin"}, {"ingrid@ombud.test", "Ingrid", "agent"}, {"petter@ombud.test", "Petter", "agent"}} {
 		if code, _, er := run(t, env, "user", "create", "--email", u[0], "--name", u[1], "--role", u[2], "--password", pw); code != 0 {

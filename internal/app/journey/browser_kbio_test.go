@@ -22,9 +22,9 @@ import (
 func TestBrowserKnowledgeImportReport(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
-			env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
+			env := map[string]string{"OMBUD_DATA": dbtest.MigratedSQLiteDir(t), "OMBUD_LOG_LEVEL": "warn"}
 			if engine == "postgres" {
-				env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
+				env["OMBUD_DATABASE_URL"] = dbtest.NewMigratedPostgresDatabase(t)
 			}
 			if code, _, er := run(t, env, "user", "create", "--email", "mona@ombud.test", "--name", "Mona Manager", "--role", "manager", "--password", "browser-pass-9"); code != 0 {
 				t.Fatal(er)

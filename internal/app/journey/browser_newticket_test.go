@@ -19,9 +19,9 @@ import (
 func TestBrowserNewTicket(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
-			env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
+			env := map[string]string{"OMBUD_DATA": dbtest.MigratedSQLiteDir(t), "OMBUD_LOG_LEVEL": "warn"}
 			if engine == "postgres" {
-				env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
+				env["OMBUD_DATABASE_URL"] = dbtest.NewMigratedPostgresDatabase(t)
 			}
 			if code, _, er := run(t, env, "user", "create", "--email", "ida@ombud.test", "--name", "Ida Vik", "--role", "agent", "--password", "browser-pass-4"); code != 0 {
 				t.Fatal(er)
@@ -93,9 +93,9 @@ func browserFor(t *testing.T, limit time.Duration) context.Context {
 func TestBrowserTicketFields(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
-			env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
+			env := map[string]string{"OMBUD_DATA": dbtest.MigratedSQLiteDir(t), "OMBUD_LOG_LEVEL": "warn"}
 			if engine == "postgres" {
-				env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
+				env["OMBUD_DATABASE_URL"] = dbtest.NewMigratedPostgresDatabase(t)
 			}
 			if code, _, er := run(t, env, "user", "create", "--email", "lead@ombud.test", "--name", "Lea Lead", "--role", "admin", "--password", "browser-pass-5"); code != 0 {
 				t.Fatal(er)
@@ -159,9 +159,9 @@ func TestBrowserTicketFields(t *testing.T) {
 func TestBrowserAvailability(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
-			env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
+			env := map[string]string{"OMBUD_DATA": dbtest.MigratedSQLiteDir(t), "OMBUD_LOG_LEVEL": "warn"}
 			if engine == "postgres" {
-				env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
+				env["OMBUD_DATABASE_URL"] = dbtest.NewMigratedPostgresDatabase(t)
 			}
 			for _, u := range [][]string{{"ana@ombud.test", "Ana", "agent"}, {"bo@ombud.test", "Bo", "agent"}, {"boss@ombud.test", "Boss", "admin"}} {
 				if code, _, er := run(t, env, "user", "create", "--email", u[0], "--name", u[1], "--role", u[2], "--password", "browser-pass-6"); code != 0 {
@@ -264,9 +264,9 @@ func TestBrowserAvailability(t *testing.T) {
 func TestBrowserMerge(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
-			env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
+			env := map[string]string{"OMBUD_DATA": dbtest.MigratedSQLiteDir(t), "OMBUD_LOG_LEVEL": "warn"}
 			if engine == "postgres" {
-				env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
+				env["OMBUD_DATABASE_URL"] = dbtest.NewMigratedPostgresDatabase(t)
 			}
 			if code, _, er := run(t, env, "user", "create", "--email", "mia@ombud.test", "--name", "Mia", "--role", "agent", "--password", "browser-pass-7"); code != 0 {
 				t.Fatal(er)

@@ -21,9 +21,9 @@ import (
 func TestBrowserRuleBuilder(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
-			env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
+			env := map[string]string{"OMBUD_DATA": dbtest.MigratedSQLiteDir(t), "OMBUD_LOG_LEVEL": "warn"}
 			if engine == "postgres" {
-				env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
+				env["OMBUD_DATABASE_URL"] = dbtest.NewMigratedPostgresDatabase(t)
 			}
 			if code, _, er := run(t, env, "user", "create", "--email", "rita@ombud.test", "--name", "Rita Regel", "--role", "admin", "--password", "browser-pass-7"); code != 0 {
 				t.Fatal(er)

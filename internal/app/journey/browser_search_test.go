@@ -20,9 +20,9 @@ import (
 func TestBrowserSearch(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
-			env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
+			env := map[string]string{"OMBUD_DATA": dbtest.MigratedSQLiteDir(t), "OMBUD_LOG_LEVEL": "warn"}
 			if engine == "postgres" {
-				env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
+				env["OMBUD_DATABASE_URL"] = dbtest.NewMigratedPostgresDatabase(t)
 			}
 			if code, _, er := run(t, env, "user", "create", "--email", "siv@ombud.test", "--name", "Siv Dahl", "--role", "agent", "--password", "browser-pass-5"); code != 0 {
 				t.Fatal(er)

@@ -22,9 +22,9 @@ func TestBrowserSpam(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
 			smtpAddr := freeAddr(t)
-			env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn", "OMBUD_SMTP_ADDR": smtpAddr}
+			env := map[string]string{"OMBUD_DATA": dbtest.MigratedSQLiteDir(t), "OMBUD_LOG_LEVEL": "warn", "OMBUD_SMTP_ADDR": smtpAddr}
 			if engine == "postgres" {
-				env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
+				env["OMBUD_DATABASE_URL"] = dbtest.NewMigratedPostgresDatabase(t)
 			}
 			for _, u := range [][3]string{{"ada@ombud.test", "admin", "Ada Admin"}, {"siri@ombud.test", "agent", "Siri Agent"}} {
 				if code, _, er := run(t, env, "user", "create", "--email", u[0], "--name", u[2], "--role", u[1], "--password", "browser-pass-9"); code != 0 {

@@ -26,9 +26,9 @@ import (
 func TestBrowserTwoFactor(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
-			env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
+			env := map[string]string{"OMBUD_DATA": dbtest.MigratedSQLiteDir(t), "OMBUD_LOG_LEVEL": "warn"}
 			if engine == "postgres" {
-				env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
+				env["OMBUD_DATABASE_URL"] = dbtest.NewMigratedPostgresDatabase(t)
 			}
 			for _, u := range [][]string{
 				{"ida@ombud.test", "Ida Vik", "agent", "browser-2fa-pass-1"},

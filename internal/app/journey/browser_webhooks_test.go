@@ -55,9 +55,9 @@ func TestBrowserWebhooks(t *testing.T) {
 				}
 			}
 
-			env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn", "OMBUD_WEBHOOK_ALLOW_PRIVATE": "true"}
+			env := map[string]string{"OMBUD_DATA": dbtest.MigratedSQLiteDir(t), "OMBUD_LOG_LEVEL": "warn", "OMBUD_WEBHOOK_ALLOW_PRIVATE": "true"}
 			if engine == "postgres" {
-				env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
+				env["OMBUD_DATABASE_URL"] = dbtest.NewMigratedPostgresDatabase(t)
 			}
 			for _, u := range [][2]string{{"ivar@ombud.test", "admin"}, {"siri@ombud.test", "agent"}} {
 				if code, _, er := run(t, env, "user", "create", "--email", u[0], "--name", u[0], "--role", u[1], "--password", "browser-pass-9"); code != 0 {

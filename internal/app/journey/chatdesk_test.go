@@ -17,9 +17,9 @@ const chatPassword = "browser-pass-7"
 // API token and Ingrid's id.
 func chatDesk(t *testing.T, engine string) (s *server, tok string, ingrid int64) {
 	t.Helper()
-	env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
+	env := map[string]string{"OMBUD_DATA": dbtest.MigratedSQLiteDir(t), "OMBUD_LOG_LEVEL": "warn"}
 	if engine == "postgres" {
-		env["OMBUD_DATABASE_URL"] = dbtest.NewPostgresDatabase(t)
+		env["OMBUD_DATABASE_URL"] = dbtest.NewMigratedPostgresDatabase(t)
 	}
 	for _, u := range [][]string{{"lead@ombud.test", "Lea Lead", "admin"}, {"ingrid@ombud.test", "Ingrid", "agent"}} {
 		if code, _, er := run(t, env, "user", "create", "--email", u[0], "--name", u[1], "--role", u[2], "--password", chatPassword); code != 0 {
