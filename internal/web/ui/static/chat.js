@@ -169,6 +169,11 @@ if (app) {
       try { r = await call("GET", `/chat/knowledge?conversation=${c.id}` + (term ? "&q=" + encodeURIComponent(term) : "")); } catch { return; }
       const heading = r.suggested ? S("kbSuggested") : "";
       label.textContent = heading;
+      // Unchanged suggestions keep their buttons: a click landing while the
+      // list reloads is not lost to a replaced button.
+      const key = JSON.stringify(r.articles.map((a) => [a.id, a.title, a.snippet, a.public]));
+      if (list.dataset.key === key) return;
+      list.dataset.key = key;
       list.textContent = "";
       if (!r.articles.length) list.append(h("li", { class: "muted", text: S("kbNone") }));
       for (const a of r.articles) {
