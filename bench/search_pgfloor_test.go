@@ -123,6 +123,7 @@ func pgFloor(d *sql.DB, qs corpusQueries, reps int) {
 
 // pgStatements resets pg_stat_statements (reset) and prints the statements
 // run since, by total time (top): PostgreSQL's share of a class's searches.
+// OMBUD_BENCH_PG_TOP sets how many statements (default 4).
 func pgStatements(d *sql.DB) (reset func(), top func(searches int)) {
 	if _, err := d.Exec(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
 		fmt.Printf("pg_stat_statements: %v\n", err)
@@ -132,7 +133,7 @@ func pgStatements(d *sql.DB) (reset func(), top func(searches int)) {
 	top = func(searches int) {
 		rows, err := d.Query(`SELECT calls, total_exec_time, shared_blks_hit + shared_blks_read, regexp_replace(query, '\s+', ' ', 'g')
 			FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-			AND query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT 4`)
+			AND query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT $1`, envInt("OMBUD_BENCH_PG_TOP", 4))
 		if err != nil {
 			fmt.Printf("pg_stat_statements: %v\n", err)
 			return
@@ -147,7 +148,7 @@ func pgStatements(d *sql.DB) (reset func(), top func(searches int)) {
 				return
 			}
 			all += ms
-			fmt.Printf("    %6.2f ms/search %5.2f calls/search %8.0f blocks/call  %.150s\n", ms/float64(searches),
+			fmt.Printf("    %6.2f ms/search %5.2f calls/search %8.0f blocks/call  %.200s\n", ms/float64(searches),
 				float64(calls)/float64(searches), blks/float64(max(calls, 1)), q)
 		}
 	}

@@ -106,7 +106,7 @@ func BenchmarkSearchScale(b *testing.B) {
 			// before a change) measured first on the same corpus.
 			if other := os.Getenv("OMBUD_BENCH_COMPARE_BIN"); other != "" {
 				before, after := serve(b, other, env), serve(b, bin, env)
-				compareSearch(engine, before, after, qs, clients, seconds)
+				compareSearch(engine, before, after, qs, clients, seconds, envDatabase(env))
 				before.stop()
 				after.stop()
 				return
@@ -203,23 +203,30 @@ func measureSearch(label string, s *server, pg *sql.DB, qs corpusQueries, reques
 // class, interleaved (before, after, before, after: one client, then
 // clients), so both see the same machine: on a shared machine only the
 // ratio within one run means something.
-func compareSearch(engine string, before, after *server, qs corpusQueries, clients, seconds int) {
+func compareSearch(engine string, before, after *server, qs corpusQueries, clients, seconds int, dbName string) {
 	tr := &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}
 	hc := &http.Client{Transport: tr, Timeout: 60 * time.Second}
-	fmt.Printf("\n%s, %d demo tickets, searches/s over loopback, %ds per cell, before → after\n", engine, qs.Tickets, seconds)
-	fmt.Printf("%-34s %10s %10s %7s %10s %10s %7s %12s %17s\n", "class", "1 before", "1 after", "ratio",
-		fmt.Sprintf("%d before", clients), fmt.Sprintf("%d after", clients), "ratio", "total after", "p95 1 before/after")
+	fmt.Printf("\n%s, %d demo tickets, searches/s over loopback, %ds per cell, before → after (load %s)\n", engine, qs.Tickets, seconds, loadAvg())
+	fmt.Printf("%-34s %10s %10s %7s %10s %10s %7s %12s %17s %27s\n", "class", "1 before", "1 after", "ratio",
+		fmt.Sprintf("%d before", clients), fmt.Sprintf("%d after", clients), "ratio", "total after", "p95 1 before/after",
+		"CPU ms/search 1 server+db")
 	for _, c := range qs.classes() {
 		var rates [4]float64
 		var p95 [2]time.Duration
+		var cpu [2][2]float64 // one client: before, after; server, PostgreSQL
 		for i, n := range []int{1, 1, clients, clients} {
 			s := []*server{before, after}[i%2]
+			s0, d0 := procCPU(s.cmd.Process.Pid), postgresCPU(dbName)
 			res := drive(c.name, n, time.Duration(seconds)*time.Second, func(r *rand.Rand, _ int64) error {
 				return request(hc, "GET", s.url+"/api/v1/search?limit=25&q="+url.QueryEscape(c.pick(r)), s.token, nil, 200)
 			})
 			rates[i] = res.rate
 			if i < 2 {
 				p95[i] = res.p95
+				// Both servers share the database; the cells run one
+				// after the other, so its CPU in a cell is that server's.
+				done := max(res.rate*float64(seconds), 1)
+				cpu[i] = [2]float64{(procCPU(s.cmd.Process.Pid) - s0) * 1000 / done, (postgresCPU(dbName) - d0) * 1000 / done}
 			}
 			if res.errs > 0 {
 				fmt.Printf("%s: %d errors\n", c.name, res.errs)
@@ -227,13 +234,26 @@ func compareSearch(engine string, before, after *server, qs corpusQueries, clien
 		}
 		total, _ := getJSON(hc, after, c.pick(rand.New(rand.NewPCG(1, 9))))
 		ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
-		fmt.Printf("%-34s %10.0f %10.0f %6.1fx %10.0f %10.0f %6.1fx %12s %8.1f/%.1f ms\n", c.name, rates[0], rates[1], rates[1]/max(rates[0], 1e-9),
-			rates[2], rates[3], rates[3]/max(rates[2], 1e-9), total, ms(p95[0]), ms(p95[1]))
+		fmt.Printf("%-34s %10.0f %10.0f %6.1fx %10.0f %10.0f %6.1fx %12s %8.1f/%.1f ms %6.2f+%.2f / %.2f+%.2f\n", c.name, rates[0], rates[1], rates[1]/max(rates[0], 1e-9),
+			rates[2], rates[3], rates[3]/max(rates[2], 1e-9), total, ms(p95[0]), ms(p95[1]), cpu[0][0], cpu[0][1], cpu[1][0], cpu[1][1])
 	}
 	for i, s := range []*server{before, after} {
 		pid := s.cmd.Process.Pid
 		fmt.Printf("%s: peak RSS (VmHWM) %.0f MiB; now %s\n", []string{"before", "after"}[i], peakRSS(pid), rssSplit(pid))
 	}
+}
+
+// envDatabase is the database named by env's OMBUD_DATABASE_URL, "" for
+// none (SQLite).
+func envDatabase(env []string) string {
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, "OMBUD_DATABASE_URL="); ok {
+			if u, err := url.Parse(v); err == nil {
+				return strings.TrimPrefix(u.Path, "/")
+			}
+		}
+	}
+	return ""
 }
 
 // getJSON runs one search and returns its total as the response tells it.

@@ -69,6 +69,24 @@ func (s *Service) SetPGFilter(on bool) { s.noPGFilter.Store(!on) }
 // batches.
 func (s *Service) PGFilterRuns() int64 { return s.pgFilterRuns.Load() }
 
+// PGFilterTests counts the statements that tested tickets in batches.
+func (s *Service) PGFilterTests() int64 { return s.pgFilterTests.Load() }
+
+// SetPGBatch sets how the batch tests read tickets: span, when not 0,
+// bounds the ids per ticket read as a range (negative: every ticket by
+// id); tags alone are tested without the tickets table when tagsAlone.
+func (s *Service) SetPGBatch(span int64, tagsAlone bool) {
+	s.pgSpan.Store(span)
+	s.noPGTagTest.Store(!tagsAlone)
+}
+
+// PGRanges, PGProbes and PGTagTests count the batch tests that read a
+// range, that tested tickets by id, and that tested tags alone without
+// the tickets table.
+func (s *Service) PGRanges() int64   { return s.pgRanges.Load() }
+func (s *Service) PGProbes() int64   { return s.pgProbes.Load() }
+func (s *Service) PGTagTests() int64 { return s.pgTagTests.Load() }
+
 // SetLookupsFirst lets a page that the named tickets fill skip the text
 // walks (the default) or always walk them.
 func (s *Service) SetLookupsFirst(on bool) { s.noLookupsFirst.Store(!on) }

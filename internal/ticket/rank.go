@@ -339,7 +339,7 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 	}
 	if pg && len(w.conds) == 0 && !s.noPGFilter.Load() {
 		// The lookups' ids from their index alone (rankpgfilter.go).
-		return s.gatherLookupsPG(ctx, c, nil, tq, bound, walk, blend, estimate)
+		return s.gatherLookupsPG(ctx, c, tq, bound, walk, blend, estimate)
 	}
 	return s.gatherLookups(ctx, c, w, tq, ok, bound, walk, blend, estimate)
 }

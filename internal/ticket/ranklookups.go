@@ -36,7 +36,15 @@ import (
 // are not needed.
 func (s *Service) lookupsFirst(ctx context.Context, c *candidates, w *where, tq textQuery, bound, need int,
 	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (bool, error) {
-	if _, err := s.gatherLookups(ctx, c, w, tq, "1", bound, bound, blend, estimate); err != nil {
+	var err error
+	if s.db.Dialect() == db.Postgres && !s.noPGFilter.Load() {
+		// The ids from the index alone, then the kept tickets' last
+		// updates (rankpgfilter.go).
+		_, err = s.gatherLookupsPG(ctx, c, tq, bound, bound, blend, estimate)
+	} else {
+		_, err = s.gatherLookups(ctx, c, w, tq, "1", bound, bound, blend, estimate)
+	}
+	if err != nil {
 		return false, err
 	}
 	// Every lookup's score (1e8 and up) outranks every text score
@@ -55,11 +63,13 @@ func (s *Service) lookupsFirst(ctx context.Context, c *candidates, w *where, tq 
 }
 
 // lookupsFirstOK reports whether a search may rank its page from the
-// lookups alone (lookupsFirst): on SQLite without filters. PostgreSQL's
-// walks are planned per value (rankpg.go) and a filtered search tests
-// its filter on the walked rows.
+// lookups alone (lookupsFirst): without filters, on both engines. (A
+// filtered search tests its filter on the walked rows.) On PostgreSQL a
+// name of two words is a several-token walk (rankpg.go): at 200,000
+// tickets its comment walk cost 46 ms a search, the lookups ≈ 4
+// (docs/benchmarks.md, 2026-12-05 17:46).
 func (s *Service) lookupsFirstOK(w *where, tq textQuery, need int) bool {
-	return !s.noLookupsFirst.Load() && s.db.Dialect() == db.SQLite && len(w.conds) == 0 && need > 0 &&
+	return !s.noLookupsFirst.Load() && len(w.conds) == 0 && need > 0 &&
 		len(tq.customers)+len(tq.named)+len(tq.orgs) > 0
 }
 
@@ -67,13 +77,7 @@ func (s *Service) lookupsFirstOK(w *where, tq textQuery, need int) bool {
 // finds, as sampleText does: it counts them exactly among the newest
 // tickets, the sample growing fourfold from sampleFirst until it holds
 // sampleEnough of them or reaches sampleMax (or all tickets), and scales
-// the count to all tickets. It asks FTS5 for each token alone, within the
-// widest sample's rows: a query of several tokens, phrase or not, makes
-// FTS5 find its first match from the end of the doclists before it
-// applies a rowid range, which for a sparse phrase is a walk of the whole
-// index (rankfew.go), while one token seeks the range through its doclist
-// index. The rows holding every token are then read and tested for the
-// words and phrases in Go, as the reference ranking reads them.
+// the count to all tickets.
 func (s *Service) sampleMentions(ctx context.Context, tq textQuery, c *candidates) (float64, error) {
 	var newest int64
 	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&newest); err != nil {
@@ -88,13 +92,71 @@ func (s *Service) sampleMentions(ctx context.Context, tq textQuery, c *candidate
 	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MIN(id), 0) FROM comments WHERE ticket_id = ?`, from+1).Scan(&firstComment); err != nil {
 		return 0, fmt.Errorf("ticket: search mentions: %w", err)
 	}
+	var found map[int64]bool // tickets after from that the text finds, not in c
+	var err error
+	if s.db.Dialect() == db.Postgres {
+		found, err = s.mentionsPG(ctx, tq, c, from, firstComment)
+	} else {
+		found, err = s.mentionsSQLite(ctx, tq, c, from, firstComment)
+	}
+	if err != nil {
+		return 0, err
+	}
+	// The smallest sample that holds enough, as sampleText grows it.
+	for size := first; ; size *= 4 {
+		lo := max(newest-min(size, widest), 0)
+		n := 0
+		for id := range found {
+			if id > lo {
+				n++
+			}
+		}
+		if n >= sampleEnough || lo == 0 || size >= widest {
+			return float64(n) * float64(newest) / float64(newest-lo), nil
+		}
+	}
+}
+
+// mentionsPG is mentionsSQLite on PostgreSQL: its match is the walks' own
+// (search_vec @@ the query), asked within the sample's rows by id range,
+// as sampleText asks it.
+func (s *Service) mentionsPG(ctx context.Context, tq textQuery, c *candidates, from, firstComment int64) (map[int64]bool, error) {
+	found := map[int64]bool{}
+	q := `SELECT id FROM tickets WHERE search_vec @@ websearch_to_tsquery('simple', ?) AND id > ?
+		UNION SELECT ticket_id FROM comments WHERE search_vec @@ websearch_to_tsquery('simple', ?) AND id >= ? AND ticket_id > ?`
+	err := s.scan(ctx, q, []any{tq.fts, from, tq.fts, firstComment, from}, func(sc scanner) (bool, error) {
+		var id int64
+		if err := sc.Scan(&id); err != nil {
+			return false, err
+		}
+		if c.hits[id] == nil {
+			found[id] = true
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ticket: search mentions: %w", err)
+	}
+	return found, nil
+}
+
+// mentionsSQLite returns the tickets after from, not in c, whose subject
+// or a comment from firstComment on the text finds. It asks FTS5 for each
+// token alone, within the widest sample's rows: a query of several
+// tokens, phrase or not, makes FTS5 find its first match from the end of
+// the doclists before it applies a rowid range, which for a sparse phrase
+// is a walk of the whole index (rankfew.go), while one token seeks the
+// range through its doclist index. The rows holding every token are then
+// read and tested for the words and phrases in Go, as the reference
+// ranking reads them.
+func (s *Service) mentionsSQLite(ctx context.Context, tq textQuery, c *candidates, from, firstComment int64) (map[int64]bool, error) {
 	// Words of one token each are found by the rows that hold them all;
 	// only a phrase (or a word the tokenizer splits) needs the text read.
 	subject, body := "''", "''"
 	if len(tq.tokens) > len(tq.terms) || slices.ContainsFunc(tq.terms, func(t string) bool { return len(search.Tokens(t)) > 1 }) {
 		subject, body = "subject", "substr(body, 1, "+strconv.Itoa(commentPrefix)+")"
 	}
-	found := map[int64]bool{} // tickets after from that the text finds, not in c
+	found := map[int64]bool{}
 	for _, side := range []struct {
 		fts, rows string
 		floor     int64
@@ -106,7 +168,7 @@ func (s *Service) sampleMentions(ctx context.Context, tq textQuery, c *candidate
 	} {
 		rows, err := s.rowsWithAll(ctx, side.fts, tq.tokens, side.floor)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		// In chunks: SQLite bounds a statement's parameters.
 		for chunk := range slices.Chunk(rows, 1000) {
@@ -126,23 +188,11 @@ func (s *Service) sampleMentions(ctx context.Context, tq textQuery, c *candidate
 				return true, nil
 			})
 			if err != nil {
-				return 0, err
+				return nil, err
 			}
 		}
 	}
-	// The smallest sample that holds enough, as sampleText grows it.
-	for size := first; ; size *= 4 {
-		lo := max(newest-min(size, widest), 0)
-		n := 0
-		for id := range found {
-			if id > lo {
-				n++
-			}
-		}
-		if n >= sampleEnough || lo == 0 || size >= widest {
-			return float64(n) * float64(newest) / float64(newest-lo), nil
-		}
-	}
+	return found, nil
 }
 
 // rowsWithAll returns the rows of the full-text query q (MATCH one token,

@@ -53,9 +53,9 @@ func searchPages(t *testing.T, f fixture, qs string, limit int) []searchResult {
 // without walking the address as a phrase (SQLite), and pages through the
 // same tickets in the same order as the walks: the customer's tickets
 // first, then those that mention the address (or name). The total of such a page is an estimate that
-// counts the mentions (here exactly: the sample covers every ticket); on
-// PostgreSQL, with a filter, and on the pages past the customer's tickets
-// the text is walked as before.
+// counts the mentions (here exactly: the sample covers every ticket); with
+// a filter, and on the pages past the customer's tickets, the text is
+// walked as before. Both engines take the same path.
 func TestSearchLookupsFirst(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
@@ -102,21 +102,19 @@ func TestSearchLookupsFirst(t *testing.T) {
 		if len(own) != 7 || len(mentions) != 4 {
 			t.Fatalf("corpus: %v %v", own, mentions)
 		}
-		if d.Dialect() == db.SQLite {
-			// A sample of the newest 8 of the 15 tickets (1, 4, then the
-			// widest, 8) holds 3 of the 4 mentions: 7 of hers + 3 × 15/8.
-			f.svc.SetSampleScale(250)
-			got := searchPages(t, f, addr, 3)
-			f.svc.SetSampleScale(1)
-			if got[0].total != 13 || !got[0].estimated {
-				t.Errorf("sampled total %d (estimated %v), want about 13", got[0].total, got[0].estimated)
-			}
+		// A sample of the newest 8 of the 15 tickets (1, 4, then the
+		// widest, 8) holds 3 of the 4 mentions: 7 of hers + 3 × 15/8.
+		f.svc.SetSampleScale(250)
+		got := searchPages(t, f, addr, 3)
+		f.svc.SetSampleScale(1)
+		if got[0].total != 13 || !got[0].estimated {
+			t.Errorf("sampled total %d (estimated %v), want about 13", got[0].total, got[0].estimated)
 		}
 		for _, tc := range []struct {
 			q      string
 			limit  int
 			bound  int
-			skips  int // pages ranked from the lookups alone (SQLite)
+			skips  int // pages ranked from the lookups alone
 			exact  bool
 			before int // tickets expected before the mentions
 		}{
@@ -140,9 +138,6 @@ func TestSearchLookupsFirst(t *testing.T) {
 				runs := f.svc.LookupsFirstRuns()
 				got := searchPages(t, f, tc.q, tc.limit)
 				want := tc.skips
-				if d.Dialect() != db.SQLite {
-					want = 0
-				}
 				if n := int(f.svc.LookupsFirstRuns() - runs); n != want {
 					t.Errorf("%d pages ranked from the lookups, want %d", n, want)
 				}

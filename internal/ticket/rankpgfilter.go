@@ -16,30 +16,48 @@ import (
 // planned by PostgreSQL per statement. At 1M tickets a tag with a word
 // cost 172 ms of PostgreSQL per search against a floor of 1.5 ms
 // (docs/benchmarks.md, 2026-12-05 14:02). Now each walk reads its matches'
-// ids alone, newest first, as a walk without filters does (scanTextPG);
-// the tickets they name are tested against the filters in one statement
-// by primary key (t.id = ANY), and texts are read for the kept rows only.
-// The rows counted as walked, the rows kept and their order are those of
-// the walk tested row by row, so rankings and totals do not change
-// (rank_test.go, ranktag_test.go and rankpgfilter_test.go compare both).
+// ids alone, newest first, as a walk without filters does (scanTextPG),
+// and so does each lookup; the tickets they all name are tested against
+// the filters in one statement (the newest as a range of ids, the rest by
+// primary key; tags alone without the tickets table), and texts are read
+// for the kept rows only. The rows counted as walked, the rows kept and
+// their order are those of the walk tested row by row, so rankings and
+// totals do not change (rank_test.go, ranktag_test.go and
+// rankpgfilter_test.go compare both).
 
-// tagCondProbe is tagCond as PostgreSQL runs it per row: a scalar
-// subquery is never turned into a join or a hashed subplan.
-const tagCondProbe = "(SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = lower(?) LIMIT 1) IS NOT NULL"
+// tagProbe is tagCond as PostgreSQL runs it per row, for the ticket id
+// col: a scalar subquery is never turned into a join or a hashed subplan.
+func tagProbe(col string) string {
+	return "(SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = " + col + " AND tt.tag = lower(?) LIMIT 1) IS NOT NULL"
+}
+
+// pgSpan bounds, per ticket, the span of ids that a batch test reads as
+// one range (dense): a walk's tickets, newest first, are dense in ids,
+// and reading every ticket (or every entry of a tag in ticket_tags_tag)
+// between the lowest and the highest costs a fraction of a page per row,
+// against three or four pages for each probe by id.
+const pgSpan = 8
 
 // pgFilter tests tickets against a search's filters on PostgreSQL,
 // remembering each ticket's verdict for the rest of the search.
 type pgFilter struct {
 	s    *Service
 	w    *where
+	tags int // the tags asked for, when the filters are tags alone (testTags); else 0
 	pass map[int64]bool
 }
 
 func (s *Service) newPGFilter(w *where) *pgFilter {
-	return &pgFilter{s: s, w: w, pass: map[int64]bool{}}
+	f := &pgFilter{s: s, w: w, pass: map[int64]bool{}}
+	if n := tagsAlone(w); n > 0 && n < 64 && !s.noPGTagTest.Load() {
+		f.tags = n
+	}
+	return f
 }
 
-// test reads the verdicts of the tickets not yet tested.
+// test reads the verdicts of the tickets not yet tested, in one
+// statement: the newest of them, while they are dense (pgSpan), as a
+// range of ids, the others (a lookup's, spread over the years) by id.
 func (f *pgFilter) test(ctx context.Context, ids []int64) error {
 	var todo []int64
 	for _, id := range ids {
@@ -51,18 +69,97 @@ func (f *pgFilter) test(ctx context.Context, ids []int64) error {
 	if len(todo) == 0 {
 		return nil
 	}
+	f.s.pgFilterTests.Add(1)
+	slices.Sort(todo)
+	slices.Reverse(todo)
+	span := int64(pgSpan)
+	if v := f.s.pgSpan.Load(); v != 0 {
+		span = v
+	}
+	k := 0 // todo[:k] are read as a range
+	for i := range todo {
+		if span > 0 && todo[0]-todo[i] < span*int64(i+1) {
+			k = i + 1
+		}
+	}
+	if k > 0 {
+		f.s.pgRanges.Add(1)
+	}
+	if k < len(todo) {
+		f.s.pgProbes.Add(1)
+	}
+	if f.tags > 0 {
+		return f.testTags(ctx, todo, k)
+	}
 	// A tag as a scalar subquery: one probe of ticket_tags per ticket. As
 	// an EXISTS the planner joins the tag's whole posting (39,260 entries
 	// of ticket_tags_tag at 200,000 tickets, a merge join of 24–30 ms)
 	// for a few hundred ids.
-	cond := strings.ReplaceAll(strings.Join(f.w.conds, " AND "), tagCond, tagCondProbe)
-	q := `SELECT t.id FROM tickets t WHERE t.id = ANY(CAST(? AS BIGINT[])) AND ` + cond
-	err := f.s.scan(ctx, q, append([]any{todo}, f.w.args...), func(sc scanner) (bool, error) {
+	cond := strings.ReplaceAll(strings.Join(f.w.conds, " AND "), tagCond, tagProbe("t.id"))
+	var parts []string
+	var args []any
+	if k > 0 {
+		parts = append(parts, `SELECT t.id FROM tickets t WHERE t.id BETWEEN ? AND ? AND `+cond)
+		args = append(append(args, todo[k-1], todo[0]), f.w.args...)
+	}
+	if k < len(todo) {
+		parts = append(parts, `SELECT t.id FROM tickets t WHERE t.id = ANY(CAST(? AS BIGINT[])) AND `+cond)
+		args = append(append(args, todo[k:]), f.w.args...)
+	}
+	// A range's other tickets that pass are passing tickets too.
+	err := f.s.scan(ctx, strings.Join(parts, " UNION ALL "), args, func(sc scanner) (bool, error) {
 		var id int64
 		if err := sc.Scan(&id); err != nil {
 			return false, err
 		}
 		f.pass[id] = true
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("ticket: search filter: %w", err)
+	}
+	return nil
+}
+
+// testTags is test for tags alone, without the tickets table: todo[:k]
+// by a range read of each tag's entries in ticket_tags_tag (index only),
+// the rest by one probe of ticket_tags' primary key per ticket and tag.
+func (f *pgFilter) testTags(ctx context.Context, todo []int64, k int) error {
+	f.s.pgTagTests.Add(1)
+	var parts []string
+	var args []any
+	ranged := map[int64]uint64{} // todo[:k] → the tags found
+	if k > 0 {
+		for _, id := range todo[:k] {
+			ranged[id] = 0
+		}
+		for i, tag := range f.w.args {
+			parts = append(parts, `SELECT `+strconv.Itoa(i)+`, tt.ticket_id FROM ticket_tags tt WHERE tt.tag = lower(?) AND tt.ticket_id BETWEEN ? AND ?`)
+			args = append(args, tag, todo[k-1], todo[0])
+		}
+	}
+	if k < len(todo) {
+		probes := make([]string, f.tags)
+		for i := range probes {
+			probes[i] = tagProbe("x.id")
+		}
+		parts = append(parts, `SELECT -1, x.id FROM unnest(CAST(? AS BIGINT[])) AS x(id) WHERE `+strings.Join(probes, " AND "))
+		args = append(append(args, todo[k:]), f.w.args...)
+	}
+	all := uint64(1)<<f.tags - 1
+	err := f.s.scan(ctx, strings.Join(parts, " UNION ALL "), args, func(sc scanner) (bool, error) {
+		var tag, id int64
+		if err := sc.Scan(&tag, &id); err != nil {
+			return false, err
+		}
+		if tag < 0 {
+			f.pass[id] = true
+			return true, nil
+		}
+		if found, ok := ranged[id]; ok {
+			ranged[id] = found | 1<<tag
+			f.pass[id] = ranged[id] == all
+		}
 		return true, nil
 	})
 	if err != nil {
@@ -93,21 +190,13 @@ func (f *pgFilter) replay(rows []walkedRow, bound int, seen *walked) (kept []wal
 	return kept, walkedRows
 }
 
-// walkPG walks table's matches (ids and tickets) newest first, at most
+// readPG reads table's matches (ids and tickets) newest first, at most
 // walk, testing their tickets when the window is read (scanTextPG's
-// settle) and at the end; it returns the rows walked and kept as the walk
-// tested row by row would have.
-func (f *pgFilter) walkPG(ctx context.Context, table, a, sel string, tq textQuery, bound, walk int, seen *walked) ([]walkedRow, int, error) {
+// settle) to know whether to read on; the caller tests the rest.
+func (f *pgFilter) readPG(ctx context.Context, table, a, sel string, tq textQuery, bound, walk int) ([]walkedRow, error) {
 	var read []walkedRow
-	tickets := func() []int64 {
-		ids := make([]int64, len(read))
-		for i, r := range read {
-			ids[i] = r.ticket
-		}
-		return ids
-	}
 	settle := func() (bool, error) {
-		if err := f.test(ctx, tickets()); err != nil {
+		if err := f.test(ctx, ticketIDs(read)); err != nil {
 			return false, err
 		}
 		kept, _ := f.replay(read, bound, nil)
@@ -122,26 +211,41 @@ func (f *pgFilter) walkPG(ctx context.Context, table, a, sel string, tq textQuer
 		return true, nil
 	}, settle)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	if err := f.test(ctx, tickets()); err != nil {
-		return nil, 0, err
-	}
-	kept, rows := f.replay(read, bound, seen)
-	return kept, rows, nil
+	return read, nil
 }
 
 // gatherPGFiltered is gather on PostgreSQL for a query with filters and
-// words.
+// words. The subject and comment walks and the lookups read ids first;
+// the tickets they name are then tested in one statement (a ticket is
+// never tested twice), and each is replayed as the walk tested row by
+// row would have kept it.
 func (s *Service) gatherPGFiltered(ctx context.Context, c *candidates, w *where, tq textQuery, bound, walk int,
 	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (*candidates, error) {
 	s.pgFilterRuns.Add(1)
 	f := s.newPGFilter(w)
-	var seen walkedPair
-	kept, rows, err := f.walkPG(ctx, "tickets", "t", `SELECT t.id, t.id FROM tickets t`, tq, bound, walk, &seen.subjects)
+	subjects, err := f.readPG(ctx, "tickets", "t", `SELECT t.id, t.id FROM tickets t`, tq, bound, walk)
 	if err != nil {
 		return nil, err
 	}
+	comments, err := f.readPG(ctx, "comments", "c", `SELECT c.id, c.ticket_id FROM comments c`, tq, bound, walk)
+	if err != nil {
+		return nil, err
+	}
+	lookups, err := s.readLookupsPG(ctx, tq, walk)
+	if err != nil {
+		return nil, err
+	}
+	all := append(ticketIDs(subjects), ticketIDs(comments)...)
+	for _, l := range lookups {
+		all = append(all, rowIDs(l.read)...)
+	}
+	if err := f.test(ctx, all); err != nil {
+		return nil, err
+	}
+	var seen walkedPair
+	kept, rows := f.replay(subjects, bound, &seen.subjects)
 	textCut := len(kept) >= bound || rows >= walk
 	seen.subjects.done = !textCut
 	if len(kept) > 0 {
@@ -158,10 +262,7 @@ func (s *Service) gatherPGFiltered(ctx context.Context, c *candidates, w *where,
 			return nil, err
 		}
 	}
-	kept, rows, err = f.walkPG(ctx, "comments", "c", `SELECT c.id, c.ticket_id FROM comments c`, tq, bound, walk, &seen.comments)
-	if err != nil {
-		return nil, err
-	}
+	kept, rows = f.replay(comments, bound, &seen.comments)
 	if len(kept) > 0 {
 		q := `SELECT ticket_id, substr(body, 1, ` + strconv.Itoa(commentPrefix) + `), created_at FROM comments WHERE id = ANY(CAST(? AS BIGINT[]))`
 		err := s.scan(ctx, q, []any{rowIDs(kept)}, func(sc scanner) (bool, error) {
@@ -185,41 +286,56 @@ func (s *Service) gatherPGFiltered(ctx context.Context, c *candidates, w *where,
 		}
 		c.estimated, c.estimate = true, max(c.estimate, est)
 	}
-	return s.gatherLookupsPG(ctx, c, f, tq, bound, walk, blend, estimate)
+	return c, s.keepLookupsPG(ctx, c, f, lookups, bound, walk, blend, estimate)
 }
 
-// gatherLookupsPG is gatherLookups on PostgreSQL, with the filters, if
-// any (f not nil), tested in one batch: each lookup reads its newest walk
-// tickets' ids alone, from the index on (requester_id, id) or
-// (organization_id, …) without the table, keeps those that pass, newest
-// first, up to bound, and reads the last update of the kept ones only.
-// Reading updated_at with the ids made PostgreSQL fetch every named
-// customer's ticket from the table and sort them, or walk the primary key
-// backwards testing each ticket: 48–133 ms for the 2,400 tickets of the
-// customers named "erik" at 200,000 tickets, against 0.9 ms for the ids.
-func (s *Service) gatherLookupsPG(ctx context.Context, c *candidates, f *pgFilter, tq textQuery, bound, walk int,
-	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (*candidates, error) {
+// lookupRead is what one lookup read: its newest tickets, newest first.
+type lookupRead struct {
+	src  lookupSource
+	read []walkedRow // row = ticket
+}
+
+// readLookupsPG reads each lookup's newest walk tickets' ids alone, from
+// the index on (requester_id, id) or (organization_id, …) without the
+// table. Reading updated_at with the ids made PostgreSQL fetch every
+// named customer's ticket from the table and sort them, or walk the
+// primary key backwards testing each ticket: 48–133 ms for the 2,400
+// tickets of the customers named "erik" at 200,000 tickets, against
+// 0.9 ms for the ids.
+func (s *Service) readLookupsPG(ctx context.Context, tq textQuery, walk int) ([]lookupRead, error) {
+	var out []lookupRead
 	for _, src := range s.lookupSources(tq) {
 		cond, cargs := src.cond("t.")
-		var read []walkedRow
+		l := lookupRead{src: src}
 		err := s.scan(ctx, `SELECT t.id FROM tickets t WHERE `+cond+` ORDER BY t.id DESC LIMIT ?`, append(slices.Clip(cargs), walk),
 			func(sc scanner) (bool, error) {
 				var id int64
 				if err := sc.Scan(&id); err != nil {
 					return false, err
 				}
-				read = append(read, walkedRow{id, id})
+				l.read = append(l.read, walkedRow{id, id})
 				return true, nil
 			})
 		if err != nil {
 			return nil, err
 		}
-		kept, rows := read, len(read)
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// keepLookupsPG keeps each lookup's tickets that pass the filters, if any
+// (f not nil), newest first, up to bound, and reads the last update of
+// the kept ones only.
+func (s *Service) keepLookupsPG(ctx context.Context, c *candidates, f *pgFilter, lookups []lookupRead, bound, walk int,
+	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) error {
+	for _, l := range lookups {
+		kept, rows := l.read, len(l.read)
 		if f != nil {
-			if err := f.test(ctx, rowIDs(read)); err != nil {
-				return nil, err
+			if err := f.test(ctx, rowIDs(l.read)); err != nil {
+				return err
 			}
-			kept, rows = f.replay(read, bound, nil)
+			kept, rows = f.replay(l.read, bound, nil)
 		} else if len(kept) > bound {
 			kept, rows = kept[:bound], bound
 		}
@@ -229,22 +345,42 @@ func (s *Service) gatherLookupsPG(ctx context.Context, c *candidates, f *pgFilte
 				if err := sc.Scan(&id, &at); err != nil {
 					return false, err
 				}
-				c.add(id, blend(lookupScore[src.score], at))
+				c.add(id, blend(lookupScore[l.src.score], at))
 				return true, nil
 			})
 			if err != nil {
-				return nil, err
+				return err
 			}
 		}
 		last := int64(0)
 		if rows > 0 {
-			last = read[rows-1].row
+			last = l.read[rows-1].row
 		}
 		if err := estimate("tickets", len(kept) >= bound || rows >= walk, last, float64(len(kept))); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return c, nil
+	return nil
+}
+
+// gatherLookupsPG is gatherLookups on PostgreSQL without filters: each
+// lookup's ids from its index alone, then the kept tickets' last updates.
+func (s *Service) gatherLookupsPG(ctx context.Context, c *candidates, tq textQuery, bound, walk int,
+	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (*candidates, error) {
+	lookups, err := s.readLookupsPG(ctx, tq, walk)
+	if err != nil {
+		return nil, err
+	}
+	return c, s.keepLookupsPG(ctx, c, nil, lookups, bound, walk, blend, estimate)
+}
+
+// ticketIDs are the rows' tickets.
+func ticketIDs(rows []walkedRow) []int64 {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ticket
+	}
+	return ids
 }
 
 // rowIDs are the rows' own ids.

@@ -50,20 +50,11 @@ func (p passTest) passes(ticket, in int64) bool {
 // tagSide returns the SQL test of w's filters when they are tags alone
 // (SQLite: PostgreSQL plans the EXISTS as a semi-join of its own choice).
 func (s *Service) tagSide(w *where) (passTest, bool) {
-	if len(w.conds) == 0 || s.db.Dialect() != db.SQLite || s.noTagSide.Load() {
+	if s.db.Dialect() != db.SQLite || s.noTagSide.Load() {
 		return passTest{}, false
 	}
-	// A tag: term is its values' conditions joined by AND, in
-	// parentheses (termCond); each takes one argument.
-	n := 0
-	for _, c := range w.conds {
-		k := strings.Count(c, "?")
-		if k == 0 || c != "("+strings.Join(slices.Repeat([]string{tagCond}, k), " AND ")+")" {
-			return passTest{}, false
-		}
-		n += k
-	}
-	if n != len(w.args) {
+	n := tagsAlone(w)
+	if n == 0 {
 		return passTest{}, false
 	}
 	s.tagSideRuns.Add(1)
@@ -77,6 +68,26 @@ func (s *Service) tagSide(w *where) (passTest, bool) {
 		},
 		args: w.args,
 	}, true
+}
+
+// tagsAlone returns how many tags w's filters ask for when they are tags
+// alone (each a tag every ticket passing must have, w.args the tags in
+// order), and 0 otherwise.
+func tagsAlone(w *where) int {
+	// A tag: term is its values' conditions joined by AND, in
+	// parentheses (termCond); each takes one argument.
+	n := 0
+	for _, c := range w.conds {
+		k := strings.Count(c, "?")
+		if k == 0 || c != "("+strings.Join(slices.Repeat([]string{tagCond}, k), " AND ")+")" {
+			return 0
+		}
+		n += k
+	}
+	if n != len(w.args) {
+		return 0
+	}
+	return n
 }
 
 // gatherLookupsTagged is gatherLookups with the tags tested as the lookup

@@ -235,6 +235,15 @@ type Service struct {
 	// test the walked tickets in batches. For the tests (rankpgfilter.go).
 	noPGFilter   atomic.Bool
 	pgFilterRuns atomic.Int64
+	// pgFilterTests counts the batch tests' statements; pgSpan, when not
+	// 0, replaces pgSpan (negative: every ticket tested by id); pgRanges
+	// and pgProbes count the batches that read a range and that tested
+	// tickets by id; noPGTagTest makes tags alone be tested with the
+	// tickets table, as other filters; pgTagTests counts the batches
+	// that did not. For the tests (rankpgfilter.go).
+	pgFilterTests, pgSpan, pgRanges, pgProbes atomic.Int64
+	noPGTagTest                               atomic.Bool
+	pgTagTests                                atomic.Int64
 	// OnChange, when set, is called after a write commits with the ticket id
 	// and the events it appended (live updates, triggers later).
 	OnChange func(ticketID int64, events []Event)
