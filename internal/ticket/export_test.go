@@ -93,3 +93,20 @@ func (s *Service) SetLookupsFirst(on bool) { s.noLookupsFirst.Store(!on) }
 
 // LookupsFirstRuns counts the searches ranked from the lookups alone.
 func (s *Service) LookupsFirstRuns() int64 { return s.lookupsFirstRuns.Load() }
+
+// SetBatchFilter lets SQLite's searches with filters and words that the
+// filter side does not take test the walked tickets in batches (the
+// default) or each walked row in SQL (tags alone: the tag side).
+func (s *Service) SetBatchFilter(on bool) { s.noBatch.Store(!on) }
+
+// BatchFilterRuns counts the SQLite searches whose walked tickets were
+// tested in batches.
+func (s *Service) BatchFilterRuns() int64 { return s.batchRuns.Load() }
+
+// SetBatchSetMax sets how many tickets a filter may pass for the batch
+// test to read them as a set first (0: never).
+func (s *Service) SetBatchSetMax(n int) { s.batchSetMax.Store(int64(n)) }
+
+// BatchSetRuns counts the batch-tested searches that read the passing
+// tickets as a set.
+func (s *Service) BatchSetRuns() int64 { return s.batchSetRuns.Load() }

@@ -222,8 +222,15 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 			if err := s.gatherFiltered(ctx, c, w, tq, passTest{ids: passing.ids}, bound, walk, blend); err != nil {
 				return nil, err
 			}
-			s.gatherLookupsFiltered(c, tq, passing, bound, blend)
+			if err := s.gatherLookupsFiltered(ctx, c, tq, passing, bound, blend); err != nil {
+				return nil, err
+			}
 			return c, nil
+		}
+		// Other filters on SQLite: the walks read ids, their tickets
+		// tested in batches (rankbatch.go).
+		if !pg && len(w.conds) > 0 && !s.noBatch.Load() {
+			return s.gatherBatch(ctx, c, w, tq, bound, walk, blend, estimate)
 		}
 		// Tags alone: each walk tests its rows against the tags' tickets
 		// as one list SQLite builds from ticket_tags_tag (ranktag.go).
@@ -436,7 +443,7 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass p
 	}
 	extra := w.args
 	switch {
-	case pass.ids != nil || pass.pg != nil:
+	case pass.ids != nil || pass.batch != nil:
 		q = strings.Replace(q, `SELECT COUNT(*) FROM`, `SELECT m.id FROM`, 1)
 	case pass.in != nil:
 		q += ` WHERE ` + pass.in("m.id")
@@ -478,7 +485,7 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass p
 			if err != nil {
 				return 0, err
 			}
-		} else if pass.pg != nil {
+		} else if pass.batch != nil {
 			var ids []int64
 			err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {
 				var id int64
@@ -491,11 +498,11 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass p
 			if err != nil {
 				return 0, err
 			}
-			if err := pass.pg.test(ctx, ids); err != nil {
+			if err := pass.batch.test(ctx, ids); err != nil {
 				return 0, err
 			}
 			for _, id := range ids {
-				if pass.pg.pass[id] {
+				if pass.batch.pass[id] {
 					n++
 				}
 			}

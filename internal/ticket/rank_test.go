@@ -210,19 +210,24 @@ func TestSearchRankingMatchesReference(t *testing.T) {
 		// in SQL (as for a filter that lets too many tickets pass).
 		// A filter of tags alone is then tested as one list of the
 		// tags' tickets (ranktag.go), unless noTagSide: per row, as
-		// PostgreSQL does.
+		// PostgreSQL does. By default SQLite tests the walked tickets in
+		// batches instead (rankbatch.go); noBatch turns that off.
 		runs := []struct {
 			name      string
 			sideMax   int
 			filtered  bool
 			noTagSide bool
-		}{{"", 2000, false, false}, {"rows tested in SQL/", 0, true, false}, {"tags tested per row/", 0, true, true}}
+			noBatch   bool
+		}{{"", 2000, false, false, false}, {"walked tickets tested in batches/", 0, true, false, false},
+			{"rows tested in SQL/", 0, true, false, true}, {"tags tested per row/", 0, true, true, true}}
 		defer f.svc.SetFilterSideMax(2000)
 		defer f.svc.SetTagSide(true)
+		defer f.svc.SetBatchFilter(true)
 		for _, run := range runs {
 			f.svc.SetFilterSideMax(run.sideMax)
 			f.svc.SetTagSide(!run.noTagSide)
-			sideRuns, tagRuns := f.svc.FilterSideRuns(), f.svc.TagSideRuns()
+			f.svc.SetBatchFilter(!run.noBatch)
+			sideRuns, tagRuns, batchRuns := f.svc.FilterSideRuns(), f.svc.TagSideRuns(), f.svc.BatchFilterRuns()
 			for _, bound := range []int{0, 1, 5} {
 				f.svc.SetSearchCandidates(bound)
 				for _, qs := range queries {
@@ -244,8 +249,13 @@ func TestSearchRankingMatchesReference(t *testing.T) {
 			}
 			// The tag-only queries take the tag side when the filter
 			// side does not take them (SQLite).
-			if tags := f.svc.TagSideRuns() - tagRuns; d.Dialect() == db.SQLite && (tags > 0) != (run.sideMax == 0 && !run.noTagSide) {
+			if tags := f.svc.TagSideRuns() - tagRuns; d.Dialect() == db.SQLite && (tags > 0) != (run.sideMax == 0 && !run.noTagSide && run.noBatch) {
 				t.Errorf("%s: %d searches with tags tested as one list", run.name, tags)
+			}
+			// What the filter side leaves (all with it off; a negated
+			// word with it on) is tested in batches unless noBatch.
+			if batch := f.svc.BatchFilterRuns() - batchRuns; d.Dialect() == db.SQLite && (run.noBatch && batch > 0 || run.sideMax == 0 && !run.noBatch && batch == 0) {
+				t.Errorf("%s: %d searches with the walked tickets tested in batches", run.name, batch)
 			}
 		}
 		sampleFromWalksCase(t, f, queries)

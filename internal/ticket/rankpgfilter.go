@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/search"
 )
 
@@ -38,19 +39,30 @@ func tagProbe(col string) string {
 // against three or four pages for each probe by id.
 const pgSpan = 8
 
-// pgFilter tests tickets against a search's filters on PostgreSQL,
-// remembering each ticket's verdict for the rest of the search.
-type pgFilter struct {
-	s    *Service
-	w    *where
-	tags int // the tags asked for, when the filters are tags alone (testTags); else 0
-	pass map[int64]bool
+// batchFilter tests tickets against a search's filters in batches (on
+// PostgreSQL here, on SQLite in rankbatch.go), remembering each ticket's
+// verdict for the rest of the search.
+type batchFilter struct {
+	s *Service
+	w *where
+	// pgTags is the tags asked for, when the filters are tags alone on
+	// PostgreSQL (testTags); else 0.
+	pgTags int
+	pass   map[int64]bool
+	// tags, when set (SQLite, filters of tags alone), tests the ids
+	// against ticket_tags without reading their tickets.
+	tags *passTest
+	// set, when not nil (SQLite), holds every ticket passing the filters:
+	// tickets are tested against it without SQL (rankbatch.go).
+	set map[int64]bool
 }
 
-func (s *Service) newPGFilter(w *where) *pgFilter {
-	f := &pgFilter{s: s, w: w, pass: map[int64]bool{}}
-	if n := tagsAlone(w); n > 0 && n < 64 && !s.noPGTagTest.Load() {
-		f.tags = n
+func (s *Service) newBatchFilter(w *where) *batchFilter {
+	f := &batchFilter{s: s, w: w, pass: map[int64]bool{}}
+	if s.db.Dialect() == db.Postgres {
+		if n := tagsAlone(w); n > 0 && n < 64 && !s.noPGTagTest.Load() {
+			f.pgTags = n
+		}
 	}
 	return f
 }
@@ -58,7 +70,7 @@ func (s *Service) newPGFilter(w *where) *pgFilter {
 // test reads the verdicts of the tickets not yet tested, in one
 // statement: the newest of them, while they are dense (pgSpan), as a
 // range of ids, the others (a lookup's, spread over the years) by id.
-func (f *pgFilter) test(ctx context.Context, ids []int64) error {
+func (f *batchFilter) test(ctx context.Context, ids []int64) error {
 	var todo []int64
 	for _, id := range ids {
 		if _, ok := f.pass[id]; !ok {
@@ -68,6 +80,15 @@ func (f *pgFilter) test(ctx context.Context, ids []int64) error {
 	}
 	if len(todo) == 0 {
 		return nil
+	}
+	if f.set != nil {
+		for _, id := range todo {
+			f.pass[id] = f.set[id]
+		}
+		return nil
+	}
+	if f.s.db.Dialect() == db.SQLite {
+		return f.testSQLite(ctx, todo)
 	}
 	f.s.pgFilterTests.Add(1)
 	slices.Sort(todo)
@@ -88,7 +109,7 @@ func (f *pgFilter) test(ctx context.Context, ids []int64) error {
 	if k < len(todo) {
 		f.s.pgProbes.Add(1)
 	}
-	if f.tags > 0 {
+	if f.pgTags > 0 {
 		return f.testTags(ctx, todo, k)
 	}
 	// A tag as a scalar subquery: one probe of ticket_tags per ticket. As
@@ -121,10 +142,36 @@ func (f *pgFilter) test(ctx context.Context, ids []int64) error {
 	return nil
 }
 
+// testSQLite is test on SQLite: the ids in a JSON array, each a seek.
+func (f *batchFilter) testSQLite(ctx context.Context, todo []int64) error {
+	// CROSS JOIN keeps the ids the outer loop, each a seek by rowid:
+	// given the choice, SQLite read a common status's whole index and
+	// tested each entry against the ids.
+	q, args := `SELECT t.id FROM json_each(?) j CROSS JOIN tickets t ON t.id = j.value WHERE `+strings.Join(f.w.conds, " AND "),
+		append([]any{idList(todo)}, f.w.args...)
+	if f.tags != nil {
+		// SQLite's correlated EXISTS is a probe of ticket_tags' key per
+		// id already; the ids need no ticket row.
+		q, args = `SELECT value FROM json_each(?) WHERE `+f.tags.in("value"), append([]any{idList(todo)}, f.tags.args...)
+	}
+	err := f.s.scan(ctx, q, args, func(sc scanner) (bool, error) {
+		var id int64
+		if err := sc.Scan(&id); err != nil {
+			return false, err
+		}
+		f.pass[id] = true
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("ticket: search filter: %w", err)
+	}
+	return nil
+}
+
 // testTags is test for tags alone, without the tickets table: todo[:k]
 // by a range read of each tag's entries in ticket_tags_tag (index only),
 // the rest by one probe of ticket_tags' primary key per ticket and tag.
-func (f *pgFilter) testTags(ctx context.Context, todo []int64, k int) error {
+func (f *batchFilter) testTags(ctx context.Context, todo []int64, k int) error {
 	f.s.pgTagTests.Add(1)
 	var parts []string
 	var args []any
@@ -139,14 +186,14 @@ func (f *pgFilter) testTags(ctx context.Context, todo []int64, k int) error {
 		}
 	}
 	if k < len(todo) {
-		probes := make([]string, f.tags)
+		probes := make([]string, f.pgTags)
 		for i := range probes {
 			probes[i] = tagProbe("x.id")
 		}
 		parts = append(parts, `SELECT -1, x.id FROM unnest(CAST(? AS BIGINT[])) AS x(id) WHERE `+strings.Join(probes, " AND "))
 		args = append(append(args, todo[k:]), f.w.args...)
 	}
-	all := uint64(1)<<f.tags - 1
+	all := uint64(1)<<f.pgTags - 1
 	err := f.s.scan(ctx, strings.Join(parts, " UNION ALL "), args, func(sc scanner) (bool, error) {
 		var tag, id int64
 		if err := sc.Scan(&tag, &id); err != nil {
@@ -171,7 +218,7 @@ func (f *pgFilter) testTags(ctx context.Context, todo []int64, k int) error {
 // replay is a filtered walk's callback over rows already read: rows are
 // counted newest first and those whose ticket passed kept, until bound are
 // kept. seen, when not nil, records the walk as the sample reads it.
-func (f *pgFilter) replay(rows []walkedRow, bound int, seen *walked) (kept []walkedRow, walkedRows int) {
+func (f *batchFilter) replay(rows []walkedRow, bound int, seen *walked) (kept []walkedRow, walkedRows int) {
 	for _, r := range rows {
 		walkedRows++
 		if seen != nil {
@@ -193,7 +240,7 @@ func (f *pgFilter) replay(rows []walkedRow, bound int, seen *walked) (kept []wal
 // readPG reads table's matches (ids and tickets) newest first, at most
 // walk, testing their tickets when the window is read (scanTextPG's
 // settle) to know whether to read on; the caller tests the rest.
-func (f *pgFilter) readPG(ctx context.Context, table, a, sel string, tq textQuery, bound, walk int) ([]walkedRow, error) {
+func (f *batchFilter) readPG(ctx context.Context, table, a, sel string, tq textQuery, bound, walk int) ([]walkedRow, error) {
 	var read []walkedRow
 	settle := func() (bool, error) {
 		if err := f.test(ctx, ticketIDs(read)); err != nil {
@@ -224,7 +271,7 @@ func (f *pgFilter) readPG(ctx context.Context, table, a, sel string, tq textQuer
 func (s *Service) gatherPGFiltered(ctx context.Context, c *candidates, w *where, tq textQuery, bound, walk int,
 	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (*candidates, error) {
 	s.pgFilterRuns.Add(1)
-	f := s.newPGFilter(w)
+	f := s.newBatchFilter(w)
 	subjects, err := f.readPG(ctx, "tickets", "t", `SELECT t.id, t.id FROM tickets t`, tq, bound, walk)
 	if err != nil {
 		return nil, err
@@ -280,7 +327,7 @@ func (s *Service) gatherPGFiltered(ctx context.Context, c *candidates, w *where,
 	}
 	seen.comments.done = len(kept) < bound && rows < walk
 	if textCut || !seen.comments.done {
-		est, err := s.sampleText(ctx, w, tq, passTest{pg: f}, &seen)
+		est, err := s.sampleText(ctx, w, tq, passTest{batch: f}, &seen)
 		if err != nil {
 			return nil, err
 		}
@@ -327,7 +374,7 @@ func (s *Service) readLookupsPG(ctx context.Context, tq textQuery, walk int) ([]
 // keepLookupsPG keeps each lookup's tickets that pass the filters, if any
 // (f not nil), newest first, up to bound, and reads the last update of
 // the kept ones only.
-func (s *Service) keepLookupsPG(ctx context.Context, c *candidates, f *pgFilter, lookups []lookupRead, bound, walk int,
+func (s *Service) keepLookupsPG(ctx context.Context, c *candidates, f *batchFilter, lookups []lookupRead, bound, walk int,
 	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) error {
 	for _, l := range lookups {
 		kept, rows := l.read, len(l.read)

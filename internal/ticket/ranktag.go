@@ -32,10 +32,10 @@ import (
 // passTest is how a filtered walk tests a ticket: against a set read
 // beforehand (ids, filterSide) or in SQL (in, with args, tagSide).
 type passTest struct {
-	ids  map[int64]bool
-	in   func(col string) string
-	args []any
-	pg   *pgFilter // PostgreSQL: tickets tested in batches (rankpgfilter.go)
+	ids   map[int64]bool
+	in    func(col string) string
+	args  []any
+	batch *batchFilter // tickets tested in batches (rankpgfilter.go, rankbatch.go)
 }
 
 // passes reports whether the ticket passes: in is the SQL test's value
@@ -50,14 +50,26 @@ func (p passTest) passes(ticket, in int64) bool {
 // tagSide returns the SQL test of w's filters when they are tags alone
 // (SQLite: PostgreSQL plans the EXISTS as a semi-join of its own choice).
 func (s *Service) tagSide(w *where) (passTest, bool) {
-	if s.db.Dialect() != db.SQLite || s.noTagSide.Load() {
+	if s.noTagSide.Load() {
+		return passTest{}, false
+	}
+	pass, ok := s.tagTest(w)
+	if ok {
+		s.tagSideRuns.Add(1)
+	}
+	return pass, ok
+}
+
+// tagTest is the SQL test of w's filters by a ticket id when they are tags
+// alone (SQLite).
+func (s *Service) tagTest(w *where) (passTest, bool) {
+	if len(w.conds) == 0 || s.db.Dialect() != db.SQLite {
 		return passTest{}, false
 	}
 	n := tagsAlone(w)
 	if n == 0 {
 		return passTest{}, false
 	}
-	s.tagSideRuns.Add(1)
 	return passTest{
 		in: func(col string) string {
 			parts := make([]string, n)

@@ -19,17 +19,26 @@ import (
 // a ticket as soon as the tag is added, no longer once it is removed, and
 // after a merge finds the target (which takes the source's tags and
 // comments), on both engines and, on SQLite, with the tags tested as one
-// list per walk (the filter side off) and per row.
+// list per walk (the filter side off), per row, and with the walked
+// tickets tested in batches.
 func TestSearchTagAndWordConsistentWithWrites(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
 		ctx := context.Background()
 		f.svc.SetSearchCandidates(3)
-		for _, tagSide := range []bool{true, false} {
-			t.Run(fmt.Sprintf("tag side %v", tagSide), func(t *testing.T) {
+		defer f.svc.SetBatchFilter(true)
+		defer f.svc.SetTagSide(true)
+		defer f.svc.SetFilterSideMax(2000)
+		for _, mode := range []struct {
+			name           string
+			tagSide, batch bool
+		}{{"tag side", true, false}, {"per row", false, false}, {"batches", false, true}} {
+			tagSide := mode.tagSide
+			t.Run(mode.name, func(t *testing.T) {
 				f.svc.SetFilterSideMax(0)
 				f.svc.SetTagSide(tagSide)
-				token := fmt.Sprintf("qx72%v", tagSide)
+				f.svc.SetBatchFilter(mode.batch)
+				token := "qx72" + strings.ReplaceAll(mode.name, " ", "")
 				for i := range 12 {
 					newTicket(t, f, fmt.Sprintf("refund request %d", i), func(in *ticket.CreateInput) {
 						if i%2 == 0 {
@@ -37,7 +46,7 @@ func TestSearchTagAndWordConsistentWithWrites(t *testing.T) {
 						}
 					})
 				}
-				runs := f.svc.TagSideRuns()
+				runs, batchRuns := f.svc.TagSideRuns(), f.svc.BatchFilterRuns()
 				a := newTicket(t, f, "Parcel never arrived", func(in *ticket.CreateInput) { in.Description = "tracking " + token + " refund" })
 				if got := searchIDs(t, f, "tag:billing "+token, time.UTC); len(got) != 0 {
 					t.Fatalf("untagged: %v", got)
@@ -72,6 +81,9 @@ func TestSearchTagAndWordConsistentWithWrites(t *testing.T) {
 				if side := f.svc.TagSideRuns() - runs; d.Dialect() == db.SQLite && (side > 0) != tagSide {
 					t.Errorf("%d searches with tags tested as one list", side)
 				}
+				if batch := f.svc.BatchFilterRuns() - batchRuns; d.Dialect() == db.SQLite && (batch > 0) != mode.batch {
+					t.Errorf("%d searches with the walked tickets tested in batches", batch)
+				}
 			})
 		}
 	})
@@ -86,6 +98,7 @@ func TestSearchTagSideMatchesRowTests(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
 		f.svc.SetFilterSideMax(0)
+		f.svc.SetBatchFilter(false) // rankbatch_test.go compares the batches
 		ctx := context.Background()
 		names := []string{"Ingrid Haugen", "Erik Berg", "Ingrid Berg"}
 		for i := range 36 {

@@ -11,19 +11,25 @@ import (
 // sampleFromWalksCase checks that an estimate whose sample is counted
 // from what the walks read equals the one its query counts: with samples
 // small enough (2 to 16 tickets) that the walks reach below them, each
-// query is searched both ways, filtered ones from the filter side and
-// with rows tested in SQL.
+// query is searched both ways, filtered ones from the filter side, with
+// the walked tickets tested in batches and with rows tested in SQL.
 func sampleFromWalksCase(t *testing.T, f fixture, queries []string) {
 	ctx := context.Background()
 	f.svc.SetSampleScale(125)
 	defer f.svc.SetSampleScale(1)
 	defer f.svc.SetSampleFromWalks(true)
 	defer f.svc.SetFilterSideMax(2000)
+	defer f.svc.SetBatchFilter(true)
 	defer f.svc.SetSearchCandidates(0)
 	before := f.svc.SampleFromWalks()
 	estimated := 0
-	for _, sideMax := range []int{2000, 0} {
+	for _, mode := range []struct {
+		sideMax int
+		batch   bool
+	}{{2000, true}, {0, true}, {0, false}} {
+		sideMax := mode.sideMax
 		f.svc.SetFilterSideMax(sideMax)
+		f.svc.SetBatchFilter(mode.batch)
 		for _, bound := range []int{3, 5, 10} {
 			f.svc.SetSearchCandidates(bound)
 			for _, qs := range queries {
@@ -42,8 +48,8 @@ func sampleFromWalksCase(t *testing.T, f fixture, queries []string) {
 					totals[i], est[i] = *l.Total, l.TotalEstimated
 				}
 				if totals[0] != totals[1] || est[0] != est[1] {
-					t.Errorf("bound %d, filter side max %d, %q: total %d (estimated %v) from the walks, %d (%v) by query",
-						bound, sideMax, qs, totals[0], est[0], totals[1], est[1])
+					t.Errorf("bound %d, filter side max %d, batches %v, %q: total %d (estimated %v) from the walks, %d (%v) by query",
+						bound, sideMax, mode.batch, qs, totals[0], est[0], totals[1], est[1])
 				}
 				if est[0] {
 					estimated++

@@ -218,6 +218,9 @@ type Service struct {
 	// caches whether SQLite reaches a filter's tickets by index.
 	filterSideMax, filterSideRuns atomic.Int64
 	filterPlans                   filterPlans
+	// tooMany remembers the filters that passed too many tickets for the
+	// filter side or the batch test's set (rankfilter.go, rankbatch.go).
+	tooMany tooManyFilters
 	// noTagSide makes tag filters test each walked row with the EXISTS;
 	// tagSideRuns counts the searches whose walks tested the tags' tickets
 	// as one list (ranktag.go).
@@ -244,6 +247,16 @@ type Service struct {
 	pgFilterTests, pgSpan, pgRanges, pgProbes atomic.Int64
 	noPGTagTest                               atomic.Bool
 	pgTagTests                                atomic.Int64
+	// noBatch makes SQLite's searches with filters and words that the
+	// filter side does not take test each walked row in SQL again (tags
+	// alone: the tag side); batchRuns counts the searches that test the
+	// walked tickets in batches. For the tests (rankbatch.go).
+	noBatch   atomic.Bool
+	batchRuns atomic.Int64
+	// batchSetMax bounds the tickets a filter may pass for the batch test
+	// to read them as a set (defaultBatchSetMax; 0: never); batchSetRuns
+	// counts those searches. For the tests (rankbatch.go).
+	batchSetMax, batchSetRuns atomic.Int64
 	// OnChange, when set, is called after a write commits with the ticket id
 	// and the events it appended (live updates, triggers later).
 	OnChange func(ticketID int64, events []Event)
@@ -253,6 +266,7 @@ type Service struct {
 func NewService(d *db.DB, now func() time.Time, requesters Requesters, html *richtext.Sanitizer) *Service {
 	s := &Service{db: d, now: now, requesters: requesters, html: html}
 	s.filterSideMax.Store(defaultFilterSideMax)
+	s.batchSetMax.Store(defaultBatchSetMax)
 	return s
 }
 

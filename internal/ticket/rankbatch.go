@@ -1,0 +1,294 @@
+package ticket
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ombud/ombud/internal/search"
+)
+
+// Filters with words on SQLite when the filter side does not apply (the
+// filters pass more than filterSideMax tickets: status:open at 1M, a common
+// tag). The walks used to test each walked row in SQL: the subject walk
+// joined each match to its ticket row and read its subject, the comment
+// walk joined each comment to its ticket, and each lookup tested its
+// tickets the same way — a ticket seek per row, several per ticket (its
+// subject, its comments and a lookup name the same recent tickets). Now,
+// as on PostgreSQL (rankpgfilter.go), each walk reads ids alone — the
+// subject walk the full-text index, the comment walk the comment row for
+// its ticket, a lookup the index — and their tickets are tested in
+// batches, newest first, each ticket once per search; texts and times are
+// read for the kept rows only. The rows walked and kept, and their order,
+// are those of the row-by-row test, so rankings and totals do not change
+// (rank_test.go, ranktag_test.go and rankbatch_test.go compare both).
+
+// A filter SQLite reaches by index (a status, an assignee, a team) that
+// passes more tickets than the filter side takes but at most batchSetMax
+// (status:open at 1M: 2,750) is read first as the set of its tickets' ids,
+// from the index alone, as one string: ≈ 0.1 µs an id in SQLite against a
+// seek into tickets for each ticket the walks test. Tags alone are tested
+// by probes of ticket_tags (their ids in tagCondIn's form would each be a
+// seek into tickets).
+const defaultBatchSetMax = 16000
+
+// passingSet returns the ids of every ticket passing w's filters when
+// SQLite reaches them by index and there are at most batchSetMax; nil
+// otherwise.
+func (s *Service) passingSet(ctx context.Context, w *where) (map[int64]bool, error) {
+	limit := int(s.batchSetMax.Load())
+	if limit <= 0 {
+		return nil, nil
+	}
+	where := strings.Join(w.conds, " AND ")
+	if strings.Contains(where, "_fts") {
+		// A negated word or a subject: term would read every match of
+		// its text to build the set.
+		return nil, nil
+	}
+	where = strings.ReplaceAll(where, tagCond, tagCondIn)
+	q := `SELECT t.id FROM tickets t WHERE ` + where
+	if indexed, err := s.filterIndexed(ctx, q, w.args); err != nil || !indexed {
+		return nil, err
+	}
+	key := fmt.Sprint("set ", limit, q, w.args)
+	if s.tooMany.recent(key) {
+		return nil, nil
+	}
+	ids, err := s.filterIDs(ctx, where, w.args, limit)
+	if err != nil {
+		return nil, err
+	}
+	if ids == nil {
+		s.tooMany.remember(key)
+		return nil, nil
+	}
+	set := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return set, nil
+}
+
+// keep tests the tickets of rows (a walk's rows, newest first) in chunks
+// until bound of them passed or all are tested, and returns what the walk
+// tested row by row would have kept and walked. The first chunk holds bound
+// rows; each next one as many more as the pass rate so far says the rest of
+// the bound needs, and a quarter: a filter most tickets pass is tested on
+// little more than the rows it keeps, a selective one in two or three
+// statements.
+func (f *batchFilter) keep(ctx context.Context, rows []walkedRow, bound int, seen *walked) ([]walkedRow, int, error) {
+	tested, chunk := 0, bound
+	for tested < len(rows) {
+		end := min(len(rows), tested+max(chunk, 64))
+		ids := make([]int64, 0, end-tested)
+		for _, r := range rows[tested:end] {
+			ids = append(ids, r.ticket)
+		}
+		if err := f.test(ctx, ids); err != nil {
+			return nil, 0, err
+		}
+		tested = end
+		kept, _ := f.replay(rows[:tested], bound, nil)
+		if len(kept) >= bound {
+			break
+		}
+		chunk = len(rows) - tested
+		if len(kept) > 0 {
+			chunk = min(chunk, int(float64(bound-len(kept))*float64(tested)/float64(len(kept))*1.25)+1)
+		}
+	}
+	kept, walkedRows := f.replay(rows[:tested], bound, seen)
+	return kept, walkedRows, nil
+}
+
+// gatherBatch is gather on SQLite for a query with filters and words when
+// the filter side does not apply.
+func (s *Service) gatherBatch(ctx context.Context, c *candidates, w *where, tq textQuery, bound, walk int,
+	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (*candidates, error) {
+	s.batchRuns.Add(1)
+	f := s.newBatchFilter(w)
+	if pass, ok := s.tagTest(w); ok {
+		f.tags = &pass
+	} else {
+		set, err := s.passingSet(ctx, w)
+		if err != nil {
+			return nil, err
+		}
+		if set != nil {
+			f.set = set
+			s.batchSetRuns.Add(1)
+		}
+	}
+	var seen walkedPair
+	// Subjects: the full-text index alone (a subject's rowid is its
+	// ticket).
+	var rows []walkedRow
+	err := s.scan(ctx, `SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, []any{tq.fts, walk},
+		func(sc scanner) (bool, error) {
+			var id int64
+			if err := sc.Scan(&id); err != nil {
+				return false, err
+			}
+			rows = append(rows, walkedRow{id, id})
+			return true, nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	kept, n, err := f.keep(ctx, rows, bound, &seen.subjects)
+	if err != nil {
+		return nil, err
+	}
+	textCut := len(kept) >= bound || n >= walk
+	seen.subjects.done = !textCut
+	if len(kept) > 0 {
+		err := s.scan(ctx, `SELECT id, subject, updated_at FROM tickets WHERE id IN (SELECT value FROM json_each(?))`, []any{idList(rowIDs(kept))},
+			func(sc scanner) (bool, error) {
+				var id, updated int64
+				var subject string
+				if err := sc.Scan(&id, &subject, &updated); err != nil {
+					return false, err
+				}
+				c.add(id, blend(search.SubjectWeight*tq.rel.Score(subject, search.AvgSubjectLen), updated))
+				return true, nil
+			})
+		if err != nil {
+			return nil, err
+		}
+	}
+	// Comments: the comment row for its ticket.
+	rows, err = s.commentRowsBatch(ctx, f, tq, bound, walk)
+	if err != nil {
+		return nil, err
+	}
+	kept, n, err = f.keep(ctx, rows, bound, &seen.comments)
+	if err != nil {
+		return nil, err
+	}
+	if len(kept) > 0 {
+		q := `SELECT ticket_id, substr(body, 1, ` + strconv.Itoa(commentPrefix) + `), created_at FROM comments WHERE id IN (SELECT value FROM json_each(?))`
+		err := s.scan(ctx, q, []any{idList(rowIDs(kept))}, func(sc scanner) (bool, error) {
+			var tid, at int64
+			var text string
+			if err := sc.Scan(&tid, &text, &at); err != nil {
+				return false, err
+			}
+			c.add(tid, blend(tq.rel.Score(text, search.AvgCommentLen), at))
+			return true, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	seen.comments.done = len(kept) < bound && n < walk
+	if textCut || !seen.comments.done {
+		est, err := s.sampleText(ctx, w, tq, passTest{batch: f}, &seen)
+		if err != nil {
+			return nil, err
+		}
+		c.estimated, c.estimate = true, max(c.estimate, est)
+	}
+	return s.gatherLookupsBatch(ctx, c, f, tq, bound, walk, blend, estimate)
+}
+
+// commentRowsBatch reads the comment walk's rows (comment, ticket), newest
+// first, at most walk, and stops reading once bound of them pass: a first
+// read of twice the bound, then the rest below it. A query of several
+// tokens is read at once (a rowid bound does not bound its walk, rankfew.go),
+// or by id when its matches are few.
+func (s *Service) commentRowsBatch(ctx context.Context, f *batchFilter, tq textQuery, bound, walk int) ([]walkedRow, error) {
+	var rows []walkedRow
+	add := func(sc scanner) (bool, error) {
+		var r walkedRow
+		if err := sc.Scan(&r.row, &r.ticket); err != nil {
+			return false, err
+		}
+		rows = append(rows, r)
+		return true, nil
+	}
+	few, isFew, err := s.fewComments(ctx, tq, walk)
+	if err != nil {
+		return nil, err
+	}
+	if isFew {
+		if len(few) == 0 {
+			return nil, nil
+		}
+		err := s.scan(ctx, `SELECT id, ticket_id FROM comments WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC`, []any{idList(few)}, add)
+		return rows, err
+	}
+	first := walk
+	if len(tq.tokens) < 2 {
+		first = min(walk, 2*bound)
+	}
+	err = s.scan(ctx, `SELECT c.id, c.ticket_id FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid
+		WHERE comment_fts MATCH ? ORDER BY comment_fts.rowid DESC LIMIT ?`, []any{tq.fts, first}, add)
+	if err != nil || len(rows) < first || first >= walk {
+		return rows, err
+	}
+	kept, _, err := f.keep(ctx, rows, bound, nil)
+	if err != nil || len(kept) >= bound {
+		return rows, err
+	}
+	err = s.scan(ctx, `SELECT c.id, c.ticket_id FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid
+		WHERE comment_fts MATCH ? AND comment_fts.rowid < ? ORDER BY comment_fts.rowid DESC LIMIT ?`,
+		[]any{tq.fts, rows[len(rows)-1].row, walk - len(rows)}, add)
+	return rows, err
+}
+
+// gatherLookupsBatch is gatherLookups with the filters tested in batches:
+// each lookup reads its newest walk tickets' ids from the index (within
+// lookupFloor's window), keeps those that pass, newest first, up to bound,
+// and reads the last update of the kept ones only.
+func (s *Service) gatherLookupsBatch(ctx context.Context, c *candidates, f *batchFilter, tq textQuery, bound, walk int,
+	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (*candidates, error) {
+	for _, src := range s.lookupSources(tq) {
+		cond, cargs := src.cond("t.")
+		floor, err := s.lookupFloor(ctx, src, cond, cargs, walk)
+		if err != nil {
+			return nil, err
+		}
+		var rows []walkedRow
+		err = s.scan(ctx, `SELECT w.id FROM (SELECT t.id FROM tickets t WHERE `+cond+` AND t.id > ? ORDER BY t.id DESC LIMIT ?) w ORDER BY w.id DESC`,
+			append(slices.Clip(cargs), floor, walk), func(sc scanner) (bool, error) {
+				var id int64
+				if err := sc.Scan(&id); err != nil {
+					return false, err
+				}
+				rows = append(rows, walkedRow{id, id})
+				return true, nil
+			})
+		if err != nil {
+			return nil, err
+		}
+		kept, n, err := f.keep(ctx, rows, bound, nil)
+		if err != nil {
+			return nil, err
+		}
+		if len(kept) > 0 {
+			err := s.scan(ctx, `SELECT id, updated_at FROM tickets WHERE id IN (SELECT value FROM json_each(?))`, []any{idList(rowIDs(kept))},
+				func(sc scanner) (bool, error) {
+					var id, at int64
+					if err := sc.Scan(&id, &at); err != nil {
+						return false, err
+					}
+					c.add(id, blend(lookupScore[src.score], at))
+					return true, nil
+				})
+			if err != nil {
+				return nil, err
+			}
+		}
+		last := int64(0)
+		if n > 0 {
+			last = rows[n-1].row
+		}
+		if err := estimate("tickets", len(kept) >= bound || n >= walk, last, float64(len(kept))); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
