@@ -75,3 +75,10 @@ func (s *Service) SetLookupsFirst(on bool) { s.noLookupsFirst.Store(!on) }
 
 // LookupsFirstRuns counts the searches ranked from the lookups alone.
 func (s *Service) LookupsFirstRuns() int64 { return s.lookupsFirstRuns.Load() }
+
+// SetAddressIndex lets an address search read its mentions from the
+// address index on SQLite (the default) or walk the full-text index.
+func (s *Service) SetAddressIndex(on bool) { s.noAddressIndex.Store(!on) }
+
+// AddressRuns counts the searches that read the address index.
+func (s *Service) AddressRuns() int64 { return s.addressRuns.Load() }
