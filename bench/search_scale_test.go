@@ -48,6 +48,9 @@ import (
 // OMBUD_BENCH_SEARCH_BIN names a build of this tree to serve instead of
 // building one; OMBUD_BENCH_SEARCH_BUILD_ONLY=1 builds the kept corpus and
 // measures nothing (OMBUD_BENCH_CLIENTS=0 reads as unset, the default 64).
+// With OMBUD_BENCH_COMPARE_BIN, OMBUD_BENCH_CLASS measures only the
+// classes whose name holds it (e.g. "requester"), and the servers' CPU per
+// search at one client is printed beside the rates.
 //
 //	go test ./bench/ -run '^$' -bench SearchScale -benchtime 1x -timeout 120m
 func BenchmarkSearchScale(b *testing.B) {
@@ -207,19 +210,26 @@ func compareSearch(engine string, before, after *server, qs corpusQueries, clien
 	tr := &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}
 	hc := &http.Client{Transport: tr, Timeout: 60 * time.Second}
 	fmt.Printf("\n%s, %d demo tickets, searches/s over loopback, %ds per cell, before → after\n", engine, qs.Tickets, seconds)
-	fmt.Printf("%-34s %10s %10s %7s %10s %10s %7s %12s %17s\n", "class", "1 before", "1 after", "ratio",
-		fmt.Sprintf("%d before", clients), fmt.Sprintf("%d after", clients), "ratio", "total after", "p95 1 before/after")
+	fmt.Printf("%-34s %10s %10s %7s %10s %10s %7s %12s %17s %22s\n", "class", "1 before", "1 after", "ratio",
+		fmt.Sprintf("%d before", clients), fmt.Sprintf("%d after", clients), "ratio", "total after", "p95 1 before/after", "CPU/search 1 before/after")
+	only := os.Getenv("OMBUD_BENCH_CLASS")
 	for _, c := range qs.classes() {
+		if only != "" && !strings.Contains(c.name, only) {
+			continue
+		}
 		var rates [4]float64
 		var p95 [2]time.Duration
+		var cpu [2]float64 // the server's CPU ms per search at one client
 		for i, n := range []int{1, 1, clients, clients} {
 			s := []*server{before, after}[i%2]
+			cpu0 := procCPU(s.cmd.Process.Pid)
 			res := drive(c.name, n, time.Duration(seconds)*time.Second, func(r *rand.Rand, _ int64) error {
 				return request(hc, "GET", s.url+"/api/v1/search?limit=25&q="+url.QueryEscape(c.pick(r)), s.token, nil, 200)
 			})
 			rates[i] = res.rate
 			if i < 2 {
 				p95[i] = res.p95
+				cpu[i] = (procCPU(s.cmd.Process.Pid) - cpu0) * 1000 / float64(max(res.n, 1))
 			}
 			if res.errs > 0 {
 				fmt.Printf("%s: %d errors\n", c.name, res.errs)
@@ -227,8 +237,8 @@ func compareSearch(engine string, before, after *server, qs corpusQueries, clien
 		}
 		total, _ := getJSON(hc, after, c.pick(rand.New(rand.NewPCG(1, 9))))
 		ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
-		fmt.Printf("%-34s %10.0f %10.0f %6.1fx %10.0f %10.0f %6.1fx %12s %8.1f/%.1f ms\n", c.name, rates[0], rates[1], rates[1]/max(rates[0], 1e-9),
-			rates[2], rates[3], rates[3]/max(rates[2], 1e-9), total, ms(p95[0]), ms(p95[1]))
+		fmt.Printf("%-34s %10.0f %10.0f %6.1fx %10.0f %10.0f %6.1fx %12s %8.1f/%.1f ms %14.2f/%.2f ms\n", c.name, rates[0], rates[1], rates[1]/max(rates[0], 1e-9),
+			rates[2], rates[3], rates[3]/max(rates[2], 1e-9), total, ms(p95[0]), ms(p95[1]), cpu[0], cpu[1])
 	}
 	for i, s := range []*server{before, after} {
 		pid := s.cmd.Process.Pid
