@@ -21,9 +21,10 @@ import (
 // doclists for a phrase of five or six common tokens (≈ 16 ms of CPU at
 // 1M tickets however few texts hold it); their totals are counted from
 // it too. PostgreSQL walks its text index as before (its parser reads an
-// address as one token, so it already found about these texts) and drops
+// address as one token, so its walk already found little else) and drops
 // the rows that do not hold the address. Filtered searches and views keep
-// the full-text match.
+// the full-text match. A comment's address past commentPrefix is counted
+// in the total on SQLite but not ranked, as on PostgreSQL.
 
 // emailAddress returns the query's address when its whole text is one
 // address as the index reads them, else "".
