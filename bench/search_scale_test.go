@@ -48,6 +48,9 @@ import (
 // OMBUD_BENCH_SEARCH_BIN names a build of this tree to serve instead of
 // building one; OMBUD_BENCH_SEARCH_BUILD_ONLY=1 builds the kept corpus and
 // measures nothing (OMBUD_BENCH_CLIENTS=0 reads as unset, the default 64).
+// With OMBUD_BENCH_COMPARE_BIN, OMBUD_BENCH_CLASS measures only the
+// classes whose name holds it (e.g. "requester"), and the servers' CPU per
+// search at one client is printed beside the rates.
 //
 //	go test ./bench/ -run '^$' -bench SearchScale -benchtime 1x -timeout 120m
 func BenchmarkSearchScale(b *testing.B) {
@@ -210,7 +213,11 @@ func compareSearch(engine string, before, after *server, qs corpusQueries, clien
 	fmt.Printf("%-34s %10s %10s %7s %10s %10s %7s %12s %17s %27s\n", "class", "1 before", "1 after", "ratio",
 		fmt.Sprintf("%d before", clients), fmt.Sprintf("%d after", clients), "ratio", "total after", "p95 1 before/after",
 		"CPU ms/search 1 server+db")
+	only := os.Getenv("OMBUD_BENCH_CLASS")
 	for _, c := range qs.classes() {
+		if only != "" && !strings.Contains(c.name, only) {
+			continue
+		}
 		var rates [4]float64
 		var p95 [2]time.Duration
 		var cpu [2][2]float64 // one client: before, after; server, PostgreSQL

@@ -46,12 +46,16 @@ var ftsFlushStmts = func() [][2]string {
 // a full-text table opens a statement savepoint, at which FTS5 writes the
 // terms it holds in memory to disk, and a batch of creates notes only new
 // rows (nothing to remove) of three of the four tables.
-func flushFTS(ctx context.Context, tx *Tx) error {
+//
+// With addresses (migration 0100 applied), the noted subjects and comments
+// also update text_addresses (addresses.go).
+func flushFTS(ctx context.Context, tx *Tx, addresses bool) error {
 	rows, err := tx.QueryContext(ctx, `SELECT tbl, MAX(indexed) FROM pending_fts GROUP BY tbl`)
 	if err != nil {
 		return fmt.Errorf("db: full-text queue: %w", err)
 	}
 	var todo []string
+	var addrs [][2]int // tbl, MAX(indexed) of the noted subjects and comments
 	seen := false
 	for rows.Next() {
 		seen = true
@@ -62,6 +66,9 @@ func flushFTS(ctx context.Context, tx *Tx) error {
 		}
 		if tbl < 1 || tbl > len(ftsFlushStmts) {
 			continue
+		}
+		if addresses && tbl <= len(addressTables) {
+			addrs = append(addrs, [2]int{tbl, indexed})
 		}
 		st := ftsFlushStmts[tbl-1]
 		if indexed == 1 {
@@ -75,6 +82,11 @@ func flushFTS(ctx context.Context, tx *Tx) error {
 	}
 	if !seen {
 		return nil
+	}
+	for _, a := range addrs {
+		if err := flushAddresses(ctx, tx, a[0], a[1] == 1); err != nil {
+			return err
+		}
 	}
 	for _, q := range append(todo, `DELETE FROM pending_fts`) {
 		if _, err := tx.ExecContext(ctx, q); err != nil {

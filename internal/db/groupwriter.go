@@ -43,21 +43,28 @@ type groupWriter struct {
 	// (migration 0081; before it, as while migrating, there is nothing to
 	// flush). Belongs to the writer goroutine.
 	ftsQueue bool
+	// addresses is set once a commit has seen text_addresses (migration
+	// 0100), which the flush then keeps. Belongs to the writer goroutine.
+	addresses bool
 }
 
 // beforeCommit indexes the full-text changes the transaction noted
-// (ftsqueue.go). It reports whether the queue table exists.
-func (g *groupWriter) beforeCommit(ctx context.Context, tx *Tx) (bool, error) {
-	if !g.ftsQueue {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'pending_fts'`).Scan(&n); err != nil {
-			return false, fmt.Errorf("db: full-text queue: %w", err)
+// (ftsqueue.go). It reports whether the queue table and the address index
+// exist.
+func (g *groupWriter) beforeCommit(ctx context.Context, tx *Tx) (queue, addresses bool, err error) {
+	queue, addresses = g.ftsQueue, g.addresses
+	if !queue || !addresses {
+		var n, a int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(name = 'text_addresses'), 0) FROM sqlite_master
+			WHERE type = 'table' AND name IN ('pending_fts', 'text_addresses')`).Scan(&n, &a); err != nil {
+			return false, false, fmt.Errorf("db: full-text queue: %w", err)
 		}
-		if n == 0 {
-			return false, nil
+		queue, addresses = n-a > 0, a > 0
+		if !queue {
+			return false, false, nil
 		}
 	}
-	return true, flushFTS(ctx, tx)
+	return queue, addresses, flushFTS(ctx, tx, addresses)
 }
 
 // maxWriterStmts bounds the writer's statement cache: statements built
@@ -344,7 +351,7 @@ func (g *groupWriter) commitBulk(r *writeReq) {
 		r.done <- err
 		return
 	}
-	queue, err := g.beforeCommit(ctx, r.tx)
+	queue, addresses, err := g.beforeCommit(ctx, r.tx)
 	if err != nil {
 		_ = sqltx.Rollback()
 		r.done <- err
@@ -355,6 +362,7 @@ func (g *groupWriter) commitBulk(r *writeReq) {
 		return
 	}
 	g.ftsQueue = g.ftsQueue || queue
+	g.addresses = g.addresses || addresses
 	r.done <- nil
 }
 
@@ -415,7 +423,7 @@ func (g *groupWriter) commit(batch []*writeReq) {
 	if ok > 0 {
 		// The batch's full-text changes, indexed once now that no
 		// savepoint is open. Its failure fails the whole batch.
-		queue, err := g.beforeCommit(ctx, &Tx{tx: sqltx, dialect: g.dialect, stmts: stmts, gw: g, uncancelled: true})
+		queue, addresses, err := g.beforeCommit(ctx, &Tx{tx: sqltx, dialect: g.dialect, stmts: stmts, gw: g, uncancelled: true})
 		bt.fts = time.Since(bt.start) - bt.work
 		if err != nil {
 			_ = sqltx.Rollback()
@@ -431,6 +439,7 @@ func (g *groupWriter) commit(batch []*writeReq) {
 		synced := time.Now()
 		if cerr = sqltx.Commit(); cerr == nil {
 			g.ftsQueue = g.ftsQueue || queue
+			g.addresses = g.addresses || addresses
 		}
 		bt.sync = time.Since(synced)
 	} else {

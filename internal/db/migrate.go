@@ -83,6 +83,11 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 			applied = append(applied, name)
 		}
 	}
+	// The address index's rows from before migration 0100 (addresses.go):
+	// resumed here on every start until done.
+	if _, err := d.FillTextAddresses(ctx); err != nil {
+		return applied, err
+	}
 	if len(applied) > 0 {
 		if err := d.Analyze(ctx); err != nil {
 			return applied, err

@@ -61,6 +61,14 @@ func TestDeleteTicketAndMarkSpam(t *testing.T) {
 			if n := found(); n != 1 {
 				t.Fatalf("tag:deltag spam before the deletion: %d tickets", n)
 			}
+			// An address its comment mentions (no customer's) finds it
+			// until it is deleted (SQLite reads the address index).
+			if st, body := e.Do(t, authz.Agent, "POST", fmt.Sprintf("/api/v1/tickets/%d/comments", plain), map[string]any{"body": "see per.mention@example.org", "public": false}); st != 201 {
+				t.Fatalf("note: %d %v", st, body)
+			}
+			if n := searchCount(t, e, "per.mention@example.org"); n != 1 {
+				t.Fatalf("the address before the deletion: %d tickets", n)
+			}
 			if _, err := e.Sys.Privacy.DeleteTicket(ctx, actorOf(e, authz.Agent), plain); apperr.CodeOf(err) != apperr.CodeForbidden {
 				t.Fatalf("an agent deleted a ticket: %v", err)
 			}
@@ -76,6 +84,9 @@ func TestDeleteTicketAndMarkSpam(t *testing.T) {
 			}
 			if n := found(); n != 0 {
 				t.Fatalf("tag:deltag spam after the deletion: %d tickets", n)
+			}
+			if n := searchCount(t, e, "per.mention@example.org"); n != 0 {
+				t.Fatalf("the address after the deletion: %d tickets", n)
 			}
 			if n := count(`SELECT COUNT(*) FROM audit_log WHERE action = 'ticket_deleted' AND target = ?`, fmt.Sprintf("ticket:%d", plain)); n != 1 {
 				t.Fatalf("audit rows: %d", n)

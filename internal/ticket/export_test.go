@@ -110,3 +110,10 @@ func (s *Service) SetBatchSetMax(n int) { s.batchSetMax.Store(int64(n)) }
 // BatchSetRuns counts the batch-tested searches that read the passing
 // tickets as a set.
 func (s *Service) BatchSetRuns() int64 { return s.batchSetRuns.Load() }
+
+// SetAddressIndex lets an address search read its mentions from the
+// address index on SQLite (the default) or walk the full-text index.
+func (s *Service) SetAddressIndex(on bool) { s.noAddressIndex.Store(!on) }
+
+// AddressRuns counts the searches that read the address index.
+func (s *Service) AddressRuns() int64 { return s.addressRuns.Load() }

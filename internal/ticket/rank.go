@@ -177,6 +177,9 @@ const walkFactor = 4
 // of the best ranks the page asked for covers (lookupsFirst).
 func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, need int) (*candidates, error) {
 	c := &candidates{hits: map[int64]*rankHit{}}
+	if len(w.conds) > 0 {
+		tq.address = "" // filtered searches keep the phrase (rankaddress.go)
+	}
 	now := s.now()
 	blend := func(score float64, at int64) float64 { return search.Blend(score, now.Sub(db.Time(at))) }
 	// ok is 1 for a row that passes the filters: rows are read newest
@@ -245,6 +248,26 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 		if pg && len(w.conds) > 0 && !s.noPGFilter.Load() {
 			return s.gatherPGFiltered(ctx, c, w, tq, bound, walk, blend, estimate)
 		}
+		// An address's mentions from its index (rankaddress.go).
+		byAddress, err := s.addressIndex(ctx, w, tq)
+		if err != nil {
+			return nil, err
+		}
+		textWalk := walk // the subject and comment walks' bound
+		if byAddress {
+			s.addressRuns.Add(1)
+		} else if tq.address != "" {
+			// The walk drops the rows that match the address's tokens but
+			// do not hold it, so it reads on until bound rows hold it
+			// (rankaddress.go): SQLite, before the index is filled, to the
+			// end (its phrase walk reads the whole doclists anyway);
+			// PostgreSQL, whose parser reads the address as one token and
+			// so seldom finds other rows, up to walkFactor × bound.
+			textWalk = bound * walkFactor
+			if !pg {
+				textWalk = math.MaxInt32
+			}
+		}
 		// Subjects.
 		q := `SELECT t.id, ` + ok + `, t.subject, t.updated_at FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid
 			WHERE ticket_fts MATCH ? ORDER BY ticket_fts.rowid DESC LIMIT ?`
@@ -258,22 +281,24 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 			}
 			rows++
 			seen.subjects.last = id
-			if pass == 1 {
+			if pass == 1 && tq.mentions(subject) {
 				kept++
 				seen.subjects.add(id, id)
 				c.add(id, blend(search.SubjectWeight*tq.rel.Score(subject, search.AvgSubjectLen), updated))
 			}
 			return kept < bound, nil
 		}
-		if pg {
-			err = s.scanTextPG(ctx, "tickets", "t", `SELECT t.id, `+ok+`, t.subject, t.updated_at FROM tickets t`, w.args, tq, walk, subject)
+		if byAddress {
+			err = s.scan(ctx, addressSubjects, []any{tq.address, textWalk}, subject)
+		} else if pg {
+			err = s.scanTextPG(ctx, "tickets", "t", `SELECT t.id, `+ok+`, t.subject, t.updated_at FROM tickets t`, w.args, tq, textWalk, subject)
 		} else {
-			err = s.scan(ctx, q, append(append(slices.Clip(w.args), tq.fts), walk), subject)
+			err = s.scan(ctx, q, append(append(slices.Clip(w.args), tq.fts), textWalk), subject)
 		}
 		if err != nil {
 			return nil, err
 		}
-		textCut := kept >= bound || rows >= walk
+		textCut := kept >= bound || rows >= textWalk
 		seen.subjects.done = !textCut
 		// Comments: the ticket row only when filters need it, the body
 		// only of rows that pass them.
@@ -291,13 +316,17 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 		if len(w.conds) > 0 {
 			cargs = append(cargs, w.args...) // the body's CASE
 		}
-		args := append(append(cargs, tq.fts), walk)
+		args := append(append(cargs, tq.fts), textWalk)
 		// Sparse matches of several tokens: read by id (rankfew.go).
-		few, isFew, err := s.fewComments(ctx, tq, walk)
-		if err != nil {
-			return nil, err
+		few, isFew := []int64(nil), false
+		if !byAddress {
+			if few, isFew, err = s.fewComments(ctx, tq, textWalk); err != nil {
+				return nil, err
+			}
 		}
-		if isFew {
+		if byAddress {
+			q, args = addressComments, []any{commentPrefix, tq.address, textWalk}
+		} else if isFew {
 			q = `SELECT c.id, ` + ok + `, c.ticket_id, ` + body + `, c.created_at FROM comments c` + join + `
 				WHERE c.id IN (` + placeholders(max(len(few), 1)) + `) ORDER BY c.id DESC`
 			args = slices.Clip(cargs)
@@ -316,7 +345,7 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 			}
 			rows++
 			seen.comments.last = id
-			if pass == 1 {
+			if pass == 1 && tq.mentions(text) {
 				kept++
 				seen.comments.add(id, tid)
 				c.add(tid, blend(tq.rel.Score(text, search.AvgCommentLen), at))
@@ -325,16 +354,24 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 		}
 		if pg {
 			err = s.scanTextPG(ctx, "comments", "c", `SELECT c.id, `+ok+`, c.ticket_id, `+body+`, c.created_at FROM comments c`+join,
-				cargs, tq, walk, comment)
+				cargs, tq, textWalk, comment)
 		} else {
 			err = s.scan(ctx, q, args, comment)
 		}
 		if err != nil {
 			return nil, err
 		}
-		seen.comments.done = kept < bound && rows < walk
+		seen.comments.done = kept < bound && rows < textWalk
 		if textCut || !seen.comments.done {
-			est, err := s.sampleText(ctx, w, tq, passTest{}, &seen)
+			var est float64
+			switch {
+			case byAddress:
+				est, err = s.sampleAddress(ctx, tq, nil)
+			case tq.address != "" && len(w.conds) == 0:
+				est, err = s.sampleAddressWalked(ctx, tq)
+			default:
+				est, err = s.sampleText(ctx, w, tq, passTest{}, &seen)
+			}
 			if err != nil {
 				return nil, err
 			}

@@ -52,7 +52,14 @@ func (s *Service) lookupsFirst(ctx context.Context, c *candidates, w *where, tq 
 	if len(c.hits) < need {
 		return false, nil
 	}
-	mentions, err := s.sampleMentions(ctx, tq, c)
+	var mentions float64
+	indexed, err := s.addressIndex(ctx, w, tq)
+	if err == nil && indexed {
+		s.addressRuns.Add(1)
+		mentions, err = s.sampleAddress(ctx, tq, c.hits)
+	} else if err == nil {
+		mentions, err = s.sampleMentions(ctx, tq, c)
+	}
 	if err != nil {
 		return false, err
 	}
@@ -182,7 +189,7 @@ func (s *Service) mentionsSQLite(ctx context.Context, tq textQuery, c *candidate
 				if err := sc.Scan(&id, &tid, &text); err != nil {
 					return false, err
 				}
-				if tid > from && c.hits[tid] == nil && (text == "" && subject == "''" || holdsAll(text, tq.terms)) {
+				if tid > from && c.hits[tid] == nil && (text == "" && subject == "''" || holdsAll(text, tq.terms) && tq.mentions(text)) {
 					found[tid] = true
 				}
 				return true, nil

@@ -37,6 +37,9 @@ type textQuery struct {
 	rel    search.Relevance // scores the texts that match (rank.go)
 	tokens []string         // the words' and phrases' tokens (rankfew.go)
 	terms  []string         // the words and phrases, each to be found in order (ranklookups.go)
+	// address is the text when it is one email address: its mentions are
+	// the texts holding it exactly (rankaddress.go).
+	address string
 	// Who the text names (resolveText), newest first.
 	customers []int64 // by email or phone
 	named     []int64 // customers whose name has all the words
@@ -57,6 +60,7 @@ func (s *Service) resolveText(ctx context.Context, q search.Query) (textQuery, e
 	d := s.db.Dialect()
 	tq := textQuery{fts: ftsQuery(d, q.Words, q.Phrases), lookup: q.Lookup(), rel: search.NewRelevance(q.Words, q.Phrases),
 		tokens: textTokens(q.Words, q.Phrases), terms: append(slices.Clip(q.Words), q.Phrases...)}
+	tq.address = emailAddress(q, tq.lookup)
 	var err error
 	if sub, args := identityCustomers(d, tq.lookup); sub != "" {
 		if tq.customers, err = s.lookupIDs(ctx, sub, args, maxIdentified); err != nil {

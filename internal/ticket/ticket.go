@@ -204,6 +204,13 @@ type Service struct {
 	// searches that did not. Both for the tests (ranklookups.go).
 	noLookupsFirst   atomic.Bool
 	lookupsFirstRuns atomic.Int64
+	// noAddressIndex makes an address search walk the full-text index
+	// (for the tests); addressesFilled is set once the address index's
+	// fill is seen done; addressRuns counts the searches that read it
+	// (rankaddress.go).
+	noAddressIndex  atomic.Bool
+	addressesFilled atomic.Bool
+	addressRuns     atomic.Int64
 	// pgWindowSize, when not 0, replaces pgWindow (negative: no window,
 	// the single walk); pgPath, when not 0, chooses the read below the
 	// window (1: on by the primary key, 2: the GIN index); pgWindowRuns
