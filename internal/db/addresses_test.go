@@ -1,6 +1,7 @@
 package db_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -42,4 +43,25 @@ func TestIsTextAddress(t *testing.T) {
 			t.Errorf("IsTextAddress(%q) = %v, want %v", s, got, want)
 		}
 	}
+}
+
+// FuzzTextAddresses: any text is read without a panic, every address
+// found is lower case, appears in the text (ignoring case), once, and is
+// itself read back as one address.
+func FuzzTextAddresses(f *testing.F) {
+	for _, s := range []string{"", "ola@example.no", "Kari.Nordmann+tag@Fjord.Example.com, and ola@x.no.",
+		"@@@", "a@b", "..x@y.z..", "æøå@example.no", "x@y.z@w.v", "mail: ÅSA@Example.se)"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		got := db.TextAddresses(text)
+		seen := map[string]bool{}
+		lower := strings.ToLower(text)
+		for _, a := range got {
+			if a != strings.ToLower(a) || seen[a] || !strings.Contains(lower, a) || !db.IsTextAddress(a) {
+				t.Fatalf("TextAddresses(%q) = %q: %q", text, got, a)
+			}
+			seen[a] = true
+		}
+	})
 }
