@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
-
-	"github.com/ombud/ombud/internal/search"
 )
 
 // Filters with words on SQLite when the filter side does not apply (the
@@ -144,20 +141,8 @@ func (s *Service) gatherBatch(ctx context.Context, c *candidates, w *where, tq t
 	}
 	textCut := len(kept) >= bound || n >= walk
 	seen.subjects.done = !textCut
-	if len(kept) > 0 {
-		err := s.scan(ctx, `SELECT id, subject, updated_at FROM tickets WHERE id IN (SELECT value FROM json_each(?))`, []any{idList(rowIDs(kept))},
-			func(sc scanner) (bool, error) {
-				var id, updated int64
-				var subject string
-				if err := sc.Scan(&id, &subject, &updated); err != nil {
-					return false, err
-				}
-				c.add(id, blend(search.SubjectWeight*tq.rel.Score(subject, search.AvgSubjectLen), updated))
-				return true, nil
-			})
-		if err != nil {
-			return nil, err
-		}
+	if err := s.scoreKept(ctx, c, kept, false, tq, blend); err != nil {
+		return nil, err
 	}
 	// Comments: the comment row for its ticket.
 	rows, err = s.commentRowsBatch(ctx, f, tq, bound, walk)
@@ -168,20 +153,8 @@ func (s *Service) gatherBatch(ctx context.Context, c *candidates, w *where, tq t
 	if err != nil {
 		return nil, err
 	}
-	if len(kept) > 0 {
-		q := `SELECT ticket_id, substr(body, 1, ` + strconv.Itoa(commentPrefix) + `), created_at FROM comments WHERE id IN (SELECT value FROM json_each(?))`
-		err := s.scan(ctx, q, []any{idList(rowIDs(kept))}, func(sc scanner) (bool, error) {
-			var tid, at int64
-			var text string
-			if err := sc.Scan(&tid, &text, &at); err != nil {
-				return false, err
-			}
-			c.add(tid, blend(tq.rel.Score(text, search.AvgCommentLen), at))
-			return true, nil
-		})
-		if err != nil {
-			return nil, err
-		}
+	if err := s.scoreKept(ctx, c, kept, true, tq, blend); err != nil {
+		return nil, err
 	}
 	seen.comments.done = len(kept) < bound && n < walk
 	if textCut || !seen.comments.done {

@@ -295,35 +295,12 @@ func (s *Service) gatherPGFiltered(ctx context.Context, c *candidates, w *where,
 	kept, rows := f.replay(subjects, bound, &seen.subjects)
 	textCut := len(kept) >= bound || rows >= walk
 	seen.subjects.done = !textCut
-	if len(kept) > 0 {
-		err := s.scan(ctx, `SELECT id, subject, updated_at FROM tickets WHERE id = ANY(CAST(? AS BIGINT[]))`, []any{rowIDs(kept)}, func(sc scanner) (bool, error) {
-			var id, updated int64
-			var subject string
-			if err := sc.Scan(&id, &subject, &updated); err != nil {
-				return false, err
-			}
-			c.add(id, blend(search.SubjectWeight*tq.rel.Score(subject, search.AvgSubjectLen), updated))
-			return true, nil
-		})
-		if err != nil {
-			return nil, err
-		}
+	if err := s.scoreKept(ctx, c, kept, false, tq, blend); err != nil {
+		return nil, err
 	}
 	kept, rows = f.replay(comments, bound, &seen.comments)
-	if len(kept) > 0 {
-		q := `SELECT ticket_id, substr(body, 1, ` + strconv.Itoa(commentPrefix) + `), created_at FROM comments WHERE id = ANY(CAST(? AS BIGINT[]))`
-		err := s.scan(ctx, q, []any{rowIDs(kept)}, func(sc scanner) (bool, error) {
-			var tid, at int64
-			var text string
-			if err := sc.Scan(&tid, &text, &at); err != nil {
-				return false, err
-			}
-			c.add(tid, blend(tq.rel.Score(text, search.AvgCommentLen), at))
-			return true, nil
-		})
-		if err != nil {
-			return nil, err
-		}
+	if err := s.scoreKept(ctx, c, kept, true, tq, blend); err != nil {
+		return nil, err
 	}
 	seen.comments.done = len(kept) < bound && rows < walk
 	if textCut || !seen.comments.done {
@@ -437,4 +414,36 @@ func rowIDs(rows []walkedRow) []int64 {
 		ids[i] = r.row
 	}
 	return ids
+}
+
+// scoreKept reads the texts of the kept subjects (comments false) or
+// comments and adds their tickets to c with their text scores.
+func (s *Service) scoreKept(ctx context.Context, c *candidates, kept []walkedRow, comments bool, tq textQuery,
+	blend func(float64, int64) float64) error {
+	if len(kept) == 0 {
+		return nil
+	}
+	ids := `id = ANY(CAST(? AS BIGINT[]))`
+	var arg any = rowIDs(kept)
+	if s.db.Dialect() == db.SQLite {
+		ids, arg = `id IN (SELECT value FROM json_each(?))`, idList(rowIDs(kept))
+	}
+	q, weight, avg := `SELECT id, subject, updated_at FROM tickets WHERE `+ids, float64(search.SubjectWeight), float64(search.AvgSubjectLen)
+	if comments {
+		q = `SELECT ticket_id, substr(body, 1, ` + strconv.Itoa(commentPrefix) + `), created_at FROM comments WHERE ` + ids
+		weight, avg = 1, search.AvgCommentLen
+	}
+	err := s.scan(ctx, q, []any{arg}, func(sc scanner) (bool, error) {
+		var id, at int64
+		var text string
+		if err := sc.Scan(&id, &text, &at); err != nil {
+			return false, err
+		}
+		c.add(id, blend(weight*tq.rel.Score(text, avg), at))
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("ticket: search texts: %w", err)
+	}
+	return nil
 }
