@@ -128,18 +128,7 @@ func (f *batchFilter) test(ctx context.Context, ids []int64) error {
 		args = append(append(args, todo[k:]), f.w.args...)
 	}
 	// A range's other tickets that pass are passing tickets too.
-	err := f.s.scan(ctx, strings.Join(parts, " UNION ALL "), args, func(sc scanner) (bool, error) {
-		var id int64
-		if err := sc.Scan(&id); err != nil {
-			return false, err
-		}
-		f.pass[id] = true
-		return true, nil
-	})
-	if err != nil {
-		return fmt.Errorf("ticket: search filter: %w", err)
-	}
-	return nil
+	return f.readPassing(ctx, strings.Join(parts, " UNION ALL "), args)
 }
 
 // testSQLite is test on SQLite: the ids in a JSON array, each a seek.
@@ -154,6 +143,11 @@ func (f *batchFilter) testSQLite(ctx context.Context, todo []int64) error {
 		// id already; the ids need no ticket row.
 		q, args = `SELECT value FROM json_each(?) WHERE `+f.tags.in("value"), append([]any{idList(todo)}, f.tags.args...)
 	}
+	return f.readPassing(ctx, q, args)
+}
+
+// readPassing marks the ticket ids q answers as passing.
+func (f *batchFilter) readPassing(ctx context.Context, q string, args []any) error {
 	err := f.s.scan(ctx, q, args, func(sc scanner) (bool, error) {
 		var id int64
 		if err := sc.Scan(&id); err != nil {
