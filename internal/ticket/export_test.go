@@ -117,3 +117,12 @@ func (s *Service) SetAddressIndex(on bool) { s.noAddressIndex.Store(!on) }
 
 // AddressRuns counts the searches that read the address index.
 func (s *Service) AddressRuns() int64 { return s.addressRuns.Load() }
+
+// SetLookupAt lets PostgreSQL's requester lookups read their tickets'
+// last updates with the ids, from the index (the default), or by id
+// afterwards.
+func (s *Service) SetLookupAt(on bool) { s.noLookupAt.Store(!on) }
+
+// LookupAtRuns counts the lookups whose kept tickets' last updates came
+// with their ids.
+func (s *Service) LookupAtRuns() int64 { return s.lookupAtRuns.Load() }

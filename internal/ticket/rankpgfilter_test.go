@@ -125,3 +125,88 @@ func TestSearchPGFilterMatchesRowTests(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchPGLookupUpdatedFromIndex: on PostgreSQL a requester lookup
+// (a name, an email) reads its tickets' last updates with their ids, from
+// tickets_requester_id_updated, instead of reading the kept tickets by id
+// afterwards (rankpgfilter.go, migration 0101); rankings, totals and
+// estimates are those of the read by id, with and without filters, with
+// bounds the lookups cross, and with tickets updated out of their id order
+// (a later comment) so that recency is not the id's. A ticket number or an
+// organization keeps the read by id. On SQLite the switch changes nothing.
+func TestSearchPGLookupUpdatedFromIndex(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		names := []string{"Ingrid Haugen", "Erik Berg", "Ingrid Berg"}
+		var ids []int64
+		for i := range 30 {
+			f.clk.add(time.Duration(1+i%4) * time.Hour)
+			tk := newTicket(t, f, fmt.Sprintf("meter %d broken", i), func(in *ticket.CreateInput) {
+				in.Description = "hilsen " + names[i%3]
+				in.Requester = &ticket.RequesterInput{Email: fmt.Sprintf("r%d@example.no", i%3), Name: names[i%3]}
+				if i%2 == 0 {
+					in.Tags = []string{"billing"}
+				}
+				if i%5 == 1 {
+					in.Status = ticket.Status("pending")
+				}
+			})
+			ids = append(ids, tk.ID)
+		}
+		// Older tickets answered later: their recency is not their id's.
+		for _, i := range []int{2, 7, 11, 16} {
+			f.clk.add(30 * time.Minute)
+			if _, err := f.svc.AddComment(ctx, f.agent, ids[i], ticket.CommentInput{Body: "meter checked"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tests := []struct {
+			query  string
+			lookup bool // a requester lookup reads its tickets
+		}{
+			{"ingrid", true},
+			{"ingrid haugen", true},
+			{"berg hilsen", false},
+			{"r1@example.no", true},
+			{"tag:billing ingrid", true},
+			{"status:open berg", true},
+			{"status:pending hilsen", false},
+			{"meter", false},
+			{"7", false},
+		}
+		defer f.svc.SetSearchCandidates(0)
+		defer f.svc.SetLookupAt(true)
+		for _, bound := range []int{0, 2, 5} {
+			f.svc.SetSearchCandidates(bound)
+			for _, tc := range tests {
+				for _, limit := range []int{50, 3} {
+					name := fmt.Sprintf("bound %d, limit %d, %q", bound, limit, tc.query)
+					f.svc.SetLookupAt(false)
+					byID := searchPages(t, f, tc.query, limit)
+					f.svc.SetLookupAt(true)
+					runs := f.svc.LookupAtRuns()
+					fromIndex := searchPages(t, f, tc.query, limit)
+					// With a bound a filter may keep none of a lookup's
+					// few tickets read: nothing to read then.
+					want := tc.lookup && d.Dialect() == db.Postgres
+					if ran := f.svc.LookupAtRuns() > runs; ran && !want || !ran && want && bound == 0 {
+						t.Errorf("%s: last updates read with the ids %v, want %v", name, ran, want)
+					}
+					if bound == 0 && (len(fromIndex) == 0 || len(fromIndex[0].ids) == 0) {
+						t.Errorf("%s: nothing found", name)
+					}
+					if len(fromIndex) != len(byID) {
+						t.Fatalf("%s: %d pages, by id %d", name, len(fromIndex), len(byID))
+					}
+					for i := range byID {
+						a, b := fromIndex[i], byID[i]
+						if !slices.Equal(a.ids, b.ids) || a.total != b.total || a.estimated != b.estimated {
+							t.Errorf("%s: page %d from the index %+v, by id %+v", name, i, a, b)
+						}
+					}
+				}
+			}
+		}
+	})
+}

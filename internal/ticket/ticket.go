@@ -254,6 +254,12 @@ type Service struct {
 	pgFilterTests, pgSpan, pgRanges, pgProbes atomic.Int64
 	noPGTagTest                               atomic.Bool
 	pgTagTests                                atomic.Int64
+	// noLookupAt makes PostgreSQL's requester lookups read their kept
+	// tickets' last updates by id, after the ids, as before migration
+	// 0101; lookupAtRuns counts the lookups that had them from the index
+	// with the ids. For the tests (rankpgfilter.go).
+	noLookupAt   atomic.Bool
+	lookupAtRuns atomic.Int64
 	// noBatch makes SQLite's searches with filters and words that the
 	// filter side does not take test each walked row in SQL again (tags
 	// alone: the tag side); batchRuns counts the searches that test the
