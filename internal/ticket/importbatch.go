@@ -50,7 +50,7 @@ func (s *Service) ImportBatchTx(ctx context.Context, tx *db.Tx, ins []ImportTick
 		if len(seg) == 0 {
 			return nil
 		}
-		if err := s.writeSim(ctx, tx, seg); err != nil {
+		if err := s.writeSim(ctx, tx, seg, env.people); err != nil {
 			return err
 		}
 		for k, t := range seg {
@@ -91,10 +91,13 @@ func (s *Service) ImportBatchTx(ctx context.Context, tx *db.Tx, ins []ImportTick
 			// The requester exists now: the next tickets of theirs are
 			// simulated.
 			var req, org int64
-			if err := tx.QueryRowContext(ctx, `SELECT requester_id, COALESCE(organization_id, 0) FROM tickets WHERE id = ?`, id).Scan(&req, &org); err != nil {
+			var p requesterCopy
+			if err := tx.QueryRowContext(ctx, `SELECT t.requester_id, COALESCE(t.organization_id, 0), c.name, `+requesterEmail+`
+				FROM tickets t JOIN customers c ON c.id = t.requester_id WHERE t.id = ?`, id).Scan(&req, &org, &p.name, &p.email); err != nil {
 				return nil, fmt.Errorf("ticket: import: requester of %d: %w", id, err)
 			}
 			env.requesters[email] = [2]int64{req, org}
+			env.people[req] = p
 		}
 	}
 	if err := flush(); err != nil {
@@ -173,7 +176,7 @@ func allocIDs(ctx context.Context, tx *db.Tx, table string, n int) ([]int64, err
 
 // writeSim writes simulated tickets: ticket rows, tags, comments, events,
 // then the import hooks.
-func (s *Service) writeSim(ctx context.Context, tx *db.Tx, ts []*simTicket) error {
+func (s *Service) writeSim(ctx context.Context, tx *db.Tx, ts []*simTicket, people map[int64]requesterCopy) error {
 	nc, ne := 0, 0
 	for _, t := range ts {
 		nc += len(t.comments)
@@ -191,7 +194,7 @@ func (s *Service) writeSim(ctx context.Context, tx *db.Tx, ts []*simTicket) erro
 	if err != nil {
 		return err
 	}
-	if err := writeRows(ctx, tx, ts, tids); err != nil {
+	if err := writeRows(ctx, tx, ts, tids, people); err != nil {
 		if db.IsUniqueViolation(err) {
 			return apperr.Conflict("external_id", "a ticket with this external_id exists")
 		}
@@ -236,17 +239,16 @@ func (s *Service) writeSim(ctx context.Context, tx *db.Tx, ts []*simTicket) erro
 }
 
 // writeRows writes the ticket rows in their final state, then their tags.
-func writeRows(ctx context.Context, tx *db.Tx, ts []*simTicket, tids []int64) error {
+func writeRows(ctx context.Context, tx *db.Tx, ts []*simTicket, tids []int64, people map[int64]requesterCopy) error {
 	var rows, tags multiInsert
+	// The row's copies of its requester (read with the requesters,
+	// loadSimEnv) and (SQLite) its tag and follower lists go in with it
+	// (migration 0098), so the triggers that keep them do nothing: the
+	// tags below are the list's (distinct, sorted) and an imported ticket
+	// has no followers.
 	rows.start(`INSERT INTO tickets (id, subject, status, priority, type, channel, requester_id, organization_id,
 		assignee_id, team_id, language, custom_fields, external_id, last_seq, comment_count, created_at, updated_at, solved_at, closed_at,
 		requester_name, requester_email, tag_list, follower_list) VALUES `, 23)
-	// The row's copies of its requester and (SQLite) its tag and follower
-	// lists go in with it (migration 0098), so the triggers that keep them
-	// do nothing: the tags below are the list's (distinct, sorted) and an
-	// imported ticket has no followers.
-	rows.tuple = "(" + placeholders(19) + `, (SELECT c.name FROM customers c WHERE c.id = ?),
-		COALESCE((SELECT ri.value FROM customer_identities ri WHERE ri.customer_id = ? AND ri.type = 'email' ORDER BY ri.is_primary DESC, ri.id LIMIT 1), ''), ?, ?)`
 	sqlite := tx.Dialect() == db.SQLite
 	for k, t := range ts {
 		t.id = tids[k]
@@ -254,13 +256,17 @@ func writeRows(ctx context.Context, tx *db.Tx, ts []*simTicket, tids []int64) er
 		if t.externalID != "" {
 			ext = t.externalID
 		}
+		p, ok := people[t.requesterID]
+		if !ok {
+			return fmt.Errorf("ticket: import: requester %d of ticket %d not read", t.requesterID, t.id)
+		}
 		var tagList, followerList any
 		if sqlite {
 			tagList, followerList = strings.Join(t.tags, ","), ""
 		}
 		if err := rows.add(ctx, tx, t.id, t.subject, t.status, t.priority, t.typ, t.channel, t.requesterID, db.NullInt(t.orgID),
 			db.NullInt(t.assigneeID), db.NullInt(t.teamID), t.language, mustJSON(t.fields), ext, len(t.events), len(t.comments),
-			t.created, t.updated, db.NullInt(t.solved), db.NullInt(t.closed), t.requesterID, t.requesterID, tagList, followerList); err != nil {
+			t.created, t.updated, db.NullInt(t.solved), db.NullInt(t.closed), p.name, p.email, tagList, followerList); err != nil {
 			return err
 		}
 	}
