@@ -3,6 +3,7 @@ package ticket
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"strings"
 
 	"github.com/ombud/ombud/internal/apperr"
@@ -320,6 +321,11 @@ func (s *Service) importHooks(ctx context.Context, tx *db.Tx, ts []*simTicket, e
 
 // multiInsert gathers rows of one INSERT and runs it when it holds
 // enough of them (bound parameters stay under both engines' limits).
+// Its statements hold a full load of rows or a power of two of them, so
+// that a run of batches uses a few statement texts, each prepared once
+// and kept by the writer (db.Tx's statement cache): with the remainder
+// written as one statement, each batch parsed a new text of its own, and
+// the writer's cache filled with texts never used again.
 type multiInsert struct {
 	head  string
 	width int
@@ -337,18 +343,31 @@ func (m *multiInsert) add(ctx context.Context, tx *db.Tx, args ...any) error {
 	m.vals = append(m.vals, m.tuple)
 	m.args = append(m.args, args...)
 	if len(m.args) >= 16000 {
-		return m.flush(ctx, tx)
+		// A full load: always the same number of rows for a table.
+		err := m.exec(ctx, tx, len(m.vals))
+		m.vals, m.args = m.vals[:0], m.args[:0]
+		return err
 	}
 	return nil
 }
 
+// flush writes the rows gathered, as statements of a power of two rows
+// each, largest first.
 func (m *multiInsert) flush(ctx context.Context, tx *db.Tx) error {
-	if len(m.vals) == 0 {
-		return nil
+	defer func() { m.vals, m.args = m.vals[:0], m.args[:0] }()
+	for len(m.vals) > 0 {
+		n := 1 << (bits.Len(uint(len(m.vals))) - 1)
+		if err := m.exec(ctx, tx, n); err != nil {
+			return err
+		}
+		m.vals, m.args = m.vals[n:], m.args[n*m.width:]
 	}
-	_, err := tx.ExecContext(ctx, m.head+strings.Join(m.vals, ", "), m.args...)
-	m.vals, m.args = m.vals[:0], m.args[:0]
-	if err != nil {
+	return nil
+}
+
+// exec inserts the first n rows gathered.
+func (m *multiInsert) exec(ctx context.Context, tx *db.Tx, n int) error {
+	if _, err := tx.ExecContext(ctx, m.head+strings.Join(m.vals[:n], ", "), m.args[:n*m.width]...); err != nil {
 		return fmt.Errorf("ticket: import insert: %w", err)
 	}
 	return nil
