@@ -72,7 +72,6 @@ func TestCLI(t *testing.T) {
 }
 
 func TestImportCommand(t *testing.T) {
-	env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
 	file := filepath.Join(t.TempDir(), "h.ndjson")
 	lines := []string{
 		`{"kind":"team","team":{"name":"Support"}}`,
@@ -92,9 +91,33 @@ func TestImportCommand(t *testing.T) {
 	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, _ := run(t, env, "import", "--file", file)
-	if code != 1 || !strings.Contains(out, "imported 5, skipped 0, failed 2") || !strings.Contains(out, "line 6:") || !strings.Contains(out, "line 7:") {
-		t.Fatalf("exit %d: %s", code, out)
+	// --batch changes how many tickets share a commit, never what is
+	// imported or reported.
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		code  int
+		out   []string
+		usage string
+	}{
+		{name: "default batch", code: 1, out: []string{"imported 5, skipped 0, failed 2", "line 6:", "line 7:"}},
+		{name: "a ticket a commit", args: []string{"--batch", "1"}, code: 1, out: []string{"imported 5, skipped 0, failed 2", "line 6:", "line 7:"}},
+		{name: "large batch", args: []string{"--batch", "10000"}, code: 1, out: []string{"imported 5, skipped 0, failed 2", "line 6:", "line 7:"}},
+		{name: "batch zero", args: []string{"--batch", "0"}, code: 2, usage: "--batch must be from 1 to 10000"},
+		{name: "batch too large", args: []string{"--batch", "10001"}, code: 2, usage: "--batch must be from 1 to 10000"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"OMBUD_DATA": t.TempDir(), "OMBUD_LOG_LEVEL": "warn"}
+			code, out, errOut := run(t, env, append([]string{"import", "--file", file}, tc.args...)...)
+			if code != tc.code || !strings.Contains(errOut, tc.usage) {
+				t.Fatalf("exit %d, want %d: %s%s", code, tc.code, out, errOut)
+			}
+			for _, want := range tc.out {
+				if !strings.Contains(out, want) {
+					t.Fatalf("output lacks %q: %s", want, out)
+				}
+			}
+		})
 	}
 }
 

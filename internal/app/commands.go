@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -102,6 +103,7 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, st
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var file, format string
 	var resume, quiet, fetch bool
+	var batch int
 	args, path := splitPath(args)
 	c, err := parse("import", args, getenv, stderr, false, func(fs *flag.FlagSet) {
 		fs.StringVar(&file, "file", "", "NDJSON file to import (standard input when empty)")
@@ -109,11 +111,16 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		fs.BoolVar(&resume, "resume", false, "continue an interrupted import of --file after its checkpoint (FILE.checkpoint)")
 		fs.BoolVar(&quiet, "quiet", false, "no progress on standard error")
 		fs.BoolVar(&fetch, "fetch-attachments", false, "copy attachments given by link (as in Zendesk and Freshdesk exports) into Ombud; without it they stay links in the comment")
+		fs.IntVar(&batch, "batch", importBatch, "tickets committed together (1–10000): a larger batch commits less often; --resume continues after the last committed batch")
 	})
 	if err != nil {
 		return err
 	}
+	if batch < 1 || batch > 10000 {
+		return usageError{fmt.Errorf("--batch must be from 1 to 10000")}
+	}
 	bulkCache(&c)
+	defer bulkGC(getenv)()
 	if format != "ndjson" {
 		if !slices.Contains(ImportFormats, format) {
 			return usageError{fmt.Errorf("--format must be ndjson, zendesk or freshdesk")}
@@ -129,6 +136,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 			return err
 		}
 		defer sys.Close()
+		sys.Importer.Batch = batch
 		return runVendorImport(ctx, sys, format, path, resume, quiet, fetch, stdout, stderr)
 	}
 	if path != "" {
@@ -169,6 +177,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer sys.Close()
+	sys.Importer.Batch = batch
 	start := time.Now()
 	bar := newProgressBar(stderr, total, time.Now)
 	bar.setBase(before)
@@ -257,6 +266,28 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 // bulkCache gives a bulk command (import, report rebuild) the writer's
 // larger cache when none is configured: the serving defaults are sized for
 // the server's memory, a batch job's rate for its inserts.
+// importBatch is ombud import's default --batch. The importer's own
+// default (500) serves the API's imports, which share the writer with
+// the people working; the command commits 2,000 at a time: a quarter of
+// the commits, full-text flushes and WAL checkpoints, 0.88 of the CPU per
+// ticket at 200,000 tickets (docs/benchmarks.md, issue 13 item 6). Each
+// commit then holds the database's write lock for about a second.
+const importBatch = 2000
+
+// bulkGC lets an import's heap grow to five times what is live before the
+// collector runs (GOGC=400) unless GOGC is set, and returns the undo. The
+// import allocates much and keeps little (decoded records, statement
+// arguments), so at the default of 100 the collector ran far more often
+// than the heap needed: its work was about a tenth of the import's CPU.
+// The heap it lets grow is the import's, a few batches of records.
+func bulkGC(getenv func(string) string) func() {
+	if getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(400)
+	return func() { debug.SetGCPercent(old) }
+}
+
 func bulkCache(c *config.Config) {
 	if c.SQLite.WriteCacheMiB == 0 {
 		c.SQLite.WriteCacheMiB = db.BulkWriteCacheMiB

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"os"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -98,5 +99,33 @@ func TestCountTicketsBefore(t *testing.T) {
 		if err != nil || total != 3 || before != want {
 			t.Errorf("from %d: total %d, before %d, %v; want 3, %d", from, total, before, err, want)
 		}
+	}
+}
+
+// TestBulkGC: ombud import raises GOGC to 400 unless GOGC is set, and
+// puts the setting back when it returns (tests run commands in one
+// process).
+func TestBulkGC(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want int
+	}{
+		{name: "unset", env: map[string]string{}, want: 400},
+		{name: "set by the operator", env: map[string]string{"GOGC": "50"}, want: 77},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := debug.SetGCPercent(77)
+			defer debug.SetGCPercent(before)
+			undo := bulkGC(func(k string) string { return tc.env[k] })
+			if got := debug.SetGCPercent(-1); got != tc.want {
+				t.Errorf("GOGC during the import %d, want %d", got, tc.want)
+			}
+			debug.SetGCPercent(tc.want)
+			undo()
+			if got := debug.SetGCPercent(77); got != 77 {
+				t.Errorf("GOGC after the import %d, want 77", got)
+			}
+		})
 	}
 }

@@ -68,7 +68,8 @@ func TestImportResumeAfterKill(t *testing.T) {
 				}
 			}()
 			var out, er bytes.Buffer
-			code := app.Main(ctx, []string{"import", "--file", file}, func(k string) string { return env[k] }, strings.NewReader(""), &out, &er)
+			// Batches of 500, so that the 1,200 tickets take three.
+			code := app.Main(ctx, []string{"import", "--batch", "500", "--file", file}, func(k string) string { return env[k] }, strings.NewReader(""), &out, &er)
 			cancel()
 			raw, err := os.ReadFile(cpPath)
 			if code == 0 || err != nil {

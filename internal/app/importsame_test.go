@@ -155,6 +155,11 @@ func sameHistory(t *testing.T, withRefused bool) ([]byte, []byte) {
 	// In the middle of the demo tickets, so that they share batches.
 	mid := len(out) - 150
 	extra := []importer.Record{
+		// A customer of two addresses, named by the second: the row keeps
+		// the first as the requester's email (migration 0098).
+		{Kind: importer.KindCustomer, Customer: &importer.Customer{Name: "Kari To", Emails: []string{"kari.first@example.no", "kari.second@example.no"}}},
+		odd("second-1", "kari.second@example.no",
+			importer.Action{At: at(5), Actor: agentActor, Do: "comment", Body: "Svar til Kari", Public: true}),
 		// A requester not in the directory: written through ImportTx,
 		// which creates the customer; the next ticket of theirs finds it.
 		odd("new-1", "nina.ny@example.no",

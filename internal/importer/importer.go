@@ -38,9 +38,13 @@ type Service struct {
 	dir     Directory
 	// Batch is how many tickets share one transaction (default 500).
 	Batch int
-	// Parallel is how many customer records are written at once (default
-	// 32): each is a write of its own, and concurrent writes share one
-	// commit (SQLite's group commit, PostgreSQL's pool).
+	// Parallel is how many customer records are written at once: each is
+	// a write of its own, and concurrent writes share one commit (SQLite's
+	// group commit, PostgreSQL's pool). On SQLite the default is Batch, so
+	// that a batch of pending customers is about one commit: with 32 at a
+	// time, the customers' commits (an fsync each) were most of an
+	// import's (docs/benchmarks.md, issue 13 item 6). On PostgreSQL it is
+	// 32, the pool's concern.
 	Parallel int
 	// Stepwise replays every ticket step by step through ticket.ImportTx
 	// rather than set-based (ticket.ImportBatchTx): the reference the
@@ -50,7 +54,11 @@ type Service struct {
 
 // NewService returns an importer.
 func NewService(d *db.DB, tickets *ticket.Service, dir Directory) *Service {
-	return &Service{db: d, tickets: tickets, dir: dir, Batch: 500, Parallel: 32}
+	s := &Service{db: d, tickets: tickets, dir: dir, Batch: 500, Parallel: 32}
+	if d.Dialect() == db.SQLite {
+		s.Parallel = s.Batch
+	}
+	return s
 }
 
 // LineError reports one record that was not imported.

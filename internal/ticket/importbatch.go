@@ -3,6 +3,7 @@ package ticket
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"strings"
 
 	"github.com/ombud/ombud/internal/apperr"
@@ -50,7 +51,7 @@ func (s *Service) ImportBatchTx(ctx context.Context, tx *db.Tx, ins []ImportTick
 		if len(seg) == 0 {
 			return nil
 		}
-		if err := s.writeSim(ctx, tx, seg); err != nil {
+		if err := s.writeSim(ctx, tx, seg, env.people); err != nil {
 			return err
 		}
 		for k, t := range seg {
@@ -91,10 +92,13 @@ func (s *Service) ImportBatchTx(ctx context.Context, tx *db.Tx, ins []ImportTick
 			// The requester exists now: the next tickets of theirs are
 			// simulated.
 			var req, org int64
-			if err := tx.QueryRowContext(ctx, `SELECT requester_id, COALESCE(organization_id, 0) FROM tickets WHERE id = ?`, id).Scan(&req, &org); err != nil {
+			var p requesterCopy
+			if err := tx.QueryRowContext(ctx, `SELECT t.requester_id, COALESCE(t.organization_id, 0), c.name, `+requesterEmail+`
+				FROM tickets t JOIN customers c ON c.id = t.requester_id WHERE t.id = ?`, id).Scan(&req, &org, &p.name, &p.email); err != nil {
 				return nil, fmt.Errorf("ticket: import: requester of %d: %w", id, err)
 			}
 			env.requesters[email] = [2]int64{req, org}
+			env.people[req] = p
 		}
 	}
 	if err := flush(); err != nil {
@@ -173,7 +177,7 @@ func allocIDs(ctx context.Context, tx *db.Tx, table string, n int) ([]int64, err
 
 // writeSim writes simulated tickets: ticket rows, tags, comments, events,
 // then the import hooks.
-func (s *Service) writeSim(ctx context.Context, tx *db.Tx, ts []*simTicket) error {
+func (s *Service) writeSim(ctx context.Context, tx *db.Tx, ts []*simTicket, people map[int64]requesterCopy) error {
 	nc, ne := 0, 0
 	for _, t := range ts {
 		nc += len(t.comments)
@@ -191,7 +195,7 @@ func (s *Service) writeSim(ctx context.Context, tx *db.Tx, ts []*simTicket) erro
 	if err != nil {
 		return err
 	}
-	if err := writeRows(ctx, tx, ts, tids); err != nil {
+	if err := writeRows(ctx, tx, ts, tids, people); err != nil {
 		if db.IsUniqueViolation(err) {
 			return apperr.Conflict("external_id", "a ticket with this external_id exists")
 		}
@@ -236,17 +240,16 @@ func (s *Service) writeSim(ctx context.Context, tx *db.Tx, ts []*simTicket) erro
 }
 
 // writeRows writes the ticket rows in their final state, then their tags.
-func writeRows(ctx context.Context, tx *db.Tx, ts []*simTicket, tids []int64) error {
+func writeRows(ctx context.Context, tx *db.Tx, ts []*simTicket, tids []int64, people map[int64]requesterCopy) error {
 	var rows, tags multiInsert
+	// The row's copies of its requester (read with the requesters,
+	// loadSimEnv) and (SQLite) its tag and follower lists go in with it
+	// (migration 0098), so the triggers that keep them do nothing: the
+	// tags below are the list's (distinct, sorted) and an imported ticket
+	// has no followers.
 	rows.start(`INSERT INTO tickets (id, subject, status, priority, type, channel, requester_id, organization_id,
 		assignee_id, team_id, language, custom_fields, external_id, last_seq, comment_count, created_at, updated_at, solved_at, closed_at,
 		requester_name, requester_email, tag_list, follower_list) VALUES `, 23)
-	// The row's copies of its requester and (SQLite) its tag and follower
-	// lists go in with it (migration 0098), so the triggers that keep them
-	// do nothing: the tags below are the list's (distinct, sorted) and an
-	// imported ticket has no followers.
-	rows.tuple = "(" + placeholders(19) + `, (SELECT c.name FROM customers c WHERE c.id = ?),
-		COALESCE((SELECT ri.value FROM customer_identities ri WHERE ri.customer_id = ? AND ri.type = 'email' ORDER BY ri.is_primary DESC, ri.id LIMIT 1), ''), ?, ?)`
 	sqlite := tx.Dialect() == db.SQLite
 	for k, t := range ts {
 		t.id = tids[k]
@@ -254,13 +257,17 @@ func writeRows(ctx context.Context, tx *db.Tx, ts []*simTicket, tids []int64) er
 		if t.externalID != "" {
 			ext = t.externalID
 		}
+		p, ok := people[t.requesterID]
+		if !ok {
+			return fmt.Errorf("ticket: import: requester %d of ticket %d not read", t.requesterID, t.id)
+		}
 		var tagList, followerList any
 		if sqlite {
 			tagList, followerList = strings.Join(t.tags, ","), ""
 		}
 		if err := rows.add(ctx, tx, t.id, t.subject, t.status, t.priority, t.typ, t.channel, t.requesterID, db.NullInt(t.orgID),
 			db.NullInt(t.assigneeID), db.NullInt(t.teamID), t.language, mustJSON(t.fields), ext, len(t.events), len(t.comments),
-			t.created, t.updated, db.NullInt(t.solved), db.NullInt(t.closed), t.requesterID, t.requesterID, tagList, followerList); err != nil {
+			t.created, t.updated, db.NullInt(t.solved), db.NullInt(t.closed), p.name, p.email, tagList, followerList); err != nil {
 			return err
 		}
 	}
@@ -314,6 +321,11 @@ func (s *Service) importHooks(ctx context.Context, tx *db.Tx, ts []*simTicket, e
 
 // multiInsert gathers rows of one INSERT and runs it when it holds
 // enough of them (bound parameters stay under both engines' limits).
+// Its statements hold a full load of rows or a power of two of them, so
+// that a run of batches uses a few statement texts, each prepared once
+// and kept by the writer (db.Tx's statement cache): with the remainder
+// written as one statement, each batch parsed a new text of its own, and
+// the writer's cache filled with texts never used again.
 type multiInsert struct {
 	head  string
 	width int
@@ -331,18 +343,31 @@ func (m *multiInsert) add(ctx context.Context, tx *db.Tx, args ...any) error {
 	m.vals = append(m.vals, m.tuple)
 	m.args = append(m.args, args...)
 	if len(m.args) >= 16000 {
-		return m.flush(ctx, tx)
+		// A full load: always the same number of rows for a table.
+		err := m.exec(ctx, tx, len(m.vals))
+		m.vals, m.args = m.vals[:0], m.args[:0]
+		return err
 	}
 	return nil
 }
 
+// flush writes the rows gathered, as statements of a power of two rows
+// each, largest first.
 func (m *multiInsert) flush(ctx context.Context, tx *db.Tx) error {
-	if len(m.vals) == 0 {
-		return nil
+	defer func() { m.vals, m.args = m.vals[:0], m.args[:0] }()
+	for len(m.vals) > 0 {
+		n := 1 << (bits.Len(uint(len(m.vals))) - 1)
+		if err := m.exec(ctx, tx, n); err != nil {
+			return err
+		}
+		m.vals, m.args = m.vals[n:], m.args[n*m.width:]
 	}
-	_, err := tx.ExecContext(ctx, m.head+strings.Join(m.vals, ", "), m.args...)
-	m.vals, m.args = m.vals[:0], m.args[:0]
-	if err != nil {
+	return nil
+}
+
+// exec inserts the first n rows gathered.
+func (m *multiInsert) exec(ctx context.Context, tx *db.Tx, n int) error {
+	if _, err := tx.ExecContext(ctx, m.head+strings.Join(m.vals[:n], ", "), m.args[:n*m.width]...); err != nil {
 		return fmt.Errorf("ticket: import insert: %w", err)
 	}
 	return nil

@@ -58,10 +58,14 @@ type simTicket struct {
 // requesters by email, agents, teams and the field definitions.
 type simEnv struct {
 	requesters map[string][2]int64 // email → customer id, organization id
-	agents     map[int64]bool      // id → active
-	teams      map[int64]bool
-	fields     []Field
-	html       *richtext.Sanitizer
+	// people holds each requester's name and first email, the ticket
+	// row's copies (migration 0098): read here once per requester rather
+	// than by two subqueries per row of the insert.
+	people map[int64]requesterCopy
+	agents map[int64]bool // id → active
+	teams  map[int64]bool
+	fields []Field
+	html   *richtext.Sanitizer
 }
 
 // fastImport reports whether the set-based replay covers in: what an
@@ -322,7 +326,7 @@ func missingFromDefs(defs []Field, cur map[string]any) apperr.FieldErrors {
 
 // loadSimEnv reads what the simulation of ins needs, a statement each.
 func loadSimEnv(ctx context.Context, tx *db.Tx, ins []ImportTicket, html *richtext.Sanitizer) (*simEnv, error) {
-	env := &simEnv{requesters: map[string][2]int64{}, agents: map[int64]bool{}, teams: map[int64]bool{}, html: html}
+	env := &simEnv{requesters: map[string][2]int64{}, people: map[int64]requesterCopy{}, agents: map[int64]bool{}, teams: map[int64]bool{}, html: html}
 	var emails, agents, teams []any
 	seenE, seenA, seenT := map[string]bool{}, map[int64]bool{}, map[int64]bool{}
 	for _, in := range ins {
@@ -357,19 +361,22 @@ func loadSimEnv(ctx context.Context, tx *db.Tx, ins []ImportTicket, html *richte
 	}
 	tx.SetConfigStamp(stamp)
 	for chunk := range slices.Chunk(emails, 500) {
-		rows, err := tx.QueryContext(ctx, `SELECT i.value, c.id, COALESCE(c.organization_id, 0) FROM customer_identities i
-			JOIN customers c ON c.id = i.customer_id WHERE i.type = 'email' AND i.value IN (`+placeholders(len(chunk))+`)`, chunk...)
+		rows, err := tx.QueryContext(ctx, `SELECT i.value, c.id, COALESCE(c.organization_id, 0), c.name, `+requesterEmail+`
+			FROM customer_identities i JOIN customers c ON c.id = i.customer_id
+			WHERE i.type = 'email' AND i.value IN (`+placeholders(len(chunk))+`)`, chunk...)
 		if err != nil {
 			return nil, fmt.Errorf("ticket: import: requesters: %w", err)
 		}
 		for rows.Next() {
 			var e string
 			var id, org int64
-			if err := rows.Scan(&e, &id, &org); err != nil {
+			var p requesterCopy
+			if err := rows.Scan(&e, &id, &org, &p.name, &p.email); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("ticket: import: requesters: %w", err)
 			}
 			env.requesters[e] = [2]int64{id, org}
+			env.people[id] = p
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -389,6 +396,14 @@ func loadSimEnv(ctx context.Context, tx *db.Tx, ins []ImportTicket, html *richte
 	env.fields = defs
 	return env, nil
 }
+
+// requesterCopy is what a ticket row keeps of its requester.
+type requesterCopy struct{ name, email string }
+
+// requesterEmail is the customer c's first email as the row keeps it
+// (migration 0098): the primary, else the oldest, else ”.
+const requesterEmail = `COALESCE((SELECT ri.value FROM customer_identities ri
+	WHERE ri.customer_id = c.id AND ri.type = 'email' ORDER BY ri.is_primary DESC, ri.id LIMIT 1), '')`
 
 func readIDs(ctx context.Context, tx *db.Tx, q string, ids []any, into map[int64]bool) error {
 	for chunk := range slices.Chunk(ids, 500) {
