@@ -263,9 +263,6 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 	return nil
 }
 
-// bulkCache gives a bulk command (import, report rebuild) the writer's
-// larger cache when none is configured: the serving defaults are sized for
-// the server's memory, a batch job's rate for its inserts.
 // importBatch is ombud import's default --batch. The importer's own
 // default (500) serves the API's imports, which share the writer with
 // the people working; the command commits 2,000 at a time: a quarter of
@@ -288,6 +285,9 @@ func bulkGC(getenv func(string) string) func() {
 	return func() { debug.SetGCPercent(old) }
 }
 
+// bulkCache gives a bulk command (import, report rebuild) the writer's
+// larger cache when none is configured: the serving defaults are sized for
+// the server's memory, a batch job's rate for its inserts.
 func bulkCache(c *config.Config) {
 	if c.SQLite.WriteCacheMiB == 0 {
 		c.SQLite.WriteCacheMiB = db.BulkWriteCacheMiB
