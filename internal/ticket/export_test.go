@@ -1,5 +1,11 @@
 package ticket
 
+import (
+	"context"
+
+	"github.com/ombud/ombud/internal/db"
+)
+
 // SetSearchCandidates lets tests bound a search's candidates low enough to
 // cross the bound on a small corpus.
 func (s *Service) SetSearchCandidates(n int) { s.searchCandidates = n }
@@ -117,3 +123,14 @@ func (s *Service) SetAddressIndex(on bool) { s.noAddressIndex.Store(!on) }
 
 // AddressRuns counts the searches that read the address index.
 func (s *Service) AddressRuns() int64 { return s.addressRuns.Load() }
+
+// ReadUnpacked reads a ticket with readCols' columns one by one, as before
+// the packed row (on PostgreSQL what Get reads anyway), for comparing the two.
+func (s *Service) ReadUnpacked(ctx context.Context, id int64) (Ticket, error) {
+	sc := newReadScanner(s.db.Dialect())
+	sc.packed = false
+	return sc.scan(s.db.QueryRowContext(ctx, `SELECT `+unpackedCols(s.db.Dialect())+` FROM tickets t WHERE t.id = ?`, id))
+}
+
+// Unpack cuts a packed row (packedCols) apart and reports its error.
+func Unpack(row string) error { return newReadScanner(db.SQLite).unpack(row) }
