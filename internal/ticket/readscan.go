@@ -197,7 +197,11 @@ func (sc *readScanner) scan(s scanner) (Ticket, error) {
 	}
 	t.CustomFields = map[string]any{}
 	if fields != "" && fields != "{}" {
-		_ = json.Unmarshal([]byte(fields), &t.CustomFields)
+		// Into a map of its own: the address of t.CustomFields would move
+		// every row's Ticket to the heap, fields or not.
+		cf := t.CustomFields
+		_ = json.Unmarshal([]byte(fields), &cf)
+		t.CustomFields = cf
 	}
 	t.Tags = []string{}
 	if tags != "" {
