@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -298,13 +299,35 @@ func (g *groupWriter) logSlow(t batchTimes) {
 		// goes (docs/benchmarks.md, the create tail on SQLite).
 		if g.log.Enabled(context.Background(), slog.LevelDebug) {
 			g.log.Debug("db: write batch", "total", total, "queue_wait", t.wait, "writes", t.n, "background", t.bg,
-				"statements", t.work, "fts", t.fts, "commit", t.sync, "wal_bytes", g.walSize())
+				"statements", t.work, "fts", t.fts, "commit", t.sync, "wal_bytes", g.walSize(), "wal_seq", g.walSeq())
 		}
 		return
 	}
 	g.log.Warn("db: slow write batch", "total", total, "queue_wait", t.wait, "writes", t.n, "background", t.bg,
 		"statements", t.work, "slowest", t.slowest, "slowest_background", t.slowestBg, "fts", t.fts, "commit", t.sync,
 		"wal_bytes", g.walSize(), "queued_interactive", len(g.reqs), "queued_background", len(g.bg))
+}
+
+// walSeq is the checkpoint sequence number in the WAL file's header (-1
+// unknown), for the debug log: SQLite starts the WAL over, and counts one
+// more, on the first commit after a checkpoint has copied every frame
+// into the database, so a batch whose number differs from the batch
+// before follows a complete checkpoint — as a rule the automatic one that
+// ran inside the previous batch's commit, which that commit's time holds.
+func (g *groupWriter) walSeq() int64 {
+	if g.walPath == "" {
+		return -1
+	}
+	f, err := os.Open(g.walPath)
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	var h [16]byte
+	if _, err := f.ReadAt(h[:], 0); err != nil {
+		return -1
+	}
+	return int64(binary.BigEndian.Uint32(h[12:16]))
 }
 
 // walSize is the WAL file's size (-1 unknown).

@@ -192,3 +192,36 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// TestWALSeqCountsCompleteCheckpoints: the debug log's wal_seq moves by one
+// after a checkpoint that copied every frame, and not on an ordinary commit.
+func TestWALSeqCountsCompleteCheckpoints(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	write := func(q string) {
+		t.Helper()
+		if err := d.Write(ctx, func(tx *Tx) error { _, err := tx.ExecContext(ctx, q); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(`CREATE TABLE kv (k INTEGER PRIMARY KEY)`)
+	s0 := d.writer.walSeq()
+	if s0 < 0 {
+		t.Fatal("no WAL header read")
+	}
+	write(`INSERT INTO kv (k) VALUES (1)`)
+	if s := d.writer.walSeq(); s != s0 {
+		t.Fatalf("an ordinary commit moved wal_seq %d -> %d", s0, s)
+	}
+	if _, err := d.write.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+		t.Fatal(err)
+	}
+	write(`INSERT INTO kv (k) VALUES (2)`)
+	if s := d.writer.walSeq(); s != s0+1 {
+		t.Fatalf("after a complete checkpoint wal_seq is %d, want %d", s, s0+1)
+	}
+}

@@ -1,5 +1,11 @@
 package ticket
 
+import (
+	"context"
+
+	"github.com/ombud/ombud/internal/db"
+)
+
 // SetSearchCandidates lets tests bound a search's candidates low enough to
 // cross the bound on a small corpus.
 func (s *Service) SetSearchCandidates(n int) { s.searchCandidates = n }
@@ -126,3 +132,14 @@ func (s *Service) SetLookupAt(on bool) { s.noLookupAt.Store(!on) }
 // LookupAtRuns counts the lookups whose kept tickets' last updates came
 // with their ids.
 func (s *Service) LookupAtRuns() int64 { return s.lookupAtRuns.Load() }
+
+// ReadUnpacked reads a ticket with readCols' columns one by one, as before
+// the packed row (on PostgreSQL what Get reads anyway), for comparing the two.
+func (s *Service) ReadUnpacked(ctx context.Context, id int64) (Ticket, error) {
+	sc := newReadScanner(s.db.Dialect())
+	sc.packed = false
+	return sc.scan(s.db.QueryRowContext(ctx, `SELECT `+unpackedCols(s.db.Dialect())+` FROM tickets t WHERE t.id = ?`, id))
+}
+
+// Unpack cuts a packed row (packedCols) apart and reports its error.
+func Unpack(row string) error { return newReadScanner(db.SQLite).unpack(row) }

@@ -13,60 +13,150 @@ import (
 // readCount is the number of columns of readCols.
 const readCount = 24
 
-// readScanner scans rows of readCols into untyped values and converts
-// them here: database/sql converts a typed destination through reflection
-// for every integer column (24 columns × 51 rows a list page), and the
-// destinations are reused from row to row.
+// readScanner scans rows of readCols and converts them here:
+// database/sql converts a typed destination through reflection for every
+// integer column (24 columns × 51 rows a list page). On PostgreSQL the
+// columns come one by one into untyped values reused from row to row; on
+// SQLite as one packed column (packedCols), cut apart without copies.
 type readScanner struct {
 	vals [readCount]any
 	ptrs [readCount]any
+	cols [readCount]readCol
+	// packed: one column of packedCols (SQLite).
+	packed bool
 	// sort: the tags and followers come unordered (SQLite, readCols).
 	sort bool
 }
 
+// readCol is one column's value: NULL, an integer, or text.
+type readCol struct {
+	kind uint8
+	n    int64
+	s    string
+}
+
+const (
+	colNull = iota
+	colInt
+	colText
+)
+
 func newReadScanner(d db.Dialect) *readScanner {
-	sc := &readScanner{sort: d == db.SQLite}
+	sc := &readScanner{sort: d == db.SQLite, packed: d == db.SQLite}
 	for i := range sc.vals {
 		sc.ptrs[i] = &sc.vals[i]
 	}
 	return sc
 }
 
-func (sc *readScanner) scan(s scanner) (Ticket, error) {
-	if err := s.Scan(sc.ptrs[:]...); err != nil {
-		return Ticket{}, err
+// unpack cuts a packed row (packedCols) into its columns.
+func (sc *readScanner) unpack(row string) error {
+	for i := range sc.cols {
+		if intCols&(1<<i) != 0 {
+			comma := strings.IndexByte(row, ',')
+			if comma < 0 {
+				return fmt.Errorf("ticket: packed row ends before column %d", i)
+			}
+			if comma == 0 {
+				sc.cols[i] = readCol{kind: colNull}
+			} else {
+				n, err := strconv.ParseInt(row[:comma], 10, 64)
+				if err != nil {
+					return fmt.Errorf("ticket: packed column %d: %w", i, err)
+				}
+				sc.cols[i] = readCol{kind: colInt, n: n}
+			}
+			row = row[comma+1:]
+			continue
+		}
+		colon := strings.IndexByte(row, ':')
+		if colon < 0 {
+			return fmt.Errorf("ticket: packed row ends before column %d", i)
+		}
+		if colon == 0 {
+			sc.cols[i] = readCol{kind: colNull}
+			row = row[1:]
+			continue
+		}
+		n, err := strconv.Atoi(row[:colon])
+		if err != nil || n < 0 || n > len(row)-colon-1 {
+			return fmt.Errorf("ticket: packed column %d has a bad length %q", i, row[:colon])
+		}
+		sc.cols[i] = readCol{kind: colText, s: row[colon+1 : colon+1+n]}
+		row = row[colon+1+n:]
 	}
-	v := &sc.vals
+	if row != "" {
+		return fmt.Errorf("ticket: packed row has %d bytes after its columns", len(row))
+	}
+	return nil
+}
+
+func (sc *readScanner) scan(s scanner) (Ticket, error) {
+	if sc.packed {
+		if err := s.Scan(sc.ptrs[0]); err != nil {
+			return Ticket{}, err
+		}
+		var row string
+		switch x := sc.vals[0].(type) {
+		case string:
+			row = x
+		case []byte:
+			row = string(x)
+		default:
+			return Ticket{}, fmt.Errorf("ticket: packed row is %T, not text", x)
+		}
+		if err := sc.unpack(row); err != nil {
+			return Ticket{}, err
+		}
+	} else {
+		if err := s.Scan(sc.ptrs[:]...); err != nil {
+			return Ticket{}, err
+		}
+		for i, x := range sc.vals {
+			switch x := x.(type) {
+			case nil:
+				sc.cols[i] = readCol{kind: colNull}
+			case int64:
+				sc.cols[i] = readCol{kind: colInt, n: x}
+			case string:
+				sc.cols[i] = readCol{kind: colText, s: x}
+			case []byte:
+				sc.cols[i] = readCol{kind: colText, s: string(x)}
+			default:
+				return Ticket{}, fmt.Errorf("ticket: column %d is %T", i, x)
+			}
+		}
+	}
+	v := &sc.cols
 	var t Ticket
 	var err error
 	num := func(i int) int64 {
-		switch x := v[i].(type) {
-		case int64:
-			return x
-		case nil:
+		switch c := &v[i]; c.kind {
+		case colInt:
+			return c.n
+		case colNull:
 			return 0
 		}
 		if err == nil {
-			err = fmt.Errorf("ticket: column %d is %T, not an integer", i, v[i])
+			err = fmt.Errorf("ticket: column %d is not an integer", i)
 		}
 		return 0
 	}
 	text := func(i int) string {
-		switch x := v[i].(type) {
-		case string:
-			return x
-		case []byte:
-			return string(x)
-		case nil:
+		switch c := &v[i]; c.kind {
+		case colText:
+			return c.s
+		case colNull:
 			return ""
 		}
 		if err == nil {
-			err = fmt.Errorf("ticket: column %d is %T, not text", i, v[i])
+			err = fmt.Errorf("ticket: column %d is an integer, not text", i)
 		}
 		return ""
 	}
+	isNull := func(i int) bool { return v[i].kind == colNull }
 	ptr := func(i int) *int64 {
-		if v[i] == nil {
+		if isNull(i) {
 			return nil
 		}
 		n := num(i)
@@ -90,16 +180,16 @@ func (sc *readScanner) scan(s scanner) (Ticket, error) {
 	t.CommentCount = int(num(15))
 	t.CreatedAt = db.Time(num(16))
 	t.UpdatedAt = db.Time(num(17))
-	if v[18] != nil {
+	if !isNull(18) {
 		at := db.Time(num(18))
 		t.SolvedAt = &at
 	}
-	if v[19] != nil {
+	if !isNull(19) {
 		at := db.Time(num(19))
 		t.ClosedAt = &at
 	}
 	tags, followers := text(20), text(21)
-	if v[22] != nil {
+	if !isNull(22) {
 		t.Requester = &Person{ID: t.RequesterID, Type: "customer", Name: text(22), Email: text(23)}
 	}
 	if err != nil {
@@ -107,7 +197,11 @@ func (sc *readScanner) scan(s scanner) (Ticket, error) {
 	}
 	t.CustomFields = map[string]any{}
 	if fields != "" && fields != "{}" {
-		_ = json.Unmarshal([]byte(fields), &t.CustomFields)
+		// Into a map of its own: the address of t.CustomFields would move
+		// every row's Ticket to the heap, fields or not.
+		cf := t.CustomFields
+		_ = json.Unmarshal([]byte(fields), &cf)
+		t.CustomFields = cf
 	}
 	t.Tags = []string{}
 	if tags != "" {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,8 +22,8 @@ var ticketListParams = []string{"status", "priority", "type", "channel", "assign
 // TicketListParams is exported for the OpenAPI document.
 func TicketListParams() []string { return ticketListParams }
 
-func listValues(r *http.Request, name string, allowed []string, fe apperr.FieldErrors) []string {
-	raw := r.URL.Query().Get(name)
+func listValues(q url.Values, name string, allowed []string, fe apperr.FieldErrors) []string {
+	raw := q.Get(name)
 	if raw == "" {
 		return nil
 	}
@@ -40,8 +41,8 @@ func listValues(r *http.Request, name string, allowed []string, fe apperr.FieldE
 	return out
 }
 
-func timeParam(r *http.Request, name string, fe apperr.FieldErrors) time.Time {
-	raw := r.URL.Query().Get(name)
+func timeParam(q url.Values, name string, fe apperr.FieldErrors) time.Time {
+	raw := q.Get(name)
 	if raw == "" {
 		return time.Time{}
 	}
@@ -60,51 +61,57 @@ func (a *API) ListTickets(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.CheckQuery(r, ticketListParams...); err != nil {
 		return err
 	}
+	// Parsed once: r.URL.Query() parses the query string anew on every
+	// call, twenty a request here.
+	q := r.URL.Query()
 	fe := apperr.FieldErrors{}
 	var f ticket.Filter
 	statuses := make([]string, len(ticket.Statuses))
 	for i, s := range ticket.Statuses {
 		statuses[i] = string(s)
 	}
-	for _, s := range listValues(r, "status", statuses, fe) {
+	for _, s := range listValues(q, "status", statuses, fe) {
 		f.Statuses = append(f.Statuses, ticket.Status(s))
 	}
-	f.Priorities = listValues(r, "priority", ticket.Priorities, fe)
-	f.Types = listValues(r, "type", ticket.Types, fe)
-	f.Channels = listValues(r, "channel", ticket.Channels, fe)
-	switch v := r.URL.Query().Get("assignee_id"); v {
+	f.Priorities = listValues(q, "priority", ticket.Priorities, fe)
+	f.Types = listValues(q, "type", ticket.Types, fe)
+	f.Channels = listValues(q, "channel", ticket.Channels, fe)
+	switch v := q.Get("assignee_id"); v {
 	case "":
 	case "none":
 		f.Unassigned = true
 	case "me":
 		f.AssigneeID = httpx.Actor(r.Context()).ID
 	default:
-		id, err := httpx.QueryInt64(r, "assignee_id")
+		id, err := httpx.ValueInt64(q, "assignee_id")
 		if err != nil {
 			fe.Add("assignee_id", "must be an agent id, me or none")
 		}
 		f.AssigneeID = id
 	}
-	for name, dst := range map[string]*int64{"team_id": &f.TeamID, "requester_id": &f.RequesterID, "organization_id": &f.OrganizationID} {
-		id, err := httpx.QueryInt64(r, name)
+	for _, p := range [...]struct {
+		name string
+		dst  *int64
+	}{{"team_id", &f.TeamID}, {"requester_id", &f.RequesterID}, {"organization_id", &f.OrganizationID}} {
+		id, err := httpx.ValueInt64(q, p.name)
 		if err != nil {
-			fe.Add(name, "must be a positive whole number")
+			fe.Add(p.name, "must be a positive whole number")
 		}
-		*dst = id
+		*p.dst = id
 	}
-	for _, tag := range listValues(r, "tag", nil, fe) {
+	for _, tag := range listValues(q, "tag", nil, fe) {
 		f.Tags = append(f.Tags, strings.ToLower(tag))
 	}
-	f.Language = strings.ToLower(r.URL.Query().Get("language"))
-	f.CreatedFrom = timeParam(r, "created_from", fe)
-	f.CreatedTo = timeParam(r, "created_to", fe)
-	f.UpdatedFrom = timeParam(r, "updated_from", fe)
-	f.UpdatedTo = timeParam(r, "updated_to", fe)
-	f.Sort = r.URL.Query().Get("sort")
+	f.Language = strings.ToLower(q.Get("language"))
+	f.CreatedFrom = timeParam(q, "created_from", fe)
+	f.CreatedTo = timeParam(q, "created_to", fe)
+	f.UpdatedFrom = timeParam(q, "updated_from", fe)
+	f.UpdatedTo = timeParam(q, "updated_to", fe)
+	f.Sort = q.Get("sort")
 	if f.Sort != "" && !slices.Contains(ticket.Sorts, f.Sort) {
 		fe.Add("sort", "must be one of "+strings.Join(ticket.ViewSorts, ", "))
 	}
-	pr, err := page.Parse(r.URL.Query().Get("limit"), r.URL.Query().Get("cursor"))
+	pr, err := page.Parse(q.Get("limit"), q.Get("cursor"))
 	if err != nil {
 		return err
 	}

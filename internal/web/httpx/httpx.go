@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -387,7 +388,12 @@ func PathID(r *http.Request, name, kind string) (int64, error) {
 
 // QueryInt64 parses an optional positive integer query parameter.
 func QueryInt64(r *http.Request, name string) (int64, error) {
-	s := r.URL.Query().Get(name)
+	return ValueInt64(r.URL.Query(), name)
+}
+
+// ValueInt64 is QueryInt64 on a query already parsed.
+func ValueInt64(q url.Values, name string) (int64, error) {
+	s := q.Get(name)
 	if s == "" {
 		return 0, nil
 	}

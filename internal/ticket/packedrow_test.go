@@ -1,0 +1,116 @@
+package ticket_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ombud/ombud/internal/db"
+	"github.com/ombud/ombud/internal/dbtest"
+	"github.com/ombud/ombud/internal/page"
+	"github.com/ombud/ombud/internal/ticket"
+)
+
+// TestPackedRowsMatchColumns reads tickets whose texts hold the packed
+// row's own separators, digits, multi-byte letters, empty strings and (on
+// SQLite) a NUL, with every nullable column both NULL and set, and the kept
+// copies both kept and absent: Get and a list page (SQLite: one packed
+// column) must equal the columns read one by one.
+func TestPackedRowsMatchColumns(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		nul := "nul"
+		if d.Dialect() == db.SQLite {
+			nul = "a\x00b:3,4" // PostgreSQL's text holds no NUL
+		}
+		cases := []struct {
+			name string
+			sql  string // run on the ticket's row, ? its id
+			args []any
+		}{
+			{"plain", ``, nil},
+			{"separators in the subject", `UPDATE tickets SET subject = ? WHERE id = ?`, []any{"12:ab,3:,:,,::"}},
+			{"empty subject and language", `UPDATE tickets SET subject = '', language = '' WHERE id = ?`, nil},
+			{"multi-byte letters", `UPDATE tickets SET subject = ?, language = 'nb' WHERE id = ?`, []any{"Ærlig talt: Åse 😀 €5,–"}},
+			{"nul", `UPDATE tickets SET subject = ? WHERE id = ?`, []any{nul}},
+			{"every nullable set", `UPDATE tickets SET organization_id = (SELECT MAX(id) FROM organizations), assignee_id = ?, team_id = ?, merged_into_id = (SELECT MIN(id) FROM tickets), solved_at = 1700000000123, closed_at = 1700000000456, external_id = 'ext:1,2' WHERE id = ?`, []any{f.agent.ID, f.team}},
+			{"custom fields", `UPDATE tickets SET custom_fields = ? WHERE id = ?`, []any{`{"order_no":"A:1,2","n":3}`}},
+			{"copies not kept", `UPDATE tickets SET requester_name = NULL, requester_email = NULL, tag_list = NULL, follower_list = NULL WHERE id = ?`, nil},
+			{"requester with an empty name", `UPDATE tickets SET requester_name = '', requester_email = '' WHERE id = ?`, nil},
+		}
+		err := d.Write(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO organizations (name, created_at, updated_at) VALUES ('Packed, Inc.', 1, 1)`)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for i, c := range cases {
+			tk := newTicket(t, f, "Packed "+c.name, func(in *ticket.CreateInput) {
+				if i%2 == 0 {
+					in.Tags = []string{"zeta", "alpha", "ålesund"}
+					in.FollowerIDs = []int64{f.other.ID, f.agent.ID}
+				}
+			})
+			ids = append(ids, tk.ID)
+			if c.sql == "" {
+				continue
+			}
+			err = d.Write(ctx, func(tx *db.Tx) error {
+				_, err := tx.ExecContext(ctx, c.sql, append(c.args, tk.ID)...)
+				return err
+			})
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+		}
+		l, err := f.svc.List(ctx, f.agent, ticket.Filter{Sort: "id_asc"}, page.Request{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l.Data) != len(ids) {
+			t.Fatalf("list of %d, want %d", len(l.Data), len(ids))
+		}
+		for i, c := range cases {
+			want, err := f.svc.ReadUnpacked(ctx, ids[i])
+			if err != nil {
+				t.Fatalf("%s: unpacked: %v", c.name, err)
+			}
+			got, err := f.svc.Get(ctx, f.agent, ids[i])
+			if err != nil {
+				t.Fatalf("%s: get: %v", c.name, err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s: get (-columns +packed):\n%s", c.name, diff)
+			}
+			if diff := cmp.Diff(want, l.Data[i]); diff != "" {
+				t.Errorf("%s: list row (-columns +packed):\n%s", c.name, diff)
+			}
+		}
+		if d.Dialect() == db.SQLite {
+			tk, _ := f.svc.Get(ctx, f.agent, ids[4])
+			if tk.Subject != nul {
+				t.Errorf("subject with a NUL read as %q", tk.Subject)
+			}
+		}
+	})
+}
+
+// TestUnpackRefusesBrokenRows: a packed row that does not hold exactly the
+// columns of readCols is an error, never a ticket read from the wrong bytes.
+func TestUnpackRefusesBrokenRows(t *testing.T) {
+	for _, row := range []string{
+		"",
+		"1,",
+		"x,3:abc",
+		"1,99:abc",
+		"1,-1:abc",
+	} {
+		if err := ticket.Unpack(row); err == nil {
+			t.Errorf("%q: no error", row)
+		}
+	}
+}
