@@ -37,6 +37,7 @@ fuzz:
 	go test ./internal/richtext/ -run '^$$' -fuzz FuzzSanitize -fuzztime 30s
 	go test ./internal/customer/ -run '^$$' -fuzz FuzzNormalizeIdentity -fuzztime 30s
 	go test ./internal/db/ -run '^$$' -fuzz FuzzTextAddresses -fuzztime 30s
+	go test ./internal/ticket/ -run '^$$' -fuzz FuzzUnpack -fuzztime 30s
 	go test ./internal/auth/ -run '^$$' -fuzz FuzzVerifyPassword -fuzztime 30s
 	go test ./internal/auth/ -run '^$$' -fuzz FuzzPasskeyAnswer -fuzztime 30s
 	go test ./internal/channel/email/message/ -run '^$$' -fuzz FuzzParse -fuzztime 30s

@@ -114,3 +114,14 @@ func TestUnpackRefusesBrokenRows(t *testing.T) {
 		}
 	}
 }
+
+// FuzzUnpack: whatever a packed row holds, cutting it apart is an error or
+// a ticket, never a panic or a read past the row (readScanner.unpack).
+func FuzzUnpack(f *testing.F) {
+	for _, seed := range []string{"", "1,", "1,99:abc", "1,-1:abc", "1,3:a,b,", "7,5:ab:cd,,0:,"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, row string) {
+		_ = ticket.Unpack(row)
+	})
+}
