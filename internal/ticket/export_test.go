@@ -117,3 +117,11 @@ func (s *Service) SetAddressIndex(on bool) { s.noAddressIndex.Store(!on) }
 
 // AddressRuns counts the searches that read the address index.
 func (s *Service) AddressRuns() int64 { return s.addressRuns.Load() }
+
+// SetCommentIndex lets SQLite's comment walks and samples read a comment's
+// ticket from comments_id_ticket (the default) or through the comment row.
+func (s *Service) SetCommentIndex(on bool) { s.noCommentIndex.Store(!on) }
+
+// CommentIndexRuns counts the statements that read comments' tickets from
+// comments_id_ticket.
+func (s *Service) CommentIndexRuns() int64 { return s.commentIndexRuns.Load() }
