@@ -17,8 +17,9 @@ const CommentTicketIndex = "comments_id_ticket"
 // missing. Not in a migration's transaction: the build sorts every comment,
 // and with the connections' temp_store=MEMORY that sort stayed in the
 // process (an `ombud migrate` of 4M comments peaked at 323 MB RSS against
-// 38 MB without it); temp_store can only change outside a transaction, so
-// the build runs on the writer's connection, pinned, with the sort in
+// 38 MB without it); SQLite refuses to change temp_store inside a
+// transaction once the connection has used temporary storage, so the build
+// runs outside one, on the writer's connection, pinned, with the sort in
 // temporary files. Once built, the check is one read of sqlite_master.
 func (d *DB) ensureCommentTicketIndex(ctx context.Context) error {
 	if d.dialect != SQLite {
