@@ -9,7 +9,7 @@ import (
 // comment's id (id, ticket_id): the searches' comment walks and samples
 // read thousands of comments for their ticket ids alone, and through the
 // rowid each is a seek into the wide comments table (internal/ticket,
-// commentindex.go). Migration 0101 marks it; ensureCommentTicketIndex
+// commentindex.go). Migration 0102 marks it; ensureCommentTicketIndex
 // builds it.
 const CommentTicketIndex = "comments_id_ticket"
 

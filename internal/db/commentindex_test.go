@@ -9,7 +9,7 @@ import (
 )
 
 // TestCommentTicketIndex: on SQLite Migrate builds comments_id_ticket
-// (migration 0101) and builds it again when it is missing, with the
+// (migration 0102) and builds it again when it is missing, with the
 // comments written before it, and the writer's connection keeps its
 // temp_store in memory afterwards; on PostgreSQL there is no such index.
 func TestCommentTicketIndex(t *testing.T) {

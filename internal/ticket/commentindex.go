@@ -7,7 +7,7 @@ import "github.com/ombud/ombud/internal/db"
 // matches); through the rowid each is a seek into the comments table,
 // whose leaf pages hold the bodies, so every id costs a page of its own
 // (≈ 3 µs each at 1M tickets, a third of a filtered search). The narrow
-// index comments_id_ticket (migration 0101, db.CommentTicketIndex) holds (id, ticket_id) densely,
+// index comments_id_ticket (migration 0102, db.CommentTicketIndex) holds (id, ticket_id) densely,
 // hundreds to a page. SQLite's planner always prefers the rowid for
 // c.id = ?, so the statements that read no other column name the index.
 // Every index SQLite keeps of a table holds the same rows, so the answers
