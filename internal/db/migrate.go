@@ -88,6 +88,10 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 	if _, err := d.FillTextAddresses(ctx); err != nil {
 		return applied, err
 	}
+	// Migration 0101's index, built on every start until it exists.
+	if err := d.ensureCommentTicketIndex(ctx); err != nil {
+		return applied, err
+	}
 	if len(applied) > 0 {
 		if err := d.Analyze(ctx); err != nil {
 			return applied, err

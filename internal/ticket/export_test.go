@@ -143,3 +143,11 @@ func (s *Service) ReadUnpacked(ctx context.Context, id int64) (Ticket, error) {
 
 // Unpack cuts a packed row (packedCols) apart and reports its error.
 func Unpack(row string) error { return newReadScanner(db.SQLite).unpack(row) }
+
+// SetCommentIndex lets SQLite's comment walks and samples read a comment's
+// ticket from comments_id_ticket (the default) or through the comment row.
+func (s *Service) SetCommentIndex(on bool) { s.noCommentIndex.Store(!on) }
+
+// CommentIndexRuns counts the statements that read comments' tickets from
+// comments_id_ticket.
+func (s *Service) CommentIndexRuns() int64 { return s.commentIndexRuns.Load() }

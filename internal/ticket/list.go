@@ -263,7 +263,7 @@ func (s *Service) matchIDs() string {
 			UNION SELECT ticket_id FROM comments WHERE search_vec @@ websearch_to_tsquery('simple', ?)`
 	}
 	return `SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?
-		UNION SELECT c.ticket_id FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid WHERE comment_fts MATCH ?`
+		UNION SELECT c.ticket_id FROM comment_fts JOIN ` + s.commentTickets("c") + ` ON c.id = comment_fts.rowid WHERE comment_fts MATCH ?`
 }
 
 func (s *Service) matchArgs(q string) []any { return []any{q, q} }

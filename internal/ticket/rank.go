@@ -472,7 +472,7 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass p
 	// dropping their order.
 	q := `SELECT COUNT(*) FROM (SELECT id FROM (SELECT rowid AS id FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid > ?
 			ORDER BY rowid DESC LIMIT -1)
-		UNION SELECT ticket_id FROM (SELECT c.ticket_id FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid
+		UNION SELECT ticket_id FROM (SELECT c.ticket_id FROM comment_fts JOIN ` + s.commentTickets("c") + ` ON c.id = comment_fts.rowid
 			WHERE comment_fts MATCH ? AND comment_fts.rowid >= ? AND c.ticket_id > ? ORDER BY comment_fts.rowid DESC LIMIT -1)) m`
 	if s.db.Dialect() == db.Postgres {
 		q = `SELECT COUNT(*) FROM (SELECT id FROM tickets WHERE search_vec @@ websearch_to_tsquery('simple', ?) AND id > ?

@@ -302,6 +302,30 @@ func TestSearchRankingMatchesReference(t *testing.T) {
 			}
 			f.svc.SetAddressIndex(true)
 		}
+		// The comments' tickets read from comments_id_ticket on SQLite
+		// (commentindex.go); through the comment rows, the filter side and
+		// the batch test must rank and count the same.
+		if d.Dialect() == db.SQLite {
+			if f.svc.CommentIndexRuns() == 0 {
+				t.Error("no statement read comments_id_ticket")
+			}
+			f.svc.SetCommentIndex(false)
+			runs := f.svc.CommentIndexRuns()
+			for _, sideMax := range []int{2000, 0} {
+				f.svc.SetFilterSideMax(sideMax)
+				for _, bound := range []int{0, 1, 5} {
+					f.svc.SetSearchCandidates(bound)
+					for _, qs := range queries {
+						rankCase(t, f, c, d, fmt.Sprintf("comment rows, filter side %d/", sideMax), bound, qs)
+					}
+				}
+			}
+			if n := f.svc.CommentIndexRuns() - runs; n != 0 {
+				t.Errorf("%d statements read comments_id_ticket with it off", n)
+			}
+			f.svc.SetFilterSideMax(2000)
+			f.svc.SetCommentIndex(true)
+		}
 		sampleFromWalksCase(t, f, queries)
 	})
 }

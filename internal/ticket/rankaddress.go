@@ -102,7 +102,7 @@ func (s *Service) sampleAddress(ctx context.Context, tq textQuery, skip map[int6
 		}
 		found := map[int64]bool{}
 		err := s.scan(ctx, `SELECT id FROM text_addresses WHERE address = ? AND tbl = 1 AND id > ?
-			UNION SELECT c.ticket_id FROM text_addresses a JOIN comments c ON c.id = a.id
+			UNION SELECT c.ticket_id FROM text_addresses a JOIN `+s.commentTickets("c")+` ON c.id = a.id
 			WHERE a.address = ? AND a.tbl = 2 AND a.id >= ? AND c.ticket_id > ?`,
 			[]any{tq.address, from, tq.address, firstComment, from}, func(sc scanner) (bool, error) {
 				var id int64

@@ -190,14 +190,14 @@ func (s *Service) commentRowsBatch(ctx context.Context, f *batchFilter, tq textQ
 		if len(few) == 0 {
 			return nil, nil
 		}
-		err := s.scan(ctx, `SELECT id, ticket_id FROM comments WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC`, []any{idList(few)}, add)
+		err := s.scan(ctx, `SELECT id, ticket_id FROM `+s.commentTickets("")+` WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC`, []any{idList(few)}, add)
 		return rows, err
 	}
 	first := walk
 	if len(tq.tokens) < 2 {
 		first = min(walk, 2*bound)
 	}
-	err = s.scan(ctx, `SELECT c.id, c.ticket_id FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid
+	err = s.scan(ctx, `SELECT c.id, c.ticket_id FROM comment_fts JOIN `+s.commentTickets("c")+` ON c.id = comment_fts.rowid
 		WHERE comment_fts MATCH ? ORDER BY comment_fts.rowid DESC LIMIT ?`, []any{tq.fts, first}, add)
 	if err != nil || len(rows) < first || first >= walk {
 		return rows, err
@@ -206,7 +206,7 @@ func (s *Service) commentRowsBatch(ctx context.Context, f *batchFilter, tq textQ
 	if err != nil || len(kept) >= bound {
 		return rows, err
 	}
-	err = s.scan(ctx, `SELECT c.id, c.ticket_id FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid
+	err = s.scan(ctx, `SELECT c.id, c.ticket_id FROM comment_fts JOIN `+s.commentTickets("c")+` ON c.id = comment_fts.rowid
 		WHERE comment_fts MATCH ? AND comment_fts.rowid < ? ORDER BY comment_fts.rowid DESC LIMIT ?`,
 		[]any{tq.fts, rows[len(rows)-1].row, walk - len(rows)}, add)
 	return rows, err

@@ -227,7 +227,7 @@ func (s *Service) walkCommentsFiltered(ctx context.Context, c *candidates, tq te
 	if pass.in != nil {
 		in, args = pass.in("c.ticket_id"), append(slices.Clip(pass.args), tq.fts, walk)
 	}
-	err := s.scan(ctx, `SELECT c.id, c.ticket_id, `+in+` FROM comment_fts JOIN comments c ON c.id = comment_fts.rowid
+	err := s.scan(ctx, `SELECT c.id, c.ticket_id, `+in+` FROM comment_fts JOIN `+s.commentTickets("c")+` ON c.id = comment_fts.rowid
 		WHERE comment_fts MATCH ? ORDER BY comment_fts.rowid DESC LIMIT ?`, args, func(sc scanner) (bool, error) {
 		var id, tid, in int64
 		if err := sc.Scan(&id, &tid, &in); err != nil {

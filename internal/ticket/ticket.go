@@ -270,6 +270,12 @@ type Service struct {
 	// to read them as a set (defaultBatchSetMax; 0: never); batchSetRuns
 	// counts those searches. For the tests (rankbatch.go).
 	batchSetMax, batchSetRuns atomic.Int64
+	// noCommentIndex makes the comment walks and samples read a comment's
+	// ticket through its row again; commentIndexRuns counts the
+	// statements that read it from comments_id_ticket. For the tests
+	// (commentindex.go).
+	noCommentIndex   atomic.Bool
+	commentIndexRuns atomic.Int64
 	// OnChange, when set, is called after a write commits with the ticket id
 	// and the events it appended (live updates, triggers later).
 	OnChange func(ticketID int64, events []Event)
