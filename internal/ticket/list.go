@@ -173,37 +173,6 @@ func (s *Service) listWhere(ctx context.Context, w *where, sort string, pr page.
 	return s.listSorted(ctx, w, sort, pr)
 }
 
-func (s *Service) query(ctx context.Context, q string, args []any) ([]Ticket, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("ticket: list: %w", err)
-	}
-	defer rows.Close()
-	var ts []Ticket
-	for rows.Next() {
-		t, err := scanTicket(rows)
-		if err != nil {
-			return nil, fmt.Errorf("ticket: scan: %w", err)
-		}
-		ts = append(ts, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("ticket: list: %w", err)
-	}
-	rows.Close()
-	ptrs := make([]*Ticket, len(ts))
-	for i := range ts {
-		ptrs[i] = &ts[i]
-	}
-	if err := loadTagsFollowers(ctx, s.db, ptrs); err != nil {
-		return nil, err
-	}
-	if err := s.decorate(ctx, ptrs); err != nil {
-		return nil, err
-	}
-	return ts, nil
-}
-
 // Search runs an agent search-box query: field terms become filters, words
 // and phrases full-text matches over subjects and comments (all words in the
 // subject or in one comment) and lookups of what the text names (a ticket

@@ -62,6 +62,9 @@ func (s *Service) resolveText(ctx context.Context, q search.Query) (textQuery, e
 		tokens: textTokens(q.Words, q.Phrases), terms: append(slices.Clip(q.Words), q.Phrases...)}
 	tq.address = emailAddress(q, tq.lookup)
 	var err error
+	if d == db.Postgres {
+		return tq, s.resolveLookupsPG(ctx, &tq)
+	}
 	if sub, args := identityCustomers(d, tq.lookup); sub != "" {
 		if tq.customers, err = s.lookupIDs(ctx, sub, args, maxIdentified); err != nil {
 			return tq, err
@@ -76,6 +79,50 @@ func (s *Service) resolveText(ctx context.Context, q search.Query) (textQuery, e
 		}
 	}
 	return tq, nil
+}
+
+// resolveLookupsPG finds what the text names on PostgreSQL in one
+// statement: the customers whose email or phone it is, the customers and
+// the organizations so named, each branch tagged with its kind, where
+// three statements each cost a round trip and an execution of their own.
+// Each kind's ids are then kept as lookupIDs keeps them.
+func (s *Service) resolveLookupsPG(ctx context.Context, tq *textQuery) error {
+	const identity, named, org = 0, 1, 2
+	var parts []string
+	var args []any
+	if sub, sargs := identityCustomers(db.Postgres, tq.lookup); sub != "" {
+		parts = append(parts, `SELECT 0, customer_id FROM (`+sub+`) i`)
+		args = append(args, sargs...)
+	}
+	if tq.fts != "" {
+		parts = append(parts, `SELECT 1, id FROM (`+customerNameMatch(db.Postgres)+`) n`,
+			`SELECT 2, id FROM (`+organizationNameMatch(db.Postgres)+`) o`)
+		args = append(args, tq.fts, tq.fts)
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	rows, err := s.db.QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
+	if err != nil {
+		return fmt.Errorf("ticket: search lookup: %w", err)
+	}
+	defer rows.Close()
+	var found [3][]int64
+	for rows.Next() {
+		var kind int
+		var id int64
+		if err := rows.Scan(&kind, &id); err != nil {
+			return fmt.Errorf("ticket: search lookup: %w", err)
+		}
+		found[kind] = append(found[kind], id)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("ticket: search lookup: %w", err)
+	}
+	tq.customers = newestIDs(found[identity], maxIdentified)
+	tq.named = newestIDs(found[named], maxNamed)
+	tq.orgs = newestIDs(found[org], maxOrgs)
+	return nil
 }
 
 // lookupIDs runs a query of ids and keeps the newest max of them. The query
@@ -98,13 +145,21 @@ func (s *Service) lookupIDs(ctx context.Context, q string, args []any, max int) 
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("ticket: search lookup: %w", err)
 	}
+	return newestIDs(ids, max), nil
+}
+
+// newestIDs is ids without repeats, newest first, at most max of them.
+func newestIDs(ids []int64, max int) []int64 {
+	if len(ids) == 0 {
+		return nil
+	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	slices.Reverse(ids)
 	if len(ids) > max {
 		ids = ids[:max]
 	}
-	return ids, nil
+	return ids
 }
 
 // Scores put what the text names above what merely mentions it: the ticket
