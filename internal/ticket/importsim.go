@@ -400,10 +400,9 @@ func loadSimEnv(ctx context.Context, tx *db.Tx, ins []ImportTicket, html *richte
 // requesterCopy is what a ticket row keeps of its requester.
 type requesterCopy struct{ name, email string }
 
-// requesterEmail is the customer c's first email as the row keeps it
-// (migration 0098): the primary, else the oldest, else ”.
-const requesterEmail = `COALESCE((SELECT ri.value FROM customer_identities ri
-	WHERE ri.customer_id = c.id AND ri.type = 'email' ORDER BY ri.is_primary DESC, ri.id LIMIT 1), '')`
+// requesterEmail is the customer c's first email as the ticket row keeps
+// it, ” without one.
+var requesterEmail = `COALESCE(` + firstEmailOf("c.id") + `, '')`
 
 func readIDs(ctx context.Context, tx *db.Tx, q string, ids []any, into map[int64]bool) error {
 	for chunk := range slices.Chunk(ids, 500) {

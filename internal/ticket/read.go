@@ -98,12 +98,15 @@ func unpackedCols(d db.Dialect) string {
 	// copy is kept (a NULL name), which both engines evaluate lazily.
 	return tf + `,
 	COALESCE(t.requester_name, (SELECT rc.name FROM customers rc WHERE rc.id = t.requester_id)),
-	CASE WHEN t.requester_name IS NULL THEN ` + requesterEmailSQL + ` ELSE t.requester_email END`
+	CASE WHEN t.requester_name IS NULL THEN ` + firstEmailOf("t.requester_id") + ` ELSE t.requester_email END`
 }
 
-// requesterEmailSQL is the requester's primary (else first) email, as
-// customer.Brief picks it; NULL without one.
-const requesterEmailSQL = `(SELECT ri.value FROM customer_identities ri WHERE ri.customer_id = t.requester_id AND ri.type = 'email' ORDER BY ri.is_primary DESC, ri.id LIMIT 1)`
+// firstEmailOf is the primary (else first) email of the customer whose id
+// is customer (a column or a placeholder), as customer.Brief picks it and
+// the ticket row keeps it (migration 0098); NULL without one.
+func firstEmailOf(customer string) string {
+	return `(SELECT ri.value FROM customer_identities ri WHERE ri.customer_id = ` + customer + ` AND ri.type = 'email' ORDER BY ri.is_primary DESC, ri.id LIMIT 1)`
+}
 
 // lockCols are ticketCols with the tags and followers, what a write loads.
 func lockCols(d db.Dialect) string {
