@@ -26,22 +26,9 @@ func (s *Service) readPage(ctx context.Context, w *where, col, dir string, key f
 		// and read back from (≈ 4 % of a page's CPU).
 		q = `WITH page AS NOT MATERIALIZED (` + ids + `) SELECT ` + readCols(db.SQLite) + ` FROM page CROSS JOIN tickets t ON t.id = page.id`
 	}
-	rows, err := s.db.QueryContext(ctx, q, append(w.args, limit)...)
+	ts, err := s.readTickets(ctx, "list", q, append(w.args, limit), limit)
 	if err != nil {
-		return nil, fmt.Errorf("ticket: list: %w", err)
-	}
-	defer rows.Close()
-	ts := make([]Ticket, 0, limit)
-	sc := newReadScanner(s.db.Dialect())
-	for rows.Next() {
-		t, err := sc.scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("ticket: scan: %w", err)
-		}
-		ts = append(ts, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("ticket: list: %w", err)
+		return nil, err
 	}
 	desc := dir == "DESC"
 	slices.SortFunc(ts, func(a, b Ticket) int {
@@ -54,5 +41,29 @@ func (s *Service) readPage(ctx context.Context, w *where, col, dir string, key f
 		}
 		return c
 	})
+	return ts, nil
+}
+
+// readTickets runs q, a statement of readCols, and scans its rows; what
+// names the read in its errors ("list", "search page"), n is how many
+// rows to expect.
+func (s *Service) readTickets(ctx context.Context, what, q string, args []any, n int) ([]Ticket, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("ticket: %s: %w", what, err)
+	}
+	defer rows.Close()
+	ts := make([]Ticket, 0, n)
+	sc := newReadScanner(s.db.Dialect())
+	for rows.Next() {
+		t, err := sc.scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("ticket: %s: scan: %w", what, err)
+		}
+		ts = append(ts, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ticket: %s: %w", what, err)
+	}
 	return ts, nil
 }

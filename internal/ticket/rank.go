@@ -162,22 +162,9 @@ func (s *Service) ticketsByID(ctx context.Context, ids []int64) ([]Ticket, error
 			args[i] = id
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	ts, err := s.readTickets(ctx, "search page", q, args, len(ids))
 	if err != nil {
-		return nil, fmt.Errorf("ticket: search page: %w", err)
-	}
-	defer rows.Close()
-	ts := make([]Ticket, 0, len(ids))
-	sc := newReadScanner(d)
-	for rows.Next() {
-		t, err := sc.scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("ticket: search page: scan: %w", err)
-		}
-		ts = append(ts, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("ticket: search page: %w", err)
+		return nil, err
 	}
 	pos := make(map[int64]int, len(ids))
 	for i, id := range ids {
