@@ -88,7 +88,8 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 	if _, err := d.FillTextAddresses(ctx); err != nil {
 		return applied, err
 	}
-	// Migration 0101's index, built on every start until it exists.
+	// Migration 0102's index (db.CommentTicketIndex), built on every start
+	// until it exists.
 	if err := d.ensureCommentTicketIndex(ctx); err != nil {
 		return applied, err
 	}
