@@ -60,6 +60,18 @@ type Query struct {
 // HasText reports whether the query has full-text words or phrases.
 func (q Query) HasText() bool { return len(q.Words) > 0 || len(q.Phrases) > 0 }
 
+// Dated reports whether the query has a date term, the only kind whose
+// meaning depends on the zone it was parsed in: a caller whose zone costs
+// a lookup parses in UTC first and again in the zone only when this holds.
+func (q Query) Dated() bool {
+	for _, t := range q.Terms {
+		if isDate(t.Field) {
+			return true
+		}
+	}
+	return false
+}
+
 // Limits keep a query cheap to run.
 const (
 	MaxLen   = 1000

@@ -316,3 +316,28 @@ func TestLookup(t *testing.T) {
 		})
 	}
 }
+
+// TestDated: a query has a date term exactly when its meaning depends on
+// the zone it is parsed in (the API reads the agent's zone only then).
+func TestDated(t *testing.T) {
+	for _, tt := range []struct {
+		q    string
+		want bool
+	}{
+		{"refund", false},
+		{"status:open tag:vip", false},
+		{"#12 \"vennlig hilsen\"", false},
+		{"field.due:2026-01-01", false},
+		{"created:today", true},
+		{"refund updated>2026-01-01", true},
+		{"-solved<7d", true},
+	} {
+		q, err := ParseIn(tt.q, time.UTC)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.q, err)
+		}
+		if got := q.Dated(); got != tt.want {
+			t.Errorf("%q: Dated() = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}

@@ -298,13 +298,28 @@ func (a *API) Search(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.CheckQuery(r, "q", "tz", "limit", "cursor"); err != nil {
 		return err
 	}
-	loc, err := a.searchZone(r)
+	raw := r.URL.Query().Get("q")
+	// The agent's own zone costs a read of the agent (three statements) and
+	// only a date term needs it: without ?tz= the query is parsed in UTC
+	// first and again in the agent's zone only if it has one.
+	loc, hasTZ := time.UTC, r.URL.Query().Get("tz") != ""
+	if hasTZ {
+		var err error
+		if loc, err = a.searchZone(r); err != nil {
+			return err
+		}
+	}
+	q, err := search.ParseIn(raw, loc)
 	if err != nil {
 		return err
 	}
-	q, err := search.ParseIn(r.URL.Query().Get("q"), loc)
-	if err != nil {
-		return err
+	if !hasTZ && q.Dated() {
+		if loc, err = a.searchZone(r); err != nil {
+			return err
+		}
+		if q, err = search.ParseIn(raw, loc); err != nil {
+			return err
+		}
 	}
 	pr, err := page.Parse(r.URL.Query().Get("limit"), r.URL.Query().Get("cursor"))
 	if err != nil {

@@ -152,6 +152,17 @@ func TestSearchBox(t *testing.T) {
 						t.Errorf("tz %q: status %d, %d tickets, want %d", tz, st, len(data), want)
 					}
 				}
+				// Without ?tz= the API reads dates in the agent's own zone
+				// (read only when the query has a date term).
+				for q, want := range map[string]int{"created:today": 1, "strømregning created:today": 1, "strømregning": 1, "created:yesterday": 0} {
+					st, raw, _ := nora.Do(t, "GET", "/api/v1/search?q="+url.QueryEscape(q), nil)
+					var body struct {
+						Data []map[string]any `json:"data"`
+					}
+					if err := json.Unmarshal([]byte(raw), &body); st != http.StatusOK || err != nil || len(body.Data) != want {
+						t.Errorf("%q as Nora (Oslo): status %d, %d tickets, want %d: %s", q, st, len(body.Data), want, raw)
+					}
+				}
 				if st, body := e.Do(t, authz.Agent, "GET", "/api/v1/search?q=x&tz=Mars/Base", nil); st != http.StatusBadRequest || !strings.Contains(fmt.Sprint(body["_raw"]), `"tz"`) {
 					t.Errorf("bad tz: %d %v", st, body["_raw"])
 				}
