@@ -327,7 +327,7 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, no
 		requester_name, requester_email, tag_list, follower_list)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 		(SELECT c.name FROM customers c WHERE c.id = ?),
-		COALESCE((SELECT ri.value FROM customer_identities ri WHERE ri.customer_id = ? AND ri.type = 'email' ORDER BY ri.is_primary DESC, ri.id LIMIT 1), ''),
+		COALESCE(` + firstEmailOf("?") + `, ''),
 		?, ?)`
 	// The requester's name and email, and on SQLite the tags and
 	// followers written below, go in with the row (the lists' copies,
