@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ombud/ombud/internal/db"
@@ -46,6 +47,18 @@ const pgWindow = 4096
 // on the walk backwards.
 const pgFetchCost = 4
 
+// pgTSQuery is the walks' text query, of one argument.
+const pgTSQuery = `websearch_to_tsquery('simple', ?)`
+
+// pgSingleWalk reports whether tq's walks are one statement each, without
+// a window: one token, or an email address alone (one token to
+// PostgreSQL's parser, though its tokens are counted as FTS5 splits them,
+// and its estimate is sound), or the window turned off.
+func (s *Service) pgSingleWalk(tq textQuery) bool {
+	email := !strings.Contains(tq.fts, " ") && strings.Contains(tq.fts, "@")
+	return len(tq.tokens) < 2 || email || s.pgWindowSize.Load() < 0
+}
+
 // scanTextPG runs a PostgreSQL text walk over table (alias a):
 // sel is the SELECT … FROM … part, pre its arguments; fts the text query.
 // fn sees the rows newest first, at most walk of them, until it says stop.
@@ -59,15 +72,12 @@ func (s *Service) scanTextPG(ctx context.Context, table, a, sel string, pre []an
 // there, as fn's stop would (a caller that tests rows in batches).
 func (s *Service) scanTextPGSettle(ctx context.Context, table, a, sel string, pre []any, tq textQuery, walk int,
 	fn func(scanner) (bool, error), settle func() (bool, error)) error {
-	tsq := `websearch_to_tsquery('simple', ?)`
-	window := int64(pgWindow)
-	if w := s.pgWindowSize.Load(); w != 0 {
-		window = w
+	tsq := pgTSQuery
+	window := s.pgWindowSize.Load()
+	if window == 0 {
+		window = pgWindow
 	}
-	// An email address alone is one token to PostgreSQL's parser (the
-	// tokens are counted as FTS5 splits them) and its estimate is sound.
-	email := !strings.Contains(tq.fts, " ") && strings.Contains(tq.fts, "@")
-	if len(tq.tokens) < 2 || email || window < 0 {
+	if s.pgSingleWalk(tq) {
 		return s.scan(ctx, sel+` WHERE `+a+`.search_vec @@ `+tsq+` ORDER BY `+a+`.id DESC LIMIT ?`,
 			append(append(slices.Clip(pre), tq.fts), walk), fn)
 	}
@@ -121,4 +131,127 @@ func (s *Service) planArgs(args []any) []any {
 		return args
 	}
 	return append([]any{db.PlanEach}, args...)
+}
+
+// pgWalk is one of the two text walks scanTextPGPair runs: "SELECT cols
+// FROM from" over table (alias a), pre its arguments, and the rest as
+// scanTextPGSettle takes them.
+type pgWalk struct {
+	table, a, cols, from string
+	pre                  []any
+	walk                 int
+	fn                   func(scanner) (bool, error)
+	settle               func() (bool, error)
+}
+
+// scanTextPGPair runs the subject and the comment walk of a search. When
+// each is one statement (pgSingleWalk) both are sent as one UNION ALL,
+// each branch tagged with its walk: PostgreSQL still plans each branch
+// for the value (a rare token through the GIN index, a common one by the
+// primary key backwards), but the search pays one round trip, one parse
+// and one statement's start and end instead of two. Each walk's rows come
+// to its fn newest first as they would alone; a walk that says stop gets
+// no more rows (the statement's LIMIT bounds what is read past it). The
+// cols of the two walks have the same types, column by column. Several
+// tokens walk their windows one walk after the other (scanTextPGSettle).
+func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgWalk) error {
+	if s.noPGPair.Load() || !s.pgSingleWalk(tq) {
+		for _, w := range walks {
+			if err := s.scanTextPGSettle(ctx, w.table, w.a, `SELECT `+w.cols+` FROM `+w.from, w.pre, tq, w.walk, w.fn, w.settle); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	s.pgPairRuns.Add(1)
+	parts := make([]string, len(walks))
+	var args []any
+	for i, w := range walks {
+		parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ` + w.a + `.search_vec @@ ` + pgTSQuery +
+			` ORDER BY ` + w.a + `.id DESC LIMIT ?)`
+		args = append(append(append(args, w.pre...), tq.fts), w.walk)
+	}
+	var stopped [2]bool
+	var vals []any
+	var row valueScanner
+	return s.scan(ctx, strings.Join(parts, " UNION ALL "), args, func(sc scanner) (bool, error) {
+		if vals == nil {
+			// One holder per column, the walk's tag first.
+			cs, ok := sc.(interface{ Columns() ([]string, error) })
+			if !ok {
+				return false, fmt.Errorf("walks: no columns on %T", sc)
+			}
+			names, err := cs.Columns()
+			if err != nil {
+				return false, err
+			}
+			n := len(names)
+			vals = make([]any, n)
+			row = make(valueScanner, n)
+			for i := range vals {
+				vals[i] = &row[i]
+			}
+		}
+		if err := sc.Scan(vals...); err != nil {
+			return false, err
+		}
+		kind, ok := row[0].(int64)
+		if !ok || kind < 0 || int(kind) >= len(walks) {
+			return false, fmt.Errorf("walk tag %v", row[0])
+		}
+		if stopped[kind] {
+			return true, nil
+		}
+		more, err := walks[kind].fn(row[1:])
+		if err != nil {
+			return false, err
+		}
+		stopped[kind] = !more
+		return !stopped[0] || !stopped[1], nil
+	})
+}
+
+// valueScanner hands a row already read (as database/sql reads into *any)
+// to a walk's callback: integers into *int64, texts into *string.
+type valueScanner []any
+
+func (v valueScanner) Scan(dest ...any) error {
+	if len(dest) != len(v) {
+		return fmt.Errorf("%d columns, %d destinations", len(v), len(dest))
+	}
+	for i, d := range dest {
+		switch p := d.(type) {
+		case *int64:
+			n, ok := v[i].(int64)
+			if !ok {
+				return fmt.Errorf("column %d: %T into int64", i, v[i])
+			}
+			*p = n
+		case *string:
+			switch t := v[i].(type) {
+			case string:
+				*p = t
+			case []byte:
+				*p = string(t)
+			default:
+				return fmt.Errorf("column %d: %T into string", i, v[i])
+			}
+		case *any:
+			*p = v[i]
+		default:
+			return fmt.Errorf("column %d: into %T", i, d)
+		}
+	}
+	return nil
+}
+
+// dropColumn scans a row into dest with its column i read and dropped.
+type dropColumn struct {
+	s scanner
+	i int
+}
+
+func (d dropColumn) Scan(dest ...any) error {
+	var skip any
+	return d.s.Scan(slices.Insert(slices.Clip(dest), d.i, any(&skip))...)
 }
