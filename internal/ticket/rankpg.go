@@ -59,17 +59,12 @@ func (s *Service) pgSingleWalk(tq textQuery) bool {
 	return len(tq.tokens) < 2 || email || s.pgWindowSize.Load() < 0
 }
 
-// scanTextPG runs a PostgreSQL text walk over table (alias a):
+// scanTextPGSettle runs a PostgreSQL text walk over table (alias a):
 // sel is the SELECT … FROM … part, pre its arguments; fts the text query.
 // fn sees the rows newest first, at most walk of them, until it says stop.
-func (s *Service) scanTextPG(ctx context.Context, table, a, sel string, pre []any, tq textQuery, walk int,
-	fn func(scanner) (bool, error)) error {
-	return s.scanTextPGSettle(ctx, table, a, sel, pre, tq, walk, fn, nil)
-}
-
-// scanTextPGSettle is scanTextPG with settle, when not nil, called after
-// the window's rows and before any read below it: false ends the walk
-// there, as fn's stop would (a caller that tests rows in batches).
+// settle, when not nil, is called after the window's rows and before any
+// read below it: false ends the walk there, as fn's stop would (a caller
+// that tests rows in batches).
 func (s *Service) scanTextPGSettle(ctx context.Context, table, a, sel string, pre []any, tq textQuery, walk int,
 	fn func(scanner) (bool, error), settle func() (bool, error)) error {
 	tsq := pgTSQuery

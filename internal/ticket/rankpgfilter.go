@@ -17,7 +17,7 @@ import (
 // planned by PostgreSQL per statement. At 1M tickets a tag with a word
 // cost 172 ms of PostgreSQL per search against a floor of 1.5 ms
 // (docs/benchmarks.md, 2026-12-05 14:02). Now each walk reads its matches'
-// ids alone, newest first, as a walk without filters does (scanTextPG),
+// ids alone, newest first, as a walk without filters does (scanTextPGPair),
 // and so does each lookup; the tickets they all name are tested against
 // the filters in one statement (the newest as a range of ids, the rest by
 // primary key; tags alone without the tickets table), and texts are read
@@ -234,7 +234,7 @@ func (f *batchFilter) replay(rows []walkedRow, bound int, seen *walked) (kept []
 // readPG reads the subjects' and the comments' matches (ids and tickets)
 // newest first, at most walk of each (one statement when each walk is
 // one: scanTextPGPair), testing a walk's tickets when its window is read
-// (scanTextPG's settle) to know whether to read on; the caller tests the
+// (scanTextPGSettle's settle) to know whether to read on; the caller tests the
 // rest.
 func (f *batchFilter) readPG(ctx context.Context, tq textQuery, bound, walk int) (subjects, comments []walkedRow, err error) {
 	var walks [2]pgWalk
