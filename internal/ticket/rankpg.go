@@ -92,6 +92,15 @@ func (s *Service) scanTextPGSettle(ctx context.Context, table, a, sel string, pr
 		append(append(slices.Clip(pre), tq.fts, floor), walk), count); err != nil {
 		return err
 	}
+	return s.scanBelowPG(ctx, table, a, sel, pre, tq, walk, fn, settle, window, floor, n, stopped)
+}
+
+// scanBelowPG is the rest of a several-token walk whose window (the ids
+// above floor, window of them) gave n rows, the last of which said stop
+// when stopped: the read below the window, when one is needed.
+func (s *Service) scanBelowPG(ctx context.Context, table, a, sel string, pre []any, tq textQuery, walk int,
+	fn func(scanner) (bool, error), settle func() (bool, error), window, floor int64, n int, stopped bool) error {
+	tsq := pgTSQuery
 	if stopped || n >= walk || floor == 0 {
 		return nil
 	}
@@ -148,9 +157,12 @@ type pgWalk struct {
 // to its fn newest first as they would alone; a walk that says stop gets
 // no more rows (the statement's LIMIT bounds what is read past it). The
 // cols of the two walks have the same types, column by column. Several
-// tokens walk their windows one walk after the other (scanTextPGSettle).
+// tokens (scanTextPGSettle's windows): both tables' newest ids in one
+// statement and both windows in one, then each walk's read below its
+// window (its settle first), where each walk took two statements for
+// that.
 func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgWalk) error {
-	if s.noPGPair.Load() || !s.pgSingleWalk(tq) {
+	if s.noPGPair.Load() {
 		for _, w := range walks {
 			if err := s.scanTextPGSettle(ctx, w.table, w.a, `SELECT `+w.cols+` FROM `+w.from, w.pre, tq, w.walk, w.fn, w.settle); err != nil {
 				return err
@@ -159,17 +171,63 @@ func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgW
 		return nil
 	}
 	s.pgPairRuns.Add(1)
-	parts := make([]string, len(walks))
+	var parts [2]string
 	var args []any
-	for i, w := range walks {
-		parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ` + w.a + `.search_vec @@ ` + pgTSQuery +
-			` ORDER BY ` + w.a + `.id DESC LIMIT ?)`
-		args = append(append(append(args, w.pre...), tq.fts), w.walk)
+	if s.pgSingleWalk(tq) {
+		for i, w := range walks {
+			parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ` + w.a + `.search_vec @@ ` + pgTSQuery +
+				` ORDER BY ` + w.a + `.id DESC LIMIT ?)`
+			args = append(append(append(args, w.pre...), tq.fts), w.walk)
+		}
+		return s.scanTagged(ctx, strings.Join(parts[:], " UNION ALL "), args, [2]func(scanner) (bool, error){walks[0].fn, walks[1].fn})
 	}
+	// Several tokens: both tables' newest ids in one statement, both
+	// windows in one, then each walk's read below its window, if any
+	// (scanTextPGSettle's steps, two statements fewer).
+	window := s.pgWindowSize.Load()
+	if window == 0 {
+		window = pgWindow
+	}
+	var newest [2]int64
+	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM `+walks[0].table+`), (SELECT COALESCE(MAX(id), 0) FROM `+
+		walks[1].table+`)`).Scan(&newest[0], &newest[1]); err != nil {
+		return fmt.Errorf("ticket: search: %w", err)
+	}
+	var floor [2]int64
+	var n [2]int
+	var stopped [2]bool
+	var fns [2]func(scanner) (bool, error)
+	for i, w := range walks {
+		floor[i] = max(newest[i]-window, 0)
+		parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ts_match_vq(` + w.a + `.search_vec, ` + pgTSQuery +
+			`) AND ` + w.a + `.id > ? ORDER BY ` + w.a + `.id DESC LIMIT ?)`
+		args = append(append(append(args, w.pre...), tq.fts, floor[i]), w.walk)
+		fns[i] = func(sc scanner) (bool, error) {
+			n[i]++
+			more, err := w.fn(sc)
+			stopped[i] = !more
+			return more, err
+		}
+	}
+	if err := s.scanTagged(ctx, strings.Join(parts[:], " UNION ALL "), args, fns); err != nil {
+		return err
+	}
+	for i, w := range walks {
+		if err := s.scanBelowPG(ctx, w.table, w.a, `SELECT `+w.cols+` FROM `+w.from, w.pre, tq, w.walk, w.fn, w.settle,
+			window, floor[i], n[i], stopped[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanTagged runs q, whose rows' first column says which of fns sees
+// the rest (0 or 1), each fn its rows in order until it says stop.
+func (s *Service) scanTagged(ctx context.Context, q string, args []any, fns [2]func(scanner) (bool, error)) error {
 	var stopped [2]bool
 	var vals []any
 	var row valueScanner
-	return s.scan(ctx, strings.Join(parts, " UNION ALL "), args, func(sc scanner) (bool, error) {
+	return s.scan(ctx, q, args, func(sc scanner) (bool, error) {
 		if vals == nil {
 			// One holder per column, the walk's tag first.
 			cs, ok := sc.(interface{ Columns() ([]string, error) })
@@ -180,9 +238,8 @@ func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgW
 			if err != nil {
 				return false, err
 			}
-			n := len(names)
-			vals = make([]any, n)
-			row = make(valueScanner, n)
+			vals = make([]any, len(names))
+			row = make(valueScanner, len(names))
 			for i := range vals {
 				vals[i] = &row[i]
 			}
@@ -191,13 +248,13 @@ func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgW
 			return false, err
 		}
 		kind, ok := row[0].(int64)
-		if !ok || kind < 0 || int(kind) >= len(walks) {
+		if !ok || kind < 0 || int(kind) >= len(fns) {
 			return false, fmt.Errorf("walk tag %v", row[0])
 		}
 		if stopped[kind] {
 			return true, nil
 		}
-		more, err := walks[kind].fn(row[1:])
+		more, err := fns[kind](row[1:])
 		if err != nil {
 			return false, err
 		}

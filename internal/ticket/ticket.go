@@ -260,9 +260,10 @@ type Service struct {
 	// with the ids. For the tests (rankpgfilter.go).
 	noLookupAt   atomic.Bool
 	lookupAtRuns atomic.Int64
-	// noPGPair makes PostgreSQL's subject and comment walks two
-	// statements again; pgPairRuns counts the searches whose walks were
-	// one (rankpg.go). noNumberRead makes a ticket number's lookup read
+	// noPGPair makes PostgreSQL's subject and comment walks run one
+	// after the other again; pgPairRuns counts the searches whose walks
+	// (or, with several tokens, whose windows) were one statement
+	// (rankpg.go). noNumberRead makes a ticket number's lookup read
 	// its ticket in a statement of its own again; numberReads counts the
 	// lookups that had it from the statement of the other lookups
 	// (textsearch.go). For the tests.
