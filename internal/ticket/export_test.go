@@ -151,3 +151,18 @@ func (s *Service) SetCommentIndex(on bool) { s.noCommentIndex.Store(!on) }
 // CommentIndexRuns counts the statements that read comments' tickets from
 // comments_id_ticket.
 func (s *Service) CommentIndexRuns() int64 { return s.commentIndexRuns.Load() }
+
+// SetPGPair lets PostgreSQL's subject and comment walks run as one
+// statement when each is one (the default) or always as two.
+func (s *Service) SetPGPair(on bool) { s.noPGPair.Store(!on) }
+
+// PGPairRuns counts the searches whose two walks were one statement.
+func (s *Service) PGPairRuns() int64 { return s.pgPairRuns.Load() }
+
+// SetNumberRead lets a ticket number's lookup take its ticket from the
+// other lookups' statement on PostgreSQL (the default) or read it alone.
+func (s *Service) SetNumberRead(on bool) { s.noNumberRead.Store(!on) }
+
+// NumberReads counts the number lookups that took their ticket from the
+// other lookups' statement.
+func (s *Service) NumberReads() int64 { return s.numberReads.Load() }

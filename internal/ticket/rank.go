@@ -283,7 +283,7 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 		q := `SELECT t.id, ` + ok + `, t.subject, t.updated_at FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid
 			WHERE ticket_fts MATCH ? ORDER BY ticket_fts.rowid DESC LIMIT ?`
 		var seen walkedPair
-		kept, rows := 0, 0
+		kept, rows := 0, 0 // the subject walk's
 		subject := func(sc scanner) (bool, error) {
 			var id, pass, updated int64
 			var subject string
@@ -299,18 +299,6 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 			}
 			return kept < bound, nil
 		}
-		if byAddress {
-			err = s.scan(ctx, addressSubjects, []any{tq.address, textWalk}, subject)
-		} else if pg {
-			err = s.scanTextPG(ctx, "tickets", "t", `SELECT t.id, `+ok+`, t.subject, t.updated_at FROM tickets t`, w.args, tq, textWalk, subject)
-		} else {
-			err = s.scan(ctx, q, append(append(slices.Clip(w.args), tq.fts), textWalk), subject)
-		}
-		if err != nil {
-			return nil, err
-		}
-		textCut := kept >= bound || rows >= textWalk
-		seen.subjects.done = !textCut
 		// Comments: the ticket row only when filters need it, the body
 		// only of rows that pass them.
 		body := `substr(c.body, 1, ` + strconv.Itoa(commentPrefix) + `)`
@@ -319,60 +307,76 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 			join = ` JOIN tickets t ON t.id = c.ticket_id`
 			body = `CASE WHEN ` + strings.Join(w.conds, " AND ") + ` THEN ` + body + ` ELSE '' END`
 		}
-		q = `SELECT c.id, ` + ok + `, c.ticket_id, ` + body + `, c.created_at FROM comment_fts
-			JOIN comments c ON c.id = comment_fts.rowid` + join + `
-			WHERE comment_fts MATCH ? ORDER BY comment_fts.rowid DESC LIMIT ?`
-		kept, rows = 0, 0
 		cargs := slices.Clip(w.args)
 		if len(w.conds) > 0 {
 			cargs = append(cargs, w.args...) // the body's CASE
 		}
-		args := append(append(cargs, tq.fts), textWalk)
-		// Sparse matches of several tokens: read by id (rankfew.go).
-		few, isFew := []int64(nil), false
-		if !byAddress {
-			if few, isFew, err = s.fewComments(ctx, tq, textWalk); err != nil {
-				return nil, err
-			}
-		}
-		if byAddress {
-			q, args = addressComments, []any{commentPrefix, tq.address, textWalk}
-		} else if isFew {
-			q = `SELECT c.id, ` + ok + `, c.ticket_id, ` + body + `, c.created_at FROM comments c` + join + `
-				WHERE c.id IN (` + placeholders(max(len(few), 1)) + `) ORDER BY c.id DESC`
-			args = slices.Clip(cargs)
-			for _, id := range few {
-				args = append(args, id)
-			}
-			if len(few) == 0 {
-				args = append(args, 0) // no comment has id 0
-			}
-		}
+		ckept, crows := 0, 0 // the comment walk's
 		comment := func(sc scanner) (bool, error) {
 			var id, pass, tid, at int64
 			var text string
 			if err := sc.Scan(&id, &pass, &tid, &text, &at); err != nil {
 				return false, err
 			}
-			rows++
+			crows++
 			seen.comments.last = id
 			if pass == 1 && tq.mentions(text) {
-				kept++
+				ckept++
 				seen.comments.add(id, tid)
 				c.add(tid, blend(tq.rel.Score(text, search.AvgCommentLen), at))
 			}
-			return kept < bound, nil
+			return ckept < bound, nil
 		}
 		if pg {
-			err = s.scanTextPG(ctx, "comments", "c", `SELECT c.id, `+ok+`, c.ticket_id, `+body+`, c.created_at FROM comments c`+join,
-				cargs, tq, textWalk, comment)
+			// Both walks, in one statement when each is one (rankpg.go):
+			// the columns as the comments', a subject's ticket its own id.
+			err = s.scanTextPGPair(ctx, tq, [2]pgWalk{
+				{table: "tickets", a: "t", cols: `t.id, ` + ok + `, t.id, t.subject, t.updated_at`, from: `tickets t`, pre: w.args,
+					walk: textWalk, fn: func(sc scanner) (bool, error) { return subject(dropColumn{sc, 2}) }},
+				{table: "comments", a: "c", cols: `c.id, ` + ok + `, c.ticket_id, ` + body + `, c.created_at`, from: `comments c` + join,
+					pre: cargs, walk: textWalk, fn: comment},
+			})
 		} else {
+			if byAddress {
+				err = s.scan(ctx, addressSubjects, []any{tq.address, textWalk}, subject)
+			} else {
+				err = s.scan(ctx, q, append(append(slices.Clip(w.args), tq.fts), textWalk), subject)
+			}
+			if err != nil {
+				return nil, err
+			}
+			q = `SELECT c.id, ` + ok + `, c.ticket_id, ` + body + `, c.created_at FROM comment_fts
+				JOIN comments c ON c.id = comment_fts.rowid` + join + `
+				WHERE comment_fts MATCH ? ORDER BY comment_fts.rowid DESC LIMIT ?`
+			args := append(append(cargs, tq.fts), textWalk)
+			// Sparse matches of several tokens: read by id (rankfew.go).
+			few, isFew := []int64(nil), false
+			if !byAddress {
+				if few, isFew, err = s.fewComments(ctx, tq, textWalk); err != nil {
+					return nil, err
+				}
+			}
+			if byAddress {
+				q, args = addressComments, []any{commentPrefix, tq.address, textWalk}
+			} else if isFew {
+				q = `SELECT c.id, ` + ok + `, c.ticket_id, ` + body + `, c.created_at FROM comments c` + join + `
+					WHERE c.id IN (` + placeholders(max(len(few), 1)) + `) ORDER BY c.id DESC`
+				args = slices.Clip(cargs)
+				for _, id := range few {
+					args = append(args, id)
+				}
+				if len(few) == 0 {
+					args = append(args, 0) // no comment has id 0
+				}
+			}
 			err = s.scan(ctx, q, args, comment)
 		}
 		if err != nil {
 			return nil, err
 		}
-		seen.comments.done = kept < bound && rows < textWalk
+		textCut := kept >= bound || rows >= textWalk
+		seen.subjects.done = !textCut
+		seen.comments.done = ckept < bound && crows < textWalk
 		if textCut || !seen.comments.done {
 			var est float64
 			switch {
@@ -578,9 +582,22 @@ func (s *Service) extrapolate(ctx context.Context, table string, last int64, fou
 	return found * float64(newest) / float64(newest-last+1), nil
 }
 
-// scan runs a query and hands each row to fn until fn says stop.
+// scan runs a query and hands each row to fn until fn says stop. On
+// PostgreSQL it is planned for its values (planArgs).
 func (s *Service) scan(ctx context.Context, q string, args []any, fn func(scanner) (bool, error)) error {
-	rows, err := s.db.QueryContext(ctx, q, s.planArgs(args)...)
+	return s.scanArgs(ctx, q, s.planArgs(args), fn)
+}
+
+// scanKeyed is scan for a statement read by primary key whatever its
+// values (its ids one array, so its text is the same on every call): pgx
+// prepares it once, where scan's statements are parsed and planned anew
+// on every call.
+func (s *Service) scanKeyed(ctx context.Context, q string, args []any, fn func(scanner) (bool, error)) error {
+	return s.scanArgs(ctx, q, args, fn)
+}
+
+func (s *Service) scanArgs(ctx context.Context, q string, args []any, fn func(scanner) (bool, error)) error {
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("ticket: search: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ombud/ombud/internal/db"
@@ -46,28 +47,32 @@ const pgWindow = 4096
 // on the walk backwards.
 const pgFetchCost = 4
 
-// scanTextPG runs a PostgreSQL text walk over table (alias a):
-// sel is the SELECT … FROM … part, pre its arguments; fts the text query.
-// fn sees the rows newest first, at most walk of them, until it says stop.
-func (s *Service) scanTextPG(ctx context.Context, table, a, sel string, pre []any, tq textQuery, walk int,
-	fn func(scanner) (bool, error)) error {
-	return s.scanTextPGSettle(ctx, table, a, sel, pre, tq, walk, fn, nil)
+// pgTSQuery is the walks' text query, of one argument.
+const pgTSQuery = `websearch_to_tsquery('simple', ?)`
+
+// pgSingleWalk reports whether tq's walks are one statement each, without
+// a window: one token, or an email address alone (one token to
+// PostgreSQL's parser, though its tokens are counted as FTS5 splits them,
+// and its estimate is sound), or the window turned off.
+func (s *Service) pgSingleWalk(tq textQuery) bool {
+	email := !strings.Contains(tq.fts, " ") && strings.Contains(tq.fts, "@")
+	return len(tq.tokens) < 2 || email || s.pgWindowSize.Load() < 0
 }
 
-// scanTextPGSettle is scanTextPG with settle, when not nil, called after
-// the window's rows and before any read below it: false ends the walk
-// there, as fn's stop would (a caller that tests rows in batches).
+// scanTextPGSettle runs a PostgreSQL text walk over table (alias a):
+// sel is the SELECT … FROM … part, pre its arguments; fts the text query.
+// fn sees the rows newest first, at most walk of them, until it says stop.
+// settle, when not nil, is called after the window's rows and before any
+// read below it: false ends the walk there, as fn's stop would (a caller
+// that tests rows in batches).
 func (s *Service) scanTextPGSettle(ctx context.Context, table, a, sel string, pre []any, tq textQuery, walk int,
 	fn func(scanner) (bool, error), settle func() (bool, error)) error {
-	tsq := `websearch_to_tsquery('simple', ?)`
-	window := int64(pgWindow)
-	if w := s.pgWindowSize.Load(); w != 0 {
-		window = w
+	tsq := pgTSQuery
+	window := s.pgWindowSize.Load()
+	if window == 0 {
+		window = pgWindow
 	}
-	// An email address alone is one token to PostgreSQL's parser (the
-	// tokens are counted as FTS5 splits them) and its estimate is sound.
-	email := !strings.Contains(tq.fts, " ") && strings.Contains(tq.fts, "@")
-	if len(tq.tokens) < 2 || email || window < 0 {
+	if s.pgSingleWalk(tq) {
 		return s.scan(ctx, sel+` WHERE `+a+`.search_vec @@ `+tsq+` ORDER BY `+a+`.id DESC LIMIT ?`,
 			append(append(slices.Clip(pre), tq.fts), walk), fn)
 	}
@@ -87,6 +92,15 @@ func (s *Service) scanTextPGSettle(ctx context.Context, table, a, sel string, pr
 		append(append(slices.Clip(pre), tq.fts, floor), walk), count); err != nil {
 		return err
 	}
+	return s.scanBelowPG(ctx, table, a, sel, pre, tq, walk, fn, settle, window, floor, n, stopped)
+}
+
+// scanBelowPG is the rest of a several-token walk whose window (the ids
+// above floor, window of them) gave n rows, the last of which said stop
+// when stopped: the read below the window, when one is needed.
+func (s *Service) scanBelowPG(ctx context.Context, table, a, sel string, pre []any, tq textQuery, walk int,
+	fn func(scanner) (bool, error), settle func() (bool, error), window, floor int64, n int, stopped bool) error {
+	tsq := pgTSQuery
 	if stopped || n >= walk || floor == 0 {
 		return nil
 	}
@@ -121,4 +135,175 @@ func (s *Service) planArgs(args []any) []any {
 		return args
 	}
 	return append([]any{db.PlanEach}, args...)
+}
+
+// pgWalk is one of the two text walks scanTextPGPair runs: "SELECT cols
+// FROM from" over table (alias a), pre its arguments, and the rest as
+// scanTextPGSettle takes them.
+type pgWalk struct {
+	table, a, cols, from string
+	pre                  []any
+	walk                 int
+	fn                   func(scanner) (bool, error)
+	settle               func() (bool, error)
+}
+
+// scanTextPGPair runs the subject and the comment walk of a search. When
+// each is one statement (pgSingleWalk) both are sent as one UNION ALL,
+// each branch tagged with its walk: PostgreSQL still plans each branch
+// for the value (a rare token through the GIN index, a common one by the
+// primary key backwards), but the search pays one round trip, one parse
+// and one statement's start and end instead of two. Each walk's rows come
+// to its fn newest first as they would alone; a walk that says stop gets
+// no more rows (the statement's LIMIT bounds what is read past it). The
+// cols of the two walks have the same types, column by column. Several
+// tokens (scanTextPGSettle's windows): both tables' newest ids in one
+// statement and both windows in one, then each walk's read below its
+// window (its settle first), where each walk took two statements for
+// that.
+func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgWalk) error {
+	if s.noPGPair.Load() {
+		for _, w := range walks {
+			if err := s.scanTextPGSettle(ctx, w.table, w.a, `SELECT `+w.cols+` FROM `+w.from, w.pre, tq, w.walk, w.fn, w.settle); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	s.pgPairRuns.Add(1)
+	var parts [2]string
+	var args []any
+	if s.pgSingleWalk(tq) {
+		for i, w := range walks {
+			parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ` + w.a + `.search_vec @@ ` + pgTSQuery +
+				` ORDER BY ` + w.a + `.id DESC LIMIT ?)`
+			args = append(append(append(args, w.pre...), tq.fts), w.walk)
+		}
+		return s.scanTagged(ctx, strings.Join(parts[:], " UNION ALL "), args, [2]func(scanner) (bool, error){walks[0].fn, walks[1].fn})
+	}
+	// Several tokens: both tables' newest ids in one statement, both
+	// windows in one, then each walk's read below its window, if any
+	// (scanTextPGSettle's steps, two statements fewer).
+	window := s.pgWindowSize.Load()
+	if window == 0 {
+		window = pgWindow
+	}
+	var newest [2]int64
+	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM `+walks[0].table+`), (SELECT COALESCE(MAX(id), 0) FROM `+
+		walks[1].table+`)`).Scan(&newest[0], &newest[1]); err != nil {
+		return fmt.Errorf("ticket: search: %w", err)
+	}
+	var floor [2]int64
+	var n [2]int
+	var stopped [2]bool
+	var fns [2]func(scanner) (bool, error)
+	for i, w := range walks {
+		floor[i] = max(newest[i]-window, 0)
+		parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ts_match_vq(` + w.a + `.search_vec, ` + pgTSQuery +
+			`) AND ` + w.a + `.id > ? ORDER BY ` + w.a + `.id DESC LIMIT ?)`
+		args = append(append(append(args, w.pre...), tq.fts, floor[i]), w.walk)
+		fns[i] = func(sc scanner) (bool, error) {
+			n[i]++
+			more, err := w.fn(sc)
+			stopped[i] = !more
+			return more, err
+		}
+	}
+	if err := s.scanTagged(ctx, strings.Join(parts[:], " UNION ALL "), args, fns); err != nil {
+		return err
+	}
+	for i, w := range walks {
+		if err := s.scanBelowPG(ctx, w.table, w.a, `SELECT `+w.cols+` FROM `+w.from, w.pre, tq, w.walk, w.fn, w.settle,
+			window, floor[i], n[i], stopped[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanTagged runs q, whose rows' first column says which of fns sees
+// the rest (0 or 1), each fn its rows in order until it says stop.
+func (s *Service) scanTagged(ctx context.Context, q string, args []any, fns [2]func(scanner) (bool, error)) error {
+	var stopped [2]bool
+	var vals []any
+	var row valueScanner
+	return s.scan(ctx, q, args, func(sc scanner) (bool, error) {
+		if vals == nil {
+			// One holder per column, the walk's tag first.
+			cs, ok := sc.(interface{ Columns() ([]string, error) })
+			if !ok {
+				return false, fmt.Errorf("walks: no columns on %T", sc)
+			}
+			names, err := cs.Columns()
+			if err != nil {
+				return false, err
+			}
+			vals = make([]any, len(names))
+			row = make(valueScanner, len(names))
+			for i := range vals {
+				vals[i] = &row[i]
+			}
+		}
+		if err := sc.Scan(vals...); err != nil {
+			return false, err
+		}
+		kind, ok := row[0].(int64)
+		if !ok || kind < 0 || int(kind) >= len(fns) {
+			return false, fmt.Errorf("walk tag %v", row[0])
+		}
+		if stopped[kind] {
+			return true, nil
+		}
+		more, err := fns[kind](row[1:])
+		if err != nil {
+			return false, err
+		}
+		stopped[kind] = !more
+		return !stopped[0] || !stopped[1], nil
+	})
+}
+
+// valueScanner hands a row already read (as database/sql reads into *any)
+// to a walk's callback: integers into *int64, texts into *string.
+type valueScanner []any
+
+func (v valueScanner) Scan(dest ...any) error {
+	if len(dest) != len(v) {
+		return fmt.Errorf("%d columns, %d destinations", len(v), len(dest))
+	}
+	for i, d := range dest {
+		switch p := d.(type) {
+		case *int64:
+			n, ok := v[i].(int64)
+			if !ok {
+				return fmt.Errorf("column %d: %T into int64", i, v[i])
+			}
+			*p = n
+		case *string:
+			switch t := v[i].(type) {
+			case string:
+				*p = t
+			case []byte:
+				*p = string(t)
+			default:
+				return fmt.Errorf("column %d: %T into string", i, v[i])
+			}
+		case *any:
+			*p = v[i]
+		default:
+			return fmt.Errorf("column %d: into %T", i, d)
+		}
+	}
+	return nil
+}
+
+// dropColumn scans a row into dest with its column i read and dropped.
+type dropColumn struct {
+	s scanner
+	i int
+}
+
+func (d dropColumn) Scan(dest ...any) error {
+	var skip any
+	return d.s.Scan(slices.Insert(slices.Clip(dest), d.i, any(&skip))...)
 }

@@ -17,7 +17,7 @@ import (
 // planned by PostgreSQL per statement. At 1M tickets a tag with a word
 // cost 172 ms of PostgreSQL per search against a floor of 1.5 ms
 // (docs/benchmarks.md, 2026-12-05 14:02). Now each walk reads its matches'
-// ids alone, newest first, as a walk without filters does (scanTextPG),
+// ids alone, newest first, as a walk without filters does (scanTextPGPair),
 // and so does each lookup; the tickets they all name are tested against
 // the filters in one statement (the newest as a range of ids, the rest by
 // primary key; tags alone without the tickets table), and texts are read
@@ -231,30 +231,37 @@ func (f *batchFilter) replay(rows []walkedRow, bound int, seen *walked) (kept []
 	return kept, walkedRows
 }
 
-// readPG reads table's matches (ids and tickets) newest first, at most
-// walk, testing their tickets when the window is read (scanTextPG's
-// settle) to know whether to read on; the caller tests the rest.
-func (f *batchFilter) readPG(ctx context.Context, table, a, sel string, tq textQuery, bound, walk int) ([]walkedRow, error) {
-	var read []walkedRow
-	settle := func() (bool, error) {
-		if err := f.test(ctx, ticketIDs(read)); err != nil {
-			return false, err
-		}
-		kept, _ := f.replay(read, bound, nil)
-		return len(kept) < bound, nil
+// readPG reads the subjects' and the comments' matches (ids and tickets)
+// newest first, at most walk of each (one statement when each walk is
+// one: scanTextPGPair), testing a walk's tickets when its window is read
+// (scanTextPGSettle's settle) to know whether to read on; the caller tests the
+// rest.
+func (f *batchFilter) readPG(ctx context.Context, tq textQuery, bound, walk int) (subjects, comments []walkedRow, err error) {
+	var walks [2]pgWalk
+	for i, read := range []*[]walkedRow{&subjects, &comments} {
+		walks[i] = pgWalk{walk: walk,
+			fn: func(sc scanner) (bool, error) {
+				var r walkedRow
+				if err := sc.Scan(&r.row, &r.ticket); err != nil {
+					return false, err
+				}
+				*read = append(*read, r)
+				return true, nil
+			},
+			settle: func() (bool, error) {
+				if err := f.test(ctx, ticketIDs(*read)); err != nil {
+					return false, err
+				}
+				kept, _ := f.replay(*read, bound, nil)
+				return len(kept) < bound, nil
+			}}
 	}
-	err := f.s.scanTextPGSettle(ctx, table, a, sel, nil, tq, walk, func(sc scanner) (bool, error) {
-		var r walkedRow
-		if err := sc.Scan(&r.row, &r.ticket); err != nil {
-			return false, err
-		}
-		read = append(read, r)
-		return true, nil
-	}, settle)
-	if err != nil {
-		return nil, err
+	walks[0].table, walks[0].a, walks[0].cols, walks[0].from = "tickets", "t", `t.id, t.id`, `tickets t`
+	walks[1].table, walks[1].a, walks[1].cols, walks[1].from = "comments", "c", `c.id, c.ticket_id`, `comments c`
+	if err := f.s.scanTextPGPair(ctx, tq, walks); err != nil {
+		return nil, nil, err
 	}
-	return read, nil
+	return subjects, comments, nil
 }
 
 // gatherPGFiltered is gather on PostgreSQL for a query with filters and
@@ -266,11 +273,7 @@ func (s *Service) gatherPGFiltered(ctx context.Context, c *candidates, w *where,
 	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (*candidates, error) {
 	s.pgFilterRuns.Add(1)
 	f := s.newBatchFilter(w)
-	subjects, err := f.readPG(ctx, "tickets", "t", `SELECT t.id, t.id FROM tickets t`, tq, bound, walk)
-	if err != nil {
-		return nil, err
-	}
-	comments, err := f.readPG(ctx, "comments", "c", `SELECT c.id, c.ticket_id FROM comments c`, tq, bound, walk)
+	subjects, comments, err := f.readPG(ctx, tq, bound, walk)
 	if err != nil {
 		return nil, err
 	}
@@ -328,8 +331,18 @@ type lookupRead struct {
 func (s *Service) readLookupsPG(ctx context.Context, tq textQuery, walk int) ([]lookupRead, error) {
 	var out []lookupRead
 	for _, src := range s.lookupSources(tq) {
-		cond, cargs := src.cond("t.")
 		l := lookupRead{src: src}
+		if src.col == "id" && tq.numberRead {
+			// The number's ticket came with the other lookups
+			// (resolveLookupsPG).
+			s.numberReads.Add(1)
+			if n := tq.lookup.Number; tq.numberFound && walk > 0 {
+				l.read, l.at = []walkedRow{{n, n}}, map[int64]int64{n: tq.numberAt}
+			}
+			out = append(out, l)
+			continue
+		}
+		cond, cargs := src.cond("t.")
 		sel := `t.id, 0`
 		if src.col == "requester_id" && !s.noLookupAt.Load() {
 			sel, l.at = `t.id, t.updated_at`, map[int64]int64{}
@@ -370,12 +383,14 @@ func (s *Service) keepLookupsPG(ctx context.Context, c *candidates, f *batchFilt
 			kept, rows = kept[:bound], bound
 		}
 		if len(kept) > 0 && l.at != nil {
-			s.lookupAtRuns.Add(1)
+			if l.src.col == "requester_id" {
+				s.lookupAtRuns.Add(1)
+			}
 			for _, r := range kept {
 				c.add(r.row, blend(lookupScore[l.src.score], l.at[r.row]))
 			}
 		} else if len(kept) > 0 {
-			err := s.scan(ctx, `SELECT id, updated_at FROM tickets WHERE id = ANY(CAST(? AS BIGINT[]))`, []any{rowIDs(kept)}, func(sc scanner) (bool, error) {
+			err := s.scanKeyed(ctx, `SELECT id, updated_at FROM tickets WHERE id = ANY(CAST(? AS BIGINT[]))`, []any{rowIDs(kept)}, func(sc scanner) (bool, error) {
 				var id, at int64
 				if err := sc.Scan(&id, &at); err != nil {
 					return false, err
@@ -444,7 +459,7 @@ func (s *Service) scoreKept(ctx context.Context, c *candidates, kept []walkedRow
 		q = `SELECT ticket_id, substr(body, 1, ` + strconv.Itoa(commentPrefix) + `), created_at FROM comments WHERE ` + ids
 		weight, avg = 1, search.AvgCommentLen
 	}
-	err := s.scan(ctx, q, []any{arg}, func(sc scanner) (bool, error) {
+	err := s.scanKeyed(ctx, q, []any{arg}, func(sc scanner) (bool, error) {
 		var id, at int64
 		var text string
 		if err := sc.Scan(&id, &text, &at); err != nil {

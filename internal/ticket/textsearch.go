@@ -44,6 +44,11 @@ type textQuery struct {
 	customers []int64 // by email or phone
 	named     []int64 // customers whose name has all the words
 	orgs      []int64 // organizations whose name has all the words
+	// The ticket the number names as the lookups' statement read it
+	// (PostgreSQL): numberRead when it was read, numberFound when it
+	// exists, numberAt its last update.
+	numberRead, numberFound bool
+	numberAt                int64
 }
 
 // Bounds on whom a text may name: beyond them a name is too common to
@@ -83,21 +88,28 @@ func (s *Service) resolveText(ctx context.Context, q search.Query) (textQuery, e
 
 // resolveLookupsPG finds what the text names on PostgreSQL in one
 // statement: the customers whose email or phone it is, the customers and
-// the organizations so named, each branch tagged with its kind, where
-// three statements each cost a round trip and an execution of their own.
-// Each kind's ids are then kept as lookupIDs keeps them.
+// the organizations so named, and the ticket its number names with its
+// last update (a read by primary key), each branch tagged with its kind,
+// where four statements each cost a round trip and an execution of their
+// own. Each kind's ids are then kept as lookupIDs keeps them; the ticket
+// is the number's lookup (readLookupsPG).
 func (s *Service) resolveLookupsPG(ctx context.Context, tq *textQuery) error {
-	const identity, named, org = 0, 1, 2
+	const identity, named, org, number = 0, 1, 2, 3
 	var parts []string
 	var args []any
 	if sub, sargs := identityCustomers(db.Postgres, tq.lookup); sub != "" {
-		parts = append(parts, `SELECT 0, customer_id FROM (`+sub+`) i`)
+		parts = append(parts, `SELECT 0, customer_id, 0 FROM (`+sub+`) i`)
 		args = append(args, sargs...)
 	}
 	if tq.fts != "" {
-		parts = append(parts, `SELECT 1, id FROM (`+customerNameMatch(db.Postgres)+`) n`,
-			`SELECT 2, id FROM (`+organizationNameMatch(db.Postgres)+`) o`)
+		parts = append(parts, `SELECT 1, id, 0 FROM (`+customerNameMatch(db.Postgres)+`) n`,
+			`SELECT 2, id, 0 FROM (`+organizationNameMatch(db.Postgres)+`) o`)
 		args = append(args, tq.fts, tq.fts)
+	}
+	if n := tq.lookup.Number; n > 0 && !s.noNumberRead.Load() {
+		parts = append(parts, `SELECT 3, id, updated_at FROM tickets WHERE id = ?`)
+		args = append(args, n)
+		tq.numberRead = true
 	}
 	if len(parts) == 0 {
 		return nil
@@ -110,9 +122,13 @@ func (s *Service) resolveLookupsPG(ctx context.Context, tq *textQuery) error {
 	var found [3][]int64
 	for rows.Next() {
 		var kind int
-		var id int64
-		if err := rows.Scan(&kind, &id); err != nil {
+		var id, at int64
+		if err := rows.Scan(&kind, &id, &at); err != nil {
 			return fmt.Errorf("ticket: search lookup: %w", err)
+		}
+		if kind == number {
+			tq.numberFound, tq.numberAt = true, at
+			continue
 		}
 		found[kind] = append(found[kind], id)
 	}

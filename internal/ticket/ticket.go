@@ -260,6 +260,15 @@ type Service struct {
 	// with the ids. For the tests (rankpgfilter.go).
 	noLookupAt   atomic.Bool
 	lookupAtRuns atomic.Int64
+	// noPGPair makes PostgreSQL's subject and comment walks run one
+	// after the other again; pgPairRuns counts the searches whose walks
+	// (or, with several tokens, whose windows) were one statement
+	// (rankpg.go). noNumberRead makes a ticket number's lookup read
+	// its ticket in a statement of its own again; numberReads counts the
+	// lookups that had it from the statement of the other lookups
+	// (textsearch.go). For the tests.
+	noPGPair, noNumberRead  atomic.Bool
+	pgPairRuns, numberReads atomic.Int64
 	// noBatch makes SQLite's searches with filters and words that the
 	// filter side does not take test each walked row in SQL again (tags
 	// alone: the tag side); batchRuns counts the searches that test the
