@@ -2,7 +2,9 @@ package ticket_test
 
 import (
 	"context"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -123,5 +125,80 @@ func FuzzUnpack(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, row string) {
 		_ = ticket.Unpack(row)
+	})
+}
+
+// TestListedTicketsShareNothing: a page's requesters, tags, followers,
+// nullable ids and times are carved from shared allocations
+// (readScanner.carve); an append to one ticket's list, or a write through
+// one ticket's pointer, must never change another ticket.
+func TestListedTicketsShareNothing(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		for i := range 4 {
+			newTicket(t, f, "Carved", func(in *ticket.CreateInput) {
+				in.Tags = []string{"alpha", "beta", "gamma"}[:1+i%3]
+				in.FollowerIDs = []int64{f.agent.ID, f.other.ID}[:1+i%2]
+				in.AssigneeID = &f.agent.ID
+				in.TeamID = &f.team
+			})
+		}
+		err := d.Write(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE tickets SET solved_at = 1700000000123, closed_at = 1700000000456`)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := f.svc.List(ctx, f.agent, ticket.Filter{Sort: "id_asc"}, page.Request{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l.Data) != 4 {
+			t.Fatalf("list of %d", len(l.Data))
+		}
+		clone := func(tk ticket.Ticket) ticket.Ticket {
+			c := tk
+			c.Tags = slices.Clone(tk.Tags)
+			c.FollowerIDs = slices.Clone(tk.FollowerIDs)
+			for _, p := range []**int64{&c.OrganizationID, &c.AssigneeID, &c.TeamID, &c.MergedIntoID} {
+				if *p != nil {
+					v := **p
+					*p = &v
+				}
+			}
+			for _, p := range []**time.Time{&c.SolvedAt, &c.ClosedAt} {
+				if *p != nil {
+					v := **p
+					*p = &v
+				}
+			}
+			if c.Requester != nil {
+				r := *c.Requester
+				c.Requester = &r
+			}
+			return c
+		}
+		for i := range l.Data {
+			want := make([]ticket.Ticket, len(l.Data))
+			for j, tk := range l.Data {
+				want[j] = clone(tk)
+			}
+			tk := &l.Data[i]
+			tk.Tags = append(tk.Tags, "appended")
+			tk.FollowerIDs = append(tk.FollowerIDs, -1)
+			*tk.AssigneeID, *tk.TeamID = -1, -2
+			*tk.SolvedAt, *tk.ClosedAt = time.Time{}, time.Time{}
+			tk.Requester.Name = "changed"
+			for j := range l.Data {
+				if j == i {
+					continue
+				}
+				if diff := cmp.Diff(want[j], l.Data[j]); diff != "" {
+					t.Errorf("changing ticket %d changed ticket %d:\n%s", i, j, diff)
+				}
+			}
+		}
 	})
 }
