@@ -94,6 +94,15 @@ func (sc *readScanner) unpack(row string) error {
 			row = row[comma+1:]
 			continue
 		}
+		if vals := packedEnums[i]; vals != nil && row != "" && row[0] >= enumCode {
+			k := int(row[0] - enumCode)
+			if k >= len(vals) || k >= maxEnumCodes {
+				return fmt.Errorf("ticket: packed column %d has an unknown code %q", i, row[0])
+			}
+			sc.cols[i] = readCol{kind: colText, s: vals[k]}
+			row = row[1:]
+			continue
+		}
 		colon := strings.IndexByte(row, ':')
 		if colon < 0 {
 			return fmt.Errorf("ticket: packed row ends before column %d", i)
