@@ -136,13 +136,13 @@ func (s *Service) LookupAtRuns() int64 { return s.lookupAtRuns.Load() }
 // ReadUnpacked reads a ticket with readCols' columns one by one, as before
 // the packed row (on PostgreSQL what Get reads anyway), for comparing the two.
 func (s *Service) ReadUnpacked(ctx context.Context, id int64) (Ticket, error) {
-	sc := newReadScanner(s.db.Dialect())
+	sc := newReadScanner(s.db.Dialect(), 1)
 	sc.packed = false
 	return sc.scan(s.db.QueryRowContext(ctx, `SELECT `+unpackedCols(s.db.Dialect())+` FROM tickets t WHERE t.id = ?`, id))
 }
 
 // Unpack cuts a packed row (packedCols) apart and reports its error.
-func Unpack(row string) error { return newReadScanner(db.SQLite).unpack(row) }
+func Unpack(row string) error { return newReadScanner(db.SQLite, 1).unpack(row) }
 
 // SetCommentIndex lets SQLite's comment walks and samples read a comment's
 // ticket from comments_id_ticket (the default) or through the comment row.

@@ -2,7 +2,11 @@ package ticket_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -108,6 +112,11 @@ func TestUnpackRefusesBrokenRows(t *testing.T) {
 		"x,3:abc",
 		"1,99:abc",
 		"1,-1:abc",
+		"1,3:abcg",    // status has six codes, a to f
+		"1,3:abc{",    // past the codes' letters
+		"1,3:abcbbz",  // type has six codes
+		"1,3:abcbbaa", // ends before the language
+		"1,3:abc4:openb",
 	} {
 		if err := ticket.Unpack(row); err == nil {
 			t.Errorf("%q: no error", row)
@@ -118,10 +127,161 @@ func TestUnpackRefusesBrokenRows(t *testing.T) {
 // FuzzUnpack: whatever a packed row holds, cutting it apart is an error or
 // a ticket, never a panic or a read past the row (readScanner.unpack).
 func FuzzUnpack(f *testing.F) {
-	for _, seed := range []string{"", "1,", "1,99:abc", "1,-1:abc", "1,3:a,b,", "7,5:ab:cd,,0:,"} {
+	for _, seed := range []string{"", "1,", "1,99:abc", "1,-1:abc", "1,3:a,b,", "7,5:ab:cd,,0:,", "1,3:abcbbaa0:", "1,3:abc4:o;enbaa2:nb"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, row string) {
 		_ = ticket.Unpack(row)
+	})
+}
+
+// TestPackedEnums: status, priority, type and channel are packed as a
+// letter for each listed value and as text otherwise (packedEnums); every
+// listed value, and on SQLite values outside the lists holding the
+// format's separators and letters (the schema's CHECKs set aside), must
+// read back as the columns read one by one, through Get and a list page.
+func TestPackedEnums(t *testing.T) {
+	var statuses []string
+	for _, s := range ticket.Statuses {
+		statuses = append(statuses, string(s))
+	}
+	odd := []string{"", "a", "b;1:x", "12:ab,3:", "zz", "ø"}
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		tk := newTicket(t, f, "Enums", func(in *ticket.CreateInput) { in.Tags = []string{"enum"} })
+		for _, c := range []struct {
+			col  string
+			vals []string
+		}{
+			{"status", statuses},
+			{"priority", ticket.Priorities},
+			{"type", ticket.Types},
+			{"channel", ticket.Channels},
+		} {
+			vals := slices.Clone(c.vals)
+			if d.Dialect() == db.SQLite {
+				vals = append(vals, odd...)
+			}
+			for _, v := range vals {
+				t.Run(fmt.Sprintf("%s=%q", c.col, v), func(t *testing.T) {
+					listed := slices.Contains(c.vals, v)
+					err := d.Write(ctx, func(tx *db.Tx) error {
+						if !listed {
+							// SQLite applies the pragma when it prepares it,
+							// and the writer keeps statements by their text:
+							// each case's texts are its own (the comment, the
+							// literal), so each is prepared after the last.
+							tag := fmt.Sprintf(" -- %s %q", c.col, v)
+							if _, err := tx.ExecContext(ctx, `PRAGMA ignore_check_constraints = ON`+tag); err != nil {
+								return err
+							}
+							defer func() { _, _ = tx.ExecContext(ctx, `PRAGMA ignore_check_constraints = OFF`+tag) }()
+						}
+						_, err := tx.ExecContext(ctx, `UPDATE tickets SET `+c.col+` = '`+strings.ReplaceAll(v, "'", "''")+`' WHERE id = ?`, tk.ID)
+						return err
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, err := f.svc.ReadUnpacked(ctx, tk.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := f.svc.Get(ctx, f.agent, tk.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if diff := cmp.Diff(want, got); diff != "" {
+						t.Errorf("get (-columns +packed):\n%s", diff)
+					}
+					l, err := f.svc.List(ctx, f.agent, ticket.Filter{Tags: []string{"enum"}}, page.Request{Limit: 10})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(l.Data) != 1 {
+						t.Fatalf("list of %d", len(l.Data))
+					}
+					if diff := cmp.Diff(want, l.Data[0]); diff != "" {
+						t.Errorf("list row (-columns +packed):\n%s", diff)
+					}
+				})
+			}
+		}
+	})
+}
+
+// TestListedTicketsShareNothing: a page's requesters, tags, followers,
+// nullable ids and times are carved from shared allocations
+// (readScanner.carve); an append to one ticket's list, or a write through
+// one ticket's pointer, must never change another ticket.
+func TestListedTicketsShareNothing(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		for i := range 4 {
+			newTicket(t, f, "Carved", func(in *ticket.CreateInput) {
+				in.Tags = []string{"alpha", "beta", "gamma"}[:1+i%3]
+				in.FollowerIDs = []int64{f.agent.ID, f.other.ID}[:1+i%2]
+				in.AssigneeID = &f.agent.ID
+				in.TeamID = &f.team
+			})
+		}
+		err := d.Write(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE tickets SET solved_at = 1700000000123, closed_at = 1700000000456`)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := f.svc.List(ctx, f.agent, ticket.Filter{Sort: "id_asc"}, page.Request{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l.Data) != 4 {
+			t.Fatalf("list of %d", len(l.Data))
+		}
+		clone := func(tk ticket.Ticket) ticket.Ticket {
+			c := tk
+			c.Tags = slices.Clone(tk.Tags)
+			c.FollowerIDs = slices.Clone(tk.FollowerIDs)
+			for _, p := range []**int64{&c.OrganizationID, &c.AssigneeID, &c.TeamID, &c.MergedIntoID} {
+				if *p != nil {
+					v := **p
+					*p = &v
+				}
+			}
+			for _, p := range []**time.Time{&c.SolvedAt, &c.ClosedAt} {
+				if *p != nil {
+					v := **p
+					*p = &v
+				}
+			}
+			if c.Requester != nil {
+				r := *c.Requester
+				c.Requester = &r
+			}
+			return c
+		}
+		for i := range l.Data {
+			want := make([]ticket.Ticket, len(l.Data))
+			for j, tk := range l.Data {
+				want[j] = clone(tk)
+			}
+			tk := &l.Data[i]
+			tk.Tags = append(tk.Tags, "appended")
+			tk.FollowerIDs = append(tk.FollowerIDs, -1)
+			*tk.AssigneeID, *tk.TeamID = -1, -2
+			*tk.SolvedAt, *tk.ClosedAt = time.Time{}, time.Time{}
+			tk.Requester.Name = "changed"
+			for j := range l.Data {
+				if j == i {
+					continue
+				}
+				if diff := cmp.Diff(want[j], l.Data[j]); diff != "" {
+					t.Errorf("changing ticket %d changed ticket %d:\n%s", i, j, diff)
+				}
+			}
+		}
 	})
 }

@@ -54,7 +54,7 @@ func (s *Service) readTickets(ctx context.Context, what, q string, args []any, n
 	}
 	defer rows.Close()
 	ts := make([]Ticket, 0, n)
-	sc := newReadScanner(s.db.Dialect())
+	sc := newReadScanner(s.db.Dialect(), n)
 	for rows.Next() {
 		t, err := sc.scan(rows)
 		if err != nil {

@@ -100,7 +100,7 @@ func (s *Service) Get(ctx context.Context, actor authz.Actor, id int64) (Ticket,
 		return Ticket{}, err
 	}
 	// One statement: the row, its tags, followers and requester (read.go).
-	t, err := newReadScanner(s.db.Dialect()).scan(s.db.QueryRowContext(ctx, `SELECT `+readCols(s.db.Dialect())+` FROM tickets t WHERE t.id = ?`, id))
+	t, err := newReadScanner(s.db.Dialect(), 1).scan(s.db.QueryRowContext(ctx, `SELECT `+readCols(s.db.Dialect())+` FROM tickets t WHERE t.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Ticket{}, apperr.NotFound("ticket", id)
 	}
