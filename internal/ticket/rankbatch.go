@@ -3,7 +3,6 @@ package ticket
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -214,28 +213,19 @@ func (s *Service) commentRowsBatch(ctx context.Context, f *batchFilter, tq textQ
 
 // gatherLookupsBatch is gatherLookups with the filters tested in batches:
 // each lookup reads its newest walk tickets' ids from the index (within
-// lookupFloor's window), keeps those that pass, newest first, up to bound,
+// lookupNewest's windows), keeps those that pass, newest first, up to bound,
 // and reads the last update of the kept ones only.
 func (s *Service) gatherLookupsBatch(ctx context.Context, c *candidates, f *batchFilter, tq textQuery, bound, walk int,
 	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (*candidates, error) {
 	for _, src := range s.lookupSources(tq) {
 		cond, cargs := src.cond("t.")
-		floor, err := s.lookupFloor(ctx, src, cond, cargs, walk)
+		ids, err := s.lookupNewest(ctx, src, cond, cargs, walk)
 		if err != nil {
 			return nil, err
 		}
-		var rows []walkedRow
-		err = s.scan(ctx, `SELECT w.id FROM (SELECT t.id FROM tickets t WHERE `+cond+` AND t.id > ? ORDER BY t.id DESC LIMIT ?) w ORDER BY w.id DESC`,
-			append(slices.Clip(cargs), floor, walk), func(sc scanner) (bool, error) {
-				var id int64
-				if err := sc.Scan(&id); err != nil {
-					return false, err
-				}
-				rows = append(rows, walkedRow{id, id})
-				return true, nil
-			})
-		if err != nil {
-			return nil, err
+		rows := make([]walkedRow, len(ids))
+		for i, id := range ids {
+			rows[i] = walkedRow{id, id}
 		}
 		kept, n, err := f.keep(ctx, rows, bound, nil)
 		if err != nil {
