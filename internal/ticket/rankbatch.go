@@ -3,6 +3,7 @@ package ticket
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -33,7 +34,7 @@ const defaultBatchSetMax = 16000
 // passingSet returns the ids of every ticket passing w's filters when
 // SQLite reaches them by index and there are at most batchSetMax; nil
 // otherwise.
-func (s *Service) passingSet(ctx context.Context, w *where) (map[int64]bool, error) {
+func (s *Service) passingSet(ctx context.Context, w *where) (*idSet, error) {
 	limit := int(s.batchSetMax.Load())
 	if limit <= 0 {
 		return nil, nil
@@ -61,11 +62,35 @@ func (s *Service) passingSet(ctx context.Context, w *where) (map[int64]bool, err
 		s.tooMany.remember(key)
 		return nil, nil
 	}
-	set := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		set[id] = true
+	return newIDSet(ids), nil
+}
+
+// idSet is a set of ticket ids as one bit per id from the least to the
+// greatest: a status's 8,600 tickets at 1M fill 125 KB of bits, set and
+// tested without hashing, where a map of them cost a tenth of a
+// `status:open <word>` search to build.
+type idSet struct {
+	least int64
+	bits  []uint64
+}
+
+func newIDSet(ids []int64) *idSet {
+	if len(ids) == 0 {
+		return &idSet{}
 	}
-	return set, nil
+	least, greatest := slices.Min(ids), slices.Max(ids)
+	set := &idSet{least: least, bits: make([]uint64, (greatest-least)/64+1)}
+	for _, id := range ids {
+		i := id - least
+		set.bits[i/64] |= 1 << (i % 64)
+	}
+	return set
+}
+
+// has reports whether id is in the set.
+func (set *idSet) has(id int64) bool {
+	i := id - set.least
+	return i >= 0 && i/64 < int64(len(set.bits)) && set.bits[i/64]&(1<<(i%64)) != 0
 }
 
 // keep tests the tickets of rows (a walk's rows, newest first) in chunks
