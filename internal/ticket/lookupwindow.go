@@ -3,6 +3,7 @@ package ticket
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/ombud/ombud/internal/db"
@@ -12,13 +13,16 @@ import (
 // tickets of its customers by id. Read as one sorted list, that is every
 // ticket of every named customer: a first name names up to maxNamed
 // customers, ≈ 20,000 tickets at 1M, read from the index and sorted for
-// the newest 300 (docs/benchmarks.md, search at 1M tickets). lookupFloor
-// finds instead an id below which the newest walk of them all lie: it
-// counts, with one seek per customer into tickets_requester_id
-// (requester_id, id), the tickets in a window of the newest ids, widening
-// the window eightfold until it holds walk of them or every ticket. The
-// lookup then reads that window only. The tickets found are the same
-// newest walk by id, so rankings and totals are unchanged.
+// the newest 300 (docs/benchmarks.md, search at 1M tickets). lookupNewest
+// reads instead a window of the newest ids, one seek per customer into
+// tickets_requester_id (requester_id, id), and, when the window holds
+// fewer than walk of their tickets, the window below it, sized by how
+// densely the first held them, until it has walk or has read every
+// ticket. Each window is read once, for its ids: the windows used to be
+// counted first, widening eightfold, and the last one read again (two or
+// three statements of a seek per customer where the reads are one or
+// two). The tickets found are the same newest walk by id, so rankings and
+// totals are unchanged.
 
 // lookupWindowFirst is the first window, as a fraction of the ids;
 // lookupWindowMin its least size in ids (Service.lookupWindow overrides it
@@ -28,35 +32,65 @@ const (
 	lookupWindowMin   = 1024
 )
 
-// lookupFloor returns the id above which the newest walk tickets of
-// cond lie (0: read them all; always on PostgreSQL, whose planner reads
-// the same index its own way). Sources of one id (an email's customer, a
-// ticket number) are read whole: their tickets are few.
-func (s *Service) lookupFloor(ctx context.Context, src lookupSource, cond string, cargs []any, walk int) (int64, error) {
+// lookupNewest returns the ids of the newest walk tickets of src (cond
+// with cargs, over tickets t), newest first. Sources of one id (an
+// email's customer, a ticket number), organizations and PostgreSQL (whose
+// planner reads the same index its own way) read them in one statement:
+// their tickets are few, or the windows are not theirs.
+func (s *Service) lookupNewest(ctx context.Context, src lookupSource, cond string, cargs []any, walk int) ([]int64, error) {
+	var ids []int64
+	read := func(q string, args ...any) error {
+		return s.scan(ctx, q, append(slices.Clip(cargs), args...), func(sc scanner) (bool, error) {
+			var id int64
+			if err := sc.Scan(&id); err != nil {
+				return false, err
+			}
+			ids = append(ids, id)
+			return true, nil
+		})
+	}
 	least := int64(lookupWindowMin)
 	if s.lookupWindow != 0 {
 		least = s.lookupWindow
 	}
 	if len(src.ids) < 2 || src.col != "requester_id" || least <= 0 || s.db.Dialect() != db.SQLite {
-		return 0, nil
+		err := read(`SELECT t.id FROM tickets t WHERE `+cond+` AND t.id > ? ORDER BY t.id DESC LIMIT ?`, 0, walk)
+		return ids, err
 	}
 	var newest int64
 	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&newest); err != nil {
-		return 0, fmt.Errorf("ticket: search lookup: %w", err)
+		return nil, fmt.Errorf("ticket: search lookup: %w", err)
 	}
-	for size := max(newest/lookupWindowFirst, least); ; size *= 8 {
-		from := max(newest-size, 0)
-		if from == 0 {
-			return 0, nil
+	// The index named: given t.id's range, the planner may walk the
+	// primary key instead. The first window has no top, so a ticket
+	// created since MAX(id) was read is found too.
+	q := `SELECT t.id FROM tickets t INDEXED BY tickets_requester_id WHERE ` + cond + ` AND t.id > ? AND t.id <= ? ORDER BY t.id DESC LIMIT ?`
+	top := int64(math.MaxInt64)
+	for span := max(newest/lookupWindowFirst, least); ; {
+		from := max(newest-span, 0)
+		if err := read(q, from, top, walk-len(ids)); err != nil {
+			return nil, fmt.Errorf("ticket: search lookup: %w", err)
 		}
-		var n int
-		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM tickets t INDEXED BY tickets_requester_id
-			WHERE `+cond+` AND t.id > ? LIMIT ?)`, append(slices.Clip(cargs), from, walk)...).Scan(&n); err != nil {
-			return 0, fmt.Errorf("ticket: search lookup: %w", err)
+		if len(ids) >= walk || from == 0 {
+			if from > 0 {
+				s.lookupWindowRuns.Add(1)
+			}
+			return ids, nil
 		}
-		if n >= walk {
-			s.lookupWindowRuns.Add(1)
-			return from, nil
-		}
+		top, span = from, nextLookupSpan(newest-from, len(ids), walk)
 	}
+}
+
+// nextLookupSpan is the span of newest ids the next window reaches down
+// to, when the newest span ids held found of the walk tickets a lookup
+// wants: twice the span their density says walk needs, less what was
+// read, and 2–8 times the span read (8 when none was found). A window too
+// small costs another seek per customer; one too large only index
+// entries read and dropped by the LIMIT.
+func nextLookupSpan(span int64, found, walk int) int64 {
+	if found <= 0 {
+		return span * 8
+	}
+	need := float64(span) * float64(walk) / float64(found)
+	return min(max(int64(2*need)-span, 2*span), 8*span)
 }

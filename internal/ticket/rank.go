@@ -410,23 +410,24 @@ func (s *Service) gatherLookups(ctx context.Context, c *candidates, w *where, tq
 	for _, src := range s.lookupSources(tq) {
 		cond, cargs := src.cond("t.")
 		q := `SELECT t.id, ` + ok + `, t.updated_at FROM tickets t WHERE ` + cond + ` ORDER BY t.id DESC LIMIT ?`
+		args := append(append(slices.Clip(w.args), cargs...), walk)
 		if s.db.Dialect() == db.SQLite {
 			// The newest walk ids from the index alone (tickets_requester
-			// holds the rowid), then those rows: a name as common as a
-			// first name has a thousand tickets at 30,000, each a seek
-			// into tickets that only the sort needed.
-			// Only the window of the newest ids that holds them
-			// (lookupwindow.go).
-			floor, err := s.lookupFloor(ctx, src, cond, cargs, walk)
+			// holds the rowid), read from the windows of the newest ids
+			// that hold them (lookupwindow.go), then those rows: a name
+			// as common as a first name has a thousand tickets at
+			// 30,000, each a seek into tickets that only the sort needed.
+			ids, err := s.lookupNewest(ctx, src, cond, cargs, walk)
 			if err != nil {
 				return nil, err
 			}
-			q = `SELECT t.id, ` + ok + `, t.updated_at FROM tickets t WHERE t.id IN (SELECT t.id FROM tickets t WHERE ` + cond + `
-				AND t.id > ? ORDER BY t.id DESC LIMIT ?) ORDER BY t.id DESC`
-			cargs = append(cargs, floor)
+			// CROSS JOIN keeps the ids the outer loop, each a seek by
+			// rowid.
+			q = `SELECT t.id, ` + ok + `, t.updated_at FROM json_each(?) j CROSS JOIN tickets t ON t.id = j.value ORDER BY t.id DESC`
+			args = append(slices.Clip(w.args), idList(ids))
 		}
 		kept, rows, last := 0, 0, int64(0)
-		err := s.scan(ctx, q, append(append(slices.Clip(w.args), cargs...), walk), func(sc scanner) (bool, error) {
+		err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {
 			var id, pass, updated int64
 			if err := sc.Scan(&id, &pass, &updated); err != nil {
 				return false, err

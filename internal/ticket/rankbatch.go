@@ -34,7 +34,7 @@ const defaultBatchSetMax = 16000
 // passingSet returns the ids of every ticket passing w's filters when
 // SQLite reaches them by index and there are at most batchSetMax; nil
 // otherwise.
-func (s *Service) passingSet(ctx context.Context, w *where) (map[int64]bool, error) {
+func (s *Service) passingSet(ctx context.Context, w *where) (*idSet, error) {
 	limit := int(s.batchSetMax.Load())
 	if limit <= 0 {
 		return nil, nil
@@ -62,11 +62,35 @@ func (s *Service) passingSet(ctx context.Context, w *where) (map[int64]bool, err
 		s.tooMany.remember(key)
 		return nil, nil
 	}
-	set := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		set[id] = true
+	return newIDSet(ids), nil
+}
+
+// idSet is a set of ticket ids as one bit per id from the least to the
+// greatest: a status's 8,600 tickets at 1M fill 125 KB of bits, set and
+// tested without hashing, where a map of them cost a tenth of a
+// `status:open <word>` search to build.
+type idSet struct {
+	least int64
+	bits  []uint64
+}
+
+func newIDSet(ids []int64) *idSet {
+	if len(ids) == 0 {
+		return &idSet{}
 	}
-	return set, nil
+	least, greatest := slices.Min(ids), slices.Max(ids)
+	set := &idSet{least: least, bits: make([]uint64, (greatest-least)/64+1)}
+	for _, id := range ids {
+		i := id - least
+		set.bits[i/64] |= 1 << (i % 64)
+	}
+	return set
+}
+
+// has reports whether id is in the set.
+func (set *idSet) has(id int64) bool {
+	i := id - set.least
+	return i >= 0 && i/64 < int64(len(set.bits)) && set.bits[i/64]&(1<<(i%64)) != 0
 }
 
 // keep tests the tickets of rows (a walk's rows, newest first) in chunks
@@ -214,28 +238,19 @@ func (s *Service) commentRowsBatch(ctx context.Context, f *batchFilter, tq textQ
 
 // gatherLookupsBatch is gatherLookups with the filters tested in batches:
 // each lookup reads its newest walk tickets' ids from the index (within
-// lookupFloor's window), keeps those that pass, newest first, up to bound,
+// lookupNewest's windows), keeps those that pass, newest first, up to bound,
 // and reads the last update of the kept ones only.
 func (s *Service) gatherLookupsBatch(ctx context.Context, c *candidates, f *batchFilter, tq textQuery, bound, walk int,
 	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (*candidates, error) {
 	for _, src := range s.lookupSources(tq) {
 		cond, cargs := src.cond("t.")
-		floor, err := s.lookupFloor(ctx, src, cond, cargs, walk)
+		ids, err := s.lookupNewest(ctx, src, cond, cargs, walk)
 		if err != nil {
 			return nil, err
 		}
-		var rows []walkedRow
-		err = s.scan(ctx, `SELECT w.id FROM (SELECT t.id FROM tickets t WHERE `+cond+` AND t.id > ? ORDER BY t.id DESC LIMIT ?) w ORDER BY w.id DESC`,
-			append(slices.Clip(cargs), floor, walk), func(sc scanner) (bool, error) {
-				var id int64
-				if err := sc.Scan(&id); err != nil {
-					return false, err
-				}
-				rows = append(rows, walkedRow{id, id})
-				return true, nil
-			})
-		if err != nil {
-			return nil, err
+		rows := make([]walkedRow, len(ids))
+		for i, id := range ids {
+			rows[i] = walkedRow{id, id}
 		}
 		kept, n, err := f.keep(ctx, rows, bound, nil)
 		if err != nil {

@@ -54,7 +54,7 @@ type batchFilter struct {
 	tags *passTest
 	// set, when not nil (SQLite), holds every ticket passing the filters:
 	// tickets are tested against it without SQL (rankbatch.go).
-	set map[int64]bool
+	set *idSet
 }
 
 func (s *Service) newBatchFilter(w *where) *batchFilter {
@@ -83,7 +83,7 @@ func (f *batchFilter) test(ctx context.Context, ids []int64) error {
 	}
 	if f.set != nil {
 		for _, id := range todo {
-			f.pass[id] = f.set[id]
+			f.pass[id] = f.set.has(id)
 		}
 		return nil
 	}

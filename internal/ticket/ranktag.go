@@ -112,15 +112,14 @@ func (s *Service) gatherLookupsTagged(ctx context.Context, c *candidates, tq tex
 	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (*candidates, error) {
 	for _, src := range s.lookupSources(tq) {
 		cond, cargs := src.cond("t.")
-		floor, err := s.lookupFloor(ctx, src, cond, cargs, walk)
+		newest, err := s.lookupNewest(ctx, src, cond, cargs, walk)
 		if err != nil {
 			return nil, err
 		}
-		q := `SELECT w.id, ` + pass.in("w.id") + ` FROM (SELECT t.id FROM tickets t WHERE ` + cond + `
-			AND t.id > ? ORDER BY t.id DESC LIMIT ?) w ORDER BY w.id DESC`
+		q := `SELECT j.value, ` + pass.in("j.value") + ` FROM json_each(?) j ORDER BY j.value DESC`
 		var ids []int64
 		rows, last := 0, int64(0)
-		err = s.scan(ctx, q, append(append(slices.Clip(pass.args), cargs...), floor, walk), func(sc scanner) (bool, error) {
+		err = s.scan(ctx, q, append(slices.Clip(pass.args), idList(newest)), func(sc scanner) (bool, error) {
 			var id, in int64
 			if err := sc.Scan(&id, &in); err != nil {
 				return false, err
