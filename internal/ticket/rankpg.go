@@ -59,6 +59,15 @@ func (s *Service) pgSingleWalk(tq textQuery) bool {
 	return len(tq.tokens) < 2 || email || s.pgWindowSize.Load() < 0
 }
 
+// pgWindowIDs is the first window of a several-token walk, in ids:
+// pgWindow unless a test set pgWindowSize.
+func (s *Service) pgWindowIDs() int64 {
+	if w := s.pgWindowSize.Load(); w != 0 {
+		return w
+	}
+	return pgWindow
+}
+
 // scanTextPGSettle runs a PostgreSQL text walk over table (alias a):
 // sel is the SELECT … FROM … part, pre its arguments; fts the text query.
 // fn sees the rows newest first, at most walk of them, until it says stop.
@@ -68,10 +77,7 @@ func (s *Service) pgSingleWalk(tq textQuery) bool {
 func (s *Service) scanTextPGSettle(ctx context.Context, table, a, sel string, pre []any, tq textQuery, walk int,
 	fn func(scanner) (bool, error), settle func() (bool, error)) error {
 	tsq := pgTSQuery
-	window := s.pgWindowSize.Load()
-	if window == 0 {
-		window = pgWindow
-	}
+	window := s.pgWindowIDs()
 	if s.pgSingleWalk(tq) {
 		return s.scan(ctx, sel+` WHERE `+a+`.search_vec @@ `+tsq+` ORDER BY `+a+`.id DESC LIMIT ?`,
 			append(append(slices.Clip(pre), tq.fts), walk), fn)
@@ -184,10 +190,7 @@ func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgW
 	// Several tokens: both tables' newest ids in one statement, both
 	// windows in one, then each walk's read below its window, if any
 	// (scanTextPGSettle's steps, two statements fewer).
-	window := s.pgWindowSize.Load()
-	if window == 0 {
-		window = pgWindow
-	}
+	window := s.pgWindowIDs()
 	var newest [2]int64
 	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM `+walks[0].table+`), (SELECT COALESCE(MAX(id), 0) FROM `+
 		walks[1].table+`)`).Scan(&newest[0], &newest[1]); err != nil {
