@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -43,14 +42,7 @@ func BenchmarkSearchInProcess(b *testing.B) {
 	seconds := envInt("OMBUD_BENCH_SECONDS", 3)
 	clients := envInt("OMBUD_BENCH_CLIENTS", 8)
 	work := filepath.Join(keep, fmt.Sprintf("sqlite-%d", tickets))
-	var qs corpusQueries
-	raw, err := os.ReadFile(filepath.Join(work, "queries.json"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := json.Unmarshal(raw, &qs); err != nil {
-		b.Fatal(err)
-	}
+	qs := keptQueries(b, work)
 	ctx := context.Background()
 	d, err := db.Open(ctx, db.Options{DataDir: filepath.Join(work, "data")})
 	if err != nil {

@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -30,14 +29,7 @@ func BenchmarkSearchSame(b *testing.B) {
 		b.Skip("OMBUD_BENCH_SEARCH_DIR, OMBUD_BENCH_COMPARE_BIN and OMBUD_BENCH_SEARCH_BIN name the corpus and the two builds")
 	}
 	work := filepath.Join(keep, fmt.Sprintf("sqlite-%d", envInt("OMBUD_BENCH_TICKETS", 100000)))
-	var qs corpusQueries
-	raw, err := os.ReadFile(filepath.Join(work, "queries.json"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := json.Unmarshal(raw, &qs); err != nil {
-		b.Fatal(err)
-	}
+	qs := keptQueries(b, work)
 	env := []string{"OMBUD_DATA=" + filepath.Join(work, "data")}
 	servers := []*server{serve(b, before, env), serve(b, after, env)}
 	defer func() {

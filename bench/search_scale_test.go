@@ -369,6 +369,20 @@ func (qs corpusQueries) classes() []queryClass {
 	}
 }
 
+// keptQueries reads the query values of a corpus BenchmarkSearchScale kept
+// in work.
+func keptQueries(b *testing.B, work string) corpusQueries {
+	var qs corpusQueries
+	raw, err := os.ReadFile(filepath.Join(work, "queries.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &qs); err != nil {
+		b.Fatal(err)
+	}
+	return qs
+}
+
 // buildCorpus seeds (or reuses) the demo corpus.
 func buildCorpus(b *testing.B, bin, work string, env []string, tickets int) corpusQueries {
 	var qs corpusQueries
