@@ -82,7 +82,17 @@ func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, _
 	return nil
 }
 
-var _ ticket.ImportBatchHook = (*Service)(nil)
+// TicketEventsCTE is TicketEvents' mark as a CTE of the statement that
+// appends the events (PostgreSQL, ticket.FoldedHook).
+func (s *Service) TicketEventsCTE(from string) string {
+	return `INSERT INTO report_dirty (ticket_id, gen) SELECT id, 1 FROM ` + from + `
+		ON CONFLICT (ticket_id) DO UPDATE SET gen = report_dirty.gen + 1`
+}
+
+var (
+	_ ticket.ImportBatchHook = (*Service)(nil)
+	_ ticket.FoldedHook      = (*Service)(nil)
+)
 
 // HookImports makes imported tickets count too.
 func (s *Service) HookImports() {}

@@ -198,6 +198,18 @@ type EventHook interface {
 	TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, events []Event) error
 }
 
+// FoldedHook is an EventHook whose whole work, whatever the events, is one
+// data-modifying statement that needs only the ticket's id (the report
+// refresher's mark). On PostgreSQL the statement that appends the events
+// runs it as one of its CTEs instead of calling TicketEvents: a statement
+// and a round trip fewer per write.
+type FoldedHook interface {
+	EventHook
+	// TicketEventsCTE is that statement as a CTE body, reading the ticket
+	// id from column id of the relation named from, with no placeholders.
+	TicketEventsCTE(from string) string
+}
+
 // ImportHook is an EventHook that also sees imported history (hooks are
 // otherwise silent during imports, so triggers do not fire on old tickets),
 // once per imported ticket with all of its events.

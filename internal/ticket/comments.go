@@ -278,26 +278,40 @@ func (s *Service) insertComment(ctx context.Context, tx *db.Tx, log *eventLog, t
 	log.comments++ // counted by log.flush, in its UPDATE of the ticket row
 	c := Comment{ID: id, TicketID: ticketID, AuthorType: author.Type, AuthorID: author.ID, Public: public,
 		Body: body, HTML: html, Channel: channel, CreatedAt: db.Time(db.Millis(now)), Attachments: []Attachment{}}
+	if err := linkAttachments(ctx, tx, &c, attachmentIDs); err != nil {
+		return Comment{}, err
+	}
+	log.add(EvCommentAdded, commentAddedData(c))
+	return c, nil
+}
+
+// commentAddedData is the data of c's comment_added event.
+func commentAddedData(c Comment) map[string]any {
+	return map[string]any{
+		"comment_id": c.ID, "public": c.Public, "author_type": c.AuthorType, "author_id": c.AuthorID, "channel": c.Channel,
+	}
+}
+
+// linkAttachments gives the unused uploads attachmentIDs to the comment c
+// (already inserted) and sets c.Attachments.
+func linkAttachments(ctx context.Context, tx *db.Tx, c *Comment, attachmentIDs []int64) error {
 	for i, aid := range attachmentIDs {
-		res, err := tx.ExecContext(ctx, `UPDATE attachments SET comment_id = ? WHERE id = ? AND comment_id IS NULL`, id, aid)
+		res, err := tx.ExecContext(ctx, `UPDATE attachments SET comment_id = ? WHERE id = ? AND comment_id IS NULL`, c.ID, aid)
 		if err != nil {
-			return Comment{}, fmt.Errorf("ticket: link attachment: %w", err)
+			return fmt.Errorf("ticket: link attachment: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return Comment{}, apperr.InvalidField(fmt.Sprintf("attachment_ids[%d]", i), "is not an unused upload")
+			return apperr.InvalidField(fmt.Sprintf("attachment_ids[%d]", i), "is not an unused upload")
 		}
 	}
 	if len(attachmentIDs) > 0 {
-		atts, err := loadAttachments(ctx, tx, []int64{id})
+		atts, err := loadAttachments(ctx, tx, []int64{c.ID})
 		if err != nil {
-			return Comment{}, err
+			return err
 		}
-		c.Attachments = atts[id]
+		c.Attachments = atts[c.ID]
 	}
-	log.add(EvCommentAdded, map[string]any{
-		"comment_id": id, "public": public, "author_type": author.Type, "author_id": author.ID, "channel": channel,
-	})
-	return c, nil
+	return nil
 }
 
 // ListComments returns a ticket's comments oldest first, paged by id.

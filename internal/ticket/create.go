@@ -316,12 +316,10 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, no
 	if in.ExternalID != "" {
 		ext = in.ExternalID
 	}
-	// The insert also answers the configuration stamp, so the event hooks
-	// check their cached configuration without a round trip (db.Cached).
-	var id, stamp int64
 	// The row goes in with its final state: the sequence number and the
 	// comment count of the two events and the one comment written below
-	// (eventLog.flushNew), so it is never updated in this transaction.
+	// (createRows, createRowsPG), so it is never updated in this
+	// transaction.
 	insert := `INSERT INTO tickets (subject, status, priority, type, channel, requester_id, organization_id,
 		assignee_id, team_id, language, custom_fields, external_id, created_at, updated_at, solved_at, last_seq, comment_count,
 		requester_name, requester_email, tag_list, follower_list)
@@ -341,38 +339,6 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, no
 	args := []any{in.Subject, status, in.Priority, in.Type, in.Channel, requesterID, db.NullInt(orgID),
 		nullPtr(in.AssigneeID), nullPtr(in.TeamID), in.Language, mustJSON(fields), ext, ms, ms, solved, createEvents, createComments,
 		requesterID, requesterID, tagList, followerList}
-	tagged := len(in.Tags) > 0 && tx.Dialect() == db.Postgres
-	if tagged {
-		// PostgreSQL: the tags go in with the row, one statement.
-		err = tx.QueryRowContext(ctx, `WITH t AS (`+insert+` RETURNING id),
-			g AS (INSERT INTO ticket_tags (ticket_id, tag) SELECT t.id, x FROM t, unnest(CAST(? AS TEXT[])) AS x)
-			SELECT id, `+db.StampColumn+` FROM t`, append(args, in.Tags)...).Scan(&id, &stamp)
-	} else {
-		err = tx.QueryRowContext(ctx, insert+` RETURNING id, `+db.StampColumn, args...).Scan(&id, &stamp)
-	}
-	if db.IsUniqueViolation(err) {
-		return Ticket{}, nil, apperr.Conflict("external_id", "a ticket with this external_id exists")
-	}
-	if err != nil {
-		return Ticket{}, nil, fmt.Errorf("ticket: insert: %w", err)
-	}
-	tx.SetConfigStamp(stamp)
-	if len(in.Tags) > 0 && !tagged {
-		// One statement for all tags.
-		vals := make([]string, len(in.Tags))
-		args := make([]any, 0, 2*len(in.Tags))
-		for i, tag := range in.Tags {
-			vals[i] = "(?, ?)"
-			args = append(args, id, tag)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_tags (ticket_id, tag) VALUES `+strings.Join(vals, ", "), args...); err != nil {
-			return Ticket{}, nil, fmt.Errorf("ticket: insert tag: %w", err)
-		}
-	}
-	if _, _, err := setFollowers(ctx, tx, id, nil, in.FollowerIDs); err != nil {
-		return Ticket{}, nil, err
-	}
-	log := &eventLog{ticketID: id, actor: actor, at: now, hooks: s.hooks}
 	created := map[string]any{
 		"subject": in.Subject, "status": status, "priority": in.Priority, "type": in.Type, "channel": in.Channel,
 		"requester_id": requesterID, "organization_id": orgID, "assignee_id": deref(in.AssigneeID), "team_id": deref(in.TeamID),
@@ -381,26 +347,22 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor authz.Actor, no
 	if in.AutoSubmitted {
 		created["auto_submitted"] = true
 	}
-	log.add(EvCreated, created)
 	public := in.Public == nil || *in.Public
 	author := authorOf(actor, requesterID, in.Channel, in.Author)
-	attachmentIDs := in.AttachmentIDs
-	for _, f := range in.Files {
-		a, err := s.AttachTx(ctx, tx, f)
-		if err != nil {
-			return Ticket{}, nil, err
-		}
-		attachmentIDs = append(slices.Clip(attachmentIDs), a.ID)
-	}
 	text := in.text
 	if !text.ok {
 		text = s.commentText(in.Description, in.DescriptionHTML)
 	}
-	c, err := s.insertComment(ctx, tx, log, id, author, public, text, in.Channel, attachmentIDs, now, 0)
-	if err != nil {
-		return Ticket{}, nil, err
+	w := createWrite{insert: insert, args: args, created: created, author: author, public: public, text: text}
+	var id int64
+	var c Comment
+	var log *eventLog
+	if tx.Dialect() == db.Postgres {
+		id, c, log, err = s.createRowsPG(ctx, tx, actor, now, in, w)
+	} else {
+		id, c, log, err = s.createRows(ctx, tx, actor, now, in, w)
 	}
-	if err := log.flushNew(ctx, tx, createEvents, createComments); err != nil {
+	if err != nil {
 		return Ticket{}, nil, err
 	}
 	// The new row is known: it is built here rather than read back (three

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/ombud/ombud/internal/db"
@@ -74,6 +75,82 @@ func TestEventHooks(t *testing.T) {
 		}
 		if len(h.seen) != 0 {
 			t.Fatalf("imports reached the hook: %v", h.seen)
+		}
+	})
+}
+
+// folder is a FoldedHook that records, in audit_log, whether its work ran
+// as a CTE of the events' statement or through TicketEvents.
+type folder struct{ calls int }
+
+func (f *folder) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, _ []ticket.Event) error {
+	f.calls++
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, action, target) VALUES (1, 'folded-call', CAST(? AS TEXT))`, ticketID)
+	return err
+}
+
+func (f *folder) TicketEventsCTE(from string) string {
+	return `INSERT INTO audit_log (at, action, target) SELECT 1, 'folded-cte', CAST(id AS TEXT) FROM ` + from
+}
+
+// TestFoldedHooks: on PostgreSQL a FoldedHook's work rides in the statement
+// that appends a write's events (create, comment, update), once per write
+// and for that ticket; on SQLite TicketEvents does it. Either way an import
+// reaches neither, and the hooks beside it still see every write.
+func TestFoldedHooks(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		fh, rec := &folder{}, &recorder{}
+		f.svc.AddHook(rec)
+		f.svc.AddHook(fh)
+		tk := newTicket(t, f, "Folded", func(in *ticket.CreateInput) { in.Tags = []string{"b", "a"} })
+		if _, err := f.svc.AddComment(ctx, f.agent, tk.ID, ticket.CommentInput{Body: "A reply"}); err != nil {
+			t.Fatal(err)
+		}
+		prio := "urgent"
+		if _, err := f.svc.Update(ctx, f.agent, tk.ID, ticket.Patch{Priority: &prio}); err != nil {
+			t.Fatal(err)
+		}
+		err := d.Write(ctx, func(tx *db.Tx) error {
+			_, err := f.svc.ImportTx(ctx, tx, ticket.ImportTicket{
+				Create:    ticket.CreateInput{Subject: "Old", Description: "From the old system", Requester: &ticket.RequesterInput{Email: "old@example.no"}, Channel: "email", Priority: "normal", Type: "question"},
+				CreatedAt: f.clk.now().AddDate(-1, 0, 0), Creator: f.agent,
+			})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "folded-cte"
+		if d.Dialect() == db.SQLite {
+			want = "folded-call"
+		}
+		rows, err := d.QueryContext(ctx, `SELECT action, target FROM audit_log WHERE action LIKE 'folded-%' ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var got []string
+		for rows.Next() {
+			var action, target string
+			if err := rows.Scan(&action, &target); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, action+" "+target)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		id := strconv.FormatInt(tk.ID, 10)
+		if w := []string{want + " " + id, want + " " + id, want + " " + id}; !slices.Equal(got, w) {
+			t.Fatalf("folded hook rows %v, want %v", got, w)
+		}
+		if calls := map[bool]int{true: 3, false: 0}[d.Dialect() == db.SQLite]; fh.calls != calls {
+			t.Fatalf("TicketEvents called %d times, want %d", fh.calls, calls)
+		}
+		if len(rec.seen) != 3 {
+			t.Fatalf("the other hook saw %d writes, want 3: %v", len(rec.seen), rec.seen)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package ticket_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"sync"
@@ -88,20 +89,22 @@ func TestWritePathAnswers(t *testing.T) {
 }
 
 // TestWrittenEventIDs: the events a create and a comment hand to their
-// listeners carry the ids and sequence numbers the event table holds (on
-// SQLite the ids are derived from the last inserted rowid, not returned),
-// also when concurrent creates share one group commit.
+// listeners carry the ids, sequence numbers and data the event table holds
+// (on SQLite the ids are derived from the last inserted rowid, not
+// returned; on PostgreSQL a create's comment_added data gets its comment id
+// inside the create's one statement), also when concurrent creates share
+// one group commit.
 func TestWrittenEventIDs(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
 		ctx := context.Background()
 		var mu sync.Mutex
-		heard := map[int64]int64{} // event id → seq
+		heard := map[int64]ticket.Event{} // by event id
 		f.svc.OnChange = func(_ int64, evs []ticket.Event) {
 			mu.Lock()
 			defer mu.Unlock()
 			for _, e := range evs {
-				heard[e.ID] = e.Seq
+				heard[e.ID] = e
 			}
 		}
 		const n = 16
@@ -133,8 +136,20 @@ func TestWrittenEventIDs(t *testing.T) {
 			}
 			for _, e := range evs.Data {
 				stored++
-				if seq, ok := heard[e.ID]; !ok || seq != e.Seq {
-					t.Errorf("ticket %d: stored event %d (seq %d), heard seq %d (%v)", id, e.ID, e.Seq, seq, ok)
+				h, ok := heard[e.ID]
+				if !ok || h.Seq != e.Seq || h.Type != e.Type || h.TicketID != e.TicketID {
+					t.Errorf("ticket %d: stored event %d (seq %d, %s), heard seq %d, %s of %d (%v)", id, e.ID, e.Seq, e.Type, h.Seq, h.Type, h.TicketID, ok)
+				}
+				// As JSON: the stored numbers read back as float64.
+				hd, _ := json.Marshal(h.Data)
+				sd, _ := json.Marshal(e.Data)
+				if string(hd) != string(sd) {
+					t.Errorf("ticket %d: event %d stored data %s, heard %s", id, e.ID, sd, hd)
+				}
+				if e.Type == ticket.EvCommentAdded {
+					if cid, _ := e.Data["comment_id"].(float64); cid <= 0 {
+						t.Errorf("ticket %d: comment_added without a comment id: %s", id, sd)
+					}
 				}
 			}
 		}
