@@ -28,6 +28,10 @@ const StampColumn = `(SELECT n FROM config_stamp WHERE id = 1)`
 // this transaction.
 func (t *Tx) SetConfigStamp(n int64) { t.stamp, t.hasStamp = n, true }
 
+// HasConfigStamp reports whether the transaction knows its configuration
+// stamp already, so ConfigStamp costs no round trip.
+func (t *Tx) HasConfigStamp() bool { return t.hasStamp }
+
 // ConfigStamp is the configuration stamp as this transaction sees it; it is
 // read at most once per transaction. A transaction that changes the
 // configuration and then reads it through a Cached value in the same

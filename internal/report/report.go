@@ -84,9 +84,9 @@ func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, _
 
 // TicketEventsCTE is TicketEvents' mark as a CTE of the statement that
 // appends the events (PostgreSQL, ticket.FoldedHook).
-func (s *Service) TicketEventsCTE(from string) string {
+func (s *Service) TicketEventsCTE(_ context.Context, _ *db.Tx, _ []ticket.Event, from string) (string, bool, error) {
 	return `INSERT INTO report_dirty (ticket_id, gen) SELECT id, 1 FROM ` + from + `
-		ON CONFLICT (ticket_id) DO UPDATE SET gen = report_dirty.gen + 1`
+		ON CONFLICT (ticket_id) DO UPDATE SET gen = report_dirty.gen + 1`, true, nil
 }
 
 var (

@@ -8,6 +8,7 @@ import (
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/dbtest"
 	"github.com/ombud/ombud/internal/sla"
+	"github.com/ombud/ombud/internal/ticket"
 )
 
 // TestPolicyChangesReachTheNextWrite checks the in-memory policies and
@@ -68,6 +69,43 @@ func TestPolicyChangesReachTheNextWrite(t *testing.T) {
 		}
 		if _, ok := firstReplyDue("deleted elsewhere"); ok {
 			t.Fatal("state rows after the policy was deleted")
+		}
+	})
+}
+
+// TestRowsDroppedWithoutPolicy: once no policy is left (here deleted
+// through another service, as on a second instance), the next change to a
+// ticket that can move a clock drops the ticket's state rows — on
+// PostgreSQL inside the statement that appends the change's events
+// (ticket.FoldedHook) — while a change that moves no clock keeps them.
+func TestRowsDroppedWithoutPolicy(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		other := sla.NewService(d, f.clk.now, f.tickets)
+		pol, err := f.svc.CreatePolicy(ctx, f.admin, sla.PolicyInput{Name: "All", Targets: map[string]sla.Target{"normal": {FirstReply: "4h"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk := f.create(t, "normal")
+		if len(stateRows(t, d, tk.ID)) == 0 {
+			t.Fatal("no state rows under a policy")
+		}
+		if err := other.DeletePolicy(ctx, f.admin, pol.ID); err != nil {
+			t.Fatal(err)
+		}
+		subject := "Help, renamed"
+		if _, err := f.tickets.Update(ctx, f.agent, tk.ID, ticket.Patch{Subject: &subject}); err != nil {
+			t.Fatal(err)
+		}
+		if len(stateRows(t, d, tk.ID)) == 0 {
+			t.Fatal("a change that moves no clock dropped the rows")
+		}
+		if _, err := f.tickets.AddComment(ctx, f.agent, tk.ID, ticket.CommentInput{Body: "Looking at it", Public: new(bool)}); err != nil {
+			t.Fatal(err)
+		}
+		if rows := stateRows(t, d, tk.ID); len(rows) != 0 {
+			t.Fatalf("rows left after a comment with no policy: %v", rows)
 		}
 	})
 }

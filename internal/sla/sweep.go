@@ -207,15 +207,7 @@ var untimed = map[string]bool{
 // ticket's history how a priority change moved the clocks still running
 // (retarget.go).
 func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, events []ticket.Event) error {
-	timed, fresh := false, false
-	var change *ticket.Event
-	for i, e := range events {
-		timed = timed || !untimed[e.Type]
-		fresh = fresh || e.Type == ticket.EvCreated
-		if e.Type == ticket.EvPriorityChanged && change == nil {
-			change = &events[i]
-		}
-	}
+	timed, fresh, change := classify(events)
 	if !timed {
 		return nil
 	}
@@ -226,6 +218,49 @@ func (s *Service) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, e
 	}
 	return s.refresh(ctx, tx, ticketID, fresh)
 }
+
+// classify says whether events can move a clock, whether they create the
+// ticket, and which is the first priority change among them.
+func classify(events []ticket.Event) (timed, fresh bool, change *ticket.Event) {
+	for i, e := range events {
+		timed = timed || !untimed[e.Type]
+		fresh = fresh || e.Type == ticket.EvCreated
+		if e.Type == ticket.EvPriorityChanged && change == nil {
+			change = &events[i]
+		}
+	}
+	return timed, fresh, change
+}
+
+// TicketEventsCTE does TicketEvents' work inside the PostgreSQL statement
+// that appends the events when it is at most one statement
+// (ticket.FoldedHook): nothing for untimed events or a new ticket, and
+// with no policy configured the removal of the ticket's rows of policies
+// since removed. Otherwise (policies, or a priority change to retarget)
+// TicketEvents runs as before. The configuration is consulted only when
+// the write already knows its stamp, so folding never adds a round trip.
+func (s *Service) TicketEventsCTE(ctx context.Context, tx *db.Tx, events []ticket.Event, from string) (string, bool, error) {
+	timed, fresh, change := classify(events)
+	if !timed {
+		return "", true, nil
+	}
+	if change != nil || !tx.HasConfigStamp() {
+		return "", false, nil
+	}
+	r, err := s.rules.Get(ctx, tx)
+	if err != nil {
+		return "", false, err
+	}
+	if len(r.policies) > 0 {
+		return "", false, nil
+	}
+	if fresh {
+		return "", true, nil // as refresh: a new ticket has no rows
+	}
+	return `DELETE FROM sla_ticket_state WHERE ticket_id IN (SELECT id FROM ` + from + `)`, true, nil
+}
+
+var _ ticket.FoldedHook = (*Service)(nil)
 
 // sync recomputes a ticket's state rows at now and, when record is set,
 // appends the warnings and breaches that are due. It returns how many

@@ -198,16 +198,21 @@ type EventHook interface {
 	TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, events []Event) error
 }
 
-// FoldedHook is an EventHook whose whole work, whatever the events, is one
+// FoldedHook is an EventHook whose work on some writes is at most one
 // data-modifying statement that needs only the ticket's id (the report
-// refresher's mark). On PostgreSQL the statement that appends the events
-// runs it as one of its CTEs instead of calling TicketEvents: a statement
-// and a round trip fewer per write.
+// refresher's mark; the SLA clocks' cleanup when no policy is configured).
+// On PostgreSQL the statement that appends the events runs that work as one
+// of its CTEs instead of calling TicketEvents: a statement and a round trip
+// fewer per write.
 type FoldedHook interface {
 	EventHook
-	// TicketEventsCTE is that statement as a CTE body, reading the ticket
-	// id from column id of the relation named from, with no placeholders.
-	TicketEventsCTE(from string) string
+	// TicketEventsCTE is asked before the events are appended (they have
+	// no ids or sequence numbers yet, and a create's comment_added no
+	// comment id). ok means the hook's whole work on them is cte, a CTE
+	// body reading the ticket id from column id of the relation named from,
+	// without placeholders, or nothing when cte is empty; TicketEvents is
+	// then not called. Otherwise TicketEvents runs after the statement.
+	TicketEventsCTE(ctx context.Context, tx *db.Tx, events []Event, from string) (cte string, ok bool, err error)
 }
 
 // ImportHook is an EventHook that also sees imported history (hooks are

@@ -146,7 +146,11 @@ func (s *Service) createRowsPG(ctx context.Context, tx *db.Tx, actor authz.Actor
 	}
 	q.WriteString(`) AS v (k, type, actor_type, actor_id, at, data)
 			RETURNING id, seq)`)
-	q.WriteString(log.foldedCTEs(ctx, tx, "t"))
+	folded, err := log.foldedCTEs(ctx, tx, "t")
+	if err != nil {
+		return 0, Comment{}, nil, err
+	}
+	q.WriteString(folded)
 	q.WriteString(`
 		SELECT t.id, t.stamp, c.id, e.id, e.seq FROM t, c, e`)
 	rows, err := tx.QueryContext(ctx, q.String(), args...)

@@ -89,8 +89,8 @@ func (f *folder) TicketEvents(ctx context.Context, tx *db.Tx, ticketID int64, _ 
 	return err
 }
 
-func (f *folder) TicketEventsCTE(from string) string {
-	return `INSERT INTO audit_log (at, action, target) SELECT 1, 'folded-cte', CAST(id AS TEXT) FROM ` + from
+func (f *folder) TicketEventsCTE(_ context.Context, _ *db.Tx, _ []ticket.Event, from string) (string, bool, error) {
+	return `INSERT INTO audit_log (at, action, target) SELECT 1, 'folded-cte', CAST(id AS TEXT) FROM ` + from, true, nil
 }
 
 // TestFoldedHooks: on PostgreSQL a FoldedHook's work rides in the statement

@@ -159,27 +159,42 @@ type eventLog struct {
 	// comments counts the comments added by this write; flush adds them
 	// to the ticket's comment_count in the same UPDATE as last_seq.
 	comments int
-	// folded: the statement that appended the events also ran the
-	// FoldedHooks' work, so runHooks skips them.
-	folded bool
+	// folded[i]: the statement that appended the events did hook i's
+	// work (FoldedHook), so runHooks skips it.
+	folded []bool
 }
 
 // foldedCTEs returns the CTEs (each after a comma) that do the FoldedHooks'
 // work inside the PostgreSQL statement appending the events, reading the
 // ticket id from relation from; runHooks then skips those hooks. Empty on
 // SQLite and when hooks are off (imports).
-func (l *eventLog) foldedCTEs(ctx context.Context, tx *db.Tx, from string) string {
+func (l *eventLog) foldedCTEs(ctx context.Context, tx *db.Tx, from string) (string, error) {
+	l.folded = nil
 	if tx.Dialect() != db.Postgres || hooksOff(ctx) {
-		return ""
+		return "", nil
 	}
 	var b strings.Builder
 	for i, h := range l.hooks {
-		if f, ok := h.(FoldedHook); ok {
-			fmt.Fprintf(&b, ",\n\t\thook%d AS (%s)", i, f.TicketEventsCTE(from))
-			l.folded = true
+		f, ok := h.(FoldedHook)
+		if !ok {
+			continue
+		}
+		cte, ok, err := f.TicketEventsCTE(ctx, tx, l.events, from)
+		if err != nil {
+			return "", fmt.Errorf("ticket: event hook: %w", err)
+		}
+		if !ok {
+			continue
+		}
+		if l.folded == nil {
+			l.folded = make([]bool, len(l.hooks))
+		}
+		l.folded[i] = true
+		if cte != "" {
+			fmt.Fprintf(&b, ",\n\t\thook%d AS (%s)", i, cte)
 		}
 	}
-	return b.String()
+	return b.String(), nil
 }
 
 func (l *eventLog) add(typ string, data map[string]any) {
@@ -264,12 +279,12 @@ func (l *eventLog) flushNew(ctx context.Context, tx *db.Tx, wroteSeq, wroteComme
 // import: ImportTx calls its ImportHooks once per ticket).
 func (l *eventLog) runHooks(ctx context.Context, tx *db.Tx) error {
 	folded := l.folded
-	l.folded = false
+	l.folded = nil
 	if hooksOff(ctx) {
 		return nil
 	}
-	for _, h := range l.hooks {
-		if _, ok := h.(FoldedHook); ok && folded {
+	for i, h := range l.hooks {
+		if folded != nil && folded[i] {
 			continue // done by the events' statement
 		}
 		if err := h.TicketEvents(ctx, tx, l.ticketID, l.events); err != nil {
@@ -502,7 +517,11 @@ func (l *eventLog) appendOne(ctx context.Context, tx *db.Tx) error {
 		vals[i] = "(CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS JSONB))"
 		args = append(args, i+1, e.Type, e.ActorType, db.NullInt(e.ActorID), db.Millis(e.At), mustJSON(e.Data))
 	}
-	rows, err := tx.QueryContext(ctx, `WITH u AS (UPDATE tickets SET `+set+` WHERE id = ? RETURNING id, last_seq)`+l.foldedCTEs(ctx, tx, "u")+`
+	folded, err := l.foldedCTEs(ctx, tx, "u")
+	if err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `WITH u AS (UPDATE tickets SET `+set+` WHERE id = ? RETURNING id, last_seq)`+folded+`
 		INSERT INTO ticket_events (ticket_id, seq, type, actor_type, actor_id, at, data)
 		SELECT u.id, u.last_seq - CAST(? AS INTEGER) + v.k, v.type, v.actor_type, v.actor_id, v.at, v.data
 		FROM u, (VALUES `+strings.Join(vals, ", ")+`) AS v (k, type, actor_type, actor_id, at, data)
