@@ -458,6 +458,9 @@ func (s *Service) resolve(ctx context.Context, tx *db.Tx, ident Identity, name s
 	if ident.Type != "email" {
 		domain = ""
 	}
+	if tx.Dialect() == db.Postgres {
+		return s.resolvePG(ctx, tx, ident, name, domain)
+	}
 	// The identity is looked up once (a left join from one row, so an
 	// unknown identity still answers the domain and the stamp).
 	// A known customer's name and email come along for the caller's
@@ -483,57 +486,63 @@ func (s *Service) resolve(ctx context.Context, tx *db.Tx, ident Identity, name s
 		name = defaultName(ident)
 	}
 	orgID := domainOrg.Int64
-	if tx.Dialect() == db.Postgres {
-		return s.createRequesterPG(ctx, tx, ident, name, orgID)
-	}
-	// A concurrent transaction may create the same identity; on PostgreSQL
-	// the savepoint lets us recover from its unique violation and re-read.
-	if tx.Dialect() == db.Postgres {
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT resolve"); err != nil {
-			return Brief{}, fmt.Errorf("customer: savepoint: %w", err)
-		}
-	}
+	// SQLite's one writer: no concurrent transaction can take the identity
+	// between the lookup and the insert.
 	newID, err := s.insert(ctx, tx, name, orgID, "", "", []Identity{ident})
-	if err != nil && apperr.Is(err, apperr.CodeConflict) && tx.Dialect() == db.Postgres {
-		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT resolve"); rerr != nil {
-			return Brief{}, fmt.Errorf("customer: rollback: %w", rerr)
-		}
-		return reread(ctx, tx, ident)
-	}
 	if err != nil {
 		return Brief{}, err
-	}
-	if tx.Dialect() == db.Postgres {
-		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT resolve"); err != nil {
-			return Brief{}, fmt.Errorf("customer: release: %w", err)
-		}
 	}
 	return newBrief(newID, orgID, name, ident), nil
 }
 
-// createRequesterPG creates a customer with one identity in one statement
-// (a round trip each for the savepoint, the two inserts and the release
-// before). When a concurrent transaction took the identity first, the
-// identity insert does nothing: the customer row made for it is removed
-// and the other one is returned, as the savepoint used to arrange.
-func (s *Service) createRequesterPG(ctx context.Context, tx *db.Tx, ident Identity, name string, orgID int64) (Brief, error) {
+// resolvePG is resolve on PostgreSQL in one statement: the identity's
+// lookup with its domain's organization and the configuration stamp, and,
+// when the identity is unknown, the new customer with its identity (the
+// lookup and the inserts were a statement and a round trip each). When a
+// concurrent transaction took the identity first, the identity insert does
+// nothing: the customer row made for it is removed and the other one is
+// read (a savepoint did this before, at two round trips more).
+func (s *Service) resolvePG(ctx context.Context, tx *db.Tx, ident Identity, name, domain string) (Brief, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = defaultName(ident)
+	}
 	now := db.Millis(s.now())
-	var id int64
-	var owner sql.NullInt64
-	err := tx.QueryRowContext(ctx, `WITH c AS (
-			INSERT INTO customers (name, organization_id, locale, notes, created_at, updated_at) VALUES (?, ?, '', '', ?, ?) RETURNING id),
-		i AS (
-			INSERT INTO customer_identities (customer_id, type, value, is_primary, created_at) SELECT id, ?, ?, ?, ? FROM c
+	var id, org, domainOrg, newID, owner sql.NullInt64
+	var known, email sql.NullString
+	var stamp int64
+	err := tx.QueryRowContext(ctx, `WITH f AS (
+			SELECT c.id, c.organization_id, c.name, `+briefEmail+` AS email
+			FROM customer_identities i JOIN customers c ON c.id = i.customer_id WHERE i.type = ? AND i.value = ?),
+		o AS (SELECT (SELECT organization_id FROM organization_domains WHERE domain = ?) AS org),
+		nc AS (
+			INSERT INTO customers (name, organization_id, locale, notes, created_at, updated_at)
+			SELECT CAST(? AS TEXT), o.org, '', '', CAST(? AS BIGINT), CAST(? AS BIGINT) FROM o
+			WHERE NOT EXISTS (SELECT 1 FROM f) RETURNING id),
+		ni AS (
+			INSERT INTO customer_identities (customer_id, type, value, is_primary, created_at)
+			SELECT id, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BOOLEAN), CAST(? AS BIGINT) FROM nc
 			ON CONFLICT (type, value) DO NOTHING RETURNING customer_id)
-		SELECT (SELECT id FROM c), (SELECT customer_id FROM i)`,
-		name, db.NullInt(orgID), now, now, ident.Type, ident.Value, ident.Primary, now).Scan(&id, &owner)
+		SELECT f.id, f.organization_id, f.name, f.email, o.org, `+db.StampColumn+`,
+			(SELECT id FROM nc), (SELECT customer_id FROM ni)
+		FROM o LEFT JOIN f ON true`,
+		ident.Type, ident.Value, domain, name, now, now, ident.Type, ident.Value, ident.Primary, now).
+		Scan(&id, &org, &known, &email, &domainOrg, &stamp, &newID, &owner)
 	if err != nil {
-		return Brief{}, fmt.Errorf("customer: insert: %w", err)
+		return Brief{}, fmt.Errorf("customer: resolve: %w", err)
 	}
-	if owner.Valid {
-		return newBrief(id, orgID, name, ident), s.created(ctx, tx, id)
+	// The configuration stamp comes along, for the event hooks' cached
+	// configuration (db.Cached): no round trip of its own.
+	tx.SetConfigStamp(stamp)
+	switch {
+	case id.Valid:
+		return Brief{ID: id.Int64, Name: known.String, Email: email.String, OrganizationID: org.Int64}, nil
+	case !newID.Valid:
+		return Brief{}, fmt.Errorf("customer: resolve %s: neither found nor created", ident.Type)
+	case owner.Valid:
+		return newBrief(newID.Int64, domainOrg.Int64, name, ident), s.created(ctx, tx, newID.Int64)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM customers WHERE id = ?`, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM customers WHERE id = ?`, newID.Int64); err != nil {
 		return Brief{}, fmt.Errorf("customer: drop duplicate: %w", err)
 	}
 	return reread(ctx, tx, ident)
