@@ -13,7 +13,7 @@ const (
 	// DefaultGCPercent lets the heap grow to this many percent over what
 	// is live before the collector runs (Go's own default is 100). The
 	// server keeps about 20 MB live, so at 100 the collector ran several
-	// times a second under load, about a quarter of the server's CPU.
+	// times a second under load, 10-33 % of the server's CPU.
 	DefaultGCPercent = 400
 	// DefaultGCMemoryLimitMiB is the soft limit of the Go runtime's
 	// memory, MiB. It, not DefaultGCPercent, sets the heap goal under
