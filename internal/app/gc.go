@@ -14,11 +14,11 @@ import (
 // GOGC and GOMEMLIMIT, when the operator sets them, win: the runtime has
 // read them already, so each is then left as it is.
 //
-// Why not Go's defaults: a list page leaves a live heap of a few MiB, so at
-// GOGC=100 the heap goal was small and the collector ran many times a
-// second, its cost a large and variable part of each page; a higher GOGC
-// under a soft limit runs it less often while the limit keeps the peak
-// within issue 13's memory target (docs/benchmarks.md).
+// Why not Go's defaults: the server keeps about 20 MB live, so at GOGC=100
+// the heap goal was about 40 MB and under load the collector ran several
+// times a second, 10-33 % of the server's CPU; a higher GOGC under a soft
+// limit runs it less often, while the limit keeps the peak within issue
+// 13's memory target (docs/benchmarks.md, 2026-12-06 07:09).
 func serveGC(c config.GC, getenv func(string) string, log *slog.Logger) func() {
 	oldPercent, oldLimit := -2, int64(-1)
 	percent := getenv("GOGC")
