@@ -504,6 +504,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	log := newLogger(c, stderr)
+	defer serveGC(c.GC, getenv, log)() // gc.go
 	sys, err := Open(ctx, c, log, time.Now)
 	if err != nil {
 		return err

@@ -69,6 +69,8 @@ type Config struct {
 	// SQLite is the embedded database's connections and their memory
 	// (sqlite.go).
 	SQLite SQLite
+	// GC is ombud serve's collector policy (gc.go).
+	GC GC
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -92,6 +94,7 @@ func Defaults() Config {
 
 		APIRateLimit:   DefaultAPIRateLimit,
 		APIIPRateLimit: DefaultAPIIPRateLimit,
+		GC:             GC{Percent: DefaultGCPercent, MemoryLimitMiB: DefaultGCMemoryLimitMiB},
 	}
 }
 
@@ -126,6 +129,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	c.bindCaching(fs, getenv, &envErr)
 	c.bindRateLimits(fs, getenv, &envErr)
 	c.bindByteLimits(fs, getenv, &envErr)
+	c.bindGC(fs, getenv, &envErr)
 	if v := getenv("OMBUD_DEMO"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -218,6 +222,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateAccessLog()...)
 	errs = append(errs, c.validateSessions()...)
 	errs = append(errs, c.validateCaching()...)
+	errs = append(errs, c.validateGC()...)
 	switch c.LogFormat {
 	case "text", "json":
 	default:

@@ -47,6 +47,27 @@ func TestBindAndValidate(t *testing.T) {
 					t.Fatalf("SQLite = %+v, want %+v", c.SQLite, want)
 				}
 			}},
+		{name: "collector defaults", check: func(t *testing.T, c Config) {
+			if want := (GC{Percent: DefaultGCPercent, MemoryLimitMiB: DefaultGCMemoryLimitMiB}); c.GC != want {
+				t.Fatalf("GC = %+v, want %+v", c.GC, want)
+			}
+		}},
+		{name: "collector from env", env: map[string]string{"OMBUD_GC_PERCENT": "200", "OMBUD_GC_MEMORY_LIMIT": "0"}, check: func(t *testing.T, c Config) {
+			if want := (GC{Percent: 200}); c.GC != want {
+				t.Fatalf("GC = %+v, want %+v", c.GC, want)
+			}
+		}},
+		{name: "collector flags beat env", env: map[string]string{"OMBUD_GC_PERCENT": "200", "OMBUD_GC_MEMORY_LIMIT": "64"},
+			args: []string{"--gc-percent", "100", "--gc-memory-limit", "128"}, check: func(t *testing.T, c Config) {
+				if want := (GC{Percent: 100, MemoryLimitMiB: 128}); c.GC != want {
+					t.Fatalf("GC = %+v, want %+v", c.GC, want)
+				}
+			}},
+		{name: "gc percent not a number", env: map[string]string{"OMBUD_GC_PERCENT": "off"}, wantErr: "OMBUD_GC_PERCENT"},
+		{name: "gc percent too low", args: []string{"--gc-percent", "5"}, wantErr: "--gc-percent"},
+		{name: "gc memory limit not a number", env: map[string]string{"OMBUD_GC_MEMORY_LIMIT": "96MiB"}, wantErr: "OMBUD_GC_MEMORY_LIMIT"},
+		{name: "gc memory limit too small", args: []string{"--gc-memory-limit", "16"}, wantErr: "--gc-memory-limit"},
+		{name: "gc memory limit negative", args: []string{"--gc-memory-limit", "-1"}, wantErr: "--gc-memory-limit"},
 		{name: "sqlite readers not a number", env: map[string]string{"OMBUD_SQLITE_READERS": "many"}, wantErr: "OMBUD_SQLITE_READERS"},
 		{name: "sqlite mmap out of range", args: []string{"--sqlite-mmap", "-2"}, wantErr: "--sqlite-mmap"},
 		{name: "https base url sets secure cookie", args: []string{"--base-url", "https://help.example.com"}, check: func(t *testing.T, c Config) {
