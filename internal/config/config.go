@@ -94,7 +94,7 @@ func Defaults() Config {
 
 		APIRateLimit:   DefaultAPIRateLimit,
 		APIIPRateLimit: DefaultAPIIPRateLimit,
-		GC:             GC{Percent: DefaultGCPercent, MemoryLimitMiB: DefaultGCMemoryLimitMiB},
+		GC:             GC{Percent: DefaultGCPercent, HeapGoalMiB: DefaultGCHeapGoalMiB},
 	}
 }
 

@@ -48,24 +48,26 @@ func TestBindAndValidate(t *testing.T) {
 				}
 			}},
 		{name: "collector defaults", check: func(t *testing.T, c Config) {
-			if want := (GC{Percent: DefaultGCPercent, MemoryLimitMiB: DefaultGCMemoryLimitMiB}); c.GC != want {
+			if want := (GC{Percent: DefaultGCPercent, HeapGoalMiB: DefaultGCHeapGoalMiB}); c.GC != want {
 				t.Fatalf("GC = %+v, want %+v", c.GC, want)
 			}
 		}},
-		{name: "collector from env", env: map[string]string{"OMBUD_GC_PERCENT": "200", "OMBUD_GC_MEMORY_LIMIT": "0"}, check: func(t *testing.T, c Config) {
+		{name: "collector from env", env: map[string]string{"OMBUD_GC_PERCENT": "200", "OMBUD_GC_HEAP_GOAL": "0", "OMBUD_GC_MEMORY_LIMIT": "0"}, check: func(t *testing.T, c Config) {
 			if want := (GC{Percent: 200}); c.GC != want {
 				t.Fatalf("GC = %+v, want %+v", c.GC, want)
 			}
 		}},
-		{name: "collector flags beat env", env: map[string]string{"OMBUD_GC_PERCENT": "200", "OMBUD_GC_MEMORY_LIMIT": "64"},
-			args: []string{"--gc-percent", "100", "--gc-memory-limit", "128"}, check: func(t *testing.T, c Config) {
-				if want := (GC{Percent: 100, MemoryLimitMiB: 128}); c.GC != want {
+		{name: "collector flags beat env", env: map[string]string{"OMBUD_GC_PERCENT": "200", "OMBUD_GC_HEAP_GOAL": "40", "OMBUD_GC_MEMORY_LIMIT": "64"},
+			args: []string{"--gc-percent", "100", "--gc-heap-goal", "80", "--gc-memory-limit", "128"}, check: func(t *testing.T, c Config) {
+				if want := (GC{Percent: 100, HeapGoalMiB: 80, MemoryLimitMiB: 128}); c.GC != want {
 					t.Fatalf("GC = %+v, want %+v", c.GC, want)
 				}
 			}},
 		{name: "gc percent not a number", env: map[string]string{"OMBUD_GC_PERCENT": "off"}, wantErr: "OMBUD_GC_PERCENT"},
 		{name: "gc percent too low", args: []string{"--gc-percent", "5"}, wantErr: "--gc-percent"},
 		{name: "gc memory limit not a number", env: map[string]string{"OMBUD_GC_MEMORY_LIMIT": "96MiB"}, wantErr: "OMBUD_GC_MEMORY_LIMIT"},
+		{name: "gc heap goal not a number", env: map[string]string{"OMBUD_GC_HEAP_GOAL": "52MiB"}, wantErr: "OMBUD_GC_HEAP_GOAL"},
+		{name: "gc heap goal negative", args: []string{"--gc-heap-goal", "-1"}, wantErr: "--gc-heap-goal"},
 		{name: "gc memory limit too small", args: []string{"--gc-memory-limit", "16"}, wantErr: "--gc-memory-limit"},
 		{name: "gc memory limit negative", args: []string{"--gc-memory-limit", "-1"}, wantErr: "--gc-memory-limit"},
 		{name: "sqlite readers not a number", env: map[string]string{"OMBUD_SQLITE_READERS": "many"}, wantErr: "OMBUD_SQLITE_READERS"},
