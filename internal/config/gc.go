@@ -40,7 +40,7 @@ type GC struct {
 	MemoryLimitMiB int
 }
 
-// bindGC registers --gc-percent and --gc-memory-limit.
+// bindGC registers --gc-percent, --gc-heap-goal and --gc-memory-limit.
 func (c *Config) bindGC(fs *flag.FlagSet, getenv func(string) string, envErr *error) {
 	for _, d := range []struct {
 		p          *int
