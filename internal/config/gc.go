@@ -3,7 +3,6 @@ package config
 import (
 	"flag"
 	"fmt"
-	"strconv"
 )
 
 // Defaults of the server's collector policy (docs/configuration.md, "The
@@ -42,23 +41,11 @@ type GC struct {
 
 // bindGC registers --gc-percent, --gc-heap-goal and --gc-memory-limit.
 func (c *Config) bindGC(fs *flag.FlagSet, getenv func(string) string, envErr *error) {
-	for _, d := range []struct {
-		p          *int
-		name, help string
-	}{
-		{&c.GC.Percent, "gc-percent", "largest heap growth in percent before the Go collector runs, as GOGC (GOGC, when set, wins)"},
-		{&c.GC.HeapGoalMiB, "gc-heap-goal", "heap size in MiB that --gc-percent may grow to; beyond it the growth falls to Go's default 100 % (0: --gc-percent throughout; GOGC, when set, wins)"},
-		{&c.GC.MemoryLimitMiB, "gc-memory-limit", "soft limit of the Go runtime's memory in MiB, as GOMEMLIMIT (0: none; GOMEMLIMIT, when set, wins)"},
-	} {
-		if v := getenv(envName(d.name)); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				*envErr = fmt.Errorf("%s: want a whole number, got %q", envName(d.name), v)
-			}
-			*d.p = n
-		}
-		fs.IntVar(d.p, d.name, *d.p, d.help)
-	}
+	bindInts(fs, getenv, envErr, "a whole number",
+		intFlag{&c.GC.Percent, "gc-percent", "largest heap growth in percent before the Go collector runs, as GOGC (GOGC, when set, wins)"},
+		intFlag{&c.GC.HeapGoalMiB, "gc-heap-goal", "heap size in MiB that --gc-percent may grow to; beyond it the growth falls to Go's default 100 % (0: --gc-percent throughout; GOGC, when set, wins)"},
+		intFlag{&c.GC.MemoryLimitMiB, "gc-memory-limit", "soft limit of the Go runtime's memory in MiB, as GOMEMLIMIT (0: none; GOMEMLIMIT, when set, wins)"},
+	)
 }
 
 func (c *Config) validateGC() []error {

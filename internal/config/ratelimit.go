@@ -3,7 +3,6 @@ package config
 import (
 	"flag"
 	"fmt"
-	"strconv"
 )
 
 // Default API rate limits, in requests per minute. A script syncing a CRM or
@@ -16,22 +15,10 @@ const (
 
 // bindRateLimits registers --api-rate-limit and --api-ip-rate-limit.
 func (c *Config) bindRateLimits(fs *flag.FlagSet, getenv func(string) string, envErr *error) {
-	for _, d := range []struct {
-		p          *int
-		name, help string
-	}{
-		{&c.APIRateLimit, "api-rate-limit", "API requests per minute per token or agent (0: no limit)"},
-		{&c.APIIPRateLimit, "api-ip-rate-limit", "API requests per minute per client address (0: no limit)"},
-	} {
-		if v := getenv(envName(d.name)); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				*envErr = fmt.Errorf("%s: want a whole number of requests per minute, got %q", envName(d.name), v)
-			}
-			*d.p = n
-		}
-		fs.IntVar(d.p, d.name, *d.p, d.help)
-	}
+	bindInts(fs, getenv, envErr, "a whole number of requests per minute",
+		intFlag{&c.APIRateLimit, "api-rate-limit", "API requests per minute per token or agent (0: no limit)"},
+		intFlag{&c.APIIPRateLimit, "api-ip-rate-limit", "API requests per minute per client address (0: no limit)"},
+	)
 }
 
 func (c *Config) validateRateLimits() []error {

@@ -3,7 +3,6 @@ package config
 import (
 	"flag"
 	"fmt"
-	"strconv"
 )
 
 // SQLite is how the embedded database's connections use memory
@@ -23,24 +22,12 @@ type SQLite struct {
 // bindSQLite registers --sqlite-readers, --sqlite-read-cache,
 // --sqlite-write-cache and --sqlite-mmap.
 func (c *Config) bindSQLite(fs *flag.FlagSet, getenv func(string) string, envErr *error) {
-	for _, d := range []struct {
-		p          *int
-		name, help string
-	}{
-		{&c.SQLite.Readers, "sqlite-readers", "SQLite read connections (0: the default, 2 per CPU, from 4 to 8)"},
-		{&c.SQLite.ReadCacheMiB, "sqlite-read-cache", "SQLite page cache of each read connection, MiB (0: the default)"},
-		{&c.SQLite.WriteCacheMiB, "sqlite-write-cache", "SQLite page cache of the writer, MiB (0: the default)"},
-		{&c.SQLite.MmapMiB, "sqlite-mmap", "MiB of the SQLite file each read connection maps (0: the default, -1: none)"},
-	} {
-		if v := getenv(envName(d.name)); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				*envErr = fmt.Errorf("%s: want a whole number, got %q", envName(d.name), v)
-			}
-			*d.p = n
-		}
-		fs.IntVar(d.p, d.name, *d.p, d.help)
-	}
+	bindInts(fs, getenv, envErr, "a whole number",
+		intFlag{&c.SQLite.Readers, "sqlite-readers", "SQLite read connections (0: the default, 2 per CPU, from 4 to 8)"},
+		intFlag{&c.SQLite.ReadCacheMiB, "sqlite-read-cache", "SQLite page cache of each read connection, MiB (0: the default)"},
+		intFlag{&c.SQLite.WriteCacheMiB, "sqlite-write-cache", "SQLite page cache of the writer, MiB (0: the default)"},
+		intFlag{&c.SQLite.MmapMiB, "sqlite-mmap", "MiB of the SQLite file each read connection maps (0: the default, -1: none)"},
+	)
 }
 
 func (c *Config) validateSQLite() []error {
