@@ -63,16 +63,7 @@ func TestEventHooks(t *testing.T) {
 		}
 		// Imported history does not reach hooks.
 		h.fail, h.seen = false, nil
-		err = d.Write(ctx, func(tx *db.Tx) error {
-			_, err := f.svc.ImportTx(ctx, tx, ticket.ImportTicket{
-				Create:    ticket.CreateInput{Subject: "Old", Description: "From the old system", Requester: &ticket.RequesterInput{Email: "old@example.no"}, Channel: "email", Priority: "normal", Type: "question"},
-				CreatedAt: f.clk.now().AddDate(-1, 0, 0), Creator: f.agent,
-			})
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		importOld(t, d, f)
 		if len(h.seen) != 0 {
 			t.Fatalf("imports reached the hook: %v", h.seen)
 		}
@@ -112,16 +103,7 @@ func TestFoldedHooks(t *testing.T) {
 		if _, err := f.svc.Update(ctx, f.agent, tk.ID, ticket.Patch{Priority: &prio}); err != nil {
 			t.Fatal(err)
 		}
-		err := d.Write(ctx, func(tx *db.Tx) error {
-			_, err := f.svc.ImportTx(ctx, tx, ticket.ImportTicket{
-				Create:    ticket.CreateInput{Subject: "Old", Description: "From the old system", Requester: &ticket.RequesterInput{Email: "old@example.no"}, Channel: "email", Priority: "normal", Type: "question"},
-				CreatedAt: f.clk.now().AddDate(-1, 0, 0), Creator: f.agent,
-			})
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		importOld(t, d, f)
 		want := "folded-cte"
 		if d.Dialect() == db.SQLite {
 			want = "folded-call"
@@ -153,4 +135,19 @@ func TestFoldedHooks(t *testing.T) {
 			t.Fatalf("the other hook saw %d writes, want 3: %v", len(rec.seen), rec.seen)
 		}
 	})
+}
+
+// importOld imports a year-old ticket: imported history reaches no hook.
+func importOld(t *testing.T, d *db.DB, f fixture) {
+	t.Helper()
+	err := d.Write(context.Background(), func(tx *db.Tx) error {
+		_, err := f.svc.ImportTx(context.Background(), tx, ticket.ImportTicket{
+			Create:    ticket.CreateInput{Subject: "Old", Description: "From the old system", Requester: &ticket.RequesterInput{Email: "old@example.no"}, Channel: "email", Priority: "normal", Type: "question"},
+			CreatedAt: f.clk.now().AddDate(-1, 0, 0), Creator: f.agent,
+		})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
