@@ -32,12 +32,8 @@ func (s *Service) createRows(ctx context.Context, tx *db.Tx, actor authz.Actor, 
 	// The insert also answers the configuration stamp, so the event hooks
 	// check their cached configuration without a round trip (db.Cached).
 	var id, stamp int64
-	err := tx.QueryRowContext(ctx, w.insert+` RETURNING id, `+db.StampColumn, w.args...).Scan(&id, &stamp)
-	if db.IsUniqueViolation(err) {
-		return 0, Comment{}, nil, apperr.Conflict("external_id", "a ticket with this external_id exists")
-	}
-	if err != nil {
-		return 0, Comment{}, nil, fmt.Errorf("ticket: insert: %w", err)
+	if err := tx.QueryRowContext(ctx, w.insert+` RETURNING id, `+db.StampColumn, w.args...).Scan(&id, &stamp); err != nil {
+		return 0, Comment{}, nil, createErr(err)
 	}
 	tx.SetConfigStamp(stamp)
 	if len(in.Tags) > 0 {
@@ -127,23 +123,10 @@ func (s *Service) createRowsPG(ctx context.Context, tx *db.Tx, actor authz.Actor
 				CASE WHEN v.k = CAST(? AS INTEGER) THEN v.data || jsonb_build_object('comment_id', c.id) ELSE v.data END
 			FROM t, c, (VALUES `)
 	args = append(args, c.AuthorType, db.NullInt(c.AuthorID), c.Public, c.Body, c.HTML, c.Channel, ms, commentEvent)
-	for i := range log.events {
-		e := &log.events[i]
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS JSONB))")
-		data := e.Data
-		if i == commentEvent-1 {
-			data = map[string]any{}
-			for k, v := range e.Data {
-				if k != "comment_id" {
-					data[k] = v
-				}
-			}
-		}
-		args = append(args, i+1, e.Type, e.ActorType, db.NullInt(e.ActorID), db.Millis(e.At), mustJSON(data))
-	}
+	// The comment_added data holds comment_id 0 here; the statement's ||
+	// replaces it with the inserted comment's id.
+	vals, args := pgEventValues(log.events, args)
+	q.WriteString(vals)
 	q.WriteString(`) AS v (k, type, actor_type, actor_id, at, data)
 			RETURNING id, seq)`)
 	folded, err := log.foldedCTEs(ctx, tx, "t")

@@ -505,18 +505,26 @@ func (l *eventLog) bumpSet(ph func() string) (string, []any) {
 	return set, args
 }
 
+// pgEventValues is the rows of a VALUES list (k, type, actor_type,
+// actor_id, at, data) for events on PostgreSQL, k numbering them from 1,
+// with their arguments appended to args.
+func pgEventValues(events []Event, args []any) (string, []any) {
+	vals := make([]string, len(events))
+	for i := range events {
+		e := &events[i]
+		vals[i] = "(CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS JSONB))"
+		args = append(args, i+1, e.Type, e.ActorType, db.NullInt(e.ActorID), db.Millis(e.At), mustJSON(e.Data))
+	}
+	return strings.Join(vals, ", "), args
+}
+
 // appendOne moves the ticket's sequence and appends the events in one
 // statement (PostgreSQL): the update's RETURNING numbers the events.
 func (l *eventLog) appendOne(ctx context.Context, tx *db.Tx) error {
 	n := len(l.events)
 	set, args := l.bumpSet(func() string { return "?" })
 	args = append(args, l.ticketID, n)
-	vals := make([]string, n)
-	for i := range l.events {
-		e := &l.events[i]
-		vals[i] = "(CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS JSONB))"
-		args = append(args, i+1, e.Type, e.ActorType, db.NullInt(e.ActorID), db.Millis(e.At), mustJSON(e.Data))
-	}
+	vals, args := pgEventValues(l.events, args)
 	folded, err := l.foldedCTEs(ctx, tx, "u")
 	if err != nil {
 		return err
@@ -524,7 +532,7 @@ func (l *eventLog) appendOne(ctx context.Context, tx *db.Tx) error {
 	rows, err := tx.QueryContext(ctx, `WITH u AS (UPDATE tickets SET `+set+` WHERE id = ? RETURNING id, last_seq)`+folded+`
 		INSERT INTO ticket_events (ticket_id, seq, type, actor_type, actor_id, at, data)
 		SELECT u.id, u.last_seq - CAST(? AS INTEGER) + v.k, v.type, v.actor_type, v.actor_id, v.at, v.data
-		FROM u, (VALUES `+strings.Join(vals, ", ")+`) AS v (k, type, actor_type, actor_id, at, data)
+		FROM u, (VALUES `+vals+`) AS v (k, type, actor_type, actor_id, at, data)
 		RETURNING id, seq`, args...)
 	if err != nil {
 		return fmt.Errorf("ticket: append events of %d: %w", l.ticketID, err)
