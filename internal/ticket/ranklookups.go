@@ -84,54 +84,87 @@ func (s *Service) lookupsFirstOK(w *where, tq textQuery, need int) bool {
 // finds, as sampleText does: it counts them exactly among the newest
 // tickets, the sample growing fourfold from sampleFirst until it holds
 // sampleEnough of them or reaches sampleMax (or all tickets), and scales
-// the count to all tickets.
+// the count to all tickets. Each round reads only the rows the last one
+// did not: a common word is counted from its newest 250 tickets, not
+// from the widest sample's 2,000 (46 % of a common-word search at
+// 23,000 tickets before; docs/benchmarks.md, 2026-12-06 09:03 and 10:30).
 func (s *Service) sampleMentions(ctx context.Context, tq textQuery, c *candidates) (float64, error) {
 	var newest int64
 	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&newest); err != nil {
 		return 0, fmt.Errorf("ticket: search mentions: %w", err)
 	}
-	first, widest := s.sampleSizes()
-	from := max(newest-widest, 0) // tickets after from are the widest sample
-	if newest == from || len(tq.tokens) == 0 {
+	if newest == 0 || len(tq.tokens) == 0 {
 		return 0, nil
 	}
-	var firstComment int64
-	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MIN(id), 0) FROM comments WHERE ticket_id = ?`, from+1).Scan(&firstComment); err != nil {
-		return 0, fmt.Errorf("ticket: search mentions: %w", err)
-	}
-	var found map[int64]bool // tickets after from that the text finds, not in c
-	var err error
-	if s.db.Dialect() == db.Postgres {
-		found, err = s.mentionsPG(ctx, tq, c, from, firstComment)
-	} else {
-		found, err = s.mentionsSQLite(ctx, tq, c, from, firstComment)
-	}
-	if err != nil {
-		return 0, err
-	}
-	// The smallest sample that holds enough, as sampleText grows it.
+	first, widest := s.sampleSizes()
+	// found holds every ticket a row read so far mentions: a comment
+	// read in a newer round may belong to an older ticket, counted once
+	// the sample reaches it.
+	found := map[int64]bool{}
+	r := mentionRange{hi: newest, commentHi: -1}
 	for size := first; ; size *= 4 {
-		lo := max(newest-min(size, widest), 0)
+		r.lo = max(newest-min(size, widest), 0)
+		var err error
+		if r.commentLo, err = s.firstComment(ctx, r.lo); err != nil {
+			return 0, err
+		}
+		if s.db.Dialect() == db.Postgres {
+			err = s.mentionsPG(ctx, tq, c, r, found)
+		} else {
+			err = s.mentionsSQLite(ctx, tq, c, r, found)
+		}
+		if err != nil {
+			return 0, err
+		}
 		n := 0
 		for id := range found {
-			if id > lo {
+			if id > r.lo {
 				n++
 			}
 		}
-		if n >= sampleEnough || lo == 0 || size >= widest {
-			return float64(n) * float64(newest) / float64(newest-lo), nil
+		if n >= sampleEnough || r.lo == 0 || size >= widest {
+			return float64(n) * float64(newest) / float64(newest-r.lo), nil
 		}
+		r.hi, r.commentHi = r.lo, r.commentLo
 	}
 }
 
+// mentionRange is one round of sampleMentions: the tickets in (lo, hi]
+// and the comments with ids in [commentLo, commentHi) (no upper bound
+// when commentHi < 0).
+type mentionRange struct {
+	lo, hi               int64
+	commentLo, commentHi int64
+}
+
+// firstComment is the id the sample after ticket from starts its comments
+// at: the first comment of ticket from+1, as sampleText's.
+func (s *Service) firstComment(ctx context.Context, from int64) (int64, error) {
+	var id int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MIN(id), 0) FROM comments WHERE ticket_id = ?`, from+1).Scan(&id); err != nil {
+		return 0, fmt.Errorf("ticket: search mentions: %w", err)
+	}
+	return id, nil
+}
+
+// commentBound is the SQL bound of r's comments on column col, with its
+// arguments.
+func (r mentionRange) commentBound(col string) (string, []any) {
+	if r.commentHi < 0 {
+		return col + ` >= ?`, []any{r.commentLo}
+	}
+	return col + ` >= ? AND ` + col + ` < ?`, []any{r.commentLo, r.commentHi}
+}
+
 // mentionsPG is mentionsSQLite on PostgreSQL: its match is the walks' own
-// (search_vec @@ the query), asked within the sample's rows by id range,
+// (search_vec @@ the query), asked within the round's rows by id range,
 // as sampleText asks it.
-func (s *Service) mentionsPG(ctx context.Context, tq textQuery, c *candidates, from, firstComment int64) (map[int64]bool, error) {
-	found := map[int64]bool{}
-	q := `SELECT id FROM tickets WHERE search_vec @@ websearch_to_tsquery('simple', ?) AND id > ?
-		UNION SELECT ticket_id FROM comments WHERE search_vec @@ websearch_to_tsquery('simple', ?) AND id >= ? AND ticket_id > ?`
-	err := s.scan(ctx, q, []any{tq.fts, from, tq.fts, firstComment, from}, func(sc scanner) (bool, error) {
+func (s *Service) mentionsPG(ctx context.Context, tq textQuery, c *candidates, r mentionRange, found map[int64]bool) error {
+	bound, bargs := r.commentBound("id")
+	q := `SELECT id FROM tickets WHERE search_vec @@ websearch_to_tsquery('simple', ?) AND id > ? AND id <= ?
+		UNION SELECT ticket_id FROM comments WHERE search_vec @@ websearch_to_tsquery('simple', ?) AND ` + bound
+	args := append([]any{tq.fts, r.lo, r.hi, tq.fts}, bargs...)
+	err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {
 		var id int64
 		if err := sc.Scan(&id); err != nil {
 			return false, err
@@ -142,40 +175,40 @@ func (s *Service) mentionsPG(ctx context.Context, tq textQuery, c *candidates, f
 		return true, nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("ticket: search mentions: %w", err)
+		return fmt.Errorf("ticket: search mentions: %w", err)
 	}
-	return found, nil
+	return nil
 }
 
-// mentionsSQLite returns the tickets after from, not in c, whose subject
-// or a comment from firstComment on the text finds. It asks FTS5 for each
-// token alone, within the widest sample's rows: a query of several
-// tokens, phrase or not, makes FTS5 find its first match from the end of
-// the doclists before it applies a rowid range, which for a sparse phrase
-// is a walk of the whole index (rankfew.go), while one token seeks the
-// range through its doclist index. The rows holding every token are then
-// read and tested for the words and phrases in Go, as the reference
-// ranking reads them.
-func (s *Service) mentionsSQLite(ctx context.Context, tq textQuery, c *candidates, from, firstComment int64) (map[int64]bool, error) {
+// mentionsSQLite adds to found the tickets not in c whose subject (tickets
+// in r) or a comment (comments in r) the text finds. It asks FTS5 for
+// each token alone, within the round's rows: a query of several tokens,
+// phrase or not, makes FTS5 find its first match from the end of the
+// doclists before it applies a rowid range, which for a sparse phrase is
+// a walk of the whole index (rankfew.go), while one token seeks the range
+// through its doclist index. The rows holding every token are then read
+// and tested for the words and phrases in Go, as the reference ranking
+// reads them.
+func (s *Service) mentionsSQLite(ctx context.Context, tq textQuery, c *candidates, r mentionRange, found map[int64]bool) error {
 	// Words of one token each are found by the rows that hold them all;
 	// only a phrase (or a word the tokenizer splits) needs the text read.
 	subject, body := "''", "''"
 	if len(tq.tokens) > len(tq.terms) || slices.ContainsFunc(tq.terms, func(t string) bool { return len(search.Tokens(t)) > 1 }) {
 		subject, body = "subject", "substr(body, 1, "+strconv.Itoa(commentPrefix)+")"
 	}
-	found := map[int64]bool{}
+	bound, bargs := r.commentBound("rowid")
 	for _, side := range []struct {
 		fts, rows string
-		floor     int64
+		args      []any
 	}{
-		{`SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid > ? ORDER BY rowid`,
-			`SELECT id, id, ` + subject + ` FROM tickets WHERE id IN (`, from},
-		{`SELECT rowid FROM comment_fts WHERE comment_fts MATCH ? AND rowid >= ? ORDER BY rowid`,
-			`SELECT id, ticket_id, ` + body + ` FROM comments WHERE id IN (`, firstComment},
+		{`SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid > ? AND rowid <= ? ORDER BY rowid`,
+			`SELECT id, id, ` + subject + ` FROM tickets WHERE id IN (`, []any{r.lo, r.hi}},
+		{`SELECT rowid FROM comment_fts WHERE comment_fts MATCH ? AND ` + bound + ` ORDER BY rowid`,
+			`SELECT id, ticket_id, ` + body + ` FROM comments WHERE id IN (`, bargs},
 	} {
-		rows, err := s.rowsWithAll(ctx, side.fts, tq.tokens, side.floor)
+		rows, err := s.rowsWithAll(ctx, side.fts, tq.tokens, side.args)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		// In chunks: SQLite bounds a statement's parameters.
 		for chunk := range slices.Chunk(rows, 1000) {
@@ -189,27 +222,28 @@ func (s *Service) mentionsSQLite(ctx context.Context, tq textQuery, c *candidate
 				if err := sc.Scan(&id, &tid, &text); err != nil {
 					return false, err
 				}
-				if tid > from && c.hits[tid] == nil && (text == "" && subject == "''" || holdsAll(text, tq.terms) && tq.mentions(text)) {
+				if c.hits[tid] == nil && (text == "" && subject == "''" || holdsAll(text, tq.terms) && tq.mentions(text)) {
 					found[tid] = true
 				}
 				return true, nil
 			})
 			if err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
-	return found, nil
+	return nil
 }
 
 // rowsWithAll returns the rows of the full-text query q (MATCH one token,
-// rowid from floor) that hold every token, reading one token at a time
-// and stopping when none is left.
-func (s *Service) rowsWithAll(ctx context.Context, q string, tokens []string, floor int64) ([]int64, error) {
+// then bounds) that hold every token, reading one token at a time and
+// stopping when none is left.
+func (s *Service) rowsWithAll(ctx context.Context, q string, tokens []string, bounds []any) ([]int64, error) {
 	var keep map[int64]bool
 	for _, tok := range tokens {
 		next := map[int64]bool{}
-		err := s.scan(ctx, q, []any{`"` + strings.ReplaceAll(tok, `"`, `""`) + `"`, floor}, func(sc scanner) (bool, error) {
+		args := append([]any{`"` + strings.ReplaceAll(tok, `"`, `""`) + `"`}, bounds...)
+		err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {
 			var id int64
 			if err := sc.Scan(&id); err != nil {
 				return false, err

@@ -189,3 +189,64 @@ func TestSearchLookupsFirst(t *testing.T) {
 		}
 	})
 }
+
+// TestSampleMentionsRounds: the mention sample of a page ranked from the
+// lookups grows in rounds that each read only rows the last did not (the
+// newest ticket, then 4, then the widest 8 here). A reply added late to a
+// ticket inside the sample is read in the first round's comments and
+// counted once the sample reaches its ticket; one to a ticket outside the
+// sample is not counted. Both engines.
+func TestSampleMentionsRounds(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		siri := func(in *ticket.CreateInput) { in.Requester = &ticket.RequesterInput{Email: "siri@fjell.example", Name: "Siri Fjell"} }
+		var ids []int64
+		for i := range 20 {
+			f.clk.add(time.Hour)
+			subject, mods := fmt.Sprintf("Strøm %d", i), []func(*ticket.CreateInput){}
+			switch i {
+			case 0, 1, 2: // hers: found by the name lookup
+				mods = append(mods, siri)
+			case 13, 19: // a mention in the subject
+				subject = "Fjell ringte " + subject
+			case 16: // a mention in the description
+				mods = append(mods, func(in *ticket.CreateInput) { in.Description = "Videresendt fra Siri Fjell" })
+			case 17: // her first name only: not a mention
+				subject = "Siri ringte"
+			}
+			ids = append(ids, newTicket(t, f, subject, mods...).ID)
+		}
+		// Late replies: to ticket 12 (inside the widest sample, the
+		// newest 8) and ticket 9 (outside it).
+		for _, i := range []int{12, 9} {
+			f.clk.add(time.Minute)
+			if _, err := f.svc.AddComment(ctx, f.agent, ids[i], ticket.CommentInput{Body: "Fjell har svart."}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ids[19]-ids[0] != 19 {
+			t.Fatalf("ticket ids not consecutive: %v", ids)
+		}
+		f.svc.SetSampleScale(250) // samples of 1, 4 and 8 tickets
+		defer f.svc.SetSampleScale(1)
+		runs := f.svc.LookupsFirstRuns()
+		got := searchPages(t, f, "fjell", 2)
+		if n := f.svc.LookupsFirstRuns() - runs; n == 0 {
+			t.Fatal("the first page was walked, not ranked from the lookups")
+		}
+		// Her 3 tickets, and 4 mentions (12, 13, 16, 19) in the newest 8
+		// of 20 tickets: 3 + 4 × 20/8 = 13.
+		if got[0].total != 13 || !got[0].estimated {
+			t.Errorf("sampled total %d (estimated %v), want 13", got[0].total, got[0].estimated)
+		}
+		var all []int64
+		for _, p := range got {
+			all = append(all, p.ids...)
+		}
+		want := []int64{ids[2], ids[1], ids[0]}
+		if len(all) < 3 || !slices.Equal(all[:3], want) {
+			t.Errorf("first ranks %v, want hers %v", all, want)
+		}
+	})
+}
