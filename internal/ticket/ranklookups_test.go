@@ -200,7 +200,9 @@ func TestSampleMentionsRounds(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
 		ctx := context.Background()
-		siri := func(in *ticket.CreateInput) { in.Requester = &ticket.RequesterInput{Email: "siri@fjell.example", Name: "Siri Fjell"} }
+		siri := func(in *ticket.CreateInput) {
+			in.Requester = &ticket.RequesterInput{Email: "siri@fjell.example", Name: "Siri Fjell"}
+		}
 		var ids []int64
 		for i := range 20 {
 			f.clk.add(time.Hour)
