@@ -166,3 +166,6 @@ func (s *Service) SetNumberRead(on bool) { s.noNumberRead.Store(!on) }
 // NumberReads counts the number lookups that took their ticket from the
 // other lookups' statement.
 func (s *Service) NumberReads() int64 { return s.numberReads.Load() }
+
+// NextSample is nextSample, for its table test.
+var NextSample = nextSample

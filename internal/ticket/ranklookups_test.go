@@ -252,3 +252,27 @@ func TestSampleMentionsRounds(t *testing.T) {
 		}
 	})
 }
+
+// TestNextSample: a sample that held too few matches grows by what their
+// density says would hold 60, and a quarter more, from 1.25 to 4 times.
+func TestNextSample(t *testing.T) {
+	for _, tc := range []struct {
+		size int64
+		n    int
+		want int64
+	}{
+		{250, 0, 1000},  // none seen: fourfold
+		{250, 10, 1000}, // sparse: at most fourfold
+		{250, 55, 340},  // nearly enough: 250 × 75/55
+		{250, 59, 317},
+		{1000, 40, 1875},
+		{1, 0, 4},
+		{1, 1, 4},
+		{4, 59, 5}, // at least a quarter more
+		{3, 59, 4}, // and at least one more
+	} {
+		if got := ticket.NextSample(tc.size, tc.n); got != tc.want {
+			t.Errorf("nextSample(%d, %d) = %d, want %d", tc.size, tc.n, got, tc.want)
+		}
+	}
+}
