@@ -88,9 +88,9 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 	if _, err := d.FillTextAddresses(ctx); err != nil {
 		return applied, err
 	}
-	// Migration 0102's index (db.CommentTicketIndex), built on every start
-	// until it exists.
-	if err := d.ensureCommentTicketIndex(ctx); err != nil {
+	// Migrations 0102's and 0103's indexes (sortedindex.go), built on
+	// every start until they are as they should be.
+	if err := d.ensureSortedIndexes(ctx); err != nil {
 		return applied, err
 	}
 	if len(applied) > 0 {

@@ -32,20 +32,26 @@ const (
 	lookupWindowMin   = 1024
 )
 
-// lookupNewest returns the ids of the newest walk tickets of src (cond
-// with cargs, over tickets t), newest first. Sources of one id (an
-// email's customer, a ticket number), organizations and PostgreSQL (whose
-// planner reads the same index its own way) read them in one statement:
-// their tickets are few, or the windows are not theirs.
-func (s *Service) lookupNewest(ctx context.Context, src lookupSource, cond string, cargs []any, walk int) ([]int64, error) {
-	var ids []int64
+// newestRow is a ticket a lookup found and its last update, the recency
+// it is ranked by.
+type newestRow struct{ id, updated int64 }
+
+// lookupNewest returns the newest walk tickets of src (cond with cargs,
+// over tickets t), newest first, each with its last update: both from the
+// index, which holds updated_at on both engines (SQLite's since migration
+// 0103, PostgreSQL's since 0101). Sources of one id (an email's customer,
+// a ticket number), organizations and PostgreSQL (whose planner reads the
+// same index its own way) read them in one statement: their tickets are
+// few, or the windows are not theirs.
+func (s *Service) lookupNewest(ctx context.Context, src lookupSource, cond string, cargs []any, walk int) ([]newestRow, error) {
+	var out []newestRow
 	read := func(q string, args ...any) error {
 		return s.scan(ctx, q, append(slices.Clip(cargs), args...), func(sc scanner) (bool, error) {
-			var id int64
-			if err := sc.Scan(&id); err != nil {
+			var r newestRow
+			if err := sc.Scan(&r.id, &r.updated); err != nil {
 				return false, err
 			}
-			ids = append(ids, id)
+			out = append(out, r)
 			return true, nil
 		})
 	}
@@ -54,8 +60,8 @@ func (s *Service) lookupNewest(ctx context.Context, src lookupSource, cond strin
 		least = s.lookupWindow
 	}
 	if len(src.ids) < 2 || src.col != "requester_id" || least <= 0 || s.db.Dialect() != db.SQLite {
-		err := read(`SELECT t.id FROM tickets t WHERE `+cond+` AND t.id > ? ORDER BY t.id DESC LIMIT ?`, 0, walk)
-		return ids, err
+		err := read(`SELECT t.id, t.updated_at FROM tickets t WHERE `+cond+` AND t.id > ? ORDER BY t.id DESC LIMIT ?`, 0, walk)
+		return out, err
 	}
 	var newest int64
 	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&newest); err != nil {
@@ -64,21 +70,39 @@ func (s *Service) lookupNewest(ctx context.Context, src lookupSource, cond strin
 	// The index named: given t.id's range, the planner may walk the
 	// primary key instead. The first window has no top, so a ticket
 	// created since MAX(id) was read is found too.
-	q := `SELECT t.id FROM tickets t INDEXED BY tickets_requester_id WHERE ` + cond + ` AND t.id > ? AND t.id <= ? ORDER BY t.id DESC LIMIT ?`
+	q := `SELECT t.id, t.updated_at FROM tickets t INDEXED BY ` + db.RequesterIndex + ` WHERE ` + cond + ` AND t.id > ? AND t.id <= ? ORDER BY t.id DESC LIMIT ?`
 	top := int64(math.MaxInt64)
 	for span := max(newest/lookupWindowFirst, least); ; {
 		from := max(newest-span, 0)
-		if err := read(q, from, top, walk-len(ids)); err != nil {
+		if err := read(q, from, top, walk-len(out)); err != nil {
 			return nil, fmt.Errorf("ticket: search lookup: %w", err)
 		}
-		if len(ids) >= walk || from == 0 {
+		if len(out) >= walk || from == 0 {
 			if from > 0 {
 				s.lookupWindowRuns.Add(1)
 			}
-			return ids, nil
+			return out, nil
 		}
-		top, span = from, nextLookupSpan(newest-from, len(ids), walk)
+		top, span = from, nextLookupSpan(newest-from, len(out), walk)
 	}
+}
+
+// lookupIDsOf is rows' ticket ids.
+func lookupIDsOf(rows []newestRow) []int64 {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.id
+	}
+	return ids
+}
+
+// newestUpdated is rows' last updates by ticket id.
+func newestUpdated(rows []newestRow) map[int64]int64 {
+	m := make(map[int64]int64, len(rows))
+	for _, r := range rows {
+		m[r.id] = r.updated
+	}
+	return m
 }
 
 // nextLookupSpan is the span of newest ids the next window reaches down

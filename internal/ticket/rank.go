@@ -412,19 +412,35 @@ func (s *Service) gatherLookups(ctx context.Context, c *candidates, w *where, tq
 		q := `SELECT t.id, ` + ok + `, t.updated_at FROM tickets t WHERE ` + cond + ` ORDER BY t.id DESC LIMIT ?`
 		args := append(append(slices.Clip(w.args), cargs...), walk)
 		if s.db.Dialect() == db.SQLite {
-			// The newest walk ids from the index alone (tickets_requester
-			// holds the rowid), read from the windows of the newest ids
-			// that hold them (lookupwindow.go), then those rows: a name
-			// as common as a first name has a thousand tickets at
-			// 30,000, each a seek into tickets that only the sort needed.
-			ids, err := s.lookupNewest(ctx, src, cond, cargs, walk)
+			// The newest walk tickets from the index alone
+			// (tickets_requester_id holds the rowid and updated_at), read
+			// from the windows of the newest ids that hold them
+			// (lookupwindow.go): a name as common as a first name has a
+			// thousand tickets at 30,000, each a seek into tickets that
+			// only the sort needed.
+			newest, err := s.lookupNewest(ctx, src, cond, cargs, walk)
 			if err != nil {
 				return nil, err
 			}
+			if ok == "1" {
+				// Every ticket passes: ranked from the index's rows.
+				kept := min(len(newest), bound)
+				for _, r := range newest[:kept] {
+					c.add(r.id, blend(lookupScore[src.score], r.updated))
+				}
+				last := int64(0)
+				if kept > 0 {
+					last = newest[kept-1].id
+				}
+				if err := estimate("tickets", kept >= bound || len(newest) >= walk, last, float64(kept)); err != nil {
+					return nil, err
+				}
+				continue
+			}
 			// CROSS JOIN keeps the ids the outer loop, each a seek by
-			// rowid.
+			// rowid for the filters.
 			q = `SELECT t.id, ` + ok + `, t.updated_at FROM json_each(?) j CROSS JOIN tickets t ON t.id = j.value ORDER BY t.id DESC`
-			args = append(slices.Clip(w.args), idList(ids))
+			args = append(slices.Clip(w.args), idList(lookupIDsOf(newest)))
 		}
 		kept, rows, last := 0, 0, int64(0)
 		err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {

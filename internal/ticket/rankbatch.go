@@ -238,37 +238,27 @@ func (s *Service) commentRowsBatch(ctx context.Context, f *batchFilter, tq textQ
 
 // gatherLookupsBatch is gatherLookups with the filters tested in batches:
 // each lookup reads its newest walk tickets' ids from the index (within
-// lookupNewest's windows), keeps those that pass, newest first, up to bound,
-// and reads the last update of the kept ones only.
+// lookupNewest's windows), with their last updates, and keeps those that
+// pass, newest first, up to bound.
 func (s *Service) gatherLookupsBatch(ctx context.Context, c *candidates, f *batchFilter, tq textQuery, bound, walk int,
 	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (*candidates, error) {
 	for _, src := range s.lookupSources(tq) {
 		cond, cargs := src.cond("t.")
-		ids, err := s.lookupNewest(ctx, src, cond, cargs, walk)
+		newest, err := s.lookupNewest(ctx, src, cond, cargs, walk)
 		if err != nil {
 			return nil, err
 		}
-		rows := make([]walkedRow, len(ids))
-		for i, id := range ids {
-			rows[i] = walkedRow{id, id}
+		rows := make([]walkedRow, len(newest))
+		for i, r := range newest {
+			rows[i] = walkedRow{r.id, r.id}
 		}
 		kept, n, err := f.keep(ctx, rows, bound, nil)
 		if err != nil {
 			return nil, err
 		}
-		if len(kept) > 0 {
-			err := s.scan(ctx, `SELECT id, updated_at FROM tickets WHERE id IN (SELECT value FROM json_each(?))`, []any{idList(rowIDs(kept))},
-				func(sc scanner) (bool, error) {
-					var id, at int64
-					if err := sc.Scan(&id, &at); err != nil {
-						return false, err
-					}
-					c.add(id, blend(lookupScore[src.score], at))
-					return true, nil
-				})
-			if err != nil {
-				return nil, err
-			}
+		updated := newestUpdated(newest)
+		for _, r := range kept {
+			c.add(r.row, blend(lookupScore[src.score], updated[r.row]))
 		}
 		last := int64(0)
 		if n > 0 {

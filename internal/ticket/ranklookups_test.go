@@ -276,3 +276,37 @@ func TestNextSample(t *testing.T) {
 		}
 	}
 }
+
+// TestLookupRecencyFromIndex: a name's tickets are ranked by their last
+// update, which the lookup reads from the requester index (SQLite's since
+// migration 0103): a reply to her oldest ticket moves it to the top, a
+// later reply to another moves that one above it. Both engines.
+func TestLookupRecencyFromIndex(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		var ids []int64
+		for i := range 4 {
+			f.clk.add(24 * time.Hour)
+			ids = append(ids, newTicket(t, f, fmt.Sprintf("Måler %d", i), func(in *ticket.CreateInput) {
+				in.Requester = &ticket.RequesterInput{Email: fmt.Sprintf("g%d@vik.example", i), Name: "Gro Vik"}
+			}).ID)
+		}
+		order := func() []int64 {
+			t.Helper()
+			return searchPages(t, f, "vik", 25)[0].ids
+		}
+		if got, want := order(), []int64{ids[3], ids[2], ids[1], ids[0]}; !slices.Equal(got, want) {
+			t.Fatalf("before replies %v, want %v", got, want)
+		}
+		for _, i := range []int{0, 2} {
+			f.clk.add(time.Hour)
+			if _, err := f.svc.AddComment(ctx, f.agent, ids[i], ticket.CommentInput{Body: "Svar."}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, want := order(), []int64{ids[2], ids[0], ids[3], ids[1]}; !slices.Equal(got, want) {
+			t.Errorf("after replies %v, want %v", got, want)
+		}
+	})
+}

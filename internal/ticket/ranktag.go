@@ -119,7 +119,7 @@ func (s *Service) gatherLookupsTagged(ctx context.Context, c *candidates, tq tex
 		q := `SELECT j.value, ` + pass.in("j.value") + ` FROM json_each(?) j ORDER BY j.value DESC`
 		var ids []int64
 		rows, last := 0, int64(0)
-		err = s.scan(ctx, q, append(slices.Clip(pass.args), idList(newest)), func(sc scanner) (bool, error) {
+		err = s.scan(ctx, q, append(slices.Clip(pass.args), idList(lookupIDsOf(newest))), func(sc scanner) (bool, error) {
 			var id, in int64
 			if err := sc.Scan(&id, &in); err != nil {
 				return false, err
@@ -133,18 +133,9 @@ func (s *Service) gatherLookupsTagged(ctx context.Context, c *candidates, tq tex
 		if err != nil {
 			return nil, err
 		}
-		if len(ids) > 0 {
-			err = s.scan(ctx, `SELECT id, updated_at FROM tickets WHERE id IN (SELECT value FROM json_each(?))`, []any{idList(ids)}, func(sc scanner) (bool, error) {
-				var id, updated int64
-				if err := sc.Scan(&id, &updated); err != nil {
-					return false, err
-				}
-				c.add(id, blend(lookupScore[src.score], updated))
-				return true, nil
-			})
-			if err != nil {
-				return nil, err
-			}
+		updated := newestUpdated(newest)
+		for _, id := range ids {
+			c.add(id, blend(lookupScore[src.score], updated[id]))
 		}
 		if err := estimate("tickets", len(ids) >= bound || rows >= walk, last, float64(len(ids))); err != nil {
 			return nil, err

@@ -2,6 +2,6 @@
 -- ticket read without its row, for the searches' comment walks and
 -- samples (internal/ticket/commentindex.go). Built by the migration runner
 -- after the migrations, outside their transactions, with its sort in
--- temporary files (internal/db/commentindex.go): in this transaction it
+-- temporary files (internal/db/sortedindex.go): in this transaction it
 -- would sort 4M comments in memory at 1M tickets.
 SELECT 1;

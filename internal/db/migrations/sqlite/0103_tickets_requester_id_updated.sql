@@ -1,0 +1,12 @@
+-- The index tickets_requester_id becomes (requester_id, id, updated_at).
+-- A search's requester lookup reads the named customers' newest ticket
+-- ids from it, then each one's updated_at (the recency it is ranked by)
+-- from its row: up to 300 seeks into tickets for a page ranked from the
+-- lookups, a quarter or more of a name's search at 23,000 tickets
+-- (docs/benchmarks.md, 2026-12-06 10:30). With updated_at in the index the
+-- lookup reads both from the index alone, as PostgreSQL's does since 0101.
+-- The cost: an update that moves updated_at rewrites this entry too (four
+-- other indexes of tickets hold updated_at already). Built by the
+-- migration runner after the migrations, outside their transactions, with
+-- its sort in temporary files (internal/db/sortedindex.go).
+SELECT 1;
