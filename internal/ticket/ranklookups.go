@@ -91,10 +91,11 @@ func (s *Service) lookupsFirstOK(w *where, tq textQuery, need int) bool {
 // (46 % of a common-word search at 23,000 tickets before;
 // docs/benchmarks.md, 2026-12-06 09:03 and 10:30).
 func (s *Service) sampleMentions(ctx context.Context, tq textQuery, c *candidates) (float64, error) {
-	var newest int64
-	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&newest); err != nil {
-		return 0, fmt.Errorf("ticket: search mentions: %w", err)
+	b, err := s.searchBounds(ctx, c)
+	if err != nil {
+		return 0, err
 	}
+	newest := b.newest
 	if newest == 0 || len(tq.tokens) == 0 {
 		return 0, nil
 	}
@@ -107,8 +108,7 @@ func (s *Service) sampleMentions(ctx context.Context, tq textQuery, c *candidate
 	n := 0 // the sample's mentions
 	for size := first; ; size = nextSample(size, n) {
 		r.lo = max(newest-min(size, widest), 0)
-		var err error
-		if r.commentLo, err = s.firstComment(ctx, r.lo); err != nil {
+		if r.commentLo, err = s.sampleComment(ctx, b, r.lo); err != nil {
 			return 0, err
 		}
 		if s.db.Dialect() == db.Postgres {
@@ -150,16 +150,6 @@ func nextSample(size int64, n int) int64 {
 type mentionRange struct {
 	lo, hi               int64
 	commentLo, commentHi int64
-}
-
-// firstComment is the id the sample after ticket from starts its comments
-// at: the first comment of ticket from+1, as sampleText's.
-func (s *Service) firstComment(ctx context.Context, from int64) (int64, error) {
-	var id int64
-	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MIN(id), 0) FROM comments WHERE ticket_id = ?`, from+1).Scan(&id); err != nil {
-		return 0, fmt.Errorf("ticket: search mentions: %w", err)
-	}
-	return id, nil
 }
 
 // commentBound is the SQL bound of r's comments on column col, with its
