@@ -165,19 +165,20 @@ func (r mentionRange) commentBound(col string) (string, []any) {
 // (search_vec @@ the query), asked within the round's rows by id range,
 // as sampleText asks it.
 //
-// The first round (the newest sampleFirst tickets and the comments since)
-// tests its rows by the primary key range alone: ts_match_vq is the
-// function behind @@, which no index serves and whose selectivity the
-// planner does not estimate. Estimating @@ reads the column's most common
-// elements (5,466 of them on comments at 23,000 tickets, migration 0099)
-// on every plan: 0.5-0.7 ms of PostgreSQL's CPU a round, more than the
-// round's own execution for a common word (0.3-0.5 ms), while the range
-// scan costs about as much as the index for a rare one over so few rows.
-// Later rounds, up to sampleMax tickets, keep the planner's choice.
+// A round of at most sampleFirst new tickets (the first, and the small
+// steps a common word's sample grows by) tests its rows by the primary key
+// range alone: ts_match_vq is the function behind @@, which no index
+// serves and whose selectivity the planner does not estimate. Estimating
+// @@ reads the column's most common elements (5,466 of them on comments at
+// 23,000 tickets, migration 0099) on every plan: 0.5-0.7 ms of
+// PostgreSQL's CPU a round, more than the round's own execution for a
+// common word (0.3-0.5 ms), while the range scan costs about as much as
+// the index for a rare one over so few rows. Wider rounds, up to
+// sampleMax tickets, keep the planner's choice.
 func (s *Service) mentionsPG(ctx context.Context, tq textQuery, c *candidates, r mentionRange, found map[int64]bool) error {
 	bound, bargs := r.commentBound("id")
 	match := func(col string) string { return col + ` @@ websearch_to_tsquery('simple', ?)` }
-	if r.commentHi < 0 {
+	if first, _ := s.sampleSizes(); r.hi-r.lo <= first {
 		match = func(col string) string { return `ts_match_vq(` + col + `, websearch_to_tsquery('simple', ?))` }
 	}
 	q := `SELECT id FROM tickets WHERE ` + match("search_vec") + ` AND id > ? AND id <= ?
