@@ -51,6 +51,15 @@ type candidates struct {
 	hits      map[int64]*rankHit
 	estimated bool
 	estimate  float64 // extrapolated number of tickets, when estimated
+	bounds    sampleBounds
+}
+
+// sampleBounds is what a search reads of the tickets' extent, once
+// (searchBounds): the newest ticket's id, and the first sample's first
+// ticket (tickets after from) with the first comment it starts at.
+type sampleBounds struct {
+	read                       bool
+	newest, from, firstComment int64
 }
 
 // add keeps a ticket's best score, recency included.
@@ -99,10 +108,11 @@ func (s *Service) ranked(ctx context.Context, w *where, tq textQuery, pr page.Re
 	total := int64(len(hits))
 	if c.estimated {
 		// No more than there are tickets.
-		var tickets int64
-		if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&tickets); err != nil {
-			return page.List[Ticket]{}, fmt.Errorf("ticket: search estimate: %w", err)
+		b, err := s.searchBounds(ctx, c)
+		if err != nil {
+			return page.List[Ticket]{}, err
 		}
+		tickets := b.newest
 		total = max(int64(len(hits)), min(roundEstimate(c.estimate), tickets))
 	}
 	var ids []int64
@@ -205,7 +215,7 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 		if !walked {
 			return nil
 		}
-		est, err := s.extrapolate(ctx, table, last, found)
+		est, err := s.extrapolate(ctx, c, table, last, found)
 		if err != nil {
 			return err
 		}
@@ -385,7 +395,7 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 			case tq.address != "" && len(w.conds) == 0:
 				est, err = s.sampleAddressWalked(ctx, tq)
 			default:
-				est, err = s.sampleText(ctx, w, tq, passTest{}, &seen)
+				est, err = s.sampleText(ctx, c, w, tq, passTest{}, &seen)
 			}
 			if err != nil {
 				return nil, err
@@ -491,11 +501,12 @@ const (
 //
 // seen, when not nil, is what the walks read: where they reach below a
 // sample's first rows, the sample is counted from them without a query.
-func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass passTest, seen *walkedPair) (float64, error) {
-	var newest int64
-	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&newest); err != nil {
-		return 0, fmt.Errorf("ticket: search estimate: %w", err)
+func (s *Service) sampleText(ctx context.Context, c *candidates, w *where, tq textQuery, pass passTest, seen *walkedPair) (float64, error) {
+	b, err := s.searchBounds(ctx, c)
+	if err != nil {
+		return 0, err
 	}
+	newest := b.newest
 	// Each index is read newest first down to the sample's first row:
 	// FTS5 then starts at the end of each doclist and stops at the bound,
 	// where an unordered read seeks the bound from the oldest entry
@@ -531,9 +542,9 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass p
 		if newest == from {
 			return 0, nil
 		}
-		var firstComment int64
-		if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MIN(id), 0) FROM comments WHERE ticket_id = ?`, from+1).Scan(&firstComment); err != nil {
-			return 0, fmt.Errorf("ticket: search estimate: %w", err)
+		firstComment, err := s.sampleComment(ctx, b, from)
+		if err != nil {
+			return 0, err
 		}
 		args := []any{tq.fts, from, tq.fts, firstComment, from}
 		var n int64
@@ -588,15 +599,58 @@ func (s *Service) sampleText(ctx context.Context, w *where, tq textQuery, pass p
 // last of table would have found in all: found tickets came from the rows
 // from last up to the newest, and the older rows are assumed to match as
 // densely.
-func (s *Service) extrapolate(ctx context.Context, table string, last int64, found float64) (float64, error) {
+func (s *Service) extrapolate(ctx context.Context, c *candidates, table string, last int64, found float64) (float64, error) {
 	var newest int64
-	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+table).Scan(&newest); err != nil {
+	if table == "tickets" {
+		b, err := s.searchBounds(ctx, c)
+		if err != nil {
+			return 0, err
+		}
+		newest = b.newest
+	} else if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+table).Scan(&newest); err != nil {
 		return 0, fmt.Errorf("ticket: search estimate: %w", err)
 	}
 	if newest < last || last <= 0 {
 		return found, nil
 	}
 	return found * float64(newest) / float64(newest-last+1), nil
+}
+
+// searchBounds returns c's sampleBounds, reading them on first use: one
+// statement for the newest ticket and where the first sample's comments
+// start, where a common-word search used to read MAX(id) two or three
+// times (the extrapolation, the sample, the cap on the total) and the
+// first comment once more, each a round trip on PostgreSQL. Read once,
+// every part of one search also counts against the same newest ticket.
+func (s *Service) searchBounds(ctx context.Context, c *candidates) (sampleBounds, error) {
+	if c.bounds.read {
+		return c.bounds, nil
+	}
+	first, _ := s.sampleSizes()
+	// The sample's first ticket as the samples compute it:
+	// max(newest-first, 0)+1, its first comment 0 when it has none.
+	q := `SELECT t.n, CASE WHEN t.n > ? THEN t.n - ? ELSE 0 END,
+			COALESCE((SELECT MIN(id) FROM comments WHERE ticket_id = CASE WHEN t.n > ? THEN t.n - ? ELSE 0 END + 1), 0)
+		FROM (SELECT COALESCE(MAX(id), 0) AS n FROM tickets) t`
+	b := sampleBounds{read: true}
+	if err := s.db.QueryRowContext(ctx, q, first, first, first, first).Scan(&b.newest, &b.from, &b.firstComment); err != nil {
+		return sampleBounds{}, fmt.Errorf("ticket: search estimate: %w", err)
+	}
+	c.bounds = b
+	return b, nil
+}
+
+// sampleComment is the first comment of the sample of the tickets after
+// from: the first comment of ticket from+1, 0 when it has none.
+func (s *Service) sampleComment(ctx context.Context, b sampleBounds, from int64) (int64, error) {
+	if b.read && from == b.from {
+		return b.firstComment, nil
+	}
+	var id int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MIN(id), 0) FROM comments WHERE ticket_id = ?`, from+1).Scan(&id); err != nil {
+		return 0, fmt.Errorf("ticket: search estimate: %w", err)
+	}
+	return id, nil
 }
 
 // scan runs a query and hands each row to fn until fn says stop. On

@@ -182,7 +182,7 @@ func (s *Service) gatherBatch(ctx context.Context, c *candidates, w *where, tq t
 	}
 	seen.comments.done = len(kept) < bound && n < walk
 	if textCut || !seen.comments.done {
-		est, err := s.sampleText(ctx, w, tq, passTest{batch: f}, &seen)
+		est, err := s.sampleText(ctx, c, w, tq, passTest{batch: f}, &seen)
 		if err != nil {
 			return nil, err
 		}

@@ -305,7 +305,7 @@ func (s *Service) gatherFiltered(ctx context.Context, c *candidates, w *where, t
 		return fmt.Errorf("ticket: search: %w", err)
 	}
 	if cut || kept >= bound || rows >= walk {
-		est, err := s.sampleText(ctx, w, tq, pass, &seen)
+		est, err := s.sampleText(ctx, c, w, tq, pass, &seen)
 		if err != nil {
 			return err
 		}

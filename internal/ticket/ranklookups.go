@@ -91,10 +91,11 @@ func (s *Service) lookupsFirstOK(w *where, tq textQuery, need int) bool {
 // (46 % of a common-word search at 23,000 tickets before;
 // docs/benchmarks.md, 2026-12-06 09:03 and 10:30).
 func (s *Service) sampleMentions(ctx context.Context, tq textQuery, c *candidates) (float64, error) {
-	var newest int64
-	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&newest); err != nil {
-		return 0, fmt.Errorf("ticket: search mentions: %w", err)
+	b, err := s.searchBounds(ctx, c)
+	if err != nil {
+		return 0, err
 	}
+	newest := b.newest
 	if newest == 0 || len(tq.tokens) == 0 {
 		return 0, nil
 	}
@@ -107,8 +108,7 @@ func (s *Service) sampleMentions(ctx context.Context, tq textQuery, c *candidate
 	n := 0 // the sample's mentions
 	for size := first; ; size = nextSample(size, n) {
 		r.lo = max(newest-min(size, widest), 0)
-		var err error
-		if r.commentLo, err = s.firstComment(ctx, r.lo); err != nil {
+		if r.commentLo, err = s.sampleComment(ctx, b, r.lo); err != nil {
 			return 0, err
 		}
 		if s.db.Dialect() == db.Postgres {
@@ -152,16 +152,6 @@ type mentionRange struct {
 	commentLo, commentHi int64
 }
 
-// firstComment is the id the sample after ticket from starts its comments
-// at: the first comment of ticket from+1, as sampleText's.
-func (s *Service) firstComment(ctx context.Context, from int64) (int64, error) {
-	var id int64
-	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MIN(id), 0) FROM comments WHERE ticket_id = ?`, from+1).Scan(&id); err != nil {
-		return 0, fmt.Errorf("ticket: search mentions: %w", err)
-	}
-	return id, nil
-}
-
 // commentBound is the SQL bound of r's comments on column col, with its
 // arguments.
 func (r mentionRange) commentBound(col string) (string, []any) {
@@ -174,10 +164,25 @@ func (r mentionRange) commentBound(col string) (string, []any) {
 // mentionsPG is mentionsSQLite on PostgreSQL: its match is the walks' own
 // (search_vec @@ the query), asked within the round's rows by id range,
 // as sampleText asks it.
+//
+// A round of at most sampleFirst new tickets (the first, and the small
+// steps a common word's sample grows by) tests its rows by the primary key
+// range alone: ts_match_vq is the function behind @@, which no index
+// serves and whose selectivity the planner does not estimate. Estimating
+// @@ reads the column's most common elements (5,466 of them on comments at
+// 23,000 tickets, migration 0099) on every plan: 0.5-0.7 ms of
+// PostgreSQL's CPU a round, more than the round's own execution for a
+// common word (0.3-0.5 ms), while the range scan costs about as much as
+// the index for a rare one over so few rows. Wider rounds, up to
+// sampleMax tickets, keep the planner's choice.
 func (s *Service) mentionsPG(ctx context.Context, tq textQuery, c *candidates, r mentionRange, found map[int64]bool) error {
 	bound, bargs := r.commentBound("id")
-	q := `SELECT id FROM tickets WHERE search_vec @@ websearch_to_tsquery('simple', ?) AND id > ? AND id <= ?
-		UNION SELECT ticket_id FROM comments WHERE search_vec @@ websearch_to_tsquery('simple', ?) AND ` + bound
+	match := func(col string) string { return col + ` @@ websearch_to_tsquery('simple', ?)` }
+	if first, _ := s.sampleSizes(); r.hi-r.lo <= first {
+		match = func(col string) string { return `ts_match_vq(` + col + `, websearch_to_tsquery('simple', ?))` }
+	}
+	q := `SELECT id FROM tickets WHERE ` + match("search_vec") + ` AND id > ? AND id <= ?
+		UNION SELECT ticket_id FROM comments WHERE ` + match("search_vec") + ` AND ` + bound
 	args := append([]any{tq.fts, r.lo, r.hi, tq.fts}, bargs...)
 	err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {
 		var id int64

@@ -301,7 +301,7 @@ func (s *Service) gatherPGFiltered(ctx context.Context, c *candidates, w *where,
 	}
 	seen.comments.done = len(kept) < bound && rows < walk
 	if textCut || !seen.comments.done {
-		est, err := s.sampleText(ctx, w, tq, passTest{batch: f}, &seen)
+		est, err := s.sampleText(ctx, c, w, tq, passTest{batch: f}, &seen)
 		if err != nil {
 			return nil, err
 		}
