@@ -25,3 +25,12 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+-- A ticket insert that brings the requester's copy (every create and
+-- import does) left tickets_requester_fill nothing to do but return NEW:
+-- the trigger's WHEN now says so, sparing a PL/pgSQL call per insert
+-- (≈ 1 % of PostgreSQL's CPU per create in a profile). Inserts without the
+-- copy are filled as before.
+DROP TRIGGER tickets_requester_bi ON tickets;
+CREATE TRIGGER tickets_requester_bi BEFORE INSERT ON tickets FOR EACH ROW
+    WHEN (NEW.requester_name IS NULL) EXECUTE FUNCTION tickets_requester_fill();
