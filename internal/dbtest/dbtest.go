@@ -120,8 +120,16 @@ func newDatabaseFrom(t testing.TB, admin, template string, err error) string {
 
 // Main wraps testing.M.Run for packages using ForEachDB so the throwaway
 // cluster is stopped when the package's tests end.
-func Main(m *testing.M) {
+func Main(m *testing.M) { MainThen(m, nil) }
+
+// MainThen is Main for a package that holds something of its own across its
+// tests (a shared browser): after, when not nil, releases it once the tests
+// have ended, before the process exits.
+func MainThen(m *testing.M, after func()) {
 	code := m.Run()
+	if after != nil {
+		after()
+	}
 	cluster.dropTemplate()
 	sqliteTmpl.remove()
 	stopCluster()

@@ -47,7 +47,8 @@ func TestBrowserGDPR(t *testing.T) {
 			ctx := browser(t)
 			dir := t.TempDir()
 			if _, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
-				Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
+				Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir,
+				BrowserContextID: chromedp.FromContext(ctx).BrowserContextID}); err != nil { // this test's browser context, not the shared browser's default one
 				t.Fatal(err)
 			}
 			step := stepper(t, ctx)

@@ -59,29 +59,27 @@ func TestBrowserNewTicket(t *testing.T) {
 	}
 }
 
-// browser starts a headless Debian Chromium for one test.
+// browser opens a fresh browser for one test.
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	return browserFor(t, 60*time.Second)
 }
 
-// browserFor is browser for a journey that may take up to limit.
+// browserFor is browser for a journey that may take up to limit. The
+// journey gets a tab in a new browser context (like an incognito window:
+// its own cookies, storage and cache) of the package's shared Chromium; the
+// context and its tabs are disposed of when the test ends. Each call is a
+// separate browser as far as the server can tell.
 func browserFor(t *testing.T, limit time.Duration) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.WindowSize(1280, 900))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancel := chromedp.NewContext(shared.get(t), chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
 	ctx, cancel = context.WithTimeout(ctx, limit)
 	t.Cleanup(cancel)
-	// The first action starts the browser on this context, so that later
-	// steps may use shorter-lived contexts of their own.
+	// The first action opens the tab on this context, so that later steps
+	// may use shorter-lived contexts of their own.
 	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("browser: start: %v", err)
+		t.Fatalf("browser: open a tab: %v", err)
 	}
 	return ctx
 }

@@ -40,21 +40,7 @@ func TestBrowserPasswordReset(t *testing.T) {
 		t.Fatalf("mailbox: %d %v", code, mb)
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.WindowSize(1280, 900))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
-	// The browser starts with the first run; its context must outlive the
-	// steps' shorter ones.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("browser: start: %v", err)
-	}
+	ctx := browserFor(t, 90*time.Second)
 	step := func(what string, acts ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)

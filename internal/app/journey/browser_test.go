@@ -1,7 +1,6 @@
 package journey_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -37,16 +36,7 @@ func TestBrowser(t *testing.T) {
 	}
 	id := int64(tk["id"].(float64))
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.WindowSize(1280, 900))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
+	ctx := browserFor(t, 90*time.Second)
 
 	// Screenshots go to a temporary folder, so the suite leaves the working
 	// tree as it found it; OMBUD_SCREENSHOTS=1 refreshes docs/screenshots.
@@ -119,10 +109,7 @@ func TestBrowser(t *testing.T) {
 	// A colleague in a second browser opens the same ticket: Ingrid sees
 	// them arrive and type, and their reply appears on her page without a
 	// reload, her own draft untouched.
-	ctx2, cancel2 := chromedp.NewContext(actx)
-	defer cancel2()
-	ctx2, cancel2 = context.WithTimeout(ctx2, 60*time.Second)
-	defer cancel2()
+	ctx2 := browserFor(t, 60*time.Second)
 	step2 := func(what string, acts ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx2, acts...); err != nil {
