@@ -206,15 +206,15 @@ func (s *Service) mentionsPG(ctx context.Context, tq textQuery, c *candidates, r
 // phrase or not, makes FTS5 find its first match from the end of the
 // doclists before it applies a rowid range, which for a sparse phrase is
 // a walk of the whole index (rankfew.go), while one token seeks the range
-// through its doclist index. The rows holding every token are then read
-// and tested for the words and phrases in Go, as the reference ranking
-// reads them.
+// through its doclist index. For a phrase the rows holding every token
+// are then read and tested for the words and phrases in Go, as the
+// reference ranking reads them; for words alone those rows are the
+// mentions (mentionsByRow).
 func (s *Service) mentionsSQLite(ctx context.Context, tq textQuery, c *candidates, r mentionRange, found map[int64]bool) error {
 	// Words of one token each are found by the rows that hold them all;
 	// only a phrase (or a word the tokenizer splits) needs the text read.
-	subject, body := "''", "''"
-	if len(tq.tokens) > len(tq.terms) || slices.ContainsFunc(tq.terms, func(t string) bool { return len(search.Tokens(t)) > 1 }) {
-		subject, body = "subject", "substr(body, 1, "+strconv.Itoa(commentPrefix)+")"
+	if len(tq.tokens) == len(tq.terms) && !slices.ContainsFunc(tq.terms, func(t string) bool { return len(search.Tokens(t)) > 1 }) {
+		return s.mentionsByRow(ctx, tq, c, r, found)
 	}
 	bound, bargs := r.commentBound("rowid")
 	for _, side := range []struct {
@@ -222,9 +222,9 @@ func (s *Service) mentionsSQLite(ctx context.Context, tq textQuery, c *candidate
 		args      []any
 	}{
 		{`SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid > ? AND rowid <= ? ORDER BY rowid`,
-			`SELECT id, id, ` + subject + ` FROM tickets WHERE id IN (`, []any{r.lo, r.hi}},
+			`SELECT id, id, subject FROM tickets WHERE id IN (`, []any{r.lo, r.hi}},
 		{`SELECT rowid FROM comment_fts WHERE comment_fts MATCH ? AND ` + bound + ` ORDER BY rowid`,
-			`SELECT id, ticket_id, ` + body + ` FROM comments WHERE id IN (`, bargs},
+			`SELECT id, ticket_id, substr(body, 1, ` + strconv.Itoa(commentPrefix) + `) FROM comments WHERE id IN (`, bargs},
 	} {
 		rows, err := s.rowsWithAll(ctx, side.fts, tq.tokens, side.args)
 		if err != nil {
@@ -242,7 +242,7 @@ func (s *Service) mentionsSQLite(ctx context.Context, tq textQuery, c *candidate
 				if err := sc.Scan(&id, &tid, &text); err != nil {
 					return false, err
 				}
-				if c.hits[tid] == nil && (text == "" && subject == "''" || holdsAll(text, tq.terms) && tq.mentions(text)) {
+				if c.hits[tid] == nil && holdsAll(text, tq.terms) && tq.mentions(text) {
 					found[tid] = true
 				}
 				return true, nil
@@ -255,6 +255,68 @@ func (s *Service) mentionsSQLite(ctx context.Context, tq textQuery, c *candidate
 	return nil
 }
 
+// mentionsByRow is mentionsSQLite for words of one token each, where the
+// rows that hold every token are the mentions: a subject's row is its
+// ticket, and a comment's ticket is read from comments_id_ticket — in the
+// full-text read's own statement when the text is one token.
+func (s *Service) mentionsByRow(ctx context.Context, tq textQuery, c *candidates, r mentionRange, found map[int64]bool) error {
+	add := func(tid int64) {
+		if c.hits[tid] == nil {
+			found[tid] = true
+		}
+	}
+	subjects, err := s.rowsWithAll(ctx, `SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid > ? AND rowid <= ? ORDER BY rowid`,
+		tq.tokens, []any{r.lo, r.hi})
+	if err != nil {
+		return err
+	}
+	for _, id := range subjects {
+		add(id)
+	}
+	bound, bargs := r.commentBound("comment_fts.rowid")
+	if len(tq.tokens) == 1 {
+		q := `SELECT c.ticket_id FROM comment_fts JOIN ` + s.commentTickets("c") + ` ON c.id = comment_fts.rowid
+			WHERE comment_fts MATCH ? AND ` + bound
+		args := append([]any{ftsToken(tq.tokens[0])}, bargs...)
+		return s.scan(ctx, q, args, func(sc scanner) (bool, error) {
+			var tid int64
+			if err := sc.Scan(&tid); err != nil {
+				return false, err
+			}
+			add(tid)
+			return true, nil
+		})
+	}
+	bound, bargs = r.commentBound("rowid")
+	comments, err := s.rowsWithAll(ctx, `SELECT rowid FROM comment_fts WHERE comment_fts MATCH ? AND `+bound+` ORDER BY rowid`, tq.tokens, bargs)
+	if err != nil {
+		return err
+	}
+	// In chunks: SQLite bounds a statement's parameters.
+	for chunk := range slices.Chunk(comments, 1000) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		err := s.scan(ctx, `SELECT ticket_id FROM `+s.commentTickets("")+` WHERE id IN (`+placeholders(len(chunk))+`)`, args,
+			func(sc scanner) (bool, error) {
+				var tid int64
+				if err := sc.Scan(&tid); err != nil {
+					return false, err
+				}
+				add(tid)
+				return true, nil
+			})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ftsToken is tok as an FTS5 string: one token, quoted.
+func ftsToken(tok string) string { return `"` + strings.ReplaceAll(tok, `"`, `""`) + `"` }
+
 // rowsWithAll returns the rows of the full-text query q (MATCH one token,
 // then bounds) that hold every token, reading one token at a time and
 // stopping when none is left.
@@ -262,7 +324,7 @@ func (s *Service) rowsWithAll(ctx context.Context, q string, tokens []string, bo
 	var keep map[int64]bool
 	for _, tok := range tokens {
 		next := map[int64]bool{}
-		args := append([]any{`"` + strings.ReplaceAll(tok, `"`, `""`) + `"`}, bounds...)
+		args := append([]any{ftsToken(tok)}, bounds...)
 		err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {
 			var id int64
 			if err := sc.Scan(&id); err != nil {
