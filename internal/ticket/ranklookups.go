@@ -230,26 +230,19 @@ func (s *Service) mentionsSQLite(ctx context.Context, tq textQuery, c *candidate
 		if err != nil {
 			return err
 		}
-		// In chunks: SQLite bounds a statement's parameters.
-		for chunk := range slices.Chunk(rows, 1000) {
-			args := make([]any, len(chunk))
-			for i, id := range chunk {
-				args[i] = id
+		err = s.scanIn(ctx, side.rows, rows, func(sc scanner) (bool, error) {
+			var id, tid int64
+			var text string
+			if err := sc.Scan(&id, &tid, &text); err != nil {
+				return false, err
 			}
-			err = s.scan(ctx, side.rows+placeholders(len(chunk))+`)`, args, func(sc scanner) (bool, error) {
-				var id, tid int64
-				var text string
-				if err := sc.Scan(&id, &tid, &text); err != nil {
-					return false, err
-				}
-				if c.hits[tid] == nil && holdsAll(text, tq.terms) && tq.mentions(text) {
-					found[tid] = true
-				}
-				return true, nil
-			})
-			if err != nil {
-				return err
+			if c.hits[tid] == nil && holdsAll(text, tq.terms) && tq.mentions(text) {
+				found[tid] = true
 			}
+			return true, nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -292,22 +285,25 @@ func (s *Service) mentionsByRow(ctx context.Context, tq textQuery, c *candidates
 	if err != nil {
 		return err
 	}
-	// In chunks: SQLite bounds a statement's parameters.
-	for chunk := range slices.Chunk(comments, 1000) {
+	return s.scanIn(ctx, `SELECT ticket_id FROM `+s.commentTickets("")+` WHERE id IN (`, comments, func(sc scanner) (bool, error) {
+		var tid int64
+		if err := sc.Scan(&tid); err != nil {
+			return false, err
+		}
+		add(tid)
+		return true, nil
+	})
+}
+
+// scanIn runs q, a statement ending in "IN (", for ids, in chunks (SQLite
+// bounds a statement's parameters), handing each row to fn.
+func (s *Service) scanIn(ctx context.Context, q string, ids []int64, fn func(scanner) (bool, error)) error {
+	for chunk := range slices.Chunk(ids, 1000) {
 		args := make([]any, len(chunk))
 		for i, id := range chunk {
 			args[i] = id
 		}
-		err := s.scan(ctx, `SELECT ticket_id FROM `+s.commentTickets("")+` WHERE id IN (`+placeholders(len(chunk))+`)`, args,
-			func(sc scanner) (bool, error) {
-				var tid int64
-				if err := sc.Scan(&tid); err != nil {
-					return false, err
-				}
-				add(tid)
-				return true, nil
-			})
-		if err != nil {
+		if err := s.scan(ctx, q+placeholders(len(chunk))+`)`, args, fn); err != nil {
 			return err
 		}
 	}

@@ -128,6 +128,8 @@ func TestSearchLookupsFirst(t *testing.T) {
 			// with both words (the mentions, her name in subjects).
 			{q: "Kari Holm", limit: 3, skips: 2, exact: true, before: 7},
 			{q: "kari", limit: 4, skips: 1, exact: true, before: 7},
+			// Her name as a phrase: the mentions' rows read and tested.
+			{q: `"Kari Holm"`, limit: 3, skips: 2, exact: true, before: 7},
 		} {
 			t.Run(fmt.Sprintf("%s/%d/%d", tc.q, tc.limit, tc.bound), func(t *testing.T) {
 				f.svc.SetSearchCandidates(tc.bound)
