@@ -26,6 +26,7 @@ type Relevance struct {
 	vocab []string   // the distinct tokens of all terms
 	masks [][]uint64 // masks[v][k]: bit j set when token j of term k is vocab[v]
 	slow  bool       // too many terms or too long a phrase for Score's bit sets
+	lens  uint64     // bit l set when a token of the vocabulary is l < 64 bytes long
 }
 
 // BM25 parameters, and the average length in tokens the length
@@ -67,6 +68,9 @@ func NewRelevance(words, phrases []string) Relevance {
 				v = len(r.vocab)
 				r.vocab = append(r.vocab, tok)
 				r.masks = append(r.masks, make([]uint64, len(r.terms)))
+				if len(tok) < 64 {
+					r.lens |= 1 << len(tok)
+				}
 			}
 			r.masks[v][k] |= 1 << j
 		}
@@ -79,11 +83,13 @@ func NewRelevance(words, phrases []string) Relevance {
 const maxFastTerms = 8
 
 // Score is the text score of one subject or comment; avgLen is
-// AvgSubjectLen or AvgCommentLen. It reads the text once, folding each
-// token into a buffer (a table for Latin letters, no allocation) and
-// matching all terms at once: each term keeps a bit set of how many of
-// its tokens the text has just matched in order (shift-and), so a phrase
-// is found in one pass too.
+// AvgSubjectLen or AvgCommentLen. It reads the text once and matches all
+// terms at once: each term keeps a bit set of how many of its tokens the
+// text has just matched in order (shift-and), so a phrase is found in one
+// pass too. Most tokens are ASCII: such a token is compared in place,
+// ignoring case, and only when its length is that of a query token, so
+// most are passed over without being read again; other tokens are folded
+// into a buffer (a table for Latin letters, no allocation).
 func (r Relevance) Score(text string, avgLen float64) float64 {
 	if len(r.terms) == 0 {
 		return 0
@@ -93,18 +99,10 @@ func (r Relevance) Score(text string, avgLen float64) float64 {
 	}
 	var state, tf [maxFastTerms]uint64
 	var arr [64]byte
-	buf := arr[:0]
 	n := len(r.terms)
 	ntok := 0
-	match := func(tok string) {
+	match := func(v int) {
 		ntok++
-		v := -1
-		for i, w := range r.vocab {
-			if w == tok {
-				v = i
-				break
-			}
-		}
 		if v < 0 {
 			clear(state[:n])
 			return
@@ -117,56 +115,30 @@ func (r Relevance) Score(text string, avgLen float64) float64 {
 			}
 		}
 	}
-	start := -1
-	latin := true
-	flush := func(end int) {
-		if start < 0 {
-			return
-		}
-		if !latin {
-			match(fold(text[start:end], false))
-		} else {
-			match(string(buf))
-		}
-		start, latin = -1, true
-		buf = buf[:0]
-	}
 	for i := 0; i < len(text); {
 		c := text[i]
 		if c < utf8.RuneSelf {
-			switch {
-			case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
-			case c >= 'A' && c <= 'Z':
-				c += 'a' - 'A'
-			default:
-				flush(i)
+			if asciiWord[c] == 0 {
 				i++
 				continue
 			}
-			if start < 0 {
-				start = i
+			start := i
+			for i < len(text) && asciiWord[text[i]] != 0 {
+				i++
 			}
-			buf = append(buf, c)
-			i++
-			continue
-		}
-		ch, size := utf8.DecodeRuneInString(text[i:])
-		if unicode.IsLetter(ch) || unicode.IsDigit(ch) || unicode.Is(unicode.Mn, ch) {
-			if start < 0 {
-				start = i
+			if i == len(text) || text[i] < utf8.RuneSelf {
+				match(r.vocabASCII(text[start:i]))
+				continue
 			}
-			if ch < rune(len(latinFold)) {
-				buf = append(buf, latinFold[ch]...)
-			} else {
-				latin = false
-			}
+			i = start // a token that goes on past ASCII
+		} else if ch, size := utf8.DecodeRuneInString(text[i:]); !wordRune(ch) {
 			i += size
 			continue
 		}
-		flush(i)
-		i += size
+		var tok []byte
+		tok, i = foldToken(text, i, arr[:0])
+		match(r.vocabIndex(tok))
 	}
-	flush(len(text))
 	norm := k1 * (1 - b + b*float64(ntok)/avgLen)
 	sum := 0.0
 	for k := range n {
@@ -175,6 +147,96 @@ func (r Relevance) Score(text string, avgLen float64) float64 {
 		}
 	}
 	return sum / float64(n)
+}
+
+// asciiWord is 1 for the ASCII letters and digits, which belong to tokens.
+var asciiWord = func() (t [256]byte) {
+	for c := range 128 {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			t[c] = 1
+		}
+	}
+	return t
+}()
+
+// wordRune reports whether a rune beyond ASCII belongs to a token.
+func wordRune(ch rune) bool {
+	return unicode.IsLetter(ch) || unicode.IsDigit(ch) || unicode.Is(unicode.Mn, ch)
+}
+
+// vocabASCII is the index in r.vocab of an ASCII token, or -1: the
+// lengths of the query's tokens pass most tokens over unread, and the
+// rest are compared ignoring case.
+func (r Relevance) vocabASCII(tok string) int {
+	if len(tok) < 64 && r.lens&(1<<len(tok)) == 0 {
+		return -1
+	}
+	for v, w := range r.vocab {
+		if len(w) == len(tok) && equalLowerASCII(tok, w) {
+			return v
+		}
+	}
+	return -1
+}
+
+// equalLowerASCII reports whether tok, lower-cased, is w.
+func equalLowerASCII(tok, w string) bool {
+	for j := 0; j < len(tok); j++ {
+		c := tok[j]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != w[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// vocabIndex is the index in r.vocab of a folded token, or -1.
+func (r Relevance) vocabIndex(tok []byte) int {
+	for v, w := range r.vocab {
+		if w == string(tok) {
+			return v
+		}
+	}
+	return -1
+}
+
+// foldToken folds the token that starts at text[i] as Tokens does and
+// returns it with the index after it; buf is scratch space. Latin letters
+// fold through latinFold into buf; a token with other letters is folded
+// whole by fold.
+func foldToken(text string, i int, buf []byte) ([]byte, int) {
+	start, latin := i, true
+	for i < len(text) {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if asciiWord[c] == 0 {
+				break
+			}
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf = append(buf, c)
+			i++
+			continue
+		}
+		ch, size := utf8.DecodeRuneInString(text[i:])
+		if !wordRune(ch) {
+			break
+		}
+		if ch < rune(len(latinFold)) {
+			buf = append(buf, latinFold[ch]...)
+		} else {
+			latin = false
+		}
+		i += size
+	}
+	if !latin {
+		return []byte(fold(text[start:i], false)), i
+	}
+	return buf, i
 }
 
 // scoreSlow is Score for queries of many terms or very long phrases: it

@@ -57,8 +57,9 @@ func TestSearchRelevance(t *testing.T) {
 // texts of ASCII, Latin letters with diacritics, other scripts, combining
 // marks and separators.
 func TestSearchScoreMatchesTokens(t *testing.T) {
+	long := strings.Repeat("abc", 23) // longer than the lengths Score keeps a bit for
 	pieces := []string{"refund", "Refund", "REFUND", "račun", "Račun", "RAČUN", "racun", "ørsta", "Ørsta", "are", "ÅRE",
-		"straße", "ǅemal", "e\u0301t\u00e9", "ete", "été", "счёт", "счет", "ñ", "n", "2026", "x", " ", " ", ", ", "-", "!", "\u00a0", "…"}
+		"straße", "ǅemal", "e\u0301t\u00e9", "ete", "été", "счёт", "счет", "ñ", "n", "2026", "x", " ", " ", ", ", "-", "!", "\u00a0", "…", "refundø", "Refund\u0301", long, strings.ToUpper(long)}
 	queries := []Relevance{
 		NewRelevance([]string{"refund"}, nil),
 		NewRelevance([]string{"racun", "are"}, nil),
@@ -66,6 +67,7 @@ func TestSearchScoreMatchesTokens(t *testing.T) {
 		NewRelevance(nil, []string{"счет n"}),
 		NewRelevance([]string{"straße", "2026", "x"}, []string{"x x x"}),
 		NewRelevance([]string{"a", "b", "c", "d", "e", "f", "g", "h", "refund"}, nil), // more terms than the bit sets hold
+		NewRelevance([]string{long}, []string{"refund " + long}),
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 3000 {
@@ -106,5 +108,35 @@ func BenchmarkSearchScoreTokens(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		r.scoreSlow(text, AvgCommentLen)
+	}
+}
+
+// FuzzSearchScore: Score gives what tokenizing the text gives.
+func FuzzSearchScore(f *testing.F) {
+	for _, s := range []string{"Refund please", "RAČUN št. 2026", "refundø refund", "e\u0301t\u00e9 ete", "счёт n", "x x x"} {
+		f.Add(s)
+	}
+	queries := []Relevance{
+		NewRelevance([]string{"refund"}, nil),
+		NewRelevance([]string{"racun", "ete"}, []string{"x x"}),
+		NewRelevance(nil, []string{"счет n"}),
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		for i, q := range queries {
+			if got, want := q.Score(text, AvgCommentLen), q.scoreSlow(text, AvgCommentLen); got != want {
+				t.Fatalf("query %d, %q: Score %v, tokens say %v", i, text, got, want)
+			}
+		}
+	})
+}
+
+// BenchmarkSearchScoreMail is Score of one common word on mail-like text,
+// most of whose tokens are not as long as the word.
+func BenchmarkSearchScoreMail(b *testing.B) {
+	r := NewRelevance([]string{"order"}, nil)
+	text := strings.Repeat("Hello, I placed an order last week and the parcel has still not arrived; the tracking page says it left the warehouse on Monday. Could you check where it is? Kind regards, Emily Jones. ", 2)
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Score(text, AvgCommentLen)
 	}
 }
