@@ -2,8 +2,8 @@ package ticket
 
 import (
 	"context"
-
-	"github.com/ombud/ombud/internal/db"
+	"database/sql"
+	"errors"
 )
 
 // SetSearchCandidates lets tests bound a search's candidates low enough to
@@ -133,16 +133,32 @@ func (s *Service) SetLookupAt(on bool) { s.noLookupAt.Store(!on) }
 // with their ids.
 func (s *Service) LookupAtRuns() int64 { return s.lookupAtRuns.Load() }
 
-// ReadUnpacked reads a ticket with readCols' columns one by one, as before
-// the packed row (on PostgreSQL what Get reads anyway), for comparing the two.
-func (s *Service) ReadUnpacked(ctx context.Context, id int64) (Ticket, error) {
-	sc := newReadScanner(s.db.Dialect(), 1)
-	sc.packed = false
-	return sc.scan(s.db.QueryRowContext(ctx, `SELECT `+unpackedCols(s.db.Dialect())+` FROM tickets t WHERE t.id = ?`, id))
+// ReadRef reads a ticket another way than Get and a list page do: the
+// write path's columns (lockCols) scanned into typed destinations, and the
+// requester from the copy kept on the row, else from the customer's own
+// rows (name, primary else first email), for comparing the two.
+func (s *Service) ReadRef(ctx context.Context, id int64) (Ticket, error) {
+	t, err := scanTicketLocked(s.db.QueryRowContext(ctx, `SELECT `+lockCols(s.db.Dialect())+` FROM tickets t WHERE t.id = ?`, id))
+	if err != nil {
+		return t, err
+	}
+	var name, email sql.NullString
+	err = s.db.QueryRowContext(ctx, `SELECT requester_name, requester_email FROM tickets WHERE id = ?`, id).Scan(&name, &email)
+	if err != nil {
+		return t, err
+	}
+	if !name.Valid {
+		err = s.db.QueryRowContext(ctx, `SELECT c.name, `+firstEmailOf("c.id")+` FROM customers c WHERE c.id = ?`, t.RequesterID).Scan(&name, &email)
+		if errors.Is(err, sql.ErrNoRows) {
+			return t, nil
+		}
+		if err != nil {
+			return t, err
+		}
+	}
+	t.Requester = &Person{ID: t.RequesterID, Type: "customer", Name: name.String, Email: email.String}
+	return t, nil
 }
-
-// Unpack cuts a packed row (packedCols) apart and reports its error.
-func Unpack(row string) error { return newReadScanner(db.SQLite, 1).unpack(row) }
 
 // SetCommentIndex lets SQLite's comment walks and samples read a comment's
 // ticket from comments_id_ticket (the default) or through the comment row.

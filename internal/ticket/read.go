@@ -24,101 +24,17 @@ func readCols(d db.Dialect) string {
 
 // The column lists, made once: a ticket get built them per call.
 var (
-	sqliteReadCols   = packedCols(unpackedCols(db.SQLite))
-	postgresReadCols = unpackedCols(db.Postgres)
+	sqliteReadCols   = readColumns(db.SQLite)
+	postgresReadCols = readColumns(db.Postgres)
 )
 
-// packedCols is one column holding every column of cols, for readScanner
-// to cut apart: an integer column as its digits and a comma, a text column
-// as its length in bytes, a colon and its text; NULL as the empty digits
-// or length. modernc's SQLite takes the connection's mutex for every
-// column call and asks each text column's declared type on every row
-// (about 70 mutex round trips a row of 24 columns): a third of a list
-// page's CPU, where concat builds the row in a few µs. concat copies by
-// length, so a NUL in a text cuts nothing. The enum columns (packedEnums)
-// go as one letter for a listed value, else in the text form: a CASE is
-// a few comparisons where the length was a function call and an integer
-// turned into text on every row.
-func packedCols(cols string) string {
-	var b strings.Builder
-	b.WriteString("concat(")
-	for i, c := range splitCols(cols) {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		switch {
-		case intCols&(1<<i) != 0:
-			b.WriteString(c + ", ','")
-		case packedEnums[i] != nil:
-			// BINARY whatever the column's collation: a letter stands for
-			// exactly its value's bytes.
-			b.WriteString("CASE " + c + " COLLATE BINARY")
-			for k, v := range packedEnums[i][:min(len(packedEnums[i]), maxEnumCodes)] {
-				fmt.Fprintf(&b, " WHEN '%s' THEN '%c'", strings.ReplaceAll(v, "'", "''"), enumCode+k)
-			}
-			b.WriteString(" ELSE concat(octet_length(" + c + "), ':', " + c + ") END")
-		default:
-			b.WriteString("octet_length(" + c + "), ':', " + c)
-		}
-	}
-	b.WriteString(")")
-	return b.String()
-}
-
-// intCols are the integer columns of readCols, by position (a bit each).
-const intCols = 1<<0 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<12 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19
-
-// packedEnums are the values a packed row writes as a letter (enumCode
-// for the first, then on), by column of readCols: status, priority, type
-// and channel. A value outside them (none the schema's CHECKs allow
-// today) is packed as any text is, with its length, so the format holds
-// whatever the column holds; the lists only decide what is cheap. Copies,
-// made once: the exported lists are variables.
-var packedEnums = [readCount][]string{
-	2: func() []string {
-		var s []string
-		for _, st := range Statuses {
-			s = append(s, string(st))
-		}
-		return s
-	}(),
-	3: slices.Clone(Priorities),
-	4: slices.Clone(Types),
-	5: slices.Clone(Channels),
-}
-
-// enumCode is the letter of an enum's first listed value: a letter is
-// neither a digit nor the colon a text's length and NULL start with. Past
-// maxEnumCodes values (the letters' end) a value goes as text.
-const (
-	enumCode     = 'a'
-	maxEnumCodes = 26
-)
-
-// splitCols splits a column list at its top-level commas.
-func splitCols(cols string) []string {
-	var out []string
-	depth, start := 0, 0
-	quoted := false
-	for i := 0; i < len(cols); i++ {
-		switch c := cols[i]; {
-		case c == '\'':
-			quoted = !quoted
-		case quoted:
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case c == ',' && depth == 0:
-			out = append(out, strings.TrimSpace(cols[start:i]))
-			start = i + 1
-		}
-	}
-	return append(out, strings.TrimSpace(cols[start:]))
-}
-
-// unpackedCols are readCols as columns of their own.
-func unpackedCols(d db.Dialect) string {
+// readColumns are readCols for a dialect. From 2026-12-06 01:05 until
+// modernc.org/sqlite v1.63.0, SQLite's were packed into one text column,
+// which saved the connection mutex that driver took on every column call;
+// with connections opened NOMUTEX the columns read one by one cost × 0.87–0.90
+// of the packed row and its cutting apart (docs/benchmarks.md, 2026-12-06
+// 14:10).
+func readColumns(d db.Dialect) string {
 	// The requester as customer.Brief describes one: name, and the primary
 	// (else first) email.
 	tf := lockCols(d)

@@ -16,15 +16,12 @@ const readCount = 24
 
 // readScanner scans rows of readCols and converts them here:
 // database/sql converts a typed destination through reflection for every
-// integer column (24 columns × 51 rows a list page). On PostgreSQL the
-// columns come one by one into untyped values reused from row to row; on
-// SQLite as one packed column (packedCols), cut apart without copies.
+// integer column (24 columns × 51 rows a list page); the columns come into
+// untyped values reused from row to row.
 type readScanner struct {
 	vals [readCount]any
 	ptrs [readCount]any
 	cols [readCount]readCol
-	// packed: one column of packedCols (SQLite).
-	packed bool
 	// sort: the tags and followers come unordered (SQLite, readCols).
 	sort bool
 	// rows is how many rows the scan expects: the requesters, tags,
@@ -67,98 +64,29 @@ const (
 
 // newReadScanner is a scanner for about rows rows (at least 1).
 func newReadScanner(d db.Dialect, rows int) *readScanner {
-	sc := &readScanner{sort: d == db.SQLite, packed: d == db.SQLite, rows: max(rows, 1)}
+	sc := &readScanner{sort: d == db.SQLite, rows: max(rows, 1)}
 	for i := range sc.vals {
 		sc.ptrs[i] = &sc.vals[i]
 	}
 	return sc
 }
 
-// unpack cuts a packed row (packedCols) into its columns.
-func (sc *readScanner) unpack(row string) error {
-	for i := range sc.cols {
-		if intCols&(1<<i) != 0 {
-			comma := strings.IndexByte(row, ',')
-			if comma < 0 {
-				return fmt.Errorf("ticket: packed row ends before column %d", i)
-			}
-			if comma == 0 {
-				sc.cols[i] = readCol{kind: colNull}
-			} else {
-				n, err := strconv.ParseInt(row[:comma], 10, 64)
-				if err != nil {
-					return fmt.Errorf("ticket: packed column %d: %w", i, err)
-				}
-				sc.cols[i] = readCol{kind: colInt, n: n}
-			}
-			row = row[comma+1:]
-			continue
-		}
-		if vals := packedEnums[i]; vals != nil && row != "" && row[0] >= enumCode {
-			k := int(row[0] - enumCode)
-			if k >= len(vals) || k >= maxEnumCodes {
-				return fmt.Errorf("ticket: packed column %d has an unknown code %q", i, row[0])
-			}
-			sc.cols[i] = readCol{kind: colText, s: vals[k]}
-			row = row[1:]
-			continue
-		}
-		colon := strings.IndexByte(row, ':')
-		if colon < 0 {
-			return fmt.Errorf("ticket: packed row ends before column %d", i)
-		}
-		if colon == 0 {
-			sc.cols[i] = readCol{kind: colNull}
-			row = row[1:]
-			continue
-		}
-		n, err := strconv.Atoi(row[:colon])
-		if err != nil || n < 0 || n > len(row)-colon-1 {
-			return fmt.Errorf("ticket: packed column %d has a bad length %q", i, row[:colon])
-		}
-		sc.cols[i] = readCol{kind: colText, s: row[colon+1 : colon+1+n]}
-		row = row[colon+1+n:]
-	}
-	if row != "" {
-		return fmt.Errorf("ticket: packed row has %d bytes after its columns", len(row))
-	}
-	return nil
-}
-
 func (sc *readScanner) scan(s scanner) (Ticket, error) {
-	if sc.packed {
-		if err := s.Scan(sc.ptrs[0]); err != nil {
-			return Ticket{}, err
-		}
-		var row string
-		switch x := sc.vals[0].(type) {
+	if err := s.Scan(sc.ptrs[:]...); err != nil {
+		return Ticket{}, err
+	}
+	for i, x := range sc.vals {
+		switch x := x.(type) {
+		case nil:
+			sc.cols[i] = readCol{kind: colNull}
+		case int64:
+			sc.cols[i] = readCol{kind: colInt, n: x}
 		case string:
-			row = x
+			sc.cols[i] = readCol{kind: colText, s: x}
 		case []byte:
-			row = string(x)
+			sc.cols[i] = readCol{kind: colText, s: string(x)}
 		default:
-			return Ticket{}, fmt.Errorf("ticket: packed row is %T, not text", x)
-		}
-		if err := sc.unpack(row); err != nil {
-			return Ticket{}, err
-		}
-	} else {
-		if err := s.Scan(sc.ptrs[:]...); err != nil {
-			return Ticket{}, err
-		}
-		for i, x := range sc.vals {
-			switch x := x.(type) {
-			case nil:
-				sc.cols[i] = readCol{kind: colNull}
-			case int64:
-				sc.cols[i] = readCol{kind: colInt, n: x}
-			case string:
-				sc.cols[i] = readCol{kind: colText, s: x}
-			case []byte:
-				sc.cols[i] = readCol{kind: colText, s: string(x)}
-			default:
-				return Ticket{}, fmt.Errorf("ticket: column %d is %T", i, x)
-			}
+			return Ticket{}, fmt.Errorf("ticket: column %d is %T", i, x)
 		}
 	}
 	v := &sc.cols

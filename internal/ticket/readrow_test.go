@@ -16,12 +16,12 @@ import (
 	"github.com/ombud/ombud/internal/ticket"
 )
 
-// TestPackedRowsMatchColumns reads tickets whose texts hold the packed
-// row's own separators, digits, multi-byte letters, empty strings and (on
-// SQLite) a NUL, with every nullable column both NULL and set, and the kept
-// copies both kept and absent: Get and a list page (SQLite: one packed
-// column) must equal the columns read one by one.
-func TestPackedRowsMatchColumns(t *testing.T) {
+// TestReadRowsMatchReference reads tickets whose texts hold separators,
+// digits, multi-byte letters, empty strings and (on SQLite) a NUL, with
+// every nullable column both NULL and set, and the kept copies both kept
+// and absent: Get and a list page (readScanner) must equal the write
+// path's typed read of the same row (ReadRef).
+func TestReadRowsMatchReference(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
 		ctx := context.Background()
@@ -45,7 +45,7 @@ func TestPackedRowsMatchColumns(t *testing.T) {
 			{"requester with an empty name", `UPDATE tickets SET requester_name = '', requester_email = '' WHERE id = ?`, nil},
 		}
 		err := d.Write(ctx, func(tx *db.Tx) error {
-			_, err := tx.ExecContext(ctx, `INSERT INTO organizations (name, created_at, updated_at) VALUES ('Packed, Inc.', 1, 1)`)
+			_, err := tx.ExecContext(ctx, `INSERT INTO organizations (name, created_at, updated_at) VALUES ('Read, Inc.', 1, 1)`)
 			return err
 		})
 		if err != nil {
@@ -53,7 +53,7 @@ func TestPackedRowsMatchColumns(t *testing.T) {
 		}
 		var ids []int64
 		for i, c := range cases {
-			tk := newTicket(t, f, "Packed "+c.name, func(in *ticket.CreateInput) {
+			tk := newTicket(t, f, "Read "+c.name, func(in *ticket.CreateInput) {
 				if i%2 == 0 {
 					in.Tags = []string{"zeta", "alpha", "ålesund"}
 					in.FollowerIDs = []int64{f.other.ID, f.agent.ID}
@@ -79,19 +79,19 @@ func TestPackedRowsMatchColumns(t *testing.T) {
 			t.Fatalf("list of %d, want %d", len(l.Data), len(ids))
 		}
 		for i, c := range cases {
-			want, err := f.svc.ReadUnpacked(ctx, ids[i])
+			want, err := f.svc.ReadRef(ctx, ids[i])
 			if err != nil {
-				t.Fatalf("%s: unpacked: %v", c.name, err)
+				t.Fatalf("%s: reference: %v", c.name, err)
 			}
 			got, err := f.svc.Get(ctx, f.agent, ids[i])
 			if err != nil {
 				t.Fatalf("%s: get: %v", c.name, err)
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("%s: get (-columns +packed):\n%s", c.name, diff)
+				t.Errorf("%s: get (-reference +read):\n%s", c.name, diff)
 			}
 			if diff := cmp.Diff(want, l.Data[i]); diff != "" {
-				t.Errorf("%s: list row (-columns +packed):\n%s", c.name, diff)
+				t.Errorf("%s: list row (-reference +read):\n%s", c.name, diff)
 			}
 		}
 		if d.Dialect() == db.SQLite {
@@ -103,44 +103,10 @@ func TestPackedRowsMatchColumns(t *testing.T) {
 	})
 }
 
-// TestUnpackRefusesBrokenRows: a packed row that does not hold exactly the
-// columns of readCols is an error, never a ticket read from the wrong bytes.
-func TestUnpackRefusesBrokenRows(t *testing.T) {
-	for _, row := range []string{
-		"",
-		"1,",
-		"x,3:abc",
-		"1,99:abc",
-		"1,-1:abc",
-		"1,3:abcg",    // status has six codes, a to f
-		"1,3:abc{",    // past the codes' letters
-		"1,3:abcbbz",  // type has six codes
-		"1,3:abcbbaa", // ends before the language
-		"1,3:abc4:openb",
-	} {
-		if err := ticket.Unpack(row); err == nil {
-			t.Errorf("%q: no error", row)
-		}
-	}
-}
-
-// FuzzUnpack: whatever a packed row holds, cutting it apart is an error or
-// a ticket, never a panic or a read past the row (readScanner.unpack).
-func FuzzUnpack(f *testing.F) {
-	for _, seed := range []string{"", "1,", "1,99:abc", "1,-1:abc", "1,3:a,b,", "7,5:ab:cd,,0:,", "1,3:abcbbaa0:", "1,3:abc4:o;enbaa2:nb"} {
-		f.Add(seed)
-	}
-	f.Fuzz(func(t *testing.T, row string) {
-		_ = ticket.Unpack(row)
-	})
-}
-
-// TestPackedEnums: status, priority, type and channel are packed as a
-// letter for each listed value and as text otherwise (packedEnums); every
-// listed value, and on SQLite values outside the lists holding the
-// format's separators and letters (the schema's CHECKs set aside), must
-// read back as the columns read one by one, through Get and a list page.
-func TestPackedEnums(t *testing.T) {
+// TestReadEnums: every listed status, priority, type and channel, and on
+// SQLite values outside the lists (the schema's CHECKs set aside), read
+// back through Get and a list page as the write path reads them.
+func TestReadEnums(t *testing.T) {
 	var statuses []string
 	for _, s := range ticket.Statuses {
 		statuses = append(statuses, string(s))
@@ -184,7 +150,7 @@ func TestPackedEnums(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					want, err := f.svc.ReadUnpacked(ctx, tk.ID)
+					want, err := f.svc.ReadRef(ctx, tk.ID)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -193,7 +159,7 @@ func TestPackedEnums(t *testing.T) {
 						t.Fatal(err)
 					}
 					if diff := cmp.Diff(want, got); diff != "" {
-						t.Errorf("get (-columns +packed):\n%s", diff)
+						t.Errorf("get (-reference +read):\n%s", diff)
 					}
 					l, err := f.svc.List(ctx, f.agent, ticket.Filter{Tags: []string{"enum"}}, page.Request{Limit: 10})
 					if err != nil {
@@ -203,7 +169,7 @@ func TestPackedEnums(t *testing.T) {
 						t.Fatalf("list of %d", len(l.Data))
 					}
 					if diff := cmp.Diff(want, l.Data[0]); diff != "" {
-						t.Errorf("list row (-columns +packed):\n%s", diff)
+						t.Errorf("list row (-reference +read):\n%s", diff)
 					}
 				})
 			}
