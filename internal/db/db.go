@@ -163,6 +163,9 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("db: create data dir: %w", err)
 	}
 	path := filepath.Join(opts.DataDir, "ombud.db")
+	if err := separatePageCaches(); err != nil { // no lock between connections' caches (pagecache.go)
+		return nil, err
+	}
 	registerQPSG() // plans that no bound value expires (qpsg.go)
 	// temp_store(MEMORY): statement journals (every multi-row upsert has
 	// one) and sorts stay off disk — on a temp file they cost a write
