@@ -3,7 +3,7 @@ package db
 import (
 	"fmt"
 	"sync"
-	_ "unsafe" // go:linkname
+	_ "unsafe" // for the linkname directive
 
 	"modernc.org/libc"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -24,9 +24,9 @@ import (
 // when SQLite initializes and reads it again only when a connection
 // creates its cache, so separatePageCaches initializes SQLite and sets the
 // mode before the first connection is opened. The driver has no setting
-// for it: the state is the library's pcache1 global, reached by
-// go:linkname. Should a driver upgrade rename it, the build fails; should
-// it stop reading the flag, TestSeparatePageCaches fails.
+// for it: the state is the library's pcache1 global, reached by a
+// linkname directive. Should a driver upgrade rename it, the build fails;
+// should it stop reading the flag, TestSeparatePageCaches fails.
 
 //go:linkname pcache1Global modernc.org/sqlite/lib._pcache1_g
 var pcache1Global sqlite3.TPCacheGlobal
