@@ -19,7 +19,7 @@ import (
 // two cores the lock's contention made SQLite's share of a search half as
 // dear again (a common word's comment walk 0.46 ms of CPU alone, 0.71 ms
 // with two walking at once, 0.98 ms with four; docs/benchmarks.md,
-// 2026-12-06 14:25). SQLite's usual build ("mode 1") gives each cache its
+// 2026-12-06 14:10). SQLite's usual build ("mode 1") gives each cache its
 // own group and no lock. pcache1 picks the mode from compile-time options
 // when SQLite initializes and reads it again only when a connection
 // creates its cache, so separatePageCaches initializes SQLite and sets the
