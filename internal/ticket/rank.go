@@ -48,7 +48,7 @@ type rankHit struct {
 
 // candidates is what one search gathered.
 type candidates struct {
-	hits      map[int64]*rankHit
+	hits      map[int64]float64 // each ticket's best score, recency included
 	estimated bool
 	estimate  float64 // extrapolated number of tickets, when estimated
 	bounds    sampleBounds
@@ -64,12 +64,9 @@ type sampleBounds struct {
 
 // add keeps a ticket's best score, recency included.
 func (c *candidates) add(id int64, score float64) {
-	h := c.hits[id]
-	if h == nil {
-		c.hits[id] = &rankHit{id: id, score: score}
-		return
+	if old, ok := c.hits[id]; !ok || score > old {
+		c.hits[id] = score
 	}
-	h.score = max(h.score, score)
 }
 
 // ranked pages through the tickets the text finds, best first; the cursor
@@ -93,8 +90,8 @@ func (s *Service) ranked(ctx context.Context, w *where, tq textQuery, pr page.Re
 		return page.List[Ticket]{}, err
 	}
 	hits := make([]rankHit, 0, len(c.hits))
-	for _, h := range c.hits {
-		hits = append(hits, *h)
+	for id, score := range c.hits {
+		hits = append(hits, rankHit{id: id, score: score})
 	}
 	slices.SortFunc(hits, func(a, b rankHit) int {
 		if a.score != b.score {
@@ -197,7 +194,8 @@ const walkFactor = 4
 // the ticket's last update, a comment by its own time). need is how many
 // of the best ranks the page asked for covers (lookupsFirst).
 func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, need int) (*candidates, error) {
-	c := &candidates{hits: map[int64]*rankHit{}}
+	// Room for both walks' bound: the map does not grow while they run.
+	c := &candidates{hits: make(map[int64]float64, 2*bound)}
 	if len(w.conds) > 0 {
 		tq.address = "" // filtered searches keep the phrase (rankaddress.go)
 	}
@@ -292,12 +290,15 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 		// Subjects.
 		q := `SELECT t.id, ` + ok + `, t.subject, t.updated_at FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid
 			WHERE ticket_fts MATCH ? ORDER BY ticket_fts.rowid DESC LIMIT ?`
-		var seen walkedPair
+		seen := walkedPair{subjects: walked{rows: make([]walkedRow, 0, bound)}, comments: walked{rows: make([]walkedRow, 0, bound)}}
 		kept, rows := 0, 0 // the subject walk's
-		subject := func(sc scanner) (bool, error) {
-			var id, pass, updated int64
-			var subject string
-			if err := sc.Scan(&id, &pass, &subject, &updated); err != nil {
+		// Each walk's row goes into the same variables: a Scan's
+		// destinations escape, and per row they were five allocations.
+		var id, pass, updated int64
+		var subject string
+		subjectDest := []any{&id, &pass, &subject, &updated}
+		subjectRow := func(sc scanner) (bool, error) {
+			if err := sc.Scan(subjectDest...); err != nil {
 				return false, err
 			}
 			rows++
@@ -322,17 +323,18 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 			cargs = append(cargs, w.args...) // the body's CASE
 		}
 		ckept, crows := 0, 0 // the comment walk's
+		var cid, cpass, tid, at int64
+		var text string
+		commentDest := []any{&cid, &cpass, &tid, &text, &at}
 		comment := func(sc scanner) (bool, error) {
-			var id, pass, tid, at int64
-			var text string
-			if err := sc.Scan(&id, &pass, &tid, &text, &at); err != nil {
+			if err := sc.Scan(commentDest...); err != nil {
 				return false, err
 			}
 			crows++
-			seen.comments.last = id
-			if pass == 1 && tq.mentions(text) {
+			seen.comments.last = cid
+			if cpass == 1 && tq.mentions(text) {
 				ckept++
-				seen.comments.add(id, tid)
+				seen.comments.add(cid, tid)
 				c.add(tid, blend(tq.rel.Score(text, search.AvgCommentLen), at))
 			}
 			return ckept < bound, nil
@@ -342,15 +344,15 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 			// the columns as the comments', a subject's ticket its own id.
 			err = s.scanTextPGPair(ctx, tq, [2]pgWalk{
 				{table: "tickets", a: "t", cols: `t.id, ` + ok + `, t.id, t.subject, t.updated_at`, from: `tickets t`, pre: w.args,
-					walk: textWalk, fn: func(sc scanner) (bool, error) { return subject(dropColumn{sc, 2}) }},
+					walk: textWalk, fn: func(sc scanner) (bool, error) { return subjectRow(dropColumn{sc, 2}) }},
 				{table: "comments", a: "c", cols: `c.id, ` + ok + `, c.ticket_id, ` + body + `, c.created_at`, from: `comments c` + join,
 					pre: cargs, walk: textWalk, fn: comment},
 			})
 		} else {
 			if byAddress {
-				err = s.scan(ctx, addressSubjects, []any{tq.address, textWalk}, subject)
+				err = s.scan(ctx, addressSubjects, []any{tq.address, textWalk}, subjectRow)
 			} else {
-				err = s.scan(ctx, q, append(append(slices.Clip(w.args), tq.fts), textWalk), subject)
+				err = s.scan(ctx, q, append(append(slices.Clip(w.args), tq.fts), textWalk), subjectRow)
 			}
 			if err != nil {
 				return nil, err

@@ -82,7 +82,7 @@ const (
 // Each round is two range reads of the index. With skip (the lookups'
 // tickets, ranklookups.go) the last round is the widest sample, as
 // sampleMentions counts it; without, it may pass it, as sampleText's.
-func (s *Service) sampleAddress(ctx context.Context, tq textQuery, skip map[int64]*rankHit) (float64, error) {
+func (s *Service) sampleAddress(ctx context.Context, tq textQuery, skip map[int64]float64) (float64, error) {
 	var newest int64
 	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&newest); err != nil {
 		return 0, fmt.Errorf("ticket: search address estimate: %w", err)
@@ -109,7 +109,7 @@ func (s *Service) sampleAddress(ctx context.Context, tq textQuery, skip map[int6
 				if err := sc.Scan(&id); err != nil {
 					return false, err
 				}
-				if skip[id] == nil {
+				if _, ok := skip[id]; !ok {
 					found[id] = true
 				}
 				return true, nil

@@ -189,7 +189,7 @@ func (s *Service) mentionsPG(ctx context.Context, tq textQuery, c *candidates, r
 		if err := sc.Scan(&id); err != nil {
 			return false, err
 		}
-		if c.hits[id] == nil {
+		if _, ok := c.hits[id]; !ok {
 			found[id] = true
 		}
 		return true, nil
@@ -236,7 +236,7 @@ func (s *Service) mentionsSQLite(ctx context.Context, tq textQuery, c *candidate
 			if err := sc.Scan(&id, &tid, &text); err != nil {
 				return false, err
 			}
-			if c.hits[tid] == nil && holdsAll(text, tq.terms) && tq.mentions(text) {
+			if _, ok := c.hits[tid]; !ok && holdsAll(text, tq.terms) && tq.mentions(text) {
 				found[tid] = true
 			}
 			return true, nil
@@ -254,7 +254,7 @@ func (s *Service) mentionsSQLite(ctx context.Context, tq textQuery, c *candidate
 // full-text read's own statement when the text is one token.
 func (s *Service) mentionsByRow(ctx context.Context, tq textQuery, c *candidates, r mentionRange, found map[int64]bool) error {
 	add := func(tid int64) {
-		if c.hits[tid] == nil {
+		if _, ok := c.hits[tid]; !ok {
 			found[tid] = true
 		}
 	}
