@@ -329,7 +329,8 @@ func (a *API) Search(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return httpx.WriteJSON(w, http.StatusOK, list)
+	// A page of tickets, written as a list page is (ticket.AppendListJSON).
+	return httpx.WriteAppendJSON(w, http.StatusOK, list, func(b []byte) ([]byte, bool) { return ticket.AppendListJSON(b, &list) })
 }
 
 // searchZone is the zone a search's dates are read in: ?tz= (an IANA
