@@ -25,11 +25,13 @@ const (
 	MinDefaultReaders    = 4
 	MaxDefaultReaders    = 8
 	// DefaultReadCacheMiB is each read connection's page cache. Pages a
-	// reader misses are copied from the kernel's cache of the file; at 1M
-	// tickets under 64 search clients 4 MiB searched as fast as 8 and the
-	// server's peak fell under 200 MB (docs/benchmarks.md, 2026-12-05
-	// 15:21–15:26 UTC).
-	DefaultReadCacheMiB = 4
+	// reader misses are copied from the kernel's cache of the file. Since
+	// each connection's cache is its own (pagecache.go) a busy reader no
+	// longer borrows the idle ones' pages, and at 1M tickets 8 MiB took
+	// × 0.69 of 4's CPU a common-word search at one client and × 0.84 at
+	// 64, the server's peak 165 MiB (docs/benchmarks.md, 2026-12-06 14:50
+	// UTC); 16 searched no faster.
+	DefaultReadCacheMiB = 8
 	// DefaultWriteCacheMiB is the writer's page cache: index pages of a
 	// large database stay cached between batches. 16 MiB wrote creates at
 	// 100,000 tickets as fast as 32 (same section).
