@@ -29,8 +29,8 @@ const (
 	// each connection's cache is its own (pagecache.go) a busy reader no
 	// longer borrows the idle ones' pages, and at 1M tickets 8 MiB took
 	// × 0.69 of 4's CPU a common-word search at one client and × 0.84 at
-	// 64, the server's peak 165 MiB (docs/benchmarks.md, 2026-12-06 14:50
-	// UTC); 16 searched no faster.
+	// 64, the server's peak 179 MiB under every search class at 64 clients
+	// (docs/benchmarks.md, 2026-12-06 14:50 UTC); 16 searched no faster.
 	DefaultReadCacheMiB = 8
 	// DefaultWriteCacheMiB is the writer's page cache: index pages of a
 	// large database stay cached between batches. 16 MiB wrote creates at
