@@ -296,15 +296,13 @@ func jsonKind(k string) string {
 // goes out, so a value that cannot be encoded is an error the router can
 // still answer (500), never a 200 followed by an error body.
 func WriteJSON(w http.ResponseWriter, status int, v any) error {
-	// Into a kept buffer (replyBufs): a search's reply grew a new one from
-	// nothing, ≈ 14 KB of copies each (docs/benchmarks.md, 2026-12-06 14:10).
+	// Into a kept buffer (replyBufs), as WriteAppendJSON's: each reply grew
+	// a new one from nothing.
 	bp := replyBufs.Get().(*[]byte)
 	buf := bytes.NewBuffer((*bp)[:0])
 	defer func() {
-		if buf.Cap() <= 1<<20 {
-			*bp = buf.Bytes()[:0]
-			replyBufs.Put(bp)
-		}
+		*bp = buf.Bytes()[:0]
+		keepReply(bp)
 	}()
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
