@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 )
 
 // SetSearchCandidates lets tests bound a search's candidates low enough to
@@ -185,3 +186,18 @@ func (s *Service) NumberReads() int64 { return s.numberReads.Load() }
 
 // NextSample is nextSample, for its table test.
 var NextSample = nextSample
+
+// SetPGCommon turns the prepared walks of words PostgreSQL's statistics
+// know as common on or off; PGCommonRuns counts the searches that ran
+// them; ForgetPGCommon makes the next search read the statistics again
+// (pgcommon.go).
+func (s *Service) SetPGCommon(on bool) { s.noPGCommon.Store(!on) }
+func (s *Service) PGCommonRuns() int64 { return s.pgCommonRuns.Load() }
+func (s *Service) ForgetPGCommon() {
+	s.pgCommon.mu.Lock()
+	defer s.pgCommon.mu.Unlock()
+	s.pgCommon.read = time.Time{}
+}
+
+// CommonEnough is commonEnough.
+var CommonEnough = commonEnough

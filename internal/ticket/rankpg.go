@@ -180,12 +180,30 @@ func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgW
 	var parts [2]string
 	var args []any
 	if s.pgSingleWalk(tq) {
+		// A word the statistics know as common: the walks backwards,
+		// prepared once (pgcommon.go); otherwise planned for the value.
+		common := len(walks[0].pre) == 0 && len(walks[1].pre) == 0
+		if common {
+			var err error
+			if common, err = s.pgCommonWord(ctx, tq, max(walks[0].walk, walks[1].walk)); err != nil {
+				return err
+			}
+		}
+		match := func(a string) string { return a + `.search_vec @@ ` + pgTSQuery }
+		if common {
+			s.pgCommonRuns.Add(1)
+			match = func(a string) string { return `ts_match_vq(` + a + `.search_vec, (SELECT ` + pgTSQuery + `))` }
+		}
 		for i, w := range walks {
-			parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ` + w.a + `.search_vec @@ ` + pgTSQuery +
+			parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ` + match(w.a) +
 				` ORDER BY ` + w.a + `.id DESC LIMIT ?)`
 			args = append(append(append(args, w.pre...), tq.fts), w.walk)
 		}
-		return s.scanTagged(ctx, strings.Join(parts[:], " UNION ALL "), args, [2]func(scanner) (bool, error){walks[0].fn, walks[1].fn})
+		scan := s.scanTagged
+		if common {
+			scan = s.scanTaggedPrepared
+		}
+		return scan(ctx, strings.Join(parts[:], " UNION ALL "), args, [2]func(scanner) (bool, error){walks[0].fn, walks[1].fn})
 	}
 	// Several tokens: both tables' newest ids in one statement, both
 	// windows in one, then each walk's read below its window, if any
@@ -224,13 +242,25 @@ func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgW
 	return nil
 }
 
-// scanTagged runs q, whose rows' first column says which of fns sees
-// the rest (0 or 1), each fn its rows in order until it says stop.
+// scanTagged runs q, planned for its values, whose rows' first column
+// says which of fns sees the rest (0 or 1), each fn its rows in order
+// until it says stop.
 func (s *Service) scanTagged(ctx context.Context, q string, args []any, fns [2]func(scanner) (bool, error)) error {
+	return s.scan(ctx, q, args, tagged(fns))
+}
+
+// scanTaggedPrepared is scanTagged for a statement whose plan is the same
+// for every value: pgx prepares it once.
+func (s *Service) scanTaggedPrepared(ctx context.Context, q string, args []any, fns [2]func(scanner) (bool, error)) error {
+	return s.scanArgs(ctx, q, args, tagged(fns))
+}
+
+// tagged is scanTagged's row callback.
+func tagged(fns [2]func(scanner) (bool, error)) func(scanner) (bool, error) {
 	var stopped [2]bool
 	var vals []any
 	var row valueScanner
-	return s.scan(ctx, q, args, func(sc scanner) (bool, error) {
+	return func(sc scanner) (bool, error) {
 		if vals == nil {
 			// One holder per column, the walk's tag first.
 			cs, ok := sc.(interface{ Columns() ([]string, error) })
@@ -263,7 +293,7 @@ func (s *Service) scanTagged(ctx context.Context, q string, args []any, fns [2]f
 		}
 		stopped[kind] = !more
 		return !stopped[0] || !stopped[1], nil
-	})
+	}
 }
 
 // valueScanner hands a row already read (as database/sql reads into *any)
