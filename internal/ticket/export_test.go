@@ -188,16 +188,35 @@ func (s *Service) NumberReads() int64 { return s.numberReads.Load() }
 var NextSample = nextSample
 
 // SetPGCommon turns the prepared walks of words PostgreSQL's statistics
-// know as common on or off; PGCommonRuns counts the searches that ran
-// them; ForgetPGCommon makes the next search read the statistics again
-// (pgcommon.go).
+// place on or off; PGPreparedRuns counts the searches that ran them;
+// ForgetPGCommon makes the next search read the statistics again;
+// WordPlans is the plan of each walk of walk matches of word
+// ("backwards", "index" or "planned"). See pgcommon.go.
 func (s *Service) SetPGCommon(on bool) { s.noPGCommon.Store(!on) }
-func (s *Service) PGCommonRuns() int64 { return s.pgCommonRuns.Load() }
+func (s *Service) PGPreparedRuns() int64 { return s.pgPreparedRuns.Load() }
 func (s *Service) ForgetPGCommon() {
-	s.pgCommon.mu.Lock()
-	defer s.pgCommon.mu.Unlock()
-	s.pgCommon.read = time.Time{}
+	s.pgStats.mu.Lock()
+	defer s.pgStats.mu.Unlock()
+	s.pgStats.read = time.Time{}
 }
 
-// CommonEnough is commonEnough.
-var CommonEnough = commonEnough
+func (s *Service) WordPlans(ctx context.Context, word string, walk int) ([2]string, error) {
+	plans, err := s.pgWordPlans(ctx, textQuery{fts: `"` + word + `"`, tokens: []string{word}}, walk)
+	var out [2]string
+	for i, p := range plans {
+		out[i] = [...]string{"planned", "backwards", "index"}[p]
+	}
+	return out, err
+}
+
+// WordPlan is pgWordTable.plan for a table of rows rows whose listed
+// shares are freq.
+func WordPlan(freq map[string]float64, rows float64, lexeme string, walk int) string {
+	t := pgWordTable{freq: freq, rows: rows}
+	for _, f := range freq {
+		if t.least == 0 || f < t.least {
+			t.least = f
+		}
+	}
+	return [...]string{"planned", "backwards", "index"}[t.plan(lexeme, walk)]
+}

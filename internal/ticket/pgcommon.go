@@ -8,76 +8,128 @@ import (
 	"time"
 )
 
-// Common words on PostgreSQL without a plan per search.
+// One word on PostgreSQL without a plan per search.
 //
 // A one-token search is planned for its value (db.PlanEach) because a rare
 // and a common token need different plans: the GIN index for the one, the
 // primary key backwards for the other. Estimating `@@` reads the column's
 // most common elements on every plan (thousands of them, migration 0099),
-// which costs PostgreSQL about a fifth of a common word's walks (2026-12-06
-// 16:50 section of docs/benchmarks). For a token whose statistics already
-// say it is common, the answer is known without the planner: the walks run
-// as a prepared statement of ts_match_vq (the function behind @@, which no
-// index serves, so its one plan is the walk backwards), its query computed
-// once per statement. The rows are those of the planned walk, newest first,
-// so pages and totals do not change (TestSearchPGCommonMatchesPlanned).
+// which costs PostgreSQL about a fifth of a common word's walks and more
+// than half of a rare one's (2026-12-06 16:50 section of docs/benchmarks).
+// For a word whose statistics already place it, the answer is known
+// without the planner, from the same statistics read every pgCommonTTL:
+// the walks run as a prepared statement, their text query computed once
+// per statement. A common word's is ts_match_vq (the function behind @@,
+// which no index serves, so its one plan is the walk backwards); a rare
+// word's reads its matches through the GIN index first (a subquery the
+// planner cannot merge into the walk), then the newest of them. The rows
+// are those of the planned walks, newest first, so pages and totals do
+// not change (TestSearchPGCommonMatchesPlanned).
 
 // pgCommonTTL is how long the statistics read stay in use: PostgreSQL
 // refreshes them on ANALYZE (autovacuum's, or db.Analyze after imports).
 const pgCommonTTL = 5 * time.Minute
 
-// pgCommonMargin is how much cheaper the walk must be than the index, by
+// pgCommonMargin is how much cheaper one way must be than the other, by
 // the walks' own cost model (pgFetchCost), for the search to skip the
 // planner: near the crossover the planner decides, as before.
 const pgCommonMargin = 4
 
-// pgCommonWords is what pg_stats says of the walks' two tables' search_vec:
+// pgWordStats is what pg_stats says of the walks' two tables' search_vec:
 // each listed lexeme's share of the rows, and the rows.
-type pgCommonWords struct {
+type pgWordStats struct {
 	mu     sync.Mutex
 	read   time.Time
-	tables [2]pgCommonTable // tickets, comments
+	tables [2]pgWordTable // tickets, comments
 }
 
-type pgCommonTable struct {
-	freq map[string]float64
-	rows float64
+type pgWordTable struct {
+	freq  map[string]float64
+	least float64 // the least listed share
+	rows  float64
 }
 
-// pgCommonTables are the walks' tables in pgCommonWords' order.
-var pgCommonTables = [2]string{"tickets", "comments"}
+// pgWordTables are the walks' tables in pgWordStats' order.
+var pgWordTables = [2]string{"tickets", "comments"}
 
-// pgCommonWord reports whether tq is one plain word that both of
-// PostgreSQL's walks should read backwards by the primary key whatever the
-// planner would say: each table's statistics list it as common enough
-// that reading walk matches from the newest rows is cheaper, by
-// pgCommonMargin, than fetching all its matches through the index.
-func (s *Service) pgCommonWord(ctx context.Context, tq textQuery, walk int) (bool, error) {
+// pgWordPlan is how a one-word search's walks run on PostgreSQL.
+type pgWordPlan int
+
+const (
+	pgPlanned   pgWordPlan = iota // planned for the value (db.PlanEach)
+	pgBackwards                   // prepared: backwards by the primary key
+	pgFromIndex                   // prepared: every match from the GIN index
+)
+
+// pgWordPlans says how tq's two walks (tickets, comments) run, walk
+// matches each: prepared when tq is one plain word whose share of each
+// table's rows the statistics give and that share places the walk clearly
+// on one side, by pgCommonMargin: common when reading walk matches from
+// the newest rows costs less than fetching all its matches through the
+// index, rare when the index costs less. A word not listed is estimated as
+// the planner estimates it, at half the least listed share. Anything else,
+// or a table without statistics, and both walks are planned.
+func (s *Service) pgWordPlans(ctx context.Context, tq textQuery, walk int) ([2]pgWordPlan, error) {
+	none := [2]pgWordPlan{}
 	word, ok := plainWord(tq.fts)
 	if s.noPGCommon.Load() || len(tq.tokens) != 1 || !ok {
-		return false, nil
+		return none, nil
 	}
-	tables, err := s.pgCommon.get(ctx, s)
+	tables, err := s.pgStats.get(ctx, s)
 	if err != nil {
-		return false, err
+		return none, err
 	}
 	lexeme := strings.ToLower(word)
-	for _, t := range tables {
-		f := t.freq[lexeme]
-		if f <= 0 || !commonEnough(f, t.rows, walk) {
-			return false, nil
+	var plans [2]pgWordPlan
+	for i, t := range tables {
+		if plans[i] = t.plan(lexeme, walk); plans[i] == pgPlanned {
+			return none, nil
 		}
 	}
-	return true, nil
+	return plans, nil
 }
 
-// commonEnough reports whether walking backwards for walk matches of a
-// lexeme in share f of rows rows (about walk/f rows tested) costs less,
-// by pgCommonMargin, than the index's pgFetchCost for each of its f·rows
-// matches.
-func commonEnough(f, rows float64, walk int) bool {
-	return pgCommonMargin*float64(walk)/f <= pgFetchCost*f*rows
+// plan says how a walk of t for walk matches of lexeme runs: pgBackwards or
+// pgFromIndex when the walk's rows tested (walk/f for a share f of the rows)
+// and the index's matches fetched (pgFetchCost each) differ by
+// pgCommonMargin, pgPlanned when they are closer or t has no statistics.
+func (t pgWordTable) plan(lexeme string, walk int) pgWordPlan {
+	if len(t.freq) == 0 || t.rows <= 0 {
+		return pgPlanned
+	}
+	f, listed := t.freq[lexeme]
+	if !listed {
+		f = min(pgDefaultMatchSel, t.least/2)
+	}
+	walked, fetched := float64(walk)/f, pgFetchCost*f*t.rows
+	switch {
+	case pgCommonMargin*walked <= fetched:
+		return pgBackwards
+	case pgCommonMargin*fetched <= walked:
+		return pgFromIndex
+	}
+	return pgPlanned
 }
+
+// pgMatchScan is a text match no index serves, for statements whose only
+// plan reads a range of ids: ts_match_vq (the function behind @@) of col
+// and the walks' query, computed once per statement. A statement of it has
+// one plan for every value and is prepared (scanArgs, not scan).
+func pgMatchScan(col string) string {
+	return `ts_match_vq(` + col + `, (SELECT ` + pgTSQuery + `))`
+}
+
+// pgOpaque is an integer argument a prepared statement's plan does not
+// see. PostgreSQL plans a prepared statement for its values until the
+// plan without them (the generic plan) is estimated no costlier; a range
+// of ids read by the primary key has the same plan either way, but a
+// small range's estimate is cheaper, so it would be planned on every run.
+// Hidden from both, the estimates are equal and the generic plan is kept.
+const pgOpaque = `(SELECT CAST(? AS BIGINT))`
+
+// pgDefaultMatchSel is PostgreSQL's share of rows estimated to match a
+// lexeme it knows nothing of (DEFAULT_TS_MATCH_SEL).
+const pgDefaultMatchSel = 0.005
 
 // plainWord returns the word of q, a full-text query of one quoted word
 // (ftsQuery's form), when it is ASCII letters and digits alone:
@@ -100,7 +152,7 @@ func plainWord(q string) (string, bool) {
 // get returns the statistics, read again when older than pgCommonTTL. One
 // search reads them; the others meanwhile use what was read before (none
 // the first time: they wait).
-func (w *pgCommonWords) get(ctx context.Context, s *Service) ([2]pgCommonTable, error) {
+func (w *pgWordStats) get(ctx context.Context, s *Service) ([2]pgWordTable, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if !w.read.IsZero() && time.Since(w.read) < pgCommonTTL {
@@ -108,7 +160,7 @@ func (w *pgCommonWords) get(ctx context.Context, s *Service) ([2]pgCommonTable, 
 	}
 	tables, err := s.readPGCommon(ctx)
 	if err != nil {
-		return [2]pgCommonTable{}, err
+		return [2]pgWordTable{}, err
 	}
 	w.tables, w.read = tables, time.Now()
 	return tables, nil
@@ -117,9 +169,9 @@ func (w *pgCommonWords) get(ctx context.Context, s *Service) ([2]pgCommonTable, 
 // readPGCommon reads the walks' tables' most common lexemes from pg_stats
 // and their row counts from pg_class. A table never analyzed has none:
 // its searches are planned.
-func (s *Service) readPGCommon(ctx context.Context) ([2]pgCommonTable, error) {
-	var out [2]pgCommonTable
-	for i, table := range pgCommonTables {
+func (s *Service) readPGCommon(ctx context.Context) ([2]pgWordTable, error) {
+	var out [2]pgWordTable
+	for i, table := range pgWordTables {
 		out[i].freq = map[string]float64{}
 		if err := s.db.QueryRowContext(ctx, `SELECT COALESCE((SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = to_regclass(?)), 0)`,
 			table).Scan(&out[i].rows); err != nil {
@@ -137,6 +189,9 @@ func (s *Service) readPGCommon(ctx context.Context) ([2]pgCommonTable, error) {
 					return false, err
 				}
 				out[i].freq[e] = f
+				if out[i].least == 0 || f < out[i].least {
+					out[i].least = f
+				}
 				return true, nil
 			})
 		if err != nil {

@@ -17,9 +17,11 @@ import (
 // walks as a prepared statement instead of one planned for the value
 // (pgcommon.go); its pages, totals and estimates are those of the planned
 // walks, with bounds the walks cross and after writes the statistics have
-// not seen, alone and with filters tested on the walked rows. Rare words,
-// words not in both tables' statistics and several words stay planned. On
-// SQLite the switch changes nothing.
+// not seen, alone and with filters tested on the walked rows; so does a
+// word the statistics place as rare, whose walks read its matches through
+// the index first, and a word common in one table and rare in the other.
+// Several words and phrases stay planned. On SQLite the switch changes
+// nothing.
 func TestSearchPGCommonMatchesPlanned(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
@@ -54,21 +56,40 @@ func TestSearchPGCommonMatchesPlanned(t *testing.T) {
 			}
 		}
 		newTicket(t, f, "hilsen newest")
+		newTicket(t, f, "hilsen walrus", func(in *ticket.CreateInput) { in.Description = "a walrus at the door" })
+		if d.Dialect() == db.Postgres {
+			for _, tc := range []struct {
+				word string
+				want [2]string
+			}{
+				{"hilsen", [2]string{"backwards", "backwards"}},
+				{"walrus", [2]string{"index", "index"}},     // written after the statistics
+				{"meter", [2]string{"backwards", "index"}},  // in comments only after them
+				{"broken", [2]string{"backwards", "index"}}, // in subjects only
+			} {
+				if got, err := f.svc.WordPlans(ctx, tc.word, 2); err != nil || got != tc.want {
+					t.Errorf("%q: plans %v (%v), want %v", tc.word, got, err, tc.want)
+				}
+			}
+		}
 		tests := []struct {
-			query  string
-			common bool // with a bound of 2, on PostgreSQL
+			query    string
+			prepared bool // with a bound of 2, on PostgreSQL
 		}{
 			{"hilsen", true},
 			{"HILSEN", true},
-			{"meter", false}, // in comments only after the statistics
-			{"zebra", false},
-			{"nothingmatches", false},
+			{"meter", true},
+			{"walrus", true},
+			{"nothingmatches", true},
+			{"zebra", true},
 			{"hilsen meter", false},
 			{`"hilsen from"`, false},
+			{"hilsen-meter", false},
 			// Filters tested in Go on the walked rows (ranktag.go,
 			// rankpgfilter.go): the same walks.
 			{"tag:billing hilsen", true},
 			{"status:open hilsen", true},
+			{"status:open walrus", true},
 		}
 		defer f.svc.SetSearchCandidates(0)
 		defer f.svc.SetPGCommon(true)
@@ -80,13 +101,15 @@ func TestSearchPGCommonMatchesPlanned(t *testing.T) {
 					f.svc.SetPGCommon(false)
 					planned := searchPages(t, f, tc.query, limit)
 					f.svc.SetPGCommon(true)
-					runs := f.svc.PGCommonRuns()
+					runs := f.svc.PGPreparedRuns()
 					got := searchPages(t, f, tc.query, limit)
-					ran := f.svc.PGCommonRuns() > runs
-					if ran && (d.Dialect() != db.Postgres || !tc.common) {
+					prepared := f.svc.PGPreparedRuns() > runs
+					if prepared && (d.Dialect() != db.Postgres || !tc.prepared) {
 						t.Errorf("%s: walks prepared", name)
 					}
-					if !ran && d.Dialect() == db.Postgres && tc.common && bound == 2 {
+					// Larger bounds may leave a small corpus's walks to
+					// the planner.
+					if !prepared && d.Dialect() == db.Postgres && tc.prepared && bound == 2 {
 						t.Errorf("%s: walks planned", name)
 					}
 					if len(got) != len(planned) {
@@ -104,25 +127,33 @@ func TestSearchPGCommonMatchesPlanned(t *testing.T) {
 	})
 }
 
-// TestCommonEnough: the walk is taken without the planner only where it
-// reads fewer rows, by the margin, than the index would fetch.
-func TestCommonEnough(t *testing.T) {
+// TestWordPlan: a walk is prepared only where one way reads, by the
+// margin, fewer rows than the other: the walk backwards walk/f rows, the
+// index pgFetchCost per match.
+func TestWordPlan(t *testing.T) {
+	stats := map[string]float64{"order": 0.13, "kari": 0.03, "hilsen": 0.5, "105103": 0.0002, "sjelden": 0.0001}
 	tests := []struct {
-		f, rows float64
-		walk    int
-		want    bool
+		lexeme string
+		rows   float64
+		walk   int
+		want   string
 	}{
-		{0.13, 91540, 300, true},   // a common word at 23,000 tickets
-		{0.01, 91540, 300, false},  // 30,000 rows walked against 915 fetched
-		{0.01, 4.9e6, 300, true},   // the same share at 1M tickets
-		{0.002, 4.9e6, 300, false}, // near the crossover: planned
-		{1, 40, 2, true},           // every row
-		{1, 40, 300, false},        // more matches wanted than rows
-		{0.5, 0, 2, false},         // never analyzed
+		{"order", 91540, 300, "backwards"}, // a common word at 23,000 tickets
+		{"kari", 91540, 300, "planned"},    // 10,000 rows walked against 10,985 fetched: too close
+		{"kari", 4.9e6, 300, "backwards"},  // the same share at 1M tickets
+		{"105103", 91540, 300, "index"},    // an order number, listed
+		{"walrus", 91540, 300, "index"},    // not listed: half the least share
+		{"walrus", 4.9e6, 300, "index"},
+		{"hilsen", 40, 2, "backwards"},
+		{"hilsen", 40, 300, "index"}, // more matches wanted than a small table holds
+		{"order", 0, 300, "planned"}, // never analyzed
 	}
 	for _, tc := range tests {
-		if got := ticket.CommonEnough(tc.f, tc.rows, tc.walk); got != tc.want {
-			t.Errorf("CommonEnough(%g, %g, %d) = %v, want %v", tc.f, tc.rows, tc.walk, got, tc.want)
+		if got := ticket.WordPlan(stats, tc.rows, tc.lexeme, tc.walk); got != tc.want {
+			t.Errorf("WordPlan(%q, %g rows, walk %d) = %s, want %s", tc.lexeme, tc.rows, tc.walk, got, tc.want)
 		}
+	}
+	if got := ticket.WordPlan(nil, 91540, "order", 300); got != "planned" {
+		t.Errorf("no statistics: %s, want planned", got)
 	}
 }

@@ -94,7 +94,7 @@ func (s *Service) scanTextPGSettle(ctx context.Context, table, a, sel string, pr
 		stopped = !more
 		return more, err
 	}
-	if err := s.scan(ctx, sel+` WHERE ts_match_vq(`+a+`.search_vec, `+tsq+`) AND `+a+`.id > ? ORDER BY `+a+`.id DESC LIMIT ?`,
+	if err := s.scanArgs(ctx, sel+` WHERE `+pgMatchScan(a+`.search_vec`)+` AND `+a+`.id > `+pgOpaque+` ORDER BY `+a+`.id DESC LIMIT `+pgOpaque,
 		append(append(slices.Clip(pre), tq.fts, floor), walk), count); err != nil {
 		return err
 	}
@@ -125,12 +125,16 @@ func (s *Service) scanBelowPG(ctx context.Context, table, a, sel string, pre []a
 		walkOn = p == 1
 	}
 	if walkOn {
-		return s.scan(ctx, sel+` WHERE ts_match_vq(`+a+`.search_vec, `+tsq+`) AND `+a+`.id <= ? ORDER BY `+a+`.id DESC LIMIT ?`,
+		return s.scanArgs(ctx, sel+` WHERE `+pgMatchScan(a+`.search_vec`)+` AND `+a+`.id <= `+pgOpaque+` ORDER BY `+a+`.id DESC LIMIT `+pgOpaque,
 			append(append(slices.Clip(pre), tq.fts, floor), left), fn)
 	}
 	s.pgIndexRuns.Add(1)
-	return s.scan(ctx, `WITH m AS MATERIALIZED (SELECT id FROM `+table+` WHERE search_vec @@ `+tsq+` AND id <= ?) `+
-		sel+` WHERE `+a+`.id IN (SELECT id FROM m ORDER BY id DESC LIMIT ?) ORDER BY `+a+`.id DESC`,
+	// The index chosen here, not by the planner: prepared (pgcommon.go).
+	// The bound a filter on the matches (id + 0): as an index condition
+	// of a plan that cannot see it, the primary key's whole range would
+	// be read into a bitmap to AND with the matches'.
+	return s.scanArgs(ctx, `WITH m AS MATERIALIZED (SELECT id FROM `+table+` WHERE search_vec @@ (SELECT `+tsq+`) AND id + 0 <= `+pgOpaque+`) `+
+		sel+` WHERE `+a+`.id IN (SELECT id FROM m ORDER BY id DESC LIMIT `+pgOpaque+`) ORDER BY `+a+`.id DESC`,
 		append(append([]any{tq.fts, floor}, pre...), left), fn)
 }
 
@@ -180,27 +184,39 @@ func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgW
 	var parts [2]string
 	var args []any
 	if s.pgSingleWalk(tq) {
-		// A word the statistics know as common: the walks backwards,
-		// prepared once (pgcommon.go); otherwise planned for the value.
-		common := len(walks[0].pre) == 0 && len(walks[1].pre) == 0
-		if common {
+		// A word the statistics place: the walks prepared
+		// (pgcommon.go); otherwise planned for the value.
+		var plans [2]pgWordPlan
+		if len(walks[0].pre) == 0 && len(walks[1].pre) == 0 {
 			var err error
-			if common, err = s.pgCommonWord(ctx, tq, max(walks[0].walk, walks[1].walk)); err != nil {
+			if plans, err = s.pgWordPlans(ctx, tq, max(walks[0].walk, walks[1].walk)); err != nil {
 				return err
 			}
 		}
-		match := func(a string) string { return a + `.search_vec @@ ` + pgTSQuery }
-		if common {
-			s.pgCommonRuns.Add(1)
-			match = func(a string) string { return `ts_match_vq(` + a + `.search_vec, (SELECT ` + pgTSQuery + `))` }
+		match := func(i int, w pgWalk) string {
+			switch plans[i] {
+			case pgBackwards:
+				return pgMatchScan(w.a + `.search_vec`)
+			case pgFromIndex:
+				return w.a + `.id IN (SELECT id FROM (SELECT id FROM ` + w.table + ` WHERE search_vec @@ (SELECT ` + pgTSQuery +
+					`) OFFSET 0) m ORDER BY id DESC LIMIT ?)`
+			}
+			return w.a + `.search_vec @@ ` + pgTSQuery
+		}
+		prepared := plans[0] != pgPlanned
+		if prepared {
+			s.pgPreparedRuns.Add(1)
 		}
 		for i, w := range walks {
-			parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ` + match(w.a) +
+			parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ` + match(i, w) +
 				` ORDER BY ` + w.a + `.id DESC LIMIT ?)`
 			args = append(append(append(args, w.pre...), tq.fts), w.walk)
+			if plans[i] == pgFromIndex {
+				args = append(args, w.walk) // the matches' LIMIT
+			}
 		}
 		scan := s.scanTagged
-		if common {
+		if prepared {
 			scan = s.scanTaggedPrepared
 		}
 		return scan(ctx, strings.Join(parts[:], " UNION ALL "), args, [2]func(scanner) (bool, error){walks[0].fn, walks[1].fn})
@@ -220,8 +236,8 @@ func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgW
 	var fns [2]func(scanner) (bool, error)
 	for i, w := range walks {
 		floor[i] = max(newest[i]-window, 0)
-		parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ts_match_vq(` + w.a + `.search_vec, ` + pgTSQuery +
-			`) AND ` + w.a + `.id > ? ORDER BY ` + w.a + `.id DESC LIMIT ?)`
+		parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ` + pgMatchScan(w.a+`.search_vec`) +
+			` AND ` + w.a + `.id > ` + pgOpaque + ` ORDER BY ` + w.a + `.id DESC LIMIT ` + pgOpaque + `)`
 		args = append(append(append(args, w.pre...), tq.fts, floor[i]), w.walk)
 		fns[i] = func(sc scanner) (bool, error) {
 			n[i]++
@@ -230,7 +246,7 @@ func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgW
 			return more, err
 		}
 	}
-	if err := s.scanTagged(ctx, strings.Join(parts[:], " UNION ALL "), args, fns); err != nil {
+	if err := s.scanTaggedPrepared(ctx, strings.Join(parts[:], " UNION ALL "), args, fns); err != nil {
 		return err
 	}
 	for i, w := range walks {

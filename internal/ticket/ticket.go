@@ -269,13 +269,13 @@ type Service struct {
 	// (textsearch.go). For the tests.
 	noPGPair, noNumberRead  atomic.Bool
 	pgPairRuns, numberReads atomic.Int64
-	// pgCommon is what PostgreSQL's statistics say of common words;
+	// pgStats is what PostgreSQL's statistics say of common words;
 	// noPGCommon makes every one-token search planned for its value
-	// again, pgCommonRuns counts those whose walks were not
+	// again; pgPreparedRuns counts the searches whose walks were not
 	// (pgcommon.go). The switch and the count for the tests.
-	pgCommon     pgCommonWords
-	noPGCommon   atomic.Bool
-	pgCommonRuns atomic.Int64
+	pgStats        pgWordStats
+	noPGCommon     atomic.Bool
+	pgPreparedRuns atomic.Int64
 	// noBatch makes SQLite's searches with filters and words that the
 	// filter side does not take test each walked row in SQL again (tags
 	// alone: the tag side); batchRuns counts the searches that test the
