@@ -192,7 +192,7 @@ var NextSample = nextSample
 // ForgetPGCommon makes the next search read the statistics again;
 // WordPlans is the plan of each walk of walk matches of word
 // ("backwards", "index" or "planned"). See pgcommon.go.
-func (s *Service) SetPGCommon(on bool) { s.noPGCommon.Store(!on) }
+func (s *Service) SetPGCommon(on bool)   { s.noPGCommon.Store(!on) }
 func (s *Service) PGPreparedRuns() int64 { return s.pgPreparedRuns.Load() }
 func (s *Service) ForgetPGCommon() {
 	s.pgStats.mu.Lock()
