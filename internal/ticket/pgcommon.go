@@ -38,9 +38,10 @@ const pgCommonMargin = 4
 // pgWordStats is what pg_stats says of the walks' two tables' search_vec:
 // each listed lexeme's share of the rows, and the rows.
 type pgWordStats struct {
-	mu     sync.Mutex
-	read   time.Time
-	tables [2]pgWordTable // tickets, comments
+	mu      sync.Mutex
+	read    time.Time
+	reading bool           // a search is reading them again
+	tables  [2]pgWordTable // tickets, comments
 }
 
 type pgWordTable struct {
@@ -150,17 +151,28 @@ func plainWord(q string) (string, bool) {
 }
 
 // get returns the statistics, read again when older than pgCommonTTL. One
-// search reads them; the others meanwhile use what was read before (none
-// the first time: they wait).
+// search reads them while the others use what was read before (the first
+// searches, with nothing read yet, read them too). Statistics that cannot
+// be read are none: the walks are planned, and the read is tried again
+// after pgCommonTTL.
 func (w *pgWordStats) get(ctx context.Context, s *Service) ([2]pgWordTable, error) {
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.read.IsZero() && time.Since(w.read) < pgCommonTTL {
-		return w.tables, nil
+	tables, read := w.tables, w.read
+	if !read.IsZero() && (w.reading || time.Since(read) < pgCommonTTL) {
+		w.mu.Unlock()
+		return tables, nil
 	}
+	w.reading = true
+	w.mu.Unlock()
 	tables, err := s.readPGCommon(ctx)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.reading = false
 	if err != nil {
-		return [2]pgWordTable{}, err
+		if ctx.Err() != nil {
+			return [2]pgWordTable{}, err
+		}
+		tables = [2]pgWordTable{}
 	}
 	w.tables, w.read = tables, time.Now()
 	return tables, nil
