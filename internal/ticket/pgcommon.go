@@ -112,20 +112,23 @@ func (t pgWordTable) plan(lexeme string, walk int) pgWordPlan {
 	return pgPlanned
 }
 
-// pgMatchScan is a text match no index serves, for statements whose only
-// plan reads a range of ids: ts_match_vq (the function behind @@) of col
-// and the walks' query, computed once per statement. A statement of it has
-// one plan for every value and is prepared (scanArgs, not scan).
+// pgMatchScan is a text match no index serves, for a common word's walks
+// backwards: ts_match_vq (the function behind @@) of col and the walks'
+// query, computed once per statement. A walk of it has one plan, the
+// primary key backwards, and is prepared (scanArgs, not scan).
 func pgMatchScan(col string) string {
 	return `ts_match_vq(` + col + `, (SELECT ` + pgTSQuery + `))`
 }
 
 // pgOpaque is an integer argument a prepared statement's plan does not
-// see. PostgreSQL plans a prepared statement for its values until the
-// plan without them (the generic plan) is estimated no costlier; a range
-// of ids read by the primary key has the same plan either way, but a
-// small range's estimate is cheaper, so it would be planned on every run.
-// Hidden from both, the estimates are equal and the generic plan is kept.
+// see, for the index read below a window (rankpg.go), whose plan is the
+// same for every value. PostgreSQL plans a prepared statement for its
+// values until the plan without them (the generic plan) is estimated no
+// costlier, and a visible bound or limit makes that estimate differ, so
+// it would be planned on every run. Not for a range read by the primary
+// key: there the generic plan's default share of rows (a third for one
+// bound) can turn the range into a scan of the table (measured at 1M
+// tickets, 2026-12-06 17:06 section of docs/benchmarks).
 const pgOpaque = `(SELECT CAST(? AS BIGINT))`
 
 // pgDefaultMatchSel is PostgreSQL's share of rows estimated to match a

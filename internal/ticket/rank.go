@@ -534,15 +534,35 @@ func (s *Service) sampleText(ctx context.Context, c *candidates, w *where, tq te
 		q += ` JOIN tickets t ON t.id = m.id WHERE ` + strings.Join(w.conds, " AND ")
 	}
 	first, widest := s.sampleSizes()
+	small := first // a round this small reads its range alone (PostgreSQL)
 	if len(w.conds) > 0 {
 		// How many of the newest tickets pass the filters says nothing
 		// about the rest: one pass over the widest sample.
 		first = widest
 	}
+	wide := q
+	// A word PostgreSQL's statistics place as common in both tables is
+	// dense in every round: each reads its range alone (pgcommon.go).
+	dense := false
+	if s.db.Dialect() == db.Postgres && len(w.conds) == 0 {
+		plans, err := s.pgWordPlans(ctx, tq, sampleEnough)
+		if err != nil {
+			return 0, err
+		}
+		dense = plans == [2]pgWordPlan{pgBackwards, pgBackwards}
+	}
 	for size := first; ; size *= 4 {
 		from := max(newest-size, 0) // tickets after from are the sample
 		if newest == from {
 			return 0, nil
+		}
+		// On PostgreSQL a small round tests its rows by the primary key
+		// range alone, as the mention sample's small rounds do
+		// (mentionsPG): estimating @@ reads the column's most common
+		// elements on every plan, which costs more than the round.
+		q = wide
+		if s.db.Dialect() == db.Postgres && (size <= small || dense) {
+			q = strings.ReplaceAll(q, `search_vec @@ websearch_to_tsquery('simple', ?)`, `ts_match_vq(search_vec, websearch_to_tsquery('simple', ?))`)
 		}
 		firstComment, err := s.sampleComment(ctx, b, from)
 		if err != nil {

@@ -178,18 +178,13 @@ func (r mentionRange) commentBound(col string) (string, []any) {
 func (s *Service) mentionsPG(ctx context.Context, tq textQuery, c *candidates, r mentionRange, found map[int64]bool) error {
 	bound, bargs := r.commentBound("id")
 	match := func(col string) string { return col + ` @@ websearch_to_tsquery('simple', ?)` }
-	scan := s.scan
-	lo, hi := `?`, `?`
 	if first, _ := s.sampleSizes(); r.hi-r.lo <= first {
-		// One plan for every value: prepared, the query computed once
-		// and the range's bounds unseen by the plan (pgcommon.go).
-		match, scan, lo, hi = pgMatchScan, s.scanArgs, pgOpaque, pgOpaque
-		bound = strings.ReplaceAll(bound, `?`, pgOpaque)
+		match = func(col string) string { return `ts_match_vq(` + col + `, websearch_to_tsquery('simple', ?))` }
 	}
-	q := `SELECT id FROM tickets WHERE ` + match("search_vec") + ` AND id > ` + lo + ` AND id <= ` + hi + `
+	q := `SELECT id FROM tickets WHERE ` + match("search_vec") + ` AND id > ? AND id <= ?
 		UNION SELECT ticket_id FROM comments WHERE ` + match("search_vec") + ` AND ` + bound
 	args := append([]any{tq.fts, r.lo, r.hi, tq.fts}, bargs...)
-	err := scan(ctx, q, args, func(sc scanner) (bool, error) {
+	err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {
 		var id int64
 		if err := sc.Scan(&id); err != nil {
 			return false, err

@@ -94,7 +94,7 @@ func (s *Service) scanTextPGSettle(ctx context.Context, table, a, sel string, pr
 		stopped = !more
 		return more, err
 	}
-	if err := s.scanArgs(ctx, sel+` WHERE `+pgMatchScan(a+`.search_vec`)+` AND `+a+`.id > `+pgOpaque+` ORDER BY `+a+`.id DESC LIMIT `+pgOpaque,
+	if err := s.scan(ctx, sel+` WHERE ts_match_vq(`+a+`.search_vec, `+tsq+`) AND `+a+`.id > ? ORDER BY `+a+`.id DESC LIMIT ?`,
 		append(append(slices.Clip(pre), tq.fts, floor), walk), count); err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func (s *Service) scanBelowPG(ctx context.Context, table, a, sel string, pre []a
 		walkOn = p == 1
 	}
 	if walkOn {
-		return s.scanArgs(ctx, sel+` WHERE `+pgMatchScan(a+`.search_vec`)+` AND `+a+`.id <= `+pgOpaque+` ORDER BY `+a+`.id DESC LIMIT `+pgOpaque,
+		return s.scan(ctx, sel+` WHERE ts_match_vq(`+a+`.search_vec, `+tsq+`) AND `+a+`.id <= ? ORDER BY `+a+`.id DESC LIMIT ?`,
 			append(append(slices.Clip(pre), tq.fts, floor), left), fn)
 	}
 	s.pgIndexRuns.Add(1)
@@ -236,8 +236,8 @@ func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgW
 	var fns [2]func(scanner) (bool, error)
 	for i, w := range walks {
 		floor[i] = max(newest[i]-window, 0)
-		parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ` + pgMatchScan(w.a+`.search_vec`) +
-			` AND ` + w.a + `.id > ` + pgOpaque + ` ORDER BY ` + w.a + `.id DESC LIMIT ` + pgOpaque + `)`
+		parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ts_match_vq(` + w.a + `.search_vec, ` + pgTSQuery +
+			`) AND ` + w.a + `.id > ? ORDER BY ` + w.a + `.id DESC LIMIT ?)`
 		args = append(append(append(args, w.pre...), tq.fts, floor[i]), w.walk)
 		fns[i] = func(sc scanner) (bool, error) {
 			n[i]++
@@ -246,7 +246,7 @@ func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgW
 			return more, err
 		}
 	}
-	if err := s.scanTaggedPrepared(ctx, strings.Join(parts[:], " UNION ALL "), args, fns); err != nil {
+	if err := s.scanTagged(ctx, strings.Join(parts[:], " UNION ALL "), args, fns); err != nil {
 		return err
 	}
 	for i, w := range walks {
