@@ -15,7 +15,7 @@ import (
 // primary key backwards for the other. Estimating `@@` reads the column's
 // most common elements on every plan (thousands of them, migration 0099),
 // which costs PostgreSQL about a fifth of a common word's walks and more
-// than half of a rare one's (2026-12-06 16:50 section of docs/benchmarks).
+// than half of a rare one's (2026-12-06 16:35 section of docs/benchmarks).
 // For a word whose statistics already place it, the answer is known
 // without the planner, from the same statistics read every pgCommonTTL:
 // the walks run as a prepared statement, their text query computed once
@@ -128,7 +128,7 @@ func pgMatchScan(col string) string {
 // it would be planned on every run. Not for a range read by the primary
 // key: there the generic plan's default share of rows (a third for one
 // bound) can turn the range into a scan of the table (measured at 1M
-// tickets, 2026-12-06 17:06 section of docs/benchmarks).
+// tickets, 2026-12-06 16:35 section of docs/benchmarks).
 const pgOpaque = `(SELECT CAST(? AS BIGINT))`
 
 // pgDefaultMatchSel is PostgreSQL's share of rows estimated to match a
