@@ -112,15 +112,7 @@ func TestSearchPGCommonMatchesPlanned(t *testing.T) {
 					if !prepared && d.Dialect() == db.Postgres && tc.prepared && bound == 2 {
 						t.Errorf("%s: walks planned", name)
 					}
-					if len(got) != len(planned) {
-						t.Fatalf("%s: %d pages, planned %d", name, len(got), len(planned))
-					}
-					for i := range planned {
-						a, b := got[i], planned[i]
-						if !slices.Equal(a.ids, b.ids) || a.total != b.total || a.estimated != b.estimated {
-							t.Errorf("%s: page %d prepared %+v, planned %+v", name, i, a, b)
-						}
-					}
+					samePages(t, name, got, planned)
 				}
 			}
 		}
@@ -155,5 +147,20 @@ func TestWordPlan(t *testing.T) {
 	}
 	if got := ticket.WordPlan(nil, 91540, "order", 300); got != "planned" {
 		t.Errorf("no statistics: %s, want planned", got)
+	}
+}
+
+// samePages fails t unless got and want hold the same pages: ids, totals
+// and whether each total is an estimate.
+func samePages(t *testing.T, name string, got, want []searchResult) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d pages, want %d", name, len(got), len(want))
+	}
+	for i := range want {
+		a, b := got[i], want[i]
+		if !slices.Equal(a.ids, b.ids) || a.total != b.total || a.estimated != b.estimated {
+			t.Errorf("%s: page %d %+v, want %+v", name, i, a, b)
+		}
 	}
 }

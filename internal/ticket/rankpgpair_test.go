@@ -3,7 +3,6 @@ package ticket_test
 import (
 	"context"
 	"fmt"
-	"slices"
 	"testing"
 	"time"
 
@@ -99,15 +98,7 @@ func TestSearchPGPairMatchesTwoWalks(t *testing.T) {
 					if read := f.svc.NumberReads() > numbers; read != (pg && tc.number) {
 						t.Errorf("%s: number read with the lookups %v, want %v", name, read, pg && tc.number)
 					}
-					if len(got) != len(apart) {
-						t.Fatalf("%s: %d pages, apart %d", name, len(got), len(apart))
-					}
-					for i := range apart {
-						a, b := got[i], apart[i]
-						if !slices.Equal(a.ids, b.ids) || a.total != b.total || a.estimated != b.estimated {
-							t.Errorf("%s: page %d in one statement %+v, apart %+v", name, i, a, b)
-						}
-					}
+					samePages(t, name, got, apart)
 				}
 			}
 		}
