@@ -220,3 +220,10 @@ func WordPlan(freq map[string]float64, rows float64, lexeme string, walk int) st
 	}
 	return [...]string{"planned", "backwards", "index"}[t.plan(lexeme, walk)]
 }
+
+// SampleEnough is sampleEnough, the matches an estimate's round wants;
+// PGRangeRounds counts the rounds wider than the first that tested their
+// range alone (a word common in both tables).
+const SampleEnough = sampleEnough
+
+func (s *Service) PGRangeRounds() int64 { return s.pgRangeRounds.Load() }

@@ -164,3 +164,56 @@ func samePages(t *testing.T, name string, got, want []searchResult) {
 		}
 	}
 }
+
+// TestSearchPGDenseEstimate: a word the statistics place as common in both
+// tables has its estimate's every round test the range alone on
+// PostgreSQL (rank.go's sampleText); its totals are those of the rounds
+// planned for the value, with the walks cut short and the sample read by
+// its own statement. On SQLite the switch changes nothing.
+func TestSearchPGDenseEstimate(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		for i := range 80 {
+			f.clk.add(time.Hour)
+			newTicket(t, f, fmt.Sprintf("hilsen meter %d", i), func(in *ticket.CreateInput) {
+				in.Description = fmt.Sprintf("hilsen, order %d", i)
+			})
+		}
+		if err := d.Analyze(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.svc.ForgetPGCommon()
+		if d.Dialect() == db.Postgres {
+			if got, err := f.svc.WordPlans(ctx, "hilsen", ticket.SampleEnough); err != nil || got != [2]string{"backwards", "backwards"} {
+				t.Fatalf("hilsen at the sample's size: plans %v (%v), want backwards in both", got, err)
+			}
+		}
+		defer f.svc.SetSearchCandidates(0)
+		defer f.svc.SetSampleFromWalks(true)
+		defer f.svc.SetPGCommon(true)
+		f.svc.SetSampleFromWalks(false)
+		// Rounds wider than the first, so that only a dense word's read
+		// their range alone.
+		f.svc.SetSampleScale(8)
+		defer f.svc.SetSampleScale(0)
+		rounds := f.svc.PGRangeRounds()
+		for _, bound := range []int{2, 5} {
+			f.svc.SetSearchCandidates(bound)
+			for _, q := range []string{"hilsen", "meter", "hilsen meter"} {
+				name := fmt.Sprintf("bound %d, %q", bound, q)
+				f.svc.SetPGCommon(false)
+				planned := searchPages(t, f, q, 3)
+				f.svc.SetPGCommon(true)
+				got := searchPages(t, f, q, 3)
+				samePages(t, name, got, planned)
+				if len(got) == 0 || !got[0].estimated {
+					t.Errorf("%s: %+v, want an estimated total", name, got)
+				}
+			}
+		}
+		if ran := f.svc.PGRangeRounds() > rounds; ran != (d.Dialect() == db.Postgres) {
+			t.Errorf("wider rounds read their range alone: %v", ran)
+		}
+	})
+}

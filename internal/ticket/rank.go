@@ -562,7 +562,11 @@ func (s *Service) sampleText(ctx context.Context, c *candidates, w *where, tq te
 		// elements on every plan, which costs more than the round.
 		q = wide
 		if s.db.Dialect() == db.Postgres && (size <= small || dense) {
-			q = strings.ReplaceAll(q, `search_vec @@ websearch_to_tsquery('simple', ?)`, `ts_match_vq(search_vec, websearch_to_tsquery('simple', ?))`)
+			alone := strings.ReplaceAll(q, `search_vec @@ websearch_to_tsquery('simple', ?)`, `ts_match_vq(search_vec, websearch_to_tsquery('simple', ?))`)
+			if alone != q && size > small {
+				s.pgRangeRounds.Add(1)
+			}
+			q = alone
 		}
 		firstComment, err := s.sampleComment(ctx, b, from)
 		if err != nil {

@@ -276,6 +276,9 @@ type Service struct {
 	pgStats        pgWordStats
 	noPGCommon     atomic.Bool
 	pgPreparedRuns atomic.Int64
+	// pgRangeRounds counts the estimate's rounds that tested their range
+	// alone (rank.go's sampleText). For the tests.
+	pgRangeRounds atomic.Int64
 	// noBatch makes SQLite's searches with filters and words that the
 	// filter side does not take test each walked row in SQL again (tags
 	// alone: the tag side); batchRuns counts the searches that test the
