@@ -112,13 +112,18 @@ func (t pgWordTable) plan(lexeme string, walk int) pgWordPlan {
 	return pgPlanned
 }
 
-// pgMatchScan is a text match no index serves, for a common word's walks
-// backwards: ts_match_vq (the function behind @@) of col and the walks'
-// query, computed once per statement. A walk of it has one plan, the
-// primary key backwards, and is prepared (scanArgs, not scan).
-func pgMatchScan(col string) string {
-	return `ts_match_vq(` + col + `, (SELECT ` + pgTSQuery + `))`
-}
+// The walks' text match of col on PostgreSQL, in three forms:
+//   - pgMatch, `@@`, which the planner estimates from the column's
+//     statistics and may answer from the GIN index;
+//   - pgMatchRange, ts_match_vq (the function behind @@), which it neither
+//     estimates nor answers from an index: for a range of ids read by the
+//     primary key, planned for its values without reading the statistics;
+//   - pgMatchScan, ts_match_vq of the query computed once per statement:
+//     a common word's walks backwards, whose one plan is the primary key
+//     backwards, prepared (scanArgs, not scan).
+func pgMatch(col string) string      { return col + ` @@ ` + pgTSQuery }
+func pgMatchRange(col string) string { return `ts_match_vq(` + col + `, ` + pgTSQuery + `)` }
+func pgMatchScan(col string) string  { return `ts_match_vq(` + col + `, (SELECT ` + pgTSQuery + `))` }
 
 // pgOpaque is an integer argument a prepared statement's plan does not
 // see, for the index read below a window (rankpg.go), whose plan is the

@@ -519,20 +519,32 @@ func (s *Service) sampleText(ctx context.Context, c *candidates, w *where, tq te
 			ORDER BY rowid DESC LIMIT -1)
 		UNION SELECT ticket_id FROM (SELECT c.ticket_id FROM comment_fts JOIN ` + s.commentTickets("c") + ` ON c.id = comment_fts.rowid
 			WHERE comment_fts MATCH ? AND comment_fts.rowid >= ? AND c.ticket_id > ? ORDER BY comment_fts.rowid DESC LIMIT -1)) m`
-	if s.db.Dialect() == db.Postgres {
-		q = `SELECT COUNT(*) FROM (SELECT id FROM tickets WHERE search_vec @@ websearch_to_tsquery('simple', ?) AND id > ?
-		UNION SELECT ticket_id FROM comments WHERE search_vec @@ websearch_to_tsquery('simple', ?) AND id >= ? AND ticket_id > ?) m`
+	// On PostgreSQL a round is planned for its values, or (alone) tests
+	// its range by the primary key without the planner reading the
+	// column's statistics for @@ (pgMatchRange).
+	alone := q
+	pg := s.db.Dialect() == db.Postgres
+	if pg {
+		pgq := func(match func(string) string) string {
+			return `SELECT COUNT(*) FROM (SELECT id FROM tickets WHERE ` + match("search_vec") + ` AND id > ?
+		UNION SELECT ticket_id FROM comments WHERE ` + match("search_vec") + ` AND id >= ? AND ticket_id > ?) m`
+		}
+		q, alone = pgq(pgMatch), pgq(pgMatchRange)
 	}
 	extra := w.args
+	shape := func(q string) string { return q }
 	switch {
 	case pass.ids != nil || pass.batch != nil:
-		q = strings.Replace(q, `SELECT COUNT(*) FROM`, `SELECT m.id FROM`, 1)
+		shape = func(q string) string { return strings.Replace(q, `SELECT COUNT(*) FROM`, `SELECT m.id FROM`, 1) }
 	case pass.in != nil:
-		q += ` WHERE ` + pass.in("m.id")
+		shape = func(q string) string { return q + ` WHERE ` + pass.in("m.id") }
 		extra = pass.args
 	case len(w.conds) > 0:
-		q += ` JOIN tickets t ON t.id = m.id WHERE ` + strings.Join(w.conds, " AND ")
+		shape = func(q string) string {
+			return q + ` JOIN tickets t ON t.id = m.id WHERE ` + strings.Join(w.conds, " AND ")
+		}
 	}
+	planned, alone := shape(q), shape(alone)
 	first, widest := s.sampleSizes()
 	small := first // a round this small reads its range alone (PostgreSQL)
 	if len(w.conds) > 0 {
@@ -540,11 +552,10 @@ func (s *Service) sampleText(ctx context.Context, c *candidates, w *where, tq te
 		// about the rest: one pass over the widest sample.
 		first = widest
 	}
-	wide := q
 	// A word PostgreSQL's statistics place as common in both tables is
 	// dense in every round: each reads its range alone (pgcommon.go).
 	dense := false
-	if s.db.Dialect() == db.Postgres && len(w.conds) == 0 {
+	if pg && len(w.conds) == 0 {
 		plans, err := s.pgWordPlans(ctx, tq, sampleEnough)
 		if err != nil {
 			return 0, err
@@ -560,13 +571,12 @@ func (s *Service) sampleText(ctx context.Context, c *candidates, w *where, tq te
 		// range alone, as the mention sample's small rounds do
 		// (mentionsPG): estimating @@ reads the column's most common
 		// elements on every plan, which costs more than the round.
-		q = wide
-		if s.db.Dialect() == db.Postgres && (size <= small || dense) {
-			alone := strings.ReplaceAll(q, `search_vec @@ websearch_to_tsquery('simple', ?)`, `ts_match_vq(search_vec, websearch_to_tsquery('simple', ?))`)
-			if alone != q && size > small {
+		q := planned
+		if pg && (size <= small || dense) {
+			q = alone
+			if size > small {
 				s.pgRangeRounds.Add(1)
 			}
-			q = alone
 		}
 		firstComment, err := s.sampleComment(ctx, b, from)
 		if err != nil {

@@ -177,9 +177,9 @@ func (r mentionRange) commentBound(col string) (string, []any) {
 // sampleMax tickets, keep the planner's choice.
 func (s *Service) mentionsPG(ctx context.Context, tq textQuery, c *candidates, r mentionRange, found map[int64]bool) error {
 	bound, bargs := r.commentBound("id")
-	match := func(col string) string { return col + ` @@ websearch_to_tsquery('simple', ?)` }
+	match := pgMatch
 	if first, _ := s.sampleSizes(); r.hi-r.lo <= first {
-		match = func(col string) string { return `ts_match_vq(` + col + `, websearch_to_tsquery('simple', ?))` }
+		match = pgMatchRange
 	}
 	q := `SELECT id FROM tickets WHERE ` + match("search_vec") + ` AND id > ? AND id <= ?
 		UNION SELECT ticket_id FROM comments WHERE ` + match("search_vec") + ` AND ` + bound

@@ -76,10 +76,9 @@ func (s *Service) pgWindowIDs() int64 {
 // that tests rows in batches).
 func (s *Service) scanTextPGSettle(ctx context.Context, table, a, sel string, pre []any, tq textQuery, walk int,
 	fn func(scanner) (bool, error), settle func() (bool, error)) error {
-	tsq := pgTSQuery
 	window := s.pgWindowIDs()
 	if s.pgSingleWalk(tq) {
-		return s.scan(ctx, sel+` WHERE `+a+`.search_vec @@ `+tsq+` ORDER BY `+a+`.id DESC LIMIT ?`,
+		return s.scan(ctx, sel+` WHERE `+pgMatch(a+`.search_vec`)+` ORDER BY `+a+`.id DESC LIMIT ?`,
 			append(append(slices.Clip(pre), tq.fts), walk), fn)
 	}
 	var newest int64
@@ -94,7 +93,7 @@ func (s *Service) scanTextPGSettle(ctx context.Context, table, a, sel string, pr
 		stopped = !more
 		return more, err
 	}
-	if err := s.scan(ctx, sel+` WHERE ts_match_vq(`+a+`.search_vec, `+tsq+`) AND `+a+`.id > ? ORDER BY `+a+`.id DESC LIMIT ?`,
+	if err := s.scan(ctx, sel+` WHERE `+pgMatchRange(a+`.search_vec`)+` AND `+a+`.id > ? ORDER BY `+a+`.id DESC LIMIT ?`,
 		append(append(slices.Clip(pre), tq.fts, floor), walk), count); err != nil {
 		return err
 	}
@@ -125,7 +124,7 @@ func (s *Service) scanBelowPG(ctx context.Context, table, a, sel string, pre []a
 		walkOn = p == 1
 	}
 	if walkOn {
-		return s.scan(ctx, sel+` WHERE ts_match_vq(`+a+`.search_vec, `+tsq+`) AND `+a+`.id <= ? ORDER BY `+a+`.id DESC LIMIT ?`,
+		return s.scan(ctx, sel+` WHERE `+pgMatchRange(a+`.search_vec`)+` AND `+a+`.id <= ? ORDER BY `+a+`.id DESC LIMIT ?`,
 			append(append(slices.Clip(pre), tq.fts, floor), left), fn)
 	}
 	s.pgIndexRuns.Add(1)
@@ -201,7 +200,7 @@ func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgW
 				return w.a + `.id IN (SELECT id FROM (SELECT id FROM ` + w.table + ` WHERE search_vec @@ (SELECT ` + pgTSQuery +
 					`) OFFSET 0) m ORDER BY id DESC LIMIT ?)`
 			}
-			return w.a + `.search_vec @@ ` + pgTSQuery
+			return pgMatch(w.a + `.search_vec`)
 		}
 		prepared := plans[0] != pgPlanned
 		if prepared {
@@ -236,8 +235,8 @@ func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgW
 	var fns [2]func(scanner) (bool, error)
 	for i, w := range walks {
 		floor[i] = max(newest[i]-window, 0)
-		parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ts_match_vq(` + w.a + `.search_vec, ` + pgTSQuery +
-			`) AND ` + w.a + `.id > ? ORDER BY ` + w.a + `.id DESC LIMIT ?)`
+		parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ` + pgMatchRange(w.a+`.search_vec`) +
+			` AND ` + w.a + `.id > ? ORDER BY ` + w.a + `.id DESC LIMIT ?)`
 		args = append(append(append(args, w.pre...), tq.fts, floor[i]), w.walk)
 		fns[i] = func(sc scanner) (bool, error) {
 			n[i]++
