@@ -212,11 +212,9 @@ func (s *Service) WordPlans(ctx context.Context, word string, walk int) ([2]stri
 // WordPlan is pgWordTable.plan for a table of rows rows whose listed
 // shares are freq.
 func WordPlan(freq map[string]float64, rows float64, lexeme string, walk int) string {
-	t := pgWordTable{freq: freq, rows: rows}
-	for _, f := range freq {
-		if t.least == 0 || f < t.least {
-			t.least = f
-		}
+	t := pgWordTable{freq: map[string]float64{}, rows: rows}
+	for l, f := range freq {
+		t.add(l, f)
 	}
 	return [...]string{"planned", "backwards", "index"}[t.plan(lexeme, walk)]
 }

@@ -17,7 +17,7 @@ import (
 // which costs PostgreSQL about a fifth of a common word's walks and more
 // than half of a rare one's (2026-12-06 16:35 section of docs/benchmarks).
 // For a word whose statistics already place it, the answer is known
-// without the planner, from the same statistics read every pgCommonTTL:
+// without the planner, from the same statistics read every pgStatsTTL:
 // the walks run as a prepared statement, their text query computed once
 // per statement. A common word's is ts_match_vq (the function behind @@,
 // which no index serves, so its one plan is the walk backwards); a rare
@@ -26,14 +26,14 @@ import (
 // are those of the planned walks, newest first, so pages and totals do
 // not change (TestSearchPGCommonMatchesPlanned).
 
-// pgCommonTTL is how long the statistics read stay in use: PostgreSQL
+// pgStatsTTL is how long the statistics read stay in use: PostgreSQL
 // refreshes them on ANALYZE (autovacuum's, or db.Analyze after imports).
-const pgCommonTTL = 5 * time.Minute
+const pgStatsTTL = 5 * time.Minute
 
-// pgCommonMargin is how much cheaper one way must be than the other, by
+// pgPlanMargin is how much cheaper one way must be than the other, by
 // the walks' own cost model (pgFetchCost), for the search to skip the
 // planner: near the crossover the planner decides, as before.
-const pgCommonMargin = 4
+const pgPlanMargin = 4
 
 // pgWordStats is what pg_stats says of the walks' two tables' search_vec:
 // each listed lexeme's share of the rows, and the rows.
@@ -48,6 +48,14 @@ type pgWordTable struct {
 	freq  map[string]float64
 	least float64 // the least listed share
 	rows  float64
+}
+
+// add lists lexeme at share f of t's rows.
+func (t *pgWordTable) add(lexeme string, f float64) {
+	t.freq[lexeme] = f
+	if t.least == 0 || f < t.least {
+		t.least = f
+	}
 }
 
 // pgWordTables are the walks' tables in pgWordStats' order.
@@ -65,7 +73,7 @@ const (
 // pgWordPlans says how tq's two walks (tickets, comments) run, walk
 // matches each: prepared when tq is one plain word whose share of each
 // table's rows the statistics give and that share places the walk clearly
-// on one side, by pgCommonMargin: common when reading walk matches from
+// on one side, by pgPlanMargin: common when reading walk matches from
 // the newest rows costs less than fetching all its matches through the
 // index, rare when the index costs less. A word not listed is estimated as
 // the planner estimates it, at half the least listed share. Anything else,
@@ -93,7 +101,7 @@ func (s *Service) pgWordPlans(ctx context.Context, tq textQuery, walk int) ([2]p
 // plan says how a walk of t for walk matches of lexeme runs: pgBackwards or
 // pgFromIndex when the walk's rows tested (walk/f for a share f of the rows)
 // and the index's matches fetched (pgFetchCost each) differ by
-// pgCommonMargin, pgPlanned when they are closer or t has no statistics.
+// pgPlanMargin, pgPlanned when they are closer or t has no statistics.
 func (t pgWordTable) plan(lexeme string, walk int) pgWordPlan {
 	if len(t.freq) == 0 || t.rows <= 0 {
 		return pgPlanned
@@ -104,9 +112,9 @@ func (t pgWordTable) plan(lexeme string, walk int) pgWordPlan {
 	}
 	walked, fetched := float64(walk)/f, pgFetchCost*f*t.rows
 	switch {
-	case pgCommonMargin*walked <= fetched:
+	case pgPlanMargin*walked <= fetched:
 		return pgBackwards
-	case pgCommonMargin*fetched <= walked:
+	case pgPlanMargin*fetched <= walked:
 		return pgFromIndex
 	}
 	return pgPlanned
@@ -158,21 +166,21 @@ func plainWord(q string) (string, bool) {
 	return w, true
 }
 
-// get returns the statistics, read again when older than pgCommonTTL. One
+// get returns the statistics, read again when older than pgStatsTTL. One
 // search reads them while the others use what was read before (the first
 // searches, with nothing read yet, read them too). Statistics that cannot
 // be read are none: the walks are planned, and the read is tried again
-// after pgCommonTTL.
+// after pgStatsTTL.
 func (w *pgWordStats) get(ctx context.Context, s *Service) ([2]pgWordTable, error) {
 	w.mu.Lock()
 	tables, read := w.tables, w.read
-	if !read.IsZero() && (w.reading || time.Since(read) < pgCommonTTL) {
+	if !read.IsZero() && (w.reading || time.Since(read) < pgStatsTTL) {
 		w.mu.Unlock()
 		return tables, nil
 	}
 	w.reading = true
 	w.mu.Unlock()
-	tables, err := s.readPGCommon(ctx)
+	tables, err := s.readPGWordStats(ctx)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.reading = false
@@ -186,10 +194,10 @@ func (w *pgWordStats) get(ctx context.Context, s *Service) ([2]pgWordTable, erro
 	return tables, nil
 }
 
-// readPGCommon reads the walks' tables' most common lexemes from pg_stats
+// readPGWordStats reads the walks' tables' most common lexemes from pg_stats
 // and their row counts from pg_class. A table never analyzed has none:
 // its searches are planned.
-func (s *Service) readPGCommon(ctx context.Context) ([2]pgWordTable, error) {
+func (s *Service) readPGWordStats(ctx context.Context) ([2]pgWordTable, error) {
 	var out [2]pgWordTable
 	for i, table := range pgWordTables {
 		out[i].freq = map[string]float64{}
@@ -208,10 +216,7 @@ func (s *Service) readPGCommon(ctx context.Context) ([2]pgWordTable, error) {
 				if err := sc.Scan(&e, &f); err != nil {
 					return false, err
 				}
-				out[i].freq[e] = f
-				if out[i].least == 0 || f < out[i].least {
-					out[i].least = f
-				}
+				out[i].add(e, f)
 				return true, nil
 			})
 		if err != nil {
