@@ -48,6 +48,13 @@ func (s *Service) SetLookupWindow(n int64) {
 	s.lookupWindow = n
 }
 
+// SetLookupEstimate turns the customers' share in the first lookup
+// window's size on or off.
+func (s *Service) SetLookupEstimate(on bool) { s.noLookupEstimate.Store(!on) }
+
+// LookupBelowRuns counts the lookup windows read below a first one.
+func (s *Service) LookupBelowRuns() int64 { return s.lookupBelowRuns.Load() }
+
 // LookupWindowRuns counts the lookups read from a window.
 func (s *Service) LookupWindowRuns() int64 { return s.lookupWindowRuns.Load() }
 

@@ -22,3 +22,25 @@ func TestNextLookupSpan(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstLookupSpan: the first window is where walk tickets of the named
+// customers would be, were each customer's share of the ids even, and a
+// quarter more.
+func TestFirstLookupSpan(t *testing.T) {
+	tests := []struct {
+		walk, named int
+		customers   int64
+		want        int64
+	}{
+		{1200, 500, 25000, 75000}, // 1M tickets, a first name, a filter
+		{300, 500, 25000, 18750},  // the same without a filter
+		{4, 6, 17, 14},
+		{300, 0, 25000, 0}, // nobody named
+		{300, 5, 0, 0},     // no customers read
+	}
+	for _, tc := range tests {
+		if got := firstLookupSpan(tc.walk, tc.named, tc.customers); got != tc.want {
+			t.Errorf("firstLookupSpan(%d, %d, %d) = %d, want %d", tc.walk, tc.named, tc.customers, got, tc.want)
+		}
+	}
+}

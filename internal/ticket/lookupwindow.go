@@ -63,8 +63,8 @@ func (s *Service) lookupNewest(ctx context.Context, src lookupSource, cond strin
 		err := read(`SELECT t.id, t.updated_at FROM tickets t WHERE `+cond+` AND t.id > ? ORDER BY t.id DESC LIMIT ?`, 0, walk)
 		return out, err
 	}
-	var newest int64
-	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&newest); err != nil {
+	var newest, customers int64
+	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM tickets), (SELECT COALESCE(MAX(id), 0) FROM customers)`).Scan(&newest, &customers); err != nil {
 		return nil, fmt.Errorf("ticket: search lookup: %w", err)
 	}
 	// The index named: given t.id's range, the planner may walk the
@@ -72,7 +72,11 @@ func (s *Service) lookupNewest(ctx context.Context, src lookupSource, cond strin
 	// created since MAX(id) was read is found too.
 	q := `SELECT t.id, t.updated_at FROM tickets t INDEXED BY ` + db.RequesterIndex + ` WHERE ` + cond + ` AND t.id > ? AND t.id <= ? ORDER BY t.id DESC LIMIT ?`
 	top := int64(math.MaxInt64)
-	for span := max(newest/lookupWindowFirst, least); ; {
+	span := max(newest/lookupWindowFirst, least)
+	if !s.noLookupEstimate.Load() {
+		span = max(span, firstLookupSpan(walk, len(src.ids), customers))
+	}
+	for {
 		from := max(newest-span, 0)
 		if err := read(q, from, top, walk-len(out)); err != nil {
 			return nil, fmt.Errorf("ticket: search lookup: %w", err)
@@ -83,8 +87,24 @@ func (s *Service) lookupNewest(ctx context.Context, src lookupSource, cond strin
 			}
 			return out, nil
 		}
+		s.lookupBelowRuns.Add(1)
 		top, span = from, nextLookupSpan(newest-from, len(out), walk)
 	}
+}
+
+// firstLookupSpan is the span of newest ids that should hold walk tickets
+// of named customers of customers, were tickets spread evenly over the
+// customers and the years (each customer's share of the ids 1/customers),
+// and a quarter more. A window too small costs another seek per customer
+// (at 1M, a name of 500 customers with a filter: two windows of 500 seeks
+// where one of 75,000 ids reads the same 1,200 tickets in half the time);
+// one too large, index entries read and dropped by the LIMIT. The windows
+// below it still follow when the customers' tickets are sparser.
+func firstLookupSpan(walk, named int, customers int64) int64 {
+	if named <= 0 || customers <= 0 {
+		return 0
+	}
+	return int64(float64(walk) * float64(customers) / float64(named) * 1.25)
 }
 
 // lookupIDsOf is rows' ticket ids.

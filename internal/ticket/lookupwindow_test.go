@@ -19,7 +19,8 @@ import (
 // status filter — each filter driven from the filter side, tested in
 // batches and tested per row (the tag side) — on both engines; a ticket
 // created for one of them is found at once, and after a merge both reads
-// still agree.
+// still agree; with the first window sized by the customers' share and
+// without it (windows below it read).
 func TestSearchLookupWindowMatchesWholeRead(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
@@ -46,6 +47,14 @@ func TestSearchLookupWindowMatchesWholeRead(t *testing.T) {
 			if !slices.Equal(window.ids, whole.ids) || window.total != whole.total || window.estimated != whole.estimated {
 				t.Errorf("bound %d, %q: window %+v, whole %+v", bound, qs, window, whole)
 			}
+			// The first window sized without the customers' share: more
+			// windows below it, the same page.
+			f.svc.SetLookupEstimate(false)
+			below := searchPage(t, f, qs)
+			f.svc.SetLookupEstimate(true)
+			if !slices.Equal(below.ids, whole.ids) || below.total != whole.total || below.estimated != whole.estimated {
+				t.Errorf("bound %d, %q: windows without the estimate %+v, whole %+v", bound, qs, below, whole)
+			}
 			if d.Dialect() == db.SQLite && bound > 0 && bound < 10 && qs == "ingrid" && f.svc.LookupWindowRuns() == runs {
 				t.Errorf("bound %d, %q: no lookup read from a window", bound, qs)
 			}
@@ -68,6 +77,9 @@ func TestSearchLookupWindowMatchesWholeRead(t *testing.T) {
 					t.Run(fmt.Sprintf("%s/%d/%s", m.name, bound, qs), func(t *testing.T) { compare(t, qs, bound) })
 				}
 			}
+		}
+		if d.Dialect() == db.SQLite && f.svc.LookupBelowRuns() == 0 {
+			t.Error("no lookup read a window below its first")
 		}
 		f.svc.SetFilterSideMax(2000)
 		f.svc.SetBatchFilter(true)
