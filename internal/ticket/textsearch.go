@@ -102,8 +102,13 @@ func (s *Service) resolveLookupsPG(ctx context.Context, tq *textQuery) error {
 		args = append(args, sargs...)
 	}
 	if tq.fts != "" {
-		parts = append(parts, `SELECT 1, id, 0 FROM (`+customerNameMatch(db.Postgres)+`) n`,
-			`SELECT 2, id, 0 FROM (`+organizationNameMatch(db.Postgres)+`) o`)
+		// The text query computed once, where the planner cannot see it:
+		// planned for its value, each run read the name indexes'
+		// statistics to estimate @@ (0.2 ms of planning at 1M tickets
+		// against 0.02 ms of running); planned without it, PostgreSQL
+		// keeps one plan (the GIN index, for any name) after five runs.
+		parts = append(parts, `SELECT 1, id, 0 FROM customers WHERE to_tsvector('simple', name) @@ (SELECT websearch_to_tsquery('simple', ?))`,
+			`SELECT 2, id, 0 FROM organizations WHERE to_tsvector('simple', name) @@ (SELECT websearch_to_tsquery('simple', ?))`)
 		args = append(args, tq.fts, tq.fts)
 	}
 	if n := tq.lookup.Number; n > 0 && !s.noNumberRead.Load() {
