@@ -201,6 +201,10 @@ var NextSample = nextSample
 // ("backwards", "index" or "planned"). See pgcommon.go.
 func (s *Service) SetPGCommon(on bool)   { s.noPGCommon.Store(!on) }
 func (s *Service) PGPreparedRuns() int64 { return s.pgPreparedRuns.Load() }
+
+// OnPrepared sets the hook that sees each statement PostgreSQL is meant to
+// keep one plan for.
+func (s *Service) OnPrepared(fn func(q string, args []any)) { s.onPrepared = fn }
 func (s *Service) ForgetPGCommon() {
 	s.pgStats.mu.Lock()
 	defer s.pgStats.mu.Unlock()

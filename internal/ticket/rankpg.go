@@ -277,6 +277,9 @@ func (s *Service) scanTagged(ctx context.Context, q string, args []any, fns [2]f
 // scanTaggedPrepared is scanTagged for a statement whose plan is the same
 // for every value: pgx prepares it once.
 func (s *Service) scanTaggedPrepared(ctx context.Context, q string, args []any, fns [2]func(scanner) (bool, error)) error {
+	if s.onPrepared != nil {
+		s.onPrepared(q, args)
+	}
 	return s.scanArgs(ctx, q, args, tagged(fns))
 }
 

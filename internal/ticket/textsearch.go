@@ -119,7 +119,11 @@ func (s *Service) resolveLookupsPG(ctx context.Context, tq *textQuery) error {
 	if len(parts) == 0 {
 		return nil
 	}
-	rows, err := s.db.QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
+	q := strings.Join(parts, " UNION ALL ")
+	if s.onPrepared != nil {
+		s.onPrepared(q, args)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("ticket: search lookup: %w", err)
 	}

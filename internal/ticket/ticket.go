@@ -281,6 +281,10 @@ type Service struct {
 	pgStats        pgWordStats
 	noPGCommon     atomic.Bool
 	pgPreparedRuns atomic.Int64
+	// onPrepared, when set, sees each statement PostgreSQL is meant to
+	// keep one plan for (the walks of a placed word, the name lookups),
+	// with its arguments. For the tests, set before any search.
+	onPrepared func(q string, args []any)
 	// pgRangeRounds counts the estimate's rounds that tested their range
 	// alone (rank.go's sampleText). For the tests.
 	pgRangeRounds atomic.Int64
