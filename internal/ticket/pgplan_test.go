@@ -23,7 +23,7 @@ import (
 // corpus's size the forms sent before (the LIMIT an argument, the text
 // query visible to the planner) get one too, so the test guards the
 // statements, not the choice at scale: at 1M tickets those forms were
-// planned on every run (docs/benchmarks/results-2026-12-06.md, 19:50).
+// planned on every run (docs/benchmarks/results-2026-12-06.md, 19:20).
 func TestSearchPGKeepsOnePlan(t *testing.T) {
 	ctx := context.Background()
 	url := dbtest.NewMigratedPostgresDatabase(t)
