@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/ombud/ombud/internal/db"
 )
@@ -40,16 +41,23 @@ type newestRow struct{ id, updated int64 }
 // over tickets t), newest first, each with its last update: both from the
 // index, which holds updated_at on both engines (SQLite's since migration
 // 0103, PostgreSQL's since 0101). Sources of one id (an email's customer,
-// a ticket number), organizations and PostgreSQL (whose planner reads the
-// same index its own way) read them in one statement: their tickets are
-// few, or the windows are not theirs.
+// a ticket number) and organizations read them in one statement: their
+// tickets are few, or the windows are not theirs. On PostgreSQL a window
+// is one descent per customer too, written out (lookupWindowPG).
 func (s *Service) lookupNewest(ctx context.Context, src lookupSource, cond string, cargs []any, walk int) ([]newestRow, error) {
 	var out []newestRow
-	read := func(q string, args ...any) error {
-		return s.scan(ctx, q, append(slices.Clip(cargs), args...), func(sc scanner) (bool, error) {
+	read := func(q string, prepared bool, args ...any) error {
+		scan := s.scan
+		if prepared {
+			scan = s.scanArgs
+		}
+		return scan(ctx, q, args, func(sc scanner) (bool, error) {
 			var r newestRow
 			if err := sc.Scan(&r.id, &r.updated); err != nil {
 				return false, err
+			}
+			if len(out) >= walk {
+				return false, nil
 			}
 			out = append(out, r)
 			return true, nil
@@ -59,8 +67,9 @@ func (s *Service) lookupNewest(ctx context.Context, src lookupSource, cond strin
 	if s.lookupWindow != 0 {
 		least = s.lookupWindow
 	}
-	if len(src.ids) < 2 || src.col != "requester_id" || least <= 0 || s.db.Dialect() != db.SQLite {
-		err := read(`SELECT t.id, t.updated_at FROM tickets t WHERE `+cond+` AND t.id > ? ORDER BY t.id DESC LIMIT ?`, 0, walk)
+	if len(src.ids) < 2 || src.col != "requester_id" || least <= 0 {
+		err := read(`SELECT t.id, t.updated_at FROM tickets t WHERE `+cond+` AND t.id > ? ORDER BY t.id DESC LIMIT ?`, false,
+			append(slices.Clip(cargs), 0, walk)...)
 		return out, err
 	}
 	var newest, customers int64
@@ -71,6 +80,10 @@ func (s *Service) lookupNewest(ctx context.Context, src lookupSource, cond strin
 	// primary key instead. The first window has no top, so a ticket
 	// created since MAX(id) was read is found too.
 	q := `SELECT t.id, t.updated_at FROM tickets t INDEXED BY ` + db.RequesterIndex + ` WHERE ` + cond + ` AND t.id > ? AND t.id <= ? ORDER BY t.id DESC LIMIT ?`
+	pg := s.db.Dialect() == db.Postgres
+	if pg {
+		q = lookupWindowPG(walk)
+	}
 	top := int64(math.MaxInt64)
 	span := max(newest/lookupWindowFirst, least)
 	if !s.noLookupEstimate.Load() {
@@ -78,7 +91,13 @@ func (s *Service) lookupNewest(ctx context.Context, src lookupSource, cond strin
 	}
 	for {
 		from := max(newest-span, 0)
-		if err := read(q, from, top, walk-len(out)); err != nil {
+		var err error
+		if pg {
+			err = read(q, true, src.ids, from, top)
+		} else {
+			err = read(q, false, append(slices.Clip(cargs), from, top, walk-len(out))...)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("ticket: search lookup: %w", err)
 		}
 		if len(out) >= walk || from == 0 {
@@ -90,6 +109,22 @@ func (s *Service) lookupNewest(ctx context.Context, src lookupSource, cond strin
 		s.lookupBelowRuns.Add(1)
 		top, span = from, nextLookupSpan(newest-from, len(out), walk)
 	}
+}
+
+// lookupWindowPG is a window of a name's lookup on PostgreSQL: each
+// customer's newest tickets in the window, read backwards from
+// tickets_requester_id_updated (requester_id, id) INCLUDE (updated_at),
+// one descent each. As `requester_id IN (…)` the planner walked the primary
+// key backwards testing every ticket against the list, all the way down
+// to the walk's last match (a first name's 1,200 tickets with a filter at
+// 1M: 5.5 ms, against 1.2 ms for the window of 75,000 ids per customer).
+// Prepared: the statement has one plan whatever the customers and the
+// bounds; the LIMIT, written in, is the walk (a window reads no more than
+// the walk wants, lookupNewest stops at it).
+func lookupWindowPG(walk int) string {
+	limit := strconv.Itoa(walk)
+	return `SELECT x.id, x.updated_at FROM unnest(CAST(? AS BIGINT[])) r(rid) CROSS JOIN LATERAL (SELECT t.id, t.updated_at FROM tickets t
+		WHERE t.requester_id = r.rid AND t.id > ? AND t.id <= ? ORDER BY t.id DESC LIMIT ` + limit + `) x ORDER BY x.id DESC LIMIT ` + limit
 }
 
 // firstLookupSpan is the span of newest ids that should hold walk tickets

@@ -55,7 +55,7 @@ func TestSearchLookupWindowMatchesWholeRead(t *testing.T) {
 			if !slices.Equal(below.ids, whole.ids) || below.total != whole.total || below.estimated != whole.estimated {
 				t.Errorf("bound %d, %q: windows without the estimate %+v, whole %+v", bound, qs, below, whole)
 			}
-			if d.Dialect() == db.SQLite && bound > 0 && bound < 10 && qs == "ingrid" && f.svc.LookupWindowRuns() == runs {
+			if bound > 0 && bound < 10 && qs == "ingrid" && f.svc.LookupWindowRuns() == runs {
 				t.Errorf("bound %d, %q: no lookup read from a window", bound, qs)
 			}
 			return window
@@ -78,7 +78,7 @@ func TestSearchLookupWindowMatchesWholeRead(t *testing.T) {
 				}
 			}
 		}
-		if d.Dialect() == db.SQLite && f.svc.LookupBelowRuns() == 0 {
+		if f.svc.LookupBelowRuns() == 0 {
 			t.Error("no lookup read a window below its first")
 		}
 		f.svc.SetFilterSideMax(2000)

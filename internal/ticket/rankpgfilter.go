@@ -343,10 +343,21 @@ func (s *Service) readLookupsPG(ctx context.Context, tq textQuery, walk int) ([]
 			continue
 		}
 		cond, cargs := src.cond("t.")
-		sel := `t.id, 0`
 		if src.col == "requester_id" && !s.noLookupAt.Load() {
-			sel, l.at = `t.id, t.updated_at`, map[int64]int64{}
+			// The ids and last updates from the index, a name's in
+			// windows of the newest ids (lookupwindow.go).
+			newest, err := s.lookupNewest(ctx, src, cond, cargs, walk)
+			if err != nil {
+				return nil, err
+			}
+			l.read, l.at = make([]walkedRow, len(newest)), make(map[int64]int64, len(newest))
+			for i, r := range newest {
+				l.read[i], l.at[r.id] = walkedRow{r.id, r.id}, r.updated
+			}
+			out = append(out, l)
+			continue
 		}
+		sel := `t.id, 0`
 		err := s.scan(ctx, `SELECT `+sel+` FROM tickets t WHERE `+cond+` ORDER BY t.id DESC LIMIT ?`, append(slices.Clip(cargs), walk),
 			func(sc scanner) (bool, error) {
 				var id, at int64
