@@ -32,8 +32,12 @@ const pgStatsTTL = 5 * time.Minute
 
 // pgPlanMargin is how much cheaper one way must be than the other, by
 // the walks' own cost model (pgFetchCost), for the search to skip the
-// planner: near the crossover the planner decides, as before.
-const pgPlanMargin = 4
+// planner: near the crossover the planner decides, as before. At 2 rather
+// than 4: `ikke` at 23,000 tickets, 3,571 subjects walked against 7,728
+// matches fetched by the model, was planned for its value, 3.2–3.4 ms with
+// the planning, against 2.0–2.2 ms for the prepared walks backwards
+// (docs/benchmarks/results-2026-12-06.md, 20:35).
+const pgPlanMargin = 2
 
 // pgWordStats is what pg_stats says of the walks' two tables' search_vec:
 // each listed lexeme's share of the rows, and the rows.

@@ -123,7 +123,7 @@ func TestSearchPGCommonMatchesPlanned(t *testing.T) {
 // margin, fewer rows than the other: the walk backwards walk/f rows, the
 // index pgFetchCost per match.
 func TestWordPlan(t *testing.T) {
-	stats := map[string]float64{"order": 0.13, "kari": 0.03, "hilsen": 0.5, "105103": 0.0002, "sjelden": 0.0001}
+	stats := map[string]float64{"order": 0.13, "kari": 0.03, "ikke": 0.084, "hilsen": 0.5, "105103": 0.0002, "sjelden": 0.0001}
 	tests := []struct {
 		lexeme string
 		rows   float64
@@ -133,6 +133,7 @@ func TestWordPlan(t *testing.T) {
 		{"order", 91540, 300, "backwards"}, // a common word at 23,000 tickets
 		{"kari", 91540, 300, "planned"},    // 10,000 rows walked against 10,985 fetched: too close
 		{"kari", 4.9e6, 300, "backwards"},  // the same share at 1M tickets
+		{"ikke", 23000, 300, "backwards"},  // 3,571 walked against 7,728 fetched: twice as dear
 		{"105103", 91540, 300, "index"},    // an order number, listed
 		{"walrus", 91540, 300, "index"},    // not listed: half the least share
 		{"walrus", 4.9e6, 300, "index"},
