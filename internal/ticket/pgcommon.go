@@ -36,7 +36,7 @@ const pgStatsTTL = 5 * time.Minute
 // than 4: `ikke` at 23,000 tickets, 3,571 subjects walked against 7,728
 // matches fetched by the model, was planned for its value, 3.2–3.4 ms with
 // the planning, against 2.0–2.2 ms for the prepared walks backwards
-// (docs/benchmarks/results-2026-12-06.md, 20:35).
+// (docs/benchmarks/results-2026-12-06.md, 20:20).
 const pgPlanMargin = 2
 
 // pgWordStats is what pg_stats says of the walks' two tables' search_vec:
