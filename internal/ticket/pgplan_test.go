@@ -16,8 +16,9 @@ import (
 )
 
 // TestSearchPGKeepsOnePlan: the statements a search means PostgreSQL to
-// plan once — the walks of a word its statistics place, and the name and
-// identity lookups — get a generic plan once prepared, run as the search
+// plan once — the walks of a word its statistics place, the name and
+// identity lookups, the estimate's small rounds — get a generic plan once
+// prepared, run as the search
 // runs them (a connection's prepared statements are listed in
 // pg_prepared_statements with how often each kind of plan ran). At this
 // corpus's size the forms sent before (the LIMIT an argument, the text
@@ -65,16 +66,18 @@ func TestSearchPGKeepsOnePlan(t *testing.T) {
 	if f.svc.PGPreparedRuns() == runs {
 		t.Fatal("the walks of a placed word were not prepared")
 	}
-	var walks, lookups *sent
+	var walks, lookups, sample *sent
 	for i := range got {
 		switch {
 		case strings.Contains(got[i].q, "UNION ALL (SELECT 1,"):
 			walks = &got[i]
 		case strings.Contains(got[i].q, "FROM customers"):
 			lookups = &got[i]
+		case strings.HasPrefix(got[i].q, "SELECT COUNT(*)"):
+			sample = &got[i]
 		}
 	}
-	if walks == nil || lookups == nil {
+	if walks == nil || lookups == nil || sample == nil {
 		t.Fatalf("statements seen: %+v", got)
 	}
 
@@ -114,7 +117,7 @@ func TestSearchPGKeepsOnePlan(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		s    *sent
-	}{{"walks", walks}, {"lookups", lookups}} {
+	}{{"walks", walks}, {"lookups", lookups}, {"the estimate's small round", sample}} {
 		if generic, custom := plans(t, tc.s.q, tc.s.args); generic == 0 || custom > 5 {
 			t.Errorf("%s: %d generic and %d custom plans in 8 runs, want the generic plan after 5 at most", tc.name, generic, custom)
 		}

@@ -529,7 +529,10 @@ func (s *Service) sampleText(ctx context.Context, c *candidates, w *where, tq te
 			return `SELECT COUNT(*) FROM (SELECT id FROM tickets WHERE ` + match("search_vec") + ` AND id > ?
 		UNION SELECT ticket_id FROM comments WHERE ` + match("search_vec") + ` AND id >= ? AND ticket_id > ?) m`
 		}
-		q, alone = pgq(pgMatch), pgq(pgMatchRange)
+		// alone: prepared, both ranges two-sided so that the plan
+		// without values reads them by the primary key (mentionsPG).
+		q, alone = pgq(pgMatch), `SELECT COUNT(*) FROM (SELECT id FROM tickets WHERE `+pgMatchScan("search_vec")+` AND id > ? AND id <= ?
+		UNION SELECT ticket_id FROM comments WHERE `+pgMatchScan("search_vec")+` AND id >= ? AND id <= ? AND ticket_id > ?) m`
 	}
 	extra := w.args
 	shape := func(q string) string { return q }
@@ -572,17 +575,19 @@ func (s *Service) sampleText(ctx context.Context, c *candidates, w *where, tq te
 		// (mentionsPG): estimating @@ reads the column's most common
 		// elements on every plan, which costs more than the round.
 		q := planned
-		if pg && (size <= small || dense) {
-			q = alone
-			if size > small {
-				s.pgRangeRounds.Add(1)
-			}
-		}
 		firstComment, err := s.sampleComment(ctx, b, from)
 		if err != nil {
 			return 0, err
 		}
 		args := []any{tq.fts, from, tq.fts, firstComment, from}
+		prepared := false
+		if pg && (size <= small || dense) {
+			q, prepared = alone, true
+			args = []any{tq.fts, from, int64(math.MaxInt64), tq.fts, firstComment, int64(math.MaxInt64), from}
+			if size > small {
+				s.pgRangeRounds.Add(1)
+			}
+		}
 		var n int64
 		if seen != nil && !s.noSampleFromWalks.Load() && seen.covers(from, firstComment) {
 			n = seen.count(from, firstComment)
@@ -622,8 +627,16 @@ func (s *Service) sampleText(ctx context.Context, c *candidates, w *where, tq te
 					n++
 				}
 			}
-		} else if err := s.db.QueryRowContext(ctx, q, s.planArgs(append(args, extra...))...).Scan(&n); err != nil {
-			return 0, fmt.Errorf("ticket: search estimate: %w", err)
+		} else {
+			all := append(args, extra...)
+			if !prepared {
+				all = s.planArgs(all)
+			} else if s.onPrepared != nil {
+				s.onPrepared(q, all)
+			}
+			if err := s.db.QueryRowContext(ctx, q, all...).Scan(&n); err != nil {
+				return 0, fmt.Errorf("ticket: search estimate: %w", err)
+			}
 		}
 		if n >= sampleEnough || from == 0 || size >= widest {
 			return float64(n) * float64(newest) / float64(newest-from), nil

@@ -3,6 +3,7 @@ package ticket
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -173,18 +174,33 @@ func (r mentionRange) commentBound(col string) (string, []any) {
 // 23,000 tickets, migration 0099) on every plan: 0.5-0.7 ms of
 // PostgreSQL's CPU a round, more than the round's own execution for a
 // common word (0.3-0.5 ms), while the range scan costs about as much as
-// the index for a rare one over so few rows. Wider rounds, up to
-// sampleMax tickets, keep the planner's choice.
+// the index for a rare one over so few rows. Such a round is a prepared
+// statement, both its ranges two-sided so that its one plan reads them by
+// the primary key. Wider rounds, up to sampleMax tickets, keep the
+// planner's choice.
 func (s *Service) mentionsPG(ctx context.Context, tq textQuery, c *candidates, r mentionRange, found map[int64]bool) error {
 	bound, bargs := r.commentBound("id")
-	match := pgMatch
-	if first, _ := s.sampleSizes(); r.hi-r.lo <= first {
-		match = pgMatchRange
-	}
-	q := `SELECT id FROM tickets WHERE ` + match("search_vec") + ` AND id > ? AND id <= ?
-		UNION SELECT ticket_id FROM comments WHERE ` + match("search_vec") + ` AND ` + bound
+	q := `SELECT id FROM tickets WHERE ` + pgMatch("search_vec") + ` AND id > ? AND id <= ?
+		UNION SELECT ticket_id FROM comments WHERE ` + pgMatch("search_vec") + ` AND ` + bound
 	args := append([]any{tq.fts, r.lo, r.hi, tq.fts}, bargs...)
-	err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {
+	scan := s.scan
+	if first, _ := s.sampleSizes(); r.hi-r.lo <= first {
+		// Both ranges two-sided, so that the plan without values reads
+		// them by the primary key too (PostgreSQL's default share for a
+		// range is small, for one bound a third of the rows): prepared,
+		// one plan, and the text query computed once.
+		hi := r.commentHi
+		if hi < 0 {
+			hi = math.MaxInt64
+		}
+		q = `SELECT id FROM tickets WHERE ` + pgMatchScan("search_vec") + ` AND id > ? AND id <= ?
+		UNION SELECT ticket_id FROM comments WHERE ` + pgMatchScan("search_vec") + ` AND id >= ? AND id < ?`
+		args, scan = []any{tq.fts, r.lo, r.hi, tq.fts, r.commentLo, hi}, s.scanArgs
+		if s.onPrepared != nil {
+			s.onPrepared(q, args)
+		}
+	}
+	err := scan(ctx, q, args, func(sc scanner) (bool, error) {
 		var id int64
 		if err := sc.Scan(&id); err != nil {
 			return false, err
