@@ -18,13 +18,13 @@ import (
 // TestSearchPGKeepsOnePlan: the statements a search means PostgreSQL to
 // plan once — the walks of a word its statistics place, the name and
 // identity lookups, the estimate's small rounds — get a generic plan once
-// prepared, run as the search
-// runs them (a connection's prepared statements are listed in
-// pg_prepared_statements with how often each kind of plan ran). At this
-// corpus's size the forms sent before (the LIMIT an argument, the text
-// query visible to the planner) get one too, so the test guards the
-// statements, not the choice at scale: at 1M tickets those forms were
-// planned on every run (docs/benchmarks/results-2026-12-06.md, 19:20).
+// prepared, run as the search runs them (a connection's prepared
+// statements are listed in pg_prepared_statements with how often each
+// kind of plan ran). At this corpus's size the forms sent before (the
+// LIMIT an argument, the text query visible to the planner) get one too,
+// so the test guards the statements, not the choice at scale: at 1M
+// tickets those forms were planned on every run
+// (docs/benchmarks/results-2026-12-06.md, 19:20).
 func TestSearchPGKeepsOnePlan(t *testing.T) {
 	ctx := context.Background()
 	url := dbtest.NewMigratedPostgresDatabase(t)
