@@ -36,7 +36,6 @@ func ForEachDB(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 // and removed when the test ends.
 func Open(t testing.TB, e db.Dialect) *db.DB {
 	t.Helper()
-	ctx := context.Background()
 	var opts db.Options
 	switch e {
 	case db.SQLite:
@@ -44,6 +43,21 @@ func Open(t testing.TB, e db.Dialect) *db.DB {
 	case db.Postgres:
 		opts.URL = NewMigratedPostgresDatabase(t)
 	}
+	return open(t, opts, e)
+}
+
+// OpenURL opens the PostgreSQL database at url (made by
+// NewPostgresDatabase or NewMigratedPostgresDatabase), migrated, as one
+// more pool of its own, closed when the test ends: for tests that need
+// the URL too, or two nodes on one database.
+func OpenURL(t testing.TB, url string) *db.DB {
+	t.Helper()
+	return open(t, db.Options{URL: url}, db.Postgres)
+}
+
+func open(t testing.TB, opts db.Options, e db.Dialect) *db.DB {
+	t.Helper()
+	ctx := context.Background()
 	d, err := db.Open(ctx, opts)
 	if err != nil {
 		t.Fatalf("dbtest: open %s: %v", e, err)

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/dbtest"
 	"github.com/ombud/ombud/internal/routing"
 	"github.com/ombud/ombud/internal/ticket"
@@ -20,18 +19,7 @@ func TestTwoInstances(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	url := dbtest.NewPostgresDatabase(t)
-	open := func() *db.DB {
-		d, err := db.Open(ctx, db.Options{URL: url})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { d.Close() })
-		if _, err := d.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return d
-	}
-	d1, d2 := open(), open()
+	d1, d2 := dbtest.OpenURL(t, url), dbtest.OpenURL(t, url)
 	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	nodes := []node{startNode(t, d1, clk), startNode(t, d2, clk)}
 	f := fixture{node: nodes[0], clk: clk}

@@ -28,14 +28,7 @@ import (
 func TestSearchPGKeepsOnePlan(t *testing.T) {
 	ctx := context.Background()
 	url := dbtest.NewMigratedPostgresDatabase(t)
-	d, err := db.Open(ctx, db.Options{URL: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := dbtest.OpenURL(t, url)
 	f := setup(t, d)
 	for i := range 40 {
 		f.clk.add(time.Hour)
