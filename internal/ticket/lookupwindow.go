@@ -16,7 +16,9 @@ import (
 // customers, ≈ 20,000 tickets at 1M, read from the index and sorted for
 // the newest 300 (docs/benchmarks.md, search at 1M tickets). lookupNewest
 // reads instead a window of the newest ids, one seek per customer into
-// tickets_requester_id (requester_id, id), and, when the window holds
+// the requester index (requester_id, id; on PostgreSQL
+// tickets_requester_id_updated, read per customer by lookupWindowPG),
+// and, when the window holds
 // fewer than walk of their tickets, the window below it, sized by how
 // densely the first held them, until it has walk or has read every
 // ticket. Each window is read once, for its ids: the windows used to be

@@ -357,17 +357,15 @@ func (s *Service) readLookupsPG(ctx context.Context, tq textQuery, walk int) ([]
 			out = append(out, l)
 			continue
 		}
-		sel := `t.id, 0`
-		err := s.scan(ctx, `SELECT `+sel+` FROM tickets t WHERE `+cond+` ORDER BY t.id DESC LIMIT ?`, append(slices.Clip(cargs), walk),
+		// The ids alone: keepLookupsPG reads the kept tickets' last
+		// updates by id.
+		err := s.scan(ctx, `SELECT t.id FROM tickets t WHERE `+cond+` ORDER BY t.id DESC LIMIT ?`, append(slices.Clip(cargs), walk),
 			func(sc scanner) (bool, error) {
-				var id, at int64
-				if err := sc.Scan(&id, &at); err != nil {
+				var id int64
+				if err := sc.Scan(&id); err != nil {
 					return false, err
 				}
 				l.read = append(l.read, walkedRow{id, id})
-				if l.at != nil {
-					l.at[id] = at
-				}
 				return true, nil
 			})
 		if err != nil {

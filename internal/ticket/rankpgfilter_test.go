@@ -196,15 +196,7 @@ func TestSearchPGLookupUpdatedFromIndex(t *testing.T) {
 					if bound == 0 && (len(fromIndex) == 0 || len(fromIndex[0].ids) == 0) {
 						t.Errorf("%s: nothing found", name)
 					}
-					if len(fromIndex) != len(byID) {
-						t.Fatalf("%s: %d pages, by id %d", name, len(fromIndex), len(byID))
-					}
-					for i := range byID {
-						a, b := fromIndex[i], byID[i]
-						if !slices.Equal(a.ids, b.ids) || a.total != b.total || a.estimated != b.estimated {
-							t.Errorf("%s: page %d from the index %+v, by id %+v", name, i, a, b)
-						}
-					}
+					samePages(t, name+", from the index against by id", fromIndex, byID)
 				}
 			}
 		}
