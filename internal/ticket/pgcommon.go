@@ -130,9 +130,10 @@ func (t pgWordTable) plan(lexeme string, walk int) pgWordPlan {
 //   - pgMatchRange, ts_match_vq (the function behind @@), which it neither
 //     estimates nor answers from an index: for a range of ids read by the
 //     primary key, planned for its values without reading the statistics;
-//   - pgMatchScan, ts_match_vq of the query computed once per statement:
-//     a common word's walks backwards, whose one plan is the primary key
-//     backwards, prepared (scanArgs, not scan).
+//   - pgMatchScan, ts_match_vq of the query computed once per statement,
+//     for prepared statements (scanArgs, not scan) whose one plan is the
+//     primary key: a common word's walks backwards, and the estimate's and
+//     mention sample's small rounds over two-sided ranges.
 func pgMatch(col string) string      { return col + ` @@ ` + pgTSQuery }
 func pgMatchRange(col string) string { return `ts_match_vq(` + col + `, ` + pgTSQuery + `)` }
 func pgMatchScan(col string) string  { return `ts_match_vq(` + col + `, (SELECT ` + pgTSQuery + `))` }

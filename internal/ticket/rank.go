@@ -521,18 +521,16 @@ func (s *Service) sampleText(ctx context.Context, c *candidates, w *where, tq te
 			WHERE comment_fts MATCH ? AND comment_fts.rowid >= ? AND c.ticket_id > ? ORDER BY comment_fts.rowid DESC LIMIT -1)) m`
 	// On PostgreSQL a round is planned for its values, or (alone) tests
 	// its range by the primary key without the planner reading the
-	// column's statistics for @@ (pgMatchRange).
+	// column's statistics for @@: prepared, both ranges two-sided so that
+	// the plan without values reads them by the primary key (mentionsPG).
 	alone := q
 	pg := s.db.Dialect() == db.Postgres
 	if pg {
-		pgq := func(match func(string) string) string {
-			return `SELECT COUNT(*) FROM (SELECT id FROM tickets WHERE ` + match("search_vec") + ` AND id > ?
-		UNION SELECT ticket_id FROM comments WHERE ` + match("search_vec") + ` AND id >= ? AND ticket_id > ?) m`
+		pgq := func(match func(string) string, upper string) string {
+			return `SELECT COUNT(*) FROM (SELECT id FROM tickets WHERE ` + match("search_vec") + ` AND id > ?` + upper + `
+		UNION SELECT ticket_id FROM comments WHERE ` + match("search_vec") + ` AND id >= ?` + upper + ` AND ticket_id > ?) m`
 		}
-		// alone: prepared, both ranges two-sided so that the plan
-		// without values reads them by the primary key (mentionsPG).
-		q, alone = pgq(pgMatch), `SELECT COUNT(*) FROM (SELECT id FROM tickets WHERE `+pgMatchScan("search_vec")+` AND id > ? AND id <= ?
-		UNION SELECT ticket_id FROM comments WHERE `+pgMatchScan("search_vec")+` AND id >= ? AND id <= ? AND ticket_id > ?) m`
+		q, alone = pgq(pgMatch, ""), pgq(pgMatchScan, ` AND id <= ?`)
 	}
 	extra := w.args
 	shape := func(q string) string { return q }

@@ -179,11 +179,9 @@ func (r mentionRange) commentBound(col string) (string, []any) {
 // the primary key. Wider rounds, up to sampleMax tickets, keep the
 // planner's choice.
 func (s *Service) mentionsPG(ctx context.Context, tq textQuery, c *candidates, r mentionRange, found map[int64]bool) error {
+	match, scan := pgMatch, s.scan
 	bound, bargs := r.commentBound("id")
-	q := `SELECT id FROM tickets WHERE ` + pgMatch("search_vec") + ` AND id > ? AND id <= ?
-		UNION SELECT ticket_id FROM comments WHERE ` + pgMatch("search_vec") + ` AND ` + bound
-	args := append([]any{tq.fts, r.lo, r.hi, tq.fts}, bargs...)
-	scan := s.scan
+	small := false
 	if first, _ := s.sampleSizes(); r.hi-r.lo <= first {
 		// Both ranges two-sided, so that the plan without values reads
 		// them by the primary key too (PostgreSQL's default share for a
@@ -193,12 +191,14 @@ func (s *Service) mentionsPG(ctx context.Context, tq textQuery, c *candidates, r
 		if hi < 0 {
 			hi = math.MaxInt64
 		}
-		q = `SELECT id FROM tickets WHERE ` + pgMatchScan("search_vec") + ` AND id > ? AND id <= ?
-		UNION SELECT ticket_id FROM comments WHERE ` + pgMatchScan("search_vec") + ` AND id >= ? AND id < ?`
-		args, scan = []any{tq.fts, r.lo, r.hi, tq.fts, r.commentLo, hi}, s.scanArgs
-		if s.onPrepared != nil {
-			s.onPrepared(q, args)
-		}
+		small, match, scan = true, pgMatchScan, s.scanArgs
+		bound, bargs = `id >= ? AND id < ?`, []any{r.commentLo, hi}
+	}
+	q := `SELECT id FROM tickets WHERE ` + match("search_vec") + ` AND id > ? AND id <= ?
+		UNION SELECT ticket_id FROM comments WHERE ` + match("search_vec") + ` AND ` + bound
+	args := append([]any{tq.fts, r.lo, r.hi, tq.fts}, bargs...)
+	if small && s.onPrepared != nil {
+		s.onPrepared(q, args)
 	}
 	err := scan(ctx, q, args, func(sc scanner) (bool, error) {
 		var id int64
