@@ -282,8 +282,9 @@ type Service struct {
 	noPGCommon     atomic.Bool
 	pgPreparedRuns atomic.Int64
 	// onPrepared, when set, sees each statement PostgreSQL is meant to
-	// keep one plan for (the walks of a placed word, the name lookups),
-	// with its arguments. For the tests, set before any search.
+	// keep one plan for (the walks of a placed word, the name lookups, the
+	// estimate's and mention sample's small rounds), with its arguments.
+	// For the tests, set before any search.
 	onPrepared func(q string, args []any)
 	// pgRangeRounds counts the estimate's rounds that tested their range
 	// alone (rank.go's sampleText). For the tests.
