@@ -47,8 +47,17 @@ func NewListener(svc *Service, hostname string, log *slog.Logger) *Listener {
 
 // Serve accepts connections on ln until Shutdown.
 func (l *Listener) Serve(ln net.Listener) error {
-	err := l.srv.Serve(trackingListener{ln, &l.stop})
-	if errors.Is(err, smtp.ErrServerClosed) {
+	tl := &trackingListener{Listener: ln, t: &l.stop}
+	l.stop.mu.Lock()
+	if l.stop.stopping {
+		l.stop.mu.Unlock()
+		return ln.Close()
+	}
+	l.stop.lns = append(l.stop.lns, tl)
+	l.stop.mu.Unlock()
+	err := l.srv.Serve(tl)
+	// Shutdown closes the listener itself before go-smtp knows it stops.
+	if errors.Is(err, smtp.ErrServerClosed) || (errors.Is(err, net.ErrClosed) && l.stop.isStopping()) {
 		return nil
 	}
 	return err

@@ -24,6 +24,7 @@ var errShuttingDown = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode
 type connTracker struct {
 	mu       sync.Mutex
 	conns    map[string]*trackedConn // by remote address, as sessions know it
+	lns      []*trackingListener     // every listener served
 	stopping bool
 }
 
@@ -47,12 +48,20 @@ func (c *trackedConn) Close() error {
 
 // trackingListener records every accepted connection, including those
 // that never get as far as EHLO (go-smtp makes a session only then).
+// Shutdown closes it before go-smtp does, so its Close happens once.
 type trackingListener struct {
 	net.Listener
-	t *connTracker
+	t        *connTracker
+	once     sync.Once
+	closeErr error
 }
 
-func (tl trackingListener) Accept() (net.Conn, error) {
+func (tl *trackingListener) Close() error {
+	tl.once.Do(func() { tl.closeErr = tl.Listener.Close() })
+	return tl.closeErr
+}
+
+func (tl *trackingListener) Accept() (net.Conn, error) {
 	c, err := tl.Listener.Accept()
 	if err != nil {
 		return nil, err
@@ -113,7 +122,13 @@ func (t *connTracker) open() int {
 func (l *Listener) Shutdown(ctx context.Context) error {
 	l.stop.mu.Lock()
 	l.stop.stopping = true
+	lns := l.stop.lns
 	l.stop.mu.Unlock()
+	// Closed here, before any session is told 421, so that a client told
+	// to go away cannot connect again while go-smtp's Shutdown starts.
+	for _, ln := range lns {
+		_ = ln.Close()
+	}
 	done := make(chan error, 1)
 	go func() { done <- l.srv.Shutdown(context.WithoutCancel(ctx)) }()
 	graceTime := l.ShutdownGrace
