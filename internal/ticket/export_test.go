@@ -101,6 +101,9 @@ func (s *Service) PGRanges() int64   { return s.pgRanges.Load() }
 func (s *Service) PGProbes() int64   { return s.pgProbes.Load() }
 func (s *Service) PGTagTests() int64 { return s.pgTagTests.Load() }
 
+// TagRanges counts SQLite's batch tests of tags alone that read a range.
+func (s *Service) TagRanges() int64 { return s.tagRanges.Load() }
+
 // SetLookupsFirst lets a page that the named tickets fill skip the text
 // walks (the default) or always walk them.
 func (s *Service) SetLookupsFirst(on bool) { s.noLookupsFirst.Store(!on) }

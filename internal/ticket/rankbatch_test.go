@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +18,8 @@ import (
 // their tickets in batches (rankbatch.go); it gives the same ranking, total
 // and estimate as every walked row tested in SQL, and, for tags alone, as
 // the tag side, whether the tickets passing a status are read as a set
-// first or tested in SQL: a status, tags, both, a negated word, a requester's name and
+// first or tested in SQL, and tags alone read as ranges of their entries
+// or probed per ticket: a status, tags, both, a negated word, a requester's name and
 // a ticket number (the lookups), words of several tokens (read by id when
 // few), and bounds the walks cross. On PostgreSQL the switch changes
 // nothing.
@@ -86,27 +88,41 @@ func TestSearchBatchFilterMatchesRowTests(t *testing.T) {
 			for _, tc := range tests {
 				// The filters' tickets read as a set first (all but the
 				// tags here), and tested in SQL.
+				// Tags alone: their newest tickets read as a range of
+				// ticket_tags_tag (the default span), or each ticket
+				// probed (span -1).
 				var results []searchResult
-				for _, setMax := range []int{16000, 0} {
+				tagsAlone := strings.HasPrefix(tc.query, "tag:") && !strings.Contains(tc.query, "status:")
+				for _, bt := range []struct {
+					setMax int
+					span   int64
+				}{{16000, 0}, {0, 0}, {16000, -1}} {
 					f.svc.SetBatchFilter(true)
-					f.svc.SetBatchSetMax(setMax)
-					runs := f.svc.BatchFilterRuns()
+					f.svc.SetBatchSetMax(bt.setMax)
+					f.svc.SetPGBatch(bt.span, true)
+					runs, ranges := f.svc.BatchFilterRuns(), f.svc.TagRanges()
 					batch := searchPage(t, f, tc.query)
+					name := fmt.Sprintf("bound %d, %+v, %q", bound, bt, tc.query)
 					if ran := f.svc.BatchFilterRuns() > runs; ran != (d.Dialect() == db.SQLite) {
-						t.Errorf("bound %d, set max %d, %q: batch test ran %v", bound, setMax, tc.query, ran)
+						t.Errorf("%s: batch test ran %v", name, ran)
+					}
+					ranged := f.svc.TagRanges() > ranges
+					if want := d.Dialect() == db.SQLite && tagsAlone && bt.span == 0 && len(batch.ids) > 0; ranged != want {
+						t.Errorf("%s: read a range of the tags' entries %v", name, ranged)
 					}
 					if tc.found && len(batch.ids) == 0 {
-						t.Errorf("bound %d, set max %d, %q: nothing found", bound, setMax, tc.query)
+						t.Errorf("%s: nothing found", name)
 					}
 					results = append(results, batch)
 				}
+				f.svc.SetPGBatch(0, true)
 				f.svc.SetBatchFilter(false)
 				for _, tagSide := range []bool{true, false} {
 					f.svc.SetTagSide(tagSide)
 					rows := searchPage(t, f, tc.query)
 					for i, batch := range results {
 						if !slices.Equal(batch.ids, rows.ids) || batch.total != rows.total || batch.estimated != rows.estimated {
-							t.Errorf("bound %d, %q (set %v, tag side %v): batches %+v, per row %+v", bound, tc.query, i == 0, tagSide, batch, rows)
+							t.Errorf("bound %d, %q (batch %d, tag side %v): batches %+v, per row %+v", bound, tc.query, i, tagSide, batch, rows)
 						}
 					}
 				}

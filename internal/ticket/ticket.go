@@ -259,6 +259,9 @@ type Service struct {
 	pgFilterTests, pgSpan, pgRanges, pgProbes atomic.Int64
 	noPGTagTest                               atomic.Bool
 	pgTagTests                                atomic.Int64
+	// tagRanges counts SQLite's batch tests of tags alone that read a
+	// range of ticket_tags_tag.
+	tagRanges atomic.Int64
 	// noLookupAt makes PostgreSQL's requester lookups read their kept
 	// tickets' last updates by id, after the ids, as before migration
 	// 0101; lookupAtRuns counts the lookups that had them from the index
