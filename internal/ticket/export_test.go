@@ -108,6 +108,12 @@ func (s *Service) TagRanges() int64 { return s.tagRanges.Load() }
 // walks (the default) or always walk them.
 func (s *Service) SetLookupsFirst(on bool) { s.noLookupsFirst.Store(!on) }
 
+// SetMentionsAtOnce lets the mention sample read its wide rounds in one
+// statement (the default) or makes it read each alone; MentionsAtOnceRuns
+// counts the samples that did.
+func (s *Service) SetMentionsAtOnce(on bool) { s.noMentionsAtOnce.Store(!on) }
+func (s *Service) MentionsAtOnceRuns() int64 { return s.mentionsAtOnceRuns.Load() }
+
 // LookupsFirstRuns counts the searches ranked from the lookups alone.
 func (s *Service) LookupsFirstRuns() int64 { return s.lookupsFirstRuns.Load() }
 

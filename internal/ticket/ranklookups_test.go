@@ -197,7 +197,8 @@ func TestSearchLookupsFirst(t *testing.T) {
 // newest ticket, then 4, then the widest 8 here). A reply added late to a
 // ticket inside the sample is read in the first round's comments and
 // counted once the sample reaches its ticket; one to a ticket outside the
-// sample is not counted. Both engines.
+// sample is not counted. On PostgreSQL the wide rounds read in one
+// statement count the same. Both engines.
 func TestSampleMentionsRounds(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
@@ -234,23 +235,79 @@ func TestSampleMentionsRounds(t *testing.T) {
 		}
 		f.svc.SetSampleScale(250) // samples of 1, 4 and 8 tickets
 		defer f.svc.SetSampleScale(1)
-		runs := f.svc.LookupsFirstRuns()
-		got := searchPages(t, f, "fjell", 2)
-		if n := f.svc.LookupsFirstRuns() - runs; n == 0 {
-			t.Fatal("the first page was walked, not ranked from the lookups")
+		defer f.svc.SetMentionsAtOnce(true)
+		// The rounds after the first read one by one, or (PostgreSQL)
+		// in one statement down to the widest sample: the newest ticket
+		// holds one mention (19), too few for 60 in 8 at that density.
+		for _, atOnce := range []bool{false, true} {
+			f.svc.SetMentionsAtOnce(atOnce)
+			runs, once := f.svc.LookupsFirstRuns(), f.svc.MentionsAtOnceRuns()
+			got := searchPages(t, f, "fjell", 2)
+			if n := f.svc.LookupsFirstRuns() - runs; n == 0 {
+				t.Fatal("the first page was walked, not ranked from the lookups")
+			}
+			if ran := f.svc.MentionsAtOnceRuns() > once; ran != (atOnce && d.Dialect() == db.Postgres) {
+				t.Errorf("at once %v: the wide rounds read in one statement %v", atOnce, ran)
+			}
+			// Her 3 tickets, and 4 mentions (12, 13, 16, 19) in the
+			// newest 8 of 20 tickets: 3 + 4 × 20/8 = 13.
+			if got[0].total != 13 || !got[0].estimated {
+				t.Errorf("at once %v: sampled total %d (estimated %v), want 13", atOnce, got[0].total, got[0].estimated)
+			}
+			var all []int64
+			for _, p := range got {
+				all = append(all, p.ids...)
+			}
+			want := []int64{ids[2], ids[1], ids[0]}
+			if len(all) < 3 || !slices.Equal(all[:3], want) {
+				t.Errorf("at once %v: first ranks %v, want hers %v", atOnce, all, want)
+			}
 		}
-		// Her 3 tickets, and 4 mentions (12, 13, 16, 19) in the newest 8
-		// of 20 tickets: 3 + 4 × 20/8 = 13.
-		if got[0].total != 13 || !got[0].estimated {
-			t.Errorf("sampled total %d (estimated %v), want 13", got[0].total, got[0].estimated)
+	})
+}
+
+// TestSampleMentionsAtOnceStopsWhereRoundsDo: the mention sample's wide
+// rounds read in one statement down to the widest sample (PostgreSQL)
+// stop at the round the rounds read one by one stop at, and count only
+// its tickets: here the newest 25 of 210 tickets hold no mention, so the
+// rest is read at once down to the widest 200, but the newest 100 already
+// hold 75 mentions (60 are enough), and the older mentions read with them
+// are not counted. Both engines.
+func TestSampleMentionsAtOnceStopsWhereRoundsDo(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		siri := func(in *ticket.CreateInput) {
+			in.Requester = &ticket.RequesterInput{Email: "siri@fjell.example", Name: "Siri Fjell"}
 		}
-		var all []int64
-		for _, p := range got {
-			all = append(all, p.ids...)
+		var ids []int64
+		for i := range 210 {
+			f.clk.add(time.Minute)
+			subject, mods := fmt.Sprintf("Strøm %d", i), []func(*ticket.CreateInput){}
+			switch {
+			case i < 3: // hers: found by the name lookup
+				mods = append(mods, siri)
+			case i >= 10 && i < 185: // a mention
+				subject = "Fjell ringte " + subject
+			}
+			ids = append(ids, newTicket(t, f, subject, mods...).ID)
 		}
-		want := []int64{ids[2], ids[1], ids[0]}
-		if len(all) < 3 || !slices.Equal(all[:3], want) {
-			t.Errorf("first ranks %v, want hers %v", all, want)
+		if ids[209]-ids[0] != 209 {
+			t.Fatalf("ticket ids not consecutive: %d..%d", ids[0], ids[209])
+		}
+		f.svc.SetSampleScale(10) // samples of 25, 100 and 200 tickets
+		defer f.svc.SetSampleScale(1)
+		defer f.svc.SetMentionsAtOnce(true)
+		for _, atOnce := range []bool{false, true} {
+			f.svc.SetMentionsAtOnce(atOnce)
+			once := f.svc.MentionsAtOnceRuns()
+			got := searchPages(t, f, "fjell", 2)
+			if ran := f.svc.MentionsAtOnceRuns() > once; ran != (atOnce && d.Dialect() == db.Postgres) {
+				t.Errorf("at once %v: the wide rounds read in one statement %v", atOnce, ran)
+			}
+			// Her 3, and 75 mentions in the newest 100: 3 + 75 × 210/100.
+			if want := int64(3 + 75*210/100); got[0].total != want || !got[0].estimated {
+				t.Errorf("at once %v: sampled total %d (estimated %v), want %d", atOnce, got[0].total, got[0].estimated, want)
+			}
 		}
 	})
 }

@@ -209,6 +209,11 @@ type Service struct {
 	// searches that did not. Both for the tests (ranklookups.go).
 	noLookupsFirst   atomic.Bool
 	lookupsFirstRuns atomic.Int64
+	// noMentionsAtOnce makes the mention sample read every round alone;
+	// mentionsAtOnceRuns counts the samples that read their wide rounds
+	// in one statement (ranklookups.go).
+	noMentionsAtOnce   atomic.Bool
+	mentionsAtOnceRuns atomic.Int64
 	// noAddressIndex makes an address search walk the full-text index
 	// (for the tests); addressesFilled is set once the address index's
 	// fill is seen done; addressRuns counts the searches that read it
