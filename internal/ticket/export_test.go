@@ -114,6 +114,10 @@ func (s *Service) SetLookupsFirst(on bool) { s.noLookupsFirst.Store(!on) }
 func (s *Service) SetMentionsAtOnce(on bool) { s.noMentionsAtOnce.Store(!on) }
 func (s *Service) MentionsAtOnceRuns() int64 { return s.mentionsAtOnceRuns.Load() }
 
+// SetOnePGPage makes PostgreSQL read a list page in one statement (true)
+// or its ids and then their rows (false, the default).
+func (s *Service) SetOnePGPage(on bool) { s.onePGPage.Store(on) }
+
 // LookupsFirstRuns counts the searches ranked from the lookups alone.
 func (s *Service) LookupsFirstRuns() int64 { return s.lookupsFirstRuns.Load() }
 

@@ -19,14 +19,20 @@ import (
 // the id as tie-breaker.
 func (s *Service) readPage(ctx context.Context, w *where, col, dir string, key func(Ticket) int64, limit int) ([]Ticket, error) {
 	ids := `SELECT t.id FROM tickets t` + w.sql() + ` ORDER BY ` + col + ` ` + dir + `, t.id ` + dir + ` LIMIT ?`
-	q := `SELECT ` + readCols(s.db.Dialect()) + ` FROM tickets t WHERE t.id IN (` + ids + `)`
-	if s.db.Dialect() == db.SQLite {
-		// The ids as a co-routine the ticket rows are read along: the IN
-		// list was an ephemeral B-tree the page's ids were inserted into
-		// and read back from (≈ 4 % of a page's CPU).
-		q = `WITH page AS NOT MATERIALIZED (` + ids + `) SELECT ` + readCols(db.SQLite) + ` FROM page CROSS JOIN tickets t ON t.id = page.id`
+	var ts []Ticket
+	var err error
+	if s.db.Dialect() == db.Postgres && !s.onePGPage.Load() {
+		ts, err = s.readPagePG(ctx, ids, append(w.args, limit))
+	} else {
+		q := `SELECT ` + readCols(s.db.Dialect()) + ` FROM tickets t WHERE t.id IN (` + ids + `)`
+		if s.db.Dialect() == db.SQLite {
+			// The ids as a co-routine the ticket rows are read along: the
+			// IN list was an ephemeral B-tree the page's ids were inserted
+			// into and read back from (≈ 4 % of a page's CPU).
+			q = `WITH page AS NOT MATERIALIZED (` + ids + `) SELECT ` + readCols(db.SQLite) + ` FROM page CROSS JOIN tickets t ON t.id = page.id`
+		}
+		ts, err = s.readTickets(ctx, "list", q, append(w.args, limit), limit)
 	}
-	ts, err := s.readTickets(ctx, "list", q, append(w.args, limit), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -42,6 +48,34 @@ func (s *Service) readPage(ctx context.Context, w *where, col, dir string, key f
 		return c
 	})
 	return ts, nil
+}
+
+// readPagePG is readPage's read on PostgreSQL, in two statements: the
+// page's ids, planned for the filters' values (a status's or a tag's share
+// decides between indexes), then their rows by readByID, whose one
+// generic plan reads them by primary key. As one statement the whole page
+// was planned on every call, the rows' four subqueries (tags, followers,
+// requester name and email) with it: 0.38–0.40 ms of planning against
+// 0.16 for the ids alone at 1M tickets (`status:open tag:billing`, psql),
+// about as much as running it.
+func (s *Service) readPagePG(ctx context.Context, ids string, args []any) ([]Ticket, error) {
+	rows, err := s.db.QueryContext(ctx, ids, args...)
+	if err != nil {
+		return nil, fmt.Errorf("ticket: list: %w", err)
+	}
+	defer rows.Close()
+	var page []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("ticket: list: scan: %w", err)
+		}
+		page = append(page, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ticket: list: %w", err)
+	}
+	return s.readByID(ctx, "list", page)
 }
 
 // readTickets runs q, a statement of readCols, and scans its rows; what

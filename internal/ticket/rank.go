@@ -156,6 +156,11 @@ func roundEstimate(n float64) int64 {
 // array, so the statement's text is the same for every page and pgx
 // prepares it once: its plan, by primary key, does not depend on the ids.
 func (s *Service) ticketsByID(ctx context.Context, ids []int64) ([]Ticket, error) {
+	return s.readByID(ctx, "search page", ids)
+}
+
+// readByID is ticketsByID with what naming the read in its errors.
+func (s *Service) readByID(ctx context.Context, what string, ids []int64) ([]Ticket, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -169,7 +174,7 @@ func (s *Service) ticketsByID(ctx context.Context, ids []int64) ([]Ticket, error
 			args[i] = id
 		}
 	}
-	ts, err := s.readTickets(ctx, "search page", q, args, len(ids))
+	ts, err := s.readTickets(ctx, what, q, args, len(ids))
 	if err != nil {
 		return nil, err
 	}
