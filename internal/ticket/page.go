@@ -59,23 +59,33 @@ func (s *Service) readPage(ctx context.Context, w *where, col, dir string, key f
 // 0.16 for the ids alone at 1M tickets (`status:open tag:billing`, psql),
 // about as much as running it.
 func (s *Service) readPagePG(ctx context.Context, ids string, args []any) ([]Ticket, error) {
-	rows, err := s.db.QueryContext(ctx, ids, args...)
+	page, err := s.queryIDs(ctx, "list", ids, args)
 	if err != nil {
-		return nil, fmt.Errorf("ticket: list: %w", err)
+		return nil, err
+	}
+	return s.readByID(ctx, "list", page)
+}
+
+// queryIDs runs q, a query of ids, and returns them in its order; what
+// names the read in its errors.
+func (s *Service) queryIDs(ctx context.Context, what, q string, args []any) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("ticket: %s: %w", what, err)
 	}
 	defer rows.Close()
-	var page []int64
+	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("ticket: list: scan: %w", err)
+			return nil, fmt.Errorf("ticket: %s: scan: %w", what, err)
 		}
-		page = append(page, id)
+		ids = append(ids, id)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("ticket: list: %w", err)
+		return nil, fmt.Errorf("ticket: %s: %w", what, err)
 	}
-	return s.readByID(ctx, "list", page)
+	return ids, nil
 }
 
 // readTickets runs q, a statement of readCols, and scans its rows; what

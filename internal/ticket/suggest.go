@@ -178,18 +178,5 @@ func (s *Service) prefixIDs(ctx context.Context, table, match string, n int) ([]
 
 // lookupIDsOrdered runs a query of ids, keeping their order.
 func (s *Service) lookupIDsOrdered(ctx context.Context, q string, args ...any) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("ticket: suggest: %w", err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("ticket: suggest: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return s.queryIDs(ctx, "suggest", q, args)
 }

@@ -154,21 +154,9 @@ func (s *Service) resolveLookupsPG(ctx context.Context, tq *textQuery) error {
 // has no ORDER BY or LIMIT on purpose: either could tempt PostgreSQL into
 // reading every row in id order instead of asking the index.
 func (s *Service) lookupIDs(ctx context.Context, q string, args []any, max int) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	ids, err := s.queryIDs(ctx, "search lookup", q, args)
 	if err != nil {
-		return nil, fmt.Errorf("ticket: search lookup: %w", err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("ticket: search lookup: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("ticket: search lookup: %w", err)
+		return nil, err
 	}
 	return newestIDs(ids, max), nil
 }
