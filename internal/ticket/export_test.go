@@ -88,7 +88,8 @@ func (s *Service) PGFilterTests() int64 { return s.pgFilterTests.Load() }
 
 // SetPGBatch sets how the batch tests read tickets: span, when not 0,
 // bounds the ids per ticket read as a range (negative: every ticket by
-// id); tags alone are tested without the tickets table when tagsAlone.
+// id; on SQLite it applies to tags alone); tags alone are tested without
+// the tickets table when tagsAlone (PostgreSQL).
 func (s *Service) SetPGBatch(span int64, tagsAlone bool) {
 	s.pgSpan.Store(span)
 	s.noPGTagTest.Store(!tagsAlone)

@@ -109,12 +109,12 @@ func (s *Service) sampleMentions(ctx context.Context, tq textQuery, c *candidate
 	n := 0                // the sample's mentions
 	var rest []mentionRow // every row down to the widest sample, once read at once
 	readRest := false
+	pg := s.db.Dialect() == db.Postgres
 	for size := first; ; size = nextSample(size, n) {
 		r.lo = max(newest-min(size, widest), 0)
 		if r.commentLo, err = s.sampleComment(ctx, b, r.lo); err != nil {
 			return 0, err
 		}
-		pg := s.db.Dialect() == db.Postgres
 		if !readRest && pg && s.mentionsAtOnce(r.hi-r.lo, size, first, widest, n, newest-r.hi) {
 			lo := max(newest-widest, 0)
 			commentLo, err := s.sampleComment(ctx, b, lo)
@@ -159,11 +159,11 @@ func (s *Service) sampleMentions(ctx context.Context, tq textQuery, c *candidate
 // postings intersected whole, ≈ 2.7 ms for a name's two words at 1M
 // tickets, however narrow the range), and the last sample, sampled
 // tickets holding n mentions, says the rounds would go on to the widest
-// (fewer than sampleEnough there at its density) through more than one
-// of them. The rounds' outcome is then
-// counted from the rows in Go (mentionRange.add), the same as read round
-// by round; were the older tickets denser, the rounds would have stopped
-// sooner and the one statement read more rows than they, not other ones.
+// (fewer than sampleEnough there at its density) through more than one of
+// them. The rounds' outcome is then counted from the rows in Go
+// (mentionRange.add), the same as read round by round; were the older
+// tickets denser, the rounds would have stopped sooner and the one
+// statement read more rows than they, not other ones.
 func (s *Service) mentionsAtOnce(width, size, first, widest int64, n int, sampled int64) bool {
 	return !s.noMentionsAtOnce.Load() && width > first && size < widest && sampled > 0 &&
 		int64(n)*widest < sampleEnough*sampled
@@ -178,7 +178,10 @@ func (r mentionRange) add(rows []mentionRow, c *candidates, found map[int64]bool
 	for _, row := range rows {
 		in := row.comment == 0 && row.ticket > r.lo && row.ticket <= r.hi ||
 			row.comment != 0 && row.comment >= r.commentLo && (r.commentHi < 0 || row.comment < r.commentHi)
-		if _, hit := c.hits[row.ticket]; in && !hit {
+		if !in {
+			continue
+		}
+		if _, hit := c.hits[row.ticket]; !hit {
 			found[row.ticket] = true
 		}
 	}

@@ -33,7 +33,7 @@ func tagProbe(col string) string {
 }
 
 // pgSpan bounds, per ticket, the span of ids that a batch test reads as
-// one range (dense): a walk's tickets, newest first, are dense in ids,
+// one range (dense; on SQLite for tags alone): a walk's tickets, newest first, are dense in ids,
 // and reading every ticket (or every entry of a tag in ticket_tags_tag)
 // between the lowest and the highest costs a fraction of a page per row,
 // against three or four pages for each probe by id.
@@ -133,7 +133,7 @@ func (f *batchFilter) test(ctx context.Context, ids []int64) error {
 }
 
 // denseRun returns how many of todo (newest first) are dense enough in
-// ids (pgSpan) to be read as one range.
+// ids (pgSpan, or the tests' span) to be read as one range.
 func (f *batchFilter) denseRun(todo []int64) int {
 	span := int64(pgSpan)
 	if v := f.s.pgSpan.Load(); v != 0 {

@@ -212,11 +212,11 @@ type Service struct {
 	// noMentionsAtOnce makes the mention sample read every round alone;
 	// mentionsAtOnceRuns counts the samples that read their wide rounds
 	// in one statement (ranklookups.go).
-	noMentionsAtOnce atomic.Bool
+	noMentionsAtOnce   atomic.Bool
+	mentionsAtOnceRuns atomic.Int64
 	// onePGPage makes PostgreSQL read a list page in one statement, ids
 	// and rows together, as SQLite does (page.go).
-	onePGPage          atomic.Bool
-	mentionsAtOnceRuns atomic.Int64
+	onePGPage atomic.Bool
 	// noAddressIndex makes an address search walk the full-text index
 	// (for the tests); addressesFilled is set once the address index's
 	// fill is seen done; addressRuns counts the searches that read it
