@@ -154,20 +154,10 @@ func allocIDs(ctx context.Context, tx *db.Tx, table string, n int) ([]int64, err
 		}
 		return out, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) FROM generate_series(1, CAST(? AS INTEGER)) ORDER BY 1`, n)
+	out, err := queryIDs(ctx, tx, "import: "+table+" ids",
+		`SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) FROM generate_series(1, CAST(? AS INTEGER)) ORDER BY 1`, []any{n})
 	if err != nil {
-		return nil, fmt.Errorf("ticket: import: %s ids: %w", table, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("ticket: import: %s ids: %w", table, err)
-		}
-		out = append(out, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("ticket: import: %s ids: %w", table, err)
+		return nil, err
 	}
 	if len(out) != n {
 		return nil, fmt.Errorf("ticket: import: %d of %d %s ids", len(out), n, table)

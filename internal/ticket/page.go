@@ -2,6 +2,7 @@ package ticket
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 
@@ -59,17 +60,22 @@ func (s *Service) readPage(ctx context.Context, w *where, col, dir string, key f
 // 0.16 for the ids alone at 1M tickets (`status:open tag:billing`, psql),
 // about as much as running it.
 func (s *Service) readPagePG(ctx context.Context, ids string, args []any) ([]Ticket, error) {
-	page, err := s.queryIDs(ctx, "list", ids, args)
+	page, err := queryIDs(ctx, s.db, "list", ids, args)
 	if err != nil {
 		return nil, err
 	}
 	return s.readByID(ctx, "list", page)
 }
 
-// queryIDs runs q, a query of ids, and returns them in its order; what
-// names the read in its errors.
-func (s *Service) queryIDs(ctx context.Context, what, q string, args []any) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
+// idSource is what queryIDs reads from: the pool or a transaction.
+type idSource interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// queryIDs runs q, a query of ids, on from and returns them in its order;
+// what names the read in its errors.
+func queryIDs(ctx context.Context, from idSource, what, q string, args []any) ([]int64, error) {
+	rows, err := from.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("ticket: %s: %w", what, err)
 	}

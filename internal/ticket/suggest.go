@@ -178,5 +178,5 @@ func (s *Service) prefixIDs(ctx context.Context, table, match string, n int) ([]
 
 // lookupIDsOrdered runs a query of ids, keeping their order.
 func (s *Service) lookupIDsOrdered(ctx context.Context, q string, args ...any) ([]int64, error) {
-	return s.queryIDs(ctx, "suggest", q, args)
+	return queryIDs(ctx, s.db, "suggest", q, args)
 }

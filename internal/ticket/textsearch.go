@@ -154,7 +154,7 @@ func (s *Service) resolveLookupsPG(ctx context.Context, tq *textQuery) error {
 // has no ORDER BY or LIMIT on purpose: either could tempt PostgreSQL into
 // reading every row in id order instead of asking the index.
 func (s *Service) lookupIDs(ctx context.Context, q string, args []any, max int) ([]int64, error) {
-	ids, err := s.queryIDs(ctx, "search lookup", q, args)
+	ids, err := queryIDs(ctx, s.db, "search lookup", q, args)
 	if err != nil {
 		return nil, err
 	}
