@@ -203,16 +203,13 @@ func TestSampleMentionsRounds(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
 		ctx := context.Background()
-		siri := func(in *ticket.CreateInput) {
-			in.Requester = &ticket.RequesterInput{Email: "siri@fjell.example", Name: "Siri Fjell"}
-		}
 		var ids []int64
 		for i := range 20 {
 			f.clk.add(time.Hour)
 			subject, mods := fmt.Sprintf("Strøm %d", i), []func(*ticket.CreateInput){}
 			switch i {
 			case 0, 1, 2: // hers: found by the name lookup
-				mods = append(mods, siri)
+				mods = append(mods, siriFjell)
 			case 13, 19: // a mention in the subject
 				subject = "Fjell ringte " + subject
 			case 16: // a mention in the description
@@ -276,16 +273,13 @@ func TestSampleMentionsRounds(t *testing.T) {
 func TestSampleMentionsAtOnceStopsWhereRoundsDo(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
-		siri := func(in *ticket.CreateInput) {
-			in.Requester = &ticket.RequesterInput{Email: "siri@fjell.example", Name: "Siri Fjell"}
-		}
 		var ids []int64
 		for i := range 210 {
 			f.clk.add(time.Minute)
 			subject, mods := fmt.Sprintf("Strøm %d", i), []func(*ticket.CreateInput){}
 			switch {
 			case i < 3: // hers: found by the name lookup
-				mods = append(mods, siri)
+				mods = append(mods, siriFjell)
 			case i >= 10 && i < 185: // a mention
 				subject = "Fjell ringte " + subject
 			}
@@ -310,6 +304,12 @@ func TestSampleMentionsAtOnceStopsWhereRoundsDo(t *testing.T) {
 			}
 		}
 	})
+}
+
+// siriFjell makes Siri Fjell a ticket's requester: the mention sample
+// tests' customer, whose surname their other tickets mention.
+func siriFjell(in *ticket.CreateInput) {
+	in.Requester = &ticket.RequesterInput{Email: "siri@fjell.example", Name: "Siri Fjell"}
 }
 
 // TestNextSample: a sample that held too few matches grows by what their
