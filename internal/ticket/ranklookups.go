@@ -106,30 +106,31 @@ func (s *Service) sampleMentions(ctx context.Context, tq textQuery, c *candidate
 	// the sample reaches it.
 	found := map[int64]bool{}
 	r := mentionRange{hi: newest, commentHi: -1}
-	n := 0                // the sample's mentions
-	var rest []mentionRow // every row down to the widest sample, once read at once
-	readRest := false
+	n := 0                      // the sample's mentions
+	var rest []mentionRow       // every row down to the widest sample, once read at once
+	var restRange *mentionRange // the rows rest holds, once read
 	pg := s.db.Dialect() == db.Postgres
 	for size := first; ; size = nextSample(size, n) {
 		r.lo = max(newest-min(size, widest), 0)
-		if r.commentLo, err = s.sampleComment(ctx, b, r.lo); err != nil {
+		if restRange != nil && r.lo == restRange.lo {
+			r.commentLo = restRange.commentLo // read with rest
+		} else if r.commentLo, err = s.sampleComment(ctx, b, r.lo); err != nil {
 			return 0, err
 		}
-		if !readRest && pg && s.mentionsAtOnce(r.hi-r.lo, size, first, widest, n, newest-r.hi) {
+		if restRange == nil && pg && s.mentionsAtOnce(r.hi-r.lo, size, first, widest, n, newest-r.hi) {
 			lo := max(newest-widest, 0)
 			commentLo, err := s.sampleComment(ctx, b, lo)
 			if err != nil {
 				return 0, err
 			}
-			rest, err = s.mentionRowsPG(ctx, tq, mentionRange{lo: lo, hi: r.hi, commentLo: commentLo, commentHi: r.commentHi})
-			if err != nil {
+			restRange = &mentionRange{lo: lo, hi: r.hi, commentLo: commentLo, commentHi: r.commentHi}
+			if rest, err = s.mentionRowsPG(ctx, tq, *restRange); err != nil {
 				return 0, err
 			}
-			readRest = true
 			s.mentionsAtOnceRuns.Add(1)
 		}
 		switch {
-		case readRest:
+		case restRange != nil:
 			r.add(rest, c, found)
 		case pg:
 			err = s.mentionsPG(ctx, tq, c, r, found)
