@@ -48,11 +48,13 @@ var ftsFlushStmts = func() [][2]string {
 // rows (nothing to remove) of three of the four tables.
 //
 // With addresses (migration 0100 applied), the noted subjects and comments
-// also update text_addresses (addresses.go).
-func flushFTS(ctx context.Context, tx *Tx, addresses bool) error {
+// also update text_addresses (addresses.go). It returns the indexes (in
+// ftsTables) it wrote to, for the idle-time merger (ftsmerge.go).
+func flushFTS(ctx context.Context, tx *Tx, addresses bool) (ftsSet, error) {
+	var wrote ftsSet
 	rows, err := tx.QueryContext(ctx, `SELECT tbl, MAX(indexed) FROM pending_fts GROUP BY tbl`)
 	if err != nil {
-		return fmt.Errorf("db: full-text queue: %w", err)
+		return 0, fmt.Errorf("db: full-text queue: %w", err)
 	}
 	var todo []string
 	var addrs [][2]int // tbl, MAX(indexed) of the noted subjects and comments
@@ -62,7 +64,7 @@ func flushFTS(ctx context.Context, tx *Tx, addresses bool) error {
 		var tbl, indexed int
 		if err := rows.Scan(&tbl, &indexed); err != nil {
 			rows.Close()
-			return fmt.Errorf("db: full-text queue: %w", err)
+			return 0, fmt.Errorf("db: full-text queue: %w", err)
 		}
 		if tbl < 1 || tbl > len(ftsFlushStmts) {
 			continue
@@ -71,6 +73,7 @@ func flushFTS(ctx context.Context, tx *Tx, addresses bool) error {
 			addrs = append(addrs, [2]int{tbl, indexed})
 		}
 		st := ftsFlushStmts[tbl-1]
+		wrote = wrote.with(tbl - 1)
 		if indexed == 1 {
 			todo = append(todo, st[0])
 		}
@@ -78,20 +81,20 @@ func flushFTS(ctx context.Context, tx *Tx, addresses bool) error {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("db: full-text queue: %w", err)
+		return 0, fmt.Errorf("db: full-text queue: %w", err)
 	}
 	if !seen {
-		return nil
+		return 0, nil
 	}
 	for _, a := range addrs {
 		if err := flushAddresses(ctx, tx, a[0], a[1] == 1); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	for _, q := range append(todo, `DELETE FROM pending_fts`) {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("db: full-text index: %w", err)
+			return 0, fmt.Errorf("db: full-text index: %w", err)
 		}
 	}
-	return nil
+	return wrote, nil
 }

@@ -47,25 +47,40 @@ type groupWriter struct {
 	// addresses is set once a commit has seen text_addresses (migration
 	// 0100), which the flush then keeps. Belongs to the writer goroutine.
 	addresses bool
+	// merge is the idle-time full-text merger's state (ftsmerge.go).
+	merge ftsMergeState
 }
 
 // beforeCommit indexes the full-text changes the transaction noted
 // (ftsqueue.go). It reports whether the queue table and the address index
-// exist.
-func (g *groupWriter) beforeCommit(ctx context.Context, tx *Tx) (queue, addresses bool, err error) {
+// exist, and which indexes it wrote to.
+func (g *groupWriter) beforeCommit(ctx context.Context, tx *Tx) (queue, addresses bool, wrote ftsSet, err error) {
 	queue, addresses = g.ftsQueue, g.addresses
 	if !queue || !addresses {
 		var n, a int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(name = 'text_addresses'), 0) FROM sqlite_master
 			WHERE type = 'table' AND name IN ('pending_fts', 'text_addresses')`).Scan(&n, &a); err != nil {
-			return false, false, fmt.Errorf("db: full-text queue: %w", err)
+			return false, false, 0, fmt.Errorf("db: full-text queue: %w", err)
 		}
 		queue, addresses = n-a > 0, a > 0
 		if !queue {
-			return false, false, nil
+			return false, false, 0, nil
 		}
 	}
-	return queue, addresses, flushFTS(ctx, tx, addresses)
+	wrote, err = flushFTS(ctx, tx, addresses)
+	return queue, addresses, wrote, err
+}
+
+// committed notes a commit's full-text writes for the merger. The first
+// commit that finds the queue table marks every index: automerge is then
+// turned off on each, and what the index holds from before is merged.
+func (g *groupWriter) committed(queue, addresses bool, wrote ftsSet) {
+	if queue && !g.ftsQueue {
+		wrote = allFTS
+	}
+	g.ftsQueue = g.ftsQueue || queue
+	g.addresses = g.addresses || addresses
+	g.merge.pending |= wrote
 }
 
 // maxWriterStmts bounds the writer's statement cache: statements built
@@ -218,6 +233,7 @@ func (g *groupWriter) loop() {
 		if first.bulk {
 			g.commitBulk(first)
 			g.prepareWanted()
+			g.mergeIfBehind()
 			continue
 		}
 		batch = append(batch[:0], first)
@@ -233,6 +249,20 @@ func (g *groupWriter) loop() {
 		}
 		g.commit(batch)
 		g.prepareWanted()
+		g.mergeIfBehind()
+	}
+}
+
+// mergeIfBehind runs a full-text merge step when forceMergeAfter batches
+// have committed since the last one while merge work was pending: the
+// writer had no idle moment for it.
+func (g *groupWriter) mergeIfBehind() {
+	if g.merge.pending == 0 {
+		return
+	}
+	g.merge.batches++
+	if g.merge.batches >= forceMergeAfter {
+		g.mergeStep()
 	}
 }
 
@@ -254,12 +284,28 @@ func drain(ch chan *writeReq, batch []*writeReq, limit int) (_ []*writeReq, next
 }
 
 // take waits for the next request, an interactive one first when both
-// kinds wait; nil once the writer stops.
+// kinds wait; nil once the writer stops. While none waits it runs
+// full-text merge steps (ftsmerge.go), one at a time, looking at the
+// queues between them.
 func (g *groupWriter) take() *writeReq {
-	select {
-	case r := <-g.reqs:
-		return r
-	default:
+	for {
+		select {
+		case r := <-g.reqs:
+			return r
+		default:
+		}
+		select {
+		case r := <-g.reqs:
+			return r
+		case r := <-g.bg:
+			return r
+		case <-g.stop:
+			return nil
+		default:
+		}
+		if !g.mergeStep() {
+			break
+		}
 	}
 	select {
 	case r := <-g.reqs:
@@ -374,7 +420,7 @@ func (g *groupWriter) commitBulk(r *writeReq) {
 		r.done <- err
 		return
 	}
-	queue, addresses, err := g.beforeCommit(ctx, r.tx)
+	queue, addresses, wrote, err := g.beforeCommit(ctx, r.tx)
 	if err != nil {
 		_ = sqltx.Rollback()
 		r.done <- err
@@ -384,8 +430,7 @@ func (g *groupWriter) commitBulk(r *writeReq) {
 		r.done <- fmt.Errorf("db: commit: %w", err)
 		return
 	}
-	g.ftsQueue = g.ftsQueue || queue
-	g.addresses = g.addresses || addresses
+	g.committed(queue, addresses, wrote)
 	r.done <- nil
 }
 
@@ -446,7 +491,7 @@ func (g *groupWriter) commit(batch []*writeReq) {
 	if ok > 0 {
 		// The batch's full-text changes, indexed once now that no
 		// savepoint is open. Its failure fails the whole batch.
-		queue, addresses, err := g.beforeCommit(ctx, &Tx{tx: sqltx, dialect: g.dialect, stmts: stmts, gw: g, uncancelled: true})
+		queue, addresses, wrote, err := g.beforeCommit(ctx, &Tx{tx: sqltx, dialect: g.dialect, stmts: stmts, gw: g, uncancelled: true})
 		bt.fts = time.Since(bt.start) - bt.work
 		if err != nil {
 			_ = sqltx.Rollback()
@@ -461,8 +506,7 @@ func (g *groupWriter) commit(batch []*writeReq) {
 		}
 		synced := time.Now()
 		if cerr = sqltx.Commit(); cerr == nil {
-			g.ftsQueue = g.ftsQueue || queue
-			g.addresses = g.addresses || addresses
+			g.committed(queue, addresses, wrote)
 		}
 		bt.sync = time.Since(synced)
 	} else {
