@@ -3,6 +3,8 @@ package db
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"time"
 )
 
 // FTS5 merges its index segments as it writes them (automerge): every few
@@ -69,7 +71,12 @@ func (g *groupWriter) mergeStep() bool {
 	}
 	m.next = (i + 1) % len(ftsTables)
 	m.batches = 0
+	began := time.Now()
 	did, err := g.mergeIndex(context.Background(), ftsTables[i].fts)
+	if g.log.Enabled(context.Background(), slog.LevelDebug) {
+		g.log.Debug("db: full-text merge step", "index", ftsTables[i].fts, "took", time.Since(began), "merged", did,
+			"queued_interactive", len(g.reqs))
+	}
 	if err != nil {
 		// Not retried until the index is written again: a failing step
 		// must not spin the idle writer. FTS5's crisismerge still bounds
