@@ -20,12 +20,10 @@ var refWords = strings.Fields("brak flum quix dorv skarn glop krimp zobl yarx pi
 
 // refArticle is what the brute-force reference knows of an article.
 type refArticle struct {
-	id                int64
-	vis, state        string
-	team, org         bool
-	titles, texts     map[string]string // by language
-	visibleTo         map[string]bool   // by viewer name
-	created, language int
+	id            int64
+	vis, state    string
+	team, org     bool
+	titles, texts map[string]string // by language
 }
 
 // TestSearchMatchesReference compares every search on a random small

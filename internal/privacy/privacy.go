@@ -120,21 +120,6 @@ func (n needles) replace(s string) string {
 
 func (n needles) in(s string) bool { return n.re != nil && n.re.MatchString(s) }
 
-// scrubJSON erases the needles in every string of a JSON document (keys
-// too) and returns the new document; text that is not JSON is scrubbed as
-// text.
-func (n needles) scrubJSON(doc string) string {
-	var v any
-	if err := json.Unmarshal([]byte(doc), &v); err != nil {
-		return n.replace(doc)
-	}
-	b, err := json.Marshal(n.walk(v))
-	if err != nil {
-		return n.replace(doc)
-	}
-	return string(b)
-}
-
 func (n needles) walk(v any) any {
 	switch x := v.(type) {
 	case string:

@@ -154,9 +154,9 @@ func subscriptionJourney(t *testing.T, engine db.Dialect) {
 	if st, p := e.Do(t, authz.Agent, "PATCH", fmt.Sprintf("/api/v1/tickets/%d", tid), map[string]any{"status": "solved"}); st != 200 {
 		t.Fatalf("solve: %d %v", st, p)
 	}
-	got := rc.wait(t, 6)
+	rc.wait(t, 6)
 	time.Sleep(200 * time.Millisecond) // nothing more should come
-	got = rc.wait(t, 6)
+	got := rc.wait(t, 6)
 	types := map[string]int{}
 	for _, g := range got {
 		types[g.typ]++

@@ -298,10 +298,7 @@ func (b *builder) readActions(f form) ([]automation.Action, map[string]string, b
 		case "add_follower":
 			good = id("agent", "choose an agent", false)
 		case "add_tags", "remove_tags":
-			var tags []string
-			for _, t := range strings.FieldsFunc(f.v(p+".tags"), func(r rune) bool { return r == ',' || r == ' ' }) {
-				tags = append(tags, t)
-			}
+			tags := strings.FieldsFunc(f.v(p+".tags"), func(r rune) bool { return r == ',' || r == ' ' })
 			if len(tags) == 0 {
 				b.rowErr(f, p+".tags", "Action", n+1, "enter at least one tag")
 				ok, good = false, false

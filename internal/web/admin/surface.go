@@ -63,7 +63,6 @@ type (
 	fieldset   = ui.Fieldset
 	fieldError = ui.FieldError
 	checks     = ui.Checks
-	row        = ui.Row
 )
 
 func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name string, p pageData) error {
@@ -148,4 +147,3 @@ func (f form) choice(name, label string, opts []option, hint string) formField {
 func (f form) checks(name, legend, hint string, opts []option) checks {
 	return f.Checks(name, legend, hint, opts)
 }
-func (f form) ids(name string) ([]int64, bool) { return f.IDs(name) }

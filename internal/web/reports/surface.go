@@ -45,11 +45,7 @@ type (
 	formField  = ui.FormField
 	fieldset   = ui.Fieldset
 	fieldError = ui.FieldError
-	checks     = ui.Checks
-	row        = ui.Row
 )
-
-var labels = ui.Labels
 
 var slaLabels = ui.SLALabels
 
@@ -62,7 +58,6 @@ func (u *UI) tr(r *http.Request, key string, args ...any) string   { return u.Tr
 func (u *UI) labelIn(lang string, s any) string                    { return u.LabelIn(lang, s) }
 func when(lang string, t time.Time, loc *time.Location) string     { return ui.When(lang, t, loc) }
 func location(r *http.Request) *time.Location                      { return ui.Location(r) }
-func label(s any) string                                           { return ui.Label(s) }
 func summary(sets []fieldset, errs map[string]string) []fieldError { return ui.Summary(sets, errs) }
 func refusal(err error) (*apperr.Error, bool)                      { return ui.Refusal(err) }
 func flashOf(r *http.Request, msgs map[string]string) string       { return ui.FlashOf(r, msgs) }
@@ -98,7 +93,3 @@ func (f form) field(name, label, typ string, required bool, hint string) formFie
 func (f form) choice(name, label string, opts []option, hint string) formField {
 	return f.Choice(name, label, opts, hint)
 }
-func (f form) checks(name, legend, hint string, opts []option) checks {
-	return f.Checks(name, legend, hint, opts)
-}
-func (f form) ids(name string) ([]int64, bool) { return f.IDs(name) }

@@ -66,11 +66,8 @@ type (
 	option    = ui.Option
 	formField = ui.FormField
 	fieldset  = ui.Fieldset
-	checks    = ui.Checks
 	row       = ui.Row
 )
-
-var labels = ui.Labels
 
 var slaLabels = ui.SLALabels
 
@@ -116,10 +113,6 @@ func (u *UI) teams(ctx context.Context, actor authz.Actor) ([]agentsvc.Team, err
 	return u.Teams(ctx, actor)
 }
 
-func (u *UI) teamNames(r *http.Request) ([]agentsvc.Team, map[int64]string, error) {
-	return u.TeamNames(r)
-}
-
 // form is ui.Form with the short method names the handlers use.
 type form struct{ ui.Form }
 
@@ -138,9 +131,6 @@ func (f form) field(name, label, typ string, required bool, hint string) formFie
 }
 func (f form) choice(name, label string, opts []option, hint string) formField {
 	return f.Choice(name, label, opts, hint)
-}
-func (f form) checks(name, legend, hint string, opts []option) checks {
-	return f.Checks(name, legend, hint, opts)
 }
 func (f form) ids(name string) ([]int64, bool) { return f.IDs(name) }
 

@@ -70,8 +70,6 @@ func (u *UI) budgetQuery(r *http.Request, q url.Values) budgetQuery {
 	return b
 }
 
-func money(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
-
 // BudgetPage answers GET /workforce/budget: rates, the projected cost of the
 // period's schedule and of the forecast's need, a what-if, the headcount
 // plan and a past month's cost per ticket and channel.
