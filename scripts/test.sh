@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs Ombud's whole test suite: go vet, then go test -race on SQLite and
-# PostgreSQL. No test skips for a missing tool, so the suite needs:
+# Runs Ombud's whole test suite: go vet, gofmt and staticcheck, then go
+# test -race on SQLite and PostgreSQL. No test skips for a missing tool,
+# so the suite needs:
 #
 #   Go 1.26         go.mod names the exact version (go fetches it when older)
 #   PostgreSQL      server binaries initdb and postgres, any supported version,
@@ -88,8 +89,13 @@ if [ ! -f "$zdnode/node_modules/node-zendesk/package.json" ]; then
   (cd "$zdnode" && npm ci --no-audit --no-fund)
 fi
 
-echo "== go vet"
+echo "== go vet, gofmt, staticcheck"
 go vet ./...
+unformatted=$(gofmt -l .)
+if [ -n "$unformatted" ]; then
+  echo "not gofmt-formatted:"; echo "$unformatted"; exit 1
+fi
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 echo "== go test (race detector, SQLite and PostgreSQL)"
 # The race detector instruments Ombud's code and every Go dependency, with
 # two exceptions compiled without it: SQLite's engine (modernc.org's
