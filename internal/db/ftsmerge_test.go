@@ -24,14 +24,7 @@ func TestFullTextIndexStaysMerged(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			d, err := Open(ctx, Options{DataDir: t.TempDir()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer d.Close()
-			if _, err := d.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			d := openMigrated(t)
 			segments := func() int {
 				t.Helper()
 				var n int

@@ -5,19 +5,28 @@ import (
 	"testing"
 )
 
-// TestSeparatePageCaches: the connections Open makes keep their pages in
-// caches of their own (pagecache.go): none joins pcache1's shared group,
-// whose page counts stay zero while both pools read.
-func TestSeparatePageCaches(t *testing.T) {
+// openMigrated opens a migrated SQLite database in a temporary directory,
+// closed when the test ends.
+func openMigrated(t *testing.T) *DB {
+	t.Helper()
 	ctx := context.Background()
 	d, err := Open(ctx, Options{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	t.Cleanup(func() { d.Close() })
 	if _, err := d.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return d
+}
+
+// TestSeparatePageCaches: the connections Open makes keep their pages in
+// caches of their own (pagecache.go): none joins pcache1's shared group,
+// whose page counts stay zero while both pools read.
+func TestSeparatePageCaches(t *testing.T) {
+	ctx := context.Background()
+	d := openMigrated(t)
 	var n int
 	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets`).Scan(&n); err != nil {
 		t.Fatal(err)
