@@ -71,6 +71,9 @@ type Config struct {
 	SQLite SQLite
 	// GC is ombud serve's collector policy (gc.go).
 	GC GC
+	// gcHeapGoalSet: --gc-heap-goal or OMBUD_GC_HEAP_GOAL was given, so
+	// the engine's default (validateGC) does not apply.
+	gcHeapGoalSet bool
 }
 
 // Defaults returns the configuration used when nothing is set.

@@ -52,6 +52,21 @@ func TestBindAndValidate(t *testing.T) {
 				t.Fatalf("GC = %+v, want %+v", c.GC, want)
 			}
 		}},
+		{name: "collector default on PostgreSQL", args: []string{"--database-url", "postgres://localhost/ombud"}, check: func(t *testing.T, c Config) {
+			if want := (GC{Percent: DefaultGCPercent, HeapGoalMiB: DefaultGCHeapGoalPostgresMiB}); c.GC != want {
+				t.Fatalf("GC = %+v, want %+v", c.GC, want)
+			}
+		}},
+		{name: "collector heap goal given on PostgreSQL", args: []string{"--database-url", "postgres://localhost/ombud", "--gc-heap-goal", "44"}, check: func(t *testing.T, c Config) {
+			if want := (GC{Percent: DefaultGCPercent, HeapGoalMiB: 44}); c.GC != want {
+				t.Fatalf("GC = %+v, want %+v", c.GC, want)
+			}
+		}},
+		{name: "collector heap goal from env on PostgreSQL", env: map[string]string{"OMBUD_DATABASE_URL": "postgres://localhost/ombud", "OMBUD_GC_HEAP_GOAL": "0"}, check: func(t *testing.T, c Config) {
+			if want := (GC{Percent: DefaultGCPercent}); c.GC != want {
+				t.Fatalf("GC = %+v, want %+v", c.GC, want)
+			}
+		}},
 		{name: "collector from env", env: map[string]string{"OMBUD_GC_PERCENT": "200", "OMBUD_GC_HEAP_GOAL": "0", "OMBUD_GC_MEMORY_LIMIT": "0"}, check: func(t *testing.T, c Config) {
 			if want := (GC{Percent: 200}); c.GC != want {
 				t.Fatalf("GC = %+v, want %+v", c.GC, want)

@@ -1,8 +1,10 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"strconv"
 )
 
 // Defaults of the server's collector policy (docs/configuration.md, "The
@@ -23,6 +25,14 @@ const (
 	// MB at 1M tickets); a memory limit instead made the collector run
 	// more often than Go's defaults once about 26 MB was live.
 	DefaultGCHeapGoalMiB = 44
+	// DefaultGCHeapGoalPostgresMiB is the default heap goal on PostgreSQL,
+	// whose caches are not in the process: the 48 MiB that SQLite's page
+	// caches take by construction on 2 CPUs (16 for the writer, 4 readers
+	// × 8) go to the heap instead. Against 44, measured on PostgreSQL
+	// (docs/benchmarks.md, 2026-12-07 02:20 UTC): Ombud's CPU a search ×
+	// 0.92 at 23,000 tickets and 8 clients, × 0.94 at 1M and 64 clients,
+	// the peak RSS 108 → 145–148 MiB.
+	DefaultGCHeapGoalPostgresMiB = 92
 )
 
 // GC is the Go collector's policy of ombud serve. The operator's GOGC and
@@ -43,13 +53,47 @@ type GC struct {
 func (c *Config) bindGC(fs *flag.FlagSet, getenv func(string) string, envErr *error) {
 	bindInts(fs, getenv, envErr, "a whole number",
 		intFlag{&c.GC.Percent, "gc-percent", "largest heap growth in percent before the Go collector runs, as GOGC (GOGC, when set, wins)"},
-		intFlag{&c.GC.HeapGoalMiB, "gc-heap-goal", "heap size in MiB that --gc-percent may grow to; beyond it the growth falls to Go's default 100 % (0: --gc-percent throughout; GOGC, when set, wins)"},
 		intFlag{&c.GC.MemoryLimitMiB, "gc-memory-limit", "soft limit of the Go runtime's memory in MiB, as GOMEMLIMIT (0: none; GOMEMLIMIT, when set, wins)"},
 	)
+	// The heap goal's default depends on the engine, known only once
+	// every flag is read: whether it was given is kept (validateGC).
+	const goal = "gc-heap-goal"
+	if v := getenv(envName(goal)); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			*envErr = fmt.Errorf("%s: want a whole number, got %q", envName(goal), v)
+		}
+		c.GC.HeapGoalMiB, c.gcHeapGoalSet = n, true
+	}
+	fs.Var(heapGoalFlag{c}, goal, fmt.Sprintf("heap size in MiB (an `int`) that --gc-percent may grow to; beyond it the growth falls to Go's default 100 %% (0: --gc-percent throughout; GOGC, when set, wins; %d by default with --database-url, where SQLite's caches are not in the process)",
+		DefaultGCHeapGoalPostgresMiB))
+}
+
+// heapGoalFlag is --gc-heap-goal: a whole number that, once given, keeps
+// the engine's default from applying.
+type heapGoalFlag struct{ c *Config }
+
+func (f heapGoalFlag) String() string {
+	if f.c == nil {
+		return ""
+	}
+	return strconv.Itoa(f.c.GC.HeapGoalMiB)
+}
+
+func (f heapGoalFlag) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return errors.New("want a whole number")
+	}
+	f.c.GC.HeapGoalMiB, f.c.gcHeapGoalSet = n, true
+	return nil
 }
 
 func (c *Config) validateGC() []error {
 	var errs []error
+	if !c.gcHeapGoalSet && c.DatabaseURL != "" {
+		c.GC.HeapGoalMiB = DefaultGCHeapGoalPostgresMiB
+	}
 	if c.GC.Percent < 10 || c.GC.Percent > 10000 {
 		errs = append(errs, fmt.Errorf("--gc-percent must be between 10 and 10000, not %d", c.GC.Percent))
 	}
