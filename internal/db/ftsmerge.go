@@ -52,18 +52,17 @@ type ftsMergeState struct {
 
 // mergeStep runs one merge step on the next index with work pending, in a
 // transaction of its own, and clears the index from pending when FTS5
-// found nothing left to merge (the step changed no rows). It reports
-// whether it ran one.
+// found nothing left to merge (the step changed no rows).
 //
 // The step commits with synchronous=NORMAL: a merge rewrites what is
 // already durable, so losing the step to a power cut loses nothing, and
 // the WAL frames it wrote are synced by the next interactive commit. A
 // step that had to wait for fsync would hold up the writes arriving
 // during it by as much as a commit.
-func (g *groupWriter) mergeStep() bool {
+func (g *groupWriter) mergeStep() {
 	m := &g.merge
 	if m.pending == 0 {
-		return false
+		return
 	}
 	i := m.next
 	for !m.pending.has(i) {
@@ -87,7 +86,6 @@ func (g *groupWriter) mergeStep() bool {
 	if !did {
 		m.pending = m.pending.without(i)
 	}
-	return true
 }
 
 // mergeIndex turns automerge off on fts (again, if the table was made

@@ -294,18 +294,17 @@ func (g *groupWriter) take() *writeReq {
 			return r
 		default:
 		}
+		if g.merge.pending == 0 {
+			break
+		}
 		select {
-		case r := <-g.reqs:
-			return r
 		case r := <-g.bg:
 			return r
 		case <-g.stop:
 			return nil
 		default:
 		}
-		if !g.mergeStep() {
-			break
-		}
+		g.mergeStep()
 	}
 	select {
 	case r := <-g.reqs:
