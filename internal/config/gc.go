@@ -1,10 +1,8 @@
 package config
 
 import (
-	"errors"
 	"flag"
 	"fmt"
-	"strconv"
 )
 
 // Defaults of the server's collector policy (docs/configuration.md, "The
@@ -51,42 +49,14 @@ type GC struct {
 
 // bindGC registers --gc-percent, --gc-heap-goal and --gc-memory-limit.
 func (c *Config) bindGC(fs *flag.FlagSet, getenv func(string) string, envErr *error) {
-	bindInts(fs, getenv, envErr, "a whole number",
-		intFlag{&c.GC.Percent, "gc-percent", "largest heap growth in percent before the Go collector runs, as GOGC (GOGC, when set, wins)"},
-		intFlag{&c.GC.MemoryLimitMiB, "gc-memory-limit", "soft limit of the Go runtime's memory in MiB, as GOMEMLIMIT (0: none; GOMEMLIMIT, when set, wins)"},
-	)
 	// The heap goal's default depends on the engine, known only once
 	// every flag is read: whether it was given is kept (validateGC).
-	const goal = "gc-heap-goal"
-	if v := getenv(envName(goal)); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			*envErr = fmt.Errorf("%s: want a whole number, got %q", envName(goal), v)
-		}
-		c.GC.HeapGoalMiB, c.gcHeapGoalSet = n, true
-	}
-	fs.Var(heapGoalFlag{c}, goal, fmt.Sprintf("heap size in MiB (an `int`) that --gc-percent may grow to; beyond it the growth falls to Go's default 100 %% (0: --gc-percent throughout; GOGC, when set, wins; %d by default with --database-url, where SQLite's caches are not in the process)",
-		DefaultGCHeapGoalPostgresMiB))
-}
-
-// heapGoalFlag is --gc-heap-goal: a whole number that, once given, keeps
-// the engine's default from applying.
-type heapGoalFlag struct{ c *Config }
-
-func (f heapGoalFlag) String() string {
-	if f.c == nil {
-		return ""
-	}
-	return strconv.Itoa(f.c.GC.HeapGoalMiB)
-}
-
-func (f heapGoalFlag) Set(s string) error {
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return errors.New("want a whole number")
-	}
-	f.c.GC.HeapGoalMiB, f.c.gcHeapGoalSet = n, true
-	return nil
+	bindInts(fs, getenv, envErr, "a whole number",
+		intFlag{p: &c.GC.Percent, name: "gc-percent", help: "largest heap growth in percent before the Go collector runs, as GOGC (GOGC, when set, wins)"},
+		intFlag{p: &c.GC.HeapGoalMiB, name: "gc-heap-goal", given: &c.gcHeapGoalSet, help: fmt.Sprintf("heap size in MiB (an `int`) that --gc-percent may grow to; beyond it the growth falls to Go's default 100 %% (0: --gc-percent throughout; GOGC, when set, wins; %d by default with --database-url, where SQLite's caches are not in the process)",
+			DefaultGCHeapGoalPostgresMiB)},
+		intFlag{p: &c.GC.MemoryLimitMiB, name: "gc-memory-limit", help: "soft limit of the Go runtime's memory in MiB, as GOMEMLIMIT (0: none; GOMEMLIMIT, when set, wins)"},
+	)
 }
 
 func (c *Config) validateGC() []error {

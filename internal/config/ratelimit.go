@@ -16,8 +16,8 @@ const (
 // bindRateLimits registers --api-rate-limit and --api-ip-rate-limit.
 func (c *Config) bindRateLimits(fs *flag.FlagSet, getenv func(string) string, envErr *error) {
 	bindInts(fs, getenv, envErr, "a whole number of requests per minute",
-		intFlag{&c.APIRateLimit, "api-rate-limit", "API requests per minute per token or agent (0: no limit)"},
-		intFlag{&c.APIIPRateLimit, "api-ip-rate-limit", "API requests per minute per client address (0: no limit)"},
+		intFlag{&c.APIRateLimit, "api-rate-limit", "API requests per minute per token or agent (0: no limit)", nil},
+		intFlag{&c.APIIPRateLimit, "api-ip-rate-limit", "API requests per minute per client address (0: no limit)", nil},
 	)
 }
 

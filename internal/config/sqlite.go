@@ -23,10 +23,10 @@ type SQLite struct {
 // --sqlite-write-cache and --sqlite-mmap.
 func (c *Config) bindSQLite(fs *flag.FlagSet, getenv func(string) string, envErr *error) {
 	bindInts(fs, getenv, envErr, "a whole number",
-		intFlag{&c.SQLite.Readers, "sqlite-readers", "SQLite read connections (0: the default, 2 per CPU, from 4 to 8)"},
-		intFlag{&c.SQLite.ReadCacheMiB, "sqlite-read-cache", "SQLite page cache of each read connection, MiB (0: the default)"},
-		intFlag{&c.SQLite.WriteCacheMiB, "sqlite-write-cache", "SQLite page cache of the writer, MiB (0: the default)"},
-		intFlag{&c.SQLite.MmapMiB, "sqlite-mmap", "MiB of the SQLite file each read connection maps (0: the default, -1: none)"},
+		intFlag{&c.SQLite.Readers, "sqlite-readers", "SQLite read connections (0: the default, 2 per CPU, from 4 to 8)", nil},
+		intFlag{&c.SQLite.ReadCacheMiB, "sqlite-read-cache", "SQLite page cache of each read connection, MiB (0: the default)", nil},
+		intFlag{&c.SQLite.WriteCacheMiB, "sqlite-write-cache", "SQLite page cache of the writer, MiB (0: the default)", nil},
+		intFlag{&c.SQLite.MmapMiB, "sqlite-mmap", "MiB of the SQLite file each read connection maps (0: the default, -1: none)", nil},
 	)
 }
 
