@@ -119,7 +119,7 @@ func (s *Service) ranked(ctx context.Context, w *where, tq textQuery, pr page.Re
 			ids = append(ids, h.id)
 		}
 	}
-	ts, err := s.ticketsByID(ctx, ids)
+	ts, err := s.readByID(ctx, "search page", ids)
 	if err != nil {
 		return page.List[Ticket]{}, err
 	}
@@ -149,17 +149,13 @@ func roundEstimate(n float64) int64 {
 	return int64(math.Round(n/p) * p)
 }
 
-// ticketsByID loads tickets (decorated) in the order of ids, in one
+// readByID loads tickets (decorated) in the order of ids, in one
 // statement: each row with its tags, followers and requester (readCols, as
 // a list page and Get read them), where a search's page took four (the
 // rows, tags, followers, requesters). On PostgreSQL the ids go as one
 // array, so the statement's text is the same for every page and pgx
 // prepares it once: its plan, by primary key, does not depend on the ids.
-func (s *Service) ticketsByID(ctx context.Context, ids []int64) ([]Ticket, error) {
-	return s.readByID(ctx, "search page", ids)
-}
-
-// readByID is ticketsByID with what naming the read in its errors.
+// what names the read in its errors ("search page", "list").
 func (s *Service) readByID(ctx context.Context, what string, ids []int64) ([]Ticket, error) {
 	if len(ids) == 0 {
 		return nil, nil

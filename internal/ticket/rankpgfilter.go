@@ -33,10 +33,11 @@ func tagProbe(col string) string {
 }
 
 // pgSpan bounds, per ticket, the span of ids that a batch test reads as
-// one range (dense; on SQLite for tags alone): a walk's tickets, newest first, are dense in ids,
-// and reading every ticket (or every entry of a tag in ticket_tags_tag)
-// between the lowest and the highest costs a fraction of a page per row,
-// against three or four pages for each probe by id.
+// one range (dense; on SQLite for tags alone): a walk's tickets, newest
+// first, are dense in ids, and reading every ticket (or every entry of a
+// tag in ticket_tags_tag) between the lowest and the highest costs a
+// fraction of a page per row, against three or four pages for each probe
+// by id.
 const pgSpan = 8
 
 // batchFilter tests tickets against a search's filters in batches (on
