@@ -119,7 +119,12 @@ func TestCrashDuringIngest(t *testing.T) {
 			req.Header.Set("Content-Type", "application/json")
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil || resp.StatusCode != 201 {
-				t.Fatalf("create mailbox: %v %v", err, resp)
+				// The server's own output says why (it was seen once
+				// resetting this request under a loaded CI run); read once
+				// the process and its output's copying have ended.
+				_ = p.cmd.Process.Kill()
+				_ = p.cmd.Wait()
+				t.Fatalf("create mailbox: %v %v\nombud's output:\n%s", err, resp, p.out)
 			}
 			resp.Body.Close()
 
