@@ -166,6 +166,9 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 	if err := separatePageCaches(); err != nil { // no lock between connections' caches (pagecache.go)
 		return nil, err
 	}
+	if slotErr != nil && opts.Log != nil {
+		opts.Log.Warn("sqlite page caches use the C library's allocator (twice their size in memory)", "err", slotErr)
+	}
 	registerQPSG() // plans that no bound value expires (qpsg.go)
 	// temp_store(MEMORY): statement journals (every multi-row upsert has
 	// one) and sorts stay off disk — on a temp file they cost a write

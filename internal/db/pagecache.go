@@ -34,12 +34,16 @@ var pcache1Global sqlite3.TPCacheGlobal
 var pageCacheOnce sync.Once
 var pageCacheErr error
 
+// slotErr is why SQLite kept its own allocator, if it did (pagealloc.go).
+var slotErr error
+
 // separatePageCaches initializes SQLite with a page cache group per
 // connection; it runs once, before the process opens its first connection.
 func separatePageCaches() error {
 	pageCacheOnce.Do(func() {
 		tls := libc.NewTLS()
 		defer tls.Close()
+		slotErr = installPageSlots(tls) // before SQLite initializes (pagealloc.go)
 		if rc := sqlite3.Xsqlite3_initialize(tls); rc != sqlite3.SQLITE_OK {
 			pageCacheErr = fmt.Errorf("db: initialize sqlite: code %d", rc)
 			return
