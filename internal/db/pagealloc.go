@@ -17,7 +17,7 @@ import (
 // so a page cache cost twice its cache_size in resident memory: a 64 MiB
 // cache filled by a scan held 127 MiB more than the empty one, and the
 // readers' and the writer's caches that Ombud sizes at 48 MiB
-// (sqlitemem.go) up to ≈ 100 MiB (docs/benchmarks.md, 2026-12-07 04:40).
+// (sqlitemem.go) up to ≈ 105 MiB (docs/benchmarks.md, 2026-12-07 04:40).
 //
 // So SQLite's allocator is replaced, before SQLite initializes, by one
 // that serves the page-sized requests (pageSlotMin < n ≤ pageSlotMax)
@@ -26,16 +26,18 @@ import (
 // and are not returned to the system (a cache that filled once fills
 // again). Every other request goes to the C library as SQLite's own
 // allocator sends it: each block carries its size in a word before it,
-// so sqlite3_msize works alike for both. The same scan then held 80 MiB
+// so sqlite3_msize works alike for both. The same scan then held 68 MiB
 // where it held 127. The allocator is process-wide, as SQLite's is;
 // should the mapping fail or SQLite already be initialized by another
 // opener, SQLite keeps its own.
 
 const (
 	// pageSlotMin and pageSlotMax bound the requests served from slots:
-	// a 4,096-byte page and up to 512 bytes of SQLite's headers beside it.
+	// a 4,096-byte page and up to 288 bytes of SQLite's headers beside it
+	// (272 with modernc.org/sqlite v1.63.0). A slot is 4,400 bytes with
+	// its size word, ≈ 4 % more than the pager counts a page (4,232).
 	pageSlotMin = 4096
-	pageSlotMax = 4096 + 512
+	pageSlotMax = 4096 + 288
 	// pageSlotReserve is the address space reserved for slots: 225,000
 	// pages' worth, far above any configured caches; past it, page
 	// blocks go to the C library.

@@ -11,8 +11,9 @@ import (
 //	writer cache + readers × (read cache + mapped file)
 //
 // each term a per-connection limit SQLite keeps (cache_size is a soft
-// limit the pager enforces when it recycles pages; mmap_size bounds the
-// mapping). The defaults are chosen from the figures in docs/benchmarks.md
+// limit the pager enforces when it recycles pages; each page's block is
+// ≈ 4 % larger than the pager counts it, pagealloc.go; mmap_size bounds
+// the mapping). The defaults are chosen from the figures in docs/benchmarks.md
 // (2026-12-05, 10:46–10:58 UTC).
 const (
 	// DefaultReadersPerCPU, MinDefaultReaders and MaxDefaultReaders give
