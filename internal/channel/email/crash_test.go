@@ -87,12 +87,20 @@ func startOmbud(t *testing.T, bin string, dbArgs []string) *ombudProc {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = p.cmd.Process.Kill(); _, _ = p.cmd.Process.Wait() })
+	// Both listeners: the SMTP one, and the HTTP one answering ready
+	// (the first API request once met a reset under a loaded CI run).
 	waitFor(t, "ombud to listen", 30*time.Second, func() bool {
 		c, err := net.Dial("tcp", p.smtpAddr)
-		if err == nil {
-			c.Close()
+		if err != nil {
+			return false
 		}
-		return err == nil
+		c.Close()
+		resp, err := http.Get("http://" + p.httpAddr + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
 	})
 	return p
 }
