@@ -66,10 +66,12 @@ func installPageSlots(tls *libc.TLS) error {
 	}
 	methods := libc.Xmalloc(tls, types.Size_t(unsafe.Sizeof(sqlite3.Tsqlite3_mem_methods{})))
 	va := libc.Xmalloc(tls, types.Size_t(unsafe.Sizeof(uintptr(0))))
+	defer libc.Xfree(tls, methods) // SQLite copies the methods
+	defer libc.Xfree(tls, va)
 	if methods == 0 || va == 0 {
+		release(mem)
 		return fmt.Errorf("db: install page slots: out of memory")
 	}
-	defer libc.Xfree(tls, va)
 	*(*sqlite3.Tsqlite3_mem_methods)(cPtr(methods)) = sqlite3.Tsqlite3_mem_methods{
 		FxMalloc:   cFunc(slotMalloc),
 		FxFree:     cFunc(slotFree),
@@ -79,19 +81,19 @@ func installPageSlots(tls *libc.TLS) error {
 		FxInit:     cFunc(slotInit),
 		FxShutdown: cFunc(slotShutdown),
 	}
-	// SQLite copies the methods: the block stays allocated, once per
-	// process, like the mapping.
-	if rc := sqlite3.Xsqlite3_config(tls, sqlite3.SQLITE_CONFIG_MALLOC, libc.VaList(va, methods)); rc != sqlite3.SQLITE_OK {
-		libc.Xfree(tls, methods)
-		release(mem)
-		return fmt.Errorf("db: install page slots: sqlite3_config code %d", rc)
-	}
+	// The slots are set before SQLite can call the methods, and unset
+	// if it refuses them (an empty range serves no request).
 	s := &pageSlots
 	s.mapping = mem
 	s.slot = (pageSlotMax + blockHeader + 15) &^ 15
 	s.base = uintptr(unsafe.Pointer(&mem[0]))
 	s.end = s.base + uintptr(len(mem))
 	s.next = s.base
+	if rc := sqlite3.Xsqlite3_config(tls, sqlite3.SQLITE_CONFIG_MALLOC, libc.VaList(va, methods)); rc != sqlite3.SQLITE_OK {
+		s.mapping, s.base, s.end, s.next = nil, 0, 0, 0
+		release(mem)
+		return fmt.Errorf("db: install page slots: sqlite3_config code %d", rc)
+	}
 	return nil
 }
 
