@@ -43,8 +43,11 @@ func TestPageSlots(t *testing.T) {
 // TestSlotAllocator: blocks keep their size and their bytes through
 // reallocation within a slot, into one, out of one and in the C library.
 func TestSlotAllocator(t *testing.T) {
-	if slotErr != nil || pageSlots.slot == 0 {
-		openMigrated(t) // installs the allocator
+	if err := separatePageCaches(); err != nil { // installs the allocator, once per process
+		t.Fatal(err)
+	}
+	if slotErr != nil {
+		t.Fatalf("SQLite kept its own allocator: %v", slotErr)
 	}
 	tls := libc.NewTLS()
 	defer tls.Close()
