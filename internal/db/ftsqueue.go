@@ -48,19 +48,22 @@ var ftsFlushStmts = func() [][2]string {
 // rows (nothing to remove) of three of the four tables.
 //
 // With addresses (migration 0100 applied), the noted subjects and comments
-// also update text_addresses (addresses.go). It returns the indexes (in
+// also update text_addresses (addresses.go); with pairs (migration 0105),
+// the noted comments update word_pair_comments (wordpairs.go), and
+// seen.vocab is set to the pairs read. It returns the indexes (in
 // ftsTables) it wrote to, for the idle-time merger (ftsmerge.go).
-func flushFTS(ctx context.Context, tx *Tx, addresses bool) (ftsSet, error) {
+func flushFTS(ctx context.Context, tx *Tx, seen *flushSeen) (ftsSet, error) {
+	addresses := seen.addresses
 	var wrote ftsSet
 	rows, err := tx.QueryContext(ctx, `SELECT tbl, MAX(indexed) FROM pending_fts GROUP BY tbl`)
 	if err != nil {
 		return 0, fmt.Errorf("db: full-text queue: %w", err)
 	}
 	var todo []string
-	var addrs [][2]int // tbl, MAX(indexed) of the noted subjects and comments
-	seen := false
+	var addrs [][2]int // tbl, MAX(indexed) of the noted subjects and comments (address and pair indexes)
+	noted := false
 	for rows.Next() {
-		seen = true
+		noted = true
 		var tbl, indexed int
 		if err := rows.Scan(&tbl, &indexed); err != nil {
 			rows.Close()
@@ -69,7 +72,7 @@ func flushFTS(ctx context.Context, tx *Tx, addresses bool) (ftsSet, error) {
 		if tbl < 1 || tbl > len(ftsFlushStmts) {
 			continue
 		}
-		if addresses && tbl <= len(addressTables) {
+		if tbl <= len(addressTables) {
 			addrs = append(addrs, [2]int{tbl, indexed})
 		}
 		st := ftsFlushStmts[tbl-1]
@@ -83,12 +86,21 @@ func flushFTS(ctx context.Context, tx *Tx, addresses bool) (ftsSet, error) {
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("db: full-text queue: %w", err)
 	}
-	if !seen {
+	if !noted {
 		return 0, nil
 	}
 	for _, a := range addrs {
-		if err := flushAddresses(ctx, tx, a[0], a[1] == 1); err != nil {
-			return 0, err
+		if addresses {
+			if err := flushAddresses(ctx, tx, a[0], a[1] == 1); err != nil {
+				return 0, err
+			}
+		}
+		if a[0] == 2 && seen.pairs {
+			v, err := flushWordPairs(ctx, tx, seen.vocab, a[1] == 1)
+			if err != nil {
+				return 0, err
+			}
+			seen.vocab = v
 		}
 	}
 	for _, q := range append(todo, `DELETE FROM pending_fts`) {

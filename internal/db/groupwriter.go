@@ -47,39 +47,57 @@ type groupWriter struct {
 	// addresses is set once a commit has seen text_addresses (migration
 	// 0100), which the flush then keeps. Belongs to the writer goroutine.
 	addresses bool
+	// pairs is set once a commit has seen word_pairs (migration 0105),
+	// whose comments the flush then keeps; vocab is the registered pairs
+	// as of the last commit (wordpairs.go). Belong to the writer goroutine.
+	pairs bool
+	vocab *pairVocab
 	// merge is the idle-time full-text merger's state (ftsmerge.go).
 	merge ftsMergeState
 }
 
+// flushSeen is what a commit's full-text flush found: the queue table,
+// the address index and the word-pair index (each once a commit has seen
+// it), and the word pairs it indexed with.
+type flushSeen struct {
+	queue, addresses, pairs bool
+	vocab                   *pairVocab
+}
+
 // beforeCommit indexes the full-text changes the transaction noted
-// (ftsqueue.go). It reports whether the queue table and the address index
-// exist, and which indexes it wrote to.
-func (g *groupWriter) beforeCommit(ctx context.Context, tx *Tx) (queue, addresses bool, wrote ftsSet, err error) {
-	queue, addresses = g.ftsQueue, g.addresses
-	if !queue || !addresses {
-		var n, a int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(name = 'text_addresses'), 0) FROM sqlite_master
-			WHERE type = 'table' AND name IN ('pending_fts', 'text_addresses')`).Scan(&n, &a); err != nil {
-			return false, false, 0, fmt.Errorf("db: full-text queue: %w", err)
+// (ftsqueue.go). It reports which of the flush's tables exist, and which
+// indexes it wrote to.
+func (g *groupWriter) beforeCommit(ctx context.Context, tx *Tx) (seen flushSeen, wrote ftsSet, err error) {
+	seen = flushSeen{queue: g.ftsQueue, addresses: g.addresses, pairs: g.pairs, vocab: g.vocab}
+	if !seen.queue || !seen.addresses || !seen.pairs {
+		var q, a, p int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(name = 'pending_fts'), 0), COALESCE(SUM(name = 'text_addresses'), 0),
+			COALESCE(SUM(name = 'word_pairs'), 0) FROM sqlite_master
+			WHERE type = 'table' AND name IN ('pending_fts', 'text_addresses', 'word_pairs')`).Scan(&q, &a, &p); err != nil {
+			return flushSeen{}, 0, fmt.Errorf("db: full-text queue: %w", err)
 		}
-		queue, addresses = n-a > 0, a > 0
-		if !queue {
-			return false, false, 0, nil
+		seen.queue, seen.addresses, seen.pairs = q > 0, a > 0, p > 0
+		if !seen.queue {
+			return flushSeen{}, 0, nil
 		}
 	}
-	wrote, err = flushFTS(ctx, tx, addresses)
-	return queue, addresses, wrote, err
+	wrote, err = flushFTS(ctx, tx, &seen)
+	return seen, wrote, err
 }
 
 // committed notes a commit's full-text writes for the merger. The first
 // commit that finds the queue table marks every index: automerge is then
 // turned off on each, and what the index holds from before is merged.
-func (g *groupWriter) committed(queue, addresses bool, wrote ftsSet) {
-	if queue && !g.ftsQueue {
+// The word pairs the flush read are kept only now: a rolled-back
+// transaction may have registered a pair that does not exist.
+func (g *groupWriter) committed(seen flushSeen, wrote ftsSet) {
+	if seen.queue && !g.ftsQueue {
 		wrote = allFTS
 	}
-	g.ftsQueue = g.ftsQueue || queue
-	g.addresses = g.addresses || addresses
+	g.ftsQueue = g.ftsQueue || seen.queue
+	g.addresses = g.addresses || seen.addresses
+	g.pairs = g.pairs || seen.pairs
+	g.vocab = seen.vocab
 	g.merge.pending |= wrote
 }
 
@@ -419,7 +437,7 @@ func (g *groupWriter) commitBulk(r *writeReq) {
 		r.done <- err
 		return
 	}
-	queue, addresses, wrote, err := g.beforeCommit(ctx, r.tx)
+	seen, wrote, err := g.beforeCommit(ctx, r.tx)
 	if err != nil {
 		_ = sqltx.Rollback()
 		r.done <- err
@@ -429,7 +447,7 @@ func (g *groupWriter) commitBulk(r *writeReq) {
 		r.done <- fmt.Errorf("db: commit: %w", err)
 		return
 	}
-	g.committed(queue, addresses, wrote)
+	g.committed(seen, wrote)
 	r.done <- nil
 }
 
@@ -490,7 +508,7 @@ func (g *groupWriter) commit(batch []*writeReq) {
 	if ok > 0 {
 		// The batch's full-text changes, indexed once now that no
 		// savepoint is open. Its failure fails the whole batch.
-		queue, addresses, wrote, err := g.beforeCommit(ctx, &Tx{tx: sqltx, dialect: g.dialect, stmts: stmts, gw: g, uncancelled: true})
+		seen, wrote, err := g.beforeCommit(ctx, &Tx{tx: sqltx, dialect: g.dialect, stmts: stmts, gw: g, uncancelled: true})
 		bt.fts = time.Since(bt.start) - bt.work
 		if err != nil {
 			_ = sqltx.Rollback()
@@ -505,7 +523,7 @@ func (g *groupWriter) commit(batch []*writeReq) {
 		}
 		synced := time.Now()
 		if cerr = sqltx.Commit(); cerr == nil {
-			g.committed(queue, addresses, wrote)
+			g.committed(seen, wrote)
 		}
 		bt.sync = time.Since(synced)
 	} else {

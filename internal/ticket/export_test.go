@@ -65,6 +65,14 @@ func (s *Service) FewRuns() int64 { return s.fewRuns.Load() }
 // or by the descending walk.
 func (s *Service) SetFew(on bool) { s.noFew.Store(!on) }
 
+// SetPairs lets two words that seldom meet be read from the word-pair
+// index (the default) or from the full-text index; minDocs, when not 0,
+// is how many comments each word must be in for a search to register it.
+func (s *Service) SetPairs(on bool, minDocs int) { s.noPairs.Store(!on); s.pairMinDocs = minDocs }
+
+// PairRuns counts the comment walks the word-pair index answered.
+func (s *Service) PairRuns() int64 { return s.pairRuns.Load() }
+
 // SetPGWindow sets the first window of a several-token walk on PostgreSQL
 // in ids (0: as shipped, negative: the single walk) and how the rest is
 // read (path 0: by the cost, 1: on by the primary key, 2: the GIN index).

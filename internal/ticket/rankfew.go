@@ -39,6 +39,10 @@ func (s *Service) fewComments(ctx context.Context, tq textQuery, walk int) (ids 
 	if s.noFew.Load() || s.db.Dialect() != db.SQLite || len(tq.tokens) < 2 {
 		return nil, false, nil
 	}
+	// Two words a search found to meet seldom: from their index (rankpairs.go).
+	if ids, ok, err = s.pairComments(ctx, tq, walk); ok || err != nil {
+		return ids, ok, err
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT rowid FROM comment_fts WHERE comment_fts MATCH ? LIMIT ?`, tq.fts, walk+1)
 	if err != nil {
 		return nil, false, fmt.Errorf("ticket: search: %w", err)
@@ -60,6 +64,7 @@ func (s *Service) fewComments(ctx context.Context, tq textQuery, walk int) (ids 
 	slices.Sort(ids)
 	slices.Reverse(ids)
 	s.fewRuns.Add(1)
+	s.registerPair(ctx, tq, walk)
 	return ids, true, nil
 }
 

@@ -40,6 +40,9 @@ type textQuery struct {
 	// address is the text when it is one email address: its mentions are
 	// the texts holding it exactly (rankaddress.go).
 	address string
+	// pair is the text's two words as unicode61 folds them, when it is
+	// two words of one token each on SQLite (rankpairs.go).
+	pair [2]string
 	// Who the text names (resolveText), newest first.
 	customers []int64 // by email or phone
 	named     []int64 // customers whose name has all the words
@@ -66,6 +69,7 @@ func (s *Service) resolveText(ctx context.Context, q search.Query) (textQuery, e
 	tq := textQuery{fts: ftsQuery(d, q.Words, q.Phrases), lookup: q.Lookup(), rel: search.NewRelevance(q.Words, q.Phrases),
 		tokens: textTokens(q.Words, q.Phrases), terms: append(slices.Clip(q.Words), q.Phrases...)}
 	tq.address = emailAddress(q, tq.lookup)
+	tq.pair = wordPair(d, q)
 	var err error
 	if d == db.Postgres {
 		return tq, s.resolveLookupsPG(ctx, &tq)

@@ -204,6 +204,12 @@ type Service struct {
 	// counts the walks read by id. Both for the tests (rankfew.go).
 	noFew   atomic.Bool
 	fewRuns atomic.Int64
+	// noPairs turns the word-pair index off; pairRuns counts the walks
+	// it answered; pairMinDocs, when not 0, replaces minPairDocs. All for
+	// the tests (rankpairs.go).
+	noPairs     atomic.Bool
+	pairRuns    atomic.Int64
+	pairMinDocs int
 	// noLookupsFirst makes every search walk its text even when the
 	// tickets it names fill the page; lookupsFirstRuns counts the
 	// searches that did not. Both for the tests (ranklookups.go).
