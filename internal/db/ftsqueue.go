@@ -49,7 +49,7 @@ var ftsFlushStmts = func() [][2]string {
 //
 // With addresses (migration 0100 applied), the noted subjects and comments
 // also update text_addresses (addresses.go); with pairs (migration 0105),
-// the noted comments update word_pair_comments (wordpairs.go), and
+// the noted subjects and comments update word_pair_texts (wordpairs.go), and
 // seen.vocab is set to the pairs read. It returns the indexes (in
 // ftsTables) it wrote to, for the idle-time merger (ftsmerge.go).
 func flushFTS(ctx context.Context, tx *Tx, seen *flushSeen) (ftsSet, error) {
@@ -95,8 +95,8 @@ func flushFTS(ctx context.Context, tx *Tx, seen *flushSeen) (ftsSet, error) {
 				return 0, err
 			}
 		}
-		if a[0] == 2 && seen.pairs {
-			v, err := flushWordPairs(ctx, tx, seen.vocab, a[1] == 1)
+		if seen.pairs {
+			v, err := flushWordPairs(ctx, tx, seen.vocab, a[0], a[1] == 1)
 			if err != nil {
 				return 0, err
 			}

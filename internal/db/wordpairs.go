@@ -17,20 +17,21 @@ import (
 // sought from the end of the lists whatever the range).
 //
 // So such a pair, once a search has found it seldom meets, is registered
-// (RegisterWordPair): its comments are read from comment_fts, in the
-// writer's transaction, into word_pair_comments, and from then on the
-// full-text flush keeps them — each noted comment's pairs are removed and
-// those of its current text added, read in Go by Unicode61Tokens, which
-// splits and folds exactly as FTS5's unicode61 does (unicode61.go). Creates,
-// comment adds, imports, edits, erasure and deletes all pass through the
-// flush; a merge moves comments without changing their text. A search for
-// the two words then reads the pair's comments newest first
-// (WordPairComments) instead of intersecting the doclists.
+// (RegisterWordPair): the ticket subjects and comments holding both words
+// are read from ticket_fts and comment_fts, in the writer's transaction,
+// into word_pair_texts, and from then on the full-text flush keeps them —
+// each noted text's pairs are removed and those of its current text added,
+// read in Go by Unicode61Tokens, which splits and folds exactly as FTS5's
+// unicode61 does (unicode61.go). Creates, comment adds, imports, edits,
+// erasure and deletes all pass through the flush; a merge moves comments
+// without changing their text. A search for the two words then reads the
+// pair's texts newest first (WordPairTexts) instead of intersecting the
+// doclists.
 //
 // Only pairs that a search found to meet seldom are kept, so the index
-// stays small and a comment's flush adds a row only for a registered pair
-// it holds; a pair that grows common is read as such (more than the
-// search's bound) and the search walks the doclists as before.
+// stays small and a text's flush adds a row only for a registered pair it
+// holds; a pair that grows common is read as such (more than the search's
+// bound) and the search walks the doclists as before.
 
 // pairVocab is the registered pairs: each word's partners, by pair number.
 type pairVocab struct {
@@ -106,21 +107,22 @@ func (v *pairVocab) pairsIn(text string, out []int64) []int64 {
 	return out
 }
 
-// flushWordPairs brings word_pair_comments up to date for the comments
-// the transaction noted in pending_fts: the pairs of those that existed
-// before (indexed, when any did) are removed and those of their current
-// text added. It returns the pairs it read.
-func flushWordPairs(ctx context.Context, tx *Tx, v *pairVocab, indexed bool) (*pairVocab, error) {
+// flushWordPairs brings word_pair_texts up to date for the rows of table
+// tbl (1 or 2, addressTables) the transaction noted in pending_fts: the
+// pairs of those that existed before (indexed, when any did) are removed
+// and those of their current text added. It returns the pairs it read.
+func flushWordPairs(ctx context.Context, tx *Tx, v *pairVocab, tbl int, indexed bool) (*pairVocab, error) {
 	v, err := loadPairVocab(ctx, tx, v)
 	if err != nil || v.version == 0 {
-		return v, err // no pair registered: no comment is in the index
+		return v, err // no pair registered: no text is in the index
 	}
 	if indexed {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM word_pair_comments WHERE id IN (SELECT id FROM pending_fts WHERE tbl = 2 AND indexed = 1)`); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM word_pair_texts WHERE tbl = ? AND id IN (SELECT id FROM pending_fts WHERE tbl = ? AND indexed = 1)`, tbl, tbl); err != nil {
 			return nil, fmt.Errorf("db: word pairs: %w", err)
 		}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT x.id, x.body FROM pending_fts p JOIN comments x ON x.id = p.id WHERE p.tbl = 2`)
+	t := addressTables[tbl-1]
+	rows, err := tx.QueryContext(ctx, `SELECT x.id, x.`+t.column+` FROM pending_fts p JOIN `+t.table+` x ON x.id = p.id WHERE p.tbl = ?`, tbl)
 	if err != nil {
 		return nil, fmt.Errorf("db: word pairs: %w", err)
 	}
@@ -144,7 +146,7 @@ func flushWordPairs(ctx context.Context, tx *Tx, v *pairVocab, indexed bool) (*p
 		return nil, fmt.Errorf("db: word pairs: %w", err)
 	}
 	for _, p := range add {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO word_pair_comments (pair, id) VALUES (?, ?)`, p.pair, p.id); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO word_pair_texts (pair, tbl, id) VALUES (?, ?, ?)`, p.pair, tbl, p.id); err != nil {
 			return nil, fmt.Errorf("db: word pairs: %w", err)
 		}
 	}
@@ -170,10 +172,10 @@ func pairMatch(a, b string) string {
 }
 
 // RegisterWordPair registers the pair of tokens a and b (as unicode61
-// folds them, OneToken) with the comments holding both, read from
-// comment_fts in the writer's transaction, when there are at most limit
-// of them. It reports whether the pair is registered (now or before);
-// never on PostgreSQL, which has no such index.
+// folds them, OneToken) with the subjects and comments holding both, read
+// from ticket_fts and comment_fts in the writer's transaction, when there
+// are at most limit of each. It reports whether the pair is registered
+// (now or before); never on PostgreSQL, which has no such index.
 func (d *DB) RegisterWordPair(ctx context.Context, a, b string, limit int) (bool, error) {
 	if d.dialect != SQLite {
 		return false, nil
@@ -195,32 +197,23 @@ func (d *DB) RegisterWordPair(ctx context.Context, a, b string, limit int) (bool
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT rowid FROM comment_fts WHERE comment_fts MATCH ? LIMIT ?`, pairMatch(a, b), limit+1)
-		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
+		var texts [2][]int64
+		for i, fts := range []string{"ticket_fts", "comment_fts"} {
+			if texts[i], err = readIDs(ctx, tx, `SELECT rowid FROM `+fts+` WHERE `+fts+` MATCH ? LIMIT ?`, pairMatch(a, b), limit+1); err != nil {
 				return err
 			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(ids) > limit {
-			return nil
+			if len(texts[i]) > limit {
+				return nil
+			}
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO word_pairs (a, b) VALUES (?, ?) RETURNING n`, a, b).Scan(&n); err != nil {
 			return err
 		}
-		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO word_pair_comments (pair, id) VALUES (?, ?)`, n, id); err != nil {
-				return err
+		for i, ids := range texts {
+			for _, id := range ids {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO word_pair_texts (pair, tbl, id) VALUES (?, ?, ?)`, n, i+1, id); err != nil {
+					return err
+				}
 			}
 		}
 		registered = true
@@ -232,39 +225,58 @@ func (d *DB) RegisterWordPair(ctx context.Context, a, b string, limit int) (bool
 	return registered, nil
 }
 
-// WordPairComments returns, newest first, up to limit ids of the comments
-// holding both tokens a and b, and whether the pair is registered (when
-// it is not, ids is empty and the caller asks the full-text index). On
-// PostgreSQL no pair is registered.
-func (d *DB) WordPairComments(ctx context.Context, a, b string, limit int) (ids []int64, registered bool, err error) {
+// readIDs reads a column of ids.
+func readIDs(ctx context.Context, tx *Tx, q string, args ...any) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// WordPairTexts returns, newest first, up to limit ids of the ticket
+// subjects and of the comments holding both tokens a and b, and whether
+// the pair is registered (when it is not, both are empty and the caller
+// asks the full-text indexes). On PostgreSQL no pair is registered.
+func (d *DB) WordPairTexts(ctx context.Context, a, b string, limit int) (subjects, comments []int64, registered bool, err error) {
 	if d.dialect != SQLite {
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
 	if a > b {
 		a, b = b, a
 	}
-	var n int64
-	err = d.QueryRowContext(ctx, `SELECT n FROM word_pairs WHERE a = ? AND b = ?`, a, b).Scan(&n)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, false, nil
-	}
+	rows, err := d.QueryContext(ctx, `SELECT 0, n FROM word_pairs WHERE a = ?1 AND b = ?2
+		UNION ALL SELECT * FROM (SELECT tbl, id FROM word_pair_texts WHERE pair = (SELECT n FROM word_pairs WHERE a = ?1 AND b = ?2) AND tbl = 1 ORDER BY id DESC LIMIT ?3)
+		UNION ALL SELECT * FROM (SELECT tbl, id FROM word_pair_texts WHERE pair = (SELECT n FROM word_pairs WHERE a = ?1 AND b = ?2) AND tbl = 2 ORDER BY id DESC LIMIT ?3)`, a, b, limit)
 	if err != nil {
-		return nil, false, fmt.Errorf("db: word pair: %w", err)
-	}
-	rows, err := d.QueryContext(ctx, `SELECT id FROM word_pair_comments WHERE pair = ? ORDER BY id DESC LIMIT ?`, n, limit)
-	if err != nil {
-		return nil, false, fmt.Errorf("db: word pair: %w", err)
+		return nil, nil, false, fmt.Errorf("db: word pair: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, false, fmt.Errorf("db: word pair: %w", err)
+		var tbl, id int64
+		if err := rows.Scan(&tbl, &id); err != nil {
+			return nil, nil, false, fmt.Errorf("db: word pair: %w", err)
 		}
-		ids = append(ids, id)
+		switch tbl {
+		case 0:
+			registered = true
+		case 1:
+			subjects = append(subjects, id)
+		case 2:
+			comments = append(comments, id)
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("db: word pair: %w", err)
+		return nil, nil, false, fmt.Errorf("db: word pair: %w", err)
 	}
-	return ids, true, nil
+	return subjects, comments, registered, nil
 }

@@ -235,6 +235,11 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 		lookedUp = true
 	}
 	if tq.fts != "" {
+		// Two words that seldom meet: their texts from the word-pair
+		// index (rankpairs.go).
+		if err := s.readPairs(ctx, &tq, walk); err != nil {
+			return nil, err
+		}
 		// A selective filter SQLite finds by index: the walks test rows
 		// against its tickets (rankfilter.go).
 		passing, err := s.filterSide(ctx, w)
@@ -289,8 +294,8 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 			}
 		}
 		// Subjects.
-		q := `SELECT t.id, ` + ok + `, t.subject, t.updated_at FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid
-			WHERE ticket_fts MATCH ? ORDER BY ticket_fts.rowid DESC LIMIT ?`
+		from, rest, fromArgs, restArgs := s.subjectMatches(tq, textWalk)
+		q := `SELECT t.id, ` + ok + `, t.subject, t.updated_at FROM ` + from + ` JOIN tickets t ON t.id = ticket_fts.rowid ` + rest
 		seen := walkedPair{subjects: walked{rows: make([]walkedRow, 0, bound)}, comments: walked{rows: make([]walkedRow, 0, bound)}}
 		kept, rows := 0, 0 // the subject walk's
 		// Each walk's row goes into the same variables: a Scan's
@@ -353,7 +358,7 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 			if byAddress {
 				err = s.scan(ctx, addressSubjects, []any{tq.address, textWalk}, subjectRow)
 			} else {
-				err = s.scan(ctx, q, append(append(slices.Clip(w.args), tq.fts), textWalk), subjectRow)
+				err = s.scan(ctx, q, append(append(slices.Clip(w.args), fromArgs...), restArgs...), subjectRow)
 			}
 			if err != nil {
 				return nil, err

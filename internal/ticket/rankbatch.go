@@ -147,7 +147,8 @@ func (s *Service) gatherBatch(ctx context.Context, c *candidates, w *where, tq t
 	// Subjects: the full-text index alone (a subject's rowid is its
 	// ticket).
 	var rows []walkedRow
-	err := s.scan(ctx, `SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, []any{tq.fts, walk},
+	from, rest, fromArgs, restArgs := s.subjectMatches(tq, walk)
+	err := s.scan(ctx, `SELECT ticket_fts.rowid FROM `+from+` `+rest, append(fromArgs, restArgs...),
 		func(sc scanner) (bool, error) {
 			var id int64
 			if err := sc.Scan(&id); err != nil {

@@ -40,8 +40,8 @@ func (s *Service) fewComments(ctx context.Context, tq textQuery, walk int) (ids 
 		return nil, false, nil
 	}
 	// Two words a search found to meet seldom: from their index (rankpairs.go).
-	if ids, ok, err = s.pairComments(ctx, tq, walk); ok || err != nil {
-		return ids, ok, err
+	if ids, ok := s.pairComments(tq, walk); ok {
+		return ids, true, nil
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT rowid FROM comment_fts WHERE comment_fts MATCH ? LIMIT ?`, tq.fts, walk+1)
 	if err != nil {

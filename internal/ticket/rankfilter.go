@@ -204,9 +204,10 @@ func (s *Service) indexedPlan(ctx context.Context, q string, args []any) (bool, 
 func (s *Service) walkSubjectsFiltered(ctx context.Context, c *candidates, tq textQuery, pass passTest, bound, walk int, blend func(float64, int64) float64, seen *walked) (int, int, error) {
 	var ids []int64
 	rows := 0
-	q, args := `SELECT rowid, 0 FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, []any{tq.fts, walk}
+	from, rest, fromArgs, restArgs := s.subjectMatches(tq, walk)
+	q, args := `SELECT ticket_fts.rowid, 0 FROM `+from+` `+rest, append(slices.Clip(fromArgs), restArgs...)
 	if pass.in != nil {
-		q, args = `SELECT rowid, `+pass.in("ticket_fts.rowid")+` FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ?`, append(slices.Clip(pass.args), tq.fts, walk)
+		q, args = `SELECT ticket_fts.rowid, `+pass.in("ticket_fts.rowid")+` FROM `+from+` `+rest, append(append(slices.Clip(pass.args), fromArgs...), restArgs...)
 	}
 	err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {
 		var id, in int64

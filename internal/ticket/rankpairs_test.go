@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/dbtest"
@@ -15,10 +16,10 @@ import (
 // from the word-pair index from then on (two that never meet, on SQLite;
 // never one word, nor on PostgreSQL), with the same ranking and total as
 // the full-text walk, at bounds the walks cross, alone and with a status
-// filter; a new comment holding both is found at once, a merge
+// filter; a new comment or subject holding both is found at once, a merge
 // moves the pair's comments to the target, and the index holds exactly
-// the comments FTS5 matches for each pair after creates, edits, erasure
-// and deletes. On PostgreSQL no pair is registered.
+// the subjects and comments FTS5 matches for each pair after creates,
+// edits and deletes. On PostgreSQL no pair is registered.
 func TestSearchWordPairs(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -80,13 +81,32 @@ func TestSearchWordPairs(t *testing.T) {
 		if got := compare(t, "ikke hello", 30); !slices.Contains(got.ids, ids[3]) || slices.Contains(got.ids, ids[7]) {
 			t.Fatalf("after the edits: %+v (want %d, not %d)", got, ids[3], ids[7])
 		}
+		// Subjects: a new ticket's and an edited one's.
+		f.clk.add(time.Hour)
+		tk := newTicket(t, f, "Hello — ikke levert")
 		if err := d.Write(ctx, func(tx *db.Tx) error {
-			_, err := tx.ExecContext(ctx, `DELETE FROM tickets WHERE id = ?`, ids[3])
+			_, err := tx.ExecContext(ctx, `UPDATE tickets SET subject = 'ikke; HELLO again' WHERE id = ?`, ids[9])
 			return err
 		}); err != nil {
 			t.Fatal(err)
 		}
 		checkPairIndex(t, d)
+		if got := compare(t, "ikke hello", 30); !slices.Contains(got.ids, tk.ID) || !slices.Contains(got.ids, ids[9]) {
+			t.Fatalf("after the subjects: %+v (want %d and %d)", got, tk.ID, ids[9])
+		}
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			if _, err := tx.ExecContext(ctx, `UPDATE tickets SET subject = 'parcel' WHERE id = ?`, ids[9]); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `DELETE FROM tickets WHERE id IN (?, ?)`, ids[3], tk.ID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		checkPairIndex(t, d)
+		if got := compare(t, "ikke hello", 30); slices.Contains(got.ids, ids[3]) || slices.Contains(got.ids, ids[9]) || slices.Contains(got.ids, tk.ID) {
+			t.Fatalf("after the deletes: %+v (want none of %d, %d, %d)", got, ids[3], ids[9], tk.ID)
+		}
 		if sqlite {
 			var pairs int
 			if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM word_pairs`).Scan(&pairs); err != nil || pairs == 0 {
@@ -96,8 +116,8 @@ func TestSearchWordPairs(t *testing.T) {
 	})
 }
 
-// checkPairIndex compares, for each registered pair, the comments the
-// word-pair index holds with those FTS5 matches.
+// checkPairIndex compares, for each registered pair, the subjects and
+// comments the word-pair index holds with those FTS5 matches.
 func checkPairIndex(t *testing.T, d *db.DB) {
 	t.Helper()
 	if d.Dialect() != db.SQLite {
@@ -138,10 +158,12 @@ func checkPairIndex(t *testing.T, d *db.DB) {
 		return out
 	}
 	for _, p := range pairs {
-		want := ids(`SELECT rowid FROM comment_fts WHERE comment_fts MATCH ? ORDER BY rowid`, `"`+p.a+`" AND "`+p.b+`"`)
-		got := ids(`SELECT id FROM word_pair_comments WHERE pair = ? ORDER BY id`, p.n)
-		if !slices.Equal(got, want) {
-			t.Errorf("pair %q %q: index %v, full-text index %v", p.a, p.b, got, want)
+		for tbl, fts := range map[int]string{1: "ticket_fts", 2: "comment_fts"} {
+			want := ids(`SELECT rowid FROM `+fts+` WHERE `+fts+` MATCH ? ORDER BY rowid`, `"`+p.a+`" AND "`+p.b+`"`)
+			got := ids(`SELECT id FROM word_pair_texts WHERE pair = ? AND tbl = ? ORDER BY id`, p.n, tbl)
+			if !slices.Equal(got, want) {
+				t.Errorf("pair %q %q, %s: index %v, full-text index %v", p.a, p.b, fts, got, want)
+			}
 		}
 	}
 }

@@ -41,8 +41,10 @@ type textQuery struct {
 	// the texts holding it exactly (rankaddress.go).
 	address string
 	// pair is the text's two words as unicode61 folds them, when it is
-	// two words of one token each on SQLite (rankpairs.go).
-	pair [2]string
+	// two words of one token each on SQLite; pairs is what the word-pair
+	// index holds for them, when registered (rankpairs.go).
+	pair  [2]string
+	pairs *pairHits
 	// Who the text names (resolveText), newest first.
 	customers []int64 // by email or phone
 	named     []int64 // customers whose name has all the words
