@@ -2,7 +2,6 @@ package db
 
 import (
 	"sort"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -57,26 +56,30 @@ func unicode61Rune(r rune) (token bool, fold rune) {
 // Unicode61Tokens calls fn with each token of text as unicode61 folds it,
 // in order, until fn returns false.
 func Unicode61Tokens(text string, fn func(token string) bool) {
-	var b strings.Builder
-	emit := func() bool {
-		if b.Len() == 0 {
-			return true
-		}
-		tok := b.String()
-		b.Reset()
-		return fn(tok)
-	}
+	unicode61Each(text, nil, func(tok []byte) bool { return fn(string(tok)) })
+}
+
+// unicode61Each calls fn with each token of text, folded into buf (fn must
+// not keep it), and returns buf for reuse.
+func unicode61Each(text string, buf []byte, fn func(token []byte) bool) []byte {
+	buf = buf[:0]
 	for _, r := range text {
 		tok, fold := unicode61Rune(r)
 		if !tok {
-			if !emit() {
-				return
+			if len(buf) > 0 {
+				if !fn(buf) {
+					return buf
+				}
+				buf = buf[:0]
 			}
 			continue
 		}
 		if fold != 0 {
-			b.WriteRune(fold)
+			buf = utf8.AppendRune(buf, fold)
 		}
 	}
-	emit()
+	if len(buf) > 0 {
+		fn(buf)
+	}
+	return buf
 }

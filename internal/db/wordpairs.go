@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -37,6 +38,7 @@ import (
 type pairVocab struct {
 	version  int64 // MAX(word_pairs.n) when read
 	partners map[string]map[string]int64
+	buf      []byte // the tokenizer's, reused (the writer goroutine's)
 }
 
 // loadPairVocab returns the registered pairs as of tx: v itself when none
@@ -86,14 +88,9 @@ func (v *pairVocab) add(a, b string, n int64) {
 // whose words text holds.
 func (v *pairVocab) pairsIn(text string, out []int64) []int64 {
 	var held []string
-	Unicode61Tokens(text, func(tok string) bool {
-		if _, ok := v.partners[tok]; ok {
-			for _, h := range held {
-				if h == tok {
-					return true
-				}
-			}
-			held = append(held, tok)
+	v.buf = unicode61Each(text, v.buf, func(tok []byte) bool {
+		if _, ok := v.partners[string(tok)]; ok && !slices.Contains(held, string(tok)) {
+			held = append(held, string(tok))
 		}
 		return true
 	})
