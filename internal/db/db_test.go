@@ -50,14 +50,6 @@ var engineOnly = map[string]bool{
 	"text_address_fill.tbl":     true,
 	"text_address_fill.next_id": true,
 	"text_address_fill.last_id": true,
-	// SQLite's index of the texts holding pairs of words that seldom
-	// meet (migration 0105).
-	"word_pairs.n":         true,
-	"word_pairs.a":         true,
-	"word_pairs.b":         true,
-	"word_pair_texts.pair": true,
-	"word_pair_texts.tbl":  true,
-	"word_pair_texts.id":   true,
 }
 
 func columns(t *testing.T, d *db.DB) map[string][]string {

@@ -395,6 +395,11 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 		textCut := kept >= bound || rows >= textWalk
 		seen.subjects.done = !textCut
 		seen.comments.done = ckept < bound && crows < textWalk
+		if pg && !textCut && seen.comments.done {
+			// Two words that met in fewer texts than the walk: on SQLite
+			// fewComments registers them (rankpairs.go).
+			s.registerPair(ctx, tq, textWalk)
+		}
 		if textCut || !seen.comments.done {
 			var est float64
 			switch {

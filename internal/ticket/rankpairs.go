@@ -2,6 +2,8 @@ package ticket
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"log/slog"
 
 	"github.com/ombud/ombud/internal/db"
@@ -33,21 +35,19 @@ const minPairDocs = 5000
 // or the walk that found the pair when larger.
 const maxPairComments = walkFactor * DefaultSearchCandidates
 
-// wordPair returns q's two words as unicode61 folds them when q is two
-// words of one token each and no phrase, on SQLite; else two empty strings.
-func wordPair(d db.Dialect, q search.Query) [2]string {
-	if d != db.SQLite || len(q.Words) != 2 || len(q.Phrases) != 0 {
+// wordPair returns q's two words when q is two words of one token each
+// (as unicode61 reads them) and no phrase; else two empty strings. The
+// index reads them as its engine does (db.WordPairTexts).
+func wordPair(q search.Query) [2]string {
+	if len(q.Words) != 2 || len(q.Phrases) != 0 {
 		return [2]string{}
 	}
-	a, ok := db.OneToken(q.Words[0])
-	if !ok {
+	a, ok1 := db.OneToken(q.Words[0])
+	b, ok2 := db.OneToken(q.Words[1])
+	if !ok1 || !ok2 || a == b {
 		return [2]string{}
 	}
-	b, ok := db.OneToken(q.Words[1])
-	if !ok || a == b {
-		return [2]string{}
-	}
-	return [2]string{min(a, b), max(a, b)}
+	return [2]string{q.Words[0], q.Words[1]}
 }
 
 // pairHits is what the word-pair index holds for a search's two words,
@@ -94,10 +94,11 @@ func (s *Service) subjectMatches(tq textQuery, walk int) (from, rest string, fro
 }
 
 // registerPair registers the query's two words as a pair when each is in
-// at least minPairDocs comments. fewComments found they meet in at most
-// walk. A failure is logged, not returned: the search has its answer.
+// at least minPairDocs comments; the search found they meet in fewer than
+// walk texts. A failure is logged, not returned: the search has its
+// answer.
 func (s *Service) registerPair(ctx context.Context, tq textQuery, walk int) {
-	if tq.pair[0] == "" || s.noPairs.Load() {
+	if tq.pair[0] == "" || tq.pairs != nil || s.noPairs.Load() {
 		return
 	}
 	least := minPairDocs
@@ -105,16 +106,37 @@ func (s *Service) registerPair(ctx context.Context, tq textQuery, walk int) {
 		least = s.pairMinDocs
 	}
 	for _, w := range tq.pair {
-		var id int64
-		// The least-th newest comment holding w, if any: a read of
-		// least entries of one doclist.
-		err := s.db.QueryRowContext(ctx, `SELECT rowid FROM comment_fts WHERE comment_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?`,
-			ftsQuery(db.SQLite, []string{w}, nil), least-1).Scan(&id)
-		if err != nil {
-			return // too rare (sql.ErrNoRows), or the search's context ended
+		common, err := s.commonWord(ctx, w, least)
+		if err != nil || !common {
+			return // too rare, or the search's context ended
 		}
 	}
 	if _, err := s.db.RegisterWordPair(ctx, tq.pair[0], tq.pair[1], max(maxPairComments, walk)); err != nil && ctx.Err() == nil {
 		slog.Warn("ticket: search: registering a word pair", "err", err)
 	}
+}
+
+// commonWord reports whether at least least comments hold word. On SQLite
+// it reads least entries of the word's doclist; on PostgreSQL it asks the
+// statistics of comments.search_vec (the word's share of the most common
+// lexemes times the table's rows), as a read of the table would cost the
+// walk it spares.
+func (s *Service) commonWord(ctx context.Context, word string, least int) (bool, error) {
+	if s.db.Dialect() == db.Postgres {
+		var docs float64
+		err := s.db.QueryRowContext(ctx, `SELECT COALESCE((SELECT e.f FROM pg_stats st
+				CROSS JOIN LATERAL unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) AS e(elem, f)
+				WHERE st.schemaname = current_schema() AND st.tablename = 'comments' AND st.attname = 'search_vec'
+				AND e.elem = (SELECT MIN(l) FROM unnest(tsvector_to_array(to_tsvector('simple', ?))) l) LIMIT 1), 0)
+			* (SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = 'comments'::regclass)`, word).Scan(&docs)
+		return docs >= float64(least), err
+	}
+	var id int64
+	// The least-th newest comment holding word, if any.
+	err := s.db.QueryRowContext(ctx, `SELECT rowid FROM comment_fts WHERE comment_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?`,
+		ftsQuery(db.SQLite, []string{word}, nil), least-1).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }

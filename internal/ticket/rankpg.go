@@ -171,6 +171,22 @@ type pgWalk struct {
 // window (its settle first), where each walk took two statements for
 // that.
 func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgWalk) error {
+	if p := tq.pairs; p != nil && max(walks[0].walk, walks[1].walk) <= p.walk && len(p.subjects) <= walks[0].walk && len(p.comments) <= walks[1].walk {
+		// Two words that seldom meet: their texts from the word-pair
+		// index (rankpairs.go), by id.
+		s.pairRuns.Add(1)
+		var parts [2]string
+		var args []any
+		for i, w := range walks {
+			ids := p.subjects
+			if i == 1 {
+				ids = p.comments
+			}
+			parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ` + w.a + `.id = ANY(CAST(? AS BIGINT[])) ORDER BY ` + w.a + `.id DESC)`
+			args = append(append(args, w.pre...), ids)
+		}
+		return s.scanTagged(ctx, strings.Join(parts[:], " UNION ALL "), args, [2]func(scanner) (bool, error){walks[0].fn, walks[1].fn})
+	}
 	if s.noPGPair.Load() {
 		for _, w := range walks {
 			if err := s.scanTextPGSettle(ctx, w.table, w.a, `SELECT `+w.cols+` FROM `+w.from, w.pre, tq, w.walk, w.fn, w.settle); err != nil {

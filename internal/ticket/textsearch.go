@@ -40,9 +40,9 @@ type textQuery struct {
 	// address is the text when it is one email address: its mentions are
 	// the texts holding it exactly (rankaddress.go).
 	address string
-	// pair is the text's two words as unicode61 folds them, when it is
-	// two words of one token each on SQLite; pairs is what the word-pair
-	// index holds for them, when registered (rankpairs.go).
+	// pair is the text's two words, when it is two words of one token
+	// each; pairs is what the word-pair index holds for them, when
+	// registered (rankpairs.go).
 	pair  [2]string
 	pairs *pairHits
 	// Who the text names (resolveText), newest first.
@@ -71,7 +71,7 @@ func (s *Service) resolveText(ctx context.Context, q search.Query) (textQuery, e
 	tq := textQuery{fts: ftsQuery(d, q.Words, q.Phrases), lookup: q.Lookup(), rel: search.NewRelevance(q.Words, q.Phrases),
 		tokens: textTokens(q.Words, q.Phrases), terms: append(slices.Clip(q.Words), q.Phrases...)}
 	tq.address = emailAddress(q, tq.lookup)
-	tq.pair = wordPair(d, q)
+	tq.pair = wordPair(q)
 	var err error
 	if d == db.Postgres {
 		return tq, s.resolveLookupsPG(ctx, &tq)
