@@ -34,7 +34,9 @@ import (
 // fewComments returns, newest first, the ids of the comments matching tq
 // when there are at most walk of them; ok is false when there are more, or
 // when the walk is not worth it (PostgreSQL; a query of one token, whose
-// descending walk reads one doclist and stops at the bound).
+// descending walk reads one doclist and stops at the bound). Two words the
+// word-pair index holds return its newest walk comments, however many
+// match: the rows the descending walk would read.
 func (s *Service) fewComments(ctx context.Context, tq textQuery, walk int) (ids []int64, ok bool, err error) {
 	if s.noFew.Load() || s.db.Dialect() != db.SQLite || len(tq.tokens) < 2 {
 		return nil, false, nil

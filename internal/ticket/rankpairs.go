@@ -30,10 +30,13 @@ import (
 // thousand entries at most (≈ 0.1 ms).
 const minPairDocs = 5000
 
-// maxPairComments bounds the comments a pair is registered with: the
-// largest walk a search reads at the default bound (walkFactor × it),
-// or the walk that found the pair when larger.
-const maxPairComments = walkFactor * DefaultSearchCandidates
+// maxPairTexts bounds the subjects, and the comments, a pair is
+// registered with (the registration reads them all, once): two words in
+// more texts than that are not kept, and the search does not ask again.
+const maxPairTexts = 100_000
+
+// maxRefusedPairs bounds the pairs a Service remembers were not kept.
+const maxRefusedPairs = 10_000
 
 // wordPair returns q's two words when q is two words of one token each
 // (as unicode61 reads them) and no phrase; else two empty strings. The
@@ -71,34 +74,44 @@ func (s *Service) readPairs(ctx context.Context, tq *textQuery, walk int) error 
 	return nil
 }
 
-// pairComments returns the comments holding the query's two words, newest
-// first, when the pair is registered and there are at most walk of them.
+// pairComments returns the newest walk comments holding the query's two
+// words, newest first, when the pair is registered: the rows the comment
+// walk reads (more than walk match when it returns walk of them).
 func (s *Service) pairComments(tq textQuery, walk int) ([]int64, bool) {
 	p := tq.pairs
-	if p == nil || walk > p.walk || len(p.comments) > walk {
+	if p == nil || walk > p.walk {
 		return nil, false
 	}
 	s.pairRuns.Add(1)
-	return p.comments, true
+	return p.comments[:min(len(p.comments), walk)], true
 }
 
 // subjectMatches is a subject walk's source of ticket ids, aliased
 // ticket_fts, and what follows it: the full-text index, newest first up to
-// walk, or the subjects the word-pair index holds (when at most walk).
-// from's arguments come before rest's.
+// walk, or the newest walk subjects the word-pair index holds. from's
+// arguments come before rest's.
 func (s *Service) subjectMatches(tq textQuery, walk int) (from, rest string, fromArgs, restArgs []any) {
-	if p := tq.pairs; p != nil && walk <= p.walk && len(p.subjects) <= walk {
-		return `(SELECT value AS rowid FROM json_each(?)) AS ticket_fts`, `ORDER BY ticket_fts.rowid DESC`, []any{idList(p.subjects)}, nil
+	if p := tq.pairs; p != nil && walk <= p.walk {
+		return `(SELECT value AS rowid FROM json_each(?)) AS ticket_fts`, `ORDER BY ticket_fts.rowid DESC`, []any{idList(p.subjects[:min(len(p.subjects), walk)])}, nil
 	}
 	return `ticket_fts`, `WHERE ticket_fts MATCH ? ORDER BY ticket_fts.rowid DESC LIMIT ?`, nil, []any{tq.fts, walk}
 }
 
 // registerPair registers the query's two words as a pair when each is in
-// at least minPairDocs comments; the search found they meet in fewer than
-// walk texts. A failure is logged, not returned: the search has its
+// at least minPairDocs comments: on SQLite the search found they meet in
+// at most walk comments, on PostgreSQL its walks intersected their
+// postings. A pair found in more than maxPairTexts texts is remembered and
+// not asked again. A failure is logged, not returned: the search has its
 // answer.
 func (s *Service) registerPair(ctx context.Context, tq textQuery, walk int) {
 	if tq.pair[0] == "" || tq.pairs != nil || s.noPairs.Load() {
+		return
+	}
+	key := tq.pair[0] + " " + tq.pair[1]
+	s.pairMu.Lock()
+	_, refused := s.pairRefused[key]
+	s.pairMu.Unlock()
+	if refused {
 		return
 	}
 	least := minPairDocs
@@ -111,8 +124,22 @@ func (s *Service) registerPair(ctx context.Context, tq textQuery, walk int) {
 			return // too rare, or the search's context ended
 		}
 	}
-	if _, err := s.db.RegisterWordPair(ctx, tq.pair[0], tq.pair[1], max(maxPairComments, walk)); err != nil && ctx.Err() == nil {
-		slog.Warn("ticket: search: registering a word pair", "err", err)
+	kept, err := s.db.RegisterWordPair(ctx, tq.pair[0], tq.pair[1], max(maxPairTexts, walk))
+	if err != nil {
+		if ctx.Err() == nil {
+			slog.Warn("ticket: search: registering a word pair", "err", err)
+		}
+		return
+	}
+	if !kept {
+		s.pairMu.Lock()
+		if s.pairRefused == nil {
+			s.pairRefused = map[string]struct{}{}
+		}
+		if len(s.pairRefused) < maxRefusedPairs {
+			s.pairRefused[key] = struct{}{}
+		}
+		s.pairMu.Unlock()
 	}
 }
 

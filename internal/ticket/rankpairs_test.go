@@ -25,6 +25,9 @@ func TestSearchWordPairs(t *testing.T) {
 		f := setup(t, d)
 		ids := sparseCorpus(t, f, "parcel %d")
 		if d.Dialect() == db.Postgres {
+			// A window of a few ids, the rest read through the GIN index:
+			// the walks a pair is registered by on PostgreSQL.
+			f.svc.SetPGWindow(4, 2)
 			// The words' counts come from the statistics (commonWord).
 			if err := d.Write(ctx, func(tx *db.Tx) error {
 				_, err := tx.ExecContext(ctx, `ANALYZE comments`)

@@ -97,22 +97,24 @@ func (s *Service) scanTextPGSettle(ctx context.Context, table, a, sel string, pr
 		append(append(slices.Clip(pre), tq.fts, floor), walk), count); err != nil {
 		return err
 	}
-	return s.scanBelowPG(ctx, table, a, sel, pre, tq, walk, fn, settle, window, floor, n, stopped)
+	_, err := s.scanBelowPG(ctx, table, a, sel, pre, tq, walk, fn, settle, window, floor, n, stopped)
+	return err
 }
 
 // scanBelowPG is the rest of a several-token walk whose window (the ids
 // above floor, window of them) gave n rows, the last of which said stop
-// when stopped: the read below the window, when one is needed.
+// when stopped: the read below the window, when one is needed. viaIndex
+// reports a read through the GIN index (the words' postings intersected).
 func (s *Service) scanBelowPG(ctx context.Context, table, a, sel string, pre []any, tq textQuery, walk int,
-	fn func(scanner) (bool, error), settle func() (bool, error), window, floor int64, n int, stopped bool) error {
+	fn func(scanner) (bool, error), settle func() (bool, error), window, floor int64, n int, stopped bool) (viaIndex bool, err error) {
 	tsq := pgTSQuery
 	if stopped || n >= walk || floor == 0 {
-		return nil
+		return false, nil
 	}
 	if settle != nil {
 		more, err := settle()
 		if err != nil || !more {
-			return err
+			return false, err
 		}
 	}
 	s.pgWindowRuns.Add(1)
@@ -124,7 +126,7 @@ func (s *Service) scanBelowPG(ctx context.Context, table, a, sel string, pre []a
 		walkOn = p == 1
 	}
 	if walkOn {
-		return s.scan(ctx, sel+` WHERE `+pgMatchRange(a+`.search_vec`)+` AND `+a+`.id <= ? ORDER BY `+a+`.id DESC LIMIT ?`,
+		return false, s.scan(ctx, sel+` WHERE `+pgMatchRange(a+`.search_vec`)+` AND `+a+`.id <= ? ORDER BY `+a+`.id DESC LIMIT ?`,
 			append(append(slices.Clip(pre), tq.fts, floor), left), fn)
 	}
 	s.pgIndexRuns.Add(1)
@@ -132,7 +134,7 @@ func (s *Service) scanBelowPG(ctx context.Context, table, a, sel string, pre []a
 	// The bound a filter on the matches (id + 0): as an index condition
 	// of a plan that cannot see it, the primary key's whole range would
 	// be read into a bitmap to AND with the matches'.
-	return s.scanArgs(ctx, `WITH m AS MATERIALIZED (SELECT id FROM `+table+` WHERE search_vec @@ (SELECT `+tsq+`) AND id + 0 <= `+pgOpaque+`) `+
+	return true, s.scanArgs(ctx, `WITH m AS MATERIALIZED (SELECT id FROM `+table+` WHERE search_vec @@ (SELECT `+tsq+`) AND id + 0 <= `+pgOpaque+`) `+
 		sel+` WHERE `+a+`.id IN (SELECT id FROM m ORDER BY id DESC LIMIT `+pgOpaque+`) ORDER BY `+a+`.id DESC`,
 		append(append([]any{tq.fts, floor}, pre...), left), fn)
 }
@@ -155,6 +157,10 @@ type pgWalk struct {
 	walk                 int
 	fn                   func(scanner) (bool, error)
 	settle               func() (bool, error)
+	// viaIndex, when set, is set to true when the walk read below its
+	// window through the GIN index (a search the word-pair index would
+	// spare, rankpairs.go).
+	viaIndex *bool
 }
 
 // scanTextPGPair runs the subject and the comment walk of a search. When
@@ -171,16 +177,16 @@ type pgWalk struct {
 // window (its settle first), where each walk took two statements for
 // that.
 func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgWalk) error {
-	if p := tq.pairs; p != nil && max(walks[0].walk, walks[1].walk) <= p.walk && len(p.subjects) <= walks[0].walk && len(p.comments) <= walks[1].walk {
-		// Two words that seldom meet: their texts from the word-pair
-		// index (rankpairs.go), by id.
+	if p := tq.pairs; p != nil && max(walks[0].walk, walks[1].walk) <= p.walk {
+		// Two words that seldom meet: the newest of their texts from the
+		// word-pair index (rankpairs.go), by id.
 		s.pairRuns.Add(1)
 		var parts [2]string
 		var args []any
 		for i, w := range walks {
-			ids := p.subjects
+			ids := p.subjects[:min(len(p.subjects), w.walk)]
 			if i == 1 {
-				ids = p.comments
+				ids = p.comments[:min(len(p.comments), w.walk)]
 			}
 			parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ` + w.a + `.id = ANY(CAST(? AS BIGINT[])) ORDER BY ` + w.a + `.id DESC)`
 			args = append(append(args, w.pre...), ids)
@@ -275,9 +281,13 @@ func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgW
 		return err
 	}
 	for i, w := range walks {
-		if err := s.scanBelowPG(ctx, w.table, w.a, `SELECT `+w.cols+` FROM `+w.from, w.pre, tq, w.walk, w.fn, w.settle,
-			window, floor[i], n[i], stopped[i]); err != nil {
+		viaIndex, err := s.scanBelowPG(ctx, w.table, w.a, `SELECT `+w.cols+` FROM `+w.from, w.pre, tq, w.walk, w.fn, w.settle,
+			window, floor[i], n[i], stopped[i])
+		if err != nil {
 			return err
+		}
+		if viaIndex && w.viaIndex != nil {
+			*w.viaIndex = true
 		}
 	}
 	return nil

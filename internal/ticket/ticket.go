@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -210,6 +211,10 @@ type Service struct {
 	noPairs     atomic.Bool
 	pairRuns    atomic.Int64
 	pairMinDocs int
+	// pairRefused are the pairs of words the index would not keep (too
+	// many texts), not asked again by this process (rankpairs.go).
+	pairMu      sync.Mutex
+	pairRefused map[string]struct{}
 	// noLookupsFirst makes every search walk its text even when the
 	// tickets it names fill the page; lookupsFirstRuns counts the
 	// searches that did not. Both for the tests (ranklookups.go).
