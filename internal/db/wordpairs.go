@@ -283,7 +283,12 @@ func registerPairPG(ctx context.Context, tx *Tx, text string, limit int) (bool, 
 			return false, nil
 		}
 	}
-	if err := tx.QueryRowContext(ctx, `INSERT INTO word_pairs (a, b) VALUES (?, ?) RETURNING n`, a, b).Scan(&n); err != nil {
+	// Another process may have registered it meanwhile.
+	err = tx.QueryRowContext(ctx, `INSERT INTO word_pairs (a, b) VALUES (?, ?) ON CONFLICT (a, b) DO NOTHING RETURNING n`, a, b).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, nil
+	}
+	if err != nil {
 		return false, err
 	}
 	return true, insertPairTexts(ctx, tx, n, texts)

@@ -345,15 +345,15 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 			}
 			return ckept < bound, nil
 		}
-		viaIndex := false // a PostgreSQL walk read the GIN index below its window
+		var below [2]*pgBelow // the PostgreSQL walks' reads of the GIN index below their windows
 		if pg {
 			// Both walks, in one statement when each is one (rankpg.go):
 			// the columns as the comments', a subject's ticket its own id.
 			err = s.scanTextPGPair(ctx, tq, [2]pgWalk{
 				{table: "tickets", a: "t", cols: `t.id, ` + ok + `, t.id, t.subject, t.updated_at`, from: `tickets t`, pre: w.args,
-					walk: textWalk, fn: func(sc scanner) (bool, error) { return subjectRow(dropColumn{sc, 2}) }, viaIndex: &viaIndex},
+					walk: textWalk, fn: func(sc scanner) (bool, error) { return subjectRow(dropColumn{sc, 2}) }, below: &below[0]},
 				{table: "comments", a: "c", cols: `c.id, ` + ok + `, c.ticket_id, ` + body + `, c.created_at`, from: `comments c` + join,
-					pre: cargs, walk: textWalk, fn: comment, viaIndex: &viaIndex},
+					pre: cargs, walk: textWalk, fn: comment, below: &below[1]},
 			})
 		} else {
 			if byAddress {
@@ -396,10 +396,12 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 		textCut := kept >= bound || rows >= textWalk
 		seen.subjects.done = !textCut
 		seen.comments.done = ckept < bound && crows < textWalk
-		if pg && viaIndex {
-			// Two words whose newest texts took the GIN index's
-			// intersection of their postings: on SQLite fewComments
-			// registers them (rankpairs.go).
+		if pg && below[0] != nil && below[1] != nil && max(below[0].matches, below[1].matches) <= maxPairTexts {
+			// Two words whose newest subjects and comments both took the
+			// GIN index's intersection of their postings, in few enough
+			// texts to keep (a walk that went on by the primary key found
+			// them dense): on SQLite fewComments registers them
+			// (rankpairs.go).
 			s.registerPair(ctx, tq, textWalk)
 		}
 		if textCut || !seen.comments.done {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"log/slog"
+	"time"
 
 	"github.com/ombud/ombud/internal/db"
 	"github.com/ombud/ombud/internal/search"
@@ -35,8 +36,12 @@ const minPairDocs = 5000
 // more texts than that are not kept, and the search does not ask again.
 const maxPairTexts = 100_000
 
-// maxRefusedPairs bounds the pairs a Service remembers were not kept.
+// maxRefusedPairs bounds the pairs a Service remembers not to ask about.
 const maxRefusedPairs = 10_000
+
+// pairRetry is how long a pair whose registration failed (a lock not had
+// in time on PostgreSQL) is not asked about again by the process.
+const pairRetry = time.Minute
 
 // wordPair returns q's two words when q is two words of one token each
 // (as unicode61 reads them) and no phrase; else two empty strings. The
@@ -100,20 +105,45 @@ func (s *Service) subjectMatches(tq textQuery, walk int) (from, rest string, fro
 // registerPair registers the query's two words as a pair when each is in
 // at least minPairDocs comments: on SQLite the search found they meet in
 // at most walk comments, on PostgreSQL its walks intersected their
-// postings. A pair found in more than maxPairTexts texts is remembered and
-// not asked again. A failure is logged, not returned: the search has its
-// answer.
+// postings. A pair not kept (too rare, too many texts) is not asked about
+// again by the process, one whose registration failed not for pairRetry,
+// and one being registered not by the other searches. A failure is
+// logged, not returned: the search has its answer.
 func (s *Service) registerPair(ctx context.Context, tq textQuery, walk int) {
 	if tq.pair[0] == "" || tq.pairs != nil || s.noPairs.Load() {
 		return
 	}
 	key := tq.pair[0] + " " + tq.pair[1]
+	now := time.Now()
 	s.pairMu.Lock()
-	_, refused := s.pairRefused[key]
-	s.pairMu.Unlock()
-	if refused {
+	if until, ok := s.pairRefused[key]; ok && now.Before(until) || len(s.pairRefused) >= maxRefusedPairs {
+		s.pairMu.Unlock()
 		return
 	}
+	if s.pairRefused == nil {
+		s.pairRefused = map[string]time.Time{}
+	}
+	// Other searches of the pair meanwhile do not ask again.
+	s.pairRefused[key] = now.Add(pairRetry)
+	s.pairMu.Unlock()
+	kept, err := s.tryRegisterPair(ctx, tq, walk)
+	s.pairMu.Lock()
+	switch {
+	case err != nil:
+		if ctx.Err() == nil {
+			slog.Warn("ticket: search: registering a word pair", "err", err)
+		}
+	case kept:
+		delete(s.pairRefused, key)
+	default:
+		s.pairRefused[key] = now.Add(100 * 365 * 24 * time.Hour) // too many texts, or too rare
+	}
+	s.pairMu.Unlock()
+}
+
+// tryRegisterPair registers the pair when each word is common and the
+// pair's texts are few enough; kept reports whether it is registered.
+func (s *Service) tryRegisterPair(ctx context.Context, tq textQuery, walk int) (kept bool, err error) {
 	least := minPairDocs
 	if s.pairMinDocs > 0 {
 		least = s.pairMinDocs
@@ -121,26 +151,10 @@ func (s *Service) registerPair(ctx context.Context, tq textQuery, walk int) {
 	for _, w := range tq.pair {
 		common, err := s.commonWord(ctx, w, least)
 		if err != nil || !common {
-			return // too rare, or the search's context ended
+			return false, err
 		}
 	}
-	kept, err := s.db.RegisterWordPair(ctx, tq.pair[0], tq.pair[1], max(maxPairTexts, walk))
-	if err != nil {
-		if ctx.Err() == nil {
-			slog.Warn("ticket: search: registering a word pair", "err", err)
-		}
-		return
-	}
-	if !kept {
-		s.pairMu.Lock()
-		if s.pairRefused == nil {
-			s.pairRefused = map[string]struct{}{}
-		}
-		if len(s.pairRefused) < maxRefusedPairs {
-			s.pairRefused[key] = struct{}{}
-		}
-		s.pairMu.Unlock()
-	}
+	return s.db.RegisterWordPair(ctx, tq.pair[0], tq.pair[1], max(maxPairTexts, walk))
 }
 
 // commonWord reports whether at least least comments hold word. On SQLite

@@ -103,18 +103,19 @@ func (s *Service) scanTextPGSettle(ctx context.Context, table, a, sel string, pr
 
 // scanBelowPG is the rest of a several-token walk whose window (the ids
 // above floor, window of them) gave n rows, the last of which said stop
-// when stopped: the read below the window, when one is needed. viaIndex
-// reports a read through the GIN index (the words' postings intersected).
+// when stopped: the read below the window, when one is needed. It reports
+// a read through the GIN index (the words' postings intersected) with the
+// matches the table is estimated to hold from the window's share.
 func (s *Service) scanBelowPG(ctx context.Context, table, a, sel string, pre []any, tq textQuery, walk int,
-	fn func(scanner) (bool, error), settle func() (bool, error), window, floor int64, n int, stopped bool) (viaIndex bool, err error) {
+	fn func(scanner) (bool, error), settle func() (bool, error), window, floor int64, n int, stopped bool) (*pgBelow, error) {
 	tsq := pgTSQuery
 	if stopped || n >= walk || floor == 0 {
-		return false, nil
+		return nil, nil
 	}
 	if settle != nil {
 		more, err := settle()
 		if err != nil || !more {
-			return false, err
+			return nil, err
 		}
 	}
 	s.pgWindowRuns.Add(1)
@@ -126,7 +127,7 @@ func (s *Service) scanBelowPG(ctx context.Context, table, a, sel string, pre []a
 		walkOn = p == 1
 	}
 	if walkOn {
-		return false, s.scan(ctx, sel+` WHERE `+pgMatchRange(a+`.search_vec`)+` AND `+a+`.id <= ? ORDER BY `+a+`.id DESC LIMIT ?`,
+		return nil, s.scan(ctx, sel+` WHERE `+pgMatchRange(a+`.search_vec`)+` AND `+a+`.id <= ? ORDER BY `+a+`.id DESC LIMIT ?`,
 			append(append(slices.Clip(pre), tq.fts, floor), left), fn)
 	}
 	s.pgIndexRuns.Add(1)
@@ -134,7 +135,8 @@ func (s *Service) scanBelowPG(ctx context.Context, table, a, sel string, pre []a
 	// The bound a filter on the matches (id + 0): as an index condition
 	// of a plan that cannot see it, the primary key's whole range would
 	// be read into a bitmap to AND with the matches'.
-	return true, s.scanArgs(ctx, `WITH m AS MATERIALIZED (SELECT id FROM `+table+` WHERE search_vec @@ (SELECT `+tsq+`) AND id + 0 <= `+pgOpaque+`) `+
+	below := &pgBelow{matches: float64(n) * float64(floor+window) / float64(window)}
+	return below, s.scanArgs(ctx, `WITH m AS MATERIALIZED (SELECT id FROM `+table+` WHERE search_vec @@ (SELECT `+tsq+`) AND id + 0 <= `+pgOpaque+`) `+
 		sel+` WHERE `+a+`.id IN (SELECT id FROM m ORDER BY id DESC LIMIT `+pgOpaque+`) ORDER BY `+a+`.id DESC`,
 		append(append([]any{tq.fts, floor}, pre...), left), fn)
 }
@@ -157,10 +159,16 @@ type pgWalk struct {
 	walk                 int
 	fn                   func(scanner) (bool, error)
 	settle               func() (bool, error)
-	// viaIndex, when set, is set to true when the walk read below its
-	// window through the GIN index (a search the word-pair index would
-	// spare, rankpairs.go).
-	viaIndex *bool
+	// below, when set, is set when the walk read below its window
+	// through the GIN index (a search the word-pair index would spare,
+	// rankpairs.go).
+	below **pgBelow
+}
+
+// pgBelow is a walk's read below its window through the GIN index:
+// matches is how many the table holds, estimated from the window's share.
+type pgBelow struct {
+	matches float64
 }
 
 // scanTextPGPair runs the subject and the comment walk of a search. When
@@ -281,13 +289,13 @@ func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgW
 		return err
 	}
 	for i, w := range walks {
-		viaIndex, err := s.scanBelowPG(ctx, w.table, w.a, `SELECT `+w.cols+` FROM `+w.from, w.pre, tq, w.walk, w.fn, w.settle,
+		below, err := s.scanBelowPG(ctx, w.table, w.a, `SELECT `+w.cols+` FROM `+w.from, w.pre, tq, w.walk, w.fn, w.settle,
 			window, floor[i], n[i], stopped[i])
 		if err != nil {
 			return err
 		}
-		if viaIndex && w.viaIndex != nil {
-			*w.viaIndex = true
+		if w.below != nil {
+			*w.below = below
 		}
 	}
 	return nil

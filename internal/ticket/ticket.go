@@ -211,10 +211,10 @@ type Service struct {
 	noPairs     atomic.Bool
 	pairRuns    atomic.Int64
 	pairMinDocs int
-	// pairRefused are the pairs of words the index would not keep (too
-	// many texts), not asked again by this process (rankpairs.go).
+	// pairRefused are the pairs of words not to ask the index to keep
+	// until the time given (rankpairs.go).
 	pairMu      sync.Mutex
-	pairRefused map[string]struct{}
+	pairRefused map[string]time.Time
 	// noLookupsFirst makes every search walk its text even when the
 	// tickets it names fill the page; lookupsFirstRuns counts the
 	// searches that did not. Both for the tests (ranklookups.go).
