@@ -116,11 +116,13 @@ func (s *Service) registerPair(ctx context.Context, tq textQuery, walk int) {
 	key := tq.pair[0] + " " + tq.pair[1]
 	now := time.Now()
 	s.pairMu.Lock()
-	if until, ok := s.pairRefused[key]; ok && now.Before(until) || len(s.pairRefused) >= maxRefusedPairs {
+	if until, ok := s.pairRefused[key]; ok && now.Before(until) {
 		s.pairMu.Unlock()
 		return
 	}
-	if s.pairRefused == nil {
+	if s.pairRefused == nil || len(s.pairRefused) >= maxRefusedPairs {
+		// Forgotten all at once when full: a pair asked about again
+		// costs its probes (and on PostgreSQL a dense one is not tried).
 		s.pairRefused = map[string]time.Time{}
 	}
 	// Other searches of the pair meanwhile do not ask again.

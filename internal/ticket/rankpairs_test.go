@@ -18,7 +18,8 @@ import (
 // the walks cross, alone and with a status filter, on both engines; a new comment or subject holding both is found at once, a merge
 // moves the pair's comments to the target, and the index holds exactly
 // the subjects and comments the full-text index matches for each pair
-// after creates, edits and deletes.
+// after creates, edits and deletes. Words in fewer comments than the
+// minimum are not kept.
 func TestSearchWordPairs(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -35,6 +36,14 @@ func TestSearchWordPairs(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
+		}
+		// Words in fewer comments than the minimum are not kept.
+		f.svc.SetPairs(true, 1000)
+		searchPage(t, f, "levert regards")
+		searchPage(t, f, "levert regards")
+		var pairs int
+		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM word_pairs`).Scan(&pairs); err != nil || pairs != 0 {
+			t.Fatalf("rare words registered: %d pairs, %v", pairs, err)
 		}
 		queries := []string{"ikke hello", "hilsen regards", "Hello Order", "status:open ikke order", "ikke levert", "hello"}
 		compare := func(t *testing.T, qs string, bound int) searchResult {
@@ -117,7 +126,6 @@ func TestSearchWordPairs(t *testing.T) {
 		if got := compare(t, "ikke hello", 30); slices.Contains(got.ids, ids[3]) || slices.Contains(got.ids, ids[9]) || slices.Contains(got.ids, tk.ID) {
 			t.Fatalf("after the deletes: %+v (want none of %d, %d, %d)", got, ids[3], ids[9], tk.ID)
 		}
-		var pairs int
 		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM word_pairs`).Scan(&pairs); err != nil || pairs == 0 {
 			t.Fatalf("no pair registered: %d, %v", pairs, err)
 		}
