@@ -259,6 +259,8 @@ func registerPairPG(ctx context.Context, tx *Tx, text string, limit int) (bool, 
 		// and would read the whole table.
 		`SET LOCAL enable_seqscan = off`,
 		`SET LOCAL enable_indexscan = off`,
+		// An exact bitmap: a lossy one tests every row of its pages.
+		`SET LOCAL work_mem = '32MB'`,
 	} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return false, err

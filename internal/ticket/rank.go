@@ -345,7 +345,7 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 			}
 			return ckept < bound, nil
 		}
-		var below [2]*pgBelow // the PostgreSQL walks' reads of the GIN index below their windows
+		var below [2]pgBelow // what the PostgreSQL walks found of their matches
 		if pg {
 			// Both walks, in one statement when each is one (rankpg.go):
 			// the columns as the comments', a subject's ticket its own id.
@@ -396,12 +396,11 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 		textCut := kept >= bound || rows >= textWalk
 		seen.subjects.done = !textCut
 		seen.comments.done = ckept < bound && crows < textWalk
-		if pg && below[0] != nil && below[1] != nil && max(below[0].matches, below[1].matches) <= maxPairTexts {
-			// Two words whose newest subjects and comments both took the
-			// GIN index's intersection of their postings, in few enough
-			// texts to keep (a walk that went on by the primary key found
-			// them dense): on SQLite fewComments registers them
-			// (rankpairs.go).
+		if pg && (below[0].viaIndex || below[1].viaIndex) && max(below[0].matches, below[1].matches) <= maxPairTexts {
+			// Two words whose newest texts took the GIN index's
+			// intersection of their postings, in few enough subjects and
+			// comments to keep (as estimated from the walks' windows): on
+			// SQLite fewComments registers them (rankpairs.go).
 			s.registerPair(ctx, tq, textWalk)
 		}
 		if textCut || !seen.comments.done {

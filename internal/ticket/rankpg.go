@@ -104,18 +104,23 @@ func (s *Service) scanTextPGSettle(ctx context.Context, table, a, sel string, pr
 // scanBelowPG is the rest of a several-token walk whose window (the ids
 // above floor, window of them) gave n rows, the last of which said stop
 // when stopped: the read below the window, when one is needed. It reports
-// a read through the GIN index (the words' postings intersected) with the
-// matches the table is estimated to hold from the window's share.
+// how many matches the table holds, estimated from the window's share, and
+// whether the read went through the GIN index (the words' postings
+// intersected).
 func (s *Service) scanBelowPG(ctx context.Context, table, a, sel string, pre []any, tq textQuery, walk int,
-	fn func(scanner) (bool, error), settle func() (bool, error), window, floor int64, n int, stopped bool) (*pgBelow, error) {
+	fn func(scanner) (bool, error), settle func() (bool, error), window, floor int64, n int, stopped bool) (pgBelow, error) {
 	tsq := pgTSQuery
+	below := pgBelow{matches: float64(n) * float64(floor+window) / float64(window)}
+	if floor == 0 {
+		below.matches = float64(n) // the window held the whole table
+	}
 	if stopped || n >= walk || floor == 0 {
-		return nil, nil
+		return below, nil
 	}
 	if settle != nil {
 		more, err := settle()
 		if err != nil || !more {
-			return nil, err
+			return below, err
 		}
 	}
 	s.pgWindowRuns.Add(1)
@@ -127,7 +132,7 @@ func (s *Service) scanBelowPG(ctx context.Context, table, a, sel string, pre []a
 		walkOn = p == 1
 	}
 	if walkOn {
-		return nil, s.scan(ctx, sel+` WHERE `+pgMatchRange(a+`.search_vec`)+` AND `+a+`.id <= ? ORDER BY `+a+`.id DESC LIMIT ?`,
+		return below, s.scan(ctx, sel+` WHERE `+pgMatchRange(a+`.search_vec`)+` AND `+a+`.id <= ? ORDER BY `+a+`.id DESC LIMIT ?`,
 			append(append(slices.Clip(pre), tq.fts, floor), left), fn)
 	}
 	s.pgIndexRuns.Add(1)
@@ -135,7 +140,7 @@ func (s *Service) scanBelowPG(ctx context.Context, table, a, sel string, pre []a
 	// The bound a filter on the matches (id + 0): as an index condition
 	// of a plan that cannot see it, the primary key's whole range would
 	// be read into a bitmap to AND with the matches'.
-	below := &pgBelow{matches: float64(n) * float64(floor+window) / float64(window)}
+	below.viaIndex = true
 	return below, s.scanArgs(ctx, `WITH m AS MATERIALIZED (SELECT id FROM `+table+` WHERE search_vec @@ (SELECT `+tsq+`) AND id + 0 <= `+pgOpaque+`) `+
 		sel+` WHERE `+a+`.id IN (SELECT id FROM m ORDER BY id DESC LIMIT `+pgOpaque+`) ORDER BY `+a+`.id DESC`,
 		append(append([]any{tq.fts, floor}, pre...), left), fn)
@@ -159,16 +164,18 @@ type pgWalk struct {
 	walk                 int
 	fn                   func(scanner) (bool, error)
 	settle               func() (bool, error)
-	// below, when set, is set when the walk read below its window
-	// through the GIN index (a search the word-pair index would spare,
-	// rankpairs.go).
-	below **pgBelow
+	// below, when set, is set to what the walk found of its matches
+	// (rankpairs.go: a read through the GIN index is what the word-pair
+	// index spares).
+	below *pgBelow
 }
 
-// pgBelow is a walk's read below its window through the GIN index:
-// matches is how many the table holds, estimated from the window's share.
+// pgBelow is what a several-token walk found of its matches: how many the
+// table holds, estimated from its window's share, and whether it read
+// below the window through the GIN index.
 type pgBelow struct {
-	matches float64
+	matches  float64
+	viaIndex bool
 }
 
 // scanTextPGPair runs the subject and the comment walk of a search. When
