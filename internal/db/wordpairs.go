@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // The word-pair index (migration 0105). A full-text index answers a search
@@ -195,25 +196,25 @@ const pgPairLexemes = `(SELECT MIN(l) AS a, MAX(l) AS b FROM unnest(tsvector_to_
 // each. It reports whether the pair is registered (now or before).
 //
 // On SQLite the texts are read from ticket_fts and comment_fts in the
-// writer's transaction. On PostgreSQL they are read through the GIN
-// indexes while tickets and comments are locked against writes (SHARE),
-// so that no text written meanwhile is missed: writes wait for the reads
-// (≈ 0.1–0.3 s at 1M tickets, once per pair), and the registration gives
-// up rather than wait more than pgPairLockWait for writes under way.
+// writer's transaction. On PostgreSQL writes are not held back: the pair
+// is written first, not ready, so that the triggers keep its texts from
+// then on; once every transaction under way at that moment has ended
+// (each may have written a text before its trigger could see the pair),
+// its texts are read through the GIN indexes and it is made ready. A text
+// deleted or edited while they are read may leave an entry behind: the
+// searches test each text they read by id against the words.
 func (d *DB) RegisterWordPair(ctx context.Context, w1, w2 string, limit int) (bool, error) {
 	a, b, ok := d.pairTokens(w1, w2)
 	if !ok {
 		return false, nil
 	}
+	if d.dialect == Postgres {
+		return d.registerPairPG(ctx, a+" "+b, limit)
+	}
 	registered := false
 	err := d.Write(ctx, func(tx *Tx) error {
-		var err error
-		if d.dialect == Postgres {
-			registered, err = registerPairPG(ctx, tx, a+" "+b, limit)
-			return err
-		}
 		var n int64
-		err = tx.QueryRowContext(ctx, `SELECT n FROM word_pairs WHERE a = ? AND b = ?`, a, b).Scan(&n)
+		err := tx.QueryRowContext(ctx, `SELECT n FROM word_pairs WHERE a = ? AND b = ?`, a, b).Scan(&n)
 		if err == nil {
 			registered = true
 			return nil
@@ -242,58 +243,128 @@ func (d *DB) RegisterWordPair(ctx context.Context, w1, w2 string, limit int) (bo
 	return registered, nil
 }
 
-// pgPairLockWait bounds how long a registration waits for the writes
-// under way on PostgreSQL before giving up (the next search tries again):
-// well below deadlock_timeout, so a write that waits on the registration
-// while the registration waits on it is never the one cancelled.
-const pgPairLockWait = "200ms"
+// pgPairWait bounds how long a registration on PostgreSQL waits for the
+// transactions under way when its pair was written; past it the pair is
+// removed and the registration fails (the next search tries again).
+const pgPairWait = 10 * time.Second
 
-// registerPairPG is RegisterWordPair's transaction on PostgreSQL; text
-// holds the two words.
-func registerPairPG(ctx context.Context, tx *Tx, text string, limit int) (bool, error) {
-	for _, q := range []string{
-		`SET LOCAL lock_timeout = '` + pgPairLockWait + `'`,
-		`LOCK TABLE tickets, comments IN SHARE MODE`,
-		// The GIN indexes, not a walk that tests every row: for two
-		// common words that never meet the planner expects many matches
-		// and would read the whole table.
-		`SET LOCAL enable_seqscan = off`,
-		`SET LOCAL enable_indexscan = off`,
-		// An exact bitmap: a lossy one tests every row of its pages.
-		`SET LOCAL work_mem = '32MB'`,
-	} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return false, err
-		}
-	}
+// registerPairPG is RegisterWordPair on PostgreSQL; text holds the two
+// words.
+func (d *DB) registerPairPG(ctx context.Context, text string, limit int) (bool, error) {
 	var n int64
 	var a, b string
-	err := tx.QueryRowContext(ctx, `SELECT COALESCE(w.n, 0), p.a, p.b FROM `+pgPairLexemes+` p
-		LEFT JOIN word_pairs w ON w.a = p.a AND w.b = p.b`, text).Scan(&n, &a, &b)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil // not two lexemes
-	}
-	if err != nil || n != 0 {
-		return n != 0, err
-	}
-	var texts [2][]int64
-	for i, table := range []string{"tickets", "comments"} {
-		if texts[i], err = readIDs(ctx, tx, `SELECT id FROM `+table+` WHERE search_vec @@ plainto_tsquery('simple', ?) LIMIT ?`, a+" "+b, limit+1); err != nil {
-			return false, err
+	done := false // registered before, or not a pair of two lexemes
+	err := d.Write(ctx, func(tx *Tx) error {
+		var ready bool
+		err := tx.QueryRowContext(ctx, `SELECT COALESCE(w.n, 0), COALESCE(w.ready, false), p.a, p.b FROM `+pgPairLexemes+` p
+			LEFT JOIN word_pairs w ON w.a = p.a AND w.b = p.b`, text).Scan(&n, &ready, &a, &b)
+		if errors.Is(err, sql.ErrNoRows) {
+			n, done = -1, true
+			return nil
 		}
-		if len(texts[i]) > limit {
-			return false, nil
+		if err != nil || ready {
+			done = true
+			return err
 		}
+		if n != 0 {
+			// Written and not ready: another registration is filling it,
+			// or one ended before it could (a process stopped). Filling
+			// it again is harmless.
+			return nil
+		}
+		// Another process may register it meanwhile: its row stands.
+		err = tx.QueryRowContext(ctx, `INSERT INTO word_pairs (a, b, ready) VALUES (?, ?, false) ON CONFLICT (a, b) DO NOTHING RETURNING n`, a, b).Scan(&n)
+		if errors.Is(err, sql.ErrNoRows) {
+			done = true
+			return nil
+		}
+		return err
+	})
+	if err != nil || done {
+		if err != nil {
+			return false, fmt.Errorf("db: register word pair: %w", err)
+		}
+		return n != -1, nil
 	}
-	// Another process may have registered it meanwhile.
-	err = tx.QueryRowContext(ctx, `INSERT INTO word_pairs (a, b) VALUES (?, ?) ON CONFLICT (a, b) DO NOTHING RETURNING n`, a, b).Scan(&n)
-	if errors.Is(err, sql.ErrNoRows) {
-		return true, nil
+	kept, err := d.fillPairPG(ctx, n, a+" "+b, limit)
+	if err != nil || !kept {
+		// Removed with the triggers' entries, so that a later search may
+		// try again; even when the context has ended.
+		cctx := context.WithoutCancel(ctx)
+		_ = d.Write(cctx, func(tx *Tx) error {
+			if _, err := tx.ExecContext(cctx, `DELETE FROM word_pair_texts WHERE pair = ?`, n); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(cctx, `DELETE FROM word_pairs WHERE n = ?`, n)
+			return err
+		})
 	}
 	if err != nil {
+		return false, fmt.Errorf("db: register word pair: %w", err)
+	}
+	return kept, nil
+}
+
+// fillPairPG waits out the transactions under way, then reads pair n's
+// texts (the lexemes in text) and makes it ready; false when there are
+// more than limit of either kind.
+func (d *DB) fillPairPG(ctx context.Context, n int64, text string, limit int) (bool, error) {
+	var snap string
+	if err := d.QueryRowContext(ctx, `SELECT CAST(pg_current_snapshot() AS TEXT)`).Scan(&snap); err != nil {
 		return false, err
 	}
-	return true, insertPairTexts(ctx, tx, n, texts)
+	deadline := time.Now().Add(pgPairWait)
+	for {
+		var left bool
+		if err := d.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_snapshot_xip(CAST(? AS pg_snapshot)) x
+			WHERE pg_xact_status(x) = 'in progress')`, snap).Scan(&left); err != nil {
+			return false, err
+		}
+		if !left {
+			break
+		}
+		if time.Now().After(deadline) {
+			return false, fmt.Errorf("transactions still under way after %v", pgPairWait)
+		}
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	kept := false
+	err := d.Write(ctx, func(tx *Tx) error {
+		for _, q := range []string{
+			// The GIN indexes, not a walk that tests every row: for two
+			// common words that never meet the planner expects many
+			// matches and would read the whole table.
+			`SET LOCAL enable_seqscan = off`,
+			`SET LOCAL enable_indexscan = off`,
+			// An exact bitmap: a lossy one tests every row of its pages.
+			`SET LOCAL work_mem = '32MB'`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		for i, table := range []string{"tickets", "comments"} {
+			ids, err := readIDs(ctx, tx, `SELECT id FROM `+table+` WHERE search_vec @@ plainto_tsquery('simple', ?) LIMIT ?`, text, limit+1)
+			if err != nil {
+				return err
+			}
+			if len(ids) > limit {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO word_pair_texts (pair, tbl, id) SELECT ?, ?, unnest(CAST(? AS BIGINT[]))
+				ON CONFLICT DO NOTHING`, n, i+1, ids); err != nil {
+				return err
+			}
+		}
+		kept = true
+		_, err := tx.ExecContext(ctx, `UPDATE word_pairs SET ready = true WHERE n = ?`, n)
+		return err
+	})
+	return kept, err
 }
 
 // insertPairTexts adds a new pair's subjects (texts[0]) and comments.
@@ -335,9 +406,9 @@ func (d *DB) WordPairTexts(ctx context.Context, w1, w2 string, limit int) (subje
 	if !ok {
 		return nil, nil, false, nil
 	}
-	q, args := `WITH p AS (SELECT n FROM word_pairs WHERE a = ? AND b = ?)`, []any{a, b}
+	q, args := `WITH p AS (SELECT n FROM word_pairs WHERE a = ? AND b = ? AND ready = 1)`, []any{a, b}
 	if d.dialect == Postgres {
-		q, args = `WITH p AS (SELECT w.n FROM word_pairs w JOIN `+pgPairLexemes+` x ON w.a = x.a AND w.b = x.b)`, []any{a + " " + b}
+		q, args = `WITH p AS (SELECT w.n FROM word_pairs w JOIN `+pgPairLexemes+` x ON w.a = x.a AND w.b = x.b WHERE w.ready)`, []any{a + " " + b}
 	}
 	rows, err := d.QueryContext(ctx, q+`
 		SELECT 0, n FROM p

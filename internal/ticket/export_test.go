@@ -70,6 +70,10 @@ func (s *Service) SetFew(on bool) { s.noFew.Store(!on) }
 // is how many comments each word must be in for a search to register it.
 func (s *Service) SetPairs(on bool, minDocs int) { s.noPairs.Store(!on); s.pairMinDocs = minDocs }
 
+// WaitPairs waits for the word-pair registrations under way (PostgreSQL
+// runs them apart from the searches).
+func (s *Service) WaitPairs() { s.pairWG.Wait() }
+
 // PairRuns counts the comment walks the word-pair index answered.
 func (s *Service) PairRuns() int64 { return s.pairRuns.Load() }
 

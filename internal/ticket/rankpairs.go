@@ -32,11 +32,14 @@ import (
 const minPairDocs = 5000
 
 // maxPairTexts bounds the subjects, and the comments, a pair is
-// registered with: the registration reads them all, once, and on
-// PostgreSQL while writes wait (20,000 comments ≈ 0.1–0.3 s at 1M
-// tickets, 82,000 took 0.5–2.5 s). Two words in more texts are not kept,
-// and the search does not ask again.
-const maxPairTexts = 20_000
+// registered with: the registration reads them all, once (82,000 comments
+// took 0.5–2.5 s on PostgreSQL at 1M tickets). Two words in more texts
+// are not kept, and the search does not ask again.
+const maxPairTexts = 100_000
+
+// pairRegisterTime bounds a registration on PostgreSQL, which runs apart
+// from the search that asked for it.
+const pairRegisterTime = time.Minute
 
 // maxRefusedPairs bounds the pairs a Service remembers not to ask about.
 const maxRefusedPairs = 10_000
@@ -109,8 +112,9 @@ func (s *Service) subjectMatches(tq textQuery, walk int) (from, rest string, fro
 // at most walk comments, on PostgreSQL its walks intersected their
 // postings. A pair not kept (too rare, too many texts) is not asked about
 // again by the process, one whose registration failed not for pairRetry,
-// and one being registered not by the other searches. A failure is
-// logged, not returned: the search has its answer.
+// and one being registered not by the other searches. On PostgreSQL the
+// registration runs apart from the search. A failure is logged, not
+// returned: the search has its answer.
 func (s *Service) registerPair(ctx context.Context, tq textQuery, walk int) {
 	if tq.pair[0] == "" || tq.pairs != nil || s.noPairs.Load() {
 		return
@@ -130,6 +134,23 @@ func (s *Service) registerPair(ctx context.Context, tq textQuery, walk int) {
 	// Other searches of the pair meanwhile do not ask again.
 	s.pairRefused[key] = now.Add(pairRetry)
 	s.pairMu.Unlock()
+	if s.db.Dialect() == db.Postgres {
+		// It waits for the transactions under way and reads up to
+		// maxPairTexts texts: not the search's business.
+		s.pairWG.Add(1)
+		go func() {
+			defer s.pairWG.Done()
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pairRegisterTime)
+			defer cancel()
+			s.registered(ctx, key, now, tq, walk)
+		}()
+		return
+	}
+	s.registered(ctx, key, now, tq, walk)
+}
+
+// registered registers the pair and notes the outcome for registerPair.
+func (s *Service) registered(ctx context.Context, key string, now time.Time, tq textQuery, walk int) {
 	kept, err := s.tryRegisterPair(ctx, tq, walk)
 	s.pairMu.Lock()
 	switch {

@@ -40,6 +40,7 @@ func TestSearchWordPairs(t *testing.T) {
 		// Words in fewer comments than the minimum are not kept.
 		f.svc.SetPairs(true, 1000)
 		searchPage(t, f, "levert regards")
+		f.svc.WaitPairs()
 		searchPage(t, f, "levert regards")
 		var pairs int
 		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM word_pairs`).Scan(&pairs); err != nil || pairs != 0 {
@@ -55,6 +56,7 @@ func TestSearchWordPairs(t *testing.T) {
 			f.svc.SetFew(true)
 			f.svc.SetPairs(true, 1)
 			searchPage(t, f, qs) // registers the pair when its words seldom meet
+			f.svc.WaitPairs()
 			runs := f.svc.PairRuns()
 			got := searchPage(t, f, qs)
 			if !slices.Equal(got.ids, walk.ids) || got.total != walk.total || got.estimated != walk.estimated {

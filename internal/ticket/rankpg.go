@@ -203,8 +203,11 @@ func (s *Service) scanTextPGPair(ctx context.Context, tq textQuery, walks [2]pgW
 			if i == 1 {
 				ids = p.comments[:min(len(p.comments), w.walk)]
 			}
-			parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ` + w.a + `.id = ANY(CAST(? AS BIGINT[])) ORDER BY ` + w.a + `.id DESC)`
-			args = append(append(args, w.pre...), ids)
+			// Each text tested against the words: an entry a deletion or
+			// an edit left behind while the pair was filled is not read.
+			parts[i] = `(SELECT ` + strconv.Itoa(i) + `, ` + w.cols + ` FROM ` + w.from + ` WHERE ` + w.a + `.id = ANY(CAST(? AS BIGINT[])) AND ` +
+				pgMatchRange(w.a+`.search_vec`) + ` ORDER BY ` + w.a + `.id DESC)`
+			args = append(append(args, w.pre...), ids, tq.fts)
 		}
 		return s.scanTagged(ctx, strings.Join(parts[:], " UNION ALL "), args, [2]func(scanner) (bool, error){walks[0].fn, walks[1].fn})
 	}

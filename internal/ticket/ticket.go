@@ -215,6 +215,8 @@ type Service struct {
 	// until the time given (rankpairs.go).
 	pairMu      sync.Mutex
 	pairRefused map[string]time.Time
+	// pairWG counts PostgreSQL's registrations under way (rankpairs.go).
+	pairWG sync.WaitGroup
 	// noLookupsFirst makes every search walk its text even when the
 	// tickets it names fill the page; lookupsFirstRuns counts the
 	// searches that did not. Both for the tests (ranklookups.go).

@@ -2,15 +2,16 @@
 -- comments holding both (internal/db/wordpairs.go). A GIN index finds
 -- where two words meet by intersecting both posting lists, so two common
 -- words that seldom meet cost 100–300 ms at 1M tickets however few texts
--- hold them. A search that found such a pair registers it (its texts read
--- through search_vec while the tables are locked against writes, so none
--- is missed); from then on these triggers keep its texts from the rows'
--- search_vec, and searches for the two words read them newest first from
--- this index.
+-- hold them. A pair a search found to be such is registered: written
+-- first (not ready), so that these triggers keep its texts from then on,
+-- then, once the transactions under way have ended, its texts are read
+-- through search_vec and it is made ready; searches for the two words
+-- then read them newest first from this index.
 CREATE TABLE word_pairs (
     n BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     a TEXT NOT NULL, -- the two lexemes as to_tsvector('simple', …) reads them, a < b
     b TEXT NOT NULL,
+    ready BOOLEAN NOT NULL DEFAULT true, -- false while its texts are being read
     UNIQUE (a, b)
 );
 CREATE TABLE word_pair_texts (

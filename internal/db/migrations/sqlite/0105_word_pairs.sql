@@ -10,6 +10,7 @@ CREATE TABLE word_pairs (
     n INTEGER PRIMARY KEY, -- registration order: writers reload the pairs when MAX(n) moves
     a TEXT NOT NULL,       -- the two tokens as unicode61 folds them, a < b
     b TEXT NOT NULL,
+    ready INTEGER NOT NULL DEFAULT 1, -- searches read the pair (on SQLite a pair is registered whole)
     UNIQUE (a, b)
 );
 CREATE TABLE word_pair_texts (
