@@ -16,7 +16,7 @@ import (
 // posting lists whole. So two common words that seldom share a text
 // ("ikke" and "order" in a helpdesk writing Norwegian and English) cost a
 // walk through both lists, ≈ 17 ms of CPU at 1M tickets on SQLite and
-// 100–300 ms on PostgreSQL, however few texts hold both; bounding the walk
+// ≈ 31 ms of PostgreSQL's, however few texts hold both; bounding the walk
 // does not help (FTS5 seeks the first match from the end of the lists
 // whatever the range).
 //
@@ -32,10 +32,11 @@ import (
 // text. A search for the two words then reads the pair's texts newest
 // first (WordPairTexts) instead of intersecting the postings.
 //
-// Only pairs that a search found to meet seldom are kept, so the index
-// stays small and a write adds a row only for a registered pair its text
-// holds; a pair that grows common is read as such (more than the search's
-// bound) and the search walks the full-text index as before.
+// Only pairs that a search found to meet seldom (in at most 100,000
+// texts, internal/ticket/rankpairs.go) are kept, so the index stays small
+// and a write adds a row only for a registered pair its text holds; a
+// registered pair answers every search of its words, however many texts
+// it gains.
 
 // pairVocab is the registered pairs: each word's partners, by pair number.
 type pairVocab struct {
