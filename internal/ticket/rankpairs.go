@@ -11,20 +11,22 @@ import (
 	"github.com/ombud/ombud/internal/search"
 )
 
-// Two common words that seldom share a text. fewComments' ascending read
-// finds them by intersecting both words' doclists to their ends: ≈ 17 ms
-// of CPU at 1M tickets for two words in most comments that never meet,
-// 90 % of such a search, and the subject walk does the same in the
-// subjects' index (≈ 5 ms for "ikke order"). The word-pair index
-// (internal/db/wordpairs.go) keeps, for pairs a search found to be that,
-// the subjects and comments holding both: the search for the two words
-// reads them newest first by one index range each, and the full-text
-// flush keeps them as texts are written.
+// Two common words that seldom share a text. On SQLite fewComments'
+// ascending read finds them by intersecting both words' doclists to their
+// ends: ≈ 17 ms of CPU at 1M tickets for two words in most comments that
+// never meet, 90 % of such a search, and the subject walk does the same
+// in the subjects' index (≈ 5 ms for "ikke order"); on PostgreSQL the
+// walks below their windows AND both words' GIN postings. The word-pair
+// index (internal/db/wordpairs.go) keeps, for pairs a search found to be
+// that, the subjects and comments holding both: a search for the two
+// words reads its walks' rows from it by id, and writes keep it.
 //
-// A pair is registered by the first search that finds it meets in at
-// most the walk's bound of comments while each word is in at least
-// minPairDocs: rarer words cost FTS5 little to intersect, and pairs that
-// meet often are cheap to walk newest first, so neither is kept.
+// Each word must be in at least minPairDocs comments: rarer words cost
+// little to intersect. On SQLite a pair is registered by the search whose
+// ascending read found it meets in at most the walk's bound of comments
+// (pairs that meet often are cheap to walk newest first); on PostgreSQL
+// by a search whose walk read the GIN index below its window, when
+// neither walk's matches are estimated at more than maxPairTexts.
 
 // minPairDocs is how many comments each of two words must be in for a
 // search to register the pair: below it FTS5's intersection reads a few
@@ -44,8 +46,9 @@ const pairRegisterTime = time.Minute
 // maxRefusedPairs bounds the pairs a Service remembers not to ask about.
 const maxRefusedPairs = 10_000
 
-// pairRetry is how long a pair whose registration failed (a lock not had
-// in time on PostgreSQL) is not asked about again by the process.
+// pairRetry is how long a pair whose registration failed (on PostgreSQL,
+// transactions still under way after db's wait) is not asked about again
+// by the process.
 const pairRetry = time.Minute
 
 // wordPair returns q's two words when q is two words of one token each
