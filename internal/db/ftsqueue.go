@@ -89,6 +89,14 @@ func flushFTS(ctx context.Context, tx *Tx, seen *flushSeen) (ftsSet, error) {
 	if !noted {
 		return 0, nil
 	}
+	if seen.pairs && len(addrs) > 0 {
+		// The registered pairs, read once for the flush's tables.
+		v, err := loadPairVocab(ctx, tx, seen.vocab)
+		if err != nil {
+			return 0, err
+		}
+		seen.vocab = v
+	}
 	for _, a := range addrs {
 		if addresses {
 			if err := flushAddresses(ctx, tx, a[0], a[1] == 1); err != nil {
@@ -96,11 +104,9 @@ func flushFTS(ctx context.Context, tx *Tx, seen *flushSeen) (ftsSet, error) {
 			}
 		}
 		if seen.pairs {
-			v, err := flushWordPairs(ctx, tx, seen.vocab, a[0], a[1] == 1)
-			if err != nil {
+			if err := flushWordPairs(ctx, tx, seen.vocab, a[0], a[1] == 1); err != nil {
 				return 0, err
 			}
-			seen.vocab = v
 		}
 	}
 	for _, q := range append(todo, `DELETE FROM pending_fts`) {

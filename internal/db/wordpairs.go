@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -109,23 +110,23 @@ func (v *pairVocab) pairsIn(text string, out []int64) []int64 {
 }
 
 // flushWordPairs brings word_pair_texts up to date for the rows of table
-// tbl (1 or 2, addressTables) the transaction noted in pending_fts: the
-// pairs of those that existed before (indexed, when any did) are removed
-// and those of their current text added. It returns the pairs it read.
-func flushWordPairs(ctx context.Context, tx *Tx, v *pairVocab, tbl int, indexed bool) (*pairVocab, error) {
-	v, err := loadPairVocab(ctx, tx, v)
-	if err != nil || v.version == 0 {
-		return v, err // no pair registered: no text is in the index
+// tbl (1 or 2, addressTables) the transaction noted in pending_fts, with
+// the registered pairs v: the pairs of those that existed before
+// (indexed, when any did) are removed and those of their current text
+// added.
+func flushWordPairs(ctx context.Context, tx *Tx, v *pairVocab, tbl int, indexed bool) error {
+	if v.version == 0 {
+		return nil // no pair registered: no text is in the index
 	}
 	if indexed {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM word_pair_texts WHERE tbl = ? AND id IN (SELECT id FROM pending_fts WHERE tbl = ? AND indexed = 1)`, tbl, tbl); err != nil {
-			return nil, fmt.Errorf("db: word pairs: %w", err)
+			return fmt.Errorf("db: word pairs: %w", err)
 		}
 	}
 	t := addressTables[tbl-1]
 	rows, err := tx.QueryContext(ctx, `SELECT x.id, x.`+t.column+` FROM pending_fts p JOIN `+t.table+` x ON x.id = p.id WHERE p.tbl = ?`, tbl)
 	if err != nil {
-		return nil, fmt.Errorf("db: word pairs: %w", err)
+		return fmt.Errorf("db: word pairs: %w", err)
 	}
 	type posting struct{ pair, id int64 }
 	var add []posting
@@ -135,7 +136,7 @@ func flushWordPairs(ctx context.Context, tx *Tx, v *pairVocab, tbl int, indexed 
 		var body string
 		if err := rows.Scan(&id, &body); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("db: word pairs: %w", err)
+			return fmt.Errorf("db: word pairs: %w", err)
 		}
 		pairs = v.pairsIn(body, pairs[:0])
 		for _, n := range pairs {
@@ -144,14 +145,14 @@ func flushWordPairs(ctx context.Context, tx *Tx, v *pairVocab, tbl int, indexed 
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("db: word pairs: %w", err)
+		return fmt.Errorf("db: word pairs: %w", err)
 	}
 	for _, p := range add {
 		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO word_pair_texts (pair, tbl, id) VALUES (?, ?, ?)`, p.pair, tbl, p.id); err != nil {
-			return nil, fmt.Errorf("db: word pairs: %w", err)
+			return fmt.Errorf("db: word pairs: %w", err)
 		}
 	}
-	return v, nil
+	return nil
 }
 
 // OneToken returns word as the one token unicode61 reads in it, and false
@@ -236,7 +237,12 @@ func (d *DB) RegisterWordPair(ctx context.Context, w1, w2 string, limit int) (bo
 			return err
 		}
 		registered = true
-		return insertPairTexts(ctx, tx, n, texts)
+		for i, ids := range texts {
+			if err := insertPairTexts(ctx, tx, n, i+1, ids); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return false, fmt.Errorf("db: register word pair: %w", err)
@@ -356,8 +362,7 @@ func (d *DB) fillPairPG(ctx context.Context, n int64, text string, limit int) (b
 			if len(ids) > limit {
 				return nil
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO word_pair_texts (pair, tbl, id) SELECT ?, ?, unnest(CAST(? AS BIGINT[]))
-				ON CONFLICT DO NOTHING`, n, i+1, ids); err != nil {
+			if err := insertPairTexts(ctx, tx, n, i+1, ids); err != nil {
 				return err
 			}
 		}
@@ -368,16 +373,28 @@ func (d *DB) fillPairPG(ctx context.Context, n int64, text string, limit int) (b
 	return kept, err
 }
 
-// insertPairTexts adds a new pair's subjects (texts[0]) and comments.
-func insertPairTexts(ctx context.Context, tx *Tx, n int64, texts [2][]int64) error {
-	for i, ids := range texts {
-		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO word_pair_texts (pair, tbl, id) VALUES (?, ?, ?)`, n, i+1, id); err != nil {
-				return err
-			}
-		}
+// insertPairTexts adds pair n's texts of table tbl (1 subjects, 2
+// comments) in one statement; on PostgreSQL those a trigger added
+// meanwhile stand.
+func insertPairTexts(ctx context.Context, tx *Tx, n int64, tbl int, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
 	}
-	return nil
+	if tx.dialect == Postgres {
+		_, err := tx.ExecContext(ctx, `INSERT INTO word_pair_texts (pair, tbl, id) SELECT ?, ?, unnest(CAST(? AS BIGINT[]))
+			ON CONFLICT DO NOTHING`, n, tbl, ids)
+		return err
+	}
+	list := make([]byte, 0, 8*len(ids)+2)
+	list = append(list, '[')
+	for i, id := range ids {
+		if i > 0 {
+			list = append(list, ',')
+		}
+		list = strconv.AppendInt(list, id, 10)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO word_pair_texts (pair, tbl, id) SELECT ?, ?, value FROM json_each(?)`, n, tbl, string(append(list, ']')))
+	return err
 }
 
 // readIDs reads a column of ids.
