@@ -22,17 +22,20 @@ CREATE TABLE word_pair_texts (
 );
 CREATE INDEX word_pair_texts_row ON word_pair_texts (tbl, id);
 
+-- The registered pairs a text holds: its lexemes looked up in word_pairs
+-- (a), the partner (b) tested among them.
+CREATE FUNCTION word_pairs_in(vec tsvector) RETURNS SETOF BIGINT LANGUAGE sql STABLE AS $$
+    SELECT w.n FROM unnest(tsvector_to_array(vec)) l(a) JOIN word_pairs w ON w.a = l.a
+    WHERE w.b = ANY (tsvector_to_array(vec))
+$$;
+
 -- Inserts, per statement (a bulk import's insert of many rows is one
--- call): each new row's registered pairs, found by looking its lexemes up
--- in word_pairs (a) and testing the partner (b) among them.
+-- call): each new row's registered pairs.
 CREATE FUNCTION word_pair_texts_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM word_pairs) THEN
         INSERT INTO word_pair_texts (pair, tbl, id)
-        SELECT w.n, TG_ARGV[0]::smallint, r.id
-        FROM new_rows r CROSS JOIN LATERAL unnest(tsvector_to_array(r.search_vec)) l(a)
-        JOIN word_pairs w ON w.a = l.a
-        WHERE w.b = ANY (tsvector_to_array(r.search_vec))
+        SELECT p, TG_ARGV[0]::smallint, r.id FROM new_rows r CROSS JOIN LATERAL word_pairs_in(r.search_vec) p
         ON CONFLICT DO NOTHING;
     END IF;
     RETURN NULL;
@@ -52,9 +55,7 @@ CREATE FUNCTION word_pair_texts_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM word_pair_texts WHERE tbl = TG_ARGV[0]::smallint AND id = OLD.id;
     INSERT INTO word_pair_texts (pair, tbl, id)
-    SELECT w.n, TG_ARGV[0]::smallint, NEW.id
-    FROM unnest(tsvector_to_array(NEW.search_vec)) l(a) JOIN word_pairs w ON w.a = l.a
-    WHERE w.b = ANY (tsvector_to_array(NEW.search_vec))
+    SELECT p, TG_ARGV[0]::smallint, NEW.id FROM word_pairs_in(NEW.search_vec) p
     ON CONFLICT DO NOTHING;
     RETURN NULL;
 END
