@@ -46,6 +46,10 @@ const pairRegisterTime = time.Minute
 // maxRefusedPairs bounds the pairs a Service remembers not to ask about.
 const maxRefusedPairs = 10_000
 
+// pairNever is how long a pair not kept (too rare, too many texts) is not
+// asked about again: the process's life.
+const pairNever = 100 * 365 * 24 * time.Hour
+
 // pairRetry is how long a pair whose registration failed (on PostgreSQL,
 // transactions still under way after db's wait) is not asked about again
 // by the process.
@@ -164,7 +168,7 @@ func (s *Service) registered(ctx context.Context, key string, now time.Time, tq 
 	case kept:
 		delete(s.pairRefused, key)
 	default:
-		s.pairRefused[key] = now.Add(100 * 365 * 24 * time.Hour) // too many texts, or too rare
+		s.pairRefused[key] = now.Add(pairNever)
 	}
 	s.pairMu.Unlock()
 }
