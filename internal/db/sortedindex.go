@@ -18,6 +18,13 @@ const CommentTicketIndex = "comments_id_ticket"
 // ranked by from it alone (internal/ticket, lookupwindow.go).
 const RequesterIndex = "tickets_requester_id"
 
+// StatusIndex is the SQLite index of the tickets by status, each status's
+// in id order (the rowid follows the key; migration 0106): a search's
+// status test probes it for each walked ticket (internal/ticket,
+// rankpgfilter.go) where the tickets table would cost a seek into its
+// wide rows.
+const StatusIndex = "tickets_status_id"
+
 // sortedIndexes are the SQLite indexes the migration runner builds itself,
 // outside the migrations' transactions: each sorts a large table, and with
 // the connections' temp_store=MEMORY that sort stayed in the process (an
@@ -33,6 +40,8 @@ var sortedIndexes = []struct {
 	// Before 0103 the index was (requester_id, id).
 	{RequesterIndex, `CREATE INDEX ` + RequesterIndex + ` ON tickets(requester_id, id, updated_at)`,
 		`SELECT COUNT(*) FROM pragma_index_info('` + RequesterIndex + `') WHERE name = 'updated_at'`},
+	{StatusIndex, `CREATE INDEX ` + StatusIndex + ` ON tickets(status)`,
+		`SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = '` + StatusIndex + `'`},
 }
 
 // ensureSortedIndexes builds each of sortedIndexes that is missing or not

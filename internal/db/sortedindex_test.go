@@ -10,11 +10,13 @@ import (
 )
 
 // TestSortedIndexes: on SQLite Migrate builds comments_id_ticket
-// (migration 0102) and tickets_requester_id with updated_at (0103), and
+// (migration 0102), tickets_requester_id with updated_at (0103) and
+// tickets_status_id (0106), and
 // builds each again when it is missing or as it was before, with the rows
 // written before it; the writer's connection keeps its temp_store in
 // memory afterwards. On PostgreSQL comments_id_ticket does not exist and
-// tickets_requester_id was replaced by 0101's index.
+// tickets_requester_id was replaced by 0101's index; tickets_status_id is
+// SQLite's alone.
 func TestSortedIndexes(t *testing.T) {
 	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -44,6 +46,7 @@ func TestSortedIndexes(t *testing.T) {
 		want := map[string]string{
 			db.CommentTicketIndex: "[id ticket_id]",
 			db.RequesterIndex:     "[requester_id id updated_at]",
+			db.StatusIndex:        "[status]",
 		}
 		for name, cols := range want {
 			got := fmt.Sprint(columns(name))
@@ -61,6 +64,7 @@ func TestSortedIndexes(t *testing.T) {
 			for _, q := range []string{
 				`DROP INDEX ` + db.CommentTicketIndex,
 				`DROP INDEX ` + db.RequesterIndex,
+				`DROP INDEX ` + db.StatusIndex,
 				`CREATE INDEX ` + db.RequesterIndex + ` ON tickets(requester_id, id)`, // as before 0103
 				`INSERT INTO customers (id, name, created_at, updated_at) VALUES (3, 'c', 1, 1)`,
 				`INSERT INTO tickets (id, subject, status, priority, type, channel, requester_id, created_at, updated_at)
@@ -89,6 +93,10 @@ func TestSortedIndexes(t *testing.T) {
 		}
 		if err := d.QueryRowContext(ctx, `SELECT updated_at FROM tickets INDEXED BY `+db.RequesterIndex+` WHERE requester_id = 3 AND id = 7`).Scan(&at); err != nil || at != 5 {
 			t.Fatalf("ticket 7's updated_at from the index: %d, %v", at, err)
+		}
+		var open int64
+		if err := d.QueryRowContext(ctx, `SELECT id FROM tickets INDEXED BY `+db.StatusIndex+` WHERE status = 'new' AND id = 7`).Scan(&open); err != nil || open != 7 {
+			t.Fatalf("ticket 7 by its status from the index: %d, %v", open, err)
 		}
 		var store int
 		if err := d.Write(ctx, func(tx *db.Tx) error {
