@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"time"
+
+	"github.com/ombud/ombud/internal/authz"
+	"github.com/ombud/ombud/internal/search"
 )
 
 // SetSearchCandidates lets tests bound a search's candidates low enough to
@@ -262,3 +265,42 @@ func WordPlan(freq map[string]float64, rows float64, lexeme string, walk int) st
 const SampleEnough = sampleEnough
 
 func (s *Service) PGRangeRounds() int64 { return s.pgRangeRounds.Load() }
+
+// FilterTestPlans returns SQLite's query plan details for the batch test
+// of the search filters of query (rankbatch.go) on a few ticket ids.
+func (s *Service) FilterTestPlans(ctx context.Context, actor authz.Actor, query string) ([]string, error) {
+	q, err := search.Parse(query)
+	if err != nil {
+		return nil, err
+	}
+	defs, err := s.searchFields(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	w := &where{}
+	for _, term := range q.Terms {
+		if err := s.termCond(w, actor, term, defs); err != nil {
+			return nil, err
+		}
+	}
+	f := s.newBatchFilter(w)
+	if pass, ok := s.tagTest(w); ok {
+		f.tags = &pass
+	}
+	stmt, args := f.sqliteTest([]int64{3, 2, 1})
+	rows, err := s.db.QueryContext(ctx, `EXPLAIN QUERY PLAN `+stmt, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, parent, unused int64
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return nil, err
+		}
+		out = append(out, detail)
+	}
+	return out, rows.Err()
+}

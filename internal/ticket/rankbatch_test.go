@@ -133,3 +133,46 @@ func TestSearchBatchFilterMatchesRowTests(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchFilterTestPlans: on SQLite the batch test of a status filter
+// probes tickets_status_id (status, rowid) without reading the tickets
+// table, and a tag's probe, alone or beside a status, reads
+// ticket_tags_tag (tag, ticket_id), where a tag's entries lie together,
+// not ticket_tags' key (rankpgfilter.go, ranktag.go).
+func TestSearchFilterTestPlans(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		if d.Dialect() != db.SQLite {
+			return // PostgreSQL plans its batch tests itself (rankpgfilter.go)
+		}
+		f := setup(t, d)
+		tests := []struct {
+			query string
+			want  []string
+		}{
+			{"status:open refund", []string{"USING COVERING INDEX " + db.StatusIndex + " (status=? AND rowid=?)"}},
+			{"status:open,pending refund", []string{"USING COVERING INDEX " + db.StatusIndex + " (status=? AND rowid=?)"}},
+			{"status:open assignee:none refund", []string{"USING INDEX " + db.StatusIndex + " (status=? AND rowid=?)"}},
+			{"-status:open refund", []string{"USING INTEGER PRIMARY KEY (rowid=?)"}},
+			{"tag:billing refund", []string{"USING COVERING INDEX ticket_tags_tag (tag=? AND ticket_id=?)"}},
+			{"status:open tag:billing refund", []string{
+				"USING COVERING INDEX " + db.StatusIndex + " (status=? AND rowid=?)",
+				"USING COVERING INDEX ticket_tags_tag (tag=? AND ticket_id=?)",
+			}},
+		}
+		for _, tt := range tests {
+			plan, err := f.svc.FilterTestPlans(context.Background(), f.agent, tt.query)
+			if err != nil {
+				t.Fatalf("%s: %v", tt.query, err)
+			}
+			all := strings.Join(plan, "\n")
+			for _, w := range tt.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("%s: plan\n%s\nwithout %q", tt.query, all, w)
+				}
+			}
+			if strings.Contains(all, "sqlite_autoindex_ticket_tags") {
+				t.Errorf("%s: plan\n%s\nprobes ticket_tags' key", tt.query, all)
+			}
+		}
+	})
+}

@@ -151,17 +151,30 @@ func (f *batchFilter) denseRun(todo []int64) int {
 
 // testSQLite is test on SQLite: the ids in a JSON array, each a seek.
 func (f *batchFilter) testSQLite(ctx context.Context, todo []int64) error {
-	// CROSS JOIN keeps the ids the outer loop, each a seek by rowid:
-	// given the choice, SQLite read a common status's whole index and
-	// tested each entry against the ids.
-	q, args := `SELECT t.id FROM json_each(?) j CROSS JOIN tickets t ON t.id = j.value WHERE `+strings.Join(f.w.conds, " AND "),
-		append([]any{idList(todo)}, f.w.args...)
-	if f.tags != nil {
-		// SQLite's correlated EXISTS is a probe of ticket_tags' key per
-		// id already; the ids need no ticket row.
-		q, args = `SELECT value FROM json_each(?) WHERE `+f.tags.in("value"), append([]any{idList(todo)}, f.tags.args...)
-	}
+	q, args := f.sqliteTest(todo)
 	return f.readPassing(ctx, q, args)
+}
+
+// sqliteTest is testSQLite's statement for the tickets todo. CROSS JOIN
+// keeps the ids the outer loop, each a seek by rowid: given the choice,
+// SQLite read a common status's whole index and tested each entry
+// against the ids. With a status filter each id is first a probe of
+// tickets_status_id (status, rowid), named (for two statuses or more
+// SQLite chose the primary key), and only the tickets of those statuses
+// are read from the table, for the other filters if any; a tag is a probe
+// of ticket_tags_tag (tagProbeSQLite). Tags alone need no ticket row.
+func (f *batchFilter) sqliteTest(todo []int64) (string, []any) {
+	if f.tags != nil {
+		return `SELECT value FROM json_each(?) WHERE ` + f.tags.in("value"), append([]any{idList(todo)}, f.tags.args...)
+	}
+	tickets := `tickets t`
+	for _, c := range f.w.conds {
+		if strings.HasPrefix(c, "(t.status IN (") { // termCond's status: term, not negated
+			tickets = `tickets t INDEXED BY ` + db.StatusIndex
+		}
+	}
+	cond := strings.ReplaceAll(strings.Join(f.w.conds, " AND "), tagCond, tagProbeSQLite("t.id"))
+	return `SELECT t.id FROM json_each(?) j CROSS JOIN ` + tickets + ` ON t.id = j.value WHERE ` + cond, append([]any{idList(todo)}, f.w.args...)
 }
 
 // readPassing marks the ticket ids q answers as passing.

@@ -79,12 +79,18 @@ func (s *Service) tagTest(w *where) (passTest, bool) {
 		in: func(col string) string {
 			parts := make([]string, n)
 			for i := range parts {
-				parts[i] = `EXISTS (SELECT 1 FROM ticket_tags tt INDEXED BY ticket_tags_tag WHERE tt.ticket_id = ` + col + ` AND tt.tag = lower(?))`
+				parts[i] = tagProbeSQLite(col)
 			}
 			return "(" + strings.Join(parts, " AND ") + ")"
 		},
 		args: w.args,
 	}, true
+}
+
+// tagProbeSQLite is tagCond on SQLite for the ticket id col, probed in
+// ticket_tags_tag (tagTest says why); it takes the tag as its argument.
+func tagProbeSQLite(col string) string {
+	return `EXISTS (SELECT 1 FROM ticket_tags tt INDEXED BY ticket_tags_tag WHERE tt.ticket_id = ` + col + ` AND tt.tag = lower(?))`
 }
 
 // tagsAlone returns how many tags w's filters ask for when they are tags
