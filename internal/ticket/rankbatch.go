@@ -26,9 +26,11 @@ import (
 // passes more tickets than the filter side takes but at most batchSetMax
 // (status:open at 1M: 2,750) is read first as the set of its tickets' ids,
 // from the index alone, as one string: ≈ 0.1 µs an id in SQLite against a
-// seek into tickets for each ticket the walks test. Tags alone are tested
-// by probes of ticket_tags (their ids in tagCondIn's form would each be a
-// seek into tickets).
+// seek into tickets for each ticket the walks test. Beyond it a status is
+// tested by probes of tickets_status_id (sqliteTest): 20,680 open tickets
+// at 1M read as a set cost more than the probes (docs/benchmarks.md,
+// 2026-12-07 11:40). Tags alone are tested by probes of ticket_tags_tag
+// (their ids in tagCondIn's form would each be a seek into tickets).
 const defaultBatchSetMax = 16000
 
 // passingSet returns the ids of every ticket passing w's filters when
