@@ -273,15 +273,9 @@ func (s *Service) FilterTestPlans(ctx context.Context, actor authz.Actor, query 
 	if err != nil {
 		return nil, err
 	}
-	defs, err := s.searchFields(ctx, q)
+	w, err := s.termsWhere(ctx, actor, q)
 	if err != nil {
 		return nil, err
-	}
-	w := &where{}
-	for _, term := range q.Terms {
-		if err := s.termCond(w, actor, term, defs); err != nil {
-			return nil, err
-		}
 	}
 	f := s.newBatchFilter(w)
 	if pass, ok := s.tagTest(w); ok {

@@ -183,15 +183,9 @@ func (s *Service) Search(ctx context.Context, actor authz.Actor, q search.Query,
 	if err := authz.Check(actor, authz.TicketRead); err != nil {
 		return page.List[Ticket]{}, err
 	}
-	defs, err := s.searchFields(ctx, q)
+	w, err := s.termsWhere(ctx, actor, q)
 	if err != nil {
 		return page.List[Ticket]{}, err
-	}
-	w := &where{}
-	for _, term := range q.Terms {
-		if err := s.termCond(w, actor, term, defs); err != nil {
-			return page.List[Ticket]{}, err
-		}
 	}
 	for _, nw := range q.NotWords {
 		w.add("t.id NOT IN ("+s.matchIDs()+")", s.matchArgs(ftsQuery(s.db.Dialect(), []string{nw}, nil))...)
@@ -204,6 +198,21 @@ func (s *Service) Search(ctx context.Context, actor authz.Actor, q search.Query,
 		return page.List[Ticket]{}, err
 	}
 	return s.ranked(ctx, w, tq, pr)
+}
+
+// termsWhere turns q's field terms into conditions.
+func (s *Service) termsWhere(ctx context.Context, actor authz.Actor, q search.Query) (*where, error) {
+	defs, err := s.searchFields(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	w := &where{}
+	for _, term := range q.Terms {
+		if err := s.termCond(w, actor, term, defs); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
 }
 
 // ftsQuery renders words and phrases as one engine query string: FTS5 syntax

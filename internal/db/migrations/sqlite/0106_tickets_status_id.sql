@@ -5,8 +5,8 @@
 -- narrow index, whose open tickets fit in a few dozen pages, instead of a
 -- seek into the wide tickets table, whose rows are spread over the whole
 -- file (docs/benchmarks.md, 2026-12-07 11:40: `status:open` plus a word at
--- 1M, 8.0 → 5.1 ms of CPU). The cost: one more index entry a create and a
--- status change. Built by the migration runner after the migrations,
--- outside their transactions, with its sort in temporary files
+-- 1M, × 0.70–0.75 of the CPU in process). The cost: one more index entry a
+-- create and a status change. Built by the migration runner after the
+-- migrations, outside their transactions, with its sort in temporary files
 -- (internal/db/sortedindex.go).
 SELECT 1;
