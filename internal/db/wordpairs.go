@@ -128,8 +128,7 @@ func flushWordPairs(ctx context.Context, tx *Tx, v *pairVocab, tbl int, indexed 
 	if err != nil {
 		return fmt.Errorf("db: word pairs: %w", err)
 	}
-	type posting struct{ pair, id int64 }
-	var add []posting
+	add := map[int64][]int64{} // pair → the texts to add
 	var pairs []int64
 	for rows.Next() {
 		var id int64
@@ -140,15 +139,17 @@ func flushWordPairs(ctx context.Context, tx *Tx, v *pairVocab, tbl int, indexed 
 		}
 		pairs = v.pairsIn(body, pairs[:0])
 		for _, n := range pairs {
-			add = append(add, posting{n, id})
+			add[n] = append(add[n], id)
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("db: word pairs: %w", err)
 	}
-	for _, p := range add {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO word_pair_texts (pair, tbl, id) VALUES (?, ?, ?)`, p.pair, tbl, p.id); err != nil {
+	// A statement a pair, not a row: a bulk import's flush notes
+	// thousands of comments.
+	for n, ids := range add {
+		if err := insertPairTexts(ctx, tx, n, tbl, ids); err != nil {
 			return fmt.Errorf("db: word pairs: %w", err)
 		}
 	}
@@ -374,8 +375,8 @@ func (d *DB) fillPairPG(ctx context.Context, n int64, text string, limit int) (b
 }
 
 // insertPairTexts adds pair n's texts of table tbl (1 subjects, 2
-// comments) in one statement; on PostgreSQL those a trigger added
-// meanwhile stand.
+// comments) in one statement; those already there (on PostgreSQL added
+// by a trigger meanwhile) stand.
 func insertPairTexts(ctx context.Context, tx *Tx, n int64, tbl int, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
@@ -393,7 +394,7 @@ func insertPairTexts(ctx context.Context, tx *Tx, n int64, tbl int, ids []int64)
 		}
 		list = strconv.AppendInt(list, id, 10)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO word_pair_texts (pair, tbl, id) SELECT ?, ?, value FROM json_each(?)`, n, tbl, string(append(list, ']')))
+	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO word_pair_texts (pair, tbl, id) SELECT ?, ?, value FROM json_each(?)`, n, tbl, string(append(list, ']')))
 	return err
 }
 
