@@ -282,19 +282,5 @@ func (s *Service) FilterTestPlans(ctx context.Context, actor authz.Actor, query 
 		f.tags = &pass
 	}
 	stmt, args := f.sqliteTest([]int64{3, 2, 1})
-	rows, err := s.db.QueryContext(ctx, `EXPLAIN QUERY PLAN `+stmt, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id, parent, unused int64
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			return nil, err
-		}
-		out = append(out, detail)
-	}
-	return out, rows.Err()
+	return s.planDetails(ctx, stmt, args)
 }

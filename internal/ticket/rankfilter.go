@@ -177,24 +177,36 @@ type passing struct{ id, requester, org, updated int64 }
 // indexedPlan reports whether SQLite's plan for q scans nothing: every
 // table and index it reads it searches by key.
 func (s *Service) indexedPlan(ctx context.Context, q string, args []any) (bool, error) {
+	plan, err := s.planDetails(ctx, q, args)
+	if err != nil {
+		return false, err
+	}
+	for _, detail := range plan {
+		// A full-text table's SCAN is its index lookup (MATCH).
+		if strings.HasPrefix(detail, "SCAN") && !strings.Contains(detail, "VIRTUAL TABLE") {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// planDetails returns the detail of each step of SQLite's plan for q.
+func (s *Service) planDetails(ctx context.Context, q string, args []any) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, `EXPLAIN QUERY PLAN `+q, args...)
 	if err != nil {
-		return false, fmt.Errorf("ticket: search plan: %w", err)
+		return nil, fmt.Errorf("ticket: search plan: %w", err)
 	}
 	defer rows.Close()
-	indexed := true
+	var plan []string
 	for rows.Next() {
 		var id, parent, unused int64
 		var detail string
 		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			return false, fmt.Errorf("ticket: search plan: %w", err)
+			return nil, fmt.Errorf("ticket: search plan: %w", err)
 		}
-		// A full-text table's SCAN is its index lookup (MATCH).
-		if strings.HasPrefix(detail, "SCAN") && !strings.Contains(detail, "VIRTUAL TABLE") {
-			indexed = false
-		}
+		plan = append(plan, detail)
 	}
-	return indexed, rows.Err()
+	return plan, rows.Err()
 }
 
 // walkSubjectsFiltered is the subject walk driven from the filter side:
