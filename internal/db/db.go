@@ -266,6 +266,7 @@ type Querier interface {
 
 // QueryContext runs a read query on the read pool.
 func (d *DB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx = d.readCtx(ctx)
 	if st := d.readStmt(q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -274,10 +275,34 @@ func (d *DB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows
 
 // QueryRowContext runs a single-row read query on the read pool.
 func (d *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	ctx = d.readCtx(ctx)
 	if st := d.readStmt(q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return d.read.QueryRowContext(ctx, d.dialect.Rebind(q), args...)
+}
+
+// readCtx is the context a statement on the SQLite read pool runs with.
+// With a context that can be cancelled but has no deadline (a request's:
+// it ends when the client goes away), the driver would start a goroutine
+// per statement to interrupt it and database/sql another per result set to
+// close it, each waking an idle thread and sleeping again: ≈ 40 context
+// switches and a sixth of the CPU of a search of a dozen statements
+// (docs/benchmarks.md, 2026-12-07 14:10). Such a context is therefore
+// checked before each statement instead, and the statement runs to its
+// end: a request whose client left stops at its next statement. A context
+// with a deadline keeps the driver's interrupt, since a deadline is meant
+// to bound a statement too; one already done is passed on, so the call
+// fails at once as before. (Writes: Tx.sqlCtx; PostgreSQL's statements
+// keep their context, as a cancelled one also stops the server's work.)
+func (d *DB) readCtx(ctx context.Context) context.Context {
+	if d.dialect != SQLite || ctx.Done() == nil || ctx.Err() != nil {
+		return ctx
+	}
+	if _, ok := ctx.Deadline(); ok {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
 }
 
 // readStmt returns q prepared on the SQLite read pool, or nil. SQLite spends
