@@ -75,6 +75,7 @@ func NewWithClock(t testing.TB, engine db.Dialect, now func() time.Time, configu
 		t.Fatalf("apptest: open: %v", err)
 	}
 	t.Cleanup(func() { sys.Close() })
+	checkReadsClosed(t, sys.DB)
 	dns := mailtest.NewDNS()
 	sys.Email.UseResolver(dns)
 	h, err := sys.Handler()
@@ -146,4 +147,32 @@ func (e *Env) Do(t testing.TB, role authz.Role, method, path string, body any) (
 	}
 	out["_raw"] = string(raw)
 	return resp.StatusCode, out
+}
+
+// checkReadsClosed fails t if, once the test's server has stopped, a
+// SQLite read connection stays in use: a result set left open. A request's
+// reads no longer end with its context (db.readCtx), so such a result set
+// would hold its connection for good and, a few of them later, every read
+// would wait. Registered before the server's cleanups, it runs after them;
+// background work that reads is given a few seconds to finish.
+func checkReadsClosed(t testing.TB, d *db.DB) { checkReadsClosedWithin(t, d, 5*time.Second) }
+
+func checkReadsClosedWithin(t testing.TB, d *db.DB, wait time.Duration) {
+	if d.Dialect() != db.SQLite {
+		return
+	}
+	t.Cleanup(func() {
+		deadline := time.Now().Add(wait)
+		for {
+			r, _ := d.Stats()
+			if r.InUse == 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("apptest: %d SQLite read connections still in use after the server stopped: a result set left open (rows.Close)?", r.InUse)
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
 }

@@ -34,6 +34,7 @@ func NewDemo(t testing.TB, engine db.Dialect) *Env {
 		t.Fatalf("apptest: open: %v", err)
 	}
 	t.Cleanup(func() { sys.Close() })
+	checkReadsClosed(t, sys.DB)
 	dns := mailtest.NewDNS()
 	sys.Email.UseResolver(dns)
 	login, err := sys.LoadDemo(ctx)
