@@ -52,8 +52,11 @@ import (
 // A kept corpus is read once before measuring, so that the kernel holds
 // it (OMBUD_BENCH_SEARCH_WARM=0 skips that).
 // With OMBUD_BENCH_COMPARE_BIN, OMBUD_BENCH_CLASS measures only the
-// classes whose name holds it (e.g. "requester"), and the servers' CPU per
-// search at one client is printed beside the rates.
+// classes whose name holds it (e.g. "requester"), OMBUD_BENCH_ROUNDS
+// measures each class that many times, alternating which build goes first
+// (a cell lasts OMBUD_BENCH_SECONDS, on a machine whose speed moves by the
+// minute), and the servers' CPU per search at one client is printed beside
+// the rates.
 //
 //	go test ./bench/ -run '^$' -bench SearchScale -benchtime 1x -timeout 120m
 func BenchmarkSearchScale(b *testing.B) {
@@ -227,40 +230,56 @@ func compareSearch(engine string, before, after *server, qs corpusQueries, clien
 		fmt.Sprintf("%d before", clients), fmt.Sprintf("%d after", clients), "ratio", "total after", "p95 1 before/after",
 		"CPU ms/search 1 server+db")
 	only := os.Getenv("OMBUD_BENCH_CLASS")
+	rounds := max(envInt("OMBUD_BENCH_ROUNDS", 1), 1)
 	for _, c := range qs.classes() {
 		if only != "" && !strings.Contains(c.name, only) {
 			continue
 		}
-		var rates [4]float64
-		var p95 [2]time.Duration
-		var cpu [2][2]float64 // one client: before, after; server, PostgreSQL
-		for i, n := range []int{1, 1, clients, clients} {
-			s := []*server{before, after}[i%2]
-			s0, d0 := procCPU(s.cmd.Process.Pid), postgresCPU(dbName)
-			res := drive(c.name, n, time.Duration(seconds)*time.Second, func(r *rand.Rand, _ int64) error {
-				return request(hc, "GET", s.url+"/api/v1/search?limit=25&q="+url.QueryEscape(c.pick(r)), s.token, nil, 200)
-			})
-			rates[i] = res.rate
-			if i < 2 {
-				p95[i] = res.p95
-				// Both servers share the database; the cells run one
-				// after the other, so its CPU in a cell is that server's.
-				done := max(res.rate*float64(seconds), 1)
-				cpu[i] = [2]float64{(procCPU(s.cmd.Process.Pid) - s0) * 1000 / done, (postgresCPU(dbName) - d0) * 1000 / done}
-			}
-			if res.errs > 0 {
-				fmt.Printf("%s: %d errors\n", c.name, res.errs)
-			}
+		for round := range rounds {
+			compareClass(c, round, rounds, hc, before, after, clients, seconds, dbName)
 		}
-		total, _ := getJSON(hc, after, c.pick(rand.New(rand.NewPCG(1, 9))))
-		ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
-		fmt.Printf("%-34s %10.0f %10.0f %6.1fx %10.0f %10.0f %6.1fx %12s %8.1f/%.1f ms %6.2f+%.2f / %.2f+%.2f\n", c.name, rates[0], rates[1], rates[1]/max(rates[0], 1e-9),
-			rates[2], rates[3], rates[3]/max(rates[2], 1e-9), total, ms(p95[0]), ms(p95[1]), cpu[0][0], cpu[0][1], cpu[1][0], cpu[1][1])
 	}
 	for i, s := range []*server{before, after} {
 		pid := s.cmd.Process.Pid
 		fmt.Printf("%s: peak RSS (VmHWM) %.0f MiB; now %s\n", []string{"before", "after"}[i], peakRSS(pid), rssSplit(pid))
 	}
+}
+
+// compareClass measures one class on both builds, one client then
+// clients; in odd rounds the build after the change goes first in each
+// pair, so that neither build always meets the machine as the other left
+// it (a round's line carries its number when there are several).
+func compareClass(c queryClass, round, rounds int, hc *http.Client, before, after *server, clients, seconds int, dbName string) {
+	var rates [4]float64
+	var p95 [2]time.Duration
+	var cpu [2][2]float64 // one client: before, after; server, PostgreSQL
+	for cell, n := range []int{1, 1, clients, clients} {
+		i := cell - cell%2 + (cell+round)%2 // before at even i, after at odd
+		s := []*server{before, after}[i%2]
+		s0, d0 := procCPU(s.cmd.Process.Pid), postgresCPU(dbName)
+		res := drive(c.name, n, time.Duration(seconds)*time.Second, func(r *rand.Rand, _ int64) error {
+			return request(hc, "GET", s.url+"/api/v1/search?limit=25&q="+url.QueryEscape(c.pick(r)), s.token, nil, 200)
+		})
+		rates[i] = res.rate
+		if i < 2 {
+			p95[i] = res.p95
+			// Both servers share the database; the cells run one
+			// after the other, so its CPU in a cell is that server's.
+			done := max(res.rate*float64(seconds), 1)
+			cpu[i] = [2]float64{(procCPU(s.cmd.Process.Pid) - s0) * 1000 / done, (postgresCPU(dbName) - d0) * 1000 / done}
+		}
+		if res.errs > 0 {
+			fmt.Printf("%s: %d errors\n", c.name, res.errs)
+		}
+	}
+	total, _ := getJSON(hc, after, c.pick(rand.New(rand.NewPCG(1, 9))))
+	ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
+	name := c.name
+	if rounds > 1 {
+		name = fmt.Sprintf("%s #%d", name, round+1)
+	}
+	fmt.Printf("%-34s %10.0f %10.0f %6.1fx %10.0f %10.0f %6.1fx %12s %8.1f/%.1f ms %6.2f+%.2f / %.2f+%.2f\n", name, rates[0], rates[1], rates[1]/max(rates[0], 1e-9),
+		rates[2], rates[3], rates[3]/max(rates[2], 1e-9), total, ms(p95[0]), ms(p95[1]), cpu[0][0], cpu[0][1], cpu[1][0], cpu[1][1])
 }
 
 // envDatabase is the database named by env's OMBUD_DATABASE_URL, "" for
