@@ -287,7 +287,7 @@ func (d *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Ro
 // it ends when the client goes away), the driver would start a goroutine
 // per statement to interrupt it and database/sql another per result set to
 // close it, each waking an idle thread and sleeping again: ≈ 40 context
-// switches and a sixth of the CPU of a search of a dozen statements
+// switches a search and an eighth to a sixth of its CPU at one client
 // (docs/benchmarks.md, 2026-12-07 14:10). Such a context is therefore
 // checked before each statement instead, and the statement runs to its
 // end: a request whose client left stops at its next statement. A context
