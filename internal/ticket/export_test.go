@@ -273,7 +273,7 @@ func (s *Service) FilterTestPlans(ctx context.Context, actor authz.Actor, query 
 	if err != nil {
 		return nil, err
 	}
-	w, err := s.termsWhere(ctx, actor, q)
+	w, err := s.filterWhere(ctx, actor, q)
 	if err != nil {
 		return nil, err
 	}

@@ -183,12 +183,9 @@ func (s *Service) Search(ctx context.Context, actor authz.Actor, q search.Query,
 	if err := authz.Check(actor, authz.TicketRead); err != nil {
 		return page.List[Ticket]{}, err
 	}
-	w, err := s.termsWhere(ctx, actor, q)
+	w, err := s.filterWhere(ctx, actor, q)
 	if err != nil {
 		return page.List[Ticket]{}, err
-	}
-	for _, nw := range q.NotWords {
-		w.add("t.id NOT IN ("+s.matchIDs()+")", s.matchArgs(ftsQuery(s.db.Dialect(), []string{nw}, nil))...)
 	}
 	if !q.HasText() {
 		return s.listWhere(ctx, w, "updated", pr)
@@ -200,8 +197,9 @@ func (s *Service) Search(ctx context.Context, actor authz.Actor, q search.Query,
 	return s.ranked(ctx, w, tq, pr)
 }
 
-// termsWhere turns q's field terms into conditions.
-func (s *Service) termsWhere(ctx context.Context, actor authz.Actor, q search.Query) (*where, error) {
+// filterWhere turns q's field terms and excluded words into conditions:
+// what filters a search, a view and the plan test alike.
+func (s *Service) filterWhere(ctx context.Context, actor authz.Actor, q search.Query) (*where, error) {
 	defs, err := s.searchFields(ctx, q)
 	if err != nil {
 		return nil, err
@@ -211,6 +209,9 @@ func (s *Service) termsWhere(ctx context.Context, actor authz.Actor, q search.Qu
 		if err := s.termCond(w, actor, term, defs); err != nil {
 			return nil, err
 		}
+	}
+	for _, nw := range q.NotWords {
+		w.add("t.id NOT IN ("+s.matchIDs()+")", s.matchArgs(ftsQuery(s.db.Dialect(), []string{nw}, nil))...)
 	}
 	return w, nil
 }

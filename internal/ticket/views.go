@@ -540,12 +540,9 @@ func (s *Service) viewWhere(ctx context.Context, actor authz.Actor, v View, loc 
 // queryWhere turns a whole query into conditions. Unlike Search, words and
 // phrases only filter (a view has its own order, not relevance).
 func (s *Service) queryWhere(ctx context.Context, actor authz.Actor, q search.Query) (*where, error) {
-	w, err := s.termsWhere(ctx, actor, q)
+	w, err := s.filterWhere(ctx, actor, q)
 	if err != nil {
 		return nil, err
-	}
-	for _, nw := range q.NotWords {
-		w.add("t.id NOT IN ("+s.matchIDs()+")", s.matchArgs(ftsQuery(s.db.Dialect(), []string{nw}, nil))...)
 	}
 	if q.HasText() {
 		// The text finds what it finds in a search (textsearch.go).
