@@ -219,9 +219,10 @@ func measureSearch(label string, s *server, pg *sql.DB, qs corpusQueries, reques
 }
 
 // compareSearch measures two builds serving the same corpus class by
-// class, interleaved (before, after, before, after: one client, then
-// clients), so both see the same machine: on a shared machine only the
-// ratio within one run means something.
+// class, interleaved (one client on each, then clients on each;
+// OMBUD_BENCH_ROUNDS times, see compareClass), so both see the same
+// machine: on a shared machine only the ratio within one run means
+// something.
 func compareSearch(engine string, before, after *server, qs corpusQueries, clients, seconds int, dbName string) {
 	tr := &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2}
 	hc := &http.Client{Transport: tr, Timeout: 60 * time.Second}
