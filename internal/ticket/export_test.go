@@ -21,6 +21,9 @@ const SearchWalkFactor = walkFactor
 // to be driven from the filter side (0: never, unless none pass).
 func (s *Service) SetFilterSideMax(n int) { s.filterSideMax.Store(int64(n)) }
 
+// DefaultFilterSideMax is the filter side's bound, to restore.
+const DefaultFilterSideMax = defaultFilterSideMax
+
 // FilterSideRuns counts the searches driven from the filter side.
 func (s *Service) FilterSideRuns() int64 { return s.filterSideRuns.Load() }
 

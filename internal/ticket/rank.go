@@ -258,7 +258,7 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 		// Other filters on SQLite: the walks read ids, their tickets
 		// tested in batches (rankbatch.go).
 		if !pg && len(w.conds) > 0 && !s.noBatch.Load() {
-			return s.gatherBatch(ctx, c, w, tq, bound, walk, blend, estimate)
+			return s.gatherBatch(ctx, c, w, tq, bound, walk, need, blend, estimate)
 		}
 		// Tags alone: each walk tests its rows against the tags' tickets
 		// as one list SQLite builds from ticket_tags_tag (ranktag.go).
@@ -271,7 +271,7 @@ func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, nee
 		// Other filters on PostgreSQL: the walks read ids, their tickets
 		// tested in batches (rankpgfilter.go).
 		if pg && len(w.conds) > 0 && !s.noPGFilter.Load() {
-			return s.gatherPGFiltered(ctx, c, w, tq, bound, walk, blend, estimate)
+			return s.gatherPGFiltered(ctx, c, w, tq, bound, walk, need, blend, estimate)
 		}
 		// An address's mentions from its index (rankaddress.go).
 		byAddress, err := s.addressIndex(ctx, w, tq)
@@ -625,7 +625,9 @@ func (s *Service) sampleText(ctx context.Context, c *candidates, w *where, tq te
 				if err := sc.Scan(&id); err != nil {
 					return false, err
 				}
-				ids = append(ids, id)
+				if _, named := pass.except[id]; !named {
+					ids = append(ids, id)
+				}
 				return true, nil
 			})
 			if err != nil {

@@ -128,8 +128,10 @@ func (f *batchFilter) keep(ctx context.Context, rows []walkedRow, bound int, see
 }
 
 // gatherBatch is gather on SQLite for a query with filters and words when
-// the filter side does not apply.
-func (s *Service) gatherBatch(ctx context.Context, c *candidates, w *where, tq textQuery, bound, walk int,
+// the filter side does not apply. The lookups go first: when the tickets
+// the text names that pass the filters fill need ranks, the walks are not
+// read (lookupsfiltered.go).
+func (s *Service) gatherBatch(ctx context.Context, c *candidates, w *where, tq textQuery, bound, walk, need int,
 	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (*candidates, error) {
 	s.batchRuns.Add(1)
 	f := s.newBatchFilter(w)
@@ -143,6 +145,15 @@ func (s *Service) gatherBatch(ctx context.Context, c *candidates, w *where, tq t
 		if set != nil {
 			f.set = set
 			s.batchSetRuns.Add(1)
+		}
+	}
+	lookedUp := s.filteredLookupsFirstOK(tq, need)
+	if lookedUp {
+		if _, err := s.gatherLookupsBatch(ctx, c, f, tq, bound, walk, blend, estimate); err != nil {
+			return nil, err
+		}
+		if done, err := s.filteredLookupsDone(ctx, c, w, tq, f, need); err != nil || done {
+			return c, err
 		}
 	}
 	var seen walkedPair
@@ -190,6 +201,9 @@ func (s *Service) gatherBatch(ctx context.Context, c *candidates, w *where, tq t
 			return nil, err
 		}
 		c.estimated, c.estimate = true, max(c.estimate, est)
+	}
+	if lookedUp {
+		return c, nil
 	}
 	return s.gatherLookupsBatch(ctx, c, f, tq, bound, walk, blend, estimate)
 }

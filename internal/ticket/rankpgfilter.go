@@ -310,18 +310,35 @@ func (f *batchFilter) readPG(ctx context.Context, tq textQuery, bound, walk int)
 // words. The subject and comment walks and the lookups read ids first;
 // the tickets they name are then tested in one statement (a ticket is
 // never tested twice), and each is replayed as the walk tested row by
-// row would have kept it.
-func (s *Service) gatherPGFiltered(ctx context.Context, c *candidates, w *where, tq textQuery, bound, walk int,
+// row would have kept it. When the text names someone, the lookups are
+// read, tested and kept first, and the walks not read if they fill need
+// ranks (lookupsfiltered.go).
+func (s *Service) gatherPGFiltered(ctx context.Context, c *candidates, w *where, tq textQuery, bound, walk, need int,
 	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (*candidates, error) {
 	s.pgFilterRuns.Add(1)
 	f := s.newBatchFilter(w)
+	lookedUp := s.filteredLookupsFirstOK(tq, need)
+	var lookups []lookupRead
+	if lookedUp {
+		var err error
+		if lookups, err = s.readLookupsPG(ctx, tq, walk); err != nil {
+			return nil, err
+		}
+		if err := s.keepLookupsPG(ctx, c, f, lookups, bound, walk, blend, estimate); err != nil {
+			return nil, err
+		}
+		if done, err := s.filteredLookupsDone(ctx, c, w, tq, f, need); err != nil || done {
+			return c, err
+		}
+	}
 	subjects, comments, err := f.readPG(ctx, tq, bound, walk)
 	if err != nil {
 		return nil, err
 	}
-	lookups, err := s.readLookupsPG(ctx, tq, walk)
-	if err != nil {
-		return nil, err
+	if !lookedUp {
+		if lookups, err = s.readLookupsPG(ctx, tq, walk); err != nil {
+			return nil, err
+		}
 	}
 	all := append(ticketIDs(subjects), ticketIDs(comments)...)
 	for _, l := range lookups {
@@ -348,6 +365,9 @@ func (s *Service) gatherPGFiltered(ctx context.Context, c *candidates, w *where,
 			return nil, err
 		}
 		c.estimated, c.estimate = true, max(c.estimate, est)
+	}
+	if lookedUp {
+		return c, nil
 	}
 	return c, s.keepLookupsPG(ctx, c, f, lookups, bound, walk, blend, estimate)
 }
