@@ -61,6 +61,10 @@ func (s *Service) SetLookupEstimate(on bool) { s.noLookupEstimate.Store(!on) }
 // LookupBelowRuns counts the lookup windows read below a first one.
 func (s *Service) LookupBelowRuns() int64 { return s.lookupBelowRuns.Load() }
 
+// LookupCrowdedRuns counts the lookup windows on SQLite that held too many
+// tickets to sort in Go and were read again sorted.
+func (s *Service) LookupCrowdedRuns() int64 { return s.lookupCrowdedRuns.Load() }
+
 // LookupWindowRuns counts the lookups read from a window.
 func (s *Service) LookupWindowRuns() int64 { return s.lookupWindowRuns.Load() }
 

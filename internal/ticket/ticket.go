@@ -194,13 +194,15 @@ type Service struct {
 	// lookupWindow, when not 0, replaces lookupWindowMin (a negative one
 	// turns the requester lookups' windows off); lookupWindowRuns counts
 	// the lookups read from a window, lookupBelowRuns the windows read
-	// below a first one; noLookupEstimate sizes the first window without
-	// the customers' share (firstLookupSpan). All for the tests
+	// below a first one, lookupCrowdedRuns the windows on SQLite read
+	// again sorted; noLookupEstimate sizes the first window without the
+	// customers' share (firstLookupSpan). All for the tests
 	// (lookupwindow.go).
-	lookupWindow     int64
-	lookupWindowRuns atomic.Int64
-	lookupBelowRuns  atomic.Int64
-	noLookupEstimate atomic.Bool
+	lookupWindow      int64
+	lookupWindowRuns  atomic.Int64
+	lookupBelowRuns   atomic.Int64
+	lookupCrowdedRuns atomic.Int64
+	noLookupEstimate  atomic.Bool
 	// noFew turns the ascending read of sparse matches off; fewRuns
 	// counts the walks read by id. Both for the tests (rankfew.go).
 	noFew   atomic.Bool
