@@ -35,8 +35,6 @@ func (s *Service) filteredLookupsDone(ctx context.Context, c *candidates, w *whe
 	if err != nil {
 		return false, err
 	}
-	s.lookupsFirstRuns.Add(1)
-	c.estimated = true
-	c.estimate = max(c.estimate, float64(len(c.hits))) + mentions
+	s.rankedFromLookups(c, mentions)
 	return true, nil
 }

@@ -184,9 +184,9 @@ const lookupWindowRead = 4
 // readWindowSQLite appends to out the newest of the window (from, top] of
 // the tickets cond names, until out holds walk. The window's rows are read
 // from the index unordered and sorted here: SQLite reads them customer by
-// customer, and its ORDER BY … LIMIT put each into a temporary B-tree, ≈ a
-// third of the statement (a first name's 500 customers, 1,500 rows in the
-// window at 1M tickets). lookupNewest sizes a window to hold about a
+// customer, and its ORDER BY … LIMIT put each into a temporary B-tree, a
+// third or more of the statement (a first name's 500 customers, 1,500 rows
+// in the window at 1M tickets: docs/benchmarks.md, 2026-12-07 17:20). lookupNewest sizes a window to hold about a
 // quarter more than it wants; a window that holds more than
 // lookupWindowRead times as many (customers whose tickets crowd the newest
 // ids) is read again sorted by SQLite, which keeps only the newest.

@@ -64,10 +64,17 @@ func (s *Service) lookupsFirst(ctx context.Context, c *candidates, w *where, tq 
 	if err != nil {
 		return false, err
 	}
+	s.rankedFromLookups(c, mentions)
+	return true, nil
+}
+
+// rankedFromLookups makes c's total the estimate of a page ranked from its
+// lookups alone: the lookups' tickets (or their own estimate, when a
+// lookup's walk was cut) and the mentions sampled beside them.
+func (s *Service) rankedFromLookups(c *candidates, mentions float64) {
 	s.lookupsFirstRuns.Add(1)
 	c.estimated = true
 	c.estimate = max(c.estimate, float64(len(c.hits))) + mentions
-	return true, nil
 }
 
 // lookupsFirstOK reports whether a search may rank its page from the
