@@ -510,11 +510,6 @@ func serve(b *testing.B, bin string, env []string) *server {
 	return s
 }
 
-// replicate copies the imported tickets, their comments and tags copies-1
-// times, each copy span later than the one before, so the corpus grows
-// tenfold in minutes instead of hours of import; the full-text indexes
-// are kept by the engines as for any insert (triggers on SQLite,
-// generated columns on PostgreSQL). Ids stay in time order.
 // corpusDB is the driver and data source of the corpus's database in env.
 func corpusDB(env []string) (driver, dsn string) {
 	driver = "sqlite"
@@ -558,6 +553,11 @@ func waitReportBacklog(b *testing.B, env []string, max time.Duration) {
 	}
 }
 
+// replicate copies the imported tickets, their comments and tags copies-1
+// times, each copy span later than the one before, so the corpus grows
+// tenfold in minutes instead of hours of import; the full-text indexes
+// are kept by the engines as for any insert (triggers on SQLite,
+// generated columns on PostgreSQL). Ids stay in time order.
 func replicate(b *testing.B, env []string, copies int, span time.Duration) {
 	driver, dsn := corpusDB(env)
 	d, err := sql.Open(driver, dsn)
