@@ -186,40 +186,32 @@ const lookupWindowRead = 4
 // from the index unordered and sorted here: SQLite reads them customer by
 // customer, and its ORDER BY … LIMIT put each into a temporary B-tree, a
 // third or more of the statement (a first name's 500 customers, 1,500 rows
-// in the window at 1M tickets: docs/benchmarks.md, 2026-12-07 17:20). lookupNewest sizes a window to hold about a
-// quarter more than it wants; a window that holds more than
-// lookupWindowRead times as many (customers whose tickets crowd the newest
-// ids) is read again sorted by SQLite, which keeps only the newest.
+// in the window at 1M tickets: docs/benchmarks.md, 2026-12-07 17:20).
+// lookupNewest sizes a window to hold about a quarter more than it wants; a
+// window that holds more than lookupWindowRead times as many (customers
+// whose tickets crowd the newest ids) is read again sorted by SQLite, which
+// keeps only the newest.
 func (s *Service) readWindowSQLite(ctx context.Context, cond string, cargs []any, from, top int64, walk int, out *[]newestRow) error {
 	want := walk - len(*out)
 	q := `SELECT t.id, t.updated_at FROM tickets t INDEXED BY ` + db.RequesterIndex + ` WHERE ` + cond + ` AND t.id > ? AND t.id <= ?`
 	args := append(slices.Clip(cargs), from, top)
 	var rows []newestRow
-	crowded := false
-	err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {
+	limit := lookupWindowRead * want // the rows read before the window counts as crowded
+	add := func(sc scanner) (bool, error) {
 		var r newestRow
 		if err := sc.Scan(&r.id, &r.updated); err != nil {
 			return false, err
 		}
 		rows = append(rows, r)
-		crowded = len(rows) > lookupWindowRead*want
-		return !crowded, nil
-	})
-	if err != nil {
+		return len(rows) <= limit, nil
+	}
+	if err := s.scan(ctx, q, args, add); err != nil {
 		return err
 	}
-	if crowded {
+	if len(rows) > limit {
 		s.lookupCrowdedRuns.Add(1)
-		rows = rows[:0]
-		err := s.scan(ctx, q+` ORDER BY t.id DESC LIMIT ?`, append(args, want), func(sc scanner) (bool, error) {
-			var r newestRow
-			if err := sc.Scan(&r.id, &r.updated); err != nil {
-				return false, err
-			}
-			rows = append(rows, r)
-			return true, nil
-		})
-		if err != nil {
+		rows, limit = rows[:0], want
+		if err := s.scan(ctx, q+` ORDER BY t.id DESC LIMIT ?`, append(args, want), add); err != nil {
 			return err
 		}
 	}
