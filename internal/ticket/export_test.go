@@ -141,6 +141,12 @@ func (s *Service) MentionsAtOnceRuns() int64 { return s.mentionsAtOnceRuns.Load(
 // or its ids and then their rows (false, the default).
 func (s *Service) SetOnePGPage(on bool) { s.onePGPage.Store(on) }
 
+// SetLookupTop lets a filtered search's lookups test a full window best
+// first only as far as the page needs (the default) or test all of it;
+// LookupTopRuns counts the windows tested so.
+func (s *Service) SetLookupTop(on bool) { s.noLookupTop.Store(!on) }
+func (s *Service) LookupTopRuns() int64 { return s.lookupTopRuns.Load() }
+
 // LookupsFirstRuns counts the searches ranked from the lookups alone.
 func (s *Service) LookupsFirstRuns() int64 { return s.lookupsFirstRuns.Load() }
 

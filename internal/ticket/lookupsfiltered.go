@@ -1,6 +1,9 @@
 package ticket
 
-import "context"
+import (
+	"context"
+	"maps"
+)
 
 // A filtered search whose text names someone — `tag:billing ingrid`, a
 // first name as common as a common word — ranks first the named tickets
@@ -31,7 +34,17 @@ func (s *Service) filteredLookupsDone(ctx context.Context, c *candidates, w *whe
 	if len(c.hits) < need {
 		return false, nil
 	}
-	mentions, err := s.sampleText(ctx, c, w, tq, passTest{batch: f, except: c.hits}, nil)
+	except := c.hits
+	if len(c.untested) > 0 {
+		// The named tickets keepBestTop did not test are the lookups' too.
+		except = maps.Clone(c.hits)
+		for _, id := range c.untested {
+			if _, ok := except[id]; !ok {
+				except[id] = 0
+			}
+		}
+	}
+	mentions, err := s.sampleText(ctx, c, w, tq, passTest{batch: f, except: except}, nil)
 	if err != nil {
 		return false, err
 	}

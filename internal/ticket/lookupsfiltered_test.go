@@ -146,3 +146,78 @@ func TestSearchFilteredLookupsFirst(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchLookupBest: a filtered search's lookups keep, of a name's
+// window, the tickets that pass and were updated last; a page the named
+// tickets fill tests a full window best first only until it has its ranks
+// (and every eighth ticket, for the count), and gives the pages that
+// testing the whole window, or walking the text, gives.
+func TestSearchLookupBest(t *testing.T) {
+	dbtest.ForEachDB(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		f.svc.SetSearchCandidates(40) // windows of 160 tickets
+		f.svc.SetFilterSideMax(0)     // SQLite's batch walks, as at 1M
+		as := func(name, email string, tags ...string) func(*ticket.CreateInput) {
+			return func(in *ticket.CreateInput) {
+				in.Requester, in.Tags = &ticket.RequesterInput{Email: email, Name: name}, tags
+			}
+		}
+		var ingrid, siri []int64
+		for i := range 170 {
+			f.clk.add(time.Minute)
+			var tags []string
+			if i%4 == 0 {
+				tags = []string{"billing"}
+			}
+			ingrid = append(ingrid, newTicket(t, f, fmt.Sprintf("Måler %d", i), as("Ingrid Haugen", "ingrid@kunde.example", tags...)).ID)
+			f.clk.add(time.Minute)
+			siri = append(siri, newTicket(t, f, fmt.Sprintf("Avtale %d", i), as("Siri Lie", "siri@kunde.example", "billing")).ID)
+		}
+		// Answered lately, each a billing ticket: Ingrid's 70th newest
+		// (among the first 40 of her window that pass), Siri's 100th (past
+		// them: all her tickets pass).
+		f.clk.add(time.Hour)
+		lately := map[string]int64{"ingrid": ingrid[100], "siri": siri[70]}
+		for _, id := range lately {
+			if _, err := f.svc.AddComment(ctx, f.agent, id, ticket.CommentInput{Body: "Svar."}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, tc := range []struct {
+			name  string
+			limit int
+		}{{"ingrid", 2}, {"ingrid", 9}, {"siri", 3}} {
+			t.Run(fmt.Sprintf("%s/%d", tc.name, tc.limit), func(t *testing.T) {
+				q := "tag:billing " + tc.name
+				f.svc.SetLookupTop(false)
+				whole := searchPages(t, f, q, tc.limit)
+				f.svc.SetLookupsFirst(false)
+				walk := searchPages(t, f, q, tc.limit)
+				f.svc.SetLookupsFirst(true)
+				f.svc.SetLookupTop(true)
+				runs := f.svc.LookupTopRuns()
+				got := searchPages(t, f, q, tc.limit)
+				if f.svc.LookupTopRuns() == runs {
+					t.Error("no window tested best first")
+				}
+				for _, other := range [][]searchResult{whole, walk} {
+					if len(got) != len(other) {
+						t.Fatalf("pages: best first %+v, against %+v", got, other)
+					}
+					for i := range got {
+						if !slices.Equal(got[i].ids, other[i].ids) {
+							t.Errorf("page %d: best first %v, against %v", i, got[i].ids, other[i].ids)
+						}
+						if !got[i].estimated || got[i].total < int64(len(got[i].ids)) {
+							t.Errorf("page %d: total %d (estimated %v)", i, got[i].total, got[i].estimated)
+						}
+					}
+				}
+				if first := got[0].ids[0]; first != lately[tc.name] {
+					t.Errorf("first %d, want the ticket answered lately, %d", first, lately[tc.name])
+				}
+			})
+		}
+	})
+}

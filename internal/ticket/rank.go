@@ -52,6 +52,9 @@ type candidates struct {
 	estimated bool
 	estimate  float64 // extrapolated number of tickets, when estimated
 	bounds    sampleBounds
+	// untested are lookup tickets whose filters keepBestTop did not test:
+	// the mention sample does not count them (lookupsfiltered.go).
+	untested []int64
 }
 
 // sampleBounds is what a search reads of the tickets' extent, once

@@ -149,7 +149,7 @@ func (s *Service) gatherBatch(ctx context.Context, c *candidates, w *where, tq t
 	}
 	lookedUp := s.filteredLookupsFirstOK(tq, need)
 	if lookedUp {
-		if _, err := s.gatherLookupsBatch(ctx, c, f, tq, bound, walk, blend, estimate); err != nil {
+		if _, err := s.gatherLookupsBatch(ctx, c, f, tq, bound, walk, need, blend, estimate); err != nil {
 			return nil, err
 		}
 		if done, err := s.filteredLookupsDone(ctx, c, w, tq, f, need); err != nil || done {
@@ -205,7 +205,7 @@ func (s *Service) gatherBatch(ctx context.Context, c *candidates, w *where, tq t
 	if lookedUp {
 		return c, nil
 	}
-	return s.gatherLookupsBatch(ctx, c, f, tq, bound, walk, blend, estimate)
+	return s.gatherLookupsBatch(ctx, c, f, tq, bound, walk, 0, blend, estimate)
 }
 
 // commentRowsBatch reads the comment walk's rows (comment, ticket), newest
@@ -255,9 +255,10 @@ func (s *Service) commentRowsBatch(ctx context.Context, f *batchFilter, tq textQ
 
 // gatherLookupsBatch is gatherLookups with the filters tested in batches:
 // each lookup reads its newest walk tickets' ids from the index (within
-// lookupNewest's windows), with their last updates, and keeps those that
-// pass, newest first, up to bound.
-func (s *Service) gatherLookupsBatch(ctx context.Context, c *candidates, f *batchFilter, tq textQuery, bound, walk int,
+// lookupNewest's windows), with their last updates, and keeps the bound
+// that pass and rank best, testing a full window only as far as a page's
+// need ranks require when need is above 0 (lookupbest.go).
+func (s *Service) gatherLookupsBatch(ctx context.Context, c *candidates, f *batchFilter, tq textQuery, bound, walk, need int,
 	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) (*candidates, error) {
 	for _, src := range s.lookupSources(tq) {
 		cond, cargs := src.cond("t.")
@@ -269,19 +270,13 @@ func (s *Service) gatherLookupsBatch(ctx context.Context, c *candidates, f *batc
 		for i, r := range newest {
 			rows[i] = walkedRow{r.id, r.id}
 		}
-		kept, n, err := f.keep(ctx, rows, bound, nil)
+		updated := newestUpdated(newest)
+		score := func(id int64) float64 { return blend(lookupScore[src.score], updated[id]) }
+		k, err := s.keepLookup(ctx, c, f, rows, score, bound, walk, need)
 		if err != nil {
 			return nil, err
 		}
-		updated := newestUpdated(newest)
-		for _, r := range kept {
-			c.add(r.row, blend(lookupScore[src.score], updated[r.row]))
-		}
-		last := int64(0)
-		if n > 0 {
-			last = rows[n-1].row
-		}
-		if err := estimate("tickets", len(kept) >= bound || n >= walk, last, float64(len(kept))); err != nil {
+		if err := estimate("tickets", k.cut, k.last, k.found); err != nil {
 			return nil, err
 		}
 	}

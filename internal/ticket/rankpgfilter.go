@@ -324,7 +324,7 @@ func (s *Service) gatherPGFiltered(ctx context.Context, c *candidates, w *where,
 		if lookups, err = s.readLookupsPG(ctx, tq, walk); err != nil {
 			return nil, err
 		}
-		if err := s.keepLookupsPG(ctx, c, f, lookups, bound, walk, blend, estimate); err != nil {
+		if err := s.keepLookupsPG(ctx, c, f, lookups, bound, walk, need, blend, estimate); err != nil {
 			return nil, err
 		}
 		if done, err := s.filteredLookupsDone(ctx, c, w, tq, f, need); err != nil || done {
@@ -369,7 +369,7 @@ func (s *Service) gatherPGFiltered(ctx context.Context, c *candidates, w *where,
 	if lookedUp {
 		return c, nil
 	}
-	return c, s.keepLookupsPG(ctx, c, f, lookups, bound, walk, blend, estimate)
+	return c, s.keepLookupsPG(ctx, c, f, lookups, bound, walk, 0, blend, estimate)
 }
 
 // lookupRead is what one lookup read: its newest tickets, newest first.
@@ -438,19 +438,38 @@ func (s *Service) readLookupsPG(ctx context.Context, tq textQuery, walk int) ([]
 	return out, nil
 }
 
-// keepLookupsPG keeps each lookup's tickets that pass the filters, if any
-// (f not nil), newest first, up to bound, and reads the last update of
-// the kept ones only.
-func (s *Service) keepLookupsPG(ctx context.Context, c *candidates, f *batchFilter, lookups []lookupRead, bound, walk int,
+// keepLookupsPG keeps each lookup's tickets: with filters (f not nil) the
+// bound that pass and rank best (keepLookup, lookupbest.go), their last
+// updates read with the ids or else here; without, the newest bound, whose
+// last updates are read for the kept ones only.
+func (s *Service) keepLookupsPG(ctx context.Context, c *candidates, f *batchFilter, lookups []lookupRead, bound, walk, need int,
 	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) error {
 	for _, l := range lookups {
-		kept, rows := l.read, len(l.read)
 		if f != nil {
-			if err := f.test(ctx, rowIDs(l.read)); err != nil {
+			// The bound best that pass, a full window tested only as far
+			// as a page's need ranks require (lookupbest.go).
+			withAt := l.at != nil
+			if !withAt {
+				var err error
+				if l.at, err = s.updatedOf(ctx, rowIDs(l.read)); err != nil {
+					return err
+				}
+			}
+			score := func(id int64) float64 { return blend(lookupScore[l.src.score], l.at[id]) }
+			k, err := s.keepLookup(ctx, c, f, l.read, score, bound, walk, need)
+			if err != nil {
 				return err
 			}
-			kept, rows = f.replay(l.read, bound, nil)
-		} else if len(kept) > bound {
+			if len(k.kept) > 0 && withAt && l.src.col == "requester_id" {
+				s.lookupAtRuns.Add(1)
+			}
+			if err := estimate("tickets", k.cut, k.last, k.found); err != nil {
+				return err
+			}
+			continue
+		}
+		kept, rows := l.read, len(l.read)
+		if len(kept) > bound {
 			kept, rows = kept[:bound], bound
 		}
 		if len(kept) > 0 && l.at != nil {
@@ -492,7 +511,7 @@ func (s *Service) gatherLookupsPG(ctx context.Context, c *candidates, tq textQue
 	if err != nil {
 		return nil, err
 	}
-	return c, s.keepLookupsPG(ctx, c, nil, lookups, bound, walk, blend, estimate)
+	return c, s.keepLookupsPG(ctx, c, nil, lookups, bound, walk, 0, blend, estimate)
 }
 
 // ticketIDs are the rows' tickets.
@@ -502,6 +521,26 @@ func ticketIDs(rows []walkedRow) []int64 {
 		ids[i] = r.ticket
 	}
 	return ids
+}
+
+// updatedOf reads the last update of the tickets ids.
+func (s *Service) updatedOf(ctx context.Context, ids []int64) (map[int64]int64, error) {
+	at := make(map[int64]int64, len(ids))
+	if len(ids) == 0 {
+		return at, nil
+	}
+	err := s.scanKeyed(ctx, `SELECT id, updated_at FROM tickets WHERE id = ANY(CAST(? AS BIGINT[]))`, []any{ids}, func(sc scanner) (bool, error) {
+		var id, updated int64
+		if err := sc.Scan(&id, &updated); err != nil {
+			return false, err
+		}
+		at[id] = updated
+		return true, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ticket: search lookups: %w", err)
+	}
+	return at, nil
 }
 
 // rowIDs are the rows' own ids.

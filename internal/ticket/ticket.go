@@ -224,6 +224,11 @@ type Service struct {
 	// searches that did not. Both for the tests (ranklookups.go).
 	noLookupsFirst   atomic.Bool
 	lookupsFirstRuns atomic.Int64
+	// noLookupTop makes a filtered search's lookups test every ticket of
+	// their windows; lookupTopRuns counts the windows tested best first
+	// only as far as a page needs (lookupbest.go).
+	noLookupTop   atomic.Bool
+	lookupTopRuns atomic.Int64
 	// noMentionsAtOnce makes the mention sample read every round alone;
 	// mentionsAtOnceRuns counts the samples that read their wide rounds
 	// in one statement (ranklookups.go).
