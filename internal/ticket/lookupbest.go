@@ -54,7 +54,7 @@ func bestFirst(rows []walkedRow, score func(int64) float64) []lookupRow {
 // lookupKept is what a lookup kept of its window.
 type lookupKept struct {
 	kept     []walkedRow // the passing tickets kept, best first
-	untested []int64     // the window's tickets not tested (keepBestTop)
+	untested []int64     // the window's tickets not tested (keepBestTop), newest first
 	found    float64     // the passing tickets the count covers, up to bound
 	last     int64       // the last ticket (by id) the count covers
 	cut      bool        // the count is to be extrapolated
@@ -173,6 +173,8 @@ func (s *Service) keepLookup(ctx context.Context, c *candidates, f *batchFilter,
 	for _, r := range k.kept {
 		c.add(r.row, score(r.row))
 	}
-	c.untested = append(c.untested, k.untested...)
+	if len(k.untested) > 0 {
+		c.untested = append(c.untested, k.untested)
+	}
 	return k, nil
 }

@@ -2,7 +2,7 @@ package ticket
 
 import (
 	"context"
-	"maps"
+	"slices"
 )
 
 // A filtered search whose text names someone — `tag:billing ingrid`, a
@@ -34,17 +34,19 @@ func (s *Service) filteredLookupsDone(ctx context.Context, c *candidates, w *whe
 	if len(c.hits) < need {
 		return false, nil
 	}
-	except := c.hits
-	if len(c.untested) > 0 {
+	named := func(id int64) bool {
+		if _, ok := c.hits[id]; ok {
+			return true
+		}
 		// The named tickets keepBestTop did not test are the lookups' too.
-		except = maps.Clone(c.hits)
-		for _, id := range c.untested {
-			if _, ok := except[id]; !ok {
-				except[id] = 0
+		for _, ids := range c.untested {
+			if _, ok := slices.BinarySearchFunc(ids, id, func(a, b int64) int { return cmpInt(b, a) }); ok {
+				return true
 			}
 		}
+		return false
 	}
-	mentions, err := s.sampleText(ctx, c, w, tq, passTest{batch: f, except: except}, nil)
+	mentions, err := s.sampleText(ctx, c, w, tq, passTest{batch: f, except: named}, nil)
 	if err != nil {
 		return false, err
 	}

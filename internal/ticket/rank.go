@@ -52,9 +52,10 @@ type candidates struct {
 	estimated bool
 	estimate  float64 // extrapolated number of tickets, when estimated
 	bounds    sampleBounds
-	// untested are lookup tickets whose filters keepBestTop did not test:
-	// the mention sample does not count them (lookupsfiltered.go).
-	untested []int64
+	// untested are lookup tickets whose filters keepBestTop did not test,
+	// each window's newest first: the mention sample does not count them
+	// (lookupsfiltered.go).
+	untested [][]int64
 }
 
 // sampleBounds is what a search reads of the tickets' extent, once
@@ -628,7 +629,7 @@ func (s *Service) sampleText(ctx context.Context, c *candidates, w *where, tq te
 				if err := sc.Scan(&id); err != nil {
 					return false, err
 				}
-				if _, named := pass.except[id]; !named {
+				if pass.except == nil || !pass.except(id) {
 					ids = append(ids, id)
 				}
 				return true, nil

@@ -36,9 +36,9 @@ type passTest struct {
 	in    func(col string) string
 	args  []any
 	batch *batchFilter // tickets tested in batches (rankpgfilter.go, rankbatch.go)
-	// except, with batch, holds tickets sampleText does not count: the
-	// lookups' own, when a page is ranked from them (lookupsfiltered.go).
-	except map[int64]float64
+	// except, with batch, reports the tickets sampleText does not count:
+	// the lookups' own, when a page is ranked from them (lookupsfiltered.go).
+	except func(id int64) bool
 }
 
 // passes reports whether the ticket passes: in is the SQL test's value
