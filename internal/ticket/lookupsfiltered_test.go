@@ -172,7 +172,11 @@ func TestSearchLookupBest(t *testing.T) {
 			}
 			ingrid = append(ingrid, newTicket(t, f, fmt.Sprintf("Måler %d", i), as("Ingrid Haugen", "ingrid@kunde.example", tags...)).ID)
 			f.clk.add(time.Minute)
-			siri = append(siri, newTicket(t, f, fmt.Sprintf("Avtale %d", i), as("Siri Lie", "siri@kunde.example", "billing")).ID)
+			stags := []string{"billing"}
+			if i%40 == 0 {
+				stags = append(stags, "sjelden")
+			}
+			siri = append(siri, newTicket(t, f, fmt.Sprintf("Avtale %d", i), as("Siri Lie", "siri@kunde.example", stags...)).ID)
 		}
 		// Answered lately, each a billing ticket: Ingrid's 70th newest
 		// (among the first 40 of her window that pass), Siri's 100th (past
@@ -219,5 +223,26 @@ func TestSearchLookupBest(t *testing.T) {
 				}
 			})
 		}
+		// A filter few of the window pass: the first search samples it,
+		// the next tests the window whole, with the same page and count.
+		t.Run("few", func(t *testing.T) {
+			runs := f.svc.LookupTopRuns()
+			first := searchPages(t, f, "tag:sjelden siri", 5)
+			if f.svc.LookupTopRuns() != runs+1 {
+				t.Errorf("the first search tested %d windows best first, want 1", f.svc.LookupTopRuns()-runs)
+			}
+			again := searchPages(t, f, "tag:sjelden siri", 5)
+			if f.svc.LookupTopRuns() != runs+1 {
+				t.Error("the second search tested its window best first")
+			}
+			if len(first) == 0 || len(first) != len(again) {
+				t.Fatalf("pages %+v, then %+v", first, again)
+			}
+			for i := range first {
+				if !slices.Equal(first[i].ids, again[i].ids) || first[i].total != again[i].total {
+					t.Errorf("page %d: %+v, then %+v", i, first[i], again[i])
+				}
+			}
+		})
 	})
 }

@@ -229,6 +229,9 @@ type Service struct {
 	// only as far as a page needs (lookupbest.go).
 	noLookupTop   atomic.Bool
 	lookupTopRuns atomic.Int64
+	// lookupShares remembers what share of a full lookup window passed a
+	// filter (lookupbest.go).
+	lookupShares lookupShares
 	// noMentionsAtOnce makes the mention sample read every round alone;
 	// mentionsAtOnceRuns counts the samples that read their wide rounds
 	// in one statement (ranklookups.go).
