@@ -12,16 +12,16 @@ import (
 // A filtered search's lookups keep, of each lookup's window (its newest
 // walk tickets by id), the bound tickets that pass the filters and rank
 // best: the named tickets of one lookup share its score and rank by their
-// last update, which the window holds for every ticket. (Until 2026-12-08
+// last update, which the window holds for every ticket. (Until 2026-12-07
 // they kept the first bound that passed by id, a rule that needs every
 // test above the last kept ticket.) The page then needs only the need best
 // that pass, and those are found by testing the window best first until
 // need pass: at 1M tickets a name's window holds 1,200 tickets, of which a
 // page of 25 asking for tag:billing needs 26 of the ≈ 236 that pass, where
 // the first rule tested all 1,200 (one probe of ticket_tags_tag each, ≈ a
-// fifth of the search's CPU: docs/benchmarks.md, 2026-12-08). Last updates
-// and ids need not agree: in the benchmark's corpus a name's 26 most
-// recently updated tickets lie all over its window.
+// fifth of the search's CPU: docs/benchmarks.md, 2026-12-07 21:00). Last
+// updates and ids need not agree: in the benchmark's corpus a name's 26
+// most recently updated tickets lie all over its window.
 //
 // The lookup's count of passing tickets, an extrapolation already when the
 // window is full, is then counted on every lookupStride-th ticket of the
