@@ -58,11 +58,10 @@ func bestFirst(rows []walkedRow, score func(int64) float64) []lookupRow {
 
 // lookupKept is what a lookup kept of its window.
 type lookupKept struct {
-	kept     []walkedRow // the passing tickets kept, best first
-	untested []int64     // the window's tickets not tested (keepBestTop), newest first
-	found    float64     // the passing tickets the count covers, up to bound
-	last     int64       // the last ticket (by id) the count covers
-	cut      bool        // the count is to be extrapolated
+	kept  []walkedRow // the passing tickets kept, best first
+	found float64     // the passing tickets the count covers, up to bound
+	last  int64       // the last ticket (by id) the count covers
+	cut   bool        // the count is to be extrapolated
 }
 
 // keepBest tests every ticket of rows (a lookup's window, newest first)
@@ -138,11 +137,6 @@ func (f *batchFilter) keepBestTop(ctx context.Context, rows []walkedRow, score f
 			}
 		}
 		tested += chunk
-	}
-	for _, r := range rows {
-		if _, ok := f.pass[r.ticket]; !ok {
-			k.untested = append(k.untested, r.ticket)
-		}
 	}
 	k.found, k.last, k.cut = f.sampledCount(rows, share, len(k.kept), bound)
 	return k, nil
@@ -245,8 +239,8 @@ func (s *Service) keepLookup(ctx context.Context, c *candidates, f *batchFilter,
 	for _, r := range k.kept {
 		c.add(r.row, score(r.row))
 	}
-	if len(k.untested) > 0 {
-		c.untested = append(c.untested, k.untested)
+	if len(rows) > 0 {
+		c.windows = append(c.windows, rowIDs(rows))
 	}
 	return k, nil
 }

@@ -38,8 +38,9 @@ func (s *Service) filteredLookupsDone(ctx context.Context, c *candidates, w *whe
 		if _, ok := c.hits[id]; ok {
 			return true
 		}
-		// The named tickets keepBestTop did not test are the lookups' too.
-		for _, ids := range c.untested {
+		// The named tickets not kept (untested, or past the page's
+		// ranks) are the lookups' too.
+		for _, ids := range c.windows {
 			if _, ok := slices.BinarySearchFunc(ids, id, func(a, b int64) int { return cmpInt(b, a) }); ok {
 				return true
 			}

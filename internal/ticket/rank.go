@@ -52,10 +52,10 @@ type candidates struct {
 	estimated bool
 	estimate  float64 // extrapolated number of tickets, when estimated
 	bounds    sampleBounds
-	// untested are lookup tickets whose filters keepBestTop did not test,
-	// each window's newest first: the mention sample does not count them
-	// (lookupsfiltered.go).
-	untested [][]int64
+	// windows are the filtered lookups' windows of named tickets, each
+	// newest first: the mention sample does not count them, kept, passed
+	// over or untested (lookupsfiltered.go).
+	windows [][]int64
 }
 
 // sampleBounds is what a search reads of the tickets' extent, once

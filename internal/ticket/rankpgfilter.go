@@ -439,19 +439,29 @@ func (s *Service) readLookupsPG(ctx context.Context, tq textQuery, walk int) ([]
 }
 
 // keepLookupsPG keeps each lookup's tickets: with filters (f not nil) the
-// bound that pass and rank best (keepLookup, lookupbest.go), their last
-// updates read with the ids or else here; without, the newest bound, whose
-// last updates are read for the kept ones only.
+// bound that pass and rank best (keepLookup, lookupbest.go); without, the
+// newest bound, whose last updates are read for the kept ones only.
 func (s *Service) keepLookupsPG(ctx context.Context, c *candidates, f *batchFilter, lookups []lookupRead, bound, walk, need int,
 	blend func(float64, int64) float64, estimate func(string, bool, int64, float64) error) error {
 	for _, l := range lookups {
 		if f != nil {
 			// The bound best that pass, a full window tested only as far
-			// as a page's need ranks require (lookupbest.go).
+			// as a page's need ranks require (lookupbest.go). Without the
+			// last updates (an organization's window), the window is
+			// tested whole and those of the tickets that pass read by id.
 			withAt := l.at != nil
 			if !withAt {
+				if err := f.test(ctx, rowIDs(l.read)); err != nil {
+					return err
+				}
+				var passing []int64
+				for _, r := range l.read {
+					if f.pass[r.ticket] {
+						passing = append(passing, r.ticket)
+					}
+				}
 				var err error
-				if l.at, err = s.updatedOf(ctx, rowIDs(l.read)); err != nil {
+				if l.at, err = s.updatedOf(ctx, passing); err != nil {
 					return err
 				}
 			}
