@@ -67,9 +67,9 @@ type lookupKept struct {
 // keepBest tests every ticket of rows (a lookup's window, newest first)
 // and keeps the bound best that pass. The count is as the walks count: the
 // passing tickets newest first up to bound, and the ticket it stops at; or,
-// with sampled, as keepBestTop counts, so that a page's total does not
-// depend on which of the two kept its lookups.
-func (f *batchFilter) keepBest(ctx context.Context, rows []walkedRow, score func(int64) float64, bound, walk int, sampled bool) (lookupKept, error) {
+// with need above 0, as keepBestTop counts for a page of need ranks, so
+// that a page's total does not depend on which of the two kept its lookups.
+func (f *batchFilter) keepBest(ctx context.Context, rows []walkedRow, score func(int64) float64, bound, walk, need int) (lookupKept, error) {
 	var k lookupKept
 	if err := f.test(ctx, rowIDs(rows)); err != nil {
 		return k, err
@@ -96,8 +96,8 @@ func (f *batchFilter) keepBest(ctx context.Context, rows []walkedRow, score func
 			k.kept = append(k.kept, r.row)
 		}
 	}
-	if sampled && len(rows) > 0 {
-		k.found, k.last, k.cut = f.sampledCount(rows, f.sampleShare(rows), len(k.kept), bound)
+	if need > 0 && len(rows) > 0 {
+		k.found, k.last, k.cut = f.sampledCount(rows, f.sampleShare(rows), min(len(k.kept), need), bound)
 	}
 	return k, nil
 }
@@ -159,7 +159,8 @@ func (f *batchFilter) sampleShare(rows []walkedRow) float64 {
 
 // sampledCount is a full window's count from its sample's share
 // (sampleShare): the passing tickets newest first up to bound, and the
-// ticket it stops at; kept are known to pass.
+// ticket it stops at; kept (no more than the page's ranks) are known to
+// pass.
 func (f *batchFilter) sampledCount(rows []walkedRow, share float64, kept, bound int) (found float64, last int64, cut bool) {
 	found, last = max(share*float64(len(rows)), float64(kept)), rows[len(rows)-1].row
 	if found >= float64(bound) && share > 0 {
@@ -226,12 +227,12 @@ func (s *Service) keepLookup(ctx context.Context, c *candidates, f *batchFilter,
 	var err error
 	top := s.lookupBestTopOK(len(rows), bound, walk, need) && f.set == nil // a set's tests cost no statement
 	if share, ok := s.lookupShares.recent(f.key()); top && ok && share*float64(len(rows)) < float64(2*need) {
-		k, err = f.keepBest(ctx, rows, score, bound, walk, true)
+		k, err = f.keepBest(ctx, rows, score, bound, walk, need)
 	} else if top {
 		s.lookupTopRuns.Add(1)
 		k, err = f.keepBestTop(ctx, rows, score, bound, need)
 	} else {
-		k, err = f.keepBest(ctx, rows, score, bound, walk, false)
+		k, err = f.keepBest(ctx, rows, score, bound, walk, 0)
 	}
 	if err != nil {
 		return k, err
