@@ -139,7 +139,16 @@ func openPostgres(ctx context.Context, opts Options) (*DB, error) {
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return nil, fmt.Errorf("db: database URL must be postgres://…")
 	}
-	pool, err := sql.Open("pgx", opts.URL)
+	// PostgreSQL's JIT compiles a statement's expressions when its plan's
+	// cost passes jit_above_cost, which a generic plan's estimates reach at
+	// 1M tickets: a search's walks then spent ≈ 14 ms compiling for 0.2 ms
+	// of execution on every call (docs/benchmarks.md, 2026-12-07 22:40).
+	// Ombud's statements are short, so JIT is off unless the URL sets it.
+	if q := u.Query(); !q.Has("jit") {
+		q.Set("jit", "off")
+		u.RawQuery = q.Encode()
+	}
+	pool, err := sql.Open("pgx", u.String())
 	if err != nil {
 		return nil, fmt.Errorf("db: open postgres: %w", err)
 	}

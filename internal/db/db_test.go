@@ -274,3 +274,31 @@ func TestWriteBulk(t *testing.T) {
 		}
 	})
 }
+
+// TestPostgresJITOff: Ombud's PostgreSQL connections run without JIT
+// compilation unless the URL asks for it (db.go says why).
+func TestPostgresJITOff(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct{ query, want string }{{"", "off"}, {"jit=on", "on"}} {
+		url := dbtest.NewPostgresDatabase(t)
+		if tc.query != "" {
+			sep := "?"
+			if strings.Contains(url, "?") {
+				sep = "&"
+			}
+			url += sep + tc.query
+		}
+		d, err := db.Open(ctx, db.Options{URL: url})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var jit string
+		if err := d.QueryRowContext(ctx, "SHOW jit").Scan(&jit); err != nil {
+			t.Fatal(err)
+		}
+		d.Close()
+		if jit != tc.want {
+			t.Errorf("URL %q: jit %s, want %s", tc.query, jit, tc.want)
+		}
+	}
+}
