@@ -208,9 +208,12 @@ func (l *lookupShares) remember(key string, share float64) {
 	l.m[key] = shareAt{share, time.Now()}
 }
 
-// key names f's filters.
+// key names f's filters (built once a search).
 func (f *batchFilter) key() string {
-	return fmt.Sprint(strings.Join(f.w.conds, " AND "), f.w.args)
+	if f.shareKey == "" {
+		f.shareKey = fmt.Sprint(strings.Join(f.w.conds, " AND "), f.w.args)
+	}
+	return f.shareKey
 }
 
 // lookupBestTopOK reports whether a lookup's window of rows tickets is kept

@@ -56,6 +56,8 @@ type batchFilter struct {
 	// set, when not nil (SQLite), holds every ticket passing the filters:
 	// tickets are tested against it without SQL (rankbatch.go).
 	set *idSet
+	// shareKey names the filters for lookupShares, once built (key).
+	shareKey string
 }
 
 func (s *Service) newBatchFilter(w *where) *batchFilter {
@@ -490,16 +492,12 @@ func (s *Service) keepLookupsPG(ctx context.Context, c *candidates, f *batchFilt
 				c.add(r.row, blend(lookupScore[l.src.score], l.at[r.row]))
 			}
 		} else if len(kept) > 0 {
-			err := s.scanKeyed(ctx, `SELECT id, updated_at FROM tickets WHERE id = ANY(CAST(? AS BIGINT[]))`, []any{rowIDs(kept)}, func(sc scanner) (bool, error) {
-				var id, at int64
-				if err := sc.Scan(&id, &at); err != nil {
-					return false, err
-				}
-				c.add(id, blend(lookupScore[l.src.score], at))
-				return true, nil
-			})
+			at, err := s.updatedOf(ctx, rowIDs(kept))
 			if err != nil {
 				return err
+			}
+			for id, updated := range at {
+				c.add(id, blend(lookupScore[l.src.score], updated))
 			}
 		}
 		last := int64(0)
