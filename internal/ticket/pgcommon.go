@@ -32,12 +32,15 @@ const pgStatsTTL = 5 * time.Minute
 
 // pgPlanMargin is how much cheaper one way must be than the other, by
 // the walks' own cost model (pgFetchCost), for the search to skip the
-// planner: near the crossover the planner decides, as before. At 2 rather
-// than 4: `ikke` at 23,000 tickets, 3,571 subjects walked against 7,728
-// matches fetched by the model, was planned for its value, 3.2–3.4 ms with
-// the planning, against 2.0–2.2 ms for the prepared walks backwards
-// (docs/benchmarks/results-2026-12-06.md, 20:20).
-const pgPlanMargin = 2
+// planner. At 1 the model decides every word the statistics list: it
+// matched PostgreSQL's own timings near the crossover (`ikke` at 23,000
+// tickets after a later ANALYZE, 4,110 subjects walked against 6,720
+// matches fetched by the model: 0.92–1.18 ms walked backwards, 1.39–1.83
+// ms from the index, 1.6 times), while planning a walk for its value read
+// both tables' most common elements on every search, 2.4 ms of a loaded
+// server's 12 ms statement (docs/benchmarks/results-2026-12-08.md). At 4,
+// then 2, words near the crossover were left to the planner.
+const pgPlanMargin = 1
 
 // pgWordStats is what pg_stats says of the walks' two tables' search_vec:
 // each listed lexeme's share of the rows, and the rows.
