@@ -35,6 +35,11 @@ func (s *Service) SampleFromWalks() int64 { return s.sampleFromWalks.Load() }
 // (the default) or always by its query.
 func (s *Service) SetSampleFromWalks(on bool) { s.noSampleFromWalks.Store(!on) }
 
+// SampleBelowWalks counts the estimates' rounds counted partly from the
+// walks; SetSampleBelowWalks(false) runs each such round's whole query.
+func (s *Service) SampleBelowWalks() int64     { return s.sampleBelowWalksRuns.Load() }
+func (s *Service) SetSampleBelowWalks(on bool) { s.noSampleBelowWalks.Store(!on) }
+
 // SetSampleScale divides the estimate's sample sizes by k (1: as shipped).
 func (s *Service) SetSampleScale(k int64) { s.sampleScale.Store(k) }
 

@@ -533,10 +533,17 @@ func (s *Service) sampleText(ctx context.Context, c *candidates, w *where, tq te
 	// forward (2–4 times the cost at 30,000 tickets, growing with the
 	// table). LIMIT -1 keeps SQLite from flattening the subqueries and
 	// dropping their order.
-	q := `SELECT COUNT(*) FROM (SELECT id FROM (SELECT rowid AS id FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid > ?
+	sqliteQ := func(upper string) string {
+		return `SELECT COUNT(*) FROM (SELECT id FROM (SELECT rowid AS id FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid > ?` + upper + `
 			ORDER BY rowid DESC LIMIT -1)
 		UNION SELECT ticket_id FROM (SELECT c.ticket_id FROM comment_fts JOIN ` + s.commentTickets("c") + ` ON c.id = comment_fts.rowid
-			WHERE comment_fts MATCH ? AND comment_fts.rowid >= ? AND c.ticket_id > ? ORDER BY comment_fts.rowid DESC LIMIT -1)) m`
+			WHERE comment_fts MATCH ? AND comment_fts.rowid >= ?` + strings.ReplaceAll(upper, "rowid", "comment_fts.rowid") + `
+			AND c.ticket_id > ? ORDER BY comment_fts.rowid DESC LIMIT -1)) m`
+	}
+	q := sqliteQ("")
+	// The rounds the walks cover in part read the rest alone: both
+	// ranges bounded above too (sampleBelowWalks).
+	ranged := sqliteQ(` AND rowid <= ?`)
 	// On PostgreSQL a round is planned for its values, or (alone) tests
 	// its range by the primary key without the planner reading the
 	// column's statistics for @@: prepared, both ranges two-sided so that
@@ -549,6 +556,7 @@ func (s *Service) sampleText(ctx context.Context, c *candidates, w *where, tq te
 		UNION SELECT ticket_id FROM comments WHERE ` + match("search_vec") + ` AND id >= ?` + upper + ` AND ticket_id > ?) m`
 		}
 		q, alone = pgq(pgMatch, ""), pgq(pgMatchScan, ` AND id <= ?`)
+		ranged = pgq(pgMatch, ` AND id <= ?`)
 	}
 	extra := w.args
 	shape := func(q string) string { return q }
@@ -563,6 +571,15 @@ func (s *Service) sampleText(ctx context.Context, c *candidates, w *where, tq te
 			return q + ` JOIN tickets t ON t.id = m.id WHERE ` + strings.Join(w.conds, " AND ")
 		}
 	}
+	// The same rounds' ticket ids, filtered alike (sampleBelowWalks).
+	idShape := func(q string) string {
+		q = strings.Replace(q, `SELECT COUNT(*) FROM`, `SELECT m.id FROM`, 1)
+		if pass.ids != nil || pass.batch != nil {
+			return q
+		}
+		return shape(q)
+	}
+	rangedIDs, aloneIDs := idShape(ranged), idShape(alone)
 	planned, alone := shape(q), shape(alone)
 	first, widest := s.sampleSizes()
 	small := first // a round this small reads its range alone (PostgreSQL)
@@ -605,9 +622,20 @@ func (s *Service) sampleText(ctx context.Context, c *candidates, w *where, tq te
 			}
 		}
 		var n int64
-		if seen != nil && !s.noSampleFromWalks.Load() && seen.covers(from, firstComment) {
+		fromWalks := seen != nil && !s.noSampleFromWalks.Load()
+		if fromWalks && seen.covers(from, firstComment) {
 			n = seen.count(from, firstComment)
 			s.sampleFromWalks.Add(1)
+		} else if fromWalks && !s.noSampleBelowWalks.Load() {
+			// Only the rows below the walks by query, on PostgreSQL
+			// prepared as the round would be.
+			rq := rangedIDs
+			if prepared {
+				rq = aloneIDs
+			}
+			if n, err = s.sampleBelowWalks(ctx, seen, rq, prepared, from, firstComment, tq, pass, extra); err != nil {
+				return 0, err
+			}
 		} else if pass.ids != nil {
 			err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {
 				var id int64

@@ -1,5 +1,10 @@
 package ticket
 
+import (
+	"context"
+	"fmt"
+)
+
 // The estimate's sample (sampleText) counts which of the newest tickets
 // the text finds, reading each full-text index down to the sample's first
 // rows. The bounded walks have usually read those rows already: a common
@@ -41,6 +46,11 @@ func (p *walkedPair) covers(from, firstComment int64) bool {
 // from whose subject, or a comment from firstComment on, matched and
 // passed the filters.
 func (p *walkedPair) count(from, firstComment int64) int64 {
+	return int64(len(p.found(from, firstComment)))
+}
+
+// found is the set count counts.
+func (p *walkedPair) found(from, firstComment int64) map[int64]struct{} {
 	found := make(map[int64]struct{}, len(p.subjects.rows)+len(p.comments.rows))
 	for _, r := range p.subjects.rows {
 		if r.row > from {
@@ -52,7 +62,81 @@ func (p *walkedPair) count(from, firstComment int64) int64 {
 			found[r.ticket] = struct{}{}
 		}
 	}
-	return int64(len(found))
+	return found
+}
+
+// below is where the walks stop short of the sample of the tickets after
+// from (comments from firstComment on): the sample's subjects with ids up
+// to subjects, and comments with ids up to comments, are what the walks
+// did not read; a side they cover has an empty range (its upper end
+// below its lower one).
+func (p *walkedPair) below(from, firstComment int64) (subjects, comments int64) {
+	subjects, comments = from, firstComment-1
+	if !p.subjects.reaches(from + 1) {
+		subjects = p.subjects.last - 1
+	}
+	if !p.comments.reaches(firstComment) {
+		comments = p.comments.last - 1
+	}
+	return subjects, comments
+}
+
+// sampleBelowWalks counts a round of the estimate's sample (sampleText)
+// that the walks cover in part: what they read, and the rest of the
+// round's rows by query — q, the round's query (with its filters) giving
+// ticket ids over both ranges bounded above. A common word's second
+// round, four times the first, reached about two thirds below the walks
+// of `ikke` at 23,000 tickets on PostgreSQL and was read whole: the
+// round's rows tested by query go from ≈ 5,000 to ≈ 1,400. The tickets
+// are the round query's exactly: those the walks found and those the
+// query found, each once.
+func (s *Service) sampleBelowWalks(ctx context.Context, seen *walkedPair, q string, prepared bool, from, firstComment int64,
+	tq textQuery, pass passTest, extra []any) (int64, error) {
+	s.sampleBelowWalksRuns.Add(1)
+	found := seen.found(from, firstComment)
+	hiSubject, hiComment := seen.below(from, firstComment)
+	args := []any{tq.fts, from, hiSubject, tq.fts, firstComment, hiComment, from}
+	filtered := pass.ids != nil || pass.batch != nil // in Go; else in q
+	if !filtered {
+		args = append(args, extra...)
+	}
+	var ids []int64
+	read := func(sc scanner) (bool, error) {
+		var id int64
+		if err := sc.Scan(&id); err != nil {
+			return false, err
+		}
+		if pass.except == nil || !pass.except(id) {
+			ids = append(ids, id)
+		}
+		return true, nil
+	}
+	var err error
+	if prepared {
+		if s.onPrepared != nil {
+			s.onPrepared(q, args)
+		}
+		err = s.scanArgs(ctx, q, args, read)
+	} else {
+		err = s.scan(ctx, q, args, read)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("ticket: search estimate: %w", err)
+	}
+	if pass.batch != nil {
+		if err := pass.batch.test(ctx, ids); err != nil {
+			return 0, err
+		}
+	}
+	for _, id := range ids {
+		switch {
+		case pass.ids != nil && !pass.ids[id]:
+		case pass.batch != nil && !pass.batch.pass[id]:
+		default:
+			found[id] = struct{}{}
+		}
+	}
+	return int64(len(found)), nil
 }
 
 // sampleSizes are the first and the widest sample, in tickets; the

@@ -273,7 +273,11 @@ type Service struct {
 	// sampleFromWalks counts the samples counted from the walks;
 	// sampleScale, when above 1, divides the sample sizes (rankwalked.go).
 	// For the tests.
-	noSampleFromWalks            atomic.Bool
+	noSampleFromWalks atomic.Bool
+	// noSampleBelowWalks makes a round the walks cover in part run its
+	// whole query; sampleBelowWalksRuns counts those that did not.
+	noSampleBelowWalks           atomic.Bool
+	sampleBelowWalksRuns         atomic.Int64
 	sampleFromWalks, sampleScale atomic.Int64
 	// noPGFilter makes PostgreSQL's searches with filters and words test
 	// each walked row in SQL again, and the lookups read their tickets'
