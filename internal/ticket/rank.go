@@ -165,8 +165,7 @@ func (s *Service) readByID(ctx context.Context, what string, ids []int64) ([]Tic
 		return nil, nil
 	}
 	d := s.db.Dialect()
-	q := `SELECT ` + readCols(d) + ` FROM tickets t WHERE t.id = ANY(CAST(? AS BIGINT[]))`
-	args := []any{ids}
+	q, args := pgReadByID, []any{ids, ids, ids}
 	if d == db.SQLite {
 		q = `SELECT ` + readCols(d) + ` FROM tickets t WHERE t.id IN (` + placeholders(len(ids)) + `)`
 		args = make([]any, len(ids))
