@@ -650,17 +650,7 @@ func (s *Service) sampleText(ctx context.Context, c *candidates, w *where, tq te
 				return 0, err
 			}
 		} else if pass.batch != nil {
-			var ids []int64
-			err := s.scan(ctx, q, args, func(sc scanner) (bool, error) {
-				var id int64
-				if err := sc.Scan(&id); err != nil {
-					return false, err
-				}
-				if pass.except == nil || !pass.except(id) {
-					ids = append(ids, id)
-				}
-				return true, nil
-			})
+			ids, err := s.sampleIDs(ctx, q, args, false, pass.except)
 			if err != nil {
 				return 0, err
 			}

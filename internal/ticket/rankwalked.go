@@ -87,9 +87,9 @@ func (p *walkedPair) below(from, firstComment int64) (subjects, comments int64) 
 // ticket ids over both ranges bounded above. A common word's second
 // round, four times the first, reached about two thirds below the walks
 // of `ikke` at 23,000 tickets on PostgreSQL and was read whole: the
-// round's rows tested by query go from ≈ 5,000 to ≈ 1,400. The tickets
-// are the round query's exactly: those the walks found and those the
-// query found, each once.
+// round's rows tested by query go from ≈ 5,000 to ≈ 1,400 (by the
+// word's shares). The tickets are the round query's exactly: those the
+// walks found and those the query found, each once.
 func (s *Service) sampleBelowWalks(ctx context.Context, seen *walkedPair, q string, prepared bool, from, firstComment int64,
 	tq textQuery, pass passTest, extra []any) (int64, error) {
 	s.sampleBelowWalksRuns.Add(1)
@@ -100,28 +100,9 @@ func (s *Service) sampleBelowWalks(ctx context.Context, seen *walkedPair, q stri
 	if !filtered {
 		args = append(args, extra...)
 	}
-	var ids []int64
-	read := func(sc scanner) (bool, error) {
-		var id int64
-		if err := sc.Scan(&id); err != nil {
-			return false, err
-		}
-		if pass.except == nil || !pass.except(id) {
-			ids = append(ids, id)
-		}
-		return true, nil
-	}
-	var err error
-	if prepared {
-		if s.onPrepared != nil {
-			s.onPrepared(q, args)
-		}
-		err = s.scanArgs(ctx, q, args, read)
-	} else {
-		err = s.scan(ctx, q, args, read)
-	}
+	ids, err := s.sampleIDs(ctx, q, args, prepared, pass.except)
 	if err != nil {
-		return 0, fmt.Errorf("ticket: search estimate: %w", err)
+		return 0, err
 	}
 	if pass.batch != nil {
 		if err := pass.batch.test(ctx, ids); err != nil {
@@ -145,4 +126,34 @@ func (s *Service) sampleBelowWalks(ctx context.Context, seen *walkedPair, q stri
 func (s *Service) sampleSizes() (int64, int64) {
 	k := max(s.sampleScale.Load(), 1)
 	return max(sampleFirst/k, 1), max(sampleMax/k, 1)
+}
+
+// sampleIDs runs q, a sample's query of ticket ids, prepared (its one
+// plan) or planned for its values, and returns the ids except those
+// except names.
+func (s *Service) sampleIDs(ctx context.Context, q string, args []any, prepared bool, except func(int64) bool) ([]int64, error) {
+	var ids []int64
+	read := func(sc scanner) (bool, error) {
+		var id int64
+		if err := sc.Scan(&id); err != nil {
+			return false, err
+		}
+		if except == nil || !except(id) {
+			ids = append(ids, id)
+		}
+		return true, nil
+	}
+	var err error
+	if prepared {
+		if s.onPrepared != nil {
+			s.onPrepared(q, args)
+		}
+		err = s.scanArgs(ctx, q, args, read)
+	} else {
+		err = s.scan(ctx, q, args, read)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ticket: search estimate: %w", err)
+	}
+	return ids, nil
 }
