@@ -40,6 +40,12 @@ func (s *Service) SetSampleFromWalks(on bool) { s.noSampleFromWalks.Store(!on) }
 func (s *Service) SampleBelowWalks() int64     { return s.sampleBelowWalksRuns.Load() }
 func (s *Service) SetSampleBelowWalks(on bool) { s.noSampleBelowWalks.Store(!on) }
 
+// BoundsWithLookups counts the searches whose lookups' statement read the
+// estimate's bounds (PostgreSQL); SetBoundsWithLookups(false) leaves them
+// to their own statement.
+func (s *Service) BoundsWithLookups() int64     { return s.boundsWithLookups.Load() }
+func (s *Service) SetBoundsWithLookups(on bool) { s.noBoundsWithLookups.Store(!on) }
+
 // SetSampleScale divides the estimate's sample sizes by k (1: as shipped).
 func (s *Service) SetSampleScale(k int64) { s.sampleScale.Store(k) }
 

@@ -75,9 +75,11 @@ func (s *Service) lookupNewest(ctx context.Context, src lookupSource, cond strin
 			append(slices.Clip(cargs), 0, walk)...)
 		return out, err
 	}
-	var newest, customers int64
-	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM tickets), (SELECT COALESCE(MAX(id), 0) FROM customers)`).Scan(&newest, &customers); err != nil {
-		return nil, fmt.Errorf("ticket: search lookup: %w", err)
+	newest, customers := src.tops.ticket, src.tops.customer
+	if !src.tops.read {
+		if err := s.db.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM tickets), (SELECT COALESCE(MAX(id), 0) FROM customers)`).Scan(&newest, &customers); err != nil {
+			return nil, fmt.Errorf("ticket: search lookup: %w", err)
+		}
 	}
 	// The index named: given t.id's range, the planner may walk the
 	// primary key instead. The first window has no top, so a ticket

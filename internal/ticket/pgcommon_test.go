@@ -218,3 +218,53 @@ func TestSearchPGDenseEstimate(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchPGBoundsWithLookups: on PostgreSQL the lookups' statement reads
+// the estimate's bounds and the newest customer too (textsearch.go); pages
+// and totals are those of both read by their own statements, for words
+// whose estimate is counted from the walks, below them and by query, and
+// names whose tickets are read in windows.
+func TestSearchPGBoundsWithLookups(t *testing.T) {
+	d := dbtest.Open(t, db.Postgres)
+	f := setup(t, d)
+	for i := range 60 {
+		f.clk.add(time.Hour)
+		subject := fmt.Sprintf("meter %d broken", i)
+		if i%3 == 0 {
+			subject = fmt.Sprintf("hilsen meter %d", i)
+		}
+		newTicket(t, f, subject, func(in *ticket.CreateInput) {
+			in.Description = fmt.Sprintf("hilsen from the customer, order %d", 900+i%7)
+			first := []string{"Ingrid", "Erik", "Maja"}[i%3]
+			in.Requester = &ticket.RequesterInput{Email: fmt.Sprintf("c%d@example.no", i%17), Name: fmt.Sprintf("%s Person%d", first, i%17)}
+		})
+	}
+	defer f.svc.SetSearchCandidates(0)
+	defer f.svc.SetBoundsWithLookups(true)
+	f.svc.SetSampleScale(25)
+	defer f.svc.SetSampleScale(0)
+	// Names' windows of a few ids, so that they read the newest ticket
+	// and customer (lookupwindow.go).
+	f.svc.SetLookupWindow(2)
+	defer f.svc.SetLookupWindow(0)
+	before, estimated, windows := f.svc.BoundsWithLookups(), 0, int64(0)
+	for _, bound := range []int{2, 5} {
+		f.svc.SetSearchCandidates(bound)
+		for _, q := range []string{"hilsen", "meter", "broken", "hilsen meter", "order", "ingrid", "erik order"} {
+			name := fmt.Sprintf("bound %d, %q", bound, q)
+			f.svc.SetBoundsWithLookups(false)
+			own := searchPages(t, f, q, 3)
+			f.svc.SetBoundsWithLookups(true)
+			runs := f.svc.LookupWindowRuns()
+			got := searchPages(t, f, q, 3)
+			windows += f.svc.LookupWindowRuns() - runs
+			samePages(t, name, got, own)
+			if len(got) > 0 && got[0].estimated {
+				estimated++
+			}
+		}
+	}
+	if f.svc.BoundsWithLookups() == before || estimated == 0 || windows == 0 {
+		t.Errorf("%d lookups statements read the bounds, %d totals estimated, %d windows read", f.svc.BoundsWithLookups()-before, estimated, windows)
+	}
+}

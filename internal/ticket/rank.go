@@ -199,7 +199,7 @@ const walkFactor = 4
 // of the best ranks the page asked for covers (lookupsFirst).
 func (s *Service) gather(ctx context.Context, w *where, tq textQuery, bound, need int) (*candidates, error) {
 	// Room for both walks' bound: the map does not grow while they run.
-	c := &candidates{hits: make(map[int64]float64, 2*bound)}
+	c := &candidates{hits: make(map[int64]float64, 2*bound), bounds: tq.bounds}
 	if len(w.conds) > 0 {
 		tq.address = "" // filtered searches keep the phrase (rankaddress.go)
 	}

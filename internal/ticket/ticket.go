@@ -276,8 +276,13 @@ type Service struct {
 	noSampleFromWalks atomic.Bool
 	// noSampleBelowWalks makes a round the walks cover in part run its
 	// whole query; sampleBelowWalksRuns counts those that did not.
-	noSampleBelowWalks           atomic.Bool
-	sampleBelowWalksRuns         atomic.Int64
+	noSampleBelowWalks   atomic.Bool
+	sampleBelowWalksRuns atomic.Int64
+	// noBoundsWithLookups makes PostgreSQL's lookups statement leave the
+	// estimate's bounds to their own; boundsWithLookups counts the
+	// searches whose lookups read them.
+	noBoundsWithLookups          atomic.Bool
+	boundsWithLookups            atomic.Int64
 	sampleFromWalks, sampleScale atomic.Int64
 	// noPGFilter makes PostgreSQL's searches with filters and words test
 	// each walked row in SQL again, and the lookups read their tickets'
