@@ -103,7 +103,8 @@ func (s *Service) resolveText(ctx context.Context, q search.Query) (textQuery, e
 // last update (a read by primary key), each branch tagged with its kind,
 // where four statements each cost a round trip and an execution of their
 // own. Each kind's ids are then kept as lookupIDs keeps them; the ticket
-// is the number's lookup (readLookupsPG).
+// is the number's lookup (readLookupsPG). A text's statement also reads
+// the estimate's bounds and the newest customer (tq.bounds, tq.tops).
 func (s *Service) resolveLookupsPG(ctx context.Context, tq *textQuery) error {
 	const identity, named, org, number, bounds, customers = 0, 1, 2, 3, 4, 5
 	var parts []string
