@@ -227,18 +227,10 @@ func TestSearchPGDenseEstimate(t *testing.T) {
 func TestSearchPGBoundsWithLookups(t *testing.T) {
 	d := dbtest.Open(t, db.Postgres)
 	f := setup(t, d)
-	for i := range 60 {
-		f.clk.add(time.Hour)
-		subject := fmt.Sprintf("meter %d broken", i)
-		if i%3 == 0 {
-			subject = fmt.Sprintf("hilsen meter %d", i)
-		}
-		newTicket(t, f, subject, func(in *ticket.CreateInput) {
-			in.Description = fmt.Sprintf("hilsen from the customer, order %d", 900+i%7)
-			first := []string{"Ingrid", "Erik", "Maja"}[i%3]
-			in.Requester = &ticket.RequesterInput{Email: fmt.Sprintf("c%d@example.no", i%17), Name: fmt.Sprintf("%s Person%d", first, i%17)}
-		})
-	}
+	meterTickets(t, f, 60, 3, func(i int, in *ticket.CreateInput) {
+		first := []string{"Ingrid", "Erik", "Maja"}[i%3]
+		in.Requester = &ticket.RequesterInput{Email: fmt.Sprintf("c%d@example.no", i%17), Name: fmt.Sprintf("%s Person%d", first, i%17)}
+	})
 	defer f.svc.SetSearchCandidates(0)
 	defer f.svc.SetBoundsWithLookups(true)
 	f.svc.SetSampleScale(25)

@@ -15,6 +15,26 @@ import (
 	"github.com/ombud/ombud/internal/ticket"
 )
 
+// meterTickets creates n tickets an hour apart, each described "hilsen
+// from the customer, order …": every hilsenEvery-th subject "hilsen meter
+// i", the others "meter i broken". more, when set, edits each input.
+func meterTickets(t *testing.T, f fixture, n, hilsenEvery int, more func(i int, in *ticket.CreateInput)) {
+	t.Helper()
+	for i := range n {
+		f.clk.add(time.Hour)
+		subject := fmt.Sprintf("meter %d broken", i)
+		if i%hilsenEvery == 0 {
+			subject = fmt.Sprintf("hilsen meter %d", i)
+		}
+		newTicket(t, f, subject, func(in *ticket.CreateInput) {
+			in.Description = fmt.Sprintf("hilsen from the customer, order %d", 900+i%7)
+			if more != nil {
+				more(i, in)
+			}
+		})
+	}
+}
+
 // TestSearchPGKeepsOnePlan: the statements a search means PostgreSQL to
 // plan once — the walks of a word its statistics place, the name and
 // identity lookups, the estimate's small rounds — get a generic plan once
@@ -30,16 +50,7 @@ func TestSearchPGKeepsOnePlan(t *testing.T) {
 	url := dbtest.NewMigratedPostgresDatabase(t)
 	d := dbtest.OpenURL(t, url)
 	f := setup(t, d)
-	for i := range 40 {
-		f.clk.add(time.Hour)
-		subject := fmt.Sprintf("meter %d broken", i)
-		if i%2 == 0 {
-			subject = fmt.Sprintf("hilsen meter %d", i)
-		}
-		newTicket(t, f, subject, func(in *ticket.CreateInput) {
-			in.Description = fmt.Sprintf("hilsen from the customer, order %d", 900+i%7)
-		})
-	}
+	meterTickets(t, f, 40, 2, nil)
 	if err := d.Analyze(ctx); err != nil {
 		t.Fatal(err)
 	}
