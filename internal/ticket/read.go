@@ -55,11 +55,9 @@ func readColumns(d db.Dialect) string {
 // requesterCols are the requester's name and first email: the copy the
 // write path keeps on the row (migration 0098), read without touching the
 // customer's rows; the subqueries only where no copy is kept (a NULL
-// name), which both engines evaluate lazily. The email's subquery is
-// firstEmailOf("t.requester_id"), written out to be a constant
-// (TestRequesterColsFirstEmail).
-const requesterCols = `COALESCE(t.requester_name, (SELECT rc.name FROM customers rc WHERE rc.id = t.requester_id)),
-	CASE WHEN t.requester_name IS NULL THEN (SELECT ri.value FROM customer_identities ri WHERE ri.customer_id = t.requester_id AND ri.type = 'email' ORDER BY ri.is_primary DESC, ri.id LIMIT 1) ELSE t.requester_email END`
+// name), which both engines evaluate lazily.
+var requesterCols = `COALESCE(t.requester_name, (SELECT rc.name FROM customers rc WHERE rc.id = t.requester_id)),
+	CASE WHEN t.requester_name IS NULL THEN ` + firstEmailOf("t.requester_id") + ` ELSE t.requester_email END`
 
 // pgReadByID reads the tickets of an array of ids (the argument three
 // times) in readCols' columns on PostgreSQL, the tags and followers of all
@@ -67,7 +65,7 @@ const requesterCols = `COALESCE(t.requester_name, (SELECT rc.name FROM customers
 // row, a page of 26 ran 52 of them, each an index scan and a sort of its
 // own, ≈ 0.2 of the page's 0.3–0.4 ms (psql, 23,000 tickets; × 0.6 as
 // joined, docs/benchmarks/results-2026-12-08.md).
-const pgReadByID = `SELECT ` + ticketCols + `, g.tags, fo.followers, ` + requesterCols + ` FROM tickets t
+var pgReadByID = `SELECT ` + ticketCols + `, g.tags, fo.followers, ` + requesterCols + ` FROM tickets t
 	LEFT JOIN (SELECT ticket_id, string_agg(tag, ',' ORDER BY tag) AS tags FROM ticket_tags
 		WHERE ticket_id = ANY(CAST(? AS BIGINT[])) GROUP BY ticket_id) g ON g.ticket_id = t.id
 	LEFT JOIN (SELECT ticket_id, string_agg(agent_id::text, ',' ORDER BY agent_id) AS followers FROM ticket_followers
