@@ -190,7 +190,7 @@ func (s *Service) Search(ctx context.Context, actor authz.Actor, q search.Query,
 	if !q.HasText() {
 		return s.listWhere(ctx, w, "updated", pr)
 	}
-	tq, err := s.resolveText(ctx, q)
+	tq, err := s.resolveText(ctx, q, true)
 	if err != nil {
 		return page.List[Ticket]{}, err
 	}

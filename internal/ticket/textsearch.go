@@ -54,11 +54,11 @@ type textQuery struct {
 	// exists, numberAt its last update.
 	numberRead, numberFound bool
 	numberAt                int64
-	// bounds are the estimate's (searchBounds) and tops the newest ticket
-	// and customer ids (lookupNewest) as the lookups' statement read them
-	// (PostgreSQL), when it did.
-	bounds sampleBounds
-	tops   newestTops
+	// bounds are the estimate's (searchBounds) and newestCustomer the
+	// newest customer's id (lookupNewest) as the lookups' statement read
+	// them (PostgreSQL), when bounds.read.
+	bounds         sampleBounds
+	newestCustomer int64
 }
 
 // Bounds on whom a text may name: beyond them a name is too common to
@@ -70,8 +70,10 @@ const (
 )
 
 // resolveText reads q's free text and looks up the people and
-// organizations it names.
-func (s *Service) resolveText(ctx context.Context, q search.Query) (textQuery, error) {
+// organizations it names. ranking says the text is searched (ranked): on
+// PostgreSQL its lookups' statement then reads the estimate's bounds too,
+// which a view's text condition does not use.
+func (s *Service) resolveText(ctx context.Context, q search.Query, ranking bool) (textQuery, error) {
 	d := s.db.Dialect()
 	tq := textQuery{fts: ftsQuery(d, q.Words, q.Phrases), lookup: q.Lookup(), rel: search.NewRelevance(q.Words, q.Phrases),
 		tokens: textTokens(q.Words, q.Phrases), terms: append(slices.Clip(q.Words), q.Phrases...)}
@@ -79,7 +81,7 @@ func (s *Service) resolveText(ctx context.Context, q search.Query) (textQuery, e
 	tq.pair = wordPair(q)
 	var err error
 	if d == db.Postgres {
-		return tq, s.resolveLookupsPG(ctx, &tq)
+		return tq, s.resolveLookupsPG(ctx, &tq, ranking)
 	}
 	if sub, args := identityCustomers(d, tq.lookup); sub != "" {
 		if tq.customers, err = s.lookupIDs(ctx, sub, args, maxIdentified); err != nil {
@@ -105,7 +107,7 @@ func (s *Service) resolveText(ctx context.Context, q search.Query) (textQuery, e
 // own. Each kind's ids are then kept as lookupIDs keeps them; the ticket
 // is the number's lookup (readLookupsPG). A text's statement also reads
 // the estimate's bounds and the newest customer (tq.bounds, tq.tops).
-func (s *Service) resolveLookupsPG(ctx context.Context, tq *textQuery) error {
+func (s *Service) resolveLookupsPG(ctx context.Context, tq *textQuery, ranking bool) error {
 	const identity, named, org, number, bounds, customers = 0, 1, 2, 3, 4, 5
 	var parts []string
 	var args []any
@@ -122,7 +124,7 @@ func (s *Service) resolveLookupsPG(ctx context.Context, tq *textQuery) error {
 		parts = append(parts, `SELECT 1, id, 0 FROM customers WHERE to_tsvector('simple', name) @@ (SELECT websearch_to_tsquery('simple', ?))`,
 			`SELECT 2, id, 0 FROM organizations WHERE to_tsvector('simple', name) @@ (SELECT websearch_to_tsquery('simple', ?))`)
 		args = append(args, tq.fts, tq.fts)
-		if !s.noBoundsWithLookups.Load() {
+		if ranking && !s.noBoundsWithLookups.Load() {
 			// The estimate's bounds (searchBounds' statement), which a
 			// text search that walks past its bound reads next, and the
 			// newest customer, which a name's windows read with the
@@ -168,11 +170,10 @@ func (s *Service) resolveLookupsPG(ctx context.Context, tq *textQuery) error {
 		case bounds:
 			first, _ := s.sampleSizes()
 			tq.bounds = sampleBounds{read: true, newest: id, from: max(id-first, 0), firstComment: at}
-			tq.tops.ticket = id
 			s.boundsWithLookups.Add(1)
 			continue
 		case customers:
-			tq.tops.customer = id
+			tq.newestCustomer = id
 			continue
 		}
 		found[kind] = append(found[kind], id)
@@ -180,7 +181,6 @@ func (s *Service) resolveLookupsPG(ctx context.Context, tq *textQuery) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("ticket: search lookup: %w", err)
 	}
-	tq.tops.read = tq.bounds.read
 	tq.customers = newestIDs(found[identity], maxIdentified)
 	tq.named = newestIDs(found[named], maxNamed)
 	tq.orgs = newestIDs(found[org], maxOrgs)
@@ -252,9 +252,10 @@ func (src lookupSource) cond(alias string) (string, []any) {
 // lookupSources lists the ways tq finds tickets besides full text.
 func (s *Service) lookupSources(tq textQuery) []lookupSource {
 	var out []lookupSource
+	tops := newestTops{read: tq.bounds.read, ticket: tq.bounds.newest, customer: tq.newestCustomer}
 	add := func(score, col string, ids []int64) {
 		if len(ids) > 0 {
-			out = append(out, lookupSource{score: score, col: col, ids: ids, tops: tq.tops})
+			out = append(out, lookupSource{score: score, col: col, ids: ids, tops: tops})
 		}
 	}
 	if tq.lookup.Number > 0 {
@@ -269,7 +270,7 @@ func (s *Service) lookupSources(tq textQuery) []lookupSource {
 // textCond is the condition "the text finds this ticket" on tickets t, for
 // views, which filter by text but keep their own order.
 func (s *Service) textCond(ctx context.Context, q search.Query) (string, []any, error) {
-	tq, err := s.resolveText(ctx, q)
+	tq, err := s.resolveText(ctx, q, false)
 	if err != nil {
 		return "", nil, err
 	}
