@@ -154,11 +154,12 @@ func roundEstimate(n float64) int64 {
 }
 
 // readByID loads tickets (decorated) in the order of ids, in one
-// statement: each row with its tags, followers and requester (readCols, as
-// a list page and Get read them), where a search's page took four (the
-// rows, tags, followers, requesters). On PostgreSQL the ids go as one
-// array, so the statement's text is the same for every page and pgx
-// prepares it once: its plan, by primary key, does not depend on the ids.
+// statement: each row with its tags, followers and requester (readCols'
+// columns, as a list page and Get read them; on PostgreSQL pgReadByID),
+// where a search's page took four (the rows, tags, followers,
+// requesters). On PostgreSQL the ids go as one array, so the statement's
+// text is the same for every page and pgx prepares it once: its plan, by
+// primary key, does not depend on the ids.
 // what names the read in its errors ("search page", "list").
 func (s *Service) readByID(ctx context.Context, what string, ids []int64) ([]Ticket, error) {
 	if len(ids) == 0 {
@@ -532,17 +533,17 @@ func (s *Service) sampleText(ctx context.Context, c *candidates, w *where, tq te
 	// forward (2–4 times the cost at 30,000 tickets, growing with the
 	// table). LIMIT -1 keeps SQLite from flattening the subqueries and
 	// dropping their order.
-	sqliteQ := func(upper string) string {
-		return `SELECT COUNT(*) FROM (SELECT id FROM (SELECT rowid AS id FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid > ?` + upper + `
+	sqliteQ := func(ticketsUpper, commentsUpper string) string {
+		return `SELECT COUNT(*) FROM (SELECT id FROM (SELECT rowid AS id FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid > ?` + ticketsUpper + `
 			ORDER BY rowid DESC LIMIT -1)
 		UNION SELECT ticket_id FROM (SELECT c.ticket_id FROM comment_fts JOIN ` + s.commentTickets("c") + ` ON c.id = comment_fts.rowid
-			WHERE comment_fts MATCH ? AND comment_fts.rowid >= ?` + strings.ReplaceAll(upper, "rowid", "comment_fts.rowid") + `
+			WHERE comment_fts MATCH ? AND comment_fts.rowid >= ?` + commentsUpper + `
 			AND c.ticket_id > ? ORDER BY comment_fts.rowid DESC LIMIT -1)) m`
 	}
-	q := sqliteQ("")
+	q := sqliteQ("", "")
 	// The rounds the walks cover in part read the rest alone: both
 	// ranges bounded above too (sampleBelowWalks).
-	ranged := sqliteQ(` AND rowid <= ?`)
+	ranged := sqliteQ(` AND rowid <= ?`, ` AND comment_fts.rowid <= ?`)
 	// On PostgreSQL a round is planned for its values, or (alone) tests
 	// its range by the primary key without the planner reading the
 	// column's statistics for @@: prepared, both ranges two-sided so that
@@ -571,13 +572,7 @@ func (s *Service) sampleText(ctx context.Context, c *candidates, w *where, tq te
 		}
 	}
 	// The same rounds' ticket ids, filtered alike (sampleBelowWalks).
-	idShape := func(q string) string {
-		q = strings.Replace(q, `SELECT COUNT(*) FROM`, `SELECT m.id FROM`, 1)
-		if pass.ids != nil || pass.batch != nil {
-			return q
-		}
-		return shape(q)
-	}
+	idShape := func(q string) string { return shape(strings.Replace(q, `SELECT COUNT(*) FROM`, `SELECT m.id FROM`, 1)) }
 	rangedIDs, aloneIDs := idShape(ranged), idShape(alone)
 	planned, alone := shape(q), shape(alone)
 	first, widest := s.sampleSizes()
